@@ -1,0 +1,21 @@
+# Compiler flags shared by every Passgate target: warnings as errors, sanitizers on request.
+add_library(passgate_options INTERFACE)
+target_compile_options(passgate_options INTERFACE
+  -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast
+  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+target_compile_definitions(passgate_options INTERFACE
+  BOOST_ASIO_NO_DEPRECATED BOOST_BIND_GLOBAL_PLACEHOLDERS)
+target_include_directories(passgate_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(PASSGATE_SANITIZE)
+  set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_compile_options(passgate_options INTERFACE ${_san})
+  target_link_options(passgate_options INTERFACE ${_san})
+endif()
+
+# passgate_library(NAME DIR DEPS...) makes one static library from every .cpp in DIR.
+function(passgate_library name)
+  file(GLOB _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  add_library(${name} STATIC ${_srcs})
+  target_link_libraries(${name} PUBLIC passgate_options ${ARGN})
+endfunction()

@@ -1,0 +1,43 @@
+#include "common/denial_reason.hpp"
+
+#include <array>
+#include <utility>
+
+namespace passgate {
+namespace {
+
+constexpr std::array<std::pair<DenialReason, std::string_view>, 15> kNames{{
+    {DenialReason::malformed, "malformed"},
+    {DenialReason::unsupported_alg, "unsupported_alg"},
+    {DenialReason::unknown_key, "unknown_key"},
+    {DenialReason::bad_signature, "bad_signature"},
+    {DenialReason::wrong_issuer, "wrong_issuer"},
+    {DenialReason::wrong_audience, "wrong_audience"},
+    {DenialReason::expired, "expired"},
+    {DenialReason::not_yet_valid, "not_yet_valid"},
+    {DenialReason::stale, "stale"},
+    {DenialReason::replayed, "replayed"},
+    {DenialReason::bad_claims, "bad_claims"},
+    {DenialReason::shopper_blocked, "shopper_blocked"},
+    {DenialReason::payment_declined, "payment_declined"},
+    {DenialReason::offline_limit, "offline_limit"},
+    {DenialReason::lane_unavailable, "lane_unavailable"},
+}};
+
+}  // namespace
+
+std::string_view to_string(DenialReason r) {
+  for (const auto& [reason, name] : kNames) {
+    if (reason == r) return name;
+  }
+  return "unknown";
+}
+
+std::optional<DenialReason> denial_reason_from_string(std::string_view s) {
+  for (const auto& [reason, name] : kNames) {
+    if (name == s) return reason;
+  }
+  return std::nullopt;
+}
+
+}  // namespace passgate

@@ -1,0 +1,31 @@
+// DenialReason: why a scan did not open the barrier. The names are the stable snake_case
+// strings of spec/qr-token.md, used in logs, metrics, the rig's display and the CLI.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace passgate {
+
+enum class DenialReason {
+  malformed,
+  unsupported_alg,
+  unknown_key,
+  bad_signature,
+  wrong_issuer,
+  wrong_audience,
+  expired,
+  not_yet_valid,
+  stale,
+  replayed,
+  bad_claims,
+  shopper_blocked,
+  payment_declined,
+  offline_limit,
+  lane_unavailable,
+};
+
+[[nodiscard]] std::string_view to_string(DenialReason r);
+[[nodiscard]] std::optional<DenialReason> denial_reason_from_string(std::string_view s);
+
+}  // namespace passgate

@@ -1,0 +1,107 @@
+// GateConfig: everything store IT sets in the one TOML config file, already validated.
+// load_config() reads and checks a file and reports every problem it finds as
+// "file:line:column: what is wrong, what is expected" (see docs/configuration.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace passgate::controller {
+
+enum class LaneKind { entry, exit };
+
+struct LaneConfig {
+  int number = 0;                       // 1, 2, ... ; line names are lane<number>.<role>
+  LaneKind kind = LaneKind::entry;
+  int group_limit = 4;                  // most people one scan admits (1-10)
+  std::chrono::milliseconds grant_timeout{8000};
+};
+
+enum class LineBias { as_is, pull_up, pull_down, disabled };
+
+struct GpiodLineConfig {
+  std::string chip;                     // e.g. "gpiochip0" or "/dev/gpiochip0"
+  unsigned offset = 0;
+  bool active_low = false;
+  LineBias bias = LineBias::as_is;
+  std::chrono::milliseconds debounce{0};
+};
+
+enum class IoBackendKind { sim, gpiod };
+
+struct IoConfig {
+  IoBackendKind backend = IoBackendKind::sim;
+  // sim
+  std::filesystem::path sim_socket;
+  std::chrono::milliseconds sim_debounce{10};
+  // gpiod: line name (e.g. "lane1.beam_outer", "fire_alarm") -> wiring
+  std::map<std::string, GpiodLineConfig> gpiod_lines;
+};
+
+struct TrackingConfig {
+  std::string base_url;                 // http://127.0.0.1:8080 (loopback only) or https://...
+  std::filesystem::path ca_bundle;      // empty: system trust store
+  std::filesystem::path client_cert;    // empty: no client certificate
+  std::filesystem::path client_key;
+  std::chrono::milliseconds entry_timeout{800};     // POST /v1/sessions on the entry path
+  std::chrono::milliseconds request_timeout{5000};  // everything else (outbox)
+};
+
+enum class OfflinePolicy { deny, admit };
+
+struct OfflineConfig {
+  OfflinePolicy policy = OfflinePolicy::deny;
+  int max_admissions_per_hour = 60;     // cap on offline admissions, policy admit only
+};
+
+struct LoggingConfig {
+  std::string level = "info";           // trace, debug, info, warn, error
+  std::filesystem::path file;           // empty: standard error (journald under systemd)
+};
+
+struct GateConfig {
+  std::filesystem::path source;         // the file this was read from
+  std::string store_id;
+  std::string gate_id;
+  // entry tokens
+  std::string issuer;
+  std::filesystem::path keyset;         // JWKS file of the issuer's public keys
+  std::chrono::seconds clock_skew{5};
+  std::chrono::seconds freshness{90};
+  std::vector<LaneConfig> lanes;
+  IoConfig io;
+  TrackingConfig tracking;
+  OfflineConfig offline;
+  std::filesystem::path database;
+  LoggingConfig logging;
+};
+
+// One problem found in a config file. `line`/`column` are 1-based; 0 when unknown.
+struct ConfigProblem {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;  // "what is wrong, what is expected"
+};
+
+// "file:line:column: message"
+[[nodiscard]] std::string format_problem(const ConfigProblem& p);
+
+struct ConfigLoad {
+  std::optional<GateConfig> config;      // set only when problems is empty
+  std::vector<ConfigProblem> problems;   // every problem found, in file order
+};
+
+// Reads and validates a config file. Never throws.
+[[nodiscard]] ConfigLoad load_config(const std::filesystem::path& file);
+// Same, from text (tests); `name` is used in problem messages.
+[[nodiscard]] ConfigLoad parse_config(std::string_view text, const std::string& name);
+
+}  // namespace passgate::controller

@@ -1,0 +1,2 @@
+// PLACEHOLDER: removed when the token verifier lands.
+namespace passgate::crypto {}

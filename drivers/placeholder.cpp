@@ -1,0 +1,2 @@
+// PLACEHOLDER: removed when the first driver lands.
+namespace passgate::drivers {}

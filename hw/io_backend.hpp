@@ -1,0 +1,39 @@
+// IoBackend: the gate's wires as seen by the controller. Inputs and outputs are named
+// logical lines ("lane1.beam_outer", "fire_alarm"; 1 = active, polarity is the backend's
+// business) and scanners deliver raw text. Implemented by the sim backend (rig socket,
+// drivers/rig_link.hpp), by libgpiod + scanner drivers on real hardware, and by
+// FakeIoBackend in tests. Single-threaded: events arrive on the event loop.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "common/clock.hpp"
+
+namespace passgate::hw {
+
+class IoListener {
+ public:
+  virtual ~IoListener() = default;
+  // An input line changed level (raw, not debounced). A backend that loses its link to the
+  // fire-alarm loop reports "fire_alarm" active.
+  virtual void on_input(const std::string& line, bool active) = 0;
+  // A scanner read `text` (raw: may still carry CR/LF or an AIM "]Q1" prefix).
+  virtual void on_scan(const std::string& scanner, const std::string& text) = 0;
+};
+
+class IoBackend {
+ public:
+  virtual ~IoBackend() = default;
+  // Who receives input and scan events. Set once, before the loop runs.
+  virtual void set_listener(IoListener* listener) = 0;
+  // Drives an output line. Idempotent; backends report only changes to the far side.
+  virtual void set_output(const std::string& line, bool active) = 0;
+  // Current level of an output line as last set (false if never set).
+  [[nodiscard]] virtual bool output(const std::string& line) const = 0;
+  // Informative text for a lane's display (the rig's "display" message); may be ignored.
+  virtual void display(int lane, const std::string& text) = 0;
+};
+
+}  // namespace passgate::hw

@@ -1,0 +1,11 @@
+// The subcommands of passgatectl, the operator CLI. Each registers itself on the CLI11 app
+// and, when run, stores its process exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace passgate::ctl {
+
+void add_check_config_command(CLI::App& app, int& exit_code);  // check_config_command.cpp
+
+}  // namespace passgate::ctl

@@ -1,0 +1,10 @@
+// PLACEHOLDER until the rig simulator lands; replaced by its real implementation.
+#include "tools/sim/commands.hpp"
+
+namespace passgate::sim {
+
+void add_rig_command(CLI::App& app, int& exit_code) {
+  app.add_subcommand("rig", "not yet implemented")->callback([&exit_code] { exit_code = 2; });
+}
+
+}  // namespace passgate::sim
