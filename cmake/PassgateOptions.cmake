@@ -2,7 +2,7 @@
 add_library(passgate_options INTERFACE)
 target_compile_options(passgate_options INTERFACE
   -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-  -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+  -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
 target_compile_definitions(passgate_options INTERFACE
   BOOST_ASIO_NO_DEPRECATED BOOST_BIND_GLOBAL_PLACEHOLDERS)
 target_include_directories(passgate_options INTERFACE ${PROJECT_SOURCE_DIR})

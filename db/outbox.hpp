@@ -33,16 +33,19 @@ class Outbox {
  public:
   explicit Outbox(Database& db) : db_(db) {}
 
+  // Appends a message, due at once; returns its id (ids only grow, never reused).
   [[nodiscard]] Result<std::int64_t> enqueue(const OutboxMessage& m, std::int64_t now_ms);
-  // The oldest message, if any.
+  // The oldest message (lowest id), if any.
   [[nodiscard]] Result<std::optional<OutboxItem>> front();
-  // The engine acknowledged it.
+  // The engine acknowledged it. Error "not_found" if no message has this id.
   [[nodiscard]] Status remove(std::int64_t id);
-  // An attempt failed; the next one is due at next_attempt_at_ms.
+  // An attempt failed; the next one is due at next_attempt_at_ms. Error "not_found" if no
+  // message has this id.
   [[nodiscard]] Status record_failure(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
   [[nodiscard]] Result<std::int64_t> size();
 
-  // For SessionStore: inserts within the caller's open transaction.
+  // For SessionStore: inserts within the caller's open transaction. Throws SQLite::Exception
+  // (it has no Result), so call it only inside guarded() (db/sqlite_error.hpp).
   static void insert(SQLite::Database& sql, const OutboxMessage& m, std::int64_t now_ms);
 
  private:

@@ -1,5 +1,7 @@
 #include "db/session_store.hpp"
 
+#include <array>
+
 namespace passgate::db {
 
 std::string_view to_string(SessionState s) {
@@ -11,6 +13,15 @@ std::string_view to_string(SessionState s) {
     case SessionState::cancelled: return "cancelled";
   }
   return "unknown";
+}
+
+std::optional<SessionState> session_state_from_string(std::string_view name) {
+  constexpr std::array kAll = {SessionState::opening, SessionState::open, SessionState::open_offline,
+                               SessionState::denied, SessionState::cancelled};
+  for (const SessionState s : kAll) {
+    if (to_string(s) == name) return s;
+  }
+  return std::nullopt;
 }
 
 }  // namespace passgate::db

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -24,6 +25,8 @@ enum class SessionState {
 };
 
 [[nodiscard]] std::string_view to_string(SessionState s);
+// The state named `name` (as to_string writes it), if any.
+[[nodiscard]] std::optional<SessionState> session_state_from_string(std::string_view name);
 
 struct SessionRecord {
   std::string session_id;
@@ -37,6 +40,7 @@ struct SessionRecord {
   bool offline = false;
   SessionState state = SessionState::opening;
   std::string open_request;        // the exact JSON body of POST /v1/sessions (for retries)
+  std::string denial_reason;       // set by mark_denied, empty otherwise
 };
 
 class SessionStore {
@@ -45,12 +49,16 @@ class SessionStore {
 
   // True if this jti was already accepted (and not released).
   [[nodiscard]] Result<bool> token_used(const std::string& token_id);
-  // Inserts the session (state opening) and marks its jti used, in one transaction.
-  // Error code "replayed" if the jti is already used.
+  // Inserts the session (state opening, whatever s.state says) and marks its jti used, in
+  // one transaction. Error code "replayed" if the jti is already used; nothing is written then.
   [[nodiscard]] Status begin(const SessionRecord& s);
+
+  // State changes: each checks the session's current state and fails with "wrong_state"
+  // (nothing written) if the session is not in the state it leaves, or does not exist.
   // opening -> open.
   [[nodiscard]] Status mark_open(const std::string& session_id);
-  // opening -> open_offline, and the session's open request into the outbox, atomically.
+  // opening -> open_offline (and offline = true), and the session's open request into the
+  // outbox, atomically.
   [[nodiscard]] Status mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
                                          std::int64_t now_ms);
   // opening -> denied. With release_token the jti is freed again (nobody was admitted and
@@ -58,12 +66,21 @@ class SessionStore {
   [[nodiscard]] Status mark_denied(const std::string& session_id, const std::string& reason, bool release_token);
   // open|open_offline -> cancelled, with the cancel message into the outbox, atomically.
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
-  // Sessions admitted offline with created_at_ms >= since_ms.
+  // opening -> cancelled, for a session a restart interrupted before its admission was
+  // decided: its open request and then the cancel go into the outbox, atomically, so the
+  // engine ends with the session cancelled whether or not it saw the first request. The
+  // jti stays used.
+  [[nodiscard]] Status abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
+                                       const OutboxMessage& cancel, std::int64_t now_ms);
+  // Sessions admitted offline (not denied afterwards) with created_at_ms >= since_ms.
   [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms);
   [[nodiscard]] Result<std::optional<SessionRecord>> find(const std::string& session_id);
+  // Sessions in state `s`, oldest first.
   [[nodiscard]] Result<std::vector<SessionRecord>> in_state(SessionState s);
+  // Every session, oldest first.
   [[nodiscard]] Result<std::vector<SessionRecord>> all();
-  // Forgets jtis whose token expired before `before_s` (sessions are kept).
+  // Forgets jtis whose token expired before `before_s` (sessions are kept); returns how
+  // many. The caller passes now - skew, so a jti is kept at least until exp + skew.
   [[nodiscard]] Result<int> purge_used_tokens(std::int64_t before_s);
 
  private:

@@ -2,6 +2,7 @@
 // plus global lines (fire_alarm), shared by the sim backend, libgpiod config and tests.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,10 @@ namespace passgate::hw {
 inline constexpr std::string_view kFireAlarm = "fire_alarm";
 
 enum class LineRole { beam_outer, beam_inner, passage, release_in, release_out, led_green, led_red, buzzer };
+// Every role, in declaration order: every lane (entry or exit) has all of them.
+inline constexpr std::array<LineRole, 8> kLineRoles{
+    LineRole::beam_outer, LineRole::beam_inner, LineRole::passage, LineRole::release_in,
+    LineRole::release_out, LineRole::led_green, LineRole::led_red, LineRole::buzzer};
 
 [[nodiscard]] std::string_view to_string(LineRole role);
 [[nodiscard]] bool is_input(LineRole role);

@@ -6,6 +6,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   passgate::ctl::add_check_config_command(app, exit_code);
+  passgate::ctl::add_status_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,166 @@
+#include "controller/admission_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/ids.hpp"
+#include "common/time_format.hpp"
+#include "crypto/token_verifier.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+AdmissionResult denial(DenialReason reason) { return AdmissionResult{false, reason, {}, 0, false}; }
+
+constexpr std::int64_t kHourMs = 3600 * 1000;
+
+}  // namespace
+
+struct AdmissionService::Pending {
+  int lane = 0;
+  int people = 0;
+  SessionOpen open;
+  std::string body;
+  Done done;
+};
+
+AdmissionSettings admission_settings(const GateConfig& config) {
+  AdmissionSettings s;
+  s.gate = GateIdentity{config.store_id, config.gate_id};
+  s.policy = crypto::VerifyPolicy{config.issuer, config.store_id, config.clock_skew, config.freshness};
+  s.offline = config.offline;
+  s.entry_timeout = config.tracking.entry_timeout;
+  return s;
+}
+
+AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& keys, db::SessionStore& sessions,
+                                   TrackingPort& tracking, OutboxSender& outbox, TimerService& timers, Clock& clock)
+    : settings_(std::move(settings)),
+      keys_(keys),
+      sessions_(sessions),
+      tracking_(tracking),
+      outbox_(outbox),
+      timers_(timers),
+      clock_(clock) {}
+
+void AdmissionService::finish(Done done, AdmissionResult result) {
+  timers_.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+}
+
+void AdmissionService::request(int lane, int group_limit, std::string token, Done done) {
+  const auto now = clock_.wall_now();
+  const auto keys = keys_.current();
+  if (!keys) {
+    spdlog::error("lane {}: no issuer key set loaded; denied lane_unavailable", lane);
+    finish(std::move(done), denial(DenialReason::lane_unavailable));
+    return;
+  }
+  auto verified = crypto::verify_entry_token(token, *keys, settings_.policy, unix_seconds(now));
+  if (const auto* d = std::get_if<crypto::Denial>(&verified)) {
+    spdlog::info("lane {}: denied {} ({})", lane, to_string(d->reason), d->detail);
+    finish(std::move(done), denial(d->reason));
+    return;
+  }
+  const auto& claims = std::get<crypto::EntryClaims>(verified);
+
+  auto p = std::make_shared<Pending>();
+  p->lane = lane;
+  p->people = std::min(claims.group, group_limit);
+  p->open = SessionOpen{new_uuid_v4(), lane, claims.subject, claims.token_id, p->people, format_rfc3339_ms(now)};
+  p->body = session_open_body(settings_.gate, p->open);
+  p->done = std::move(done);
+
+  db::SessionRecord record;
+  record.session_id = p->open.session_id;
+  record.token_id = claims.token_id;
+  record.token_expires_at = claims.expires_at + settings_.policy.clock_skew.count();
+  record.lane = lane;
+  record.shopper = claims.subject;
+  record.group_size = p->people;
+  record.admitted_at = p->open.admitted_at;
+  record.created_at_ms = unix_millis(now);
+  record.open_request = p->body;
+  if (auto begun = sessions_.begin(record); !begun.ok()) {
+    if (begun.error().code == "replayed") {
+      spdlog::info("lane {}: denied replayed (token {} already used)", lane, claims.token_id);
+      finish(std::move(p->done), denial(DenialReason::replayed));
+    } else {
+      spdlog::error("lane {}: cannot record the session: {}; denied lane_unavailable", lane, begun.error().message);
+      finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+    }
+    return;
+  }
+  tracking_.post_json(kSessionsTarget, p->body, settings_.entry_timeout,
+                      [this, p](HttpReply reply) { on_open_reply(p, reply); });
+}
+
+void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply) {
+  const auto& id = p->open.session_id;
+  if (reply.status == 200 || reply.status == 201) {
+    if (auto opened = sessions_.mark_open(id); !opened.ok()) {
+      spdlog::error("session {}: opened by the tracking engine but not recorded ({}); denied lane_unavailable", id,
+                    opened.error().message);
+      finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+      return;
+    }
+    spdlog::info("lane {}: session {} open for {} person(s)", p->lane, id, p->people);
+    finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
+    return;
+  }
+  if (reply.status == 403) {
+    deny(p, DenialReason::shopper_blocked, "shopper_blocked", false);
+    return;
+  }
+  if (reply.status == 409) {
+    spdlog::error("session {}: the tracking engine has this id with another body (409: {}); this is a gate bug", id,
+                  reply.body);
+    deny(p, DenialReason::lane_unavailable, "conflict", false);
+    return;
+  }
+  if (reply.unreachable()) {
+    spdlog::warn("lane {}: tracking engine unreachable ({})", p->lane,
+                 reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status));
+  } else {
+    spdlog::error("lane {}: unexpected answer to POST /v1/sessions: HTTP {} {}; treated as unreachable", p->lane,
+                  reply.status, reply.body.substr(0, 200));
+  }
+  apply_offline_policy(p);
+}
+
+void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p) {
+  if (settings_.offline.policy == OfflinePolicy::deny) {
+    deny(p, DenialReason::lane_unavailable, "tracking_unreachable", true);
+    return;
+  }
+  const auto now_ms = unix_millis(clock_.wall_now());
+  auto recent = sessions_.offline_admissions_since(now_ms - kHourMs);
+  if (!recent.ok()) {
+    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    return;
+  }
+  if (recent.value() >= settings_.offline.max_admissions_per_hour) {
+    spdlog::warn("lane {}: offline admission cap reached ({} in the last hour)", p->lane, recent.value());
+    deny(p, DenialReason::offline_limit, "offline_limit", true);
+    return;
+  }
+  const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
+  if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
+    spdlog::error("session {}: cannot queue the offline session: {}", p->open.session_id, queued.error().message);
+    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    return;
+  }
+  spdlog::info("lane {}: session {} admitted offline for {} person(s)", p->lane, p->open.session_id, p->people);
+  outbox_.kick();
+  finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, p->open.session_id, p->people, true});
+}
+
+void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
+                            bool release_token) {
+  if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token); !marked.ok()) {
+    spdlog::error("session {}: cannot record the denial: {}", p->open.session_id, marked.error().message);
+  }
+  spdlog::info("lane {}: denied {}", p->lane, to_string(reason));
+  finish(std::move(p->done), denial(reason));
+}
+
+}  // namespace passgate::controller

@@ -1,0 +1,31 @@
+// Internal to config loading: one reader per part of the config file. Each reads its keys
+// from the top-level TableReader into GateConfig, reporting every problem it finds; none
+// stops at the first. config_loader.cpp calls them all, lanes before io.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "controller/config.hpp"
+#include "controller/config_reader.hpp"
+
+namespace passgate::controller {
+
+// store_id, gate_id and [tokens] (config_section_tokens.cpp).
+void read_identity_and_tokens(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
+// [[lanes]] (config_section_lanes.cpp).
+void read_lanes(TableReader& root, std::vector<LaneConfig>& lanes);
+// [io], [io.sim] (config_section_io.cpp).
+void read_io(TableReader& root, const std::vector<LaneConfig>& lanes, const std::filesystem::path& config_dir,
+             IoConfig& io);
+// [io.gpiod]; `in_use` when backend = "gpiod", which requires a line for every lane role
+// (config_section_gpiod.cpp).
+void read_gpiod(TableReader& gpiod, bool in_use, const std::vector<LaneConfig>& lanes, IoConfig& io);
+// [tracking] (config_section_tracking.cpp).
+void read_tracking(TableReader& root, const std::filesystem::path& config_dir, TrackingConfig& tracking);
+// [offline] (config_section_offline.cpp).
+void read_offline(TableReader& root, OfflineConfig& offline);
+// [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
+void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
+
+}  // namespace passgate::controller

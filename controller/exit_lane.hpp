@@ -1,0 +1,38 @@
+// ExitLane: one exit turnstile as a Boost.Statechart machine. Egress is free:
+//   Closed --beam_inner blocked--> Open (release_out) --lane clear for kClearHold--> Closed.
+// A leaving passage is reported as `exit`; someone coming in through it as `wrong_way`.
+// Fire alarm (any state) → Emergency: both releases on; cleared → Closed (or Open if
+// someone is in the lane). States are private to exit_lane.cpp.
+#pragma once
+
+#include <memory>
+
+#include "controller/config.hpp"
+#include "controller/lane_ports.hpp"
+
+namespace passgate::controller {
+
+struct ExitLaneMachine;
+
+class ExitLane final : public Lane {
+ public:
+  ExitLane(const LaneConfig& config, LanePorts ports);
+  ~ExitLane() override;
+  ExitLane(const ExitLane&) = delete;
+  ExitLane& operator=(const ExitLane&) = delete;
+
+  [[nodiscard]] int number() const override;
+  void on_scan(std::string token) override;
+  void on_passage(Direction d) override;
+  void on_beams(bool outer_blocked, bool inner_blocked) override;
+  void on_alarm(bool active) override;
+  [[nodiscard]] std::string state_name() const override;
+
+  // How long release_out stays on after the lane went clear (the next person in line).
+  static constexpr Millis kClearHold{1000};
+
+ private:
+  std::unique_ptr<ExitLaneMachine> machine_;
+};
+
+}  // namespace passgate::controller

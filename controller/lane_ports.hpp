@@ -1,0 +1,73 @@
+// What a lane state machine talks to: the admission pipeline (token → session → engine),
+// the passage/cancel reports to the tracking engine, and the hardware. Interfaces so the
+// lanes are unit-tested with fakes in virtual time.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/denial_reason.hpp"
+#include "hw/io_backend.hpp"
+#include "hw/passage_detector.hpp"
+
+namespace passgate::controller {
+
+using Direction = hw::PassageDirection;
+// spec/tracking-engine-api.md §2
+enum class PassageKind { admitted, exit, tailgate, forced, wrong_way };
+
+[[nodiscard]] std::string_view to_string(PassageKind k);
+
+struct AdmissionResult {
+  bool admitted = false;
+  DenialReason reason = DenialReason::lane_unavailable;  // when !admitted
+  std::string session_id;                                // when admitted
+  int people = 0;                                        // when admitted: min(grp, group limit)
+  bool offline = false;                                  // admitted under the offline policy
+};
+
+class AdmissionPort {
+ public:
+  using Done = std::function<void(AdmissionResult)>;
+  virtual ~AdmissionPort() = default;
+  // Checks a scanned token (already normalized) for `lane` and, if it admits, commits the
+  // session. Calls `done` exactly once, always later on the loop (never inline).
+  virtual void request(int lane, int group_limit, std::string token, Done done) = 0;
+};
+
+class LaneReports {
+ public:
+  virtual ~LaneReports() = default;
+  // A completed passage, to be reported to the tracking engine (durably, via the outbox).
+  virtual void passage(int lane, Direction direction, PassageKind kind,
+                       const std::optional<std::string>& session_id) = 0;
+  // A grant ended (timeout, fire alarm) before anyone of this session passed.
+  virtual void grant_unused(const std::string& session_id) = 0;
+};
+
+struct LanePorts {
+  hw::IoBackend& io;
+  TimerService& timers;
+  Clock& clock;
+  AdmissionPort& admission;
+  LaneReports& reports;
+};
+
+// A lane as the gate drives it.
+class Lane {
+ public:
+  virtual ~Lane() = default;
+  [[nodiscard]] virtual int number() const = 0;
+  virtual void on_scan(std::string token) = 0;
+  virtual void on_passage(Direction d) = 0;
+  // beam_inner / beam_outer debounced levels (exit lanes open on beam_inner).
+  virtual void on_beams(bool outer_blocked, bool inner_blocked) = 0;
+  // Fire alarm raised or cleared. Called for every lane in the same loop turn.
+  virtual void on_alarm(bool active) = 0;
+  // Name of the current state, for logs, status and tests.
+  [[nodiscard]] virtual std::string state_name() const = 0;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,52 @@
+// OutboxSender: the one drainer of the tracking-engine outbox. Sends the oldest message,
+// removes it when the engine acknowledges it, and otherwise retries the same bytes with
+// exponential backoff and jitter (capped), so messages arrive in order, at least once.
+// Single-threaded, on the event loop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+
+#include "common/clock.hpp"
+#include "controller/tracking_port.hpp"
+#include "db/outbox.hpp"
+
+namespace passgate::controller {
+
+struct RetryPolicy {
+  Millis first{500};
+  Millis cap{30000};
+};
+
+class OutboxSender {
+ public:
+  OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerService& timers, Clock& clock,
+               Millis request_timeout, RetryPolicy retry = {});
+
+  // Something may be waiting: send it now unless a send or a backoff is under way.
+  void kick();
+  [[nodiscard]] std::int64_t delivered() const { return delivered_; }
+  [[nodiscard]] std::int64_t failed_attempts() const { return failed_attempts_; }
+  // Delay before attempt number `attempts + 1` after `attempts` failures (with jitter).
+  [[nodiscard]] Millis backoff(int attempts);
+
+ private:
+  void send_front();
+  void on_reply(const db::OutboxItem& item, const HttpReply& reply);
+  void retry_in(Millis delay);
+
+  db::Outbox& outbox_;
+  TrackingPort& tracking_;
+  TimerService& timers_;
+  Clock& clock_;
+  Millis request_timeout_;
+  RetryPolicy retry_;
+  bool in_flight_ = false;
+  std::unique_ptr<Timer> wake_;
+  std::mt19937 rng_;
+  std::int64_t delivered_ = 0;
+  std::int64_t failed_attempts_ = 0;
+};
+
+}  // namespace passgate::controller

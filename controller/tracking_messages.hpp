@@ -1,0 +1,39 @@
+// The JSON bodies the gate sends to the tracking engine (spec/tracking-engine-api.md),
+// built in one place so a retried request is byte for byte the first one.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "controller/lane_ports.hpp"
+
+namespace passgate::controller {
+
+struct GateIdentity {
+  std::string store_id;
+  std::string gate_id;
+};
+
+struct SessionOpen {
+  std::string session_id;
+  int lane = 0;
+  std::string shopper;
+  std::string token_id;
+  int group_size = 1;
+  std::string admitted_at;  // RFC 3339 ms
+};
+
+inline constexpr const char* kSessionsTarget = "/v1/sessions";
+inline constexpr const char* kPassagesTarget = "/v1/passages";
+
+// POST /v1/sessions
+[[nodiscard]] std::string session_open_body(const GateIdentity& gate, const SessionOpen& s);
+// POST /v1/passages
+[[nodiscard]] std::string passage_body(const GateIdentity& gate, const std::string& passage_id, int lane,
+                                       Direction direction, PassageKind kind,
+                                       const std::optional<std::string>& session_id, const std::string& at);
+// POST /v1/sessions/{id}/cancel
+[[nodiscard]] std::string cancel_target(const std::string& session_id);
+[[nodiscard]] std::string cancel_body();
+
+}  // namespace passgate::controller

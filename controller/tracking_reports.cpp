@@ -1,0 +1,40 @@
+#include "controller/tracking_reports.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/ids.hpp"
+#include "common/time_format.hpp"
+
+namespace passgate::controller {
+
+TrackingReports::TrackingReports(GateIdentity gate, db::Outbox& outbox, db::SessionStore& sessions, Clock& clock,
+                                 OutboxSender& sender)
+    : gate_(std::move(gate)), outbox_(outbox), sessions_(sessions), clock_(clock), sender_(sender) {}
+
+void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
+                              const std::optional<std::string>& session_id) {
+  const auto now = clock_.wall_now();
+  const auto passage_id = new_uuid_v4();
+  const db::OutboxMessage m{"passage", kPassagesTarget,
+                            passage_body(gate_, passage_id, lane, direction, kind, session_id, format_rfc3339_ms(now))};
+  spdlog::info("lane {}: passage {} {} ({}){}", lane, to_string(direction), to_string(kind), passage_id,
+               session_id ? " session " + *session_id : std::string());
+  if (auto queued = outbox_.enqueue(m, unix_millis(now)); !queued.ok()) {
+    spdlog::error("lane {}: passage {} could not be stored for the tracking engine: {}", lane, passage_id,
+                  queued.error().message);
+    return;
+  }
+  sender_.kick();
+}
+
+void TrackingReports::grant_unused(const std::string& session_id) {
+  const db::OutboxMessage m{"cancel", cancel_target(session_id), cancel_body()};
+  if (auto done = sessions_.mark_cancelled(session_id, m, unix_millis(clock_.wall_now())); !done.ok()) {
+    spdlog::error("session {}: cancel (no passage) could not be stored: {}", session_id, done.error().message);
+    return;
+  }
+  spdlog::info("session {}: cancelled, nobody used the grant", session_id);
+  sender_.kick();
+}
+
+}  // namespace passgate::controller

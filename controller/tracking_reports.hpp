@@ -1,0 +1,32 @@
+// TrackingReports: the lanes' passages and unused grants, turned into tracking-engine
+// messages and written to the durable outbox (the cancel together with the session's
+// state change), then handed to the OutboxSender.
+#pragma once
+
+#include "common/clock.hpp"
+#include "controller/lane_ports.hpp"
+#include "controller/outbox_sender.hpp"
+#include "controller/tracking_messages.hpp"
+#include "db/outbox.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+class TrackingReports final : public LaneReports {
+ public:
+  TrackingReports(GateIdentity gate, db::Outbox& outbox, db::SessionStore& sessions, Clock& clock,
+                  OutboxSender& sender);
+
+  void passage(int lane, Direction direction, PassageKind kind,
+               const std::optional<std::string>& session_id) override;
+  void grant_unused(const std::string& session_id) override;
+
+ private:
+  GateIdentity gate_;
+  db::Outbox& outbox_;
+  db::SessionStore& sessions_;
+  Clock& clock_;
+  OutboxSender& sender_;
+};
+
+}  // namespace passgate::controller

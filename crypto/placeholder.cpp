@@ -1,2 +1,0 @@
-// PLACEHOLDER: removed when the token verifier lands.
-namespace passgate::crypto {}

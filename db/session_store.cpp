@@ -1,0 +1,216 @@
+#include "db/session_store.hpp"
+
+#include <functional>
+#include <initializer_list>
+#include <stdexcept>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+
+#include "db/sqlite_error.hpp"
+#include "db/statement_cache.hpp"
+
+namespace passgate::db {
+
+namespace {
+
+// A state change: `sql` moves the session bound as ?1 to state `to`, only if it is in one of
+// the states `from` names; further values bind from ?2.
+struct Transition {
+  std::string_view to;
+  std::string_view from;
+  const char* sql;
+};
+
+constexpr Transition kToOpen{"open", "opening",
+                             "UPDATE sessions SET state = 'open' WHERE session_id = ?1 AND state = 'opening'"};
+constexpr Transition kToOpenOffline{
+    "open_offline", "opening",
+    "UPDATE sessions SET state = 'open_offline', offline = 1 WHERE session_id = ?1 AND state = 'opening'"};
+constexpr Transition kToDenied{
+    "denied", "opening",
+    "UPDATE sessions SET state = 'denied', denial_reason = ?2 WHERE session_id = ?1 AND state = 'opening'"};
+constexpr Transition kToCancelled{"cancelled", "open or open_offline",
+                                  "UPDATE sessions SET state = 'cancelled'"
+                                  " WHERE session_id = ?1 AND state IN ('open', 'open_offline')"};
+constexpr Transition kAbandoned{"cancelled", "opening",
+                                "UPDATE sessions SET state = 'cancelled' WHERE session_id = ?1 AND state = 'opening'"};
+
+std::string transition_context(const Transition& t, const std::string& session_id) {
+  return "mark session " + session_id + " " + std::string(t.to);
+}
+
+// Applies `t` (inside the caller's transaction, if any); "wrong_state" if nothing changed.
+template <class... Values>
+Status transition(Database& db, const Transition& t, const std::string& session_id, const Values&... values) {
+  auto update = db.statement(t.sql);
+  SQLite::bind(*update, session_id, values...);
+  if (update->exec() > 0) return {};
+
+  auto current = db.statement("SELECT state FROM sessions WHERE session_id = ?1");
+  current->bind(1, session_id);
+  const std::string why =
+      current->executeStep() ? "it is " + current->getColumn(0).getString() + ", not " + std::string(t.from)
+                             : "no such session";
+  return make_error("wrong_state", "cannot " + transition_context(t, session_id) + ": " + why);
+}
+
+// Applies `t` and queues `messages` for the tracking engine in order, in one transaction.
+Status transition_with_messages(Database& db, const Transition& t, const std::string& session_id,
+                                std::initializer_list<std::reference_wrapper<const OutboxMessage>> messages,
+                                std::int64_t now_ms) {
+  return guarded(transition_context(t, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db, t, session_id); !moved) return moved;
+    for (const OutboxMessage& message : messages) Outbox::insert(db.sql(), message, now_ms);
+    transaction.commit();
+    return {};
+  });
+}
+
+std::string select_sessions(std::string_view rest) {
+  return "SELECT session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at, created_at_ms,"
+         " offline, state, open_request, denial_reason FROM sessions " +
+         std::string(rest);
+}
+
+SessionRecord read_session(const SQLite::Statement& row) {
+  SessionRecord s{
+      .session_id = row.getColumn(0).getString(),
+      .token_id = row.getColumn(1).getString(),
+      .token_expires_at = row.getColumn(2).getInt64(),
+      .lane = row.getColumn(3).getInt(),
+      .shopper = row.getColumn(4).getString(),
+      .group_size = row.getColumn(5).getInt(),
+      .admitted_at = row.getColumn(6).getString(),
+      .created_at_ms = row.getColumn(7).getInt64(),
+      .offline = row.getColumn(8).getInt() != 0,
+      .state = SessionState::opening,
+      .open_request = row.getColumn(10).getString(),
+      .denial_reason = row.getColumn(11).getString(),
+  };
+  const std::string state = row.getColumn(9).getString();
+  const auto parsed = session_state_from_string(state);
+  if (!parsed) throw std::runtime_error("session " + s.session_id + " has unknown state '" + state + "'");
+  s.state = *parsed;
+  return s;
+}
+
+std::vector<SessionRecord> read_sessions(SQLite::Statement& query) {
+  std::vector<SessionRecord> sessions;
+  while (query.executeStep()) sessions.push_back(read_session(query));
+  return sessions;
+}
+
+}  // namespace
+
+Result<bool> SessionStore::token_used(const std::string& token_id) {
+  return guarded("look up entry token " + token_id, [&]() -> Result<bool> {
+    auto query = db_.statement("SELECT 1 FROM used_tokens WHERE token_id = ?1");
+    query->bind(1, token_id);
+    return query->executeStep();
+  });
+}
+
+Status SessionStore::begin(const SessionRecord& s) {
+  return guarded("insert session " + s.session_id, [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto claim = db_.statement(
+        "INSERT INTO used_tokens (token_id, expires_at, session_id) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (token_id) DO NOTHING");
+    SQLite::bind(*claim, s.token_id, s.token_expires_at, s.session_id);
+    if (claim->exec() == 0) {
+      return make_error("replayed", "entry token " + s.token_id + " was already used (session " + s.session_id +
+                                        " not started)");
+    }
+    auto insert = db_.statement(
+        "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
+        " created_at_ms, offline, state, open_request) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'opening', ?10)");
+    SQLite::bind(*insert, s.session_id, s.token_id, s.token_expires_at, s.lane, s.shopper, s.group_size,
+                 s.admitted_at, s.created_at_ms, s.offline ? 1 : 0, s.open_request);
+    insert->exec();
+    transaction.commit();
+    return {};
+  });
+}
+
+Status SessionStore::mark_open(const std::string& session_id) {
+  return guarded(transition_context(kToOpen, session_id), [&] { return transition(db_, kToOpen, session_id); });
+}
+
+Status SessionStore::mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
+                                       std::int64_t now_ms) {
+  return transition_with_messages(db_, kToOpenOffline, session_id, {open_request}, now_ms);
+}
+
+Status SessionStore::mark_denied(const std::string& session_id, const std::string& reason, bool release_token) {
+  return guarded(transition_context(kToDenied, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
+    if (release_token) {
+      auto release = db_.statement(
+          "DELETE FROM used_tokens WHERE session_id = ?1"
+          " AND token_id = (SELECT token_id FROM sessions WHERE session_id = ?1)");
+      release->bind(1, session_id);
+      release->exec();
+    }
+    transaction.commit();
+    return {};
+  });
+}
+
+Status SessionStore::mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms) {
+  return transition_with_messages(db_, kToCancelled, session_id, {cancel}, now_ms);
+}
+
+Status SessionStore::abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
+                                     const OutboxMessage& cancel, std::int64_t now_ms) {
+  return transition_with_messages(db_, kAbandoned, session_id, {open_request, cancel}, now_ms);
+}
+
+Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms) {
+  return guarded("count offline admissions", [&]() -> Result<int> {
+    auto query = db_.statement(
+        "SELECT COUNT(*) FROM sessions WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1");
+    query->bind(1, since_ms);
+    query->executeStep();
+    return query->getColumn(0).getInt();
+  });
+}
+
+Result<std::optional<SessionRecord>> SessionStore::find(const std::string& session_id) {
+  return guarded("read session " + session_id, [&]() -> Result<std::optional<SessionRecord>> {
+    static const std::string sql = select_sessions("WHERE session_id = ?1");
+    auto query = db_.statement(sql);
+    query->bind(1, session_id);
+    if (!query->executeStep()) return std::optional<SessionRecord>();
+    return std::optional<SessionRecord>(read_session(*query));
+  });
+}
+
+Result<std::vector<SessionRecord>> SessionStore::in_state(SessionState s) {
+  return guarded("read " + std::string(to_string(s)) + " sessions", [&]() -> Result<std::vector<SessionRecord>> {
+    static const std::string sql = select_sessions("WHERE state = ?1 ORDER BY created_at_ms, rowid");
+    auto query = db_.statement(sql);
+    query->bind(1, std::string(to_string(s)));
+    return read_sessions(*query);
+  });
+}
+
+Result<std::vector<SessionRecord>> SessionStore::all() {
+  return guarded("read all sessions", [&]() -> Result<std::vector<SessionRecord>> {
+    static const std::string sql = select_sessions("ORDER BY created_at_ms, rowid");
+    auto query = db_.statement(sql);
+    return read_sessions(*query);
+  });
+}
+
+Result<int> SessionStore::purge_used_tokens(std::int64_t before_s) {
+  return guarded("purge used entry tokens", [&]() -> Result<int> {
+    auto purge = db_.statement("DELETE FROM used_tokens WHERE expires_at < ?1");
+    purge->bind(1, before_s);
+    return purge->exec();
+  });
+}
+
+}  // namespace passgate::db

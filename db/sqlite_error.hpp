@@ -1,0 +1,34 @@
+// The one place SQLite failures become Error values. Every public function of the db/
+// stores runs its SQLite work inside guarded(), so no SQLite::Exception (or any other
+// exception) escapes to callers. Codes: "disk_full" (SQLITE_FULL), "db_busy"
+// (SQLITE_BUSY, SQLITE_LOCKED), "db_error" (everything else); the message is
+// "<context>: <SQLite's message>", e.g. "insert session 0d5c…: database or disk is full".
+#pragma once
+
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include <SQLiteCpp/Exception.h>
+
+#include "common/result.hpp"
+
+namespace passgate::db {
+
+// `result_code` may be a primary or an extended SQLite result code.
+[[nodiscard]] Error sqlite_error(std::string_view context, int result_code, std::string_view sqlite_message);
+
+// Runs `work` (returning a Result or Status) and turns any exception it throws into an Error
+// with `context`.
+template <class Work>
+[[nodiscard]] auto guarded(std::string_view context, Work&& work) -> decltype(work()) {
+  try {
+    return work();
+  } catch (const SQLite::Exception& e) {
+    return sqlite_error(context, e.getErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return make_error("db_error", std::string(context) + ": " + e.what());
+  }
+}
+
+}  // namespace passgate::db

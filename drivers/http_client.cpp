@@ -1,0 +1,311 @@
+#include "drivers/http_client.hpp"
+
+#include <optional>
+#include <unordered_set>
+#include <variant>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "controller/config_url.hpp"
+
+namespace passgate::drivers {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using controller::BaseUrl;
+using controller::HttpReply;
+
+namespace {
+
+// "host:port", with brackets around IPv6 addresses: for Host headers and messages.
+std::string authority_of(const BaseUrl& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  return (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+}
+
+// One TCP connection, plain or TLS, with the read buffer that belongs to it (bytes after
+// one response stay with the connection for the next).
+class Connection {
+ public:
+  using TlsStream = asio::ssl::stream<tcp::socket>;
+
+  Connection(asio::io_context& io, asio::ssl::context* tls)
+      : stream_(tls != nullptr ? Stream(std::in_place_type<TlsStream>, io, *tls)
+                               : Stream(std::in_place_type<tcp::socket>, io)) {}
+
+  tcp::socket& socket() {
+    if (auto* s = std::get_if<TlsStream>(&stream_)) return s->next_layer();
+    return std::get<tcp::socket>(stream_);
+  }
+  TlsStream* tls() { return std::get_if<TlsStream>(&stream_); }
+  boost::beast::flat_buffer& buffer() { return buffer_; }
+  // Calls f(stream) with the concrete stream type, for Beast's composed operations.
+  template <class F>
+  void with_stream(F&& f) {
+    std::visit(std::forward<F>(f), stream_);
+  }
+  // Cancels pending operations; they complete with operation_aborted.
+  void close() {
+    error_code ignored;
+    socket().close(ignored);
+  }
+
+ private:
+  using Stream = std::variant<tcp::socket, TlsStream>;
+  Stream stream_;
+  boost::beast::flat_buffer buffer_;
+};
+
+class Exchange;
+
+}  // namespace
+
+struct HttpClient::Core {
+  Core(asio::io_context& io_context, BaseUrl base_url, HttpClientOptions opts,
+       std::unique_ptr<asio::ssl::context> tls_context)
+      : io(io_context), url(std::move(base_url)), authority(authority_of(url)),
+        options(std::move(opts)), tls(std::move(tls_context)) {}
+
+  std::unique_ptr<Connection> take_idle() {
+    if (idle.empty()) return nullptr;
+    auto conn = std::move(idle.back());
+    idle.pop_back();
+    return conn;
+  }
+  void put_idle(std::unique_ptr<Connection> conn) {
+    if (closed || idle.size() >= options.max_idle_connections) return;  // closes it
+    idle.push_back(std::move(conn));
+  }
+  void shut_down();
+
+  asio::io_context& io;
+  const BaseUrl url;
+  const std::string authority;
+  const HttpClientOptions options;
+  const std::unique_ptr<asio::ssl::context> tls;  // null for plain http
+  std::vector<std::unique_ptr<Connection>> idle;
+  std::unordered_set<Exchange*> in_flight;
+  bool closed = false;
+};
+
+namespace {
+
+// One request from start to callback: deadline, connection (pooled or fresh), at most one
+// retry on a fresh connection. Kept alive by the handlers of its pending operations.
+class Exchange : public std::enable_shared_from_this<Exchange> {
+ public:
+  Exchange(std::shared_ptr<HttpClient::Core> core, http::request<http::string_body> request,
+           std::chrono::milliseconds timeout, HttpClient::Callback done)
+      : core_(std::move(core)), request_(std::move(request)), timeout_(timeout),
+        done_(std::move(done)), deadline_(core_->io), resolver_(core_->io) {}
+  // Normally stop() already did this; not if the io_context dropped our handlers unrun.
+  ~Exchange() { core_->in_flight.erase(this); }
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  void start() {
+    core_->in_flight.insert(this);
+    deadline_.expires_after(timeout_);
+    deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
+      if (!ec) self->fail("timeout after " + std::to_string(self->timeout_.count()) + " ms " + self->stage_);
+    });
+    conn_ = core_->take_idle();
+    if (conn_) {
+      reused_ = true;
+      send();
+    } else {
+      connect();
+    }
+  }
+
+  // The client is going away: stop everything, never call back.
+  void abandon() {
+    done_ = nullptr;
+    stop();
+  }
+
+ private:
+  void connect() {
+    stage_ = "while connecting to " + core_->authority;
+    conn_ = std::make_unique<Connection>(core_->io, core_->tls.get());
+    resolver_.async_resolve(
+        core_->url.host, std::to_string(core_->url.port),
+        [self = shared_from_this()](const error_code& ec, const tcp::resolver::results_type& found) {
+          if (self->finished_) return;
+          if (ec) return self->fail("cannot resolve " + self->core_->url.host + ": " + ec.message());
+          asio::async_connect(self->conn_->socket(), found,
+                              [self](const error_code& ec2, const tcp::endpoint&) { self->on_connected(ec2); });
+        });
+  }
+
+  void on_connected(const error_code& ec) {
+    if (finished_) return;
+    if (ec) return fail("cannot connect to " + core_->authority + ": " + ec.message());
+    auto* tls = conn_->tls();
+    if (tls == nullptr) return send();
+    if (auto expected = expect_tls_peer(tls->native_handle(), core_->url.host); !expected) {
+      return fail(expected.error().message);
+    }
+    stage_ = "during the TLS handshake with " + core_->authority;
+    tls->async_handshake(asio::ssl::stream_base::client, [self = shared_from_this()](const error_code& ec2) {
+      if (self->finished_) return;
+      if (ec2) return self->fail("TLS handshake with " + self->core_->authority + " failed: " + self->tls_failure(ec2));
+      self->send();
+    });
+  }
+
+  void send() {
+    stage_ = "while sending the request to " + core_->authority;
+    parser_.emplace();
+    parser_->body_limit(core_->options.max_body_bytes);
+    conn_->with_stream([self = shared_from_this()](auto& stream) {
+      http::async_write(stream, self->request_, [self](const error_code& ec, std::size_t) {
+        if (self->finished_) return;
+        if (ec) return self->retry_or_fail("cannot send the request to " + self->core_->authority, ec);
+        self->receive();
+      });
+    });
+  }
+
+  void receive() {
+    stage_ = "waiting for the response from " + core_->authority;
+    // The header alone first: Boost 1.74's parser skips its body limit check when the
+    // header and the body arrive in one read while it reads eagerly (as async_read does).
+    conn_->with_stream([self = shared_from_this()](auto& stream) {
+      http::async_read_header(stream, self->conn_->buffer(), *self->parser_,
+                              [self, &stream](const error_code& ec, std::size_t) {
+                                if (ec || self->finished_ || self->parser_->is_done()) return self->on_response(ec);
+                                http::async_read(stream, self->conn_->buffer(), *self->parser_,
+                                                 [self](const error_code& ec2, std::size_t) { self->on_response(ec2); });
+                              });
+    });
+  }
+
+  void on_response(const error_code& ec) {
+    if (finished_) return;
+    if (ec == http::error::body_limit) {
+      return fail("response from " + core_->authority + " is larger than " +
+                  std::to_string(core_->options.max_body_bytes) + " bytes");
+    }
+    if (ec) {
+      const bool nothing_received = !parser_->got_some() && conn_->buffer().size() == 0;
+      const std::string what = "no complete response from " + core_->authority;
+      return nothing_received ? retry_or_fail(what, ec) : fail(what + ": " + describe(ec));
+    }
+    auto& response = parser_->get();
+    HttpReply reply{static_cast<int>(response.result_int()), std::move(response.body()), {}};
+    if (parser_->keep_alive()) core_->put_idle(std::move(conn_));
+    finish(std::move(reply));
+  }
+
+  // A reused connection that failed before the server could answer was probably closed
+  // by the server while idle: try once more on a fresh connection (see the header).
+  void retry_or_fail(const std::string& what, const error_code& ec) {
+    if (!reused_) return fail(what + ": " + describe(ec));
+    reused_ = false;
+    conn_->close();
+    connect();
+  }
+
+  std::string describe(const error_code& ec) {
+    return ec.category() == asio::error::get_ssl_category() ? tls_failure(ec) : ec.message();
+  }
+
+  std::string tls_failure(const error_code& ec) {
+    std::string text = ec.message();
+    if (auto* tls = conn_->tls()) {
+      if (auto why = tls_verify_failure(tls->native_handle()); !why.empty()) text += " (" + why + ")";
+    }
+    return text;
+  }
+
+  void fail(std::string error) { finish(HttpReply{0, {}, std::move(error)}); }
+
+  void finish(HttpReply reply) {
+    if (finished_) return;
+    stop();
+    auto done = std::move(done_);
+    done(std::move(reply));  // last: the callback may destroy the client
+  }
+
+  void stop() {
+    finished_ = true;
+    core_->in_flight.erase(this);
+    deadline_.cancel();
+    resolver_.cancel();
+    // Pending operations complete with operation_aborted; the connection object itself
+    // lives until this exchange is destroyed, because those operations still use it.
+    if (conn_) conn_->close();
+  }
+
+  std::shared_ptr<HttpClient::Core> core_;
+  http::request<http::string_body> request_;
+  std::chrono::milliseconds timeout_;
+  HttpClient::Callback done_;
+  asio::steady_timer deadline_;
+  tcp::resolver resolver_;
+  std::unique_ptr<Connection> conn_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+  std::string stage_;
+  bool reused_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+void HttpClient::Core::shut_down() {
+  closed = true;
+  idle.clear();
+  const std::vector<Exchange*> abandoned(in_flight.begin(), in_flight.end());
+  for (Exchange* exchange : abandoned) exchange->abandon();
+}
+
+Result<std::unique_ptr<HttpClient>> HttpClient::create(asio::io_context& io, HttpClientOptions options) {
+  auto url = controller::parse_base_url(options.base_url);
+  if (!url) return make_error("bad_url", "base URL \"" + options.base_url + "\" " + url.error().message);
+  std::unique_ptr<asio::ssl::context> tls;
+  if (url->scheme == "https") {
+    auto made = make_tls_client_context(options.tls);
+    if (!made) return made.error();
+    tls = std::move(made.value());
+  } else if (!controller::is_loopback_host(url->host)) {
+    return make_error("insecure_url", "base URL \"" + options.base_url +
+                                          "\": plain http is allowed only to a loopback host "
+                                          "(127.0.0.1, ::1, localhost); use https://");
+  }
+  return std::unique_ptr<HttpClient>(new HttpClient(
+      std::make_shared<Core>(io, std::move(url.value()), std::move(options), std::move(tls))));
+}
+
+HttpClient::HttpClient(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+HttpClient::~HttpClient() { core_->shut_down(); }
+
+void HttpClient::request(HttpMethod method, const std::string& target, std::string body,
+                         std::chrono::milliseconds timeout, Callback done) {
+  http::request<http::string_body> message{method == HttpMethod::post ? http::verb::post : http::verb::get,
+                                           core_->url.path + target, 11};
+  message.set(http::field::host, core_->authority);
+  message.set(http::field::user_agent, "passgated/0.1");
+  message.set(http::field::connection, "keep-alive");
+  for (const auto& [name, value] : core_->options.headers) message.set(name, value);
+  if (!body.empty()) message.set(http::field::content_type, "application/json");
+  message.body() = std::move(body);
+  message.prepare_payload();
+  std::make_shared<Exchange>(core_, std::move(message), timeout, std::move(done))->start();
+}
+
+std::size_t HttpClient::idle_connections() const { return core_->idle.size(); }
+
+}  // namespace passgate::drivers

@@ -1,0 +1,77 @@
+// HttpClient: an asynchronous HTTP/1.1 client for one base URL ("http://host:port" or
+// "https://host:port", optionally with a path prefix), on one io_context, single-threaded.
+//
+// - Every request has one overall deadline covering connect, TLS handshake, write and read;
+//   on expiry it completes with status 0 and "timeout after N ms ...".
+// - The callback runs exactly once, always from the io_context (never inside request()).
+// - Finished connections that the server keeps alive wait in a small idle pool and are
+//   reused, so the entry path does not pay a TCP and TLS handshake per request. Concurrent
+//   requests use separate connections.
+// - Stale pooled connections: a server may close an idle connection just as we reuse it.
+//   When a *reused* connection fails while writing, or before a single byte of the response
+//   arrived (EOF, reset), the request is sent once more on a fresh connection. Such a
+//   request may in rare cases have reached the server already; that is safe for every
+//   caller here because all our POSTs carry their own ids (session_id, passage_id) and the
+//   servers treat repeats idempotently. Failures on fresh connections are never retried.
+// - Plain http is allowed only to loopback hosts (127.0.0.0/8, ::1, localhost).
+// - Destroying the client aborts requests in flight; their callbacks are not called.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "controller/tracking_port.hpp"
+#include "drivers/tls_context.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace passgate::drivers {
+
+struct HttpClientOptions {
+  std::string base_url;
+  TlsClientFiles tls;  // used for https only
+  // Sent with every request, after Host, User-Agent and Connection (e.g. X-Gate-Id).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::size_t max_idle_connections = 4;
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger responses are errors
+};
+
+enum class HttpMethod { get, post };
+
+class HttpClient {
+ public:
+  using Callback = std::function<void(controller::HttpReply)>;
+
+  // Error codes: "bad_url", "insecure_url" (plain http to a non-loopback host), and those
+  // of make_tls_client_context.
+  [[nodiscard]] static Result<std::unique_ptr<HttpClient>> create(boost::asio::io_context& io,
+                                                                  HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Sends `method` to base path prefix + `target` ("/v1/sessions?x=1"). A non-empty body
+  // goes out as application/json.
+  void request(HttpMethod method, const std::string& target, std::string body,
+               std::chrono::milliseconds timeout, Callback done);
+
+  // Connections waiting for reuse (diagnostics and tests).
+  [[nodiscard]] std::size_t idle_connections() const;
+
+  struct Core;  // shared with the requests in flight; defined in http_client.cpp
+
+ private:
+  explicit HttpClient(std::shared_ptr<Core> core);
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace passgate::drivers

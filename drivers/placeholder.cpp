@@ -1,2 +1,0 @@
-// PLACEHOLDER: removed when the first driver lands.
-namespace passgate::drivers {}

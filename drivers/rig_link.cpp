@@ -1,0 +1,276 @@
+#include "drivers/rig_link.hpp"
+
+#include <sys/un.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include "drivers/rig_link_connection.hpp"
+#include "drivers/rig_link_protocol.hpp"
+#include "hw/line_names.hpp"
+
+namespace passgate::drivers {
+namespace {
+
+using Protocol = boost::asio::local::stream_protocol;
+
+const std::string kFireAlarm{hw::kFireAlarm};
+
+// "a, b, c" for error messages that list what would have been valid.
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "none" : out;
+}
+
+Status prepare_socket_path(const std::filesystem::path& path) {
+  if (path.empty()) return make_error("invalid_argument", "the rig socket path is empty");
+  if (path.native().size() >= sizeof(sockaddr_un::sun_path)) {
+    return make_error("invalid_argument", "rig socket path " + path.string() + " is " +
+                                              std::to_string(path.native().size()) + " bytes long; at most " +
+                                              std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " fit a Unix socket");
+  }
+  std::error_code ec;
+  const auto status = std::filesystem::symlink_status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) return {};
+  if (ec) return make_error("io_error", "cannot inspect rig socket path " + path.string() + ": " + ec.message());
+  if (status.type() != std::filesystem::file_type::socket) {
+    return make_error("invalid_argument",
+                      "rig socket path " + path.string() + " exists and is not a socket; remove it or choose another path");
+  }
+  if (!std::filesystem::remove(path, ec) && ec) {
+    return make_error("io_error", "cannot remove stale rig socket " + path.string() + ": " + ec.message());
+  }
+  return {};
+}
+
+}  // namespace
+
+class RigLink::Server : public std::enable_shared_from_this<Server> {
+ public:
+  Server(boost::asio::io_context& io, std::filesystem::path path, hw::GateLines lines)
+      : io_(io), acceptor_(io), retry_timer_(io), path_(std::move(path)), lines_(std::move(lines)) {
+    // fire_alarm is always an input: losing the rig must be able to raise it
+    if (std::find(lines_.inputs.begin(), lines_.inputs.end(), kFireAlarm) == lines_.inputs.end()) {
+      lines_.inputs.push_back(kFireAlarm);
+    }
+    for (const auto& name : lines_.inputs) inputs_.emplace(name, name == kFireAlarm);
+    for (const auto& name : lines_.outputs) outputs_.emplace(name, false);
+    scanners_.insert(lines_.scanners.begin(), lines_.scanners.end());
+  }
+
+  Status listen() {
+    if (auto prepared = prepare_socket_path(path_); !prepared) return prepared;
+    boost::system::error_code ec;
+    const auto fail = [&](const std::string& what) {
+      return make_error("io_error", "cannot " + what + " rig socket " + path_.string() + ": " + ec.message());
+    };
+    if (acceptor_.open(Protocol(), ec); ec) return fail("create");
+    if (acceptor_.bind(Protocol::endpoint(path_.native()), ec); ec) return fail("bind");
+    bound_ = true;
+    std::error_code chmod_ec;
+    using std::filesystem::perms;
+    std::filesystem::permissions(path_, perms::owner_read | perms::owner_write | perms::group_read | perms::group_write,
+                                 chmod_ec);
+    if (chmod_ec) return make_error("io_error", "cannot chmod 0660 rig socket " + path_.string() + ": " + chmod_ec.message());
+    if (acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
+    accept_next();
+    spdlog::info("rig link: listening on {}", path_.string());
+    return {};
+  }
+
+  // Stops everything; nothing reaches the listener afterwards.
+  void shutdown() {
+    listener_ = nullptr;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    retry_timer_.cancel();
+    if (rig_) rig_->close();
+    rig_.reset();
+    if (bound_) {
+      std::error_code remove_ec;
+      std::filesystem::remove(path_, remove_ec);
+    }
+  }
+
+  void set_listener(hw::IoListener* listener) {
+    listener_ = listener;
+    if (listener_ == nullptr) return;
+    // The listener assumes every input inactive: tell it which are not (at least fire_alarm).
+    boost::asio::post(io_, [weak = weak_from_this()] {
+      const auto self = weak.lock();
+      if (!self || self->listener_ == nullptr) return;
+      for (const auto& [line, active] : self->inputs_) {
+        if (active) self->listener_->on_input(line, true);
+      }
+    });
+  }
+
+  void set_output(const std::string& line, bool active) {
+    const auto it = outputs_.find(line);
+    if (it == outputs_.end()) {
+      spdlog::warn("rig link: set_output on unknown line {} ignored (outputs: {})", line, joined(lines_.outputs));
+      return;
+    }
+    if (it->second == active) return;
+    it->second = active;
+    send_to_rig(rig::encode_output(line, active));
+  }
+
+  [[nodiscard]] bool output(const std::string& line) const {
+    const auto it = outputs_.find(line);
+    return it != outputs_.end() && it->second;
+  }
+
+  void display(int lane, const std::string& text) { send_to_rig(rig::encode_display(lane, text)); }
+
+  [[nodiscard]] bool rig_connected() const { return rig_ != nullptr; }
+
+ private:
+  void accept_next() {
+    acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec, Protocol::socket socket) {
+      if (ec == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+      if (ec) {
+        // e.g. out of file descriptors: try again shortly instead of spinning
+        spdlog::error("rig link: accept failed: {}; retrying in 1 s", ec.message());
+        self->retry_timer_.expires_after(std::chrono::seconds(1));
+        self->retry_timer_.async_wait([self](const boost::system::error_code& wait_ec) {
+          if (!wait_ec) self->accept_next();
+        });
+        return;
+      }
+      self->on_accepted(std::move(socket));
+      self->accept_next();
+    });
+  }
+
+  void on_accepted(Protocol::socket socket) {
+    if (rig_) {
+      spdlog::warn("rig link: refused a second rig connection");
+      auto refused = std::make_shared<RigConnection>(std::move(socket), RigConnection::Events{});
+      (void)refused->send(rig::encode_error("another rig is already connected; one rig at a time"));
+      refused->close_after_sending();
+      return;
+    }
+    const std::weak_ptr<Server> weak = weak_from_this();
+    rig_ = std::make_shared<RigConnection>(
+        std::move(socket),
+        RigConnection::Events{
+            [weak](std::string_view line) {
+              if (const auto self = weak.lock()) self->on_line(line);
+            },
+            [weak] {
+              if (const auto self = weak.lock()) {
+                self->reply_error("line longer than " + std::to_string(rig::kMaxLineBytes) +
+                                  " bytes ignored (one JSON message per line)");
+              }
+            },
+            [weak](const std::string& why) {
+              if (const auto self = weak.lock()) self->drop_rig(why);
+            },
+        });
+    spdlog::info("rig link: rig connected");
+    for (const auto& line : lines_.outputs) send_to_rig(rig::encode_output(line, outputs_.at(line)));
+    if (rig_) rig_->start_reading();
+  }
+
+  void on_line(std::string_view line) {
+    if (rig::is_blank_line(line)) return;
+    auto message = rig::parse_rig_message(line);
+    if (!message) {
+      reply_error(message.error().message);
+      return;
+    }
+    std::visit([this](const auto& m) { handle(m); }, *message);
+  }
+
+  void handle(const rig::InputMessage& m) {
+    const auto it = inputs_.find(m.line);
+    if (it == inputs_.end()) {
+      if (outputs_.contains(m.line)) {
+        reply_error(rig::quoted_excerpt(m.line) + " is an output line; the rig reports input lines only");
+      } else {
+        reply_error("unknown input line " + rig::quoted_excerpt(m.line) + " (inputs: " + joined(lines_.inputs) + ")");
+      }
+      return;
+    }
+    set_input(it->second, m.line, m.active);
+  }
+
+  void handle(const rig::ScanMessage& m) {
+    if (!scanners_.contains(m.scanner)) {
+      reply_error("unknown scanner " + rig::quoted_excerpt(m.scanner) + " (scanners: " + joined(lines_.scanners) + ")");
+      return;
+    }
+    if (listener_ != nullptr) listener_->on_scan(m.scanner, m.data);
+  }
+
+  void set_input(bool& level, const std::string& line, bool active) {
+    if (level == active) return;
+    level = active;
+    if (listener_ != nullptr) listener_->on_input(line, active);
+  }
+
+  void drop_rig(const std::string& why) {
+    if (rig_) rig_->close();
+    rig_.reset();
+    spdlog::warn("rig link: rig disconnected ({}); fire_alarm counts as active until a rig reports it clear", why);
+    set_input(inputs_.at(kFireAlarm), kFireAlarm, true);
+  }
+
+  void reply_error(const std::string& message) {
+    spdlog::debug("rig link: refused a rig message: {}", message);
+    send_to_rig(rig::encode_error(message));
+  }
+
+  void send_to_rig(std::string message) {
+    if (!rig_) return;
+    if (!rig_->send(std::move(message))) {
+      drop_rig("it stopped reading: " + std::to_string(RigConnection::kMaxQueuedMessages) + " messages queued");
+    }
+  }
+
+  boost::asio::io_context& io_;
+  Protocol::acceptor acceptor_;
+  boost::asio::steady_timer retry_timer_;
+  std::filesystem::path path_;
+  bool bound_ = false;  // the socket file is ours to remove
+  hw::GateLines lines_;
+  std::map<std::string, bool> inputs_;   // level as last reported to the listener
+  std::map<std::string, bool> outputs_;  // level as last set
+  std::set<std::string> scanners_;
+  hw::IoListener* listener_ = nullptr;
+  std::shared_ptr<RigConnection> rig_;
+};
+
+Result<std::unique_ptr<RigLink>> RigLink::open(boost::asio::io_context& io, const std::filesystem::path& socket_path,
+                                               hw::GateLines lines) {
+  auto server = std::make_shared<Server>(io, socket_path, std::move(lines));
+  if (auto listening = server->listen(); !listening) {
+    server->shutdown();
+    return listening.error();
+  }
+  return std::unique_ptr<RigLink>(new RigLink(std::move(server)));
+}
+
+RigLink::RigLink(std::shared_ptr<Server> server) : server_(std::move(server)) {}
+
+RigLink::~RigLink() { server_->shutdown(); }
+
+void RigLink::set_listener(hw::IoListener* listener) { server_->set_listener(listener); }
+
+void RigLink::set_output(const std::string& line, bool active) { server_->set_output(line, active); }
+
+bool RigLink::output(const std::string& line) const { return server_->output(line); }
+
+void RigLink::display(int lane, const std::string& text) { server_->display(lane, text); }
+
+bool RigLink::rig_connected() const { return server_->rig_connected(); }
+
+}  // namespace passgate::drivers

@@ -1,0 +1,127 @@
+#include "drivers/rig_link_protocol.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace passgate::drivers::rig {
+namespace {
+
+using nlohmann::json;
+
+std::string dump_line(const nlohmann::ordered_json& message) {
+  return message.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// At most `max` bytes of `text`, "…" marking a cut.
+std::string cut(std::string_view text, std::size_t max) {
+  return text.size() <= max ? std::string(text) : std::string(text.substr(0, max)) + "…";
+}
+
+Error malformed(std::string message) { return make_error("malformed", std::move(message)); }
+
+// The string member `key` of `object`, or why not.
+Result<std::string> string_field(const json& object, const char* key, std::string_view type) {
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return malformed("\"" + std::string(type) + "\" message without \"" + key + "\" (a string is expected)");
+  }
+  if (!it->is_string()) {
+    return malformed("\"" + std::string(key) + "\" must be a string, got " + it->type_name());
+  }
+  return it->get<std::string>();
+}
+
+Result<bool> level_field(const json& object) {
+  const auto it = object.find("v");
+  if (it == object.end()) return malformed("\"in\" message without \"v\" (0 or 1 is expected)");
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_number_integer()) {
+    const auto v = it->get<std::int64_t>();
+    if (v == 0 || v == 1) return v == 1;
+  }
+  return malformed("\"v\" must be 0 or 1 (or false/true), got " +
+                   cut(it->dump(-1, ' ', false, json::error_handler_t::replace), 64));
+}
+
+Result<RigMessage> parse_input(const json& object) {
+  auto line = string_field(object, "line", "in");
+  if (!line) return line.error();
+  auto level = level_field(object);
+  if (!level) return level.error();
+  return RigMessage{InputMessage{std::move(*line), *level}};
+}
+
+Result<RigMessage> parse_scan(const json& object) {
+  auto scanner = string_field(object, "scanner", "scan");
+  if (!scanner) return scanner.error();
+  auto data = string_field(object, "data", "scan");
+  if (!data) return data.error();
+  return RigMessage{ScanMessage{std::move(*scanner), std::move(*data)}};
+}
+
+}  // namespace
+
+void LineFramer::feed(std::string_view bytes, const std::function<void(std::string_view)>& on_line,
+                      const std::function<void()>& on_oversize) {
+  while (!bytes.empty()) {
+    const auto newline = bytes.find('\n');
+    const auto piece = bytes.substr(0, newline);
+    bytes.remove_prefix(newline == std::string_view::npos ? bytes.size() : newline + 1);
+    if (!discarding_) {
+      if (partial_.size() + piece.size() > max_line_) {
+        discarding_ = true;
+        partial_.clear();
+        on_oversize();
+      } else {
+        partial_.append(piece);
+      }
+    }
+    if (newline == std::string_view::npos) return;
+    if (!discarding_) {
+      const std::string line = std::move(partial_);
+      partial_.clear();
+      on_line(line);
+    }
+    discarding_ = false;
+  }
+}
+
+Result<RigMessage> parse_rig_message(std::string_view line) {
+  json message;
+  try {
+    message = json::parse(line);
+  } catch (const json::parse_error& e) {
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
+    const std::string_view what = e.what();
+    const auto detail = what.find("] ");
+    return malformed("malformed JSON: " + cut(detail == std::string_view::npos ? what : what.substr(detail + 2), 200));
+  }
+  if (!message.is_object()) {
+    return malformed(std::string("a message must be a JSON object, got ") + message.type_name());
+  }
+  const auto t = message.find("t");
+  if (t == message.end() || !t->is_string()) {
+    return malformed("a message needs a string field \"t\" (\"in\" or \"scan\")");
+  }
+  const auto& type = t->get_ref<const std::string&>();
+  if (type == "in") return parse_input(message);
+  if (type == "scan") return parse_scan(message);
+  return make_error("unknown_type", "unknown message type " + quoted_excerpt(type) + " (the rig sends \"in\" or \"scan\")");
+}
+
+bool is_blank_line(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+std::string encode_output(std::string_view line, bool active) {
+  return dump_line({{"t", "out"}, {"line", line}, {"v", active ? 1 : 0}});
+}
+
+std::string encode_display(int lane, std::string_view text) {
+  return dump_line({{"t", "display"}, {"lane", lane}, {"text", text}});
+}
+
+std::string encode_error(std::string_view message) { return dump_line({{"t", "error"}, {"msg", message}}); }
+
+std::string quoted_excerpt(std::string_view text) { return "\"" + cut(text, 64) + "\""; }
+
+}  // namespace passgate::drivers::rig

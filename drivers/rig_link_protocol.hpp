@@ -1,0 +1,65 @@
+// The rig link's wire format (spec/rig-protocol.md), gate side: splitting the byte stream
+// into lines of at most 4096 bytes, parsing what the rig sends ("in", "scan") and encoding
+// what the gate sends ("out", "display", "error"). Syntax only: whether a line or scanner
+// name exists on this gate is RigLink's business. Pure functions, never throw.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "common/result.hpp"
+
+namespace passgate::drivers::rig {
+
+// Longest message line, without its '\n'.
+inline constexpr std::size_t kMaxLineBytes = 4096;
+
+// Splits received bytes into '\n'-terminated lines. A line longer than the limit is
+// reported once (as soon as it is too long) and its bytes are dropped up to its '\n'.
+class LineFramer {
+ public:
+  explicit LineFramer(std::size_t max_line = kMaxLineBytes) : max_line_(max_line) {}
+
+  // on_line gets each complete line within the limit (without '\n'); on_oversize is called
+  // once per line that exceeds it.
+  void feed(std::string_view bytes, const std::function<void(std::string_view line)>& on_line,
+            const std::function<void()>& on_oversize);
+
+ private:
+  std::size_t max_line_;
+  std::string partial_;
+  bool discarding_ = false;
+};
+
+// {"t":"in","line":"lane1.beam_outer","v":1}; "v" is 0/1 or false/true.
+struct InputMessage {
+  std::string line;
+  bool active = false;
+};
+// {"t":"scan","scanner":"lane1.entry","data":"..."}; data is passed on raw.
+struct ScanMessage {
+  std::string scanner;
+  std::string data;
+};
+using RigMessage = std::variant<InputMessage, ScanMessage>;
+
+// Parses one line from the rig. Error codes: "malformed" (not JSON, not an object, a field
+// missing or of the wrong type or value) and "unknown_type" (a "t" other than in/scan).
+// The message says what was wrong and what is expected, for the error reply.
+[[nodiscard]] Result<RigMessage> parse_rig_message(std::string_view line);
+
+// True for a line with nothing but JSON whitespace (the link ignores those).
+[[nodiscard]] bool is_blank_line(std::string_view line);
+
+// Gate → rig messages, each one line ending in '\n'. Invalid UTF-8 in text is replaced.
+[[nodiscard]] std::string encode_output(std::string_view line, bool active);
+[[nodiscard]] std::string encode_display(int lane, std::string_view text);
+[[nodiscard]] std::string encode_error(std::string_view message);
+
+// `text` in double quotes, cut to 64 bytes ("…" marks a cut): to echo rig input in errors.
+[[nodiscard]] std::string quoted_excerpt(std::string_view text);
+
+}  // namespace passgate::drivers::rig

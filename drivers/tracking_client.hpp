@@ -1,0 +1,31 @@
+// TrackingClient: the controller's TrackingPort over HTTP(S) to the store's tracking
+// engine (spec/tracking-engine-api.md). Adds X-Gate-Id to every request; connection reuse,
+// deadlines, TLS and the retry rule are HttpClient's. Single-threaded, on one io_context.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "controller/config.hpp"
+#include "controller/tracking_port.hpp"
+#include "drivers/http_client.hpp"
+
+namespace passgate::drivers {
+
+class TrackingClient final : public controller::TrackingPort {
+ public:
+  // Error codes: those of HttpClient::create (bad_url, insecure_url, tls_config, tls_file).
+  [[nodiscard]] static Result<std::unique_ptr<TrackingClient>> create(
+      boost::asio::io_context& io, const controller::TrackingConfig& config, std::string gate_id);
+
+  void post_json(const std::string& target, const std::string& body, std::chrono::milliseconds timeout,
+                 Callback done) override;
+  void get(const std::string& target, std::chrono::milliseconds timeout, Callback done) override;
+
+ private:
+  explicit TrackingClient(std::unique_ptr<HttpClient> http) : http_(std::move(http)) {}
+  std::unique_ptr<HttpClient> http_;
+};
+
+}  // namespace passgate::drivers

@@ -1,0 +1,65 @@
+#include "hw/fake_io_backend.hpp"
+
+#include <cassert>
+
+namespace passgate::hw {
+
+void FakeIoBackend::set_output(const std::string& line, bool active) {
+  bool& level = levels_[line];
+  if (level == active) return;
+  level = active;
+  changes_.push_back({line, active, clock_.steady_now()});
+}
+
+bool FakeIoBackend::output(const std::string& line) const {
+  const auto it = levels_.find(line);
+  return it != levels_.end() && it->second;
+}
+
+void FakeIoBackend::display(int lane, const std::string& text) {
+  displays_.push_back({lane, text, clock_.steady_now()});
+}
+
+void FakeIoBackend::input(const std::string& line, bool active) {
+  assert(listener_ != nullptr);
+  listener_->on_input(line, active);
+}
+
+void FakeIoBackend::scan(const std::string& scanner, const std::string& text) {
+  assert(listener_ != nullptr);
+  listener_->on_scan(scanner, text);
+}
+
+std::vector<FakeIoBackend::OutputChange> FakeIoBackend::changes_of(const std::string& line) const {
+  std::vector<OutputChange> of_line;
+  for (const auto& change : changes_) {
+    if (change.line == line) of_line.push_back(change);
+  }
+  return of_line;
+}
+
+std::vector<FakeIoBackend::Pulse> FakeIoBackend::pulses(const std::string& line) const {
+  std::vector<Pulse> result;
+  for (const auto& change : changes_of(line)) {
+    if (change.active) {
+      result.push_back({change.at, std::nullopt});
+    } else if (!result.empty()) {
+      result.back().end = change.at;
+    }
+  }
+  return result;
+}
+
+std::optional<std::string> FakeIoBackend::last_display(int lane) const {
+  for (auto it = displays_.rbegin(); it != displays_.rend(); ++it) {
+    if (it->lane == lane) return it->text;
+  }
+  return std::nullopt;
+}
+
+void FakeIoBackend::clear_history() {
+  changes_.clear();
+  displays_.clear();
+}
+
+}  // namespace passgate::hw

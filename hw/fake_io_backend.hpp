@@ -1,0 +1,67 @@
+// FakeIoBackend: an IoBackend for tests. It records every output change and display text
+// with the (virtual) time it happened, so a test can assert what a person at the gate would
+// see ("release_in went active at t0 and inactive 8 s later", pulse widths), and lets the
+// test play the rig: input() and scan() call the listener synchronously.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "hw/io_backend.hpp"
+
+namespace passgate::hw {
+
+class FakeIoBackend final : public IoBackend {
+ public:
+  struct OutputChange {
+    std::string line;
+    bool active = false;
+    SteadyTime at;
+  };
+  struct DisplayText {
+    int lane = 0;
+    std::string text;
+    SteadyTime at;
+  };
+  // One stretch of an output being active; `end` is empty while it still is.
+  struct Pulse {
+    SteadyTime start;
+    std::optional<SteadyTime> end;
+  };
+
+  explicit FakeIoBackend(const Clock& clock) : clock_(clock) {}
+
+  // IoBackend
+  void set_listener(IoListener* listener) override { listener_ = listener; }
+  void set_output(const std::string& line, bool active) override;
+  [[nodiscard]] bool output(const std::string& line) const override;
+  void display(int lane, const std::string& text) override;
+
+  // The test's side. REQUIRES: a listener is set.
+  void input(const std::string& line, bool active);
+  void scan(const std::string& scanner, const std::string& text);
+
+  // Every output change (repeated levels are not changes), in order.
+  [[nodiscard]] const std::vector<OutputChange>& output_changes() const { return changes_; }
+  // The changes of one line only.
+  [[nodiscard]] std::vector<OutputChange> changes_of(const std::string& line) const;
+  // The active stretches of one line, in order.
+  [[nodiscard]] std::vector<Pulse> pulses(const std::string& line) const;
+  [[nodiscard]] const std::vector<DisplayText>& displays() const { return displays_; }
+  // The last text shown on a lane's display, if any.
+  [[nodiscard]] std::optional<std::string> last_display(int lane) const;
+  // Forgets the recorded history (current output levels stay).
+  void clear_history();
+
+ private:
+  const Clock& clock_;
+  IoListener* listener_ = nullptr;
+  std::map<std::string, bool> levels_;
+  std::vector<OutputChange> changes_;
+  std::vector<DisplayText> displays_;
+};
+
+}  // namespace passgate::hw

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Fuzzes a parser of outside input with libFuzzer for ${FUZZ_SECONDS:-60} seconds.
+#   scripts/fuzz.sh [fuzz_token|fuzz_jwks]     (default: fuzz_token)
+# Configures build/fuzz with clang (-DPASSGATE_FUZZ=ON, ASan+UBSan, coverage in the
+# libraries), builds the target, and runs it on a copy of tests/fuzz/corpus/<name>/ inside
+# build/fuzz, so the repository is never modified. Exits non-zero if it finds a crash, a
+# sanitizer report, a leak or a broken promise; the reproducer is left in
+# build/fuzz/artifacts/<target>/ (replay it: build/fuzz/tests/fuzz/<target> <file>).
+set -euo pipefail
+
+target=${1:-fuzz_token}
+case "$target" in
+  fuzz_token | fuzz_jwks) ;;
+  *) echo "fuzz.sh: unknown target '$target'; expected fuzz_token or fuzz_jwks" >&2; exit 2 ;;
+esac
+seconds=${FUZZ_SECONDS:-60}
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz.sh: FUZZ_SECONDS must be a positive whole number of seconds, got '$seconds'" >&2
+  exit 2
+fi
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="$root/build/fuzz"
+name=${target#fuzz_}
+
+cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS="-O1 -fsanitize=fuzzer-no-link" \
+  -DPASSGATE_SANITIZE=ON \
+  -DPASSGATE_FUZZ=ON \
+  -DPASSGATE_TESTS=ON >/dev/null
+cmake --build "$build" --target "$target"
+
+corpus="$build/corpus/$name"
+artifacts="$build/artifacts/$target"
+rm -rf "$corpus"
+mkdir -p "$corpus" "$artifacts"
+if [ -d "$root/tests/fuzz/corpus/$name" ]; then
+  cp "$root/tests/fuzz/corpus/$name"/* "$corpus"/
+fi
+
+echo "fuzz.sh: running $target for ${seconds}s on $corpus"
+"$build/tests/fuzz/$target" \
+  -max_total_time="$seconds" \
+  -max_len=2048 \
+  -timeout=10 \
+  -artifact_prefix="$artifacts/" \
+  -print_final_stats=1 \
+  "$corpus"

@@ -1,0 +1,82 @@
+#include "tests/admission/admission_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "common/time_format.hpp"
+
+namespace passgate::test {
+
+namespace {
+
+sim::IssuerKey make_issuer() {
+  auto key = sim::IssuerKey::generate(sim::IssuerAlg::es256, "app-test");
+  REQUIRE(key.ok());
+  return std::move(key).value();
+}
+
+}  // namespace
+
+AdmissionFixture::AdmissionFixture(controller::OfflinePolicy policy, int offline_cap) : issuer(make_issuer()) {
+  REQUIRE(sim::save_jwks(keys.file(), {&issuer}).ok());
+  REQUIRE(keys.reload().ok());
+  settings.gate = {kStore, "gate-a"};
+  settings.policy = crypto::VerifyPolicy{kIssuer, kStore, std::chrono::seconds(5), std::chrono::seconds(90)};
+  settings.offline = controller::OfflineConfig{policy, offline_cap};
+  wire();
+}
+
+void AdmissionFixture::wire() {
+  admission.reset();
+  sender.reset();
+  outbox.reset();
+  sessions.reset();
+  database.reset();
+  auto opened = db::Database::open(dir / "gate.db");
+  REQUIRE(opened.ok());
+  database = std::move(opened).value();
+  sessions = std::make_unique<db::SessionStore>(*database);
+  outbox = std::make_unique<db::Outbox>(*database);
+  sender = std::make_unique<controller::OutboxSender>(*outbox, tracking, vt, vt, std::chrono::seconds(5));
+  admission = std::make_unique<controller::AdmissionService>(settings, keys, *sessions, tracking, *sender, vt, vt);
+}
+
+void AdmissionFixture::restart() { wire(); }
+
+std::string AdmissionFixture::token(sim::TokenFlaw flaw, std::optional<int> group, std::string token_id) {
+  sim::TokenSpec spec;
+  spec.issuer = kIssuer;
+  spec.audience = kStore;
+  spec.now = unix_seconds(vt.wall_now());
+  spec.group = group;
+  spec.flaw = flaw;
+  spec.token_id = std::move(token_id);
+  return sim::mint_token(issuer, spec);
+}
+
+controller::AdmissionResult AdmissionFixture::admit(const std::string& token, std::optional<int> engine_status,
+                                                    int group_limit) {
+  std::optional<controller::AdmissionResult> result;
+  admission->request(1, group_limit, token, [&](controller::AdmissionResult r) { result = std::move(r); });
+  CHECK_FALSE(result.has_value());  // never answered inside request()
+  if (engine_status) {
+    REQUIRE_FALSE(tracking.calls.empty());
+    REQUIRE(tracking.calls.back().target == "/v1/sessions");
+    // The session is durable before the engine is even asked.
+    auto all = sessions->all();
+    REQUIRE(all.ok());
+    REQUIRE_FALSE(all.value().empty());
+    CHECK(all.value().back().state == db::SessionState::opening);
+    tracking.reply_newest(*engine_status);
+  }
+  vt.run_ready();
+  REQUIRE(result.has_value());
+  return *result;
+}
+
+std::int64_t AdmissionFixture::outbox_size() {
+  auto n = outbox->size();
+  REQUIRE(n.ok());
+  return n.value();
+}
+
+}  // namespace passgate::test

@@ -1,0 +1,51 @@
+// A complete entry path in virtual time for tests: a real SQLite database, a real issuer
+// key set and verifier, the outbox sender, and a FakeTracking engine the test answers.
+#pragma once
+
+#include <optional>
+
+#include "controller/admission_service.hpp"
+#include "controller/key_ring.hpp"
+#include "controller/outbox_sender.hpp"
+#include "db/database.hpp"
+#include "db/outbox.hpp"
+#include "db/session_store.hpp"
+#include "tests/admission/fake_tracking.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tools/sim/token_minter.hpp"
+
+namespace passgate::test {
+
+inline constexpr const char* kIssuer = "https://app.example-retail.com";
+inline constexpr const char* kStore = "store-0042";
+
+struct AdmissionFixture {
+  explicit AdmissionFixture(controller::OfflinePolicy policy = controller::OfflinePolicy::deny, int offline_cap = 2);
+
+  // Mints a token for "now" with the fixture's issuer key.
+  std::string token(sim::TokenFlaw flaw = sim::TokenFlaw::none, std::optional<int> group = std::nullopt,
+                    std::string token_id = {});
+  // Runs one admission request to its end (the tracking engine answering `status`, or not
+  // asked at all) and returns the result.
+  controller::AdmissionResult admit(const std::string& token, std::optional<int> engine_status, int group_limit = 4);
+  // Simulates a restart of the daemon: the database is closed and opened again.
+  void restart();
+  [[nodiscard]] std::int64_t outbox_size();
+
+  VirtualTime vt;
+  TempDir dir;
+  std::unique_ptr<db::Database> database;
+  std::unique_ptr<db::SessionStore> sessions;
+  std::unique_ptr<db::Outbox> outbox;
+  sim::IssuerKey issuer;
+  controller::KeyRing keys{dir / "issuer.jwks.json"};
+  FakeTracking tracking{vt};
+  controller::AdmissionSettings settings;
+  std::unique_ptr<controller::OutboxSender> sender;
+  std::unique_ptr<controller::AdmissionService> admission;
+
+ private:
+  void wire();
+};
+
+}  // namespace passgate::test

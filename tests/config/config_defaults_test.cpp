@@ -1,0 +1,48 @@
+// Keys left out take their documented defaults.
+#include <catch2/catch.hpp>
+
+#include "tests/config/config_fixture.hpp"
+
+using namespace passgate::controller;
+using namespace std::chrono_literals;
+using passgate::test::ConfigFixture;
+using passgate::test::kMinimalConfig;
+
+TEST_CASE("a minimal config gets every default") {
+  ConfigFixture fx;
+  const auto load = fx.parse(kMinimalConfig);
+  REQUIRE(load.problems.empty());
+  REQUIRE(load.config);
+  const GateConfig& c = *load.config;
+  CHECK(c.source == fx.file());
+  CHECK(c.store_id == "store-0042");
+  CHECK(c.gate_id == "gate-a");
+  CHECK(c.issuer == "https://app.example-retail.com");
+  CHECK(c.keyset == fx.dir() / "keys.jwks.json");
+  CHECK(c.clock_skew == 5s);
+  CHECK(c.freshness == 90s);
+  REQUIRE(c.lanes.size() == 2);
+  CHECK(c.lanes[0].group_limit == 4);
+  CHECK(c.lanes[0].grant_timeout == 8000ms);
+  CHECK(c.io.backend == IoBackendKind::sim);
+  CHECK(c.io.sim_debounce == 10ms);
+  CHECK(c.io.gpiod_lines.empty());
+  CHECK(c.tracking.base_url == "http://127.0.0.1:8080");
+  CHECK(c.tracking.ca_bundle.empty());
+  CHECK(c.tracking.client_cert.empty());
+  CHECK(c.tracking.client_key.empty());
+  CHECK(c.tracking.entry_timeout == 800ms);
+  CHECK(c.tracking.request_timeout == 5000ms);
+  CHECK(c.offline.policy == OfflinePolicy::deny);
+  CHECK(c.offline.max_admissions_per_hour == 60);
+  CHECK(c.logging.level == "info");
+  CHECK(c.logging.file.empty());
+}
+
+TEST_CASE("offline admission settings are read") {
+  ConfigFixture fx;
+  const auto load = fx.parse(std::string(kMinimalConfig) + "\n[offline]\npolicy = \"admit\"\nmax_admissions_per_hour = 0\n");
+  REQUIRE(load.config);
+  CHECK(load.config->offline.policy == OfflinePolicy::admit);
+  CHECK(load.config->offline.max_admissions_per_hour == 0);
+}

@@ -1,0 +1,46 @@
+// ConfigFixture: a temp dir holding what the minimal valid config refers to (its key set
+// and database directory), and helpers that check variants of that config and return
+// each problem as "gate.toml:line:column: message".
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "controller/config.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace passgate::test {
+
+// A valid config with the sim backend; its line numbers are what the tests count from:
+// [tokens] on line 4, lanes on 8 and 12, [io] on 16, [io.sim] on 19, [tracking] on 22,
+// [database] on 25.
+extern const std::string_view kMinimalConfig;
+
+// The same with backend = "gpiod" and a complete [io.gpiod] table from line 19 on:
+// [io.gpiod] on 19, [io.gpiod.lines] on 22, "lane1.beam_outer" on 23, fire_alarm on 37,
+// [tracking] on 39, [database] on 42.
+extern const std::string_view kMinimalGpiodConfig;
+
+// `text` with its one occurrence of `from` replaced by `to`; fails the test unless `from`
+// occurs exactly once.
+[[nodiscard]] std::string replaced(std::string_view text, std::string_view from, std::string_view to);
+
+class ConfigFixture {
+ public:
+  ConfigFixture();  // creates keys.jwks.json and db/ in the temp dir
+
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
+  [[nodiscard]] std::string file() const { return (dir() / "gate.toml").string(); }
+  void create_file(const std::string& relative) const;
+
+  [[nodiscard]] controller::ConfigLoad parse(std::string_view text) const;
+  // Every problem, formatted, with the temp dir's path removed ("gate.toml:3:1: ...").
+  [[nodiscard]] std::vector<std::string> problems(std::string_view text) const;
+
+ private:
+  TempDir dir_;
+};
+
+}  // namespace passgate::test

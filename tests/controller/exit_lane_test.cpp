@@ -1,0 +1,85 @@
+// The exit lane in virtual time: free egress on the inner beam, exits reported.
+#include <catch2/catch.hpp>
+
+#include "controller/exit_lane.hpp"
+#include "hw/fake_io_backend.hpp"
+#include "tests/controller/lane_fakes.hpp"
+
+using namespace std::chrono_literals;
+using passgate::controller::Direction;
+using passgate::controller::PassageKind;
+
+namespace {
+
+struct ExitLaneFixture {
+  passgate::VirtualTime vt;
+  passgate::hw::FakeIoBackend io{vt};
+  passgate::test::ScriptedAdmission admission{vt};
+  passgate::test::RecordedReports reports;
+  passgate::controller::LaneConfig config{3, passgate::controller::LaneKind::exit, 4, 8000ms};
+  passgate::controller::ExitLane lane{config, {io, vt, vt, admission, reports}};
+
+  bool release_out() const { return io.output("lane3.release_out"); }
+  bool release_in() const { return io.output("lane3.release_in"); }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(ExitLaneFixture, "someone at the inner beam gets free egress, reported as an exit") {
+  CHECK_FALSE(release_out());
+  lane.on_beams(false, true);
+  CHECK(release_out());
+  CHECK_FALSE(release_in());
+  lane.on_beams(true, true);
+  lane.on_beams(true, false);
+  lane.on_passage(Direction::out);
+  lane.on_beams(false, false);
+  CHECK(release_out());  // held briefly for the next person
+  vt.advance(passgate::controller::ExitLane::kClearHold);
+  CHECK_FALSE(release_out());
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::exit);
+  CHECK(reports.passages[0].direction == Direction::out);
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "the next person arriving during the hold keeps the barrier free") {
+  lane.on_beams(false, true);
+  lane.on_beams(false, false);
+  vt.advance(500ms);
+  lane.on_beams(false, true);
+  vt.advance(5s);
+  CHECK(release_out());
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "coming in through the exit is wrong way and opens nothing") {
+  lane.on_beams(true, false);
+  CHECK_FALSE(release_out());
+  CHECK_FALSE(release_in());
+  lane.on_passage(Direction::in);
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::wrong_way);
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "fire alarm frees the exit lane both ways, in every state") {
+  SECTION("closed") {}
+  SECTION("open") { lane.on_beams(false, true); }
+  lane.on_alarm(true);
+  CHECK(lane.state_name() == "emergency");
+  CHECK(release_in());
+  CHECK(release_out());
+  lane.on_beams(false, false);
+  vt.advance(1min);
+  CHECK(release_out());
+  lane.on_alarm(false);
+  CHECK(lane.state_name() == "closed");
+  CHECK_FALSE(release_out());
+  CHECK_FALSE(release_in());
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "someone waiting at the inner beam when the alarm clears still gets out") {
+  lane.on_alarm(true);
+  lane.on_beams(false, true);
+  lane.on_alarm(false);
+  CHECK(release_out());
+  CHECK(lane.state_name() == "open");
+}

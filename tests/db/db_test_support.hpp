@@ -1,0 +1,61 @@
+// Helpers shared by the db/ tests: a fresh database in a temp dir, a session record
+// factory, and describe() so a failed REQUIRE shows the error's code and message.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "db/database.hpp"
+#include "db/session_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace passgate::db::test {
+
+// "ok", or "<code>: <message>".
+template <class R>
+std::string describe(const R& result) {
+  return result.ok() ? "ok" : result.error().code + ": " + result.error().message;
+}
+
+inline std::unique_ptr<Database> open_or_fail(const std::filesystem::path& file) {
+  auto opened = Database::open(file);
+  REQUIRE(describe(opened) == "ok");
+  return std::move(opened).value();
+}
+
+// A database file in its own temp dir; reopen() simulates a restart of the daemon.
+struct TestDatabase {
+  passgate::test::TempDir dir;
+  std::filesystem::path file = dir / "gate.db";
+  std::unique_ptr<Database> db = open_or_fail(file);
+
+  void reopen() {
+    db.reset();
+    db = open_or_fail(file);
+  }
+};
+
+inline SessionRecord session(const std::string& session_id, const std::string& token_id,
+                             std::int64_t created_at_ms = 1'795'000'000'000, std::int64_t token_expires_at = 1'795'000'120) {
+  return SessionRecord{
+      .session_id = session_id,
+      .token_id = token_id,
+      .token_expires_at = token_expires_at,
+      .lane = 2,
+      .shopper = "shp_8f2c",
+      .group_size = 2,
+      .admitted_at = "2026-11-18T10:13:20.000Z",
+      .created_at_ms = created_at_ms,
+      .offline = false,
+      .state = SessionState::opening,
+      .open_request = R"({"session_id":")" + session_id + R"(","lane":2})",
+      .denial_reason = "",
+  };
+}
+
+}  // namespace passgate::db::test

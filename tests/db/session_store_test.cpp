@@ -1,0 +1,307 @@
+// SessionStore: single use of entry tokens (also across restarts), the session state
+// machine's guards, atomicity of state changes with their outbox messages, the offline
+// admissions window and purging of expired token ids.
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/Database.h>
+
+#include "db/outbox.hpp"
+#include "db/session_store.hpp"
+#include "tests/db/db_test_support.hpp"
+
+using Catch::Matchers::Contains;
+using namespace passgate::db;
+using namespace passgate::db::test;
+
+namespace {
+
+const OutboxMessage kOpenRequest{.kind = "session_open", .target = "/v1/sessions", .body = R"({"session_id":"s1"})"};
+const OutboxMessage kCancel{.kind = "cancel", .target = "/v1/sessions/s1/cancel", .body = "{}"};
+
+SessionState state_of(SessionStore& store, const std::string& session_id) {
+  const auto found = store.find(session_id);
+  REQUIRE(describe(found) == "ok");
+  REQUIRE(found->has_value());
+  return (*found)->state;
+}
+
+std::int64_t outbox_size(Database& db) {
+  const auto size = Outbox(db).size();
+  REQUIRE(describe(size) == "ok");
+  return *size;
+}
+
+void require_wrong_state(const passgate::Status& status, const std::string& message) {
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().code == "wrong_state");
+  CHECK(status.error().message == message);
+}
+
+}  // namespace
+
+TEST_CASE("begin records the session in state opening and marks its token used") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  SessionRecord s = session("s1", "jti-aaaaaaaaaaaaaaaa");
+  s.state = SessionState::open;  // ignored: a session always begins opening
+  REQUIRE(describe(store.begin(s)) == "ok");
+
+  const auto found = store.find("s1");
+  REQUIRE(describe(found) == "ok");
+  REQUIRE(found->has_value());
+  const SessionRecord& r = **found;
+  CHECK(r.session_id == "s1");
+  CHECK(r.token_id == s.token_id);
+  CHECK(r.token_expires_at == s.token_expires_at);
+  CHECK(r.lane == s.lane);
+  CHECK(r.shopper == s.shopper);
+  CHECK(r.group_size == s.group_size);
+  CHECK(r.admitted_at == s.admitted_at);
+  CHECK(r.created_at_ms == s.created_at_ms);
+  CHECK_FALSE(r.offline);
+  CHECK(r.state == SessionState::opening);
+  CHECK(r.open_request == s.open_request);
+  CHECK(r.denial_reason.empty());
+
+  CHECK(*store.token_used(s.token_id));
+  CHECK_FALSE(*store.token_used("jti-never-seen"));
+  const auto missing = store.find("s-unknown");
+  REQUIRE(describe(missing) == "ok");
+  CHECK_FALSE(missing->has_value());
+}
+
+TEST_CASE("a token id begins only one session and the replay writes nothing") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+
+  const auto replay = store.begin(session("s2", "jti-1"));
+  REQUIRE_FALSE(replay.ok());
+  CHECK(replay.error().code == "replayed");
+  CHECK_THAT(replay.error().message, Contains("jti-1") && Contains("s2"));
+  CHECK_FALSE(store.find("s2")->has_value());
+  CHECK(store.all()->size() == 1);
+}
+
+TEST_CASE("a used token stays used after a restart") {
+  TestDatabase t;
+  REQUIRE(describe(SessionStore(*t.db).begin(session("s1", "jti-1"))) == "ok");
+  t.reopen();
+  SessionStore store(*t.db);
+  CHECK(*store.token_used("jti-1"));
+  const auto replay = store.begin(session("s2", "jti-1"));
+  REQUIRE_FALSE(replay.ok());
+  CHECK(replay.error().code == "replayed");
+  CHECK(state_of(store, "s1") == SessionState::opening);
+}
+
+TEST_CASE("denying with release_token lets the same token begin again, without it the token stays used") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(store.begin(session("s2", "jti-2"))) == "ok");
+
+  REQUIRE(describe(store.mark_denied("s1", "lane_unavailable", true)) == "ok");
+  CHECK_FALSE(*store.token_used("jti-1"));
+  CHECK(describe(store.begin(session("s1-retry", "jti-1"))) == "ok");
+
+  REQUIRE(describe(store.mark_denied("s2", "shopper_blocked", false)) == "ok");
+  CHECK(*store.token_used("jti-2"));
+  CHECK(store.begin(session("s2-retry", "jti-2")).error().code == "replayed");
+
+  const auto denied = store.find("s2");
+  CHECK((*denied)->state == SessionState::denied);
+  CHECK((*denied)->denial_reason == "shopper_blocked");
+}
+
+TEST_CASE("a state change only leaves the state it expects") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+
+  SECTION("opening -> open -> cancelled") {
+    require_wrong_state(store.mark_cancelled("s1", kCancel, 1),
+                        "cannot mark session s1 cancelled: it is opening, not open or open_offline");
+    REQUIRE(describe(store.mark_open("s1")) == "ok");
+    CHECK(state_of(store, "s1") == SessionState::open);
+    require_wrong_state(store.mark_open("s1"), "cannot mark session s1 open: it is open, not opening");
+    require_wrong_state(store.mark_open_offline("s1", kOpenRequest, 1),
+                        "cannot mark session s1 open_offline: it is open, not opening");
+    require_wrong_state(store.mark_denied("s1", "x", true), "cannot mark session s1 denied: it is open, not opening");
+    CHECK(*store.token_used("jti-1"));  // the refused denial released nothing
+
+    REQUIRE(describe(store.mark_cancelled("s1", kCancel, 1)) == "ok");
+    CHECK(state_of(store, "s1") == SessionState::cancelled);
+    require_wrong_state(store.mark_cancelled("s1", kCancel, 1),
+                        "cannot mark session s1 cancelled: it is cancelled, not open or open_offline");
+  }
+  SECTION("opening -> open_offline -> cancelled") {
+    REQUIRE(describe(store.mark_open_offline("s1", kOpenRequest, 1)) == "ok");
+    require_wrong_state(store.mark_open("s1"), "cannot mark session s1 open: it is open_offline, not opening");
+    REQUIRE(describe(store.mark_cancelled("s1", kCancel, 1)) == "ok");
+    CHECK(state_of(store, "s1") == SessionState::cancelled);
+  }
+  SECTION("opening -> denied is final") {
+    REQUIRE(describe(store.mark_denied("s1", "offline_limit", false)) == "ok");
+    require_wrong_state(store.mark_open("s1"), "cannot mark session s1 open: it is denied, not opening");
+    require_wrong_state(store.mark_denied("s1", "x", false), "cannot mark session s1 denied: it is denied, not opening");
+  }
+  SECTION("an unknown session") {
+    require_wrong_state(store.mark_open("nope"), "cannot mark session nope open: no such session");
+    require_wrong_state(store.mark_cancelled("nope", kCancel, 1),
+                        "cannot mark session nope cancelled: no such session");
+  }
+}
+
+TEST_CASE("mark_open_offline queues the open request exactly when the state changes") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+
+  REQUIRE(describe(store.mark_open_offline("s1", kOpenRequest, 5000)) == "ok");
+  const auto found = store.find("s1");
+  CHECK((*found)->state == SessionState::open_offline);
+  CHECK((*found)->offline);
+  const auto front = Outbox(*t.db).front();
+  REQUIRE(describe(front) == "ok");
+  REQUIRE(front->has_value());
+  CHECK((*front)->message.kind == kOpenRequest.kind);
+  CHECK((*front)->message.target == kOpenRequest.target);
+  CHECK((*front)->message.body == kOpenRequest.body);
+  CHECK((*front)->created_at_ms == 5000);
+
+  CHECK_FALSE(store.mark_open_offline("s1", kOpenRequest, 6000).ok());
+  CHECK(outbox_size(*t.db) == 1);
+}
+
+TEST_CASE("mark_cancelled queues the cancel message exactly when the state changes") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+
+  CHECK_FALSE(store.mark_cancelled("s1", kCancel, 1).ok());  // still opening
+  CHECK(outbox_size(*t.db) == 0);
+
+  REQUIRE(describe(store.mark_open("s1")) == "ok");
+  REQUIRE(describe(store.mark_cancelled("s1", kCancel, 2)) == "ok");
+  CHECK(outbox_size(*t.db) == 1);
+  CHECK((*Outbox(*t.db).front())->message.kind == "cancel");
+}
+
+TEST_CASE("a session a restart left opening is cancelled with its open request, then the cancel, queued") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(store.begin(session("s2", "jti-2"))) == "ok");
+  REQUIRE(describe(store.mark_open("s2")) == "ok");
+
+  REQUIRE(describe(store.abandon_opening("s1", kOpenRequest, kCancel, 7000)) == "ok");
+  CHECK(state_of(store, "s1") == SessionState::cancelled);
+  CHECK(*store.token_used("jti-1"));
+  Outbox outbox(*t.db);
+  CHECK(*outbox.size() == 2);
+  const auto first = outbox.front();
+  CHECK((*first)->message.kind == "session_open");
+  CHECK((*first)->message.body == kOpenRequest.body);
+  REQUIRE(describe(outbox.remove((*first)->id)) == "ok");
+  CHECK((*outbox.front())->message.kind == "cancel");
+  REQUIRE(describe(outbox.remove((*outbox.front())->id)) == "ok");
+
+  require_wrong_state(store.abandon_opening("s2", kOpenRequest, kCancel, 7000),
+                      "cannot mark session s2 cancelled: it is open, not opening");
+  CHECK(*outbox.size() == 0);
+}
+
+TEST_CASE("a state change is undone when its outbox message cannot be written") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  t.db->sql().exec(
+      "CREATE TEMP TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
+
+  const auto offline = store.mark_open_offline("s1", kOpenRequest, 1);
+  REQUIRE_FALSE(offline.ok());
+  CHECK(offline.error().code == "db_error");
+  CHECK(offline.error().message == "mark session s1 open_offline: outbox refused");
+  CHECK(state_of(store, "s1") == SessionState::opening);
+  CHECK_FALSE((*store.find("s1"))->offline);
+
+  REQUIRE(describe(store.mark_open("s1")) == "ok");
+  CHECK_FALSE(store.mark_cancelled("s1", kCancel, 1).ok());
+  CHECK(state_of(store, "s1") == SessionState::open);
+  CHECK(outbox_size(*t.db) == 0);
+}
+
+TEST_CASE("offline admissions are counted from the start of the window") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  const auto admit_offline = [&](const std::string& id, std::int64_t at_ms) {
+    REQUIRE(describe(store.begin(session(id, "jti-" + id, at_ms))) == "ok");
+    REQUIRE(describe(store.mark_open_offline(id, kOpenRequest, at_ms)) == "ok");
+  };
+  admit_offline("a", 1000);
+  admit_offline("b", 2000);
+  admit_offline("c", 3000);
+  REQUIRE(describe(store.begin(session("online", "jti-online", 2500))) == "ok");
+  REQUIRE(describe(store.mark_open("online")) == "ok");
+  REQUIRE(describe(store.mark_cancelled("c", kCancel, 3500)) == "ok");  // cancelled still counts: the barrier opened
+
+  SessionRecord flagged = session("flagged-denied", "jti-flagged", 2600);
+  flagged.offline = true;
+  REQUIRE(describe(store.begin(flagged)) == "ok");
+  REQUIRE(describe(store.mark_denied("flagged-denied", "offline_limit", true)) == "ok");
+
+  CHECK(*store.offline_admissions_since(0) == 3);
+  CHECK(*store.offline_admissions_since(2000) == 2);
+  CHECK(*store.offline_admissions_since(2001) == 1);
+  CHECK(*store.offline_admissions_since(3001) == 0);
+}
+
+TEST_CASE("sessions are listed oldest first, all or by state") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("late", "jti-late", 3000))) == "ok");
+  REQUIRE(describe(store.begin(session("early", "jti-early", 1000))) == "ok");
+  REQUIRE(describe(store.begin(session("middle", "jti-middle", 2000))) == "ok");
+  REQUIRE(describe(store.mark_open("middle")) == "ok");
+
+  const auto all = store.all();
+  REQUIRE(describe(all) == "ok");
+  REQUIRE(all->size() == 3);
+  CHECK((*all)[0].session_id == "early");
+  CHECK((*all)[1].session_id == "middle");
+  CHECK((*all)[2].session_id == "late");
+
+  const auto opening = store.in_state(SessionState::opening);
+  REQUIRE(describe(opening) == "ok");
+  REQUIRE(opening->size() == 2);
+  CHECK((*opening)[0].session_id == "early");
+  CHECK((*opening)[1].session_id == "late");
+  CHECK(store.in_state(SessionState::open)->size() == 1);
+  CHECK(store.in_state(SessionState::cancelled)->empty());
+}
+
+TEST_CASE("purge forgets only the token ids that expired before the cutoff, and keeps the sessions") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(store.begin(session("s100", "jti-100", 1, 100))) == "ok");
+  REQUIRE(describe(store.begin(session("s200", "jti-200", 2, 200))) == "ok");
+  REQUIRE(describe(store.begin(session("s300", "jti-300", 3, 300))) == "ok");
+
+  const auto purged = store.purge_used_tokens(200);
+  REQUIRE(describe(purged) == "ok");
+  CHECK(*purged == 1);
+  CHECK_FALSE(*store.token_used("jti-100"));
+  CHECK(*store.token_used("jti-200"));
+  CHECK(*store.token_used("jti-300"));
+  CHECK(store.all()->size() == 3);
+  CHECK(*store.purge_used_tokens(200) == 0);
+}
+
+TEST_CASE("session states round-trip through their names") {
+  for (const SessionState s : {SessionState::opening, SessionState::open, SessionState::open_offline,
+                               SessionState::denied, SessionState::cancelled}) {
+    CHECK(session_state_from_string(to_string(s)) == s);
+  }
+  CHECK_FALSE(session_state_from_string("closed").has_value());
+}

@@ -1,0 +1,184 @@
+// LaneInputs: raw beam levels by line name, in virtual time, become debounced beams,
+// passages and fire-alarm changes for the right lane.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "common/virtual_time.hpp"
+#include "hw/lane_inputs.hpp"
+
+using namespace std::chrono_literals;
+using passgate::Millis;
+using passgate::hw::LaneInputs;
+using passgate::hw::Occupancy;
+using passgate::hw::PassageDirection;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+struct Events final : passgate::hw::LaneInputsListener {
+  Strings all;
+  void on_passage(int lane, PassageDirection d) override {
+    all.push_back("lane" + std::to_string(lane) + " passage " + std::string(to_string(d)));
+  }
+  void on_beams(int lane, Occupancy o) override {
+    all.push_back("lane" + std::to_string(lane) + " " + std::string(to_string(o)));
+  }
+  void on_passage_sensor(int lane) override { all.push_back("lane" + std::to_string(lane) + " sensor"); }
+  void on_fire_alarm(bool active) override { all.push_back(active ? "alarm" : "alarm cleared"); }
+
+  [[nodiscard]] Strings passages() const {
+    Strings p;
+    for (const auto& e : all) {
+      if (e.find("passage") != std::string::npos) p.push_back(e);
+    }
+    return p;
+  }
+};
+
+// One raw input change, `after` the previous one.
+struct Raw {
+  Millis after;
+  std::string line;
+  bool active;
+};
+
+struct Gate {
+  passgate::VirtualTime vt;
+  Events events;
+  LaneInputs inputs{vt, 10ms, events};
+
+  Gate() {
+    inputs.add_lane(1);
+    inputs.add_lane(2);
+  }
+  void play(const std::vector<Raw>& script) {
+    for (const auto& step : script) {
+      vt.advance(step.after);
+      REQUIRE(inputs.on_input(step.line, step.active).ok());
+    }
+    vt.advance(1s);
+  }
+};
+
+const std::string kOuter1 = "lane1.beam_outer";
+const std::string kInner1 = "lane1.beam_inner";
+
+}  // namespace
+
+TEST_CASE("a clean entry is one passage in for that lane") {
+  Gate g;
+  g.play({{0ms, kOuter1, true}, {200ms, kInner1, true}, {200ms, kOuter1, false}, {200ms, kInner1, false}});
+  CHECK(g.events.all == Strings{"lane1 outer", "lane1 both", "lane1 inner", "lane1 passage in", "lane1 none"});
+  CHECK(g.inputs.occupancy(1) == Occupancy::none);
+}
+
+TEST_CASE("a clean exit is one passage out") {
+  Gate g;
+  g.play({{0ms, "lane2.beam_inner", true},
+          {150ms, "lane2.beam_outer", true},
+          {150ms, "lane2.beam_inner", false},
+          {150ms, "lane2.beam_outer", false}});
+  CHECK(g.events.passages() == Strings{"lane2 passage out"});
+}
+
+TEST_CASE("bouncing beams while someone passes give exactly one passage") {
+  Gate g;
+  g.play({
+      {0ms, kOuter1, true}, {3ms, kOuter1, false}, {3ms, kOuter1, true},  // outer bounces on
+      {200ms, kInner1, true}, {2ms, kInner1, false}, {2ms, kInner1, true},
+      {100ms, kOuter1, false}, {4ms, kOuter1, true}, {4ms, kOuter1, false},  // bounces off
+      {200ms, kInner1, false}, {5ms, kInner1, true}, {5ms, kInner1, false},
+  });
+  CHECK(g.events.all == Strings{"lane1 outer", "lane1 both", "lane1 inner", "lane1 passage in", "lane1 none"});
+}
+
+TEST_CASE("a flickering beam with nobody in the lane gives nothing") {
+  Gate g;
+  std::vector<Raw> flicker;
+  for (int i = 0; i < 50; ++i) flicker.push_back({3ms, kInner1, i % 2 == 0});
+  g.play(flicker);
+  CHECK(g.events.all.empty());
+}
+
+TEST_CASE("someone who backs out makes no passage") {
+  Gate g;
+  g.play({{0ms, kOuter1, true}, {200ms, kInner1, true}, {200ms, kInner1, false}, {200ms, kOuter1, false}});
+  CHECK(g.events.passages().empty());
+  CHECK(g.events.all.back() == "lane1 none");
+}
+
+TEST_CASE("oscillating inside the lane is one passage") {
+  Gate g;
+  g.play({{0ms, kOuter1, true},
+          {200ms, kInner1, true},
+          {200ms, kOuter1, false},
+          {200ms, kOuter1, true},
+          {200ms, kOuter1, false},
+          {200ms, kInner1, false}});
+  CHECK(g.events.passages() == Strings{"lane1 passage in"});
+}
+
+TEST_CASE("a second person following closely is a second passage") {
+  Gate g;
+  const std::vector<Raw> person{
+      {0ms, kOuter1, true}, {150ms, kInner1, true}, {150ms, kOuter1, false}, {150ms, kInner1, false}};
+  std::vector<Raw> two = person;
+  two.insert(two.end(), person.begin(), person.end());
+  two[4].after = 30ms;  // the second one blocks the outer beam 30 ms after the first cleared
+  g.play(two);
+  CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in"});
+}
+
+TEST_CASE("lanes are independent") {
+  Gate g;
+  g.play({{0ms, kOuter1, true},
+          {10ms, "lane2.beam_inner", true},
+          {190ms, kInner1, true},
+          {10ms, "lane2.beam_outer", true},
+          {190ms, kOuter1, false},
+          {10ms, "lane2.beam_inner", false},
+          {190ms, kInner1, false},
+          {10ms, "lane2.beam_outer", false}});
+  CHECK(g.events.passages() == Strings{"lane1 passage in", "lane2 passage out"});
+}
+
+TEST_CASE("the fire alarm starts active and clears only when reported inactive and stable") {
+  Gate g;
+  CHECK(g.inputs.fire_alarm_active());
+  g.play({{0ms, "fire_alarm", false}, {5ms, "fire_alarm", true}});  // a glitch is not a clear
+  CHECK(g.events.all.empty());
+  CHECK(g.inputs.fire_alarm_active());
+  g.play({{0ms, "fire_alarm", false}});
+  CHECK(g.events.all == Strings{"alarm cleared"});
+  CHECK_FALSE(g.inputs.fire_alarm_active());
+  g.play({{0ms, "fire_alarm", true}});
+  CHECK(g.events.all == Strings{"alarm cleared", "alarm"});
+}
+
+TEST_CASE("the passage sensor reports each debounced pulse once") {
+  Gate g;
+  g.play({{0ms, "lane2.passage", true}, {50ms, "lane2.passage", false}, {50ms, "lane2.passage", true},
+          {2ms, "lane2.passage", false}});  // the second one is too short to count
+  CHECK(g.events.all == Strings{"lane2 sensor"});
+}
+
+TEST_CASE("inputs that are not configured are refused with a reason") {
+  Gate g;
+  const auto unknown_lane = g.inputs.on_input("lane3.beam_outer", true);
+  REQUIRE_FALSE(unknown_lane.ok());
+  CHECK(unknown_lane.error().code == "unknown_input");
+  CHECK(unknown_lane.error().message == "input \"lane3.beam_outer\" belongs to lane 3, which is not configured");
+
+  const auto output = g.inputs.on_input("lane1.release_in", true);
+  REQUIRE_FALSE(output.ok());
+  CHECK(output.error().message == "line \"lane1.release_in\" is an output, not an input");
+
+  const auto garbage = g.inputs.on_input("door", true);
+  REQUIRE_FALSE(garbage.ok());
+  CHECK(garbage.error().message == "input \"door\" is not a line name (expected lane<N>.<role> or fire_alarm)");
+
+  g.vt.advance(1s);
+  CHECK(g.events.all.empty());
+}

@@ -1,0 +1,106 @@
+// PassageDetector: the order in which the two beams are blocked says whether someone
+// passed, and in which direction.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "hw/passage_detector.hpp"
+
+using passgate::hw::Occupancy;
+using passgate::hw::PassageDetector;
+using passgate::hw::PassageDirection;
+
+namespace {
+
+// Records "in"/"out" for passages and the occupancy names, in the order they happen.
+struct Recorder {
+  std::vector<std::string> events;
+  PassageDetector detector{{
+      [this](PassageDirection d) { events.push_back("passage " + std::string(to_string(d))); },
+      [this](Occupancy o) { events.push_back(std::string(to_string(o))); },
+  }};
+
+  // Steps through occupancies as a person's body does: one beam changes at a time.
+  void walk(const std::vector<Occupancy>& path) {
+    for (const Occupancy o : path) {
+      detector.set_outer(passgate::hw::outer_blocked(o));
+      detector.set_inner(passgate::hw::inner_blocked(o));
+    }
+  }
+  [[nodiscard]] std::vector<std::string> passages() const {
+    std::vector<std::string> p;
+    for (const auto& e : events) {
+      if (e.starts_with("passage")) p.push_back(e);
+    }
+    return p;
+  }
+};
+
+using O = Occupancy;
+using Strings = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("entering: outer, both, inner, clear is one passage in") {
+  Recorder r;
+  r.walk({O::outer, O::both, O::inner, O::none});
+  CHECK(r.events == Strings{"outer", "both", "inner", "passage in", "none"});
+  CHECK(r.detector.occupancy() == O::none);
+}
+
+TEST_CASE("leaving: inner, both, outer, clear is one passage out") {
+  Recorder r;
+  r.walk({O::inner, O::both, O::outer, O::none});
+  CHECK(r.passages() == Strings{"passage out"});
+}
+
+TEST_CASE("backing out is no passage") {
+  Recorder r;
+  r.walk({O::outer, O::both, O::outer, O::none});
+  r.walk({O::inner, O::both, O::inner, O::none});
+  CHECK(r.passages().empty());
+}
+
+TEST_CASE("half passages and a single blocked beam are no passage") {
+  Recorder r;
+  r.walk({O::outer, O::none});  // a pet at the outer beam
+  r.walk({O::inner, O::none});  // a bag swung through the inner beam
+  r.walk({O::inner, O::none, O::outer, O::none});
+  CHECK(r.passages().empty());
+}
+
+TEST_CASE("oscillating inside the lane is still one passage") {
+  Recorder r;
+  r.walk({O::outer, O::both, O::inner, O::both, O::inner, O::both, O::inner, O::none});
+  CHECK(r.passages() == Strings{"passage in"});
+}
+
+TEST_CASE("stepping back to the outer beam and going through again is one passage in") {
+  Recorder r;
+  r.walk({O::outer, O::both, O::outer, O::both, O::inner, O::none});
+  CHECK(r.passages() == Strings{"passage in"});
+}
+
+TEST_CASE("two people separated by a clear moment are two passages") {
+  Recorder r;
+  r.walk({O::outer, O::both, O::inner, O::none, O::outer, O::both, O::inner, O::none});
+  r.walk({O::inner, O::both, O::outer, O::none});
+  CHECK(r.passages() == Strings{"passage in", "passage in", "passage out"});
+}
+
+TEST_CASE("a direction is not reversed by where the excursion ends alone") {
+  Recorder r;
+  // entered from outer but left the lane on the outer side: no passage, not "out"
+  r.walk({O::outer, O::both, O::inner, O::both, O::outer, O::none});
+  CHECK(r.passages().empty());
+}
+
+TEST_CASE("occupancy helpers split the beams") {
+  CHECK(passgate::hw::outer_blocked(O::both));
+  CHECK(passgate::hw::inner_blocked(O::both));
+  CHECK(passgate::hw::inner_blocked(O::inner));
+  CHECK_FALSE(passgate::hw::outer_blocked(O::inner));
+  CHECK_FALSE(passgate::hw::inner_blocked(O::none));
+  CHECK(to_string(O::none) == "none");
+}

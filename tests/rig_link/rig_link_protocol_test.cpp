@@ -1,0 +1,113 @@
+// The rig link's wire format: line framing with the 4096-byte limit, parsing of the rig's
+// messages with precise errors, and encoding of the gate's.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/rig_link_protocol.hpp"
+
+using namespace passgate::drivers::rig;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+struct Framed {
+  LineFramer framer{8};
+  Strings lines;
+  int oversize = 0;
+  void feed(std::string_view bytes) {
+    framer.feed(
+        bytes, [this](std::string_view line) { lines.emplace_back(line); }, [this] { ++oversize; });
+  }
+};
+
+std::string error_of(std::string_view line) {
+  const auto parsed = parse_rig_message(line);
+  REQUIRE_FALSE(parsed.ok());
+  return parsed.error().code + ": " + parsed.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("lines are split at newlines across reads") {
+  Framed f;
+  f.feed("ab");
+  f.feed("c\nd\n\nef");
+  CHECK(f.lines == Strings{"abc", "d", ""});
+  f.feed("\n");
+  CHECK(f.lines == Strings{"abc", "d", "", "ef"});
+  CHECK(f.oversize == 0);
+}
+
+TEST_CASE("a line over the limit is reported once and dropped up to its newline") {
+  Framed f;
+  f.feed("12345678\n");  // exactly the limit is fine
+  f.feed("123456");
+  f.feed("789");  // now too long
+  f.feed("0123456789");
+  CHECK(f.oversize == 1);
+  f.feed("xyz\nok\n");
+  CHECK(f.lines == Strings{"12345678", "ok"});
+  CHECK(f.oversize == 1);
+  f.feed("123456789\n");
+  CHECK(f.oversize == 2);
+}
+
+TEST_CASE("input and scan messages parse") {
+  const auto in = parse_rig_message(R"({"t":"in","line":"lane1.beam_outer","v":1})");
+  REQUIRE(in.ok());
+  const auto& input = std::get<InputMessage>(*in);
+  CHECK(input.line == "lane1.beam_outer");
+  CHECK(input.active);
+
+  const auto off = parse_rig_message(R"({"v":false,"line":"fire_alarm","t":"in","extra":[1]})");
+  REQUIRE(off.ok());
+  CHECK_FALSE(std::get<InputMessage>(*off).active);
+
+  const auto scan = parse_rig_message(R"({"t":"scan","scanner":"lane1.entry","data":"]Q1eyJ\r\n"})");
+  REQUIRE(scan.ok());
+  CHECK(std::get<ScanMessage>(*scan).scanner == "lane1.entry");
+  CHECK(std::get<ScanMessage>(*scan).data == "]Q1eyJ\r\n");
+}
+
+TEST_CASE("bad messages are refused with what is wrong and what is expected") {
+  CHECK(error_of(R"({"t":"in","line":"x","v":2})") == R"(malformed: "v" must be 0 or 1 (or false/true), got 2)");
+  CHECK(error_of(R"({"t":"in","line":"x","v":"1"})") == R"(malformed: "v" must be 0 or 1 (or false/true), got "1")");
+  CHECK(error_of(R"({"t":"in","line":"x","v":1.0})") == R"(malformed: "v" must be 0 or 1 (or false/true), got 1.0)");
+  CHECK(error_of(R"({"t":"in","v":1})") == R"(malformed: "in" message without "line" (a string is expected))");
+  CHECK(error_of(R"({"t":"in","line":7,"v":1})") == R"(malformed: "line" must be a string, got number)");
+  CHECK(error_of(R"({"t":"in","line":"x"})") == R"(malformed: "in" message without "v" (0 or 1 is expected))");
+  CHECK(error_of(R"({"t":"scan","scanner":"lane1.entry"})") ==
+        R"(malformed: "scan" message without "data" (a string is expected))");
+  CHECK(error_of(R"({"t":"out","line":"x","v":1})") ==
+        R"(unknown_type: unknown message type "out" (the rig sends "in" or "scan"))");
+  CHECK(error_of(R"({"line":"x","v":1})") == R"(malformed: a message needs a string field "t" ("in" or "scan"))");
+  CHECK(error_of(R"([1,2])") == "malformed: a message must be a JSON object, got array");
+  CHECK(error_of(R"({"t":"in",)").starts_with("malformed: malformed JSON: parse error at line 1, column 11"));
+  CHECK(error_of("{\"t\":\"scan\",\"scanner\":\"a\",\"data\":\"\xff\"}").starts_with("malformed: malformed JSON"));
+}
+
+TEST_CASE("echoed rig input is cut short") {
+  const std::string long_type(500, 'x');
+  const auto message = error_of(R"({"t":")" + long_type + R"("})");
+  CHECK(message == "unknown_type: unknown message type \"" + std::string(64, 'x') + "…\" (the rig sends \"in\" or \"scan\")");
+}
+
+TEST_CASE("blank lines are recognised") {
+  CHECK(is_blank_line(""));
+  CHECK(is_blank_line(" \t\r"));
+  CHECK_FALSE(is_blank_line(" {}"));
+}
+
+TEST_CASE("gate messages are one JSON line each") {
+  CHECK(encode_output("lane1.release_in", true) == "{\"t\":\"out\",\"line\":\"lane1.release_in\",\"v\":1}\n");
+  CHECK(encode_output("lane1.buzzer", false) == "{\"t\":\"out\",\"line\":\"lane1.buzzer\",\"v\":0}\n");
+  CHECK(encode_display(2, "Bon voyage\n") == "{\"t\":\"display\",\"lane\":2,\"text\":\"Bon voyage\\n\"}\n");
+  CHECK(encode_error("bad \"t\"") == "{\"t\":\"error\",\"msg\":\"bad \\\"t\\\"\"}\n");
+  // invalid UTF-8 never makes encoding fail
+  const auto replaced = nlohmann::json::parse(encode_display(1, "caf\xe9"));
+  CHECK(replaced["text"] == "caf\xef\xbf\xbd");
+}
