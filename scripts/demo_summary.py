@@ -1,4 +1,74 @@
-import json,sys
-for f in sys.argv[1:]:
-    print(f); print(json.dumps(json.load(open(f)), indent=1)[:3000])
-sys.exit(0)
+#!/usr/bin/env python3
+"""Prints the demo's summary and checks its outcome.
+
+Arguments: the rig's summary JSON, the tracking simulator's state JSON and
+`passgatectl status --json --sessions`. Exits 0 only when every rig expectation was met,
+every session the gate admitted reached the tracking engine (and no other), and the
+gate's outbox is empty.
+"""
+import json
+import sys
+
+EXPECTED_DENIALS = {
+    "malformed", "unsupported_alg", "unknown_key", "bad_signature", "wrong_issuer",
+    "wrong_audience", "expired", "not_yet_valid", "stale", "replayed", "bad_claims",
+    "shopper_blocked", "offline_limit", "lane_unavailable",
+}
+
+
+def main(rig_file, tracking_file, gate_file):
+    rig = json.load(open(rig_file))
+    tracking = json.load(open(tracking_file))
+    gate = json.load(open(gate_file))
+    problems = []
+
+    print("\n== Passgate demo summary")
+    print("admitted per lane (scans / people entered):")
+    for lane, s in sorted(rig.get("lanes", {}).items(), key=lambda kv: int(kv[0])):
+        print(f"  lane {lane}: {s.get('admitted_scans', 0)} scan(s), {s.get('entered', 0)} entered, "
+              f"{s.get('exits', 0)} exit(s), {s.get('denied_scans', 0)} denied")
+    print("denials by reason:")
+    denials = rig.get("denials", {})
+    for reason in sorted(denials):
+        print(f"  {reason:18} {denials[reason]}")
+    missing = EXPECTED_DENIALS - set(denials)
+    if missing:
+        problems.append("denial reasons never shown: " + ", ".join(sorted(missing)))
+
+    passages = {}
+    for p in tracking.get("passages", []):
+        passages[p["kind"]] = passages.get(p["kind"], 0) + 1
+    print("passages reported to the tracking engine: " +
+          ", ".join(f"{k} {v}" for k, v in sorted(passages.items())))
+    for kind in ("admitted", "exit", "tailgate", "wrong_way"):
+        if passages.get(kind, 0) == 0:
+            problems.append(f"no '{kind}' passage reached the tracking engine")
+
+    engine_ids = {s["session_id"] for s in tracking.get("sessions", [])}
+    reached = {"open", "open_offline", "cancelled"}
+    gate_sessions = gate.get("sessions", [])
+    gate_ids = {s["session_id"] for s in gate_sessions if s["state"] in reached}
+    offline = sum(1 for s in gate_sessions if s.get("offline"))
+    print(f"sessions: gate database {len(gate_ids)} admitted ({offline} offline), "
+          f"tracking engine {len(engine_ids)}; by state in the gate: {gate.get('sessions_by_state')}")
+    if gate_ids != engine_ids:
+        problems.append(f"sessions differ: only in the gate {sorted(gate_ids - engine_ids)}, "
+                        f"only in the engine {sorted(engine_ids - gate_ids)}")
+    if gate.get("outbox", 1) != 0:
+        problems.append(f"gate outbox not drained: {gate.get('outbox')} message(s) left")
+    exp = rig.get("expectations", {})
+    print(f"rig expectations: {exp.get('met', 0)} met, {exp.get('failed', 0)} failed")
+    if exp.get("failed", 1) != 0 or not rig.get("passed", False):
+        problems.append("the rig saw unexpected outcomes (see its log above)")
+
+    if problems:
+        print("OUTCOME: UNEXPECTED")
+        for p in problems:
+            print("  - " + p)
+        return 1
+    print("OUTCOME: as expected (sessions in the tracking engine = sessions in the gate's database)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:4]))

@@ -84,6 +84,9 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds deadline) {
   int st = 0;
   if (::waitpid(pid_, &st, pidfd_ >= 0 ? 0 : WNOHANG) != pid_) return std::nullopt;
   status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  // Everything it printed is in output() once this returns (unless a grandchild keeps the pipe).
+  std::unique_lock lock(mu_);
+  changed_.wait_for(lock, deadline, [&] { return eof_; });
   return status_;
 }
 

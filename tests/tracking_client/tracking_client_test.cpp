@@ -15,10 +15,12 @@ using namespace passgate::test;
 
 namespace {
 
-// A loopback port nothing listens on (bound, read, closed again).
-std::uint16_t closed_port(boost::asio::io_context& io) {
+// A config for a loopback port nothing listens on (bound, read, closed again).
+controller::TrackingConfig closed_port_config(boost::asio::io_context& io) {
   boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::address_v4::loopback(), 0});
-  return probe.local_endpoint().port();
+  controller::TrackingConfig config;
+  config.base_url = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port());
+  return config;
 }
 
 }  // namespace
@@ -60,9 +62,7 @@ TEST_CASE("a server that accepts and never answers in time gives status 0, repor
 
 TEST_CASE("a refused connection gives status 0 with the reason") {
   ClientFixture f;
-  auto config = f.config();
-  config.base_url = "http://127.0.0.1:" + std::to_string(closed_port(f.io));
-  auto client = f.client(config);
+  auto client = f.client(closed_port_config(f.io));
   const HttpReply reply = f.get(*client, "/v1/sessions/x/cart");
   CHECK(reply.status == 0);
   CHECK(reply.unreachable());
@@ -81,9 +81,7 @@ TEST_CASE("a 5xx answer is unreachable but keeps its status and body") {
 
 TEST_CASE("the callback never runs inside the call, even when the outcome is already known") {
   ClientFixture f;
-  auto config = f.config();
-  config.base_url = "http://127.0.0.1:" + std::to_string(closed_port(f.io));
-  auto client = f.client(config);
+  auto client = f.client(closed_port_config(f.io));
   int calls = 0;
   client->get("/v1/carts", 1s, [&calls](const HttpReply&) { ++calls; });
   CHECK(calls == 0);

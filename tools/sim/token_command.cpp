@@ -1,7 +1,8 @@
 // `passgate-sim token`: the simulated issuer on the command line.
 //   token keygen --alg es256|eddsa --kid KID --private OUT.pem --jwks OUT.jwks.json [--append]
 //   token mint --key KEY.pem --kid KID --issuer ISS --audience STORE [options]  -> one token
-// Exit codes: 0 done, 1 a file or key could not be used, 2 bad arguments.
+// Exit codes: 0 done, 1 a key could not be made, read or written; bad arguments are
+// reported by CLI11 with its own non-zero codes.
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -16,7 +17,6 @@ namespace {
 namespace rules = crypto::token_rules;
 
 constexpr int kFailed = 1;
-constexpr int kBadArguments = 2;
 
 int report(std::string_view command, const Error& error, int code) {
   std::cerr << "passgate-sim token " << command << ": " << error.message << "\n";
@@ -34,7 +34,7 @@ struct KeygenOptions {
 int run_keygen(const KeygenOptions& o) {
   const IssuerAlg alg = o.alg == "es256" ? IssuerAlg::es256 : IssuerAlg::eddsa;
   auto key = IssuerKey::generate(alg, o.kid);
-  if (!key) return report("keygen", key.error(), kBadArguments);
+  if (!key) return report("keygen", key.error(), kFailed);
   // The JWKS first: a refused --append (duplicate kid, bad file) leaves no orphan key file.
   const Status jwks = o.append ? append_to_jwks(o.jwks, *key) : save_jwks(o.jwks, {&*key});
   if (!jwks) return report("keygen", jwks.error(), kFailed);

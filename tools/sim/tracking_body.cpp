@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "crypto/strict_json.hpp"
+
 namespace passgate::sim {
 namespace {
 
@@ -23,6 +25,19 @@ constexpr std::string_view kUuidPattern = "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"
 constexpr std::string_view kTimestampPattern = "dddd-dd-ddTdd:dd:dd.dddZ";
 
 }  // namespace
+
+Result<nlohmann::json> parse_body_object(const std::string& text) {
+  auto parsed = crypto::parse_strict_json(text);
+  if (!parsed) return make_error("bad_request", "malformed JSON body: " + parsed.error().message);
+  if (!parsed->is_object()) return make_error("bad_request", "the body must be a JSON object");
+  return std::move(parsed.value());
+}
+
+std::string join_problems(const std::vector<std::string>& problems) {
+  std::string text;
+  for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+  return text;
+}
 
 const nlohmann::json* BodyFields::member(const char* name) {
   const auto it = body_.find(name);
@@ -96,12 +111,6 @@ std::string BodyFields::one_of(const char* name, std::initializer_list<const cha
   for (const char* candidate : allowed) list += (list.empty() ? "\"" : ", \"") + std::string(candidate) + "\"";
   problem(name, "expected one of " + list);
   return {};
-}
-
-std::string BodyFields::problems() const {
-  std::string text;
-  for (const auto& p : problems_) text += (text.empty() ? "" : "; ") + p;
-  return text;
 }
 
 }  // namespace passgate::sim

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.hpp"
-#include "crypto/strict_json.hpp"
 #include "tools/sim/tracking_body.hpp"
 
 namespace passgate::sim {
@@ -35,14 +34,6 @@ ApiReply error_reply(int status, const std::string& code, const std::string& mes
 
 ApiReply bad_request(const std::string& message, std::string subject = {}) {
   return error_reply(400, "bad_request", message, std::move(subject));
-}
-
-// The request body as a JSON object, or the 400 answer saying why it is not one.
-Result<json> parse_object(const std::string& text) {
-  auto parsed = crypto::parse_strict_json(text);
-  if (!parsed) return make_error("bad_request", "malformed JSON body: " + parsed.error().message);
-  if (!parsed->is_object()) return make_error("bad_request", "the body must be a JSON object");
-  return std::move(parsed.value());
 }
 
 // The X-Gate-Id header must name the gate the body speaks for.
@@ -156,7 +147,7 @@ ApiReply TrackingEngine::handle(const ApiRequest& request) {
 }
 
 ApiReply TrackingEngine::open_session(const ApiRequest& request) {
-  auto body = parse_object(request.body);
+  auto body = parse_body_object(request.body);
   if (!body) return bad_request(body.error().message);
   BodyFields fields(*body);
   TrackingSession s;
@@ -188,7 +179,7 @@ ApiReply TrackingEngine::open_session(const ApiRequest& request) {
 }
 
 ApiReply TrackingEngine::report_passage(const ApiRequest& request) {
-  auto body = parse_object(request.body);
+  auto body = parse_body_object(request.body);
   if (!body) return bad_request(body.error().message);
   BodyFields fields(*body);
   TrackingPassage p;
@@ -214,7 +205,7 @@ ApiReply TrackingEngine::report_passage(const ApiRequest& request) {
 }
 
 ApiReply TrackingEngine::cancel_session(const ApiRequest& request, const std::string& session_id) {
-  auto body = parse_object(request.body);
+  auto body = parse_body_object(request.body);
   if (!body) return bad_request(body.error().message, session_id);
   BodyFields fields(*body);
   std::string reason = fields.text("reason");
@@ -252,11 +243,7 @@ ApiReply TrackingEngine::final_carts(const ApiRequest& request, const std::strin
     limit = n.value_or(limit);
   }
   if (auto mismatch = gate_mismatch(request, params["gate_id"])) problems.push_back(*mismatch);
-  if (!problems.empty()) {
-    std::string text;
-    for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
-    return bad_request(text);
-  }
+  if (!problems.empty()) return bad_request(join_problems(problems));
 
   json carts = json::array();
   for (; position < finalized_.size() && carts.size() < limit; ++position) {

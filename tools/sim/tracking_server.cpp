@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/strict_json.hpp"
 #include "tools/sim/tracking_body.hpp"
 
 namespace passgate::sim {
@@ -24,14 +23,6 @@ int status_for(const Error& error) {
   if (error.code == "not_found") return 404;
   if (error.code == "conflict") return 409;
   return 400;
-}
-
-// A control request's body as an object, or the 400 answer.
-Result<json> control_body(const std::string& text) {
-  auto parsed = crypto::parse_strict_json(text);
-  if (!parsed) return make_error("bad_request", "malformed JSON body: " + parsed.error().message);
-  if (!parsed->is_object()) return make_error("bad_request", "the body must be a JSON object");
-  return std::move(parsed.value());
 }
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
@@ -125,7 +116,7 @@ HttpAnswer TrackingServer::on_control(const HttpCall& call) {
 }
 
 HttpAnswer TrackingServer::control_fault(const std::string& text) {
-  auto body = control_body(text);
+  auto body = parse_body_object(text);
   if (!body) return error_answer(400, "bad_request", body.error().message);
   BodyFields fields(*body);
   const std::string mode_text = fields.one_of("mode", {"none", "unreachable", "slow", "error5xx"});
@@ -139,7 +130,7 @@ HttpAnswer TrackingServer::control_fault(const std::string& text) {
 }
 
 HttpAnswer TrackingServer::control_shopper(const std::string& text, bool block) {
-  auto body = control_body(text);
+  auto body = parse_body_object(text);
   if (!body) return error_answer(400, "bad_request", body.error().message);
   BodyFields fields(*body);
   const std::string shopper = fields.text("shopper");
@@ -153,7 +144,7 @@ HttpAnswer TrackingServer::control_shopper(const std::string& text, bool block) 
 }
 
 HttpAnswer TrackingServer::control_finalize(const std::string& text) {
-  auto body = control_body(text);
+  auto body = parse_body_object(text);
   if (!body) return error_answer(400, "bad_request", body.error().message);
   BodyFields fields(*body);
   const std::string session_id = fields.text("session_id");

@@ -1,0 +1,112 @@
+// GateHarness: one simulated store for a scenario test. It owns a temp dir with an issuer
+// key pair and its JWK Set, runs the real tracking-engine simulator (`passgate-sim
+// tracking`, ports chosen by the system) and the real `passgated` as child processes, writes
+// the gate's config (lanes 1 and 2 entry, lane 3 exit, sim rig socket in the temp dir), and
+// talks to the simulator's control port in-process. Waiting is done by running the
+// harness's io_context until a condition holds (bounded), never by sleeping.
+// Test code: setup failures are Catch2 REQUIRE failures. Single-threaded.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/asio_time.hpp"
+#include "drivers/http_client.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tools/sim/token_minter.hpp"
+
+namespace passgate::scenario {
+
+using namespace std::chrono_literals;
+
+inline constexpr int kEntryLanes[] = {1, 2};
+inline constexpr int kExitLane = 3;
+inline constexpr int kAllLanes[] = {1, 2, 3};
+inline constexpr std::chrono::milliseconds kDebounce{5};
+// Generous bounds for what the programs do (they may run under sanitizers, in parallel).
+inline constexpr std::chrono::milliseconds kStartLimit = 30s;
+inline constexpr std::chrono::milliseconds kReactLimit = 10s;
+
+struct GateOptions {
+  std::string offline_policy = "deny";  // "deny" or "admit"
+  bool start_gate = true;               // false: only the simulator and the files
+};
+
+class GateHarness {
+ public:
+  explicit GateHarness(GateOptions options = {});
+  ~GateHarness();
+  GateHarness(const GateHarness&) = delete;
+  GateHarness& operator=(const GateHarness&) = delete;
+
+  // The config file's text for this store (what config_file() holds).
+  [[nodiscard]] std::string config_text() const;
+  [[nodiscard]] const std::filesystem::path& config_file() const { return config_file_; }
+  [[nodiscard]] const std::filesystem::path& jwks_file() const { return jwks_file_; }
+  [[nodiscard]] std::filesystem::path rig_socket() const { return dir_ / "rig.sock"; }
+  [[nodiscard]] const test::TempDir& dir() const { return dir_; }
+
+  // Starts passgated on config_file() and waits for "passgated ready".
+  void start_gate();
+  // SIGTERM, then waits for it to exit 0.
+  void stop_gate();
+  [[nodiscard]] test::ChildProcess& gated() { return *gated_; }
+
+  // The key the gate trusts from the start (kid "key-a").
+  [[nodiscard]] const sim::IssuerKey& issuer_key() const { return key_; }
+  // A fresh flawless (or deliberately flawed) token for `shopper`, group 1, minted now.
+  [[nodiscard]] std::string mint(const std::string& shopper, sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
+  [[nodiscard]] std::string mint_with(const sim::IssuerKey& key, const std::string& shopper,
+                                      sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
+
+  // The tracking simulator's control port: fault "none|unreachable|slow|error5xx", and
+  // GET /control/state as JSON.
+  void set_tracking_fault(const std::string& mode);
+  [[nodiscard]] nlohmann::json tracking_state();
+  // Re-reads the simulator's state (poll_until) until `holds` it; false after `limit`.
+  [[nodiscard]] bool wait_for_tracking(const std::function<bool(const nlohmann::json&)>& holds,
+                                       std::chrono::milliseconds limit);
+  // `passgatectl status --config FILE --json --sessions`, parsed.
+  [[nodiscard]] nlohmann::json gate_status();
+
+  // The loop the in-process rig and control requests run on.
+  [[nodiscard]] boost::asio::io_context& io() { return io_; }
+  [[nodiscard]] AsioTime& time() { return time_; }
+  // Runs the loop until `done()`; false if `limit` passed first.
+  [[nodiscard]] bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = kReactLimit);
+  // Runs the loop for `duration` of real time (a timer on the loop, not a sleep).
+  void run_for(std::chrono::milliseconds duration);
+  // For conditions no loop event signals (a child's output): checks `holds()` every 50 ms
+  // of loop time; false after `limit`.
+  [[nodiscard]] bool poll_until(const std::function<bool()>& holds, std::chrono::milliseconds limit = kReactLimit);
+
+ private:
+  void start_tracking();
+  [[nodiscard]] controller::HttpReply control(drivers::HttpMethod method, const std::string& target, std::string body);
+
+  GateOptions options_;
+  test::TempDir dir_;
+  boost::asio::io_context io_;
+  AsioTime time_{io_};
+  sim::IssuerKey key_;
+  std::filesystem::path jwks_file_;
+  std::filesystem::path config_file_;
+  std::unique_ptr<test::ChildProcess> tracking_;
+  std::uint16_t api_port_ = 0;
+  std::uint16_t control_port_ = 0;
+  std::unique_ptr<drivers::HttpClient> control_client_;
+  std::unique_ptr<test::ChildProcess> gated_;
+};
+
+// The JSON object in `list` (an array) whose `key` equals `value`; null if none.
+[[nodiscard]] nlohmann::json find_by(const nlohmann::json& list, const std::string& key, const std::string& value);
+
+}  // namespace passgate::scenario

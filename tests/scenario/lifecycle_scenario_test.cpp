@@ -1,0 +1,99 @@
+// Scenario tests of the daemon's life: used tokens survive a restart, SIGHUP reloads the
+// issuer keys, and an invalid config keeps passgated from starting.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <string>
+
+#include "hw/line_names.hpp"
+#include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/rig_client.hpp"
+
+namespace passgate::scenario {
+namespace {
+
+using hw::LineRole;
+
+const std::string kRelease1 = hw::line_name(1, LineRole::release_in);
+
+TEST_CASE("a token used before a restart is refused as replayed after it", "[scenario]") {
+  GateHarness gate;
+  const std::string token = gate.mint("shp_gina");
+  {
+    RigClient rig(gate);
+    rig.connect_ready();
+    rig.scan(1, token);
+    REQUIRE(rig.wait_level(kRelease1, true));
+    rig.walk_in(1);
+    REQUIRE(rig.wait_level(kRelease1, false));
+    gate.stop_gate();
+    REQUIRE(gate.run_until([&rig] { return rig.lost().has_value(); }));  // it closed the rig link
+  }
+  gate.start_gate();  // the same database
+
+  RigClient rig(gate);
+  rig.connect_ready();
+  rig.scan(1, token);
+  REQUIRE(rig.wait_display(1, "replayed"));
+  CHECK(rig.rises_since_ready(kRelease1) == 0);
+  CHECK(gate.tracking_state().at("sessions").size() == 1);
+}
+
+TEST_CASE("SIGHUP reloads the issuer key set: a token of the new key is admitted", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  auto generated = sim::IssuerKey::generate(sim::IssuerAlg::es256, "key-b");
+  REQUIRE(generated.ok());
+  const sim::IssuerKey& key_b = generated.value();
+
+  rig.scan(1, gate.mint_with(key_b, "shp_hana"));
+  REQUIRE(rig.wait_display(1, "unknown_key"));
+
+  REQUIRE(sim::save_jwks(gate.jwks_file(), {&gate.issuer_key(), &key_b}).ok());
+  gate.gated().signal(SIGHUP);
+  REQUIRE(gate.gated().wait_for_output("issuer key set reloaded", kReactLimit));
+  CHECK(gate.gated().output().find("(2 key(s))") != std::string::npos);
+
+  rig.scan(1, gate.mint_with(key_b, "shp_hana"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+  REQUIRE(rig.wait_display(1, "admit 1"));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(kRelease1, false));
+  // Key A still works too.
+  rig.scan(1, gate.mint("shp_ivan"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+}
+
+TEST_CASE("passgated refuses to start on a config with a misspelled key", "[scenario]") {
+  GateHarness gate(GateOptions{.start_gate = false});
+  std::string text = gate.config_text();
+  const std::string key = "policy = ";
+  const auto at = text.find(key);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, key.size(), "polcy = ");
+  const int line_number = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  const auto file = gate.dir() / "typo.toml";
+  {
+    std::ofstream out(file);
+    out << text;
+  }
+
+  test::ChildProcess gated(PASSGATED, {"--config", file.string()});
+  const bool refused = gated.wait_for_output("refusing to start", kStartLimit);
+  const auto status = gated.wait_exit(kStartLimit);
+  const std::string said = gated.output();
+  INFO(said);
+  REQUIRE(refused);
+  CHECK(status == 78);
+  CHECK(said.find(file.string() + ":" + std::to_string(line_number) + ":1: unknown key \"polcy\" in [offline]") !=
+        std::string::npos);
+  CHECK(said.find("did you mean \"policy\"?") != std::string::npos);
+  CHECK(said.find("passgated ready") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(gate.rig_socket()));
+}
+
+}  // namespace
+}  // namespace passgate::scenario
