@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Fuzzes a parser of outside input with libFuzzer for ${FUZZ_SECONDS:-60} seconds.
-#   scripts/fuzz.sh [fuzz_token|fuzz_jwks]     (default: fuzz_token)
+#   scripts/fuzz.sh [fuzz_token|fuzz_claims|fuzz_jwks]     (default: fuzz_token)
 # Configures build/fuzz with clang (-DPASSGATE_FUZZ=ON, ASan+UBSan, coverage in the
-# libraries), builds the target, and runs it on a copy of tests/fuzz/corpus/<name>/ inside
-# build/fuzz, so the repository is never modified. Exits non-zero if it finds a crash, a
-# sanitizer report, a leak or a broken promise; the reproducer is left in
-# build/fuzz/artifacts/<target>/ (replay it: build/fuzz/tests/fuzz/<target> <file>).
+# libraries), builds the target, and runs it on a copy of tests/fuzz/corpus/<name>/ (for
+# fuzz_claims: the decoded claims of corpus/token/) inside build/fuzz, so the repository is
+# never modified. Exits non-zero if it finds a crash, a sanitizer report, a leak or a
+# broken promise; the reproducer is left in build/fuzz/artifacts/<target>/ (replay it:
+# build/fuzz/tests/fuzz/<target> <file>).
 set -euo pipefail
 
 target=${1:-fuzz_token}
 case "$target" in
-  fuzz_token | fuzz_jwks) ;;
-  *) echo "fuzz.sh: unknown target '$target'; expected fuzz_token or fuzz_jwks" >&2; exit 2 ;;
+  fuzz_token | fuzz_claims | fuzz_jwks) ;;
+  *) echo "fuzz.sh: unknown target '$target'; expected fuzz_token, fuzz_claims or fuzz_jwks" >&2
+     exit 2 ;;
 esac
 seconds=${FUZZ_SECONDS:-60}
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
@@ -36,7 +38,14 @@ corpus="$build/corpus/$name"
 artifacts="$build/artifacts/$target"
 rm -rf "$corpus"
 mkdir -p "$corpus" "$artifacts"
-if [ -d "$root/tests/fuzz/corpus/$name" ]; then
+if [ "$target" = fuzz_claims ]; then
+  # Seeds: the claims of the token corpus, decoded (base64url -> base64, padded).
+  for token in "$root/tests/fuzz/corpus/token"/*; do
+    segment=$(cut -d. -f2 <"$token" | tr -- '-_' '+/')
+    while [ $(( ${#segment} % 4 )) -ne 0 ]; do segment+="="; done
+    base64 -d <<<"$segment" >"$corpus/$(basename "$token")" 2>/dev/null || true
+  done
+elif [ -d "$root/tests/fuzz/corpus/$name" ]; then
   cp "$root/tests/fuzz/corpus/$name"/* "$corpus"/
 fi
 

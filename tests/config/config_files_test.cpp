@@ -10,7 +10,7 @@ using passgate::test::kMinimalConfig;
 using passgate::test::replaced;
 using Problems = std::vector<std::string>;
 
-TEST_CASE("relative paths are stored resolved against the config's directory; absolute ones as given") {
+TEST_CASE("relative paths are stored resolved against the config's directory, absolute ones as given") {
   ConfigFixture fx;
   const auto absolute_keys = (fx.dir() / "keys.jwks.json").string();
   const auto load = fx.parse(replaced(kMinimalConfig, "\"keys.jwks.json\"", "\"" + absolute_keys + "\""));
@@ -53,7 +53,7 @@ TEST_CASE("a database in a directory that does not exist is reported") {
                  "directory \"data\" does not exist, expected an existing directory (create it first)"});
 }
 
-TEST_CASE("a log file needs an existing directory; an empty one means standard error") {
+TEST_CASE("a log file needs an existing directory, an empty one means standard error") {
   ConfigFixture fx;
   CHECK(fx.problems(std::string(kMinimalConfig) + "\n[logging]\nfile = \"logs/gate.log\"\n") ==
         Problems{"gate.toml:29:8: logging.file is \"logs/gate.log\" (resolved to \"logs/gate.log\"), whose directory "

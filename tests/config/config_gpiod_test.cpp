@@ -73,7 +73,7 @@ TEST_CASE("two lines on the same chip offset are reported at the later one") {
                  "\"lane1.release_out\" already uses, expected a different offset for each line"});
 }
 
-TEST_CASE("a chip named with or without /dev/ is the same chip; other chips are not") {
+TEST_CASE("a chip named with or without /dev/ is the same chip, other chips are not") {
   ConfigFixture fx;
   CHECK(fx.problems(replaced(kMinimalGpiodConfig, "{ offset = 13 }", "{ offset = 3, chip = \"/dev/gpiochip0\" }")) ==
         Problems{"gate.toml:33:33: io.gpiod.lines.\"lane2.release_in\".offset is 3 on /dev/gpiochip0, which "

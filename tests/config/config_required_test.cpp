@@ -34,7 +34,7 @@ TEST_CASE("a missing required table is reported at line 1 column 1 with what it 
         Problems{"gate.toml:1:1: tracking is missing, expected a [tracking] table with base_url"});
 }
 
-TEST_CASE("the sim backend requires its socket; the gpiod backend its table") {
+TEST_CASE("the sim backend requires its socket, the gpiod backend its table") {
   ConfigFixture fx;
   CHECK(fx.problems(replaced(kMinimalConfig, "socket = \"rig.sock\"\n", "")) ==
         Problems{"gate.toml:19:1: io.sim.socket is missing, expected a string"});
