@@ -33,13 +33,17 @@ AdmissionSettings admission_settings(const GateConfig& config) {
   return s;
 }
 
-AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& keys, db::SessionStore& sessions,
-                                   TrackingPort& tracking, OutboxSender& outbox, TimerService& timers, Clock& clock)
+AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& keys,
+                                   const crypto::PaymentSealer& sealer, db::SessionStore& sessions,
+                                   TrackingPort& tracking, OutboxSender& outbox, EntryHold* hold, TimerService& timers,
+                                   Clock& clock)
     : settings_(std::move(settings)),
       keys_(keys),
+      sealer_(sealer),
       sessions_(sessions),
       tracking_(tracking),
       outbox_(outbox),
+      hold_(hold),
       timers_(timers),
       clock_(clock) {}
 
@@ -80,6 +84,14 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   record.admitted_at = p->open.admitted_at;
   record.created_at_ms = unix_millis(now);
   record.open_request = p->body;
+  auto sealed = crypto::seal_payment_reference(sealer_, claims.pay, record.session_id);
+  if (!sealed) {
+    spdlog::error("lane {}: cannot seal the payment reference: {}; denied lane_unavailable", lane, sealed.error().message);
+    finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+    return;
+  }
+  record.pay_key_id = std::move(sealed->key_id);
+  record.pay_sealed = std::move(sealed->blob);
   if (auto begun = sessions_.begin(record); !begun.ok()) {
     if (begun.error().code == "replayed") {
       spdlog::info("lane {}: denied replayed (token {} already used)", lane, claims.token_id);
@@ -90,6 +102,28 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
     }
     return;
   }
+  if (hold_ && hold_->required()) {
+    hold_->place(p->open.session_id, [this, p](HoldVerdict verdict) { on_hold(p, verdict); });
+    return;
+  }
+  open_session(p);
+}
+
+void AdmissionService::on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict) {
+  switch (verdict) {
+    case HoldVerdict::placed:
+    case HoldVerdict::placed_offline:
+      return open_session(p);
+    case HoldVerdict::declined:
+      return deny(p, DenialReason::payment_declined, "payment_declined", false);
+    case HoldVerdict::offline_limit:
+      return deny(p, DenialReason::offline_limit, "offline_limit", true);
+    case HoldVerdict::unavailable:
+      return deny(p, DenialReason::lane_unavailable, "payment_unavailable", true);
+  }
+}
+
+void AdmissionService::open_session(const std::shared_ptr<Pending>& p) {
   tracking_.post_json(kSessionsTarget, p->body, settings_.entry_timeout,
                       [this, p](HttpReply reply) { on_open_reply(p, reply); });
 }

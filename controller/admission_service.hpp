@@ -1,7 +1,10 @@
 // AdmissionService: the entry path from a scanned token to a committed session.
 //   1. verify the token offline (crypto/), checks 1-7 of spec/qr-token.md;
-//   2. commit the session and its token id in one transaction (a used jti → replayed);
-//   3. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
+//   2. commit the session, its token id and its sealed payment reference in one transaction
+//      (a used jti → replayed);
+//   3. if a hold is configured, place it (controller/entry_hold.hpp): declined →
+//      payment_declined; unknown beyond the offline risk limits → offline_limit;
+//   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
 //      unreachable → the offline policy (deny, or admit within the hourly cap with the
 //      open request queued in the outbox).
 // Any database failure denies with lane_unavailable. Answers always arrive later on the
@@ -10,12 +13,14 @@
 
 #include "common/clock.hpp"
 #include "controller/config.hpp"
+#include "controller/entry_hold.hpp"
 #include "controller/key_ring.hpp"
 #include "controller/lane_ports.hpp"
 #include "controller/outbox_sender.hpp"
 #include "controller/tracking_messages.hpp"
 #include "controller/tracking_port.hpp"
 #include "crypto/entry_token.hpp"
+#include "crypto/payment_sealer.hpp"
 #include "db/session_store.hpp"
 
 namespace passgate::controller {
@@ -31,13 +36,17 @@ struct AdmissionSettings {
 
 class AdmissionService final : public AdmissionPort {
  public:
-  AdmissionService(AdmissionSettings settings, const KeyRing& keys, db::SessionStore& sessions,
-                   TrackingPort& tracking, OutboxSender& outbox, TimerService& timers, Clock& clock);
+  // `hold` may be null: no pre-authorization at entry.
+  AdmissionService(AdmissionSettings settings, const KeyRing& keys, const crypto::PaymentSealer& sealer,
+                   db::SessionStore& sessions, TrackingPort& tracking, OutboxSender& outbox, EntryHold* hold,
+                   TimerService& timers, Clock& clock);
 
   void request(int lane, int group_limit, std::string token, Done done) override;
 
  private:
   struct Pending;
+  void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
+  void open_session(const std::shared_ptr<Pending>& p);
   void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);
   void apply_offline_policy(const std::shared_ptr<Pending>& p);
   void deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why, bool release_token);
@@ -45,9 +54,11 @@ class AdmissionService final : public AdmissionPort {
 
   AdmissionSettings settings_;
   const KeyRing& keys_;
+  const crypto::PaymentSealer& sealer_;
   db::SessionStore& sessions_;
   TrackingPort& tracking_;
   OutboxSender& outbox_;
+  EntryHold* hold_;
   TimerService& timers_;
   Clock& clock_;
 };

@@ -61,6 +61,33 @@ struct OfflineConfig {
   int max_admissions_per_hour = 60;     // cap on offline admissions, policy admit only
 };
 
+// While the payment gateway is unreachable, entries that need a hold are admitted only within
+// these limits; beyond any of them they are denied (offline_limit). Exits are never affected.
+struct OfflineRiskLimits {
+  std::int64_t max_session_minor = 5000;        // most held or owed per session admitted offline
+  std::int64_t max_outstanding_minor = 100000;  // most owed in total by queued operations
+  int max_outstanding_operations = 500;         // most queued operations
+  std::chrono::seconds max_age{86400};          // oldest allowed queued operation
+};
+
+struct PaymentsConfig {
+  std::string gateway_url = "https://api.stripe.com";  // no trailing slash; http only to loopback
+  std::filesystem::path api_key_file;   // the gateway's secret key, one line; mode 0600 or stricter
+  std::filesystem::path ca_bundle;      // empty: system trust store
+  std::chrono::milliseconds request_timeout{10000};  // every gateway request but the preauth at entry
+  std::chrono::milliseconds entry_timeout{1500};     // the preauth while a shopper waits at the lane
+  std::filesystem::path seal_key_file;  // 32 random bytes, mode 0600 or stricter: seals payment references
+  std::vector<std::filesystem::path> previous_seal_key_files;  // older keys, still used to open
+  std::string currency = "USD";         // ISO 4217, upper case
+  std::int64_t hold_amount_minor = 0;   // pre-authorization at entry, minor units; 0: none
+  int max_in_flight = 4;                // most gateway requests at once while draining the queue
+  std::chrono::milliseconds retry_initial{1000};  // first backoff after an unknown outcome
+  std::chrono::milliseconds retry_max{300000};    // backoff cap
+  std::chrono::milliseconds carts_poll_interval{2000};  // final-carts feed
+  int carts_page_limit = 100;           // carts asked for per feed request
+  OfflineRiskLimits offline_limits;
+};
+
 struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error
   std::filesystem::path file;           // empty: standard error (journald under systemd)
@@ -79,6 +106,7 @@ struct GateConfig {
   IoConfig io;
   TrackingConfig tracking;
   OfflineConfig offline;
+  PaymentsConfig payments;
   std::filesystem::path database;
   LoggingConfig logging;
 };

@@ -32,6 +32,7 @@ ConfigLoad check(std::string_view text, const std::string& name, const std::file
   read_io(root, config.lanes, config_dir, config.io);
   read_tracking(root, config_dir, config.tracking);
   read_offline(root, config.offline);
+  read_payments(root, config_dir, config.payments);
   read_storage(root, config_dir, config);
   root.report_unknown_keys();
   if (!problems.empty()) return failed(problems);

@@ -25,6 +25,8 @@ void read_gpiod(TableReader& gpiod, bool in_use, const std::vector<LaneConfig>& 
 void read_tracking(TableReader& root, const std::filesystem::path& config_dir, TrackingConfig& tracking);
 // [offline] (config_section_offline.cpp).
 void read_offline(TableReader& root, OfflineConfig& offline);
+// [payments], [payments.offline_limits] (config_section_payments.cpp).
+void read_payments(TableReader& root, const std::filesystem::path& config_dir, PaymentsConfig& payments);
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
 

@@ -22,12 +22,19 @@ std::string describe_offline(const OfflineConfig& offline) {
   return "offline policy admit (at most " + std::to_string(offline.max_admissions_per_hour) + " admissions per hour)";
 }
 
+std::string describe_payments(const PaymentsConfig& payments) {
+  const std::string hold = payments.hold_amount_minor == 0
+                               ? "no pre-authorization hold"
+                               : "pre-authorization hold " + std::to_string(payments.hold_amount_minor) + " minor units";
+  return "payment gateway " + payments.gateway_url + " (" + payments.currency + ", " + hold + ")";
+}
+
 }  // namespace
 
 std::string summarize_config(const GateConfig& config) {
   return "Store " + config.store_id + ", gate " + config.gate_id + ": " + describe_lanes(config.lanes) + ", " +
          describe_io(config.io) + ", tracking engine " + config.tracking.base_url + ", " +
-         describe_offline(config.offline) + ".";
+         describe_offline(config.offline) + ", " + describe_payments(config.payments) + ".";
 }
 
 }  // namespace passgate::controller

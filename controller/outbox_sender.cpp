@@ -20,20 +20,14 @@ OutboxSender::OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerServ
       timers_(timers),
       clock_(clock),
       request_timeout_(request_timeout),
-      retry_(retry),
-      rng_(std::random_device{}()) {}
+      backoff_(retry) {}
 
 void OutboxSender::kick() {
   if (in_flight_ || wake_) return;
   send_front();
 }
 
-Millis OutboxSender::backoff(int attempts) {
-  const int doublings = std::clamp(attempts - 1, 0, 20);
-  const auto full = std::min(retry_.cap.count(), retry_.first.count() << doublings);
-  std::uniform_int_distribution<std::int64_t> jitter(full / 2, full);
-  return Millis{jitter(rng_)};
-}
+Millis OutboxSender::backoff(int attempts) { return backoff_.delay(attempts); }
 
 void OutboxSender::retry_in(Millis delay) {
   wake_ = timers_.start(delay, [this] {
@@ -46,7 +40,7 @@ void OutboxSender::send_front() {
   auto front = outbox_.front();
   if (!front.ok()) {
     spdlog::error("outbox: cannot read the next message: {}; retrying", front.error().message);
-    retry_in(retry_.cap);
+    retry_in(backoff_.policy().cap);
     return;
   }
   if (!front.value()) return;  // empty
@@ -83,7 +77,7 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
     if (auto removed = outbox_.remove(item.id); !removed.ok()) {
       spdlog::error("outbox: delivered message {} could not be removed ({}); it will be sent again",
                     item.id, removed.error().message);
-      retry_in(retry_.first);
+      retry_in(backoff_.policy().first);
       return;
     }
     ++delivered_;

@@ -6,18 +6,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <random>
 
 #include "common/clock.hpp"
+#include "controller/retry_backoff.hpp"
 #include "controller/tracking_port.hpp"
 #include "db/outbox.hpp"
 
 namespace passgate::controller {
-
-struct RetryPolicy {
-  Millis first{500};
-  Millis cap{30000};
-};
 
 class OutboxSender {
  public:
@@ -41,10 +36,9 @@ class OutboxSender {
   TimerService& timers_;
   Clock& clock_;
   Millis request_timeout_;
-  RetryPolicy retry_;
+  RetryBackoff backoff_;
   bool in_flight_ = false;
   std::unique_ptr<Timer> wake_;
-  std::mt19937 rng_;
   std::int64_t delivered_ = 0;
   std::int64_t failed_attempts_ = 0;
 };

@@ -3,9 +3,15 @@
 // by a timeout. Implemented by drivers/tracking_client.hpp; tests use a fake.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace passgate::controller {
 
@@ -14,6 +20,21 @@ struct HttpReply {
   int status = 0;
   std::string body;
   std::string error;  // why there was no response, for logs
+  // The response's headers, in order. The explicit {} lets callers brace-initialize just
+  // the members above without a missing-initializer warning.
+  std::vector<std::pair<std::string, std::string>> headers{};
+
+  // The first response header called `name` (case-insensitive), if any.
+  [[nodiscard]] std::optional<std::string> header(std::string_view name) const {
+    const auto same = [name](const std::string& key) {
+      return std::equal(key.begin(), key.end(), name.begin(), name.end(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      });
+    };
+    for (const auto& [key, value] : headers)
+      if (same(key)) return value;
+    return std::nullopt;
+  }
   // Connection failure, timeout or 5xx: the spec's "unreachable".
   [[nodiscard]] bool unreachable() const { return status == 0 || status >= 500; }
 };

@@ -45,7 +45,76 @@ CREATE TABLE outbox (
 );
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSessionsAndOutbox};
+// 2: settlement. Sealed payment references on sessions; the payment operations queue (each
+// operation with its idempotency key, written before its first attempt); final carts, the
+// feed cursor and the settlement decided for each session (at most one: the primary key);
+// the operators' audit log and the daemon's published status (gateway reachability).
+constexpr std::string_view kSettlement = R"sql(
+ALTER TABLE sessions ADD COLUMN pay_key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN pay_sealed BLOB;
+
+CREATE TABLE payment_ops (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id          TEXT NOT NULL REFERENCES sessions (session_id),
+  op                  TEXT NOT NULL CHECK (op IN ('preauth', 'capture', 'charge', 'void')),
+  idempotency_key     TEXT NOT NULL UNIQUE,
+  amount_minor        INTEGER NOT NULL CHECK (amount_minor >= 0),
+  currency            TEXT NOT NULL,
+  intent_id           TEXT NOT NULL DEFAULT '',
+  after_op_id         INTEGER REFERENCES payment_ops (id),
+  state               TEXT NOT NULL
+                      CHECK (state IN ('pending', 'in_flight', 'succeeded', 'declined', 'dead', 'written_off')),
+  alert               INTEGER NOT NULL DEFAULT 1 CHECK (alert IN (0, 1)),
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  created_at_ms       INTEGER NOT NULL,
+  first_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms  INTEGER NOT NULL,
+  finished_at_ms      INTEGER NOT NULL DEFAULT 0,
+  last_error          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX payment_ops_by_state ON payment_ops (state, next_attempt_at_ms);
+CREATE INDEX payment_ops_by_session ON payment_ops (session_id);
+
+CREATE TABLE carts (
+  session_id     TEXT PRIMARY KEY NOT NULL REFERENCES sessions (session_id),
+  currency       TEXT NOT NULL,
+  total_minor    INTEGER NOT NULL CHECK (total_minor >= 0),
+  finalized_at   TEXT NOT NULL,
+  received_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE settlements (
+  session_id    TEXT PRIMARY KEY NOT NULL REFERENCES sessions (session_id),
+  basis         TEXT NOT NULL CHECK (basis IN ('cart', 'no_cart')),
+  total_minor   INTEGER NOT NULL,
+  hold_minor    INTEGER NOT NULL,
+  plan          TEXT NOT NULL,
+  planned_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE feed_cursors (
+  feed          TEXT PRIMARY KEY NOT NULL,
+  cursor        TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms  INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  op_id  INTEGER,
+  detail TEXT NOT NULL
+);
+
+CREATE TABLE gate_status (
+  name          TEXT PRIMARY KEY NOT NULL,
+  value         TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kSessionsAndOutbox, kSettlement};
 
 }  // namespace
 

@@ -70,7 +70,7 @@ Status transition_with_messages(Database& db, const Transition& t, const std::st
 
 std::string select_sessions(std::string_view rest) {
   return "SELECT session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at, created_at_ms,"
-         " offline, state, open_request, denial_reason FROM sessions " +
+         " offline, state, open_request, denial_reason, pay_key_id, pay_sealed FROM sessions " +
          std::string(rest);
 }
 
@@ -88,7 +88,13 @@ SessionRecord read_session(const SQLite::Statement& row) {
       .state = SessionState::opening,
       .open_request = row.getColumn(10).getString(),
       .denial_reason = row.getColumn(11).getString(),
+      .pay_key_id = row.getColumn(12).getString(),
+      .pay_sealed = {},
   };
+  if (const SQLite::Column sealed = row.getColumn(13); !sealed.isNull()) {
+    const auto* bytes = static_cast<const std::uint8_t*>(sealed.getBlob());
+    s.pay_sealed.assign(bytes, bytes + sealed.getBytes());
+  }
   const std::string state = row.getColumn(9).getString();
   const auto parsed = session_state_from_string(state);
   if (!parsed) throw std::runtime_error("session " + s.session_id + " has unknown state '" + state + "'");
@@ -125,9 +131,15 @@ Status SessionStore::begin(const SessionRecord& s) {
     }
     auto insert = db_.statement(
         "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
-        " created_at_ms, offline, state, open_request) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'opening', ?10)");
+        " created_at_ms, offline, state, open_request, pay_key_id, pay_sealed)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'opening', ?10, ?11, ?12)");
     SQLite::bind(*insert, s.session_id, s.token_id, s.token_expires_at, s.lane, s.shopper, s.group_size,
-                 s.admitted_at, s.created_at_ms, s.offline ? 1 : 0, s.open_request);
+                 s.admitted_at, s.created_at_ms, s.offline ? 1 : 0, s.open_request, s.pay_key_id);
+    if (s.pay_sealed.empty()) {
+      insert->bind(12);
+    } else {
+      insert->bind(12, s.pay_sealed.data(), static_cast<int>(s.pay_sealed.size()));
+    }
     insert->exec();
     transaction.commit();
     return {};

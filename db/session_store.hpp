@@ -41,6 +41,10 @@ struct SessionRecord {
   SessionState state = SessionState::opening;
   std::string open_request;        // the exact JSON body of POST /v1/sessions (for retries)
   std::string denial_reason;       // set by mark_denied, empty otherwise
+  // The token's payment reference sealed with AES-256-GCM (crypto/payment_sealer.hpp) and
+  // the id of the key that sealed it; empty when the session has none.
+  std::string pay_key_id;
+  std::vector<std::uint8_t> pay_sealed;
 };
 
 class SessionStore {

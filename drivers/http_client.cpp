@@ -205,6 +205,9 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     }
     auto& response = parser_->get();
     HttpReply reply{static_cast<int>(response.result_int()), std::move(response.body()), {}};
+    for (const auto& field : response) {
+      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
     if (parser_->keep_alive()) core_->put_idle(std::move(conn_));
     finish(std::move(reply));
   }
@@ -292,18 +295,23 @@ HttpClient::HttpClient(std::shared_ptr<Core> core) : core_(std::move(core)) {}
 
 HttpClient::~HttpClient() { core_->shut_down(); }
 
-void HttpClient::request(HttpMethod method, const std::string& target, std::string body,
-                         std::chrono::milliseconds timeout, Callback done) {
-  http::request<http::string_body> message{method == HttpMethod::post ? http::verb::post : http::verb::get,
-                                           core_->url.path + target, 11};
+void HttpClient::request(HttpRequestSpec spec, std::chrono::milliseconds timeout, Callback done) {
+  http::request<http::string_body> message{spec.method == HttpMethod::post ? http::verb::post : http::verb::get,
+                                           core_->url.path + spec.target, 11};
   message.set(http::field::host, core_->authority);
   message.set(http::field::user_agent, "passgated/0.1");
   message.set(http::field::connection, "keep-alive");
   for (const auto& [name, value] : core_->options.headers) message.set(name, value);
-  if (!body.empty()) message.set(http::field::content_type, "application/json");
-  message.body() = std::move(body);
+  for (const auto& [name, value] : spec.headers) message.set(name, value);
+  if (!spec.body.empty()) message.set(http::field::content_type, spec.content_type);
+  message.body() = std::move(spec.body);
   message.prepare_payload();
   std::make_shared<Exchange>(core_, std::move(message), timeout, std::move(done))->start();
+}
+
+void HttpClient::request(HttpMethod method, const std::string& target, std::string body,
+                         std::chrono::milliseconds timeout, Callback done) {
+  request(HttpRequestSpec{method, target, std::move(body), "application/json", {}}, timeout, std::move(done));
 }
 
 std::size_t HttpClient::idle_connections() const { return core_->idle.size(); }

@@ -11,8 +11,10 @@
 //   When a *reused* connection fails while writing, or before a single byte of the response
 //   arrived (EOF, reset), the request is sent once more on a fresh connection. Such a
 //   request may in rare cases have reached the server already; that is safe for every
-//   caller here because all our POSTs carry their own ids (session_id, passage_id) and the
-//   servers treat repeats idempotently. Failures on fresh connections are never retried.
+//   caller here because all our POSTs carry their own ids and the servers treat repeats
+//   idempotently: the tracking engine's by session_id and passage_id, the payment
+//   gateway's by the Idempotency-Key header (a repeat is replayed, not executed again).
+//   Failures on fresh connections are never retried.
 // - Plain http is allowed only to loopback hosts (127.0.0.0/8, ::1, localhost).
 // - Destroying the client aborts requests in flight; their callbacks are not called.
 #pragma once
@@ -47,6 +49,17 @@ struct HttpClientOptions {
 
 enum class HttpMethod { get, post };
 
+// One request. Header names and values must not contain CR or LF (callers check what
+// they take from outside).
+struct HttpRequestSpec {
+  HttpMethod method = HttpMethod::get;
+  std::string target;        // "/v1/sessions?x=1", after the base URL's path prefix
+  std::string body;          // sent only when not empty
+  std::string content_type;  // of a non-empty body, e.g. "application/x-www-form-urlencoded"
+  // Sent after the client's own (HttpClientOptions::headers), e.g. Idempotency-Key.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 class HttpClient {
  public:
   using Callback = std::function<void(controller::HttpReply)>;
@@ -59,8 +72,10 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Sends `method` to base path prefix + `target` ("/v1/sessions?x=1"). A non-empty body
-  // goes out as application/json.
+  // Sends `spec` to base path prefix + spec.target; `done` gets the reply with its status,
+  // body and headers, or status 0 and why there was none.
+  void request(HttpRequestSpec spec, std::chrono::milliseconds timeout, Callback done);
+  // The same with a JSON body (or none).
   void request(HttpMethod method, const std::string& target, std::string body,
                std::chrono::milliseconds timeout, Callback done);
 

@@ -8,14 +8,24 @@
 #include "common/asio_time.hpp"
 #include "common/time_format.hpp"
 #include "controller/admission_service.hpp"
+#include "controller/carts_feed.hpp"
+#include "controller/entry_hold.hpp"
 #include "controller/gate.hpp"
 #include "controller/key_ring.hpp"
 #include "controller/outbox_sender.hpp"
+#include "controller/payment_drainer.hpp"
+#include "controller/settlement_planner.hpp"
 #include "controller/tracking_reports.hpp"
 #include "controller/main/session_recovery.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "crypto/secret_file.hpp"
 #include "db/database.hpp"
+#include "db/gate_status.hpp"
 #include "db/outbox.hpp"
+#include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
+#include "db/settlement_store.hpp"
+#include "drivers/gateway_client.hpp"
 #include "drivers/rig_link.hpp"
 #include "drivers/tracking_client.hpp"
 #include "hw/gate_lines.hpp"
@@ -75,6 +85,24 @@ int run_daemon(const controller::GateConfig& config) {
     return 1;
   }
 
+  const controller::PaymentsConfig& payments = config.payments;
+  auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
+  if (!sealer.ok()) {
+    spdlog::critical("payment sealing key: {}", sealer.error().message);
+    return 1;
+  }
+  auto api_key = crypto::read_secret_text_file(payments.api_key_file, "the payment gateway's API key");
+  if (!api_key.ok()) {
+    spdlog::critical("{}", api_key.error().message);
+    return 1;
+  }
+  auto gateway = drivers::GatewayClient::create(
+      io, drivers::GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle});
+  if (!gateway.ok()) {
+    spdlog::critical("{}", gateway.error().message);
+    return 1;
+  }
+
   auto tracking = drivers::TrackingClient::create(io, config.tracking, config.gate_id);
   if (!tracking.ok()) {
     spdlog::critical("tracking engine client: {}", tracking.error().message);
@@ -95,8 +123,29 @@ int run_daemon(const controller::GateConfig& config) {
   controller::OutboxSender sender(outbox, **tracking, time, time, config.tracking.request_timeout);
   const controller::GateIdentity identity{config.store_id, config.gate_id};
   controller::TrackingReports reports(identity, outbox, sessions, time, sender);
-  controller::AdmissionService admission(controller::admission_settings(config), keys, sessions, **tracking, sender,
-                                         time, time);
+  db::PaymentQueue queue(**database);
+  db::SettlementStore settlements(**database);
+  db::GateStatus gate_status(**database);
+  controller::DrainerSettings drainer_settings;
+  drainer_settings.gate_id = config.gate_id;
+  drainer_settings.max_in_flight = payments.max_in_flight;
+  drainer_settings.retry = controller::RetryPolicy{payments.retry_initial, payments.retry_max};
+  drainer_settings.request_timeout = payments.request_timeout;
+  controller::PaymentDrainer drainer(drainer_settings, queue, sessions, *sealer, **gateway, gate_status, time, time);
+  controller::SettlementPlanner planner(settlements, queue, time, [&drainer] { drainer.kick(); });
+  drainer.set_on_final([&planner, &time](const db::PaymentOpRecord& op) {
+    if (op.op == "preauth") time.post([&planner] { planner.run(); });
+  });
+  controller::CartsFeed carts(
+      controller::CartsFeedSettings{identity, payments.carts_poll_interval, payments.carts_page_limit,
+                                    config.tracking.request_timeout},
+      **tracking, settlements, time, time, [&planner] { planner.run(); });
+  controller::EntryHold hold(
+      controller::EntryHoldSettings{payments.hold_amount_minor, payments.currency, payments.entry_timeout,
+                                    payments.offline_limits},
+      queue, drainer, time);
+  controller::AdmissionService admission(controller::admission_settings(config), keys, *sealer, sessions, **tracking,
+                                         sender, &hold, time, time);
   recover_interrupted_sessions(sessions, time);
   TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **rig, time, time, admission, reports);
@@ -124,10 +173,18 @@ int run_daemon(const controller::GateConfig& config) {
   wait_reload();
 
   sender.kick();
-  spdlog::info("passgated ready: store {} gate {}, {} lane(s), rig socket {}, tracking engine {}, offline policy {}",
+  if (auto started = drainer.start(); !started.ok()) {
+    spdlog::critical("payment queue: {}", started.error().message);
+    return 1;
+  }
+  planner.run();
+  carts.start();
+  spdlog::info("passgated ready: store {} gate {}, {} lane(s), rig socket {}, tracking engine {}, offline policy {}, payment gateway {}, hold {}",
                config.store_id, config.gate_id, config.lanes.size(), config.io.sim_socket.string(),
                config.tracking.base_url,
-               config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny");
+               config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny", payments.gateway_url,
+               payments.hold_amount_minor > 0 ? std::to_string(payments.hold_amount_minor) + " " + payments.currency
+                                              : std::string("none"));
   io.run();
   spdlog::info("passgated stopped");
   return 0;

@@ -14,9 +14,16 @@ sim::IssuerKey make_issuer() {
   return std::move(key).value();
 }
 
+crypto::PaymentSealer make_sealer() {
+  auto sealer = crypto::PaymentSealer::from_keys({std::string(32, 'k')});
+  REQUIRE(sealer.ok());
+  return std::move(sealer).value();
+}
+
 }  // namespace
 
-AdmissionFixture::AdmissionFixture(controller::OfflinePolicy policy, int offline_cap) : issuer(make_issuer()) {
+AdmissionFixture::AdmissionFixture(controller::OfflinePolicy policy, int offline_cap)
+    : issuer(make_issuer()), sealer(make_sealer()) {
   REQUIRE(sim::save_jwks(keys.file(), {&issuer}).ok());
   REQUIRE(keys.reload().ok());
   settings.gate = {kStore, "gate-a"};
@@ -25,8 +32,17 @@ AdmissionFixture::AdmissionFixture(controller::OfflinePolicy policy, int offline
   wire();
 }
 
+void AdmissionFixture::require_hold(std::int64_t amount_minor, controller::OfflineRiskLimits limits) {
+  hold_settings = controller::EntryHoldSettings{amount_minor, "USD", std::chrono::milliseconds(1500), limits};
+  wire();
+}
+
 void AdmissionFixture::wire() {
   admission.reset();
+  hold.reset();
+  drainer.reset();
+  status.reset();
+  queue.reset();
   sender.reset();
   outbox.reset();
   sessions.reset();
@@ -37,7 +53,13 @@ void AdmissionFixture::wire() {
   sessions = std::make_unique<db::SessionStore>(*database);
   outbox = std::make_unique<db::Outbox>(*database);
   sender = std::make_unique<controller::OutboxSender>(*outbox, tracking, vt, vt, std::chrono::seconds(5));
-  admission = std::make_unique<controller::AdmissionService>(settings, keys, *sessions, tracking, *sender, vt, vt);
+  queue = std::make_unique<db::PaymentQueue>(*database);
+  status = std::make_unique<db::GateStatus>(*database);
+  drainer = std::make_unique<controller::PaymentDrainer>(controller::DrainerSettings{}, *queue, *sessions, sealer,
+                                                         gateway, *status, vt, vt);
+  if (hold_settings) hold = std::make_unique<controller::EntryHold>(*hold_settings, *queue, *drainer, vt);
+  admission = std::make_unique<controller::AdmissionService>(settings, keys, sealer, *sessions, tracking, *sender,
+                                                             hold.get(), vt, vt);
 }
 
 void AdmissionFixture::restart() { wire(); }

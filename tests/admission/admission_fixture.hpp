@@ -5,12 +5,17 @@
 #include <optional>
 
 #include "controller/admission_service.hpp"
+#include "controller/entry_hold.hpp"
 #include "controller/key_ring.hpp"
+#include "controller/payment_drainer.hpp"
 #include "controller/outbox_sender.hpp"
 #include "db/database.hpp"
+#include "db/gate_status.hpp"
 #include "db/outbox.hpp"
+#include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
 #include "tests/admission/fake_tracking.hpp"
+#include "tests/support/fake_gateway.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tools/sim/token_minter.hpp"
 
@@ -21,6 +26,8 @@ inline constexpr const char* kStore = "store-0042";
 
 struct AdmissionFixture {
   explicit AdmissionFixture(controller::OfflinePolicy policy = controller::OfflinePolicy::deny, int offline_cap = 2);
+  // Places a hold of `amount_minor` USD at entry through `gateway` from now on.
+  void require_hold(std::int64_t amount_minor, controller::OfflineRiskLimits limits = {});
 
   // Mints a token for "now" with the fixture's issuer key.
   std::string token(sim::TokenFlaw flaw = sim::TokenFlaw::none, std::optional<int> group = std::nullopt,
@@ -42,6 +49,13 @@ struct AdmissionFixture {
   FakeTracking tracking{vt};
   controller::AdmissionSettings settings;
   std::unique_ptr<controller::OutboxSender> sender;
+  crypto::PaymentSealer sealer;
+  FakeGateway gateway{vt};
+  std::unique_ptr<db::PaymentQueue> queue;
+  std::unique_ptr<db::GateStatus> status;
+  std::unique_ptr<controller::PaymentDrainer> drainer;
+  std::optional<controller::EntryHoldSettings> hold_settings;
+  std::unique_ptr<controller::EntryHold> hold;
   std::unique_ptr<controller::AdmissionService> admission;
 
  private:

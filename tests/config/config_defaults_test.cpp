@@ -35,6 +35,25 @@ TEST_CASE("a minimal config gets every default") {
   CHECK(c.tracking.request_timeout == 5000ms);
   CHECK(c.offline.policy == OfflinePolicy::deny);
   CHECK(c.offline.max_admissions_per_hour == 60);
+  const PaymentsConfig& p = c.payments;
+  CHECK(p.gateway_url == "https://api.stripe.com");
+  CHECK(p.api_key_file == fx.dir() / "gateway.key");
+  CHECK(p.ca_bundle.empty());
+  CHECK(p.request_timeout == 10000ms);
+  CHECK(p.entry_timeout == 1500ms);
+  CHECK(p.seal_key_file == fx.dir() / "seal.key");
+  CHECK(p.previous_seal_key_files.empty());
+  CHECK(p.currency == "USD");
+  CHECK(p.hold_amount_minor == 0);
+  CHECK(p.max_in_flight == 4);
+  CHECK(p.retry_initial == 1000ms);
+  CHECK(p.retry_max == 300000ms);
+  CHECK(p.carts_poll_interval == 2000ms);
+  CHECK(p.carts_page_limit == 100);
+  CHECK(p.offline_limits.max_session_minor == 5000);
+  CHECK(p.offline_limits.max_outstanding_minor == 100000);
+  CHECK(p.offline_limits.max_outstanding_operations == 500);
+  CHECK(p.offline_limits.max_age == 86400s);
   CHECK(c.logging.level == "info");
   CHECK(c.logging.file.empty());
 }

@@ -1,5 +1,6 @@
 // The example configs shipped in config/ pass, once the files they refer to exist: the
-// test moves their /etc, /var and /run paths under a temp dir and creates those files.
+// test moves their /etc, /var and /run paths under a temp dir and creates those files (the
+// gateway API key and payment sealing key with mode 0600, the sealing key 32 bytes).
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -38,6 +39,8 @@ std::string check_example(const ConfigFixture& fx, const std::string& name) {
                            "etc/passgate/gate.crt", "etc/passgate/gate.key"}) {
     fx.create_file(file);
   }
+  fx.create_secret("etc/passgate/gateway-api.key", "rk_test_gate\n");
+  fx.create_secret("etc/passgate/payment-seal.key", std::string(32, 's'));
   std::filesystem::create_directories(fx.dir() / "var/lib/passgate");
   std::ofstream(fx.file()) << rooted(read_example(name), fx.dir().string());
   const auto load = load_config(fx.file());
@@ -54,14 +57,15 @@ TEST_CASE("the sim example config passes") {
   CHECK(check_example(fx, "passgate.example.toml") ==
         "Store store-0042, gate gate-a: 2 lanes (lane 1 entry, lane 2 exit), I/O backend sim (rig socket " +
             fx.dir().string() + "/run/passgate/rig.sock), tracking engine https://tracking.store.local:8443, offline "
-                                "policy deny.");
+                                "policy deny, payment gateway https://api.stripe.com (USD, no pre-authorization hold).");
 }
 
 TEST_CASE("the gpiod example config passes") {
   ConfigFixture fx;
   CHECK(check_example(fx, "passgate.gpiod.example.toml") ==
         "Store store-0042, gate gate-a: 2 lanes (lane 1 entry, lane 2 exit), I/O backend gpiod (16 lines), tracking "
-        "engine https://tracking.store.local:8443, offline policy admit (at most 60 admissions per hour).");
+        "engine https://tracking.store.local:8443, offline policy admit (at most 60 admissions per hour), payment gateway "
+        "https://api.stripe.com (USD, pre-authorization hold 5000 minor units).");
 }
 
 TEST_CASE("as shipped, the examples lack nothing but their files in /etc/passgate and /var/lib/passgate") {

@@ -56,7 +56,7 @@ TEST_CASE("a database in a directory that does not exist is reported") {
 TEST_CASE("a log file needs an existing directory, an empty one means standard error") {
   ConfigFixture fx;
   CHECK(fx.problems(std::string(kMinimalConfig) + "\n[logging]\nfile = \"logs/gate.log\"\n") ==
-        Problems{"gate.toml:29:8: logging.file is \"logs/gate.log\" (resolved to \"logs/gate.log\"), whose directory "
+        Problems{"gate.toml:33:8: logging.file is \"logs/gate.log\" (resolved to \"logs/gate.log\"), whose directory "
                  "\"logs\" does not exist, expected an existing directory (create it first)"});
   const auto load = fx.parse(std::string(kMinimalConfig) + "\n[logging]\nfile = \"\"\nlevel = \"debug\"\n");
   REQUIRE(load.config);

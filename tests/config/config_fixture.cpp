@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "crypto/payment_sealer.hpp"
+
 namespace passgate::test {
 
 const std::string_view kMinimalConfig = R"(store_id = "store-0042"
@@ -32,6 +34,10 @@ base_url = "http://127.0.0.1:8080"
 
 [database]
 path = "db/passgate.db"
+
+[payments]
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
 )";
 
 const std::string_view kMinimalGpiodConfig = R"(store_id = "store-0042"
@@ -77,6 +83,10 @@ base_url = "http://127.0.0.1:8080"
 
 [database]
 path = "db/passgate.db"
+
+[payments]
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
 )";
 
 std::string replaced(std::string_view text, std::string_view from, std::string_view to) {
@@ -91,12 +101,22 @@ std::string replaced(std::string_view text, std::string_view from, std::string_v
 ConfigFixture::ConfigFixture() {
   create_file("keys.jwks.json");
   std::filesystem::create_directory(dir() / "db");
+  create_secret("gateway.key", "sk_test_gate\n");
+  create_secret("seal.key", std::string(crypto::kSealKeyBytes, 's'));
 }
 
 void ConfigFixture::create_file(const std::string& relative) const {
   const auto path = dir() / relative;
   std::filesystem::create_directories(path.parent_path());
   std::ofstream(path) << "test\n";
+}
+
+void ConfigFixture::create_secret(const std::string& relative, const std::string& content,
+                                  std::filesystem::perms mode) const {
+  const auto path = dir() / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  std::filesystem::permissions(path, mode, std::filesystem::perm_options::replace);
 }
 
 controller::ConfigLoad ConfigFixture::parse(std::string_view text) const { return controller::parse_config(text, file()); }

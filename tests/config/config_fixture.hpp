@@ -1,6 +1,6 @@
-// ConfigFixture: a temp dir holding what the minimal valid config refers to (its key set
-// and database directory), and helpers that check variants of that config and return
-// each problem as "gate.toml:line:column: message".
+// ConfigFixture: a temp dir holding what the minimal valid config refers to (its key set,
+// database directory, gateway API key and payment sealing key), and helpers that check
+// variants of that config and return each problem as "gate.toml:line:column: message".
 #pragma once
 
 #include <filesystem>
@@ -15,12 +15,12 @@ namespace passgate::test {
 
 // A valid config with the sim backend; its line numbers are what the tests count from:
 // [tokens] on line 4, lanes on 8 and 12, [io] on 16, [io.sim] on 19, [tracking] on 22,
-// [database] on 25.
+// [database] on 25, [payments] on 28 (api_key_file on 29, seal_key_file on 30, the last line).
 extern const std::string_view kMinimalConfig;
 
 // The same with backend = "gpiod" and a complete [io.gpiod] table from line 19 on:
 // [io.gpiod] on 19, [io.gpiod.lines] on 22, "lane1.beam_outer" on 23, fire_alarm on 37,
-// [tracking] on 39, [database] on 42.
+// [tracking] on 39, [database] on 42, [payments] on 45.
 extern const std::string_view kMinimalGpiodConfig;
 
 // `text` with its one occurrence of `from` replaced by `to`; fails the test unless `from`
@@ -29,11 +29,16 @@ extern const std::string_view kMinimalGpiodConfig;
 
 class ConfigFixture {
  public:
-  ConfigFixture();  // creates keys.jwks.json and db/ in the temp dir
+  // Creates keys.jwks.json, db/, and the secrets gateway.key and seal.key (32 bytes), mode 0600.
+  ConfigFixture();
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
   [[nodiscard]] std::string file() const { return (dir() / "gate.toml").string(); }
   void create_file(const std::string& relative) const;
+  // A file only its owner may read and write, unless `mode` says otherwise.
+  void create_secret(const std::string& relative, const std::string& content,
+                     std::filesystem::perms mode = std::filesystem::perms::owner_read |
+                                                   std::filesystem::perms::owner_write) const;
 
   [[nodiscard]] controller::ConfigLoad parse(std::string_view text) const;
   // Every problem, formatted, with the temp dir's path removed ("gate.toml:3:1: ...").

@@ -36,6 +36,11 @@ base_url = "http://tracking.store.local"
 
 [database]
 path = "nowhere/passgate.db"
+
+[payments]
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
+currency = "usd"
 )");
   CHECK(problems == Problems{
                         "gate.toml:1:1: store_id is missing, expected a string",
@@ -53,5 +58,7 @@ path = "nowhere/passgate.db"
                         "gate.toml:28:8: database.path is \"nowhere/passgate.db\" (resolved to "
                         "\"nowhere/passgate.db\"), whose directory \"nowhere\" does not exist, expected an existing "
                         "directory (create it first)",
+                        "gate.toml:33:12: payments.currency is \"usd\", expected an ISO 4217 currency code of 3 "
+                        "upper-case letters, such as \"USD\"",
                     });
 }

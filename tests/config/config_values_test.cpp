@@ -61,10 +61,10 @@ TEST_CASE("a value outside a fixed set lists the allowed values") {
   CHECK(fx.problems(replaced(kMinimalConfig, "backend = \"sim\"", "backend = \"gpio\"")) ==
         Problems{"gate.toml:17:11: io.backend is \"gpio\", expected \"sim\" or \"gpiod\""});
   CHECK(fx.problems(std::string(kMinimalConfig) + "\n[logging]\nlevel = \"verbose\"\n") ==
-        Problems{"gate.toml:29:9: logging.level is \"verbose\", expected one of \"trace\", \"debug\", \"info\", "
+        Problems{"gate.toml:33:9: logging.level is \"verbose\", expected one of \"trace\", \"debug\", \"info\", "
                  "\"warn\", \"error\""});
   CHECK(fx.problems(std::string(kMinimalConfig) + "\n[offline]\npolicy = \"allow\"\n") ==
-        Problems{"gate.toml:29:10: offline.policy is \"allow\", expected \"deny\" or \"admit\""});
+        Problems{"gate.toml:33:10: offline.policy is \"allow\", expected \"deny\" or \"admit\""});
   CHECK(fx.problems(replaced(kMinimalGpiodConfig, "bias = \"pull-up\"", "bias = \"pullup\"")) ==
         Problems{"gate.toml:37:57: io.gpiod.lines.fire_alarm.bias is \"pullup\", expected one of \"as-is\", "
                  "\"pull-up\", \"pull-down\", \"disable\""});

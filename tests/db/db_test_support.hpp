@@ -55,6 +55,8 @@ inline SessionRecord session(const std::string& session_id, const std::string& t
       .state = SessionState::opening,
       .open_request = R"({"session_id":")" + session_id + R"(","lane":2})",
       .denial_reason = "",
+      .pay_key_id = "",
+      .pay_sealed = {},
   };
 }
 

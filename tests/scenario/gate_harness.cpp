@@ -38,6 +38,37 @@ void write_file(const std::filesystem::path& file, const std::string& text) {
   REQUIRE(out.good());
 }
 
+void write_secret(const std::filesystem::path& file, const std::string& bytes) {
+  write_file(file, bytes);
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+constexpr const char* kGatewayKey = "sk_test_scenario";
+
+struct Ports {
+  std::uint16_t api = 0;
+  std::uint16_t control = 0;
+};
+
+// Starts a simulator that writes its ports to `port_file` and prints `ready_line` then.
+Ports start_simulator(std::unique_ptr<test::ChildProcess>& child, std::vector<std::string> args,
+                      const std::filesystem::path& port_file, const std::string& ready_line) {
+  std::filesystem::remove(port_file);
+  args.insert(args.end(), {"--port-file", port_file.string()});
+  child = std::make_unique<test::ChildProcess>(PASSGATE_SIM, std::move(args));
+  REQUIRE(child->wait_for_output(ready_line, kStartLimit));
+  const auto ports = json::parse(read_file(port_file));
+  return Ports{ports.at("port").get<std::uint16_t>(), ports.at("control_port").get<std::uint16_t>()};
+}
+
+std::unique_ptr<drivers::HttpClient> control_client(boost::asio::io_context& io, std::uint16_t port) {
+  drivers::HttpClientOptions client;
+  client.base_url = "http://127.0.0.1:" + std::to_string(port);
+  auto created = drivers::HttpClient::create(io, std::move(client));
+  REQUIRE(created.ok());
+  return std::move(created).value();
+}
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -50,7 +81,10 @@ GateHarness::GateHarness(GateOptions options)
       jwks_file_(dir_ / "issuer.jwks.json"),
       config_file_(dir_ / "passgate.toml") {
   REQUIRE(sim::save_jwks(jwks_file_, {&key_}).ok());
+  write_secret(dir_ / "gateway.key", std::string(kGatewayKey) + "\n");
+  write_secret(dir_ / "seal.key", std::string(32, 's'));
   start_tracking();
+  start_gateway();
   write_file(config_file_, config_text());
   if (options_.start_gate) start_gate();
 }
@@ -59,25 +93,37 @@ GateHarness::~GateHarness() {
   // The gate first: it may be reporting to the simulator until it stops.
   gated_.reset();
   control_client_.reset();
+  gateway_control_.reset();
   tracking_.reset();
+  gateway_.reset();
 }
 
 void GateHarness::start_tracking() {
-  const auto port_file = dir_ / "tracking.ports";
-  tracking_ = std::make_unique<test::ChildProcess>(
-      PASSGATE_SIM, std::vector<std::string>{"tracking", "--port", "0", "--control-port", "0", "--port-file",
-                                             port_file.string()});
-  // It prints this line after writing the port file.
-  REQUIRE(tracking_->wait_for_output("tracking simulator: API on", kStartLimit));
-  const auto ports = json::parse(read_file(port_file));
-  api_port_ = ports.at("port").get<std::uint16_t>();
-  control_port_ = ports.at("control_port").get<std::uint16_t>();
+  const Ports ports = start_simulator(tracking_, {"tracking", "--port", "0", "--control-port", "0"},
+                                      dir_ / "tracking.ports", "tracking simulator: API on");
+  api_port_ = ports.api;
+  control_port_ = ports.control;
+  control_client_ = control_client(io_, control_port_);
+}
 
-  drivers::HttpClientOptions client;
-  client.base_url = "http://127.0.0.1:" + std::to_string(control_port_);
-  auto created = drivers::HttpClient::create(io_, std::move(client));
-  REQUIRE(created.ok());
-  control_client_ = std::move(created).value();
+void GateHarness::start_gateway() {
+  // The same ports again after a restart, so the gate's config stays true.
+  const Ports ports = start_simulator(
+      gateway_,
+      {"gateway", "--port", std::to_string(gateway_port_), "--control-port", std::to_string(gateway_control_port_),
+       "--api-key-file", (dir_ / "gateway.key").string()},
+      dir_ / "gateway.ports", "gateway simulator: API on");
+  gateway_port_ = ports.api;
+  gateway_control_port_ = ports.control;
+  gateway_control_ = control_client(io_, gateway_control_port_);
+}
+
+void GateHarness::restart_gateway() {
+  gateway_control_.reset();
+  gateway_->signal(SIGKILL);
+  (void)gateway_->wait_exit(kStartLimit);
+  gateway_.reset();
+  start_gateway();
 }
 
 std::string GateHarness::config_text() const {
@@ -101,6 +147,15 @@ std::string GateHarness::config_text() const {
        << "[offline]\n"
        << "policy = \"" << options_.offline_policy << "\"\n"
        << "max_admissions_per_hour = 10\n\n"
+       << "[payments]\n"
+       << "gateway_url = \"http://127.0.0.1:" << gateway_port_ << "\"\n"
+       << "api_key_file = \"" << (dir_ / "gateway.key").string() << "\"\n"
+       << "seal_key_file = \"" << (dir_ / "seal.key").string() << "\"\n"
+       << "hold_amount_minor = " << options_.hold_amount_minor << "\n"
+       << "request_timeout_ms = 2000\n"
+       << "retry_initial_ms = 200\n"
+       << "retry_max_ms = 2000\n"
+       << "carts_poll_interval_ms = 200\n\n"
        << "[database]\n"
        << "path = \"" << (dir_ / "passgate.db").string() << "\"\n\n"
        << "[logging]\nlevel = \"info\"\n";
@@ -140,11 +195,12 @@ std::string GateHarness::mint_with(const sim::IssuerKey& key, const std::string&
   return sim::mint_token(key, spec);
 }
 
-controller::HttpReply GateHarness::control(drivers::HttpMethod method, const std::string& target, std::string body) {
+controller::HttpReply GateHarness::control(drivers::HttpClient& client, drivers::HttpMethod method,
+                                           const std::string& target, std::string body) {
   auto reply = test::await_reply<controller::HttpReply>(
       io_,
       [&](std::function<void(controller::HttpReply)> done) {
-        control_client_->request(method, target, std::move(body), 5s, std::move(done));
+        client.request(method, target, std::move(body), 5s, std::move(done));
       },
       kReactLimit);
   REQUIRE(reply.has_value());
@@ -154,11 +210,28 @@ controller::HttpReply GateHarness::control(drivers::HttpMethod method, const std
 }
 
 void GateHarness::set_tracking_fault(const std::string& mode) {
-  (void)control(drivers::HttpMethod::post, "/control/fault", json{{"mode", mode}}.dump());
+  (void)control(*control_client_, drivers::HttpMethod::post, "/control/fault", json{{"mode", mode}}.dump());
 }
 
 json GateHarness::tracking_state() {
-  return json::parse(control(drivers::HttpMethod::get, "/control/state", {}).body);
+  return json::parse(control(*control_client_, drivers::HttpMethod::get, "/control/state", {}).body);
+}
+
+void GateHarness::finalize_cart(const std::string& session_id, std::int64_t total_minor) {
+  json items = json::array();
+  if (total_minor > 0) items.push_back({{"sku", "000001"}, {"name", "Groceries"}, {"qty", 1}, {"unit_minor", total_minor}});
+  (void)control(*control_client_, drivers::HttpMethod::post, "/control/finalize",
+                json{{"session_id", session_id}, {"currency", "USD"}, {"items", items}}.dump());
+}
+
+void GateHarness::set_gateway_fault(const std::string& mode, const json& settings) {
+  json body = settings;
+  body["mode"] = mode;
+  (void)control(*gateway_control_, drivers::HttpMethod::post, "/control/fault", body.dump());
+}
+
+json GateHarness::gateway_ledger() {
+  return json::parse(control(*gateway_control_, drivers::HttpMethod::get, "/control/ledger", {}).body);
 }
 
 bool GateHarness::wait_for_tracking(const std::function<bool(const json&)>& holds, std::chrono::milliseconds limit) {

@@ -1,8 +1,9 @@
 // GateHarness: one simulated store for a scenario test. It owns a temp dir with an issuer
-// key pair and its JWK Set, runs the real tracking-engine simulator (`passgate-sim
-// tracking`, ports chosen by the system) and the real `passgated` as child processes, writes
-// the gate's config (lanes 1 and 2 entry, lane 3 exit, sim rig socket in the temp dir), and
-// talks to the simulator's control port in-process. Waiting is done by running the
+// key pair and its JWK Set, the gateway API key and the payment sealing key, runs the real
+// tracking-engine and payment-gateway simulators (`passgate-sim tracking|gateway`, ports
+// chosen by the system) and the real `passgated` as child processes, writes the gate's
+// config (lanes 1 and 2 entry, lane 3 exit, sim rig socket in the temp dir), and talks to
+// the simulators' control ports in-process. Waiting is done by running the
 // harness's io_context until a condition holds (bounded), never by sleeping.
 // Test code: setup failures are Catch2 REQUIRE failures. Single-threaded.
 #pragma once
@@ -38,6 +39,7 @@ inline constexpr std::chrono::milliseconds kReactLimit = 10s;
 struct GateOptions {
   std::string offline_policy = "deny";  // "deny" or "admit"
   bool start_gate = true;               // false: only the simulator and the files
+  std::int64_t hold_amount_minor = 0;   // pre-authorization at entry (0: none)
 };
 
 class GateHarness {
@@ -74,6 +76,15 @@ class GateHarness {
   // Re-reads the simulator's state (poll_until) until `holds` it; false after `limit`.
   [[nodiscard]] bool wait_for_tracking(const std::function<bool(const nlohmann::json&)>& holds,
                                        std::chrono::milliseconds limit);
+  // The tracking simulator's cameras: finalizes `session_id`'s cart with one item.
+  void finalize_cart(const std::string& session_id, std::int64_t total_minor);
+  // The gateway simulator's control port: fault "none|unreachable|slow|error5xx|rate_limit|
+  // drop_response" with optional settings (delay_ms, retry_after_s, count), and its ledger.
+  void set_gateway_fault(const std::string& mode, const nlohmann::json& settings = nlohmann::json::object());
+  [[nodiscard]] nlohmann::json gateway_ledger();
+  // The gateway simulator's process (e.g. to kill it and start it again on the same port).
+  void restart_gateway();
+
   // `passgatectl status --config FILE --json --sessions`, parsed.
   [[nodiscard]] nlohmann::json gate_status();
 
@@ -90,7 +101,9 @@ class GateHarness {
 
  private:
   void start_tracking();
-  [[nodiscard]] controller::HttpReply control(drivers::HttpMethod method, const std::string& target, std::string body);
+  void start_gateway();
+  [[nodiscard]] controller::HttpReply control(drivers::HttpClient& client, drivers::HttpMethod method,
+                                              const std::string& target, std::string body);
 
   GateOptions options_;
   test::TempDir dir_;
@@ -103,6 +116,10 @@ class GateHarness {
   std::uint16_t api_port_ = 0;
   std::uint16_t control_port_ = 0;
   std::unique_ptr<drivers::HttpClient> control_client_;
+  std::unique_ptr<test::ChildProcess> gateway_;
+  std::uint16_t gateway_port_ = 0;
+  std::uint16_t gateway_control_port_ = 0;
+  std::unique_ptr<drivers::HttpClient> gateway_control_;
   std::unique_ptr<test::ChildProcess> gated_;
 };
 

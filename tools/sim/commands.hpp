@@ -9,5 +9,6 @@ namespace passgate::sim {
 void add_token_command(CLI::App& app, int& exit_code);     // token_command.cpp
 void add_tracking_command(CLI::App& app, int& exit_code);  // tracking_command.cpp
 void add_rig_command(CLI::App& app, int& exit_code);       // rig_command.cpp
+void add_gateway_command(CLI::App& app, int& exit_code);   // gateway_command.cpp
 
 }  // namespace passgate::sim

@@ -2,15 +2,17 @@
 //   passgate-sim token ...     issuer keys, JWKS, good and bad entry tokens
 //   passgate-sim tracking ...  the tracking engine's server side, in memory, on loopback
 //   passgate-sim rig ...       the hardware-in-the-loop rig: beams, barriers, shoppers
+//   passgate-sim gateway ...   the payment gateway's server side (PaymentIntents), with a ledger
 #include "tools/sim/commands.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"passgate-sim: simulated issuer, tracking engine and gate rig for Passgate"};
+  CLI::App app{"passgate-sim: simulated issuer, tracking engine, payment gateway and gate rig for Passgate"};
   app.require_subcommand(1);
   int exit_code = 0;
   passgate::sim::add_token_command(app, exit_code);
   passgate::sim::add_tracking_command(app, exit_code);
   passgate::sim::add_rig_command(app, exit_code);
+  passgate::sim::add_gateway_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

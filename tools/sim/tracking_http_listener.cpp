@@ -1,6 +1,8 @@
 #include "tools/sim/tracking_http_listener.hpp"
 
+#include <functional>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 
 #include <boost/asio/io_context.hpp>
@@ -121,22 +123,31 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     const auto& request = parser_->get();
     HttpCall call{to_std(request.method_string()), to_std(request.target()), {}, request.body()};
     for (const auto& field : request) call.headers.emplace_back(to_std(field.name_string()), to_std(field.value()));
-    const HttpAnswer answer = core_->handler(call);
+    HttpAnswer answer = core_->handler(call);
 
     response_ = {};
     response_.version(request.version());
     response_.result(static_cast<unsigned>(answer.status));
     response_.set(http::field::server, "passgate-sim");
     response_.set(http::field::content_type, "application/json");
+    for (const auto& [name, value] : answer.headers) response_.set(name, value);
     response_.keep_alive(request.keep_alive());
     response_.body() = answer.body;
     response_.prepare_payload();
-    if (answer.delay.count() <= 0) return write();
+    drop_ = answer.drop;
+    on_delay_end_ = std::move(answer.on_delay_end);
+    if (answer.delay.count() <= 0) return deliver();
     delay_.expires_after(answer.delay);
     delay_.async_wait([self = shared_from_this()](const error_code& wait_ec) {
       if (wait_ec || self->core_->closed) return;
-      self->write();
+      self->deliver();
     });
+  }
+
+  void deliver() {
+    if (auto done = std::exchange(on_delay_end_, nullptr)) done();
+    if (drop_) return close();
+    write();
   }
 
   void write() {
@@ -153,6 +164,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   std::shared_ptr<HttpListener::Core> core_;
   Stream stream_;
   asio::steady_timer delay_;
+  bool drop_ = false;
+  std::function<void()> on_delay_end_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;

@@ -40,7 +40,23 @@ struct HttpAnswer {
   int status = 200;
   std::string body;  // sent as application/json
   std::chrono::milliseconds delay{0};
+  std::vector<std::pair<std::string, std::string>> headers;  // sent after Server and Content-Type
+  // Close the connection instead of answering (after `delay`): a server that executed the
+  // request and then lost the response.
+  bool drop = false;
+  // Called once the delay is over, just before the answer is written or dropped (e.g. to
+  // end an "in progress" mark). Not called if the listener closes first.
+  std::function<void()> on_delay_end;
 };
+
+// An answer with just a status and a JSON body, sent after `delay`.
+[[nodiscard]] inline HttpAnswer make_answer(int status, std::string body, std::chrono::milliseconds delay = {}) {
+  HttpAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  answer.delay = delay;
+  return answer;
+}
 
 class HttpListener {
  public:

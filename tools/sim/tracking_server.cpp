@@ -13,7 +13,7 @@ using nlohmann::json;
 
 constexpr std::int64_t kMaxDelayMs = 600'000;
 
-HttpAnswer answer(int status, const json& body) { return HttpAnswer{status, body.dump(), {}}; }
+HttpAnswer answer(int status, const json& body) { return make_answer(status, body.dump()); }
 
 HttpAnswer error_answer(int status, const std::string& code, const std::string& message) {
   return answer(status, json{{"error", code}, {"message", message}});
@@ -91,7 +91,7 @@ HttpAnswer TrackingServer::on_api(const HttpCall& call) {
   const ApiReply reply = engine_.handle(ApiRequest{call.method, call.target, call.header("X-Gate-Id"), call.body});
   log(false, call, reply.status, reply.subject);
   const auto delay = fault_.mode == TrackingFaultMode::slow ? fault_.delay : std::chrono::milliseconds(0);
-  return HttpAnswer{reply.status, reply.body, delay};
+  return make_answer(reply.status, reply.body, delay);
 }
 
 HttpAnswer TrackingServer::on_control(const HttpCall& call) {
@@ -104,7 +104,7 @@ HttpAnswer TrackingServer::on_control(const HttpCall& call) {
   } else if (call.method == "POST" && path == "/control/finalize") {
     result = control_finalize(call.body);
   } else if (call.method == "GET" && path == "/control/state") {
-    result = HttpAnswer{200, state_json(), {}};
+    result = make_answer(200, state_json());
   } else {
     result = error_answer(404, "not_found",
                           "no control endpoint " + call.method + " " + path +

@@ -1,0 +1,66 @@
+#include "controller/entry_hold.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "common/time_format.hpp"
+
+namespace passgate::controller {
+
+EntryHold::EntryHold(EntryHoldSettings settings, db::PaymentQueue& queue, PaymentDrainer& drainer, Clock& clock)
+    : settings_(std::move(settings)), queue_(queue), drainer_(drainer), clock_(clock) {}
+
+void EntryHold::place(const std::string& session_id, Done done) {
+  db::NewPaymentOp op;
+  op.session_id = session_id;
+  op.op = std::string(to_string(PaymentOpKind::preauth));
+  op.amount_minor = settings_.amount_minor;
+  op.currency = settings_.currency;
+  op.alert_on_failure = false;  // a decline at the gate is answered by the denial itself
+  auto id = queue_.enqueue(op, unix_millis(clock_.wall_now()));
+  if (!id) {
+    spdlog::error("session {}: cannot queue the entry hold: {}", session_id, id.error().message);
+    return done(HoldVerdict::unavailable);
+  }
+  drainer_.send_now(*id, settings_.timeout, [this, op_id = *id, session_id, done = std::move(done)](const PaymentOutcome& outcome) {
+    on_outcome(op_id, session_id, outcome, done);
+  });
+}
+
+void EntryHold::on_outcome(std::int64_t op_id, const std::string& session_id, const PaymentOutcome& outcome,
+                           const Done& done) {
+  switch (outcome.kind) {
+    case PaymentOutcomeKind::succeeded:
+      return done(HoldVerdict::placed);
+    case PaymentOutcomeKind::declined:
+      spdlog::info("session {}: entry hold declined ({})", session_id, outcome.decline_code);
+      return done(HoldVerdict::declined);
+    case PaymentOutcomeKind::rejected:
+      if (auto flagged = queue_.set_alert(op_id, true); !flagged)
+        spdlog::error("session {}: {}", session_id, flagged.error().message);
+      spdlog::error("session {}: the gateway rejected the entry hold ({}); check the gateway settings", session_id,
+                    outcome.error);
+      return done(HoldVerdict::unavailable);
+    case PaymentOutcomeKind::retry_later:
+    case PaymentOutcomeKind::unknown:
+      break;
+  }
+  auto totals = queue_.totals();
+  if (!totals) {
+    spdlog::error("session {}: cannot check the offline risk limits: {}", session_id, totals.error().message);
+    return done(HoldVerdict::unavailable);
+  }
+  if (auto exceeded = exceeded_offline_limit(settings_.limits, settings_.amount_minor, settings_.currency, *totals,
+                                             unix_millis(clock_.wall_now()))) {
+    spdlog::warn("session {}: entry hold outcome unknown and {}; denied offline_limit", session_id, *exceeded);
+    return done(HoldVerdict::offline_limit);
+  }
+  if (auto flagged = queue_.set_alert(op_id, true); !flagged)
+    spdlog::error("session {}: {}", session_id, flagged.error().message);
+  spdlog::warn("session {}: entry hold outcome unknown ({}); admitted within the offline risk limits, the hold stays queued",
+               session_id, outcome.error.empty() ? "HTTP " + std::to_string(outcome.http_status) : outcome.error);
+  done(HoldVerdict::placed_offline);
+}
+
+}  // namespace passgate::controller

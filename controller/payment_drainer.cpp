@@ -1,0 +1,278 @@
+#include "controller/payment_drainer.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "common/time_format.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+PaymentOutcome failed_locally(PaymentOutcomeKind kind, std::string error) {
+  PaymentOutcome outcome;
+  outcome.kind = kind;
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+// The shortest wait between two looks at the queue, so a database that keeps failing does
+// not turn the drainer into a busy loop.
+constexpr Millis kMinWake{20};
+
+std::string describe(const db::PaymentOpRecord& op) {
+  return "payment operation " + std::to_string(op.id) + " (" + op.idempotency_key + ", " +
+         std::to_string(op.amount_minor) + " " + op.currency + ")";
+}
+
+// The PaymentIntent among `found` that shows `op` already happened at the gateway.
+std::optional<PaymentIntentView> already_done(const db::PaymentOpRecord& op, const std::vector<PaymentIntentView>& found) {
+  for (const PaymentIntentView& intent : found) {
+    const bool created = (op.op == "preauth" || op.op == "charge") && intent.op == op.op;
+    const bool captured = op.op == "capture" && intent.id == op.intent_id && intent.status == "succeeded";
+    const bool voided = op.op == "void" && intent.id == op.intent_id && intent.status == "canceled";
+    if (captured || voided) return intent;
+    if (created && intent.status != "requires_payment_method") return intent;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+PaymentDrainer::PaymentDrainer(DrainerSettings settings, db::PaymentQueue& queue, db::SessionStore& sessions,
+                               const crypto::PaymentSealer& sealer, PaymentGateway& gateway, db::GateStatus& status,
+                               TimerService& timers, Clock& clock)
+    : settings_(std::move(settings)),
+      queue_(queue),
+      sessions_(sessions),
+      sealer_(sealer),
+      gateway_(gateway),
+      status_(status),
+      timers_(timers),
+      clock_(clock),
+      backoff_(settings_.retry) {}
+
+std::int64_t PaymentDrainer::now_ms() const { return unix_millis(clock_.wall_now()); }
+
+Status PaymentDrainer::start() {
+  auto resumed = queue_.resume_in_flight(now_ms());
+  if (!resumed) return resumed.error();
+  if (*resumed > 0) spdlog::warn("payments: {} operation(s) were in flight at the last stop; resending each with its same key", *resumed);
+  started_ = true;
+  pump();
+  return {};
+}
+
+void PaymentDrainer::kick() {
+  if (started_) timers_.post([this] { pump(); });
+}
+
+void PaymentDrainer::pump() {
+  for (auto it = unrecorded_.begin(); it != unrecorded_.end();) {
+    if (record(it->second.first, it->second.second)) {
+      it = unrecorded_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (paused_until_) {
+    const auto now = clock_.steady_now();
+    if (now < *paused_until_) return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
+    paused_until_.reset();
+  }
+  const int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size());
+  if (slots > 0) {
+    auto due = queue_.due(now_ms(), slots);
+    if (!due) {
+      spdlog::error("payments: cannot read the queue: {}", due.error().message);
+    } else {
+      for (const db::PaymentOpRecord& op : *due) dispatch(op, settings_.request_timeout, nullptr);
+    }
+  }
+  schedule_wake();
+}
+
+void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
+  Millis wait = delay.value_or(settings_.idle_poll);
+  if (!delay && static_cast<int>(in_flight_.size()) < settings_.max_in_flight) {
+    if (auto next = queue_.next_due_at(); next && next->has_value())
+      wait = std::clamp(Millis{**next - now_ms()}, kMinWake, settings_.idle_poll);
+  }
+  wake_ = timers_.start(wait, [this] {
+    wake_.reset();
+    pump();
+  });
+}
+
+void PaymentDrainer::send_now(std::int64_t id, Millis timeout, Done done) {
+  auto found = queue_.find(id);
+  if (!found || !found->has_value() || (*found)->state != db::PaymentOpState::pending) {
+    const std::string why = !found ? found.error().message : "payment operation " + std::to_string(id) + " is not pending";
+    timers_.post([done = std::move(done), why] { done(failed_locally(PaymentOutcomeKind::unknown, why)); });
+    return;
+  }
+  dispatch(**found, timeout, std::move(done));
+}
+
+void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done) {
+  const std::int64_t now = now_ms();
+  if (auto marked = queue_.mark_in_flight(op.id, now); !marked) {
+    spdlog::error("payments: cannot start {}: {}", describe(op), marked.error().message);
+    if (done) timers_.post([done = std::move(done), why = marked.error().message] {
+      done(failed_locally(PaymentOutcomeKind::unknown, why));
+    });
+    return;
+  }
+  in_flight_.insert(op.id);
+  ++counters_.attempts;
+  if (op.first_attempt_at_ms != 0 && Millis{now - op.first_attempt_at_ms} > settings_.search_after) {
+    spdlog::info("payments: {} was first tried {} s ago; looking it up at the gateway before resending", describe(op),
+                 (now - op.first_attempt_at_ms) / 1000);
+    gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
+      if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done);
+      adopt_or_send(op, timeout, done, search);
+    });
+    return;
+  }
+  send(op, timeout, std::move(done));
+}
+
+void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done,
+                                   const PaymentOutcome& search) {
+  if (auto intent = already_done(op, search.found)) {
+    PaymentOutcome adopted;
+    adopted.http_status = search.http_status;
+    if (intent->status == "requires_payment_method") {
+      adopted.kind = PaymentOutcomeKind::declined;
+      adopted.error = "declined (found by search)";
+    } else {
+      adopted.kind = PaymentOutcomeKind::succeeded;
+      adopted.intent = intent;
+    }
+    ++counters_.adopted;
+    spdlog::info("payments: {} already happened at the gateway; adopting it", describe(op));
+    return finish(op, adopted, done);
+  }
+  send(op, timeout, std::move(done));
+}
+
+void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done done) {
+  const auto kind = payment_op_from_string(op.op);
+  if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
+  PaymentRequest request;
+  request.op = *kind;
+  request.idempotency_key = op.idempotency_key;
+  request.session_id = op.session_id;
+  request.gate_id = settings_.gate_id;
+  request.amount_minor = op.amount_minor;
+  request.currency = op.currency;
+  request.intent_id = op.intent_id;
+  if (*kind == PaymentOpKind::preauth || *kind == PaymentOpKind::charge) {
+    auto session = sessions_.find(op.session_id);
+    if (!session) {
+      return finish_local(op, failed_locally(PaymentOutcomeKind::unknown, "cannot read the session: " + session.error().message), done);
+    }
+    if (!session->has_value() || (*session)->pay_sealed.empty()) {
+      return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "the session has no payment reference"), done);
+    }
+    auto reference = crypto::open_payment_reference(
+        sealer_, crypto::SealedValue{(*session)->pay_key_id, (*session)->pay_sealed}, op.session_id);
+    if (!reference) {
+      return finish_local(op, failed_locally(PaymentOutcomeKind::rejected,
+                                       "cannot open the sealed payment reference: " + reference.error().message),
+                    done);
+    }
+    request.customer = std::move(reference->customer);
+    request.payment_method = std::move(reference->payment_method);
+  }
+  gateway_.execute(request, timeout, [this, op, done](PaymentOutcome outcome) { finish(op, outcome, done); });
+}
+
+void PaymentDrainer::finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
+  complete(op, outcome, done);
+}
+
+void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
+  note_reachability(outcome);
+  complete(op, outcome, done);
+}
+
+void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
+  in_flight_.erase(op.id);
+  if (!record(op, outcome)) unrecorded_[op.id] = {op, outcome};
+  if (done) done(outcome);
+  const bool final_outcome = outcome.kind == PaymentOutcomeKind::succeeded || outcome.kind == PaymentOutcomeKind::declined ||
+                             outcome.kind == PaymentOutcomeKind::rejected;
+  if (final_outcome && on_final_) {
+    if (auto now_final = queue_.find(op.id); now_final && now_final->has_value()) on_final_(**now_final);
+  }
+  kick();
+}
+
+Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
+  const std::int64_t now = now_ms();
+  const int attempts = op.attempts + 1;
+  Status recorded;
+  switch (outcome.kind) {
+    case PaymentOutcomeKind::succeeded:
+      recorded = queue_.mark_succeeded(op.id, outcome.intent ? outcome.intent->id : op.intent_id, now);
+      if (recorded) {
+        ++counters_.succeeded;
+        spdlog::info("payments: {} succeeded{}", describe(op), outcome.replayed ? " (replayed by the gateway)" : "");
+      }
+      break;
+    case PaymentOutcomeKind::declined:
+      recorded = queue_.mark_declined(op.id, "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code), now);
+      if (recorded) {
+        ++counters_.declined;
+        spdlog::warn("payments: {} declined ({}); moved to the dead-letter list", describe(op), outcome.decline_code);
+      }
+      break;
+    case PaymentOutcomeKind::rejected:
+      recorded = queue_.mark_dead(op.id, outcome.error, now);
+      if (recorded) {
+        ++counters_.dead;
+        spdlog::error("payments: {} rejected ({}); moved to the dead-letter list, not retried", describe(op), outcome.error);
+      }
+      break;
+    case PaymentOutcomeKind::retry_later:
+    case PaymentOutcomeKind::unknown: {
+      Millis delay = backoff_.delay(attempts);
+      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
+      if (outcome.http_status == 429) {
+        const Millis pause = outcome.retry_after.value_or(delay);
+        paused_until_ = clock_.steady_now() + pause;
+        spdlog::warn("payments: the gateway is rate limiting (429); pausing all sends for {} ms", pause.count());
+      }
+      const std::string why = outcome.http_status == 0 ? outcome.error
+                                                       : "HTTP " + std::to_string(outcome.http_status) +
+                                                             (outcome.error.empty() ? "" : ": " + outcome.error);
+      recorded = queue_.mark_retry(op.id, now + delay.count(), why);
+      if (recorded) {
+        ++counters_.retried;
+        spdlog::info("payments: {} outcome {} ({}); attempt {} failed, retrying with the same key in {} ms", describe(op),
+                     to_string(outcome.kind), why, attempts, delay.count());
+      }
+      break;
+    }
+  }
+  if (!recorded) spdlog::error("payments: cannot record the outcome of {}: {}; will retry", describe(op), recorded.error().message);
+  return recorded;
+}
+
+void PaymentDrainer::note_reachability(const PaymentOutcome& outcome) {
+  const bool reachable = outcome.http_status != 0 && outcome.http_status < 500;
+  if (reachable_ == reachable) return;
+  reachable_ = reachable;
+  if (reachable) {
+    spdlog::info("payments: gateway reachable");
+  } else {
+    spdlog::warn("payments: gateway unreachable ({})", outcome.http_status == 0 ? outcome.error : "HTTP " + std::to_string(outcome.http_status));
+  }
+  if (auto published = status_.set("gateway", reachable ? "reachable" : "unreachable", now_ms()); !published)
+    spdlog::warn("payments: cannot publish gateway reachability: {}", published.error().message);
+}
+
+}  // namespace passgate::controller

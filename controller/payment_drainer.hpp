@@ -1,0 +1,114 @@
+// PaymentDrainer: the one component that sends payment operations to the gateway. It takes
+// due operations from the durable queue (db/payment_queue.hpp), marks each in flight before
+// sending it with its fixed idempotency key, and records the outcome:
+//   succeeded -> succeeded (the PaymentIntent id kept); 402 -> declined; a rejected request
+//   -> dead, with the reason; 409/429 -> pending again after Retry-After (a 429 pauses all
+//   sending); unknown (time-out, 5xx, reset) -> pending again after exponential backoff with
+//   jitter, capped. Never more than max_in_flight requests at once.
+// At start-up every operation left in flight is resent with its same key. An operation whose
+// first attempt is older than search_after (23 h: the gateway keeps keys for 24 h) is first
+// looked up with the search endpoint, and a PaymentIntent the gateway already has is adopted
+// instead of creating a second one. Single-threaded, on the event loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "controller/payment_gateway.hpp"
+#include "controller/retry_backoff.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+struct DrainerSettings {
+  std::string gate_id;
+  int max_in_flight = 4;
+  RetryPolicy retry{Millis{1000}, Millis{300000}};
+  Millis request_timeout{10000};
+  Millis idle_poll{1000};  // how often an idle drainer looks for operator retries
+  Millis search_after{std::chrono::hours{23}};
+};
+
+struct DrainerCounters {
+  std::int64_t attempts = 0;
+  std::int64_t succeeded = 0;
+  std::int64_t declined = 0;
+  std::int64_t dead = 0;
+  std::int64_t retried = 0;
+  std::int64_t adopted = 0;  // found by search and adopted
+};
+
+class PaymentDrainer {
+ public:
+  using OnFinal = std::function<void(const db::PaymentOpRecord&)>;
+  using Done = std::function<void(const PaymentOutcome&)>;
+
+  PaymentDrainer(DrainerSettings settings, db::PaymentQueue& queue, db::SessionStore& sessions,
+                 const crypto::PaymentSealer& sealer, PaymentGateway& gateway, db::GateStatus& status,
+                 TimerService& timers, Clock& clock);
+  PaymentDrainer(const PaymentDrainer&) = delete;
+  PaymentDrainer& operator=(const PaymentDrainer&) = delete;
+
+  // Called after an operation reached a final state (e.g. to plan settlements that waited
+  // for a hold).
+  void set_on_final(OnFinal on_final) { on_final_ = std::move(on_final); }
+  // Puts operations left in flight back in the queue, due at once, and starts draining.
+  [[nodiscard]] Status start();
+  // New operations may be due: send what the in-flight bound allows.
+  void kick();
+  // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
+  // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
+  // after it is recorded; an unknown outcome leaves the operation queued for retry.
+  void send_now(std::int64_t id, Millis timeout, Done done);
+
+  [[nodiscard]] const DrainerCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
+  // The last request's transport outcome: any HTTP answer below 500 means reachable.
+  [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
+
+ private:
+  void pump();
+  void schedule_wake(std::optional<Millis> delay = std::nullopt);
+  void dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done);
+  void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
+  void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search);
+  // An outcome from the gateway (it also tells whether the gateway is reachable) ...
+  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
+  void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  [[nodiscard]] Status record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+  void note_reachability(const PaymentOutcome& outcome);
+  [[nodiscard]] std::int64_t now_ms() const;
+
+  DrainerSettings settings_;
+  db::PaymentQueue& queue_;
+  db::SessionStore& sessions_;
+  const crypto::PaymentSealer& sealer_;
+  PaymentGateway& gateway_;
+  db::GateStatus& status_;
+  TimerService& timers_;
+  Clock& clock_;
+  RetryBackoff backoff_;
+  OnFinal on_final_;
+  std::set<std::int64_t> in_flight_;
+  // Outcomes the database could not record yet (e.g. disk full), retried on every wake.
+  std::map<std::int64_t, std::pair<db::PaymentOpRecord, PaymentOutcome>> unrecorded_;
+  std::optional<SteadyTime> paused_until_;  // after a 429
+  std::unique_ptr<Timer> wake_;
+  std::optional<bool> reachable_;
+  DrainerCounters counters_;
+  bool started_ = false;
+};
+
+}  // namespace passgate::controller

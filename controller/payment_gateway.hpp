@@ -1,0 +1,81 @@
+// PaymentGateway: how the controller moves money through the retailer's payment gateway
+// (spec/payment-gateway.md), as asynchronous operations whose outcome is classified by what
+// the gate must do next. drivers/gateway_client.hpp implements it for the Stripe-compatible
+// dialect; tests use fakes. Single-threaded: callbacks run on the event loop, exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace passgate::controller {
+
+enum class PaymentOpKind { preauth, capture, charge, void_hold };
+// "preauth", "capture", "charge", "void": the names in idempotency keys and metadata[op].
+[[nodiscard]] std::string_view to_string(PaymentOpKind op);
+[[nodiscard]] std::optional<PaymentOpKind> payment_op_from_string(std::string_view name);
+
+struct PaymentRequest {
+  PaymentOpKind op = PaymentOpKind::charge;
+  std::string idempotency_key;     // "<session_id>:<op>", fixed before the first attempt
+  std::string session_id;          // metadata[session_id]
+  std::string gate_id;             // metadata[gate_id]
+  std::int64_t amount_minor = 0;   // preauth, charge: amount; capture: amount_to_capture
+  std::string currency;            // ISO 4217, any case (sent lower-case)
+  std::string customer;            // preauth, charge: secret, never logged
+  std::string payment_method;      // preauth, charge: secret, never logged
+  std::string intent_id;           // capture, void: the hold's PaymentIntent ("pi_...")
+};
+
+// A PaymentIntent as the gateway returned it.
+struct PaymentIntentView {
+  std::string id;
+  std::string status;  // requires_capture, succeeded, canceled, ...
+  std::int64_t amount = 0;
+  std::int64_t amount_capturable = 0;
+  std::int64_t amount_received = 0;
+  std::string currency;
+  std::string session_id;  // metadata[session_id]
+  std::string op;          // metadata[op]
+};
+
+enum class PaymentOutcomeKind {
+  succeeded,    // 200 and the status the operation should reach
+  declined,     // 402 card_error: final, never retried automatically
+  rejected,     // 400 (incl. idempotency_error), 401, 403, 404, or a 200 with an unexpected
+                // status: final, dead-letter and alert, no retry
+  retry_later,  // 409 (same key in progress), 429 (rate limited): same key later
+  unknown,      // 5xx, refused, reset, TLS failure, time-out, unreadable 2xx: the gateway
+                // may have executed it; same key later
+};
+[[nodiscard]] std::string_view to_string(PaymentOutcomeKind kind);
+
+struct PaymentOutcome {
+  PaymentOutcomeKind kind = PaymentOutcomeKind::unknown;
+  int http_status = 0;                                 // 0: no HTTP response
+  std::optional<PaymentIntentView> intent;             // execute(): set when succeeded
+  std::vector<PaymentIntentView> found;                // search_session(): the matches
+  std::string decline_code;                            // declined: e.g. insufficient_funds
+  std::string error;                                   // why, for logs and the dead-letter
+                                                       // list; never a key or a reference
+  std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After, if sent
+  bool replayed = false;                               // Idempotent-Replayed: true
+};
+
+class PaymentGateway {
+ public:
+  using Callback = std::function<void(PaymentOutcome)>;
+  virtual ~PaymentGateway() = default;
+  // Sends one operation with its Idempotency-Key; `done` runs once, on the loop, within
+  // `timeout` (a time-out is `unknown`).
+  virtual void execute(const PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) = 0;
+  // GET /v1/payment_intents/search for metadata['session_id']; `found` holds every match.
+  virtual void search_session(const std::string& session_id, std::chrono::milliseconds timeout,
+                              Callback done) = 0;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,29 @@
+// RetryBackoff: exponential backoff with jitter, capped, shared by the outbox sender and the
+// payment drainer. The delay before attempt n+1 after n failures is first * 2^(n-1), at most
+// cap, then scaled by a random factor in [0.5, 1] so many gates do not retry in lockstep.
+#pragma once
+
+#include <random>
+
+#include "common/clock.hpp"
+
+namespace passgate::controller {
+
+struct RetryPolicy {
+  Millis first{500};
+  Millis cap{30000};
+};
+
+class RetryBackoff {
+ public:
+  explicit RetryBackoff(RetryPolicy policy) : policy_(policy), rng_(std::random_device{}()) {}
+  // The delay after `attempts` failed attempts (attempts >= 1).
+  [[nodiscard]] Millis delay(int attempts);
+  [[nodiscard]] const RetryPolicy& policy() const { return policy_; }
+
+ private:
+  RetryPolicy policy_;
+  std::mt19937 rng_;
+};
+
+}  // namespace passgate::controller

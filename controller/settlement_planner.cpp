@@ -1,0 +1,65 @@
+#include "controller/settlement_planner.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "common/time_format.hpp"
+#include "controller/settlement_rules.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+constexpr int kBatch = 200;
+
+enum class HoldState { none, unresolved, placed };
+
+HoldState hold_of(const std::vector<db::PaymentOpRecord>& ops, std::optional<PlacedHold>& hold) {
+  const auto preauth = std::find_if(ops.begin(), ops.end(), [](const auto& op) { return op.op == "preauth"; });
+  if (preauth == ops.end()) return HoldState::none;
+  if (!db::is_final(preauth->state)) return HoldState::unresolved;
+  if (preauth->state != db::PaymentOpState::succeeded) return HoldState::none;
+  hold = PlacedHold{preauth->amount_minor, preauth->currency, preauth->intent_id};
+  return HoldState::placed;
+}
+
+}  // namespace
+
+SettlementPlanner::SettlementPlanner(db::SettlementStore& store, db::PaymentQueue& queue, Clock& clock,
+                                     std::function<void()> planned)
+    : store_(store), queue_(queue), clock_(clock), planned_(std::move(planned)) {}
+
+int SettlementPlanner::run() {
+  auto candidates = store_.candidates(kBatch);
+  if (!candidates) {
+    spdlog::error("settlement: cannot read sessions to settle: {}", candidates.error().message);
+    return 0;
+  }
+  int planned = 0;
+  for (const db::SettlementCandidate& candidate : *candidates) {
+    auto ops = queue_.for_session(candidate.session_id);
+    if (!ops) {
+      spdlog::error("settlement: session {}: {}", candidate.session_id, ops.error().message);
+      continue;
+    }
+    std::optional<PlacedHold> hold;
+    if (hold_of(*ops, hold) == HoldState::unresolved) continue;  // planned once the hold is known
+    const SettlementPlan plan = plan_settlement(candidate.session_id, candidate.cart, hold);
+    auto settled = store_.settle(plan.decision, plan.ops, unix_millis(clock_.wall_now()));
+    if (!settled) {
+      spdlog::error("settlement: session {}: {}", candidate.session_id, settled.error().message);
+      continue;
+    }
+    ++planned;
+    spdlog::info("settlement: session {}: {} (total {} {}, hold {})", candidate.session_id, plan.decision.plan,
+                 plan.decision.total_minor, candidate.cart ? candidate.cart->currency : std::string("-"),
+                 plan.decision.hold_minor);
+  }
+  planned_total_ += planned;
+  if (planned > 0 && planned_) planned_();
+  return planned;
+}
+
+}  // namespace passgate::controller

@@ -1,0 +1,58 @@
+#include "controller/settlement_rules.hpp"
+
+#include "controller/payment_gateway.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+db::NewPaymentOp make_op(const std::string& session_id, PaymentOpKind kind, std::int64_t amount,
+                         const std::string& currency, const std::string& intent_id) {
+  db::NewPaymentOp op;
+  op.session_id = session_id;
+  op.op = std::string(to_string(kind));
+  op.amount_minor = amount;
+  op.currency = currency;
+  op.intent_id = intent_id;
+  return op;
+}
+
+}  // namespace
+
+SettlementPlan plan_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
+                               const std::optional<PlacedHold>& hold) {
+  SettlementPlan plan;
+  plan.decision.session_id = session_id;
+  plan.decision.from_cart = cart.has_value();
+  plan.decision.total_minor = cart ? cart->total_minor : 0;
+  plan.decision.hold_minor = hold ? hold->amount_minor : 0;
+  const auto void_hold = [&] {
+    return make_op(session_id, PaymentOpKind::void_hold, 0, hold->currency, hold->intent_id);
+  };
+
+  if (!cart || cart->total_minor == 0) {
+    if (hold) {
+      plan.decision.plan = "void";
+      plan.ops.push_back(void_hold());
+    } else {
+      plan.decision.plan = "none";
+    }
+    return plan;
+  }
+  if (!hold) {
+    plan.decision.plan = "charge";
+    plan.ops.push_back(make_op(session_id, PaymentOpKind::charge, cart->total_minor, cart->currency, ""));
+    return plan;
+  }
+  if (cart->total_minor <= hold->amount_minor && cart->currency == hold->currency) {
+    plan.decision.plan = "capture";
+    plan.ops.push_back(make_op(session_id, PaymentOpKind::capture, cart->total_minor, cart->currency, hold->intent_id));
+    return plan;
+  }
+  plan.decision.plan = "charge+void";
+  plan.ops.push_back(make_op(session_id, PaymentOpKind::charge, cart->total_minor, cart->currency, ""));
+  plan.ops.push_back(void_hold());
+  return plan;
+}
+
+}  // namespace passgate::controller

@@ -1,0 +1,302 @@
+#include "db/payment_queue.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+
+#include "db/sqlite_error.hpp"
+#include "db/statement_cache.hpp"
+
+namespace passgate::db {
+
+namespace {
+
+constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames = {{
+    {PaymentOpState::pending, "pending"},
+    {PaymentOpState::in_flight, "in_flight"},
+    {PaymentOpState::succeeded, "succeeded"},
+    {PaymentOpState::declined, "declined"},
+    {PaymentOpState::dead, "dead"},
+    {PaymentOpState::written_off, "written_off"},
+}};
+
+constexpr std::string_view kColumns =
+    "SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert,"
+    " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error"
+    " FROM payment_ops ";
+
+std::string select_ops(std::string_view rest) { return std::string(kColumns) + std::string(rest); }
+
+PaymentOpRecord read_op(const SQLite::Statement& row) {
+  PaymentOpRecord r;
+  r.id = row.getColumn(0).getInt64();
+  r.session_id = row.getColumn(1).getString();
+  r.op = row.getColumn(2).getString();
+  r.idempotency_key = row.getColumn(3).getString();
+  r.amount_minor = row.getColumn(4).getInt64();
+  r.currency = row.getColumn(5).getString();
+  r.intent_id = row.getColumn(6).getString();
+  if (!row.getColumn(7).isNull()) r.after_op_id = row.getColumn(7).getInt64();
+  const std::string state = row.getColumn(8).getString();
+  const auto parsed = payment_op_state_from_string(state);
+  if (!parsed) throw std::runtime_error("payment operation " + std::to_string(r.id) + " has unknown state '" + state + "'");
+  r.state = *parsed;
+  r.alert = row.getColumn(9).getInt() != 0;
+  r.attempts = row.getColumn(10).getInt();
+  r.created_at_ms = row.getColumn(11).getInt64();
+  r.first_attempt_at_ms = row.getColumn(12).getInt64();
+  r.next_attempt_at_ms = row.getColumn(13).getInt64();
+  r.finished_at_ms = row.getColumn(14).getInt64();
+  r.last_error = row.getColumn(15).getString();
+  return r;
+}
+
+std::vector<PaymentOpRecord> read_ops(SQLite::Statement& query) {
+  std::vector<PaymentOpRecord> ops;
+  while (query.executeStep()) ops.push_back(read_op(query));
+  return ops;
+}
+
+// An UPDATE of operation ?1 that applies only in the states `from` lists; "wrong_state"
+// naming the current state if nothing changed.
+struct Move {
+  std::string_view what;  // for messages: "mark in flight"
+  std::string_view from;  // for messages: "pending"
+  const char* sql;
+};
+
+template <class... Values>
+Status move(Database& db, const Move& m, std::int64_t id, const Values&... values) {
+  auto update = db.statement(m.sql);
+  SQLite::bind(*update, id, values...);
+  if (update->exec() > 0) return {};
+  auto current = db.statement("SELECT state FROM payment_ops WHERE id = ?1");
+  current->bind(1, id);
+  const std::string why = current->executeStep() ? "it is " + current->getColumn(0).getString() + ", not " +
+                                                       std::string(m.from)
+                                                 : "no such operation";
+  return make_error("wrong_state", "cannot " + std::string(m.what) + " payment operation " + std::to_string(id) +
+                                       ": " + why);
+}
+
+std::string context(std::string_view what, std::int64_t id) {
+  return std::string(what) + " payment operation " + std::to_string(id);
+}
+
+template <class... Values>
+Status guarded_move(Database& db, const Move& m, std::int64_t id, const Values&... values) {
+  return guarded(context(m.what, id), [&] { return move(db, m, id, values...); });
+}
+
+constexpr Move kInFlight{"mark in flight", "pending",
+                         "UPDATE payment_ops SET state = 'in_flight', attempts = attempts + 1,"
+                         " first_attempt_at_ms = CASE WHEN first_attempt_at_ms = 0 THEN ?2 ELSE first_attempt_at_ms END"
+                         " WHERE id = ?1 AND state = 'pending'"};
+constexpr Move kSucceeded{"mark succeeded", "in_flight",
+                          "UPDATE payment_ops SET state = 'succeeded', intent_id = ?2, finished_at_ms = ?3,"
+                          " last_error = '' WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kDeclined{"mark declined", "in_flight",
+                         "UPDATE payment_ops SET state = 'declined', last_error = ?2, finished_at_ms = ?3"
+                         " WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kDead{"mark dead", "in_flight",
+                     "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3"
+                     " WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kRetry{"reschedule", "in_flight",
+                      "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3"
+                      " WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kOperatorRetry{"retry", "declined or dead",
+                              "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, finished_at_ms = 0"
+                              " WHERE id = ?1 AND state IN ('declined', 'dead')"};
+constexpr Move kWriteOff{"write off", "declined or dead",
+                         "UPDATE payment_ops SET state = 'written_off', finished_at_ms = ?2"
+                         " WHERE id = ?1 AND state IN ('declined', 'dead')"};
+
+void audit(Database& db, std::int64_t now_ms, const std::string& actor, std::string_view action, std::int64_t op_id,
+           const std::string& detail) {
+  auto insert = db.statement("INSERT INTO audit_log (at_ms, actor, action, op_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
+  SQLite::bind(*insert, now_ms, actor, std::string(action), op_id, detail);
+  insert->exec();
+}
+
+}  // namespace
+
+std::string_view to_string(PaymentOpState s) {
+  for (const auto& [state, name] : kStateNames)
+    if (state == s) return name;
+  return "unknown";
+}
+
+std::optional<PaymentOpState> payment_op_state_from_string(std::string_view name) {
+  for (const auto& [state, known] : kStateNames)
+    if (known == name) return state;
+  return std::nullopt;
+}
+
+bool is_final(PaymentOpState s) { return s != PaymentOpState::pending && s != PaymentOpState::in_flight; }
+
+std::int64_t PaymentQueue::insert(Database& db, const NewPaymentOp& op, std::int64_t now_ms) {
+  auto insert = db.statement(
+      "INSERT INTO payment_ops (session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id,"
+      " state, alert, created_at_ms, next_attempt_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?9)");
+  SQLite::bind(*insert, op.session_id, op.op, op.idempotency_key(), op.amount_minor, op.currency, op.intent_id);
+  if (op.after_op_id) {
+    insert->bind(7, *op.after_op_id);
+  } else {
+    insert->bind(7);
+  }
+  insert->bind(8, op.alert_on_failure ? 1 : 0);
+  insert->bind(9, now_ms);
+  insert->exec();
+  return db.sql().getLastInsertRowid();
+}
+
+Result<std::int64_t> PaymentQueue::enqueue(const NewPaymentOp& op, std::int64_t now_ms) {
+  const std::string key = op.idempotency_key();
+  return guarded("enqueue payment operation " + key, [&]() -> Result<std::int64_t> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto existing = db_.statement("SELECT id FROM payment_ops WHERE idempotency_key = ?1");
+    existing->bind(1, key);
+    if (existing->executeStep())
+      return make_error("duplicate_key", "payment operation " + key + " already exists (id " +
+                                             std::to_string(existing->getColumn(0).getInt64()) + ")");
+    const std::int64_t id = insert(db_, op, now_ms);
+    transaction.commit();
+    return id;
+  });
+}
+
+Result<std::optional<PaymentOpRecord>> PaymentQueue::find(std::int64_t id) {
+  return guarded(context("read", id), [&]() -> Result<std::optional<PaymentOpRecord>> {
+    static const std::string sql = select_ops("WHERE id = ?1");
+    auto query = db_.statement(sql);
+    query->bind(1, id);
+    if (!query->executeStep()) return std::optional<PaymentOpRecord>();
+    return std::optional<PaymentOpRecord>(read_op(*query));
+  });
+}
+
+Result<std::vector<PaymentOpRecord>> PaymentQueue::for_session(const std::string& session_id) {
+  return guarded("read payment operations of session " + session_id, [&]() -> Result<std::vector<PaymentOpRecord>> {
+    static const std::string sql = select_ops("WHERE session_id = ?1 ORDER BY id");
+    auto query = db_.statement(sql);
+    query->bind(1, session_id);
+    return read_ops(*query);
+  });
+}
+
+Result<std::vector<PaymentOpRecord>> PaymentQueue::due(std::int64_t now_ms, int limit) {
+  return guarded("read due payment operations", [&]() -> Result<std::vector<PaymentOpRecord>> {
+    static const std::string sql = select_ops(
+        "WHERE state = 'pending' AND next_attempt_at_ms <= ?1 AND (after_op_id IS NULL OR after_op_id IN"
+        " (SELECT id FROM payment_ops WHERE state IN ('succeeded', 'declined', 'dead', 'written_off')))"
+        " ORDER BY next_attempt_at_ms, id LIMIT ?2");
+    auto query = db_.statement(sql);
+    SQLite::bind(*query, now_ms, limit);
+    return read_ops(*query);
+  });
+}
+
+Result<std::optional<std::int64_t>> PaymentQueue::next_due_at() {
+  return guarded("read the next due payment operation", [&]() -> Result<std::optional<std::int64_t>> {
+    auto query = db_.statement(
+        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND (after_op_id IS NULL OR"
+        " after_op_id IN (SELECT id FROM payment_ops WHERE state IN ('succeeded', 'declined', 'dead', 'written_off')))");
+    if (!query->executeStep() || query->getColumn(0).isNull()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(query->getColumn(0).getInt64());
+  });
+}
+
+Result<std::vector<PaymentOpRecord>> PaymentQueue::in_states(const std::vector<PaymentOpState>& states) {
+  return guarded("read payment operations", [&]() -> Result<std::vector<PaymentOpRecord>> {
+    std::string list;
+    for (const PaymentOpState s : states) list += std::string(list.empty() ? "'" : ", '") + std::string(to_string(s)) + "'";
+    if (list.empty()) return std::vector<PaymentOpRecord>();
+    SQLite::Statement query(db_.sql(), select_ops("WHERE state IN (" + list + ") ORDER BY id"));
+    return read_ops(query);
+  });
+}
+
+Status PaymentQueue::mark_in_flight(std::int64_t id, std::int64_t now_ms) {
+  return guarded_move(db_, kInFlight, id, now_ms);
+}
+
+Status PaymentQueue::mark_succeeded(std::int64_t id, const std::string& intent_id, std::int64_t now_ms) {
+  return guarded_move(db_, kSucceeded, id, intent_id, now_ms);
+}
+
+Status PaymentQueue::mark_declined(std::int64_t id, const std::string& reason, std::int64_t now_ms) {
+  return guarded_move(db_, kDeclined, id, reason, now_ms);
+}
+
+Status PaymentQueue::mark_dead(std::int64_t id, const std::string& reason, std::int64_t now_ms) {
+  return guarded_move(db_, kDead, id, reason, now_ms);
+}
+
+Status PaymentQueue::mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error) {
+  return guarded_move(db_, kRetry, id, next_attempt_at_ms, error);
+}
+
+Result<int> PaymentQueue::resume_in_flight(std::int64_t now_ms) {
+  return guarded("resume payment operations left in flight", [&]() -> Result<int> {
+    auto update = db_.statement(
+        "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?1,"
+        " last_error = 'outcome unknown: in flight when the gate stopped' WHERE state = 'in_flight'");
+    update->bind(1, now_ms);
+    return update->exec();
+  });
+}
+
+Status PaymentQueue::set_alert(std::int64_t id, bool alert) {
+  return guarded(context("flag", id), [&]() -> Status {
+    auto update = db_.statement("UPDATE payment_ops SET alert = ?2 WHERE id = ?1");
+    SQLite::bind(*update, id, alert ? 1 : 0);
+    if (update->exec() == 0) return make_error("not_found", "no payment operation " + std::to_string(id));
+    return {};
+  });
+}
+
+Status PaymentQueue::retry(std::int64_t id, const std::string& actor, std::int64_t now_ms) {
+  return guarded(context("retry", id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = move(db_, kOperatorRetry, id, now_ms); !moved) return moved;
+    audit(db_, now_ms, actor, "retry", id, "");
+    transaction.commit();
+    return {};
+  });
+}
+
+Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const std::string& actor,
+                               std::int64_t now_ms) {
+  if (reason.empty()) return make_error("bad_reason", "a write-off needs a reason (--reason TEXT)");
+  return guarded(context("write off", id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = move(db_, kWriteOff, id, now_ms); !moved) return moved;
+    audit(db_, now_ms, actor, "write_off", id, reason);
+    transaction.commit();
+    return {};
+  });
+}
+
+Result<QueueTotals> PaymentQueue::totals() {
+  return guarded("sum the payment queue", [&]() -> Result<QueueTotals> {
+    QueueTotals t;
+    auto sums = db_.statement(
+        "SELECT currency, COUNT(*), SUM(amount_minor), MIN(created_at_ms) FROM payment_ops"
+        " WHERE state IN ('pending', 'in_flight') GROUP BY currency");
+    while (sums->executeStep()) {
+      t.outstanding_ops += sums->getColumn(1).getInt64();
+      t.outstanding_minor[sums->getColumn(0).getString()] = sums->getColumn(2).getInt64();
+      const std::int64_t oldest = sums->getColumn(3).getInt64();
+      if (!t.oldest_created_at_ms || oldest < *t.oldest_created_at_ms) t.oldest_created_at_ms = oldest;
+    }
+    auto dead = db_.statement("SELECT COUNT(*) FROM payment_ops WHERE state IN ('declined', 'dead') AND alert = 1");
+    dead->executeStep();
+    t.dead_letters = dead->getColumn(0).getInt64();
+    return t;
+  });
+}
+
+}  // namespace passgate::db

@@ -1,0 +1,121 @@
+// PaymentQueue: the durable payment operations queue (store-and-forward). Each operation is
+// a row with its idempotency key ("<session_id>:<op>", unique, never changed), written
+// before its first attempt, and an explicit state machine:
+//   pending -> in_flight -> succeeded | declined | dead      (final)
+//   in_flight -> pending   (outcome unknown or retry later: same key, after a backoff)
+//   declined | dead -> pending (operator retry), -> written_off (operator write-off)
+// An operation may wait for another one (`after_op_id`) to reach a final state first.
+// Declined and dead operations with `alert` set form the dead-letter list.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "db/database.hpp"
+
+namespace SQLite { class Database; }
+
+namespace passgate::db {
+
+enum class PaymentOpState { pending, in_flight, succeeded, declined, dead, written_off };
+[[nodiscard]] std::string_view to_string(PaymentOpState s);
+[[nodiscard]] std::optional<PaymentOpState> payment_op_state_from_string(std::string_view name);
+// succeeded, declined, dead and written_off: nothing more will be sent.
+[[nodiscard]] bool is_final(PaymentOpState s);
+
+struct NewPaymentOp {
+  std::string session_id;
+  std::string op;                  // preauth | capture | charge | void
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  std::string intent_id;           // capture, void: the hold's PaymentIntent
+  std::optional<std::int64_t> after_op_id;
+  bool alert_on_failure = true;    // false: a final failure needs no operator (entry decline)
+  // The idempotency key: "<session_id>:<op>".
+  [[nodiscard]] std::string idempotency_key() const { return session_id + ":" + op; }
+};
+
+struct PaymentOpRecord {
+  std::int64_t id = 0;
+  std::string session_id;
+  std::string op;
+  std::string idempotency_key;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  std::string intent_id;
+  std::optional<std::int64_t> after_op_id;
+  PaymentOpState state = PaymentOpState::pending;
+  bool alert = true;
+  int attempts = 0;
+  std::int64_t created_at_ms = 0;
+  std::int64_t first_attempt_at_ms = 0;  // 0: never attempted
+  std::int64_t next_attempt_at_ms = 0;
+  std::int64_t finished_at_ms = 0;
+  std::string last_error;
+};
+
+// Amounts by currency and counts of operations not yet final (pending or in flight).
+struct QueueTotals {
+  std::int64_t outstanding_ops = 0;
+  std::map<std::string, std::int64_t> outstanding_minor;  // currency -> amount
+  std::optional<std::int64_t> oldest_created_at_ms;
+  std::int64_t dead_letters = 0;  // declined or dead, with alert
+};
+
+class PaymentQueue {
+ public:
+  explicit PaymentQueue(Database& db) : db_(db) {}
+
+  // Appends a pending operation due at once; returns its id. Error "duplicate_key" if an
+  // operation with the same idempotency key exists (nothing written).
+  [[nodiscard]] Result<std::int64_t> enqueue(const NewPaymentOp& op, std::int64_t now_ms);
+  // For the settlement store: inserts within the caller's open transaction. Throws
+  // SQLite::Exception, so call it only inside guarded().
+  static std::int64_t insert(Database& db, const NewPaymentOp& op, std::int64_t now_ms);
+
+  [[nodiscard]] Result<std::optional<PaymentOpRecord>> find(std::int64_t id);
+  [[nodiscard]] Result<std::vector<PaymentOpRecord>> for_session(const std::string& session_id);
+  // Pending operations due at `now_ms` whose `after` operation (if any) is final, oldest
+  // first, at most `limit`.
+  [[nodiscard]] Result<std::vector<PaymentOpRecord>> due(std::int64_t now_ms, int limit);
+  // When the next pending operation becomes due (ignoring ones still waiting for another
+  // operation), if any.
+  [[nodiscard]] Result<std::optional<std::int64_t>> next_due_at();
+  // Operations in any of `states`, oldest first.
+  [[nodiscard]] Result<std::vector<PaymentOpRecord>> in_states(const std::vector<PaymentOpState>& states);
+
+  // pending -> in_flight: one more attempt, the first attempt's time kept.
+  [[nodiscard]] Status mark_in_flight(std::int64_t id, std::int64_t now_ms);
+  // in_flight -> succeeded, remembering the PaymentIntent id.
+  [[nodiscard]] Status mark_succeeded(std::int64_t id, const std::string& intent_id, std::int64_t now_ms);
+  // in_flight -> declined | dead, with the reason.
+  [[nodiscard]] Status mark_declined(std::int64_t id, const std::string& reason, std::int64_t now_ms);
+  [[nodiscard]] Status mark_dead(std::int64_t id, const std::string& reason, std::int64_t now_ms);
+  // in_flight -> pending, due again at `next_attempt_at_ms`.
+  [[nodiscard]] Status mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
+  // At start-up: every in_flight operation back to pending, due at once (resent with its
+  // same key). Returns how many.
+  [[nodiscard]] Result<int> resume_in_flight(std::int64_t now_ms);
+
+  // Whether a final failure of this operation needs an operator (the dead-letter list).
+  [[nodiscard]] Status set_alert(std::int64_t id, bool alert);
+
+  // Operator actions, each with an audit_log row in the same transaction.
+  // declined | dead -> pending, due at once. Error "wrong_state" otherwise.
+  [[nodiscard]] Status retry(std::int64_t id, const std::string& actor, std::int64_t now_ms);
+  // declined | dead -> written_off. Error "wrong_state" otherwise; "bad_reason" if empty.
+  [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const std::string& actor,
+                                 std::int64_t now_ms);
+
+  [[nodiscard]] Result<QueueTotals> totals();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace passgate::db

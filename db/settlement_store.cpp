@@ -1,0 +1,152 @@
+#include "db/settlement_store.hpp"
+
+#include <utility>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+
+#include "db/sqlite_error.hpp"
+#include "db/statement_cache.hpp"
+
+namespace passgate::db {
+
+namespace {
+
+FinalCart read_cart(const SQLite::Statement& row, int first) {
+  return FinalCart{row.getColumn(first).getString(), row.getColumn(first + 1).getString(),
+                   row.getColumn(first + 2).getInt64(), row.getColumn(first + 3).getString()};
+}
+
+SettlementRecord read_settlement(const SQLite::Statement& row) {
+  SettlementRecord r;
+  r.decision.session_id = row.getColumn(0).getString();
+  r.decision.from_cart = row.getColumn(1).getString() == "cart";
+  r.decision.total_minor = row.getColumn(2).getInt64();
+  r.decision.hold_minor = row.getColumn(3).getInt64();
+  r.decision.plan = row.getColumn(4).getString();
+  r.planned_at_ms = row.getColumn(5).getInt64();
+  return r;
+}
+
+constexpr const char* kSelectSettlements =
+    "SELECT session_id, basis, total_minor, hold_minor, plan, planned_at_ms FROM settlements ";
+
+}  // namespace
+
+Result<std::optional<std::string>> SettlementStore::cursor(const std::string& feed) {
+  return guarded("read the cursor of feed " + feed, [&]() -> Result<std::optional<std::string>> {
+    auto query = db_.statement("SELECT cursor FROM feed_cursors WHERE feed = ?1");
+    query->bind(1, feed);
+    if (!query->executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query->getColumn(0).getString());
+  });
+}
+
+Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, const std::vector<FinalCart>& carts,
+                                                       const std::string& next_cursor, std::int64_t now_ms) {
+  return guarded("record " + std::to_string(carts.size()) + " final carts", [&]() -> Result<CartBatchOutcome> {
+    CartBatchOutcome outcome;
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    for (const FinalCart& cart : carts) {
+      auto known = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1");
+      known->bind(1, cart.session_id);
+      if (!known->executeStep()) {
+        outcome.unknown_sessions.push_back(cart.session_id);
+        continue;
+      }
+      auto insert = db_.statement(
+          "INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms)"
+          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (session_id) DO NOTHING");
+      SQLite::bind(*insert, cart.session_id, cart.currency, cart.total_minor, cart.finalized_at, now_ms);
+      if (insert->exec() > 0) {
+        ++outcome.recorded;
+      } else {
+        ++outcome.repeated;
+      }
+    }
+    auto save = db_.statement(
+        "INSERT INTO feed_cursors (feed, cursor, updated_at_ms) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (feed) DO UPDATE SET cursor = excluded.cursor, updated_at_ms = excluded.updated_at_ms");
+    SQLite::bind(*save, feed, next_cursor, now_ms);
+    save->exec();
+    transaction.commit();
+    return outcome;
+  });
+}
+
+Result<std::optional<FinalCart>> SettlementStore::cart(const std::string& session_id) {
+  return guarded("read the cart of session " + session_id, [&]() -> Result<std::optional<FinalCart>> {
+    auto query = db_.statement("SELECT session_id, currency, total_minor, finalized_at FROM carts WHERE session_id = ?1");
+    query->bind(1, session_id);
+    if (!query->executeStep()) return std::optional<FinalCart>();
+    return std::optional<FinalCart>(read_cart(*query, 0));
+  });
+}
+
+Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) {
+  return guarded("find sessions to settle", [&]() -> Result<std::vector<SettlementCandidate>> {
+    std::vector<SettlementCandidate> found;
+    auto with_cart = db_.statement(
+        "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at FROM carts c"
+        " WHERE NOT EXISTS (SELECT 1 FROM settlements s WHERE s.session_id = c.session_id)"
+        " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
+    with_cart->bind(1, limit);
+    while (with_cart->executeStep()) {
+      FinalCart cart = read_cart(*with_cart, 0);
+      found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});
+    }
+    auto without_cart = db_.statement(
+        "SELECT s.session_id FROM sessions s WHERE s.state IN ('cancelled', 'denied')"
+        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth')"
+        " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
+        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
+        " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
+    without_cart->bind(1, limit);
+    while (without_cart->executeStep())
+      found.push_back(SettlementCandidate{without_cart->getColumn(0).getString(), std::nullopt});
+    return found;
+  });
+}
+
+Result<std::vector<std::int64_t>> SettlementStore::settle(const SettlementDecision& decision,
+                                                          std::vector<NewPaymentOp> ops, std::int64_t now_ms) {
+  return guarded("settle session " + decision.session_id, [&]() -> Result<std::vector<std::int64_t>> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto insert = db_.statement(
+        "INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (session_id) DO NOTHING");
+    SQLite::bind(*insert, decision.session_id, std::string(decision.from_cart ? "cart" : "no_cart"),
+                 decision.total_minor, decision.hold_minor, decision.plan, now_ms);
+    if (insert->exec() == 0)
+      return make_error("already_settled", "session " + decision.session_id + " already has a settlement");
+    std::vector<std::int64_t> ids;
+    for (NewPaymentOp& op : ops) {
+      if (!ids.empty()) op.after_op_id = ids.back();
+      ids.push_back(PaymentQueue::insert(db_, op, now_ms));
+    }
+    transaction.commit();
+    return ids;
+  });
+}
+
+Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::string& session_id) {
+  return guarded("read the settlement of session " + session_id, [&]() -> Result<std::optional<SettlementRecord>> {
+    static const std::string sql = std::string(kSelectSettlements) + "WHERE session_id = ?1";
+    auto query = db_.statement(sql);
+    query->bind(1, session_id);
+    if (!query->executeStep()) return std::optional<SettlementRecord>();
+    return std::optional<SettlementRecord>(read_settlement(*query));
+  });
+}
+
+Result<std::vector<SettlementRecord>> SettlementStore::settlements() {
+  return guarded("read settlements", [&]() -> Result<std::vector<SettlementRecord>> {
+    static const std::string sql = std::string(kSelectSettlements) + "ORDER BY planned_at_ms, rowid";
+    auto query = db_.statement(sql);
+    std::vector<SettlementRecord> all;
+    while (query->executeStep()) all.push_back(read_settlement(*query));
+    return all;
+  });
+}
+
+}  // namespace passgate::db

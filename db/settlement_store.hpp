@@ -1,0 +1,77 @@
+// SettlementStore: final carts from the tracking engine's feed, the feed's cursor, and the
+// one settlement decided for each session. A batch of carts and the cursor that follows it
+// are committed in one transaction, so a cart is never skipped and never recorded twice; a
+// settlement row and its payment operations are committed together, and a session has at
+// most one settlement (its primary key), so nothing is charged twice by re-planning.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "db/database.hpp"
+#include "db/payment_queue.hpp"
+
+namespace passgate::db {
+
+struct FinalCart {
+  std::string session_id;
+  std::string currency;
+  std::int64_t total_minor = 0;
+  std::string finalized_at;
+};
+
+struct CartBatchOutcome {
+  int recorded = 0;                         // new carts
+  int repeated = 0;                         // carts already recorded (ignored)
+  std::vector<std::string> unknown_sessions;  // carts of sessions this gate never opened (skipped)
+};
+
+// A session whose settlement can be decided: it has a final cart, or it ended without one
+// (cancelled or denied) while a pre-authorization hold was requested for it.
+struct SettlementCandidate {
+  std::string session_id;
+  std::optional<FinalCart> cart;  // empty: ended without a cart
+};
+
+struct SettlementDecision {
+  std::string session_id;
+  bool from_cart = true;         // basis: 'cart' or 'no_cart'
+  std::int64_t total_minor = 0;
+  std::int64_t hold_minor = 0;   // the hold placed at entry (0: none)
+  std::string plan;              // e.g. "capture", "charge+void", "void", "none"
+};
+
+struct SettlementRecord {
+  SettlementDecision decision;
+  std::int64_t planned_at_ms = 0;
+};
+
+class SettlementStore {
+ public:
+  explicit SettlementStore(Database& db) : db_(db) {}
+
+  [[nodiscard]] Result<std::optional<std::string>> cursor(const std::string& feed);
+  // Records the carts of known sessions (a repeat is ignored, a cart of an unknown session is
+  // skipped and named in the outcome), then stores `next_cursor` for `feed`, atomically.
+  [[nodiscard]] Result<CartBatchOutcome> record_carts(const std::string& feed, const std::vector<FinalCart>& carts,
+                                                      const std::string& next_cursor, std::int64_t now_ms);
+  [[nodiscard]] Result<std::optional<FinalCart>> cart(const std::string& session_id);
+
+  // Sessions that need a settlement decision, oldest first, at most `limit`.
+  [[nodiscard]] Result<std::vector<SettlementCandidate>> candidates(int limit);
+  // Records the decision and its operations in one transaction; each operation waits for
+  // the one before it in `ops` to be final. Returns the operations' ids. Error
+  // "already_settled" (nothing written) if the session has a settlement.
+  [[nodiscard]] Result<std::vector<std::int64_t>> settle(const SettlementDecision& decision,
+                                                         std::vector<NewPaymentOp> ops, std::int64_t now_ms);
+  [[nodiscard]] Result<std::optional<SettlementRecord>> settlement(const std::string& session_id);
+  [[nodiscard]] Result<std::vector<SettlementRecord>> settlements();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace passgate::db

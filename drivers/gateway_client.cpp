@@ -1,0 +1,84 @@
+#include "drivers/gateway_client.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "drivers/gateway_request.hpp"
+#include "drivers/gateway_response.hpp"
+
+namespace passgate::drivers {
+
+using controller::HttpReply;
+using controller::PaymentOutcome;
+using controller::PaymentOutcomeKind;
+
+namespace {
+
+// Why `key` cannot be sent as a bearer token, or "" if it can; never quotes the key.
+std::string api_key_problem(const std::string& key) {
+  if (key.empty()) return "the API key is empty";
+  const auto bad = std::find_if(key.begin(), key.end(), [](char c) { return c <= ' ' || c >= 0x7f; });
+  if (bad == key.end()) return {};
+  return "the API key has a space, line break or non-printable character at offset " +
+         std::to_string(bad - key.begin()) + " (check its file for a trailing newline)";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_context& io,
+                                                             GatewayClientOptions options) {
+  if (auto problem = api_key_problem(options.api_key); !problem.empty()) {
+    return make_error("bad_api_key", "payment gateway: " + problem);
+  }
+  HttpClientOptions http_options;
+  http_options.base_url = options.base_url;
+  http_options.tls.ca_bundle = options.ca_bundle;
+  http_options.headers.emplace_back("Authorization", "Bearer " + options.api_key);
+  auto http = HttpClient::create(io, std::move(http_options));
+  if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
+  return std::unique_ptr<GatewayClient>(new GatewayClient(io, std::move(options.api_key), std::move(http.value())));
+}
+
+GatewayClient::GatewayClient(boost::asio::io_context& io, std::string api_key, std::unique_ptr<HttpClient> http)
+    : io_(io), api_key_(std::move(api_key)), http_(std::move(http)) {}
+
+GatewayClient::~GatewayClient() = default;
+
+void GatewayClient::execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
+                            Callback done) {
+  auto spec = payment_http_request(request);
+  if (!spec) return reject_soon(spec.error(), std::move(done));
+  // The callback runs only while http_ (and so this client) is alive.
+  http_->request(std::move(spec.value()), timeout,
+                 [this, expected = expected_intent_status(request.op), customer = request.customer,
+                  payment_method = request.payment_method, done = std::move(done)](const HttpReply& reply) {
+                   auto outcome = classify_payment_reply(reply, expected, {api_key_, customer, payment_method},
+                                                         std::chrono::system_clock::now());
+                   done(std::move(outcome));  // last: it may destroy this client
+                 });
+}
+
+void GatewayClient::search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) {
+  auto spec = search_http_request(session_id);
+  if (!spec) return reject_soon(spec.error(), std::move(done));
+  http_->request(std::move(spec.value()), timeout, [this, done = std::move(done)](const HttpReply& reply) {
+    auto outcome = classify_search_reply(reply, {api_key_}, std::chrono::system_clock::now());
+    done(std::move(outcome));  // last: it may destroy this client
+  });
+}
+
+void GatewayClient::reject_soon(const Error& why, Callback done) {
+  PaymentOutcome outcome;
+  outcome.kind = PaymentOutcomeKind::rejected;
+  outcome.error = why.message;
+  boost::asio::post(io_, [alive = std::weak_ptr<Lifetime>(lifetime_), outcome = std::move(outcome),
+                          done = std::move(done)]() mutable {
+    if (alive.expired()) return;
+    done(std::move(outcome));
+  });
+}
+
+}  // namespace passgate::drivers

@@ -1,0 +1,63 @@
+// GatewayClient: the controller's PaymentGateway for the Stripe-compatible dialect
+// (spec/payment-gateway.md) over HTTPS. Each operation is one request with the form body of
+// the spec's table, `Authorization: Bearer <key>`, and on every POST the request's
+// Idempotency-Key; the reply is classified as in drivers/gateway_response.hpp. Connection
+// reuse, deadlines, TLS verification and the one resend on a stale pooled connection are
+// HttpClient's (safe here: the resend carries the same Idempotency-Key). The API key, the
+// customer and the payment method never appear in an outcome's error text.
+// Single-threaded, on one io_context; callbacks run on it, never inside execute() or
+// search_session(). Destroying the client aborts requests in flight without calling
+// their callbacks.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "controller/payment_gateway.hpp"
+#include "drivers/http_client.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace passgate::drivers {
+
+struct GatewayClientOptions {
+  std::string base_url = "https://api.stripe.com";  // plain http only to a loopback host
+  std::string api_key;               // the secret key itself (read from its file by the caller)
+  std::filesystem::path ca_bundle;   // PEM CA certificates; empty: the system's trust store
+};
+
+class GatewayClient final : public controller::PaymentGateway {
+ public:
+  // Error codes: "bad_api_key" (empty, or a character that cannot go into a header; the
+  // message never shows the key), and those of HttpClient::create (bad_url, insecure_url,
+  // tls_config, tls_file), every message starting with "payment gateway: ".
+  [[nodiscard]] static Result<std::unique_ptr<GatewayClient>> create(boost::asio::io_context& io,
+                                                                     GatewayClientOptions options);
+  ~GatewayClient() override;
+  GatewayClient(const GatewayClient&) = delete;
+  GatewayClient& operator=(const GatewayClient&) = delete;
+
+  // An incomplete request (see payment_http_request) is not sent: `done` gets `rejected`.
+  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
+               Callback done) override;
+  // A session id that cannot be quoted in the search query is not sent: `rejected`.
+  void search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) override;
+
+ private:
+  struct Lifetime {};  // expires with the client: posted rejections check it
+  GatewayClient(boost::asio::io_context& io, std::string api_key, std::unique_ptr<HttpClient> http);
+  // Calls `done` soon, on the loop, with a rejected outcome saying `why`.
+  void reject_soon(const Error& why, Callback done);
+
+  boost::asio::io_context& io_;
+  const std::string api_key_;
+  std::unique_ptr<HttpClient> http_;
+  std::shared_ptr<Lifetime> lifetime_ = std::make_shared<Lifetime>();
+};
+
+}  // namespace passgate::drivers

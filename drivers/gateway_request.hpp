@@ -1,0 +1,32 @@
+// The payment gateway's HTTP requests (spec/payment-gateway.md, "Operations"): turns a
+// PaymentRequest or a session look-up into method, target, form body and Idempotency-Key,
+// after checking the request is complete. Pure functions; GatewayClient's helpers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+#include "controller/payment_gateway.hpp"
+#include "drivers/http_client.hpp"
+
+namespace passgate::drivers {
+
+inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
+
+// The PaymentIntent status `op` must reach: requires_capture (preauth), succeeded
+// (charge, capture), canceled (void).
+[[nodiscard]] std::string_view expected_intent_status(controller::PaymentOpKind op);
+
+// POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
+// with the form body of the spec's table and the Idempotency-Key header. Error code
+// "bad_payment_request" naming the missing or malformed field; the message never contains
+// the customer or the payment method.
+[[nodiscard]] Result<HttpRequestSpec> payment_http_request(const controller::PaymentRequest& request);
+
+// GET /v1/payment_intents/search?query=metadata['session_id']:'<id>'. Error code
+// "bad_payment_request" for an empty id or one with a quote, backslash, space or
+// non-printable character (session ids are UUIDs).
+[[nodiscard]] Result<HttpRequestSpec> search_http_request(const std::string& session_id);
+
+}  // namespace passgate::drivers

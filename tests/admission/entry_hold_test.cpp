@@ -1,0 +1,147 @@
+// The pre-authorization hold at entry: placed before the barrier opens, with the sealed
+// payment reference opened only for the request; declines deny payment_declined; an unknown
+// outcome is decided by the offline risk limits; nothing in the database file is plaintext.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+#include "tests/admission/admission_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using controller::PaymentOutcomeKind;
+
+namespace {
+
+// Starts an admission and runs the loop until the gateway has the preauth request.
+std::optional<controller::AdmissionResult>& start(AdmissionFixture& f, std::optional<controller::AdmissionResult>& result) {
+  f.admission->request(1, 4, f.token(), [&](controller::AdmissionResult r) { result = std::move(r); });
+  f.vt.run_ready();
+  return result;
+}
+
+db::PaymentOpRecord only_op(AdmissionFixture& f) {
+  auto ops = f.queue->in_states({db::PaymentOpState::pending, db::PaymentOpState::in_flight,
+                                 db::PaymentOpState::succeeded, db::PaymentOpState::declined, db::PaymentOpState::dead});
+  REQUIRE(ops.ok());
+  REQUIRE(ops->size() == 1);
+  return ops->front();
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("an approved hold is placed before the tracking engine is asked and the shopper admitted") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  REQUIRE(f.gateway.calls.size() == 1);
+  CHECK(f.tracking.calls.empty());
+  const controller::PaymentRequest& preauth = f.gateway.sent.at(0);
+  CHECK(preauth.op == controller::PaymentOpKind::preauth);
+  CHECK(preauth.amount_minor == 5000);
+  CHECK(preauth.currency == "USD");
+  CHECK(preauth.customer == "cus_test");
+  CHECK(preauth.payment_method == "pm_card_visa");
+  CHECK(preauth.idempotency_key == preauth.session_id + ":preauth");
+  CHECK(only_op(f).state == db::PaymentOpState::in_flight);  // committed before the request
+
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  REQUIRE(f.tracking.calls.size() == 1);
+  f.tracking.reply(201);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->admitted);
+  CHECK(only_op(f).state == db::PaymentOpState::succeeded);
+}
+
+TEST_CASE("a declined hold denies payment_declined without asking the tracking engine or alerting anyone") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402));
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK_FALSE(result->admitted);
+  CHECK(result->reason == DenialReason::payment_declined);
+  CHECK(f.tracking.sent.empty());
+  CHECK(only_op(f).state == db::PaymentOpState::declined);
+  CHECK(f.queue->totals()->dead_letters == 0);
+}
+
+TEST_CASE("an unknown hold outcome admits within the offline risk limits and keeps the hold queued") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "timeout after 1500 ms"));
+  f.vt.run_ready();
+  f.tracking.reply(201);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->admitted);
+  const db::PaymentOpRecord op = only_op(f);
+  CHECK(op.state == db::PaymentOpState::pending);
+  CHECK(op.alert);  // a later decline needs an operator: the shopper is inside
+  CHECK(op.idempotency_key == result->session_id + ":preauth");
+}
+
+TEST_CASE("an unknown hold outcome beyond the offline risk limits denies offline_limit") {
+  AdmissionFixture f;
+  controller::OfflineRiskLimits limits;
+  limits.max_session_minor = 1000;  // less than the hold
+  f.require_hold(5000, limits);
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 503));
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->reason == DenialReason::offline_limit);
+  CHECK(f.tracking.sent.empty());
+  // The hold may have been placed: it stays queued so it is resolved (and voided) later.
+  CHECK(only_op(f).state == db::PaymentOpState::pending);
+}
+
+TEST_CASE("a rejected hold request denies lane_unavailable and lands in the dead-letter list") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::rejected, 401, "authentication_error"));
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->reason == DenialReason::lane_unavailable);
+  CHECK(only_op(f).state == db::PaymentOpState::dead);
+  CHECK(f.queue->totals()->dead_letters == 1);
+}
+
+TEST_CASE("the database file holds the payment reference only sealed") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  f.gateway.auto_approve = true;
+  f.tracking.auto_status = 201;
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  REQUIRE(result->admitted);
+  auto session = f.sessions->find(result->session_id);
+  REQUIRE(session.ok());
+  REQUIRE(session->has_value());
+  CHECK((*session)->pay_key_id == f.sealer.current_key_id());
+  CHECK_FALSE((*session)->pay_sealed.empty());
+  for (const char* file : {"gate.db", "gate.db-wal"}) {
+    const std::string bytes = file_bytes(f.dir / file);
+    INFO(file);
+    CHECK(bytes.find("cus_test") == std::string::npos);
+    CHECK(bytes.find("pm_card_visa") == std::string::npos);
+  }
+}

@@ -1,0 +1,180 @@
+// PaymentQueue: the operation state machine, idempotency keys, due order and dependencies,
+// resume after a restart, operator retry and write-off with their audit rows, totals.
+#include <catch2/catch.hpp>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "db/payment_queue.hpp"
+#include "tests/db/db_test_support.hpp"
+
+using namespace passgate::db;
+using namespace passgate::db::test;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'795'000'000'000;
+
+NewPaymentOp op(const std::string& session_id, const std::string& kind, std::int64_t amount) {
+  NewPaymentOp o;
+  o.session_id = session_id;
+  o.op = kind;
+  o.amount_minor = amount;
+  o.currency = "USD";
+  return o;
+}
+
+struct QueueFixture {
+  TestDatabase t;
+  SessionStore sessions{*t.db};
+  PaymentQueue queue{*t.db};
+
+  QueueFixture() {
+    for (const char* id : {"s1", "s2", "s3"}) REQUIRE(describe(sessions.begin(session(id, std::string("jti-") + id))) == "ok");
+  }
+  std::int64_t add(const std::string& session_id, const std::string& kind, std::int64_t amount) {
+    auto id = queue.enqueue(op(session_id, kind, amount), kNow);
+    REQUIRE(describe(id) == "ok");
+    return *id;
+  }
+  PaymentOpRecord get(std::int64_t id) {
+    auto found = queue.find(id);
+    REQUIRE(describe(found) == "ok");
+    REQUIRE(found->has_value());
+    return **found;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("an operation is written pending with its idempotency key before any attempt") {
+  QueueFixture f;
+  const auto id = f.add("s1", "charge", 1234);
+  const PaymentOpRecord r = f.get(id);
+  CHECK(r.idempotency_key == "s1:charge");
+  CHECK(r.state == PaymentOpState::pending);
+  CHECK(r.attempts == 0);
+  CHECK(r.first_attempt_at_ms == 0);
+  CHECK(r.next_attempt_at_ms == kNow);
+  auto again = f.queue.enqueue(op("s1", "charge", 999), kNow);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == "duplicate_key");
+  CHECK(f.get(id).amount_minor == 1234);
+}
+
+TEST_CASE("the state machine moves pending, in flight, then a final state and nothing else") {
+  QueueFixture f;
+  const auto id = f.add("s1", "charge", 500);
+  CHECK(f.queue.mark_succeeded(id, "pi_1", kNow).error().code == "wrong_state");  // not in flight
+  REQUIRE(f.queue.mark_in_flight(id, kNow + 10).ok());
+  CHECK(f.queue.mark_in_flight(id, kNow + 11).error().code == "wrong_state");
+  REQUIRE(f.queue.mark_retry(id, kNow + 1000, "timeout after 10000 ms").ok());
+  CHECK(f.get(id).state == PaymentOpState::pending);
+  CHECK(f.get(id).last_error == "timeout after 10000 ms");
+  REQUIRE(f.queue.mark_in_flight(id, kNow + 1000).ok());
+  REQUIRE(f.queue.mark_succeeded(id, "pi_1", kNow + 1100).ok());
+  const PaymentOpRecord r = f.get(id);
+  CHECK(r.state == PaymentOpState::succeeded);
+  CHECK(r.intent_id == "pi_1");
+  CHECK(r.attempts == 2);
+  CHECK(r.first_attempt_at_ms == kNow + 10);  // the first attempt's time is kept
+  CHECK(r.finished_at_ms == kNow + 1100);
+  const passgate::Status late = f.queue.mark_dead(id, "late", kNow);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().message.find("it is succeeded") != std::string::npos);
+}
+
+TEST_CASE("due lists pending operations by due time and holds back one waiting for another") {
+  QueueFixture f;
+  auto charge = f.queue.enqueue(op("s1", "charge", 900), kNow);
+  REQUIRE(charge.ok());
+  NewPaymentOp void_hold = op("s1", "void", 0);
+  void_hold.intent_id = "pi_hold";
+  void_hold.after_op_id = *charge;
+  auto voided = f.queue.enqueue(void_hold, kNow);
+  REQUIRE(voided.ok());
+  const auto later = f.add("s2", "charge", 100);
+  REQUIRE(f.queue.mark_in_flight(later, kNow).ok());
+  REQUIRE(f.queue.mark_retry(later, kNow + 5000, "503").ok());
+
+  auto due = f.queue.due(kNow, 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().id == *charge);
+  CHECK(*f.queue.next_due_at().value() == kNow);
+
+  REQUIRE(f.queue.mark_in_flight(*charge, kNow).ok());
+  CHECK(f.queue.due(kNow, 10)->empty());  // the void waits for the charge to be final
+  REQUIRE(f.queue.mark_declined(*charge, "card_declined", kNow).ok());
+  due = f.queue.due(kNow + 5000, 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 2);
+  CHECK(due->at(0).id == *voided);
+  CHECK(due->at(1).id == later);
+}
+
+TEST_CASE("operations left in flight by a crash are due again after a restart, with the same key") {
+  QueueFixture f;
+  const auto id = f.add("s1", "preauth", 5000);
+  REQUIRE(f.queue.mark_in_flight(id, kNow).ok());
+  f.t.reopen();
+  PaymentQueue queue(*f.t.db);
+  auto resumed = queue.resume_in_flight(kNow + 60'000);
+  REQUIRE(describe(resumed) == "ok");
+  CHECK(*resumed == 1);
+  auto due = queue.due(kNow + 60'000, 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().idempotency_key == "s1:preauth");
+  CHECK(due->front().first_attempt_at_ms == kNow);
+  CHECK(due->front().last_error.find("in flight when the gate stopped") != std::string::npos);
+}
+
+TEST_CASE("operators retry or write off only dead letters, and each action is audited") {
+  QueueFixture f;
+  const auto dead = f.add("s1", "charge", 700);
+  REQUIRE(f.queue.mark_in_flight(dead, kNow).ok());
+  REQUIRE(f.queue.mark_dead(dead, "401 authentication_error", kNow).ok());
+  const auto declined = f.add("s2", "charge", 800);
+  REQUIRE(f.queue.mark_in_flight(declined, kNow).ok());
+  REQUIRE(f.queue.mark_declined(declined, "402 insufficient_funds", kNow).ok());
+  const auto pending = f.add("s3", "charge", 900);
+
+  CHECK(f.queue.retry(pending, "alice", kNow).error().code == "wrong_state");
+  CHECK(f.queue.write_off(declined, "", "alice", kNow).error().code == "bad_reason");
+  REQUIRE(f.queue.retry(dead, "alice", kNow + 1).ok());
+  CHECK(f.get(dead).state == PaymentOpState::pending);
+  REQUIRE(f.queue.write_off(declined, "customer paid cash", "bob", kNow + 2).ok());
+  CHECK(f.get(declined).state == PaymentOpState::written_off);
+
+  SQLite::Statement audit(f.t.db->sql(), "SELECT actor, action, op_id, detail FROM audit_log ORDER BY id");
+  REQUIRE(audit.executeStep());
+  CHECK(audit.getColumn(0).getString() == "alice");
+  CHECK(audit.getColumn(1).getString() == "retry");
+  CHECK(audit.getColumn(2).getInt64() == dead);
+  REQUIRE(audit.executeStep());
+  CHECK(audit.getColumn(1).getString() == "write_off");
+  CHECK(audit.getColumn(3).getString() == "customer paid cash");
+  CHECK_FALSE(audit.executeStep());
+}
+
+TEST_CASE("totals count outstanding operations and amounts by currency, and alerting dead letters") {
+  QueueFixture f;
+  f.add("s1", "charge", 700);
+  NewPaymentOp eur = op("s2", "charge", 300);
+  eur.currency = "EUR";
+  REQUIRE(f.queue.enqueue(eur, kNow - 5000).ok());
+  NewPaymentOp entry_decline = op("s3", "preauth", 5000);
+  entry_decline.alert_on_failure = false;
+  auto quiet = f.queue.enqueue(entry_decline, kNow);
+  REQUIRE(quiet.ok());
+  REQUIRE(f.queue.mark_in_flight(*quiet, kNow).ok());
+  REQUIRE(f.queue.mark_declined(*quiet, "402 card_declined", kNow).ok());
+
+  auto totals = f.queue.totals();
+  REQUIRE(describe(totals) == "ok");
+  CHECK(totals->outstanding_ops == 2);
+  CHECK(totals->outstanding_minor.at("USD") == 700);
+  CHECK(totals->outstanding_minor.at("EUR") == 300);
+  CHECK(*totals->oldest_created_at_ms == kNow - 5000);
+  CHECK(totals->dead_letters == 0);  // an entry decline needs no operator
+}

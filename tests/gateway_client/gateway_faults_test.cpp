@@ -1,0 +1,107 @@
+// GatewayClient when the network fails: no response at all (time-out, a dropped
+// connection, a refused one) is `unknown`, because the gateway may have executed the
+// operation; the one resend on a stale pooled connection carries the same Idempotency-Key;
+// callbacks never run inside the call nor after the client is gone.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "tests/gateway_client/gateway_fixture.hpp"
+
+using Catch::Matchers::Contains;
+using namespace passgate;
+using namespace passgate::test;
+
+namespace {
+
+sim::HttpAnswer dropped_after_executing() {
+  sim::HttpAnswer answer = sim::make_answer(200, intent_json("pi_1", "succeeded"));
+  answer.drop = true;
+  return answer;
+}
+
+}  // namespace
+
+TEST_CASE("a gateway that does not answer within the time-out gives unknown") {
+  ScriptedGateway gateway;
+  gateway.will_answer(sim::make_answer(200, intent_json("pi_1", "succeeded"), std::chrono::minutes(1)));
+  auto client = gateway.client();
+  const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::charge), 300ms);
+  CHECK(outcome.kind == PaymentOutcomeKind::unknown);
+  CHECK(outcome.http_status == 0);
+  CHECK_THAT(outcome.error, Contains("may have executed") && Contains("timeout after 300 ms"));
+  CHECK(gateway.calls.size() == 1);
+}
+
+TEST_CASE("a gateway that executes, then drops the connection without answering, gives unknown") {
+  ScriptedGateway gateway;
+  gateway.will_answer(dropped_after_executing());
+  auto client = gateway.client();
+  const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::charge));
+  CHECK(outcome.kind == PaymentOutcomeKind::unknown);
+  CHECK(outcome.http_status == 0);
+  CHECK_THAT(outcome.error, Contains("no complete response"));
+  CHECK(gateway.calls.size() == 1);  // a fresh connection's failure is not resent
+}
+
+TEST_CASE("a response dropped on a reused connection is resent once with the same Idempotency-Key") {
+  ScriptedGateway gateway;
+  gateway.will_answer(200, intent_json("pi_0", "requires_capture"));
+  gateway.will_answer(dropped_after_executing());
+  sim::HttpAnswer replay = sim::make_answer(200, intent_json("pi_1", "succeeded"));
+  replay.headers = {{"Idempotent-Replayed", "true"}};
+  gateway.will_answer(replay);
+  auto client = gateway.client();
+  CHECK(gateway.execute(*client, payment_request(PaymentOpKind::preauth)).kind == PaymentOutcomeKind::succeeded);
+
+  const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::charge));
+  CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
+  CHECK(outcome.replayed);
+  REQUIRE(gateway.calls.size() == 3);
+  CHECK(gateway.calls[1].header("Idempotency-Key") == kSessionId + ":charge");
+  CHECK(gateway.calls[2].header("Idempotency-Key") == kSessionId + ":charge");
+  CHECK(gateway.calls[2].body == gateway.calls[1].body);
+  CHECK(gateway.server->connections_accepted() == 2);
+  CHECK(gateway.script_used_up());
+}
+
+TEST_CASE("a refused connection gives unknown with the reason") {
+  ScriptedGateway gateway;
+  boost::asio::ip::tcp::acceptor probe(gateway.io, {boost::asio::ip::address_v4::loopback(), 0});
+  const auto port = probe.local_endpoint().port();
+  probe.close();  // nothing listens there any more
+  auto client = gateway.client(drivers::GatewayClientOptions{"http://127.0.0.1:" + std::to_string(port), kApiKey, {}});
+  const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::capture));
+  CHECK(outcome.kind == PaymentOutcomeKind::unknown);
+  CHECK(outcome.http_status == 0);
+  CHECK_THAT(outcome.error, Contains("cannot connect") && Contains("refused"));
+}
+
+TEST_CASE("the callback runs once, on the loop, never inside execute()") {
+  ScriptedGateway gateway;
+  gateway.will_answer(200, intent_json("pi_1", "succeeded"));
+  auto client = gateway.client();
+  int calls = 0;
+  client->execute(payment_request(PaymentOpKind::charge), 5s, [&calls](const PaymentOutcome&) { ++calls; });
+  CHECK(calls == 0);
+  REQUIRE(run_until(gateway.io, [&calls] { return calls > 0; }));
+  gateway.io.restart();
+  gateway.io.poll();
+  CHECK(calls == 1);
+}
+
+TEST_CASE("destroying the client drops the callbacks of requests in flight and of pending rejections") {
+  ScriptedGateway gateway;
+  gateway.will_answer(sim::make_answer(200, intent_json("pi_1", "succeeded"), std::chrono::minutes(1)));
+  auto client = gateway.client();
+  bool called = false;
+  client->execute(payment_request(PaymentOpKind::charge), 30s, [&called](const PaymentOutcome&) { called = true; });
+  REQUIRE(run_until(gateway.io, [&] { return gateway.calls.size() == 1; }));  // at the gateway
+  auto incomplete = payment_request(PaymentOpKind::capture);
+  incomplete.intent_id.clear();
+  client->execute(incomplete, 30s, [&called](const PaymentOutcome&) { called = true; });
+  client.reset();
+  gateway.io.restart();
+  gateway.io.poll();
+  CHECK_FALSE(called);
+}

@@ -1,0 +1,152 @@
+// For the gateway client tests: a scripted gateway on loopback (an HttpListener whose
+// handler records every request and plays the next scripted answer; an unscripted request
+// gets a 500 and is counted), GatewayClients pointed at it, request-and-wait helpers,
+// and the test's payment requests with recognisable secrets.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "controller/payment_gateway.hpp"
+#include "drivers/gateway_client.hpp"
+#include "tests/support/run_until.hpp"
+#include "tools/sim/tracking_http_listener.hpp"
+
+namespace passgate::test {
+
+using controller::PaymentOpKind;
+using controller::PaymentOutcome;
+using controller::PaymentOutcomeKind;
+using controller::PaymentRequest;
+using namespace std::chrono_literals;
+
+// Secrets: none of them may ever show in an outcome's text.
+inline const std::string kApiKey = "sk_test_51SeCrEtApIkEy";
+inline const std::string kCustomer = "cus_SeCrEtCuStOmEr";
+inline const std::string kPaymentMethod = "pm_SeCrEtMeThOd";
+
+inline const std::string kSessionId = "7f3e9a52-1c1d-4b8e-9d5e-0a1b2c3d4e5f";
+inline const std::string kHoldId = "pi_3HoldIntent";
+
+// A complete request for `op`: 1500 USD cents (capture: 1200 of the hold kHoldId).
+inline PaymentRequest payment_request(PaymentOpKind op) {
+  PaymentRequest request;
+  request.op = op;
+  request.idempotency_key = kSessionId + ":" + std::string(to_string(op));
+  request.session_id = kSessionId;
+  request.gate_id = "gate-a";
+  request.amount_minor = op == PaymentOpKind::capture ? 1200 : 1500;
+  request.currency = "USD";
+  request.customer = kCustomer;
+  request.payment_method = kPaymentMethod;
+  if (op == PaymentOpKind::capture || op == PaymentOpKind::void_hold) request.intent_id = kHoldId;
+  return request;
+}
+
+// A PaymentIntent as the gateway returns it.
+inline std::string intent_json(const std::string& id, const std::string& status, std::int64_t amount = 1500,
+                               const std::string& op = "charge") {
+  return R"({"id":")" + id + R"(","object":"payment_intent","amount":)" + std::to_string(amount) +
+         R"(,"amount_capturable":0,"amount_received":)" + std::to_string(amount) + R"(,"currency":"usd","status":")" +
+         status + R"(","metadata":{"session_id":")" + kSessionId + R"(","gate_id":"gate-a","op":")" + op + R"("}})";
+}
+
+// {"error":{...}} with the members that are not empty.
+inline std::string error_json(const std::string& type, const std::string& code, const std::string& decline_code,
+                              const std::string& message) {
+  std::string members = R"("type":")" + type + R"(")";
+  if (!code.empty()) members += R"(,"code":")" + code + R"(")";
+  if (!decline_code.empty()) members += R"(,"decline_code":")" + decline_code + R"(")";
+  if (!message.empty()) members += R"(,"message":")" + message + R"(")";
+  return R"({"error":{)" + members + "}}";
+}
+
+inline sim::HttpAnswer answer_with_headers(int status, std::string body,
+                                           std::vector<std::pair<std::string, std::string>> headers) {
+  sim::HttpAnswer answer = sim::make_answer(status, std::move(body));
+  answer.headers = std::move(headers);
+  return answer;
+}
+
+class ScriptedGateway {
+ public:
+  explicit ScriptedGateway(const drivers::TlsServerFiles* tls = nullptr) {
+    auto made = sim::HttpListener::create(io, 0, tls, [this](const sim::HttpCall& call) { return on_call(call); });
+    if (!made) FAIL(made.error().message);
+    server = std::move(made.value());
+  }
+  ScriptedGateway(const ScriptedGateway&) = delete;
+  ScriptedGateway& operator=(const ScriptedGateway&) = delete;
+
+  // Queues the answer to the next request.
+  void will_answer(sim::HttpAnswer answer) { script_.push_back(std::move(answer)); }
+  void will_answer(int status, std::string body) { will_answer(sim::make_answer(status, std::move(body))); }
+
+  [[nodiscard]] bool script_used_up() const { return script_.empty() && unscripted_ == 0; }
+
+  [[nodiscard]] std::string base_url(const std::string& scheme = "http", const std::string& host = "127.0.0.1") const {
+    return scheme + "://" + host + ":" + std::to_string(server->port());
+  }
+
+  [[nodiscard]] std::unique_ptr<drivers::GatewayClient> client(drivers::GatewayClientOptions options) {
+    auto made = drivers::GatewayClient::create(io, std::move(options));
+    if (!made) FAIL(made.error().message);
+    return std::move(made.value());
+  }
+  // A client for this gateway over plain http with the test's API key.
+  [[nodiscard]] std::unique_ptr<drivers::GatewayClient> client() {
+    return client(drivers::GatewayClientOptions{base_url(), kApiKey, {}});
+  }
+
+  PaymentOutcome execute(controller::PaymentGateway& gateway, const PaymentRequest& request,
+                         std::chrono::milliseconds timeout = 5s) {
+    auto outcome = await_reply<PaymentOutcome>(io, [&](auto done) { gateway.execute(request, timeout, done); });
+    REQUIRE(outcome);
+    return *outcome;
+  }
+
+  PaymentOutcome search(controller::PaymentGateway& gateway, const std::string& session_id,
+                        std::chrono::milliseconds timeout = 5s) {
+    auto outcome = await_reply<PaymentOutcome>(io, [&](auto done) { gateway.search_session(session_id, timeout, done); });
+    REQUIRE(outcome);
+    return *outcome;
+  }
+
+  // Answers the next request with `status` and `body` and returns the outcome of `op`.
+  PaymentOutcome outcome_of(int status, std::string body, PaymentOpKind op = PaymentOpKind::charge) {
+    will_answer(status, std::move(body));
+    auto gateway = client();
+    return execute(*gateway, payment_request(op));
+  }
+
+  boost::asio::io_context io;  // first member: destroyed last
+  std::vector<sim::HttpCall> calls;
+
+ private:
+  sim::HttpAnswer on_call(const sim::HttpCall& call) {
+    calls.push_back(call);
+    if (script_.empty()) {
+      ++unscripted_;
+      return sim::make_answer(500, R"({"error":{"type":"api_error","message":"unscripted request"}})");
+    }
+    sim::HttpAnswer answer = std::move(script_.front());
+    script_.pop_front();
+    return answer;
+  }
+
+  std::deque<sim::HttpAnswer> script_;
+  int unscripted_ = 0;
+
+ public:
+  std::unique_ptr<sim::HttpListener> server;  // last: destroyed first, before what its handler uses
+};
+
+}  // namespace passgate::test

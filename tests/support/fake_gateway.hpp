@@ -1,0 +1,85 @@
+// FakeGateway: a PaymentGateway whose outcomes the test gives by hand (or automatically),
+// delivered later on the virtual loop like the real client's. Records every request.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/virtual_time.hpp"
+#include "controller/payment_gateway.hpp"
+
+namespace passgate::test {
+
+class FakeGateway final : public controller::PaymentGateway {
+ public:
+  struct Call {
+    controller::PaymentRequest request;  // empty op for a search
+    std::string searched_session;        // set for a search
+    Callback done;
+  };
+  explicit FakeGateway(VirtualTime& vt) : vt_(vt) {}
+
+  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds, Callback done) override {
+    sent.push_back(request);
+    calls.push_back(Call{request, {}, std::move(done)});
+    if (auto_approve) approve_oldest();
+  }
+  void search_session(const std::string& session_id, std::chrono::milliseconds, Callback done) override {
+    searches.push_back(session_id);
+    calls.push_back(Call{{}, session_id, std::move(done)});
+  }
+
+  // The success a real gateway gives `request` (preauth: requires_capture, charge and
+  // capture: succeeded, void: canceled).
+  static controller::PaymentOutcome approval(const controller::PaymentRequest& request) {
+    using controller::PaymentOpKind;
+    controller::PaymentIntentView intent;
+    intent.id = request.intent_id.empty() ? "pi_" + request.idempotency_key : request.intent_id;
+    intent.status = request.op == PaymentOpKind::preauth ? "requires_capture"
+                    : request.op == PaymentOpKind::void_hold ? "canceled"
+                                                             : "succeeded";
+    intent.amount = request.amount_minor;
+    intent.session_id = request.session_id;
+    intent.op = std::string(controller::to_string(request.op));
+    controller::PaymentOutcome outcome;
+    outcome.kind = controller::PaymentOutcomeKind::succeeded;
+    outcome.http_status = 200;
+    outcome.intent = intent;
+    return outcome;
+  }
+  static controller::PaymentOutcome outcome(controller::PaymentOutcomeKind kind, int http_status, std::string error = {}) {
+    controller::PaymentOutcome o;
+    o.kind = kind;
+    o.http_status = http_status;
+    o.error = std::move(error);
+    if (kind == controller::PaymentOutcomeKind::declined) o.decline_code = "card_declined";
+    return o;
+  }
+
+  void approve_oldest() {
+    Call c = pop_front();
+    answer(std::move(c.done), approval(c.request));
+  }
+  void answer_oldest(controller::PaymentOutcome o) { answer(pop_front().done, std::move(o)); }
+
+  std::deque<Call> calls;                           // not yet answered
+  std::vector<controller::PaymentRequest> sent;     // every execute(), in order
+  std::vector<std::string> searches;                // every search_session(), in order
+  bool auto_approve = false;
+
+ private:
+  Call pop_front() {
+    Call c = std::move(calls.front());
+    calls.pop_front();
+    return c;
+  }
+  void answer(Callback done, controller::PaymentOutcome o) {
+    vt_.post([done = std::move(done), o = std::move(o)] { done(o); });
+  }
+  VirtualTime& vt_;
+};
+
+}  // namespace passgate::test
