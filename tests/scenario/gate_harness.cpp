@@ -73,6 +73,17 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// A flawless token for `shopper`, group 1, minted now.
+sim::TokenSpec token_spec(const std::string& shopper) {
+  sim::TokenSpec spec;
+  spec.issuer = kIssuer;
+  spec.audience = kStore;
+  spec.subject = shopper;
+  spec.now = unix_now();
+  spec.group = 1;
+  return spec;
+}
+
 }  // namespace
 
 GateHarness::GateHarness(GateOptions options)
@@ -180,17 +191,34 @@ void GateHarness::stop_gate() {
   gated_.reset();
 }
 
+void GateHarness::kill_gate() {
+  REQUIRE(gated_ != nullptr);
+  gated_->signal(SIGKILL);
+  (void)gated_->wait_exit(kStartLimit);
+  gated_.reset();
+}
+
+db::QueueTotals GateHarness::queue_totals() const {
+  auto database = db::Database::open(database_file());
+  REQUIRE(database.ok());
+  db::PaymentQueue queue(**database);
+  auto totals = queue.totals();
+  REQUIRE(totals.ok());
+  return *totals;
+}
+
+std::string GateHarness::mint_paying(const std::string& shopper, const std::string& payment_method) const {
+  sim::TokenSpec spec = token_spec(shopper);
+  spec.payment_method = payment_method;
+  return sim::mint_token(key_, spec);
+}
+
 std::string GateHarness::mint(const std::string& shopper, sim::TokenFlaw flaw) const {
   return mint_with(key_, shopper, flaw);
 }
 
 std::string GateHarness::mint_with(const sim::IssuerKey& key, const std::string& shopper, sim::TokenFlaw flaw) const {
-  sim::TokenSpec spec;
-  spec.issuer = kIssuer;
-  spec.audience = kStore;
-  spec.subject = shopper;
-  spec.now = unix_now();
-  spec.group = 1;
+  sim::TokenSpec spec = token_spec(shopper);
   spec.flaw = flaw;
   return sim::mint_token(key, spec);
 }

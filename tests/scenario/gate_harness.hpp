@@ -19,6 +19,7 @@
 #include <string>
 
 #include "common/asio_time.hpp"
+#include "db/payment_queue.hpp"
 #include "drivers/http_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -60,12 +61,20 @@ class GateHarness {
   void start_gate();
   // SIGTERM, then waits for it to exit 0.
   void stop_gate();
+  // SIGKILL (a crash or power loss), then waits for it to be gone.
+  void kill_gate();
+  [[nodiscard]] bool gate_running() const { return gated_ != nullptr; }
+  [[nodiscard]] std::filesystem::path database_file() const { return dir_ / "passgate.db"; }
+  // The gate's payment queue totals, read from its database file.
+  [[nodiscard]] db::QueueTotals queue_totals() const;
   [[nodiscard]] test::ChildProcess& gated() { return *gated_; }
 
   // The key the gate trusts from the start (kid "key-a").
   [[nodiscard]] const sim::IssuerKey& issuer_key() const { return key_; }
   // A fresh flawless (or deliberately flawed) token for `shopper`, group 1, minted now.
   [[nodiscard]] std::string mint(const std::string& shopper, sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
+  // The same, paying with the test payment method `payment_method` (spec/payment-gateway.md).
+  [[nodiscard]] std::string mint_paying(const std::string& shopper, const std::string& payment_method) const;
   [[nodiscard]] std::string mint_with(const sim::IssuerKey& key, const std::string& shopper,
                                       sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
 

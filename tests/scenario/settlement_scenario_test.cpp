@@ -1,0 +1,159 @@
+// Scenario tests of settlement: the real passgated with the real tracking and gateway
+// simulators. Every final cart is charged exactly once by the gateway's ledger, through
+// outages, lost responses, rate limiting and declines; payment references stay sealed.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <iterator>
+
+#include "tests/scenario/settlement_support.hpp"
+
+namespace passgate::scenario {
+namespace {
+
+using nlohmann::json;
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST_CASE("every final cart is charged once, an empty cart costs nothing, and references stay sealed", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string alice = admit_and_walk(gate, rig, "shp_alice", gate.mint("shp_alice"));
+  const std::string bob = admit_and_walk(gate, rig, "shp_bob", gate.mint("shp_bob"));
+  const std::string carol = admit_and_walk(gate, rig, "shp_carol", gate.mint("shp_carol"));
+  gate.finalize_cart(alice, 1234);
+  gate.finalize_cart(bob, 0);
+  gate.finalize_cart(carol, 560);
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 1234 + 560, ledger, 20s));
+  CHECK(collected_for(ledger, alice) == 1234);
+  CHECK(collected_for(ledger, bob) == 0);
+  CHECK(collected_for(ledger, carol) == 560);
+  CHECK(ledger.at("intents").size() == 2);
+  require_no_duplicates(ledger);
+
+  gate.stop_gate();
+  for (const char* secret : {"cus_test", "pm_card_visa", "sk_test_scenario"}) {
+    INFO(secret);
+    for (const auto& file : {gate.database_file(), std::filesystem::path(gate.database_file().string() + "-wal")})
+      CHECK(file_bytes(file).find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("carts settled while the gateway is down are forwarded once when it returns", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  gate.set_gateway_fault("unreachable");
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 4; ++i) {
+    const std::string shopper = "shp_" + std::to_string(i);
+    sessions.push_back(admit_and_walk(gate, rig, shopper, gate.mint(shopper)));  // entry needs no gateway
+    gate.finalize_cart(sessions.back(), 100 * (i + 1));
+  }
+  REQUIRE(gate.poll_until([&] { return gate.queue_totals().outstanding_ops == 4; }, 20s));
+  CHECK(gate.queue_totals().outstanding_minor.at("USD") == 1000);
+
+  gate.set_gateway_fault("none");
+  json ledger;
+  REQUIRE(wait_settled(gate, 1000, ledger, 30s));
+  for (int i = 0; i < 4; ++i) CHECK(collected_for(ledger, sessions[static_cast<std::size_t>(i)]) == 100 * (i + 1));
+  require_no_duplicates(ledger);
+}
+
+TEST_CASE("a gateway that executes and then drops the response causes no duplicate charge", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string dave = admit_and_walk(gate, rig, "shp_dave", gate.mint("shp_dave"));
+  const std::string erin = admit_and_walk(gate, rig, "shp_erin", gate.mint("shp_erin"));
+  gate.set_gateway_fault("drop_response", json{{"count", 3}});
+  gate.finalize_cart(dave, 700);
+  gate.finalize_cart(erin, 800);
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 1500, ledger, 30s));
+  CHECK(collected_for(ledger, dave) == 700);
+  CHECK(collected_for(ledger, erin) == 800);
+  CHECK(ledger.at("intents").size() == 2);
+  CHECK(ledger.at("requests").at("dropped").get<int>() >= 1);
+  CHECK(ledger.at("requests").at("replayed").get<int>() >= 1);  // the resend with the same key
+  require_no_duplicates(ledger);
+}
+
+TEST_CASE("a 429 storm is waited out with Retry-After and every cart still settles once", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 3; ++i) {
+    const std::string shopper = "shp_rl" + std::to_string(i);
+    sessions.push_back(admit_and_walk(gate, rig, shopper, gate.mint(shopper)));
+  }
+  gate.set_gateway_fault("rate_limit", json{{"retry_after_s", 1}, {"count", 6}});
+  for (const auto& s : sessions) gate.finalize_cart(s, 250);
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 750, ledger, 30s));
+  CHECK(ledger.at("requests").at("faulted").get<int>() == 6);
+  for (const auto& s : sessions) CHECK(collected_for(ledger, s) == 250);
+  require_no_duplicates(ledger);
+}
+
+TEST_CASE("a declined card at exit goes to the dead-letter list and is never retried by itself", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string frank =
+      admit_and_walk(gate, rig, "shp_frank", gate.mint_paying("shp_frank", "pm_card_chargeDeclinedInsufficientFunds"));
+  const std::string grace = admit_and_walk(gate, rig, "shp_grace", gate.mint("shp_grace"));
+  gate.finalize_cart(frank, 4200);
+  gate.finalize_cart(grace, 300);
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 300, ledger, 20s));
+  REQUIRE(gate.poll_until([&] { return gate.queue_totals().dead_letters == 1; }, 10s));
+  CHECK(collected_for(ledger, frank) == 0);
+  const auto requests = gate.gateway_ledger().at("requests").at("total").get<int>();
+  gate.run_for(1500ms);  // more than the drainer's idle poll: nothing is resent
+  CHECK(gate.gateway_ledger().at("requests").at("total").get<int>() == requests);
+}
+
+TEST_CASE("with a hold at entry: capture within the hold, charge and void above it, void for an empty cart",
+          "[scenario]") {
+  GateHarness gate(GateOptions{.hold_amount_minor = 5000});
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string small = admit_and_walk(gate, rig, "shp_small", gate.mint("shp_small"));
+  const std::string large = admit_and_walk(gate, rig, "shp_large", gate.mint("shp_large"));
+  const std::string none = admit_and_walk(gate, rig, "shp_none", gate.mint("shp_none"));
+  {
+    const json ledger = gate.gateway_ledger();
+    INFO(ledger.dump(2));
+    CHECK(ledger.at("totals").at("usd").at("held").get<std::int64_t>() == 15000);
+  }
+  gate.finalize_cart(small, 1200);
+  gate.finalize_cart(large, 9000);
+  gate.finalize_cart(none, 0);
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 10200, ledger, 30s));
+  INFO(ledger.dump(2));
+  CHECK(collected_for(ledger, small) == 1200);
+  CHECK(collected_for(ledger, large) == 9000);
+  CHECK(collected_for(ledger, none) == 0);
+  CHECK(ledger.at("totals").at("usd").at("held").get<std::int64_t>() == 0);  // every hold captured or voided
+  require_no_duplicates(ledger);
+
+  // A card declined at entry keeps the barrier shut.
+  rig.scan(1, gate.mint_paying("shp_broke", "pm_card_chargeDeclined"));
+  REQUIRE(rig.wait_display(1, "payment_declined"));
+}
+
+}  // namespace
+}  // namespace passgate::scenario

@@ -1,0 +1,43 @@
+#include "tests/scenario/settlement_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "hw/line_names.hpp"
+
+namespace passgate::scenario {
+
+using nlohmann::json;
+
+std::string admit_and_walk(GateHarness& gate, RigClient& rig, const std::string& shopper, const std::string& token) {
+  const std::string release = hw::line_name(1, hw::LineRole::release_in);
+  rig.scan(1, token);
+  REQUIRE(rig.wait_level(release, true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(release, false));
+  const json session = find_by(gate.tracking_state().at("sessions"), "shopper", shopper);
+  REQUIRE_FALSE(session.is_null());
+  return session.at("session_id").get<std::string>();
+}
+
+std::int64_t collected_for(const json& ledger, const std::string& session_id) {
+  const json entry = find_by(ledger.at("sessions"), "session_id", session_id);
+  return entry.is_null() ? 0 : entry.at("collected").get<std::int64_t>();
+}
+
+bool wait_settled(GateHarness& gate, std::int64_t total_minor, json& ledger, std::chrono::milliseconds limit) {
+  return gate.poll_until(
+      [&] {
+        ledger = gate.gateway_ledger();
+        const json& totals = ledger.at("totals");
+        const std::int64_t collected = totals.contains("usd") ? totals.at("usd").at("collected").get<std::int64_t>() : 0;
+        return collected >= total_minor && gate.queue_totals().outstanding_ops == 0;
+      },
+      limit);
+}
+
+void require_no_duplicates(const json& ledger) {
+  INFO(ledger.dump(2));
+  REQUIRE(ledger.at("duplicates").empty());
+}
+
+}  // namespace passgate::scenario

@@ -1,0 +1,29 @@
+// Helpers for the settlement scenario tests: admitting a shopper through the rig and reading
+// the gateway simulator's ledger for reconciliation.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/rig_client.hpp"
+
+namespace passgate::scenario {
+
+// Scans `token` on lane 1, walks the shopper in and returns the session id the tracking
+// simulator opened for `shopper`.
+std::string admit_and_walk(GateHarness& gate, RigClient& rig, const std::string& shopper, const std::string& token);
+
+// What the ledger collected for `session_id` (0 if it has no entry).
+std::int64_t collected_for(const nlohmann::json& ledger, const std::string& session_id);
+
+// Waits until the gateway has collected `total_minor` USD in all and the gate's queue has
+// nothing outstanding; the last ledger is left in `ledger`.
+bool wait_settled(GateHarness& gate, std::int64_t total_minor, nlohmann::json& ledger, std::chrono::milliseconds limit);
+
+// The ledger shows no session charged twice (the simulator's duplicate detection).
+void require_no_duplicates(const nlohmann::json& ledger);
+
+}  // namespace passgate::scenario
