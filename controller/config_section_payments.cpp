@@ -5,7 +5,6 @@
 
 #include "controller/config_paths.hpp"
 #include "controller/config_sections.hpp"
-#include "controller/config_url.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/secret_file.hpp"
 
@@ -17,28 +16,6 @@ namespace fs = std::filesystem;
 // One amount: up to Stripe's largest (8 digits of minor units). Totals may be larger.
 constexpr IntRange kAmountRange{0, 99'999'999};
 constexpr IntRange kTotalRange{0, 99'999'999'999};
-
-// The URL without a trailing slash; nothing if it is absent, malformed, or plain http to a
-// host that is not loopback (reported).
-std::optional<std::string> read_gateway_url(TableReader& payments) {
-  auto url = payments.text("gateway_url", Presence::optional);
-  if (!url) return std::nullopt;
-  const std::string name = payments.name_of("gateway_url");
-  const auto parsed = parse_base_url(*url);
-  if (!parsed) {
-    payments.problem_at("gateway_url", name + " is " + in_quotes(*url) + ", " + parsed.error().message +
-                                           ", expected a URL such as \"https://api.stripe.com\"");
-    return std::nullopt;
-  }
-  if (parsed->scheme == "http" && !is_loopback_host(parsed->host)) {
-    payments.problem_at("gateway_url", name + " is " + in_quotes(*url) +
-                                           ", plain http is allowed only to a loopback host (127.0.0.0/8, ::1, "
-                                           "localhost), expected an https:// URL");
-    return std::nullopt;
-  }
-  while (url->ends_with('/')) url->pop_back();
-  return url;
-}
 
 enum class Secret { api_key, sealing_key, previous_sealing_key };
 
@@ -154,7 +131,9 @@ void read_payments(TableReader& root, const fs::path& config_dir, PaymentsConfig
   auto section =
       root.section("payments", Presence::required, "a [payments] table with api_key_file and seal_key_file");
   if (!section) return;
-  if (auto url = read_gateway_url(*section)) payments.gateway_url = std::move(*url);
+  if (auto url = read_service_url(*section, "gateway_url", Presence::optional, "https://api.stripe.com")) {
+    payments.gateway_url = std::move(*url);
+  }
   if (auto file = read_secret_path(*section, "api_key_file", config_dir, Secret::api_key)) {
     payments.api_key_file = std::move(*file);
   }

@@ -1,32 +1,9 @@
 // [tracking]: where the store's tracking engine is and how the gate authenticates to it.
 #include "controller/config_paths.hpp"
 #include "controller/config_sections.hpp"
-#include "controller/config_url.hpp"
 
 namespace passgate::controller {
 namespace {
-
-// The URL as given, without a trailing slash; nothing if it is malformed or plain http to
-// a host that is not loopback (reported).
-std::optional<std::string> read_base_url(TableReader& tracking) {
-  auto url = tracking.text("base_url", Presence::required);
-  if (!url) return std::nullopt;
-  const std::string name = tracking.name_of("base_url");
-  const auto parsed = parse_base_url(*url);
-  if (!parsed) {
-    tracking.problem_at("base_url", name + " is " + in_quotes(*url) + ", " + parsed.error().message +
-                                        ", expected a URL such as \"https://tracking.store.local:8443\"");
-    return std::nullopt;
-  }
-  if (parsed->scheme == "http" && !is_loopback_host(parsed->host)) {
-    tracking.problem_at("base_url", name + " is " + in_quotes(*url) +
-                                        ", plain http is allowed only to a loopback host (127.0.0.0/8, ::1, "
-                                        "localhost), expected an https:// URL");
-    return std::nullopt;
-  }
-  while (url->ends_with('/')) url->pop_back();
-  return url;
-}
 
 // A client certificate needs its key and the other way round.
 void check_pair(TableReader& tracking, std::string_view present, std::string_view partner) {
@@ -40,7 +17,9 @@ void check_pair(TableReader& tracking, std::string_view present, std::string_vie
 void read_tracking(TableReader& root, const std::filesystem::path& config_dir, TrackingConfig& tracking) {
   auto section = root.section("tracking", Presence::required, "a [tracking] table with base_url");
   if (!section) return;
-  if (auto url = read_base_url(*section)) tracking.base_url = std::move(*url);
+  if (auto url = read_service_url(*section, "base_url", Presence::required, "https://tracking.store.local:8443")) {
+    tracking.base_url = std::move(*url);
+  }
   const PathRules existing_file{Presence::optional, PathCheck::file_exists};
   if (auto path = read_path(*section, "ca_bundle", existing_file, config_dir)) tracking.ca_bundle = std::move(*path);
   if (auto path = read_path(*section, "client_cert", existing_file, config_dir)) tracking.client_cert = std::move(*path);

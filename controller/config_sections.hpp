@@ -4,6 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "controller/config.hpp"
@@ -27,6 +30,11 @@ void read_tracking(TableReader& root, const std::filesystem::path& config_dir, T
 void read_offline(TableReader& root, OfflineConfig& offline);
 // [payments], [payments.offline_limits] (config_section_payments.cpp).
 void read_payments(TableReader& root, const std::filesystem::path& config_dir, PaymentsConfig& payments);
+// Shared by the sections that name a service: the URL at `key` without a trailing slash;
+// nothing if it is absent, malformed, or plain http to a host that is not loopback
+// (reported, with `example` as the expected form) (config_service_url.cpp).
+[[nodiscard]] std::optional<std::string> read_service_url(TableReader& section, std::string_view key,
+                                                          Presence presence, std::string_view example);
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
 

@@ -27,16 +27,19 @@ std::string describe(const db::PaymentOpRecord& op) {
          std::to_string(op.amount_minor) + " " + op.currency + ")";
 }
 
-// The PaymentIntent among `found` that shows `op` already happened at the gateway.
+// The PaymentIntent among `found` that shows `op` already happened at the gateway: one that
+// went through if there is one, else one the gateway declined (requires_payment_method).
 std::optional<PaymentIntentView> already_done(const db::PaymentOpRecord& op, const std::vector<PaymentIntentView>& found) {
+  std::optional<PaymentIntentView> declined;
   for (const PaymentIntentView& intent : found) {
     const bool created = (op.op == "preauth" || op.op == "charge") && intent.op == op.op;
     const bool captured = op.op == "capture" && intent.id == op.intent_id && intent.status == "succeeded";
     const bool voided = op.op == "void" && intent.id == op.intent_id && intent.status == "canceled";
     if (captured || voided) return intent;
     if (created && intent.status != "requires_payment_method") return intent;
+    if (created && !declined) declined = intent;
   }
-  return std::nullopt;
+  return declined;
 }
 
 }  // namespace
@@ -72,7 +75,10 @@ void PaymentDrainer::kick() {
 void PaymentDrainer::pump() {
   for (auto it = unrecorded_.begin(); it != unrecorded_.end();) {
     if (record(it->second.first, it->second.second)) {
+      const std::int64_t op_id = it->first;
+      const PaymentOutcomeKind kind = it->second.second.kind;
       it = unrecorded_.erase(it);
+      report_final(op_id, kind);
     } else {
       ++it;
     }
@@ -201,14 +207,19 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
 
 void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
   in_flight_.erase(op.id);
-  if (!record(op, outcome)) unrecorded_[op.id] = {op, outcome};
+  const bool recorded = record(op, outcome).ok();
+  if (!recorded) unrecorded_[op.id] = {op, outcome};
   if (done) done(outcome);
-  const bool final_outcome = outcome.kind == PaymentOutcomeKind::succeeded || outcome.kind == PaymentOutcomeKind::declined ||
-                             outcome.kind == PaymentOutcomeKind::rejected;
-  if (final_outcome && on_final_) {
-    if (auto now_final = queue_.find(op.id); now_final && now_final->has_value()) on_final_(**now_final);
-  }
+  if (recorded) report_final(op.id, outcome.kind);
   kick();
+}
+
+void PaymentDrainer::report_final(std::int64_t id, PaymentOutcomeKind kind) {
+  const bool final_outcome =
+      kind == PaymentOutcomeKind::succeeded || kind == PaymentOutcomeKind::declined || kind == PaymentOutcomeKind::rejected;
+  if (final_outcome && on_final_) {
+    if (auto now_final = queue_.find(id); now_final && now_final->has_value()) on_final_(**now_final);
+  }
 }
 
 Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
@@ -243,12 +254,11 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
       if (outcome.http_status == 429) {
         const Millis pause = outcome.retry_after.value_or(delay);
-        paused_until_ = clock_.steady_now() + pause;
+        const SteadyTime until = clock_.steady_now() + pause;
+        if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
         spdlog::warn("payments: the gateway is rate limiting (429); pausing all sends for {} ms", pause.count());
       }
-      const std::string why = outcome.http_status == 0 ? outcome.error
-                                                       : "HTTP " + std::to_string(outcome.http_status) +
-                                                             (outcome.error.empty() ? "" : ": " + outcome.error);
+      const std::string why = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);
       recorded = queue_.mark_retry(op.id, now + delay.count(), why);
       if (recorded) {
         ++counters_.retried;

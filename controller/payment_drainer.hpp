@@ -88,6 +88,8 @@ class PaymentDrainer {
   void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   [[nodiscard]] Status record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+  // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
+  void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
   [[nodiscard]] std::int64_t now_ms() const;
 

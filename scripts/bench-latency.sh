@@ -28,6 +28,7 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/tracking.ports" ] && break; sleep 0.1; done
 port=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$work/tracking.ports")
 # A loopback port nobody listens on: the engine is unreachable (connection refused).
+(umask 077; printf 'sk_test_bench\n' >"$work/gateway.key"; head -c 32 /dev/urandom >"$work/seal.key")
 closed_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 
 run_case() {
@@ -52,6 +53,11 @@ base_url = "$url"
 [offline]
 policy = "$policy"
 max_admissions_per_hour = 10000
+[payments]
+# No hold at entry, so the gateway is not on the scan path (carts never arrive here).
+gateway_url = "http://127.0.0.1:$closed_port"
+api_key_file = "$work/gateway.key"
+seal_key_file = "$work/seal.key"
 [database]
 path = "$work/gate.db"
 [logging]

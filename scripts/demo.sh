@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The simulated store: installs what is missing, builds, then runs the tracking engine
-# simulator, passgated (sim backend, database in a temporary directory) and the rig with
-# the built-in demo scenario of about 20 shoppers. Prints a summary and exits 0 only when
-# the outcome is the expected one. Options: --keep (leave the temp dir), --time-scale X.
+# The simulated store, a full day: installs what is missing, builds, then runs the tracking
+# engine simulator (its cameras finalize each shopper's cart with random items, some empty),
+# the payment gateway simulator, passgated (sim backend, database and keys in a temporary
+# directory) and the rig with the built-in demo scenario: entries, every denial, exits, a
+# fire drill, a tracking engine outage, a gateway outage (payments queue up, then drain) and a
+# declined card (dead-letter). Prints a summary and a reconciliation of carts, the gate's
+# payment queue and the gateway's ledger, and exits 0 only when the outcome is the expected
+# one. Options: --keep (leave the temp dir), --time-scale X.
+# PASSGATE_BUILD_DIR: the build directory to use (default build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -19,12 +24,13 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/bootstrap.sh
-build=build/release
+build=${PASSGATE_BUILD_DIR:-build/release}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" --target passgated passgate-sim passgatectl
-sim="$root/$build/tools/passgate-sim"
-gated="$root/$build/controller/main/passgated"
-ctl="$root/$build/tools/passgatectl"
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+sim="$build/tools/passgate-sim"
+gated="$build/controller/main/passgated"
+ctl="$build/tools/passgatectl"
 
 work=$(mktemp -d /tmp/passgate-demo.XXXXXX)
 pids=()
@@ -38,17 +44,37 @@ trap cleanup EXIT
 issuer="https://app.example-retail.com"
 store="store-0042"
 kid="demo-2026-11"
+# The cameras finalize a cart this long after the shopper walked in (scaled like the rig's
+# own pace, so the scenario's gateway outage still spans some carts), with carts drawn from
+# this seed: the same seed gives the same carts every day.
+finalize_after_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 2000 * s }')
+cart_seed=7
+declined_shopper="shp_declined"  # pays with pm_card_chargeDeclined in demo.toml
 
 # The app backend's signing key; the gate only ever gets the public JWK Set.
 "$sim" token keygen --alg es256 --kid "$kid" --private "$work/issuer.pem" --jwks "$work/issuer.jwks.json" >/dev/null
+# The gateway's secret key and the key that seals payment references at rest: root-only files.
+(umask 077; echo "sk_test_demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$work/gateway.key")
+(umask 077; head -c 32 /dev/urandom >"$work/seal.key")
 
-"$sim" tracking --port 0 --control-port 0 --port-file "$work/tracking.ports" --block shp_blocked \
-  >"$work/tracking.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$work/tracking.ports" ] && break; sleep 0.1; done
-[ -s "$work/tracking.ports" ] || { echo "tracking simulator did not start:"; cat "$work/tracking.log"; exit 1; }
-port=$(sed -E 's/.*"port":([0-9]+).*/\1/' "$work/tracking.ports")
-control=$(sed -E 's/.*"control_port":([0-9]+).*/\1/' "$work/tracking.ports")
+# start_simulator NAME ARGS...: runs `passgate-sim NAME ARGS... --port-file $work/NAME.ports`
+# in the background, logging to $work/NAME.log, and waits until it has written its ports.
+start_simulator() {
+  local name=$1; shift
+  "$sim" "$name" "$@" --port-file "$work/$name.ports" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$work/$name.ports" ] && return 0; sleep 0.1; done
+  echo "$name simulator did not start:"; cat "$work/$name.log"; exit 1
+}
+port_of() { sed -E "s/.*\"$2\":([0-9]+).*/\1/" "$work/$1.ports"; }
+
+start_simulator tracking --port 0 --control-port 0 --block shp_blocked \
+  --finalize-after-ms "$finalize_after_ms" --cart-seed "$cart_seed"
+port=$(port_of tracking port)
+control=$(port_of tracking control_port)
+start_simulator gateway --port 0 --control-port 0 --api-key-file "$work/gateway.key"
+gateway_port=$(port_of gateway port)
+gateway_control=$(port_of gateway control_port)
 
 cat >"$work/passgate.toml" <<TOML
 # Demo gate: two entry lanes and one exit lane on the simulated rig.
@@ -87,6 +113,15 @@ entry_timeout_ms = 800
 policy = "admit"
 max_admissions_per_hour = 2
 
+[payments]
+gateway_url = "http://127.0.0.1:$gateway_port"
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
+hold_amount_minor = 0          # no pre-authorization at entry: carts are charged at the end
+carts_poll_interval_ms = 500
+retry_initial_ms = 500
+retry_max_ms = 3000
+
 [database]
 path = "$work/passgate.db"
 
@@ -101,10 +136,11 @@ pids+=($gated_pid)
 for _ in $(seq 100); do [ -S "$work/rig.sock" ] && break; sleep 0.1; done
 [ -S "$work/rig.sock" ] || { echo "passgated did not start:"; cat "$work/passgated.log"; exit 1; }
 
-echo "== playing the demo scenario (rig log below)"
+echo "== playing the demo scenario: a store day (rig log below)"
 rig_status=0
 "$sim" rig --socket "$work/rig.sock" --issuer-key "$work/issuer.pem" --kid "$kid" --issuer "$issuer" \
   --audience "$store" --scenario builtin:demo --tracking-control-port "$control" \
+  --gateway-control-port "$gateway_control" \
   --time-scale "$time_scale" --summary-json "$work/rig-summary.json" || rig_status=$?
 
 # Let the outbox drain what the outage queued, then compare both sides' sessions.
@@ -117,6 +153,11 @@ done
 
 python3 "$root/scripts/demo_summary.py" "$work/rig-summary.json" "$work/tracking-state.json" \
   "$work/gate-status.json" || rig_status=1
+
+# Money: wait for the last carts to be finalized, fed to the gate and settled, then reconcile.
+python3 "$root/scripts/demo_reconcile.py" --tracking-control "$control" --gateway-control "$gateway_control" \
+  --db "$work/passgate.db" --declined-shopper "$declined_shopper" --rig-summary "$work/rig-summary.json" \
+  --timeout 30 || rig_status=1
 
 kill -TERM "$gated_pid"
 wait "$gated_pid" || true

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/virtual_time.hpp"
+#include "crypto/base64url.hpp"
 #include "hw/line_names.hpp"
 #include "hw/passage_detector.hpp"
 #include "tools/sim/rig_scenario_player.hpp"
@@ -121,6 +122,23 @@ class RecordingTrackingFaults final : public TrackingFaults {
   std::vector<TrackingFault> faults;
 };
 
+class RecordingGatewayFaults final : public GatewayFaults {
+ public:
+  void set_fault(const GatewayFault& fault, std::function<void(Status)> done) override {
+    faults.push_back(fault);
+    done(refuse ? Status(make_error("gateway_control", "the gateway simulator refused")) : Status{});
+  }
+  std::vector<GatewayFault> faults;
+  bool refuse = false;
+};
+
+// The claims of a compact JWS as scanned (no scanner suffix).
+nlohmann::json claims_of(const std::string& token) {
+  const auto first = token.find('.');
+  const auto second = token.find('.', first + 1);
+  return nlohmann::json::parse(crypto::decode_base64url(token.substr(first + 1, second - first - 1)).value());
+}
+
 struct PlayerRig {
   explicit PlayerRig(const std::string& toml, std::set<int> gate_lanes = {1, 2, 3})
       : scenario(parse_scenario(toml, "t.toml").value()),
@@ -130,7 +148,8 @@ struct PlayerRig {
   std::optional<bool> play() {
     ScanSuffix suffix = ScanSuffix::none;
     std::optional<bool> completed;
-    ScenarioPlayer player(scenario, RigParts{time, time, rig_timers, view, gate, scanner, report, &tracking, 7, suffix},
+    ScenarioPlayer player(scenario,
+                          RigParts{time, time, rig_timers, view, gate, scanner, report, &tracking, &gateway, 7, suffix},
                           [&](bool done) { completed = done; });
     gate.connect();
     player.start();
@@ -149,6 +168,7 @@ struct PlayerRig {
   std::ostringstream out;
   RigReport report{time, out};
   RecordingTrackingFaults tracking;
+  RecordingGatewayFaults gateway;
 };
 
 TEST_CASE("a scenario plays against the gate and every expectation is met", "[rig_player]") {
@@ -278,6 +298,64 @@ TEST_CASE("a gate that never reports a scenario lane idle ends the run early", "
   PlayerRig rig("[[step]]\nkind = \"backout\"\nlane = 4\n");
   REQUIRE(rig.play() == false);
   CHECK(rig.out.str().find("the gate has not reported lane4.release_in (is lane 4 configured?)") != std::string::npos);
+}
+
+TEST_CASE("gateway steps tell the gateway simulator their fault, in turn with the shoppers", "[rig_player]") {
+  PlayerRig rig(R"(
+[[step]]
+kind = "gateway"
+fault = "unreachable"
+[[step]]
+kind = "shopper"
+lane = 1
+payment_method = "pm_card_chargeDeclined"
+[[step]]
+kind = "gateway"
+fault = "rate_limit"
+retry_after_s = 2
+count = 3
+[[step]]
+kind = "shopper"
+lane = 1
+)");
+  rig.gate.answers[1] = {"admit 1", "admit 1"};
+
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.passed(true));
+  REQUIRE(rig.gateway.faults.size() == 2);
+  CHECK(rig.gateway.faults[0].mode == GatewayFaultMode::unreachable);
+  CHECK(rig.gateway.faults[1].mode == GatewayFaultMode::rate_limit);
+  CHECK(rig.gateway.faults[1].retry_after == std::chrono::seconds(2));
+  CHECK(rig.gateway.faults[1].count == 3U);
+
+  // The first shopper's token carries the step's payment method, the second the default.
+  REQUIRE(rig.gate.scans.size() == 2);
+  CHECK(claims_of(rig.gate.scans[0])["pay"]["payment_method"] == "pm_card_chargeDeclined");
+  CHECK(claims_of(rig.gate.scans[1])["pay"]["payment_method"] == "pm_card_visa");
+
+  const std::string text = rig.out.str();
+  CHECK(text.find("gate  #01 gateway fault=unreachable: gateway simulator now plays fault unreachable ✓") !=
+        std::string::npos);
+  CHECK(text.find("gate  #03 gateway fault=rate_limit retry_after=2 s count=3: gateway simulator now plays fault "
+                  "rate_limit ✓") != std::string::npos);
+  CHECK(text.find("pm_card") == std::string::npos);  // payment references stay out of the report
+}
+
+TEST_CASE("a gateway step the simulator refuses is a failed expectation", "[rig_player]") {
+  PlayerRig rig(R"(
+[[step]]
+kind = "gateway"
+fault = "error5xx"
+)");
+  rig.gateway.refuse = true;
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.expectations_failed() == 1);
+  CHECK_FALSE(rig.report.passed(true));
+  CHECK(rig.out.str().find("the gateway simulator refused ✗ expected fault set") != std::string::npos);
 }
 
 }  // namespace

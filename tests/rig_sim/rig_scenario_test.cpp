@@ -112,10 +112,10 @@ group = 12
 TEST_CASE("an unknown kind is reported with the kinds there are", "[rig_scenario]") {
   CHECK(error_of("[[step]]\nkind = \"shoper\"\nlane = 1\n") ==
         "s.toml:2: step 1: unknown kind \"shoper\", expected one of shopper, tailgater, wrong_way, exit, "
-        "backout, bounce, fire_drill, tracking, pause");
+        "backout, bounce, fire_drill, tracking, gateway, pause");
   CHECK(error_of("[[step]]\nlane = 1\n") ==
         "s.toml:1: step 1: missing `kind`, expected one of shopper, tailgater, wrong_way, exit, backout, bounce, "
-        "fire_drill, tracking, pause");
+        "fire_drill, tracking, gateway, pause");
 }
 
 TEST_CASE("an unknown token flaw is reported with the flaws there are", "[rig_scenario]") {
@@ -169,6 +169,114 @@ TEST_CASE("a scenario file that cannot be read is named with the reason", "[rig_
   const auto unknown = load_scenario("builtin:nope");
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.error().message == "unknown built-in scenario \"builtin:nope\"; built-in scenarios: builtin:demo");
+}
+
+TEST_CASE("a shopper may pay with a chosen payment method, and gateway steps parse with their options",
+          "[rig_scenario]") {
+  const auto parsed = parse_scenario(R"(
+[[step]]
+kind = "shopper"
+lane = 1
+payment_method = "pm_card_chargeDeclined"
+
+[[step]]
+kind = "gateway"
+fault = "unreachable"
+
+[[step]]
+kind = "gateway"
+fault = "slow"
+delay_ms = 1500
+wait = false
+
+[[step]]
+kind = "gateway"
+fault = "rate_limit"
+retry_after_s = 1
+count = 6
+
+[[step]]
+kind = "gateway"
+fault = "drop_response"
+count = 2
+
+[[step]]
+kind = "gateway"
+fault = "none"
+)",
+                                     "s.toml");
+  REQUIRE(parsed.ok());
+  const Scenario& s = *parsed;
+  REQUIRE(s.steps.size() == 6);
+  CHECK(std::get<ShopperStep>(s.steps[0].action).payment_method == "pm_card_chargeDeclined");
+
+  const auto& down = std::get<GatewayStep>(s.steps[1].action).fault;
+  CHECK(down.mode == GatewayFaultMode::unreachable);
+  CHECK(down.delay == Millis{0});
+  CHECK_FALSE(down.retry_after);
+  CHECK_FALSE(down.count);
+  CHECK(s.steps[1].wait);  // gate-wide: waits by default
+  CHECK(s.steps[1].lane == 0);
+
+  const auto& slow = std::get<GatewayStep>(s.steps[2].action).fault;
+  CHECK(slow.mode == GatewayFaultMode::slow);
+  CHECK(slow.delay == Millis{1500});
+  CHECK_FALSE(s.steps[2].wait);
+
+  const auto& limited = std::get<GatewayStep>(s.steps[3].action).fault;
+  CHECK(limited.mode == GatewayFaultMode::rate_limit);
+  CHECK(limited.retry_after == std::chrono::seconds(1));
+  CHECK(limited.count == 6U);
+
+  CHECK(std::get<GatewayStep>(s.steps[4].action).fault.mode == GatewayFaultMode::drop_response);
+  CHECK(std::get<GatewayStep>(s.steps[5].action).fault.mode == GatewayFaultMode::none);
+  CHECK(s.uses_gateway());
+  CHECK_FALSE(s.uses_tracking());
+  CHECK(s.lanes() == std::set<int>{1});
+}
+
+TEST_CASE("a shopper without payment_method keeps the token's default", "[rig_scenario]") {
+  const auto parsed = parse_scenario("[[step]]\nkind = \"shopper\"\nlane = 1\n", "s.toml");
+  REQUIRE(parsed.ok());
+  CHECK(std::get<ShopperStep>(parsed->steps[0].action).payment_method.empty());
+  CHECK_FALSE(parsed->uses_gateway());
+}
+
+TEST_CASE("bad payment methods and gateway steps are named precisely", "[rig_scenario]") {
+  CHECK(error_of("[[step]]\nkind = \"shopper\"\nlane = 1\npayment_method = \"\"\n") ==
+        "s.toml:4: step 1 (shopper): `payment_method` is empty, expected a non-empty string");
+  CHECK(error_of("[[step]]\nkind = \"shopper\"\nlane = 1\npayment_method = 7\n") ==
+        "s.toml:4: step 1 (shopper): `payment_method` is an integer, expected a string");
+  CHECK(error_of("[[step]]\nkind = \"shopper\"\nlane = 1\npayment_method = \"" + std::string(256, 'p') + "\"\n") ==
+        "s.toml:4: step 1 (shopper): `payment_method` is 256 characters, expected 1-255");
+  CHECK(error_of("[[step]]\nkind = \"shopper\"\nlabel = \"a\"\nlane = 1\n"
+                 "[[step]]\nkind = \"shopper\"\nlane = 2\ntoken = \"replay:a\"\npayment_method = \"pm_card_visa\"\n") ==
+        "s.toml:9: step 2 (shopper): `payment_method` does not apply to a replay, which shows the replayed step's "
+        "token as it was; set it on step \"a\" instead");
+  CHECK(error_of("[[step]]\nkind = \"exit\"\nlane = 3\npayment_method = \"pm_card_visa\"\n") ==
+        "s.toml:4: step 1 (exit): unknown key `payment_method`; a exit step may have kind, label, at_ms, wait, "
+        "people, expect, lane");
+
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\n") ==
+        "s.toml:1: step 1 (gateway): missing `fault`, expected one of none, unreachable, slow, error5xx, rate_limit, "
+        "drop_response");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"down\"\n") ==
+        "s.toml:3: step 1 (gateway): `fault` is \"down\", expected one of none, unreachable, slow, error5xx, "
+        "rate_limit, drop_response");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"slow\"\n") ==
+        "s.toml:1: step 1 (gateway): missing `delay_ms`, expected how long a slow gateway takes to answer");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"slow\"\ndelay_ms = 0\n") ==
+        "s.toml:4: step 1 (gateway): `delay_ms` is 0, expected an integer 1-3600000");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"error5xx\"\ndelay_ms = 10\n") ==
+        "s.toml:4: step 1 (gateway): `delay_ms` applies only to fault = \"slow\"");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"error5xx\"\nretry_after_s = 1\n") ==
+        "s.toml:4: step 1 (gateway): `retry_after_s` applies only to fault = \"rate_limit\"");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"unreachable\"\ncount = 3\n") ==
+        "s.toml:4: step 1 (gateway): `count` applies only to faults that answer requests (slow, error5xx, "
+        "rate_limit, drop_response); unreachable lasts until the next gateway step");
+  CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"none\"\nlane = 1\n") ==
+        "s.toml:4: step 1 (gateway): unknown key `lane`; a gateway step may have kind, label, at_ms, wait, fault, "
+        "delay_ms, retry_after_s, count");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/time_format.hpp"
+#include "tools/bench/bench_stats.hpp"
 #include "tools/sim/token_minter.hpp"
 
 namespace {
@@ -77,11 +78,7 @@ class RigSocket {
   std::string buf_;
 };
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  const auto i = static_cast<std::size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
+using passgate::bench::percentile;
 
 }  // namespace
 

@@ -8,5 +8,6 @@ namespace passgate::ctl {
 
 void add_check_config_command(CLI::App& app, int& exit_code);  // check_config_command.cpp
 void add_status_command(CLI::App& app, int& exit_code);        // status_command.cpp
+void add_queue_command(CLI::App& app, int& exit_code);         // queue_command.cpp
 
 }  // namespace passgate::ctl

@@ -1,4 +1,5 @@
-// passgatectl: the operator CLI for store IT (check a config, inspect the gate's state).
+// passgatectl: the operator CLI for store IT (check a config, inspect the gate's state, resolve
+// the payment queue's dead letters).
 #include "tools/passgatectl/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -7,6 +8,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   passgate::ctl::add_check_config_command(app, exit_code);
   passgate::ctl::add_status_command(app, exit_code);
+  passgate::ctl::add_queue_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

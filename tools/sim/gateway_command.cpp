@@ -12,9 +12,9 @@
 
 #include "tools/sim/commands.hpp"
 #include "tools/sim/gateway_ctl_command.hpp"
-#include "tools/sim/gateway_port_file.hpp"
 #include "tools/sim/gateway_report.hpp"
 #include "tools/sim/gateway_server.hpp"
+#include "tools/sim/sim_port_file.hpp"
 
 namespace passgate::sim {
 namespace {

@@ -13,6 +13,7 @@ void add_rig_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RigOptions>();
   auto suffix = std::make_shared<std::string>("none");
   auto port = std::make_shared<int>(0);
+  auto gateway_port = std::make_shared<int>(0);
   cmd->add_option("--socket", options->socket, "the gate's rig socket (io.sim.socket in its config)")->required();
   cmd->add_option("--issuer-key", options->issuer_key, "the test issuer's private key (PEM) to sign entry tokens")
       ->required()
@@ -27,12 +28,16 @@ void add_rig_command(CLI::App& app, int& exit_code) {
   auto* port_option = cmd->add_option("--tracking-control-port", *port,
                                       "loopback port of the tracking simulator's /control/fault (for tracking steps)")
                           ->check(CLI::Range(1, 65535));
+  auto* gateway_option = cmd->add_option("--gateway-control-port", *gateway_port,
+                                         "loopback port of the gateway simulator's /control/fault (for gateway steps)")
+                             ->check(CLI::Range(1, 65535));
   cmd->add_option("--summary-json", options->summary_json, "also write the summary as JSON to this file");
   cmd->add_option("--scanner-suffix", *suffix, "what scanners add to a token unless a step says: none, crlf or aim")
       ->check(CLI::IsMember({"none", "crlf", "aim"}));
-  cmd->callback([options, suffix, port, port_option, &exit_code] {
+  cmd->callback([options, suffix, port, port_option, gateway_port, gateway_option, &exit_code] {
     options->scanner_suffix = scan_suffix_from_string(*suffix).value_or(ScanSuffix::none);
     if (port_option->count() > 0) options->tracking_control_port = static_cast<std::uint16_t>(*port);
+    if (gateway_option->count() > 0) options->gateway_control_port = static_cast<std::uint16_t>(*gateway_port);
     exit_code = run_rig(*options, std::cout, std::cerr);
   });
 }

@@ -38,6 +38,11 @@ int run_rig(const RigOptions& o, std::ostream& out, std::ostream& err) {
         << " has tracking steps; give the tracking simulator's control port with --tracking-control-port\n";
     return 1;
   }
+  if (scenario->uses_gateway() && !o.gateway_control_port) {
+    err << "passgate-sim rig: scenario " << scenario->source
+        << " has gateway steps; give the gateway simulator's control port with --gateway-control-port\n";
+    return 1;
+  }
   auto key = IssuerKey::load(o.issuer_key, o.kid);
   if (!key) {
     err << "passgate-sim rig: " << key.error().message << "\n";
@@ -69,10 +74,13 @@ int run_rig(const RigOptions& o, std::ostream& out, std::ostream& err) {
   RigScanner scanner({*key, o.issuer, o.audience}, link, gate, time, time);
   std::optional<TrackingControl> tracking;
   if (o.tracking_control_port) tracking.emplace(io, *o.tracking_control_port);
+  std::optional<GatewayControl> gateway;
+  if (o.gateway_control_port) gateway.emplace(io, *o.gateway_control_port);
   bool completed = false;
   ScenarioPlayer player(*scenario,
                         RigParts{time, time, rig_timers, gate, link, scanner, report,
-                                 tracking ? &*tracking : nullptr, o.seed, o.scanner_suffix},
+                                 tracking ? &*tracking : nullptr, gateway ? &*gateway : nullptr, o.seed,
+                                 o.scanner_suffix},
                         [&](bool done) {
                           completed = done;
                           link.close([&] { io.stop(); });

@@ -25,6 +25,7 @@ struct RigOptions {
   double time_scale = 1.0;
   std::uint64_t seed = 1;
   std::optional<std::uint16_t> tracking_control_port;
+  std::optional<std::uint16_t> gateway_control_port;
   std::filesystem::path summary_json;  // empty: none
   ScanSuffix scanner_suffix = ScanSuffix::none;
 };

@@ -100,8 +100,10 @@ RigScanner::RigScanner(TokenIssuer issuer, RigWires& wires, GateView& gate, cons
                        TimerService& gate_timers)
     : issuer_(std::move(issuer)), wires_(wires), gate_(gate), clock_(clock), gate_timers_(gate_timers) {}
 
-std::string RigScanner::mint(TokenFlaw flaw, std::optional<int> group, const std::string& subject) const {
+std::string RigScanner::mint(TokenFlaw flaw, std::optional<int> group, const std::string& subject,
+                             const std::string& payment_method) const {
   TokenSpec spec;
+  if (!payment_method.empty()) spec.payment_method = payment_method;
   spec.issuer = issuer_.issuer;
   spec.audience = issuer_.audience;
   spec.subject = subject;

@@ -47,8 +47,10 @@ class RigScanner {
   // `gate_timers` runs in real time: the deadline is for the gate.
   RigScanner(TokenIssuer issuer, RigWires& wires, GateView& gate, const Clock& clock, TimerService& gate_timers);
 
-  // A fresh token (a new random token id, issued now) with the given flaw and grp claim.
-  [[nodiscard]] std::string mint(TokenFlaw flaw, std::optional<int> group, const std::string& subject) const;
+  // A fresh token (a new random token id, issued now) with the given flaw and grp claim;
+  // `payment_method` empty: the minter's default (TokenSpec).
+  [[nodiscard]] std::string mint(TokenFlaw flaw, std::optional<int> group, const std::string& subject,
+                                 const std::string& payment_method = {}) const;
   // Presents `raw` at lane<lane>.entry; `done` gets the gate's answer. At most one scan per
   // lane may be pending at a time. Destroying the handle abandons the wait.
   [[nodiscard]] std::unique_ptr<Watch> present(int lane, const std::string& raw, std::function<void(ScanOutcome)> done);

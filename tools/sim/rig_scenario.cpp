@@ -1,5 +1,6 @@
 #include "tools/sim/rig_scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -10,9 +11,14 @@ constexpr std::array<std::pair<ScanSuffix, std::string_view>, 3> kSuffixes{{
     {ScanSuffix::none, "none"}, {ScanSuffix::crlf, "crlf"}, {ScanSuffix::aim, "aim"}}};
 
 // In the order of StepAction's alternatives.
-constexpr std::array<std::string_view, 9> kKindNames{
-    "shopper", "tailgater", "wrong_way", "exit", "backout", "bounce", "fire_drill", "tracking", "pause"};
+constexpr std::array<std::string_view, 10> kKindNames{
+    "shopper", "tailgater", "wrong_way", "exit", "backout", "bounce", "fire_drill", "tracking", "gateway", "pause"};
 static_assert(kKindNames.size() == std::variant_size_v<StepAction>);
+
+template <class Kind>
+bool has_step(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& s) { return std::holds_alternative<Kind>(s.action); });
+}
 
 }  // namespace
 
@@ -77,11 +83,8 @@ std::set<int> Scenario::lanes() const {
   return lanes;
 }
 
-bool Scenario::uses_tracking() const {
-  for (const auto& step : steps) {
-    if (std::holds_alternative<TrackingStep>(step.action)) return true;
-  }
-  return false;
-}
+bool Scenario::uses_tracking() const { return has_step<TrackingStep>(steps); }
+
+bool Scenario::uses_gateway() const { return has_step<GatewayStep>(steps); }
 
 }  // namespace passgate::sim

@@ -1,7 +1,7 @@
 // Scenario: what a rig run plays, read from a TOML file (format: tools/sim/scenarios/README.md).
 // A scenario is a list of steps played in file order; each step is one kind of visitor or
 // event (a shopper scanning a token, a tailgater, people leaving, a fire drill, a tracking
-// engine fault, ...). parse_scenario() checks everything up front and names the first problem
+// engine or payment gateway fault, ...). parse_scenario() checks everything up front and names the first problem
 // as "file:line: step N (kind): what is wrong, what is expected".
 #pragma once
 
@@ -15,6 +15,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "tools/sim/gateway_server.hpp"
 #include "tools/sim/rig_lane_model.hpp"
 #include "tools/sim/token_minter.hpp"
 
@@ -47,6 +48,7 @@ struct ShopperStep {
   std::string expect;                // "admitted" or a denial reason
   std::optional<ScanSuffix> suffix;  // empty: the --scanner-suffix default
   bool follow = false;               // may scan while the lane's previous group still walks
+  std::string payment_method;        // the token's pay.payment_method; empty: the minter's default
 };
 // A valid grp=1 shopper walks in; a second person glued behind forces the closed barrier.
 struct TailgaterStep {
@@ -80,12 +82,16 @@ struct TrackingStep {
   TrackingFault fault = TrackingFault::none;
   Millis delay{0};  // slow only
 };
+// Tells the payment-gateway simulator to misbehave (or stop misbehaving).
+struct GatewayStep {
+  GatewayFault fault;
+};
 struct PauseStep {
   Millis duration{0};
 };
 
 using StepAction = std::variant<ShopperStep, TailgaterStep, WrongWayStep, ExitStep, BackoutStep,
-                                BounceStep, FireDrillStep, TrackingStep, PauseStep>;
+                                BounceStep, FireDrillStep, TrackingStep, GatewayStep, PauseStep>;
 
 struct Step {
   int number = 0;           // 1-based position in the scenario
@@ -101,7 +107,7 @@ struct Step {
 [[nodiscard]] std::string_view kind_name(const StepAction& action);
 // Every kind's name, in the order of StepAction's alternatives.
 [[nodiscard]] std::span<const std::string_view> step_kind_names();
-// Steps that queue on their lane (everything but fire_drill, tracking and pause).
+// Steps that queue on their lane (everything but fire_drill, tracking, gateway and pause).
 [[nodiscard]] bool is_lane_step(const Step& step);
 
 struct Scenario {
@@ -112,6 +118,7 @@ struct Scenario {
   // Every lane a step uses.
   [[nodiscard]] std::set<int> lanes() const;
   [[nodiscard]] bool uses_tracking() const;
+  [[nodiscard]] bool uses_gateway() const;
 };
 
 // Parses scenario TOML. `source` names it in messages. Error code "bad_scenario".

@@ -53,6 +53,15 @@ std::string denial_reason_names() {
   return join(names);
 }
 
+std::string gateway_fault_names() {
+  std::vector<std::string> names;
+  // GatewayFaultMode's values are contiguous, drop_response last.
+  for (int i = 0; i <= static_cast<int>(GatewayFaultMode::drop_response); ++i) {
+    names.emplace_back(to_string(static_cast<GatewayFaultMode>(i)));
+  }
+  return join(names);
+}
+
 std::string kind_names() {
   const auto kinds = step_kind_names();
   return join(std::vector<std::string>(kinds.begin(), kinds.end()));
@@ -137,6 +146,7 @@ class StepReader {
 };
 
 constexpr std::int64_t kMaxMillis = 3'600'000;
+constexpr std::size_t kMaxPaymentMethod = 255;  // spec/qr-token.md: pay members are 1-255 characters
 
 std::optional<ScanSuffix> read_suffix(StepReader& r) {
   const auto name = r.text("suffix");
@@ -180,11 +190,13 @@ class StepParser {
     else if (*kind == "bounce") step.action = bounce(r);
     else if (*kind == "fire_drill") step.action = fire_drill(r);
     else if (*kind == "tracking") step.action = tracking(r);
+    else if (*kind == "gateway") step.action = gateway(r);
     else step.action = PauseStep{Millis{r.required_integer("ms", 0, kMaxMillis)}};
 
     // Gate-wide steps wait for everything before them unless told otherwise.
     const bool gate_wide = std::holds_alternative<FireDrillStep>(step.action) ||
-                           std::holds_alternative<TrackingStep>(step.action);
+                           std::holds_alternative<TrackingStep>(step.action) ||
+                           std::holds_alternative<GatewayStep>(step.action);
     step.wait = wait.value_or(gate_wide);
     const bool on_lane = !gate_wide && !std::holds_alternative<PauseStep>(step.action);
     if (on_lane) step.lane = static_cast<int>(r.required_integer("lane", 1, 99));
@@ -231,6 +243,17 @@ class StepParser {
     }
     s.suffix = read_suffix(r);
     s.follow = r.boolean("follow").value_or(false);
+    if (const auto method = r.text("payment_method")) {
+      if (!s.token.replay_of.empty()) {
+        r.fail_at("payment_method", "`payment_method` does not apply to a replay, which shows the replayed step's "
+                                    "token as it was; set it on step " + in_quotes(s.token.replay_of) + " instead");
+      }
+      if (method->size() > kMaxPaymentMethod) {
+        r.fail_at("payment_method", "`payment_method` is " + std::to_string(method->size()) + " characters, expected 1-" +
+                                        std::to_string(kMaxPaymentMethod));
+      }
+      s.payment_method = *method;
+    }
     return s;
   }
 
@@ -275,6 +298,36 @@ class StepParser {
     if (t.fault != TrackingFault::slow && delay) r.fail_at("delay_ms", "`delay_ms` applies only to fault = \"slow\"");
     t.delay = Millis{delay.value_or(0)};
     return t;
+  }
+
+  static GatewayStep gateway(StepReader& r) {
+    GatewayStep g;
+    const std::string expected = "expected one of " + gateway_fault_names();
+    const auto fault = r.text("fault");
+    if (!fault) r.fail("missing `fault`, " + expected);
+    const auto mode = parse_gateway_fault_mode(*fault);
+    if (!mode) r.fail_at("fault", "`fault` is " + in_quotes(*fault) + ", " + expected);
+    g.fault.mode = *mode;
+    const auto delay = r.integer("delay_ms", 1, kMaxMillis);
+    if (*mode == GatewayFaultMode::slow && !delay) {
+      r.fail("missing `delay_ms`, expected how long a slow gateway takes to answer");
+    }
+    if (*mode != GatewayFaultMode::slow && delay) r.fail_at("delay_ms", "`delay_ms` applies only to fault = \"slow\"");
+    g.fault.delay = Millis{delay.value_or(0)};
+    if (const auto retry_after = r.integer("retry_after_s", 0, 86'400)) {
+      if (*mode != GatewayFaultMode::rate_limit) {
+        r.fail_at("retry_after_s", "`retry_after_s` applies only to fault = \"rate_limit\"");
+      }
+      g.fault.retry_after = std::chrono::seconds(*retry_after);
+    }
+    if (const auto count = r.integer("count", 1, 1'000'000)) {
+      if (*mode == GatewayFaultMode::none || *mode == GatewayFaultMode::unreachable) {
+        r.fail_at("count", "`count` applies only to faults that answer requests (slow, error5xx, rate_limit, "
+                           "drop_response); " + *fault + " lasts until the next gateway step");
+      }
+      g.fault.count = static_cast<std::size_t>(*count);
+    }
+    return g;
   }
 
   const std::string& source_;

@@ -15,6 +15,7 @@ std::unique_ptr<StepRun> make_run(RigContext& ctx, const Step& step, const StepR
   if (std::holds_alternative<BounceStep>(a)) return make_bounce_run(ctx, step);
   if (std::holds_alternative<FireDrillStep>(a)) return make_fire_drill_run(ctx, step);
   if (std::holds_alternative<TrackingStep>(a)) return make_tracking_run(ctx, step);
+  if (std::holds_alternative<GatewayStep>(a)) return make_gateway_run(ctx, step);
   return make_pause_run(ctx, step);
 }
 

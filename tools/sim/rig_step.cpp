@@ -94,6 +94,13 @@ std::string step_title(const Step& step) {
     if (t->fault == TrackingFault::slow) title += " delay=" + std::to_string(t->delay.count()) + " ms";
     return title;
   }
+  if (const auto* g = std::get_if<GatewayStep>(&a)) {
+    std::string title = "gateway fault=" + std::string(to_string(g->fault.mode));
+    if (g->fault.mode == GatewayFaultMode::slow) title += " delay=" + std::to_string(g->fault.delay.count()) + " ms";
+    if (g->fault.retry_after) title += " retry_after=" + std::to_string(g->fault.retry_after->count()) + " s";
+    if (g->fault.count) title += " count=" + std::to_string(*g->fault.count);
+    return title;
+  }
   if (const auto* p = std::get_if<PauseStep>(&a)) return "pause " + std::to_string(p->duration.count()) + " ms";
   return std::string(kind_name(a));
 }

@@ -19,7 +19,7 @@
 #include "tools/sim/rig_scaled_timers.hpp"
 #include "tools/sim/rig_scanner.hpp"
 #include "tools/sim/rig_scenario.hpp"
-#include "tools/sim/rig_tracking_control.hpp"
+#include "tools/sim/rig_simulator_faults.hpp"
 
 namespace passgate::sim {
 
@@ -38,6 +38,7 @@ struct RigParts {
   RigScanner& scanner;
   RigReport& report;
   TrackingFaults* tracking;   // null when the run has no tracking control port
+  GatewayFaults* gateway;     // null when the run has no gateway control port
   std::uint64_t seed;
   ScanSuffix default_suffix;
 };
@@ -120,6 +121,7 @@ class StepRun {
 [[nodiscard]] std::unique_ptr<StepRun> make_bounce_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_fire_drill_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_tracking_run(RigContext& ctx, const Step& step);
+[[nodiscard]] std::unique_ptr<StepRun> make_gateway_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_pause_run(RigContext& ctx, const Step& step);
 
 }  // namespace passgate::sim

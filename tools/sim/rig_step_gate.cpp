@@ -1,4 +1,4 @@
-// Gate-wide steps: a fire drill, a tracking-engine fault, a pause.
+// Gate-wide steps: a fire drill, a tracking-engine fault, a payment-gateway fault, a pause.
 #include "tools/sim/rig_step.hpp"
 
 namespace passgate::sim {
@@ -117,6 +117,28 @@ class TrackingRun final : public StepRun {
   const TrackingStep& tracking_;
 };
 
+class GatewayRun final : public StepRun {
+ public:
+  GatewayRun(RigContext& ctx, const Step& step) : StepRun(ctx, step), gateway_(std::get<GatewayStep>(step.action)) {}
+
+ private:
+  void run() override {
+    if (ctx_.gateway == nullptr) {
+      event("no gateway simulator to tell" + expect("fault set", "no --gateway-control-port", false));
+      finish();
+      return;
+    }
+    ctx_.gateway->set_fault(gateway_.fault, [this](const Status& s) {
+      const std::string mark = expect("fault set", s ? "set" : "failed", s.ok());
+      event((s ? "gateway simulator now plays fault " + std::string(to_string(gateway_.fault.mode)) : s.error().message) +
+            mark);
+      finish();
+    });
+  }
+
+  const GatewayStep& gateway_;
+};
+
 class PauseRun final : public StepRun {
  public:
   using StepRun::StepRun;
@@ -136,6 +158,9 @@ std::unique_ptr<StepRun> make_fire_drill_run(RigContext& ctx, const Step& step) 
 }
 std::unique_ptr<StepRun> make_tracking_run(RigContext& ctx, const Step& step) {
   return std::make_unique<TrackingRun>(ctx, step);
+}
+std::unique_ptr<StepRun> make_gateway_run(RigContext& ctx, const Step& step) {
+  return std::make_unique<GatewayRun>(ctx, step);
 }
 std::unique_ptr<StepRun> make_pause_run(RigContext& ctx, const Step& step) { return std::make_unique<PauseRun>(ctx, step); }
 

@@ -17,7 +17,7 @@ class ShopperRun final : public StepRun {
  private:
   void run() override {
     if (replayed_ == nullptr) {
-      token_ = ctx_.scanner.mint(shopper_.token.flaw, shopper_.group, subject(shopper_.subject));
+      token_ = ctx_.scanner.mint(shopper_.token.flaw, shopper_.group, subject(shopper_.subject), shopper_.payment_method);
       present();
       return;
     }

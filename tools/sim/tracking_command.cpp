@@ -1,8 +1,8 @@
 // `passgate-sim tracking`: runs the tracking-engine simulator (TrackingServer) on loopback
-// until SIGINT or SIGTERM, one stdout line per request. Also registers `tracking-ctl`.
+// until SIGINT or SIGTERM, one stdout line per request (and per cart it finalized by itself
+// with --finalize-after-ms). Also registers `tracking-ctl`.
 #include <csignal>
-#include <filesystem>
-#include <fstream>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,9 +10,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <nlohmann/json.hpp>
 
 #include "tools/sim/commands.hpp"
+#include "tools/sim/sim_port_file.hpp"
 #include "tools/sim/tracking_ctl_command.hpp"
 #include "tools/sim/tracking_server.hpp"
 
@@ -27,6 +27,8 @@ struct TrackingArgs {
   std::string client_ca;
   std::vector<std::string> blocked;
   std::string port_file;
+  int finalize_after_ms = -1;  // -1: carts are finalized over the control port only
+  std::uint64_t cart_seed = 1;
 };
 
 // "api POST /v1/sessions 201 id=…" — ids only, never shoppers' tokens.
@@ -36,18 +38,15 @@ void print_request(const TrackingRequestLog& r) {
   std::cout << std::endl;
 }
 
-// Written whole or not at all (rename), so a script polling for the file never reads half.
-Status write_port_file(const std::filesystem::path& file, std::uint16_t port, std::uint16_t control_port) {
-  const std::filesystem::path partial = file.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << nlohmann::json{{"port", port}, {"control_port", control_port}}.dump() << '\n';
-    if (!out.flush()) return make_error("io_error", "cannot write port file " + partial.string());
+// "cart id=… total=1234 items=3 (auto)" or "cart id=… skipped: why".
+void print_auto_finalize(const AutoFinalizeLog& log) {
+  std::cout << "cart id=" << log.session_id;
+  if (log.finalized) {
+    std::cout << " total=" << log.total_minor << " items=" << log.items << " (auto)";
+  } else {
+    std::cout << " skipped: " << log.skipped;
   }
-  std::error_code ec;
-  std::filesystem::rename(partial, file, ec);
-  if (ec) return make_error("io_error", "cannot rename " + partial.string() + " to " + file.string() + ": " + ec.message());
-  return {};
+  std::cout << std::endl;
 }
 
 int run_tracking(const TrackingArgs& args) {
@@ -58,6 +57,10 @@ int run_tracking(const TrackingArgs& args) {
   if (!args.tls_cert.empty()) options.tls = drivers::TlsServerFiles{args.tls_cert, args.tls_key, args.client_ca};
   options.blocked_shoppers = args.blocked;
   options.on_request = print_request;
+  if (args.finalize_after_ms >= 0) {
+    options.auto_finalize = AutoFinalizeSettings{Millis{args.finalize_after_ms}, args.cart_seed, "USD"};
+    options.on_auto_finalize = print_auto_finalize;
+  }
   auto server = TrackingServer::create(io, std::move(options));
   if (!server) {
     std::cerr << "passgate-sim tracking: " << server.error().message << '\n';
@@ -100,6 +103,14 @@ void add_tracking_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--block", args->blocked, "answer 403 shopper_blocked for this shopper id (repeatable)");
   cmd->add_option("--port-file", args->port_file,
                   "once listening, write {\"port\":P,\"control_port\":C} to this file (for port 0)");
+  auto* finalize = cmd->add_option("--finalize-after-ms", args->finalize_after_ms,
+                                   "finalize each session's cart by itself this long after its first admitted "
+                                   "passage, with random items (about 1 cart in 5 empty)")
+                       ->check(CLI::Range(0, 3'600'000));
+  cmd->add_option("--cart-seed", args->cart_seed,
+                  "seed of those random carts: the same seed gives every shopper the same carts")
+      ->capture_default_str()
+      ->needs(finalize);
   cmd->footer(
       "Control it while it runs with `passgate-sim tracking-ctl --control-port C ...` "
       "(fault, block, unblock, finalize, state), or HTTP: POST /control/fault "

@@ -81,13 +81,11 @@ std::string cursor_at(std::size_t position) { return std::string(kCursorPrefix) 
 
 json cart_json(const TrackingSession& s) {
   json items = json::array();
-  std::int64_t total = 0;
   for (const auto& item : s.items) {
     items.push_back({{"sku", item.sku}, {"name", item.name}, {"qty", item.qty}, {"unit_minor", item.unit_minor}});
-    total += item.qty * item.unit_minor;
   }
   json cart{{"session_id", s.session_id}, {"state", to_string(s.state)}, {"currency", s.currency},
-            {"total_minor", total}, {"items", std::move(items)}};
+            {"total_minor", cart_total_minor(s)}, {"items", std::move(items)}};
   if (s.state == TrackingSessionState::final) cart["finalized_at"] = s.finalized_at;
   return cart;
 }
@@ -120,6 +118,12 @@ const char* to_string(TrackingSessionState state) {
     case TrackingSessionState::open: break;
   }
   return "open";
+}
+
+std::int64_t cart_total_minor(const TrackingSession& session) {
+  std::int64_t total = 0;
+  for (const auto& item : session.items) total += item.qty * item.unit_minor;
+  return total;
 }
 
 ApiReply TrackingEngine::handle(const ApiRequest& request) {
@@ -201,6 +205,7 @@ ApiReply TrackingEngine::report_passage(const ApiRequest& request) {
   }
   passage_index_.emplace(p.passage_id, passages_.size());
   passages_.push_back(std::move(p));
+  if (passage_observer_) passage_observer_(passages_.back());
   return reply(202, accepted, passages_.back().passage_id);
 }
 

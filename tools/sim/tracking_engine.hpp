@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -53,6 +55,9 @@ struct TrackingPassage {
   std::string at;
 };
 
+// The sum of qty * unit_minor over the session's cart.
+[[nodiscard]] std::int64_t cart_total_minor(const TrackingSession& session);
+
 // One API request as the HTTP layer received it.
 struct ApiRequest {
   std::string method;  // "GET", "POST"
@@ -82,6 +87,11 @@ class TrackingEngine {
   [[nodiscard]] Status finalize_cart(const std::string& session_id, const std::string& currency,
                                      std::vector<CartItem> items);
 
+  // Called with every new passage once it is recorded (not for a repeated passage_id).
+  void set_passage_observer(std::function<void(const TrackingPassage&)> observer) {
+    passage_observer_ = std::move(observer);
+  }
+
   // In the order they were opened / first received (duplicates not repeated).
   [[nodiscard]] const std::vector<TrackingSession>& sessions() const { return sessions_; }
   [[nodiscard]] const std::vector<TrackingPassage>& passages() const { return passages_; }
@@ -105,6 +115,7 @@ class TrackingEngine {
   std::size_t duplicate_passages_ = 0;
   std::vector<std::string> finalized_;  // the final-carts feed: session ids, oldest first
   std::set<std::string> blocked_;
+  std::function<void(const TrackingPassage&)> passage_observer_;
 };
 
 }  // namespace passgate::sim

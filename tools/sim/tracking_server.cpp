@@ -61,6 +61,13 @@ Result<std::unique_ptr<TrackingServer>> TrackingServer::create(boost::asio::io_c
   }
   server->api_ = std::move(api.value());
   server->control_ = std::move(control.value());
+  if (opts.auto_finalize) {
+    server->time_ = std::make_unique<AsioTime>(io);
+    server->finalizer_ = std::make_unique<AutoFinalizer>(server->engine_, *server->time_, *opts.auto_finalize,
+                                                         opts.on_auto_finalize);
+    server->engine_.set_passage_observer(
+        [finalizer = server->finalizer_.get()](const TrackingPassage& p) { finalizer->passage(p); });
+  }
   return server;
 }
 
@@ -173,10 +180,14 @@ std::string TrackingServer::state_json() const {
   std::map<std::string, int> by_state;
   for (const auto& s : engine_.sessions()) {
     ++by_state[to_string(s.state)];
+    const bool is_final = s.state == TrackingSessionState::final;
     sessions.push_back({{"session_id", s.session_id}, {"store_id", s.store_id}, {"gate_id", s.gate_id},
                         {"lane", s.lane}, {"shopper", s.shopper}, {"group_size", s.group_size},
                         {"admitted_at", s.admitted_at}, {"state", to_string(s.state)},
-                        {"cancel_reason", s.cancel_reason.empty() ? json() : json(s.cancel_reason)}});
+                        {"cancel_reason", s.cancel_reason.empty() ? json() : json(s.cancel_reason)},
+                        {"currency", is_final ? json(s.currency) : json()},
+                        {"total_minor", is_final ? json(cart_total_minor(s)) : json()},
+                        {"finalized_at", is_final ? json(s.finalized_at) : json()}});
   }
   json passages = json::array();
   for (const auto& p : engine_.passages()) {
@@ -191,7 +202,14 @@ std::string TrackingServer::state_json() const {
                     {"passages", engine_.passages().size()},
                     {"duplicate_passages", engine_.duplicate_passages()},
                     {"api_connections", api_->connections_accepted()}};
+  json auto_finalize;  // null when off
+  if (finalizer_) {
+    const auto& settings = finalizer_->settings();
+    auto_finalize = {{"after_ms", settings.after.count()}, {"cart_seed", settings.cart_seed},
+                     {"waiting", finalizer_->waiting()}};
+  }
   return json{{"fault", {{"mode", to_string(fault_.mode)}, {"delay_ms", fault_.delay.count()}}},
+              {"auto_finalize", std::move(auto_finalize)},
               {"blocked", engine_.blocked_shoppers()},
               {"sessions", std::move(sessions)},
               {"passages", std::move(passages)},

@@ -7,9 +7,13 @@
 //      POST /control/block    {"shopper":"shp_x"}   POST /control/unblock {"shopper":"shp_x"}
 //      POST /control/finalize {"session_id":…,"currency":"USD",
 //                              "items":[{"sku":…,"name":…,"qty":N,"unit_minor":N}]}
-//      GET  /control/state    sessions, passages (in order), blocked shoppers, fault, counts
+//      GET  /control/state    sessions (a final one with its cart's currency and total_minor),
+//                             passages (in order), blocked shoppers, fault, auto_finalize
+//                             (null when off), counts
 // Faults apply to the API port only: unreachable (refuse and drop connections), slow (every
 // answer delayed, after the request took effect), error5xx (503, nothing takes effect).
+// With `auto_finalize` set, an AutoFinalizer finalizes each session's cart a while after its
+// first admitted passage (tracking_auto_finalizer.hpp).
 // Single-threaded, on the caller's io_context.
 #pragma once
 
@@ -22,8 +26,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/asio_time.hpp"
 #include "common/result.hpp"
 #include "drivers/tls_context.hpp"
+#include "tools/sim/tracking_auto_finalizer.hpp"
 #include "tools/sim/tracking_engine.hpp"
 #include "tools/sim/tracking_http_listener.hpp"
 
@@ -53,6 +59,8 @@ struct TrackingServerOptions {
   std::optional<drivers::TlsServerFiles> tls;  // set: the API port speaks TLS
   std::vector<std::string> blocked_shoppers;
   std::function<void(const TrackingRequestLog&)> on_request;  // after every answer
+  std::optional<AutoFinalizeSettings> auto_finalize;  // set: carts finalize by themselves
+  std::function<void(const AutoFinalizeLog&)> on_auto_finalize;  // after each of them
 };
 
 class TrackingServer {
@@ -95,6 +103,8 @@ class TrackingServer {
   TrackingServerOptions options_;
   TrackingEngine engine_;
   TrackingServerFault fault_;
+  std::unique_ptr<AsioTime> time_;            // auto_finalize only
+  std::unique_ptr<AutoFinalizer> finalizer_;  // destroyed before time_ and engine_
   std::unique_ptr<HttpListener> api_;      // destroyed before engine_: its handler uses it
   std::unique_ptr<HttpListener> control_;
 };

@@ -1,6 +1,6 @@
 // The simulators' port file: once a simulator listens (possibly on ports chosen by the
 // system), it writes {"port":P,"control_port":C} for the script or test that started it.
-// Same shape as `passgate-sim tracking --port-file`.
+// Used by `passgate-sim tracking --port-file` and `passgate-sim gateway --port-file`.
 #pragma once
 
 #include <cstdint>

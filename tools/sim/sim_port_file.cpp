@@ -1,4 +1,4 @@
-#include "tools/sim/gateway_port_file.hpp"
+#include "tools/sim/sim_port_file.hpp"
 
 #include <fstream>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "tools/sim/rig_tracking_control.hpp"
+#include "tools/sim/rig_simulator_faults.hpp"
 
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <string>
 
 namespace passgate::sim {
 namespace {
@@ -17,11 +18,17 @@ namespace asio = boost::asio;
 
 constexpr std::chrono::seconds kTimeout{2};
 
+// Which simulator a fault request goes to, for its error code and messages.
+struct Simulator {
+  const char* name;  // "tracking" or "gateway"
+};
+
 // One request/response exchange; keeps itself alive through its handlers.
 class FaultRequest : public std::enable_shared_from_this<FaultRequest> {
  public:
-  FaultRequest(asio::io_context& io, std::uint16_t port, std::string body, std::function<void(Status)> done)
-      : stream_(io), endpoint_(asio::ip::address_v4::loopback(), port), done_(std::move(done)) {
+  FaultRequest(asio::io_context& io, Simulator simulator, std::uint16_t port, std::string body,
+               std::function<void(Status)> done)
+      : simulator_(simulator), stream_(io), endpoint_(asio::ip::address_v4::loopback(), port), done_(std::move(done)) {
     request_.method(http::verb::post);
     request_.target("/control/fault");
     request_.version(11);
@@ -51,21 +58,24 @@ class FaultRequest : public std::enable_shared_from_this<FaultRequest> {
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     const unsigned status = response_.result_int();
     if (status < 200 || status > 299) {
-      return done_(make_error("tracking_control", where() + " answered " + std::to_string(status) + ": " + response_.body()));
+      return done_(make_error(code(), where() + " answered " + std::to_string(status) + ": " + response_.body()));
     }
     done_(Status{});
   }
 
   void fail(const std::string& what, const beast::error_code& ec) {
-    done_(make_error("tracking_control", what + " to " + where() + ": " + ec.message() +
-                                             " (is `passgate-sim tracking` running with its control port there?)"));
+    done_(make_error(code(), what + " to " + where() + ": " + ec.message() + " (is `passgate-sim " + simulator_.name +
+                                 "` running with its control port there?)"));
   }
+
+  std::string code() const { return std::string(simulator_.name) + "_control"; }
 
   std::string where() const {
-    return "the tracking simulator's control endpoint http://127.0.0.1:" + std::to_string(endpoint_.port()) +
-           "/control/fault";
+    return std::string("the ") + simulator_.name + " simulator's control endpoint http://127.0.0.1:" +
+           std::to_string(endpoint_.port()) + "/control/fault";
   }
 
+  Simulator simulator_;
   beast::tcp_stream stream_;
   asio::ip::tcp::endpoint endpoint_;
   http::request<http::string_body> request_;
@@ -74,11 +84,23 @@ class FaultRequest : public std::enable_shared_from_this<FaultRequest> {
   std::function<void(Status)> done_;
 };
 
+void post_fault(asio::io_context& io, Simulator simulator, std::uint16_t port, const nlohmann::json& body,
+                std::function<void(Status)> done) {
+  std::make_shared<FaultRequest>(io, simulator, port, body.dump(), std::move(done))->run();
+}
+
 }  // namespace
 
 void TrackingControl::set_fault(TrackingFault fault, Millis delay, std::function<void(Status)> done) {
-  const nlohmann::json body = {{"mode", std::string(to_string(fault))}, {"delay_ms", delay.count()}};
-  std::make_shared<FaultRequest>(io_, port_, body.dump(), std::move(done))->run();
+  post_fault(io_, {"tracking"}, port_, {{"mode", std::string(to_string(fault))}, {"delay_ms", delay.count()}},
+             std::move(done));
+}
+
+void GatewayControl::set_fault(const GatewayFault& fault, std::function<void(Status)> done) {
+  nlohmann::json body = {{"mode", to_string(fault.mode)}, {"delay_ms", fault.delay.count()}};
+  if (fault.retry_after) body["retry_after_s"] = fault.retry_after->count();
+  if (fault.count) body["count"] = *fault.count;
+  post_fault(io_, {"gateway"}, port_, body, std::move(done));
 }
 
 }  // namespace passgate::sim

@@ -1,0 +1,152 @@
+// PaymentDrainer pacing: operations left in flight by a stop are resent with their same key
+// at start-up, no more than max_in_flight requests are ever open, a 429 pauses all sending
+// for its Retry-After, and an operation chained after another waits for it to be final.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "controller/settlement_rules.hpp"
+#include "tests/settlement/gateway_outcomes.hpp"
+#include "tests/settlement/settlement_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using controller::PaymentOutcomeKind;
+using db::PaymentOpState;
+
+namespace {
+
+// Counts the requests the drainer has open at the gateway (sent, their outcome not yet
+// delivered) and remembers the most at any moment.
+class OpenRequestCounter final : public controller::PaymentGateway {
+ public:
+  explicit OpenRequestCounter(controller::PaymentGateway& inner) : inner_(inner) {}
+  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
+    opened();
+    inner_.execute(request, timeout, closing(std::move(done)));
+  }
+  void search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) override {
+    opened();
+    inner_.search_session(session_id, timeout, closing(std::move(done)));
+  }
+  int open = 0;
+  int most_open = 0;
+
+ private:
+  void opened() { most_open = std::max(most_open, ++open); }
+  Callback closing(Callback done) {
+    return [this, done = std::move(done)](controller::PaymentOutcome outcome) {
+      --open;
+      done(std::move(outcome));
+    };
+  }
+  controller::PaymentGateway& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("at start-up an operation left in flight is resent with its same key") {
+  SettlementFixture f;
+  f.add_session("s1");
+  const std::int64_t id = f.enqueue("s1", "charge", 1234);
+  const std::int64_t first_attempt = f.now_ms();
+  REQUIRE(f.queue.mark_in_flight(id, first_attempt).ok());  // then the gate stopped
+  f.vt.advance(std::chrono::minutes(5));
+
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].idempotency_key == "s1:charge");
+  CHECK(f.gateway.sent[0].amount_minor == 1234);
+  const db::PaymentOpRecord resent = f.op(id);
+  CHECK(resent.state == PaymentOpState::in_flight);
+  CHECK(resent.attempts == 2);
+  CHECK(resent.first_attempt_at_ms == first_attempt);
+  CHECK(f.gateway.searches.empty());  // minutes old, not hours: the key is still remembered
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.op(id).state == PaymentOpState::succeeded);
+}
+
+TEST_CASE("never more than max_in_flight requests are open at once, and all ten are sent") {
+  SettlementFixture f;
+  for (int i = 0; i < 10; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 + i);
+  }
+  OpenRequestCounter counter(f.gateway);
+  controller::PaymentDrainer drainer(SettlementFixture::drainer_settings(3), f.queue, f.sessions, f.sealer, counter,
+                                     f.gate_status, f.vt, f.vt);
+  REQUIRE(drainer.start().ok());
+  CHECK(f.gateway.calls.size() == 3);
+  CHECK(drainer.in_flight() == 3);
+  for (int answered = 0; !f.gateway.calls.empty(); ++answered) {
+    REQUIRE(answered < 10);
+    f.gateway.approve_oldest();
+    f.vt.run_ready();
+    CHECK(f.gateway.calls.size() <= 3);
+    CHECK(drainer.in_flight() <= 3);
+  }
+  CHECK(counter.most_open == 3);
+  CHECK(f.gateway.sent.size() == 10);
+  CHECK(drainer.counters().succeeded == 10);
+  auto totals = f.queue.totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->outstanding_ops == 0);
+}
+
+TEST_CASE("a 429 with Retry-After pauses all sending for that long") {
+  SettlementFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  const std::int64_t first = f.enqueue("s1", "charge", 100);
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  const std::int64_t limited_at = f.now_ms();
+  f.gateway.answer_oldest(retry_later(429, std::chrono::seconds(30)));
+  f.vt.run_ready();
+  CHECK(f.op(first).state == PaymentOpState::pending);
+  CHECK(f.op(first).next_attempt_at_ms >= limited_at + 30000);
+
+  const std::int64_t second = f.enqueue("s2", "charge", 200);  // due at once, but the gateway said wait
+  f.drainer->kick();
+  f.vt.run_ready();
+  f.vt.advance(Millis{29999});
+  CHECK(f.gateway.sent.size() == 1);
+  CHECK(f.op(second).state == PaymentOpState::pending);
+
+  f.vt.advance(Millis{1});
+  REQUIRE(f.gateway.sent.size() == 3);
+  CHECK(f.gateway.sent[1].idempotency_key == "s2:charge");
+  CHECK(f.gateway.sent[2].idempotency_key == "s1:charge");  // the limited one, same key
+}
+
+TEST_CASE("an operation chained after another waits until that one is final") {
+  SettlementFixture f;
+  f.add_session("s1");
+  const auto plan = controller::plan_settlement("s1", final_cart("s1", 9000),
+                                                controller::PlacedHold{5000, "USD", "pi_hold"});
+  auto ids = f.store.settle(plan.decision, plan.ops, f.now_ms());
+  REQUIRE(ids.ok());
+  REQUIRE(ids->size() == 2);
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].op == controller::PaymentOpKind::charge);
+
+  // The charge's outcome is unknown for a while: the void keeps waiting.
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection reset"));
+  f.vt.run_ready();
+  f.vt.advance(Millis{f.op(ids->at(0)).next_attempt_at_ms - f.now_ms()});
+  REQUIRE(f.gateway.sent.size() == 2);
+  CHECK(f.gateway.sent[1].op == controller::PaymentOpKind::charge);
+  f.vt.advance(std::chrono::minutes(10));
+  CHECK(f.gateway.sent.size() == 2);
+  CHECK(f.op(ids->at(1)).state == PaymentOpState::pending);
+
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.sent.size() == 3);
+  CHECK(f.gateway.sent[2].op == controller::PaymentOpKind::void_hold);
+  CHECK(f.gateway.sent[2].intent_id == "pi_hold");
+  CHECK(f.gateway.sent[2].idempotency_key == "s1:void");
+}

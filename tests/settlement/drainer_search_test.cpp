@@ -1,0 +1,129 @@
+// PaymentDrainer after 23 hours: an operation whose first attempt is older than that is
+// looked up with the search endpoint before it is resent (the gateway may have forgotten
+// its key), and a PaymentIntent the gateway already has is adopted instead of a second one.
+#include <catch2/catch.hpp>
+
+#include "tests/settlement/gateway_outcomes.hpp"
+#include "tests/settlement/settlement_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using controller::PaymentOutcomeKind;
+using db::PaymentOpState;
+
+namespace {
+
+// An operation tried once (outcome unknown, the gate then off) `age` ago.
+std::int64_t tried_long_ago(SettlementFixture& f, const std::string& op, Millis age, const std::string& intent_id = {}) {
+  f.add_session("s1");
+  const std::int64_t id = f.enqueue("s1", op, 1234, intent_id);
+  REQUIRE(f.queue.mark_in_flight(id, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_retry(id, f.now_ms() + 1000, "timeout after 10000 ms").ok());
+  f.vt.advance(age);
+  return id;
+}
+
+constexpr Millis kOverADay = std::chrono::hours(23) + std::chrono::minutes(1);
+
+}  // namespace
+
+TEST_CASE("an operation first tried over 23 hours ago adopts the PaymentIntent the search finds") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  CHECK(f.gateway.searches == std::vector<std::string>{"s1"});
+  CHECK(f.gateway.sent.empty());
+  f.gateway.answer_oldest(search_result({found_intent("pi_preauth", "s1", "preauth", "requires_capture"),
+                                         found_intent("pi_found", "s1", "charge", "succeeded")}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());  // no execute call: nothing created twice
+  const db::PaymentOpRecord adopted = f.op(id);
+  CHECK(adopted.state == PaymentOpState::succeeded);
+  CHECK(adopted.intent_id == "pi_found");
+  CHECK(f.drainer->counters().adopted == 1);
+}
+
+TEST_CASE("an operation first tried over 23 hours ago is sent with its same key when the search finds nothing") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  REQUIRE(f.gateway.searches.size() == 1);
+  // A PaymentIntent of another operation of the session is not this one.
+  f.gateway.answer_oldest(search_result({found_intent("pi_preauth", "s1", "preauth", "requires_capture")}));
+  f.vt.run_ready();
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].idempotency_key == "s1:charge");
+  CHECK(f.op(id).state == PaymentOpState::in_flight);
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.op(id).state == PaymentOpState::succeeded);
+  CHECK(f.drainer->counters().adopted == 0);
+}
+
+TEST_CASE("an operation first tried less than 23 hours ago is resent without a search") {
+  SettlementFixture f;
+  tried_long_ago(f, "charge", std::chrono::hours(23) - std::chrono::minutes(1));
+  f.start_drainer();
+  CHECK(f.gateway.searches.empty());
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].idempotency_key == "s1:charge");
+}
+
+TEST_CASE("a capture first tried over 23 hours ago adopts the hold the search shows captured") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "capture", kOverADay, "pi_hold");
+  f.start_drainer();
+  f.gateway.answer_oldest(search_result({found_intent("pi_hold", "s1", "preauth", "succeeded")}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());
+  CHECK(f.op(id).state == PaymentOpState::succeeded);
+  CHECK(f.op(id).intent_id == "pi_hold");
+}
+
+TEST_CASE("a capture whose hold the search shows still uncaptured is sent") {
+  SettlementFixture f;
+  tried_long_ago(f, "capture", kOverADay, "pi_hold");
+  f.start_drainer();
+  f.gateway.answer_oldest(search_result({found_intent("pi_hold", "s1", "preauth", "requires_capture")}));
+  f.vt.run_ready();
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].op == controller::PaymentOpKind::capture);
+  CHECK(f.gateway.sent[0].intent_id == "pi_hold");
+}
+
+TEST_CASE("a charge the search shows declined is declined, not charged again") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  f.gateway.answer_oldest(search_result({found_intent("pi_declined", "s1", "charge", "requires_payment_method")}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());
+  CHECK(f.op(id).state == PaymentOpState::declined);
+  CHECK(f.queue.totals()->dead_letters == 1);
+}
+
+TEST_CASE("a charge the search shows both declined and then paid adopts the payment") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  f.gateway.answer_oldest(search_result({found_intent("pi_declined", "s1", "charge", "requires_payment_method"),
+                                         found_intent("pi_paid", "s1", "charge", "succeeded")}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());
+  CHECK(f.op(id).state == PaymentOpState::succeeded);
+  CHECK(f.op(id).intent_id == "pi_paid");
+}
+
+TEST_CASE("a search without an answer leaves the operation pending and sends nothing") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection refused"));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());
+  CHECK(f.op(id).state == PaymentOpState::pending);
+  // The next attempt searches again: the first attempt is still over 23 hours old.
+  f.vt.advance(Millis{f.op(id).next_attempt_at_ms - f.now_ms()});
+  CHECK(f.gateway.searches.size() == 2);
+  CHECK(f.gateway.sent.empty());
+}

@@ -1,0 +1,155 @@
+// SettlementPlanner on a real database: it waits for an unresolved pre-authorization, plans
+// with the hold that really exists once it is final, plans each session exactly once, and
+// voids the hold of a session that ended without a cart.
+#include <catch2/catch.hpp>
+
+#include "controller/settlement_planner.hpp"
+#include "tests/settlement/settlement_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using db::PaymentOpState;
+
+namespace {
+
+struct PlannerFixture : SettlementFixture {
+  int kicks = 0;
+  controller::SettlementPlanner planner{store, queue, vt, [this] { ++kicks; }};
+
+  std::optional<db::SettlementRecord> settlement(const std::string& session_id) {
+    auto found = store.settlement(session_id);
+    REQUIRE(db::test::describe(found) == "ok");
+    return *found;
+  }
+  // The operations settling `session_id` (all but its preauth).
+  std::vector<db::PaymentOpRecord> settling_ops(const std::string& session_id) {
+    std::vector<db::PaymentOpRecord> ops;
+    for (db::PaymentOpRecord& op : ops_of(session_id))
+      if (op.op != "preauth") ops.push_back(std::move(op));
+    return ops;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the planner waits while the preauth is pending or in flight, then captures on the hold") {
+  PlannerFixture f;
+  f.add_session("s1");
+  const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  f.record_carts({final_cart("s1", 1200)});
+
+  CHECK(f.planner.run() == 0);  // pending
+  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+  CHECK(f.planner.run() == 0);  // in flight
+  CHECK_FALSE(f.settlement("s1").has_value());
+  CHECK(f.settling_ops("s1").empty());
+  CHECK(f.kicks == 0);
+
+  REQUIRE(f.queue.mark_succeeded(preauth, "pi_hold", f.now_ms()).ok());
+  CHECK(f.planner.run() == 1);
+  CHECK(f.kicks == 1);
+  const auto settled = f.settlement("s1");
+  REQUIRE(settled.has_value());
+  CHECK(settled->decision.plan == "capture");
+  CHECK(settled->decision.hold_minor == 5000);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "capture");
+  CHECK(ops[0].amount_minor == 1200);
+  CHECK(ops[0].intent_id == "pi_hold");
+  CHECK(ops[0].idempotency_key == "s1:capture");
+  CHECK(ops[0].state == PaymentOpState::pending);
+}
+
+TEST_CASE("a declined preauth leaves no hold: the cart is charged") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.resolved_preauth("s1", 5000, "");
+  f.record_carts({final_cart("s1", 1200)});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("s1")->decision.plan == "charge");
+  CHECK(f.settlement("s1")->decision.hold_minor == 0);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "charge");
+  CHECK(ops[0].amount_minor == 1200);
+}
+
+TEST_CASE("a session without a preauth is planned as soon as its cart is recorded") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  f.record_carts({final_cart("s1", 700), final_cart("s2", 0)});
+  CHECK(f.planner.run() == 2);
+  CHECK(f.settlement("s1")->decision.plan == "charge");
+  CHECK(f.settlement("s2")->decision.plan == "none");
+  CHECK(f.settling_ops("s2").empty());
+  CHECK(f.kicks == 1);
+}
+
+TEST_CASE("a session is planned exactly once, however often the planner runs or its cart repeats") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.resolved_preauth("s1", 5000, "pi_hold");
+  f.record_carts({final_cart("s1", 9000)});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.planner.run() == 0);
+  f.record_carts({final_cart("s1", 9000)});
+  f.record_carts({final_cart("s1", 100)});  // a repeat with another total changes nothing
+  CHECK(f.planner.run() == 0);
+  CHECK(f.planner.planned_total() == 1);
+  CHECK(f.kicks == 1);
+  CHECK(f.settlement("s1")->decision.plan == "charge+void");
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].op == "charge");
+  CHECK(ops[0].amount_minor == 9000);
+  CHECK(ops[1].op == "void");
+  CHECK(ops[1].after_op_id == ops[0].id);
+}
+
+TEST_CASE("a cancelled session with a placed hold has the hold voided") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.resolved_preauth("s1", 5000, "pi_hold");
+  f.cancel_session("s1");
+  CHECK(f.planner.run() == 1);
+  const auto settled = f.settlement("s1");
+  REQUIRE(settled.has_value());
+  CHECK(settled->decision.plan == "void");
+  CHECK_FALSE(settled->decision.from_cart);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "void");
+  CHECK(ops[0].intent_id == "pi_hold");
+  CHECK(f.planner.run() == 0);
+}
+
+TEST_CASE("a denied session whose preauth later succeeds has the hold voided once it is known") {
+  PlannerFixture f;
+  f.add_session("s1");
+  const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  f.deny_session("s1");
+  CHECK(f.planner.run() == 0);  // the hold's outcome is still unknown
+  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_succeeded(preauth, "pi_late", f.now_ms()).ok());
+  CHECK(f.planner.run() == 1);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "void");
+  CHECK(ops[0].intent_id == "pi_late");
+}
+
+TEST_CASE("a session that ended without a cart or a hold needs no settlement") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  f.cancel_session("s1");                 // no preauth requested
+  f.resolved_preauth("s2", 5000, "");     // declined
+  f.deny_session("s2");
+  CHECK(f.planner.run() == 1);
+  CHECK_FALSE(f.settlement("s1").has_value());
+  CHECK(f.settlement("s2")->decision.plan == "none");
+  CHECK(f.settling_ops("s2").empty());
+  CHECK(f.kicks == 1);
+}

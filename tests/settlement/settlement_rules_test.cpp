@@ -1,0 +1,111 @@
+// Settlement rules: every row of the table in controller/settlement_rules.hpp, with the
+// operations each one queues, their amounts, intents and idempotency keys.
+#include <catch2/catch.hpp>
+
+#include "controller/settlement_rules.hpp"
+#include "tests/settlement/settlement_fixture.hpp"
+
+using passgate::controller::PlacedHold;
+using passgate::controller::plan_settlement;
+using passgate::controller::SettlementPlan;
+using passgate::test::final_cart;
+
+namespace {
+
+const PlacedHold kHold{5000, "USD", "pi_hold"};
+
+void check_op(const passgate::db::NewPaymentOp& op, const std::string& kind, std::int64_t amount,
+              const std::string& currency, const std::string& intent_id) {
+  INFO(op.idempotency_key());
+  CHECK(op.session_id == "s1");
+  CHECK(op.op == kind);
+  CHECK(op.idempotency_key() == "s1:" + kind);
+  CHECK(op.amount_minor == amount);
+  CHECK(op.currency == currency);
+  CHECK(op.intent_id == intent_id);
+}
+
+}  // namespace
+
+TEST_CASE("a session without cart or hold needs nothing") {
+  const SettlementPlan plan = plan_settlement("s1", std::nullopt, std::nullopt);
+  CHECK(plan.decision.plan == "none");
+  CHECK_FALSE(plan.decision.from_cart);
+  CHECK(plan.ops.empty());
+}
+
+TEST_CASE("a session that ended without a cart has its hold voided") {
+  const SettlementPlan plan = plan_settlement("s1", std::nullopt, kHold);
+  CHECK(plan.decision.plan == "void");
+  CHECK_FALSE(plan.decision.from_cart);
+  CHECK(plan.decision.hold_minor == 5000);
+  REQUIRE(plan.ops.size() == 1);
+  check_op(plan.ops[0], "void", 0, "USD", "pi_hold");
+}
+
+TEST_CASE("an empty cart voids the hold") {
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 0), kHold);
+  CHECK(plan.decision.plan == "void");
+  CHECK(plan.decision.from_cart);
+  CHECK(plan.decision.total_minor == 0);
+  REQUIRE(plan.ops.size() == 1);
+  check_op(plan.ops[0], "void", 0, "USD", "pi_hold");
+}
+
+TEST_CASE("an empty cart without a hold needs nothing") {
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 0), std::nullopt);
+  CHECK(plan.decision.plan == "none");
+  CHECK(plan.decision.from_cart);
+  CHECK(plan.ops.empty());
+}
+
+TEST_CASE("a total within the hold captures the total on the hold's PaymentIntent") {
+  for (const std::int64_t total : {1, 4999, 5000}) {
+    INFO("total " << total);
+    const SettlementPlan plan = plan_settlement("s1", final_cart("s1", total), kHold);
+    CHECK(plan.decision.plan == "capture");
+    CHECK(plan.decision.total_minor == total);
+    CHECK(plan.decision.hold_minor == 5000);
+    REQUIRE(plan.ops.size() == 1);
+    check_op(plan.ops[0], "capture", total, "USD", "pi_hold");
+  }
+}
+
+TEST_CASE("a total over the hold charges the total, then voids the hold") {
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 5001), kHold);
+  CHECK(plan.decision.plan == "charge+void");
+  REQUIRE(plan.ops.size() == 2);
+  check_op(plan.ops[0], "charge", 5001, "USD", "");
+  check_op(plan.ops[1], "void", 0, "USD", "pi_hold");
+}
+
+TEST_CASE("a total over the hold is settled as a chain, the void waiting for the charge") {
+  passgate::test::SettlementFixture f;
+  f.add_session("s1");
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 9000), kHold);
+  auto ids = f.store.settle(plan.decision, plan.ops, f.now_ms());
+  REQUIRE(passgate::db::test::describe(ids) == "ok");
+  REQUIRE(ids->size() == 2);
+  CHECK_FALSE(f.op(ids->at(0)).after_op_id.has_value());
+  CHECK(f.op(ids->at(1)).after_op_id == ids->at(0));
+  auto due = f.queue.due(f.now_ms(), 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->front().op == "charge");
+}
+
+TEST_CASE("a session without a hold is charged its total") {
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 1234), std::nullopt);
+  CHECK(plan.decision.plan == "charge");
+  CHECK(plan.decision.hold_minor == 0);
+  REQUIRE(plan.ops.size() == 1);
+  check_op(plan.ops[0], "charge", 1234, "USD", "");
+}
+
+TEST_CASE("a hold in another currency than the cart is replaced by a charge and voided") {
+  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 100, "EUR"), kHold);
+  CHECK(plan.decision.plan == "charge+void");
+  REQUIRE(plan.ops.size() == 2);
+  check_op(plan.ops[0], "charge", 100, "EUR", "");
+  check_op(plan.ops[1], "void", 0, "USD", "pi_hold");
+}

@@ -1,0 +1,181 @@
+// passgate-bench-queue: the payment queue's cost and speed, measured in one run:
+//   1. durable enqueue: COUNT PaymentQueue::enqueue calls, each its own SQLite transaction
+//      (WAL, synchronous=FULL), in microseconds;
+//   2. drain after an outage: COUNT charge operations already queued are forwarded by the
+//      real PaymentDrainer through the real GatewayClient to a running gateway simulator
+//      (`passgate-sim gateway`), in operations per second;
+//   3. the floor for 2: the same COUNT charge requests sent by the GatewayClient alone, with
+//      the same number in flight and no database, i.e. the simulator's own capacity.
+// scripts/bench-queue.sh starts the simulator and runs this.
+#include <boost/asio/io_context.hpp>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/asio_time.hpp"
+#include "common/ids.hpp"
+#include "controller/payment_drainer.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "crypto/secret_file.hpp"
+#include "db/database.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+#include "drivers/gateway_client.hpp"
+#include "tools/bench/bench_stats.hpp"
+
+namespace {
+
+using namespace passgate;
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+template <class R>
+auto must(R result, const std::string& what) {
+  if (!result.ok()) throw std::runtime_error(what + ": " + result.error().message);
+  if constexpr (!std::is_same_v<R, Status>) return std::move(result).value();
+}
+
+db::SessionRecord session(const std::string& id, const crypto::SealedValue& pay) {
+  db::SessionRecord s;
+  s.session_id = id;
+  s.token_id = "jti-" + id;
+  s.token_expires_at = 4'000'000'000;
+  s.lane = 1;
+  s.shopper = "shp_bench";
+  s.admitted_at = "2026-11-22T00:00:00.000Z";
+  s.created_at_ms = 1;
+  s.state = db::SessionState::open;
+  s.open_request = "{}";
+  s.pay_key_id = pay.key_id;
+  s.pay_sealed = pay.blob;
+  return s;
+}
+
+struct Figures {
+  std::vector<double> enqueue_us;
+  double drain_seconds = 0;
+  double floor_seconds = 0;
+};
+
+// The simulator's capacity: `count` charges with `in_flight` requests open at a time.
+double send_directly(drivers::GatewayClient& gateway, boost::asio::io_context& io, int count, int in_flight) {
+  int sent = 0, answered = 0, failed = 0;
+  std::function<void()> next = [&] {
+    if (sent == count) return;
+    controller::PaymentRequest r;
+    r.op = controller::PaymentOpKind::charge;
+    r.session_id = "floor-" + std::to_string(sent);
+    r.idempotency_key = r.session_id + ":charge";
+    r.gate_id = "gate-bench";
+    r.amount_minor = 100;
+    r.currency = "USD";
+    r.customer = "cus_bench";
+    r.payment_method = "pm_card_visa";
+    ++sent;
+    gateway.execute(r, std::chrono::seconds(10), [&](controller::PaymentOutcome o) {
+      ++answered;
+      if (o.kind != controller::PaymentOutcomeKind::succeeded) ++failed;
+      next();
+    });
+  };
+  const auto start = SteadyClock::now();
+  for (int i = 0; i < in_flight; ++i) next();
+  io.restart();
+  while (answered < count) io.run_one();
+  if (failed > 0) throw std::runtime_error(std::to_string(failed) + " direct requests failed");
+  return seconds_since(start);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"passgate-bench-queue: durable enqueue cost and drain rate of the payment queue"};
+  std::string url, key_file, db_file, json_file;
+  int count = 10000;
+  int in_flight = 4;
+  app.add_option("--gateway-url", url, "the gateway simulator, http://127.0.0.1:PORT")->required();
+  app.add_option("--api-key-file", key_file, "its API key file")->required()->check(CLI::ExistingFile);
+  app.add_option("--database", db_file, "a new database file for the run")->required();
+  app.add_option("--count", count, "operations")->capture_default_str();
+  app.add_option("--in-flight", in_flight, "the drainer's max_in_flight")->capture_default_str();
+  app.add_option("--json", json_file, "also write the figures as JSON here");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    boost::asio::io_context io;
+    AsioTime time(io);
+    auto database = must(db::Database::open(db_file), "open " + db_file);
+    db::SessionStore sessions(*database);
+    db::PaymentQueue queue(*database);
+    db::GateStatus status(*database);
+    auto sealer = must(crypto::PaymentSealer::from_keys({std::string(32, 'b')}), "sealer");
+    auto api_key = must(crypto::read_secret_text_file(key_file, "the gateway API key"), "api key");
+    auto gateway = must(drivers::GatewayClient::create(io, drivers::GatewayClientOptions{url, api_key, {}}), "gateway client");
+
+    std::vector<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+      ids.push_back(new_uuid_v4());
+      auto pay = must(crypto::seal_payment_reference(sealer, {"cus_bench", "pm_card_visa"}, ids.back()), "seal");
+      must(sessions.begin(session(ids.back(), pay)), "session");
+    }
+
+    Figures f;
+    for (const std::string& id : ids) {
+      db::NewPaymentOp op;
+      op.session_id = id;
+      op.op = "charge";
+      op.amount_minor = 100;
+      op.currency = "USD";
+      const auto start = SteadyClock::now();
+      (void)must(queue.enqueue(op, 1), "enqueue");
+      f.enqueue_us.push_back(seconds_since(start) * 1e6);
+    }
+
+    controller::DrainerSettings settings;
+    settings.gate_id = "gate-bench";
+    settings.max_in_flight = in_flight;
+    controller::PaymentDrainer drainer(settings, queue, sessions, sealer, *gateway, status, time, time);
+    const auto drain_start = SteadyClock::now();
+    must(drainer.start(), "start the drainer");
+    while (drainer.counters().succeeded < count) {
+      io.run_one();
+      if (drainer.counters().dead + drainer.counters().declined > 0) throw std::runtime_error("operations failed");
+    }
+    f.drain_seconds = seconds_since(drain_start);
+    f.floor_seconds = send_directly(*gateway, io, count, in_flight);
+
+    const double drain_rate = count / f.drain_seconds;
+    const double floor_rate = count / f.floor_seconds;
+    std::cout << "durable enqueue (one transaction each, synchronous=FULL), " << count << " operations, microseconds: p50 "
+              << bench::percentile(f.enqueue_us, 50) << ", p99 " << bench::percentile(f.enqueue_us, 99) << ", max "
+              << bench::percentile(f.enqueue_us, 100) << "\n"
+              << "queue drain, " << count << " queued charges, " << in_flight << " in flight: " << f.drain_seconds
+              << " s, " << drain_rate << " operations/s (retries: " << drainer.counters().retried << ")\n"
+              << "floor: the simulator alone, same requests and concurrency, no database: " << f.floor_seconds << " s, "
+              << floor_rate << " requests/s\n";
+    if (!json_file.empty()) {
+      std::ofstream(json_file) << nlohmann::json{{"count", count},
+                                                 {"in_flight", in_flight},
+                                                 {"enqueue_us_p50", bench::percentile(f.enqueue_us, 50)},
+                                                 {"enqueue_us_p99", bench::percentile(f.enqueue_us, 99)},
+                                                 {"drain_ops_per_s", drain_rate},
+                                                 {"floor_requests_per_s", floor_rate}}
+                                      .dump(2)
+                               << "\n";
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "passgate-bench-queue: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
