@@ -18,7 +18,8 @@ std::string file_bytes(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-TEST_CASE("every final cart is charged once, an empty cart costs nothing, and references stay sealed", "[scenario]") {
+TEST_CASE("every final cart is charged once, an empty cart costs nothing, and references stay out of logs and disk",
+          "[scenario]") {
   GateHarness gate;
   RigClient rig(gate);
   rig.connect_ready();
@@ -37,9 +38,11 @@ TEST_CASE("every final cart is charged once, an empty cart costs nothing, and re
   CHECK(ledger.at("intents").size() == 2);
   require_no_duplicates(ledger);
 
+  const std::string log = gate.gated().output();
   gate.stop_gate();
   for (const char* secret : {"cus_test", "pm_card_visa", "sk_test_scenario"}) {
     INFO(secret);
+    CHECK(log.find(secret) == std::string::npos);
     for (const auto& file : {gate.database_file(), std::filesystem::path(gate.database_file().string() + "-wal")})
       CHECK(file_bytes(file).find(secret) == std::string::npos);
   }
