@@ -8,38 +8,6 @@
 
 namespace passgate::test {
 
-const std::string_view kMinimalConfig = R"(store_id = "store-0042"
-gate_id = "gate-a"
-
-[tokens]
-issuer = "https://app.example-retail.com"
-keyset = "keys.jwks.json"
-
-[[lanes]]
-number = 1
-kind = "entry"
-
-[[lanes]]
-number = 2
-kind = "exit"
-
-[io]
-backend = "sim"
-
-[io.sim]
-socket = "rig.sock"
-
-[tracking]
-base_url = "http://127.0.0.1:8080"
-
-[database]
-path = "db/passgate.db"
-
-[payments]
-api_key_file = "gateway.key"
-seal_key_file = "seal.key"
-)";
-
 const std::string_view kMinimalGpiodConfig = R"(store_id = "store-0042"
 gate_id = "gate-a"
 
@@ -101,8 +69,7 @@ std::string replaced(std::string_view text, std::string_view from, std::string_v
 ConfigFixture::ConfigFixture() {
   create_file("keys.jwks.json");
   std::filesystem::create_directory(dir() / "db");
-  create_secret("gateway.key", "sk_test_gate\n");
-  create_secret("seal.key", std::string(crypto::kSealKeyBytes, 's'));
+  write_gate_secrets(dir());
 }
 
 void ConfigFixture::create_file(const std::string& relative) const {

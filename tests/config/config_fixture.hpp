@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "controller/config.hpp"
+#include "tests/support/minimal_gate_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::test {
@@ -16,7 +17,7 @@ namespace passgate::test {
 // A valid config with the sim backend; its line numbers are what the tests count from:
 // [tokens] on line 4, lanes on 8 and 12, [io] on 16, [io.sim] on 19, [tracking] on 22,
 // [database] on 25, [payments] on 28 (api_key_file on 29, seal_key_file on 30, the last line).
-extern const std::string_view kMinimalConfig;
+inline constexpr std::string_view kMinimalConfig = kMinimalGateConfig;
 
 // The same with backend = "gpiod" and a complete [io.gpiod] table from line 19 on:
 // [io.gpiod] on 19, [io.gpiod.lines] on 22, "lane1.beam_outer" on 23, fire_alarm on 37,

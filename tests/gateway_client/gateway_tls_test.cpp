@@ -5,7 +5,7 @@
 
 #include "tests/gateway_client/gateway_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/tracking_client/test_certs.hpp"
+#include "tests/support/test_certs.hpp"
 
 using Catch::Matchers::Contains;
 using namespace passgate;

@@ -17,6 +17,7 @@
 #include "db/settlement_store.hpp"
 #include "tests/db/db_test_support.hpp"
 #include "tests/support/child_process.hpp"
+#include "tests/support/minimal_gate_config.hpp"
 
 namespace passgate::test {
 
@@ -24,47 +25,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A valid config for the sim backend; relative paths are resolved from its directory.
-constexpr std::string_view kConfig = R"(store_id = "store-0042"
-gate_id = "gate-a"
-
-[tokens]
-issuer = "https://app.example-retail.com"
-keyset = "keys.jwks.json"
-
-[[lanes]]
-number = 1
-kind = "entry"
-
-[[lanes]]
-number = 2
-kind = "exit"
-
-[io]
-backend = "sim"
-
-[io.sim]
-socket = "rig.sock"
-
-[tracking]
-base_url = "http://127.0.0.1:8080"
-
-[database]
-path = "db/passgate.db"
-
-[payments]
-api_key_file = "gateway.key"
-seal_key_file = "seal.key"
-)";
-
 void write_file(const fs::path& path, std::string_view content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
-
-// Only its owner may read it, as passgated requires of key files.
-void write_secret(const fs::path& path, std::string_view content) {
-  write_file(path, content);
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
 }
 
 void require_ok(const Status& done) { REQUIRE(db::test::describe(done) == "ok"); }
@@ -72,10 +34,9 @@ void require_ok(const Status& done) { REQUIRE(db::test::describe(done) == "ok");
 }  // namespace
 
 CtlFixture::CtlFixture() : now_ms_(unix_millis(std::chrono::system_clock::now())) {
-  write_file(dir_ / "gate.toml", kConfig);
+  write_file(dir_ / "gate.toml", kMinimalGateConfig);
   write_file(dir_ / "keys.jwks.json", R"({"keys":[]})");
-  write_secret(dir_ / "gateway.key", "sk_test_gate\n");
-  write_secret(dir_ / "seal.key", std::string(crypto::kSealKeyBytes, 's'));
+  write_gate_secrets(dir_.path());
   fs::create_directory(dir_ / "db");
   database_ = db::test::open_or_fail(database_file());
 }

@@ -10,7 +10,7 @@
 #include "drivers/tls_context.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/tracking_client/client_fixture.hpp"
-#include "tests/tracking_client/test_certs.hpp"
+#include "tests/support/test_certs.hpp"
 
 using Catch::Matchers::Contains;
 using namespace passgate;

@@ -1,4 +1,4 @@
-#include "tests/tracking_client/test_certs.hpp"
+#include "tests/support/test_certs.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>

@@ -1,0 +1,25 @@
+#include "tests/support/minimal_gate_config.hpp"
+
+#include <fstream>
+#include <string>
+
+#include "crypto/payment_sealer.hpp"
+
+namespace passgate::test {
+
+namespace {
+
+void write_secret(const std::filesystem::path& file, const std::string& content) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+}
+
+}  // namespace
+
+void write_gate_secrets(const std::filesystem::path& dir) {
+  write_secret(dir / "gateway.key", "sk_test_gate\n");
+  write_secret(dir / "seal.key", std::string(crypto::kSealKeyBytes, 's'));
+}
+
+}  // namespace passgate::test
