@@ -6,7 +6,7 @@
 namespace passgate {
 namespace {
 
-constexpr std::array<std::pair<DenialReason, std::string_view>, 15> kNames{{
+constexpr std::array<std::pair<DenialReason, std::string_view>, 16> kNames{{
     {DenialReason::malformed, "malformed"},
     {DenialReason::unsupported_alg, "unsupported_alg"},
     {DenialReason::unknown_key, "unknown_key"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<DenialReason, std::string_view>, 15> kNames{{
     {DenialReason::payment_declined, "payment_declined"},
     {DenialReason::offline_limit, "offline_limit"},
     {DenialReason::lane_unavailable, "lane_unavailable"},
+    {DenialReason::already_inside, "already_inside"},
 }};
 
 }  // namespace

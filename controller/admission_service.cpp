@@ -30,6 +30,7 @@ AdmissionSettings admission_settings(const GateConfig& config) {
   s.policy = crypto::VerifyPolicy{config.issuer, config.store_id, config.clock_skew, config.freshness};
   s.offline = config.offline;
   s.entry_timeout = config.tracking.entry_timeout;
+  s.anti_passback = config.entry.anti_passback;
   return s;
 }
 
@@ -102,11 +103,33 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
     }
     return;
   }
+  if (!passes_anti_passback(p)) return;
   if (hold_ && hold_->required()) {
     hold_->place(p->open.session_id, [this, p](HoldVerdict verdict) { on_hold(p, verdict); });
     return;
   }
   open_session(p);
+}
+
+// True if the admission may go on; otherwise it has been denied.
+bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
+  if (settings_.anti_passback == AntiPassback::off) return true;
+  auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id);
+  if (!open.ok()) {
+    spdlog::error("lane {}: cannot check anti-passback: {}; denied lane_unavailable", p->lane, open.error().message);
+    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    return false;
+  }
+  if (!open.value()) return true;
+  if (settings_.anti_passback == AntiPassback::soft) {
+    spdlog::warn("lane {}: the shopper of session {} still has session {} open at this store; admitted anyway "
+                 "(anti_passback soft)",
+                 p->lane, p->open.session_id, *open.value());
+    return true;
+  }
+  spdlog::info("lane {}: the shopper still has session {} open at this store", p->lane, *open.value());
+  deny(p, DenialReason::already_inside, "already_inside", true);
+  return false;
 }
 
 void AdmissionService::on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict) {

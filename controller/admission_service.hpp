@@ -2,6 +2,8 @@
 //   1. verify the token offline (crypto/), checks 1-7 of spec/qr-token.md;
 //   2. commit the session, its token id and its sealed payment reference in one transaction
 //      (a used jti → replayed);
+//   2a. anti-passback: if the shopper has another session still open at this store, "hard"
+//      denies already_inside (the token stays usable), "soft" admits and logs a warning;
 //   3. if a hold is configured, place it (controller/entry_hold.hpp): declined →
 //      payment_declined; unknown beyond the offline risk limits → offline_limit;
 //   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
@@ -30,6 +32,7 @@ struct AdmissionSettings {
   crypto::VerifyPolicy policy;
   OfflineConfig offline;
   Millis entry_timeout{800};
+  AntiPassback anti_passback = AntiPassback::hard;
 };
 
 [[nodiscard]] AdmissionSettings admission_settings(const GateConfig& config);
@@ -45,6 +48,7 @@ class AdmissionService final : public AdmissionPort {
 
  private:
   struct Pending;
+  [[nodiscard]] bool passes_anti_passback(const std::shared_ptr<Pending>& p);
   void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
   void open_session(const std::shared_ptr<Pending>& p);
   void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);

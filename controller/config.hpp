@@ -22,27 +22,64 @@ struct LaneConfig {
   LaneKind kind = LaneKind::entry;
   int group_limit = 4;                  // most people one scan admits (1-10)
   std::chrono::milliseconds grant_timeout{8000};
+  std::chrono::milliseconds beam_blocked_alarm{20000};  // a beam blocked this long is an alarm
+  std::chrono::milliseconds close_retry{2000};  // entry: retry closing a blocked barrier this often...
+  int close_retries = 3;                // ...this many times, then the lane goes to its fault state
+  bool out_of_service = false;          // starts out of service (scans refused, egress free)
+};
+
+// Anti-passback: a shopper whose session at this store is still open scans again.
+enum class AntiPassback { off, soft, hard };  // soft: admit and log; hard: deny already_inside
+
+// [entry]: admission rules common to every entry lane.
+struct EntryConfig {
+  AntiPassback anti_passback = AntiPassback::hard;
 };
 
 enum class LineBias { as_is, pull_up, pull_down, disabled };
 
+// One logical line on a GPIO chip. Levels are logical (active/inactive); active_low says
+// how they map to voltage.
 struct GpiodLineConfig {
-  std::string chip;                     // e.g. "gpiochip0" or "/dev/gpiochip0"
-  unsigned offset = 0;
+  std::string chip;                     // name "gpiochip0", path "/dev/gpiochip0" or label
+  std::optional<unsigned> offset;       // the line's offset on the chip, or else:
+  std::string line;                     // the line's name on the chip (exactly one of the two)
   bool active_low = false;
   LineBias bias = LineBias::as_is;
-  std::chrono::milliseconds debounce{0};
+  bool external_pull = false;           // fire_alarm, bias as-is: a resistor pulls an open loop to alarm
+  bool safe_active = false;             // outputs: the level at start-up and shutdown (safe = "active")
+  std::chrono::milliseconds debounce{0};  // inputs: software debounce in the driver
 };
 
 enum class IoBackendKind { sim, gpiod };
+
+enum class ScannerKind { hid_pos, keyboard, serial };
+
+// One entry-lane scanner of the gpiod backend ([io.scanners."lane1.entry"]).
+struct ScannerConfig {
+  ScannerKind kind = ScannerKind::serial;
+  // hid_pos and keyboard: the USB device
+  std::uint16_t usb_vendor = 0;
+  std::uint16_t usb_product = 0;
+  std::string usb_serial;               // empty: the first device with that id
+  // serial
+  std::filesystem::path device;         // absolute, e.g. "/dev/ttyACM0"
+  int baud = 9600;
+  std::string suffix = "\r";            // "\r", "\n" or "\r\n"
+};
 
 struct IoConfig {
   IoBackendKind backend = IoBackendKind::sim;
   // sim
   std::filesystem::path sim_socket;
+  // Debounce the Gate applies to every input; 0 with gpiod, whose driver debounces per line.
   std::chrono::milliseconds sim_debounce{10};
   // gpiod: line name (e.g. "lane1.beam_outer", "fire_alarm") -> wiring
   std::map<std::string, GpiodLineConfig> gpiod_lines;
+  // gpiod: scanner name ("lane1.entry") -> scanner; one for every entry lane
+  std::map<std::string, ScannerConfig> scanners;
+  std::size_t scan_max_length = 4096;   // longest scanner read accepted, bytes
+  std::chrono::milliseconds scan_repeat_window{2000};  // the same code again within this counts once (0: off)
 };
 
 struct TrackingConfig {
@@ -88,6 +125,12 @@ struct PaymentsConfig {
   OfflineRiskLimits offline_limits;
 };
 
+// The local control socket passgatectl talks to (lanes in or out of service, hardware checks).
+struct ControlConfig {
+  std::filesystem::path socket = "/run/passgate/control.sock";  // mode 0660
+  std::string group;                    // owner group of the socket (operators); empty: the service's own
+};
+
 struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error
   std::filesystem::path file;           // empty: standard error (journald under systemd)
@@ -103,11 +146,13 @@ struct GateConfig {
   std::chrono::seconds clock_skew{5};
   std::chrono::seconds freshness{90};
   std::vector<LaneConfig> lanes;
+  EntryConfig entry;
   IoConfig io;
   TrackingConfig tracking;
   OfflineConfig offline;
   PaymentsConfig payments;
   std::filesystem::path database;
+  ControlConfig control;
   LoggingConfig logging;
 };
 

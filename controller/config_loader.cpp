@@ -29,11 +29,13 @@ ConfigLoad check(std::string_view text, const std::string& name, const std::file
   TableReader root(document, "", "at the top level", problems);
   read_identity_and_tokens(root, config_dir, config);
   read_lanes(root, config.lanes);
+  read_entry(root, config.entry);
   read_io(root, config.lanes, config_dir, config.io);
   read_tracking(root, config_dir, config.tracking);
   read_offline(root, config.offline);
   read_payments(root, config_dir, config.payments);
   read_storage(root, config_dir, config);
+  read_control(root, config_dir, config.control);
   root.report_unknown_keys();
   if (!problems.empty()) return failed(problems);
   return ConfigLoad{std::move(config), {}};

@@ -1,9 +1,12 @@
-// [io.gpiod]: how each logical line is wired to a GPIO chip offset, and the checks that
-// the wiring is complete (every lane's required lines and the fire alarm) and unambiguous.
+// [io.gpiod]: how each logical line is wired to a GPIO chip (by offset or line name), its
+// polarity, pull and safe level, and the checks that the wiring is complete (every lane's
+// required lines and the fire alarm), unambiguous, and that the fire alarm's normally-closed
+// loop reads a broken wire as an alarm.
 #include <algorithm>
 #include <array>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "controller/config_sections.hpp"
 #include "controller/config_suggest.hpp"
@@ -18,6 +21,8 @@ constexpr std::array<Choice<LineBias>, 4> kBiases{{{"as-is", LineBias::as_is},
                                                     {"pull-up", LineBias::pull_up},
                                                     {"pull-down", LineBias::pull_down},
                                                     {"disable", LineBias::disabled}}};
+// An output's safe level, as safe_active.
+constexpr std::array<Choice<bool>, 2> kSafeLevels{{{"inactive", false}, {"active", true}}};
 
 // Every lane, entry or exit, needs these; `passage` is optional.
 constexpr std::array<LineRole, 7> kRequiredRoles{LineRole::beam_outer, LineRole::beam_inner, LineRole::release_in,
@@ -77,56 +82,155 @@ bool check_line_name(TableReader& lines, const std::string& name, const std::vec
   return configured;
 }
 
-// One line's wiring; nothing if it has a problem (reported).
-std::optional<GpiodLineConfig> read_line(TableReader& line, bool input, const std::optional<std::string>& default_chip,
-                                         bool default_chip_given) {
-  const std::size_t problems_before = line.problem_count();
-  GpiodLineConfig out;
-  if (auto offset = line.integer("offset", {0, 1023}, Presence::required)) out.offset = static_cast<unsigned>(*offset);
-  out.active_low = line.boolean("active_low").value_or(false);
-  out.bias = line.choice<LineBias>("bias", kBiases, Presence::optional).value_or(LineBias::as_is);
+// Where the line is on its chip: `offset`, or `line` (its name there), exactly one of them.
+void read_position(TableReader& entry, GpiodLineConfig& out) {
+  if (entry.node("line") == nullptr) {
+    if (auto offset = entry.integer("offset", {0, 1023}, Presence::required)) {
+      out.offset = static_cast<unsigned>(*offset);
+    }
+    return;
+  }
+  if (auto name = entry.text("line", Presence::required)) out.line = std::move(*name);
+  if (entry.node("offset") != nullptr) {
+    entry.problem_at("offset", entry.name_of("offset") +
+                                   " is set together with line, expected either offset (the line's number on its "
+                                   "chip) or line (its name on the chip), not both");
+  }
+}
+
+// The fire alarm is a supervised normally-closed loop: closed while all is well, open on alarm
+// and open too when a wire breaks. The pull on the line must take an open loop to the level
+// that reads as active: a pull-up with active_low = false (the loop switches the line to
+// ground), a pull-down with active_low = true (the loop switches it to the supply), or an
+// external resistor doing the same (bias "as-is", external_pull = true).
+void check_alarm_loop(TableReader& entry, const GpiodLineConfig& alarm) {
+  const std::string loop = "the fire alarm is a normally-closed loop, so an open loop (an alarm, or a broken wire) "
+                           "must read as active";
+  const std::string either = "expected \"pull-up\" with active_low = false or \"pull-down\" with active_low = true";
+  const bool active_low_given = entry.node("active_low") != nullptr;
+  const bool bias_given = entry.node("bias") != nullptr;
+  switch (alarm.bias) {
+    case LineBias::pull_up:
+      if (alarm.active_low) {
+        entry.problem_at("active_low",
+                         entry.name_of("active_low") + " is true with bias \"pull-up\", expected false: " + loop +
+                             ", and the pull-up takes an open loop high (wire the loop to ground; or, for a loop to "
+                             "the supply, use bias \"pull-down\" with active_low = true)");
+      }
+      break;
+    case LineBias::pull_down:
+      if (!alarm.active_low) {
+        entry.problem_at(active_low_given ? "active_low" : "bias",
+                         entry.name_of("active_low") + " is false" + (active_low_given ? "" : " (the default)") +
+                             " with bias \"pull-down\", expected true: " + loop +
+                             ", and the pull-down takes an open loop low (wire the loop to the supply; or, for a loop "
+                             "to ground, use bias \"pull-up\" with active_low = false)");
+      }
+      break;
+    case LineBias::as_is:
+      if (!alarm.external_pull) {
+        entry.problem_at("bias", entry.name_of("bias") + " is \"as-is\"" + (bias_given ? "" : " (the default)") + ", " +
+                                     either + ": " + loop +
+                                     "; if an external resistor pulls the open loop to that level, set "
+                                     "external_pull = true");
+      }
+      break;
+    case LineBias::disabled:
+      entry.problem_at("bias", entry.name_of("bias") + " is \"disable\", " + either + ": " + loop +
+                                   ", and with no pull a broken wire leaves the line floating");
+      break;
+  }
+  if (alarm.external_pull && alarm.bias != LineBias::as_is) {
+    entry.problem_at("external_pull", entry.name_of("external_pull") +
+                                          " is true with a bias other than \"as-is\", expected external_pull only with "
+                                          "bias = \"as-is\" (an external resistor instead of the chip's pull)");
+  }
+}
+
+// The polarity keys; for the fire alarm also external_pull and the normally-closed loop check.
+void read_polarity(TableReader& entry, bool fire_alarm, GpiodLineConfig& out) {
+  const std::size_t problems_before = entry.problem_count();
+  out.active_low = entry.boolean("active_low").value_or(false);
+  out.bias = entry.choice<LineBias>("bias", kBiases, Presence::optional).value_or(LineBias::as_is);
+  if (fire_alarm) {
+    out.external_pull = entry.boolean("external_pull").value_or(false);
+    if (entry.problem_count() == problems_before) check_alarm_loop(entry, out);
+  } else if (entry.node("external_pull") != nullptr) {
+    entry.problem_at("external_pull", entry.name_of("external_pull") +
+                                          " is set, expected external_pull only on fire_alarm (it says that an "
+                                          "external resistor pulls the open alarm loop to the alarm level)");
+  }
+}
+
+// debounce_ms on inputs, safe on outputs.
+void read_timing_and_safe_level(TableReader& entry, bool input, GpiodLineConfig& out) {
   if (input) {
-    if (auto debounce = line.integer("debounce_ms", {0, 1000}, Presence::optional)) {
+    if (auto debounce = entry.integer("debounce_ms", {0, 1000}, Presence::optional)) {
       out.debounce = std::chrono::milliseconds(*debounce);
     }
-  } else if (line.node("debounce_ms") != nullptr) {
-    line.problem_at("debounce_ms", line.name_of("debounce_ms") +
-                                       " is set on an output line, expected debounce_ms only on inputs "
-                                       "(beam_outer, beam_inner, passage, fire_alarm)");
+    if (entry.node("safe") != nullptr) {
+      entry.problem_at("safe", entry.name_of("safe") + " is set on an input line, expected safe only on outputs "
+                                                       "(release_in, release_out, led_green, led_red, buzzer)");
+    }
+    return;
   }
-  if (auto chip = line.text("chip", Presence::optional)) {
+  if (entry.node("debounce_ms") != nullptr) {
+    entry.problem_at("debounce_ms", entry.name_of("debounce_ms") +
+                                        " is set on an output line, expected debounce_ms only on inputs "
+                                        "(beam_outer, beam_inner, passage, fire_alarm)");
+  }
+  out.safe_active = entry.choice<bool>("safe", kSafeLevels, Presence::optional).value_or(false);
+}
+
+// One line's wiring; nothing if it has a problem (reported).
+std::optional<GpiodLineConfig> read_line(TableReader& entry, const hw::ParsedLineName& name,
+                                         const std::optional<std::string>& default_chip, bool default_chip_given) {
+  const std::size_t problems_before = entry.problem_count();
+  const bool input = !name.role || hw::is_input(*name.role);
+  GpiodLineConfig out;
+  read_position(entry, out);
+  read_polarity(entry, !name.role, out);
+  read_timing_and_safe_level(entry, input, out);
+  if (auto chip = entry.text("chip", Presence::optional)) {
     out.chip = std::move(*chip);
   } else if (default_chip) {
     out.chip = *default_chip;
-  } else if (line.node("chip") == nullptr && !default_chip_given) {
-    line.problem_here(line.name_of("chip") + " is missing, expected a chip name here or a default chip in io.gpiod.chip");
+  } else if (entry.node("chip") == nullptr && !default_chip_given) {
+    entry.problem_here(entry.name_of("chip") + " is missing, expected a chip name here or a default chip in io.gpiod.chip");
   }
-  line.report_unknown_keys();
-  if (line.problem_count() != problems_before || out.chip.empty()) return std::nullopt;
+  entry.report_unknown_keys();
+  if (entry.problem_count() != problems_before || out.chip.empty()) return std::nullopt;
   return out;
 }
 
 struct PlacedLine {
   std::string name;
   std::string chip;
-  unsigned offset;
-  const toml::node* offset_node;
+  std::string_view key;             // "offset" or "line": how the entry finds its line
+  std::string value;                // "4" or "\"GPIO17\"": the same key and value is the same line
+  const toml::node* position_node;  // the offset or line value
 };
 
-// Two lines on the same chip offset: the later one in the file is reported.
-void report_shared_offsets(TableReader& lines, std::vector<PlacedLine> placed) {
+PlacedLine place(const std::string& name, const GpiodLineConfig& line, const toml::table& table) {
+  if (line.offset) return PlacedLine{name, line.chip, "offset", std::to_string(*line.offset), table.get("offset")};
+  return PlacedLine{name, line.chip, "line", in_quotes(line.line), table.get("line")};
+}
+
+// Two entries on the same chip offset (or line name): the later one in the file is reported.
+void report_shared_lines(TableReader& lines, std::vector<PlacedLine> placed) {
   std::sort(placed.begin(), placed.end(), [](const PlacedLine& a, const PlacedLine& b) {
-    const auto& pa = a.offset_node->source().begin;
-    const auto& pb = b.offset_node->source().begin;
+    const auto& pa = a.position_node->source().begin;
+    const auto& pb = b.position_node->source().begin;
     return pa.line != pb.line ? pa.line < pb.line : pa.column < pb.column;
   });
-  std::map<std::pair<std::string, unsigned>, std::string> user;
+  std::map<std::tuple<std::string, std::string_view, std::string>, std::string> user;
   for (const auto& line : placed) {
-    const auto [it, fresh] = user.emplace(std::pair{chip_identity(line.chip), line.offset}, line.name);
+    const auto [it, fresh] = user.emplace(std::tuple{chip_identity(line.chip), line.key, line.value}, line.name);
     if (fresh) continue;
-    lines.problem_at_node(*line.offset_node,
-                          lines.name_of(line.name) + ".offset is " + std::to_string(line.offset) + " on " + line.chip +
-                              ", which " + in_quotes(it->second) + " already uses, expected a different offset for each line");
+    const std::string key(line.key);
+    lines.problem_at_node(*line.position_node, lines.name_of(line.name) + "." + key + " is " + line.value + " on " +
+                                                   line.chip + ", which " + in_quotes(it->second) +
+                                                   " already uses, expected a different " + key + " for each line");
   }
 }
 
@@ -167,16 +271,14 @@ void read_gpiod(TableReader& gpiod, bool in_use, const std::vector<LaneConfig>& 
                                        ", expected a table with offset, such as { offset = 4 }");
       continue;
     }
-    const auto parsed = hw::parse_line_name(name);
-    const bool input = !parsed->role || hw::is_input(*parsed->role);
-    TableReader line = lines->nested(*table, line_name, "in [" + line_name + "]");
-    if (auto wiring = read_line(line, input, default_chip, default_chip_given)) {
-      placed.push_back(PlacedLine{name, wiring->chip, wiring->offset, table->get("offset")});
+    TableReader entry = lines->nested(*table, line_name, "in [" + line_name + "]");
+    if (auto wiring = read_line(entry, *hw::parse_line_name(name), default_chip, default_chip_given)) {
+      placed.push_back(place(name, *wiring, *table));
       io.gpiod_lines.emplace(name, std::move(*wiring));
     }
   }
   if (in_use) report_missing_lines(*lines, named, lanes);
-  report_shared_offsets(*lines, std::move(placed));
+  report_shared_lines(*lines, std::move(placed));
 }
 
 }  // namespace passgate::controller

@@ -1,4 +1,5 @@
-// [io] and [io.sim]: which I/O backend drives the lanes, and the simulated rig's socket.
+// [io] and [io.sim]: which I/O backend drives the lanes, the simulated rig's socket, and the
+// scan repeat window (io.scan_repeat_window_ms).
 // A section for the backend not in use is still checked, so switching is safe.
 #include <array>
 
@@ -36,6 +37,12 @@ void read_io(TableReader& root, const std::vector<LaneConfig>& lanes, const std:
   if (auto lines = section->section("gpiod", required_if(gpiod), "an [io.gpiod] table with lines")) {
     read_gpiod(*lines, gpiod, lanes, io);
     lines->report_unknown_keys();
+  }
+  // The gpiod driver debounces each line with its own debounce_ms: the Gate must not add more.
+  if (gpiod) io.sim_debounce = std::chrono::milliseconds(0);
+  read_scanners(*section, gpiod, sim, lanes, io);
+  if (auto window = section->integer("scan_repeat_window_ms", {0, 60000}, Presence::optional)) {
+    io.scan_repeat_window = std::chrono::milliseconds(*window);
   }
   section->report_unknown_keys();
 }

@@ -1,4 +1,4 @@
-// [[lanes]]: each lane's number, direction and admission limits.
+// [[lanes]]: each lane's number, direction, admission limits and safety settings.
 #include <array>
 #include <map>
 
@@ -9,10 +9,11 @@ namespace {
 
 constexpr std::array<Choice<LaneKind>, 2> kKinds{{{"entry", LaneKind::entry}, {"exit", LaneKind::exit}}};
 
-// group_limit and grant_timeout_ms mean something only on an entry lane.
+// group_limit, grant_timeout_ms and the barrier's close retries mean something only on an
+// entry lane.
 void read_entry_limits(TableReader& lane, std::optional<LaneKind> kind, LaneConfig& out) {
   if (kind == LaneKind::exit) {
-    for (const std::string_view key : {"group_limit", "grant_timeout_ms"}) {
+    for (const std::string_view key : {"group_limit", "grant_timeout_ms", "close_retry_ms", "close_retries"}) {
       if (lane.node(key) != nullptr) {
         lane.problem_at(key, lane.name_of(key) + " is set on an exit lane, expected it only on entry lanes");
       }
@@ -23,6 +24,20 @@ void read_entry_limits(TableReader& lane, std::optional<LaneKind> kind, LaneConf
   if (auto timeout = lane.integer("grant_timeout_ms", {1000, 60000}, Presence::optional)) {
     out.grant_timeout = std::chrono::milliseconds(*timeout);
   }
+  if (auto retry = lane.integer("close_retry_ms", {500, 60000}, Presence::optional)) {
+    out.close_retry = std::chrono::milliseconds(*retry);
+  }
+  if (auto retries = lane.integer("close_retries", {1, 20}, Presence::optional)) {
+    out.close_retries = static_cast<int>(*retries);
+  }
+}
+
+// Safety settings every lane has.
+void read_safety(TableReader& lane, LaneConfig& out) {
+  if (auto blocked = lane.integer("beam_blocked_alarm_ms", {1000, 600000}, Presence::optional)) {
+    out.beam_blocked_alarm = std::chrono::milliseconds(*blocked);
+  }
+  if (auto out_of_service = lane.boolean("out_of_service")) out.out_of_service = *out_of_service;
 }
 
 }  // namespace
@@ -59,6 +74,7 @@ void read_lanes(TableReader& root, std::vector<LaneConfig>& lanes) {
     const auto kind = lane.choice<LaneKind>("kind", kKinds, Presence::required);
     if (kind) config.kind = *kind;
     read_entry_limits(lane, kind, config);
+    read_safety(lane, config);
     lane.report_unknown_keys();
     if (unique) lanes.push_back(config);
   }

@@ -11,7 +11,7 @@
 #include <optional>
 #include <spdlog/spdlog.h>
 
-#include "controller/lane_signals.hpp"
+#include "controller/lane_machine.hpp"
 
 namespace passgate::controller {
 
@@ -28,19 +28,25 @@ struct EvResult : sc::event<EvResult> {
   explicit EvResult(AdmissionResult r) : result(std::move(r)) {}
   AdmissionResult result;
 };
-struct EvPassage : sc::event<EvPassage> {
-  explicit EvPassage(Direction d) : direction(d) {}
-  Direction direction;
-};
 struct EvGrantTimeout : sc::event<EvGrantTimeout> {};
-struct EvAlarm : sc::event<EvAlarm> {};
-struct EvAlarmCleared : sc::event<EvAlarmCleared> {};
+struct EvCloseRetry : sc::event<EvCloseRetry> {};
+using lane_machine::EvAlarm;
+using lane_machine::EvAlarmCleared;
+using lane_machine::EvBeams;
+using lane_machine::EvInService;
+using lane_machine::EvOutOfService;
+using lane_machine::EvPassage;
 
 struct Operating;
 struct Idle;
 struct Validating;
 struct Admitting;
+struct Closing;
+struct Fault;
+struct OutOfService;
 struct Emergency;
+struct Alarmed;
+struct Clearing;
 
 struct Grant {
   std::string session_id;
@@ -51,77 +57,119 @@ struct Grant {
 }  // namespace
 
 struct EntryLaneMachine : sc::state_machine<EntryLaneMachine, Operating> {
-  EntryLaneMachine(const LaneConfig& c, LanePorts p)
-      : config(c), ports(p), signals(c.number, p.io, p.timers) {}
+  EntryLaneMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
   ~EntryLaneMachine() { terminate(); }
+
+  // Every event goes through here: the outputs follow once the machine has settled.
+  void handle(const sc::event_base& e) {
+    process_event(e);
+    core.signals.apply();
+  }
 
   void request_admission(std::string token) {
     ++pending;
-    ports.admission.request(config.number, config.group_limit, std::move(token), [this](AdmissionResult r) {
-      --pending;
-      process_event(EvResult(std::move(r)));
-    });
+    core.ports.admission.request(core.number(), core.config.group_limit, std::move(token),
+                                 [this, asked_in = epoch](AdmissionResult r) {
+                                   if (asked_in != epoch) {
+                                     refuse_late_admission(r);
+                                     core.signals.apply();
+                                     return;
+                                   }
+                                   --pending;
+                                   handle(EvResult(std::move(r)));
+                                 });
   }
 
-  // An admission answered after its lane stopped admitting (fire alarm): nobody may use
-  // it, so the session is cancelled.
+  // The lane stops admitting (fire alarm, fault, out of service): the answers still to
+  // come are refused when they arrive.
+  void stop_admitting() {
+    ++epoch;
+    pending = 0;
+  }
+
+  // An admission answered after its lane stopped admitting: nobody may use it, so the
+  // session is cancelled.
   void refuse_late_admission(const AdmissionResult& r) {
     if (r.admitted) {
-      ports.reports.grant_unused(r.session_id);
-      spdlog::warn("lane {}: session {} admitted while the lane was unavailable; cancelled", config.number,
+      core.ports.reports.grant_unused(r.session_id);
+      spdlog::warn("lane {}: session {} admitted while the lane was unavailable; cancelled", core.number(),
                    r.session_id);
     }
-    signals.deny(DenialReason::lane_unavailable);
+    core.signals.deny(DenialReason::lane_unavailable);
+  }
+
+  // One person in on the oldest grant (scan order), reported as admitted for its session.
+  // REQUIRES: grants not empty.
+  void use_place() {
+    Grant& g = grants.front();
+    ++g.used;
+    core.report(Direction::in, PassageKind::admitted, g.session_id);
+    if (g.used == g.granted) {
+      last_session = g.session_id;
+      grants.pop_front();
+    }
+  }
+
+  // The grants are over (the barrier closes): the sessions nobody used are cancelled.
+  void end_grants() {
+    for (const auto& g : grants) {
+      if (g.used == 0) core.ports.reports.grant_unused(g.session_id);
+    }
+    if (!grants.empty()) last_session = grants.back().session_id;
+    last_grant_end = core.ports.clock.steady_now();
+    grants.clear();
   }
 
   // An entering passage that no grant covers: a tailgater right behind a grant, or forced.
-  void report_unattributed_entry() {
-    const bool tailgate = last_session && ports.clock.steady_now() - last_grant_end <= EntryLane::kTailgateWindow;
-    if (tailgate) {
-      spdlog::warn("lane {}: tailgater behind session {}", config.number, *last_session);
-      ports.reports.passage(config.number, Direction::in, PassageKind::tailgate, last_session);
-    } else {
-      spdlog::warn("lane {}: entry through a closed barrier (forced)", config.number);
-      ports.reports.passage(config.number, Direction::in, PassageKind::forced, std::nullopt);
-    }
+  void unattributed_entry() {
+    const bool tailgate =
+        last_session && core.ports.clock.steady_now() - last_grant_end <= EntryLane::kTailgateWindow;
+    core.unattributed_entry(tailgate ? last_session : std::nullopt);
   }
 
   void unconsumed_event(const sc::event_base& e) {
-    spdlog::debug("lane {}: event {} ignored in this state", config.number, typeid(e).name());
+    spdlog::debug("lane {}: event {} ignored in this state", core.number(), typeid(e).name());
   }
 
-  LaneConfig config;
-  LanePorts ports;
-  LaneSignals signals;
-  int pending = 0;              // admissions requested and not yet answered
-  std::deque<Grant> grants;     // admitted groups in scan order (Admitting only)
+  LaneCore core;
+  int pending = 0;              // admissions requested in this epoch and not yet answered
+  int epoch = 0;                // bumped whenever the lane stops admitting
+  std::deque<Grant> grants;     // admitted groups in scan order (Admitting, Closing)
   std::optional<std::string> last_session;  // the session whose grant ended last
   SteadyTime last_grant_end{};
+  bool scanner_connected = true;
 };
 
 namespace {
 
 using Machine = EntryLaneMachine;
 
+// An answer while waiting for one (Validating, Closing): admitted → Admitting; a denial is
+// shown and the lane stays where it is.
+template <class State>
+sc::result admit_or_deny(State& state, const EvResult& e) {
+  auto& m = state.outermost_context();
+  if (!e.result.admitted) {
+    m.core.signals.deny(e.result.reason);
+    return state.discard_event();
+  }
+  m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
+  m.core.signals.admit(e.result.people);
+  return state.template transit<Admitting>();
+}
+
 // Everything but the fire alarm. Holds the default reactions its substates fall back on.
 struct Operating : sc::simple_state<Operating, Machine, Idle> {
-  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::custom_reaction<EvPassage>,
-                              sc::custom_reaction<EvResult>>;
+  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
+                              sc::custom_reaction<EvPassage>>;
 
   sc::result react(const EvPassage& e) {
     auto& m = outermost_context();
     if (e.direction == Direction::in) {
-      m.report_unattributed_entry();
+      m.unattributed_entry();
     } else {
-      spdlog::warn("lane {}: someone left through the entry lane (wrong way)", m.config.number);
-      m.ports.reports.passage(m.config.number, Direction::out, PassageKind::wrong_way, std::nullopt);
+      m.core.wrong_way(Direction::out);
     }
-    return discard_event();
-  }
-
-  // An answer for a scan made before an alarm that has since cleared.
-  sc::result react(const EvResult& e) {
-    outermost_context().refuse_late_admission(e.result);
     return discard_event();
   }
 };
@@ -145,13 +193,8 @@ struct Validating : sc::simple_state<Validating, Operating> {
 
   sc::result react(const EvResult& e) {
     auto& m = outermost_context();
-    if (e.result.admitted) {
-      m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-      m.signals.admit(e.result.people);
-      return transit<Admitting>();
-    }
-    m.signals.deny(e.result.reason);
-    if (m.pending > 0) return discard_event();
+    if (e.result.admitted || m.pending > 0) return admit_or_deny(*this, e);
+    m.core.signals.deny(e.result.reason);
     return transit<Idle>();
   }
 };
@@ -162,23 +205,19 @@ struct Admitting : sc::state<Admitting, Operating> {
 
   explicit Admitting(my_context ctx) : my_base(ctx) {
     auto& m = outermost_context();
-    m.signals.release_in(true);
-    m.signals.green(true);
+    m.core.signals.release_in(true);
+    m.core.signals.green(true);
     restart_timer();
   }
 
-  // The grant ends: close the barrier and cancel the sessions nobody used.
+  // The grant ends: close the barrier and cancel the sessions nobody used (unless Closing
+  // holds the barrier for someone still in it).
   ~Admitting() override {
     auto& m = outermost_context();
     timer_.reset();
-    m.signals.release_in(false);
-    m.signals.green(false);
-    for (const auto& g : m.grants) {
-      if (g.used == 0) m.ports.reports.grant_unused(g.session_id);
-    }
-    if (!m.grants.empty()) m.last_session = m.grants.back().session_id;
-    m.last_grant_end = m.ports.clock.steady_now();
-    m.grants.clear();
+    m.core.signals.release_in(false);
+    m.core.signals.green(false);
+    if (!handing_over_) m.end_grants();
   }
 
   sc::result react(const EvScan& e) {
@@ -190,10 +229,10 @@ struct Admitting : sc::state<Admitting, Operating> {
     auto& m = outermost_context();
     if (e.result.admitted) {
       m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-      m.signals.admit(e.result.people);
+      m.core.signals.admit(e.result.people);
       restart_timer();
     } else {
-      m.signals.deny(e.result.reason);
+      m.core.signals.deny(e.result.reason);
     }
     return discard_event();
   }
@@ -201,20 +240,14 @@ struct Admitting : sc::state<Admitting, Operating> {
   sc::result react(const EvPassage& e) {
     if (e.direction == Direction::out) return forward_event();
     auto& m = outermost_context();
-    Grant& g = m.grants.front();
-    ++g.used;
-    m.ports.reports.passage(m.config.number, Direction::in, PassageKind::admitted, g.session_id);
-    if (g.used == g.granted) {
-      m.last_session = g.session_id;
-      m.grants.pop_front();
-    }
+    m.use_place();
     if (m.grants.empty()) return leave();
     restart_timer();
     return discard_event();
   }
 
   sc::result react(const EvGrantTimeout&) {
-    spdlog::info("lane {}: grant timed out with {} place(s) unused", outermost_context().config.number,
+    spdlog::info("lane {}: grant timed out with {} place(s) unused", outermost_context().core.number(),
                  places_left());
     return leave();
   }
@@ -227,41 +260,206 @@ struct Admitting : sc::state<Admitting, Operating> {
 
  private:
   sc::result leave() {
+    const auto& m = outermost_context();
+    if (!m.core.beams_clear()) {
+      handing_over_ = true;
+      return transit<Closing>();
+    }
+    if (m.pending > 0) return transit<Validating>();
+    return transit<Idle>();
+  }
+
+  void restart_timer() {
+    auto& m = outermost_context();
+    timer_ = m.core.ports.timers.start(m.core.config.grant_timeout, [&m] { m.handle(EvGrantTimeout()); });
+  }
+
+  bool handing_over_ = false;  // to Closing, which keeps the grants
+  std::unique_ptr<Timer> timer_;
+};
+
+// The grant is over but someone is in the lane: the barrier stays released until the beams
+// are clear, retried every close_retry; after close_retries retries the lane is in Fault.
+// Places still open on the grants stay usable (the person in the lane is likely their
+// shopper) and are cancelled when the barrier closes.
+struct Closing : sc::state<Closing, Operating> {
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvResult>,
+                              sc::custom_reaction<EvBeams>, sc::custom_reaction<EvCloseRetry>,
+                              sc::custom_reaction<EvPassage>>;
+
+  explicit Closing(my_context ctx) : my_base(ctx) {
+    auto& m = outermost_context();
+    m.core.signals.release_in(true);
+    m.core.raise(AlarmKind::barrier_obstructed, "the grant ended with someone in the lane; the barrier cannot close");
+    restart_timer();
+  }
+
+  ~Closing() override {
+    auto& m = outermost_context();
+    timer_.reset();
+    m.core.signals.release_in(false);
+    if (!handing_over_) m.end_grants();
+    if (!faulted_) m.core.clear(AlarmKind::barrier_obstructed, "the barrier is no longer held open");
+  }
+
+  sc::result react(const EvScan& e) {
+    outermost_context().request_admission(e.token);
+    return discard_event();
+  }
+
+  sc::result react(const EvResult& e) {
+    handing_over_ = e.result.admitted;  // Admitting goes on with the grants still open
+    return admit_or_deny(*this, e);
+  }
+
+  sc::result react(const EvPassage& e) {
+    auto& m = outermost_context();
+    if (e.direction == Direction::out || m.grants.empty()) return forward_event();
+    m.use_place();
+    return discard_event();
+  }
+
+  sc::result react(const EvBeams&) {
+    if (outermost_context().core.beams_clear()) return close();
+    return discard_event();
+  }
+
+  sc::result react(const EvCloseRetry&) {
+    auto& m = outermost_context();
+    ++retries_;
+    if (retries_ >= m.core.config.close_retries) {
+      faulted_ = true;
+      return transit<Fault>();
+    }
+    spdlog::warn("lane {}: barrier still blocked (retry {} of {})", m.core.number(), retries_,
+                 m.core.config.close_retries);
+    restart_timer();
+    return discard_event();
+  }
+
+ private:
+  sc::result close() {
     if (outermost_context().pending > 0) return transit<Validating>();
     return transit<Idle>();
   }
 
   void restart_timer() {
     auto& m = outermost_context();
-    timer_ = m.ports.timers.start(m.config.grant_timeout, [&m] { m.process_event(EvGrantTimeout()); });
+    timer_ = m.core.ports.timers.start(m.core.config.close_retry, [&m] { m.handle(EvCloseRetry()); });
   }
 
+  int retries_ = 0;
+  bool faulted_ = false;
+  bool handing_over_ = false;  // to Admitting, which keeps the grants
   std::unique_ptr<Timer> timer_;
 };
 
-struct Emergency : sc::state<Emergency, Machine> {
-  using reactions = mpl::list<sc::transition<EvAlarmCleared, Operating>, sc::custom_reaction<EvScan>,
-                              sc::custom_reaction<EvResult>, sc::custom_reaction<EvPassage>>;
+// Shared by Fault and OutOfService: scans refused, people leaving are exits (egress is free).
+template <class State>
+sc::result refuse_scan(State& state) {
+  state.outermost_context().core.signals.deny(DenialReason::lane_unavailable);
+  return state.discard_event();
+}
+
+template <class State>
+sc::result leaving_is_exit(State& state, const EvPassage& e) {
+  if (e.direction == Direction::in) return state.forward_event();
+  state.outermost_context().core.report(Direction::out, PassageKind::exit);
+  return state.discard_event();
+}
+
+// The barrier could not close: release_in off, egress free, red, until the lane is clear.
+struct Fault : sc::state<Fault, Operating> {
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvBeams>,
+                              sc::custom_reaction<EvPassage>>;
+
+  explicit Fault(my_context ctx) : my_base(ctx) {
+    auto& m = outermost_context();
+    m.stop_admitting();
+    spdlog::error("lane {}: the barrier could not close after {} retries; lane in fault until it is clear",
+                  m.core.number(), m.core.config.close_retries);
+    m.core.hold_unavailable("fault: barrier blocked");
+  }
+
+  ~Fault() override {
+    auto& m = outermost_context();
+    m.core.release_unavailable();
+    m.core.clear(AlarmKind::barrier_obstructed, "the lane is clear, fault over");
+  }
+
+  sc::result react(const EvScan&) { return refuse_scan(*this); }
+
+  sc::result react(const EvBeams&) {
+    if (outermost_context().core.beams_clear()) return lane_machine::resume<Idle, OutOfService>(*this);
+    return discard_event();
+  }
+
+  sc::result react(const EvPassage& e) { return leaving_is_exit(*this, e); }
+};
+
+struct OutOfService : sc::state<OutOfService, Operating> {
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvInService>,
+                              sc::custom_reaction<EvBeams>, sc::custom_reaction<EvPassage>,
+                              sc::custom_reaction<EvOutOfService>>;
+
+  explicit OutOfService(my_context ctx) : my_base(ctx) {
+    auto& m = outermost_context();
+    m.stop_admitting();
+    spdlog::warn("lane {}: out of service", m.core.number());
+    m.core.hold_unavailable("out of service");
+  }
+
+  ~OutOfService() override { outermost_context().core.release_unavailable(); }
+
+  sc::result react(const EvScan&) { return refuse_scan(*this); }
+  sc::result react(const EvInService&) { return lane_machine::resume_service_if_clear<Idle>(*this); }
+  sc::result react(const EvBeams&) { return lane_machine::resume_service_if_clear<Idle>(*this); }
+  sc::result react(const EvPassage& e) { return leaving_is_exit(*this, e); }
+  sc::result react(const EvOutOfService&) { return discard_event(); }
+};
+
+// Fire alarm: both releases are held on by the signals' latch, set before this state is
+// entered and released only when the lane leaves it.
+struct Emergency : sc::state<Emergency, Machine, Alarmed> {
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
 
   explicit Emergency(my_context ctx) : my_base(ctx) {
-    spdlog::warn("lane {}: fire alarm, barrier free both ways", outermost_context().config.number);
+    auto& m = outermost_context();
+    m.stop_admitting();
+    spdlog::warn("lane {}: fire alarm, barrier free both ways", m.core.number());
   }
 
   sc::result react(const EvScan&) {
-    outermost_context().signals.deny(DenialReason::lane_unavailable);
+    outermost_context().core.signals.deny(DenialReason::lane_unavailable);
     return discard_event();
   }
 
-  sc::result react(const EvResult& e) {
-    outermost_context().refuse_late_admission(e.result);
-    return discard_event();
-  }
-
-  // Egress during the alarm is legitimate; entries are not attributed to anyone.
   sc::result react(const EvPassage& e) {
-    auto& m = outermost_context();
-    const auto kind = e.direction == Direction::out ? PassageKind::exit : PassageKind::forced;
-    m.ports.reports.passage(m.config.number, e.direction, kind, std::nullopt);
+    lane_machine::passage_during_fire_alarm(outermost_context().core, e.direction);
+    return discard_event();
+  }
+};
+
+struct Alarmed : sc::simple_state<Alarmed, Emergency> {
+  using reactions = sc::custom_reaction<EvAlarmCleared>;
+
+  sc::result react(const EvAlarmCleared&) {
+    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Idle, OutOfService>(*this);
+    return transit<Clearing>();
+  }
+};
+
+// The alarm is over but someone is still in the lane: it stays free both ways until clear.
+struct Clearing : sc::state<Clearing, Emergency> {
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed>>;
+
+  explicit Clearing(my_context ctx) : my_base(ctx) {
+    spdlog::info("lane {}: fire alarm over; the barrier stays free until the lane is clear",
+                 outermost_context().core.number());
+  }
+
+  sc::result react(const EvBeams&) {
+    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Idle, OutOfService>(*this);
     return discard_event();
   }
 };
@@ -271,31 +469,50 @@ struct Emergency : sc::state<Emergency, Machine> {
 EntryLane::EntryLane(const LaneConfig& config, LanePorts ports)
     : machine_(std::make_unique<EntryLaneMachine>(config, ports)) {
   machine_->initiate();
+  if (!machine_->core.in_service()) machine_->handle(EvOutOfService());
 }
 
 EntryLane::~EntryLane() = default;
 
-int EntryLane::number() const { return machine_->config.number; }
+int EntryLane::number() const { return machine_->core.number(); }
 
-void EntryLane::on_scan(std::string token) { machine_->process_event(EvScan(std::move(token))); }
+void EntryLane::on_scan(std::string token) { machine_->handle(EvScan(std::move(token))); }
 
-void EntryLane::on_passage(Direction d) { machine_->process_event(EvPassage(d)); }
+void EntryLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
 
-void EntryLane::on_beams(bool, bool) {}
-
-void EntryLane::on_alarm(bool active) {
-  // The outputs first, in this same call, so no state change in between can hold a
-  // barrier closed; then the state.
-  machine_->signals.set_alarm(active);
-  if (active) {
-    machine_->process_event(EvAlarm());
-  } else {
-    machine_->process_event(EvAlarmCleared());
-  }
+void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
+  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
 }
 
+void EntryLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
+
+void EntryLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
+
+bool EntryLane::in_service() const { return machine_->core.in_service(); }
+
+const LaneAlarms& EntryLane::alarms() const { return machine_->core.alarms; }
+
+void EntryLane::on_scanner_connection(bool connected, const std::string& detail) {
+  auto& m = *machine_;
+  if (m.scanner_connected == connected) return;
+  m.scanner_connected = connected;
+  if (connected) {
+    m.core.clear(AlarmKind::scanner_fault, "scanner back: " + detail);
+    m.core.signals.show("scanner ok");
+  } else {
+    m.core.raise(AlarmKind::scanner_fault, "scanner lost: " + detail);
+  }
+  m.core.signals.apply();
+}
+
+bool EntryLane::scanner_connected() const { return machine_->scanner_connected; }
+
 std::string EntryLane::state_name() const {
+  if (machine_->state_cast<const Clearing*>() != nullptr) return "emergency_clearing";
   if (machine_->state_cast<const Emergency*>() != nullptr) return "emergency";
+  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (machine_->state_cast<const Fault*>() != nullptr) return "fault";
+  if (machine_->state_cast<const Closing*>() != nullptr) return "closing";
   if (machine_->state_cast<const Admitting*>() != nullptr) return "admitting";
   if (machine_->state_cast<const Validating*>() != nullptr) return "validating";
   return "idle";

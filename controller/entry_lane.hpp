@@ -2,10 +2,20 @@
 //   Idle --scan--> Validating --admitted--> Admitting (release_in, led_green)
 //   Admitting: each entering passage uses one place of the oldest grant (scan order);
 //   a valid scan meanwhile adds its group (scan-ahead); all used or grant timeout
-//   → release_in off → Idle (or Validating while answers are pending).
+//   → the grant ends: release_in off → Idle (or Validating while answers are pending).
+//   A grant that ends while a beam is blocked → Closing: release_in stays on (someone is in
+//   the barrier, alarm barrier_obstructed; open places may still be used), closed as soon as
+//   the beams are clear, retried every close_retry; after close_retries retries → Fault:
+//   release_in off, release_out on (egress free), red, scans refused with lane_unavailable;
+//   beams clear → Idle. Unused grants are cancelled when the barrier closes.
+//   Out of service (config or set_in_service) → OutOfService: like Fault until back in
+//   service and the beams are clear.
 //   Denials show red, beep and name the reason, and the lane goes on.
+//   Passages nobody granted: tailgate (right behind a grant) or forced; leaving: wrong_way;
+//   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm, nothing else.
 //   Fire alarm (any state) → Emergency: both releases on, scans refused with
-//   lane_unavailable, unused grants cancelled; cleared → Idle.
+//   lane_unavailable, unused grants cancelled; cleared → Clearing (releases still on)
+//   until the beams are clear → Idle (or OutOfService).
 // States are private to entry_lane.cpp. Single-threaded: call from the event loop.
 #pragma once
 
@@ -30,7 +40,13 @@ class EntryLane final : public Lane {
   void on_passage(Direction d) override;
   void on_beams(bool outer_blocked, bool inner_blocked) override;
   void on_alarm(bool active) override;
+  void set_in_service(bool in_service) override;
+  [[nodiscard]] bool in_service() const override;
+  [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
+  // The lane's scanner was lost (unplugged, read error) or is back.
+  void on_scanner_connection(bool connected, const std::string& detail);
+  [[nodiscard]] bool scanner_connected() const;
   // People still allowed in on the current grants (0 when not admitting).
   [[nodiscard]] int places_left() const;
 

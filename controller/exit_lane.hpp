@@ -1,8 +1,12 @@
 // ExitLane: one exit turnstile as a Boost.Statechart machine. Egress is free:
 //   Closed --beam_inner blocked--> Open (release_out) --lane clear for kClearHold--> Closed.
-// A leaving passage is reported as `exit`; someone coming in through it as `wrong_way`.
-// Fire alarm (any state) → Emergency: both releases on; cleared → Closed (or Open if
-// someone is in the lane). States are private to exit_lane.cpp.
+// A leaving passage is reported as `exit`; someone coming in through it is a wrong_way
+// alarm, reported as `wrong_way`.
+// Out of service (config or set_in_service) → OutOfService: release_out held on (egress
+// stays free), release_in off, red; back in service once the beams are clear → Closed.
+// Fire alarm (any state) → Emergency: both releases on; cleared → EmergencyClearing
+// (releases still on) until the beams are clear → Closed (or OutOfService).
+// States are private to exit_lane.cpp.
 #pragma once
 
 #include <memory>
@@ -26,6 +30,9 @@ class ExitLane final : public Lane {
   void on_passage(Direction d) override;
   void on_beams(bool outer_blocked, bool inner_blocked) override;
   void on_alarm(bool active) override;
+  void set_in_service(bool in_service) override;
+  [[nodiscard]] bool in_service() const override;
+  [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
 
   // How long release_out stays on after the lane went clear (the next person in line).

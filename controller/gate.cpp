@@ -11,13 +11,16 @@ namespace passgate::controller {
 
 Gate::Gate(const GateConfig& config, hw::IoBackend& io, TimerService& timers, Clock& clock, AdmissionPort& admission,
            LaneReports& reports)
-    : io_(io), inputs_(timers, config.io.sim_debounce, *this) {
+    : io_(io),
+      inputs_(timers, config.io.sim_debounce, *this),
+      scan_filter_(clock, hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length}) {
   const LanePorts ports{io, timers, clock, admission, reports};
   for (const auto& lc : config.lanes) {
     inputs_.add_lane(lc.number);
     if (lc.kind == LaneKind::entry) {
       auto lane = std::make_unique<EntryLane>(lc, ports);
       scanners_.emplace(hw::entry_scanner_name(lc.number), lane.get());
+      entry_lanes_.emplace(lc.number, lane.get());
       lanes_.emplace(lc.number, std::move(lane));
     } else {
       lanes_.emplace(lc.number, std::make_unique<ExitLane>(lc, ports));
@@ -33,16 +36,39 @@ Gate::~Gate() { io_.set_listener(nullptr); }
 void Gate::on_input(const std::string& line, bool active) {
   if (auto st = inputs_.on_input(line, active); !st.ok()) {
     spdlog::warn("input {}: {}", line, st.error().message);
+    return;
   }
+  const auto [it, fresh] = raw_inputs_.try_emplace(line, active);
+  const bool changed = fresh || it->second != active;
+  it->second = active;
+  if (observer_ != nullptr && changed) observer_->on_input_changed(line);
+  report_debounced_levels();
 }
 
 void Gate::on_scan(const std::string& scanner, const std::string& text) {
+  if (observer_ != nullptr) observer_->on_scan_read(scanner, text);
   const auto it = scanners_.find(scanner);
   if (it == scanners_.end()) {
     spdlog::warn("scan from unknown scanner {} ignored", scanner);
     return;
   }
-  it->second->on_scan(hw::normalize_scan_text(text));
+  std::string normalized = hw::normalize_scan_text(text);
+  const hw::ScanCheck check = scan_filter_.check(scanner, normalized);
+  switch (check.verdict) {
+    case hw::ScanVerdict::accepted: return it->second->on_scan(std::move(normalized));
+    case hw::ScanVerdict::repeated: return spdlog::debug("scanner {}: read ignored: {}", scanner, check.why);
+    case hw::ScanVerdict::refused: return spdlog::warn("scanner {}: read refused: {}", scanner, check.why);
+  }
+}
+
+void Gate::on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) {
+  if (observer_ != nullptr) observer_->on_scanner_connection(scanner, connected, detail);
+  const auto it = scanners_.find(scanner);
+  if (it == scanners_.end()) {
+    spdlog::warn("scanner {} (no lane has it) {}: {}", scanner, connected ? "connected" : "lost", detail);
+    return;
+  }
+  it->second->on_scanner_connection(connected, detail);
 }
 
 void Gate::on_passage(int lane, hw::PassageDirection direction) {
@@ -51,9 +77,13 @@ void Gate::on_passage(int lane, hw::PassageDirection direction) {
 
 void Gate::on_beams(int lane, hw::Occupancy occupancy) {
   if (Lane* l = find(lane)) l->on_beams(hw::outer_blocked(occupancy), hw::inner_blocked(occupancy));
+  report_debounced_levels();
 }
 
-void Gate::on_passage_sensor(int lane) { spdlog::debug("lane {}: passage sensor pulse", lane); }
+void Gate::on_passage_sensor(int lane) {
+  spdlog::debug("lane {}: passage sensor pulse", lane);
+  report_debounced_levels();
+}
 
 void Gate::on_fire_alarm(bool active) {
   if (active == alarm_) return;
@@ -61,9 +91,59 @@ void Gate::on_fire_alarm(bool active) {
   if (active) {
     spdlog::critical("FIRE ALARM: every lane free in both directions");
   } else {
-    spdlog::warn("fire alarm cleared: lanes back in service");
+    spdlog::warn("fire alarm cleared: each lane back in service once it is clear");
   }
   for (auto& [n, lane] : lanes_) lane->on_alarm(active);
+  report_debounced_levels();
+}
+
+Status Gate::set_in_service(int lane, bool in_service) {
+  Lane* l = find(lane);
+  if (l == nullptr) return make_error("unknown_lane", "lane " + std::to_string(lane) + " is not configured");
+  l->set_in_service(in_service);
+  return {};
+}
+
+std::vector<LaneStatus> Gate::lane_status() const {
+  std::vector<LaneStatus> out;
+  for (const auto& [n, lane] : lanes_) {
+    const auto entry = entry_lanes_.find(n);
+    const bool is_entry = entry != entry_lanes_.end();
+    out.push_back(LaneStatus{
+        .number = n,
+        .kind = is_entry ? LaneKind::entry : LaneKind::exit,
+        .state = lane->state_name(),
+        .in_service = lane->in_service(),
+        .scanner_connected = is_entry ? std::optional<bool>(entry->second->scanner_connected()) : std::nullopt,
+        .alarms = lane->alarms(),
+    });
+  }
+  return out;
+}
+
+std::vector<InputLevel> Gate::inputs() const {
+  std::vector<std::string> lines{std::string(hw::kFireAlarm)};
+  for (const auto& [n, lane] : lanes_) {
+    for (const hw::LineRole role : hw::kLineRoles) {
+      if (hw::is_input(role)) lines.push_back(hw::line_name(n, role));
+    }
+  }
+  std::vector<InputLevel> out;
+  for (const auto& line : lines) {
+    const auto raw = raw_inputs_.find(line);
+    std::optional<bool> reported;
+    if (raw != raw_inputs_.end()) {
+      reported = raw->second;
+    } else if (line != hw::kFireAlarm) {
+      reported = false;
+    }
+    out.push_back(InputLevel{
+        .line = line,
+        .raw = reported,
+        .debounced = inputs_.level(line).value_or(false),
+    });
+  }
+  return out;
 }
 
 const Lane* Gate::lane(int number) const {
@@ -75,6 +155,22 @@ std::vector<const Lane*> Gate::lanes() const {
   std::vector<const Lane*> out;
   for (const auto& [n, lane] : lanes_) out.push_back(lane.get());
   return out;
+}
+
+void Gate::set_observer(GateObserver* observer) {
+  observer_ = observer;
+  reported_levels_.clear();
+  for (const InputLevel& level : inputs()) reported_levels_.emplace(level.line, level.debounced);
+}
+
+void Gate::report_debounced_levels() {
+  if (observer_ == nullptr) return;
+  for (const InputLevel& level : inputs()) {
+    bool& reported = reported_levels_[level.line];
+    if (reported == level.debounced) continue;
+    reported = level.debounced;
+    observer_->on_input_changed(level.line);
+  }
 }
 
 Lane* Gate::find(int number) {

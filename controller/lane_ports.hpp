@@ -9,6 +9,7 @@
 
 #include "common/clock.hpp"
 #include "common/denial_reason.hpp"
+#include "controller/lane_alarms.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/passage_detector.hpp"
 
@@ -64,8 +65,15 @@ class Lane {
   virtual void on_passage(Direction d) = 0;
   // beam_inner / beam_outer debounced levels (exit lanes open on beam_inner).
   virtual void on_beams(bool outer_blocked, bool inner_blocked) = 0;
-  // Fire alarm raised or cleared. Called for every lane in the same loop turn.
+  // Fire alarm raised or cleared. Called for every lane in the same loop turn. Raised: both
+  // releases on at once. Cleared: the lane resumes once its beams are clear.
   virtual void on_alarm(bool active) = 0;
+  // Out of service (false): scans refused with lane_unavailable, release_in off, egress
+  // free, red light. Back in service: the lane resumes once its beams are clear. The fire
+  // alarm overrides both.
+  virtual void set_in_service(bool in_service) = 0;
+  [[nodiscard]] virtual bool in_service() const = 0;
+  [[nodiscard]] virtual const LaneAlarms& alarms() const = 0;
   // Name of the current state, for logs, status and tests.
   [[nodiscard]] virtual std::string state_name() const = 0;
 };

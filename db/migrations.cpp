@@ -114,7 +114,12 @@ CREATE TABLE gate_status (
 );
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kSessionsAndOutbox, kSettlement};
+// 3: anti-passback looks up the open sessions of a shopper.
+constexpr std::string_view kSessionsByShopper = R"sql(
+CREATE INDEX sessions_by_shopper ON sessions (shopper, state);
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper};
 
 }  // namespace
 

@@ -180,6 +180,21 @@ Status SessionStore::abandon_opening(const std::string& session_id, const Outbox
   return transition_with_messages(db_, kAbandoned, session_id, {open_request, cancel}, now_ms);
 }
 
+Result<std::optional<std::string>> SessionStore::open_session_of(const std::string& shopper,
+                                                                 const std::string& except_session) {
+  return guarded("look up the open sessions of shopper " + shopper, [&]() -> Result<std::optional<std::string>> {
+    auto query = db_.statement(
+        "SELECT s.session_id FROM sessions s"
+        " WHERE s.shopper = ?1 AND s.state IN ('opening', 'open', 'open_offline') AND s.session_id <> ?2"
+        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
+        " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
+        " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
+    SQLite::bind(*query, shopper, except_session);
+    if (!query->executeStep()) return std::optional<std::string>();
+    return std::optional<std::string>(query->getColumn(0).getString());
+  });
+}
+
 Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms) {
   return guarded("count offline admissions", [&]() -> Result<int> {
     auto query = db_.statement(

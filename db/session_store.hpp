@@ -76,6 +76,11 @@ class SessionStore {
   // jti stays used.
   [[nodiscard]] Status abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
                                        const OutboxMessage& cancel, std::int64_t now_ms);
+  // The newest session of `shopper` other than `except_session` that is still open at this
+  // store (anti-passback): being admitted or admitted (opening, open, open_offline), and
+  // neither cancelled nor ended (no final cart, no settlement). Empty if there is none.
+  [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
+                                                                   const std::string& except_session);
   // Sessions admitted offline (not denied afterwards) with created_at_ms >= since_ms.
   [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms);
   [[nodiscard]] Result<std::optional<SessionRecord>> find(const std::string& session_id);

@@ -1,7 +1,5 @@
 #include "drivers/rig_link.hpp"
 
-#include <sys/un.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -11,8 +9,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
-#include "drivers/rig_link_connection.hpp"
+#include "drivers/line_connection.hpp"
 #include "drivers/rig_link_protocol.hpp"
+#include "drivers/unix_listener.hpp"
 #include "hw/line_names.hpp"
 
 namespace passgate::drivers {
@@ -27,27 +26,6 @@ std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
   return out.empty() ? "none" : out;
-}
-
-Status prepare_socket_path(const std::filesystem::path& path) {
-  if (path.empty()) return make_error("invalid_argument", "the rig socket path is empty");
-  if (path.native().size() >= sizeof(sockaddr_un::sun_path)) {
-    return make_error("invalid_argument", "rig socket path " + path.string() + " is " +
-                                              std::to_string(path.native().size()) + " bytes long; at most " +
-                                              std::to_string(sizeof(sockaddr_un::sun_path) - 1) + " fit a Unix socket");
-  }
-  std::error_code ec;
-  const auto status = std::filesystem::symlink_status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found) return {};
-  if (ec) return make_error("io_error", "cannot inspect rig socket path " + path.string() + ": " + ec.message());
-  if (status.type() != std::filesystem::file_type::socket) {
-    return make_error("invalid_argument",
-                      "rig socket path " + path.string() + " exists and is not a socket; remove it or choose another path");
-  }
-  if (!std::filesystem::remove(path, ec) && ec) {
-    return make_error("io_error", "cannot remove stale rig socket " + path.string() + ": " + ec.message());
-  }
-  return {};
 }
 
 }  // namespace
@@ -66,20 +44,8 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   }
 
   Status listen() {
-    if (auto prepared = prepare_socket_path(path_); !prepared) return prepared;
-    boost::system::error_code ec;
-    const auto fail = [&](const std::string& what) {
-      return make_error("io_error", "cannot " + what + " rig socket " + path_.string() + ": " + ec.message());
-    };
-    if (acceptor_.open(Protocol(), ec); ec) return fail("create");
-    if (acceptor_.bind(Protocol::endpoint(path_.native()), ec); ec) return fail("bind");
+    if (auto listening = listen_unix(acceptor_, path_, "rig socket"); !listening) return listening;
     bound_ = true;
-    std::error_code chmod_ec;
-    using std::filesystem::perms;
-    std::filesystem::permissions(path_, perms::owner_read | perms::owner_write | perms::group_read | perms::group_write,
-                                 chmod_ec);
-    if (chmod_ec) return make_error("io_error", "cannot chmod 0660 rig socket " + path_.string() + ": " + chmod_ec.message());
-    if (acceptor_.listen(boost::asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
     accept_next();
     spdlog::info("rig link: listening on {}", path_.string());
     return {};
@@ -130,6 +96,15 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
 
   void display(int lane, const std::string& text) { send_to_rig(rig::encode_display(lane, text)); }
 
+  [[nodiscard]] std::vector<hw::ScannerInfo> scanners() const {
+    std::vector<hw::ScannerInfo> out;
+    for (const auto& name : lines_.scanners) {
+      const bool connected = rig_ != nullptr;
+      out.push_back(hw::ScannerInfo{name, "rig", path_.string(), connected, connected ? "rig connected" : "no rig connected"});
+    }
+    return out;
+  }
+
   [[nodiscard]] bool rig_connected() const { return rig_ != nullptr; }
 
  private:
@@ -153,15 +128,15 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   void on_accepted(Protocol::socket socket) {
     if (rig_) {
       spdlog::warn("rig link: refused a second rig connection");
-      auto refused = std::make_shared<RigConnection>(std::move(socket), RigConnection::Events{});
+      auto refused = std::make_shared<LineConnection>(std::move(socket), rig::kMaxLineBytes, LineConnection::Events{});
       (void)refused->send(rig::encode_error("another rig is already connected; one rig at a time"));
       refused->close_after_sending();
       return;
     }
     const std::weak_ptr<Server> weak = weak_from_this();
-    rig_ = std::make_shared<RigConnection>(
-        std::move(socket),
-        RigConnection::Events{
+    rig_ = std::make_shared<LineConnection>(
+        std::move(socket), rig::kMaxLineBytes,
+        LineConnection::Events{
             [weak](std::string_view line) {
               if (const auto self = weak.lock()) self->on_line(line);
             },
@@ -232,7 +207,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   void send_to_rig(std::string message) {
     if (!rig_) return;
     if (!rig_->send(std::move(message))) {
-      drop_rig("it stopped reading: " + std::to_string(RigConnection::kMaxQueuedMessages) + " messages queued");
+      drop_rig("it stopped reading: " + std::to_string(LineConnection::kMaxQueuedMessages) + " messages queued");
     }
   }
 
@@ -246,7 +221,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   std::map<std::string, bool> outputs_;  // level as last set
   std::set<std::string> scanners_;
   hw::IoListener* listener_ = nullptr;
-  std::shared_ptr<RigConnection> rig_;
+  std::shared_ptr<LineConnection> rig_;
 };
 
 Result<std::unique_ptr<RigLink>> RigLink::open(boost::asio::io_context& io, const std::filesystem::path& socket_path,
@@ -264,6 +239,8 @@ RigLink::RigLink(std::shared_ptr<Server> server) : server_(std::move(server)) {}
 RigLink::~RigLink() { server_->shutdown(); }
 
 void RigLink::set_listener(hw::IoListener* listener) { server_->set_listener(listener); }
+
+std::vector<hw::ScannerInfo> RigLink::scanners() const { return server_->scanners(); }
 
 void RigLink::set_output(const std::string& line, bool active) { server_->set_output(line, active); }
 

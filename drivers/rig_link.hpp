@@ -52,6 +52,8 @@ class RigLink final : public hw::IoBackend {
   void set_output(const std::string& line, bool active) override;
   [[nodiscard]] bool output(const std::string& line) const override;
   void display(int lane, const std::string& text) override;
+  // The rig's scanners: connected while a rig is.
+  [[nodiscard]] std::vector<hw::ScannerInfo> scanners() const override;
 
   [[nodiscard]] bool rig_connected() const;
 

@@ -1,5 +1,4 @@
-// The rig link's wire format (spec/rig-protocol.md), gate side: splitting the byte stream
-// into lines of at most 4096 bytes, parsing what the rig sends ("in", "scan") and encoding
+// The rig link's wire format (spec/rig-protocol.md), gate side: the line limit, parsing what the rig sends ("in", "scan") and encoding
 // what the gate sends ("out", "display", "error"). Syntax only: whether a line or scanner
 // name exists on this gate is RigLink's business. Pure functions, never throw.
 #pragma once
@@ -16,23 +15,6 @@ namespace passgate::drivers::rig {
 
 // Longest message line, without its '\n'.
 inline constexpr std::size_t kMaxLineBytes = 4096;
-
-// Splits received bytes into '\n'-terminated lines. A line longer than the limit is
-// reported once (as soon as it is too long) and its bytes are dropped up to its '\n'.
-class LineFramer {
- public:
-  explicit LineFramer(std::size_t max_line = kMaxLineBytes) : max_line_(max_line) {}
-
-  // on_line gets each complete line within the limit (without '\n'); on_oversize is called
-  // once per line that exceeds it.
-  void feed(std::string_view bytes, const std::function<void(std::string_view line)>& on_line,
-            const std::function<void()>& on_oversize);
-
- private:
-  std::size_t max_line_;
-  std::string partial_;
-  bool discarding_ = false;
-};
 
 // {"t":"in","line":"lane1.beam_outer","v":1}; "v" is 0/1 or false/true.
 struct InputMessage {

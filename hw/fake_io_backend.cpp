@@ -1,5 +1,6 @@
 #include "hw/fake_io_backend.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace passgate::hw {
@@ -28,6 +29,14 @@ void FakeIoBackend::input(const std::string& line, bool active) {
 void FakeIoBackend::scan(const std::string& scanner, const std::string& text) {
   assert(listener_ != nullptr);
   listener_->on_scan(scanner, text);
+}
+
+void FakeIoBackend::scanner_connection(const std::string& scanner, bool connected, const std::string& detail) {
+  auto it = std::find_if(scanners_.begin(), scanners_.end(), [&](const ScannerInfo& s) { return s.name == scanner; });
+  if (it == scanners_.end()) it = scanners_.insert(scanners_.end(), ScannerInfo{scanner, "fake", "fake", true, ""});
+  it->connected = connected;
+  it->detail = detail;
+  listener_->on_scanner_connection(scanner, connected, detail);
 }
 
 std::vector<FakeIoBackend::OutputChange> FakeIoBackend::changes_of(const std::string& line) const {

@@ -39,10 +39,13 @@ class FakeIoBackend final : public IoBackend {
   void set_output(const std::string& line, bool active) override;
   [[nodiscard]] bool output(const std::string& line) const override;
   void display(int lane, const std::string& text) override;
+  [[nodiscard]] std::vector<ScannerInfo> scanners() const override { return scanners_; }
 
   // The test's side. REQUIRES: a listener is set.
   void input(const std::string& line, bool active);
   void scan(const std::string& scanner, const std::string& text);
+  // A scanner lost or back: updates scanners() and tells the listener.
+  void scanner_connection(const std::string& scanner, bool connected, const std::string& detail);
 
   // Every output change (repeated levels are not changes), in order.
   [[nodiscard]] const std::vector<OutputChange>& output_changes() const { return changes_; }
@@ -62,6 +65,7 @@ class FakeIoBackend final : public IoBackend {
   std::map<std::string, bool> levels_;
   std::vector<OutputChange> changes_;
   std::vector<DisplayText> displays_;
+  std::vector<ScannerInfo> scanners_;
 };
 
 }  // namespace passgate::hw

@@ -8,8 +8,10 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/clock.hpp"
+#include "hw/scanner_driver.hpp"
 
 namespace passgate::hw {
 
@@ -21,6 +23,9 @@ class IoListener {
   virtual void on_input(const std::string& line, bool active) = 0;
   // A scanner read `text` (raw: may still carry CR/LF or an AIM "]Q1" prefix).
   virtual void on_scan(const std::string& scanner, const std::string& text) = 0;
+  // A scanner's device was lost (unplugged, read error) or is back. Backends whose scanners
+  // cannot be lost (the rig) never call it; a scanner counts as connected until told.
+  virtual void on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) = 0;
 };
 
 class IoBackend {
@@ -34,6 +39,8 @@ class IoBackend {
   [[nodiscard]] virtual bool output(const std::string& line) const = 0;
   // Informative text for a lane's display (the rig's "display" message); may be ignored.
   virtual void display(int lane, const std::string& text) = 0;
+  // Every scanner of this backend and its state (`passgatectl hw scanners`).
+  [[nodiscard]] virtual std::vector<ScannerInfo> scanners() const = 0;
 };
 
 }  // namespace passgate::hw

@@ -16,13 +16,22 @@ struct LaneInputs::Lane {
           if (active) owner.listener_.on_passage_sensor(lane);
         }) {}
 
-  Debouncer* input(LineRole role) {
+  // The debouncer of an input role; null for an output role.
+  static Debouncer Lane::*input_member(LineRole role) {
     switch (role) {
-      case LineRole::beam_outer: return &beam_outer;
-      case LineRole::beam_inner: return &beam_inner;
-      case LineRole::passage: return &passage_sensor;
+      case LineRole::beam_outer: return &Lane::beam_outer;
+      case LineRole::beam_inner: return &Lane::beam_inner;
+      case LineRole::passage: return &Lane::passage_sensor;
       default: return nullptr;
     }
+  }
+  Debouncer* input(LineRole role) {
+    const auto member = input_member(role);
+    return member != nullptr ? &(this->*member) : nullptr;
+  }
+  const Debouncer* input(LineRole role) const {
+    const auto member = input_member(role);
+    return member != nullptr ? &(this->*member) : nullptr;
   }
 
   PassageDetector detector;
@@ -62,6 +71,17 @@ Status LaneInputs::on_input(const std::string& line, bool active) {
   if (input == nullptr) return make_error("unknown_input", "line \"" + line + "\" is an output, not an input");
   input->feed(active);
   return {};
+}
+
+std::optional<bool> LaneInputs::level(std::string_view line) const {
+  const auto parsed = parse_line_name(line);
+  if (!parsed) return std::nullopt;
+  if (!parsed->role) return fire_alarm_.level();
+  const auto it = lanes_.find(parsed->lane);
+  if (it == lanes_.end()) return std::nullopt;
+  const Debouncer* input = it->second->input(*parsed->role);
+  if (input == nullptr) return std::nullopt;
+  return input->level();
 }
 
 Occupancy LaneInputs::occupancy(int lane) const {

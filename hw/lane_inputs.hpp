@@ -15,7 +15,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -56,6 +58,9 @@ class LaneInputs {
   // Debounced state. occupancy() is Occupancy::none for a lane that is not registered.
   [[nodiscard]] Occupancy occupancy(int lane) const;
   [[nodiscard]] bool fire_alarm_active() const { return fire_alarm_.level(); }
+  // The debounced level of an input line (`passgatectl hw inputs`); empty if `line` is not
+  // fire_alarm nor an input of a registered lane.
+  [[nodiscard]] std::optional<bool> level(std::string_view line) const;
 
  private:
   struct Lane;

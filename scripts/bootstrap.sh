@@ -11,7 +11,7 @@ packages=(
   libsqlite3-dev sqlite3 libsqlitecpp-dev
   nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   catch2
-  libgpiod-dev libusb-1.0-0-dev
+  libgpiod-dev libusb-1.0-0-dev libumockdev-dev umockdev
   uuid-runtime python3
 )
 

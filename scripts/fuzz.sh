@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes a parser of outside input with libFuzzer for ${FUZZ_SECONDS:-60} seconds.
-#   scripts/fuzz.sh [fuzz_token|fuzz_claims|fuzz_jwks]     (default: fuzz_token)
+#   scripts/fuzz.sh [fuzz_token|fuzz_claims|fuzz_jwks|fuzz_hid_descriptor|fuzz_hid_pos_report|fuzz_boot_keyboard]
+#   (default: fuzz_token)
 # Configures build/fuzz with clang (-DPASSGATE_FUZZ=ON, ASan+UBSan, coverage in the
 # libraries), builds the target, and runs it on a copy of tests/fuzz/corpus/<name>/ (for
 # fuzz_claims: the decoded claims of corpus/token/) inside build/fuzz, so the repository is
@@ -11,8 +12,9 @@ set -euo pipefail
 
 target=${1:-fuzz_token}
 case "$target" in
-  fuzz_token | fuzz_claims | fuzz_jwks) ;;
-  *) echo "fuzz.sh: unknown target '$target'; expected fuzz_token, fuzz_claims or fuzz_jwks" >&2
+  fuzz_token | fuzz_claims | fuzz_jwks | fuzz_hid_descriptor | fuzz_hid_pos_report | fuzz_boot_keyboard) ;;
+  *) echo "fuzz.sh: unknown target '$target'; expected fuzz_token, fuzz_claims, fuzz_jwks, fuzz_hid_descriptor," \
+          "fuzz_hid_pos_report or fuzz_boot_keyboard" >&2
      exit 2 ;;
 esac
 seconds=${FUZZ_SECONDS:-60}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds Passgate and runs every test: once in an optimized build,
-# once under AddressSanitizer + UndefinedBehaviorSanitizer, then the token fuzzer for a
-# bounded time (FUZZ_SECONDS, default 60). Exits non-zero on any failure.
+# once under AddressSanitizer + UndefinedBehaviorSanitizer, then the fuzzers of the parsers
+# that read outside input (entry tokens, USB scanner reports) for a bounded time each
+# (FUZZ_SECONDS, default 20). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +24,7 @@ run_suite() {
 run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DPASSGATE_SANITIZE=ON
-FUZZ_SECONDS=${FUZZ_SECONDS:-60} scripts/fuzz.sh
+for target in fuzz_token fuzz_hid_descriptor fuzz_hid_pos_report fuzz_boot_keyboard; do
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} scripts/fuzz.sh "$target"
+done
 echo "== all tests passed"

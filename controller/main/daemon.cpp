@@ -1,5 +1,7 @@
 #include "controller/main/daemon.hpp"
 
+#include <grp.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -16,6 +18,7 @@
 #include "controller/payment_drainer.hpp"
 #include "controller/settlement_planner.hpp"
 #include "controller/tracking_reports.hpp"
+#include "controller/main/control_commands.hpp"
 #include "controller/main/session_recovery.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/secret_file.hpp"
@@ -25,10 +28,14 @@
 #include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
 #include "db/settlement_store.hpp"
+#include "drivers/control_server.hpp"
 #include "drivers/gateway_client.hpp"
+#include "drivers/hardware_backend.hpp"
 #include "drivers/rig_link.hpp"
+#include "drivers/scanner_factory.hpp"
 #include "drivers/tracking_client.hpp"
 #include "hw/gate_lines.hpp"
+#include "hw/io_backend.hpp"
 
 namespace passgate::daemon {
 
@@ -40,6 +47,40 @@ hw::GateLines lines_of(const controller::GateConfig& config) {
   std::vector<int> entry, exit;
   for (const auto& l : config.lanes) (l.kind == controller::LaneKind::entry ? entry : exit).push_back(l.number);
   return hw::gate_lines(entry, exit);
+}
+
+// The lanes' I/O: the rig socket (sim), or GPIO lines and scanners (gpiod). An error's
+// message says what could not start (a gpiod line names its config entry).
+Result<std::unique_ptr<hw::IoBackend>> open_backend(boost::asio::io_context& io, TimerService& timers,
+                                                    const controller::GateConfig& config) {
+  if (config.io.backend == controller::IoBackendKind::sim) {
+    auto rig = drivers::RigLink::open(io, config.io.sim_socket, lines_of(config));
+    if (!rig.ok()) {
+      return make_error(rig.error().code, "rig link on " + config.io.sim_socket.string() + ": " + rig.error().message);
+    }
+    return std::unique_ptr<hw::IoBackend>(std::move(*rig));
+  }
+  auto scanners = drivers::make_scanners(io, timers, config.io);
+  if (!scanners.ok()) return make_error(scanners.error().code, "scanners: " + scanners.error().message);
+  auto hardware = drivers::HardwareBackend::open(io, timers, config.io, std::move(*scanners));
+  if (!hardware.ok()) return make_error(hardware.error().code, "GPIO: " + hardware.error().message);
+  return std::unique_ptr<hw::IoBackend>(std::move(*hardware));
+}
+
+std::string describe_backend(const controller::IoConfig& io) {
+  if (io.backend == controller::IoBackendKind::sim) return "rig socket " + io.sim_socket.string();
+  return "GPIO (" + std::to_string(io.gpiod_lines.size()) + " lines, " + std::to_string(io.scanners.size()) +
+         " scanner(s))";
+}
+
+// The control socket's owner group, if the config names one.
+Result<std::optional<gid_t>> control_group(const controller::ControlConfig& control) {
+  if (control.group.empty()) return std::optional<gid_t>();
+  const group* g = ::getgrnam(control.group.c_str());
+  if (g == nullptr) {
+    return make_error("bad_config", "[control] group \"" + control.group + "\" does not exist on this machine");
+  }
+  return std::optional<gid_t>(g->gr_gid);
 }
 
 // Forgets used token ids once their tokens can no longer be accepted anyway (each is
@@ -109,14 +150,9 @@ int run_daemon(const controller::GateConfig& config) {
     return 1;
   }
 
-  if (config.io.backend != controller::IoBackendKind::sim) {
-    spdlog::critical("io.backend \"gpiod\" is validated but not driven by this version of passgated; "
-                     "use backend \"sim\"");
-    return 1;
-  }
-  auto rig = drivers::RigLink::open(io, config.io.sim_socket, lines_of(config));
-  if (!rig.ok()) {
-    spdlog::critical("rig link on {}: {}", config.io.sim_socket.string(), rig.error().message);
+  auto backend = open_backend(io, time, config);
+  if (!backend.ok()) {
+    spdlog::critical("{}", backend.error().message);
     return 1;
   }
 
@@ -148,7 +184,22 @@ int run_daemon(const controller::GateConfig& config) {
                                          sender, &hold, time, time);
   recover_interrupted_sessions(sessions, time);
   TokenPurge purge(sessions, time, time);
-  controller::Gate gate(config, **rig, time, time, admission, reports);
+  controller::Gate gate(config, **backend, time, time, admission, reports);
+  ControlCommands commands(gate, **backend, time, time);
+  auto group = control_group(config.control);
+  if (!group.ok()) {
+    spdlog::critical("control socket: {}", group.error().message);
+    return 1;
+  }
+  auto control = drivers::ControlServer::open(
+      io, config.control.socket, *group,
+      [&commands](const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
+        commands.handle(request, peer);
+      });
+  if (!control.ok()) {
+    spdlog::critical("control socket: {}", control.error().message);
+    return 1;
+  }
 
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   stop_signals.async_wait([&io](const boost::system::error_code& ec, int sig) {
@@ -179,8 +230,8 @@ int run_daemon(const controller::GateConfig& config) {
   }
   planner.run();
   carts.start();
-  spdlog::info("passgated ready: store {} gate {}, {} lane(s), rig socket {}, tracking engine {}, offline policy {}, payment gateway {}, hold {}",
-               config.store_id, config.gate_id, config.lanes.size(), config.io.sim_socket.string(),
+  spdlog::info("passgated ready: store {} gate {}, {} lane(s), {}, tracking engine {}, offline policy {}, payment gateway {}, hold {}",
+               config.store_id, config.gate_id, config.lanes.size(), describe_backend(config.io),
                config.tracking.base_url,
                config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny", payments.gateway_url,
                payments.hold_amount_minor > 0 ? std::to_string(payments.hold_amount_minor) + " " + payments.currency

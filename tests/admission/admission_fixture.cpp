@@ -64,14 +64,29 @@ void AdmissionFixture::wire() {
 
 void AdmissionFixture::restart() { wire(); }
 
-std::string AdmissionFixture::token(sim::TokenFlaw flaw, std::optional<int> group, std::string token_id) {
+namespace {
+
+sim::TokenSpec token_spec(const VirtualTime& vt) {
   sim::TokenSpec spec;
   spec.issuer = kIssuer;
   spec.audience = kStore;
   spec.now = unix_seconds(vt.wall_now());
+  return spec;
+}
+
+}  // namespace
+
+std::string AdmissionFixture::token(sim::TokenFlaw flaw, std::optional<int> group, std::string token_id) {
+  sim::TokenSpec spec = token_spec(vt);
   spec.group = group;
   spec.flaw = flaw;
   spec.token_id = std::move(token_id);
+  return sim::mint_token(issuer, spec);
+}
+
+std::string AdmissionFixture::token_of(const std::string& shopper) {
+  sim::TokenSpec spec = token_spec(vt);
+  spec.subject = shopper;
   return sim::mint_token(issuer, spec);
 }
 

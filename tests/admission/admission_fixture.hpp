@@ -32,6 +32,8 @@ struct AdmissionFixture {
   // Mints a token for "now" with the fixture's issuer key.
   std::string token(sim::TokenFlaw flaw = sim::TokenFlaw::none, std::optional<int> group = std::nullopt,
                     std::string token_id = {});
+  // A flawless token of `shopper` (token() is for "shp_test").
+  std::string token_of(const std::string& shopper);
   // Runs one admission request to its end (the tracking engine answering `status`, or not
   // asked at all) and returns the result.
   controller::AdmissionResult admit(const std::string& token, std::optional<int> engine_status, int group_limit = 4);

@@ -126,20 +126,20 @@ TEST_CASE("engine unreachable with policy deny: lane_unavailable, and the shoppe
 
 TEST_CASE("engine unreachable with policy admit: admitted offline within the hourly cap, open request queued") {
   AdmissionFixture f(OfflinePolicy::admit, 2);
-  const auto a = f.admit(f.token(), 0);
-  const auto b = f.admit(f.token(), 503);
+  const auto a = f.admit(f.token_of("shp_a"), 0);
+  const auto b = f.admit(f.token_of("shp_b"), 503);
   REQUIRE(a.admitted);
   REQUIRE(b.admitted);
   CHECK(a.offline);
   CHECK(f.sessions->find(a.session_id).value()->state == SessionState::open_offline);
-  const auto c = f.admit(f.token(), 0);
+  const auto c = f.admit(f.token_of("shp_c"), 0);
   CHECK_FALSE(c.admitted);
   CHECK(c.reason == DenialReason::offline_limit);
 
   // An hour later the cap has room again.
   f.vt.advance(std::chrono::minutes(61));
   f.tracking.calls.clear();
-  CHECK(f.admit(f.token(), 0).admitted);
+  CHECK(f.admit(f.token_of("shp_d"), 0).admitted);
 }
 
 TEST_CASE("an offline session reaches the engine once it is back, with the same body") {

@@ -44,7 +44,7 @@ chip = "gpiochip0"
 "lane2.led_green" = { offset = 14 }
 "lane2.led_red" = { offset = 15 }
 "lane2.buzzer" = { offset = 16 }
-"fire_alarm" = { offset = 20, active_low = true, bias = "pull-up" }
+"fire_alarm" = { offset = 20, active_low = true, bias = "pull-down" }
 
 [tracking]
 base_url = "http://127.0.0.1:8080"
@@ -55,6 +55,10 @@ path = "db/passgate.db"
 [payments]
 api_key_file = "gateway.key"
 seal_key_file = "seal.key"
+
+[io.scanners."lane1.entry"]
+type = "serial"
+device = "/dev/ttyACM0"
 )";
 
 std::string replaced(std::string_view text, std::string_view from, std::string_view to) {

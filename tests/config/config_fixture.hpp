@@ -21,7 +21,8 @@ inline constexpr std::string_view kMinimalConfig = kMinimalGateConfig;
 
 // The same with backend = "gpiod" and a complete [io.gpiod] table from line 19 on:
 // [io.gpiod] on 19, [io.gpiod.lines] on 22, "lane1.beam_outer" on 23, fire_alarm on 37,
-// [tracking] on 39, [database] on 42, [payments] on 45.
+// [tracking] on 39, [database] on 42, [payments] on 45, [io.scanners."lane1.entry"] on 49
+// (a serial scanner, device on 51, the last line).
 extern const std::string_view kMinimalGpiodConfig;
 
 // `text` with its one occurrence of `from` replaced by `to`; fails the test unless `from`

@@ -34,12 +34,14 @@ TEST_CASE("a missing required table is reported at line 1 column 1 with what it 
         Problems{"gate.toml:1:1: tracking is missing, expected a [tracking] table with base_url"});
 }
 
-TEST_CASE("the sim backend requires its socket, the gpiod backend its table") {
+TEST_CASE("the sim backend requires its socket, the gpiod backend its table and scanners") {
   ConfigFixture fx;
   CHECK(fx.problems(replaced(kMinimalConfig, "socket = \"rig.sock\"\n", "")) ==
         Problems{"gate.toml:19:1: io.sim.socket is missing, expected a string"});
   CHECK(fx.problems(replaced(kMinimalConfig, "backend = \"sim\"", "backend = \"gpiod\"")) ==
-        Problems{"gate.toml:16:1: io.gpiod is missing, expected an [io.gpiod] table with lines"});
+        Problems{"gate.toml:16:1: io.gpiod is missing, expected an [io.gpiod] table with lines",
+                 "gate.toml:16:1: io.scanners lacks \"lane1.entry\", expected a scanner for entry lane 1, such as "
+                 "[io.scanners.\"lane1.entry\"] with type and usb_id or device"});
 }
 
 TEST_CASE("an empty required string is reported as empty") {

@@ -65,7 +65,7 @@ TEST_CASE("a value outside a fixed set lists the allowed values") {
                  "\"warn\", \"error\""});
   CHECK(fx.problems(std::string(kMinimalConfig) + "\n[offline]\npolicy = \"allow\"\n") ==
         Problems{"gate.toml:33:10: offline.policy is \"allow\", expected \"deny\" or \"admit\""});
-  CHECK(fx.problems(replaced(kMinimalGpiodConfig, "bias = \"pull-up\"", "bias = \"pullup\"")) ==
+  CHECK(fx.problems(replaced(kMinimalGpiodConfig, "bias = \"pull-down\"", "bias = \"pullup\"")) ==
         Problems{"gate.toml:37:57: io.gpiod.lines.fire_alarm.bias is \"pullup\", expected one of \"as-is\", "
                  "\"pull-up\", \"pull-down\", \"disable\""});
 }

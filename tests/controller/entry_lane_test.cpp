@@ -18,7 +18,7 @@ struct EntryLaneFixture {
   passgate::hw::FakeIoBackend io{vt};
   passgate::test::ScriptedAdmission admission{vt};
   passgate::test::RecordedReports reports;
-  passgate::controller::LaneConfig config{1, passgate::controller::LaneKind::entry, 4, 8000ms};
+  passgate::controller::LaneConfig config = passgate::test::lane_config(1, passgate::controller::LaneKind::entry);
   passgate::controller::EntryLane lane{config, {io, vt, vt, admission, reports}};
 
   bool release_in() const { return io.output("lane1.release_in"); }

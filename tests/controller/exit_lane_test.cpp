@@ -16,7 +16,7 @@ struct ExitLaneFixture {
   passgate::hw::FakeIoBackend io{vt};
   passgate::test::ScriptedAdmission admission{vt};
   passgate::test::RecordedReports reports;
-  passgate::controller::LaneConfig config{3, passgate::controller::LaneKind::exit, 4, 8000ms};
+  passgate::controller::LaneConfig config = passgate::test::lane_config(3, passgate::controller::LaneKind::exit);
   passgate::controller::ExitLane lane{config, {io, vt, vt, admission, reports}};
 
   bool release_out() const { return io.output("lane3.release_out"); }
@@ -76,10 +76,72 @@ TEST_CASE_METHOD(ExitLaneFixture, "fire alarm frees the exit lane both ways, in 
   CHECK_FALSE(release_in());
 }
 
-TEST_CASE_METHOD(ExitLaneFixture, "someone waiting at the inner beam when the alarm clears still gets out") {
+TEST_CASE_METHOD(ExitLaneFixture, "after the alarm the lane stays free both ways until nobody is in it") {
   lane.on_alarm(true);
   lane.on_beams(false, true);
   lane.on_alarm(false);
+  CHECK(lane.state_name() == "emergency_clearing");
   CHECK(release_out());
-  CHECK(lane.state_name() == "open");
+  CHECK(release_in());
+  vt.advance(1min);
+  lane.on_beams(true, true);
+  CHECK(release_in());
+  lane.on_beams(true, false);
+  lane.on_passage(Direction::out);
+  lane.on_beams(false, false);
+  CHECK(lane.state_name() == "closed");
+  CHECK_FALSE(release_out());
+  CHECK_FALSE(release_in());
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::exit);
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "someone coming in through the exit lane is a wrong-way alarm") {
+  lane.on_passage(Direction::in);
+  CHECK(lane.alarms().count(passgate::controller::AlarmKind::wrong_way) == 1);
+  CHECK(io.last_display(3) == "alarm: wrong_way");
+  CHECK(io.output("lane3.led_red"));
+  vt.advance(5s);
+  CHECK_FALSE(io.output("lane3.led_red"));
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "a beam blocked too long on an exit lane is an alarm until it clears") {
+  lane.on_beams(false, true);
+  vt.advance(20s);
+  CHECK(lane.alarms().active(passgate::controller::AlarmKind::beam_blocked));
+  CHECK(release_out());  // still free
+  lane.on_beams(false, false);
+  CHECK_FALSE(lane.alarms().active(passgate::controller::AlarmKind::beam_blocked));
+  CHECK(lane.alarms().count(passgate::controller::AlarmKind::beam_blocked) == 1);
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "an exit lane out of service keeps egress free and shows red") {
+  lane.set_in_service(false);
+  CHECK(lane.state_name() == "out_of_service");
+  CHECK(release_out());
+  CHECK_FALSE(release_in());
+  CHECK(io.output("lane3.led_red"));
+  CHECK(io.last_display(3) == "out of service");
+  lane.on_beams(false, true);
+  lane.on_passage(Direction::out);
+  lane.on_beams(false, false);
+  vt.advance(1min);
+  CHECK(release_out());
+  CHECK(reports.passages.back().kind == PassageKind::exit);
+  lane.set_in_service(true);
+  CHECK(lane.state_name() == "closed");
+  CHECK_FALSE(release_out());
+  CHECK_FALSE(io.output("lane3.led_red"));
+}
+
+TEST_CASE_METHOD(ExitLaneFixture, "the fire alarm overrides taking an exit lane out of service") {
+  lane.on_alarm(true);
+  lane.set_in_service(false);
+  lane.set_in_service(true);
+  CHECK(release_in());
+  CHECK(release_out());
+  lane.on_alarm(false);
+  CHECK(lane.state_name() == "closed");
+  CHECK_FALSE(release_in());
+  CHECK_FALSE(release_out());
 }

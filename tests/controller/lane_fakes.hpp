@@ -1,5 +1,5 @@
 // Test doubles for the lanes' ports: an admission pipeline the test answers by hand and
-// a recorder of the reports the lanes send to the tracking engine.
+// a recorder of the reports the lanes send to the tracking engine; a lane config maker.
 #pragma once
 
 #include <optional>
@@ -7,9 +7,18 @@
 #include <vector>
 
 #include "common/virtual_time.hpp"
+#include "controller/config.hpp"
 #include "controller/lane_ports.hpp"
 
 namespace passgate::test {
+
+// A lane's config with every default but its number and kind.
+inline controller::LaneConfig lane_config(int number, controller::LaneKind kind) {
+  controller::LaneConfig config;
+  config.number = number;
+  config.kind = kind;
+  return config;
+}
 
 class ScriptedAdmission final : public controller::AdmissionPort {
  public:

@@ -18,6 +18,9 @@ struct Heard final : passgate::hw::IoListener {
   std::vector<std::string> events;
   void on_input(const std::string& line, bool active) override { events.push_back(line + "=" + (active ? "1" : "0")); }
   void on_scan(const std::string& scanner, const std::string& text) override { events.push_back(scanner + ":" + text); }
+  void on_scanner_connection(const std::string& scanner, bool connected, const std::string&) override {
+    events.push_back(scanner + (connected ? ":connected" : ":lost"));
+  }
 };
 
 }  // namespace

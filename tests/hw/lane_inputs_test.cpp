@@ -182,3 +182,19 @@ TEST_CASE("inputs that are not configured are refused with a reason") {
   g.vt.advance(1s);
   CHECK(g.events.all.empty());
 }
+
+TEST_CASE("the debounced level of each input line can be read back") {
+  Gate g;
+  CHECK(g.inputs.level("fire_alarm") == true);  // unknown = alarm
+  CHECK(g.inputs.level(kOuter1) == false);
+  REQUIRE(g.inputs.on_input(kOuter1, true).ok());
+  REQUIRE(g.inputs.on_input("fire_alarm", false).ok());
+  CHECK(g.inputs.level(kOuter1) == false);  // not settled yet
+  g.vt.advance(10ms);
+  CHECK(g.inputs.level(kOuter1) == true);
+  CHECK(g.inputs.level("fire_alarm") == false);
+  CHECK(g.inputs.level("lane2.passage") == false);
+  CHECK_FALSE(g.inputs.level("lane1.release_in").has_value());  // an output
+  CHECK_FALSE(g.inputs.level("lane3.beam_outer").has_value());  // not registered
+  CHECK_FALSE(g.inputs.level("nonsense").has_value());
+}

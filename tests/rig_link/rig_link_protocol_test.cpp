@@ -7,9 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/line_framer.hpp"
 #include "drivers/rig_link_protocol.hpp"
 
 using namespace passgate::drivers::rig;
+using passgate::drivers::LineFramer;
 using Strings = std::vector<std::string>;
 
 namespace {

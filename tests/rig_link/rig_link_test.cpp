@@ -26,6 +26,7 @@ struct Heard final : passgate::hw::IoListener {
   Strings scans;   // "scanner:text"
   void on_input(const std::string& line, bool active) override { inputs.push_back(line + "=" + (active ? "1" : "0")); }
   void on_scan(const std::string& scanner, const std::string& text) override { scans.push_back(scanner + ":" + text); }
+  void on_scanner_connection(const std::string&, bool, const std::string&) override {}
 };
 
 // A gate with entry lane 1 and exit lane 2, its RigLink on a temp socket, and a listener

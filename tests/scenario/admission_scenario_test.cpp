@@ -92,8 +92,11 @@ TEST_CASE("with the tracking engine down and offline policy deny, entry is refus
   require_nothing_released(rig);
   CHECK_FALSE(has_session_of(gate.tracking_state(), "shp_carol"));  // the control port works during the fault
 
-  // The refused token was not used up: once the engine is back it admits.
+  // The refused token was not used up: once the engine is back it admits. The shopper
+  // scans again after the scanner's repeat window (io.scan_repeat_window_ms, 2 s by
+  // default): the same code read again within it counts once.
   gate.set_tracking_fault("none");
+  gate.run_for(2100ms);
   rig.scan(1, token);
   REQUIRE(rig.wait_level(kRelease1, true));
   CHECK(has_session_of(gate.tracking_state(), "shp_carol"));

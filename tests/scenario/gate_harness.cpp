@@ -169,6 +169,8 @@ std::string GateHarness::config_text() const {
        << "carts_poll_interval_ms = 200\n\n"
        << "[database]\n"
        << "path = \"" << (dir_ / "passgate.db").string() << "\"\n\n"
+       << "[control]\n"
+       << "socket = \"" << control_socket().string() << "\"\n\n"
        << "[logging]\nlevel = \"info\"\n";
   return toml.str();
 }
@@ -276,6 +278,16 @@ json GateHarness::gate_status() {
   REQUIRE(printed);
   REQUIRE(status == 0);
   return json::parse(ctl.output());
+}
+
+GateHarness::CtlResult GateHarness::ctl(std::vector<std::string> args) {
+  args.push_back("--config");
+  args.push_back(config_file_.string());
+  test::ChildProcess program(PASSGATECTL, args);
+  const auto status = program.wait_exit(kReactLimit);
+  INFO("passgatectl said:\n" << program.output());
+  REQUIRE(status.has_value());
+  return CtlResult{*status, program.output()};
 }
 
 bool GateHarness::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {

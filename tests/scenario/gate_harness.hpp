@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/asio_time.hpp"
 #include "db/payment_queue.hpp"
@@ -55,6 +56,7 @@ class GateHarness {
   [[nodiscard]] const std::filesystem::path& config_file() const { return config_file_; }
   [[nodiscard]] const std::filesystem::path& jwks_file() const { return jwks_file_; }
   [[nodiscard]] std::filesystem::path rig_socket() const { return dir_ / "rig.sock"; }
+  [[nodiscard]] std::filesystem::path control_socket() const { return dir_ / "control.sock"; }
   [[nodiscard]] const test::TempDir& dir() const { return dir_; }
 
   // Starts passgated on config_file() and waits for "passgated ready".
@@ -96,6 +98,12 @@ class GateHarness {
 
   // `passgatectl status --config FILE --json --sessions`, parsed.
   [[nodiscard]] nlohmann::json gate_status();
+  // `passgatectl ARGS... --config FILE`, run to its end: its exit status and what it printed.
+  struct CtlResult {
+    int status = 0;
+    std::string output;
+  };
+  [[nodiscard]] CtlResult ctl(std::vector<std::string> args);
 
   // The loop the in-process rig and control requests run on.
   [[nodiscard]] boost::asio::io_context& io() { return io_; }

@@ -11,7 +11,7 @@ void add_config_option(CLI::App& command, std::string& config_file) {
   command.add_option("-c,--config", config_file, "the gate's configuration file")->capture_default_str();
 }
 
-Result<GateDatabase> open_gate_database(const std::string& config_file) {
+Result<controller::GateConfig> load_gate_config(const std::string& config_file) {
   auto load = controller::load_config(config_file);
   if (!load.config) {
     std::string problems;
@@ -19,7 +19,13 @@ Result<GateDatabase> open_gate_database(const std::string& config_file) {
     return make_error("bad_config", "cannot use the config file " + config_file + " (passgatectl check-config " +
                                         config_file + " explains):" + problems);
   }
-  const auto& file = load.config->database;
+  return std::move(*load.config);
+}
+
+Result<GateDatabase> open_gate_database(const std::string& config_file) {
+  auto config = load_gate_config(config_file);
+  if (!config.ok()) return config.error();
+  const auto& file = config->database;
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     return make_error("no_database", "no gate database at " + file.string() + " ([database] path in " + config_file +
@@ -27,7 +33,7 @@ Result<GateDatabase> open_gate_database(const std::string& config_file) {
   }
   auto database = db::Database::open(file);
   if (!database.ok()) return database.error();
-  return GateDatabase{std::move(*load.config), std::move(database).value()};
+  return GateDatabase{std::move(config).value(), std::move(database).value()};
 }
 
 int report_failure(const Error& error) {

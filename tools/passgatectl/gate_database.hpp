@@ -26,6 +26,9 @@ inline constexpr const char* kDefaultConfigFile = "/etc/passgate/passgate.toml";
 // Adds "-c,--config FILE" (default kDefaultConfigFile) to `command`.
 void add_config_option(CLI::App& command, std::string& config_file);
 
+// Reads and checks the config file. Error "bad_config" (every problem, one per line).
+[[nodiscard]] Result<controller::GateConfig> load_gate_config(const std::string& config_file);
+
 // Errors: "bad_config" (every problem, one per line), "no_database" (the file the config
 // names does not exist), or Database::open's errors.
 [[nodiscard]] Result<GateDatabase> open_gate_database(const std::string& config_file);

@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   passgate::ctl::add_check_config_command(app, exit_code);
   passgate::ctl::add_status_command(app, exit_code);
   passgate::ctl::add_queue_command(app, exit_code);
+  passgate::ctl::add_lane_commands(app, exit_code);
+  passgate::ctl::add_hw_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,8 +1,8 @@
-// RigConnection: one accepted Unix stream socket of the rig link, carrying '\n'-delimited
-// messages. It reads lines (LineFramer: at most rig::kMaxLineBytes each) and queues writes,
+// LineConnection: one accepted Unix stream socket carrying '\n'-delimited messages (the rig
+// link, the control socket). It reads lines (LineFramer, bounded length) and queues writes,
 // one async_write at a time, never blocking. Owned through shared_ptr: pending operations
 // keep it alive, so it may be dropped at any time; after close() no event is delivered.
-// Internal to RigLink (drivers/rig_link.cpp). Single-threaded, on the io_context.
+// Single-threaded, on the io_context.
 #pragma once
 
 #include <array>
@@ -14,11 +14,11 @@
 
 #include <boost/asio/local/stream_protocol.hpp>
 
-#include "drivers/rig_link_protocol.hpp"
+#include "drivers/line_framer.hpp"
 
 namespace passgate::drivers {
 
-class RigConnection : public std::enable_shared_from_this<RigConnection> {
+class LineConnection : public std::enable_shared_from_this<LineConnection> {
  public:
   using Socket = boost::asio::local::stream_protocol::socket;
   struct Events {
@@ -29,7 +29,8 @@ class RigConnection : public std::enable_shared_from_this<RigConnection> {
   // A peer that lets this many messages pile up is not reading: send() refuses more.
   static constexpr std::size_t kMaxQueuedMessages = 1024;
 
-  RigConnection(Socket socket, Events events);
+  // Lines longer than `max_line` bytes (without the '\n') are dropped (on_oversize).
+  LineConnection(Socket socket, std::size_t max_line, Events events);
 
   // Starts delivering received lines to the events.
   void start_reading();
@@ -47,8 +48,8 @@ class RigConnection : public std::enable_shared_from_this<RigConnection> {
 
   Socket socket_;
   Events events_;
-  rig::LineFramer framer_;
-  std::array<char, rig::kMaxLineBytes> read_buffer_{};
+  LineFramer framer_;
+  std::array<char, 4096> read_buffer_{};
   std::deque<std::string> queue_;  // front() is being written while writing_
   bool writing_ = false;
   bool close_when_sent_ = false;

@@ -1,4 +1,4 @@
-#include "drivers/rig_link_connection.hpp"
+#include "drivers/line_connection.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
@@ -6,16 +6,17 @@
 
 namespace passgate::drivers {
 
-RigConnection::RigConnection(Socket socket, Events events) : socket_(std::move(socket)), events_(std::move(events)) {}
+LineConnection::LineConnection(Socket socket, std::size_t max_line, Events events)
+    : socket_(std::move(socket)), events_(std::move(events)), framer_(max_line) {}
 
-void RigConnection::start_reading() { read_more(); }
+void LineConnection::start_reading() { read_more(); }
 
-void RigConnection::read_more() {
+void LineConnection::read_more() {
   socket_.async_read_some(boost::asio::buffer(read_buffer_),
                           [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
                             if (self->closed_) return;
                             if (ec) {
-                              self->fail(ec == boost::asio::error::eof ? "the rig closed the connection"
+                              self->fail(ec == boost::asio::error::eof ? "the peer closed the connection"
                                                                        : "read failed: " + ec.message());
                               return;
                             }
@@ -31,14 +32,14 @@ void RigConnection::read_more() {
                           });
 }
 
-bool RigConnection::send(std::string message) {
+bool LineConnection::send(std::string message) {
   if (closed_ || close_when_sent_ || queue_.size() >= kMaxQueuedMessages) return false;
   queue_.push_back(std::move(message));
   if (!writing_) write_front();
   return true;
 }
 
-void RigConnection::write_front() {
+void LineConnection::write_front() {
   writing_ = true;
   boost::asio::async_write(socket_, boost::asio::buffer(queue_.front()),
                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
@@ -57,12 +58,12 @@ void RigConnection::write_front() {
                            });
 }
 
-void RigConnection::close_after_sending() {
+void LineConnection::close_after_sending() {
   close_when_sent_ = true;
   if (!writing_) close();
 }
 
-void RigConnection::close() {
+void LineConnection::close() {
   if (closed_) return;
   closed_ = true;
   boost::system::error_code ignored;
@@ -70,7 +71,7 @@ void RigConnection::close() {
   socket_.close(ignored);
 }
 
-void RigConnection::fail(const std::string& why) {
+void LineConnection::fail(const std::string& why) {
   close();
   if (events_.on_closed) events_.on_closed(why);
 }

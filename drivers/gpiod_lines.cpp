@@ -1,0 +1,324 @@
+#include "drivers/gpiod_lines.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <gpiod.hpp>
+#include <spdlog/spdlog.h>
+
+#include "hw/debouncer.hpp"
+#include "hw/line_names.hpp"
+
+namespace passgate::drivers {
+namespace {
+
+constexpr const char* kConsumer = "passgated";
+const std::string kFireAlarm{hw::kFireAlarm};
+
+// How the config names an entry: io.gpiod.lines.fire_alarm, io.gpiod.lines."lane1.beam_outer".
+std::string entry_name(const std::string& line) {
+  const bool bare = std::all_of(line.begin(), line.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '_' || c == '-';
+  });
+  return "io.gpiod.lines." + (bare ? line : "\"" + line + "\"");
+}
+
+// The one conversion of libgpiod's exceptions (std::system_error and others) into our errors.
+Error gpio_error(std::string code, const std::string& entry, const std::string& what, const std::exception& e) {
+  return make_error(std::move(code), entry + ": " + what + ": " + e.what());
+}
+
+bool is_chip_name(const std::string& name) {
+  constexpr std::string_view kPrefix = "gpiochip";
+  return name.size() > kPrefix.size() && name.starts_with(kPrefix) &&
+         std::all_of(name.begin() + kPrefix.size(), name.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// The paths of every GPIO chip on this machine: /dev/gpiochipN.
+std::vector<std::string> chip_paths() {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/dev", ec); !ec && it != std::filesystem::directory_iterator();
+       it.increment(ec)) {
+    if (is_chip_name(it->path().filename().string())) paths.push_back(it->path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+// "gpiochip0 "pinctrl-bcm2711", gpiochip1 "raspberrypi-exp-gpio"", for not-found messages.
+std::string present_chips() {
+  std::string out;
+  for (const auto& path : chip_paths()) {
+    try {
+      const gpiod::chip chip(path, gpiod::chip::OPEN_BY_PATH);
+      out += (out.empty() ? "" : ", ") + chip.name() + " \"" + chip.label() + "\"";
+    } catch (const std::exception&) {
+      // not a GPIO chip after all: not worth listing
+    }
+  }
+  return out.empty() ? "none" : out;
+}
+
+// The chip `spec` names: a path ("/dev/gpiochip0"), a name ("gpiochip0") or a label.
+Result<gpiod::chip> open_chip(const std::string& entry, const std::string& spec) {
+  try {
+    if (spec.starts_with("/")) return gpiod::chip(spec, gpiod::chip::OPEN_BY_PATH);
+    if (is_chip_name(spec) && std::filesystem::exists("/dev/" + spec)) {
+      return gpiod::chip(spec, gpiod::chip::OPEN_BY_NAME);
+    }
+    for (const auto& path : chip_paths()) {
+      gpiod::chip chip(path, gpiod::chip::OPEN_BY_PATH);
+      if (chip.label() == spec) return chip;
+    }
+  } catch (const std::system_error& e) {
+    if (e.code() != std::errc::no_such_file_or_directory) {
+      return gpio_error("io_error", entry, "cannot open GPIO chip \"" + spec + "\"", e);
+    }
+  }
+  return make_error("not_found", entry + ": no GPIO chip \"" + spec + "\" (looked up by path, name and label; chips: " +
+                                     present_chips() + ")");
+}
+
+// The chip's line the entry names, by offset or by its name on the chip.
+Result<gpiod::line> find_line(const std::string& entry, const gpiod::chip& chip,
+                              const controller::GpiodLineConfig& config) {
+  if (config.offset) {
+    const unsigned lines = chip.num_lines();
+    if (*config.offset >= lines) {
+      return make_error("not_found", entry + ": line " + std::to_string(*config.offset) + " of " + chip.name() +
+                                         " does not exist (the chip has " + std::to_string(lines) + " lines" +
+                                         (lines > 0 ? ", offsets 0 to " + std::to_string(lines - 1) : "") + ")");
+    }
+    return chip.get_line(*config.offset);
+  }
+  gpiod::line line = chip.find_line(config.line);
+  if (!line) return make_error("not_found", entry + ": no line named \"" + config.line + "\" on " + chip.name());
+  return line;
+}
+
+// "line 4 of gpiochip0", or "line "GPIO4" (4) of gpiochip0" for a line found by name.
+std::string describe(const gpiod::line& line, const controller::GpiodLineConfig& config) {
+  const std::string offset = std::to_string(line.offset());
+  return "line " + (config.offset ? offset : "\"" + config.line + "\" (" + offset + ")") + " of " +
+         line.get_chip().name();
+}
+
+std::bitset<32> request_flags(const controller::GpiodLineConfig& config) {
+  std::bitset<32> flags;
+  if (config.active_low) flags |= gpiod::line_request::FLAG_ACTIVE_LOW;
+  switch (config.bias) {
+    case controller::LineBias::as_is: break;
+    case controller::LineBias::pull_up: flags |= gpiod::line_request::FLAG_BIAS_PULL_UP; break;
+    case controller::LineBias::pull_down: flags |= gpiod::line_request::FLAG_BIAS_PULL_DOWN; break;
+    case controller::LineBias::disabled: flags |= gpiod::line_request::FLAG_BIAS_DISABLE; break;
+  }
+  return flags;
+}
+
+std::string in_use_by(const gpiod::line& line) {
+  const std::string consumer = line.consumer();
+  return consumer.empty() ? "by the kernel or a program that gave no name" : "by \"" + consumer + "\"";
+}
+
+// Requests the line: an input with events on both edges, or an output at `initial`.
+Status request(const std::string& entry, const std::string& where, gpiod::line& line,
+               const controller::GpiodLineConfig& config, bool input) {
+  if (line.is_used()) return make_error("busy", entry + ": " + where + " is in use " + in_use_by(line));
+  const int type = input ? gpiod::line_request::EVENT_BOTH_EDGES : gpiod::line_request::DIRECTION_OUTPUT;
+  try {
+    line.request(gpiod::line_request{kConsumer, type, request_flags(config)}, config.safe_active ? 1 : 0);
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::device_or_resource_busy) {
+      line.update();
+      return make_error("busy", entry + ": " + where + " is in use " + in_use_by(line));
+    }
+    return gpio_error("io_error", entry, "cannot request " + where, e);
+  }
+  return {};
+}
+
+}  // namespace
+
+struct GpiodLines::Chips {
+  std::map<std::string, gpiod::chip> by_spec;                      // as the config names them
+  std::map<std::pair<std::string, unsigned>, std::string> claimed;  // (chip name, offset) -> entry name
+};
+
+struct GpiodLines::Output {
+  std::string where;
+  gpiod::line line;
+  bool safe;
+  bool level;
+};
+
+struct GpiodLines::Input {
+  Input(GpiodLines& owner, boost::asio::io_context& io, std::string line_name, std::string line_where,
+        gpiod::line requested, Millis debounce, bool level)
+      : name(std::move(line_name)),
+        where(std::move(line_where)),
+        line(std::move(requested)),
+        events(io),
+        debouncer(owner.timers_, debounce, level, [this, &owner](bool active) { owner.debounced(*this, active); }) {}
+
+  std::string name;
+  std::string where;
+  gpiod::line line;
+  boost::asio::posix::stream_descriptor events;  // a dup of the line's event fd
+  hw::Debouncer debouncer;
+};
+
+GpiodLines::GpiodLines(TimerService& timers, InputChanged on_input)
+    : timers_(timers), on_input_(std::move(on_input)), chips_(std::make_unique<Chips>()) {}
+
+Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
+                                                     const std::map<std::string, controller::GpiodLineConfig>& lines,
+                                                     InputChanged on_input) {
+  std::unique_ptr<GpiodLines> self(new GpiodLines(timers, std::move(on_input)));
+  for (const auto& [name, config] : lines) {
+    if (auto added = self->add(io, name, config); !added.ok()) return added.error();
+  }
+  for (auto& [name, input] : self->inputs_) self->wait_for_events(input);
+  spdlog::info("GPIO: {} input(s) and {} output(s) requested", self->inputs_.size(), self->outputs_.size());
+  return self;
+}
+
+Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
+                       const controller::GpiodLineConfig& config) {
+  const std::string entry = entry_name(name);
+  const auto parsed = hw::parse_line_name(name);
+  if (!parsed) return make_error("invalid_argument", entry + ": not a line of the gate (lane<N>.<role> or fire_alarm)");
+  const bool input = !parsed->role || hw::is_input(*parsed->role);
+
+  auto chip = chips_->by_spec.find(config.chip);
+  if (chip == chips_->by_spec.end()) {
+    auto opened = open_chip(entry, config.chip);
+    if (!opened.ok()) return opened.error();
+    chip = chips_->by_spec.emplace(config.chip, std::move(*opened)).first;
+  }
+  try {
+    auto found = find_line(entry, chip->second, config);
+    if (!found.ok()) return found.error();
+    gpiod::line line = std::move(*found);
+    const std::string where = describe(line, config);
+    const auto [other, fresh] = chips_->claimed.emplace(std::pair{chip->second.name(), line.offset()}, entry);
+    if (!fresh) {
+      return make_error("busy", entry + ": " + where + " is " + other->second + " too, expected one entry per line");
+    }
+    if (auto requested = request(entry, where, line, config, input); !requested.ok()) return requested;
+    if (!input) {
+      const bool safe = config.safe_active;
+      outputs_.emplace(name, std::make_unique<Output>(Output{where, std::move(line), safe, safe}));
+      return {};
+    }
+    const bool level = line.get_value() != 0;
+    auto watched = std::make_shared<Input>(*this, io, name, where, std::move(line), config.debounce, level);
+    const int fd = ::dup(watched->line.event_get_fd());
+    if (fd < 0) {
+      return gpio_error("io_error", entry, "cannot watch " + where, std::system_error(errno, std::system_category()));
+    }
+    boost::system::error_code ec;
+    watched->events.assign(fd, ec);
+    if (ec) {
+      ::close(fd);
+      return make_error("io_error", entry + ": cannot watch " + where + ": " + ec.message());
+    }
+    watched->events.non_blocking(true, ec);  // reads after readiness never block, even if it was spurious
+    if (ec) return make_error("io_error", entry + ": cannot watch " + where + ": " + ec.message());
+    inputs_.emplace(name, std::move(watched));
+  } catch (const std::exception& e) {
+    return gpio_error("io_error", entry, "cannot use the line on " + chip->second.name(), e);
+  }
+  return {};
+}
+
+GpiodLines::~GpiodLines() {
+  for (auto& [name, out] : outputs_) {
+    try {
+      out->line.set_value(out->safe ? 1 : 0);
+    } catch (const std::exception& e) {
+      spdlog::error("GPIO: cannot return output {} ({}) to its safe level: {}", name, out->where, e.what());
+    }
+  }
+}
+
+void GpiodLines::set_output(const std::string& line, bool active) {
+  const auto it = outputs_.find(line);
+  if (it == outputs_.end()) {
+    spdlog::warn("GPIO: set_output on {}, which is not a configured output, ignored", line);
+    return;
+  }
+  Output& out = *it->second;
+  if (out.level == active) return;
+  out.level = active;
+  try {
+    out.line.set_value(active ? 1 : 0);
+  } catch (const std::exception& e) {
+    spdlog::error("GPIO: cannot set output {} ({}) {}: {}", line, out.where, active ? "active" : "inactive", e.what());
+  }
+}
+
+bool GpiodLines::output(const std::string& line) const {
+  const auto it = outputs_.find(line);
+  return it != outputs_.end() && it->second->level;
+}
+
+std::map<std::string, bool> GpiodLines::inputs() const {
+  std::map<std::string, bool> levels;
+  for (const auto& [name, input] : inputs_) levels.emplace(name, input->debouncer.level());
+  if (supervision_lost_) levels[kFireAlarm] = true;
+  return levels;
+}
+
+void GpiodLines::wait_for_events(const std::shared_ptr<Input>& input) {
+  input->events.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                           [this, weak = std::weak_ptr<Input>(input)](const boost::system::error_code& ec) {
+                             const auto in = weak.lock();
+                             if (!in || ec == boost::asio::error::operation_aborted) return;
+                             if (ec) {
+                               lost(*in, ec.message());
+                               return;
+                             }
+                             read_events(in);
+                           });
+}
+
+void GpiodLines::read_events(const std::shared_ptr<Input>& input) {
+  std::vector<gpiod::line_event> events;
+  try {
+    events = input->line.event_read_multiple();
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::resource_unavailable_try_again) {
+      wait_for_events(input);  // readable was spurious: nothing lost
+    } else {
+      lost(*input, e.what());
+    }
+    return;
+  }
+  wait_for_events(input);
+  // Edge types are logical (active-low applied): rising means the line became active.
+  for (const auto& event : events) input->debouncer.feed(event.event_type == gpiod::line_event::RISING_EDGE);
+}
+
+void GpiodLines::debounced(const Input& input, bool active) {
+  if (supervision_lost_ && input.name == kFireAlarm) return;  // stays active while supervision is lost
+  on_input_(input.name, active);
+}
+
+void GpiodLines::lost(const Input& input, const std::string& why) {
+  spdlog::error("GPIO: input {} ({}) lost: {}; fire_alarm counts as active from now on (lost supervision)", input.name,
+                input.where, why);
+  const auto alarm = inputs_.find(kFireAlarm);
+  const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
+  supervision_lost_ = true;
+  if (!alarm_active) on_input_(kFireAlarm, true);
+}
+
+}  // namespace passgate::drivers

@@ -1,0 +1,182 @@
+// The libusb scanner driver against scanners emulated in usbfs by umockdev: a HID POS
+// scanner's QR read split over several reports arrives as one read; unplugging and
+// replugging is reported and reading resumes; a keyboard-wedge scanner's typed text
+// arrives at Enter; the device is chosen by VID:PID, serial number and report descriptor.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "drivers/usb_scanner.hpp"
+#include "tests/support/run_until.hpp"
+#include "tests/support/umockdev_usb.hpp"
+#include "tests/support/usb_scanner_samples.hpp"
+
+using namespace passgate;
+using drivers::UsbScannerSettings;
+using test::EmulatedHidInterface;
+using test::EmulatedUsbDeviceSpec;
+
+namespace {
+
+constexpr std::uint16_t kVid = 0x0c2e;
+constexpr std::uint16_t kPid = 0x0b61;
+
+EmulatedHidInterface hid_pos_interface() { return {0, 0, test::kHidPosDescriptor, 0x81, 64}; }
+EmulatedHidInterface keyboard_interface() { return {1, 1, test::kBootKeyboardDescriptor, 0x82, 8}; }
+
+EmulatedUsbDeviceSpec hid_pos_scanner(std::string serial = "") {
+  return {kVid, kPid, std::move(serial), {hid_pos_interface()}};
+}
+
+struct Connection {
+  bool connected;
+  std::string detail;
+};
+
+class ScannerFixture {
+ public:
+  ScannerFixture() {
+    auto context = drivers::UsbContext::open(io_);
+    REQUIRE(context.ok());
+    context_ = std::move(*context);
+  }
+
+  void start(UsbScannerSettings::Kind kind, std::string serial = "") {
+    auto driver = drivers::make_usb_scanner(context_, UsbScannerSettings{"lane1.entry", kind, kVid, kPid, std::move(serial)});
+    REQUIRE(driver.ok());
+    driver_ = std::move(*driver);
+    REQUIRE(driver_
+                ->start(hw::ScannerEvents{[this](std::string raw) { texts_.push_back(std::move(raw)); },
+                                          [this](bool connected, std::string detail) {
+                                            connections_.push_back(Connection{connected, std::move(detail)});
+                                          }})
+                .ok());
+  }
+
+  [[nodiscard]] bool wait_connected(bool connected) {
+    return test::run_until(io_, [&] { return !connections_.empty() && connections_.back().connected == connected; });
+  }
+  [[nodiscard]] bool wait_texts(std::size_t n) {
+    return test::run_until(io_, [&] { return texts_.size() >= n; });
+  }
+  void send_all(test::EmulatedUsbDevice& device, const std::vector<test::Bytes>& reports) {
+    for (const auto& report : reports) device.send(report);
+  }
+
+  test::UmockdevUsb usb_;  // first: before libusb starts its threads
+  boost::asio::io_context io_;
+  // libusb's thread posts into the loop; nothing else keeps it busy while a read is pending.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  std::shared_ptr<drivers::UsbContext> context_;
+  std::vector<std::string> texts_;
+  std::vector<Connection> connections_;
+  std::unique_ptr<hw::ScannerDriver> driver_;  // last: gone before the context and the testbed
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(ScannerFixture, "a QR code sent in several HID POS reports is one read") {
+  auto& scanner = usb_.plug(hid_pos_scanner());
+  start(UsbScannerSettings::Kind::hid_pos);
+  REQUIRE(wait_connected(true));
+  CHECK(connections_.size() == 1);
+  CHECK(connections_.back().detail == "usb 0c2e:0b61 on bus 1 device 1, interface 0");
+  CHECK(scanner.claimed_interface() == 0);
+  CHECK(scanner.kernel_driver_detached());
+  const auto info = driver_->info();
+  CHECK(info.name == "lane1.entry");
+  CHECK(info.kind == "hid_pos");
+  CHECK(info.device == "usb 0c2e:0b61");
+  CHECK(info.connected);
+
+  const auto reports = test::hid_pos_reports("]Q1", test::kTokenPayload);
+  REQUIRE(reports.size() > 5);
+  send_all(scanner, reports);
+  REQUIRE(wait_texts(1));
+  CHECK(texts_ == std::vector<std::string>{"]Q1" + test::kTokenPayload});
+  // A second code, a short one, reads on its own.
+  send_all(scanner, test::hid_pos_reports("]Q1", "next"));
+  REQUIRE(wait_texts(2));
+  CHECK(texts_.back() == "]Q1next");
+  CHECK(scanner.unread() == 0);
+}
+
+TEST_CASE_METHOD(ScannerFixture, "an unplugged scanner is reported lost and reads again once replugged") {
+  auto& first = usb_.plug(hid_pos_scanner());
+  start(UsbScannerSettings::Kind::hid_pos);
+  REQUIRE(wait_connected(true));
+
+  usb_.unplug(first);
+  REQUIRE(wait_connected(false));
+  CHECK(connections_.back().detail == "unplugged");
+  CHECK_FALSE(driver_->info().connected);
+
+  auto& again = usb_.plug(hid_pos_scanner());  // a new device number, as after a real replug
+  REQUIRE(wait_connected(true));
+  CHECK(connections_.back().detail == "usb 0c2e:0b61 on bus 1 device 2, interface 0");
+  send_all(again, test::hid_pos_reports("]Q1", test::kTokenPayload));
+  REQUIRE(wait_texts(1));
+  CHECK(texts_ == std::vector<std::string>{"]Q1" + test::kTokenPayload});
+  CHECK(connections_.size() == 3);
+}
+
+TEST_CASE_METHOD(ScannerFixture, "a scanner plugged in after start is found") {
+  start(UsbScannerSettings::Kind::hid_pos);
+  REQUIRE(wait_connected(false));
+  CHECK(connections_.back().detail == "usb 0c2e:0b61 not found");
+  auto& scanner = usb_.plug(hid_pos_scanner());
+  REQUIRE(wait_connected(true));
+  send_all(scanner, test::hid_pos_reports("]Q1", "late"));
+  REQUIRE(wait_texts(1));
+  CHECK(texts_.back() == "]Q1late");
+}
+
+TEST_CASE_METHOD(ScannerFixture, "the HID POS interface of a composite scanner is found by its report descriptor") {
+  auto& scanner = usb_.plug({kVid, kPid, "", {keyboard_interface(), {0, 0, test::kBootKeyboardDescriptor, 0x83, 8},
+                                              hid_pos_interface()}});
+  start(UsbScannerSettings::Kind::hid_pos);
+  REQUIRE(wait_connected(true));
+  CHECK(scanner.claimed_interface() == 2);
+  send_all(scanner, test::hid_pos_reports("]Q1", "composite"));
+  REQUIRE(wait_texts(1));
+  CHECK(texts_.back() == "]Q1composite");
+}
+
+TEST_CASE_METHOD(ScannerFixture, "a HID device without a decoded-data report is not taken for a scanner") {
+  (void)usb_.plug({kVid, kPid, "", {{0, 0, test::kBootKeyboardDescriptor, 0x81, 8}}});
+  start(UsbScannerSettings::Kind::hid_pos);
+  REQUIRE(wait_connected(false));
+  CHECK(connections_.back().detail ==
+        "usb 0c2e:0b61 on bus 1 device 1 has no HID POS interface (interface 0: HID report descriptor: no Decoded "
+        "Data (0x008c:0x00fe) input: not a HID POS bar code scanner interface)");
+}
+
+TEST_CASE_METHOD(ScannerFixture, "with a serial number only that scanner is used") {
+  auto& other = usb_.plug(hid_pos_scanner("OTHER-1"));
+  auto& ours = usb_.plug(hid_pos_scanner("LANE1-ENTRY"));
+  start(UsbScannerSettings::Kind::hid_pos, "LANE1-ENTRY");
+  REQUIRE(wait_connected(true));
+  CHECK(ours.claimed_interface() == 0);
+  CHECK(other.claimed_interface() == -1);
+  CHECK(driver_->info().device == "usb 0c2e:0b61 serial LANE1-ENTRY");
+  send_all(ours, test::hid_pos_reports("]Q1", "ours"));
+  REQUIRE(wait_texts(1));
+  CHECK(texts_.back() == "]Q1ours");
+}
+
+TEST_CASE_METHOD(ScannerFixture, "a keyboard-wedge scanner's typed text is one read at Enter") {
+  auto& scanner = usb_.plug({kVid, kPid, "", {keyboard_interface()}});
+  start(UsbScannerSettings::Kind::keyboard);
+  REQUIRE(wait_connected(true));
+  CHECK(scanner.boot_protocol(0));
+  CHECK(driver_->info().kind == "keyboard");
+
+  const std::string url = "https://App.Example-Retail.com/t?k=Ab_9-~&x=\"Q\"";
+  for (const auto& report : test::boot_keyboard_reports(url)) scanner.send(report);
+  REQUIRE(wait_texts(1));
+  CHECK(texts_ == std::vector<std::string>{url});
+  for (const auto& report : test::boot_keyboard_reports(test::kTokenPayload)) scanner.send(report);
+  REQUIRE(wait_texts(2));
+  CHECK(texts_.back() == test::kTokenPayload);
+}

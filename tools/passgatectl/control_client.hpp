@@ -1,0 +1,51 @@
+// ControlClient: passgatectl's end of the running gate's control socket
+// (drivers/control_server.hpp has the protocol). Blocking, one request at a time: a CLI
+// waits for its answer. `--socket` overrides the path the config names.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+
+namespace passgate::ctl {
+
+class ControlClient {
+ public:
+  // Errors: "gate_not_running" (nothing listens there: is passgated running?), "io_error".
+  [[nodiscard]] static Result<ControlClient> connect(const std::filesystem::path& socket);
+  ControlClient(ControlClient&&) noexcept;
+  ControlClient& operator=(ControlClient&&) noexcept;
+  ~ControlClient();
+
+  // Sends one request and returns the gate's reply when it says ok; an error reply comes
+  // back as its error (code and message); a dead or garbled link as "io_error".
+  [[nodiscard]] Result<nlohmann::json> request(const nlohmann::json& request);
+  // After a watch request: hands each event line to `on_event` until it returns false or
+  // the gate hangs up (then "io_error").
+  [[nodiscard]] Status read_events(const std::function<bool(const nlohmann::json& event)>& on_event);
+
+ private:
+  struct Link;
+  explicit ControlClient(std::unique_ptr<Link> link);
+  [[nodiscard]] Result<nlohmann::json> read_line();
+  std::unique_ptr<Link> link_;
+};
+
+struct ControlTarget {
+  std::string config_file;
+  std::string socket;  // empty: the config's control.socket
+};
+
+// Adds -c/--config and --socket to a command that talks to the running gate.
+void add_control_options(CLI::App& command, ControlTarget& target);
+
+// Connects to the gate `target` names. Errors: "bad_config", or connect()'s.
+[[nodiscard]] Result<ControlClient> connect_to_gate(const ControlTarget& target);
+
+}  // namespace passgate::ctl
