@@ -47,7 +47,8 @@ struct GpiodLineConfig {
   bool active_low = false;
   LineBias bias = LineBias::as_is;
   bool external_pull = false;           // fire_alarm, bias as-is: a resistor pulls an open loop to alarm
-  bool safe_active = false;             // outputs: the level at start-up and shutdown (safe = "active")
+  bool safe_active = false;             // outputs: the level at start-up and shutdown (safe = "active");
+                                        // the config makes it true for release_out (egress stays free)
   std::chrono::milliseconds debounce{0};  // inputs: software debounce in the driver
 };
 

@@ -1,9 +1,8 @@
 // [control]: where passgatectl reaches the running gate, and who may.
-#include <grp.h>
-
 
 #include "controller/config_paths.hpp"
 #include "controller/config_sections.hpp"
+#include "controller/system_group.hpp"
 
 namespace passgate::controller {
 
@@ -15,7 +14,7 @@ void read_control(TableReader& root, const std::filesystem::path& config_dir, Co
     control.socket = std::move(*socket);
   }
   if (auto group = section->text("group", Presence::optional, Empty::allowed)) {
-    if (!group->empty() && ::getgrnam(group->c_str()) == nullptr) {
+    if (!group->empty() && !find_group(*group)) {
       section->problem_at("group", "group " + in_quotes(*group) +
                                        " does not exist on this machine; create it (groupadd " + *group +
                                        ") or leave the key out to use the service's own group");

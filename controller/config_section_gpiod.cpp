@@ -162,8 +162,24 @@ void read_polarity(TableReader& entry, bool fire_alarm, GpiodLineConfig& out) {
   }
 }
 
+// An output's safe level: "inactive" by default, but "active" for release_out, which may not
+// be "inactive": software must never block egress, so a gate that stops (or fails to start)
+// leaves every exit barrier free. Inverted hardware is active_low's business, not safe's.
+void read_safe_level(TableReader& entry, bool release_out, GpiodLineConfig& out) {
+  const auto safe = entry.choice<bool>("safe", kSafeLevels, Presence::optional);
+  if (release_out && safe == false) {
+    entry.problem_at("safe", entry.name_of("safe") +
+                                 " is \"inactive\", expected \"active\" (the default for release_out): egress must "
+                                 "stay free when the gate stops, so the exit barrier is released whenever passgated "
+                                 "does not run (for a barrier controller that releases at low voltage, set "
+                                 "active_low = true)");
+  }
+  out.safe_active = safe.value_or(release_out);
+}
+
 // debounce_ms on inputs, safe on outputs.
-void read_timing_and_safe_level(TableReader& entry, bool input, GpiodLineConfig& out) {
+void read_timing_and_safe_level(TableReader& entry, const hw::ParsedLineName& name, GpiodLineConfig& out) {
+  const bool input = !name.role || hw::is_input(*name.role);
   if (input) {
     if (auto debounce = entry.integer("debounce_ms", {0, 1000}, Presence::optional)) {
       out.debounce = std::chrono::milliseconds(*debounce);
@@ -179,18 +195,17 @@ void read_timing_and_safe_level(TableReader& entry, bool input, GpiodLineConfig&
                                         " is set on an output line, expected debounce_ms only on inputs "
                                         "(beam_outer, beam_inner, passage, fire_alarm)");
   }
-  out.safe_active = entry.choice<bool>("safe", kSafeLevels, Presence::optional).value_or(false);
+  read_safe_level(entry, name.role == LineRole::release_out, out);
 }
 
 // One line's wiring; nothing if it has a problem (reported).
 std::optional<GpiodLineConfig> read_line(TableReader& entry, const hw::ParsedLineName& name,
                                          const std::optional<std::string>& default_chip, bool default_chip_given) {
   const std::size_t problems_before = entry.problem_count();
-  const bool input = !name.role || hw::is_input(*name.role);
   GpiodLineConfig out;
   read_position(entry, out);
   read_polarity(entry, !name.role, out);
-  read_timing_and_safe_level(entry, input, out);
+  read_timing_and_safe_level(entry, name, out);
   if (auto chip = entry.text("chip", Presence::optional)) {
     out.chip = std::move(*chip);
   } else if (default_chip) {

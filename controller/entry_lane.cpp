@@ -1,12 +1,5 @@
 #include "controller/entry_lane.hpp"
 
-#include <boost/mpl/list.hpp>
-#include <boost/statechart/custom_reaction.hpp>
-#include <boost/statechart/event.hpp>
-#include <boost/statechart/simple_state.hpp>
-#include <boost/statechart/state.hpp>
-#include <boost/statechart/state_machine.hpp>
-#include <boost/statechart/transition.hpp>
 #include <deque>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -20,10 +13,6 @@ namespace mpl = boost::mpl;
 
 namespace {
 
-struct EvScan : sc::event<EvScan> {
-  explicit EvScan(std::string t) : token(std::move(t)) {}
-  std::string token;
-};
 struct EvResult : sc::event<EvResult> {
   explicit EvResult(AdmissionResult r) : result(std::move(r)) {}
   AdmissionResult result;
@@ -36,6 +25,7 @@ using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
 using lane_machine::EvPassage;
+using lane_machine::EvScan;
 
 struct Operating;
 struct Idle;
@@ -44,9 +34,6 @@ struct Admitting;
 struct Closing;
 struct Fault;
 struct OutOfService;
-struct Emergency;
-struct Alarmed;
-struct Clearing;
 
 struct Grant {
   std::string session_id;
@@ -56,15 +43,9 @@ struct Grant {
 
 }  // namespace
 
-struct EntryLaneMachine : sc::state_machine<EntryLaneMachine, Operating> {
-  EntryLaneMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
+struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Operating> {
+  using LaneStateMachine::LaneStateMachine;
   ~EntryLaneMachine() { terminate(); }
-
-  // Every event goes through here: the outputs follow once the machine has settled.
-  void handle(const sc::event_base& e) {
-    process_event(e);
-    core.signals.apply();
-  }
 
   void request_admission(std::string token) {
     ++pending;
@@ -127,11 +108,6 @@ struct EntryLaneMachine : sc::state_machine<EntryLaneMachine, Operating> {
     core.unattributed_entry(tailgate ? last_session : std::nullopt);
   }
 
-  void unconsumed_event(const sc::event_base& e) {
-    spdlog::debug("lane {}: event {} ignored in this state", core.number(), typeid(e).name());
-  }
-
-  LaneCore core;
   int pending = 0;              // admissions requested in this epoch and not yet answered
   int epoch = 0;                // bumped whenever the lane stops admitting
   std::deque<Grant> grants;     // admitted groups in scan order (Admitting, Closing)
@@ -143,6 +119,16 @@ struct EntryLaneMachine : sc::state_machine<EntryLaneMachine, Operating> {
 namespace {
 
 using Machine = EntryLaneMachine;
+
+// What the shared fire-alarm states (lane_machine::Emergency) need to know of this lane.
+struct FireAlarm {
+  using Machine = EntryLaneMachine;
+  using Ready = Idle;
+  using OutOfServiceState = OutOfService;
+  static constexpr PassageKind kEntering = PassageKind::forced;
+  static void stop_admitting(Machine& m) { m.stop_admitting(); }
+};
+using Emergency = lane_machine::Emergency<FireAlarm>;
 
 // An answer while waiting for one (Validating, Closing): admitted → Admitting; a denial is
 // shown and the lane stays where it is.
@@ -383,7 +369,7 @@ struct Fault : sc::state<Fault, Operating> {
 
   ~Fault() override {
     auto& m = outermost_context();
-    m.core.release_unavailable();
+    m.core.release_egress();
     m.core.clear(AlarmKind::barrier_obstructed, "the lane is clear, fault over");
   }
 
@@ -409,7 +395,7 @@ struct OutOfService : sc::state<OutOfService, Operating> {
     m.core.hold_unavailable("out of service");
   }
 
-  ~OutOfService() override { outermost_context().core.release_unavailable(); }
+  ~OutOfService() override { outermost_context().core.release_egress(); }
 
   sc::result react(const EvScan&) { return refuse_scan(*this); }
   sc::result react(const EvInService&) { return lane_machine::resume_service_if_clear<Idle>(*this); }
@@ -418,58 +404,13 @@ struct OutOfService : sc::state<OutOfService, Operating> {
   sc::result react(const EvOutOfService&) { return discard_event(); }
 };
 
-// Fire alarm: both releases are held on by the signals' latch, set before this state is
-// entered and released only when the lane leaves it.
-struct Emergency : sc::state<Emergency, Machine, Alarmed> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
-
-  explicit Emergency(my_context ctx) : my_base(ctx) {
-    auto& m = outermost_context();
-    m.stop_admitting();
-    spdlog::warn("lane {}: fire alarm, barrier free both ways", m.core.number());
-  }
-
-  sc::result react(const EvScan&) {
-    outermost_context().core.signals.deny(DenialReason::lane_unavailable);
-    return discard_event();
-  }
-
-  sc::result react(const EvPassage& e) {
-    lane_machine::passage_during_fire_alarm(outermost_context().core, e.direction);
-    return discard_event();
-  }
-};
-
-struct Alarmed : sc::simple_state<Alarmed, Emergency> {
-  using reactions = sc::custom_reaction<EvAlarmCleared>;
-
-  sc::result react(const EvAlarmCleared&) {
-    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Idle, OutOfService>(*this);
-    return transit<Clearing>();
-  }
-};
-
-// The alarm is over but someone is still in the lane: it stays free both ways until clear.
-struct Clearing : sc::state<Clearing, Emergency> {
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed>>;
-
-  explicit Clearing(my_context ctx) : my_base(ctx) {
-    spdlog::info("lane {}: fire alarm over; the barrier stays free until the lane is clear",
-                 outermost_context().core.number());
-  }
-
-  sc::result react(const EvBeams&) {
-    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Idle, OutOfService>(*this);
-    return discard_event();
-  }
-};
-
 }  // namespace
 
 EntryLane::EntryLane(const LaneConfig& config, LanePorts ports)
     : machine_(std::make_unique<EntryLaneMachine>(config, ports)) {
+  // No output is driven here (process_event, not handle): see Lane.
   machine_->initiate();
-  if (!machine_->core.in_service()) machine_->handle(EvOutOfService());
+  if (!machine_->core.in_service()) machine_->process_event(EvOutOfService());
 }
 
 EntryLane::~EntryLane() = default;
@@ -496,20 +437,24 @@ void EntryLane::on_scanner_connection(bool connected, const std::string& detail)
   auto& m = *machine_;
   if (m.scanner_connected == connected) return;
   m.scanner_connected = connected;
+  // Nobody can scan in: egress is kept free until the scanner is back.
   if (connected) {
     m.core.clear(AlarmKind::scanner_fault, "scanner back: " + detail);
+    m.core.release_egress();
     m.core.signals.show("scanner ok");
   } else {
     m.core.raise(AlarmKind::scanner_fault, "scanner lost: " + detail);
+    m.core.hold_egress();
   }
   m.core.signals.apply();
 }
 
+void EntryLane::refresh_outputs() { machine_->core.signals.refresh(); }
+
 bool EntryLane::scanner_connected() const { return machine_->scanner_connected; }
 
 std::string EntryLane::state_name() const {
-  if (machine_->state_cast<const Clearing*>() != nullptr) return "emergency_clearing";
-  if (machine_->state_cast<const Emergency*>() != nullptr) return "emergency";
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
   if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
   if (machine_->state_cast<const Fault*>() != nullptr) return "fault";
   if (machine_->state_cast<const Closing*>() != nullptr) return "closing";

@@ -12,10 +12,12 @@
 //   service and the beams are clear.
 //   Denials show red, beep and name the reason, and the lane goes on.
 //   Passages nobody granted: tailgate (right behind a grant) or forced; leaving: wrong_way;
-//   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm, nothing else.
+//   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm and egress
+//   held free (release_out on) until it is back; nothing else changes.
 //   Fire alarm (any state) → Emergency: both releases on, scans refused with
-//   lane_unavailable, unused grants cancelled; cleared → Clearing (releases still on)
-//   until the beams are clear → Idle (or OutOfService).
+//   lane_unavailable, unused grants cancelled, passages only reported (entering: forced,
+//   leaving: exit), never an alarm; cleared → Clearing (releases still on) until the beams
+//   are clear → Idle (or OutOfService).
 // States are private to entry_lane.cpp. Single-threaded: call from the event loop.
 #pragma once
 
@@ -42,6 +44,7 @@ class EntryLane final : public Lane {
   void on_alarm(bool active) override;
   void set_in_service(bool in_service) override;
   [[nodiscard]] bool in_service() const override;
+  void refresh_outputs() override;
   [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
   // The lane's scanner was lost (unplugged, read error) or is back.

@@ -1,12 +1,5 @@
 #include "controller/exit_lane.hpp"
 
-#include <boost/mpl/list.hpp>
-#include <boost/statechart/custom_reaction.hpp>
-#include <boost/statechart/event.hpp>
-#include <boost/statechart/simple_state.hpp>
-#include <boost/statechart/state.hpp>
-#include <boost/statechart/state_machine.hpp>
-#include <boost/statechart/transition.hpp>
 #include <spdlog/spdlog.h>
 
 #include "controller/lane_machine.hpp"
@@ -30,32 +23,27 @@ struct Operating;
 struct Closed;
 struct Open;
 struct OutOfService;
-struct Emergency;
-struct Alarmed;
-struct Clearing;
 
 }  // namespace
 
-struct ExitLaneMachine : sc::state_machine<ExitLaneMachine, Operating> {
-  ExitLaneMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
+struct ExitLaneMachine : lane_machine::LaneStateMachine<ExitLaneMachine, Operating> {
+  using LaneStateMachine::LaneStateMachine;
   ~ExitLaneMachine() { terminate(); }
-
-  // Every event goes through here: the outputs follow once the machine has settled.
-  void handle(const sc::event_base& e) {
-    process_event(e);
-    core.signals.apply();
-  }
-
-  void unconsumed_event(const sc::event_base& e) {
-    spdlog::debug("lane {}: event {} ignored in this state", core.number(), typeid(e).name());
-  }
-
-  LaneCore core;
 };
 
 namespace {
 
 using Machine = ExitLaneMachine;
+
+// What the shared fire-alarm states (lane_machine::Emergency) need to know of this lane.
+struct FireAlarm {
+  using Machine = ExitLaneMachine;
+  using Ready = Closed;
+  using OutOfServiceState = OutOfService;
+  static constexpr PassageKind kEntering = PassageKind::wrong_way;
+  static void stop_admitting(Machine&) {}  // an exit lane admits nobody
+};
+using Emergency = lane_machine::Emergency<FireAlarm>;
 
 struct Operating : sc::simple_state<Operating, Machine, Closed> {
   using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
@@ -116,58 +104,20 @@ struct OutOfService : sc::state<OutOfService, Operating> {
     core.hold_unavailable("out of service");
   }
 
-  ~OutOfService() override { outermost_context().core.release_unavailable(); }
+  ~OutOfService() override { outermost_context().core.release_egress(); }
 
   sc::result react(const EvInService&) { return lane_machine::resume_service_if_clear<Closed>(*this); }
   sc::result react(const EvBeams&) { return lane_machine::resume_service_if_clear<Closed>(*this); }
   sc::result react(const EvOutOfService&) { return discard_event(); }
 };
 
-// Fire alarm: both releases are held on by the signals' latch, set before this state is
-// entered and released only when the lane leaves it.
-struct Emergency : sc::state<Emergency, Machine, Alarmed> {
-  using reactions = sc::custom_reaction<EvPassage>;
-
-  explicit Emergency(my_context ctx) : my_base(ctx) {
-    spdlog::warn("lane {}: fire alarm, barrier free both ways", outermost_context().core.number());
-  }
-
-  sc::result react(const EvPassage& e) {
-    lane_machine::passage_during_fire_alarm(outermost_context().core, e.direction);
-    return discard_event();
-  }
-};
-
-struct Alarmed : sc::simple_state<Alarmed, Emergency> {
-  using reactions = sc::custom_reaction<EvAlarmCleared>;
-
-  sc::result react(const EvAlarmCleared&) {
-    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Closed, OutOfService>(*this);
-    return transit<Clearing>();
-  }
-};
-
-// The alarm is over but someone is still in the lane: it stays free both ways until clear.
-struct Clearing : sc::state<Clearing, Emergency> {
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed>>;
-
-  explicit Clearing(my_context ctx) : my_base(ctx) {
-    spdlog::info("lane {}: fire alarm over; the barrier stays free until the lane is clear",
-                 outermost_context().core.number());
-  }
-
-  sc::result react(const EvBeams&) {
-    if (outermost_context().core.beams_clear()) return lane_machine::leave_emergency<Closed, OutOfService>(*this);
-    return discard_event();
-  }
-};
-
 }  // namespace
 
 ExitLane::ExitLane(const LaneConfig& config, LanePorts ports)
     : machine_(std::make_unique<ExitLaneMachine>(config, ports)) {
+  // No output is driven here (process_event, not handle): see Lane.
   machine_->initiate();
-  if (!machine_->core.in_service()) machine_->handle(EvOutOfService());
+  if (!machine_->core.in_service()) machine_->process_event(EvOutOfService());
 }
 
 ExitLane::~ExitLane() = default;
@@ -190,9 +140,10 @@ bool ExitLane::in_service() const { return machine_->core.in_service(); }
 
 const LaneAlarms& ExitLane::alarms() const { return machine_->core.alarms; }
 
+void ExitLane::refresh_outputs() { machine_->core.signals.refresh(); }
+
 std::string ExitLane::state_name() const {
-  if (machine_->state_cast<const Clearing*>() != nullptr) return "emergency_clearing";
-  if (machine_->state_cast<const Emergency*>() != nullptr) return "emergency";
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
   if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
   if (machine_->state_cast<const Open*>() != nullptr) return "open";
   return "closed";

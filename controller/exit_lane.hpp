@@ -4,7 +4,8 @@
 // alarm, reported as `wrong_way`.
 // Out of service (config or set_in_service) → OutOfService: release_out held on (egress
 // stays free), release_in off, red; back in service once the beams are clear → Closed.
-// Fire alarm (any state) → Emergency: both releases on; cleared → EmergencyClearing
+// Fire alarm (any state) → Emergency: both releases on, passages only reported (entering:
+// wrong_way, leaving: exit), never an alarm; cleared → EmergencyClearing
 // (releases still on) until the beams are clear → Closed (or OutOfService).
 // States are private to exit_lane.cpp.
 #pragma once
@@ -32,6 +33,7 @@ class ExitLane final : public Lane {
   void on_alarm(bool active) override;
   void set_in_service(bool in_service) override;
   [[nodiscard]] bool in_service() const override;
+  void refresh_outputs() override;
   [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
 

@@ -151,10 +151,11 @@ const Lane* Gate::lane(int number) const {
   return it == lanes_.end() ? nullptr : it->second.get();
 }
 
-std::vector<const Lane*> Gate::lanes() const {
-  std::vector<const Lane*> out;
-  for (const auto& [n, lane] : lanes_) out.push_back(lane.get());
-  return out;
+Status Gate::refresh_outputs(int lane) {
+  Lane* l = find(lane);
+  if (l == nullptr) return make_error("unknown_lane", "lane " + std::to_string(lane) + " is not configured");
+  l->refresh_outputs();
+  return {};
 }
 
 void Gate::set_observer(GateObserver* observer) {

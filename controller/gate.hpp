@@ -80,7 +80,10 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
 
   [[nodiscard]] bool fire_alarm() const { return alarm_; }
   [[nodiscard]] const Lane* lane(int number) const;
-  [[nodiscard]] std::vector<const Lane*> lanes() const;
+  // Drives every output of a lane back to what its state (and the fire alarm) wants
+  // (Lane::refresh_outputs), e.g. when a hw pulse ends. Error "unknown_lane" for a lane
+  // that is not configured.
+  [[nodiscard]] Status refresh_outputs(int lane);
 
  private:
   [[nodiscard]] Lane* find(int number);

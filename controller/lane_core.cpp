@@ -58,19 +58,23 @@ void LaneCore::unattributed_entry(const std::optional<std::string>& session) {
   }
 }
 
-void LaneCore::hold_unavailable(const std::string& text) {
-  ++unavailable_holds_;
+void LaneCore::hold_egress() {
+  ++egress_holds_;
   signals.hold_egress(true);
+  update_red();
+}
+
+void LaneCore::release_egress() {
+  --egress_holds_;
+  signals.hold_egress(egress_holds_ > 0);
+  update_red();
+}
+
+void LaneCore::hold_unavailable(const std::string& text) {
+  hold_egress();
   signals.show(text);
-  update_red();
 }
 
-void LaneCore::release_unavailable() {
-  --unavailable_holds_;
-  signals.hold_egress(unavailable_holds_ > 0);
-  update_red();
-}
-
-void LaneCore::update_red() { signals.steady_red(unavailable_holds_ > 0 || alarms.any_active()); }
+void LaneCore::update_red() { signals.steady_red(egress_holds_ > 0 || alarms.any_active()); }
 
 }  // namespace passgate::controller

@@ -47,10 +47,13 @@ class LaneCore {
   // An entering passage nobody granted: a tailgater of `session` if one is given, else forced.
   void unattributed_entry(const std::optional<std::string>& session);
 
-  // Out of service or fault, held by a state from its entry to its exit: release_out held
-  // on, red steady, `text` on the display.
+  // Egress kept free: release_out held on and red steady while at least one hold lasts.
+  // Counted: out of service and fault (held by a state from its entry to its exit) and a
+  // lost scanner (held by the entry lane until it is back) each take and drop their own.
+  void hold_egress();
+  void release_egress();
+  // Out of service or fault: hold_egress() and `text` on the display (release_egress() ends it).
   void hold_unavailable(const std::string& text);
-  void release_unavailable();
 
   // The operator's wish; the machine changes state.
   [[nodiscard]] bool in_service() const { return in_service_; }
@@ -67,7 +70,7 @@ class LaneCore {
   bool outer_ = false;
   bool inner_ = false;
   bool in_service_;
-  int unavailable_holds_ = 0;
+  int egress_holds_ = 0;
   std::unique_ptr<Timer> blocked_watch_;
 };
 

@@ -1,20 +1,55 @@
 // Shared by the two lane state machines (entry_lane.cpp, exit_lane.cpp) and nothing else:
-// the events both handle, and the entry points and state helpers that are the same for
-// both. A Machine here is a Boost.Statechart state_machine with a `LaneCore core` member and
-// a `void handle(const sc::event_base&)` that processes an event and then applies the
-// lane's outputs (core.signals.apply()).
+// the events both handle, the machine base (LaneStateMachine), the fire-alarm states
+// (Emergency with Alarmed and Clearing), and the entry points and state helpers that are
+// the same for both. A Machine here is a LaneStateMachine.
 #pragma once
 
+#include <boost/mpl/list.hpp>
+#include <boost/statechart/custom_reaction.hpp>
 #include <boost/statechart/event.hpp>
 #include <boost/statechart/result.hpp>
+#include <boost/statechart/simple_state.hpp>
+#include <boost/statechart/state.hpp>
+#include <boost/statechart/state_machine.hpp>
+#include <boost/statechart/transition.hpp>
+#include <optional>
 #include <spdlog/spdlog.h>
+#include <string>
+#include <typeinfo>
 
 #include "controller/lane_core.hpp"
 
 namespace passgate::controller::lane_machine {
 
 namespace sc = boost::statechart;
+namespace mpl = boost::mpl;
 
+// A Boost.Statechart machine with the lane's core. Every event goes through handle(): the
+// outputs follow (core.signals.apply()) once the machine has settled. Derived calls
+// terminate() in its destructor, so the states leave while it (and `core`) still exist.
+template <class Derived, class InitialState>
+struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
+  LaneStateMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
+  LaneStateMachine(const LaneStateMachine&) = delete;
+  LaneStateMachine& operator=(const LaneStateMachine&) = delete;
+
+  void handle(const sc::event_base& e) {
+    this->process_event(e);
+    core.signals.apply();
+  }
+
+  // Called by Boost.Statechart for an event no active state reacts to.
+  void unconsumed_event(const sc::event_base& e) {
+    spdlog::debug("lane {}: event {} ignored in this state", core.number(), typeid(e).name());
+  }
+
+  LaneCore core;
+};
+
+struct EvScan : sc::event<EvScan> {
+  explicit EvScan(std::string t) : token(std::move(t)) {}
+  std::string token;
+};
 struct EvPassage : sc::event<EvPassage> {
   explicit EvPassage(Direction d) : direction(d) {}
   Direction direction;
@@ -91,13 +126,83 @@ sc::result resume_service_if_clear(State& state) {
   return state.template transit<Ready>();
 }
 
-// A passage during the fire alarm: leaving is legitimate, an entry is attributed to nobody.
-inline void passage_during_fire_alarm(LaneCore& core, Direction d) {
-  if (d == Direction::out) {
-    core.report(Direction::out, PassageKind::exit);
-  } else {
-    core.unattributed_entry(std::nullopt);
+// The fire-alarm states, the same for both lanes. `Lane` says what differs:
+//   using Machine = ...;            the lane's machine (a LaneStateMachine)
+//   using Ready = ...;              where the lane resumes in service
+//   using OutOfServiceState = ...;  where it resumes out of service
+//   static constexpr PassageKind kEntering;  an entering passage during the alarm
+//   static void stop_admitting(Machine&);    called as the alarm starts
+template <class Lane>
+struct Alarmed;
+template <class Lane>
+struct Clearing;
+
+// Fire alarm: both releases are held on by the signals' latch, set before this state is
+// entered and released only when the lane leaves it. Scans are refused; a passage is an
+// evacuation: reported to the tracking engine only, never an alarm (no buzzer, nothing
+// counted): leaving is an exit, entering Lane::kEntering.
+// (The inner initial state as a one-element list: as a bare template-id, Boost.MPL's
+// sequence check would instantiate Alarmed before Emergency is complete.)
+template <class Lane>
+struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>> {
+  using Base = sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
+
+  explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
+    auto& m = this->outermost_context();
+    Lane::stop_admitting(m);
+    spdlog::warn("lane {}: fire alarm, barrier free both ways", m.core.number());
   }
+
+  sc::result react(const EvScan&) {
+    this->outermost_context().core.signals.deny(DenialReason::lane_unavailable);
+    return this->discard_event();
+  }
+
+  sc::result react(const EvPassage& e) {
+    this->outermost_context().core.report(e.direction,
+                                          e.direction == Direction::out ? PassageKind::exit : Lane::kEntering);
+    return this->discard_event();
+  }
+};
+
+template <class Lane>
+struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
+  using reactions = sc::custom_reaction<EvAlarmCleared>;
+
+  sc::result react(const EvAlarmCleared&) {
+    if (this->outermost_context().core.beams_clear()) {
+      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+    }
+    return this->template transit<Clearing<Lane>>();
+  }
+};
+
+// The alarm is over but someone is still in the lane: it stays free both ways until clear.
+template <class Lane>
+struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
+  using Base = sc::state<Clearing<Lane>, Emergency<Lane>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed<Lane>>>;
+
+  explicit Clearing(typename Base::my_context ctx) : Base(ctx) {
+    spdlog::info("lane {}: fire alarm over; the barrier stays free until the lane is clear",
+                 this->outermost_context().core.number());
+  }
+
+  sc::result react(const EvBeams&) {
+    if (this->outermost_context().core.beams_clear()) {
+      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+    }
+    return this->discard_event();
+  }
+};
+
+// "emergency" or "emergency_clearing" while the machine is in a fire-alarm state, else empty.
+template <class Lane>
+std::optional<std::string> emergency_state_name(const typename Lane::Machine& m) {
+  if (m.template state_cast<const Clearing<Lane>*>() != nullptr) return "emergency_clearing";
+  if (m.template state_cast<const Emergency<Lane>*>() != nullptr) return "emergency";
+  return std::nullopt;
 }
 
 }  // namespace passgate::controller::lane_machine

@@ -56,7 +56,9 @@ struct LanePorts {
   LaneReports& reports;
 };
 
-// A lane as the gate drives it.
+// A lane as the gate drives it. Constructing one drives no output line: its owner (the Gate)
+// sets the fire-alarm latch first (on_alarm), so no release is driven off before the latch
+// holds it; refresh_outputs() drives them all.
 class Lane {
  public:
   virtual ~Lane() = default;
@@ -73,6 +75,9 @@ class Lane {
   // alarm overrides both.
   virtual void set_in_service(bool in_service) = 0;
   [[nodiscard]] virtual bool in_service() const = 0;
+  // Drives every output line of the lane to what its state (and the fire alarm) wants now,
+  // e.g. to undo a line driven behind the lane's back (passgatectl hw pulse).
+  virtual void refresh_outputs() = 0;
   [[nodiscard]] virtual const LaneAlarms& alarms() const = 0;
   // Name of the current state, for logs, status and tests.
   [[nodiscard]] virtual std::string state_name() const = 0;

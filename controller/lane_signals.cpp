@@ -50,12 +50,21 @@ void LaneSignals::release_out(bool on) { want_out_ = on; }
 void LaneSignals::hold_egress(bool on) { egress_hold_ = on; }
 
 void LaneSignals::apply() {
-  io_.set_output(release_in_, want_in_ || alarm_);
-  io_.set_output(release_out_, want_out_ || egress_hold_ || alarm_);
+  io_.set_output(release_in_, want_in_ || fire_latch_);
+  io_.set_output(release_out_, want_out_ || egress_hold_ || fire_latch_);
   update_red();
 }
 
-void LaneSignals::green(bool on) { io_.set_output(green_, on && !alarm_); }
+void LaneSignals::refresh() {
+  apply();
+  io_.set_output(green_, want_green_ && !fire_latch_);
+  io_.set_output(buzzer_, buzzer_on_);
+}
+
+void LaneSignals::green(bool on) {
+  want_green_ = on;
+  io_.set_output(green_, on && !fire_latch_);
+}
 
 void LaneSignals::steady_red(bool on) { red_steady_ = on; }
 
@@ -81,7 +90,7 @@ void LaneSignals::alarm(AlarmKind kind) {
 void LaneSignals::show(const std::string& text) { io_.display(lane_, text); }
 
 void LaneSignals::set_alarm(bool active) {
-  alarm_ = active;
+  fire_latch_ = active;
   if (!active) return;  // the releases follow the state at the next apply()
   io_.set_output(green_, false);
   apply();
@@ -90,14 +99,14 @@ void LaneSignals::set_alarm(bool active) {
 void LaneSignals::play(std::span<const Millis> pattern) {
   pattern_ = pattern;
   step_ = 0;
-  io_.set_output(buzzer_, true);
+  set_buzzer(true);
   buzzer_step_ = timers_.start(pattern_[0], [this] { next_buzzer_step(); });
 }
 
 // Even steps are "on", odd steps "off"; the line changes at the end of each step.
 void LaneSignals::next_buzzer_step() {
   ++step_;
-  io_.set_output(buzzer_, step_ % 2 == 0 && step_ < pattern_.size());
+  set_buzzer(step_ % 2 == 0 && step_ < pattern_.size());
   if (step_ < pattern_.size()) {
     buzzer_step_ = timers_.start(pattern_[step_], [this] { next_buzzer_step(); });
   }
@@ -113,5 +122,10 @@ void LaneSignals::flash_red() {
 }
 
 void LaneSignals::update_red() { io_.set_output(red_, red_steady_ || red_flash_); }
+
+void LaneSignals::set_buzzer(bool on) {
+  buzzer_on_ = on;
+  io_.set_output(buzzer_, on);
+}
 
 }  // namespace passgate::controller

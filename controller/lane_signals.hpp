@@ -37,6 +37,9 @@ class LaneSignals {
   // Drives both release lines (wanted, or held on by the fire latch or the egress hold) and
   // the red light.
   void apply();
+  // Drives every line of the lane (apply(), and green and buzzer at their current levels),
+  // e.g. after someone else drove one of them (passgatectl hw pulse).
+  void refresh();
 
   void green(bool on);
   // Red light for a moment, a buzzer pulse, and the reason on the display.
@@ -53,7 +56,7 @@ class LaneSignals {
   // go back to what the state wants at the next apply() (the lane clears the latch only
   // once its beams are clear).
   void set_alarm(bool active);
-  [[nodiscard]] bool alarm() const { return alarm_; }
+  [[nodiscard]] bool fire_latched() const { return fire_latch_; }
 
   // On/off durations, starting with on.
   [[nodiscard]] static std::span<const Millis> buzzer_pattern(AlarmKind kind);
@@ -66,6 +69,7 @@ class LaneSignals {
   void next_buzzer_step();
   void flash_red();
   void update_red();
+  void set_buzzer(bool on);
 
   int lane_;
   hw::IoBackend& io_;
@@ -74,7 +78,9 @@ class LaneSignals {
   bool want_in_ = false;
   bool want_out_ = false;
   bool egress_hold_ = false;
-  bool alarm_ = false;
+  bool want_green_ = false;
+  bool buzzer_on_ = false;
+  bool fire_latch_ = false;
   bool red_steady_ = false;
   bool red_flash_ = false;
   std::span<const Millis> pattern_;

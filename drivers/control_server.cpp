@@ -24,7 +24,6 @@ class Peer final : public ControlPeer {
     socklen_t len = sizeof(cred);
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
       uid_ = cred.uid;
-      pid_ = cred.pid;
     }
     connection_ = std::make_shared<LineConnection>(std::move(socket), ControlServer::kMaxRequestBytes, std::move(events));
   }
@@ -34,7 +33,6 @@ class Peer final : public ControlPeer {
   }
   [[nodiscard]] bool connected() const override { return connected_; }
   [[nodiscard]] uid_t uid() const override { return uid_; }
-  [[nodiscard]] pid_t pid() const override { return pid_; }
 
   void start() { connection_->start_reading(); }
   void close() {
@@ -46,7 +44,6 @@ class Peer final : public ControlPeer {
  private:
   std::shared_ptr<LineConnection> connection_;
   uid_t uid_ = static_cast<uid_t>(-1);
-  pid_t pid_ = 0;
   bool connected_ = true;
 };
 

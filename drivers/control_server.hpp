@@ -6,7 +6,7 @@
 // Every request gets exactly one reply, in order. A handler may keep the peer to send
 // {"event":...} lines later (live views); they stop when the client hangs up. Malformed
 // lines are answered with an error by the server itself and never reach the handler.
-// Who connected (SO_PEERCRED uid and pid) is known for audit logs. Single-threaded, on the
+// Who connected (SO_PEERCRED uid) is known for audit logs. Single-threaded, on the
 // io_context; never blocks.
 #pragma once
 
@@ -32,9 +32,8 @@ class ControlPeer {
   // Queues one message line. False when the client is gone or not reading (then it is dropped).
   virtual bool send(const nlohmann::json& message) = 0;
   [[nodiscard]] virtual bool connected() const = 0;
-  // The connecting process's credentials, for audit logs.
+  // The connecting user, for audit logs.
   [[nodiscard]] virtual uid_t uid() const = 0;
-  [[nodiscard]] virtual pid_t pid() const = 0;
 };
 
 // Called for every well-formed request (a JSON object with a string "cmd"). It must send

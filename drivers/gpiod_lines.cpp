@@ -157,6 +157,7 @@ struct GpiodLines::Output {
   gpiod::line line;
   bool safe;
   bool level;
+  bool lost = false;  // its chip is gone (logged once)
 };
 
 struct GpiodLines::Input {
@@ -166,7 +167,10 @@ struct GpiodLines::Input {
         where(std::move(line_where)),
         line(std::move(requested)),
         events(io),
-        debouncer(owner.timers_, debounce, level, [this, &owner](bool active) { owner.debounced(*this, active); }) {}
+        debouncer(
+            owner.timers_, debounce, level, [this, &owner](bool active) { owner.debounced(*this, active); },
+            // an alarm is never delayed by debouncing: only its clearing waits
+            name == kFireAlarm ? hw::Debouncer::Edges::raise_at_once : hw::Debouncer::Edges::both) {}
 
   std::string name;
   std::string where;
@@ -215,7 +219,7 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
     if (auto requested = request(entry, where, line, config, input); !requested.ok()) return requested;
     if (!input) {
       const bool safe = config.safe_active;
-      outputs_.emplace(name, std::make_unique<Output>(Output{where, std::move(line), safe, safe}));
+      outputs_.emplace(name, std::make_unique<Output>(Output{where, std::move(line), safe, safe, false}));
       return {};
     }
     const bool level = line.get_value() != 0;
@@ -258,11 +262,21 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   Output& out = *it->second;
   if (out.level == active) return;
   out.level = active;
+  std::string failure;
   try {
     out.line.set_value(active ? 1 : 0);
+    return;
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::no_such_device || e.code() == std::errc::io_error) {  // the chip is gone
+      if (!out.lost) lose_supervision("output " + line + " (" + out.where + ")", e.what());
+      out.lost = true;
+      return;
+    }
+    failure = e.what();
   } catch (const std::exception& e) {
-    spdlog::error("GPIO: cannot set output {} ({}) {}: {}", line, out.where, active ? "active" : "inactive", e.what());
+    failure = e.what();
   }
+  spdlog::error("GPIO: cannot set output {} ({}) {}: {}", line, out.where, active ? "active" : "inactive", failure);
 }
 
 bool GpiodLines::output(const std::string& line) const {
@@ -313,12 +327,16 @@ void GpiodLines::debounced(const Input& input, bool active) {
 }
 
 void GpiodLines::lost(const Input& input, const std::string& why) {
-  spdlog::error("GPIO: input {} ({}) lost: {}; fire_alarm counts as active from now on (lost supervision)", input.name,
-                input.where, why);
+  lose_supervision("input " + input.name + " (" + input.where + ")", why);
+}
+
+void GpiodLines::lose_supervision(const std::string& what, const std::string& why) {
+  spdlog::error("GPIO: {} lost: {}; fire_alarm counts as active from now on (lost supervision)", what, why);
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
   supervision_lost_ = true;
-  if (!alarm_active) on_input_(kFireAlarm, true);
+  // From the loop, never from within set_output: the listener may be driving outputs right now.
+  if (!alarm_active) alarm_notice_ = timers_.start(Millis(0), [this] { on_input_(kFireAlarm, true); });
 }
 
 }  // namespace passgate::drivers

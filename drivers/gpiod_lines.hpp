@@ -9,9 +9,11 @@
 //   stream_descriptor, events are read only when it is readable (never a blocking call,
 //   never polling), and each line is debounced in software for its debounce_ms
 //   (hw::Debouncer on the injected TimerService).
-// - A line whose event fd reports an error or hang-up (its chip is gone) is lost: it is
-//   logged, and fire_alarm counts as active from then on (the supervision is lost), even if
-//   the alarm line itself still reads clear.
+// - A line whose event fd reports an error or hang-up, or an output the chip refuses with
+//   ENODEV or EIO (its chip is gone), is lost: it is logged once, and fire_alarm counts as
+//   active from then on (the supervision is lost), even if the alarm line itself still reads
+//   clear. A chip with only outputs is supervised this way too.
+// - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
 // - The destructor drives every output back to its safe level and releases the lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
@@ -48,7 +50,8 @@ class GpiodLines {
   GpiodLines(const GpiodLines&) = delete;
   GpiodLines& operator=(const GpiodLines&) = delete;
 
-  // Drives an output line (true = active). Unknown lines and chip errors are logged.
+  // Drives an output line (true = active). Unknown lines and chip errors are logged; a chip
+  // that is gone (ENODEV, EIO) loses supervision: fire_alarm reported active, from the loop.
   void set_output(const std::string& line, bool active);
   // An output's level as last set (its safe level until set); false for unknown lines.
   [[nodiscard]] bool output(const std::string& line) const;
@@ -67,6 +70,7 @@ class GpiodLines {
   void read_events(const std::shared_ptr<Input>& input);
   void debounced(const Input& input, bool active);
   void lost(const Input& input, const std::string& why);
+  void lose_supervision(const std::string& what, const std::string& why);
 
   TimerService& timers_;
   InputChanged on_input_;
@@ -74,6 +78,7 @@ class GpiodLines {
   std::map<std::string, std::unique_ptr<Output>> outputs_;
   std::map<std::string, std::shared_ptr<Input>> inputs_;  // shared with pending event waits
   bool supervision_lost_ = false;
+  std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
 };
 
 }  // namespace passgate::drivers

@@ -10,11 +10,11 @@ using controller::ScannerConfig;
 using controller::ScannerKind;
 
 Result<std::unique_ptr<hw::ScannerDriver>> make_usb(const std::shared_ptr<UsbContext>& usb, const std::string& name,
-                                                    const ScannerConfig& scanner) {
+                                                    const ScannerConfig& scanner, std::size_t max_length) {
   const auto kind = scanner.kind == ScannerKind::hid_pos ? UsbScannerSettings::Kind::hid_pos
                                                          : UsbScannerSettings::Kind::keyboard;
   return make_usb_scanner(usb, UsbScannerSettings{name, kind, scanner.usb_vendor, scanner.usb_product,
-                                                  scanner.usb_serial});
+                                                  scanner.usb_serial, max_length});
 }
 
 }  // namespace
@@ -33,7 +33,7 @@ Result<std::vector<std::unique_ptr<hw::ScannerDriver>>> make_scanners(boost::asi
                       ? make_serial_scanner(io, timers,
                                             SerialScannerSettings{name, scanner.device, scanner.baud, scanner.suffix,
                                                                   config.scan_max_length, Millis(1000)})
-                      : make_usb(usb, name, scanner);
+                      : make_usb(usb, name, scanner, config.scan_max_length);
     if (!driver) return driver.error();
     drivers.push_back(std::move(*driver));
   }

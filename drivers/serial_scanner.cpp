@@ -17,6 +17,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "hw/scanner_connection.hpp"
 #include "hw/serial_line.hpp"
 
 namespace passgate::drivers {
@@ -139,14 +140,14 @@ class SerialScanner final : public hw::ScannerDriver {
         timers_(timers),
         settings_(std::move(settings)),
         framer_(settings_.suffix, settings_.max_length),
-        info_{settings_.name, "serial", settings_.device.string(), false, "not started"} {}
+        state_(hw::ScannerInfo{settings_.name, "serial", settings_.device.string(), false, "not started"}) {}
 
   ~SerialScanner() override {
     if (connection_) connection_->close();
   }
 
   [[nodiscard]] const std::string& name() const override { return settings_.name; }
-  [[nodiscard]] hw::ScannerInfo info() const override { return info_; }
+  [[nodiscard]] hw::ScannerInfo info() const override { return state_.info(); }
 
   [[nodiscard]] Status start(hw::ScannerEvents events) override {
     if (started_) return make_error("already_started", "serial scanner " + settings_.name + " was already started");
@@ -179,7 +180,7 @@ class SerialScanner final : public hw::ScannerDriver {
     connection_->read_more();
     const std::string detail = settings_.device.string() + " open at " + std::to_string(settings_.baud) + " baud";
     spdlog::info("serial scanner {}: {}", settings_.name, detail);
-    report(true, detail);
+    state_.report(events_, true, detail);
   }
 
   void received(std::string_view bytes) {
@@ -198,33 +199,23 @@ class SerialScanner final : public hw::ScannerDriver {
       connection_.reset();
     }
     framer_.reset();
-    if (!reported_ || info_.connected || detail != info_.detail) {
+    if (state_.loss_is_news(detail)) {
       spdlog::warn("serial scanner {}: disconnected ({}); trying again every {} ms", settings_.name, detail,
                    settings_.retry_interval.count());
     }
-    report(false, std::move(detail));
+    state_.report(events_, false, std::move(detail));
     retry_ = timers_.start(settings_.retry_interval, [this] { try_open(); });
-  }
-
-  // Tells the listener when the state changes (and the first time); keeps the detail for info().
-  void report(bool connected, std::string detail) {
-    const bool changed = !reported_ || info_.connected != connected;
-    reported_ = true;
-    info_.connected = connected;
-    info_.detail = detail;
-    if (changed && events_.on_connection) events_.on_connection(connected, std::move(detail));
   }
 
   asio::io_context& io_;
   TimerService& timers_;
   SerialScannerSettings settings_;
   hw::SerialFramer framer_;
-  hw::ScannerInfo info_;
+  hw::ScannerConnection state_;  // connected or not, as reported
   hw::ScannerEvents events_;
   std::shared_ptr<SerialConnection> connection_;
   std::unique_ptr<Timer> retry_;
   bool started_ = false;
-  bool reported_ = false;
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "drivers/usb_scanner_error.hpp"
 #include "drivers/usb_scanner_session.hpp"
+#include "hw/scanner_connection.hpp"
 
 namespace passgate::drivers {
 namespace {
@@ -28,12 +29,14 @@ using DeviceRef = std::unique_ptr<libusb_device, DeviceUnref>;
 class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
  public:
   UsbScannerCore(std::shared_ptr<UsbContext> context, UsbScannerSettings settings)
-      : context_(std::move(context)), settings_(std::move(settings)), rescan_(context_->io()) {
-    info_.name = settings_.name;
-    info_.kind = settings_.kind == UsbScannerSettings::Kind::hid_pos ? "hid_pos" : "keyboard";
-    info_.device = "usb " + usb_id_text(settings_.vid, settings_.pid) +
-                   (settings_.serial.empty() ? "" : " serial " + settings_.serial);
-  }
+      : context_(std::move(context)),
+        settings_(std::move(settings)),
+        connection_(hw::ScannerInfo{settings_.name,
+                                    settings_.kind == UsbScannerSettings::Kind::hid_pos ? "hid_pos" : "keyboard",
+                                    "usb " + usb_id_text(settings_.vid, settings_.pid) +
+                                        (settings_.serial.empty() ? "" : " serial " + settings_.serial),
+                                    false, ""}),
+        rescan_(context_->io()) {}
 
   void start(hw::ScannerEvents events) {
     events_ = std::move(events);
@@ -52,7 +55,7 @@ class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
   }
 
   [[nodiscard]] const std::string& name() const { return settings_.name; }
-  [[nodiscard]] hw::ScannerInfo info() const { return info_; }
+  [[nodiscard]] hw::ScannerInfo info() const { return connection_.info(); }
 
  private:
   void rescan_after(std::chrono::steady_clock::duration delay) {
@@ -104,7 +107,7 @@ class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
   void connected(std::string detail) {
     candidates_.clear();
     spdlog::info("usb scanner {}: reading {}", settings_.name, detail);
-    report(true, std::move(detail));
+    connection_.report(events_, true, std::move(detail));
   }
 
   void failed(Error error) {
@@ -119,33 +122,23 @@ class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
   }
 
   void not_connected(std::string detail) {
-    if (!reported_ || info_.connected || detail != info_.detail) {
+    if (connection_.loss_is_news(detail)) {
       spdlog::warn("usb scanner {}: not connected ({}); looking for it{}", settings_.name, detail,
                    context_->has_hotplug() ? "" : " every second");
     }
-    report(false, std::move(detail));
+    connection_.report(events_, false, std::move(detail));
     rescan_after(kRescanInterval);
-  }
-
-  // Tells the listener when the state changes (and the first time); keeps the detail for info().
-  void report(bool connected, std::string detail) {
-    const bool changed = !reported_ || info_.connected != connected;
-    reported_ = true;
-    info_.connected = connected;
-    info_.detail = detail;
-    if (changed && events_.on_connection) events_.on_connection(connected, std::move(detail));
   }
 
   std::shared_ptr<UsbContext> context_;
   UsbScannerSettings settings_;
-  hw::ScannerInfo info_;
+  hw::ScannerConnection connection_;
   hw::ScannerEvents events_;
   boost::asio::steady_timer rescan_;
   std::shared_ptr<UsbContext::ArrivalWatch> watch_;
   std::deque<DeviceRef> candidates_;  // devices with our vid:pid not tried yet
   std::string last_failure_;
   std::shared_ptr<UsbScannerSession> session_;
-  bool reported_ = false;
 };
 
 class UsbScanner final : public hw::ScannerDriver {
@@ -177,6 +170,9 @@ Result<std::unique_ptr<hw::ScannerDriver>> make_usb_scanner(std::shared_ptr<UsbC
   if (settings.name.empty()) return make_error("invalid_argument", "usb scanner without a name");
   if (settings.vid == 0 && settings.pid == 0) {
     return make_error("invalid_argument", "usb scanner " + settings.name + ": usb id 0000:0000");
+  }
+  if (settings.max_length == 0) {
+    return make_error("invalid_argument", "usb scanner " + settings.name + ": max_length must be at least 1");
   }
   auto core = std::make_shared<UsbScannerCore>(std::move(context), std::move(settings));
   return std::unique_ptr<hw::ScannerDriver>(std::make_unique<UsbScanner>(std::move(core)));

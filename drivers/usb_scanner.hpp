@@ -19,10 +19,11 @@
 // also retries a device that could not be opened yet), so a replugged scanner reads again
 // without a restart. Every control request is asynchronous: the loop never blocks on USB.
 // Reads go to on_text raw, a HID POS read with its AIM identifier ("]Q1..."); reads over
-// 8192 bytes, and reports the parsers refuse, are logged (length and reason, never the
-// text) and dropped. The driver's files: drivers/usb_scanner_*.{hpp,cpp}.
+// max_length bytes (io.scan_max_length), and reports the parsers refuse, are logged (length
+// and reason, never the text) and dropped. The driver's files: drivers/usb_scanner_*.{hpp,cpp}.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -42,6 +43,7 @@ struct UsbScannerSettings {
   enum class Kind { hid_pos, keyboard } kind;
   std::uint16_t vid, pid;
   std::string serial;  // the device's iSerialNumber string; empty: any device with vid:pid
+  std::size_t max_length;  // longest read kept (io.scan_max_length); longer ones are dropped
 };
 
 class UsbContext {
@@ -72,7 +74,7 @@ class UsbContext {
 };
 
 // The driver of one USB scanner; not started yet. Errors: "invalid_argument" (no context,
-// empty name, usb id 0000:0000). Its start() fails only if called twice ("wrong_state").
+// empty name, usb id 0000:0000, max_length 0). Its start() fails only if called twice ("wrong_state").
 [[nodiscard]] Result<std::unique_ptr<hw::ScannerDriver>> make_usb_scanner(std::shared_ptr<UsbContext> context,
                                                                           UsbScannerSettings settings);
 

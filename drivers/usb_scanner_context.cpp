@@ -1,5 +1,7 @@
 // UsbContext (drivers/usb_scanner.hpp): libusb's context, its event thread and hotplug.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -9,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "drivers/usb_scanner.hpp"
+#include "drivers/usb_scanner_backoff.hpp"
 #include "drivers/usb_scanner_error.hpp"
 
 namespace passgate::drivers {
@@ -36,15 +39,36 @@ struct UsbContext::State {
     }
   }
 
+  // A failure that persists is not a busy loop: the thread backs off (UsbEventBackoff), and
+  // each kind of error is logged once.
   void run_events() {
+    UsbEventBackoff backoff;
     while (!stopping.load()) {
       const int r = libusb_handle_events_completed(ctx, nullptr);
-      if (r != 0 && r != LIBUSB_ERROR_INTERRUPTED) {
+      if (r == 0 || r == LIBUSB_ERROR_INTERRUPTED) {
+        backoff.succeeded();
+        continue;
+      }
+      const auto step = backoff.failed(r);
+      if (step.log) {
         boost::asio::post(io, [message = usb_error(r, "libusb event handling").message] {
-          spdlog::warn("usb: {}", message);
+          spdlog::warn("usb: {}; retrying with a growing pause (up to {} ms), logged once", message,
+                       UsbEventBackoff::kLongestWait.count());
         });
       }
+      std::unique_lock lock(wake_mutex);
+      wake.wait_for(lock, step.wait, [this] { return stopping.load(); });
     }
+  }
+
+  // Ends run_events, also while it backs off.
+  void stop() {
+    {
+      const std::lock_guard lock(wake_mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    libusb_interrupt_event_handler(ctx);
   }
 
   boost::asio::io_context& io;
@@ -53,6 +77,8 @@ struct UsbContext::State {
   bool hotplug = false;
   libusb_hotplug_callback_handle hotplug_handle{};
   std::atomic<bool> stopping{false};
+  std::mutex wake_mutex;  // with `wake`: the back-off pause ends at once on stop()
+  std::condition_variable wake;
   std::thread thread;
   std::vector<std::weak_ptr<ArrivalWatch>> watches;  // loop thread only
 };
@@ -83,8 +109,7 @@ UsbContext::UsbContext(std::shared_ptr<State> state) : state_(std::move(state)) 
 
 UsbContext::~UsbContext() {
   if (state_->thread.joinable()) {
-    state_->stopping = true;
-    libusb_interrupt_event_handler(state_->ctx);
+    state_->stop();
     state_->thread.join();
   }
   if (state_->hotplug) libusb_hotplug_deregister_callback(state_->ctx, state_->hotplug_handle);

@@ -166,7 +166,7 @@ void UsbScannerSession::try_next_interface() {
                 spdlog::debug("usb scanner {}: SET_PROTOCOL (boot) on interface {}: {}", settings_.name,
                               interface.number, transfer_status_name(status));
               }
-              decode_ = [decoder = hw::BootKeyboardDecoder(kUsbScannerMaxReadBytes)](
+              decode_ = [decoder = hw::BootKeyboardDecoder(settings_.max_length)](
                             std::span<const std::uint8_t> report) mutable { return decoder.feed(report); };
               read_reports(interface, hw::kBootKeyboardReportBytes);
             });
@@ -192,7 +192,7 @@ void UsbScannerSession::use_report_descriptor(const Interface& interface, libusb
     return try_next_interface();
   }
   const std::size_t report_bytes = layout->report_bytes;
-  decode_ = [decoder = hw::HidPosReassembler(std::move(*layout), kUsbScannerMaxReadBytes)](
+  decode_ = [decoder = hw::HidPosReassembler(std::move(*layout), settings_.max_length)](
                 std::span<const std::uint8_t> report) mutable { return decoder.feed(report); };
   read_reports(interface, report_bytes);
 }

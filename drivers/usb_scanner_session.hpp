@@ -24,10 +24,6 @@
 
 namespace passgate::drivers {
 
-// Reads longer than this are refused by the driver already (the gate applies the
-// configured io.scan_max_length); it bounds what a misbehaving device can make us hold.
-inline constexpr std::size_t kUsbScannerMaxReadBytes = 8192;
-
 class UsbScannerSession : public std::enable_shared_from_this<UsbScannerSession> {
  public:
   struct Events {

@@ -4,8 +4,13 @@
 
 namespace passgate::hw {
 
-Debouncer::Debouncer(TimerService& timers, Millis stable_for, bool initial, Callback on_change)
-    : timers_(timers), stable_for_(stable_for), level_(initial), raw_(initial), on_change_(std::move(on_change)) {}
+Debouncer::Debouncer(TimerService& timers, Millis stable_for, bool initial, Callback on_change, Edges edges)
+    : timers_(timers),
+      stable_for_(stable_for),
+      edges_(edges),
+      level_(initial),
+      raw_(initial),
+      on_change_(std::move(on_change)) {}
 
 void Debouncer::feed(bool raw) {
   if (raw == raw_) return;
@@ -14,7 +19,7 @@ void Debouncer::feed(bool raw) {
     settle_.reset();  // bounced back before it settled: nothing happened
     return;
   }
-  if (stable_for_ <= Millis::zero()) {
+  if (stable_for_ <= Millis::zero() || (raw_ && edges_ == Edges::raise_at_once)) {
     accept(raw_);
     return;
   }

@@ -44,7 +44,9 @@ LaneInputs::LaneInputs(TimerService& timers, Millis debounce, LaneInputsListener
     : timers_(timers),
       debounce_(debounce),
       listener_(listener),
-      fire_alarm_(timers, debounce, true, [this](bool active) { listener_.on_fire_alarm(active); }) {}
+      fire_alarm_(
+          timers, debounce, true, [this](bool active) { listener_.on_fire_alarm(active); },
+          Debouncer::Edges::raise_at_once) {}
 
 LaneInputs::~LaneInputs() = default;
 

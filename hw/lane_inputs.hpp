@@ -9,7 +9,8 @@
 // Every input line is debounced with the same `debounce` time (0 = none, e.g. when the
 // kernel already debounces). Lane inputs start inactive; fire_alarm starts ACTIVE (its safe
 // default: unknown = alarm) and clears only when the backend reports it inactive and it
-// stays so for the debounce time. Single-threaded, on the event loop; callbacks run from a
+// stays so for the debounce time; a report of active counts at once (an alarm is never
+// delayed nor suppressed by debouncing). Single-threaded, on the event loop; callbacks run from a
 // debounce timer, or (debounce 0) synchronously inside on_input().
 #pragma once
 

@@ -46,10 +46,9 @@ ControlCommands::ControlCommands(controller::Gate& gate, hw::IoBackend& io, Time
 
 ControlCommands::~ControlCommands() {
   gate_.set_observer(nullptr);
-  for (auto& [line, pulse] : pulses_) {
-    pulse.timer.reset();
-    io_.set_output(line, pulse.previous);
-  }
+  std::vector<std::string> lines;
+  for (const auto& [line, pulse] : pulses_) lines.push_back(line);
+  for (const auto& line : lines) end_pulse(line);
 }
 
 void ControlCommands::handle(const json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
@@ -121,13 +120,14 @@ json ControlCommands::pulse(const json& request, const drivers::ControlPeer& pee
   const auto lanes = gate_.lane_status();
   const auto it = std::find_if(lanes.begin(), lanes.end(), [&](const auto& s) { return s.number == parsed->lane; });
   if (it == lanes.end()) return refused("unknown_line", "lane " + std::to_string(parsed->lane) + " is not configured");
-  if (it->in_service) {
-    return refused("lane_in_service", "lane " + std::to_string(parsed->lane) +
-                                          " is in service; take it out first: passgatectl lane " +
-                                          std::to_string(parsed->lane) + " out-of-service");
+  if (it->in_service || it->state != "out_of_service") {
+    return refused("lane_in_service", "lane " + std::to_string(parsed->lane) + " is " +
+                                          (it->in_service ? "in service" : "not settled out of service yet (" + it->state + ")") +
+                                          "; take it out first: passgatectl lane " + std::to_string(parsed->lane) +
+                                          " out-of-service");
   }
   if (pulses_.contains(line)) return refused("busy", line + " is already being pulsed");
-  Pulse p{parsed->lane, io_.output(line), nullptr};
+  Pulse p{parsed->lane, nullptr};
   io_.set_output(line, true);
   p.timer = timers_.start(Millis(ms), [this, line] { end_pulse(line); });
   pulses_.emplace(line, std::move(p));
@@ -138,13 +138,12 @@ json ControlCommands::pulse(const json& request, const drivers::ControlPeer& pee
 void ControlCommands::end_pulse(const std::string& line) {
   const auto it = pulses_.find(line);
   if (it == pulses_.end()) return;
-  const bool previous = it->second.previous;
+  const int lane = it->second.lane;
   pulses_.erase(it);
-  // A fire alarm raised meanwhile holds the releases on: never turn one off under it.
-  const auto role = hw::parse_line_name(line)->role;
-  const bool release = role == hw::LineRole::release_in || role == hw::LineRole::release_out;
-  if (gate_.fire_alarm() && release) return;
-  io_.set_output(line, previous);
+  // The lane sets every output back to what its state (and a fire alarm) wants now.
+  if (auto refreshed = gate_.refresh_outputs(lane); !refreshed) {
+    spdlog::error("hw pulse: cannot restore lane {}'s outputs: {}", lane, refreshed.error().message);
+  }
 }
 
 void ControlCommands::end_pulses_of_lane(int lane) {

@@ -4,7 +4,7 @@
 //                                 a lane out of service or back (logged with the operator)
 //   hw.inputs {watch}             every input's raw and debounced level; watch: each change
 //   hw.pulse {line, ms}           an output active for ms, only on a lane out of service and
-//                                 never during a fire alarm; its level is restored after
+//                                 never during a fire alarm; then the lane sets its outputs again
 //   hw.scanners {watch}           every scanner's state; watch: reads (tokens never shown,
 //                                 controller/scan_preview.hpp) and connection changes
 // It is the Gate's observer for the live views from construction to destruction.
@@ -46,7 +46,6 @@ class ControlCommands final : public controller::GateObserver {
  private:
   struct Pulse {
     int lane = 0;
-    bool previous = false;
     std::unique_ptr<Timer> timer;
   };
   using Peers = std::vector<std::shared_ptr<drivers::ControlPeer>>;

@@ -1,7 +1,5 @@
 #include "controller/main/daemon.hpp"
 
-#include <grp.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -19,6 +17,7 @@
 #include "controller/settlement_planner.hpp"
 #include "controller/tracking_reports.hpp"
 #include "controller/main/control_commands.hpp"
+#include "controller/system_group.hpp"
 #include "controller/main/session_recovery.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/secret_file.hpp"
@@ -76,11 +75,9 @@ std::string describe_backend(const controller::IoConfig& io) {
 // The control socket's owner group, if the config names one.
 Result<std::optional<gid_t>> control_group(const controller::ControlConfig& control) {
   if (control.group.empty()) return std::optional<gid_t>();
-  const group* g = ::getgrnam(control.group.c_str());
-  if (g == nullptr) {
-    return make_error("bad_config", "[control] group \"" + control.group + "\" does not exist on this machine");
-  }
-  return std::optional<gid_t>(g->gr_gid);
+  const auto gid = controller::find_group(control.group);
+  if (!gid) return make_error("bad_config", "[control] group \"" + control.group + "\" does not exist on this machine");
+  return gid;
 }
 
 // Forgets used token ids once their tokens can no longer be accepted anyway (each is

@@ -1,6 +1,6 @@
 // The gpiod wiring: complete for every lane and the fire alarm, valid line names of
 // configured lanes, each line by offset or by name and used once, debounce only on inputs,
-// safe levels only on outputs, and a fire-alarm loop that reads a broken wire as an alarm.
+// safe levels only on outputs (release_out's always active: egress stays free), and a fire-alarm loop that reads a broken wire as an alarm.
 #include <catch2/catch.hpp>
 
 #include "tests/config/config_fixture.hpp"
@@ -34,6 +34,9 @@ TEST_CASE("a complete gpiod wiring loads with each line's settings") {
   CHECK_FALSE(alarm.external_pull);
   CHECK(alarm.debounce == std::chrono::milliseconds(0));
   CHECK_FALSE(io.gpiod_lines.at("lane1.release_in").safe_active);
+  CHECK_FALSE(io.gpiod_lines.at("lane1.led_green").safe_active);
+  CHECK(io.gpiod_lines.at("lane1.release_out").safe_active);  // egress free when the gate stops
+  CHECK(io.gpiod_lines.at("lane2.release_out").safe_active);
 }
 
 TEST_CASE("missing lines are reported per lane at the lines table, and a missing fire alarm") {
@@ -138,6 +141,22 @@ TEST_CASE("two lines with the same line name on the same chip are reported at th
   CHECK(fx.problems(text) == Problems{"gate.toml:33:31: io.gpiod.lines.\"lane2.release_in\".line is \"GPIO12\" on "
                                       "gpiochip0, which \"lane2.release_out\" already uses, expected a different line "
                                       "for each line"});
+}
+
+TEST_CASE("release_out's safe level is active and may not be set to inactive, as the gate must never block egress") {
+  ConfigFixture fx;
+  const auto load = fx.parse(replaced(kMinimalGpiodConfig, "{ offset = 3 }", "{ offset = 3, safe = \"active\" }"));
+  REQUIRE(load.problems.empty());
+  CHECK(load.config->io.gpiod_lines.at("lane1.release_out").safe_active);
+  CHECK(fx.problems(replaced(kMinimalGpiodConfig, "{ offset = 3 }", "{ offset = 3, safe = \"inactive\" }")) ==
+        Problems{"gate.toml:26:44: io.gpiod.lines.\"lane1.release_out\".safe is \"inactive\", expected \"active\" (the "
+                 "default for release_out): egress must stay free when the gate stops, so the exit barrier is released "
+                 "whenever passgated does not run (for a barrier controller that releases at low voltage, set "
+                 "active_low = true)"});
+  // release_in may rest inactive, as every other output
+  const auto held = fx.parse(replaced(kMinimalGpiodConfig, "{ offset = 2 }", "{ offset = 2, safe = \"inactive\" }"));
+  REQUIRE(held.problems.empty());
+  CHECK_FALSE(held.config->io.gpiod_lines.at("lane1.release_in").safe_active);
 }
 
 TEST_CASE("an output's safe level is inactive unless set to active, and only outputs have one") {

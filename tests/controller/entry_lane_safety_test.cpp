@@ -324,6 +324,8 @@ TEST_CASE("a lane configured out of service starts out of service") {
   config.out_of_service = true;
   passgate::controller::EntryLane lane{config, {io, vt, vt, admission, reports}};
   CHECK(lane.state_name() == "out_of_service");
+  CHECK(io.output_changes().empty());  // construction drives no line (the Gate latches the fire alarm first)
+  lane.refresh_outputs();
   CHECK(io.output("lane2.release_out"));
   CHECK(io.output("lane2.led_red"));
   lane.on_scan("t");
@@ -333,29 +335,53 @@ TEST_CASE("a lane configured out of service starts out of service") {
   CHECK_FALSE(io.output("lane2.release_out"));
 }
 
-TEST_CASE_METHOD(EntrySafetyFixture, "a lost scanner is a scanner fault on the lane and nothing else") {
+TEST_CASE_METHOD(EntrySafetyFixture, "a lost scanner is a scanner fault that keeps egress free until it is back") {
   admit_one("s1");
+  CHECK_FALSE(release_out());
   lane.on_scanner_connection(false, "unplugged");
   CHECK_FALSE(lane.scanner_connected());
   CHECK(active(AlarmKind::scanner_fault));
   CHECK(count(AlarmKind::scanner_fault) == 1);
   CHECK(io.last_display(1) == "alarm: scanner_fault");
   CHECK(red());
-  CHECK(release_in());  // the grant goes on
+  CHECK(release_out());  // nobody can scan in: egress free
+  CHECK(release_in());   // the grant goes on
   CHECK(lane.state_name() == "admitting");
   lane.on_scanner_connection(false, "still gone");
   CHECK(count(AlarmKind::scanner_fault) == 1);
   walk_in();
   CHECK(reports.passages.back().kind == PassageKind::admitted);
+  CHECK(release_out());  // the grant's end changes nothing
+  lane.on_passage(Direction::out);  // leaving through the held egress is still wrong way
+  CHECK(count(AlarmKind::wrong_way) == 1);
 
   lane.on_scanner_connection(true, "usb 0c2e:0b61 claimed");
   CHECK(lane.scanner_connected());
   CHECK_FALSE(active(AlarmKind::scanner_fault));
+  CHECK_FALSE(release_out());
   CHECK(io.last_display(1) == "scanner ok");
   vt.advance(5s);
   CHECK_FALSE(red());
   admit_one("s2");
   CHECK(release_in());
+  CHECK_FALSE(release_out());
+}
+
+TEST_CASE_METHOD(EntrySafetyFixture, "the scanner's egress hold and out of service's are counted apart") {
+  lane.on_scanner_connection(false, "unplugged");
+  lane.set_in_service(false);
+  lane.on_scanner_connection(true, "back");
+  CHECK(release_out());  // still out of service
+  CHECK(red());
+  lane.on_scanner_connection(false, "unplugged again");
+  lane.set_in_service(true);
+  CHECK(lane.state_name() == "idle");
+  CHECK(release_out());  // still no scanner
+  CHECK(red());
+  lane.on_scanner_connection(true, "back");
+  CHECK_FALSE(release_out());
+  vt.advance(5s);
+  CHECK_FALSE(red());
 }
 
 TEST_CASE_METHOD(EntrySafetyFixture, "a shopper still in the barrier when the grant times out is admitted, not cancelled") {

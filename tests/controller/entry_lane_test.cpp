@@ -236,3 +236,42 @@ TEST_CASE_METHOD(EntryLaneFixture, "exits during the alarm through an entry lane
   REQUIRE(reports.passages.size() == 1);
   CHECK(reports.passages[0].kind == PassageKind::exit);
 }
+
+TEST_CASE_METHOD(EntryLaneFixture, "passages during an evacuation are reported only, never an alarm") {
+  lane.on_alarm(true);
+  SECTION("alarm on") {}
+  SECTION("alarm over, lane still busy") {
+    lane.on_beams(true, false);
+    lane.on_alarm(false);
+    REQUIRE(lane.state_name() == "emergency_clearing");
+  }
+  io.clear_history();
+  lane.on_passage(Direction::in);
+  lane.on_passage(Direction::out);
+  REQUIRE(reports.passages.size() == 2);
+  CHECK(reports.passages[0].kind == PassageKind::forced);
+  CHECK(reports.passages[0].direction == Direction::in);
+  CHECK_FALSE(reports.passages[0].session.has_value());
+  CHECK(reports.passages[1].kind == PassageKind::exit);
+  for (const auto kind : passgate::controller::kAlarmKinds) CHECK(lane.alarms().count(kind) == 0);
+  CHECK(io.changes_of("lane1.buzzer").empty());
+  CHECK(io.changes_of("lane1.led_red").empty());
+}
+
+TEST_CASE_METHOD(EntryLaneFixture, "refresh_outputs puts back every line driven behind the lane's back") {
+  lane.on_scan("t");
+  admission.admit("s1", 1);
+  REQUIRE(release_in());
+  REQUIRE(green());
+  io.set_output("lane1.release_in", false);
+  io.set_output("lane1.led_green", false);
+  io.set_output("lane1.release_out", true);
+  io.set_output("lane1.led_red", true);
+  io.set_output("lane1.buzzer", true);
+  lane.refresh_outputs();
+  CHECK(release_in());
+  CHECK(green());
+  CHECK_FALSE(release_out());
+  CHECK_FALSE(red());
+  CHECK_FALSE(io.output("lane1.buzzer"));
+}

@@ -145,3 +145,33 @@ TEST_CASE_METHOD(ExitLaneFixture, "the fire alarm overrides taking an exit lane 
   CHECK_FALSE(release_in());
   CHECK_FALSE(release_out());
 }
+
+TEST_CASE_METHOD(ExitLaneFixture, "coming in through an exit lane during an evacuation is reported as wrong way, not an alarm") {
+  lane.on_alarm(true);
+  io.clear_history();
+  lane.on_passage(Direction::in);
+  lane.on_passage(Direction::out);
+  REQUIRE(reports.passages.size() == 2);
+  CHECK(reports.passages[0].kind == PassageKind::wrong_way);
+  CHECK(reports.passages[0].direction == Direction::in);
+  CHECK(reports.passages[1].kind == PassageKind::exit);
+  for (const auto kind : passgate::controller::kAlarmKinds) CHECK(lane.alarms().count(kind) == 0);
+  CHECK(io.changes_of("lane3.buzzer").empty());
+  CHECK(io.changes_of("lane3.led_red").empty());
+}
+
+TEST_CASE("an exit lane configured out of service drives nothing until refreshed, then holds egress free") {
+  passgate::VirtualTime vt;
+  passgate::hw::FakeIoBackend io{vt};
+  passgate::test::ScriptedAdmission admission{vt};
+  passgate::test::RecordedReports reports;
+  auto config = passgate::test::lane_config(4, passgate::controller::LaneKind::exit);
+  config.out_of_service = true;
+  passgate::controller::ExitLane lane{config, {io, vt, vt, admission, reports}};
+  CHECK(lane.state_name() == "out_of_service");
+  CHECK(io.output_changes().empty());
+  lane.refresh_outputs();
+  CHECK(io.output("lane4.release_out"));
+  CHECK_FALSE(io.output("lane4.release_in"));
+  CHECK(io.output("lane4.led_red"));
+}

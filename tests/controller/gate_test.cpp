@@ -96,6 +96,52 @@ TEST_CASE_METHOD(GateFixture, "lanes go out of service and back by number, an un
   CHECK_FALSE(io.output("lane1.release_out"));
 }
 
+TEST_CASE("lanes configured out of service never drive a release off before the fire alarm is known clear") {
+  passgate::VirtualTime vt;
+  passgate::hw::FakeIoBackend io{vt};
+  passgate::test::ScriptedAdmission admission{vt};
+  passgate::test::RecordedReports reports;
+  GateConfig config = two_lanes(0ms);
+  for (auto& lane : config.lanes) lane.out_of_service = true;
+  passgate::controller::Gate gate{config, io, vt, vt, admission, reports};
+  for (const auto& line : {"lane1.release_in", "lane1.release_out", "lane2.release_in", "lane2.release_out"}) {
+    CHECK(io.output(line));
+    for (const auto& change : io.changes_of(line)) CHECK(change.active);
+  }
+  io.input("fire_alarm", false);
+  CHECK(gate.lane(1)->state_name() == "out_of_service");
+  CHECK(gate.lane(2)->state_name() == "out_of_service");
+  CHECK_FALSE(io.output("lane1.release_in"));
+  CHECK(io.output("lane1.release_out"));
+  CHECK_FALSE(io.output("lane2.release_in"));
+  CHECK(io.output("lane2.release_out"));
+}
+
+TEST_CASE_METHOD(GateFixture, "refresh_outputs puts a lane's lines back to what it wants, an unknown lane is an error") {
+  io.input("fire_alarm", false);
+  REQUIRE(gate.set_in_service(2, false).ok());
+  io.set_output("lane2.release_out", false);  // behind the lane's back (a hw pulse)
+  io.set_output("lane2.release_in", true);
+  io.set_output("lane2.led_green", true);
+  io.set_output("lane1.release_in", true);
+  REQUIRE(gate.refresh_outputs(2).ok());
+  CHECK(io.output("lane2.release_out"));
+  CHECK_FALSE(io.output("lane2.release_in"));
+  CHECK_FALSE(io.output("lane2.led_green"));
+  CHECK(io.output("lane2.led_red"));
+  CHECK(io.output("lane1.release_in"));  // another lane's lines are not touched
+
+  const auto unknown = gate.refresh_outputs(7);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error().code == "unknown_lane");
+}
+
+TEST_CASE_METHOD(GateFixture, "refresh_outputs during the fire alarm keeps both releases on") {
+  io.set_output("lane1.release_in", false);
+  REQUIRE(gate.refresh_outputs(1).ok());
+  CHECK(all_releases(true));
+}
+
 TEST_CASE_METHOD(GateFixture, "lane status: kind, state, service, scanner and alarm counters") {
   io.input("fire_alarm", false);
   gate.on_scanner_connection("lane1.entry", false, "unplugged");

@@ -139,3 +139,34 @@ TEST_CASE_METHOD(LinesFixture, "a lost chip counts as a fire alarm, which stays 
   lines->set_output("lane1.led_red", true);  // the chip refuses: logged
   lines.reset();                             // and the shutdown copes with it too
 }
+
+TEST_CASE_METHOD(LinesFixture, "a lost chip with only outputs counts as a fire alarm too, reported once from the loop") {
+  auto lines = open({{"lane1.release_in", gpio_line(2)}, {"lane1.led_red", gpio_line(5)}});
+  CHECK(lines->inputs().empty());
+  gpio.unplug();
+  lines->set_output("lane1.release_in", true);  // the chip refuses with ENODEV
+  CHECK(heard.empty());                         // never from within set_output
+  REQUIRE(run_until([&] { return !heard.empty(); }));
+  lines->set_output("lane1.led_red", true);
+  lines->set_output("lane1.release_in", false);
+  run_for(50ms);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs() == std::map<std::string, bool>{{"fire_alarm", true}});
+}
+
+TEST_CASE_METHOD(LinesFixture, "a fire alarm loop chattering faster than its debounce time is reported active") {
+  gpio.drive(9, false);  // closed loop: clear
+  auto alarm = alarm_line(9);
+  alarm.debounce = 200ms;
+  auto lines = open({{"fire_alarm", alarm}});
+  for (int i = 0; i < 5; ++i) {  // open and closed again, each far shorter than the debounce time
+    gpio.drive(9, true);
+    gpio.drive(9, false);
+  }
+  REQUIRE(run_until([&] { return !heard.empty(); }));
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  // it ended closed: the clearing, and only it, waits for the debounce time
+  REQUIRE(run_until([&] { return heard.size() == 2; }));
+  CHECK(heard.back() == "fire_alarm=0");
+}

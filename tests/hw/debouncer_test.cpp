@@ -1,5 +1,6 @@
 // Debouncer: a level is accepted only after it has been stable for the debounce time; a
-// bouncing line produces nothing; 0 ms passes changes straight through.
+// bouncing line produces nothing; 0 ms passes changes straight through; with raise_at_once
+// (the fire alarm) only the return to inactive waits.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -15,8 +16,9 @@ namespace {
 struct Recorded {
   passgate::VirtualTime vt;
   std::vector<bool> levels;
-  Debouncer make(passgate::Millis stable_for, bool initial = false) {
-    return Debouncer(vt, stable_for, initial, [this](bool level) { levels.push_back(level); });
+  Debouncer make(passgate::Millis stable_for, bool initial = false, Debouncer::Edges edges = Debouncer::Edges::both) {
+    return Debouncer(
+        vt, stable_for, initial, [this](bool level) { levels.push_back(level); }, edges);
   }
 };
 
@@ -84,4 +86,37 @@ TEST_CASE("the initial level is the starting point and not reported") {
   d.feed(false);
   r.vt.advance(10ms);
   CHECK(r.levels == std::vector<bool>{false});
+}
+
+TEST_CASE("with raise_at_once a change to active passes at once and only the return to inactive waits") {
+  Recorded r;
+  auto d = r.make(10ms, false, Debouncer::Edges::raise_at_once);
+  d.feed(true);
+  CHECK(r.levels == std::vector<bool>{true});
+  CHECK(d.level());
+  CHECK(r.vt.pending() == 0);
+  d.feed(false);
+  r.vt.advance(9ms);
+  CHECK(d.level());
+  d.feed(true);  // back before it settled: still active, nothing reported
+  r.vt.advance(1s);
+  CHECK(r.levels == std::vector<bool>{true});
+  d.feed(false);
+  r.vt.advance(10ms);
+  CHECK(r.levels == std::vector<bool>{true, false});
+  CHECK_FALSE(d.level());
+}
+
+TEST_CASE("with raise_at_once a line chattering faster than the debounce time is reported active and stays so") {
+  Recorded r;
+  auto d = r.make(10ms, false, Debouncer::Edges::raise_at_once);
+  for (int i = 0; i < 20; ++i) {
+    d.feed(i % 2 == 0);
+    r.vt.advance(4ms);
+  }
+  CHECK(r.levels == std::vector<bool>{true});
+  CHECK(d.level());
+  // the chattering ended inactive (the last feed was false): that settles after the debounce time
+  r.vt.advance(1s);
+  CHECK(r.levels == std::vector<bool>{true, false});
 }

@@ -157,6 +157,24 @@ TEST_CASE("the fire alarm starts active and clears only when reported inactive a
   CHECK(g.events.all == Strings{"alarm cleared", "alarm"});
 }
 
+TEST_CASE("a fire alarm counts at once, and a loop chattering faster than the debounce time is an alarm") {
+  Gate g;
+  g.play({{0ms, "fire_alarm", false}});
+  CHECK(g.events.all == Strings{"alarm cleared"});
+  REQUIRE(g.inputs.on_input("fire_alarm", true).ok());
+  CHECK(g.events.all == Strings{"alarm cleared", "alarm"});  // no debounce wait
+  CHECK(g.inputs.fire_alarm_active());
+  g.play({{0ms, "fire_alarm", false}});
+  CHECK(g.events.all == Strings{"alarm cleared", "alarm", "alarm cleared"});
+
+  std::vector<Raw> chatter;  // 4 ms per change, the debounce is 10 ms
+  for (int i = 0; i < 20; ++i) chatter.push_back({4ms, "fire_alarm", i % 2 == 0});
+  chatter.push_back({4ms, "fire_alarm", true});
+  g.play(chatter);
+  CHECK(g.events.all == Strings{"alarm cleared", "alarm", "alarm cleared", "alarm"});
+  CHECK(g.inputs.fire_alarm_active());
+}
+
 TEST_CASE("the passage sensor reports each debounced pulse once") {
   Gate g;
   g.play({{0ms, "lane2.passage", true}, {50ms, "lane2.passage", false}, {50ms, "lane2.passage", true},

@@ -1,7 +1,8 @@
 // The libusb scanner driver against scanners emulated in usbfs by umockdev: a HID POS
 // scanner's QR read split over several reports arrives as one read; unplugging and
 // replugging is reported and reading resumes; a keyboard-wedge scanner's typed text
-// arrives at Enter; the device is chosen by VID:PID, serial number and report descriptor.
+// arrives at Enter; the device is chosen by VID:PID, serial number and report descriptor;
+// reads over the configured maximum length are dropped.
 #include <catch2/catch.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -42,8 +43,9 @@ class ScannerFixture {
     context_ = std::move(*context);
   }
 
-  void start(UsbScannerSettings::Kind kind, std::string serial = "") {
-    auto driver = drivers::make_usb_scanner(context_, UsbScannerSettings{"lane1.entry", kind, kVid, kPid, std::move(serial)});
+  void start(UsbScannerSettings::Kind kind, std::string serial = "", std::size_t max_length = 4096) {
+    auto driver = drivers::make_usb_scanner(
+        context_, UsbScannerSettings{"lane1.entry", kind, kVid, kPid, std::move(serial), max_length});
     REQUIRE(driver.ok());
     driver_ = std::move(*driver);
     REQUIRE(driver_
@@ -179,4 +181,32 @@ TEST_CASE_METHOD(ScannerFixture, "a keyboard-wedge scanner's typed text is one r
   for (const auto& report : test::boot_keyboard_reports(test::kTokenPayload)) scanner.send(report);
   REQUIRE(wait_texts(2));
   CHECK(texts_.back() == test::kTokenPayload);
+}
+
+TEST_CASE_METHOD(ScannerFixture, "reads longer than the configured maximum length are dropped, shorter ones pass") {
+  auto& keyboard = usb_.plug({kVid, kPid, "", {keyboard_interface()}});
+  start(UsbScannerSettings::Kind::keyboard, "", 16);
+  REQUIRE(wait_connected(true));
+  for (const auto& report : test::boot_keyboard_reports("0123456789abcdefg")) keyboard.send(report);  // 17 bytes
+  for (const auto& report : test::boot_keyboard_reports("0123456789abcdef")) keyboard.send(report);   // 16 bytes
+  REQUIRE(wait_texts(1));
+  CHECK(texts_ == std::vector<std::string>{"0123456789abcdef"});
+  CHECK(keyboard.unread() == 0);
+}
+
+TEST_CASE_METHOD(ScannerFixture, "a HID POS read longer than the configured maximum length is dropped") {
+  auto& scanner = usb_.plug(hid_pos_scanner());
+  start(UsbScannerSettings::Kind::hid_pos, "", 16);
+  REQUIRE(wait_connected(true));
+  send_all(scanner, test::hid_pos_reports("]Q1", test::kTokenPayload));
+  send_all(scanner, test::hid_pos_reports("]Q1", "short"));
+  REQUIRE(wait_texts(1));
+  CHECK(texts_ == std::vector<std::string>{"]Q1short"});
+}
+
+TEST_CASE_METHOD(ScannerFixture, "a USB scanner with a maximum length of 0 is refused") {
+  const auto driver = drivers::make_usb_scanner(
+      context_, UsbScannerSettings{"lane1.entry", UsbScannerSettings::Kind::hid_pos, kVid, kPid, "", 0});
+  REQUIRE_FALSE(driver.ok());
+  CHECK(driver.error().message == "usb scanner lane1.entry: max_length must be at least 1");
 }

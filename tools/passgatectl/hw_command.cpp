@@ -25,7 +25,11 @@ struct HwOptions {
   int ms = 0;
 };
 
-std::string level_text(const json& v) { return v.get<bool>() ? "active" : "inactive"; }
+// A level the gate has not heard yet (the fire alarm before the first report) is null.
+std::string level_text(const json& v) {
+  if (!v.is_boolean()) return "unknown";
+  return v.get<bool>() ? "active" : "inactive";
+}
 
 void print_input_table(const json& inputs, std::ostream& out) {
   out << std::left << std::setw(22) << "INPUT" << std::setw(10) << "RAW" << "DEBOUNCED\n";
