@@ -7,7 +7,7 @@
 namespace passgate::drivers {
 
 LineConnection::LineConnection(Socket socket, std::size_t max_line, Events events)
-    : socket_(std::move(socket)), events_(std::move(events)), framer_(max_line) {}
+    : socket_(std::move(socket)), events_(std::move(events)), framer_('\n', max_line) {}
 
 void LineConnection::start_reading() { read_more(); }
 
@@ -22,7 +22,7 @@ void LineConnection::read_more() {
                             }
                             self->framer_.feed(
                                 std::string_view(self->read_buffer_.data(), n),
-                                [&self](std::string_view line) {
+                                [&self](std::string line) {
                                   if (!self->closed_) self->events_.on_line(line);
                                 },
                                 [&self] {

@@ -1,7 +1,8 @@
 // LineConnection: one accepted Unix stream socket carrying '\n'-delimited messages (the rig
-// link, the control socket). It reads lines (LineFramer, bounded length) and queues writes,
-// one async_write at a time, never blocking. Owned through shared_ptr: pending operations
-// keep it alive, so it may be dropped at any time; after close() no event is delivered.
+// link, the control socket). It reads lines (hw::LineFramer: bounded length; blank lines and
+// CR dropped) and queues writes, one async_write at a time, never blocking. Owned through
+// shared_ptr: pending operations keep it alive, so it may be dropped at any time; after
+// close() no event is delivered.
 // Single-threaded, on the io_context.
 #pragma once
 
@@ -14,7 +15,7 @@
 
 #include <boost/asio/local/stream_protocol.hpp>
 
-#include "drivers/line_framer.hpp"
+#include "hw/line_framer.hpp"
 
 namespace passgate::drivers {
 
@@ -48,7 +49,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
 
   Socket socket_;
   Events events_;
-  LineFramer framer_;
+  hw::LineFramer framer_;
   std::array<char, 4096> read_buffer_{};
   std::deque<std::string> queue_;  // front() is being written while writing_
   bool writing_ = false;

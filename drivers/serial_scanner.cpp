@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "hw/scanner_connection.hpp"
+#include "hw/line_framer.hpp"
 #include "hw/serial_line.hpp"
 
 namespace passgate::drivers {
@@ -139,7 +140,7 @@ class SerialScanner final : public hw::ScannerDriver {
       : io_(io),
         timers_(timers),
         settings_(std::move(settings)),
-        framer_(settings_.suffix, settings_.max_length),
+        framer_(hw::serial_terminator(settings_.suffix), settings_.max_length),
         state_(hw::ScannerInfo{settings_.name, "serial", settings_.device.string(), false, "not started"}) {}
 
   ~SerialScanner() override {
@@ -210,7 +211,7 @@ class SerialScanner final : public hw::ScannerDriver {
   asio::io_context& io_;
   TimerService& timers_;
   SerialScannerSettings settings_;
-  hw::SerialFramer framer_;
+  hw::LineFramer framer_;
   hw::ScannerConnection state_;  // connected or not, as reported
   hw::ScannerEvents events_;
   std::shared_ptr<SerialConnection> connection_;

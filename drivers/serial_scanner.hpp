@@ -1,7 +1,7 @@
 // SerialScanner: a code scanner on a serial line, usually a USB CDC-ACM device
 // (/dev/ttyACM0, better a stable /dev/serial/by-id/... link). It opens the device raw
 // (termios: no echo, no line editing, 8N1 at the configured baud), reads it through the
-// Asio loop without ever blocking, cuts reads on the configured suffix (hw::SerialFramer)
+// Asio loop without ever blocking, cuts reads on the configured suffix (hw::LineFramer)
 // and delivers them raw: an AIM identifier ("]Q1") is left for the gate to strip. A device
 // that is missing, fails to open or goes away (unplugged: read gives end-of-file or EIO) is
 // reported as disconnected and opened again every `retry_interval` until it is back; no

@@ -1,5 +1,5 @@
-// The rig link's wire format: line framing with the 4096-byte limit, parsing of the rig's
-// messages with precise errors, and encoding of the gate's.
+// The rig link's wire format: parsing of the rig's messages with precise errors, and
+// encoding of the gate's (line framing: tests/hw/line_framer_test.cpp).
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -7,24 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "drivers/line_framer.hpp"
 #include "drivers/rig_link_protocol.hpp"
 
 using namespace passgate::drivers::rig;
-using passgate::drivers::LineFramer;
-using Strings = std::vector<std::string>;
 
 namespace {
-
-struct Framed {
-  LineFramer framer{8};
-  Strings lines;
-  int oversize = 0;
-  void feed(std::string_view bytes) {
-    framer.feed(
-        bytes, [this](std::string_view line) { lines.emplace_back(line); }, [this] { ++oversize; });
-  }
-};
 
 std::string error_of(std::string_view line) {
   const auto parsed = parse_rig_message(line);
@@ -33,30 +20,6 @@ std::string error_of(std::string_view line) {
 }
 
 }  // namespace
-
-TEST_CASE("lines are split at newlines across reads") {
-  Framed f;
-  f.feed("ab");
-  f.feed("c\nd\n\nef");
-  CHECK(f.lines == Strings{"abc", "d", ""});
-  f.feed("\n");
-  CHECK(f.lines == Strings{"abc", "d", "", "ef"});
-  CHECK(f.oversize == 0);
-}
-
-TEST_CASE("a line over the limit is reported once and dropped up to its newline") {
-  Framed f;
-  f.feed("12345678\n");  // exactly the limit is fine
-  f.feed("123456");
-  f.feed("789");  // now too long
-  f.feed("0123456789");
-  CHECK(f.oversize == 1);
-  f.feed("xyz\nok\n");
-  CHECK(f.lines == Strings{"12345678", "ok"});
-  CHECK(f.oversize == 1);
-  f.feed("123456789\n");
-  CHECK(f.oversize == 2);
-}
 
 TEST_CASE("input and scan messages parse") {
   const auto in = parse_rig_message(R"({"t":"in","line":"lane1.beam_outer","v":1})");

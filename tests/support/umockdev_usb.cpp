@@ -158,7 +158,7 @@ struct EmulatedUsbDevice::State {
       if (bytes[1] == kSetProtocol && status == 0) boot_protocol[bytes[4]] = (bytes[2] == 0);
       const std::size_t room = static_cast<std::size_t>(urb->buffer_length) - kSetupBytes;
       const std::size_t n = std::min(room, data.size());
-      std::memcpy(bytes + kSetupBytes, data.data(), n);
+      if (n > 0) std::memcpy(bytes + kSetupBytes, data.data(), n);  // data may be empty (no pointer)
       finish(urb_data, status, n);
     } else if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && (urb->endpoint & 0x80) != 0) {
       pending_in.push_back(urb_data);
