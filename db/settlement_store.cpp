@@ -131,7 +131,7 @@ Result<std::vector<std::int64_t>> SettlementStore::settle(const SettlementDecisi
 
 Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::string& session_id) {
   return guarded("read the settlement of session " + session_id, [&]() -> Result<std::optional<SettlementRecord>> {
-    static const std::string sql = std::string(kSelectSettlements) + "WHERE session_id = ?1";
+    static const std::string sql = std::string(kSelectSettlements).append("WHERE session_id = ?1");
     auto query = db_.statement(sql);
     query->bind(1, session_id);
     if (!query->executeStep()) return std::optional<SettlementRecord>();
@@ -141,7 +141,7 @@ Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::s
 
 Result<std::vector<SettlementRecord>> SettlementStore::settlements() {
   return guarded("read settlements", [&]() -> Result<std::vector<SettlementRecord>> {
-    static const std::string sql = std::string(kSelectSettlements) + "ORDER BY planned_at_ms, rowid";
+    static const std::string sql = std::string(kSelectSettlements).append("ORDER BY planned_at_ms, rowid");
     auto query = db_.statement(sql);
     std::vector<SettlementRecord> all;
     while (query->executeStep()) all.push_back(read_settlement(*query));

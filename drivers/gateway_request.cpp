@@ -75,7 +75,10 @@ FormFields create_fields(const PaymentRequest& request) {
 }
 
 std::string intent_target(const PaymentRequest& request, std::string_view action) {
-  return std::string(kIntents) + "/" + percent_encode(request.intent_id) + "/" + std::string(action);
+  // Built by appending: GCC 12 at -O2 warns falsely (-Warray-bounds) on string + literal chains.
+  std::string target(kIntents);
+  target.append("/").append(percent_encode(request.intent_id)).append("/").append(action);
+  return target;
 }
 
 }  // namespace
@@ -122,7 +125,7 @@ Result<HttpRequestSpec> search_http_request(const std::string& session_id) {
   }
   HttpRequestSpec spec;
   const std::string query = "metadata['session_id']:'" + session_id + "'";
-  spec.target = std::string(kIntents) + "/search?query=" + percent_encode(query);
+  spec.target = std::string(kIntents).append("/search?query=").append(percent_encode(query));
   return spec;
 }
 
