@@ -60,6 +60,8 @@ api_key_file = "$work/gateway.key"
 seal_key_file = "$work/seal.key"
 [database]
 path = "$work/gate.db"
+[control]
+socket = "$work/control.sock"
 [logging]
 level = "warn"
 TOML

@@ -125,6 +125,9 @@ retry_max_ms = 3000
 [database]
 path = "$work/passgate.db"
 
+[control]
+socket = "$work/control.sock"
+
 [logging]
 level = "info"
 TOML
