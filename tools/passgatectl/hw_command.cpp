@@ -71,18 +71,23 @@ int with_gate(const HwOptions& o, const json& request, const std::function<void(
   return 0;
 }
 
+// With --watch: prints each event the gate streams (JSON or a line of text) and keeps reading.
+std::function<bool(const json&)> event_printer(const HwOptions& o) {
+  if (!o.watch) return nullptr;
+  return [&o](const json& e) {
+    if (o.json) {
+      std::cout << e.dump() << std::endl;
+    } else {
+      print_event(e, std::cout);
+    }
+    return true;
+  };
+}
+
 int run_inputs(const HwOptions& o) {
   return with_gate(
       o, json{{"cmd", "hw.inputs"}, {"watch", o.watch}}, [](const json& r) { print_input_table(r["inputs"], std::cout); },
-      o.watch ? std::function<bool(const json&)>([&o](const json& e) {
-        if (o.json) {
-          std::cout << e.dump() << std::endl;
-        } else {
-          print_event(e, std::cout);
-        }
-        return true;
-      })
-              : nullptr);
+      event_printer(o));
 }
 
 int run_scanners(const HwOptions& o) {
@@ -96,15 +101,7 @@ int run_scanners(const HwOptions& o) {
     }
   };
   return with_gate(o, json{{"cmd", "hw.scanners"}, {"watch", o.watch}}, show,
-                   o.watch ? std::function<bool(const json&)>([&o](const json& e) {
-                     if (o.json) {
-                       std::cout << e.dump() << std::endl;
-                     } else {
-                       print_event(e, std::cout);
-                     }
-                     return true;
-                   })
-                           : nullptr);
+event_printer(o));
 }
 
 int run_pulse(const HwOptions& o) {
