@@ -1,0 +1,22 @@
+// ReloadReport: what a configuration reload (SIGHUP or `passgatectl reload`) did. A file
+// with problems changes nothing; otherwise every setting that can change while the gate
+// runs is applied, and the ones that changed but need a restart are named.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace passgate::controller {
+
+struct ReloadReport {
+  // False when nothing was applied: the config file has problems, or a key file could not be read.
+  bool reloaded = false;
+  // Why nothing was applied: config problems (file:line:column: message) or the key file error.
+  std::vector<std::string> problems;
+  // Settings that changed and are now in force, by config key ("tokens.keyset", "offline.policy").
+  std::vector<std::string> applied;
+  // Settings that changed in the file but take effect only after a restart ("io.backend").
+  std::vector<std::string> needs_restart;
+};
+
+}  // namespace passgate::controller
