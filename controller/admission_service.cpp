@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "crypto/token_verifier.hpp"
 
@@ -56,13 +57,14 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   const auto now = clock_.wall_now();
   const auto keys = keys_.current();
   if (!keys) {
-    spdlog::error("lane {}: no issuer key set loaded; denied lane_unavailable", lane);
+    spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail=\"no issuer key set loaded\"", lane);
     finish(std::move(done), denial(DenialReason::lane_unavailable));
     return;
   }
   auto verified = crypto::verify_entry_token(token, *keys, settings_.policy, unix_seconds(now));
   if (const auto* d = std::get_if<crypto::Denial>(&verified)) {
-    spdlog::info("lane {}: denied {} ({})", lane, to_string(d->reason), d->detail);
+    spdlog::info("event=admission_denied lane={} reason={} detail={}", lane, to_string(d->reason),
+                 log_value(d->detail));
     finish(std::move(done), denial(d->reason));
     return;
   }
@@ -87,7 +89,8 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   record.open_request = p->body;
   auto sealed = crypto::seal_payment_reference(sealer_, claims.pay, record.session_id);
   if (!sealed) {
-    spdlog::error("lane {}: cannot seal the payment reference: {}; denied lane_unavailable", lane, sealed.error().message);
+    spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
+                  log_value("cannot seal the payment reference: " + sealed.error().message));
     finish(std::move(p->done), denial(DenialReason::lane_unavailable));
     return;
   }
@@ -95,10 +98,12 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   record.pay_sealed = std::move(sealed->blob);
   if (auto begun = sessions_.begin(record); !begun.ok()) {
     if (begun.error().code == "replayed") {
-      spdlog::info("lane {}: denied replayed (token {} already used)", lane, claims.token_id);
+      spdlog::info("event=admission_denied lane={} reason=replayed token_id={} detail=\"token already used\"", lane,
+                   log_value(claims.token_id));
       finish(std::move(p->done), denial(DenialReason::replayed));
     } else {
-      spdlog::error("lane {}: cannot record the session: {}; denied lane_unavailable", lane, begun.error().message);
+      spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
+                    log_value("cannot record the session: " + begun.error().message));
       finish(std::move(p->done), denial(DenialReason::lane_unavailable));
     }
     return;
@@ -116,18 +121,20 @@ bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
   if (settings_.anti_passback == AntiPassback::off) return true;
   auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id);
   if (!open.ok()) {
-    spdlog::error("lane {}: cannot check anti-passback: {}; denied lane_unavailable", p->lane, open.error().message);
+    spdlog::error("event=anti_passback_check_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(open.error().message));
     deny(p, DenialReason::lane_unavailable, "db_error", true);
     return false;
   }
   if (!open.value()) return true;
   if (settings_.anti_passback == AntiPassback::soft) {
-    spdlog::warn("lane {}: the shopper of session {} still has session {} open at this store; admitted anyway "
-                 "(anti_passback soft)",
+    spdlog::warn("event=anti_passback_overridden lane={} session={} open_session={} "
+                 "detail=\"the shopper still has a session open at this store; admitted anyway (anti_passback soft)\"",
                  p->lane, p->open.session_id, *open.value());
     return true;
   }
-  spdlog::info("lane {}: the shopper still has session {} open at this store", p->lane, *open.value());
+  spdlog::info("event=anti_passback_refused lane={} session={} open_session={}", p->lane, p->open.session_id,
+               *open.value());
   deny(p, DenialReason::already_inside, "already_inside", true);
   return false;
 }
@@ -155,12 +162,12 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
   const auto& id = p->open.session_id;
   if (reply.status == 200 || reply.status == 201) {
     if (auto opened = sessions_.mark_open(id); !opened.ok()) {
-      spdlog::error("session {}: opened by the tracking engine but not recorded ({}); denied lane_unavailable", id,
-                    opened.error().message);
+      spdlog::error("event=admission_denied lane={} session={} reason=lane_unavailable detail={}", p->lane, id,
+                    log_value("opened by the tracking engine but not recorded: " + opened.error().message));
       finish(std::move(p->done), denial(DenialReason::lane_unavailable));
       return;
     }
-    spdlog::info("lane {}: session {} open for {} person(s)", p->lane, id, p->people);
+    spdlog::info("event=session_opened lane={} session={} people={} offline=false", p->lane, id, p->people);
     finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
     return;
   }
@@ -169,17 +176,19 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
     return;
   }
   if (reply.status == 409) {
-    spdlog::error("session {}: the tracking engine has this id with another body (409: {}); this is a gate bug", id,
-                  reply.body);
+    spdlog::error("event=session_conflict lane={} session={} status=409 body={} "
+                  "detail=\"the tracking engine has this id with another body; this is a gate bug\"",
+                  p->lane, id, log_value(reply.body));
     deny(p, DenialReason::lane_unavailable, "conflict", false);
     return;
   }
   if (reply.unreachable()) {
-    spdlog::warn("lane {}: tracking engine unreachable ({})", p->lane,
-                 reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status));
+    spdlog::warn("event=tracking_unreachable lane={} session={} status={} detail={}", p->lane, id, reply.status,
+                 log_value(reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status)));
   } else {
-    spdlog::error("lane {}: unexpected answer to POST /v1/sessions: HTTP {} {}; treated as unreachable", p->lane,
-                  reply.status, reply.body.substr(0, 200));
+    spdlog::error("event=tracking_unexpected_reply lane={} session={} target=/v1/sessions status={} body={} "
+                  "detail=\"treated as unreachable\"",
+                  p->lane, id, reply.status, log_value(reply.body.substr(0, 200)));
   }
   apply_offline_policy(p);
 }
@@ -196,17 +205,20 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p) {
     return;
   }
   if (recent.value() >= settings_.offline.max_admissions_per_hour) {
-    spdlog::warn("lane {}: offline admission cap reached ({} in the last hour)", p->lane, recent.value());
+    spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
+                 recent.value());
     deny(p, DenialReason::offline_limit, "offline_limit", true);
     return;
   }
   const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
   if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
-    spdlog::error("session {}: cannot queue the offline session: {}", p->open.session_id, queued.error().message);
+    spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(queued.error().message));
     deny(p, DenialReason::lane_unavailable, "db_error", true);
     return;
   }
-  spdlog::info("lane {}: session {} admitted offline for {} person(s)", p->lane, p->open.session_id, p->people);
+  spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,
+               p->people);
   outbox_.kick();
   finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, p->open.session_id, p->people, true});
 }
@@ -214,9 +226,11 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p) {
 void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
                             bool release_token) {
   if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token); !marked.ok()) {
-    spdlog::error("session {}: cannot record the denial: {}", p->open.session_id, marked.error().message);
+    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(marked.error().message));
   }
-  spdlog::info("lane {}: denied {}", p->lane, to_string(reason));
+  spdlog::info("event=admission_denied lane={} session={} reason={} cause={}", p->lane, p->open.session_id,
+               to_string(reason), log_value(why));
   finish(std::move(p->done), denial(reason));
 }
 

@@ -45,6 +45,8 @@ class AdmissionService final : public AdmissionPort {
                    TimerService& timers, Clock& clock);
 
   void request(int lane, int group_limit, std::string token, Done done) override;
+  // A config reload: new settings for every step taken from now on (also by requests under way).
+  void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
 
  private:
   struct Pending;

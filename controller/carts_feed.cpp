@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/form_encoding.hpp"
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/carts_page.hpp"
 
@@ -55,16 +56,16 @@ void CartsFeed::on_page(const HttpReply& reply) {
   last_error_.clear();
   recorded_total_ += recorded->recorded;
   for (const std::string& unknown : recorded->unknown_sessions)
-    spdlog::warn("carts feed: cart of unknown session {} skipped, not charged", unknown);
+    spdlog::warn("event=cart_unknown_session session={} detail=\"skipped, not charged\"", log_value(unknown));
   if (recorded->recorded > 0 || recorded->repeated > 0)
-    spdlog::info("carts feed: {} final cart(s) recorded, {} repeat(s) ignored", recorded->recorded, recorded->repeated);
+    spdlog::info("event=carts_recorded recorded={} repeated={}", recorded->recorded, recorded->repeated);
   if (recorded_) recorded_();
   const bool full_page = static_cast<int>(page->carts.size()) >= settings_.page_limit;
   schedule(full_page ? Millis{0} : settings_.poll_interval);
 }
 
 void CartsFeed::fail(const std::string& why) {
-  if (why != last_error_) spdlog::warn("carts feed: {}", why);
+  if (why != last_error_) spdlog::warn("event=carts_feed_failed detail={}", log_value(why));
   last_error_ = why;
   schedule(settings_.poll_interval);
 }

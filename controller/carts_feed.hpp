@@ -32,6 +32,9 @@ class CartsFeed {
             Clock& clock, std::function<void()> recorded);
   // Polls now, then every poll interval.
   void start();
+  // A config reload: new settings from the next poll on (the gate's identity is not expected
+  // to change).
+  void reconfigure(CartsFeedSettings settings) { settings_ = std::move(settings); }
 
   [[nodiscard]] std::int64_t carts_recorded() const { return recorded_total_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }

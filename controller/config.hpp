@@ -50,6 +50,8 @@ struct GpiodLineConfig {
   bool safe_active = false;             // outputs: the level at start-up and shutdown (safe = "active");
                                         // the config makes it true for release_out (egress stays free)
   std::chrono::milliseconds debounce{0};  // inputs: software debounce in the driver
+
+  bool operator==(const GpiodLineConfig&) const = default;  // a config reload compares them
 };
 
 enum class IoBackendKind { sim, gpiod };
@@ -67,6 +69,8 @@ struct ScannerConfig {
   std::filesystem::path device;         // absolute, e.g. "/dev/ttyACM0"
   int baud = 9600;
   std::string suffix = "\r";            // "\r", "\n" or "\r\n"
+
+  bool operator==(const ScannerConfig&) const = default;  // a config reload compares them
 };
 
 struct IoConfig {
@@ -132,11 +136,21 @@ struct ControlConfig {
   std::string group;                    // owner group of the socket (operators); empty: the service's own
 };
 
+// [metrics]: Prometheus metrics and the health check over HTTP (docs/metrics.md), on a
+// loopback address only.
+struct MetricsConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";    // an IPv4 or IPv6 loopback address (listen = "127.0.0.1:9464")
+  std::uint16_t port = 9464;            // 0: any free port, logged at start
+};
+
 struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error
   std::filesystem::path file;           // empty: standard error (journald under systemd)
 };
 
+// A new setting: say in controller/config_reload.cpp whether a reload applies it (and how) or
+// it needs a restart.
 struct GateConfig {
   std::filesystem::path source;         // the file this was read from
   std::string store_id;
@@ -154,6 +168,7 @@ struct GateConfig {
   PaymentsConfig payments;
   std::filesystem::path database;
   ControlConfig control;
+  MetricsConfig metrics;
   LoggingConfig logging;
 };
 

@@ -43,6 +43,8 @@ void read_payments(TableReader& root, const std::filesystem::path& config_dir, P
                                                           Presence presence, std::string_view example);
 // [control]: the control socket (config_section_control.cpp).
 void read_control(TableReader& root, const std::filesystem::path& config_dir, ControlConfig& control);
+// [metrics]: the metrics and health HTTP listener, loopback only (config_section_metrics.cpp).
+void read_metrics(TableReader& root, MetricsConfig& metrics);
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
 

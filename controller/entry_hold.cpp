@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 
 namespace passgate::controller {
@@ -20,7 +21,7 @@ void EntryHold::place(const std::string& session_id, Done done) {
   op.alert_on_failure = false;  // a decline at the gate is answered by the denial itself
   auto id = queue_.enqueue(op, unix_millis(clock_.wall_now()));
   if (!id) {
-    spdlog::error("session {}: cannot queue the entry hold: {}", session_id, id.error().message);
+    spdlog::error("event=entry_hold_queue_failed session={} detail={}", session_id, log_value(id.error().message));
     return done(HoldVerdict::unavailable);
   }
   drainer_.send_now(*id, settings_.timeout, [this, op_id = *id, session_id, done = std::move(done)](const PaymentOutcome& outcome) {
@@ -34,13 +35,16 @@ void EntryHold::on_outcome(std::int64_t op_id, const std::string& session_id, co
     case PaymentOutcomeKind::succeeded:
       return done(HoldVerdict::placed);
     case PaymentOutcomeKind::declined:
-      spdlog::info("session {}: entry hold declined ({})", session_id, outcome.decline_code);
+      spdlog::info("event=entry_hold_declined session={} op_id={} reason={}", session_id, op_id,
+                   log_value(outcome.decline_code));
       return done(HoldVerdict::declined);
     case PaymentOutcomeKind::rejected:
-      if (auto flagged = queue_.set_alert(op_id, true); !flagged)
-        spdlog::error("session {}: {}", session_id, flagged.error().message);
-      spdlog::error("session {}: the gateway rejected the entry hold ({}); check the gateway settings", session_id,
-                    outcome.error);
+      if (auto flagged = queue_.set_alert(op_id, true); !flagged) {
+        spdlog::error("event=payment_alert_failed session={} op_id={} detail={}", session_id, op_id,
+                      log_value(flagged.error().message));
+      }
+      spdlog::error("event=entry_hold_rejected session={} op_id={} detail={} hint=\"check the gateway settings\"",
+                    session_id, op_id, log_value(outcome.error));
       return done(HoldVerdict::unavailable);
     case PaymentOutcomeKind::retry_later:
     case PaymentOutcomeKind::unknown:
@@ -48,18 +52,22 @@ void EntryHold::on_outcome(std::int64_t op_id, const std::string& session_id, co
   }
   auto totals = queue_.totals();
   if (!totals) {
-    spdlog::error("session {}: cannot check the offline risk limits: {}", session_id, totals.error().message);
+    spdlog::error("event=offline_limits_check_failed session={} detail={}", session_id,
+                  log_value(totals.error().message));
     return done(HoldVerdict::unavailable);
   }
   if (auto exceeded = exceeded_offline_limit(settings_.limits, settings_.amount_minor, settings_.currency, *totals,
                                              unix_millis(clock_.wall_now()))) {
-    spdlog::warn("session {}: entry hold outcome unknown and {}; denied offline_limit", session_id, *exceeded);
+    spdlog::warn("event=entry_hold_unknown session={} op_id={} verdict=offline_limit detail={}", session_id, op_id,
+                 log_value(*exceeded));
     return done(HoldVerdict::offline_limit);
   }
-  if (auto flagged = queue_.set_alert(op_id, true); !flagged)
-    spdlog::error("session {}: {}", session_id, flagged.error().message);
-  spdlog::warn("session {}: entry hold outcome unknown ({}); admitted within the offline risk limits, the hold stays queued",
-               session_id, outcome.error.empty() ? "HTTP " + std::to_string(outcome.http_status) : outcome.error);
+  if (auto flagged = queue_.set_alert(op_id, true); !flagged) {
+    spdlog::error("event=payment_alert_failed session={} op_id={} detail={}", session_id, op_id,
+                  log_value(flagged.error().message));
+  }
+  spdlog::warn("event=entry_hold_unknown session={} op_id={} verdict=admitted_offline detail={}", session_id, op_id,
+               log_value(outcome.error.empty() ? "HTTP " + std::to_string(outcome.http_status) : outcome.error));
   done(HoldVerdict::placed_offline);
 }
 

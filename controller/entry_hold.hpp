@@ -38,6 +38,8 @@ class EntryHold {
   EntryHold(EntryHoldSettings settings, db::PaymentQueue& queue, PaymentDrainer& drainer, Clock& clock);
 
   [[nodiscard]] bool required() const { return settings_.amount_minor > 0; }
+  // A config reload: new settings for every hold placed from now on.
+  void reconfigure(EntryHoldSettings settings) { settings_ = std::move(settings); }
   // Places the hold for a session already committed. `done` runs once: later, on the loop,
   // or at once if the operation cannot even be queued.
   void place(const std::string& session_id, Done done);

@@ -73,10 +73,11 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   void refuse_late_admission(const AdmissionResult& r) {
     if (r.admitted) {
       core.ports.reports.grant_unused(r.session_id);
-      spdlog::warn("lane {}: session {} admitted while the lane was unavailable; cancelled", core.number(),
-                   r.session_id);
+      spdlog::warn("event=late_admission_cancelled lane={} session={} "
+                   "detail=\"admitted while the lane was unavailable\"",
+                   core.number(), r.session_id);
     }
-    core.signals.deny(DenialReason::lane_unavailable);
+    core.deny(DenialReason::lane_unavailable);
   }
 
   // One person in on the oldest grant (scan order), reported as admitted for its session.
@@ -114,6 +115,7 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   std::optional<std::string> last_session;  // the session whose grant ended last
   SteadyTime last_grant_end{};
   bool scanner_connected = true;
+  bool shutting_down = false;   // the gate is stopping: new scans are refused
 };
 
 namespace {
@@ -136,11 +138,11 @@ template <class State>
 sc::result admit_or_deny(State& state, const EvResult& e) {
   auto& m = state.outermost_context();
   if (!e.result.admitted) {
-    m.core.signals.deny(e.result.reason);
+    m.core.deny(e.result.reason);
     return state.discard_event();
   }
   m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-  m.core.signals.admit(e.result.people);
+  m.core.admit(e.result);
   return state.template transit<Admitting>();
 }
 
@@ -180,7 +182,7 @@ struct Validating : sc::simple_state<Validating, Operating> {
   sc::result react(const EvResult& e) {
     auto& m = outermost_context();
     if (e.result.admitted || m.pending > 0) return admit_or_deny(*this, e);
-    m.core.signals.deny(e.result.reason);
+    m.core.deny(e.result.reason);
     return transit<Idle>();
   }
 };
@@ -215,10 +217,10 @@ struct Admitting : sc::state<Admitting, Operating> {
     auto& m = outermost_context();
     if (e.result.admitted) {
       m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-      m.core.signals.admit(e.result.people);
+      m.core.admit(e.result);
       restart_timer();
     } else {
-      m.core.signals.deny(e.result.reason);
+      m.core.deny(e.result.reason);
     }
     return discard_event();
   }
@@ -233,8 +235,7 @@ struct Admitting : sc::state<Admitting, Operating> {
   }
 
   sc::result react(const EvGrantTimeout&) {
-    spdlog::info("lane {}: grant timed out with {} place(s) unused", outermost_context().core.number(),
-                 places_left());
+    spdlog::info("event=grant_timeout lane={} places_unused={}", outermost_context().core.number(), places_left());
     return leave();
   }
 
@@ -317,7 +318,7 @@ struct Closing : sc::state<Closing, Operating> {
       faulted_ = true;
       return transit<Fault>();
     }
-    spdlog::warn("lane {}: barrier still blocked (retry {} of {})", m.core.number(), retries_,
+    spdlog::warn("event=barrier_blocked lane={} retry={} retries={}", m.core.number(), retries_,
                  m.core.config.close_retries);
     restart_timer();
     return discard_event();
@@ -343,7 +344,7 @@ struct Closing : sc::state<Closing, Operating> {
 // Shared by Fault and OutOfService: scans refused, people leaving are exits (egress is free).
 template <class State>
 sc::result refuse_scan(State& state) {
-  state.outermost_context().core.signals.deny(DenialReason::lane_unavailable);
+  state.outermost_context().core.deny(DenialReason::lane_unavailable);
   return state.discard_event();
 }
 
@@ -362,7 +363,8 @@ struct Fault : sc::state<Fault, Operating> {
   explicit Fault(my_context ctx) : my_base(ctx) {
     auto& m = outermost_context();
     m.stop_admitting();
-    spdlog::error("lane {}: the barrier could not close after {} retries; lane in fault until it is clear",
+    spdlog::error("event=lane_fault lane={} retries={} "
+                  "detail=\"the barrier could not close; lane in fault until it is clear\"",
                   m.core.number(), m.core.config.close_retries);
     m.core.hold_unavailable("fault: barrier blocked");
   }
@@ -391,7 +393,7 @@ struct OutOfService : sc::state<OutOfService, Operating> {
   explicit OutOfService(my_context ctx) : my_base(ctx) {
     auto& m = outermost_context();
     m.stop_admitting();
-    spdlog::warn("lane {}: out of service", m.core.number());
+    spdlog::warn("event=lane_out_of_service lane={}", m.core.number());
     m.core.hold_unavailable("out of service");
   }
 
@@ -417,7 +419,28 @@ EntryLane::~EntryLane() = default;
 
 int EntryLane::number() const { return machine_->core.number(); }
 
-void EntryLane::on_scan(std::string token) { machine_->handle(EvScan(std::move(token))); }
+void EntryLane::on_scan(std::string token) {
+  if (machine_->shutting_down) {
+    spdlog::info("event=scan_refused lane={} reason=lane_unavailable detail=\"the gate is stopping\"", number());
+    machine_->core.deny(DenialReason::lane_unavailable);
+    machine_->core.signals.apply();
+    return;
+  }
+  machine_->handle(EvScan(std::move(token)));
+}
+
+void EntryLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
+
+bool EntryLane::passage_in_progress() const {
+  return machine_->state_cast<const Validating*>() != nullptr || machine_->state_cast<const Admitting*>() != nullptr ||
+         machine_->state_cast<const Closing*>() != nullptr;
+}
+
+void EntryLane::close_for_shutdown() {
+  if (machine_->shutting_down) return;
+  machine_->shutting_down = true;
+  if (machine_->state_cast<const Idle*>() != nullptr) machine_->core.signals.show("closed");
+}
 
 void EntryLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
 

@@ -11,6 +11,8 @@
 //   Out of service (config or set_in_service) → OutOfService: like Fault until back in
 //   service and the beams are clear.
 //   Denials show red, beep and name the reason, and the lane goes on.
+//   The gate stopping (close_for_shutdown): every new scan is refused with lane_unavailable,
+//   while a grant under way and the answers to scans already made go on.
 //   Passages nobody granted: tailgate (right behind a grant) or forced; leaving: wrong_way;
 //   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm and egress
 //   held free (release_out on) until it is back; nothing else changes.
@@ -47,6 +49,12 @@ class EntryLane final : public Lane {
   void refresh_outputs() override;
   [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
+  void reconfigure(const LaneConfig& config) override;
+  [[nodiscard]] bool passage_in_progress() const override;
+  // The gate is stopping: from now on every scan is refused with lane_unavailable (an idle
+  // lane's display says "closed"); a passage under way, and answers to scans already made,
+  // go on as usual.
+  void close_for_shutdown();
   // The lane's scanner was lost (unplugged, read error) or is back.
   void on_scanner_connection(bool connected, const std::string& detail);
   [[nodiscard]] bool scanner_connected() const;

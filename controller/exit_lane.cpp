@@ -100,7 +100,7 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
   explicit OutOfService(my_context ctx) : my_base(ctx) {
     auto& core = outermost_context().core;
-    spdlog::warn("lane {}: out of service", core.number());
+    spdlog::warn("event=lane_out_of_service lane={}", core.number());
     core.hold_unavailable("out of service");
   }
 
@@ -124,7 +124,7 @@ ExitLane::~ExitLane() = default;
 
 int ExitLane::number() const { return machine_->core.number(); }
 
-void ExitLane::on_scan(std::string) { spdlog::warn("lane {}: scan on an exit lane ignored", number()); }
+void ExitLane::on_scan(std::string) { spdlog::warn("event=scan_ignored lane={} reason=exit_lane", number()); }
 
 void ExitLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
 
@@ -141,6 +141,10 @@ bool ExitLane::in_service() const { return machine_->core.in_service(); }
 const LaneAlarms& ExitLane::alarms() const { return machine_->core.alarms; }
 
 void ExitLane::refresh_outputs() { machine_->core.signals.refresh(); }
+
+void ExitLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
+
+bool ExitLane::passage_in_progress() const { return machine_->state_cast<const Open*>() != nullptr; }
 
 std::string ExitLane::state_name() const {
   if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;

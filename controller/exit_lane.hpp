@@ -36,6 +36,8 @@ class ExitLane final : public Lane {
   void refresh_outputs() override;
   [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
+  void reconfigure(const LaneConfig& config) override;
+  [[nodiscard]] bool passage_in_progress() const override;
 
   // How long release_out stays on after the lane went clear (the next person in line).
   static constexpr Millis kClearHold{1000};

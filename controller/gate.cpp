@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "controller/entry_lane.hpp"
 #include "controller/exit_lane.hpp"
 #include "hw/line_names.hpp"
@@ -12,9 +13,10 @@ namespace passgate::controller {
 Gate::Gate(const GateConfig& config, hw::IoBackend& io, TimerService& timers, Clock& clock, AdmissionPort& admission,
            LaneReports& reports)
     : io_(io),
+      tap_(admission, reports, io, clock, observers_),
       inputs_(timers, config.io.sim_debounce, *this),
       scan_filter_(clock, hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length}) {
-  const LanePorts ports{io, timers, clock, admission, reports};
+  const LanePorts ports{io, timers, clock, tap_, tap_};
   for (const auto& lc : config.lanes) {
     inputs_.add_lane(lc.number);
     if (lc.kind == LaneKind::entry) {
@@ -35,37 +37,46 @@ Gate::~Gate() { io_.set_listener(nullptr); }
 
 void Gate::on_input(const std::string& line, bool active) {
   if (auto st = inputs_.on_input(line, active); !st.ok()) {
-    spdlog::warn("input {}: {}", line, st.error().message);
+    spdlog::warn("event=input_rejected line={} detail={}", log_value(line), log_value(st.error().message));
     return;
   }
   const auto [it, fresh] = raw_inputs_.try_emplace(line, active);
   const bool changed = fresh || it->second != active;
   it->second = active;
-  if (observer_ != nullptr && changed) observer_->on_input_changed(line);
+  if (changed) observers_.each([&](GateObserver& o) { o.on_input_changed(line); });
   report_debounced_levels();
 }
 
 void Gate::on_scan(const std::string& scanner, const std::string& text) {
-  if (observer_ != nullptr) observer_->on_scan_read(scanner, text);
+  tap_.scan_read();
+  observers_.each([&](GateObserver& o) { o.on_scan_read(scanner, text); });
   const auto it = scanners_.find(scanner);
   if (it == scanners_.end()) {
-    spdlog::warn("scan from unknown scanner {} ignored", scanner);
+    observers_.each([](GateObserver& o) { o.on_scan_dropped(std::nullopt, ScanDrop::unknown_scanner); });
+    spdlog::warn("event=scan_ignored scanner={} reason=unknown_scanner", log_value(scanner));
     return;
   }
   std::string normalized = hw::normalize_scan_text(text);
   const hw::ScanCheck check = scan_filter_.check(scanner, normalized);
+  if (check.verdict != hw::ScanVerdict::accepted) {
+    const ScanDrop why = check.verdict == hw::ScanVerdict::repeated ? ScanDrop::repeated : ScanDrop::refused;
+    observers_.each([&](GateObserver& o) { o.on_scan_dropped(it->second->number(), why); });
+  }
   switch (check.verdict) {
     case hw::ScanVerdict::accepted: return it->second->on_scan(std::move(normalized));
-    case hw::ScanVerdict::repeated: return spdlog::debug("scanner {}: read ignored: {}", scanner, check.why);
-    case hw::ScanVerdict::refused: return spdlog::warn("scanner {}: read refused: {}", scanner, check.why);
+    case hw::ScanVerdict::repeated:
+      return spdlog::debug("event=scan_repeated scanner={} reason={}", log_value(scanner), log_value(check.why));
+    case hw::ScanVerdict::refused:
+      return spdlog::warn("event=scan_refused scanner={} reason={}", log_value(scanner), log_value(check.why));
   }
 }
 
 void Gate::on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) {
-  if (observer_ != nullptr) observer_->on_scanner_connection(scanner, connected, detail);
+  observers_.each([&](GateObserver& o) { o.on_scanner_connection(scanner, connected, detail); });
   const auto it = scanners_.find(scanner);
   if (it == scanners_.end()) {
-    spdlog::warn("scanner {} (no lane has it) {}: {}", scanner, connected ? "connected" : "lost", detail);
+    spdlog::warn("event=scanner_unassigned scanner={} connected={} detail={}", log_value(scanner), connected,
+                 log_value(detail));
     return;
   }
   it->second->on_scanner_connection(connected, detail);
@@ -81,7 +92,7 @@ void Gate::on_beams(int lane, hw::Occupancy occupancy) {
 }
 
 void Gate::on_passage_sensor(int lane) {
-  spdlog::debug("lane {}: passage sensor pulse", lane);
+  spdlog::debug("event=passage_sensor_pulse lane={}", lane);
   report_debounced_levels();
 }
 
@@ -89,9 +100,9 @@ void Gate::on_fire_alarm(bool active) {
   if (active == alarm_) return;
   alarm_ = active;
   if (active) {
-    spdlog::critical("FIRE ALARM: every lane free in both directions");
+    spdlog::critical("event=fire_alarm_raised detail=\"FIRE ALARM: every lane free in both directions\"");
   } else {
-    spdlog::warn("fire alarm cleared: each lane back in service once it is clear");
+    spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
   }
   for (auto& [n, lane] : lanes_) lane->on_alarm(active);
   report_debounced_levels();
@@ -158,19 +169,49 @@ Status Gate::refresh_outputs(int lane) {
   return {};
 }
 
+void Gate::reconfigure(const GateConfig& config) {
+  scan_filter_.set_limits(hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length});
+  for (const LaneConfig& lc : config.lanes) {
+    Lane* l = find(lc.number);
+    const bool is_entry = entry_lanes_.contains(lc.number);
+    if (l != nullptr && is_entry == (lc.kind == LaneKind::entry)) l->reconfigure(lc);
+  }
+}
+
+void Gate::stop_admitting() {
+  for (auto& [n, lane] : entry_lanes_) lane->close_for_shutdown();
+}
+
+int Gate::passages_in_progress() const {
+  int n = 0;
+  for (const auto& [number, lane] : lanes_) n += lane->passage_in_progress() ? 1 : 0;
+  return n;
+}
+
 void Gate::set_observer(GateObserver* observer) {
-  observer_ = observer;
+  observers_.set_live(observer);
+  restart_level_reports();
+}
+
+void Gate::add_observer(GateObserver& observer) {
+  observers_.add(observer);
+  restart_level_reports();
+}
+
+void Gate::remove_observer(GateObserver& observer) { observers_.remove(observer); }
+
+void Gate::restart_level_reports() {
   reported_levels_.clear();
   for (const InputLevel& level : inputs()) reported_levels_.emplace(level.line, level.debounced);
 }
 
 void Gate::report_debounced_levels() {
-  if (observer_ == nullptr) return;
+  if (observers_.empty()) return;
   for (const InputLevel& level : inputs()) {
     bool& reported = reported_levels_[level.line];
     if (reported == level.debounced) continue;
     reported = level.debounced;
-    observer_->on_input_changed(level.line);
+    observers_.each([&](GateObserver& o) { o.on_input_changed(level.line); });
   }
 }
 

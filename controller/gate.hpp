@@ -16,9 +16,10 @@
 
 #include "common/result.hpp"
 #include "controller/config.hpp"
-#include "controller/gate_observer.hpp"
+#include "controller/gate_observers.hpp"
 #include "controller/lane_alarms.hpp"
 #include "controller/lane_ports.hpp"
+#include "controller/lane_tap.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/lane_inputs.hpp"
 #include "hw/scan_filter.hpp"
@@ -77,6 +78,10 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
   // lanes see it change; only a passage sensor's debounced fall (which no lane reacts to)
   // waits for the next input event.
   void set_observer(GateObserver* observer);
+  // Observers told everything GateObserver names (metrics), besides the live view, until
+  // removed; one must be removed before it is destroyed if it does not outlive the gate.
+  void add_observer(GateObserver& observer);
+  void remove_observer(GateObserver& observer);
 
   [[nodiscard]] bool fire_alarm() const { return alarm_; }
   [[nodiscard]] const Lane* lane(int number) const;
@@ -85,13 +90,28 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
   // that is not configured.
   [[nodiscard]] Status refresh_outputs(int lane);
 
+  // A config reload: each lane's settings (Lane::reconfigure; lanes matched by number and
+  // kind, the others left alone: adding, removing or changing a lane's kind needs a
+  // restart) and the scan filter's limits.
+  void reconfigure(const GateConfig& config);
+  // The gate is stopping: no entry lane admits anyone new (EntryLane::close_for_shutdown);
+  // passages under way go on.
+  void stop_admitting();
+  // How many lanes have a passage under way (Lane::passage_in_progress).
+  [[nodiscard]] int passages_in_progress() const;
+
  private:
   [[nodiscard]] Lane* find(int number);
-  // Tells the observer about every input line whose debounced level differs from the last
-  // one it was told.
+  // Tells the observers about every input line whose debounced level differs from the last
+  // one they were told.
   void report_debounced_levels();
+  // From now on the debounced levels are reported as changes from their current ones.
+  void restart_level_reports();
 
   hw::IoBackend& io_;
+  // Before the lanes: a lane that is destroyed may still report through them.
+  GateObservers observers_;
+  LaneTap tap_;
   hw::LaneInputs inputs_;
   hw::ScanFilter scan_filter_;
   std::map<int, std::unique_ptr<Lane>> lanes_;
@@ -99,7 +119,6 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
   std::map<std::string, EntryLane*, std::less<>> scanners_;
   std::map<std::string, bool, std::less<>> raw_inputs_;
   std::map<std::string, bool, std::less<>> reported_levels_;
-  GateObserver* observer_ = nullptr;
   bool alarm_ = true;
 };
 

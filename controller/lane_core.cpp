@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
+
 namespace passgate::controller {
 
 LaneCore::LaneCore(const LaneConfig& c, LanePorts p)
@@ -25,7 +27,7 @@ void LaneCore::set_beams(bool outer, bool inner) {
 
 void LaneCore::raise(AlarmKind kind, const std::string& what) {
   if (alarms.active(kind)) return;
-  spdlog::warn("lane {}: alarm {}: {}", config.number, to_string(kind), what);
+  spdlog::warn("event=alarm_raised lane={} alarm={} detail={}", config.number, to_string(kind), log_value(what));
   alarms.raise(kind);
   signals.alarm(kind);
   update_red();
@@ -33,9 +35,19 @@ void LaneCore::raise(AlarmKind kind, const std::string& what) {
 
 void LaneCore::clear(AlarmKind kind, const std::string& what) {
   if (!alarms.active(kind)) return;
-  spdlog::info("lane {}: alarm {} over: {}", config.number, to_string(kind), what);
+  spdlog::info("event=alarm_cleared lane={} alarm={} detail={}", config.number, to_string(kind), log_value(what));
   alarms.clear(kind);
   update_red();
+}
+
+void LaneCore::admit(const AdmissionResult& result) {
+  signals.admit(result.people);
+  ports.reports.scan_answered(config.number, result);
+}
+
+void LaneCore::deny(DenialReason reason) {
+  signals.deny(reason);
+  ports.reports.scan_answered(config.number, AdmissionResult{false, reason, {}, 0, false});
 }
 
 void LaneCore::report(Direction direction, PassageKind kind, const std::optional<std::string>& session) {

@@ -41,6 +41,11 @@ class LaneCore {
   // A lasting alarm is over (nothing if it was not active).
   void clear(AlarmKind kind, const std::string& what);
 
+  // A scan's answer: shown at the lane (LaneSignals::admit or deny) and told to the gate
+  // (LaneReports::scan_answered). Every scan an entry lane takes ends in exactly one of them.
+  void admit(const AdmissionResult& result);
+  void deny(DenialReason reason);
+
   // Passages reported to the tracking engine; the unusual ones raise their alarm.
   void report(Direction direction, PassageKind kind, const std::optional<std::string>& session = std::nullopt);
   void wrong_way(Direction direction);
@@ -59,7 +64,8 @@ class LaneCore {
   [[nodiscard]] bool in_service() const { return in_service_; }
   void set_in_service(bool in_service) { in_service_ = in_service; }
 
-  const LaneConfig config;
+  // The lane's settings; a reload changes them (Lane::reconfigure), never number or kind.
+  LaneConfig config;
   const LanePorts ports;
   LaneSignals signals;
   LaneAlarms alarms;

@@ -17,6 +17,7 @@
 #include <string>
 #include <typeinfo>
 
+#include "common/log_value.hpp"
 #include "controller/lane_core.hpp"
 
 namespace passgate::controller::lane_machine {
@@ -40,7 +41,7 @@ struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
 
   // Called by Boost.Statechart for an event no active state reacts to.
   void unconsumed_event(const sc::event_base& e) {
-    spdlog::debug("lane {}: event {} ignored in this state", core.number(), typeid(e).name());
+    spdlog::debug("event=lane_event_ignored lane={} lane_event={}", core.number(), log_value(typeid(e).name()));
   }
 
   LaneCore core;
@@ -88,13 +89,22 @@ void on_alarm(Machine& m, bool active) {
 template <class Machine>
 void set_in_service(Machine& m, bool in_service) {
   if (m.core.in_service() == in_service) return;
-  spdlog::info("lane {}: the operator sets the lane {}", m.core.number(), in_service ? "in service" : "out of service");
+  spdlog::info("event=lane_service_set lane={} in_service={} by=operator", m.core.number(), in_service);
   m.core.set_in_service(in_service);
   if (in_service) {
     m.handle(EvInService());
   } else {
     m.handle(EvOutOfService());
   }
+}
+
+// A config reload (Lane::reconfigure): the new settings, and out of service or back if
+// out_of_service changed.
+template <class Machine>
+void reconfigure(Machine& m, const LaneConfig& config) {
+  const bool service_changed = config.out_of_service != m.core.config.out_of_service;
+  m.core.config = config;
+  if (service_changed) set_in_service(m, !config.out_of_service);
 }
 
 // Where a lane goes when it may run normally again: `Ready`, or `OutOfService` if the
@@ -110,7 +120,7 @@ sc::result resume(State& state) {
 template <class Ready, class OutOfService, class State>
 sc::result leave_emergency(State& state) {
   auto& core = state.outermost_context().core;
-  spdlog::info("lane {}: fire alarm over and the lane is clear", core.number());
+  spdlog::info("event=lane_alarm_over lane={} detail=\"fire alarm over and the lane is clear\"", core.number());
   core.signals.set_alarm(false);
   return resume<Ready, OutOfService>(state);
 }
@@ -121,7 +131,7 @@ template <class Ready, class State>
 sc::result resume_service_if_clear(State& state) {
   auto& core = state.outermost_context().core;
   if (!core.in_service() || !core.beams_clear()) return state.discard_event();
-  spdlog::info("lane {}: back in service", core.number());
+  spdlog::info("event=lane_in_service lane={}", core.number());
   core.signals.show("in service");
   return state.template transit<Ready>();
 }
@@ -151,11 +161,11 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
   explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
     auto& m = this->outermost_context();
     Lane::stop_admitting(m);
-    spdlog::warn("lane {}: fire alarm, barrier free both ways", m.core.number());
+    spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
   }
 
   sc::result react(const EvScan&) {
-    this->outermost_context().core.signals.deny(DenialReason::lane_unavailable);
+    this->outermost_context().core.deny(DenialReason::lane_unavailable);
     return this->discard_event();
   }
 
@@ -185,7 +195,8 @@ struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
   using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed<Lane>>>;
 
   explicit Clearing(typename Base::my_context ctx) : Base(ctx) {
-    spdlog::info("lane {}: fire alarm over; the barrier stays free until the lane is clear",
+    spdlog::info("event=lane_clearing lane={} "
+                 "detail=\"fire alarm over; the barrier stays free until the lane is clear\"",
                  this->outermost_context().core.number());
   }
 

@@ -3,12 +3,14 @@
 // lanes are unit-tested with fakes in virtual time.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
 
 #include "common/clock.hpp"
 #include "common/denial_reason.hpp"
+#include "controller/config.hpp"
 #include "controller/lane_alarms.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/passage_detector.hpp"
@@ -18,6 +20,9 @@ namespace passgate::controller {
 using Direction = hw::PassageDirection;
 // spec/tracking-engine-api.md §2
 enum class PassageKind { admitted, exit, tailgate, forced, wrong_way };
+inline constexpr std::array<PassageKind, 5> kPassageKinds{PassageKind::admitted, PassageKind::exit,
+                                                          PassageKind::tailgate, PassageKind::forced,
+                                                          PassageKind::wrong_way};
 
 [[nodiscard]] std::string_view to_string(PassageKind k);
 
@@ -46,6 +51,10 @@ class LaneReports {
                        const std::optional<std::string>& session_id) = 0;
   // A grant ended (timeout, fire alarm) before anyone of this session passed.
   virtual void grant_unused(const std::string& session_id) = 0;
+  // An entry lane answered a scan, as the lane showed it: admitted, or denied with its
+  // reason (lane_unavailable too when the lane itself refused it). Not for the tracking
+  // engine: the Gate passes it on to its observers (metrics). Default: nothing.
+  virtual void scan_answered(int /*lane*/, const AdmissionResult& /*answer*/) {}
 };
 
 struct LanePorts {
@@ -79,6 +88,15 @@ class Lane {
   // e.g. to undo a line driven behind the lane's back (passgatectl hw pulse).
   virtual void refresh_outputs() = 0;
   [[nodiscard]] virtual const LaneAlarms& alarms() const = 0;
+  // A config reload: the lane's new settings (same number and kind), each in force from its
+  // next use (a grant already running keeps its time-out). An out_of_service that changed
+  // takes the lane out of service or back, as set_in_service; one that did not leaves the
+  // operator's choice alone.
+  virtual void reconfigure(const LaneConfig& config) = 0;
+  // Someone is passing, or about to (an entry lane checking a scan, admitting or holding
+  // its barrier for someone; an exit lane open): the gate lets it finish before it stops.
+  // The fire alarm's states never count.
+  [[nodiscard]] virtual bool passage_in_progress() const = 0;
   // Name of the current state, for logs, status and tests.
   [[nodiscard]] virtual std::string state_name() const = 0;
 };

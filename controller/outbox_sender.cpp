@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 
 namespace passgate::controller {
@@ -39,7 +40,7 @@ void OutboxSender::retry_in(Millis delay) {
 void OutboxSender::send_front() {
   auto front = outbox_.front();
   if (!front.ok()) {
-    spdlog::error("outbox: cannot read the next message: {}; retrying", front.error().message);
+    spdlog::error("event=outbox_read_failed next=retry detail={}", log_value(front.error().message));
     retry_in(backoff_.policy().cap);
     return;
   }
@@ -63,20 +64,20 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
   const auto& m = item.message;
   bool done = acknowledged(reply.status);
   if (!done && m.kind == "session_open" && reply.status == 403) {
-    spdlog::warn("outbox: the tracking engine refused a session admitted offline (shopper blocked); "
-                 "message {} dropped as answered",
-                 item.id);
+    spdlog::warn("event=outbox_refused message_id={} kind={} status=403 next=dropped "
+                 "detail=\"the tracking engine refused a session admitted offline (shopper blocked)\"",
+                 item.id, log_value(m.kind));
     done = true;
   } else if (!done && reply.status == 409) {
-    spdlog::error("outbox: {} {} conflicts with what the tracking engine has (409: {}); this is a gate bug, "
-                  "message {} dropped as answered",
-                  m.kind, m.target, reply.body, item.id);
+    spdlog::error("event=outbox_conflict message_id={} kind={} target={} status=409 body={} next=dropped "
+                  "detail=\"conflicts with what the tracking engine has; this is a gate bug\"",
+                  item.id, log_value(m.kind), log_value(m.target), log_value(reply.body));
     done = true;
   }
   if (done) {
     if (auto removed = outbox_.remove(item.id); !removed.ok()) {
-      spdlog::error("outbox: delivered message {} could not be removed ({}); it will be sent again",
-                    item.id, removed.error().message);
+      spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
+                    log_value(removed.error().message));
       retry_in(backoff_.policy().first);
       return;
     }
@@ -89,15 +90,15 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
                                             : "HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 200);
   const Millis delay = backoff(item.attempts + 1);
   if (reply.unreachable()) {
-    spdlog::info("outbox: tracking engine unreachable ({}); {} {} retried in {} ms", why, m.kind, m.target,
-                 delay.count());
+    spdlog::info("event=outbox_unreachable message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
+                 log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
   } else {
-    spdlog::error("outbox: unexpected answer to {} {}: {}; retried in {} ms", m.kind, m.target, why,
-                  delay.count());
+    spdlog::error("event=outbox_unexpected_reply message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
+                  log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
   }
   const auto next_at = unix_millis(clock_.wall_now()) + delay.count();
   if (auto recorded = outbox_.record_failure(item.id, next_at, why); !recorded.ok()) {
-    spdlog::error("outbox: cannot record the failed attempt: {}", recorded.error().message);
+    spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
   }
   retry_in(delay);
 }

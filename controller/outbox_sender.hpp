@@ -21,6 +21,8 @@ class OutboxSender {
 
   // Something may be waiting: send it now unless a send or a backoff is under way.
   void kick();
+  // A config reload: the bound on each request from the next one on.
+  void set_request_timeout(Millis timeout) { request_timeout_ = timeout; }
   [[nodiscard]] std::int64_t delivered() const { return delivered_; }
   [[nodiscard]] std::int64_t failed_attempts() const { return failed_attempts_; }
   // Delay before attempt number `attempts + 1` after `attempts` failures (with jitter).

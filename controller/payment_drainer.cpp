@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 
 namespace passgate::controller {
@@ -22,9 +23,10 @@ PaymentOutcome failed_locally(PaymentOutcomeKind kind, std::string error) {
 // not turn the drainer into a busy loop.
 constexpr Millis kMinWake{20};
 
-std::string describe(const db::PaymentOpRecord& op) {
-  return "payment operation " + std::to_string(op.id) + " (" + op.idempotency_key + ", " +
-         std::to_string(op.amount_minor) + " " + op.currency + ")";
+// The key=value fields naming `op` in a log line. Never its idempotency key.
+std::string op_fields(const db::PaymentOpRecord& op) {
+  return "op_id=" + std::to_string(op.id) + " session=" + log_value(op.session_id) + " op=" + log_value(op.op) +
+         " amount_minor=" + std::to_string(op.amount_minor) + " currency=" + log_value(op.currency);
 }
 
 // The PaymentIntent among `found` that shows `op` already happened at the gateway: one that
@@ -62,10 +64,29 @@ std::int64_t PaymentDrainer::now_ms() const { return unix_millis(clock_.wall_now
 Status PaymentDrainer::start() {
   auto resumed = queue_.resume_in_flight(now_ms());
   if (!resumed) return resumed.error();
-  if (*resumed > 0) spdlog::warn("payments: {} operation(s) were in flight at the last stop; resending each with its same key", *resumed);
+  if (*resumed > 0) {
+    spdlog::warn("event=payments_resumed in_flight={} "
+                 "detail=\"in flight at the last stop; resending each with its same key\"",
+                 *resumed);
+  }
   started_ = true;
   pump();
   return {};
+}
+
+void PaymentDrainer::reconfigure(DrainerSettings settings) {
+  settings_ = std::move(settings);
+  backoff_ = RetryBackoff(settings_.retry);
+  kick();
+}
+
+Result<int> PaymentDrainer::stop() {
+  started_ = false;
+  wake_.reset();
+  auto pending = queue_.resume_in_flight(now_ms());
+  if (!pending) return pending.error();
+  in_flight_.clear();
+  return *pending;
 }
 
 void PaymentDrainer::kick() {
@@ -92,7 +113,7 @@ void PaymentDrainer::pump() {
   if (slots > 0) {
     auto due = queue_.due(now_ms(), slots);
     if (!due) {
-      spdlog::error("payments: cannot read the queue: {}", due.error().message);
+      spdlog::error("event=payment_queue_read_failed detail={}", log_value(due.error().message));
     } else {
       for (const db::PaymentOpRecord& op : *due) dispatch(op, settings_.request_timeout, nullptr);
     }
@@ -125,7 +146,7 @@ void PaymentDrainer::send_now(std::int64_t id, Millis timeout, Done done) {
 void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done) {
   const std::int64_t now = now_ms();
   if (auto marked = queue_.mark_in_flight(op.id, now); !marked) {
-    spdlog::error("payments: cannot start {}: {}", describe(op), marked.error().message);
+    spdlog::error("event=payment_start_failed {} detail={}", op_fields(op), log_value(marked.error().message));
     if (done) timers_.post([done = std::move(done), why = marked.error().message] {
       done(failed_locally(PaymentOutcomeKind::unknown, why));
     });
@@ -134,8 +155,9 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   in_flight_.insert(op.id);
   ++counters_.attempts;
   if (op.first_attempt_at_ms != 0 && Millis{now - op.first_attempt_at_ms} > settings_.search_after) {
-    spdlog::info("payments: {} was first tried {} s ago; looking it up at the gateway before resending", describe(op),
-                 (now - op.first_attempt_at_ms) / 1000);
+    spdlog::info("event=payment_lookup {} first_attempt_s_ago={} "
+                 "detail=\"looking it up at the gateway before resending\"",
+                 op_fields(op), (now - op.first_attempt_at_ms) / 1000);
     gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
       if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done);
       adopt_or_send(op, timeout, done, search);
@@ -158,7 +180,7 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       adopted.intent = intent;
     }
     ++counters_.adopted;
-    spdlog::info("payments: {} already happened at the gateway; adopting it", describe(op));
+    spdlog::info("event=payment_adopted {} detail=\"already happened at the gateway\"", op_fields(op));
     return finish(op, adopted, done);
   }
   send(op, timeout, std::move(done));
@@ -231,21 +253,22 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       recorded = queue_.mark_succeeded(op.id, outcome.intent ? outcome.intent->id : op.intent_id, now);
       if (recorded) {
         ++counters_.succeeded;
-        spdlog::info("payments: {} succeeded{}", describe(op), outcome.replayed ? " (replayed by the gateway)" : "");
+        spdlog::info("event=payment_succeeded {} replayed={}", op_fields(op), outcome.replayed);
       }
       break;
     case PaymentOutcomeKind::declined:
       recorded = queue_.mark_declined(op.id, "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code), now);
       if (recorded) {
         ++counters_.declined;
-        spdlog::warn("payments: {} declined ({}); moved to the dead-letter list", describe(op), outcome.decline_code);
+        spdlog::warn("event=payment_declined {} reason={} next=dead_letter", op_fields(op),
+                     log_value(outcome.decline_code));
       }
       break;
     case PaymentOutcomeKind::rejected:
       recorded = queue_.mark_dead(op.id, outcome.error, now);
       if (recorded) {
         ++counters_.dead;
-        spdlog::error("payments: {} rejected ({}); moved to the dead-letter list, not retried", describe(op), outcome.error);
+        spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));
       }
       break;
     case PaymentOutcomeKind::retry_later:
@@ -256,19 +279,22 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
         const Millis pause = outcome.retry_after.value_or(delay);
         const SteadyTime until = clock_.steady_now() + pause;
         if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
-        spdlog::warn("payments: the gateway is rate limiting (429); pausing all sends for {} ms", pause.count());
+        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", pause.count());
       }
       const std::string why = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);
       recorded = queue_.mark_retry(op.id, now + delay.count(), why);
       if (recorded) {
         ++counters_.retried;
-        spdlog::info("payments: {} outcome {} ({}); attempt {} failed, retrying with the same key in {} ms", describe(op),
-                     to_string(outcome.kind), why, attempts, delay.count());
+        spdlog::info("event=payment_retry {} outcome={} attempt={} retry_in_ms={} detail={}", op_fields(op),
+                     to_string(outcome.kind), attempts, delay.count(), log_value(why));
       }
       break;
     }
   }
-  if (!recorded) spdlog::error("payments: cannot record the outcome of {}: {}; will retry", describe(op), recorded.error().message);
+  if (!recorded) {
+    spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(op),
+                  to_string(outcome.kind), log_value(recorded.error().message));
+  }
   return recorded;
 }
 
@@ -277,12 +303,13 @@ void PaymentDrainer::note_reachability(const PaymentOutcome& outcome) {
   if (reachable_ == reachable) return;
   reachable_ = reachable;
   if (reachable) {
-    spdlog::info("payments: gateway reachable");
+    spdlog::info("event=gateway_reachable");
   } else {
-    spdlog::warn("payments: gateway unreachable ({})", outcome.http_status == 0 ? outcome.error : "HTTP " + std::to_string(outcome.http_status));
+    spdlog::warn("event=gateway_unreachable status={} detail={}", outcome.http_status,
+                 log_value(outcome.http_status == 0 ? outcome.error : "HTTP " + std::to_string(outcome.http_status)));
   }
   if (auto published = status_.set("gateway", reachable ? "reachable" : "unreachable", now_ms()); !published)
-    spdlog::warn("payments: cannot publish gateway reachability: {}", published.error().message);
+    spdlog::warn("event=gateway_status_publish_failed detail={}", log_value(published.error().message));
 }
 
 }  // namespace passgate::controller

@@ -66,6 +66,13 @@ class PaymentDrainer {
   [[nodiscard]] Status start();
   // New operations may be due: send what the in-flight bound allows.
   void kick();
+  // A config reload: new bounds and backoff from the next request on (the gate id is not
+  // expected to change); sends at once what a higher in-flight bound allows.
+  void reconfigure(DrainerSettings settings);
+  // The gate is stopping: nothing more is sent, and every operation in flight is recorded as
+  // pending again (its outcome is unknown), due at once, so the next start resends it with
+  // its same idempotency key. How many there were.
+  [[nodiscard]] Result<int> stop();
   // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
   // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
   // after it is recorded; an unknown outcome leaves the operation queued for retry.

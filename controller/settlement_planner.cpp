@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/settlement_rules.hpp"
 
@@ -34,14 +35,15 @@ SettlementPlanner::SettlementPlanner(db::SettlementStore& store, db::PaymentQueu
 int SettlementPlanner::run() {
   auto candidates = store_.candidates(kBatch);
   if (!candidates) {
-    spdlog::error("settlement: cannot read sessions to settle: {}", candidates.error().message);
+    spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
     return 0;
   }
   int planned = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
     auto ops = queue_.for_session(candidate.session_id);
     if (!ops) {
-      spdlog::error("settlement: session {}: {}", candidate.session_id, ops.error().message);
+      spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
+                    log_value(ops.error().message));
       continue;
     }
     std::optional<PlacedHold> hold;
@@ -49,13 +51,14 @@ int SettlementPlanner::run() {
     const SettlementPlan plan = plan_settlement(candidate.session_id, candidate.cart, hold);
     auto settled = store_.settle(plan.decision, plan.ops, unix_millis(clock_.wall_now()));
     if (!settled) {
-      spdlog::error("settlement: session {}: {}", candidate.session_id, settled.error().message);
+      spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
+                    log_value(settled.error().message));
       continue;
     }
     ++planned;
-    spdlog::info("settlement: session {}: {} (total {} {}, hold {})", candidate.session_id, plan.decision.plan,
-                 plan.decision.total_minor, candidate.cart ? candidate.cart->currency : std::string("-"),
-                 plan.decision.hold_minor);
+    spdlog::info("event=settlement_planned session={} plan={} total_minor={} currency={} hold_minor={}",
+                 log_value(candidate.session_id), log_value(plan.decision.plan), plan.decision.total_minor,
+                 log_value(candidate.cart ? candidate.cart->currency : std::string("-")), plan.decision.hold_minor);
   }
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 
 namespace passgate::controller {
@@ -17,11 +18,11 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
   const auto passage_id = new_uuid_v4();
   const db::OutboxMessage m{"passage", kPassagesTarget,
                             passage_body(gate_, passage_id, lane, direction, kind, session_id, format_rfc3339_ms(now))};
-  spdlog::info("lane {}: passage {} {} ({}){}", lane, to_string(direction), to_string(kind), passage_id,
-               session_id ? " session " + *session_id : std::string());
+  spdlog::info("event=passage lane={} direction={} kind={} passage={}{}", lane, to_string(direction), to_string(kind),
+               passage_id, session_id ? " session=" + log_value(*session_id) : std::string());
   if (auto queued = outbox_.enqueue(m, unix_millis(now)); !queued.ok()) {
-    spdlog::error("lane {}: passage {} could not be stored for the tracking engine: {}", lane, passage_id,
-                  queued.error().message);
+    spdlog::error("event=passage_store_failed lane={} passage={} detail={}", lane, passage_id,
+                  log_value(queued.error().message));
     return;
   }
   sender_.kick();
@@ -30,10 +31,11 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
 void TrackingReports::grant_unused(const std::string& session_id) {
   const db::OutboxMessage m{"cancel", cancel_target(session_id), cancel_body()};
   if (auto done = sessions_.mark_cancelled(session_id, m, unix_millis(clock_.wall_now())); !done.ok()) {
-    spdlog::error("session {}: cancel (no passage) could not be stored: {}", session_id, done.error().message);
+    spdlog::error("event=session_cancel_store_failed session={} detail={}", log_value(session_id),
+                  log_value(done.error().message));
     return;
   }
-  spdlog::info("session {}: cancelled, nobody used the grant", session_id);
+  spdlog::info("event=session_cancelled session={} reason=grant_unused", log_value(session_id));
   sender_.kick();
 }
 

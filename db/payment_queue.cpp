@@ -137,6 +137,10 @@ std::optional<PaymentOpState> payment_op_state_from_string(std::string_view name
 
 bool is_final(PaymentOpState s) { return s != PaymentOpState::pending && s != PaymentOpState::in_flight; }
 
+bool is_dead_letter(PaymentOpState s, bool alert) {
+  return alert && (s == PaymentOpState::declined || s == PaymentOpState::dead);
+}
+
 std::int64_t PaymentQueue::insert(Database& db, const NewPaymentOp& op, std::int64_t now_ms) {
   auto insert = db.statement(
       "INSERT INTO payment_ops (session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id,"
@@ -155,12 +159,14 @@ std::int64_t PaymentQueue::insert(Database& db, const NewPaymentOp& op, std::int
 
 Result<std::int64_t> PaymentQueue::enqueue(const NewPaymentOp& op, std::int64_t now_ms) {
   const std::string key = op.idempotency_key();
-  return guarded("enqueue payment operation " + key, [&]() -> Result<std::int64_t> {
+  // Messages name the session and the operation, never the idempotency key (they reach logs).
+  const std::string what = op.op + " of session " + op.session_id;
+  return guarded("enqueue payment operation " + what, [&]() -> Result<std::int64_t> {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     auto existing = db_.statement("SELECT id FROM payment_ops WHERE idempotency_key = ?1");
     existing->bind(1, key);
     if (existing->executeStep())
-      return make_error("duplicate_key", "payment operation " + key + " already exists (id " +
+      return make_error("duplicate_key", "payment operation " + what + " already exists (id " +
                                              std::to_string(existing->getColumn(0).getInt64()) + ")");
     const std::int64_t id = insert(db_, op, now_ms);
     transaction.commit();

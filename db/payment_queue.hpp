@@ -27,6 +27,10 @@ enum class PaymentOpState { pending, in_flight, succeeded, declined, dead, writt
 [[nodiscard]] std::optional<PaymentOpState> payment_op_state_from_string(std::string_view name);
 // succeeded, declined, dead and written_off: nothing more will be sent.
 [[nodiscard]] bool is_final(PaymentOpState s);
+// The dead-letter list: a final failure (declined or dead) with `alert` set, so an operator
+// must retry or write it off. Declines that need no operator (a hold refused at entry, the
+// shopper turned away) have `alert` cleared.
+[[nodiscard]] bool is_dead_letter(PaymentOpState s, bool alert);
 
 struct NewPaymentOp {
   std::string session_id;

@@ -139,14 +139,4 @@ Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::s
   });
 }
 
-Result<std::vector<SettlementRecord>> SettlementStore::settlements() {
-  return guarded("read settlements", [&]() -> Result<std::vector<SettlementRecord>> {
-    static const std::string sql = std::string(kSelectSettlements).append("ORDER BY planned_at_ms, rowid");
-    auto query = db_.statement(sql);
-    std::vector<SettlementRecord> all;
-    while (query->executeStep()) all.push_back(read_settlement(*query));
-    return all;
-  });
-}
-
 }  // namespace passgate::db

@@ -68,7 +68,6 @@ class SettlementStore {
   [[nodiscard]] Result<std::vector<std::int64_t>> settle(const SettlementDecision& decision,
                                                          std::vector<NewPaymentOp> ops, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<SettlementRecord>> settlement(const std::string& session_id);
-  [[nodiscard]] Result<std::vector<SettlementRecord>> settlements();
 
  private:
   Database& db_;

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "drivers/line_connection.hpp"
 #include "drivers/unix_listener.hpp"
 
@@ -67,7 +68,7 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
     if (auto listening = listen_unix(acceptor_, path_, "control socket", group); !listening) return listening;
     bound_ = true;
     accept_next();
-    spdlog::info("control socket: listening on {}", path_.string());
+    spdlog::info("event=control_listening socket={}", log_value(path_.string()));
     return {};
   }
 
@@ -90,7 +91,7 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
       if (!self || self->stopped_) return;
       if (ec) {
         if (ec == boost::asio::error::operation_aborted) return;
-        spdlog::warn("control socket: accept failed: {}", ec.message());
+        spdlog::warn("event=control_accept_failed detail={}", log_value(ec.message()));
       } else {
         self->admit(std::move(socket));
       }
@@ -121,7 +122,8 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
             }});
     *peer_slot = peer;
     if (peers_.size() >= kMaxClients) {
-      spdlog::warn("control socket: {} clients already connected; refusing another", kMaxClients);
+      spdlog::warn("event=control_client_refused clients={} detail=\"too many passgatectl clients connected\"",
+                   kMaxClients);
       (void)peer->send(control_error(make_error("busy", "too many passgatectl clients connected; try again")));
       peer->close();
       return;

@@ -30,13 +30,10 @@ std::string api_key_problem(const std::string& key) {
 
 Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_context& io,
                                                              GatewayClientOptions options) {
-  if (auto problem = api_key_problem(options.api_key); !problem.empty()) {
-    return make_error("bad_api_key", "payment gateway: " + problem);
-  }
+  if (auto checked = check_api_key(options.api_key); !checked.ok()) return checked.error();
   HttpClientOptions http_options;
   http_options.base_url = options.base_url;
   http_options.tls.ca_bundle = options.ca_bundle;
-  http_options.headers.emplace_back("Authorization", "Bearer " + options.api_key);
   auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
   return std::unique_ptr<GatewayClient>(new GatewayClient(io, std::move(options.api_key), std::move(http.value())));
@@ -47,16 +44,38 @@ GatewayClient::GatewayClient(boost::asio::io_context& io, std::string api_key, s
 
 GatewayClient::~GatewayClient() = default;
 
+Status GatewayClient::check_api_key(const std::string& api_key) {
+  if (auto problem = api_key_problem(api_key); !problem.empty()) {
+    return make_error("bad_api_key", "payment gateway: " + problem);
+  }
+  return {};
+}
+
+bool GatewayClient::set_api_key(std::string api_key) {
+  if (api_key == api_key_) return false;
+  api_key_ = std::move(api_key);
+  return true;
+}
+
+void GatewayClient::authorize(HttpRequestSpec& spec) const {
+  spec.headers.emplace_back("Authorization", "Bearer " + api_key_);
+}
+
 void GatewayClient::execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
                             Callback done) {
   auto spec = payment_http_request(request);
   if (!spec) return reject_soon(spec.error(), std::move(done));
+  authorize(*spec);
   // The callback runs only while http_ (and so this client) is alive.
   http_->request(std::move(spec.value()), timeout,
-                 [this, expected = expected_intent_status(request.op), customer = request.customer,
-                  payment_method = request.payment_method, done = std::move(done)](const HttpReply& reply) {
-                   auto outcome = classify_payment_reply(reply, expected, {api_key_, customer, payment_method},
-                                                         std::chrono::system_clock::now());
+                 [key = api_key_, expected = expected_intent_status(request.op), customer = request.customer,
+                  payment_method = request.payment_method, intent_id = request.intent_id,
+                  idempotency_key = request.idempotency_key, done = std::move(done)](const HttpReply& reply) {
+                   // What the outcome's texts (which reach the log) must not contain: a gateway
+                   // echoes ids in its messages ("No such payment_intent: 'pi_...'").
+                   auto outcome = classify_payment_reply(
+                       reply, expected, {key, customer, payment_method, intent_id, idempotency_key},
+                       std::chrono::system_clock::now());
                    done(std::move(outcome));  // last: it may destroy this client
                  });
 }
@@ -64,8 +83,9 @@ void GatewayClient::execute(const controller::PaymentRequest& request, std::chro
 void GatewayClient::search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) {
   auto spec = search_http_request(session_id);
   if (!spec) return reject_soon(spec.error(), std::move(done));
-  http_->request(std::move(spec.value()), timeout, [this, done = std::move(done)](const HttpReply& reply) {
-    auto outcome = classify_search_reply(reply, {api_key_}, std::chrono::system_clock::now());
+  authorize(*spec);
+  http_->request(std::move(spec.value()), timeout, [key = api_key_, done = std::move(done)](const HttpReply& reply) {
+    auto outcome = classify_search_reply(reply, {key}, std::chrono::system_clock::now());
     done(std::move(outcome));  // last: it may destroy this client
   });
 }

@@ -42,6 +42,13 @@ class GatewayClient final : public controller::PaymentGateway {
   GatewayClient(const GatewayClient&) = delete;
   GatewayClient& operator=(const GatewayClient&) = delete;
 
+  // Why `api_key` cannot be sent ("bad_api_key", as create(); the message never shows the
+  // key), or ok.
+  [[nodiscard]] static Status check_api_key(const std::string& api_key);
+  // A config reload: the key for every request sent from now on (REQUIRES: check_api_key
+  // passes). True when it differs from the key in use.
+  bool set_api_key(std::string api_key);
+
   // An incomplete request (see payment_http_request) is not sent: `done` gets `rejected`.
   void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
                Callback done) override;
@@ -51,11 +58,13 @@ class GatewayClient final : public controller::PaymentGateway {
  private:
   struct Lifetime {};  // expires with the client: posted rejections check it
   GatewayClient(boost::asio::io_context& io, std::string api_key, std::unique_ptr<HttpClient> http);
+  // Adds the Authorization header with the key in use.
+  void authorize(HttpRequestSpec& spec) const;
   // Calls `done` soon, on the loop, with a rejected outcome saying `why`.
   void reject_soon(const Error& why, Callback done);
 
   boost::asio::io_context& io_;
-  const std::string api_key_;
+  std::string api_key_;
   std::unique_ptr<HttpClient> http_;
   std::shared_ptr<Lifetime> lifetime_ = std::make_shared<Lifetime>();
 };

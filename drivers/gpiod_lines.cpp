@@ -13,6 +13,7 @@
 #include <gpiod.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "hw/debouncer.hpp"
 #include "hw/line_names.hpp"
 
@@ -190,7 +191,7 @@ Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io
     if (auto added = self->add(io, name, config); !added.ok()) return added.error();
   }
   for (auto& [name, input] : self->inputs_) self->wait_for_events(input);
-  spdlog::info("GPIO: {} input(s) and {} output(s) requested", self->inputs_.size(), self->outputs_.size());
+  spdlog::info("event=gpio_ready inputs={} outputs={}", self->inputs_.size(), self->outputs_.size());
   return self;
 }
 
@@ -248,7 +249,8 @@ GpiodLines::~GpiodLines() {
     try {
       out->line.set_value(out->safe ? 1 : 0);
     } catch (const std::exception& e) {
-      spdlog::error("GPIO: cannot return output {} ({}) to its safe level: {}", name, out->where, e.what());
+      spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
+                    log_value(e.what()));
     }
   }
 }
@@ -256,7 +258,8 @@ GpiodLines::~GpiodLines() {
 void GpiodLines::set_output(const std::string& line, bool active) {
   const auto it = outputs_.find(line);
   if (it == outputs_.end()) {
-    spdlog::warn("GPIO: set_output on {}, which is not a configured output, ignored", line);
+    spdlog::warn("event=gpio_output_unknown line={} detail=\"not a configured output; set_output ignored\"",
+                 log_value(line));
     return;
   }
   Output& out = *it->second;
@@ -276,7 +279,8 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   } catch (const std::exception& e) {
     failure = e.what();
   }
-  spdlog::error("GPIO: cannot set output {} ({}) {}: {}", line, out.where, active ? "active" : "inactive", failure);
+  spdlog::error("event=gpio_output_failed line={} where={} active={} detail={}", log_value(line), log_value(out.where),
+                active, log_value(failure));
 }
 
 bool GpiodLines::output(const std::string& line) const {
@@ -331,7 +335,9 @@ void GpiodLines::lost(const Input& input, const std::string& why) {
 }
 
 void GpiodLines::lose_supervision(const std::string& what, const std::string& why) {
-  spdlog::error("GPIO: {} lost: {}; fire_alarm counts as active from now on (lost supervision)", what, why);
+  spdlog::error("event=gpio_lost line={} fire_alarm=assumed_active detail={} "
+                "hint=\"fire_alarm counts as active from now on (lost supervision)\"",
+                log_value(what), log_value(why));
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
   supervision_lost_ = true;

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
+
 namespace passgate::drivers {
 
 HardwareBackend::HardwareBackend(TimerService& timers)
@@ -62,7 +64,9 @@ void HardwareBackend::set_output(const std::string& line, bool active) { lines_-
 
 bool HardwareBackend::output(const std::string& line) const { return lines_->output(line); }
 
-void HardwareBackend::display(int lane, const std::string& text) { spdlog::debug("lane {} display: {}", lane, text); }
+void HardwareBackend::display(int lane, const std::string& text) {
+  spdlog::debug("event=display lane={} text={}", lane, log_value(text));
+}
 
 std::vector<hw::ScannerInfo> HardwareBackend::scanners() const {
   std::vector<hw::ScannerInfo> out;

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "drivers/line_connection.hpp"
 #include "drivers/rig_link_protocol.hpp"
 #include "drivers/unix_listener.hpp"
@@ -47,7 +48,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
     if (auto listening = listen_unix(acceptor_, path_, "rig socket"); !listening) return listening;
     bound_ = true;
     accept_next();
-    spdlog::info("rig link: listening on {}", path_.string());
+    spdlog::info("event=rig_link_listening socket={}", log_value(path_.string()));
     return {};
   }
 
@@ -81,7 +82,8 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   void set_output(const std::string& line, bool active) {
     const auto it = outputs_.find(line);
     if (it == outputs_.end()) {
-      spdlog::warn("rig link: set_output on unknown line {} ignored (outputs: {})", line, joined(lines_.outputs));
+      spdlog::warn("event=rig_output_unknown line={} outputs={} detail=\"set_output ignored\"", log_value(line),
+                   log_value(joined(lines_.outputs)));
       return;
     }
     if (it->second == active) return;
@@ -113,7 +115,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
       if (ec == boost::asio::error::operation_aborted || !self->acceptor_.is_open()) return;
       if (ec) {
         // e.g. out of file descriptors: try again shortly instead of spinning
-        spdlog::error("rig link: accept failed: {}; retrying in 1 s", ec.message());
+        spdlog::error("event=rig_accept_failed retry_in_ms=1000 detail={}", log_value(ec.message()));
         self->retry_timer_.expires_after(std::chrono::seconds(1));
         self->retry_timer_.async_wait([self](const boost::system::error_code& wait_ec) {
           if (!wait_ec) self->accept_next();
@@ -127,7 +129,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
 
   void on_accepted(Protocol::socket socket) {
     if (rig_) {
-      spdlog::warn("rig link: refused a second rig connection");
+      spdlog::warn("event=rig_refused detail=\"a rig is already connected; one rig at a time\"");
       auto refused = std::make_shared<LineConnection>(std::move(socket), rig::kMaxLineBytes, LineConnection::Events{});
       (void)refused->send(rig::encode_error("another rig is already connected; one rig at a time"));
       refused->close_after_sending();
@@ -150,7 +152,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
               if (const auto self = weak.lock()) self->drop_rig(why);
             },
         });
-    spdlog::info("rig link: rig connected");
+    spdlog::info("event=rig_connected");
     for (const auto& line : lines_.outputs) send_to_rig(rig::encode_output(line, outputs_.at(line)));
     if (rig_) rig_->start_reading();
   }
@@ -195,12 +197,14 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   void drop_rig(const std::string& why) {
     if (rig_) rig_->close();
     rig_.reset();
-    spdlog::warn("rig link: rig disconnected ({}); fire_alarm counts as active until a rig reports it clear", why);
+    spdlog::warn("event=rig_disconnected fire_alarm=assumed_active detail={} "
+                 "hint=\"fire_alarm counts as active until a rig reports it clear\"",
+                 log_value(why));
     set_input(inputs_.at(kFireAlarm), kFireAlarm, true);
   }
 
   void reply_error(const std::string& message) {
-    spdlog::debug("rig link: refused a rig message: {}", message);
+    spdlog::debug("event=rig_message_refused detail={}", log_value(message));
     send_to_rig(rig::encode_error(message));
   }
 

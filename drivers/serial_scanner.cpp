@@ -17,6 +17,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "hw/scanner_connection.hpp"
 #include "hw/line_framer.hpp"
 #include "hw/serial_line.hpp"
@@ -180,7 +181,8 @@ class SerialScanner final : public hw::ScannerDriver {
                                  [this](std::string why) { lost(std::move(why)); }});
     connection_->read_more();
     const std::string detail = settings_.device.string() + " open at " + std::to_string(settings_.baud) + " baud";
-    spdlog::info("serial scanner {}: {}", settings_.name, detail);
+    spdlog::info("event=scanner_connected scanner={} kind=serial detail={}", log_value(settings_.name),
+                 log_value(detail));
     state_.report(events_, true, detail);
   }
 
@@ -188,9 +190,10 @@ class SerialScanner final : public hw::ScannerDriver {
     framer_.feed(
         bytes, [this](std::string read) { events_.on_text(std::move(read)); },
         [this] {
-          spdlog::warn("serial scanner {}: a read went over {} bytes without the suffix {}; discarding it up to the "
-                       "next suffix (if every read does, check the scanner's suffix setting)",
-                       settings_.name, settings_.max_length, suffix_name(settings_.suffix));
+          spdlog::warn("event=scan_overlong scanner={} kind=serial max_length={} suffix={} "
+                       "detail=\"no suffix within the limit; discarded up to the next suffix\" "
+                       "hint=\"if every read does, check the scanner's suffix setting\"",
+                       log_value(settings_.name), settings_.max_length, suffix_name(settings_.suffix));
         });
   }
 
@@ -201,8 +204,8 @@ class SerialScanner final : public hw::ScannerDriver {
     }
     framer_.reset();
     if (state_.loss_is_news(detail)) {
-      spdlog::warn("serial scanner {}: disconnected ({}); trying again every {} ms", settings_.name, detail,
-                   settings_.retry_interval.count());
+      spdlog::warn("event=scanner_lost scanner={} kind=serial retry_every_ms={} detail={}", log_value(settings_.name),
+                   settings_.retry_interval.count(), log_value(detail));
     }
     state_.report(events_, false, std::move(detail));
     retry_ = timers_.start(settings_.retry_interval, [this] { try_open(); });

@@ -9,6 +9,7 @@
 #include <libusb.h>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "drivers/usb_scanner_error.hpp"
 #include "drivers/usb_scanner_session.hpp"
 #include "hw/scanner_connection.hpp"
@@ -106,7 +107,7 @@ class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
 
   void connected(std::string detail) {
     candidates_.clear();
-    spdlog::info("usb scanner {}: reading {}", settings_.name, detail);
+    spdlog::info("event=scanner_connected scanner={} kind=usb detail={}", log_value(settings_.name), log_value(detail));
     connection_.report(events_, true, std::move(detail));
   }
 
@@ -123,8 +124,8 @@ class UsbScannerCore : public std::enable_shared_from_this<UsbScannerCore> {
 
   void not_connected(std::string detail) {
     if (connection_.loss_is_news(detail)) {
-      spdlog::warn("usb scanner {}: not connected ({}); looking for it{}", settings_.name, detail,
-                   context_->has_hotplug() ? "" : " every second");
+      spdlog::warn("event=scanner_lost scanner={} kind=usb search={} detail={}", log_value(settings_.name),
+                   context_->has_hotplug() ? "hotplug" : "every_second", log_value(detail));
     }
     connection_.report(events_, false, std::move(detail));
     rescan_after(kRescanInterval);

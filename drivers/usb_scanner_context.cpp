@@ -10,6 +10,7 @@
 #include <libusb.h>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "drivers/usb_scanner.hpp"
 #include "drivers/usb_scanner_backoff.hpp"
 #include "drivers/usb_scanner_error.hpp"
@@ -52,8 +53,9 @@ struct UsbContext::State {
       const auto step = backoff.failed(r);
       if (step.log) {
         boost::asio::post(io, [message = usb_error(r, "libusb event handling").message] {
-          spdlog::warn("usb: {}; retrying with a growing pause (up to {} ms), logged once", message,
-                       UsbEventBackoff::kLongestWait.count());
+          spdlog::warn("event=usb_events_failed max_pause_ms={} detail={} "
+                       "hint=\"retrying with a growing pause; logged once per kind of error\"",
+                       UsbEventBackoff::kLongestWait.count(), log_value(message));
         });
       }
       std::unique_lock lock(wake_mutex);

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "drivers/usb_scanner_error.hpp"
 #include "hw/boot_keyboard_report.hpp"
 #include "hw/hid_pos_report.hpp"
@@ -163,8 +164,8 @@ void UsbScannerSession::try_next_interface() {
             [this, interface](libusb_transfer_status status, std::span<const std::uint8_t>) {
               // A keyboard that refuses is taken to be in the boot protocol already.
               if (status != LIBUSB_TRANSFER_COMPLETED) {
-                spdlog::debug("usb scanner {}: SET_PROTOCOL (boot) on interface {}: {}", settings_.name,
-                              interface.number, transfer_status_name(status));
+                spdlog::debug("event=usb_set_protocol_refused scanner={} interface={} status={}",
+                              log_value(settings_.name), interface.number, log_value(transfer_status_name(status)));
               }
               decode_ = [decoder = hw::BootKeyboardDecoder(settings_.max_length)](
                             std::span<const std::uint8_t> report) mutable { return decoder.feed(report); };
@@ -224,14 +225,16 @@ void UsbScannerSession::on_report(libusb_transfer_status status, std::span<const
     case LIBUSB_TRANSFER_COMPLETED: break;
     case LIBUSB_TRANSFER_CANCELLED: return;
     case LIBUSB_TRANSFER_OVERFLOW:
-      spdlog::warn("usb scanner {}: a report longer than {} bytes was dropped", settings_.name, read_length_);
+      spdlog::warn("event=usb_report_dropped scanner={} max_bytes={} detail=\"report longer than the read buffer\"",
+                   log_value(settings_.name), read_length_);
       return submit_read();
     case LIBUSB_TRANSFER_NO_DEVICE: return lose("unplugged");
     default: return lose("reading: " + transfer_status_name(status));
   }
   auto read = decode_(report);
   if (!read) {
-    spdlog::warn("usb scanner {}: read refused ({}): {}", settings_.name, read.error().code, read.error().message);
+    spdlog::warn("event=scan_refused scanner={} kind=usb reason={} detail={}", log_value(settings_.name),
+                 log_value(read.error().code), log_value(read.error().message));
   } else if (*read) {
     events_.on_text(std::move(**read));
   }

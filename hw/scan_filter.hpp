@@ -35,6 +35,8 @@ class ScanFilter {
   ScanFilter(const Clock& clock, Limits limits);
 
   [[nodiscard]] ScanCheck check(const std::string& scanner, std::string_view text);
+  // New limits (a config reload), for every read from now on.
+  void set_limits(Limits limits) { limits_ = limits; }
 
  private:
   struct LastRead {

@@ -12,7 +12,9 @@ packages=(
   nlohmann-json3-dev libtomlplusplus-dev libspdlog-dev libfmt-dev libcli11-dev
   catch2
   libgpiod-dev libusb-1.0-0-dev libumockdev-dev umockdev
+  libsystemd-dev
   uuid-runtime python3
+  dpkg-dev systemd    # scripts/package*.sh: dpkg-shlibdeps (the .deb's dependencies), systemd-analyze
 )
 
 missing=()

@@ -128,6 +128,9 @@ path = "$work/passgate.db"
 [control]
 socket = "$work/control.sock"
 
+[metrics]
+listen = "127.0.0.1:0"         # any free port (logged as event=metrics_listening)
+
 [logging]
 level = "info"
 TOML
@@ -148,14 +151,15 @@ rig_status=0
 
 # Let the outbox drain what the outage queued, then compare both sides' sessions.
 for _ in $(seq 100); do
-  "$ctl" status --config "$work/passgate.toml" --json --sessions >"$work/gate-status.json" 2>/dev/null || true
+  "$ctl" status --config "$work/passgate.toml" --json >"$work/gate-status.json" 2>/dev/null || true
   grep -q '"outbox":0' "$work/gate-status.json" && break
   sleep 0.1
 done
+"$ctl" sessions --config "$work/passgate.toml" --all --limit 0 --json >"$work/gate-sessions.json"
 "$sim" tracking-ctl --control-port "$control" state >"$work/tracking-state.json"
 
 python3 "$root/scripts/demo_summary.py" "$work/rig-summary.json" "$work/tracking-state.json" \
-  "$work/gate-status.json" || rig_status=1
+  "$work/gate-status.json" "$work/gate-sessions.json" || rig_status=1
 
 # Money: wait for the last carts to be finalized, fed to the gate and settled, then reconcile.
 python3 "$root/scripts/demo_reconcile.py" --tracking-control "$control" --gateway-control "$gateway_control" \

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Prints the demo's summary and checks its outcome.
 
-Arguments: the rig's summary JSON, the tracking simulator's state JSON and
-`passgatectl status --json --sessions`. Exits 0 only when every rig expectation was met,
+Arguments: the rig's summary JSON, the tracking simulator's state JSON,
+`passgatectl status --json` and `passgatectl sessions --all --limit 0 --json`. Exits 0 only when every rig expectation was met,
 every session the gate admitted reached the tracking engine (and no other), and the
 gate's outbox is empty.
 """
@@ -16,10 +16,11 @@ EXPECTED_DENIALS = {
 }
 
 
-def main(rig_file, tracking_file, gate_file):
+def main(rig_file, tracking_file, gate_file, sessions_file):
     rig = json.load(open(rig_file))
     tracking = json.load(open(tracking_file))
     gate = json.load(open(gate_file))
+    gate_sessions = json.load(open(sessions_file)).get("sessions", [])
     problems = []
 
     print("\n== Passgate demo summary")
@@ -46,7 +47,6 @@ def main(rig_file, tracking_file, gate_file):
 
     engine_ids = {s["session_id"] for s in tracking.get("sessions", [])}
     reached = {"open", "open_offline", "cancelled"}
-    gate_sessions = gate.get("sessions", [])
     gate_ids = {s["session_id"] for s in gate_sessions if s["state"] in reached}
     offline = sum(1 for s in gate_sessions if s.get("offline"))
     print(f"sessions: gate database {len(gate_ids)} admitted ({offline} offline), "
@@ -71,4 +71,4 @@ def main(rig_file, tracking_file, gate_file):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

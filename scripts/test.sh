@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds the shipping binaries optimized (-O2, warnings as errors:
-# optimizer-dependent warnings show up), builds everything under AddressSanitizer +
+# optimizer-dependent warnings show up) and checks the Debian package made of them
+# (scripts/package-check.sh), builds everything under AddressSanitizer +
 # UndefinedBehaviorSanitizer and runs every test there, then runs the fuzzers of the parsers
 # that read outside input (entry tokens, USB scanner reports) for a bounded time each
-# (FUZZ_SECONDS, default 15). Exits non-zero on any failure. On CI's two cores the whole run
+# (FUZZ_SECONDS, default 15), and finally cross-builds the pure-logic tests for arm64 and runs
+# them under qemu-aarch64-static (scripts/cross-build-arm64.sh --test; PASSGATE_ARM64=0 skips
+# it on a machine without network to Debian's arm64 packages). Exits non-zero on any failure. On CI's two cores the whole run
 # stays under 30 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +27,8 @@ run_suite() {
 echo "== build build/release (passgated, passgatectl)"
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/release -j"$jobs" --target passgated passgatectl
+echo "== package check"
+scripts/package-check.sh
 # Every test, under the sanitizers (the simulators the tests drive are test tools and are
 # built without them, see tools/CMakeLists.txt).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -31,4 +36,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 for target in fuzz_token fuzz_hid_descriptor fuzz_hid_pos_report fuzz_boot_keyboard; do
   FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh "$target"
 done
+if [ "${PASSGATE_ARM64:-1}" != 0 ]; then
+  scripts/cross-build-arm64.sh --test
+fi
 echo "== all tests passed"

@@ -6,17 +6,24 @@
 #include <spdlog/spdlog.h>
 
 #include "common/asio_time.hpp"
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/admission_service.hpp"
 #include "controller/carts_feed.hpp"
+#include "controller/component_settings.hpp"
+#include "controller/config_reload.hpp"
 #include "controller/entry_hold.hpp"
 #include "controller/gate.hpp"
 #include "controller/key_ring.hpp"
+#include "controller/metrics_daemon.hpp"
 #include "controller/outbox_sender.hpp"
 #include "controller/payment_drainer.hpp"
 #include "controller/settlement_planner.hpp"
 #include "controller/tracking_reports.hpp"
+#include "controller/watched_tracking.hpp"
 #include "controller/main/control_commands.hpp"
+#include "controller/main/daemon_reload.hpp"
+#include "controller/main/graceful_stop.hpp"
 #include "controller/system_group.hpp"
 #include "controller/main/session_recovery.hpp"
 #include "crypto/payment_sealer.hpp"
@@ -30,8 +37,10 @@
 #include "drivers/control_server.hpp"
 #include "drivers/gateway_client.hpp"
 #include "drivers/hardware_backend.hpp"
+#include "drivers/metrics_server.hpp"
 #include "drivers/rig_link.hpp"
 #include "drivers/scanner_factory.hpp"
+#include "drivers/systemd_notifier.hpp"
 #include "drivers/tracking_client.hpp"
 #include "hw/gate_lines.hpp"
 #include "hw/io_backend.hpp"
@@ -80,6 +89,13 @@ Result<std::optional<gid_t>> control_group(const controller::ControlConfig& cont
   return gid;
 }
 
+// The last reload, for systemd's STATUS line.
+std::string reload_summary(const controller::ReloadReport& report) {
+  if (!report.reloaded) return "last reload refused: " + std::to_string(report.problems.size()) + " problem(s)";
+  return "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
+         std::to_string(report.needs_restart.size()) + " waiting for a restart";
+}
+
 // Forgets used token ids once their tokens can no longer be accepted anyway (each is
 // stored with exp + skew as its end).
 class TokenPurge {
@@ -93,7 +109,7 @@ class TokenPurge {
   void run() {
     const auto before = unix_seconds(clock_.wall_now());
     if (auto purged = sessions_.purge_used_tokens(before); !purged.ok()) {
-      spdlog::warn("used-token purge failed: {}", purged.error().message);
+      spdlog::warn("event=token_purge_failed detail={}", log_value(purged.error().message));
     }
     timer_ = timers_.start(std::chrono::minutes(10), [this] { run(); });
   }
@@ -108,10 +124,14 @@ class TokenPurge {
 int run_daemon(const controller::GateConfig& config) {
   boost::asio::io_context io;
   AsioTime time(io);
+  // First, so the watchdog pings start with the loop (start-up itself must stay shorter
+  // than WatchdogSec).
+  drivers::SystemdNotifier notifier(time);
 
   auto database = db::Database::open(config.database);
   if (!database.ok()) {
-    spdlog::critical("cannot open the database {}: {}", config.database.string(), database.error().message);
+    spdlog::critical("event=startup_failed what=database path={} detail={}", log_value(config.database.string()),
+                     log_value(database.error().message));
     return 1;
   }
   db::SessionStore sessions(**database);
@@ -119,73 +139,80 @@ int run_daemon(const controller::GateConfig& config) {
 
   controller::KeyRing keys(config.keyset);
   if (auto loaded = keys.reload(); !loaded.ok()) {
-    spdlog::critical("cannot load the issuer key set {}: {}", config.keyset.string(), loaded.error().message);
+    spdlog::critical("event=startup_failed what=issuer_key_set path={} detail={}", log_value(config.keyset.string()),
+                     log_value(loaded.error().message));
     return 1;
   }
 
   const controller::PaymentsConfig& payments = config.payments;
   auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
   if (!sealer.ok()) {
-    spdlog::critical("payment sealing key: {}", sealer.error().message);
+    spdlog::critical("event=startup_failed what=payment_seal_key detail={}", log_value(sealer.error().message));
     return 1;
   }
   auto api_key = crypto::read_secret_text_file(payments.api_key_file, "the payment gateway's API key");
   if (!api_key.ok()) {
-    spdlog::critical("{}", api_key.error().message);
+    spdlog::critical("event=startup_failed what=gateway_api_key detail={}", log_value(api_key.error().message));
     return 1;
   }
   auto gateway = drivers::GatewayClient::create(
       io, drivers::GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle});
   if (!gateway.ok()) {
-    spdlog::critical("{}", gateway.error().message);
+    spdlog::critical("event=startup_failed what=gateway_client detail={}", log_value(gateway.error().message));
     return 1;
   }
 
   auto tracking = drivers::TrackingClient::create(io, config.tracking, config.gate_id);
   if (!tracking.ok()) {
-    spdlog::critical("tracking engine client: {}", tracking.error().message);
+    spdlog::critical("event=startup_failed what=tracking_client detail={}", log_value(tracking.error().message));
     return 1;
   }
 
   auto backend = open_backend(io, time, config);
   if (!backend.ok()) {
-    spdlog::critical("{}", backend.error().message);
+    spdlog::critical("event=startup_failed what=io_backend detail={}", log_value(backend.error().message));
     return 1;
   }
 
-  controller::OutboxSender sender(outbox, **tracking, time, time, config.tracking.request_timeout);
+  controller::WatchedTracking watched_tracking(**tracking, time);  // its reachability, for passgatectl status
+  controller::OutboxSender sender(outbox, watched_tracking, time, time, config.tracking.request_timeout);
   const controller::GateIdentity identity{config.store_id, config.gate_id};
   controller::TrackingReports reports(identity, outbox, sessions, time, sender);
   db::PaymentQueue queue(**database);
   db::SettlementStore settlements(**database);
   db::GateStatus gate_status(**database);
-  controller::DrainerSettings drainer_settings;
-  drainer_settings.gate_id = config.gate_id;
-  drainer_settings.max_in_flight = payments.max_in_flight;
-  drainer_settings.retry = controller::RetryPolicy{payments.retry_initial, payments.retry_max};
-  drainer_settings.request_timeout = payments.request_timeout;
-  controller::PaymentDrainer drainer(drainer_settings, queue, sessions, *sealer, **gateway, gate_status, time, time);
+  controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, *sealer, **gateway,
+                                     gate_status, time, time);
   controller::SettlementPlanner planner(settlements, queue, time, [&drainer] { drainer.kick(); });
   drainer.set_on_final([&planner, &time](const db::PaymentOpRecord& op) {
     if (op.op == "preauth") time.post([&planner] { planner.run(); });
   });
-  controller::CartsFeed carts(
-      controller::CartsFeedSettings{identity, payments.carts_poll_interval, payments.carts_page_limit,
-                                    config.tracking.request_timeout},
-      **tracking, settlements, time, time, [&planner] { planner.run(); });
-  controller::EntryHold hold(
-      controller::EntryHoldSettings{payments.hold_amount_minor, payments.currency, payments.entry_timeout,
-                                    payments.offline_limits},
-      queue, drainer, time);
-  controller::AdmissionService admission(controller::admission_settings(config), keys, *sealer, sessions, **tracking,
-                                         sender, &hold, time, time);
+  controller::CartsFeed carts(controller::carts_feed_settings(config), watched_tracking, settlements, time, time,
+                              [&planner] { planner.run(); });
+  controller::EntryHold hold(controller::entry_hold_settings(config), queue, drainer, time);
+  controller::AdmissionService admission(controller::admission_settings(config), keys, *sealer, sessions,
+                                         watched_tracking, sender, &hold, time, time);
   recover_interrupted_sessions(sessions, time);
   TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  ControlCommands commands(gate, **backend, time, time);
+  DaemonReload live_settings(ReloadTargets{keys, *sealer, **gateway, admission, hold, drainer, sender, carts, gate});
+  controller::ConfigReloader reloader(config, live_settings);
+  // What `systemctl status` shows while the gate runs.
+  const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
+                                   std::to_string(config.lanes.size()) + " lane(s), " + describe_backend(config.io);
+  // The config reload, shared by SIGHUP and `passgatectl reload`: re-reads config.source,
+  // applies what can change while the gate runs and names what needs a restart.
+  const ReloadConfig reload_config = [&reloader, &notifier, &ready_status] {
+    controller::ReloadReport report = reloader.reload();
+    notifier.status(ready_status + "; " + reload_summary(report));
+    return report;
+  };
+  ControlCommands commands(gate, **backend, time, time,
+                           ControlSources{config, **database, watched_tracking, [&drainer] { drainer.kick(); }},
+                           reload_config);
   auto group = control_group(config.control);
   if (!group.ok()) {
-    spdlog::critical("control socket: {}", group.error().message);
+    spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(group.error().message));
     return 1;
   }
   auto control = drivers::ControlServer::open(
@@ -194,27 +221,43 @@ int run_daemon(const controller::GateConfig& config) {
         commands.handle(request, peer);
       });
   if (!control.ok()) {
-    spdlog::critical("control socket: {}", control.error().message);
+    spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(control.error().message));
     return 1;
   }
+  // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
+  // without them if the port cannot be had: the monitoring sees it missing.
+  controller::DaemonMetrics metrics(
+      controller::MetricsSources{gate, queue, drainer, gate_status, outbox, sender, watched_tracking, time});
+  std::unique_ptr<drivers::MetricsServer> metrics_server;
+  if (config.metrics.enabled) {
+    auto opened = drivers::MetricsServer::open(io, config.metrics.address, config.metrics.port,
+                                               {[&metrics] { return metrics.page(); },
+                                                [&metrics] { return metrics.problem(); }});
+    if (opened.ok()) {
+      metrics_server = std::move(*opened);
+    } else {
+      spdlog::error("event=metrics_unavailable detail={}", log_value(opened.error().message));
+    }
+  }
 
+  // SIGTERM/SIGINT: finish the passages under way, persist, stop (graceful_stop.hpp).
+  GracefulStop graceful_stop(gate, drainer, notifier, time, time, [&io] { io.stop(); });
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-  stop_signals.async_wait([&io](const boost::system::error_code& ec, int sig) {
-    if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
-    io.stop();
-  });
+  std::function<void()> wait_stop = [&] {
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      graceful_stop.on_signal(sig);
+      wait_stop();
+    });
+  };
+  wait_stop();
+  // SIGHUP: the config reload (it logs what it did).
   boost::asio::signal_set reload_signal(io, SIGHUP);
   std::function<void()> wait_reload = [&] {
     reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
       if (ec) return;
-      if (auto r = keys.reload(); r.ok()) {
-        spdlog::info("SIGHUP: issuer key set reloaded from {} ({} key(s))", keys.file().string(),
-                     keys.current()->size());
-      } else {
-        spdlog::error("SIGHUP: issuer key set NOT reloaded, the previous one stays in force: {}",
-                      r.error().message);
-      }
+      spdlog::info("event=reload_requested signal=SIGHUP");
+      (void)reload_config();
       wait_reload();
     });
   };
@@ -222,19 +265,24 @@ int run_daemon(const controller::GateConfig& config) {
 
   sender.kick();
   if (auto started = drainer.start(); !started.ok()) {
-    spdlog::critical("payment queue: {}", started.error().message);
+    spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
     return 1;
   }
   planner.run();
   carts.start();
-  spdlog::info("passgated ready: store {} gate {}, {} lane(s), {}, tracking engine {}, offline policy {}, payment gateway {}, hold {}",
-               config.store_id, config.gate_id, config.lanes.size(), describe_backend(config.io),
-               config.tracking.base_url,
-               config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny", payments.gateway_url,
-               payments.hold_amount_minor > 0 ? std::to_string(payments.hold_amount_minor) + " " + payments.currency
-                                              : std::string("none"));
+  spdlog::info("event=ready store={} gate={} lanes={} io={} tracking={} offline_policy={} gateway={} hold={} "
+               "watchdog_ms={}",
+               log_value(config.store_id), log_value(config.gate_id), config.lanes.size(),
+               log_value(describe_backend(config.io)), log_value(config.tracking.base_url),
+               config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny",
+               log_value(payments.gateway_url),
+               log_value(payments.hold_amount_minor > 0
+                             ? std::to_string(payments.hold_amount_minor) + " " + payments.currency
+                             : std::string("none")),
+               notifier.ping_interval() ? notifier.ping_interval()->count() * 2 : 0);
+  notifier.ready(ready_status);
   io.run();
-  spdlog::info("passgated stopped");
+  spdlog::info("event=stopped exit_status=0");
   return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/tracking_messages.hpp"
 
@@ -10,19 +11,21 @@ namespace passgate::daemon {
 void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
   auto opening = sessions.in_state(db::SessionState::opening);
   if (!opening.ok()) {
-    spdlog::error("start-up: cannot list interrupted sessions: {}", opening.error().message);
+    spdlog::error("event=session_recovery_failed detail={}",
+                  log_value("cannot list interrupted sessions: " + opening.error().message));
     return;
   }
   for (const auto& s : opening.value()) {
     const db::OutboxMessage open{"session_open", controller::kSessionsTarget, s.open_request};
     const db::OutboxMessage cancel{"cancel", controller::cancel_target(s.session_id), controller::cancel_body()};
     if (auto done = sessions.abandon_opening(s.session_id, open, cancel, unix_millis(clock.wall_now())); !done.ok()) {
-      spdlog::error("start-up: session {} left opening by a restart could not be closed: {}", s.session_id,
-                    done.error().message);
+      spdlog::error("event=session_recovery_failed session={} detail={}", log_value(s.session_id),
+                    log_value("left opening by a restart, could not be closed: " + done.error().message));
       continue;
     }
-    spdlog::warn("start-up: session {} was interrupted before admission; the engine is told it is cancelled",
-                 s.session_id);
+    spdlog::warn("event=session_interrupted session={} detail=\"interrupted before admission by a restart; the "
+                 "tracking engine is told it is cancelled\"",
+                 log_value(s.session_id));
   }
 }
 

@@ -1,4 +1,5 @@
-// The API key, the customer and the payment method never appear in an outcome's texts,
+// The API key, the customer, the payment method, the PaymentIntent id and the idempotency
+// key never appear in an outcome's texts,
 // whatever the gateway echoes back and however the request fails (spec/payment-gateway.md,
 // "Transport"; issue 3: no payment references in logs).
 #include <catch2/catch.hpp>
@@ -56,6 +57,17 @@ TEST_CASE("the gateway's unicode-escaped echo of a secret is redacted once decod
       404, error_json("invalid_request_error", "", "", "No such PaymentMethod: \\u0070" + kPaymentMethod.substr(1)));
   CHECK_THAT(outcome.error, Contains("No such PaymentMethod: [redacted]"));
   check_no_secret(outcome);
+}
+
+TEST_CASE("the PaymentIntent id and the idempotency key a gateway echoes are redacted too") {
+  ScriptedGateway gateway;
+  const auto request = payment_request(PaymentOpKind::capture);
+  const PaymentOutcome outcome = gateway.outcome_of(
+      404,
+      error_json("invalid_request_error", "resource_missing", "",
+                 "No such payment_intent: '" + kHoldId + "' (key " + request.idempotency_key + ")"),
+      PaymentOpKind::capture);
+  CHECK_THAT(outcome.error, Contains("No such payment_intent: '[redacted]' (key [redacted])"));
 }
 
 TEST_CASE("failures without a response and rejected requests carry no secret either") {

@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,12 +15,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/time_format.hpp"
-#include "crypto/payment_sealer.hpp"
 #include "db/gate_status.hpp"
 #include "db/settlement_store.hpp"
 #include "tests/db/db_test_support.hpp"
-#include "tests/support/child_process.hpp"
 #include "tests/support/minimal_gate_config.hpp"
+#include "tools/sim/token_minter.hpp"
 
 namespace passgate::test {
 
@@ -31,14 +33,84 @@ void write_file(const fs::path& path, std::string_view content) {
 
 void require_ok(const Status& done) { REQUIRE(db::test::describe(done) == "ok"); }
 
+std::string gate_config(std::uint16_t refusing_port) {
+  const std::string backend = "\"http://127.0.0.1:" + std::to_string(refusing_port) + "\"";
+  return R"(store_id = "store-0042"
+gate_id = "gate-a"
+
+[tokens]
+issuer = "https://app.example-retail.com"
+keyset = "keys.jwks.json"
+
+[[lanes]]
+number = 1
+kind = "entry"
+
+[[lanes]]
+number = 2
+kind = "exit"
+
+[io]
+backend = "sim"
+
+[io.sim]
+socket = "rig.sock"
+
+[tracking]
+base_url = )" + backend + R"(
+
+[database]
+path = "db/passgate.db"
+
+[payments]
+gateway_url = )" + backend + R"(
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
+
+[control]
+socket = "control.sock"
+
+[metrics]
+enabled = false
+)";
+}
+
 }  // namespace
 
+RefusingPort::RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  REQUIRE(fd_ >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  port_ = ntohs(address.sin_port);
+}
+
+RefusingPort::~RefusingPort() { ::close(fd_); }
+
 CtlFixture::CtlFixture() : now_ms_(unix_millis(std::chrono::system_clock::now())) {
-  write_file(dir_ / "gate.toml", kMinimalGateConfig);
-  write_file(dir_ / "keys.jwks.json", R"({"keys":[]})");
+  write_file(dir_ / "gate.toml", gate_config(backends_.port()));
+  auto key = sim::IssuerKey::generate(sim::IssuerAlg::es256, "key-a");
+  REQUIRE(key.ok());
+  REQUIRE(sim::save_jwks(dir_ / "keys.jwks.json", {&*key}).ok());
   write_gate_secrets(dir_.path());
   fs::create_directory(dir_ / "db");
   database_ = db::test::open_or_fail(database_file());
+}
+
+CtlFixture::~CtlFixture() {
+  // The gate first: its socket goes with it.
+  gated_.reset();
+}
+
+void CtlFixture::start_gate() {
+  REQUIRE(gated_ == nullptr);
+  gated_ = std::make_unique<ChildProcess>(PASSGATED, std::vector<std::string>{"--config", config_file()});
+  const bool ready = gated_->wait_for_output("event=ready ", kGateLimit);
+  INFO("passgated said:\n" << gated_->output());
+  REQUIRE(ready);
 }
 
 CtlRun CtlFixture::ctl(std::vector<std::string> args) const {
@@ -47,21 +119,32 @@ CtlRun CtlFixture::ctl(std::vector<std::string> args) const {
   return run(std::move(args));
 }
 
-CtlRun CtlFixture::run(std::vector<std::string> args) {
-  ChildProcess ctl(PASSGATECTL, std::move(args));
-  const auto status = ctl.wait_exit(std::chrono::seconds(30));
+CtlRun CtlFixture::run(std::vector<std::string> args, const std::string& program) {
+  ChildProcess ctl(program, std::move(args));
+  const auto status = ctl.wait_exit(kGateLimit);
   INFO("passgatectl said:\n" << ctl.output());
   REQUIRE(status.has_value());
   return CtlRun{*status, ctl.output()};
 }
 
-void CtlFixture::add_session(const std::string& session_id) {
+void CtlFixture::add_session(const std::string& session_id, std::int64_t age_ms, int lane, int group_size,
+                             bool offline) {
   db::SessionStore sessions(*database_);
-  require_ok(sessions.begin(db::test::session(session_id, "jti-" + session_id, now_ms_)));
+  auto record = db::test::session(session_id, "jti-" + session_id, now_ms_ - age_ms);
+  record.lane = lane;
+  record.group_size = group_size;
+  record.offline = offline;
+  require_ok(sessions.begin(record));
+  if (offline) {
+    require_ok(sessions.mark_open_offline(session_id, {"session_open", "/v1/sessions", record.open_request},
+                                          now_ms_ - age_ms));
+  } else {
+    require_ok(sessions.mark_open(session_id));
+  }
 }
 
 std::int64_t CtlFixture::settle(const std::string& session_id, db::NewPaymentOp op, std::int64_t age_ms) {
-  add_session(session_id);
+  add_session(session_id, age_ms);
   db::SettlementDecision decision{session_id, true, op.amount_minor, 0, op.op};
   auto ids = db::SettlementStore(*database_).settle(decision, {std::move(op)}, now_ms_ - age_ms);
   REQUIRE(db::test::describe(ids) == "ok");
@@ -94,14 +177,16 @@ StoreDay::StoreDay() {
   require_ok(queue.mark_in_flight(settled, now - 3 * kDay));
   require_ok(queue.mark_succeeded(settled, "pi_settled_intent", now - 3 * kDay));
 
+  // Pending, not due before the test ends: the gate leaves them alone.
   pending = settle("s-pending", payment_op("s-pending", "charge", 2000), 2 * kHour + 30 * kMinute);
   require_ok(queue.mark_in_flight(pending, now - 2 * kHour));
-  require_ok(queue.mark_retry(pending, now + kMinute, "HTTP 503: gateway down"));
+  require_ok(queue.mark_retry(pending, now + kHour, "HTTP 503: gateway down"));
 
-  auto yen = payment_op("s-in-flight", "charge", 500);
+  auto yen = payment_op("s-pending-yen", "charge", 500);
   yen.currency = "jpy";
-  in_flight = settle("s-in-flight", yen, 10 * kMinute);
-  require_ok(queue.mark_in_flight(in_flight, now - 5 * kMinute));
+  pending_yen = settle("s-pending-yen", yen, 10 * kMinute);
+  require_ok(queue.mark_in_flight(pending_yen, now - 5 * kMinute));
+  require_ok(queue.mark_retry(pending_yen, now + kHour, "HTTP 502: bad gateway"));
 
   declined = settle("s-declined", payment_op("s-declined", "charge", 4200), kHour);
   require_ok(queue.mark_in_flight(declined, now - kHour));
@@ -113,7 +198,7 @@ StoreDay::StoreDay() {
   require_ok(queue.mark_in_flight(dead, now - 50 * kMinute));
   require_ok(queue.mark_dead(dead, "HTTP 404: no such payment_intent", now - 50 * kMinute));
 
-  add_session("s-entry-decline");
+  add_session("s-entry-decline", 40 * kMinute, 1, 2);
   auto hold = payment_op("s-entry-decline", "preauth", 5000);
   hold.alert_on_failure = false;
   auto hold_id = queue.enqueue(hold, now - 40 * kMinute);
@@ -127,7 +212,16 @@ StoreDay::StoreDay() {
   require_ok(queue.mark_dead(written_off, "HTTP 400: parameter_invalid", now - 30 * kMinute));
   require_ok(queue.write_off(written_off, "paid at the service desk", "fixture", now - 20 * kMinute));
 
+  add_session("s-shopping-1", 5 * kMinute, 1, 3);
+  add_session("s-shopping-2", kMinute, 1, 1, true);
+  db::SessionStore sessions(database());
+  require_ok(sessions.begin(db::test::session("s-denied", "jti-s-denied", now - 20 * kMinute)));
+  require_ok(sessions.mark_denied("s-denied", "shopper_blocked", false));
+
   require_ok(db::GateStatus(database()).set("gateway", "unreachable", now - 2 * kHour - 31 * kMinute));
+  start_gate();
+  // Its first request to the tracking engine (the outbox, the carts feed) has failed.
+  REQUIRE(gated().wait_for_output("event=tracking_unreachable", kGateLimit));
 }
 
 db::NewPaymentOp payment_op(const std::string& session_id, const std::string& op, std::int64_t amount) {

@@ -1,18 +1,27 @@
-// CtlFixture: a gate as passgatectl finds it on disk (a valid config file, its key files and
-// the database it names, written with the db/ stores as passgated would) and a way to run the
-// real passgatectl binary against it.
-// StoreDay: a CtlFixture whose queue holds one operation in each state an operator meets,
-// with ages relative to the wall clock (passgatectl measures ages against it):
-//   settled     charge 12.50 USD, succeeded 3 days 4 hours ago (its PaymentIntent id stored)
-//   pending     charge 20.00 USD, 2 h 30 min old, one failed attempt (HTTP 503)
-//   in_flight   charge 500 JPY (stored as "jpy"), 10 min old
-//   declined    charge 42.00 USD, a dead letter (insufficient_funds)
-//   dead        capture 8.00 USD of a hold, a dead letter (HTTP 404)
-//   entry_decline  preauth 50.00 USD declined at entry, no alert: not a dead letter
-//   written_off charge 3.00 USD, written off by "fixture" (one audit row)
-// and the gateway published unreachable 2 h 31 min ago.
+// CtlFixture: a gate as passgatectl meets it: a config file (sim backend, one entry and one
+// exit lane, its control socket in the temp dir; the tracking engine and the payment gateway
+// on a loopback port that refuses every connection, so both read unreachable and nothing
+// leaves the machine), its key files, and its database, seeded with the db/ stores as
+// passgated would have written it; then the real passgated started on it (start_gate), and
+// the real passgatectl run against it over the control socket.
+// StoreDay: a started CtlFixture whose queue holds one operation in each state an operator
+// meets, with ages relative to the wall clock (the gate measures ages against it):
+//   settled        charge 12.50 USD, succeeded 3 days 4 hours ago (its PaymentIntent id stored)
+//   pending        charge 20.00 USD, 2 h 30 min old, one failed attempt (HTTP 503), next
+//                  attempt in an hour
+//   pending_yen    charge 500 JPY (stored as "jpy"), 10 min old, next attempt in an hour
+//   declined       charge 42.00 USD, a dead letter (insufficient_funds)
+//   dead           capture 8.00 USD of a hold, a dead letter (HTTP 404)
+//   entry_decline  preauth 50.00 USD declined at entry, no alert: not a dead letter; its
+//                  session is still open (no cart yet)
+//   written_off    charge 3.00 USD, written off by "fixture" (one audit row)
+// two more open sessions (s-shopping-1 on lane 1 with a group of 3, 5 min old; s-shopping-2
+// admitted offline, 1 min old), a denied one, and the gateway published unreachable 2 h 31
+// min ago. Sessions with a settlement have ended. The gate has found the tracking engine
+// unreachable when the constructor returns.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -22,9 +31,13 @@
 
 #include "db/database.hpp"
 #include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::test {
+
+using namespace std::chrono_literals;
 
 struct CtlRun {
   int exit_code = -1;
@@ -38,32 +51,61 @@ struct AuditRow {
   std::string detail;
 };
 
+// A loopback TCP port bound but never listening: every connection to it is refused.
+class RefusingPort {
+ public:
+  RefusingPort();
+  ~RefusingPort();
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+};
+
+inline constexpr std::chrono::milliseconds kGateLimit = 30s;
+
 class CtlFixture {
  public:
   CtlFixture();
+  ~CtlFixture();
+  CtlFixture(const CtlFixture&) = delete;
+  CtlFixture& operator=(const CtlFixture&) = delete;
 
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
   [[nodiscard]] std::string config_file() const { return (dir_ / "gate.toml").string(); }
+  [[nodiscard]] std::filesystem::path control_socket() const { return dir_ / "control.sock"; }
   [[nodiscard]] std::filesystem::path database_file() const { return dir_ / "db" / "passgate.db"; }
   [[nodiscard]] db::Database& database() { return *database_; }
   // The wall clock when the fixture was made, in Unix ms.
   [[nodiscard]] std::int64_t now_ms() const { return now_ms_; }
 
+  // Starts passgated on config_file() and waits until it is ready.
+  void start_gate();
+  [[nodiscard]] ChildProcess& gated() { return *gated_; }
+
   // Runs passgatectl with `args`, then "--config <config_file()>".
   [[nodiscard]] CtlRun ctl(std::vector<std::string> args) const;
-  // Runs passgatectl with exactly `args`.
-  [[nodiscard]] static CtlRun run(std::vector<std::string> args);
+  // Runs `program` (passgatectl unless told) with exactly `args`.
+  [[nodiscard]] static CtlRun run(std::vector<std::string> args, const std::string& program = PASSGATECTL);
 
-  void add_session(const std::string& session_id);
-  // A settlement of `session_id` with one operation, created `age_ms` ago; its id.
+  // An open session created `age_ms` ago; admitted offline: open_offline, its open request
+  // in the outbox.
+  void add_session(const std::string& session_id, std::int64_t age_ms = 0, int lane = 1, int group_size = 1,
+                   bool offline = false);
+  // A settlement of `session_id` (a new open session) with one operation, created `age_ms` ago; its id.
   std::int64_t settle(const std::string& session_id, db::NewPaymentOp op, std::int64_t age_ms);
   [[nodiscard]] db::PaymentOpRecord op(std::int64_t id);
   [[nodiscard]] std::vector<AuditRow> audit_log();
 
  private:
   TempDir dir_;
+  RefusingPort backends_;
   std::unique_ptr<db::Database> database_;
   std::int64_t now_ms_;
+  std::unique_ptr<ChildProcess> gated_;
 };
 
 struct StoreDay : CtlFixture {
@@ -71,7 +113,7 @@ struct StoreDay : CtlFixture {
 
   std::int64_t settled = 0;
   std::int64_t pending = 0;
-  std::int64_t in_flight = 0;
+  std::int64_t pending_yen = 0;
   std::int64_t declined = 0;
   std::int64_t dead = 0;
   std::int64_t entry_decline = 0;

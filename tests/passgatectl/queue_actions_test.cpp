@@ -1,17 +1,33 @@
-// passgatectl queue retry / write-off: only dead letters, each change written to the audit
-// log with the operator who ran it; clear errors (and nothing written) otherwise.
+// passgatectl queue retry / write-off, carried out by the running gate: only dead letters,
+// each change written to the audit log with the operator who ran passgatectl (and logged
+// with the connecting uid); a retried operation is sent again at once; clear errors (and
+// nothing written) otherwise.
 #include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "db/payment_queue.hpp"
 #include "tests/passgatectl/ctl_fixture.hpp"
 
 using Catch::Matchers::Contains;
 using passgate::db::PaymentOpState;
+using passgate::test::kGateLimit;
 using passgate::test::ScopedEnv;
 using passgate::test::StoreDay;
 using passgate::test::this_user;
 
-TEST_CASE("retry puts a dead letter back to pending for the daemon's drainer, audited with the invoking user") {
+namespace {
+
+// The gate logs each payment attempt's outcome (`event`) with the operation's id.
+bool gate_sent(StoreDay& day, const std::string& event, std::int64_t id) {
+  return day.gated().wait_for_output("event=" + event + " op_id=" + std::to_string(id) + " ", kGateLimit);
+}
+
+}  // namespace
+
+TEST_CASE("retry puts a dead letter back to pending, the gate resends it at once, audited with the invoking user") {
   StoreDay day;
   const ScopedEnv no_sudo("SUDO_USER", std::nullopt);
   const auto audit_before = day.audit_log().size();
@@ -20,18 +36,24 @@ TEST_CASE("retry puts a dead letter back to pending for the daemon's drainer, au
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("Payment operation " + std::to_string(day.dead) +
                                   " (capture of 8.00 USD for session s-dead) is pending again"));
-  CHECK_THAT(run.output, Contains("every second") && Contains("same idempotency key") &&
+  CHECK_THAT(run.output, Contains("passgated sends it again now") && Contains("same idempotency key") &&
                              Contains("no need to signal or restart passgated"));
   CHECK_THAT(run.output, !Contains("pi_"));
 
-  const auto op = day.op(day.dead);
-  CHECK(op.state == PaymentOpState::pending);
-  CHECK(op.next_attempt_at_ms >= day.now_ms());
   const auto audit = day.audit_log();
   REQUIRE(audit.size() == audit_before + 1);
   CHECK(audit.back().action == "retry");
   CHECK(audit.back().op_id == day.dead);
   CHECK(audit.back().actor == this_user());
+  CHECK(day.gated().wait_for_output("event=queue_retry op_id=" + std::to_string(day.dead) + " op=capture was=dead "
+                                    "operator=" + this_user() + " uid=" + std::to_string(::geteuid()),
+                                    kGateLimit));
+
+  // Sent at once (the gateway refuses the connection): pending again, one more attempt.
+  REQUIRE(gate_sent(day, "payment_retry", day.dead));
+  const auto op = day.op(day.dead);
+  CHECK(op.state == PaymentOpState::pending);
+  CHECK(op.attempts == 2);
 }
 
 TEST_CASE("under sudo the audit log names the user who called sudo") {
@@ -44,8 +66,9 @@ TEST_CASE("under sudo the audit log names the user who called sudo") {
   CHECK_THAT(run.output, Contains("as alice (via sudo)"));
   // A decline is resent with its same key: the gateway may replay it.
   CHECK_THAT(run.output, Contains("a decline may come back unchanged"));
-  CHECK(day.op(day.declined).state == PaymentOpState::pending);
   CHECK(day.audit_log().back().actor == "alice (via sudo)");
+  // Resent at once; with no payment reference stored for the session it is rejected again.
+  CHECK(gate_sent(day, "payment_rejected", day.declined));
 }
 
 TEST_CASE("write-off closes a dead letter with its reason in the audit log") {
@@ -56,15 +79,28 @@ TEST_CASE("write-off closes a dead letter with its reason in the audit log") {
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("(charge of 42.00 USD for session s-declined) is written off") &&
                              Contains("reason: paid cash at the desk"));
-  const auto op = day.op(day.declined);
-  CHECK(op.state == PaymentOpState::written_off);
+  CHECK(day.op(day.declined).state == PaymentOpState::written_off);
   const auto audit = day.audit_log();
   CHECK(audit.back().action == "write_off");
   CHECK(audit.back().op_id == day.declined);
   CHECK(audit.back().actor == this_user());
   CHECK(audit.back().detail == "paid cash at the desk");
+  CHECK(day.gated().wait_for_output("event=queue_write_off op_id=" + std::to_string(day.declined), kGateLimit));
   // No longer a dead letter: the listing counts one.
   CHECK_THAT(day.ctl({"queue"}).output, Contains("; 1 dead letter(s)"));
+}
+
+TEST_CASE("the actions answer in JSON too") {
+  StoreDay day;
+  const auto run = day.ctl({"queue", "write-off", std::to_string(day.dead), "--reason", "hold expired", "--json"});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const auto reply = nlohmann::json::parse(run.output);
+  CHECK(reply.at("operation").at("id") == day.dead);
+  CHECK(reply.at("operation").at("state") == "dead");
+  CHECK(reply.at("operation").at("amount_minor") == 800);
+  CHECK(reply.at("reason") == "hold expired");
+  CHECK_FALSE(reply.at("operation").contains("intent_id"));
 }
 
 TEST_CASE("retry and write-off refuse what is not a dead letter, with a non-zero exit and nothing written") {
@@ -76,7 +112,6 @@ TEST_CASE("retry and write-off refuse what is not a dead letter, with a non-zero
   };
   for (const Case& c : {Case{9999, "no payment operation 9999"},
                         Case{day.pending, "it is pending: passgated sends it by itself"},
-                        Case{day.in_flight, "it is in flight"},
                         Case{day.settled, "it succeeded"},
                         Case{day.written_off, "it is already written off"},
                         Case{day.entry_decline, "without an alert"}}) {
@@ -94,7 +129,7 @@ TEST_CASE("retry and write-off refuse what is not a dead letter, with a non-zero
   CHECK(day.audit_log().size() == audit_before.size());
 }
 
-TEST_CASE("a write-off needs a reason that says something") {
+TEST_CASE("a write-off needs a reason that says something, and an id that is a number") {
   StoreDay day;
   const auto audit_before = day.audit_log();
   const auto missing = day.ctl({"queue", "write-off", std::to_string(day.dead)});
@@ -105,10 +140,7 @@ TEST_CASE("a write-off needs a reason that says something") {
   CHECK_THAT(blank.output, Contains("a write-off needs a reason: --reason TEXT"));
   CHECK(day.op(day.dead).state == PaymentOpState::dead);
   CHECK(day.audit_log().size() == audit_before.size());
-}
 
-TEST_CASE("an id that is not a number is refused") {
-  StoreDay day;
   const auto run = day.ctl({"queue", "retry", "twelve"});
   CHECK(run.exit_code != 0);
   CHECK_THAT(run.output, Contains("twelve"));

@@ -58,7 +58,7 @@ TEST_CASE("a shopper with a valid token is admitted on lane 1, walks through and
   CHECK(passage.at("direction") == "in");
   CHECK(passage.at("session_id") == session.at("session_id"));
 
-  const json status = gate.gate_status();
+  const json status = gate.gate_sessions();
   const json mine = find_by(status.at("sessions"), "session_id", session.at("session_id").get<std::string>());
   INFO(status.dump());
   REQUIRE_FALSE(mine.is_null());
@@ -112,7 +112,7 @@ TEST_CASE("with the tracking engine down and offline policy admit, the session i
   rig.scan(1, gate.mint("shp_dave"));
   REQUIRE(rig.wait_level(kRelease1, true));
   REQUIRE(rig.wait_display(1, "admit 1"));
-  const json status = gate.gate_status();
+  const json status = gate.gate_sessions();
   INFO(status.dump());
   REQUIRE(status.at("sessions").size() == 1);
   CHECK(status.at("sessions").at(0).at("state") == "open_offline");

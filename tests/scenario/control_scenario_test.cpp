@@ -1,7 +1,8 @@
 // Scenario tests of the control socket: passgatectl against the real passgated (sim rig in
-// process). A lane taken out of service refuses scans and keeps egress free; an installer's
-// pulse is refused on a lane in service and drives the line on one out of service; the
-// live views list inputs and scanners and never show an entry token.
+// process, real tracking and gateway simulators). Status and sessions follow a shopper
+// through a running store; a lane taken out of service refuses scans and keeps egress free;
+// an installer's pulse is refused on a lane in service and drives the line on one out of
+// service; the live views list inputs and scanners and never show an entry token.
 #include <catch2/catch.hpp>
 
 #include "hw/line_names.hpp"
@@ -37,6 +38,43 @@ TEST_CASE("passgatectl lanes shows every lane of the running gate", "[scenario]"
   CHECK(lanes.at("lanes").at(2).at("kind") == "exit");
 }
 
+TEST_CASE("status and sessions follow a shopper through a running store", "[scenario]") {
+  GateHarness gate(GateOptions{.hold_amount_minor = 5000});
+  RigClient rig(gate);
+  rig.connect_ready();
+  rig.scan(1, gate.mint("shp_status"));
+  REQUIRE(rig.wait_level(hw::line_name(1, LineRole::release_in), true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(hw::line_name(1, LineRole::release_in), false));
+
+  // The hold went through the gateway; the tracking engine opened the session.
+  const json status = ctl_json(gate, {"status"});
+  INFO(status.dump());
+  CHECK(status.at("fire_alarm") == false);
+  CHECK(status.at("tracking").at("state") == "reachable");
+  CHECK(status.at("gateway").at("state") == "reachable");
+  CHECK(status.at("sessions_open") == 1);
+  CHECK(status.at("lanes").size() == 3);
+  CHECK(status.at("attention") == json::array());
+  const auto table = gate.ctl({"status"});
+  CHECK(table.output.rfind("OK: nothing needs attention\n", 0) == 0);
+
+  const json open = ctl_json(gate, {"sessions"});
+  REQUIRE(open.at("sessions").size() == 1);
+  const json session = open.at("sessions").at(0);
+  CHECK(session.at("lane") == 1);
+  CHECK(session.at("state") == "open");
+  CHECK(session.at("group_size") == 1);
+  CHECK(session.at("ended") == false);
+
+  // Once its cart is final and settled, the session has ended: no longer open.
+  gate.finalize_cart(session.at("session_id").get<std::string>(), 1200);
+  CHECK(gate.poll_until([&] { return ctl_json(gate, {"sessions"}).at("sessions").empty(); }));
+  const json all = ctl_json(gate, {"sessions", "--all"});
+  REQUIRE(all.at("sessions").size() == 1);
+  CHECK(all.at("sessions").at(0).at("ended") == true);
+}
+
 TEST_CASE("a lane out of service refuses scans, keeps egress free and comes back", "[scenario]") {
   GateHarness gate;
   RigClient rig(gate);
@@ -52,7 +90,7 @@ TEST_CASE("a lane out of service refuses scans, keeps egress free and comes back
   REQUIRE(rig.wait_display(1, "lane_unavailable"));
   CHECK(rig.rises_since_ready(release_in) == 0);
   CHECK(ctl_json(gate, {"lanes"}).at("lanes").at(0).at("in_service") == false);
-  REQUIRE(gate.gated().wait_for_output("lane 1 taken out of service by", kReactLimit));
+  REQUIRE(gate.gated().wait_for_output("event=lane_service lane=1 in_service=false operator=", kReactLimit));
 
   REQUIRE(gate.ctl({"lane", "1", "in-service"}).status == 0);
   REQUIRE(rig.wait_level(release_out, false));

@@ -50,8 +50,8 @@ TEST_CASE("a fire alarm frees every lane both ways and refuses entries until it 
 
 TEST_CASE("losing the rig frees every lane until a rig reports the alarm loop clear", "[scenario]") {
   GateHarness gate;
-  const std::string disconnected = "rig link: rig disconnected";
-  const std::string alarm = "FIRE ALARM";
+  const std::string disconnected = "event=rig_disconnected";
+  const std::string alarm = "event=fire_alarm_raised";
   std::size_t alarms_before = 0;
   {
     RigClient first(gate);

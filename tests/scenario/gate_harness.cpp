@@ -171,7 +171,8 @@ std::string GateHarness::config_text() const {
        << "path = \"" << (dir_ / "passgate.db").string() << "\"\n\n"
        << "[control]\n"
        << "socket = \"" << control_socket().string() << "\"\n\n"
-       << "[logging]\nlevel = \"info\"\n";
+       << "[metrics]\nlisten = \"127.0.0.1:0\"\n\n"
+       << "[logging]\nlevel = \"" << options_.log_level << "\"\n";
   return toml.str();
 }
 
@@ -179,7 +180,7 @@ void GateHarness::start_gate() {
   REQUIRE(gated_ == nullptr);
   gated_ = std::make_unique<test::ChildProcess>(PASSGATED,
                                                 std::vector<std::string>{"--config", config_file_.string()});
-  const bool ready = gated_->wait_for_output("passgated ready", kStartLimit);
+  const bool ready = gated_->wait_for_output("event=ready ", kStartLimit);
   INFO("passgated said:\n" << gated_->output());
   REQUIRE(ready);
 }
@@ -208,6 +209,8 @@ db::QueueTotals GateHarness::queue_totals() const {
   REQUIRE(totals.ok());
   return *totals;
 }
+
+sim::TokenSpec GateHarness::spec_for(const std::string& shopper) const { return token_spec(shopper); }
 
 std::string GateHarness::mint_paying(const std::string& shopper, const std::string& payment_method) const {
   sim::TokenSpec spec = token_spec(shopper);
@@ -268,13 +271,13 @@ bool GateHarness::wait_for_tracking(const std::function<bool(const json&)>& hold
   return poll_until([&] { return holds(tracking_state()); }, limit);
 }
 
-json GateHarness::gate_status() {
+json GateHarness::gate_sessions() {
   test::ChildProcess ctl(PASSGATECTL,
-                         {"status", "--config", config_file_.string(), "--json", "--sessions"});
+                         {"sessions", "--config", config_file_.string(), "--all", "--limit", "0", "--json"});
   // Its one line of JSON ends the output; then its exit status.
   const bool printed = ctl.wait_for_output("}\n", kReactLimit);
   const auto status = ctl.wait_exit(kReactLimit);
-  INFO("passgatectl status said:\n" << ctl.output());
+  INFO("passgatectl sessions said:\n" << ctl.output());
   REQUIRE(printed);
   REQUIRE(status == 0);
   return json::parse(ctl.output());

@@ -42,6 +42,7 @@ struct GateOptions {
   std::string offline_policy = "deny";  // "deny" or "admit"
   bool start_gate = true;               // false: only the simulator and the files
   std::int64_t hold_amount_minor = 0;   // pre-authorization at entry (0: none)
+  std::string log_level = "info";       // [logging] level
 };
 
 class GateHarness {
@@ -59,7 +60,7 @@ class GateHarness {
   [[nodiscard]] std::filesystem::path control_socket() const { return dir_ / "control.sock"; }
   [[nodiscard]] const test::TempDir& dir() const { return dir_; }
 
-  // Starts passgated on config_file() and waits for "passgated ready".
+  // Starts passgated on config_file() and waits for its "event=ready" line.
   void start_gate();
   // SIGTERM, then waits for it to exit 0.
   void stop_gate();
@@ -73,6 +74,8 @@ class GateHarness {
 
   // The key the gate trusts from the start (kid "key-a").
   [[nodiscard]] const sim::IssuerKey& issuer_key() const { return key_; }
+  // What mint() signs for `shopper` (group 1, minted now), to change before sim::mint_token.
+  [[nodiscard]] sim::TokenSpec spec_for(const std::string& shopper) const;
   // A fresh flawless (or deliberately flawed) token for `shopper`, group 1, minted now.
   [[nodiscard]] std::string mint(const std::string& shopper, sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
   // The same, paying with the test payment method `payment_method` (spec/payment-gateway.md).
@@ -96,8 +99,9 @@ class GateHarness {
   // The gateway simulator's process (e.g. to kill it and start it again on the same port).
   void restart_gateway();
 
-  // `passgatectl status --config FILE --json --sessions`, parsed.
-  [[nodiscard]] nlohmann::json gate_status();
+  // `passgatectl sessions --config FILE --all --limit 0 --json`, parsed: every session of the
+  // running gate under "sessions" (session_id, lane, state, ended, offline, ...).
+  [[nodiscard]] nlohmann::json gate_sessions();
   // `passgatectl ARGS... --config FILE`, run to its end: its exit status and what it printed.
   struct CtlResult {
     int status = 0;

@@ -273,7 +273,7 @@ TEST_CASE("an outcome the database cannot record yet is recorded later, and only
   CHECK(f.gateway.sent.size() == 1);  // recorded, not resent
 }
 
-TEST_CASE("no log line names the customer or the payment method, whatever the outcome") {
+TEST_CASE("no log line names the customer, the payment method or the idempotency key, whatever the outcome") {
   CapturedLog log;
   DrainerFixture f;
   f.add_session("s1");
@@ -293,7 +293,9 @@ TEST_CASE("no log line names the customer or the payment method, whatever the ou
   REQUIRE(f.op(retried).state == PaymentOpState::succeeded);
 
   const std::string text = log.text();
-  CHECK_THAT(text, Catch::Contains("s1:charge"));  // the log was captured
+  // The log was captured, and names the operation by its id, session and kind.
+  CHECK_THAT(text, Catch::Contains("event=payment_succeeded op_id=" + std::to_string(retried) + " session=s1 op=charge"));
+  CHECK_THAT(text, !Catch::Contains("s1:charge"));  // the idempotency key (and the fake gateway's intent id)
   CHECK_THAT(text, !Catch::Contains(kCustomer));
   CHECK_THAT(text, !Catch::Contains(kPaymentMethod));
 }

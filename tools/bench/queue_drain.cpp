@@ -6,15 +6,15 @@
 //      (`passgate-sim gateway`), in operations per second;
 //   3. the floor for 2: the same COUNT charge requests sent by the GatewayClient alone, with
 //      the same number in flight and no database, i.e. the simulator's own capacity.
-// scripts/bench-queue.sh starts the simulator and runs this.
+// tools/bench/run.sh starts the simulator and runs this.
 #include <boost/asio/io_context.hpp>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
 
@@ -29,20 +29,16 @@
 #include "db/session_store.hpp"
 #include "drivers/gateway_client.hpp"
 #include "tools/bench/bench_stats.hpp"
+#include "tools/bench/must.hpp"
 
 namespace {
 
 using namespace passgate;
+using bench::must;
 using SteadyClock = std::chrono::steady_clock;
 
 double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
-}
-
-template <class R>
-auto must(R result, const std::string& what) {
-  if (!result.ok()) throw std::runtime_error(what + ": " + result.error().message);
-  if constexpr (!std::is_same_v<R, Status>) return std::move(result).value();
 }
 
 db::SessionRecord session(const std::string& id, const crypto::SealedValue& pay) {
@@ -111,6 +107,7 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_file, "also write the figures as JSON here");
   CLI11_PARSE(app, argc, argv);
 
+  spdlog::set_level(spdlog::level::warn);  // no line per payment on the terminal
   try {
     boost::asio::io_context io;
     AsioTime time(io);
@@ -156,23 +153,20 @@ int main(int argc, char** argv) {
 
     const double drain_rate = count / f.drain_seconds;
     const double floor_rate = count / f.floor_seconds;
-    std::cout << "durable enqueue (one transaction each, synchronous=FULL), " << count << " operations, microseconds: p50 "
-              << bench::percentile(f.enqueue_us, 50) << ", p99 " << bench::percentile(f.enqueue_us, 99) << ", max "
-              << bench::percentile(f.enqueue_us, 100) << "\n"
+    const auto enqueue = bench::latency_summary(f.enqueue_us);
+    std::cout << "durable enqueue (one transaction each, synchronous=FULL): " << bench::describe_latency(enqueue) << "\n"
               << "queue drain, " << count << " queued charges, " << in_flight << " in flight: " << f.drain_seconds
               << " s, " << drain_rate << " operations/s (retries: " << drainer.counters().retried << ")\n"
               << "floor: the simulator alone, same requests and concurrency, no database: " << f.floor_seconds << " s, "
               << floor_rate << " requests/s\n";
-    if (!json_file.empty()) {
-      std::ofstream(json_file) << nlohmann::json{{"count", count},
-                                                 {"in_flight", in_flight},
-                                                 {"enqueue_us_p50", bench::percentile(f.enqueue_us, 50)},
-                                                 {"enqueue_us_p99", bench::percentile(f.enqueue_us, 99)},
-                                                 {"drain_ops_per_s", drain_rate},
-                                                 {"floor_requests_per_s", floor_rate}}
-                                      .dump(2)
-                               << "\n";
-    }
+    bench::write_json(json_file, {{"count", count},
+                                  {"in_flight", in_flight},
+                                  {"enqueue", enqueue},
+                                  {"drain_seconds", f.drain_seconds},
+                                  {"drain_ops_per_s", drain_rate},
+                                  {"retries", drainer.counters().retried},
+                                  {"floor_seconds", f.floor_seconds},
+                                  {"floor_requests_per_s", floor_rate}});
   } catch (const std::exception& e) {
     std::cerr << "passgate-bench-queue: " << e.what() << "\n";
     return 1;

@@ -8,8 +8,6 @@
 
 #include <istream>
 
-#include "tools/passgatectl/gate_database.hpp"
-
 namespace passgate::ctl {
 
 using json = nlohmann::json;
@@ -29,15 +27,18 @@ ControlClient::~ControlClient() = default;
 Result<ControlClient> ControlClient::connect(const std::filesystem::path& socket) {
   auto link = std::make_unique<Link>();
   boost::system::error_code ec;
-  if (link->socket.connect(Protocol::endpoint(socket.native()), ec); ec) {
-    if (ec == boost::asio::error::connection_refused || ec == boost::asio::error::not_found ||
-        ec == boost::system::errc::no_such_file_or_directory) {
-      return make_error("gate_not_running", "no gate answers on " + socket.string() +
-                                                ": is passgated running (systemctl status passgated)? (" + ec.message() + ")");
-    }
-    return make_error("io_error", "cannot connect to the gate's control socket " + socket.string() + ": " + ec.message());
+  if (link->socket.connect(Protocol::endpoint(socket.native()), ec); !ec) return ControlClient(std::move(link));
+  const std::string detail = " (" + ec.message() + ")";
+  if (ec == boost::system::errc::no_such_file_or_directory) {
+    return make_error("no_socket", "no control socket at " + socket.string() + detail);
   }
-  return ControlClient(std::move(link));
+  if (ec == boost::system::errc::connection_refused) {
+    return make_error("gate_not_running", "nothing listens on the control socket " + socket.string() + detail);
+  }
+  if (ec == boost::system::errc::permission_denied || ec == boost::system::errc::operation_not_permitted) {
+    return make_error("permission_denied", "permission denied on the control socket " + socket.string() + detail);
+  }
+  return make_error("io_error", "cannot connect to the gate's control socket " + socket.string() + detail);
 }
 
 Result<json> ControlClient::read_line() {
@@ -75,18 +76,6 @@ Status ControlClient::read_events(const std::function<bool(const json&)>& on_eve
     if (!event.ok()) return event.error();
     if (!on_event(*event)) return {};
   }
-}
-
-void add_control_options(CLI::App& command, ControlTarget& target) {
-  add_config_option(command, target.config_file);
-  command.add_option("--socket", target.socket, "the gate's control socket (default: [control] socket in the config)");
-}
-
-Result<ControlClient> connect_to_gate(const ControlTarget& target) {
-  if (!target.socket.empty()) return ControlClient::connect(target.socket);
-  auto config = load_gate_config(target.config_file);
-  if (!config.ok()) return config.error();
-  return ControlClient::connect(config->control.socket);
 }
 
 }  // namespace passgate::ctl

@@ -1,14 +1,12 @@
 // ControlClient: passgatectl's end of the running gate's control socket
 // (drivers/control_server.hpp has the protocol). Blocking, one request at a time: a CLI
-// waits for its answer. `--socket` overrides the path the config names.
+// waits for its answer.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <string>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
@@ -17,7 +15,9 @@ namespace passgate::ctl {
 
 class ControlClient {
  public:
-  // Errors: "gate_not_running" (nothing listens there: is passgated running?), "io_error".
+  // Errors: "no_socket" (nothing at that path), "gate_not_running" (a socket file nobody
+  // listens on), "permission_denied" (the socket or its directory is not ours to use),
+  // "io_error"; each message names the socket.
   [[nodiscard]] static Result<ControlClient> connect(const std::filesystem::path& socket);
   ControlClient(ControlClient&&) noexcept;
   ControlClient& operator=(ControlClient&&) noexcept;
@@ -36,16 +36,5 @@ class ControlClient {
   [[nodiscard]] Result<nlohmann::json> read_line();
   std::unique_ptr<Link> link_;
 };
-
-struct ControlTarget {
-  std::string config_file;
-  std::string socket;  // empty: the config's control.socket
-};
-
-// Adds -c/--config and --socket to a command that talks to the running gate.
-void add_control_options(CLI::App& command, ControlTarget& target);
-
-// Connects to the gate `target` names. Errors: "bad_config", or connect()'s.
-[[nodiscard]] Result<ControlClient> connect_to_gate(const ControlTarget& target);
 
 }  // namespace passgate::ctl

@@ -9,8 +9,8 @@
 #include <memory>
 
 #include "tools/passgatectl/commands.hpp"
-#include "tools/passgatectl/control_client.hpp"
-#include "tools/passgatectl/gate_database.hpp"
+#include "tools/passgatectl/gate_connection.hpp"
+#include "tools/passgatectl/invoking_operator.hpp"
 
 namespace passgate::ctl {
 namespace {
@@ -62,7 +62,7 @@ int with_gate(const HwOptions& o, const json& request, const std::function<void(
   if (!reply.ok()) return report_failure(reply.error());
   reply->erase("ok");
   if (o.json) {
-    std::cout << reply->dump(o.watch ? -1 : 2) << std::endl;
+    print_json(*reply);
   } else {
     show(*reply);
   }
@@ -100,12 +100,12 @@ int run_scanners(const HwOptions& o) {
                 << (s.value("connected", false) ? "connected" : "LOST") << s.value("detail", "") << '\n';
     }
   };
-  return with_gate(o, json{{"cmd", "hw.scanners"}, {"watch", o.watch}}, show,
-event_printer(o));
+  return with_gate(o, json{{"cmd", "hw.scanners"}, {"watch", o.watch}}, show, event_printer(o));
 }
 
 int run_pulse(const HwOptions& o) {
-  return with_gate(o, json{{"cmd", "hw.pulse"}, {"line", o.line}, {"ms", o.ms}}, [&o](const json&) {
+  const json request{{"cmd", "hw.pulse"}, {"line", o.line}, {"ms", o.ms}, {"operator", invoking_operator()}};
+  return with_gate(o, request, [&o](const json&) {
     std::cout << o.line << " driven active for " << o.ms << " ms\n";
   });
 }

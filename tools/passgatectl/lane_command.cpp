@@ -1,63 +1,37 @@
 // passgatectl lanes / lane N out-of-service|in-service: what each lane is doing, and taking a
 // lane out of service (scans refused with lane_unavailable, egress stays free) or back, over
 // the running gate's control socket. The change is logged by the gate with the operator's name.
-#include <iomanip>
 #include <iostream>
 #include <memory>
 
 #include "tools/passgatectl/commands.hpp"
-#include "tools/passgatectl/control_client.hpp"
-#include "tools/passgatectl/gate_database.hpp"
+#include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/invoking_operator.hpp"
+#include "tools/passgatectl/lanes_table.hpp"
 
 namespace passgate::ctl {
 namespace {
 
 using json = nlohmann::json;
 
-std::string joined_alarms(const json& lane) {
-  std::string out;
-  for (const auto& a : lane.value("active_alarms", json::array())) out += (out.empty() ? "" : ",") + a.get<std::string>();
-  return out.empty() ? "-" : out;
-}
-
-void print_lanes(const json& reply, std::ostream& out) {
-  if (reply.value("fire_alarm", false)) out << "FIRE ALARM: every lane is free in both directions\n";
-  out << std::left << std::setw(6) << "LANE" << std::setw(7) << "KIND" << std::setw(14) << "STATE" << std::setw(16)
-      << "SERVICE" << std::setw(12) << "SCANNER" << "ALARMS\n";
-  for (const auto& lane : reply.value("lanes", json::array())) {
-    const auto& scanner = lane.value("scanner", json::object());
-    const std::string scanner_state =
-        scanner.empty() ? "-" : (scanner.value("connected", false) ? "ok" : "FAULT");
-    out << std::left << std::setw(6) << lane.value("lane", 0) << std::setw(7) << lane.value("kind", "")
-        << std::setw(14) << lane.value("state", "") << std::setw(16)
-        << (lane.value("in_service", true) ? "in service" : "OUT OF SERVICE") << std::setw(12) << scanner_state
-        << joined_alarms(lane) << '\n';
-  }
-}
-
 int run_lanes(const ControlTarget& target, bool as_json) {
-  auto gate = connect_to_gate(target);
-  if (!gate.ok()) return report_failure(gate.error());
-  auto reply = gate->request(json{{"cmd", "lanes"}});
+  auto reply = ask_gate(target, json{{"cmd", "lanes"}});
   if (!reply.ok()) return report_failure(reply.error());
   if (as_json) {
-    reply->erase("ok");
-    std::cout << reply->dump(2) << '\n';
-  } else {
-    print_lanes(*reply, std::cout);
+    print_json(*reply);
+    return 0;
   }
+  if (reply->value("fire_alarm", false)) std::cout << "FIRE ALARM: every lane is free in both directions\n";
+  print_lanes_table(reply->value("lanes", json::array()), std::cout);
   return 0;
 }
 
 int run_set_service(const ControlTarget& target, int lane, bool in_service, const std::string& reason) {
-  auto gate = connect_to_gate(target);
-  if (!gate.ok()) return report_failure(gate.error());
-  auto reply = gate->request(json{{"cmd", "lane.service"},
-                                  {"lane", lane},
-                                  {"in_service", in_service},
-                                  {"operator", invoking_operator()},
-                                  {"reason", reason}});
+  auto reply = ask_gate(target, json{{"cmd", "lane.service"},
+                                     {"lane", lane},
+                                     {"in_service", in_service},
+                                     {"operator", invoking_operator()},
+                                     {"reason", reason}});
   if (!reply.ok()) return report_failure(reply.error());
   std::cout << "lane " << lane << " is " << (in_service ? "back in service" : "out of service")
             << (in_service ? "" : ": scans are refused (lane_unavailable), egress stays free") << '\n';

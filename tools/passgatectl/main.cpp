@@ -1,5 +1,5 @@
-// passgatectl: the operator CLI for store IT (check a config, inspect the gate's state, resolve
-// the payment queue's dead letters).
+// passgatectl: the operator CLI for store IT (check a config; inspect and operate the running
+// gate over its control socket: status, lanes, sessions, the payment queue, reload, hw checks).
 #include "tools/passgatectl/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -8,9 +8,12 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   passgate::ctl::add_check_config_command(app, exit_code);
   passgate::ctl::add_status_command(app, exit_code);
+  passgate::ctl::add_sessions_command(app, exit_code);
   passgate::ctl::add_queue_command(app, exit_code);
   passgate::ctl::add_lane_commands(app, exit_code);
+  passgate::ctl::add_reload_command(app, exit_code);
   passgate::ctl::add_hw_command(app, exit_code);
+  passgate::ctl::add_udev_rules_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,47 +1,117 @@
-// passgatectl queue [--json] [--all]: lists the payment queue (queue_listing.hpp);
-// passgatectl queue retry ID and passgatectl queue write-off ID --reason TEXT: the operator's
-// answers to a dead letter (queue_actions.hpp). --config may come before or after them.
-#include <chrono>
-#include <cstdint>
+// passgatectl queue [--all] [--limit N] [--json]: the payment queue as passgated answers it
+// over its control socket (controller/main/control_queue.hpp): pending, in-flight and
+// dead-letter operations (--all: every one), oldest first, then counts and what is owed.
+// passgatectl queue retry ID and queue write-off ID --reason TEXT: the operator's answers to
+// a dead letter, carried out by passgated and recorded in its audit log with the invoking
+// operator (invoking_operator.hpp). The queue's options may come before or after them.
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "common/time_format.hpp"
+#include "controller/currency.hpp"
 #include "tools/passgatectl/commands.hpp"
-#include "tools/passgatectl/gate_database.hpp"
+#include "tools/passgatectl/display_format.hpp"
+#include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/invoking_operator.hpp"
-#include "tools/passgatectl/queue_actions.hpp"
-#include "tools/passgatectl/queue_listing.hpp"
+#include "tools/passgatectl/table.hpp"
 
 namespace passgate::ctl {
 
 namespace {
 
+using json = nlohmann::json;
+
 struct QueueOptions {
-  std::string config;
-  QueueListingOptions listing;
+  ControlTarget target;
+  bool json = false;
+  bool all = false;
+  std::optional<int> limit;  // empty: the gate's default
   std::int64_t op_id = 0;
   std::string reason;
 };
 
-// retry and write-off take the queue's options (fallthrough), which their help omits.
-std::string config_footnote() {
-  return std::string("-c,--config FILE: the gate's configuration file (default ") + kDefaultConfigFile + ")";
+// The state as the table shows it; a final failure that needs no operator is marked so.
+std::string state_label(const json& op) {
+  std::string label = op.value("state", "");
+  std::replace(label.begin(), label.end(), '_', ' ');
+  if ((label == "declined" || label == "dead") && !op.value("dead_letter", false)) label += " (no alert)";
+  return label;
 }
 
-std::int64_t now_ms() { return unix_millis(std::chrono::system_clock::now()); }
+std::string amount_of(const json& op) {
+  return controller::format_amount(op.value("amount_minor", std::int64_t{0}), op.value("currency", ""));
+}
 
-// Opens the gate's database and runs `command` on it; the process exit code.
-template <class Command>
-int with_database(const std::string& config, Command&& command) {
-  auto gate = open_gate_database(config);
-  if (!gate.ok()) return report_failure(gate.error());
-  if (Status done = command(*gate->database); !done) return report_failure(done.error());
+void print_queue(const json& reply, std::ostream& out) {
+  const bool all = reply.value("all", false);
+  const json ops = reply.value("operations", json::array());
+  if (ops.empty()) {
+    out << (all ? "The payment queue holds no operation.\n"
+                : "The payment queue is empty: nothing pending, in flight or in the dead-letter list.\n");
+  } else {
+    TableRows rows{{"ID", "SESSION", "OP", "AMOUNT", "STATE", "AGE", "ATTEMPTS", "LAST ERROR"}};
+    for (const auto& op : ops) {
+      rows.push_back({std::to_string(op.value("id", std::int64_t{0})), op.value("session_id", ""), op.value("op", ""),
+                      amount_of(op), state_label(op), format_age_s(op["age_s"]),
+                      std::to_string(op.value("attempts", 0)), op.value("last_error", "")});
+    }
+    print_table(rows, out);
+    const auto matching = reply.value("matching", std::int64_t{0});
+    if (static_cast<std::int64_t>(ops.size()) < matching) {
+      out << "(the newest " << ops.size() << " of " << matching << " shown; --limit 0 shows every one)\n";
+    }
+    out << '\n';
+  }
+  const json counts = reply.value("counts", json::object());
+  const auto n = [&counts](const char* state) { return counts.value(state, std::int64_t{0}); };
+  const auto dead_letters = n("dead_letters");
+  out << reply.value("outstanding", 0) << " outstanding (" << n("pending") << " pending, " << n("in_flight")
+      << " in flight), owed " << format_amounts(reply.value("owed_minor", json::object())) << "; " << dead_letters
+      << " dead letter(s)";
+  if (all) out << "; " << n("succeeded") << " succeeded, " << n("written_off") << " written off";
+  out << '\n';
+  if (dead_letters > 0) {
+    out << "A dead letter waits for an operator: passgatectl queue retry ID, or passgatectl queue write-off ID"
+           " --reason TEXT.\n";
+  }
+}
+
+// "charge of 12.34 USD for session <id>"
+std::string describe(const json& op) {
+  return op.value("op", "") + " of " + amount_of(op) + " for session " + op.value("session_id", "");
+}
+
+void print_retried(const json& reply, std::ostream& out) {
+  const json& op = reply["operation"];
+  out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
+      << ") is pending again; recorded in the audit log as " << reply.value("actor", "") << ".\n"
+      << "passgated sends it again now, with its same idempotency key; there is no need to signal or restart"
+      << " passgated. Follow it with: passgatectl queue --all\n";
+  if (op.value("state", "") == "declined") {
+    out << "Note: for 24 hours after the first attempt the gateway answers the same key with its first answer, so a"
+        << " decline may come back unchanged.\n";
+  }
+}
+
+void print_written_off(const json& reply, std::ostream& out) {
+  const json& op = reply["operation"];
+  out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
+      << ") is written off: nothing more will be sent for it. Recorded in the audit log as "
+      << reply.value("actor", "") << ", reason: " << reply.value("reason", "") << '\n';
+}
+
+int run(const QueueOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
+  auto reply = ask_gate(o.target, request);
+  if (!reply.ok()) return report_failure(reply.error());
+  if (o.json) {
+    print_json(*reply);
+  } else {
+    print(*reply, std::cout);
+  }
   return 0;
 }
-
-OperatorAction action_on(std::int64_t op_id) { return OperatorAction{op_id, invoking_operator(), now_ms()}; }
 
 }  // namespace
 
@@ -49,18 +119,18 @@ void add_queue_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<QueueOptions>();
   auto* queue = app.add_subcommand(
       "queue", "list the payment queue: pending, in-flight and dead-letter operations (no payment references)");
-  add_config_option(*queue, o->config);
-  queue->add_flag("--json", o->listing.json, "print one JSON object");
-  queue->add_flag("--all", o->listing.all, "also list succeeded and written-off operations");
+  add_control_options(*queue, o->target);
+  queue->add_flag("--json", o->json, "print one JSON object");
+  queue->add_flag("--all", o->all, "also list succeeded and written-off operations");
+  queue->add_option("--limit", o->limit, "at most this many operations, the newest (default 500; 0: every one)")
+      ->check(CLI::NonNegativeNumber);
 
   auto* retry = queue->add_subcommand("retry", "send a dead letter again, with its same idempotency key");
   retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")->required();
   retry->fallthrough();
-  retry->footer(config_footnote());
   retry->callback([o, &exit_code] {
-    exit_code = with_database(o->config, [&](db::Database& database) {
-      return retry_dead_letter(database, action_on(o->op_id), std::cout);
-    });
+    exit_code = run(*o, json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
+                    print_retried);
   });
 
   auto* write_off = queue->add_subcommand("write-off", "close a dead letter without collecting it through the gate");
@@ -68,18 +138,20 @@ void add_queue_command(CLI::App& app, int& exit_code) {
   write_off->add_option("--reason", o->reason, "why, for the audit log (e.g. \"paid at the service desk\")")
       ->required();
   write_off->fallthrough();
-  write_off->footer(config_footnote());
   write_off->callback([o, &exit_code] {
-    exit_code = with_database(o->config, [&](db::Database& database) {
-      return write_off_dead_letter(database, action_on(o->op_id), o->reason, std::cout);
-    });
+    exit_code = run(*o,
+                    json{{"cmd", "queue.write_off"},
+                         {"id", o->op_id},
+                         {"reason", o->reason},
+                         {"operator", invoking_operator()}},
+                    print_written_off);
   });
 
   queue->callback([o, queue, &exit_code] {
     if (!queue->get_subcommands().empty()) return;  // retry or write-off ran
-    exit_code = with_database(o->config, [&](db::Database& database) {
-      return print_queue(database, o->listing, now_ms(), std::cout);
-    });
+    json request{{"cmd", "queue"}, {"all", o->all}};
+    if (o->limit) request["limit"] = *o->limit;
+    exit_code = run(*o, request, print_queue);
   });
 }
 

@@ -1,79 +1,98 @@
-// passgatectl status: what the gate's database says now: sessions by state, the
-// tracking-engine outbox (length, oldest message, last error) and payments (gateway
-// reachability, the payment queue, settlements; payments_status.hpp). Reads the database
-// named in the config while passgated runs (SQLite WAL allows one writer and many readers).
+// passgatectl status [--json]: the running gate at a glance, as passgated answers it over its
+// control socket (controller/main/control_status.hpp): what needs attention first, then
+// identity and uptime, the fire alarm, the lanes, the tracking engine and its outbox,
+// sessions, and payments (gateway, queue, dead letters, settlements).
 #include <iostream>
-#include <map>
-#include <nlohmann/json.hpp>
+#include <memory>
 
-#include "common/clock.hpp"
-#include "common/time_format.hpp"
-#include "db/outbox.hpp"
-#include "db/session_store.hpp"
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/display_format.hpp"
-#include "tools/passgatectl/gate_database.hpp"
-#include "tools/passgatectl/payments_status.hpp"
+#include "tools/passgatectl/gate_connection.hpp"
+#include "tools/passgatectl/lanes_table.hpp"
 
 namespace passgate::ctl {
 
 namespace {
 
+using json = nlohmann::json;
+
 struct StatusOptions {
-  std::string config;
+  ControlTarget target;
   bool json = false;
-  bool sessions = false;
 };
 
-int run_status(const StatusOptions& o) {
-  auto gate = open_gate_database(o.config);
-  if (!gate.ok()) return report_failure(gate.error());
-  const controller::GateConfig& config = gate->config;
-  db::SessionStore store(*gate->database);
-  db::Outbox outbox(*gate->database);
-  auto sessions = store.all();
-  auto queued = outbox.size();
-  auto front = outbox.front();
-  if (!sessions.ok() || !queued.ok() || !front.ok()) {
-    return report_failure(make_error("db_error", "cannot read the database " + config.database.string()));
-  }
-  auto payments = read_payments_status(*gate->database);
-  if (!payments.ok()) return report_failure(payments.error());
-  std::map<std::string, int> by_state;
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& s : sessions.value()) {
-    ++by_state[std::string(db::to_string(s.state))];
-    list.push_back({{"session_id", s.session_id}, {"state", db::to_string(s.state)}, {"lane", s.lane},
-                    {"group_size", s.group_size}, {"offline", s.offline}, {"admitted_at", s.admitted_at}});
-  }
-  const auto now_ms = unix_millis(std::chrono::system_clock::now());
-  const auto oldest_age_s = front.value() ? age_seconds(front.value()->created_at_ms, now_ms) : 0;
+// "reachable since 2026-11-18T14:02:11.482Z (12m 40s ago)"; `unknown` explains an unknown state.
+std::string reachability(const json& r, std::int64_t now_ms, const std::string& unknown) {
+  const std::string state = r.value("state", "unknown");
+  if (state == "unknown") return "unknown (" + unknown + ")";
+  const auto since = r.value("since_ms", std::int64_t{0});
+  return state + " since " + format_time(since) + " (" + format_age(now_ms - since) + " ago)";
+}
 
+void print_sessions(const json& s, std::ostream& out) {
+  out << "sessions: " << s.value("sessions_open", 0) << " open (" << s.value("sessions_open_offline", 0)
+      << " admitted offline), " << s.value("sessions_total", 0) << " in all:";
+  const json by_state = s.value("sessions_by_state", json::object());
+  for (const auto& [state, n] : by_state.items()) out << ' ' << state << ' ' << n;
+  out << " (passgatectl sessions lists the open ones)\n";
+}
+
+void print_outbox(const json& s, std::ostream& out) {
+  out << "tracking-engine outbox: " << s.value("outbox", 0) << " message(s) waiting";
+  if (s.value("outbox", 0) > 0) {
+    out << ", oldest " << format_age_s(s["outbox_oldest_age_s"]) << ", " << s.value("outbox_attempts", 0)
+        << " attempt(s)";
+    if (!s.value("outbox_last_error", "").empty()) out << ", last error: " << s.value("outbox_last_error", "");
+  }
+  out << '\n';
+}
+
+void print_payments(const json& s, std::int64_t now_ms, std::ostream& out) {
+  out << "payment gateway: "
+      << reachability(s["gateway"], now_ms, "passgated has not sent a payment request yet") << '\n';
+  const json& q = s["payment_queue"];
+  out << "payment queue: " << q.value("outstanding", 0) << " operation(s) outstanding, owed "
+      << format_amounts(q.value("owed_minor", json::object()));
+  if (!q["oldest_age_s"].is_null()) out << ", oldest " << format_age_s(q["oldest_age_s"]);
+  const auto dead_letters = q.value("dead_letters", 0);
+  out << '\n' << "dead letters: " << dead_letters;
+  if (dead_letters > 0) out << " (passgatectl queue lists them; an operator must retry or write off each)";
+  out << '\n'
+      << "settlements: " << s["settlements"].value("settled", 0) << " session(s) settled of "
+      << s["settlements"].value("decided", 0) << " decided\n";
+}
+
+void print_status(const json& s, std::ostream& out) {
+  const std::int64_t now_ms = unix_now_ms();
+  const json attention = s.value("attention", json::array());
+  if (attention.empty()) {
+    out << "OK: nothing needs attention\n";
+  } else {
+    out << "ATTENTION:\n";
+    for (const auto& a : attention) out << "  - " << a.get<std::string>() << '\n';
+  }
+  out << '\n'
+      << "gate " << s.value("gate_id", "") << " of store " << s.value("store_id", "") << ", up "
+      << format_age_s(s["uptime_s"]) << " (since " << s.value("started_at", "") << ")\n"
+      << "config " << s.value("config_file", "") << ", database " << s.value("database", "") << '\n'
+      << "fire alarm: " << (s.value("fire_alarm", false) ? "ACTIVE: every lane is free in both directions" : "off")
+      << "\n\n";
+  print_lanes_table(s.value("lanes", json::array()), out);
+  out << '\n'
+      << "tracking engine: "
+      << reachability(s["tracking"], now_ms, "passgated has not sent it a request yet") << '\n';
+  print_outbox(s, out);
+  print_sessions(s, out);
+  print_payments(s, now_ms, out);
+}
+
+int run_status(const StatusOptions& o) {
+  auto reply = ask_gate(o.target, json{{"cmd", "status"}});
+  if (!reply.ok()) return report_failure(reply.error());
   if (o.json) {
-    nlohmann::json j{{"store_id", config.store_id},
-                     {"gate_id", config.gate_id},
-                     {"sessions_by_state", by_state},
-                     {"sessions_total", sessions.value().size()},
-                     {"outbox", queued.value()},
-                     {"outbox_oldest_age_s", oldest_age_s}};
-    if (front.value()) j["outbox_last_error"] = front.value()->last_error;
-    add_payments_json(payments.value(), now_ms, j);
-    if (o.sessions) j["sessions"] = list;
-    std::cout << j.dump() << '\n';
-    return 0;
-  }
-  std::cout << "gate " << config.gate_id << " of store " << config.store_id << '\n'
-            << "sessions: " << sessions.value().size() << " in all\n";
-  for (const auto& [state, n] : by_state) std::cout << "  " << state << ": " << n << '\n';
-  std::cout << "tracking-engine outbox: " << queued.value() << " message(s) waiting";
-  if (front.value()) {
-    std::cout << ", oldest " << oldest_age_s << " s, " << front.value()->attempts << " attempt(s)";
-    if (!front.value()->last_error.empty()) std::cout << ", last error: " << front.value()->last_error;
-  }
-  std::cout << '\n';
-  print_payments(payments.value(), now_ms, std::cout);
-  if (o.sessions) {
-    for (const auto& s : list) std::cout << "  " << s.dump() << '\n';
+    print_json(*reply);
+  } else {
+    print_status(*reply, std::cout);
   }
   return 0;
 }
@@ -82,11 +101,10 @@ int run_status(const StatusOptions& o) {
 
 void add_status_command(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<StatusOptions>();
-  auto* cmd = app.add_subcommand("status",
-                                 "show sessions, the tracking-engine outbox and payments from the gate's database");
-  add_config_option(*cmd, options->config);
+  auto* cmd = app.add_subcommand("status", "the running gate at a glance: what needs attention, lanes, backends, "
+                                           "sessions and payments");
+  add_control_options(*cmd, options->target);
   cmd->add_flag("--json", options->json, "print one JSON object");
-  cmd->add_flag("--sessions", options->sessions, "list every session (no payment data is ever stored in clear)");
   cmd->callback([options, &exit_code] { exit_code = run_status(*options); });
 }
 

@@ -1,0 +1,20 @@
+// The lanes' control commands:
+//   lanes                         every lane's state, service, scanner and alarms
+//   lane.service {lane, in_service, operator, reason}
+//                                 a lane out of service or back (logged with the operator)
+// lane_json is also status's view of a lane.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "controller/gate.hpp"
+#include "drivers/control_server.hpp"
+
+namespace passgate::daemon {
+
+[[nodiscard]] nlohmann::json lane_json(const controller::LaneStatus& lane);
+[[nodiscard]] nlohmann::json lanes_reply(const controller::Gate& gate);
+[[nodiscard]] nlohmann::json set_service(controller::Gate& gate, const nlohmann::json& request,
+                                         const drivers::ControlPeer& peer);
+
+}  // namespace passgate::daemon

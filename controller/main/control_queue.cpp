@@ -1,0 +1,99 @@
+#include "controller/main/control_queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+#include "controller/currency.hpp"
+#include "controller/dead_letters.hpp"
+#include "controller/main/control_request.hpp"
+#include "db/queue_view.hpp"
+
+namespace passgate::daemon {
+
+namespace {
+
+using json = nlohmann::json;
+
+json op_json(const db::QueueRow& op, std::int64_t now_ms) {
+  return {{"id", op.id},
+          {"session_id", op.session_id},
+          {"op", op.op},
+          {"amount_minor", op.amount_minor},
+          {"currency", controller::currency_code(op.currency)},
+          {"state", db::to_string(op.state)},
+          {"dead_letter", db::is_dead_letter(op.state, op.alert)},
+          {"alert", op.alert},
+          {"created_at", format_rfc3339_ms(WallTime{std::chrono::milliseconds{op.created_at_ms}})},
+          {"age_s", age_seconds(op.created_at_ms, now_ms)},
+          {"attempts", op.attempts},
+          {"last_error", op.last_error}};
+}
+
+// What an operator action's reply says about the operation it changed, as it was before.
+json action_json(const db::PaymentOpRecord& op, const std::string& actor) {
+  return {{"operation",
+           {{"id", op.id},
+            {"session_id", op.session_id},
+            {"op", op.op},
+            {"amount_minor", op.amount_minor},
+            {"currency", controller::currency_code(op.currency)},
+            {"state", db::to_string(op.state)}}},
+          {"actor", actor}};
+}
+
+controller::DeadLetterAction action_of(const json& request, const std::string& actor, WallTime now) {
+  return controller::DeadLetterAction{request.at("id").get<std::int64_t>(), actor, unix_millis(now)};
+}
+
+}  // namespace
+
+Result<json> queue_reply(db::Database& database, const json& request, WallTime now) {
+  const bool all = request.value("all", false);
+  auto limit = count_argument(request, "limit", kDefaultQueueLimit);
+  if (!limit.ok()) return limit.error();
+  auto view = db::read_queue_view(database, all, *limit);
+  if (!view.ok()) return view.error();
+  auto totals = db::PaymentQueue(database).totals();
+  if (!totals.ok()) return totals.error();
+  const std::int64_t now_ms = unix_millis(now);
+  json ops = json::array();
+  for (const auto& op : view->rows) ops.push_back(op_json(op, now_ms));
+  json counts = json::object();
+  for (const auto& [state, n] : view->by_state) counts[std::string(db::to_string(state))] = n;
+  counts["dead_letters"] = totals->dead_letters;
+  return drivers::control_ok(json{{"all", all},
+                                  {"operations", ops},
+                                  {"matching", view->matching},
+                                  {"counts", counts},
+                                  {"outstanding", totals->outstanding_ops},
+                                  {"owed_minor", controller::by_currency_code(totals->outstanding_minor)}});
+}
+
+Result<json> queue_retry(db::Database& database, const json& request, const drivers::ControlPeer& peer, WallTime now,
+                         const std::function<void()>& queue_changed) {
+  const std::string actor = operator_of(request, peer);
+  db::PaymentQueue queue(database);
+  auto op = controller::retry_dead_letter(queue, action_of(request, actor, now));
+  if (!op.ok()) return op.error();
+  spdlog::warn("event=queue_retry op_id={} op={} was={} operator={} uid={}", op->id, op->op, db::to_string(op->state),
+               log_value(actor), peer.uid());
+  if (queue_changed) queue_changed();
+  return drivers::control_ok(action_json(*op, actor));
+}
+
+Result<json> queue_write_off(db::Database& database, const json& request, const drivers::ControlPeer& peer,
+                             WallTime now) {
+  const std::string actor = operator_of(request, peer);
+  const std::string reason = request.value("reason", std::string());
+  db::PaymentQueue queue(database);
+  auto op = controller::write_off_dead_letter(queue, action_of(request, actor, now), reason);
+  if (!op.ok()) return op.error();
+  spdlog::warn("event=queue_write_off op_id={} op={} was={} operator={} uid={} reason={}", op->id, op->op,
+               db::to_string(op->state), log_value(actor), peer.uid(), log_value(reason));
+  auto reply = action_json(*op, actor);
+  reply["reason"] = reason;
+  return drivers::control_ok(std::move(reply));
+}
+
+}  // namespace passgate::daemon

@@ -1,0 +1,37 @@
+#include "controller/main/control_request.hpp"
+
+#include <algorithm>
+
+namespace passgate::daemon {
+
+using json = nlohmann::json;
+
+json refused(std::string code, std::string message) {
+  return drivers::control_error(make_error(std::move(code), std::move(message)));
+}
+
+std::string operator_of(const json& request, const drivers::ControlPeer& peer) {
+  constexpr std::size_t kMaxLength = 100;
+  std::string name;
+  const auto given = request.find("operator");
+  if (given != request.end() && given->is_string()) {
+    for (const char c : given->get<std::string>()) {
+      if (name.size() == kMaxLength) break;
+      name += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+    }
+  }
+  if (name.find_first_not_of(' ') == std::string::npos) return "uid " + std::to_string(peer.uid());
+  return name;
+}
+
+Result<int> count_argument(const json& request, const char* key, int fallback) {
+  const int n = request.value(key, fallback);
+  if (n < 0) return make_error("invalid_argument", std::string(key) + " must be 0 or more");
+  return n;
+}
+
+std::int64_t age_seconds(std::int64_t since_ms, std::int64_t now_ms) {
+  return std::max<std::int64_t>(now_ms - since_ms, 0) / 1000;
+}
+
+}  // namespace passgate::daemon

@@ -1,0 +1,20 @@
+// ControlSources: what passgated's control commands read and wake besides the Gate, all
+// owned by run_daemon (controller/main/daemon.cpp) and outliving the commands.
+#pragma once
+
+#include <functional>
+
+#include "controller/config.hpp"
+#include "controller/watched_tracking.hpp"
+#include "db/database.hpp"
+
+namespace passgate::daemon {
+
+struct ControlSources {
+  const controller::GateConfig& config;         // the gate's identity and file names
+  db::Database& database;                       // passgated's own handle, used on the event loop
+  const controller::WatchedTracking& tracking;  // the tracking engine's reachability
+  std::function<void()> queue_changed;          // after an operator's retry: wakes the payment drainer
+};
+
+}  // namespace passgate::daemon

@@ -1,0 +1,137 @@
+#include "controller/main/control_status.hpp"
+
+#include <string>
+#include <vector>
+
+#include "common/time_format.hpp"
+#include "controller/currency.hpp"
+#include "controller/main/control_lanes.hpp"
+#include "controller/main/control_request.hpp"
+#include "db/outbox.hpp"
+#include "db/payments_summary.hpp"
+#include "db/session_view.hpp"
+#include "drivers/control_server.hpp"
+
+namespace passgate::daemon {
+
+namespace {
+
+using json = nlohmann::json;
+
+// {"state": "reachable"|"unreachable"|"unknown", "since", "since_ms"}
+json reachability_json(const std::optional<std::string>& state, std::int64_t since_ms) {
+  if (!state) return json{{"state", "unknown"}};
+  return json{{"state", *state}, {"since", format_rfc3339_ms(WallTime{std::chrono::milliseconds{since_ms}})},
+              {"since_ms", since_ms}};
+}
+
+json tracking_json(const controller::WatchedTracking& tracking) {
+  const auto& r = tracking.reachability();
+  if (!r) return reachability_json(std::nullopt, 0);
+  return reachability_json(r->reachable ? "reachable" : "unreachable", unix_millis(r->since));
+}
+
+json gateway_json(const db::PaymentsSummary& payments) {
+  if (!payments.gateway) return reachability_json(std::nullopt, 0);
+  return reachability_json(payments.gateway->value, payments.gateway->updated_at_ms);
+}
+
+std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
+  const std::string lane = "lane " + std::to_string(s.number);
+  std::vector<std::string> out;
+  if (!s.in_service) out.push_back(lane + " is out of service (passgatectl lane " + std::to_string(s.number) +
+                                   " in-service puts it back)");
+  if (s.state == "fault") out.push_back(lane + " is in fault: scans are refused until it clears");
+  if (s.scanner_connected && !*s.scanner_connected) out.push_back(lane + "'s scanner is not connected");
+  for (const auto kind : s.alarms.active_list()) {
+    if (kind != controller::AlarmKind::scanner_fault) out.push_back(lane + " alarm: " + std::string(to_string(kind)));
+  }
+  return out;
+}
+
+struct OutboxState {
+  std::int64_t waiting = 0;
+  std::optional<db::OutboxItem> front;
+};
+
+Result<OutboxState> read_outbox(db::Database& database) {
+  db::Outbox outbox(database);
+  auto waiting = outbox.size();
+  if (!waiting.ok()) return waiting.error();
+  auto front = outbox.front();
+  if (!front.ok()) return front.error();
+  return OutboxState{*waiting, std::move(front).value()};
+}
+
+json attention(const controller::Gate& gate, const json& status, const OutboxState& outbox,
+               const db::PaymentsSummary& payments) {
+  json out = json::array();
+  if (gate.fire_alarm()) out.push_back("the fire alarm is active: every lane is free in both directions");
+  for (const auto& s : gate.lane_status()) {
+    for (auto& line : lane_attention(s)) out.push_back(std::move(line));
+  }
+  if (status.at("tracking").at("state") == "unreachable") {
+    out.push_back("the tracking engine is unreachable: entries follow the offline policy, messages wait in the outbox");
+  }
+  if (outbox.front && outbox.front->attempts > 0) {
+    out.push_back(std::to_string(outbox.waiting) + " message(s) for the tracking engine are not delivered yet: " +
+                  outbox.front->last_error);
+  }
+  if (status.at("gateway").at("state") == "unreachable") {
+    out.push_back("the payment gateway is unreachable: payment operations wait in the queue");
+  }
+  if (payments.queue.dead_letters > 0) {
+    out.push_back(std::to_string(payments.queue.dead_letters) +
+                  " dead letter(s) wait for an operator: passgatectl queue lists them");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> status_reply(const controller::Gate& gate, const ControlSources& sources, const Uptime& uptime,
+                          WallTime now) {
+  const std::int64_t now_ms = unix_millis(now);
+  auto sessions = db::count_sessions(sources.database);
+  if (!sessions.ok()) return sessions.error();
+  auto outbox = read_outbox(sources.database);
+  if (!outbox.ok()) return outbox.error();
+  auto payments = db::read_payments_summary(sources.database);
+  if (!payments.ok()) return payments.error();
+
+  json lanes = json::array();
+  for (const auto& s : gate.lane_status()) lanes.push_back(lane_json(s));
+  json by_state = json::object();
+  for (const auto& [state, n] : sessions->by_state) by_state[std::string(db::to_string(state))] = n;
+  const auto& q = payments->queue;
+  json status{{"store_id", sources.config.store_id},
+              {"gate_id", sources.config.gate_id},
+              {"config_file", sources.config.source.string()},
+              {"database", sources.config.database.string()},
+              {"started_at", format_rfc3339_ms(uptime.started_at)},
+              {"uptime_s", uptime.running.count()},
+              {"fire_alarm", gate.fire_alarm()},
+              {"lanes", lanes},
+              {"tracking", tracking_json(sources.tracking)},
+              {"outbox", outbox->waiting},
+              {"outbox_oldest_age_s", outbox->front ? age_seconds(outbox->front->created_at_ms, now_ms) : 0},
+              {"sessions_total", sessions->total},
+              {"sessions_open", sessions->open},
+              {"sessions_open_offline", sessions->open_offline},
+              {"sessions_by_state", by_state},
+              {"gateway", gateway_json(*payments)},
+              {"payment_queue",
+               {{"outstanding", q.outstanding_ops},
+                {"owed_minor", controller::by_currency_code(q.outstanding_minor)},
+                {"oldest_age_s", q.oldest_created_at_ms ? json(age_seconds(*q.oldest_created_at_ms, now_ms)) : json()},
+                {"dead_letters", q.dead_letters}}},
+              {"settlements", {{"decided", payments->settlements_decided}, {"settled", payments->sessions_settled}}}};
+  if (outbox->front) {
+    status["outbox_attempts"] = outbox->front->attempts;
+    status["outbox_last_error"] = outbox->front->last_error;
+  }
+  status["attention"] = attention(gate, status, *outbox, *payments);
+  return drivers::control_ok(std::move(status));
+}
+
+}  // namespace passgate::daemon

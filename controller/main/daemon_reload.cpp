@@ -1,0 +1,47 @@
+#include "controller/main/daemon_reload.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/component_settings.hpp"
+#include "crypto/secret_file.hpp"
+
+namespace passgate::daemon {
+
+Status DaemonReload::stage_key_files(const controller::GateConfig& config) {
+  staged_.reset();
+  auto keys = controller::KeyRing::read(config.keyset);
+  if (!keys) return keys.error();
+  const controller::PaymentsConfig& payments = config.payments;
+  auto api_key = crypto::read_secret_text_file(payments.api_key_file, "the payment gateway's API key");
+  if (!api_key) return api_key.error();
+  if (auto usable = drivers::GatewayClient::check_api_key(*api_key); !usable) return usable.error();
+  auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
+  if (!sealer) return sealer.error();
+  staged_.emplace(Staged{std::move(*keys), std::move(*api_key), std::move(*sealer)});
+  return {};
+}
+
+std::vector<std::string> DaemonReload::apply(const controller::GateConfig& config) {
+  std::vector<std::string> changed;
+  if (staged_) {
+    if (targets_.keys.install(std::move(staged_->keys))) changed.emplace_back("tokens.keyset");
+    if (targets_.gateway.set_api_key(std::move(staged_->api_key))) changed.emplace_back("payments.api_key_file");
+    if (targets_.sealer.current_key_id() != staged_->sealer.current_key_id()) {
+      changed.emplace_back("payments.seal_key_file");
+    }
+    // The same object every component refers to gets the new keys (sealing is synchronous:
+    // nothing holds a key across loop turns).
+    targets_.sealer = std::move(staged_->sealer);
+    staged_.reset();
+  }
+  spdlog::default_logger()->set_level(spdlog::level::from_str(config.logging.level));
+  targets_.admission.reconfigure(controller::admission_settings(config));
+  targets_.hold.reconfigure(controller::entry_hold_settings(config));
+  targets_.drainer.reconfigure(controller::drainer_settings(config));
+  targets_.sender.set_request_timeout(config.tracking.request_timeout);
+  targets_.carts.reconfigure(controller::carts_feed_settings(config));
+  targets_.gate.reconfigure(config);
+  return changed;
+}
+
+}  // namespace passgate::daemon

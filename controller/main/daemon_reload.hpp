@@ -1,0 +1,58 @@
+// DaemonReload: passgated's side of a config reload (controller/config_reload.hpp). It reads
+// the key files a new config names (issuer key set, gateway API key, payment sealing keys)
+// before anything changes, then hands every live setting to the component that holds it:
+// log level, admission (token policy, offline policy, entry time-out, anti-passback), the
+// entry hold (amount, currency, time-out, offline risk limits), the payment drainer, the
+// outbox sender and carts feed (time-outs, poll interval), and the gate (lane settings, scan
+// filter). Single-threaded, on the event loop.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/admission_service.hpp"
+#include "controller/carts_feed.hpp"
+#include "controller/config_reload.hpp"
+#include "controller/entry_hold.hpp"
+#include "controller/gate.hpp"
+#include "controller/key_ring.hpp"
+#include "controller/outbox_sender.hpp"
+#include "controller/payment_drainer.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "drivers/gateway_client.hpp"
+
+namespace passgate::daemon {
+
+// The running components a reload reconfigures.
+struct ReloadTargets {
+  controller::KeyRing& keys;
+  crypto::PaymentSealer& sealer;
+  drivers::GatewayClient& gateway;
+  controller::AdmissionService& admission;
+  controller::EntryHold& hold;
+  controller::PaymentDrainer& drainer;
+  controller::OutboxSender& sender;
+  controller::CartsFeed& carts;
+  controller::Gate& gate;
+};
+
+class DaemonReload final : public controller::LiveSettings {
+ public:
+  explicit DaemonReload(ReloadTargets targets) : targets_(targets) {}
+
+  [[nodiscard]] Status stage_key_files(const controller::GateConfig& config) override;
+  std::vector<std::string> apply(const controller::GateConfig& config) override;
+
+ private:
+  struct Staged {
+    controller::KeyRing::Loaded keys;
+    std::string api_key;
+    crypto::PaymentSealer sealer;
+  };
+
+  ReloadTargets targets_;
+  std::optional<Staged> staged_;
+};
+
+}  // namespace passgate::daemon

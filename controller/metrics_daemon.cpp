@@ -1,0 +1,12 @@
+#include "controller/metrics_daemon.hpp"
+
+namespace passgate::controller {
+
+DaemonMetrics::DaemonMetrics(const MetricsSources& s)
+    : process_(registry_, s.clock),
+      gate_(registry_, s.gate),
+      backends_(registry_, s.tracking, s.drainer, s.status, s.outbox, s.sender),
+      payments_(registry_, s.queue, s.drainer, s.clock),
+      health_(s.status, s.clock) {}
+
+}  // namespace passgate::controller

@@ -1,0 +1,183 @@
+// passgatectl udev-rules: the real binary, run on gate configs in a temp dir, prints one udev
+// rule per configured scanner that gives its device node to the passgate group (USB scanners
+// by vendor:product id and serial number, serial ones by kernel name or by-id link), and
+// refuses what a rule cannot match.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/support/child_process.hpp"
+#include "tests/support/minimal_gate_config.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using passgate::test::ChildProcess;
+using passgate::test::TempDir;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // standard output and error
+};
+
+// A gpiod gate with entry lanes 1 to 3 whose [io.scanners] are `scanners`, written in `dir`
+// with the files it names; runs `passgatectl udev-rules --config` on it.
+Run udev_rules(const TempDir& dir, const std::string& config) {
+  std::ofstream(dir / "gate.toml") << config;
+  std::ofstream(dir / "keys.jwks.json") << R"({"keys":[]})";
+  passgate::test::write_gate_secrets(dir.path());
+  std::filesystem::create_directories(dir / "db");
+  ChildProcess ctl(PASSGATECTL, {"udev-rules", "--config", (dir / "gate.toml").string()});
+  const auto status = ctl.wait_exit(std::chrono::seconds(30));
+  INFO("passgatectl said:\n" << ctl.output());
+  REQUIRE(status.has_value());
+  return Run{*status, ctl.output()};
+}
+
+std::string gpiod_config(const std::string& scanners) {
+  std::string lines;
+  int offset = 0;
+  for (int lane = 1; lane <= 3; ++lane) {
+    for (const char* role : {"beam_outer", "beam_inner", "release_in", "release_out", "led_green", "led_red", "buzzer"}) {
+      lines += "\"lane" + std::to_string(lane) + "." + role + "\" = { offset = " + std::to_string(offset++) + " }\n";
+    }
+  }
+  return R"(store_id = "store-0042"
+gate_id = "gate-a"
+
+[tokens]
+issuer = "https://app.example-retail.com"
+keyset = "keys.jwks.json"
+
+[[lanes]]
+number = 1
+kind = "entry"
+
+[[lanes]]
+number = 2
+kind = "entry"
+
+[[lanes]]
+number = 3
+kind = "entry"
+
+[io]
+backend = "gpiod"
+
+[io.gpiod]
+chip = "gpiochip0"
+
+[io.gpiod.lines]
+)" + lines + R"("fire_alarm" = { offset = 30, bias = "pull-up" }
+
+)" + scanners + R"(
+[tracking]
+base_url = "http://127.0.0.1:8080"
+
+[database]
+path = "db/passgate.db"
+
+[payments]
+api_key_file = "gateway.key"
+seal_key_file = "seal.key"
+)";
+}
+
+// The rules alone, without the comment lines.
+std::string rule_lines(const std::string& output) {
+  std::istringstream in(output);
+  std::string rules;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') rules += line + "\n";
+  }
+  return rules;
+}
+
+}  // namespace
+
+TEST_CASE("udev-rules gives every configured scanner's device node to the passgate group") {
+  TempDir dir;
+  const auto run = udev_rules(dir, gpiod_config(R"(
+[io.scanners."lane1.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b61"
+usb_serial = "17344B0042"
+
+[io.scanners."lane2.entry"]
+type = "keyboard"
+usb_id = "05E0:1200"
+
+[io.scanners."lane3.entry"]
+type = "serial"
+device = "/dev/serial/by-id/usb-Honeywell_Imaging_1234-if00"
+)"));
+  CHECK(run.exit_code == 0);
+  CHECK(rule_lines(run.output) ==
+        R"(SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0c2e", ATTR{idProduct}=="0b61", ATTR{serial}=="17344B0042", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="05e0", ATTR{idProduct}=="1200", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="tty", SYMLINK=="serial/by-id/usb-Honeywell_Imaging_1234-if00", GROUP="passgate", MODE="0660"
+)");
+  // Each rule is labelled with its scanner, and the file says where it goes.
+  CHECK_THAT(run.output, Catch::Contains("# lane1.entry: USB device 0c2e:0b61\n"));
+  CHECK_THAT(run.output, Catch::Contains("# lane3.entry: serial port /dev/serial/by-id/usb-Honeywell_Imaging_1234-if00\n"));
+  CHECK_THAT(run.output, Catch::Contains("/etc/udev/rules.d/61-passgate-scanners.rules"));
+}
+
+TEST_CASE("udev-rules matches a serial scanner named by its kernel device by that name") {
+  TempDir dir;
+  std::string scanners;
+  for (int lane = 1; lane <= 3; ++lane) {
+    scanners += "[io.scanners.\"lane" + std::to_string(lane) + ".entry\"]\ntype = \"serial\"\ndevice = \"/dev/ttyACM" +
+                std::to_string(lane - 1) + "\"\n";
+  }
+  const auto run = udev_rules(dir, gpiod_config(scanners));
+  CHECK(run.exit_code == 0);
+  CHECK(rule_lines(run.output) == R"(SUBSYSTEM=="tty", KERNEL=="ttyACM0", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="tty", KERNEL=="ttyACM1", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="tty", KERNEL=="ttyACM2", GROUP="passgate", MODE="0660"
+)");
+}
+
+TEST_CASE("udev-rules refuses a USB serial number that a udev rule would read as a pattern") {
+  TempDir dir;
+  const auto run = udev_rules(dir, gpiod_config(R"(
+[io.scanners."lane1.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b61"
+usb_serial = "AB*12"
+
+[io.scanners."lane2.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b62"
+
+[io.scanners."lane3.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b63"
+)"));
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::StartsWith("passgatectl: lane1.entry: its usb_serial \"AB*12\" holds a character a "
+                                           "udev rule cannot match literally"));
+  CHECK(rule_lines(run.output).find("SUBSYSTEM") == std::string::npos);
+}
+
+TEST_CASE("udev-rules has nothing to give for the rig simulator's scanners") {
+  TempDir dir;
+  const auto run = udev_rules(dir, std::string(passgate::test::kMinimalGateConfig));
+  CHECK(run.exit_code == 0);
+  CHECK(rule_lines(run.output).empty());
+  CHECK_THAT(run.output, Catch::Contains("# (no scanners in [io.scanners]: nothing to give)\n"));
+}
+
+TEST_CASE("udev-rules lists the problems of an invalid config and prints no rules") {
+  TempDir dir;
+  const auto run = udev_rules(dir, gpiod_config(""));  // entry lanes without scanners
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::Contains("lacks \"lane1.entry\""));
+  CHECK_THAT(run.output, Catch::Contains("passgatectl: " + (dir / "gate.toml").string() +
+                                         " has problems (above); fix them first"));
+  CHECK(rule_lines(run.output).find("SUBSYSTEM") == std::string::npos);
+}

@@ -1,0 +1,101 @@
+// Scenario test of the metrics listener: the real passgated (metrics on a free loopback
+// port, which it logs) admits a shopper who walks through and denies a forged token; then
+// GET /metrics shows the scans, the admission, the passage and one scan-to-release latency,
+// and GET /healthz says ok, during a fire alarm too.
+#include <catch2/catch.hpp>
+
+#include <regex>
+#include <string>
+
+#include "drivers/http_client.hpp"
+#include "hw/line_names.hpp"
+#include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/rig_client.hpp"
+#include "tests/support/run_until.hpp"
+
+namespace passgate::scenario {
+namespace {
+
+using controller::HttpReply;
+
+// The port passgated logged for its metrics listener (listen = "127.0.0.1:0").
+std::uint16_t metrics_port(GateHarness& gate) {
+  std::smatch found;
+  const std::string log = gate.gated().output();
+  const std::regex listening("event=metrics_listening address=127\\.0\\.0\\.1 port=([0-9]+)");
+  REQUIRE(std::regex_search(log, found, listening));
+  return static_cast<std::uint16_t>(std::stoi(found[1].str()));
+}
+
+struct MetricsClient {
+  explicit MetricsClient(GateHarness& gate) : gate_(gate) {
+    drivers::HttpClientOptions options;
+    options.base_url = "http://127.0.0.1:" + std::to_string(metrics_port(gate));
+    auto created = drivers::HttpClient::create(gate.io(), std::move(options));
+    REQUIRE(created.ok());
+    client_ = std::move(*created);
+  }
+  HttpReply get(const std::string& target) {
+    auto reply = test::await_reply<HttpReply>(gate_.io(), [&](std::function<void(HttpReply)> done) {
+      client_->request(drivers::HttpMethod::get, target, {}, kReactLimit, std::move(done));
+    });
+    REQUIRE(reply.has_value());
+    INFO(target << " answered " << reply->status << ": " << reply->body << reply->error);
+    return *reply;
+  }
+
+ private:
+  GateHarness& gate_;
+  std::unique_ptr<drivers::HttpClient> client_;
+};
+
+bool has(const std::string& page, const std::string& line) { return page.find(line + "\n") != std::string::npos; }
+
+TEST_CASE("after an admission, a passage and a denial, /metrics shows them and /healthz is ok", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  MetricsClient metrics(gate);
+
+  const std::string release1 = hw::line_name(1, hw::LineRole::release_in);
+  rig.scan(1, gate.mint("shp_alice"));
+  REQUIRE(rig.wait_level(release1, true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(release1, false));
+  rig.scan(2, gate.mint("shp_mallory", sim::TokenFlaw::forged));
+  REQUIRE(rig.wait_display(2, "bad_signature"));
+
+  const HttpReply reply = metrics.get("/metrics");
+  REQUIRE(reply.status == 200);
+  CHECK(reply.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& page = reply.body;
+  INFO(page);
+  CHECK(has(page, "# TYPE passgate_scans_total counter"));
+  CHECK(has(page, "passgate_scans_total{lane=\"1\",outcome=\"admitted\",reason=\"\"} 1"));
+  CHECK(has(page, "passgate_scans_total{lane=\"2\",outcome=\"denied\",reason=\"bad_signature\"} 1"));
+  CHECK(has(page, "passgate_admissions_total{lane=\"1\",mode=\"online\"} 1"));
+  CHECK(has(page, "passgate_passages_total{lane=\"1\",kind=\"admitted\"} 1"));
+  CHECK(has(page, "# TYPE passgate_scan_to_release_seconds histogram"));
+  CHECK(has(page, "passgate_scan_to_release_seconds_bucket{mode=\"online\",le=\"+Inf\"} 1"));
+  CHECK(has(page, "passgate_scan_to_release_seconds_count{mode=\"online\"} 1"));
+  CHECK(has(page, "passgate_backend_up{backend=\"tracking_engine\"} 1"));
+  CHECK(has(page, "passgate_fire_alarm_active 0"));
+  CHECK(has(page, "passgate_lane_state{lane=\"3\",state=\"closed\"} 1"));
+  CHECK(has(page, "passgate_payment_queue_length 0"));
+  CHECK(has(page, "passgate_database_errors_total{code=\"db_error\"} 0"));
+  CHECK(page.find("passgate_build_info{version=\"") != std::string::npos);
+
+  const HttpReply health = metrics.get("/healthz");
+  CHECK(health.status == 200);
+  CHECK(health.body == "ok\n");
+  CHECK(metrics.get("/nothing").status == 404);
+
+  // A fire alarm is no reason to restart the gate: still healthy, and shown.
+  rig.set("fire_alarm", true);
+  REQUIRE(rig.wait_all_releases(true));
+  CHECK(has(metrics.get("/metrics").body, "passgate_fire_alarm_active 1"));
+  CHECK(metrics.get("/healthz").status == 200);
+}
+
+}  // namespace
+}  // namespace passgate::scenario

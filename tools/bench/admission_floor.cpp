@@ -1,0 +1,97 @@
+// passgate-bench-admission: the floor under scan-to-release latency, measured alone in one
+// process: the work no admission can skip, with the gate's own code and nothing around it.
+// Per scan: verify the entry token (crypto::verify_entry_token against the issuer's KeySet),
+// seal its payment reference, and commit the session row with its token id
+// (db::SessionStore::begin: one SQLite transaction, WAL, synchronous=FULL), i.e. the commit
+// admission makes before any barrier is released. Tokens are minted outside the timing.
+// The database goes where the daemon's goes in the same run (same file system).
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/ids.hpp"
+#include "common/time_format.hpp"
+#include "controller/tracking_messages.hpp"
+#include "crypto/key_set.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "crypto/token_verifier.hpp"
+#include "db/database.hpp"
+#include "db/session_store.hpp"
+#include "tools/bench/bench_stats.hpp"
+#include "tools/bench/must.hpp"
+#include "tools/sim/token_minter.hpp"
+
+namespace {
+
+using namespace passgate;
+using bench::must;
+
+// One admission's unavoidable work; returns its duration in microseconds.
+double admit_once(const std::string& token, const crypto::KeySet& keys, const crypto::VerifyPolicy& policy,
+                  const crypto::PaymentSealer& sealer, db::SessionStore& sessions) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto now = std::chrono::system_clock::now();
+  auto verified = crypto::verify_entry_token(token, keys, policy, unix_seconds(now));
+  const auto* claims = std::get_if<crypto::EntryClaims>(&verified);
+  if (claims == nullptr) throw std::runtime_error("token denied: " + std::get<crypto::Denial>(verified).detail);
+  db::SessionRecord record;
+  record.session_id = new_uuid_v4();
+  record.token_id = claims->token_id;
+  record.token_expires_at = claims->expires_at + policy.clock_skew.count();
+  record.lane = 1;
+  record.shopper = claims->subject;
+  record.group_size = claims->group;
+  record.admitted_at = format_rfc3339_ms(now);
+  record.created_at_ms = unix_millis(now);
+  record.open_request = controller::session_open_body(
+      {policy.audience, "gate-bench"},
+      {record.session_id, 1, claims->subject, claims->token_id, claims->group, record.admitted_at});
+  auto sealed = must(crypto::seal_payment_reference(sealer, claims->pay, record.session_id), "seal");
+  record.pay_key_id = std::move(sealed.key_id);
+  record.pay_sealed = std::move(sealed.blob);
+  must(sessions.begin(record), "commit the session");
+  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"passgate-bench-admission: token verification plus the durable session commit, alone"};
+  std::string db_file, json_file;
+  int count = 5000;
+  app.add_option("--database", db_file, "a new database file (on the daemon's file system)")->required();
+  app.add_option("--count", count, "admissions to time")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--json", json_file, "also write the figures as JSON here");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    const crypto::VerifyPolicy policy{"https://app.example-retail.com", "store-bench", std::chrono::seconds(5),
+                                      std::chrono::seconds(90)};
+    auto key = must(sim::IssuerKey::generate(sim::IssuerAlg::es256, "bench"), "issuer key");
+    auto keys = must(crypto::KeySet::parse(sim::make_jwks({&key})), "key set");
+    auto sealer = must(crypto::PaymentSealer::from_keys({std::string(32, 'b')}), "sealer");
+    auto database = must(db::Database::open(db_file), "open " + db_file);
+    db::SessionStore sessions(*database);
+
+    std::vector<double> micros;
+    micros.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+      sim::TokenSpec spec;
+      spec.issuer = policy.issuer;
+      spec.audience = policy.audience;
+      spec.subject = "shp_bench_" + std::to_string(i);
+      spec.now = unix_seconds(std::chrono::system_clock::now());
+      micros.push_back(admit_once(sim::mint_token(key, spec), *keys, policy, sealer, sessions));
+    }
+    const auto summary = bench::latency_summary(micros);
+    std::cout << "verify + seal + commit: " << bench::describe_latency(summary) << '\n';
+    bench::write_json(json_file, summary);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "passgate-bench-admission: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,44 @@
+// RigClient: a blocking client of the gate's rig socket (spec/rig-protocol.md) for the
+// latency benchmarks, which time the gate as a rig sees it. It remembers the last level the
+// gate reported for every output line, so a wait for a level already reached returns at once,
+// and gives up (throws) when the gate does not answer within a deadline.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace passgate::bench {
+
+class RigClient {
+ public:
+  // Connects to the gate's rig socket. Throws std::runtime_error if it cannot.
+  explicit RigClient(const std::string& socket_path);
+  ~RigClient();
+  RigClient(const RigClient&) = delete;
+  RigClient& operator=(const RigClient&) = delete;
+
+  void input(const std::string& line, bool active);
+  void scan(const std::string& scanner, const std::string& data);
+  // Reads the gate's messages until output `line` is at `level`. Throws if that takes longer
+  // than `deadline` (naming the last display text of the lanes, e.g. a denial).
+  void wait_output(const std::string& line, bool level, std::chrono::milliseconds deadline = std::chrono::seconds(30));
+
+  // A person walking into the store through lane `lane` ("lane1"): outer beam, both, inner
+  // beam, neither (spec/rig-protocol.md).
+  void walk_in(const std::string& lane);
+
+ private:
+  void send(const nlohmann::json& message);
+  // The next message, or throws when none comes before `until`.
+  nlohmann::json next(std::chrono::steady_clock::time_point until);
+
+  int fd_ = -1;
+  std::string buffer_;
+  std::map<std::string, bool> outputs_;
+  std::string last_display_;
+};
+
+}  // namespace passgate::bench

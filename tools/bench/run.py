@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Passgate's benchmarks, each figure next to its floor, measured in one run on one machine
+(tools/bench/run.sh builds the binaries and calls this; docs/development.md explains every figure):
+
+  a. scan-to-release latency through the real passgated (rig `scan` -> `release_in` 1), offline
+     (tracking engine unreachable, policy admit) and with the tracking engine simulator on
+     loopback; floor: token verification + durable session commit alone, in-process;
+  b. exit release latency (rig `beam_inner` 1 at a closed exit lane -> `release_out` 1) while the
+     payment gateway is down and the tracking engine answers 2 s late, with payment operations
+     queued and passages waiting; floor: the same with both backends healthy;
+  c. payment queue drain rate after a 10,000-operation outage; floor: the gateway simulator's
+     own capacity for the same requests;
+  d. passgated's resident memory after the scans, its CPU use while idle for 60 s, and its time
+     from start to READY=1; floor for the start: the process start alone (`passgated --help`).
+
+Prints a table and writes the figures as JSON."""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from gate_process import ISSUER, STORE, Gate, cpu_seconds, gate_config, proc_status
+from report import print_table
+from simulators import Simulator
+
+FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "idle_s": 60, "starts": 5, "shoppers": 20}
+QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "idle_s": 5, "starts": 2, "shoppers": 10}
+EXIT_LANES = range(2, 17)  # lane 1 is the entry; the exits go round lanes 2-16 (see exit_latency.cpp)
+TRACKING_DELAY_MS = 2000
+QUEUE_IN_FLIGHT = 4  # the daemon's default [payments] max_in_flight
+
+
+class Bench:
+    def __init__(self, build, work, sockets, sizes):
+        self.build = build
+        self.work = work
+        self.sockets = sockets
+        self.sizes = sizes
+        self.sim = f"{build}/tools/passgate-sim"
+        self.gated = f"{build}/controller/main/passgated"
+        self.running = []  # simulators and gates to stop on the way out
+
+    def tool(self, name):
+        return f"{self.build}/tools/{name}"
+
+    def run_json(self, name, *args):
+        """Runs a benchmark program (its one-line summary goes to our output); its JSON figures."""
+        out = f"{self.work}/{name}.json"
+        subprocess.run([self.tool(name), *map(str, args), "--json", out], check=True)
+        with open(out) as f:
+            return json.load(f)
+
+    def simulator(self, kind, name, *extra):
+        sim = Simulator(self.sim, kind, name, self.work, extra)
+        self.running.append(sim)
+        return sim
+
+    def gateway(self, name):
+        return self.simulator("gateway", name, "--api-key-file", f"{self.work}/gateway.key", "--quiet")
+
+    def gate(self, name, tracking_url, gateway_url, **options):
+        gate = Gate(self.gated, self.work, self.sockets, name,
+                    gate_config(self.work, self.sockets, name, tracking_url, gateway_url, **options))
+        self.running.append(gate)
+        return gate
+
+    def scans(self, gate, count, shoppers="shp_bench_"):
+        return self.run_json("passgate-bench-scan", "--socket", gate.rig_socket, "--issuer-key",
+                             f"{self.work}/issuer.pem", "--kid", "bench", "--issuer", ISSUER, "--audience", STORE,
+                             "--count", count, "--shopper-prefix", shoppers)
+
+    def stop_all(self):
+        for p in reversed(self.running):
+            p.stop()
+        self.running.clear()
+
+
+def section(title):
+    print(f"== {title}", flush=True)
+
+
+def closed_port():
+    """A loopback port nobody listens on: a backend there is unreachable (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scan_latency(b, results):
+    n = b.sizes["scans"]
+    section(f"a. floor: token verification + durable session commit, in-process, {n} times")
+    floor = b.run_json("passgate-bench-admission", "--database", f"{b.work}/floor.db", "--count", n)
+
+    section(f"a. scan-to-release, offline (tracking engine unreachable, policy admit), {n} scans")
+    down = f"http://127.0.0.1:{closed_port()}"
+    gate = b.gate("offline", down, down, policy="admit")
+    gate.start()
+    offline = b.scans(gate, n)
+    offline_memory = proc_status(gate.pid)
+    gate.stop()
+
+    section(f"a. scan-to-release, tracking engine simulator on loopback, {n} scans")
+    tracking = b.simulator("tracking", "tracking")
+    gate = b.gate("online", tracking.url, down)
+    start = gate.start()
+    at_ready = proc_status(gate.pid)
+    online = b.scans(gate, n)
+    after_scans = proc_status(gate.pid)
+
+    idle_s = b.sizes["idle_s"]
+    section(f"d. idle CPU: {idle_s} s without scans (tracking engine healthy, carts polled every 2 s)")
+    cpu0, switches0, t0 = cpu_seconds(gate.pid), after_scans["context_switches"], time.monotonic()
+    time.sleep(idle_s)
+    cpu1, switches1, wall = cpu_seconds(gate.pid), proc_status(gate.pid)["context_switches"], time.monotonic() - t0
+    gate.stop()
+
+    results["scan_to_release"] = {"floor_verify_commit": floor, "offline": offline, "tracking_loopback": online}
+    results["daemon"] = {
+        "memory": {"at_ready": at_ready, "after_scans": after_scans, "after_offline_scans": offline_memory,
+                   "scans": n},
+        "idle": {"seconds": wall, "cpu_seconds": cpu1 - cpu0, "cpu_percent_of_one_core": (cpu1 - cpu0) / wall * 100,
+                 "context_switches_per_s": (switches1 - switches0) / wall},
+        "first_start": start,
+    }
+    return gate
+
+
+def start_to_ready(b, results, gate):
+    n = b.sizes["starts"]
+    section(f"d. start to ready: {n} restarts of the gate above (its database holds the scans' sessions)")
+    starts = []
+    for _ in range(n):
+        starts.append(gate.start())
+        gate.stop()
+    process_start = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        subprocess.run([b.gated, "--help"], stdout=subprocess.DEVNULL, check=True)
+        process_start.append(time.monotonic() - t0)
+    ready = [s["ready_s"] for s in starts if s["ready_s"] is not None]
+    results["daemon"]["start_to_ready"] = {
+        "starts": starts,
+        "signal": "READY=1" if len(ready) == n else "control socket answering `lanes` (no READY=1 seen)",
+        "median_s": statistics.median(ready if len(ready) == n else [s["control_s"] for s in starts]),
+        "max_s": max(ready if len(ready) == n else [s["control_s"] for s in starts]),
+        "floor_process_start_median_s": statistics.median(process_start),
+    }
+
+
+def backlog(database):
+    """What the gate still owes its backends: payment operations not final, passages and other
+    messages waiting for the tracking engine, sessions settled."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as db:
+        return {
+            "payment_ops_waiting": db.execute(
+                "SELECT COUNT(*) FROM payment_ops WHERE state IN ('pending', 'in_flight')").fetchone()[0],
+            "outbox_waiting": db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0],
+            "settlements": db.execute("SELECT COUNT(*) FROM settlements").fetchone()[0],
+        }
+
+
+def wait_settled(gate, shoppers, timeout=60):
+    """Waits until every admitted shopper's session is settled (cart finalized by the tracking
+    simulator, fetched from the carts feed, its payment planned and queued)."""
+    deadline = time.monotonic() + timeout
+    while backlog(gate.database)["settlements"] < shoppers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"sessions of {gate.name} not settled after {timeout} s; see {gate.log_path}")
+        time.sleep(0.2)
+
+
+def exit_case(b, label, faulted):
+    n, shoppers = b.sizes["exits"], b.sizes["shoppers"]
+    tracking = b.simulator("tracking", f"tracking-{label}", "--finalize-after-ms", "0")
+    gateway = b.gateway(f"gateway-{label}")
+    if faulted:
+        gateway.fault("unreachable")
+    gate = b.gate(label, tracking.url, gateway.url, exit_lanes=EXIT_LANES)
+    gate.start()
+    b.scans(gate, shoppers, shoppers="shp_exit_")  # shoppers in the store, their carts finalized at once
+    wait_settled(gate, shoppers)
+    if faulted:
+        tracking.fault("slow", TRACKING_DELAY_MS)
+    before = backlog(gate.database)
+    figures = b.run_json("passgate-bench-exit", "--socket", gate.rig_socket, "--count", n,
+                         *[a for lane in EXIT_LANES for a in ("--lane", lane)])
+    figures["backlog_before"] = before
+    figures["backlog_after"] = backlog(gate.database)
+    gate.stop()
+    tracking.stop()
+    gateway.stop()
+    return figures
+
+
+def exit_latency(b, results):
+    n = b.sizes["exits"]
+    section(f"b. floor: exit release with both backends healthy, {n} exits over {len(EXIT_LANES)} exit lanes")
+    healthy = exit_case(b, "exit-healthy", faulted=False)
+    section(f"b. exit release, payment gateway down and tracking engine answering {TRACKING_DELAY_MS} ms late, "
+            f"{n} exits")
+    faulted = exit_case(b, "exit-faulted", faulted=True)
+    faulted["conditions"] = {"gateway": "unreachable", "tracking_engine_delay_ms": TRACKING_DELAY_MS}
+    results["exit_release"] = {"faulted": faulted, "floor_healthy": healthy}
+
+
+def queue_drain(b, results):
+    n = b.sizes["queue_ops"]
+    section(f"c. payment queue: {n} charges queued during an outage, drained against the gateway simulator")
+    gateway = b.gateway("gateway-queue")
+    results["queue_drain"] = b.run_json("passgate-bench-queue", "--gateway-url", gateway.url, "--api-key-file",
+                                        f"{b.work}/gateway.key", "--database", f"{b.work}/queue.db", "--count", n,
+                                        "--in-flight", QUEUE_IN_FLIGHT)
+    gateway.stop()
+
+
+def machine(work):
+    with open("/proc/cpuinfo") as f:
+        models = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    with open("/proc/meminfo") as f:
+        mem_kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+    fs = subprocess.run(["findmnt", "-no", "FSTYPE", "-T", work], capture_output=True, text=True).stdout.strip()
+    return {"cpu": models[0] if models else platform.machine(), "cores": os.cpu_count(), "memory_mib": mem_kib // 1024,
+            "kernel": platform.release(), "arch": platform.machine(), "database_filesystem": fs,
+            "load_average_at_start": os.getloadavg()}
+
+
+def git_revision(root):
+    rev = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                           text=True).stdout
+    return rev.strip() + ("+changes" if dirty.strip() else "")
+
+
+def prepare_keys(b):
+    subprocess.run([b.sim, "token", "keygen", "--alg", "es256", "--kid", "bench", "--private", f"{b.work}/issuer.pem",
+                    "--jwks", f"{b.work}/issuer.jwks.json"], check=True, stdout=subprocess.DEVNULL)
+    old = os.umask(0o077)
+    try:
+        with open(f"{b.work}/gateway.key", "w") as f:
+            f.write("sk_test_bench\n")
+        with open(f"{b.work}/seal.key", "wb") as f:
+            f.write(os.urandom(32))
+    finally:
+        os.umask(old)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build", required=True, help="the build directory with the binaries")
+    parser.add_argument("--json", required=True, help="where to write the figures")
+    parser.add_argument("--quick", action="store_true", help="fewer samples and a 5 s idle: for development")
+    parser.add_argument("--keep", action="store_true", help="keep the daemons' logs and databases")
+    args = parser.parse_args()
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    build = os.path.abspath(args.build)
+    sizes = QUICK if args.quick else FULL
+
+    # Databases on the build's disk (as /var/lib/passgate would be), sockets in a short /tmp path.
+    os.makedirs(f"{build}/bench", exist_ok=True)
+    work = tempfile.mkdtemp(prefix="run-", dir=f"{build}/bench")
+    sockets = tempfile.mkdtemp(prefix="passgate-bench-")
+    b = Bench(build, work, sockets, sizes)
+    results = {"quick": args.quick, "sizes": sizes, "revision": git_revision(root), "build": build,
+               "machine": machine(work)}
+    started = time.monotonic()
+    ok = False
+    try:
+        prepare_keys(b)
+        gate = scan_latency(b, results)
+        start_to_ready(b, results, gate)
+        exit_latency(b, results)
+        queue_drain(b, results)
+        ok = True
+    finally:
+        b.stop_all()
+        shutil.rmtree(sockets, ignore_errors=True)
+        if ok and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"bench: {'done' if ok else 'failed'}; logs and databases kept in {work}", file=sys.stderr)
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    results["run_seconds"] = time.monotonic() - started
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    print_table(results)
+    print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Passgate's benchmarks in one command: installs what is missing (scripts/bootstrap.sh), builds
+# the shipping binaries optimized (build/release, RelWithDebInfo, as scripts/test.sh does) with
+# the simulators and the benchmark programs, then measures every figure next to its floor in
+# one run on this machine (tools/bench/run.py), prints a table and writes the figures as JSON.
+#   tools/bench/run.sh [--json FILE] [--build-dir DIR] [--keep]
+#   --json FILE      where the figures go (default build/bench/results.json)
+#   --build-dir DIR  build directory (default build/release)
+#   --keep           keep the daemons' logs and databases (DIR/bench/run-*; always kept on failure)
+#   QUICK=1          fewer samples and a 5 s idle, for development; the default is the full run
+# The full run takes 4 to 8 minutes; it is not a test and scripts/test.sh does not run it.
+set -euo pipefail
+
+build=build/release
+json=build/bench/results.json
+keep=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --json) json=$(realpath -m "$2"); shift 2 ;;
+    --build-dir) build=$(realpath -m "$2"); shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: tools/bench/run.sh [--json FILE] [--build-dir DIR] [--keep]   (QUICK=1 for a short run)" >&2; exit 2 ;;
+  esac
+done
+cd "$(dirname "$0")/../.."
+
+scripts/bootstrap.sh
+echo "== build $build (RelWithDebInfo)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target passgated passgate-sim passgate-bench-scan passgate-bench-exit \
+  passgate-bench-admission passgate-bench-queue
+
+options=()
+if [ "${QUICK:-0}" = 1 ]; then options+=(--quick); fi
+if [ "$keep" = 1 ]; then options+=(--keep); fi
+python3 -B tools/bench/run.py --build "$build" --json "$json" "${options[@]}"
+echo "== benchmarks done in ${SECONDS} s (build included)"

@@ -1,0 +1,124 @@
+#include "tools/passgatectl/gate_connection.hpp"
+
+#include <grp.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "controller/config.hpp"
+#include "controller/config_paths.hpp"
+
+namespace passgate::ctl {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SocketPlace {
+  fs::path socket;
+  std::string group;   // [control] group, if the config names one
+  std::string source;  // where the path came from, for messages
+};
+
+// [control] socket and group of `config_file`, resolved as passgated resolves them.
+Result<SocketPlace> read_control_section(const fs::path& config_file) {
+  std::ifstream in(config_file);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in) {
+    return make_error("config_unreadable", "cannot read the config file " + config_file.string() +
+                                        " to find the gate's control socket; pass --socket PATH");
+  }
+  toml::table document;
+  try {
+    document = toml::parse(text.str(), config_file.string());
+  } catch (const toml::parse_error& e) {
+    return make_error("bad_config", "cannot find the gate's control socket: " + config_file.string() + ":" +
+                                        std::to_string(e.source().begin.line) + ": invalid TOML: " +
+                                        std::string(e.description()) + " (passgatectl check-config " +
+                                        config_file.string() + " explains); or pass --socket PATH");
+  }
+  SocketPlace place{controller::ControlConfig{}.socket, "", "the built-in default"};
+  if (const auto socket = document["control"]["socket"].value<std::string>(); socket && !socket->empty()) {
+    place.socket = controller::config_directory(config_file) / *socket;
+    place.source = "[control] socket in " + config_file.string();
+  }
+  if (const auto group = document["control"]["group"].value<std::string>()) place.group = *group;
+  return place;
+}
+
+Result<SocketPlace> locate(const ControlTarget& target) {
+  if (!target.socket.empty()) return SocketPlace{target.socket, "", "--socket"};
+  if (!target.config_file.empty()) return read_control_section(target.config_file);
+  auto place = read_control_section(kDefaultConfigFile);
+  if (place.ok() || place.error().code != "config_unreadable") return place;
+  return SocketPlace{controller::ControlConfig{}.socket, "", "the built-in default"};
+}
+
+// The group that may use `socket`: its owner group if we can see it, else the configured one.
+std::string operators_group(const SocketPlace& place) {
+  struct stat st {};
+  if (::stat(place.socket.c_str(), &st) == 0) {
+    if (const group* g = ::getgrgid(st.st_gid); g != nullptr && g->gr_name != nullptr) return g->gr_name;
+  }
+  return place.group.empty() ? "passgate-operators" : place.group;
+}
+
+Error explained(const Error& error, const SocketPlace& place) {
+  const std::string where = " (the path comes from " + place.source + ")";
+  if (error.code == "no_socket") {
+    return make_error(error.code, error.message + where +
+                                      ": passgated is not running, or it uses another socket. Check with: "
+                                      "systemctl status passgated");
+  }
+  if (error.code == "gate_not_running") {
+    return make_error(error.code, error.message + ": passgated is not running (it removes the socket when it "
+                                                  "stops; check with: systemctl status passgated)");
+  }
+  if (error.code == "permission_denied") {
+    const std::string group = operators_group(place);
+    return make_error(error.code, error.message + ": only root, the service user and members of the group " +
+                                      group + " may use it. Join the group (sudo usermod -aG " + group +
+                                      " \"$USER\", then log in again) or run passgatectl with sudo");
+  }
+  return error;
+}
+
+}  // namespace
+
+void add_control_options(CLI::App& command, ControlTarget& target) {
+  command.add_option("-c,--config", target.config_file,
+                     std::string("the gate's configuration file, for its [control] socket (default ") +
+                         kDefaultConfigFile + ")");
+  command.add_option("--socket", target.socket, "the gate's control socket (default: [control] socket in the config)");
+}
+
+Result<ControlClient> connect_to_gate(const ControlTarget& target) {
+  auto place = locate(target);
+  if (!place.ok()) return place.error();
+  auto client = ControlClient::connect(place->socket);
+  if (!client.ok()) return explained(client.error(), *place);
+  return client;
+}
+
+Result<nlohmann::json> ask_gate(const ControlTarget& target, const nlohmann::json& request) {
+  auto gate = connect_to_gate(target);
+  if (!gate.ok()) return gate.error();
+  auto reply = gate->request(request);
+  if (!reply.ok()) return reply;
+  reply->erase("ok");
+  return reply;
+}
+
+void print_json(const nlohmann::json& reply) { std::cout << reply.dump() << std::endl; }
+
+int report_failure(const Error& error) {
+  std::cerr << "passgatectl: " << error.message << '\n';
+  return 1;
+}
+
+}  // namespace passgate::ctl

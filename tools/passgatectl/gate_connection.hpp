@@ -1,0 +1,41 @@
+// How a passgatectl command reaches the running gate: its control socket, named by --socket,
+// or by `[control] socket` (and `group`) in the config file --config names (default
+// kDefaultConfigFile). Only those keys are read, so a config with problems elsewhere still
+// finds its gate (e.g. for `passgatectl reload`, which reports them). When the default config
+// file cannot be read (an operator may lack the right), the built-in socket path is used.
+// Failures name the socket and what to do: start passgated, or join the operators' group.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/result.hpp"
+#include "tools/passgatectl/control_client.hpp"
+
+namespace passgate::ctl {
+
+inline constexpr const char* kDefaultConfigFile = "/etc/passgate/passgate.toml";
+
+struct ControlTarget {
+  std::string config_file;  // --config; empty: kDefaultConfigFile
+  std::string socket;       // --socket; empty: the config's [control] socket
+};
+
+// Adds -c/--config and --socket to a command that talks to the running gate.
+void add_control_options(CLI::App& command, ControlTarget& target);
+
+// Connects to the gate `target` names. Errors: "config_unreadable" (a config file named with
+// --config), "bad_config" (it is not TOML), or ControlClient::connect's, explained.
+[[nodiscard]] Result<ControlClient> connect_to_gate(const ControlTarget& target);
+// Connects, sends `request` and returns the gate's reply without its "ok".
+[[nodiscard]] Result<nlohmann::json> ask_gate(const ControlTarget& target, const nlohmann::json& request);
+
+// Prints `reply` as one line of JSON (what --json prints).
+void print_json(const nlohmann::json& reply);
+// Prints "passgatectl: <message>" on standard error; returns the exit code for a failure, 1.
+int report_failure(const Error& error);
+
+}  // namespace passgate::ctl

@@ -1,0 +1,14 @@
+// The lanes as a table (passgatectl lanes, and within passgatectl status): one row per lane
+// with its kind, state, service, scanner (ok or FAULT) and active alarms, from the gate's
+// JSON lane objects (controller/main/control_lanes.hpp).
+#pragma once
+
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+namespace passgate::ctl {
+
+void print_lanes_table(const nlohmann::json& lanes, std::ostream& out);
+
+}  // namespace passgate::ctl

@@ -1,0 +1,70 @@
+// passgatectl reload [--json]: asks the running gate to reload its config file, exactly as
+// SIGHUP does, and prints its report (controller/reload_report.hpp): what changed and is in
+// force now, what changed but waits for a restart, or why nothing was applied. Exit 0 when
+// the config was reloaded, 1 when not (the gate keeps its previous settings).
+#include <iostream>
+#include <memory>
+
+#include "tools/passgatectl/commands.hpp"
+#include "tools/passgatectl/gate_connection.hpp"
+#include "tools/passgatectl/invoking_operator.hpp"
+
+namespace passgate::ctl {
+
+namespace {
+
+using json = nlohmann::json;
+
+struct ReloadOptions {
+  ControlTarget target;
+  bool json = false;
+};
+
+std::string listed(const json& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item.get<std::string>();
+  return out;
+}
+
+void print_report(const json& r, std::ostream& out) {
+  const std::string file = r.value("config_file", "the config file");
+  if (!r.value("reloaded", false)) {
+    out << "NOT reloaded: the gate keeps running with its previous settings. Fix " << file
+        << " and run passgatectl reload again:\n";
+    for (const auto& p : r.value("problems", json::array())) out << "  " << p.get<std::string>() << '\n';
+    return;
+  }
+  const json applied = r.value("applied", json::array());
+  const json needs_restart = r.value("needs_restart", json::array());
+  out << "reloaded " << file << '\n';
+  if (applied.empty() && needs_restart.empty()) out << "nothing changed\n";
+  if (!applied.empty()) out << "in force now: " << listed(applied) << '\n';
+  if (!needs_restart.empty()) {
+    out << "changed, but in force only after a restart (systemctl restart passgated): " << listed(needs_restart)
+        << '\n';
+  }
+}
+
+int run_reload(const ReloadOptions& o) {
+  auto reply = ask_gate(o.target, json{{"cmd", "reload"}, {"operator", invoking_operator()}});
+  if (!reply.ok()) return report_failure(reply.error());
+  if (o.json) {
+    print_json(*reply);
+  } else {
+    print_report(*reply, std::cout);
+  }
+  return reply->value("reloaded", false) ? 0 : 1;
+}
+
+}  // namespace
+
+void add_reload_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ReloadOptions>();
+  auto* cmd = app.add_subcommand("reload", "reload the running gate's config file (as SIGHUP does) and say what "
+                                           "changed, what needs a restart, or why nothing was applied");
+  add_control_options(*cmd, o->target);
+  cmd->add_flag("--json", o->json, "print one JSON object");
+  cmd->callback([o, &exit_code] { exit_code = run_reload(*o); });
+}
+
+}  // namespace passgate::ctl
