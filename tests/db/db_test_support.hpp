@@ -16,6 +16,9 @@
 
 namespace passgate::db::test {
 
+// The wall clock (ms since the epoch, November 2026) the tests' operations happen at.
+inline constexpr std::int64_t kNow = 1'795'000'000'000;
+
 // "ok", or "<code>: <message>".
 template <class R>
 std::string describe(const R& result) {

@@ -12,8 +12,6 @@ using namespace passgate::db::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1'795'000'000'000;
-
 NewPaymentOp op(const std::string& session_id, const std::string& kind, std::int64_t amount) {
   NewPaymentOp o;
   o.session_id = session_id;

@@ -14,8 +14,6 @@ using namespace passgate::db::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1'795'000'000'000;
-
 struct OpenSessionFixture {
   TestDatabase t;
   SessionStore store{*t.db};

@@ -10,8 +10,6 @@ using namespace passgate::db::test;
 
 namespace {
 
-constexpr std::int64_t kNow = 1'795'000'000'000;
-
 FinalCart cart(const std::string& session_id, std::int64_t total) {
   return FinalCart{session_id, "USD", total, "2026-11-21T18:21:40.002Z"};
 }

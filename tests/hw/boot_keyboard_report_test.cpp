@@ -4,33 +4,18 @@
 #include <catch2/catch.hpp>
 
 #include "hw/boot_keyboard_report.hpp"
+#include "tests/hw/scanner_feed.hpp"
 #include "tests/support/usb_scanner_samples.hpp"
 
 using namespace passgate::hw;
+using passgate::test::ScannerOutcome;
 using passgate::test::boot_keyboard_reports;
 using passgate::test::kTokenPayload;
 using Report = std::array<std::uint8_t, 8>;
 
 namespace {
 
-struct Outcome {
-  std::vector<std::string> reads;
-  std::vector<std::string> errors;
-};
-
-Outcome feed_all(BootKeyboardDecoder& d, const std::vector<Report>& reports) {
-  Outcome out;
-  for (const auto& report : reports) {
-    auto result = d.feed(report);
-    if (!result) {
-      CHECK_FALSE(result.error().message.empty());
-      out.errors.push_back(result.error().code);
-    } else if (*result) {
-      out.reads.push_back(**result);
-    }
-  }
-  return out;
-}
+ScannerOutcome feed_all(BootKeyboardDecoder& d, const std::vector<Report>& reports) { return passgate::test::feed_reports(d, reports); }
 
 std::vector<Report> concat(std::vector<Report> a, const std::vector<Report>& b) {
   a.insert(a.end(), b.begin(), b.end());

@@ -4,39 +4,23 @@
 #include <catch2/catch.hpp>
 
 #include "hw/hid_pos_report.hpp"
+#include "tests/hw/scanner_feed.hpp"
 #include "tests/support/usb_scanner_samples.hpp"
 
 using namespace passgate::hw;
+using passgate::test::ScannerOutcome;
 using passgate::test::Bytes;
 using passgate::test::hid_pos_reports;
 using passgate::test::kTokenPayload;
 
 namespace {
 
+ScannerOutcome feed_all(HidPosReassembler& r, const std::vector<Bytes>& reports) { return passgate::test::feed_reports(r, reports); }
+
 HidPosLayout sample_layout() {
   auto layout = hid_pos_layout(passgate::test::kHidPosDescriptor);
   REQUIRE(layout.ok());
   return *layout;
-}
-
-// Feeds every report; returns the reads delivered and the error codes, in order.
-struct Outcome {
-  std::vector<std::string> reads;
-  std::vector<std::string> errors;
-};
-
-Outcome feed_all(HidPosReassembler& r, const std::vector<Bytes>& reports) {
-  Outcome out;
-  for (const auto& report : reports) {
-    auto result = r.feed(report);
-    if (!result) {
-      CHECK_FALSE(result.error().message.empty());
-      out.errors.push_back(result.error().code);
-    } else if (*result) {
-      out.reads.push_back(**result);
-    }
-  }
-  return out;
 }
 
 }  // namespace

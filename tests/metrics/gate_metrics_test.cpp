@@ -28,8 +28,8 @@ controller::GateConfig gate_config() {
 
 bool has(const std::string& page, const std::string& line) { return page.find(line + "\n") != std::string::npos; }
 
-struct Fixture {
-  Fixture() { io.input("fire_alarm", false); }
+struct GateMetricsFixture {
+  GateMetricsFixture() { io.input("fire_alarm", false); }
 
   // Answers the oldest admission request by hand (offline admissions, which ScriptedAdmission
   // does not make).
@@ -52,7 +52,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "an admitted scan counts once and its scan-to-release latency is observed") {
+TEST_CASE_METHOD(GateMetricsFixture, "an admitted scan counts once and its scan-to-release latency is observed") {
   CHECK(has(page(), "passgate_scans_total{lane=\"1\",outcome=\"admitted\",reason=\"\"} 0"));
   io.scan("lane1.entry", "tok-1\r");
   vt.advance(30ms);
@@ -84,7 +84,7 @@ TEST_CASE_METHOD(Fixture, "an admitted scan counts once and its scan-to-release 
   CHECK(has(page(), "passgate_passages_total{lane=\"1\",kind=\"admitted\"} 2"));
 }
 
-TEST_CASE_METHOD(Fixture, "an offline admission is timed under mode offline") {
+TEST_CASE_METHOD(GateMetricsFixture, "an offline admission is timed under mode offline") {
   io.scan("lane1.entry", "tok-1\r");
   vt.advance(2ms);
   answer(AdmissionResult{true, DenialReason::lane_unavailable, "s1", 1, true});
@@ -94,7 +94,7 @@ TEST_CASE_METHOD(Fixture, "an offline admission is timed under mode offline") {
   CHECK(has(p, "passgate_scan_to_release_seconds_sum{mode=\"offline\"} 0.002"));
 }
 
-TEST_CASE_METHOD(Fixture, "denials count by reason, the lane's own refusals too") {
+TEST_CASE_METHOD(GateMetricsFixture, "denials count by reason, the lane's own refusals too") {
   io.scan("lane1.entry", "tok-1\r");
   admission.deny(DenialReason::expired);
   gate.on_fire_alarm(true);
@@ -107,7 +107,7 @@ TEST_CASE_METHOD(Fixture, "denials count by reason, the lane's own refusals too"
   CHECK(has(p, "passgate_fire_alarm_active 1"));
 }
 
-TEST_CASE_METHOD(Fixture, "reads the gate drops count as repeated, refused or unknown_scanner") {
+TEST_CASE_METHOD(GateMetricsFixture, "reads the gate drops count as repeated, refused or unknown_scanner") {
   io.scan("lane1.entry", "tok-1\r");
   io.scan("lane1.entry", "tok-1\r");
   io.scan("lane1.entry", std::string(100, 'x') + "\r");
@@ -118,7 +118,7 @@ TEST_CASE_METHOD(Fixture, "reads the gate drops count as repeated, refused or un
   CHECK(has(p, "passgate_scans_total{lane=\"\",outcome=\"unknown_scanner\",reason=\"\"} 1"));
 }
 
-TEST_CASE_METHOD(Fixture, "the fire alarm, lane service, state, scanner and alarms are read at each scrape") {
+TEST_CASE_METHOD(GateMetricsFixture, "the fire alarm, lane service, state, scanner and alarms are read at each scrape") {
   std::string p = page();
   CHECK(has(p, "passgate_fire_alarm_active 0"));
   CHECK(has(p, "passgate_lane_in_service{lane=\"1\"} 1"));
@@ -143,7 +143,7 @@ TEST_CASE_METHOD(Fixture, "the fire alarm, lane service, state, scanner and alar
   CHECK(has(p, "passgate_lane_fault{lane=\"1\"} 0"));
 }
 
-TEST_CASE_METHOD(Fixture, "gate metrics stop observing when destroyed, and the live view still works") {
+TEST_CASE_METHOD(GateMetricsFixture, "gate metrics stop observing when destroyed, and the live view still works") {
   metrics.reset();
   struct Live final : controller::GateObserver {
     void on_input_changed(const std::string&) override {}

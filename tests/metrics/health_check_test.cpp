@@ -17,7 +17,7 @@ using controller::HealthCheck;
 
 namespace {
 
-struct Fixture {
+struct HealthFixture {
   // Another connection to the same file: what breaks the gate's writes behind its back.
   void on_the_side(const std::string& sql) {
     SQLite::Database other(t.file.string(), SQLite::OPEN_READWRITE);
@@ -32,7 +32,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "healthy once the probe row is written") {
+TEST_CASE_METHOD(HealthFixture, "healthy once the probe row is written") {
   CHECK_FALSE(health.problem());
   const auto row = status.get("healthz_probe");
   REQUIRE(db::test::describe(row) == "ok");
@@ -40,7 +40,7 @@ TEST_CASE_METHOD(Fixture, "healthy once the probe row is written") {
   CHECK((*row)->value == "ok");
 }
 
-TEST_CASE_METHOD(Fixture, "a failed write is unhealthy and counted, until a later probe succeeds") {
+TEST_CASE_METHOD(HealthFixture, "a failed write is unhealthy and counted, until a later probe succeeds") {
   REQUIRE_FALSE(health.problem());
   on_the_side("DROP TABLE gate_status");
   // Within the probe interval the last result stands: no write is tried.

@@ -66,8 +66,8 @@ class RawClient {
   std::array<char, 1> byte_{};
 };
 
-struct Fixture {
-  Fixture() {
+struct ServerFixture {
+  ServerFixture() {
     auto opened = MetricsServer::open(io, "127.0.0.1", 0,
                                       {[this] {
                                          ++pages;
@@ -100,7 +100,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(Fixture, "GET /metrics answers the page in the text format 0.0.4") {
+TEST_CASE_METHOD(ServerFixture, "GET /metrics answers the page in the text format 0.0.4") {
   const HttpReply reply = call(HttpMethod::get, "/metrics");
   CHECK(reply.status == 200);
   CHECK(reply.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
@@ -109,7 +109,7 @@ TEST_CASE_METHOD(Fixture, "GET /metrics answers the page in the text format 0.0.
   CHECK(pages == 2);
 }
 
-TEST_CASE_METHOD(Fixture, "GET /healthz says ok, or 503 with the reason") {
+TEST_CASE_METHOD(ServerFixture, "GET /healthz says ok, or 503 with the reason") {
   HttpReply reply = call(HttpMethod::get, "/healthz");
   CHECK(reply.status == 200);
   CHECK(reply.body == "ok\n");
@@ -119,7 +119,7 @@ TEST_CASE_METHOD(Fixture, "GET /healthz says ok, or 503 with the reason") {
   CHECK(reply.body == "unhealthy: database: disk full\n");
 }
 
-TEST_CASE_METHOD(Fixture, "another path is 404, another method 405 with Allow: GET") {
+TEST_CASE_METHOD(ServerFixture, "another path is 404, another method 405 with Allow: GET") {
   CHECK(call(HttpMethod::get, "/").status == 404);
   CHECK(call(HttpMethod::get, "/metricsx").status == 404);
   const HttpReply reply = call(HttpMethod::post, "/metrics");
@@ -128,7 +128,7 @@ TEST_CASE_METHOD(Fixture, "another path is 404, another method 405 with Allow: G
   CHECK(pages == 0);
 }
 
-TEST_CASE_METHOD(Fixture, "a keep-alive connection serves one request after another") {
+TEST_CASE_METHOD(ServerFixture, "a keep-alive connection serves one request after another") {
   RawClient raw(io, server->port());
   raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   auto first = raw.response();
@@ -143,7 +143,7 @@ TEST_CASE_METHOD(Fixture, "a keep-alive connection serves one request after anot
   CHECK(raw.closed_by_server());
 }
 
-TEST_CASE_METHOD(Fixture, "a malformed request is answered 400 and closed, and the server goes on") {
+TEST_CASE_METHOD(ServerFixture, "a malformed request is answered 400 and closed, and the server goes on") {
   RawClient raw(io, server->port());
   raw.send("THIS IS NOT HTTP\r\n\r\n");
   auto reply = raw.response();
@@ -153,7 +153,7 @@ TEST_CASE_METHOD(Fixture, "a malformed request is answered 400 and closed, and t
   CHECK(call(HttpMethod::get, "/healthz").status == 200);
 }
 
-TEST_CASE_METHOD(Fixture, "an oversized header is 431 and an oversized body 413") {
+TEST_CASE_METHOD(ServerFixture, "an oversized header is 431 and an oversized body 413") {
   {
     RawClient raw(io, server->port());
     raw.send("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(MetricsServer::kMaxHeaderBytes, 'a') +
@@ -174,7 +174,7 @@ TEST_CASE_METHOD(Fixture, "an oversized header is 431 and an oversized body 413"
   CHECK(call(HttpMethod::get, "/metrics").status == 200);
 }
 
-TEST_CASE_METHOD(Fixture, "connections beyond the cap are closed at once, and served again once others leave") {
+TEST_CASE_METHOD(ServerFixture, "connections beyond the cap are closed at once, and served again once others leave") {
   std::vector<std::unique_ptr<RawClient>> idle;
   for (std::size_t i = 0; i < MetricsServer::kMaxConnections; ++i) {
     idle.push_back(std::make_unique<RawClient>(io, server->port()));
@@ -191,7 +191,7 @@ TEST_CASE_METHOD(Fixture, "connections beyond the cap are closed at once, and se
   }));
 }
 
-TEST_CASE_METHOD(Fixture, "destroying the server closes its connections") {
+TEST_CASE_METHOD(ServerFixture, "destroying the server closes its connections") {
   RawClient raw(io, server->port());
   raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   REQUIRE(raw.response());

@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 using hw::LineRole;
 
-const std::string kRelease1 = hw::line_name(1, LineRole::release_in);
 
 // No release line of any lane rose since the rig made the gate ready.
 void require_nothing_released(const RigClient& rig) {

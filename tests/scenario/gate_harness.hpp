@@ -22,6 +22,7 @@
 #include "common/asio_time.hpp"
 #include "db/payment_queue.hpp"
 #include "drivers/http_client.hpp"
+#include "hw/line_names.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tools/sim/token_minter.hpp"
@@ -33,6 +34,8 @@ using namespace std::chrono_literals;
 inline constexpr int kEntryLanes[] = {1, 2};
 inline constexpr int kExitLane = 3;
 inline constexpr int kAllLanes[] = {1, 2, 3};
+// Lane 1's barrier release line (entry direction), the one most scenarios watch.
+inline const std::string kRelease1 = hw::line_name(1, hw::LineRole::release_in);
 inline constexpr std::chrono::milliseconds kDebounce{5};
 // Generous bounds for what the programs do (they may run under sanitizers, in parallel).
 inline constexpr std::chrono::milliseconds kStartLimit = 30s;

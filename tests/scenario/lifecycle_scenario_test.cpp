@@ -16,7 +16,6 @@ namespace {
 
 using hw::LineRole;
 
-const std::string kRelease1 = hw::line_name(1, LineRole::release_in);
 
 TEST_CASE("a token used before a restart is refused as replayed after it", "[scenario]") {
   GateHarness gate;

@@ -10,7 +10,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <utility>
@@ -25,11 +24,6 @@ namespace passgate::scenario {
 namespace {
 
 using nlohmann::json;
-
-std::string file_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string hex(std::string_view bytes, const char* format) {
   std::string out;

@@ -3,20 +3,12 @@
 // outages, lost responses, rate limiting and declines; payment references stay sealed.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <iterator>
-
 #include "tests/scenario/settlement_support.hpp"
 
 namespace passgate::scenario {
 namespace {
 
 using nlohmann::json;
-
-std::string file_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 TEST_CASE("every final cart is charged once, an empty cart costs nothing, and references stay out of logs and disk",
           "[scenario]") {

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
+
 #include "hw/line_names.hpp"
 
 namespace passgate::scenario {
@@ -38,6 +41,11 @@ bool wait_settled(GateHarness& gate, std::int64_t total_minor, json& ledger, std
 void require_no_duplicates(const json& ledger) {
   INFO(ledger.dump(2));
   REQUIRE(ledger.at("duplicates").empty());
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 }  // namespace passgate::scenario

@@ -1,10 +1,11 @@
 // Helpers for the settlement scenario tests: admitting a shopper through the rig and reading
-// the gateway simulator's ledger for reconciliation.
+// the gateway simulator's ledger for reconciliation, and reading the gate's files.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 #include "tests/scenario/gate_harness.hpp"
@@ -22,6 +23,9 @@ std::int64_t collected_for(const nlohmann::json& ledger, const std::string& sess
 // Waits until the gateway has collected `total_minor` USD in all and the gate's queue has
 // nothing outstanding; the last ledger is left in `ledger`.
 bool wait_settled(GateHarness& gate, std::int64_t total_minor, nlohmann::json& ledger, std::chrono::milliseconds limit);
+
+// Every byte of `file` (empty if it cannot be read), to search the gate's files for secrets.
+std::string file_bytes(const std::filesystem::path& file);
 
 // The ledger shows no session charged twice (the simulator's duplicate detection).
 void require_no_duplicates(const nlohmann::json& ledger);

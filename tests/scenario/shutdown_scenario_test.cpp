@@ -19,7 +19,6 @@ namespace {
 
 using hw::LineRole;
 
-const std::string kRelease1 = hw::line_name(1, LineRole::release_in);
 const std::string kRelease2 = hw::line_name(2, LineRole::release_in);
 
 // The session the gate stored for `shopper` (read from its database file), if any.

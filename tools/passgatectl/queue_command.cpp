@@ -33,7 +33,7 @@ struct QueueOptions {
 };
 
 // The state as the table shows it; a final failure that needs no operator is marked so.
-std::string state_label(const json& op) {
+std::string operation_state_label(const json& op) {
   std::string label = op.value("state", "");
   std::replace(label.begin(), label.end(), '_', ' ');
   if ((label == "declined" || label == "dead") && !op.value("dead_letter", false)) label += " (no alert)";
@@ -54,7 +54,7 @@ void print_queue(const json& reply, std::ostream& out) {
     TableRows rows{{"ID", "SESSION", "OP", "AMOUNT", "STATE", "AGE", "ATTEMPTS", "LAST ERROR"}};
     for (const auto& op : ops) {
       rows.push_back({std::to_string(op.value("id", std::int64_t{0})), op.value("session_id", ""), op.value("op", ""),
-                      amount_of(op), state_label(op), format_age_s(op["age_s"]),
+                      amount_of(op), operation_state_label(op), format_age_s(op["age_s"]),
                       std::to_string(op.value("attempts", 0)), op.value("last_error", "")});
     }
     print_table(rows, out);

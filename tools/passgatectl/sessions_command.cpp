@@ -24,7 +24,7 @@ struct SessionsOptions {
   std::optional<int> limit;  // empty: the gate's default
 };
 
-std::string state_label(const json& s) {
+std::string session_state_label(const json& s) {
   std::string label = s.value("state", "");
   if (s.value("ended", false)) label += " (ended)";
   return label;
@@ -40,7 +40,7 @@ void print_sessions(const json& reply, std::ostream& out) {
   }
   TableRows rows{{"SESSION", "LANE", "STATE", "GROUP", "OFFLINE", "ADMITTED AT", "AGE"}};
   for (const auto& s : sessions) {
-    rows.push_back({s.value("session_id", ""), std::to_string(s.value("lane", 0)), state_label(s),
+    rows.push_back({s.value("session_id", ""), std::to_string(s.value("lane", 0)), session_state_label(s),
                     std::to_string(s.value("group_size", 1)), s.value("offline", false) ? "yes" : "no",
                     s.value("admitted_at", ""), format_age_s(s["age_s"])});
   }

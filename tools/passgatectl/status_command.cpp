@@ -29,7 +29,7 @@ std::string reachability(const json& r, std::int64_t now_ms, const std::string& 
   return state + " since " + format_time(since) + " (" + format_age(now_ms - since) + " ago)";
 }
 
-void print_sessions(const json& s, std::ostream& out) {
+void print_session_counts(const json& s, std::ostream& out) {
   out << "sessions: " << s.value("sessions_open", 0) << " open (" << s.value("sessions_open_offline", 0)
       << " admitted offline), " << s.value("sessions_total", 0) << " in all:";
   const json by_state = s.value("sessions_by_state", json::object());
@@ -82,7 +82,7 @@ void print_status(const json& s, std::ostream& out) {
       << "tracking engine: "
       << reachability(s["tracking"], now_ms, "passgated has not sent it a request yet") << '\n';
   print_outbox(s, out);
-  print_sessions(s, out);
+  print_session_counts(s, out);
   print_payments(s, now_ms, out);
 }
 
