@@ -19,8 +19,8 @@ PaymentOutcome failed_locally(PaymentOutcomeKind kind, std::string error) {
   return outcome;
 }
 
-// The shortest wait between two looks at the queue, so a database that keeps failing does
-// not turn the drainer into a busy loop.
+// The wait before looking again at an operation that is due but could not be sent, so a
+// database that keeps failing does not turn the drainer into a busy loop.
 constexpr Millis kMinWake{20};
 
 // The key=value fields naming `op` in a log line. Never its idempotency key.
@@ -124,8 +124,12 @@ void PaymentDrainer::pump() {
 void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   Millis wait = delay.value_or(settings_.idle_poll);
   if (!delay && static_cast<int>(in_flight_.size()) < settings_.max_in_flight) {
-    if (auto next = queue_.next_due_at(); next && next->has_value())
-      wait = std::clamp(Millis{**next - now_ms()}, kMinWake, settings_.idle_poll);
+    if (auto next = queue_.next_due_at(); next && next->has_value()) {
+      // On time for the next operation; one already due but not sent (the database failed)
+      // is looked at again after kMinWake.
+      const Millis until_due{**next - now_ms()};
+      wait = until_due > Millis{0} ? std::min(until_due, settings_.idle_poll) : kMinWake;
+    }
   }
   wake_ = timers_.start(wait, [this] {
     wake_.reset();

@@ -4,14 +4,11 @@
 // reachability, on_final.
 #include <catch2/catch.hpp>
 
-#include <sstream>
-
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "tests/settlement/gateway_outcomes.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
+#include "tests/support/captured_log.hpp"
 
 using namespace passgate;
 using namespace passgate::test;
@@ -20,24 +17,6 @@ using controller::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {
-
-// Sends every log line to a string while it exists, then restores the default logger.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("captured", std::make_shared<spdlog::sinks::ostream_sink_st>(text_));
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(std::move(logger));
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  CapturedLog(const CapturedLog&) = delete;
-  CapturedLog& operator=(const CapturedLog&) = delete;
-  [[nodiscard]] std::string text() const { return text_.str(); }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream text_;
-};
 
 struct DrainerFixture : SettlementFixture {
   std::vector<db::PaymentOpRecord> finals;
