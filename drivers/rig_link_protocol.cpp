@@ -65,10 +65,13 @@ Result<RigMessage> parse_rig_message(std::string_view line) {
   try {
     message = json::parse(line);
   } catch (const json::parse_error& e) {
-    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
-    const std::string_view what = e.what();
-    const auto detail = what.find("] ");
-    return malformed("malformed JSON: " + cut(detail == std::string_view::npos ? what : what.substr(detail + 2), 200));
+    // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ...",
+    // ending in "; last read: '<text>'" for a bad token. That text is the scan's data when
+    // the line breaks inside it, and scans carry entry tokens: it is never repeated.
+    std::string_view what = e.what();
+    if (const auto detail = what.find("] "); detail != std::string_view::npos) what.remove_prefix(detail + 2);
+    what = what.substr(0, what.find("; last read:"));
+    return malformed("malformed JSON: " + cut(what, 200));
   }
   if (!message.is_object()) {
     return malformed(std::string("a message must be a JSON object, got ") + message.type_name());

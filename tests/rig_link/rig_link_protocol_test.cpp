@@ -55,6 +55,15 @@ TEST_CASE("bad messages are refused with what is wrong and what is expected") {
   CHECK(error_of("{\"t\":\"scan\",\"scanner\":\"a\",\"data\":\"\xff\"}").starts_with("malformed: malformed JSON"));
 }
 
+TEST_CASE("a scan line broken inside its data is refused without repeating the data") {
+  // The data of a scan is an entry token: the parser's "last read" excerpt would quote it.
+  const auto message = error_of(R"({"t":"scan","scanner":"lane1.entry","data":"eyJhbGciOiJFUzI1NiJ9.secret-claims)");
+  CHECK(message.starts_with("malformed: malformed JSON: parse error at line 1, column "));
+  CHECK(message.find("eyJhbGci") == std::string::npos);
+  CHECK(message.find("secret-claims") == std::string::npos);
+  CHECK(error_of("{\"t\":\"scan\",\"data\":\"tok\x01en\"}").find("tok") == std::string::npos);
+}
+
 TEST_CASE("echoed rig input is cut short") {
   const std::string long_type(500, 'x');
   const auto message = error_of(R"({"t":")" + long_type + R"("})");
