@@ -33,48 +33,6 @@ void write_file(const fs::path& path, std::string_view content) {
 
 void require_ok(const Status& done) { REQUIRE(db::test::describe(done) == "ok"); }
 
-std::string gate_config(std::uint16_t refusing_port) {
-  const std::string backend = "\"http://127.0.0.1:" + std::to_string(refusing_port) + "\"";
-  return R"(store_id = "store-0042"
-gate_id = "gate-a"
-
-[tokens]
-issuer = "https://app.example-retail.com"
-keyset = "keys.jwks.json"
-
-[[lanes]]
-number = 1
-kind = "entry"
-
-[[lanes]]
-number = 2
-kind = "exit"
-
-[io]
-backend = "sim"
-
-[io.sim]
-socket = "rig.sock"
-
-[tracking]
-base_url = )" + backend + R"(
-
-[database]
-path = "db/passgate.db"
-
-[payments]
-gateway_url = )" + backend + R"(
-api_key_file = "gateway.key"
-seal_key_file = "seal.key"
-
-[control]
-socket = "control.sock"
-
-[metrics]
-enabled = false
-)";
-}
-
 }  // namespace
 
 RefusingPort::RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
@@ -91,7 +49,9 @@ RefusingPort::RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
 RefusingPort::~RefusingPort() { ::close(fd_); }
 
 CtlFixture::CtlFixture() : now_ms_(unix_millis(std::chrono::system_clock::now())) {
-  write_file(dir_ / "gate.toml", gate_config(backends_.port()));
+  write_file(dir_ / "gate.toml",
+             minimal_gate_config("http://127.0.0.1:" + std::to_string(backends_.port()),
+                                 "[control]\nsocket = \"control.sock\"\n\n[metrics]\nenabled = false\n"));
   auto key = sim::IssuerKey::generate(sim::IssuerAlg::es256, "key-a");
   REQUIRE(key.ok());
   REQUIRE(sim::save_jwks(dir_ / "keys.jwks.json", {&*key}).ok());

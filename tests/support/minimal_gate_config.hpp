@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace passgate::test {
@@ -40,6 +41,10 @@ path = "db/passgate.db"
 api_key_file = "gateway.key"
 seal_key_file = "seal.key"
 )";
+
+// kMinimalGateConfig with the tracking engine and the payment gateway both at `backend_url`
+// (e.g. a port that refuses connections) and `extra` (whole sections) appended.
+[[nodiscard]] std::string minimal_gate_config(std::string_view backend_url, std::string_view extra = {});
 
 // Writes gateway.key (an API key line) and seal.key (32 bytes) into `dir`, mode 0600, as
 // passgated and check-config require of secret files.
