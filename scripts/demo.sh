@@ -158,11 +158,11 @@ done
 "$ctl" sessions --config "$work/passgate.toml" --all --limit 0 --json >"$work/gate-sessions.json"
 "$sim" tracking-ctl --control-port "$control" state >"$work/tracking-state.json"
 
-python3 "$root/scripts/demo_summary.py" "$work/rig-summary.json" "$work/tracking-state.json" \
+python3 -B "$root/scripts/demo_summary.py" "$work/rig-summary.json" "$work/tracking-state.json" \
   "$work/gate-status.json" "$work/gate-sessions.json" || rig_status=1
 
 # Money: wait for the last carts to be finalized, fed to the gate and settled, then reconcile.
-python3 "$root/scripts/demo_reconcile.py" --tracking-control "$control" --gateway-control "$gateway_control" \
+python3 -B "$root/scripts/demo_reconcile.py" --tracking-control "$control" --gateway-control "$gateway_control" \
   --db "$work/passgate.db" --declined-shopper "$declined_shopper" --rig-summary "$work/rig-summary.json" \
   --timeout 30 || rig_status=1
 

@@ -70,6 +70,7 @@ measure() {
     "$sim" "$name" --port 0 --control-port 0 "${extra[@]}" --port-file "$run/$name.ports" >"$run/$name.log" 2>&1 &
     sim_pids+=($!); pids+=($!)
     for _ in $(seq 100); do [ -s "$run/$name.ports" ] && break; sleep 0.1; done
+    [ -s "$run/$name.ports" ] || { echo "passgate-sim $name did not start:"; cat "$run/$name.log"; exit 1; }
   done
   port_of() { sed -E 's/.*"port":([0-9]+).*/\1/' "$run/$1.ports"; }
   cat >"$run/passgate.toml" <<TOML
@@ -124,7 +125,12 @@ TOML
   local verdict=PASS
   "$sim" rig --socket "$run/rig.sock" --issuer-key "$work/issuer.pem" --kid "$kid" --issuer "$issuer" \
     --audience "$store" --scenario "$work/workload.toml" --time-scale 0.2 >"$run/rig.log" 2>&1 || verdict=FAIL
-  sleep 2  # the last carts are finalized and charged
+  # The gate has settled: nothing waits in its outbox or its payment queue (up to 30 s).
+  for _ in $(seq 300); do
+    "$ctl" status --config "$run/passgate.toml" --json >"$run/status.json" 2>/dev/null || true
+    grep -q '"outbox":0' "$run/status.json" && grep -q '"outstanding":0' "$run/status.json" && break
+    sleep 0.1
+  done
   local rss hwm emu=0
   rss=$(kib "$gated" VmRSS); hwm=$(kib "$gated" VmHWM); [ $emulated = 1 ] && emu=$(emulator_kib "$gated")
   printf '%-22s %8s %8s %8s %8s   rig %s\n' "$label" "$((idle - idle_emu))" "$((rss - emu))" "$hwm" "$emu" "$verdict"

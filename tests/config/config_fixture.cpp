@@ -61,15 +61,6 @@ type = "serial"
 device = "/dev/ttyACM0"
 )";
 
-std::string replaced(std::string_view text, std::string_view from, std::string_view to) {
-  const auto at = text.find(from);
-  REQUIRE(at != std::string_view::npos);
-  REQUIRE(text.find(from, at + 1) == std::string_view::npos);
-  std::string out(text);
-  out.replace(at, from.size(), to);
-  return out;
-}
-
 ConfigFixture::ConfigFixture() {
   create_file("keys.jwks.json");
   std::filesystem::create_directory(dir() / "db");

@@ -25,10 +25,6 @@ inline constexpr std::string_view kMinimalConfig = kMinimalGateConfig;
 // (a serial scanner, device on 51, the last line).
 extern const std::string_view kMinimalGpiodConfig;
 
-// `text` with its one occurrence of `from` replaced by `to`; fails the test unless `from`
-// occurs exactly once.
-[[nodiscard]] std::string replaced(std::string_view text, std::string_view from, std::string_view to);
-
 class ConfigFixture {
  public:
   // Creates keys.jwks.json, db/, and the secrets gateway.key and seal.key (32 bytes), mode 0600.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/passgatectl/ctl_fixture.hpp"
+#include "tests/support/minimal_gate_config.hpp"
 
 using Catch::Matchers::Contains;
 using nlohmann::json;
@@ -25,10 +26,7 @@ void append(const std::string& file, const std::string& text) { std::ofstream(fi
 void replace_in(const std::string& file, const std::string& from, const std::string& to) {
   std::stringstream text;
   text << std::ifstream(file).rdbuf();
-  std::string content = text.str();
-  const auto at = content.find(from);
-  REQUIRE(at != std::string::npos);
-  content.replace(at, from.size(), to);
+  const std::string content = passgate::test::replaced(text.str(), from, to);
   std::ofstream(file, std::ios::trunc) << content;
 }
 

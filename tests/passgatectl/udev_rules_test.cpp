@@ -4,38 +4,29 @@
 // refuses what a rule cannot match.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include "tests/support/child_process.hpp"
+#include "tests/passgatectl/ctl_fixture.hpp"
 #include "tests/support/minimal_gate_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
 
-using passgate::test::ChildProcess;
+using passgate::test::CtlFixture;
+using passgate::test::CtlRun;
 using passgate::test::TempDir;
-
-struct Run {
-  int exit_code = -1;
-  std::string output;  // standard output and error
-};
 
 // A gpiod gate with entry lanes 1 to 3 whose [io.scanners] are `scanners`, written in `dir`
 // with the files it names; runs `passgatectl udev-rules --config` on it.
-Run udev_rules(const TempDir& dir, const std::string& config) {
+CtlRun udev_rules(const TempDir& dir, const std::string& config) {
   std::ofstream(dir / "gate.toml") << config;
   std::ofstream(dir / "keys.jwks.json") << R"({"keys":[]})";
   passgate::test::write_gate_secrets(dir.path());
   std::filesystem::create_directories(dir / "db");
-  ChildProcess ctl(PASSGATECTL, {"udev-rules", "--config", (dir / "gate.toml").string()});
-  const auto status = ctl.wait_exit(std::chrono::seconds(30));
-  INFO("passgatectl said:\n" << ctl.output());
-  REQUIRE(status.has_value());
-  return Run{*status, ctl.output()};
+  return CtlFixture::run({"udev-rules", "--config", (dir / "gate.toml").string()});
 }
 
 std::string gpiod_config(const std::string& scanners) {

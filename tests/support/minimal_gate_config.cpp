@@ -1,5 +1,7 @@
 #include "tests/support/minimal_gate_config.hpp"
 
+#include <catch2/catch.hpp>
+
 #include <fstream>
 #include <string>
 
@@ -17,13 +19,19 @@ void write_secret(const std::filesystem::path& file, const std::string& content)
 
 }  // namespace
 
+std::string replaced(std::string_view text, std::string_view from, std::string_view to) {
+  const auto at = text.find(from);
+  REQUIRE(at != std::string_view::npos);
+  REQUIRE(text.find(from, at + 1) == std::string_view::npos);
+  std::string out(text);
+  out.replace(at, from.size(), to);
+  return out;
+}
+
 std::string minimal_gate_config(std::string_view backend_url, std::string_view extra) {
-  std::string config(kMinimalGateConfig);
   const std::string quoted = "\"" + std::string(backend_url) + "\"";
-  const std::string tracking = "base_url = \"http://127.0.0.1:8080\"";
-  config.replace(config.find(tracking), tracking.size(), "base_url = " + quoted);
-  const std::string payments = "[payments]\n";
-  config.insert(config.find(payments) + payments.size(), "gateway_url = " + quoted + "\n");
+  std::string config = replaced(kMinimalGateConfig, "\"http://127.0.0.1:8080\"", quoted);
+  config = replaced(config, "[payments]\n", "[payments]\ngateway_url = " + quoted + "\n");
   return config.append("\n").append(extra);
 }
 

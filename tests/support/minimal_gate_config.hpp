@@ -42,6 +42,10 @@ api_key_file = "gateway.key"
 seal_key_file = "seal.key"
 )";
 
+// `text` with its one occurrence of `from` replaced by `to`; fails the test unless `from`
+// occurs exactly once.
+[[nodiscard]] std::string replaced(std::string_view text, std::string_view from, std::string_view to);
+
 // kMinimalGateConfig with the tracking engine and the payment gateway both at `backend_url`
 // (e.g. a port that refuses connections) and `extra` (whole sections) appended.
 [[nodiscard]] std::string minimal_gate_config(std::string_view backend_url, std::string_view extra = {});
