@@ -34,7 +34,6 @@ void LaneTap::passage(int lane, Direction direction, PassageKind kind, const std
 void LaneTap::grant_unused(const std::string& session_id) { reports_.grant_unused(session_id); }
 
 void LaneTap::scan_answered(int lane, const AdmissionResult& answer) {
-  reports_.scan_answered(lane, answer);
   observers_.each([&](GateObserver& o) { o.on_scan_answered(lane, answer); });
 }
 

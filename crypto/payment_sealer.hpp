@@ -56,6 +56,8 @@ class PaymentSealer {
   [[nodiscard]] Result<std::string> open(const SealedValue& sealed, std::string_view associated_data) const;
 
   [[nodiscard]] const std::string& current_key_id() const;
+  // True if values sealed with key `key_id` can be opened (the current key or a previous one).
+  [[nodiscard]] bool can_open(std::string_view key_id) const { return find(key_id) != nullptr; }
 
   ~PaymentSealer();
   PaymentSealer(PaymentSealer&&) noexcept;

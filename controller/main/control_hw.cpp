@@ -111,6 +111,7 @@ void HwControl::on_input_changed(const std::string& line) {
 }
 
 void HwControl::on_scan_read(const std::string& scanner, const std::string& text) {
+  if (scanner_watchers_.empty()) return;  // every scan passes here: no JSON unless watched
   broadcast(scanner_watchers_, json{{"event", "scan"},
                                     {"at", now_text()},
                                     {"scanner", scanner},
@@ -119,6 +120,7 @@ void HwControl::on_scan_read(const std::string& scanner, const std::string& text
 }
 
 void HwControl::on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) {
+  if (scanner_watchers_.empty()) return;
   broadcast(scanner_watchers_, json{{"event", "scanner"},
                                     {"at", now_text()},
                                     {"scanner", scanner},

@@ -17,6 +17,15 @@ Status DaemonReload::stage_key_files(const controller::GateConfig& config) {
   if (auto usable = drivers::GatewayClient::check_api_key(*api_key); !usable) return usable.error();
   auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
   if (!sealer) return sealer.error();
+  // Payment references of the sessions under way are sealed with the key in force: keys that
+  // cannot open them would turn every charge for those sessions into a dead letter.
+  if (!sealer->can_open(targets_.sealer.current_key_id())) {
+    return make_error("seal_key_dropped",
+                      "payments: the new payment sealing key replaces the one in force (id " +
+                          targets_.sealer.current_key_id() +
+                          ") without keeping it: the sessions under way could not be charged. List its file in "
+                          "previous_seal_key_files, then reload again");
+  }
   staged_.emplace(Staged{std::move(*keys), std::move(*api_key), std::move(*sealer)});
   return {};
 }

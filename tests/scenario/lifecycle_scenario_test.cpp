@@ -66,6 +66,20 @@ TEST_CASE("SIGHUP reloads the issuer key set: a token of the new key is admitted
   REQUIRE(rig.wait_level(kRelease1, true));
 }
 
+TEST_CASE("SIGHUP refuses a new payment sealing key that drops the one in force", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  const auto seal_key = gate.dir() / "seal.key";
+  std::ofstream(seal_key, std::ios::binary | std::ios::trunc) << std::string(32, 'n');
+  gate.gated().signal(SIGHUP);
+  REQUIRE(gate.gated().wait_for_output("event=config_reload_refused ", kReactLimit));
+  CHECK(gate.gated().output().find("previous_seal_key_files") != std::string::npos);
+  // The key in force stays: admissions still seal their payment references.
+  rig.scan(1, gate.mint("shp_jane"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+}
+
 TEST_CASE("passgated refuses to start on a config with a misspelled key", "[scenario]") {
   GateHarness gate(GateOptions{.start_gate = false});
   std::string text = gate.config_text();
