@@ -1,6 +1,8 @@
 #include "controller/main/control_request.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace passgate::daemon {
 
@@ -24,10 +26,20 @@ std::string operator_of(const json& request, const drivers::ControlPeer& peer) {
   return name;
 }
 
+namespace {
+constexpr std::int64_t kMaxCount = std::numeric_limits<int>::max();
+}  // namespace
+
 Result<int> count_argument(const json& request, const char* key, int fallback) {
-  const int n = request.value(key, fallback);
-  if (n < 0) return make_error("invalid_argument", std::string(key) + " must be 0 or more");
-  return n;
+  const auto it = request.find(key);
+  if (it == request.end()) return fallback;
+  // A float, a string or a number beyond int is refused, never cut down to some other count.
+  const bool in_range = it->is_number_unsigned()  ? it->get<std::uint64_t>() <= kMaxCount
+                        : it->is_number_integer() ? it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= kMaxCount
+                                                  : false;
+  if (!in_range) return make_error("invalid_argument", std::string(key) + " must be a whole number from 0 to " +
+                                                           std::to_string(kMaxCount));
+  return it->get<int>();
 }
 
 std::int64_t age_seconds(std::int64_t since_ms, std::int64_t now_ms) {
