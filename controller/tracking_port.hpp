@@ -23,6 +23,10 @@ struct HttpReply {
   // The response's headers, in order. The explicit {} lets callers brace-initialize just
   // the members above without a missing-initializer warning.
   std::vector<std::pair<std::string, std::string>> headers{};
+  // How many times the request was written to a connection: 2 when a reused keep-alive
+  // connection turned out to be closed and the request was sent again on a fresh one, 0
+  // when it never got that far (e.g. the connection could not be made).
+  int sends = 0;
 
   // The first response header called `name` (case-insensitive), if any.
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const {

@@ -167,6 +167,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void send() {
     stage_ = "while sending the request to " + core_->authority;
+    ++sends_;
     parser_.emplace();
     parser_->body_limit(core_->options.max_body_bytes);
     conn_->with_stream([self = shared_from_this()](auto& stream) {
@@ -238,6 +239,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void finish(HttpReply reply) {
     if (finished_) return;
     stop();
+    reply.sends = sends_;
     auto done = std::move(done_);
     done(std::move(reply));  // last: the callback may destroy the client
   }
@@ -262,6 +264,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::optional<http::response_parser<http::string_body>> parser_;
   std::string stage_;
   bool reused_ = false;
+  int sends_ = 0;
   bool finished_ = false;
 };
 
