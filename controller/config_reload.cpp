@@ -52,7 +52,8 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("io.sim.debounce_ms", restart, [](auto& c) -> auto& { return c.io.sim_debounce; }),
       setting<G>("io.gpiod", restart, [](auto& c) -> auto& { return c.io.gpiod_lines; }),
       setting<G>("io.scanners", restart, [](auto& c) -> auto& { return c.io.scanners; }),
-      setting<G>("io.scan_max_length", live, [](auto& c) -> auto& { return c.io.scan_max_length; }),
+      // The scanner drivers cut reads at this length when they are made, at start.
+      setting<G>("io.scan_max_length", restart, [](auto& c) -> auto& { return c.io.scan_max_length; }),
       setting<G>("io.scan_repeat_window_ms", live, [](auto& c) -> auto& { return c.io.scan_repeat_window; }),
       setting<G>("tracking.base_url", restart, [](auto& c) -> auto& { return c.tracking.base_url; }),
       setting<G>("tracking.ca_bundle", restart, [](auto& c) -> auto& { return c.tracking.ca_bundle; }),
@@ -185,8 +186,8 @@ GateConfig with_live_settings(const GateConfig& running, const GateConfig& file)
   return out;
 }
 
-ConfigReloader::ConfigReloader(GateConfig started, LiveSettings& live)
-    : started_(std::move(started)), in_force_(started_), live_(live) {}
+ConfigReloader::ConfigReloader(GateConfig started, LiveSettings& live_settings)
+    : started_(std::move(started)), in_force_(started_), live_(live_settings) {}
 
 ReloadReport ConfigReloader::reload() { return reload(load_config(started_.source)); }
 

@@ -47,18 +47,27 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   using LaneStateMachine::LaneStateMachine;
   ~EntryLaneMachine() { terminate(); }
 
-  void request_admission(std::string token) {
+  // Asks the admission service about `token`; a read the scan filter refused (nothing) is
+  // answered malformed right away, on a later loop turn as the service answers, so the lane
+  // takes it as it takes any other answer.
+  void request_admission(std::optional<std::string> token) {
     ++pending;
-    core.ports.admission.request(core.number(), core.config.group_limit, std::move(token),
-                                 [this, asked_in = epoch](AdmissionResult r) {
-                                   if (asked_in != epoch) {
-                                     refuse_late_admission(r);
-                                     core.signals.apply();
-                                     return;
-                                   }
-                                   --pending;
-                                   handle(EvResult(std::move(r)));
-                                 });
+    AdmissionPort::Done answer = [this, asked_in = epoch](AdmissionResult r) {
+      if (asked_in != epoch) {
+        refuse_late_admission(r);
+        core.signals.apply();
+        return;
+      }
+      --pending;
+      handle(EvResult(std::move(r)));
+    };
+    if (!token) {
+      core.ports.timers.post([answer = std::move(answer)] {
+        answer(AdmissionResult{false, DenialReason::malformed, {}, 0, false});
+      });
+      return;
+    }
+    core.ports.admission.request(core.number(), core.config.group_limit, std::move(*token), std::move(answer));
   }
 
   // The lane stops admitting (fire alarm, fault, out of service): the answers still to
@@ -419,7 +428,11 @@ EntryLane::~EntryLane() = default;
 
 int EntryLane::number() const { return machine_->core.number(); }
 
-void EntryLane::on_scan(std::string token) {
+void EntryLane::on_scan(std::string token) { scan(std::move(token)); }
+
+void EntryLane::on_unreadable_scan() { scan(std::nullopt); }
+
+void EntryLane::scan(std::optional<std::string> token) {
   if (machine_->shutting_down) {
     spdlog::info("event=scan_refused lane={} reason=lane_unavailable detail=\"the gate is stopping\"", number());
     machine_->core.deny(DenialReason::lane_unavailable);

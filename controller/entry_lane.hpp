@@ -24,6 +24,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "controller/config.hpp"
 #include "controller/lane_ports.hpp"
@@ -41,6 +43,9 @@ class EntryLane final : public Lane {
 
   [[nodiscard]] int number() const override;
   void on_scan(std::string token) override;
+  // A read the scan filter refused (over-long, or a byte outside printable ASCII): it cannot
+  // be a token, so it is denied as malformed, shown and reported like any other answer.
+  void on_unreadable_scan();
   void on_passage(Direction d) override;
   void on_beams(bool outer_blocked, bool inner_blocked) override;
   void on_alarm(bool active) override;
@@ -65,6 +70,8 @@ class EntryLane final : public Lane {
   static constexpr Millis kTailgateWindow{3000};
 
  private:
+  void scan(std::optional<std::string> token);
+
   std::unique_ptr<EntryLaneMachine> machine_;
 };
 

@@ -58,16 +58,17 @@ void Gate::on_scan(const std::string& scanner, const std::string& text) {
   }
   std::string normalized = hw::normalize_scan_text(text);
   const hw::ScanCheck check = scan_filter_.check(scanner, normalized);
-  if (check.verdict != hw::ScanVerdict::accepted) {
-    const ScanDrop why = check.verdict == hw::ScanVerdict::repeated ? ScanDrop::repeated : ScanDrop::refused;
-    observers_.each([&](GateObserver& o) { o.on_scan_dropped(it->second->number(), why); });
+  if (check.verdict == hw::ScanVerdict::repeated) {
+    observers_.each([&](GateObserver& o) { o.on_scan_dropped(it->second->number(), ScanDrop::repeated); });
   }
   switch (check.verdict) {
     case hw::ScanVerdict::accepted: return it->second->on_scan(std::move(normalized));
     case hw::ScanVerdict::repeated:
       return spdlog::debug("event=scan_repeated scanner={} reason={}", log_value(scanner), log_value(check.why));
     case hw::ScanVerdict::refused:
-      return spdlog::warn("event=scan_refused scanner={} reason={}", log_value(scanner), log_value(check.why));
+      // It cannot be a token: the shopper is told so (malformed), as for any other bad code.
+      spdlog::warn("event=scan_refused scanner={} reason=malformed detail={}", log_value(scanner), log_value(check.why));
+      return it->second->on_unreadable_scan();
   }
 }
 
@@ -170,7 +171,7 @@ Status Gate::refresh_outputs(int lane) {
 }
 
 void Gate::reconfigure(const GateConfig& config) {
-  scan_filter_.set_limits(hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length});
+  scan_filter_.set_repeat_window(config.io.scan_repeat_window);
   for (const LaneConfig& lc : config.lanes) {
     Lane* l = find(lc.number);
     const bool is_entry = entry_lanes_.contains(lc.number);

@@ -92,7 +92,8 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
 
   // A config reload: each lane's settings (Lane::reconfigure; lanes matched by number and
   // kind, the others left alone: adding, removing or changing a lane's kind needs a
-  // restart) and the scan filter's limits.
+  // restart) and the scan filter's repeat window (io.scan_max_length needs a restart: the
+  // scanner drivers keep the limit they started with, and so does the filter).
   void reconfigure(const GateConfig& config);
   // The gate is stopping: no entry lane admits anyone new (EntryLane::close_for_shutdown);
   // passages under way go on.

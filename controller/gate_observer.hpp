@@ -16,7 +16,6 @@ namespace passgate::controller {
 // Why the gate dropped a scanner read before any lane saw it.
 enum class ScanDrop {
   repeated,         // the same code again within io.scan_repeat_window
-  refused,          // over-long or not printable (hw/scan_filter.hpp)
   unknown_scanner,  // from a scanner no lane has
 };
 

@@ -48,8 +48,8 @@ struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
 };
 
 struct EvScan : sc::event<EvScan> {
-  explicit EvScan(std::string t) : token(std::move(t)) {}
-  std::string token;
+  explicit EvScan(std::optional<std::string> t) : token(std::move(t)) {}
+  std::optional<std::string> token;  // nothing: a read the scan filter refused (it cannot be a token)
 };
 struct EvPassage : sc::event<EvPassage> {
   explicit EvPassage(Direction d) : direction(d) {}

@@ -9,7 +9,6 @@ namespace {
 std::string_view to_string(ScanDrop why) {
   switch (why) {
     case ScanDrop::repeated: return "repeated";
-    case ScanDrop::refused: return "refused";
     case ScanDrop::unknown_scanner: return "unknown_scanner";
   }
   return "unknown";
@@ -59,7 +58,7 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
     const std::string n = std::to_string(lane.number);
     for (const PassageKind kind : kPassageKinds) passages_.init({n, std::string(to_string(kind))});
     if (lane.kind != LaneKind::entry) continue;
-    for (const std::string_view outcome : {"admitted", "repeated", "refused"}) scans_.init({n, std::string(outcome), ""});
+    for (const std::string_view outcome : {"admitted", "repeated"}) scans_.init({n, std::string(outcome), ""});
     for (const bool offline : {false, true}) admissions_.init({n, std::string(mode(offline))});
   }
   for (const bool offline : {false, true}) latency_.init({std::string(mode(offline))});

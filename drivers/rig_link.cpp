@@ -144,8 +144,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
             },
             [weak] {
               if (const auto self = weak.lock()) {
-                self->reply_error("line longer than " + std::to_string(rig::kMaxLineBytes) +
-                                  " bytes ignored (one JSON message per line)");
+                self->reply_error(rig::line_too_long_message());
               }
             },
             [weak](const std::string& why) {
@@ -158,13 +157,12 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   }
 
   void on_line(std::string_view line) {
-    if (rig::is_blank_line(line)) return;
-    auto message = rig::parse_rig_message(line);
+    auto message = rig::parse_rig_line(line);
     if (!message) {
       reply_error(message.error().message);
       return;
     }
-    std::visit([this](const auto& m) { handle(m); }, *message);
+    if (*message) std::visit([this](const auto& m) { handle(m); }, **message);
   }
 
   void handle(const rig::InputMessage& m) {

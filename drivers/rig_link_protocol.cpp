@@ -90,6 +90,18 @@ bool is_blank_line(std::string_view line) {
   return line.find_first_not_of(" \t\r") == std::string_view::npos;
 }
 
+Result<std::optional<RigMessage>> parse_rig_line(std::string_view line) {
+  if (line.size() > kMaxLineBytes) return make_error("too_long", line_too_long_message());
+  if (is_blank_line(line)) return std::optional<RigMessage>();
+  auto message = parse_rig_message(line);
+  if (!message) return message.error();
+  return std::optional<RigMessage>(std::move(*message));
+}
+
+std::string line_too_long_message() {
+  return "line longer than " + std::to_string(kMaxLineBytes) + " bytes ignored (one JSON message per line)";
+}
+
 std::string encode_output(std::string_view line, bool active) {
   return dump_line({{"t", "out"}, {"line", line}, {"v", active ? 1 : 0}});
 }

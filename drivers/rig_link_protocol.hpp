@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -35,6 +36,14 @@ using RigMessage = std::variant<InputMessage, ScanMessage>;
 
 // True for a line with nothing but JSON whitespace (the link ignores those).
 [[nodiscard]] bool is_blank_line(std::string_view line);
+
+// One line as the link received it, without its '\n': nothing for a blank line, else the
+// message or why it is refused (the codes of parse_rig_message, and "too_long" for a line
+// over kMaxLineBytes, with line_too_long_message()). What RigLink does with every line.
+[[nodiscard]] Result<std::optional<RigMessage>> parse_rig_line(std::string_view line);
+
+// The error reply to a line over kMaxLineBytes (the link drops such a line unread).
+[[nodiscard]] std::string line_too_long_message();
 
 // Gate → rig messages, each one line ending in '\n'. Invalid UTF-8 in text is replaced.
 [[nodiscard]] std::string encode_output(std::string_view line, bool active);

@@ -39,8 +39,23 @@ using ContextPtr = std::unique_ptr<boost::asio::ssl::context>;
   return {};
 }
 
+// How many CA certificates the context trusts (CRLs in a bundle do not count).
+[[nodiscard]] int trusted_certificates(SSL_CTX* ctx) {
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx));
+  int count = 0;
+  for (int i = 0; i < sk_X509_OBJECT_num(objects); ++i) {
+    if (X509_OBJECT_get_type(sk_X509_OBJECT_value(objects, i)) == X509_LU_X509) ++count;
+  }
+  return count;
+}
+
+// Called on a context that trusts nothing yet: the bundle must give it a certificate.
 [[nodiscard]] Status trust_ca_file(SSL_CTX* ctx, const std::filesystem::path& ca) {
   if (SSL_CTX_load_verify_file(ctx, ca.c_str()) != 1) return file_error("CA bundle", ca);
+  if (trusted_certificates(ctx) == 0) {
+    return make_error("tls_file", "cannot use CA bundle " + ca.string() +
+                                      ": it holds no certificate, expected the PEM certificates of the CAs to trust");
+  }
   return {};
 }
 

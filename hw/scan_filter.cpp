@@ -1,17 +1,10 @@
 #include "hw/scan_filter.hpp"
 
-#include <cstdio>
 
 namespace passgate::hw {
 namespace {
 
 bool printable(char c) { return c >= 0x20 && c <= 0x7e; }
-
-std::string hex_byte(char c) {
-  char out[5];
-  std::snprintf(out, sizeof out, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -25,8 +18,7 @@ ScanCheck ScanFilter::check(const std::string& scanner, std::string_view text) {
   }
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (!printable(text[i])) {
-      return {ScanVerdict::refused,
-              length + ", non-printable byte " + hex_byte(text[i]) + " at offset " + std::to_string(i)};
+      return {ScanVerdict::refused, length + ", a byte outside printable ASCII at offset " + std::to_string(i)};
     }
   }
   const SteadyTime now = clock_.steady_now();

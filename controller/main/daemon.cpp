@@ -27,7 +27,6 @@
 #include "controller/system_group.hpp"
 #include "controller/main/session_recovery.hpp"
 #include "crypto/payment_sealer.hpp"
-#include "crypto/secret_file.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
@@ -35,6 +34,7 @@
 #include "db/session_store.hpp"
 #include "db/settlement_store.hpp"
 #include "drivers/control_server.hpp"
+#include "drivers/gate_files.hpp"
 #include "drivers/gateway_client.hpp"
 #include "drivers/hardware_backend.hpp"
 #include "drivers/metrics_server.hpp"
@@ -128,60 +128,43 @@ int run_daemon(const controller::GateConfig& config) {
   // than WatchdogSec).
   drivers::SystemdNotifier notifier(time);
 
+  // The files and services the config names, first: a problem with any of them is a config
+  // problem (exit 78, no restart), reported in full before anything is opened.
+  auto files = drivers::open_gate_files(io, config);
+  if (!files.value) {
+    for (const auto& p : files.problems) spdlog::critical("event=startup_failed what=config detail={}", log_value(p));
+    return kExitBadConfig;
+  }
+  drivers::GatewayClient& gateway = *files.value->services.gateway;
+  drivers::TrackingClient& tracking = *files.value->services.tracking;
+  crypto::PaymentSealer& sealer = files.value->keys.sealer;
+  controller::KeyRing keys(config.keyset);
+  keys.install(std::move(files.value->keys.issuer_keys));
+
   auto database = db::Database::open(config.database);
   if (!database.ok()) {
     spdlog::critical("event=startup_failed what=database path={} detail={}", log_value(config.database.string()),
                      log_value(database.error().message));
-    return 1;
+    return kExitBadConfig;
   }
   db::SessionStore sessions(**database);
   db::Outbox outbox(**database);
 
-  controller::KeyRing keys(config.keyset);
-  if (auto loaded = keys.reload(); !loaded.ok()) {
-    spdlog::critical("event=startup_failed what=issuer_key_set path={} detail={}", log_value(config.keyset.string()),
-                     log_value(loaded.error().message));
-    return 1;
-  }
-
   const controller::PaymentsConfig& payments = config.payments;
-  auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
-  if (!sealer.ok()) {
-    spdlog::critical("event=startup_failed what=payment_seal_key detail={}", log_value(sealer.error().message));
-    return 1;
-  }
-  auto api_key = crypto::read_secret_text_file(payments.api_key_file, "the payment gateway's API key");
-  if (!api_key.ok()) {
-    spdlog::critical("event=startup_failed what=gateway_api_key detail={}", log_value(api_key.error().message));
-    return 1;
-  }
-  auto gateway = drivers::GatewayClient::create(
-      io, drivers::GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle});
-  if (!gateway.ok()) {
-    spdlog::critical("event=startup_failed what=gateway_client detail={}", log_value(gateway.error().message));
-    return 1;
-  }
-
-  auto tracking = drivers::TrackingClient::create(io, config.tracking, config.gate_id);
-  if (!tracking.ok()) {
-    spdlog::critical("event=startup_failed what=tracking_client detail={}", log_value(tracking.error().message));
-    return 1;
-  }
-
   auto backend = open_backend(io, time, config);
   if (!backend.ok()) {
     spdlog::critical("event=startup_failed what=io_backend detail={}", log_value(backend.error().message));
-    return 1;
+    return kExitFailed;
   }
 
-  controller::WatchedTracking watched_tracking(**tracking, time);  // its reachability, for passgatectl status
+  controller::WatchedTracking watched_tracking(tracking, time);  // its reachability, for passgatectl status
   controller::OutboxSender sender(outbox, watched_tracking, time, time, config.tracking.request_timeout);
   const controller::GateIdentity identity{config.store_id, config.gate_id};
   controller::TrackingReports reports(identity, outbox, sessions, time, sender);
   db::PaymentQueue queue(**database);
   db::SettlementStore settlements(**database);
   db::GateStatus gate_status(**database);
-  controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, *sealer, **gateway,
+  controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, sealer, gateway,
                                      gate_status, time, time);
   controller::SettlementPlanner planner(settlements, queue, time, [&drainer] { drainer.kick(); });
   drainer.set_on_final([&planner, &time](const db::PaymentOpRecord& op) {
@@ -190,12 +173,12 @@ int run_daemon(const controller::GateConfig& config) {
   controller::CartsFeed carts(controller::carts_feed_settings(config), watched_tracking, settlements, time, time,
                               [&planner] { planner.run(); });
   controller::EntryHold hold(controller::entry_hold_settings(config), queue, drainer, time);
-  controller::AdmissionService admission(controller::admission_settings(config), keys, *sealer, sessions,
+  controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
                                          watched_tracking, sender, &hold, time, time);
   recover_interrupted_sessions(sessions, time);
   TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  DaemonReload live_settings(ReloadTargets{keys, *sealer, **gateway, admission, hold, drainer, sender, carts, gate});
+  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate});
   controller::ConfigReloader reloader(config, live_settings);
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
@@ -213,7 +196,7 @@ int run_daemon(const controller::GateConfig& config) {
   auto group = control_group(config.control);
   if (!group.ok()) {
     spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(group.error().message));
-    return 1;
+    return kExitBadConfig;
   }
   auto control = drivers::ControlServer::open(
       io, config.control.socket, *group,
@@ -222,7 +205,7 @@ int run_daemon(const controller::GateConfig& config) {
       });
   if (!control.ok()) {
     spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(control.error().message));
-    return 1;
+    return kExitBadConfig;
   }
   // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
   // without them if the port cannot be had: the monitoring sees it missing.
@@ -266,7 +249,7 @@ int run_daemon(const controller::GateConfig& config) {
   sender.kick();
   if (auto started = drainer.start(); !started.ok()) {
     spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
-    return 1;
+    return kExitFailed;
   }
   planner.run();
   carts.start();
@@ -283,7 +266,7 @@ int run_daemon(const controller::GateConfig& config) {
   notifier.ready(ready_status);
   io.run();
   spdlog::info("event=stopped exit_status=0");
-  return 0;
+  return kExitStopped;
 }
 
 }  // namespace passgate::daemon

@@ -3,37 +3,35 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/component_settings.hpp"
-#include "crypto/secret_file.hpp"
 
 namespace passgate::daemon {
 
 Status DaemonReload::stage_key_files(const controller::GateConfig& config) {
   staged_.reset();
-  auto keys = controller::KeyRing::read(config.keyset);
-  if (!keys) return keys.error();
-  const controller::PaymentsConfig& payments = config.payments;
-  auto api_key = crypto::read_secret_text_file(payments.api_key_file, "the payment gateway's API key");
-  if (!api_key) return api_key.error();
-  if (auto usable = drivers::GatewayClient::check_api_key(*api_key); !usable) return usable.error();
-  auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
-  if (!sealer) return sealer.error();
+  auto files = drivers::load_key_files(config);
+  if (!files.value) {
+    std::string problems;
+    for (const auto& p : files.problems) problems += (problems.empty() ? "" : "; ") + p;
+    return make_error("bad_key_file", problems);
+  }
+  crypto::PaymentSealer& sealer = files.value->sealer;
   // Payment references of the sessions under way are sealed with the key in force: keys that
   // cannot open them would turn every charge for those sessions into a dead letter.
-  if (!sealer->can_open(targets_.sealer.current_key_id())) {
+  if (!sealer.can_open(targets_.sealer.current_key_id())) {
     return make_error("seal_key_dropped",
                       "payments: the new payment sealing key replaces the one in force (id " +
                           targets_.sealer.current_key_id() +
                           ") without keeping it: the sessions under way could not be charged. List its file in "
                           "previous_seal_key_files, then reload again");
   }
-  staged_.emplace(Staged{std::move(*keys), std::move(*api_key), std::move(*sealer)});
+  staged_ = std::move(files.value);
   return {};
 }
 
 std::vector<std::string> DaemonReload::apply(const controller::GateConfig& config) {
   std::vector<std::string> changed;
   if (staged_) {
-    if (targets_.keys.install(std::move(staged_->keys))) changed.emplace_back("tokens.keyset");
+    if (targets_.keys.install(std::move(staged_->issuer_keys))) changed.emplace_back("tokens.keyset");
     if (targets_.gateway.set_api_key(std::move(staged_->api_key))) changed.emplace_back("payments.api_key_file");
     if (targets_.sealer.current_key_id() != staged_->sealer.current_key_id()) {
       changed.emplace_back("payments.seal_key_file");

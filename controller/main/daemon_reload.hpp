@@ -20,6 +20,7 @@
 #include "controller/outbox_sender.hpp"
 #include "controller/payment_drainer.hpp"
 #include "crypto/payment_sealer.hpp"
+#include "drivers/gate_files.hpp"
 #include "drivers/gateway_client.hpp"
 
 namespace passgate::daemon {
@@ -45,14 +46,8 @@ class DaemonReload final : public controller::LiveSettings {
   std::vector<std::string> apply(const controller::GateConfig& config) override;
 
  private:
-  struct Staged {
-    controller::KeyRing::Loaded keys;
-    std::string api_key;
-    crypto::PaymentSealer sealer;
-  };
-
   ReloadTargets targets_;
-  std::optional<Staged> staged_;
+  std::optional<drivers::GateKeyFiles> staged_;
 };
 
 }  // namespace passgate::daemon

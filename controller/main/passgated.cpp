@@ -1,12 +1,14 @@
 // passgated: the Passgate gate controller daemon.
 //   passgated --config /etc/passgate/passgate.toml
-// Refuses to start on an invalid config, printing every problem as file:line:column.
+// Refuses to start on an invalid config, printing every problem as file:line:column (exit
+// 78), and when another passgated runs on the same state directory (exit 75, naming its PID).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "controller/config.hpp"
 #include "controller/main/daemon.hpp"
 #include "controller/main/logging.hpp"
+#include "drivers/instance_lock.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"passgated: Passgate gate controller"};
@@ -18,11 +20,18 @@ int main(int argc, char** argv) {
   if (!load.problems.empty()) {
     for (const auto& p : load.problems) std::cerr << passgate::controller::format_problem(p) << '\n';
     std::cerr << "passgated: refusing to start: " << load.problems.size() << " problem(s) in " << config_file << '\n';
-    return 78;  // EX_CONFIG: systemd does not restart-loop on it with RestartPreventExitStatus
+    return passgate::daemon::kExitBadConfig;
+  }
+  // Before anything is touched (the log file, the database, the sockets, the lines): one
+  // passgated per state directory, held until the process ends.
+  const auto lock = passgate::drivers::InstanceLock::acquire(load.config->database.parent_path());
+  if (!lock.ok()) {
+    std::cerr << "passgated: refusing to start: " << lock.error().message << '\n';
+    return lock.error().code == "locked" ? passgate::daemon::kExitLocked : passgate::daemon::kExitBadConfig;
   }
   if (auto logging = passgate::daemon::setup_logging(load.config->logging); !logging.ok()) {
     std::cerr << "passgated: " << logging.error().message << '\n';
-    return 78;
+    return passgate::daemon::kExitBadConfig;
   }
   return passgate::daemon::run_daemon(*load.config);
 }

@@ -147,6 +147,18 @@ TEST_CASE("settings that need a restart are named, keep their old value, and sta
   CHECK(again.needs_restart == report.needs_restart);
 }
 
+TEST_CASE("io.scan_max_length needs a restart: the scanner drivers cut reads at the length they started with") {
+  ReloadFixture fx;
+  const ReloadReport report =
+      fx.reload(replaced(kMinimalConfig, "backend = \"sim\"\n", "backend = \"sim\"\nscan_max_length = 8192\n"));
+  CHECK(report.reloaded);
+  CHECK(report.applied.empty());
+  CHECK(report.needs_restart == Keys{"io.scan_max_length"});
+  REQUIRE(fx.live.applied.size() == 1);
+  CHECK(fx.live.applied.front().io.scan_max_length == 4096);
+  CHECK(fx.reloader.in_force().io.scan_max_length == 4096);
+}
+
 TEST_CASE("lanes still in the file keep reloading while an added lane waits for a restart") {
   ReloadFixture fx;
   const ReloadReport report =

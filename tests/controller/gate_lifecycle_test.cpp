@@ -75,7 +75,7 @@ TEST_CASE_METHOD(LifecycleFixture, "a reload applies out_of_service only when th
   CHECK(gate.lane(2)->state_name() == "out_of_service");
 }
 
-TEST_CASE_METHOD(LifecycleFixture, "a reload leaves a lane whose kind changed alone, and changes the scan limits") {
+TEST_CASE_METHOD(LifecycleFixture, "a reload leaves a lane whose kind changed alone, and keeps the scan length limit") {
   GateConfig next = config;
   next.lanes.at(1).kind = LaneKind::entry;
   next.lanes.at(1).out_of_service = true;
@@ -83,9 +83,8 @@ TEST_CASE_METHOD(LifecycleFixture, "a reload leaves a lane whose kind changed al
   gate.reconfigure(next);
   CHECK(gate.lane(2)->state_name() == "closed");
 
+  // The scanner drivers cut reads at the start-up limit; the filter keeps it too.
   io.scan("lane1.entry", "12345");
-  CHECK(admission.open() == 0);  // refused by the new limit
-  io.scan("lane1.entry", "1234");
   CHECK(admission.open() == 1);
 }
 

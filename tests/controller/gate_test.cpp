@@ -51,6 +51,25 @@ struct GateFixture {
 
 }  // namespace
 
+namespace {
+
+struct RecordingObserver final : passgate::controller::GateObserver {
+  void on_input_changed(const std::string& line) override { inputs.push_back(line); }
+  void on_scan_read(const std::string& scanner, const std::string& text) override {
+    scans.push_back(scanner + " " + text);
+  }
+  void on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) override {
+    connections.push_back(scanner + (connected ? " connected " : " lost ") + detail);
+  }
+  void on_scan_answered(int lane, const passgate::controller::AdmissionResult& answer) override {
+    answers.push_back(std::to_string(lane) + (answer.admitted ? " admitted" : " denied ") +
+                      (answer.admitted ? "" : std::string(passgate::to_string(answer.reason))));
+  }
+  std::vector<std::string> inputs, scans, connections, answers;
+};
+
+}  // namespace
+
 TEST_CASE_METHOD(GateFixture, "every lane is free until the fire alarm loop is known clear, and again when it is not") {
   CHECK(gate.fire_alarm());
   CHECK(all_releases(true));
@@ -191,14 +210,39 @@ TEST_CASE_METHOD(GateFixture, "a code read again within the repeat window reache
   CHECK(admission.open() == 3);
 }
 
-TEST_CASE_METHOD(GateFixture, "over-long and non-printable reads never reach the lane") {
+TEST_CASE_METHOD(GateFixture, "over-long and non-printable reads never reach admission and are denied as malformed") {
+  RecordingObserver seen;
+  gate.set_observer(&seen);
   io.input("fire_alarm", false);
-  io.scan("lane1.entry", std::string(65, 'a'));
-  io.scan("lane1.entry", "tok\x07" "en");
-  io.scan("lane1.entry", "caf\xc3\xa9");
-  CHECK(admission.open() == 0);
+  for (const std::string& read : {std::string(65, 'a'), std::string("tok\x07" "en"), std::string("caf\xc3\xa9"),
+                                  std::string("nul\0byte", 8)}) {
+    INFO(read.size() << " bytes");
+    io.clear_history();
+    io.scan("lane1.entry", read);
+    vt.run_ready();
+    CHECK(admission.open() == 0);
+    CHECK(io.last_display(1) == "malformed");  // the shopper is told
+    CHECK(io.output("lane1.led_red"));
+    CHECK(io.pulses("lane1.buzzer").size() == 1);
+    CHECK(gate.lane(1)->state_name() == "idle");
+    vt.advance(2s);
+  }
+  // Each is answered like any other denial (the metrics and the log count it by its reason).
+  REQUIRE(seen.answers.size() == 4);
+  for (const auto& answer : seen.answers) CHECK(answer == "1 denied malformed");
   io.scan("lane1.entry", std::string(64, 'a'));
   CHECK(admission.open() == 1);
+}
+
+TEST_CASE_METHOD(GateFixture, "a refused read while a grant is open is denied without closing the grant") {
+  io.input("fire_alarm", false);
+  io.scan("lane1.entry", "token-a");
+  admission.admit("s1", 1);
+  io.scan("lane1.entry", std::string("\x01\x02", 2));
+  vt.run_ready();
+  CHECK(io.last_display(1) == "malformed");
+  CHECK(io.output("lane1.release_in"));
+  CHECK(gate.lane(1)->state_name() == "admitting");
 }
 
 TEST_CASE("inputs list every input line with its raw and debounced level") {
@@ -227,20 +271,6 @@ TEST_CASE("inputs list every input line with its raw and debounced level") {
   CHECK(f.gate.inputs().size() == all.size());
 }
 
-namespace {
-
-struct RecordingObserver final : passgate::controller::GateObserver {
-  void on_input_changed(const std::string& line) override { inputs.push_back(line); }
-  void on_scan_read(const std::string& scanner, const std::string& text) override {
-    scans.push_back(scanner + " " + text);
-  }
-  void on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) override {
-    connections.push_back(scanner + (connected ? " connected " : " lost ") + detail);
-  }
-  std::vector<std::string> inputs, scans, connections;
-};
-
-}  // namespace
 
 TEST_CASE("the observer hears of raw and debounced input changes, raw reads and scanner connections") {
   GateFixture f(10ms);

@@ -107,14 +107,17 @@ TEST_CASE_METHOD(GateMetricsFixture, "denials count by reason, the lane's own re
   CHECK(has(p, "passgate_fire_alarm_active 1"));
 }
 
-TEST_CASE_METHOD(GateMetricsFixture, "reads the gate drops count as repeated, refused or unknown_scanner") {
+TEST_CASE_METHOD(GateMetricsFixture, "reads the gate drops count as repeated or unknown_scanner, refused ones as malformed") {
   io.scan("lane1.entry", "tok-1\r");
   io.scan("lane1.entry", "tok-1\r");
   io.scan("lane1.entry", std::string(100, 'x') + "\r");
+  io.scan("lane1.entry", std::string("tok\0-2\r", 7));
+  vt.run_ready();
   io.scan("lane7.entry", "tok-3\r");
   const std::string p = page();
   CHECK(has(p, "passgate_scans_total{lane=\"1\",outcome=\"repeated\",reason=\"\"} 1"));
-  CHECK(has(p, "passgate_scans_total{lane=\"1\",outcome=\"refused\",reason=\"\"} 1"));
+  CHECK(has(p, "passgate_scans_total{lane=\"1\",outcome=\"denied\",reason=\"malformed\"} 2"));
+  CHECK(p.find("outcome=\"refused\"") == std::string::npos);
   CHECK(has(p, "passgate_scans_total{lane=\"\",outcome=\"unknown_scanner\",reason=\"\"} 1"));
 }
 

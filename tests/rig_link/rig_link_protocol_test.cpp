@@ -76,6 +76,29 @@ TEST_CASE("blank lines are recognised") {
   CHECK_FALSE(is_blank_line(" {}"));
 }
 
+TEST_CASE("a line as the link takes it: blank ignored, at most 4096 bytes without its newline, else a message") {
+  const auto blank = parse_rig_line(" \t\r");
+  REQUIRE(blank);
+  CHECK_FALSE(blank->has_value());
+
+  const std::string head = R"({"t":"scan","scanner":"lane1.entry","data":")";
+  const std::string longest = head + std::string(kMaxLineBytes - head.size() - 2, 'A') + "\"}";
+  REQUIRE(longest.size() == 4096);
+  const auto fits = parse_rig_line(longest);
+  REQUIRE(fits);
+  REQUIRE(fits->has_value());
+  CHECK(std::get<ScanMessage>(**fits).data.size() == 4096 - head.size() - 2);
+
+  const auto over = parse_rig_line(longest + " ");
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code == "too_long");
+  CHECK(over.error().message == "line longer than 4096 bytes ignored (one JSON message per line)");
+
+  const auto bad = parse_rig_line("{\"t\":\"hello\"}");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "unknown_type");
+}
+
 TEST_CASE("gate messages are one JSON line each") {
   CHECK(encode_output("lane1.release_in", true) == "{\"t\":\"out\",\"line\":\"lane1.release_in\",\"v\":1}\n");
   CHECK(encode_output("lane1.buzzer", false) == "{\"t\":\"out\",\"line\":\"lane1.buzzer\",\"v\":0}\n");

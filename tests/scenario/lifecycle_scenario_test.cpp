@@ -108,5 +108,49 @@ TEST_CASE("passgated refuses to start on a config with a misspelled key", "[scen
   CHECK_FALSE(std::filesystem::exists(gate.rig_socket()));
 }
 
+TEST_CASE("a second passgated on the same state directory exits at once, naming the first, and leaves it alone",
+          "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+
+  test::ChildProcess second(PASSGATED, {"--config", gate.config_file().string()});
+  const auto status = second.wait_exit(kStartLimit);
+  const std::string said = second.output();
+  INFO(said);
+  CHECK(status == 75);
+  CHECK(said.find("another passgated (PID " + std::to_string(gate.gated().pid()) + ") is running") !=
+        std::string::npos);
+  CHECK(said.find("event=ready ") == std::string::npos);
+  // The first one keeps its sockets and goes on serving its lanes.
+  CHECK(std::filesystem::exists(gate.rig_socket()));
+  CHECK(std::filesystem::exists(gate.control_socket()));
+  rig.scan(1, gate.mint("shp_ann"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+}
+
+TEST_CASE("passgated exits 78 (no restart) on a key file it cannot use, before it opens anything", "[scenario]") {
+  GateHarness gate(GateOptions{.start_gate = false});
+  std::string keyset;
+  {
+    const std::string text = gate.config_text();
+    const std::string key = "keyset = \"";
+    const auto at = text.find(key) + key.size();
+    keyset = text.substr(at, text.find('"', at) - at);
+  }
+  std::ofstream(keyset, std::ios::trunc) << "not JSON at all";
+
+  test::ChildProcess gated(PASSGATED, {"--config", gate.config_file().string()});
+  const auto status = gated.wait_exit(kStartLimit);
+  const std::string said = gated.output();
+  INFO(said);
+  CHECK(status == 78);
+  CHECK(said.find("event=startup_failed what=config") != std::string::npos);
+  CHECK(said.find("tokens.keyset: " + keyset) != std::string::npos);
+  CHECK(said.find("not valid JSON") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(gate.rig_socket()));
+  CHECK_FALSE(std::filesystem::exists(gate.control_socket()));
+}
+
 }  // namespace
 }  // namespace passgate::scenario

@@ -139,6 +139,16 @@ TEST_CASE("TLS files that cannot be used are refused up front, naming the file")
     REQUIRE_FALSE(made);
     CHECK_THAT(made.error().message, Contains("empty.pem"));
   }
+  SECTION("an empty CA bundle, or one holding nothing but text and blank lines") {
+    for (const std::string content : {"", "\n\n", "# the store's CA goes here\n"}) {
+      files.ca_bundle = pki.dir / "blank.pem";
+      std::ofstream(files.ca_bundle, std::ios::trunc) << content;
+      auto made = drivers::make_tls_client_context(files);
+      REQUIRE_FALSE(made);
+      CHECK(made.error().code == "tls_file");
+      CHECK_THAT(made.error().message, Contains("blank.pem") && Contains("holds no certificate"));
+    }
+  }
   SECTION("a client key that belongs to another certificate") {
     const PemPair other = pki.ca.issue_client("other", "other");
     files.client_cert = pki.gate.cert;

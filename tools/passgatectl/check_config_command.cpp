@@ -1,30 +1,88 @@
-// passgatectl check-config FILE: reports every problem in a gate config file (exit 1), or
-// summarizes what a valid one sets up (exit 0).
+// passgatectl check-config FILE [--as-user USER]: checks a gate config file as passgated will
+// use it at start-up, and reports every problem (exit 1), or summarizes what a valid one sets
+// up (exit 0). Beyond the file itself it loads what the file names through passgated's own
+// code (drivers/gate_files.hpp): the issuer key set, the API key and sealing key files, and
+// the HTTP clients with their TLS files. It does so as USER (run_as_user.hpp): by default,
+// when run as root, as the service user, so a file the service cannot read is reported too.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include <boost/asio/io_context.hpp>
+
 #include "controller/config.hpp"
 #include "controller/config_summary.hpp"
+#include "drivers/gate_files.hpp"
 #include "tools/passgatectl/commands.hpp"
+#include "tools/passgatectl/run_as_user.hpp"
 
 namespace passgate::ctl {
+namespace {
+
+// The user passgated runs as (config/passgated.service: User=passgate).
+constexpr const char* kServiceUser = "passgate";
+
+// Every problem the config and what it names would cause at start-up.
+std::vector<std::string> problems_of(const std::string& file, std::optional<controller::GateConfig>& config) {
+  std::vector<std::string> out;
+  auto load = controller::load_config(file);
+  for (const auto& problem : load.problems) out.push_back(controller::format_problem(problem));
+  if (!load.config) return out;
+  boost::asio::io_context io;  // the clients are made, never run: nothing is sent
+  for (const auto& p : drivers::open_gate_files(io, *load.config).problems) out.push_back(file + ": " + p);
+  config = std::move(load.config);
+  return out;
+}
+
+int check(const std::string& file, const std::string& as) {
+  std::optional<controller::GateConfig> config;
+  const auto problems = problems_of(file, config);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) std::cerr << problem << '\n';
+    const auto n = problems.size();
+    std::cerr << n << (n == 1 ? " problem in " : " problems in ") << file << " (checked as user " << as << ")\n";
+    return 1;
+  }
+  std::cout << file << " is valid (checked as user " << as << "). " << controller::summarize_config(*config) << '\n';
+  return 0;
+}
+
+}  // namespace
 
 void add_check_config_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("check-config", "Check a gate config file and report every problem in it");
   auto file = std::make_shared<std::string>();
+  auto as_user = std::make_shared<std::string>();
   command->add_option("FILE", *file, "the config file, e.g. /etc/passgate/gate.toml")->required();
-  command->callback([file, &exit_code] {
-    const auto load = controller::load_config(*file);
-    if (!load.config) {
-      for (const auto& problem : load.problems) std::cerr << controller::format_problem(problem) << '\n';
-      const auto n = load.problems.size();
-      std::cerr << n << (n == 1 ? " problem in " : " problems in ") << *file << '\n';
+  command
+      ->add_option("--as-user", *as_user,
+                   std::string("check that USER can read every file (default as root: ") + kServiceUser +
+                       ", the service user)")
+      ->option_text("USER");
+  command->callback([file, as_user, &exit_code] {
+    std::string user = *as_user;
+    if (user.empty() && ::geteuid() == 0) {
+      if (user_exists(kServiceUser)) {
+        user = kServiceUser;
+      } else {
+        std::cerr << "passgatectl: there is no user \"" << kServiceUser
+                  << "\" (the service user) on this machine: checking as root; name the user passgated runs "
+                     "as with --as-user USER\n";
+      }
+    }
+    if (user.empty()) {
+      exit_code = check(*file, current_user());
+      return;
+    }
+    const auto ran = run_as_user(user, [&] { return check(*file, user); });
+    if (!ran) {
+      std::cerr << "passgatectl check-config: " << ran.error().message << '\n';
       exit_code = 1;
       return;
     }
-    std::cout << *file << " is valid. " << controller::summarize_config(*load.config) << '\n';
-    exit_code = 0;
+    exit_code = *ran;
   });
 }
 
