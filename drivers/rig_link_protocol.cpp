@@ -72,6 +72,10 @@ Result<RigMessage> parse_rig_message(std::string_view line) {
     if (const auto detail = what.find("] "); detail != std::string_view::npos) what.remove_prefix(detail + 2);
     what = what.substr(0, what.find("; last read:"));
     return malformed("malformed JSON: " + cut(what, 200));
+  } catch (const json::exception&) {
+    // A number beyond what a double holds (1e999) is out_of_range, not a parse_error: still
+    // the rig's mistake, never a reason to stop the gate. Its text is not repeated either.
+    return malformed("malformed JSON: a number out of range");
   }
   if (!message.is_object()) {
     return malformed(std::string("a message must be a JSON object, got ") + message.type_name());

@@ -76,6 +76,15 @@ TEST_CASE("blank lines are recognised") {
   CHECK_FALSE(is_blank_line(" {}"));
 }
 
+TEST_CASE("a number too large for JSON is malformed, not a crash (found by fuzz_rig_line)") {
+  for (const std::string_view line : {"9999e991", R"({"t":"in","line":"lane1.beam_outer","v":1e999})"}) {
+    const auto parsed = parse_rig_line(line);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == "malformed");
+    CHECK(parsed.error().message == "malformed JSON: a number out of range");
+  }
+}
+
 TEST_CASE("a line as the link takes it: blank ignored, at most 4096 bytes without its newline, else a message") {
   const auto blank = parse_rig_line(" \t\r");
   REQUIRE(blank);
