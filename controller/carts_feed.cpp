@@ -44,23 +44,31 @@ void CartsFeed::on_page(const HttpReply& reply) {
     return fail(reply.status == 0 ? reply.error
                                   : "HTTP " + std::to_string(reply.status) + " " + reply.body.substr(0, 200));
   }
-  auto page = parse_carts_page(reply.body);
+  auto page = parse_carts_page(reply.body, settings_.limits);
   if (!page) return fail("the tracking engine sent a page the gate cannot read (" + page.error().message +
                          "); the cursor stays, the page is asked for again");
-  if (page->carts.empty()) {
+  if (page->carts.empty() && page->quarantined.empty()) {
     last_error_.clear();
     return schedule(settings_.poll_interval);
   }
-  auto recorded = store_.record_carts(kFeedName, page->carts, page->next_cursor, unix_millis(clock_.wall_now()));
+  auto recorded = store_.record_carts(kFeedName, page->carts, page->quarantined, page->next_cursor,
+                                      unix_millis(clock_.wall_now()));
   if (!recorded) return fail("cannot record final carts: " + recorded.error().message);
   last_error_.clear();
   recorded_total_ += recorded->recorded;
   for (const std::string& unknown : recorded->unknown_sessions)
     spdlog::warn("event=cart_unknown_session session={} detail=\"skipped, not charged\"", log_value(unknown));
+  quarantined_total_ += static_cast<std::int64_t>(recorded->quarantined.size());
+  for (const db::QuarantinedCart& cart : recorded->quarantined) {
+    spdlog::warn("event=cart_quarantined session={} reason={} detail={} action=\"not charged; passgatectl queue lists"
+                 " it for an operator\"",
+                 log_value(cart.session_id.empty() ? std::string("-") : cart.session_id), to_string(cart.reason),
+                 log_value(cart.detail));
+  }
   if (recorded->recorded > 0 || recorded->repeated > 0)
     spdlog::info("event=carts_recorded recorded={} repeated={}", recorded->recorded, recorded->repeated);
   if (recorded_) recorded_();
-  const bool full_page = static_cast<int>(page->carts.size()) >= settings_.page_limit;
+  const bool full_page = static_cast<int>(page->carts.size() + page->quarantined.size()) >= settings_.page_limit;
   schedule(full_page ? Millis{0} : settings_.poll_interval);
 }
 

@@ -1,8 +1,10 @@
 // CartsFeed: polls the tracking engine's final-carts feed (spec/tracking-engine-api.md §4)
 // every poll interval (at once again while pages come back full), records each page's carts
 // and the cursor after them in one transaction, and then lets the settlement planner run.
-// An unreachable engine or a page that cannot be read leaves the cursor where it was; the
-// next poll asks again. Single-threaded, on the event loop.
+// A cart the gate will not charge as it came (controller/carts_page.hpp) is quarantined in
+// the same transaction and logged (event=cart_quarantined); the feed moves on. An
+// unreachable engine or a page whose envelope cannot be read leaves the cursor where it
+// was; the next poll asks again. Single-threaded, on the event loop.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <string>
 
 #include "common/clock.hpp"
+#include "controller/carts_page.hpp"
 #include "controller/tracking_messages.hpp"
 #include "controller/tracking_port.hpp"
 #include "db/settlement_store.hpp"
@@ -22,6 +25,7 @@ struct CartsFeedSettings {
   Millis poll_interval{2000};
   int page_limit = 100;
   Millis request_timeout{5000};
+  CartLimits limits;
 };
 
 class CartsFeed {
@@ -37,6 +41,7 @@ class CartsFeed {
   void reconfigure(CartsFeedSettings settings) { settings_ = std::move(settings); }
 
   [[nodiscard]] std::int64_t carts_recorded() const { return recorded_total_; }
+  [[nodiscard]] std::int64_t carts_quarantined() const { return quarantined_total_; }
   [[nodiscard]] const std::string& last_error() const { return last_error_; }
 
  private:
@@ -53,6 +58,7 @@ class CartsFeed {
   std::function<void()> recorded_;
   std::unique_ptr<Timer> wake_;
   std::int64_t recorded_total_ = 0;
+  std::int64_t quarantined_total_ = 0;
   std::string last_error_;
 };
 

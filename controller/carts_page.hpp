@@ -1,25 +1,38 @@
-// The final-carts feed's page (spec/tracking-engine-api.md §4), parsed strictly: every cart
-// must be a final cart with a session id, an ISO 4217 currency, a non-negative integer total
-// and a finalization time, or the whole page is refused with the first problem named, so a
-// cart the gate cannot read is never skipped silently (the cursor does not move past it).
+// The final-carts feed's page (the tracking engine's contract, docs/settlement.md): the page's
+// envelope is read strictly (a JSON object with an array of carts and, after carts, a
+// cursor) or the whole page is refused with the first problem named, and the cursor stays.
+// Each cart is then judged on its own: a final cart with a session id, the gate's currency
+// and a whole total from 0 to payments.max_cart_minor is to be settled; any other cart (one
+// the gate cannot read, a foreign currency, a total above the bound) is quarantined with its
+// reason and its JSON as received, so one bad cart never stalls the carts after it and is
+// never charged as it came. A plain function of the bytes, also driven by fuzz_carts_page.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
+#include "db/cart_quarantine.hpp"
 #include "db/settlement_store.hpp"
 
 namespace passgate::controller {
 
-struct CartsPage {
-  std::vector<db::FinalCart> carts;
-  std::string next_cursor;  // may be empty when the page is empty
+// What the gate charges: its own currency (payments.currency), up to payments.max_cart_minor.
+struct CartLimits {
+  std::string currency = "USD";
+  std::int64_t max_cart_minor = 10'000'000;
 };
 
-// Error code "bad_feed" with what is wrong and where, e.g. "carts[2].total_minor: expected
-// a non-negative integer".
-[[nodiscard]] Result<CartsPage> parse_carts_page(std::string_view body);
+struct CartsPage {
+  std::vector<db::FinalCart> carts;             // to be settled
+  std::vector<db::QuarantinedCart> quarantined;  // never charged as they came
+  std::string next_cursor;                       // may be empty when the page is empty
+};
+
+// Error code "bad_feed" with what is wrong with the envelope, e.g. "next_cursor: expected a
+// cursor after carts".
+[[nodiscard]] Result<CartsPage> parse_carts_page(std::string_view body, const CartLimits& limits);
 
 }  // namespace passgate::controller

@@ -18,7 +18,8 @@ EntryHoldSettings entry_hold_settings(const GateConfig& config) {
 
 CartsFeedSettings carts_feed_settings(const GateConfig& config) {
   return CartsFeedSettings{GateIdentity{config.store_id, config.gate_id}, config.payments.carts_poll_interval,
-                           config.payments.carts_page_limit, config.tracking.request_timeout};
+                           config.payments.carts_page_limit, config.tracking.request_timeout,
+                           CartLimits{config.payments.currency, config.payments.max_cart_minor}};
 }
 
 }  // namespace passgate::controller

@@ -127,6 +127,9 @@ struct PaymentsConfig {
   std::chrono::milliseconds retry_max{300000};    // backoff cap
   std::chrono::milliseconds carts_poll_interval{2000};  // final-carts feed
   int carts_page_limit = 100;           // carts asked for per feed request
+  // The largest cart total the gate charges, minor units (10000000: 100,000.00 USD); a
+  // larger cart is quarantined for an operator, never charged.
+  std::int64_t max_cart_minor = 10'000'000;
   OfflineRiskLimits offline_limits;
 };
 

@@ -80,6 +80,7 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("payments.carts_poll_interval_ms", live,
                  [](auto& c) -> auto& { return c.payments.carts_poll_interval; }),
       setting<G>("payments.carts_page_limit", live, [](auto& c) -> auto& { return c.payments.carts_page_limit; }),
+      setting<G>("payments.max_cart_minor", live, [](auto& c) -> auto& { return c.payments.max_cart_minor; }),
       setting<G>("payments.offline_limits.max_session_minor", live,
                  [](auto& c) -> auto& { return c.payments.offline_limits.max_session_minor; }),
       setting<G>("payments.offline_limits.max_outstanding_minor", live,

@@ -152,6 +152,7 @@ void read_payments(TableReader& root, const fs::path& config_dir, PaymentsConfig
   read_retry(*section, payments);
   read_ms(*section, "carts_poll_interval_ms", {100, 60'000}, payments.carts_poll_interval);
   read_number(*section, "carts_page_limit", {1, 500}, payments.carts_page_limit);
+  read_number(*section, "max_cart_minor", {1, kAmountRange.max}, payments.max_cart_minor);
   read_offline_limits(*section, payments.offline_limits);
   section->report_unknown_keys();
 }

@@ -30,9 +30,9 @@ std::string currency_code(std::string_view currency) {
   return code;
 }
 
-std::map<std::string, std::int64_t> by_currency_code(const std::map<std::string, std::int64_t>& amounts) {
-  std::map<std::string, std::int64_t> out;
-  for (const auto& [currency, minor] : amounts) out[currency_code(currency)] += minor;
+std::map<std::string, MinorSum> by_currency_code(const std::map<std::string, MinorSum>& amounts) {
+  std::map<std::string, MinorSum> out;
+  for (const auto& [currency, sum] : amounts) out[currency_code(currency)].add(sum);
   return out;
 }
 

@@ -9,11 +9,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/minor_sum.hpp"
+
 namespace passgate::controller {
 
 [[nodiscard]] std::string currency_code(std::string_view currency);
 // The same amounts keyed by currency code ("usd" and "USD" added up under "USD").
-[[nodiscard]] std::map<std::string, std::int64_t> by_currency_code(const std::map<std::string, std::int64_t>& amounts);
+[[nodiscard]] std::map<std::string, MinorSum> by_currency_code(const std::map<std::string, MinorSum>& amounts);
 [[nodiscard]] std::string format_amount(std::int64_t minor, std::string_view currency);
 
 }  // namespace passgate::controller

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/time_format.hpp"
+#include "db/cart_quarantine.hpp"
 
 namespace passgate::controller {
 
@@ -21,6 +22,11 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
                                  "Age of the oldest payment operation not yet final; 0 when there is none.")),
       dead_letters_(registry.gauge("passgate_payment_dead_letters",
                                    "Declined or dead payment operations waiting for an operator (passgatectl queue).")),
+      quarantined_(registry.gauge("passgate_quarantined_carts",
+                                  "Final carts quarantined, not charged, waiting for an operator (passgatectl queue), "
+                                  "by reason: unreadable, currency (not payments.currency), over_limit (above "
+                                  "payments.max_cart_minor).",
+                                  {"reason"})),
       in_flight_(registry.gauge("passgate_payment_in_flight", "Payment gateway requests under way.")),
       attempts_(registry.counter("passgate_payment_attempts_total", "Requests sent to the payment gateway.")),
       results_(registry.counter("passgate_payment_results_total",
@@ -35,13 +41,20 @@ void PaymentMetrics::collect() {
   owed_.clear();
   oldest_age_.clear();
   dead_letters_.clear();
+  quarantined_.clear();
   if (const auto totals = queue_.totals(); totals.ok()) {
     length_.set({}, static_cast<double>(totals->outstanding_ops));
-    for (const auto& [currency, minor] : totals->outstanding_minor) owed_.set({currency}, static_cast<double>(minor));
+    for (const auto& [currency, sum] : totals->outstanding_minor) owed_.set({currency}, static_cast<double>(sum.minor));
     const std::int64_t now_ms = unix_millis(clock_.wall_now());
     const std::int64_t oldest_ms = totals->oldest_created_at_ms.value_or(now_ms);
     oldest_age_.set({}, static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest_ms)) / 1000);
     dead_letters_.set({}, static_cast<double>(totals->dead_letters));
+    for (const auto reason : {db::QuarantineReason::unreadable, db::QuarantineReason::currency,
+                              db::QuarantineReason::over_limit}) {
+      const auto n = totals->quarantined_carts.find(std::string(db::to_string(reason)));
+      quarantined_.set({std::string(db::to_string(reason))},
+                       static_cast<double>(n == totals->quarantined_carts.end() ? 0 : n->second));
+    }
   }
   const DrainerCounters& counts = drainer_.counters();
   in_flight_.set({}, static_cast<double>(drainer_.in_flight()));

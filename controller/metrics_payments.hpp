@@ -1,7 +1,7 @@
 // PaymentMetrics: the durable payment queue, read from the database at every scrape (the
 // grouped query behind `passgatectl queue`): operations not yet final, what they amount to
-// by currency, the age of the oldest, the dead-letter list; and the drainer's counts of
-// attempts and results. A failed read leaves the queue's series out of that scrape (it is
+// by currency (never wrapping: common/minor_sum.hpp), the age of the oldest, the dead-letter
+// list, the quarantined carts by reason; and the drainer's counts of attempts and results. A failed read leaves the queue's series out of that scrape (it is
 // counted in passgate_database_errors_total). The registry must not render after it is gone.
 // Single-threaded, on the event loop.
 #pragma once
@@ -29,6 +29,7 @@ class PaymentMetrics {
   metrics::Gauge& owed_;
   metrics::Gauge& oldest_age_;
   metrics::Gauge& dead_letters_;
+  metrics::Gauge& quarantined_;
   metrics::Gauge& in_flight_;
   metrics::Counter& attempts_;
   metrics::Counter& results_;

@@ -8,8 +8,8 @@ std::optional<std::string> exceeded_offline_limit(const OfflineRiskLimits& limit
   if (hold_minor > limits.max_session_minor)
     return "hold " + std::to_string(hold_minor) + " exceeds max_session_minor " + std::to_string(limits.max_session_minor);
   const auto owed = totals.outstanding_minor.find(currency);
-  if (owed != totals.outstanding_minor.end() && owed->second > limits.max_outstanding_minor)
-    return "outstanding " + std::to_string(owed->second) + " " + currency + " exceeds max_outstanding_minor " +
+  if (owed != totals.outstanding_minor.end() && owed->second.minor > limits.max_outstanding_minor)
+    return "outstanding " + std::to_string(owed->second.minor) + " " + currency + " exceeds max_outstanding_minor " +
            std::to_string(limits.max_outstanding_minor);
   if (totals.outstanding_ops > limits.max_outstanding_operations)
     return std::to_string(totals.outstanding_ops) + " outstanding operations exceed max_outstanding_operations " +

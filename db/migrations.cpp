@@ -119,7 +119,29 @@ constexpr std::string_view kSessionsByShopper = R"sql(
 CREATE INDEX sessions_by_shopper ON sessions (shopper, state);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper};
+// 4: final carts the gate will not charge as they came, each with its reason and its JSON as
+// received (bounded), open until an operator charges it after correction or writes it off
+// (db/cart_quarantine.hpp). At most one per session; one per raw text when it names none.
+constexpr std::string_view kQuarantinedCarts = R"sql(
+CREATE TABLE quarantined_carts (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id     TEXT NOT NULL DEFAULT '',
+  reason         TEXT NOT NULL CHECK (reason IN ('unreadable', 'currency', 'over_limit')),
+  detail         TEXT NOT NULL,
+  raw            TEXT NOT NULL,
+  finalized_at   TEXT NOT NULL DEFAULT '',
+  received_at_ms INTEGER NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'charged', 'written_off')),
+  settled_at_ms  INTEGER NOT NULL DEFAULT 0,
+  settled_by     TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX quarantined_carts_by_session ON quarantined_carts (session_id) WHERE session_id <> '';
+CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE session_id = '';
+CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
+                                                         kQuarantinedCarts};
 
 }  // namespace
 

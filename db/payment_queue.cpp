@@ -1,6 +1,7 @@
 #include "db/payment_queue.hpp"
 
 #include <array>
+#include <limits>
 #include <stdexcept>
 #include <utility>
 
@@ -114,14 +115,14 @@ constexpr Move kWriteOff{"write off", "declined or dead",
                          "UPDATE payment_ops SET state = 'written_off', finished_at_ms = ?2"
                          " WHERE id = ?1 AND state IN ('declined', 'dead')"};
 
+}  // namespace
+
 void audit(Database& db, std::int64_t now_ms, const std::string& actor, std::string_view action, std::int64_t op_id,
            const std::string& detail) {
   auto insert = db.statement("INSERT INTO audit_log (at_ms, actor, action, op_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
   SQLite::bind(*insert, now_ms, actor, std::string(action), op_id, detail);
   insert->exec();
 }
-
-}  // namespace
 
 std::string_view to_string(PaymentOpState s) {
   for (const auto& [state, name] : kStateNames)
@@ -139,6 +140,12 @@ bool is_final(PaymentOpState s) { return s != PaymentOpState::pending && s != Pa
 
 bool is_dead_letter(PaymentOpState s, bool alert) {
   return alert && (s == PaymentOpState::declined || s == PaymentOpState::dead);
+}
+
+std::int64_t QueueTotals::quarantined_total() const {
+  std::int64_t n = 0;
+  for (const auto& [reason, count] : quarantined_carts) n += count;
+  return n;
 }
 
 std::int64_t PaymentQueue::insert(Database& db, const NewPaymentOp& op, std::int64_t now_ms) {
@@ -289,18 +296,33 @@ Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const
 Result<QueueTotals> PaymentQueue::totals() {
   return guarded("sum the payment queue", [&]() -> Result<QueueTotals> {
     QueueTotals t;
+    // Summed in two halves, each row's high 32 bits (< 2^31) and low 32 bits (< 2^32), so
+    // SQLite's SUM cannot overflow below 2^31 rows; MinorSum joins them without wrapping.
     auto sums = db_.statement(
-        "SELECT currency, COUNT(*), SUM(amount_minor), MIN(created_at_ms) FROM payment_ops"
-        " WHERE state IN ('pending', 'in_flight') GROUP BY currency");
+        "SELECT currency, COUNT(*), SUM(amount_minor >> 32), SUM(amount_minor & 4294967295), MIN(created_at_ms)"
+        " FROM payment_ops WHERE state IN ('pending', 'in_flight') GROUP BY currency");
     while (sums->executeStep()) {
       t.outstanding_ops += sums->getColumn(1).getInt64();
-      t.outstanding_minor[sums->getColumn(0).getString()] = sums->getColumn(2).getInt64();
-      const std::int64_t oldest = sums->getColumn(3).getInt64();
+      MinorSum& owed = t.outstanding_minor[sums->getColumn(0).getString()];
+      const std::int64_t high = sums->getColumn(2).getInt64();
+      std::int64_t shifted = 0;
+      if (__builtin_mul_overflow(high, std::int64_t{1} << 32, &shifted)) {
+        owed.add(std::numeric_limits<std::int64_t>::max());
+        owed.capped = true;
+      } else {
+        owed.add(shifted);
+      }
+      owed.add(sums->getColumn(3).getInt64());
+      const std::int64_t oldest = sums->getColumn(4).getInt64();
       if (!t.oldest_created_at_ms || oldest < *t.oldest_created_at_ms) t.oldest_created_at_ms = oldest;
     }
     auto dead = db_.statement("SELECT COUNT(*) FROM payment_ops WHERE state IN ('declined', 'dead') AND alert = 1");
     dead->executeStep();
     t.dead_letters = dead->getColumn(0).getInt64();
+    auto quarantined =
+        db_.statement("SELECT reason, COUNT(*) FROM quarantined_carts WHERE state = 'open' GROUP BY reason");
+    while (quarantined->executeStep())
+      t.quarantined_carts[quarantined->getColumn(0).getString()] = quarantined->getColumn(1).getInt64();
     return t;
   });
 }

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/minor_sum.hpp"
 #include "common/result.hpp"
 #include "db/database.hpp"
 
@@ -66,10 +67,20 @@ struct PaymentOpRecord {
 // Amounts by currency and counts of operations not yet final (pending or in flight).
 struct QueueTotals {
   std::int64_t outstanding_ops = 0;
-  std::map<std::string, std::int64_t> outstanding_minor;  // currency -> amount
+  std::map<std::string, MinorSum> outstanding_minor;  // currency -> amount (common/minor_sum.hpp)
   std::optional<std::int64_t> oldest_created_at_ms;
   std::int64_t dead_letters = 0;  // declined or dead, with alert
+  // Open quarantined carts (db/cart_quarantine.hpp) by reason: never charged, waiting for an
+  // operator like the dead letters.
+  std::map<std::string, std::int64_t> quarantined_carts;
+  [[nodiscard]] std::int64_t quarantined_total() const;
 };
+
+// An audit_log row for an operator's action (op_id 0: it concerns no payment operation, e.g.
+// a quarantined cart, named in `detail`). Within the caller's open transaction; throws
+// SQLite::Exception, so call it only inside guarded().
+void audit(Database& db, std::int64_t now_ms, const std::string& actor, std::string_view action, std::int64_t op_id,
+           const std::string& detail);
 
 class PaymentQueue {
  public:

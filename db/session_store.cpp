@@ -187,6 +187,7 @@ Result<std::optional<std::string>> SessionStore::open_session_of(const std::stri
         "SELECT s.session_id FROM sessions s"
         " WHERE s.shopper = ?1 AND s.state IN ('opening', 'open', 'open_offline') AND s.session_id <> ?2"
         " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
+        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id)"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
         " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
     SQLite::bind(*query, shopper, except_session);

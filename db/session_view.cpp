@@ -13,6 +13,7 @@ namespace {
 
 constexpr std::string_view kEnded =
     "(EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id) OR"
+    " EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id) OR"
     " EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id))";
 
 std::string open_sessions() {

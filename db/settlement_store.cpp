@@ -43,15 +43,28 @@ Result<std::optional<std::string>> SettlementStore::cursor(const std::string& fe
 }
 
 Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, const std::vector<FinalCart>& carts,
+                                                       const std::vector<QuarantinedCart>& quarantined,
                                                        const std::string& next_cursor, std::int64_t now_ms) {
-  return guarded("record " + std::to_string(carts.size()) + " final carts", [&]() -> Result<CartBatchOutcome> {
+  return guarded("record " + std::to_string(carts.size() + quarantined.size()) + " final carts",
+                 [&]() -> Result<CartBatchOutcome> {
     CartBatchOutcome outcome;
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    const auto known = [&](const std::string& session_id) {
+      auto query = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1");
+      query->bind(1, session_id);
+      if (query->executeStep()) return true;
+      outcome.unknown_sessions.push_back(session_id);
+      return false;
+    };
+    const auto has_cart = [&](const std::string& session_id) {
+      auto query = db_.statement("SELECT 1 FROM carts WHERE session_id = ?1");
+      query->bind(1, session_id);
+      return query->executeStep();
+    };
     for (const FinalCart& cart : carts) {
-      auto known = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1");
-      known->bind(1, cart.session_id);
-      if (!known->executeStep()) {
-        outcome.unknown_sessions.push_back(cart.session_id);
+      if (!known(cart.session_id)) continue;
+      if (CartQuarantine::holds_session(db_, cart.session_id)) {
+        ++outcome.repeated;
         continue;
       }
       auto insert = db_.statement(
@@ -62,6 +75,15 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
         ++outcome.recorded;
       } else {
         ++outcome.repeated;
+      }
+    }
+    for (const QuarantinedCart& cart : quarantined) {
+      const bool named = !cart.session_id.empty();
+      if (named && !known(cart.session_id)) continue;
+      if ((named && has_cart(cart.session_id)) || !CartQuarantine::insert(db_, cart, now_ms)) {
+        ++outcome.repeated;
+      } else {
+        outcome.quarantined.push_back(cart);
       }
     }
     auto save = db_.statement(
@@ -96,8 +118,10 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
       found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});
     }
     auto without_cart = db_.statement(
-        "SELECT s.session_id FROM sessions s WHERE s.state IN ('cancelled', 'denied')"
-        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth')"
+        "SELECT s.session_id FROM sessions s WHERE ((s.state IN ('cancelled', 'denied')"
+        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'))"
+        " OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
+        " AND q.state = 'written_off'))"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
         " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
         " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");

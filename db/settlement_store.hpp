@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "db/cart_quarantine.hpp"
 #include "db/database.hpp"
 #include "db/payment_queue.hpp"
 
@@ -25,12 +26,14 @@ struct FinalCart {
 
 struct CartBatchOutcome {
   int recorded = 0;                         // new carts
-  int repeated = 0;                         // carts already recorded (ignored)
+  int repeated = 0;                         // carts already recorded or quarantined (ignored)
   std::vector<std::string> unknown_sessions;  // carts of sessions this gate never opened (skipped)
+  std::vector<QuarantinedCart> quarantined;  // newly quarantined
 };
 
 // A session whose settlement can be decided: it has a final cart, or it ended without one
-// (cancelled or denied) while a pre-authorization hold was requested for it.
+// (cancelled or denied) while a pre-authorization hold was requested for it, or its
+// quarantined cart was written off by an operator.
 struct SettlementCandidate {
   std::string session_id;
   std::optional<FinalCart> cart;  // empty: ended without a cart
@@ -54,9 +57,13 @@ class SettlementStore {
   explicit SettlementStore(Database& db) : db_(db) {}
 
   [[nodiscard]] Result<std::optional<std::string>> cursor(const std::string& feed);
-  // Records the carts of known sessions (a repeat is ignored, a cart of an unknown session is
-  // skipped and named in the outcome), then stores `next_cursor` for `feed`, atomically.
+  // Records the carts and quarantines the `quarantined` carts of known sessions (and those
+  // naming no readable session), then stores `next_cursor` for `feed`, atomically. A cart of
+  // a session that already has a cart or a quarantined one is ignored (a repeat: a session is
+  // settled once, never on a cart delivered after its quarantine); a cart of an unknown
+  // session is skipped and named in the outcome.
   [[nodiscard]] Result<CartBatchOutcome> record_carts(const std::string& feed, const std::vector<FinalCart>& carts,
+                                                      const std::vector<QuarantinedCart>& quarantined,
                                                       const std::string& next_cursor, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<FinalCart>> cart(const std::string& session_id);
 

@@ -4,6 +4,7 @@
 
 #include "common/log_value.hpp"
 #include "controller/main/control_lanes.hpp"
+#include "controller/main/control_quarantine.hpp"
 #include "controller/main/control_queue.hpp"
 #include "controller/main/control_request.hpp"
 #include "controller/main/control_sessions.hpp"
@@ -61,13 +62,24 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
     return reply_of(queue_retry(sources_.database, request, *peer, now, sources_.queue_changed));
   }
   if (cmd == "queue.write_off") return reply_of(queue_write_off(sources_.database, request, *peer, now));
+  if (cmd == "queue.charge_cart" || cmd == "queue.write_off_cart") return quarantined_cart(cmd, request, *peer, now);
   if (cmd == "reload") return reload(request, *peer);
   if (cmd == "hw.inputs") return hw_.inputs(request, peer);
   if (cmd == "hw.pulse") return hw_.pulse(request, *peer);
   if (cmd == "hw.scanners") return hw_.scanners(request, peer);
   return refused("unknown_command", "unknown command \"" + cmd +
                                         "\" (this gate knows: status, lanes, lane.service, sessions, queue, "
-                                        "queue.retry, queue.write_off, reload, hw.inputs, hw.pulse, hw.scanners)");
+                                        "queue.retry, queue.write_off, queue.charge_cart, queue.write_off_cart, reload, "
+                                        "hw.inputs, hw.pulse, hw.scanners)");
+}
+
+json ControlCommands::quarantined_cart(const std::string& cmd, const json& request, const drivers::ControlPeer& peer,
+                                       WallTime now) {
+  if (cmd == "queue.charge_cart") {
+    return reply_of(queue_charge_cart(sources_.database, sources_.config.payments, request, peer, now,
+                                      sources_.queue_changed));
+  }
+  return reply_of(queue_write_off_cart(sources_.database, request, peer, now, sources_.queue_changed));
 }
 
 json ControlCommands::reload(const json& request, const drivers::ControlPeer& peer) {

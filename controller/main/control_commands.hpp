@@ -5,6 +5,8 @@
 //   sessions                        control_sessions.hpp
 //   queue, queue.retry, queue.write_off
 //                                   control_queue.hpp: the payment queue and its dead letters
+//   queue.charge_cart, queue.write_off_cart
+//                                   control_quarantine.hpp: the quarantined final carts
 //   reload {operator}               reloads the config as SIGHUP does; the ReloadReport
 //   hw.inputs, hw.pulse, hw.scanners
 //                                   control_hw.hpp: the installer's checks and live views
@@ -42,6 +44,8 @@ class ControlCommands {
   [[nodiscard]] nlohmann::json answer(const std::string& cmd, const nlohmann::json& request,
                                       const std::shared_ptr<drivers::ControlPeer>& peer);
   [[nodiscard]] nlohmann::json reload(const nlohmann::json& request, const drivers::ControlPeer& peer);
+  [[nodiscard]] nlohmann::json quarantined_cart(const std::string& cmd, const nlohmann::json& request,
+                                                const drivers::ControlPeer& peer, WallTime now);
 
   controller::Gate& gate_;
   Clock& clock_;

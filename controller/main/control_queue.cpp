@@ -7,6 +7,7 @@
 #include "controller/currency.hpp"
 #include "controller/dead_letters.hpp"
 #include "controller/main/control_request.hpp"
+#include "db/cart_quarantine.hpp"
 #include "db/queue_view.hpp"
 
 namespace passgate::daemon {
@@ -42,11 +43,32 @@ json action_json(const db::PaymentOpRecord& op, const std::string& actor) {
           {"actor", actor}};
 }
 
+json quarantined_json(const db::QuarantineRecord& q, std::int64_t now_ms) {
+  return {{"id", q.id},
+          {"session_id", q.cart.session_id},
+          {"reason", db::to_string(q.cart.reason)},
+          {"detail", q.cart.detail},
+          {"raw", q.cart.raw},
+          {"received_at", format_rfc3339_ms(WallTime{std::chrono::milliseconds{q.received_at_ms}})},
+          {"age_s", age_seconds(q.received_at_ms, now_ms)}};
+}
+
 controller::DeadLetterAction action_of(const json& request, const std::string& actor, WallTime now) {
   return controller::DeadLetterAction{request.at("id").get<std::int64_t>(), actor, unix_millis(now)};
 }
 
 }  // namespace
+
+void put_owed(json& out, const db::QueueTotals& totals) {
+  json owed = json::object();
+  json capped = json::array();
+  for (const auto& [currency, sum] : controller::by_currency_code(totals.outstanding_minor)) {
+    owed[currency] = sum.minor;
+    if (sum.capped) capped.push_back(currency);
+  }
+  out["owed_minor"] = std::move(owed);
+  if (!capped.empty()) out["owed_capped"] = std::move(capped);
+}
 
 Result<json> queue_reply(db::Database& database, const json& request, WallTime now) {
   const bool all = request.value("all", false);
@@ -56,18 +78,25 @@ Result<json> queue_reply(db::Database& database, const json& request, WallTime n
   if (!view.ok()) return view.error();
   auto totals = db::PaymentQueue(database).totals();
   if (!totals.ok()) return totals.error();
+  auto quarantined = db::CartQuarantine(database).open(*limit);
+  if (!quarantined.ok()) return quarantined.error();
   const std::int64_t now_ms = unix_millis(now);
   json ops = json::array();
   for (const auto& op : view->rows) ops.push_back(op_json(op, now_ms));
+  json carts = json::array();
+  for (const auto& q : *quarantined) carts.push_back(quarantined_json(q, now_ms));
   json counts = json::object();
   for (const auto& [state, n] : view->by_state) counts[std::string(db::to_string(state))] = n;
   counts["dead_letters"] = totals->dead_letters;
-  return drivers::control_ok(json{{"all", all},
-                                  {"operations", ops},
-                                  {"matching", view->matching},
-                                  {"counts", counts},
-                                  {"outstanding", totals->outstanding_ops},
-                                  {"owed_minor", controller::by_currency_code(totals->outstanding_minor)}});
+  counts["quarantined_carts"] = totals->quarantined_total();
+  json reply{{"all", all},
+             {"operations", ops},
+             {"matching", view->matching},
+             {"counts", counts},
+             {"outstanding", totals->outstanding_ops},
+             {"quarantined_carts", carts}};
+  put_owed(reply, *totals);
+  return drivers::control_ok(std::move(reply));
 }
 
 Result<json> queue_retry(db::Database& database, const json& request, const drivers::ControlPeer& peer, WallTime now,

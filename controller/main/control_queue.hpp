@@ -3,6 +3,9 @@
 //                                  oldest first, the newest `limit` of them (default
 //                                  kDefaultQueueLimit, 0: every one), with counts by state, the
 //                                  outstanding operations and what they owe by currency
+//                                  (owed_capped lists the currencies whose sum is a lower
+//                                  bound, common/minor_sum.hpp), and the open quarantined carts
+//                                  (the oldest `limit`; control_quarantine.hpp settles them)
 //   queue.retry {id, operator}     a dead letter back to pending (controller/dead_letters.hpp)
 //   queue.write_off {id, reason, operator}
 //                                  a dead letter closed for good
@@ -17,11 +20,16 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "db/database.hpp"
+#include "db/payment_queue.hpp"
 #include "drivers/control_server.hpp"
 
 namespace passgate::daemon {
 
 inline constexpr int kDefaultQueueLimit = 500;
+
+// Sets `out`'s "owed_minor" (currency -> minor units) and, when a sum is capped, "owed_capped"
+// (its currencies): shared by queue and status.
+void put_owed(nlohmann::json& out, const db::QueueTotals& totals);
 
 [[nodiscard]] Result<nlohmann::json> queue_reply(db::Database& database, const nlohmann::json& request, WallTime now);
 // `queue_changed` runs after a retry (it wakes the payment drainer).

@@ -14,7 +14,9 @@ struct ControlSources {
   const controller::GateConfig& config;         // the gate's identity and file names
   db::Database& database;                       // passgated's own handle, used on the event loop
   const controller::WatchedTracking& tracking;  // the tracking engine's reachability
-  std::function<void()> queue_changed;          // after an operator's retry: wakes the payment drainer
+  // After an operator's retry or quarantined cart settled: plans what can be settled now and
+  // wakes the payment drainer.
+  std::function<void()> queue_changed;
 };
 
 }  // namespace passgate::daemon

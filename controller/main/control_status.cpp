@@ -6,6 +6,7 @@
 #include "common/time_format.hpp"
 #include "controller/currency.hpp"
 #include "controller/main/control_lanes.hpp"
+#include "controller/main/control_queue.hpp"
 #include "controller/main/control_request.hpp"
 #include "db/outbox.hpp"
 #include "db/payments_summary.hpp"
@@ -84,6 +85,17 @@ json attention(const controller::Gate& gate, const json& status, const OutboxSta
     out.push_back(std::to_string(payments.queue.dead_letters) +
                   " dead letter(s) wait for an operator: passgatectl queue lists them");
   }
+  if (const std::int64_t quarantined = payments.queue.quarantined_total(); quarantined > 0) {
+    out.push_back(std::to_string(quarantined) +
+                  " final cart(s) are quarantined, not charged (foreign currency, total above payments.max_cart_minor"
+                  " or unreadable): passgatectl queue lists them; an operator charges each after correction or"
+                  " writes it off");
+  }
+  if (status.at("payment_queue").contains("owed_capped")) {
+    out.push_back("what the payment queue owes in " + status.at("payment_queue").at("owed_capped").dump() +
+                  " exceeds what the gate can count: the amount shown is a lower bound; passgatectl queue lists"
+                  " the operations");
+  }
   return out;
 }
 
@@ -122,10 +134,11 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
               {"gateway", gateway_json(*payments)},
               {"payment_queue",
                {{"outstanding", q.outstanding_ops},
-                {"owed_minor", controller::by_currency_code(q.outstanding_minor)},
                 {"oldest_age_s", q.oldest_created_at_ms ? json(age_seconds(*q.oldest_created_at_ms, now_ms)) : json()},
-                {"dead_letters", q.dead_letters}}},
+                {"dead_letters", q.dead_letters},
+                {"quarantined_carts", q.quarantined_total()}}},
               {"settlements", {{"decided", payments->settlements_decided}, {"settled", payments->sessions_settled}}}};
+  put_owed(status["payment_queue"], q);
   if (outbox->front) {
     status["outbox_attempts"] = outbox->front->attempts;
     status["outbox_last_error"] = outbox->front->last_error;

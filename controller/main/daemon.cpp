@@ -191,7 +191,10 @@ int run_daemon(const controller::GateConfig& config) {
     return report;
   };
   ControlCommands commands(gate, **backend, time, time,
-                           ControlSources{config, **database, watched_tracking, [&drainer] { drainer.kick(); }},
+                           ControlSources{config, **database, watched_tracking, [&planner, &drainer] {
+                             planner.run();
+                             drainer.kick();
+                           }},
                            reload_config);
   auto group = control_group(config.control);
   if (!group.ok()) {

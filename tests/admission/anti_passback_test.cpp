@@ -54,8 +54,19 @@ TEST_CASE("a final cart ends the session: the shopper may come in again") {
   passgate::db::SettlementStore settlement(*f.database);
   REQUIRE(settlement
               .record_carts("carts", {passgate::db::FinalCart{first.session_id, "USD", 0, "2026-11-21T18:21:40.002Z"}},
-                            "c1", 0)
+                            {}, "c1", 0)
               .ok());
+  CHECK(f.admit(f.token_of("shp_ann"), 201).admitted);
+}
+
+TEST_CASE("a quarantined final cart ends the session too: the shopper may come in again") {
+  AdmissionFixture f;
+  const auto first = f.admit(f.token_of("shp_ann"), 201);
+  REQUIRE(first.admitted);
+  passgate::db::SettlementStore settlement(*f.database);
+  const passgate::db::QuarantinedCart cart{first.session_id, passgate::db::QuarantineReason::currency,
+                                           "currency EUR is not the gate's currency USD", "{}", ""};
+  REQUIRE(settlement.record_carts("carts", {}, {cart}, "c1", 0).ok());
   CHECK(f.admit(f.token_of("shp_ann"), 201).admitted);
 }
 

@@ -50,6 +50,7 @@ TEST_CASE("a minimal config gets every default") {
   CHECK(p.retry_max == 300000ms);
   CHECK(p.carts_poll_interval == 2000ms);
   CHECK(p.carts_page_limit == 100);
+  CHECK(p.max_cart_minor == 10000000);
   CHECK(p.offline_limits.max_session_minor == 5000);
   CHECK(p.offline_limits.max_outstanding_minor == 100000);
   CHECK(p.offline_limits.max_outstanding_operations == 500);

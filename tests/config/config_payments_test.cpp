@@ -55,6 +55,7 @@ retry_initial_ms = 500
 retry_max_ms = 60000
 carts_poll_interval_ms = 1000
 carts_page_limit = 250
+max_cart_minor = 2500000
 
 [payments.offline_limits]
 max_session_minor = 10000
@@ -79,6 +80,7 @@ max_age_s = 43200
   CHECK(p.retry_max == 60000ms);
   CHECK(p.carts_poll_interval == 1000ms);
   CHECK(p.carts_page_limit == 250);
+  CHECK(p.max_cart_minor == 2500000);
   CHECK(p.offline_limits.max_session_minor == 10000);
   CHECK(p.offline_limits.max_outstanding_minor == 250000);
   CHECK(p.offline_limits.max_outstanding_operations == 1000);
@@ -130,6 +132,10 @@ TEST_CASE("[payments] numbers out of range or of the wrong type say what is expe
       {"carts_poll_interval_ms = 99", "payments.carts_poll_interval_ms is 99, expected an integer from 100 to 60000"},
       {"carts_page_limit = 0", "payments.carts_page_limit is 0, expected an integer from 1 to 500"},
       {"carts_page_limit = 501", "payments.carts_page_limit is 501, expected an integer from 1 to 500"},
+      {"max_cart_minor = 0", "payments.max_cart_minor is 0, expected an integer from 1 to 99999999"},
+      {"max_cart_minor = 100000000", "payments.max_cart_minor is 100000000, expected an integer from 1 to 99999999"},
+      {"max_cart_minor = 9223372036854775807",
+       "payments.max_cart_minor is 9223372036854775807, expected an integer from 1 to 99999999"},
   };
   for (const auto& [line, message] : cases) {
     CAPTURE(line);

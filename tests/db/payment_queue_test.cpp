@@ -171,8 +171,8 @@ TEST_CASE("totals count outstanding operations and amounts by currency, and aler
   auto totals = f.queue.totals();
   REQUIRE(describe(totals) == "ok");
   CHECK(totals->outstanding_ops == 2);
-  CHECK(totals->outstanding_minor.at("USD") == 700);
-  CHECK(totals->outstanding_minor.at("EUR") == 300);
+  CHECK(totals->outstanding_minor.at("USD").minor == 700);
+  CHECK(totals->outstanding_minor.at("EUR").minor == 300);
   CHECK(*totals->oldest_created_at_ms == kNow - 5000);
   CHECK(totals->dead_letters == 0);  // an entry decline needs no operator
 }

@@ -29,13 +29,13 @@ struct StoreFixture {
 TEST_CASE("carts of known sessions are recorded with the cursor; repeats and unknown sessions are not") {
   StoreFixture f;
   CHECK_FALSE(f.store.cursor("carts")->has_value());
-  auto first = f.store.record_carts("carts", {cart("s1", 1234), cart("ghost", 99)}, "c1", kNow);
+  auto first = f.store.record_carts("carts", {cart("s1", 1234), cart("ghost", 99)}, {}, "c1", kNow);
   REQUIRE(describe(first) == "ok");
   CHECK(first->recorded == 1);
   CHECK(first->unknown_sessions == std::vector<std::string>{"ghost"});
   CHECK(**f.store.cursor("carts") == "c1");
 
-  auto again = f.store.record_carts("carts", {cart("s1", 1234), cart("s2", 0)}, "c2", kNow + 1);
+  auto again = f.store.record_carts("carts", {cart("s1", 1234), cart("s2", 0)}, {}, "c2", kNow + 1);
   REQUIRE(again.ok());
   CHECK(again->recorded == 1);
   CHECK(again->repeated == 1);
@@ -46,7 +46,7 @@ TEST_CASE("carts of known sessions are recorded with the cursor; repeats and unk
 
 TEST_CASE("the cursor survives a restart and advances only with its carts") {
   StoreFixture f;
-  REQUIRE(f.store.record_carts("carts", {cart("s1", 10)}, "c1", kNow).ok());
+  REQUIRE(f.store.record_carts("carts", {cart("s1", 10)}, {}, "c1", kNow).ok());
   f.t.reopen();
   SettlementStore reopened(*f.t.db);
   CHECK(**reopened.cursor("carts") == "c1");
@@ -55,7 +55,7 @@ TEST_CASE("the cursor survives a restart and advances only with its carts") {
 
 TEST_CASE("a session is settled once, with its operations chained in order") {
   StoreFixture f;
-  REQUIRE(f.store.record_carts("carts", {cart("s1", 9000)}, "c1", kNow).ok());
+  REQUIRE(f.store.record_carts("carts", {cart("s1", 9000)}, {}, "c1", kNow).ok());
   auto candidates = f.store.candidates(10);
   REQUIRE(candidates.ok());
   REQUIRE(candidates->size() == 1);

@@ -107,7 +107,8 @@ TEST_CASE("queue --json gives each operation and the totals, without intent ids"
   CHECK(op_with_id(listing, day.declined).at("dead_letter") == true);
   CHECK(op_with_id(listing, day.dead).at("dead_letter") == true);
   CHECK(listing.at("counts") ==
-        json{{"pending", 2}, {"in_flight", 0}, {"declined", 1}, {"dead", 1}, {"dead_letters", 2}});
+        json{{"pending", 2}, {"in_flight", 0}, {"declined", 1}, {"dead", 1}, {"dead_letters", 2},
+             {"quarantined_carts", 0}});
   CHECK(listing.at("outstanding") == 2);
   CHECK(listing.at("matching") == 4);
   CHECK(listing.at("owed_minor") == json{{"JPY", 500}, {"USD", 2000}});

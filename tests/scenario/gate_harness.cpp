@@ -257,6 +257,12 @@ void GateHarness::finalize_cart(const std::string& session_id, std::int64_t tota
                 json{{"session_id", session_id}, {"currency", "USD"}, {"items", items}}.dump());
 }
 
+void GateHarness::finalize_hostile_cart(const std::string& session_id, const std::string& currency,
+                                        const json& total_minor) {
+  (void)control(*control_client_, drivers::HttpMethod::post, "/control/finalize",
+                json{{"session_id", session_id}, {"currency", currency}, {"total_minor", total_minor}}.dump());
+}
+
 void GateHarness::set_gateway_fault(const std::string& mode, const json& settings) {
   json body = settings;
   body["mode"] = mode;

@@ -95,6 +95,10 @@ class GateHarness {
                                        std::chrono::milliseconds limit);
   // The tracking simulator's cameras: finalizes `session_id`'s cart with one item.
   void finalize_cart(const std::string& session_id, std::int64_t total_minor);
+  // Finalizes the session's cart as a hostile engine would publish it: `currency` as given
+  // and `total_minor` (any JSON value) instead of the items' sum.
+  void finalize_hostile_cart(const std::string& session_id, const std::string& currency,
+                             const nlohmann::json& total_minor);
   // The gateway simulator's control port: fault "none|unreachable|slow|error5xx|rate_limit|
   // drop_response" with optional settings (delay_ms, retry_after_s, count), and its ledger.
   void set_gateway_fault(const std::string& mode, const nlohmann::json& settings = nlohmann::json::object());

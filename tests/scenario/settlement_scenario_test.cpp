@@ -3,6 +3,9 @@
 // outages, lost responses, rate limiting and declines; payment references stay sealed.
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <map>
+
 #include "tests/scenario/settlement_support.hpp"
 
 namespace passgate::scenario {
@@ -40,6 +43,41 @@ TEST_CASE("every final cart is charged once, an empty cart costs nothing, and re
   }
 }
 
+TEST_CASE("hostile carts are quarantined, never charged, and the shoppers after them are settled", "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string alice = admit_and_walk(gate, rig, "shp_alice", gate.mint("shp_alice"));
+  std::vector<std::string> hostile;
+  for (const char* shopper : {"shp_eur", "shp_jpy", "shp_xxx", "shp_huge", "shp_negative", "shp_fraction", "shp_text",
+                              "shp_lower"})
+    hostile.push_back(admit_and_walk(gate, rig, shopper, gate.mint(shopper)));
+  const std::string gina = admit_and_walk(gate, rig, "shp_gina", gate.mint("shp_gina"));
+  gate.finalize_cart(alice, 1234);
+  gate.finalize_hostile_cart(hostile[0], "EUR", 1000);
+  gate.finalize_hostile_cart(hostile[1], "JPY", 1000);
+  gate.finalize_hostile_cart(hostile[2], "XXX", 1000);
+  gate.finalize_hostile_cart(hostile[3], "USD", std::numeric_limits<std::int64_t>::max());
+  gate.finalize_hostile_cart(hostile[4], "USD", -5);
+  gate.finalize_hostile_cart(hostile[5], "USD", 12.5);
+  gate.finalize_hostile_cart(hostile[6], "USD", "12");
+  gate.finalize_hostile_cart(hostile[7], "usd", 1000);
+  gate.finalize_cart(gina, 560);  // after every bad cart in the feed
+
+  json ledger;
+  REQUIRE(wait_settled(gate, 1234 + 560, ledger, 20s));
+  CHECK(collected_for(ledger, alice) == 1234);
+  CHECK(collected_for(ledger, gina) == 560);
+  for (const auto& session : hostile) CHECK(collected_for(ledger, session) == 0);
+  CHECK(ledger.at("intents").size() == 2);
+  const auto totals = gate.queue_totals();
+  CHECK(totals.quarantined_carts ==
+        std::map<std::string, std::int64_t>{{"currency", 3}, {"over_limit", 1}, {"unreadable", 4}});
+  CHECK(totals.outstanding_ops == 0);
+  CHECK(gate.gated().output().find("event=cart_quarantined session=" + hostile[3] + " reason=over_limit") !=
+        std::string::npos);
+}
+
 TEST_CASE("carts settled while the gateway is down are forwarded once when it returns", "[scenario]") {
   GateHarness gate;
   RigClient rig(gate);
@@ -52,7 +90,7 @@ TEST_CASE("carts settled while the gateway is down are forwarded once when it re
     gate.finalize_cart(sessions.back(), 100 * (i + 1));
   }
   REQUIRE(gate.poll_until([&] { return gate.queue_totals().outstanding_ops == 4; }, 20s));
-  CHECK(gate.queue_totals().outstanding_minor.at("USD") == 1000);
+  CHECK(gate.queue_totals().outstanding_minor.at("USD").minor == 1000);
 
   gate.set_gateway_fault("none");
   json ledger;

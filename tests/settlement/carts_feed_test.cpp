@@ -1,9 +1,11 @@
 // CartsFeed with a FakeTracking engine and a real database: the GET it builds, carts and
 // cursor recorded together, a bad page or an unreachable engine leaving the cursor where it
-// was until the next interval, unknown sessions skipped, full pages fetched back to back.
+// was until the next interval, a bad cart quarantined while the feed moves on, unknown
+// sessions skipped, full pages fetched back to back.
 #include <catch2/catch.hpp>
 
 #include "controller/carts_feed.hpp"
+#include "db/cart_quarantine.hpp"
 #include "tests/admission/fake_tracking.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
@@ -32,7 +34,8 @@ const std::string kAfterC1 = "/v1/carts?store_id=store%2042&gate_id=gate-a&after
 struct FeedFixture : SettlementFixture {
   FakeTracking tracking{vt};
   int recorded_calls = 0;
-  controller::CartsFeed feed{controller::CartsFeedSettings{{"store 42", "gate-a"}, kInterval, 2, Millis{5000}},
+  controller::CartsFeed feed{controller::CartsFeedSettings{{"store 42", "gate-a"}, kInterval, 2, Millis{5000},
+                                                               controller::CartLimits{}},
                              tracking, store, vt, vt, [this] { ++recorded_calls; }};
 
   FeedFixture() {
@@ -106,10 +109,6 @@ TEST_CASE("an empty page leaves the cursor and asks again at the next interval")
 }
 
 TEST_CASE("a page the gate cannot read leaves the cursor and is asked for again at the next interval") {
-  const std::string garbage = GENERATE(std::string("<html>502 Bad Gateway</html>"),
-                                       // s2's cart has no total: the whole page waits, s1's too
-                                       R"({"carts":[)" + cart_json("s1", 10) +
-                                           R"(,{"session_id":"s2","state":"final","currency":"USD","finalized_at":"2026-11-21T18:21:40.002Z"}],"next_cursor":"c2"})");
   FeedFixture f;
   f.feed.start();
   f.vt.run_ready();
@@ -117,10 +116,9 @@ TEST_CASE("a page the gate cannot read leaves the cursor and is asked for again 
   f.vt.advance(kInterval);
   REQUIRE(f.asked() == kAfterC1);
 
-  f.reply(200, garbage);
+  f.reply(200, "<html>502 Bad Gateway</html>");
   CHECK(f.cursor() == "c/1");
   CHECK(f.feed.carts_recorded() == 1);
-  CHECK_FALSE(f.cart("s2").has_value());
   CHECK_FALSE(f.feed.last_error().empty());
   f.asks_again_after_interval(kAfterC1);
 
@@ -131,13 +129,60 @@ TEST_CASE("a page the gate cannot read leaves the cursor and is asked for again 
   CHECK(f.feed.last_error().empty());
 }
 
-TEST_CASE("a cart missing a field is named in the feed's error") {
+TEST_CASE("one cart the gate cannot read is quarantined and the feed moves on past it") {
+  const std::string bad = GENERATE(std::string(R"({"session_id":"s2","state":"final","currency":"USD","finalized_at":"t"})"),
+                                   R"({"session_id":"s2","state":"final","currency":"USD","total_minor":-5,"finalized_at":"t"})",
+                                   R"({"session_id":"s2","state":"final","currency":"USD","total_minor":12.5,"finalized_at":"t"})",
+                                   R"({"session_id":"s2","state":"final","currency":"USD","total_minor":"12","finalized_at":"t"})",
+                                   R"({"session_id":"s2","state":"final","currency":"usd","total_minor":12,"finalized_at":"t"})");
   FeedFixture f;
   f.feed.start();
   f.vt.run_ready();
-  f.reply(200, R"({"carts":[{"session_id":"s1","state":"final","total_minor":5,"finalized_at":"x"}],"next_cursor":"c1"})");
-  CHECK_THAT(f.feed.last_error(), Catch::Contains("carts[0].currency"));
-  CHECK_FALSE(f.cursor().has_value());
+  f.reply(200, page_json({cart_json("s1", 10), bad, cart_json("s3", 30)}, "c2"));
+  CHECK(f.cursor() == "c2");  // the shoppers after it are not held up
+  CHECK(f.cart("s1")->total_minor == 10);
+  CHECK(f.cart("s3")->total_minor == 30);
+  CHECK_FALSE(f.cart("s2").has_value());  // never charged as it came
+  CHECK(f.feed.carts_quarantined() == 1);
+  CHECK(f.feed.last_error().empty());
+  auto open = db::CartQuarantine(*f.t.db).open(0);
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 1);
+  CHECK(open->front().cart.session_id == "s2");
+  CHECK(open->front().cart.reason == db::QuarantineReason::unreadable);
+  CHECK(open->front().cart.raw == bad);
+
+  // Delivered again (the engine replays its feed): not quarantined twice, still not charged.
+  f.vt.advance(kInterval);
+  f.reply(200, page_json({bad, cart_json("s2", 20)}, "c3"));
+  CHECK(f.cursor() == "c3");
+  CHECK(db::CartQuarantine(*f.t.db).open(0)->size() == 1);
+  CHECK_FALSE(f.cart("s2").has_value());
+  CHECK(f.feed.carts_quarantined() == 1);
+}
+
+TEST_CASE("a cart in a foreign currency or above payments.max_cart_minor is quarantined, never recorded to charge") {
+  FeedFixture f;
+  const auto cart_in = [](const std::string& session_id, const std::string& currency, const std::string& total) {
+    return R"({"session_id":")" + session_id + R"(","state":"final","currency":")" + currency +
+           R"(","total_minor":)" + total + R"(,"finalized_at":"t"})";
+  };
+  f.feed.start();
+  f.vt.run_ready();
+  f.reply(200, page_json({cart_in("s1", "EUR", "100"), cart_in("s2", "USD", "9223372036854775807"),
+                          cart_in("s3", "USD", "10000000")},
+                         "c/1"));
+  CHECK(f.cursor() == "c/1");
+  CHECK_FALSE(f.cart("s1").has_value());
+  CHECK_FALSE(f.cart("s2").has_value());
+  CHECK(f.cart("s3")->total_minor == 10'000'000);  // the default bound itself is charged
+  auto open = db::CartQuarantine(*f.t.db).open(0);
+  REQUIRE(open->size() == 2);
+  CHECK(open->at(0).cart.reason == db::QuarantineReason::currency);
+  CHECK(open->at(1).cart.reason == db::QuarantineReason::over_limit);
+  auto candidates = f.store.candidates(10);
+  REQUIRE(candidates->size() == 1);
+  CHECK(candidates->front().session_id == "s3");
 }
 
 TEST_CASE("carts of sessions the gate never opened are skipped, never recorded") {

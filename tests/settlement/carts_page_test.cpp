@@ -1,37 +1,64 @@
-// parse_carts_page: a good page, and every way a page or one of its carts can be wrong,
-// each named with where it is.
+// parse_carts_page: a good page; a page whose envelope is wrong is refused with where; a cart
+// that is wrong (unreadable, a foreign currency, a total above the bound) is quarantined with
+// its reason and its JSON as received, and the carts after it are still read.
 #include <catch2/catch.hpp>
 
 #include "controller/carts_page.hpp"
 
+using passgate::controller::CartLimits;
 using passgate::controller::parse_carts_page;
+using passgate::db::QuarantineReason;
 
 namespace {
 
+const CartLimits kLimits{"USD", 10'000'000};
+
 constexpr const char* kGoodCart =
     R"({"session_id":"s1","state":"final","currency":"USD","total_minor":1234,"items":[],"finalized_at":"2026-11-21T18:21:40.002Z"})";
+constexpr const char* kLastCart =
+    R"({"session_id":"s3","state":"final","currency":"USD","total_minor":5,"finalized_at":"t"})";
 
-// The error message for a page whose second cart is `cart`.
-std::string error_for_second_cart(const std::string& cart) {
-  const std::string body = std::string(R"({"carts":[)") + kGoodCart + "," + cart + R"(],"next_cursor":"c1"})";
-  auto page = parse_carts_page(body);
+std::string error_for(const std::string& body) {
+  auto page = parse_carts_page(body, kLimits);
   REQUIRE_FALSE(page.ok());
   CHECK(page.error().code == "bad_feed");
   return page.error().message;
 }
 
-std::string error_for(const std::string& body) {
-  auto page = parse_carts_page(body);
-  REQUIRE_FALSE(page.ok());
-  CHECK(page.error().code == "bad_feed");
-  return page.error().message;
+// The page with `cart` between two good carts: the good ones are read, `cart` is quarantined.
+passgate::db::QuarantinedCart quarantined_second(const std::string& cart) {
+  const std::string body =
+      std::string(R"({"carts":[)") + kGoodCart + "," + cart + "," + kLastCart + R"(],"next_cursor":"c1"})";
+  auto page = parse_carts_page(body, kLimits);
+  REQUIRE(page.ok());
+  REQUIRE(page->carts.size() == 2);
+  CHECK(page->carts[0].session_id == "s1");
+  CHECK(page->carts[1].session_id == "s3");
+  CHECK(page->next_cursor == "c1");
+  REQUIRE(page->quarantined.size() == 1);
+  return page->quarantined.front();
+}
+
+std::string unreadable_detail(const std::string& cart) {
+  const auto q = quarantined_second(cart);
+  CHECK(q.reason == QuarantineReason::unreadable);
+  return q.detail;
+}
+
+std::string with_total(const std::string& total) {
+  return R"({"session_id":"s2","state":"final","currency":"USD","total_minor":)" + total + R"(,"finalized_at":"t"})";
+}
+
+std::string with_currency(const std::string& currency) {
+  return R"({"session_id":"s2","state":"final","currency":)" + currency + R"(,"total_minor":1,"finalized_at":"t"})";
 }
 
 }  // namespace
 
 TEST_CASE("a page of final carts is read with its cursor") {
   auto page = parse_carts_page(std::string(R"({"carts":[)") + kGoodCart +
-                               R"(,{"session_id":"s2","state":"final","currency":"EUR","total_minor":0,"finalized_at":"t"}],"next_cursor":"c9"})");
+                                   R"(,{"session_id":"s2","state":"final","currency":"USD","total_minor":0,"finalized_at":"t"}],"next_cursor":"c9"})",
+                               kLimits);
   REQUIRE(page.ok());
   REQUIRE(page->carts.size() == 2);
   CHECK(page->carts[0].session_id == "s1");
@@ -40,12 +67,13 @@ TEST_CASE("a page of final carts is read with its cursor") {
   CHECK(page->carts[0].finalized_at == "2026-11-21T18:21:40.002Z");
   CHECK(page->carts[1].total_minor == 0);
   CHECK(page->next_cursor == "c9");
+  CHECK(page->quarantined.empty());
 }
 
 TEST_CASE("an empty page needs no cursor") {
   for (const char* body : {R"({"carts":[]})", R"({"carts":[],"next_cursor":null})", R"({"carts":[],"next_cursor":"c1"})"}) {
     INFO(body);
-    auto page = parse_carts_page(body);
+    auto page = parse_carts_page(body, kLimits);
     REQUIRE(page.ok());
     CHECK(page->carts.empty());
   }
@@ -68,34 +96,81 @@ TEST_CASE("a page with carts but no usable cursor is refused") {
   CHECK(error_for(carts + "}") == "next_cursor: expected a cursor after carts");
   CHECK(error_for(carts + R"(,"next_cursor":""})") == "next_cursor: expected a cursor after carts");
   CHECK(error_for(carts + R"(,"next_cursor":7})") == "next_cursor: expected a string");
+  // Even when its only cart is one the gate would quarantine.
+  CHECK(error_for(R"({"carts":[7]})") == "next_cursor: expected a cursor after carts");
 }
 
-TEST_CASE("every bad field of a cart is named with the cart's index") {
-  CHECK(error_for_second_cart("7") == "carts[1]: expected an object");
-  CHECK(error_for_second_cart(R"({"state":"final","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
-        "carts[1].session_id: expected a non-empty string");
-  CHECK(error_for_second_cart(R"({"session_id":"","state":"final","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
-        "carts[1].session_id: expected a non-empty string");
-  CHECK(error_for_second_cart(R"({"session_id":"s2","state":"open","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
-        "carts[1].state: expected \"final\"");
-  CHECK(error_for_second_cart(R"({"session_id":"s2","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
-        "carts[1].state: expected \"final\"");
+TEST_CASE("a cart in another currency than the gate's is quarantined, not charged") {
+  for (const char* currency : {"EUR", "JPY", "XXX"}) {
+    INFO(currency);
+    const auto q = quarantined_second(with_currency(std::string("\"") + currency + "\""));
+    CHECK(q.reason == QuarantineReason::currency);
+    CHECK(q.session_id == "s2");
+    CHECK(q.finalized_at == "t");
+    CHECK(q.detail == std::string("currency ") + currency + " is not the gate's currency USD (payments.currency)");
+    CHECK(q.raw == with_currency(std::string("\"") + currency + "\""));
+  }
+}
+
+TEST_CASE("a cart whose total exceeds payments.max_cart_minor is quarantined, not charged") {
+  CHECK(quarantined_second(with_total("10000001")).detail == "total_minor 10000001 exceeds payments.max_cart_minor 10000000");
+  const auto huge = quarantined_second(with_total("9223372036854775807"));
+  CHECK(huge.reason == QuarantineReason::over_limit);
+  CHECK(huge.session_id == "s2");
+  CHECK(huge.detail == "total_minor 9223372036854775807 exceeds payments.max_cart_minor 10000000");
+  // The bound itself is charged.
+  auto page = parse_carts_page(R"({"carts":[)" + with_total("10000000") + R"(],"next_cursor":"c1"})", kLimits);
+  REQUIRE(page.ok());
+  CHECK(page->carts.size() == 1);
+  CHECK(page->quarantined.empty());
+}
+
+TEST_CASE("a cart the gate cannot read is quarantined with what is wrong, its session named when readable") {
+  CHECK(unreadable_detail(R"({"session_id":"s2","state":"open","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
+        "state: expected \"final\"");
+  CHECK(unreadable_detail(R"({"session_id":"s2","currency":"USD","total_minor":1,"finalized_at":"t"})") ==
+        "state: expected \"final\"");
   for (const char* currency : {R"("usd")", R"("US")", R"("USDX")", "840", "null"}) {
     INFO(currency);
-    CHECK(error_for_second_cart(std::string(R"({"session_id":"s2","state":"final","currency":)") + currency +
-                                R"(,"total_minor":1,"finalized_at":"t"})") ==
-          "carts[1].currency: expected an ISO 4217 code such as \"USD\"");
+    CHECK(unreadable_detail(with_currency(currency)) == "currency: expected an ISO 4217 code such as \"USD\"");
+    CHECK(quarantined_second(with_currency(currency)).session_id == "s2");
   }
-  for (const char* total : {"-1", "12.5", R"("100")", "null"}) {
+  for (const char* total : {"-1", "12.5", R"("100")", "null", "9223372036854775808", "18446744073709551616", "1e3"}) {
     INFO(total);
-    CHECK(error_for_second_cart(std::string(R"({"session_id":"s2","state":"final","currency":"USD","total_minor":)") +
-                                total + R"(,"finalized_at":"t"})") ==
-          "carts[1].total_minor: expected a non-negative integer (minor units)");
+    CHECK(unreadable_detail(with_total(total)) == "total_minor: expected a non-negative integer (minor units)");
   }
-  CHECK(error_for_second_cart(R"({"session_id":"s2","state":"final","currency":"USD","finalized_at":"t"})") ==
-        "carts[1].total_minor: expected a non-negative integer (minor units)");
-  CHECK(error_for_second_cart(R"({"session_id":"s2","state":"final","currency":"USD","total_minor":1})") ==
-        "carts[1].finalized_at: expected an RFC 3339 time");
-  CHECK(error_for_second_cart(R"({"session_id":"s2","state":"final","currency":"USD","total_minor":1,"finalized_at":5})") ==
-        "carts[1].finalized_at: expected an RFC 3339 time");
+  CHECK(unreadable_detail(R"({"session_id":"s2","state":"final","currency":"USD","finalized_at":"t"})") ==
+        "total_minor: expected a non-negative integer (minor units)");
+  CHECK(unreadable_detail(R"({"session_id":"s2","state":"final","currency":"USD","total_minor":1})") ==
+        "finalized_at: expected an RFC 3339 time");
+  CHECK(unreadable_detail(R"({"session_id":"s2","state":"final","currency":"USD","total_minor":1,"finalized_at":5})") ==
+        "finalized_at: expected an RFC 3339 time");
+}
+
+TEST_CASE("a cart without a readable session is quarantined without one, its JSON kept") {
+  const auto not_object = quarantined_second("7");
+  CHECK(not_object.detail == "expected a cart object");
+  CHECK(not_object.session_id.empty());
+  CHECK(not_object.raw == "7");
+  for (const std::string& cart : std::vector<std::string>{R"({"state":"final","currency":"USD","total_minor":1,"finalized_at":"t"})",
+                                 R"({"session_id":"","state":"final","currency":"USD","total_minor":1,"finalized_at":"t"})",
+                                 R"({"session_id":7,"state":"final","currency":"USD","total_minor":1,"finalized_at":"t"})",
+                                 R"({"session_id":")" + std::string(129, 'a') + R"(","state":"final"})"}) {
+    INFO(cart);
+    const auto q = quarantined_second(cart);
+    CHECK(q.detail == "session_id: expected a non-empty string of at most 128 bytes");
+    CHECK(q.session_id.empty());
+  }
+}
+
+TEST_CASE("a quarantined cart's JSON is kept whole here (the store cuts it), cut on a character by bounded_raw") {
+  const std::string head = R"({"session_id":"s2","state":"final","currency":"EUR","total_minor":1,"finalized_at":"t",)"
+                           R"("items":[{"name":")";
+  // An e-acute (2 bytes) across the bound: the cut comes before it.
+  const std::string cart = head + std::string(passgate::db::kRawCartBytes - 1 - head.size(), 'y') + "\xC3\xA9" +
+                           std::string(3000, 'x') + R"("}]})";
+  const auto q = quarantined_second(cart);
+  CHECK(q.raw == cart);
+  CHECK(passgate::db::bounded_raw(q.raw) ==
+        cart.substr(0, passgate::db::kRawCartBytes - 1) + "... (" + std::to_string(cart.size()) + " bytes)");
 }

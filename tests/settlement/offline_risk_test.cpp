@@ -25,7 +25,7 @@ OfflineRiskLimits limits() {
 QueueTotals at_limits() {
   QueueTotals t;
   t.outstanding_ops = 10;
-  t.outstanding_minor = {{"USD", 20000}, {"EUR", 999999}};
+  t.outstanding_minor = {{"USD", {20000, false}}, {"EUR", {999999, false}}};
   t.oldest_created_at_ms = kNow - 3600 * 1000;
   return t;
 }
@@ -49,7 +49,7 @@ TEST_CASE("a hold over the per-session limit is refused") {
 
 TEST_CASE("an outstanding amount over the limit in the hold's currency is refused") {
   QueueTotals t = at_limits();
-  t.outstanding_minor["USD"] = 20001;
+  t.outstanding_minor["USD"] = {20001, false};
   CHECK(exceeded(5000, t) == "outstanding 20001 USD exceeds max_outstanding_minor 20000");
   // Only the hold's currency counts.
   CHECK_FALSE(exceeded_offline_limit(limits(), 5000, "GBP", t, kNow).has_value());

@@ -68,7 +68,7 @@ std::int64_t SettlementFixture::resolved_preauth(const std::string& session_id, 
 }
 
 void SettlementFixture::record_carts(const std::vector<db::FinalCart>& carts) {
-  auto recorded = store.record_carts("final_carts", carts, "cursor-" + std::to_string(++pages_recorded), now_ms());
+  auto recorded = store.record_carts("final_carts", carts, {}, "cursor-" + std::to_string(++pages_recorded), now_ms());
   REQUIRE(db::test::describe(recorded) == "ok");
 }
 

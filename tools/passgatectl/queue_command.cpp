@@ -3,7 +3,10 @@
 // dead-letter operations (--all: every one), oldest first, then counts and what is owed.
 // passgatectl queue retry ID and queue write-off ID --reason TEXT: the operator's answers to
 // a dead letter, carried out by passgated and recorded in its audit log with the invoking
-// operator (invoking_operator.hpp). The queue's options may come before or after them.
+// operator (invoking_operator.hpp). The listing also shows the quarantined final carts;
+// passgatectl queue charge-cart ID --amount MINOR --currency CODE --reason TEXT and queue
+// write-off-cart ID --reason TEXT settle one (controller/main/control_quarantine.hpp). The
+// queue's options may come before or after them.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -30,6 +33,8 @@ struct QueueOptions {
   std::optional<int> limit;  // empty: the gate's default
   std::int64_t op_id = 0;
   std::string reason;
+  std::int64_t amount_minor = 0;
+  std::string currency;
 };
 
 // The state as the table shows it; a final failure that needs no operator is marked so.
@@ -42,6 +47,21 @@ std::string operation_state_label(const json& op) {
 
 std::string amount_of(const json& op) {
   return controller::format_amount(op.value("amount_minor", std::int64_t{0}), op.value("currency", ""));
+}
+
+void print_quarantined(const json& carts, std::ostream& out) {
+  if (carts.empty()) return;
+  out << "Quarantined final carts (never charged as they came; an operator settles each):\n";
+  TableRows rows{{"ID", "SESSION", "REASON", "AGE", "DETAIL"}};
+  for (const auto& q : carts) {
+    const std::string session = q.value("session_id", "");
+    rows.push_back({std::to_string(q.value("id", std::int64_t{0})), session.empty() ? "(unreadable)" : session,
+                    q.value("reason", ""), format_age_s(q["age_s"]), q.value("detail", "")});
+  }
+  print_table(rows, out);
+  out << "The cart as received: passgatectl queue --json. Settle one with passgatectl queue charge-cart ID --amount"
+         " MINOR --currency CODE --reason TEXT (after checking the total), or passgatectl queue write-off-cart ID"
+         " --reason TEXT.\n\n";
 }
 
 void print_queue(const json& reply, std::ostream& out) {
@@ -64,6 +84,7 @@ void print_queue(const json& reply, std::ostream& out) {
     }
     out << '\n';
   }
+  print_quarantined(reply.value("quarantined_carts", json::array()), out);
   const json counts = reply.value("counts", json::object());
   const auto n = [&counts](const char* state) { return counts.value(state, std::int64_t{0}); };
   const auto dead_letters = n("dead_letters");
@@ -71,6 +92,8 @@ void print_queue(const json& reply, std::ostream& out) {
       << " in flight), owed " << format_amounts(reply.value("owed_minor", json::object())) << "; " << dead_letters
       << " dead letter(s)";
   if (all) out << "; " << n("succeeded") << " succeeded, " << n("written_off") << " written off";
+  out << "; " << n("quarantined_carts") << " quarantined cart(s)";
+  if (reply.contains("owed_capped")) out << "; owed in " << reply["owed_capped"].dump() << " is at least the sum shown";
   out << '\n';
   if (dead_letters > 0) {
     out << "A dead letter waits for an operator: passgatectl queue retry ID, or passgatectl queue write-off ID"
@@ -100,6 +123,20 @@ void print_written_off(const json& reply, std::ostream& out) {
   out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
       << ") is written off: nothing more will be sent for it. Recorded in the audit log as "
       << reply.value("actor", "") << ", reason: " << reply.value("reason", "") << '\n';
+}
+
+void print_cart_settled(const json& reply, std::ostream& out) {
+  const json& q = reply["quarantined_cart"];
+  out << "Quarantined cart " << q.value("id", std::int64_t{0}) << " (session " << q.value("session_id", "") << ") ";
+  if (reply.contains("amount_minor")) {
+    out << "is charged " << controller::format_amount(reply.value("amount_minor", std::int64_t{0}),
+                                                     reply.value("currency", ""))
+        << " after correction: passgated settles the session now, once (passgatectl queue --all follows it).";
+  } else {
+    out << "is written off: nothing is charged for it, the session's hold (if any) is released.";
+  }
+  out << " Recorded in the audit log as " << reply.value("actor", "") << ", reason: " << reply.value("reason", "")
+      << '\n';
 }
 
 int run(const QueueOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
@@ -147,8 +184,41 @@ void add_queue_command(CLI::App& app, int& exit_code) {
                     print_written_off);
   });
 
+  auto* charge = queue->add_subcommand("charge-cart", "charge a quarantined final cart after correcting its total");
+  charge->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")->required();
+  charge->add_option("--amount", o->amount_minor, "the corrected total in minor units (cents), at most "
+                                                  "payments.max_cart_minor")
+      ->required();
+  charge->add_option("--currency", o->currency, "the gate's currency (payments.currency), e.g. USD")->required();
+  charge->add_option("--reason", o->reason, "what was checked, for the audit log")->required();
+  charge->fallthrough();
+  charge->callback([o, &exit_code] {
+    exit_code = run(*o,
+                    json{{"cmd", "queue.charge_cart"},
+                         {"id", o->op_id},
+                         {"amount_minor", o->amount_minor},
+                         {"currency", controller::currency_code(o->currency)},
+                         {"reason", o->reason},
+                         {"operator", invoking_operator()}},
+                    print_cart_settled);
+  });
+
+  auto* write_off_cart =
+      queue->add_subcommand("write-off-cart", "close a quarantined final cart without charging it");
+  write_off_cart->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")->required();
+  write_off_cart->add_option("--reason", o->reason, "why, for the audit log")->required();
+  write_off_cart->fallthrough();
+  write_off_cart->callback([o, &exit_code] {
+    exit_code = run(*o,
+                    json{{"cmd", "queue.write_off_cart"},
+                         {"id", o->op_id},
+                         {"reason", o->reason},
+                         {"operator", invoking_operator()}},
+                    print_cart_settled);
+  });
+
   queue->callback([o, queue, &exit_code] {
-    if (!queue->get_subcommands().empty()) return;  // retry or write-off ran
+    if (!queue->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "queue"}, {"all", o->all}};
     if (o->limit) request["limit"] = *o->limit;
     exit_code = run(*o, request, print_queue);

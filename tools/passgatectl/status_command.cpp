@@ -53,10 +53,14 @@ void print_payments(const json& s, std::int64_t now_ms, std::ostream& out) {
   const json& q = s["payment_queue"];
   out << "payment queue: " << q.value("outstanding", 0) << " operation(s) outstanding, owed "
       << format_amounts(q.value("owed_minor", json::object()));
+  if (q.contains("owed_capped")) out << " (at least, in " << q["owed_capped"].dump() << ")";
   if (!q["oldest_age_s"].is_null()) out << ", oldest " << format_age_s(q["oldest_age_s"]);
   const auto dead_letters = q.value("dead_letters", 0);
   out << '\n' << "dead letters: " << dead_letters;
   if (dead_letters > 0) out << " (passgatectl queue lists them; an operator must retry or write off each)";
+  const auto quarantined = q.value("quarantined_carts", std::int64_t{0});
+  out << '\n' << "quarantined carts: " << quarantined;
+  if (quarantined > 0) out << " (never charged as they came; passgatectl queue lists them for an operator)";
   out << '\n'
       << "settlements: " << s["settlements"].value("settled", 0) << " session(s) settled of "
       << s["settlements"].value("decided", 0) << " decided\n";

@@ -31,6 +31,7 @@ struct CtlArgs {
   std::string session_id;
   std::string currency = "USD";
   std::vector<std::string> items;
+  std::string total;  // JSON published as total_minor instead of the items' sum
 };
 
 struct ControlRequest {
@@ -113,8 +114,12 @@ void add_tracking_ctl_command(CLI::App& app, int& exit_code) {
   unblock->add_option("shopper", args->shopper, "shopper id")->required();
   auto* finalize = ctl->add_subcommand("finalize", "finalize an open session's cart (it then appears in GET /v1/carts)");
   finalize->add_option("session_id", args->session_id, "the session to finalize")->required();
-  finalize->add_option("--currency", args->currency, "ISO 4217 code")->capture_default_str();
+  finalize->add_option("--currency", args->currency, "published as given: EUR, JPY, XXX or usd play a hostile engine")
+      ->capture_default_str();
   finalize->add_option("--item", args->items, "SKU,QTY,UNIT_MINOR[,NAME] (repeatable; none: an empty cart)");
+  finalize->add_option("--total", args->total,
+                       "a JSON value the feed publishes as total_minor instead of the items' sum, to play a hostile"
+                       " engine: 9223372036854775807, -5, 12.5, '\"12\"'");
   auto* state = ctl->add_subcommand("state", "print sessions, passages, blocked shoppers, fault and counts as JSON");
 
   ctl->callback([=, &exit_code] {
@@ -137,7 +142,16 @@ void add_tracking_ctl_command(CLI::App& app, int& exit_code) {
         items.push_back(std::move(item.value()));
       }
       request.target = "/control/finalize";
-      request.body = json{{"session_id", args->session_id}, {"currency", args->currency}, {"items", items}}.dump();
+      json body{{"session_id", args->session_id}, {"currency", args->currency}, {"items", items}};
+      if (!args->total.empty()) {
+        body["total_minor"] = json::parse(args->total, nullptr, false);
+        if (body["total_minor"].is_discarded()) {
+          std::cerr << "passgate-sim tracking-ctl finalize: --total \"" << args->total << "\" is not a JSON value\n";
+          exit_code = 2;
+          return;
+        }
+      }
+      request.body = body.dump();
     } else if (state->parsed()) {
       request = ControlRequest{drivers::HttpMethod::get, "/control/state", {}};
     }

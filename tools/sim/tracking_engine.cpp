@@ -86,6 +86,7 @@ json cart_json(const TrackingSession& s) {
   }
   json cart{{"session_id", s.session_id}, {"state", to_string(s.state)}, {"currency", s.currency},
             {"total_minor", cart_total_minor(s)}, {"items", std::move(items)}};
+  if (!s.published_total.empty()) cart["total_minor"] = json::parse(s.published_total);
   if (s.state == TrackingSessionState::final) cart["finalized_at"] = s.finalized_at;
   return cart;
 }
@@ -265,7 +266,7 @@ ApiReply TrackingEngine::one_cart(const std::string& session_id) const {
 }
 
 Status TrackingEngine::finalize_cart(const std::string& session_id, const std::string& currency,
-                                     std::vector<CartItem> items) {
+                                     std::vector<CartItem> items, std::string published_total) {
   TrackingSession* s = find(session_id);
   if (s == nullptr) return make_error("not_found", "no session " + session_id);
   if (s->state != TrackingSessionState::open) {
@@ -277,8 +278,12 @@ Status TrackingEngine::finalize_cart(const std::string& session_id, const std::s
       return make_error("bad_request", "item " + item.sku + ": qty must be at least 1 and unit_minor not negative");
     }
   }
+  if (!published_total.empty() && !json::accept(published_total)) {
+    return make_error("bad_request", "total_minor: expected a JSON value to publish");
+  }
   s->currency = currency;
   s->items = std::move(items);
+  s->published_total = std::move(published_total);
   s->state = TrackingSessionState::final;
   s->finalized_at = format_rfc3339_ms(std::chrono::system_clock::now());
   finalized_.push_back(session_id);

@@ -42,6 +42,9 @@ struct TrackingSession {
   std::string currency = "USD";
   std::vector<CartItem> items;
   std::string finalized_at;  // RFC 3339 ms, set when final
+  // Non-empty: the JSON the feed publishes as total_minor instead of the items' sum, to play
+  // a hostile engine (a huge, negative, fractional or string total).
+  std::string published_total;
 };
 
 struct TrackingPassage {
@@ -83,9 +86,11 @@ class TrackingEngine {
 
   // What the cameras saw: closes an open session's cart and adds it to the final-carts
   // feed. Error codes: "not_found" (unknown session), "conflict" (not open),
-  // "bad_request" (negative qty or price).
+  // "bad_request" (negative qty or price). The currency is published as given (any text, to
+  // play a hostile engine); `published_total`, if not empty, is a JSON value published as the
+  // cart's total_minor (TrackingSession::published_total).
   [[nodiscard]] Status finalize_cart(const std::string& session_id, const std::string& currency,
-                                     std::vector<CartItem> items);
+                                     std::vector<CartItem> items, std::string published_total = {});
 
   // Called with every new passage once it is recorded (not for a repeated passage_id).
   void set_passage_observer(std::function<void(const TrackingPassage&)> observer) {

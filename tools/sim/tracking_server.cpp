@@ -169,7 +169,10 @@ HttpAnswer TrackingServer::control_finalize(const std::string& text) {
     }
   }
   if (!fields.ok()) return error_answer(400, "bad_request", fields.problems());
-  if (auto done = engine_.finalize_cart(session_id, currency, std::move(items)); !done) {
+  // A total to publish instead of the items' sum: any JSON value (a hostile engine's).
+  const auto total = body->find("total_minor");
+  const std::string published_total = total == body->end() ? std::string() : total->dump();
+  if (auto done = engine_.finalize_cart(session_id, currency, std::move(items), published_total); !done) {
     return error_answer(status_for(done.error()), done.error().code, done.error().message);
   }
   return answer(200, json{{"session_id", session_id}, {"state", "final"}});
@@ -186,7 +189,9 @@ std::string TrackingServer::state_json() const {
                         {"admitted_at", s.admitted_at}, {"state", to_string(s.state)},
                         {"cancel_reason", s.cancel_reason.empty() ? json() : json(s.cancel_reason)},
                         {"currency", is_final ? json(s.currency) : json()},
-                        {"total_minor", is_final ? json(cart_total_minor(s)) : json()},
+                        {"total_minor", !is_final                     ? json()
+                                        : s.published_total.empty() ? json(cart_total_minor(s))
+                                                                    : json::parse(s.published_total)},
                         {"finalized_at", is_final ? json(s.finalized_at) : json()}});
   }
   json passages = json::array();

@@ -1,0 +1,117 @@
+#include "controller/main/control_quarantine.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+#include "controller/main/control_request.hpp"
+#include "db/cart_quarantine.hpp"
+
+namespace passgate::daemon {
+
+namespace {
+
+using json = nlohmann::json;
+
+// The request's `key` as a whole number from 0 to `max`, or why not.
+Result<std::int64_t> whole_number(const json& request, const char* key, std::int64_t max) {
+  const auto it = request.find(key);
+  const bool whole = it != request.end() && it->is_number_integer() &&
+                     (it->is_number_unsigned() ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(max)
+                                               : it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= max);
+  if (whole) return it->get<std::int64_t>();
+  return make_error("invalid_argument",
+                    std::string(key) + ": expected a whole number from 0 to " + std::to_string(max));
+}
+
+// The reason an operator gives, required and not blank.
+Result<std::string> reason_of(const json& request) {
+  const auto it = request.find("reason");
+  const std::string reason = it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
+  if (std::all_of(reason.begin(), reason.end(), [](unsigned char c) { return std::isspace(c) != 0; })) {
+    return make_error("bad_reason", "settling a quarantined cart needs a reason: --reason TEXT saying what was"
+                                    " checked (e.g. \"total confirmed with the store: 12.34\")");
+  }
+  return reason;
+}
+
+json settled_json(const db::QuarantineRecord& q, const std::string& actor, const std::string& reason) {
+  return {{"quarantined_cart",
+           {{"id", q.id},
+            {"session_id", q.cart.session_id},
+            {"reason", db::to_string(q.cart.reason)},
+            {"detail", q.cart.detail}}},
+          {"actor", actor},
+          {"reason", reason}};
+}
+
+// The quarantined cart the request names, as it is before the action.
+Result<db::QuarantineRecord> named_cart(db::CartQuarantine& quarantine, const json& request) {
+  auto id = whole_number(request, "id", INT64_MAX);
+  if (!id.ok()) return id.error();
+  auto found = quarantine.find(*id);
+  if (!found.ok()) return found.error();
+  if (!*found) {
+    return make_error("not_found", "no quarantined cart " + std::to_string(*id) +
+                                       " in this gate (passgatectl queue lists the open ones)");
+  }
+  return std::move(**found);
+}
+
+}  // namespace
+
+Result<json> queue_charge_cart(db::Database& database, const controller::PaymentsConfig& payments, const json& request,
+                               const drivers::ControlPeer& peer, WallTime now,
+                               const std::function<void()>& queue_changed) {
+  const std::string actor = operator_of(request, peer);
+  auto reason = reason_of(request);
+  if (!reason.ok()) return reason.error();
+  auto amount = whole_number(request, "amount_minor", payments.max_cart_minor);
+  if (!amount.ok()) {
+    return make_error("invalid_argument", amount.error().message + " (payments.max_cart_minor): a larger total is"
+                                                                   " not charged through the gate");
+  }
+  const std::string currency = request.value("currency", std::string());
+  if (currency != payments.currency) {
+    return make_error("invalid_argument", "currency: expected the gate's currency " + payments.currency +
+                                              " (payments.currency); a cart in another currency cannot be charged"
+                                              " here, write it off");
+  }
+  db::CartQuarantine quarantine(database);
+  auto cart = named_cart(quarantine, request);
+  if (!cart.ok()) return cart.error();
+  if (Status charged = quarantine.charge(cart->id, currency, *amount, *reason, actor, unix_millis(now)); !charged)
+    return charged.error();
+  spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} reason={}",
+               cart->id, log_value(cart->cart.session_id), *amount, currency, log_value(actor), peer.uid(),
+               log_value(*reason));
+  if (queue_changed) queue_changed();
+  json reply = settled_json(*cart, actor, *reason);
+  reply["amount_minor"] = *amount;
+  reply["currency"] = currency;
+  return drivers::control_ok(std::move(reply));
+}
+
+Result<json> queue_write_off_cart(db::Database& database, const json& request, const drivers::ControlPeer& peer,
+                                  WallTime now, const std::function<void()>& queue_changed) {
+  const std::string actor = operator_of(request, peer);
+  auto reason = reason_of(request);
+  if (!reason.ok()) return reason.error();
+  db::CartQuarantine quarantine(database);
+  auto cart = named_cart(quarantine, request);
+  if (!cart.ok()) return cart.error();
+  if (Status written_off = quarantine.write_off(cart->id, *reason, actor, unix_millis(now)); !written_off)
+    return written_off.error();
+  spdlog::warn("event=quarantined_cart_written_off id={} session={} operator={} uid={} reason={}", cart->id,
+               log_value(cart->cart.session_id.empty() ? std::string("-") : cart->cart.session_id), log_value(actor),
+               peer.uid(), log_value(*reason));
+  if (queue_changed) queue_changed();
+  return drivers::control_ok(settled_json(*cart, actor, *reason));
+}
+
+}  // namespace passgate::daemon
