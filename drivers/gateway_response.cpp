@@ -125,7 +125,7 @@ class ReplyReader {
     PaymentOutcome outcome = base();
     if (reply_.status == 0) {
       outcome.kind = PaymentOutcomeKind::unknown;
-      outcome.error = "no response, the gateway may have executed it: " + redacted(reply_.error);
+      outcome.error = "no response, the gateway may have executed it: " + text(reply_.error, kMaxGatewayMessage);
       return outcome;
     }
     const auto error = parse_gateway_error(reply_.body);
