@@ -39,6 +39,7 @@ void EntryHold::on_outcome(std::int64_t op_id, const std::string& session_id, co
                    log_value(outcome.decline_code));
       return done(HoldVerdict::declined);
     case PaymentOutcomeKind::rejected:
+    case PaymentOutcomeKind::unverified:
       if (auto flagged = queue_.set_alert(op_id, true); !flagged) {
         spdlog::error("event=payment_alert_failed session={} op_id={} detail={}", session_id, op_id,
                       log_value(flagged.error().message));

@@ -28,10 +28,13 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
                                   "payments.max_cart_minor).",
                                   {"reason"})),
       in_flight_(registry.gauge("passgate_payment_in_flight", "Payment gateway requests under way.")),
-      attempts_(registry.counter("passgate_payment_attempts_total", "Requests sent to the payment gateway.")),
+      attempts_(registry.counter("passgate_payment_attempts_total",
+                                 "Requests sent to the payment gateway: every send, a resend on a fresh connection "
+                                 "after a stale pooled one failed too.")),
       results_(registry.counter("passgate_payment_results_total",
-                                "Payment operation results recorded: succeeded, declined, dead, retried (outcome "
-                                "unknown or retry later), adopted (found by search after a restart).",
+                                "Payment operation results recorded: succeeded, declined, dead (rejected), "
+                                "unverified (the answer was not the outcome: dead letter for a person), retried "
+                                "(outcome unknown or retry later), adopted (found by search after a restart).",
                                 {"result"})) {
   registry.add_collector([this] { collect(); });
 }
@@ -62,6 +65,7 @@ void PaymentMetrics::collect() {
   results_.set({"succeeded"}, static_cast<double>(counts.succeeded));
   results_.set({"declined"}, static_cast<double>(counts.declined));
   results_.set({"dead"}, static_cast<double>(counts.dead));
+  results_.set({"unverified"}, static_cast<double>(counts.unverified));
   results_.set({"retried"}, static_cast<double>(counts.retried));
   results_.set({"adopted"}, static_cast<double>(counts.adopted));
 }

@@ -7,6 +7,7 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/payment_intent_match.hpp"
 
 namespace passgate::controller {
 
@@ -42,6 +43,41 @@ std::optional<PaymentIntentView> already_done(const db::PaymentOpRecord& op, con
     if (created && !declined) declined = intent;
   }
   return declined;
+}
+
+// The request that `op` (of `kind`) sends, without the payment reference.
+PaymentRequest request_of(const db::PaymentOpRecord& op, PaymentOpKind kind, const std::string& gate_id) {
+  PaymentRequest request;
+  request.op = kind;
+  request.idempotency_key = op.idempotency_key;
+  request.session_id = op.session_id;
+  request.gate_id = gate_id;
+  request.amount_minor = op.amount_minor;
+  request.currency = op.currency;
+  request.intent_id = op.intent_id;
+  return request;
+}
+
+// What a search found for `op`, as its outcome: the found PaymentIntent must match the
+// request as a direct answer would (controller/payment_intent_match.hpp).
+PaymentOutcome adopted_outcome(const db::PaymentOpRecord& op, const PaymentIntentView& intent, const std::string& gate_id) {
+  PaymentOutcome adopted;
+  if (intent.status == "requires_payment_method") {
+    adopted.kind = PaymentOutcomeKind::declined;
+    adopted.error = "declined (found by search)";
+    return adopted;
+  }
+  adopted.kind = PaymentOutcomeKind::succeeded;
+  adopted.intent = intent;
+  const auto kind = payment_op_from_string(op.op);
+  const auto mismatches = kind ? intent_mismatches(request_of(op, *kind, gate_id), intent) : std::vector<IntentMismatch>{};
+  if (!mismatches.empty()) {
+    const auto shown = [](std::string_view got) { return log_value(got.substr(0, 64)); };
+    adopted.kind = PaymentOutcomeKind::unverified;
+    adopted.error = "the PaymentIntent found by search is not the outcome of this " + op.op + ": " +
+                    describe_mismatches(mismatches, shown) + "; " + std::string(kUnverifiedConsequence);
+  }
+  return adopted;
 }
 
 }  // namespace
@@ -174,15 +210,8 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
 void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done,
                                    const PaymentOutcome& search) {
   if (auto intent = already_done(op, search.found)) {
-    PaymentOutcome adopted;
+    PaymentOutcome adopted = adopted_outcome(op, *intent, settings_.gate_id);
     adopted.http_status = search.http_status;
-    if (intent->status == "requires_payment_method") {
-      adopted.kind = PaymentOutcomeKind::declined;
-      adopted.error = "declined (found by search)";
-    } else {
-      adopted.kind = PaymentOutcomeKind::succeeded;
-      adopted.intent = intent;
-    }
     ++counters_.adopted;
     spdlog::info("event=payment_adopted {} detail=\"already happened at the gateway\"", op_fields(op));
     return finish(op, adopted, done);
@@ -193,14 +222,7 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
 void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done done) {
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
-  PaymentRequest request;
-  request.op = *kind;
-  request.idempotency_key = op.idempotency_key;
-  request.session_id = op.session_id;
-  request.gate_id = settings_.gate_id;
-  request.amount_minor = op.amount_minor;
-  request.currency = op.currency;
-  request.intent_id = op.intent_id;
+  PaymentRequest request = request_of(op, *kind, settings_.gate_id);
   if (*kind == PaymentOpKind::preauth || *kind == PaymentOpKind::charge) {
     auto session = sessions_.find(op.session_id);
     if (!session) {
@@ -233,6 +255,7 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
 
 void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
   in_flight_.erase(op.id);
+  count_resends(op, outcome);
   const bool recorded = record(op, outcome).ok();
   if (!recorded) unrecorded_[op.id] = {op, outcome};
   if (done) done(outcome);
@@ -240,9 +263,19 @@ void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcom
   kick();
 }
 
+void PaymentDrainer::count_resends(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
+  const int resends = outcome.sends - 1;
+  if (resends <= 0) return;
+  counters_.attempts += resends;
+  if (auto counted = queue_.add_attempts(op.id, resends); !counted) {
+    spdlog::warn("event=payment_attempts_count_failed {} sends={} detail={}", op_fields(op), outcome.sends,
+                 log_value(counted.error().message));
+  }
+}
+
 void PaymentDrainer::report_final(std::int64_t id, PaymentOutcomeKind kind) {
-  const bool final_outcome =
-      kind == PaymentOutcomeKind::succeeded || kind == PaymentOutcomeKind::declined || kind == PaymentOutcomeKind::rejected;
+  const bool final_outcome = kind == PaymentOutcomeKind::succeeded || kind == PaymentOutcomeKind::declined ||
+                             kind == PaymentOutcomeKind::rejected || kind == PaymentOutcomeKind::unverified;
   if (final_outcome && on_final_) {
     if (auto now_final = queue_.find(id); now_final && now_final->has_value()) on_final_(**now_final);
   }
@@ -250,7 +283,8 @@ void PaymentDrainer::report_final(std::int64_t id, PaymentOutcomeKind kind) {
 
 Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
   const std::int64_t now = now_ms();
-  const int attempts = op.attempts + 1;
+  // `op` as read before it went in flight; this dispatch's sends are attempts too.
+  const int attempts = op.attempts + std::max(1, outcome.sends);
   Status recorded;
   switch (outcome.kind) {
     case PaymentOutcomeKind::succeeded:
@@ -273,6 +307,14 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       if (recorded) {
         ++counters_.dead;
         spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));
+      }
+      break;
+    case PaymentOutcomeKind::unverified:
+      recorded = queue_.mark_unverified(op.id, outcome.error, now);
+      if (recorded) {
+        ++counters_.unverified;
+        spdlog::error("event=payment_unverified {} status={} detail={} next=dead_letter", op_fields(op),
+                      outcome.http_status, log_value(outcome.error));
       }
       break;
     case PaymentOutcomeKind::retry_later:

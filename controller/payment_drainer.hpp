@@ -2,13 +2,20 @@
 // due operations from the durable queue (db/payment_queue.hpp), marks each in flight before
 // sending it with its fixed idempotency key, and records the outcome:
 //   succeeded -> succeeded (the PaymentIntent id kept); 402 -> declined; a rejected request
-//   -> dead, with the reason; 409/429 -> pending again after Retry-After (a 429 pauses all
-//   sending); unknown (time-out, 5xx, reset) -> pending again after exponential backoff with
-//   jitter, capped. Never more than max_in_flight requests at once.
+//   -> dead, with the reason; unverified (an answer that is not the outcome: a status the
+//   contract does not name, a PaymentIntent that does not match) -> dead with an alert and
+//   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
+//   pauses all sending); unknown (time-out, 5xx, reset) -> pending again after exponential
+//   backoff with jitter, capped. Never more than max_in_flight requests at once.
+// Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
+// one when an operation goes in flight, one more for each resend the HTTP client made on a
+// fresh connection after a stale pooled one failed (PaymentOutcome::sends).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h) is first
 // looked up with the search endpoint, and a PaymentIntent the gateway already has is adopted
-// instead of creating a second one. Single-threaded, on the event loop.
+// instead of creating a second one, if it matches the operation as an answer must
+// (controller/payment_intent_match.hpp; otherwise unverified). Single-threaded, on the
+// event loop.
 #pragma once
 
 #include <cstdint>
@@ -40,12 +47,13 @@ struct DrainerSettings {
 };
 
 struct DrainerCounters {
-  std::int64_t attempts = 0;
+  std::int64_t attempts = 0;  // every send
   std::int64_t succeeded = 0;
   std::int64_t declined = 0;
   std::int64_t dead = 0;
   std::int64_t retried = 0;
   std::int64_t adopted = 0;  // found by search and adopted
+  std::int64_t unverified = 0;  // answers that were not the outcome: dead letters
 };
 
 class PaymentDrainer {
@@ -94,6 +102,8 @@ class PaymentDrainer {
   // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
   void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // Counts the sends of `outcome` beyond the first (counted when `op` went in flight).
+  void count_resends(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
   [[nodiscard]] Status record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);

@@ -33,6 +33,7 @@ std::string_view to_string(PaymentOutcomeKind kind) {
     case PaymentOutcomeKind::rejected: return "rejected";
     case PaymentOutcomeKind::retry_later: return "retry_later";
     case PaymentOutcomeKind::unknown: return "unknown";
+    case PaymentOutcomeKind::unverified: return "unverified";
   }
   return "unknown";
 }

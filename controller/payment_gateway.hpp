@@ -46,24 +46,32 @@ struct PaymentIntentView {
 enum class PaymentOutcomeKind {
   succeeded,    // 200 and the status the operation should reach
   declined,     // 402 card_error: final, never retried automatically
-  rejected,     // 400 (incl. idempotency_error), 401, 403, 404, or a 200 with an unexpected
-                // status: final, dead-letter and alert, no retry
+  rejected,     // 400 (incl. idempotency_error), 401, 403, 404: final, dead-letter and
+                // alert, no retry
   retry_later,  // 409 (same key in progress), 429 (rate limited): same key later
-  unknown,      // 5xx, refused, reset, TLS failure, time-out, unreadable 2xx: the gateway
-                // may have executed it; same key later
+  unknown,      // 5xx, refused, reset, TLS failure, time-out: the gateway may have executed
+                // it; same key later
+  unverified,   // an answer that is not this operation's outcome: an HTTP status the contract
+                // does not name (e.g. 299, 302, 422), a 402 that is not a card_error, a 200
+                // whose PaymentIntent cannot be read or does not match the request (amount,
+                // currency, session, intent id, status). Money may have moved: final,
+                // dead-letter and alert for a person, never resent by itself
 };
 [[nodiscard]] std::string_view to_string(PaymentOutcomeKind kind);
 
 struct PaymentOutcome {
   PaymentOutcomeKind kind = PaymentOutcomeKind::unknown;
   int http_status = 0;                                 // 0: no HTTP response
-  std::optional<PaymentIntentView> intent;             // execute(): set when succeeded
+  std::optional<PaymentIntentView> intent;             // execute(): set when succeeded (and
+                                                       // when unverified, if one was read)
   std::vector<PaymentIntentView> found;                // search_session(): the matches
   std::string decline_code;                            // declined: e.g. insufficient_funds
   std::string error;                                   // why, for logs and the dead-letter
                                                        // list; never a key or a reference
   std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After, if sent
   bool replayed = false;                               // Idempotent-Replayed: true
+  int sends = 0;  // how many times the request was written (HttpReply::sends): 2 when a
+                  // stale pooled connection made the client send it again; 0: never sent
 };
 
 class PaymentGateway {

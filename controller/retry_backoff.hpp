@@ -1,6 +1,8 @@
 // RetryBackoff: exponential backoff with jitter, capped, shared by the outbox sender and the
-// payment drainer. The delay before attempt n+1 after n failures is first * 2^(n-1), at most
-// cap, then scaled by a random factor in [0.5, 1] so many gates do not retry in lockstep.
+// payment drainer. The delay before attempt n+1 after n failed attempts is the base
+// first * 2^(n-1), at most cap, plus a random jitter of 0 to half the base, so many gates do
+// not retry in lockstep. Jitter only adds: no wait is shorter than its base (the first is
+// never shorter than `first`); the longest is 1.5 * cap.
 #pragma once
 
 #include <random>
@@ -17,7 +19,7 @@ struct RetryPolicy {
 class RetryBackoff {
  public:
   explicit RetryBackoff(RetryPolicy policy) : policy_(policy), rng_(std::random_device{}()) {}
-  // The delay after `attempts` failed attempts (attempts >= 1).
+  // The delay after `attempts` failed attempts (attempts >= 1; less counts as 1).
   [[nodiscard]] Millis delay(int attempts);
   [[nodiscard]] const RetryPolicy& policy() const { return policy_; }
 

@@ -105,6 +105,11 @@ constexpr Move kDeclined{"mark declined", "in_flight",
 constexpr Move kDead{"mark dead", "in_flight",
                      "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3"
                      " WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kUnverified{"mark unverified", "in_flight",
+                           "UPDATE payment_ops SET state = 'dead', alert = 1, last_error = ?2, finished_at_ms = ?3"
+                           " WHERE id = ?1 AND state = 'in_flight'"};
+constexpr Move kMoreAttempts{"count the attempts of", "in_flight",
+                             "UPDATE payment_ops SET attempts = attempts + ?2 WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kRetry{"reschedule", "in_flight",
                       "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3"
                       " WHERE id = ?1 AND state = 'in_flight'"};
@@ -247,6 +252,12 @@ Status PaymentQueue::mark_declined(std::int64_t id, const std::string& reason, s
 Status PaymentQueue::mark_dead(std::int64_t id, const std::string& reason, std::int64_t now_ms) {
   return guarded_move(db_, kDead, id, reason, now_ms);
 }
+
+Status PaymentQueue::mark_unverified(std::int64_t id, const std::string& reason, std::int64_t now_ms) {
+  return guarded_move(db_, kUnverified, id, reason, now_ms);
+}
+
+Status PaymentQueue::add_attempts(std::int64_t id, int count) { return guarded_move(db_, kMoreAttempts, id, count); }
 
 Status PaymentQueue::mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error) {
   return guarded_move(db_, kRetry, id, next_attempt_at_ms, error);

@@ -2,6 +2,7 @@
 // a row with its idempotency key ("<session_id>:<op>", unique, never changed), written
 // before its first attempt, and an explicit state machine:
 //   pending -> in_flight -> succeeded | declined | dead      (final)
+//   (`attempts` counts every send: one per in_flight, plus the client's resends)
 //   in_flight -> pending   (outcome unknown or retry later: same key, after a backoff)
 //   declined | dead -> pending (operator retry), -> written_off (operator write-off)
 // An operation may wait for another one (`after_op_id`) to reach a final state first.
@@ -111,6 +112,12 @@ class PaymentQueue {
   // in_flight -> declined | dead, with the reason.
   [[nodiscard]] Status mark_declined(std::int64_t id, const std::string& reason, std::int64_t now_ms);
   [[nodiscard]] Status mark_dead(std::int64_t id, const std::string& reason, std::int64_t now_ms);
+  // in_flight -> dead with `alert` set, whatever alert_on_failure said: the gateway's answer
+  // was not the operation's outcome (money may have moved), a person must look.
+  [[nodiscard]] Status mark_unverified(std::int64_t id, const std::string& reason, std::int64_t now_ms);
+  // in_flight: `count` more attempts for the send under way (the HTTP client wrote the
+  // request again on a fresh connection after a stale pooled one failed).
+  [[nodiscard]] Status add_attempts(std::int64_t id, int count);
   // in_flight -> pending, due again at `next_attempt_at_ms`.
   [[nodiscard]] Status mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
   // At start-up: every in_flight operation back to pending, due at once (resent with its

@@ -68,14 +68,13 @@ void GatewayClient::execute(const controller::PaymentRequest& request, std::chro
   authorize(*spec);
   // The callback runs only while http_ (and so this client) is alive.
   http_->request(std::move(spec.value()), timeout,
-                 [key = api_key_, expected = expected_intent_status(request.op), customer = request.customer,
-                  payment_method = request.payment_method, intent_id = request.intent_id,
-                  idempotency_key = request.idempotency_key, done = std::move(done)](const HttpReply& reply) {
+                 [key = api_key_, request, done = std::move(done)](const HttpReply& reply) {
                    // What the outcome's texts (which reach the log) must not contain: a gateway
                    // echoes ids in its messages ("No such payment_intent: 'pi_...'").
-                   auto outcome = classify_payment_reply(
-                       reply, expected, {key, customer, payment_method, intent_id, idempotency_key},
-                       std::chrono::system_clock::now());
+                   auto outcome = classify_payment_reply(reply, request,
+                                                         {key, request.customer, request.payment_method,
+                                                          request.intent_id, request.idempotency_key},
+                                                         std::chrono::system_clock::now());
                    done(std::move(outcome));  // last: it may destroy this client
                  });
 }

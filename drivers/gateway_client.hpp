@@ -1,9 +1,10 @@
 // GatewayClient: the controller's PaymentGateway for the Stripe-compatible dialect
 // (spec/payment-gateway.md) over HTTPS. Each operation is one request with the form body of
 // the spec's table, `Authorization: Bearer <key>`, and on every POST the request's
-// Idempotency-Key; the reply is classified as in drivers/gateway_response.hpp. Connection
-// reuse, deadlines, TLS verification and the one resend on a stale pooled connection are
-// HttpClient's (safe here: the resend carries the same Idempotency-Key). The API key, the
+// Idempotency-Key; the reply is classified and checked against the request as in
+// drivers/gateway_response.hpp. Connection reuse, deadlines, TLS verification and the one
+// resend on a stale pooled connection are HttpClient's (safe here: the resend carries the
+// same Idempotency-Key; the outcome's `sends` tells the drainer to count it as an attempt). The API key, the
 // customer and the payment method never appear in an outcome's error text.
 // Single-threaded, on one io_context; callbacks run on it, never inside execute() or
 // search_session(). Destroying the client aborts requests in flight without calling

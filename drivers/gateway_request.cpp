@@ -83,16 +83,6 @@ std::string intent_target(const PaymentRequest& request, std::string_view action
 
 }  // namespace
 
-std::string_view expected_intent_status(PaymentOpKind op) {
-  switch (op) {
-    case PaymentOpKind::preauth: return "requires_capture";
-    case PaymentOpKind::capture:
-    case PaymentOpKind::charge: return "succeeded";
-    case PaymentOpKind::void_hold: return "canceled";
-  }
-  return "succeeded";
-}
-
 Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request) {
   if (auto why = missing_or_malformed(request); !why.empty()) return bad_request(request, why);
   HttpRequestSpec spec;

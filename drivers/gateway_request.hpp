@@ -14,10 +14,6 @@ namespace passgate::drivers {
 
 inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 
-// The PaymentIntent status `op` must reach: requires_capture (preauth), succeeded
-// (charge, capture), canceled (void).
-[[nodiscard]] std::string_view expected_intent_status(controller::PaymentOpKind op);
-
 // POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
 // with the form body of the spec's table and the Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains

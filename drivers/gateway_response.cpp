@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
+#include "controller/payment_intent_match.hpp"
 #include "drivers/http_retry_after.hpp"
 
 namespace passgate::drivers {
@@ -23,22 +24,32 @@ namespace {
 
 constexpr std::size_t kMaxGatewayWord = 64;  // error type, code, decline code, status, id
 
+// The statuses spec/payment-gateway.md names (0: no response at all).
+bool named_status(int status) {
+  switch (status) {
+    case 0: case 200: case 400: case 401: case 402: case 403: case 404: case 409: case 429:
+      return true;
+    default:
+      return status >= 500 && status <= 599;
+  }
+}
+
 // The member `name` of a JSON object as a string, "" when absent or not a string.
 std::string text_member(const json& object, const char* name) {
   const auto found = object.find(name);
   return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
 }
 
-// Sets `out` from the integer member `name` if present; false if present and not an integer.
-bool integer_member(const json& object, const char* name, std::int64_t& out) {
+// The integer member `name`, or why there is none.
+Result<std::int64_t> integer_member(const json& object, const char* name) {
   const auto found = object.find(name);
-  if (found == object.end() || found->is_null()) return true;
-  if (!found->is_number_integer()) return false;
-  out = found->get<std::int64_t>();
-  return true;
+  if (found == object.end() || found->is_null()) return make_error("bad_intent", std::string("has no \"") + name + "\"");
+  if (!found->is_number_integer()) return make_error("bad_intent", std::string("has a non-integer \"") + name + "\"");
+  return found->get<std::int64_t>();
 }
 
-// A PaymentIntent object; the error says what is missing or malformed.
+// A PaymentIntent object with every member the spec says it has at least (metadata may
+// lack a key: the match says so); the error says what is missing or malformed.
 Result<PaymentIntentView> parse_intent(const json& object) {
   if (!object.is_object()) return make_error("bad_intent", "is not a JSON object");
   PaymentIntentView intent;
@@ -51,10 +62,12 @@ Result<PaymentIntentView> parse_intent(const json& object) {
   for (const auto& [name, field] : {std::pair{"amount", &intent.amount},
                                     std::pair{"amount_capturable", &intent.amount_capturable},
                                     std::pair{"amount_received", &intent.amount_received}}) {
-    if (!integer_member(object, name, *field))
-      return make_error("bad_intent", std::string("has a non-integer \"") + name + "\"");
+    auto value = integer_member(object, name);
+    if (!value) return value.error();
+    *field = *value;
   }
   intent.currency = text_member(object, "currency");
+  if (intent.currency.empty()) return make_error("bad_intent", "has no \"currency\"");
   if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
     intent.session_id = text_member(*metadata, "session_id");
     intent.op = text_member(*metadata, "op");
@@ -91,12 +104,14 @@ class ReplyReader {
   ReplyReader(const HttpReply& reply, const Secrets& secrets, WallTime now)
       : reply_(reply), secrets_(secrets), now_(now) {}
 
-  [[nodiscard]] bool success() const { return reply_.status >= 200 && reply_.status < 300; }
+  // The one success status the contract names; any other 2xx is not an answer it names.
+  [[nodiscard]] bool success() const { return reply_.status == 200; }
 
   // What every outcome takes from the reply, whatever its status.
   [[nodiscard]] PaymentOutcome base() const {
     PaymentOutcome outcome;
     outcome.http_status = reply_.status;
+    outcome.sends = reply_.sends;
     const auto replayed = reply_.header("Idempotent-Replayed");
     outcome.replayed = replayed && boost::beast::iequals(*replayed, "true");
     if (const auto retry_after = reply_.header("Retry-After")) {
@@ -110,16 +125,26 @@ class ReplyReader {
     PaymentOutcome outcome = base();
     if (reply_.status == 0) {
       outcome.kind = PaymentOutcomeKind::unknown;
-      outcome.error = "no response, the gateway may have executed it: " + redacted(reply_.error);
+      outcome.error = "no response, the gateway may have executed it: " + text(reply_.error, kMaxGatewayMessage);
       return outcome;
     }
     const auto error = parse_gateway_error(reply_.body);
+    if (!named_status(reply_.status)) {
+      // The body is not quoted unless it is an error object: it may carry a PaymentIntent.
+      return unverified("HTTP " + std::to_string(reply_.status) +
+                        " is not an answer the payment gateway contract names" +
+                        (error ? " (" + describe(error) + ")" : std::string()));
+    }
+    if (reply_.status == 402 && !(error && error->type == "card_error")) {
+      return unverified(describe(error) + " (a 402 that is not a card_error is not an answer the payment gateway "
+                        "contract names)");
+    }
     outcome.error = describe(error);
     if (reply_.status >= 500) {
       outcome.kind = PaymentOutcomeKind::unknown;
     } else if (reply_.status == 409 || reply_.status == 429) {
       outcome.kind = PaymentOutcomeKind::retry_later;
-    } else if (reply_.status == 402 && error && error->type == "card_error") {
+    } else if (reply_.status == 402) {
       outcome.kind = PaymentOutcomeKind::declined;
       outcome.decline_code = text(error->decline_code.empty() ? error->code : error->decline_code, kMaxGatewayWord);
     } else {
@@ -128,13 +153,18 @@ class ReplyReader {
     return outcome;
   }
 
-  // A 2xx whose body is not what was asked for: it may have executed all the same.
-  [[nodiscard]] PaymentOutcome unreadable(const std::string& what, const std::string& why) const {
+  // An answer that is not the operation's outcome, `why` (from this file or cleaned).
+  [[nodiscard]] PaymentOutcome unverified(const std::string& why) const {
     PaymentOutcome outcome = base();
-    outcome.kind = PaymentOutcomeKind::unknown;
-    outcome.error = "unreadable " + what + " in an HTTP " + std::to_string(reply_.status) + " response (" +
-                    text(why, kMaxGatewayMessage) + "), the gateway may have executed it";
+    outcome.kind = PaymentOutcomeKind::unverified;
+    outcome.error = why + "; " + std::string(controller::kUnverifiedConsequence);
     return outcome;
+  }
+
+  // "unreadable <what> in an HTTP 200 response (<why>)".
+  [[nodiscard]] std::string unreadable(const std::string& what, const std::string& why) const {
+    return "unreadable " + what + " in an HTTP " + std::to_string(reply_.status) + " response (" +
+           text(why, kMaxGatewayMessage) + ")";
   }
 
   // Text from the gateway made fit for a log line: secrets redacted, control characters
@@ -186,23 +216,31 @@ class ReplyReader {
   WallTime now_;
 };
 
+// A search whose answer cannot be read: it changed nothing, so it is asked again later.
+PaymentOutcome unknown_search(const ReplyReader& reader, std::string why) {
+  PaymentOutcome outcome = reader.base();
+  outcome.kind = PaymentOutcomeKind::unknown;
+  outcome.error = std::move(why) + ", asking again later";
+  return outcome;
+}
+
 }  // namespace
 
-PaymentOutcome classify_payment_reply(const HttpReply& reply, std::string_view expected_status, const Secrets& secrets,
-                                      WallTime now) {
+PaymentOutcome classify_payment_reply(const HttpReply& reply, const controller::PaymentRequest& request,
+                                      const Secrets& secrets, WallTime now) {
   const ReplyReader reader(reply, secrets, now);
   if (!reader.success()) return reader.failure();
   const auto parsed = parse_json(reply.body);
-  if (!parsed) return reader.unreadable("PaymentIntent", parsed.error().message);
+  if (!parsed) return reader.unverified(reader.unreadable("PaymentIntent", parsed.error().message));
   auto intent = parse_intent(*parsed);
-  if (!intent) return reader.unreadable("PaymentIntent", intent.error().message);
+  if (!intent) return reader.unverified(reader.unreadable("PaymentIntent", intent.error().message));
   PaymentOutcome outcome = reader.base();
-  if (intent->status == expected_status) {
-    outcome.kind = PaymentOutcomeKind::succeeded;
-  } else {
-    outcome.kind = PaymentOutcomeKind::rejected;
-    outcome.error = "unexpected status " + reader.text(intent->status, kMaxGatewayWord) + " (expected " +
-                    std::string(expected_status) + ") of PaymentIntent " + reader.text(intent->id, kMaxGatewayWord);
+  outcome.kind = PaymentOutcomeKind::succeeded;
+  if (const auto mismatches = controller::intent_mismatches(request, *intent); !mismatches.empty()) {
+    const auto shown = [&reader](std::string_view got) { return reader.text(got, kMaxGatewayWord); };
+    outcome = reader.unverified("the PaymentIntent in the HTTP 200 answer is not the outcome of this " +
+                                std::string(to_string(request.op)) + ": " +
+                                controller::describe_mismatches(mismatches, shown));
   }
   outcome.intent = std::move(intent.value());
   return outcome;
@@ -212,15 +250,20 @@ PaymentOutcome classify_search_reply(const HttpReply& reply, const Secrets& secr
   const ReplyReader reader(reply, secrets, now);
   if (!reader.success()) return reader.failure();
   const auto parsed = parse_json(reply.body);
-  if (!parsed) return reader.unreadable("search result", parsed.error().message);
+  if (!parsed) return unknown_search(reader, reader.unreadable("search result", parsed.error().message));
   const bool is_search_result = parsed->is_object() && parsed->contains("data") && parsed->at("data").is_array() &&
                                 (!parsed->contains("object") || text_member(*parsed, "object") == "search_result");
-  if (!is_search_result) return reader.unreadable("search result", "not a search_result with a data array");
+  if (!is_search_result) {
+    return unknown_search(reader, reader.unreadable("search result", "not a search_result with a data array"));
+  }
   PaymentOutcome outcome = reader.base();
   const json& data = parsed->at("data");
   for (std::size_t i = 0; i < data.size(); ++i) {
     auto intent = parse_intent(data[i]);
-    if (!intent) return reader.unreadable("search result", "data[" + std::to_string(i) + "] " + intent.error().message);
+    if (!intent) {
+      return unknown_search(reader,
+                            reader.unreadable("search result", "data[" + std::to_string(i) + "] " + intent.error().message));
+    }
     outcome.found.push_back(std::move(intent.value()));
   }
   outcome.kind = PaymentOutcomeKind::succeeded;

@@ -3,15 +3,20 @@
 // Idempotent-Replayed and Retry-After headers; and keeping secrets out of the outcome's
 // texts. Pure functions; GatewayClient's helpers.
 //
-// | reply                                        | outcome                             |
-// |----------------------------------------------|-------------------------------------|
-// | 2xx PaymentIntent in the expected status     | succeeded, with the intent          |
-// | 2xx PaymentIntent in another status          | rejected "unexpected status X"      |
-// | 2xx that is not a readable PaymentIntent     | unknown (it may have executed)      |
-// | 402 with type card_error                     | declined, with decline_code         |
-// | 409, 429                                     | retry_later, with Retry-After       |
-// | 5xx, or no response at all (status 0)        | unknown                             |
-// | any other status (400, 401, 403, 404, ...)   | rejected                            |
+// | reply                                          | outcome                           |
+// |------------------------------------------------|-----------------------------------|
+// | 200, a PaymentIntent that matches the request  | succeeded, with the intent        |
+// | 200, a PaymentIntent that does not match       | unverified, every differing field |
+// |   (controller/payment_intent_match.hpp)        |   with both values (never an id)  |
+// | 200 that is not a readable PaymentIntent       | unverified                        |
+// | 402 with type card_error                       | declined, with decline_code       |
+// | 400, 401, 403, 404                             | rejected                          |
+// | 409, 429                                       | retry_later, with Retry-After     |
+// | 5xx, or no response at all (status 0)          | unknown (it may have executed)    |
+// | any other status (201, 299, 302, 422, ...), or | unverified: not an answer the     |
+// |   a 402 that is not a card_error               |   contract names                  |
+// An unverified outcome's error ends with what it means: money may have moved, a person
+// must check the payment at the gateway, then retry or write off the operation.
 //
 // Texts taken from the gateway (error type, code, message, status) have every secret
 // replaced with "[redacted]" (the gateway may echo the customer, the payment method or the
@@ -36,14 +41,14 @@ inline constexpr std::size_t kMaxGatewayMessage = 200;
 // method (empty ones are ignored).
 using Secrets = std::vector<std::string_view>;
 
-// For execute(): `expected_status` is expected_intent_status(op). `now` dates a Retry-After
-// given as an HTTP-date.
+// For execute(): the answer to `request`. `now` dates a Retry-After given as an HTTP-date.
+// The outcome's `sends` is the reply's.
 [[nodiscard]] controller::PaymentOutcome classify_payment_reply(const controller::HttpReply& reply,
-                                                                std::string_view expected_status,
+                                                                const controller::PaymentRequest& request,
                                                                 const Secrets& secrets, WallTime now);
 
-// For search_session(): a 2xx search_result gives succeeded with every PaymentIntent in
-// `found`; an unreadable one is unknown; other statuses as in the table.
+// For search_session(): a 200 search_result gives succeeded with every PaymentIntent in
+// `found`; an unreadable one is unknown (asked again later); other statuses as in the table.
 [[nodiscard]] controller::PaymentOutcome classify_search_reply(const controller::HttpReply& reply,
                                                                const Secrets& secrets, WallTime now);
 

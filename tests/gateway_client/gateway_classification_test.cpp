@@ -17,31 +17,37 @@ TEST_CASE("200 with the status each operation must reach is succeeded, with the 
                                    std::pair{PaymentOpKind::void_hold, "canceled"}}) {
     INFO(to_string(op));
     ScriptedGateway gateway;
-    const PaymentOutcome outcome = gateway.outcome_of(200, intent_json("pi_9", status), op);
+    const PaymentOutcome outcome = gateway.outcome_of(200, honest_intent_json(op), op);
     CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
+    CHECK(outcome.sends == 1);
     REQUIRE(outcome.intent);
     CHECK(outcome.intent->status == status);
   }
 }
 
-TEST_CASE("200 with another status is rejected as unexpected, keeping the intent") {
+TEST_CASE("200 with another status is unverified, keeping the intent, never naming it") {
   ScriptedGateway gateway;
   SECTION("a charge that needs the shopper's action") {
     const PaymentOutcome outcome = gateway.outcome_of(200, intent_json("pi_9", "requires_action"));
-    CHECK(outcome.kind == PaymentOutcomeKind::rejected);
+    CHECK(outcome.kind == PaymentOutcomeKind::unverified);
     CHECK(outcome.http_status == 200);
-    CHECK(outcome.error == "unexpected status requires_action (expected succeeded) of PaymentIntent pi_9");
+    CHECK(outcome.error ==
+          "the PaymentIntent in the HTTP 200 answer is not the outcome of this charge: status: expected succeeded, got "
+          "requires_action; money may have moved: a person must check the payment at the gateway, then retry or "
+          "write off the operation");
     REQUIRE(outcome.intent);
     CHECK(outcome.intent->id == "pi_9");
   }
   SECTION("a hold that was captured at once") {
-    const PaymentOutcome outcome = gateway.outcome_of(200, intent_json("pi_9", "succeeded"), PaymentOpKind::preauth);
-    CHECK(outcome.kind == PaymentOutcomeKind::rejected);
-    CHECK_THAT(outcome.error, Contains("unexpected status succeeded (expected requires_capture)"));
+    auto intent = honest_intent(payment_request(PaymentOpKind::preauth));
+    intent["status"] = "succeeded";
+    const PaymentOutcome outcome = gateway.outcome_of(200, intent.dump(), PaymentOpKind::preauth);
+    CHECK(outcome.kind == PaymentOutcomeKind::unverified);
+    CHECK_THAT(outcome.error, Contains("status: expected requires_capture, got succeeded"));
   }
 }
 
-TEST_CASE("an unreadable 2xx is unknown: the gateway may have executed it") {
+TEST_CASE("an unreadable 200 is unverified: the gateway may have executed it, a person must look") {
   const auto [body, why] = GENERATE(table<std::string, std::string>({
       {"<html>ok</html>", "not JSON"},
       {"", "not JSON"},
@@ -50,15 +56,21 @@ TEST_CASE("an unreadable 2xx is unknown: the gateway may have executed it") {
       {R"({"id":"pi_1","object":"payment_intent"})", "no \"status\""},
       {R"({"id":"pi_1","object":"refund","status":"succeeded"})", "not a payment_intent"},
       {R"({"id":"pi_1","status":"succeeded","amount":"15.00"})", "non-integer \"amount\""},
+      {R"({"id":"pi_1","status":"succeeded","amount_capturable":0,"amount_received":1500,"currency":"usd"})",
+       "no \"amount\""},
+      {R"({"id":"pi_1","status":"succeeded","amount":1500,"amount_capturable":0,"currency":"usd"})",
+       "no \"amount_received\""},
+      {R"({"id":"pi_1","status":"succeeded","amount":1500,"amount_capturable":0,"amount_received":1500})",
+       "no \"currency\""},
   }));
   INFO(body);
   ScriptedGateway gateway;
   const PaymentOutcome outcome = gateway.outcome_of(200, body);
-  CHECK(outcome.kind == PaymentOutcomeKind::unknown);
+  CHECK(outcome.kind == PaymentOutcomeKind::unverified);
   CHECK(outcome.http_status == 200);
   CHECK_FALSE(outcome.intent);
   CHECK_THAT(outcome.error, StartsWith("unreadable PaymentIntent in an HTTP 200 response") && Contains(why) &&
-                                Contains("may have executed"));
+                                Contains("money may have moved: a person must check"));
 }
 
 TEST_CASE("402 card_error is declined, with the decline code (or the error code when there is none)") {
@@ -78,9 +90,9 @@ TEST_CASE("402 card_error is declined, with the decline code (or the error code 
     CHECK(outcome.kind == PaymentOutcomeKind::declined);
     CHECK(outcome.decline_code == "card_declined");
   }
-  SECTION("a 402 that is not a card error is rejected, not declined") {
+  SECTION("a 402 that is not a card error is unverified, not declined") {
     const PaymentOutcome outcome = gateway.outcome_of(402, R"({"message":"payment required"})");
-    CHECK(outcome.kind == PaymentOutcomeKind::rejected);
+    CHECK(outcome.kind == PaymentOutcomeKind::unverified);
     CHECK(outcome.decline_code.empty());
   }
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
 
 #include "controller/payment_gateway.hpp"
 #include "drivers/gateway_client.hpp"
@@ -58,6 +59,31 @@ inline std::string intent_json(const std::string& id, const std::string& status,
          R"(,"amount_capturable":0,"amount_received":)" + std::to_string(amount) + R"(,"currency":"usd","status":")" +
          status + R"(","metadata":{"session_id":")" + kSessionId + R"(","gate_id":"gate-a","op":")" + op + R"("}})";
 }
+
+// The PaymentIntent an honest gateway returns for `request` (a hold of 1500 for capture and
+// void), as JSON for a test to change.
+inline nlohmann::json honest_intent(const PaymentRequest& request) {
+  const bool on_hold = request.op == PaymentOpKind::capture || request.op == PaymentOpKind::void_hold;
+  const std::int64_t amount = on_hold ? 1500 : request.amount_minor;
+  const auto received = request.op == PaymentOpKind::charge    ? amount
+                        : request.op == PaymentOpKind::capture ? request.amount_minor
+                                                               : 0;
+  const char* status = request.op == PaymentOpKind::preauth     ? "requires_capture"
+                       : request.op == PaymentOpKind::void_hold ? "canceled"
+                                                                : "succeeded";
+  return {{"id", on_hold ? request.intent_id : "pi_3NewIntent"},
+          {"object", "payment_intent"},
+          {"amount", amount},
+          {"amount_capturable", request.op == PaymentOpKind::preauth ? amount : 0},
+          {"amount_received", received},
+          {"currency", "usd"},
+          {"status", status},
+          {"metadata",
+           {{"session_id", request.session_id},
+            {"gate_id", request.gate_id},
+            {"op", on_hold ? "preauth" : std::string(to_string(request.op))}}}};
+}
+inline std::string honest_intent_json(PaymentOpKind op) { return honest_intent(payment_request(op)).dump(); }
 
 // {"error":{...}} with the members that are not empty.
 inline std::string error_json(const std::string& type, const std::string& code, const std::string& decline_code,

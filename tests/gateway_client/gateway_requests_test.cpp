@@ -47,7 +47,7 @@ FormFields create_fields(const std::string& capture_method, const std::string& o
 
 TEST_CASE("preauth: POST /v1/payment_intents with manual capture, requires_capture succeeds") {
   ScriptedGateway gateway;
-  gateway.will_answer(200, intent_json("pi_1", "requires_capture", 1500, "preauth"));
+  gateway.will_answer(200, honest_intent_json(PaymentOpKind::preauth));
   auto client = gateway.client();
   const auto request = payment_request(PaymentOpKind::preauth);
   const PaymentOutcome outcome = gateway.execute(*client, request);
@@ -67,10 +67,11 @@ TEST_CASE("preauth: POST /v1/payment_intents with manual capture, requires_captu
   CHECK(outcome.error.empty());
   CHECK_FALSE(outcome.replayed);
   REQUIRE(outcome.intent);
-  CHECK(outcome.intent->id == "pi_1");
+  CHECK(outcome.intent->id == "pi_3NewIntent");
   CHECK(outcome.intent->status == "requires_capture");
   CHECK(outcome.intent->amount == 1500);
-  CHECK(outcome.intent->amount_received == 1500);
+  CHECK(outcome.intent->amount_capturable == 1500);
+  CHECK(outcome.intent->amount_received == 0);
   CHECK(outcome.intent->currency == "usd");
   CHECK(outcome.intent->session_id == kSessionId);
   CHECK(outcome.intent->op == "preauth");
@@ -96,7 +97,7 @@ TEST_CASE("charge: POST /v1/payment_intents with automatic capture, succeeded su
 
 TEST_CASE("capture: POST /v1/payment_intents/{id}/capture with amount_to_capture") {
   ScriptedGateway gateway;
-  gateway.will_answer(200, intent_json(kHoldId, "succeeded", 1200, "preauth"));
+  gateway.will_answer(200, honest_intent_json(PaymentOpKind::capture));
   auto client = gateway.client();
   const auto request = payment_request(PaymentOpKind::capture);
   const PaymentOutcome outcome = gateway.execute(*client, request);
@@ -107,12 +108,12 @@ TEST_CASE("capture: POST /v1/payment_intents/{id}/capture with amount_to_capture
   check_headers(gateway.calls[0], &request);
   CHECK(gateway.calls[0].body == "amount_to_capture=1200");
   CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
-  CHECK(outcome.intent->amount == 1200);
+  CHECK(outcome.intent->amount_received == 1200);
 }
 
 TEST_CASE("void: POST /v1/payment_intents/{id}/cancel with cancellation_reason=abandoned") {
   ScriptedGateway gateway;
-  gateway.will_answer(200, intent_json(kHoldId, "canceled", 1500, "preauth"));
+  gateway.will_answer(200, honest_intent_json(PaymentOpKind::void_hold));
   auto client = gateway.client();
   const auto request = payment_request(PaymentOpKind::void_hold);
   const PaymentOutcome outcome = gateway.execute(*client, request);
@@ -129,10 +130,10 @@ TEST_CASE("void: POST /v1/payment_intents/{id}/cancel with cancellation_reason=a
 
 TEST_CASE("an intent id is percent-encoded in the path") {
   ScriptedGateway gateway;
-  gateway.will_answer(200, intent_json("pi_x", "canceled"));
-  auto client = gateway.client();
   auto request = payment_request(PaymentOpKind::void_hold);
   request.intent_id = "pi_a/../b c";
+  gateway.will_answer(200, honest_intent(request).dump());
+  auto client = gateway.client();
   CHECK(gateway.execute(*client, request).kind == PaymentOutcomeKind::succeeded);
   REQUIRE(gateway.calls.size() == 1);
   CHECK(gateway.calls[0].target == "/v1/payment_intents/pi_a%2F..%2Fb%20c/cancel");

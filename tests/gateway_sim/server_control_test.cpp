@@ -20,7 +20,7 @@ TEST_CASE("faults set over the control port, with delay, Retry-After and count")
   auto reply = fault(R"({"mode":"rate_limit","retry_after_s":3,"count":2})");
   REQUIRE(reply.status == 200);
   CHECK(json::parse(reply.body) ==
-        json{{"mode", "rate_limit"}, {"delay_ms", 0}, {"retry_after_s", 3}, {"remaining", 2}});
+        json{{"mode", "rate_limit"}, {"delay_ms", 0}, {"retry_after_s", 3}, {"lie", nullptr}, {"remaining", 2}});
   CHECK(f.get(search_target("s")).status == 429);
   CHECK(f.ledger()["fault"]["remaining"] == 1);
 
@@ -39,6 +39,7 @@ TEST_CASE("a fault request that makes no sense is refused with 400") {
        {R"({"mode":"slow"})", R"({"mode":"none","delay_ms":5})", R"({"mode":"error5xx","retry_after_s":1})",
         R"({"mode":"unreachable","count":3})", R"({"mode":"none","count":3})", R"({"mode":"error5xx","count":0})",
         R"({"mode":"sideways"})", R"({"mode":"slow","delay_ms":-1})", R"({"mode":"rate_limit","retry_after_s":-1})",
+        R"({"mode":"lie"})", R"({"mode":"lie","lie":"everything"})", R"({"mode":"none","lie":"amount"})",
         "nonsense"}) {
     INFO(body);
     const auto reply = f.control("POST", "/control/fault", body);
@@ -141,7 +142,7 @@ TEST_CASE("gateway-ctl sets faults, forgets keys and prints the ledger of a runn
 
   CHECK(fault.exit_code == 0);
   CHECK(json::parse(fault.out) ==
-        json{{"mode", "rate_limit"}, {"delay_ms", 0}, {"retry_after_s", 4}, {"remaining", 3}});
+        json{{"mode", "rate_limit"}, {"delay_ms", 0}, {"retry_after_s", 4}, {"lie", nullptr}, {"remaining", 3}});
   CHECK(misfit.exit_code == 1);  // retry_after does not fit slow: refused, and the fault stays
   CHECK_THAT(misfit.err, Contains("retry_after applies only to fault rate_limit"));
   CHECK(server.value()->fault().mode == sim::GatewayFaultMode::rate_limit);

@@ -1,6 +1,6 @@
 // GatewayServer over real loopback HTTP: the API with its headers, and the faults switched
 // while it runs (rate_limit with Retry-After and a count, error5xx, drop_response, slow with
-// a concurrent request on the same key, unreachable and back).
+// a concurrent request on the same key, unreachable and back, lie).
 #include <catch2/catch.hpp>
 
 #include "tests/gateway_sim/gateway_fixture.hpp"
@@ -90,6 +90,37 @@ TEST_CASE("drop_response executes the request, then closes without answering, th
   CHECK(ledger["duplicates"].empty());
   CHECK(ledger["requests"]["dropped"] == 1);
   CHECK(ledger["fault"]["mode"] == "none");
+}
+
+TEST_CASE("lie executes the request, then misstates one thing in its 200 PaymentIntent answer") {
+  const auto [lie, field, told] = GENERATE(table<sim::GatewayLie, std::string, json>({
+      {sim::GatewayLie::amount, "amount", 1},
+      {sim::GatewayLie::currency, "currency", "jpy"},
+      {sim::GatewayLie::intent_id, "id", "pi_00000000000000000000000000000000"},
+  }));
+  INFO(field);
+  ServerFixture f;
+  REQUIRE(f.server->set_fault({sim::GatewayFaultMode::lie, {}, std::nullopt, 1, lie}));
+  const std::string session = new_uuid_v4();
+  const auto lied = f.post(kCreate, intent_fields(session), session + ":charge");
+  REQUIRE(lied.status == 200);
+  CHECK(json::parse(lied.body)[field] == told);
+  REQUIRE(f.server->ledger().intents().size() == 1);  // it did happen, as asked
+  CHECK(f.server->ledger().intents()[0].amount_received == 1250);
+  CHECK(f.ledger()["requests"]["lied"] == 1);
+  CHECK(f.ledger()["fault"]["mode"] == "none");  // the count is used up
+}
+
+TEST_CASE("lie status_299 answers 299 with the true PaymentIntent; errors are never misstated") {
+  ServerFixture f;
+  REQUIRE(f.server->set_fault({sim::GatewayFaultMode::lie, {}, std::nullopt, 2, sim::GatewayLie::status_299}));
+  const std::string session = new_uuid_v4();
+  const auto lied = f.post(kCreate, intent_fields(session), session + ":charge");
+  CHECK(lied.status == 299);
+  CHECK(json::parse(lied.body)["amount_received"] == 1250);
+  const auto refused = f.api(TestHttpRequest{"POST", kCreate, {}, form_encode(intent_fields(session))});  // no key
+  CHECK(refused.status == 400);
+  CHECK(f.ledger()["requests"]["lied"] == 1);
 }
 
 TEST_CASE("slow: the request takes effect at once, a concurrent one with the same key gets 409") {

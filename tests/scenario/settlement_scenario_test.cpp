@@ -1,6 +1,7 @@
 // Scenario tests of settlement: the real passgated with the real tracking and gateway
 // simulators. Every final cart is charged exactly once by the gateway's ledger, through
-// outages, lost responses, rate limiting and declines; payment references stay sealed.
+// outages, lost responses, rate limiting and declines; payment references stay sealed; a
+// gateway whose answers do not match what was asked moves no operation to paid.
 #include <catch2/catch.hpp>
 
 #include <limits>
@@ -155,6 +156,50 @@ TEST_CASE("a declined card at exit goes to the dead-letter list and is never ret
   const auto requests = gate.gateway_ledger().at("requests").at("total").get<int>();
   gate.run_for(1500ms);  // more than the drainer's idle poll: nothing is resent
   CHECK(gate.gateway_ledger().at("requests").at("total").get<int>() == requests);
+}
+
+TEST_CASE("a lying gateway's answers are dead letters naming the mismatch, and the rest of the queue settles",
+          "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  struct Lie {
+    const char* lie;
+    const char* spelled_out;
+  };
+  const Lie lies[] = {{"amount", "amount: expected 1009, got 1"},
+                      {"currency", "currency: expected usd, got jpy"},
+                      {"status_299", "HTTP 299 is not an answer the payment gateway contract names"}};
+  std::vector<std::string> lied;
+  for (const Lie& lie : lies) {
+    const std::string shopper = std::string("shp_") + lie.lie;
+    lied.push_back(admit_and_walk(gate, rig, shopper, gate.mint(shopper)));
+  }
+  const std::string honest = admit_and_walk(gate, rig, "shp_honest", gate.mint("shp_honest"));
+
+  for (std::size_t i = 0; i < lied.size(); ++i) {
+    INFO(lies[i].lie);
+    gate.set_gateway_fault("lie", json{{"lie", lies[i].lie}, {"count", 1}});
+    gate.finalize_cart(lied[i], 1009);
+    REQUIRE(gate.poll_until([&] { return gate.queue_totals().dead_letters == static_cast<std::int64_t>(i + 1); }, 20s));
+    const auto ops = payment_ops_of(gate, lied[i]);
+    REQUIRE(ops.size() == 1);
+    CHECK(ops[0].state == db::PaymentOpState::dead);
+    CHECK(ops[0].attempts == 1);
+    CHECK_THAT(ops[0].last_error, Catch::Contains(lies[i].spelled_out) && Catch::Contains("money may have moved"));
+  }
+
+  // The gateway did collect the three: a person reconciles them. The honest cart settles.
+  gate.finalize_cart(honest, 560);
+  json ledger;
+  REQUIRE(wait_settled(gate, 3 * 1009 + 560, ledger, 20s));
+  CHECK(collected_for(ledger, honest) == 560);
+  CHECK(ledger.at("requests").at("lied").get<int>() == 3);
+  const auto requests = ledger.at("requests").at("total").get<int>();
+  gate.run_for(1500ms);  // more than the drainer's idle poll: nothing is resent by itself
+  CHECK(gate.gateway_ledger().at("requests").at("total").get<int>() == requests);
+  CHECK(gate.queue_totals().dead_letters == 3);
+  CHECK_THAT(gate.gated().output(), Catch::Contains("event=payment_unverified"));
 }
 
 TEST_CASE("with a hold at entry: capture within the hold, charge and void above it, void for an empty cart",

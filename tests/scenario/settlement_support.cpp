@@ -38,6 +38,15 @@ bool wait_settled(GateHarness& gate, std::int64_t total_minor, json& ledger, std
       limit);
 }
 
+std::vector<db::PaymentOpRecord> payment_ops_of(const GateHarness& gate, const std::string& session_id) {
+  auto database = db::Database::open(gate.database_file());
+  REQUIRE(database.ok());
+  db::PaymentQueue queue(**database);
+  auto ops = queue.for_session(session_id);
+  REQUIRE(ops.ok());
+  return *ops;
+}
+
 void require_no_duplicates(const json& ledger) {
   INFO(ledger.dump(2));
   REQUIRE(ledger.at("duplicates").empty());

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "db/payment_queue.hpp"
 #include "tests/scenario/gate_harness.hpp"
 #include "tests/scenario/rig_client.hpp"
 
@@ -23,6 +25,9 @@ std::int64_t collected_for(const nlohmann::json& ledger, const std::string& sess
 // Waits until the gateway has collected `total_minor` USD in all and the gate's queue has
 // nothing outstanding; the last ledger is left in `ledger`.
 bool wait_settled(GateHarness& gate, std::int64_t total_minor, nlohmann::json& ledger, std::chrono::milliseconds limit);
+
+// The gate's payment operations for `session_id`, read from its database file.
+std::vector<db::PaymentOpRecord> payment_ops_of(const GateHarness& gate, const std::string& session_id);
 
 // Every byte of `file` (empty if it cannot be read), to search the gate's files for secrets.
 std::string file_bytes(const std::filesystem::path& file);

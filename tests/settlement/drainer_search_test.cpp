@@ -43,6 +43,23 @@ TEST_CASE("an operation first tried over 23 hours ago adopts the PaymentIntent t
   CHECK(f.drainer->counters().adopted == 1);
 }
 
+TEST_CASE("a PaymentIntent the search finds that does not match the operation is a dead letter, not adopted") {
+  SettlementFixture f;
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  f.gateway.answer_oldest(search_result({found_intent("pi_found", "s1", "charge", "succeeded", 1)}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());
+  const db::PaymentOpRecord dead = f.op(id);
+  CHECK(dead.state == PaymentOpState::dead);
+  CHECK(dead.alert);
+  CHECK(dead.last_error ==
+        "the PaymentIntent found by search is not the outcome of this charge: amount: expected 1234, got 1; "
+        "amount_received: expected 1234, got 1; money may have moved: a person must check the payment at the "
+        "gateway, then retry or write off the operation");
+  CHECK(f.queue.totals()->dead_letters == 1);
+}
+
 TEST_CASE("an operation first tried over 23 hours ago is sent with its same key when the search finds nothing") {
   SettlementFixture f;
   const std::int64_t id = tried_long_ago(f, "charge", kOverADay);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,11 +19,16 @@ inline controller::PaymentOutcome retry_later(int http_status, std::chrono::mill
   return o;
 }
 
+// A PaymentIntent of `amount` USD cents, its other amounts as `status` implies.
 inline controller::PaymentIntentView found_intent(const std::string& id, const std::string& session_id,
-                                                  const std::string& op, const std::string& status) {
+                                                  const std::string& op, const std::string& status,
+                                                  std::int64_t amount = 1234) {
   controller::PaymentIntentView intent;
   intent.id = id;
   intent.status = status;
+  intent.amount = amount;
+  intent.amount_capturable = status == "requires_capture" ? amount : 0;
+  intent.amount_received = status == "succeeded" ? amount : 0;
   intent.currency = "usd";
   intent.session_id = session_id;
   intent.op = op;

@@ -111,7 +111,8 @@ void add_gateway_command(CLI::App& app, int& exit_code) {
       "Test payment methods: pm_card_visa approves, pm_card_chargeDeclined and "
       "pm_card_chargeDeclinedInsufficientFunds decline (402). Control it while it runs with "
       "`passgate-sim gateway-ctl --control-port C ...` (fault, ledger, forget-keys), or HTTP: POST /control/fault "
-      "{\"mode\":\"none|unreachable|slow|error5xx|rate_limit|drop_response\",\"delay_ms\":N,\"retry_after_s\":N,"
+      "{\"mode\":\"none|unreachable|slow|error5xx|rate_limit|drop_response|lie\",\"lie\":\"amount|currency|session|"
+      "intent_id|status_299\",\"delay_ms\":N,\"retry_after_s\":N,"
       "\"count\":N}, POST /control/forget_keys, GET /control/ledger.");
   cmd->callback([args, &exit_code] { exit_code = run_gateway(*args); });
 

@@ -28,6 +28,7 @@ struct GatewayCtlArgs {
   std::optional<int> delay_ms;
   std::optional<int> retry_after_s;
   std::optional<int> count;
+  std::optional<std::string> lie;
   bool json_output = false;
 };
 
@@ -96,14 +97,18 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
   ctl->require_subcommand(1);
 
   auto* fault = ctl->add_subcommand(
-      "fault", "make the API misbehave: none | unreachable | slow | error5xx | rate_limit | drop_response");
-  fault->add_option("mode", args->fault_mode, "none, unreachable, slow, error5xx, rate_limit or drop_response")
+      "fault", "make the API misbehave: none | unreachable | slow | error5xx | rate_limit | drop_response | lie");
+  fault->add_option("mode", args->fault_mode, "none, unreachable, slow, error5xx, rate_limit, drop_response or lie")
       ->required()
-      ->check(CLI::IsMember({"none", "unreachable", "slow", "error5xx", "rate_limit", "drop_response"}));
+      ->check(CLI::IsMember({"none", "unreachable", "slow", "error5xx", "rate_limit", "drop_response", "lie"}));
   fault->add_option("--delay-ms", args->delay_ms, "how late every answer comes (slow only)")
       ->check(CLI::Range(1, 600000));
   fault->add_option("--retry-after-s", args->retry_after_s, "send Retry-After: N with every 429 (rate_limit only)")
       ->check(CLI::Range(0, 86400));
+  fault->add_option("--lie", args->lie,
+                    "what a 200 PaymentIntent answer misstates (lie only): amount (1), currency (jpy), session, "
+                    "intent_id (seen on capture and void) or status_299 (HTTP 299 instead of 200)")
+      ->check(CLI::IsMember({"amount", "currency", "session", "intent_id", "status_299"}));
   fault->add_option("--count", args->count, "only the next N API requests, then back to none (not for unreachable)")
       ->check(CLI::Range(1, 1000000000));
   auto* ledger =
@@ -117,6 +122,7 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
       if (args->delay_ms) body["delay_ms"] = *args->delay_ms;
       if (args->retry_after_s) body["retry_after_s"] = *args->retry_after_s;
       if (args->count) body["count"] = *args->count;
+      if (args->lie) body["lie"] = *args->lie;
       exit_code = post(*args, "/control/fault", body);
     } else if (ledger->parsed()) {
       exit_code = print_ledger(*args);

@@ -143,7 +143,9 @@ std::string format_ledger_table(const json& ledger) {
   if (const auto requests = ledger.find("requests"); requests != ledger.end()) {
     out << "requests: " << requests->at("total") << " total, " << requests->at("replayed") << " replayed, "
         << requests->at("conflicts") << " conflicts (409), " << requests->at("faulted") << " faulted, "
-        << requests->at("dropped") << " dropped\n";
+        << requests->at("dropped") << " dropped";
+    if (const int lied = requests->value("lied", 0); lied > 0) out << ", " << lied << " lied";
+    out << "\n";
   }
   return out.str();
 }

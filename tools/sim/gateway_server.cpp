@@ -20,6 +20,32 @@ HttpAnswer control_error(int status, const std::string& code, const std::string&
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
+// `answer`, if a 200 PaymentIntent, made to misstate what `lie` names. Whether it lied.
+bool tell_lie(HttpAnswer& answer, GatewayLie lie) {
+  if (answer.status != 200) return false;
+  json intent = json::parse(answer.body, nullptr, false);
+  if (!intent.is_object() || intent.value("object", "") != "payment_intent") return false;
+  switch (lie) {
+    case GatewayLie::amount:
+      for (const char* field : {"amount", "amount_capturable", "amount_received"}) intent[field] = 1;
+      break;
+    case GatewayLie::currency:
+      intent["currency"] = intent.value("currency", "") == "jpy" ? "usd" : "jpy";
+      break;
+    case GatewayLie::session:
+      intent["metadata"]["session_id"] = "00000000-0000-4000-8000-000000000000";
+      break;
+    case GatewayLie::intent_id:
+      intent["id"] = "pi_00000000000000000000000000000000";
+      break;
+    case GatewayLie::status_299:
+      answer.status = 299;
+      return true;
+  }
+  answer.body = intent.dump();
+  return true;
+}
+
 }  // namespace
 
 const char* to_string(GatewayFaultMode mode) {
@@ -29,14 +55,35 @@ const char* to_string(GatewayFaultMode mode) {
     case GatewayFaultMode::error5xx: return "error5xx";
     case GatewayFaultMode::rate_limit: return "rate_limit";
     case GatewayFaultMode::drop_response: return "drop_response";
+    case GatewayFaultMode::lie: return "lie";
     case GatewayFaultMode::none: break;
   }
   return "none";
 }
 
+const char* to_string(GatewayLie lie) {
+  switch (lie) {
+    case GatewayLie::currency: return "currency";
+    case GatewayLie::session: return "session";
+    case GatewayLie::intent_id: return "intent_id";
+    case GatewayLie::status_299: return "status_299";
+    case GatewayLie::amount: break;
+  }
+  return "amount";
+}
+
+std::optional<GatewayLie> parse_gateway_lie(std::string_view text) {
+  for (auto lie : {GatewayLie::amount, GatewayLie::currency, GatewayLie::session, GatewayLie::intent_id,
+                   GatewayLie::status_299}) {
+    if (text == to_string(lie)) return lie;
+  }
+  return std::nullopt;
+}
+
 std::optional<GatewayFaultMode> parse_gateway_fault_mode(std::string_view text) {
   for (auto mode : {GatewayFaultMode::none, GatewayFaultMode::unreachable, GatewayFaultMode::slow,
-                    GatewayFaultMode::error5xx, GatewayFaultMode::rate_limit, GatewayFaultMode::drop_response}) {
+                    GatewayFaultMode::error5xx, GatewayFaultMode::rate_limit, GatewayFaultMode::drop_response,
+                    GatewayFaultMode::lie}) {
     if (text == to_string(mode)) return mode;
   }
   return std::nullopt;
@@ -70,6 +117,12 @@ Status GatewayServer::set_fault(GatewayFault fault) {
   if (fault.retry_after && fault.mode != GatewayFaultMode::rate_limit) {
     return make_error("bad_fault", "retry_after applies only to fault rate_limit, not " + mode);
   }
+  if (fault.mode == GatewayFaultMode::lie && !fault.lie) {
+    return make_error("bad_fault", "fault lie needs what to misstate: amount, currency, session, intent_id or status_299");
+  }
+  if (fault.lie && fault.mode != GatewayFaultMode::lie) {
+    return make_error("bad_fault", "a lie applies only to fault lie, not " + mode);
+  }
   if (fault.retry_after && fault.retry_after->count() < 0)
     return make_error("bad_fault", "retry_after cannot be negative");
   if (fault.count && *fault.count == 0) return make_error("bad_fault", "count must be at least 1");
@@ -91,6 +144,7 @@ json GatewayServer::fault_json() const {
   return json{{"mode", to_string(fault_.mode)},
               {"delay_ms", fault_.delay.count()},
               {"retry_after_s", fault_.retry_after ? json(fault_.retry_after->count()) : json()},
+              {"lie", fault_.lie ? json(to_string(*fault_.lie)) : json()},
               {"remaining", fault_.count ? json(*fault_.count) : json()}};
 }
 
@@ -142,12 +196,16 @@ HttpAnswer GatewayServer::on_api(const HttpCall& call) {
     }
     note += note.empty() ? "slow" : " slow";
   }
+  if (fault.mode == GatewayFaultMode::lie && call.method == "POST" && tell_lie(answer, *fault.lie)) {
+    ++counts_.lied;
+    note += std::string(note.empty() ? "" : " ") + "lie " + to_string(*fault.lie);
+  }
   if (fault.mode == GatewayFaultMode::drop_response) {
     ++counts_.dropped;
     answer.drop = true;
     note += note.empty() ? "dropped" : " dropped";
   }
-  log(false, call, reply.status, reply.subject, note);
+  log(false, call, answer.status, reply.subject, note);
   return answer;
 }
 
@@ -173,12 +231,15 @@ HttpAnswer GatewayServer::control_fault(const std::string& text) {
   auto body = parse_body_object(text);
   if (!body) return control_error(400, "bad_request", body.error().message);
   BodyFields fields(*body);
-  const std::string mode_text =
-      fields.one_of("mode", {"none", "unreachable", "slow", "error5xx", "rate_limit", "drop_response"});
+  const std::string mode_text = fields.one_of("mode", {"none", "unreachable", "slow", "error5xx", "rate_limit",
+                                                       "drop_response", "lie"});
   GatewayFault fault;
   if (body->contains("delay_ms")) fault.delay = std::chrono::milliseconds(fields.integer("delay_ms", 0, kMaxDelayMs));
   if (body->contains("retry_after_s")) {
     fault.retry_after = std::chrono::seconds(fields.integer("retry_after_s", 0, kMaxRetryAfterS));
+  }
+  if (body->contains("lie")) {
+    fault.lie = parse_gateway_lie(fields.one_of("lie", {"amount", "currency", "session", "intent_id", "status_299"}));
   }
   if (body->contains("count")) fault.count = static_cast<std::size_t>(fields.integer("count", 1, kMaxCount));
   if (!fields.ok()) return control_error(400, "bad_request", fields.problems());
@@ -195,7 +256,8 @@ std::string GatewayServer::ledger_json() const {
                         {"replayed", counts_.replayed},
                         {"conflicts", counts_.conflicts},
                         {"faulted", counts_.faulted},
-                        {"dropped", counts_.dropped}};
+                        {"dropped", counts_.dropped},
+                        {"lied", counts_.lied}};
   ledger["fault"] = fault_json();
   ledger["stored_keys"] = ledger_.stored_keys();
   return ledger.dump();

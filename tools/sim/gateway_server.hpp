@@ -2,8 +2,9 @@
 // (tests, benchmarks) and by `passgate-sim gateway`. Two listeners:
 //  - the API port (plain HTTP or TLS) serving spec/payment-gateway.md from a GatewayLedger;
 //  - the control port (plain HTTP, loopback, JSON) for scripts:
-//      POST /control/fault        {"mode":"none|unreachable|slow|error5xx|rate_limit|drop_response",
-//                                  "delay_ms":N, "retry_after_s":N, "count":N}
+//      POST /control/fault        {"mode":"none|unreachable|slow|error5xx|rate_limit|drop_response|lie",
+//                                  "delay_ms":N, "retry_after_s":N, "count":N,
+//                                  "lie":"amount|currency|session|intent_id|status_299"}
 //                                 -> the fault now in force (see fault_json())
 //      POST /control/forget_keys  -> {"forgotten":N}: every stored Idempotency-Key dropped
 //      GET  /control/ledger       -> ledger_report_json() plus "requests", "fault", "stored_keys"
@@ -12,7 +13,11 @@
 // its answer comes `delay` later; meanwhile its Idempotency-Key is in progress: 409 to
 // others), error5xx (503, nothing takes effect), rate_limit (429, with Retry-After when
 // retry_after is set, nothing takes effect), drop_response (the request takes effect, then
-// the connection is closed without an answer: the double-charge case).
+// the connection is closed without an answer: the double-charge case), lie (the request
+// takes effect, then its 200 PaymentIntent answer misstates one thing: `amount` every amount
+// is 1, `currency` jpy (usd for a jpy intent), `session` another metadata[session_id],
+// `intent_id` another id (noticed on capture and void), `status_299` HTTP 299 instead of 200;
+// other answers are left alone: the hostile-gateway case).
 // Single-threaded, on the caller's io_context.
 #pragma once
 
@@ -34,9 +39,14 @@
 
 namespace passgate::sim {
 
-enum class GatewayFaultMode { none, unreachable, slow, error5xx, rate_limit, drop_response };
+enum class GatewayFaultMode { none, unreachable, slow, error5xx, rate_limit, drop_response, lie };
 [[nodiscard]] const char* to_string(GatewayFaultMode mode);
 [[nodiscard]] std::optional<GatewayFaultMode> parse_gateway_fault_mode(std::string_view text);
+
+// What fault lie misstates in a 200 PaymentIntent answer (see the header).
+enum class GatewayLie { amount, currency, session, intent_id, status_299 };
+[[nodiscard]] const char* to_string(GatewayLie lie);
+[[nodiscard]] std::optional<GatewayLie> parse_gateway_lie(std::string_view text);
 
 struct GatewayFault {
   GatewayFaultMode mode = GatewayFaultMode::none;
@@ -44,6 +54,7 @@ struct GatewayFault {
   std::optional<std::chrono::seconds> retry_after;  // rate_limit only: the Retry-After header
   std::optional<std::size_t> count;  // set (> 0): only the next N API requests, then none;
                                      // not for none or unreachable. fault() gives what is left.
+  std::optional<GatewayLie> lie;     // lie only, and required there
 };
 
 // API requests since start. `total` counts every request that arrived (faulted ones too).
@@ -53,6 +64,7 @@ struct GatewayRequestCounts {
   std::size_t conflicts = 0;  // 409: the key's first request still in progress
   std::size_t faulted = 0;    // answered 503 or 429 by a fault
   std::size_t dropped = 0;    // executed, then closed without an answer
+  std::size_t lied = 0;       // executed, then answered with a misstated PaymentIntent
 };
 
 // One answered (or dropped) request, for the request log. Never a customer or payment method.
@@ -85,11 +97,13 @@ class GatewayServer {
   [[nodiscard]] std::uint16_t control_port() const { return control_->port(); }
 
   // Error codes: "bad_fault" (an option that does not fit the mode: delay without slow or
-  // slow without one, retry_after without rate_limit, count 0 or with none/unreachable),
+  // slow without one, retry_after without rate_limit, lie without a lie or a lie without
+  // lie, count 0 or with none/unreachable),
   // "listen_failed" (leaving unreachable, the API port could not be reopened).
   [[nodiscard]] Status set_fault(GatewayFault fault);
   [[nodiscard]] const GatewayFault& fault() const { return fault_; }
-  // {"mode","delay_ms","retry_after_s" (null unless set),"remaining" (null: until changed)}
+  // {"mode","delay_ms","retry_after_s" (null unless set),"lie" (null unless set),
+  //  "remaining" (null: until changed)}
   [[nodiscard]] nlohmann::json fault_json() const;
 
   [[nodiscard]] GatewayLedger& ledger() { return ledger_; }
