@@ -119,7 +119,16 @@ constexpr std::string_view kSessionsByShopper = R"sql(
 CREATE INDEX sessions_by_shopper ON sessions (shopper, state);
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper};
+// 4: the audit log records who connected (the control socket's SO_PEERCRED uid and gid)
+// beside the operator name the client claims; NULL in rows from before, or made without a
+// connection.
+constexpr std::string_view kAuditPeer = R"sql(
+ALTER TABLE audit_log ADD COLUMN peer_uid INTEGER;
+ALTER TABLE audit_log ADD COLUMN peer_gid INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
+                                                          kAuditPeer};
 
 }  // namespace
 
