@@ -137,6 +137,10 @@ struct PaymentsConfig {
 struct ControlConfig {
   std::filesystem::path socket = "/run/passgate/control.sock";  // mode 0660
   std::string group;                    // owner group of the socket (operators); empty: the service's own
+  std::chrono::milliseconds request_timeout{5000};  // a connection owing a whole request longer is closed
+  // The read-only socket: status, lanes, sessions and the queue view, for readonly_group.
+  std::filesystem::path readonly_socket = "/run/passgate/control-ro.sock";  // mode 0660
+  std::string readonly_group;           // its owner group; empty: no read-only socket
 };
 
 // [metrics]: Prometheus metrics and the health check over HTTP (docs/metrics.md), on a

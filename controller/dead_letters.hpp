@@ -19,7 +19,7 @@ namespace passgate::controller {
 
 struct DeadLetterAction {
   std::int64_t op_id = 0;
-  std::string actor;  // who, for the audit log
+  db::AuditActor actor;  // who, for the audit log
   std::int64_t now_ms = 0;
 };
 

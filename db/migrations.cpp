@@ -140,8 +140,16 @@ CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE se
 CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
-                                                         kQuarantinedCarts};
+// 5: the audit log records who connected (the control socket's SO_PEERCRED uid and gid)
+// beside the operator name the client claims; NULL in rows from before, or made without a
+// connection.
+constexpr std::string_view kAuditPeer = R"sql(
+ALTER TABLE audit_log ADD COLUMN peer_uid INTEGER;
+ALTER TABLE audit_log ADD COLUMN peer_gid INTEGER;
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
+                                                         kQuarantinedCarts, kAuditPeer};
 
 }  // namespace
 

@@ -122,10 +122,21 @@ constexpr Move kWriteOff{"write off", "declined or dead",
 
 }  // namespace
 
-void audit(Database& db, std::int64_t now_ms, const std::string& actor, std::string_view action, std::int64_t op_id,
+void audit(Database& db, std::int64_t now_ms, const AuditActor& actor, std::string_view action, std::int64_t op_id,
            const std::string& detail) {
-  auto insert = db.statement("INSERT INTO audit_log (at_ms, actor, action, op_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)");
-  SQLite::bind(*insert, now_ms, actor, std::string(action), op_id, detail);
+  auto insert = db.statement(
+      "INSERT INTO audit_log (at_ms, actor, action, op_id, detail, peer_uid, peer_gid)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  SQLite::bind(*insert, now_ms, actor.name, std::string(action), op_id, detail);
+  const auto bind_id = [&](int index, const std::optional<std::int64_t>& id) {
+    if (id) {
+      insert->bind(index, *id);
+    } else {
+      insert->bind(index);  // NULL: nobody connected
+    }
+  };
+  bind_id(6, actor.uid);
+  bind_id(7, actor.gid);
   insert->exec();
 }
 
@@ -282,7 +293,7 @@ Status PaymentQueue::set_alert(std::int64_t id, bool alert) {
   });
 }
 
-Status PaymentQueue::retry(std::int64_t id, const std::string& actor, std::int64_t now_ms) {
+Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms) {
   return guarded(context("retry", id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = move(db_, kOperatorRetry, id, now_ms); !moved) return moved;
@@ -292,7 +303,7 @@ Status PaymentQueue::retry(std::int64_t id, const std::string& actor, std::int64
   });
 }
 
-Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const std::string& actor,
+Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,
                                std::int64_t now_ms) {
   if (reason.empty()) return make_error("bad_reason", "a write-off needs a reason (--reason TEXT)");
   return guarded(context("write off", id), [&]() -> Status {

@@ -3,12 +3,16 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "drivers/control_request_parser.hpp"
 #include "drivers/line_connection.hpp"
 #include "drivers/unix_listener.hpp"
 
@@ -18,15 +22,17 @@ namespace {
 using Protocol = boost::asio::local::stream_protocol;
 using json = nlohmann::json;
 
-class Peer final : public ControlPeer {
+class Peer final : public ControlPeer, public std::enable_shared_from_this<Peer> {
  public:
-  Peer(Protocol::socket socket, LineConnection::Events events) {
+  Peer(Protocol::socket socket, std::chrono::milliseconds request_timeout)
+      : deadline_(socket.get_executor()), request_timeout_(request_timeout) {
     ucred cred{};
     socklen_t len = sizeof(cred);
     if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
       uid_ = cred.uid;
+      gid_ = cred.gid;
     }
-    connection_ = std::make_shared<LineConnection>(std::move(socket), ControlServer::kMaxRequestBytes, std::move(events));
+    socket_ = std::move(socket);
   }
 
   bool send(const json& message) override {
@@ -34,18 +40,75 @@ class Peer final : public ControlPeer {
   }
   [[nodiscard]] bool connected() const override { return connected_; }
   [[nodiscard]] uid_t uid() const override { return uid_; }
+  [[nodiscard]] gid_t gid() const override { return gid_; }
+  // Whether it still owes a whole request: it has sent none yet, or part of one.
+  [[nodiscard]] bool owes_request() const { return owes_request_; }
 
-  void start() { connection_->start_reading(); }
+  void start(LineConnection::Events events) {
+    events.on_partial = [weak = weak_from_this()] {
+      if (const auto self = weak.lock()) self->request_started();
+    };
+    connection_ = std::make_shared<LineConnection>(std::move(*socket_), ControlServer::kMaxRequestBytes, std::move(events));
+    socket_.reset();
+    request_started();
+    connection_->start_reading();
+  }
+  // A whole request came: no deadline until the next one starts.
+  void request_done() {
+    owes_request_ = false;
+    deadline_.cancel();
+  }
+  // Tells the client why (`notice`), then closes; a client that does not take the notice
+  // within a second is cut off.
+  void dismiss(const json& notice) {
+    (void)send(notice);
+    connected_ = false;
+    connection_->close_after_sending();
+    deadline_.expires_after(kNoticeGrace);
+    deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->connection_->close();
+    });
+  }
   void close() {
     connected_ = false;
-    connection_->close();
+    deadline_.cancel();
+    if (connection_) connection_->close();
   }
-  void closed() { connected_ = false; }
+  void closed() {
+    connected_ = false;
+    deadline_.cancel();
+  }
 
  private:
+  static constexpr std::chrono::seconds kNoticeGrace{1};
+
+  void request_started() {
+    if (owes_request_ && deadline_armed_) return;  // the deadline counts from the request's first byte
+    owes_request_ = true;
+    deadline_armed_ = true;
+    deadline_.expires_after(request_timeout_);
+    deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      const auto self = weak.lock();
+      if (ec || !self || !self->connected_) return;
+      self->deadline_armed_ = false;
+      spdlog::warn("event=control_request_timeout uid={} timeout_ms={} detail=\"no whole request in time; "
+                   "connection closed\"",
+                   self->uid_, self->request_timeout_.count());
+      self->dismiss(control_error(make_error(
+          "request_timeout", "no whole request within " + std::to_string(self->request_timeout_.count()) +
+                                 " ms (one JSON object ending in a newline); connection closed")));
+    });
+  }
+
+  std::optional<Protocol::socket> socket_;  // until start()
   std::shared_ptr<LineConnection> connection_;
+  boost::asio::steady_timer deadline_;
+  std::chrono::milliseconds request_timeout_;
   uid_t uid_ = static_cast<uid_t>(-1);
+  gid_t gid_ = static_cast<gid_t>(-1);
   bool connected_ = true;
+  bool owes_request_ = true;
+  bool deadline_armed_ = false;
 };
 
 }  // namespace
@@ -61,8 +124,9 @@ json control_error(const Error& error) {
 
 class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(boost::asio::io_context& io, std::filesystem::path path, ControlHandler handler)
-      : acceptor_(io), path_(std::move(path)), handler_(std::move(handler)) {}
+  Impl(boost::asio::io_context& io, std::filesystem::path path, std::chrono::milliseconds request_timeout,
+       ControlHandler handler)
+      : acceptor_(io), path_(std::move(path)), request_timeout_(request_timeout), handler_(std::move(handler)) {}
 
   Status listen(std::optional<gid_t> group) {
     if (auto listening = listen_unix(acceptor_, path_, "control socket", group); !listening) return listening;
@@ -101,54 +165,58 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
 
   void admit(Protocol::socket socket) {
     std::erase_if(peers_, [](const std::shared_ptr<Peer>& p) { return !p->connected(); });
-    auto peer_slot = std::make_shared<std::weak_ptr<Peer>>();
+    if (peers_.size() >= kMaxClients) make_room();
+    auto peer = std::make_shared<Peer>(std::move(socket), request_timeout_);
+    const std::weak_ptr<Peer> weak_peer = peer;
     const auto weak_self = weak_from_this();
-    auto peer = std::make_shared<Peer>(
-        std::move(socket),
-        LineConnection::Events{
-            [weak_self, peer_slot](std::string_view line) {
-              const auto self = weak_self.lock();
-              const auto p = peer_slot->lock();
-              if (self && p) self->on_line(line, p);
-            },
-            [peer_slot] {
-              if (const auto p = peer_slot->lock()) {
-                (void)p->send(control_error(make_error(
-                    "too_long", "request longer than " + std::to_string(kMaxRequestBytes) + " bytes refused")));
-              }
-            },
-            [peer_slot](const std::string&) {
-              if (const auto p = peer_slot->lock()) p->closed();
-            }});
-    *peer_slot = peer;
-    if (peers_.size() >= kMaxClients) {
-      spdlog::warn("event=control_client_refused clients={} detail=\"too many passgatectl clients connected\"",
-                   kMaxClients);
-      (void)peer->send(control_error(make_error("busy", "too many passgatectl clients connected; try again")));
-      peer->close();
-      return;
-    }
     peers_.push_back(peer);
-    peer->start();
+    peer->start(LineConnection::Events{
+        [weak_self, weak_peer](std::string_view line) {
+          const auto self = weak_self.lock();
+          const auto p = weak_peer.lock();
+          if (self && p) self->on_line(line, p);
+        },
+        [weak_peer] {
+          if (const auto p = weak_peer.lock()) {
+            p->request_done();
+            (void)p->send(control_error(make_error(
+                "too_long", "request longer than " + std::to_string(kMaxRequestBytes) + " bytes refused")));
+          }
+        },
+        [weak_peer](const std::string&) {
+          if (const auto p = weak_peer.lock()) p->closed();
+        }});
+  }
+
+  // At kMaxClients, the oldest connection that still owes a request (none sent yet, or
+  // half of one) goes, else the oldest of all (idle after its answers, or watching), so a
+  // full house never locks an operator out.
+  void make_room() {
+    auto victim = std::find_if(peers_.begin(), peers_.end(), [](const auto& p) { return p->owes_request(); });
+    if (victim == peers_.end()) victim = peers_.begin();
+    spdlog::warn("event=control_client_dropped uid={} clients={} owed_request={} detail=\"the oldest idle "
+                 "connection made room for a new one\"",
+                 (*victim)->uid(), peers_.size(), (*victim)->owes_request());
+    (*victim)->dismiss(control_error(make_error(
+        "busy", "the gate is busy: " + std::to_string(kMaxClients) +
+                    " passgatectl clients were connected and this idle one was closed to make room; try again")));
+    peers_.erase(victim);
   }
 
   void on_line(std::string_view line, const std::shared_ptr<Peer>& peer) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    json request = json::parse(line, nullptr, false);
-    if (request.is_discarded() || !request.is_object()) {
-      (void)peer->send(control_error(make_error("malformed", "a request is one JSON object per line")));
+    peer->request_done();
+    auto request = parse_control_request(line);
+    if (!request.ok()) {
+      (void)peer->send(control_error(request.error()));
       return;
     }
-    const auto cmd = request.find("cmd");
-    if (cmd == request.end() || !cmd->is_string()) {
-      (void)peer->send(control_error(make_error("malformed", "a request needs a string \"cmd\"")));
-      return;
-    }
-    handler_(request, peer);
+    handler_(*request, peer);
   }
 
   Protocol::acceptor acceptor_;
   std::filesystem::path path_;
+  std::chrono::milliseconds request_timeout_;
   ControlHandler handler_;
   std::vector<std::shared_ptr<Peer>> peers_;
   bool bound_ = false;
@@ -157,8 +225,10 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
 
 Result<std::unique_ptr<ControlServer>> ControlServer::open(boost::asio::io_context& io,
                                                            const std::filesystem::path& socket,
-                                                           std::optional<gid_t> group, ControlHandler handler) {
-  auto impl = std::make_shared<Impl>(io, socket, std::move(handler));
+                                                           std::optional<gid_t> group,
+                                                           std::chrono::milliseconds request_timeout,
+                                                           ControlHandler handler) {
+  auto impl = std::make_shared<Impl>(io, socket, request_timeout, std::move(handler));
   if (auto listening = impl->listen(group); !listening) return listening.error();
   return std::unique_ptr<ControlServer>(new ControlServer(std::move(impl)));
 }

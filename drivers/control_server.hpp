@@ -6,12 +6,18 @@
 // Every request gets exactly one reply, in order. A handler may keep the peer to send
 // {"event":...} lines later (live views); they stop when the client hangs up. Malformed
 // lines are answered with an error by the server itself and never reach the handler.
-// Who connected (SO_PEERCRED uid) is known for audit logs. Single-threaded, on the
-// io_context; never blocks.
+// Who connected (SO_PEERCRED uid and gid) is known for audit logs.
+// Bounded against hostile or stuck clients: a request over 64 KiB is refused; a connection
+// that has not sent a whole request within `request_timeout` (counted from its connection,
+// or from the first byte of its next request) gets a "request_timeout" error and is closed;
+// at kMaxClients, the oldest connection that owes a request (else the oldest of all) gets a
+// "busy" error and is closed to make room, so a new client always gets in.
+// Single-threaded, on the io_context; never blocks.
 #pragma once
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -32,8 +38,9 @@ class ControlPeer {
   // Queues one message line. False when the client is gone or not reading (then it is dropped).
   virtual bool send(const nlohmann::json& message) = 0;
   [[nodiscard]] virtual bool connected() const = 0;
-  // The connecting user, for audit logs.
+  // The connecting user and group (SO_PEERCRED), for audit logs.
   [[nodiscard]] virtual uid_t uid() const = 0;
+  [[nodiscard]] virtual gid_t gid() const = 0;
 };
 
 // Called for every well-formed request (a JSON object with a string "cmd"). It must send
@@ -52,7 +59,9 @@ class ControlServer {
   // Listens on `socket` (see drivers/unix_listener.hpp for the checks and errors).
   [[nodiscard]] static Result<std::unique_ptr<ControlServer>> open(boost::asio::io_context& io,
                                                                    const std::filesystem::path& socket,
-                                                                   std::optional<gid_t> group, ControlHandler handler);
+                                                                   std::optional<gid_t> group,
+                                                                   std::chrono::milliseconds request_timeout,
+                                                                   ControlHandler handler);
   // Closes every connection and removes the socket file.
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;

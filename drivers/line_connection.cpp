@@ -28,6 +28,9 @@ void LineConnection::read_more() {
                                 [&self] {
                                   if (!self->closed_) self->events_.on_oversize();
                                 });
+                            if (!self->closed_ && self->framer_.mid_line() && self->events_.on_partial) {
+                              self->events_.on_partial();
+                            }
                             if (!self->closed_) self->read_more();
                           });
 }

@@ -26,6 +26,7 @@ class LineConnection : public std::enable_shared_from_this<LineConnection> {
     std::function<void(std::string_view line)> on_line;
     std::function<void()> on_oversize;                     // a line over the limit was dropped
     std::function<void(const std::string& why)> on_closed;  // peer gone or I/O failed
+    std::function<void()> on_partial = nullptr;             // optional: bytes came, their line is not whole yet
   };
   // A peer that lets this many messages pile up is not reading: send() refuses more.
   static constexpr std::size_t kMaxQueuedMessages = 1024;

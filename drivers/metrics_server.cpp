@@ -1,7 +1,9 @@
 #include "drivers/metrics_server.hpp"
 
+#include <algorithm>
 #include <string_view>
-#include <unordered_set>
+#include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -62,13 +64,15 @@ struct MetricsServer::Core : std::enable_shared_from_this<Core> {
   Core(asio::io_context& io, MetricsEndpoints handlers) : acceptor(io), retry(io), endpoints(std::move(handlers)) {}
 
   void accept();
+  void make_room();
   void close_all();
   [[nodiscard]] Answer answer(const http::request<http::string_body>& request) const;
 
   tcp::acceptor acceptor;
   asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors)
   MetricsEndpoints endpoints;
-  std::unordered_set<Connection*> open;
+  std::map<std::uint64_t, Connection*> open;  // by order of arrival
+  std::uint64_t arrivals = 0;
   bool closed = false;
 };
 
@@ -79,17 +83,21 @@ namespace {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(std::shared_ptr<MetricsServer::Core> core, tcp::socket socket)
-      : core_(std::move(core)), stream_(std::move(socket)) {}
-  ~Connection() { core_->open.erase(this); }
+      : core_(std::move(core)), stream_(std::move(socket)), arrival_(core_->arrivals++) {}
+  ~Connection() { core_->open.erase(arrival_); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   void start() {
-    core_->open.insert(this);
+    core_->open.emplace(arrival_, this);
     read();
   }
 
+  // Whether it is answering a request (else it waits for one, or for the rest of one).
+  [[nodiscard]] bool answering() const { return answering_; }
+
   void close() {
+    core_->open.erase(arrival_);
     error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
@@ -100,10 +108,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->header_limit(MetricsServer::kMaxHeaderBytes);
     parser_->body_limit(MetricsServer::kMaxBodyBytes);
-    stream_.expires_after(MetricsServer::kIoTimeout);
+    answering_ = false;
+    // The next request's whole header within kHeaderTimeout, however slowly it trickles in.
+    stream_.expires_after(MetricsServer::kHeaderTimeout);
     // The header first: Boost 1.74's eager parser skips the body limit check otherwise.
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](const error_code& ec, std::size_t) {
       if (ec || self->parser_->is_done()) return self->on_request(ec);
+      self->stream_.expires_after(MetricsServer::kBodyTimeout);
       http::async_read(self->stream_, self->buffer_, *self->parser_,
                        [self](const error_code& ec2, std::size_t) { self->on_request(ec2); });
     });
@@ -121,6 +132,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void respond(Answer answer, unsigned version, bool keep_alive) {
+    answering_ = true;
     response_ = {};
     response_.version(version);
     response_.result(answer.status);
@@ -129,7 +141,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     response_.keep_alive(keep_alive);
     response_.body() = std::move(answer.body);
     response_.prepare_payload();
-    stream_.expires_after(MetricsServer::kIoTimeout);
+    stream_.expires_after(MetricsServer::kWriteTimeout);
     http::async_write(stream_, response_, [self = shared_from_this()](const error_code& ec, std::size_t) {
       if (ec || !self->response_.keep_alive() || self->core_->closed) return self->close();
       self->read();
@@ -141,6 +153,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
+  std::uint64_t arrival_;
+  bool answering_ = false;
 };
 
 }  // namespace
@@ -169,15 +183,19 @@ void MetricsServer::Core::accept() {
       });
       return;
     }
-    if (self->open.size() >= kMaxConnections) {
-      spdlog::debug("event=metrics_connection_refused open={}", self->open.size());
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      std::make_shared<Connection>(self, std::move(socket))->start();
-    }
+    if (self->open.size() >= kMaxConnections) self->make_room();
+    std::make_shared<Connection>(self, std::move(socket))->start();
     self->accept();
   });
+}
+
+// The oldest connection waiting for a request (idle, or sending one too slowly) goes, else
+// the oldest of all: a new client (a scrape, a health check) always gets in.
+void MetricsServer::Core::make_room() {
+  auto victim = std::find_if(open.begin(), open.end(), [](const auto& entry) { return !entry.second->answering(); });
+  if (victim == open.end()) victim = open.begin();
+  spdlog::debug("event=metrics_connection_shed open={}", open.size());
+  victim->second->close();
 }
 
 void MetricsServer::Core::close_all() {
@@ -185,7 +203,8 @@ void MetricsServer::Core::close_all() {
   error_code ignored;
   acceptor.close(ignored);
   retry.cancel();
-  const std::vector<Connection*> connections(open.begin(), open.end());
+  std::vector<Connection*> connections;
+  for (const auto& [arrival, connection] : open) connections.push_back(connection);
   for (Connection* connection : connections) connection->close();
   endpoints = {};
 }

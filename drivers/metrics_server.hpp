@@ -5,9 +5,12 @@
 //   other paths    404;  other methods 405 (Allow: GET)
 //   a malformed request 400, a header over kMaxHeaderBytes 431, a body over kMaxBodyBytes
 //   413, each answered and then closed.
-// Keep-alive; every read and write has a deadline of kIoTimeout; at most kMaxConnections at
-// once (further ones are closed as they are accepted). A bad client only ever loses its own
-// connection. Boost.Beast stays inside the .cpp. Single-threaded, on one io_context;
+// Keep-alive. Bounded against slow or idle clients: a request's header must arrive whole
+// within kHeaderTimeout of the read's start (so an idle keep-alive connection is closed
+// then too), its body within kBodyTimeout, the answer be taken within kWriteTimeout; at
+// kMaxConnections, the oldest connection not being answered (else the oldest of all) is
+// closed to make room, so a scrape or a health check always gets in. A bad client only
+// ever loses its own connection. Boost.Beast stays inside the .cpp. Single-threaded, on one io_context;
 // destroying it closes everything and the endpoints are never called afterwards.
 #pragma once
 
@@ -36,8 +39,10 @@ class MetricsServer {
  public:
   static constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
   static constexpr std::size_t kMaxBodyBytes = 4 * 1024;
-  static constexpr std::size_t kMaxConnections = 8;
-  static constexpr std::chrono::seconds kIoTimeout{10};
+  static constexpr std::size_t kMaxConnections = 32;
+  static constexpr std::chrono::seconds kHeaderTimeout{2};
+  static constexpr std::chrono::seconds kBodyTimeout{2};
+  static constexpr std::chrono::seconds kWriteTimeout{5};
 
   // Listens on `address` (an IP address) and `port` (0: any free port; port() says which)
   // and logs event=metrics_listening with both. Error code "listen_failed".

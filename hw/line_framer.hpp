@@ -19,6 +19,8 @@ class LineFramer {
 
   void feed(std::string_view bytes, const std::function<void(std::string line)>& on_line,
             const std::function<void()>& on_overlong);
+  // Whether part of a line has come and its terminator not yet.
+  [[nodiscard]] bool mid_line() const { return !partial_.empty() || discarding_; }
   // Drops a partial line (the device or peer went away in the middle of one).
   void reset();
 

@@ -193,10 +193,11 @@ IFS=: read -r _ _ uid _ _ home shell < <(in_target getent passwd passgate) || fa
   fail "user passgate: uid $uid, home $home, shell $shell"
 in_target getent group passgate >/dev/null || fail "no group passgate"
 in_target getent group passgate-operators >/dev/null || fail "no group passgate-operators"
+in_target getent group passgate-viewers >/dev/null || fail "no group passgate-viewers"
 [ "$(in_target stat -c '%U:%G %a' /var/lib/passgate)" = "passgate:passgate 750" ] ||
   fail "/var/lib/passgate is $(in_target stat -c '%U:%G %a' /var/lib/passgate)"
 [ -L "$target/etc/systemd/system/multi-user.target.wants/passgated.service" ] || fail "passgated.service is not enabled"
-ok "installed: user passgate (uid $uid, $home, $shell), groups passgate and passgate-operators, /var/lib/passgate, unit enabled"
+ok "installed: user passgate (uid $uid, $home, $shell), groups passgate, passgate-operators and passgate-viewers, /var/lib/passgate, unit enabled"
 if in_target sh -c "command -v systemd-analyze" >/dev/null; then
   verify=$(in_target systemd-analyze verify /lib/systemd/system/passgated.service 2>&1) || fail "verify in Debian 12: $verify"
   [ -z "$verify" ] || fail "systemd-analyze verify in Debian 12 warns: $verify"

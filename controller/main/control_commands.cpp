@@ -9,6 +9,7 @@
 #include "controller/main/control_request.hpp"
 #include "controller/main/control_sessions.hpp"
 #include "controller/main/control_status.hpp"
+#include "drivers/control_request_parser.hpp"
 
 namespace passgate::daemon {
 
@@ -43,6 +44,15 @@ void ControlCommands::handle(const json& request, const std::shared_ptr<drivers:
   (void)peer->send(reply);
 }
 
+void ControlCommands::handle_read_only(const json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
+  const auto cmd = request["cmd"].get<std::string>();
+  if (drivers::is_read_only_command(cmd)) return handle(request, peer);
+  spdlog::warn("event=control_read_only_refused cmd={} uid={}", log_value(cmd), peer->uid());
+  (void)peer->send(refused("read_only", "\"" + cmd +
+                                            "\" is not served on the read-only control socket, which answers only "
+                                            "status, lanes, sessions and queue; it needs the operators' socket"));
+}
+
 json ControlCommands::answer(const std::string& cmd, const json& request,
                              const std::shared_ptr<drivers::ControlPeer>& peer) {
   const WallTime now = clock_.wall_now();
@@ -53,8 +63,10 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   }
   if (cmd == "lanes") return lanes_reply(gate_);
   if (cmd == "lane.service") {
-    hw_.end_pulses_of_lane(request.at("lane").get<int>());
-    return set_service(gate_, request, *peer);
+    const auto lane = lane_argument(request);
+    if (!lane.ok()) return drivers::control_error(lane.error());
+    hw_.end_pulses_of_lane(*lane);
+    return set_service(gate_, *lane, request, *peer);
   }
   if (cmd == "sessions") return reply_of(sessions_reply(sources_.database, request, now));
   if (cmd == "queue") return reply_of(queue_reply(sources_.database, request, now));

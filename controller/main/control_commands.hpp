@@ -10,7 +10,8 @@
 //   reload {operator}               reloads the config as SIGHUP does; the ReloadReport
 //   hw.inputs, hw.pulse, hw.scanners
 //                                   control_hw.hpp: the installer's checks and live views
-// Every answer comes from passgated's own state and database handle; a request that changes
+// The read-only socket ([control] readonly_group) answers status, lanes, sessions and queue
+// only. Every answer comes from passgated's own state and database handle; a request that changes
 // something is logged with the operator it names and the connecting uid.
 // Single-threaded, on the event loop.
 #pragma once
@@ -39,6 +40,9 @@ class ControlCommands {
 
   // The ControlServer's handler.
   void handle(const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer);
+  // The read-only socket's handler: handle() for drivers::is_read_only_command, else a
+  // "read_only" refusal.
+  void handle_read_only(const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer);
 
  private:
   [[nodiscard]] nlohmann::json answer(const std::string& cmd, const nlohmann::json& request,

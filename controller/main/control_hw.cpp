@@ -50,14 +50,12 @@ json HwControl::scanners(const json& request, const std::shared_ptr<drivers::Con
 
 json HwControl::pulse(const json& request, const drivers::ControlPeer& peer) {
   const std::string line = request.at("line").get<std::string>();
-  const int ms = request.at("ms").get<int>();
+  const auto ms = integer_argument(request, "ms", IntegerRange{1, kMaxPulseMs});
+  if (!ms.ok()) return drivers::control_error(ms.error());
   const auto parsed = hw::parse_line_name(line);
   if (!parsed || !parsed->role || hw::is_input(*parsed->role)) {
     return refused("unknown_line", "\"" + line + "\" is not an output line (outputs are lane<N>.release_in, "
                                                  "release_out, led_green, led_red and buzzer)");
-  }
-  if (ms < 1 || ms > kMaxPulseMs) {
-    return refused("invalid_argument", "a pulse lasts 1 to " + std::to_string(kMaxPulseMs) + " ms");
   }
   if (gate_.fire_alarm()) return refused("fire_alarm", "the fire alarm is active: every output stays as it requires");
   const auto lanes = gate_.lane_status();
@@ -72,11 +70,11 @@ json HwControl::pulse(const json& request, const drivers::ControlPeer& peer) {
   if (pulses_.contains(line)) return refused("busy", line + " is already being pulsed");
   Pulse p{parsed->lane, nullptr};
   io_.set_output(line, true);
-  p.timer = timers_.start(Millis(ms), [this, line] { end_pulse(line); });
+  p.timer = timers_.start(Millis(*ms), [this, line] { end_pulse(line); });
   pulses_.emplace(line, std::move(p));
-  spdlog::info("event=hw_pulse line={} ms={} operator={} uid={}", line, ms, log_value(operator_of(request, peer)),
+  spdlog::info("event=hw_pulse line={} ms={} operator={} uid={}", line, *ms, log_value(operator_of(request, peer)),
                peer.uid());
-  return drivers::control_ok(json{{"line", line}, {"ms", ms}});
+  return drivers::control_ok(json{{"line", line}, {"ms", *ms}});
 }
 
 void HwControl::end_pulse(const std::string& line) {

@@ -27,14 +27,19 @@ json lane_json(const controller::LaneStatus& s) {
   return lane;
 }
 
+Result<int> lane_argument(const json& request) {
+  auto lane = integer_argument(request, "lane", kLaneRange);
+  if (!lane.ok()) return lane.error();
+  return static_cast<int>(*lane);
+}
+
 json lanes_reply(const controller::Gate& gate) {
   json lanes = json::array();
   for (const auto& s : gate.lane_status()) lanes.push_back(lane_json(s));
   return drivers::control_ok(json{{"fire_alarm", gate.fire_alarm()}, {"lanes", lanes}});
 }
 
-json set_service(controller::Gate& gate, const json& request, const drivers::ControlPeer& peer) {
-  const int lane = request.at("lane").get<int>();
+json set_service(controller::Gate& gate, int lane, const json& request, const drivers::ControlPeer& peer) {
   const bool in_service = request.at("in_service").get<bool>();
   if (auto done = gate.set_in_service(lane, in_service); !done) return drivers::control_error(done.error());
   spdlog::warn("event=lane_service lane={} in_service={} operator={} uid={} reason={}", lane, in_service,

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/result.hpp"
 #include "controller/gate.hpp"
 #include "drivers/control_server.hpp"
 
@@ -14,7 +15,10 @@ namespace passgate::daemon {
 
 [[nodiscard]] nlohmann::json lane_json(const controller::LaneStatus& lane);
 [[nodiscard]] nlohmann::json lanes_reply(const controller::Gate& gate);
-[[nodiscard]] nlohmann::json set_service(controller::Gate& gate, const nlohmann::json& request,
+// The request's "lane" (integer_argument in kLaneRange).
+[[nodiscard]] Result<int> lane_argument(const nlohmann::json& request);
+// `lane` (the request's lane_argument) out of service or back, as the request says.
+[[nodiscard]] nlohmann::json set_service(controller::Gate& gate, int lane, const nlohmann::json& request,
                                          const drivers::ControlPeer& peer);
 
 }  // namespace passgate::daemon

@@ -32,7 +32,7 @@ json op_json(const db::QueueRow& op, std::int64_t now_ms) {
 }
 
 // What an operator action's reply says about the operation it changed, as it was before.
-json action_json(const db::PaymentOpRecord& op, const std::string& actor) {
+json action_json(const db::PaymentOpRecord& op, const db::AuditActor& actor) {
   return {{"operation",
            {{"id", op.id},
             {"session_id", op.session_id},
@@ -40,7 +40,9 @@ json action_json(const db::PaymentOpRecord& op, const std::string& actor) {
             {"amount_minor", op.amount_minor},
             {"currency", controller::currency_code(op.currency)},
             {"state", db::to_string(op.state)}}},
-          {"actor", actor}};
+          {"actor", actor.name},
+          {"uid", actor.uid ? json(*actor.uid) : json(nullptr)},
+          {"gid", actor.gid ? json(*actor.gid) : json(nullptr)}};
 }
 
 json quarantined_json(const db::QuarantineRecord& q, std::int64_t now_ms) {
@@ -53,8 +55,10 @@ json quarantined_json(const db::QuarantineRecord& q, std::int64_t now_ms) {
           {"age_s", age_seconds(q.received_at_ms, now_ms)}};
 }
 
-controller::DeadLetterAction action_of(const json& request, const std::string& actor, WallTime now) {
-  return controller::DeadLetterAction{request.at("id").get<std::int64_t>(), actor, unix_millis(now)};
+Result<controller::DeadLetterAction> action_of(const json& request, const db::AuditActor& actor, WallTime now) {
+  auto id = integer_argument(request, "id", kIdRange);
+  if (!id.ok()) return id.error();
+  return controller::DeadLetterAction{*id, actor, unix_millis(now)};
 }
 
 }  // namespace
@@ -101,25 +105,29 @@ Result<json> queue_reply(db::Database& database, const json& request, WallTime n
 
 Result<json> queue_retry(db::Database& database, const json& request, const drivers::ControlPeer& peer, WallTime now,
                          const std::function<void()>& queue_changed) {
-  const std::string actor = operator_of(request, peer);
+  const db::AuditActor actor = audit_actor_of(request, peer);
+  const auto action = action_of(request, actor, now);
+  if (!action.ok()) return action.error();
   db::PaymentQueue queue(database);
-  auto op = controller::retry_dead_letter(queue, action_of(request, actor, now));
+  auto op = controller::retry_dead_letter(queue, *action);
   if (!op.ok()) return op.error();
   spdlog::warn("event=queue_retry op_id={} op={} was={} operator={} uid={}", op->id, op->op, db::to_string(op->state),
-               log_value(actor), peer.uid());
+               log_value(actor.name), peer.uid());
   if (queue_changed) queue_changed();
   return drivers::control_ok(action_json(*op, actor));
 }
 
 Result<json> queue_write_off(db::Database& database, const json& request, const drivers::ControlPeer& peer,
                              WallTime now) {
-  const std::string actor = operator_of(request, peer);
+  const db::AuditActor actor = audit_actor_of(request, peer);
   const std::string reason = request.value("reason", std::string());
+  const auto action = action_of(request, actor, now);
+  if (!action.ok()) return action.error();
   db::PaymentQueue queue(database);
-  auto op = controller::write_off_dead_letter(queue, action_of(request, actor, now), reason);
+  auto op = controller::write_off_dead_letter(queue, *action, reason);
   if (!op.ok()) return op.error();
   spdlog::warn("event=queue_write_off op_id={} op={} was={} operator={} uid={} reason={}", op->id, op->op,
-               db::to_string(op->state), log_value(actor), peer.uid(), log_value(reason));
+               db::to_string(op->state), log_value(actor.name), peer.uid(), log_value(reason));
   auto reply = action_json(*op, actor);
   reply["reason"] = reason;
   return drivers::control_ok(std::move(reply));

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 
 namespace passgate::daemon {
 
@@ -26,20 +25,15 @@ std::string operator_of(const json& request, const drivers::ControlPeer& peer) {
   return name;
 }
 
-namespace {
-constexpr std::int64_t kMaxCount = std::numeric_limits<int>::max();
-}  // namespace
+db::AuditActor audit_actor_of(const json& request, const drivers::ControlPeer& peer) {
+  return db::AuditActor(operator_of(request, peer), static_cast<std::int64_t>(peer.uid()),
+                        static_cast<std::int64_t>(peer.gid()));
+}
 
 Result<int> count_argument(const json& request, const char* key, int fallback) {
-  const auto it = request.find(key);
-  if (it == request.end()) return fallback;
-  // A float, a string or a number beyond int is refused, never cut down to some other count.
-  const bool in_range = it->is_number_unsigned()  ? it->get<std::uint64_t>() <= kMaxCount
-                        : it->is_number_integer() ? it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= kMaxCount
-                                                  : false;
-  if (!in_range) return make_error("invalid_argument", std::string(key) + " must be a whole number from 0 to " +
-                                                           std::to_string(kMaxCount));
-  return it->get<int>();
+  auto count = integer_argument(request, key, kCountRange, fallback);
+  if (!count.ok()) return count.error();
+  return static_cast<int>(*count);
 }
 
 std::int64_t age_seconds(std::int64_t since_ms, std::int64_t now_ms) {

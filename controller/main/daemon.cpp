@@ -82,10 +82,13 @@ std::string describe_backend(const controller::IoConfig& io) {
 }
 
 // The control socket's owner group, if the config names one.
-Result<std::optional<gid_t>> control_group(const controller::ControlConfig& control) {
-  if (control.group.empty()) return std::optional<gid_t>();
-  const auto gid = controller::find_group(control.group);
-  if (!gid) return make_error("bad_config", "[control] group \"" + control.group + "\" does not exist on this machine");
+// The id of a [control] group setting (`key`); none when it is empty.
+Result<std::optional<gid_t>> control_group(const std::string& name, const char* key) {
+  if (name.empty()) return std::optional<gid_t>();
+  const auto gid = controller::find_group(name);
+  if (!gid) {
+    return make_error("bad_config", std::string("[control] ") + key + " \"" + name + "\" does not exist on this machine");
+  }
   return gid;
 }
 
@@ -196,19 +199,34 @@ int run_daemon(const controller::GateConfig& config) {
                              drainer.kick();
                            }},
                            reload_config);
-  auto group = control_group(config.control);
-  if (!group.ok()) {
-    spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(group.error().message));
-    return kExitBadConfig;
-  }
-  auto control = drivers::ControlServer::open(
-      io, config.control.socket, *group,
-      [&commands](const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
-        commands.handle(request, peer);
-      });
+  // The operators' control socket, and the read-only one when [control] readonly_group is set
+  // (status, lanes, sessions and queue only, for those who may look but not act).
+  using Handler = void (ControlCommands::*)(const nlohmann::json&, const std::shared_ptr<drivers::ControlPeer>&);
+  const auto open_control = [&](const std::filesystem::path& socket, const std::string& group_name, const char* key,
+                                Handler handler) -> Result<std::unique_ptr<drivers::ControlServer>> {
+    auto group = control_group(group_name, key);
+    if (!group.ok()) return group.error();
+    return drivers::ControlServer::open(
+        io, socket, *group, config.control.request_timeout,
+        [&commands, handler](const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
+          (commands.*handler)(request, peer);
+        });
+  };
+  auto control = open_control(config.control.socket, config.control.group, "group", &ControlCommands::handle);
   if (!control.ok()) {
     spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(control.error().message));
     return kExitBadConfig;
+  }
+  std::unique_ptr<drivers::ControlServer> readonly_control;
+  if (!config.control.readonly_group.empty()) {
+    auto opened = open_control(config.control.readonly_socket, config.control.readonly_group, "readonly_group",
+                               &ControlCommands::handle_read_only);
+    if (!opened.ok()) {
+      spdlog::critical("event=startup_failed what=readonly_control_socket detail={}",
+                       log_value(opened.error().message));
+      return kExitBadConfig;
+    }
+    readonly_control = std::move(*opened);
   }
   // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
   // without them if the port cannot be had: the monitoring sees it missing.

@@ -31,3 +31,19 @@ TEST_CASE("a group that does not exist is a problem at its line") {
   CHECK(problems[0].find("does not exist") != std::string::npos);
   CHECK(problems[1].find("sokcet") != std::string::npos);
 }
+
+TEST_CASE("the control request timeout defaults to 5 s and is read in milliseconds within its range") {
+  ConfigFixture fx;
+  const auto defaults = fx.parse(kMinimalConfig);
+  REQUIRE(defaults.config);
+  CHECK(defaults.config->control.request_timeout == std::chrono::milliseconds(5000));
+  const auto set = fx.parse(std::string(kMinimalConfig) + "\n[control]\nrequest_timeout_ms = 750\n");
+  REQUIRE(set.config);
+  CHECK(set.config->control.request_timeout == std::chrono::milliseconds(750));
+  for (const char* bad : {"0", "99", "60001", "\"5000\"", "2.5"}) {
+    INFO("request_timeout_ms = " << bad);
+    const auto problems = fx.problems(std::string(kMinimalConfig) + "\n[control]\nrequest_timeout_ms = " + bad + "\n");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("request_timeout_ms") != std::string::npos);
+  }
+}

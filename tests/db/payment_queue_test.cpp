@@ -139,19 +139,25 @@ TEST_CASE("operators retry or write off only dead letters, and each action is au
 
   CHECK(f.queue.retry(pending, "alice", kNow).error().code == "wrong_state");
   CHECK(f.queue.write_off(declined, "", "alice", kNow).error().code == "bad_reason");
-  REQUIRE(f.queue.retry(dead, "alice", kNow + 1).ok());
+  REQUIRE(f.queue.retry(dead, passgate::db::AuditActor("alice", 1000, 1001), kNow + 1).ok());
   CHECK(f.get(dead).state == PaymentOpState::pending);
   REQUIRE(f.queue.write_off(declined, "customer paid cash", "bob", kNow + 2).ok());
   CHECK(f.get(declined).state == PaymentOpState::written_off);
 
-  SQLite::Statement audit(f.t.db->sql(), "SELECT actor, action, op_id, detail FROM audit_log ORDER BY id");
+  // The name as claimed, beside the uid and gid of the connection (none for a name alone).
+  SQLite::Statement audit(f.t.db->sql(),
+                          "SELECT actor, action, op_id, detail, peer_uid, peer_gid FROM audit_log ORDER BY id");
   REQUIRE(audit.executeStep());
   CHECK(audit.getColumn(0).getString() == "alice");
   CHECK(audit.getColumn(1).getString() == "retry");
   CHECK(audit.getColumn(2).getInt64() == dead);
+  CHECK(audit.getColumn(4).getInt64() == 1000);
+  CHECK(audit.getColumn(5).getInt64() == 1001);
   REQUIRE(audit.executeStep());
   CHECK(audit.getColumn(1).getString() == "write_off");
   CHECK(audit.getColumn(3).getString() == "customer paid cash");
+  CHECK(audit.getColumn(4).isNull());
+  CHECK(audit.getColumn(5).isNull());
   CHECK_FALSE(audit.executeStep());
 }
 

@@ -48,10 +48,12 @@ RefusingPort::RefusingPort() : fd_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
 
 RefusingPort::~RefusingPort() { ::close(fd_); }
 
-CtlFixture::CtlFixture() : now_ms_(unix_millis(std::chrono::system_clock::now())) {
-  write_file(dir_ / "gate.toml",
-             minimal_gate_config("http://127.0.0.1:" + std::to_string(backends_.port()),
-                                 "[control]\nsocket = \"control.sock\"\n\n[metrics]\nenabled = false\n"));
+CtlFixture::CtlFixture(std::chrono::milliseconds request_timeout, const std::string& control_keys)
+    : now_ms_(unix_millis(std::chrono::system_clock::now())) {
+  write_file(dir_ / "gate.toml", minimal_gate_config("http://127.0.0.1:" + std::to_string(backends_.port()),
+                                                     "[control]\nsocket = \"control.sock\"\nrequest_timeout_ms = " +
+                                                         std::to_string(request_timeout.count()) + "\n" +
+                                                         control_keys + "\n[metrics]\nenabled = false\n"));
   auto key = sim::IssuerKey::generate(sim::IssuerAlg::es256, "key-a");
   REQUIRE(key.ok());
   REQUIRE(sim::save_jwks(dir_ / "keys.jwks.json", {&*key}).ok());
@@ -120,11 +122,16 @@ db::PaymentOpRecord CtlFixture::op(std::int64_t id) {
 }
 
 std::vector<AuditRow> CtlFixture::audit_log() {
-  SQLite::Statement query(database_->sql(), "SELECT actor, action, op_id, detail FROM audit_log ORDER BY id");
+  SQLite::Statement query(database_->sql(),
+                          "SELECT actor, action, op_id, detail, peer_uid, peer_gid FROM audit_log ORDER BY id");
   std::vector<AuditRow> rows;
+  const auto id_at = [&](int column) -> std::optional<std::int64_t> {
+    if (query.getColumn(column).isNull()) return std::nullopt;
+    return query.getColumn(column).getInt64();
+  };
   while (query.executeStep()) {
     rows.push_back(AuditRow{query.getColumn(0).getString(), query.getColumn(1).getString(),
-                            query.getColumn(2).getInt64(), query.getColumn(3).getString()});
+                            query.getColumn(2).getInt64(), query.getColumn(3).getString(), id_at(4), id_at(5)});
   }
   return rows;
 }

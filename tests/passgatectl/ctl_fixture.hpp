@@ -3,7 +3,8 @@
 // on a loopback port that refuses every connection, so both read unreachable and nothing
 // leaves the machine), its key files, and its database, seeded with the db/ stores as
 // passgated would have written it; then the real passgated started on it (start_gate), and
-// the real passgatectl run against it over the control socket.
+// the real passgatectl run against it over the control socket. A connection that owes a
+// request is closed after a second (request_timeout_ms).
 // StoreDay: a started CtlFixture whose queue holds one operation in each state an operator
 // meets, with ages relative to the wall clock (the gate measures ages against it):
 //   settled        charge 12.50 USD, succeeded 3 days 4 hours ago (its PaymentIntent id stored)
@@ -49,6 +50,8 @@ struct AuditRow {
   std::string action;
   std::int64_t op_id = 0;
   std::string detail;
+  std::optional<std::int64_t> peer_uid;  // who connected (SO_PEERCRED); none for the fixture's own rows
+  std::optional<std::int64_t> peer_gid;
 };
 
 // A loopback TCP port bound but never listening: every connection to it is refused.
@@ -69,7 +72,9 @@ inline constexpr std::chrono::milliseconds kGateLimit = 30s;
 
 class CtlFixture {
  public:
-  CtlFixture();
+  // `request_timeout`: [control] request_timeout_ms, short so that tests see it pass;
+  // `control_keys`: more lines for [control].
+  explicit CtlFixture(std::chrono::milliseconds request_timeout = 1s, const std::string& control_keys = {});
   ~CtlFixture();
   CtlFixture(const CtlFixture&) = delete;
   CtlFixture& operator=(const CtlFixture&) = delete;

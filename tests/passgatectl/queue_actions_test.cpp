@@ -56,7 +56,9 @@ TEST_CASE("retry puts a dead letter back to pending, the gate resends it at once
   CHECK(op.attempts == 2);
 }
 
-TEST_CASE("under sudo the audit log names the user who called sudo") {
+// The name comes from the client (SUDO_USER) and anyone may claim any; the uid and gid come
+// from the socket and cannot be chosen: every audit row keeps both.
+TEST_CASE("under sudo the audit log names the user who called sudo, beside the uid that connected") {
   StoreDay day;
   const ScopedEnv sudo("SUDO_USER", "alice");
   // --config before the action works as well as after it.
@@ -66,7 +68,11 @@ TEST_CASE("under sudo the audit log names the user who called sudo") {
   CHECK_THAT(run.output, Contains("as alice (via sudo)"));
   // A decline is resent with its same key: the gateway may replay it.
   CHECK_THAT(run.output, Contains("a decline may come back unchanged"));
-  CHECK(day.audit_log().back().actor == "alice (via sudo)");
+  const auto row = day.audit_log().back();
+  CHECK(row.actor == "alice (via sudo)");
+  CHECK(row.peer_uid == static_cast<std::int64_t>(::geteuid()));
+  CHECK(row.peer_gid == static_cast<std::int64_t>(::getegid()));
+  CHECK_THAT(run.output, Contains("alice (via sudo) as claimed; the connection was uid " + std::to_string(::geteuid())));
   // Resent at once; with no payment reference stored for the session it is rejected again.
   CHECK(gate_sent(day, "payment_rejected", day.declined));
 }

@@ -2,16 +2,12 @@
 // newest first and limited, as a table and as JSON; never a token, shopper or payment data.
 #include <catch2/catch.hpp>
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cstring>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/passgatectl/ctl_fixture.hpp"
+#include "tests/passgatectl/raw_control.hpp"
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
@@ -85,23 +81,8 @@ TEST_CASE("sessions --all adds ended and denied sessions, and --limit keeps the 
 TEST_CASE("a sessions or queue limit that is not a whole count is refused") {
   passgate::test::CtlFixture f;
   f.start_gate();
-  const auto ask = [&](const std::string& request) {
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    const std::string path = f.control_socket().string();
-    REQUIRE(path.size() < sizeof address.sun_path);
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    REQUIRE(::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-    const std::string line = request + "\n";
-    REQUIRE(::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
-    std::string reply;
-    char c = 0;
-    while (::read(fd, &c, 1) == 1 && c != '\n') reply += c;
-    ::close(fd);
-    return json::parse(reply);
-  };
+  const auto ask = [&](const std::string& request) { return passgate::test::ask_raw(f.control_socket(), request); };
+
   for (const char* limit : {"1.5", "-1", "1e30", "4294967296", "\"5\""}) {
     for (const char* cmd : {"sessions", "queue"}) {
       INFO(cmd << " limit " << limit);

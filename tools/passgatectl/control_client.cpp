@@ -44,10 +44,11 @@ Result<ControlClient> ControlClient::connect(const std::filesystem::path& socket
 Result<json> ControlClient::read_line() {
   boost::system::error_code ec;
   boost::asio::read_until(link_->socket, link_->buffer, '\n', ec);
-  if (ec) {
-    return make_error("io_error", ec == boost::asio::error::eof ? "the gate closed the control connection"
-                                                                 : "reading from the gate failed: " + ec.message());
+  if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset) {
+    return make_error("gate_busy", "the gate is busy or restarting: it closed the control connection without "
+                                   "answering; try again (systemctl status passgated says whether it runs)");
   }
+  if (ec) return make_error("io_error", "reading from the gate failed: " + ec.message());
   std::istream in(&link_->buffer);
   std::string line;
   std::getline(in, line);
@@ -61,11 +62,15 @@ Result<json> ControlClient::read_line() {
 Result<json> ControlClient::request(const json& request) {
   boost::system::error_code ec;
   boost::asio::write(link_->socket, boost::asio::buffer(request.dump() + "\n"), ec);
-  if (ec) return make_error("io_error", "sending to the gate failed: " + ec.message());
+  // Even when the write failed: a gate that dropped this connection (to make room for
+  // another, or a request that came too slowly) says why before closing it.
   auto reply = read_line();
-  if (!reply.ok()) return reply;
-  if (reply->value("ok", false)) return reply;
-  const auto& error = (*reply)["error"];
+  if (!reply.ok() || reply->value("ok", false)) return reply;
+  return refusal(*reply);
+}
+
+Error ControlClient::refusal(const json& reply) {
+  const auto& error = reply.contains("error") ? reply["error"] : json();
   if (!error.is_object()) return make_error("io_error", "the gate refused the request without saying why");
   return make_error(error.value("code", "refused"), error.value("message", "refused"));
 }
@@ -74,6 +79,7 @@ Status ControlClient::read_events(const std::function<bool(const json&)>& on_eve
   while (true) {
     auto event = read_line();
     if (!event.ok()) return event.error();
+    if (event->contains("ok") && !event->value("ok", true)) return refusal(*event);  // e.g. dropped: "busy"
     if (!on_event(*event)) return {};
   }
 }

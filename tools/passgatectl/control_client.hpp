@@ -24,7 +24,9 @@ class ControlClient {
   ~ControlClient();
 
   // Sends one request and returns the gate's reply when it says ok; an error reply comes
-  // back as its error (code and message); a dead or garbled link as "io_error".
+  // back as its error (code and message: "busy" when the gate dropped this connection to
+  // make room); a connection closed without an answer as "gate_busy"; a garbled link as
+  // "io_error".
   [[nodiscard]] Result<nlohmann::json> request(const nlohmann::json& request);
   // After a watch request: hands each event line to `on_event` until it returns false or
   // the gate hangs up (then "io_error").
@@ -34,6 +36,8 @@ class ControlClient {
   struct Link;
   explicit ControlClient(std::unique_ptr<Link> link);
   [[nodiscard]] Result<nlohmann::json> read_line();
+  // The error an {"ok":false,"error":{...}} reply carries.
+  [[nodiscard]] static Error refusal(const nlohmann::json& reply);
   std::unique_ptr<Link> link_;
 };
 

@@ -11,6 +11,7 @@
 
 #include "controller/config.hpp"
 #include "controller/config_paths.hpp"
+#include "drivers/control_request_parser.hpp"
 
 namespace passgate::ctl {
 
@@ -22,6 +23,7 @@ struct SocketPlace {
   fs::path socket;
   std::string group;   // [control] group, if the config names one
   std::string source;  // where the path came from, for messages
+  fs::path readonly_socket;  // for a look when the socket is not ours to use; empty with --socket
 };
 
 // [control] socket and group of `config_file`, resolved as passgated resolves them.
@@ -42,21 +44,26 @@ Result<SocketPlace> read_control_section(const fs::path& config_file) {
                                         std::string(e.description()) + " (passgatectl check-config " +
                                         config_file.string() + " explains); or pass --socket PATH");
   }
-  SocketPlace place{controller::ControlConfig{}.socket, "", "the built-in default"};
+  SocketPlace place{controller::ControlConfig{}.socket, "", "the built-in default",
+                    controller::ControlConfig{}.readonly_socket};
   if (const auto socket = document["control"]["socket"].value<std::string>(); socket && !socket->empty()) {
     place.socket = controller::config_directory(config_file) / *socket;
     place.source = "[control] socket in " + config_file.string();
   }
   if (const auto group = document["control"]["group"].value<std::string>()) place.group = *group;
+  if (const auto socket = document["control"]["readonly_socket"].value<std::string>(); socket && !socket->empty()) {
+    place.readonly_socket = controller::config_directory(config_file) / *socket;
+  }
   return place;
 }
 
 Result<SocketPlace> locate(const ControlTarget& target) {
-  if (!target.socket.empty()) return SocketPlace{target.socket, "", "--socket"};
+  if (!target.socket.empty()) return SocketPlace{target.socket, "", "--socket", {}};
   if (!target.config_file.empty()) return read_control_section(target.config_file);
   auto place = read_control_section(kDefaultConfigFile);
   if (place.ok() || place.error().code != "config_unreadable") return place;
-  return SocketPlace{controller::ControlConfig{}.socket, "", "the built-in default"};
+  return SocketPlace{controller::ControlConfig{}.socket, "", "the built-in default",
+                     controller::ControlConfig{}.readonly_socket};
 }
 
 // The group that may use `socket`: its owner group if we can see it, else the configured one.
@@ -97,16 +104,20 @@ void add_control_options(CLI::App& command, ControlTarget& target) {
   command.add_option("--socket", target.socket, "the gate's control socket (default: [control] socket in the config)");
 }
 
-Result<ControlClient> connect_to_gate(const ControlTarget& target) {
+Result<ControlClient> connect_to_gate(const ControlTarget& target, bool read_only) {
   auto place = locate(target);
   if (!place.ok()) return place.error();
   auto client = ControlClient::connect(place->socket);
+  if (!client.ok() && client.error().code == "permission_denied" && read_only && !place->readonly_socket.empty()) {
+    // Not an operator: one of the read-only group may still look.
+    if (auto look = ControlClient::connect(place->readonly_socket); look.ok()) return look;
+  }
   if (!client.ok()) return explained(client.error(), *place);
   return client;
 }
 
 Result<nlohmann::json> ask_gate(const ControlTarget& target, const nlohmann::json& request) {
-  auto gate = connect_to_gate(target);
+  auto gate = connect_to_gate(target, drivers::is_read_only_command(request.value("cmd", "")));
   if (!gate.ok()) return gate.error();
   auto reply = gate->request(request);
   if (!reply.ok()) return reply;

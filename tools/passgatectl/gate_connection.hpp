@@ -1,5 +1,5 @@
 // How a passgatectl command reaches the running gate: its control socket, named by --socket,
-// or by `[control] socket` (and `group`) in the config file --config names (default
+// or by `[control] socket` (and `group`, `readonly_socket`) in the config file --config names (default
 // kDefaultConfigFile). Only those keys are read, so a config with problems elsewhere still
 // finds its gate (e.g. for `passgatectl reload`, which reports them). When the default config
 // file cannot be read (an operator may lack the right), the built-in socket path is used.
@@ -27,10 +27,13 @@ struct ControlTarget {
 // Adds -c/--config and --socket to a command that talks to the running gate.
 void add_control_options(CLI::App& command, ControlTarget& target);
 
-// Connects to the gate `target` names. Errors: "config_unreadable" (a config file named with
+// Connects to the gate `target` names. `read_only` (only status, lanes, sessions, queue will
+// be asked): when the control socket is not ours to use, the read-only socket ([control]
+// readonly_socket) is tried. Errors: "config_unreadable" (a config file named with
 // --config), "bad_config" (it is not TOML), or ControlClient::connect's, explained.
-[[nodiscard]] Result<ControlClient> connect_to_gate(const ControlTarget& target);
-// Connects, sends `request` and returns the gate's reply without its "ok".
+[[nodiscard]] Result<ControlClient> connect_to_gate(const ControlTarget& target, bool read_only = false);
+// Connects (read-only when drivers::is_read_only_command(request's cmd)), sends `request`
+// and returns the gate's reply without its "ok".
 [[nodiscard]] Result<nlohmann::json> ask_gate(const ControlTarget& target, const nlohmann::json& request);
 
 // Prints `reply` as one line of JSON (what --json prints).
