@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "common/log_excerpt.hpp"
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/tracking_answers.hpp"
 #include "crypto/token_verifier.hpp"
 
 namespace passgate::controller {
@@ -160,7 +162,8 @@ void AdmissionService::open_session(const std::shared_ptr<Pending>& p) {
 
 void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply) {
   const auto& id = p->open.session_id;
-  if (reply.status == 200 || reply.status == 201) {
+  const TrackingAnswer answer = read_session_answer(reply);
+  if (answer == TrackingAnswer::accepted) {
     if (auto opened = sessions_.mark_open(id); !opened.ok()) {
       spdlog::error("event=admission_denied lane={} session={} reason=lane_unavailable detail={}", p->lane, id,
                     log_value("opened by the tracking engine but not recorded: " + opened.error().message));
@@ -171,24 +174,24 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
     finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
     return;
   }
-  if (reply.status == 403) {
+  if (answer == TrackingAnswer::refused) {
     deny(p, DenialReason::shopper_blocked, "shopper_blocked", false);
     return;
   }
-  if (reply.status == 409) {
+  if (answer == TrackingAnswer::conflict) {
     spdlog::error("event=session_conflict lane={} session={} status=409 body={} "
                   "detail=\"the tracking engine has this id with another body; this is a gate bug\"",
-                  p->lane, id, log_value(reply.body));
+                  p->lane, id, log_value(log_excerpt(reply.body)));
     deny(p, DenialReason::lane_unavailable, "conflict", false);
     return;
   }
-  if (reply.unreachable()) {
+  if (answer == TrackingAnswer::unreachable) {
     spdlog::warn("event=tracking_unreachable lane={} session={} status={} detail={}", p->lane, id, reply.status,
                  log_value(reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status)));
   } else {
     spdlog::error("event=tracking_unexpected_reply lane={} session={} target=/v1/sessions status={} body={} "
                   "detail=\"treated as unreachable\"",
-                  p->lane, id, reply.status, log_value(reply.body.substr(0, 200)));
+                  p->lane, id, reply.status, log_value(log_excerpt(reply.body)));
   }
   apply_offline_policy(p);
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/form_encoding.hpp"
+#include "common/log_excerpt.hpp"
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/carts_page.hpp"
@@ -42,7 +43,7 @@ void CartsFeed::poll() {
 void CartsFeed::on_page(const HttpReply& reply) {
   if (reply.status != 200) {
     return fail(reply.status == 0 ? reply.error
-                                  : "HTTP " + std::to_string(reply.status) + " " + reply.body.substr(0, 200));
+                                  : "HTTP " + std::to_string(reply.status) + " " + log_excerpt(reply.body));
   }
   auto page = parse_carts_page(reply.body, settings_.limits);
   if (!page) return fail("the tracking engine sent a page the gate cannot read (" + page.error().message +

@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
+#include "common/log_excerpt.hpp"
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/tracking_answers.hpp"
 
 namespace passgate::controller {
-
-namespace {
-
-bool acknowledged(int status) { return status == 200 || status == 201 || status == 202; }
-
-}  // namespace
 
 OutboxSender::OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerService& timers, Clock& clock,
                            Millis request_timeout, RetryPolicy retry)
@@ -62,16 +58,17 @@ void OutboxSender::send_front() {
 
 void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) {
   const auto& m = item.message;
-  bool done = acknowledged(reply.status);
-  if (!done && m.kind == "session_open" && reply.status == 403) {
+  const TrackingAnswer answer = read_outbox_answer(m.kind, reply);
+  bool done = answer == TrackingAnswer::accepted;
+  if (answer == TrackingAnswer::refused) {
     spdlog::warn("event=outbox_refused message_id={} kind={} status=403 next=dropped "
                  "detail=\"the tracking engine refused a session admitted offline (shopper blocked)\"",
                  item.id, log_value(m.kind));
     done = true;
-  } else if (!done && reply.status == 409) {
+  } else if (answer == TrackingAnswer::conflict) {
     spdlog::error("event=outbox_conflict message_id={} kind={} target={} status=409 body={} next=dropped "
                   "detail=\"conflicts with what the tracking engine has; this is a gate bug\"",
-                  item.id, log_value(m.kind), log_value(m.target), log_value(reply.body));
+                  item.id, log_value(m.kind), log_value(m.target), log_value(log_excerpt(reply.body)));
     done = true;
   }
   if (done) {
@@ -87,9 +84,9 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
   }
   ++failed_attempts_;
   const std::string why = reply.status == 0 ? reply.error
-                                            : "HTTP " + std::to_string(reply.status) + ": " + reply.body.substr(0, 200);
+                                            : "HTTP " + std::to_string(reply.status) + ": " + log_excerpt(reply.body);
   const Millis delay = backoff(item.attempts + 1);
-  if (reply.unreachable()) {
+  if (answer == TrackingAnswer::unreachable) {
     spdlog::info("event=outbox_unreachable message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
                  log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
   } else {

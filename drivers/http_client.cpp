@@ -11,11 +11,13 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "controller/config_url.hpp"
+#include "drivers/http/response_parser.hpp"
 
 namespace passgate::drivers {
 
@@ -27,6 +29,8 @@ using controller::BaseUrl;
 using controller::HttpReply;
 
 namespace {
+
+constexpr std::size_t kReadBytes = 16 * 1024;
 
 // "host:port", with brackets around IPv6 addresses: for Host headers and messages.
 std::string authority_of(const BaseUrl& url) {
@@ -75,7 +79,8 @@ struct HttpClient::Core {
   Core(asio::io_context& io_context, BaseUrl base_url, HttpClientOptions opts,
        std::unique_ptr<asio::ssl::context> tls_context)
       : io(io_context), url(std::move(base_url)), authority(authority_of(url)),
-        options(std::move(opts)), tls(std::move(tls_context)) {}
+        options(std::move(opts)), tls(std::move(tls_context)),
+        limits{options.max_header_bytes, options.max_chunk_header_bytes, options.max_body_bytes} {}
 
   std::unique_ptr<Connection> take_idle() {
     if (idle.empty()) return nullptr;
@@ -94,6 +99,7 @@ struct HttpClient::Core {
   const std::string authority;
   const HttpClientOptions options;
   const std::unique_ptr<asio::ssl::context> tls;  // null for plain http
+  const ResponseLimits limits;
   std::vector<std::unique_ptr<Connection>> idle;
   std::unordered_set<Exchange*> in_flight;
   bool closed = false;
@@ -168,49 +174,58 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void send() {
     stage_ = "while sending the request to " + core_->authority;
     ++sends_;
-    parser_.emplace();
-    parser_->body_limit(core_->options.max_body_bytes);
+    parser_.emplace(core_->limits);
     conn_->with_stream([self = shared_from_this()](auto& stream) {
       http::async_write(stream, self->request_, [self](const error_code& ec, std::size_t) {
         if (self->finished_) return;
         if (ec) return self->retry_or_fail("cannot send the request to " + self->core_->authority, ec);
-        self->receive();
+        self->stage_ = "waiting for the response from " + self->core_->authority;
+        self->parse_buffered({});
       });
     });
   }
 
-  void receive() {
-    stage_ = "waiting for the response from " + core_->authority;
-    // The header alone first: Boost 1.74's parser skips its body limit check when the
-    // header and the body arrive in one read while it reads eagerly (as async_read does).
+  // Reads at most kReadBytes at a time, so the connection's buffer holds at most what the
+  // parser left unconsumed (within its limits) plus one read.
+  void read_more() {
     conn_->with_stream([self = shared_from_this()](auto& stream) {
-      http::async_read_header(stream, self->conn_->buffer(), *self->parser_,
-                              [self, &stream](const error_code& ec, std::size_t) {
-                                if (ec || self->finished_ || self->parser_->is_done()) return self->on_response(ec);
-                                http::async_read(stream, self->conn_->buffer(), *self->parser_,
-                                                 [self](const error_code& ec2, std::size_t) { self->on_response(ec2); });
-                              });
+      stream.async_read_some(self->conn_->buffer().prepare(kReadBytes),
+                             [self](const error_code& ec, std::size_t n) {
+                               if (self->finished_) return;
+                               self->conn_->buffer().commit(n);
+                               self->parse_buffered(ec);
+                             });
     });
   }
 
-  void on_response(const error_code& ec) {
-    if (finished_) return;
-    if (ec == http::error::body_limit) {
-      return fail("response from " + core_->authority + " is larger than " +
-                  std::to_string(core_->options.max_body_bytes) + " bytes");
+  // Parses what the connection holds; `ec` is how the last read ended.
+  void parse_buffered(const error_code& ec) {
+    auto& buffer = conn_->buffer();
+    const bool nothing_received = !parser_->got_some() && buffer.size() == 0;
+    if (buffer.size() > 0) {
+      const auto data = buffer.data();
+      auto used = parser_->put(std::string_view(static_cast<const char*>(data.data()), data.size()));
+      if (!used) return refuse(used.error());
+      buffer.consume(*used);
     }
-    if (ec) {
-      const bool nothing_received = !parser_->got_some() && conn_->buffer().size() == 0;
+    if (!parser_->done() && ec) {
       const std::string what = "no complete response from " + core_->authority;
-      return nothing_received ? retry_or_fail(what, ec) : fail(what + ": " + describe(ec));
+      if (nothing_received) return retry_or_fail(what, ec);
+      if (ec != asio::error::eof) return fail(what + ": " + describe(ec));
+      if (auto ended = parser_->put_eof(); !ended) return fail(what + ": " + ended.error().message);
     }
-    auto& response = parser_->get();
-    HttpReply reply{static_cast<int>(response.result_int()), std::move(response.body()), {}};
-    for (const auto& field : response) {
-      reply.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    if (parser_->keep_alive()) core_->put_idle(std::move(conn_));
-    finish(std::move(reply));
+    if (!parser_->done()) return read_more();
+    auto response = parser_->take();
+    if (response.keep_alive) core_->put_idle(std::move(conn_));
+    finish(HttpReply{response.status, std::move(response.body), {}, std::move(response.headers)});
+  }
+
+  // The response went past one of the parser's limits: the rest of the stream is unknown, so
+  // the connection is closed (by finish) rather than pooled.
+  void refuse(const Error& why) {
+    spdlog::warn("event=http_response_refused peer={} bound={} detail={} next=connection_closed",
+                 log_value(core_->authority), why.code, log_value(why.message));
+    fail("response from " + core_->authority + " refused: " + why.message);
   }
 
   // A reused connection that failed before the server could answer was probably closed
@@ -261,7 +276,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   asio::steady_timer deadline_;
   tcp::resolver resolver_;
   std::unique_ptr<Connection> conn_;
-  std::optional<http::response_parser<http::string_body>> parser_;
+  std::optional<ResponseParser> parser_;
   std::string stage_;
   bool reused_ = false;
   int sends_ = 0;

@@ -15,6 +15,13 @@
 //   idempotently: the tracking engine's by session_id and passage_id, the payment
 //   gateway's by the Idempotency-Key header (a repeat is replayed, not executed again).
 //   Failures on fresh connections are never retried.
+// - Bounded memory whatever the server sends: the status line and headers, each chunk header
+//   line and the body each have a limit (HttpClientOptions), and reads are sized so the
+//   buffered response never exceeds them. A response past a limit completes the request at
+//   once with status 0 and an error naming the bound ("response from H refused: the status
+//   line and headers exceed 16384 bytes"), logs event=http_response_refused with the bound,
+//   and closes the connection. Callers treat status 0 as unreachable (tracking engine) or
+//   as an unknown outcome (payment gateway).
 // - Plain http is allowed only to loopback hosts (127.0.0.0/8, ::1, localhost).
 // - Destroying the client aborts requests in flight; their callbacks are not called.
 #pragma once
@@ -44,7 +51,11 @@ struct HttpClientOptions {
   // Sent with every request, after Host, User-Agent and Connection (e.g. X-Gate-Id).
   std::vector<std::pair<std::string, std::string>> headers;
   std::size_t max_idle_connections = 4;
-  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger responses are errors
+  // Bounds on what a response may make the client hold (see drivers/http/response_parser.hpp);
+  // a response past one fails as described in the header comment above.
+  std::size_t max_header_bytes = 16 * 1024;   // status line and header fields together
+  std::size_t max_chunk_header_bytes = 1024;  // each chunk header line, and the trailer
+  std::size_t max_body_bytes = std::size_t{1} << 20;
 };
 
 enum class HttpMethod { get, post };

@@ -35,7 +35,7 @@ scripts/package-check.sh
 # file by file.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build/asan -DCMAKE_BUILD_TYPE=Debug -DPASSGATE_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON
-for target in fuzz_token fuzz_hid_descriptor fuzz_hid_pos_report fuzz_boot_keyboard fuzz_rig_line fuzz_config fuzz_carts_page fuzz_gateway_response fuzz_control_request; do
+for target in fuzz_token fuzz_hid_descriptor fuzz_hid_pos_report fuzz_boot_keyboard fuzz_rig_line fuzz_config fuzz_carts_page fuzz_gateway_response fuzz_control_request fuzz_http_response fuzz_tracking_answers; do
   FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh "$target"
 done
 if [ "${PASSGATE_ARM64:-1}" != 0 ]; then

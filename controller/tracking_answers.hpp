@@ -1,0 +1,36 @@
+// How the gate reads the tracking engine's answers to what it sends (spec/tracking-engine-api.md
+// §1-3: open a session, report a passage, cancel a session): by the status alone. The answer
+// bodies are never parsed; they reach the log only as log_excerpt()s.
+#pragma once
+
+#include <string_view>
+
+#include "controller/tracking_port.hpp"
+
+namespace passgate::controller {
+
+enum class TrackingAnswer {
+  accepted,     // done: 200 or 201 (a session), 202 too for the outbox (a passage)
+  refused,      // 403 to a session open: the shopper is blocked
+  conflict,     // 409: the engine has this id with another body (a gate bug)
+  unreachable,  // no response, or a 5xx
+  unexpected,   // any other status: logged with an excerpt of the body, then as unreachable
+};
+
+// The answer to POST /v1/sessions at entry.
+[[nodiscard]] inline TrackingAnswer read_session_answer(const HttpReply& reply) {
+  if (reply.status == 200 || reply.status == 201) return TrackingAnswer::accepted;
+  if (reply.status == 403) return TrackingAnswer::refused;
+  if (reply.status == 409) return TrackingAnswer::conflict;
+  return reply.unreachable() ? TrackingAnswer::unreachable : TrackingAnswer::unexpected;
+}
+
+// The answer to an outbox message of `kind` ("session_open", "passage", "cancel").
+[[nodiscard]] inline TrackingAnswer read_outbox_answer(std::string_view kind, const HttpReply& reply) {
+  if (reply.status == 202) return TrackingAnswer::accepted;
+  const TrackingAnswer answer = read_session_answer(reply);
+  if (answer == TrackingAnswer::refused && kind != "session_open") return TrackingAnswer::unexpected;
+  return answer;
+}
+
+}  // namespace passgate::controller
