@@ -85,10 +85,10 @@ Result<QuarantineRecord> open_record(Database& db, std::int64_t id, std::string_
 
 // open -> `to`, with its audit row.
 void close(Database& db, const QuarantineRecord& r, QuarantineState to, std::string_view action,
-           const std::string& detail, const std::string& actor, std::int64_t now_ms) {
+           const std::string& detail, const AuditActor& actor, std::int64_t now_ms) {
   auto update = db.statement(
       "UPDATE quarantined_carts SET state = ?2, settled_at_ms = ?3, settled_by = ?4 WHERE id = ?1 AND state = 'open'");
-  SQLite::bind(*update, r.id, std::string(to_string(to)), now_ms, actor);
+  SQLite::bind(*update, r.id, std::string(to_string(to)), now_ms, actor.name);
   if (update->exec() != 1) throw std::runtime_error(describe(r) + " changed under the operator's action");
   audit(db, now_ms, actor, action, 0, describe(r) + ": " + detail);
 }
@@ -143,7 +143,7 @@ Result<std::vector<QuarantineRecord>> CartQuarantine::open(int limit) {
 }
 
 Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std::int64_t total_minor,
-                              const std::string& reason, const std::string& actor, std::int64_t now_ms) {
+                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms) {
   return guarded("charge quarantined cart " + std::to_string(id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     auto record = open_record(db_, id, "charge");
@@ -168,7 +168,7 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
   });
 }
 
-Status CartQuarantine::write_off(std::int64_t id, const std::string& reason, const std::string& actor,
+Status CartQuarantine::write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,
                                  std::int64_t now_ms) {
   return guarded("write off quarantined cart " + std::to_string(id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "db/audit_log.hpp"
 #include "db/database.hpp"
 
 namespace passgate::db {
@@ -71,9 +72,9 @@ class CartQuarantine {
   // its session in `carts`, audited with `reason`. Errors: "not_found", "wrong_state" (not
   // open, or no session to charge, or a cart already recorded), a database error.
   [[nodiscard]] Status charge(std::int64_t id, const std::string& currency, std::int64_t total_minor,
-                              const std::string& reason, const std::string& actor, std::int64_t now_ms);
+                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms);
   // Operator: open -> written_off, audited with `reason`. Errors as charge.
-  [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const std::string& actor,
+  [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,
                                  std::int64_t now_ms);
 
  private:

@@ -18,17 +18,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// The request's `key` as a whole number from 0 to `max`, or why not.
-Result<std::int64_t> whole_number(const json& request, const char* key, std::int64_t max) {
-  const auto it = request.find(key);
-  const bool whole = it != request.end() && it->is_number_integer() &&
-                     (it->is_number_unsigned() ? it->get<std::uint64_t>() <= static_cast<std::uint64_t>(max)
-                                               : it->get<std::int64_t>() >= 0 && it->get<std::int64_t>() <= max);
-  if (whole) return it->get<std::int64_t>();
-  return make_error("invalid_argument",
-                    std::string(key) + ": expected a whole number from 0 to " + std::to_string(max));
-}
-
 // The reason an operator gives, required and not blank.
 Result<std::string> reason_of(const json& request) {
   const auto it = request.find("reason");
@@ -40,19 +29,21 @@ Result<std::string> reason_of(const json& request) {
   return reason;
 }
 
-json settled_json(const db::QuarantineRecord& q, const std::string& actor, const std::string& reason) {
+json settled_json(const db::QuarantineRecord& q, const db::AuditActor& actor, const std::string& reason) {
   return {{"quarantined_cart",
            {{"id", q.id},
             {"session_id", q.cart.session_id},
             {"reason", db::to_string(q.cart.reason)},
             {"detail", q.cart.detail}}},
-          {"actor", actor},
+          {"actor", actor.name},
+          {"uid", actor.uid ? json(*actor.uid) : json(nullptr)},
+          {"gid", actor.gid ? json(*actor.gid) : json(nullptr)},
           {"reason", reason}};
 }
 
 // The quarantined cart the request names, as it is before the action.
 Result<db::QuarantineRecord> named_cart(db::CartQuarantine& quarantine, const json& request) {
-  auto id = whole_number(request, "id", INT64_MAX);
+  auto id = integer_argument(request, "id", kIdRange);
   if (!id.ok()) return id.error();
   auto found = quarantine.find(*id);
   if (!found.ok()) return found.error();
@@ -68,10 +59,10 @@ Result<db::QuarantineRecord> named_cart(db::CartQuarantine& quarantine, const js
 Result<json> queue_charge_cart(db::Database& database, const controller::PaymentsConfig& payments, const json& request,
                                const drivers::ControlPeer& peer, WallTime now,
                                const std::function<void()>& queue_changed) {
-  const std::string actor = operator_of(request, peer);
+  const db::AuditActor actor = audit_actor_of(request, peer);
   auto reason = reason_of(request);
   if (!reason.ok()) return reason.error();
-  auto amount = whole_number(request, "amount_minor", payments.max_cart_minor);
+  auto amount = integer_argument(request, "amount_minor", IntegerRange{0, payments.max_cart_minor});
   if (!amount.ok()) {
     return make_error("invalid_argument", amount.error().message + " (payments.max_cart_minor): a larger total is"
                                                                    " not charged through the gate");
@@ -88,7 +79,7 @@ Result<json> queue_charge_cart(db::Database& database, const controller::Payment
   if (Status charged = quarantine.charge(cart->id, currency, *amount, *reason, actor, unix_millis(now)); !charged)
     return charged.error();
   spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} reason={}",
-               cart->id, log_value(cart->cart.session_id), *amount, currency, log_value(actor), peer.uid(),
+               cart->id, log_value(cart->cart.session_id), *amount, currency, log_value(actor.name), peer.uid(),
                log_value(*reason));
   if (queue_changed) queue_changed();
   json reply = settled_json(*cart, actor, *reason);
@@ -99,7 +90,7 @@ Result<json> queue_charge_cart(db::Database& database, const controller::Payment
 
 Result<json> queue_write_off_cart(db::Database& database, const json& request, const drivers::ControlPeer& peer,
                                   WallTime now, const std::function<void()>& queue_changed) {
-  const std::string actor = operator_of(request, peer);
+  const db::AuditActor actor = audit_actor_of(request, peer);
   auto reason = reason_of(request);
   if (!reason.ok()) return reason.error();
   db::CartQuarantine quarantine(database);
@@ -108,7 +99,7 @@ Result<json> queue_write_off_cart(db::Database& database, const json& request, c
   if (Status written_off = quarantine.write_off(cart->id, *reason, actor, unix_millis(now)); !written_off)
     return written_off.error();
   spdlog::warn("event=quarantined_cart_written_off id={} session={} operator={} uid={} reason={}", cart->id,
-               log_value(cart->cart.session_id.empty() ? std::string("-") : cart->cart.session_id), log_value(actor),
+               log_value(cart->cart.session_id.empty() ? std::string("-") : cart->cart.session_id), log_value(actor.name),
                peer.uid(), log_value(*reason));
   if (queue_changed) queue_changed();
   return drivers::control_ok(settled_json(*cart, actor, *reason));
