@@ -1,6 +1,7 @@
 #include "controller/payment_drainer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -72,7 +73,15 @@ PaymentOutcome adopted_outcome(const db::PaymentOpRecord& op, const PaymentInten
   const auto kind = payment_op_from_string(op.op);
   const auto mismatches = kind ? intent_mismatches(request_of(op, *kind, gate_id), intent) : std::vector<IntentMismatch>{};
   if (!mismatches.empty()) {
-    const auto shown = [](std::string_view got) { return log_value(got.substr(0, 64)); };
+    // Amounts and currency codes are shown; any other value the search returned is not (it
+    // is not redacted of secrets here, and may carry a reference).
+    const auto shown = [](std::string_view got) -> std::string {
+      const bool amount = !got.empty() && got.size() <= 20 &&
+                          std::all_of(got.begin(), got.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+      const bool currency = got.size() == 3 &&
+                            std::all_of(got.begin(), got.end(), [](unsigned char c) { return std::isalpha(c) != 0; });
+      return amount || currency ? std::string(got) : std::string("(a value from the search, not shown)");
+    };
     adopted.kind = PaymentOutcomeKind::unverified;
     adopted.error = "the PaymentIntent found by search is not the outcome of this " + op.op + ": " +
                     describe_mismatches(mismatches, shown) + "; " + std::string(kUnverifiedConsequence);
@@ -199,6 +208,12 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
                  "detail=\"looking it up at the gateway before resending\"",
                  op_fields(op), (now - op.first_attempt_at_ms) / 1000);
     gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
+      if (search.kind == PaymentOutcomeKind::unverified) {
+        // A lookup moves no money: an answer to it that cannot be used is looked up again later.
+        search.kind = PaymentOutcomeKind::unknown;
+        search.error = "the gateway's answer to the lookup cannot be used (HTTP " + std::to_string(search.http_status) +
+                       "); it is looked up again";
+      }
       if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done);
       adopt_or_send(op, timeout, done, search);
     });
@@ -310,7 +325,7 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       }
       break;
     case PaymentOutcomeKind::unverified:
-      recorded = queue_.mark_unverified(op.id, outcome.error, now);
+      recorded = queue_.mark_unverified(op.id, outcome.error, outcome.intent ? outcome.intent->id : std::string(), now);
       if (recorded) {
         ++counters_.unverified;
         spdlog::error("event=payment_unverified {} status={} detail={} next=dead_letter", op_fields(op),

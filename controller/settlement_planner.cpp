@@ -21,9 +21,18 @@ HoldState hold_of(const std::vector<db::PaymentOpRecord>& ops, std::optional<Pla
   const auto preauth = std::find_if(ops.begin(), ops.end(), [](const auto& op) { return op.op == "preauth"; });
   if (preauth == ops.end()) return HoldState::none;
   if (!db::is_final(preauth->state)) return HoldState::unresolved;
-  if (preauth->state != db::PaymentOpState::succeeded) return HoldState::none;
-  hold = PlacedHold{preauth->amount_minor, preauth->currency, preauth->intent_id};
-  return HoldState::placed;
+  if (preauth->state == db::PaymentOpState::succeeded) {
+    hold = PlacedHold{preauth->amount_minor, preauth->currency, preauth->intent_id};
+    return HoldState::placed;
+  }
+  // An unverified answer that named a PaymentIntent (PaymentQueue::mark_unverified): a hold
+  // of unknown amount may stand there, dead letter or written off. Never captured from (its
+  // amount is not known: 0), it is voided, and a cart is charged on its own.
+  if (!preauth->intent_id.empty()) {
+    hold = PlacedHold{0, preauth->currency, preauth->intent_id};
+    return HoldState::placed;
+  }
+  return HoldState::none;
 }
 
 }  // namespace

@@ -155,11 +155,12 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
     auto insert = db_.statement(
         "INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms)"
         " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM sessions WHERE session_id = ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM settlements WHERE session_id = ?1)"
         " ON CONFLICT (session_id) DO NOTHING");
     SQLite::bind(*insert, record->cart.session_id, currency, total_minor, record->cart.finalized_at, now_ms);
     if (insert->exec() == 0) {
       return make_error("wrong_state", "cannot charge " + describe(*record) +
-                                           ": the gate has no such session or already has its cart; write it off");
+                                           ": the gate has no such session, already has its cart or has already settled it; write it off");
     }
     close(db_, *record, QuarantineState::charged, "charge_cart",
           "charged " + std::to_string(total_minor) + " " + currency + " after correction: " + reason, actor, now_ms);

@@ -105,17 +105,24 @@ constexpr Move kDeclined{"mark declined", "in_flight",
 constexpr Move kDead{"mark dead", "in_flight",
                      "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3"
                      " WHERE id = ?1 AND state = 'in_flight'"};
+// A preauth keeps the PaymentIntent id its unverified answer named (the planner voids that
+// hold); a capture or void keeps the hold's own id whatever the answer said.
 constexpr Move kUnverified{"mark unverified", "in_flight",
-                           "UPDATE payment_ops SET state = 'dead', alert = 1, last_error = ?2, finished_at_ms = ?3"
+                           "UPDATE payment_ops SET state = 'dead', alert = 1, last_error = ?2, finished_at_ms = ?3,"
+                           " intent_id = CASE WHEN op = 'preauth' AND ?4 <> '' THEN ?4 ELSE intent_id END"
                            " WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kMoreAttempts{"count the attempts of", "in_flight",
                              "UPDATE payment_ops SET attempts = attempts + ?2 WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kRetry{"reschedule", "in_flight",
                       "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3"
                       " WHERE id = ?1 AND state = 'in_flight'"};
-constexpr Move kOperatorRetry{"retry", "declined or dead",
+// A preauth whose session is already settled is not sent again: the settlement planned
+// around it (e.g. voided the hold its unverified answer named), and a hold placed now would
+// never be captured or released.
+constexpr Move kOperatorRetry{"retry", "declined or dead (or a preauth of a session already settled)",
                               "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, finished_at_ms = 0"
-                              " WHERE id = ?1 AND state IN ('declined', 'dead')"};
+                              " WHERE id = ?1 AND state IN ('declined', 'dead') AND NOT (op = 'preauth' AND EXISTS"
+                              " (SELECT 1 FROM settlements st WHERE st.session_id = payment_ops.session_id))"};
 constexpr Move kWriteOff{"write off", "declined or dead",
                          "UPDATE payment_ops SET state = 'written_off', finished_at_ms = ?2"
                          " WHERE id = ?1 AND state IN ('declined', 'dead')"};
@@ -247,8 +254,9 @@ Status PaymentQueue::mark_dead(std::int64_t id, const std::string& reason, std::
   return guarded_move(db_, kDead, id, reason, now_ms);
 }
 
-Status PaymentQueue::mark_unverified(std::int64_t id, const std::string& reason, std::int64_t now_ms) {
-  return guarded_move(db_, kUnverified, id, reason, now_ms);
+Status PaymentQueue::mark_unverified(std::int64_t id, const std::string& reason, const std::string& answered_intent_id,
+                                     std::int64_t now_ms) {
+  return guarded_move(db_, kUnverified, id, reason, now_ms, answered_intent_id);
 }
 
 Status PaymentQueue::add_attempts(std::int64_t id, int count) { return guarded_move(db_, kMoreAttempts, id, count); }

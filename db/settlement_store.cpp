@@ -119,7 +119,8 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
     }
     auto without_cart = db_.statement(
         "SELECT s.session_id FROM sessions s WHERE ((s.state IN ('cancelled', 'denied')"
-        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'))"
+        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth')"
+        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.state = 'open'))"
         " OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
         " AND q.state = 'written_off'))"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"

@@ -89,7 +89,9 @@ class Peer final : public ControlPeer, public std::enable_shared_from_this<Peer>
     deadline_.expires_after(request_timeout_);
     deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       const auto self = weak.lock();
-      if (ec || !self || !self->connected_) return;
+      // Not when the request was completed in the same loop turn as the expiry (the cancel
+      // came too late to stop this handler).
+      if (ec || !self || !self->connected_ || !self->owes_request_) return;
       self->deadline_armed_ = false;
       spdlog::warn("event=control_request_timeout uid={} timeout_ms={} detail=\"no whole request in time; "
                    "connection closed\"",
@@ -204,6 +206,9 @@ class ControlServer::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void on_line(std::string_view line, const std::shared_ptr<Peer>& peer) {
+    // A dismissed client (timed out, or dropped to make room) is told so and acts no more: a
+    // line it completes before its notice is sent would otherwise run unseen.
+    if (!peer->connected()) return;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     peer->request_done();
     auto request = parse_control_request(line);

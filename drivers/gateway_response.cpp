@@ -136,8 +136,9 @@ class ReplyReader {
                         (error ? " (" + describe(error) + ")" : std::string()));
     }
     if (reply_.status == 402 && !(error && error->type == "card_error")) {
-      return unverified(describe(error) + " (a 402 that is not a card_error is not an answer the payment gateway "
-                        "contract names)");
+      // Quoted only when it is an error object, as above: the body may carry a PaymentIntent.
+      return unverified((error ? describe(error) : std::string("HTTP 402 without a gateway error object")) +
+                        " (a 402 that is not a card_error is not an answer the payment gateway contract names)");
     }
     outcome.error = describe(error);
     if (reply_.status >= 500) {

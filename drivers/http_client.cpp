@@ -31,6 +31,8 @@ using controller::HttpReply;
 namespace {
 
 constexpr std::size_t kReadBytes = 16 * 1024;
+// Interim (1xx) responses tolerated before the answer to one request.
+constexpr int kMaxInterimResponses = 8;
 
 // "host:port", with brackets around IPv6 addresses: for Host headers and messages.
 std::string authority_of(const BaseUrl& url) {
@@ -174,6 +176,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void send() {
     stage_ = "while sending the request to " + core_->authority;
     ++sends_;
+    interim_responses_ = 0;
     parser_.emplace(core_->limits);
     conn_->with_stream([self = shared_from_this()](auto& stream) {
       http::async_write(stream, self->request_, [self](const error_code& ec, std::size_t) {
@@ -201,7 +204,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // Parses what the connection holds; `ec` is how the last read ended.
   void parse_buffered(const error_code& ec) {
     auto& buffer = conn_->buffer();
-    const bool nothing_received = !parser_->got_some() && buffer.size() == 0;
+    const bool nothing_received = interim_responses_ == 0 && !parser_->got_some() && buffer.size() == 0;
     if (buffer.size() > 0) {
       const auto data = buffer.data();
       auto used = parser_->put(std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -216,7 +219,18 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     }
     if (!parser_->done()) return read_more();
     auto response = parser_->take();
-    if (response.keep_alive) core_->put_idle(std::move(conn_));
+    if (response.status >= 100 && response.status < 200 && response.status != 101) {
+      // An interim response (100 Continue, 103 Early Hints, ...): the answer follows it. A
+      // peer that sends nothing else is cut off after a few.
+      if (++interim_responses_ > kMaxInterimResponses) {
+        return refuse(Error{"bad_response", "more than " + std::to_string(kMaxInterimResponses) +
+                                                " interim (1xx) responses before the answer"});
+      }
+      parser_.emplace(core_->limits);
+      return parse_buffered({});
+    }
+    // Pooled only when nothing is left over: bytes after the answer belong to no request.
+    if (response.keep_alive && buffer.size() == 0) core_->put_idle(std::move(conn_));
     finish(HttpReply{response.status, std::move(response.body), {}, std::move(response.headers)});
   }
 
@@ -280,6 +294,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::string stage_;
   bool reused_ = false;
   int sends_ = 0;
+  int interim_responses_ = 0;  // of the current send
   bool finished_ = false;
 };
 

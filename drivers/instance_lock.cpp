@@ -47,8 +47,8 @@ Result<std::unique_ptr<InstanceLock>> InstanceLock::acquire(const std::filesyste
     if (errno == EINTR) continue;
     if (errno != EWOULDBLOCK) return os_error(file, "lock", errno);
     return make_error("locked", "another passgated (PID " + holder_pid(fd) + ") is running on " + dir.string() +
-                                    " (it holds " + file.string() + "); stop it first, or give this one its own "
-                                    "[database] path");
+                                    " (it holds " + file.string() + "); stop it first, or give this one a [database] path in"
+                                    " another directory");
   }
   if (auto written = write_pid(fd, file); !written) return written.error();
   return lock;

@@ -1,5 +1,6 @@
 #include "drivers/tls_context.hpp"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -51,11 +52,19 @@ using ContextPtr = std::unique_ptr<boost::asio::ssl::context>;
 
 // Called on a context that trusts nothing yet: the bundle must give it a certificate.
 [[nodiscard]] Status trust_ca_file(SSL_CTX* ctx, const std::filesystem::path& ca) {
-  if (SSL_CTX_load_verify_file(ctx, ca.c_str()) != 1) return file_error("CA bundle", ca);
-  if (trusted_certificates(ctx) == 0) {
+  const auto no_certificate = [&ca] {
     return make_error("tls_file", "cannot use CA bundle " + ca.string() +
                                       ": it holds no certificate, expected the PEM certificates of the CAs to trust");
+  };
+  if (SSL_CTX_load_verify_file(ctx, ca.c_str()) != 1) {
+    // OpenSSL 3 refuses a file without a single PEM block (empty, or only text) this way.
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_NO_CERTIFICATE_OR_CRL_FOUND) {
+      ERR_clear_error();
+      return no_certificate();
+    }
+    return file_error("CA bundle", ca);
   }
+  if (trusted_certificates(ctx) == 0) return no_certificate();
   return {};
 }
 

@@ -11,7 +11,9 @@
 namespace passgate::daemon {
 
 struct ControlSources {
-  const controller::GateConfig& config;         // the gate's identity and file names
+  // The config in force (ConfigReloader::in_force: as started, with the live settings of the
+  // last reload, e.g. payments.max_cart_minor): the gate's identity, file names and limits.
+  const controller::GateConfig& config;
   db::Database& database;                       // passgated's own handle, used on the event loop
   const controller::WatchedTracking& tracking;  // the tracking engine's reachability
   // After an operator's retry or quarantined cart settled: plans what can be settled now and

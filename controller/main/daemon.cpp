@@ -194,7 +194,7 @@ int run_daemon(const controller::GateConfig& config) {
     return report;
   };
   ControlCommands commands(gate, **backend, time, time,
-                           ControlSources{config, **database, watched_tracking, [&planner, &drainer] {
+                           ControlSources{reloader.in_force(), **database, watched_tracking, [&planner, &drainer] {
                              planner.run();
                              drainer.kick();
                            }},

@@ -207,3 +207,38 @@ TEST_CASE("a database from before migration 4 gains the quarantine and keeps its
   REQUIRE(SettlementStore(*db).record_carts("carts", {}, {foreign("s1")}, "c1", kNow).ok());
   CHECK(CartQuarantine(*db).open(0)->size() == 1);
 }
+
+TEST_CASE("a denied session waits for its open quarantined cart, and a settled session's cart cannot be charged") {
+  QuarantineFixture f;
+  for (const char* id : {"s1", "s2"}) {
+    NewPaymentOp preauth;
+    preauth.session_id = id;
+    preauth.op = "preauth";
+    preauth.amount_minor = 5000;
+    preauth.currency = "USD";
+    REQUIRE(describe(f.queue.enqueue(preauth, kNow)) == "ok");
+    REQUIRE(describe(f.sessions.mark_denied(id, "unavailable", false)) == "ok");
+  }
+  REQUIRE(f.store.record_carts("carts", {}, {foreign("s1"), foreign("s2")}, "c1", kNow).ok());
+  // Neither is settled without its cart while an operator has not looked at it.
+  CHECK(f.store.candidates(10)->empty());
+
+  // s2 is settled meanwhile (as before this gate waited for the quarantine): its cart can no
+  // longer be charged, and the operator is told so instead of an "ok" that charges nothing.
+  SettlementDecision decision;
+  decision.session_id = "s2";
+  decision.plan = "void";
+  REQUIRE(describe(f.store.settle(decision, {}, kNow)) == "ok");
+  const std::int64_t s2 = f.open().back().id;
+  const passgate::Status charged = f.quarantine.charge(s2, "USD", 1234, "checked", "alice", kNow + 5);
+  REQUIRE_FALSE(charged.ok());
+  CHECK(charged.error().code == "wrong_state");
+  CHECK(f.quarantine.find(s2)->value().state == QuarantineState::open);
+  CHECK(f.audit_log().empty());
+
+  REQUIRE(describe(f.quarantine.charge(f.open().front().id, "USD", 1234, "checked", "alice", kNow + 5)) == "ok");
+  auto candidates = f.store.candidates(10);
+  REQUIRE(candidates->size() == 1);
+  CHECK(candidates->front().session_id == "s1");
+  CHECK(candidates->front().cart.has_value());
+}

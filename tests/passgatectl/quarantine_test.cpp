@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "db/cart_quarantine.hpp"
+#include "db/payment_queue.hpp"
 #include "db/settlement_store.hpp"
 #include "tests/passgatectl/ctl_fixture.hpp"
 
@@ -78,7 +79,7 @@ TEST_CASE("charge-cart takes only the gate's currency and an amount within payme
   const auto huge = gate.ctl({"queue", "charge-cart", "1", "--amount", "9223372036854775807", "--currency", "USD",
                               "--reason", "r"});
   CHECK(huge.exit_code != 0);
-  CHECK_THAT(huge.output, Contains("amount_minor: expected a whole number from 0 to 10000000"));
+  CHECK_THAT(huge.output, Contains("amount_minor must be a whole number from 0 to 10000000"));
   const auto no_reason = gate.ctl({"queue", "charge-cart", "1", "--amount", "2390", "--currency", "USD", "--reason", " "});
   CHECK(no_reason.exit_code != 0);
   CHECK_THAT(no_reason.output, Contains("needs a reason"));
@@ -130,23 +131,30 @@ TEST_CASE("write-off-cart closes a quarantined cart without charging, audited") 
 TEST_CASE("status and queue sum the largest amounts in the queue without failing") {
   CtlFixture gate;
   // The largest amount the gate now charges, many times: summed exactly.
+  // Each waits for a retry due after the test, so the gate leaves them in the queue.
+  db::PaymentQueue payments(gate.database());
+  const auto queued = [&](const std::string& session, const db::NewPaymentOp& op) {
+    const std::int64_t id = gate.settle(session, op, 0);
+    REQUIRE(payments.mark_in_flight(id, gate.now_ms()).ok());
+    REQUIRE(payments.mark_retry(id, gate.now_ms() + 3'600'000, "HTTP 503: gateway down").ok());
+  };
   for (int i = 0; i < 50; ++i) {
     const std::string session = "s-max-" + std::to_string(i);
-    (void)gate.settle(session, payment_op(session, "charge", 99'999'999), 0);
+    queued(session, payment_op(session, "charge", 99'999'999));
   }
   // Two carts the gate charged before totals were bounded: their sum passes 64 bits.
   const std::int64_t max = std::numeric_limits<std::int64_t>::max();
   auto xxx = payment_op("s-huge-1", "charge", max);
   xxx.currency = "XXX";
-  (void)gate.settle("s-huge-1", xxx, 0);
+  queued("s-huge-1", xxx);
   xxx.session_id = "s-huge-2";
-  (void)gate.settle("s-huge-2", xxx, 0);
+  queued("s-huge-2", xxx);
   gate.start_gate();
 
   const auto status = gate.ctl({"status", "--json"});
   INFO(status.output);
   REQUIRE(status.exit_code == 0);
-  const json& queue = json::parse(status.output).at("payment_queue");
+  const json queue = json::parse(status.output).at("payment_queue");
   CHECK(queue.at("owed_minor") == json{{"USD", 4'999'999'950}, {"XXX", max}});
   CHECK(queue.at("owed_capped") == json{"XXX"});
   const auto text = gate.ctl({"status"});

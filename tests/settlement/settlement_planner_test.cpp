@@ -153,3 +153,51 @@ TEST_CASE("a session that ended without a cart or a hold needs no settlement") {
   CHECK(f.settling_ops("s2").empty());
   CHECK(f.kicks == 1);
 }
+
+TEST_CASE("a preauth whose answer was unverified but named a PaymentIntent has that hold voided, never captured") {
+  PlannerFixture f;
+  f.add_session("denied");  // turned away at the gate: the hold is only released
+  f.add_session("inside");  // admitted offline: the cart is charged on its own
+  for (const char* session : {"denied", "inside"}) {
+    const std::int64_t preauth = f.enqueue(session, "preauth", 5000);
+    REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+    REQUIRE(f.queue.mark_unverified(preauth, "amount_capturable: expected 5000, got 1", "pi_unsure", f.now_ms()).ok());
+  }
+  f.deny_session("denied");
+  f.record_carts({final_cart("inside", 1200)});
+  CHECK(f.planner.run() == 2);
+
+  CHECK(f.settlement("denied")->decision.plan == "void");
+  auto ops = f.settling_ops("denied");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "void");
+  CHECK(ops[0].intent_id == "pi_unsure");
+
+  CHECK(f.settlement("inside")->decision.plan == "charge+void");
+  ops = f.settling_ops("inside");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].op == "charge");
+  CHECK(ops[0].amount_minor == 1200);
+  CHECK(ops[1].op == "void");
+  CHECK(ops[1].intent_id == "pi_unsure");
+}
+
+TEST_CASE("an unverified preauth of a settled session cannot be sent again by an operator") {
+  PlannerFixture f;
+  f.add_session("s1");
+  const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_unverified(preauth, "HTTP 299", "", f.now_ms()).ok());
+  f.add_session("s2");  // not settled: its preauth may be sent again
+  const std::int64_t other = f.enqueue("s2", "preauth", 5000);
+  REQUIRE(f.queue.mark_in_flight(other, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_unverified(other, "HTTP 299", "", f.now_ms()).ok());
+  f.deny_session("s1");
+  CHECK(f.planner.run() == 1);
+  REQUIRE(f.settlement("s1").has_value());
+
+  const auto refused = f.queue.retry(preauth, "alice", f.now_ms());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "wrong_state");
+  CHECK(f.queue.retry(other, "alice", f.now_ms()).ok());
+}

@@ -54,7 +54,7 @@ struct GatewayFault {
   std::optional<std::chrono::seconds> retry_after;  // rate_limit only: the Retry-After header
   std::optional<std::size_t> count;  // set (> 0): only the next N API requests, then none;
                                      // not for none or unreachable. fault() gives what is left.
-  std::optional<GatewayLie> lie;     // lie only, and required there
+  std::optional<GatewayLie> lie{};   // lie only, and required there ({}: brace-initializers may stop before it)
 };
 
 // API requests since start. `total` counts every request that arrived (faulted ones too).
