@@ -15,13 +15,13 @@ namespace passgate::db {
 
 namespace {
 
-constexpr std::array<std::pair<QuarantineReason, std::string_view>, 3> kReasonNames = {{
+constexpr std::array<std::pair<QuarantineReason, std::string_view>, 3> kQuarantineReasonNames = {{
     {QuarantineReason::unreadable, "unreadable"},
     {QuarantineReason::currency, "currency"},
     {QuarantineReason::over_limit, "over_limit"},
 }};
 
-constexpr std::array<std::pair<QuarantineState, std::string_view>, 3> kStateNames = {{
+constexpr std::array<std::pair<QuarantineState, std::string_view>, 3> kQuarantineStateNames = {{
     {QuarantineState::open, "open"},
     {QuarantineState::charged, "charged"},
     {QuarantineState::written_off, "written_off"},
@@ -49,11 +49,11 @@ QuarantineRecord read_record(const SQLite::Statement& row) {
   QuarantineRecord r;
   r.id = row.getColumn(0).getInt64();
   r.cart.session_id = row.getColumn(1).getString();
-  r.cart.reason = parse_name(kReasonNames, row.getColumn(2).getString());
+  r.cart.reason = parse_name(kQuarantineReasonNames, row.getColumn(2).getString());
   r.cart.detail = row.getColumn(3).getString();
   r.cart.raw = row.getColumn(4).getString();
   r.cart.finalized_at = row.getColumn(5).getString();
-  r.state = parse_name(kStateNames, row.getColumn(6).getString());
+  r.state = parse_name(kQuarantineStateNames, row.getColumn(6).getString());
   r.received_at_ms = row.getColumn(7).getInt64();
   r.settled_at_ms = row.getColumn(8).getInt64();
   r.settled_by = row.getColumn(9).getString();
@@ -95,8 +95,8 @@ void close(Database& db, const QuarantineRecord& r, QuarantineState to, std::str
 
 }  // namespace
 
-std::string_view to_string(QuarantineReason r) { return name_of(kReasonNames, r); }
-std::string_view to_string(QuarantineState s) { return name_of(kStateNames, s); }
+std::string_view to_string(QuarantineReason r) { return name_of(kQuarantineReasonNames, r); }
+std::string_view to_string(QuarantineState s) { return name_of(kQuarantineStateNames, s); }
 
 std::string bounded_raw(std::string_view text) {
   if (text.size() <= kRawCartBytes) return std::string(text);

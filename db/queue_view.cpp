@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kOutstandingOrDeadLetter =
     " WHERE state IN ('pending', 'in_flight') OR (state IN ('declined', 'dead') AND alert = 1)";
 
-PaymentOpState state_of(const SQLite::Column& column) {
+PaymentOpState op_state_of(const SQLite::Column& column) {
   const std::string name = column.getString();
   const auto state = payment_op_state_from_string(name);
   if (!state) throw std::runtime_error("a payment operation has the unknown state '" + name + "'");
@@ -41,7 +41,7 @@ Result<QueueView> read_queue_view(Database& db, bool all, int limit) {
     auto counts = db.statement("SELECT state, COUNT(*) FROM payment_ops" + where + " GROUP BY state");
     while (counts->executeStep()) {
       const std::int64_t n = counts->getColumn(1).getInt64();
-      view.by_state[state_of(counts->getColumn(0))] = n;
+      view.by_state[op_state_of(counts->getColumn(0))] = n;
       view.matching += n;
     }
     auto rows = db.statement(
@@ -51,7 +51,7 @@ Result<QueueView> read_queue_view(Database& db, bool all, int limit) {
     while (rows->executeStep()) {
       view.rows.push_back(QueueRow{rows->getColumn(0).getInt64(), rows->getColumn(1).getString(),
                                    rows->getColumn(2).getString(), rows->getColumn(3).getInt64(),
-                                   rows->getColumn(4).getString(), state_of(rows->getColumn(5)),
+                                   rows->getColumn(4).getString(), op_state_of(rows->getColumn(5)),
                                    rows->getColumn(6).getInt() != 0, rows->getColumn(7).getInt(),
                                    rows->getColumn(8).getInt64(), rows->getColumn(9).getString()});
     }

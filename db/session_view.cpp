@@ -20,7 +20,7 @@ std::string open_sessions() {
   return " WHERE s.state IN ('opening', 'open', 'open_offline') AND NOT " + std::string(kEnded);
 }
 
-SessionState state_of(const SQLite::Column& column) {
+SessionState session_state_of(const SQLite::Column& column) {
   const std::string name = column.getString();
   const auto state = session_state_from_string(name);
   if (!state) throw std::runtime_error("a session has the unknown state '" + name + "'");
@@ -38,7 +38,7 @@ Result<SessionCounts> count_sessions(Database& db) {
     auto by_state = db.statement("SELECT state, COUNT(*) FROM sessions GROUP BY state");
     while (by_state->executeStep()) {
       const std::int64_t n = by_state->getColumn(1).getInt64();
-      counts.by_state[state_of(by_state->getColumn(0))] = n;
+      counts.by_state[session_state_of(by_state->getColumn(0))] = n;
       counts.total += n;
     }
     auto open = db.statement("SELECT COUNT(*), COALESCE(SUM(s.offline), 0) FROM sessions s" + open_sessions());
@@ -62,7 +62,7 @@ Result<SessionView> read_session_view(Database& db, bool all, int limit) {
     rows->bind(1, limit > 0 ? std::int64_t{limit} : std::int64_t{-1});
     while (rows->executeStep()) {
       view.rows.push_back(SessionRow{rows->getColumn(0).getString(), rows->getColumn(1).getInt(),
-                                     state_of(rows->getColumn(2)), rows->getColumn(3).getInt() != 0,
+                                     session_state_of(rows->getColumn(2)), rows->getColumn(3).getInt() != 0,
                                      rows->getColumn(4).getInt(), rows->getColumn(5).getInt() != 0,
                                      rows->getColumn(6).getString(), rows->getColumn(7).getInt64()});
     }

@@ -32,7 +32,7 @@ using boost::system::error_code;
 
 namespace {
 
-class Connection;
+class ScrapeConnection;
 
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 
@@ -71,7 +71,7 @@ struct MetricsServer::Core : std::enable_shared_from_this<Core> {
   tcp::acceptor acceptor;
   asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors)
   MetricsEndpoints endpoints;
-  std::map<std::uint64_t, Connection*> open;  // by order of arrival
+  std::map<std::uint64_t, ScrapeConnection*> open;  // by order of arrival
   std::uint64_t arrivals = 0;
   bool closed = false;
 };
@@ -80,13 +80,13 @@ namespace {
 
 // One accepted connection: request, answer, request, ... until the client closes, a
 // deadline passes or a request is malformed.
-class Connection : public std::enable_shared_from_this<Connection> {
+class ScrapeConnection : public std::enable_shared_from_this<ScrapeConnection> {
  public:
-  Connection(std::shared_ptr<MetricsServer::Core> core, tcp::socket socket)
+  ScrapeConnection(std::shared_ptr<MetricsServer::Core> core, tcp::socket socket)
       : core_(std::move(core)), stream_(std::move(socket)), arrival_(core_->arrivals++) {}
-  ~Connection() { core_->open.erase(arrival_); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  ~ScrapeConnection() { core_->open.erase(arrival_); }
+  ScrapeConnection(const ScrapeConnection&) = delete;
+  ScrapeConnection& operator=(const ScrapeConnection&) = delete;
 
   void start() {
     core_->open.emplace(arrival_, this);
@@ -184,7 +184,7 @@ void MetricsServer::Core::accept() {
       return;
     }
     if (self->open.size() >= kMaxConnections) self->make_room();
-    std::make_shared<Connection>(self, std::move(socket))->start();
+    std::make_shared<ScrapeConnection>(self, std::move(socket))->start();
     self->accept();
   });
 }
@@ -203,9 +203,9 @@ void MetricsServer::Core::close_all() {
   error_code ignored;
   acceptor.close(ignored);
   retry.cancel();
-  std::vector<Connection*> connections;
+  std::vector<ScrapeConnection*> connections;
   for (const auto& [arrival, connection] : open) connections.push_back(connection);
-  for (Connection* connection : connections) connection->close();
+  for (ScrapeConnection* connection : connections) connection->close();
   endpoints = {};
 }
 
