@@ -1,5 +1,5 @@
 // UmockdevUsb: USB HID devices emulated in the test process through umockdev, for tests of
-// the libusb scanner driver (../shared/notes/hardware-testing.md). Each plugged device
+// the libusb scanner driver (docs/development.md, "Hardware drivers without hardware"). Each plugged device
 // gets a sysfs entry (device and configuration descriptors) and a usbfs node whose ioctls
 // this emulator answers as the kernel would for a HID device: capabilities, claiming
 // (with the kernel driver detached), control requests (string descriptors, the HID report
