@@ -198,26 +198,26 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
 
 void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p) {
   if (settings_.offline.policy == OfflinePolicy::deny) {
-    deny(p, DenialReason::lane_unavailable, "tracking_unreachable", true);
+    deny_opened(p, DenialReason::lane_unavailable, "tracking_unreachable");
     return;
   }
   const auto now_ms = unix_millis(clock_.wall_now());
   auto recent = sessions_.offline_admissions_since(now_ms - kHourMs);
   if (!recent.ok()) {
-    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    deny_opened(p, DenialReason::lane_unavailable, "db_error");
     return;
   }
   if (recent.value() >= settings_.offline.max_admissions_per_hour) {
     spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
                  recent.value());
-    deny(p, DenialReason::offline_limit, "offline_limit", true);
+    deny_opened(p, DenialReason::offline_limit, "offline_limit");
     return;
   }
   const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
   if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
     spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(queued.error().message));
-    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    deny_opened(p, DenialReason::lane_unavailable, "db_error");
     return;
   }
   spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,
@@ -232,8 +232,29 @@ void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reas
     spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(marked.error().message));
   }
+  denied(p, reason, why);
+}
+
+void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
+  const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
+  const db::OutboxMessage cancel{"cancel", cancel_target(p->open.session_id), cancel_body()};
+  if (auto marked = sessions_.deny_after_open(p->open.session_id, why, true, open, cancel,
+                                              unix_millis(clock_.wall_now()));
+      !marked.ok()) {
+    // Not recorded: the session stays opening, and the next start cancels it at the engine
+    // the same way (controller/main/session_recovery.cpp).
+    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(marked.error().message));
+  } else {
+    outbox_.kick();
+  }
+  denied(p, reason, why);
+}
+
+void AdmissionService::denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
   spdlog::info("event=admission_denied lane={} session={} reason={} cause={}", p->lane, p->open.session_id,
                to_string(reason), log_value(why));
+  if (on_session_ended_) on_session_ended_();
   finish(std::move(p->done), denial(reason));
 }
 

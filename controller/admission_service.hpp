@@ -8,10 +8,14 @@
 //      payment_declined; unknown beyond the offline risk limits → offline_limit;
 //   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
 //      unreachable → the offline policy (deny, or admit within the hourly cap with the
-//      open request queued in the outbox).
+//      open request queued in the outbox). A denial after the open request went out without
+//      a usable answer queues the open request and then a cancel, so a session the engine
+//      may have created is cancelled there and never billed.
 // Any database failure denies with lane_unavailable. Answers always arrive later on the
 // loop, never inside request().
 #pragma once
+
+#include <functional>
 
 #include "common/clock.hpp"
 #include "controller/config.hpp"
@@ -47,6 +51,8 @@ class AdmissionService final : public AdmissionPort {
   void request(int lane, int group_limit, std::string token, Done done) override;
   // A config reload: new settings for every step taken from now on (also by requests under way).
   void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
+  // Called after a session was denied (e.g. the settlement planner, to void its hold).
+  void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 
  private:
   struct Pending;
@@ -56,6 +62,9 @@ class AdmissionService final : public AdmissionPort {
   void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);
   void apply_offline_policy(const std::shared_ptr<Pending>& p);
   void deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why, bool release_token);
+  // A denial after the open request was sent without a usable answer (open + cancel queued).
+  void deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
+  void denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;
@@ -67,6 +76,7 @@ class AdmissionService final : public AdmissionPort {
   EntryHold* hold_;
   TimerService& timers_;
   Clock& clock_;
+  std::function<void()> on_session_ended_;
 };
 
 }  // namespace passgate::controller

@@ -25,8 +25,13 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
       quarantined_(registry.gauge("passgate_quarantined_carts",
                                   "Final carts quarantined, not charged, waiting for an operator (passgatectl queue), "
                                   "by reason: unreadable, currency (not payments.currency), over_limit (above "
-                                  "payments.max_cart_minor).",
+                                  "payments.max_cart_minor), not_admitted (a session the gate denied or cancelled, or the "
+                                  "tracking engine refused).",
                                   {"reason"})),
+      refused_sessions_(registry.gauge("passgate_sessions_refused_by_tracking",
+                                       "Sessions admitted offline that the tracking engine refused afterwards, ever "
+                                       "(their holds are released; alert on an increase: a shopper was inside, "
+                                       "unfollowed).")),
       in_flight_(registry.gauge("passgate_payment_in_flight", "Payment gateway requests under way.")),
       attempts_(registry.counter("passgate_payment_attempts_total",
                                  "Requests sent to the payment gateway: every send, a resend on a fresh connection "
@@ -52,8 +57,9 @@ void PaymentMetrics::collect() {
     const std::int64_t oldest_ms = totals->oldest_created_at_ms.value_or(now_ms);
     oldest_age_.set({}, static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest_ms)) / 1000);
     dead_letters_.set({}, static_cast<double>(totals->dead_letters));
+    refused_sessions_.set({}, static_cast<double>(totals->refused_sessions));
     for (const auto reason : {db::QuarantineReason::unreadable, db::QuarantineReason::currency,
-                              db::QuarantineReason::over_limit}) {
+                              db::QuarantineReason::over_limit, db::QuarantineReason::not_admitted}) {
       const auto n = totals->quarantined_carts.find(std::string(db::to_string(reason)));
       quarantined_.set({std::string(db::to_string(reason))},
                        static_cast<double>(n == totals->quarantined_carts.end() ? 0 : n->second));

@@ -30,6 +30,7 @@ class PaymentMetrics {
   metrics::Gauge& oldest_age_;
   metrics::Gauge& dead_letters_;
   metrics::Gauge& quarantined_;
+  metrics::Gauge& refused_sessions_;
   metrics::Gauge& in_flight_;
   metrics::Counter& attempts_;
   metrics::Counter& results_;

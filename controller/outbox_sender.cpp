@@ -7,6 +7,7 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/tracking_answers.hpp"
+#include "controller/tracking_messages.hpp"
 
 namespace passgate::controller {
 
@@ -71,8 +72,15 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
                   item.id, log_value(m.kind), log_value(m.target), log_value(log_excerpt(reply.body)));
     done = true;
   }
+  const std::optional<std::string> refused_session =
+      done && answer != TrackingAnswer::accepted && m.kind == "session_open" && on_open_refused_
+          ? session_of_open_body(m.body)
+          : std::nullopt;
   if (done) {
-    if (auto removed = outbox_.remove(item.id); !removed.ok()) {
+    // A refused open request leaves the outbox together with what it means for its session.
+    const Status removed =
+        refused_session ? on_open_refused_(item.id, *refused_session) : outbox_.remove(item.id);
+    if (!removed.ok()) {
       spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
                     log_value(removed.error().message));
       retry_in(backoff_.policy().first);

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "common/clock.hpp"
 #include "controller/retry_backoff.hpp"
@@ -21,6 +23,11 @@ class OutboxSender {
 
   // Something may be waiting: send it now unless a send or a backoff is under way.
   void kick();
+  // When the tracking engine refused (403) or conflicted with (409) a queued open request:
+  // takes the message out of the outbox itself, with what the refusal means for its session,
+  // in one transaction (message id, session id); an error keeps the message, sent again.
+  using OpenRefused = std::function<Status(std::int64_t message_id, const std::string& session_id)>;
+  void set_on_open_refused(OpenRefused refused) { on_open_refused_ = std::move(refused); }
   // A config reload: the bound on each request from the next one on.
   void set_request_timeout(Millis timeout) { request_timeout_ = timeout; }
   [[nodiscard]] std::int64_t delivered() const { return delivered_; }
@@ -43,6 +50,7 @@ class OutboxSender {
   std::unique_ptr<Timer> wake_;
   std::int64_t delivered_ = 0;
   std::int64_t failed_attempts_ = 0;
+  OpenRefused on_open_refused_;
 };
 
 }  // namespace passgate::controller

@@ -9,6 +9,7 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/payment_intent_match.hpp"
+#include "controller/payment_search_verdict.hpp"
 
 namespace passgate::controller {
 
@@ -31,21 +32,6 @@ std::string op_fields(const db::PaymentOpRecord& op) {
          " amount_minor=" + std::to_string(op.amount_minor) + " currency=" + log_value(op.currency);
 }
 
-// The PaymentIntent among `found` that shows `op` already happened at the gateway: one that
-// went through if there is one, else one the gateway declined (requires_payment_method).
-std::optional<PaymentIntentView> already_done(const db::PaymentOpRecord& op, const std::vector<PaymentIntentView>& found) {
-  std::optional<PaymentIntentView> declined;
-  for (const PaymentIntentView& intent : found) {
-    const bool created = (op.op == "preauth" || op.op == "charge") && intent.op == op.op;
-    const bool captured = op.op == "capture" && intent.id == op.intent_id && intent.status == "succeeded";
-    const bool voided = op.op == "void" && intent.id == op.intent_id && intent.status == "canceled";
-    if (captured || voided) return intent;
-    if (created && intent.status != "requires_payment_method") return intent;
-    if (created && !declined) declined = intent;
-  }
-  return declined;
-}
-
 // The request that `op` (of `kind`) sends, without the payment reference.
 PaymentRequest request_of(const db::PaymentOpRecord& op, PaymentOpKind kind, const std::string& gate_id) {
   PaymentRequest request;
@@ -63,11 +49,6 @@ PaymentRequest request_of(const db::PaymentOpRecord& op, PaymentOpKind kind, con
 // request as a direct answer would (controller/payment_intent_match.hpp).
 PaymentOutcome adopted_outcome(const db::PaymentOpRecord& op, const PaymentIntentView& intent, const std::string& gate_id) {
   PaymentOutcome adopted;
-  if (intent.status == "requires_payment_method") {
-    adopted.kind = PaymentOutcomeKind::declined;
-    adopted.error = "declined (found by search)";
-    return adopted;
-  }
   adopted.kind = PaymentOutcomeKind::succeeded;
   adopted.intent = intent;
   const auto kind = payment_op_from_string(op.op);
@@ -102,7 +83,8 @@ PaymentDrainer::PaymentDrainer(DrainerSettings settings, db::PaymentQueue& queue
       status_(status),
       timers_(timers),
       clock_(clock),
-      backoff_(settings_.retry) {}
+      backoff_(settings_.retry),
+      clock_watch_(status, queue, clock) {}
 
 std::int64_t PaymentDrainer::now_ms() const { return unix_millis(clock_.wall_now()); }
 
@@ -149,6 +131,9 @@ void PaymentDrainer::pump() {
       ++it;
     }
   }
+  std::optional<ClockStepBack> stepped_back;
+  (void)clock_watch_.now_ms(stepped_back);
+  if (stepped_back) on_clock_stepped_back(*stepped_back);
   if (paused_until_) {
     const auto now = clock_.steady_now();
     if (now < *paused_until_) return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
@@ -203,10 +188,10 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   }
   in_flight_.insert(op.id);
   ++counters_.attempts;
-  if (op.first_attempt_at_ms != 0 && Millis{now - op.first_attempt_at_ms} > settings_.search_after) {
+  if (needs_lookup(op, now)) {
     spdlog::info("event=payment_lookup {} first_attempt_s_ago={} "
                  "detail=\"looking it up at the gateway before resending\"",
-                 op_fields(op), (now - op.first_attempt_at_ms) / 1000);
+                 op_fields(op), std::max<std::int64_t>(0, now - op.first_attempt_at_ms) / 1000);
     gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
       if (search.kind == PaymentOutcomeKind::unverified) {
         // A lookup moves no money: an answer to it that cannot be used is looked up again later.
@@ -224,14 +209,35 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
 
 void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done,
                                    const PaymentOutcome& search) {
-  if (auto intent = already_done(op, search.found)) {
-    PaymentOutcome adopted = adopted_outcome(op, *intent, settings_.gate_id);
-    adopted.http_status = search.http_status;
-    ++counters_.adopted;
-    spdlog::info("event=payment_adopted {} detail=\"already happened at the gateway\"", op_fields(op));
-    return finish(op, adopted, done);
+  const auto kind = payment_op_from_string(op.op);
+  if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
+  const SearchVerdict verdict = search_verdict(request_of(op, *kind, settings_.gate_id), search.found);
+  PaymentOutcome found;
+  found.http_status = search.http_status;
+  switch (verdict.kind) {
+    case SearchVerdict::Kind::send:
+      return send(op, timeout, std::move(done));
+    case SearchVerdict::Kind::adopt:
+      found = adopted_outcome(op, *verdict.intent, settings_.gate_id);
+      found.http_status = search.http_status;
+      ++counters_.adopted;
+      spdlog::info("event=payment_adopted {} detail=\"already happened at the gateway\"", op_fields(op));
+      break;
+    case SearchVerdict::Kind::declined:
+      found.kind = PaymentOutcomeKind::declined;
+      found.error = "declined (found by search)";
+      break;
+    case SearchVerdict::Kind::poll:
+      found.kind = PaymentOutcomeKind::unknown;  // looked up again after the backoff
+      found.error = verdict.reason;
+      break;
+    case SearchVerdict::Kind::unverified:
+      found.kind = PaymentOutcomeKind::unverified;
+      found.intent = verdict.intent;
+      found.error = verdict.reason + "; " + std::string(kUnverifiedConsequence);
+      break;
   }
-  send(op, timeout, std::move(done));
+  finish(op, found, done);
 }
 
 void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done done) {
@@ -357,6 +363,26 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
                   to_string(outcome.kind), log_value(recorded.error().message));
   }
   return recorded;
+}
+
+bool PaymentDrainer::needs_lookup(const db::PaymentOpRecord& op, std::int64_t now) const {
+  if (op.first_attempt_at_ms == 0) return false;  // never sent: nothing to find
+  if (Millis{now - op.first_attempt_at_ms} > settings_.search_after) return true;
+  // The wall clock cannot vouch for its age: it stepped back since (or before) that attempt.
+  if (op.first_attempt_at_ms > now) return true;
+  const auto unreliable = clock_watch_.unreliable_before_ms();
+  return unreliable && op.first_attempt_at_ms <= *unreliable;
+}
+
+void PaymentDrainer::on_clock_stepped_back(const ClockStepBack& step) {
+  // No wait the drainer schedules is longer than the backoff's cap plus its jitter.
+  const std::int64_t longest = settings_.retry.cap.count() * 3 / 2;
+  auto moved = queue_.bring_forward(step.now_ms + longest);
+  if (!moved) {
+    spdlog::error("event=payment_queue_write_failed detail={}", log_value(moved.error().message));
+  } else if (*moved > 0) {
+    spdlog::info("event=payment_retries_brought_forward count={} due_within_ms={}", *moved, longest);
+  }
 }
 
 void PaymentDrainer::note_reachability(const PaymentOutcome& outcome) {

@@ -11,11 +11,13 @@
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
 // fresh connection after a stale pooled one failed (PaymentOutcome::sends).
 // At start-up every operation left in flight is resent with its same key. An operation whose
-// first attempt is older than search_after (23 h: the gateway keeps keys for 24 h) is first
-// looked up with the search endpoint, and a PaymentIntent the gateway already has is adopted
-// instead of creating a second one, if it matches the operation as an answer must
-// (controller/payment_intent_match.hpp; otherwise unverified). Single-threaded, on the
-// event loop.
+// first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
+// cannot be shown to be younger because the wall clock stepped back since
+// (controller/wall_clock_watch.hpp), is first looked up with the search endpoint, and what it finds decides (controller/
+// payment_search_verdict.hpp): a PaymentIntent in the state that means the operation happened
+// is adopted instead of creating a second one, if it matches the operation as an answer must
+// (controller/payment_intent_match.hpp); a decline is a decline; one still processing is
+// looked up again later; any other state is unverified. Single-threaded, on the event loop.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,7 @@
 #include "common/result.hpp"
 #include "controller/payment_gateway.hpp"
 #include "controller/retry_backoff.hpp"
+#include "controller/wall_clock_watch.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/gate_status.hpp"
 #include "db/payment_queue.hpp"
@@ -108,6 +111,10 @@ class PaymentDrainer {
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
+  // Whether `op` must be looked up at the gateway before it is resent (its key may be gone).
+  [[nodiscard]] bool needs_lookup(const db::PaymentOpRecord& op, std::int64_t now) const;
+  // A backwards step of the wall clock: retries scheduled on the clock before it come due.
+  void on_clock_stepped_back(const ClockStepBack& step);
   [[nodiscard]] std::int64_t now_ms() const;
 
   DrainerSettings settings_;
@@ -119,6 +126,7 @@ class PaymentDrainer {
   TimerService& timers_;
   Clock& clock_;
   RetryBackoff backoff_;
+  WallClockWatch clock_watch_;
   OnFinal on_final_;
   std::set<std::int64_t> in_flight_;
   // Outcomes the database could not record yet (e.g. disk full), retried on every wake.

@@ -1,13 +1,19 @@
 // SettlementPlanner: decides, once, how each session is settled (controller/
 // settlement_rules.hpp) and commits the decision with its payment operations
 // (db/settlement_store.hpp). A session is planned when its final cart has arrived, or when it
-// ended without one after a hold was requested; while its pre-authorization is still
-// unresolved (pending or in flight) it waits, so the rules see the hold that really exists.
-// Single-threaded, on the event loop.
+// ended without one (denied, cancelled, refused by the tracking engine) after a hold was
+// requested; while its pre-authorization is still unresolved (pending or in flight) it waits,
+// so the rules see the hold that really exists. A "charge+void" plan is followed up once its
+// charge is final: the void, or a capture from the hold if the charge failed.
+// It runs when asked (request(): every event that can make a session final or an operation
+// final asks) and on a periodic backstop; each run plans a bounded batch and, if there may be
+// more, asks for another run on the event loop, so a backlog is planned to the end without
+// holding the loop. Single-threaded, on the event loop.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 
 #include "common/clock.hpp"
 #include "db/payment_queue.hpp"
@@ -15,21 +21,45 @@
 
 namespace passgate::controller {
 
+struct PlannerSettings {
+  int batch = 50;               // sessions planned per run before yielding to the event loop
+  Millis backstop{5000};        // a run at least this often, whatever asked
+};
+
 class SettlementPlanner {
  public:
   // `planned` is called after new operations were queued (e.g. the drainer's kick).
-  SettlementPlanner(db::SettlementStore& store, db::PaymentQueue& queue, Clock& clock, std::function<void()> planned);
+  SettlementPlanner(db::SettlementStore& store, db::PaymentQueue& queue, TimerService& timers, Clock& clock,
+                    std::function<void()> planned, PlannerSettings settings = {});
+  SettlementPlanner(const SettlementPlanner&) = delete;
+  SettlementPlanner& operator=(const SettlementPlanner&) = delete;
 
-  // Plans every session that can be settled now; returns how many were planned.
+  // Plans one batch of what can be settled now (and follows up final charges); asks for
+  // another run if a batch was full. Returns how many sessions were planned or followed up.
   int run();
+  // A run soon, on the event loop (several requests before it make one run).
+  void request();
+  // Starts the periodic backstop (and runs once at once).
+  void start();
   [[nodiscard]] std::int64_t planned_total() const { return planned_total_; }
 
  private:
+  // Each returns how many sessions it planned and sets `full` if its batch was full.
+  int plan_sessions(bool& full);
+  int follow_up_charges(bool& full);
+  void arm_backstop();
+
   db::SettlementStore& store_;
   db::PaymentQueue& queue_;
+  TimerService& timers_;
   Clock& clock_;
   std::function<void()> planned_;
+  PlannerSettings settings_;
   std::int64_t planned_total_ = 0;
+  bool requested_ = false;
+  std::unique_ptr<Timer> backstop_;
+  // Set while the object lives; a posted run checks it (the planner may be gone by then).
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace passgate::controller

@@ -1,5 +1,8 @@
 #include "controller/settlement_rules.hpp"
 
+#include <algorithm>
+
+#include "controller/currency.hpp"
 #include "controller/payment_gateway.hpp"
 
 namespace passgate::controller {
@@ -49,10 +52,34 @@ SettlementPlan plan_settlement(const std::string& session_id, const std::optiona
     plan.ops.push_back(make_op(session_id, PaymentOpKind::capture, cart->total_minor, cart->currency, hold->intent_id));
     return plan;
   }
-  plan.decision.plan = "charge+void";
+  plan.decision.plan = "charge+void";  // the void (or a capture) follows the charge: plan_after_charge
   plan.ops.push_back(make_op(session_id, PaymentOpKind::charge, cart->total_minor, cart->currency, ""));
-  plan.ops.push_back(void_hold());
   return plan;
+}
+
+AfterCharge plan_after_charge(const db::PaymentOpRecord& charge, const db::FinalCart& cart, const PlacedHold& hold) {
+  AfterCharge after;
+  const std::string& session_id = charge.session_id;
+  const bool failed = charge.state == db::PaymentOpState::declined || charge.state == db::PaymentOpState::dead;
+  const std::int64_t capturable =
+      failed && hold.currency == cart.currency && hold.amount_minor > 0 ? std::min(cart.total_minor, hold.amount_minor) : 0;
+  if (capturable == 0) {
+    after.plan = "void";
+    after.ops.push_back(make_op(session_id, PaymentOpKind::void_hold, 0, hold.currency, hold.intent_id));
+    return after;
+  }
+  after.plan = "capture_from_hold";
+  after.ops.push_back(make_op(session_id, PaymentOpKind::capture, capturable, cart.currency, hold.intent_id));
+  const std::int64_t remainder = cart.total_minor - capturable;
+  if (remainder > 0) {
+    db::NewPaymentOp rest = make_op(session_id, PaymentOpKind::charge, remainder, cart.currency, "");
+    rest.key_suffix = "remainder";
+    after.remainder = std::move(rest);
+    after.remainder_reason = "partially paid: the charge of " + format_amount(cart.total_minor, cart.currency) +
+                             " failed (" + charge.last_error + "); " + format_amount(capturable, cart.currency) +
+                             " captured from the hold; " + format_amount(remainder, cart.currency) + " unpaid";
+  }
+  return after;
 }
 
 }  // namespace passgate::controller

@@ -3,9 +3,15 @@
 //   no cart (cancelled, denied)  -> void the hold, if any
 //   total 0                      -> void the hold, if any
 //   hold, total <= hold          -> capture the total
-//   hold, total > hold           -> charge the total, then void the hold
+//   hold, total > hold           -> charge the total; once the charge is final (plan_after_charge):
+//                                   succeeded (or written off) -> void the hold;
+//                                   declined, or rejected on its only send -> capture min(total,
+//                                   hold) from the hold, the remainder a dead letter for an operator;
+//                                   unverified, or rejected after an unknown outcome -> nothing
+//                                   until an operator acts
 //   no hold                      -> charge the total
-// A hold in another currency than the cart is treated like total > hold.
+// A hold in another currency than the cart is treated like total > hold (nothing can be
+// captured from it: a failed charge then voids it and stays the dead letter).
 #pragma once
 
 #include <cstdint>
@@ -31,5 +37,16 @@ struct SettlementPlan {
 
 [[nodiscard]] SettlementPlan plan_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
                                              const std::optional<PlacedHold>& hold);
+
+// What follows the charge of a "charge+void" plan once it is final (succeeded, declined,
+// rejected, or written off by an operator; never an unverified one).
+struct AfterCharge {
+  std::string plan;                        // "void", "capture_from_hold"
+  std::vector<db::NewPaymentOp> ops;       // the void, or the capture from the hold
+  std::optional<db::NewPaymentOp> remainder;  // the part the hold could not cover
+  std::string remainder_reason;            // for the dead-letter list
+};
+[[nodiscard]] AfterCharge plan_after_charge(const db::PaymentOpRecord& charge, const db::FinalCart& cart,
+                                            const PlacedHold& hold);
 
 }  // namespace passgate::controller

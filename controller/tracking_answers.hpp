@@ -26,8 +26,11 @@ enum class TrackingAnswer {
 }
 
 // The answer to an outbox message of `kind` ("session_open", "passage", "cancel").
+// A cancel of a session the engine does not know (404) is done: there is nothing to cancel
+// (e.g. it refused the open request that came before it).
 [[nodiscard]] inline TrackingAnswer read_outbox_answer(std::string_view kind, const HttpReply& reply) {
   if (reply.status == 202) return TrackingAnswer::accepted;
+  if (reply.status == 404 && kind == "cancel") return TrackingAnswer::accepted;
   const TrackingAnswer answer = read_session_answer(reply);
   if (answer == TrackingAnswer::refused && kind != "session_open") return TrackingAnswer::unexpected;
   return answer;

@@ -25,6 +25,12 @@ std::string passage_body(const GateIdentity& gate, const std::string& passage_id
   return j.dump();
 }
 
+std::optional<std::string> session_of_open_body(const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object() || !j.contains("session_id") || !j["session_id"].is_string()) return std::nullopt;
+  return j["session_id"].get<std::string>();
+}
+
 std::string cancel_target(const std::string& session_id) { return "/v1/sessions/" + session_id + "/cancel"; }
 
 std::string cancel_body() { return R"({"reason":"no_passage"})"; }

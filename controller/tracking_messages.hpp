@@ -32,6 +32,8 @@ inline constexpr const char* kPassagesTarget = "/v1/passages";
 [[nodiscard]] std::string passage_body(const GateIdentity& gate, const std::string& passage_id, int lane,
                                        Direction direction, PassageKind kind,
                                        const std::optional<std::string>& session_id, const std::string& at);
+// The session a session_open body (as session_open_body wrote it) names, if it can be read.
+[[nodiscard]] std::optional<std::string> session_of_open_body(const std::string& body);
 // POST /v1/sessions/{id}/cancel
 [[nodiscard]] std::string cancel_target(const std::string& session_id);
 [[nodiscard]] std::string cancel_body();

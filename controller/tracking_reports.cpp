@@ -37,6 +37,7 @@ void TrackingReports::grant_unused(const std::string& session_id) {
   }
   spdlog::info("event=session_cancelled session={} reason=grant_unused", log_value(session_id));
   sender_.kick();
+  if (on_session_ended_) on_session_ended_();
 }
 
 }  // namespace passgate::controller

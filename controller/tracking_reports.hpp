@@ -3,6 +3,8 @@
 // state change), then handed to the OutboxSender.
 #pragma once
 
+#include <functional>
+
 #include "common/clock.hpp"
 #include "controller/lane_ports.hpp"
 #include "controller/outbox_sender.hpp"
@@ -20,6 +22,8 @@ class TrackingReports final : public LaneReports {
   void passage(int lane, Direction direction, PassageKind kind,
                const std::optional<std::string>& session_id) override;
   void grant_unused(const std::string& session_id) override;
+  // Called after a session was cancelled (e.g. the settlement planner, to void its hold).
+  void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 
  private:
   GateIdentity gate_;
@@ -27,6 +31,7 @@ class TrackingReports final : public LaneReports {
   db::SessionStore& sessions_;
   Clock& clock_;
   OutboxSender& sender_;
+  std::function<void()> on_session_ended_;
 };
 
 }  // namespace passgate::controller

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "crypto/key_fingerprint.hpp"
 #include "crypto/log_text.hpp"
 #include "crypto/openssl_error.hpp"
 #include "crypto/openssl_handles.hpp"
@@ -38,7 +39,6 @@ namespace {
 using EvpCipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, OpenSslDeleter<&EVP_CIPHER_CTX_free>>;
 
 constexpr std::string_view kKeyIdLabel = "passgate payment sealing key id v1";
-constexpr std::size_t kKeyIdBytes = 8;
 
 // Key bytes read from files, wiped when they have been copied into the sealer.
 struct WipedKeys {
@@ -52,16 +52,6 @@ struct WipedKeys {
 };
 
 const unsigned char* bytes_of(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-  constexpr std::string_view kDigits = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < size; ++i) {
-    out += kDigits[data[i] >> 4];
-    out += kDigits[data[i] & 0x0f];
-  }
-  return out;
-}
 
 // AES-256-GCM with `key` and `nonce`, sealing or opening, the associated data already fed in.
 Result<EvpCipherCtxPtr> start_cipher(bool sealing, const unsigned char* key, const unsigned char* nonce,
@@ -86,18 +76,7 @@ Status check_input_size(std::string_view what, std::size_t size) {
 
 }  // namespace
 
-Result<std::string> seal_key_id(std::string_view key) {
-  const EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), kKeyIdLabel.data(), kKeyIdLabel.size()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), key.data(), key.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1) {
-    return openssl_error("crypto_error", "cannot derive the payment sealing key's id");
-  }
-  return to_hex(digest.data(), kKeyIdBytes);
-}
+Result<std::string> seal_key_id(std::string_view key) { return key_fingerprint(kKeyIdLabel, key); }
 
 PaymentSealer::PaymentSealer(std::vector<Key> keys) : keys_(std::move(keys)) {}
 PaymentSealer::~PaymentSealer() = default;

@@ -15,10 +15,11 @@ namespace passgate::db {
 
 namespace {
 
-constexpr std::array<std::pair<QuarantineReason, std::string_view>, 3> kQuarantineReasonNames = {{
+constexpr std::array<std::pair<QuarantineReason, std::string_view>, 4> kQuarantineReasonNames = {{
     {QuarantineReason::unreadable, "unreadable"},
     {QuarantineReason::currency, "currency"},
     {QuarantineReason::over_limit, "over_limit"},
+    {QuarantineReason::not_admitted, "not_admitted"},
 }};
 
 constexpr std::array<std::pair<QuarantineState, std::string_view>, 3> kQuarantineStateNames = {{
@@ -151,6 +152,15 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
     if (record->cart.session_id.empty()) {
       return make_error("wrong_state", "cannot charge " + describe(*record) +
                                            ": it names no session, so no shopper to charge; write it off instead");
+    }
+    auto admitted = db_.statement(
+        "SELECT 1 FROM sessions WHERE session_id = ?1 AND (state IN ('denied', 'cancelled') OR refused_at_ms > 0)");
+    admitted->bind(1, record->cart.session_id);
+    if (record->cart.reason == QuarantineReason::not_admitted || admitted->executeStep()) {
+      return make_error("wrong_state", "cannot charge " + describe(*record) +
+                                           ": the gate did not admit its session (or the tracking engine refused it), so"
+                                           " the gate never bills it; write it off, and collect outside the gate if the"
+                                           " shopper really did shop");
     }
     auto insert = db_.statement(
         "INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms)"

@@ -1,5 +1,6 @@
 // CartQuarantine: final carts the gate will not charge as they came (an unreadable cart, a
-// currency that is not the gate's, a total above payments.max_cart_minor), each kept in the
+// currency that is not the gate's, a total above payments.max_cart_minor, a cart of a session
+// the gate did not admit or the tracking engine refused), each kept in the
 // quarantined_carts table with its reason and the cart as received (cut to kRawCartBytes),
 // open until an operator settles it: charged after correction (a corrected cart is recorded
 // in `carts`, so the settlement planner settles the session the usual way, once) or written
@@ -25,7 +26,7 @@ namespace passgate::db {
 // The most of a quarantined cart's JSON that is kept (it comes from a peer).
 inline constexpr std::size_t kRawCartBytes = 2048;
 
-enum class QuarantineReason { unreadable, currency, over_limit };
+enum class QuarantineReason { unreadable, currency, over_limit, not_admitted };
 [[nodiscard]] std::string_view to_string(QuarantineReason r);
 
 enum class QuarantineState { open, charged, written_off };

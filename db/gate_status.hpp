@@ -1,6 +1,7 @@
-// GateStatus: small named values the daemon publishes for operators (e.g. whether the
-// payment gateway answered its last request), read by `passgatectl status` from the same
-// database file. Not for anything money or entry depends on.
+// GateStatus: small named values the daemon keeps in its database: what it publishes for
+// operators (e.g. whether the payment gateway answered its last request, read by
+// `passgatectl status`), and the wall clock's high-water mark (controller/
+// wall_clock_watch.hpp), which only ever makes the payment drainer more careful.
 #pragma once
 
 #include <cstdint>

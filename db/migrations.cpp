@@ -148,8 +148,58 @@ ALTER TABLE audit_log ADD COLUMN peer_uid INTEGER;
 ALTER TABLE audit_log ADD COLUMN peer_gid INTEGER;
 )sql";
 
-constexpr std::array<std::string_view, 5> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
-                                                         kQuarantinedCarts, kAuditPeer};
+// 6: settlement after a failed charge and sessions the tracking engine refused.
+// - payment_ops.unverified: the gateway's answer was not the operation's outcome (money may
+//   have moved), so nothing is planned around it until an operator resolves it.
+// - payment_ops.replaced_by: a failed charge whose hold was captured instead; the operation
+//   that carries the remainder for an operator. A replaced charge is never sent again.
+// - sessions.refused_at_ms: a session admitted offline that the tracking engine refused
+//   afterwards (the shopper is inside, unfollowed); its hold is voided.
+// - quarantined_carts gains the reason 'not_admitted': a cart of a session the gate denied
+//   or cancelled, or that the tracking engine refused, is never charged as it came. (SQLite
+//   cannot change a CHECK constraint: the table is rebuilt with its rows.)
+constexpr std::string_view kSettleAfterCharge = R"sql(
+ALTER TABLE payment_ops ADD COLUMN unverified INTEGER NOT NULL DEFAULT 0 CHECK (unverified IN (0, 1));
+ALTER TABLE payment_ops ADD COLUMN replaced_by INTEGER REFERENCES payment_ops (id);
+ALTER TABLE sessions ADD COLUMN refused_at_ms INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE quarantined_carts_v6 (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id     TEXT NOT NULL DEFAULT '',
+  reason         TEXT NOT NULL CHECK (reason IN ('unreadable', 'currency', 'over_limit', 'not_admitted')),
+  detail         TEXT NOT NULL,
+  raw            TEXT NOT NULL,
+  finalized_at   TEXT NOT NULL DEFAULT '',
+  received_at_ms INTEGER NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'charged', 'written_off')),
+  settled_at_ms  INTEGER NOT NULL DEFAULT 0,
+  settled_by     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO quarantined_carts_v6 (id, session_id, reason, detail, raw, finalized_at, received_at_ms, state,
+                                  settled_at_ms, settled_by)
+  SELECT id, session_id, reason, detail, raw, finalized_at, received_at_ms, state, settled_at_ms, settled_by
+  FROM quarantined_carts;
+DROP TABLE quarantined_carts;
+ALTER TABLE quarantined_carts_v6 RENAME TO quarantined_carts;
+CREATE UNIQUE INDEX quarantined_carts_by_session ON quarantined_carts (session_id) WHERE session_id <> '';
+CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE session_id = '';
+CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
+
+-- Before this version an unverified answer left no flag: such a charge must not be taken
+-- for a refused one (money may have moved).
+UPDATE payment_ops SET unverified = 1 WHERE state = 'dead' AND last_error LIKE '%money may have moved%';
+CREATE INDEX sessions_refused ON sessions (refused_at_ms) WHERE refused_at_ms > 0;
+CREATE INDEX settlements_by_plan ON settlements (plan);
+
+-- A void planned before this version waits for its charge to reach any final state. One
+-- never sent whose charge has not succeeded is taken back: the planner now decides after the
+-- charge (void it, or capture from the hold if the charge failed) and queues it then.
+DELETE FROM payment_ops WHERE op = 'void' AND state = 'pending' AND first_attempt_at_ms = 0
+  AND after_op_id IN (SELECT id FROM payment_ops WHERE op = 'charge' AND state <> 'succeeded');
+)sql";
+
+constexpr std::array<std::string_view, 6> kMigrations = {kSessionsAndOutbox, kSettlement, kSessionsByShopper,
+                                                         kQuarantinedCarts, kAuditPeer, kSettleAfterCharge};
 
 }  // namespace
 

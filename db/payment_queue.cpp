@@ -26,8 +26,8 @@ constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames
 
 constexpr std::string_view kColumns =
     "SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert,"
-    " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error"
-    " FROM payment_ops ";
+    " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error, unverified,"
+    " replaced_by FROM payment_ops ";
 
 std::string select_ops(std::string_view rest) { return std::string(kColumns) + std::string(rest); }
 
@@ -52,6 +52,8 @@ PaymentOpRecord read_op(const SQLite::Statement& row) {
   r.next_attempt_at_ms = row.getColumn(13).getInt64();
   r.finished_at_ms = row.getColumn(14).getInt64();
   r.last_error = row.getColumn(15).getString();
+  r.unverified = row.getColumn(16).getInt() != 0;
+  if (!row.getColumn(17).isNull()) r.replaced_by = row.getColumn(17).getInt64();
   return r;
 }
 
@@ -108,7 +110,7 @@ constexpr Move kDead{"mark dead", "in_flight",
 // A preauth keeps the PaymentIntent id its unverified answer named (the planner voids that
 // hold); a capture or void keeps the hold's own id whatever the answer said.
 constexpr Move kUnverified{"mark unverified", "in_flight",
-                           "UPDATE payment_ops SET state = 'dead', alert = 1, last_error = ?2, finished_at_ms = ?3,"
+                           "UPDATE payment_ops SET state = 'dead', alert = 1, unverified = 1, last_error = ?2, finished_at_ms = ?3,"
                            " intent_id = CASE WHEN op = 'preauth' AND ?4 <> '' THEN ?4 ELSE intent_id END"
                            " WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kMoreAttempts{"count the attempts of", "in_flight",
@@ -118,10 +120,13 @@ constexpr Move kRetry{"reschedule", "in_flight",
                       " WHERE id = ?1 AND state = 'in_flight'"};
 // A preauth whose session is already settled is not sent again: the settlement planned
 // around it (e.g. voided the hold its unverified answer named), and a hold placed now would
-// never be captured or released.
-constexpr Move kOperatorRetry{"retry", "declined or dead (or a preauth of a session already settled)",
-                              "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, finished_at_ms = 0"
-                              " WHERE id = ?1 AND state IN ('declined', 'dead') AND NOT (op = 'preauth' AND EXISTS"
+// never be captured or released. A replaced charge is not sent again either: its hold was
+// captured and its remainder is an operation of its own (resending it would charge twice).
+constexpr Move kOperatorRetry{"retry",
+                              "declined or dead (and neither replaced nor a preauth of a session already settled)",
+                              "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, finished_at_ms = 0,"
+                              " unverified = 0 WHERE id = ?1 AND state IN ('declined', 'dead') AND replaced_by IS NULL"
+                              " AND NOT (op = 'preauth' AND EXISTS"
                               " (SELECT 1 FROM settlements st WHERE st.session_id = payment_ops.session_id))"};
 constexpr Move kWriteOff{"write off", "declined or dead",
                          "UPDATE payment_ops SET state = 'written_off', finished_at_ms = ?2"
@@ -168,6 +173,25 @@ std::int64_t PaymentQueue::insert(Database& db, const NewPaymentOp& op, std::int
   insert->bind(9, now_ms);
   insert->exec();
   return db.sql().getLastInsertRowid();
+}
+
+std::int64_t PaymentQueue::insert_dead_letter(Database& db, const NewPaymentOp& op, const std::string& reason,
+                                              std::int64_t now_ms) {
+  const std::int64_t id = insert(db, op, now_ms);
+  auto dead = db.statement(
+      "UPDATE payment_ops SET state = 'dead', alert = 1, last_error = ?2, finished_at_ms = ?3 WHERE id = ?1");
+  SQLite::bind(*dead, id, reason, now_ms);
+  dead->exec();
+  return id;
+}
+
+void PaymentQueue::mark_replaced(Database& db, std::int64_t id, std::int64_t replaced_by, const std::string& note) {
+  auto update = db.statement(
+      "UPDATE payment_ops SET alert = 0, replaced_by = ?2, last_error = last_error || '; ' || ?3"
+      " WHERE id = ?1 AND state IN ('declined', 'dead') AND replaced_by IS NULL");
+  SQLite::bind(*update, id, replaced_by, note);
+  if (update->exec() == 0)
+    throw std::runtime_error("payment operation " + std::to_string(id) + " is not a failed operation to replace");
 }
 
 Result<std::int64_t> PaymentQueue::enqueue(const NewPaymentOp& op, std::int64_t now_ms) {
@@ -275,6 +299,38 @@ Result<int> PaymentQueue::resume_in_flight(std::int64_t now_ms) {
   });
 }
 
+Result<std::int64_t> PaymentQueue::begun_at_gateway() {
+  return guarded("count payment operations begun at the gateway", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement(
+        "SELECT COUNT(*) FROM payment_ops p WHERE"
+        " (p.state IN ('pending', 'in_flight') AND (p.first_attempt_at_ms <> 0 OR p.op IN ('capture', 'void')))"
+        " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL AND p.first_attempt_at_ms <> 0)"
+        " OR (p.op = 'preauth' AND (p.state = 'succeeded' OR (p.state = 'dead' AND p.intent_id <> ''))"
+        " AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = p.session_id AND f.op IN ('capture', 'void')"
+        " AND f.state IN ('succeeded', 'written_off')))");
+    query->executeStep();
+    return query->getColumn(0).getInt64();
+  });
+}
+
+Result<std::int64_t> PaymentQueue::latest_time_ms() {
+  return guarded("read the payment queue's latest time", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement(
+        "SELECT MAX(MAX(created_at_ms), MAX(first_attempt_at_ms), MAX(finished_at_ms)) FROM payment_ops");
+    if (!query->executeStep() || query->getColumn(0).isNull()) return std::int64_t{0};
+    return query->getColumn(0).getInt64();
+  });
+}
+
+Result<int> PaymentQueue::bring_forward(std::int64_t latest_ms) {
+  return guarded("bring payment retries forward", [&]() -> Result<int> {
+    auto update = db_.statement(
+        "UPDATE payment_ops SET next_attempt_at_ms = ?1 WHERE state = 'pending' AND next_attempt_at_ms > ?1");
+    update->bind(1, latest_ms);
+    return update->exec();
+  });
+}
+
 Status PaymentQueue::set_alert(std::int64_t id, bool alert) {
   return guarded(context("flag", id), [&]() -> Status {
     auto update = db_.statement("UPDATE payment_ops SET alert = ?2 WHERE id = ?1");
@@ -336,6 +392,9 @@ Result<QueueTotals> PaymentQueue::totals() {
         db_.statement("SELECT reason, COUNT(*) FROM quarantined_carts WHERE state = 'open' GROUP BY reason");
     while (quarantined->executeStep())
       t.quarantined_carts[quarantined->getColumn(0).getString()] = quarantined->getColumn(1).getInt64();
+    auto refused = db_.statement("SELECT COUNT(*) FROM sessions WHERE refused_at_ms > 0");
+    refused->executeStep();
+    t.refused_sessions = refused->getColumn(0).getInt64();
     return t;
   });
 }

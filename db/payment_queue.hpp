@@ -6,7 +6,10 @@
 //   in_flight -> pending   (outcome unknown or retry later: same key, after a backoff)
 //   declined | dead -> pending (operator retry), -> written_off (operator write-off)
 // An operation may wait for another one (`after_op_id`) to reach a final state first.
-// Declined and dead operations with `alert` set form the dead-letter list.
+// Declined and dead operations with `alert` set form the dead-letter list. A dead operation
+// marked `unverified` had an answer that was not its outcome (money may have moved). A failed
+// charge `replaced_by` another operation (its hold was captured instead, the remainder left
+// to an operator) is never sent again.
 #pragma once
 
 #include <cstdint>
@@ -44,8 +47,12 @@ struct NewPaymentOp {
   std::string intent_id;           // capture, void: the hold's PaymentIntent
   std::optional<std::int64_t> after_op_id;
   bool alert_on_failure = true;    // false: a final failure needs no operator (entry decline)
-  // The idempotency key: "<session_id>:<op>".
-  [[nodiscard]] std::string idempotency_key() const { return session_id + ":" + op; }
+  // A second operation of the same kind for the session (e.g. "remainder"): its own key.
+  std::string key_suffix;
+  // The idempotency key: "<session_id>:<op>", or "<session_id>:<op>:<key_suffix>".
+  [[nodiscard]] std::string idempotency_key() const {
+    return session_id + ":" + op + (key_suffix.empty() ? "" : ":" + key_suffix);
+  }
 };
 
 struct PaymentOpRecord {
@@ -65,6 +72,8 @@ struct PaymentOpRecord {
   std::int64_t next_attempt_at_ms = 0;
   std::int64_t finished_at_ms = 0;
   std::string last_error;
+  bool unverified = false;                  // dead on an answer that was not the outcome
+  std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
 };
 
 // Amounts by currency and counts of operations not yet final (pending or in flight).
@@ -76,6 +85,9 @@ struct QueueTotals {
   // Open quarantined carts (db/cart_quarantine.hpp) by reason: never charged, waiting for an
   // operator like the dead letters.
   std::map<std::string, std::int64_t> quarantined_carts;
+  // Sessions admitted offline that the tracking engine refused afterwards (their holds are
+  // voided; the shoppers were inside, unfollowed), ever.
+  std::int64_t refused_sessions = 0;
   [[nodiscard]] std::int64_t quarantined_total() const;
 };
 
@@ -90,6 +102,14 @@ class PaymentQueue {
   // For the settlement store: inserts within the caller's open transaction. Throws
   // SQLite::Exception, so call it only inside guarded().
   static std::int64_t insert(Database& db, const NewPaymentOp& op, std::int64_t now_ms);
+  // For the settlement store, within its transaction: inserts `op` straight into the
+  // dead-letter list (dead, alert, `reason`), never sent until an operator retries it.
+  static std::int64_t insert_dead_letter(Database& db, const NewPaymentOp& op, const std::string& reason,
+                                         std::int64_t now_ms);
+  // For the settlement store, within its transaction: the failed operation `id` is settled
+  // by others; `replaced_by` carries what is left of it. It leaves the dead-letter list and
+  // can no longer be retried; `note` is added to its last error.
+  static void mark_replaced(Database& db, std::int64_t id, std::int64_t replaced_by, const std::string& note);
 
   [[nodiscard]] Result<std::optional<PaymentOpRecord>> find(std::int64_t id);
   [[nodiscard]] Result<std::vector<PaymentOpRecord>> for_session(const std::string& session_id);
@@ -120,6 +140,16 @@ class PaymentQueue {
   [[nodiscard]] Status add_attempts(std::int64_t id, int count);
   // in_flight -> pending, due again at `next_attempt_at_ms`.
   [[nodiscard]] Status mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
+  // Operations the gateway account in use already knows of and that are not done with it:
+  // not final and sent at least once, or acting on a hold placed there (capture, void); dead
+  // letters sent at least once (an operator may retry them); holds placed there and not yet
+  // captured or voided.
+  [[nodiscard]] Result<std::int64_t> begun_at_gateway();
+  // The latest wall time any operation was created, first sent or finished at (0: none).
+  [[nodiscard]] Result<std::int64_t> latest_time_ms();
+  // After the wall clock stepped back: every pending operation due later than `latest_ms`
+  // becomes due at `latest_ms` (its wait was counted on a clock that ran ahead). How many.
+  [[nodiscard]] Result<int> bring_forward(std::int64_t latest_ms);
   // At start-up: every in_flight operation back to pending, due at once (resent with its
   // same key). Returns how many.
   [[nodiscard]] Result<int> resume_in_flight(std::int64_t now_ms);
@@ -128,7 +158,8 @@ class PaymentQueue {
   [[nodiscard]] Status set_alert(std::int64_t id, bool alert);
 
   // Operator actions, each with an audit_log row in the same transaction.
-  // declined | dead -> pending, due at once. Error "wrong_state" otherwise.
+  // declined | dead -> pending, due at once. Error "wrong_state" otherwise, and for a
+  // replaced operation or a preauth of a session already settled.
   [[nodiscard]] Status retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms);
   // declined | dead -> written_off. Error "wrong_state" otherwise; "bad_reason" if empty.
   [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,

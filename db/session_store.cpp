@@ -36,6 +36,20 @@ constexpr Transition kToCancelled{"cancelled", "open or open_offline",
 constexpr Transition kAbandoned{"cancelled", "opening",
                                 "UPDATE sessions SET state = 'cancelled' WHERE session_id = ?1 AND state = 'opening'"};
 
+// Not a state change: the session stays open_offline (the shopper is inside), marked refused.
+constexpr Transition kRefused{"refused by the tracking engine", "open_offline and not yet refused",
+                              "UPDATE sessions SET refused_at_ms = ?2"
+                              " WHERE session_id = ?1 AND state = 'open_offline' AND refused_at_ms = 0"};
+
+// Frees the session's jti again (within the caller's transaction).
+void release_token_of(Database& db, const std::string& session_id) {
+  auto release = db.statement(
+      "DELETE FROM used_tokens WHERE session_id = ?1"
+      " AND token_id = (SELECT token_id FROM sessions WHERE session_id = ?1)");
+  release->bind(1, session_id);
+  release->exec();
+}
+
 std::string transition_context(const Transition& t, const std::string& session_id) {
   return "mark session " + session_id + " " + std::string(t.to);
 }
@@ -70,7 +84,7 @@ Status transition_with_messages(Database& db, const Transition& t, const std::st
 
 std::string select_sessions(std::string_view rest) {
   return "SELECT session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at, created_at_ms,"
-         " offline, state, open_request, denial_reason, pay_key_id, pay_sealed FROM sessions " +
+         " offline, state, open_request, denial_reason, pay_key_id, pay_sealed, refused_at_ms FROM sessions " +
          std::string(rest);
 }
 
@@ -90,6 +104,7 @@ SessionRecord read_session(const SQLite::Statement& row) {
       .denial_reason = row.getColumn(11).getString(),
       .pay_key_id = row.getColumn(12).getString(),
       .pay_sealed = {},
+      .refused_at_ms = row.getColumn(14).getInt64(),
   };
   if (const SQLite::Column sealed = row.getColumn(13); !sealed.isNull()) {
     const auto* bytes = static_cast<const std::uint8_t*>(sealed.getBlob());
@@ -159,15 +174,76 @@ Status SessionStore::mark_denied(const std::string& session_id, const std::strin
   return guarded(transition_context(kToDenied, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
-    if (release_token) {
-      auto release = db_.statement(
-          "DELETE FROM used_tokens WHERE session_id = ?1"
-          " AND token_id = (SELECT token_id FROM sessions WHERE session_id = ?1)");
-      release->bind(1, session_id);
-      release->exec();
-    }
+    if (release_token) release_token_of(db_, session_id);
     transaction.commit();
     return {};
+  });
+}
+
+Status SessionStore::deny_after_open(const std::string& session_id, const std::string& reason, bool release_token,
+                                     const OutboxMessage& open_request, const OutboxMessage& cancel,
+                                     std::int64_t now_ms) {
+  return guarded(transition_context(kToDenied, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
+    if (release_token) release_token_of(db_, session_id);
+    Outbox::insert(db_.sql(), open_request, now_ms);
+    Outbox::insert(db_.sql(), cancel, now_ms);
+    transaction.commit();
+    return {};
+  });
+}
+
+Result<std::vector<SessionStore::SealedReference>> SessionStore::sealed_references_in_use() {
+  return guarded("read the sealed payment references in use", [&]() -> Result<std::vector<SealedReference>> {
+    auto query = db_.statement(
+        "SELECT s.session_id, s.pay_key_id, s.pay_sealed FROM sessions s WHERE s.pay_sealed IS NOT NULL AND ("
+        "(s.state IN ('opening', 'open', 'open_offline') AND s.refused_at_ms = 0"
+        " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id))"
+        " OR EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op IN ('preauth', 'charge')"
+        " AND (p.state IN ('pending', 'in_flight')"
+        " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL)))"
+        " OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.state = 'open'))"
+        " ORDER BY s.created_at_ms, s.rowid");
+    std::vector<SealedReference> found;
+    while (query->executeStep()) {
+      const SQLite::Column sealed = query->getColumn(2);
+      const auto* bytes = static_cast<const std::uint8_t*>(sealed.getBlob());
+      found.push_back(SealedReference{query->getColumn(0).getString(), query->getColumn(1).getString(),
+                                      std::vector<std::uint8_t>(bytes, bytes + sealed.getBytes())});
+    }
+    return found;
+  });
+}
+
+Result<bool> SessionStore::close_refused_open(std::int64_t message_id, const std::string& session_id,
+                                             const std::string& cancel_target, std::int64_t now_ms) {
+  return guarded("record the refusal of session " + session_id, [&]() -> Result<bool> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto drop = db_.statement("DELETE FROM outbox WHERE id = ?1");
+    drop->bind(1, message_id);
+    drop->exec();
+    bool refused = false;
+    if (transition(db_, kRefused, session_id, now_ms)) {
+      refused = true;
+    } else {
+      auto cancel = db_.statement(
+          "DELETE FROM outbox WHERE kind = 'cancel' AND target = ?1"
+          " AND EXISTS (SELECT 1 FROM sessions WHERE session_id = ?2 AND state IN ('denied', 'cancelled'))");
+      SQLite::bind(*cancel, cancel_target, session_id);
+      cancel->exec();
+    }
+    transaction.commit();
+    return refused;
+  });
+}
+
+Result<std::int64_t> SessionStore::refused_since(std::int64_t since_ms) {
+  return guarded("count sessions refused by the tracking engine", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement("SELECT COUNT(*) FROM sessions WHERE refused_at_ms > 0 AND refused_at_ms >= ?1");
+    query->bind(1, since_ms);
+    query->executeStep();
+    return query->getColumn(0).getInt64();
   });
 }
 

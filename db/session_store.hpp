@@ -45,6 +45,7 @@ struct SessionRecord {
   // the id of the key that sealed it; empty when the session has none.
   std::string pay_key_id;
   std::vector<std::uint8_t> pay_sealed;
+  std::int64_t refused_at_ms = 0;  // 0, or when the tracking engine refused it (close_refused_open)
 };
 
 class SessionStore {
@@ -68,6 +69,33 @@ class SessionStore {
   // opening -> denied. With release_token the jti is freed again (nobody was admitted and
   // the shopper may retry the same code, e.g. when the engine was unreachable).
   [[nodiscard]] Status mark_denied(const std::string& session_id, const std::string& reason, bool release_token);
+  // opening -> denied after the session's open request reached the tracking engine without a
+  // usable answer (it may have created the session): its open request and then the cancel
+  // go into the outbox with the denial, atomically, so the engine ends with the session
+  // cancelled and never bills it. release_token as mark_denied.
+  [[nodiscard]] Status deny_after_open(const std::string& session_id, const std::string& reason, bool release_token,
+                                       const OutboxMessage& open_request, const OutboxMessage& cancel,
+                                       std::int64_t now_ms);
+  // The tracking engine refused (or conflicted with) the queued open request `message_id` of
+  // `session_id`, in one transaction: the message leaves the outbox; an open_offline session
+  // not refused yet is marked refused (refused_at_ms: its hold is voided, any cart of it
+  // quarantined) and true is returned; a session the gate had denied or cancelled keeps
+  // its state, and the cancel queued after that open request (`cancel_target`) leaves the
+  // outbox too, since the engine never had the session.
+  [[nodiscard]] Result<bool> close_refused_open(std::int64_t message_id, const std::string& session_id,
+                                                const std::string& cancel_target, std::int64_t now_ms);
+  // The sealed payment references the gate may still have to open: those of sessions not yet
+  // settled that may still get a cart (opening, open, open_offline and not refused), and of
+  // sessions with a preauth or charge that may still be sent (pending, in flight, or a dead
+  // letter an operator may retry) or an open quarantined cart an operator may charge.
+  struct SealedReference {
+    std::string session_id;
+    std::string key_id;
+    std::vector<std::uint8_t> sealed;
+  };
+  [[nodiscard]] Result<std::vector<SealedReference>> sealed_references_in_use();
+  // How many sessions were refused by the tracking engine since `since_ms`.
+  [[nodiscard]] Result<std::int64_t> refused_since(std::int64_t since_ms);
   // open|open_offline -> cancelled, with the cancel message into the outbox, atomically.
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
   // opening -> cancelled, for a session a restart interrupted before its admission was

@@ -57,14 +57,16 @@ Result<SessionView> read_session_view(Database& db, bool all, int limit) {
     matching->executeStep();
     view.matching = matching->getColumn(0).getInt64();
     auto rows = db.statement("SELECT s.session_id, s.lane, s.state, " + std::string(kEnded) +
-                             ", s.group_size, s.offline, s.admitted_at, s.created_at_ms FROM sessions s" + where +
+                             ", s.group_size, s.offline, s.admitted_at, s.created_at_ms, s.refused_at_ms > 0"
+                             " FROM sessions s" + where +
                              " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT ?1");
     rows->bind(1, limit > 0 ? std::int64_t{limit} : std::int64_t{-1});
     while (rows->executeStep()) {
       view.rows.push_back(SessionRow{rows->getColumn(0).getString(), rows->getColumn(1).getInt(),
                                      session_state_of(rows->getColumn(2)), rows->getColumn(3).getInt() != 0,
                                      rows->getColumn(4).getInt(), rows->getColumn(5).getInt() != 0,
-                                     rows->getColumn(6).getString(), rows->getColumn(7).getInt64()});
+                                     rows->getColumn(6).getString(), rows->getColumn(7).getInt64(),
+                                     rows->getColumn(8).getInt() != 0});
     }
     return view;
   });

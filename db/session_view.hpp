@@ -25,6 +25,7 @@ struct SessionRow {
   bool offline = false;
   std::string admitted_at;  // RFC 3339 ms
   std::int64_t created_at_ms = 0;
+  bool refused = false;  // admitted offline, then refused by the tracking engine
 };
 
 struct SessionCounts {

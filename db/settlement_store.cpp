@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
 
@@ -26,6 +28,15 @@ SettlementRecord read_settlement(const SQLite::Statement& row) {
   r.decision.plan = row.getColumn(4).getString();
   r.planned_at_ms = row.getColumn(5).getInt64();
   return r;
+}
+
+// A cart as JSON, for the quarantine's raw record when the feed kept no raw text.
+std::string describe_cart(const FinalCart& cart) {
+  return nlohmann::json{{"session_id", cart.session_id},
+                        {"currency", cart.currency},
+                        {"total_minor", cart.total_minor},
+                        {"finalized_at", cart.finalized_at}}
+      .dump();
 }
 
 constexpr const char* kSelectSettlements =
@@ -56,15 +67,36 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
       outcome.unknown_sessions.push_back(session_id);
       return false;
     };
+    // Why the session's cart must not be charged as it came, if it must not.
+    const auto not_admitted = [&](const std::string& session_id) -> std::optional<std::string> {
+      auto query = db_.statement("SELECT state, denial_reason, refused_at_ms FROM sessions WHERE session_id = ?1");
+      query->bind(1, session_id);
+      if (!query->executeStep()) return std::nullopt;
+      const std::string state = query->getColumn(0).getString();
+      if (state == "denied") return "the gate denied this session (" + query->getColumn(1).getString() + ")";
+      if (state == "cancelled") return std::string("the gate cancelled this session: nobody passed");
+      if (query->getColumn(2).getInt64() > 0)
+        return std::string("the tracking engine refused this session after the gate admitted it offline");
+      return std::nullopt;
+    };
     const auto has_cart = [&](const std::string& session_id) {
       auto query = db_.statement("SELECT 1 FROM carts WHERE session_id = ?1");
       query->bind(1, session_id);
       return query->executeStep();
     };
+    std::vector<QuarantinedCart> to_quarantine = quarantined;
     for (const FinalCart& cart : carts) {
       if (!known(cart.session_id)) continue;
       if (CartQuarantine::holds_session(db_, cart.session_id)) {
         ++outcome.repeated;
+        continue;
+      }
+      if (auto why = not_admitted(cart.session_id)) {
+        to_quarantine.push_back(QuarantinedCart{cart.session_id, QuarantineReason::not_admitted,
+                                                *why + "; its cart of " + std::to_string(cart.total_minor) + " " +
+                                                    cart.currency + " (minor units) is not charged",
+                                                bounded_raw(describe_cart(cart)),
+                                                cart.finalized_at});
         continue;
       }
       auto insert = db_.statement(
@@ -77,7 +109,7 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
         ++outcome.repeated;
       }
     }
-    for (const QuarantinedCart& cart : quarantined) {
+    for (const QuarantinedCart& cart : to_quarantine) {
       const bool named = !cart.session_id.empty();
       if (named && !known(cart.session_id)) continue;
       if ((named && has_cart(cart.session_id)) || !CartQuarantine::insert(db_, cart, now_ms)) {
@@ -108,23 +140,32 @@ Result<std::optional<FinalCart>> SettlementStore::cart(const std::string& sessio
 Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) {
   return guarded("find sessions to settle", [&]() -> Result<std::vector<SettlementCandidate>> {
     std::vector<SettlementCandidate> found;
+    // A session whose hold is still unresolved waits (it is not returned, so it never fills
+    // a batch that newer sessions wait behind).
     auto with_cart = db_.statement(
         "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at FROM carts c"
         " WHERE NOT EXISTS (SELECT 1 FROM settlements s WHERE s.session_id = c.session_id)"
+        " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = c.session_id AND p.op = 'preauth'"
+        " AND p.state IN ('pending', 'in_flight'))"
+        " AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = c.session_id"
+        " AND (s.state IN ('denied', 'cancelled') OR s.refused_at_ms > 0))"
         " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
     with_cart->bind(1, limit);
     while (with_cart->executeStep()) {
       FinalCart cart = read_cart(*with_cart, 0);
       found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});
     }
+    // Denied, cancelled and refused sessions are settled without a cart at once (their hold
+    // voided), whatever cart came or comes: such a cart is never charged (it is quarantined
+    // as not_admitted, or, recorded before that rule, left alone).
     auto without_cart = db_.statement(
-        "SELECT s.session_id FROM sessions s WHERE ((s.state IN ('cancelled', 'denied')"
-        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth')"
-        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.state = 'open'))"
-        " OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
-        " AND q.state = 'written_off'))"
+        "SELECT s.session_id FROM sessions s WHERE (((s.state IN ('cancelled', 'denied') OR s.refused_at_ms > 0)"
+        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'))"
+        " OR (EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
+        " AND q.state = 'written_off') AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)))"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
-        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
+        " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'"
+        " AND p.state IN ('pending', 'in_flight'))"
         " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
     without_cart->bind(1, limit);
     while (without_cart->executeStep())
@@ -161,6 +202,51 @@ Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::s
     query->bind(1, session_id);
     if (!query->executeStep()) return std::optional<SettlementRecord>();
     return std::optional<SettlementRecord>(read_settlement(*query));
+  });
+}
+
+Result<std::vector<std::string>> SettlementStore::charges_to_follow_up(int limit) {
+  return guarded("find charges to follow up", [&]() -> Result<std::vector<std::string>> {
+    auto query = db_.statement(
+        "SELECT t.session_id FROM settlements t JOIN payment_ops c ON c.session_id = t.session_id"
+        " AND c.idempotency_key = t.session_id || ':charge'"
+        " WHERE t.plan = 'charge+void' AND c.replaced_by IS NULL"
+        " AND (c.state IN ('succeeded', 'declined', 'written_off')"
+        " OR (c.state = 'dead' AND c.unverified = 0 AND c.attempts <= 1))"
+        " AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
+        " AND f.op IN ('void', 'capture'))"
+        " ORDER BY t.planned_at_ms, t.rowid LIMIT ?1");
+    query->bind(1, limit);
+    std::vector<std::string> sessions;
+    while (query->executeStep()) sessions.push_back(query->getColumn(0).getString());
+    return sessions;
+  });
+}
+
+Result<std::vector<std::int64_t>> SettlementStore::follow_up_charge(const std::string& session_id,
+                                                                     std::int64_t charge_id,
+                                                                     const std::vector<NewPaymentOp>& ops,
+                                                                     const std::optional<NewPaymentOp>& remainder,
+                                                                     const std::string& remainder_reason,
+                                                                     std::int64_t now_ms) {
+  return guarded("follow up the charge of session " + session_id, [&]() -> Result<std::vector<std::int64_t>> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto followed = db_.statement(
+        "SELECT 1 FROM payment_ops WHERE session_id = ?1 AND op IN ('void', 'capture')");
+    followed->bind(1, session_id);
+    if (followed->executeStep())
+      return make_error("already_followed", "the charge of session " + session_id + " is already followed up");
+    std::vector<std::int64_t> ids;
+    for (const NewPaymentOp& op : ops) ids.push_back(PaymentQueue::insert(db_, op, now_ms));
+    if (remainder) {
+      const std::int64_t id = PaymentQueue::insert_dead_letter(db_, *remainder, remainder_reason, now_ms);
+      PaymentQueue::mark_replaced(db_, charge_id, id,
+                                  "the hold was captured instead; what it did not cover is operation " +
+                                      std::to_string(id));
+      ids.push_back(id);
+    }
+    transaction.commit();
+    return ids;
   });
 }
 

@@ -31,8 +31,9 @@ struct CartBatchOutcome {
   std::vector<QuarantinedCart> quarantined;  // newly quarantined
 };
 
-// A session whose settlement can be decided: it has a final cart, or it ended without one
-// (cancelled or denied) while a pre-authorization hold was requested for it, or its
+// A session whose settlement can be decided, its pre-authorization (if any) resolved: it has
+// a final cart, or it ended without one (cancelled or denied by the gate, or refused by the
+// tracking engine after an offline admission) while a hold was requested for it, or its
 // quarantined cart was written off by an operator.
 struct SettlementCandidate {
   std::string session_id;
@@ -61,7 +62,8 @@ class SettlementStore {
   // naming no readable session), then stores `next_cursor` for `feed`, atomically. A cart of
   // a session that already has a cart or a quarantined one is ignored (a repeat: a session is
   // settled once, never on a cart delivered after its quarantine); a cart of an unknown
-  // session is skipped and named in the outcome.
+  // session is skipped and named in the outcome. A cart of a session the gate denied or
+  // cancelled, or the tracking engine refused, is quarantined (not_admitted), never charged.
   [[nodiscard]] Result<CartBatchOutcome> record_carts(const std::string& feed, const std::vector<FinalCart>& carts,
                                                       const std::vector<QuarantinedCart>& quarantined,
                                                       const std::string& next_cursor, std::int64_t now_ms);
@@ -75,6 +77,24 @@ class SettlementStore {
   [[nodiscard]] Result<std::vector<std::int64_t>> settle(const SettlementDecision& decision,
                                                          std::vector<NewPaymentOp> ops, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<SettlementRecord>> settlement(const std::string& session_id);
+
+  // Sessions planned "charge+void" whose charge has reached an outcome the planner acts on
+  // and that have no follow-up yet (no void, no capture), oldest first, at most `limit`: it
+  // succeeded, was declined (a 402 is the key's own answer: no earlier send of it charged),
+  // was written off, or was refused (dead, not unverified) on its one and only send. A charge
+  // refused after an earlier send whose outcome was unknown (it may have charged) waits for
+  // an operator, like an unverified one.
+  [[nodiscard]] Result<std::vector<std::string>> charges_to_follow_up(int limit);
+  // The follow-up of charge `charge_id`, in one transaction: `ops` are queued; with a
+  // `remainder`, it goes straight into the dead-letter list with `remainder_reason`, and the
+  // charge is marked replaced by it (never resent). Error "already_followed" (nothing
+  // written) if the session already has a void or a capture.
+  [[nodiscard]] Result<std::vector<std::int64_t>> follow_up_charge(const std::string& session_id,
+                                                                    std::int64_t charge_id,
+                                                                    const std::vector<NewPaymentOp>& ops,
+                                                                    const std::optional<NewPaymentOp>& remainder,
+                                                                    const std::string& remainder_reason,
+                                                                    std::int64_t now_ms);
 
  private:
   Database& db_;

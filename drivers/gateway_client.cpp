@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "crypto/key_fingerprint.hpp"
 #include "drivers/gateway_request.hpp"
 #include "drivers/gateway_response.hpp"
 
@@ -33,14 +34,23 @@ Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_con
   if (auto checked = check_api_key(options.api_key); !checked.ok()) return checked.error();
   HttpClientOptions http_options;
   http_options.base_url = options.base_url;
+  std::string base_url = options.base_url;
   http_options.tls.ca_bundle = options.ca_bundle;
   auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
-  return std::unique_ptr<GatewayClient>(new GatewayClient(io, std::move(options.api_key), std::move(http.value())));
+  return std::unique_ptr<GatewayClient>(
+      new GatewayClient(io, std::move(base_url), std::move(options.api_key), std::move(http.value())));
 }
 
-GatewayClient::GatewayClient(boost::asio::io_context& io, std::string api_key, std::unique_ptr<HttpClient> http)
-    : io_(io), api_key_(std::move(api_key)), http_(std::move(http)) {}
+GatewayClient::GatewayClient(boost::asio::io_context& io, std::string base_url, std::string api_key,
+                             std::unique_ptr<HttpClient> http)
+    : io_(io), base_url_(std::move(base_url)), api_key_(std::move(api_key)), http_(std::move(http)) {}
+
+Result<std::string> GatewayClient::account_id() const { return account_id_with(api_key_); }
+
+Result<std::string> GatewayClient::account_id_with(const std::string& api_key) const {
+  return crypto::gateway_account_id(base_url_, api_key);
+}
 
 GatewayClient::~GatewayClient() = default;
 

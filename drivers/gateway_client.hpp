@@ -49,6 +49,11 @@ class GatewayClient final : public controller::PaymentGateway {
   // A config reload: the key for every request sent from now on (REQUIRES: check_api_key
   // passes). True when it differs from the key in use.
   bool set_api_key(std::string api_key);
+  // The gateway account the key in use opens (crypto::gateway_account_id of the base URL and
+  // the key): payment operations begun with one account are never sent to another.
+  [[nodiscard]] Result<std::string> account_id() const;
+  // The account `api_key` would open at this client's base URL.
+  [[nodiscard]] Result<std::string> account_id_with(const std::string& api_key) const;
 
   // An incomplete request (see payment_http_request) is not sent: `done` gets `rejected`.
   void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
@@ -58,13 +63,15 @@ class GatewayClient final : public controller::PaymentGateway {
 
  private:
   struct Lifetime {};  // expires with the client: posted rejections check it
-  GatewayClient(boost::asio::io_context& io, std::string api_key, std::unique_ptr<HttpClient> http);
+  GatewayClient(boost::asio::io_context& io, std::string base_url, std::string api_key,
+                std::unique_ptr<HttpClient> http);
   // Adds the Authorization header with the key in use.
   void authorize(HttpRequestSpec& spec) const;
   // Calls `done` soon, on the loop, with a rejected outcome saying `why`.
   void reject_soon(const Error& why, Callback done);
 
   boost::asio::io_context& io_;
+  std::string base_url_;
   std::string api_key_;
   std::unique_ptr<HttpClient> http_;
   std::shared_ptr<Lifetime> lifetime_ = std::make_shared<Lifetime>();

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes a parser of outside input with libFuzzer for ${FUZZ_SECONDS:-60} seconds.
+# Fuzzes a parser of outside input with libFuzzer for ${FUZZ_SECONDS:-60} seconds, or until
+# ${FUZZ_RUNS} executions when that is set and comes first.
 #   scripts/fuzz.sh [TARGET]   (default: fuzz_token; the targets are tests/fuzz/fuzz_*.cpp)
+#   FUZZ_RUNS=10000000 FUZZ_SECONDS=3600 scripts/fuzz.sh fuzz_carts_page   (a long run)
 # Configures build/fuzz with clang (-DPASSGATE_FUZZ=ON, ASan+UBSan, coverage in the
 # libraries), builds the target, and runs it on a copy of tests/fuzz/corpus/<name>/ (for
 # fuzz_claims: the decoded claims of corpus/token/) inside build/fuzz, so the repository is
@@ -19,6 +21,12 @@ fi
 seconds=${FUZZ_SECONDS:-60}
 if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
   echo "fuzz.sh: FUZZ_SECONDS must be a positive whole number of seconds, got '$seconds'" >&2
+  exit 2
+fi
+
+runs=${FUZZ_RUNS:--1}
+if ! [[ "$runs" =~ ^(-1|[1-9][0-9]*)$ ]]; then
+  echo "fuzz.sh: FUZZ_RUNS must be a positive whole number of executions, got '$runs'" >&2
   exit 2
 fi
 
@@ -52,6 +60,7 @@ fi
 echo "fuzz.sh: running $target for ${seconds}s on $corpus"
 "$build/tests/fuzz/$target" \
   -max_total_time="$seconds" \
+  -runs="$runs" \
   -max_len=2048 \
   -timeout=10 \
   -artifact_prefix="$artifacts/" \

@@ -73,7 +73,7 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   if (cmd == "queue.retry") {
     return reply_of(queue_retry(sources_.database, request, *peer, now, sources_.queue_changed));
   }
-  if (cmd == "queue.write_off") return reply_of(queue_write_off(sources_.database, request, *peer, now));
+  if (cmd == "queue.write_off") return reply_of(queue_write_off(sources_.database, request, *peer, now, sources_.queue_changed));
   if (cmd == "queue.charge_cart" || cmd == "queue.write_off_cart") return quarantined_cart(cmd, request, *peer, now);
   if (cmd == "reload") return reload(request, *peer);
   if (cmd == "hw.inputs") return hw_.inputs(request, peer);

@@ -118,7 +118,7 @@ Result<json> queue_retry(db::Database& database, const json& request, const driv
 }
 
 Result<json> queue_write_off(db::Database& database, const json& request, const drivers::ControlPeer& peer,
-                             WallTime now) {
+                             WallTime now, const std::function<void()>& queue_changed) {
   const db::AuditActor actor = audit_actor_of(request, peer);
   const std::string reason = request.value("reason", std::string());
   const auto action = action_of(request, actor, now);
@@ -128,6 +128,7 @@ Result<json> queue_write_off(db::Database& database, const json& request, const 
   if (!op.ok()) return op.error();
   spdlog::warn("event=queue_write_off op_id={} op={} was={} operator={} uid={} reason={}", op->id, op->op,
                db::to_string(op->state), log_value(actor.name), peer.uid(), log_value(reason));
+  if (queue_changed) queue_changed();
   auto reply = action_json(*op, actor);
   reply["reason"] = reason;
   return drivers::control_ok(std::move(reply));

@@ -36,7 +36,9 @@ void put_owed(nlohmann::json& out, const db::QueueTotals& totals);
 [[nodiscard]] Result<nlohmann::json> queue_retry(db::Database& database, const nlohmann::json& request,
                                                  const drivers::ControlPeer& peer, WallTime now,
                                                  const std::function<void()>& queue_changed);
+// `queue_changed` runs after a write-off too (what follows it may be planned now).
 [[nodiscard]] Result<nlohmann::json> queue_write_off(db::Database& database, const nlohmann::json& request,
-                                                     const drivers::ControlPeer& peer, WallTime now);
+                                                     const drivers::ControlPeer& peer, WallTime now,
+                                                     const std::function<void()>& queue_changed);
 
 }  // namespace passgate::daemon

@@ -24,6 +24,7 @@ Result<json> sessions_reply(db::Database& database, const json& request, WallTim
                             {"ended", s.ended},
                             {"group_size", s.group_size},
                             {"offline", s.offline},
+                            {"refused", s.refused},
                             {"admitted_at", s.admitted_at},
                             {"age_s", age_seconds(s.created_at_ms, now_ms)}});
   }

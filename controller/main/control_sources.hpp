@@ -6,6 +6,7 @@
 
 #include "controller/config.hpp"
 #include "controller/watched_tracking.hpp"
+#include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
 
 namespace passgate::daemon {
@@ -16,6 +17,7 @@ struct ControlSources {
   const controller::GateConfig& config;
   db::Database& database;                       // passgated's own handle, used on the event loop
   const controller::WatchedTracking& tracking;  // the tracking engine's reachability
+  const crypto::PaymentSealer& sealer;          // the sealing keys in force (which are still needed)
   // After an operator's retry or quarantined cart settled: plans what can be settled now and
   // wakes the payment drainer.
   std::function<void()> queue_changed;

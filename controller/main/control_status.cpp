@@ -8,8 +8,10 @@
 #include "controller/main/control_lanes.hpp"
 #include "controller/main/control_queue.hpp"
 #include "controller/main/control_request.hpp"
+#include "controller/sealing_keys_in_use.hpp"
 #include "db/outbox.hpp"
 #include "db/payments_summary.hpp"
+#include "db/session_store.hpp"
 #include "db/session_view.hpp"
 #include "drivers/control_server.hpp"
 
@@ -65,7 +67,7 @@ Result<OutboxState> read_outbox(db::Database& database) {
 }
 
 json attention(const controller::Gate& gate, const json& status, const OutboxState& outbox,
-               const db::PaymentsSummary& payments) {
+               const db::PaymentsSummary& payments, std::int64_t refused_sessions) {
   json out = json::array();
   if (gate.fire_alarm()) out.push_back("the fire alarm is active: every lane is free in both directions");
   for (const auto& s : gate.lane_status()) {
@@ -87,9 +89,15 @@ json attention(const controller::Gate& gate, const json& status, const OutboxSta
   }
   if (const std::int64_t quarantined = payments.queue.quarantined_total(); quarantined > 0) {
     out.push_back(std::to_string(quarantined) +
-                  " final cart(s) are quarantined, not charged (foreign currency, total above payments.max_cart_minor"
-                  " or unreadable): passgatectl queue lists them; an operator charges each after correction or"
-                  " writes it off");
+                  " final cart(s) are quarantined, not charged (foreign currency, total above payments.max_cart_minor,"
+                  " unreadable, or a session the gate did not admit): passgatectl queue lists them; an operator"
+                  " charges each after correction or writes it off");
+  }
+  if (refused_sessions > 0) {
+    out.push_back(std::to_string(refused_sessions) +
+                  " shopper(s) admitted offline in the last 24 h were refused afterwards by the tracking engine:"
+                  " they are inside and not followed, their holds are released; tell loss prevention"
+                  " (passgatectl sessions shows them)");
   }
   if (status.at("payment_queue").contains("owed_capped")) {
     out.push_back("what the payment queue owes in " + status.at("payment_queue").at("owed_capped").dump() +
@@ -110,6 +118,19 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
   if (!outbox.ok()) return outbox.error();
   auto payments = db::read_payments_summary(sources.database);
   if (!payments.ok()) return payments.error();
+  constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
+  db::SessionStore session_store(sources.database);
+  auto refused = session_store.refused_since(now_ms - kDayMs);
+  if (!refused.ok()) return refused.error();
+  auto keys_in_use = controller::sealing_keys_in_use(session_store, sources.sealer, false);
+  if (!keys_in_use.ok()) return keys_in_use.error();
+  json sealing_keys = json::array();
+  for (const auto& [key_id, use] : *keys_in_use) {
+    sealing_keys.push_back({{"key_id", key_id},
+                            {"sessions", use.sessions},
+                            {"current", key_id == sources.sealer.current_key_id()},
+                            {"configured", use.configured}});
+  }
 
   json lanes = json::array();
   for (const auto& s : gate.lane_status()) lanes.push_back(lane_json(s));
@@ -131,6 +152,8 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
               {"sessions_open", sessions->open},
               {"sessions_open_offline", sessions->open_offline},
               {"sessions_by_state", by_state},
+              {"sessions_refused_24h", *refused},
+              {"sealing_keys_in_use", sealing_keys},
               {"gateway", gateway_json(*payments)},
               {"payment_queue",
                {{"outstanding", q.outstanding_ops},
@@ -143,7 +166,7 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
     status["outbox_attempts"] = outbox->front->attempts;
     status["outbox_last_error"] = outbox->front->last_error;
   }
-  status["attention"] = attention(gate, status, *outbox, *payments);
+  status["attention"] = attention(gate, status, *outbox, *payments, *refused);
   return drivers::control_ok(std::move(status));
 }
 

@@ -13,11 +13,13 @@
 #include "controller/component_settings.hpp"
 #include "controller/config_reload.hpp"
 #include "controller/entry_hold.hpp"
+#include "controller/gateway_account_guard.hpp"
 #include "controller/gate.hpp"
 #include "controller/key_ring.hpp"
 #include "controller/metrics_daemon.hpp"
 #include "controller/outbox_sender.hpp"
 #include "controller/payment_drainer.hpp"
+#include "controller/sealing_keys_in_use.hpp"
 #include "controller/settlement_planner.hpp"
 #include "controller/tracking_reports.hpp"
 #include "controller/watched_tracking.hpp"
@@ -122,6 +124,16 @@ class TokenPurge {
   std::unique_ptr<Timer> timer_;
 };
 
+// The tracking engine refused the queued open request of a session admitted offline: the
+// shopper is inside and will not be followed (no cart will come). Marked refused, so its
+// hold is voided; loss prevention must know (passgatectl status).
+void report_refused_session(const std::string& session_id) {
+  spdlog::error("event=session_refused_by_tracking session={} next=void_hold "
+                "detail=\"a shopper admitted offline is inside, and the tracking engine will not follow them; "
+                "tell loss prevention\"",
+                log_value(session_id));
+}
+
 }  // namespace
 
 int run_daemon(const controller::GateConfig& config) {
@@ -152,12 +164,38 @@ int run_daemon(const controller::GateConfig& config) {
   }
   db::SessionStore sessions(**database);
   db::Outbox outbox(**database);
+  // Keys that cannot open a payment reference still in use are a config problem: the
+  // sessions sealed with a dropped key could never be charged.
+  if (Status opens = controller::check_sealing_keys(sessions, sealer); !opens) {
+    spdlog::critical("event=startup_failed what=config detail={}", log_value(opens.error().message));
+    return opens.error().code == "seal_key_needed" ? kExitBadConfig : kExitFailed;
+  }
 
   const controller::PaymentsConfig& payments = config.payments;
   auto backend = open_backend(io, time, config);
   if (!backend.ok()) {
     spdlog::critical("event=startup_failed what=io_backend detail={}", log_value(backend.error().message));
     return kExitFailed;
+  }
+
+  // Operations begun with one gateway account are never sent to another: a start that
+  // points at another account while such operations are outstanding is a config problem.
+  {
+    db::GateStatus account_status(**database);
+    db::PaymentQueue begun(**database);
+    auto account = gateway.account_id();
+    if (!account) {
+      spdlog::critical("event=startup_failed what=gateway_account detail={}", log_value(account.error().message));
+      return kExitFailed;
+    }
+    if (Status same = controller::check_gateway_account(account_status, begun, *account); !same) {
+      spdlog::critical("event=startup_failed what=config detail={}", log_value(same.error().message));
+      return same.error().code == "gateway_account_changed" ? kExitBadConfig : kExitFailed;
+    }
+    if (auto kept = controller::record_gateway_account(account_status, *account, unix_millis(time.wall_now())); !kept) {
+      spdlog::critical("event=startup_failed what=database detail={}", log_value(kept.error().message));
+      return kExitFailed;
+    }
   }
 
   controller::WatchedTracking watched_tracking(tracking, time);  // its reachability, for passgatectl status
@@ -169,19 +207,30 @@ int run_daemon(const controller::GateConfig& config) {
   db::GateStatus gate_status(**database);
   controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, sealer, gateway,
                                      gate_status, time, time);
-  controller::SettlementPlanner planner(settlements, queue, time, [&drainer] { drainer.kick(); });
-  drainer.set_on_final([&planner, &time](const db::PaymentOpRecord& op) {
-    if (op.op == "preauth") time.post([&planner] { planner.run(); });
+  controller::SettlementPlanner planner(settlements, queue, time, time, [&drainer] { drainer.kick(); });
+  // Every event that can make a session or an operation final asks for a planner run.
+  drainer.set_on_final([&planner](const db::PaymentOpRecord&) { planner.request(); });
+  reports.set_on_session_ended([&planner] { planner.request(); });
+  sender.set_on_open_refused([&sessions, &planner, &time](std::int64_t message_id, const std::string& session_id) {
+    auto refused = sessions.close_refused_open(message_id, session_id, controller::cancel_target(session_id),
+                                               unix_millis(time.wall_now()));
+    if (!refused.ok()) return Status(refused.error());
+    if (*refused) report_refused_session(session_id);
+    planner.request();
+    return Status();
   });
   controller::CartsFeed carts(controller::carts_feed_settings(config), watched_tracking, settlements, time, time,
                               [&planner] { planner.run(); });
   controller::EntryHold hold(controller::entry_hold_settings(config), queue, drainer, time);
   controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
                                          watched_tracking, sender, &hold, time, time);
+  admission.set_on_session_ended([&planner] { planner.request(); });
   recover_interrupted_sessions(sessions, time);
   TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate});
+  DaemonReload live_settings(
+      ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate, sessions, queue, gate_status,
+                    time});
   controller::ConfigReloader reloader(config, live_settings);
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
@@ -194,10 +243,11 @@ int run_daemon(const controller::GateConfig& config) {
     return report;
   };
   ControlCommands commands(gate, **backend, time, time,
-                           ControlSources{reloader.in_force(), **database, watched_tracking, [&planner, &drainer] {
-                             planner.run();
-                             drainer.kick();
-                           }},
+                           ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
+                                          [&planner, &drainer] {
+                                            planner.run();
+                                            drainer.kick();
+                                          }},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).
@@ -272,7 +322,7 @@ int run_daemon(const controller::GateConfig& config) {
     spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
     return kExitFailed;
   }
-  planner.run();
+  planner.start();
   carts.start();
   spdlog::info("event=ready store={} gate={} lanes={} io={} tracking={} offline_policy={} gateway={} hold={} "
                "watchdog_ms={}",

@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+
 #include "controller/component_settings.hpp"
+#include "controller/gateway_account_guard.hpp"
+#include "controller/sealing_keys_in_use.hpp"
 
 namespace passgate::daemon {
 
@@ -14,16 +19,14 @@ Status DaemonReload::stage_key_files(const controller::GateConfig& config) {
     for (const auto& p : files.problems) problems += (problems.empty() ? "" : "; ") + p;
     return make_error("bad_key_file", problems);
   }
-  crypto::PaymentSealer& sealer = files.value->sealer;
-  // Payment references of the sessions under way are sealed with the key in force: keys that
-  // cannot open them would turn every charge for those sessions into a dead letter.
-  if (!sealer.can_open(targets_.sealer.current_key_id())) {
-    return make_error("seal_key_dropped",
-                      "payments: the new payment sealing key replaces the one in force (id " +
-                          targets_.sealer.current_key_id() +
-                          ") without keeping it: the sessions under way could not be charged. List its file in "
-                          "previous_seal_key_files, then reload again");
-  }
+  // Every payment reference a session not yet settled may still need must open with the new
+  // keys: one that cannot would turn that session's charge into a dead letter.
+  if (Status opens = controller::check_sealing_keys(targets_.sessions, files.value->sealer); !opens) return opens;
+  // A key that opens another gateway account must wait until nothing begun with this one is
+  // outstanding.
+  auto account = targets_.gateway.account_id_with(files.value->api_key);
+  if (!account) return account.error();
+  if (Status same = controller::check_gateway_account(targets_.status, targets_.queue, *account); !same) return same;
   staged_ = std::move(files.value);
   return {};
 }
@@ -32,7 +35,18 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
   std::vector<std::string> changed;
   if (staged_) {
     if (targets_.keys.install(std::move(staged_->issuer_keys))) changed.emplace_back("tokens.keyset");
-    if (targets_.gateway.set_api_key(std::move(staged_->api_key))) changed.emplace_back("payments.api_key_file");
+    // The account is recorded before its key is used: a key whose account cannot be recorded
+    // is not used (the next start would not know which account the operations began with).
+    auto account = targets_.gateway.account_id_with(staged_->api_key);
+    Status recorded = account ? controller::record_gateway_account(targets_.status, *account,
+                                                                   unix_millis(targets_.clock.wall_now()))
+                              : Status(account.error());
+    if (!recorded) {
+      spdlog::error("event=gateway_key_not_changed detail={}",
+                    log_value("cannot record the gateway account: " + recorded.error().message));
+    } else if (targets_.gateway.set_api_key(std::move(staged_->api_key))) {
+      changed.emplace_back("payments.api_key_file");
+    }
     if (targets_.sealer.current_key_id() != staged_->sealer.current_key_id()) {
       changed.emplace_back("payments.seal_key_file");
     }

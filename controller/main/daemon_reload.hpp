@@ -7,6 +7,11 @@
 // filter). Single-threaded, on the event loop.
 #pragma once
 
+#include "common/clock.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +41,10 @@ struct ReloadTargets {
   controller::OutboxSender& sender;
   controller::CartsFeed& carts;
   controller::Gate& gate;
+  db::SessionStore& sessions;  // whose sealed payment references the new keys must open
+  db::PaymentQueue& queue;     // whose operations begun at the gateway keep it to its account
+  db::GateStatus& status;      // where that account is recorded
+  Clock& clock;
 };
 
 class DaemonReload final : public controller::LiveSettings {

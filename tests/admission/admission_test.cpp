@@ -116,9 +116,27 @@ TEST_CASE("engine unreachable with policy deny: lane_unavailable, and the shoppe
   AdmissionFixture f(OfflinePolicy::deny);
   const auto t = f.token();
   const int status = GENERATE(0, 500, 503, 418);
+  int ended = 0;
+  f.admission->set_on_session_ended([&ended] { ++ended; });
   const auto r = f.admit(t, status);
   CHECK_FALSE(r.admitted);
   CHECK(r.reason == DenialReason::lane_unavailable);
+  CHECK(ended == 1);  // the settlement planner is asked to run (a hold would be voided)
+  // The engine may have created the session before its answer was lost: the open request and
+  // then a cancel are queued, so it ends cancelled there and is never billed.
+  const auto all = f.sessions->all().value();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].state == SessionState::denied);
+  CHECK(f.outbox_size() == 2);
+  REQUIRE(f.tracking.calls.size() == 1);  // the outbox sends them in order
+  CHECK(f.tracking.calls.front().target == "/v1/sessions");
+  CHECK(f.tracking.calls.front().body == all[0].open_request);
+  f.tracking.reply(201);
+  f.vt.run_ready();
+  REQUIRE(f.tracking.calls.size() == 1);
+  CHECK(f.tracking.calls.front().target == "/v1/sessions/" + all[0].session_id + "/cancel");
+  f.tracking.reply(200);
+  f.vt.run_ready();
   CHECK(f.outbox_size() == 0);
   const auto retry = f.admit(t, 201);
   CHECK(retry.admitted);

@@ -85,3 +85,31 @@ TEST_CASE("pending outbox messages survive a restart and are sent afterwards") {
   REQUIRE(f.tracking.calls.size() == 1);
   CHECK(f.tracking.calls.front().body == "kept");
 }
+
+TEST_CASE("a queued session open the engine refuses or conflicts with names its session, then leaves the outbox") {
+  AdmissionFixture f;
+  const int status = GENERATE(403, 409);
+  std::vector<std::string> refused;
+  f.sender->set_on_open_refused([&](std::int64_t message_id, const std::string& session_id) {
+    refused.push_back(session_id);
+    return f.outbox->remove(message_id);
+  });
+  REQUIRE(f.outbox
+              ->enqueue(OutboxMessage{"session_open", "/v1/sessions",
+                                      R"({"session_id":"ses_refused","store_id":"store-0042"})"},
+                        0)
+              .ok());
+  enqueue(f, "passage");
+  f.sender->kick();
+  REQUIRE(f.tracking.calls.size() == 1);
+  f.tracking.reply(status);
+  f.vt.run_ready();
+  CHECK(refused == std::vector<std::string>{"ses_refused"});
+  // The passage after it still goes out, and is not taken for a refusal.
+  REQUIRE(f.tracking.calls.size() == 1);
+  CHECK(f.tracking.calls.front().body == "passage");
+  f.tracking.reply(202);
+  f.vt.run_ready();
+  CHECK(refused.size() == 1);
+  CHECK(f.outbox_size() == 0);
+}

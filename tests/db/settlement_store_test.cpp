@@ -61,8 +61,8 @@ TEST_CASE("a session is settled once, with its operations chained in order") {
   REQUIRE(candidates->size() == 1);
   CHECK(candidates->front().session_id == "s1");
 
-  NewPaymentOp charge{"s1", "charge", 9000, "USD", "", std::nullopt, true};
-  NewPaymentOp void_hold{"s1", "void", 0, "USD", "pi_hold", std::nullopt, true};
+  NewPaymentOp charge{"s1", "charge", 9000, "USD", "", std::nullopt, true, ""};
+  NewPaymentOp void_hold{"s1", "void", 0, "USD", "pi_hold", std::nullopt, true, ""};
   const SettlementDecision decision{"s1", true, 9000, 5000, "charge+void"};
   auto ids = f.store.settle(decision, {charge, void_hold}, kNow);
   REQUIRE(describe(ids) == "ok");
@@ -81,7 +81,11 @@ TEST_CASE("a session that ended without a cart is a candidate only if a hold was
   StoreFixture f;
   REQUIRE(f.sessions.mark_denied("s2", "shopper_blocked", false).ok());
   REQUIRE(f.sessions.mark_denied("s3", "shopper_blocked", false).ok());
-  REQUIRE(f.queue.enqueue(NewPaymentOp{"s2", "preauth", 5000, "USD", "", std::nullopt, true}, kNow).ok());
+  const auto preauth = f.queue.enqueue(NewPaymentOp{"s2", "preauth", 5000, "USD", "", std::nullopt, true, ""}, kNow);
+  REQUIRE(preauth.ok());
+  CHECK(f.store.candidates(10)->empty());  // its hold is not resolved yet
+  REQUIRE(f.queue.mark_in_flight(*preauth, kNow).ok());
+  REQUIRE(f.queue.mark_succeeded(*preauth, "pi_hold", kNow).ok());
   auto candidates = f.store.candidates(10);
   REQUIRE(candidates.ok());
   REQUIRE(candidates->size() == 1);

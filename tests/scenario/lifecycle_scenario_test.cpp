@@ -66,14 +66,22 @@ TEST_CASE("SIGHUP reloads the issuer key set: a token of the new key is admitted
   REQUIRE(rig.wait_level(kRelease1, true));
 }
 
-TEST_CASE("SIGHUP refuses a new payment sealing key that drops the one in force", "[scenario]") {
+TEST_CASE("SIGHUP refuses a new payment sealing key that drops one a session not yet settled needs", "[scenario]") {
   GateHarness gate;
   RigClient rig(gate);
   rig.connect_ready();
+  // A shopper inside: their payment reference is sealed with the key in force, and their
+  // cart has not come yet.
+  rig.scan(1, gate.mint("shp_ann"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(kRelease1, false));
+  REQUIRE(gate.gated().wait_for_output("event=passage ", kReactLimit));
   const auto seal_key = gate.dir() / "seal.key";
   std::ofstream(seal_key, std::ios::binary | std::ios::trunc) << std::string(32, 'n');
   gate.gated().signal(SIGHUP);
   REQUIRE(gate.gated().wait_for_output("event=config_reload_refused ", kReactLimit));
+  CHECK(gate.gated().output().find("1 session(s) not settled yet") != std::string::npos);
   CHECK(gate.gated().output().find("previous_seal_key_files") != std::string::npos);
   // The key in force stays: admissions still seal their payment references.
   rig.scan(1, gate.mint("shp_jane"));

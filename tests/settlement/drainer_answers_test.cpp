@@ -89,7 +89,7 @@ TEST_CASE("an unverified answer is a dead letter with the mismatch and an alert,
 TEST_CASE("an unverified answer to a hold asked at entry raises the alert a declined one does not") {
   AnswerFixture f;
   f.add_session("s1");
-  db::NewPaymentOp hold{"s1", "preauth", 5000, "USD", {}, std::nullopt, false};
+  db::NewPaymentOp hold{"s1", "preauth", 5000, "USD", {}, std::nullopt, false, ""};
   const auto id = f.queue.enqueue(hold, f.now_ms());
   REQUIRE(id.ok());
   f.start();

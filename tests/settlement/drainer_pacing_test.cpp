@@ -124,8 +124,15 @@ TEST_CASE("a 429 with Retry-After pauses all sending for that long") {
 TEST_CASE("an operation chained after another waits until that one is final") {
   SettlementFixture f;
   f.add_session("s1");
-  const auto plan = controller::plan_settlement("s1", final_cart("s1", 9000),
-                                                controller::PlacedHold{5000, "USD", "pi_hold"});
+  // A chain as the planner made one before the void followed the charge's success (such rows
+  // remain in databases of that time): the void waits for the charge.
+  auto plan = controller::plan_settlement("s1", final_cart("s1", 9000), controller::PlacedHold{5000, "USD", "pi_hold"});
+  db::NewPaymentOp void_hold;
+  void_hold.session_id = "s1";
+  void_hold.op = "void";
+  void_hold.currency = "USD";
+  void_hold.intent_id = "pi_hold";
+  plan.ops.push_back(void_hold);
   auto ids = f.store.settle(plan.decision, plan.ops, f.now_ms());
   REQUIRE(ids.ok());
   REQUIRE(ids->size() == 2);

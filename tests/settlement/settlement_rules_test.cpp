@@ -5,7 +5,9 @@
 #include "controller/settlement_rules.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
+using passgate::controller::AfterCharge;
 using passgate::controller::PlacedHold;
+using passgate::controller::plan_after_charge;
 using passgate::controller::plan_settlement;
 using passgate::controller::SettlementPlan;
 using passgate::test::final_cart;
@@ -71,27 +73,42 @@ TEST_CASE("a total within the hold captures the total on the hold's PaymentInten
   }
 }
 
-TEST_CASE("a total over the hold charges the total, then voids the hold") {
+TEST_CASE("a total over the hold charges the total first; what follows waits for the charge's outcome") {
   const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 5001), kHold);
   CHECK(plan.decision.plan == "charge+void");
-  REQUIRE(plan.ops.size() == 2);
+  REQUIRE(plan.ops.size() == 1);
   check_op(plan.ops[0], "charge", 5001, "USD", "");
-  check_op(plan.ops[1], "void", 0, "USD", "pi_hold");
 }
 
-TEST_CASE("a total over the hold is settled as a chain, the void waiting for the charge") {
-  passgate::test::SettlementFixture f;
-  f.add_session("s1");
-  const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 9000), kHold);
-  auto ids = f.store.settle(plan.decision, plan.ops, f.now_ms());
-  REQUIRE(passgate::db::test::describe(ids) == "ok");
-  REQUIRE(ids->size() == 2);
-  CHECK_FALSE(f.op(ids->at(0)).after_op_id.has_value());
-  CHECK(f.op(ids->at(1)).after_op_id == ids->at(0));
-  auto due = f.queue.due(f.now_ms(), 10);
-  REQUIRE(due.ok());
-  REQUIRE(due->size() == 1);
-  CHECK(due->front().op == "charge");
+TEST_CASE("after the charge: a success or a write-off voids the hold, a failure captures from it") {
+  passgate::db::PaymentOpRecord charge;
+  charge.session_id = "s1";
+  charge.op = "charge";
+  charge.last_error = "declined: card_declined";
+  const auto cart = final_cart("s1", 7000);
+  for (const auto state : {passgate::db::PaymentOpState::succeeded, passgate::db::PaymentOpState::written_off}) {
+    charge.state = state;
+    const AfterCharge after = plan_after_charge(charge, cart, kHold);
+    CHECK(after.plan == "void");
+    REQUIRE(after.ops.size() == 1);
+    check_op(after.ops[0], "void", 0, "USD", "pi_hold");
+    CHECK_FALSE(after.remainder.has_value());
+  }
+  for (const auto state : {passgate::db::PaymentOpState::declined, passgate::db::PaymentOpState::dead}) {
+    charge.state = state;
+    const AfterCharge after = plan_after_charge(charge, cart, kHold);
+    CHECK(after.plan == "capture_from_hold");
+    REQUIRE(after.ops.size() == 1);
+    check_op(after.ops[0], "capture", 5000, "USD", "pi_hold");
+    REQUIRE(after.remainder.has_value());
+    CHECK(after.remainder->op == "charge");
+    CHECK(after.remainder->amount_minor == 2000);
+    CHECK(after.remainder->currency == "USD");
+    CHECK(after.remainder->idempotency_key() == "s1:charge:remainder");
+    CHECK(after.remainder_reason ==
+          "partially paid: the charge of 70.00 USD failed (declined: card_declined); 50.00 USD captured from the "
+          "hold; 20.00 USD unpaid");
+  }
 }
 
 TEST_CASE("a session without a hold is charged its total") {
@@ -102,10 +119,17 @@ TEST_CASE("a session without a hold is charged its total") {
   check_op(plan.ops[0], "charge", 1234, "USD", "");
 }
 
-TEST_CASE("a hold in another currency than the cart is replaced by a charge and voided") {
+TEST_CASE("a hold in another currency than the cart is replaced by a charge, and only ever voided") {
   const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 100, "EUR"), kHold);
   CHECK(plan.decision.plan == "charge+void");
-  REQUIRE(plan.ops.size() == 2);
+  REQUIRE(plan.ops.size() == 1);
   check_op(plan.ops[0], "charge", 100, "EUR", "");
-  check_op(plan.ops[1], "void", 0, "USD", "pi_hold");
+  passgate::db::PaymentOpRecord charge;
+  charge.session_id = "s1";
+  charge.op = "charge";
+  charge.state = passgate::db::PaymentOpState::declined;
+  const AfterCharge after = plan_after_charge(charge, final_cart("s1", 100, "EUR"), kHold);
+  REQUIRE(after.ops.size() == 1);
+  check_op(after.ops[0], "void", 0, "USD", "pi_hold");
+  CHECK_FALSE(after.remainder.has_value());
 }

@@ -26,6 +26,7 @@ struct SessionsOptions {
 
 std::string session_state_label(const json& s) {
   std::string label = s.value("state", "");
+  if (s.value("refused", false)) label += " (refused by the tracking engine)";
   if (s.value("ended", false)) label += " (ended)";
   return label;
 }

@@ -64,6 +64,17 @@ void print_payments(const json& s, std::int64_t now_ms, std::ostream& out) {
   out << '\n'
       << "settlements: " << s["settlements"].value("settled", 0) << " session(s) settled of "
       << s["settlements"].value("decided", 0) << " decided\n";
+  // Which sealing keys the sessions not yet settled still need: an old key's file may leave
+  // payments.previous_seal_key_files once its id is no longer listed.
+  out << "sealing keys in use:";
+  const json keys = s.value("sealing_keys_in_use", json::array());
+  if (keys.empty()) out << " none (no session waits for its payment reference)";
+  for (const auto& k : keys) {
+    out << "\n  " << k.value("key_id", "") << (k.value("current", false) ? " (current)" : "") << ": "
+        << k.value("sessions", std::int64_t{0}) << " session(s)";
+    if (!k.value("configured", true)) out << ", its key is NOT configured: those sessions cannot be charged";
+  }
+  out << '\n';
 }
 
 void print_status(const json& s, std::ostream& out) {

@@ -1,0 +1,46 @@
+// WallClockWatch: notices the wall clock stepping backwards (an NTP correction, a board
+// without a clock battery booting at 1970 until NTP answers), across restarts too: it keeps
+// the latest wall time it has seen (the high-water mark) in the database (db::GateStatus,
+// "wall_clock_high_water_ms"), written at most once a minute and at each step it notices.
+// The payment drainer asks it before each round: after a backwards step, operations whose
+// first attempt cannot be shown to be under 23 hours old are looked up before any resend,
+// and retries scheduled by the clock before the step are brought forward. Single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "common/clock.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+
+namespace passgate::controller {
+
+struct ClockStepBack {
+  std::int64_t high_water_ms = 0;  // the latest wall time seen before the step
+  std::int64_t now_ms = 0;         // the wall time after it
+};
+
+class WallClockWatch {
+ public:
+  // Reads the high-water mark kept by the last run, raised to the latest time the payment
+  // queue recorded (the mark is written at most once a minute).
+  WallClockWatch(db::GateStatus& status, db::PaymentQueue& queue, Clock& clock);
+
+  // The wall time now, and a backwards step (beyond a second) since the last call, if any.
+  [[nodiscard]] std::int64_t now_ms(std::optional<ClockStepBack>& stepped_back);
+  // The latest backwards step noticed (kept in the database): operations first attempted at
+  // or before its high-water mark cannot show their age by the wall clock.
+  [[nodiscard]] std::optional<std::int64_t> unreliable_before_ms() const { return unreliable_before_ms_; }
+
+ private:
+  void persist(std::int64_t now_ms);
+
+  db::GateStatus& status_;
+  Clock& clock_;
+  std::int64_t high_water_ms_ = 0;
+  std::int64_t persisted_at_ms_ = 0;
+  std::optional<std::int64_t> unreliable_before_ms_;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,158 @@
+// When the planner runs: a backlog larger than a batch is planned to the end, sessions whose
+// hold is unresolved never hold a batch up, a request coalesces, and the periodic backstop
+// settles a session that ended while nothing asked (a denied shopper's hold is released
+// without waiting for another cart). Sessions the gate did not admit, or that the tracking
+// engine refused, have their holds voided and their carts quarantined, never charged.
+#include <catch2/catch.hpp>
+
+#include "tests/settlement/planner_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using namespace std::chrono_literals;
+using db::PaymentOpState;
+
+namespace {
+
+std::string session_name(int i) { return "s" + std::to_string(i); }
+
+// How many sessions have a settlement.
+std::int64_t settled(PlannerFixture& f) {
+  return f.t.db->sql().execAndGet("SELECT COUNT(*) FROM settlements").getInt64();
+}
+
+}  // namespace
+
+TEST_CASE("a page of 300 carts is planned to the end, one batch per turn of the event loop") {
+  PlannerFixture f;
+  std::vector<db::FinalCart> carts;
+  for (int i = 0; i < 300; ++i) {
+    f.add_session(session_name(i));
+    carts.push_back(final_cart(session_name(i), 100 + i));
+  }
+  f.record_carts(carts);
+  CHECK(f.planner.run() == 50);  // one batch, then it yields
+  CHECK(settled(f) == 50);
+  f.vt.run_ready();
+  CHECK(settled(f) == 300);
+  CHECK(f.planner.planned_total() == 300);
+}
+
+TEST_CASE("sessions waiting for their hold never fill a batch that others wait behind") {
+  PlannerFixture f;
+  for (int i = 0; i < 120; ++i) {
+    f.add_session(session_name(i));
+    (void)f.enqueue(session_name(i), "preauth", 5000);  // unresolved
+  }
+  f.add_session("ready");
+  std::vector<db::FinalCart> carts;
+  for (int i = 0; i < 120; ++i) carts.push_back(final_cart(session_name(i), 100));
+  carts.push_back(final_cart("ready", 100));
+  f.record_carts(carts);
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("ready").has_value());
+}
+
+TEST_CASE("requests before a run make one run, on the event loop") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.record_carts({final_cart("s1", 100)});
+  f.planner.request();
+  f.planner.request();
+  CHECK_FALSE(f.settlement("s1").has_value());  // never inside request()
+  f.vt.run_ready();
+  CHECK(f.settlement("s1").has_value());
+  CHECK(f.kicks == 1);
+}
+
+TEST_CASE("the backstop settles a session that ended while nothing asked the planner") {
+  PlannerFixture f;
+  f.planner.start();
+  f.add_session("s1");
+  f.resolved_preauth("s1", 5000, "pi_hold");
+  f.deny_session("s1");
+  f.vt.advance(4900ms);
+  CHECK_FALSE(f.settlement("s1").has_value());
+  f.vt.advance(100ms);
+  REQUIRE(f.settlement("s1").has_value());
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "void");
+}
+
+TEST_CASE("a session the tracking engine refused after an offline admission has its hold voided") {
+  PlannerFixture f;
+  f.add_session("s1");
+  f.resolved_preauth("s1", 5000, "pi_hold");
+  REQUIRE(f.sessions.mark_open_offline("s1", db::OutboxMessage{"session_open", "/v1/sessions", "{}"}, f.now_ms()).ok());
+  CHECK(f.planner.run() == 0);  // inside, followed: waits for its cart
+  db::Outbox outbox(*f.t.db);
+  const auto queued = outbox.front().value();
+  REQUIRE(queued.has_value());
+  const auto refused = f.sessions.close_refused_open(queued->id, "s1", "/v1/sessions/s1/cancel", f.now_ms());
+  REQUIRE(refused.ok());
+  CHECK(*refused);
+  CHECK(outbox.size().value() == 0);
+  CHECK_FALSE(f.sessions.close_refused_open(queued->id, "s1", "/v1/sessions/s1/cancel", f.now_ms()).value());  // once
+  CHECK(f.sessions.refused_since(0).value() == 1);
+  CHECK(f.planner.run() == 1);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].op == "void");
+  CHECK(ops[0].intent_id == "pi_hold");
+
+  // A cart the engine sends anyway is quarantined, not charged.
+  f.record_carts({final_cart("s1", 1200)});
+  CHECK(f.planner.run() == 0);
+  CHECK(f.settling_ops("s1").size() == 1);
+  db::CartQuarantine quarantine(*f.t.db);
+  const auto open = quarantine.open(0).value();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].cart.reason == db::QuarantineReason::not_admitted);
+  CHECK_THAT(open[0].cart.detail, Catch::Contains("refused"));
+}
+
+TEST_CASE("the cart of a session the gate denied or cancelled is quarantined, never charged") {
+  PlannerFixture f;
+  f.add_session("denied");
+  f.deny_session("denied");
+  f.add_session("cancelled");
+  f.cancel_session("cancelled");
+  f.add_session("inside");
+  f.record_carts({final_cart("denied", 1234), final_cart("cancelled", 99), final_cart("inside", 500)});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settling_ops("denied").empty());
+  CHECK(f.settling_ops("cancelled").empty());
+  CHECK(f.settling_ops("inside").size() == 1);
+  db::CartQuarantine quarantine(*f.t.db);
+  const auto open = quarantine.open(0).value();
+  REQUIRE(open.size() == 2);
+  for (const auto& q : open) {
+    CHECK(q.cart.reason == db::QuarantineReason::not_admitted);
+    CHECK_THAT(q.cart.raw, Catch::Contains(q.cart.session_id));
+  }
+  CHECK_THAT(open[0].cart.detail, Catch::Contains("denied") && Catch::Contains("1234 USD"));
+}
+
+TEST_CASE("a refused open request of a session the gate denied takes the cancel queued after it along") {
+  PlannerFixture f;
+  f.add_session("s1");
+  REQUIRE(f.sessions
+              .deny_after_open("s1", "tracking_unreachable", true,
+                               db::OutboxMessage{"session_open", "/v1/sessions", R"({"session_id":"s1"})"},
+                               db::OutboxMessage{"cancel", "/v1/sessions/s1/cancel", R"({"reason":"no_passage"})"},
+                               f.now_ms())
+              .ok());
+  db::Outbox outbox(*f.t.db);
+  REQUIRE(outbox.size().value() == 2);
+  const auto open = outbox.front().value();
+  REQUIRE(open.has_value());
+  CHECK(open->message.kind == "session_open");
+  // The engine never had the session: the cancel would find nothing and hold the outbox up.
+  const auto refused = f.sessions.close_refused_open(open->id, "s1", "/v1/sessions/s1/cancel", f.now_ms());
+  REQUIRE(refused.ok());
+  CHECK_FALSE(*refused);  // denied, not an admitted shopper
+  CHECK(outbox.size().value() == 0);
+  CHECK(f.sessions.find("s1").value()->state == db::SessionState::denied);
+  CHECK(f.sessions.refused_since(0).value() == 0);
+}
