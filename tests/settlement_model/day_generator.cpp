@@ -1,0 +1,144 @@
+// generate_day (day_generator.hpp): steps drawn by weight, amounts by kind.
+#include "tests/settlement_model/day_generator.hpp"
+
+#include <array>
+#include <map>
+#include <random>
+
+namespace passgate::model {
+
+namespace {
+
+constexpr std::int64_t kSecondMs = 1000;
+constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
+constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+
+// One day being written: the sessions admitted so far and their carts, so steps mostly
+// name sessions that exist and carts fit their hold.
+class DayWriter {
+ public:
+  explicit DayWriter(std::uint64_t seed) : rng_(seed) {}
+
+  std::vector<Step> write() {
+    const auto count = between(10, 70);
+    for (std::int64_t i = 0; i < count; ++i) add_step();
+    for (auto& [number, session] : sessions_) {
+      if (!session.has_cart && chance(0.6)) steps_.push_back(cart_for(number, session));
+    }
+    steps_.push_back(time_passes(between(1, 3000)));
+    return std::move(steps_);
+  }
+
+ private:
+  struct Admitted {
+    std::int64_t hold = 0;
+    bool has_cart = false;
+    std::int64_t first_total = 0;
+  };
+  enum Kind { kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kKinds };
+  // How often each kind of step comes, in the order of Kind.
+  static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2};
+
+  std::int64_t between(std::int64_t low, std::int64_t high) {
+    return std::uniform_int_distribution<std::int64_t>(low, high)(rng_);
+  }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+
+  void add_step() {
+    std::discrete_distribution<int> kind(kWeights.begin(), kWeights.end());
+    const int drawn = kind(rng_);
+    if (sessions_.empty() && (drawn == kCart || drawn == kCancel)) return steps_.push_back(admitted());
+    switch (drawn) {
+      case kAdmit: return steps_.push_back(admitted());
+      case kCart: {
+        const int number = some_session();
+        return steps_.push_back(cart_for(number, sessions_[number]));
+      }
+      case kCancel: return steps_.push_back(cancel_at_lane(some_session()));
+      case kFault: return steps_.push_back(fault());
+      case kTime: return steps_.push_back(time_passes(duration()));
+      case kWall: return steps_.push_back(wall_clock_step(clock_step()));
+      case kCrash: return steps_.push_back(crash_restart(downtime()));
+      case kRetry: return steps_.push_back(operator_retry(static_cast<int>(between(0, 9))));
+      default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
+    }
+  }
+
+  Step admitted() {
+    const int number = next_session_++;
+    const std::int64_t hold = chance(0.7) ? (chance(0.5) ? 1500 : 5000) : 0;
+    sessions_[number].hold = hold;
+    return admit(number, hold, chance(0.15) ? Card::declined : Card::visa,
+                 chance(0.1) ? Engine::refuses : Engine::admits);
+  }
+
+  int some_session() {
+    auto it = sessions_.begin();
+    std::advance(it, between(0, static_cast<std::int64_t>(sessions_.size()) - 1));
+    return it->first;
+  }
+
+  // The session's first cart, or a duplicate of it, or a late one with another total.
+  Step cart_for(int number, Admitted& session) {
+    if (session.has_cart && chance(0.5)) return final_cart(number, session.first_total);
+    const std::int64_t total = cart_total(session.hold);
+    if (!session.has_cart) {
+      session.has_cart = true;
+      session.first_total = total;
+    }
+    return final_cart(number, total);
+  }
+
+  // 0, below, equal to or above the hold; any total without one.
+  std::int64_t cart_total(std::int64_t hold) {
+    if (hold == 0) return chance(0.15) ? 0 : between(1, 20000);
+    switch (between(0, 4)) {
+      case 0: return 0;
+      case 1: return between(1, hold - 1);
+      case 2: return hold;
+      default: return between(hold + 1, 3 * hold);
+    }
+  }
+
+  Step fault() {
+    constexpr std::array kFaults{Fault::timeout_applied, Fault::timeout_lost,    Fault::refused,
+                                 Fault::error5xx,        Fault::in_progress409,  Fault::rate_limited429,
+                                 Fault::decline,         Fault::lie_amount};
+    const Fault mode = kFaults[static_cast<std::size_t>(between(0, kFaults.size() - 1))];
+    return gateway_fault(sessions_.empty() || chance(0.2) ? 0 : some_session(), mode);
+  }
+
+  std::int64_t duration() {
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (p < 0.5) return between(1, 200);
+    if (p < 0.8) return between(200, 3 * kSecondMs);
+    return between(3 * kSecondMs, 20 * kSecondMs);
+  }
+
+  // NTP steps: forward up to 2 h, back mostly by minutes, rarely by hours.
+  std::int64_t clock_step() {
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (p < 0.45) return between(kSecondMs, 2 * kHourMs);
+    if (p < 0.9) return -between(kSecondMs, 5 * kMinuteMs);
+    return -between(kHourMs, 3 * kHourMs);
+  }
+
+  // Mostly a quick restart; sometimes a day or more (the gateway forgets its keys).
+  std::int64_t downtime() {
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (p < 0.7) return between(0, 30 * kSecondMs);
+    if (p < 0.9) return between(30 * kSecondMs, 10 * kMinuteMs);
+    return between(24 * kHourMs, 26 * kHourMs);
+  }
+
+  std::mt19937_64 rng_;
+  std::vector<Step> steps_;
+  std::map<int, Admitted> sessions_;
+  int next_session_ = 1;
+};
+
+}  // namespace
+
+std::vector<Step> generate_day(std::uint64_t seed) { return DayWriter(seed).write(); }
+
+}  // namespace passgate::model

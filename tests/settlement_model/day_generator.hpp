@@ -1,0 +1,18 @@
+// The generator of random store days: a seed gives one day's steps (day_steps.hpp), always
+// the same ones (std::mt19937_64). Shoppers come in with and without holds, some with a card
+// that declines, some refused by the engine; carts of every kind (0, below, equal to and above
+// the hold, duplicates, late ones for ended sessions); gateway faults of every mode; crashes
+// (a few long enough for the gateway to forget its idempotency keys), wall-clock steps both
+// ways, and the operator's retries and write-offs, among stretches of time.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tests/settlement_model/day_steps.hpp"
+
+namespace passgate::model {
+
+[[nodiscard]] std::vector<Step> generate_day(std::uint64_t seed);
+
+}  // namespace passgate::model

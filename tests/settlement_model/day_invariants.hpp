@@ -1,0 +1,51 @@
+// The invariants a store day must keep, checked against the gateway's ledger and the gate's
+// database, with the reference model saying what is owed.
+// After every step:
+//   - collected within the cart: no session is collected (captured + charged at the ledger)
+//     more than its first final cart, nor anything once the gate denied or cancelled it;
+//   - one charge per idempotency key: no key created more than one approved PaymentIntent;
+//   - no operation lost: every queued operation is in a known state, every operation a
+//     settlement planned exists, every hold asked for at entry is queued.
+// At the end, once faults stopped and time ran on until the gate was quiet:
+//   - the queue drains: nothing in flight, nothing pending but what waits for a dead letter;
+//   - every cart collected or dead-lettered: the ledger collected the cart's total, or the
+//     dead-letter list names the session's charges and captures for the rest (those whose
+//     answer was a lie count as collected: the ledger executed them), unless the operator
+//     wrote one of them off;
+//   - no hold left open after the session ended (unless its charge's answer was a lie that
+//     still waits for the operator);
+//   - no hold released while its cart is unpaid (unless its amount was never known, or the
+//     operator wrote the cart's charge off).
+// The day runner adds two it sees as they happen (day_runner.cpp): an operator retry of a
+// settled session's preauth is refused; nothing is sent for a session while its charge's
+// unverified answer waits for the operator.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "tests/settlement_model/gate_process.hpp"
+#include "tests/settlement_model/gateway_side.hpp"
+#include "tests/settlement_model/shop_model.hpp"
+
+namespace passgate::model {
+
+struct Violation {
+  std::string invariant;  // its name, as above
+  std::string detail;     // which session or operation, with the figures
+};
+
+// What the checks look at.
+struct DayEvidence {
+  ShopModel& shop;
+  const GatewaySide& gateway;
+  GateProcess& gate;
+};
+
+[[nodiscard]] std::optional<Violation> check_every_step(const DayEvidence& day);
+[[nodiscard]] std::optional<Violation> check_day_end(const DayEvidence& day);
+// Whether nothing is left to do: the feed is read, no session awaits its hold's answer, and no
+// operation is in flight or pending but one waiting for a dead letter.
+[[nodiscard]] bool quiet(const DayEvidence& day);
+
+}  // namespace passgate::model

@@ -1,0 +1,208 @@
+// run_day (day_runner.hpp): a StoreDay holds what outlives the gate's crashes (the database
+// file, the gateway, the reference model) and plays each step on the gate running now.
+#include "tests/settlement_model/day_runner.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+
+#include "controller/dead_letters.hpp"
+#include "tests/settlement_model/fresh_database.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace passgate::model {
+
+namespace {
+
+constexpr const char* kSettledPreauthNotRetried = "a settled session's preauth is not retried";
+constexpr const char* kNothingAfterUnverifiedCharge = "nothing sent while an unverified charge waits";
+constexpr const char* kHarnessCallsWork = "the gate's own calls work";
+
+const WallTime kDayStart{std::chrono::seconds{1'795'000'000}};
+constexpr Millis kKeyMemory{std::chrono::hours{24}};  // how long the gateway keeps idempotency keys
+constexpr Millis kWindDownRound{2000};
+constexpr int kWindDownRounds = 300;  // ten minutes: the queue must drain within them
+constexpr int kQuietRoundsAtEnd = 3;
+
+crypto::PaymentSealer model_sealer() {
+  auto sealer = crypto::PaymentSealer::from_keys({std::string(32, 'm')});
+  if (!sealer.ok()) throw std::runtime_error("cannot make the sealer: " + sealer.error().message);
+  return std::move(sealer).value();
+}
+
+std::vector<db::PaymentOpRecord> dead_letters(db::PaymentQueue& queue) {
+  auto failed = queue.in_states({db::PaymentOpState::declined, db::PaymentOpState::dead});
+  if (!failed.ok()) throw std::runtime_error("cannot read the dead letters: " + failed.error().message);
+  std::vector<db::PaymentOpRecord> letters;
+  std::copy_if(failed->begin(), failed->end(), std::back_inserter(letters),
+               [](const db::PaymentOpRecord& op) { return db::is_dead_letter(op.state, op.alert); });
+  return letters;
+}
+
+class StoreDay {
+ public:
+  StoreDay() : sealer_(model_sealer()) {
+    gateway_.before_send = [this](const controller::PaymentRequest& request) { check_sent(request); };
+    copy_fresh_database(dir_ / "gate.db");
+    restart(kDayStart);
+  }
+
+  void play(const Step& step) {
+    switch (step.kind) {
+      case Step::Kind::admit: admit(step); break;
+      case Step::Kind::cart: publish_cart(step); break;
+      case Step::Kind::cancel: cancel(step); break;
+      case Step::Kind::fault: queue_fault(step); break;
+      case Step::Kind::time: gate_->vt.advance(Millis{step.amount}); break;
+      case Step::Kind::wall: gate_->vt.set_wall(gate_->vt.wall_now() + Millis{step.amount}); break;
+      case Step::Kind::crash: crash(Millis{step.amount}); break;
+      case Step::Kind::retry: operator_acts(step, true); break;
+      case Step::Kind::write_off: operator_acts(step, false); break;
+    }
+    gate_->vt.run_ready();
+    gate_->on_event();
+    gate_->vt.run_ready();
+  }
+
+  // Faults stop; time runs on until the gate has been quiet a few rounds (or the limit).
+  // Operations a backward clock step scheduled hours ahead are not waited for round by round:
+  // the wall clock is moved on to when they are due, as those hours passing would.
+  std::optional<Violation> wind_down() {
+    gateway_.faults.clear();
+    int quiet_rounds = 0;
+    for (int round = 0; round < kWindDownRounds && quiet_rounds < kQuietRoundsAtEnd; ++round) {
+      gate_->vt.advance(kWindDownRound);
+      gate_->on_event();
+      gate_->vt.run_ready();
+      if (noticed_) return noticed_;
+      if (auto v = check_every_step(evidence())) return v;
+      quiet_rounds = quiet(evidence()) ? quiet_rounds + 1 : 0;
+      skip_to_far_due_operations();
+    }
+    return check_day_end(evidence());
+  }
+
+  [[nodiscard]] DayEvidence evidence() { return DayEvidence{shop_, gateway_, *gate_}; }
+  [[nodiscard]] const std::optional<Violation>& noticed() const { return noticed_; }
+
+ private:
+  void restart(WallTime wall) {
+    gate_ = std::make_unique<GateProcess>(dir_ / "gate.db", wall, gateway_, shop_, sealer_);
+    gate_->start();
+  }
+
+  // Retries wait 1 ms and a 429 pauses for 1 s: a pending operation due more than a round
+  // ahead by the wall clock is one a backward clock step put off.
+  void skip_to_far_due_operations() {
+    auto pending = gate_->queue.in_states({db::PaymentOpState::pending});
+    if (!pending.ok()) return;
+    const std::int64_t horizon_ms = gate_->now_ms() + kWindDownRound.count();
+    std::optional<std::int64_t> far_due;
+    for (const db::PaymentOpRecord& op : *pending) {
+      if (op.next_attempt_at_ms > horizon_ms && (!far_due || op.next_attempt_at_ms < *far_due))
+        far_due = op.next_attempt_at_ms;
+    }
+    if (far_due) gate_->vt.set_wall(gate_->vt.wall_now() + Millis{*far_due - gate_->now_ms()});
+  }
+
+  // kill -9, down for `down`, restart on the same file.
+  void crash(Millis down) {
+    const WallTime wall = gate_->vt.wall_now() + down;
+    gate_.reset();
+    if (down >= kKeyMemory) gateway_.forget_keys();
+    shop_.cancel_admitting();
+    restart(wall);
+  }
+
+  void admit(const Step& step) {
+    ModelSession* session = shop_.add_session(step.session, step.amount, step.card, step.engine);
+    if (!session) return;
+    gate_->admit(*session, [this, id = session->id](Fate fate) { shop_.find(id)->fate = fate; });
+  }
+
+  void publish_cart(const Step& step) {
+    ModelSession* session = shop_.find(step.session);
+    if (session && session->fate != Fate::admitting) shop_.publish_cart(*session, step.amount);
+  }
+
+  void cancel(const Step& step) {
+    ModelSession* session = shop_.find(step.session);
+    if (!session || session->fate != Fate::open || session->first_cart) return;
+    gate_->cancel(session->id);
+    session->fate = Fate::cancelled;
+  }
+
+  void queue_fault(const Step& step) {
+    if (step.session == 0) return gateway_.faults.push_back(QueuedFault{"", step.fault});
+    if (const ModelSession* session = shop_.find(step.session))
+      gateway_.faults.push_back(QueuedFault{session->id, step.fault});
+  }
+
+  // passgatectl queue retry | write-off of the dead letter `step.pick` names; the daemon then
+  // runs the planner and wakes the drainer (play() does after every step).
+  void operator_acts(const Step& step, bool retry) {
+    const auto letters = dead_letters(gate_->queue);
+    if (letters.empty()) return;
+    const db::PaymentOpRecord op = letters[static_cast<std::size_t>(step.pick) % letters.size()];
+    const controller::DeadLetterAction action{op.id, db::AuditActor("model-operator"), gate_->now_ms()};
+    if (!retry) {
+      const bool written_off = controller::write_off_dead_letter(gate_->queue, action, "the model's operator").ok();
+      if (written_off && (op.op == "charge" || op.op == "capture")) shop_.find(op.session_id)->cart_op_written_off = true;
+      return;
+    }
+    auto settlement = gate_->store.settlement(op.session_id);
+    const bool settled = settlement.ok() && settlement->has_value();
+    if (controller::retry_dead_letter(gate_->queue, action).ok() && op.op == "preauth" && settled) {
+      notice(Violation{kSettledPreauthNotRetried,
+                       "the operator's retry of " + op.idempotency_key + " was accepted after the session was settled"});
+    }
+  }
+
+  // Before a request reaches the gateway: nothing is sent for a session whose charge got an
+  // unverified answer until the operator has acted on it (but that charge itself, retried).
+  void check_sent(const controller::PaymentRequest& request) {
+    auto ops = gate_->queue.for_session(request.session_id);
+    if (!ops.ok()) throw std::runtime_error("cannot read the operations of " + request.session_id);
+    for (const db::PaymentOpRecord& op : *ops) {
+      const bool unverified = op.op == "charge" && op.state == db::PaymentOpState::dead &&
+                              gateway_.lied_keys.count(op.idempotency_key) > 0;
+      if (unverified && request.idempotency_key != op.idempotency_key) {
+        notice(Violation{kNothingAfterUnverifiedCharge,
+                         request.idempotency_key + " was sent while " + op.idempotency_key +
+                             " (its answer misstated the amount: money may have moved) waits for the operator"});
+      }
+    }
+  }
+
+  void notice(Violation violation) {
+    if (!noticed_) noticed_ = std::move(violation);
+  }
+
+  test::TempDir dir_;
+  crypto::PaymentSealer sealer_;
+  ShopModel shop_;
+  GatewaySide gateway_;
+  std::optional<Violation> noticed_;
+  std::unique_ptr<GateProcess> gate_;  // last: dies first, while what it uses still lives
+};
+
+}  // namespace
+
+DayResult run_day(const std::vector<Step>& steps) {
+  std::size_t at = 0;
+  try {
+    StoreDay day;
+    for (; at < steps.size(); ++at) {
+      day.play(steps[at]);
+      if (day.noticed()) return DayResult{day.noticed(), at};
+      if (auto v = check_every_step(day.evidence())) return DayResult{v, at};
+    }
+    return DayResult{day.wind_down(), steps.size()};
+  } catch (const std::exception& e) {
+    return DayResult{Violation{kHarnessCallsWork, e.what()}, at};
+  }
+}
+
+}  // namespace passgate::model

@@ -1,0 +1,118 @@
+// The step constructors and their C++ spelling (day_steps.hpp).
+#include "tests/settlement_model/day_steps.hpp"
+
+namespace passgate::model {
+
+namespace {
+
+const char* card_code(Card card) { return card == Card::visa ? "Card::visa" : "Card::declined"; }
+
+const char* engine_code(Engine engine) { return engine == Engine::admits ? "Engine::admits" : "Engine::refuses"; }
+
+const char* fault_code(Fault fault) {
+  switch (fault) {
+    case Fault::timeout_applied: return "Fault::timeout_applied";
+    case Fault::timeout_lost: return "Fault::timeout_lost";
+    case Fault::refused: return "Fault::refused";
+    case Fault::error5xx: return "Fault::error5xx";
+    case Fault::in_progress409: return "Fault::in_progress409";
+    case Fault::rate_limited429: return "Fault::rate_limited429";
+    case Fault::decline: return "Fault::decline";
+    case Fault::lie_amount: return "Fault::lie_amount";
+  }
+  return "?";
+}
+
+Step step_of(Step::Kind kind) {
+  Step step;
+  step.kind = kind;
+  return step;
+}
+
+}  // namespace
+
+Step admit(int session, std::int64_t hold_minor, Card card, Engine engine) {
+  Step step = step_of(Step::Kind::admit);
+  step.session = session;
+  step.amount = hold_minor;
+  step.card = card;
+  step.engine = engine;
+  return step;
+}
+
+Step final_cart(int session, std::int64_t total_minor) {
+  Step step = step_of(Step::Kind::cart);
+  step.session = session;
+  step.amount = total_minor;
+  return step;
+}
+
+Step cancel_at_lane(int session) {
+  Step step = step_of(Step::Kind::cancel);
+  step.session = session;
+  return step;
+}
+
+Step gateway_fault(int session, Fault fault) {
+  Step step = step_of(Step::Kind::fault);
+  step.session = session;
+  step.fault = fault;
+  return step;
+}
+
+Step time_passes(std::int64_t ms) {
+  Step step = step_of(Step::Kind::time);
+  step.amount = ms;
+  return step;
+}
+
+Step wall_clock_step(std::int64_t ms) {
+  Step step = step_of(Step::Kind::wall);
+  step.amount = ms;
+  return step;
+}
+
+Step crash_restart(std::int64_t down_ms) {
+  Step step = step_of(Step::Kind::crash);
+  step.amount = down_ms;
+  return step;
+}
+
+Step operator_retry(int pick) {
+  Step step = step_of(Step::Kind::retry);
+  step.pick = pick;
+  return step;
+}
+
+Step operator_write_off(int pick) {
+  Step step = step_of(Step::Kind::write_off);
+  step.pick = pick;
+  return step;
+}
+
+std::string to_code(const Step& step) {
+  const std::string session = std::to_string(step.session);
+  const std::string amount = std::to_string(step.amount);
+  switch (step.kind) {
+    case Step::Kind::admit:
+      return "admit(" + session + ", " + amount + ", " + card_code(step.card) + ", " + engine_code(step.engine) + ")";
+    case Step::Kind::cart: return "final_cart(" + session + ", " + amount + ")";
+    case Step::Kind::cancel: return "cancel_at_lane(" + session + ")";
+    case Step::Kind::fault: return "gateway_fault(" + session + ", " + fault_code(step.fault) + ")";
+    case Step::Kind::time: return "time_passes(" + amount + ")";
+    case Step::Kind::wall: return "wall_clock_step(" + amount + ")";
+    case Step::Kind::crash: return "crash_restart(" + amount + ")";
+    case Step::Kind::retry: return "operator_retry(" + std::to_string(step.pick) + ")";
+    case Step::Kind::write_off: return "operator_write_off(" + std::to_string(step.pick) + ")";
+  }
+  return "?";
+}
+
+std::string to_code(const std::vector<Step>& steps, int indent) {
+  const std::string pad(static_cast<std::size_t>(indent), ' ');
+  std::string out = "{\n";
+  for (const Step& step : steps) out += pad + "    " + to_code(step) + ",\n";
+  return out + pad + "}";
+}
+
+}  // namespace passgate::model

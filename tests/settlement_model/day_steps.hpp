@@ -1,0 +1,72 @@
+// The steps of a generated store day, as plain values: what shoppers, the tracking engine,
+// the payment gateway, the gate's host and the operator do, in order. A day is a list of
+// steps; the generator writes them, the day runner plays them, the shrinker removes them, and
+// to_code() prints them as C++ that builds the same list (for a regression TEST_CASE).
+// Sessions are named by number (1 is "s1"); a step about a session that does not exist (yet,
+// or any more after shrinking) does nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace passgate::model {
+
+// The payment method the shopper's app carries.
+enum class Card { visa, declined };
+
+// What the tracking engine answers when the gate opens the session (after the hold).
+enum class Engine { admits, refuses };
+
+// What the gateway does to one request (docs/settlement.md, "When things go wrong").
+enum class Fault {
+  timeout_applied,  // the gateway executes it, the answer never arrives: a time-out
+  timeout_lost,     // the request never reaches the gateway: a time-out
+  refused,          // connection refused at once, nothing executed
+  error5xx,         // 503, nothing executed
+  in_progress409,   // 409: the same key is still being processed, nothing executed
+  rate_limited429,  // 429 with Retry-After: 1, nothing executed
+  decline,          // the shopper's card declines from this request on (402 at creation)
+  lie_amount,       // executed, then the 200 answer misstates every amount
+};
+
+struct Step {
+  enum class Kind { admit, cart, cancel, fault, time, wall, crash, retry, write_off };
+  Kind kind = Kind::time;
+  int session = 0;          // admit, cart, cancel; fault: 0 = whatever request comes next
+  std::int64_t amount = 0;  // admit: hold (0 none); cart: total; time, wall, crash: ms
+  Card card = Card::visa;
+  Engine engine = Engine::admits;
+  Fault fault = Fault::error5xx;
+  int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size)
+
+  friend bool operator==(const Step&, const Step&) = default;
+};
+
+// A shopper scans in: the session begins; with a hold, it is placed as controller/entry_hold
+// does before the engine is asked.
+[[nodiscard]] Step admit(int session, std::int64_t hold_minor, Card card = Card::visa, Engine engine = Engine::admits);
+// The tracking engine publishes a final cart of `total_minor` USD (again: a duplicate; for an
+// ended session: a late cart).
+[[nodiscard]] Step final_cart(int session, std::int64_t total_minor);
+// The shopper turns back at the lane: an open session without a cart is cancelled.
+[[nodiscard]] Step cancel_at_lane(int session);
+// The next gateway request about `session` (0: any) meets `fault`.
+[[nodiscard]] Step gateway_fault(int session, Fault fault);
+// Virtual time runs on (timers fire, answers arrive).
+[[nodiscard]] Step time_passes(std::int64_t ms);
+// The gate's wall clock is stepped (NTP), forward or back; monotonic time does not move.
+[[nodiscard]] Step wall_clock_step(std::int64_t ms);
+// kill -9 of the gate, down for `down_ms` (the gateway's 24 h key memory lapses when it is
+// down that long), then a restart on the same database file.
+[[nodiscard]] Step crash_restart(std::int64_t down_ms);
+// The operator retries / writes off a dead letter (passgatectl queue retry | write-off).
+[[nodiscard]] Step operator_retry(int pick);
+[[nodiscard]] Step operator_write_off(int pick);
+
+// "admit(1, 5000, Card::visa, Engine::admits)"
+[[nodiscard]] std::string to_code(const Step& step);
+// The steps as an initializer list, one step a line, indented by `indent` spaces.
+[[nodiscard]] std::string to_code(const std::vector<Step>& steps, int indent);
+
+}  // namespace passgate::model

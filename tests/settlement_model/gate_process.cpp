@@ -1,0 +1,144 @@
+// GateProcess (gate_process.hpp): the wiring of one gate run and its entry lane's money steps.
+#include "tests/settlement_model/gate_process.hpp"
+
+#include <stdexcept>
+#include <utility>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "common/time_format.hpp"
+#include "controller/tracking_messages.hpp"
+#include "tests/db/db_test_support.hpp"
+
+namespace passgate::model {
+
+namespace {
+
+constexpr const char* kModelGateId = "gate-model";
+constexpr const char* kModelCustomer = "cus_model";
+
+// A call of the gate's own code that must work in this harness; a failure ends the day.
+template <class R>
+void must_work(const R& result, const std::string& what) {
+  if (!result.ok()) throw std::runtime_error(what + ": " + result.error().code + ": " + result.error().message);
+}
+
+// The database on `file`. Without fsync (synchronous=OFF): a kill -9 keeps every committed
+// transaction all the same (only a power cut would not), and the day runs much faster.
+std::unique_ptr<db::Database> open_database(const std::filesystem::path& file) {
+  auto opened = db::Database::open(file);
+  if (!opened.ok()) throw std::runtime_error("cannot open the gate's database: " + opened.error().message);
+  opened.value()->sql().exec("PRAGMA synchronous = OFF");
+  return std::move(opened).value();
+}
+
+controller::DrainerSettings model_drainer_settings() {
+  controller::DrainerSettings settings;
+  settings.gate_id = kModelGateId;
+  settings.max_in_flight = 4;
+  // A flat 1 ms backoff: RetryBackoff's jitter is 0 to half of a 1 ms base, i.e. none, so a
+  // day replays exactly (faults are finite, so retries end).
+  settings.retry = controller::RetryPolicy{Millis{1}, Millis{1}};
+  settings.request_timeout = Millis{10000};
+  settings.idle_poll = Millis{1000};
+  settings.search_after = std::chrono::hours{23};
+  return settings;
+}
+
+controller::EntryHoldSettings model_hold_settings(std::int64_t hold_minor) {
+  controller::EntryHoldSettings settings;
+  settings.amount_minor = hold_minor;
+  settings.currency = "USD";
+  settings.timeout = Millis{1500};
+  settings.limits.max_session_minor = 100'000;
+  settings.limits.max_outstanding_minor = 1'000'000;
+  settings.limits.max_outstanding_operations = 500;
+  return settings;
+}
+
+controller::CartsFeedSettings model_feed_settings() {
+  return controller::CartsFeedSettings{{"store-model", kModelGateId}, Millis{2000}, 4, Millis{5000},
+                                       controller::CartLimits{"USD", 10'000'000}};
+}
+
+}  // namespace
+
+GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, GatewaySide& gateway_side,
+                         const ShopModel& shop, const crypto::PaymentSealer& sealer)
+    : database(open_database(db_file)),
+      sessions(*database),
+      queue(*database),
+      store(*database),
+      status(*database),
+      gateway(gateway_side, vt),
+      engine(shop, vt),
+      drainer(model_drainer_settings(), queue, sessions, sealer, gateway, status, vt, vt),
+      planner(store, queue, vt, vt, [this] { drainer.kick(); }),
+      hold(model_hold_settings(0), queue, drainer, vt),
+      carts(model_feed_settings(), engine, store, vt, vt, [this] { planner.run(); }),
+      sealer_(sealer) {
+  vt.set_wall(wall);
+  drainer.set_on_final([this](const db::PaymentOpRecord&) { planner.request(); });
+}
+
+void GateProcess::start() {
+  auto opening = sessions.in_state(db::SessionState::opening);
+  must_work(opening, "list the sessions left opening");
+  for (const db::SessionRecord& left : *opening) {
+    const db::OutboxMessage open{"session_open", controller::kSessionsTarget, left.open_request};
+    const db::OutboxMessage cancel{"cancel", controller::cancel_target(left.session_id), controller::cancel_body()};
+    must_work(sessions.abandon_opening(left.session_id, open, cancel, now_ms()), "abandon session " + left.session_id);
+  }
+  must_work(drainer.start(), "start the drainer");
+  planner.start();
+  carts.start();
+}
+
+void GateProcess::on_event() {
+  planner.run();
+  drainer.kick();
+}
+
+void GateProcess::admit(const ModelSession& session, std::function<void(Fate)> decided) {
+  db::SessionRecord record = db::test::session(session.id, "jti-" + session.id, now_ms());
+  const char* method = session.card == Card::visa ? "pm_card_visa" : "pm_card_chargeDeclined";
+  auto sealed = crypto::seal_payment_reference(sealer_, crypto::PaymentReference{kModelCustomer, method}, session.id);
+  must_work(sealed, "seal the payment reference of " + session.id);
+  record.pay_key_id = sealed->key_id;
+  record.pay_sealed = sealed->blob;
+  must_work(sessions.begin(record), "begin session " + session.id);
+  if (session.hold_minor > 0) {
+    hold.reconfigure(model_hold_settings(session.hold_minor));
+    hold.place(session.id, [this, session, decided = std::move(decided)](controller::HoldVerdict verdict) {
+      on_hold_verdict(session, verdict, decided);
+    });
+    return;
+  }
+  on_hold_verdict(session, controller::HoldVerdict::placed, decided);
+}
+
+void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldVerdict verdict,
+                                  const std::function<void(Fate)>& decided) {
+  using controller::HoldVerdict;
+  const bool admitted = verdict == HoldVerdict::placed || verdict == HoldVerdict::placed_offline;
+  if (admitted && session.engine == Engine::admits) {
+    must_work(sessions.mark_open(session.id), "open session " + session.id);
+    return decided(Fate::open);
+  }
+  const char* reason = admitted                          ? "shopper_blocked"
+                       : verdict == HoldVerdict::declined ? "payment_declined"
+                       : verdict == HoldVerdict::offline_limit ? "offline_limit"
+                                                               : "lane_unavailable";
+  const bool release_token = verdict == HoldVerdict::offline_limit || verdict == HoldVerdict::unavailable;
+  must_work(sessions.mark_denied(session.id, reason, release_token), "deny session " + session.id);
+  decided(Fate::denied);
+}
+
+void GateProcess::cancel(const std::string& session_id) {
+  const db::OutboxMessage message{"cancel", controller::cancel_target(session_id), controller::cancel_body()};
+  must_work(sessions.mark_cancelled(session_id, message, now_ms()), "cancel session " + session_id);
+}
+
+std::int64_t GateProcess::now_ms() const { return unix_millis(vt.wall_now()); }
+
+}  // namespace passgate::model

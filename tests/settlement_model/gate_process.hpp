@@ -1,0 +1,74 @@
+// GateProcess: one run of passgated reduced to its money path, in virtual time, on a real
+// SQLite file: the payment queue and settlement store, the payment drainer (on LedgerGateway),
+// the settlement planner, the entry hold and the final-carts feed (on EngineFeed), wired as the
+// settlement is meant to run: the planner runs at start-up, on every event (a step of the day,
+// an operation reaching a final state, a page of carts) and on a timer. Destroying it is a
+// kill -9: nothing is stopped, answers under way and posted calls are lost with its event loop
+// (its own VirtualTime); a new GateProcess on the same file is the restart.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+#include "common/virtual_time.hpp"
+#include "controller/carts_feed.hpp"
+#include "controller/entry_hold.hpp"
+#include "controller/payment_drainer.hpp"
+#include "controller/settlement_planner.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/database.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+#include "db/settlement_store.hpp"
+#include "tests/settlement_model/engine_feed.hpp"
+#include "tests/settlement_model/ledger_gateway.hpp"
+#include "tests/settlement_model/shop_model.hpp"
+
+namespace passgate::model {
+
+class GateProcess {
+ public:
+  // Opens `db_file` (created on first use) with its wall clock at `wall`.
+  GateProcess(const std::filesystem::path& db_file, WallTime wall, GatewaySide& gateway_side, const ShopModel& shop,
+              const crypto::PaymentSealer& sealer);
+  GateProcess(const GateProcess&) = delete;
+  GateProcess& operator=(const GateProcess&) = delete;
+
+  // passgated's start-up: sessions a crash left opening are abandoned (cancelled), operations
+  // left in flight are resumed, the planner runs, the feed is polled.
+  void start();
+  // Something happened: the planner runs, the drainer looks for due operations.
+  void on_event();
+  // The entry lane, reduced to its money: the session begins with the shopper's sealed
+  // payment reference; with a hold the entry hold is placed and the session opened or denied
+  // on its verdict, as the admission service does; `decided` gets the session's fate then.
+  void admit(const ModelSession& session, std::function<void(Fate)> decided);
+  // At the lane, after admission: open -> cancelled.
+  void cancel(const std::string& session_id);
+
+  [[nodiscard]] std::int64_t now_ms() const;
+
+  VirtualTime vt;
+  std::unique_ptr<db::Database> database;
+  db::SessionStore sessions;
+  db::PaymentQueue queue;
+  db::SettlementStore store;
+  db::GateStatus status;
+  LedgerGateway gateway;
+  EngineFeed engine;
+  controller::PaymentDrainer drainer;
+  controller::SettlementPlanner planner;
+  controller::EntryHold hold;
+  controller::CartsFeed carts;
+
+ private:
+  void on_hold_verdict(const ModelSession& session, controller::HoldVerdict verdict,
+                       const std::function<void(Fate)>& decided);
+
+  const crypto::PaymentSealer& sealer_;
+};
+
+}  // namespace passgate::model

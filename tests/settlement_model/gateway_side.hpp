@@ -1,0 +1,61 @@
+// The payment gateway as the model test sees it, which outlives every gate process of a day:
+// the simulator's ledger (tools/sim/gateway_ledger.hpp), the faults the generator has queued
+// for coming requests, and what the test observed on the way (which intents each idempotency
+// key created, which holds were ever placed, which answers were lies).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "controller/payment_gateway.hpp"
+#include "tests/settlement_model/day_steps.hpp"
+#include "tools/sim/gateway_ledger.hpp"
+
+namespace passgate::model {
+
+inline constexpr const char* kModelApiKey = "sk_test_model";
+
+struct QueuedFault {
+  std::string session_id;  // empty: the next request whatever its session
+  Fault fault = Fault::error5xx;
+};
+
+struct GatewaySide {
+  sim::GatewayLedger ledger{kModelApiKey};
+  std::deque<QueuedFault> faults;
+  // Their card declines from now on (Fault::decline): requests with a key the ledger does not
+  // hold yet carry the declining test payment method; a key it holds is answered as stored.
+  std::set<std::string> declining_sessions;
+  std::set<std::string> keys_at_ledger;  // the idempotency keys the ledger holds
+
+  std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created
+  std::set<std::string> placed_holds;  // intents that were ever requires_capture
+  std::set<std::string> lied_keys;     // keys whose 200 answer was misstated at least once
+  // Called before a request reaches the gateway (the day runner checks what may be sent).
+  std::function<void(const controller::PaymentRequest&)> before_send;
+
+  // What the real gateway does 24 hours after a key's first use.
+  void forget_keys() {
+    (void)ledger.forget_keys();
+    keys_at_ledger.clear();
+  }
+
+  // The first queued fault for a request about `session_id`, taken off the queue.
+  std::optional<Fault> take_fault(const std::string& session_id) {
+    for (auto it = faults.begin(); it != faults.end(); ++it) {
+      if (it->session_id.empty() || it->session_id == session_id) {
+        const Fault fault = it->fault;
+        faults.erase(it);
+        return fault;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace passgate::model

@@ -1,0 +1,150 @@
+// LedgerGateway (ledger_gateway.hpp): requests through the real client's request builder and
+// answer reader, the ledger in between, faults applied on the way.
+#include "tests/settlement_model/ledger_gateway.hpp"
+
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/gateway_request.hpp"
+#include "drivers/gateway_response.hpp"
+
+namespace passgate::model {
+
+namespace {
+
+// The simulator's test payment method that declines (tools/sim/gateway_ledger.hpp).
+constexpr const char* kDecliningMethod = "pm_card_chargeDeclinedInsufficientFunds";
+
+bool creates_intent(controller::PaymentOpKind op) {
+  return op == controller::PaymentOpKind::preauth || op == controller::PaymentOpKind::charge;
+}
+
+controller::HttpReply no_answer(const char* why, int sends) {
+  controller::HttpReply reply;
+  reply.error = why;
+  reply.sends = sends;
+  return reply;
+}
+
+controller::HttpReply error_answer(int status, const char* type, const char* code) {
+  controller::HttpReply reply;
+  reply.status = status;
+  reply.body = sim::gateway_error_body(type, code, "a fault of the settlement model's gateway");
+  reply.sends = 1;
+  return reply;
+}
+
+// A 200 PaymentIntent whose amounts are each one more than the ledger's.
+std::string misstated_amounts(const std::string& body) {
+  auto intent = nlohmann::json::parse(body, nullptr, false);
+  if (!intent.is_object()) return body;
+  for (const char* name : {"amount", "amount_capturable", "amount_received"}) {
+    if (intent.contains(name) && intent[name].is_number_integer()) intent[name] = intent[name].get<std::int64_t>() + 1;
+  }
+  return intent.dump();
+}
+
+bool times_out(const std::optional<Fault>& fault) {
+  return fault == Fault::timeout_applied || fault == Fault::timeout_lost;
+}
+
+}  // namespace
+
+void LedgerGateway::execute(const controller::PaymentRequest& asked, Millis timeout, Callback done) {
+  controller::PaymentRequest request = asked;
+  const std::optional<Fault> fault = take_fault(request.session_id);
+  if (creates_intent(request.op) && side_.declining_sessions.count(request.session_id) > 0 &&
+      side_.keys_at_ledger.count(request.idempotency_key) == 0) {
+    request.payment_method = kDecliningMethod;
+  }
+  auto spec = drivers::payment_http_request(request);
+  if (!spec) {
+    controller::PaymentOutcome rejected;
+    rejected.kind = controller::PaymentOutcomeKind::rejected;
+    rejected.error = spec.error().message;
+    return later(Millis{0}, [done = std::move(done), rejected] { done(rejected); });
+  }
+  if (side_.before_send) side_.before_send(request);
+  const sim::GatewayRequest http{"POST", spec->target, "Bearer " + std::string(kModelApiKey),
+                                 request.idempotency_key, spec->body};
+  controller::HttpReply reply = exchange(http, fault);
+  if (fault == Fault::lie_amount && reply.status == 200) {
+    reply.body = misstated_amounts(reply.body);
+    side_.lied_keys.insert(request.idempotency_key);
+  }
+  later(times_out(fault) ? timeout : kAnswerLatency, [this, request, reply, done = std::move(done)] {
+    done(drivers::classify_payment_reply(
+        reply, request, {kModelApiKey, request.customer, request.payment_method, request.intent_id, request.idempotency_key},
+        vt_.wall_now()));
+  });
+}
+
+void LedgerGateway::search_session(const std::string& session_id, Millis timeout, Callback done) {
+  const std::optional<Fault> fault = take_fault(session_id);
+  auto spec = drivers::search_http_request(session_id);
+  if (!spec) {
+    controller::PaymentOutcome rejected;
+    rejected.kind = controller::PaymentOutcomeKind::rejected;
+    rejected.error = spec.error().message;
+    return later(Millis{0}, [done = std::move(done), rejected] { done(rejected); });
+  }
+  const sim::GatewayRequest http{"GET", spec->target, "Bearer " + std::string(kModelApiKey), std::nullopt, ""};
+  // A lie is told only in a PaymentIntent answer to a POST, as the simulator's.
+  const controller::HttpReply reply = exchange(http, fault == Fault::lie_amount ? std::nullopt : fault);
+  later(times_out(fault) ? timeout : kAnswerLatency, [this, reply, done = std::move(done)] {
+    done(drivers::classify_search_reply(reply, {kModelApiKey}, vt_.wall_now()));
+  });
+}
+
+controller::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault) {
+  if (fault == Fault::timeout_applied) {
+    (void)handle(request);
+    return no_answer("timed out", 1);
+  }
+  if (fault == Fault::timeout_lost) return no_answer("timed out", 1);
+  if (fault == Fault::refused) return no_answer("connection refused", 0);
+  if (fault == Fault::error5xx) return error_answer(503, "api_error", "service_unavailable");
+  if (fault == Fault::in_progress409) return error_answer(409, "invalid_request_error", "idempotency_key_in_use");
+  if (fault == Fault::rate_limited429) {
+    controller::HttpReply limited = error_answer(429, "invalid_request_error", "rate_limit");
+    limited.headers.emplace_back("Retry-After", "1");
+    return limited;
+  }
+  const sim::GatewayReply answered = handle(request);
+  controller::HttpReply reply;
+  reply.status = answered.status;
+  reply.body = answered.body;
+  reply.sends = 1;
+  if (answered.replayed) reply.headers.emplace_back("Idempotent-Replayed", "true");
+  return reply;
+}
+
+sim::GatewayReply LedgerGateway::handle(const sim::GatewayRequest& request) {
+  const std::size_t known = side_.ledger.intents().size();
+  sim::GatewayReply reply = side_.ledger.handle(request);
+  if (!reply.stored_key.empty()) side_.keys_at_ledger.insert(reply.stored_key);
+  const auto& intents = side_.ledger.intents();
+  for (std::size_t i = known; i < intents.size(); ++i) {
+    side_.intents_by_key[request.idempotency_key.value_or("")].push_back(intents[i].id);
+    if (intents[i].status == sim::GatewayIntentStatus::requires_capture) side_.placed_holds.insert(intents[i].id);
+  }
+  return reply;
+}
+
+std::optional<Fault> LedgerGateway::take_fault(const std::string& session_id) {
+  const std::optional<Fault> fault = side_.take_fault(session_id);
+  if (fault == Fault::decline) side_.declining_sessions.insert(session_id);
+  return fault;
+}
+
+void LedgerGateway::later(Millis delay, std::function<void()> answer) {
+  const std::uint64_t id = next_answer_++;
+  answers_[id] = vt_.start(delay, [this, id, answer = std::move(answer)] {
+    answers_.erase(id);  // VirtualTime already took this call off its queue
+    answer();
+  });
+}
+
+}  // namespace passgate::model

@@ -1,0 +1,51 @@
+// LedgerGateway: the PaymentGateway port on the gateway simulator's ledger, in process and in
+// virtual time. Each request is built as the real client builds it
+// (drivers/gateway_request.hpp), handled by the ledger, and its answer read as the real client
+// reads it (drivers/gateway_response.hpp), `kAnswerLatency` later. A fault queued for the
+// request's session (gateway_side.hpp) changes what happens instead: a time-out answers after
+// the request's own time-out, with the request executed or not. Answers still under way die
+// with the gateway object, as they die with a killed gate's connections.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "common/virtual_time.hpp"
+#include "controller/payment_gateway.hpp"
+#include "controller/tracking_port.hpp"
+#include "tests/settlement_model/gateway_side.hpp"
+
+namespace passgate::model {
+
+class LedgerGateway final : public controller::PaymentGateway {
+ public:
+  static constexpr Millis kAnswerLatency{40};
+
+  LedgerGateway(GatewaySide& side, VirtualTime& vt) : side_(side), vt_(vt) {}
+  LedgerGateway(const LedgerGateway&) = delete;
+  LedgerGateway& operator=(const LedgerGateway&) = delete;
+
+  void execute(const controller::PaymentRequest& request, Millis timeout, Callback done) override;
+  void search_session(const std::string& session_id, Millis timeout, Callback done) override;
+
+ private:
+  // The HTTP reply the gate gets for `request` under `fault`, executing it at the ledger
+  // when the fault lets it through. `lie` misstates a 200 PaymentIntent's amounts.
+  controller::HttpReply exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault);
+  // The ledger's answer, noting the intents it created and the holds it placed.
+  sim::GatewayReply handle(const sim::GatewayRequest& request);
+  // The next fault for `session_id`; a decline makes the session's card decline from now on.
+  std::optional<Fault> take_fault(const std::string& session_id);
+  // Runs `answer` after `delay` unless this object dies first.
+  void later(Millis delay, std::function<void()> answer);
+
+  GatewaySide& side_;
+  VirtualTime& vt_;
+  std::map<std::uint64_t, std::unique_ptr<Timer>> answers_;
+  std::uint64_t next_answer_ = 0;
+};
+
+}  // namespace passgate::model
