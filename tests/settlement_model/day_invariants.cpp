@@ -102,11 +102,13 @@ bool waits_for_dead_letter(const PaymentOpRecord& op, const std::vector<PaymentO
   });
 }
 
-// The session's charge, dead-lettered after a misstated answer (money may have moved): the
-// operator's to resolve.
+// The session's charge, dead-lettered when money may have moved (a misstated answer, or a
+// refusal after an earlier send whose outcome was unknown): the operator's to resolve.
 bool unverified_charge_waits(const std::vector<PaymentOpRecord>& ops, const GatewaySide& gateway) {
   return std::any_of(ops.begin(), ops.end(), [&gateway](const PaymentOpRecord& op) {
-    return op.op == "charge" && is_dead_letter(op) && gateway.lied_keys.count(op.idempotency_key) > 0;
+    const bool uncertain = gateway.lied_keys.count(op.idempotency_key) > 0 ||
+                           (op.state == PaymentOpState::dead && op.attempts > 1);
+    return op.op == "charge" && is_dead_letter(op) && uncertain;
   });
 }
 
