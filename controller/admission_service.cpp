@@ -193,31 +193,37 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
                   "detail=\"treated as unreachable\"",
                   p->lane, id, reply.status, log_value(log_excerpt(reply.body)));
   }
-  apply_offline_policy(p);
+  // Without an answer (or with a 5xx) the engine may have created the session; an answer it
+  // gave (a 4xx the contract does not name) says it did not.
+  apply_offline_policy(p, answer == TrackingAnswer::unreachable);
 }
 
-void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p) {
+void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, bool open_may_exist) {
+  const auto refuse = [&](DenialReason reason, const std::string& why) {
+    if (open_may_exist) return deny_opened(p, reason, why);
+    deny(p, reason, why, true);
+  };
   if (settings_.offline.policy == OfflinePolicy::deny) {
-    deny_opened(p, DenialReason::lane_unavailable, "tracking_unreachable");
+    refuse(DenialReason::lane_unavailable, "tracking_unreachable");
     return;
   }
   const auto now_ms = unix_millis(clock_.wall_now());
   auto recent = sessions_.offline_admissions_since(now_ms - kHourMs);
   if (!recent.ok()) {
-    deny_opened(p, DenialReason::lane_unavailable, "db_error");
+    refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
   if (recent.value() >= settings_.offline.max_admissions_per_hour) {
     spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
                  recent.value());
-    deny_opened(p, DenialReason::offline_limit, "offline_limit");
+    refuse(DenialReason::offline_limit, "offline_limit");
     return;
   }
   const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
   if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
     spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(queued.error().message));
-    deny_opened(p, DenialReason::lane_unavailable, "db_error");
+    refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
   spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,

@@ -9,8 +9,8 @@
 //   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
 //      unreachable → the offline policy (deny, or admit within the hourly cap with the
 //      open request queued in the outbox). A denial after the open request went out without
-//      a usable answer queues the open request and then a cancel, so a session the engine
-//      may have created is cancelled there and never billed.
+//      an answer (or with a 5xx) queues the open request and then a cancel, so a session the
+//      engine may have created is cancelled there and never billed.
 // Any database failure denies with lane_unavailable. Answers always arrive later on the
 // loop, never inside request().
 #pragma once
@@ -60,7 +60,8 @@ class AdmissionService final : public AdmissionPort {
   void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
   void open_session(const std::shared_ptr<Pending>& p);
   void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);
-  void apply_offline_policy(const std::shared_ptr<Pending>& p);
+  // `open_may_exist`: the open request got no answer (or a 5xx), so a denial cancels it.
+  void apply_offline_policy(const std::shared_ptr<Pending>& p, bool open_may_exist);
   void deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why, bool release_token);
   // A denial after the open request was sent without a usable answer (open + cancel queued).
   void deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);

@@ -73,7 +73,7 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
     done = true;
   }
   const std::optional<std::string> refused_session =
-      done && answer != TrackingAnswer::accepted && m.kind == "session_open" && on_open_refused_
+      answer == TrackingAnswer::refused && m.kind == "session_open" && on_open_refused_
           ? session_of_open_body(m.body)
           : std::nullopt;
   if (done) {

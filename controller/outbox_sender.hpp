@@ -23,7 +23,8 @@ class OutboxSender {
 
   // Something may be waiting: send it now unless a send or a backoff is under way.
   void kick();
-  // When the tracking engine refused (403) or conflicted with (409) a queued open request:
+  // When the tracking engine refused (403) a queued open request (a 409, the engine already
+  // having the session, leaves it billable):
   // takes the message out of the outbox itself, with what the refusal means for its session,
   // in one transaction (message id, session id); an error keeps the message, sent again.
   using OpenRefused = std::function<Status(std::int64_t message_id, const std::string& session_id)>;

@@ -193,11 +193,14 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
                  "detail=\"looking it up at the gateway before resending\"",
                  op_fields(op), std::max<std::int64_t>(0, now - op.first_attempt_at_ms) / 1000);
     gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
-      if (search.kind == PaymentOutcomeKind::unverified) {
-        // A lookup moves no money: an answer to it that cannot be used is looked up again later.
-        search.kind = PaymentOutcomeKind::unknown;
+      const bool final_kind = search.kind == PaymentOutcomeKind::unverified ||
+                              search.kind == PaymentOutcomeKind::declined || search.kind == PaymentOutcomeKind::rejected;
+      if (final_kind) {
+        // A lookup moves no money, and its failure says nothing of the operation: it is
+        // looked up again later (a refused lookup, e.g. a revoked key, waits like a time-out).
         search.error = "the gateway's answer to the lookup cannot be used (HTTP " + std::to_string(search.http_status) +
-                       "); it is looked up again";
+                       (search.error.empty() ? std::string() : ": " + search.error) + "); it is looked up again";
+        search.kind = PaymentOutcomeKind::unknown;
       }
       if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done);
       adopt_or_send(op, timeout, done, search);
@@ -325,6 +328,13 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       break;
     case PaymentOutcomeKind::rejected:
       recorded = queue_.mark_dead(op.id, outcome.error, now);
+      // After an earlier send whose outcome was unknown, the refusal does not show that no
+      // money moved: a person must look, whatever the operation asked for.
+      if (recorded && attempts > 1) {
+        if (auto flagged = queue_.set_alert(op.id, true); !flagged) {
+          spdlog::error("event=payment_record_failed {} detail={}", op_fields(op), log_value(flagged.error().message));
+        }
+      }
       if (recorded) {
         ++counters_.dead;
         spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));

@@ -23,6 +23,13 @@ HoldState hold_of(const std::vector<db::PaymentOpRecord>& ops, std::optional<Pla
     hold = PlacedHold{preauth->amount_minor, preauth->currency, preauth->intent_id};
     return HoldState::placed;
   }
+  // A hold that may stand where the gate cannot name it (an unverified answer without a
+  // PaymentIntent id, or a refusal after an earlier send whose outcome was unknown): the
+  // session waits for an operator to resolve the preauth (retry or write-off).
+  if (preauth->state == db::PaymentOpState::dead && preauth->intent_id.empty() &&
+      (preauth->unverified || preauth->attempts > 1)) {
+    return HoldState::unresolved;
+  }
   // An unverified answer that named a PaymentIntent (PaymentQueue::mark_unverified): a hold
   // of unknown amount may stand there, dead letter or written off. Never captured from (its
   // amount is not known: 0), it is voided, and a cart is charged on its own.

@@ -185,9 +185,10 @@ CREATE UNIQUE INDEX quarantined_carts_by_session ON quarantined_carts (session_i
 CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE session_id = '';
 CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
 
--- Before this version an unverified answer left no flag: such a charge must not be taken
--- for a refused one (money may have moved).
-UPDATE payment_ops SET unverified = 1 WHERE state = 'dead' AND last_error LIKE '%money may have moved%';
+-- Before this version an answer that was not the outcome left no flag (and older versions
+-- recorded some as plain refusals): no dead charge from before is taken for a refused one,
+-- since money may have moved; each stays for an operator.
+UPDATE payment_ops SET unverified = 1 WHERE state = 'dead' AND op = 'charge';
 CREATE INDEX sessions_refused ON sessions (refused_at_ms) WHERE refused_at_ms > 0;
 CREATE INDEX settlements_by_plan ON settlements (plan);
 

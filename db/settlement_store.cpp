@@ -39,6 +39,15 @@ std::string describe_cart(const FinalCart& cart) {
       .dump();
 }
 
+// Whether the hold of the session named by `session` is not known yet: its preauth is pending
+// or in flight, or dead where a hold may stand unnamed (an unverified answer without a
+// PaymentIntent id, or a refusal after an earlier send whose outcome was unknown).
+std::string hold_unresolved(std::string_view session) {
+  return "EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = " + std::string(session) +
+         " AND p.op = 'preauth' AND (p.state IN ('pending', 'in_flight') OR (p.state = 'dead' AND p.intent_id = ''"
+         " AND (p.attempts > 1 OR p.unverified = 1))))";
+}
+
 constexpr const char* kSelectSettlements =
     "SELECT session_id, basis, total_minor, hold_minor, plan, planned_at_ms FROM settlements ";
 
@@ -145,8 +154,7 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
     auto with_cart = db_.statement(
         "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at FROM carts c"
         " WHERE NOT EXISTS (SELECT 1 FROM settlements s WHERE s.session_id = c.session_id)"
-        " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = c.session_id AND p.op = 'preauth'"
-        " AND p.state IN ('pending', 'in_flight'))"
+        " AND NOT " + hold_unresolved("c.session_id") +
         " AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = c.session_id"
         " AND (s.state IN ('denied', 'cancelled') OR s.refused_at_ms > 0))"
         " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
@@ -164,8 +172,7 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
         " OR (EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
         " AND q.state = 'written_off') AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)))"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
-        " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'"
-        " AND p.state IN ('pending', 'in_flight'))"
+        " AND NOT " + hold_unresolved("s.session_id") +
         " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
     without_cart->bind(1, limit);
     while (without_cart->executeStep())

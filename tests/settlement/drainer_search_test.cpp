@@ -144,3 +144,17 @@ TEST_CASE("a search without an answer leaves the operation pending and sends not
   CHECK(f.gateway.searches.size() == 2);
   CHECK(f.gateway.sent.empty());
 }
+
+TEST_CASE("a lookup the gateway refuses or declines says nothing of the operation: it is looked up again") {
+  SettlementFixture f;
+  const auto kind = GENERATE(PaymentOutcomeKind::rejected, PaymentOutcomeKind::declined, PaymentOutcomeKind::unverified);
+  const std::int64_t id = tried_long_ago(f, "charge", kOverADay);
+  f.start_drainer();
+  REQUIRE(f.gateway.searches.size() == 1);
+  f.gateway.answer_oldest(FakeGateway::outcome(kind, kind == PaymentOutcomeKind::declined ? 402 : 401));
+  f.vt.run_ready();
+  const db::PaymentOpRecord op = f.op(id);
+  CHECK(op.state == PaymentOpState::pending);  // not declined, not dead: the charge may have gone through
+  CHECK_THAT(op.last_error, Catch::Contains("it is looked up again"));
+  CHECK(f.gateway.sent.empty());
+}

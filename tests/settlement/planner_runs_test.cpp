@@ -156,3 +156,17 @@ TEST_CASE("a refused open request of a session the gate denied takes the cancel 
   CHECK(f.sessions.find("s1").value()->state == db::SessionState::denied);
   CHECK(f.sessions.refused_since(0).value() == 0);
 }
+
+TEST_CASE("a hold refused after an earlier send of unknown outcome keeps the session for an operator") {
+  PlannerFixture f;
+  f.add_session("s1");
+  const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_retry(preauth, f.now_ms(), "timed out").ok());  // a hold may stand
+  f.conclude(preauth, PaymentOpState::dead);
+  f.record_carts({final_cart("s1", 1200)});
+  CHECK(f.planner.run() == 0);  // not charged on its own while a hold may stand unnamed
+  REQUIRE(f.queue.write_off(preauth, "no hold at the gateway", db::AuditActor{"alice"}, f.now_ms()).ok());
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("s1")->decision.plan == "charge");
+}

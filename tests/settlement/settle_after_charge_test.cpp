@@ -118,3 +118,13 @@ TEST_CASE("a failed charge cannot capture from a hold in another currency: the h
   CHECK(ops[1].op == "void");
   CHECK(db::is_dead_letter(f.op(charge).state, f.op(charge).alert));
 }
+
+TEST_CASE("a charge refused after an earlier send of unknown outcome leaves the hold to an operator") {
+  PlannerFixture f;
+  const std::int64_t charge = charge_above_hold(f);
+  REQUIRE(f.queue.mark_in_flight(charge, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_retry(charge, f.now_ms(), "timed out").ok());  // may have charged
+  f.conclude(charge, PaymentOpState::dead);
+  CHECK(f.planner.run() == 0);
+  CHECK(f.settling_ops("s1").size() == 1);  // neither a capture nor a void
+}

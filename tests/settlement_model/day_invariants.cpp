@@ -106,8 +106,9 @@ bool waits_for_dead_letter(const PaymentOpRecord& op, const std::vector<PaymentO
 // refusal after an earlier send whose outcome was unknown): the operator's to resolve.
 bool unverified_charge_waits(const std::vector<PaymentOpRecord>& ops, const GatewaySide& gateway) {
   return std::any_of(ops.begin(), ops.end(), [&gateway](const PaymentOpRecord& op) {
-    const bool uncertain = gateway.lied_keys.count(op.idempotency_key) > 0 ||
-                           (op.state == PaymentOpState::dead && op.attempts > 1);
+    const bool uncertain =
+        gateway.lied_keys.count(op.idempotency_key) > 0 ||
+        (op.state == PaymentOpState::dead && op.attempts > 1 && op.idempotency_key == op.session_id + ":charge");
     return op.op == "charge" && is_dead_letter(op) && uncertain;
   });
 }

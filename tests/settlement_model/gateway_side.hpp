@@ -28,9 +28,11 @@ struct QueuedFault {
 struct GatewaySide {
   sim::GatewayLedger ledger{kModelApiKey};
   std::deque<QueuedFault> faults;
-  // Their card declines from now on (Fault::decline): requests with a key the ledger does not
-  // hold yet carry the declining test payment method; a key it holds is answered as stored.
+  // Their card declines from now on (Fault::decline): an operation first sent after that
+  // carries the declining test payment method, and keeps it on every resend (a gate resends
+  // the same request: its payment reference is sealed once).
   std::set<std::string> declining_sessions;
+  std::map<std::string, std::string> method_by_key;  // idempotency key -> the payment method it first carried
   std::set<std::string> keys_at_ledger;  // the idempotency keys the ledger holds
 
   std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created

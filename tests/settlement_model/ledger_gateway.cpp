@@ -55,9 +55,11 @@ bool times_out(const std::optional<Fault>& fault) {
 void LedgerGateway::execute(const controller::PaymentRequest& asked, Millis timeout, Callback done) {
   controller::PaymentRequest request = asked;
   const std::optional<Fault> fault = take_fault(request.session_id);
-  if (creates_intent(request.op) && side_.declining_sessions.count(request.session_id) > 0 &&
-      side_.keys_at_ledger.count(request.idempotency_key) == 0) {
-    request.payment_method = kDecliningMethod;
+  if (creates_intent(request.op)) {
+    const bool declining = side_.declining_sessions.count(request.session_id) > 0;
+    request.payment_method =
+        side_.method_by_key.try_emplace(request.idempotency_key, declining ? kDecliningMethod : request.payment_method)
+            .first->second;
   }
   auto spec = drivers::payment_http_request(request);
   if (!spec) {
