@@ -327,14 +327,8 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
       }
       break;
     case PaymentOutcomeKind::rejected:
+      // (After more than one send it is a dead letter whatever alert_on_failure said.)
       recorded = queue_.mark_dead(op.id, outcome.error, now);
-      // After an earlier send whose outcome was unknown, the refusal does not show that no
-      // money moved: a person must look, whatever the operation asked for.
-      if (recorded && attempts > 1) {
-        if (auto flagged = queue_.set_alert(op.id, true); !flagged) {
-          spdlog::error("event=payment_record_failed {} detail={}", op_fields(op), log_value(flagged.error().message));
-        }
-      }
       if (recorded) {
         ++counters_.dead;
         spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));

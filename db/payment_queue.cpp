@@ -104,8 +104,11 @@ constexpr Move kSucceeded{"mark succeeded", "in_flight",
 constexpr Move kDeclined{"mark declined", "in_flight",
                          "UPDATE payment_ops SET state = 'declined', last_error = ?2, finished_at_ms = ?3"
                          " WHERE id = ?1 AND state = 'in_flight'"};
+// Refused after more than one send (an earlier one's outcome unknown), it may have moved
+// money: a dead letter whatever the operation asked for, in the same write.
 constexpr Move kDead{"mark dead", "in_flight",
-                     "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3"
+                     "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3,"
+                     " alert = CASE WHEN attempts > 1 THEN 1 ELSE alert END"
                      " WHERE id = ?1 AND state = 'in_flight'"};
 // A preauth keeps the PaymentIntent id its unverified answer named (the planner voids that
 // hold); a capture or void keeps the hold's own id whatever the answer said.

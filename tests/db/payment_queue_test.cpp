@@ -182,3 +182,20 @@ TEST_CASE("totals count outstanding operations and amounts by currency, and aler
   CHECK(*totals->oldest_created_at_ms == kNow - 5000);
   CHECK(totals->dead_letters == 0);  // an entry decline needs no operator
 }
+
+TEST_CASE("an operation refused after more than one send is a dead letter whatever it asked for") {
+  QueueFixture f;
+  NewPaymentOp quiet = op("s1", "preauth", 5000);
+  quiet.alert_on_failure = false;  // an entry hold: a refusal on its only send needs nobody
+  const std::int64_t once = *f.queue.enqueue(quiet, kNow);
+  quiet.session_id = "s2";
+  const std::int64_t twice = *f.queue.enqueue(quiet, kNow);
+  REQUIRE(f.queue.mark_in_flight(once, kNow).ok());
+  REQUIRE(f.queue.mark_dead(once, "HTTP 400", kNow).ok());
+  REQUIRE(f.queue.mark_in_flight(twice, kNow).ok());
+  REQUIRE(f.queue.mark_retry(twice, kNow, "timed out").ok());  // its outcome unknown
+  REQUIRE(f.queue.mark_in_flight(twice, kNow).ok());
+  REQUIRE(f.queue.mark_dead(twice, "HTTP 401", kNow).ok());
+  CHECK_FALSE(f.get(once).alert);
+  CHECK(f.get(twice).alert);  // the first send may have placed a hold
+}
