@@ -419,9 +419,7 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
 EntryLane::EntryLane(const LaneConfig& config, LanePorts ports)
     : machine_(std::make_unique<EntryLaneMachine>(config, ports)) {
-  // No output is driven here (process_event, not handle): see Lane.
-  machine_->initiate();
-  if (!machine_->core.in_service()) machine_->process_event(EvOutOfService());
+  machine_->start();  // drives no output: see Lane
 }
 
 EntryLane::~EntryLane() = default;

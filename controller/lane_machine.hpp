@@ -28,14 +28,32 @@ namespace mpl = boost::mpl;
 // A Boost.Statechart machine with the lane's core. Every event goes through handle(): the
 // outputs follow (core.signals.apply()) once the machine has settled. Derived calls
 // terminate() in its destructor, so the states leave while it (and `core`) still exist.
+//
+// Never nested: an event that arrives while the machine is handling one (a reaction's
+// output write that made the backend report the fire alarm at once, say) is queued and
+// handled right after the current one, inside the same handle(): Boost.Statechart forbids
+// a nested process_event (the nested event would destroy the state still reacting).
 template <class Derived, class InitialState>
 struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
   LaneStateMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
   LaneStateMachine(const LaneStateMachine&) = delete;
   LaneStateMachine& operator=(const LaneStateMachine&) = delete;
 
+  // Enters the initial state, and OutOfService for a lane configured so, driving no output
+  // line (see Lane).
+  void start();
+
   void handle(const sc::event_base& e) {
-    this->process_event(e);
+    if (dispatching_) {
+      this->post_event(e);
+      return;
+    }
+    {
+      const Dispatching dispatching(dispatching_);
+      this->process_event(e);
+    }
+    // After the machine has settled, outside the guard: an event these writes raise is
+    // handled at once rather than left in the queue.
     core.signals.apply();
   }
 
@@ -45,6 +63,21 @@ struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
   }
 
   LaneCore core;
+
+ private:
+  // Marks the machine busy for a scope (exceptions included).
+  class Dispatching {
+   public:
+    explicit Dispatching(bool& flag) : flag_(flag) { flag_ = true; }
+    ~Dispatching() { flag_ = false; }
+    Dispatching(const Dispatching&) = delete;
+    Dispatching& operator=(const Dispatching&) = delete;
+
+   private:
+    bool& flag_;
+  };
+
+  bool dispatching_ = false;  // inside process_event or initiate: new events are queued
 };
 
 struct EvScan : sc::event<EvScan> {
@@ -60,6 +93,13 @@ struct EvAlarm : sc::event<EvAlarm> {};
 struct EvAlarmCleared : sc::event<EvAlarmCleared> {};
 struct EvOutOfService : sc::event<EvOutOfService> {};
 struct EvInService : sc::event<EvInService> {};
+
+template <class Derived, class InitialState>
+void LaneStateMachine<Derived, InitialState>::start() {
+  const Dispatching dispatching(dispatching_);
+  this->initiate();  // handles the events queued meanwhile too
+  if (!core.in_service()) this->process_event(EvOutOfService());
+}
 
 // A passage ends with the lane clear (hw::PassageDetector), before the beams say so.
 template <class Machine>

@@ -198,7 +198,11 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
     spdlog::warn("event=rig_disconnected fire_alarm=assumed_active detail={} "
                  "hint=\"fire_alarm counts as active until a rig reports it clear\"",
                  log_value(why));
-    set_input(inputs_.at(kFireAlarm), kFireAlarm, true);
+    // From the loop, never from here: a failed send drops the rig inside set_output() or
+    // display(), while a lane may be in the middle of handling an event.
+    boost::asio::post(io_, [weak = weak_from_this()] {
+      if (const auto self = weak.lock()) self->set_input(self->inputs_.at(kFireAlarm), kFireAlarm, true);
+    });
   }
 
   void reply_error(const std::string& message) {

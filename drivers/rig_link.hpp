@@ -16,6 +16,9 @@
 //   is an alarm) and stays so after a (re)connect until the rig reports it inactive. The
 //   listener hears about active inputs right after set_listener(), posted to the loop.
 //   Other inputs keep their last level when the rig disconnects.
+// - A rig that stops reading (its send queue full) is dropped. Like any disconnect, the
+//   fire_alarm it raises reaches the listener from the loop, never from inside the
+//   set_output() or display() call whose send failed.
 // Single-threaded: call only from the thread running the io_context. Never blocks.
 #pragma once
 

@@ -10,6 +10,7 @@ void FakeIoBackend::set_output(const std::string& line, bool active) {
   if (level == active) return;
   level = active;
   changes_.push_back({line, active, clock_.steady_now()});
+  if (write_hook_) write_hook_();
 }
 
 bool FakeIoBackend::output(const std::string& line) const {
@@ -19,6 +20,7 @@ bool FakeIoBackend::output(const std::string& line) const {
 
 void FakeIoBackend::display(int lane, const std::string& text) {
   displays_.push_back({lane, text, clock_.steady_now()});
+  if (write_hook_) write_hook_();
 }
 
 void FakeIoBackend::input(const std::string& line, bool active) {

@@ -4,6 +4,7 @@
 // test play the rig: input() and scan() call the listener synchronously.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,11 @@ class FakeIoBackend final : public IoBackend {
   void display(int lane, const std::string& text) override;
   [[nodiscard]] std::vector<ScannerInfo> scanners() const override { return scanners_; }
 
+  // Called after every output change and display text is recorded, from inside the write:
+  // a test plays a backend that reports an input while the controller is still writing (a
+  // dropped link, a lost chip). Empty: nothing.
+  void on_write(std::function<void()> hook) { write_hook_ = std::move(hook); }
+
   // The test's side. REQUIRES: a listener is set.
   void input(const std::string& line, bool active);
   void scan(const std::string& scanner, const std::string& text);
@@ -66,6 +72,7 @@ class FakeIoBackend final : public IoBackend {
   std::vector<OutputChange> changes_;
   std::vector<DisplayText> displays_;
   std::vector<ScannerInfo> scanners_;
+  std::function<void()> write_hook_;
 };
 
 }  // namespace passgate::hw

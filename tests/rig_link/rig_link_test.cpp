@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/write.hpp>
+
 #include "drivers/rig_link.hpp"
 #include "tests/rig_link/rig_test_client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -253,4 +255,32 @@ TEST_CASE("the initial fire_alarm report is posted, not delivered inside set_lis
   REQUIRE(run_until(io, [&] { return !heard.inputs.empty(); }));
   CHECK(heard.inputs == Strings{"fire_alarm=1"});
   (*link)->set_listener(nullptr);
+}
+
+TEST_CASE("a rig that stops reading is dropped; its fire_alarm comes from the loop, not from the failed send") {
+  Fixture f;
+  // A rig that connects and never reads a byte.
+  boost::asio::local::stream_protocol::socket silent(f.io);
+  silent.connect(boost::asio::local::stream_protocol::endpoint(f.socket.string()));
+  REQUIRE(run_until(f.io, [&] { return f.link->rig_connected(); }));
+  f.heard.inputs.clear();
+  const std::string clear = in("fire_alarm", 0).dump() + "\n";
+  boost::asio::write(silent, boost::asio::buffer(clear));
+  REQUIRE(run_until(f.io, [&] { return f.heard.inputs == Strings{"fire_alarm=0"}; }));
+  f.heard.inputs.clear();
+
+  // What a lane does inside a reaction: display writes, the loop not running meanwhile.
+  const std::string text(200, 'x');
+  int sent = 0;
+  while (f.link->rig_connected() && sent < 100'000) {
+    f.link->display(1, text);
+    ++sent;
+    CHECK(f.heard.inputs.empty());  // never inside the write
+  }
+  REQUIRE_FALSE(f.link->rig_connected());
+  f.link->display(1, text);  // with no rig: nothing sent, nothing raised
+  CHECK(f.heard.inputs.empty());
+
+  REQUIRE(run_until(f.io, [&] { return !f.heard.inputs.empty(); }));
+  CHECK(f.heard.inputs == Strings{"fire_alarm=1"});
 }

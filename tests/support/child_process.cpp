@@ -72,6 +72,12 @@ bool ChildProcess::wait_for_output(const std::string& text, std::chrono::millise
          output_.find(text) != std::string::npos;
 }
 
+bool ChildProcess::wait_for_output_where(const std::function<bool(const std::string&)>& holds,
+                                         std::chrono::milliseconds deadline) {
+  std::unique_lock lock(mu_);
+  return changed_.wait_for(lock, deadline, [&] { return holds(output_) || eof_; }) && holds(output_);
+}
+
 std::string ChildProcess::output() const {
   std::lock_guard lock(mu_);
   return output_;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,10 @@ class ChildProcess {
   // True once `text` has appeared in the output; false if the deadline passed or the
   // program exited without printing it.
   [[nodiscard]] bool wait_for_output(const std::string& text, std::chrono::milliseconds deadline);
+  // True once `holds(everything printed so far)`; false if the deadline passed or the
+  // program exited first. Called with the output lock held: keep it quick.
+  [[nodiscard]] bool wait_for_output_where(const std::function<bool(const std::string&)>& holds,
+                                           std::chrono::milliseconds deadline);
   // Everything printed so far.
   [[nodiscard]] std::string output() const;
   // Waits for the program to exit by itself; its exit status, or empty on deadline.
