@@ -124,6 +124,11 @@ std::bitset<32> request_flags(const controller::GpiodLineConfig& config) {
   return flags;
 }
 
+// ENODEV or EIO: the chip is gone (unplugged, its driver unbound); retrying cannot help.
+bool chip_gone(const std::error_code& code) {
+  return code == std::errc::no_such_device || code == std::errc::io_error;
+}
+
 std::string in_use_by(const gpiod::line& line) {
   const std::string consumer = line.consumer();
   return consumer.empty() ? "by the kernel or a program that gave no name" : "by \"" + consumer + "\"";
@@ -154,11 +159,17 @@ struct GpiodLines::Chips {
 };
 
 struct GpiodLines::Output {
+  Output(std::string line_where, gpiod::line requested, bool safe_level)
+      : where(std::move(line_where)), line(std::move(requested)), safe(safe_level), level(safe), wanted(safe) {}
+
   std::string where;
   gpiod::line line;
   bool safe;
-  bool level;
-  bool lost = false;  // its chip is gone (logged once)
+  bool level;                    // on the line: the last level written successfully
+  bool wanted;                   // the last level asked for
+  int failures = 0;              // failed writes in a row (the episode was logged at the first)
+  std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
+  bool lost = false;             // chip gone or retries used up (logged once); never retried again
 };
 
 struct GpiodLines::Input {
@@ -178,6 +189,9 @@ struct GpiodLines::Input {
   gpiod::line line;
   boost::asio::posix::stream_descriptor events;  // a dup of the line's event fd
   hw::Debouncer debouncer;
+  int read_failures = 0;          // failed level reads in a row (the episode was logged at the first)
+  std::unique_ptr<Timer> reread;  // the next level read, while read_failures > 0
+  bool lost = false;              // no longer read (logged once)
 };
 
 GpiodLines::GpiodLines(TimerService& timers, InputChanged on_input)
@@ -219,8 +233,7 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
     }
     if (auto requested = request(entry, where, line, config, input); !requested.ok()) return requested;
     if (!input) {
-      const bool safe = config.safe_active;
-      outputs_.emplace(name, std::make_unique<Output>(Output{where, std::move(line), safe, safe, false}));
+      outputs_.emplace(name, std::make_unique<Output>(where, std::move(line), config.safe_active));
       return {};
     }
     const bool level = line.get_value() != 0;
@@ -245,12 +258,26 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
 }
 
 GpiodLines::~GpiodLines() {
+  // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
+  // bus hiccup often pass), but only while the chip is there.
   for (auto& [name, out] : outputs_) {
-    try {
-      out->line.set_value(out->safe ? 1 : 0);
-    } catch (const std::exception& e) {
+    out->retry.reset();
+    std::string failure;
+    for (int attempt = 0; attempt <= kRetries; ++attempt) {
+      try {
+        out->line.set_value(out->safe ? 1 : 0);
+        failure.clear();
+        break;
+      } catch (const std::system_error& e) {
+        failure = e.what();
+        if (chip_gone(e.code())) break;
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    }
+    if (!failure.empty()) {
       spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
-                    log_value(e.what()));
+                    log_value(failure));
     }
   }
 }
@@ -263,24 +290,55 @@ void GpiodLines::set_output(const std::string& line, bool active) {
     return;
   }
   Output& out = *it->second;
+  out.wanted = active;
+  if (out.retry) return;  // the pending retry writes `wanted`, whatever it is by then
   if (out.level == active) return;
-  out.level = active;
-  std::string failure;
+  write_wanted(line, out);
+}
+
+// Writes `wanted`; `level` changes only once the line has it.
+void GpiodLines::write_wanted(const std::string& name, Output& out) {
+  const bool active = out.wanted;
   try {
     out.line.set_value(active ? 1 : 0);
-    return;
   } catch (const std::system_error& e) {
-    if (e.code() == std::errc::no_such_device || e.code() == std::errc::io_error) {  // the chip is gone
-      if (!out.lost) lose_supervision("output " + line + " (" + out.where + ")", e.what());
-      out.lost = true;
-      return;
-    }
-    failure = e.what();
+    write_failed(name, out, e.code(), e.what());
+    return;
   } catch (const std::exception& e) {
-    failure = e.what();
+    write_failed(name, out, {}, e.what());
+    return;
   }
-  spdlog::error("event=gpio_output_failed line={} where={} active={} detail={}", log_value(line), log_value(out.where),
-                active, log_value(failure));
+  out.level = active;
+  if (out.failures > 0 && !out.lost) {
+    spdlog::info("event=gpio_output_recovered line={} where={} active={} attempts={}", log_value(name),
+                 log_value(out.where), active, out.failures + 1);
+  }
+  out.failures = 0;
+}
+
+void GpiodLines::write_failed(const std::string& name, Output& out, const std::error_code& code,
+                              const std::string& why) {
+  if (out.lost) return;  // logged when it was lost; a later set_output still tries once, quietly
+  const std::string what = "output " + name + " (" + out.where + ")";
+  if (chip_gone(code)) {
+    out.lost = true;
+    lose_supervision(what, why);
+    return;
+  }
+  if (++out.failures > kRetries) {
+    out.lost = true;
+    lose_supervision(what, std::to_string(out.failures) + " writes in a row failed, the last: " + why);
+    return;
+  }
+  if (out.failures == 1) {
+    spdlog::error("event=gpio_output_failed line={} where={} active={} detail={} hint=\"retried every {} ms, at most "
+                  "{} times; then the line counts as lost\"",
+                  log_value(name), log_value(out.where), out.wanted, log_value(why), kRetryDelay.count(), kRetries);
+  }
+  out.retry = timers_.start(kRetryDelay, [this, name, &out] {
+    out.retry.reset();
+    write_wanted(name, out);
+  });
 }
 
 bool GpiodLines::output(const std::string& line) const {
@@ -299,7 +357,7 @@ void GpiodLines::wait_for_events(const std::shared_ptr<Input>& input) {
   input->events.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                            [this, weak = std::weak_ptr<Input>(input)](const boost::system::error_code& ec) {
                              const auto in = weak.lock();
-                             if (!in || ec == boost::asio::error::operation_aborted) return;
+                             if (!in || in->lost || ec == boost::asio::error::operation_aborted) return;
                              if (ec) {
                                lost(*in, ec.message());
                                return;
@@ -313,8 +371,10 @@ void GpiodLines::read_events(const std::shared_ptr<Input>& input) {
   try {
     events = input->line.event_read_multiple();
   } catch (const std::system_error& e) {
-    if (e.code() == std::errc::resource_unavailable_try_again) {
-      wait_for_events(input);  // readable was spurious: nothing lost
+    if (e.code() == std::errc::resource_unavailable_try_again || e.code() == std::errc::interrupted) {
+      // Readiness was spurious, or a signal interrupted the read before it took anything:
+      // whatever is queued is still there, and waiting again finds it at once.
+      wait_for_events(input);
     } else {
       lost(*input, e.what());
     }
@@ -323,6 +383,54 @@ void GpiodLines::read_events(const std::shared_ptr<Input>& input) {
   wait_for_events(input);
   // Edge types are logical (active-low applied): rising means the line became active.
   for (const auto& event : events) input->debouncer.feed(event.event_type == gpiod::line_event::RISING_EDGE);
+  // Then the level now, in case the kernel's queue was full and dropped the newest edges. A
+  // pending re-read reads it soon anyway.
+  if (!input->reread) read_level(input);
+}
+
+void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
+  Input& in = *input;
+  if (in.lost) return;
+  bool active = false;
+  try {
+    active = in.line.get_value() != 0;
+  } catch (const std::system_error& e) {
+    read_level_failed(input, e.code(), e.what());
+    return;
+  } catch (const std::exception& e) {
+    read_level_failed(input, {}, e.what());
+    return;
+  }
+  if (in.read_failures > 0) {
+    spdlog::info("event=gpio_input_recovered line={} where={} attempts={}", log_value(in.name), log_value(in.where),
+                 in.read_failures + 1);
+    in.read_failures = 0;
+  }
+  in.debouncer.feed(active);
+}
+
+void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code,
+                                   const std::string& why) {
+  Input& in = *input;
+  if (chip_gone(code)) {
+    lost(in, why);
+    return;
+  }
+  if (++in.read_failures > kRetries) {
+    lost(in, std::to_string(in.read_failures) + " reads of its level in a row failed, the last: " + why);
+    return;
+  }
+  if (in.read_failures == 1) {
+    spdlog::error("event=gpio_input_read_failed line={} where={} detail={} hint=\"retried every {} ms, at most {} "
+                  "times; then the line counts as lost\"",
+                  log_value(in.name), log_value(in.where), log_value(why), kRetryDelay.count(), kRetries);
+  }
+  in.reread = timers_.start(kRetryDelay, [this, weak = std::weak_ptr<Input>(input)] {
+    const auto again = weak.lock();
+    if (!again) return;
+    again->reread.reset();
+    read_level(again);
+  });
 }
 
 void GpiodLines::debounced(const Input& input, bool active) {
@@ -330,7 +438,12 @@ void GpiodLines::debounced(const Input& input, bool active) {
   on_input_(input.name, active);
 }
 
-void GpiodLines::lost(const Input& input, const std::string& why) {
+void GpiodLines::lost(Input& input, const std::string& why) {
+  if (input.lost) return;
+  input.lost = true;  // no longer read: its wait ends and no re-read is left
+  input.reread.reset();
+  boost::system::error_code ignored;
+  input.events.cancel(ignored);
   lose_supervision("input " + input.name + " (" + input.where + ")", why);
 }
 

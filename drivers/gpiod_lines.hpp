@@ -8,13 +8,29 @@
 // - Input edges arrive through the Asio loop: a dup of each line's event fd waits in a
 //   stream_descriptor, events are read only when it is readable (never a blocking call,
 //   never polling), and each line is debounced in software for its debounce_ms
-//   (hw::Debouncer on the injected TimerService).
-// - A line whose event fd reports an error or hang-up, or an output the chip refuses with
-//   ENODEV or EIO (its chip is gone), is lost: it is logged once, and fire_alarm counts as
-//   active from then on (the supervision is lost), even if the alarm line itself still reads
-//   clear. A chip with only outputs is supervised this way too.
+//   (hw::Debouncer on the injected TimerService). After each batch of edges the line's
+//   level is read and fed too: the kernel keeps at most 16 unread edges per line and drops
+//   newer ones when full (a busy loop, a chattering alarm loop), so edges alone could end
+//   at a level the line no longer has. An event read interrupted by a signal (EINTR) or
+//   with nothing to read (EAGAIN) only waits again.
+// - A write to an output, or a read of an input's level, that fails with anything but
+//   ENODEV or EIO (EAGAIN, EINTR, an I2C expander's ETIMEDOUT or EREMOTEIO) is retried on
+//   the loop every kRetryDelay, at most kRetries times (never blocking, never sleeping); it
+//   is logged once when it first fails and once when it succeeds again. A retry writes the
+//   level last asked for, even one the line already has: a newer set_output for the line
+//   waits for it and supersedes what it would have written. output() is the level on the
+//   line, the last one written successfully: while a write is being retried it still says
+//   what the line has, not what was asked.
+// - A line is lost when its event fd reports an error or hang-up, when the chip refuses it
+//   with ENODEV or EIO (its chip is gone), or when its retries are used up: it is logged
+//   once, and fire_alarm counts as active from then on (the supervision is lost), even if
+//   the alarm line itself still reads clear. A lost input is no longer read; a lost output
+//   is still written once per change asked for (quietly, never retried). A chip with only
+//   outputs is supervised this way too. The report is made from the loop, never from
+//   within set_output.
 // - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
-// - The destructor drives every output back to its safe level and releases the lines.
+// - The destructor drives every output back to its safe level (a failed write is tried
+//   again at once, up to kRetries times) and releases the lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
@@ -22,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -34,6 +51,13 @@ namespace passgate::drivers {
 
 class GpiodLines {
  public:
+  // Retries of a failed write or level read (above): every 20 ms, 10 times, so a line that
+  // cannot be written or read for about 200 ms is lost. Long enough to ride out a signal,
+  // a busy I2C bus or an expander's NACK; short enough that a release that cannot be driven
+  // raises the fire alarm (every other lane free both ways) well within a second.
+  static constexpr Millis kRetryDelay{20};
+  static constexpr int kRetries = 10;
+
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
 
@@ -50,10 +74,12 @@ class GpiodLines {
   GpiodLines(const GpiodLines&) = delete;
   GpiodLines& operator=(const GpiodLines&) = delete;
 
-  // Drives an output line (true = active). Unknown lines and chip errors are logged; a chip
-  // that is gone (ENODEV, EIO) loses supervision: fire_alarm reported active, from the loop.
+  // Drives an output line (true = active). Unknown lines are logged and ignored. A failed
+  // write is retried on the loop (above); a chip that is gone (ENODEV, EIO), or retries
+  // used up, lose supervision: fire_alarm reported active, from the loop.
   void set_output(const std::string& line, bool active);
-  // An output's level as last set (its safe level until set); false for unknown lines.
+  // The level on an output line: the last one written successfully (its safe level until
+  // then), not one still being retried; false for unknown lines.
   [[nodiscard]] bool output(const std::string& line) const;
   // Every input and its debounced level, fire_alarm included (active while supervision is lost).
   [[nodiscard]] std::map<std::string, bool> inputs() const;
@@ -66,10 +92,14 @@ class GpiodLines {
   GpiodLines(TimerService& timers, InputChanged on_input);
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const controller::GpiodLineConfig& config);
+  void write_wanted(const std::string& name, Output& out);
+  void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why);
   void wait_for_events(const std::shared_ptr<Input>& input);
   void read_events(const std::shared_ptr<Input>& input);
+  void read_level(const std::shared_ptr<Input>& input);
+  void read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code, const std::string& why);
   void debounced(const Input& input, bool active);
-  void lost(const Input& input, const std::string& why);
+  void lost(Input& input, const std::string& why);
   void lose_supervision(const std::string& what, const std::string& why);
 
   TimerService& timers_;

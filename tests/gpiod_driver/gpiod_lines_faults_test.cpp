@@ -1,0 +1,218 @@
+// GpiodLines when the kernel's answers go wrong (GpioFaults injects them): output writes
+// that fail are retried on the loop and the line lost when they keep failing, input edges
+// the kernel's full event queue dropped are made good by reading the level, level reads that
+// fail are retried, and an event read interrupted by a signal is read again. Timers run in
+// virtual time; the loop runs only to deliver what the emulated chip's fds carry.
+#include <cerrno>
+
+#include <catch2/catch.hpp>
+
+#include "common/virtual_time.hpp"
+#include "drivers/gpiod_lines.hpp"
+#include "tests/gpiod_driver/gpio_faults.hpp"
+#include "tests/gpiod_driver/gpio_fixture.hpp"
+#include "tests/support/captured_log.hpp"
+
+using namespace std::chrono_literals;
+using passgate::TimerService;
+using passgate::VirtualTime;
+using passgate::drivers::GpiodLines;
+using passgate::test::alarm_line;
+using passgate::test::beam_line;
+using passgate::test::CapturedLog;
+using passgate::test::GpioFaults;
+using passgate::test::GpioFixture;
+using passgate::test::gpio_line;
+using passgate::test::LineConfigs;
+using passgate::test::Strings;
+
+namespace {
+
+using OutputLevels = std::vector<bool>;
+constexpr auto kRetryDelay = GpiodLines::kRetryDelay;
+constexpr int kRetries = GpiodLines::kRetries;
+constexpr std::size_t kKernelQueue = 16;  // uAPI v1: unread edge events the kernel keeps per line
+
+struct FaultFixture : GpioFixture {
+  GpioFaults faults;  // before any line is opened: it learns which fd is which line
+  VirtualTime virtual_time;
+  CapturedLog log;
+
+  std::unique_ptr<GpiodLines> open(const LineConfigs& lines, TimerService& timers) {
+    auto opened =
+        GpiodLines::open(io, timers, lines, [this](const std::string& line, bool active) { record(line, active); });
+    if (!opened.ok()) FAIL(opened.error().message);
+    return std::move(*opened);
+  }
+  // Drives the line at `offset` high and low again, `edges` changes in a row starting with
+  // high, while the loop is not running: the driver finds them all queued.
+  void chatter(unsigned offset, std::size_t edges) {
+    for (std::size_t i = 0; i < edges; ++i) gpio.drive(offset, i % 2 == 0);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(FaultFixture,
+                 "a failed output write is retried on the loop, and output() says what the line has until then") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.fail_writes(3, EREMOTEIO, 2);  // an I2C expander that does not answer, twice
+  lines->set_output("lane1.release_out", true);
+  CHECK(gpio.output_history(3) == OutputLevels{false});
+  CHECK_FALSE(lines->output("lane1.release_out"));  // the release is not on, so it does not say so
+
+  virtual_time.advance(kRetryDelay);  // the first retry fails too
+  CHECK(faults.failed_writes(3) == 2);
+  CHECK_FALSE(lines->output("lane1.release_out"));
+  lines->set_output("lane1.release_out", true);  // asked again: the pending retry does it
+  CHECK(faults.failed_writes(3) == 2);
+
+  virtual_time.advance(kRetryDelay);
+  CHECK(gpio.output_history(3) == OutputLevels{false, true});
+  CHECK(lines->output("lane1.release_out"));
+  CHECK(log.count("event=gpio_output_failed") == 1);  // once for the episode
+  CHECK(log.count("event=gpio_output_recovered line=lane1.release_out") == 1);
+  CHECK(log.count("attempts=3") == 1);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(virtual_time.pending() == 0);  // nothing left to retry
+  CHECK(heard.empty());
+  CHECK(log.count("event=gpio_lost") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a newer set_output supersedes a pending retry, which writes the latest level once") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}, {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.fail_writes(3, EAGAIN, 1);
+  lines->set_output("lane1.release_out", true);  // fails
+  lines->set_output("lane1.release_out", false);
+  lines->set_output("lane1.release_out", true);
+  lines->set_output("lane1.led_green", true);  // another line is not held up
+  CHECK(gpio.output_history(4) == OutputLevels{false, true});
+  CHECK(gpio.output_history(3) == OutputLevels{false});
+  virtual_time.advance(kRetryDelay);
+  CHECK(gpio.output_history(3) == OutputLevels{false, true});
+  CHECK(lines->output("lane1.release_out"));
+
+  faults.fail_writes(3, EINTR, 1);
+  lines->set_output("lane1.release_out", false);  // fails: the release stays on
+  CHECK(lines->output("lane1.release_out"));
+  lines->set_output("lane1.release_out", true);  // wanted on again before the retry
+  virtual_time.advance(kRetryDelay);  // the retry writes "on": no change, but the line takes writes again
+  CHECK(gpio.output_history(3) == OutputLevels{false, true, true});
+  CHECK(lines->output("lane1.release_out"));
+  CHECK(log.count("event=gpio_output_recovered") == 2);
+}
+
+TEST_CASE_METHOD(FaultFixture,
+                 "an output whose writes keep failing is lost when its retries are used up: a fire alarm") {
+  gpio.drive(9, false);  // the alarm loop is closed: clear
+  auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.release_in", gpio_line(2)}}, virtual_time);
+  faults.fail_writes(2, ETIMEDOUT);  // for good
+  lines->set_output("lane1.release_in", true);
+  virtual_time.advance(kRetryDelay * (kRetries - 1));
+  CHECK(faults.failed_writes(2) == kRetries);
+  CHECK(heard.empty());
+  CHECK_FALSE(lines->inputs().at("fire_alarm"));
+
+  virtual_time.advance(kRetryDelay);  // the last retry fails: the line is lost
+  CHECK(faults.failed_writes(2) == kRetries + 1);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  CHECK_FALSE(lines->output("lane1.release_in"));
+  CHECK(log.count("event=gpio_output_failed") == 1);
+  CHECK(log.count("event=gpio_lost line=\"output lane1.release_in (line 2 of gpiochip0)\"") == 1);
+  CHECK(log.count("11 writes in a row failed") == 1);
+
+  // Lost: never retried again; a change asked for is tried once, quietly.
+  lines->set_output("lane1.release_in", false);
+  lines->set_output("lane1.release_in", true);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(faults.failed_writes(2) == kRetries + 2);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(log.count("event=gpio_output_failed") == 1);
+  CHECK(log.count("event=gpio_lost") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown writes the safe level again at once when a write fails") {
+  auto lines = open({{"lane1.release_in", gpio_line(2)}}, virtual_time);
+  lines->set_output("lane1.release_in", true);
+  faults.fail_writes(2, EINTR, 2);
+  lines.reset();
+  CHECK(faults.failed_writes(2) == 2);
+  CHECK(gpio.output_history(2) == OutputLevels{false, true, false});
+  CHECK(log.count("event=gpio_safe_level_failed") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a fire alarm loop whose last edge the full kernel queue dropped reads as open") {
+  gpio.drive(9, false);
+  auto alarm = alarm_line(9);
+  alarm.debounce = 50ms;
+  auto lines = open({{"fire_alarm", alarm}}, virtual_time);
+  faults.limit_event_queue(9, kKernelQueue);
+  chatter(9, kKernelQueue + 1);  // the 16 kept edges end closed; the 17th, dropped, opened it for good
+  REQUIRE(run_until([&] { return faults.events_read(9) == kKernelQueue; }));
+  CHECK(faults.events_dropped(9) == 1);
+  CHECK(gpio.high(9));
+
+  virtual_time.advance(200ms);  // far past the debounce time of the clearing
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+}
+
+TEST_CASE_METHOD(FaultFixture, "a level read that fails after a batch of edges is retried on the loop") {
+  gpio.drive(9, false);
+  auto alarm = alarm_line(9);
+  alarm.debounce = 50ms;
+  auto lines = open({{"fire_alarm", alarm}}, virtual_time);
+  faults.limit_event_queue(9, kKernelQueue);
+  faults.fail_level_reads(9, EREMOTEIO, 1);
+  chatter(9, kKernelQueue + 1);
+  REQUIRE(run_until([&] { return faults.events_read(9) == kKernelQueue; }));
+  CHECK(faults.failed_level_reads(9) == 1);
+
+  virtual_time.advance(kRetryDelay);  // read again before the clearing's debounce time is up: open
+  virtual_time.advance(200ms);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  CHECK(log.count("event=gpio_input_read_failed line=fire_alarm") == 1);
+  CHECK(log.count("event=gpio_input_recovered line=fire_alarm") == 1);
+  CHECK(log.count("event=gpio_lost") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture,
+                 "an input whose level cannot be read is lost when its retries are used up: a fire alarm") {
+  gpio.drive(0, true);  // beam clear
+  auto lines = open({{"lane1.beam_outer", beam_line(0, 0ms)}}, virtual_time);
+  faults.fail_level_reads(0, EAGAIN);  // for good
+  gpio.drive(0, false);
+  REQUIRE(run_until([&] { return !heard.empty(); }));
+  CHECK(heard == Strings{"lane1.beam_outer=1"});  // the edge itself still counts
+  virtual_time.advance(kRetryDelay * (kRetries - 1));
+  CHECK(faults.failed_level_reads(0) == kRetries);
+  CHECK(heard.size() == 1);
+
+  virtual_time.advance(kRetryDelay);
+  CHECK(faults.failed_level_reads(0) == kRetries + 1);
+  CHECK(heard == Strings{"lane1.beam_outer=1", "fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  CHECK(log.count("event=gpio_input_read_failed") == 1);
+  CHECK(log.count("event=gpio_lost line=\"input lane1.beam_outer (line 0 of gpiochip0)\"") == 1);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(faults.failed_level_reads(0) == kRetries + 1);  // no longer read
+}
+
+TEST_CASE_METHOD(FaultFixture, "an event read interrupted by a signal (EINTR) is read again, not a lost line") {
+  gpio.drive(0, true);  // beam clear
+  gpio.drive(9, false);  // alarm loop closed
+  auto lines = open({{"lane1.beam_outer", beam_line(0, 0ms)}, {"fire_alarm", alarm_line(9)}}, time);
+  faults.fail_event_reads(0, EINTR, 1);
+  gpio.drive(0, false);  // blocked
+  REQUIRE(run_until([&] { return !heard.empty(); }));
+  CHECK(heard == Strings{"lane1.beam_outer=1"});
+  CHECK(faults.failed_event_reads(0) == 1);
+  CHECK_FALSE(lines->inputs().at("fire_alarm"));
+  CHECK(log.count("event=gpio_lost") == 0);
+
+  gpio.drive(0, true);  // and the line is still watched
+  REQUIRE(run_until([&] { return heard.size() == 2; }));
+  CHECK(heard.back() == "lane1.beam_outer=0");
+}
