@@ -35,7 +35,8 @@ class IoBackend {
   virtual void set_listener(IoListener* listener) = 0;
   // Drives an output line. Idempotent; backends report only changes to the far side.
   virtual void set_output(const std::string& line, bool active) = 0;
-  // Current level of an output line as last set (false if never set).
+  // Current level of an output line: what the line was last driven to (false if never set).
+  // A backend that retries a failed write reports the level the line has, not the one asked for.
   [[nodiscard]] virtual bool output(const std::string& line) const = 0;
   // Informative text for a lane's display (the rig's "display" message); may be ignored.
   virtual void display(int lane, const std::string& text) = 0;
