@@ -12,8 +12,10 @@ struct LaneInputs::Lane {
                   [&owner, lane](Occupancy o) { owner.listener_.on_beams(lane, o); }}),
         beam_outer(owner.timers_, owner.debounce_, false, [this](bool blocked) { detector.set_outer(blocked); }),
         beam_inner(owner.timers_, owner.debounce_, false, [this](bool blocked) { detector.set_inner(blocked); }),
-        passage_sensor(owner.timers_, owner.debounce_, false, [&owner, lane](bool active) {
-          if (active) owner.listener_.on_passage_sensor(lane);
+        passage_sensor(owner.timers_, owner.debounce_, false, [this, &owner, lane](bool active) {
+          if (!active) return;
+          detector.sensor_pulse();
+          owner.listener_.on_passage_sensor(lane);
         }) {}
 
   // The debouncer of an input role; null for an output role.

@@ -1,6 +1,7 @@
 // LaneInputs: the gate's raw input events (IoListener::on_input, by line name) turned into
-// what the lane state machines react to: debounced beams, passages with a direction, the
-// optional passage sensor's pulses and the debounced global fire alarm.
+// what the lane state machines react to: debounced beams, passages with a direction (one
+// per person, counted by the lane's PassageDetector from the beams and the optional passage
+// sensor's pulses), those pulses themselves and the debounced global fire alarm.
 //
 // Use: the controller, as the backend's IoListener, creates one LaneInputs, calls
 // add_lane() for every configured lane (entry and exit alike) and forwards every
@@ -30,12 +31,13 @@ namespace passgate::hw {
 class LaneInputsListener {
  public:
   virtual ~LaneInputsListener() = default;
-  // A completed passage through `lane` (see PassageDetector). Comes before the
-  // on_beams(lane, Occupancy::none) that ends it.
+  // One person passed through `lane` (see PassageDetector). Every passage of an excursion
+  // comes, one call per person, before the on_beams(lane, Occupancy::none) that ends it.
   virtual void on_passage(int lane, PassageDirection direction) = 0;
   // The lane's debounced beams changed (outer_blocked()/inner_blocked() split it up).
   virtual void on_beams(int lane, Occupancy occupancy) = 0;
   // The optional rotation/flap sensor (lane<N>.passage) pulsed: debounced rising edge.
+  // Already counted by the lane's PassageDetector if the lane was occupied.
   virtual void on_passage_sensor(int lane) = 0;
   // The debounced fire alarm changed. Not called for the initial (active) level.
   virtual void on_fire_alarm(bool active) = 0;

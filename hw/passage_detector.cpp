@@ -1,5 +1,6 @@
 #include "hw/passage_detector.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace passgate::hw {
@@ -35,15 +36,17 @@ void PassageDetector::set_outer(bool blocked) { move_to(occupancy_of(blocked, in
 
 void PassageDetector::set_inner(bool blocked) { move_to(occupancy_of(outer_blocked(occupancy_), blocked)); }
 
+void PassageDetector::sensor_pulse() {
+  if (occupancy_ != Occupancy::none) ++sensor_pulses_;
+}
+
 void PassageDetector::move_to(Occupancy next) {
   if (next == occupancy_) return;
   const Occupancy previous = occupancy_;
   occupancy_ = next;
   switch (next) {
     case Occupancy::none:
-      if (const auto direction = completed_passage(); direction && callbacks_.on_passage) {
-        callbacks_.on_passage(*direction);
-      }
+      end_excursion();
       break;
     case Occupancy::both:
       // Only reachable from a single beam: set_* changes one beam at a time.
@@ -52,7 +55,14 @@ void PassageDetector::move_to(Occupancy next) {
     case Occupancy::outer:
     case Occupancy::inner:
       if (previous == Occupancy::none) {
-        first_ = next;
+        near_ = next;
+        bodies_through_ = 0;
+        sensor_pulses_ = 0;
+        saw_both_ = false;
+      } else if (next == near_ && walk_went_through()) {
+        // The far beam cleared while someone holds the near one: the body ahead went
+        // through, and the one at the near beam walks on its own.
+        ++bodies_through_;
         saw_both_ = false;
       }
       last_single_ = next;
@@ -61,11 +71,21 @@ void PassageDetector::move_to(Occupancy next) {
   if (callbacks_.on_occupancy) callbacks_.on_occupancy(occupancy_);
 }
 
-std::optional<PassageDirection> PassageDetector::completed_passage() const {
-  if (!saw_both_) return std::nullopt;
-  if (first_ == Occupancy::outer && last_single_ == Occupancy::inner) return PassageDirection::in;
-  if (first_ == Occupancy::inner && last_single_ == Occupancy::outer) return PassageDirection::out;
-  return std::nullopt;
+bool PassageDetector::walk_went_through() const {
+  return saw_both_ && last_single_ != Occupancy::none && last_single_ != near_;
+}
+
+void PassageDetector::end_excursion() {
+  const int by_beams = bodies_through_ + (walk_went_through() ? 1 : 0);
+  const int passages = std::max(by_beams, sensor_pulses_);
+  const PassageDirection direction = near_ == Occupancy::outer ? PassageDirection::in : PassageDirection::out;
+  near_ = Occupancy::none;
+  last_single_ = Occupancy::none;
+  bodies_through_ = 0;
+  sensor_pulses_ = 0;
+  saw_both_ = false;
+  if (!callbacks_.on_passage) return;
+  for (int i = 0; i < passages; ++i) callbacks_.on_passage(direction);
 }
 
 }  // namespace passgate::hw

@@ -131,6 +131,92 @@ TEST_CASE("a second person following closely is a second passage") {
   CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in"});
 }
 
+// Issue 14: people close behind each other in one excursion (the lane never clear between
+// them), at walking pace; the debounce time is 10 ms.
+
+TEST_CASE("a close tailgater, at the outer beam before the first person cleared the inner one, is a second passage") {
+  Gate g;
+  g.play({{0ms, kOuter1, true},     // the first person
+          {200ms, kInner1, true},
+          {200ms, kOuter1, false},  // ... past the outer beam
+          {120ms, kOuter1, true},   // the tailgater, while the first is in the inner beam
+          {150ms, kInner1, false},  // the first one gone in
+          {150ms, kInner1, true},
+          {200ms, kOuter1, false},
+          {200ms, kInner1, false}});
+  CHECK(g.events.all == Strings{"lane1 outer", "lane1 both", "lane1 inner", "lane1 both", "lane1 outer", "lane1 both",
+                                "lane1 inner", "lane1 passage in", "lane1 passage in", "lane1 none"});
+}
+
+TEST_CASE("three people close behind each other are three passages") {
+  Gate g;
+  std::vector<Raw> script{{0ms, kOuter1, true}, {200ms, kInner1, true}, {200ms, kOuter1, false}};
+  for (int follower = 0; follower < 2; ++follower) {
+    script.push_back({100ms, kOuter1, true});   // the next one steps into the outer beam
+    script.push_back({100ms, kInner1, false});  // the one ahead leaves the inner beam
+    script.push_back({100ms, kInner1, true});
+    script.push_back({150ms, kOuter1, false});
+  }
+  script.push_back({200ms, kInner1, false});
+  g.play(script);
+  CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in", "lane1 passage in"});
+}
+
+TEST_CASE("a trolley's basket flickering the beams faster than the debounce time is no body; a tailgater is") {
+  Gate g;
+  // A shopper pushing a trolley: the wire basket lets the beams through for 4 ms at a time.
+  std::vector<Raw> script{{0ms, kOuter1, true}};
+  for (int i = 0; i < 10; ++i) {
+    script.push_back({16ms, kOuter1, false});
+    script.push_back({4ms, kOuter1, true});
+  }
+  script.push_back({0ms, kInner1, true});
+  for (int i = 0; i < 10; ++i) {
+    script.push_back({16ms, kInner1, false});
+    script.push_back({4ms, kInner1, true});
+  }
+  script.push_back({100ms, kOuter1, false});  // the shopper past the outer beam
+  script.push_back({150ms, kOuter1, true});   // the tailgater
+  script.push_back({150ms, kInner1, false});  // the shopper and trolley gone in
+  script.push_back({150ms, kInner1, true});
+  script.push_back({200ms, kOuter1, false});
+  script.push_back({200ms, kInner1, false});
+  g.play(script);
+  CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in"});
+}
+
+TEST_CASE("a child's hand swinging through the outer beam is no body; the child walking through behind is") {
+  Gate g;
+  g.play({{0ms, kOuter1, true},  // the parent
+          {200ms, kInner1, true},
+          {200ms, kOuter1, false},
+          {100ms, kOuter1, true},    // the child's hand, 6 ms: shorter than the debounce time
+          {6ms, kOuter1, false},
+          {94ms, kOuter1, true},     // the child, at the outer beam before the parent is through
+          {80ms, kInner1, false},    // the parent gone in
+          {60ms, kInner1, true},     // a small body: each beam blocked for a short time
+          {60ms, kOuter1, false},
+          {60ms, kInner1, false}});
+  CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in"});
+}
+
+TEST_CASE("the passage sensor counts people glued together whom the beams see as one body") {
+  Gate g;
+  const std::string sensor = "lane1.passage";
+  g.play({{0ms, kOuter1, true},
+          {200ms, kInner1, true},
+          {50ms, sensor, true},  // the first one through the barrier
+          {50ms, sensor, false},
+          {100ms, sensor, true},  // the second one, right behind
+          {50ms, sensor, false},
+          {100ms, kOuter1, false},
+          {200ms, kInner1, false},
+          {200ms, sensor, true},  // a pulse with the lane clear counts nothing
+          {50ms, sensor, false}});
+  CHECK(g.events.all == Strings{"lane1 outer", "lane1 both", "lane1 sensor", "lane1 sensor", "lane1 inner",
+                                "lane1 passage in", "lane1 passage in", "lane1 none", "lane1 sensor"});
+}
+
 TEST_CASE("lanes are independent") {
   Gate g;
   g.play({{0ms, kOuter1, true},
