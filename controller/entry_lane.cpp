@@ -95,8 +95,9 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
     Grant& g = grants.front();
     ++g.used;
     core.report(Direction::in, PassageKind::admitted, g.session_id);
-    if (g.used == g.granted) {
+    if (g.used == g.granted) {  // this grant is over: whoever follows at once is its tailgater
       last_session = g.session_id;
+      last_grant_end = core.ports.clock.steady_now();
       grants.pop_front();
     }
   }

@@ -95,6 +95,27 @@ TEST_CASE_METHOD(EntrySafetyFixture, "a tailgater is an alarm: counted, shown, i
   CHECK_FALSE(release_in());  // an alarm opens nothing
 }
 
+TEST_CASE_METHOD(EntrySafetyFixture, "a close follower while the barrier is held open is a tailgater of the grant") {
+  vt.advance(1h);  // no grant has ended recently
+  admit_one("s1");
+  lane.on_beams(true, false);
+  vt.advance(config.grant_timeout + 1s);
+  REQUIRE(lane.state_name() == "closing");  // the grant ended with someone in the barrier
+  lane.on_beams(true, true);
+  lane.on_beams(false, true);
+  // The detector reports both bodies of one excursion, before the lane is clear.
+  lane.on_passage(Direction::in);
+  lane.on_passage(Direction::in);
+  lane.on_beams(false, false);
+  REQUIRE(reports.passages.size() == 2);
+  CHECK(reports.passages[0].kind == PassageKind::admitted);
+  CHECK(reports.passages[1].kind == PassageKind::tailgate);
+  CHECK(reports.passages[1].session == "s1");
+  CHECK(count(AlarmKind::tailgate) == 1);
+  CHECK(count(AlarmKind::forced) == 0);
+  CHECK(lane.state_name() == "idle");
+}
+
 TEST_CASE_METHOD(EntrySafetyFixture, "forced entry and wrong way are alarms with their own patterns") {
   const auto t0 = vt.steady_now();
   walk_in();
