@@ -20,7 +20,11 @@
 // without a restart. Every control request is asynchronous: the loop never blocks on USB.
 // Reads go to on_text raw, a HID POS read with its AIM identifier ("]Q1..."); reads over
 // max_length bytes (io.scan_max_length), and reports the parsers refuse, are logged (length
-// and reason, never the text) and dropped. The driver's files: drivers/usb_scanner_*.{hpp,cpp}.
+// and reason, never the text) and dropped. A driver may be dropped at any time on the loop,
+// from within its own on_text too: the read in flight is cancelled and given back by libusb
+// before the device is released, or abandoned after UsbTransfer::kGiveBackLimit (500 ms) if
+// libusb's event thread does not give it back (drivers/usb_scanner_transfer.hpp).
+// The driver's files: drivers/usb_scanner_*.{hpp,cpp}.
 #pragma once
 
 #include <cstddef>
@@ -51,9 +55,16 @@ class UsbContext {
   // Called on the loop when libusb reports that a USB device arrived.
   using ArrivalWatch = std::function<void(std::uint16_t vid, std::uint16_t pid)>;
 
-  // Initializes libusb and starts the event thread. Errors: "io_error" (libusb cannot be
-  // initialized or its hotplug monitor registered, or the thread cannot start).
-  [[nodiscard]] static Result<std::shared_ptr<UsbContext>> open(boost::asio::io_context& io);
+  // One turn of the event thread: libusb_handle_events_completed(context, nullptr), unless a
+  // test puts its own in (one that fails, say, to hold the thread in its back-off). Runs on
+  // the event thread; returns a libusb error code (0: events handled).
+  using EventTurn = std::function<int(libusb_context* context)>;
+
+  // Initializes libusb and starts the event thread, which runs `event_turn` (empty: libusb's
+  // own) over and over. Errors: "io_error" (libusb cannot be initialized or its hotplug
+  // monitor registered, or the thread cannot start).
+  [[nodiscard]] static Result<std::shared_ptr<UsbContext>> open(boost::asio::io_context& io,
+                                                                EventTurn event_turn = nullptr);
   // Stops the event thread (libusb_interrupt_event_handler, join) and exits libusb.
   ~UsbContext();
   UsbContext(const UsbContext&) = delete;

@@ -18,7 +18,8 @@
 namespace passgate::drivers {
 
 struct UsbContext::State {
-  State(boost::asio::io_context& loop, libusb_context* usb) : io(loop), ctx(usb) {}
+  State(boost::asio::io_context& loop, libusb_context* usb, EventTurn turn)
+      : io(loop), ctx(usb), event_turn(std::move(turn)) {}
 
   // On the event thread: the device's ids go to the loop, nothing else happens here.
   static int LIBUSB_CALL on_arrival(libusb_context*, libusb_device* device, libusb_hotplug_event, void* user_data) {
@@ -45,7 +46,7 @@ struct UsbContext::State {
   void run_events() {
     UsbEventBackoff backoff;
     while (!stopping.load()) {
-      const int r = libusb_handle_events_completed(ctx, nullptr);
+      const int r = event_turn ? event_turn(ctx) : libusb_handle_events_completed(ctx, nullptr);
       if (r == 0 || r == LIBUSB_ERROR_INTERRUPTED) {
         backoff.succeeded();
         continue;
@@ -75,6 +76,7 @@ struct UsbContext::State {
 
   boost::asio::io_context& io;
   libusb_context* ctx;
+  EventTurn event_turn;  // empty: libusb_handle_events_completed
   std::weak_ptr<State> self;
   bool hotplug = false;
   libusb_hotplug_callback_handle hotplug_handle{};
@@ -85,10 +87,10 @@ struct UsbContext::State {
   std::vector<std::weak_ptr<ArrivalWatch>> watches;  // loop thread only
 };
 
-Result<std::shared_ptr<UsbContext>> UsbContext::open(boost::asio::io_context& io) {
+Result<std::shared_ptr<UsbContext>> UsbContext::open(boost::asio::io_context& io, EventTurn event_turn) {
   libusb_context* ctx = nullptr;
   if (const int r = libusb_init(&ctx); r != 0) return usb_error(r, "libusb_init");
-  auto state = std::make_shared<State>(io, ctx);
+  auto state = std::make_shared<State>(io, ctx, std::move(event_turn));
   state->self = state;
   // From here on the UsbContext owns ctx: its destructor undoes whatever was set up.
   std::shared_ptr<UsbContext> context(new UsbContext(state));

@@ -62,7 +62,11 @@ UsbScannerSession::UsbScannerSession(Private, std::shared_ptr<UsbContext> contex
              std::to_string(libusb_get_device_address(device))) {}
 
 UsbScannerSession::~UsbScannerSession() {
-  transfer_.reset();  // cancels a transfer in flight and waits for libusb to give it back
+  // First, and stop() rather than reset(): a completion being delivered may hold the
+  // transfer (a listener dropped this session from on_text), with the next read already
+  // submitted. libusb must have it back before the interface is released and the handle
+  // closed (or, after UsbTransfer::kGiveBackLimit, the transfer is abandoned).
+  if (transfer_) transfer_->stop();
   if (claimed_ >= 0) (void)libusb_release_interface(handle_, claimed_);  // fails harmlessly once unplugged
   if (handle_ != nullptr) libusb_close(handle_);
   libusb_unref_device(device_);

@@ -38,7 +38,9 @@ class UsbScannerSession : public std::enable_shared_from_this<UsbScannerSession>
   [[nodiscard]] static std::shared_ptr<UsbScannerSession> start(std::shared_ptr<UsbContext> context,
                                                                 libusb_device* device,
                                                                 const UsbScannerSettings& settings, Events events);
-  // Cancels the transfer in flight, releases the interface and closes the device.
+  // Cancels the transfer in flight and waits until libusb has given it back (at most
+  // UsbTransfer::kGiveBackLimit, then it is abandoned), then releases the interface and
+  // closes the device. May run from within the session's own completion.
   ~UsbScannerSession();
   UsbScannerSession(const UsbScannerSession&) = delete;
   UsbScannerSession& operator=(const UsbScannerSession&) = delete;

@@ -1,21 +1,35 @@
 // UsbTransfer: one asynchronous libusb transfer (interrupt IN or control) whose completion
 // runs on the Asio loop. libusb calls back on UsbContext's event thread; that callback
-// only posts the completion into the loop. Submit, cancel and destroy on the loop thread.
+// only posts the completion into the loop. Submit, stop and destroy on the loop thread.
 //
-// Destroying a UsbTransfer that is still in flight cancels it and waits until libusb has
-// given it back (libusb cancels promptly; usbfs discards the URB at once), so libusb never
-// calls back into a freed object and nothing is posted after its owner is gone. The device
-// handle a transfer was submitted on must outlive the transfer.
+// stop() (and the destructor) cancels a transfer in flight and waits until libusb has given
+// it back, so that libusb never calls back into freed memory and the device handle may be
+// closed afterwards: a transfer still in flight when its handle is released or closed is
+// undefined behaviour in libusb. Whoever closes the handle calls stop() first, even while
+// a completion being delivered still holds this object. After stop() no completion reaches
+// the caller's `done` any more.
+//
+// The wait is bounded by kGiveBackLimit. libusb gives a cancelled transfer back only from
+// its event thread, which may not be handling events (it backs off for up to 5 s a turn
+// after libusb fails, drivers/usb_scanner_backoff.hpp), and the loop must not stall anywhere
+// near the systemd watchdog (WatchdogSec=10s, pinged every 5 s from the loop: docs/service.md;
+// it fires once a stall delays a ping by more than 5 s). A cancelled transfer normally comes
+// back within a millisecond or so; 500 ms leaves ample room for a busy machine, and a gate
+// that stops all its scanners in one loop turn, each stuck, stays under 5 s with up to nine
+// of them. A transfer not given back by then is abandoned,
+// deliberately leaked: its libusb transfer and buffer stay allocated for the rest of the
+// process (a late callback from libusb still finds them; nothing of the owner is reached),
+// the leak is logged (event=usb_transfer_abandoned) and counted once
+// (abandoned_transfers()), and the owner may close the handle (libusb then forgets the
+// transfer; the kernel discards its URB with the file). A stopped UsbTransfer takes no more
+// submissions.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <span>
-#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <libusb.h>
@@ -40,19 +54,32 @@ class UsbTransfer : public std::enable_shared_from_this<UsbTransfer> {
   // transfer: the data stage only).
   using Done = std::function<void(libusb_transfer_status status, std::span<const std::uint8_t> data)>;
 
+  // How long stop() waits for libusb to give a cancelled transfer back (see above).
+  static constexpr std::chrono::milliseconds kGiveBackLimit{500};
+
   // Errors: "io_error" (libusb cannot allocate a transfer).
   [[nodiscard]] static Result<std::shared_ptr<UsbTransfer>> make(boost::asio::io_context& io);
+  // stop()
   ~UsbTransfer();
   UsbTransfer(const UsbTransfer&) = delete;
   UsbTransfer& operator=(const UsbTransfer&) = delete;
 
-  // REQUIRES: not in flight. Errors: those of libusb_submit_transfer (usb_error). An
-  // interrupt read waits as long as it takes.
+  // REQUIRES: not in flight. Errors: those of libusb_submit_transfer (usb_error), and
+  // "wrong_state" after stop(). An interrupt read waits as long as it takes.
   [[nodiscard]] Status submit_interrupt_in(libusb_device_handle* handle, std::uint8_t endpoint, std::size_t length,
                                            Done done);
   // A control transfer not answered within `timeout` finishes LIBUSB_TRANSFER_TIMED_OUT.
   [[nodiscard]] Status submit_control(libusb_device_handle* handle, UsbSetup setup,
                                       std::chrono::milliseconds timeout, Done done);
+  // Forgets `done`; if in flight, cancels and waits (at most kGiveBackLimit) until libusb
+  // has given the transfer back, else abandons it. Afterwards libusb no longer uses the
+  // handle it was submitted on for it.
+  void stop();
+
+  // How many transfers this process has abandoned so far (each is counted once).
+  [[nodiscard]] static std::uint64_t abandoned_transfers();
+
+  struct Slot;  // what libusb's callback uses; drivers/usb_scanner_transfer.cpp only
 
  private:
   struct Private {};
@@ -64,14 +91,11 @@ class UsbTransfer : public std::enable_shared_from_this<UsbTransfer> {
   static void LIBUSB_CALL on_complete(libusb_transfer* transfer);
   [[nodiscard]] Status submit(Done done);
   void finish();
+  void abandon();
 
-  boost::asio::io_context& io_;
-  libusb_transfer* transfer_;
-  std::vector<std::uint8_t> buffer_;
+  std::unique_ptr<Slot> slot_;  // null once abandoned
   Done done_;
-  std::mutex mutex_;
-  std::condition_variable idle_;
-  bool in_flight_ = false;  // guarded by mutex_: submitted and not yet given back by libusb
+  bool stopped_ = false;
 };
 
 }  // namespace passgate::drivers

@@ -31,7 +31,7 @@ json HwControl::inputs(const json& request, const std::shared_ptr<drivers::Contr
   for (const auto& i : gate_.inputs()) {
     inputs.push_back(json{{"line", i.line}, {"raw", i.raw ? json(*i.raw) : json(nullptr)}, {"level", i.debounced}});
   }
-  if (request.value("watch", false)) input_watchers_.push_back(peer);
+  if (request.value("watch", false)) watch("inputs", input_watchers_, peer);
   return drivers::control_ok(json{{"fire_alarm", gate_.fire_alarm()}, {"inputs", inputs}});
 }
 
@@ -44,7 +44,7 @@ json HwControl::scanners(const json& request, const std::shared_ptr<drivers::Con
                             {"connected", s.connected},
                             {"detail", s.detail}});
   }
-  if (request.value("watch", false)) scanner_watchers_.push_back(peer);
+  if (request.value("watch", false)) watch("scanners", scanner_watchers_, peer);
   return drivers::control_ok(json{{"scanners", scanners}});
 }
 
@@ -124,6 +124,15 @@ void HwControl::on_scanner_connection(const std::string& scanner, bool connected
                                     {"scanner", scanner},
                                     {"connected", connected},
                                     {"detail", detail}});
+}
+
+void HwControl::watch(const char* view, Peers& watchers, const std::shared_ptr<drivers::ControlPeer>& peer) {
+  // Clients that hung up go now, not at the next event (a quiet view may have none for
+  // hours); a client already watching is not added again (it would get every event twice).
+  std::erase_if(watchers, [](const std::shared_ptr<drivers::ControlPeer>& p) { return !p->connected(); });
+  if (std::find(watchers.begin(), watchers.end(), peer) != watchers.end()) return;
+  watchers.push_back(peer);
+  spdlog::info("event=hw_watch view={} uid={} watchers={}", view, peer->uid(), watchers.size());
 }
 
 void HwControl::broadcast(Peers& watchers, const json& event) {

@@ -4,7 +4,10 @@
 //                                 never during a fire alarm; then the lane sets its outputs again
 //   hw.scanners {watch}           every scanner's state; watch: reads (tokens never shown,
 //                                 controller/scan_preview.hpp) and connection changes
-// It is the Gate's observer for the live views from construction to destruction.
+// A watching client is kept until it hangs up: those gone are dropped when an event finds
+// them, or when any client starts watching that view (event=hw_watch logs how many watch);
+// asking to watch again changes nothing. It is the Gate's observer for the live views from
+// construction to destruction.
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -53,6 +56,8 @@ class HwControl final : public controller::GateObserver {
   using Peers = std::vector<std::shared_ptr<drivers::ControlPeer>>;
 
   void end_pulse(const std::string& line);
+  // Adds `peer` to `watchers` (the view named `view`) unless it is there already.
+  void watch(const char* view, Peers& watchers, const std::shared_ptr<drivers::ControlPeer>& peer);
   void broadcast(Peers& watchers, const nlohmann::json& event);
   [[nodiscard]] std::string now_text() const;
 

@@ -28,6 +28,7 @@
 #include "controller/main/graceful_stop.hpp"
 #include "controller/system_group.hpp"
 #include "controller/main/session_recovery.hpp"
+#include "controller/main/startup_signals.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
@@ -316,6 +317,11 @@ int run_daemon(const controller::GateConfig& config) {
     });
   };
   wait_reload();
+  // Handled from here on: a stop or reload signal that came during start-up (held since the
+  // start of main) is delivered now and acted on once the loop runs.
+  if (auto released = release_daemon_signals(); !released.ok()) {
+    spdlog::error("event=signals_not_released detail={}", log_value(released.error().message));
+  }
 
   sender.kick();
   if (auto started = drainer.start(); !started.ok()) {

@@ -2,7 +2,9 @@
 // controller (gate, lanes, admission, outbox) on one io_context and runs it. It tells systemd
 // when it is ready and pings its watchdog from the loop (drivers/systemd_notifier.hpp).
 // SIGHUP reloads the config (controller/config_reload.hpp); SIGTERM or SIGINT lets the
-// passages under way finish and stops (graceful_stop.hpp). Returns the process exit code
+// passages under way finish and stops (graceful_stop.hpp). Those signals are held from the
+// start of main (startup_signals.hpp) and released once their handlers are in place: one sent
+// during start-up is acted on as soon as the loop runs. Returns the process exit code
 // (below): 0 after a stop signal, 78 when a file, service, directory or socket the config
 // names cannot be used at start, 1 when something else needed at start fails.
 #pragma once

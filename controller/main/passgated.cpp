@@ -2,15 +2,23 @@
 //   passgated --config /etc/passgate/passgate.toml
 // Refuses to start on an invalid config, printing every problem as file:line:column (exit
 // 78), and when another passgated runs on the same state directory (exit 75, naming its PID).
+// SIGTERM, SIGINT and SIGHUP are held from the first line until the daemon handles them
+// (startup_signals.hpp).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "controller/config.hpp"
 #include "controller/main/daemon.hpp"
 #include "controller/main/logging.hpp"
+#include "controller/main/startup_signals.hpp"
 #include "drivers/instance_lock.hpp"
 
 int main(int argc, char** argv) {
+  // Before anything else, above all before any thread starts: a SIGHUP or SIGTERM that comes
+  // while the gate starts waits for run_daemon's handlers instead of killing it.
+  if (auto held = passgate::daemon::hold_daemon_signals(); !held.ok()) {
+    std::cerr << "passgated: " << held.error().message << '\n';
+  }
   CLI::App app{"passgated: Passgate gate controller"};
   std::string config_file = "/etc/passgate/passgate.toml";
   app.add_option("-c,--config", config_file, "configuration file")->capture_default_str();

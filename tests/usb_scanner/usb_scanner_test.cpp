@@ -5,76 +5,19 @@
 // reads over the configured maximum length are dropped.
 #include <catch2/catch.hpp>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-
-#include "drivers/usb_scanner.hpp"
-#include "tests/support/run_until.hpp"
-#include "tests/support/umockdev_usb.hpp"
-#include "tests/support/usb_scanner_samples.hpp"
+#include "tests/usb_scanner/scanner_fixture.hpp"
 
 using namespace passgate;
 using drivers::UsbScannerSettings;
-using test::EmulatedHidInterface;
-using test::EmulatedUsbDeviceSpec;
+using test::hid_pos_interface;
+using test::hid_pos_scanner;
+using test::keyboard_interface;
+using test::ScannerFixture;
 
 namespace {
 
-constexpr std::uint16_t kVid = 0x0c2e;
-constexpr std::uint16_t kPid = 0x0b61;
-
-EmulatedHidInterface hid_pos_interface() { return {0, 0, test::kHidPosDescriptor, 0x81, 64}; }
-EmulatedHidInterface keyboard_interface() { return {1, 1, test::kBootKeyboardDescriptor, 0x82, 8}; }
-
-EmulatedUsbDeviceSpec hid_pos_scanner(std::string serial = "") {
-  return {kVid, kPid, std::move(serial), {hid_pos_interface()}};
-}
-
-struct Connection {
-  bool connected;
-  std::string detail;
-};
-
-class ScannerFixture {
- public:
-  ScannerFixture() {
-    auto context = drivers::UsbContext::open(io_);
-    REQUIRE(context.ok());
-    context_ = std::move(*context);
-  }
-
-  void start(UsbScannerSettings::Kind kind, std::string serial = "", std::size_t max_length = 4096) {
-    auto driver = drivers::make_usb_scanner(
-        context_, UsbScannerSettings{"lane1.entry", kind, kVid, kPid, std::move(serial), max_length});
-    REQUIRE(driver.ok());
-    driver_ = std::move(*driver);
-    REQUIRE(driver_
-                ->start(hw::ScannerEvents{[this](std::string raw) { texts_.push_back(std::move(raw)); },
-                                          [this](bool connected, std::string detail) {
-                                            connections_.push_back(Connection{connected, std::move(detail)});
-                                          }})
-                .ok());
-  }
-
-  [[nodiscard]] bool wait_connected(bool connected) {
-    return test::run_until(io_, [&] { return !connections_.empty() && connections_.back().connected == connected; });
-  }
-  [[nodiscard]] bool wait_texts(std::size_t n) {
-    return test::run_until(io_, [&] { return texts_.size() >= n; });
-  }
-  void send_all(test::EmulatedUsbDevice& device, const std::vector<test::Bytes>& reports) {
-    for (const auto& report : reports) device.send(report);
-  }
-
-  test::UmockdevUsb usb_;  // first: before libusb starts its threads
-  boost::asio::io_context io_;
-  // libusb's thread posts into the loop; nothing else keeps it busy while a read is pending.
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
-  std::shared_ptr<drivers::UsbContext> context_;
-  std::vector<std::string> texts_;
-  std::vector<Connection> connections_;
-  std::unique_ptr<hw::ScannerDriver> driver_;  // last: gone before the context and the testbed
-};
+constexpr std::uint16_t kVid = test::kScannerVid;
+constexpr std::uint16_t kPid = test::kScannerPid;
 
 }  // namespace
 
