@@ -23,9 +23,6 @@ std::vector<std::string> driven_inputs() {
   return inputs;
 }
 
-// A beam level must outlast the gate's debounce before the next one.
-constexpr std::chrono::milliseconds kBeamHold = kDebounce + 95ms;
-
 }  // namespace
 
 std::vector<std::string> release_lines() {
@@ -93,17 +90,18 @@ void RigClient::set(const std::string& input, bool active) { connection_.set_inp
 
 void RigClient::scan(int lane, const std::string& token) { connection_.scan(hw::entry_scanner_name(lane), token); }
 
+void RigClient::hold(const std::string& input, bool active) {
+  set(input, active);
+  gate_.run_for(kBeamHold);
+}
+
 void RigClient::walk_in(int lane) {
   const auto outer = hw::line_name(lane, LineRole::beam_outer);
   const auto inner = hw::line_name(lane, LineRole::beam_inner);
-  set(outer, true);
-  gate_.run_for(kBeamHold);
-  set(inner, true);
-  gate_.run_for(kBeamHold);
-  set(outer, false);
-  gate_.run_for(kBeamHold);
-  set(inner, false);
-  gate_.run_for(kBeamHold);
+  hold(outer, true);
+  hold(inner, true);
+  hold(outer, false);
+  hold(inner, false);
 }
 
 bool RigClient::wait_level(const std::string& output, bool active, std::chrono::milliseconds limit) {

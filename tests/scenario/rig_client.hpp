@@ -17,6 +17,9 @@
 
 namespace passgate::scenario {
 
+// A beam level must outlast the gate's debounce before the next one.
+inline constexpr std::chrono::milliseconds kBeamHold = kDebounce + 95ms;
+
 // release_in and release_out of every lane.
 [[nodiscard]] std::vector<std::string> release_lines();
 
@@ -38,6 +41,8 @@ class RigClient {
   void close();
 
   void set(const std::string& input, bool active);
+  // set(), then the loop runs for kBeamHold: the level outlasts the gate's debounce.
+  void hold(const std::string& input, bool active);
   // The lane's entry scanner reads `token`.
   void scan(int lane, const std::string& token);
   // A person entering through `lane`: outer, both, inner, clear, each level held past the debounce.

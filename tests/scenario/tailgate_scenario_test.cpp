@@ -17,28 +17,20 @@ namespace {
 using hw::LineRole;
 using nlohmann::json;
 
-// Each beam level is held past the gate's debounce before the next change.
-constexpr std::chrono::milliseconds kBeamHold = kDebounce + 95ms;
-
 const std::string kOuter = hw::line_name(1, LineRole::beam_outer);
 const std::string kInner = hw::line_name(1, LineRole::beam_inner);
 
-void beam(GateHarness& gate, RigClient& rig, const std::string& line, bool blocked) {
-  rig.set(line, blocked);
-  gate.run_for(kBeamHold);
-}
-
 // Two people through lane 1 in one excursion: the second blocks the outer beam while the
 // first is still in the inner one.
-void close_pair_walks_in(GateHarness& gate, RigClient& rig) {
-  beam(gate, rig, kOuter, true);  // the first
-  beam(gate, rig, kInner, true);
-  beam(gate, rig, kOuter, false);
-  beam(gate, rig, kOuter, true);  // the second, the first still in the inner beam
-  beam(gate, rig, kInner, false);
-  beam(gate, rig, kInner, true);
-  beam(gate, rig, kOuter, false);
-  beam(gate, rig, kInner, false);
+void close_pair_walks_in(RigClient& rig) {
+  rig.hold(kOuter, true);  // the first
+  rig.hold(kInner, true);
+  rig.hold(kOuter, false);
+  rig.hold(kOuter, true);  // the second, the first still in the inner beam
+  rig.hold(kInner, false);
+  rig.hold(kInner, true);
+  rig.hold(kOuter, false);
+  rig.hold(kInner, false);
 }
 
 // A token for `shopper` for a group of `people`.
@@ -84,7 +76,7 @@ TEST_CASE("a grant for 1 and a close tailgater: one admitted passage and one tai
   rig.scan(1, gate.mint("shp_alice"));
   REQUIRE(rig.wait_level(kRelease1, true));
   REQUIRE(rig.wait_display(1, "admit 1"));
-  close_pair_walks_in(gate, rig);
+  close_pair_walks_in(rig);
   REQUIRE(rig.wait_level(kRelease1, false));
   CHECK(rig.rises_since_ready(kRelease1) == 1);
 
@@ -108,7 +100,7 @@ TEST_CASE("a grant for 2, a close pair and one more: two admitted passages and o
   rig.scan(1, group_token(gate, "shp_bob", 2));
   REQUIRE(rig.wait_level(kRelease1, true));
   REQUIRE(rig.wait_display(1, "admit 2"));
-  close_pair_walks_in(gate, rig);
+  close_pair_walks_in(rig);
   CHECK(rig.wait_level(kRelease1, false, kBeamHold));  // both places used: the barrier closes at once
   rig.walk_in(1);                                      // one more, right behind
   REQUIRE(rig.wait_level(kRelease1, false));
