@@ -105,7 +105,12 @@ void Gate::on_fire_alarm(bool active) {
   } else {
     spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
   }
-  for (auto& [n, lane] : lanes_) lane->on_alarm(active);
+  for (auto& [n, lane] : lanes_) {
+    lane->on_alarm(active);
+    // A lane's output write reported the alarm changed again: that nested call has told
+    // every lane the newer level, which the rest of this loop must not undo.
+    if (alarm_ != active) return;
+  }
   report_debounced_levels();
 }
 

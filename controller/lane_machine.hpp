@@ -200,6 +200,9 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
 
   explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
     auto& m = this->outermost_context();
+    // Set by on_alarm() before the event, and here again: a clear and a new alarm queued
+    // behind one another leave Emergency (latch off) and enter it again.
+    m.core.signals.set_alarm(true);
     Lane::stop_admitting(m);
     spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
   }

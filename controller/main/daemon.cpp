@@ -342,6 +342,11 @@ int run_daemon(const controller::GateConfig& config) {
                notifier.ping_interval() ? notifier.ping_interval()->count() * 2 : 0);
   notifier.ready(ready_status);
   io.run();
+  // Held again for the teardown: once the signal sets are gone a SIGTERM's default action
+  // would kill the gate before the backend drives its outputs to their safe levels.
+  if (auto held = hold_daemon_signals(); !held.ok()) {
+    spdlog::error("event=signals_not_held detail={}", log_value(held.error().message));
+  }
   spdlog::info("event=stopped exit_status=0");
   return kExitStopped;
 }

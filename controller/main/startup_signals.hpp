@@ -10,7 +10,9 @@
 // thread, once its handlers are installed: a pending one is delivered then, to its handler,
 // as if it had come at that moment (a stop requested during start-up stops the gate as soon
 // as it runs, with its normal exit code). A start that fails before never releases them:
-// the process exits with its start-up error, whatever was sent meanwhile.
+// the process exits with its start-up error, whatever was sent meanwhile. Once the loop
+// has stopped they are held again, so a second stop cannot cut the teardown short (the
+// backend drives its outputs to their safe levels last).
 // Errors: "io_error" (pthread_sigmask refused; then the signals keep their default action).
 #pragma once
 

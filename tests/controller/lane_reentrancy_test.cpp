@@ -185,3 +185,40 @@ TEST_CASE("an event that arrives while a lane handles one waits for it, then the
   day.io.input("fire_alarm", false);
   CHECK(day.gate->lane(1)->state_name() == "idle");
 }
+
+TEST_CASE("the fire alarm raised again while the lanes are told it cleared keeps every lane free") {
+  LaneDay day;
+  day.io.input("fire_alarm", true);
+  bool raised = false;
+  day.io.on_write([&] {  // the first lane to resume drives a release off: the alarm is back
+    if (raised) return;
+    raised = true;
+    day.io.input("fire_alarm", true);
+  });
+  day.io.input("fire_alarm", false);
+  REQUIRE(raised);
+  day.io.on_write(nullptr);
+  CHECK(day.gate->fire_alarm());
+  CHECK(day.gate->lane(1)->state_name() == "emergency");
+  CHECK(day.gate->lane(2)->state_name() == "emergency");
+  CHECK(day.releases_on());
+}
+
+TEST_CASE("an alarm cleared and raised again inside one write of a lane in the alarm leaves it free") {
+  LaneDay day;
+  day.io.input("fire_alarm", true);
+  bool toggled = false;
+  day.io.on_write([&] {  // lane 1's refusal of a scan: the loop flickers clear, then active
+    if (toggled) return;
+    toggled = true;
+    day.io.input("fire_alarm", false);
+    day.io.input("fire_alarm", true);
+  });
+  day.scan("token-in-the-alarm");
+  REQUIRE(toggled);
+  day.io.on_write(nullptr);
+  CHECK(day.gate->fire_alarm());
+  CHECK(day.gate->lane(1)->state_name() == "emergency");
+  CHECK(day.gate->lane(2)->state_name() == "emergency");
+  CHECK(day.releases_on());
+}
