@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -129,6 +130,51 @@ bool chip_gone(const std::error_code& code) {
   return code == std::errc::no_such_device || code == std::errc::io_error;
 }
 
+// The real steady clock, for lines opened without a Clock.
+class SteadyClock final : public Clock {
+ public:
+  [[nodiscard]] WallTime wall_now() const override { return std::chrono::system_clock::now(); }
+  [[nodiscard]] SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
+};
+
+const Clock& real_steady_clock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
+struct WriteFailure {
+  std::error_code code;  // the kernel's, if it gave one
+  std::string why;
+};
+
+// One write attempt: `active` written, then read back from the same request (logical levels
+// both: the kernel applies active-low to either). The write's ioctl alone cannot be trusted:
+// before Linux 6.16/6.17 a chip's set callback cannot report an error (see the header).
+std::optional<WriteFailure> write_verified(const gpiod::line& line, bool active) {
+  const int written = active ? 1 : 0;
+  try {
+    line.set_value(written);
+  } catch (const std::system_error& e) {
+    return WriteFailure{e.code(), e.what()};
+  } catch (const std::exception& e) {
+    return WriteFailure{{}, e.what()};
+  }
+  try {
+    const int read = line.get_value();
+    if (read != written) {
+      return WriteFailure{{}, "read back " + std::to_string(read) + " after writing " + std::to_string(written)};
+    }
+  } catch (const std::system_error& e) {
+    return WriteFailure{e.code(), "read back failed after writing " + std::to_string(written) + ": " + e.what()};
+  } catch (const std::exception& e) {
+    return WriteFailure{{}, "read back failed after writing " + std::to_string(written) + ": " + e.what()};
+  }
+  return std::nullopt;
+}
+
+// Whether a failed write attempt that took `took` was too slow to be retried.
+bool too_slow(SteadyTime::duration took) { return took > GpiodLines::kSlowAttempt; }
+
 std::string in_use_by(const gpiod::line& line) {
   const std::string consumer = line.consumer();
   return consumer.empty() ? "by the kernel or a program that gave no name" : "by \"" + consumer + "\"";
@@ -194,13 +240,20 @@ struct GpiodLines::Input {
   bool lost = false;              // no longer read (logged once)
 };
 
-GpiodLines::GpiodLines(TimerService& timers, InputChanged on_input)
-    : timers_(timers), on_input_(std::move(on_input)), chips_(std::make_unique<Chips>()) {}
+GpiodLines::GpiodLines(TimerService& timers, const Clock& clock, InputChanged on_input)
+    : timers_(timers), clock_(clock), on_input_(std::move(on_input)), chips_(std::make_unique<Chips>()) {}
 
 Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
                                                      const std::map<std::string, controller::GpiodLineConfig>& lines,
                                                      InputChanged on_input) {
-  std::unique_ptr<GpiodLines> self(new GpiodLines(timers, std::move(on_input)));
+  return open(io, timers, real_steady_clock(), lines, std::move(on_input));
+}
+
+Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
+                                                     const Clock& clock,
+                                                     const std::map<std::string, controller::GpiodLineConfig>& lines,
+                                                     InputChanged on_input) {
+  std::unique_ptr<GpiodLines> self(new GpiodLines(timers, clock, std::move(on_input)));
   for (const auto& [name, config] : lines) {
     if (auto added = self->add(io, name, config); !added.ok()) return added.error();
   }
@@ -259,21 +312,19 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
 
 GpiodLines::~GpiodLines() {
   // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
-  // bus hiccup often pass), but only while the chip is there.
+  // bus hiccup often pass), but only while the chip is there and attempts are quick.
   for (auto& [name, out] : outputs_) {
     out->retry.reset();
     std::string failure;
     for (int attempt = 0; attempt <= kRetries; ++attempt) {
-      try {
-        out->line.set_value(out->safe ? 1 : 0);
+      const SteadyTime started = clock_.steady_now();
+      const auto failed = write_verified(out->line, out->safe);
+      if (!failed) {
         failure.clear();
         break;
-      } catch (const std::system_error& e) {
-        failure = e.what();
-        if (chip_gone(e.code())) break;
-      } catch (const std::exception& e) {
-        failure = e.what();
       }
+      failure = failed->why;
+      if (chip_gone(failed->code) || too_slow(clock_.steady_now() - started)) break;
     }
     if (!failure.empty()) {
       spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
@@ -299,13 +350,9 @@ void GpiodLines::set_output(const std::string& line, bool active) {
 // Writes `wanted`; `level` changes only once the line has it.
 void GpiodLines::write_wanted(const std::string& name, Output& out) {
   const bool active = out.wanted;
-  try {
-    out.line.set_value(active ? 1 : 0);
-  } catch (const std::system_error& e) {
-    write_failed(name, out, e.code(), e.what());
-    return;
-  } catch (const std::exception& e) {
-    write_failed(name, out, {}, e.what());
+  const SteadyTime started = clock_.steady_now();
+  if (const auto failed = write_verified(out.line, active)) {
+    write_failed(name, out, failed->code, failed->why, clock_.steady_now() - started);
     return;
   }
   out.level = active;
@@ -317,7 +364,7 @@ void GpiodLines::write_wanted(const std::string& name, Output& out) {
 }
 
 void GpiodLines::write_failed(const std::string& name, Output& out, const std::error_code& code,
-                              const std::string& why) {
+                              const std::string& why, SteadyTime::duration took) {
   if (out.lost) return;  // logged when it was lost; a later set_output still tries once, quietly
   const std::string what = "output " + name + " (" + out.where + ")";
   if (chip_gone(code)) {
@@ -325,7 +372,16 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
     lose_supervision(what, why);
     return;
   }
-  if (++out.failures > kRetries) {
+  ++out.failures;
+  if (too_slow(took)) {
+    // Each retry would block the loop as long again: seconds in all, toward the watchdog.
+    out.lost = true;
+    const auto ms = std::chrono::duration_cast<Millis>(took).count();
+    lose_supervision(what, "a failed write took " + std::to_string(ms) + " ms (more than " +
+                               std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
+    return;
+  }
+  if (out.failures > kRetries) {
     out.lost = true;
     lose_supervision(what, std::to_string(out.failures) + " writes in a row failed, the last: " + why);
     return;

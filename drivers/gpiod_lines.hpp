@@ -13,24 +13,43 @@
 //   newer ones when full (a busy loop, a chattering alarm loop), so edges alone could end
 //   at a level the line no longer has. An event read interrupted by a signal (EINTR) or
 //   with nothing to read (EAGAIN) only waits again.
-// - A write to an output, or a read of an input's level, that fails with anything but
-//   ENODEV or EIO (EAGAIN, EINTR, an I2C expander's ETIMEDOUT or EREMOTEIO) is retried on
-//   the loop every kRetryDelay, at most kRetries times (never blocking, never sleeping); it
-//   is logged once when it first fails and once when it succeeds again. A retry writes the
+// - Every write to an output is read back (get_value() on the same request: the logical
+//   level, active-low applied by the kernel as for set_value). An error, or a level other
+//   than the one written ("read back N after writing M"), is a failed write. Why: until
+//   Linux 6.16/6.17 (the set_rv conversion, 2025) a GPIO chip's set callback returned void,
+//   so an I2C expander's ETIMEDOUT or EREMOTEIO never reaches user space and the set-values
+//   ioctl returns 0 (only ENODEV, the chip gone, does); Raspberry Pi OS 6.6 and 6.12 are such
+//   kernels. Newer kernels report the error from the write itself for drivers converted to
+//   the int-returning setter; the read-back covers the older ones, since a chip's get
+//   callback has always returned its errors. (It relies on the chip's get reading the pin
+//   or output register, as expanders like the PCA953x/MCP23xxx do; a chip without get
+//   fails every read-back, so its outputs are lost at once: loud, never silent.)
+// - A write (with its read-back) or a read of an input's level that fails with anything but
+//   ENODEV or EIO (EAGAIN, EINTR, an I2C expander's ETIMEDOUT or EREMOTEIO, a read-back
+//   mismatch) is retried on the loop every kRetryDelay, at most kRetries times (never
+//   blocking, never sleeping); it is logged once when it first fails and once when it
+//   succeeds again. A failed write attempt that took longer than kSlowAttempt (measured on
+//   the steady clock: on kernels that pass errors up, an expander's bus times out after
+//   about 1 s per call) loses the line at once: retrying would stall the loop for seconds,
+//   toward the 10 s watchdog, before supervision is declared lost (a slow attempt that
+//   works keeps the line: nothing is retried). Tests time attempts on their own Clock
+//   (the open() overload). A retry writes the
 //   level last asked for, even one the line already has: a newer set_output for the line
 //   waits for it and supersedes what it would have written. output() is the level on the
 //   line, the last one written successfully: while a write is being retried it still says
 //   what the line has, not what was asked.
 // - A line is lost when its event fd reports an error or hang-up, when the chip refuses it
-//   with ENODEV or EIO (its chip is gone), or when its retries are used up: it is logged
+//   with ENODEV or EIO (its chip is gone), when its retries are used up, or when a failed
+//   write attempt was slower than kSlowAttempt: it is logged
 //   once, and fire_alarm counts as active from then on (the supervision is lost), even if
 //   the alarm line itself still reads clear. A lost input is no longer read; a lost output
-//   is still written once per change asked for (quietly, never retried). A chip with only
+//   is still written (and read back) once per change asked for (quietly, never retried). A chip with only
 //   outputs is supervised this way too. The report is made from the loop, never from
 //   within set_output.
 // - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
-// - The destructor drives every output back to its safe level (a failed write is tried
-//   again at once, up to kRetries times) and releases the lines.
+// - The destructor drives every output back to its safe level, read back too (a failed
+//   write is tried again at once, up to kRetries times, not after a slow attempt) and
+//   releases the lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
@@ -57,6 +76,9 @@ class GpiodLines {
   // raises the fire alarm (every other lane free both ways) well within a second.
   static constexpr Millis kRetryDelay{20};
   static constexpr int kRetries = 10;
+  // A failed write attempt (write and read-back) that took longer than this loses the line
+  // at once instead of being retried (above).
+  static constexpr Millis kSlowAttempt{100};
 
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
@@ -69,6 +91,11 @@ class GpiodLines {
   // "io_error" (a chip cannot be opened, or refuses a request).
   [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
       boost::asio::io_context& io, TimerService& timers,
+      const std::map<std::string, controller::GpiodLineConfig>& lines, InputChanged on_input);
+  // The same, timing write attempts on `clock` (steady_now) instead of the real steady
+  // clock; `clock` must outlive the lines.
+  [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
+      boost::asio::io_context& io, TimerService& timers, const Clock& clock,
       const std::map<std::string, controller::GpiodLineConfig>& lines, InputChanged on_input);
   ~GpiodLines();
   GpiodLines(const GpiodLines&) = delete;
@@ -89,11 +116,12 @@ class GpiodLines {
   struct Output;  // a requested output line
   struct Chips;   // the open chips
 
-  GpiodLines(TimerService& timers, InputChanged on_input);
+  GpiodLines(TimerService& timers, const Clock& clock, InputChanged on_input);
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const controller::GpiodLineConfig& config);
   void write_wanted(const std::string& name, Output& out);
-  void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why);
+  void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why,
+                    SteadyTime::duration took);
   void wait_for_events(const std::shared_ptr<Input>& input);
   void read_events(const std::shared_ptr<Input>& input);
   void read_level(const std::shared_ptr<Input>& input);
@@ -103,6 +131,7 @@ class GpiodLines {
   void lose_supervision(const std::string& what, const std::string& why);
 
   TimerService& timers_;
+  const Clock& clock_;  // times write attempts
   InputChanged on_input_;
   std::unique_ptr<Chips> chips_;  // declared first: released last, after every line
   std::map<std::string, std::unique_ptr<Output>> outputs_;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -51,6 +52,8 @@ struct ArmedFault {
 
 struct ArmedLine {
   ArmedFault writes;
+  ArmedFault dropped_writes;  // answered 0, never passed on
+  std::function<void()> during_write;
   ArmedFault level_reads;
   ArmedFault event_reads;
   std::optional<std::size_t> capacity;  // the event queue's, when limited
@@ -146,6 +149,12 @@ GpioFaults::~GpioFaults() { registry().clear(); }
 void GpioFaults::fail_writes(unsigned offset, int error, int times) {
   registry().arm(offset, [&](ArmedLine& line) { line.writes = ArmedFault{error, times, 0}; });
 }
+void GpioFaults::drop_writes(unsigned offset, int times) {
+  registry().arm(offset, [&](ArmedLine& line) { line.dropped_writes = ArmedFault{0, times, 0}; });
+}
+void GpioFaults::during_writes(unsigned offset, std::function<void()> action) {
+  registry().arm(offset, [&](ArmedLine& line) { line.during_write = std::move(action); });
+}
 void GpioFaults::fail_level_reads(unsigned offset, int error, int times) {
   registry().arm(offset, [&](ArmedLine& line) { line.level_reads = ArmedFault{error, times, 0}; });
 }
@@ -158,6 +167,9 @@ void GpioFaults::limit_event_queue(unsigned offset, std::size_t capacity) {
 
 int GpioFaults::failed_writes(unsigned offset) const {
   return registry().count<int>(offset, [](const ArmedLine& line) { return line.writes.injected; });
+}
+int GpioFaults::dropped_writes(unsigned offset) const {
+  return registry().count<int>(offset, [](const ArmedLine& line) { return line.dropped_writes.injected; });
 }
 int GpioFaults::failed_level_reads(unsigned offset) const {
   return registry().count<int>(offset, [](const ArmedLine& line) { return line.level_reads.injected; });
@@ -180,8 +192,11 @@ int gpio_ioctl(int fd, unsigned long request, void* arg) {
   if (reg.armed && (request == GPIOHANDLE_SET_LINE_VALUES_IOCTL || request == GPIOHANDLE_GET_LINE_VALUES_IOCTL)) {
     const std::lock_guard lock(reg.mutex);
     if (ArmedLine* line = reg.line_of(fd); line != nullptr) {
-      ArmedFault& fault = request == GPIOHANDLE_SET_LINE_VALUES_IOCTL ? line->writes : line->level_reads;
+      const bool write = request == GPIOHANDLE_SET_LINE_VALUES_IOCTL;
+      if (write && line->during_write) line->during_write();
+      ArmedFault& fault = write ? line->writes : line->level_reads;
       if (fault.strike()) return fail_with(fault.error);
+      if (write && line->dropped_writes.strike()) return 0;  // "written", as an old kernel says
     }
   }
   const int result = real_ioctl(fd, request, arg);

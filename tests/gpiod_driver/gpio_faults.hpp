@@ -5,6 +5,10 @@
 //   - a value write (GPIOHANDLE_SET_LINE_VALUES_IOCTL) or level read
 //     (GPIOHANDLE_GET_LINE_VALUES_IOCTL) fails with a chosen errno, and the chip never sees it
 //     (EAGAIN, EINTR, an I2C expander's ETIMEDOUT or EREMOTEIO);
+//   - a value write returns 0 but the chip never sees it: what a kernel before 6.16/6.17 does
+//     when an I2C expander fails the write (the chip's set callback returns void), so a
+//     read-back finds the old level;
+//   - a test's action runs at each value write (e.g. to move a test clock: a slow write);
 //   - a read() of edge events fails with a chosen errno and takes nothing (EINTR);
 //   - the line's event queue holds at most N unread events, as the kernel's does (16 for uAPI
 //     v1, newer edges dropped while it is full): the emulated chip's queue has no limit.
@@ -21,6 +25,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 namespace passgate::test {
 
@@ -35,6 +40,11 @@ class GpioFaults {
 
   // The next `times` value writes to the line at `offset` fail with `error`.
   void fail_writes(unsigned offset, int error, int times = kAlways);
+  // The next `times` value writes to it return 0 without reaching the chip (its level stays).
+  void drop_writes(unsigned offset, int times = kAlways);
+  // `action` runs at every value write to it from now on, before the write is answered
+  // (under the injection's lock: it must not make system calls on GPIO fds).
+  void during_writes(unsigned offset, std::function<void()> action);
   // The next `times` reads of its level fail with `error`.
   void fail_level_reads(unsigned offset, int error, int times = kAlways);
   // The next `times` read() calls on its event fd fail with `error`, taking no event.
@@ -45,6 +55,7 @@ class GpioFaults {
   // What happened so far: failures injected, events dropped by the limited queue and events
   // the driver read from it.
   [[nodiscard]] int failed_writes(unsigned offset) const;
+  [[nodiscard]] int dropped_writes(unsigned offset) const;
   [[nodiscard]] int failed_level_reads(unsigned offset) const;
   [[nodiscard]] int failed_event_reads(unsigned offset) const;
   [[nodiscard]] std::size_t events_dropped(unsigned offset) const;

@@ -1,8 +1,11 @@
 // GpiodLines when the kernel's answers go wrong (GpioFaults injects them): output writes
 // that fail are retried on the loop and the line lost when they keep failing, input edges
 // the kernel's full event queue dropped are made good by reading the level, level reads that
-// fail are retried, and an event read interrupted by a signal is read again. Timers run in
-// virtual time; the loop runs only to deliver what the emulated chip's fds carry.
+// fail are retried, and an event read interrupted by a signal is read again. Writes are read
+// back (an old kernel answers 0 to a write an I2C expander failed) and a failed attempt that
+// took too long is not retried. Timers run in virtual time, write attempts are timed on a
+// test clock that moves only when a test moves it; the loop runs only to deliver what the
+// emulated chip's fds carry.
 #include <cerrno>
 
 #include <catch2/catch.hpp>
@@ -14,7 +17,10 @@
 #include "tests/support/captured_log.hpp"
 
 using namespace std::chrono_literals;
+using passgate::Clock;
+using passgate::SteadyTime;
 using passgate::TimerService;
+using passgate::WallTime;
 using passgate::VirtualTime;
 using passgate::drivers::GpiodLines;
 using passgate::test::alarm_line;
@@ -33,14 +39,22 @@ constexpr auto kRetryDelay = GpiodLines::kRetryDelay;
 constexpr int kRetries = GpiodLines::kRetries;
 constexpr std::size_t kKernelQueue = 16;  // uAPI v1: unread edge events the kernel keeps per line
 
+// The clock write attempts are timed on: still, unless a test moves it (during a write).
+struct AttemptClock final : Clock {
+  SteadyTime now{};
+  [[nodiscard]] WallTime wall_now() const override { return WallTime{} + (now - SteadyTime{}); }
+  [[nodiscard]] SteadyTime steady_now() const override { return now; }
+};
+
 struct FaultFixture : GpioFixture {
   GpioFaults faults;  // before any line is opened: it learns which fd is which line
   VirtualTime virtual_time;
+  AttemptClock attempt_clock;
   CapturedLog log;
 
   std::unique_ptr<GpiodLines> open(const LineConfigs& lines, TimerService& timers) {
-    auto opened =
-        GpiodLines::open(io, timers, lines, [this](const std::string& line, bool active) { record(line, active); });
+    auto opened = GpiodLines::open(io, timers, attempt_clock, lines,
+                                   [this](const std::string& line, bool active) { record(line, active); });
     if (!opened.ok()) FAIL(opened.error().message);
     return std::move(*opened);
   }
@@ -215,4 +229,114 @@ TEST_CASE_METHOD(FaultFixture, "an event read interrupted by a signal (EINTR) is
   gpio.drive(0, true);  // and the line is still watched
   REQUIRE(run_until([&] { return heard.size() == 2; }));
   CHECK(heard.back() == "lane1.beam_outer=0");
+}
+
+TEST_CASE_METHOD(FaultFixture,
+                 "a write the kernel answers 0 to but the line did not take is found by reading back, and retried") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.drop_writes(3, 2);  // an expander's NACK on a kernel whose set callback returns void, twice
+  lines->set_output("lane1.release_out", true);
+  CHECK(faults.dropped_writes(3) == 1);
+  CHECK(gpio.output_history(3) == OutputLevels{false});
+  CHECK_FALSE(lines->output("lane1.release_out"));  // the release is off, so it does not say on
+  CHECK(log.count("event=gpio_output_failed line=lane1.release_out") == 1);
+  CHECK(log.count("read back 0 after writing 1") == 1);
+
+  virtual_time.advance(kRetryDelay);
+  CHECK(faults.dropped_writes(3) == 2);
+  CHECK_FALSE(lines->output("lane1.release_out"));
+  virtual_time.advance(kRetryDelay);  // the fault has cleared: the write takes
+  CHECK(gpio.output_history(3) == OutputLevels{false, true});
+  CHECK(lines->output("lane1.release_out"));
+  CHECK(log.count("event=gpio_output_recovered line=lane1.release_out") == 1);
+  CHECK(log.count("attempts=3") == 1);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(virtual_time.pending() == 0);
+  CHECK(heard.empty());
+  CHECK(log.count("event=gpio_lost") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture,
+                 "an output whose writes are answered 0 but never take is lost when its retries are used up") {
+  gpio.drive(9, false);  // the alarm loop is closed: clear
+  auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.release_in", gpio_line(2)}}, virtual_time);
+  faults.drop_writes(2);  // for good
+  lines->set_output("lane1.release_in", true);
+  virtual_time.advance(kRetryDelay * (kRetries - 1));
+  CHECK(faults.dropped_writes(2) == kRetries);
+  CHECK(heard.empty());
+
+  virtual_time.advance(kRetryDelay);
+  CHECK(faults.dropped_writes(2) == kRetries + 1);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  CHECK_FALSE(lines->output("lane1.release_in"));
+  CHECK(gpio.output_history(2) == OutputLevels{false});
+  CHECK(log.count("event=gpio_output_failed") == 1);
+  CHECK(log.count("11 writes in a row failed, the last: read back 0 after writing 1") == 1);
+  CHECK(log.count("event=gpio_lost line=\"output lane1.release_in (line 2 of gpiochip0)\"") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "the read-back compares logical levels: an active-low output reads back what was written") {
+  auto release = gpio_line(5);
+  release.active_low = true;
+  auto lines = open({{"lane1.release_out", release}}, virtual_time);
+  lines->set_output("lane1.release_out", true);
+  CHECK(lines->output("lane1.release_out"));
+  CHECK_FALSE(gpio.high(5));  // active: low on the wire
+  lines->set_output("lane1.release_out", false);
+  CHECK_FALSE(lines->output("lane1.release_out"));
+  CHECK(gpio.high(5));
+  CHECK(log.count("event=gpio_output_failed") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a failed write attempt slower than kSlowAttempt loses the line at once, not retried") {
+  gpio.drive(9, false);
+  auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.release_in", gpio_line(2)}}, virtual_time);
+  // A kernel that passes the expander's error up, after the I2C adapter's timeout.
+  faults.fail_writes(2, ETIMEDOUT);
+  faults.during_writes(2, [this] { attempt_clock.now += GpiodLines::kSlowAttempt + 1ms; });
+  lines->set_output("lane1.release_in", true);
+  CHECK(faults.failed_writes(2) == 1);
+  virtual_time.run_ready();
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+  CHECK(log.count("a failed write took 101 ms (more than 100 ms: not retried)") == 1);
+  CHECK(log.count("event=gpio_lost line=\"output lane1.release_in (line 2 of gpiochip0)\"") == 1);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(faults.failed_writes(2) == 1);  // never retried
+}
+
+TEST_CASE_METHOD(FaultFixture, "a slow write whose read-back does not match is lost at once too") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.drop_writes(3);
+  faults.during_writes(3, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.release_out", true);
+  virtual_time.run_ready();
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(faults.dropped_writes(3) == 1);
+  CHECK(log.count("a failed write took 1000 ms") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a failed write attempt of kSlowAttempt or less is retried, and a slow one that works stays") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.fail_writes(3, EREMOTEIO, 1);
+  faults.during_writes(3, [this] { attempt_clock.now += GpiodLines::kSlowAttempt; });
+  lines->set_output("lane1.release_out", true);
+  CHECK_FALSE(lines->output("lane1.release_out"));
+  virtual_time.advance(kRetryDelay);  // works, slowly: no retry is needed, nothing lost
+  CHECK(lines->output("lane1.release_out"));
+  CHECK(heard.empty());
+  CHECK(log.count("event=gpio_output_recovered line=lane1.release_out") == 1);
+  CHECK(log.count("event=gpio_lost") == 0);
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown reads the safe level back and writes it again when it did not take") {
+  auto lines = open({{"lane1.release_in", gpio_line(2)}}, virtual_time);
+  lines->set_output("lane1.release_in", true);
+  faults.drop_writes(2, 2);
+  lines.reset();
+  CHECK(faults.dropped_writes(2) == 2);
+  CHECK(gpio.output_history(2) == OutputLevels{false, true, false});
+  CHECK(log.count("event=gpio_safe_level_failed") == 0);
 }
