@@ -103,6 +103,12 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
       spdlog::info("event=admission_denied lane={} reason=replayed token_id={} detail=\"token already used\"", lane,
                    log_value(claims.token_id));
       finish(std::move(p->done), denial(DenialReason::replayed));
+    } else if (begun.error().code == "expired") {
+      // The wall clock is behind the gate's records by more than a day: the token's id may
+      // have been purged already, so it cannot be shown unused.
+      spdlog::warn("event=admission_denied lane={} reason=expired token_id={} detail={}", lane,
+                   log_value(claims.token_id), log_value(begun.error().message));
+      finish(std::move(p->done), denial(DenialReason::expired));
     } else {
       spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
                     log_value("cannot record the session: " + begun.error().message));

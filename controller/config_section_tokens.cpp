@@ -3,6 +3,7 @@
 
 #include "controller/config_paths.hpp"
 #include "controller/config_sections.hpp"
+#include "db/session_store.hpp"
 
 namespace passgate::controller {
 namespace {
@@ -32,7 +33,7 @@ void read_identity_and_tokens(TableReader& root, const std::filesystem::path& co
   if (auto keyset = read_path(*tokens, "keyset", {Presence::required, PathCheck::file_exists}, config_dir)) {
     config.keyset = std::move(*keyset);
   }
-  if (auto skew = tokens->integer("clock_skew_s", {0, 60}, Presence::optional)) {
+  if (auto skew = tokens->integer("clock_skew_s", {0, db::kMaxClockSkewS}, Presence::optional)) {
     config.clock_skew = std::chrono::seconds(*skew);
   }
   if (auto freshness = tokens->integer("freshness_s", {10, 300}, Presence::optional)) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <initializer_list>
 #include <stdexcept>
+#include <string>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
@@ -40,6 +41,22 @@ constexpr Transition kAbandoned{"cancelled", "opening",
 constexpr Transition kRefused{"refused by the tracking engine", "open_offline and not yet refused",
                               "UPDATE sessions SET refused_at_ms = ?2"
                               " WHERE session_id = ?1 AND state = 'open_offline' AND refused_at_ms = 0"};
+
+// The gate_status row that keeps the token purge's high-water mark.
+constexpr const char* kPurgeMark = "used_tokens_purged_by_s";
+
+// The purge's high-water mark (within the caller's transaction, if any); 0 before any purge.
+// A value that is not a number is an error: the mark is never guessed.
+std::int64_t read_purge_mark(Database& db) {
+  auto query = db.statement("SELECT value FROM gate_status WHERE name = ?1");
+  query->bind(1, kPurgeMark);
+  if (!query->executeStep()) return 0;
+  const std::string text = query->getColumn(0).getString();
+  std::size_t used = 0;
+  const long long mark = std::stoll(text, &used);
+  if (used != text.size()) throw std::runtime_error("gate_status " + std::string(kPurgeMark) + " is not a number");
+  return mark;
+}
 
 // Frees the session's jti again (within the caller's transaction).
 void release_token_of(Database& db, const std::string& session_id) {
@@ -143,6 +160,15 @@ Status SessionStore::begin(const SessionRecord& s) {
     if (claim->exec() == 0) {
       return make_error("replayed", "entry token " + s.token_id + " was already used (session " + s.session_id +
                                         " not started)");
+    }
+    // An id purged by the mark had its token end (plus the largest skew) more than the
+    // margin before it; this token's end, with any skew now in force, is no later.
+    if (const std::int64_t mark = read_purge_mark(db_); s.token_expires_at + kUsedTokenMarginS < mark) {
+      return make_error("expired", "entry token " + s.token_id + " ended at " + std::to_string(s.token_expires_at) +
+                                       ", more than " + std::to_string(kUsedTokenMarginS) +
+                                       " s before the gate purged used token ids (at " + std::to_string(mark) +
+                                       "): the wall clock is behind the gate's own records (session " +
+                                       s.session_id + " not started)");
     }
     auto insert = db_.statement(
         "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
@@ -309,11 +335,33 @@ Result<std::vector<SessionRecord>> SessionStore::all() {
   });
 }
 
-Result<int> SessionStore::purge_used_tokens(std::int64_t before_s) {
-  return guarded("purge used entry tokens", [&]() -> Result<int> {
+Result<TokenPurgeOutcome> SessionStore::purge_used_tokens(std::int64_t by_s) {
+  return guarded("purge used entry tokens", [&]() -> Result<TokenPurgeOutcome> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    const std::int64_t mark = read_purge_mark(db_);
+    if (by_s < mark) return TokenPurgeOutcome{.skipped = true, .forgotten = 0, .mark_s = mark};
+    auto raise = db_.statement(
+        "INSERT INTO gate_status (name, value, updated_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (name)"
+        " DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms");
+    SQLite::bind(*raise, kPurgeMark, std::to_string(by_s), by_s * 1000);
+    raise->exec();
     auto purge = db_.statement("DELETE FROM used_tokens WHERE expires_at < ?1");
-    purge->bind(1, before_s);
-    return purge->exec();
+    purge->bind(1, by_s - kUsedTokenRetentionS);
+    const int forgotten = purge->exec();
+    transaction.commit();
+    return TokenPurgeOutcome{.skipped = false, .forgotten = forgotten, .mark_s = by_s};
+  });
+}
+
+Result<std::int64_t> SessionStore::token_purge_mark() {
+  return guarded("read the used token purge mark", [&]() -> Result<std::int64_t> { return read_purge_mark(db_); });
+}
+
+Result<std::int64_t> SessionStore::latest_session_ms() {
+  return guarded("read the newest session's time", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement("SELECT COALESCE(MAX(created_at_ms), 0) FROM sessions");
+    query->executeStep();
+    return query->getColumn(0).getInt64();
   });
 }
 

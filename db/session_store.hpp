@@ -2,6 +2,8 @@
 // A session row and its token id are written in one transaction before the barrier is
 // released, so neither a crash nor a restart reopens a replay window. State changes that
 // also send a message to the tracking engine write the outbox row in the same transaction.
+// Used ids are forgotten only by purge_used_tokens, long after their tokens ended, and
+// never by a time below the purge's high-water mark (a wall clock that stepped back).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +17,22 @@
 #include "db/outbox.hpp"
 
 namespace passgate::db {
+
+// The largest clock-skew allowance the config accepts ([tokens] clock_skew_s).
+inline constexpr std::int64_t kMaxClockSkewS = 60;
+// How long a used token id is kept past its token's end as recorded (exp + the skew in force
+// when it was used): the largest skew, so a reload that raises clock_skew_s shortens no
+// retention, and a day on top, so a wall clock up to a day fast forgets no id whose token
+// could still be scanned.
+inline constexpr std::int64_t kUsedTokenMarginS = 24 * 3600;
+inline constexpr std::int64_t kUsedTokenRetentionS = kMaxClockSkewS + kUsedTokenMarginS;
+
+// What one purge_used_tokens call did.
+struct TokenPurgeOutcome {
+  bool skipped = false;     // the time given was below the mark: nothing forgotten
+  int forgotten = 0;        // ids forgotten
+  std::int64_t mark_s = 0;  // the purge's high-water mark after the call (Unix s)
+};
 
 enum class SessionState {
   opening,      // committed, waiting for the tracking engine
@@ -55,7 +73,10 @@ class SessionStore {
   // True if this jti was already accepted (and not released).
   [[nodiscard]] Result<bool> token_used(const std::string& token_id);
   // Inserts the session (state opening, whatever s.state says) and marks its jti used, in
-  // one transaction. Error code "replayed" if the jti is already used; nothing is written then.
+  // one transaction. Error code "replayed" if the jti is already used; "expired" if the
+  // token's end (s.token_expires_at) lies more than kUsedTokenMarginS before the purge's
+  // mark, so its id may have been forgotten already (a wall clock behind the gate's own
+  // records); nothing is written then.
   [[nodiscard]] Status begin(const SessionRecord& s);
 
   // State changes: each checks the session's current state and fails with "wrong_state"
@@ -116,9 +137,16 @@ class SessionStore {
   [[nodiscard]] Result<std::vector<SessionRecord>> in_state(SessionState s);
   // Every session, oldest first.
   [[nodiscard]] Result<std::vector<SessionRecord>> all();
-  // Forgets jtis whose token expired before `before_s` (sessions are kept); returns how
-  // many. The caller passes now - skew, so a jti is kept at least until exp + skew.
-  [[nodiscard]] Result<int> purge_used_tokens(std::int64_t before_s);
+  // Forgets the jtis whose retention (their token's end + kUsedTokenRetentionS) ended
+  // before `by_s` (sessions are kept), and raises the purge's high-water mark to `by_s`, in
+  // one transaction; the mark survives restarts (gate_status "used_tokens_purged_by_s").
+  // A `by_s` below the mark (the clock stepped back) forgets nothing and keeps the mark.
+  [[nodiscard]] Result<TokenPurgeOutcome> purge_used_tokens(std::int64_t by_s);
+  // The purge's high-water mark (Unix s): the latest time jtis were purged by; 0 before any.
+  [[nodiscard]] Result<std::int64_t> token_purge_mark();
+  // The latest created_at_ms of any session (0 if none): the wall time of the newest
+  // admission, which a token signed by the issuer's clock vouched for within its lifetime.
+  [[nodiscard]] Result<std::int64_t> latest_session_ms();
 
  private:
   Database& db_;

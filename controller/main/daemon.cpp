@@ -21,6 +21,7 @@
 #include "controller/payment_drainer.hpp"
 #include "controller/sealing_keys_in_use.hpp"
 #include "controller/settlement_planner.hpp"
+#include "controller/token_purge.hpp"
 #include "controller/tracking_reports.hpp"
 #include "controller/watched_tracking.hpp"
 #include "controller/main/control_commands.hpp"
@@ -101,29 +102,6 @@ std::string reload_summary(const controller::ReloadReport& report) {
   return "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
          std::to_string(report.needs_restart.size()) + " waiting for a restart";
 }
-
-// Forgets used token ids once their tokens can no longer be accepted anyway (each is
-// stored with exp + skew as its end).
-class TokenPurge {
- public:
-  TokenPurge(db::SessionStore& sessions, TimerService& timers, Clock& clock)
-      : sessions_(sessions), timers_(timers), clock_(clock) {
-    run();
-  }
-
- private:
-  void run() {
-    const auto before = unix_seconds(clock_.wall_now());
-    if (auto purged = sessions_.purge_used_tokens(before); !purged.ok()) {
-      spdlog::warn("event=token_purge_failed detail={}", log_value(purged.error().message));
-    }
-    timer_ = timers_.start(std::chrono::minutes(10), [this] { run(); });
-  }
-  db::SessionStore& sessions_;
-  TimerService& timers_;
-  Clock& clock_;
-  std::unique_ptr<Timer> timer_;
-};
 
 // The tracking engine refused the queued open request of a session admitted offline: the
 // shopper is inside and will not be followed (no cart will come). Marked refused, so its
@@ -227,7 +205,7 @@ int run_daemon(const controller::GateConfig& config) {
                                          watched_tracking, sender, &hold, time, time);
   admission.set_on_session_ended([&planner] { planner.request(); });
   recover_interrupted_sessions(sessions, time);
-  TokenPurge purge(sessions, time, time);
+  controller::TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
   DaemonReload live_settings(
       ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate, sessions, queue, gate_status,

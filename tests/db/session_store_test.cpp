@@ -1,6 +1,6 @@
 // SessionStore: single use of entry tokens (also across restarts), the session state
 // machine's guards, atomicity of state changes with their outbox messages, the offline
-// admissions window and purging of expired token ids.
+// admissions window, and the retention and purge of used token ids.
 #include <catch2/catch.hpp>
 
 #include <SQLiteCpp/Database.h>
@@ -281,21 +281,96 @@ TEST_CASE("sessions are listed oldest first, all or by state") {
   CHECK(store.in_state(SessionState::cancelled)->empty());
 }
 
-TEST_CASE("purge forgets only the token ids that expired before the cutoff, and keeps the sessions") {
+TEST_CASE("a used token id is kept a day and the largest clock skew past its token's end; sessions stay") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s100", "jti-100", 1, 100))) == "ok");
-  REQUIRE(describe(store.begin(session("s200", "jti-200", 2, 200))) == "ok");
-  REQUIRE(describe(store.begin(session("s300", "jti-300", 3, 300))) == "ok");
+  constexpr std::int64_t kEnd = 1'795'000'065;  // exp + skew, as admission records it
+  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow, kEnd))) == "ok");
+  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow, kEnd + 600))) == "ok");
 
-  const auto purged = store.purge_used_tokens(200);
+  // A purge by a clock 10 minutes fast (the reproduction of issue 15), or up to a day and
+  // the largest skew fast, forgets nothing.
+  for (const std::int64_t by : {kEnd + 600, kEnd + kUsedTokenMarginS, kEnd + kUsedTokenRetentionS}) {
+    const auto kept = store.purge_used_tokens(by);
+    REQUIRE(describe(kept) == "ok");
+    CHECK(kept->forgotten == 0);
+    CHECK(*store.token_used("jti-1"));
+  }
+  const auto purged = store.purge_used_tokens(kEnd + kUsedTokenRetentionS + 1);
   REQUIRE(describe(purged) == "ok");
-  CHECK(*purged == 1);
-  CHECK_FALSE(*store.token_used("jti-100"));
-  CHECK(*store.token_used("jti-200"));
-  CHECK(*store.token_used("jti-300"));
-  CHECK(store.all()->size() == 3);
-  CHECK(*store.purge_used_tokens(200) == 0);
+  CHECK_FALSE(purged->skipped);
+  CHECK(purged->forgotten == 1);
+  CHECK(purged->mark_s == kEnd + kUsedTokenRetentionS + 1);
+  CHECK_FALSE(*store.token_used("jti-1"));
+  CHECK(*store.token_used("jti-2"));
+  CHECK(store.all()->size() == 2);
+}
+
+TEST_CASE("raising the clock skew allowance shortens no used token id's retention") {
+  // Admitted under a 5 s allowance (its end recorded as exp + 5); a reload then raises the
+  // allowance to the largest the config accepts, so the token scans as valid until exp + 60.
+  TestDatabase t;
+  SessionStore store(*t.db);
+  constexpr std::int64_t kExp = 1'795'000'060;
+  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow, kExp + 5))) == "ok");
+
+  const auto purged = store.purge_used_tokens(kExp + kMaxClockSkewS + kUsedTokenMarginS);
+  REQUIRE(describe(purged) == "ok");
+  CHECK(purged->forgotten == 0);
+  CHECK(*store.token_used("jti-1"));
+  const auto again = store.begin(session("s2", "jti-1", kNow, kExp + kMaxClockSkewS));
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == "replayed");
+}
+
+TEST_CASE("the token purge never goes by a time below its high-water mark, which survives a restart") {
+  TestDatabase t;
+  constexpr std::int64_t kMark = 1'795'000'600;
+  {
+    SessionStore store(*t.db);
+    CHECK(*store.token_purge_mark() == 0);
+    REQUIRE(describe(store.purge_used_tokens(kMark)) == "ok");
+    CHECK(*store.token_purge_mark() == kMark);
+  }
+  t.reopen();
+  SessionStore store(*t.db);
+  CHECK(*store.token_purge_mark() == kMark);
+
+  const auto behind = store.purge_used_tokens(kMark - 3600);
+  REQUIRE(describe(behind) == "ok");
+  CHECK(behind->skipped);
+  CHECK(behind->forgotten == 0);
+  CHECK(behind->mark_s == kMark);
+  CHECK(*store.token_purge_mark() == kMark);
+
+  const auto caught_up = store.purge_used_tokens(kMark + 600);
+  REQUIRE(describe(caught_up) == "ok");
+  CHECK_FALSE(caught_up->skipped);
+  CHECK(*store.token_purge_mark() == kMark + 600);
+}
+
+TEST_CASE("a token that ended more than a day before the purge's mark is refused as expired, writing nothing") {
+  // Its id may have been forgotten: the wall clock that accepted it is behind the records.
+  TestDatabase t;
+  SessionStore store(*t.db);
+  constexpr std::int64_t kMark = 1'795'100'000;
+  REQUIRE(describe(store.purge_used_tokens(kMark)) == "ok");
+
+  const auto old = store.begin(session("s1", "jti-1", kNow, kMark - kUsedTokenMarginS - 1));
+  REQUIRE_FALSE(old.ok());
+  CHECK(old.error().code == "expired");
+  CHECK_FALSE(*store.token_used("jti-1"));
+  CHECK(store.all()->empty());
+  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow, kMark - kUsedTokenMarginS))) == "ok");
+}
+
+TEST_CASE("the newest session's time is the latest admission the gate recorded") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  CHECK(*store.latest_session_ms() == 0);
+  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow + 5000))) == "ok");
+  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow))) == "ok");
+  CHECK(*store.latest_session_ms() == kNow + 5000);
 }
 
 TEST_CASE("session states round-trip through their names") {

@@ -1,0 +1,117 @@
+// TokenPurge: used token ids are purged by the gate's own records, never by a wall clock that
+// runs fast or has stepped back; the purge's mark survives a restart.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <optional>
+
+#include "common/time_format.hpp"
+#include "common/virtual_time.hpp"
+#include "controller/token_purge.hpp"
+#include "db/session_store.hpp"
+#include "tests/db/db_test_support.hpp"
+#include "tests/support/captured_log.hpp"
+
+using namespace std::chrono_literals;
+using passgate::unix_millis;
+using passgate::VirtualTime;
+using passgate::WallTime;
+using passgate::controller::TokenPurge;
+using passgate::db::SessionStore;
+using passgate::db::test::describe;
+using passgate::db::test::kNow;
+using passgate::db::test::TestDatabase;
+
+namespace {
+
+constexpr std::int64_t kStartS = kNow / 1000;
+
+// A gate's database, its token purge and a virtual clock starting at kNow.
+struct PurgeRig {
+  VirtualTime vt;
+  TestDatabase t;
+  std::unique_ptr<SessionStore> store = std::make_unique<SessionStore>(*t.db);
+  std::optional<TokenPurge> purge;
+
+  PurgeRig() { vt.set_wall(WallTime(std::chrono::milliseconds(kNow))); }
+  // A session admitted now whose token ends (exp + skew) at `end_s`.
+  void admit(const std::string& token_id, std::int64_t end_s) {
+    const auto s = passgate::db::test::session("s-" + token_id, token_id, unix_millis(vt.wall_now()), end_s);
+    REQUIRE(describe(store->begin(s)) == "ok");
+  }
+  void start_purge() { purge.emplace(*store, vt, vt); }
+  // The daemon stops and starts again on the same database (the clock keeps its offset).
+  void restart() {
+    purge.reset();
+    store.reset();
+    t.reopen();
+    store = std::make_unique<SessionStore>(*t.db);
+    start_purge();
+  }
+  bool used(const std::string& token_id) {
+    const auto found = store->token_used(token_id);
+    REQUIRE(describe(found) == "ok");
+    return *found;
+  }
+  std::int64_t mark() {
+    const auto found = store->token_purge_mark();
+    REQUIRE(describe(found) == "ok");
+    return *found;
+  }
+  void shift_wall(std::chrono::seconds by) { vt.set_wall(vt.wall_now() + by); }
+};
+
+}  // namespace
+
+TEST_CASE("a wall clock days fast forgets no used token id: the purge goes by the gate's records") {
+  PurgeRig rig;
+  rig.admit("jti-a", kStartS + 65);
+  rig.shift_wall(std::chrono::hours(72));
+  rig.start_purge();
+  CHECK(rig.mark() == kStartS);  // the newest admission, not the wall clock
+  rig.vt.advance(30min);
+  CHECK(rig.mark() == kStartS + 1800);  // then no faster than the monotonic clock
+  CHECK(rig.used("jti-a"));
+
+  rig.restart();  // still three days fast
+  CHECK(rig.mark() == kStartS + 1800);
+  CHECK(rig.used("jti-a"));
+}
+
+TEST_CASE("no purge runs while the wall clock is behind the mark, logged once, until it has caught up") {
+  PurgeRig rig;
+  rig.admit("jti-a", kStartS + 65);
+  rig.start_purge();
+  rig.vt.advance(10min);
+  REQUIRE(rig.mark() == kStartS + 600);
+
+  passgate::test::CapturedLog log;
+  rig.shift_wall(-std::chrono::hours(1));  // now kStartS - 3000
+  rig.vt.advance(30min);
+  CHECK(log.count("event=token_purge_skipped") == 1);
+  CHECK(log.count("wall_s=" + std::to_string(kStartS - 2400)) == 1);
+  CHECK(rig.mark() == kStartS + 600);
+
+  // A restart keeps the mark: still behind it, still no purge.
+  rig.restart();
+  CHECK(log.count("event=token_purge_skipped") == 2);
+  CHECK(rig.mark() == kStartS + 600);
+  CHECK(log.count("event=token_purge_resumed") == 0);
+
+  rig.vt.advance(40min);  // the wall clock reaches kStartS + 1200
+  CHECK(log.count("event=token_purge_skipped") == 2);
+  CHECK(log.count("event=token_purge_resumed") == 1);
+  CHECK(rig.mark() == kStartS + 1200);
+  CHECK(rig.used("jti-a"));
+}
+
+TEST_CASE("a used token id is forgotten once a day and the largest skew have passed since its token's end") {
+  PurgeRig rig;
+  rig.admit("jti-a", kStartS + 65);
+  rig.start_purge();
+  rig.vt.advance(24h);  // the last purge went by kStartS + 86400
+  CHECK(rig.used("jti-a"));
+  rig.vt.advance(TokenPurge::kEvery);  // by kStartS + 87000 > kStartS + 65 + 86460
+  CHECK_FALSE(rig.used("jti-a"));
+  CHECK(rig.mark() == kStartS + 87000);
+}
