@@ -1,6 +1,7 @@
 #include "controller/outbox_sender.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <spdlog/spdlog.h>
 
 #include "common/log_excerpt.hpp"
@@ -21,33 +22,66 @@ OutboxSender::OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerServ
       backoff_(retry) {}
 
 void OutboxSender::kick() {
-  if (in_flight_ || wake_) return;
-  send_front();
+  if (in_flight_) return;
+  if (!wake_) {
+    send_front();
+    return;
+  }
+  if (!wait_ || !wait_->due_on_kick) return;
+  const SteadyTime now = clock_.steady_now();
+  const SteadyTime due = std::max(*wait_->due_on_kick, now);
+  if (due >= wait_->due) return;
+  wait_->due = due;
+  wake_in(std::chrono::ceil<Millis>(due - now));
 }
 
 Millis OutboxSender::backoff(int attempts) { return backoff_.delay(attempts); }
 
-void OutboxSender::retry_in(Millis delay) {
+void OutboxSender::wake_in(Millis delay) {
   wake_ = timers_.start(delay, [this] {
     wake_.reset();
     send_front();
   });
 }
 
+Millis OutboxSender::wait_before(const db::OutboxItem& item) {
+  const SteadyTime now = clock_.steady_now();
+  if (wait_ && wait_->message_id == item.id) {
+    return std::max(Millis{0}, std::chrono::ceil<Millis>(wait_->due - now));
+  }
+  // Never tried, or tried by this sender (its wait is over): due now.
+  if (item.attempts == 0 || item.id == last_tried_id_) return Millis{0};
+  // It failed before this start: its next attempt was stored in wall time, which may have
+  // stepped since (a clock that ran ahead and was corrected would put it hours away).
+  const std::int64_t stored = item.next_attempt_at_ms - unix_millis(clock_.wall_now());
+  const Millis wait{std::clamp<std::int64_t>(stored, 0, backoff_.policy().cap.count())};
+  if (wait > Millis{0}) {
+    spdlog::info("event=outbox_retry_resumed message_id={} attempts={} retry_in_ms={} stored_in_ms={}", item.id,
+                 item.attempts, wait.count(), stored);
+  }
+  wait_ = Wait{.message_id = item.id, .due = now + wait, .due_on_kick = now};
+  return wait;
+}
+
 void OutboxSender::send_front() {
   auto front = outbox_.front();
   if (!front.ok()) {
     spdlog::error("event=outbox_read_failed next=retry detail={}", log_value(front.error().message));
-    retry_in(backoff_.policy().cap);
+    wait_.reset();
+    wake_in(backoff_.policy().cap);
     return;
   }
-  if (!front.value()) return;  // empty
+  if (!front.value()) {  // empty
+    wait_.reset();
+    return;
+  }
   db::OutboxItem item = std::move(*front.value());
-  const auto now_ms = unix_millis(clock_.wall_now());
-  if (item.next_attempt_at_ms > now_ms) {
-    retry_in(Millis{item.next_attempt_at_ms - now_ms});
+  if (const Millis wait = wait_before(item); wait > Millis{0}) {
+    wake_in(wait);
     return;
   }
+  wait_.reset();
+  last_tried_id_ = item.id;
   in_flight_ = true;
   const auto target = item.message.target;
   const auto body = item.message.body;
@@ -83,7 +117,7 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
     if (!removed.ok()) {
       spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
                     log_value(removed.error().message));
-      retry_in(backoff_.policy().first);
+      wake_in(backoff_.policy().first);
       return;
     }
     ++delivered_;
@@ -101,11 +135,19 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
     spdlog::error("event=outbox_unexpected_reply message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
                   log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
   }
+  // The wait itself runs on the monotonic clock; the wall time is stored for operators and
+  // for the next start (see wait_before()).
   const auto next_at = unix_millis(clock_.wall_now()) + delay.count();
   if (auto recorded = outbox_.record_failure(item.id, next_at, why); !recorded.ok()) {
     spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
   }
-  retry_in(delay);
+  const SteadyTime now = clock_.steady_now();
+  wait_ = Wait{.message_id = item.id,
+               .due = now + delay,
+               .due_on_kick = answer == TrackingAnswer::unreachable
+                                  ? std::optional<SteadyTime>(now + backoff_.policy().first)
+                                  : std::nullopt};
+  wake_in(delay);
 }
 
 }  // namespace passgate::controller
