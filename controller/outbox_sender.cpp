@@ -32,6 +32,7 @@ void OutboxSender::kick() {
   const SteadyTime due = std::max(*wait_->due_on_kick, now);
   if (due >= wait_->due) return;
   wait_->due = due;
+  wait_->probe = true;
   wake_in(std::chrono::ceil<Millis>(due - now));
 }
 
@@ -80,18 +81,19 @@ void OutboxSender::send_front() {
     wake_in(wait);
     return;
   }
+  const bool probe = wait_ && wait_->message_id == item.id && wait_->probe;
   wait_.reset();
   last_tried_id_ = item.id;
   in_flight_ = true;
   const auto target = item.message.target;
   const auto body = item.message.body;
-  tracking_.post_json(target, body, request_timeout_, [this, item = std::move(item)](HttpReply reply) {
+  tracking_.post_json(target, body, request_timeout_, [this, probe, item = std::move(item)](HttpReply reply) {
     in_flight_ = false;
-    on_reply(item, reply);
+    on_reply(item, reply, probe);
   });
 }
 
-void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) {
+void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe) {
   const auto& m = item.message;
   const TrackingAnswer answer = read_outbox_answer(m.kind, reply);
   bool done = answer == TrackingAnswer::accepted;
@@ -141,10 +143,12 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply) 
   if (auto recorded = outbox_.record_failure(item.id, next_at, why); !recorded.ok()) {
     spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
   }
+  // A kick may bring the next attempt forward once per backoff: not after an early probe
+  // that failed too (a busy gate kicks with every passage; the engine may be struggling).
   const SteadyTime now = clock_.steady_now();
   wait_ = Wait{.message_id = item.id,
                .due = now + delay,
-               .due_on_kick = answer == TrackingAnswer::unreachable
+               .due_on_kick = answer == TrackingAnswer::unreachable && !probe
                                   ? std::optional<SteadyTime>(now + backoff_.policy().first)
                                   : std::nullopt};
   wake_in(delay);

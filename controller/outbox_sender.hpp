@@ -34,9 +34,10 @@ class OutboxSender {
   // a 5xx), or a wait carried over from before a restart, the next attempt is brought
   // forward to `first` (RetryPolicy) after the failed attempt, or at once if that has passed:
   // a gate in use then finds an engine that is back within a moment rather than up to
-  // 1.5 x cap, and a burst of kicks still makes at most one attempt per `first`. A wait after
-  // an answer outside the contract (the engine is up and said something else) is not cut
-  // short: new messages do not change that answer.
+  // 1.5 x cap. Only once per backoff: when that early attempt fails too, kicks leave the
+  // next wait alone, so a gate that kicks with every passage during an outage adds at most
+  // one attempt per backoff. A wait after an answer outside the contract (the engine is up
+  // and said something else) is not cut short: new messages do not change that answer.
   void kick();
   // When the tracking engine refused (403) a queued open request (a 409, the engine already
   // having the session, leaves it billable):
@@ -57,12 +58,14 @@ class OutboxSender {
     std::int64_t message_id = 0;
     SteadyTime due;
     std::optional<SteadyTime> due_on_kick;  // where a kick brings `due` forward to; none: kicks leave it
+    bool probe = false;                     // a kick brought `due` forward (an early probe)
   };
 
   void send_front();
   // How long `item` must still wait; sets wait_ for a message that failed before this start.
   Millis wait_before(const db::OutboxItem& item);
-  void on_reply(const db::OutboxItem& item, const HttpReply& reply);
+  // `probe`: the attempt was brought forward by a kick.
+  void on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe);
   // Calls send_front() after `delay` (replacing any earlier wake).
   void wake_in(Millis delay);
 

@@ -116,7 +116,7 @@ TEST_CASE("a kick while the outbox waits after the engine was unreachable tries 
   CHECK(f.tracking.calls.front().body == "second");
 }
 
-TEST_CASE("a burst of kicks makes at most one attempt per first backoff while the engine is unreachable") {
+TEST_CASE("a burst of kicks makes at most one early attempt per backoff while the engine is unreachable") {
   AdmissionFixture f;
   (void)queue_report_now(f, "first");
   engine_unreachable_for(f, 5);
@@ -129,13 +129,32 @@ TEST_CASE("a burst of kicks makes at most one attempt per first backoff while th
   f.sender->kick();  // an attempt is in flight: nothing more
   f.vt.run_ready();
   CHECK(f.tracking.sent.size() == 6);
-  f.tracking.reply(0);
+  f.tracking.reply(0);  // the early attempt failed too: kicks wait for the backoff now
   f.vt.run_ready();
   f.sender->kick();
-  f.vt.advance(kFirstBackoff - 1ms);
+  f.vt.advance(kFirstBackoff);
   CHECK(f.tracking.calls.empty());
-  f.vt.advance(1ms);
+  f.vt.advance(kLongestBackoff);
   CHECK(f.tracking.calls.size() == 1);
+}
+
+TEST_CASE("a gate kicking with every passage through a long outage adds at most one attempt per backoff") {
+  AdmissionFixture f;
+  (void)queue_report_now(f, "first");
+  f.sender->kick();
+  int attempts = 0;
+  for (int tick = 0; tick < 6000; ++tick) {  // 10 minutes, a kick every 100 ms
+    while (!f.tracking.calls.empty()) {
+      ++attempts;
+      f.tracking.reply(503, "overloaded");
+      f.vt.run_ready();
+    }
+    f.sender->kick();
+    f.vt.advance(100ms);
+  }
+  // The backoff alone: about 20 attempts in 10 minutes once at its cap; kicks at most double it.
+  CHECK(attempts <= 2 * (600s / kBackoffCap) + 12);
+  CHECK(attempts >= 600s / kLongestBackoff);
 }
 
 TEST_CASE("a kick does not cut short the wait after an answer outside the contract") {
