@@ -225,7 +225,7 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     refuse(DenialReason::offline_limit, "offline_limit");
     return;
   }
-  const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
+  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
   if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
     spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(queued.error().message));
@@ -248,8 +248,8 @@ void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reas
 }
 
 void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
-  const db::OutboxMessage open{"session_open", kSessionsTarget, p->body};
-  const db::OutboxMessage cancel{"cancel", cancel_target(p->open.session_id), cancel_body()};
+  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
+  const db::OutboxMessage cancel = cancel_message(p->open.session_id);
   if (auto marked = sessions_.deny_after_open(p->open.session_id, why, true, open, cancel,
                                               unix_millis(clock_.wall_now()));
       !marked.ok()) {

@@ -21,18 +21,25 @@ OutboxSender::OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerServ
       request_timeout_(request_timeout),
       backoff_(retry) {}
 
+namespace {
+
+// Sendable messages read per query.
+constexpr int kPage = 32;
+
+}  // namespace
+
 void OutboxSender::kick() {
   if (in_flight_) return;
-  if (!wake_) {
-    send_front();
+  if (!engine_wait_) {  // idle, or waiting only for messages the engine rejected
+    send_next();
     return;
   }
-  if (!wait_ || !wait_->due_on_kick) return;
+  if (!engine_wait_->due_on_kick) return;
   const SteadyTime now = clock_.steady_now();
-  const SteadyTime due = std::max(*wait_->due_on_kick, now);
-  if (due >= wait_->due) return;
-  wait_->due = due;
-  wait_->probe = true;
+  const SteadyTime due = std::max(*engine_wait_->due_on_kick, now);
+  if (due >= engine_wait_->due) return;
+  engine_wait_->due = due;
+  engine_wait_->probe = true;
   wake_in(std::chrono::ceil<Millis>(due - now));
 }
 
@@ -41,49 +48,70 @@ Millis OutboxSender::backoff(int attempts) { return backoff_.delay(attempts); }
 void OutboxSender::wake_in(Millis delay) {
   wake_ = timers_.start(delay, [this] {
     wake_.reset();
-    send_front();
+    send_next();
   });
 }
 
-Millis OutboxSender::wait_before(const db::OutboxItem& item) {
-  const SteadyTime now = clock_.steady_now();
-  if (wait_ && wait_->message_id == item.id) {
-    return std::max(Millis{0}, std::chrono::ceil<Millis>(wait_->due - now));
+Result<std::optional<db::OutboxItem>> OutboxSender::next_message(SteadyTime now, std::optional<SteadyTime>& later) {
+  std::int64_t after = 0;
+  for (;;) {
+    auto page = outbox_.sendable(after, kPage);
+    if (!page) return page.error();
+    for (auto& item : *page) {
+      after = item.id;
+      if (const auto r = rejected_.find(item.id); r != rejected_.end() && r->second.due > now) {
+        if (!later || r->second.due < *later) later = r->second.due;
+        continue;
+      }
+      return std::optional<db::OutboxItem>(std::move(item));
+    }
+    if (page->size() < static_cast<std::size_t>(kPage)) return std::optional<db::OutboxItem>();
   }
-  // Never tried, or tried by this sender (its wait is over): due now.
-  if (item.attempts == 0 || item.id == last_tried_id_) return Millis{0};
+}
+
+bool OutboxSender::resume_stored_wait(const db::OutboxItem& item, SteadyTime now) {
+  if (resumed_) return false;
+  resumed_ = true;
+  if (item.attempts == 0) return false;
   // It failed before this start: its next attempt was stored in wall time, which may have
   // stepped since (a clock that ran ahead and was corrected would put it hours away).
   const std::int64_t stored = item.next_attempt_at_ms - unix_millis(clock_.wall_now());
   const Millis wait{std::clamp<std::int64_t>(stored, 0, backoff_.policy().cap.count())};
-  if (wait > Millis{0}) {
-    spdlog::info("event=outbox_retry_resumed message_id={} attempts={} retry_in_ms={} stored_in_ms={}", item.id,
-                 item.attempts, wait.count(), stored);
-  }
-  wait_ = Wait{.message_id = item.id, .due = now + wait, .due_on_kick = now};
-  return wait;
+  if (wait == Millis{0}) return false;
+  spdlog::info("event=outbox_retry_resumed message_id={} attempts={} retry_in_ms={} stored_in_ms={}", item.id,
+               item.attempts, wait.count(), stored);
+  engine_wait_ = EngineWait{.due = now + wait, .due_on_kick = now};
+  wake_in(wait);
+  return true;
 }
 
-void OutboxSender::send_front() {
-  auto front = outbox_.front();
-  if (!front.ok()) {
-    spdlog::error("event=outbox_read_failed next=retry detail={}", log_value(front.error().message));
-    wait_.reset();
+void OutboxSender::send_next() {
+  if (in_flight_) return;
+  const SteadyTime now = clock_.steady_now();
+  if (engine_wait_ && engine_wait_->due > now) {
+    wake_in(std::chrono::ceil<Millis>(engine_wait_->due - now));
+    return;
+  }
+  const bool probe = engine_wait_ && engine_wait_->probe;
+  engine_wait_.reset();
+  std::optional<SteadyTime> later;
+  auto next = next_message(now, later);
+  if (!next.ok()) {
+    spdlog::error("event=outbox_read_failed next=retry detail={}", log_value(next.error().message));
     wake_in(backoff_.policy().cap);
     return;
   }
-  if (!front.value()) {  // empty
-    wait_.reset();
+  if (!*next) {  // empty, or every sendable message waits for its own retry
+    if (later) {
+      wake_in(std::chrono::ceil<Millis>(*later - now));
+    } else {
+      wake_.reset();
+    }
     return;
   }
-  db::OutboxItem item = std::move(*front.value());
-  if (const Millis wait = wait_before(item); wait > Millis{0}) {
-    wake_in(wait);
-    return;
-  }
-  const bool probe = wait_ && wait_->message_id == item.id && wait_->probe;
-  wait_.reset();
-  last_tried_id_ = item.id;
+  db::OutboxItem item = std::move(**next);
+  if (resume_stored_wait(item, now)) return;
+  wake_.reset();
   in_flight_ = true;
   const auto target = item.message.target;
   const auto body = item.message.body;
@@ -96,62 +124,96 @@ void OutboxSender::send_front() {
 void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe) {
   const auto& m = item.message;
   const TrackingAnswer answer = read_outbox_answer(m.kind, reply);
-  bool done = answer == TrackingAnswer::accepted;
+  if (answer == TrackingAnswer::accepted) return on_done(item, std::nullopt);
   if (answer == TrackingAnswer::refused) {
     spdlog::warn("event=outbox_refused message_id={} kind={} status=403 next=dropped "
                  "detail=\"the tracking engine refused a session admitted offline (shopper blocked)\"",
                  item.id, log_value(m.kind));
-    done = true;
-  } else if (answer == TrackingAnswer::conflict) {
+    // A refused open request leaves the outbox together with what it means for its session.
+    return on_done(item, m.kind == "session_open" && on_open_refused_ ? session_of_open_body(m.body) : std::nullopt);
+  }
+  if (answer == TrackingAnswer::conflict) {
     spdlog::error("event=outbox_conflict message_id={} kind={} target={} status=409 body={} next=dropped "
                   "detail=\"conflicts with what the tracking engine has; this is a gate bug\"",
                   item.id, log_value(m.kind), log_value(m.target), log_value(log_excerpt(reply.body)));
-    done = true;
-  }
-  const std::optional<std::string> refused_session =
-      answer == TrackingAnswer::refused && m.kind == "session_open" && on_open_refused_
-          ? session_of_open_body(m.body)
-          : std::nullopt;
-  if (done) {
-    // A refused open request leaves the outbox together with what it means for its session.
-    const Status removed =
-        refused_session ? on_open_refused_(item.id, *refused_session) : outbox_.remove(item.id);
-    if (!removed.ok()) {
-      spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
-                    log_value(removed.error().message));
-      wake_in(backoff_.policy().first);
-      return;
-    }
-    ++delivered_;
-    send_front();
-    return;
+    return on_done(item, std::nullopt);
   }
   ++failed_attempts_;
+  ++failures_in_a_row_;
   const std::string why = reply.status == 0 ? reply.error
                                             : "HTTP " + std::to_string(reply.status) + ": " + log_excerpt(reply.body);
-  const Millis delay = backoff(item.attempts + 1);
+  const SteadyTime now = clock_.steady_now();
+  // Nothing more is sent for a while: the engine is down, or it answers outside the
+  // contract (then only briefly, unless every answer is a failure).
+  const Millis pause = backoff(failures_in_a_row_);
   if (answer == TrackingAnswer::unreachable) {
     spdlog::info("event=outbox_unreachable message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
-                 log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
+                 log_value(m.kind), log_value(m.target), pause.count(), log_value(why));
+    // The wait itself runs on the monotonic clock; the wall time is stored for operators and
+    // for the next start (see resume_stored_wait()).
+    const auto next_at = unix_millis(clock_.wall_now()) + pause.count();
+    if (auto recorded = outbox_.record_failure(item.id, next_at, why); !recorded.ok()) {
+      spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
+    }
   } else {
-    spdlog::error("event=outbox_unexpected_reply message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
-                  log_value(m.kind), log_value(m.target), delay.count(), log_value(why));
-  }
-  // The wait itself runs on the monotonic clock; the wall time is stored for operators and
-  // for the next start (see wait_before()).
-  const auto next_at = unix_millis(clock_.wall_now()) + delay.count();
-  if (auto recorded = outbox_.record_failure(item.id, next_at, why); !recorded.ok()) {
-    spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
+    on_rejected(item, why, now);
   }
   // A kick may bring the next attempt forward once per backoff: not after an early probe
-  // that failed too (a busy gate kicks with every passage; the engine may be struggling).
-  const SteadyTime now = clock_.steady_now();
-  wait_ = Wait{.message_id = item.id,
-               .due = now + delay,
-               .due_on_kick = answer == TrackingAnswer::unreachable && !probe
-                                  ? std::optional<SteadyTime>(now + backoff_.policy().first)
-                                  : std::nullopt};
-  wake_in(delay);
+  // that failed too (a busy gate kicks with every passage; the engine may be struggling),
+  // nor after an answer outside the contract (the engine is up and said something else).
+  engine_wait_ = EngineWait{.due = now + pause,
+                            .due_on_kick = answer == TrackingAnswer::unreachable && !probe
+                                               ? std::optional<SteadyTime>(now + backoff_.policy().first)
+                                               : std::nullopt};
+  wake_in(pause);
+}
+
+void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session) {
+  const Status removed = refused_session ? on_open_refused_(item.id, *refused_session) : outbox_.remove(item.id);
+  if (!removed.ok()) {
+    spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
+                  log_value(removed.error().message));
+    wake_in(backoff_.policy().first);
+    return;
+  }
+  ++delivered_;
+  failures_in_a_row_ = 0;
+  rejected_.erase(item.id);
+  send_next();
+}
+
+void OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now) {
+  const auto& m = item.message;
+  const int rejections = item.rejections + 1;
+  const auto entry = rejected_.try_emplace(item.id, Rejected{.due = now, .delivered_before = delivered_}).first;
+  // Lasting: rejected again and again while the engine accepted other messages.
+  if (rejections >= kMaxRejections && delivered_ > entry->second.delivered_before) {
+    const Status dead = outbox_.make_dead_letter(item.id, unix_millis(clock_.wall_now()), why);
+    if (dead.ok()) {
+      rejected_.erase(entry);
+      ++dead_lettered_;
+      spdlog::error("event=outbox_dead_letter message_id={} kind={} session={} rejections={} detail={} "
+                    "next=\"held for an operator: passgatectl outbox retry|drop {}\"",
+                    item.id, log_value(m.kind), log_value(m.session_id), rejections, log_value(why), item.id);
+      return;
+    }
+    spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(dead.error().message));
+  }
+  const Millis wait = backoff(rejections);
+  entry->second.due = now + wait;
+  spdlog::error("event=outbox_unexpected_reply message_id={} kind={} target={} rejections={} retry_in_ms={} detail={}",
+                item.id, log_value(m.kind), log_value(m.target), rejections, wait.count(), log_value(why));
+  const auto next_at = unix_millis(clock_.wall_now()) + wait.count();
+  if (auto recorded = outbox_.record_failure(item.id, next_at, why, true); !recorded.ok()) {
+    spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
+  }
+  if (rejected_.size() > kMaxRejectedTracked) {
+    auto soonest = rejected_.end();
+    for (auto r = rejected_.begin(); r != rejected_.end(); ++r) {
+      if (r != entry && (soonest == rejected_.end() || r->second.due < soonest->second.due)) soonest = r;
+    }
+    rejected_.erase(soonest);
+  }
 }
 
 }  // namespace passgate::controller

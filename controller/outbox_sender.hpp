@@ -1,17 +1,30 @@
-// OutboxSender: the one drainer of the tracking-engine outbox. Sends the oldest message,
-// removes it when the engine acknowledges it, and otherwise retries the same bytes with
-// exponential backoff and jitter (capped), so messages arrive in order, at least once.
-// Single-threaded, on the event loop.
+// OutboxSender: the one drainer of the tracking-engine outbox, one message at a time. Sends
+// the oldest message it may send (db::Outbox::sendable: a session's own messages in order,
+// sessions independent of each other), removes it when the engine acknowledges it, and
+// otherwise sends the same bytes again later. Single-threaded, on the event loop.
 //
-// Time: while it runs, the sender waits out its backoffs on the monotonic clock only, so a
-// wall clock that steps (a board without a clock battery, an NTP correction) neither stalls
-// nor hurries a retry. The next attempt's wall time is still stored with each failure, for
-// operators and for the next start: a message that failed before a restart waits for its
-// stored time, but never longer than the backoff cap, whatever the wall clock says now.
+// Failures:
+// - The engine unreachable (no answer, a time-out, a 5xx): nothing is sent until a backoff
+//   (exponential, jittered, capped; it grows with each failure in a row) has passed, then
+//   the same message again. Retried without limit: an engine that is down refuses nothing.
+// - An answer outside the contract (a 4xx the contract does not name for that message):
+//   that message waits its own backoff while the others go on (after a short pause that
+//   also grows while every answer is a failure). After kMaxRejections such answers, if the
+//   engine accepted some other message meanwhile (so it is this message the engine refuses,
+//   not everything), the message becomes a dead letter: logged (event=outbox_dead_letter),
+//   counted, shown by `passgatectl status` and `passgatectl outbox`, and left for an
+//   operator to send again or drop. It holds back only its own session's later messages.
+//
+// Time: while it runs, the sender waits on the monotonic clock only, so a wall clock that
+// steps (a board without a clock battery, an NTP correction) neither stalls nor hurries a
+// retry. The next attempt's wall time is still stored with each failure, for operators and
+// for the next start: a message that failed before a restart waits for its stored time,
+// but never longer than the backoff cap, whatever the wall clock says now.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,19 +38,22 @@ namespace passgate::controller {
 
 class OutboxSender {
  public:
+  // Answers outside the contract before a message may become a dead letter.
+  static constexpr int kMaxRejections = 5;
+
   OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerService& timers, Clock& clock,
                Millis request_timeout, RetryPolicy retry = {});
 
-  // Something may be waiting (a message was queued, or the daemon started): sends the oldest
-  // message now if the sender is idle. While an attempt is in flight, nothing (its answer
-  // carries on). While it waits out a backoff after the engine was unreachable (no answer or
-  // a 5xx), or a wait carried over from before a restart, the next attempt is brought
-  // forward to `first` (RetryPolicy) after the failed attempt, or at once if that has passed:
-  // a gate in use then finds an engine that is back within a moment rather than up to
-  // 1.5 x cap. Only once per backoff: when that early attempt fails too, kicks leave the
-  // next wait alone, so a gate that kicks with every passage during an outage adds at most
-  // one attempt per backoff. A wait after an answer outside the contract (the engine is up
-  // and said something else) is not cut short: new messages do not change that answer.
+  // Something may be waiting (a message was queued, an operator sent a dead letter again,
+  // or the daemon started): sends the next message now if the sender is idle or waits only
+  // for messages the engine rejected. While an attempt is in flight, nothing (its answer
+  // carries on). While it waits out a backoff after the engine was unreachable, or a wait
+  // carried over from before a restart, the next attempt is brought forward to `first`
+  // (RetryPolicy) after the failed attempt, or at once if that has passed: a gate in use
+  // then finds an engine that is back within a moment rather than up to 1.5 x cap. Only once
+  // per backoff: when that early attempt fails too, kicks leave the next wait alone, so a
+  // gate that kicks with every passage during an outage adds at most one attempt per
+  // backoff. The pause after an answer outside the contract is not cut short either.
   void kick();
   // When the tracking engine refused (403) a queued open request (a 409, the engine already
   // having the session, leaves it billable):
@@ -49,24 +65,37 @@ class OutboxSender {
   void set_request_timeout(Millis timeout) { request_timeout_ = timeout; }
   [[nodiscard]] std::int64_t delivered() const { return delivered_; }
   [[nodiscard]] std::int64_t failed_attempts() const { return failed_attempts_; }
+  // Messages this sender made dead letters since it started.
+  [[nodiscard]] std::int64_t dead_lettered() const { return dead_lettered_; }
   // Delay before attempt number `attempts + 1` after `attempts` failures (with jitter).
   [[nodiscard]] Millis backoff(int attempts);
 
  private:
-  // The wait before the front message's next attempt, on the monotonic clock.
-  struct Wait {
-    std::int64_t message_id = 0;
+  // Nothing is sent before `due` (monotonic clock).
+  struct EngineWait {
     SteadyTime due;
     std::optional<SteadyTime> due_on_kick;  // where a kick brings `due` forward to; none: kicks leave it
     bool probe = false;                     // a kick brought `due` forward (an early probe)
   };
+  // A message the engine answered outside the contract, in this run.
+  struct Rejected {
+    SteadyTime due;                      // its own next attempt
+    std::int64_t delivered_before = 0;   // delivered_ at its first rejection in this run
+  };
+  // Messages with a wait of their own that the sender tracks at most (the engine refusing
+  // everything); past it, the one due soonest is forgotten (sent again sooner, no harm).
+  static constexpr std::size_t kMaxRejectedTracked = 1024;
 
-  void send_front();
-  // How long `item` must still wait; sets wait_ for a message that failed before this start.
-  Millis wait_before(const db::OutboxItem& item);
-  // `probe`: the attempt was brought forward by a kick.
+  void send_next();
+  // The first sendable message not waiting for its own retry; `later`: the soonest such wait.
+  [[nodiscard]] Result<std::optional<db::OutboxItem>> next_message(SteadyTime now, std::optional<SteadyTime>& later);
+  // A wait carried over from before this start for `item` (once per run), if any.
+  [[nodiscard]] bool resume_stored_wait(const db::OutboxItem& item, SteadyTime now);
   void on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe);
-  // Calls send_front() after `delay` (replacing any earlier wake).
+  void on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session);
+  // The engine answered outside the contract: a wait of its own, or a dead letter.
+  void on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now);
+  // Calls send_next() after `delay` (replacing any earlier wake).
   void wake_in(Millis delay);
 
   db::Outbox& outbox_;
@@ -76,11 +105,14 @@ class OutboxSender {
   Millis request_timeout_;
   RetryBackoff backoff_;
   bool in_flight_ = false;
+  bool resumed_ = false;  // the wait stored before this start was looked at
   std::unique_ptr<Timer> wake_;
-  std::optional<Wait> wait_;
-  std::optional<std::int64_t> last_tried_id_;  // the message this sender last sent
+  std::optional<EngineWait> engine_wait_;
+  std::map<std::int64_t, Rejected> rejected_;  // by message id
+  int failures_in_a_row_ = 0;
   std::int64_t delivered_ = 0;
   std::int64_t failed_attempts_ = 0;
+  std::int64_t dead_lettered_ = 0;
   OpenRefused on_open_refused_;
 };
 

@@ -35,4 +35,16 @@ std::string cancel_target(const std::string& session_id) { return "/v1/sessions/
 
 std::string cancel_body() { return R"({"reason":"no_passage"})"; }
 
+db::OutboxMessage open_message(const std::string& session_id, const std::string& body) {
+  return {"session_open", kSessionsTarget, body, session_id};
+}
+
+db::OutboxMessage passage_message(const std::optional<std::string>& session_id, std::string body) {
+  return {"passage", kPassagesTarget, std::move(body), session_id.value_or("")};
+}
+
+db::OutboxMessage cancel_message(const std::string& session_id) {
+  return {"cancel", cancel_target(session_id), cancel_body(), session_id};
+}
+
 }  // namespace passgate::controller

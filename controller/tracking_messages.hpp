@@ -6,6 +6,7 @@
 #include <string>
 
 #include "controller/lane_ports.hpp"
+#include "db/outbox.hpp"
 
 namespace passgate::controller {
 
@@ -37,5 +38,11 @@ inline constexpr const char* kPassagesTarget = "/v1/passages";
 // POST /v1/sessions/{id}/cancel
 [[nodiscard]] std::string cancel_target(const std::string& session_id);
 [[nodiscard]] std::string cancel_body();
+
+// The outbox messages (db/outbox.hpp) carrying these requests, each with its session, so
+// that the outbox keeps a session's own messages in order.
+[[nodiscard]] db::OutboxMessage open_message(const std::string& session_id, const std::string& body);
+[[nodiscard]] db::OutboxMessage passage_message(const std::optional<std::string>& session_id, std::string body);
+[[nodiscard]] db::OutboxMessage cancel_message(const std::string& session_id);
 
 }  // namespace passgate::controller

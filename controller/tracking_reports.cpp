@@ -16,8 +16,8 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
                               const std::optional<std::string>& session_id) {
   const auto now = clock_.wall_now();
   const auto passage_id = new_uuid_v4();
-  const db::OutboxMessage m{"passage", kPassagesTarget,
-                            passage_body(gate_, passage_id, lane, direction, kind, session_id, format_rfc3339_ms(now))};
+  const db::OutboxMessage m = passage_message(
+      session_id, passage_body(gate_, passage_id, lane, direction, kind, session_id, format_rfc3339_ms(now)));
   spdlog::info("event=passage lane={} direction={} kind={} passage={}{}", lane, to_string(direction), to_string(kind),
                passage_id, session_id ? " session=" + log_value(*session_id) : std::string());
   if (auto queued = outbox_.enqueue(m, unix_millis(now)); !queued.ok()) {
@@ -29,7 +29,7 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
 }
 
 void TrackingReports::grant_unused(const std::string& session_id) {
-  const db::OutboxMessage m{"cancel", cancel_target(session_id), cancel_body()};
+  const db::OutboxMessage m = cancel_message(session_id);
   if (auto done = sessions_.mark_cancelled(session_id, m, unix_millis(clock_.wall_now())); !done.ok()) {
     spdlog::error("event=session_cancel_store_failed session={} detail={}", log_value(session_id),
                   log_value(done.error().message));

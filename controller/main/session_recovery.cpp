@@ -16,8 +16,8 @@ void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
     return;
   }
   for (const auto& s : opening.value()) {
-    const db::OutboxMessage open{"session_open", controller::kSessionsTarget, s.open_request};
-    const db::OutboxMessage cancel{"cancel", controller::cancel_target(s.session_id), controller::cancel_body()};
+    const db::OutboxMessage open = controller::open_message(s.session_id, s.open_request);
+    const db::OutboxMessage cancel = controller::cancel_message(s.session_id);
     if (auto done = sessions.abandon_opening(s.session_id, open, cancel, unix_millis(clock.wall_now())); !done.ok()) {
       spdlog::error("event=session_recovery_failed session={} detail={}", log_value(s.session_id),
                     log_value("left opening by a restart, could not be closed: " + done.error().message));

@@ -30,7 +30,7 @@ TEST_CASE("hard anti-passback denies a shopper already inside, without asking th
   CHECK(f.admit(f.token_of("shp_bob"), 201).admitted);
 
   // Once the first session has ended, the same (still unused) token admits.
-  const passgate::db::OutboxMessage cancel{.kind = "cancel", .target = "/t", .body = "{}"};
+  const passgate::db::OutboxMessage cancel{.kind = "cancel", .target = "/t", .body = "{}", .session_id = first.session_id};
   REQUIRE(f.sessions->mark_cancelled(first.session_id, cancel, 0).ok());
   CHECK(f.admit(second_token, 201).admitted);
 }

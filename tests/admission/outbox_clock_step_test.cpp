@@ -20,7 +20,7 @@ constexpr auto kBackoffCap = 30s;
 constexpr auto kLongestBackoff = 45s;  // the cap plus its largest jitter
 
 std::int64_t queue_report_now(AdmissionFixture& f, const std::string& body) {
-  auto id = f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", body}, passgate::unix_millis(f.vt.wall_now()));
+  auto id = f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", body, ""}, passgate::unix_millis(f.vt.wall_now()));
   REQUIRE(id.ok());
   return id.value();
 }

@@ -11,7 +11,7 @@ using passgate::test::AdmissionFixture;
 namespace {
 
 void enqueue(AdmissionFixture& f, const std::string& body) {
-  REQUIRE(f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", body}, 0).ok());
+  REQUIRE(f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", body, ""}, 0).ok());
 }
 
 }  // namespace
@@ -96,7 +96,7 @@ TEST_CASE("a queued session open the engine refuses names its session, then leav
   });
   REQUIRE(f.outbox
               ->enqueue(OutboxMessage{"session_open", "/v1/sessions",
-                                      R"({"session_id":"ses_refused","store_id":"store-0042"})"},
+                                      R"({"session_id":"ses_refused","store_id":"store-0042"})", "ses_refused"},
                         0)
               .ok());
   enqueue(f, "passage");

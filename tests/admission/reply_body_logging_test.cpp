@@ -49,7 +49,7 @@ TEST_CASE("an outbox answer's body is logged as an excerpt with its length") {
   const int status = GENERATE(409, 418);
   AdmissionFixture f;
   CapturedLog log;
-  REQUIRE(f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", "{}"}, 0).ok());
+  REQUIRE(f.outbox->enqueue(OutboxMessage{"passage", "/v1/passages", "{}", ""}, 0).ok());
   f.sender->kick();
   REQUIRE(f.tracking.calls.size() == 1);
   f.tracking.reply(status, kHugeBody);

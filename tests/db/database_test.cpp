@@ -155,7 +155,7 @@ TEST_CASE("another process can open and read the database while the daemon is wr
   REQUIRE(describe(daemon_sessions.begin(session("s1", "jti-1"))) == "ok");
 
   SQLite::Transaction writing(daemon.db->sql(), SQLite::TransactionBehavior::IMMEDIATE);
-  Outbox::insert(daemon.db->sql(), {.kind = "cancel", .target = "/v1/x", .body = "{}"}, 1);
+  Outbox::insert(daemon.db->sql(), {.kind = "cancel", .target = "/v1/x", .body = "{}", .session_id = "s1"}, 1);
 
   const auto ctl = open_or_fail(daemon.file);
   const auto sessions = SessionStore(*ctl).all();

@@ -10,7 +10,7 @@ using namespace passgate::db::test;
 namespace {
 
 OutboxMessage passage(int n) {
-  return {.kind = "passage", .target = "/v1/passages", .body = R"({"n":)" + std::to_string(n) + "}"};
+  return {.kind = "passage", .target = "/v1/passages", .body = R"({"n":)" + std::to_string(n) + "}", .session_id = ""};
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ struct OpenSessionFixture {
   }
 };
 
-const OutboxMessage kMessage{.kind = "k", .target = "/t", .body = "{}"};
+const OutboxMessage kMessage{.kind = "k", .target = "/t", .body = "{}", .session_id = ""};
 
 }  // namespace
 

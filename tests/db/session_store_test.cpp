@@ -15,8 +15,8 @@ using namespace passgate::db::test;
 
 namespace {
 
-const OutboxMessage kOpenRequest{.kind = "session_open", .target = "/v1/sessions", .body = R"({"session_id":"s1"})"};
-const OutboxMessage kCancel{.kind = "cancel", .target = "/v1/sessions/s1/cancel", .body = "{}"};
+const OutboxMessage kOpenRequest{.kind = "session_open", .target = "/v1/sessions", .body = R"({"session_id":"s1"})", .session_id = "s1"};
+const OutboxMessage kCancel{.kind = "cancel", .target = "/v1/sessions/s1/cancel", .body = "{}", .session_id = "s1"};
 
 SessionState state_of(SessionStore& store, const std::string& session_id) {
   const auto found = store.find(session_id);

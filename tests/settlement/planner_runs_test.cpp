@@ -84,7 +84,7 @@ TEST_CASE("a session the tracking engine refused after an offline admission has 
   PlannerFixture f;
   f.add_session("s1");
   f.resolved_preauth("s1", 5000, "pi_hold");
-  REQUIRE(f.sessions.mark_open_offline("s1", db::OutboxMessage{"session_open", "/v1/sessions", "{}"}, f.now_ms()).ok());
+  REQUIRE(f.sessions.mark_open_offline("s1", db::OutboxMessage{"session_open", "/v1/sessions", "{}", "s1"}, f.now_ms()).ok());
   CHECK(f.planner.run() == 0);  // inside, followed: waits for its cart
   db::Outbox outbox(*f.t.db);
   const auto queued = outbox.front().value();
@@ -139,8 +139,8 @@ TEST_CASE("a refused open request of a session the gate denied takes the cancel 
   f.add_session("s1");
   REQUIRE(f.sessions
               .deny_after_open("s1", "tracking_unreachable", true,
-                               db::OutboxMessage{"session_open", "/v1/sessions", R"({"session_id":"s1"})"},
-                               db::OutboxMessage{"cancel", "/v1/sessions/s1/cancel", R"({"reason":"no_passage"})"},
+                               db::OutboxMessage{"session_open", "/v1/sessions", R"({"session_id":"s1"})", "s1"},
+                               db::OutboxMessage{"cancel", "/v1/sessions/s1/cancel", R"({"reason":"no_passage"})", "s1"},
                                f.now_ms())
               .ok());
   db::Outbox outbox(*f.t.db);

@@ -17,7 +17,7 @@ crypto::PaymentSealer make_sealer() {
 }
 
 db::OutboxMessage cancel_message(const std::string& id) {
-  return db::OutboxMessage{"cancel", "/v1/sessions/" + id + "/cancel", R"({"reason":"expired"})"};
+  return db::OutboxMessage{"cancel", "/v1/sessions/" + id + "/cancel", R"({"reason":"expired"})", id};
 }
 
 }  // namespace

@@ -85,8 +85,8 @@ void GateProcess::start() {
   auto opening = sessions.in_state(db::SessionState::opening);
   must_work(opening, "list the sessions left opening");
   for (const db::SessionRecord& left : *opening) {
-    const db::OutboxMessage open{"session_open", controller::kSessionsTarget, left.open_request};
-    const db::OutboxMessage cancel{"cancel", controller::cancel_target(left.session_id), controller::cancel_body()};
+    const db::OutboxMessage open = controller::open_message(left.session_id, left.open_request);
+    const db::OutboxMessage cancel = controller::cancel_message(left.session_id);
     must_work(sessions.abandon_opening(left.session_id, open, cancel, now_ms()), "abandon session " + left.session_id);
   }
   must_work(drainer.start(), "start the drainer");
@@ -135,7 +135,7 @@ void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldV
 }
 
 void GateProcess::cancel(const std::string& session_id) {
-  const db::OutboxMessage message{"cancel", controller::cancel_target(session_id), controller::cancel_body()};
+  const db::OutboxMessage message = controller::cancel_message(session_id);
   must_work(sessions.mark_cancelled(session_id, message, now_ms()), "cancel session " + session_id);
 }
 
