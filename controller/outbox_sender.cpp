@@ -23,7 +23,8 @@ OutboxSender::OutboxSender(db::Outbox& outbox, TrackingPort& tracking, TimerServ
 
 namespace {
 
-// Sendable messages read per query.
+// Sendable messages read per query (the messages skipped are at most the rejected ones
+// tracked, kMaxRejectedTracked).
 constexpr int kPage = 32;
 
 }  // namespace
@@ -53,19 +54,27 @@ void OutboxSender::wake_in(Millis delay) {
 }
 
 Result<std::optional<db::OutboxItem>> OutboxSender::next_message(SteadyTime now, std::optional<SteadyTime>& later) {
+  // The oldest message the engine has not rejected goes first; a rejected one only when no
+  // other is waiting, the one due soonest, so rejected messages take turns and never starve
+  // the rest.
+  std::optional<db::OutboxItem> retry;
+  std::optional<SteadyTime> retry_due;
   std::int64_t after = 0;
   for (;;) {
     auto page = outbox_.sendable(after, kPage);
     if (!page) return page.error();
     for (auto& item : *page) {
       after = item.id;
-      if (const auto r = rejected_.find(item.id); r != rejected_.end() && r->second.due > now) {
+      const auto r = rejected_.find(item.id);
+      if (r == rejected_.end()) return std::optional<db::OutboxItem>(std::move(item));
+      if (r->second.due > now) {
         if (!later || r->second.due < *later) later = r->second.due;
-        continue;
+      } else if (!retry_due || r->second.due < *retry_due) {
+        retry_due = r->second.due;
+        retry = std::move(item);
       }
-      return std::optional<db::OutboxItem>(std::move(item));
     }
-    if (page->size() < static_cast<std::size_t>(kPage)) return std::optional<db::OutboxItem>();
+    if (page->size() < static_cast<std::size_t>(kPage)) return retry;
   }
 }
 
@@ -144,8 +153,8 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, 
                                             : "HTTP " + std::to_string(reply.status) + ": " + log_excerpt(reply.body);
   const SteadyTime now = clock_.steady_now();
   // Nothing more is sent for a while: the engine is down, or it answers outside the
-  // contract (then only briefly, unless every answer is a failure).
-  const Millis pause = backoff(failures_in_a_row_);
+  // contract (then only briefly, unless it rejects message after message).
+  Millis pause = backoff(failures_in_a_row_);
   if (answer == TrackingAnswer::unreachable) {
     spdlog::info("event=outbox_unreachable message_id={} kind={} target={} retry_in_ms={} detail={}", item.id,
                  log_value(m.kind), log_value(m.target), pause.count(), log_value(why));
@@ -156,7 +165,7 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, 
       spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(recorded.error().message));
     }
   } else {
-    on_rejected(item, why, now);
+    pause = on_rejected(item, why, now);
   }
   // A kick may bring the next attempt forward once per backoff: not after an early probe
   // that failed too (a busy gate kicks with every passage; the engine may be struggling),
@@ -178,14 +187,18 @@ void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::
   }
   ++delivered_;
   failures_in_a_row_ = 0;
+  rejected_in_a_row_ = 0;
   rejected_.erase(item.id);
   send_next();
 }
 
-void OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now) {
+Millis OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now) {
   const auto& m = item.message;
   const int rejections = item.rejections + 1;
   const auto entry = rejected_.try_emplace(item.id, Rejected{.due = now, .delivered_before = delivered_}).first;
+  if (entry->second.rejected_at != delivered_) ++rejected_in_a_row_;
+  entry->second.rejected_at = delivered_;
+  const Millis pause = backoff(rejected_in_a_row_);
   // Lasting: rejected again and again while the engine accepted other messages.
   if (rejections >= kMaxRejections && delivered_ > entry->second.delivered_before) {
     const Status dead = outbox_.make_dead_letter(item.id, unix_millis(clock_.wall_now()), why);
@@ -195,7 +208,7 @@ void OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& wh
       spdlog::error("event=outbox_dead_letter message_id={} kind={} session={} rejections={} detail={} "
                     "next=\"held for an operator: passgatectl outbox retry|drop {}\"",
                     item.id, log_value(m.kind), log_value(m.session_id), rejections, log_value(why), item.id);
-      return;
+      return pause;
     }
     spdlog::error("event=outbox_record_failed message_id={} detail={}", item.id, log_value(dead.error().message));
   }
@@ -214,6 +227,7 @@ void OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& wh
     }
     rejected_.erase(soonest);
   }
+  return pause;
 }
 
 }  // namespace passgate::controller

@@ -8,8 +8,10 @@
 //   (exponential, jittered, capped; it grows with each failure in a row) has passed, then
 //   the same message again. Retried without limit: an engine that is down refuses nothing.
 // - An answer outside the contract (a 4xx the contract does not name for that message):
-//   that message waits its own backoff while the others go on (after a short pause that
-//   also grows while every answer is a failure). After kMaxRejections such answers, if the
+//   that message waits its own backoff while the others go on, after a short pause (it
+//   grows with each other message rejected in a row: an engine that rejects everything is
+//   asked at most once per backoff cap). Rejected messages are retried only when no other
+//   message is waiting, the one due soonest first. After kMaxRejections such answers, if the
 //   engine accepted some other message meanwhile (so it is this message the engine refuses,
 //   not everything), the message becomes a dead letter: logged (event=outbox_dead_letter),
 //   counted, shown by `passgatectl status` and `passgatectl outbox`, and left for an
@@ -81,6 +83,7 @@ class OutboxSender {
   struct Rejected {
     SteadyTime due;                      // its own next attempt
     std::int64_t delivered_before = 0;   // delivered_ at its first rejection in this run
+    std::int64_t rejected_at = -1;       // delivered_ at its latest rejection
   };
   // Messages with a wait of their own that the sender tracks at most (the engine refusing
   // everything); past it, the one due soonest is forgotten (sent again sooner, no harm).
@@ -94,7 +97,8 @@ class OutboxSender {
   void on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe);
   void on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session);
   // The engine answered outside the contract: a wait of its own, or a dead letter.
-  void on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now);
+  // Returns the pause before anything is sent.
+  [[nodiscard]] Millis on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now);
   // Calls send_next() after `delay` (replacing any earlier wake).
   void wake_in(Millis delay);
 
@@ -109,7 +113,8 @@ class OutboxSender {
   std::unique_ptr<Timer> wake_;
   std::optional<EngineWait> engine_wait_;
   std::map<std::int64_t, Rejected> rejected_;  // by message id
-  int failures_in_a_row_ = 0;
+  int failures_in_a_row_ = 0;     // failed attempts since the engine last accepted a message
+  int rejected_in_a_row_ = 0;     // distinct messages rejected since then
   std::int64_t delivered_ = 0;
   std::int64_t failed_attempts_ = 0;
   std::int64_t dead_lettered_ = 0;
