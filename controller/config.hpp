@@ -94,6 +94,8 @@ struct TrackingConfig {
   std::filesystem::path client_key;
   std::chrono::milliseconds entry_timeout{800};     // POST /v1/sessions on the entry path
   std::chrono::milliseconds request_timeout{5000};  // everything else (outbox)
+  // The outbox counts as stuck (status, /healthz) once its oldest message is this old.
+  std::chrono::seconds outbox_alert_after{900};
 };
 
 enum class OfflinePolicy { deny, admit };

@@ -61,6 +61,8 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("tracking.client_key", restart, [](auto& c) -> auto& { return c.tracking.client_key; }),
       setting<G>("tracking.entry_timeout_ms", live, [](auto& c) -> auto& { return c.tracking.entry_timeout; }),
       setting<G>("tracking.request_timeout_ms", live, [](auto& c) -> auto& { return c.tracking.request_timeout; }),
+      setting<G>("tracking.outbox_alert_after_s", live,
+                 [](auto& c) -> auto& { return c.tracking.outbox_alert_after; }),
       setting<G>("offline.policy", live, [](auto& c) -> auto& { return c.offline.policy; }),
       setting<G>("offline.max_admissions_per_hour", live,
                  [](auto& c) -> auto& { return c.offline.max_admissions_per_hour; }),

@@ -32,6 +32,9 @@ void read_tracking(TableReader& root, const std::filesystem::path& config_dir, T
   if (auto ms = section->integer("request_timeout_ms", {100, 60000}, Presence::optional)) {
     tracking.request_timeout = std::chrono::milliseconds(*ms);
   }
+  if (auto s = section->integer("outbox_alert_after_s", {60, 7 * 24 * 3600}, Presence::optional)) {
+    tracking.outbox_alert_after = std::chrono::seconds(*s);
+  }
   section->report_unknown_keys();
 }
 

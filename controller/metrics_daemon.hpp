@@ -26,6 +26,7 @@ struct MetricsSources {
   db::Outbox& outbox;
   const OutboxSender& sender;
   const WatchedTracking& tracking;
+  const TrackingConfig& tracking_settings;  // in force (live on reload)
   Clock& clock;
 };
 

@@ -4,19 +4,39 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/gate_alerts.hpp"
 
 namespace passgate::controller {
+
+std::optional<std::string> HealthCheck::check() {
+  const std::int64_t now_ms = unix_millis(clock_.wall_now());
+  std::string problems;
+  const auto add = [&problems](const std::string& problem) {
+    if (!problems.empty()) problems += "; ";
+    problems += problem;
+  };
+  if (const Status written = status_.set("healthz_probe", "ok", now_ms); !written.ok()) {
+    add("database: " + written.error().message);
+  }
+  if (auto outbox = outbox_.summary(); !outbox.ok()) {
+    add("database: " + outbox.error().message);
+  } else if (auto stuck = outbox_stuck(*outbox, now_ms, tracking_.outbox_alert_after)) {
+    add(*stuck);
+  }
+  if (auto stepped = clock_stepped_back(clock_watch_.last_step_back(), clock_.steady_now())) add(*stepped);
+  if (problems.empty()) return std::nullopt;
+  return problems;
+}
 
 std::optional<std::string> HealthCheck::problem() {
   const SteadyTime now = clock_.steady_now();
   if (probed_at_ && now - *probed_at_ < kProbeInterval) return problem_;
   probed_at_ = now;
-  const Status written = status_.set("healthz_probe", "ok", unix_millis(clock_.wall_now()));
-  const bool was_healthy = !problem_;
-  problem_ = written.ok() ? std::nullopt : std::optional<std::string>("database: " + written.error().message);
-  if (problem_ && was_healthy) {
+  const std::optional<std::string> was = problem_;
+  problem_ = check();
+  if (problem_ && problem_ != was) {
     spdlog::error("event=health_failed reason={}", log_value(*problem_));
-  } else if (!problem_ && !was_healthy) {
+  } else if (!problem_ && was) {
     spdlog::info("event=health_restored");
   }
   return problem_;

@@ -83,9 +83,12 @@ bool OutboxSender::resume_stored_wait(const db::OutboxItem& item, SteadyTime now
   resumed_ = true;
   if (item.attempts == 0) return false;
   // It failed before this start: its next attempt was stored in wall time, which may have
-  // stepped since (a clock that ran ahead and was corrected would put it hours away).
+  // stepped since (a clock that ran ahead and was corrected would put it hours away). A
+  // stored wait longer than any backoff after its failures can only come from such a step:
+  // then the backoff is waited for afresh.
   const std::int64_t stored = item.next_attempt_at_ms - unix_millis(clock_.wall_now());
-  const Millis wait{std::clamp<std::int64_t>(stored, 0, backoff_.policy().cap.count())};
+  const Millis wait = stored > backoff_.longest(item.attempts).count() ? backoff(item.attempts)
+                                                                       : Millis{std::max<std::int64_t>(stored, 0)};
   if (wait == Millis{0}) return false;
   spdlog::info("event=outbox_retry_resumed message_id={} attempts={} retry_in_ms={} stored_in_ms={}", item.id,
                item.attempts, wait.count(), stored);

@@ -21,7 +21,8 @@
 // steps (a board without a clock battery, an NTP correction) neither stalls nor hurries a
 // retry. The next attempt's wall time is still stored with each failure, for operators and
 // for the next start: a message that failed before a restart waits for its stored time,
-// but never longer than the backoff cap, whatever the wall clock says now.
+// but never longer than the backoff after its failures (a longer stored wait can only come
+// from a clock step: the backoff is then waited for afresh), whatever the wall clock says.
 #pragma once
 
 #include <cstdint>

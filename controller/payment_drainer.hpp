@@ -93,6 +93,8 @@ class PaymentDrainer {
   [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
   // The last request's transport outcome: any HTTP answer below 500 means reachable.
   [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
+  // What the drainer's clock watch noticed (for status and health).
+  [[nodiscard]] const WallClockWatch& clock_watch() const { return clock_watch_; }
 
  private:
   void pump();

@@ -5,11 +5,17 @@
 
 namespace passgate::controller {
 
-Millis RetryBackoff::delay(int attempts) {
+Millis RetryBackoff::base(int attempts) const {
   const int doublings = std::clamp(attempts - 1, 0, 20);
-  const auto base = std::min(policy_.cap.count(), policy_.first.count() << doublings);
-  std::uniform_int_distribution<std::int64_t> jitter(0, base / 2);
-  return Millis{base + jitter(rng_)};
+  return Millis{std::min(policy_.cap.count(), policy_.first.count() << doublings)};
 }
+
+Millis RetryBackoff::delay(int attempts) {
+  const auto b = base(attempts).count();
+  std::uniform_int_distribution<std::int64_t> jitter(0, b / 2);
+  return Millis{b + jitter(rng_)};
+}
+
+Millis RetryBackoff::longest(int attempts) const { return base(attempts) * 3 / 2; }
 
 }  // namespace passgate::controller

@@ -21,9 +21,13 @@ class RetryBackoff {
   explicit RetryBackoff(RetryPolicy policy) : policy_(policy), rng_(std::random_device{}()) {}
   // The delay after `attempts` failed attempts (attempts >= 1; less counts as 1).
   [[nodiscard]] Millis delay(int attempts);
+  // The longest delay(attempts) can be (its base plus the largest jitter).
+  [[nodiscard]] Millis longest(int attempts) const;
   [[nodiscard]] const RetryPolicy& policy() const { return policy_; }
 
  private:
+  [[nodiscard]] Millis base(int attempts) const;
+
   RetryPolicy policy_;
   std::mt19937 rng_;
 };

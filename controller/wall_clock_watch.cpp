@@ -41,6 +41,7 @@ std::int64_t WallClockWatch::now_ms(std::optional<ClockStepBack>& stepped_back) 
   stepped_back.reset();
   if (now + kTolerance < high_water_ms_) {
     stepped_back = ClockStepBack{high_water_ms_, now};
+    last_step_back_ = NoticedStepBack{*stepped_back, clock_.steady_now()};
     unreliable_before_ms_ = std::max(unreliable_before_ms_.value_or(0), high_water_ms_);
     spdlog::warn("event=wall_clock_stepped_back by_ms={} detail=\"payments first tried before now are looked up "
                  "at the gateway before any resend, and retries are brought forward\"",

@@ -21,6 +21,12 @@ struct ClockStepBack {
   std::int64_t now_ms = 0;         // the wall time after it
 };
 
+// A backwards step this process noticed, and when (monotonic clock).
+struct NoticedStepBack {
+  ClockStepBack step;
+  SteadyTime noticed_at;
+};
+
 class WallClockWatch {
  public:
   // Reads the high-water mark kept by the last run, raised to the latest time the payment
@@ -32,6 +38,8 @@ class WallClockWatch {
   // The latest backwards step noticed (kept in the database): operations first attempted at
   // or before its high-water mark cannot show their age by the wall clock.
   [[nodiscard]] std::optional<std::int64_t> unreliable_before_ms() const { return unreliable_before_ms_; }
+  // The latest backwards step this process noticed (at start too: against the last run's mark).
+  [[nodiscard]] const std::optional<NoticedStepBack>& last_step_back() const { return last_step_back_; }
 
  private:
   void persist(std::int64_t now_ms);
@@ -41,6 +49,7 @@ class WallClockWatch {
   std::int64_t high_water_ms_ = 0;
   std::int64_t persisted_at_ms_ = 0;
   std::optional<std::int64_t> unreliable_before_ms_;
+  std::optional<NoticedStepBack> last_step_back_;
 };
 
 }  // namespace passgate::controller

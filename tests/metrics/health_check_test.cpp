@@ -1,13 +1,18 @@
 // HealthCheck: healthy while the database takes a durable write, probed at most once per
 // kProbeInterval; a failed write is unhealthy with the database's reason, counted as a
-// database error, and health comes back with the next good probe.
+// database error, and health comes back with the next good probe. A stuck outbox and a wall
+// clock that stepped back within the hour are unhealthy too, each with what it is.
 #include <catch2/catch.hpp>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "common/time_format.hpp"
 #include "common/virtual_time.hpp"
+#include "controller/gate_alerts.hpp"
 #include "controller/metrics_health.hpp"
 #include "db/gate_status.hpp"
+#include "db/outbox.hpp"
+#include "db/payment_queue.hpp"
 #include "db/sqlite_error.hpp"
 #include "tests/db/db_test_support.hpp"
 
@@ -27,7 +32,11 @@ struct HealthFixture {
   VirtualTime vt;
   db::test::TestDatabase t;
   db::GateStatus status{*t.db};
-  HealthCheck health{status, vt};
+  db::Outbox outbox{*t.db};
+  db::PaymentQueue queue{*t.db};
+  controller::WallClockWatch clock_watch{status, queue, vt};
+  controller::TrackingConfig tracking;
+  HealthCheck health{status, outbox, clock_watch, tracking, vt};
 };
 
 }  // namespace
@@ -60,6 +69,46 @@ TEST_CASE_METHOD(HealthFixture, "a failed write is unhealthy and counted, until 
 
   on_the_side("CREATE TABLE gate_status (name TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL,"
               " updated_at_ms INTEGER NOT NULL)");
+  vt.advance(HealthCheck::kProbeInterval);
+  CHECK_FALSE(health.problem());
+}
+
+TEST_CASE_METHOD(HealthFixture, "an outbox whose oldest message is older than outbox_alert_after_s is unhealthy") {
+  tracking.outbox_alert_after = 600s;
+  const auto queued = outbox.enqueue({.kind = "passage", .target = "/v1/passages", .body = "{}", .session_id = ""},
+                                     unix_millis(vt.wall_now()));
+  REQUIRE(queued.ok());
+  REQUIRE(outbox.record_failure(*queued, 0, "connection refused").ok());
+  CHECK_FALSE(health.problem());
+  vt.advance(600s);
+  auto problem = health.problem();
+  REQUIRE(problem);
+  CHECK(problem->starts_with("outbox: 1 message(s) for the tracking engine not delivered, the oldest 600 s old"));
+  CHECK(problem->find("connection refused") != std::string::npos);
+
+  tracking.outbox_alert_after = 3600s;  // a reload: from the next probe on
+  vt.advance(HealthCheck::kProbeInterval);
+  CHECK_FALSE(health.problem());
+
+  tracking.outbox_alert_after = 600s;
+  vt.advance(HealthCheck::kProbeInterval);
+  REQUIRE(health.problem());
+  REQUIRE(outbox.remove(*queued).ok());  // delivered
+  vt.advance(HealthCheck::kProbeInterval);
+  CHECK_FALSE(health.problem());
+}
+
+TEST_CASE_METHOD(HealthFixture, "a wall clock that stepped back is unhealthy for an hour after it was noticed") {
+  std::optional<controller::ClockStepBack> stepped;
+  (void)clock_watch.now_ms(stepped);
+  vt.set_wall(vt.wall_now() - 2h);
+  (void)clock_watch.now_ms(stepped);  // as the payment drainer does about once a second
+  REQUIRE(stepped);
+  auto problem = health.problem();
+  REQUIRE(problem);
+  CHECK(problem->starts_with("clock: the wall clock stepped back by 7200 s"));
+  vt.advance(controller::kClockStepAlertFor - HealthCheck::kProbeInterval);
+  CHECK(health.problem());
   vt.advance(HealthCheck::kProbeInterval);
   CHECK_FALSE(health.problem());
 }
