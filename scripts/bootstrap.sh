@@ -14,6 +14,7 @@ packages=(
   libgpiod-dev libusb-1.0-0-dev libumockdev-dev umockdev
   libsystemd-dev
   uuid-runtime python3
+  libfaketime         # tests/scenario: passgated under a stepped wall clock (LD_PRELOAD)
   dpkg-dev systemd    # scripts/package*.sh: dpkg-shlibdeps (the .deb's dependencies), systemd-analyze
 )
 

@@ -97,6 +97,9 @@ GateHarness::GateHarness(GateOptions options)
   start_tracking();
   start_gateway();
   write_file(config_file_, config_text());
+  if (options_.faked_clock_offset) {
+    faked_clock_ = std::make_unique<FakedClock>(dir_ / "faketime.rc", *options_.faked_clock_offset);
+  }
   if (options_.start_gate) start_gate();
 }
 
@@ -178,11 +181,17 @@ std::string GateHarness::config_text() const {
 
 void GateHarness::start_gate() {
   REQUIRE(gated_ == nullptr);
-  gated_ = std::make_unique<test::ChildProcess>(PASSGATED,
-                                                std::vector<std::string>{"--config", config_file_.string()});
+  gated_ = std::make_unique<test::ChildProcess>(
+      PASSGATED, std::vector<std::string>{"--config", config_file_.string()},
+      faked_clock_ ? faked_clock_->environment() : std::vector<std::string>{});
   const bool ready = gated_->wait_for_output("event=ready ", kStartLimit);
   INFO("passgated said:\n" << gated_->output());
   REQUIRE(ready);
+}
+
+FakedClock& GateHarness::faked_clock() {
+  REQUIRE(faked_clock_ != nullptr);
+  return *faked_clock_;
 }
 
 void GateHarness::stop_gate() {

@@ -4,7 +4,8 @@
 // chosen by the system) and the real `passgated` as child processes, writes the gate's
 // config (lanes 1 and 2 entry, lane 3 exit, sim rig socket in the temp dir), and talks to
 // the simulators' control ports in-process. Waiting is done by running the
-// harness's io_context until a condition holds (bounded), never by sleeping.
+// harness's io_context until a condition holds (bounded), never by sleeping. With
+// GateOptions::faked_clock_offset, passgated runs on a stepped wall clock (FakedClock).
 // Test code: setup failures are Catch2 REQUIRE failures. Single-threaded.
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "db/payment_queue.hpp"
 #include "drivers/http_client.hpp"
 #include "hw/line_names.hpp"
+#include "tests/scenario/faked_clock.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tools/sim/token_minter.hpp"
@@ -46,6 +49,9 @@ struct GateOptions {
   bool start_gate = true;               // false: only the simulator and the files
   std::int64_t hold_amount_minor = 0;   // pre-authorization at entry (0: none)
   std::string log_level = "info";       // [logging] level
+  // Set: passgated runs under a FakedClock (libfaketime) whose wall clock starts this far
+  // ahead of true time; the test steps it with faked_clock(). Unset: the real clock.
+  std::optional<std::chrono::seconds> faked_clock_offset{};
 };
 
 class GateHarness {
@@ -74,6 +80,9 @@ class GateHarness {
   // The gate's payment queue totals, read from its database file.
   [[nodiscard]] db::QueueTotals queue_totals() const;
   [[nodiscard]] test::ChildProcess& gated() { return *gated_; }
+  // passgated's stepped wall clock (GateOptions::faked_clock_offset); it stays set across
+  // restarts, so a gate started again boots on the clock as last stepped.
+  [[nodiscard]] FakedClock& faked_clock();
 
   // The key the gate trusts from the start (kid "key-a").
   [[nodiscard]] const sim::IssuerKey& issuer_key() const { return key_; }
@@ -149,6 +158,7 @@ class GateHarness {
   std::uint16_t gateway_control_port_ = 0;
   std::unique_ptr<drivers::HttpClient> gateway_control_;
   std::unique_ptr<test::ChildProcess> gated_;
+  std::unique_ptr<FakedClock> faked_clock_;
 };
 
 // The JSON object in `list` (an array) whose `key` equals `value`; null if none.

@@ -15,7 +15,26 @@ extern char** environ;
 
 namespace passgate::test {
 
-ChildProcess::ChildProcess(std::string program, std::vector<std::string> args) : program_(std::move(program)) {
+namespace {
+
+// The test's environment with `overrides` ("NAME=value") replacing or adding variables.
+std::vector<std::string> merged_environment(const std::vector<std::string>& overrides) {
+  const auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
+  std::vector<std::string> merged;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    bool replaced = false;
+    for (const auto& o : overrides) replaced = replaced || name_of(o) == name_of(entry);
+    if (!replaced) merged.push_back(entry);
+  }
+  merged.insert(merged.end(), overrides.begin(), overrides.end());
+  return merged;
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> environment)
+    : program_(std::move(program)) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
   posix_spawn_file_actions_t actions;
@@ -26,7 +45,15 @@ ChildProcess::ChildProcess(std::string program, std::vector<std::string> args) :
   argv.push_back(program_.data());
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  const int rc = ::posix_spawn(&pid_, program_.c_str(), &actions, nullptr, argv.data(), environ);
+  std::vector<std::string> env_entries;
+  std::vector<char*> envp;
+  if (!environment.empty()) {
+    env_entries = merged_environment(environment);
+    for (auto& e : env_entries) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+  const int rc = ::posix_spawn(&pid_, program_.c_str(), &actions, nullptr, argv.data(),
+                               environment.empty() ? environ : envp.data());
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
   if (rc != 0) {

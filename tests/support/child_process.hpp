@@ -1,7 +1,8 @@
 // ChildProcess: runs one of the project's programs for a scenario test, capturing its
 // standard output and error. wait_for_output() blocks until a text appears (or a deadline
 // passes), so tests wait on what the program says instead of sleeping. The destructor
-// sends SIGTERM, and SIGKILL if the program has not exited within a few seconds.
+// sends SIGTERM, and SIGKILL if the program has not exited within a few seconds. The program
+// inherits the test's environment, with `environment` ("NAME=value" each) set on top of it.
 #pragma once
 
 #include <chrono>
@@ -17,7 +18,7 @@ namespace passgate::test {
 
 class ChildProcess {
  public:
-  ChildProcess(std::string program, std::vector<std::string> args);
+  ChildProcess(std::string program, std::vector<std::string> args, std::vector<std::string> environment = {});
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
