@@ -17,7 +17,7 @@ namespace passgate::controller {
 class BackendMetrics {
  public:
   BackendMetrics(metrics::Registry& registry, const WatchedTracking& tracking, const PaymentDrainer& drainer,
-                 db::GateStatus& status, db::Outbox& outbox, const OutboxSender& sender);
+                 db::GateStatus& status, db::Outbox& outbox, const OutboxSender& sender, Clock& clock);
   BackendMetrics(const BackendMetrics&) = delete;
   BackendMetrics& operator=(const BackendMetrics&) = delete;
 
@@ -29,9 +29,12 @@ class BackendMetrics {
   db::GateStatus& status_;
   db::Outbox& outbox_;
   const OutboxSender& sender_;
+  Clock& clock_;
   metrics::Gauge& up_;
   metrics::Gauge& since_;
   metrics::Gauge& outbox_length_;
+  metrics::Gauge& outbox_dead_letters_;
+  metrics::Gauge& outbox_oldest_age_;
   metrics::Counter& delivered_;
   metrics::Counter& failed_;
 };

@@ -5,7 +5,7 @@ namespace passgate::controller {
 DaemonMetrics::DaemonMetrics(const MetricsSources& s)
     : process_(registry_, s.clock),
       gate_(registry_, s.gate),
-      backends_(registry_, s.tracking, s.drainer, s.status, s.outbox, s.sender),
+      backends_(registry_, s.tracking, s.drainer, s.status, s.outbox, s.sender, s.clock),
       payments_(registry_, s.queue, s.drainer, s.clock),
       health_(s.status, s.outbox, s.drainer.clock_watch(), s.tracking_settings, s.clock) {}
 

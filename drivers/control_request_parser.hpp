@@ -24,7 +24,8 @@ namespace passgate::drivers {
 [[nodiscard]] Result<nlohmann::json> parse_control_request(std::string_view line);
 
 // What the read-only control socket serves ([control] readonly_group): looking, never acting.
-inline constexpr std::array<std::string_view, 4> kReadOnlyCommands = {"status", "lanes", "sessions", "queue"};
+inline constexpr std::array<std::string_view, 5> kReadOnlyCommands = {"status", "lanes", "sessions", "queue",
+                                                                      "outbox"};
 [[nodiscard]] inline bool is_read_only_command(std::string_view cmd) {
   return std::find(kReadOnlyCommands.begin(), kReadOnlyCommands.end(), cmd) != kReadOnlyCommands.end();
 }

@@ -4,6 +4,7 @@
 
 #include "common/log_value.hpp"
 #include "controller/main/control_lanes.hpp"
+#include "controller/main/control_outbox.hpp"
 #include "controller/main/control_quarantine.hpp"
 #include "controller/main/control_queue.hpp"
 #include "controller/main/control_request.hpp"
@@ -50,7 +51,7 @@ void ControlCommands::handle_read_only(const json& request, const std::shared_pt
   spdlog::warn("event=control_read_only_refused cmd={} uid={}", log_value(cmd), peer->uid());
   (void)peer->send(refused("read_only", "\"" + cmd +
                                             "\" is not served on the read-only control socket, which answers only "
-                                            "status, lanes, sessions and queue; it needs the operators' socket"));
+                                            "status, lanes, sessions, queue and outbox; it needs the operators' socket"));
 }
 
 json ControlCommands::answer(const std::string& cmd, const json& request,
@@ -59,7 +60,7 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   if (cmd == "status") {
     const Uptime uptime{started_at_,
                         std::chrono::duration_cast<std::chrono::seconds>(clock_.steady_now() - started_steady_)};
-    return reply_of(status_reply(gate_, sources_, uptime, now));
+    return reply_of(status_reply(gate_, sources_, uptime, now, clock_.steady_now()));
   }
   if (cmd == "lanes") return lanes_reply(gate_);
   if (cmd == "lane.service") {
@@ -75,13 +76,19 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   }
   if (cmd == "queue.write_off") return reply_of(queue_write_off(sources_.database, request, *peer, now, sources_.queue_changed));
   if (cmd == "queue.charge_cart" || cmd == "queue.write_off_cart") return quarantined_cart(cmd, request, *peer, now);
+  if (cmd == "outbox") return reply_of(outbox_reply(sources_.database, request, now));
+  if (cmd == "outbox.retry") {
+    return reply_of(outbox_retry(sources_.database, request, *peer, now, sources_.outbox_changed));
+  }
+  if (cmd == "outbox.drop") return reply_of(outbox_drop(sources_.database, request, *peer, now, sources_.outbox_changed));
   if (cmd == "reload") return reload(request, *peer);
   if (cmd == "hw.inputs") return hw_.inputs(request, peer);
   if (cmd == "hw.pulse") return hw_.pulse(request, *peer);
   if (cmd == "hw.scanners") return hw_.scanners(request, peer);
   return refused("unknown_command", "unknown command \"" + cmd +
                                         "\" (this gate knows: status, lanes, lane.service, sessions, queue, "
-                                        "queue.retry, queue.write_off, queue.charge_cart, queue.write_off_cart, reload, "
+                                        "queue.retry, queue.write_off, queue.charge_cart, queue.write_off_cart, outbox, "
+                                        "outbox.retry, outbox.drop, reload, "
                                         "hw.inputs, hw.pulse, hw.scanners)");
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "controller/config.hpp"
+#include "controller/wall_clock_watch.hpp"
 #include "controller/watched_tracking.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
@@ -21,6 +22,11 @@ struct ControlSources {
   // After an operator's retry or quarantined cart settled: plans what can be settled now and
   // wakes the payment drainer.
   std::function<void()> queue_changed;
+  // After an operator's retry or drop of an outbox dead letter: wakes the outbox sender.
+  std::function<void()> outbox_changed;
+  // The latest backwards step of the wall clock this process noticed (the payment drainer's
+  // watch), for status.
+  const controller::WallClockWatch& clock_watch;
 };
 
 }  // namespace passgate::daemon

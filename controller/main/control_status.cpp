@@ -5,6 +5,7 @@
 
 #include "common/time_format.hpp"
 #include "controller/currency.hpp"
+#include "controller/gate_alerts.hpp"
 #include "controller/main/control_lanes.hpp"
 #include "controller/main/control_queue.hpp"
 #include "controller/main/control_request.hpp"
@@ -52,22 +53,13 @@ std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
   return out;
 }
 
-struct OutboxState {
-  std::int64_t waiting = 0;
-  std::optional<db::OutboxItem> front;
+struct Alerts {
+  std::optional<std::string> outbox_stuck;
+  std::optional<std::string> clock_stepped_back;
 };
 
-Result<OutboxState> read_outbox(db::Database& database) {
-  db::Outbox outbox(database);
-  auto waiting = outbox.size();
-  if (!waiting.ok()) return waiting.error();
-  auto front = outbox.front();
-  if (!front.ok()) return front.error();
-  return OutboxState{*waiting, std::move(front).value()};
-}
-
-json attention(const controller::Gate& gate, const json& status, const OutboxState& outbox,
-               const db::PaymentsSummary& payments, std::int64_t refused_sessions) {
+json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
+               const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts) {
   json out = json::array();
   if (gate.fire_alarm()) out.push_back("the fire alarm is active: every lane is free in both directions");
   for (const auto& s : gate.lane_status()) {
@@ -76,10 +68,18 @@ json attention(const controller::Gate& gate, const json& status, const OutboxSta
   if (status.at("tracking").at("state") == "unreachable") {
     out.push_back("the tracking engine is unreachable: entries follow the offline policy, messages wait in the outbox");
   }
-  if (outbox.front && outbox.front->attempts > 0) {
+  if (alerts.outbox_stuck) {
+    out.push_back("the outbox is stuck (/healthz fails): " + *alerts.outbox_stuck);
+  } else if (outbox.oldest && outbox.oldest->attempts > 0) {
     out.push_back(std::to_string(outbox.waiting) + " message(s) for the tracking engine are not delivered yet: " +
-                  outbox.front->last_error);
+                  outbox.oldest->last_error);
   }
+  if (outbox.dead_letters > 0) {
+    out.push_back(std::to_string(outbox.dead_letters) +
+                  " message(s) the tracking engine keeps rejecting are dead letters, holding back their sessions'"
+                  " later messages: passgatectl outbox lists them; send one again or drop it");
+  }
+  if (alerts.clock_stepped_back) out.push_back("the " + alerts.clock_stepped_back->substr(7) + " (/healthz fails)");
   if (status.at("gateway").at("state") == "unreachable") {
     out.push_back("the payment gateway is unreachable: payment operations wait in the queue");
   }
@@ -110,12 +110,14 @@ json attention(const controller::Gate& gate, const json& status, const OutboxSta
 }  // namespace
 
 Result<json> status_reply(const controller::Gate& gate, const ControlSources& sources, const Uptime& uptime,
-                          WallTime now) {
+                          WallTime now, SteadyTime steady_now) {
   const std::int64_t now_ms = unix_millis(now);
   auto sessions = db::count_sessions(sources.database);
   if (!sessions.ok()) return sessions.error();
-  auto outbox = read_outbox(sources.database);
+  auto outbox = db::Outbox(sources.database).summary();
   if (!outbox.ok()) return outbox.error();
+  const Alerts alerts{controller::outbox_stuck(*outbox, now_ms, sources.config.tracking.outbox_alert_after),
+                      controller::clock_stepped_back(sources.clock_watch.last_step_back(), steady_now)};
   auto payments = db::read_payments_summary(sources.database);
   if (!payments.ok()) return payments.error();
   constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
@@ -147,7 +149,10 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
               {"lanes", lanes},
               {"tracking", tracking_json(sources.tracking)},
               {"outbox", outbox->waiting},
-              {"outbox_oldest_age_s", outbox->front ? age_seconds(outbox->front->created_at_ms, now_ms) : 0},
+              {"outbox_oldest_age_s", outbox->oldest ? age_seconds(outbox->oldest->created_at_ms, now_ms) : 0},
+              {"outbox_dead_letters", outbox->dead_letters},
+              {"outbox_stuck", alerts.outbox_stuck.has_value()},
+              {"wall_clock_stepped_back", alerts.clock_stepped_back.has_value()},
               {"sessions_total", sessions->total},
               {"sessions_open", sessions->open},
               {"sessions_open_offline", sessions->open_offline},
@@ -162,11 +167,16 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
                 {"quarantined_carts", q.quarantined_total()}}},
               {"settlements", {{"decided", payments->settlements_decided}, {"settled", payments->sessions_settled}}}};
   put_owed(status["payment_queue"], q);
-  if (outbox->front) {
-    status["outbox_attempts"] = outbox->front->attempts;
-    status["outbox_last_error"] = outbox->front->last_error;
+  if (outbox->oldest) {
+    status["outbox_attempts"] = outbox->oldest->attempts;
+    status["outbox_last_error"] = outbox->oldest->last_error;
   }
-  status["attention"] = attention(gate, status, *outbox, *payments, *refused);
+  if (const auto& step = sources.clock_watch.last_step_back()) {
+    status["wall_clock_last_step_back"] = {
+        {"by_ms", step->step.high_water_ms - step->step.now_ms},
+        {"noticed_s_ago", std::chrono::duration_cast<std::chrono::seconds>(steady_now - step->noticed_at).count()}};
+  }
+  status["attention"] = attention(gate, status, *outbox, *payments, *refused, alerts);
   return drivers::control_ok(std::move(status));
 }
 

@@ -226,7 +226,8 @@ int run_daemon(const controller::GateConfig& config) {
                                           [&planner, &drainer] {
                                             planner.run();
                                             drainer.kick();
-                                          }},
+                                          },
+                                          [&sender] { sender.kick(); }, drainer.clock_watch()},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).

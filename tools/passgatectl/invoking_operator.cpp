@@ -15,4 +15,15 @@ std::string invoking_operator() {
   return "uid " + std::to_string(uid);
 }
 
+std::string recorded_as(const nlohmann::json& reply) {
+  std::string as = reply.value("actor", "");
+  const auto uid = reply.find("uid");
+  const auto gid = reply.find("gid");
+  if (uid != reply.end() && uid->is_number_integer() && gid != reply.end() && gid->is_number_integer()) {
+    as += " as claimed; the connection was uid " + std::to_string(uid->get<std::int64_t>()) + ", gid " +
+          std::to_string(gid->get<std::int64_t>());
+  }
+  return as;
+}
+
 }  // namespace passgate::ctl

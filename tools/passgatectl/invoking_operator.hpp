@@ -5,8 +5,13 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace passgate::ctl {
 
 [[nodiscard]] std::string invoking_operator();
+// Whom an action's reply says the gate recorded: "alice (via sudo) as claimed; the connection
+// was uid 1000, gid 1000" (the name is the client's word, the ids are what the gate saw).
+[[nodiscard]] std::string recorded_as(const nlohmann::json& reply);
 
 }  // namespace passgate::ctl

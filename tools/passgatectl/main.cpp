@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   passgate::ctl::add_status_command(app, exit_code);
   passgate::ctl::add_sessions_command(app, exit_code);
   passgate::ctl::add_queue_command(app, exit_code);
+  passgate::ctl::add_outbox_command(app, exit_code);
   passgate::ctl::add_lane_commands(app, exit_code);
   passgate::ctl::add_reload_command(app, exit_code);
   passgate::ctl::add_hw_command(app, exit_code);

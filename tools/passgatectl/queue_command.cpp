@@ -106,19 +106,6 @@ std::string describe(const json& op) {
   return op.value("op", "") + " of " + amount_of(op) + " for session " + op.value("session_id", "");
 }
 
-// "alice (via sudo) as claimed; the connection was uid 1000, gid 1000": the name is the
-// client's word, the ids are what the gate saw.
-std::string recorded_as(const json& reply) {
-  std::string as = reply.value("actor", "");
-  const auto uid = reply.find("uid");
-  const auto gid = reply.find("gid");
-  if (uid != reply.end() && uid->is_number_integer() && gid != reply.end() && gid->is_number_integer()) {
-    as += " as claimed; the connection was uid " + std::to_string(uid->get<std::int64_t>()) + ", gid " +
-          std::to_string(gid->get<std::int64_t>());
-  }
-  return as;
-}
-
 void print_retried(const json& reply, std::ostream& out) {
   const json& op = reply["operation"];
   out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
