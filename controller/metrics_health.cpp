@@ -34,7 +34,16 @@ std::optional<std::string> HealthCheck::problem() {
   probed_at_ = now;
   const std::optional<std::string> was = problem_;
   problem_ = check();
-  if (problem_ && problem_ != was) {
+  // Logged when the kinds of problem change (the texts carry ages that change every probe).
+  const auto kinds = [](const std::optional<std::string>& p) {
+    std::string k;
+    if (!p) return k;
+    for (const char* kind : {"database: ", "outbox: ", "clock: "}) {
+      if (p->starts_with(kind) || p->find(std::string("; ") + kind) != std::string::npos) k += kind;
+    }
+    return k;
+  };
+  if (problem_ && kinds(problem_) != kinds(was)) {
     spdlog::error("event=health_failed reason={}", log_value(*problem_));
   } else if (!problem_ && was) {
     spdlog::info("event=health_restored");

@@ -136,19 +136,22 @@ void OutboxSender::send_next() {
 void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe) {
   const auto& m = item.message;
   const TrackingAnswer answer = read_outbox_answer(m.kind, reply);
-  if (answer == TrackingAnswer::accepted) return on_done(item, std::nullopt);
+  // Only a 2xx shows the engine takes messages (a proxy may answer 403, 404 or 409 to all).
+  const bool two_xx = reply.status >= 200 && reply.status < 300;
+  if (answer == TrackingAnswer::accepted) return on_done(item, std::nullopt, two_xx);
   if (answer == TrackingAnswer::refused) {
     spdlog::warn("event=outbox_refused message_id={} kind={} status=403 next=dropped "
                  "detail=\"the tracking engine refused a session admitted offline (shopper blocked)\"",
                  item.id, log_value(m.kind));
     // A refused open request leaves the outbox together with what it means for its session.
-    return on_done(item, m.kind == "session_open" && on_open_refused_ ? session_of_open_body(m.body) : std::nullopt);
+    return on_done(item, m.kind == "session_open" && on_open_refused_ ? session_of_open_body(m.body) : std::nullopt,
+                   false);
   }
   if (answer == TrackingAnswer::conflict) {
     spdlog::error("event=outbox_conflict message_id={} kind={} target={} status=409 body={} next=dropped "
                   "detail=\"conflicts with what the tracking engine has; this is a gate bug\"",
                   item.id, log_value(m.kind), log_value(m.target), log_value(log_excerpt(reply.body)));
-    return on_done(item, std::nullopt);
+    return on_done(item, std::nullopt, false);
   }
   ++failed_attempts_;
   ++failures_in_a_row_;
@@ -180,7 +183,8 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, 
   wake_in(pause);
 }
 
-void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session) {
+void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session,
+                           bool accepted_status) {
   const Status removed = refused_session ? on_open_refused_(item.id, *refused_session) : outbox_.remove(item.id);
   if (!removed.ok()) {
     spdlog::error("event=outbox_remove_failed message_id={} next=resend detail={}", item.id,
@@ -189,6 +193,7 @@ void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::
     return;
   }
   ++delivered_;
+  if (!refused_session && accepted_status) ++accepted_;
   failures_in_a_row_ = 0;
   rejected_in_a_row_ = 0;
   rejected_.erase(item.id);
@@ -198,12 +203,12 @@ void OutboxSender::on_done(const db::OutboxItem& item, const std::optional<std::
 Millis OutboxSender::on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now) {
   const auto& m = item.message;
   const int rejections = item.rejections + 1;
-  const auto entry = rejected_.try_emplace(item.id, Rejected{.due = now, .delivered_before = delivered_}).first;
+  const auto entry = rejected_.try_emplace(item.id, Rejected{.due = now, .accepted_before = accepted_}).first;
   if (entry->second.rejected_at != delivered_) ++rejected_in_a_row_;
   entry->second.rejected_at = delivered_;
   const Millis pause = backoff(rejected_in_a_row_);
   // Lasting: rejected again and again while the engine accepted other messages.
-  if (rejections >= kMaxRejections && delivered_ > entry->second.delivered_before) {
+  if (rejections >= kMaxRejections && accepted_ > entry->second.accepted_before) {
     const Status dead = outbox_.make_dead_letter(item.id, unix_millis(clock_.wall_now()), why);
     if (dead.ok()) {
       rejected_.erase(entry);

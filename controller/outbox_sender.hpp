@@ -12,7 +12,7 @@
 //   grows with each other message rejected in a row: an engine that rejects everything is
 //   asked at most once per backoff cap). Rejected messages are retried only when no other
 //   message is waiting, the one due soonest first. After kMaxRejections such answers, if the
-//   engine accepted some other message meanwhile (so it is this message the engine refuses,
+//   engine accepted (2xx) some other message meanwhile (so it is this message the engine refuses,
 //   not everything), the message becomes a dead letter: logged (event=outbox_dead_letter),
 //   counted, shown by `passgatectl status` and `passgatectl outbox`, and left for an
 //   operator to send again or drop. It holds back only its own session's later messages.
@@ -83,7 +83,7 @@ class OutboxSender {
   // A message the engine answered outside the contract, in this run.
   struct Rejected {
     SteadyTime due;                      // its own next attempt
-    std::int64_t delivered_before = 0;   // delivered_ at its first rejection in this run
+    std::int64_t accepted_before = 0;    // accepted_ at its first rejection in this run
     std::int64_t rejected_at = -1;       // delivered_ at its latest rejection
   };
   // Messages with a wait of their own that the sender tracks at most (the engine refusing
@@ -96,7 +96,8 @@ class OutboxSender {
   // A wait carried over from before this start for `item` (once per run), if any.
   [[nodiscard]] bool resume_stored_wait(const db::OutboxItem& item, SteadyTime now);
   void on_reply(const db::OutboxItem& item, const HttpReply& reply, bool probe);
-  void on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session);
+  // `accepted_status`: the engine answered 2xx.
+  void on_done(const db::OutboxItem& item, const std::optional<std::string>& refused_session, bool accepted_status);
   // The engine answered outside the contract: a wait of its own, or a dead letter.
   // Returns the pause before anything is sent.
   [[nodiscard]] Millis on_rejected(const db::OutboxItem& item, const std::string& why, SteadyTime now);
@@ -117,6 +118,7 @@ class OutboxSender {
   int failures_in_a_row_ = 0;     // failed attempts since the engine last accepted a message
   int rejected_in_a_row_ = 0;     // distinct messages rejected since then
   std::int64_t delivered_ = 0;
+  std::int64_t accepted_ = 0;  // messages the engine took with a 2xx (not a 403, 409 or 404)
   std::int64_t failed_attempts_ = 0;
   std::int64_t dead_lettered_ = 0;
   OpenRefused on_open_refused_;

@@ -27,9 +27,11 @@ enum class TrackingAnswer {
 
 // The answer to an outbox message of `kind` ("session_open", "passage", "cancel").
 // A cancel of a session the engine does not know (404) is done: there is nothing to cancel
-// (e.g. it refused the open request that came before it).
+// (e.g. it refused the open request that came before it). "Come back later" (408, 425, 429)
+// is the engine unreachable for now, never a rejection of the message.
 [[nodiscard]] inline TrackingAnswer read_outbox_answer(std::string_view kind, const HttpReply& reply) {
   if (reply.status == 202) return TrackingAnswer::accepted;
+  if (reply.status == 408 || reply.status == 425 || reply.status == 429) return TrackingAnswer::unreachable;
   if (reply.status == 404 && kind == "cancel") return TrackingAnswer::accepted;
   const TrackingAnswer answer = read_session_answer(reply);
   if (answer == TrackingAnswer::refused && kind != "session_open") return TrackingAnswer::unexpected;

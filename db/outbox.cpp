@@ -187,24 +187,31 @@ Result<OutboxItem> Outbox::drop_dead_letter(std::int64_t id, const std::string& 
 }
 
 Result<std::int64_t> Outbox::size() {
-  return guarded("count outbox messages", [&]() -> Result<std::int64_t> {
-    auto statement = db_.statement("SELECT COUNT(*) FROM outbox WHERE dead_at_ms = 0");
-    statement->executeStep();
-    return statement->getColumn(0).getInt64();
+  auto summary = counts();
+  if (!summary) return summary.error();
+  return summary->waiting;
+}
+
+Result<OutboxSummary> Outbox::counts() {
+  return guarded("count outbox messages", [&]() -> Result<OutboxSummary> {
+    // Both counts from indexes (outbox_dead_letters is partial), never the rows' bodies.
+    auto all = db_.statement("SELECT COUNT(*) FROM outbox");
+    all->executeStep();
+    auto dead = db_.statement("SELECT COUNT(*) FROM outbox WHERE dead_at_ms > 0");
+    dead->executeStep();
+    const std::int64_t dead_letters = dead->getColumn(0).getInt64();
+    return OutboxSummary{
+        .waiting = all->getColumn(0).getInt64() - dead_letters, .dead_letters = dead_letters, .oldest = std::nullopt};
   });
 }
 
 Result<OutboxSummary> Outbox::summary() {
-  auto oldest = front();
+  auto summary = counts();
+  if (!summary) return summary.error();
+  auto oldest = sendable(0, 1);
   if (!oldest) return oldest.error();
-  return guarded("count outbox messages", [&]() -> Result<OutboxSummary> {
-    auto statement = db_.statement(
-        "SELECT COALESCE(SUM(dead_at_ms = 0), 0), COALESCE(SUM(dead_at_ms > 0), 0) FROM outbox");
-    statement->executeStep();
-    return OutboxSummary{.waiting = statement->getColumn(0).getInt64(),
-                         .dead_letters = statement->getColumn(1).getInt64(),
-                         .oldest = std::move(*oldest)};
-  });
+  if (!oldest->empty()) summary->oldest = std::move(oldest->front());
+  return summary;
 }
 
 }  // namespace passgate::db

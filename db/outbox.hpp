@@ -41,7 +41,9 @@ struct OutboxItem {
 struct OutboxSummary {
   std::int64_t waiting = 0;       // messages still to deliver, dead letters not counted
   std::int64_t dead_letters = 0;
-  std::optional<OutboxItem> oldest;  // the oldest waiting message (not a dead letter)
+  // The oldest message that may be sent (Outbox::sendable): not a dead letter, nor held back
+  // by one.
+  std::optional<OutboxItem> oldest;
 };
 
 class Outbox {
@@ -76,6 +78,8 @@ class Outbox {
                                                     const AuditActor& actor, std::int64_t now_ms);
   [[nodiscard]] Result<std::int64_t> size();
   [[nodiscard]] Result<OutboxSummary> summary();
+  // summary() without `oldest`.
+  [[nodiscard]] Result<OutboxSummary> counts();
 
   // For SessionStore: inserts within the caller's open transaction. Throws SQLite::Exception
   // (it has no Result), so call it only inside guarded() (db/sqlite_error.hpp).

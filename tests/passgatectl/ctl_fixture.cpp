@@ -98,7 +98,7 @@ void CtlFixture::add_session(const std::string& session_id, std::int64_t age_ms,
   record.offline = offline;
   require_ok(sessions.begin(record));
   if (offline) {
-    require_ok(sessions.mark_open_offline(session_id, {"session_open", "/v1/sessions", record.open_request},
+    require_ok(sessions.mark_open_offline(session_id, {"session_open", "/v1/sessions", record.open_request, session_id},
                                           now_ms_ - age_ms));
   } else {
     require_ok(sessions.mark_open(session_id));

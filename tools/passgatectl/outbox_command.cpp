@@ -45,6 +45,8 @@ void print_outbox(const json& reply, std::ostream& out) {
   const json& oldest = reply["oldest"];
   if (waiting == 0) {
     out << "No report waits for the tracking engine.\n";
+  } else if (!oldest.is_object()) {
+    out << waiting << " report(s) wait behind the dead letters below (a session's reports keep their order).\n";
   } else {
     out << waiting << " report(s) wait for the tracking engine; the oldest (" << describe(oldest) << ", "
         << format_age_s(oldest["age_s"]) << " old, " << oldest.value("attempts", 0) << " attempt(s))";
