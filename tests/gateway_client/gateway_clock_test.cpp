@@ -1,9 +1,11 @@
 // GatewayClient reads a Retry-After date against the Clock it is given (the daemon's, or a
-// test's virtual one), never the system clock.
+// test's virtual one), never the system clock; and a gate clock hours behind cannot turn a
+// short HTTP-date Retry-After into a long pause.
 #include <catch2/catch.hpp>
 
 #include "common/time_format.hpp"
 #include "common/virtual_time.hpp"
+#include "drivers/http_retry_after.hpp"
 #include "tests/gateway_client/gateway_fixture.hpp"
 
 using namespace passgate;
@@ -39,4 +41,16 @@ TEST_CASE("a Retry-After date is read against the client's clock") {
     CHECK(outcome.kind == PaymentOutcomeKind::retry_later);
     CHECK(outcome.retry_after == std::chrono::seconds(30));
   }
+}
+
+TEST_CASE("a gate clock 10 hours behind makes a 30 s Retry-After date a wait of at most 5 minutes") {
+  ScriptedGateway gateway;
+  VirtualTime vt;
+  vt.set_wall(kGatewayNow - 10h);
+  auto client = gateway.client_on(vt);
+  gateway.will_answer(rate_limited_until(kThirtySecondsLater));
+  const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::charge));
+  CHECK(outcome.kind == PaymentOutcomeKind::retry_later);
+  REQUIRE(outcome.retry_after);
+  CHECK(*outcome.retry_after == drivers::kMaxRetryAfterDate);
 }
