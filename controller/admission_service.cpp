@@ -1,5 +1,7 @@
 #include "controller/admission_service.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
@@ -16,6 +18,10 @@ namespace {
 AdmissionResult denial(DenialReason reason) { return AdmissionResult{false, reason, {}, 0, false}; }
 
 constexpr std::int64_t kHourMs = 3600 * 1000;
+// Offline admissions stamped further ahead of the wall clock than this are not counted by the
+// database's wall-time window: a clock that far off stamped them (this run's own admissions
+// still count by the monotonic window), and a step back must not hold the cap reached for ever.
+constexpr std::int64_t kFutureStampLimitMs = 24 * kHourMs;
 
 }  // namespace
 
@@ -214,14 +220,18 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     return;
   }
   const auto now_ms = unix_millis(clock_.wall_now());
-  auto recent = sessions_.offline_admissions_since(now_ms - kHourMs);
-  if (!recent.ok()) {
+  // The larger of two counts of the last hour: by wall time in the database (admissions of
+  // earlier runs too; a step back keeps those stamped after now counting), and by the
+  // monotonic clock for this run's (a step forward cannot empty it).
+  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs);
+  if (!stamped.ok()) {
     refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
-  if (recent.value() >= settings_.offline.max_admissions_per_hour) {
+  const int recent = std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now()));
+  if (recent >= settings_.offline.max_admissions_per_hour) {
     spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
-                 recent.value());
+                 recent);
     refuse(DenialReason::offline_limit, "offline_limit");
     return;
   }
@@ -232,6 +242,7 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
+  offline_window_.record(clock_.steady_now(), settings_.offline.max_admissions_per_hour);
   spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,
                p->people);
   outbox_.kick();

@@ -21,6 +21,7 @@
 #include "controller/config.hpp"
 #include "controller/entry_hold.hpp"
 #include "controller/key_ring.hpp"
+#include "controller/offline_admission_window.hpp"
 #include "controller/lane_ports.hpp"
 #include "controller/outbox_sender.hpp"
 #include "controller/tracking_messages.hpp"
@@ -77,6 +78,7 @@ class AdmissionService final : public AdmissionPort {
   EntryHold* hold_;
   TimerService& timers_;
   Clock& clock_;
+  OfflineAdmissionWindow offline_window_;  // this run's offline admissions, by the monotonic clock
   std::function<void()> on_session_ended_;
 };
 

@@ -57,8 +57,12 @@ void EntryHold::on_outcome(std::int64_t op_id, const std::string& session_id, co
                   log_value(totals.error().message));
     return done(HoldVerdict::unavailable);
   }
-  if (auto exceeded = exceeded_offline_limit(settings_.limits, settings_.amount_minor, settings_.currency, *totals,
-                                             unix_millis(clock_.wall_now()))) {
+  // The oldest operation's age as the drainer's WallClockWatch measures it, after a look at the
+  // clock: a step back of the wall clock does not make it younger.
+  drainer_.notice_clock_step();
+  const auto oldest_age_ms = drainer_.clock_watch().oldest_age_ms(*totals, unix_millis(clock_.wall_now()));
+  if (auto exceeded =
+          exceeded_offline_limit(settings_.limits, settings_.amount_minor, settings_.currency, *totals, oldest_age_ms)) {
     spdlog::warn("event=entry_hold_unknown session={} op_id={} verdict=offline_limit detail={}", session_id, op_id,
                  log_value(*exceeded));
     return done(HoldVerdict::offline_limit);

@@ -18,5 +18,12 @@ namespace passgate::controller {
 [[nodiscard]] std::optional<std::string> exceeded_offline_limit(const OfflineRiskLimits& limits,
                                                                 std::int64_t hold_minor, const std::string& currency,
                                                                 const db::QueueTotals& totals, std::int64_t now_ms);
+// The same, with the age of the oldest outstanding operation measured by the caller
+// (WallClockWatch::oldest_age_ms, which a step back of the wall clock cannot shrink); nullopt:
+// none is outstanding.
+[[nodiscard]] std::optional<std::string> exceeded_offline_limit(const OfflineRiskLimits& limits,
+                                                                std::int64_t hold_minor, const std::string& currency,
+                                                                const db::QueueTotals& totals,
+                                                                std::optional<std::int64_t> oldest_age_ms);
 
 }  // namespace passgate::controller

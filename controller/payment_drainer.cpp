@@ -131,9 +131,7 @@ void PaymentDrainer::pump() {
       ++it;
     }
   }
-  std::optional<ClockStepBack> stepped_back;
-  (void)clock_watch_.now_ms(stepped_back);
-  if (stepped_back) on_clock_stepped_back(*stepped_back);
+  notice_clock_step();
   if (paused_until_) {
     const auto now = clock_.steady_now();
     if (now < *paused_until_) return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
@@ -376,6 +374,12 @@ bool PaymentDrainer::needs_lookup(const db::PaymentOpRecord& op, std::int64_t no
   if (op.first_attempt_at_ms > now) return true;
   const auto unreliable = clock_watch_.unreliable_before_ms();
   return unreliable && op.first_attempt_at_ms <= *unreliable;
+}
+
+void PaymentDrainer::notice_clock_step() {
+  std::optional<ClockStepBack> stepped_back;
+  (void)clock_watch_.now_ms(stepped_back);
+  if (stepped_back) on_clock_stepped_back(*stepped_back);
 }
 
 void PaymentDrainer::on_clock_stepped_back(const ClockStepBack& step) {

@@ -93,7 +93,11 @@ class PaymentDrainer {
   [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
   // The last request's transport outcome: any HTTP answer below 500 means reachable.
   [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
-  // What the drainer's clock watch noticed (for status and health).
+  // Looks at the wall clock now (as before each round of sending): a backwards step since
+  // the last look brings retries forward and is remembered by clock_watch().
+  void notice_clock_step();
+  // What the drainer knows of wall clock steps: for ages that a step back must not shrink,
+  // and for status and health.
   [[nodiscard]] const WallClockWatch& clock_watch() const { return clock_watch_; }
 
  private:

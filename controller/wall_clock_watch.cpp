@@ -1,6 +1,8 @@
 #include "controller/wall_clock_watch.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -30,7 +32,7 @@ std::optional<std::int64_t> stored_ms(db::GateStatus& status, const char* name) 
 }  // namespace
 
 WallClockWatch::WallClockWatch(db::GateStatus& status, db::PaymentQueue& queue, Clock& clock)
-    : status_(status), clock_(clock) {
+    : status_(status), queue_(queue), clock_(clock) {
   high_water_ms_ = stored_ms(status_, kHighWater).value_or(0);
   if (auto latest = queue.latest_time_ms(); latest && *latest > high_water_ms_) high_water_ms_ = *latest;
   unreliable_before_ms_ = stored_ms(status_, kUnreliableBefore);
@@ -42,6 +44,12 @@ std::int64_t WallClockWatch::now_ms(std::optional<ClockStepBack>& stepped_back) 
   if (now + kTolerance < high_water_ms_) {
     stepped_back = ClockStepBack{high_water_ms_, now};
     last_step_back_ = NoticedStepBack{*stepped_back, clock_.steady_now()};
+    // Operations made up to now were stamped by the clock before the step. If the queue cannot
+    // be read, every operation counts as made before it (it may look older, never younger).
+    auto last_op = queue_.last_id();
+    if (!last_op) spdlog::error("event=payment_queue_read_failed detail={}", log_value(last_op.error().message));
+    last_step_ = NoticedStep{high_water_ms_, last_op ? *last_op : std::numeric_limits<std::int64_t>::max(),
+                             clock_.steady_now()};
     unreliable_before_ms_ = std::max(unreliable_before_ms_.value_or(0), high_water_ms_);
     spdlog::warn("event=wall_clock_stepped_back by_ms={} detail=\"payments first tried before now are looked up "
                  "at the gateway before any resend, and retries are brought forward\"",
@@ -60,6 +68,16 @@ std::int64_t WallClockWatch::now_ms(std::optional<ClockStepBack>& stepped_back) 
     if (now - persisted_at_ms_ >= kPersistEvery) persist(now);
   }
   return now;
+}
+
+std::optional<std::int64_t> WallClockWatch::oldest_age_ms(const db::QueueTotals& totals, std::int64_t now_ms) const {
+  if (!totals.oldest_created_at_ms) return std::nullopt;
+  std::int64_t age = now_ms - *totals.oldest_created_at_ms;
+  if (totals.first_outstanding && last_step_ && totals.first_outstanding->first <= last_step_->last_op_id) {
+    const auto since = std::chrono::duration_cast<Millis>(clock_.steady_now() - last_step_->noticed_at);
+    age = std::max(age, last_step_->high_water_ms - totals.first_outstanding->second + since.count());
+  }
+  return std::max<std::int64_t>(age, 0);
 }
 
 void WallClockWatch::persist(std::int64_t now_ms) {

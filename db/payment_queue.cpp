@@ -325,6 +325,14 @@ Result<std::int64_t> PaymentQueue::latest_time_ms() {
   });
 }
 
+Result<std::int64_t> PaymentQueue::last_id() {
+  return guarded("read the payment queue's last id", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement("SELECT MAX(id) FROM payment_ops");
+    if (!query->executeStep() || query->getColumn(0).isNull()) return std::int64_t{0};
+    return query->getColumn(0).getInt64();
+  });
+}
+
 Result<int> PaymentQueue::bring_forward(std::int64_t latest_ms) {
   return guarded("bring payment retries forward", [&]() -> Result<int> {
     auto update = db_.statement(
@@ -388,6 +396,9 @@ Result<QueueTotals> PaymentQueue::totals() {
       const std::int64_t oldest = sums->getColumn(4).getInt64();
       if (!t.oldest_created_at_ms || oldest < *t.oldest_created_at_ms) t.oldest_created_at_ms = oldest;
     }
+    auto first = db_.statement(
+        "SELECT id, created_at_ms FROM payment_ops WHERE state IN ('pending', 'in_flight') ORDER BY id LIMIT 1");
+    if (first->executeStep()) t.first_outstanding.emplace(first->getColumn(0).getInt64(), first->getColumn(1).getInt64());
     auto dead = db_.statement("SELECT COUNT(*) FROM payment_ops WHERE state IN ('declined', 'dead') AND alert = 1");
     dead->executeStep();
     t.dead_letters = dead->getColumn(0).getInt64();

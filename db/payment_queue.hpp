@@ -81,6 +81,9 @@ struct QueueTotals {
   std::int64_t outstanding_ops = 0;
   std::map<std::string, MinorSum> outstanding_minor;  // currency -> amount (common/minor_sum.hpp)
   std::optional<std::int64_t> oldest_created_at_ms;
+  // The outstanding operation created first (the lowest id, whatever the wall clock did):
+  // its id and created_at_ms.
+  std::optional<std::pair<std::int64_t, std::int64_t>> first_outstanding;
   std::int64_t dead_letters = 0;  // declined or dead, with alert
   // Open quarantined carts (db/cart_quarantine.hpp) by reason: never charged, waiting for an
   // operator like the dead letters.
@@ -147,6 +150,8 @@ class PaymentQueue {
   [[nodiscard]] Result<std::int64_t> begun_at_gateway();
   // The latest wall time any operation was created, first sent or finished at (0: none).
   [[nodiscard]] Result<std::int64_t> latest_time_ms();
+  // The id of the operation created last (0: none); ids grow in the order operations are made.
+  [[nodiscard]] Result<std::int64_t> last_id();
   // After the wall clock stepped back: every pending operation due later than `latest_ms`
   // becomes due at `latest_ms` (its wait was counted on a clock that ran ahead). How many.
   [[nodiscard]] Result<int> bring_forward(std::int64_t latest_ms);

@@ -298,11 +298,13 @@ Result<std::optional<std::string>> SessionStore::open_session_of(const std::stri
   });
 }
 
-Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms) {
+Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms, std::int64_t until_ms) {
   return guarded("count offline admissions", [&]() -> Result<int> {
     auto query = db_.statement(
-        "SELECT COUNT(*) FROM sessions WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1");
+        "SELECT COUNT(*) FROM sessions WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1 "
+        "AND created_at_ms <= ?2");
     query->bind(1, since_ms);
+    query->bind(2, until_ms);
     query->executeStep();
     return query->getColumn(0).getInt();
   });

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,8 +131,9 @@ class SessionStore {
   // neither cancelled nor ended (no final cart, no settlement). Empty if there is none.
   [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
                                                                    const std::string& except_session);
-  // Sessions admitted offline (not denied afterwards) with created_at_ms >= since_ms.
-  [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms);
+  // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms.
+  [[nodiscard]] Result<int> offline_admissions_since(
+      std::int64_t since_ms, std::int64_t until_ms = std::numeric_limits<std::int64_t>::max());
   [[nodiscard]] Result<std::optional<SessionRecord>> find(const std::string& session_id);
   // Sessions in state `s`, oldest first.
   [[nodiscard]] Result<std::vector<SessionRecord>> in_state(SessionState s);

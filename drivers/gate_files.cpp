@@ -1,5 +1,6 @@
 #include "drivers/gate_files.hpp"
 
+#include "common/system_clock.hpp"
 #include "crypto/secret_file.hpp"
 
 namespace passgate::drivers {
@@ -11,14 +12,14 @@ std::string problem(std::string_view key, const Error& error) { return std::stri
 
 // The HTTP clients; the gateway's only with an API key.
 StartupLoad<GateServices> open_services(boost::asio::io_context& io, const controller::GateConfig& config,
-                                        std::optional<std::string> api_key) {
+                                        std::optional<std::string> api_key, const Clock& clock) {
   StartupLoad<GateServices> out;
   auto tracking = TrackingClient::create(io, config.tracking, config.gate_id);
   if (!tracking) out.problems.push_back(tracking.error().message);  // "tracking engine: ..."
   if (!api_key) return out;
   const controller::PaymentsConfig& payments = config.payments;
-  auto gateway =
-      GatewayClient::create(io, GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle});
+  auto gateway = GatewayClient::create(
+      io, GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle}, clock);
   if (!gateway) out.problems.push_back(gateway.error().message);  // "payment gateway: ..."
   if (out.problems.empty()) out.value.emplace(GateServices{std::move(*tracking), std::move(*gateway)});
   return out;
@@ -46,9 +47,14 @@ StartupLoad<GateKeyFiles> load_key_files(const controller::GateConfig& config) {
 }
 
 StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config) {
+  return open_gate_files(io, config, system_clock());
+}
+
+StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config,
+                                       const Clock& clock) {
   auto keys = load_key_files(config);
-  auto services =
-      open_services(io, config, keys.value ? std::optional<std::string>(std::move(keys.value->api_key)) : std::nullopt);
+  auto services = open_services(
+      io, config, keys.value ? std::optional<std::string>(std::move(keys.value->api_key)) : std::nullopt, clock);
   StartupLoad<GateFiles> out;
   out.problems = std::move(keys.problems);
   out.problems.insert(out.problems.end(), services.problems.begin(), services.problems.end());

@@ -16,6 +16,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "common/clock.hpp"
 #include "controller/config.hpp"
 #include "controller/key_ring.hpp"
 #include "crypto/payment_sealer.hpp"
@@ -56,6 +57,11 @@ struct GateFiles {
 
 // load_key_files, then both HTTP clients on `io` (nothing is sent yet), the gateway's with the
 // API key read (without one, only the tracking client is made and checked): every problem.
+// The gateway's client reads its replies (a Retry-After date) against `clock`'s wall time
+// (`clock` must outlive it).
+[[nodiscard]] StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config,
+                                                     const Clock& clock);
+// The same on the system's clock (common/system_clock.hpp): for what sends nothing.
 [[nodiscard]] StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config);
 
 }  // namespace passgate::drivers

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/system_clock.hpp"
 #include "crypto/key_fingerprint.hpp"
 #include "drivers/gateway_request.hpp"
 #include "drivers/gateway_response.hpp"
@@ -31,6 +32,11 @@ std::string api_key_problem(const std::string& key) {
 
 Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_context& io,
                                                              GatewayClientOptions options) {
+  return create(io, std::move(options), system_clock());
+}
+
+Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_context& io,
+                                                             GatewayClientOptions options, const Clock& clock) {
   if (auto checked = check_api_key(options.api_key); !checked.ok()) return checked.error();
   HttpClientOptions http_options;
   http_options.base_url = options.base_url;
@@ -39,12 +45,12 @@ Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_con
   auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
   return std::unique_ptr<GatewayClient>(
-      new GatewayClient(io, std::move(base_url), std::move(options.api_key), std::move(http.value())));
+      new GatewayClient(io, std::move(base_url), std::move(options.api_key), std::move(http.value()), clock));
 }
 
 GatewayClient::GatewayClient(boost::asio::io_context& io, std::string base_url, std::string api_key,
-                             std::unique_ptr<HttpClient> http)
-    : io_(io), base_url_(std::move(base_url)), api_key_(std::move(api_key)), http_(std::move(http)) {}
+                             std::unique_ptr<HttpClient> http, const Clock& clock)
+    : io_(io), base_url_(std::move(base_url)), api_key_(std::move(api_key)), http_(std::move(http)), clock_(clock) {}
 
 Result<std::string> GatewayClient::account_id() const { return account_id_with(api_key_); }
 
@@ -78,13 +84,13 @@ void GatewayClient::execute(const controller::PaymentRequest& request, std::chro
   authorize(*spec);
   // The callback runs only while http_ (and so this client) is alive.
   http_->request(std::move(spec.value()), timeout,
-                 [key = api_key_, request, done = std::move(done)](const HttpReply& reply) {
+                 [key = api_key_, request, clock = &clock_, done = std::move(done)](const HttpReply& reply) {
                    // What the outcome's texts (which reach the log) must not contain: a gateway
                    // echoes ids in its messages ("No such payment_intent: 'pi_...'").
                    auto outcome = classify_payment_reply(reply, request,
                                                          {key, request.customer, request.payment_method,
                                                           request.intent_id, request.idempotency_key},
-                                                         std::chrono::system_clock::now());
+                                                         clock->wall_now());
                    done(std::move(outcome));  // last: it may destroy this client
                  });
 }
@@ -93,8 +99,9 @@ void GatewayClient::search_session(const std::string& session_id, std::chrono::m
   auto spec = search_http_request(session_id);
   if (!spec) return reject_soon(spec.error(), std::move(done));
   authorize(*spec);
-  http_->request(std::move(spec.value()), timeout, [key = api_key_, done = std::move(done)](const HttpReply& reply) {
-    auto outcome = classify_search_reply(reply, {key}, std::chrono::system_clock::now());
+  http_->request(std::move(spec.value()), timeout,
+                 [key = api_key_, clock = &clock_, done = std::move(done)](const HttpReply& reply) {
+    auto outcome = classify_search_reply(reply, {key}, clock->wall_now());
     done(std::move(outcome));  // last: it may destroy this client
   });
 }

@@ -6,6 +6,7 @@
 // resend on a stale pooled connection are HttpClient's (safe here: the resend carries the
 // same Idempotency-Key; the outcome's `sends` tells the drainer to count it as an attempt). The API key, the
 // customer and the payment method never appear in an outcome's error text.
+// Replies are classified against the wall time of the Clock it is given (a Retry-After date).
 // Single-threaded, on one io_context; callbacks run on it, never inside execute() or
 // search_session(). Destroying the client aborts requests in flight without calling
 // their callbacks.
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "common/clock.hpp"
 #include "common/result.hpp"
 #include "controller/payment_gateway.hpp"
 #include "drivers/http_client.hpp"
@@ -37,6 +39,10 @@ class GatewayClient final : public controller::PaymentGateway {
   // Error codes: "bad_api_key" (empty, or a character that cannot go into a header; the
   // message never shows the key), and those of HttpClient::create (bad_url, insecure_url,
   // tls_config, tls_file), every message starting with "payment gateway: ".
+  // `clock` (which must outlive the client) gives the wall time replies are read against.
+  [[nodiscard]] static Result<std::unique_ptr<GatewayClient>> create(boost::asio::io_context& io,
+                                                                     GatewayClientOptions options, const Clock& clock);
+  // The same, on the system's clock (common/system_clock.hpp).
   [[nodiscard]] static Result<std::unique_ptr<GatewayClient>> create(boost::asio::io_context& io,
                                                                      GatewayClientOptions options);
   ~GatewayClient() override;
@@ -64,7 +70,7 @@ class GatewayClient final : public controller::PaymentGateway {
  private:
   struct Lifetime {};  // expires with the client: posted rejections check it
   GatewayClient(boost::asio::io_context& io, std::string base_url, std::string api_key,
-                std::unique_ptr<HttpClient> http);
+                std::unique_ptr<HttpClient> http, const Clock& clock);
   // Adds the Authorization header with the key in use.
   void authorize(HttpRequestSpec& spec) const;
   // Calls `done` soon, on the loop, with a rejected outcome saying `why`.
@@ -74,6 +80,7 @@ class GatewayClient final : public controller::PaymentGateway {
   std::string base_url_;
   std::string api_key_;
   std::unique_ptr<HttpClient> http_;
+  const Clock& clock_;
   std::shared_ptr<Lifetime> lifetime_ = std::make_shared<Lifetime>();
 };
 

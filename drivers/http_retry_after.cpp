@@ -68,7 +68,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   const auto date = parse_imf_fixdate(text);
   if (!date) return std::nullopt;
   const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*date - now);
-  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0), kMaxRetryAfter);
+  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::milliseconds(0), kMaxRetryAfterDate);
 }
 
 }  // namespace passgate::drivers

@@ -124,7 +124,7 @@ int run_daemon(const controller::GateConfig& config) {
 
   // The files and services the config names, first: a problem with any of them is a config
   // problem (exit 78, no restart), reported in full before anything is opened.
-  auto files = drivers::open_gate_files(io, config);
+  auto files = drivers::open_gate_files(io, config, time);
   if (!files.value) {
     for (const auto& p : files.problems) spdlog::critical("event=startup_failed what=config detail={}", log_value(p));
     return kExitBadConfig;

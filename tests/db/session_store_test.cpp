@@ -255,6 +255,10 @@ TEST_CASE("offline admissions are counted from the start of the window") {
   CHECK(*store.offline_admissions_since(2000) == 2);
   CHECK(*store.offline_admissions_since(2001) == 1);
   CHECK(*store.offline_admissions_since(3001) == 0);
+  // Bounded above too (admissions stamped far ahead of the clock are left out).
+  CHECK(*store.offline_admissions_since(0, 3000) == 3);
+  CHECK(*store.offline_admissions_since(0, 2999) == 2);
+  CHECK(*store.offline_admissions_since(1001, 2000) == 1);
 }
 
 TEST_CASE("sessions are listed oldest first, all or by state") {

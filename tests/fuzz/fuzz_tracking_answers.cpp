@@ -4,7 +4,8 @@
 // read_session_answer and read_outbox_answer, and the body as it reaches the log
 // (log_excerpt). The first byte picks the read size. Besides crashes and sanitizer reports,
 // it aborts when an answer disagrees with its status (only 2xx accepted, and a 404 to a cancel;
-// only a 403 to a session open refused, status 0 and 5xx unreachable) or a body's excerpt is longer than the
+// only a 403 to a session open refused, status 0 and 5xx unreachable, and for the outbox 408, 425
+// and 429 too: "come back later") or a body's excerpt is longer than the
 // excerpt limit allows or holds a raw control character.
 // Seed corpus: corpus/tracking_answers/ (the spec's answers, a 5xx, a long 409 body).
 #include <algorithm>
@@ -26,13 +27,15 @@ void require(bool promise_kept) {
   if (!promise_kept) __builtin_trap();
 }
 
-// `done_when_unknown`: a 404 to a cancel means the engine has no such session, so the cancel is done.
-void check_answer(TrackingAnswer answer, int status, bool may_refuse, bool done_when_unknown = false) {
+// `outbox`: the answer to an outbox message, where a 404 to a cancel (`cancel`) means the
+// engine has no such session, so the cancel is done, and 408, 425 and 429 mean "come back later".
+void check_answer(TrackingAnswer answer, int status, bool may_refuse, bool outbox = false, bool cancel = false) {
   require((answer == TrackingAnswer::accepted) ==
-          ((status >= 200 && status <= 202) || (done_when_unknown && status == 404)));
+          ((status >= 200 && status <= 202) || (cancel && status == 404)));
   require(answer != TrackingAnswer::refused || (may_refuse && status == 403));
   require((answer == TrackingAnswer::conflict) == (status == 409));
-  require((answer == TrackingAnswer::unreachable) == (status == 0 || status >= 500));
+  const bool later = outbox && (status == 408 || status == 425 || status == 429);
+  require((answer == TrackingAnswer::unreachable) == (status == 0 || status >= 500 || later));
 }
 
 }  // namespace
@@ -55,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // 202 is not an answer to a session open: unexpected there.
   if (reply.status != 202) check_answer(session, reply.status, true);
   for (const std::string_view kind : {"session_open", "passage", "cancel"}) {
-    check_answer(passgate::controller::read_outbox_answer(kind, reply), reply.status, kind == "session_open",
+    check_answer(passgate::controller::read_outbox_answer(kind, reply), reply.status, kind == "session_open", true,
                  kind == "cancel");
   }
 

@@ -127,6 +127,12 @@ class ScriptedGateway {
     if (!made) FAIL(made.error().message);
     return std::move(made.value());
   }
+  // A client for this gateway over plain http with the test's API key, on `clock`'s time.
+  [[nodiscard]] std::unique_ptr<drivers::GatewayClient> client_on(const Clock& clock) {
+    auto made = drivers::GatewayClient::create(io, drivers::GatewayClientOptions{base_url(), kApiKey, {}}, clock);
+    if (!made) FAIL(made.error().message);
+    return std::move(made.value());
+  }
   // A client for this gateway over plain http with the test's API key.
   [[nodiscard]] std::unique_ptr<drivers::GatewayClient> client() {
     return client(drivers::GatewayClientOptions{base_url(), kApiKey, {}});
