@@ -25,7 +25,7 @@ namespace {
 
 // Sendable messages read per query (the messages skipped are at most the rejected ones
 // tracked, kMaxRejectedTracked).
-constexpr int kPage = 32;
+constexpr int kSendablePage = 32;
 
 }  // namespace
 
@@ -61,7 +61,7 @@ Result<std::optional<db::OutboxItem>> OutboxSender::next_message(SteadyTime now,
   std::optional<SteadyTime> retry_due;
   std::int64_t after = 0;
   for (;;) {
-    auto page = outbox_.sendable(after, kPage);
+    auto page = outbox_.sendable(after, kSendablePage);
     if (!page) return page.error();
     for (auto& item : *page) {
       after = item.id;
@@ -74,14 +74,16 @@ Result<std::optional<db::OutboxItem>> OutboxSender::next_message(SteadyTime now,
         retry = std::move(item);
       }
     }
-    if (page->size() < static_cast<std::size_t>(kPage)) return retry;
+    if (page->size() < static_cast<std::size_t>(kSendablePage)) return retry;
   }
 }
 
 bool OutboxSender::resume_stored_wait(const db::OutboxItem& item, SteadyTime now) {
   if (resumed_) return false;
   resumed_ = true;
-  if (item.attempts == 0) return false;
+  // Never tried, or rejected before (its wait was its own, not the engine's: sent now rather
+  // than holding every session back).
+  if (item.attempts == 0 || item.rejections > 0) return false;
   // It failed before this start: its next attempt was stored in wall time, which may have
   // stepped since (a clock that ran ahead and was corrected would put it hours away). A
   // stored wait longer than any backoff after its failures can only come from such a step:

@@ -48,8 +48,10 @@ std::int64_t WallClockWatch::now_ms(std::optional<ClockStepBack>& stepped_back) 
     // be read, every operation counts as made before it (it may look older, never younger).
     auto last_op = queue_.last_id();
     if (!last_op) spdlog::error("event=payment_queue_read_failed detail={}", log_value(last_op.error().message));
-    last_step_ = NoticedStep{high_water_ms_, last_op ? *last_op : std::numeric_limits<std::int64_t>::max(),
-                             clock_.steady_now()};
+    steps_.push_back(NoticedStep{high_water_ms_, last_op ? *last_op : std::numeric_limits<std::int64_t>::max(),
+                                 clock_.steady_now()});
+    // Bounded; the first is kept: it anchors the operations made before any step.
+    if (steps_.size() > kMaxSteps) steps_.erase(steps_.begin() + 1);
     unreliable_before_ms_ = std::max(unreliable_before_ms_.value_or(0), high_water_ms_);
     spdlog::warn("event=wall_clock_stepped_back by_ms={} detail=\"payments first tried before now are looked up "
                  "at the gateway before any resend, and retries are brought forward\"",
@@ -73,9 +75,13 @@ std::int64_t WallClockWatch::now_ms(std::optional<ClockStepBack>& stepped_back) 
 std::optional<std::int64_t> WallClockWatch::oldest_age_ms(const db::QueueTotals& totals, std::int64_t now_ms) const {
   if (!totals.oldest_created_at_ms) return std::nullopt;
   std::int64_t age = now_ms - *totals.oldest_created_at_ms;
-  if (totals.first_outstanding && last_step_ && totals.first_outstanding->first <= last_step_->last_op_id) {
-    const auto since = std::chrono::duration_cast<Millis>(clock_.steady_now() - last_step_->noticed_at);
-    age = std::max(age, last_step_->high_water_ms - totals.first_outstanding->second + since.count());
+  if (!totals.first_outstanding) return std::max<std::int64_t>(age, 0);
+  // Every step noticed after the operation was made: the first of them read the same clock
+  // as its creation, so it gives the true age; later ones (after further steps back) less.
+  for (const NoticedStep& step : steps_) {
+    if (totals.first_outstanding->first > step.last_op_id) continue;
+    const auto since = std::chrono::duration_cast<Millis>(clock_.steady_now() - step.noticed_at);
+    age = std::max(age, step.high_water_ms - totals.first_outstanding->second + since.count());
   }
   return std::max<std::int64_t>(age, 0);
 }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "db/gate_status.hpp"
@@ -67,7 +68,8 @@ class WallClockWatch {
   std::int64_t persisted_at_ms_ = 0;
   std::optional<std::int64_t> unreliable_before_ms_;
   std::optional<NoticedStepBack> last_step_back_;
-  std::optional<NoticedStep> last_step_;  // in this run
+  static constexpr std::size_t kMaxSteps = 16;
+  std::vector<NoticedStep> steps_;  // noticed in this run, oldest first
 };
 
 }  // namespace passgate::controller

@@ -14,11 +14,11 @@ constexpr const char* kInsert =
     "INSERT INTO outbox (kind, target, body, session_id, created_at_ms, next_attempt_at_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?5)";
 
-constexpr std::string_view kSelect =
+constexpr std::string_view kSelectOutbox =
     "SELECT id, kind, target, body, session_id, attempts, rejections, created_at_ms, next_attempt_at_ms, last_error,"
     " dead_at_ms FROM outbox o ";
 
-OutboxItem read_item(SQLite::Statement& row) {
+OutboxItem outbox_item_of(SQLite::Statement& row) {
   const auto session = row.getColumn(4);
   return OutboxItem{
       .id = row.getColumn(0).getInt64(),
@@ -35,9 +35,9 @@ OutboxItem read_item(SQLite::Statement& row) {
   };
 }
 
-std::vector<OutboxItem> read_all(SQLite::Statement& query) {
+std::vector<OutboxItem> outbox_items_of(SQLite::Statement& query) {
   std::vector<OutboxItem> found;
-  while (query.executeStep()) found.push_back(read_item(query));
+  while (query.executeStep()) found.push_back(outbox_item_of(query));
   return found;
 }
 
@@ -46,7 +46,7 @@ Status require_message(int changed_rows, std::int64_t id) {
   return make_error("not_found", "outbox message " + std::to_string(id) + " not found");
 }
 
-std::string describe(const OutboxItem& item) {
+std::string describe_message(const OutboxItem& item) {
   return "outbox message " + std::to_string(item.id) + " (" + item.message.kind +
          (item.message.session_id.empty() ? std::string() : " of session " + item.message.session_id) + ")";
 }
@@ -76,23 +76,23 @@ Result<std::int64_t> Outbox::enqueue(const OutboxMessage& m, std::int64_t now_ms
 
 Result<std::optional<OutboxItem>> Outbox::front() {
   return guarded("read the oldest outbox message", [&]() -> Result<std::optional<OutboxItem>> {
-    static const std::string sql = std::string(kSelect).append("WHERE dead_at_ms = 0 ORDER BY id LIMIT 1");
+    static const std::string sql = std::string(kSelectOutbox).append("WHERE dead_at_ms = 0 ORDER BY id LIMIT 1");
     auto statement = db_.statement(sql);
     if (!statement->executeStep()) return std::optional<OutboxItem>();
-    return std::optional<OutboxItem>(read_item(*statement));
+    return std::optional<OutboxItem>(outbox_item_of(*statement));
   });
 }
 
 Result<std::vector<OutboxItem>> Outbox::sendable(std::int64_t after_id, int limit) {
   return guarded("read the outbox messages to send", [&]() -> Result<std::vector<OutboxItem>> {
     // (A NULL session_id equals nothing, so a message of no session has nothing before it.)
-    static const std::string sql = std::string(kSelect).append(
+    static const std::string sql = std::string(kSelectOutbox).append(
         "WHERE o.id > ?1 AND o.dead_at_ms = 0"
         " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.session_id = o.session_id AND p.id < o.id)"
         " ORDER BY o.id LIMIT ?2");
     auto statement = db_.statement(sql);
     SQLite::bind(*statement, after_id, limit);
-    return read_all(*statement);
+    return outbox_items_of(*statement);
   });
 }
 
@@ -127,24 +127,24 @@ Status Outbox::make_dead_letter(std::int64_t id, std::int64_t now_ms, const std:
 
 Result<std::vector<OutboxItem>> Outbox::dead_letters(int limit) {
   return guarded("read the outbox's dead letters", [&]() -> Result<std::vector<OutboxItem>> {
-    static const std::string sql = std::string(kSelect).append("WHERE dead_at_ms > 0 ORDER BY id LIMIT ?1");
+    static const std::string sql = std::string(kSelectOutbox).append("WHERE dead_at_ms > 0 ORDER BY id LIMIT ?1");
     auto statement = db_.statement(sql);
     statement->bind(1, limit);
-    return read_all(*statement);
+    return outbox_items_of(*statement);
   });
 }
 
 Result<OutboxItem> Outbox::dead_letter_for_operator(std::int64_t id) {
-  static const std::string sql = std::string(kSelect).append("WHERE id = ?1");
+  static const std::string sql = std::string(kSelectOutbox).append("WHERE id = ?1");
   auto query = db_.statement(sql);
   query->bind(1, id);
   if (!query->executeStep()) {
     return make_error("not_found", "no outbox message " + std::to_string(id) +
                                        " in this gate (delivered already? passgatectl outbox lists the dead letters)");
   }
-  OutboxItem item = read_item(*query);
+  OutboxItem item = outbox_item_of(*query);
   if (item.dead_at_ms == 0) {
-    return make_error("wrong_state", describe(item) + " is not a dead letter: the gate is still sending it");
+    return make_error("wrong_state", describe_message(item) + " is not a dead letter: the gate is still sending it");
   }
   return item;
 }
@@ -157,9 +157,9 @@ Result<OutboxItem> Outbox::retry_dead_letter(std::int64_t id, const AuditActor& 
     auto update = db_.statement(
         "UPDATE outbox SET dead_at_ms = 0, rejections = 0, next_attempt_at_ms = ?2 WHERE id = ?1 AND dead_at_ms > 0");
     SQLite::bind(*update, id, now_ms);
-    if (update->exec() != 1) return make_error("wrong_state", describe(*item) + " changed under the operator's action");
+    if (update->exec() != 1) return make_error("wrong_state", describe_message(*item) + " changed under the operator's action");
     audit(db_, now_ms, actor, "outbox_retry", 0,
-          describe(*item) + ": sent again (it was rejected " + std::to_string(item->rejections) +
+          describe_message(*item) + ": sent again (it was rejected " + std::to_string(item->rejections) +
               " times: " + item->last_error + ")");
     transaction.commit();
     return item;
@@ -178,9 +178,9 @@ Result<OutboxItem> Outbox::drop_dead_letter(std::int64_t id, const std::string& 
     if (!item) return item.error();
     auto remove = db_.statement("DELETE FROM outbox WHERE id = ?1 AND dead_at_ms > 0");
     remove->bind(1, id);
-    if (remove->exec() != 1) return make_error("wrong_state", describe(*item) + " changed under the operator's action");
+    if (remove->exec() != 1) return make_error("wrong_state", describe_message(*item) + " changed under the operator's action");
     audit(db_, now_ms, actor, "outbox_drop", 0,
-          describe(*item) + " dropped, never delivered (rejected: " + item->last_error + "): " + reason);
+          describe_message(*item) + " dropped, never delivered (rejected: " + item->last_error + "): " + reason);
     transaction.commit();
     return item;
   });

@@ -61,6 +61,14 @@ TEST_CASE("max_age_s still limits offline entries after the wall clock steps bac
     CHECK_FALSE(third.admitted);
     CHECK(third.reason == DenialReason::offline_limit);
   }
+  SECTION("a second, small step back (NTP's fine correction after its coarse one) does not undo it") {
+    f.vt.advance(5min);
+    f.vt.set_wall(f.vt.wall_now() - 2s);
+    f.vt.advance(15min);  // the first hold has waited 70 minutes
+    const auto fourth = enter_with_gateway_down(f, "shp_age_d");
+    CHECK_FALSE(fourth.admitted);
+    CHECK(fourth.reason == DenialReason::offline_limit);
+  }
 }
 
 TEST_CASE("max_age_s still limits an entry that comes right after a step back, before the drainer's round") {

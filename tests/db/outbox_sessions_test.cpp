@@ -14,25 +14,25 @@ using namespace passgate::db::test;
 
 namespace {
 
-OutboxMessage open_of(const std::string& session) {
+OutboxMessage outbox_open_of(const std::string& session) {
   return {.kind = "session_open", .target = "/v1/sessions", .body = R"({"session_id":")" + session + R"("})",
           .session_id = session};
 }
 
-OutboxMessage passage_of(const std::string& session) {
+OutboxMessage outbox_passage_of(const std::string& session) {
   return {.kind = "passage", .target = "/v1/passages", .body = R"({"session_id":")" + session + R"("})",
           .session_id = session};
 }
 
-OutboxMessage cancel_of(const std::string& session) {
+OutboxMessage outbox_cancel_of(const std::string& session) {
   return {.kind = "cancel", .target = "/v1/sessions/" + session + "/cancel", .body = "{}", .session_id = session};
 }
 
-OutboxMessage passage_of_nobody() {
+OutboxMessage outbox_passage_of_nobody() {
   return {.kind = "passage", .target = "/v1/passages", .body = R"({"session_id":null})", .session_id = ""};
 }
 
-std::vector<std::int64_t> sendable_ids(Outbox& outbox, std::int64_t after = 0, int limit = 100) {
+std::vector<std::int64_t> outbox_sendable_ids(Outbox& outbox, std::int64_t after = 0, int limit = 100) {
   auto items = outbox.sendable(after, limit);
   REQUIRE(describe(items) == "ok");
   std::vector<std::int64_t> ids;
@@ -40,13 +40,13 @@ std::vector<std::int64_t> sendable_ids(Outbox& outbox, std::int64_t after = 0, i
   return ids;
 }
 
-std::int64_t enqueue(Outbox& outbox, const OutboxMessage& m) {
+std::int64_t outbox_enqueue(Outbox& outbox, const OutboxMessage& m) {
   auto id = outbox.enqueue(m, 1000);
   REQUIRE(describe(id) == "ok");
   return *id;
 }
 
-std::int64_t audit_rows(Database& db, const std::string& action) {
+std::int64_t outbox_audit_rows(Database& db, const std::string& action) {
   SQLite::Statement count(db.sql(), "SELECT COUNT(*) FROM audit_log WHERE action = ?1");
   count.bind(1, action);
   count.executeStep();
@@ -58,32 +58,32 @@ std::int64_t audit_rows(Database& db, const std::string& action) {
 TEST_CASE("only the oldest message of each session may be sent; messages of no session always may") {
   TestDatabase t;
   Outbox outbox(*t.db);
-  const auto open_a = enqueue(outbox, open_of("a"));
-  const auto passage_a = enqueue(outbox, passage_of("a"));
-  const auto nobody = enqueue(outbox, passage_of_nobody());
-  const auto open_b = enqueue(outbox, open_of("b"));
-  const auto cancel_a = enqueue(outbox, cancel_of("a"));
-  const auto nobody_2 = enqueue(outbox, passage_of_nobody());
-  CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{open_a, nobody, open_b, nobody_2});
+  const auto open_a = outbox_enqueue(outbox, outbox_open_of("a"));
+  const auto passage_a = outbox_enqueue(outbox, outbox_passage_of("a"));
+  const auto nobody = outbox_enqueue(outbox, outbox_passage_of_nobody());
+  const auto open_b = outbox_enqueue(outbox, outbox_open_of("b"));
+  const auto cancel_a = outbox_enqueue(outbox, outbox_cancel_of("a"));
+  const auto nobody_2 = outbox_enqueue(outbox, outbox_passage_of_nobody());
+  CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{open_a, nobody, open_b, nobody_2});
   // Paged: ids above `after`, at most `limit`.
-  CHECK(sendable_ids(outbox, nobody, 1) == std::vector<std::int64_t>{open_b});
+  CHECK(outbox_sendable_ids(outbox, nobody, 1) == std::vector<std::int64_t>{open_b});
 
   REQUIRE(outbox.remove(open_a).ok());
-  CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{passage_a, nobody, open_b, nobody_2});
+  CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{passage_a, nobody, open_b, nobody_2});
   REQUIRE(outbox.remove(passage_a).ok());
-  CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{nobody, open_b, cancel_a, nobody_2});
+  CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{nobody, open_b, cancel_a, nobody_2});
 }
 
 TEST_CASE("a dead letter is not sent and holds back only its own session's later messages") {
   TestDatabase t;
   Outbox outbox(*t.db);
-  const auto open_a = enqueue(outbox, open_of("a"));
-  (void)enqueue(outbox, cancel_of("a"));  // held: a later message of the dead letter's session
-  const auto open_b = enqueue(outbox, open_of("b"));
+  const auto open_a = outbox_enqueue(outbox, outbox_open_of("a"));
+  (void)outbox_enqueue(outbox, outbox_cancel_of("a"));  // held: a later message of the dead letter's session
+  const auto open_b = outbox_enqueue(outbox, outbox_open_of("b"));
   REQUIRE(outbox.record_failure(open_a, 2000, "HTTP 400: bad", true).ok());
   REQUIRE(outbox.make_dead_letter(open_a, 3000, "HTTP 400: bad").ok());
 
-  CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{open_b});
+  CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{open_b});
   auto dead = outbox.dead_letters(10);
   REQUIRE(describe(dead) == "ok");
   REQUIRE(dead->size() == 1);
@@ -106,8 +106,8 @@ TEST_CASE("a dead letter is not sent and holds back only its own session's later
 TEST_CASE("an operator sends a dead letter again or drops it, each in the audit log; other messages cannot be") {
   TestDatabase t;
   Outbox outbox(*t.db);
-  const auto open_a = enqueue(outbox, open_of("a"));
-  const auto cancel_a = enqueue(outbox, cancel_of("a"));
+  const auto open_a = outbox_enqueue(outbox, outbox_open_of("a"));
+  const auto cancel_a = outbox_enqueue(outbox, outbox_cancel_of("a"));
   REQUIRE(outbox.make_dead_letter(open_a, 3000, "HTTP 422: unprocessable").ok());
 
   SECTION("only a dead letter qualifies") {
@@ -117,18 +117,18 @@ TEST_CASE("an operator sends a dead letter again or drops it, each in the audit 
     auto missing = outbox.drop_dead_letter(999, "gone", "alice", 4000);
     REQUIRE_FALSE(missing.ok());
     CHECK(missing.error().code == "not_found");
-    CHECK(audit_rows(*t.db, "outbox_retry") + audit_rows(*t.db, "outbox_drop") == 0);
+    CHECK(outbox_audit_rows(*t.db, "outbox_retry") + outbox_audit_rows(*t.db, "outbox_drop") == 0);
   }
   SECTION("retry: sent again, its rejections counted afresh") {
     auto was = outbox.retry_dead_letter(open_a, "alice", 4000);
     REQUIRE(describe(was) == "ok");
     CHECK(was->dead_at_ms == 3000);
-    CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{open_a});
+    CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{open_a});
     auto front = outbox.front();
     REQUIRE(describe(front) == "ok");
     CHECK((*front)->rejections == 0);
     CHECK((*front)->next_attempt_at_ms == 4000);
-    CHECK(audit_rows(*t.db, "outbox_retry") == 1);
+    CHECK(outbox_audit_rows(*t.db, "outbox_retry") == 1);
     CHECK(outbox.retry_dead_letter(open_a, "alice", 4000).error().code == "wrong_state");
   }
   SECTION("drop: gone for good, with a reason; the session's next message goes on") {
@@ -138,8 +138,8 @@ TEST_CASE("an operator sends a dead letter again or drops it, each in the audit 
     auto was = outbox.drop_dead_letter(open_a, "engine lost the store's config; reopened by hand", "alice", 4000);
     REQUIRE(describe(was) == "ok");
     CHECK(was->message.kind == "session_open");
-    CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{cancel_a});
-    CHECK(audit_rows(*t.db, "outbox_drop") == 1);
+    CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{cancel_a});
+    CHECK(outbox_audit_rows(*t.db, "outbox_drop") == 1);
     SQLite::Statement detail(t.db->sql(), "SELECT actor, detail FROM audit_log WHERE action = 'outbox_drop'");
     REQUIRE(detail.executeStep());
     CHECK(detail.getColumn(0).getString() == "alice");
@@ -174,5 +174,5 @@ TEST_CASE("migration 7 finds the session of each message queued before it") {
   }
   CHECK(sessions == std::vector<std::string>{"s-open", "s-open", "NULL", "s-cancel", "NULL"});
   Outbox outbox(*db);
-  CHECK(sendable_ids(outbox) == std::vector<std::int64_t>{1, 3, 4, 5});
+  CHECK(outbox_sendable_ids(outbox) == std::vector<std::int64_t>{1, 3, 4, 5});
 }
