@@ -64,6 +64,8 @@ TEST_CASE("max_age_s still limits offline entries after the wall clock steps bac
   SECTION("a second, small step back (NTP's fine correction after its coarse one) does not undo it") {
     f.vt.advance(5min);
     f.vt.set_wall(f.vt.wall_now() - 2s);
+    // An entry right after it: the gate notices this step too (the first hold has waited 55 minutes).
+    CHECK(enter_with_gateway_down(f, "shp_age_mid").admitted);
     f.vt.advance(15min);  // the first hold has waited 70 minutes
     const auto fourth = enter_with_gateway_down(f, "shp_age_d");
     CHECK_FALSE(fourth.admitted);

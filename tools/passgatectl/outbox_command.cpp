@@ -29,18 +29,18 @@ struct OutboxOptions {
   std::string reason;
 };
 
-std::string session_of(const json& m) {
+std::string outbox_session_of(const json& m) {
   const auto session = m.find("session_id");
   return session != m.end() && session->is_string() ? session->get<std::string>() : "(none)";
 }
 
 // "cancel of session <id>" / "passage of no session"
-std::string describe(const json& m) {
-  const std::string session = session_of(m);
+std::string describe_outbox_message(const json& m) {
+  const std::string session = outbox_session_of(m);
   return m.value("kind", "") + (session == "(none)" ? " of no session" : " of session " + session);
 }
 
-void print_outbox(const json& reply, std::ostream& out) {
+void print_outbox_list(const json& reply, std::ostream& out) {
   const auto waiting = reply.value("waiting", std::int64_t{0});
   const json& oldest = reply["oldest"];
   if (waiting == 0) {
@@ -48,7 +48,7 @@ void print_outbox(const json& reply, std::ostream& out) {
   } else if (!oldest.is_object()) {
     out << waiting << " report(s) wait behind the dead letters below (a session's reports keep their order).\n";
   } else {
-    out << waiting << " report(s) wait for the tracking engine; the oldest (" << describe(oldest) << ", "
+    out << waiting << " report(s) wait for the tracking engine; the oldest (" << describe_outbox_message(oldest) << ", "
         << format_age_s(oldest["age_s"]) << " old, " << oldest.value("attempts", 0) << " attempt(s))";
     const std::string error = oldest.value("last_error", "");
     out << (error.empty() ? std::string(".") : ": last error " + error) << '\n';
@@ -62,7 +62,7 @@ void print_outbox(const json& reply, std::ostream& out) {
   out << "\nDead letters (the tracking engine kept rejecting them; each holds back its session's later reports):\n";
   TableRows rows{{"ID", "KIND", "SESSION", "AGE", "ATTEMPTS", "REJECTED", "LAST ERROR"}};
   for (const auto& m : dead) {
-    rows.push_back({std::to_string(m.value("id", std::int64_t{0})), m.value("kind", ""), session_of(m),
+    rows.push_back({std::to_string(m.value("id", std::int64_t{0})), m.value("kind", ""), outbox_session_of(m),
                     format_age_s(m["age_s"]), std::to_string(m.value("attempts", 0)),
                     std::to_string(m.value("rejections", 0)), m.value("last_error", "")});
   }
@@ -74,22 +74,22 @@ void print_outbox(const json& reply, std::ostream& out) {
          " never get it (reported by other means), passgatectl outbox drop ID --reason TEXT.\n";
 }
 
-void print_retried(const json& reply, std::ostream& out) {
+void print_outbox_retried(const json& reply, std::ostream& out) {
   const json& m = reply["message"];
-  out << "Outbox message " << m.value("id", std::int64_t{0}) << " (" << describe(m)
+  out << "Outbox message " << m.value("id", std::int64_t{0}) << " (" << describe_outbox_message(m)
       << ") is sent again now; recorded in the audit log as " << recorded_as(reply)
       << ". If the engine rejects it 5 more times it is a dead letter again. Follow it with: passgatectl outbox\n";
 }
 
-void print_dropped(const json& reply, std::ostream& out) {
+void print_outbox_dropped(const json& reply, std::ostream& out) {
   const json& m = reply["message"];
-  out << "Outbox message " << m.value("id", std::int64_t{0}) << " (" << describe(m)
+  out << "Outbox message " << m.value("id", std::int64_t{0}) << " (" << describe_outbox_message(m)
       << ") is dropped: the tracking engine never gets it; its session's later reports go on. Recorded in the audit"
          " log as "
       << recorded_as(reply) << "; reason: " << reply.value("reason", "") << '\n';
 }
 
-int run(const OutboxOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
+int run_outbox(const OutboxOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
   auto reply = ask_gate(o.target, request);
   if (!reply.ok()) return report_failure(reply.error());
   if (o.json) {
@@ -115,8 +115,8 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
   retry->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")->required();
   retry->fallthrough();
   retry->callback([o, &exit_code] {
-    exit_code = run(*o, json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
-                    print_retried);
+    exit_code = run_outbox(*o, json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
+                    print_outbox_retried);
   });
 
   auto* drop = outbox->add_subcommand("drop", "delete a dead letter: the tracking engine never gets it");
@@ -125,16 +125,16 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
       ->required();
   drop->fallthrough();
   drop->callback([o, &exit_code] {
-    exit_code = run(*o,
+    exit_code = run_outbox(*o,
                     json{{"cmd", "outbox.drop"}, {"id", o->id}, {"reason", o->reason}, {"operator", invoking_operator()}},
-                    print_dropped);
+                    print_outbox_dropped);
   });
 
   outbox->callback([o, outbox, &exit_code] {
     if (!outbox->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "outbox"}};
     if (o->limit) request["limit"] = *o->limit;
-    exit_code = run(*o, request, print_outbox);
+    exit_code = run_outbox(*o, request, print_outbox_list);
   });
 }
 
