@@ -343,9 +343,14 @@ Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcom
     case PaymentOutcomeKind::retry_later:
     case PaymentOutcomeKind::unknown: {
       Millis delay = backoff_.delay(attempts);
-      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
+      // What the gateway asks for is honoured up to the backoff's cap (retry_max_ms): no answer
+      // stops payments for longer (a proxy's "Retry-After: 86400"), and none shortens the
+      // backoff (a date already past).
+      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
+        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
+      }
       if (outcome.http_status == 429) {
-        const Millis pause = outcome.retry_after.value_or(delay);
+        const Millis pause = delay;
         const SteadyTime until = clock_.steady_now() + pause;
         if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
         spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", pause.count());

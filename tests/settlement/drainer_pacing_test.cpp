@@ -121,6 +121,29 @@ TEST_CASE("a 429 with Retry-After pauses all sending for that long") {
   CHECK(f.gateway.sent[2].idempotency_key == "s1:charge");  // the limited one, same key
 }
 
+TEST_CASE("a 429 pauses all sending no longer than retry_max_ms, and no shorter than the backoff") {
+  SettlementFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  (void)f.enqueue("s1", "charge", 100);
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  const bool for_a_day = GENERATE(true, false);
+  // A proxy asking for a day, or a Retry-After date already past (0).
+  f.gateway.answer_oldest(retry_later(429, for_a_day ? std::chrono::milliseconds(std::chrono::hours(24))
+                                                     : std::chrono::milliseconds(0)));
+  f.vt.run_ready();
+  (void)f.enqueue("s2", "charge", 200);
+  f.drainer->kick();
+  f.vt.run_ready();
+  const Millis cap = f.drainer_settings().retry.cap;
+  const Millis first = f.drainer_settings().retry.first;
+  f.vt.advance(for_a_day ? cap - Millis{1} : first - Millis{1});
+  CHECK(f.gateway.sent.size() == 1);
+  f.vt.advance(for_a_day ? Millis{1} : first);  // the backoff after one failure is first to 1.5 x first
+  CHECK(f.gateway.sent.size() >= 2);
+}
+
 TEST_CASE("an operation chained after another waits until that one is final") {
   SettlementFixture f;
   f.add_session("s1");
