@@ -132,4 +132,16 @@ int report_failure(const Error& error) {
   return 1;
 }
 
+int ask_and_print(const ControlTarget& target, const nlohmann::json& request, bool as_json,
+                  void (*print)(const nlohmann::json&, std::ostream&)) {
+  auto reply = ask_gate(target, request);
+  if (!reply.ok()) return report_failure(reply.error());
+  if (as_json) {
+    print_json(*reply);
+  } else {
+    print(*reply, std::cout);
+  }
+  return 0;
+}
+
 }  // namespace passgate::ctl

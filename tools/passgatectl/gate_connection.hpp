@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <ostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -40,5 +41,9 @@ void add_control_options(CLI::App& command, ControlTarget& target);
 void print_json(const nlohmann::json& reply);
 // Prints "passgatectl: <message>" on standard error; returns the exit code for a failure, 1.
 int report_failure(const Error& error);
+// What most commands do: ask_gate(target, request), then print the reply with print_json when
+// `as_json`, else with `print` on standard output. Returns the exit code (0, or 1 on failure).
+int ask_and_print(const ControlTarget& target, const nlohmann::json& request, bool as_json,
+                  void (*print)(const nlohmann::json&, std::ostream&));
 
 }  // namespace passgate::ctl

@@ -89,17 +89,6 @@ void print_outbox_dropped(const json& reply, std::ostream& out) {
       << recorded_as(reply) << "; reason: " << reply.value("reason", "") << '\n';
 }
 
-int run_outbox(const OutboxOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
-  auto reply = ask_gate(o.target, request);
-  if (!reply.ok()) return report_failure(reply.error());
-  if (o.json) {
-    print_json(*reply);
-  } else {
-    print(*reply, std::cout);
-  }
-  return 0;
-}
-
 }  // namespace
 
 void add_outbox_command(CLI::App& app, int& exit_code) {
@@ -115,8 +104,9 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
   retry->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")->required();
   retry->fallthrough();
   retry->callback([o, &exit_code] {
-    exit_code = run_outbox(*o, json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
-                    print_outbox_retried);
+    exit_code = ask_and_print(o->target,
+                              json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
+                              o->json, print_outbox_retried);
   });
 
   auto* drop = outbox->add_subcommand("drop", "delete a dead letter: the tracking engine never gets it");
@@ -125,16 +115,17 @@ void add_outbox_command(CLI::App& app, int& exit_code) {
       ->required();
   drop->fallthrough();
   drop->callback([o, &exit_code] {
-    exit_code = run_outbox(*o,
-                    json{{"cmd", "outbox.drop"}, {"id", o->id}, {"reason", o->reason}, {"operator", invoking_operator()}},
-                    print_outbox_dropped);
+    exit_code = ask_and_print(
+        o->target,
+        json{{"cmd", "outbox.drop"}, {"id", o->id}, {"reason", o->reason}, {"operator", invoking_operator()}},
+        o->json, print_outbox_dropped);
   });
 
   outbox->callback([o, outbox, &exit_code] {
     if (!outbox->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "outbox"}};
     if (o->limit) request["limit"] = *o->limit;
-    exit_code = run_outbox(*o, request, print_outbox_list);
+    exit_code = ask_and_print(o->target, request, o->json, print_outbox_list);
   });
 }
 

@@ -139,17 +139,6 @@ void print_cart_settled(const json& reply, std::ostream& out) {
       << '\n';
 }
 
-int run(const QueueOptions& o, const json& request, void (*print)(const json&, std::ostream&)) {
-  auto reply = ask_gate(o.target, request);
-  if (!reply.ok()) return report_failure(reply.error());
-  if (o.json) {
-    print_json(*reply);
-  } else {
-    print(*reply, std::cout);
-  }
-  return 0;
-}
-
 }  // namespace
 
 void add_queue_command(CLI::App& app, int& exit_code) {
@@ -166,8 +155,9 @@ void add_queue_command(CLI::App& app, int& exit_code) {
   retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")->required();
   retry->fallthrough();
   retry->callback([o, &exit_code] {
-    exit_code = run(*o, json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
-                    print_retried);
+    exit_code = ask_and_print(o->target,
+                              json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
+                              o->json, print_retried);
   });
 
   auto* write_off = queue->add_subcommand("write-off", "close a dead letter without collecting it through the gate");
@@ -176,12 +166,10 @@ void add_queue_command(CLI::App& app, int& exit_code) {
       ->required();
   write_off->fallthrough();
   write_off->callback([o, &exit_code] {
-    exit_code = run(*o,
-                    json{{"cmd", "queue.write_off"},
+    exit_code = ask_and_print(o->target, json{{"cmd", "queue.write_off"},
                          {"id", o->op_id},
                          {"reason", o->reason},
-                         {"operator", invoking_operator()}},
-                    print_written_off);
+                         {"operator", invoking_operator()}}, o->json, print_written_off);
   });
 
   auto* charge = queue->add_subcommand("charge-cart", "charge a quarantined final cart after correcting its total");
@@ -193,14 +181,12 @@ void add_queue_command(CLI::App& app, int& exit_code) {
   charge->add_option("--reason", o->reason, "what was checked, for the audit log")->required();
   charge->fallthrough();
   charge->callback([o, &exit_code] {
-    exit_code = run(*o,
-                    json{{"cmd", "queue.charge_cart"},
+    exit_code = ask_and_print(o->target, json{{"cmd", "queue.charge_cart"},
                          {"id", o->op_id},
                          {"amount_minor", o->amount_minor},
                          {"currency", controller::currency_code(o->currency)},
                          {"reason", o->reason},
-                         {"operator", invoking_operator()}},
-                    print_cart_settled);
+                         {"operator", invoking_operator()}}, o->json, print_cart_settled);
   });
 
   auto* write_off_cart =
@@ -209,19 +195,17 @@ void add_queue_command(CLI::App& app, int& exit_code) {
   write_off_cart->add_option("--reason", o->reason, "why, for the audit log")->required();
   write_off_cart->fallthrough();
   write_off_cart->callback([o, &exit_code] {
-    exit_code = run(*o,
-                    json{{"cmd", "queue.write_off_cart"},
+    exit_code = ask_and_print(o->target, json{{"cmd", "queue.write_off_cart"},
                          {"id", o->op_id},
                          {"reason", o->reason},
-                         {"operator", invoking_operator()}},
-                    print_cart_settled);
+                         {"operator", invoking_operator()}}, o->json, print_cart_settled);
   });
 
   queue->callback([o, queue, &exit_code] {
     if (!queue->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "queue"}, {"all", o->all}};
     if (o->limit) request["limit"] = *o->limit;
-    exit_code = run(*o, request, print_queue);
+    exit_code = ask_and_print(o->target, request, o->json, print_queue);
   });
 }
 

@@ -56,14 +56,7 @@ void print_sessions(const json& reply, std::ostream& out) {
 int run_sessions(const SessionsOptions& o) {
   json request{{"cmd", "sessions"}, {"all", o.all}};
   if (o.limit) request["limit"] = *o.limit;
-  auto reply = ask_gate(o.target, request);
-  if (!reply.ok()) return report_failure(reply.error());
-  if (o.json) {
-    print_json(*reply);
-  } else {
-    print_sessions(*reply, std::cout);
-  }
-  return 0;
+  return ask_and_print(o.target, request, o.json, print_sessions);
 }
 
 }  // namespace

@@ -102,14 +102,7 @@ void print_status(const json& s, std::ostream& out) {
 }
 
 int run_status(const StatusOptions& o) {
-  auto reply = ask_gate(o.target, json{{"cmd", "status"}});
-  if (!reply.ok()) return report_failure(reply.error());
-  if (o.json) {
-    print_json(*reply);
-  } else {
-    print_status(*reply, std::cout);
-  }
-  return 0;
+  return ask_and_print(o.target, json{{"cmd", "status"}}, o.json, print_status);
 }
 
 }  // namespace
