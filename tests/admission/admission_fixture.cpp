@@ -64,6 +64,13 @@ void AdmissionFixture::wire() {
 
 void AdmissionFixture::restart() { wire(); }
 
+void AdmissionFixture::deliver(const std::string& body) {
+  REQUIRE(tracking.calls.size() == 1);
+  CHECK(tracking.calls.front().body == body);
+  tracking.reply(202);
+  vt.run_ready();
+}
+
 namespace {
 
 sim::TokenSpec token_spec(const VirtualTime& vt) {

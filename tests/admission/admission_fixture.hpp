@@ -39,6 +39,8 @@ struct AdmissionFixture {
   controller::AdmissionResult admit(const std::string& token, std::optional<int> engine_status, int group_limit = 4);
   // Simulates a restart of the daemon: the database is closed and opened again.
   void restart();
+  // The outbox sender has exactly one request open, with `body`; the engine takes it (202).
+  void deliver(const std::string& body);
   [[nodiscard]] std::int64_t outbox_size();
 
   VirtualTime vt;

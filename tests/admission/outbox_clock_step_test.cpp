@@ -56,14 +56,8 @@ TEST_CASE("a wall clock step while the outbox waits for a retry neither stalls i
   }
   // The engine is back now; no kick: the backoff alone brings the next attempt.
   f.vt.advance(kLongestBackoff);
-  REQUIRE(f.tracking.calls.size() == 1);
-  CHECK(f.tracking.calls.front().body == "first");
-  f.tracking.reply(202);
-  f.vt.run_ready();
-  REQUIRE(f.tracking.calls.size() == 1);
-  CHECK(f.tracking.calls.front().body == "second");
-  f.tracking.reply(202);
-  f.vt.run_ready();
+  f.deliver("first");
+  f.deliver("second");
   CHECK(f.outbox_size() == 0);
 }
 
@@ -81,10 +75,7 @@ TEST_CASE("after a restart, a stored retry time far ahead is waited for no longe
   f.restart();  // a new sender on the same database
   f.sender->kick();  // as passgated does at start
   f.vt.advance(1500ms);  // the longest backoff after two failures (record_failure above counts one)
-  REQUIRE(f.tracking.calls.size() == 1);
-  CHECK(f.tracking.calls.front().body == "kept");
-  f.tracking.reply(202);
-  f.vt.run_ready();
+  f.deliver("kept");
   CHECK(f.outbox_size() == 0);
 }
 
@@ -108,10 +99,7 @@ TEST_CASE("a kick while the outbox waits after the engine was unreachable tries 
   (void)queue_report_now(f, "second");
   f.sender->kick();
   f.vt.advance(kFirstBackoff);
-  REQUIRE(f.tracking.calls.size() == 1);
-  CHECK(f.tracking.calls.front().body == "first");
-  f.tracking.reply(202);
-  f.vt.run_ready();
+  f.deliver("first");
   REQUIRE(f.tracking.calls.size() == 1);
   CHECK(f.tracking.calls.front().body == "second");
 }
