@@ -7,7 +7,7 @@ std::optional<std::string> outbox_stuck(const db::OutboxSummary& outbox, std::in
   if (!outbox.oldest) return std::nullopt;
   const std::int64_t age_s = (now_ms - outbox.oldest->created_at_ms) / 1000;
   if (age_s < alert_after.count()) return std::nullopt;
-  std::string why = "outbox: " + std::to_string(outbox.waiting) +
+  std::string why = std::to_string(outbox.waiting) +
                     " message(s) for the tracking engine not delivered, the oldest " + std::to_string(age_s) +
                     " s old (over outbox_alert_after_s " + std::to_string(alert_after.count()) + ")";
   if (!outbox.oldest->last_error.empty()) why += "; last error: " + outbox.oldest->last_error;
@@ -21,7 +21,7 @@ std::optional<std::string> outbox_stuck(const db::OutboxSummary& outbox, std::in
 std::optional<std::string> clock_stepped_back(const std::optional<NoticedStepBack>& step, SteadyTime now) {
   if (!step || now - step->noticed_at >= kClockStepAlertFor) return std::nullopt;
   const auto ago = std::chrono::duration_cast<std::chrono::seconds>(now - step->noticed_at);
-  return "clock: the wall clock stepped back by " + std::to_string((step->step.high_water_ms - step->step.now_ms) / 1000) +
+  return "the wall clock stepped back by " + std::to_string((step->step.high_water_ms - step->step.now_ms) / 1000) +
          " s, noticed " + std::to_string(ago.count()) +
          " s ago (an NTP correction, or a board without a clock battery); check the time source (docs/clocks.md)";
 }

@@ -17,6 +17,7 @@ namespace passgate::controller {
 
 inline constexpr std::chrono::hours kClockStepAlertFor{1};
 
+// Each returns a sentence for people (without an area prefix), or nothing.
 // Why the outbox is stuck, if it is. Its age is by the wall clock (each message's creation
 // time), so a clock step changes it by the step.
 [[nodiscard]] std::optional<std::string> outbox_stuck(const db::OutboxSummary& outbox, std::int64_t now_ms,

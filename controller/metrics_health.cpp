@@ -21,9 +21,9 @@ std::optional<std::string> HealthCheck::check() {
   if (auto outbox = outbox_.summary(); !outbox.ok()) {
     add("database: " + outbox.error().message);
   } else if (auto stuck = outbox_stuck(*outbox, now_ms, tracking_.outbox_alert_after)) {
-    add(*stuck);
+    add("outbox: " + *stuck);
   }
-  if (auto stepped = clock_stepped_back(clock_watch_.last_step_back(), clock_.steady_now())) add(*stepped);
+  if (auto stepped = clock_stepped_back(clock_watch_.last_step_back(), clock_.steady_now())) add("clock: " + *stepped);
   if (problems.empty()) return std::nullopt;
   return problems;
 }

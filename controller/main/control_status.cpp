@@ -79,7 +79,7 @@ json attention(const controller::Gate& gate, const json& status, const db::Outbo
                   " message(s) the tracking engine keeps rejecting are dead letters, holding back their sessions'"
                   " later messages: passgatectl outbox lists them; send one again or drop it");
   }
-  if (alerts.clock_stepped_back) out.push_back("the " + alerts.clock_stepped_back->substr(7) + " (/healthz fails)");
+  if (alerts.clock_stepped_back) out.push_back(*alerts.clock_stepped_back + " (/healthz fails)");
   if (status.at("gateway").at("state") == "unreachable") {
     out.push_back("the payment gateway is unreachable: payment operations wait in the queue");
   }
