@@ -149,6 +149,13 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, 
     return on_done(item, m.kind == "session_open" && on_open_refused_ ? session_of_open_body(m.body) : std::nullopt,
                    false);
   }
+  if (answer == TrackingAnswer::conflict && m.kind == "cancel") {
+    spdlog::warn("event=outbox_cancel_conflict message_id={} target={} status=409 body={} next=dropped "
+                 "detail=\"the tracking engine cannot cancel the session (it is final: someone used the grant); "
+                 "its cart will come through the carts feed\"",
+                 item.id, log_value(m.target), log_value(log_excerpt(reply.body)));
+    return on_done(item, std::nullopt, false);
+  }
   if (answer == TrackingAnswer::conflict) {
     spdlog::error("event=outbox_conflict message_id={} kind={} target={} status=409 body={} next=dropped "
                   "detail=\"conflicts with what the tracking engine has; this is a gate bug\"",

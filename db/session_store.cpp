@@ -1,9 +1,12 @@
 #include "db/session_store.hpp"
 
+#include <charconv>
 #include <functional>
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
@@ -45,17 +48,28 @@ constexpr Transition kRefused{"refused by the tracking engine", "open_offline an
 // The gate_status row that keeps the token purge's high-water mark.
 constexpr const char* kPurgeMark = "used_tokens_purged_by_s";
 
-// The purge's high-water mark (within the caller's transaction, if any); 0 before any purge.
-// A value that is not a number is an error: the mark is never guessed.
-std::int64_t read_purge_mark(Database& db) {
+// The purge's high-water mark (within the caller's transaction, if any); 0 before any purge,
+// empty if the stored value is not a number (the mark is never guessed).
+std::optional<std::int64_t> read_purge_mark(Database& db) {
   auto query = db.statement("SELECT value FROM gate_status WHERE name = ?1");
   query->bind(1, kPurgeMark);
   if (!query->executeStep()) return 0;
   const std::string text = query->getColumn(0).getString();
-  std::size_t used = 0;
-  const long long mark = std::stoll(text, &used);
-  if (used != text.size()) throw std::runtime_error("gate_status " + std::string(kPurgeMark) + " is not a number");
+  std::int64_t mark = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), mark);
+  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
   return mark;
+}
+
+// The mark, or an error that says what is wrong with it.
+std::int64_t require_purge_mark(Database& db) {
+  const auto mark = read_purge_mark(db);
+  if (!mark) {
+    throw std::runtime_error(std::string("gate_status ") + kPurgeMark +
+                             " is not a number: no used token id is forgotten until it is (delete that row; the "
+                             "next purge then goes by the newest admission)");
+  }
+  return *mark;
 }
 
 // Frees the session's jti again (within the caller's transaction).
@@ -163,7 +177,8 @@ Status SessionStore::begin(const SessionRecord& s) {
     }
     // An id purged by the mark had its token end (plus the largest skew) more than the
     // margin before it; this token's end, with any skew now in force, is no later.
-    if (const std::int64_t mark = read_purge_mark(db_); s.token_expires_at + kUsedTokenMarginS < mark) {
+    // An unreadable mark stops every purge, so no id was forgotten: the check is not needed.
+    if (const std::int64_t mark = read_purge_mark(db_).value_or(0); s.token_expires_at + kUsedTokenMarginS < mark) {
       return make_error("expired", "entry token " + s.token_id + " ended at " + std::to_string(s.token_expires_at) +
                                        ", more than " + std::to_string(kUsedTokenMarginS) +
                                        " s before the gate purged used token ids (at " + std::to_string(mark) +
@@ -340,7 +355,7 @@ Result<std::vector<SessionRecord>> SessionStore::all() {
 Result<TokenPurgeOutcome> SessionStore::purge_used_tokens(std::int64_t by_s) {
   return guarded("purge used entry tokens", [&]() -> Result<TokenPurgeOutcome> {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    const std::int64_t mark = read_purge_mark(db_);
+    const std::int64_t mark = require_purge_mark(db_);
     if (by_s < mark) return TokenPurgeOutcome{.skipped = true, .forgotten = 0, .mark_s = mark};
     auto raise = db_.statement(
         "INSERT INTO gate_status (name, value, updated_at_ms) VALUES (?1, ?2, ?3) ON CONFLICT (name)"
@@ -356,7 +371,7 @@ Result<TokenPurgeOutcome> SessionStore::purge_used_tokens(std::int64_t by_s) {
 }
 
 Result<std::int64_t> SessionStore::token_purge_mark() {
-  return guarded("read the used token purge mark", [&]() -> Result<std::int64_t> { return read_purge_mark(db_); });
+  return guarded("read the used token purge mark", [&]() -> Result<std::int64_t> { return require_purge_mark(db_); });
 }
 
 Result<std::int64_t> SessionStore::latest_session_ms() {

@@ -25,8 +25,7 @@ done
 
 scripts/bootstrap.sh
 build=${PASSGATE_BUILD_DIR:-build/release}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target passgated passgate-sim passgatectl
+scripts/build-release.sh "$build" passgated passgate-sim passgatectl
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 sim="$build/tools/passgate-sim"
 gated="$build/controller/main/passgated"

@@ -18,9 +18,7 @@ shoppers=${SHOPPERS:-40}
 scripts/cross-build-arm64.sh
 arm64=${PASSGATE_ARM64_BUILD_DIR:-build/arm64}
 native=${PASSGATE_BUILD_DIR:-build/release}
-echo "== build $native (x86-64: passgated, passgate-sim, passgatectl)"
-cmake -S . -B "$native" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$native" -j"$(nproc)" --target passgated passgate-sim passgatectl >/dev/null
+scripts/build-release.sh "$native" passgated passgate-sim passgatectl
 sim="$native/tools/passgate-sim"
 ctl="$native/tools/passgatectl"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Debian package: the shipping build (build/release, RelWithDebInfo, configured as
-# scripts/test.sh configures it; only passgated and passgatectl), then cpack. Leaves
+# Builds the Debian package: the shipping build (build/release, RelWithDebInfo, by
+# scripts/build-release.sh; only passgated and passgatectl), then cpack. Leaves
 # build/release/passgate_<version>_<arch>.deb (binaries stripped) and prints its path last.
 # cmake/Packaging.cmake says what goes in it; docs/install.md how store IT installs it.
 #   PASSGATE_BUILD_DIR  the build directory instead of build/release
@@ -10,9 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
 build=${PASSGATE_BUILD_DIR:-build/release}
-echo "== build $build (passgated, passgatectl)" >&2
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target passgated passgatectl >&2
+scripts/build-release.sh "$build" passgated passgatectl
 
 echo "== cpack $build" >&2
 rm -f "$build"/passgate_*.deb

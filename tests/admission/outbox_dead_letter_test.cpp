@@ -159,3 +159,27 @@ TEST_CASE("after a restart, a message the engine rejected before does not hold b
   const auto sent = answer_outbox_for(f, 1s, [](const std::string& body) { return body == "a-1" ? 400 : 202; });
   CHECK(std::find(sent.begin(), sent.end(), "b-1") != sent.end());
 }
+
+TEST_CASE("a 409 to a passage is a rejection that ends as a dead letter, never dropped; a 409 to a cancel is done") {
+  AdmissionFixture f;
+  queue_message(f, session_report("a", "a-passage"));
+  queue_message(f, {.kind = "cancel", .target = "/v1/sessions/b/cancel", .body = "b-cancel", .session_id = "b"});
+  f.sender->kick();
+  // The engine answers 409 to both; then it takes other sessions' reports, one every 10 s.
+  const auto conflict = [](const std::string& body) { return body == "a-passage" || body == "b-cancel" ? 409 : 202; };
+  auto sent = answer_outbox_for(f, 2s, conflict);
+  CHECK(count_sent(sent, "b-cancel") == 1);  // done at its first answer: the session is final
+  for (int i = 0; i < 20 && f.sender->dead_lettered() == 0; ++i) {
+    queue_message(f, session_report("c" + std::to_string(i), "c-" + std::to_string(i)));
+    f.sender->kick();
+    auto more = answer_outbox_for(f, 10s, conflict);
+    sent.insert(sent.end(), more.begin(), more.end());
+  }
+  CHECK(count_sent(sent, "b-cancel") == 1);
+  CHECK(count_sent(sent, "a-passage") == passgate::controller::OutboxSender::kMaxRejections);
+  auto dead = f.outbox->dead_letters(10);
+  REQUIRE(dead.ok());
+  REQUIRE(dead->size() == 1);
+  CHECK(dead->front().message.body == "a-passage");
+  CHECK_THAT(dead->front().last_error, Catch::Matchers::Contains("HTTP 409"));
+}

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 
+#include <SQLiteCpp/Database.h>
+
 #include "common/time_format.hpp"
 #include "common/virtual_time.hpp"
 #include "controller/token_purge.hpp"
@@ -14,6 +16,7 @@
 
 using namespace std::chrono_literals;
 using passgate::unix_millis;
+using passgate::unix_seconds;
 using passgate::VirtualTime;
 using passgate::WallTime;
 using passgate::controller::TokenPurge;
@@ -114,4 +117,20 @@ TEST_CASE("a used token id is forgotten once a day and the largest skew have pas
   rig.vt.advance(TokenPurge::kEvery);  // by kStartS + 87000 > kStartS + 65 + 86460
   CHECK_FALSE(rig.used("jti-a"));
   CHECK(rig.mark() == kStartS + 87000);
+}
+
+TEST_CASE("a purge mark that is not a number forgets nothing and says why at every purge; entry goes on") {
+  PurgeRig rig;
+  rig.admit("jti-a", kStartS + 65);
+  rig.t.db->sql().exec("INSERT INTO gate_status (name, value, updated_at_ms) VALUES ('used_tokens_purged_by_s', '17x', 0)");
+  passgate::test::CapturedLog log;
+  rig.vt.advance(std::chrono::hours(72));  // long past the token's retention
+  rig.start_purge();
+  CHECK(log.count("event=token_purge_failed") == 1);
+  CHECK(log.count("is not a number") == 1);
+  rig.vt.advance(TokenPurge::kEvery);
+  CHECK(log.count("event=token_purge_failed") == 2);
+  CHECK(rig.used("jti-a"));
+  rig.admit("jti-b", unix_seconds(rig.vt.wall_now()) + 65);  // admissions do not need the mark
+  CHECK(rig.used("jti-b"));
 }

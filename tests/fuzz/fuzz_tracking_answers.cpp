@@ -28,12 +28,15 @@ void require(bool promise_kept) {
 }
 
 // `outbox`: the answer to an outbox message, where a 404 to a cancel (`cancel`) means the
-// engine has no such session, so the cancel is done, and 408, 425 and 429 mean "come back later".
-void check_answer(TrackingAnswer answer, int status, bool may_refuse, bool outbox = false, bool cancel = false) {
+// engine has no such session, so the cancel is done, a 409 to a passage (`passage`) is a
+// rejection, and 408, 425 and 429 mean "come back later".
+void check_answer(TrackingAnswer answer, int status, bool may_refuse, bool outbox = false, bool cancel = false,
+                  bool passage = false) {
   require((answer == TrackingAnswer::accepted) ==
           ((status >= 200 && status <= 202) || (cancel && status == 404)));
   require(answer != TrackingAnswer::refused || (may_refuse && status == 403));
-  require((answer == TrackingAnswer::conflict) == (status == 409));
+  require((answer == TrackingAnswer::conflict) == (status == 409 && !passage));
+  require(!passage || status != 409 || answer == TrackingAnswer::unexpected);
   const bool later = outbox && (status == 408 || status == 425 || status == 429);
   require((answer == TrackingAnswer::unreachable) == (status == 0 || status >= 500 || later));
 }
@@ -59,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (reply.status != 202) check_answer(session, reply.status, true);
   for (const std::string_view kind : {"session_open", "passage", "cancel"}) {
     check_answer(passgate::controller::read_outbox_answer(kind, reply), reply.status, kind == "session_open", true,
-                 kind == "cancel");
+                 kind == "cancel", kind == "passage");
   }
 
   const std::string excerpt = passgate::log_excerpt(reply.body);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Passgate's benchmarks in one command: installs what is missing (scripts/bootstrap.sh), builds
-# the shipping binaries optimized (build/release, RelWithDebInfo, as scripts/test.sh does) with
+# the shipping binaries optimized (build/release, RelWithDebInfo, by scripts/build-release.sh as scripts/test.sh does) with
 # the simulators and the benchmark programs, then measures every figure next to its floor in
 # one run on this machine (tools/bench/run.py), prints a table and writes the figures as JSON.
 #   tools/bench/run.sh [--json FILE] [--build-dir DIR] [--keep]
@@ -25,9 +25,7 @@ done
 cd "$(dirname "$0")/../.."
 
 scripts/bootstrap.sh
-echo "== build $build (RelWithDebInfo)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target passgated passgate-sim passgate-bench-scan passgate-bench-exit \
+scripts/build-release.sh "$build" passgated passgate-sim passgate-bench-scan passgate-bench-exit \
   passgate-bench-admission passgate-bench-queue
 
 options=()
