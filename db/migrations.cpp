@@ -219,9 +219,22 @@ CREATE INDEX outbox_by_session ON outbox (session_id, id);
 CREATE INDEX outbox_dead_letters ON outbox (dead_at_ms) WHERE dead_at_ms > 0;
 )sql";
 
-constexpr std::array<std::string_view, 7> kMigrations = {kSessionsAndOutbox, kSettlement,         kSessionsByShopper,
-                                                         kQuarantinedCarts, kAuditPeer,          kSettleAfterCharge,
-                                                         kOutboxBySession};
+// 8: used entry-token ids are kept a day past their token's end (db/session_store.hpp); a
+// passgated before that forgot them as soon as the token ended, so after the upgrade a wall
+// clock stepping back could admit a token used just before it. Every session still holding
+// its token (not denied: a denial may have freed it) claims its id again; ids already held
+// stay as they are, and the next purge forgets those past the retention again.
+constexpr std::string_view kUsedTokensFromSessions = R"sql(
+INSERT INTO used_tokens (token_id, expires_at, session_id)
+  SELECT token_id, token_expires_at, session_id FROM sessions
+  WHERE state IN ('opening', 'open', 'open_offline', 'cancelled')
+  ORDER BY created_at_ms DESC
+  ON CONFLICT (token_id) DO NOTHING;
+)sql";
+
+constexpr std::array<std::string_view, 8> kMigrations = {
+    kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,
+    kAuditPeer,         kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions};
 
 }  // namespace
 
