@@ -156,7 +156,7 @@ std::string GateHarness::config_text() const {
        << "socket = \"" << rig_socket().string() << "\"\n"
        << "debounce_ms = " << kDebounce.count() << "\n\n"
        << "[tracking]\n"
-       << "base_url = \"http://127.0.0.1:" << api_port_ << "\"\n"
+       << "base_url = \"http://127.0.0.1:" << tracking_port_.value_or(api_port_) << "\"\n"
        << "entry_timeout_ms = 2000\n\n"
        << "[offline]\n"
        << "policy = \"" << options_.offline_policy << "\"\n"
@@ -177,6 +177,12 @@ std::string GateHarness::config_text() const {
        << "[metrics]\nlisten = \"127.0.0.1:0\"\n\n"
        << "[logging]\nlevel = \"" << options_.log_level << "\"\n";
   return toml.str();
+}
+
+void GateHarness::use_tracking_port(std::uint16_t port) {
+  REQUIRE(gated_ == nullptr);
+  tracking_port_ = port;
+  write_file(config_file_, config_text());
 }
 
 void GateHarness::start_gate() {

@@ -69,6 +69,9 @@ class GateHarness {
   [[nodiscard]] std::filesystem::path control_socket() const { return dir_ / "control.sock"; }
   [[nodiscard]] const test::TempDir& dir() const { return dir_; }
 
+  // Points the gate's [tracking] base_url at `port` on the loopback (a hostile peer the test
+  // runs on io()) instead of the tracking simulator, rewriting config_file(); before start_gate().
+  void use_tracking_port(std::uint16_t port);
   // Starts passgated on config_file() and waits for its "event=ready" line.
   void start_gate();
   // SIGTERM, then waits for it to exit 0.
@@ -151,6 +154,7 @@ class GateHarness {
   std::filesystem::path config_file_;
   std::unique_ptr<test::ChildProcess> tracking_;
   std::uint16_t api_port_ = 0;
+  std::optional<std::uint16_t> tracking_port_;  // use_tracking_port()
   std::uint16_t control_port_ = 0;
   std::unique_ptr<drivers::HttpClient> control_client_;
   std::unique_ptr<test::ChildProcess> gateway_;
