@@ -24,6 +24,7 @@ struct MetricsSources {
   const PaymentDrainer& drainer;
   db::GateStatus& status;
   db::Outbox& outbox;
+  db::SessionStore& sessions;
   const OutboxSender& sender;
   const WatchedTracking& tracking;
   const TrackingConfig& tracking_settings;  // in force (live on reload)

@@ -24,6 +24,11 @@ std::optional<std::string> HealthCheck::check() {
     add("outbox: " + *stuck);
   }
   if (auto stepped = clock_stepped_back(clock_watch_.last_step_back(), clock_.steady_now())) add("clock: " + *stepped);
+  if (auto mark = sessions_.token_purge_mark(); !mark.ok()) {
+    add("database: " + mark.error().message);
+  } else if (auto refused = entry_refused_by_clock(*mark, now_ms / 1000)) {
+    add("clock: " + *refused);
+  }
   if (problems.empty()) return std::nullopt;
   return problems;
 }

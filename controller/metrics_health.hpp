@@ -6,7 +6,8 @@
 //     succeeded,
 //   - its outbox is not stuck: the oldest message waiting for the tracking engine is younger
 //     than [tracking] outbox_alert_after_s (controller/gate_alerts.hpp), and
-//   - its wall clock has not stepped back within the last hour (gate_alerts.hpp).
+//   - its wall clock has not stepped back within the last hour, nor is it so far behind the
+//     gate's records that every entry token is refused (gate_alerts.hpp).
 // The checks run at most once per kProbeInterval; in between, the last verdict stands.
 // Not part of health, because the gate goes on doing the right thing (and metrics show
 // them): the fire alarm, lanes out of service or in fault, a lost scanner, the tracking
@@ -22,6 +23,7 @@
 #include "controller/wall_clock_watch.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
+#include "db/session_store.hpp"
 
 namespace passgate::controller {
 
@@ -30,9 +32,15 @@ class HealthCheck {
   static constexpr Millis kProbeInterval{10000};
 
   // `tracking`: the settings in force (outbox_alert_after, live on reload).
-  HealthCheck(db::GateStatus& status, db::Outbox& outbox, const WallClockWatch& clock_watch,
+  // `sessions`: where the used token ids' purge mark is kept.
+  HealthCheck(db::GateStatus& status, db::Outbox& outbox, db::SessionStore& sessions, const WallClockWatch& clock_watch,
               const TrackingConfig& tracking, Clock& clock)
-      : status_(status), outbox_(outbox), clock_watch_(clock_watch), tracking_(tracking), clock_(clock) {}
+      : status_(status),
+        outbox_(outbox),
+        sessions_(sessions),
+        clock_watch_(clock_watch),
+        tracking_(tracking),
+        clock_(clock) {}
 
   // Empty when healthy; otherwise why not, each problem after its area ("database: <error>",
   // "outbox: ...", "clock: ...", separated by "; ").
@@ -43,6 +51,7 @@ class HealthCheck {
 
   db::GateStatus& status_;
   db::Outbox& outbox_;
+  db::SessionStore& sessions_;
   const WallClockWatch& clock_watch_;
   const TrackingConfig& tracking_;
   Clock& clock_;

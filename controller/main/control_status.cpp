@@ -56,6 +56,7 @@ std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
 struct Alerts {
   std::optional<std::string> outbox_stuck;
   std::optional<std::string> clock_stepped_back;
+  std::optional<std::string> entry_refused_by_clock;
 };
 
 json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
@@ -80,6 +81,7 @@ json attention(const controller::Gate& gate, const json& status, const db::Outbo
                   " later messages: passgatectl outbox lists them; send one again or drop it");
   }
   if (alerts.clock_stepped_back) out.push_back(*alerts.clock_stepped_back + " (/healthz fails)");
+  if (alerts.entry_refused_by_clock) out.push_back(*alerts.entry_refused_by_clock + " (/healthz fails)");
   if (status.at("gateway").at("state") == "unreachable") {
     out.push_back("the payment gateway is unreachable: payment operations wait in the queue");
   }
@@ -116,12 +118,16 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
   if (!sessions.ok()) return sessions.error();
   auto outbox = db::Outbox(sources.database).summary();
   if (!outbox.ok()) return outbox.error();
+  db::SessionStore session_store(sources.database);
+  // An unreadable purge mark is told, not a reason to refuse the whole status.
+  const auto purge_mark = session_store.token_purge_mark();
   const Alerts alerts{controller::outbox_stuck(*outbox, now_ms, sources.config.tracking.outbox_alert_after),
-                      controller::clock_stepped_back(sources.clock_watch.last_step_back(), steady_now)};
+                      controller::clock_stepped_back(sources.clock_watch.last_step_back(), steady_now),
+                      purge_mark.ok() ? controller::entry_refused_by_clock(*purge_mark, now_ms / 1000)
+                                      : "used entry-token ids are not purged: " + purge_mark.error().message};
   auto payments = db::read_payments_summary(sources.database);
   if (!payments.ok()) return payments.error();
   constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
-  db::SessionStore session_store(sources.database);
   auto refused = session_store.refused_since(now_ms - kDayMs);
   if (!refused.ok()) return refused.error();
   auto keys_in_use = controller::sealing_keys_in_use(session_store, sources.sealer, false);

@@ -261,7 +261,7 @@ int run_daemon(const controller::GateConfig& config) {
   // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
   // without them if the port cannot be had: the monitoring sees it missing.
   controller::DaemonMetrics metrics(
-      controller::MetricsSources{gate, queue, drainer, gate_status, outbox, sender, watched_tracking,
+      controller::MetricsSources{gate, queue, drainer, gate_status, outbox, sessions, sender, watched_tracking,
                                  reloader.in_force().tracking, time});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {
