@@ -150,10 +150,13 @@ void OutboxSender::on_reply(const db::OutboxItem& item, const HttpReply& reply, 
                    false);
   }
   if (answer == TrackingAnswer::conflict && m.kind == "cancel") {
-    spdlog::warn("event=outbox_cancel_conflict message_id={} target={} status=409 body={} next=dropped "
-                 "detail=\"the tracking engine cannot cancel the session (it is final: someone used the grant); "
-                 "its cart will come through the carts feed\"",
-                 item.id, log_value(m.target), log_value(log_excerpt(reply.body)));
+    // Sending it again cannot change the engine's mind; the cart it finalizes for the session
+    // is quarantined (the gate never bills a session it cancelled or denied).
+    spdlog::error("event=outbox_cancel_conflict message_id={} target={} status=409 body={} next=dropped "
+                  "detail=\"the tracking engine followed someone under a session the gate cancelled or denied (a "
+                  "person passed the lane uncounted, or the engine made the session from a request the gate took "
+                  "for failed); its cart will be quarantined, not charged: passgatectl queue\"",
+                  item.id, log_value(m.target), log_value(log_excerpt(reply.body)));
     return on_done(item, std::nullopt, false);
   }
   if (answer == TrackingAnswer::conflict) {

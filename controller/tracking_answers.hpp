@@ -29,7 +29,8 @@ enum class TrackingAnswer {
 // The answer to an outbox message of `kind` ("session_open", "passage", "cancel").
 // A cancel of a session the engine does not know (404) is done: there is nothing to cancel
 // (e.g. it refused the open request that came before it); a 409 to a cancel (the session is
-// already final, so the engine saw it used) is done too. A passage has no conflicting body
+// already final: the engine followed someone under it) is done too, since no resend changes
+// that, and is logged as an error by the sender. A passage has no conflicting body
 // (a duplicate is a 202), so a 409 to it is outside the contract: a rejection, retried and in
 // the end a dead letter, never dropped. "Come back later" (408, 425, 429) is the engine
 // unreachable for now, never a rejection of the message.

@@ -222,12 +222,14 @@ CREATE INDEX outbox_dead_letters ON outbox (dead_at_ms) WHERE dead_at_ms > 0;
 // 8: used entry-token ids are kept a day past their token's end (db/session_store.hpp); a
 // passgated before that forgot them as soon as the token ended, so after the upgrade a wall
 // clock stepping back could admit a token used just before it. Every session still holding
-// its token (not denied: a denial may have freed it) claims its id again; ids already held
-// stay as they are, and the next purge forgets those past the retention again.
+// its token claims its id again: all but the denied, and the denials that keep the token
+// (controller/admission_service.cpp: payment_declined, shopper_blocked, conflict); ids
+// already held stay as they are, and the next purge forgets those past the retention again.
 constexpr std::string_view kUsedTokensFromSessions = R"sql(
 INSERT INTO used_tokens (token_id, expires_at, session_id)
   SELECT token_id, token_expires_at, session_id FROM sessions
   WHERE state IN ('opening', 'open', 'open_offline', 'cancelled')
+     OR (state = 'denied' AND denial_reason IN ('payment_declined', 'shopper_blocked', 'conflict'))
   ORDER BY created_at_ms DESC
   ON CONFLICT (token_id) DO NOTHING;
 )sql";

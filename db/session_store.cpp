@@ -48,28 +48,35 @@ constexpr Transition kRefused{"refused by the tracking engine", "open_offline an
 // The gate_status row that keeps the token purge's high-water mark.
 constexpr const char* kPurgeMark = "used_tokens_purged_by_s";
 
-// The purge's high-water mark (within the caller's transaction, if any); 0 before any purge,
-// empty if the stored value is not a number (the mark is never guessed).
-std::optional<std::int64_t> read_purge_mark(Database& db) {
-  auto query = db.statement("SELECT value FROM gate_status WHERE name = ?1");
+// The purge's high-water mark (within the caller's transaction, if any); 0 before any purge.
+// The row's value is written together with updated_at_ms = value * 1000, so a value that is
+// not a number (a hand edit, a damaged restore) is read from updated_at_ms instead, never as 0:
+// ids may have been forgotten by it. `exact` is false then.
+struct PurgeMark {
+  std::int64_t by_s = 0;
+  bool exact = true;
+};
+
+PurgeMark read_purge_mark(Database& db) {
+  auto query = db.statement("SELECT value, updated_at_ms FROM gate_status WHERE name = ?1");
   query->bind(1, kPurgeMark);
-  if (!query->executeStep()) return 0;
+  if (!query->executeStep()) return {};
   const std::string text = query->getColumn(0).getString();
   std::int64_t mark = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), mark);
-  if (error != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return mark;
+  if (error == std::errc{} && end == text.data() + text.size()) return {.by_s = mark};
+  return {.by_s = query->getColumn(1).getInt64() / 1000, .exact = false};
 }
 
-// The mark, or an error that says what is wrong with it.
+// The mark, or an error that says what is wrong with it and how to mend it.
 std::int64_t require_purge_mark(Database& db) {
-  const auto mark = read_purge_mark(db);
-  if (!mark) {
+  const PurgeMark mark = read_purge_mark(db);
+  if (!mark.exact) {
     throw std::runtime_error(std::string("gate_status ") + kPurgeMark +
-                             " is not a number: no used token id is forgotten until it is (delete that row; the "
-                             "next purge then goes by the newest admission)");
+                             " is not a number: no used token id is forgotten until it is (it was written with "
+                             "updated_at_ms = value * 1000: set value to updated_at_ms / 1000)");
   }
-  return *mark;
+  return mark.by_s;
 }
 
 // Frees the session's jti again (within the caller's transaction).
@@ -177,8 +184,9 @@ Status SessionStore::begin(const SessionRecord& s) {
     }
     // An id purged by the mark had its token end (plus the largest skew) more than the
     // margin before it; this token's end, with any skew now in force, is no later.
-    // An unreadable mark stops every purge, so no id was forgotten: the check is not needed.
-    if (const std::int64_t mark = read_purge_mark(db_).value_or(0); s.token_expires_at + kUsedTokenMarginS < mark) {
+    // A mark whose value cannot be read stops every purge, but ids forgotten before still were
+    // forgotten by the time its row was written.
+    if (const std::int64_t mark = read_purge_mark(db_).by_s; s.token_expires_at + kUsedTokenMarginS < mark) {
       return make_error("expired", "entry token " + s.token_id + " ended at " + std::to_string(s.token_expires_at) +
                                        ", more than " + std::to_string(kUsedTokenMarginS) +
                                        " s before the gate purged used token ids (at " + std::to_string(mark) +

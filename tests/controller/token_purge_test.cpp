@@ -134,3 +134,18 @@ TEST_CASE("a purge mark that is not a number forgets nothing and says why at eve
   rig.admit("jti-b", unix_seconds(rig.vt.wall_now()) + 65);  // admissions do not need the mark
   CHECK(rig.used("jti-b"));
 }
+
+TEST_CASE("a purge mark damaged after purges ran still refuses a token whose id they forgot, after a step back") {
+  PurgeRig rig;
+  rig.admit("jti-a", kStartS + 65);
+  rig.start_purge();
+  rig.vt.advance(72h);  // purged by kStartS + 3 days: jti-a is forgotten
+  REQUIRE_FALSE(rig.used("jti-a"));
+  rig.purge.reset();
+  rig.t.db->sql().exec("UPDATE gate_status SET value = '1.7e9' WHERE name = 'used_tokens_purged_by_s'");
+  rig.shift_wall(-std::chrono::hours(72));  // back into jti-a's life
+  const auto again = passgate::db::test::session("s-again", "jti-a", unix_millis(rig.vt.wall_now()), kStartS + 65);
+  const auto begun = rig.store->begin(again);
+  REQUIRE_FALSE(begun.ok());
+  CHECK(begun.error().code == "expired");
+}
