@@ -88,6 +88,33 @@ TEST_CASE("SIGHUP refuses a new payment sealing key that drops one a session not
   REQUIRE(rig.wait_level(kRelease1, true));
 }
 
+TEST_CASE("passgated exits 78 at start on a payment sealing key that drops one a session not yet settled needs",
+          "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  rig.scan(1, gate.mint("shp_kim"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(kRelease1, false));
+  REQUIRE(gate.gated().wait_for_output("event=passage ", kReactLimit));
+  gate.stop_gate();
+  const auto seal_key = gate.dir() / "seal.key";
+  std::string old_key;
+  std::getline(std::ifstream(seal_key, std::ios::binary), old_key);
+  std::ofstream(seal_key, std::ios::binary | std::ios::trunc) << std::string(32, 'n');
+  {
+    test::ChildProcess refused(PASSGATED, {"--config", gate.config_file().string()});
+    const auto status = refused.wait_exit(kStartLimit);
+    INFO(refused.output());
+    CHECK(status == 78);
+    CHECK(refused.output().find("1 session(s) not settled yet") != std::string::npos);
+  }
+  // With the key back, the gate starts and admits again.
+  std::ofstream(seal_key, std::ios::binary | std::ios::trunc) << old_key;
+  gate.start_gate();
+}
+
 TEST_CASE("passgated refuses to start on a config with a misspelled key", "[scenario]") {
   GateHarness gate(GateOptions{.start_gate = false});
   std::string text = gate.config_text();

@@ -4,6 +4,8 @@
 // gateway whose answers do not match what was asked moves no operation to paid.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+#include <fstream>
 #include <limits>
 #include <map>
 
@@ -231,6 +233,48 @@ TEST_CASE("with a hold at entry: capture within the hold, charge and void above 
   // A card declined at entry keeps the barrier shut.
   rig.scan(1, gate.mint_paying("shp_broke", "pm_card_chargeDeclined"));
   REQUIRE(rig.wait_display(1, "payment_declined"));
+}
+
+TEST_CASE("another gateway account is refused, by a reload and at start, while a charge begun with this one is outstanding",
+          "[scenario]") {
+  GateHarness gate;
+  RigClient rig(gate);
+  rig.connect_ready();
+  gate.set_gateway_fault("unreachable");
+  const std::string session = admit_and_walk(gate, rig, "shp_account", gate.mint("shp_account"));
+  gate.finalize_cart(session, 500);
+  REQUIRE(gate.poll_until([&] { return gate.gated().output().find("event=gateway_unreachable") != std::string::npos; },
+                          20s));
+  REQUIRE(gate.queue_totals().outstanding_ops == 1);
+
+  const auto key_file = gate.dir() / "gateway.key";
+  std::string old_key;
+  std::getline(std::ifstream(key_file), old_key);
+  const auto write_key = [&key_file](const std::string& key) {
+    std::ofstream(key_file, std::ios::trunc) << key << "\n";  // keeps the file's mode (0600)
+  };
+  write_key("sk_test_another_account");
+  gate.gated().signal(SIGHUP);
+  REQUIRE(gate.gated().wait_for_output("event=config_reload_refused ", kReactLimit));
+  CHECK(gate.gated().output().find("now opens another gateway account") != std::string::npos);
+
+  gate.stop_gate();
+  {
+    test::ChildProcess refused(PASSGATED, {"--config", gate.config_file().string()});
+    const auto status = refused.wait_exit(kStartLimit);
+    INFO(refused.output());
+    CHECK(status == 78);
+    CHECK(refused.output().find("event=startup_failed what=config detail=\"payments: payments.api_key_file (or gateway_url) now opens another gateway account") != std::string::npos);
+  }
+
+  // With the key of the account the charge began with, it goes through, once.
+  write_key(old_key);
+  gate.set_gateway_fault("none");
+  gate.start_gate();
+  json ledger;
+  REQUIRE(wait_settled(gate, 500, ledger, 30s));
+  CHECK(collected_for(ledger, session) == 500);
+  require_no_duplicates(ledger);
 }
 
 }  // namespace
