@@ -177,6 +177,22 @@ std::vector<ConfigChange> compare_configs(const GateConfig& a, const GateConfig&
   return changes;
 }
 
+std::vector<ConfigChange> reload_table() {
+  std::vector<ConfigChange> table;
+  const auto& settings = gate_settings();
+  const auto lanes_at = std::find_if(settings.begin(), settings.end(),
+                                     [](const auto& s) { return s.key == "entry.anti_passback"; });
+  for (auto it = settings.begin(); it != lanes_at; ++it) {
+    add_once(table, ConfigChange{std::string(it->key), it->reload});
+  }
+  add_once(table, ConfigChange{"lanes", restart});
+  for (const auto& s : lane_settings()) add_once(table, ConfigChange{"lanes.*." + std::string(s.key), s.reload});
+  for (auto it = lanes_at; it != settings.end(); ++it) {
+    add_once(table, ConfigChange{std::string(it->key), it->reload});
+  }
+  return table;
+}
+
 GateConfig with_live_settings(const GateConfig& running, const GateConfig& file) {
   GateConfig out = running;
   for (const auto& s : gate_settings()) {

@@ -30,6 +30,11 @@ struct ConfigChange {
 // Every key whose value differs between `a` and `b`, in the order of docs/configuration.md.
 [[nodiscard]] std::vector<ConfigChange> compare_configs(const GateConfig& a, const GateConfig& b);
 
+// The reload table itself: every config key once, with whether it reloads, in the order of
+// docs/configuration.md; a lane's settings as "lanes.*.<key>". For the tests that hold each
+// live key to a test of its behaviour (tests/config/config_live_settings_test.cpp).
+[[nodiscard]] std::vector<ConfigChange> reload_table();
+
 // `running` with every live setting taken from `file`: lanes are matched by number and kind
 // (a lane only `file` has, or whose kind differs, waits for a restart); every other setting
 // stays as in `running`.

@@ -5,7 +5,7 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 
-#include "controller/component_settings.hpp"
+#include "controller/live_components.hpp"
 #include "controller/gateway_account_guard.hpp"
 #include "controller/sealing_keys_in_use.hpp"
 
@@ -55,13 +55,10 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
     targets_.sealer = std::move(staged_->sealer);
     staged_.reset();
   }
-  spdlog::default_logger()->set_level(spdlog::level::from_str(config.logging.level));
-  targets_.admission.reconfigure(controller::admission_settings(config));
-  targets_.hold.reconfigure(controller::entry_hold_settings(config));
-  targets_.drainer.reconfigure(controller::drainer_settings(config));
-  targets_.sender.set_request_timeout(config.tracking.request_timeout);
-  targets_.carts.reconfigure(controller::carts_feed_settings(config));
-  targets_.gate.reconfigure(config);
+  // The same call the tests of each live setting make (controller/live_components.hpp).
+  controller::apply_live_settings(controller::LiveComponents{&targets_.admission, &targets_.hold, &targets_.drainer,
+                                                             &targets_.sender, &targets_.carts, &targets_.gate},
+                                  config);
   return changed;
 }
 

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/time_format.hpp"
+#include "controller/component_settings.hpp"
 
 namespace passgate::test {
 
@@ -37,6 +38,26 @@ void AdmissionFixture::require_hold(std::int64_t amount_minor, controller::Offli
   wire();
 }
 
+controller::GateConfig AdmissionFixture::gate_config() {
+  controller::GateConfig config;
+  config.store_id = kStore;
+  config.gate_id = "gate-a";
+  config.issuer = kIssuer;
+  return config;
+}
+
+void AdmissionFixture::start_as_daemon(const controller::GateConfig& config) {
+  settings = controller::admission_settings(config);
+  hold_settings = controller::entry_hold_settings(config);
+  drainer_settings = controller::drainer_settings(config);
+  sender_timeout = config.tracking.request_timeout;
+  wire();
+}
+
+controller::LiveComponents AdmissionFixture::live_components() {
+  return controller::LiveComponents{admission.get(), hold.get(), drainer.get(), sender.get(), nullptr, nullptr};
+}
+
 void AdmissionFixture::wire() {
   admission.reset();
   hold.reset();
@@ -52,10 +73,10 @@ void AdmissionFixture::wire() {
   database = std::move(opened).value();
   sessions = std::make_unique<db::SessionStore>(*database);
   outbox = std::make_unique<db::Outbox>(*database);
-  sender = std::make_unique<controller::OutboxSender>(*outbox, tracking, vt, vt, std::chrono::seconds(5));
+  sender = std::make_unique<controller::OutboxSender>(*outbox, tracking, vt, vt, sender_timeout);
   queue = std::make_unique<db::PaymentQueue>(*database);
   status = std::make_unique<db::GateStatus>(*database);
-  drainer = std::make_unique<controller::PaymentDrainer>(controller::DrainerSettings{}, *queue, *sessions, sealer,
+  drainer = std::make_unique<controller::PaymentDrainer>(drainer_settings, *queue, *sessions, sealer,
                                                          gateway, *status, vt, vt);
   if (hold_settings) hold = std::make_unique<controller::EntryHold>(*hold_settings, *queue, *drainer, vt);
   admission = std::make_unique<controller::AdmissionService>(settings, keys, sealer, *sessions, tracking, *sender,

@@ -6,7 +6,9 @@
 
 #include "controller/admission_service.hpp"
 #include "controller/entry_hold.hpp"
+#include "controller/config.hpp"
 #include "controller/key_ring.hpp"
+#include "controller/live_components.hpp"
 #include "controller/payment_drainer.hpp"
 #include "controller/outbox_sender.hpp"
 #include "db/database.hpp"
@@ -28,6 +30,15 @@ struct AdmissionFixture {
   explicit AdmissionFixture(controller::OfflinePolicy policy = controller::OfflinePolicy::deny, int offline_cap = 2);
   // Places a hold of `amount_minor` USD at entry through `gateway` from now on.
   void require_hold(std::int64_t amount_minor, controller::OfflineRiskLimits limits = {});
+  // A config the fixture's tokens pass (its store, gate and issuer), every other setting the
+  // default: for starting the components as the daemon does.
+  [[nodiscard]] static controller::GateConfig gate_config();
+  // Rebuilds the components as the daemon starts them from `config` (admission, entry hold,
+  // drainer and outbox sender settings from component_settings.hpp); the drainer is not
+  // started.
+  void start_as_daemon(const controller::GateConfig& config);
+  // The running components, for controller::apply_live_settings (a config reload).
+  [[nodiscard]] controller::LiveComponents live_components();
 
   // Mints a token for "now" with the fixture's issuer key.
   std::string token(sim::TokenFlaw flaw = sim::TokenFlaw::none, std::optional<int> group = std::nullopt,
@@ -59,6 +70,8 @@ struct AdmissionFixture {
   std::unique_ptr<db::GateStatus> status;
   std::unique_ptr<controller::PaymentDrainer> drainer;
   std::optional<controller::EntryHoldSettings> hold_settings;
+  controller::DrainerSettings drainer_settings{};
+  std::chrono::milliseconds sender_timeout{5000};
   std::unique_ptr<controller::EntryHold> hold;
   std::unique_ptr<controller::AdmissionService> admission;
 

@@ -1,10 +1,13 @@
-// FakeTracking: a TrackingPort whose replies the test gives by hand (or automatically),
-// delivered later on the virtual loop like the real client's.
+// FakeTracking: a TrackingPort whose replies the test gives by hand (or automatically, or
+// as a slow engine bounded by each request's time-out), delivered later on the virtual loop
+// like the real client's. Records every request and the time-out it was given.
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/virtual_time.hpp"
 #include "controller/tracking_port.hpp"
@@ -17,17 +20,28 @@ class FakeTracking final : public controller::TrackingPort {
     std::string target;
     std::string body;
     Callback done;
+    std::chrono::milliseconds timeout{};
+  };
+  // An engine that answers every request `status` after `after`, as the real client sees it:
+  // a request whose time-out is shorter gets no answer (status 0) when its time-out is up.
+  struct Slow {
+    std::chrono::milliseconds after;
+    int status = 201;
   };
   explicit FakeTracking(VirtualTime& vt) : vt_(vt) {}
 
-  void post_json(const std::string& target, const std::string& body, std::chrono::milliseconds,
+  void post_json(const std::string& target, const std::string& body, std::chrono::milliseconds timeout,
                  Callback done) override {
     sent.push_back({target, body});
-    calls.push_back(Call{target, body, std::move(done)});
+    timeouts.push_back(timeout);
+    if (slow) return answer_slowly(std::move(done), timeout);
+    calls.push_back(Call{target, body, std::move(done), timeout});
     if (auto_status) reply(*auto_status);
   }
-  void get(const std::string& target, std::chrono::milliseconds, Callback done) override {
-    calls.push_back(Call{target, {}, std::move(done)});
+  void get(const std::string& target, std::chrono::milliseconds timeout, Callback done) override {
+    timeouts.push_back(timeout);
+    if (slow) return answer_slowly(std::move(done), timeout);
+    calls.push_back(Call{target, {}, std::move(done), timeout});
   }
 
   // Answers the oldest open call; status 0 = unreachable.
@@ -46,6 +60,8 @@ class FakeTracking final : public controller::TrackingPort {
   std::deque<Call> calls;                                 // not yet answered
   std::vector<std::pair<std::string, std::string>> sent;  // every request, in order
   std::optional<int> auto_status;                         // answer every call with this
+  std::vector<std::chrono::milliseconds> timeouts;        // every request's (post and get), in order
+  std::optional<Slow> slow;                               // answer every call so, by itself
 
  private:
   void answer(Call c, int status, std::string body) {
@@ -53,7 +69,14 @@ class FakeTracking final : public controller::TrackingPort {
     vt_.post([done = std::move(c.done), r] { done(r); });
   }
 
+  void answer_slowly(Callback done, std::chrono::milliseconds timeout) {
+    const bool in_time = slow->after <= timeout;
+    const controller::HttpReply r{in_time ? slow->status : 0, {}, in_time ? "" : "timed out"};
+    slow_answers_.push_back(vt_.start(in_time ? slow->after : timeout, [done = std::move(done), r] { done(r); }));
+  }
+
   VirtualTime& vt_;
+  std::vector<std::unique_ptr<Timer>> slow_answers_;
 };
 
 }  // namespace passgate::test

@@ -1,5 +1,6 @@
 // FakeGateway: a PaymentGateway whose outcomes the test gives by hand (or automatically),
-// delivered later on the virtual loop like the real client's. Records every request.
+// delivered later on the virtual loop like the real client's. Records every request and the
+// time-out it was given.
 #pragma once
 
 #include <deque>
@@ -22,8 +23,9 @@ class FakeGateway final : public controller::PaymentGateway {
   };
   explicit FakeGateway(VirtualTime& vt) : vt_(vt) {}
 
-  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds, Callback done) override {
+  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
     sent.push_back(request);
+    timeouts.push_back(timeout);
     calls.push_back(Call{request, {}, std::move(done)});
     if (auto_approve) approve_oldest();
   }
@@ -67,6 +69,7 @@ class FakeGateway final : public controller::PaymentGateway {
 
   std::deque<Call> calls;                           // not yet answered
   std::vector<controller::PaymentRequest> sent;     // every execute(), in order
+  std::vector<std::chrono::milliseconds> timeouts;  // the time-out of each of `sent`
   std::vector<std::string> searches;                // every search_session(), in order
   bool auto_approve = false;
 
