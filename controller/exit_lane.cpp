@@ -9,9 +9,15 @@ namespace passgate::controller {
 namespace sc = boost::statechart;
 namespace mpl = boost::mpl;
 
+// Boost.Statechart instantiates a function it needs defined per event type, so an event may
+// not live in an anonymous namespace (clang refuses it; GCC lets it pass).
+namespace exit_lane_events {
+struct EvClearHoldElapsed : sc::event<EvClearHoldElapsed> {};
+}  // namespace exit_lane_events
+
 namespace {
 
-struct EvClearHoldElapsed : sc::event<EvClearHoldElapsed> {};
+using exit_lane_events::EvClearHoldElapsed;
 using lane_machine::EvAlarm;
 using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
