@@ -56,7 +56,6 @@ class LaneSignals {
   // go back to what the state wants at the next apply() (the lane clears the latch only
   // once its beams are clear).
   void set_alarm(bool active);
-  [[nodiscard]] bool fire_latched() const { return fire_latch_; }
 
   // On/off durations, starting with on.
   [[nodiscard]] static std::span<const Millis> buzzer_pattern(AlarmKind kind);
