@@ -147,7 +147,8 @@ std::optional<Violation> no_operation_lost(const DayEvidence& day, const std::ve
     return Violation{kNoOperationLost, std::to_string(rows) + " operations in the queue, " +
                                            std::to_string(ops.size()) + " of them in a known state"};
   }
-  for (const auto& [number, session] : day.shop.sessions()) {
+  for (const auto& numbered : day.shop.sessions()) {
+    const auto& session = numbered.second;  // named: the lambdas below capture it (clang 14)
     const auto mine = ops_of(ops, session.id);
     const auto has = [&mine](const std::string& name) {
       return std::any_of(mine.begin(), mine.end(), [&name](const PaymentOpRecord& op) { return op.op == name; });
