@@ -278,34 +278,37 @@ TEST_CASE("after a reload, payments.hold_amount_minor places a hold of the new a
   CHECK(preauth.amount_minor == 2500);
 }
 
-TEST_CASE("after a reload, payments.offline_limits.max_session_minor admits a hold it no longer exceeds") {
+namespace {
+
+// A 5000 hold of unknown outcome is refused offline_limit under `limit_a`'s limit, and
+// admitted once a reload put `limit_b`'s in force.
+void expect_offline_limit_raised_by_reload(const std::function<void(GateConfig&)>& limit_a,
+                                           const std::function<void(GateConfig&)>& limit_b) {
   AdmissionFixture f;
   GateConfig config = AdmissionFixture::gate_config();
   config.payments.hold_amount_minor = 5000;
-  config.payments.offline_limits.max_session_minor = 1000;
+  limit_a(config);
   f.start_as_daemon(config);
   const auto denied = admit_with_unknown_hold(f);
   CHECK_FALSE(denied.admitted);
   CHECK(denied.reason == DenialReason::offline_limit);
 
-  config.payments.offline_limits.max_session_minor = 10000;
+  limit_b(config);
   reload_entry_path(f, config);
   CHECK(admit_with_unknown_hold(f).admitted);
 }
 
-TEST_CASE("after a reload, payments.offline_limits.max_outstanding_minor admits up to the new total") {
-  AdmissionFixture f;
-  GateConfig config = AdmissionFixture::gate_config();
-  config.payments.hold_amount_minor = 5000;
-  config.payments.offline_limits.max_outstanding_minor = 4000;
-  f.start_as_daemon(config);
-  const auto denied = admit_with_unknown_hold(f);
-  CHECK_FALSE(denied.admitted);
-  CHECK(denied.reason == DenialReason::offline_limit);
+}  // namespace
 
-  config.payments.offline_limits.max_outstanding_minor = 100000;  // 10000 owed with this one
-  reload_entry_path(f, config);
-  CHECK(admit_with_unknown_hold(f).admitted);
+TEST_CASE("after a reload, payments.offline_limits.max_session_minor admits a hold it no longer exceeds") {
+  expect_offline_limit_raised_by_reload([](GateConfig& c) { c.payments.offline_limits.max_session_minor = 1000; },
+                                        [](GateConfig& c) { c.payments.offline_limits.max_session_minor = 10000; });
+}
+
+TEST_CASE("after a reload, payments.offline_limits.max_outstanding_minor admits up to the new total") {
+  expect_offline_limit_raised_by_reload(
+      [](GateConfig& c) { c.payments.offline_limits.max_outstanding_minor = 4000; },
+      [](GateConfig& c) { c.payments.offline_limits.max_outstanding_minor = 100000; });  // 10000 owed with this one
 }
 
 TEST_CASE("after a reload, payments.offline_limits.max_outstanding_operations admits up to the new count") {
