@@ -1,13 +1,13 @@
 // The settings each payment and tracking component takes, built from a GateConfig: one place
-// for the daemon's start and for a config reload (controller/config_reload.hpp), so both
+// for the daemon's start and for a config reload (controller/config/reload.hpp), so both
 // give a component the same settings for the same file. (admission_settings() is the
 // admission service's own, in admission_service.hpp.)
 #pragma once
 
-#include "controller/carts_feed.hpp"
-#include "controller/config.hpp"
-#include "controller/entry_hold.hpp"
-#include "controller/payment_drainer.hpp"
+#include "controller/settlement/carts_feed.hpp"
+#include "controller/config/config.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/settlement/drainer.hpp"
 
 namespace passgate::controller {
 

@@ -5,13 +5,13 @@
 // reconfigure a component exactly as a reload of the daemon does.
 #pragma once
 
-#include "controller/admission_service.hpp"
-#include "controller/carts_feed.hpp"
-#include "controller/config.hpp"
-#include "controller/entry_hold.hpp"
-#include "controller/gate.hpp"
-#include "controller/outbox_sender.hpp"
-#include "controller/payment_drainer.hpp"
+#include "controller/admission/service.hpp"
+#include "controller/settlement/carts_feed.hpp"
+#include "controller/config/config.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/lanes/gate.hpp"
+#include "controller/tracking/outbox_sender.hpp"
+#include "controller/settlement/drainer.hpp"
 
 namespace passgate::controller {
 

@@ -223,7 +223,7 @@ CREATE INDEX outbox_dead_letters ON outbox (dead_at_ms) WHERE dead_at_ms > 0;
 // passgated before that forgot them as soon as the token ended, so after the upgrade a wall
 // clock stepping back could admit a token used just before it. Every session still holding
 // its token claims its id again: all but the denied, and the denials that keep the token
-// (controller/admission_service.cpp: payment_declined, shopper_blocked, conflict); ids
+// (controller/admission/service.cpp: payment_declined, shopper_blocked, conflict); ids
 // already held stay as they are, and the next purge forgets those past the retention again.
 constexpr std::string_view kUsedTokensFromSessions = R"sql(
 INSERT INTO used_tokens (token_id, expires_at, session_id)

@@ -135,7 +135,7 @@ class PaymentQueue {
   // in_flight -> dead with `alert` set, whatever alert_on_failure said: the gateway's answer
   // was not the operation's outcome (money may have moved), a person must look. A preauth
   // records the PaymentIntent id the answer named (`answered_intent_id`, may be empty): a hold
-  // may stand there, which the settlement voids (controller/settlement_planner.cpp).
+  // may stand there, which the settlement voids (controller/settlement/planner.cpp).
   [[nodiscard]] Status mark_unverified(std::int64_t id, const std::string& reason,
                                        const std::string& answered_intent_id, std::int64_t now_ms);
   // in_flight: `count` more attempts for the send under way (the HTTP client wrote the

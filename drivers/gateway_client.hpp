@@ -19,7 +19,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 #include "drivers/http_client.hpp"
 
 namespace boost::asio {

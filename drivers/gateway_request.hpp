@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 #include "drivers/http_client.hpp"
 
 namespace passgate::drivers {

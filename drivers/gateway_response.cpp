@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
-#include "controller/payment_intent_match.hpp"
+#include "ports/payment_intent_match.hpp"
 #include "drivers/http_retry_after.hpp"
 
 namespace passgate::drivers {

@@ -7,7 +7,7 @@
 // |------------------------------------------------|-----------------------------------|
 // | 200, a PaymentIntent that matches the request  | succeeded, with the intent        |
 // | 200, a PaymentIntent that does not match       | unverified, every differing field |
-// |   (controller/payment_intent_match.hpp)        |   with both values (never an id)  |
+// |   (ports/payment_intent_match.hpp)        |   with both values (never an id)  |
 // | 200 that is not a readable PaymentIntent       | unverified                        |
 // | 402 with type card_error                       | declined, with decline_code       |
 // | 400, 401, 403, 404                             | rejected                          |
@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "common/clock.hpp"
-#include "controller/payment_gateway.hpp"
-#include "controller/tracking_port.hpp"
+#include "ports/payment_gateway.hpp"
+#include "ports/tracking_port.hpp"
 
 namespace passgate::drivers {
 

@@ -64,7 +64,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 
 namespace passgate::drivers {
 

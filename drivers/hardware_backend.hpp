@@ -20,7 +20,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "drivers/gpiod_lines.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/scanner_driver.hpp"

@@ -16,7 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
-#include "controller/config_url.hpp"
+#include "common/url.hpp"
 #include "drivers/http/response_parser.hpp"
 
 namespace passgate::drivers {

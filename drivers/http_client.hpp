@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "controller/tracking_port.hpp"
+#include "ports/tracking_port.hpp"
 #include "drivers/tls_context.hpp"
 
 namespace boost::asio {

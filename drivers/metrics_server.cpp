@@ -20,7 +20,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
-#include "controller/metrics_text.hpp"
+#include "common/metrics_text.hpp"
 
 namespace passgate::drivers {
 

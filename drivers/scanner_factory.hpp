@@ -11,7 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "hw/scanner_driver.hpp"
 
 namespace passgate::drivers {

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/result.hpp"
-#include "controller/config.hpp"
-#include "controller/tracking_port.hpp"
+#include "controller/config/config.hpp"
+#include "ports/tracking_port.hpp"
 #include "drivers/http_client.hpp"
 
 namespace passgate::drivers {

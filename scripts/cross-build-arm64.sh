@@ -48,7 +48,7 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
 cmake --build "$build" -j"$jobs" --target passgated passgatectl
 
 mkdir -p "$build/stripped"
-for program in controller/main/passgated tools/passgatectl; do
+for program in passgated/passgated tools/passgatectl; do
   name=$(basename "$program")
   aarch64-linux-gnu-strip -o "$build/stripped/$name" "$build/$program"
   machine=$(aarch64-linux-gnu-readelf -h "$build/stripped/$name" | sed -n 's/^ *Machine: *//p')

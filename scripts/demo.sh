@@ -28,7 +28,7 @@ build=${PASSGATE_BUILD_DIR:-build/release}
 scripts/build-release.sh "$build" passgated passgate-sim passgatectl
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 sim="$build/tools/passgate-sim"
-gated="$build/controller/main/passgated"
+gated="$build/passgated/passgated"
 ctl="$build/tools/passgatectl"
 
 work=$(mktemp -d /tmp/passgate-demo.XXXXXX)

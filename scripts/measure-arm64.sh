@@ -143,7 +143,7 @@ TOML
 
 echo "== resident memory of passgated, KiB (workload: $shoppers shoppers in, $shoppers out)"
 printf '%-22s %8s %8s %8s %8s\n' "" "idle" "after" "VmHWM" "emulator"
-measure arm64-qemu qemu-aarch64-static "$arm64/controller/main/passgated"
-measure x86-64 "$native/controller/main/passgated"
+measure arm64-qemu qemu-aarch64-static "$arm64/passgated/passgated"
+measure x86-64 "$native/passgated/passgated"
 echo "idle/after: VmRSS less the emulator's own mappings (qemu, its heap, translated code);"
 echo "VmHWM: peak of the whole process (under qemu including the emulator)"

@@ -4,13 +4,13 @@
 
 #include <optional>
 
-#include "controller/admission_service.hpp"
-#include "controller/entry_hold.hpp"
-#include "controller/config.hpp"
-#include "controller/key_ring.hpp"
+#include "controller/admission/service.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/config/config.hpp"
+#include "controller/admission/key_ring.hpp"
 #include "controller/live_components.hpp"
-#include "controller/payment_drainer.hpp"
-#include "controller/outbox_sender.hpp"
+#include "controller/settlement/drainer.hpp"
+#include "controller/tracking/outbox_sender.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
@@ -19,7 +19,7 @@
 #include "tests/admission/fake_tracking.hpp"
 #include "tests/support/fake_gateway.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 namespace passgate::test {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/virtual_time.hpp"
-#include "controller/tracking_port.hpp"
+#include "ports/tracking_port.hpp"
 
 namespace passgate::test {
 

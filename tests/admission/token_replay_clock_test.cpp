@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "common/time_format.hpp"
-#include "controller/token_purge.hpp"
+#include "controller/admission/token_purge.hpp"
 #include "tests/admission/admission_fixture.hpp"
 
 using namespace std::chrono_literals;

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "controller/config.hpp"
-#include "controller/config_summary.hpp"
+#include "controller/config/config.hpp"
+#include "controller/config/summary.hpp"
 #include "tests/config/config_fixture.hpp"
 
 using passgate::controller::format_problem;

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "tests/support/minimal_gate_config.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -15,9 +15,9 @@
 #include <set>
 #include <string>
 
-#include "controller/admission_service.hpp"
+#include "controller/admission/service.hpp"
 #include "controller/component_settings.hpp"
-#include "controller/config_reload.hpp"
+#include "controller/config/reload.hpp"
 #include "tests/config/config_fixture.hpp"
 
 using passgate::controller::GateConfig;
@@ -29,7 +29,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// What the daemon hands to each component on a reload (controller/main/daemon_reload.cpp),
+// What the daemon hands to each component on a reload (passgated/daemon_reload.cpp),
 // flattened to text so two configs can be compared.
 std::string components_of(const GateConfig& c) {
   const auto admission = passgate::controller::admission_settings(c);
@@ -216,7 +216,7 @@ TEST_CASE("every live setting reaches a running component") {
                       [&changed_key](const auto& named) { return named.first == changed_key; }));
   }
   // Every other live key of the table is covered above (the key files the daemon stages itself,
-  // the lanes' settings Lane::reconfigure takes: tested in tests/controller).
+  // the lanes' settings Lane::reconfigure takes: tested in tests/lanes).
   GateConfig everything = a;
   for (const auto& [key, change] : changes) change(everything);
   everything.io.scan_max_length = 8192;

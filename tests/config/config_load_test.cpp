@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "tests/config/config_fixture.hpp"
 
 using passgate::controller::format_problem;

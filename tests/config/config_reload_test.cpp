@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "controller/config_reload.hpp"
+#include "controller/config/reload.hpp"
 #include "tests/config/config_fixture.hpp"
 
 using passgate::Error;

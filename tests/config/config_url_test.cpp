@@ -1,7 +1,7 @@
 // The tracking engine base URL parser and the loopback rule for plain http.
 #include <catch2/catch.hpp>
 
-#include "controller/config_url.hpp"
+#include "common/url.hpp"
 
 using passgate::controller::is_loopback_host;
 using passgate::controller::parse_base_url;

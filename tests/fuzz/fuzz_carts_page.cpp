@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "controller/carts_page.hpp"
+#include "controller/settlement/carts_page.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace controller = passgate::controller;

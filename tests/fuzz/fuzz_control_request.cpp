@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes as one control-socket line through parse_control_request,
 // then every integer field the daemon reads (id, lane, limit, ms) through integer_argument,
-// as drivers/control_server.cpp and controller/main/control_*.cpp do. Besides crashes and
+// as drivers/control_server.cpp and passgated/control_*.cpp do. Besides crashes and
 // sanitizer reports (a float beyond the integer's range was undefined behaviour), it aborts
 // when a promise breaks: a parsed request is an object with a string "cmd"; a refusal has a
 // message; an integer taken is a JSON integer equal to what was sent and within its range.

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "controller/payment_intent_match.hpp"
+#include "ports/payment_intent_match.hpp"
 #include "drivers/gateway_response.hpp"
 
 namespace {

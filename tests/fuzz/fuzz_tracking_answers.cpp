@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "common/log_excerpt.hpp"
-#include "controller/tracking_answers.hpp"
+#include "controller/tracking/answers.hpp"
 #include "drivers/http/response_parser.hpp"
 
 namespace {

@@ -16,10 +16,10 @@
 #include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 #include "drivers/gateway_client.hpp"
 #include "tests/support/run_until.hpp"
-#include "tools/sim/tracking_http_listener.hpp"
+#include "tools/sim/tracking/http_listener.hpp"
 
 namespace passgate::test {
 

@@ -18,7 +18,7 @@
 #include "common/ids.hpp"
 #include "tests/gateway_sim/test_http.hpp"
 #include "tests/support/run_until.hpp"
-#include "tools/sim/gateway_server.hpp"
+#include "tools/sim/gateway/server.hpp"
 
 namespace passgate::test {
 

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/gateway_sim/gateway_fixture.hpp"
-#include "tools/sim/gateway_report.hpp"
+#include "tools/sim/gateway/report.hpp"
 
 using Catch::Matchers::Contains;
 using namespace passgate;

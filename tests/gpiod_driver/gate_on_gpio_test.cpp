@@ -4,9 +4,9 @@
 // lines, is reported as a passage and closes the barrier again.
 #include <catch2/catch.hpp>
 
-#include "controller/gate.hpp"
+#include "controller/lanes/gate.hpp"
 #include "drivers/hardware_backend.hpp"
-#include "tests/controller/lane_fakes.hpp"
+#include "tests/lanes/lane_fakes.hpp"
 #include "tests/gpiod_driver/fake_scanner.hpp"
 #include "tests/gpiod_driver/gpio_fixture.hpp"
 

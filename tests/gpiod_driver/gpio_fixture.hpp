@@ -13,7 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/asio_time.hpp"
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "tests/support/run_until.hpp"
 #include "tests/support/umockdev_gpio.hpp"
 

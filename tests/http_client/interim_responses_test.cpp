@@ -8,7 +8,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "controller/tracking_port.hpp"
+#include "ports/tracking_port.hpp"
 #include "drivers/http_client.hpp"
 #include "tests/http_client/hostile_server.hpp"
 #include "tests/support/run_until.hpp"

@@ -5,10 +5,10 @@
 
 #include <memory>
 
-#include "controller/gate.hpp"
-#include "controller/metrics_gate.hpp"
+#include "controller/lanes/gate.hpp"
+#include "controller/metrics/gate.hpp"
 #include "hw/fake_io_backend.hpp"
-#include "tests/controller/lane_fakes.hpp"
+#include "tests/lanes/lane_fakes.hpp"
 
 using namespace std::chrono_literals;
 using namespace passgate;

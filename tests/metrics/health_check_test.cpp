@@ -8,8 +8,8 @@
 
 #include "common/time_format.hpp"
 #include "common/virtual_time.hpp"
-#include "controller/gate_alerts.hpp"
-#include "controller/metrics_health.hpp"
+#include "controller/metrics/gate_alerts.hpp"
+#include "controller/metrics/health.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
 #include "db/payment_queue.hpp"

@@ -5,7 +5,7 @@
 
 #include <stdexcept>
 
-#include "controller/metrics_registry.hpp"
+#include "controller/metrics/registry.hpp"
 
 using namespace passgate::controller::metrics;
 

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "controller/metrics_text.hpp"
+#include "common/metrics_text.hpp"
 
 using namespace passgate::controller::metrics;
 

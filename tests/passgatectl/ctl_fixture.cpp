@@ -19,7 +19,7 @@
 #include "db/settlement_store.hpp"
 #include "tests/db/db_test_support.hpp"
 #include "tests/support/minimal_gate_config.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 namespace passgate::test {
 

@@ -14,7 +14,7 @@
 
 #include "common/asio_time.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tools/sim/rig_connection.hpp"
+#include "tools/sim/rig/connection.hpp"
 
 namespace passgate::sim {
 namespace {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/virtual_time.hpp"
-#include "tools/sim/rig_wires.hpp"
+#include "tools/sim/rig/wires.hpp"
 
 namespace passgate::sim::test {
 

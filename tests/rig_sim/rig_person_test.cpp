@@ -6,8 +6,8 @@
 
 #include "common/virtual_time.hpp"
 #include "tests/rig_sim/rig_fakes.hpp"
-#include "tools/sim/rig_person.hpp"
-#include "tools/sim/rig_scaled_timers.hpp"
+#include "tools/sim/rig/person.hpp"
+#include "tools/sim/rig/scaled_timers.hpp"
 
 namespace passgate::sim {
 namespace {

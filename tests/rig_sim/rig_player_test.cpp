@@ -11,7 +11,7 @@
 #include "crypto/base64url.hpp"
 #include "hw/line_names.hpp"
 #include "hw/passage_detector.hpp"
-#include "tools/sim/rig_scenario_player.hpp"
+#include "tools/sim/rig/scenario_player.hpp"
 
 namespace passgate::sim {
 namespace {

@@ -1,7 +1,7 @@
 // Scenario files: what parses, with which defaults, and how precisely bad steps are named.
 #include <catch2/catch.hpp>
 
-#include "tools/sim/rig_scenario.hpp"
+#include "tools/sim/rig/scenario.hpp"
 
 namespace passgate::sim {
 namespace {

@@ -28,7 +28,7 @@
 #include "tests/scenario/faked_clock.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 namespace passgate::scenario {
 

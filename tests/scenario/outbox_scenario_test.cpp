@@ -9,7 +9,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/time_format.hpp"
-#include "controller/tracking_messages.hpp"
+#include "controller/tracking/messages.hpp"
 #include "db/database.hpp"
 #include "db/outbox.hpp"
 #include "tests/scenario/gate_harness.hpp"

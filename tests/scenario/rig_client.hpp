@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "tests/scenario/gate_harness.hpp"
-#include "tools/sim/rig_conditions.hpp"
-#include "tools/sim/rig_connection.hpp"
-#include "tools/sim/rig_gate_view.hpp"
+#include "tools/sim/rig/conditions.hpp"
+#include "tools/sim/rig/connection.hpp"
+#include "tools/sim/rig/gate_view.hpp"
 
 namespace passgate::scenario {
 

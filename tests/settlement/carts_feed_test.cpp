@@ -4,7 +4,7 @@
 // sessions skipped, full pages fetched back to back.
 #include <catch2/catch.hpp>
 
-#include "controller/carts_feed.hpp"
+#include "controller/settlement/carts_feed.hpp"
 #include "db/cart_quarantine.hpp"
 #include "tests/admission/fake_tracking.hpp"
 #include "tests/settlement/settlement_fixture.hpp"

@@ -3,7 +3,7 @@
 // its reason and its JSON as received, and the carts after it are still read.
 #include <catch2/catch.hpp>
 
-#include "controller/carts_page.hpp"
+#include "controller/settlement/carts_page.hpp"
 
 using passgate::controller::CartLimits;
 using passgate::controller::parse_carts_page;

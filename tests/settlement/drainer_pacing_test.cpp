@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "controller/settlement_rules.hpp"
+#include "controller/settlement/rules.hpp"
 #include "tests/settlement/gateway_outcomes.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 

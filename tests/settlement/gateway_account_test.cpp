@@ -3,7 +3,7 @@
 // outstanding, and allowed once none is (or for the account already recorded).
 #include <catch2/catch.hpp>
 
-#include "controller/gateway_account_guard.hpp"
+#include "controller/settlement/gateway_account_guard.hpp"
 #include "crypto/key_fingerprint.hpp"
 #include "tests/settlement/planner_fixture.hpp"
 

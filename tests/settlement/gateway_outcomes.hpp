@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 #include "tests/support/fake_gateway.hpp"
 
 namespace passgate::test {

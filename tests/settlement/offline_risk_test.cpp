@@ -2,7 +2,7 @@
 // within it, and amounts owed in another currency do not count.
 #include <catch2/catch.hpp>
 
-#include "controller/offline_risk.hpp"
+#include "controller/admission/offline_risk.hpp"
 
 using passgate::controller::exceeded_offline_limit;
 using passgate::controller::OfflineRiskLimits;

@@ -7,8 +7,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "controller/metrics_payments.hpp"
-#include "controller/metrics_registry.hpp"
+#include "controller/metrics/payments.hpp"
+#include "controller/metrics/registry.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
 using namespace passgate;

@@ -8,7 +8,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "controller/settlement_planner.hpp"
+#include "controller/settlement/planner.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
 namespace passgate::test {

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "controller/carts_feed.hpp"
+#include "controller/settlement/carts_feed.hpp"
 #include "controller/component_settings.hpp"
 #include "controller/live_components.hpp"
 #include "tests/admission/fake_tracking.hpp"

@@ -2,7 +2,7 @@
 // only ever adds (up to half of that), so no wait is shorter than the documented one.
 #include <catch2/catch.hpp>
 
-#include "controller/retry_backoff.hpp"
+#include "controller/settlement/retry_backoff.hpp"
 
 using passgate::Millis;
 using passgate::controller::RetryBackoff;

@@ -4,7 +4,7 @@
 // while a session admitted under A waits for its cart is the case that once slipped through.
 #include <catch2/catch.hpp>
 
-#include "controller/sealing_keys_in_use.hpp"
+#include "controller/settlement/sealing_keys_in_use.hpp"
 #include "tests/settlement/planner_fixture.hpp"
 
 using namespace passgate;

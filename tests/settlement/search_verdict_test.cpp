@@ -4,7 +4,7 @@
 // never taken for the session's first charge.
 #include <catch2/catch.hpp>
 
-#include "controller/payment_search_verdict.hpp"
+#include "controller/settlement/search_verdict.hpp"
 #include "tests/settlement/gateway_outcomes.hpp"
 
 using namespace passgate;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/virtual_time.hpp"
-#include "controller/payment_drainer.hpp"
+#include "controller/settlement/drainer.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/gate_status.hpp"
 #include "db/payment_queue.hpp"

@@ -1,8 +1,8 @@
-// Settlement rules: every row of the table in controller/settlement_rules.hpp, with the
+// Settlement rules: every row of the table in controller/settlement/rules.hpp, with the
 // operations each one queues, their amounts, intents and idempotency keys.
 #include <catch2/catch.hpp>
 
-#include "controller/settlement_rules.hpp"
+#include "controller/settlement/rules.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
 using passgate::controller::AfterCharge;

@@ -11,7 +11,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "controller/carts_feed.hpp"
+#include "controller/settlement/carts_feed.hpp"
 
 namespace passgate::model {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "controller/dead_letters.hpp"
+#include "controller/settlement/dead_letters.hpp"
 #include "tests/settlement_model/fresh_database.hpp"
 #include "tests/support/temp_dir.hpp"
 

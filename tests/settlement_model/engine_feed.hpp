@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/virtual_time.hpp"
-#include "controller/tracking_port.hpp"
+#include "ports/tracking_port.hpp"
 #include "tests/settlement_model/shop_model.hpp"
 
 namespace passgate::model {

@@ -7,7 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/time_format.hpp"
-#include "controller/tracking_messages.hpp"
+#include "controller/tracking/messages.hpp"
 #include "tests/db/db_test_support.hpp"
 
 namespace passgate::model {

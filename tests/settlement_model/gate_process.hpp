@@ -13,10 +13,10 @@
 #include <memory>
 
 #include "common/virtual_time.hpp"
-#include "controller/carts_feed.hpp"
-#include "controller/entry_hold.hpp"
-#include "controller/payment_drainer.hpp"
-#include "controller/settlement_planner.hpp"
+#include "controller/settlement/carts_feed.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/settlement/drainer.hpp"
+#include "controller/settlement/planner.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"

@@ -1,5 +1,5 @@
 // The payment gateway as the model test sees it, which outlives every gate process of a day:
-// the simulator's ledger (tools/sim/gateway_ledger.hpp), the faults the generator has queued
+// the simulator's ledger (tools/sim/gateway/ledger.hpp), the faults the generator has queued
 // for coming requests, and what the test observed on the way (which intents each idempotency
 // key created, which holds were ever placed, which answers were lies).
 #pragma once
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 #include "tests/settlement_model/day_steps.hpp"
-#include "tools/sim/gateway_ledger.hpp"
+#include "tools/sim/gateway/ledger.hpp"
 
 namespace passgate::model {
 

@@ -14,7 +14,7 @@ namespace passgate::model {
 
 namespace {
 
-// The simulator's test payment method that declines (tools/sim/gateway_ledger.hpp).
+// The simulator's test payment method that declines (tools/sim/gateway/ledger.hpp).
 constexpr const char* kDecliningMethod = "pm_card_chargeDeclinedInsufficientFunds";
 
 bool creates_intent(controller::PaymentOpKind op) {

@@ -14,8 +14,8 @@
 #include <optional>
 
 #include "common/virtual_time.hpp"
-#include "controller/payment_gateway.hpp"
-#include "controller/tracking_port.hpp"
+#include "ports/payment_gateway.hpp"
+#include "ports/tracking_port.hpp"
 #include "tests/settlement_model/gateway_side.hpp"
 
 namespace passgate::model {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/virtual_time.hpp"
-#include "controller/payment_gateway.hpp"
+#include "ports/payment_gateway.hpp"
 
 namespace passgate::test {
 

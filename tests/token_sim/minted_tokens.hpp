@@ -1,4 +1,4 @@
-// Shared by the tests of the simulated issuer (tools/sim/token_minter, `passgate-sim
+// Shared by the tests of the simulated issuer (tools/sim/token/minter, `passgate-sim
 // token`): a policy and token spec that fit each other, and verification of minted tokens
 // against a key set.
 #pragma once
@@ -9,7 +9,7 @@
 
 #include "crypto/key_set.hpp"
 #include "tests/crypto/verification_outcome.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 namespace passgate::test {
 

@@ -1,4 +1,4 @@
-// The simulated issuer (tools/sim/token_minter): every flaw gives the denial it stands for;
+// The simulated issuer (tools/sim/token/minter): every flaw gives the denial it stands for;
 // key files, JWK Set files and rotation.
 #include <catch2/catch.hpp>
 

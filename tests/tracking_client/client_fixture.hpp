@@ -13,11 +13,11 @@
 
 #include "common/ids.hpp"
 #include "common/time_format.hpp"
-#include "controller/config.hpp"
-#include "controller/tracking_messages.hpp"
+#include "controller/config/config.hpp"
+#include "controller/tracking/messages.hpp"
 #include "drivers/tracking_client.hpp"
 #include "tests/support/run_until.hpp"
-#include "tools/sim/tracking_server.hpp"
+#include "tools/sim/tracking/server.hpp"
 
 namespace passgate::test {
 

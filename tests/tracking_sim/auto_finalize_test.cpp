@@ -9,8 +9,8 @@
 
 #include "common/virtual_time.hpp"
 #include "tests/tracking_sim/sim_fixture.hpp"
-#include "tools/sim/tracking_auto_finalizer.hpp"
-#include "tools/sim/tracking_random_carts.hpp"
+#include "tools/sim/tracking/auto_finalizer.hpp"
+#include "tools/sim/tracking/random_carts.hpp"
 
 using namespace passgate;
 using namespace passgate::test;

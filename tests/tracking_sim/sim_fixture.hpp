@@ -1,6 +1,6 @@
 // For the tracking simulator tests: a TrackingServer on loopback, HttpClients for its API
 // (with a chosen X-Gate-Id, or none) and its control port, and the gate's own request
-// bodies (controller/tracking_messages.hpp) so the simulator is tested against what the
+// bodies (controller/tracking/messages.hpp) so the simulator is tested against what the
 // gate really sends.
 #pragma once
 
@@ -16,10 +16,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.hpp"
-#include "controller/tracking_messages.hpp"
+#include "controller/tracking/messages.hpp"
 #include "drivers/http_client.hpp"
 #include "tests/support/run_until.hpp"
-#include "tools/sim/tracking_server.hpp"
+#include "tools/sim/tracking/server.hpp"
 
 namespace passgate::test {
 

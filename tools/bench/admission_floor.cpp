@@ -14,7 +14,7 @@
 
 #include "common/ids.hpp"
 #include "common/time_format.hpp"
-#include "controller/tracking_messages.hpp"
+#include "controller/tracking/messages.hpp"
 #include "crypto/key_set.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/token_verifier.hpp"
@@ -22,7 +22,7 @@
 #include "db/session_store.hpp"
 #include "tools/bench/bench_stats.hpp"
 #include "tools/bench/must.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 namespace {
 

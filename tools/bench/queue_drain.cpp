@@ -20,7 +20,7 @@
 
 #include "common/asio_time.hpp"
 #include "common/ids.hpp"
-#include "controller/payment_drainer.hpp"
+#include "controller/settlement/drainer.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/secret_file.hpp"
 #include "db/database.hpp"

@@ -46,7 +46,7 @@ class Bench:
         self.sockets = sockets
         self.sizes = sizes
         self.sim = f"{build}/tools/passgate-sim"
-        self.gated = f"{build}/controller/main/passgated"
+        self.gated = f"{build}/passgated/passgated"
         self.running = []  # simulators and gates to stop on the way out
 
     def tool(self, name):

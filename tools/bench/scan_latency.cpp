@@ -12,7 +12,7 @@
 #include "common/time_format.hpp"
 #include "tools/bench/bench_stats.hpp"
 #include "tools/bench/rig_client.hpp"
-#include "tools/sim/token_minter.hpp"
+#include "tools/sim/token/minter.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"passgate-bench-scan: scan-to-release latency through a running passgated"};

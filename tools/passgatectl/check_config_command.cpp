@@ -1,7 +1,7 @@
 // passgatectl check-config FILE [--as-user USER]: checks a gate config file as passgated will
 // use it at start-up, and reports every problem (exit 1), or summarizes what a valid one sets
 // up (exit 0). Beyond the file itself it loads what the file names through passgated's own
-// code (drivers/gate_files.hpp): the issuer key set, the API key and sealing key files, and
+// code (passgated/gate_files.hpp): the issuer key set, the API key and sealing key files, and
 // the HTTP clients with their TLS files. It does so as USER (run_as_user.hpp): by default,
 // when run as root, as the service user, so a file the service cannot read is reported too.
 #include <unistd.h>
@@ -12,9 +12,9 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "controller/config.hpp"
-#include "controller/config_summary.hpp"
-#include "drivers/gate_files.hpp"
+#include "controller/config/config.hpp"
+#include "controller/config/summary.hpp"
+#include "passgated/gate_files.hpp"
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/run_as_user.hpp"
 

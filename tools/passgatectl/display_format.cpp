@@ -5,7 +5,7 @@
 #include <string>
 
 #include "common/time_format.hpp"
-#include "controller/currency.hpp"
+#include "controller/settlement/currency.hpp"
 
 namespace passgate::ctl {
 

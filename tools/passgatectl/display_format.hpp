@@ -1,5 +1,5 @@
 // How passgatectl shows what the gate answers to an operator: several amounts as
-// "12.34 USD, 5.00 EUR" (each as controller/currency.hpp writes it), times (Unix
+// "12.34 USD, 5.00 EUR" (each as controller/settlement/currency.hpp writes it), times (Unix
 // milliseconds) in RFC 3339, ages as "42s", "5m 12s", "3h 05m" or "2d 04h".
 #pragma once
 

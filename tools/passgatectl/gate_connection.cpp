@@ -9,8 +9,8 @@
 
 #include <toml++/toml.h>
 
-#include "controller/config.hpp"
-#include "controller/config_paths.hpp"
+#include "controller/config/config.hpp"
+#include "controller/config/paths.hpp"
 #include "drivers/control_request_parser.hpp"
 
 namespace passgate::ctl {

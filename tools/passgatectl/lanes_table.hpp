@@ -1,6 +1,6 @@
 // The lanes as a table (passgatectl lanes, and within passgatectl status): one row per lane
 // with its kind, state, service, scanner (ok or FAULT) and active alarms, from the gate's
-// JSON lane objects (controller/main/control_lanes.hpp).
+// JSON lane objects (passgated/control_lanes.hpp).
 #pragma once
 
 #include <ostream>

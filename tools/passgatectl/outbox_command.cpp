@@ -1,5 +1,5 @@
 // passgatectl outbox [--limit N] [--json]: the reports waiting for the tracking engine as
-// passgated answers (controller/main/control_outbox.hpp): how many, the oldest, and the dead
+// passgated answers (passgated/control_outbox.hpp): how many, the oldest, and the dead
 // letters (reports the engine kept rejecting), never a report's body.
 // passgatectl outbox retry ID and outbox drop ID --reason TEXT: the operator's answers to a
 // dead letter, carried out by passgated and recorded in its audit log with the invoking

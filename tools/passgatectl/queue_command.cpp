@@ -1,11 +1,11 @@
 // passgatectl queue [--all] [--limit N] [--json]: the payment queue as passgated answers it
-// over its control socket (controller/main/control_queue.hpp): pending, in-flight and
+// over its control socket (passgated/control_queue.hpp): pending, in-flight and
 // dead-letter operations (--all: every one), oldest first, then counts and what is owed.
 // passgatectl queue retry ID and queue write-off ID --reason TEXT: the operator's answers to
 // a dead letter, carried out by passgated and recorded in its audit log with the invoking
 // operator (invoking_operator.hpp). The listing also shows the quarantined final carts;
 // passgatectl queue charge-cart ID --amount MINOR --currency CODE --reason TEXT and queue
-// write-off-cart ID --reason TEXT settle one (controller/main/control_quarantine.hpp). The
+// write-off-cart ID --reason TEXT settle one (passgated/control_quarantine.hpp). The
 // queue's options may come before or after them.
 #include <algorithm>
 #include <iostream>
@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "controller/currency.hpp"
+#include "controller/settlement/currency.hpp"
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"

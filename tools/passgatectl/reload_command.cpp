@@ -1,5 +1,5 @@
 // passgatectl reload [--json]: asks the running gate to reload its config file, exactly as
-// SIGHUP does, and prints its report (controller/reload_report.hpp): what changed and is in
+// SIGHUP does, and prints its report (controller/config/reload_report.hpp): what changed and is in
 // force now, what changed but waits for a restart, or why nothing was applied. Exit 0 when
 // the config was reloaded, 1 when not (the gate keeps its previous settings).
 #include <iostream>

@@ -1,6 +1,6 @@
 // passgatectl sessions [--all] [--limit N] [--json]: the gate's open sessions (admitted, not
 // ended), or with --all every session, newest first, as passgated answers them over its
-// control socket (controller/main/control_sessions.hpp). Never a token, shopper or payment
+// control socket (passgated/control_sessions.hpp). Never a token, shopper or payment
 // reference.
 #include <iostream>
 #include <memory>

@@ -1,5 +1,5 @@
 // passgatectl status [--json]: the running gate at a glance, as passgated answers it over its
-// control socket (controller/main/control_status.hpp): what needs attention first, then
+// control socket (passgated/control_status.hpp): what needs attention first, then
 // identity and uptime, the fire alarm, the lanes, the tracking engine and its outbox,
 // sessions, and payments (gateway, queue, dead letters, settlements).
 #include <iostream>

@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "controller/config.hpp"
+#include "controller/config/config.hpp"
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 

@@ -1,5 +1,5 @@
 # Run as a build step (cmake -P): writes OUTPUT, a C++ source defining
-# passgate::sim::builtin_scenarios() (tools/sim/rig_builtin_scenarios.hpp) with the text of
+# passgate::sim::builtin_scenarios() (tools/sim/rig/builtin_scenarios.hpp) with the text of
 # every SCENARIO_DIR/*.toml, so the .toml files stay the only copy of the built-in scenarios.
 file(GLOB _files ${SCENARIO_DIR}/*.toml)
 list(SORT _files)
@@ -16,7 +16,7 @@ foreach(_file ${_files})
 endforeach()
 file(WRITE ${OUTPUT}.tmp
 "// Generated from ${SCENARIO_DIR}/*.toml by embed_scenarios.cmake. Do not edit.
-#include \"tools/sim/rig_builtin_scenarios.hpp\"
+#include \"tools/sim/rig/builtin_scenarios.hpp\"
 
 namespace passgate::sim {
 namespace {

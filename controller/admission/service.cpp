@@ -1,0 +1,284 @@
+#include "controller/admission/service.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "common/ids.hpp"
+#include "common/log_excerpt.hpp"
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+#include "controller/tracking/answers.hpp"
+#include "crypto/token_verifier.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+AdmissionResult denial(DenialReason reason) { return AdmissionResult{false, reason, {}, 0, false}; }
+
+constexpr std::int64_t kHourMs = 3600 * 1000;
+// Offline admissions stamped further ahead of the wall clock than this are not counted by the
+// database's wall-time window: a clock that far off stamped them (this run's own admissions
+// still count by the monotonic window), and a step back must not hold the cap reached for ever.
+constexpr std::int64_t kFutureStampLimitMs = 24 * kHourMs;
+
+}  // namespace
+
+struct AdmissionService::Pending {
+  int lane = 0;
+  int people = 0;
+  SessionOpen open;
+  std::string body;
+  Done done;
+};
+
+AdmissionSettings admission_settings(const GateConfig& config) {
+  AdmissionSettings s;
+  s.gate = GateIdentity{config.store_id, config.gate_id};
+  s.policy = crypto::VerifyPolicy{config.issuer, config.store_id, config.clock_skew, config.freshness};
+  s.offline = config.offline;
+  s.entry_timeout = config.tracking.entry_timeout;
+  s.anti_passback = config.entry.anti_passback;
+  return s;
+}
+
+AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& keys,
+                                   const crypto::PaymentSealer& sealer, db::SessionStore& sessions,
+                                   TrackingPort& tracking, OutboxSender& outbox, EntryHold* hold, TimerService& timers,
+                                   Clock& clock)
+    : settings_(std::move(settings)),
+      keys_(keys),
+      sealer_(sealer),
+      sessions_(sessions),
+      tracking_(tracking),
+      outbox_(outbox),
+      hold_(hold),
+      timers_(timers),
+      clock_(clock) {}
+
+void AdmissionService::finish(Done done, AdmissionResult result) {
+  timers_.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+}
+
+void AdmissionService::request(int lane, int group_limit, std::string token, Done done) {
+  const auto now = clock_.wall_now();
+  const auto keys = keys_.current();
+  if (!keys) {
+    spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail=\"no issuer key set loaded\"", lane);
+    finish(std::move(done), denial(DenialReason::lane_unavailable));
+    return;
+  }
+  auto verified = crypto::verify_entry_token(token, *keys, settings_.policy, unix_seconds(now));
+  if (const auto* d = std::get_if<crypto::Denial>(&verified)) {
+    spdlog::info("event=admission_denied lane={} reason={} detail={}", lane, to_string(d->reason),
+                 log_value(d->detail));
+    finish(std::move(done), denial(d->reason));
+    return;
+  }
+  const auto& claims = std::get<crypto::EntryClaims>(verified);
+
+  auto p = std::make_shared<Pending>();
+  p->lane = lane;
+  p->people = std::min(claims.group, group_limit);
+  p->open = SessionOpen{new_uuid_v4(), lane, claims.subject, claims.token_id, p->people, format_rfc3339_ms(now)};
+  p->body = session_open_body(settings_.gate, p->open);
+  p->done = std::move(done);
+
+  db::SessionRecord record;
+  record.session_id = p->open.session_id;
+  record.token_id = claims.token_id;
+  record.token_expires_at = claims.expires_at + settings_.policy.clock_skew.count();
+  record.lane = lane;
+  record.shopper = claims.subject;
+  record.group_size = p->people;
+  record.admitted_at = p->open.admitted_at;
+  record.created_at_ms = unix_millis(now);
+  record.open_request = p->body;
+  auto sealed = crypto::seal_payment_reference(sealer_, claims.pay, record.session_id);
+  if (!sealed) {
+    spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
+                  log_value("cannot seal the payment reference: " + sealed.error().message));
+    finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+    return;
+  }
+  record.pay_key_id = std::move(sealed->key_id);
+  record.pay_sealed = std::move(sealed->blob);
+  if (auto begun = sessions_.begin(record); !begun.ok()) {
+    if (begun.error().code == "replayed") {
+      spdlog::info("event=admission_denied lane={} reason=replayed token_id={} detail=\"token already used\"", lane,
+                   log_value(claims.token_id));
+      finish(std::move(p->done), denial(DenialReason::replayed));
+    } else if (begun.error().code == "expired") {
+      // The wall clock is behind the gate's records by more than a day: the token's id may
+      // have been purged already, so it cannot be shown unused.
+      spdlog::warn("event=admission_denied lane={} reason=expired token_id={} detail={}", lane,
+                   log_value(claims.token_id), log_value(begun.error().message));
+      finish(std::move(p->done), denial(DenialReason::expired));
+    } else {
+      spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
+                    log_value("cannot record the session: " + begun.error().message));
+      finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+    }
+    return;
+  }
+  if (!passes_anti_passback(p)) return;
+  if (hold_ && hold_->required()) {
+    hold_->place(p->open.session_id, [this, p](HoldVerdict verdict) { on_hold(p, verdict); });
+    return;
+  }
+  open_session(p);
+}
+
+// True if the admission may go on; otherwise it has been denied.
+bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
+  if (settings_.anti_passback == AntiPassback::off) return true;
+  auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id);
+  if (!open.ok()) {
+    spdlog::error("event=anti_passback_check_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(open.error().message));
+    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    return false;
+  }
+  if (!open.value()) return true;
+  if (settings_.anti_passback == AntiPassback::soft) {
+    spdlog::warn("event=anti_passback_overridden lane={} session={} open_session={} "
+                 "detail=\"the shopper still has a session open at this store; admitted anyway (anti_passback soft)\"",
+                 p->lane, p->open.session_id, *open.value());
+    return true;
+  }
+  spdlog::info("event=anti_passback_refused lane={} session={} open_session={}", p->lane, p->open.session_id,
+               *open.value());
+  deny(p, DenialReason::already_inside, "already_inside", true);
+  return false;
+}
+
+void AdmissionService::on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict) {
+  switch (verdict) {
+    case HoldVerdict::placed:
+    case HoldVerdict::placed_offline:
+      return open_session(p);
+    case HoldVerdict::declined:
+      return deny(p, DenialReason::payment_declined, "payment_declined", false);
+    case HoldVerdict::offline_limit:
+      return deny(p, DenialReason::offline_limit, "offline_limit", true);
+    case HoldVerdict::unavailable:
+      return deny(p, DenialReason::lane_unavailable, "payment_unavailable", true);
+  }
+}
+
+void AdmissionService::open_session(const std::shared_ptr<Pending>& p) {
+  tracking_.post_json(kSessionsTarget, p->body, settings_.entry_timeout,
+                      [this, p](HttpReply reply) { on_open_reply(p, reply); });
+}
+
+void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply) {
+  const auto& id = p->open.session_id;
+  const TrackingAnswer answer = read_session_answer(reply);
+  if (answer == TrackingAnswer::accepted) {
+    if (auto opened = sessions_.mark_open(id); !opened.ok()) {
+      spdlog::error("event=admission_denied lane={} session={} reason=lane_unavailable detail={}", p->lane, id,
+                    log_value("opened by the tracking engine but not recorded: " + opened.error().message));
+      finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+      return;
+    }
+    spdlog::info("event=session_opened lane={} session={} people={} offline=false", p->lane, id, p->people);
+    finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
+    return;
+  }
+  if (answer == TrackingAnswer::refused) {
+    deny(p, DenialReason::shopper_blocked, "shopper_blocked", false);
+    return;
+  }
+  if (answer == TrackingAnswer::conflict) {
+    spdlog::error("event=session_conflict lane={} session={} status=409 body={} "
+                  "detail=\"the tracking engine has this id with another body; this is a gate bug\"",
+                  p->lane, id, log_value(log_excerpt(reply.body)));
+    deny(p, DenialReason::lane_unavailable, "conflict", false);
+    return;
+  }
+  if (answer == TrackingAnswer::unreachable) {
+    spdlog::warn("event=tracking_unreachable lane={} session={} status={} detail={}", p->lane, id, reply.status,
+                 log_value(reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status)));
+  } else {
+    spdlog::error("event=tracking_unexpected_reply lane={} session={} target=/v1/sessions status={} body={} "
+                  "detail=\"treated as unreachable\"",
+                  p->lane, id, reply.status, log_value(log_excerpt(reply.body)));
+  }
+  // Without an answer (or with a 5xx) the engine may have created the session; an answer it
+  // gave (a 4xx the contract does not name) says it did not.
+  apply_offline_policy(p, answer == TrackingAnswer::unreachable);
+}
+
+void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, bool open_may_exist) {
+  const auto refuse = [&](DenialReason reason, const std::string& why) {
+    if (open_may_exist) return deny_opened(p, reason, why);
+    deny(p, reason, why, true);
+  };
+  if (settings_.offline.policy == OfflinePolicy::deny) {
+    refuse(DenialReason::lane_unavailable, "tracking_unreachable");
+    return;
+  }
+  const auto now_ms = unix_millis(clock_.wall_now());
+  // The larger of two counts of the last hour: by wall time in the database (admissions of
+  // earlier runs too; a step back keeps those stamped after now counting), and by the
+  // monotonic clock for this run's (a step forward cannot empty it).
+  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs);
+  if (!stamped.ok()) {
+    refuse(DenialReason::lane_unavailable, "db_error");
+    return;
+  }
+  const int recent = std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now()));
+  if (recent >= settings_.offline.max_admissions_per_hour) {
+    spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
+                 recent);
+    refuse(DenialReason::offline_limit, "offline_limit");
+    return;
+  }
+  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
+  if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
+    spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(queued.error().message));
+    refuse(DenialReason::lane_unavailable, "db_error");
+    return;
+  }
+  offline_window_.record(clock_.steady_now(), settings_.offline.max_admissions_per_hour);
+  spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,
+               p->people);
+  outbox_.kick();
+  finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, p->open.session_id, p->people, true});
+}
+
+void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
+                            bool release_token) {
+  if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token); !marked.ok()) {
+    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(marked.error().message));
+  }
+  denied(p, reason, why);
+}
+
+void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
+  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
+  const db::OutboxMessage cancel = cancel_message(p->open.session_id);
+  if (auto marked = sessions_.deny_after_open(p->open.session_id, why, true, open, cancel,
+                                              unix_millis(clock_.wall_now()));
+      !marked.ok()) {
+    // Not recorded: the session stays opening, and the next start cancels it at the engine
+    // the same way (passgated/session_recovery.cpp).
+    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
+                  log_value(marked.error().message));
+  } else {
+    outbox_.kick();
+  }
+  denied(p, reason, why);
+}
+
+void AdmissionService::denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
+  spdlog::info("event=admission_denied lane={} session={} reason={} cause={}", p->lane, p->open.session_id,
+               to_string(reason), log_value(why));
+  if (on_session_ended_) on_session_ended_();
+  finish(std::move(p->done), denial(reason));
+}
+
+}  // namespace passgate::controller

@@ -1,0 +1,85 @@
+// AdmissionService: the entry path from a scanned token to a committed session.
+//   1. verify the token offline (crypto/), checks 1-7 of spec/qr-token.md;
+//   2. commit the session, its token id and its sealed payment reference in one transaction
+//      (a used jti → replayed);
+//   2a. anti-passback: if the shopper has another session still open at this store, "hard"
+//      denies already_inside (the token stays usable), "soft" admits and logs a warning;
+//   3. if a hold is configured, place it (controller/settlement/entry_hold.hpp): declined →
+//      payment_declined; unknown beyond the offline risk limits → offline_limit;
+//   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
+//      unreachable → the offline policy (deny, or admit within the hourly cap with the
+//      open request queued in the outbox). A denial after the open request went out without
+//      an answer (or with a 5xx) queues the open request and then a cancel, so a session the
+//      engine may have created is cancelled there and never billed.
+// Any database failure denies with lane_unavailable. Answers always arrive later on the
+// loop, never inside request().
+#pragma once
+
+#include <functional>
+
+#include "common/clock.hpp"
+#include "controller/config/config.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/admission/key_ring.hpp"
+#include "controller/admission/offline_window.hpp"
+#include "controller/lanes/ports.hpp"
+#include "controller/tracking/outbox_sender.hpp"
+#include "controller/tracking/messages.hpp"
+#include "ports/tracking_port.hpp"
+#include "crypto/entry_token.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+struct AdmissionSettings {
+  GateIdentity gate;
+  crypto::VerifyPolicy policy;
+  OfflineConfig offline;
+  Millis entry_timeout{800};
+  AntiPassback anti_passback = AntiPassback::hard;
+};
+
+[[nodiscard]] AdmissionSettings admission_settings(const GateConfig& config);
+
+class AdmissionService final : public AdmissionPort {
+ public:
+  // `hold` may be null: no pre-authorization at entry.
+  AdmissionService(AdmissionSettings settings, const KeyRing& keys, const crypto::PaymentSealer& sealer,
+                   db::SessionStore& sessions, TrackingPort& tracking, OutboxSender& outbox, EntryHold* hold,
+                   TimerService& timers, Clock& clock);
+
+  void request(int lane, int group_limit, std::string token, Done done) override;
+  // A config reload: new settings for every step taken from now on (also by requests under way).
+  void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
+  // Called after a session was denied (e.g. the settlement planner, to void its hold).
+  void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
+
+ private:
+  struct Pending;
+  [[nodiscard]] bool passes_anti_passback(const std::shared_ptr<Pending>& p);
+  void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
+  void open_session(const std::shared_ptr<Pending>& p);
+  void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);
+  // `open_may_exist`: the open request got no answer (or a 5xx), so a denial cancels it.
+  void apply_offline_policy(const std::shared_ptr<Pending>& p, bool open_may_exist);
+  void deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why, bool release_token);
+  // A denial after the open request was sent without a usable answer (open + cancel queued).
+  void deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
+  void denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
+  void finish(Done done, AdmissionResult result);
+
+  AdmissionSettings settings_;
+  const KeyRing& keys_;
+  const crypto::PaymentSealer& sealer_;
+  db::SessionStore& sessions_;
+  TrackingPort& tracking_;
+  OutboxSender& outbox_;
+  EntryHold* hold_;
+  TimerService& timers_;
+  Clock& clock_;
+  OfflineAdmissionWindow offline_window_;  // this run's offline admissions, by the monotonic clock
+  std::function<void()> on_session_ended_;
+};
+
+}  // namespace passgate::controller

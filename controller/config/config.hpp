@@ -1,0 +1,205 @@
+// GateConfig: everything store IT sets in the one TOML config file, already validated.
+// load_config() reads and checks a file and reports every problem it finds as
+// "file:line:column: what is wrong, what is expected" (see docs/configuration.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace passgate::controller {
+
+enum class LaneKind { entry, exit };
+
+struct LaneConfig {
+  int number = 0;                       // 1, 2, ... ; line names are lane<number>.<role>
+  LaneKind kind = LaneKind::entry;
+  int group_limit = 4;                  // most people one scan admits (1-10)
+  std::chrono::milliseconds grant_timeout{8000};
+  std::chrono::milliseconds beam_blocked_alarm{20000};  // a beam blocked this long is an alarm
+  std::chrono::milliseconds close_retry{2000};  // entry: retry closing a blocked barrier this often...
+  int close_retries = 3;                // ...this many times, then the lane goes to its fault state
+  bool out_of_service = false;          // starts out of service (scans refused, egress free)
+};
+
+// Anti-passback: a shopper whose session at this store is still open scans again.
+enum class AntiPassback { off, soft, hard };  // soft: admit and log; hard: deny already_inside
+
+// [entry]: admission rules common to every entry lane.
+struct EntryConfig {
+  AntiPassback anti_passback = AntiPassback::hard;
+};
+
+enum class LineBias { as_is, pull_up, pull_down, disabled };
+
+// One logical line on a GPIO chip. Levels are logical (active/inactive); active_low says
+// how they map to voltage.
+struct GpiodLineConfig {
+  std::string chip;                     // name "gpiochip0", path "/dev/gpiochip0" or label
+  std::optional<unsigned> offset;       // the line's offset on the chip, or else:
+  std::string line;                     // the line's name on the chip (exactly one of the two)
+  bool active_low = false;
+  LineBias bias = LineBias::as_is;
+  bool external_pull = false;           // fire_alarm, bias as-is: a resistor pulls an open loop to alarm
+  bool safe_active = false;             // outputs: the level at start-up and shutdown (safe = "active");
+                                        // the config makes it true for release_out (egress stays free)
+  std::chrono::milliseconds debounce{0};  // inputs: software debounce in the driver
+
+  bool operator==(const GpiodLineConfig&) const = default;  // a config reload compares them
+};
+
+enum class IoBackendKind { sim, gpiod };
+
+enum class ScannerKind { hid_pos, keyboard, serial };
+
+// One entry-lane scanner of the gpiod backend ([io.scanners."lane1.entry"]).
+struct ScannerConfig {
+  ScannerKind kind = ScannerKind::serial;
+  // hid_pos and keyboard: the USB device
+  std::uint16_t usb_vendor = 0;
+  std::uint16_t usb_product = 0;
+  std::string usb_serial;               // empty: the first device with that id
+  // serial
+  std::filesystem::path device;         // absolute, e.g. "/dev/ttyACM0"
+  int baud = 9600;
+  std::string suffix = "\r";            // "\r", "\n" or "\r\n"
+
+  bool operator==(const ScannerConfig&) const = default;  // a config reload compares them
+};
+
+struct IoConfig {
+  IoBackendKind backend = IoBackendKind::sim;
+  // sim
+  std::filesystem::path sim_socket;
+  // Debounce the Gate applies to every input; 0 with gpiod, whose driver debounces per line.
+  std::chrono::milliseconds sim_debounce{10};
+  // gpiod: line name (e.g. "lane1.beam_outer", "fire_alarm") -> wiring
+  std::map<std::string, GpiodLineConfig> gpiod_lines;
+  // gpiod: scanner name ("lane1.entry") -> scanner; one for every entry lane
+  std::map<std::string, ScannerConfig> scanners;
+  std::size_t scan_max_length = 4096;   // longest scanner read accepted, bytes
+  std::chrono::milliseconds scan_repeat_window{2000};  // the same code again within this counts once (0: off)
+};
+
+struct TrackingConfig {
+  std::string base_url;                 // http://127.0.0.1:8080 (loopback only) or https://...
+  std::filesystem::path ca_bundle;      // empty: system trust store
+  std::filesystem::path client_cert;    // empty: no client certificate
+  std::filesystem::path client_key;
+  std::chrono::milliseconds entry_timeout{800};     // POST /v1/sessions on the entry path
+  std::chrono::milliseconds request_timeout{5000};  // everything else (outbox)
+  // The outbox counts as stuck (status, /healthz) once its oldest message is this old.
+  std::chrono::seconds outbox_alert_after{900};
+};
+
+enum class OfflinePolicy { deny, admit };
+
+struct OfflineConfig {
+  OfflinePolicy policy = OfflinePolicy::deny;
+  int max_admissions_per_hour = 60;     // cap on offline admissions, policy admit only
+};
+
+// While the payment gateway is unreachable, entries that need a hold are admitted only within
+// these limits; beyond any of them they are denied (offline_limit). Exits are never affected.
+struct OfflineRiskLimits {
+  std::int64_t max_session_minor = 5000;        // most held or owed per session admitted offline
+  std::int64_t max_outstanding_minor = 100000;  // most owed in total by queued operations
+  int max_outstanding_operations = 500;         // most queued operations
+  std::chrono::seconds max_age{86400};          // oldest allowed queued operation
+};
+
+struct PaymentsConfig {
+  std::string gateway_url = "https://api.stripe.com";  // no trailing slash; http only to loopback
+  std::filesystem::path api_key_file;   // the gateway's secret key, one line; mode 0600 or stricter
+  std::filesystem::path ca_bundle;      // empty: system trust store
+  std::chrono::milliseconds request_timeout{10000};  // every gateway request but the preauth at entry
+  std::chrono::milliseconds entry_timeout{1500};     // the preauth while a shopper waits at the lane
+  std::filesystem::path seal_key_file;  // 32 random bytes, mode 0600 or stricter: seals payment references
+  std::vector<std::filesystem::path> previous_seal_key_files;  // older keys, still used to open
+  std::string currency = "USD";         // ISO 4217, upper case
+  std::int64_t hold_amount_minor = 0;   // pre-authorization at entry, minor units; 0: none
+  int max_in_flight = 4;                // most gateway requests at once while draining the queue
+  std::chrono::milliseconds retry_initial{1000};  // first backoff after an unknown outcome
+  std::chrono::milliseconds retry_max{300000};    // backoff cap
+  std::chrono::milliseconds carts_poll_interval{2000};  // final-carts feed
+  int carts_page_limit = 100;           // carts asked for per feed request
+  // The largest cart total the gate charges, minor units (10000000: 100,000.00 USD); a
+  // larger cart is quarantined for an operator, never charged.
+  std::int64_t max_cart_minor = 10'000'000;
+  OfflineRiskLimits offline_limits;
+};
+
+// The local control socket passgatectl talks to (lanes in or out of service, hardware checks).
+struct ControlConfig {
+  std::filesystem::path socket = "/run/passgate/control.sock";  // mode 0660
+  std::string group;                    // owner group of the socket (operators); empty: the service's own
+  std::chrono::milliseconds request_timeout{5000};  // a connection owing a whole request longer is closed
+  // The read-only socket: status, lanes, sessions and the queue view, for readonly_group.
+  std::filesystem::path readonly_socket = "/run/passgate/control-ro.sock";  // mode 0660
+  std::string readonly_group;           // its owner group; empty: no read-only socket
+};
+
+// [metrics]: Prometheus metrics and the health check over HTTP (docs/metrics.md), on a
+// loopback address only.
+struct MetricsConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";    // an IPv4 or IPv6 loopback address (listen = "127.0.0.1:9464")
+  std::uint16_t port = 9464;            // 0: any free port, logged at start
+};
+
+struct LoggingConfig {
+  std::string level = "info";           // trace, debug, info, warn, error
+  std::filesystem::path file;           // empty: standard error (journald under systemd)
+};
+
+// A new setting: say in controller/config/reload.cpp whether a reload applies it (and how) or
+// it needs a restart.
+struct GateConfig {
+  std::filesystem::path source;         // the file this was read from
+  std::string store_id;
+  std::string gate_id;
+  // entry tokens
+  std::string issuer;
+  std::filesystem::path keyset;         // JWKS file of the issuer's public keys
+  std::chrono::seconds clock_skew{5};
+  std::chrono::seconds freshness{90};
+  std::vector<LaneConfig> lanes;
+  EntryConfig entry;
+  IoConfig io;
+  TrackingConfig tracking;
+  OfflineConfig offline;
+  PaymentsConfig payments;
+  std::filesystem::path database;
+  ControlConfig control;
+  MetricsConfig metrics;
+  LoggingConfig logging;
+};
+
+// One problem found in a config file. `line`/`column` are 1-based; 0 when unknown.
+struct ConfigProblem {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;  // "what is wrong, what is expected"
+};
+
+// "file:line:column: message"
+[[nodiscard]] std::string format_problem(const ConfigProblem& p);
+
+struct ConfigLoad {
+  std::optional<GateConfig> config;      // set only when problems is empty
+  std::vector<ConfigProblem> problems;   // every problem found, in file order
+};
+
+// Reads and validates a config file. Never throws.
+[[nodiscard]] ConfigLoad load_config(const std::filesystem::path& file);
+// Same, from text (tests); `name` is used in problem messages.
+[[nodiscard]] ConfigLoad parse_config(std::string_view text, const std::string& name);
+
+}  // namespace passgate::controller

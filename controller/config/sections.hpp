@@ -1,0 +1,51 @@
+// Internal to config loading: one reader per part of the config file. Each reads its keys
+// from the top-level TableReader into GateConfig, reporting every problem it finds; none
+// stops at the first. config_loader.cpp calls them all, lanes before io.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "controller/config/config.hpp"
+#include "controller/config/reader.hpp"
+
+namespace passgate::controller {
+
+// store_id, gate_id and [tokens] (config_section_tokens.cpp).
+void read_identity_and_tokens(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
+// [[lanes]] (config_section_lanes.cpp).
+void read_lanes(TableReader& root, std::vector<LaneConfig>& lanes);
+// [entry] (config_section_entry.cpp).
+void read_entry(TableReader& root, EntryConfig& entry);
+// [io], [io.sim] (config_section_io.cpp).
+void read_io(TableReader& root, const std::vector<LaneConfig>& lanes, const std::filesystem::path& config_dir,
+             IoConfig& io);
+// [io.gpiod]; `in_use` when backend = "gpiod", which requires a line for every lane role
+// (config_section_gpiod.cpp).
+void read_gpiod(TableReader& gpiod, bool in_use, const std::vector<LaneConfig>& lanes, IoConfig& io);
+// io.scan_max_length and [io.scanners]; `in_use` when backend = "gpiod", which requires a
+// scanner for every entry lane; `sim` when backend = "sim", which allows none
+// (config_section_scanners.cpp).
+void read_scanners(TableReader& io_section, bool in_use, bool sim, const std::vector<LaneConfig>& lanes, IoConfig& io);
+// [tracking] (config_section_tracking.cpp).
+void read_tracking(TableReader& root, const std::filesystem::path& config_dir, TrackingConfig& tracking);
+// [offline] (config_section_offline.cpp).
+void read_offline(TableReader& root, OfflineConfig& offline);
+// [payments], [payments.offline_limits] (config_section_payments.cpp).
+void read_payments(TableReader& root, const std::filesystem::path& config_dir, PaymentsConfig& payments);
+// Shared by the sections that name a service: the URL at `key` without a trailing slash;
+// nothing if it is absent, malformed, or plain http to a host that is not loopback
+// (reported, with `example` as the expected form) (config_service_url.cpp).
+[[nodiscard]] std::optional<std::string> read_service_url(TableReader& section, std::string_view key,
+                                                          Presence presence, std::string_view example);
+// [control]: the control socket (config_section_control.cpp).
+void read_control(TableReader& root, const std::filesystem::path& config_dir, ControlConfig& control);
+// [metrics]: the metrics and health HTTP listener, loopback only (config_section_metrics.cpp).
+void read_metrics(TableReader& root, MetricsConfig& metrics);
+// [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
+void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
+
+}  // namespace passgate::controller

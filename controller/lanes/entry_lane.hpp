@@ -1,0 +1,78 @@
+// EntryLane: one entry turnstile as a Boost.Statechart machine.
+//   Idle --scan--> Validating --admitted--> Admitting (release_in, led_green)
+//   Admitting: each entering passage uses one place of the oldest grant (scan order);
+//   a valid scan meanwhile adds its group (scan-ahead); all used or grant timeout
+//   → the grant ends: release_in off → Idle (or Validating while answers are pending).
+//   A grant that ends while a beam is blocked → Closing: release_in stays on (someone is in
+//   the barrier, alarm barrier_obstructed; open places may still be used), closed as soon as
+//   the beams are clear, retried every close_retry; after close_retries retries → Fault:
+//   release_in off, release_out on (egress free), red, scans refused with lane_unavailable;
+//   beams clear → Idle. Unused grants are cancelled when the barrier closes.
+//   Out of service (config or set_in_service) → OutOfService: like Fault until back in
+//   service and the beams are clear.
+//   Denials show red, beep and name the reason, and the lane goes on.
+//   The gate stopping (close_for_shutdown): every new scan is refused with lane_unavailable,
+//   while a grant under way and the answers to scans already made go on.
+//   Passages nobody granted: tailgate (right behind a grant) or forced; leaving: wrong_way;
+//   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm and egress
+//   held free (release_out on) until it is back; nothing else changes.
+//   Fire alarm (any state) → Emergency: both releases on, scans refused with
+//   lane_unavailable, unused grants cancelled, passages only reported (entering: forced,
+//   leaving: exit), never an alarm; cleared → Clearing (releases still on) until the beams
+//   are clear → Idle (or OutOfService).
+// States are private to entry_lane.cpp. Single-threaded: call from the event loop.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "controller/config/config.hpp"
+#include "controller/lanes/ports.hpp"
+
+namespace passgate::controller {
+
+struct EntryLaneMachine;
+
+class EntryLane final : public Lane {
+ public:
+  EntryLane(const LaneConfig& config, LanePorts ports);
+  ~EntryLane() override;
+  EntryLane(const EntryLane&) = delete;
+  EntryLane& operator=(const EntryLane&) = delete;
+
+  [[nodiscard]] int number() const override;
+  void on_scan(std::string token) override;
+  // A read the scan filter refused (over-long, or a byte outside printable ASCII): it cannot
+  // be a token, so it is denied as malformed, shown and reported like any other answer.
+  void on_unreadable_scan();
+  void on_passage(Direction d) override;
+  void on_beams(bool outer_blocked, bool inner_blocked) override;
+  void on_alarm(bool active) override;
+  void set_in_service(bool in_service) override;
+  [[nodiscard]] bool in_service() const override;
+  void refresh_outputs() override;
+  [[nodiscard]] const LaneAlarms& alarms() const override;
+  [[nodiscard]] std::string state_name() const override;
+  void reconfigure(const LaneConfig& config) override;
+  [[nodiscard]] bool passage_in_progress() const override;
+  // The gate is stopping: from now on every scan is refused with lane_unavailable (an idle
+  // lane's display says "closed"); a passage under way, and answers to scans already made,
+  // go on as usual.
+  void close_for_shutdown();
+  // The lane's scanner was lost (unplugged, read error) or is back.
+  void on_scanner_connection(bool connected, const std::string& detail);
+  [[nodiscard]] bool scanner_connected() const;
+  // People still allowed in on the current grants (0 when not admitting).
+  [[nodiscard]] int places_left() const;
+
+  // A passage following a grant's end within this window is a tailgater of that session.
+  static constexpr Millis kTailgateWindow{3000};
+
+ private:
+  void scan(std::optional<std::string> token);
+
+  std::unique_ptr<EntryLaneMachine> machine_;
+};
+
+}  // namespace passgate::controller

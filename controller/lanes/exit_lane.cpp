@@ -1,0 +1,160 @@
+#include "controller/lanes/exit_lane.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/lanes/machine.hpp"
+
+namespace passgate::controller {
+
+namespace sc = boost::statechart;
+namespace mpl = boost::mpl;
+
+// Boost.Statechart instantiates a function it needs defined per event type, so an event may
+// not live in an anonymous namespace (clang refuses it; GCC lets it pass).
+namespace exit_lane_events {
+struct EvClearHoldElapsed : sc::event<EvClearHoldElapsed> {};
+}  // namespace exit_lane_events
+
+namespace {
+
+using exit_lane_events::EvClearHoldElapsed;
+using lane_machine::EvAlarm;
+using lane_machine::EvAlarmCleared;
+using lane_machine::EvBeams;
+using lane_machine::EvInService;
+using lane_machine::EvOutOfService;
+using lane_machine::EvPassage;
+
+struct Operating;
+struct Closed;
+struct Open;
+struct OutOfService;
+
+}  // namespace
+
+struct ExitLaneMachine : lane_machine::LaneStateMachine<ExitLaneMachine, Operating> {
+  using LaneStateMachine::LaneStateMachine;
+  ~ExitLaneMachine() { terminate(); }
+};
+
+namespace {
+
+using Machine = ExitLaneMachine;
+
+// What the shared fire-alarm states (lane_machine::Emergency) need to know of this lane.
+struct FireAlarm {
+  using Machine = ExitLaneMachine;
+  using Ready = Closed;
+  using OutOfServiceState = OutOfService;
+  static constexpr PassageKind kEntering = PassageKind::wrong_way;
+  static void stop_admitting(Machine&) {}  // an exit lane admits nobody
+};
+using Emergency = lane_machine::Emergency<FireAlarm>;
+
+struct Operating : sc::simple_state<Operating, Machine, Closed> {
+  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
+                              sc::custom_reaction<EvPassage>>;
+
+  sc::result react(const EvPassage& e) {
+    auto& core = outermost_context().core;
+    if (e.direction == Direction::out) {
+      core.report(Direction::out, PassageKind::exit);
+    } else {
+      core.wrong_way(Direction::in);
+    }
+    return discard_event();
+  }
+};
+
+struct Closed : sc::state<Closed, Operating> {
+  using reactions = sc::custom_reaction<EvBeams>;
+
+  // Someone may already be waiting at the inner beam (e.g. back in service).
+  explicit Closed(my_context ctx) : my_base(ctx) {
+    if (outermost_context().core.inner_blocked()) post_event(EvBeams());
+  }
+
+  sc::result react(const EvBeams&) {
+    if (outermost_context().core.inner_blocked()) return transit<Open>();
+    return discard_event();
+  }
+};
+
+struct Open : sc::state<Open, Operating> {
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvClearHoldElapsed, Closed>>;
+
+  explicit Open(my_context ctx) : my_base(ctx) { outermost_context().core.signals.release_out(true); }
+  ~Open() override { outermost_context().core.signals.release_out(false); }
+
+  sc::result react(const EvBeams&) {
+    auto& m = outermost_context();
+    if (!m.core.beams_clear()) {
+      hold_.reset();
+    } else if (!hold_) {
+      hold_ = m.core.ports.timers.start(ExitLane::kClearHold, [&m] { m.handle(EvClearHoldElapsed()); });
+    }
+    return discard_event();
+  }
+
+ private:
+  std::unique_ptr<Timer> hold_;
+};
+
+struct OutOfService : sc::state<OutOfService, Operating> {
+  using reactions = mpl::list<sc::custom_reaction<EvInService>, sc::custom_reaction<EvBeams>,
+                              sc::custom_reaction<EvOutOfService>>;
+
+  explicit OutOfService(my_context ctx) : my_base(ctx) {
+    auto& core = outermost_context().core;
+    spdlog::warn("event=lane_out_of_service lane={}", core.number());
+    core.hold_unavailable("out of service");
+  }
+
+  ~OutOfService() override { outermost_context().core.release_egress(); }
+
+  sc::result react(const EvInService&) { return lane_machine::resume_service_if_clear<Closed>(*this); }
+  sc::result react(const EvBeams&) { return lane_machine::resume_service_if_clear<Closed>(*this); }
+  sc::result react(const EvOutOfService&) { return discard_event(); }
+};
+
+}  // namespace
+
+ExitLane::ExitLane(const LaneConfig& config, LanePorts ports)
+    : machine_(std::make_unique<ExitLaneMachine>(config, ports)) {
+  machine_->start();  // drives no output: see Lane
+}
+
+ExitLane::~ExitLane() = default;
+
+int ExitLane::number() const { return machine_->core.number(); }
+
+void ExitLane::on_scan(std::string) { spdlog::warn("event=scan_ignored lane={} reason=exit_lane", number()); }
+
+void ExitLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
+
+void ExitLane::on_beams(bool outer_blocked, bool inner_blocked) {
+  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
+}
+
+void ExitLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
+
+void ExitLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
+
+bool ExitLane::in_service() const { return machine_->core.in_service(); }
+
+const LaneAlarms& ExitLane::alarms() const { return machine_->core.alarms; }
+
+void ExitLane::refresh_outputs() { machine_->core.signals.refresh(); }
+
+void ExitLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
+
+bool ExitLane::passage_in_progress() const { return machine_->state_cast<const Open*>() != nullptr; }
+
+std::string ExitLane::state_name() const {
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
+  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (machine_->state_cast<const Open*>() != nullptr) return "open";
+  return "closed";
+}
+
+}  // namespace passgate::controller

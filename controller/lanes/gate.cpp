@@ -1,0 +1,229 @@
+#include "controller/lanes/gate.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/log_value.hpp"
+#include "controller/lanes/entry_lane.hpp"
+#include "controller/lanes/exit_lane.hpp"
+#include "hw/line_names.hpp"
+#include "hw/scan_text.hpp"
+
+namespace passgate::controller {
+
+Gate::Gate(const GateConfig& config, hw::IoBackend& io, TimerService& timers, Clock& clock, AdmissionPort& admission,
+           LaneReports& reports)
+    : io_(io),
+      tap_(admission, reports, io, clock, observers_),
+      inputs_(timers, config.io.sim_debounce, *this),
+      scan_filter_(clock, hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length}) {
+  const LanePorts ports{io, timers, clock, tap_, tap_};
+  for (const auto& lc : config.lanes) {
+    inputs_.add_lane(lc.number);
+    if (lc.kind == LaneKind::entry) {
+      auto lane = std::make_unique<EntryLane>(lc, ports);
+      scanners_.emplace(hw::entry_scanner_name(lc.number), lane.get());
+      entry_lanes_.emplace(lc.number, lane.get());
+      lanes_.emplace(lc.number, std::move(lane));
+    } else {
+      lanes_.emplace(lc.number, std::make_unique<ExitLane>(lc, ports));
+    }
+  }
+  // Until the alarm loop is known to be clear, it is an alarm.
+  for (auto& [n, lane] : lanes_) lane->on_alarm(true);
+  io_.set_listener(this);
+}
+
+Gate::~Gate() { io_.set_listener(nullptr); }
+
+void Gate::on_input(const std::string& line, bool active) {
+  if (auto st = inputs_.on_input(line, active); !st.ok()) {
+    spdlog::warn("event=input_rejected line={} detail={}", log_value(line), log_value(st.error().message));
+    return;
+  }
+  const auto [it, fresh] = raw_inputs_.try_emplace(line, active);
+  const bool changed = fresh || it->second != active;
+  it->second = active;
+  if (changed) observers_.each([&](GateObserver& o) { o.on_input_changed(line); });
+  report_debounced_levels();
+}
+
+void Gate::on_scan(const std::string& scanner, const std::string& text) {
+  tap_.scan_read();
+  observers_.each([&](GateObserver& o) { o.on_scan_read(scanner, text); });
+  const auto it = scanners_.find(scanner);
+  if (it == scanners_.end()) {
+    observers_.each([](GateObserver& o) { o.on_scan_dropped(std::nullopt, ScanDrop::unknown_scanner); });
+    spdlog::warn("event=scan_ignored scanner={} reason=unknown_scanner", log_value(scanner));
+    return;
+  }
+  std::string normalized = hw::normalize_scan_text(text);
+  const hw::ScanCheck check = scan_filter_.check(scanner, normalized);
+  if (check.verdict == hw::ScanVerdict::repeated) {
+    observers_.each([&](GateObserver& o) { o.on_scan_dropped(it->second->number(), ScanDrop::repeated); });
+  }
+  switch (check.verdict) {
+    case hw::ScanVerdict::accepted: return it->second->on_scan(std::move(normalized));
+    case hw::ScanVerdict::repeated:
+      return spdlog::debug("event=scan_repeated scanner={} reason={}", log_value(scanner), log_value(check.why));
+    case hw::ScanVerdict::refused:
+      // It cannot be a token: the shopper is told so (malformed), as for any other bad code.
+      spdlog::warn("event=scan_refused scanner={} reason=malformed detail={}", log_value(scanner), log_value(check.why));
+      return it->second->on_unreadable_scan();
+  }
+}
+
+void Gate::on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) {
+  observers_.each([&](GateObserver& o) { o.on_scanner_connection(scanner, connected, detail); });
+  const auto it = scanners_.find(scanner);
+  if (it == scanners_.end()) {
+    spdlog::warn("event=scanner_unassigned scanner={} connected={} detail={}", log_value(scanner), connected,
+                 log_value(detail));
+    return;
+  }
+  it->second->on_scanner_connection(connected, detail);
+}
+
+void Gate::on_passage(int lane, hw::PassageDirection direction) {
+  if (Lane* l = find(lane)) l->on_passage(direction);
+}
+
+void Gate::on_beams(int lane, hw::Occupancy occupancy) {
+  if (Lane* l = find(lane)) l->on_beams(hw::outer_blocked(occupancy), hw::inner_blocked(occupancy));
+  report_debounced_levels();
+}
+
+void Gate::on_passage_sensor(int lane) {
+  spdlog::debug("event=passage_sensor_pulse lane={}", lane);
+  report_debounced_levels();
+}
+
+void Gate::on_fire_alarm(bool active) {
+  if (active == alarm_) return;
+  alarm_ = active;
+  if (active) {
+    spdlog::critical("event=fire_alarm_raised detail=\"FIRE ALARM: every lane free in both directions\"");
+  } else {
+    spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
+  }
+  for (auto& [n, lane] : lanes_) {
+    lane->on_alarm(active);
+    // A lane's output write reported the alarm changed again: that nested call has told
+    // every lane the newer level, which the rest of this loop must not undo.
+    if (alarm_ != active) return;
+  }
+  report_debounced_levels();
+}
+
+Status Gate::set_in_service(int lane, bool in_service) {
+  Lane* l = find(lane);
+  if (l == nullptr) return make_error("unknown_lane", "lane " + std::to_string(lane) + " is not configured");
+  l->set_in_service(in_service);
+  return {};
+}
+
+std::vector<LaneStatus> Gate::lane_status() const {
+  std::vector<LaneStatus> out;
+  for (const auto& [n, lane] : lanes_) {
+    const auto entry = entry_lanes_.find(n);
+    const bool is_entry = entry != entry_lanes_.end();
+    out.push_back(LaneStatus{
+        .number = n,
+        .kind = is_entry ? LaneKind::entry : LaneKind::exit,
+        .state = lane->state_name(),
+        .in_service = lane->in_service(),
+        .scanner_connected = is_entry ? std::optional<bool>(entry->second->scanner_connected()) : std::nullopt,
+        .alarms = lane->alarms(),
+    });
+  }
+  return out;
+}
+
+std::vector<InputLevel> Gate::inputs() const {
+  std::vector<std::string> lines{std::string(hw::kFireAlarm)};
+  for (const auto& [n, lane] : lanes_) {
+    for (const hw::LineRole role : hw::kLineRoles) {
+      if (hw::is_input(role)) lines.push_back(hw::line_name(n, role));
+    }
+  }
+  std::vector<InputLevel> out;
+  for (const auto& line : lines) {
+    const auto raw = raw_inputs_.find(line);
+    std::optional<bool> reported;
+    if (raw != raw_inputs_.end()) {
+      reported = raw->second;
+    } else if (line != hw::kFireAlarm) {
+      reported = false;
+    }
+    out.push_back(InputLevel{
+        .line = line,
+        .raw = reported,
+        .debounced = inputs_.level(line).value_or(false),
+    });
+  }
+  return out;
+}
+
+const Lane* Gate::lane(int number) const {
+  const auto it = lanes_.find(number);
+  return it == lanes_.end() ? nullptr : it->second.get();
+}
+
+Status Gate::refresh_outputs(int lane) {
+  Lane* l = find(lane);
+  if (l == nullptr) return make_error("unknown_lane", "lane " + std::to_string(lane) + " is not configured");
+  l->refresh_outputs();
+  return {};
+}
+
+void Gate::reconfigure(const GateConfig& config) {
+  scan_filter_.set_repeat_window(config.io.scan_repeat_window);
+  for (const LaneConfig& lc : config.lanes) {
+    Lane* l = find(lc.number);
+    const bool is_entry = entry_lanes_.contains(lc.number);
+    if (l != nullptr && is_entry == (lc.kind == LaneKind::entry)) l->reconfigure(lc);
+  }
+}
+
+void Gate::stop_admitting() {
+  for (auto& [n, lane] : entry_lanes_) lane->close_for_shutdown();
+}
+
+int Gate::passages_in_progress() const {
+  int n = 0;
+  for (const auto& [number, lane] : lanes_) n += lane->passage_in_progress() ? 1 : 0;
+  return n;
+}
+
+void Gate::set_observer(GateObserver* observer) {
+  observers_.set_live(observer);
+  restart_level_reports();
+}
+
+void Gate::add_observer(GateObserver& observer) {
+  observers_.add(observer);
+  restart_level_reports();
+}
+
+void Gate::remove_observer(GateObserver& observer) { observers_.remove(observer); }
+
+void Gate::restart_level_reports() {
+  reported_levels_.clear();
+  for (const InputLevel& level : inputs()) reported_levels_.emplace(level.line, level.debounced);
+}
+
+void Gate::report_debounced_levels() {
+  if (observers_.empty()) return;
+  for (const InputLevel& level : inputs()) {
+    bool& reported = reported_levels_[level.line];
+    if (reported == level.debounced) continue;
+    reported = level.debounced;
+    observers_.each([&](GateObserver& o) { o.on_input_changed(level.line); });
+  }
+}
+
+Lane* Gate::find(int number) {
+  const auto it = lanes_.find(number);
+  return it == lanes_.end() ? nullptr : it->second.get();
+}
+
+}  // namespace passgate::controller

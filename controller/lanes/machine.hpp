@@ -1,0 +1,262 @@
+// Shared by the two lane state machines (entry_lane.cpp, exit_lane.cpp) and nothing else:
+// the events both handle, the machine base (LaneStateMachine), the fire-alarm states
+// (Emergency with Alarmed and Clearing), and the entry points and state helpers that are
+// the same for both. A Machine here is a LaneStateMachine.
+#pragma once
+
+#include <boost/mpl/list.hpp>
+#include <boost/statechart/custom_reaction.hpp>
+#include <boost/statechart/event.hpp>
+#include <boost/statechart/result.hpp>
+#include <boost/statechart/simple_state.hpp>
+#include <boost/statechart/state.hpp>
+#include <boost/statechart/state_machine.hpp>
+#include <boost/statechart/transition.hpp>
+#include <optional>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <typeinfo>
+
+#include "common/log_value.hpp"
+#include "controller/lanes/core.hpp"
+
+namespace passgate::controller::lane_machine {
+
+namespace sc = boost::statechart;
+namespace mpl = boost::mpl;
+
+// A Boost.Statechart machine with the lane's core. Every event goes through handle(): the
+// outputs follow (core.signals.apply()) once the machine has settled. Derived calls
+// terminate() in its destructor, so the states leave while it (and `core`) still exist.
+//
+// Never nested: an event that arrives while the machine is handling one (a reaction's
+// output write that made the backend report the fire alarm at once, say) is queued and
+// handled right after the current one, inside the same handle(): Boost.Statechart forbids
+// a nested process_event (the nested event would destroy the state still reacting).
+template <class Derived, class InitialState>
+struct LaneStateMachine : sc::state_machine<Derived, InitialState> {
+  LaneStateMachine(const LaneConfig& c, LanePorts p) : core(c, p) {}
+  LaneStateMachine(const LaneStateMachine&) = delete;
+  LaneStateMachine& operator=(const LaneStateMachine&) = delete;
+
+  // Enters the initial state, and OutOfService for a lane configured so, driving no output
+  // line (see Lane).
+  void start();
+
+  void handle(const sc::event_base& e) {
+    if (dispatching_) {
+      this->post_event(e);
+      return;
+    }
+    {
+      const Dispatching dispatching(dispatching_);
+      this->process_event(e);
+    }
+    // After the machine has settled, outside the guard: an event these writes raise is
+    // handled at once rather than left in the queue.
+    core.signals.apply();
+  }
+
+  // Called by Boost.Statechart for an event no active state reacts to.
+  void unconsumed_event(const sc::event_base& e) {
+    spdlog::debug("event=lane_event_ignored lane={} lane_event={}", core.number(), log_value(typeid(e).name()));
+  }
+
+  LaneCore core;
+
+ private:
+  // Marks the machine busy for a scope (exceptions included).
+  class Dispatching {
+   public:
+    explicit Dispatching(bool& flag) : flag_(flag) { flag_ = true; }
+    ~Dispatching() { flag_ = false; }
+    Dispatching(const Dispatching&) = delete;
+    Dispatching& operator=(const Dispatching&) = delete;
+
+   private:
+    bool& flag_;
+  };
+
+  bool dispatching_ = false;  // inside process_event or initiate: new events are queued
+};
+
+struct EvScan : sc::event<EvScan> {
+  explicit EvScan(std::optional<std::string> t) : token(std::move(t)) {}
+  std::optional<std::string> token;  // nothing: a read the scan filter refused (it cannot be a token)
+};
+struct EvPassage : sc::event<EvPassage> {
+  explicit EvPassage(Direction d) : direction(d) {}
+  Direction direction;
+};
+struct EvBeams : sc::event<EvBeams> {};
+struct EvAlarm : sc::event<EvAlarm> {};
+struct EvAlarmCleared : sc::event<EvAlarmCleared> {};
+struct EvOutOfService : sc::event<EvOutOfService> {};
+struct EvInService : sc::event<EvInService> {};
+
+template <class Derived, class InitialState>
+void LaneStateMachine<Derived, InitialState>::start() {
+  const Dispatching dispatching(dispatching_);
+  this->initiate();  // handles the events queued meanwhile too
+  if (!core.in_service()) this->process_event(EvOutOfService());
+}
+
+// A passage ends with the lane clear (hw::PassageDetector), before the beams say so.
+template <class Machine>
+void on_passage(Machine& m, Direction d) {
+  m.core.set_beams(false, false);
+  m.handle(EvPassage(d));
+}
+
+template <class Machine>
+void on_beams(Machine& m, bool outer_blocked, bool inner_blocked) {
+  m.core.set_beams(outer_blocked, inner_blocked);
+  m.handle(EvBeams());
+}
+
+template <class Machine>
+void on_alarm(Machine& m, bool active) {
+  if (active) {
+    // The outputs first, in this same call, so no state change in between can hold a
+    // barrier closed; then the state.
+    m.core.signals.set_alarm(true);
+    m.handle(EvAlarm());
+  } else {
+    m.handle(EvAlarmCleared());
+  }
+}
+
+template <class Machine>
+void set_in_service(Machine& m, bool in_service) {
+  if (m.core.in_service() == in_service) return;
+  spdlog::info("event=lane_service_set lane={} in_service={} by=operator", m.core.number(), in_service);
+  m.core.set_in_service(in_service);
+  if (in_service) {
+    m.handle(EvInService());
+  } else {
+    m.handle(EvOutOfService());
+  }
+}
+
+// A config reload (Lane::reconfigure): the new settings, and out of service or back if
+// out_of_service changed.
+template <class Machine>
+void reconfigure(Machine& m, const LaneConfig& config) {
+  const bool service_changed = config.out_of_service != m.core.config.out_of_service;
+  m.core.config = config;
+  if (service_changed) set_in_service(m, !config.out_of_service);
+}
+
+// Where a lane goes when it may run normally again: `Ready`, or `OutOfService` if the
+// operator said so.
+template <class Ready, class OutOfService, class State>
+sc::result resume(State& state) {
+  if (state.outermost_context().core.in_service()) return state.template transit<Ready>();
+  return state.template transit<OutOfService>();
+}
+
+// The fire alarm is over and the lane is clear: the releases go back to what the next
+// state wants.
+template <class Ready, class OutOfService, class State>
+sc::result leave_emergency(State& state) {
+  auto& core = state.outermost_context().core;
+  spdlog::info("event=lane_alarm_over lane={} detail=\"fire alarm over and the lane is clear\"", core.number());
+  core.signals.set_alarm(false);
+  return resume<Ready, OutOfService>(state);
+}
+
+// Back in service once the beams are clear (OutOfService's reaction to EvInService and
+// EvBeams).
+template <class Ready, class State>
+sc::result resume_service_if_clear(State& state) {
+  auto& core = state.outermost_context().core;
+  if (!core.in_service() || !core.beams_clear()) return state.discard_event();
+  spdlog::info("event=lane_in_service lane={}", core.number());
+  core.signals.show("in service");
+  return state.template transit<Ready>();
+}
+
+// The fire-alarm states, the same for both lanes. `Lane` says what differs:
+//   using Machine = ...;            the lane's machine (a LaneStateMachine)
+//   using Ready = ...;              where the lane resumes in service
+//   using OutOfServiceState = ...;  where it resumes out of service
+//   static constexpr PassageKind kEntering;  an entering passage during the alarm
+//   static void stop_admitting(Machine&);    called as the alarm starts
+template <class Lane>
+struct Alarmed;
+template <class Lane>
+struct Clearing;
+
+// Fire alarm: both releases are held on by the signals' latch, set before this state is
+// entered and released only when the lane leaves it. Scans are refused; a passage is an
+// evacuation: reported to the tracking engine only, never an alarm (no buzzer, nothing
+// counted): leaving is an exit, entering Lane::kEntering.
+// (The inner initial state as a one-element list: as a bare template-id, Boost.MPL's
+// sequence check would instantiate Alarmed before Emergency is complete.)
+template <class Lane>
+struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>> {
+  using Base = sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
+
+  explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
+    auto& m = this->outermost_context();
+    // Set by on_alarm() before the event, and here again: a clear and a new alarm queued
+    // behind one another leave Emergency (latch off) and enter it again.
+    m.core.signals.set_alarm(true);
+    Lane::stop_admitting(m);
+    spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
+  }
+
+  sc::result react(const EvScan&) {
+    this->outermost_context().core.deny(DenialReason::lane_unavailable);
+    return this->discard_event();
+  }
+
+  sc::result react(const EvPassage& e) {
+    this->outermost_context().core.report(e.direction,
+                                          e.direction == Direction::out ? PassageKind::exit : Lane::kEntering);
+    return this->discard_event();
+  }
+};
+
+template <class Lane>
+struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
+  using reactions = sc::custom_reaction<EvAlarmCleared>;
+
+  sc::result react(const EvAlarmCleared&) {
+    if (this->outermost_context().core.beams_clear()) {
+      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+    }
+    return this->template transit<Clearing<Lane>>();
+  }
+};
+
+// The alarm is over but someone is still in the lane: it stays free both ways until clear.
+template <class Lane>
+struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
+  using Base = sc::state<Clearing<Lane>, Emergency<Lane>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed<Lane>>>;
+
+  explicit Clearing(typename Base::my_context ctx) : Base(ctx) {
+    spdlog::info("event=lane_clearing lane={} "
+                 "detail=\"fire alarm over; the barrier stays free until the lane is clear\"",
+                 this->outermost_context().core.number());
+  }
+
+  sc::result react(const EvBeams&) {
+    if (this->outermost_context().core.beams_clear()) {
+      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+    }
+    return this->discard_event();
+  }
+};
+
+// "emergency" or "emergency_clearing" while the machine is in a fire-alarm state, else empty.
+template <class Lane>
+std::optional<std::string> emergency_state_name(const typename Lane::Machine& m) {
+  if (m.template state_cast<const Clearing<Lane>*>() != nullptr) return "emergency_clearing";
+  if (m.template state_cast<const Emergency<Lane>*>() != nullptr) return "emergency";
+  return std::nullopt;
+}
+
+}  // namespace passgate::controller::lane_machine

@@ -1,0 +1,54 @@
+// DaemonMetrics: everything passgated exports over its metrics listener (docs/metrics.md):
+// one registry with the gate's, the backends', the payment queue's and the process's
+// metrics, and the health check. passgated makes one, after the parts it reads, and
+// serves page() and problem() (drivers/metrics_server.hpp). Single-threaded, on the loop.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "controller/lanes/gate.hpp"
+#include "controller/metrics/backends.hpp"
+#include "controller/metrics/gate.hpp"
+#include "controller/metrics/health.hpp"
+#include "controller/metrics/payments.hpp"
+#include "controller/metrics/process.hpp"
+#include "controller/metrics/registry.hpp"
+
+namespace passgate::controller {
+
+// What the metrics are read from; each must outlive the DaemonMetrics.
+struct MetricsSources {
+  Gate& gate;
+  db::PaymentQueue& queue;
+  const PaymentDrainer& drainer;
+  db::GateStatus& status;
+  db::Outbox& outbox;
+  db::SessionStore& sessions;
+  const OutboxSender& sender;
+  const WatchedTracking& tracking;
+  const TrackingConfig& tracking_settings;  // in force (live on reload)
+  Clock& clock;
+};
+
+class DaemonMetrics {
+ public:
+  explicit DaemonMetrics(const MetricsSources& sources);
+  DaemonMetrics(const DaemonMetrics&) = delete;
+  DaemonMetrics& operator=(const DaemonMetrics&) = delete;
+
+  // The /metrics page (text exposition format 0.0.4).
+  [[nodiscard]] std::string page() { return registry_.render(); }
+  // The /healthz verdict: empty when healthy, else why not (HealthCheck).
+  [[nodiscard]] std::optional<std::string> problem() { return health_.problem(); }
+
+ private:
+  metrics::Registry registry_;  // first: the parts below register with it
+  ProcessMetrics process_;
+  GateMetrics gate_;
+  BackendMetrics backends_;
+  PaymentMetrics payments_;
+  HealthCheck health_;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,147 @@
+// PaymentDrainer: the one component that sends payment operations to the gateway. It takes
+// due operations from the durable queue (db/payment_queue.hpp), marks each in flight before
+// sending it with its fixed idempotency key, and records the outcome:
+//   succeeded -> succeeded (the PaymentIntent id kept); 402 -> declined; a rejected request
+//   -> dead, with the reason; unverified (an answer that is not the outcome: a status the
+//   contract does not name, a PaymentIntent that does not match) -> dead with an alert and
+//   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
+//   pauses all sending); unknown (time-out, 5xx, reset) -> pending again after exponential
+//   backoff with jitter, capped. Never more than max_in_flight requests at once.
+// Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
+// one when an operation goes in flight, one more for each resend the HTTP client made on a
+// fresh connection after a stale pooled one failed (PaymentOutcome::sends).
+// At start-up every operation left in flight is resent with its same key. An operation whose
+// first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
+// cannot be shown to be younger because the wall clock stepped back since
+// (controller/settlement/wall_clock_watch.hpp), is first looked up with the search endpoint, and what it finds decides (controller/
+// payment_search_verdict.hpp): a PaymentIntent in the state that means the operation happened
+// is adopted instead of creating a second one, if it matches the operation as an answer must
+// (ports/payment_intent_match.hpp); a decline is a decline; one still processing is
+// looked up again later; any other state is unverified. Single-threaded, on the event loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "ports/payment_gateway.hpp"
+#include "controller/settlement/retry_backoff.hpp"
+#include "controller/settlement/wall_clock_watch.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/gate_status.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+struct DrainerSettings {
+  std::string gate_id;
+  int max_in_flight = 4;
+  RetryPolicy retry{Millis{1000}, Millis{300000}};
+  Millis request_timeout{10000};
+  Millis idle_poll{1000};  // how often an idle drainer looks for operator retries
+  Millis search_after{std::chrono::hours{23}};
+};
+
+struct DrainerCounters {
+  std::int64_t attempts = 0;  // every send
+  std::int64_t succeeded = 0;
+  std::int64_t declined = 0;
+  std::int64_t dead = 0;
+  std::int64_t retried = 0;
+  std::int64_t adopted = 0;  // found by search and adopted
+  std::int64_t unverified = 0;  // answers that were not the outcome: dead letters
+};
+
+class PaymentDrainer {
+ public:
+  using OnFinal = std::function<void(const db::PaymentOpRecord&)>;
+  using Done = std::function<void(const PaymentOutcome&)>;
+
+  PaymentDrainer(DrainerSettings settings, db::PaymentQueue& queue, db::SessionStore& sessions,
+                 const crypto::PaymentSealer& sealer, PaymentGateway& gateway, db::GateStatus& status,
+                 TimerService& timers, Clock& clock);
+  PaymentDrainer(const PaymentDrainer&) = delete;
+  PaymentDrainer& operator=(const PaymentDrainer&) = delete;
+
+  // Called after an operation reached a final state (e.g. to plan settlements that waited
+  // for a hold).
+  void set_on_final(OnFinal on_final) { on_final_ = std::move(on_final); }
+  // Puts operations left in flight back in the queue, due at once, and starts draining.
+  [[nodiscard]] Status start();
+  // New operations may be due: send what the in-flight bound allows.
+  void kick();
+  // A config reload: new bounds and backoff from the next request on (the gate id is not
+  // expected to change); sends at once what a higher in-flight bound allows.
+  void reconfigure(DrainerSettings settings);
+  // The gate is stopping: nothing more is sent, and every operation in flight is recorded as
+  // pending again (its outcome is unknown), due at once, so the next start resends it with
+  // its same idempotency key. How many there were.
+  [[nodiscard]] Result<int> stop();
+  // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
+  // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
+  // after it is recorded; an unknown outcome leaves the operation queued for retry.
+  void send_now(std::int64_t id, Millis timeout, Done done);
+
+  [[nodiscard]] const DrainerCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
+  // The last request's transport outcome: any HTTP answer below 500 means reachable.
+  [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
+  // Looks at the wall clock now (as before each round of sending): a backwards step since
+  // the last look brings retries forward and is remembered by clock_watch().
+  void notice_clock_step();
+  // What the drainer knows of wall clock steps: for ages that a step back must not shrink,
+  // and for status and health.
+  [[nodiscard]] const WallClockWatch& clock_watch() const { return clock_watch_; }
+
+ private:
+  void pump();
+  void schedule_wake(std::optional<Millis> delay = std::nullopt);
+  void dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done);
+  void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
+  void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search);
+  // An outcome from the gateway (it also tells whether the gateway is reachable) ...
+  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
+  void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // Counts the sends of `outcome` beyond the first (counted when `op` went in flight).
+  void count_resends(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+  [[nodiscard]] Status record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+  // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
+  void report_final(std::int64_t id, PaymentOutcomeKind kind);
+  void note_reachability(const PaymentOutcome& outcome);
+  // Whether `op` must be looked up at the gateway before it is resent (its key may be gone).
+  [[nodiscard]] bool needs_lookup(const db::PaymentOpRecord& op, std::int64_t now) const;
+  // A backwards step of the wall clock: retries scheduled on the clock before it come due.
+  void on_clock_stepped_back(const ClockStepBack& step);
+  [[nodiscard]] std::int64_t now_ms() const;
+
+  DrainerSettings settings_;
+  db::PaymentQueue& queue_;
+  db::SessionStore& sessions_;
+  const crypto::PaymentSealer& sealer_;
+  PaymentGateway& gateway_;
+  db::GateStatus& status_;
+  TimerService& timers_;
+  Clock& clock_;
+  RetryBackoff backoff_;
+  WallClockWatch clock_watch_;
+  OnFinal on_final_;
+  std::set<std::int64_t> in_flight_;
+  // Outcomes the database could not record yet (e.g. disk full), retried on every wake.
+  std::map<std::int64_t, std::pair<db::PaymentOpRecord, PaymentOutcome>> unrecorded_;
+  std::optional<SteadyTime> paused_until_;  // after a 429
+  std::unique_ptr<Timer> wake_;
+  std::optional<bool> reachable_;
+  DrainerCounters counters_;
+  bool started_ = false;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,38 @@
+// What a search of the gateway (by the session, before resending an operation whose first
+// attempt is older than the gateway keeps idempotency keys) says about that operation. Only
+// the state that means the operation happened is adopted as its success:
+//   | op      | adopted as succeeded | not done yet: send | declined                | poll       |
+//   |---------|----------------------|--------------------|-------------------------|------------|
+//   | preauth | requires_capture     | none found         | requires_payment_method | processing |
+//   | charge  | succeeded            | none found         | requires_payment_method | processing |
+//   | capture | succeeded (the hold) | requires_capture,  |                         | processing |
+//   |         |                      | none found         |                         |            |
+//   | void    | canceled (the hold)  | requires_capture,  |                         | processing |
+//   |         |                      | none found         |                         |            |
+// Anything else (a preauth already captured or canceled, a charge canceled, a hold captured
+// when it was to be voided or canceled when it was to be captured, a state the contract does
+// not name) is unverified: a person must look. A created operation (preauth, charge) is
+// found among the session's PaymentIntents of its kind (a remainder charge, key
+// "<session>:charge:remainder", among those of its amount too, so the session's first charge
+// is not taken for it); an adopted intent must still match the operation as an answer would
+// (ports/payment_intent_match.hpp). Pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ports/payment_gateway.hpp"
+
+namespace passgate::controller {
+
+struct SearchVerdict {
+  enum class Kind { send, adopt, declined, poll, unverified };
+  Kind kind = Kind::send;
+  std::optional<PaymentIntentView> intent;  // adopt, declined, unverified: the one found
+  std::string reason;                       // unverified, poll: why, for the log and the dead letter
+};
+
+[[nodiscard]] SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found);
+
+}  // namespace passgate::controller

@@ -1,0 +1,37 @@
+// TrackingReports: the lanes' passages and unused grants, turned into tracking-engine
+// messages and written to the durable outbox (the cancel together with the session's
+// state change), then handed to the OutboxSender.
+#pragma once
+
+#include <functional>
+
+#include "common/clock.hpp"
+#include "controller/lanes/ports.hpp"
+#include "controller/tracking/outbox_sender.hpp"
+#include "controller/tracking/messages.hpp"
+#include "db/outbox.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+class TrackingReports final : public LaneReports {
+ public:
+  TrackingReports(GateIdentity gate, db::Outbox& outbox, db::SessionStore& sessions, Clock& clock,
+                  OutboxSender& sender);
+
+  void passage(int lane, Direction direction, PassageKind kind,
+               const std::optional<std::string>& session_id) override;
+  void grant_unused(const std::string& session_id) override;
+  // Called after a session was cancelled (e.g. the settlement planner, to void its hold).
+  void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
+
+ private:
+  GateIdentity gate_;
+  db::Outbox& outbox_;
+  db::SessionStore& sessions_;
+  Clock& clock_;
+  OutboxSender& sender_;
+  std::function<void()> on_session_ended_;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,189 @@
+#include "passgated/control_status.hpp"
+
+#include <string>
+#include <vector>
+
+#include "common/time_format.hpp"
+#include "controller/settlement/currency.hpp"
+#include "controller/metrics/gate_alerts.hpp"
+#include "passgated/control_lanes.hpp"
+#include "passgated/control_queue.hpp"
+#include "passgated/control_request.hpp"
+#include "controller/settlement/sealing_keys_in_use.hpp"
+#include "db/outbox.hpp"
+#include "db/payments_summary.hpp"
+#include "db/session_store.hpp"
+#include "db/session_view.hpp"
+#include "drivers/control_server.hpp"
+
+namespace passgate::daemon {
+
+namespace {
+
+using json = nlohmann::json;
+
+// {"state": "reachable"|"unreachable"|"unknown", "since", "since_ms"}
+json reachability_json(const std::optional<std::string>& state, std::int64_t since_ms) {
+  if (!state) return json{{"state", "unknown"}};
+  return json{{"state", *state}, {"since", format_rfc3339_ms(WallTime{std::chrono::milliseconds{since_ms}})},
+              {"since_ms", since_ms}};
+}
+
+json tracking_json(const controller::WatchedTracking& tracking) {
+  const auto& r = tracking.reachability();
+  if (!r) return reachability_json(std::nullopt, 0);
+  return reachability_json(r->reachable ? "reachable" : "unreachable", unix_millis(r->since));
+}
+
+json gateway_json(const db::PaymentsSummary& payments) {
+  if (!payments.gateway) return reachability_json(std::nullopt, 0);
+  return reachability_json(payments.gateway->value, payments.gateway->updated_at_ms);
+}
+
+std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
+  const std::string lane = "lane " + std::to_string(s.number);
+  std::vector<std::string> out;
+  if (!s.in_service) out.push_back(lane + " is out of service (passgatectl lane " + std::to_string(s.number) +
+                                   " in-service puts it back)");
+  if (s.state == "fault") out.push_back(lane + " is in fault: scans are refused until it clears");
+  if (s.scanner_connected && !*s.scanner_connected) out.push_back(lane + "'s scanner is not connected");
+  for (const auto kind : s.alarms.active_list()) {
+    if (kind != controller::AlarmKind::scanner_fault) out.push_back(lane + " alarm: " + std::string(to_string(kind)));
+  }
+  return out;
+}
+
+struct Alerts {
+  std::optional<std::string> outbox_stuck;
+  std::optional<std::string> clock_stepped_back;
+  std::optional<std::string> entry_refused_by_clock;
+};
+
+json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
+               const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts) {
+  json out = json::array();
+  if (gate.fire_alarm()) out.push_back("the fire alarm is active: every lane is free in both directions");
+  for (const auto& s : gate.lane_status()) {
+    for (auto& line : lane_attention(s)) out.push_back(std::move(line));
+  }
+  if (status.at("tracking").at("state") == "unreachable") {
+    out.push_back("the tracking engine is unreachable: entries follow the offline policy, messages wait in the outbox");
+  }
+  if (alerts.outbox_stuck) {
+    out.push_back("the outbox is stuck (/healthz fails): " + *alerts.outbox_stuck);
+  } else if (outbox.oldest && outbox.oldest->attempts > 0) {
+    out.push_back(std::to_string(outbox.waiting) + " message(s) for the tracking engine are not delivered yet: " +
+                  outbox.oldest->last_error);
+  }
+  if (outbox.dead_letters > 0) {
+    out.push_back(std::to_string(outbox.dead_letters) +
+                  " message(s) the tracking engine keeps rejecting are dead letters, holding back their sessions'"
+                  " later messages: passgatectl outbox lists them; send one again or drop it");
+  }
+  if (alerts.clock_stepped_back) out.push_back(*alerts.clock_stepped_back + " (/healthz fails)");
+  if (alerts.entry_refused_by_clock) out.push_back(*alerts.entry_refused_by_clock + " (/healthz fails)");
+  if (status.at("gateway").at("state") == "unreachable") {
+    out.push_back("the payment gateway is unreachable: payment operations wait in the queue");
+  }
+  if (payments.queue.dead_letters > 0) {
+    out.push_back(std::to_string(payments.queue.dead_letters) +
+                  " dead letter(s) wait for an operator: passgatectl queue lists them");
+  }
+  if (const std::int64_t quarantined = payments.queue.quarantined_total(); quarantined > 0) {
+    out.push_back(std::to_string(quarantined) +
+                  " final cart(s) are quarantined, not charged (foreign currency, total above payments.max_cart_minor,"
+                  " unreadable, or a session the gate did not admit): passgatectl queue lists them; an operator"
+                  " charges each after correction or writes it off");
+  }
+  if (refused_sessions > 0) {
+    out.push_back(std::to_string(refused_sessions) +
+                  " shopper(s) admitted offline in the last 24 h were refused afterwards by the tracking engine:"
+                  " they are inside and not followed, their holds are released; tell loss prevention"
+                  " (passgatectl sessions shows them)");
+  }
+  if (status.at("payment_queue").contains("owed_capped")) {
+    out.push_back("what the payment queue owes in " + status.at("payment_queue").at("owed_capped").dump() +
+                  " exceeds what the gate can count: the amount shown is a lower bound; passgatectl queue lists"
+                  " the operations");
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<json> status_reply(const controller::Gate& gate, const ControlSources& sources, const Uptime& uptime,
+                          WallTime now, SteadyTime steady_now) {
+  const std::int64_t now_ms = unix_millis(now);
+  auto sessions = db::count_sessions(sources.database);
+  if (!sessions.ok()) return sessions.error();
+  auto outbox = db::Outbox(sources.database).summary();
+  if (!outbox.ok()) return outbox.error();
+  db::SessionStore session_store(sources.database);
+  // An unreadable purge mark is told, not a reason to refuse the whole status.
+  const auto purge_mark = session_store.token_purge_mark();
+  const Alerts alerts{controller::outbox_stuck(*outbox, now_ms, sources.config.tracking.outbox_alert_after),
+                      controller::clock_stepped_back(sources.clock_watch.last_step_back(), steady_now),
+                      purge_mark.ok() ? controller::entry_refused_by_clock(*purge_mark, now_ms / 1000)
+                                      : "used entry-token ids are not purged: " + purge_mark.error().message};
+  auto payments = db::read_payments_summary(sources.database);
+  if (!payments.ok()) return payments.error();
+  constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
+  auto refused = session_store.refused_since(now_ms - kDayMs);
+  if (!refused.ok()) return refused.error();
+  auto keys_in_use = controller::sealing_keys_in_use(session_store, sources.sealer, false);
+  if (!keys_in_use.ok()) return keys_in_use.error();
+  json sealing_keys = json::array();
+  for (const auto& [key_id, use] : *keys_in_use) {
+    sealing_keys.push_back({{"key_id", key_id},
+                            {"sessions", use.sessions},
+                            {"current", key_id == sources.sealer.current_key_id()},
+                            {"configured", use.configured}});
+  }
+
+  json lanes = json::array();
+  for (const auto& s : gate.lane_status()) lanes.push_back(lane_json(s));
+  json by_state = json::object();
+  for (const auto& [state, n] : sessions->by_state) by_state[std::string(db::to_string(state))] = n;
+  const auto& q = payments->queue;
+  json status{{"store_id", sources.config.store_id},
+              {"gate_id", sources.config.gate_id},
+              {"config_file", sources.config.source.string()},
+              {"database", sources.config.database.string()},
+              {"started_at", format_rfc3339_ms(uptime.started_at)},
+              {"uptime_s", uptime.running.count()},
+              {"fire_alarm", gate.fire_alarm()},
+              {"lanes", lanes},
+              {"tracking", tracking_json(sources.tracking)},
+              {"outbox", outbox->waiting},
+              {"outbox_oldest_age_s", outbox->oldest ? age_seconds(outbox->oldest->created_at_ms, now_ms) : 0},
+              {"outbox_dead_letters", outbox->dead_letters},
+              {"outbox_stuck", alerts.outbox_stuck.has_value()},
+              {"wall_clock_stepped_back", alerts.clock_stepped_back.has_value()},
+              {"sessions_total", sessions->total},
+              {"sessions_open", sessions->open},
+              {"sessions_open_offline", sessions->open_offline},
+              {"sessions_by_state", by_state},
+              {"sessions_refused_24h", *refused},
+              {"sealing_keys_in_use", sealing_keys},
+              {"gateway", gateway_json(*payments)},
+              {"payment_queue",
+               {{"outstanding", q.outstanding_ops},
+                {"oldest_age_s", q.oldest_created_at_ms ? json(age_seconds(*q.oldest_created_at_ms, now_ms)) : json()},
+                {"dead_letters", q.dead_letters},
+                {"quarantined_carts", q.quarantined_total()}}},
+              {"settlements", {{"decided", payments->settlements_decided}, {"settled", payments->sessions_settled}}}};
+  put_owed(status["payment_queue"], q);
+  if (outbox->oldest) {
+    status["outbox_attempts"] = outbox->oldest->attempts;
+    status["outbox_last_error"] = outbox->oldest->last_error;
+  }
+  if (const auto& step = sources.clock_watch.last_step_back()) {
+    status["wall_clock_last_step_back"] = {
+        {"by_ms", step->step.high_water_ms - step->step.now_ms},
+        {"noticed_s_ago", std::chrono::duration_cast<std::chrono::seconds>(steady_now - step->noticed_at).count()}};
+  }
+  status["attention"] = attention(gate, status, *outbox, *payments, *refused, alerts);
+  return drivers::control_ok(std::move(status));
+}
+
+}  // namespace passgate::daemon

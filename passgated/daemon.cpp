@@ -1,0 +1,334 @@
+#include "passgated/daemon.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <spdlog/spdlog.h>
+
+#include "common/asio_time.hpp"
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+#include "controller/admission/service.hpp"
+#include "controller/settlement/carts_feed.hpp"
+#include "controller/component_settings.hpp"
+#include "controller/config/reload.hpp"
+#include "controller/settlement/entry_hold.hpp"
+#include "controller/settlement/gateway_account_guard.hpp"
+#include "controller/lanes/gate.hpp"
+#include "controller/admission/key_ring.hpp"
+#include "controller/metrics/daemon.hpp"
+#include "controller/tracking/outbox_sender.hpp"
+#include "controller/settlement/drainer.hpp"
+#include "controller/settlement/sealing_keys_in_use.hpp"
+#include "controller/settlement/planner.hpp"
+#include "controller/admission/token_purge.hpp"
+#include "controller/tracking/reports.hpp"
+#include "controller/tracking/watched_tracking.hpp"
+#include "passgated/control_commands.hpp"
+#include "passgated/daemon_reload.hpp"
+#include "passgated/graceful_stop.hpp"
+#include "controller/config/system_group.hpp"
+#include "passgated/session_recovery.hpp"
+#include "passgated/startup_signals.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/database.hpp"
+#include "db/gate_status.hpp"
+#include "db/outbox.hpp"
+#include "db/payment_queue.hpp"
+#include "db/session_store.hpp"
+#include "db/settlement_store.hpp"
+#include "drivers/control_server.hpp"
+#include "passgated/gate_files.hpp"
+#include "drivers/gateway_client.hpp"
+#include "drivers/hardware_backend.hpp"
+#include "drivers/metrics_server.hpp"
+#include "drivers/rig_link.hpp"
+#include "drivers/scanner_factory.hpp"
+#include "drivers/systemd_notifier.hpp"
+#include "drivers/tracking_client.hpp"
+#include "hw/gate_lines.hpp"
+#include "hw/io_backend.hpp"
+
+namespace passgate::daemon {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+hw::GateLines lines_of(const controller::GateConfig& config) {
+  std::vector<int> entry, exit;
+  for (const auto& l : config.lanes) (l.kind == controller::LaneKind::entry ? entry : exit).push_back(l.number);
+  return hw::gate_lines(entry, exit);
+}
+
+// The lanes' I/O: the rig socket (sim), or GPIO lines and scanners (gpiod). An error's
+// message says what could not start (a gpiod line names its config entry).
+Result<std::unique_ptr<hw::IoBackend>> open_backend(boost::asio::io_context& io, TimerService& timers,
+                                                    const controller::GateConfig& config) {
+  if (config.io.backend == controller::IoBackendKind::sim) {
+    auto rig = drivers::RigLink::open(io, config.io.sim_socket, lines_of(config));
+    if (!rig.ok()) {
+      return make_error(rig.error().code, "rig link on " + config.io.sim_socket.string() + ": " + rig.error().message);
+    }
+    return std::unique_ptr<hw::IoBackend>(std::move(*rig));
+  }
+  auto scanners = drivers::make_scanners(io, timers, config.io);
+  if (!scanners.ok()) return make_error(scanners.error().code, "scanners: " + scanners.error().message);
+  auto hardware = drivers::HardwareBackend::open(io, timers, config.io, std::move(*scanners));
+  if (!hardware.ok()) return make_error(hardware.error().code, "GPIO: " + hardware.error().message);
+  return std::unique_ptr<hw::IoBackend>(std::move(*hardware));
+}
+
+std::string describe_backend(const controller::IoConfig& io) {
+  if (io.backend == controller::IoBackendKind::sim) return "rig socket " + io.sim_socket.string();
+  return "GPIO (" + std::to_string(io.gpiod_lines.size()) + " lines, " + std::to_string(io.scanners.size()) +
+         " scanner(s))";
+}
+
+// The control socket's owner group, if the config names one.
+// The id of a [control] group setting (`key`); none when it is empty.
+Result<std::optional<gid_t>> control_group(const std::string& name, const char* key) {
+  if (name.empty()) return std::optional<gid_t>();
+  const auto gid = controller::find_group(name);
+  if (!gid) {
+    return make_error("bad_config", std::string("[control] ") + key + " \"" + name + "\" does not exist on this machine");
+  }
+  return gid;
+}
+
+// The last reload, for systemd's STATUS line.
+std::string reload_summary(const controller::ReloadReport& report) {
+  if (!report.reloaded) return "last reload refused: " + std::to_string(report.problems.size()) + " problem(s)";
+  return "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
+         std::to_string(report.needs_restart.size()) + " waiting for a restart";
+}
+
+// The tracking engine refused the queued open request of a session admitted offline: the
+// shopper is inside and will not be followed (no cart will come). Marked refused, so its
+// hold is voided; loss prevention must know (passgatectl status).
+void report_refused_session(const std::string& session_id) {
+  spdlog::error("event=session_refused_by_tracking session={} next=void_hold "
+                "detail=\"a shopper admitted offline is inside, and the tracking engine will not follow them; "
+                "tell loss prevention\"",
+                log_value(session_id));
+}
+
+}  // namespace
+
+int run_daemon(const controller::GateConfig& config) {
+  boost::asio::io_context io;
+  AsioTime time(io);
+  // First, so the watchdog pings start with the loop (start-up itself must stay shorter
+  // than WatchdogSec).
+  drivers::SystemdNotifier notifier(time);
+
+  // The files and services the config names, first: a problem with any of them is a config
+  // problem (exit 78, no restart), reported in full before anything is opened.
+  auto files = drivers::open_gate_files(io, config, time);
+  if (!files.value) {
+    for (const auto& p : files.problems) spdlog::critical("event=startup_failed what=config detail={}", log_value(p));
+    return kExitBadConfig;
+  }
+  drivers::GatewayClient& gateway = *files.value->services.gateway;
+  drivers::TrackingClient& tracking = *files.value->services.tracking;
+  crypto::PaymentSealer& sealer = files.value->keys.sealer;
+  controller::KeyRing keys(config.keyset);
+  keys.install(std::move(files.value->keys.issuer_keys));
+
+  auto database = db::Database::open(config.database);
+  if (!database.ok()) {
+    spdlog::critical("event=startup_failed what=database path={} detail={}", log_value(config.database.string()),
+                     log_value(database.error().message));
+    return kExitBadConfig;
+  }
+  db::SessionStore sessions(**database);
+  db::Outbox outbox(**database);
+  // Keys that cannot open a payment reference still in use are a config problem: the
+  // sessions sealed with a dropped key could never be charged.
+  if (Status opens = controller::check_sealing_keys(sessions, sealer); !opens) {
+    spdlog::critical("event=startup_failed what=config detail={}", log_value(opens.error().message));
+    return opens.error().code == "seal_key_needed" ? kExitBadConfig : kExitFailed;
+  }
+
+  const controller::PaymentsConfig& payments = config.payments;
+  auto backend = open_backend(io, time, config);
+  if (!backend.ok()) {
+    spdlog::critical("event=startup_failed what=io_backend detail={}", log_value(backend.error().message));
+    return kExitFailed;
+  }
+
+  // Operations begun with one gateway account are never sent to another: a start that
+  // points at another account while such operations are outstanding is a config problem.
+  {
+    db::GateStatus account_status(**database);
+    db::PaymentQueue begun(**database);
+    auto account = gateway.account_id();
+    if (!account) {
+      spdlog::critical("event=startup_failed what=gateway_account detail={}", log_value(account.error().message));
+      return kExitFailed;
+    }
+    if (Status same = controller::check_gateway_account(account_status, begun, *account); !same) {
+      spdlog::critical("event=startup_failed what=config detail={}", log_value(same.error().message));
+      return same.error().code == "gateway_account_changed" ? kExitBadConfig : kExitFailed;
+    }
+    if (auto kept = controller::record_gateway_account(account_status, *account, unix_millis(time.wall_now())); !kept) {
+      spdlog::critical("event=startup_failed what=database detail={}", log_value(kept.error().message));
+      return kExitFailed;
+    }
+  }
+
+  controller::WatchedTracking watched_tracking(tracking, time);  // its reachability, for passgatectl status
+  controller::OutboxSender sender(outbox, watched_tracking, time, time, config.tracking.request_timeout);
+  const controller::GateIdentity identity{config.store_id, config.gate_id};
+  controller::TrackingReports reports(identity, outbox, sessions, time, sender);
+  db::PaymentQueue queue(**database);
+  db::SettlementStore settlements(**database);
+  db::GateStatus gate_status(**database);
+  controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, sealer, gateway,
+                                     gate_status, time, time);
+  controller::SettlementPlanner planner(settlements, queue, time, time, [&drainer] { drainer.kick(); });
+  // Every event that can make a session or an operation final asks for a planner run.
+  drainer.set_on_final([&planner](const db::PaymentOpRecord&) { planner.request(); });
+  reports.set_on_session_ended([&planner] { planner.request(); });
+  sender.set_on_open_refused([&sessions, &planner, &time](std::int64_t message_id, const std::string& session_id) {
+    auto refused = sessions.close_refused_open(message_id, session_id, controller::cancel_target(session_id),
+                                               unix_millis(time.wall_now()));
+    if (!refused.ok()) return Status(refused.error());
+    if (*refused) report_refused_session(session_id);
+    planner.request();
+    return Status();
+  });
+  controller::CartsFeed carts(controller::carts_feed_settings(config), watched_tracking, settlements, time, time,
+                              [&planner] { planner.run(); });
+  controller::EntryHold hold(controller::entry_hold_settings(config), queue, drainer, time);
+  controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
+                                         watched_tracking, sender, &hold, time, time);
+  admission.set_on_session_ended([&planner] { planner.request(); });
+  recover_interrupted_sessions(sessions, time);
+  controller::TokenPurge purge(sessions, time, time);
+  controller::Gate gate(config, **backend, time, time, admission, reports);
+  DaemonReload live_settings(
+      ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate, sessions, queue, gate_status,
+                    time});
+  controller::ConfigReloader reloader(config, live_settings);
+  // What `systemctl status` shows while the gate runs.
+  const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
+                                   std::to_string(config.lanes.size()) + " lane(s), " + describe_backend(config.io);
+  // The config reload, shared by SIGHUP and `passgatectl reload`: re-reads config.source,
+  // applies what can change while the gate runs and names what needs a restart.
+  const ReloadConfig reload_config = [&reloader, &notifier, &ready_status] {
+    controller::ReloadReport report = reloader.reload();
+    notifier.status(ready_status + "; " + reload_summary(report));
+    return report;
+  };
+  ControlCommands commands(gate, **backend, time, time,
+                           ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
+                                          [&planner, &drainer] {
+                                            planner.run();
+                                            drainer.kick();
+                                          },
+                                          [&sender] { sender.kick(); }, drainer.clock_watch()},
+                           reload_config);
+  // The operators' control socket, and the read-only one when [control] readonly_group is set
+  // (status, lanes, sessions and queue only, for those who may look but not act).
+  using Handler = void (ControlCommands::*)(const nlohmann::json&, const std::shared_ptr<drivers::ControlPeer>&);
+  const auto open_control = [&](const std::filesystem::path& socket, const std::string& group_name, const char* key,
+                                Handler handler) -> Result<std::unique_ptr<drivers::ControlServer>> {
+    auto group = control_group(group_name, key);
+    if (!group.ok()) return group.error();
+    return drivers::ControlServer::open(
+        io, socket, *group, config.control.request_timeout,
+        [&commands, handler](const nlohmann::json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
+          (commands.*handler)(request, peer);
+        });
+  };
+  auto control = open_control(config.control.socket, config.control.group, "group", &ControlCommands::handle);
+  if (!control.ok()) {
+    spdlog::critical("event=startup_failed what=control_socket detail={}", log_value(control.error().message));
+    return kExitBadConfig;
+  }
+  std::unique_ptr<drivers::ControlServer> readonly_control;
+  if (!config.control.readonly_group.empty()) {
+    auto opened = open_control(config.control.readonly_socket, config.control.readonly_group, "readonly_group",
+                               &ControlCommands::handle_read_only);
+    if (!opened.ok()) {
+      spdlog::critical("event=startup_failed what=readonly_control_socket detail={}",
+                       log_value(opened.error().message));
+      return kExitBadConfig;
+    }
+    readonly_control = std::move(*opened);
+  }
+  // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
+  // without them if the port cannot be had: the monitoring sees it missing.
+  controller::DaemonMetrics metrics(
+      controller::MetricsSources{gate, queue, drainer, gate_status, outbox, sessions, sender, watched_tracking,
+                                 reloader.in_force().tracking, time});
+  std::unique_ptr<drivers::MetricsServer> metrics_server;
+  if (config.metrics.enabled) {
+    auto opened = drivers::MetricsServer::open(io, config.metrics.address, config.metrics.port,
+                                               {[&metrics] { return metrics.page(); },
+                                                [&metrics] { return metrics.problem(); }});
+    if (opened.ok()) {
+      metrics_server = std::move(*opened);
+    } else {
+      spdlog::error("event=metrics_unavailable detail={}", log_value(opened.error().message));
+    }
+  }
+
+  // SIGTERM/SIGINT: finish the passages under way, persist, stop (graceful_stop.hpp).
+  GracefulStop graceful_stop(gate, drainer, notifier, time, time, [&io] { io.stop(); });
+  boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+  std::function<void()> wait_stop = [&] {
+    stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      graceful_stop.on_signal(sig);
+      wait_stop();
+    });
+  };
+  wait_stop();
+  // SIGHUP: the config reload (it logs what it did).
+  boost::asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void()> wait_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      spdlog::info("event=reload_requested signal=SIGHUP");
+      (void)reload_config();
+      wait_reload();
+    });
+  };
+  wait_reload();
+  // Handled from here on: a stop or reload signal that came during start-up (held since the
+  // start of main) is delivered now and acted on once the loop runs.
+  if (auto released = release_daemon_signals(); !released.ok()) {
+    spdlog::error("event=signals_not_released detail={}", log_value(released.error().message));
+  }
+
+  sender.kick();
+  if (auto started = drainer.start(); !started.ok()) {
+    spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
+    return kExitFailed;
+  }
+  planner.start();
+  carts.start();
+  spdlog::info("event=ready store={} gate={} lanes={} io={} tracking={} offline_policy={} gateway={} hold={} "
+               "watchdog_ms={}",
+               log_value(config.store_id), log_value(config.gate_id), config.lanes.size(),
+               log_value(describe_backend(config.io)), log_value(config.tracking.base_url),
+               config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny",
+               log_value(payments.gateway_url),
+               log_value(payments.hold_amount_minor > 0
+                             ? std::to_string(payments.hold_amount_minor) + " " + payments.currency
+                             : std::string("none")),
+               notifier.ping_interval() ? notifier.ping_interval()->count() * 2 : 0);
+  notifier.ready(ready_status);
+  io.run();
+  // Held again for the teardown: once the signal sets are gone a SIGTERM's default action
+  // would kill the gate before the backend drives its outputs to their safe levels.
+  if (auto held = hold_daemon_signals(); !held.ok()) {
+    spdlog::error("event=signals_not_held detail={}", log_value(held.error().message));
+  }
+  spdlog::info("event=stopped exit_status=0");
+  return kExitStopped;
+}
+
+}  // namespace passgate::daemon

@@ -1,0 +1,65 @@
+#include "passgated/gate_files.hpp"
+
+#include "common/system_clock.hpp"
+#include "crypto/secret_file.hpp"
+
+namespace passgate::drivers {
+namespace {
+
+constexpr std::string_view kApiKeyName = "the payment gateway's API key";
+
+std::string problem(std::string_view key, const Error& error) { return std::string(key) + ": " + error.message; }
+
+// The HTTP clients; the gateway's only with an API key.
+StartupLoad<GateServices> open_services(boost::asio::io_context& io, const controller::GateConfig& config,
+                                        std::optional<std::string> api_key, const Clock& clock) {
+  StartupLoad<GateServices> out;
+  auto tracking = TrackingClient::create(io, config.tracking, config.gate_id);
+  if (!tracking) out.problems.push_back(tracking.error().message);  // "tracking engine: ..."
+  if (!api_key) return out;
+  const controller::PaymentsConfig& payments = config.payments;
+  auto gateway = GatewayClient::create(
+      io, GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle}, clock);
+  if (!gateway) out.problems.push_back(gateway.error().message);  // "payment gateway: ..."
+  if (out.problems.empty()) out.value.emplace(GateServices{std::move(*tracking), std::move(*gateway)});
+  return out;
+}
+
+}  // namespace
+
+StartupLoad<GateKeyFiles> load_key_files(const controller::GateConfig& config) {
+  StartupLoad<GateKeyFiles> out;
+  auto issuer_keys = controller::KeyRing::read(config.keyset);
+  if (!issuer_keys) out.problems.push_back(problem("tokens.keyset", issuer_keys.error()));
+  const controller::PaymentsConfig& payments = config.payments;
+  auto api_key = crypto::read_secret_text_file(payments.api_key_file, kApiKeyName);
+  if (!api_key) {
+    out.problems.push_back(problem("payments.api_key_file", api_key.error()));
+  } else if (auto usable = GatewayClient::check_api_key(*api_key); !usable) {
+    out.problems.push_back(problem("payments.api_key_file", usable.error()));
+  }
+  auto sealer = crypto::PaymentSealer::load(payments.seal_key_file, payments.previous_seal_key_files);
+  if (!sealer) out.problems.push_back(problem("payments.seal_key_file", sealer.error()));
+  if (out.problems.empty()) {
+    out.value.emplace(GateKeyFiles{std::move(*issuer_keys), std::move(*api_key), std::move(*sealer)});
+  }
+  return out;
+}
+
+StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config) {
+  return open_gate_files(io, config, system_clock());
+}
+
+StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const controller::GateConfig& config,
+                                       const Clock& clock) {
+  auto keys = load_key_files(config);
+  auto services = open_services(
+      io, config, keys.value ? std::optional<std::string>(std::move(keys.value->api_key)) : std::nullopt, clock);
+  StartupLoad<GateFiles> out;
+  out.problems = std::move(keys.problems);
+  out.problems.insert(out.problems.end(), services.problems.begin(), services.problems.end());
+  if (out.problems.empty()) out.value.emplace(GateFiles{std::move(*keys.value), std::move(*services.value)});
+  return out;
+}
+
+}  // namespace passgate::drivers

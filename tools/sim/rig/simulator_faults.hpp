@@ -1,0 +1,59 @@
+// Switching the simulators' faults from a scenario: `kind = "tracking"` (the tracking-engine
+// simulator) and `kind = "gateway"` (the payment-gateway simulator). TrackingFaults and
+// GatewayFaults are the seams the scenario player uses; TrackingControl and GatewayControl
+// implement them with one plain HTTP/1.1 POST of the fault as JSON to
+// http://127.0.0.1:<control port>/control/fault (Boost.Beast), bounded by a 2 s timeout.
+// Single-threaded, on the caller's io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+
+#include "common/result.hpp"
+#include "tools/sim/gateway/server.hpp"
+#include "tools/sim/rig/scenario.hpp"
+
+namespace passgate::sim {
+
+class TrackingFaults {
+ public:
+  virtual ~TrackingFaults() = default;
+  // Asks the simulator to play `fault` (`delay`: how slow, for TrackingFault::slow). `done`
+  // gets an error ("tracking_control") if it could not be told.
+  virtual void set_fault(TrackingFault fault, Millis delay, std::function<void(Status)> done) = 0;
+};
+
+class GatewayFaults {
+ public:
+  virtual ~GatewayFaults() = default;
+  // Asks the gateway simulator to play `fault`. `done` gets an error ("gateway_control") if it
+  // could not be told or refused the fault.
+  virtual void set_fault(const GatewayFault& fault, std::function<void(Status)> done) = 0;
+};
+
+class TrackingControl final : public TrackingFaults {
+ public:
+  TrackingControl(boost::asio::io_context& io, std::uint16_t port) : io_(io), port_(port) {}
+
+  void set_fault(TrackingFault fault, Millis delay, std::function<void(Status)> done) override;
+
+ private:
+  boost::asio::io_context& io_;
+  std::uint16_t port_;
+};
+
+class GatewayControl final : public GatewayFaults {
+ public:
+  GatewayControl(boost::asio::io_context& io, std::uint16_t port) : io_(io), port_(port) {}
+
+  // Sends {"mode":…,"delay_ms":…} plus "retry_after_s" and "count" when set.
+  void set_fault(const GatewayFault& fault, std::function<void(Status)> done) override;
+
+ private:
+  boost::asio::io_context& io_;
+  std::uint16_t port_;
+};
+
+}  // namespace passgate::sim
