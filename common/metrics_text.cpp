@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-namespace passgate::controller::metrics {
+namespace passgate::prometheus {
 
 namespace {
 
@@ -110,4 +110,4 @@ void append_sample(std::string& out, std::string_view name,
   out += '\n';
 }
 
-}  // namespace passgate::controller::metrics
+}  // namespace passgate::prometheus

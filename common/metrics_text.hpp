@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace passgate::controller::metrics {
+namespace passgate::prometheus {
 
 // The Content-Type of a page in this format.
 inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -37,4 +37,4 @@ void append_header(std::string& out, std::string_view name, std::string_view hel
 void append_sample(std::string& out, std::string_view name,
                    const std::vector<std::pair<std::string_view, std::string_view>>& labels, double value);
 
-}  // namespace passgate::controller::metrics
+}  // namespace passgate::prometheus

@@ -7,7 +7,7 @@
 #include <cctype>
 #include <charconv>
 
-namespace passgate::controller {
+namespace passgate {
 namespace {
 
 Error bad_url(std::string message) { return make_error("bad_url", std::move(message)); }
@@ -94,4 +94,4 @@ bool is_loopback_host(std::string_view host) {
   return false;
 }
 
-}  // namespace passgate::controller
+}  // namespace passgate

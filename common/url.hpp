@@ -8,7 +8,7 @@
 
 #include "common/result.hpp"
 
-namespace passgate::controller {
+namespace passgate {
 
 struct BaseUrl {
   std::string scheme;  // "http" or "https"
@@ -23,4 +23,4 @@ struct BaseUrl {
 // localhost, 127.0.0.0/8 or ::1.
 [[nodiscard]] bool is_loopback_host(std::string_view host);
 
-}  // namespace passgate::controller
+}  // namespace passgate

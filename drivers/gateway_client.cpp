@@ -13,9 +13,6 @@
 
 namespace passgate::drivers {
 
-using controller::HttpReply;
-using controller::PaymentOutcome;
-using controller::PaymentOutcomeKind;
 
 namespace {
 
@@ -77,7 +74,7 @@ void GatewayClient::authorize(HttpRequestSpec& spec) const {
   spec.headers.emplace_back("Authorization", "Bearer " + api_key_);
 }
 
-void GatewayClient::execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
+void GatewayClient::execute(const PaymentRequest& request, std::chrono::milliseconds timeout,
                             Callback done) {
   auto spec = payment_http_request(request);
   if (!spec) return reject_soon(spec.error(), std::move(done));

@@ -34,7 +34,7 @@ struct GatewayClientOptions {
   std::filesystem::path ca_bundle;   // PEM CA certificates; empty: the system's trust store
 };
 
-class GatewayClient final : public controller::PaymentGateway {
+class GatewayClient final : public PaymentGateway {
  public:
   // Error codes: "bad_api_key" (empty, or a character that cannot go into a header; the
   // message never shows the key), and those of HttpClient::create (bad_url, insecure_url,
@@ -62,7 +62,7 @@ class GatewayClient final : public controller::PaymentGateway {
   [[nodiscard]] Result<std::string> account_id_with(const std::string& api_key) const;
 
   // An incomplete request (see payment_http_request) is not sent: `done` gets `rejected`.
-  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout,
+  void execute(const PaymentRequest& request, std::chrono::milliseconds timeout,
                Callback done) override;
   // A session id that cannot be quoted in the search query is not sent: `rejected`.
   void search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) override;

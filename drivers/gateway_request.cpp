@@ -8,8 +8,6 @@
 
 namespace passgate::drivers {
 
-using controller::PaymentOpKind;
-using controller::PaymentRequest;
 
 namespace {
 

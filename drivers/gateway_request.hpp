@@ -18,7 +18,7 @@ inline constexpr std::string_view kFormContentType = "application/x-www-form-url
 // with the form body of the spec's table and the Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains
 // the customer or the payment method.
-[[nodiscard]] Result<HttpRequestSpec> payment_http_request(const controller::PaymentRequest& request);
+[[nodiscard]] Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request);
 
 // GET /v1/payment_intents/search?query=metadata['session_id']:'<id>'. Error code
 // "bad_payment_request" for an empty id or one with a quote, backslash, space or

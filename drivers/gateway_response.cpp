@@ -14,10 +14,6 @@
 
 namespace passgate::drivers {
 
-using controller::HttpReply;
-using controller::PaymentIntentView;
-using controller::PaymentOutcome;
-using controller::PaymentOutcomeKind;
 using nlohmann::json;
 
 namespace {
@@ -158,7 +154,7 @@ class ReplyReader {
   [[nodiscard]] PaymentOutcome unverified(const std::string& why) const {
     PaymentOutcome outcome = base();
     outcome.kind = PaymentOutcomeKind::unverified;
-    outcome.error = why + "; " + std::string(controller::kUnverifiedConsequence);
+    outcome.error = why + "; " + std::string(kUnverifiedConsequence);
     return outcome;
   }
 
@@ -227,7 +223,7 @@ PaymentOutcome unknown_search(const ReplyReader& reader, std::string why) {
 
 }  // namespace
 
-PaymentOutcome classify_payment_reply(const HttpReply& reply, const controller::PaymentRequest& request,
+PaymentOutcome classify_payment_reply(const HttpReply& reply, const PaymentRequest& request,
                                       const Secrets& secrets, WallTime now) {
   const ReplyReader reader(reply, secrets, now);
   if (!reader.success()) return reader.failure();
@@ -237,11 +233,11 @@ PaymentOutcome classify_payment_reply(const HttpReply& reply, const controller::
   if (!intent) return reader.unverified(reader.unreadable("PaymentIntent", intent.error().message));
   PaymentOutcome outcome = reader.base();
   outcome.kind = PaymentOutcomeKind::succeeded;
-  if (const auto mismatches = controller::intent_mismatches(request, *intent); !mismatches.empty()) {
+  if (const auto mismatches = intent_mismatches(request, *intent); !mismatches.empty()) {
     const auto shown = [&reader](std::string_view got) { return reader.text(got, kMaxGatewayWord); };
     outcome = reader.unverified("the PaymentIntent in the HTTP 200 answer is not the outcome of this " +
                                 std::string(to_string(request.op)) + ": " +
-                                controller::describe_mismatches(mismatches, shown));
+                                describe_mismatches(mismatches, shown));
   }
   outcome.intent = std::move(intent.value());
   return outcome;

@@ -30,7 +30,7 @@
 
 #include "common/clock.hpp"
 #include "ports/payment_gateway.hpp"
-#include "ports/tracking_port.hpp"
+#include "common/http_reply.hpp"
 
 namespace passgate::drivers {
 
@@ -43,13 +43,13 @@ using Secrets = std::vector<std::string_view>;
 
 // For execute(): the answer to `request`. `now` dates a Retry-After given as an HTTP-date.
 // The outcome's `sends` is the reply's.
-[[nodiscard]] controller::PaymentOutcome classify_payment_reply(const controller::HttpReply& reply,
-                                                                const controller::PaymentRequest& request,
+[[nodiscard]] PaymentOutcome classify_payment_reply(const HttpReply& reply,
+                                                                const PaymentRequest& request,
                                                                 const Secrets& secrets, WallTime now);
 
 // For search_session(): a 200 search_result gives succeeded with every PaymentIntent in
 // `found`; an unreadable one is unknown (asked again later); other statuses as in the table.
-[[nodiscard]] controller::PaymentOutcome classify_search_reply(const controller::HttpReply& reply,
+[[nodiscard]] PaymentOutcome classify_search_reply(const HttpReply& reply,
                                                                const Secrets& secrets, WallTime now);
 
 }  // namespace passgate::drivers

@@ -91,7 +91,7 @@ Result<gpiod::chip> open_chip(const std::string& entry, const std::string& spec)
 
 // The chip's line the entry names, by offset or by its name on the chip.
 Result<gpiod::line> find_line(const std::string& entry, const gpiod::chip& chip,
-                              const controller::GpiodLineConfig& config) {
+                              const hw::GpiodLineConfig& config) {
   if (config.offset) {
     const unsigned lines = chip.num_lines();
     if (*config.offset >= lines) {
@@ -107,20 +107,20 @@ Result<gpiod::line> find_line(const std::string& entry, const gpiod::chip& chip,
 }
 
 // "line 4 of gpiochip0", or "line "GPIO4" (4) of gpiochip0" for a line found by name.
-std::string describe(const gpiod::line& line, const controller::GpiodLineConfig& config) {
+std::string describe(const gpiod::line& line, const hw::GpiodLineConfig& config) {
   const std::string offset = std::to_string(line.offset());
   return "line " + (config.offset ? offset : "\"" + config.line + "\" (" + offset + ")") + " of " +
          line.get_chip().name();
 }
 
-std::bitset<32> request_flags(const controller::GpiodLineConfig& config) {
+std::bitset<32> request_flags(const hw::GpiodLineConfig& config) {
   std::bitset<32> flags;
   if (config.active_low) flags |= gpiod::line_request::FLAG_ACTIVE_LOW;
   switch (config.bias) {
-    case controller::LineBias::as_is: break;
-    case controller::LineBias::pull_up: flags |= gpiod::line_request::FLAG_BIAS_PULL_UP; break;
-    case controller::LineBias::pull_down: flags |= gpiod::line_request::FLAG_BIAS_PULL_DOWN; break;
-    case controller::LineBias::disabled: flags |= gpiod::line_request::FLAG_BIAS_DISABLE; break;
+    case hw::LineBias::as_is: break;
+    case hw::LineBias::pull_up: flags |= gpiod::line_request::FLAG_BIAS_PULL_UP; break;
+    case hw::LineBias::pull_down: flags |= gpiod::line_request::FLAG_BIAS_PULL_DOWN; break;
+    case hw::LineBias::disabled: flags |= gpiod::line_request::FLAG_BIAS_DISABLE; break;
   }
   return flags;
 }
@@ -182,7 +182,7 @@ std::string in_use_by(const gpiod::line& line) {
 
 // Requests the line: an input with events on both edges, or an output at `initial`.
 Status request(const std::string& entry, const std::string& where, gpiod::line& line,
-               const controller::GpiodLineConfig& config, bool input) {
+               const hw::GpiodLineConfig& config, bool input) {
   if (line.is_used()) return make_error("busy", entry + ": " + where + " is in use " + in_use_by(line));
   const int type = input ? gpiod::line_request::EVENT_BOTH_EDGES : gpiod::line_request::DIRECTION_OUTPUT;
   try {
@@ -244,14 +244,14 @@ GpiodLines::GpiodLines(TimerService& timers, const Clock& clock, InputChanged on
     : timers_(timers), clock_(clock), on_input_(std::move(on_input)), chips_(std::make_unique<Chips>()) {}
 
 Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
-                                                     const std::map<std::string, controller::GpiodLineConfig>& lines,
+                                                     const std::map<std::string, hw::GpiodLineConfig>& lines,
                                                      InputChanged on_input) {
   return open(io, timers, real_steady_clock(), lines, std::move(on_input));
 }
 
 Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
                                                      const Clock& clock,
-                                                     const std::map<std::string, controller::GpiodLineConfig>& lines,
+                                                     const std::map<std::string, hw::GpiodLineConfig>& lines,
                                                      InputChanged on_input) {
   std::unique_ptr<GpiodLines> self(new GpiodLines(timers, clock, std::move(on_input)));
   for (const auto& [name, config] : lines) {
@@ -263,7 +263,7 @@ Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io
 }
 
 Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
-                       const controller::GpiodLineConfig& config) {
+                       const hw::GpiodLineConfig& config) {
   const std::string entry = entry_name(name);
   const auto parsed = hw::parse_line_name(name);
   if (!parsed) return make_error("invalid_argument", entry + ": not a line of the gate (lane<N>.<role> or fire_alarm)");

@@ -64,7 +64,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config/config.hpp"
+#include "hw/io_config.hpp"
 
 namespace passgate::drivers {
 
@@ -91,12 +91,12 @@ class GpiodLines {
   // "io_error" (a chip cannot be opened, or refuses a request).
   [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
       boost::asio::io_context& io, TimerService& timers,
-      const std::map<std::string, controller::GpiodLineConfig>& lines, InputChanged on_input);
+      const std::map<std::string, hw::GpiodLineConfig>& lines, InputChanged on_input);
   // The same, timing write attempts on `clock` (steady_now) instead of the real steady
   // clock; `clock` must outlive the lines.
   [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
       boost::asio::io_context& io, TimerService& timers, const Clock& clock,
-      const std::map<std::string, controller::GpiodLineConfig>& lines, InputChanged on_input);
+      const std::map<std::string, hw::GpiodLineConfig>& lines, InputChanged on_input);
   ~GpiodLines();
   GpiodLines(const GpiodLines&) = delete;
   GpiodLines& operator=(const GpiodLines&) = delete;
@@ -118,7 +118,7 @@ class GpiodLines {
 
   GpiodLines(TimerService& timers, const Clock& clock, InputChanged on_input);
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
-                           const controller::GpiodLineConfig& config);
+                           const hw::GpiodLineConfig& config);
   void write_wanted(const std::string& name, Output& out);
   void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why,
                     SteadyTime::duration took);

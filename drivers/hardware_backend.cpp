@@ -12,7 +12,7 @@ HardwareBackend::HardwareBackend(TimerService& timers)
     : timers_(timers), self_(std::make_shared<HardwareBackend*>(this)) {}
 
 Result<std::unique_ptr<HardwareBackend>> HardwareBackend::open(
-    boost::asio::io_context& io, TimerService& timers, const controller::IoConfig& config,
+    boost::asio::io_context& io, TimerService& timers, const hw::IoConfig& config,
     std::vector<std::unique_ptr<hw::ScannerDriver>> scanners) {
   std::unique_ptr<HardwareBackend> backend(new HardwareBackend(timers));
   auto lines = GpiodLines::open(io, timers, config.gpiod_lines,

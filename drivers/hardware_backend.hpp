@@ -20,7 +20,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config/config.hpp"
+#include "hw/io_config.hpp"
 #include "drivers/gpiod_lines.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/scanner_driver.hpp"
@@ -33,7 +33,7 @@ class HardwareBackend final : public hw::IoBackend {
   // GpiodLines::open (naming the config entry), and of a scanner that cannot start at all
   // (its message names the scanner).
   [[nodiscard]] static Result<std::unique_ptr<HardwareBackend>> open(
-      boost::asio::io_context& io, TimerService& timers, const controller::IoConfig& config,
+      boost::asio::io_context& io, TimerService& timers, const hw::IoConfig& config,
       std::vector<std::unique_ptr<hw::ScannerDriver>> scanners);
   // Returns the outputs to their safe levels (GpiodLines) and stops the scanners.
   ~HardwareBackend() override;

@@ -25,8 +25,6 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-using controller::BaseUrl;
-using controller::HttpReply;
 
 namespace {
 
@@ -308,14 +306,14 @@ void HttpClient::Core::shut_down() {
 }
 
 Result<std::unique_ptr<HttpClient>> HttpClient::create(asio::io_context& io, HttpClientOptions options) {
-  auto url = controller::parse_base_url(options.base_url);
+  auto url = parse_base_url(options.base_url);
   if (!url) return make_error("bad_url", "base URL \"" + options.base_url + "\" " + url.error().message);
   std::unique_ptr<asio::ssl::context> tls;
   if (url->scheme == "https") {
     auto made = make_tls_client_context(options.tls);
     if (!made) return made.error();
     tls = std::move(made.value());
-  } else if (!controller::is_loopback_host(url->host)) {
+  } else if (!is_loopback_host(url->host)) {
     return make_error("insecure_url", "base URL \"" + options.base_url +
                                           "\": plain http is allowed only to a loopback host "
                                           "(127.0.0.1, ::1, localhost); use https://");

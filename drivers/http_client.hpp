@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "ports/tracking_port.hpp"
+#include "common/http_reply.hpp"
 #include "drivers/tls_context.hpp"
 
 namespace boost::asio {
@@ -73,7 +73,7 @@ struct HttpRequestSpec {
 
 class HttpClient {
  public:
-  using Callback = std::function<void(controller::HttpReply)>;
+  using Callback = std::function<void(HttpReply)>;
 
   // Error codes: "bad_url", "insecure_url" (plain http to a non-loopback host), and those
   // of make_tls_client_context.

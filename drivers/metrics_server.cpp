@@ -165,7 +165,7 @@ Answer MetricsServer::Core::answer(const http::request<http::string_body>& reque
   const bool known = path == "/metrics" || path == "/healthz";
   if (!known) return plain(http::status::not_found, "not found; try /metrics or /healthz\n");
   if (request.method() != http::verb::get) return plain(http::status::method_not_allowed, "only GET\n");
-  if (path == "/metrics") return Answer{http::status::ok, std::string(controller::metrics::kTextContentType), endpoints.page()};
+  if (path == "/metrics") return Answer{http::status::ok, std::string(prometheus::kTextContentType), endpoints.page()};
   if (const auto problem = endpoints.problem()) {
     return plain(http::status::service_unavailable, "unhealthy: " + *problem + "\n");
   }

@@ -6,8 +6,8 @@
 namespace passgate::drivers {
 namespace {
 
-using controller::ScannerConfig;
-using controller::ScannerKind;
+using hw::ScannerConfig;
+using hw::ScannerKind;
 
 Result<std::unique_ptr<hw::ScannerDriver>> make_usb(const std::shared_ptr<UsbContext>& usb, const std::string& name,
                                                     const ScannerConfig& scanner, std::size_t max_length) {
@@ -20,7 +20,7 @@ Result<std::unique_ptr<hw::ScannerDriver>> make_usb(const std::shared_ptr<UsbCon
 }  // namespace
 
 Result<std::vector<std::unique_ptr<hw::ScannerDriver>>> make_scanners(boost::asio::io_context& io, TimerService& timers,
-                                                                      const controller::IoConfig& config) {
+                                                                      const hw::IoConfig& config) {
   std::vector<std::unique_ptr<hw::ScannerDriver>> drivers;
   std::shared_ptr<UsbContext> usb;  // opened for the first USB scanner, shared by the others
   for (const auto& [name, scanner] : config.scanners) {

@@ -11,7 +11,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
-#include "controller/config/config.hpp"
+#include "hw/io_config.hpp"
 #include "hw/scanner_driver.hpp"
 
 namespace passgate::drivers {
@@ -20,6 +20,6 @@ namespace passgate::drivers {
 // "invalid_argument" for settings a driver refuses (the config check prevents them).
 [[nodiscard]] Result<std::vector<std::unique_ptr<hw::ScannerDriver>>> make_scanners(boost::asio::io_context& io,
                                                                                     TimerService& timers,
-                                                                                    const controller::IoConfig& config);
+                                                                                    const hw::IoConfig& config);
 
 }  // namespace passgate::drivers

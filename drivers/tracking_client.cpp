@@ -3,13 +3,12 @@
 namespace passgate::drivers {
 
 Result<std::unique_ptr<TrackingClient>> TrackingClient::create(boost::asio::io_context& io,
-                                                               const controller::TrackingConfig& config,
-                                                               std::string gate_id) {
-  HttpClientOptions options;
-  options.base_url = config.base_url;
-  options.tls = TlsClientFiles{config.ca_bundle, config.client_cert, config.client_key};
-  options.headers.emplace_back("X-Gate-Id", std::move(gate_id));
-  auto http = HttpClient::create(io, std::move(options));
+                                                               TrackingClientOptions options) {
+  HttpClientOptions http_options;
+  http_options.base_url = std::move(options.base_url);
+  http_options.tls = std::move(options.tls);
+  http_options.headers.emplace_back("X-Gate-Id", std::move(options.gate_id));
+  auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "tracking engine: " + http.error().message);
   return std::unique_ptr<TrackingClient>(new TrackingClient(std::move(http.value())));
 }

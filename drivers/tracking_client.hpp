@@ -8,17 +8,25 @@
 #include <string>
 
 #include "common/result.hpp"
-#include "controller/config/config.hpp"
 #include "ports/tracking_port.hpp"
 #include "drivers/http_client.hpp"
+#include "drivers/tls_context.hpp"
 
 namespace passgate::drivers {
 
-class TrackingClient final : public controller::TrackingPort {
+// Where the tracking engine is and how to reach it (the config's [tracking], less its timeouts,
+// which the callers pass with each request).
+struct TrackingClientOptions {
+  std::string base_url;   // http://127.0.0.1:8080 (loopback only) or https://...
+  TlsClientFiles tls;     // CA bundle and client certificate of https
+  std::string gate_id;    // sent as X-Gate-Id with every request
+};
+
+class TrackingClient final : public TrackingPort {
  public:
   // Error codes: those of HttpClient::create (bad_url, insecure_url, tls_config, tls_file).
   [[nodiscard]] static Result<std::unique_ptr<TrackingClient>> create(
-      boost::asio::io_context& io, const controller::TrackingConfig& config, std::string gate_id);
+      boost::asio::io_context& io, TrackingClientOptions options);
 
   void post_json(const std::string& target, const std::string& body, std::chrono::milliseconds timeout,
                  Callback done) override;

@@ -14,7 +14,10 @@ std::string problem(std::string_view key, const Error& error) { return std::stri
 StartupLoad<GateServices> open_services(boost::asio::io_context& io, const controller::GateConfig& config,
                                         std::optional<std::string> api_key, const Clock& clock) {
   StartupLoad<GateServices> out;
-  auto tracking = TrackingClient::create(io, config.tracking, config.gate_id);
+  auto tracking = TrackingClient::create(
+      io, {config.tracking.base_url,
+           {config.tracking.ca_bundle, config.tracking.client_cert, config.tracking.client_key},
+           config.gate_id});
   if (!tracking) out.problems.push_back(tracking.error().message);  // "tracking engine: ..."
   if (!api_key) return out;
   const controller::PaymentsConfig& payments = config.payments;

@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-namespace passgate::controller {
+namespace passgate {
 
 namespace {
 constexpr std::array<std::pair<PaymentOpKind, std::string_view>, 4> kOpNames = {{
@@ -38,4 +38,4 @@ std::string_view to_string(PaymentOutcomeKind kind) {
   return "unknown";
 }
 
-}  // namespace passgate::controller
+}  // namespace passgate

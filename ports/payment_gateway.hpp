@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace passgate::controller {
+namespace passgate {
 
 enum class PaymentOpKind { preauth, capture, charge, void_hold };
 // "preauth", "capture", "charge", "void": the names in idempotency keys and metadata[op].
@@ -86,4 +86,4 @@ class PaymentGateway {
                               Callback done) = 0;
 };
 
-}  // namespace passgate::controller
+}  // namespace passgate

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstdint>
 
-namespace passgate::controller {
+namespace passgate {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::string describe_mismatches(const std::vector<IntentMismatch>& mismatches,
   return out;
 }
 
-}  // namespace passgate::controller
+}  // namespace passgate

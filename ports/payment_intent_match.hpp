@@ -18,7 +18,7 @@
 
 #include "ports/payment_gateway.hpp"
 
-namespace passgate::controller {
+namespace passgate {
 
 // How an unverified outcome's error ends: what it means and what to do.
 inline constexpr std::string_view kUnverifiedConsequence =
@@ -46,4 +46,4 @@ struct IntentMismatch {
 [[nodiscard]] std::string describe_mismatches(const std::vector<IntentMismatch>& mismatches,
                                               const std::function<std::string(std::string_view)>& shown);
 
-}  // namespace passgate::controller
+}  // namespace passgate

@@ -7,6 +7,12 @@
 
 namespace passgate::controller::metrics {
 
+using prometheus::append_header;
+using prometheus::append_sample;
+using prometheus::format_value;
+using prometheus::valid_label_name;
+using prometheus::valid_metric_name;
+
 Family::Family(std::string name, std::string help, std::vector<std::string> label_names, std::string_view type)
     : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)), type_(type) {
   if (!valid_metric_name(name_)) throw std::invalid_argument("invalid metric name \"" + name_ + "\"");

@@ -7,7 +7,7 @@
 using namespace std::chrono_literals;
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 
 namespace {
 
@@ -43,8 +43,8 @@ TEST_CASE("an approved hold is placed before the tracking engine is asked and th
   start(f, result);
   REQUIRE(f.gateway.calls.size() == 1);
   CHECK(f.tracking.calls.empty());
-  const controller::PaymentRequest& preauth = f.gateway.sent.at(0);
-  CHECK(preauth.op == controller::PaymentOpKind::preauth);
+  const passgate::PaymentRequest& preauth = f.gateway.sent.at(0);
+  CHECK(preauth.op == passgate::PaymentOpKind::preauth);
   CHECK(preauth.amount_minor == 5000);
   CHECK(preauth.currency == "USD");
   CHECK(preauth.customer == "cus_test");

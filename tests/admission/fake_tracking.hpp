@@ -14,7 +14,7 @@
 
 namespace passgate::test {
 
-class FakeTracking final : public controller::TrackingPort {
+class FakeTracking final : public passgate::TrackingPort {
  public:
   struct Call {
     std::string target;
@@ -65,13 +65,13 @@ class FakeTracking final : public controller::TrackingPort {
 
  private:
   void answer(Call c, int status, std::string body) {
-    controller::HttpReply r{status, std::move(body), status == 0 ? "connection refused" : ""};
+    passgate::HttpReply r{status, std::move(body), status == 0 ? "connection refused" : ""};
     vt_.post([done = std::move(c.done), r] { done(r); });
   }
 
   void answer_slowly(Callback done, std::chrono::milliseconds timeout) {
     const bool in_time = slow->after <= timeout;
-    const controller::HttpReply r{in_time ? slow->status : 0, {}, in_time ? "" : "timed out"};
+    const passgate::HttpReply r{in_time ? slow->status : 0, {}, in_time ? "" : "timed out"};
     slow_answers_.push_back(vt_.start(in_time ? slow->after : timeout, [done = std::move(done), r] { done(r); }));
   }
 

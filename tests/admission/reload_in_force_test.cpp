@@ -17,7 +17,7 @@ using namespace passgate;
 using namespace passgate::test;
 using namespace std::chrono_literals;
 using controller::GateConfig;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 
 namespace {
 
@@ -59,12 +59,12 @@ controller::AdmissionResult admit_with_unknown_hold(AdmissionFixture& f) {
 }
 
 // Runs an admission whose hold the gateway approves; returns the preauth request it got.
-controller::PaymentRequest admit_with_approved_hold(AdmissionFixture& f) {
+passgate::PaymentRequest admit_with_approved_hold(AdmissionFixture& f) {
   std::optional<controller::AdmissionResult> result;
   f.admission->request(1, 4, entry_token_for_reload(f), [&](controller::AdmissionResult r) { result = std::move(r); });
   f.vt.run_ready();
   REQUIRE(f.gateway.calls.size() == 1);
-  const controller::PaymentRequest preauth = f.gateway.calls.front().request;
+  const passgate::PaymentRequest preauth = f.gateway.calls.front().request;
   f.gateway.approve_oldest();
   f.vt.run_ready();
   REQUIRE(f.tracking.calls.size() == 1);
@@ -258,7 +258,7 @@ TEST_CASE("after a reload, payments.currency is the currency of the next hold") 
 
   config.payments.currency = "EUR";
   reload_entry_path(f, config);
-  const controller::PaymentRequest preauth = admit_with_approved_hold(f);
+  const passgate::PaymentRequest preauth = admit_with_approved_hold(f);
   CHECK(preauth.currency == "EUR");
   CHECK(preauth.amount_minor == 5000);
 }
@@ -273,8 +273,8 @@ TEST_CASE("after a reload, payments.hold_amount_minor places a hold of the new a
 
   config.payments.hold_amount_minor = 2500;
   reload_entry_path(f, config);
-  const controller::PaymentRequest preauth = admit_with_approved_hold(f);
-  CHECK(preauth.op == controller::PaymentOpKind::preauth);
+  const passgate::PaymentRequest preauth = admit_with_approved_hold(f);
+  CHECK(preauth.op == passgate::PaymentOpKind::preauth);
   CHECK(preauth.amount_minor == 2500);
 }
 
@@ -385,7 +385,7 @@ TEST_CASE("after a reload, payments.seal_key_file seals new references, previous
   f.sealer = std::move(*rotated);
   REQUIRE(f.sealer.current_key_id() != old_key_id);
 
-  const controller::PaymentRequest preauth = admit_with_approved_hold(f);
+  const passgate::PaymentRequest preauth = admit_with_approved_hold(f);
   auto all = f.sessions->all();
   REQUIRE(all.ok());
   for (const db::SessionRecord& s : *all) {

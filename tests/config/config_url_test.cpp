@@ -3,8 +3,8 @@
 
 #include "common/url.hpp"
 
-using passgate::controller::is_loopback_host;
-using passgate::controller::parse_base_url;
+using passgate::is_loopback_host;
+using passgate::parse_base_url;
 
 TEST_CASE("a base URL is split into scheme, host, port and path") {
   const auto url = parse_base_url("https://tracking.store.local:8443/engine/");

@@ -18,11 +18,11 @@
 
 namespace {
 
-using passgate::controller::HttpReply;
-using passgate::controller::PaymentOpKind;
-using passgate::controller::PaymentOutcome;
-using passgate::controller::PaymentOutcomeKind;
-using passgate::controller::PaymentRequest;
+using passgate::HttpReply;
+using passgate::PaymentOpKind;
+using passgate::PaymentOutcome;
+using passgate::PaymentOutcomeKind;
+using passgate::PaymentRequest;
 
 const std::string kApiKey = "sk_test_FuzzKey";
 const std::string kCustomer = "cus_FuzzCustomer";
@@ -84,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (outcome.http_status != reply.status || outcome.sends != 1) __builtin_trap();
   if (outcome.kind == PaymentOutcomeKind::succeeded) {
     if (reply.status != 200 || !outcome.intent) __builtin_trap();
-    if (!passgate::controller::intent_mismatches(request, *outcome.intent).empty()) __builtin_trap();
+    if (!passgate::intent_mismatches(request, *outcome.intent).empty()) __builtin_trap();
   }
   if (outcome.kind == PaymentOutcomeKind::declined && reply.status != 402) __builtin_trap();
 

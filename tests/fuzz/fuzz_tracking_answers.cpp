@@ -20,7 +20,7 @@
 
 namespace {
 
-using passgate::controller::HttpReply;
+using passgate::HttpReply;
 using passgate::controller::TrackingAnswer;
 
 void require(bool promise_kept) {

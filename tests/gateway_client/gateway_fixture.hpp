@@ -23,10 +23,10 @@
 
 namespace passgate::test {
 
-using controller::PaymentOpKind;
-using controller::PaymentOutcome;
-using controller::PaymentOutcomeKind;
-using controller::PaymentRequest;
+using passgate::PaymentOpKind;
+using passgate::PaymentOutcome;
+using passgate::PaymentOutcomeKind;
+using passgate::PaymentRequest;
 using namespace std::chrono_literals;
 
 // Secrets: none of them may ever show in an outcome's text.
@@ -138,14 +138,14 @@ class ScriptedGateway {
     return client(drivers::GatewayClientOptions{base_url(), kApiKey, {}});
   }
 
-  PaymentOutcome execute(controller::PaymentGateway& gateway, const PaymentRequest& request,
+  PaymentOutcome execute(passgate::PaymentGateway& gateway, const PaymentRequest& request,
                          std::chrono::milliseconds timeout = 5s) {
     auto outcome = await_reply<PaymentOutcome>(io, [&](auto done) { gateway.execute(request, timeout, done); });
     REQUIRE(outcome);
     return *outcome;
   }
 
-  PaymentOutcome search(controller::PaymentGateway& gateway, const std::string& session_id,
+  PaymentOutcome search(passgate::PaymentGateway& gateway, const std::string& session_id,
                         std::chrono::milliseconds timeout = 5s) {
     auto outcome = await_reply<PaymentOutcome>(io, [&](auto done) { gateway.search_session(session_id, timeout, done); });
     REQUIRE(outcome);

@@ -7,7 +7,7 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::HttpReply;
+using passgate::HttpReply;
 
 namespace {
 

@@ -63,7 +63,7 @@ passgate::controller::GateConfig one_entry_lane() {
   lane.number = 1;
   lane.kind = passgate::controller::LaneKind::entry;
   config.lanes.push_back(lane);
-  config.io.backend = passgate::controller::IoBackendKind::gpiod;
+  config.io.backend = passgate::hw::IoBackendKind::gpiod;
   config.io.sim_debounce = 0ms;  // as the config loader sets it for gpiod
   auto release_in = gpio_line(kReleaseIn);
   release_in.active_low = true;  // the turnstile controller's release input is active low

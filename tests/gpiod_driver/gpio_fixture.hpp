@@ -20,29 +20,29 @@
 namespace passgate::test {
 
 using Strings = std::vector<std::string>;
-using LineConfigs = std::map<std::string, controller::GpiodLineConfig>;
+using LineConfigs = std::map<std::string, hw::GpiodLineConfig>;
 
 // A line on the emulated chip at `offset`.
-inline controller::GpiodLineConfig gpio_line(unsigned offset) {
-  controller::GpiodLineConfig line;
+inline hw::GpiodLineConfig gpio_line(unsigned offset) {
+  hw::GpiodLineConfig line;
   line.chip = UmockdevGpio::kChip;
   line.offset = offset;
   return line;
 }
 
 // A beam as turnstiles wire them: the receiver pulls the line low while the beam is blocked.
-inline controller::GpiodLineConfig beam_line(unsigned offset, std::chrono::milliseconds debounce) {
+inline hw::GpiodLineConfig beam_line(unsigned offset, std::chrono::milliseconds debounce) {
   auto line = gpio_line(offset);
   line.active_low = true;
-  line.bias = controller::LineBias::pull_up;
+  line.bias = hw::LineBias::pull_up;
   line.debounce = debounce;
   return line;
 }
 
 // The fire alarm's normally-closed loop to ground: closed = low = clear, open = alarm.
-inline controller::GpiodLineConfig alarm_line(unsigned offset) {
+inline hw::GpiodLineConfig alarm_line(unsigned offset) {
   auto line = gpio_line(offset);
-  line.bias = controller::LineBias::pull_up;
+  line.bias = hw::LineBias::pull_up;
   return line;
 }
 

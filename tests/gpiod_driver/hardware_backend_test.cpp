@@ -29,7 +29,7 @@ struct Recorder final : passgate::hw::IoListener {
 
 struct BackendFixture : GpioFixture {
   BackendFixture() {
-    config.backend = passgate::controller::IoBackendKind::gpiod;
+    config.backend = passgate::hw::IoBackendKind::gpiod;
     config.gpiod_lines = {{"fire_alarm", alarm_line(9)},
                           {"lane1.beam_outer", beam_line(0, 0ms)},
                           {"lane1.beam_inner", beam_line(1, 0ms)},
@@ -41,7 +41,7 @@ struct BackendFixture : GpioFixture {
     return std::move(*opened);
   }
 
-  passgate::controller::IoConfig config;
+  passgate::hw::IoConfig config;
   Recorder listener;
 };
 

@@ -19,7 +19,7 @@ namespace passgate::test {
 namespace {
 
 using Catch::Matchers::Contains;
-using controller::HttpReply;
+using passgate::HttpReply;
 using namespace std::chrono_literals;
 
 constexpr std::size_t kMaxGrowthKib = 4 * 1024;

@@ -16,7 +16,7 @@
 namespace passgate::test {
 namespace {
 
-using controller::HttpReply;
+using passgate::HttpReply;
 using namespace std::chrono_literals;
 
 struct Client {

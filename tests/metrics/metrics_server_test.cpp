@@ -23,7 +23,7 @@
 #include "tests/support/run_until.hpp"
 
 using namespace std::chrono_literals;
-using passgate::controller::HttpReply;
+using passgate::HttpReply;
 using passgate::drivers::HttpClient;
 using passgate::drivers::HttpMethod;
 using passgate::drivers::MetricsServer;

@@ -6,7 +6,7 @@
 
 #include "common/metrics_text.hpp"
 
-using namespace passgate::controller::metrics;
+using namespace passgate::prometheus;
 
 TEST_CASE("metric names follow [a-zA-Z_:][a-zA-Z0-9_:]*") {
   CHECK(valid_metric_name("passgate_scans_total"));

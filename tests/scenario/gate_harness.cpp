@@ -243,11 +243,11 @@ std::string GateHarness::mint_with(const sim::IssuerKey& key, const std::string&
   return sim::mint_token(key, spec);
 }
 
-controller::HttpReply GateHarness::control(drivers::HttpClient& client, drivers::HttpMethod method,
+passgate::HttpReply GateHarness::control(drivers::HttpClient& client, drivers::HttpMethod method,
                                            const std::string& target, std::string body) {
-  auto reply = test::await_reply<controller::HttpReply>(
+  auto reply = test::await_reply<passgate::HttpReply>(
       io_,
-      [&](std::function<void(controller::HttpReply)> done) {
+      [&](std::function<void(passgate::HttpReply)> done) {
         client.request(method, target, std::move(body), 5s, std::move(done));
       },
       kReactLimit);

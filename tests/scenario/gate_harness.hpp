@@ -142,7 +142,7 @@ class GateHarness {
  private:
   void start_tracking();
   void start_gateway();
-  [[nodiscard]] controller::HttpReply control(drivers::HttpClient& client, drivers::HttpMethod method,
+  [[nodiscard]] passgate::HttpReply control(drivers::HttpClient& client, drivers::HttpMethod method,
                                               const std::string& target, std::string body);
 
   GateOptions options_;

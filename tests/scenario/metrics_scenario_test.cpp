@@ -16,7 +16,7 @@
 namespace passgate::scenario {
 namespace {
 
-using controller::HttpReply;
+using passgate::HttpReply;
 
 // The port passgated logged for its metrics listener (listen = "127.0.0.1:0").
 std::uint16_t metrics_port(GateHarness& gate) {

@@ -10,10 +10,10 @@
 #include "tests/serial_scanner/pty_device.hpp"
 #include "tests/support/run_until.hpp"
 
-using passgate::controller::IoBackendKind;
-using passgate::controller::IoConfig;
-using passgate::controller::ScannerConfig;
-using passgate::controller::ScannerKind;
+using passgate::hw::IoBackendKind;
+using passgate::hw::IoConfig;
+using passgate::hw::ScannerConfig;
+using passgate::hw::ScannerKind;
 
 namespace {
 

@@ -10,7 +10,7 @@
 using namespace passgate;
 using namespace passgate::test;
 using namespace std::chrono_literals;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {

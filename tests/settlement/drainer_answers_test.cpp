@@ -11,7 +11,7 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {
@@ -27,21 +27,21 @@ struct AnswerFixture : SettlementFixture {
     make_drainer().set_on_final([this](const db::PaymentOpRecord& op) { finals.push_back(op); });
     REQUIRE(db::test::describe(drainer->start()) == "ok");
   }
-  void answer(const controller::PaymentOutcome& outcome) {
+  void answer(const passgate::PaymentOutcome& outcome) {
     REQUIRE_FALSE(gateway.calls.empty());
     gateway.answer_oldest(outcome);
     vt.run_ready();
   }
   // The approval of the oldest request, written `sends` times.
-  controller::PaymentOutcome approval_sent(int sends) {
-    controller::PaymentOutcome outcome = FakeGateway::approval(gateway.calls.front().request);
+  passgate::PaymentOutcome approval_sent(int sends) {
+    passgate::PaymentOutcome outcome = FakeGateway::approval(gateway.calls.front().request);
     outcome.sends = sends;
     return outcome;
   }
 };
 
-controller::PaymentOutcome unknown_sent(int sends) {
-  controller::PaymentOutcome outcome = FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection reset");
+passgate::PaymentOutcome unknown_sent(int sends) {
+  passgate::PaymentOutcome outcome = FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection reset");
   outcome.sends = sends;
   return outcome;
 }

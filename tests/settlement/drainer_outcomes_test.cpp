@@ -12,8 +12,8 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOpKind;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOpKind;
+using passgate::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {
@@ -33,7 +33,7 @@ struct DrainerFixture : SettlementFixture {
     return (*value)->value;
   }
   // Answers the oldest request with `outcome` and runs what follows.
-  void answer(const controller::PaymentOutcome& outcome) {
+  void answer(const passgate::PaymentOutcome& outcome) {
     REQUIRE_FALSE(gateway.calls.empty());
     gateway.answer_oldest(outcome);
     vt.run_ready();
@@ -58,7 +58,7 @@ TEST_CASE("a charge is sent with the payment reference opened from the session a
   const std::int64_t id = f.enqueue("s1", "charge", 1234);
   f.start();
   REQUIRE(f.gateway.sent.size() == 1);
-  const controller::PaymentRequest& request = f.gateway.sent[0];
+  const passgate::PaymentRequest& request = f.gateway.sent[0];
   CHECK(request.op == PaymentOpKind::charge);
   CHECK(request.idempotency_key == "s1:charge");
   CHECK(request.session_id == "s1");

@@ -11,17 +11,17 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {
 
 // Counts the requests the drainer has open at the gateway (sent, their outcome not yet
 // delivered) and remembers the most at any moment.
-class OpenRequestCounter final : public controller::PaymentGateway {
+class OpenRequestCounter final : public passgate::PaymentGateway {
  public:
-  explicit OpenRequestCounter(controller::PaymentGateway& inner) : inner_(inner) {}
-  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
+  explicit OpenRequestCounter(passgate::PaymentGateway& inner) : inner_(inner) {}
+  void execute(const passgate::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
     opened();
     inner_.execute(request, timeout, closing(std::move(done)));
   }
@@ -35,12 +35,12 @@ class OpenRequestCounter final : public controller::PaymentGateway {
  private:
   void opened() { most_open = std::max(most_open, ++open); }
   Callback closing(Callback done) {
-    return [this, done = std::move(done)](controller::PaymentOutcome outcome) {
+    return [this, done = std::move(done)](passgate::PaymentOutcome outcome) {
       --open;
       done(std::move(outcome));
     };
   }
-  controller::PaymentGateway& inner_;
+  passgate::PaymentGateway& inner_;
 };
 
 }  // namespace
@@ -161,14 +161,14 @@ TEST_CASE("an operation chained after another waits until that one is final") {
   REQUIRE(ids->size() == 2);
   f.start_drainer();
   REQUIRE(f.gateway.sent.size() == 1);
-  CHECK(f.gateway.sent[0].op == controller::PaymentOpKind::charge);
+  CHECK(f.gateway.sent[0].op == passgate::PaymentOpKind::charge);
 
   // The charge's outcome is unknown for a while: the void keeps waiting.
   f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection reset"));
   f.vt.run_ready();
   f.vt.advance(Millis{f.op(ids->at(0)).next_attempt_at_ms - f.now_ms()});
   REQUIRE(f.gateway.sent.size() == 2);
-  CHECK(f.gateway.sent[1].op == controller::PaymentOpKind::charge);
+  CHECK(f.gateway.sent[1].op == passgate::PaymentOpKind::charge);
   f.vt.advance(std::chrono::minutes(10));
   CHECK(f.gateway.sent.size() == 2);
   CHECK(f.op(ids->at(1)).state == PaymentOpState::pending);
@@ -176,7 +176,7 @@ TEST_CASE("an operation chained after another waits until that one is final") {
   f.gateway.approve_oldest();
   f.vt.run_ready();
   REQUIRE(f.gateway.sent.size() == 3);
-  CHECK(f.gateway.sent[2].op == controller::PaymentOpKind::void_hold);
+  CHECK(f.gateway.sent[2].op == passgate::PaymentOpKind::void_hold);
   CHECK(f.gateway.sent[2].intent_id == "pi_hold");
   CHECK(f.gateway.sent[2].idempotency_key == "s1:void");
 }

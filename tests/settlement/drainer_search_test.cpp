@@ -8,7 +8,7 @@
 
 using namespace passgate;
 using namespace passgate::test;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 using db::PaymentOpState;
 
 namespace {
@@ -104,7 +104,7 @@ TEST_CASE("a capture whose hold the search shows still uncaptured is sent") {
   f.gateway.answer_oldest(search_result({found_intent("pi_hold", "s1", "preauth", "requires_capture")}));
   f.vt.run_ready();
   REQUIRE(f.gateway.sent.size() == 1);
-  CHECK(f.gateway.sent[0].op == controller::PaymentOpKind::capture);
+  CHECK(f.gateway.sent[0].op == passgate::PaymentOpKind::capture);
   CHECK(f.gateway.sent[0].intent_id == "pi_hold");
 }
 

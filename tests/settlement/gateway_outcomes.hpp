@@ -13,17 +13,17 @@
 
 namespace passgate::test {
 
-inline controller::PaymentOutcome retry_later(int http_status, std::chrono::milliseconds retry_after) {
-  controller::PaymentOutcome o = FakeGateway::outcome(controller::PaymentOutcomeKind::retry_later, http_status);
+inline passgate::PaymentOutcome retry_later(int http_status, std::chrono::milliseconds retry_after) {
+  passgate::PaymentOutcome o = FakeGateway::outcome(passgate::PaymentOutcomeKind::retry_later, http_status);
   o.retry_after = retry_after;
   return o;
 }
 
 // A PaymentIntent of `amount` USD cents, its other amounts as `status` implies.
-inline controller::PaymentIntentView found_intent(const std::string& id, const std::string& session_id,
+inline passgate::PaymentIntentView found_intent(const std::string& id, const std::string& session_id,
                                                   const std::string& op, const std::string& status,
                                                   std::int64_t amount = 1234) {
-  controller::PaymentIntentView intent;
+  passgate::PaymentIntentView intent;
   intent.id = id;
   intent.status = status;
   intent.amount = amount;
@@ -35,8 +35,8 @@ inline controller::PaymentIntentView found_intent(const std::string& id, const s
   return intent;
 }
 
-inline controller::PaymentOutcome search_result(std::vector<controller::PaymentIntentView> found) {
-  controller::PaymentOutcome o = FakeGateway::outcome(controller::PaymentOutcomeKind::succeeded, 200);
+inline passgate::PaymentOutcome search_result(std::vector<passgate::PaymentIntentView> found) {
+  passgate::PaymentOutcome o = FakeGateway::outcome(passgate::PaymentOutcomeKind::succeeded, 200);
   o.found = std::move(found);
   return o;
 }

@@ -17,7 +17,7 @@ using namespace passgate;
 using namespace passgate::test;
 using namespace std::chrono_literals;
 using controller::GateConfig;
-using controller::PaymentOutcomeKind;
+using passgate::PaymentOutcomeKind;
 
 namespace {
 

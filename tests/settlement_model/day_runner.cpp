@@ -44,7 +44,7 @@ std::vector<db::PaymentOpRecord> dead_letters(db::PaymentQueue& queue) {
 class StoreDay {
  public:
   StoreDay() : sealer_(model_sealer()) {
-    gateway_.before_send = [this](const controller::PaymentRequest& request) { check_sent(request); };
+    gateway_.before_send = [this](const passgate::PaymentRequest& request) { check_sent(request); };
     copy_fresh_database(dir_ / "gate.db");
     restart(kDayStart);
   }
@@ -162,7 +162,7 @@ class StoreDay {
 
   // Before a request reaches the gateway: nothing is sent for a session whose charge got an
   // unverified answer until the operator has acted on it (but that charge itself, retried).
-  void check_sent(const controller::PaymentRequest& request) {
+  void check_sent(const passgate::PaymentRequest& request) {
     auto ops = gate_->queue.for_session(request.session_id);
     if (!ops.ok()) throw std::runtime_error("cannot read the operations of " + request.session_id);
     for (const db::PaymentOpRecord& op : *ops) {

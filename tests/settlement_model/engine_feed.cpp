@@ -40,7 +40,7 @@ nlohmann::json cart_json(const PublishedCart& cart) {
 }  // namespace
 
 void EngineFeed::post_json(const std::string&, const std::string&, Millis, Callback done) {
-  vt_.post([done = std::move(done)] { done(controller::HttpReply{404, "", "not served by the model's engine"}); });
+  vt_.post([done = std::move(done)] { done(passgate::HttpReply{404, "", "not served by the model's engine"}); });
 }
 
 void EngineFeed::get(const std::string& target, Millis, Callback done) {
@@ -51,7 +51,7 @@ void EngineFeed::get(const std::string& target, Millis, Callback done) {
   const std::size_t to = std::min(feed.size(), from + limit);
   nlohmann::json page{{"carts", nlohmann::json::array()}, {"next_cursor", "c" + std::to_string(to)}};
   for (std::size_t i = from; i < to; ++i) page["carts"].push_back(cart_json(feed[i]));
-  vt_.post([done = std::move(done), body = page.dump()] { done(controller::HttpReply{200, body, ""}); });
+  vt_.post([done = std::move(done), body = page.dump()] { done(passgate::HttpReply{200, body, ""}); });
 }
 
 bool EngineFeed::read_to_end(const std::optional<std::string>& cursor) const {

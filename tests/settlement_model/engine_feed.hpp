@@ -10,7 +10,7 @@
 
 namespace passgate::model {
 
-class EngineFeed final : public controller::TrackingPort {
+class EngineFeed final : public passgate::TrackingPort {
  public:
   EngineFeed(const ShopModel& shop, VirtualTime& vt) : shop_(shop), vt_(vt) {}
 

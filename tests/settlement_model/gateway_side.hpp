@@ -39,7 +39,7 @@ struct GatewaySide {
   std::set<std::string> placed_holds;  // intents that were ever requires_capture
   std::set<std::string> lied_keys;     // keys whose 200 answer was misstated at least once
   // Called before a request reaches the gateway (the day runner checks what may be sent).
-  std::function<void(const controller::PaymentRequest&)> before_send;
+  std::function<void(const passgate::PaymentRequest&)> before_send;
 
   // What the real gateway does 24 hours after a key's first use.
   void forget_keys() {

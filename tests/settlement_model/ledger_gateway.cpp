@@ -17,19 +17,19 @@ namespace {
 // The simulator's test payment method that declines (tools/sim/gateway/ledger.hpp).
 constexpr const char* kDecliningMethod = "pm_card_chargeDeclinedInsufficientFunds";
 
-bool creates_intent(controller::PaymentOpKind op) {
-  return op == controller::PaymentOpKind::preauth || op == controller::PaymentOpKind::charge;
+bool creates_intent(passgate::PaymentOpKind op) {
+  return op == passgate::PaymentOpKind::preauth || op == passgate::PaymentOpKind::charge;
 }
 
-controller::HttpReply no_answer(const char* why, int sends) {
-  controller::HttpReply reply;
+passgate::HttpReply no_answer(const char* why, int sends) {
+  passgate::HttpReply reply;
   reply.error = why;
   reply.sends = sends;
   return reply;
 }
 
-controller::HttpReply error_answer(int status, const char* type, const char* code) {
-  controller::HttpReply reply;
+passgate::HttpReply error_answer(int status, const char* type, const char* code) {
+  passgate::HttpReply reply;
   reply.status = status;
   reply.body = sim::gateway_error_body(type, code, "a fault of the settlement model's gateway");
   reply.sends = 1;
@@ -52,8 +52,8 @@ bool times_out(const std::optional<Fault>& fault) {
 
 }  // namespace
 
-void LedgerGateway::execute(const controller::PaymentRequest& asked, Millis timeout, Callback done) {
-  controller::PaymentRequest request = asked;
+void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeout, Callback done) {
+  passgate::PaymentRequest request = asked;
   const std::optional<Fault> fault = take_fault(request.session_id);
   if (creates_intent(request.op)) {
     const bool declining = side_.declining_sessions.count(request.session_id) > 0;
@@ -63,15 +63,15 @@ void LedgerGateway::execute(const controller::PaymentRequest& asked, Millis time
   }
   auto spec = drivers::payment_http_request(request);
   if (!spec) {
-    controller::PaymentOutcome rejected;
-    rejected.kind = controller::PaymentOutcomeKind::rejected;
+    passgate::PaymentOutcome rejected;
+    rejected.kind = passgate::PaymentOutcomeKind::rejected;
     rejected.error = spec.error().message;
     return later(Millis{0}, [done = std::move(done), rejected] { done(rejected); });
   }
   if (side_.before_send) side_.before_send(request);
   const sim::GatewayRequest http{"POST", spec->target, "Bearer " + std::string(kModelApiKey),
                                  request.idempotency_key, spec->body};
-  controller::HttpReply reply = exchange(http, fault);
+  passgate::HttpReply reply = exchange(http, fault);
   if (fault == Fault::lie_amount && reply.status == 200) {
     reply.body = misstated_amounts(reply.body);
     side_.lied_keys.insert(request.idempotency_key);
@@ -87,20 +87,20 @@ void LedgerGateway::search_session(const std::string& session_id, Millis timeout
   const std::optional<Fault> fault = take_fault(session_id);
   auto spec = drivers::search_http_request(session_id);
   if (!spec) {
-    controller::PaymentOutcome rejected;
-    rejected.kind = controller::PaymentOutcomeKind::rejected;
+    passgate::PaymentOutcome rejected;
+    rejected.kind = passgate::PaymentOutcomeKind::rejected;
     rejected.error = spec.error().message;
     return later(Millis{0}, [done = std::move(done), rejected] { done(rejected); });
   }
   const sim::GatewayRequest http{"GET", spec->target, "Bearer " + std::string(kModelApiKey), std::nullopt, ""};
   // A lie is told only in a PaymentIntent answer to a POST, as the simulator's.
-  const controller::HttpReply reply = exchange(http, fault == Fault::lie_amount ? std::nullopt : fault);
+  const passgate::HttpReply reply = exchange(http, fault == Fault::lie_amount ? std::nullopt : fault);
   later(times_out(fault) ? timeout : kAnswerLatency, [this, reply, done = std::move(done)] {
     done(drivers::classify_search_reply(reply, {kModelApiKey}, vt_.wall_now()));
   });
 }
 
-controller::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault) {
+passgate::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault) {
   if (fault == Fault::timeout_applied) {
     (void)handle(request);
     return no_answer("timed out", 1);
@@ -110,12 +110,12 @@ controller::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request
   if (fault == Fault::error5xx) return error_answer(503, "api_error", "service_unavailable");
   if (fault == Fault::in_progress409) return error_answer(409, "invalid_request_error", "idempotency_key_in_use");
   if (fault == Fault::rate_limited429) {
-    controller::HttpReply limited = error_answer(429, "invalid_request_error", "rate_limit");
+    passgate::HttpReply limited = error_answer(429, "invalid_request_error", "rate_limit");
     limited.headers.emplace_back("Retry-After", "1");
     return limited;
   }
   const sim::GatewayReply answered = handle(request);
-  controller::HttpReply reply;
+  passgate::HttpReply reply;
   reply.status = answered.status;
   reply.body = answered.body;
   reply.sends = 1;

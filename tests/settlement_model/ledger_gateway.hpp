@@ -20,7 +20,7 @@
 
 namespace passgate::model {
 
-class LedgerGateway final : public controller::PaymentGateway {
+class LedgerGateway final : public passgate::PaymentGateway {
  public:
   static constexpr Millis kAnswerLatency{40};
 
@@ -28,13 +28,13 @@ class LedgerGateway final : public controller::PaymentGateway {
   LedgerGateway(const LedgerGateway&) = delete;
   LedgerGateway& operator=(const LedgerGateway&) = delete;
 
-  void execute(const controller::PaymentRequest& request, Millis timeout, Callback done) override;
+  void execute(const passgate::PaymentRequest& request, Millis timeout, Callback done) override;
   void search_session(const std::string& session_id, Millis timeout, Callback done) override;
 
  private:
   // The HTTP reply the gate gets for `request` under `fault`, executing it at the ledger
   // when the fault lets it through. `lie` misstates a 200 PaymentIntent's amounts.
-  controller::HttpReply exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault);
+  passgate::HttpReply exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault);
   // The ledger's answer, noting the intents it created and the holds it placed.
   sim::GatewayReply handle(const sim::GatewayRequest& request);
   // The next fault for `session_id`; a decline makes the session's card decline from now on.

@@ -14,16 +14,16 @@
 
 namespace passgate::test {
 
-class FakeGateway final : public controller::PaymentGateway {
+class FakeGateway final : public passgate::PaymentGateway {
  public:
   struct Call {
-    controller::PaymentRequest request;  // empty op for a search
+    passgate::PaymentRequest request;  // empty op for a search
     std::string searched_session;        // set for a search
     Callback done;
   };
   explicit FakeGateway(VirtualTime& vt) : vt_(vt) {}
 
-  void execute(const controller::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
+  void execute(const passgate::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
     sent.push_back(request);
     timeouts.push_back(timeout);
     calls.push_back(Call{request, {}, std::move(done)});
@@ -36,28 +36,28 @@ class FakeGateway final : public controller::PaymentGateway {
 
   // The success a real gateway gives `request` (preauth: requires_capture, charge and
   // capture: succeeded, void: canceled).
-  static controller::PaymentOutcome approval(const controller::PaymentRequest& request) {
-    using controller::PaymentOpKind;
-    controller::PaymentIntentView intent;
+  static passgate::PaymentOutcome approval(const passgate::PaymentRequest& request) {
+    using passgate::PaymentOpKind;
+    passgate::PaymentIntentView intent;
     intent.id = request.intent_id.empty() ? "pi_" + request.idempotency_key : request.intent_id;
     intent.status = request.op == PaymentOpKind::preauth ? "requires_capture"
                     : request.op == PaymentOpKind::void_hold ? "canceled"
                                                              : "succeeded";
     intent.amount = request.amount_minor;
     intent.session_id = request.session_id;
-    intent.op = std::string(controller::to_string(request.op));
-    controller::PaymentOutcome outcome;
-    outcome.kind = controller::PaymentOutcomeKind::succeeded;
+    intent.op = std::string(passgate::to_string(request.op));
+    passgate::PaymentOutcome outcome;
+    outcome.kind = passgate::PaymentOutcomeKind::succeeded;
     outcome.http_status = 200;
     outcome.intent = intent;
     return outcome;
   }
-  static controller::PaymentOutcome outcome(controller::PaymentOutcomeKind kind, int http_status, std::string error = {}) {
-    controller::PaymentOutcome o;
+  static passgate::PaymentOutcome outcome(passgate::PaymentOutcomeKind kind, int http_status, std::string error = {}) {
+    passgate::PaymentOutcome o;
     o.kind = kind;
     o.http_status = http_status;
     o.error = std::move(error);
-    if (kind == controller::PaymentOutcomeKind::declined) o.decline_code = "card_declined";
+    if (kind == passgate::PaymentOutcomeKind::declined) o.decline_code = "card_declined";
     return o;
   }
 
@@ -65,10 +65,10 @@ class FakeGateway final : public controller::PaymentGateway {
     Call c = pop_front();
     answer(std::move(c.done), approval(c.request));
   }
-  void answer_oldest(controller::PaymentOutcome o) { answer(pop_front().done, std::move(o)); }
+  void answer_oldest(passgate::PaymentOutcome o) { answer(pop_front().done, std::move(o)); }
 
   std::deque<Call> calls;                           // not yet answered
-  std::vector<controller::PaymentRequest> sent;     // every execute(), in order
+  std::vector<passgate::PaymentRequest> sent;     // every execute(), in order
   std::vector<std::chrono::milliseconds> timeouts;  // the time-out of each of `sent`
   std::vector<std::string> searches;                // every search_session(), in order
   bool auto_approve = false;
@@ -79,7 +79,7 @@ class FakeGateway final : public controller::PaymentGateway {
     calls.pop_front();
     return c;
   }
-  void answer(Callback done, controller::PaymentOutcome o) {
+  void answer(Callback done, passgate::PaymentOutcome o) {
     vt_.post([done = std::move(done), o = std::move(o)] { done(o); });
   }
   VirtualTime& vt_;

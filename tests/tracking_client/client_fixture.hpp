@@ -21,7 +21,7 @@
 
 namespace passgate::test {
 
-using controller::HttpReply;
+using passgate::HttpReply;
 using namespace std::chrono_literals;
 
 inline const controller::GateIdentity kGate{"store-0042", "gate-a"};
@@ -41,34 +41,35 @@ class ClientFixture {
   }
 
   // The simulator's API as base URL: http://127.0.0.1:P, or https://<host>:P.
-  [[nodiscard]] controller::TrackingConfig config(const std::string& scheme = "http",
-                                                  const std::string& host = "127.0.0.1") const {
-    controller::TrackingConfig c;
+  [[nodiscard]] drivers::TrackingClientOptions config(const std::string& scheme = "http",
+                                                       const std::string& host = "127.0.0.1") const {
+    drivers::TrackingClientOptions c;
     c.base_url = scheme + "://" + host + ":" + std::to_string(server->port());
+    c.gate_id = kGate.gate_id;
     return c;
   }
 
-  [[nodiscard]] std::unique_ptr<drivers::TrackingClient> client(const controller::TrackingConfig& c) {
-    auto made = drivers::TrackingClient::create(io, c, kGate.gate_id);
+  [[nodiscard]] std::unique_ptr<drivers::TrackingClient> client(const drivers::TrackingClientOptions& c) {
+    auto made = drivers::TrackingClient::create(io, c);
     if (!made) FAIL(made.error().message);
     return std::move(made.value());
   }
 
-  HttpReply post(controller::TrackingPort& port, const std::string& target, const std::string& body,
+  HttpReply post(passgate::TrackingPort& port, const std::string& target, const std::string& body,
                  std::chrono::milliseconds timeout = 5s) {
     auto reply = await_reply<HttpReply>(io, [&](auto done) { port.post_json(target, body, timeout, done); });
     REQUIRE(reply);
     return *reply;
   }
 
-  HttpReply get(controller::TrackingPort& port, const std::string& target, std::chrono::milliseconds timeout = 5s) {
+  HttpReply get(passgate::TrackingPort& port, const std::string& target, std::chrono::milliseconds timeout = 5s) {
     auto reply = await_reply<HttpReply>(io, [&](auto done) { port.get(target, timeout, done); });
     REQUIRE(reply);
     return *reply;
   }
 
   // Opens a new session through `port`: 201 expected.
-  HttpReply open_session(controller::TrackingPort& port) {
+  HttpReply open_session(passgate::TrackingPort& port) {
     return post(port, controller::kSessionsTarget, session_body(new_uuid_v4()));
   }
 

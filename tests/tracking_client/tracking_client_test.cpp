@@ -16,9 +16,10 @@ using namespace passgate::test;
 namespace {
 
 // A config for a loopback port nothing listens on (bound, read, closed again).
-controller::TrackingConfig closed_port_config(boost::asio::io_context& io) {
+drivers::TrackingClientOptions closed_port_config(boost::asio::io_context& io) {
   boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::address_v4::loopback(), 0});
-  controller::TrackingConfig config;
+  drivers::TrackingClientOptions config;
+  config.gate_id = "gate-a";
   config.base_url = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port());
   return config;
 }
@@ -161,9 +162,10 @@ TEST_CASE("destroying the client with a request in flight drops its callback") {
 
 TEST_CASE("plain http is refused for a host that is not loopback") {
   boost::asio::io_context io;
-  controller::TrackingConfig config;
+  drivers::TrackingClientOptions config;
+  config.gate_id = "gate-a";
   config.base_url = "http://10.20.30.40:8080";
-  auto refused = drivers::TrackingClient::create(io, config, "gate-a");
+  auto refused = drivers::TrackingClient::create(io, config);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == "insecure_url");
   CHECK_THAT(refused.error().message, Contains("loopback") && Contains("https://"));
@@ -172,15 +174,16 @@ TEST_CASE("plain http is refused for a host that is not loopback") {
                                "http://[::1]:8080"}) {
     INFO(loopback);
     config.base_url = loopback;
-    CHECK(drivers::TrackingClient::create(io, config, "gate-a"));
+    CHECK(drivers::TrackingClient::create(io, config));
   }
 }
 
 TEST_CASE("a malformed base URL is refused with what is wrong") {
   boost::asio::io_context io;
-  controller::TrackingConfig config;
+  drivers::TrackingClientOptions config;
+  config.gate_id = "gate-a";
   config.base_url = "ftp://tracking.store.local";
-  auto refused = drivers::TrackingClient::create(io, config, "gate-a");
+  auto refused = drivers::TrackingClient::create(io, config);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == "bad_url");
   CHECK_THAT(refused.error().message, Contains("ftp://tracking.store.local"));

@@ -39,7 +39,7 @@ TEST_CASE("https with the store CA succeeds by address and by host name, and reu
   for (const char* host : {"127.0.0.1", "localhost"}) {
     INFO(host);
     auto config = f.config("https", host);
-    config.ca_bundle = pki.ca.ca_file();
+    config.tls.ca_bundle = pki.ca.ca_file();
     auto client = f.client(config);
     const auto before = f.server->connections_accepted();
     const HttpReply first = f.open_session(*client);
@@ -54,7 +54,7 @@ TEST_CASE("over https too, a connection the server closed while idle is replaced
   Pki pki;
   ClientFixture f(tls_server(pki.server));
   auto config = f.config("https");
-  config.ca_bundle = pki.ca.ca_file();
+  config.tls.ca_bundle = pki.ca.ca_file();
   auto client = f.client(config);
   CHECK(f.open_session(*client).status == 201);
   f.server->drop_connections();
@@ -67,7 +67,7 @@ TEST_CASE("a server certificate from another CA fails verification") {
   TestPki stranger(pki.dir.path(), "stranger");
   ClientFixture f(tls_server(pki.server));
   auto config = f.config("https");
-  config.ca_bundle = stranger.ca_file();
+  config.tls.ca_bundle = stranger.ca_file();
   auto client = f.client(config);
   const HttpReply reply = f.open_session(*client);
   CHECK(reply.status == 0);
@@ -82,7 +82,7 @@ TEST_CASE("a server certificate for another host name or address fails verificat
   for (const auto& [host, why] : {std::pair{"localhost", "hostname mismatch"}, std::pair{"127.0.0.1", "IP address mismatch"}}) {
     INFO(host);
     auto config = f.config("https", host);
-    config.ca_bundle = pki.ca.ca_file();
+    config.tls.ca_bundle = pki.ca.ca_file();
     auto client = f.client(config);
     const HttpReply reply = f.open_session(*client);
     CHECK(reply.status == 0);
@@ -95,11 +95,11 @@ TEST_CASE("mutual TLS: the engine admits the gate with its client certificate an
   Pki pki;
   ClientFixture f(tls_server(pki.server, pki.ca.ca_file()));
   auto config = f.config("https");
-  config.ca_bundle = pki.ca.ca_file();
+  config.tls.ca_bundle = pki.ca.ca_file();
 
   SECTION("with the client certificate") {
-    config.client_cert = pki.gate.cert;
-    config.client_key = pki.gate.key;
+    config.tls.client_cert = pki.gate.cert;
+    config.tls.client_key = pki.gate.key;
     auto client = f.client(config);
     CHECK(f.open_session(*client).status == 201);
   }
@@ -113,8 +113,8 @@ TEST_CASE("mutual TLS: the engine admits the gate with its client certificate an
   SECTION("with a certificate from a CA the engine does not trust") {
     TestPki stranger(pki.dir.path(), "stranger");
     const PemPair impostor = stranger.issue_client("impostor", "gate-a");
-    config.client_cert = impostor.cert;
-    config.client_key = impostor.key;
+    config.tls.client_cert = impostor.cert;
+    config.tls.client_key = impostor.key;
     auto client = f.client(config);
     CHECK(f.open_session(*client).status == 0);
     CHECK(f.server->sessions().empty());
@@ -166,10 +166,11 @@ TEST_CASE("TLS files that cannot be used are refused up front, naming the file")
   }
   SECTION("through TrackingClient::create, with the engine named") {
     boost::asio::io_context io;
-    controller::TrackingConfig config;
+    drivers::TrackingClientOptions config;
+  config.gate_id = "gate-a";
     config.base_url = "https://tracking.store.local:8443";
-    config.ca_bundle = pki.dir / "missing-ca.pem";
-    auto made = drivers::TrackingClient::create(io, config, "gate-a");
+    config.tls.ca_bundle = pki.dir / "missing-ca.pem";
+    auto made = drivers::TrackingClient::create(io, config);
     REQUIRE_FALSE(made);
     CHECK_THAT(made.error().message, Contains("tracking engine") && Contains("missing-ca.pem"));
   }

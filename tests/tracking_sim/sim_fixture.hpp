@@ -23,7 +23,7 @@
 
 namespace passgate::test {
 
-using controller::HttpReply;
+using passgate::HttpReply;
 using drivers::HttpMethod;
 using nlohmann::json;
 using namespace std::chrono_literals;

@@ -68,8 +68,8 @@ double send_directly(drivers::GatewayClient& gateway, boost::asio::io_context& i
   int sent = 0, answered = 0, failed = 0;
   std::function<void()> next = [&] {
     if (sent == count) return;
-    controller::PaymentRequest r;
-    r.op = controller::PaymentOpKind::charge;
+    passgate::PaymentRequest r;
+    r.op = passgate::PaymentOpKind::charge;
     r.session_id = "floor-" + std::to_string(sent);
     r.idempotency_key = r.session_id + ":charge";
     r.gate_id = "gate-bench";
@@ -78,9 +78,9 @@ double send_directly(drivers::GatewayClient& gateway, boost::asio::io_context& i
     r.customer = "cus_bench";
     r.payment_method = "pm_card_visa";
     ++sent;
-    gateway.execute(r, std::chrono::seconds(10), [&](controller::PaymentOutcome o) {
+    gateway.execute(r, std::chrono::seconds(10), [&](passgate::PaymentOutcome o) {
       ++answered;
-      if (o.kind != controller::PaymentOutcomeKind::succeeded) ++failed;
+      if (o.kind != passgate::PaymentOutcomeKind::succeeded) ++failed;
       next();
     });
   };

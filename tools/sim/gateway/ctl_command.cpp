@@ -34,7 +34,7 @@ struct GatewayCtlArgs {
 
 // Sends one request to the control port and waits for it; the reply, or nothing (after
 // saying why on stderr) when there was no 2xx answer.
-std::optional<controller::HttpReply> send(const GatewayCtlArgs& args, drivers::HttpMethod method,
+std::optional<passgate::HttpReply> send(const GatewayCtlArgs& args, drivers::HttpMethod method,
                                           const std::string& target, const std::string& body) {
   boost::asio::io_context io;
   drivers::HttpClientOptions options;
@@ -45,9 +45,9 @@ std::optional<controller::HttpReply> send(const GatewayCtlArgs& args, drivers::H
     std::cerr << "passgate-sim gateway-ctl: " << client.error().message << '\n';
     return std::nullopt;
   }
-  std::optional<controller::HttpReply> reply;
+  std::optional<passgate::HttpReply> reply;
   client.value()->request(method, target, body, std::chrono::milliseconds(args.timeout_ms),
-                          [&reply](controller::HttpReply r) { reply = std::move(r); });
+                          [&reply](passgate::HttpReply r) { reply = std::move(r); });
   io.run();  // ends when the request is done: the deadline bounds it
   if (reply->status == 0) {
     std::cerr << "passgate-sim gateway-ctl: " << reply->error

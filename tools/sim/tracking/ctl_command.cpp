@@ -76,9 +76,9 @@ int send(const CtlArgs& args, const ControlRequest& request) {
     std::cerr << "passgate-sim tracking-ctl: " << client.error().message << '\n';
     return 1;
   }
-  std::optional<controller::HttpReply> reply;
+  std::optional<passgate::HttpReply> reply;
   client.value()->request(request.method, request.target, request.body, std::chrono::milliseconds(args.timeout_ms),
-                          [&reply](controller::HttpReply r) { reply = std::move(r); });
+                          [&reply](passgate::HttpReply r) { reply = std::move(r); });
   io.run();  // ends when the request is done: the deadline bounds it
   if (reply->status == 0) {
     std::cerr << "passgate-sim tracking-ctl: " << reply->error
