@@ -7,41 +7,28 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 #include <utility>
 
 #include <openssl/crypto.h>
+
+#include "common/posix.hpp"
 
 namespace passgate::crypto {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Owns an open file descriptor.
-class OpenFile {
- public:
-  explicit OpenFile(int fd) : fd_(fd) {}
-  ~OpenFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  [[nodiscard]] int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 // "<path>: <what> file <rest>"
 Error file_error(std::string code, const fs::path& file, std::string_view what, std::string_view rest) {
   return make_error(std::move(code), file.string() + ": " + std::string(what) + " file " + std::string(rest));
 }
 
-Error os_error(const fs::path& file, std::string_view what, std::string_view action, int error_number) {
+// "missing" when there is no such file, else "unreadable": "<path>: cannot <action> <what> file: <reason>".
+Error secret_file_os_error(const fs::path& file, std::string_view what, std::string_view action, int error_number) {
   if (error_number == ENOENT) return file_error("missing", file, what, "does not exist");
-  return make_error("unreadable", file.string() + ": cannot " + std::string(action) + " " + std::string(what) +
-                                      " file: " + std::strerror(error_number));
+  return os_error(file.string() + ": cannot " + std::string(action) + " " + std::string(what) + " file", error_number,
+                  "unreadable");
 }
 
 std::string_view type_name(mode_t mode) {
@@ -114,7 +101,7 @@ Result<std::string> read_exactly(int fd, std::size_t size, const fs::path& file,
     if (n < 0) {
       const int error_number = errno;
       OPENSSL_cleanse(content.data(), content.size());
-      return os_error(file, what, "read", error_number);
+      return secret_file_os_error(file, what, "read", error_number);
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
@@ -129,10 +116,10 @@ Result<std::string> read_exactly(int fd, std::size_t size, const fs::path& file,
 
 Result<std::string> read_checked(const fs::path& file, std::string_view what, std::optional<std::size_t> key_bytes) {
   // O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below.
-  const OpenFile fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) return os_error(file, what, "open", errno);
+  const UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) return secret_file_os_error(file, what, "open", errno);
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return os_error(file, what, "stat", errno);
+  if (::fstat(fd.get(), &st) != 0) return secret_file_os_error(file, what, "stat", errno);
   if (auto ok = check_kind_and_mode(st, file, what); !ok) return ok.error();
   const auto size = static_cast<std::size_t>(st.st_size);
   if (auto ok = check_size(size, file, what, key_bytes); !ok) return ok.error();
@@ -141,7 +128,7 @@ Result<std::string> read_checked(const fs::path& file, std::string_view what, st
 
 Status stat_checked(const fs::path& file, std::string_view what, std::optional<std::size_t> key_bytes) {
   struct stat st {};
-  if (::stat(file.c_str(), &st) != 0) return os_error(file, what, "stat", errno);
+  if (::stat(file.c_str(), &st) != 0) return secret_file_os_error(file, what, "stat", errno);
   if (auto ok = check_kind_and_mode(st, file, what); !ok) return ok;
   if (!key_bytes) return {};
   return check_size(static_cast<std::size_t>(st.st_size), file, what, key_bytes);

@@ -1,6 +1,7 @@
 #include "db/database.hpp"
 
 #include <string>
+#include <utility>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -70,5 +71,17 @@ Database::Database(std::unique_ptr<SQLite::Database> db, int schema_version)
 Database::~Database() = default;
 
 CachedStatement Database::statement(std::string_view sql) { return statements_->get(sql); }
+
+CachedStatement StatementCache::get(std::string_view sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    std::string text(sql);
+    SQLite::Statement prepared(sql_, text);
+    it = statements_.emplace(std::move(text), std::move(prepared)).first;
+  } else {
+    it->second.clearBindings();
+  }
+  return CachedStatement(it->second);
+}
 
 }  // namespace passgate::db

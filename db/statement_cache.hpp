@@ -3,7 +3,8 @@
 // do not re-parse SQL. A CachedStatement lease resets its statement when it goes out of
 // scope, so no read stays open between calls. For the stores in db/ only: get() throws
 // SQLite::Exception and must run inside guarded() (db/sqlite_error.hpp).
-// Single-threaded, like the connection it belongs to.
+// Single-threaded, like the connection it belongs to. Database owns the connection's cache,
+// and get() is defined next to its one caller, Database::statement (db/database.cpp).
 #pragma once
 
 #include <functional>

@@ -6,16 +6,11 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <string>
+#include <utility>
 
 namespace passgate::drivers {
 namespace {
-
-Error os_error(const std::filesystem::path& file, const char* what, int error_number) {
-  return make_error("io_error", std::string("cannot ") + what + " the instance lock " + file.string() + ": " +
-                                    std::strerror(error_number));
-}
 
 // The PID the holder wrote ("1234"), or "unknown" when the file does not say.
 std::string holder_pid(int fd) {
@@ -29,9 +24,11 @@ std::string holder_pid(int fd) {
 
 Status write_pid(int fd, const std::filesystem::path& file) {
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0) return os_error(file, "write", errno);
+  if (::ftruncate(fd, 0) != 0) return os_error("cannot write the instance lock", file, errno);
   const ssize_t n = ::pwrite(fd, pid.data(), pid.size(), 0);
-  if (n != static_cast<ssize_t>(pid.size())) return os_error(file, "write", n < 0 ? errno : EIO);
+  if (n != static_cast<ssize_t>(pid.size())) {
+    return os_error("cannot write the instance lock", file, n < 0 ? errno : EIO);
+  }
   return {};
 }
 
@@ -40,12 +37,13 @@ Status write_pid(int fd, const std::filesystem::path& file) {
 Result<std::unique_ptr<InstanceLock>> InstanceLock::acquire(const std::filesystem::path& dir) {
   const std::filesystem::path file = dir / kFileName;
   // Readable by all: who holds it is no secret, and an operator's second start can name it.
-  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return os_error(file, "open", errno);
-  std::unique_ptr<InstanceLock> lock(new InstanceLock(file, fd));
+  UniqueFd opened(::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (opened.get() < 0) return os_error("cannot open the instance lock", file, errno);
+  const int fd = opened.get();
+  std::unique_ptr<InstanceLock> lock(new InstanceLock(file, std::move(opened)));
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
-    if (errno != EWOULDBLOCK) return os_error(file, "lock", errno);
+    if (errno != EWOULDBLOCK) return os_error("cannot lock the instance lock", file, errno);
     return make_error("locked", "another passgated (PID " + holder_pid(fd) + ") is running on " + dir.string() +
                                     " (it holds " + file.string() + "); stop it first, or give this one a [database] path in"
                                     " another directory");
@@ -53,7 +51,5 @@ Result<std::unique_ptr<InstanceLock>> InstanceLock::acquire(const std::filesyste
   if (auto written = write_pid(fd, file); !written) return written.error();
   return lock;
 }
-
-InstanceLock::~InstanceLock() { ::close(fd_); }
 
 }  // namespace passgate::drivers

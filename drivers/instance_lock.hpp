@@ -9,7 +9,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <utility>
 
+#include "common/posix.hpp"
 #include "common/result.hpp"
 
 namespace passgate::drivers {
@@ -22,17 +24,16 @@ class InstanceLock {
   // it holds), "io_error" (the file cannot be created, locked or written: the OS reason).
   [[nodiscard]] static Result<std::unique_ptr<InstanceLock>> acquire(const std::filesystem::path& dir);
 
-  ~InstanceLock();
   InstanceLock(const InstanceLock&) = delete;
   InstanceLock& operator=(const InstanceLock&) = delete;
 
   [[nodiscard]] const std::filesystem::path& file() const { return file_; }
 
  private:
-  InstanceLock(std::filesystem::path file, int fd) : file_(std::move(file)), fd_(fd) {}
+  InstanceLock(std::filesystem::path file, UniqueFd fd) : file_(std::move(file)), fd_(std::move(fd)) {}
 
   std::filesystem::path file_;
-  int fd_;
+  UniqueFd fd_;  // closing it drops the lock
 };
 
 }  // namespace passgate::drivers

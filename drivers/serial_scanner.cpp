@@ -4,7 +4,6 @@
 #include <array>
 #include <cerrno>
 #include <functional>
-#include <system_error>
 #include <utility>
 
 #include <fcntl.h>
@@ -18,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "common/posix.hpp"
 #include "hw/scanner_connection.hpp"
 #include "hw/line_framer.hpp"
 #include "hw/serial_line.hpp"
@@ -44,43 +44,25 @@ speed_t termios_speed(int baud) {
   return std::find_if(kSpeeds.begin(), kSpeeds.end(), [baud](const auto& s) { return s.first == baud; })->second;
 }
 
-// The one place errno becomes a detail: "open /dev/ttyACM0: No such file or directory".
-std::string os_failure(const std::string& what) { return what + ": " + std::generic_category().message(errno); }
-
 std::string_view suffix_name(std::string_view suffix) {
   if (suffix == "\r") return "CR";
   if (suffix == "\n") return "LF";
   return "CRLF";
 }
 
-// Owns a file descriptor until it is handed on.
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] int get() const { return fd_; }
-  [[nodiscard]] int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
 // Opens the device without blocking and without making it our controlling terminal, raw
 // (cfmakeraw: no echo, no CR/LF translation, no signals), 8N1 at `speed`, no flow control,
 // with DTR and RTS raised (some CDC-ACM scanners send only then; a pty refuses with ENOTTY,
 // which is fine). VMIN 1, VTIME 0 with O_NONBLOCK: a read with nothing to read fails with
 // EAGAIN, so end-of-file (0) means the device hung up. (With VMIN 0 a terminal returns 0
-// whenever it is empty, and an unplug could not be told from silence.)
-Result<FileDescriptor> open_raw(const std::filesystem::path& device, speed_t speed) {
-  const std::string path = device.string();
-  FileDescriptor fd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) return make_error("unavailable", os_failure("open " + path));
+// whenever it is empty, and an unplug could not be told from silence.) Errors are
+// "unavailable", their message the call and the OS's reason: "open /dev/ttyACM0: No such file
+// or directory".
+Result<UniqueFd> open_raw(const std::filesystem::path& device, speed_t speed) {
+  UniqueFd fd(::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) return os_error("open", device, errno, "unavailable");
   termios tio{};
-  if (::tcgetattr(fd.get(), &tio) != 0) return make_error("unavailable", os_failure("tcgetattr " + path));
+  if (::tcgetattr(fd.get(), &tio) != 0) return os_error("tcgetattr", device, errno, "unavailable");
   ::cfmakeraw(&tio);
   tio.c_cflag |= CLOCAL | CREAD;
   tio.c_cflag &= ~(CSTOPB | CRTSCTS);
@@ -88,11 +70,11 @@ Result<FileDescriptor> open_raw(const std::filesystem::path& device, speed_t spe
   tio.c_cc[VMIN] = 1;
   tio.c_cc[VTIME] = 0;
   if (::cfsetispeed(&tio, speed) != 0 || ::cfsetospeed(&tio, speed) != 0 || ::tcsetattr(fd.get(), TCSANOW, &tio) != 0) {
-    return make_error("unavailable", os_failure("tcsetattr " + path));
+    return os_error("tcsetattr", device, errno, "unavailable");
   }
   int lines = TIOCM_DTR | TIOCM_RTS;
   if (::ioctl(fd.get(), TIOCMBIS, &lines) != 0 && errno != ENOTTY) {
-    return make_error("unavailable", os_failure("TIOCMBIS " + path));
+    return os_error("TIOCMBIS", device, errno, "unavailable");
   }
   return fd;
 }

@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
 #include <system_error>
+
+#include "common/posix.hpp"
 
 namespace passgate::drivers {
 namespace {
@@ -49,24 +50,27 @@ Status listen_unix(Protocol::acceptor& acceptor, const std::filesystem::path& pa
     return make_error("io_error", "cannot bind " + what + " " + path.string() + ": " + ec.message());
   }
   // From here on the file exists: remove it again if anything fails.
-  const auto undo = [&](std::string message) {
+  const auto undo = [&](Error error) {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     std::error_code remove_ec;
     std::filesystem::remove(path, remove_ec);
-    return make_error("io_error", std::move(message));
+    return error;
   };
   std::error_code chmod_ec;
   using std::filesystem::perms;
   std::filesystem::permissions(path, perms::owner_read | perms::owner_write | perms::group_read | perms::group_write,
                                chmod_ec);
-  if (chmod_ec) return undo("cannot chmod 0660 " + what + " " + path.string() + ": " + chmod_ec.message());
+  if (chmod_ec) {
+    return undo(make_error("io_error", "cannot chmod 0660 " + what + " " + path.string() + ": " + chmod_ec.message()));
+  }
   if (group && ::chown(path.c_str(), static_cast<uid_t>(-1), *group) != 0) {
-    return undo("cannot give " + what + " " + path.string() + " to group id " + std::to_string(*group) + ": " +
-                std::strerror(errno));
+    const int chown_errno = errno;
+    return undo(os_error("cannot give " + what + " " + path.string() + " to group id " + std::to_string(*group),
+                         chown_errno));
   }
   if (acceptor.listen(boost::asio::socket_base::max_listen_connections, ec); ec) {
-    return undo("cannot listen on " + what + " " + path.string() + ": " + ec.message());
+    return undo(make_error("io_error", "cannot listen on " + what + " " + path.string() + ": " + ec.message()));
   }
   return {};
 }

@@ -4,6 +4,7 @@
 // than on every turn. Pure: the thread does the waiting and the logging.
 #pragma once
 
+#include <algorithm>
 #include <set>
 
 #include "common/clock.hpp"
@@ -21,7 +22,10 @@ class UsbEventBackoff {
   };
 
   // A failure with libusb error `code`.
-  [[nodiscard]] Step failed(int code);
+  [[nodiscard]] Step failed(int code) {
+    wait_ = wait_ == Millis::zero() ? kFirstWait : std::min(wait_ * 2, kLongestWait);
+    return Step{wait_, logged_.insert(code).second};
+  }
   // A success: the next failure waits kFirstWait again.
   void succeeded() { wait_ = Millis::zero(); }
 

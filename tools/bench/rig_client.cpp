@@ -14,23 +14,19 @@ namespace passgate::bench {
 using Clock = std::chrono::steady_clock;
 
 RigClient::RigClient(const std::string& socket_path) {
-  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  fd_.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof addr.sun_path) throw std::runtime_error("socket path too long: " + socket_path);
   std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
-    const std::string why = std::strerror(errno);
-    if (fd_ >= 0) ::close(fd_);
-    throw std::runtime_error("cannot connect to " + socket_path + ": " + why);
+  if (fd_.get() < 0 || ::connect(fd_.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    throw std::runtime_error(os_error("cannot connect to " + socket_path, errno).message);
   }
 }
 
-RigClient::~RigClient() { ::close(fd_); }
-
 void RigClient::send(const nlohmann::json& message) {
   const std::string line = message.dump() + "\n";
-  if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+  if (::write(fd_.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     throw std::runtime_error("write to the gate failed");
   }
 }
@@ -49,12 +45,12 @@ nlohmann::json RigClient::next(Clock::time_point until) {
       return message;
     }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-    pollfd p{fd_, POLLIN, 0};
+    pollfd p{fd_.get(), POLLIN, 0};
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
       throw std::runtime_error("the gate did not answer in time (last display: \"" + last_display_ + "\")");
     }
     char chunk[4096];
-    const ssize_t n = ::read(fd_, chunk, sizeof chunk);
+    const ssize_t n = ::read(fd_.get(), chunk, sizeof chunk);
     if (n <= 0) throw std::runtime_error("the gate closed the rig link");
     buffer_.append(chunk, static_cast<std::size_t>(n));
   }

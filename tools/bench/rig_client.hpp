@@ -10,15 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/posix.hpp"
+
 namespace passgate::bench {
 
 class RigClient {
  public:
   // Connects to the gate's rig socket. Throws std::runtime_error if it cannot.
   explicit RigClient(const std::string& socket_path);
-  ~RigClient();
-  RigClient(const RigClient&) = delete;
-  RigClient& operator=(const RigClient&) = delete;
 
   void input(const std::string& line, bool active);
   void scan(const std::string& scanner, const std::string& data);
@@ -35,7 +34,7 @@ class RigClient {
   // The next message, or throws when none comes before `until`.
   nlohmann::json next(std::chrono::steady_clock::time_point until);
 
-  int fd_ = -1;
+  UniqueFd fd_;
   std::string buffer_;
   std::map<std::string, bool> outputs_;
   std::string last_display_;

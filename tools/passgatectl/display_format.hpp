@@ -1,11 +1,13 @@
 // How passgatectl shows what the gate answers to an operator: several amounts as
 // "12.34 USD, 5.00 EUR" (each as controller/settlement/currency.hpp writes it), times (Unix
-// milliseconds) in RFC 3339, ages as "42s", "5m 12s", "3h 05m" or "2d 04h".
+// milliseconds) in RFC 3339, ages as "42s", "5m 12s", "3h 05m" or "2d 04h", and tables.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,5 +23,10 @@ namespace passgate::ctl {
 [[nodiscard]] std::string format_age(std::int64_t age_ms);
 // The same for whole seconds (the gate's JSON ages).
 [[nodiscard]] std::string format_age_s(const nlohmann::json& age_s);
+
+// Tables for people: rows of cells (the first row the header), columns padded to their
+// widest cell, two spaces apart; the last column is not padded.
+using TableRows = std::vector<std::vector<std::string>>;
+void print_table(const TableRows& rows, std::ostream& out);
 
 }  // namespace passgate::ctl

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "tools/passgatectl/table.hpp"
+#include "tools/passgatectl/display_format.hpp"
 
 namespace passgate::ctl {
 

@@ -13,7 +13,6 @@
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/invoking_operator.hpp"
-#include "tools/passgatectl/table.hpp"
 
 namespace passgate::ctl {
 

@@ -12,6 +12,8 @@
 #include <optional>
 #include <vector>
 
+#include "common/posix.hpp"
+
 namespace passgate::ctl {
 namespace {
 
@@ -37,8 +39,6 @@ std::optional<Credentials> credentials_of(const std::string& user) {
   c.groups.resize(static_cast<std::size_t>(count));
   return c;
 }
-
-Error os_error(const std::string& what) { return make_error("os_error", what + ": " + std::strerror(errno)); }
 
 // In the child: become the user for good, or say why not.
 bool drop_to(const Credentials& c) {
@@ -73,7 +73,7 @@ Result<int> run_as_user(const std::string& user, const std::function<int()>& che
   std::cerr.flush();
   std::fflush(nullptr);
   const pid_t child = ::fork();
-  if (child < 0) return os_error("cannot fork to check as user \"" + user + "\"");
+  if (child < 0) return os_error("cannot fork to check as user \"" + user + "\"", errno, "os_error");
   if (child == 0) {
     if (!drop_to(*credentials)) {
       std::fprintf(stderr, "passgatectl: cannot become user \"%s\": %s\n", user.c_str(), std::strerror(errno));
@@ -88,7 +88,7 @@ Result<int> run_as_user(const std::string& user, const std::function<int()>& che
   }
   int status = 0;
   while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return os_error("cannot wait for the check as user \"" + user + "\"");
+    if (errno != EINTR) return os_error("cannot wait for the check as user \"" + user + "\"", errno, "os_error");
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return make_error("os_error", "the check as user \"" + user + "\" ended by signal " +

@@ -9,7 +9,6 @@
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
-#include "tools/passgatectl/table.hpp"
 
 namespace passgate::ctl {
 

@@ -2,11 +2,12 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include <cstring>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
 #include "common/asio_time.hpp"
+#include "common/posix.hpp"
 #include "tools/sim/rig/connection.hpp"
 #include "tools/sim/rig/scenario_player.hpp"
 
@@ -21,7 +22,7 @@ nlohmann::json run_info(const RigOptions& o, const Scenario& scenario) {
 [[nodiscard]] Status write_summary(const std::filesystem::path& file, const nlohmann::json& summary) {
   std::ofstream f(file, std::ios::trunc);
   if (f) f << summary.dump(2) << "\n";
-  if (!f) return make_error("io_error", "cannot write the summary to " + file.string() + ": " + std::strerror(errno));
+  if (!f) return os_error("cannot write the summary to", file, errno);
   return {};
 }
 

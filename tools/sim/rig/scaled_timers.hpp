@@ -4,6 +4,9 @@
 // unscaled service, because the gate does not get faster when the rig does.
 #pragma once
 
+#include <chrono>
+#include <cmath>
+
 #include "common/clock.hpp"
 
 namespace passgate::sim {
@@ -19,9 +22,14 @@ class ScaledTimers final : public TimerService {
   void post(std::function<void()> fn) override { inner_.post(std::move(fn)); }
 
   // Real time for a nominal delay.
-  [[nodiscard]] Millis scaled(Millis nominal) const;
+  [[nodiscard]] Millis scaled(Millis nominal) const {
+    return Millis{std::llround(static_cast<double>(nominal.count()) * scale_)};
+  }
   // Nominal time for a real duration.
-  [[nodiscard]] Millis nominal(std::chrono::steady_clock::duration real) const;
+  [[nodiscard]] Millis nominal(std::chrono::steady_clock::duration real) const {
+    const auto real_ms = std::chrono::duration_cast<Millis>(real).count();
+    return Millis{std::llround(static_cast<double>(real_ms) / scale_)};
+  }
 
  private:
   TimerService& inner_;

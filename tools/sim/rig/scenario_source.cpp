@@ -1,9 +1,9 @@
 // load_scenario(): finds a scenario's text (a built-in one or a file) and parses it.
 #include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "common/posix.hpp"
 #include "tools/sim/rig/builtin_scenarios.hpp"
 #include "tools/sim/rig/scenario.hpp"
 
@@ -27,10 +27,10 @@ Result<Scenario> load_builtin(const std::string& spec) {
 Result<Scenario> load_scenario(const std::string& spec) {
   if (spec.starts_with(kBuiltinPrefix)) return load_builtin(spec);
   std::ifstream in(spec, std::ios::binary);
-  if (!in) return make_error("io_error", "cannot read scenario file " + spec + ": " + std::strerror(errno));
+  if (!in) return os_error("cannot read scenario file " + spec, errno);
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return make_error("io_error", "cannot read scenario file " + spec + ": " + std::strerror(errno));
+  if (in.bad()) return os_error("cannot read scenario file " + spec, errno);
   return parse_scenario(text.str(), spec);
 }
 
