@@ -2,17 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include "controller/component_settings.hpp"
+#include "controller/settlement/settings.hpp"
 
 namespace passgate::controller {
 
 void apply_live_settings(const LiveComponents& to, const GateConfig& config) {
   spdlog::default_logger()->set_level(spdlog::level::from_str(config.logging.level));
   if (to.admission != nullptr) to.admission->reconfigure(admission_settings(config));
-  if (to.hold != nullptr) to.hold->reconfigure(entry_hold_settings(config));
-  if (to.drainer != nullptr) to.drainer->reconfigure(drainer_settings(config));
+  if (to.settlement != nullptr) to.settlement->apply(settlement_settings(config));
   if (to.sender != nullptr) to.sender->set_request_timeout(config.tracking.request_timeout);
-  if (to.carts != nullptr) to.carts->reconfigure(carts_feed_settings(config));
   if (to.gate != nullptr) to.gate->reconfigure(config);
 }
 

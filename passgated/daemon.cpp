@@ -9,18 +9,14 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/admission/service.hpp"
-#include "controller/settlement/carts_feed.hpp"
-#include "controller/component_settings.hpp"
 #include "controller/config/reload.hpp"
-#include "controller/settlement/entry_hold.hpp"
 #include "controller/settlement/gateway_account_guard.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/admission/key_ring.hpp"
 #include "controller/metrics/daemon.hpp"
 #include "controller/tracking/outbox_sender.hpp"
-#include "controller/settlement/drainer.hpp"
 #include "controller/settlement/sealing_keys_in_use.hpp"
-#include "controller/settlement/planner.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "controller/admission/token_purge.hpp"
 #include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
@@ -103,16 +99,6 @@ std::string reload_summary(const controller::ReloadReport& report) {
          std::to_string(report.needs_restart.size()) + " waiting for a restart";
 }
 
-// The tracking engine refused the queued open request of a session admitted offline: the
-// shopper is inside and will not be followed (no cart will come). Marked refused, so its
-// hold is voided; loss prevention must know (passgatectl status).
-void report_refused_session(const std::string& session_id) {
-  spdlog::error("event=session_refused_by_tracking session={} next=void_hold "
-                "detail=\"a shopper admitted offline is inside, and the tracking engine will not follow them; "
-                "tell loss prevention\"",
-                log_value(session_id));
-}
-
 }  // namespace
 
 int run_daemon(const controller::GateConfig& config) {
@@ -184,32 +170,20 @@ int run_daemon(const controller::GateConfig& config) {
   db::PaymentQueue queue(**database);
   db::SettlementStore settlements(**database);
   db::GateStatus gate_status(**database);
-  controller::PaymentDrainer drainer(controller::drainer_settings(config), queue, sessions, sealer, gateway,
-                                     gate_status, time, time);
-  controller::SettlementPlanner planner(settlements, queue, time, time, [&drainer] { drainer.kick(); });
-  // Every event that can make a session or an operation final asks for a planner run.
-  drainer.set_on_final([&planner](const db::PaymentOpRecord&) { planner.request(); });
-  reports.set_on_session_ended([&planner] { planner.request(); });
-  sender.set_on_open_refused([&sessions, &planner, &time](std::int64_t message_id, const std::string& session_id) {
-    auto refused = sessions.close_refused_open(message_id, session_id, controller::cancel_target(session_id),
-                                               unix_millis(time.wall_now()));
-    if (!refused.ok()) return Status(refused.error());
-    if (*refused) report_refused_session(session_id);
-    planner.request();
-    return Status();
+  controller::Settlement settlement(controller::settlement_settings(config),
+                                    controller::SettlementStores{sessions, queue, settlements, gate_status}, sealer,
+                                    gateway, watched_tracking, time, time);
+  reports.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
+  sender.set_on_open_refused([&settlement](std::int64_t message_id, const std::string& session_id) {
+    return settlement.close_refused_open(message_id, session_id);
   });
-  controller::CartsFeed carts(controller::carts_feed_settings(config), watched_tracking, settlements, time, time,
-                              [&planner] { planner.run(); });
-  controller::EntryHold hold(controller::entry_hold_settings(config), queue, drainer, time);
   controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
-                                         watched_tracking, sender, &hold, time, time);
-  admission.set_on_session_ended([&planner] { planner.request(); });
+                                         watched_tracking, sender, &settlement.entry_hold(), time, time);
+  admission.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
   recover_interrupted_sessions(sessions, time);
   controller::TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  DaemonReload live_settings(
-      ReloadTargets{keys, sealer, gateway, admission, hold, drainer, sender, carts, gate, sessions, queue, gate_status,
-                    time});
+  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate});
   controller::ConfigReloader reloader(config, live_settings);
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
@@ -223,11 +197,8 @@ int run_daemon(const controller::GateConfig& config) {
   };
   ControlCommands commands(gate, **backend, time, time,
                            ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
-                                          [&planner, &drainer] {
-                                            planner.run();
-                                            drainer.kick();
-                                          },
-                                          [&sender] { sender.kick(); }, drainer.clock_watch()},
+                                          [&settlement] { settlement.queue_changed(); },
+                                          [&sender] { sender.kick(); }, settlement.clock_watch()},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).
@@ -261,7 +232,7 @@ int run_daemon(const controller::GateConfig& config) {
   // Prometheus metrics and /healthz on loopback ([metrics], docs/metrics.md). The gate runs
   // without them if the port cannot be had: the monitoring sees it missing.
   controller::DaemonMetrics metrics(
-      controller::MetricsSources{gate, queue, drainer, gate_status, outbox, sessions, sender, watched_tracking,
+      controller::MetricsSources{gate, queue, settlement.drainer(), gate_status, outbox, sessions, sender, watched_tracking,
                                  reloader.in_force().tracking, time});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {
@@ -276,7 +247,7 @@ int run_daemon(const controller::GateConfig& config) {
   }
 
   // SIGTERM/SIGINT: finish the passages under way, persist, stop (graceful_stop.hpp).
-  GracefulStop graceful_stop(gate, drainer, notifier, time, time, [&io] { io.stop(); });
+  GracefulStop graceful_stop(gate, settlement, notifier, time, time, [&io] { io.stop(); });
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   std::function<void()> wait_stop = [&] {
     stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -304,12 +275,10 @@ int run_daemon(const controller::GateConfig& config) {
   }
 
   sender.kick();
-  if (auto started = drainer.start(); !started.ok()) {
+  if (auto started = settlement.start(); !started.ok()) {
     spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
     return kExitFailed;
   }
-  planner.start();
-  carts.start();
   spdlog::info("event=ready store={} gate={} lanes={} io={} tracking={} offline_policy={} gateway={} hold={} "
                "watchdog_ms={}",
                log_value(config.store_id), log_value(config.gate_id), config.lanes.size(),

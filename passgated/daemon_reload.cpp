@@ -3,11 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
-#include "common/time_format.hpp"
-
 #include "controller/live_components.hpp"
-#include "controller/settlement/gateway_account_guard.hpp"
-#include "controller/settlement/sealing_keys_in_use.hpp"
 
 namespace passgate::daemon {
 
@@ -21,12 +17,12 @@ Status DaemonReload::stage_key_files(const controller::GateConfig& config) {
   }
   // Every payment reference a session not yet settled may still need must open with the new
   // keys: one that cannot would turn that session's charge into a dead letter.
-  if (Status opens = controller::check_sealing_keys(targets_.sessions, files.value->sealer); !opens) return opens;
+  if (Status opens = targets_.settlement.check_sealing_keys(files.value->sealer); !opens) return opens;
   // A key that opens another gateway account must wait until nothing begun with this one is
   // outstanding.
   auto account = targets_.gateway.account_id_with(files.value->api_key);
   if (!account) return account.error();
-  if (Status same = controller::check_gateway_account(targets_.status, targets_.queue, *account); !same) return same;
+  if (Status same = targets_.settlement.check_gateway_account(*account); !same) return same;
   staged_ = std::move(files.value);
   return {};
 }
@@ -38,9 +34,7 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
     // The account is recorded before its key is used: a key whose account cannot be recorded
     // is not used (the next start would not know which account the operations began with).
     auto account = targets_.gateway.account_id_with(staged_->api_key);
-    Status recorded = account ? controller::record_gateway_account(targets_.status, *account,
-                                                                   unix_millis(targets_.clock.wall_now()))
-                              : Status(account.error());
+    Status recorded = account ? targets_.settlement.record_gateway_account(*account) : Status(account.error());
     if (!recorded) {
       spdlog::error("event=gateway_key_not_changed detail={}",
                     log_value("cannot record the gateway account: " + recorded.error().message));
@@ -56,9 +50,8 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
     staged_.reset();
   }
   // The same call the tests of each live setting make (controller/live_components.hpp).
-  controller::apply_live_settings(controller::LiveComponents{&targets_.admission, &targets_.hold, &targets_.drainer,
-                                                             &targets_.sender, &targets_.carts, &targets_.gate},
-                                  config);
+  controller::apply_live_settings(
+      controller::LiveComponents{&targets_.admission, &targets_.settlement, &targets_.sender, &targets_.gate}, config);
   return changed;
 }
 

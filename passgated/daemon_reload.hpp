@@ -1,32 +1,27 @@
 // DaemonReload: passgated's side of a config reload (controller/config/reload.hpp). It reads
 // the key files a new config names (issuer key set, gateway API key, payment sealing keys)
-// before anything changes, then hands every live setting to the component that holds it:
-// log level, admission (token policy, offline policy, entry time-out, anti-passback), the
-// entry hold (amount, currency, time-out, offline risk limits), the payment drainer, the
-// outbox sender and carts feed (time-outs, poll interval), and the gate (lane settings, scan
-// filter). Single-threaded, on the event loop.
+// and has settlement check them (the sealing keys still in use, the gateway account) before
+// anything changes, then hands every live setting to the component that holds it
+// (controller/live_components.hpp): log level, admission (token policy, offline policy, entry
+// time-out, anti-passback), settlement (the entry hold's amount, currency, time-out and
+// offline risk limits; the payment drainer's bounds; the carts feed's poll), the outbox
+// sender (time-out), and the gate (lane settings, scan filter). Single-threaded, on the
+// event loop.
 #pragma once
-
-#include "common/clock.hpp"
-#include "db/gate_status.hpp"
-#include "db/payment_queue.hpp"
-#include "db/session_store.hpp"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "controller/admission/service.hpp"
-#include "controller/settlement/carts_feed.hpp"
-#include "controller/config/reload.hpp"
-#include "controller/settlement/entry_hold.hpp"
-#include "controller/lanes/gate.hpp"
 #include "controller/admission/key_ring.hpp"
+#include "controller/admission/service.hpp"
+#include "controller/config/reload.hpp"
+#include "controller/lanes/gate.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "controller/tracking/outbox_sender.hpp"
-#include "controller/settlement/drainer.hpp"
 #include "crypto/payment_sealer.hpp"
-#include "passgated/gate_files.hpp"
 #include "drivers/gateway_client.hpp"
+#include "passgated/gate_files.hpp"
 
 namespace passgate::daemon {
 
@@ -36,15 +31,9 @@ struct ReloadTargets {
   crypto::PaymentSealer& sealer;
   drivers::GatewayClient& gateway;
   controller::AdmissionService& admission;
-  controller::EntryHold& hold;
-  controller::PaymentDrainer& drainer;
+  controller::Settlement& settlement;  // also checks the new keys against what is still owed
   controller::OutboxSender& sender;
-  controller::CartsFeed& carts;
   controller::Gate& gate;
-  db::SessionStore& sessions;  // whose sealed payment references the new keys must open
-  db::PaymentQueue& queue;     // whose operations begun at the gateway keep it to its account
-  db::GateStatus& status;      // where that account is recorded
-  Clock& clock;
 };
 
 class DaemonReload final : public controller::LiveSettings {

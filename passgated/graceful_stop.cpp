@@ -14,11 +14,11 @@ std::string waiting_status(int passages) {
 
 }  // namespace
 
-GracefulStop::GracefulStop(controller::Gate& gate, controller::PaymentDrainer& drainer,
+GracefulStop::GracefulStop(controller::Gate& gate, controller::Settlement& settlement,
                            drivers::SystemdNotifier& notifier, TimerService& timers, Clock& clock,
                            std::function<void()> stop_loop)
     : gate_(gate),
-      drainer_(drainer),
+      settlement_(settlement),
       notifier_(notifier),
       timers_(timers),
       clock_(clock),
@@ -62,7 +62,7 @@ void GracefulStop::finish(bool drained) {
                  gate_.passages_in_progress(),
                  log_value("stopping anyway; sessions left open are recovered at the next start"));
   }
-  if (auto requeued = drainer_.stop(); requeued.ok()) {
+  if (auto requeued = settlement_.stop(); requeued.ok()) {
     spdlog::info("event=shutdown_persisted payments_requeued={} detail={}", *requeued,
                  log_value("payment operations in flight are resent with the same idempotency key at the next start"));
   } else {

@@ -3,10 +3,10 @@
 // it waits until no lane has a passage under way (Gate::passages_in_progress, checked every
 // kCheckEvery), at most kDrainLimit: a shopper who was let in is let through and recorded.
 // The fire alarm's states never count as a passage, so an alarm never holds the stop up.
-// Then the payment drainer records what it has in flight as pending again (resent with the
-// same idempotency key at the next start) and the loop stops. Everything else the gate
-// decided is already in SQLite (each passage, session change and outbox message is its own
-// committed transaction). A second signal stops at once. Single-threaded, on the event loop.
+// Then settlement stops (Settlement::stop): its payment drainer records what it has in
+// flight as pending again (resent with the same idempotency key at the next start), and the
+// loop stops. Everything else the gate decided is already in SQLite (each passage, session
+// change and outbox message is its own committed transaction). A second signal stops at once. Single-threaded, on the event loop.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,7 @@
 
 #include "common/clock.hpp"
 #include "controller/lanes/gate.hpp"
-#include "controller/settlement/drainer.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "drivers/systemd_notifier.hpp"
 
 namespace passgate::daemon {
@@ -25,7 +25,7 @@ class GracefulStop {
   static constexpr Millis kCheckEvery{50};
 
   // `stop_loop` ends the event loop (the daemon then returns 0).
-  GracefulStop(controller::Gate& gate, controller::PaymentDrainer& drainer, drivers::SystemdNotifier& notifier,
+  GracefulStop(controller::Gate& gate, controller::Settlement& settlement, drivers::SystemdNotifier& notifier,
                TimerService& timers, Clock& clock, std::function<void()> stop_loop);
   GracefulStop(const GracefulStop&) = delete;
   GracefulStop& operator=(const GracefulStop&) = delete;
@@ -39,7 +39,7 @@ class GracefulStop {
   void finish(bool drained);
 
   controller::Gate& gate_;
-  controller::PaymentDrainer& drainer_;
+  controller::Settlement& settlement_;
   drivers::SystemdNotifier& notifier_;
   TimerService& timers_;
   Clock& clock_;

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/time_format.hpp"
-#include "controller/component_settings.hpp"
+#include "controller/settlement/settings.hpp"
 
 namespace passgate::test {
 
@@ -34,7 +34,8 @@ AdmissionFixture::AdmissionFixture(controller::OfflinePolicy policy, int offline
 }
 
 void AdmissionFixture::require_hold(std::int64_t amount_minor, controller::OfflineRiskLimits limits) {
-  hold_settings = controller::EntryHoldSettings{amount_minor, "USD", std::chrono::milliseconds(1500), limits};
+  settlement_settings.hold =
+      controller::EntryHoldSettings{amount_minor, "USD", std::chrono::milliseconds(1500), limits};
   wire();
 }
 
@@ -48,21 +49,20 @@ controller::GateConfig AdmissionFixture::gate_config() {
 
 void AdmissionFixture::start_as_daemon(const controller::GateConfig& config) {
   settings = controller::admission_settings(config);
-  hold_settings = controller::entry_hold_settings(config);
-  drainer_settings = controller::drainer_settings(config);
+  settlement_settings = controller::settlement_settings(config);
   sender_timeout = config.tracking.request_timeout;
   wire();
 }
 
 controller::LiveComponents AdmissionFixture::live_components() {
-  return controller::LiveComponents{admission.get(), hold.get(), drainer.get(), sender.get(), nullptr, nullptr};
+  return controller::LiveComponents{admission.get(), settlement.get(), sender.get(), nullptr};
 }
 
 void AdmissionFixture::wire() {
   admission.reset();
-  hold.reset();
-  drainer.reset();
+  settlement.reset();
   status.reset();
+  settlements.reset();
   queue.reset();
   sender.reset();
   outbox.reset();
@@ -75,12 +75,13 @@ void AdmissionFixture::wire() {
   outbox = std::make_unique<db::Outbox>(*database);
   sender = std::make_unique<controller::OutboxSender>(*outbox, tracking, vt, vt, sender_timeout);
   queue = std::make_unique<db::PaymentQueue>(*database);
+  settlements = std::make_unique<db::SettlementStore>(*database);
   status = std::make_unique<db::GateStatus>(*database);
-  drainer = std::make_unique<controller::PaymentDrainer>(drainer_settings, *queue, *sessions, sealer,
-                                                         gateway, *status, vt, vt);
-  if (hold_settings) hold = std::make_unique<controller::EntryHold>(*hold_settings, *queue, *drainer, vt);
+  settlement = std::make_unique<controller::Settlement>(
+      settlement_settings, controller::SettlementStores{*sessions, *queue, *settlements, *status}, sealer, gateway,
+      carts_engine, vt, vt);
   admission = std::make_unique<controller::AdmissionService>(settings, keys, sealer, *sessions, tracking, *sender,
-                                                             hold.get(), vt, vt);
+                                                             &settlement->entry_hold(), vt, vt);
 }
 
 void AdmissionFixture::restart() { wire(); }

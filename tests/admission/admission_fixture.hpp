@@ -1,21 +1,22 @@
 // A complete entry path in virtual time for tests: a real SQLite database, a real issuer
-// key set and verifier, the outbox sender, and a FakeTracking engine the test answers.
+// key set and verifier, the outbox sender, and a FakeTracking engine the test answers;
+// settlement (its entry hold and payment drainer on a FakeGateway) as the daemon builds it.
 #pragma once
 
 #include <optional>
 
-#include "controller/admission/service.hpp"
-#include "controller/settlement/entry_hold.hpp"
-#include "controller/config/config.hpp"
 #include "controller/admission/key_ring.hpp"
+#include "controller/admission/service.hpp"
+#include "controller/config/config.hpp"
 #include "controller/live_components.hpp"
-#include "controller/settlement/drainer.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "controller/tracking/outbox_sender.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
 #include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
+#include "db/settlement_store.hpp"
 #include "tests/admission/fake_tracking.hpp"
 #include "tests/support/fake_gateway.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -33,8 +34,8 @@ struct AdmissionFixture {
   // A config the fixture's tokens pass (its store, gate and issuer), every other setting the
   // default: for starting the components as the daemon does.
   [[nodiscard]] static controller::GateConfig gate_config();
-  // Rebuilds the components as the daemon starts them from `config` (admission, entry hold,
-  // drainer and outbox sender settings from component_settings.hpp); the drainer is not
+  // Rebuilds the components as the daemon starts them from `config` (admission, settlement
+  // and outbox sender settings; controller/settlement/settings.hpp); settlement is not
   // started.
   void start_as_daemon(const controller::GateConfig& config);
   // The running components, for controller::apply_live_settings (a config reload).
@@ -67,12 +68,16 @@ struct AdmissionFixture {
   crypto::PaymentSealer sealer;
   FakeGateway gateway{vt};
   std::unique_ptr<db::PaymentQueue> queue;
+  std::unique_ptr<db::SettlementStore> settlements;
   std::unique_ptr<db::GateStatus> status;
-  std::unique_ptr<controller::PaymentDrainer> drainer;
-  std::optional<controller::EntryHoldSettings> hold_settings;
-  controller::DrainerSettings drainer_settings{};
+  // No hold unless require_hold() or start_as_daemon() sets one (amount 0: none required).
+  controller::SettlementSettings settlement_settings{};
   std::chrono::milliseconds sender_timeout{5000};
-  std::unique_ptr<controller::EntryHold> hold;
+  // The engine settlement's carts feed polls once started: apart from `tracking`, so a test
+  // sees only the entry path's requests there. Never answered.
+  FakeTracking carts_engine{vt};
+  // Its entry hold and payment drainer; start() it to drain (and plan, and poll carts).
+  std::unique_ptr<controller::Settlement> settlement;
   std::unique_ptr<controller::AdmissionService> admission;
 
  private:

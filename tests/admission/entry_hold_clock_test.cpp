@@ -40,7 +40,7 @@ TEST_CASE("max_age_s still limits offline entries after the wall clock steps bac
   controller::OfflineRiskLimits limits;
   limits.max_age = std::chrono::seconds(3600);
   f.require_hold(5000, limits);
-  REQUIRE(f.drainer->start().ok());
+  REQUIRE(f.settlement->start().ok());
 
   // The gateway goes down; a shopper enters on an unconfirmed hold, which stays queued.
   const auto first = enter_with_gateway_down(f, "shp_age_a");
@@ -78,7 +78,7 @@ TEST_CASE("max_age_s still limits an entry that comes right after a step back, b
   controller::OfflineRiskLimits limits;
   limits.max_age = std::chrono::seconds(3600);
   f.require_hold(5000, limits);
-  REQUIRE(f.drainer->start().ok());
+  REQUIRE(f.settlement->start().ok());
   REQUIRE(enter_with_gateway_down(f, "shp_age_a").admitted);
 
   // 61 minutes later the clock steps back, and the next entry comes at once.

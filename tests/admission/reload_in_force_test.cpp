@@ -393,7 +393,7 @@ TEST_CASE("after a reload, payments.seal_key_file seals new references, previous
     if (s.session_id == before.session_id) CHECK(s.pay_key_id == old_key_id);
   }
   // The hold queued before the rotation is resent with its reference opened by the old key.
-  REQUIRE(f.drainer->start().ok());
+  REQUIRE(f.settlement->start().ok());
   for (int i = 0; i < 100 && f.gateway.calls.empty(); ++i) f.vt.advance(100ms);
   REQUIRE(f.gateway.calls.size() == 1);
   CHECK(f.gateway.calls.front().request.session_id == before.session_id);

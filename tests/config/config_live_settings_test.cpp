@@ -16,7 +16,7 @@
 #include <string>
 
 #include "controller/admission/service.hpp"
-#include "controller/component_settings.hpp"
+#include "controller/settlement/settings.hpp"
 #include "controller/config/reload.hpp"
 #include "tests/config/config_fixture.hpp"
 

@@ -1,15 +1,16 @@
 // Each live setting of the payment drainer and the final-carts feed is in force after a
-// reload, by what the running component then does: started from a config with value A,
-// reloaded as the daemon does (controller::apply_live_settings with the config changed in
-// that one key), and probed for value B (and, where cheap, that A no longer holds).
+// reload, by what the running component then does: settlement started from a config with
+// value A, reloaded as the daemon does (controller::apply_live_settings with the config
+// changed in that one key), and probed for value B (and, where cheap, that A no longer
+// holds).
 // tests/config/config_live_settings_test.cpp names these tests for their keys.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 
-#include "controller/settlement/carts_feed.hpp"
-#include "controller/component_settings.hpp"
 #include "controller/live_components.hpp"
+#include "controller/settlement/settings.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "tests/admission/fake_tracking.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
 
@@ -29,15 +30,33 @@ GateConfig settlement_reload_config() {
   return config;
 }
 
-// A drainer started as the daemon starts it from `config`, reloaded as the daemon does.
-struct DrainerReloadFixture : SettlementFixture {
-  explicit DrainerReloadFixture(const GateConfig& config) { start_drainer(controller::drainer_settings(config)); }
+// Settlement built and started as the daemon builds and starts it from `config` (on the
+// fixture's stores and FakeGateway, its carts feed polling `tracking`), reloaded as the
+// daemon does.
+struct SettlementReloadFixture : SettlementFixture {
+  explicit SettlementReloadFixture(const GateConfig& config)
+      : settlement(controller::settlement_settings(config),
+                   controller::SettlementStores{sessions, queue, store, gate_status}, sealer, gateway, tracking, vt,
+                   vt) {}
+  void start() {
+    REQUIRE(db::test::describe(settlement.start()) == "ok");
+    vt.run_ready();
+  }
   void reload(const GateConfig& config) {
     controller::LiveComponents live;
-    live.drainer = drainer.get();
+    live.settlement = &settlement;
     controller::apply_live_settings(live, config);
     vt.run_ready();
   }
+
+  FakeTracking tracking{vt};
+  controller::Settlement settlement;
+};
+
+// The drainer's settings: settlement started, its carts feed's first request left
+// unanswered (the feed then asks nothing more).
+struct DrainerReloadFixture : SettlementReloadFixture {
+  explicit DrainerReloadFixture(const GateConfig& config) : SettlementReloadFixture(config) { start(); }
   // Queues `n` charges of sessions of their own and lets the drainer see them.
   void queue_charges(int n) {
     for (int i = 0; i < n; ++i) {
@@ -45,7 +64,7 @@ struct DrainerReloadFixture : SettlementFixture {
       add_session(id);
       enqueue(id, "charge", 100 + i);
     }
-    drainer->kick();
+    settlement.queue_changed();
     vt.run_ready();
   }
   // Waits up to `limit` (in virtual time) for the drainer to send something new.
@@ -57,20 +76,14 @@ struct DrainerReloadFixture : SettlementFixture {
   int queued_ = 0;
 };
 
-// A carts feed started as the daemon starts it from `config`, reloaded as the daemon does.
-struct FeedReloadFixture : SettlementFixture {
-  explicit FeedReloadFixture(const GateConfig& config)
-      : feed(controller::carts_feed_settings(config), tracking, store, vt, vt, [] {}) {
+// The carts feed's settings: three sessions begun, settlement started (the feed asks for
+// its first page).
+struct FeedReloadFixture : SettlementReloadFixture {
+  explicit FeedReloadFixture(const GateConfig& config) : SettlementReloadFixture(config) {
     add_session("s1");
     add_session("s2");
     add_session("s3");
-    feed.start();
-    vt.run_ready();
-  }
-  void reload(const GateConfig& config) {
-    controller::LiveComponents live;
-    live.carts = &feed;
-    controller::apply_live_settings(live, config);
+    start();
   }
   // The target of the one open request.
   std::string asked() {
@@ -89,9 +102,7 @@ struct FeedReloadFixture : SettlementFixture {
     vt.advance(1ms);
     CHECK(tracking.calls.size() == 1);
   }
-
-  FakeTracking tracking{vt};
-  controller::CartsFeed feed;
+  [[nodiscard]] std::int64_t carts_quarantined() const { return settlement.carts_feed().carts_quarantined(); }
 };
 
 const std::string kReloadEmptyPage = R"({"carts":[],"next_cursor":null})";
@@ -236,18 +247,18 @@ TEST_CASE("after a reload, payments.currency is the only currency the carts feed
   FeedReloadFixture f(config);
   f.answer_page(reload_cart_page("s1", 1234, "USD", "c1"));
   CHECK(f.store.cart("s1")->has_value());
-  CHECK(f.feed.carts_quarantined() == 0);
+  CHECK(f.carts_quarantined() == 0);
 
   config.payments.currency = "EUR";
   f.reload(config);
   f.vt.advance(config.payments.carts_poll_interval);
   f.answer_page(reload_cart_page("s2", 1234, "USD", "c2"));
   CHECK_FALSE(f.store.cart("s2")->has_value());
-  CHECK(f.feed.carts_quarantined() == 1);
+  CHECK(f.carts_quarantined() == 1);
   f.vt.advance(config.payments.carts_poll_interval);
   f.answer_page(reload_cart_page("s3", 1234, "EUR", "c3"));
   CHECK(f.store.cart("s3")->has_value());
-  CHECK(f.feed.carts_quarantined() == 1);
+  CHECK(f.carts_quarantined() == 1);
 }
 
 TEST_CASE("after a reload, payments.max_cart_minor quarantines a cart above the new maximum") {
@@ -261,5 +272,5 @@ TEST_CASE("after a reload, payments.max_cart_minor quarantines a cart above the 
   f.vt.advance(config.payments.carts_poll_interval);
   f.answer_page(reload_cart_page("s2", 5000, "USD", "c2"));
   CHECK_FALSE(f.store.cart("s2")->has_value());
-  CHECK(f.feed.carts_quarantined() == 1);
+  CHECK(f.carts_quarantined() == 1);
 }

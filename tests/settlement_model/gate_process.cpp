@@ -72,13 +72,10 @@ GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, Ga
       status(*database),
       gateway(gateway_side, vt),
       engine(shop, vt),
-      drainer(model_drainer_settings(), queue, sessions, sealer, gateway, status, vt, vt),
-      planner(store, queue, vt, vt, [this] { drainer.kick(); }),
-      hold(model_hold_settings(0), queue, drainer, vt),
-      carts(model_feed_settings(), engine, store, vt, vt, [this] { planner.run(); }),
+      settlement(controller::SettlementSettings{model_drainer_settings(), model_hold_settings(0), model_feed_settings()},
+                 controller::SettlementStores{sessions, queue, store, status}, sealer, gateway, engine, vt, vt),
       sealer_(sealer) {
   vt.set_wall(wall);
-  drainer.set_on_final([this](const db::PaymentOpRecord&) { planner.request(); });
 }
 
 void GateProcess::start() {
@@ -89,15 +86,10 @@ void GateProcess::start() {
     const db::OutboxMessage cancel = controller::cancel_message(left.session_id);
     must_work(sessions.abandon_opening(left.session_id, open, cancel, now_ms()), "abandon session " + left.session_id);
   }
-  must_work(drainer.start(), "start the drainer");
-  planner.start();
-  carts.start();
+  must_work(settlement.start(), "start settlement");
 }
 
-void GateProcess::on_event() {
-  planner.run();
-  drainer.kick();
-}
+void GateProcess::on_event() { settlement.queue_changed(); }
 
 void GateProcess::admit(const ModelSession& session, std::function<void(Fate)> decided) {
   db::SessionRecord record = db::test::session(session.id, "jti-" + session.id, now_ms());
@@ -108,8 +100,8 @@ void GateProcess::admit(const ModelSession& session, std::function<void(Fate)> d
   record.pay_sealed = sealed->blob;
   must_work(sessions.begin(record), "begin session " + session.id);
   if (session.hold_minor > 0) {
-    hold.reconfigure(model_hold_settings(session.hold_minor));
-    hold.place(session.id, [this, session, decided = std::move(decided)](controller::HoldVerdict verdict) {
+    settlement.entry_hold().reconfigure(model_hold_settings(session.hold_minor));
+    settlement.entry_hold().place(session.id, [this, session, decided = std::move(decided)](controller::HoldVerdict verdict) {
       on_hold_verdict(session, verdict, decided);
     });
     return;

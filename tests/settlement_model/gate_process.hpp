@@ -1,8 +1,9 @@
 // GateProcess: one run of passgated reduced to its money path, in virtual time, on a real
-// SQLite file: the payment queue and settlement store, the payment drainer (on LedgerGateway),
-// the settlement planner, the entry hold and the final-carts feed (on EngineFeed), wired as the
-// settlement is meant to run: the planner runs at start-up, on every event (a step of the day,
-// an operation reaching a final state, a page of carts) and on a timer. Destroying it is a
+// SQLite file: the payment queue and settlement store, and settlement as passgated builds it
+// (controller/settlement/settlement.hpp: the payment drainer on LedgerGateway, the settlement
+// planner, the entry hold and the final-carts feed on EngineFeed): the planner runs at
+// start-up, on every event (a step of the day, an operation reaching a final state, a page of
+// carts) and on a timer. Destroying it is a
 // kill -9: nothing is stopped, answers under way and posted calls are lost with its event loop
 // (its own VirtualTime); a new GateProcess on the same file is the restart.
 #pragma once
@@ -13,10 +14,7 @@
 #include <memory>
 
 #include "common/virtual_time.hpp"
-#include "controller/settlement/carts_feed.hpp"
-#include "controller/settlement/entry_hold.hpp"
-#include "controller/settlement/drainer.hpp"
-#include "controller/settlement/planner.hpp"
+#include "controller/settlement/settlement.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
@@ -59,10 +57,7 @@ class GateProcess {
   db::GateStatus status;
   LedgerGateway gateway;
   EngineFeed engine;
-  controller::PaymentDrainer drainer;
-  controller::SettlementPlanner planner;
-  controller::EntryHold hold;
-  controller::CartsFeed carts;
+  controller::Settlement settlement;
 
  private:
   void on_hold_verdict(const ModelSession& session, controller::HoldVerdict verdict,

@@ -1,4 +1,4 @@
-#include "controller/component_settings.hpp"
+#include "controller/settlement/settings.hpp"
 
 namespace passgate::controller {
 
@@ -20,6 +20,10 @@ CartsFeedSettings carts_feed_settings(const GateConfig& config) {
   return CartsFeedSettings{GateIdentity{config.store_id, config.gate_id}, config.payments.carts_poll_interval,
                            config.payments.carts_page_limit, config.tracking.request_timeout,
                            CartLimits{config.payments.currency, config.payments.max_cart_minor}};
+}
+
+SettlementSettings settlement_settings(const GateConfig& config) {
+  return SettlementSettings{drainer_settings(config), entry_hold_settings(config), carts_feed_settings(config)};
 }
 
 }  // namespace passgate::controller
