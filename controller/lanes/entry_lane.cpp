@@ -418,58 +418,40 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
 }  // namespace
 
-EntryLane::EntryLane(const LaneConfig& config, LanePorts ports)
-    : machine_(std::make_unique<EntryLaneMachine>(config, ports)) {
-  machine_->start();  // drives no output: see Lane
-}
+template class LaneAdapter<EntryLaneMachine>;
 
-EntryLane::~EntryLane() = default;
-
-int EntryLane::number() const { return machine_->core.number(); }
+EntryLane::EntryLane(const LaneConfig& config, LanePorts ports) : LaneAdapter(config, ports) {}
 
 void EntryLane::on_scan(std::string token) { scan(std::move(token)); }
 
 void EntryLane::on_unreadable_scan() { scan(std::nullopt); }
 
 void EntryLane::scan(std::optional<std::string> token) {
-  if (machine_->shutting_down) {
+  auto& m = machine();
+  if (m.shutting_down) {
     spdlog::info("event=scan_refused lane={} reason=lane_unavailable detail=\"the gate is stopping\"", number());
-    machine_->core.deny(DenialReason::lane_unavailable);
-    machine_->core.signals.apply();
+    m.core.deny(DenialReason::lane_unavailable);
+    m.core.signals.apply();
     return;
   }
-  machine_->handle(EvScan(std::move(token)));
+  m.handle(EvScan(std::move(token)));
 }
 
-void EntryLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
-
 bool EntryLane::passage_in_progress() const {
-  return machine_->state_cast<const Validating*>() != nullptr || machine_->state_cast<const Admitting*>() != nullptr ||
-         machine_->state_cast<const Closing*>() != nullptr;
+  const auto& m = machine();
+  return m.state_cast<const Validating*>() != nullptr || m.state_cast<const Admitting*>() != nullptr ||
+         m.state_cast<const Closing*>() != nullptr;
 }
 
 void EntryLane::close_for_shutdown() {
-  if (machine_->shutting_down) return;
-  machine_->shutting_down = true;
-  if (machine_->state_cast<const Idle*>() != nullptr) machine_->core.signals.show("closed");
+  auto& m = machine();
+  if (m.shutting_down) return;
+  m.shutting_down = true;
+  if (m.state_cast<const Idle*>() != nullptr) m.core.signals.show("closed");
 }
-
-void EntryLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
-
-void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
-  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
-}
-
-void EntryLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
-
-void EntryLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
-
-bool EntryLane::in_service() const { return machine_->core.in_service(); }
-
-const LaneAlarms& EntryLane::alarms() const { return machine_->core.alarms; }
 
 void EntryLane::on_scanner_connection(bool connected, const std::string& detail) {
-  auto& m = *machine_;
+  auto& m = machine();
   if (m.scanner_connected == connected) return;
   m.scanner_connected = connected;
   // Nobody can scan in: egress is kept free until the scanner is back.
@@ -484,22 +466,21 @@ void EntryLane::on_scanner_connection(bool connected, const std::string& detail)
   m.core.signals.apply();
 }
 
-void EntryLane::refresh_outputs() { machine_->core.signals.refresh(); }
-
-bool EntryLane::scanner_connected() const { return machine_->scanner_connected; }
+bool EntryLane::scanner_connected() const { return machine().scanner_connected; }
 
 std::string EntryLane::state_name() const {
-  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
-  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
-  if (machine_->state_cast<const Fault*>() != nullptr) return "fault";
-  if (machine_->state_cast<const Closing*>() != nullptr) return "closing";
-  if (machine_->state_cast<const Admitting*>() != nullptr) return "admitting";
-  if (machine_->state_cast<const Validating*>() != nullptr) return "validating";
+  const auto& m = machine();
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(m)) return *name;
+  if (m.state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (m.state_cast<const Fault*>() != nullptr) return "fault";
+  if (m.state_cast<const Closing*>() != nullptr) return "closing";
+  if (m.state_cast<const Admitting*>() != nullptr) return "admitting";
+  if (m.state_cast<const Validating*>() != nullptr) return "validating";
   return "idle";
 }
 
 int EntryLane::places_left() const {
-  const auto* admitting = machine_->state_cast<const Admitting*>();
+  const auto* admitting = machine().state_cast<const Admitting*>();
   return admitting != nullptr ? admitting->places_left() : 0;
 }
 

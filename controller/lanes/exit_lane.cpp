@@ -119,41 +119,18 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
 }  // namespace
 
-ExitLane::ExitLane(const LaneConfig& config, LanePorts ports)
-    : machine_(std::make_unique<ExitLaneMachine>(config, ports)) {
-  machine_->start();  // drives no output: see Lane
-}
+template class LaneAdapter<ExitLaneMachine>;
 
-ExitLane::~ExitLane() = default;
-
-int ExitLane::number() const { return machine_->core.number(); }
+ExitLane::ExitLane(const LaneConfig& config, LanePorts ports) : LaneAdapter(config, ports) {}
 
 void ExitLane::on_scan(std::string) { spdlog::warn("event=scan_ignored lane={} reason=exit_lane", number()); }
 
-void ExitLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
-
-void ExitLane::on_beams(bool outer_blocked, bool inner_blocked) {
-  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
-}
-
-void ExitLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
-
-void ExitLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
-
-bool ExitLane::in_service() const { return machine_->core.in_service(); }
-
-const LaneAlarms& ExitLane::alarms() const { return machine_->core.alarms; }
-
-void ExitLane::refresh_outputs() { machine_->core.signals.refresh(); }
-
-void ExitLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
-
-bool ExitLane::passage_in_progress() const { return machine_->state_cast<const Open*>() != nullptr; }
+bool ExitLane::passage_in_progress() const { return machine().state_cast<const Open*>() != nullptr; }
 
 std::string ExitLane::state_name() const {
-  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
-  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
-  if (machine_->state_cast<const Open*>() != nullptr) return "open";
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(machine())) return *name;
+  if (machine().state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (machine().state_cast<const Open*>() != nullptr) return "open";
   return "closed";
 }
 
