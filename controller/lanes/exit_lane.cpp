@@ -47,7 +47,6 @@ struct FireAlarm {
   using Ready = Closed;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::wrong_way;
-  static void stop_admitting(Machine&) {}  // an exit lane admits nobody
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 

@@ -138,7 +138,8 @@ sc::result resume_service_if_clear(State& state) {
 //   using Ready = ...;              where the lane resumes in service
 //   using OutOfServiceState = ...;  where it resumes out of service
 //   static constexpr PassageKind kEntering;  an entering passage during the alarm
-//   static void stop_admitting(Machine&);    called as the alarm starts
+// (An entry lane leaving the states that wait for admissions refuses the answers still to
+// come: their own exit actions see to it.)
 template <class Lane>
 struct Alarmed;
 template <class Lane>
@@ -160,7 +161,6 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
     // Set by on_alarm() before the event, and here again: a clear and a new alarm queued
     // behind one another leave Emergency (latch off) and enter it again.
     m.core.signals.set_alarm(true);
-    Lane::stop_admitting(m);
     spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
   }
 
