@@ -411,7 +411,7 @@ struct OutOfService : sc::state<OutOfService, Operating> {
                               sc::custom_reaction<EvInService>,      // beams clear → Idle
                               sc::custom_reaction<EvBeams>,          // clear and in service → Idle
                               sc::custom_reaction<EvPassage>,        // out: an exit; in: Operating
-                              sc::custom_reaction<EvOutOfService>>;  // already
+                              sc::custom_reaction<EvOutOfService>>;  // already: nothing
 
   explicit OutOfService(my_context ctx) : my_base(ctx) {
     auto& core = outermost_context().core;

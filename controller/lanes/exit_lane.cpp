@@ -19,7 +19,6 @@ namespace {
 
 using exit_lane_events::EvClearHoldElapsed;
 using lane_machine::EvAlarm;
-using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
@@ -50,9 +49,12 @@ struct FireAlarm {
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
+// Everything but the fire alarm. Its passage reaction is the default its substates fall
+// back on: leaving is an exit, entering is wrong way.
 struct Operating : sc::simple_state<Operating, Machine, Closed> {
-  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
-                              sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>,            // → Emergency
+                              sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
+                              sc::custom_reaction<EvPassage>>;               // reported (wrong way: alarm)
 
   sc::result react(const EvPassage& e) {
     auto& core = outermost_context().core;
@@ -66,7 +68,7 @@ struct Operating : sc::simple_state<Operating, Machine, Closed> {
 };
 
 struct Closed : sc::state<Closed, Operating> {
-  using reactions = sc::custom_reaction<EvBeams>;
+  using reactions = sc::custom_reaction<EvBeams>;  // beam_inner blocked → Open
 
   // Someone may already be waiting at the inner beam (e.g. back in service).
   explicit Closed(my_context ctx) : my_base(ctx) {
@@ -79,8 +81,10 @@ struct Closed : sc::state<Closed, Operating> {
   }
 };
 
+// release_out on; closes once the lane has been clear for kClearHold.
 struct Open : sc::state<Open, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvClearHoldElapsed, Closed>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>,                 // clear: hold timer; blocked: none
+                              sc::transition<EvClearHoldElapsed, Closed>>;  // → Closed
 
   explicit Open(my_context ctx) : my_base(ctx) { outermost_context().core.signals.release_out(true); }
   ~Open() override { outermost_context().core.signals.release_out(false); }
@@ -100,8 +104,9 @@ struct Open : sc::state<Open, Operating> {
 };
 
 struct OutOfService : sc::state<OutOfService, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvInService>, sc::custom_reaction<EvBeams>,
-                              sc::custom_reaction<EvOutOfService>>;
+  using reactions = mpl::list<sc::custom_reaction<EvInService>,      // beams clear → Closed
+                              sc::custom_reaction<EvBeams>,          // clear and in service → Closed
+                              sc::custom_reaction<EvOutOfService>>;  // already: nothing
 
   explicit OutOfService(my_context ctx) : my_base(ctx) {
     auto& core = outermost_context().core;

@@ -138,8 +138,8 @@ sc::result resume_service_if_clear(State& state) {
 //   using Ready = ...;              where the lane resumes in service
 //   using OutOfServiceState = ...;  where it resumes out of service
 //   static constexpr PassageKind kEntering;  an entering passage during the alarm
-// (An entry lane leaving the states that wait for admissions refuses the answers still to
-// come: their own exit actions see to it.)
+// What a lane must end as the alarm starts (an entry lane's grants and awaited answers)
+// ends in the exit actions of the lane's own states, which the transition here runs.
 template <class Lane>
 struct Alarmed;
 template <class Lane>
@@ -154,7 +154,8 @@ struct Clearing;
 template <class Lane>
 struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>> {
   using Base = sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>>;
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>,      // refused
+                              sc::custom_reaction<EvPassage>>;  // reported, never an alarm
 
   explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
     auto& m = this->outermost_context();
@@ -178,7 +179,7 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
 
 template <class Lane>
 struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
-  using reactions = sc::custom_reaction<EvAlarmCleared>;
+  using reactions = sc::custom_reaction<EvAlarmCleared>;  // clear: → Ready or OutOfService; else → Clearing
 
   sc::result react(const EvAlarmCleared&) {
     if (this->outermost_context().core.beams_clear()) {
@@ -192,7 +193,8 @@ struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
 template <class Lane>
 struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
   using Base = sc::state<Clearing<Lane>, Emergency<Lane>>;
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed<Lane>>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>,           // clear → Ready or OutOfService
+                              sc::transition<EvAlarm, Alarmed<Lane>>>;  // → Alarmed
 
   explicit Clearing(typename Base::my_context ctx) : Base(ctx) {
     spdlog::info("event=lane_clearing lane={} "
