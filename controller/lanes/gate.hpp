@@ -120,7 +120,7 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   Clock& clock_;
   AdmissionPort& admission_;
   LaneReports& reports_;
-  // Before the lanes: a lane that is destroyed may still report through them.
+  // Like the references above, before the lanes: a lane being destroyed may still report.
   GateObservers observers_;
   // When the scanner read now being handled arrived at the gate: the admission request it
   // leads to (in the same call, if the lane asks for one) is timed from then.
