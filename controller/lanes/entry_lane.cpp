@@ -11,16 +11,33 @@ namespace passgate::controller {
 namespace sc = boost::statechart;
 namespace mpl = boost::mpl;
 
-namespace {
-
-struct EvResult : sc::event<EvResult> {
-  explicit EvResult(AdmissionResult r) : result(std::move(r)) {}
+// The entry lane's own events, in a named namespace (see exit_lane_events in exit_lane.cpp).
+namespace entry_lane_events {
+struct EvAnswer : sc::event<EvAnswer> {
+  explicit EvAnswer(AdmissionResult r) : result(std::move(r)) {}
   AdmissionResult result;
 };
 struct EvGrantTimeout : sc::event<EvGrantTimeout> {};
 struct EvCloseRetry : sc::event<EvCloseRetry> {};
+}  // namespace entry_lane_events
+
+// The states (file-local):
+//   Operating                 everything but the fire alarm; passages nobody granted
+//     Idle                    scan → Validating
+//     Serving                 scans asked about, answers awaited, the grants (its data)
+//       Validating            waiting for an answer, the barrier closed
+//       Granting              barrier released; leaving it ends the grants
+//         Admitting           green; the grant timer
+//         Closing             someone still in the barrier; close retries
+//     Fault
+//     OutOfService
+//   Emergency (lane_machine)  the fire alarm
+namespace {
+
+using entry_lane_events::EvAnswer;
+using entry_lane_events::EvCloseRetry;
+using entry_lane_events::EvGrantTimeout;
 using lane_machine::EvAlarm;
-using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
@@ -29,56 +46,47 @@ using lane_machine::EvScan;
 
 struct Operating;
 struct Idle;
+struct Serving;
 struct Validating;
+struct Granting;
 struct Admitting;
 struct Closing;
 struct Fault;
 struct OutOfService;
 
-struct Grant {
-  std::string session_id;
-  int granted = 0;
-  int used = 0;
-};
-
 }  // namespace
 
+// What outlives the states: the lane's core, which Serving an answer belongs to, the last
+// grant's end for tailgate attribution (a fire alarm in between does not forget it), and
+// the scanner and shutdown flags the EntryLane sets.
 struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Operating> {
   using LaneStateMachine::LaneStateMachine;
   ~EntryLaneMachine() { terminate(); }
 
-  // Asks the admission service about `token`; a read the scan filter refused (nothing) is
-  // answered malformed right away, on a later loop turn as the service answers, so the lane
-  // takes it as it takes any other answer.
-  void request_admission(std::optional<std::string> token) {
-    ++pending;
+  // Asks the admission service about a scan (Idle's transition, Serving's scan reaction);
+  // a read the scan filter refused (no token) is answered malformed right away, on a later
+  // loop turn as the service answers, so the lane takes it as it takes any other answer.
+  // An answer that comes after the Serving that asked ended is refused (late).
+  void ask(const EvScan& scan) {
     AdmissionPort::Done answer = [this, asked_in = epoch](AdmissionResult r) {
       if (asked_in != epoch) {
         refuse_late_admission(r);
         core.signals.apply();
         return;
       }
-      --pending;
-      handle(EvResult(std::move(r)));
+      handle(EvAnswer(std::move(r)));
     };
-    if (!token) {
+    if (!scan.token) {
       core.ports.timers.post([answer = std::move(answer)] {
         answer(AdmissionResult{false, DenialReason::malformed, {}, 0, false});
       });
       return;
     }
-    core.ports.admission.request(core.number(), core.config.group_limit, std::move(*token), std::move(answer));
+    core.ports.admission.request(core.number(), core.config.group_limit, *scan.token, std::move(answer));
   }
 
-  // The lane stops admitting (fire alarm, fault, out of service): the answers still to
-  // come are refused when they arrive.
-  void stop_admitting() {
-    ++epoch;
-    pending = 0;
-  }
-
-  // An admission answered after its lane stopped admitting: nobody may use it, so the
-  // session is cancelled.
+  // An admission answered after its lane stopped waiting for it (fire alarm, fault, out of
+  // service): nobody may use it, so the session is cancelled.
   void refuse_late_admission(const AdmissionResult& r) {
     if (r.admitted) {
       core.ports.reports.grant_unused(r.session_id);
@@ -89,29 +97,6 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
     core.deny(DenialReason::lane_unavailable);
   }
 
-  // One person in on the oldest grant (scan order), reported as admitted for its session.
-  // REQUIRES: grants not empty.
-  void use_place() {
-    Grant& g = grants.front();
-    ++g.used;
-    core.report(Direction::in, PassageKind::admitted, g.session_id);
-    if (g.used == g.granted) {  // this grant is over: whoever follows at once is its tailgater
-      last_session = g.session_id;
-      last_grant_end = core.ports.clock.steady_now();
-      grants.pop_front();
-    }
-  }
-
-  // The grants are over (the barrier closes): the sessions nobody used are cancelled.
-  void end_grants() {
-    for (const auto& g : grants) {
-      if (g.used == 0) core.ports.reports.grant_unused(g.session_id);
-    }
-    if (!grants.empty()) last_session = grants.back().session_id;
-    last_grant_end = core.ports.clock.steady_now();
-    grants.clear();
-  }
-
   // An entering passage that no grant covers: a tailgater right behind a grant, or forced.
   void unattributed_entry() {
     const bool tailgate =
@@ -119,13 +104,11 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
     core.unattributed_entry(tailgate ? last_session : std::nullopt);
   }
 
-  int pending = 0;              // admissions requested in this epoch and not yet answered
-  int epoch = 0;                // bumped whenever the lane stops admitting
-  std::deque<Grant> grants;     // admitted groups in scan order (Admitting, Closing)
+  int epoch = 0;  // bumped whenever a Serving ends: the answers it still awaited are late
   std::optional<std::string> last_session;  // the session whose grant ended last
   SteadyTime last_grant_end{};
   bool scanner_connected = true;
-  bool shutting_down = false;   // the gate is stopping: new scans are refused
+  bool shutting_down = false;  // the gate is stopping: new scans are refused
 };
 
 namespace {
@@ -138,28 +121,15 @@ struct FireAlarm {
   using Ready = Idle;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::forced;
-  static void stop_admitting(Machine& m) { m.stop_admitting(); }
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
-// An answer while waiting for one (Validating, Closing): admitted → Admitting; a denial is
-// shown and the lane stays where it is.
-template <class State>
-sc::result admit_or_deny(State& state, const EvResult& e) {
-  auto& m = state.outermost_context();
-  if (!e.result.admitted) {
-    m.core.deny(e.result.reason);
-    return state.discard_event();
-  }
-  m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-  m.core.admit(e.result);
-  return state.template transit<Admitting>();
-}
-
-// Everything but the fire alarm. Holds the default reactions its substates fall back on.
+// Everything but the fire alarm. Its passage reaction is the default its substates fall
+// back on: entering is a tailgater or forced, leaving is wrong way.
 struct Operating : sc::simple_state<Operating, Machine, Idle> {
-  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
-                              sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>,            // → Emergency
+                              sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
+                              sc::custom_reaction<EvPassage>>;               // alarm, reported
 
   sc::result react(const EvPassage& e) {
     auto& m = outermost_context();
@@ -173,96 +143,151 @@ struct Operating : sc::simple_state<Operating, Machine, Idle> {
 };
 
 struct Idle : sc::simple_state<Idle, Operating> {
-  using reactions = sc::custom_reaction<EvScan>;
-
-  sc::result react(const EvScan& e) {
-    outermost_context().request_admission(e.token);
-    return transit<Validating>();
-  }
+  using reactions = sc::transition<EvScan, Validating, Machine, &Machine::ask>;  // ask, → Validating
 };
 
-struct Validating : sc::simple_state<Validating, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvResult>>;
+struct Grant {
+  std::string session_id;
+  int granted = 0;
+  int used = 0;
+};
+
+// From a scan in Idle until no answer is awaited and the barrier is closed again. Owns the
+// admissions asked and not yet answered and the grants (admitted groups in scan order, open
+// while Granting lasts), and asks about every scan made meanwhile. Ending (to Idle with
+// nothing awaited, or to Fault, OutOfService or Emergency) makes every answer still to come
+// late.
+struct Serving : sc::state<Serving, Operating, Validating> {
+  using reactions = sc::custom_reaction<EvScan>;  // ask (scan-ahead), stay
+
+  // Entered by Idle's transition, which asked about the scan: one answer awaited.
+  explicit Serving(my_context ctx) : my_base(ctx) {}
+  ~Serving() override { ++outermost_context().epoch; }
 
   sc::result react(const EvScan& e) {
-    outermost_context().request_admission(e.token);
+    outermost_context().ask(e);
+    ++awaited_;
     return discard_event();
   }
 
-  sc::result react(const EvResult& e) {
+  // One of the answers awaited, shown at the lane; an admitted group's grant is added.
+  // Returns whether it admitted.
+  bool take(const AdmissionResult& r) {
+    --awaited_;
+    auto& core = outermost_context().core;
+    if (!r.admitted) {
+      core.deny(r.reason);
+      return false;
+    }
+    grants_.push_back(Grant{r.session_id, r.people, 0});
+    core.admit(r);
+    return true;
+  }
+  [[nodiscard]] bool awaiting() const { return awaited_ > 0; }
+
+  [[nodiscard]] bool has_grants() const { return !grants_.empty(); }
+  [[nodiscard]] int places_left() const {
+    int n = 0;
+    for (const auto& g : grants_) n += g.granted - g.used;
+    return n;
+  }
+
+  // One person in on the oldest grant (scan order), reported as admitted for its session.
+  // REQUIRES: has_grants().
+  void use_place() {
     auto& m = outermost_context();
-    if (e.result.admitted || m.pending > 0) return admit_or_deny(*this, e);
-    m.core.deny(e.result.reason);
+    Grant& g = grants_.front();
+    ++g.used;
+    m.core.report(Direction::in, PassageKind::admitted, g.session_id);
+    if (g.used == g.granted) {  // this grant is over: whoever follows at once is its tailgater
+      m.last_session = g.session_id;
+      m.last_grant_end = m.core.ports.clock.steady_now();
+      grants_.pop_front();
+    }
+  }
+
+  // The barrier closes (Granting ends): the sessions nobody used are cancelled, and the
+  // tailgate window starts now.
+  void end_grants() {
+    auto& m = outermost_context();
+    for (const auto& g : grants_) {
+      if (g.used == 0) m.core.ports.reports.grant_unused(g.session_id);
+    }
+    if (!grants_.empty()) m.last_session = grants_.back().session_id;
+    m.last_grant_end = m.core.ports.clock.steady_now();
+    grants_.clear();
+  }
+
+ private:
+  int awaited_ = 1;
+  std::deque<Grant> grants_;
+};
+
+// An answer awaited with the barrier closed: admitted → Admitting; denied → Idle, or stay
+// while more answers are awaited.
+struct Validating : sc::simple_state<Validating, Serving> {
+  using reactions = sc::custom_reaction<EvAnswer>;
+
+  sc::result react(const EvAnswer& e) {
+    auto& serving = context<Serving>();
+    if (serving.take(e.result)) return transit<Admitting>();
+    if (serving.awaiting()) return discard_event();
     return transit<Idle>();
   }
 };
 
-struct Admitting : sc::state<Admitting, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvResult>,
-                              sc::custom_reaction<EvPassage>, sc::custom_reaction<EvGrantTimeout>>;
+// The barrier released for the grants (release_in on). Leaving it, whatever for, closes
+// the barrier and ends the grants (Serving::end_grants).
+struct Granting : sc::state<Granting, Serving, Admitting> {
+  explicit Granting(my_context ctx) : my_base(ctx) { outermost_context().core.signals.release_in(true); }
+
+  ~Granting() override {
+    outermost_context().core.signals.release_in(false);
+    context<Serving>().end_grants();
+  }
+};
+
+// Each entering passage uses a place of the oldest grant; all used or the grant timer out →
+// the barrier closes (Closing while someone is still in it).
+struct Admitting : sc::state<Admitting, Granting> {
+  using reactions = mpl::list<sc::custom_reaction<EvAnswer>,        // admitted: its grant too; stay
+                              sc::custom_reaction<EvPassage>,       // in: a place used; out: Operating
+                              sc::custom_reaction<EvGrantTimeout>>;  // → Closing, Validating or Idle
 
   explicit Admitting(my_context ctx) : my_base(ctx) {
-    auto& m = outermost_context();
-    m.core.signals.release_in(true);
-    m.core.signals.green(true);
+    outermost_context().core.signals.green(true);
     restart_timer();
   }
 
-  // The grant ends: close the barrier and cancel the sessions nobody used (unless Closing
-  // holds the barrier for someone still in it).
   ~Admitting() override {
-    auto& m = outermost_context();
     timer_.reset();
-    m.core.signals.release_in(false);
-    m.core.signals.green(false);
-    if (!handing_over_) m.end_grants();
+    outermost_context().core.signals.green(false);
   }
 
-  sc::result react(const EvScan& e) {
-    outermost_context().request_admission(e.token);
-    return discard_event();
-  }
-
-  sc::result react(const EvResult& e) {
-    auto& m = outermost_context();
-    if (e.result.admitted) {
-      m.grants.push_back(Grant{e.result.session_id, e.result.people, 0});
-      m.core.admit(e.result);
-      restart_timer();
-    } else {
-      m.core.deny(e.result.reason);
-    }
+  sc::result react(const EvAnswer& e) {
+    if (context<Serving>().take(e.result)) restart_timer();
     return discard_event();
   }
 
   sc::result react(const EvPassage& e) {
     if (e.direction == Direction::out) return forward_event();
-    auto& m = outermost_context();
-    m.use_place();
-    if (m.grants.empty()) return leave();
+    auto& serving = context<Serving>();
+    serving.use_place();
+    if (!serving.has_grants()) return leave();
     restart_timer();
     return discard_event();
   }
 
   sc::result react(const EvGrantTimeout&) {
-    spdlog::info("event=grant_timeout lane={} places_unused={}", outermost_context().core.number(), places_left());
+    spdlog::info("event=grant_timeout lane={} places_unused={}", outermost_context().core.number(),
+                 context<Serving>().places_left());
     return leave();
-  }
-
-  [[nodiscard]] int places_left() const {
-    int n = 0;
-    for (const auto& g : outermost_context().grants) n += g.granted - g.used;
-    return n;
   }
 
  private:
   sc::result leave() {
-    const auto& m = outermost_context();
-    if (!m.core.beams_clear()) {
-      handing_over_ = true;
-      return transit<Closing>();
-    }
-    if (m.pending > 0) return transit<Validating>();
+    if (!outermost_context().core.beams_clear()) return transit<Closing>();
+    if (context<Serving>().awaiting()) return transit<Validating>();
     return transit<Idle>();
   }
 
@@ -271,63 +296,56 @@ struct Admitting : sc::state<Admitting, Operating> {
     timer_ = m.core.ports.timers.start(m.core.config.grant_timeout, [&m] { m.handle(EvGrantTimeout()); });
   }
 
-  bool handing_over_ = false;  // to Closing, which keeps the grants
   std::unique_ptr<Timer> timer_;
 };
 
 // The grant is over but someone is in the lane: the barrier stays released until the beams
 // are clear, retried every close_retry; after close_retries retries the lane is in Fault.
 // Places still open on the grants stay usable (the person in the lane is likely their
-// shopper) and are cancelled when the barrier closes.
-struct Closing : sc::state<Closing, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvResult>,
-                              sc::custom_reaction<EvBeams>, sc::custom_reaction<EvCloseRetry>,
-                              sc::custom_reaction<EvPassage>>;
+// shopper) and are cancelled when the barrier closes. The barrier_obstructed alarm lasts
+// while Closing does, and on into Fault.
+struct Closing : sc::state<Closing, Granting> {
+  using reactions = mpl::list<sc::custom_reaction<EvAnswer>,       // admitted → Admitting
+                              sc::custom_reaction<EvPassage>,      // in on an open place; else Operating
+                              sc::custom_reaction<EvBeams>,        // clear → Validating or Idle
+                              sc::custom_reaction<EvCloseRetry>>;  // out of retries → Fault
 
   explicit Closing(my_context ctx) : my_base(ctx) {
-    auto& m = outermost_context();
-    m.core.signals.release_in(true);
-    m.core.raise(AlarmKind::barrier_obstructed, "the grant ended with someone in the lane; the barrier cannot close");
+    outermost_context().core.raise(AlarmKind::barrier_obstructed,
+                                   "the grant ended with someone in the lane; the barrier cannot close");
     restart_timer();
   }
 
   ~Closing() override {
-    auto& m = outermost_context();
     timer_.reset();
-    m.core.signals.release_in(false);
-    if (!handing_over_) m.end_grants();
-    if (!faulted_) m.core.clear(AlarmKind::barrier_obstructed, "the barrier is no longer held open");
+    // Leaving on a retry is leaving for Fault, which keeps the alarm until the lane is clear.
+    if (dynamic_cast<const EvCloseRetry*>(triggering_event()) == nullptr) {
+      outermost_context().core.clear(AlarmKind::barrier_obstructed, "the barrier is no longer held open");
+    }
   }
 
-  sc::result react(const EvScan& e) {
-    outermost_context().request_admission(e.token);
+  sc::result react(const EvAnswer& e) {
+    if (context<Serving>().take(e.result)) return transit<Admitting>();
     return discard_event();
   }
 
-  sc::result react(const EvResult& e) {
-    handing_over_ = e.result.admitted;  // Admitting goes on with the grants still open
-    return admit_or_deny(*this, e);
-  }
-
   sc::result react(const EvPassage& e) {
-    auto& m = outermost_context();
-    if (e.direction == Direction::out || m.grants.empty()) return forward_event();
-    m.use_place();
+    auto& serving = context<Serving>();
+    if (e.direction == Direction::out || !serving.has_grants()) return forward_event();
+    serving.use_place();
     return discard_event();
   }
 
   sc::result react(const EvBeams&) {
-    if (outermost_context().core.beams_clear()) return close();
-    return discard_event();
+    if (!outermost_context().core.beams_clear()) return discard_event();
+    if (context<Serving>().awaiting()) return transit<Validating>();
+    return transit<Idle>();
   }
 
   sc::result react(const EvCloseRetry&) {
     auto& m = outermost_context();
     ++retries_;
-    if (retries_ >= m.core.config.close_retries) {
-      faulted_ = true;
-      return transit<Fault>();
-    }
+    if (retries_ >= m.core.config.close_retries) return transit<Fault>();
     spdlog::warn("event=barrier_blocked lane={} retry={} retries={}", m.core.number(), retries_,
                  m.core.config.close_retries);
     restart_timer();
@@ -335,19 +353,12 @@ struct Closing : sc::state<Closing, Operating> {
   }
 
  private:
-  sc::result close() {
-    if (outermost_context().pending > 0) return transit<Validating>();
-    return transit<Idle>();
-  }
-
   void restart_timer() {
     auto& m = outermost_context();
     timer_ = m.core.ports.timers.start(m.core.config.close_retry, [&m] { m.handle(EvCloseRetry()); });
   }
 
   int retries_ = 0;
-  bool faulted_ = false;
-  bool handing_over_ = false;  // to Admitting, which keeps the grants
   std::unique_ptr<Timer> timer_;
 };
 
@@ -367,12 +378,12 @@ sc::result leaving_is_exit(State& state, const EvPassage& e) {
 
 // The barrier could not close: release_in off, egress free, red, until the lane is clear.
 struct Fault : sc::state<Fault, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvBeams>,
-                              sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>,      // refused
+                              sc::custom_reaction<EvBeams>,     // clear → Idle or OutOfService
+                              sc::custom_reaction<EvPassage>>;  // out: an exit; in: Operating
 
   explicit Fault(my_context ctx) : my_base(ctx) {
     auto& m = outermost_context();
-    m.stop_admitting();
     spdlog::error("event=lane_fault lane={} retries={} "
                   "detail=\"the barrier could not close; lane in fault until it is clear\"",
                   m.core.number(), m.core.config.close_retries);
@@ -396,15 +407,16 @@ struct Fault : sc::state<Fault, Operating> {
 };
 
 struct OutOfService : sc::state<OutOfService, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvInService>,
-                              sc::custom_reaction<EvBeams>, sc::custom_reaction<EvPassage>,
-                              sc::custom_reaction<EvOutOfService>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>,           // refused
+                              sc::custom_reaction<EvInService>,      // beams clear → Idle
+                              sc::custom_reaction<EvBeams>,          // clear and in service → Idle
+                              sc::custom_reaction<EvPassage>,        // out: an exit; in: Operating
+                              sc::custom_reaction<EvOutOfService>>;  // already: nothing
 
   explicit OutOfService(my_context ctx) : my_base(ctx) {
-    auto& m = outermost_context();
-    m.stop_admitting();
-    spdlog::warn("event=lane_out_of_service lane={}", m.core.number());
-    m.core.hold_unavailable("out of service");
+    auto& core = outermost_context().core;
+    spdlog::warn("event=lane_out_of_service lane={}", core.number());
+    core.hold_unavailable("out of service");
   }
 
   ~OutOfService() override { outermost_context().core.release_egress(); }
@@ -418,58 +430,36 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
 }  // namespace
 
-EntryLane::EntryLane(const LaneConfig& config, LanePorts ports)
-    : machine_(std::make_unique<EntryLaneMachine>(config, ports)) {
-  machine_->start();  // drives no output: see Lane
-}
+template class LaneAdapter<EntryLaneMachine>;
 
-EntryLane::~EntryLane() = default;
-
-int EntryLane::number() const { return machine_->core.number(); }
+EntryLane::EntryLane(const LaneConfig& config, LanePorts ports) : LaneAdapter(config, ports) {}
 
 void EntryLane::on_scan(std::string token) { scan(std::move(token)); }
 
 void EntryLane::on_unreadable_scan() { scan(std::nullopt); }
 
 void EntryLane::scan(std::optional<std::string> token) {
-  if (machine_->shutting_down) {
+  auto& m = machine();
+  if (m.shutting_down) {
     spdlog::info("event=scan_refused lane={} reason=lane_unavailable detail=\"the gate is stopping\"", number());
-    machine_->core.deny(DenialReason::lane_unavailable);
-    machine_->core.signals.apply();
+    m.core.deny(DenialReason::lane_unavailable);
+    m.core.signals.apply();
     return;
   }
-  machine_->handle(EvScan(std::move(token)));
+  m.handle(EvScan(std::move(token)));
 }
 
-void EntryLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
-
-bool EntryLane::passage_in_progress() const {
-  return machine_->state_cast<const Validating*>() != nullptr || machine_->state_cast<const Admitting*>() != nullptr ||
-         machine_->state_cast<const Closing*>() != nullptr;
-}
+bool EntryLane::passage_in_progress() const { return machine().state_cast<const Serving*>() != nullptr; }
 
 void EntryLane::close_for_shutdown() {
-  if (machine_->shutting_down) return;
-  machine_->shutting_down = true;
-  if (machine_->state_cast<const Idle*>() != nullptr) machine_->core.signals.show("closed");
+  auto& m = machine();
+  if (m.shutting_down) return;
+  m.shutting_down = true;
+  if (m.state_cast<const Idle*>() != nullptr) m.core.signals.show("closed");
 }
-
-void EntryLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
-
-void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
-  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
-}
-
-void EntryLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
-
-void EntryLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
-
-bool EntryLane::in_service() const { return machine_->core.in_service(); }
-
-const LaneAlarms& EntryLane::alarms() const { return machine_->core.alarms; }
 
 void EntryLane::on_scanner_connection(bool connected, const std::string& detail) {
-  auto& m = *machine_;
+  auto& m = machine();
   if (m.scanner_connected == connected) return;
   m.scanner_connected = connected;
   // Nobody can scan in: egress is kept free until the scanner is back.
@@ -484,23 +474,22 @@ void EntryLane::on_scanner_connection(bool connected, const std::string& detail)
   m.core.signals.apply();
 }
 
-void EntryLane::refresh_outputs() { machine_->core.signals.refresh(); }
-
-bool EntryLane::scanner_connected() const { return machine_->scanner_connected; }
+bool EntryLane::scanner_connected() const { return machine().scanner_connected; }
 
 std::string EntryLane::state_name() const {
-  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
-  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
-  if (machine_->state_cast<const Fault*>() != nullptr) return "fault";
-  if (machine_->state_cast<const Closing*>() != nullptr) return "closing";
-  if (machine_->state_cast<const Admitting*>() != nullptr) return "admitting";
-  if (machine_->state_cast<const Validating*>() != nullptr) return "validating";
+  const auto& m = machine();
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(m)) return *name;
+  if (m.state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (m.state_cast<const Fault*>() != nullptr) return "fault";
+  if (m.state_cast<const Closing*>() != nullptr) return "closing";
+  if (m.state_cast<const Admitting*>() != nullptr) return "admitting";
+  if (m.state_cast<const Validating*>() != nullptr) return "validating";
   return "idle";
 }
 
 int EntryLane::places_left() const {
-  const auto* admitting = machine_->state_cast<const Admitting*>();
-  return admitting != nullptr ? admitting->places_left() : 0;
+  const auto* admitting = machine().state_cast<const Admitting*>();
+  return admitting != nullptr ? admitting->context<Serving>().places_left() : 0;
 }
 
 }  // namespace passgate::controller

@@ -20,41 +20,31 @@
 //   lane_unavailable, unused grants cancelled, passages only reported (entering: forced,
 //   leaving: exit), never an alarm; cleared → Clearing (releases still on) until the beams
 //   are clear → Idle (or OutOfService).
-// States are private to entry_lane.cpp. Single-threaded: call from the event loop.
+// The machine and its states are private to entry_lane.cpp; the Lane calls both lanes take
+// alike are forwarded by LaneAdapter. Single-threaded: call from the event loop.
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "controller/config/config.hpp"
+#include "controller/lanes/lane_adapter.hpp"
 #include "controller/lanes/ports.hpp"
 
 namespace passgate::controller {
 
 struct EntryLaneMachine;
+extern template class LaneAdapter<EntryLaneMachine>;
 
-class EntryLane final : public Lane {
+class EntryLane final : public LaneAdapter<EntryLaneMachine> {
  public:
   EntryLane(const LaneConfig& config, LanePorts ports);
-  ~EntryLane() override;
-  EntryLane(const EntryLane&) = delete;
-  EntryLane& operator=(const EntryLane&) = delete;
 
-  [[nodiscard]] int number() const override;
   void on_scan(std::string token) override;
   // A read the scan filter refused (over-long, or a byte outside printable ASCII): it cannot
   // be a token, so it is denied as malformed, shown and reported like any other answer.
   void on_unreadable_scan();
-  void on_passage(Direction d) override;
-  void on_beams(bool outer_blocked, bool inner_blocked) override;
-  void on_alarm(bool active) override;
-  void set_in_service(bool in_service) override;
-  [[nodiscard]] bool in_service() const override;
-  void refresh_outputs() override;
-  [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
-  void reconfigure(const LaneConfig& config) override;
   [[nodiscard]] bool passage_in_progress() const override;
   // The gate is stopping: from now on every scan is refused with lane_unavailable (an idle
   // lane's display says "closed"); a passage under way, and answers to scans already made,
@@ -71,8 +61,6 @@ class EntryLane final : public Lane {
 
  private:
   void scan(std::optional<std::string> token);
-
-  std::unique_ptr<EntryLaneMachine> machine_;
 };
 
 }  // namespace passgate::controller

@@ -19,7 +19,6 @@ namespace {
 
 using exit_lane_events::EvClearHoldElapsed;
 using lane_machine::EvAlarm;
-using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
@@ -47,13 +46,15 @@ struct FireAlarm {
   using Ready = Closed;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::wrong_way;
-  static void stop_admitting(Machine&) {}  // an exit lane admits nobody
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
+// Everything but the fire alarm. Its passage reaction is the default its substates fall
+// back on: leaving is an exit, entering is wrong way.
 struct Operating : sc::simple_state<Operating, Machine, Closed> {
-  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>, sc::transition<EvOutOfService, OutOfService>,
-                              sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::transition<EvAlarm, Emergency>,            // → Emergency
+                              sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
+                              sc::custom_reaction<EvPassage>>;               // reported (wrong way: alarm)
 
   sc::result react(const EvPassage& e) {
     auto& core = outermost_context().core;
@@ -67,7 +68,7 @@ struct Operating : sc::simple_state<Operating, Machine, Closed> {
 };
 
 struct Closed : sc::state<Closed, Operating> {
-  using reactions = sc::custom_reaction<EvBeams>;
+  using reactions = sc::custom_reaction<EvBeams>;  // beam_inner blocked → Open
 
   // Someone may already be waiting at the inner beam (e.g. back in service).
   explicit Closed(my_context ctx) : my_base(ctx) {
@@ -80,8 +81,10 @@ struct Closed : sc::state<Closed, Operating> {
   }
 };
 
+// release_out on; closes once the lane has been clear for kClearHold.
 struct Open : sc::state<Open, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvClearHoldElapsed, Closed>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>,                 // clear: hold timer; blocked: none
+                              sc::transition<EvClearHoldElapsed, Closed>>;  // → Closed
 
   explicit Open(my_context ctx) : my_base(ctx) { outermost_context().core.signals.release_out(true); }
   ~Open() override { outermost_context().core.signals.release_out(false); }
@@ -101,8 +104,9 @@ struct Open : sc::state<Open, Operating> {
 };
 
 struct OutOfService : sc::state<OutOfService, Operating> {
-  using reactions = mpl::list<sc::custom_reaction<EvInService>, sc::custom_reaction<EvBeams>,
-                              sc::custom_reaction<EvOutOfService>>;
+  using reactions = mpl::list<sc::custom_reaction<EvInService>,      // beams clear → Closed
+                              sc::custom_reaction<EvBeams>,          // clear and in service → Closed
+                              sc::custom_reaction<EvOutOfService>>;  // already: nothing
 
   explicit OutOfService(my_context ctx) : my_base(ctx) {
     auto& core = outermost_context().core;
@@ -119,41 +123,18 @@ struct OutOfService : sc::state<OutOfService, Operating> {
 
 }  // namespace
 
-ExitLane::ExitLane(const LaneConfig& config, LanePorts ports)
-    : machine_(std::make_unique<ExitLaneMachine>(config, ports)) {
-  machine_->start();  // drives no output: see Lane
-}
+template class LaneAdapter<ExitLaneMachine>;
 
-ExitLane::~ExitLane() = default;
-
-int ExitLane::number() const { return machine_->core.number(); }
+ExitLane::ExitLane(const LaneConfig& config, LanePorts ports) : LaneAdapter(config, ports) {}
 
 void ExitLane::on_scan(std::string) { spdlog::warn("event=scan_ignored lane={} reason=exit_lane", number()); }
 
-void ExitLane::on_passage(Direction d) { lane_machine::on_passage(*machine_, d); }
-
-void ExitLane::on_beams(bool outer_blocked, bool inner_blocked) {
-  lane_machine::on_beams(*machine_, outer_blocked, inner_blocked);
-}
-
-void ExitLane::on_alarm(bool active) { lane_machine::on_alarm(*machine_, active); }
-
-void ExitLane::set_in_service(bool in_service) { lane_machine::set_in_service(*machine_, in_service); }
-
-bool ExitLane::in_service() const { return machine_->core.in_service(); }
-
-const LaneAlarms& ExitLane::alarms() const { return machine_->core.alarms; }
-
-void ExitLane::refresh_outputs() { machine_->core.signals.refresh(); }
-
-void ExitLane::reconfigure(const LaneConfig& config) { lane_machine::reconfigure(*machine_, config); }
-
-bool ExitLane::passage_in_progress() const { return machine_->state_cast<const Open*>() != nullptr; }
+bool ExitLane::passage_in_progress() const { return machine().state_cast<const Open*>() != nullptr; }
 
 std::string ExitLane::state_name() const {
-  if (auto name = lane_machine::emergency_state_name<FireAlarm>(*machine_)) return *name;
-  if (machine_->state_cast<const OutOfService*>() != nullptr) return "out_of_service";
-  if (machine_->state_cast<const Open*>() != nullptr) return "open";
+  if (auto name = lane_machine::emergency_state_name<FireAlarm>(machine())) return *name;
+  if (machine().state_cast<const OutOfService*>() != nullptr) return "out_of_service";
+  if (machine().state_cast<const Open*>() != nullptr) return "open";
   return "closed";
 }
 

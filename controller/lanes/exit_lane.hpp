@@ -5,45 +5,33 @@
 // Out of service (config or set_in_service) → OutOfService: release_out held on (egress
 // stays free), release_in off, red; back in service once the beams are clear → Closed.
 // Fire alarm (any state) → Emergency: both releases on, passages only reported (entering:
-// wrong_way, leaving: exit), never an alarm; cleared → EmergencyClearing
+// wrong_way, leaving: exit), never an alarm; cleared → Clearing
 // (releases still on) until the beams are clear → Closed (or OutOfService).
-// States are private to exit_lane.cpp.
+// The machine and its states are private to exit_lane.cpp; the Lane calls both lanes take
+// alike are forwarded by LaneAdapter. Single-threaded: call from the event loop.
 #pragma once
 
-#include <memory>
+#include <string>
 
 #include "controller/config/config.hpp"
+#include "controller/lanes/lane_adapter.hpp"
 #include "controller/lanes/ports.hpp"
 
 namespace passgate::controller {
 
 struct ExitLaneMachine;
+extern template class LaneAdapter<ExitLaneMachine>;
 
-class ExitLane final : public Lane {
+class ExitLane final : public LaneAdapter<ExitLaneMachine> {
  public:
   ExitLane(const LaneConfig& config, LanePorts ports);
-  ~ExitLane() override;
-  ExitLane(const ExitLane&) = delete;
-  ExitLane& operator=(const ExitLane&) = delete;
 
-  [[nodiscard]] int number() const override;
   void on_scan(std::string token) override;
-  void on_passage(Direction d) override;
-  void on_beams(bool outer_blocked, bool inner_blocked) override;
-  void on_alarm(bool active) override;
-  void set_in_service(bool in_service) override;
-  [[nodiscard]] bool in_service() const override;
-  void refresh_outputs() override;
-  [[nodiscard]] const LaneAlarms& alarms() const override;
   [[nodiscard]] std::string state_name() const override;
-  void reconfigure(const LaneConfig& config) override;
   [[nodiscard]] bool passage_in_progress() const override;
 
   // How long release_out stays on after the lane went clear (the next person in line).
   static constexpr Millis kClearHold{1000};
-
- private:
-  std::unique_ptr<ExitLaneMachine> machine_;
 };
 
 }  // namespace passgate::controller

@@ -1,6 +1,7 @@
 #include "controller/lanes/gate.hpp"
 
 #include <spdlog/spdlog.h>
+#include <utility>
 
 #include "common/log_value.hpp"
 #include "controller/lanes/entry_lane.hpp"
@@ -13,10 +14,12 @@ namespace passgate::controller {
 Gate::Gate(const GateConfig& config, hw::IoBackend& io, TimerService& timers, Clock& clock, AdmissionPort& admission,
            LaneReports& reports)
     : io_(io),
-      tap_(admission, reports, io, clock, observers_),
+      clock_(clock),
+      admission_(admission),
+      reports_(reports),
       inputs_(timers, config.io.sim_debounce, *this),
       scan_filter_(clock, hw::ScanFilter::Limits{config.io.scan_repeat_window, config.io.scan_max_length}) {
-  const LanePorts ports{io, timers, clock, tap_, tap_};
+  const LanePorts ports{io, timers, clock, *this, *this};
   for (const auto& lc : config.lanes) {
     inputs_.add_lane(lc.number);
     if (lc.kind == LaneKind::entry) {
@@ -48,7 +51,7 @@ void Gate::on_input(const std::string& line, bool active) {
 }
 
 void Gate::on_scan(const std::string& scanner, const std::string& text) {
-  tap_.scan_read();
+  read_at_ = clock_.steady_now();
   observers_.each([&](GateObserver& o) { o.on_scan_read(scanner, text); });
   const auto it = scanners_.find(scanner);
   if (it == scanners_.end()) {
@@ -219,6 +222,31 @@ void Gate::report_debounced_levels() {
     reported = level.debounced;
     observers_.each([&](GateObserver& o) { o.on_input_changed(level.line); });
   }
+}
+
+void Gate::request(int lane, int group_limit, std::string token, Done done) {
+  const SteadyTime read_at = std::exchange(read_at_, std::nullopt).value_or(clock_.steady_now());
+  admission_.request(lane, group_limit, std::move(token),
+                     [this, lane, read_at, done = std::move(done)](AdmissionResult result) {
+                       const std::string release = hw::line_name(lane, hw::LineRole::release_in);
+                       const bool was_released = io_.output(release);
+                       const bool offline = result.offline;
+                       done(std::move(result));
+                       if (was_released || !io_.output(release)) return;
+                       const auto latency = clock_.steady_now() - read_at;
+                       observers_.each([&](GateObserver& o) { o.on_release(lane, latency, offline); });
+                     });
+}
+
+void Gate::passage(int lane, Direction direction, PassageKind kind, const std::optional<std::string>& session_id) {
+  reports_.passage(lane, direction, kind, session_id);
+  observers_.each([&](GateObserver& o) { o.on_passage(lane, direction, kind); });
+}
+
+void Gate::grant_unused(const std::string& session_id) { reports_.grant_unused(session_id); }
+
+void Gate::scan_answered(int lane, const AdmissionResult& answer) {
+  observers_.each([&](GateObserver& o) { o.on_scan_answered(lane, answer); });
 }
 
 Lane* Gate::find(int number) {

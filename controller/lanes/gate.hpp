@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/result.hpp"
 #include "controller/config/config.hpp"
 #include "controller/lanes/gate_observers.hpp"
 #include "controller/lanes/alarms.hpp"
 #include "controller/lanes/ports.hpp"
-#include "controller/lanes/tap.hpp"
 #include "hw/io_backend.hpp"
 #include "hw/lane_inputs.hpp"
 #include "hw/scan_filter.hpp"
@@ -47,7 +47,7 @@ struct InputLevel {
   bool debounced = false;    // what the lanes act on (fire_alarm starts active)
 };
 
-class Gate final : public hw::IoListener, public hw::LaneInputsListener {
+class Gate final : public hw::IoListener, public hw::LaneInputsListener, private AdmissionPort, private LaneReports {
  public:
   Gate(const GateConfig& config, hw::IoBackend& io, TimerService& timers, Clock& clock, AdmissionPort& admission,
        LaneReports& reports);
@@ -102,6 +102,13 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
   [[nodiscard]] int passages_in_progress() const;
 
  private:
+  // AdmissionPort and LaneReports, as the lanes see them: passed on to `admission_` and
+  // `reports_`; the observers are told.
+  void request(int lane, int group_limit, std::string token, Done done) override;
+  void passage(int lane, Direction direction, PassageKind kind, const std::optional<std::string>& session_id) override;
+  void grant_unused(const std::string& session_id) override;
+  void scan_answered(int lane, const AdmissionResult& answer) override;
+
   [[nodiscard]] Lane* find(int number);
   // Tells the observers about every input line whose debounced level differs from the last
   // one they were told.
@@ -110,9 +117,14 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener {
   void restart_level_reports();
 
   hw::IoBackend& io_;
-  // Before the lanes: a lane that is destroyed may still report through them.
+  Clock& clock_;
+  AdmissionPort& admission_;
+  LaneReports& reports_;
+  // Like the references above, before the lanes: a lane being destroyed may still report.
   GateObservers observers_;
-  LaneTap tap_;
+  // When the scanner read now being handled arrived at the gate: the admission request it
+  // leads to (in the same call, if the lane asks for one) is timed from then.
+  std::optional<SteadyTime> read_at_;
   hw::LaneInputs inputs_;
   hw::ScanFilter scan_filter_;
   std::map<int, std::unique_ptr<Lane>> lanes_;

@@ -1,7 +1,8 @@
 // Shared by the two lane state machines (entry_lane.cpp, exit_lane.cpp) and nothing else:
 // the events both handle, the machine base (LaneStateMachine), the fire-alarm states
-// (Emergency with Alarmed and Clearing), and the entry points and state helpers that are
-// the same for both. A Machine here is a LaneStateMachine.
+// (Emergency with Alarmed and Clearing), the state helpers that are the same for both, and
+// the definitions of LaneAdapter's members (lane_adapter.hpp), which forward the Lane calls
+// both lanes take alike into the machine. A Machine here is a LaneStateMachine.
 #pragma once
 
 #include <boost/mpl/list.hpp>
@@ -12,6 +13,7 @@
 #include <boost/statechart/state.hpp>
 #include <boost/statechart/state_machine.hpp>
 #include <boost/statechart/transition.hpp>
+#include <memory>
 #include <optional>
 #include <spdlog/spdlog.h>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "common/log_value.hpp"
 #include "controller/lanes/core.hpp"
+#include "controller/lanes/lane_adapter.hpp"
 
 namespace passgate::controller::lane_machine {
 
@@ -101,52 +104,6 @@ void LaneStateMachine<Derived, InitialState>::start() {
   if (!core.in_service()) this->process_event(EvOutOfService());
 }
 
-// A passage ends with the lane clear (hw::PassageDetector), before the beams say so.
-template <class Machine>
-void on_passage(Machine& m, Direction d) {
-  m.core.set_beams(false, false);
-  m.handle(EvPassage(d));
-}
-
-template <class Machine>
-void on_beams(Machine& m, bool outer_blocked, bool inner_blocked) {
-  m.core.set_beams(outer_blocked, inner_blocked);
-  m.handle(EvBeams());
-}
-
-template <class Machine>
-void on_alarm(Machine& m, bool active) {
-  if (active) {
-    // The outputs first, in this same call, so no state change in between can hold a
-    // barrier closed; then the state.
-    m.core.signals.set_alarm(true);
-    m.handle(EvAlarm());
-  } else {
-    m.handle(EvAlarmCleared());
-  }
-}
-
-template <class Machine>
-void set_in_service(Machine& m, bool in_service) {
-  if (m.core.in_service() == in_service) return;
-  spdlog::info("event=lane_service_set lane={} in_service={} by=operator", m.core.number(), in_service);
-  m.core.set_in_service(in_service);
-  if (in_service) {
-    m.handle(EvInService());
-  } else {
-    m.handle(EvOutOfService());
-  }
-}
-
-// A config reload (Lane::reconfigure): the new settings, and out of service or back if
-// out_of_service changed.
-template <class Machine>
-void reconfigure(Machine& m, const LaneConfig& config) {
-  const bool service_changed = config.out_of_service != m.core.config.out_of_service;
-  m.core.config = config;
-  if (service_changed) set_in_service(m, !config.out_of_service);
-}
-
 // Where a lane goes when it may run normally again: `Ready`, or `OutOfService` if the
 // operator said so.
 template <class Ready, class OutOfService, class State>
@@ -181,7 +138,8 @@ sc::result resume_service_if_clear(State& state) {
 //   using Ready = ...;              where the lane resumes in service
 //   using OutOfServiceState = ...;  where it resumes out of service
 //   static constexpr PassageKind kEntering;  an entering passage during the alarm
-//   static void stop_admitting(Machine&);    called as the alarm starts
+// What a lane must end as the alarm starts (an entry lane's grants and awaited answers)
+// ends in the exit actions of the lane's own states, which the transition here runs.
 template <class Lane>
 struct Alarmed;
 template <class Lane>
@@ -196,14 +154,14 @@ struct Clearing;
 template <class Lane>
 struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>> {
   using Base = sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<Alarmed<Lane>>>;
-  using reactions = mpl::list<sc::custom_reaction<EvScan>, sc::custom_reaction<EvPassage>>;
+  using reactions = mpl::list<sc::custom_reaction<EvScan>,      // refused
+                              sc::custom_reaction<EvPassage>>;  // reported, never an alarm
 
   explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
     auto& m = this->outermost_context();
     // Set by on_alarm() before the event, and here again: a clear and a new alarm queued
     // behind one another leave Emergency (latch off) and enter it again.
     m.core.signals.set_alarm(true);
-    Lane::stop_admitting(m);
     spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
   }
 
@@ -221,7 +179,7 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
 
 template <class Lane>
 struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
-  using reactions = sc::custom_reaction<EvAlarmCleared>;
+  using reactions = sc::custom_reaction<EvAlarmCleared>;  // clear: → Ready or OutOfService; else → Clearing
 
   sc::result react(const EvAlarmCleared&) {
     if (this->outermost_context().core.beams_clear()) {
@@ -235,7 +193,8 @@ struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
 template <class Lane>
 struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
   using Base = sc::state<Clearing<Lane>, Emergency<Lane>>;
-  using reactions = mpl::list<sc::custom_reaction<EvBeams>, sc::transition<EvAlarm, Alarmed<Lane>>>;
+  using reactions = mpl::list<sc::custom_reaction<EvBeams>,           // clear → Ready or OutOfService
+                              sc::transition<EvAlarm, Alarmed<Lane>>>;  // → Alarmed
 
   explicit Clearing(typename Base::my_context ctx) : Base(ctx) {
     spdlog::info("event=lane_clearing lane={} "
@@ -260,3 +219,82 @@ std::optional<std::string> emergency_state_name(const typename Lane::Machine& m)
 }
 
 }  // namespace passgate::controller::lane_machine
+
+namespace passgate::controller {
+
+template <class Machine>
+LaneAdapter<Machine>::LaneAdapter(const LaneConfig& config, LanePorts ports)
+    : machine_(std::make_unique<Machine>(config, ports)) {
+  machine_->start();  // drives no output: see Lane
+}
+
+template <class Machine>
+LaneAdapter<Machine>::~LaneAdapter() = default;
+
+template <class Machine>
+int LaneAdapter<Machine>::number() const {
+  return machine_->core.number();
+}
+
+// A passage ends with the lane clear (hw::PassageDetector), before the beams say so.
+template <class Machine>
+void LaneAdapter<Machine>::on_passage(Direction d) {
+  machine_->core.set_beams(false, false);
+  machine_->handle(lane_machine::EvPassage(d));
+}
+
+template <class Machine>
+void LaneAdapter<Machine>::on_beams(bool outer_blocked, bool inner_blocked) {
+  machine_->core.set_beams(outer_blocked, inner_blocked);
+  machine_->handle(lane_machine::EvBeams());
+}
+
+template <class Machine>
+void LaneAdapter<Machine>::on_alarm(bool active) {
+  if (active) {
+    // The outputs first, in this same call, so no state change in between can hold a
+    // barrier closed; then the state.
+    machine_->core.signals.set_alarm(true);
+    machine_->handle(lane_machine::EvAlarm());
+  } else {
+    machine_->handle(lane_machine::EvAlarmCleared());
+  }
+}
+
+template <class Machine>
+void LaneAdapter<Machine>::set_in_service(bool in_service) {
+  auto& core = machine_->core;
+  if (core.in_service() == in_service) return;
+  spdlog::info("event=lane_service_set lane={} in_service={} by=operator", core.number(), in_service);
+  core.set_in_service(in_service);
+  if (in_service) {
+    machine_->handle(lane_machine::EvInService());
+  } else {
+    machine_->handle(lane_machine::EvOutOfService());
+  }
+}
+
+template <class Machine>
+bool LaneAdapter<Machine>::in_service() const {
+  return machine_->core.in_service();
+}
+
+template <class Machine>
+void LaneAdapter<Machine>::refresh_outputs() {
+  machine_->core.signals.refresh();
+}
+
+template <class Machine>
+const LaneAlarms& LaneAdapter<Machine>::alarms() const {
+  return machine_->core.alarms;
+}
+
+// The new settings, and out of service or back if out_of_service changed.
+template <class Machine>
+void LaneAdapter<Machine>::reconfigure(const LaneConfig& config) {
+  const bool service_changed = config.out_of_service != machine_->core.config.out_of_service;
+  machine_->core.config = config;
+  if (service_changed) set_in_service(!config.out_of_service);
+}
+
+}  // namespace passgate::controller
