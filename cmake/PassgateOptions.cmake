@@ -17,7 +17,9 @@ endif()
 # on two cores takes 10 minutes instead of 14.5) compile each target's .cpp files as headers
 # of one file: types local to a .cpp then look like header types in an anonymous namespace.
 # Files whose file-local names clash with a sibling's opt out with SKIP_UNITY_BUILD_INCLUSION.
-if(CMAKE_UNITY_BUILD)
+# GCC then warns of header types with members of such types (-Wsubobject-linkage); clang
+# has no such warning.
+if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(passgate_options INTERFACE -Wno-subobject-linkage)
 endif()
 

@@ -17,10 +17,11 @@
 #include "drivers/unix_listener.hpp"
 
 namespace passgate::drivers {
+using json = nlohmann::json;
+
 namespace {
 
 using Protocol = boost::asio::local::stream_protocol;
-using json = nlohmann::json;
 
 class Peer final : public ControlPeer, public std::enable_shared_from_this<Peer> {
  public:

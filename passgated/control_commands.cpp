@@ -14,9 +14,9 @@
 
 namespace passgate::daemon {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 json reply_of(Result<json> result) {
   if (!result.ok()) return drivers::control_error(result.error());

@@ -9,9 +9,9 @@
 
 namespace passgate::daemon {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 json action_json(const db::OutboxItem& item, const db::AuditActor& actor, std::int64_t now_ms) {
   return {{"message", outbox_message_json(item, now_ms)},

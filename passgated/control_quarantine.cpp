@@ -14,9 +14,9 @@
 
 namespace passgate::daemon {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 // The reason an operator gives, required and not blank.
 Result<std::string> reason_of(const json& request) {

@@ -12,9 +12,9 @@
 
 namespace passgate::daemon {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 json op_json(const db::QueueRow& op, std::int64_t now_ms) {
   return {{"id", op.id},

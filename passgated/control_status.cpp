@@ -18,9 +18,9 @@
 
 namespace passgate::daemon {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 // {"state": "reachable"|"unreachable"|"unknown", "since", "since_ms"}
 json reachability_json(const std::optional<std::string>& state, std::int64_t since_ms) {

@@ -13,9 +13,9 @@
 #include "tools/passgatectl/invoking_operator.hpp"
 
 namespace passgate::ctl {
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 struct HwOptions {
   ControlTarget target;

@@ -10,9 +10,9 @@
 #include "tools/passgatectl/lanes_table.hpp"
 
 namespace passgate::ctl {
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 int run_lanes(const ControlTarget& target, bool as_json) {
   auto reply = ask_gate(target, json{{"cmd", "lanes"}});

@@ -6,9 +6,9 @@
 
 namespace passgate::ctl {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 std::string joined_alarms(const json& lane) {
   std::string out;

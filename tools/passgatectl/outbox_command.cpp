@@ -16,9 +16,9 @@
 
 namespace passgate::ctl {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 struct OutboxOptions {
   ControlTarget target;

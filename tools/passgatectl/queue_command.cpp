@@ -21,9 +21,9 @@
 
 namespace passgate::ctl {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 struct QueueOptions {
   ControlTarget target;

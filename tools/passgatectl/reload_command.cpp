@@ -11,9 +11,9 @@
 
 namespace passgate::ctl {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 struct ReloadOptions {
   ControlTarget target;

@@ -12,9 +12,9 @@
 
 namespace passgate::ctl {
 
-namespace {
-
 using json = nlohmann::json;
+
+namespace {
 
 struct SessionsOptions {
   ControlTarget target;
