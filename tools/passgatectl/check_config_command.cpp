@@ -55,7 +55,7 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
   auto* command = app.add_subcommand("check-config", "Check a gate config file and report every problem in it");
   auto file = std::make_shared<std::string>();
   auto as_user = std::make_shared<std::string>();
-  command->add_option("FILE", *file, "the config file, e.g. /etc/passgate/gate.toml")->required();
+  command->add_option("FILE", *file, "the config file, e.g. /etc/passgate/passgate.toml")->required();
   command
       ->add_option("--as-user", *as_user,
                    std::string("check that USER can read every file (default as root: ") + kServiceUser +
