@@ -90,9 +90,15 @@ TEST_CASE("permission denied names the socket and the group to join") {
   const auto run = CtlFixture::run(args, program);
   INFO(run.output);
   CHECK(run.exit_code == 1);
+  // --socket reads no config, so no operators' group is known: the hint says how to set one,
+  // never the socket's owner group (root here; the service's own group in a package, whose
+  // members may also read the gateway key and the database).
   CHECK_THAT(run.output, Contains("permission denied on the control socket " + gate.control_socket().string()) &&
-                             Contains("only root, the service user and members of the group") &&
-                             Contains("sudo usermod -aG") && Contains("or run passgatectl with sudo"));
+                             Contains("only root and the service user may use it") &&
+                             Contains("sets no operators' group") && Contains("control.group") &&
+                             Contains("sudo usermod -aG passgate-operators") &&
+                             Contains("or run passgatectl with sudo"));
+  CHECK_THAT(run.output, !Contains("-aG root") && !Contains("-aG passgate "));
 }
 
 TEST_CASE("passgatectl --socket names the socket without any config file") {

@@ -1,11 +1,9 @@
 #include "tools/passgatectl/gate_connection.hpp"
 
-#include <grp.h>
-#include <sys/stat.h>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include <toml++/toml.h>
 
@@ -66,13 +64,22 @@ Result<SocketPlace> locate(const ControlTarget& target) {
                      controller::ControlConfig{}.readonly_socket};
 }
 
-// The group that may use `socket`: its owner group if we can see it, else the configured one.
-std::string operators_group(const SocketPlace& place) {
-  struct stat st {};
-  if (::stat(place.socket.c_str(), &st) == 0) {
-    if (const group* g = ::getgrgid(st.st_gid); g != nullptr && g->gr_name != nullptr) return g->gr_name;
+// What an operator refused on the control socket can do. The hint names only the operators'
+// group the config sets (control.group): the socket's owner group may be the service's own
+// (passgate), whose members may also read the gateway key and the database.
+std::string permission_hint(const SocketPlace& place) {
+  if (!place.group.empty()) {
+    return ": only root, the service user and members of the operators' group " + place.group +
+           " (control.group) may use it. Join the group (sudo usermod -aG " + place.group +
+           " \"$USER\", then log in again) or run passgatectl with sudo";
   }
-  return place.group.empty() ? "passgate-operators" : place.group;
+  const std::string_view in_config = "[control] socket in ";
+  const std::string which = place.source.starts_with(in_config) ? place.source.substr(in_config.size())
+                                                                  : std::string("the gate's config");
+  return ": only root and the service user may use it, because " + which +
+         " sets no operators' group. Set control.group in its [control] table (e.g. \"passgate-operators\", "
+         "which the package creates), restart passgated, join that group (sudo usermod -aG passgate-operators "
+         "\"$USER\", then log in again); or run passgatectl with sudo";
 }
 
 Error explained(const Error& error, const SocketPlace& place) {
@@ -86,12 +93,7 @@ Error explained(const Error& error, const SocketPlace& place) {
     return make_error(error.code, error.message + ": passgated is not running (it removes the socket when it "
                                                   "stops; check with: systemctl status passgated)");
   }
-  if (error.code == "permission_denied") {
-    const std::string group = operators_group(place);
-    return make_error(error.code, error.message + ": only root, the service user and members of the group " +
-                                      group + " may use it. Join the group (sudo usermod -aG " + group +
-                                      " \"$USER\", then log in again) or run passgatectl with sudo");
-  }
+  if (error.code == "permission_denied") return make_error(error.code, error.message + permission_hint(place));
   return error;
 }
 
