@@ -10,6 +10,7 @@
 
 #include "tests/passgatectl/ctl_fixture.hpp"
 #include "tests/passgatectl/raw_control.hpp"
+#include "tests/support/child_process.hpp"
 
 using passgate::test::CtlFixture;
 using passgate::test::kGateLimit;
@@ -88,4 +89,13 @@ TEST_CASE("a watcher that hung up is forgotten when the next one starts watching
   REQUIRE(last != std::string::npos);
   REQUIRE(log.find(watch_log) != last);  // both watch starts were logged
   CHECK(log.substr(last, log.find('\n', last) - last) == watch_log + " watchers=1");
+}
+
+TEST_CASE("passgatectl hw inputs --watch prints the inputs at once into a pipe, before any change") {
+  CtlFixture gate;
+  gate.start_gate();
+  // ChildProcess reads passgatectl's output through a pipe, as `| cat` or `| tee` would. No
+  // input changes here: the table must not wait in a buffer for the first event to flush it.
+  passgate::test::ChildProcess watch(PASSGATECTL, {"hw", "inputs", "--watch", "--config", gate.config_file()});
+  CHECK(watch.wait_for_output("lane1.beam_outer", std::chrono::seconds(20)));
 }

@@ -67,6 +67,7 @@ int with_gate(const HwOptions& o, const json& request, const std::function<void(
     show(*reply);
   }
   if (!on_event) return 0;
+  std::cout.flush();  // watching: what is known now shows at once, through a pipe too
   if (auto watched = gate->read_events(on_event); !watched) return report_failure(watched.error());
   return 0;
 }
@@ -76,10 +77,11 @@ std::function<bool(const json&)> event_printer(const HwOptions& o) {
   if (!o.watch) return nullptr;
   return [&o](const json& e) {
     if (o.json) {
-      std::cout << e.dump() << std::endl;
+      std::cout << e.dump() << '\n';
     } else {
       print_event(e, std::cout);
     }
+    std::cout.flush();  // each change as it happens, also into `| tee` or `| grep`
     return true;
   };
 }
