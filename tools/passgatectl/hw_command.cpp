@@ -77,11 +77,10 @@ std::function<bool(const json&)> event_printer(const HwOptions& o) {
   if (!o.watch) return nullptr;
   return [&o](const json& e) {
     if (o.json) {
-      std::cout << e.dump() << '\n';
+      std::cout << e.dump() << std::endl;
     } else {
-      print_event(e, std::cout);
+      print_event(e, std::cout);  // each line ends with std::endl: shown as it happens
     }
-    std::cout.flush();  // each change as it happens, also into `| tee` or `| grep`
     return true;
   };
 }
