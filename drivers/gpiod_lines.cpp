@@ -509,7 +509,7 @@ void GpiodLines::lose_supervision(const std::string& what, const std::string& wh
                 log_value(what), log_value(why));
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
-  supervision_lost_ = true;
+  if (!supervision_lost_) supervision_lost_ = "GPIO supervision lost: " + what + ": " + why;
   // From the loop, never from within set_output: the listener may be driving outputs right now.
   if (!alarm_active) alarm_notice_ = timers_.start(Millis(0), [this] { on_input_(kFireAlarm, true); });
 }

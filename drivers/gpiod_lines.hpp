@@ -56,6 +56,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -110,6 +111,8 @@ class GpiodLines {
   [[nodiscard]] bool output(const std::string& line) const;
   // Every input and its debounced level, fire_alarm included (active while supervision is lost).
   [[nodiscard]] std::map<std::string, bool> inputs() const;
+  // What was lost and why, once supervision is lost (fire_alarm held active for good).
+  [[nodiscard]] const std::optional<std::string>& supervision_lost() const { return supervision_lost_; }
 
  private:
   struct Input;   // a requested input line and its event wait (gpiod_lines.cpp)
@@ -136,7 +139,7 @@ class GpiodLines {
   std::unique_ptr<Chips> chips_;  // declared first: released last, after every line
   std::map<std::string, std::unique_ptr<Output>> outputs_;
   std::map<std::string, std::shared_ptr<Input>> inputs_;  // shared with pending event waits
-  bool supervision_lost_ = false;
+  std::optional<std::string> supervision_lost_;  // what was lost and why, for people
   std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
 };
 

@@ -75,4 +75,12 @@ std::vector<hw::ScannerInfo> HardwareBackend::scanners() const {
   return out;
 }
 
+std::vector<std::string> HardwareBackend::input_lines() const {
+  std::vector<std::string> lines;
+  for (const auto& [line, level] : lines_->inputs()) lines.push_back(line);
+  return lines;
+}
+
+std::optional<std::string> HardwareBackend::fire_alarm_held() const { return lines_->supervision_lost(); }
+
 }  // namespace passgate::drivers

@@ -46,6 +46,10 @@ class HardwareBackend final : public hw::IoBackend {
   [[nodiscard]] bool output(const std::string& line) const override;
   void display(int lane, const std::string& text) override;
   [[nodiscard]] std::vector<hw::ScannerInfo> scanners() const override;
+  // The configured GPIO input lines.
+  [[nodiscard]] std::vector<std::string> input_lines() const override;
+  // Once GPIO supervision is lost.
+  [[nodiscard]] std::optional<std::string> fire_alarm_held() const override;
 
  private:
   explicit HardwareBackend(TimerService& timers);

@@ -69,13 +69,15 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   void set_listener(hw::IoListener* listener) {
     listener_ = listener;
     if (listener_ == nullptr) return;
-    // The listener assumes every input inactive: tell it which are not (at least fire_alarm).
+    // The listener assumes every input inactive and every scanner connected: tell it which
+    // are not (at least fire_alarm; every scanner while no rig is connected).
     boost::asio::post(io_, [weak = weak_from_this()] {
       const auto self = weak.lock();
       if (!self || self->listener_ == nullptr) return;
       for (const auto& [line, active] : self->inputs_) {
         if (active) self->listener_->on_input(line, true);
       }
+      if (!self->rig_) self->tell_scanners(false);
     });
   }
 
@@ -108,6 +110,14 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   }
 
   [[nodiscard]] bool rig_connected() const { return rig_ != nullptr; }
+
+  [[nodiscard]] std::optional<std::string> fire_alarm_held() const {
+    if (!rig_) return "no rig connected (sim backend): the alarm loop counts as active until a rig reports it clear";
+    if (!alarm_reported_) return "the rig has not reported fire_alarm since it connected: it counts as active until then";
+    return std::nullopt;
+  }
+
+  [[nodiscard]] const std::vector<std::string>& input_lines() const { return lines_.inputs; }
 
  private:
   void accept_next() {
@@ -153,7 +163,10 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
         });
     spdlog::info("event=rig_connected");
     for (const auto& line : lines_.outputs) send_to_rig(rig::encode_output(line, outputs_.at(line)));
+    alarm_reported_ = false;
+    reported_.clear();
     if (rig_) rig_->start_reading();
+    if (rig_) tell_scanners(true);
   }
 
   void on_line(std::string_view line) {
@@ -173,6 +186,13 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
       } else {
         reply_error("unknown input line " + rig::quoted_excerpt(m.line) + " (inputs: " + joined(lines_.inputs) + ")");
       }
+      return;
+    }
+    if (m.line == kFireAlarm) alarm_reported_ = true;
+    // A rig's first report of a line reaches the listener even at the level assumed so far:
+    // the gate then knows it (hw inputs shows it instead of "unknown").
+    if (reported_.insert(m.line).second && it->second == m.active) {
+      if (listener_ != nullptr) listener_->on_input(m.line, m.active);
       return;
     }
     set_input(it->second, m.line, m.active);
@@ -201,8 +221,19 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
     // From the loop, never from here: a failed send drops the rig inside set_output() or
     // display(), while a lane may be in the middle of handling an event.
     boost::asio::post(io_, [weak = weak_from_this()] {
-      if (const auto self = weak.lock()) self->set_input(self->inputs_.at(kFireAlarm), kFireAlarm, true);
+      const auto self = weak.lock();
+      if (!self) return;
+      self->set_input(self->inputs_.at(kFireAlarm), kFireAlarm, true);
+      if (!self->rig_) self->tell_scanners(false);
     });
+  }
+
+  // The rig's scanners come and go with the rig.
+  void tell_scanners(bool connected) {
+    for (const auto& name : lines_.scanners) {
+      if (listener_ == nullptr) return;
+      listener_->on_scanner_connection(name, connected, connected ? "rig connected" : "no rig connected");
+    }
   }
 
   void reply_error(const std::string& message) {
@@ -228,6 +259,8 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   std::set<std::string> scanners_;
   hw::IoListener* listener_ = nullptr;
   std::shared_ptr<LineConnection> rig_;
+  bool alarm_reported_ = false;  // the connected rig has reported fire_alarm
+  std::set<std::string> reported_;  // the input lines the connected rig has reported
 };
 
 Result<std::unique_ptr<RigLink>> RigLink::open(boost::asio::io_context& io, const std::filesystem::path& socket_path,
@@ -255,5 +288,9 @@ bool RigLink::output(const std::string& line) const { return server_->output(lin
 void RigLink::display(int lane, const std::string& text) { server_->display(lane, text); }
 
 bool RigLink::rig_connected() const { return server_->rig_connected(); }
+
+std::vector<std::string> RigLink::input_lines() const { return server_->input_lines(); }
+
+std::optional<std::string> RigLink::fire_alarm_held() const { return server_->fire_alarm_held(); }
 
 }  // namespace passgate::drivers

@@ -24,7 +24,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -55,8 +57,12 @@ class RigLink final : public hw::IoBackend {
   void set_output(const std::string& line, bool active) override;
   [[nodiscard]] bool output(const std::string& line) const override;
   void display(int lane, const std::string& text) override;
-  // The rig's scanners: connected while a rig is.
+  // The rig's scanners: connected while a rig is (and reported so to the listener).
   [[nodiscard]] std::vector<hw::ScannerInfo> scanners() const override;
+  // Every input line of the gate, as the rig has them all.
+  [[nodiscard]] std::vector<std::string> input_lines() const override;
+  // While no rig is connected.
+  [[nodiscard]] std::optional<std::string> fire_alarm_held() const override;
 
   [[nodiscard]] bool rig_connected() const;
 

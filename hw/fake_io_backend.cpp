@@ -23,8 +23,11 @@ void FakeIoBackend::display(int lane, const std::string& text) {
   if (write_hook_) write_hook_();
 }
 
+std::vector<std::string> FakeIoBackend::input_lines() const { return input_lines_.value_or(inputs_given_); }
+
 void FakeIoBackend::input(const std::string& line, bool active) {
   assert(listener_ != nullptr);
+  if (std::find(inputs_given_.begin(), inputs_given_.end(), line) == inputs_given_.end()) inputs_given_.push_back(line);
   listener_->on_input(line, active);
 }
 

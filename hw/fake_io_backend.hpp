@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "hw/io_backend.hpp"
+#include "hw/line_names.hpp"
 
 namespace passgate::hw {
 
@@ -41,6 +42,10 @@ class FakeIoBackend final : public IoBackend {
   [[nodiscard]] bool output(const std::string& line) const override;
   void display(int lane, const std::string& text) override;
   [[nodiscard]] std::vector<ScannerInfo> scanners() const override { return scanners_; }
+  // The lines set_input_lines() named; without it, fire_alarm and every line input() has
+  // been given so far.
+  [[nodiscard]] std::vector<std::string> input_lines() const override;
+  [[nodiscard]] std::optional<std::string> fire_alarm_held() const override { return fire_alarm_held_; }
 
   // Called after every output change and display text is recorded, from inside the write:
   // a test plays a backend that reports an input while the controller is still writing (a
@@ -52,6 +57,11 @@ class FakeIoBackend final : public IoBackend {
   void scan(const std::string& scanner, const std::string& text);
   // A scanner lost or back: updates scanners() and tells the listener.
   void scanner_connection(const std::string& scanner, bool connected, const std::string& detail);
+  // The input lines this backend has (as a GPIO config names them).
+  void set_input_lines(std::vector<std::string> lines) { input_lines_ = std::move(lines); }
+  // Plays a backend that lost its link to the alarm loop (why) or has it back (empty); the
+  // test reports fire_alarm itself with input().
+  void hold_fire_alarm(std::optional<std::string> why) { fire_alarm_held_ = std::move(why); }
 
   // Every output change (repeated levels are not changes), in order.
   [[nodiscard]] const std::vector<OutputChange>& output_changes() const { return changes_; }
@@ -72,6 +82,9 @@ class FakeIoBackend final : public IoBackend {
   std::vector<OutputChange> changes_;
   std::vector<DisplayText> displays_;
   std::vector<ScannerInfo> scanners_;
+  std::optional<std::vector<std::string>> input_lines_;
+  std::vector<std::string> inputs_given_{std::string(kFireAlarm)};
+  std::optional<std::string> fire_alarm_held_;
   std::function<void()> write_hook_;
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,8 @@ class IoListener {
   virtual void on_input(const std::string& line, bool active) = 0;
   // A scanner read `text` (raw: may still carry CR/LF or an AIM "]Q1" prefix).
   virtual void on_scan(const std::string& scanner, const std::string& text) = 0;
-  // A scanner's device was lost (unplugged, read error) or is back. Backends whose scanners
-  // cannot be lost (the rig) never call it; a scanner counts as connected until told.
+  // A scanner's device was lost (unplugged, read error, no rig connected) or is back. A
+  // scanner counts as connected until told.
   virtual void on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) = 0;
 };
 
@@ -42,6 +43,12 @@ class IoBackend {
   virtual void display(int lane, const std::string& text) = 0;
   // Every scanner of this backend and its state (`passgatectl hw scanners`).
   [[nodiscard]] virtual std::vector<ScannerInfo> scanners() const = 0;
+  // The input lines this backend has (configured GPIO lines, or every line of the rig),
+  // fire_alarm among them: what `passgatectl hw inputs` lists.
+  [[nodiscard]] virtual std::vector<std::string> input_lines() const = 0;
+  // Why the backend holds fire_alarm active whatever the alarm loop says (its link to the
+  // loop is lost: no rig connected, GPIO supervision lost), for people; empty otherwise.
+  [[nodiscard]] virtual std::optional<std::string> fire_alarm_held() const = 0;
 };
 
 }  // namespace passgate::hw

@@ -6,6 +6,7 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "passgated/control_lanes.hpp"
 #include "passgated/control_request.hpp"
 #include "controller/lanes/scan_preview.hpp"
 #include "hw/line_names.hpp"
@@ -13,6 +14,20 @@
 namespace passgate::daemon {
 
 using json = nlohmann::json;
+
+namespace {
+
+// What the backend last reported; null (unknown) before its first report.
+json raw_json(const controller::InputLevel& i) { return i.raw ? json(*i.raw) : json(nullptr); }
+
+// What the lanes act on; null (unknown) for a lane line nothing was reported of yet (the
+// lanes take it as inactive), while fire_alarm counts as active from the start.
+json level_json(const controller::InputLevel& i) {
+  if (!i.raw && i.line != hw::kFireAlarm) return nullptr;
+  return i.debounced;
+}
+
+}  // namespace
 
 HwControl::HwControl(controller::Gate& gate, hw::IoBackend& io, TimerService& timers, Clock& clock)
     : gate_(gate), io_(io), timers_(timers), clock_(clock) {
@@ -29,10 +44,11 @@ HwControl::~HwControl() {
 json HwControl::inputs(const json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
   json inputs = json::array();
   for (const auto& i : gate_.inputs()) {
-    inputs.push_back(json{{"line", i.line}, {"raw", i.raw ? json(*i.raw) : json(nullptr)}, {"level", i.debounced}});
+    inputs.push_back(json{{"line", i.line}, {"raw", raw_json(i)}, {"level", level_json(i)}});
   }
   if (request.value("watch", false)) watch("inputs", input_watchers_, peer);
-  return drivers::control_ok(json{{"fire_alarm", gate_.fire_alarm()}, {"inputs", inputs}});
+  return drivers::control_ok(json{
+      {"fire_alarm", gate_.fire_alarm()}, {"fire_alarm_cause", fire_alarm_cause_json(gate_)}, {"inputs", inputs}});
 }
 
 json HwControl::scanners(const json& request, const std::shared_ptr<drivers::ControlPeer>& peer) {
@@ -57,7 +73,9 @@ json HwControl::pulse(const json& request, const drivers::ControlPeer& peer) {
     return refused("unknown_line", "\"" + line + "\" is not an output line (outputs are lane<N>.release_in, "
                                                  "release_out, led_green, led_red and buzzer)");
   }
-  if (gate_.fire_alarm()) return refused("fire_alarm", "the fire alarm is active: every output stays as it requires");
+  if (const auto cause = gate_.fire_alarm_cause()) {
+    return refused("fire_alarm", "the fire alarm is active (" + cause->text + "): every output stays as it requires");
+  }
   const auto lanes = gate_.lane_status();
   const auto it = std::find_if(lanes.begin(), lanes.end(), [&](const auto& s) { return s.number == parsed->lane; });
   if (it == lanes.end()) return refused("unknown_line", "lane " + std::to_string(parsed->lane) + " is not configured");
@@ -103,8 +121,8 @@ void HwControl::on_input_changed(const std::string& line) {
     broadcast(input_watchers_, json{{"event", "input"},
                                     {"at", now_text()},
                                     {"line", line},
-                                    {"raw", i.raw ? json(*i.raw) : json(nullptr)},
-                                    {"level", i.debounced}});
+                                    {"raw", raw_json(i)},
+                                    {"level", level_json(i)}});
   }
 }
 

@@ -22,7 +22,9 @@ json lane_json(const controller::LaneStatus& s) {
             {"alarms", alarms},
             {"active_alarms", active}};
   if (s.scanner_connected) {
-    lane["scanner"] = json{{"name", hw::entry_scanner_name(s.number)}, {"connected", *s.scanner_connected}};
+    lane["scanner"] = json{{"name", hw::entry_scanner_name(s.number)},
+                           {"connected", *s.scanner_connected},
+                           {"detail", s.scanner_detail}};
   }
   return lane;
 }
@@ -36,7 +38,14 @@ Result<int> lane_argument(const json& request) {
 json lanes_reply(const controller::Gate& gate) {
   json lanes = json::array();
   for (const auto& s : gate.lane_status()) lanes.push_back(lane_json(s));
-  return drivers::control_ok(json{{"fire_alarm", gate.fire_alarm()}, {"lanes", lanes}});
+  return drivers::control_ok(
+      json{{"fire_alarm", gate.fire_alarm()}, {"fire_alarm_cause", fire_alarm_cause_json(gate)}, {"lanes", lanes}});
+}
+
+json fire_alarm_cause_json(const controller::Gate& gate) {
+  const auto cause = gate.fire_alarm_cause();
+  if (!cause) return nullptr;
+  return json{{"code", cause->code}, {"text", cause->text}};
 }
 
 json set_service(controller::Gate& gate, int lane, const json& request, const drivers::ControlPeer& peer) {

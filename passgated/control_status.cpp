@@ -46,7 +46,9 @@ std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
   if (!s.in_service) out.push_back(lane + " is out of service (passgatectl lane " + std::to_string(s.number) +
                                    " in-service puts it back)");
   if (s.state == "fault") out.push_back(lane + " is in fault: scans are refused until it clears");
-  if (s.scanner_connected && !*s.scanner_connected) out.push_back(lane + "'s scanner is not connected");
+  if (s.scanner_connected && !*s.scanner_connected) {
+    out.push_back(lane + "'s scanner is not connected" + (s.scanner_detail.empty() ? "" : " (" + s.scanner_detail + ")"));
+  }
   for (const auto kind : s.alarms.active_list()) {
     if (kind != controller::AlarmKind::scanner_fault) out.push_back(lane + " alarm: " + std::string(to_string(kind)));
   }
@@ -62,7 +64,9 @@ struct Alerts {
 json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
                const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts) {
   json out = json::array();
-  if (gate.fire_alarm()) out.push_back("the fire alarm is active: every lane is free in both directions");
+  if (const auto cause = gate.fire_alarm_cause()) {
+    out.push_back("the fire alarm is active: every lane is free in both directions; cause: " + cause->text);
+  }
   for (const auto& s : gate.lane_status()) {
     for (auto& line : lane_attention(s)) out.push_back(std::move(line));
   }
@@ -152,6 +156,7 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
               {"started_at", format_rfc3339_ms(uptime.started_at)},
               {"uptime_s", uptime.running.count()},
               {"fire_alarm", gate.fire_alarm()},
+              {"fire_alarm_cause", fire_alarm_cause_json(gate)},
               {"lanes", lanes},
               {"tracking", tracking_json(sources.tracking)},
               {"outbox", outbox->waiting},

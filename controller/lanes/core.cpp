@@ -37,6 +37,7 @@ void LaneCore::clear(AlarmKind kind, const std::string& what) {
   if (!alarms.active(kind)) return;
   spdlog::info("event=alarm_cleared lane={} alarm={} detail={}", config.number, to_string(kind), log_value(what));
   alarms.clear(kind);
+  signals.alarm_cleared(kind);
   update_red();
 }
 

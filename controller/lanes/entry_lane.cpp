@@ -108,6 +108,7 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   std::optional<std::string> last_session;  // the session whose grant ended last
   SteadyTime last_grant_end{};
   bool scanner_connected = true;
+  std::string scanner_detail;  // the scanner's last connection report ("no rig connected", ...)
   bool shutting_down = false;  // the gate is stopping: new scans are refused
 };
 
@@ -460,6 +461,7 @@ void EntryLane::close_for_shutdown() {
 
 void EntryLane::on_scanner_connection(bool connected, const std::string& detail) {
   auto& m = machine();
+  m.scanner_detail = detail;
   if (m.scanner_connected == connected) return;
   m.scanner_connected = connected;
   // Nobody can scan in: egress is kept free until the scanner is back.
@@ -475,6 +477,8 @@ void EntryLane::on_scanner_connection(bool connected, const std::string& detail)
 }
 
 bool EntryLane::scanner_connected() const { return machine().scanner_connected; }
+
+const std::string& EntryLane::scanner_detail() const { return machine().scanner_detail; }
 
 std::string EntryLane::state_name() const {
   const auto& m = machine();

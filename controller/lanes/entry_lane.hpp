@@ -53,6 +53,8 @@ class EntryLane final : public LaneAdapter<EntryLaneMachine> {
   // The lane's scanner was lost (unplugged, read error) or is back.
   void on_scanner_connection(bool connected, const std::string& detail);
   [[nodiscard]] bool scanner_connected() const;
+  // The scanner's last connection report, e.g. "no rig connected"; empty before one.
+  [[nodiscard]] const std::string& scanner_detail() const;
   // People still allowed in on the current grants (0 when not admitting).
   [[nodiscard]] int places_left() const;
 

@@ -1,7 +1,9 @@
 #include "controller/lanes/gate.hpp"
 
-#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <utility>
+
+#include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
 #include "controller/lanes/entry_lane.hpp"
@@ -135,6 +137,7 @@ std::vector<LaneStatus> Gate::lane_status() const {
         .state = lane->state_name(),
         .in_service = lane->in_service(),
         .scanner_connected = is_entry ? std::optional<bool>(entry->second->scanner_connected()) : std::nullopt,
+        .scanner_detail = is_entry ? entry->second->scanner_detail() : std::string(),
         .alarms = lane->alarms(),
     });
   }
@@ -142,28 +145,37 @@ std::vector<LaneStatus> Gate::lane_status() const {
 }
 
 std::vector<InputLevel> Gate::inputs() const {
+  const std::vector<std::string> wired = io_.input_lines();
+  const auto has = [&](const std::string& line) { return std::find(wired.begin(), wired.end(), line) != wired.end(); };
   std::vector<std::string> lines{std::string(hw::kFireAlarm)};
   for (const auto& [n, lane] : lanes_) {
     for (const hw::LineRole role : hw::kLineRoles) {
-      if (hw::is_input(role)) lines.push_back(hw::line_name(n, role));
+      if (hw::is_input(role) && has(hw::line_name(n, role))) lines.push_back(hw::line_name(n, role));
     }
   }
   std::vector<InputLevel> out;
   for (const auto& line : lines) {
     const auto raw = raw_inputs_.find(line);
-    std::optional<bool> reported;
-    if (raw != raw_inputs_.end()) {
-      reported = raw->second;
-    } else if (line != hw::kFireAlarm) {
-      reported = false;
-    }
     out.push_back(InputLevel{
         .line = line,
-        .raw = reported,
+        .raw = raw != raw_inputs_.end() ? std::optional<bool>(raw->second) : std::nullopt,
         .debounced = inputs_.level(line).value_or(false),
     });
   }
   return out;
+}
+
+std::optional<FireAlarmCause> Gate::fire_alarm_cause() const {
+  if (!alarm_) return std::nullopt;
+  if (auto held = io_.fire_alarm_held()) return FireAlarmCause{"link_lost", std::move(*held)};
+  const auto raw = raw_inputs_.find(hw::kFireAlarm);
+  if (raw == raw_inputs_.end()) {
+    return FireAlarmCause{"not_reported", "the fire_alarm input has not been read yet: it counts as active until it reads clear"};
+  }
+  if (!raw->second) {
+    return FireAlarmCause{"alarm_input", "the fire_alarm input reads clear again: the alarm ends once it stays clear"};
+  }
+  return FireAlarmCause{"alarm_input", "the fire_alarm input is active (the alarm panel, or an open alarm loop)"};
 }
 
 const Lane* Gate::lane(int number) const {

@@ -35,16 +35,25 @@ struct LaneStatus {
   std::string state;                      // the lane machine's state name ("idle", "fault", ...)
   bool in_service = true;                 // the operator's setting (the fire alarm overrides it)
   std::optional<bool> scanner_connected;  // entry lanes: their scanner; empty for exit lanes
+  std::string scanner_detail;             // its last connection report ("no rig connected"), if any
   LaneAlarms alarms;                      // counters per kind and the active alarms
 };
 
 // One input line as `passgatectl hw inputs` shows it.
 struct InputLevel {
   std::string line;          // "fire_alarm", "lane1.beam_outer", ...
-  // The level the backend last reported. Before any report a lane input is inactive (the
-  // IoBackend contract: backends report changes from inactive), fire_alarm unknown (empty).
+  // The level the backend last reported; empty (unknown) before its first report of the
+  // line. The lanes meanwhile act on inactive (the IoBackend contract), on fire_alarm active.
   std::optional<bool> raw;
   bool debounced = false;    // what the lanes act on (fire_alarm starts active)
+};
+
+// Why the fire alarm is active, for people (status, lanes, hw views) and monitoring.
+struct FireAlarmCause {
+  // "link_lost": the backend holds it active (no rig connected, GPIO supervision lost);
+  // "not_reported": the alarm loop has not been read yet; "alarm_input": the loop reads active.
+  std::string code;
+  std::string text;
 };
 
 class Gate final : public hw::IoListener, public hw::LaneInputsListener, private AdmissionPort, private LaneReports {
@@ -71,7 +80,8 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   [[nodiscard]] Status set_in_service(int lane, bool in_service);
   // Every lane, by number.
   [[nodiscard]] std::vector<LaneStatus> lane_status() const;
-  // fire_alarm, then every lane's input lines (beam_outer, beam_inner, passage), by lane.
+  // fire_alarm, then every lane's input lines (beam_outer, beam_inner, passage), by lane:
+  // those the backend has (IoBackend::input_lines(); an unwired passage sensor is not listed).
   [[nodiscard]] std::vector<InputLevel> inputs() const;
   // Who is told about input levels, raw scans and scanner connections as they happen (the
   // control socket's live views); null: nobody. A debounced level is reported when the
@@ -84,6 +94,8 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   void remove_observer(GateObserver& observer);
 
   [[nodiscard]] bool fire_alarm() const { return alarm_; }
+  // Why, while the fire alarm is active; empty otherwise.
+  [[nodiscard]] std::optional<FireAlarmCause> fire_alarm_cause() const;
   [[nodiscard]] const Lane* lane(int number) const;
   // Drives every output of a lane back to what its state (and the fire alarm) wants
   // (Lane::refresh_outputs), e.g. when a hw pulse ends. Error "unknown_lane" for a lane

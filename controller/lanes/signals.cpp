@@ -87,6 +87,12 @@ void LaneSignals::alarm(AlarmKind kind) {
   play(buzzer_pattern(kind));
 }
 
+void LaneSignals::alarm_cleared(AlarmKind kind) {
+  if (!buzzer_step_ || pattern_.data() != buzzer_pattern(kind).data()) return;
+  buzzer_step_.reset();
+  set_buzzer(false);
+}
+
 void LaneSignals::show(const std::string& text) { io_.display(lane_, text); }
 
 void LaneSignals::set_alarm(bool active) {

@@ -49,6 +49,8 @@ class LaneSignals {
   // An alarm: its buzzer pattern, "alarm: <kind>" on the display and, for a momentary
   // kind, a red flash (a lasting one is shown by steady_red, which the lane sets).
   void alarm(AlarmKind kind);
+  // A lasting alarm cleared: its buzzer pattern, if still sounding, stops.
+  void alarm_cleared(AlarmKind kind);
   // Informative text on the lane's display ("out of service", "scanner fault").
   void show(const std::string& text);
 

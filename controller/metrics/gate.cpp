@@ -41,6 +41,12 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
       fire_alarm_(registry.gauge("passgate_fire_alarm_active",
                                  "1 while the fire alarm is active (or its loop not yet known to be clear): every "
                                  "lane free in both directions.")),
+      fire_alarm_cause_(registry.gauge("passgate_fire_alarm_cause",
+                                       "1 for the fire alarm's cause while it is active: link_lost (the I/O "
+                                       "backend lost its link to the alarm loop: no rig connected, GPIO supervision "
+                                       "lost), not_reported (the loop not read yet) or alarm_input (the loop reads "
+                                       "active).",
+                                       {"cause"})),
       in_service_(registry.gauge("passgate_lane_in_service",
                                  "1 if the operator has the lane in service, 0 if out of service.", {"lane"})),
       fault_(registry.gauge("passgate_lane_fault",
@@ -92,6 +98,8 @@ void GateMetrics::on_passage(int lane, Direction /*direction*/, PassageKind kind
 
 void GateMetrics::collect() {
   fire_alarm_.set({}, flag(gate_.fire_alarm()));
+  fire_alarm_cause_.clear();
+  if (const auto cause = gate_.fire_alarm_cause()) fire_alarm_cause_.set({cause->code}, 1);
   state_.clear();
   for (const LaneStatus& lane : gate_.lane_status()) {
     const std::string n = std::to_string(lane.number);

@@ -47,6 +47,7 @@ class GateMetrics final : public GateObserver {
   metrics::Counter& passages_;
   metrics::Histogram& latency_;
   metrics::Gauge& fire_alarm_;
+  metrics::Gauge& fire_alarm_cause_;
   metrics::Gauge& in_service_;
   metrics::Gauge& fault_;
   metrics::Gauge& state_;

@@ -7,6 +7,7 @@
 
 #include "controller/lanes/gate.hpp"
 #include "hw/fake_io_backend.hpp"
+#include "hw/gate_lines.hpp"
 #include "tests/lanes/lane_fakes.hpp"
 
 using namespace std::chrono_literals;
@@ -27,7 +28,9 @@ GateConfig two_lanes(std::chrono::milliseconds debounce) {
 }
 
 struct GateFixture {
-  explicit GateFixture(std::chrono::milliseconds debounce = 0ms) : config(two_lanes(debounce)) {}
+  explicit GateFixture(std::chrono::milliseconds debounce = 0ms) : config(two_lanes(debounce)) {
+    io.set_input_lines(passgate::hw::gate_lines({1}, {2}).inputs);
+  }
 
   passgate::VirtualTime vt;
   passgate::hw::FakeIoBackend io{vt};
@@ -254,8 +257,8 @@ TEST_CASE("inputs list every input line with its raw and debounced level") {
                                           "lane2.beam_outer", "lane2.beam_inner", "lane2.passage"});
   CHECK_FALSE(f.input("fire_alarm").raw.has_value());  // not reported yet: unknown
   CHECK(f.input("fire_alarm").debounced);               // unknown = alarm
-  CHECK(f.input("lane1.beam_outer").raw == false);       // inactive until reported
-  CHECK_FALSE(f.input("lane1.beam_outer").debounced);
+  CHECK_FALSE(f.input("lane1.beam_outer").raw.has_value());  // unknown until reported
+  CHECK_FALSE(f.input("lane1.beam_outer").debounced);         // the lanes take it as inactive
 
   f.io.input("fire_alarm", false);
   f.io.input("lane2.beam_inner", true);
@@ -269,6 +272,34 @@ TEST_CASE("inputs list every input line with its raw and debounced level") {
 
   f.io.input("lane9.beam_outer", true);  // not configured: ignored, not listed
   CHECK(f.gate.inputs().size() == all.size());
+}
+
+TEST_CASE("inputs list only the lines the backend has: an unwired passage sensor is not shown") {
+  GateFixture f;
+  f.io.set_input_lines({"fire_alarm", "lane1.beam_outer", "lane1.beam_inner", "lane2.beam_outer", "lane2.beam_inner"});
+  std::vector<std::string> names;
+  for (const auto& l : f.gate.inputs()) names.push_back(l.line);
+  CHECK(names ==
+        std::vector<std::string>{"fire_alarm", "lane1.beam_outer", "lane1.beam_inner", "lane2.beam_outer", "lane2.beam_inner"});
+}
+
+TEST_CASE("the fire alarm's cause: not read yet, the backend's lost link, the loop itself; none once clear") {
+  GateFixture f;
+  REQUIRE(f.gate.fire_alarm());
+  CHECK(f.gate.fire_alarm_cause()->code == "not_reported");
+
+  f.io.hold_fire_alarm("no rig connected (sim backend)");
+  f.io.input("fire_alarm", true);
+  CHECK(f.gate.fire_alarm_cause()->code == "link_lost");
+  CHECK(f.gate.fire_alarm_cause()->text == "no rig connected (sim backend)");
+
+  f.io.hold_fire_alarm(std::nullopt);
+  CHECK(f.gate.fire_alarm_cause()->code == "alarm_input");
+  CHECK(f.gate.fire_alarm_cause()->text.find("fire_alarm input is active") != std::string::npos);
+
+  f.io.input("fire_alarm", false);
+  CHECK_FALSE(f.gate.fire_alarm());
+  CHECK_FALSE(f.gate.fire_alarm_cause().has_value());
 }
 
 

@@ -40,6 +40,12 @@ TEST_CASE("a client that asks to watch the scanners twice gets each read once") 
   REQUIRE(watcher.ask(R"({"cmd":"hw.scanners","watch":true})").at("ok") == true);
   REQUIRE(watcher.ask(R"({"cmd":"hw.scanners","watch":true})").at("ok") == true);
   RawControl rig(gate.dir() / "rig.sock");
+  // The rig brings the gate's scanner (lane 1's, the one entry lane): seen to connect, once.
+  const auto connected = next_event(watcher);
+  CHECK(connected.at("event") == "scanner");
+  CHECK(connected.at("scanner") == "lane1.entry");
+  CHECK(connected.at("connected") == true);
+  CHECK(connected.at("detail") == "rig connected");
   scan(rig, "4006381333931");
   scan(rig, "9780201379624");
   const auto first = next_event(watcher);

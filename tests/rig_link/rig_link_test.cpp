@@ -26,9 +26,12 @@ namespace {
 struct Heard final : passgate::hw::IoListener {
   Strings inputs;  // "line=0/1" in order
   Strings scans;   // "scanner:text"
+  Strings scanners;  // "scanner=0/1 detail"
   void on_input(const std::string& line, bool active) override { inputs.push_back(line + "=" + (active ? "1" : "0")); }
   void on_scan(const std::string& scanner, const std::string& text) override { scans.push_back(scanner + ":" + text); }
-  void on_scanner_connection(const std::string&, bool, const std::string&) override {}
+  void on_scanner_connection(const std::string& scanner, bool connected, const std::string& detail) override {
+    scanners.push_back(scanner + "=" + (connected ? "1 " : "0 ") + detail);
+  }
 };
 
 // A gate with entry lane 1 and exit lane 2, its RigLink on a temp socket, and a listener
@@ -180,16 +183,45 @@ TEST_CASE("a lost rig raises fire_alarm until a reconnected rig clears it") {
   CHECK_FALSE(f.link->rig_connected());
 
   rig = f.connect();  // reconnecting alone does not clear the alarm
-  rig->send(in("lane1.beam_outer", 1));
+  rig->send(in("lane1.beam_outer", 1));  // the new rig's first report of it: passed on, unchanged
   rig->send(in("fire_alarm", 0));
-  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.size() == 4; }));
+  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.size() == 5; }));
+  CHECK(f.heard.inputs.at(3) == "lane1.beam_outer=1");
   CHECK(f.heard.inputs.back() == "fire_alarm=0");
+  rig->send(in("lane1.beam_outer", 1));  // repeated: not passed on
+  rig->send(in("lane1.beam_outer", 0));
+  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.size() == 6; }));
+  CHECK(f.heard.inputs.back() == "lane1.beam_outer=0");
 
   // a new rig can connect once the old one is gone
   rig->close();
-  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.size() == 5; }));
+  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.size() == 7; }));
   const auto next = f.connect();
   CHECK(f.link->rig_connected());
+}
+
+TEST_CASE("the rig's scanners and the alarm loop come and go with the rig, and the link says why") {
+  Fixture f;
+  // Heard with the initial fire_alarm report: no rig, so no scanner.
+  CHECK(f.heard.scanners == Strings{"lane1.entry=0 no rig connected"});
+  CHECK(f.link->fire_alarm_held()->find("no rig connected") != std::string::npos);
+  CHECK(f.link->input_lines() == passgate::hw::gate_lines({1}, {2}).inputs);
+
+  auto rig = f.connect();
+  CHECK(f.heard.scanners.back() == "lane1.entry=1 rig connected");
+  CHECK(f.link->scanners().at(0).connected);
+  // Connected, but the rig has not said the loop is clear: the alarm is still held.
+  CHECK(f.link->fire_alarm_held()->find("has not reported fire_alarm") != std::string::npos);
+  rig->send(in("fire_alarm", 0));
+  REQUIRE(run_until(f.io, [&] { return f.heard.inputs.back() == "fire_alarm=0"; }));
+  CHECK_FALSE(f.link->fire_alarm_held().has_value());
+
+  rig->close();
+  REQUIRE(run_until(f.io, [&] { return f.heard.scanners.size() == 3; }));
+  CHECK(f.heard.scanners.back() == "lane1.entry=0 no rig connected");
+  CHECK(f.heard.inputs.back() == "fire_alarm=1");
+  CHECK_FALSE(f.link->scanners().at(0).connected);
+  CHECK(f.link->fire_alarm_held()->find("no rig connected") != std::string::npos);
 }
 
 TEST_CASE("the socket is created with mode 0660 and removed when the link goes") {

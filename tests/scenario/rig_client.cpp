@@ -66,7 +66,12 @@ void RigClient::clear_inputs() {
   REQUIRE(wait_all_releases(false));
   INFO("gate errors: " << gate_errors_.size());
   REQUIRE(gate_errors_.empty());
-  for (const auto& l : release_lines()) rises_at_ready_[l] = view_.rises(l);
+  // Every output: a buzzer may have sounded before (the scanners' loss while no rig was connected).
+  for (const int lane : kAllLanes) {
+    for (const LineRole role : hw::kLineRoles) {
+      if (!hw::is_input(role)) rises_at_ready_[hw::line_name(lane, role)] = view_.rises(hw::line_name(lane, role));
+    }
+  }
 }
 
 void RigClient::connect_ready() {
