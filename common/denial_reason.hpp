@@ -1,6 +1,6 @@
 // DenialReason: why a scan did not open the barrier. The names are the stable snake_case
-// strings of spec/qr-token.md (plus Passgate's already_inside), used in logs, metrics, the
-// rig's display and the CLI.
+// strings of docs/interfaces/entry-token.md#denial-reasons (plus Passgate's already_inside),
+// used in logs, metrics, the rig's display and the CLI.
 #pragma once
 
 #include <optional>
@@ -24,7 +24,7 @@ enum class DenialReason {
   payment_declined,
   offline_limit,
   lane_unavailable,
-  // Passgate's addition to the spec's list: anti-passback ([entry] anti_passback = "hard")
+  // Passgate's addition to the contract's list: anti-passback ([entry] anti_passback = "hard")
   // refused a shopper whose session at this store is still open.
   already_inside,
 };

@@ -1,5 +1,5 @@
 // application/x-www-form-urlencoded bodies and query strings (the payment gateway's request
-// format, spec/payment-gateway.md): encoding of ordered name/value pairs, where nested keys
+// format, docs/interfaces/payment-gateway.md#transport): encoding of ordered name/value pairs, where nested keys
 // are plain names such as "metadata[session_id]", and strict decoding.
 #pragma once
 

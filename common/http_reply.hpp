@@ -37,7 +37,7 @@ struct HttpReply {
       if (same(key)) return value;
     return std::nullopt;
   }
-  // Connection failure, timeout or 5xx: the spec's "unreachable".
+  // Connection failure, timeout or 5xx: "unreachable" (docs/interfaces/tracking-engine.md#how-an-answer-is-read).
   [[nodiscard]] bool unreachable() const { return status == 0 || status >= 500; }
 };
 

@@ -1,4 +1,4 @@
-// read_entry_claims: the claims of an entry token (step 5 of spec/qr-token.md): a JSON
+// read_entry_claims: the claims of an entry token (check 5 of docs/interfaces/entry-token.md#order-of-checks): a JSON
 // object without duplicate members, every known claim present with its exact type and in
 // its range; unknown members are ignored. Call it only on claims whose signature has been
 // verified. Policy checks (issuer, audience, times) are the verifier's.

@@ -1,4 +1,4 @@
-// Verified entry token claims (spec/qr-token.md) and the verification settings.
+// Verified entry token claims (docs/interfaces/entry-token.md#claims) and the verification settings.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,6 @@
 // JWS compact serialization (RFC 7515 §7.1): splits `header.claims.signature` into its
-// decoded parts for the verifier, checking only the shape (step 1 of spec/qr-token.md
-// except the header's content: size, three segments, strict unpadded base64url, ASCII
+// decoded parts for the verifier, checking only the shape (check 1 of
+// docs/interfaces/entry-token.md#order-of-checks except the header's content: size, three segments, strict unpadded base64url, ASCII
 // only); and joins signed parts for the issuer simulators and tests.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The fixed rules of the entry token format (spec/qr-token.md): limits and value checks
+// The fixed rules of the entry token format (docs/interfaces/entry-token.md): limits and value checks
 // shared by the verifier and by the tools that mint tokens, so both agree on what a valid
 // token is.
 #pragma once
@@ -17,8 +17,8 @@ inline constexpr std::size_t kTokenIdMinChars = 16, kTokenIdMaxChars = 64;
 inline constexpr std::size_t kPaymentRefMinChars = 1, kPaymentRefMaxChars = 255;
 inline constexpr int kGroupMin = 1, kGroupMax = 10, kGroupDefault = 1;
 
-// Characters (Unicode code points) in valid UTF-8 text: the unit of the spec's
-// "1-64 chars" rules.
+// Characters (Unicode code points) in valid UTF-8 text: the unit of the token's
+// "1-64 characters" rules (docs/interfaces/entry-token.md#claims).
 [[nodiscard]] std::size_t count_characters(std::string_view utf8);
 
 // jti: 16-64 characters of [A-Za-z0-9_-].

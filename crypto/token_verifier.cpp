@@ -109,7 +109,7 @@ Verification verify_entry_token(std::string_view token, const KeySet& keys,
                 "alg " + got + " is not accepted; expected \"ES256\" or \"EdDSA\"");
   }
 
-  // 3. unknown_key. The spec lists kid as required without naming a reason for its absence:
+  // 3. unknown_key. The issuer's contract lists kid as required without naming a reason for its absence:
   // a missing or non-string kid selects no key, so it is unknown_key like an unknown kid
   // (the operator's fix is the same: check the issuer's kid against the key set).
   const auto kid_member = header->find("kid");

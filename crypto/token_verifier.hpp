@@ -1,5 +1,5 @@
 // TokenVerifier: checks an entry token (JWS compact, ES256 or EdDSA) against the issuer's
-// key set and the gate's policy, in the exact order of spec/qr-token.md, returning the
+// key set and the gate's policy, in the exact order of docs/interfaces/entry-token.md#order-of-checks, returning the
 // claims or the first denial reason. Pure and offline: never touches the network or the
 // database; single-use (replay) is checked by the caller against the used-token store.
 #pragma once
@@ -22,7 +22,7 @@ struct Denial {
 using Verification = std::variant<EntryClaims, Denial>;
 
 // Verifies `token` (already stripped of scanner suffixes) at Unix time `now_s`.
-// Checks 1-7 of the spec; check 8 (replayed) is the caller's.
+// Checks 1-7 of that order; check 8 (replayed) is the caller's.
 [[nodiscard]] Verification verify_entry_token(std::string_view token, const KeySet& keys,
                                               const VerifyPolicy& policy, std::int64_t now_s);
 

@@ -1,6 +1,6 @@
 // GatewayClient: the controller's PaymentGateway for the Stripe-compatible dialect
-// (spec/payment-gateway.md) over HTTPS. Each operation is one request with the form body of
-// the spec's table, `Authorization: Bearer <key>`, and on every POST the request's
+// (docs/interfaces/payment-gateway.md) over HTTPS. Each operation is one request with the form
+// body of that page's "Operations", `Authorization: Bearer <key>`, and on every POST the request's
 // Idempotency-Key; the reply is classified and checked against the request as in
 // drivers/gateway_response.hpp. Connection reuse, deadlines, TLS verification and the one
 // resend on a stale pooled connection are HttpClient's (safe here: the resend carries the

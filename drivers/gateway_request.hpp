@@ -1,4 +1,4 @@
-// The payment gateway's HTTP requests (spec/payment-gateway.md, "Operations"): turns a
+// The payment gateway's HTTP requests (docs/interfaces/payment-gateway.md#operations): turns a
 // PaymentRequest or a session look-up into method, target, form body and Idempotency-Key,
 // after checking the request is complete. Pure functions; GatewayClient's helpers.
 #pragma once
@@ -15,7 +15,7 @@ namespace passgate::drivers {
 inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 
 // POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
-// with the form body of the spec's table and the Idempotency-Key header. Error code
+// with the form body of that section and the Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains
 // the customer or the payment method.
 [[nodiscard]] Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request);

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::size_t kMaxGatewayWord = 64;  // error type, code, decline code, status, id
 
-// The statuses spec/payment-gateway.md names (0: no response at all).
+// The statuses docs/interfaces/payment-gateway.md#answers-and-errors names (0: no response at all).
 bool named_status(int status) {
   switch (status) {
     case 0: case 200: case 400: case 401: case 402: case 403: case 404: case 409: case 429:
@@ -44,7 +44,7 @@ Result<std::int64_t> integer_member(const json& object, const char* name) {
   return found->get<std::int64_t>();
 }
 
-// A PaymentIntent object with every member the spec says it has at least (metadata may
+// A PaymentIntent object with every member the contract says it has at least (metadata may
 // lack a key: the match says so); the error says what is missing or malformed.
 Result<PaymentIntentView> parse_intent(const json& object) {
   if (!object.is_object()) return make_error("bad_intent", "is not a JSON object");

@@ -1,4 +1,4 @@
-// The payment gateway's replies as PaymentOutcomes (spec/payment-gateway.md, "Errors"):
+// The payment gateway's replies as PaymentOutcomes (docs/interfaces/payment-gateway.md#answers-and-errors):
 // what the gate must do next, decided from the HTTP status, the JSON body and the
 // Idempotent-Replayed and Retry-After headers; and keeping secrets out of the outcome's
 // texts. Pure functions; GatewayClient's helpers.

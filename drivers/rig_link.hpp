@@ -1,5 +1,5 @@
 // RigLink: the `sim` IoBackend. The gate's lines and scanners travel over a Unix stream
-// socket to a hardware-in-the-loop rig or the rig simulator (spec/rig-protocol.md).
+// socket to a hardware-in-the-loop rig or the rig simulator (docs/interfaces/rig-protocol.md).
 //
 // - Listens on the configured path (a stale socket file there is replaced, anything else
 //   is an error), mode 0660. One rig at a time: a second connection gets an "error"

@@ -1,4 +1,4 @@
-// The rig link's wire format (spec/rig-protocol.md), gate side: the line limit, parsing what the rig sends ("in", "scan") and encoding
+// The rig link's wire format (docs/interfaces/rig-protocol.md), gate side: the line limit, parsing what the rig sends ("in", "scan") and encoding
 // what the gate sends ("out", "display", "error"). Syntax only: whether a line or scanner
 // name exists on this gate is RigLink's business. Pure functions, never throw.
 #pragma once

@@ -1,5 +1,5 @@
 // TrackingClient: the controller's TrackingPort over HTTP(S) to the store's tracking
-// engine (spec/tracking-engine-api.md). Adds X-Gate-Id to every request; connection reuse,
+// engine (docs/interfaces/tracking-engine.md). Adds X-Gate-Id to every request; connection reuse,
 // deadlines, TLS and the retry rule are HttpClient's. Single-threaded, on one io_context.
 // Destroying it aborts requests in flight without calling their callbacks.
 #pragma once

@@ -1,5 +1,5 @@
 // PaymentGateway: how the controller moves money through the retailer's payment gateway
-// (spec/payment-gateway.md), as asynchronous operations whose outcome is classified by what
+// (docs/interfaces/payment-gateway.md), as asynchronous operations whose outcome is classified by what
 // the gate must do next. drivers/gateway_client.hpp implements it for the Stripe-compatible
 // dialect; tests use fakes. Single-threaded: callbacks run on the event loop, exactly once.
 #pragma once

@@ -1,5 +1,5 @@
 // What a PaymentIntent the gateway returned must show to be the outcome of the request that
-// was sent (spec/payment-gateway.md, "Operations"); an answer that differs in any of these is
+// was sent (docs/interfaces/payment-gateway.md#how-a-200-is-checked); an answer that differs in any of these is
 // no outcome at all (PaymentOutcomeKind::unverified), since a peer is never trusted:
 //   | op      | status           | amounts                                     | id         |
 //   |---------|------------------|---------------------------------------------|------------|

@@ -1,5 +1,5 @@
 // TrackingPort: how the controller talks to the store's tracking engine
-// (spec/tracking-engine-api.md): JSON over HTTP(S), asynchronously, each request bounded
+// (docs/interfaces/tracking-engine.md): JSON over HTTP(S), asynchronously, each request bounded
 // by a timeout. Implemented by drivers/tracking_client.hpp; tests use a fake.
 #pragma once
 

@@ -1,5 +1,5 @@
 // AdmissionService: the entry path from a scanned token to a committed session.
-//   1. verify the token offline (crypto/), checks 1-7 of spec/qr-token.md;
+//   1. verify the token offline (crypto/), checks 1-7 of docs/interfaces/entry-token.md#order-of-checks;
 //   2. commit the session, its token id and its sealed payment reference in one transaction
 //      (a used jti → replayed);
 //   2a. anti-passback: if the shopper has another session still open at this store, "hard"

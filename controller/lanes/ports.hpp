@@ -18,7 +18,7 @@
 namespace passgate::controller {
 
 using Direction = hw::PassageDirection;
-// spec/tracking-engine-api.md §2
+// docs/interfaces/tracking-engine.md#reporting-passages
 enum class PassageKind { admitted, exit, tailgate, forced, wrong_way };
 inline constexpr std::array<PassageKind, 5> kPassageKinds{PassageKind::admitted, PassageKind::exit,
                                                           PassageKind::tailgate, PassageKind::forced,

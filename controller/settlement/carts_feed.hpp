@@ -1,5 +1,5 @@
-// CartsFeed: polls the tracking engine's final-carts feed (spec/tracking-engine-api.md §4)
-// every poll interval (at once again while pages come back full), records each page's carts
+// CartsFeed: polls the tracking engine's final-carts feed
+// (docs/interfaces/tracking-engine.md#the-final-carts-feed) every poll interval (at once again while pages come back full), records each page's carts
 // and the cursor after them in one transaction, and then lets the settlement planner run.
 // A cart the gate will not charge as it came (controller/settlement/carts_page.hpp) is quarantined in
 // the same transaction and logged (event=cart_quarantined); the feed moves on. An

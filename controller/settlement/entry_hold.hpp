@@ -1,5 +1,5 @@
 // EntryHold: the optional pre-authorization hold placed at entry, before the barrier opens
-// (spec/payment-gateway.md, op preauth). The operation is committed to the payment queue with
+// (docs/interfaces/payment-gateway.md#operations, op preauth). The operation is committed to the payment queue with
 // its idempotency key first, then sent at once through the drainer with the entry time-out:
 //   approved                    -> placed
 //   402                         -> declined (deny payment_declined; no operator alert)

@@ -1,5 +1,6 @@
-// How the gate reads the tracking engine's answers to what it sends (spec/tracking-engine-api.md
-// §1-3: open a session, report a passage, cancel a session): by the status alone. The answer
+// How the gate reads the tracking engine's answers to what it sends (open a session, report a
+// passage, cancel a session; docs/interfaces/tracking-engine.md#how-an-answer-is-read): by the
+// status alone. The answer
 // bodies are never parsed; they reach the log only as log_excerpt()s.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The JSON bodies the gate sends to the tracking engine (spec/tracking-engine-api.md),
+// The JSON bodies the gate sends to the tracking engine (docs/interfaces/tracking-engine.md),
 // built in one place so a retried request is byte for byte the first one.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Entry token verification, check 5 of spec/qr-token.md: bad_claims. Every token here is
+// Entry token verification, check 5 of docs/interfaces/entry-token.md#order-of-checks: bad_claims. Every token here is
 // correctly signed; only its claims are wrong.
 #include <catch2/catch.hpp>
 

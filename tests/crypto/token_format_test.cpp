@@ -1,4 +1,4 @@
-// Entry token verification, checks 1-4 of spec/qr-token.md: malformed, unsupported_alg,
+// Entry token verification, checks 1-4 of docs/interfaces/entry-token.md#order-of-checks: malformed, unsupported_alg,
 // unknown_key, bad_signature, and their order.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Entry token verification, checks 6-7 of spec/qr-token.md: wrong_issuer, wrong_audience,
+// Entry token verification, checks 6-7 of docs/interfaces/entry-token.md#order-of-checks: wrong_issuer, wrong_audience,
 // expired, not_yet_valid, stale, their boundaries and their order.
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // real token the claims are only read after the signature verified, which the fuzzer
 // cannot forge, so fuzz_token rarely gets this far: this target covers the claims reader
 // directly. Besides crashes and sanitizer reports, it aborts when accepted claims break
-// the spec's ranges.
+// the ranges of docs/interfaces/entry-token.md#claims.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

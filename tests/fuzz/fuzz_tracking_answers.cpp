@@ -7,7 +7,7 @@
 // only a 403 to a session open refused, status 0 and 5xx unreachable, and for the outbox 408, 425
 // and 429 too: "come back later") or a body's excerpt is longer than the
 // excerpt limit allows or holds a raw control character.
-// Seed corpus: corpus/tracking_answers/ (the spec's answers, a 5xx, a long 409 body).
+// Seed corpus: corpus/tracking_answers/ (the answers of docs/interfaces/tracking-engine.md, a 5xx, a long 409 body).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// How GatewayClient classifies the gateway's answers (spec/payment-gateway.md, "Errors"):
+// How GatewayClient classifies the gateway's answers (docs/interfaces/payment-gateway.md#answers-and-errors):
 // one test per row of the table, through a real loopback exchange.
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // What GatewayClient sends for each operation: the request line, the form body field by
-// field and byte for byte, and the headers (spec/payment-gateway.md, "Operations"); and
+// field and byte for byte, and the headers (docs/interfaces/payment-gateway.md#operations); and
 // that incomplete requests are rejected without being sent.
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // The API key, the customer, the payment method, the PaymentIntent id and the idempotency
-// key never appear in an outcome's texts,
-// whatever the gateway echoes back and however the request fails (spec/payment-gateway.md,
-// "Transport"; issue 3: no payment references in logs).
+// key never appear in an outcome's texts, whatever the gateway echoes back and however the
+// request fails (docs/interfaces/payment-gateway.md#transport; issue 3: no payment references
+// in logs).
 #include <catch2/catch.hpp>
 
 #include "drivers/gateway_response.hpp"

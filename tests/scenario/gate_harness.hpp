@@ -93,7 +93,7 @@ class GateHarness {
   [[nodiscard]] sim::TokenSpec spec_for(const std::string& shopper) const;
   // A fresh flawless (or deliberately flawed) token for `shopper`, group 1, minted now.
   [[nodiscard]] std::string mint(const std::string& shopper, sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
-  // The same, paying with the test payment method `payment_method` (spec/payment-gateway.md).
+  // The same, paying with the test payment method `payment_method` (docs/interfaces/payment-gateway.md#test-payment-methods).
   [[nodiscard]] std::string mint_paying(const std::string& shopper, const std::string& payment_method) const;
   [[nodiscard]] std::string mint_with(const sim::IssuerKey& key, const std::string& shopper,
                                       sim::TokenFlaw flaw = sim::TokenFlaw::none) const;

@@ -1,4 +1,4 @@
-// The simulator's POST /v1/sessions, cancel and one-cart endpoints: the spec's status
+// The simulator's POST /v1/sessions, cancel and one-cart endpoints: the contract's status
 // codes, idempotent retries, blocked shoppers, and 400s that name what is wrong.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// RigClient: a blocking client of the gate's rig socket (spec/rig-protocol.md) for the
+// RigClient: a blocking client of the gate's rig socket (docs/interfaces/rig-protocol.md) for the
 // latency benchmarks, which time the gate as a rig sees it. It remembers the last level the
 // gate reported for every output line, so a wait for a level already reached returns at once,
 // and gives up (throws) when the gate does not answer within a deadline.
@@ -26,7 +26,7 @@ class RigClient {
   void wait_output(const std::string& line, bool level, std::chrono::milliseconds deadline = std::chrono::seconds(30));
 
   // A person walking into the store through lane `lane` ("lane1"): outer beam, both, inner
-  // beam, neither (spec/rig-protocol.md).
+  // beam, neither (docs/interfaces/rig-protocol.md#line-names).
   void walk_in(const std::string& lane);
 
  private:

@@ -1,4 +1,4 @@
-// GatewayLedger: the payment gateway's server side (spec/payment-gateway.md, the
+// GatewayLedger: the payment gateway's server side (docs/interfaces/payment-gateway.md, the
 // Stripe-compatible PaymentIntents subset) as an in-memory model without networking, for
 // the gateway simulator (GatewayServer puts it behind HTTP) and for tests that drive it
 // directly:

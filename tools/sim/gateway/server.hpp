@@ -1,6 +1,6 @@
 // GatewayServer: the payment-gateway simulator as a server on loopback, usable in-process
 // (tests, benchmarks) and by `passgate-sim gateway`. Two listeners:
-//  - the API port (plain HTTP or TLS) serving spec/payment-gateway.md from a GatewayLedger;
+//  - the API port (plain HTTP or TLS) serving docs/interfaces/payment-gateway.md from a GatewayLedger;
 //  - the control port (plain HTTP, loopback, JSON) for scripts:
 //      POST /control/fault        {"mode":"none|unreachable|slow|error5xx|rate_limit|drop_response|lie",
 //                                  "delay_ms":N, "retry_after_s":N, "count":N,

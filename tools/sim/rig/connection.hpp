@@ -1,4 +1,4 @@
-// RigConnection: the rig's end of the gate's rig link (spec/rig-protocol.md). An Asio Unix
+// RigConnection: the rig's end of the gate's rig link (docs/interfaces/rig-protocol.md). An Asio Unix
 // stream socket client: sends `in` and `scan` messages as one JSON object per line, and feeds
 // the gate's `out` and `display` messages into a GateView. The gate's `error` replies, lines
 // the rig cannot understand and the end of the link are reported through Events.

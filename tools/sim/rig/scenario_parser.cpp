@@ -146,7 +146,7 @@ class StepReader {
 };
 
 constexpr std::int64_t kMaxMillis = 3'600'000;
-constexpr std::size_t kMaxPaymentMethod = 255;  // spec/qr-token.md: pay members are 1-255 characters
+constexpr std::size_t kMaxPaymentMethod = 255;  // docs/interfaces/entry-token.md#claims: pay is 1-255 chars
 
 std::optional<ScanSuffix> read_suffix(StepReader& r) {
   const auto name = r.text("suffix");

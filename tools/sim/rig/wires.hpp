@@ -1,5 +1,5 @@
 // RigWires: what the rig drives on the gate, at the level of the rig link protocol
-// (spec/rig-protocol.md): input line levels and raw scanner text. RigConnection sends them
+// (docs/interfaces/rig-protocol.md): input line levels and raw scanner text. RigConnection sends them
 // over the gate's socket; tests use a recording fake. Single-threaded, on the event loop.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The simulated issuer: issuer key pairs, JWK Sets and entry tokens (spec/qr-token.md),
+// The simulated issuer: issuer key pairs, JWK Sets and entry tokens (docs/interfaces/entry-token.md),
 // good ones and ones with one deliberate flaw each. Used by `passgate-sim token`, the rig
 // simulator and the tests. Not part of the gate: the gate never holds a private key.
 #pragma once

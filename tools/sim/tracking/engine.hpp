@@ -1,6 +1,6 @@
-// TrackingEngine: the tracking engine's server side (spec/tracking-engine-api.md) as an
+// TrackingEngine: the tracking engine's server side (docs/interfaces/tracking-engine.md) as an
 // in-memory model, without any networking: sessions, passages, cancels, carts and the
-// final-carts feed, with the spec's status codes and idempotency rules, and strict checks
+// final-carts feed, with the contract's status codes and idempotency rules, and strict checks
 // of every request body so a gate bug shows up as a 400 naming the field. TrackingServer
 // puts it behind HTTP; tests may also drive it directly. Single-threaded.
 #pragma once

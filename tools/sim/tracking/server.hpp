@@ -1,7 +1,7 @@
 // TrackingServer: the tracking-engine simulator as a server on loopback, usable in-process
 // (tests, the lead's scenario tests) and by `passgate-sim tracking`. Two listeners:
 //  - the API port (plain HTTP or TLS, optionally requiring client certificates) serving
-//    spec/tracking-engine-api.md from a TrackingEngine;
+//    docs/interfaces/tracking-engine.md from a TrackingEngine;
 //  - the control port (plain HTTP, loopback) for scripts:
 //      POST /control/fault    {"mode":"none|unreachable|slow|error5xx","delay_ms":N}
 //      POST /control/block    {"shopper":"shp_x"}   POST /control/unblock {"shopper":"shp_x"}
