@@ -9,6 +9,8 @@
 # unit. `cmake --install` alone is not how the gate is installed: the paths outside the
 # prefix are absolute.
 
+include(${CMAKE_CURRENT_LIST_DIR}/ManPages.cmake)  # the man pages (target man)
+
 install(TARGETS passgated passgatectl RUNTIME DESTINATION bin)
 file(GLOB _passgate_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${_passgate_docs} DESTINATION share/doc/passgate)
