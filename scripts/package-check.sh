@@ -291,12 +291,27 @@ if in_target sh -c "command -v systemd-analyze" >/dev/null; then
   ok "systemd-analyze verify passes on the installed unit"
 fi
 
-# Configured as docs/install.md says, checked as the service's user.
+# Configured as docs/install.md says, with real keys and certificates made here (openssl): an
+# issuer key set with one public P-256 key, a CA and the gate's own certificate and key.
+keys=$work/keys
+mkdir -p "$keys"
+openssl ecparam -name prime256v1 -genkey -noout -out "$keys/issuer.pem" 2>/dev/null
+openssl ec -in "$keys/issuer.pem" -pubout -outform DER 2>/dev/null | tail -c 64 | python3 -c '
+import base64, json, sys
+point = sys.stdin.buffer.read()  # X and Y, 32 bytes each
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+print(json.dumps({"keys": [{"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": "clean-install",
+                            "x": b64(point[:32]), "y": b64(point[32:])}]}))' >"$keys/issuer-keys.jwks.json"
+for cert in tracking-ca gate; do
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=$cert" \
+    -keyout "$keys/$cert.key" -out "$keys/$cert.crt" 2>/dev/null || fail "openssl: no certificate $cert"
+done
+install -m 0644 "$keys/issuer-keys.jwks.json" "$keys/gate.crt" "$target/etc/passgate/"
+install -m 0644 "$keys/tracking-ca.crt" "$target/etc/passgate/tracking-ca.pem"
+install -m 0640 "$keys/gate.key" "$target/etc/passgate/gate.key"
 in_target sh -ec '
   cp /etc/passgate/passgate.gpiod.example.toml /etc/passgate/passgate.toml
-  echo "{\"keys\":[]}" > /etc/passgate/issuer-keys.jwks.json
-  touch /etc/passgate/tracking-ca.pem /etc/passgate/gate.crt
-  install -m 0640 -g passgate /dev/null /etc/passgate/gate.key
+  chgrp passgate /etc/passgate/gate.key
   (umask 077; echo rk_test_clean_install > /etc/passgate/gateway-api.key; head -c 32 /dev/urandom > /etc/passgate/payment-seal.key)
   chown passgate:passgate /etc/passgate/gateway-api.key /etc/passgate/payment-seal.key'
 in_target setpriv --reuid=passgate --regid=passgate --init-groups passgatectl check-config /etc/passgate/passgate.toml ||
