@@ -77,6 +77,8 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("payments.currency", live, [](auto& c) -> auto& { return c.payments.currency; }),
       setting<G>("payments.hold_amount_minor", live, [](auto& c) -> auto& { return c.payments.hold_amount_minor; }),
       setting<G>("payments.max_in_flight", live, [](auto& c) -> auto& { return c.payments.max_in_flight; }),
+      setting<G>("payments.max_requests_per_second", live,
+                 [](auto& c) -> auto& { return c.payments.max_requests_per_second; }),
       setting<G>("payments.retry_initial_ms", live, [](auto& c) -> auto& { return c.payments.retry_initial; }),
       setting<G>("payments.retry_max_ms", live, [](auto& c) -> auto& { return c.payments.retry_max; }),
       setting<G>("payments.carts_poll_interval_ms", live,

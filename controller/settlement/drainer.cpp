@@ -84,6 +84,7 @@ PaymentDrainer::PaymentDrainer(DrainerSettings settings, db::PaymentQueue& queue
       timers_(timers),
       clock_(clock),
       backoff_(settings_.retry),
+      pacer_(settings_.max_requests_per_second),
       clock_watch_(status, queue, clock) {}
 
 std::int64_t PaymentDrainer::now_ms() const { return unix_millis(clock_.wall_now()); }
@@ -104,6 +105,7 @@ Status PaymentDrainer::start() {
 void PaymentDrainer::reconfigure(DrainerSettings settings) {
   settings_ = std::move(settings);
   backoff_ = RetryBackoff(settings_.retry);
+  pacer_.set_rate(settings_.max_requests_per_second);
   kick();
 }
 
@@ -143,7 +145,11 @@ void PaymentDrainer::pump() {
     if (!due) {
       spdlog::error("event=payment_queue_read_failed detail={}", log_value(due.error().message));
     } else {
-      for (const db::PaymentOpRecord& op : *due) dispatch(op, settings_.request_timeout, nullptr);
+      const auto now = clock_.steady_now();
+      const int paced = pacer_.take(now, static_cast<int>(due->size()));
+      for (int i = 0; i < paced; ++i) dispatch((*due)[static_cast<std::size_t>(i)], settings_.request_timeout, nullptr);
+      // The rest when the pace allows: they are still due then.
+      if (paced < static_cast<int>(due->size())) return schedule_wake(pacer_.wait(now).value_or(kMinWake));
     }
   }
   schedule_wake();

@@ -6,7 +6,8 @@
 //   contract does not name, a PaymentIntent that does not match) -> dead with an alert and
 //   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
 //   pauses all sending); unknown (time-out, 5xx, reset) -> pending again after exponential
-//   backoff with jitter, capped. Never more than max_in_flight requests at once.
+//   backoff with jitter, capped. Never more than max_in_flight requests at once, and no
+//   more than max_requests_per_second started (RequestPacer; send_now is not paced).
 // Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
 // fresh connection after a stale pooled one failed (PaymentOutcome::sends).
@@ -31,6 +32,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "ports/payment_gateway.hpp"
+#include "controller/settlement/request_pacer.hpp"
 #include "controller/settlement/retry_backoff.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
 #include "crypto/payment_sealer.hpp"
@@ -43,6 +45,7 @@ namespace passgate::controller {
 struct DrainerSettings {
   std::string gate_id;
   int max_in_flight = 4;
+  int max_requests_per_second = 0;  // RequestPacer: the queue's sends and lookups; 0: unpaced
   RetryPolicy retry{Millis{1000}, Millis{300000}};
   Millis request_timeout{10000};
   Millis idle_poll{1000};  // how often an idle drainer looks for operator retries
@@ -132,6 +135,7 @@ class PaymentDrainer {
   TimerService& timers_;
   Clock& clock_;
   RetryBackoff backoff_;
+  RequestPacer pacer_;
   WallClockWatch clock_watch_;
   OnFinal on_final_;
   std::set<std::int64_t> in_flight_;

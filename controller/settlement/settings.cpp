@@ -6,6 +6,7 @@ DrainerSettings drainer_settings(const GateConfig& config) {
   DrainerSettings s;
   s.gate_id = config.gate_id;
   s.max_in_flight = config.payments.max_in_flight;
+  s.max_requests_per_second = config.payments.max_requests_per_second;
   s.retry = RetryPolicy{config.payments.retry_initial, config.payments.retry_max};
   s.request_timeout = config.payments.request_timeout;
   return s;

@@ -53,6 +53,7 @@ std::string components_of(const GateConfig& c) {
   add(hold.limits.max_outstanding_operations);
   add(hold.limits.max_age.count());
   add(drainer.max_in_flight);
+  add(drainer.max_requests_per_second);
   add(drainer.retry.first.count());
   add(drainer.retry.cap.count());
   add(drainer.request_timeout.count());
@@ -106,6 +107,7 @@ const std::vector<std::pair<std::string, std::string>> kLiveKeyInForceTests{
     {"payments.hold_amount_minor",
      "after a reload, payments.hold_amount_minor places a hold of the new amount at entry"},
     {"payments.max_in_flight", "after a reload, payments.max_in_flight is the new bound on requests open at once"},
+    {"payments.max_requests_per_second", "after a reload, payments.max_requests_per_second is the drain's new pace"},
     {"payments.retry_initial_ms",
      "after a reload, payments.retry_initial_ms is the first wait after an unknown outcome"},
     {"payments.retry_max_ms", "after a reload, payments.retry_max_ms caps the wait after repeated unknown outcomes"},
@@ -187,6 +189,7 @@ TEST_CASE("every live setting reaches a running component") {
       {"payments.currency", [](GateConfig& c) { c.payments.currency = "EUR"; }},
       {"payments.hold_amount_minor", [](GateConfig& c) { c.payments.hold_amount_minor = 100; }},
       {"payments.max_in_flight", [](GateConfig& c) { c.payments.max_in_flight = 9; }},
+      {"payments.max_requests_per_second", [](GateConfig& c) { c.payments.max_requests_per_second = 9; }},
       {"payments.retry_initial_ms", [](GateConfig& c) { c.payments.retry_initial = 999ms; }},
       {"payments.retry_max_ms", [](GateConfig& c) { c.payments.retry_max = 99999ms; }},
       {"payments.carts_poll_interval_ms", [](GateConfig& c) { c.payments.carts_poll_interval = 999ms; }},

@@ -1,6 +1,7 @@
 // PaymentDrainer pacing: operations left in flight by a stop are resent with their same key
 // at start-up, no more than max_in_flight requests are ever open, a 429 pauses all sending
-// for its Retry-After, and an operation chained after another waits for it to be final.
+// for its Retry-After, an operation chained after another waits for it to be final, and
+// max_requests_per_second spaces the sends evenly.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -41,6 +42,25 @@ class OpenRequestCounter final : public passgate::PaymentGateway {
     };
   }
   passgate::PaymentGateway& inner_;
+};
+
+// Remembers when each request started (the drainer's sends and lookups).
+class StartTimes final : public passgate::PaymentGateway {
+ public:
+  StartTimes(passgate::PaymentGateway& inner, const passgate::Clock& clock) : inner_(inner), clock_(clock) {}
+  void execute(const passgate::PaymentRequest& request, std::chrono::milliseconds timeout, Callback done) override {
+    started.push_back(clock_.steady_now());
+    inner_.execute(request, timeout, std::move(done));
+  }
+  void search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) override {
+    started.push_back(clock_.steady_now());
+    inner_.search_session(session_id, timeout, std::move(done));
+  }
+  std::vector<passgate::SteadyTime> started;
+
+ private:
+  passgate::PaymentGateway& inner_;
+  const passgate::Clock& clock_;
 };
 
 }  // namespace
@@ -93,6 +113,46 @@ TEST_CASE("never more than max_in_flight requests are open at once, and all ten 
   auto totals = f.queue.totals();
   REQUIRE(totals.ok());
   CHECK(totals->outstanding_ops == 0);
+}
+
+TEST_CASE("max_requests_per_second: sends spaced 1/rate apart, never more than the rate in any second") {
+  SettlementFixture f;
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 + i);
+  }
+  StartTimes times(f.gateway, f.vt);
+  auto settings = SettlementFixture::drainer_settings(32);
+  settings.max_requests_per_second = 10;
+  controller::PaymentDrainer drainer(settings, f.queue, f.sessions, f.sealer, times, f.gate_status, f.vt, f.vt);
+  REQUIRE(drainer.start().ok());
+  CHECK(times.started.size() == 1);  // no burst: one now, the next 100 ms later
+  const auto began = f.vt.steady_now();
+  while (times.started.size() < 30) {
+    REQUIRE(f.vt.steady_now() - began < std::chrono::seconds(10));
+    while (!f.gateway.calls.empty()) f.gateway.approve_oldest();  // the gateway answers at once
+    f.vt.advance(Millis{10});
+  }
+  for (std::size_t i = 1; i < times.started.size(); ++i) {
+    CHECK(times.started[i] - times.started[i - 1] >= Millis{100});
+  }
+  // 30 sends at 10 a second: the last 2.9 s after the first, not later than one wake-up more.
+  CHECK(times.started.back() - times.started.front() <= Millis{2910});
+  while (!f.gateway.calls.empty()) f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(drainer.counters().succeeded == 30);
+
+  // Reloaded without pacing: whatever is due goes at once, up to max_in_flight.
+  for (int i = 30; i < 40; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 + i);
+  }
+  settings.max_requests_per_second = 0;
+  drainer.reconfigure(settings);
+  f.vt.run_ready();
+  CHECK(f.gateway.calls.size() == 10);
 }
 
 TEST_CASE("a 429 with Retry-After pauses all sending for that long") {

@@ -27,6 +27,7 @@ GateConfig settlement_reload_config() {
   GateConfig config;
   config.store_id = "store-0042";
   config.gate_id = kGateId;
+  config.payments.max_requests_per_second = 0;  // unpaced: each test counts sends without waiting for the pace
   return config;
 }
 
@@ -144,6 +145,28 @@ TEST_CASE("after a reload, payments.max_in_flight is the new bound on requests o
   config.payments.max_in_flight = 4;  // raised: sent at once
   f.reload(config);
   CHECK(f.gateway.calls.size() == 4);
+  CHECK(f.gateway.sent.size() == 8);
+}
+
+TEST_CASE("after a reload, payments.max_requests_per_second is the drain's new pace") {
+  GateConfig config = settlement_reload_config();
+  config.payments.max_in_flight = 32;
+  config.payments.max_requests_per_second = 0;  // unpaced: every due one at once
+  DrainerReloadFixture f(config);
+  f.queue_charges(4);
+  CHECK(f.gateway.calls.size() == 4);
+  while (!f.gateway.calls.empty()) f.gateway.approve_oldest();
+  f.vt.run_ready();
+
+  config.payments.max_requests_per_second = 2;  // one every 500 ms
+  f.reload(config);
+  f.queue_charges(4);
+  CHECK(f.gateway.sent.size() == 5);
+  f.vt.advance(499ms);
+  CHECK(f.gateway.sent.size() == 5);
+  f.vt.advance(1ms);
+  CHECK(f.gateway.sent.size() == 6);
+  f.vt.advance(1000ms);
   CHECK(f.gateway.sent.size() == 8);
 }
 

@@ -36,6 +36,8 @@ controller::DrainerSettings model_drainer_settings() {
   controller::DrainerSettings settings;
   settings.gate_id = kModelGateId;
   settings.max_in_flight = 4;
+  // Paced, so that generated days also prove the pace delays sends and never loses or repeats one.
+  settings.max_requests_per_second = 200;
   // A flat 1 ms backoff: RetryBackoff's jitter is 0 to half of a 1 ms base, i.e. none, so a
   // day replays exactly (faults are finite, so retries end).
   settings.retry = controller::RetryPolicy{Millis{1}, Millis{1}};
