@@ -1,10 +1,10 @@
-#include "controller/settlement/currency.hpp"
+#include "common/currency.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace passgate::controller {
+namespace passgate {
 
 namespace {
 
@@ -30,12 +30,6 @@ std::string currency_code(std::string_view currency) {
   return code;
 }
 
-std::map<std::string, MinorSum> by_currency_code(const std::map<std::string, MinorSum>& amounts) {
-  std::map<std::string, MinorSum> out;
-  for (const auto& [currency, sum] : amounts) out[currency_code(currency)].add(sum);
-  return out;
-}
-
 std::string format_amount(std::int64_t minor, std::string_view currency) {
   const std::string code = currency_code(currency);
   const int digits = minor_unit_digits(code);
@@ -50,4 +44,4 @@ std::string format_amount(std::int64_t minor, std::string_view currency) {
   return out.append(padded, 0, point).append(".").append(padded, point).append(" ").append(code);
 }
 
-}  // namespace passgate::controller
+}  // namespace passgate

@@ -65,7 +65,7 @@ TEST_CASE("the gpiod example config passes") {
   CHECK(check_example(fx, "passgate.gpiod.example.toml") ==
         "Store store-0042, gate gate-a: 2 lanes (lane 1 entry, lane 2 exit), I/O backend gpiod (16 lines), tracking "
         "engine https://tracking.store.local:8443, offline policy admit (at most 60 admissions per hour), payment gateway "
-        "https://api.stripe.com (USD, pre-authorization hold 5000 minor units).");
+        "https://api.stripe.com (USD, pre-authorization hold 50.00 USD).");
 }
 
 TEST_CASE("as shipped, the examples lack nothing but their files in /etc/passgate and /var/lib/passgate") {
