@@ -88,6 +88,13 @@ TEST_CASE("missing and extra arguments and unknown options are told clearly") {
   CHECK(no_value.exit_code == 2);
   CHECK_THAT(no_value.output, StartsWith("passgatectl: sessions: --limit needs a value"));
 
+  const auto both = ctl({"status", "--check", "--watch"});
+  CHECK(both.exit_code == 2);
+  CHECK(both.output == "passgatectl: status: --check and --watch do not go together\n");
+  CHECK(ctl({"status", "--interval", "1"}).output == "passgatectl: status: --interval goes with --watch\n");
+  CHECK(ctl({"status", "--watch", "--interval", "0"}).output ==
+        "passgatectl: status: --interval must be a number of seconds from 0.1 to 3600, not 0\n");
+
   const auto bad_id = ctl({"queue", "retry", "4x"});
   CHECK(bad_id.exit_code == 2);
   CHECK_THAT(bad_id.output, StartsWith("passgatectl: queue retry: \"4x\" is not an id"));

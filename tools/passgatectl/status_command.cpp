@@ -156,8 +156,9 @@ void add_status_command(CLI::App& app, Cli& cli) {
          "--interval", [o](const std::string& text) { o->interval = interval_of(text); },
          "with --watch: how often to ask the gate, in seconds (default 2)")
       ->option_text("SECONDS");
-  cmd->callback([o, &cli] {
+  cmd->callback([o, cmd, &cli] {
     if (o->check && o->watch) throw UsageError("status: --check and --watch do not go together");
+    if (!o->watch && cmd->count("--interval") > 0) throw UsageError("status: --interval goes with --watch");
     if (o->check) {
       cli.exit_code = run_check(cli);
     } else if (o->watch) {
