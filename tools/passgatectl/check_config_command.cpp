@@ -1,10 +1,11 @@
 // passgatectl check-config [FILE] [--as-user USER]: checks a gate config file (FILE, else
 // --config's, else the default) as passgated will use it at start-up, and reports every
 // problem (exit 1), or summarizes what a valid one sets up (exit 0); --json prints
-// {"file", "checked_as", "valid", "problems": [...], "summary"} instead. Beyond the file itself it loads what the file names through passgated's own
-// code (passgated/gate_files.hpp): the issuer key set, the API key and sealing key files, and
-// the HTTP clients with their TLS files. It does so as USER (run_as_user.hpp): by default,
-// when run as root, as the service user, so a file the service cannot read is reported too.
+// {"file", "checked_as", "valid", "problems": [...], "summary"} instead. Beyond the file
+// itself it loads what the file names through passgated's own code (passgated/gate_files.hpp):
+// the issuer key set, the API key and sealing key files, and the HTTP clients with their TLS
+// files. It does so as USER (run_as_user.hpp): by default, when run as root, as the service
+// user, so a file the service cannot read is reported too.
 #include <unistd.h>
 
 #include <iostream>

@@ -101,11 +101,10 @@ void add_outbox_command(CLI::App& app, Cli& cli) {
   retry->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")
       ->required()
       ->check(id_check("outbox retry", "passgatectl outbox"));
-  retry->fallthrough();
   retry->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target,
-                              json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
-                              cli.json, print_outbox_retried);
+                                  json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
+                                  cli.json, print_outbox_retried);
   });
 
   auto* drop = outbox->add_subcommand("drop", "delete a dead letter: the tracking engine never gets it");
@@ -114,7 +113,6 @@ void add_outbox_command(CLI::App& app, Cli& cli) {
       ->check(id_check("outbox drop", "passgatectl outbox"));
   drop->add_option("--reason", o->reason, "why, for the audit log (e.g. \"passage entered by hand at the engine\")")
       ->required();
-  drop->fallthrough();
   drop->callback([o, &cli] {
     cli.exit_code = ask_and_print(
         cli.target,

@@ -8,8 +8,8 @@
 // write-off-cart ID --reason TEXT settle one (passgated/control_quarantine.hpp). The
 // queue's options may come before or after them.
 #include <algorithm>
-#include <limits>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -152,11 +152,10 @@ void add_queue_command(CLI::App& app, Cli& cli) {
   retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")
       ->required()
       ->check(id_check("queue retry", "passgatectl queue"));
-  retry->fallthrough();
   retry->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target,
-                              json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
-                              cli.json, print_retried);
+                                  json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
+                                  cli.json, print_retried);
   });
 
   auto* write_off = queue->add_subcommand("write-off", "close a dead letter without collecting it through the gate");
@@ -165,12 +164,11 @@ void add_queue_command(CLI::App& app, Cli& cli) {
       ->check(id_check("queue write-off", "passgatectl queue"));
   write_off->add_option("--reason", o->reason, "why, for the audit log (e.g. \"paid at the service desk\")")
       ->required();
-  write_off->fallthrough();
   write_off->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.write_off"},
-                         {"id", o->op_id},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, cli.json, print_written_off);
+                                                   {"id", o->op_id},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_written_off);
   });
 
   auto* charge = queue->add_subcommand("charge-cart", "charge a quarantined final cart after correcting its total");
@@ -187,14 +185,13 @@ void add_queue_command(CLI::App& app, Cli& cli) {
       }));
   charge->add_option("--currency", o->currency, "the gate's currency (payments.currency), e.g. USD")->required();
   charge->add_option("--reason", o->reason, "what was checked, for the audit log")->required();
-  charge->fallthrough();
   charge->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.charge_cart"},
-                         {"id", o->op_id},
-                         {"amount_minor", o->amount_minor},
-                         {"currency", controller::currency_code(o->currency)},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, cli.json, print_cart_settled);
+                                                   {"id", o->op_id},
+                                                   {"amount_minor", o->amount_minor},
+                                                   {"currency", controller::currency_code(o->currency)},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_cart_settled);
   });
 
   auto* write_off_cart =
@@ -203,12 +200,11 @@ void add_queue_command(CLI::App& app, Cli& cli) {
       ->required()
       ->check(id_check("queue write-off-cart", "passgatectl queue"));
   write_off_cart->add_option("--reason", o->reason, "why, for the audit log")->required();
-  write_off_cart->fallthrough();
   write_off_cart->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.write_off_cart"},
-                         {"id", o->op_id},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, cli.json, print_cart_settled);
+                                                   {"id", o->op_id},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_cart_settled);
   });
 
   queue->callback([o, queue, &cli] {

@@ -18,8 +18,8 @@
 
 #include "common/result.hpp"
 #include "controller/config/config.hpp"
-#include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/atomic_file.hpp"
+#include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/scanner_config.hpp"
 #include "tools/passgatectl/usage_error.hpp"
