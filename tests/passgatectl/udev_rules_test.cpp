@@ -237,3 +237,12 @@ TEST_CASE("udev-rules --output leaves the file as it was when a scanner key is b
                                              " is left as it was)"));
   CHECK(read_whole(rules) == before);
 }
+
+TEST_CASE("udev-rules on a config file that cannot be read says so, and writes nothing") {
+  TempDir dir;
+  const auto rules = dir / "61-passgate-scanners.rules";
+  const auto run = CtlFixture::run({"udev-rules", "--config", (dir / "missing.toml").string(), "-o", rules.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::StartsWith((dir / "missing.toml").string() + ":0:0: cannot read the config file"));
+  CHECK_FALSE(std::filesystem::exists(rules));
+}

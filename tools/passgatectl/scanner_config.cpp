@@ -42,14 +42,17 @@ ScannerConfigLoad scanners_only(const toml::table& document, const std::string& 
 ScannerConfigLoad load_scanner_config(const std::filesystem::path& file) {
   auto whole = controller::load_config(file);
   if (whole.config) return ScannerConfigLoad{whole.config->io, {}, 0};
+  // Unreadable or not TOML: the loader said why.
+  const ScannerConfigLoad unusable{std::nullopt, whole.problems, 0};
   std::ifstream in(file, std::ios::binary);
   std::stringstream text;
-  text << in.rdbuf();
+  if (in) text << in.rdbuf();
+  if (!in) return unusable;
   toml::table document;
   try {
     document = toml::parse(text.str(), file.string());
   } catch (const toml::parse_error&) {
-    return ScannerConfigLoad{std::nullopt, whole.problems, 0};  // unreadable or not TOML: the loader said why
+    return unusable;
   }
   auto load = scanners_only(document, file.string());
   load.problems_elsewhere = whole.problems.size() - std::min(whole.problems.size(), load.problems.size());
