@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "common/version.hpp"
 #include "controller/config/config.hpp"
 #include "passgated/daemon.hpp"
 #include "passgated/logging.hpp"
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   CLI::App app{"passgated: Passgate gate controller"};
   std::string config_file = "/etc/passgate/passgate.toml";
   app.add_option("-c,--config", config_file, "configuration file")->capture_default_str();
+  app.set_version_flag("--version", passgate::version_line("passgated"), "print the version and exit");
   CLI11_PARSE(app, argc, argv);
 
   const auto load = passgate::controller::load_config(config_file);

@@ -1,6 +1,6 @@
-// Typo suggestions for config messages: the known word closest to an unknown one, by edit
-// distance, so "grant_timout_ms" gets "did you mean \"grant_timeout_ms\"?". Used only by
-// config loading.
+// Typo suggestions: the known word closest to an unknown one, by edit distance, so
+// "grant_timout_ms" gets "did you mean \"grant_timeout_ms\"?". Used by config loading and by
+// passgatectl's usage errors (an unknown command or option).
 #pragma once
 
 #include <optional>

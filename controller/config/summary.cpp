@@ -1,5 +1,7 @@
 #include "controller/config/summary.hpp"
 
+#include "common/currency.hpp"
+
 namespace passgate::controller {
 namespace {
 
@@ -25,7 +27,7 @@ std::string describe_offline(const OfflineConfig& offline) {
 std::string describe_payments(const PaymentsConfig& payments) {
   const std::string hold = payments.hold_amount_minor == 0
                                ? "no pre-authorization hold"
-                               : "pre-authorization hold " + std::to_string(payments.hold_amount_minor) + " minor units";
+                               : "pre-authorization hold " + format_amount(payments.hold_amount_minor, payments.currency);
   return "payment gateway " + payments.gateway_url + " (" + payments.currency + ", " + hold + ")";
 }
 

@@ -87,7 +87,7 @@ TEST_CASE("the gpiod example config passes") {
   CHECK(check_example(fx, "passgate.gpiod.example.toml") ==
         "Store store-0042, gate gate-a: 2 lanes (lane 1 entry, lane 2 exit), I/O backend gpiod (16 lines), tracking "
         "engine https://tracking.store.local:8443, offline policy admit (at most 60 admissions per hour), payment gateway "
-        "https://api.stripe.com (USD, pre-authorization hold 5000 minor units).");
+        "https://api.stripe.com (USD, pre-authorization hold 50.00 USD).");
 }
 
 TEST_CASE("the packaged example gives the control socket to the operators' group the package creates") {

@@ -52,7 +52,7 @@ TEST_CASE("without a running gate every command says so, naming the socket and w
   for (const auto& command : kGateCommands) {
     const auto run = gate.ctl(command);
     INFO(run.output);
-    CHECK(run.exit_code == 1);
+    CHECK(run.exit_code == 3);
     CHECK_THAT(run.output, Contains("passgatectl: no control socket at " + gate.control_socket().string()) &&
                                Contains("(the path comes from [control] socket in " + gate.config_file() + ")") &&
                                Contains("passgated is not running") && Contains("systemctl status passgated"));
@@ -64,7 +64,7 @@ TEST_CASE("a socket nobody listens on means the gate is not running") {
   const TestSocket stale(gate.control_socket(), false);
   const auto run = gate.ctl({"status"});
   INFO(run.output);
-  CHECK(run.exit_code == 1);
+  CHECK(run.exit_code == 3);
   CHECK_THAT(run.output, Contains("nothing listens on the control socket " + gate.control_socket().string()) &&
                              Contains("passgated is not running"));
 }
@@ -89,7 +89,7 @@ TEST_CASE("permission denied names the socket and the group to join") {
   REQUIRE(::stat(gate.control_socket().c_str(), &st) == 0);
   const auto run = CtlFixture::run(args, program);
   INFO(run.output);
-  CHECK(run.exit_code == 1);
+  CHECK(run.exit_code == 3);
   // --socket reads no config, so no operators' group is known: the hint says how to set one,
   // never the socket's owner group (root here; the service's own group in a package, whose
   // members may also read the gateway key and the database).
@@ -112,14 +112,14 @@ TEST_CASE("passgatectl --socket names the socket without any config file") {
 TEST_CASE("a config file passgatectl cannot read or parse is an error that suggests --socket") {
   CtlFixture gate;
   const auto missing = CtlFixture::run({"status", "--config", (gate.dir() / "missing.toml").string()});
-  CHECK(missing.exit_code == 1);
+  CHECK(missing.exit_code == 3);
   CHECK_THAT(missing.output, Contains("cannot read the config file " + (gate.dir() / "missing.toml").string()) &&
                                  Contains("--socket PATH"));
   const auto broken = gate.dir() / "broken.toml";
   std::ofstream(broken) << "store_id = \"store-0042\"\n[control\n";
   const auto run = CtlFixture::run({"status", "--config", broken.string()});
   INFO(run.output);
-  CHECK(run.exit_code == 1);
+  CHECK(run.exit_code == 3);
   CHECK_THAT(run.output, Contains(broken.string() + ":2: invalid TOML") && Contains("passgatectl check-config") &&
                              Contains("--socket PATH"));
 }

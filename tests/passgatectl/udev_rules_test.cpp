@@ -21,13 +21,36 @@ using passgate::test::TempDir;
 
 // A gpiod gate with entry lanes 1 to 3 whose [io.scanners] are `scanners`, written in `dir`
 // with the files it names; runs `passgatectl udev-rules --config` on it.
-CtlRun udev_rules(const TempDir& dir, const std::string& config) {
+CtlRun udev_rules(const TempDir& dir, const std::string& config, std::vector<std::string> more = {}) {
   std::ofstream(dir / "gate.toml") << config;
   std::ofstream(dir / "keys.jwks.json") << R"({"keys":[]})";
   passgate::test::write_gate_secrets(dir.path());
   std::filesystem::create_directories(dir / "db");
-  return CtlFixture::run({"udev-rules", "--config", (dir / "gate.toml").string()});
+  std::vector<std::string> args{"udev-rules", "--config", (dir / "gate.toml").string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return CtlFixture::run(args);
 }
+
+std::string read_whole(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+constexpr const char* kThreeUsbScanners = R"(
+[io.scanners."lane1.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b61"
+
+[io.scanners."lane2.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b62"
+
+[io.scanners."lane3.entry"]
+type = "hid_pos"
+usb_id = "0c2e:0b63"
+)";
 
 std::string gpiod_config(const std::string& scanners) {
   std::string lines;
@@ -168,7 +191,58 @@ TEST_CASE("udev-rules lists the problems of an invalid config and prints no rule
   const auto run = udev_rules(dir, gpiod_config(""));  // entry lanes without scanners
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.output, Catch::Contains("lacks \"lane1.entry\""));
-  CHECK_THAT(run.output, Catch::Contains("passgatectl: " + (dir / "gate.toml").string() +
-                                         " has problems (above); fix them first"));
+  CHECK_THAT(run.output, Catch::Contains("passgatectl: udev-rules: the scanners of " + (dir / "gate.toml").string() +
+                                         " have problems (above); fix them first"));
   CHECK(rule_lines(run.output).find("SUBSYSTEM") == std::string::npos);
+}
+
+TEST_CASE("udev-rules --output writes the rules atomically, mode 0644, even when only other keys are broken") {
+  TempDir dir;
+  std::string config = gpiod_config(kThreeUsbScanners);
+  config += "\n[offline]\npolicy = \"sometimes\"\n";  // broken, but not a scanner key
+  const auto rules = dir / "61-passgate-scanners.rules";
+  const auto run = udev_rules(dir, config, {"--output", rules.string()});
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK_THAT(run.output, Catch::Contains("passgatectl: note: " + (dir / "gate.toml").string() +
+                                         " has 1 problem(s) outside [io.scanners]") &&
+                             Catch::Contains("wrote " + rules.string()));
+  const std::string written = read_whole(rules);
+  CHECK(rule_lines(written) ==
+        R"(SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0c2e", ATTR{idProduct}=="0b61", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0c2e", ATTR{idProduct}=="0b62", GROUP="passgate", MODE="0660"
+SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0c2e", ATTR{idProduct}=="0b63", GROUP="passgate", MODE="0660"
+)");
+  CHECK((std::filesystem::status(rules).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::group_read |
+         std::filesystem::perms::others_read));
+  // Nothing else is left in the directory (no temporary file).
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++entries;
+  CHECK(entries == 6);  // gate.toml, keys.jwks.json, gateway.key, seal.key, db/, the rules
+}
+
+TEST_CASE("udev-rules --output leaves the file as it was when a scanner key is broken") {
+  TempDir dir;
+  const auto rules = dir / "61-passgate-scanners.rules";
+  const std::string before = "# the rules installed last week\nSUBSYSTEM==\"usb\", GROUP=\"passgate\"\n";
+  std::ofstream(rules, std::ios::binary) << before;
+  std::string scanners = kThreeUsbScanners;
+  scanners.replace(scanners.find("0c2e:0b62"), 9, "0c2e-0b62");
+  const auto run = udev_rules(dir, gpiod_config(scanners), {"--output", rules.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::Contains("usb_id") &&
+                             Catch::Contains("passgatectl: udev-rules: the scanners of " + (dir / "gate.toml").string() +
+                                             " have problems (above); fix them first (" + rules.string() +
+                                             " is left as it was)"));
+  CHECK(read_whole(rules) == before);
+}
+
+TEST_CASE("udev-rules on a config file that cannot be read says so, and writes nothing") {
+  TempDir dir;
+  const auto rules = dir / "61-passgate-scanners.rules";
+  const auto run = CtlFixture::run({"udev-rules", "--config", (dir / "missing.toml").string(), "-o", rules.string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::StartsWith((dir / "missing.toml").string() + ":0:0: cannot read the config file"));
+  CHECK_FALSE(std::filesystem::exists(rules));
 }

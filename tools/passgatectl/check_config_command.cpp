@@ -1,9 +1,11 @@
-// passgatectl check-config FILE [--as-user USER]: checks a gate config file as passgated will
-// use it at start-up, and reports every problem (exit 1), or summarizes what a valid one sets
-// up (exit 0). Beyond the file itself it loads what the file names through passgated's own
-// code (passgated/gate_files.hpp): the issuer key set, the API key and sealing key files, and
-// the HTTP clients with their TLS files. It does so as USER (run_as_user.hpp): by default,
-// when run as root, as the service user, so a file the service cannot read is reported too.
+// passgatectl check-config [FILE] [--as-user USER]: checks a gate config file (FILE, else
+// --config's, else the default) as passgated will use it at start-up, and reports every
+// problem (exit 1), or summarizes what a valid one sets up (exit 0); --json prints
+// {"file", "checked_as", "valid", "problems": [...], "summary"} instead. Beyond the file
+// itself it loads what the file names through passgated's own code (passgated/gate_files.hpp):
+// the issuer key set, the API key and sealing key files, and the HTTP clients with their TLS
+// files. It does so as USER (run_as_user.hpp): by default, when run as root, as the service
+// user, so a file the service cannot read is reported too.
 #include <unistd.h>
 
 #include <iostream>
@@ -36,32 +38,42 @@ std::vector<std::string> problems_of(const std::string& file, std::optional<cont
   return out;
 }
 
-int check(const std::string& file, const std::string& as) {
+int check(const std::string& file, const std::string& as, bool as_json) {
   std::optional<controller::GateConfig> config;
   const auto problems = problems_of(file, config);
+  if (as_json) {
+    nlohmann::json report{{"file", file}, {"checked_as", as}, {"valid", problems.empty()}, {"problems", problems}};
+    if (config) report["summary"] = controller::summarize_config(*config);
+    print_json(report);
+    return problems.empty() ? kExitOk : kExitFailed;
+  }
   if (!problems.empty()) {
     for (const auto& problem : problems) std::cerr << problem << '\n';
     const auto n = problems.size();
     std::cerr << n << (n == 1 ? " problem in " : " problems in ") << file << " (checked as user " << as << ")\n";
-    return 1;
+    return kExitFailed;
   }
   std::cout << file << " is valid (checked as user " << as << "). " << controller::summarize_config(*config) << '\n';
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
 
-void add_check_config_command(CLI::App& app, int& exit_code) {
-  auto* command = app.add_subcommand("check-config", "Check a gate config file and report every problem in it");
+void add_check_config_command(CLI::App& app, Cli& cli) {
+  auto* command = app.add_subcommand("check-config", "check a gate config file and report every problem in it");
   auto file = std::make_shared<std::string>();
   auto as_user = std::make_shared<std::string>();
-  command->add_option("FILE", *file, "the config file, e.g. /etc/passgate/passgate.toml")->required();
+  command->add_option("FILE", *file,
+                      std::string("the config file (default: --config's, else ") + kDefaultConfigFile + ")");
   command
       ->add_option("--as-user", *as_user,
                    std::string("check that USER can read every file (default as root: ") + kServiceUser +
                        ", the service user)")
       ->option_text("USER");
-  command->callback([file, as_user, &exit_code] {
+  command->callback([file, as_user, &cli] {
+    const std::string path = !file->empty()                   ? *file
+                             : !cli.target.config_file.empty() ? cli.target.config_file
+                                                               : std::string(kDefaultConfigFile);
     std::string user = *as_user;
     if (user.empty() && ::geteuid() == 0) {
       if (user_exists(kServiceUser)) {
@@ -73,16 +85,16 @@ void add_check_config_command(CLI::App& app, int& exit_code) {
       }
     }
     if (user.empty()) {
-      exit_code = check(*file, current_user());
+      cli.exit_code = check(path, current_user(), cli.json);
       return;
     }
-    const auto ran = run_as_user(user, [&] { return check(*file, user); });
+    const auto ran = run_as_user(user, [&] { return check(path, user, cli.json); });
     if (!ran) {
-      std::cerr << "passgatectl check-config: " << ran.error().message << '\n';
-      exit_code = 1;
+      std::cerr << "passgatectl: check-config: " << ran.error().message << '\n';
+      cli.exit_code = kExitFailed;
       return;
     }
-    exit_code = *ran;
+    cli.exit_code = *ran;
   });
 }
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "common/time_format.hpp"
-#include "controller/settlement/currency.hpp"
+#include "common/currency.hpp"
 
 namespace passgate::ctl {
 
@@ -16,10 +16,14 @@ std::string two_digits(std::int64_t n) { return (n < 10 ? "0" : "") + std::to_st
 
 }  // namespace
 
+std::string format_money(std::int64_t minor, std::string_view currency) {
+  return passgate::format_amount(minor, currency);
+}
+
 std::string format_amounts(const nlohmann::json& minor_by_currency) {
   std::string out;
   for (const auto& [currency, minor] : minor_by_currency.items())
-    out += (out.empty() ? "" : ", ") + controller::format_amount(minor.get<std::int64_t>(), currency);
+    out += (out.empty() ? "" : ", ") + format_money(minor.get<std::int64_t>(), currency);
   return out.empty() ? "none" : out;
 }
 
@@ -39,6 +43,14 @@ std::string format_age(std::int64_t age_ms) {
 
 std::string format_age_s(const nlohmann::json& age_s) {
   return format_age(age_s.is_number() ? age_s.get<std::int64_t>() * 1000 : 0);
+}
+
+std::string fire_alarm_cause(const nlohmann::json& reply) {
+  const auto cause = reply.find("fire_alarm_cause");
+  if (cause == reply.end() || !cause->is_object()) return "";
+  const auto text = cause->find("text");
+  return text != cause->end() && text->is_string() && !text->get<std::string>().empty() ? ": " + text->get<std::string>()
+                                                                                         : "";
 }
 
 void print_table(const TableRows& rows, std::ostream& out) {

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -10,6 +11,7 @@
 #include "controller/config/config.hpp"
 #include "controller/config/paths.hpp"
 #include "drivers/control_request_parser.hpp"
+#include "tools/passgatectl/exit_codes.hpp"
 
 namespace passgate::ctl {
 
@@ -99,20 +101,21 @@ Error explained(const Error& error, const SocketPlace& place) {
 
 }  // namespace
 
-void add_control_options(CLI::App& command, ControlTarget& target) {
-  command.add_option("-c,--config", target.config_file,
-                     std::string("the gate's configuration file, for its [control] socket (default ") +
-                         kDefaultConfigFile + ")");
-  command.add_option("--socket", target.socket, "the gate's control socket (default: [control] socket in the config)");
+int exit_code_for(const Error& error) {
+  // Finding the socket, connecting, and a gate that drops the connection or never answers.
+  static const std::set<std::string, std::less<>> kUnreachable = {
+      "config_unreadable", "bad_config", "no_socket", "gate_not_running", "permission_denied",
+      "timeout",           "gate_busy",  "busy",      "io_error"};
+  return kUnreachable.contains(error.code) ? kExitUnreachable : kExitFailed;
 }
 
 Result<ControlClient> connect_to_gate(const ControlTarget& target, bool read_only) {
   auto place = locate(target);
   if (!place.ok()) return place.error();
-  auto client = ControlClient::connect(place->socket);
+  auto client = ControlClient::connect(place->socket, target.timeout);
   if (!client.ok() && client.error().code == "permission_denied" && read_only && !place->readonly_socket.empty()) {
     // Not an operator: one of the read-only group may still look.
-    if (auto look = ControlClient::connect(place->readonly_socket); look.ok()) return look;
+    if (auto look = ControlClient::connect(place->readonly_socket, target.timeout); look.ok()) return look;
   }
   if (!client.ok()) return explained(client.error(), *place);
   return client;
@@ -131,7 +134,7 @@ void print_json(const nlohmann::json& reply) { std::cout << reply.dump() << std:
 
 int report_failure(const Error& error) {
   std::cerr << "passgatectl: " << error.message << '\n';
-  return 1;
+  return exit_code_for(error);
 }
 
 int ask_and_print(const ControlTarget& target, const nlohmann::json& request, bool as_json,

@@ -6,11 +6,11 @@
 // Failures name the socket and what to do: start passgated, or join the operators' group.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <ostream>
 #include <string>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
@@ -23,10 +23,8 @@ inline constexpr const char* kDefaultConfigFile = "/etc/passgate/passgate.toml";
 struct ControlTarget {
   std::string config_file;  // --config; empty: kDefaultConfigFile
   std::string socket;       // --socket; empty: the config's [control] socket
+  std::chrono::milliseconds timeout{10'000};  // --timeout: for connecting and for each answer
 };
-
-// Adds -c/--config and --socket to a command that talks to the running gate.
-void add_control_options(CLI::App& command, ControlTarget& target);
 
 // Connects to the gate `target` names. `read_only` (only status, lanes, sessions, queue will
 // be asked): when the control socket is not ours to use, the read-only socket ([control]
@@ -39,10 +37,11 @@ void add_control_options(CLI::App& command, ControlTarget& target);
 
 // Prints `reply` as one line of JSON (what --json prints).
 void print_json(const nlohmann::json& reply);
-// Prints "passgatectl: <message>" on standard error; returns the exit code for a failure, 1.
+// Prints "passgatectl: <message>" on standard error; returns its exit code (exit_code_for:
+// 3 when the gate cannot be reached, else 1).
 int report_failure(const Error& error);
 // What most commands do: ask_gate(target, request), then print the reply with print_json when
-// `as_json`, else with `print` on standard output. Returns the exit code (0, or 1 on failure).
+// `as_json`, else with `print` on standard output. Returns the exit code (0, or report_failure's).
 int ask_and_print(const ControlTarget& target, const nlohmann::json& request, bool as_json,
                   void (*print)(const nlohmann::json&, std::ostream&));
 

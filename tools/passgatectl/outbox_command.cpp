@@ -13,6 +13,7 @@
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/invoking_operator.hpp"
+#include "tools/passgatectl/usage_error.hpp"
 
 namespace passgate::ctl {
 
@@ -21,8 +22,6 @@ using json = nlohmann::json;
 namespace {
 
 struct OutboxOptions {
-  ControlTarget target;
-  bool json = false;
   std::optional<int> limit;  // empty: the gate's default
   std::int64_t id = 0;
   std::string reason;
@@ -90,41 +89,42 @@ void print_outbox_dropped(const json& reply, std::ostream& out) {
 
 }  // namespace
 
-void add_outbox_command(CLI::App& app, int& exit_code) {
+void add_outbox_command(CLI::App& app, Cli& cli) {
   auto o = std::make_shared<OutboxOptions>();
   auto* outbox = app.add_subcommand(
       "outbox", "list the reports waiting for the tracking engine and its dead letters (no report bodies)");
-  add_control_options(*outbox, o->target);
-  outbox->add_flag("--json", o->json, "print one JSON object");
   outbox->add_option("--limit", o->limit, "at most this many dead letters, the oldest (default 500; 0: every one)")
-      ->check(CLI::NonNegativeNumber);
+      ->option_text("N")
+      ->check(limit_check());
 
   auto* retry = outbox->add_subcommand("retry", "send a dead letter to the tracking engine again, at once");
-  retry->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")->required();
-  retry->fallthrough();
-  retry->callback([o, &exit_code] {
-    exit_code = ask_and_print(o->target,
-                              json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
-                              o->json, print_outbox_retried);
+  retry->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")
+      ->required()
+      ->check(id_check("outbox retry", "passgatectl outbox"));
+  retry->callback([o, &cli] {
+    cli.exit_code = ask_and_print(cli.target,
+                                  json{{"cmd", "outbox.retry"}, {"id", o->id}, {"operator", invoking_operator()}},
+                                  cli.json, print_outbox_retried);
   });
 
   auto* drop = outbox->add_subcommand("drop", "delete a dead letter: the tracking engine never gets it");
-  drop->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")->required();
+  drop->add_option("ID", o->id, "the message's id, as passgatectl outbox lists it")
+      ->required()
+      ->check(id_check("outbox drop", "passgatectl outbox"));
   drop->add_option("--reason", o->reason, "why, for the audit log (e.g. \"passage entered by hand at the engine\")")
       ->required();
-  drop->fallthrough();
-  drop->callback([o, &exit_code] {
-    exit_code = ask_and_print(
-        o->target,
+  drop->callback([o, &cli] {
+    cli.exit_code = ask_and_print(
+        cli.target,
         json{{"cmd", "outbox.drop"}, {"id", o->id}, {"reason", o->reason}, {"operator", invoking_operator()}},
-        o->json, print_outbox_dropped);
+        cli.json, print_outbox_dropped);
   });
 
-  outbox->callback([o, outbox, &exit_code] {
+  outbox->callback([o, outbox, &cli] {
     if (!outbox->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "outbox"}};
     if (o->limit) request["limit"] = *o->limit;
-    exit_code = ask_and_print(o->target, request, o->json, print_outbox_list);
+    cli.exit_code = ask_and_print(cli.target, request, cli.json, print_outbox_list);
   });
 }
 

@@ -9,6 +9,7 @@
 // queue's options may come before or after them.
 #include <algorithm>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/invoking_operator.hpp"
+#include "tools/passgatectl/usage_error.hpp"
 
 namespace passgate::ctl {
 
@@ -26,8 +28,6 @@ using json = nlohmann::json;
 namespace {
 
 struct QueueOptions {
-  ControlTarget target;
-  bool json = false;
   bool all = false;
   std::optional<int> limit;  // empty: the gate's default
   std::int64_t op_id = 0;
@@ -45,7 +45,7 @@ std::string operation_state_label(const json& op) {
 }
 
 std::string amount_of(const json& op) {
-  return controller::format_amount(op.value("amount_minor", std::int64_t{0}), op.value("currency", ""));
+  return format_money(op.value("amount_minor", std::int64_t{0}), op.value("currency", ""));
 }
 
 void print_quarantined(const json& carts, std::ostream& out) {
@@ -128,8 +128,7 @@ void print_cart_settled(const json& reply, std::ostream& out) {
   const json& q = reply["quarantined_cart"];
   out << "Quarantined cart " << q.value("id", std::int64_t{0}) << " (session " << q.value("session_id", "") << ") ";
   if (reply.contains("amount_minor")) {
-    out << "is charged " << controller::format_amount(reply.value("amount_minor", std::int64_t{0}),
-                                                     reply.value("currency", ""))
+    out << "is charged " << format_money(reply.value("amount_minor", std::int64_t{0}), reply.value("currency", ""))
         << " after correction: passgated settles the session now, once (passgatectl queue --all follows it).";
   } else {
     out << "is written off: nothing is charged for it, the session's hold (if any) is released.";
@@ -140,71 +139,79 @@ void print_cart_settled(const json& reply, std::ostream& out) {
 
 }  // namespace
 
-void add_queue_command(CLI::App& app, int& exit_code) {
+void add_queue_command(CLI::App& app, Cli& cli) {
   auto o = std::make_shared<QueueOptions>();
   auto* queue = app.add_subcommand(
       "queue", "list the payment queue: pending, in-flight and dead-letter operations (no payment references)");
-  add_control_options(*queue, o->target);
-  queue->add_flag("--json", o->json, "print one JSON object");
   queue->add_flag("--all", o->all, "also list succeeded and written-off operations");
   queue->add_option("--limit", o->limit, "at most this many operations, the newest (default 500; 0: every one)")
-      ->check(CLI::NonNegativeNumber);
+      ->option_text("N")
+      ->check(limit_check());
 
   auto* retry = queue->add_subcommand("retry", "send a dead letter again, with its same idempotency key");
-  retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")->required();
-  retry->fallthrough();
-  retry->callback([o, &exit_code] {
-    exit_code = ask_and_print(o->target,
-                              json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
-                              o->json, print_retried);
+  retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")
+      ->required()
+      ->check(id_check("queue retry", "passgatectl queue"));
+  retry->callback([o, &cli] {
+    cli.exit_code = ask_and_print(cli.target,
+                                  json{{"cmd", "queue.retry"}, {"id", o->op_id}, {"operator", invoking_operator()}},
+                                  cli.json, print_retried);
   });
 
   auto* write_off = queue->add_subcommand("write-off", "close a dead letter without collecting it through the gate");
-  write_off->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")->required();
+  write_off->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")
+      ->required()
+      ->check(id_check("queue write-off", "passgatectl queue"));
   write_off->add_option("--reason", o->reason, "why, for the audit log (e.g. \"paid at the service desk\")")
       ->required();
-  write_off->fallthrough();
-  write_off->callback([o, &exit_code] {
-    exit_code = ask_and_print(o->target, json{{"cmd", "queue.write_off"},
-                         {"id", o->op_id},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, o->json, print_written_off);
+  write_off->callback([o, &cli] {
+    cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.write_off"},
+                                                   {"id", o->op_id},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_written_off);
   });
 
   auto* charge = queue->add_subcommand("charge-cart", "charge a quarantined final cart after correcting its total");
-  charge->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")->required();
+  charge->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")
+      ->required()
+      ->check(id_check("queue charge-cart", "passgatectl queue"));
   charge->add_option("--amount", o->amount_minor, "the corrected total in minor units (cents), at most "
                                                   "payments.max_cart_minor")
-      ->required();
+      ->required()
+      ->option_text("MINOR")
+      ->check(whole_number(0, std::numeric_limits<std::int64_t>::max(), [](const std::string& text) {
+        return "queue charge-cart: --amount is the corrected total in minor units, a whole number (2390 for 23.90 "
+               "USD), not " + text;
+      }));
   charge->add_option("--currency", o->currency, "the gate's currency (payments.currency), e.g. USD")->required();
   charge->add_option("--reason", o->reason, "what was checked, for the audit log")->required();
-  charge->fallthrough();
-  charge->callback([o, &exit_code] {
-    exit_code = ask_and_print(o->target, json{{"cmd", "queue.charge_cart"},
-                         {"id", o->op_id},
-                         {"amount_minor", o->amount_minor},
-                         {"currency", controller::currency_code(o->currency)},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, o->json, print_cart_settled);
+  charge->callback([o, &cli] {
+    cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.charge_cart"},
+                                                   {"id", o->op_id},
+                                                   {"amount_minor", o->amount_minor},
+                                                   {"currency", controller::currency_code(o->currency)},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_cart_settled);
   });
 
   auto* write_off_cart =
       queue->add_subcommand("write-off-cart", "close a quarantined final cart without charging it");
-  write_off_cart->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")->required();
+  write_off_cart->add_option("ID", o->op_id, "the quarantined cart's id, as passgatectl queue lists it")
+      ->required()
+      ->check(id_check("queue write-off-cart", "passgatectl queue"));
   write_off_cart->add_option("--reason", o->reason, "why, for the audit log")->required();
-  write_off_cart->fallthrough();
-  write_off_cart->callback([o, &exit_code] {
-    exit_code = ask_and_print(o->target, json{{"cmd", "queue.write_off_cart"},
-                         {"id", o->op_id},
-                         {"reason", o->reason},
-                         {"operator", invoking_operator()}}, o->json, print_cart_settled);
+  write_off_cart->callback([o, &cli] {
+    cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.write_off_cart"},
+                                                   {"id", o->op_id},
+                                                   {"reason", o->reason},
+                                                   {"operator", invoking_operator()}}, cli.json, print_cart_settled);
   });
 
-  queue->callback([o, queue, &exit_code] {
+  queue->callback([o, queue, &cli] {
     if (!queue->get_subcommands().empty()) return;  // an action ran
     json request{{"cmd", "queue"}, {"all", o->all}};
     if (o->limit) request["limit"] = *o->limit;
-    exit_code = ask_and_print(o->target, request, o->json, print_queue);
+    cli.exit_code = ask_and_print(cli.target, request, cli.json, print_queue);
   });
 }
 

@@ -3,7 +3,6 @@
 // force now, what changed but waits for a restart, or why nothing was applied. Exit 0 when
 // the config was reloaded, 1 when not (the gate keeps its previous settings).
 #include <iostream>
-#include <memory>
 
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
@@ -14,11 +13,6 @@ namespace passgate::ctl {
 using json = nlohmann::json;
 
 namespace {
-
-struct ReloadOptions {
-  ControlTarget target;
-  bool json = false;
-};
 
 std::string listed(const json& items) {
   std::string out;
@@ -45,26 +39,23 @@ void print_report(const json& r, std::ostream& out) {
   }
 }
 
-int run_reload(const ReloadOptions& o) {
-  auto reply = ask_gate(o.target, json{{"cmd", "reload"}, {"operator", invoking_operator()}});
+int run_reload(const Cli& cli) {
+  auto reply = ask_gate(cli.target, json{{"cmd", "reload"}, {"operator", invoking_operator()}});
   if (!reply.ok()) return report_failure(reply.error());
-  if (o.json) {
+  if (cli.json) {
     print_json(*reply);
   } else {
     print_report(*reply, std::cout);
   }
-  return reply->value("reloaded", false) ? 0 : 1;
+  return reply->value("reloaded", false) ? kExitOk : kExitFailed;
 }
 
 }  // namespace
 
-void add_reload_command(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<ReloadOptions>();
+void add_reload_command(CLI::App& app, Cli& cli) {
   auto* cmd = app.add_subcommand("reload", "reload the running gate's config file (as SIGHUP does) and say what "
                                            "changed, what needs a restart, or why nothing was applied");
-  add_control_options(*cmd, o->target);
-  cmd->add_flag("--json", o->json, "print one JSON object");
-  cmd->callback([o, &exit_code] { exit_code = run_reload(*o); });
+  cmd->callback([&cli] { cli.exit_code = run_reload(cli); });
 }
 
 }  // namespace passgate::ctl

@@ -9,6 +9,7 @@
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
+#include "tools/passgatectl/usage_error.hpp"
 
 namespace passgate::ctl {
 
@@ -17,8 +18,6 @@ using json = nlohmann::json;
 namespace {
 
 struct SessionsOptions {
-  ControlTarget target;
-  bool json = false;
   bool all = false;
   std::optional<int> limit;  // empty: the gate's default
 };
@@ -52,24 +51,23 @@ void print_sessions(const json& reply, std::ostream& out) {
   out << '\n';
 }
 
-int run_sessions(const SessionsOptions& o) {
+int run_sessions(const Cli& cli, const SessionsOptions& o) {
   json request{{"cmd", "sessions"}, {"all", o.all}};
   if (o.limit) request["limit"] = *o.limit;
-  return ask_and_print(o.target, request, o.json, print_sessions);
+  return ask_and_print(cli.target, request, cli.json, print_sessions);
 }
 
 }  // namespace
 
-void add_sessions_command(CLI::App& app, int& exit_code) {
+void add_sessions_command(CLI::App& app, Cli& cli) {
   auto o = std::make_shared<SessionsOptions>();
   auto* cmd = app.add_subcommand("sessions", "list the open sessions: id, lane, state, group size, age (no tokens, "
                                              "no payment data)");
-  add_control_options(*cmd, o->target);
-  cmd->add_flag("--json", o->json, "print one JSON object");
   cmd->add_flag("--all", o->all, "every session, also those that ended, were denied or cancelled");
   cmd->add_option("--limit", o->limit, "at most this many, the newest (default 50; 0: every one)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->callback([o, &exit_code] { exit_code = run_sessions(*o); });
+      ->option_text("N")
+      ->check(limit_check());
+  cmd->callback([o, &cli] { cli.exit_code = run_sessions(cli, *o); });
 }
 
 }  // namespace passgate::ctl

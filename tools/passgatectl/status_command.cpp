@@ -2,6 +2,9 @@
 // control socket (passgated/control_status.hpp): what needs attention first, then
 // identity and uptime, the fire alarm, the lanes, the tracking engine and its outbox,
 // sessions, and payments (gateway, queue, dead letters, settlements).
+// status --check judges it as a monitoring plugin (status_check.hpp); status --watch keeps
+// showing it as it changes (status_watch.hpp).
+#include <charconv>
 #include <iostream>
 #include <memory>
 
@@ -9,6 +12,9 @@
 #include "tools/passgatectl/display_format.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
 #include "tools/passgatectl/lanes_table.hpp"
+#include "tools/passgatectl/status_check.hpp"
+#include "tools/passgatectl/status_watch.hpp"
+#include "tools/passgatectl/usage_error.hpp"
 
 namespace passgate::ctl {
 
@@ -17,8 +23,9 @@ using json = nlohmann::json;
 namespace {
 
 struct StatusOptions {
-  ControlTarget target;
-  bool json = false;
+  bool check = false;
+  bool watch = false;
+  std::chrono::milliseconds interval{2000};
 };
 
 // "reachable since 2026-11-18T14:02:11.482Z (12m 40s ago)"; `unknown` explains an unknown state.
@@ -77,6 +84,17 @@ void print_payments(const json& s, std::int64_t now_ms, std::ostream& out) {
   out << '\n';
 }
 
+// The gate's attention line for the fire alarm with its cause, when the gate tells one and
+// the line does not say it already.
+std::string with_fire_alarm_cause(std::string line, const json& s) {
+  constexpr std::string_view kFireAlarm = "the fire alarm is active";
+  const std::string cause = fire_alarm_cause(s);
+  if (line.starts_with(kFireAlarm) && !cause.empty() && line.find(cause.substr(2)) == std::string::npos) {
+    line.insert(kFireAlarm.size(), cause);
+  }
+  return line;
+}
+
 void print_status(const json& s, std::ostream& out) {
   const std::int64_t now_ms = unix_now_ms();
   const json attention = s.value("attention", json::array());
@@ -84,13 +102,15 @@ void print_status(const json& s, std::ostream& out) {
     out << "OK: nothing needs attention\n";
   } else {
     out << "ATTENTION:\n";
-    for (const auto& a : attention) out << "  - " << a.get<std::string>() << '\n';
+    for (const auto& a : attention) out << "  - " << with_fire_alarm_cause(a.get<std::string>(), s) << '\n';
   }
   out << '\n'
       << "gate " << s.value("gate_id", "") << " of store " << s.value("store_id", "") << ", up "
       << format_age_s(s["uptime_s"]) << " (since " << s.value("started_at", "") << ")\n"
       << "config " << s.value("config_file", "") << ", database " << s.value("database", "") << '\n'
-      << "fire alarm: " << (s.value("fire_alarm", false) ? "ACTIVE: every lane is free in both directions" : "off")
+      << "fire alarm: "
+      << (s.value("fire_alarm", false) ? "ACTIVE" + fire_alarm_cause(s) + " (every lane is free in both directions)"
+                                       : "off")
       << "\n\n";
   print_lanes_table(s.value("lanes", json::array()), out);
   out << '\n'
@@ -101,19 +121,52 @@ void print_status(const json& s, std::ostream& out) {
   print_payments(s, now_ms, out);
 }
 
-int run_status(const StatusOptions& o) {
-  return ask_and_print(o.target, json{{"cmd", "status"}}, o.json, print_status);
+int run_check(const Cli& cli) {
+  auto reply = ask_gate(cli.target, json{{"cmd", "status"}});
+  const CheckVerdict verdict = reply.ok() ? check_status(*reply) : check_failed(reply.error());
+  if (cli.json) {
+    print_json(check_json(verdict));
+  } else {
+    std::cout << check_line(verdict) << '\n';
+  }
+  return static_cast<int>(verdict.level);
+}
+
+// --interval: seconds, from 0.1 to 3600.
+std::chrono::milliseconds interval_of(const std::string& text) {
+  double seconds = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error != std::errc() || end != text.data() + text.size() || !(seconds >= 0.1 && seconds <= 3600)) {
+    throw UsageError("status: --interval must be a number of seconds from 0.1 to 3600, not " + text);
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
 
 }  // namespace
 
-void add_status_command(CLI::App& app, int& exit_code) {
-  auto options = std::make_shared<StatusOptions>();
+void add_status_command(CLI::App& app, Cli& cli) {
+  auto o = std::make_shared<StatusOptions>();
   auto* cmd = app.add_subcommand("status", "the running gate at a glance: what needs attention, lanes, backends, "
                                            "sessions and payments");
-  add_control_options(*cmd, options->target);
-  cmd->add_flag("--json", options->json, "print one JSON object");
-  cmd->callback([options, &exit_code] { exit_code = run_status(*options); });
+  cmd->add_flag("--check", o->check,
+                "one line for a monitoring system: PASSGATE OK|WARNING|CRITICAL|UNKNOWN - reasons | perfdata, "
+                "exit 0|1|2|3");
+  cmd->add_flag("--watch", o->watch, "keep showing the status, again whenever it changes, until Ctrl-C");
+  cmd->add_option_function<std::string>(
+         "--interval", [o](const std::string& text) { o->interval = interval_of(text); },
+         "with --watch: how often to ask the gate, in seconds (default 2)")
+      ->option_text("SECONDS");
+  cmd->callback([o, cmd, &cli] {
+    if (o->check && o->watch) throw UsageError("status: --check and --watch do not go together");
+    if (!o->watch && cmd->count("--interval") > 0) throw UsageError("status: --interval goes with --watch");
+    if (o->check) {
+      cli.exit_code = run_check(cli);
+    } else if (o->watch) {
+      cli.exit_code = watch_status(cli, o->interval, print_status);
+    } else {
+      cli.exit_code = ask_and_print(cli.target, json{{"cmd", "status"}}, cli.json, print_status);
+    }
+  });
 }
 
 }  // namespace passgate::ctl

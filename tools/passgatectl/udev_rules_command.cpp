@@ -1,7 +1,9 @@
-// passgatectl udev-rules [--config FILE]: prints the udev rules that give the gate's configured
-// code scanners ([io.scanners."laneN.entry"]) to the passgate group, mode 0660, so passgated
-// (user passgate) can open them. Store IT installs the output as
-// /etc/udev/rules.d/61-passgate-scanners.rules (docs/install.md). The GPIO chips' rule does not
+// passgatectl udev-rules [--config FILE] [--output FILE]: prints (or with --output writes,
+// atomically, mode 0644) the udev rules that give the gate's configured code scanners
+// ([io.scanners."laneN.entry"]) to the passgate group, mode 0660, so passgated (user
+// passgate) can open them. Only the scanner part of the config must be valid
+// (scanner_config.hpp): other problems are reported as a note. Store IT installs the output
+// as /etc/udev/rules.d/61-passgate-scanners.rules (docs/install.md). The GPIO chips' rule does not
 // depend on the config and ships in the package (config/udev/60-passgate-gpio.rules).
 //   hid_pos, keyboard: libusb opens the USB device node (/dev/bus/usb/BBB/DDD), matched by
 //                      vendor:product id and, if configured, serial number.
@@ -16,8 +18,11 @@
 
 #include "common/result.hpp"
 #include "controller/config/config.hpp"
+#include "tools/passgatectl/atomic_file.hpp"
 #include "tools/passgatectl/commands.hpp"
 #include "tools/passgatectl/gate_connection.hpp"
+#include "tools/passgatectl/scanner_config.hpp"
+#include "tools/passgatectl/usage_error.hpp"
 
 namespace passgate::ctl {
 namespace {
@@ -71,16 +76,17 @@ Result<std::string> serial_rule(const std::string& name, const controller::Scann
   return R"(SUBSYSTEM=="tty", )" + std::string(kernel_name ? "KERNEL==" : "SYMLINK==") + *value;
 }
 
-// The rules file for `config` (read from `config_file`), or the first scanner that no rule can match.
-Result<std::string> scanner_rules(const controller::GateConfig& config, const std::string& config_file) {
+// The rules file for the scanners of `io` (read from `config_file`), or the first scanner that
+// no rule can match.
+Result<std::string> scanner_rules(const controller::IoConfig& io, const std::string& config_file) {
   std::string out =
       "# Passgate: the code scanners of " + config_file +
       " belong to the passgate group, so passgated can open them.\n"
       "# Written by `passgatectl udev-rules`; install as /etc/udev/rules.d/61-passgate-scanners.rules, then run\n"
       "#   udevadm control --reload && udevadm trigger --action=change --subsystem-match=usb --subsystem-match=tty\n"
       "# and write it again whenever [io.scanners] changes.\n";
-  if (config.io.scanners.empty()) return out + "# (no scanners in [io.scanners]: nothing to give)\n";
-  for (const auto& [name, scanner] : config.io.scanners) {
+  if (io.scanners.empty()) return out + "# (no scanners in [io.scanners]: nothing to give)\n";
+  for (const auto& [name, scanner] : io.scanners) {
     const bool serial = scanner.kind == controller::ScannerKind::serial;
     auto match = serial ? serial_rule(name, scanner) : usb_rule(name, scanner);
     if (!match) return match.error();
@@ -92,28 +98,44 @@ Result<std::string> scanner_rules(const controller::GateConfig& config, const st
   return out;
 }
 
+int run_udev_rules(const std::string& config_file, const std::string& output) {
+  const auto load = load_scanner_config(config_file);
+  if (!load.io) {
+    for (const auto& problem : load.problems) std::cerr << controller::format_problem(problem) << '\n';
+    return report_failure(make_error("invalid_config", "udev-rules: the scanners of " + config_file +
+                                                           " have problems (above); fix them first" +
+                                                           (output.empty() ? "" : " (" + output + " is left as it was)")));
+  }
+  const auto rules = scanner_rules(*load.io, config_file);
+  if (!rules) return report_failure(rules.error());
+  if (load.problems_elsewhere > 0) {
+    std::cerr << "passgatectl: note: " << config_file << " has " << load.problems_elsewhere
+              << " problem(s) outside [io.scanners] (passgatectl check-config " << config_file
+              << " lists them); the scanners' rules do not depend on them\n";
+  }
+  if (output.empty()) {
+    std::cout << *rules;
+    return kExitOk;
+  }
+  if (auto written = write_file_atomically(output, *rules, 0644); !written) return report_failure(written.error());
+  std::cout << "wrote " << output << "; apply it with: udevadm control --reload && udevadm trigger --action=change "
+                                     "--subsystem-match=usb --subsystem-match=tty\n";
+  return kExitOk;
+}
+
 }  // namespace
 
-void add_udev_rules_command(CLI::App& app, int& exit_code) {
+void add_udev_rules_command(CLI::App& app, Cli& cli) {
   auto* command = app.add_subcommand(
-      "udev-rules", "Print udev rules that give the configured scanners to the passgate group "
+      "udev-rules", "print udev rules that give the configured scanners to the passgate group "
                     "(install as /etc/udev/rules.d/61-passgate-scanners.rules)");
-  auto config_file = std::make_shared<std::string>(kDefaultConfigFile);
-  command->add_option("-c,--config", *config_file, "the gate's config file")->capture_default_str();
-  command->callback([config_file, &exit_code] {
-    const auto load = controller::load_config(*config_file);
-    if (!load.config) {
-      for (const auto& problem : load.problems) std::cerr << controller::format_problem(problem) << '\n';
-      exit_code = report_failure(make_error("bad_config", *config_file + " has problems (above); fix them first"));
-      return;
-    }
-    const auto rules = scanner_rules(*load.config, *config_file);
-    if (!rules) {
-      exit_code = report_failure(rules.error());
-      return;
-    }
-    std::cout << *rules;
-    exit_code = 0;
+  auto output = std::make_shared<std::string>();
+  command->add_option("-o,--output", *output, "write the rules to FILE (atomically, mode 0644) instead of printing them")
+      ->option_text("FILE");
+  command->callback([output, &cli] {
+    if (cli.json) throw UsageError("udev-rules prints udev rules, not JSON: --json does not apply");
+    const std::string config_file = cli.target.config_file.empty() ? kDefaultConfigFile : cli.target.config_file;
+    cli.exit_code = run_udev_rules(config_file, *output);
   });
 }
 
