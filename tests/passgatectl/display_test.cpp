@@ -71,13 +71,14 @@ TEST_CASE("the fire alarm's cause in status and lanes, and nothing when the gate
              Contains("FIRE ALARM: every lane is free in both directions\n"));
 
   status["fire_alarm_cause"] = kCause;
+  status["attention"] = {"the fire alarm is active: every lane is free in both directions; cause: no rig connected (sim backend)"};
   gate.answer("lanes", json{{"fire_alarm", true}, {"fire_alarm_cause", kCause}, {"lanes", status["lanes"]}});
   gate.answer("status", status);
   const auto run = CtlFixture::run({"status", "--socket", socket});
   CHECK(run.exit_code == 0);
   CHECK_THAT(run.output,
-             Contains("  - the fire alarm is active: no rig connected (sim backend): every lane is free in both "
-                      "directions\n") &&
+             Contains("  - the fire alarm is active: every lane is free in both directions; cause: no rig connected "
+                      "(sim backend)\n") &&
                  Contains("fire alarm: ACTIVE: no rig connected (sim backend) (every lane is free in both directions)\n"));
   CHECK_THAT(CtlFixture::run({"lanes", "--socket", socket}).output,
              Contains("FIRE ALARM: no rig connected (sim backend): every lane is free in both directions\n"));

@@ -66,7 +66,7 @@ TEST_CASE("a lane the gate does not have is answered with the lanes it has, exit
   }
 }
 
-TEST_CASE("--json on the lane actions, hw pulse and reload prints what the gate answered") {
+TEST_CASE("passgatectl --json on the lane actions, hw pulse and reload prints what the gate answered") {
   CtlFixture gate;
   gate.start_gate();
   // The rig reports the fire alarm clear (until then it counts as active, and no output may be driven).

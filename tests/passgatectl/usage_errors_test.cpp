@@ -120,7 +120,7 @@ TEST_CASE("the common options work before and after the command, for every comma
   }
 }
 
-TEST_CASE("-c after the subcommand, also after a lane action and a hw check") {
+TEST_CASE("passgatectl -c after the subcommand, also after a lane action and a hw check") {
   CtlFixture gate;
   gate.start_gate();
   for (const std::vector<std::string>& args : {

@@ -7,7 +7,7 @@
 using Catch::Matchers::Matches;
 using passgate::test::CtlFixture;
 
-TEST_CASE("--version prints one line: program, version, git revision, build type") {
+TEST_CASE("passgatectl --version prints one line: program, version, git revision, build type") {
   for (const auto& [program, name] : {std::pair{std::string(PASSGATECTL), "passgatectl"},
                                       std::pair{std::string(PASSGATED), "passgated"},
                                       std::pair{std::string(PASSGATE_SIM), "passgate-sim"}}) {
