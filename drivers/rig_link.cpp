@@ -231,7 +231,8 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
   // The rig's scanners come and go with the rig.
   void tell_scanners(bool connected) {
     for (const auto& name : lines_.scanners) {
-      if (listener_ == nullptr) return;
+      // A lane's reaction may drop the rig (a failed send): the rest are told lost, from the loop.
+      if (listener_ == nullptr || (connected && !rig_)) return;
       listener_->on_scanner_connection(name, connected, connected ? "rig connected" : "no rig connected");
     }
   }

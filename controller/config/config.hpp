@@ -83,7 +83,7 @@ struct PaymentsConfig {
   std::string currency = "USD";         // ISO 4217, upper case
   std::int64_t hold_amount_minor = 0;   // pre-authorization at entry, minor units; 0: none
   int max_in_flight = 4;                // most gateway requests at once while draining the queue
-  int max_requests_per_second = 25;     // the drain's pace (RequestPacer); 0: unpaced
+  int max_requests_per_second = 10;     // the drain's pace (RequestPacer); 0: unpaced
   std::chrono::milliseconds retry_initial{1000};  // first backoff after an unknown outcome
   std::chrono::milliseconds retry_max{300000};    // backoff cap
   std::chrono::milliseconds carts_poll_interval{2000};  // final-carts feed

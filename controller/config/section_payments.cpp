@@ -149,7 +149,7 @@ void read_payments(TableReader& root, const fs::path& config_dir, PaymentsConfig
   if (auto currency = read_currency(*section)) payments.currency = std::move(*currency);
   read_number(*section, "hold_amount_minor", kAmountRange, payments.hold_amount_minor);
   read_number(*section, "max_in_flight", {1, 32}, payments.max_in_flight);
-  read_number(*section, "max_requests_per_second", {0, 1000}, payments.max_requests_per_second);
+  read_number(*section, "max_requests_per_second", {0, 100}, payments.max_requests_per_second);
   read_retry(*section, payments);
   read_ms(*section, "carts_poll_interval_ms", {100, 60'000}, payments.carts_poll_interval);
   read_number(*section, "carts_page_limit", {1, 500}, payments.carts_page_limit);

@@ -115,6 +115,8 @@ void LaneSignals::next_buzzer_step() {
   set_buzzer(step_ % 2 == 0 && step_ < pattern_.size());
   if (step_ < pattern_.size()) {
     buzzer_step_ = timers_.start(pattern_[step_], [this] { next_buzzer_step(); });
+  } else {
+    buzzer_step_.reset();  // the pattern is over: nothing sounds for it any more
   }
 }
 

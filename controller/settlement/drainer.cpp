@@ -193,6 +193,8 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   in_flight_.insert(op.id);
   ++counters_.attempts;
   if (needs_lookup(op, now)) {
+    // The lookup may be followed at once by the send: it takes that request's place in the pace too.
+    if (!done) pacer_.take_extra(clock_.steady_now());
     spdlog::info("event=payment_lookup {} first_attempt_s_ago={} "
                  "detail=\"looking it up at the gateway before resending\"",
                  op_fields(op), std::max<std::int64_t>(0, now - op.first_attempt_at_ms) / 1000);

@@ -7,7 +7,8 @@
 //   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
 //   pauses all sending); unknown (time-out, 5xx, reset) -> pending again after exponential
 //   backoff with jitter, capped. Never more than max_in_flight requests at once, and no
-//   more than max_requests_per_second started (RequestPacer; send_now is not paced).
+//   more than max_requests_per_second started (RequestPacer; a lookup counts for the send that
+//   may follow it; send_now, the entry's hold, is not paced).
 // Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
 // fresh connection after a stale pooled one failed (PaymentOutcome::sends).

@@ -22,6 +22,12 @@ int RequestPacer::take(SteadyTime now, int wanted) {
   return taken;
 }
 
+void RequestPacer::take_extra(SteadyTime now) {
+  if (per_second_ <= 0) return;
+  if (!next_ || *next_ + interval() < now) next_ = now;
+  *next_ += interval();
+}
+
 std::optional<Millis> RequestPacer::wait(SteadyTime now) const {
   if (per_second_ <= 0 || !next_ || *next_ <= now) return std::nullopt;
   // Rounded up: waking a little late keeps the rate, waking early spins once more.

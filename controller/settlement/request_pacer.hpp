@@ -18,6 +18,9 @@ class RequestPacer {
 
   // How many requests may start at `now` (at most `wanted`); each counted as sent.
   [[nodiscard]] int take(SteadyTime now, int wanted);
+  // One more request counted as sent at `now` without asking (a send that follows a lookup at
+  // once): the next one waits an interval longer.
+  void take_extra(SteadyTime now);
   // How long from `now` until the next request may start; empty if one may start now.
   [[nodiscard]] std::optional<Millis> wait(SteadyTime now) const;
   // A new rate (config reload); the spacing already earned stays.

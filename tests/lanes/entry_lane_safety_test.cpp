@@ -388,6 +388,23 @@ TEST_CASE_METHOD(EntrySafetyFixture, "a lost scanner is a scanner fault that kee
   CHECK_FALSE(release_out());
 }
 
+TEST_CASE_METHOD(EntrySafetyFixture, "a cleared lasting alarm stops its own buzzer pattern, and only its own") {
+  lane.on_scanner_connection(false, "no rig connected");
+  CHECK(io.output("lane1.buzzer"));  // scanner_fault's pattern sounds
+  vt.advance(100ms);
+  lane.on_scanner_connection(true, "rig connected");
+  CHECK_FALSE(io.output("lane1.buzzer"));  // silent at once, not at the pattern's end
+  vt.advance(5s);
+  CHECK(io.pulses("lane1.buzzer").size() == 1);  // nothing more of it
+
+  // Over long ago: clearing it again later touches the buzzer no more (an installer's pulse).
+  lane.on_scanner_connection(false, "unplugged");
+  vt.advance(5s);
+  io.set_output("lane1.buzzer", true);
+  lane.on_scanner_connection(true, "back");
+  CHECK(io.output("lane1.buzzer"));
+}
+
 TEST_CASE_METHOD(EntrySafetyFixture, "the scanner's egress hold and out of service's are counted apart") {
   lane.on_scanner_connection(false, "unplugged");
   lane.set_in_service(false);

@@ -38,6 +38,19 @@ TEST_CASE("a quiet spell earns no burst, and rate 0 does not pace") {
   CHECK(pacer.take(t0, 7) == 7);
 }
 
+TEST_CASE("a request taken without asking (the send after a lookup) pushes the next one an interval later") {
+  RequestPacer pacer(4);
+  const SteadyTime t0{std::chrono::seconds(100)};
+  CHECK(pacer.take(t0, 1) == 1);
+  pacer.take_extra(t0);
+  CHECK(pacer.wait(t0) == Millis{500});
+  CHECK(pacer.take(t0 + Millis{499}, 1) == 0);
+  CHECK(pacer.take(t0 + Millis{500}, 1) == 1);
+  RequestPacer unpaced;
+  unpaced.take_extra(t0);
+  CHECK_FALSE(unpaced.wait(t0).has_value());
+}
+
 TEST_CASE("at most `wanted`, and never a negative count") {
   RequestPacer pacer(1000);
   const SteadyTime t0{std::chrono::seconds(1)};
