@@ -123,6 +123,8 @@ void PaymentDrainer::kick() {
 }
 
 void PaymentDrainer::pump() {
+  // A pump posted before stop() runs after it: a stopped drainer sends nothing.
+  if (!started_) return;
   for (auto it = unrecorded_.begin(); it != unrecorded_.end();) {
     if (record(it->second.first, it->second.second)) {
       const std::int64_t op_id = it->first;

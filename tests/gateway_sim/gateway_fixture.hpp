@@ -72,9 +72,9 @@ class LedgerFixture {
 
 class ServerFixture {
  public:
-  ServerFixture() {
-    sim::GatewayServerOptions options;
-    options.api_key = kApiKey;
+  // `options` without an API key: kApiKey.
+  explicit ServerFixture(sim::GatewayServerOptions options = {}) {
+    if (options.api_key.empty()) options.api_key = kApiKey;
     auto made = sim::GatewayServer::create(io, std::move(options));
     if (!made) FAIL(made.error().message);
     server = std::move(made.value());

@@ -67,7 +67,7 @@ TEST_CASE("forget_keys over the control port, the ledger JSON has every part") {
   CHECK(ledger["totals"]["usd"]["held"] == 10000);
   REQUIRE(ledger["duplicates"].size() == 1);
   CHECK(ledger["duplicates"][0]["session_id"] == session);
-  CHECK(ledger["requests"] == json{{"total", 2}, {"replayed", 0}, {"conflicts", 0}, {"faulted", 0}, {"dropped", 0}, {"lied", 0}});
+  CHECK(ledger["requests"] == json{{"total", 2}, {"replayed", 0}, {"conflicts", 0}, {"faulted", 0}, {"rate_limited", 0}, {"dropped", 0}, {"lied", 0}});
   CHECK(ledger["fault"]["mode"] == "none");
   CHECK(ledger["stored_keys"] == 1);
 }

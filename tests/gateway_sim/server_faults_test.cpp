@@ -56,6 +56,28 @@ TEST_CASE("rate_limit answers 429 with Retry-After for the next N requests, noth
   CHECK(f.ledger()["requests"]["faulted"] == 3);
 }
 
+TEST_CASE("a rate limit answers 429 with Retry-After: 1 beyond N requests in the last second, as a live account") {
+  auto now = std::chrono::steady_clock::time_point{std::chrono::hours(1)};
+  sim::GatewayServerOptions options;
+  options.rate_limit_per_second = 3;
+  options.now = [&now] { return now; };
+  ServerFixture f(std::move(options));
+  const std::string session = new_uuid_v4();
+  for (int i = 0; i < 3; ++i) CHECK(f.get(search_target(session)).status == 200);
+  const auto limited = f.post(kCreate, intent_fields(session), session + ":charge");
+  CHECK(limited.status == 429);
+  CHECK(limited.header("Retry-After") == "1");
+  CHECK(json::parse(limited.body)["error"]["code"] == "rate_limit");
+  CHECK(f.server->ledger().intents().empty());  // nothing was done
+
+  now += std::chrono::milliseconds(999);
+  CHECK(f.get(search_target(session)).status == 429);  // the first three are still within the second
+  now += std::chrono::milliseconds(1);
+  CHECK(f.post(kCreate, intent_fields(session), session + ":charge").status == 200);
+  CHECK(f.ledger()["requests"]["rate_limited"] == 2);
+  CHECK(f.ledger()["requests"]["faulted"] == 0);
+}
+
 TEST_CASE("error5xx answers 503 and nothing takes effect") {
   ServerFixture f;
   REQUIRE(f.server->set_fault({sim::GatewayFaultMode::error5xx, {}, std::nullopt, std::nullopt}));

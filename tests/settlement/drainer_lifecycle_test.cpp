@@ -39,6 +39,23 @@ TEST_CASE("stopping records the operations in flight as pending, resent with the
   CHECK(f.gateway.sent[3].idempotency_key == "s2:charge");
 }
 
+TEST_CASE("a pump posted before stop() sends nothing when it runs after it (found by the queue benchmark)") {
+  SettlementFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  f.enqueue("s1", "charge", 100);
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  f.drainer->kick();                // posts a pump (as an answer or a new operation does)...
+  REQUIRE(f.drainer->stop().ok());  // ...still waiting when the drainer stops
+  f.enqueue("s2", "charge", 200);
+  f.vt.run_ready();
+  f.vt.advance(std::chrono::minutes(5));
+  CHECK(f.gateway.sent.size() == 1);
+}
+
 TEST_CASE("a reload's higher max_in_flight sends at once what it allows") {
   SettlementFixture f;
   for (int i = 0; i < 5; ++i) {

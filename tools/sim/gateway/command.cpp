@@ -27,6 +27,7 @@ struct GatewayArgs {
   std::string api_key_file;
   std::string port_file;
   bool quiet = false;
+  int rate_limit = 0;
 };
 
 // "api POST /v1/payment_intents 200 id=pi_… replayed": ids only, never customers or
@@ -62,6 +63,7 @@ int run_gateway(const GatewayArgs& args) {
   if (!args.tls_cert.empty()) options.tls = drivers::TlsServerFiles{args.tls_cert, args.tls_key, {}};
   options.api_key = std::move(key.value());
   if (!args.quiet) options.on_request = print_request;
+  options.rate_limit_per_second = args.rate_limit;
   auto server = GatewayServer::create(io, std::move(options));
   if (!server) {
     std::cerr << "passgate-sim gateway: " << server.error().message << '\n';
@@ -107,6 +109,11 @@ void add_gateway_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--port-file", args->port_file,
                   "once listening, write {\"port\":P,\"control_port\":C} to this file (for port 0)");
   cmd->add_flag("--quiet", args->quiet, "no line per request (benchmarks)");
+  cmd->add_option("--rate-limit", args->rate_limit,
+                  "answer 429 (Retry-After: 1) to API requests beyond this many in the last second, as a live "
+                  "account does (0: no limit)")
+      ->check(CLI::Range(0, 100000))
+      ->capture_default_str();
   cmd->footer(
       "Test payment methods: pm_card_visa approves, pm_card_chargeDeclined and "
       "pm_card_chargeDeclinedInsufficientFunds decline (402). Control it while it runs with "

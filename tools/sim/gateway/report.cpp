@@ -145,6 +145,7 @@ std::string format_ledger_table(const json& ledger) {
         << requests->at("conflicts") << " conflicts (409), " << requests->at("faulted") << " faulted, "
         << requests->at("dropped") << " dropped";
     if (const int lied = requests->value("lied", 0); lied > 0) out << ", " << lied << " lied";
+    if (const int limited = requests->value("rate_limited", 0); limited > 0) out << ", " << limited << " rate limited";
     out << "\n";
   }
   return out.str();

@@ -159,8 +159,27 @@ GatewayFault GatewayServer::take_fault() {
   return now;
 }
 
+bool GatewayServer::over_rate_limit() {
+  if (options_.rate_limit_per_second <= 0) return false;
+  const auto now = options_.now ? options_.now() : std::chrono::steady_clock::now();
+  while (!recent_.empty() && now - recent_.front() >= std::chrono::seconds(1)) recent_.pop_front();
+  if (static_cast<int>(recent_.size()) >= options_.rate_limit_per_second) return true;
+  recent_.push_back(now);
+  return false;
+}
+
 HttpAnswer GatewayServer::on_api(const HttpCall& call) {
   ++counts_.total;
+  if (over_rate_limit()) {
+    ++counts_.rate_limited;
+    HttpAnswer answer = make_answer(429, gateway_error_body("invalid_request_error", "rate_limit",
+                                                            "too many requests: more than " +
+                                                                std::to_string(options_.rate_limit_per_second) +
+                                                                " in the last second; nothing was done"));
+    answer.headers.emplace_back("Retry-After", "1");
+    log(false, call, 429, {}, "rate limited");
+    return answer;
+  }
   const GatewayFault fault = take_fault();
   if (fault.mode == GatewayFaultMode::error5xx) {
     ++counts_.faulted;
@@ -256,6 +275,7 @@ std::string GatewayServer::ledger_json() const {
                         {"replayed", counts_.replayed},
                         {"conflicts", counts_.conflicts},
                         {"faulted", counts_.faulted},
+                        {"rate_limited", counts_.rate_limited},
                         {"dropped", counts_.dropped},
                         {"lied", counts_.lied}};
   ledger["fault"] = fault_json();

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +64,7 @@ struct GatewayRequestCounts {
   std::size_t replayed = 0;   // answered from a stored response
   std::size_t conflicts = 0;  // 409: the key's first request still in progress
   std::size_t faulted = 0;    // answered 503 or 429 by a fault
+  std::size_t rate_limited = 0;  // answered 429 above GatewayServerOptions::rate_limit_per_second
   std::size_t dropped = 0;    // executed, then closed without an answer
   std::size_t lied = 0;       // executed, then answered with a misstated PaymentIntent
 };
@@ -83,6 +85,11 @@ struct GatewayServerOptions {
   std::optional<drivers::TlsServerFiles> tls;  // set: the API port speaks TLS
   std::string api_key;  // required: `Authorization: Bearer <api_key>`
   std::function<void(const GatewayRequestLog&)> on_request;  // after every answer
+  // As a live account limits: more API requests than this in the last second are answered
+  // 429 with Retry-After: 1, doing nothing. 0: no limit.
+  int rate_limit_per_second = 0;
+  // The limit's clock (a test's own); empty: std::chrono::steady_clock.
+  std::function<std::chrono::steady_clock::time_point()> now;
 };
 
 class GatewayServer {
@@ -124,12 +131,15 @@ class GatewayServer {
   HttpAnswer control_fault(const std::string& body);
   // The fault for the API request arriving now, counting it down.
   GatewayFault take_fault();
+  // Whether the API request arriving now is over rate_limit_per_second (counted if not).
+  [[nodiscard]] bool over_rate_limit();
   void log(bool control, const HttpCall& call, int status, const std::string& subject, const std::string& note) const;
 
   GatewayServerOptions options_;
   GatewayLedger ledger_;
   GatewayFault fault_;
   GatewayRequestCounts counts_;
+  std::deque<std::chrono::steady_clock::time_point> recent_;  // API requests of the last second
   std::unique_ptr<HttpListener> api_;  // destroyed before ledger_: its handler uses it
   std::unique_ptr<HttpListener> control_;
 };
