@@ -5,7 +5,9 @@
 //      real PaymentDrainer through the real GatewayClient to a running gateway simulator
 //      (`passgate-sim gateway`), in operations per second;
 //   3. the floor for 2: the same COUNT charge requests sent by the GatewayClient alone, with
-//      the same number in flight and no database, i.e. the simulator's own capacity.
+//      the same number in flight and no database, i.e. the simulator's own capacity;
+//   4. with --paced-rate R: PACED_COUNT more charges drained at max_requests_per_second = R
+//      (against a simulator started with a rate limit above R), the rate it held.
 // tools/bench/run.sh starts the simulator and runs this.
 #include <boost/asio/io_context.hpp>
 
@@ -61,7 +63,43 @@ struct Figures {
   std::vector<double> enqueue_us;
   double drain_seconds = 0;
   double floor_seconds = 0;
+  double paced_seconds = 0;
+  std::int64_t paced_retries = 0;
 };
+
+// `count` new sessions with a sealed payment reference and one charge each, queued.
+std::vector<double> queue_charges(db::SessionStore& sessions, db::PaymentQueue& queue, const crypto::PaymentSealer& sealer,
+                                  int count) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
+    ids.push_back(new_uuid_v4());
+    auto pay = must(crypto::seal_payment_reference(sealer, {"cus_bench", "pm_card_visa"}, ids.back()), "seal");
+    must(sessions.begin(session(ids.back(), pay)), "session");
+  }
+  std::vector<double> enqueue_us;
+  for (const std::string& id : ids) {
+    db::NewPaymentOp op;
+    op.session_id = id;
+    op.op = "charge";
+    op.amount_minor = 100;
+    op.currency = "USD";
+    const auto start = SteadyClock::now();
+    (void)must(queue.enqueue(op, 1), "enqueue");
+    enqueue_us.push_back(seconds_since(start) * 1e6);
+  }
+  return enqueue_us;
+}
+
+// Runs a drainer with `settings` until `count` more operations than `before` succeeded; seconds.
+double drain(controller::PaymentDrainer& drainer, boost::asio::io_context& io, std::int64_t count) {
+  const auto start = SteadyClock::now();
+  must(drainer.start(), "start the drainer");
+  while (drainer.counters().succeeded < count) {
+    io.run_one();
+    if (drainer.counters().dead + drainer.counters().declined > 0) throw std::runtime_error("operations failed");
+  }
+  return seconds_since(start);
+}
 
 // The simulator's capacity: `count` charges with `in_flight` requests open at a time.
 double send_directly(drivers::GatewayClient& gateway, boost::asio::io_context& io, int count, int in_flight) {
@@ -99,12 +137,19 @@ int main(int argc, char** argv) {
   std::string url, key_file, db_file, json_file;
   int count = 10000;
   int in_flight = 4;
+  int paced_rate = 0;
+  int paced_count = 300;
+  std::string paced_url;
   app.add_option("--gateway-url", url, "the gateway simulator, http://127.0.0.1:PORT")->required();
   app.add_option("--api-key-file", key_file, "its API key file")->required()->check(CLI::ExistingFile);
   app.add_option("--database", db_file, "a new database file for the run")->required();
   app.add_option("--count", count, "operations")->capture_default_str();
   app.add_option("--in-flight", in_flight, "the drainer's max_in_flight")->capture_default_str();
   app.add_option("--json", json_file, "also write the figures as JSON here");
+  app.add_option("--paced-rate", paced_rate, "then drain --paced-count more at this max_requests_per_second (0: skip)")
+      ->check(CLI::Range(0, 100));
+  app.add_option("--paced-count", paced_count, "operations for the paced drain")->capture_default_str();
+  app.add_option("--paced-gateway-url", paced_url, "the simulator for the paced drain (started with --rate-limit)");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_level(spdlog::level::warn);  // no line per payment on the terminal
@@ -119,37 +164,26 @@ int main(int argc, char** argv) {
     auto api_key = must(crypto::read_secret_text_file(key_file, "the gateway API key"), "api key");
     auto gateway = must(drivers::GatewayClient::create(io, drivers::GatewayClientOptions{url, api_key, {}}), "gateway client");
 
-    std::vector<std::string> ids;
-    for (int i = 0; i < count; ++i) {
-      ids.push_back(new_uuid_v4());
-      auto pay = must(crypto::seal_payment_reference(sealer, {"cus_bench", "pm_card_visa"}, ids.back()), "seal");
-      must(sessions.begin(session(ids.back(), pay)), "session");
-    }
-
     Figures f;
-    for (const std::string& id : ids) {
-      db::NewPaymentOp op;
-      op.session_id = id;
-      op.op = "charge";
-      op.amount_minor = 100;
-      op.currency = "USD";
-      const auto start = SteadyClock::now();
-      (void)must(queue.enqueue(op, 1), "enqueue");
-      f.enqueue_us.push_back(seconds_since(start) * 1e6);
-    }
+    f.enqueue_us = queue_charges(sessions, queue, sealer, count);
 
     controller::DrainerSettings settings;
     settings.gate_id = "gate-bench";
-    settings.max_in_flight = in_flight;
+    settings.max_in_flight = in_flight;  // unpaced: max_requests_per_second 0
     controller::PaymentDrainer drainer(settings, queue, sessions, sealer, *gateway, status, time, time);
-    const auto drain_start = SteadyClock::now();
-    must(drainer.start(), "start the drainer");
-    while (drainer.counters().succeeded < count) {
-      io.run_one();
-      if (drainer.counters().dead + drainer.counters().declined > 0) throw std::runtime_error("operations failed");
-    }
-    f.drain_seconds = seconds_since(drain_start);
+    f.drain_seconds = drain(drainer, io, count);
+    (void)must(drainer.stop(), "stop the drainer");
     f.floor_seconds = send_directly(*gateway, io, count, in_flight);
+
+    if (paced_rate > 0) {
+      (void)queue_charges(sessions, queue, sealer, paced_count);
+      settings.max_requests_per_second = paced_rate;
+      auto limited = must(drivers::GatewayClient::create(io, drivers::GatewayClientOptions{paced_url, api_key, {}}),
+                          "paced gateway client");
+      controller::PaymentDrainer paced(settings, queue, sessions, sealer, *limited, status, time, time);
+      f.paced_seconds = drain(paced, io, paced_count);
+      f.paced_retries = paced.counters().retried;
+    }
 
     const double drain_rate = count / f.drain_seconds;
     const double floor_rate = count / f.floor_seconds;
@@ -159,6 +193,13 @@ int main(int argc, char** argv) {
               << " s, " << drain_rate << " operations/s (retries: " << drainer.counters().retried << ")\n"
               << "floor: the simulator alone, same requests and concurrency, no database: " << f.floor_seconds << " s, "
               << floor_rate << " requests/s\n";
+    const double paced_rate_held = paced_rate > 0 ? (paced_count - 1) / f.paced_seconds : 0;
+    if (paced_rate > 0) {
+      std::cout << "paced drain, " << paced_count << " charges at max_requests_per_second = " << paced_rate << ": "
+                << f.paced_seconds << " s, " << paced_rate_held << " requests/s held ("
+                << 100.0 * (paced_rate_held - paced_rate) / paced_rate << " % off the set rate), retries "
+                << f.paced_retries << "\n";
+    }
     bench::write_json(json_file, {{"count", count},
                                   {"in_flight", in_flight},
                                   {"enqueue", enqueue},
@@ -166,7 +207,13 @@ int main(int argc, char** argv) {
                                   {"drain_ops_per_s", drain_rate},
                                   {"retries", drainer.counters().retried},
                                   {"floor_seconds", f.floor_seconds},
-                                  {"floor_requests_per_s", floor_rate}});
+                                  {"floor_requests_per_s", floor_rate},
+                                  {"paced", paced_rate > 0 ? nlohmann::json{{"rate_set", paced_rate},
+                                                                            {"count", paced_count},
+                                                                            {"seconds", f.paced_seconds},
+                                                                            {"rate_held", paced_rate_held},
+                                                                            {"retries", f.paced_retries}}
+                                                           : nlohmann::json(nullptr)}});
   } catch (const std::exception& e) {
     std::cerr << "passgate-bench-queue: " << e.what() << "\n";
     return 1;

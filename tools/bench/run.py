@@ -32,11 +32,15 @@ from gate_process import ISSUER, STORE, Gate, cpu_seconds, gate_config, proc_sta
 from report import print_table
 from simulators import Simulator
 
-FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "idle_s": 60, "starts": 5, "shoppers": 20}
-QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "idle_s": 5, "starts": 2, "shoppers": 10}
+FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "paced_ops": 400, "idle_s": 60, "starts": 5, "shoppers": 20}
+QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "paced_ops": 60, "idle_s": 5, "starts": 2, "shoppers": 10}
 EXIT_LANES = range(2, 17)  # lane 1 is the entry; the exits go round lanes 2-16 (see exit_latency.cpp)
 TRACKING_DELAY_MS = 2000
 QUEUE_IN_FLIGHT = 4  # the daemon's default [payments] max_in_flight
+# The paced drain: max_requests_per_second against a simulator that, like a live account,
+# answers 429 above its own limit (set a quarter above the pace).
+PACED_RATE = 20
+PACED_LIMIT = 25
 
 
 class Bench:
@@ -64,8 +68,8 @@ class Bench:
         self.running.append(sim)
         return sim
 
-    def gateway(self, name):
-        return self.simulator("gateway", name, "--api-key-file", f"{self.work}/gateway.key", "--quiet")
+    def gateway(self, name, *extra_args):
+        return self.simulator("gateway", name, "--api-key-file", f"{self.work}/gateway.key", "--quiet", *extra_args)
 
     def gate(self, name, tracking_url, gateway_url, **options):
         gate = Gate(self.gated, self.work, self.sockets, name,
@@ -216,10 +220,15 @@ def queue_drain(b, results):
     n = b.sizes["queue_ops"]
     section(f"c. payment queue: {n} charges queued during an outage, drained against the gateway simulator")
     gateway = b.gateway("gateway-queue")
+    limited = b.gateway("gateway-queue-limited", "--rate-limit", str(PACED_LIMIT))
     results["queue_drain"] = b.run_json("passgate-bench-queue", "--gateway-url", gateway.url, "--api-key-file",
                                         f"{b.work}/gateway.key", "--database", f"{b.work}/queue.db", "--count", n,
-                                        "--in-flight", QUEUE_IN_FLIGHT)
+                                        "--in-flight", QUEUE_IN_FLIGHT, "--paced-rate", PACED_RATE,
+                                        "--paced-count", b.sizes["paced_ops"], "--paced-gateway-url", limited.url)
+    results["queue_drain"]["paced"]["simulator_limit"] = PACED_LIMIT
+    results["queue_drain"]["paced"]["answered_429"] = limited.ledger()["requests"]["rate_limited"]
     gateway.stop()
+    limited.stop()
 
 
 def machine(work):

@@ -45,6 +45,11 @@ class Simulator:
         with urllib.request.urlopen(request, timeout=10) as reply:
             reply.read()
 
+    def ledger(self):
+        """GET /control/ledger (the gateway simulator): its intents and request counts."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.control_port}/control/ledger", timeout=10) as reply:
+            return json.loads(reply.read())
+
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
