@@ -29,6 +29,9 @@ std::string joined(const std::vector<std::string>& names) {
   return out.empty() ? "none" : out;
 }
 
+// What a rig scanner's state says of it: it comes and goes with the rig.
+std::string scanner_detail(bool connected) { return connected ? "rig connected" : "no rig connected"; }
+
 }  // namespace
 
 class RigLink::Server : public std::enable_shared_from_this<Server> {
@@ -104,7 +107,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
     std::vector<hw::ScannerInfo> out;
     for (const auto& name : lines_.scanners) {
       const bool connected = rig_ != nullptr;
-      out.push_back(hw::ScannerInfo{name, "rig", path_.string(), connected, connected ? "rig connected" : "no rig connected"});
+      out.push_back(hw::ScannerInfo{name, "rig", path_.string(), connected, scanner_detail(connected)});
     }
     return out;
   }
@@ -233,7 +236,7 @@ class RigLink::Server : public std::enable_shared_from_this<Server> {
     for (const auto& name : lines_.scanners) {
       // A lane's reaction may drop the rig (a failed send): the rest are told lost, from the loop.
       if (listener_ == nullptr || (connected && !rig_)) return;
-      listener_->on_scanner_connection(name, connected, connected ? "rig connected" : "no rig connected");
+      listener_->on_scanner_connection(name, connected, scanner_detail(connected));
     }
   }
 

@@ -144,17 +144,21 @@ std::vector<LaneStatus> Gate::lane_status() const {
   return out;
 }
 
-std::vector<InputLevel> Gate::inputs() const {
-  const std::vector<std::string> wired = io_.input_lines();
-  const auto has = [&](const std::string& line) { return std::find(wired.begin(), wired.end(), line) != wired.end(); };
+std::vector<std::string> Gate::input_line_names() const {
   std::vector<std::string> lines{std::string(hw::kFireAlarm)};
   for (const auto& [n, lane] : lanes_) {
     for (const hw::LineRole role : hw::kLineRoles) {
-      if (hw::is_input(role) && has(hw::line_name(n, role))) lines.push_back(hw::line_name(n, role));
+      if (hw::is_input(role)) lines.push_back(hw::line_name(n, role));
     }
   }
+  return lines;
+}
+
+std::vector<InputLevel> Gate::inputs() const {
+  const std::vector<std::string> wired = io_.input_lines();
   std::vector<InputLevel> out;
-  for (const auto& line : lines) {
+  for (const auto& line : input_line_names()) {
+    if (line != hw::kFireAlarm && std::find(wired.begin(), wired.end(), line) == wired.end()) continue;
     const auto raw = raw_inputs_.find(line);
     out.push_back(InputLevel{
         .line = line,
@@ -223,16 +227,19 @@ void Gate::remove_observer(GateObserver& observer) { observers_.remove(observer)
 
 void Gate::restart_level_reports() {
   reported_levels_.clear();
-  for (const InputLevel& level : inputs()) reported_levels_.emplace(level.line, level.debounced);
+  for (const auto& line : input_line_names()) reported_levels_.emplace(line, inputs_.level(line).value_or(false));
 }
 
 void Gate::report_debounced_levels() {
   if (observers_.empty()) return;
-  for (const InputLevel& level : inputs()) {
-    bool& reported = reported_levels_[level.line];
-    if (reported == level.debounced) continue;
-    reported = level.debounced;
-    observers_.each([&](GateObserver& o) { o.on_input_changed(level.line); });
+  // Every line the lanes know, wired or not (an unwired one never changes): no call into the
+  // backend on the input path.
+  for (const auto& line : input_line_names()) {
+    const bool level = inputs_.level(line).value_or(false);
+    bool& reported = reported_levels_[line];
+    if (reported == level) continue;
+    reported = level;
+    observers_.each([&](GateObserver& o) { o.on_input_changed(line); });
   }
 }
 

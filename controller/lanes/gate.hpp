@@ -122,6 +122,8 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   void scan_answered(int lane, const AdmissionResult& answer) override;
 
   [[nodiscard]] Lane* find(int number);
+  // fire_alarm, then every lane's input lines by lane, wired or not.
+  [[nodiscard]] std::vector<std::string> input_line_names() const;
   // Tells the observers about every input line whose debounced level differs from the last
   // one they were told.
   void report_debounced_levels();
