@@ -222,6 +222,19 @@ SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ATTR{idVendor}=="0c2e", ATTR{idPro
   CHECK(entries == 6);  // gate.toml, keys.jwks.json, gateway.key, seal.key, db/, the rules
 }
 
+TEST_CASE("udev-rules --output that cannot be written fails (exit 1, not 'cannot reach the gate') and leaves no temporary file") {
+  TempDir dir;
+  const auto target = dir / "rules.d";
+  std::filesystem::create_directory(target);  // a directory where the file should go
+  const auto run = udev_rules(dir, gpiod_config(kThreeUsbScanners), {"--output", target.string()});
+  INFO(run.output);
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, Catch::Contains("passgatectl: cannot replace " + target.string() + ": Is a directory"));
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) ++entries;
+  CHECK(entries == 6);  // gate.toml, keys.jwks.json, gateway.key, seal.key, db/, rules.d
+}
+
 TEST_CASE("udev-rules --output leaves the file as it was when a scanner key is broken") {
   TempDir dir;
   const auto rules = dir / "61-passgate-scanners.rules";

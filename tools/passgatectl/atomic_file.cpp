@@ -8,22 +8,28 @@
 #include <cstring>
 #include <string>
 
+#include "common/posix.hpp"
+
 namespace passgate::ctl {
 
 namespace {
 
-Error os_error(const std::string& what, const std::filesystem::path& file) {
-  return make_error("io_error", "cannot " + what + " " + file.string() + ": " + std::strerror(errno));
+// A file the operator named could not be written: the command failed (exit 1), unlike
+// "io_error", which passgatectl keeps for the gate's socket (exit 3, see exit_codes.hpp).
+constexpr std::string_view kWriteFailed = "write_failed";
+
+Error failed(const std::string& what, const std::filesystem::path& file) {
+  return os_error("cannot " + what, file, errno, kWriteFailed);
 }
 
-// Closes the temporary file and, unless kept, removes it.
+// The temporary file, removed unless renamed into place.
 struct TempFile {
   std::string path;
-  int fd = -1;
-  bool keep = false;
+  UniqueFd fd;
+  bool renamed = false;
   ~TempFile() {
-    if (fd >= 0) ::close(fd);
-    if (!keep) ::unlink(path.c_str());
+    fd.reset();
+    if (!renamed) ::unlink(path.c_str());
   }
 };
 
@@ -31,31 +37,24 @@ struct TempFile {
 
 Status write_file_atomically(const std::filesystem::path& file, std::string_view content, mode_t mode) {
   const std::filesystem::path directory = file.parent_path().empty() ? "." : file.parent_path();
-  TempFile temp{(directory / ("." + file.filename().string() + ".XXXXXX")).string()};
-  temp.fd = ::mkostemp(temp.path.data(), O_CLOEXEC);
-  if (temp.fd < 0) {
-    temp.keep = true;  // nothing was made
-    return os_error("write a temporary file next to", file);
-  }
+  std::string pattern = (directory / ("." + file.filename().string() + ".XXXXXX")).string();
+  const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) return failed("write a temporary file next to", file);
+  TempFile temp{pattern, UniqueFd(fd)};
   for (std::size_t done = 0; done < content.size();) {
-    const auto n = ::write(temp.fd, content.data() + done, content.size() - done);
+    const auto n = ::write(temp.fd.get(), content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return os_error("write", temp.path);
+    if (n < 0) return failed("write", temp.path);
     done += static_cast<std::size_t>(n);
   }
-  if (::fchmod(temp.fd, mode) != 0) return os_error("set the mode of", temp.path);
-  if (::fsync(temp.fd) != 0) return os_error("sync", temp.path);
-  if (::close(temp.fd) != 0) {
-    temp.fd = -1;
-    return os_error("close", temp.path);
-  }
-  temp.fd = -1;
-  if (::rename(temp.path.c_str(), file.c_str()) != 0) return os_error("replace", file);
-  temp.keep = true;
+  if (::fchmod(temp.fd.get(), mode) != 0) return failed("set the mode of", temp.path);
+  if (::fsync(temp.fd.get()) != 0) return failed("sync", temp.path);
+  if (::close(temp.fd.release()) != 0) return failed("close", temp.path);
+  if (::rename(temp.path.c_str(), file.c_str()) != 0) return failed("replace", file);
+  temp.renamed = true;
   // The rename itself survives a power cut once the directory is synced.
-  if (const int dir = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
+  if (const UniqueFd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)); dir.get() >= 0) {
+    ::fsync(dir.get());
   }
   return {};
 }
