@@ -18,13 +18,15 @@ namespace {
 // "io_error", which passgatectl keeps for the gate's socket (exit 3, see exit_codes.hpp).
 constexpr std::string_view kWriteFailed = "write_failed";
 
-Error failed(const std::string& what, const std::filesystem::path& file) {
-  return os_error("cannot " + what, file, errno, kWriteFailed);
+// Takes nothing that allocates at the call: errno is read first thing.
+Error failed(const char* what, const std::filesystem::path& file) {
+  const int error_number = errno;
+  return os_error(std::string("cannot ") + what, file, error_number, kWriteFailed);
 }
 
 // The temporary file, removed unless renamed into place.
 struct TempFile {
-  std::string path;
+  std::filesystem::path path;
   UniqueFd fd;
   bool renamed = false;
   ~TempFile() {
