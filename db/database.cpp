@@ -1,9 +1,11 @@
 #include "db/database.hpp"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include "db/migrations.hpp"
 #include "db/sqlite_error.hpp"
@@ -66,7 +68,72 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
 }
 
 Database::Database(std::unique_ptr<SQLite::Database> db, int schema_version)
-    : db_(std::move(db)), statements_(std::make_unique<StatementCache>(*db_)), schema_version_(schema_version) {}
+    : db_(std::move(db)), statements_(std::make_unique<StatementCache>(*db_)), schema_version_(schema_version) {
+  sqlite3_wal_hook(db_->getHandle(), &Database::on_wal_commit, this);
+}
+
+namespace {
+
+// SQLite's default: checkpoint once the WAL holds this many pages (sqlite3_wal_autocheckpoint).
+constexpr int kAutoCheckpointPages = 1000;
+
+}  // namespace
+
+int Database::on_wal_commit(void* self, sqlite3* sql, const char* schema, int pages) {
+  auto& db = *static_cast<Database*>(self);
+  ++db.commits_;
+  // Called once the commit is in the WAL (synced: after its fsync, which covers every frame
+  // before it too). A commit that wrote nothing does not get here.
+  db.unsynced_ = db.relaxed_;
+  if (pages >= kAutoCheckpointPages) {
+    // As SQLite's own auto-checkpoint: passive, and a failure is not the commit's.
+    (void)sqlite3_wal_checkpoint_v2(sql, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+  return SQLITE_OK;
+}
+
+namespace {
+
+// Sets the connection's synchronous level. Outside a transaction (RelaxedScope sees to it) it
+// touches no file and cannot fail on a connection that is open; if it ever did, going on
+// could leave every later commit unsynced
+// (or the barrier's commit relaxed), so the process stops and its restart recovers as after a
+// crash (the barriers are free meanwhile: the hardware's fail-safe).
+void set_synchronous(SQLite::Database& sql, const char* level) {
+  const std::string pragma = std::string("PRAGMA synchronous = ") + level;
+  if (sqlite3_exec(sql.getHandle(), pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) std::abort();
+}
+
+}  // namespace
+
+// The level cannot change inside a transaction (SQLite refuses), so a scope opened inside
+// one, or inside another scope, leaves it as it is.
+Database::RelaxedScope::RelaxedScope(Database& db) : db_(db) {
+  if (db_.relaxed_ || sqlite3_get_autocommit(db_.db_->getHandle()) == 0) return;
+  set_synchronous(*db_.db_, "NORMAL");
+  db_.relaxed_ = true;
+  switched_ = true;
+}
+
+Database::RelaxedScope::~RelaxedScope() {
+  if (!switched_) return;
+  db_.relaxed_ = false;
+  set_synchronous(*db_.db_, "FULL");
+}
+
+Status Database::sync(std::int64_t now_ms) {
+  if (relaxed_) return make_error("wrong_state", "sync the database's relaxed commits: called inside relaxed()");
+  if (!unsynced_) return {};
+  return guarded("sync the database's relaxed commits to disk", [&]() -> Status {
+    auto write = statement(
+        "INSERT INTO gate_status (name, value, updated_at_ms) VALUES ('wal_synced_at_ms', ?1, ?2)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms");
+    write->bind(1, std::to_string(now_ms));
+    write->bind(2, now_ms);
+    write->exec();  // autocommit: one synced commit
+    return {};
+  });
+}
 
 Database::~Database() = default;
 

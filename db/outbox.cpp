@@ -86,9 +86,12 @@ Result<std::optional<OutboxItem>> Outbox::front() {
 Result<std::vector<OutboxItem>> Outbox::sendable(std::int64_t after_id, int limit) {
   return guarded("read the outbox messages to send", [&]() -> Result<std::vector<OutboxItem>> {
     // (A NULL session_id equals nothing, so a message of no session has nothing before it.)
+    // The open request of a session still `opening` is the admission's to send (and with it
+    // the session's later messages wait).
     static const std::string sql = std::string(kSelectOutbox).append(
         "WHERE o.id > ?1 AND o.dead_at_ms = 0"
         " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.session_id = o.session_id AND p.id < o.id)"
+        " AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = o.session_id AND s.state = 'opening')"
         " ORDER BY o.id LIMIT ?2");
     auto statement = db_.statement(sql);
     SQLite::bind(*statement, after_id, limit);

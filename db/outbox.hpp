@@ -1,5 +1,7 @@
-// Outbox: messages for the tracking engine (session opens made offline, passages,
-// cancels), kept durably until the engine acknowledges them. Order is kept where the
+// Outbox: messages for the tracking engine (session opens, passages, cancels), kept durably
+// until the engine acknowledges them. A session's open request is queued when the session
+// begins (db/session_store.hpp) but held back while the session is `opening`: the admission
+// sends it itself then, and what it decides says whether the outbox delivers it. Order is kept where the
 // contract needs it: within a session (its open request before its passages and its
 // cancel); messages of different sessions do not wait for each other. A message the engine
 // keeps refusing becomes a dead letter: it stays, is no longer sent, and holds back only
@@ -55,8 +57,9 @@ class Outbox {
   // The oldest message that is not a dead letter, if any.
   [[nodiscard]] Result<std::optional<OutboxItem>> front();
   // The messages that may be sent, oldest first, with ids above `after_id`, at most `limit`:
-  // each is the oldest message of its session still in the outbox (dead letters included) and
-  // not a dead letter itself. Messages of no session always qualify.
+  // each is the oldest message of its session still in the outbox (dead letters included),
+  // not a dead letter itself, and not of a session still `opening`. Messages of no session
+  // always qualify.
   [[nodiscard]] Result<std::vector<OutboxItem>> sendable(std::int64_t after_id, int limit);
   // The engine acknowledged it. Error "not_found" if no message has this id.
   [[nodiscard]] Status remove(std::int64_t id);

@@ -89,6 +89,22 @@ void release_token_of(Database& db, const std::string& session_id) {
   release->exec();
 }
 
+// Removes the session's open request from the outbox (within the caller's transaction).
+void drop_open_request(Database& db, const std::string& session_id) {
+  auto drop = db.statement("DELETE FROM outbox WHERE session_id = ?1 AND kind = 'session_open'");
+  drop->bind(1, session_id);
+  drop->exec();
+}
+
+// Queues `open_request` unless its session's open request is in the outbox already (begin
+// put it there; a session begun by an older passgated has none), within the caller's
+// transaction.
+void queue_open_request(Database& db, const OutboxMessage& open_request, std::int64_t now_ms) {
+  auto queued = db.statement("SELECT 1 FROM outbox WHERE session_id = ?1 AND kind = 'session_open'");
+  queued->bind(1, open_request.session_id);
+  if (!queued->executeStep()) Outbox::insert(db.sql(), open_request, now_ms);
+}
+
 std::string transition_context(const Transition& t, const std::string& session_id) {
   return "mark session " + session_id + " " + std::string(t.to);
 }
@@ -192,52 +208,87 @@ Result<bool> SessionStore::token_used(const std::string& token_id) {
   });
 }
 
-Status SessionStore::begin(const SessionRecord& s) {
-  return guarded("insert session " + s.session_id, [&]() -> Status {
+namespace {
+
+// Begins one session within the caller's transaction: its outcome, nothing written on an error.
+Status begin_one(Database& db, std::int64_t purge_mark, const SessionStore::NewSession& n) {
+  const SessionRecord& s = n.record;
+  // An id purged by the mark had its token end (plus the largest skew) more than the
+  // margin before it; this token's end, with any skew now in force, is no later.
+  // A mark whose value cannot be read stops every purge, but ids forgotten before still were
+  // forgotten by the time its row was written.
+  if (s.token_expires_at + kUsedTokenMarginS < purge_mark) {
+    return make_error("expired", "entry token " + s.token_id + " ended at " + std::to_string(s.token_expires_at) +
+                                     ", more than " + std::to_string(kUsedTokenMarginS) +
+                                     " s before the gate purged used token ids (at " + std::to_string(purge_mark) +
+                                     "): the wall clock is behind the gate's own records (session " + s.session_id +
+                                     " not started)");
+  }
+  auto claim = db.statement(
+      "INSERT INTO used_tokens (token_id, expires_at, session_id) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT (token_id) DO NOTHING");
+  SQLite::bind(*claim, s.token_id, s.token_expires_at, s.session_id);
+  if (claim->exec() == 0) {
+    return make_error("replayed",
+                      "entry token " + s.token_id + " was already used (session " + s.session_id + " not started)");
+  }
+  auto insert = db.statement(
+      "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
+      " created_at_ms, offline, state, open_request, pay_key_id, pay_sealed)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'opening', ?10, ?11, ?12)");
+  SQLite::bind(*insert, s.session_id, s.token_id, s.token_expires_at, s.lane, s.shopper, s.group_size, s.admitted_at,
+               s.created_at_ms, s.offline ? 1 : 0, s.open_request, s.pay_key_id);
+  if (s.pay_sealed.empty()) {
+    insert->bind(12);
+  } else {
+    insert->bind(12, s.pay_sealed.data(), static_cast<int>(s.pay_sealed.size()));
+  }
+  insert->exec();
+  Outbox::insert(db.sql(), n.open_request, s.created_at_ms);
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<Status>> SessionStore::begin_all(const std::vector<NewSession>& sessions) {
+  const std::string context = sessions.size() == 1 ? "insert session " + sessions.front().record.session_id
+                                                   : "insert " + std::to_string(sessions.size()) + " sessions";
+  return guarded(context, [&]() -> Result<std::vector<Status>> {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    auto claim = db_.statement(
-        "INSERT INTO used_tokens (token_id, expires_at, session_id) VALUES (?1, ?2, ?3)"
-        " ON CONFLICT (token_id) DO NOTHING");
-    SQLite::bind(*claim, s.token_id, s.token_expires_at, s.session_id);
-    if (claim->exec() == 0) {
-      return make_error("replayed", "entry token " + s.token_id + " was already used (session " + s.session_id +
-                                        " not started)");
-    }
-    // An id purged by the mark had its token end (plus the largest skew) more than the
-    // margin before it; this token's end, with any skew now in force, is no later.
-    // A mark whose value cannot be read stops every purge, but ids forgotten before still were
-    // forgotten by the time its row was written.
-    if (const std::int64_t mark = read_purge_mark(db_).by_s; s.token_expires_at + kUsedTokenMarginS < mark) {
-      return make_error("expired", "entry token " + s.token_id + " ended at " + std::to_string(s.token_expires_at) +
-                                       ", more than " + std::to_string(kUsedTokenMarginS) +
-                                       " s before the gate purged used token ids (at " + std::to_string(mark) +
-                                       "): the wall clock is behind the gate's own records (session " +
-                                       s.session_id + " not started)");
-    }
-    auto insert = db_.statement(
-        "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
-        " created_at_ms, offline, state, open_request, pay_key_id, pay_sealed)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'opening', ?10, ?11, ?12)");
-    SQLite::bind(*insert, s.session_id, s.token_id, s.token_expires_at, s.lane, s.shopper, s.group_size,
-                 s.admitted_at, s.created_at_ms, s.offline ? 1 : 0, s.open_request, s.pay_key_id);
-    if (s.pay_sealed.empty()) {
-      insert->bind(12);
-    } else {
-      insert->bind(12, s.pay_sealed.data(), static_cast<int>(s.pay_sealed.size()));
-    }
-    insert->exec();
+    const std::int64_t mark = read_purge_mark(db_).by_s;
+    std::vector<Status> outcomes;
+    outcomes.reserve(sessions.size());
+    for (const NewSession& n : sessions) outcomes.push_back(begin_one(db_, mark, n));
+    transaction.commit();
+    return outcomes;
+  });
+}
+
+Status SessionStore::begin(const SessionRecord& s, const OutboxMessage& open_request) {
+  auto outcomes = begin_all({NewSession{s, open_request}});
+  if (!outcomes) return outcomes.error();
+  return std::move(outcomes->front());
+}
+
+Status SessionStore::mark_open(const std::string& session_id) {
+  return guarded(transition_context(kToOpen, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kToOpen, session_id); !moved) return moved;
+    drop_open_request(db_, session_id);
     transaction.commit();
     return {};
   });
 }
 
-Status SessionStore::mark_open(const std::string& session_id) {
-  return guarded(transition_context(kToOpen, session_id), [&] { return transition(db_, kToOpen, session_id); });
-}
-
 Status SessionStore::mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
                                        std::int64_t now_ms) {
-  return transition_with_messages(db_, kToOpenOffline, session_id, {open_request}, now_ms);
+  return guarded(transition_context(kToOpenOffline, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kToOpenOffline, session_id); !moved) return moved;
+    queue_open_request(db_, open_request, now_ms);
+    transaction.commit();
+    return {};
+  });
 }
 
 Status SessionStore::mark_denied(const std::string& session_id, const std::string& reason, bool release_token) {
@@ -245,6 +296,7 @@ Status SessionStore::mark_denied(const std::string& session_id, const std::strin
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
     if (release_token) release_token_of(db_, session_id);
+    drop_open_request(db_, session_id);
     transaction.commit();
     return {};
   });
@@ -257,7 +309,7 @@ Status SessionStore::deny_after_open(const std::string& session_id, const std::s
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
     if (release_token) release_token_of(db_, session_id);
-    Outbox::insert(db_.sql(), open_request, now_ms);
+    queue_open_request(db_, open_request, now_ms);
     Outbox::insert(db_.sql(), cancel, now_ms);
     transaction.commit();
     return {};
@@ -323,7 +375,14 @@ Status SessionStore::mark_cancelled(const std::string& session_id, const OutboxM
 
 Status SessionStore::abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
                                      const OutboxMessage& cancel, std::int64_t now_ms) {
-  return transition_with_messages(db_, kAbandoned, session_id, {open_request, cancel}, now_ms);
+  return guarded(transition_context(kAbandoned, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kAbandoned, session_id); !moved) return moved;
+    queue_open_request(db_, open_request, now_ms);
+    Outbox::insert(db_.sql(), cancel, now_ms);
+    transaction.commit();
+    return {};
+  });
 }
 
 Result<std::optional<std::string>> SessionStore::open_session_of(const std::string& shopper,
@@ -332,6 +391,7 @@ Result<std::optional<std::string>> SessionStore::open_session_of(const std::stri
     auto query = db_.statement(
         "SELECT s.session_id FROM sessions s"
         " WHERE s.shopper = ?1 AND s.state IN ('opening', 'open', 'open_offline') AND s.session_id <> ?2"
+        " AND s.rowid < COALESCE((SELECT rowid FROM sessions WHERE session_id = ?2), 9223372036854775807)"
         " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
         " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id)"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"

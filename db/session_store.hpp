@@ -1,7 +1,13 @@
 // SessionStore: shopper sessions and the used entry-token ids (jti), durably.
-// A session row and its token id are written in one transaction before the barrier is
-// released, so neither a crash nor a restart reopens a replay window. State changes that
-// also send a message to the tracking engine write the outbox row in the same transaction.
+// A session row, its token id and its open request for the tracking engine (an outbox
+// message) are written in one transaction before the barrier is released (begin_all: scans
+// that arrive together share it), so neither a crash nor a restart reopens a replay window
+// and the open request is never lost. While the session is `opening` the admission sends
+// that request itself and the outbox holds it back (db/outbox.hpp); the state change that
+// ends `opening` says what becomes of it: delivered (mark_open removes it), to be delivered
+// (mark_open_offline, deny_after_open, abandon_opening leave it to the outbox), or never
+// sent (mark_denied removes it). State changes that send a message to the tracking engine
+// write the outbox row in the same transaction.
 // Used ids are forgotten only by purge_used_tokens, long after their tokens ended, and
 // never by a time below the purge's high-water mark (a wall clock that stepped back).
 #pragma once
@@ -71,30 +77,45 @@ class SessionStore {
  public:
   explicit SessionStore(Database& db) : db_(db) {}
 
+  // The database, for a caller that makes its state changes relaxed (Database::relaxed).
+  [[nodiscard]] Database& database() { return db_; }
+
   // True if this jti was already accepted (and not released).
   [[nodiscard]] Result<bool> token_used(const std::string& token_id);
-  // Inserts the session (state opening, whatever s.state says) and marks its jti used, in
-  // one transaction. Error code "replayed" if the jti is already used; "expired" if the
-  // token's end (s.token_expires_at) lies more than kUsedTokenMarginS before the purge's
-  // mark, so its id may have been forgotten already (a wall clock behind the gate's own
-  // records); nothing is written then.
-  [[nodiscard]] Status begin(const SessionRecord& s);
+  // A session to begin, and its open request (queued with s.created_at_ms).
+  struct NewSession {
+    SessionRecord record;
+    OutboxMessage open_request;
+  };
+  // Inserts each session (state opening, whatever its state says), marks its jti used and
+  // queues its open request, all in ONE transaction (one synced commit). Each session has its
+  // own outcome: error "replayed" if its jti is already used (also by an earlier session of
+  // the same call); "expired" if the token's end (token_expires_at) lies more than
+  // kUsedTokenMarginS before the purge's mark, so its id may have been forgotten already (a
+  // wall clock behind the gate's own records); nothing of that session is written then. An
+  // error of the whole call (the transaction failed) means none was written.
+  [[nodiscard]] Result<std::vector<Status>> begin_all(const std::vector<NewSession>& sessions);
+  // begin_all with one session, its outcome as the result.
+  [[nodiscard]] Status begin(const SessionRecord& s, const OutboxMessage& open_request);
 
   // State changes: each checks the session's current state and fails with "wrong_state"
   // (nothing written) if the session is not in the state it leaves, or does not exist.
-  // opening -> open.
+  // Where the open request of an `opening` session is concerned, "queued" below means: left
+  // in the outbox where begin put it, or put there now if it is not (a session begun by an
+  // older passgated, which queued nothing at begin).
+  // opening -> open (the engine has it), its open request removed from the outbox.
   [[nodiscard]] Status mark_open(const std::string& session_id);
-  // opening -> open_offline (and offline = true), and the session's open request into the
-  // outbox, atomically.
+  // opening -> open_offline (and offline = true), its open request queued, atomically.
   [[nodiscard]] Status mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
                                          std::int64_t now_ms);
-  // opening -> denied. With release_token the jti is freed again (nobody was admitted and
-  // the shopper may retry the same code, e.g. when the engine was unreachable).
+  // opening -> denied, its open request removed from the outbox (never sent, or refused).
+  // With release_token the jti is freed again (nobody was admitted and the shopper may retry
+  // the same code, e.g. when the engine was unreachable).
   [[nodiscard]] Status mark_denied(const std::string& session_id, const std::string& reason, bool release_token);
   // opening -> denied after the session's open request reached the tracking engine without a
-  // usable answer (it may have created the session): its open request and then the cancel
-  // go into the outbox with the denial, atomically, so the engine ends with the session
-  // cancelled and never bills it. release_token as mark_denied.
+  // usable answer (it may have created the session): its open request queued and then the
+  // cancel, with the denial, atomically, so the engine ends with the session cancelled and
+  // never bills it. release_token as mark_denied.
   [[nodiscard]] Status deny_after_open(const std::string& session_id, const std::string& reason, bool release_token,
                                        const OutboxMessage& open_request, const OutboxMessage& cancel,
                                        std::int64_t now_ms);
@@ -121,14 +142,16 @@ class SessionStore {
   // open|open_offline -> cancelled, with the cancel message into the outbox, atomically.
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
   // opening -> cancelled, for a session a restart interrupted before its admission was
-  // decided: its open request and then the cancel go into the outbox, atomically, so the
-  // engine ends with the session cancelled whether or not it saw the first request. The
-  // jti stays used.
+  // decided: its open request queued and then the cancel, atomically, so the engine ends with
+  // the session cancelled whether or not it saw the first request. The jti stays used.
   [[nodiscard]] Status abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
                                        const OutboxMessage& cancel, std::int64_t now_ms);
-  // The newest session of `shopper` other than `except_session` that is still open at this
-  // store (anti-passback): being admitted or admitted (opening, open, open_offline), and
-  // neither cancelled nor ended (no final cart, no settlement). Empty if there is none.
+  // The newest session of `shopper` begun before `except_session` (every other one, if that
+  // is not a session) that is still open at this store (anti-passback): being admitted or
+  // admitted (opening, open, open_offline), and neither cancelled nor ended (no final cart, no
+  // settlement). Empty if there is none. Only sessions begun before count, so of two scans of
+  // one shopper begun in the same transaction (group commit) the first keeps the second out,
+  // as if they had been begun one after the other, and never both each other.
   [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
                                                                    const std::string& except_session);
   // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms.

@@ -9,6 +9,7 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/admission/service.hpp"
+#include "controller/admission/interrupted_sessions.hpp"
 #include "controller/config/reload.hpp"
 #include "controller/settlement/gateway_account_guard.hpp"
 #include "controller/lanes/gate.hpp"
@@ -24,7 +25,6 @@
 #include "passgated/daemon_reload.hpp"
 #include "passgated/graceful_stop.hpp"
 #include "controller/config/system_group.hpp"
-#include "passgated/session_recovery.hpp"
 #include "passgated/startup_signals.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
@@ -180,7 +180,7 @@ int run_daemon(const controller::GateConfig& config) {
   controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
                                          watched_tracking, sender, &settlement.entry_hold(), time, time);
   admission.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
-  recover_interrupted_sessions(sessions, time);
+  controller::recover_interrupted_sessions(sessions, time);
   controller::TokenPurge purge(sessions, time, time);
   controller::Gate gate(config, **backend, time, time, admission, reports);
   DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate});

@@ -31,6 +31,7 @@ struct AdmissionService::Pending {
   SessionOpen open;
   std::string body;
   Done done;
+  db::SessionRecord record;  // until it is begun
 };
 
 AdmissionSettings admission_settings(const GateConfig& config) {
@@ -85,7 +86,7 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   p->body = session_open_body(settings_.gate, p->open);
   p->done = std::move(done);
 
-  db::SessionRecord record;
+  db::SessionRecord& record = p->record;
   record.session_id = p->open.session_id;
   record.token_id = claims.token_id;
   record.token_expires_at = claims.expires_at + settings_.policy.clock_skew.count();
@@ -104,19 +105,34 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   }
   record.pay_key_id = std::move(sealed->key_id);
   record.pay_sealed = std::move(sealed->blob);
-  if (auto begun = sessions_.begin(record); !begun.ok()) {
+  to_begin_.push_back(std::move(p));
+  if (to_begin_.size() == 1) timers_.post([this] { begin_waiting(); });
+}
+
+void AdmissionService::begin_waiting() {
+  std::vector<std::shared_ptr<Pending>> batch;
+  batch.swap(to_begin_);
+  std::vector<db::SessionStore::NewSession> sessions;
+  sessions.reserve(batch.size());
+  for (auto& p : batch) sessions.push_back({std::move(p->record), open_message(p->open.session_id, p->body)});
+  auto begun = sessions_.begin_all(sessions);
+  for (std::size_t i = 0; i < batch.size(); ++i) on_begun(batch[i], begun ? (*begun)[i] : Status(begun.error()));
+}
+
+void AdmissionService::on_begun(const std::shared_ptr<Pending>& p, const Status& begun) {
+  if (!begun.ok()) {
     if (begun.error().code == "replayed") {
-      spdlog::info("event=admission_denied lane={} reason=replayed token_id={} detail=\"token already used\"", lane,
-                   log_value(claims.token_id));
+      spdlog::info("event=admission_denied lane={} reason=replayed token_id={} detail=\"token already used\"",
+                   p->lane, log_value(p->open.token_id));
       finish(std::move(p->done), denial(DenialReason::replayed));
     } else if (begun.error().code == "expired") {
       // The wall clock is behind the gate's records by more than a day: the token's id may
       // have been purged already, so it cannot be shown unused.
-      spdlog::warn("event=admission_denied lane={} reason=expired token_id={} detail={}", lane,
-                   log_value(claims.token_id), log_value(begun.error().message));
+      spdlog::warn("event=admission_denied lane={} reason=expired token_id={} detail={}", p->lane,
+                   log_value(p->open.token_id), log_value(begun.error().message));
       finish(std::move(p->done), denial(DenialReason::expired));
     } else {
-      spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", lane,
+      spdlog::error("event=admission_denied lane={} reason=lane_unavailable detail={}", p->lane,
                     log_value("cannot record the session: " + begun.error().message));
       finish(std::move(p->done), denial(DenialReason::lane_unavailable));
     }
@@ -176,12 +192,7 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
   const auto& id = p->open.session_id;
   const TrackingAnswer answer = read_session_answer(reply);
   if (answer == TrackingAnswer::accepted) {
-    if (auto opened = sessions_.mark_open(id); !opened.ok()) {
-      spdlog::error("event=admission_denied lane={} session={} reason=lane_unavailable detail={}", p->lane, id,
-                    log_value("opened by the tracking engine but not recorded: " + opened.error().message));
-      finish(std::move(p->done), denial(DenialReason::lane_unavailable));
-      return;
-    }
+    if (!record_admitted(p, false)) return;
     spdlog::info("event=session_opened lane={} session={} people={} offline=false", p->lane, id, p->people);
     finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
     return;
@@ -235,10 +246,7 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     refuse(DenialReason::offline_limit, "offline_limit");
     return;
   }
-  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
-  if (auto queued = sessions_.mark_open_offline(p->open.session_id, open, now_ms); !queued.ok()) {
-    spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, p->open.session_id,
-                  log_value(queued.error().message));
+  if (!record_admitted(p, true)) {
     refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
@@ -247,6 +255,52 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
                p->people);
   outbox_.kick();
   finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, p->open.session_id, p->people, true});
+}
+
+bool AdmissionService::record_admitted(const std::shared_ptr<Pending>& p, bool offline) {
+  const auto& id = p->open.session_id;
+  db::Database& db = sessions_.database();
+  const Status recorded =
+      offline ? db.relaxed([&] {
+        return sessions_.mark_open_offline(id, open_message(id, p->body), unix_millis(clock_.wall_now()));
+      })
+              : db.relaxed([&] { return sessions_.mark_open(id); });
+  if (!recorded.ok()) {
+    if (offline) {
+      spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, id,
+                    log_value(recorded.error().message));
+    } else {
+      // The engine opened it but the gate could not record that: denied, and the engine told
+      // to cancel it (if even that cannot be recorded, the session stays opening and the next
+      // start cancels it: controller/admission/interrupted_sessions.hpp).
+      spdlog::error("event=admission_record_failed lane={} session={} detail={}", p->lane, id,
+                    log_value("opened by the tracking engine but not recorded: " + recorded.error().message));
+      deny_opened(p, DenialReason::lane_unavailable, "db_error");
+    }
+    return false;
+  }
+  sync_soon();
+  return true;
+}
+
+void AdmissionService::sync_soon() {
+  if (sync_timer_) return;
+  sync_timer_ = timers_.start(kSyncWithin, [this] {
+    sync_timer_.reset();
+    if (auto synced = sessions_.database().sync(unix_millis(clock_.wall_now())); !synced.ok()) {
+      // The admissions stay in the WAL (a crash of the process keeps them); tried again.
+      spdlog::error("event=database_sync_failed next=retry detail={}", log_value(synced.error().message));
+      sync_soon();
+    }
+  });
+}
+
+AdmissionService::~AdmissionService() {
+  // A graceful stop: the admissions recorded last reach the disk before the database closes.
+  if (!sync_timer_) return;
+  if (auto synced = sessions_.database().sync(unix_millis(clock_.wall_now())); !synced.ok()) {
+    spdlog::error("event=database_sync_failed detail={}", log_value(synced.error().message));
+  }
 }
 
 void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
@@ -265,7 +319,7 @@ void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReas
                                               unix_millis(clock_.wall_now()));
       !marked.ok()) {
     // Not recorded: the session stays opening, and the next start cancels it at the engine
-    // the same way (passgated/session_recovery.cpp).
+    // the same way (controller/admission/interrupted_sessions.hpp).
     spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(marked.error().message));
   } else {

@@ -1,7 +1,9 @@
 // AdmissionService: the entry path from a scanned token to a committed session.
 //   1. verify the token offline (crypto/), checks 1-7 of docs/interfaces/entry-token.md#order-of-checks;
-//   2. commit the session, its token id and its sealed payment reference in one transaction
-//      (a used jti → replayed);
+//   2. commit the session, its token id, its sealed payment reference and its open request
+//      (held in the outbox while the session is opening) in one transaction, the one synced
+//      commit before the barrier moves (a used jti → replayed). Scans that arrive together,
+//      on any lanes, share that commit (group commit: they are begun on the next loop turn);
 //   2a. anti-passback: if the shopper has another session still open at this store, "hard"
 //      denies already_inside (the token stays usable), "soft" admits and logs a warning;
 //   3. if a hold is configured, place it (controller/settlement/entry_hold.hpp): declined →
@@ -13,9 +15,16 @@
 //      engine may have created is cancelled there and never billed.
 // Any database failure denies with lane_unavailable. Answers always arrive later on the
 // loop, never inside request().
+// Recording an admission (open, or open_offline) is a relaxed commit (db/database.hpp): it is
+// in the WAL before the answer goes to the lane, so a crash of the process cannot lose it, and
+// it is synced within kSyncWithin, merged with any synced commit made meanwhile. Denials are
+// synced before they are answered. Why a crash at any point loses nothing and admits nothing
+// twice: docs/durability.md.
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "controller/config/config.hpp"
@@ -48,6 +57,12 @@ class AdmissionService final : public AdmissionPort {
   AdmissionService(AdmissionSettings settings, const KeyRing& keys, const crypto::PaymentSealer& sealer,
                    db::SessionStore& sessions, TrackingPort& tracking, OutboxSender& outbox, EntryHold* hold,
                    TimerService& timers, Clock& clock);
+  ~AdmissionService() override;
+  AdmissionService(const AdmissionService&) = delete;
+  AdmissionService& operator=(const AdmissionService&) = delete;
+
+  // How soon a relaxed commit (an admission recorded) is synced to disk at the latest.
+  static constexpr Millis kSyncWithin{100};
 
   void request(int lane, int group_limit, std::string token, Done done) override;
   // A config reload: new settings for every step taken from now on (also by requests under way).
@@ -57,6 +72,12 @@ class AdmissionService final : public AdmissionPort {
 
  private:
   struct Pending;
+  // Begins every session verified since the last call, in one transaction, and goes on with each.
+  void begin_waiting();
+  void on_begun(const std::shared_ptr<Pending>& p, const Status& begun);
+  // Records the admission (relaxed), then answers the lane. False if it could not be recorded.
+  [[nodiscard]] bool record_admitted(const std::shared_ptr<Pending>& p, bool offline);
+  void sync_soon();
   [[nodiscard]] bool passes_anti_passback(const std::shared_ptr<Pending>& p);
   void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
   void open_session(const std::shared_ptr<Pending>& p);
@@ -79,6 +100,8 @@ class AdmissionService final : public AdmissionPort {
   TimerService& timers_;
   Clock& clock_;
   OfflineAdmissionWindow offline_window_;  // this run's offline admissions, by the monotonic clock
+  std::vector<std::shared_ptr<Pending>> to_begin_;  // verified, waiting for the next group commit
+  std::unique_ptr<Timer> sync_timer_;              // set while a relaxed commit waits for its sync
   std::function<void()> on_session_ended_;
 };
 

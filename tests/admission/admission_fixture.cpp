@@ -124,6 +124,7 @@ controller::AdmissionResult AdmissionFixture::admit(const std::string& token, st
   std::optional<controller::AdmissionResult> result;
   admission->request(1, group_limit, token, [&](controller::AdmissionResult r) { result = std::move(r); });
   CHECK_FALSE(result.has_value());  // never answered inside request()
+  vt.run_ready();                   // the group commit, then the hold (if any) and the open request
   if (engine_status) {
     REQUIRE_FALSE(tracking.calls.empty());
     REQUIRE(tracking.calls.back().target == "/v1/sessions");

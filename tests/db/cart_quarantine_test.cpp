@@ -36,7 +36,7 @@ struct QuarantineFixture {
   PaymentQueue queue{*t.db};
   CartQuarantine quarantine{*t.db};
   QuarantineFixture() {
-    for (const char* id : {"s1", "s2"}) REQUIRE(describe(sessions.begin(session(id, std::string("jti-") + id))) == "ok");
+    for (const char* id : {"s1", "s2"}) REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
   }
   std::vector<QuarantineRecord> open() {
     auto listed = quarantine.open(0);
@@ -203,7 +203,7 @@ TEST_CASE("a database from before migration 4 gains the quarantine and keeps its
   auto db = open_or_fail(file);
   CHECK(db->schema_version() == latest_schema_version());
   SessionStore sessions(*db);
-  REQUIRE(describe(sessions.begin(session("s1", "jti-s1"))) == "ok");
+  REQUIRE(describe(begin_session(sessions, session("s1", "jti-s1"))) == "ok");
   REQUIRE(SettlementStore(*db).record_carts("carts", {}, {foreign("s1")}, "c1", kNow).ok());
   CHECK(CartQuarantine(*db).open(0)->size() == 1);
 }

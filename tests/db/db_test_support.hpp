@@ -63,4 +63,12 @@ inline SessionRecord session(const std::string& session_id, const std::string& t
   };
 }
 
+// The open request begin() queues with the session (as controller/tracking/messages.hpp builds it).
+inline OutboxMessage open_request_of(const SessionRecord& s) {
+  return OutboxMessage{.kind = "session_open", .target = "/v1/sessions", .body = s.open_request, .session_id = s.session_id};
+}
+
+// Begins `s` with its open request, as the admission does.
+inline Status begin_session(SessionStore& store, const SessionRecord& s) { return store.begin(s, open_request_of(s)); }
+
 }  // namespace passgate::db::test

@@ -27,7 +27,7 @@ struct QueueFixture {
   PaymentQueue queue{*t.db};
 
   QueueFixture() {
-    for (const char* id : {"s1", "s2", "s3"}) REQUIRE(describe(sessions.begin(session(id, std::string("jti-") + id))) == "ok");
+    for (const char* id : {"s1", "s2", "s3"}) REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
   }
   std::int64_t add(const std::string& session_id, const std::string& kind, std::int64_t amount) {
     auto id = queue.enqueue(op(session_id, kind, amount), kNow);

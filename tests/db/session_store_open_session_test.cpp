@@ -22,7 +22,7 @@ struct OpenSessionFixture {
   void begin(const std::string& id, const std::string& shopper, std::int64_t at = 0) {
     SessionRecord s = session(id, "jti-" + id, kNow + at);
     s.shopper = shopper;
-    REQUIRE(describe(store.begin(s)) == "ok");
+    REQUIRE(describe(begin_session(store, s)) == "ok");
   }
   std::optional<std::string> open_of(const std::string& shopper, const std::string& except = "") {
     auto open = store.open_session_of(shopper, except);
@@ -54,13 +54,25 @@ TEST_CASE_METHOD(OpenSessionFixture, "a session being admitted or admitted is op
   CHECK_FALSE(open_of("shp_b").has_value());
 }
 
-TEST_CASE_METHOD(OpenSessionFixture, "the session being checked does not count, the newest other one is named") {
+TEST_CASE_METHOD(OpenSessionFixture, "the session being checked does not count, nor one begun after it") {
   begin("s1", "shp_a");
   REQUIRE(store.mark_open("s1").ok());
   begin("s2", "shp_a", 5);
+  begin("s3", "shp_a", 5);
+  CHECK(open_of("shp_a", "s3") == "s2");  // the newest begun before it
   CHECK(open_of("shp_a", "s2") == "s1");
-  CHECK(open_of("shp_a", "s1") == "s2");
-  CHECK(open_of("shp_a") == "s2");
+  CHECK_FALSE(open_of("shp_a", "s1").has_value());  // s2 and s3 came after it
+  CHECK(open_of("shp_a") == "s3");                  // no session named: every one counts
+}
+
+TEST_CASE_METHOD(OpenSessionFixture, "of two sessions of a shopper begun in one transaction, the first keeps the second out") {
+  SessionRecord a = session("a", "jti-a");
+  SessionRecord b = session("b", "jti-b");
+  a.shopper = b.shopper = "shp_a";
+  const auto begun = store.begin_all({{a, open_request_of(a)}, {b, open_request_of(b)}});
+  REQUIRE(describe(begun) == "ok");
+  CHECK_FALSE(open_of("shp_a", "a").has_value());
+  CHECK(open_of("shp_a", "b") == "a");
 }
 
 TEST_CASE_METHOD(OpenSessionFixture, "a session with a final cart or a settlement has ended") {

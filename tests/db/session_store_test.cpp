@@ -44,7 +44,7 @@ TEST_CASE("begin records the session in state opening and marks its token used")
   SessionStore store(*t.db);
   SessionRecord s = session("s1", "jti-aaaaaaaaaaaaaaaa");
   s.state = SessionState::open;  // ignored: a session always begins opening
-  REQUIRE(describe(store.begin(s)) == "ok");
+  REQUIRE(describe(begin_session(store, s)) == "ok");
 
   const auto found = store.find("s1");
   REQUIRE(describe(found) == "ok");
@@ -73,9 +73,9 @@ TEST_CASE("begin records the session in state opening and marks its token used")
 TEST_CASE("a token id begins only one session and the replay writes nothing") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
 
-  const auto replay = store.begin(session("s2", "jti-1"));
+  const auto replay = begin_session(store, session("s2", "jti-1"));
   REQUIRE_FALSE(replay.ok());
   CHECK(replay.error().code == "replayed");
   CHECK_THAT(replay.error().message, Contains("jti-1") && Contains("s2"));
@@ -85,11 +85,11 @@ TEST_CASE("a token id begins only one session and the replay writes nothing") {
 
 TEST_CASE("a used token stays used after a restart") {
   TestDatabase t;
-  REQUIRE(describe(SessionStore(*t.db).begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(SessionStore(*t.db).begin(session("s1", "jti-1"), open_request_of(session("s1", "jti-1")))) == "ok");
   t.reopen();
   SessionStore store(*t.db);
   CHECK(*store.token_used("jti-1"));
-  const auto replay = store.begin(session("s2", "jti-1"));
+  const auto replay = begin_session(store, session("s2", "jti-1"));
   REQUIRE_FALSE(replay.ok());
   CHECK(replay.error().code == "replayed");
   CHECK(state_of(store, "s1") == SessionState::opening);
@@ -98,16 +98,16 @@ TEST_CASE("a used token stays used after a restart") {
 TEST_CASE("denying with release_token lets the same token begin again, without it the token stays used") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
-  REQUIRE(describe(store.begin(session("s2", "jti-2"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s2", "jti-2"))) == "ok");
 
   REQUIRE(describe(store.mark_denied("s1", "lane_unavailable", true)) == "ok");
   CHECK_FALSE(*store.token_used("jti-1"));
-  CHECK(describe(store.begin(session("s1-retry", "jti-1"))) == "ok");
+  CHECK(describe(begin_session(store, session("s1-retry", "jti-1"))) == "ok");
 
   REQUIRE(describe(store.mark_denied("s2", "shopper_blocked", false)) == "ok");
   CHECK(*store.token_used("jti-2"));
-  CHECK(store.begin(session("s2-retry", "jti-2")).error().code == "replayed");
+  CHECK(begin_session(store, session("s2-retry", "jti-2")).error().code == "replayed");
 
   const auto denied = store.find("s2");
   CHECK((*denied)->state == SessionState::denied);
@@ -117,7 +117,7 @@ TEST_CASE("denying with release_token lets the same token begin again, without i
 TEST_CASE("a state change only leaves the state it expects") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
 
   SECTION("opening -> open -> cancelled") {
     require_wrong_state(store.mark_cancelled("s1", kCancel, 1),
@@ -156,7 +156,11 @@ TEST_CASE("a state change only leaves the state it expects") {
 TEST_CASE("mark_open_offline queues the open request exactly when the state changes") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  const SessionRecord s1 = session("s1", "jti-1");
+  REQUIRE(describe(begin_session(store, s1)) == "ok");
+  // begin queued the open request, held back while the session is opening.
+  CHECK(outbox_size(*t.db) == 1);
+  CHECK(Outbox(*t.db).sendable(0, 10)->empty());
 
   REQUIRE(describe(store.mark_open_offline("s1", kOpenRequest, 5000)) == "ok");
   const auto found = store.find("s1");
@@ -165,10 +169,11 @@ TEST_CASE("mark_open_offline queues the open request exactly when the state chan
   const auto front = Outbox(*t.db).front();
   REQUIRE(describe(front) == "ok");
   REQUIRE(front->has_value());
-  CHECK((*front)->message.kind == kOpenRequest.kind);
-  CHECK((*front)->message.target == kOpenRequest.target);
-  CHECK((*front)->message.body == kOpenRequest.body);
-  CHECK((*front)->created_at_ms == 5000);
+  // The message begin queued, not a second one.
+  CHECK((*front)->message.kind == "session_open");
+  CHECK((*front)->message.target == "/v1/sessions");
+  CHECK((*front)->message.body == s1.open_request);
+  CHECK((*front)->created_at_ms == s1.created_at_ms);
 
   CHECK_FALSE(store.mark_open_offline("s1", kOpenRequest, 6000).ok());
   CHECK(outbox_size(*t.db) == 1);
@@ -177,12 +182,13 @@ TEST_CASE("mark_open_offline queues the open request exactly when the state chan
 TEST_CASE("mark_cancelled queues the cancel message exactly when the state changes") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
 
   CHECK_FALSE(store.mark_cancelled("s1", kCancel, 1).ok());  // still opening
-  CHECK(outbox_size(*t.db) == 0);
+  CHECK(outbox_size(*t.db) == 1);                            // its open request, held back
 
   REQUIRE(describe(store.mark_open("s1")) == "ok");
+  CHECK(outbox_size(*t.db) == 0);  // the engine has the open request
   REQUIRE(describe(store.mark_cancelled("s1", kCancel, 2)) == "ok");
   CHECK(outbox_size(*t.db) == 1);
   CHECK((*Outbox(*t.db).front())->message.kind == "cancel");
@@ -191,8 +197,9 @@ TEST_CASE("mark_cancelled queues the cancel message exactly when the state chang
 TEST_CASE("a session a restart left opening is cancelled with its open request, then the cancel, queued") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
-  REQUIRE(describe(store.begin(session("s2", "jti-2"))) == "ok");
+  const SessionRecord s1 = session("s1", "jti-1");
+  REQUIRE(describe(begin_session(store, s1)) == "ok");
+  REQUIRE(describe(begin_session(store, session("s2", "jti-2"))) == "ok");
   REQUIRE(describe(store.mark_open("s2")) == "ok");
 
   REQUIRE(describe(store.abandon_opening("s1", kOpenRequest, kCancel, 7000)) == "ok");
@@ -202,7 +209,7 @@ TEST_CASE("a session a restart left opening is cancelled with its open request, 
   CHECK(*outbox.size() == 2);
   const auto first = outbox.front();
   CHECK((*first)->message.kind == "session_open");
-  CHECK((*first)->message.body == kOpenRequest.body);
+  CHECK((*first)->message.body == s1.open_request);  // the one begin queued
   REQUIRE(describe(outbox.remove((*first)->id)) == "ok");
   CHECK((*outbox.front())->message.kind == "cancel");
   REQUIRE(describe(outbox.remove((*outbox.front())->id)) == "ok");
@@ -215,16 +222,16 @@ TEST_CASE("a session a restart left opening is cancelled with its open request, 
 TEST_CASE("a state change is undone when its outbox message cannot be written") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("s1", "jti-1"))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
   t.db->sql().exec(
       "CREATE TEMP TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
 
-  const auto offline = store.mark_open_offline("s1", kOpenRequest, 1);
-  REQUIRE_FALSE(offline.ok());
-  CHECK(offline.error().code == "db_error");
-  CHECK(offline.error().message == "mark session s1 open_offline: outbox refused");
+  const auto abandoned = store.abandon_opening("s1", kOpenRequest, kCancel, 1);
+  REQUIRE_FALSE(abandoned.ok());
+  CHECK(abandoned.error().code == "db_error");
+  CHECK(abandoned.error().message == "mark session s1 cancelled: outbox refused");
   CHECK(state_of(store, "s1") == SessionState::opening);
-  CHECK_FALSE((*store.find("s1"))->offline);
+  CHECK(outbox_size(*t.db) == 1);  // the open request begin queued, nothing more
 
   REQUIRE(describe(store.mark_open("s1")) == "ok");
   CHECK_FALSE(store.mark_cancelled("s1", kCancel, 1).ok());
@@ -232,23 +239,38 @@ TEST_CASE("a state change is undone when its outbox message cannot be written") 
   CHECK(outbox_size(*t.db) == 0);
 }
 
+TEST_CASE("a session begun by an older passgated gets its open request with the state change, or neither") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
+  t.db->sql().exec("DELETE FROM outbox");  // an older passgated queued nothing at begin
+  t.db->sql().exec(
+      "CREATE TEMP TRIGGER refuse_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END");
+  CHECK_FALSE(store.mark_open_offline("s1", kOpenRequest, 1).ok());
+  CHECK(state_of(store, "s1") == SessionState::opening);
+  t.db->sql().exec("DROP TRIGGER refuse_outbox");
+  REQUIRE(describe(store.mark_open_offline("s1", kOpenRequest, 1)) == "ok");
+  CHECK(outbox_size(*t.db) == 1);
+  CHECK((*Outbox(*t.db).front())->message.body == kOpenRequest.body);
+}
+
 TEST_CASE("offline admissions are counted from the start of the window") {
   TestDatabase t;
   SessionStore store(*t.db);
   const auto admit_offline = [&](const std::string& id, std::int64_t at_ms) {
-    REQUIRE(describe(store.begin(session(id, "jti-" + id, at_ms))) == "ok");
+    REQUIRE(describe(begin_session(store, session(id, "jti-" + id, at_ms))) == "ok");
     REQUIRE(describe(store.mark_open_offline(id, kOpenRequest, at_ms)) == "ok");
   };
   admit_offline("a", 1000);
   admit_offline("b", 2000);
   admit_offline("c", 3000);
-  REQUIRE(describe(store.begin(session("online", "jti-online", 2500))) == "ok");
+  REQUIRE(describe(begin_session(store, session("online", "jti-online", 2500))) == "ok");
   REQUIRE(describe(store.mark_open("online")) == "ok");
   REQUIRE(describe(store.mark_cancelled("c", kCancel, 3500)) == "ok");  // cancelled still counts: the barrier opened
 
   SessionRecord flagged = session("flagged-denied", "jti-flagged", 2600);
   flagged.offline = true;
-  REQUIRE(describe(store.begin(flagged)) == "ok");
+  REQUIRE(describe(begin_session(store, flagged)) == "ok");
   REQUIRE(describe(store.mark_denied("flagged-denied", "offline_limit", true)) == "ok");
 
   CHECK(*store.offline_admissions_since(0) == 3);
@@ -264,9 +286,9 @@ TEST_CASE("offline admissions are counted from the start of the window") {
 TEST_CASE("sessions are listed oldest first, all or by state") {
   TestDatabase t;
   SessionStore store(*t.db);
-  REQUIRE(describe(store.begin(session("late", "jti-late", 3000))) == "ok");
-  REQUIRE(describe(store.begin(session("early", "jti-early", 1000))) == "ok");
-  REQUIRE(describe(store.begin(session("middle", "jti-middle", 2000))) == "ok");
+  REQUIRE(describe(begin_session(store, session("late", "jti-late", 3000))) == "ok");
+  REQUIRE(describe(begin_session(store, session("early", "jti-early", 1000))) == "ok");
+  REQUIRE(describe(begin_session(store, session("middle", "jti-middle", 2000))) == "ok");
   REQUIRE(describe(store.mark_open("middle")) == "ok");
 
   const auto all = store.all();
@@ -289,8 +311,8 @@ TEST_CASE("a used token id is kept a day and the largest clock skew past its tok
   TestDatabase t;
   SessionStore store(*t.db);
   constexpr std::int64_t kEnd = 1'795'000'065;  // exp + skew, as admission records it
-  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow, kEnd))) == "ok");
-  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow, kEnd + 600))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1", kNow, kEnd))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s2", "jti-2", kNow, kEnd + 600))) == "ok");
 
   // A purge by a clock 10 minutes fast (the reproduction of issue 15), or up to a day and
   // the largest skew fast, forgets nothing.
@@ -316,13 +338,13 @@ TEST_CASE("raising the clock skew allowance shortens no used token id's retentio
   TestDatabase t;
   SessionStore store(*t.db);
   constexpr std::int64_t kExp = 1'795'000'060;
-  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow, kExp + 5))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1", kNow, kExp + 5))) == "ok");
 
   const auto purged = store.purge_used_tokens(kExp + kMaxClockSkewS + kUsedTokenMarginS);
   REQUIRE(describe(purged) == "ok");
   CHECK(purged->forgotten == 0);
   CHECK(*store.token_used("jti-1"));
-  const auto again = store.begin(session("s2", "jti-1", kNow, kExp + kMaxClockSkewS));
+  const auto again = begin_session(store, session("s2", "jti-1", kNow, kExp + kMaxClockSkewS));
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == "replayed");
 }
@@ -360,20 +382,20 @@ TEST_CASE("a token that ended more than a day before the purge's mark is refused
   constexpr std::int64_t kMark = 1'795'100'000;
   REQUIRE(describe(store.purge_used_tokens(kMark)) == "ok");
 
-  const auto old = store.begin(session("s1", "jti-1", kNow, kMark - kUsedTokenMarginS - 1));
+  const auto old = begin_session(store, session("s1", "jti-1", kNow, kMark - kUsedTokenMarginS - 1));
   REQUIRE_FALSE(old.ok());
   CHECK(old.error().code == "expired");
   CHECK_FALSE(*store.token_used("jti-1"));
   CHECK(store.all()->empty());
-  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow, kMark - kUsedTokenMarginS))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s2", "jti-2", kNow, kMark - kUsedTokenMarginS))) == "ok");
 }
 
 TEST_CASE("the newest session's time is the latest admission the gate recorded") {
   TestDatabase t;
   SessionStore store(*t.db);
   CHECK(*store.latest_session_ms() == 0);
-  REQUIRE(describe(store.begin(session("s1", "jti-1", kNow + 5000))) == "ok");
-  REQUIRE(describe(store.begin(session("s2", "jti-2", kNow))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1", kNow + 5000))) == "ok");
+  REQUIRE(describe(begin_session(store, session("s2", "jti-2", kNow))) == "ok");
   CHECK(*store.latest_session_ms() == kNow + 5000);
 }
 

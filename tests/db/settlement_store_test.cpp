@@ -20,7 +20,7 @@ struct StoreFixture {
   SettlementStore store{*t.db};
   PaymentQueue queue{*t.db};
   StoreFixture() {
-    for (const char* id : {"s1", "s2", "s3"}) REQUIRE(describe(sessions.begin(session(id, std::string("jti-") + id))) == "ok");
+    for (const char* id : {"s1", "s2", "s3"}) REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
   }
 };
 

@@ -96,7 +96,7 @@ void CtlFixture::add_session(const std::string& session_id, std::int64_t age_ms,
   record.lane = lane;
   record.group_size = group_size;
   record.offline = offline;
-  require_ok(sessions.begin(record));
+  require_ok(db::test::begin_session(sessions, record));
   if (offline) {
     require_ok(sessions.mark_open_offline(session_id, {"session_open", "/v1/sessions", record.open_request, session_id},
                                           now_ms_ - age_ms));
@@ -182,7 +182,7 @@ StoreDay::StoreDay() {
   add_session("s-shopping-1", 5 * kMinute, 1, 3);
   add_session("s-shopping-2", kMinute, 1, 1, true);
   db::SessionStore sessions(database());
-  require_ok(sessions.begin(db::test::session("s-denied", "jti-s-denied", now - 20 * kMinute)));
+  require_ok(db::test::begin_session(sessions, db::test::session("s-denied", "jti-s-denied", now - 20 * kMinute)));
   require_ok(sessions.mark_denied("s-denied", "shopper_blocked", false));
 
   require_ok(db::GateStatus(database()).set("gateway", "unreachable", now - 2 * kHour - 31 * kMinute));

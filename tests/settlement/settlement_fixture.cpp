@@ -32,7 +32,7 @@ void SettlementFixture::add_session(const std::string& id, bool with_payment_ref
     record.pay_key_id = sealed->key_id;
     record.pay_sealed = sealed->blob;
   }
-  REQUIRE(db::test::describe(sessions.begin(record)) == "ok");
+  REQUIRE(db::test::describe(db::test::begin_session(sessions, record)) == "ok");
 }
 
 void SettlementFixture::cancel_session(const std::string& id) {

@@ -100,7 +100,7 @@ void GateProcess::admit(const ModelSession& session, std::function<void(Fate)> d
   must_work(sealed, "seal the payment reference of " + session.id);
   record.pay_key_id = sealed->key_id;
   record.pay_sealed = sealed->blob;
-  must_work(sessions.begin(record), "begin session " + session.id);
+  must_work(sessions.begin(record, controller::open_message(session.id, record.open_request)), "begin session " + session.id);
   if (session.hold_minor > 0) {
     settlement.entry_hold().reconfigure(model_hold_settings(session.hold_minor));
     settlement.entry_hold().place(session.id, [this, session, decided = std::move(decided)](controller::HoldVerdict verdict) {
@@ -116,7 +116,8 @@ void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldV
   using controller::HoldVerdict;
   const bool admitted = verdict == HoldVerdict::placed || verdict == HoldVerdict::placed_offline;
   if (admitted && session.engine == Engine::admits) {
-    must_work(sessions.mark_open(session.id), "open session " + session.id);
+    // Recorded as the admission does (a relaxed commit, synced later).
+    must_work(sessions.database().relaxed([&] { return sessions.mark_open(session.id); }), "open session " + session.id);
     return decided(Fate::open);
   }
   const char* reason = admitted                          ? "shopper_blocked"

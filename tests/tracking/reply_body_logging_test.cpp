@@ -36,6 +36,7 @@ TEST_CASE("a session answer's body is logged as an excerpt with its length") {
   CapturedLog log;
   std::optional<passgate::controller::AdmissionResult> result;
   f.admission->request(1, 4, f.token(), [&](passgate::controller::AdmissionResult r) { result = std::move(r); });
+  f.vt.run_ready();  // the group commit, then the open request
   REQUIRE(f.tracking.calls.size() == 1);
   f.tracking.reply(status, kHugeBody);
   f.vt.run_ready();

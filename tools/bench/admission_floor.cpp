@@ -52,7 +52,7 @@ double admit_once(const std::string& token, const crypto::KeySet& keys, const cr
   auto sealed = must(crypto::seal_payment_reference(sealer, claims->pay, record.session_id), "seal");
   record.pay_key_id = std::move(sealed.key_id);
   record.pay_sealed = std::move(sealed.blob);
-  must(sessions.begin(record), "commit the session");
+  must(sessions.begin(record, controller::open_message(record.session_id, record.open_request)), "commit the session");
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
 }
 

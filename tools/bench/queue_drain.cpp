@@ -23,6 +23,7 @@
 #include "common/asio_time.hpp"
 #include "common/ids.hpp"
 #include "controller/settlement/drainer.hpp"
+#include "controller/tracking/messages.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "crypto/secret_file.hpp"
 #include "db/database.hpp"
@@ -74,7 +75,7 @@ std::vector<double> queue_charges(db::SessionStore& sessions, db::PaymentQueue& 
   for (int i = 0; i < count; ++i) {
     ids.push_back(new_uuid_v4());
     auto pay = must(crypto::seal_payment_reference(sealer, {"cus_bench", "pm_card_visa"}, ids.back()), "seal");
-    must(sessions.begin(session(ids.back(), pay)), "session");
+    must(sessions.begin(session(ids.back(), pay), controller::open_message(ids.back(), "{}")), "session");
   }
   std::vector<double> enqueue_us;
   for (const std::string& id : ids) {

@@ -1,4 +1,4 @@
-#include "passgated/session_recovery.hpp"
+#include "controller/admission/interrupted_sessions.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -6,7 +6,7 @@
 #include "common/time_format.hpp"
 #include "controller/tracking/messages.hpp"
 
-namespace passgate::daemon {
+namespace passgate::controller {
 
 void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
   auto opening = sessions.in_state(db::SessionState::opening);
@@ -16,8 +16,8 @@ void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
     return;
   }
   for (const auto& s : opening.value()) {
-    const db::OutboxMessage open = controller::open_message(s.session_id, s.open_request);
-    const db::OutboxMessage cancel = controller::cancel_message(s.session_id);
+    const db::OutboxMessage open = open_message(s.session_id, s.open_request);
+    const db::OutboxMessage cancel = cancel_message(s.session_id);
     if (auto done = sessions.abandon_opening(s.session_id, open, cancel, unix_millis(clock.wall_now())); !done.ok()) {
       spdlog::error("event=session_recovery_failed session={} detail={}", log_value(s.session_id),
                     log_value("left opening by a restart, could not be closed: " + done.error().message));
@@ -29,4 +29,4 @@ void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
   }
 }
 
-}  // namespace passgate::daemon
+}  // namespace passgate::controller

@@ -1,0 +1,16 @@
+// recover_interrupted_sessions: at start-up, sessions left `opening` by a crash are closed.
+// Such a session was begun (its one synced commit) but its admission was never recorded, and
+// an admission is recorded before its lane is told (controller/admission/service.hpp), so
+// nobody was admitted on it by the gate: the engine gets its open request (queued when it
+// began) and then a cancel, through the outbox, so both sides end with it cancelled. Its
+// token id stays used. The reasoning for every crash point: docs/durability.md.
+#pragma once
+
+#include "common/clock.hpp"
+#include "db/session_store.hpp"
+
+namespace passgate::controller {
+
+void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock);
+
+}  // namespace passgate::controller
