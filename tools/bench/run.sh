@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../.."
 
 scripts/bootstrap.sh
 scripts/build-release.sh "$build" passgated passgate-sim passgate-bench-scan passgate-bench-exit \
-  passgate-bench-admission passgate-bench-queue
+  passgate-bench-admission passgate-bench-queue passgate-bench-lanes passgate-bench-year-db passgatectl
 
 options=()
 if [ "${QUICK:-0}" = 1 ]; then options+=(--quick); fi
