@@ -10,6 +10,7 @@
 namespace {
 
 bool batching = false;
+bool rolled_back = false;  // a store call rolled back within the batch: the batch must not commit
 
 using ExecFn = int (*)(sqlite3*, const char*, int (*)(void*, int, char**, char**), void*, char**);
 
@@ -19,12 +20,14 @@ ExecFn real_exec() {
   return real;
 }
 
-// What a store's own transaction statement becomes inside a batch.
-const char* in_batch(const char* sql) {
-  if (std::strcmp(sql, "BEGIN IMMEDIATE") == 0) return "SAVEPOINT store_call";
-  if (std::strcmp(sql, "COMMIT") == 0) return "RELEASE store_call";
-  if (std::strcmp(sql, "ROLLBACK") == 0) return "ROLLBACK TO store_call; RELEASE store_call";
-  return sql;
+// Whether `sql` is a store's own transaction statement, which does nothing inside a batch
+// (a rollback spoils the batch instead).
+bool absorbed(const char* sql) {
+  if (std::strcmp(sql, "ROLLBACK") == 0) {
+    rolled_back = true;
+    return true;
+  }
+  return std::strcmp(sql, "BEGIN IMMEDIATE") == 0 || std::strcmp(sql, "COMMIT") == 0;
 }
 
 void exec_real(passgate::db::Database& db, const char* sql) {
@@ -42,7 +45,8 @@ void exec_real(passgate::db::Database& db, const char* sql) {
 // calls it for every Transaction); outside a batch it passes everything through.
 extern "C" int sqlite3_exec(sqlite3* db, const char* sql, int (*callback)(void*, int, char**, char**), void* arg,
                             char** error) {
-  return real_exec()(db, batching ? in_batch(sql) : sql, callback, arg, error);
+  if (batching && absorbed(sql)) return SQLITE_OK;
+  return real_exec()(db, sql, callback, arg, error);
 }
 
 namespace passgate::bench {
@@ -50,10 +54,12 @@ namespace passgate::bench {
 BatchedTransactions::BatchedTransactions(db::Database& db) : db_(db) {
   exec_real(db_, "BEGIN IMMEDIATE");
   batching = true;
+  rolled_back = false;
 }
 
 void BatchedTransactions::commit() {
   batching = false;
+  if (rolled_back) throw std::runtime_error("a store call rolled back within the batch; nothing committed");
   open_ = false;
   exec_real(db_, "COMMIT");
 }

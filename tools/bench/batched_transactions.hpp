@@ -3,8 +3,9 @@
 // store opens its own transaction with SQLiteCpp (BEGIN IMMEDIATE ... COMMIT, or ROLLBACK),
 // which SQLite refuses inside another one; while a batch is open, this program's
 // sqlite3_exec (batched_transactions.cpp, interposed in this executable only, never in the
-// daemon) turns those into a savepoint within the batch's transaction, so every store call
-// still commits or rolls back as a unit, and the batch commits at the end. Benchmark tool only.
+// daemon) lets those pass as done, and a store's rollback (it refused a call) spoils the
+// batch: commit() then throws and the batch rolls back whole. The generator stops on any
+// store error anyway. Benchmark tool only.
 #pragma once
 
 #include "db/database.hpp"
@@ -15,7 +16,7 @@ class BatchedTransactions {
  public:
   // Begins the batch's transaction on `db`. Throws std::runtime_error if it cannot.
   explicit BatchedTransactions(db::Database& db);
-  // Commits it. Throws std::runtime_error if it cannot.
+  // Commits it. Throws std::runtime_error if it cannot, or if a store call rolled back.
   void commit();
   // Rolls it back if not committed.
   ~BatchedTransactions();

@@ -59,7 +59,6 @@ int main(int argc, char** argv) {
     database->sql().exec("PRAGMA synchronous = OFF");
     database->sql().exec("PRAGMA foreign_keys = OFF");
     database->sql().exec("PRAGMA cache_size = -262144");
-    database->sql().exec("PRAGMA temp_store = MEMORY");  // the savepoints' journals
     bench::StoreHistory history(*database, sealer, spec);
     constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
     for (int d = 0; d < days; ++d) {
