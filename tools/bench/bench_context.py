@@ -51,11 +51,11 @@ class Bench:
         """The options every scanning program takes to mint the gate's tokens."""
         return ["--issuer-key", f"{self.work}/issuer.pem", "--kid", "bench", "--issuer", ISSUER, "--audience", STORE]
 
-    def scans(self, gate, count, shoppers="shp_bench_", times=False):
+    def scans(self, gate, count, shoppers="shp_bench_", times=False, extra=()):
         """passgate-bench-scan: `count` scans one after the other on lane 1 of `gate`; with
-        `times`, its figures also list each scan as [Unix ms, µs]."""
+        `times`, its figures also list each scan as [Unix ms, µs]; `extra`: more of its options."""
         return self.run_json("passgate-bench-scan", "--socket", gate.rig_socket, *self.token_args(),
-                             "--count", count, "--shopper-prefix", shoppers, *(["--times"] if times else []))
+                             "--count", count, "--shopper-prefix", shoppers, *(["--times"] if times else []), *extra)
 
     def history(self, database, gate_name, *args):
         """passgate-bench-year-db: a database for gate `gate_name` (see year_db.cpp for `args`)."""

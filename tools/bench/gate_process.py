@@ -58,8 +58,10 @@ level = "info"
 
 
 def proc_status(pid):
-    """VmRSS and VmHWM (KiB) of a running process, its threads, and their context switches
-    (voluntary and not, summed over its threads), from /proc/PID/status and /proc/PID/task."""
+    """VmRSS and VmHWM (KiB) of a running process, VmRSS split into anonymous memory (the
+    heap), file mappings (the binary, libraries) and shared memory (SQLite's WAL index), its
+    threads, and their context switches (voluntary and not, summed over its threads), from
+    /proc/PID/status and /proc/PID/task."""
     def fields(path):
         with open(path) as f:
             return {k: v.split() for k, _, v in (line.partition(":") for line in f)}
@@ -70,6 +72,8 @@ def proc_status(pid):
         t = fields(f"/proc/{pid}/task/{task}/status")
         switches += int(t["voluntary_ctxt_switches"][0]) + int(t["nonvoluntary_ctxt_switches"][0])
     return {"vm_rss_kib": int(status["VmRSS"][0]), "vm_hwm_kib": int(status["VmHWM"][0]),
+            "rss_anon_kib": int(status["RssAnon"][0]), "rss_file_kib": int(status["RssFile"][0]),
+            "rss_shmem_kib": int(status["RssShmem"][0]),
             "threads": int(status["Threads"][0]), "context_switches": switches}
 
 

@@ -99,15 +99,17 @@ def year_rows(r, floor):
              f"{g['payment_ops']:,} payment ops)",
              f"{mib(y['bytes_as_generated'] / 1024)} as generated ({g['seconds']:.0f} s to generate)", after, "-"),
             ("passgated start to READY=1 on the year database",
-             f"median {ms(start['median_s'])}, max {ms(start['max_s'])}",
+             f"median {ms(start['median_s'])}, max {ms(start['max_s'])} ({start['runs']} starts)",
              f"empty database: median {ms(r['daemon']['start_to_ready']['median_s'])}",
              goal(f"<= {start['goal_s'] * 1000:.0f} ms", start["max_s"] <= start["goal_s"])),
-            (f"scan-to-release on the year database, {y['scans']['count']:,} scans", latency(y["scans"]),
+            (f"scan-to-release on the year database, {y['scans'].get('count', 0):,} scans",
+             y["scans"]["failed"] if "failed" in y["scans"] else latency(y["scans"]),
              "verify + commit alone: " + latency(floor), "-")]
     for command in ("status", "sessions", "queue"):
         t = ctl[command]
         rows.append((f"passgatectl {command} on the year database (process start included)",
-                     f"median {ms(t['median_s'])}, max {ms(t['max_s'])}",
+                     f"median {ms(t['median_s'])}, max {ms(t['max_s'])} ({t['runs']} runs"
+                     f"{'' if t['exit_codes'] == [0] else ', exit codes ' + str(t['exit_codes'])})",
                      f"passgatectl --version: median {ms(ctl['version']['median_s'])}",
                      goal(f"<= {ctl['goal_s'] * 1000:.0f} ms", t["max_s"] <= ctl["goal_s"])))
     return rows
@@ -118,7 +120,8 @@ def memory_rows(r):
     first, last = m["checkpoints"]
     rss, hwm = m["after_last"]["vm_rss_kib"], m["after_last"]["vm_hwm_kib"]
     return [(f"passgated memory after {last:,} scans ({m['path'].split(' on ')[0]})",
-             f"VmRSS {mib(rss)} (VmHWM {mib(hwm)}); after {first:,}: {mib(m['after_first']['vm_rss_kib'])}",
+             f"VmRSS {mib(rss)} (VmHWM {mib(hwm)}, heap {mib(m['after_last']['rss_anon_kib'])}); "
+             f"after {first:,}: {mib(m['after_first']['vm_rss_kib'])}",
              f"at ready: VmRSS {mib(m['at_ready']['vm_rss_kib'])}",
              goal(f"<= {mib(m['goal_rss_kib'])}, growth {first // 1000}k-{last // 1000}k {m['growth_kib'] / 1024:+.2f} "
                   f"MiB <= {mib(m['goal_growth_kib'])}",

@@ -42,7 +42,7 @@ from report import print_table
 from year_data import year_data
 
 FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "paced_ops": 400, "idle_s": 60, "starts": 5, "shoppers": 20,
-        "drain_scans": 2000, "lanes_s": 120, "year_days": 365, "year_scans": 2000, "ctl_runs": 10,
+        "drain_scans": 2000, "lanes_s": 90, "year_days": 365, "year_scans": 2000, "ctl_runs": 5,
         "memory_scans": (10000, 50000), "sweep_timeout_s": 600}
 QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "paced_ops": 60, "idle_s": 5, "starts": 2, "shoppers": 10,
          "drain_scans": 300, "lanes_s": 15, "year_days": 10, "year_scans": 300, "ctl_runs": 3,

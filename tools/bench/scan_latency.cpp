@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_file, "also write the figures as JSON here");
   bool times = false;
   app.add_flag("--times", times, "the JSON also lists every scan as [wall time in Unix ms, latency in us]");
+  double max_seconds = 0;
+  app.add_option("--max-seconds", max_seconds, "stop scanning after this long, even before --count (0: no limit)");
+  int deadline_ms = 30000;
+  app.add_option("--deadline-ms", deadline_ms, "give up when the gate does not release or close within this")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -47,16 +52,22 @@ int main(int argc, char** argv) {
     std::vector<double> micros;
     micros.reserve(static_cast<std::size_t>(count));
     nlohmann::json samples = nlohmann::json::array();
-    for (int i = 0; i < count; ++i) {
+    const std::chrono::milliseconds deadline(deadline_ms);
+    const auto started = std::chrono::steady_clock::now();
+    const auto out_of_time = [&] {
+      return max_seconds > 0 &&
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() > max_seconds;
+    };
+    for (int i = 0; i < count && !out_of_time(); ++i) {
       const std::string token = tokens.next();
       const auto at_ms = passgate::unix_millis(std::chrono::system_clock::now());
       const auto t0 = std::chrono::steady_clock::now();
       rig.scan(l + ".entry", token);
-      rig.wait_output(l + ".release_in", true);
+      rig.wait_output(l + ".release_in", true, deadline);
       micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
       if (times) samples.push_back({at_ms, micros.back()});
       rig.walk_in(l);
-      rig.wait_output(l + ".release_in", false);
+      rig.wait_output(l + ".release_in", false, deadline);
     }
     auto summary = passgate::bench::latency_summary(micros);
     std::cout << "scan-to-release: " << passgate::bench::describe_latency(summary) << '\n';
