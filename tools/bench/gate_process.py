@@ -14,11 +14,16 @@ ISSUER = "https://app.example-retail.com"
 STORE = "store-bench"
 
 
-def gate_config(work, sockets, name, tracking_url, gateway_url, policy="deny", exit_lanes=()):
-    """The config text of gate `name`: lane 1 entry (plus `exit_lanes`), the rig socket with
-    debounce 0 (a benchmark's beams do not bounce), metrics on any free loopback port, logs at
-    the shipping default level (info) to the log file."""
-    lanes = '[[lanes]]\nnumber = 1\nkind = "entry"\n'
+def gate_config(work, sockets, name, tracking_url, gateway_url, policy="deny", exit_lanes=(), entry_lanes=(1,),
+                database=None, payments="", database_keys=""):
+    """The config text of gate `name`: `entry_lanes` (lane 1) and `exit_lanes`, the rig socket
+    with debounce 0 (a benchmark's beams do not bounce), its database `database` (default
+    <work>/<name>.db), metrics on any free loopback port, logs at the shipping default level
+    (info) to the log file; `payments` and `database_keys` are more lines for [payments] and
+    [database] (e.g. "max_requests_per_second = 0\n")."""
+    lanes = ""
+    for n in entry_lanes:
+        lanes += f'[[lanes]]\nnumber = {n}\nkind = "entry"\n'
     for n in exit_lanes:
         lanes += f'[[lanes]]\nnumber = {n}\nkind = "exit"\n'
     return f'''store_id = "{STORE}"
@@ -41,9 +46,9 @@ max_admissions_per_hour = 10000
 gateway_url = "{gateway_url}"
 api_key_file = "{work}/gateway.key"
 seal_key_file = "{work}/seal.key"
-[database]
-path = "{work}/{name}.db"
-[control]
+{payments}[database]
+path = "{database or f"{work}/{name}.db"}"
+{database_keys}[control]
 socket = "{sockets}/{name}.control.sock"
 [metrics]
 listen = "127.0.0.1:0"
@@ -53,8 +58,10 @@ level = "info"
 
 
 def proc_status(pid):
-    """VmRSS and VmHWM (KiB) of a running process, its threads, and their context switches
-    (voluntary and not, summed over its threads), from /proc/PID/status and /proc/PID/task."""
+    """VmRSS and VmHWM (KiB) of a running process, VmRSS split into anonymous memory (the
+    heap), file mappings (the binary, libraries) and shared memory (SQLite's WAL index), its
+    threads, and their context switches (voluntary and not, summed over its threads), from
+    /proc/PID/status and /proc/PID/task."""
     def fields(path):
         with open(path) as f:
             return {k: v.split() for k, _, v in (line.partition(":") for line in f)}
@@ -65,6 +72,8 @@ def proc_status(pid):
         t = fields(f"/proc/{pid}/task/{task}/status")
         switches += int(t["voluntary_ctxt_switches"][0]) + int(t["nonvoluntary_ctxt_switches"][0])
     return {"vm_rss_kib": int(status["VmRSS"][0]), "vm_hwm_kib": int(status["VmHWM"][0]),
+            "rss_anon_kib": int(status["RssAnon"][0]), "rss_file_kib": int(status["RssFile"][0]),
+            "rss_shmem_kib": int(status["RssShmem"][0]),
             "threads": int(status["Threads"][0]), "context_switches": switches}
 
 
@@ -93,11 +102,11 @@ def control_request(path, request, timeout=5.0):
 class Gate:
     """A running passgated with the config `gate_config()` wrote for `name`."""
 
-    def __init__(self, binary, work, sockets, name, config_text):
+    def __init__(self, binary, work, sockets, name, config_text, database=None):
         self.name = name
         self.rig_socket = f"{sockets}/{name}.rig.sock"
         self.control_socket = f"{sockets}/{name}.control.sock"
-        self.database = f"{work}/{name}.db"
+        self.database = database or f"{work}/{name}.db"
         self.log_path = f"{work}/{name}.log"
         self.config_path = f"{work}/{name}.toml"
         with open(self.config_path, "w") as f:

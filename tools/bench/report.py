@@ -1,4 +1,5 @@
-"""The benchmark table: one row per figure, its value next to its floor, from run.py's results."""
+"""The benchmark table: one row per figure, its value next to its floor and, where issue 18
+sets one, its goal and whether this run met it, from run.py's results."""
 
 
 def duration(us):
@@ -15,6 +16,18 @@ def loads(averages):
 
 def mib(kib):
     return f"{kib / 1024:.1f} MiB"
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds >= 0.0095 else f"{seconds * 1000:.1f} ms"
+
+
+def p50_p99(s):
+    return f"p50 {duration(s['p50_us'])}, p99 {duration(s['p99_us'])}"
+
+
+def goal(text, met):
+    return f"{text}: {'met' if met else 'MISSED'}"
 
 
 def rows(r):
@@ -48,9 +61,82 @@ def rows(r):
     ]
 
 
+def drain_rows(r):
+    d = r["scan_while_draining"]
+    rows = []
+    for case in d["draining"].values():
+        pace = case["max_requests_per_second"]
+        rows.append((f"scan-to-release while {d['queued']:,} queued charges drain "
+                     f"(max_requests_per_second {pace}{', unpaced' if pace == 0 else ''})",
+                     f"{p50_p99(case['scans'])} over {case['scans']['count']:,} scans; queue "
+                     f"{case['queue_at_first_scan']:,} -> {case['queue_at_last_scan']:,}",
+                     f"queue idle: {p50_p99(d['idle']['scans'])}",
+                     goal(f"p99 {case['p99_ratio_to_idle']:.2f}x idle, <= {d['goal_p99_ratio']}x",
+                          case["p99_ratio_to_idle"] <= d["goal_p99_ratio"])))
+    return rows
+
+
+def lanes_rows(r):
+    m = r["many_lanes"]
+    many, one = m["eight_lanes"], m["one_lane"]
+    return [(f"scan-to-release, {many['lanes']} entry lanes at {m['per_minute_each']:g} scans/min each, random phases",
+             f"{p50_p99(many)} over {many['count']:,} scans ({many['late_scans']} late)",
+             f"1 lane at {m['per_minute_each']:g}/min: {p50_p99(one)} over {one['count']:,}",
+             goal(f"p99 {m['p99_ratio']:.2f}x one lane, <= {m['goal_p99_ratio']}x", m["p99_ratio"] <= m["goal_p99_ratio"]))]
+
+
+def year_rows(r, floor):
+    y = r["year"]
+    g, ret, start, ctl = y["generated"], y["retention"], y["start_to_ready"], y["passgatectl"]
+    if not ret["supported"]:
+        after = "retention: not in this build (check-config refuses retention_days)"
+    elif ret["timed_out"]:
+        after = f"with retention: sweep not done after {ret['seconds']:.0f} s, {mib(ret['bytes_after_incremental_vacuum'] / 1024)}"
+    else:
+        after = (f"with retention (90 d, audit 365 d), after incremental_vacuum: "
+                 f"{mib(ret['bytes_after_incremental_vacuum'] / 1024)} (sweep {ret['seconds']:.0f} s)")
+    rows = [(f"year database: {g['days']} days x {g['per_day']:,} shoppers ({g['sessions']:,} sessions, "
+             f"{g['payment_ops']:,} payment ops)",
+             f"{mib(y['bytes_as_generated'] / 1024)} as generated ({g['seconds']:.0f} s to generate)", after, "-"),
+            ("passgated start to READY=1 on the year database",
+             f"median {ms(start['median_s'])}, max {ms(start['max_s'])} ({start['runs']} starts)",
+             f"empty database: median {ms(r['daemon']['start_to_ready']['median_s'])}",
+             goal(f"<= {start['goal_s'] * 1000:.0f} ms", start["max_s"] <= start["goal_s"])),
+            (f"scan-to-release on the year database, {y['scans'].get('count', 0):,} scans",
+             y["scans"]["failed"] if "failed" in y["scans"] else latency(y["scans"]),
+             "verify + commit alone: " + latency(floor), "-")]
+    for command in ("status", "sessions", "queue"):
+        t = ctl[command]
+        rows.append((f"passgatectl {command} on the year database (process start included)",
+                     f"median {ms(t['median_s'])}, max {ms(t['max_s'])} ({t['runs']} runs"
+                     f"{'' if t['exit_codes'] == [0] else ', exit codes ' + str(t['exit_codes'])})",
+                     f"passgatectl --version: median {ms(ctl['version']['median_s'])}",
+                     goal(f"<= {ctl['goal_s'] * 1000:.0f} ms", t["max_s"] <= ctl["goal_s"])))
+    return rows
+
+
+def memory_rows(r):
+    m = r["memory_growth"]
+    first, last = m["checkpoints"]
+    rss, hwm = m["after_last"]["vm_rss_kib"], m["after_last"]["vm_hwm_kib"]
+    return [(f"passgated memory after {last:,} scans ({m['path'].split(' on ')[0]})",
+             f"VmRSS {mib(rss)} (VmHWM {mib(hwm)}, heap {mib(m['after_last']['rss_anon_kib'])}); "
+             f"after {first:,}: {mib(m['after_first']['vm_rss_kib'])}",
+             f"at ready: VmRSS {mib(m['at_ready']['vm_rss_kib'])} (heap {mib(m['at_ready']['rss_anon_kib'])})",
+             goal(f"<= {mib(m['goal_rss_kib'])}", rss <= m["goal_rss_kib"]) + "; " +
+             goal(f"growth {first // 1000}k-{last // 1000}k {m['growth_kib'] / 1024:+.2f} MiB <= {mib(m['goal_growth_kib'])}",
+                  m["growth_kib"] <= m["goal_growth_kib"]))]
+
+
+def all_rows(r):
+    base = [row + ("-",) for row in rows(r)]
+    return base + drain_rows(r) + lanes_rows(r) + year_rows(r, r["scan_to_release"]["floor_verify_commit"]) + \
+        memory_rows(r)
+
+
 def print_table(r):
-    table = [("figure", "measured", "floor (same run)")] + rows(r)
-    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    table = [("figure", "measured", "floor (same run)", "goal (issue 18)")] + all_rows(r)
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
     for i, row in enumerate(table):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
         if i == 0:

@@ -37,7 +37,7 @@ void RigClient::scan(const std::string& scanner, const std::string& data) {
   send({{"t", "scan"}, {"scanner", scanner}, {"data", data}});
 }
 
-nlohmann::json RigClient::next(Clock::time_point until) {
+std::optional<nlohmann::json> RigClient::next(Clock::time_point until) {
   for (;;) {
     if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
       auto message = nlohmann::json::parse(buffer_.substr(0, nl));
@@ -46,9 +46,7 @@ nlohmann::json RigClient::next(Clock::time_point until) {
     }
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
     pollfd p{fd_.get(), POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) {
-      throw std::runtime_error("the gate did not answer in time (last display: \"" + last_display_ + "\")");
-    }
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) == 0) return std::nullopt;
     char chunk[4096];
     const ssize_t n = ::read(fd_.get(), chunk, sizeof chunk);
     if (n <= 0) throw std::runtime_error("the gate closed the rig link");
@@ -56,19 +54,35 @@ nlohmann::json RigClient::next(Clock::time_point until) {
   }
 }
 
+std::optional<RigClient::OutputChange> RigClient::take(const nlohmann::json& m) {
+  const std::string type = m.value("t", "");
+  if (type == "out") {
+    OutputChange change{m.value("line", ""), m.value("v", 0) == 1};
+    outputs_[change.line] = change.level;
+    return change;
+  }
+  if (type == "display") {
+    last_display_ = m.value("text", "");
+  } else if (type == "error") {
+    throw std::runtime_error("the gate refused a message: " + m.value("msg", ""));
+  }
+  return std::nullopt;
+}
+
 void RigClient::wait_output(const std::string& line, bool level, std::chrono::milliseconds deadline) {
   const auto until = Clock::now() + deadline;
   for (auto known = outputs_.find(line); known == outputs_.end() || known->second != level; known = outputs_.find(line)) {
     const auto m = next(until);
-    const std::string type = m.value("t", "");
-    if (type == "out") {
-      outputs_[m.value("line", "")] = m.value("v", 0) == 1;
-    } else if (type == "display") {
-      last_display_ = m.value("text", "");
-    } else if (type == "error") {
-      throw std::runtime_error("the gate refused a message: " + m.value("msg", ""));
-    }
+    if (!m) throw std::runtime_error("the gate did not answer in time (last display: \"" + last_display_ + "\")");
+    (void)take(*m);
   }
+}
+
+std::optional<RigClient::OutputChange> RigClient::next_output(Clock::time_point until) {
+  while (const auto m = next(until)) {
+    if (auto change = take(*m)) return change;
+  }
+  return std::nullopt;
 }
 
 void RigClient::walk_in(const std::string& lane) {

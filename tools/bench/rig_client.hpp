@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,10 +30,21 @@ class RigClient {
   // beam, neither (docs/interfaces/rig-protocol.md#line-names).
   void walk_in(const std::string& lane);
 
+  // For a client driving several lanes at once: the next change of an output line the gate
+  // reports, or none when nothing comes before `until`.
+  struct OutputChange {
+    std::string line;
+    bool level = false;
+  };
+  std::optional<OutputChange> next_output(std::chrono::steady_clock::time_point until);
+
  private:
   void send(const nlohmann::json& message);
-  // The next message, or throws when none comes before `until`.
-  nlohmann::json next(std::chrono::steady_clock::time_point until);
+  // The next message, or none when none comes before `until`.
+  std::optional<nlohmann::json> next(std::chrono::steady_clock::time_point until);
+  // Remembers what message `m` says (an output's level, a display text); throws on an error
+  // message. The output line it changed, if it is an `out` message.
+  std::optional<OutputChange> take(const nlohmann::json& m);
 
   UniqueFd fd_;
   std::string buffer_;

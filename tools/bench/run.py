@@ -11,7 +11,13 @@
   c. payment queue drain rate after a 10,000-operation outage; floor: the gateway simulator's
      own capacity for the same requests;
   d. passgated's resident memory after the scans, its CPU use while idle for 60 s, and its time
-     from start to READY=1; floor for the start: the process start alone (`passgated --help`).
+     from start to READY=1; floor for the start: the process start alone (`passgated --help`);
+  e. scan-to-release while 10,000 queued charges drain, at the default pace and unpaced; floor:
+     the same scans with the queue idle (drain_scans.py);
+  f. eight entry lanes scanned at 60 a minute each; floor: one lane at 60 a minute (many_lanes.py);
+  g. a year of a busy store: database size (with retention when the build has it), start to
+     READY=1, scan-to-release and passgatectl on it (year_data.py);
+  h. resident memory after 10,000 and 50,000 scans (memory_growth.py).
 
 Prints a table and writes the figures as JSON."""
 
@@ -20,7 +26,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -28,12 +33,20 @@ import sys
 import tempfile
 import time
 
-from gate_process import ISSUER, STORE, Gate, cpu_seconds, gate_config, proc_status
+from bench_context import Bench, closed_port, section
+from drain_scans import drain_scans
+from gate_process import cpu_seconds, proc_status
+from many_lanes import many_lanes
+from memory_growth import memory_growth
 from report import print_table
-from simulators import Simulator
+from year_data import year_data
 
-FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "paced_ops": 400, "idle_s": 60, "starts": 5, "shoppers": 20}
-QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "paced_ops": 60, "idle_s": 5, "starts": 2, "shoppers": 10}
+FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "paced_ops": 400, "idle_s": 60, "starts": 5, "shoppers": 20,
+        "drain_scans": 2000, "lanes_s": 90, "year_days": 365, "year_scans": 2000, "ctl_runs": 5,
+        "memory_scans": (10000, 50000), "sweep_timeout_s": 600}
+QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "paced_ops": 60, "idle_s": 5, "starts": 2, "shoppers": 10,
+         "drain_scans": 300, "lanes_s": 15, "year_days": 10, "year_scans": 300, "ctl_runs": 3,
+         "memory_scans": (1000, 5000), "sweep_timeout_s": 60}
 EXIT_LANES = range(2, 17)  # lane 1 is the entry; the exits go round lanes 2-16 (see exit_latency.cpp)
 TRACKING_DELAY_MS = 2000
 QUEUE_IN_FLIGHT = 4  # the daemon's default [payments] max_in_flight
@@ -41,62 +54,6 @@ QUEUE_IN_FLIGHT = 4  # the daemon's default [payments] max_in_flight
 # answers 429 above its own limit (set a quarter above the pace).
 PACED_RATE = 20
 PACED_LIMIT = 25
-
-
-class Bench:
-    def __init__(self, build, work, sockets, sizes):
-        self.build = build
-        self.work = work
-        self.sockets = sockets
-        self.sizes = sizes
-        self.sim = f"{build}/tools/passgate-sim"
-        self.gated = f"{build}/passgated/passgated"
-        self.running = []  # simulators and gates to stop on the way out
-
-    def tool(self, name):
-        return f"{self.build}/tools/{name}"
-
-    def run_json(self, name, *args):
-        """Runs a benchmark program (its one-line summary goes to our output); its JSON figures."""
-        out = f"{self.work}/{name}.json"
-        subprocess.run([self.tool(name), *map(str, args), "--json", out], check=True)
-        with open(out) as f:
-            return json.load(f)
-
-    def simulator(self, kind, name, *extra):
-        sim = Simulator(self.sim, kind, name, self.work, extra)
-        self.running.append(sim)
-        return sim
-
-    def gateway(self, name, *extra_args):
-        return self.simulator("gateway", name, "--api-key-file", f"{self.work}/gateway.key", "--quiet", *extra_args)
-
-    def gate(self, name, tracking_url, gateway_url, **options):
-        gate = Gate(self.gated, self.work, self.sockets, name,
-                    gate_config(self.work, self.sockets, name, tracking_url, gateway_url, **options))
-        self.running.append(gate)
-        return gate
-
-    def scans(self, gate, count, shoppers="shp_bench_"):
-        return self.run_json("passgate-bench-scan", "--socket", gate.rig_socket, "--issuer-key",
-                             f"{self.work}/issuer.pem", "--kid", "bench", "--issuer", ISSUER, "--audience", STORE,
-                             "--count", count, "--shopper-prefix", shoppers)
-
-    def stop_all(self):
-        for p in reversed(self.running):
-            p.stop()
-        self.running.clear()
-
-
-def section(title):
-    print(f"== {title}", flush=True)
-
-
-def closed_port():
-    """A loopback port nobody listens on: a backend there is unreachable (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def scan_latency(b, results):
@@ -288,6 +245,10 @@ def main():
         start_to_ready(b, results, gate)
         exit_latency(b, results)
         queue_drain(b, results)
+        drain_scans(b, results)
+        many_lanes(b, results)
+        year_data(b, results)
+        memory_growth(b, results)
         ok = True
     finally:
         b.stop_all()
