@@ -224,14 +224,15 @@ Status begin_one(Database& db, std::int64_t purge_mark, const SessionStore::NewS
                                      "): the wall clock is behind the gate's own records (session " + s.session_id +
                                      " not started)");
   }
-  auto claim = db.statement(
-      "INSERT INTO used_tokens (token_id, expires_at, session_id) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (token_id) DO NOTHING");
-  SQLite::bind(*claim, s.token_id, s.token_expires_at, s.session_id);
-  if (claim->exec() == 0) {
+  auto used = db.statement("SELECT 1 FROM used_tokens WHERE token_id = ?1");
+  used->bind(1, s.token_id);
+  if (used->executeStep()) {
     return make_error("replayed",
                       "entry token " + s.token_id + " was already used (session " + s.session_id + " not started)");
   }
+  // The session row before its token's: the token row's foreign key then finds its session by
+  // its primary key, where inserting the session after the token would make SQLite look for
+  // the token rows that name it, through a column with no index (every used id of the day).
   auto insert = db.statement(
       "INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size, admitted_at,"
       " created_at_ms, offline, state, open_request, pay_key_id, pay_sealed)"
@@ -244,6 +245,9 @@ Status begin_one(Database& db, std::int64_t purge_mark, const SessionStore::NewS
     insert->bind(12, s.pay_sealed.data(), static_cast<int>(s.pay_sealed.size()));
   }
   insert->exec();
+  auto claim = db.statement("INSERT INTO used_tokens (token_id, expires_at, session_id) VALUES (?1, ?2, ?3)");
+  SQLite::bind(*claim, s.token_id, s.token_expires_at, s.session_id);
+  claim->exec();
   Outbox::insert(db.sql(), n.open_request, s.created_at_ms);
   return {};
 }

@@ -169,7 +169,7 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
     auto without_cart = db_.statement(
         "SELECT s.session_id FROM sessions s WHERE (((s.state IN ('cancelled', 'denied') OR s.refused_at_ms > 0)"
         " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'))"
-        " OR (EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
+        " OR (EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.session_id <> ''"
         " AND q.state = 'written_off') AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)))"
         " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
         " AND NOT " + hold_unresolved("s.session_id") +

@@ -76,7 +76,7 @@ StoreHistory::Session StoreHistory::admit(std::int64_t at_ms, bool bench_payer) 
   auto sealed = must(crypto::seal_payment_reference(sealer_, pay, s.id), "seal a payment reference");
   r.pay_key_id = std::move(sealed.key_id);
   r.pay_sealed = std::move(sealed.blob);
-  must(sessions.begin(r), "begin a session");
+  must(sessions.begin(r, controller::open_message(s.id, r.open_request)), "begin a session");
   s.open_request = std::move(r.open_request);
   ++counts_.sessions;
   return s;
