@@ -6,18 +6,20 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "db/statement_cache.hpp"
 #include "tests/db/db_test_support.hpp"
 
 namespace passgate::db::test {
 
 namespace {
 
-std::vector<std::int64_t> ids_of(Database& db, const std::string& sql, const std::string& session_id) {
-  SQLite::Statement query(db.sql(), sql);
-  query.bind(1, session_id);
-  std::vector<std::int64_t> ids;
-  while (query.executeStep()) ids.push_back(query.getColumn(0).getInt64());
-  return ids;
+// The first column of every row `sql` (with ?1 the session) reads.
+std::vector<std::int64_t> numbers_of(Database& db, const std::string& sql, const std::string& session_id) {
+  auto query = db.statement(sql);
+  query->bind(1, session_id);
+  std::vector<std::int64_t> numbers;
+  while (query->executeStep()) numbers.push_back(query->getColumn(0).getInt64());
+  return numbers;
 }
 
 std::string cancel_target(const std::string& id) { return "/v1/sessions/" + id + "/cancel"; }
@@ -39,10 +41,13 @@ std::string SessionRows::describe() const {
     out << " [" << op.id << " " << op.op << " " << to_string(op.state) << " alert " << op.alert << " finished "
         << op.finished_at_ms << "]";
   }
-  out << "; cart " << (cart ? std::to_string(cart->total_minor) : "-");
-  out << "; settlement " << (settlement ? settlement->decision.plan : "-");
+  out << "; cart " << (cart ? std::to_string(cart->total_minor) + " at " + std::to_string(cart_received_at_ms) : "-");
+  out << "; settlement "
+      << (settlement ? settlement->decision.plan + " at " + std::to_string(settlement->planned_at_ms) : "-");
   out << "; quarantined";
-  for (const auto id : quarantined_ids) out << " " << id;
+  for (const auto& q : quarantined) {
+    out << " [" << q.id << " " << to_string(q.state) << " " << q.received_at_ms << " " << q.settled_at_ms << "]";
+  }
   return out.str();
 }
 
@@ -71,19 +76,19 @@ void ShopRecords::cancel(const std::string& id, std::int64_t at_ms) {
 }
 
 void ShopRecords::deliver(const std::string& id) {
-  for (const auto message : ids_of(db, "SELECT id FROM outbox WHERE session_id = ?1", id)) {
+  for (const auto message : numbers_of(db, "SELECT id FROM outbox WHERE session_id = ?1", id)) {
     REQUIRE(describe(outbox.remove(message)) == "ok");
   }
 }
 
 void ShopRecords::dead_letter(const std::string& id, std::int64_t at_ms) {
-  const auto messages = ids_of(db, "SELECT id FROM outbox WHERE session_id = ?1 ORDER BY id", id);
+  const auto messages = numbers_of(db, "SELECT id FROM outbox WHERE session_id = ?1 ORDER BY id", id);
   REQUIRE_FALSE(messages.empty());
   REQUIRE(describe(outbox.make_dead_letter(messages.front(), at_ms, "HTTP 422")) == "ok");
 }
 
 void ShopRecords::refuse(const std::string& id, std::int64_t at_ms) {
-  const auto messages = ids_of(db, "SELECT id FROM outbox WHERE session_id = ?1 AND kind = 'session_open'", id);
+  const auto messages = numbers_of(db, "SELECT id FROM outbox WHERE session_id = ?1 AND kind = 'session_open'", id);
   REQUIRE(messages.size() == 1);
   const auto refused = sessions.close_refused_open(messages.front(), id, cancel_target(id), at_ms);
   REQUIRE(describe(refused) == "ok");
@@ -176,18 +181,24 @@ SessionRows ShopRecords::rows(const std::string& id) {
   auto found = sessions.find(id);
   REQUIRE(describe(found) == "ok");
   rows.session = *found;
-  rows.token_used = !ids_of(db, "SELECT 1 FROM used_tokens WHERE session_id = ?1", id).empty();
-  rows.outbox_ids = ids_of(db, "SELECT id FROM outbox WHERE session_id = ?1 ORDER BY id", id);
+  rows.token_used = !numbers_of(db, "SELECT 1 FROM used_tokens WHERE session_id = ?1", id).empty();
+  rows.outbox_ids = numbers_of(db, "SELECT id FROM outbox WHERE session_id = ?1 ORDER BY id", id);
   auto ops = queue.for_session(id);
   REQUIRE(describe(ops) == "ok");
   rows.ops = *ops;
   auto cart = settlements.cart(id);
   REQUIRE(describe(cart) == "ok");
   rows.cart = *cart;
+  const auto received = numbers_of(db, "SELECT received_at_ms FROM carts WHERE session_id = ?1", id);
+  rows.cart_received_at_ms = received.empty() ? 0 : received.front();
   auto settlement = settlements.settlement(id);
   REQUIRE(describe(settlement) == "ok");
   rows.settlement = *settlement;
-  rows.quarantined_ids = ids_of(db, "SELECT id FROM quarantined_carts WHERE session_id = ?1 ORDER BY id", id);
+  for (const auto q : numbers_of(db, "SELECT id FROM quarantined_carts WHERE session_id = ?1 ORDER BY id", id)) {
+    auto record = quarantined.find(q);
+    REQUIRE(describe(record) == "ok");
+    rows.quarantined.push_back(**record);
+  }
   return rows;
 }
 

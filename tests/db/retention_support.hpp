@@ -31,8 +31,9 @@ struct SessionRows {
   std::vector<std::int64_t> outbox_ids;
   std::vector<PaymentOpRecord> ops;
   std::optional<FinalCart> cart;
+  std::int64_t cart_received_at_ms = 0;
   std::optional<SettlementRecord> settlement;
-  std::vector<std::int64_t> quarantined_ids;
+  std::vector<QuarantineRecord> quarantined;
   [[nodiscard]] std::string describe() const;
   bool operator==(const SessionRows& other) const { return describe() == other.describe(); }
 };
