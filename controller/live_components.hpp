@@ -1,8 +1,9 @@
 // The running components a config reload hands its live settings to, and the one function
 // that does it (log level, admission, settlement: entry hold, payment drainer and carts feed,
-// outbox sender, gate and lanes, retention). DaemonReload::apply calls it; the tests that prove each
-// live setting in force by its behaviour (tests/*/reload_in_force_test.cpp) call it the same
-// way, so they reconfigure a component exactly as a reload of the daemon does.
+// outbox sender, gate and lanes, retention). DaemonReload::apply calls it; the tests that
+// prove each live setting in force by its behaviour (tests/*/reload_in_force_test.cpp and
+// tests/storage) call it the same way, so they reconfigure a component exactly as a reload
+// of the daemon does.
 #pragma once
 
 #include "controller/admission/service.hpp"

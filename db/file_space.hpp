@@ -4,11 +4,12 @@
 // until reclaim_free_pages() hands them back to the file system a few at a time (PRAGMA
 // incremental_vacuum), each step a short write of its own. A new file takes the mode before
 // its first table; a file made before this build is switched once, at open, by a VACUUM
-// (it rewrites the whole file: 2 s for 56 MB of sessions on the development VM's disk, several
-// times that on a gate's SD card or eMMC), but only while its data is small enough to be
-// rewritten well within systemd's start time-out (kSwitchAtOpenMaxBytes). A larger one keeps its size (freed pages are still reused, so it
-// stops growing) and is switched at a later start, once retention has made it small enough,
-// or by hand (docs/operations.md, "Retention and the database's size").
+// (it rewrites the whole file: 2 s for 56 MB of sessions on the development VM's disk,
+// several times that on a gate's SD card or eMMC), but only while its data is small enough
+// to be rewritten well within systemd's start time-out (kSwitchAtOpenMaxBytes). A larger
+// one keeps its size (freed pages are still reused, so it stops growing) and is switched at
+// a later start, once retention has made it small enough, or by hand (docs/operations.md,
+// "Retention and the database's size").
 // Single-threaded, like the Database it works on.
 #pragma once
 

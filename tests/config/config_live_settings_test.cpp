@@ -2,9 +2,9 @@
 // key of the reload table, a config changing only that key makes different settings for at
 // least one running component (admission, entry hold, drainer, carts feed, outbox sender,
 // gate and lanes, retention sweeper, log level) or is a key file the daemon stages itself. A
-// live key that no component takes would be reported as applied and change nothing. And each live key of
-// the reload table names the test that proves it in force by the running component's
-// behaviour after a reload; a new live key without one fails here.
+// live key that no component takes would be reported as applied and change nothing. And each
+// live key of the reload table names the test that proves it in force by the running
+// component's behaviour after a reload; a new live key without one fails here.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -53,7 +53,9 @@ bool is_dead_letter(const PaymentOpRecord& op) {
 // The model: must this session stay, its rows as they are, through a sweep by `cut`?
 bool must_stay(const SessionRows& rows, const RetentionCutoffs& cut) {
   const SessionRecord& s = *rows.session;
-  if (s.state == SessionState::opening || s.refused_at_ms > 0 || rows.token_used || !rows.outbox_ids.empty()) return true;
+  if (s.state == SessionState::opening || s.refused_at_ms > 0 || rows.token_used || !rows.outbox_ids.empty()) {
+    return true;
+  }
   if (s.created_at_ms >= cut.records_ms) return true;
   if (rows.cart && rows.cart_received_at_ms >= cut.records_ms) return true;
   bool hold_placed = false;
@@ -76,7 +78,8 @@ bool must_stay(const SessionRows& rows, const RetentionCutoffs& cut) {
     if (q.state == QuarantineState::open || std::max(q.received_at_ms, q.settled_at_ms) >= cut.audit_ms) return true;
   }
   if (rows.settlement) {
-    return rows.settlement->planned_at_ms >= cut.records_ms || (rows.settlement->decision.plan == "charge+void" && !follow_up);
+    return rows.settlement->planned_at_ms >= cut.records_ms ||
+           (rows.settlement->decision.plan == "charge+void" && !follow_up);
   }
   const bool ended = s.state == SessionState::denied || s.state == SessionState::cancelled;
   return !ended || !rows.ops.empty() || rows.cart.has_value();
@@ -86,7 +89,9 @@ class HistoryCase {
  public:
   HistoryCase(std::uint64_t seed, ShopRecords& records) : rng_(seed), r_(records) {}
 
-  std::int64_t pick(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_); }
+  std::int64_t pick(std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+  }
   bool chance(int percent) { return pick(1, 100) <= percent; }
   OpEnd any_end() { return static_cast<OpEnd>(pick(0, 5)); }
   bool failed(OpEnd end) { return end == OpEnd::declined || end == OpEnd::dead || end == OpEnd::unverified; }

@@ -52,7 +52,12 @@ std::string SessionRows::describe() const {
 }
 
 ShopRecords::ShopRecords(Database& database)
-    : db(database), sessions(database), outbox(database), queue(database), settlements(database), quarantined(database) {}
+    : db(database),
+      sessions(database),
+      outbox(database),
+      queue(database),
+      settlements(database),
+      quarantined(database) {}
 
 std::string ShopRecords::admit(std::int64_t at_ms, std::optional<std::int64_t> token_ends_s) {
   const std::string id = "s" + std::to_string(++next_);
