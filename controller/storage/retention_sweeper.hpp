@@ -1,5 +1,5 @@
 // RetentionSweeper: runs retention (db/retention.hpp) on the event loop, so a year of operation
-// fits in bounded space. A sweep starts a minute after start-up and then every hour. It is a
+// fits in bounded space. A sweep starts a second after start-up and then every hour. It is a
 // chain of small batches, each one transaction on a loop turn of its own with a short pause
 // before the next, so a scan never waits behind more than one of them: the sessions admitted
 // before the cutoff (oldest first), then the resolved quarantined carts that name no session,
@@ -36,7 +36,7 @@ namespace passgate::controller {
 
 // When and how much a sweep does; the defaults are the daemon's (tests shorten them).
 struct SweepPace {
-  Millis first{60'000};        // the first sweep after start-up
+  Millis first{1'000};         // the first sweep after start-up (the loop runs by then)
   Millis every{3'600'000};     // then one this often (one still running is not started again)
   Millis pause{10};            // between two batches
   int sessions_per_batch = db::Retention::kSessionsPerBatch;
