@@ -12,6 +12,7 @@ void apply_live_settings(const LiveComponents& to, const GateConfig& config) {
   if (to.settlement != nullptr) to.settlement->apply(settlement_settings(config));
   if (to.sender != nullptr) to.sender->set_request_timeout(config.tracking.request_timeout);
   if (to.gate != nullptr) to.gate->reconfigure(config);
+  if (to.retention != nullptr) to.retention->reconfigure(config.retention);
 }
 
 }  // namespace passgate::controller

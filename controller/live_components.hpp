@@ -1,14 +1,16 @@
 // The running components a config reload hands its live settings to, and the one function
 // that does it (log level, admission, settlement: entry hold, payment drainer and carts feed,
-// outbox sender, gate and lanes). DaemonReload::apply calls it; the tests that prove each
-// live setting in force by its behaviour (tests/*/reload_in_force_test.cpp) call it the same
-// way, so they reconfigure a component exactly as a reload of the daemon does.
+// outbox sender, gate and lanes, retention). DaemonReload::apply calls it; the tests that
+// prove each live setting in force by its behaviour (tests/*/reload_in_force_test.cpp and
+// tests/storage) call it the same way, so they reconfigure a component exactly as a reload
+// of the daemon does.
 #pragma once
 
 #include "controller/admission/service.hpp"
 #include "controller/config/config.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/settlement/settlement.hpp"
+#include "controller/storage/retention_sweeper.hpp"
 #include "controller/tracking/outbox_sender.hpp"
 
 namespace passgate::controller {
@@ -19,6 +21,7 @@ struct LiveComponents {
   Settlement* settlement = nullptr;
   OutboxSender* sender = nullptr;
   Gate* gate = nullptr;
+  RetentionSweeper* retention = nullptr;
 };
 
 // Puts every live setting of `config` (other than the key files) in force: the default

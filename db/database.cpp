@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include "db/file_space.hpp"
 #include "db/migrations.hpp"
 #include "db/sqlite_error.hpp"
 #include "db/statement_cache.hpp"
@@ -26,6 +27,15 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& file) {
   }
   sql->exec("PRAGMA foreign_keys = ON");
   sql->exec("PRAGMA synchronous = FULL");
+  // The page cache is SQLite's largest use of memory: bounded at 2 MiB (negative: KiB), so
+  // the daemon's resident memory does not grow with the database. The hot pages (the newest
+  // sessions, the queue's indexes) fit; older pages are read from the OS's file cache.
+  sql->exec("PRAGMA cache_size = -2048");
+  // A checkpoint leaves the WAL file at its largest size so far (the VACUUM below, a long
+  // outage's queue drained at once) unless cut back: at most 8 MiB stays after each one.
+  sql->exec("PRAGMA journal_size_limit = 8388608");
+  // Before the first table of a new file (db/file_space.hpp): freed pages can be handed back.
+  use_incremental_vacuum(*sql, file);
   const std::string mode = sql->execAndGet("PRAGMA journal_mode = WAL").getString();
   if (mode != "wal") throw SQLite::Exception("cannot switch to WAL mode (journal mode stays " + mode + ")");
   return sql;

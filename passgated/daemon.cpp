@@ -18,6 +18,7 @@
 #include "controller/tracking/outbox_sender.hpp"
 #include "controller/settlement/sealing_keys_in_use.hpp"
 #include "controller/settlement/settlement.hpp"
+#include "controller/storage/retention_sweeper.hpp"
 #include "controller/admission/token_purge.hpp"
 #include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
@@ -182,8 +183,10 @@ int run_daemon(const controller::GateConfig& config) {
   admission.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
   controller::recover_interrupted_sessions(sessions, time);
   controller::TokenPurge purge(sessions, time, time);
+  // Final records older than [database] retention_days go, in small batches, hourly.
+  controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate});
+  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate, retention});
   controller::ConfigReloader reloader(config, live_settings);
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
@@ -233,7 +236,7 @@ int run_daemon(const controller::GateConfig& config) {
   // without them if the port cannot be had: the monitoring sees it missing.
   controller::DaemonMetrics metrics(
       controller::MetricsSources{gate, queue, settlement.drainer(), gate_status, outbox, sessions, sender, watched_tracking,
-                                 reloader.in_force().tracking, time});
+                                 reloader.in_force().tracking, time, retention, **database});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {
     auto opened = drivers::MetricsServer::open(io, config.metrics.address, config.metrics.port,

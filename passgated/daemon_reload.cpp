@@ -51,7 +51,9 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
   }
   // The same call the tests of each live setting make (controller/live_components.hpp).
   controller::apply_live_settings(
-      controller::LiveComponents{&targets_.admission, &targets_.settlement, &targets_.sender, &targets_.gate}, config);
+      controller::LiveComponents{&targets_.admission, &targets_.settlement, &targets_.sender, &targets_.gate,
+                                 &targets_.retention},
+      config);
   return changed;
 }
 

@@ -5,8 +5,8 @@
 // (controller/live_components.hpp): log level, admission (token policy, offline policy, entry
 // time-out, anti-passback), settlement (the entry hold's amount, currency, time-out and
 // offline risk limits; the payment drainer's bounds; the carts feed's poll), the outbox
-// sender (time-out), and the gate (lane settings, scan filter). Single-threaded, on the
-// event loop.
+// sender (time-out), the gate (lane settings, scan filter) and retention (its ages).
+// Single-threaded, on the event loop.
 #pragma once
 
 #include <optional>
@@ -18,6 +18,7 @@
 #include "controller/config/reload.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/settlement/settlement.hpp"
+#include "controller/storage/retention_sweeper.hpp"
 #include "controller/tracking/outbox_sender.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "drivers/gateway_client.hpp"
@@ -34,6 +35,7 @@ struct ReloadTargets {
   controller::Settlement& settlement;  // also checks the new keys against what is still owed
   controller::OutboxSender& sender;
   controller::Gate& gate;
+  controller::RetentionSweeper& retention;
 };
 
 class DaemonReload final : public controller::LiveSettings {

@@ -112,6 +112,13 @@ struct MetricsConfig {
   std::uint16_t port = 9464;            // 0: any free port, logged at start
 };
 
+// [database]: how long the gate keeps its final records (db/retention.hpp says which are
+// final; controller/storage/retention_sweeper.hpp deletes them).
+struct RetentionConfig {
+  int retention_days = 90;          // sessions and their carts, settlements and payment operations
+  int audit_retention_days = 365;   // the audit log and resolved quarantined carts; >= retention_days
+};
+
 struct LoggingConfig {
   std::string level = "info";           // trace, debug, info, warn, error
   std::filesystem::path file;           // empty: standard error (journald under systemd)
@@ -135,6 +142,7 @@ struct GateConfig {
   OfflineConfig offline;
   PaymentsConfig payments;
   std::filesystem::path database;
+  RetentionConfig retention;            // [database] retention_days, audit_retention_days
   ControlConfig control;
   MetricsConfig metrics;
   LoggingConfig logging;

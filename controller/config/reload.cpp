@@ -34,7 +34,7 @@ constexpr Reload restart = Reload::restart;
 
 // Every setting but the lanes, in the order of docs/configuration.md. Live ones are applied
 // by LiveSettings::apply (the daemon's components take them through their reconfigure()).
-// Restart: identity and storage (store_id, gate_id, database), what is opened or bound at
+// Restart: identity and storage (store_id, gate_id, database.path), what is opened or bound at
 // start (I/O backend, lines and scanners, the control socket, the metrics listener, the log
 // file) and the HTTP clients' endpoints and TLS files.
 const std::vector<Setting<GateConfig>>& gate_settings() {
@@ -94,6 +94,9 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("payments.offline_limits.max_age_s", live,
                  [](auto& c) -> auto& { return c.payments.offline_limits.max_age; }),
       setting<G>("database.path", restart, [](auto& c) -> auto& { return c.database; }),
+      setting<G>("database.retention_days", live, [](auto& c) -> auto& { return c.retention.retention_days; }),
+      setting<G>("database.audit_retention_days", live,
+                 [](auto& c) -> auto& { return c.retention.audit_retention_days; }),
       setting<G>("control.socket", restart, [](auto& c) -> auto& { return c.control.socket; }),
       setting<G>("control.group", restart, [](auto& c) -> auto& { return c.control.group; }),
       setting<G>("control.request_timeout_ms", restart, [](auto& c) -> auto& { return c.control.request_timeout; }),

@@ -7,6 +7,7 @@ DaemonMetrics::DaemonMetrics(const MetricsSources& s)
       gate_(registry_, s.gate),
       backends_(registry_, s.tracking, s.drainer, s.status, s.outbox, s.sender, s.clock),
       payments_(registry_, s.queue, s.drainer, s.clock),
+      retention_(registry_, s.retention, s.database),
       health_(s.status, s.outbox, s.sessions, s.drainer.clock_watch(), s.tracking_settings, s.clock) {}
 
 }  // namespace passgate::controller

@@ -1,6 +1,6 @@
 // DaemonMetrics: everything passgated exports over its metrics listener (docs/metrics.md):
-// one registry with the gate's, the backends', the payment queue's and the process's
-// metrics, and the health check. passgated makes one, after the parts it reads, and
+// one registry with the gate's, the backends', the payment queue's, retention's and the
+// process's metrics, and the health check. passgated makes one, after the parts it reads, and
 // serves page() and problem() (drivers/metrics_server.hpp). Single-threaded, on the loop.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "controller/metrics/health.hpp"
 #include "controller/metrics/payments.hpp"
 #include "controller/metrics/process.hpp"
+#include "controller/metrics/retention.hpp"
 #include "controller/metrics/registry.hpp"
 
 namespace passgate::controller {
@@ -29,6 +30,8 @@ struct MetricsSources {
   const WatchedTracking& tracking;
   const TrackingConfig& tracking_settings;  // in force (live on reload)
   Clock& clock;
+  const RetentionSweeper& retention;
+  db::Database& database;
 };
 
 class DaemonMetrics {
@@ -48,6 +51,7 @@ class DaemonMetrics {
   GateMetrics gate_;
   BackendMetrics backends_;
   PaymentMetrics payments_;
+  RetentionMetrics retention_;
   HealthCheck health_;
 };
 

@@ -55,6 +55,8 @@ TEST_CASE("a minimal config gets every default") {
   CHECK(p.offline_limits.max_outstanding_minor == 100000);
   CHECK(p.offline_limits.max_outstanding_operations == 500);
   CHECK(p.offline_limits.max_age == 86400s);
+  CHECK(c.retention.retention_days == 90);
+  CHECK(c.retention.audit_retention_days == 365);
   CHECK(c.logging.level == "info");
   CHECK(c.logging.file.empty());
 }

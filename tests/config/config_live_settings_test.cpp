@@ -1,10 +1,10 @@
 // Every setting a reload reports as applied reaches the component that uses it: for each live
 // key of the reload table, a config changing only that key makes different settings for at
 // least one running component (admission, entry hold, drainer, carts feed, outbox sender,
-// gate and lanes, log level) or is a key file the daemon stages itself. A live key that no
-// component takes would be reported as applied and change nothing. And each live key of
-// the reload table names the test that proves it in force by the running component's
-// behaviour after a reload; a new live key without one fails here.
+// gate and lanes, retention sweeper, log level) or is a key file the daemon stages itself. A
+// live key that no component takes would be reported as applied and change nothing. And each
+// live key of the reload table names the test that proves it in force by the running
+// component's behaviour after a reload; a new live key without one fails here.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -62,6 +62,8 @@ std::string components_of(const GateConfig& c) {
   add(carts.request_timeout.count());
   add(c.tracking.request_timeout.count());  // the outbox sender's
   add(c.io.scan_repeat_window.count());     // the gate's scan filter
+  add(c.retention.retention_days);          // the retention sweeper's
+  add(c.retention.audit_retention_days);
   out += c.logging.level + "|";
   return out;
 }
@@ -122,6 +124,9 @@ const std::vector<std::pair<std::string, std::string>> kLiveKeyInForceTests{
      "after a reload, payments.offline_limits.max_outstanding_operations admits up to the new count"},
     {"payments.offline_limits.max_age_s",
      "after a reload, payments.offline_limits.max_age_s admits while the oldest operation is younger"},
+    {"database.retention_days", "after a reload, database.retention_days is the age final records are deleted at"},
+    {"database.audit_retention_days",
+     "after a reload, database.audit_retention_days is the age audit entries are deleted at"},
     {"logging.level", "after a reload, logging.level debug logs the debug lines it did not before"},
 };
 
@@ -200,6 +205,8 @@ TEST_CASE("every live setting reaches a running component") {
       {"payments.offline_limits.max_outstanding_operations",
        [](GateConfig& c) { c.payments.offline_limits.max_outstanding_operations = 1; }},
       {"payments.offline_limits.max_age_s", [](GateConfig& c) { c.payments.offline_limits.max_age = 1s; }},
+      {"database.retention_days", [](GateConfig& c) { c.retention.retention_days = 30; }},
+      {"database.audit_retention_days", [](GateConfig& c) { c.retention.audit_retention_days = 400; }},
       {"logging.level", [](GateConfig& c) { c.logging.level = "debug"; }},
   };
   std::vector<std::string> covered;
