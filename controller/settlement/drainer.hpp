@@ -99,16 +99,19 @@ class PaymentDrainer {
   // A config reload: new bounds and backoff from the next request on (the gate id is not
   // expected to change); sends at once what a higher in-flight bound allows.
   void reconfigure(DrainerSettings settings);
-  // The gate is stopping: nothing more is sent, and every operation in flight is recorded as
-  // pending again (its outcome is unknown), due at once, so the next start resends it with
-  // its same idempotency key. How many there were.
+  // The gate is stopping: nothing more is sent, the outcomes already here are recorded, and
+  // every operation still in flight is recorded as pending again (its outcome is unknown),
+  // due at once, so the next start resends it with its same idempotency key. How many there
+  // were.
   [[nodiscard]] Result<int> stop();
   // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
   // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
-  // after it is recorded; an unknown outcome leaves the operation queued for retry.
+  // once it is committed (`unknown` at once if that commit fails: the outcome is recorded
+  // later); an unknown outcome leaves the operation queued for retry.
   void send_now(std::int64_t id, Millis timeout, Done done);
 
   [[nodiscard]] const DrainerCounters& counters() const { return counters_; }
+  // Operations sent whose outcome is not committed yet (answered or not).
   [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
   // The last request's transport outcome: any HTTP answer below 500 means reachable.
   [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
