@@ -27,17 +27,22 @@ void VirtualTime::post(std::function<void()> fn) { queue_.emplace(Key{steady_, n
 
 void VirtualTime::advance(Millis d) {
   const SteadyTime end = steady_ + d;
-  while (!queue_.empty() && queue_.begin()->first.first <= end) {
-    auto it = queue_.begin();
-    steady_ = std::max(steady_, it->first.first);
-    auto fn = std::move(it->second);
-    queue_.erase(it);
-    fn();
+  while (run_next(std::chrono::duration_cast<Millis>(end - steady_))) {
   }
   steady_ = end;
 }
 
 void VirtualTime::run_ready() { advance(Millis{0}); }
+
+bool VirtualTime::run_next(Millis within) {
+  if (queue_.empty() || queue_.begin()->first.first > steady_ + within) return false;
+  auto it = queue_.begin();
+  steady_ = std::max(steady_, it->first.first);
+  auto fn = std::move(it->second);
+  queue_.erase(it);
+  fn();
+  return true;
+}
 
 void VirtualTime::set_wall(WallTime t) { wall_start_ = t - (steady_ - steady_start_); }
 

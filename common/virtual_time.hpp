@@ -24,6 +24,9 @@ class VirtualTime final : public Clock, public TimerService {
   void advance(Millis d);
   // Runs everything due at the current instant (posted calls, zero-delay timers).
   void run_ready();
+  // Runs only the earliest call due within `within` (time moves to it), not what it posts:
+  // for a test that stops a loop between two of its turns (e.g. a crash). Whether one ran.
+  bool run_next(Millis within = Millis{0});
   // Sets the calendar time that corresponds to the current instant.
   void set_wall(WallTime t);
   [[nodiscard]] std::size_t pending() const { return queue_.size(); }

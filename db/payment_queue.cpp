@@ -269,6 +269,48 @@ Status PaymentQueue::mark_in_flight(std::int64_t id, std::int64_t now_ms) {
   return guarded_move(db_, kInFlight, id, now_ms);
 }
 
+Result<std::vector<Status>> PaymentQueue::commit_batch(const DrainBatch& batch) {
+  const std::string what = "record " + std::to_string(batch.outcomes.size()) + " payment outcomes and claim " +
+                           std::to_string(batch.claims.size()) + " operations";
+  return guarded(what, [&]() -> Result<std::vector<Status>> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    std::vector<Status> statuses;
+    statuses.reserve(batch.outcomes.size());
+    for (const OutcomeWrite& w : batch.outcomes) {
+      Status moved;
+      // First, as add_attempts does: a dead letter's alert looks at every attempt.
+      if (w.more_attempts > 0) moved = move(db_, kMoreAttempts, w.id, w.more_attempts);
+      if (moved) {
+        switch (w.to) {
+          case OutcomeWrite::To::succeeded: moved = move(db_, kSucceeded, w.id, w.intent_id, w.finished_at_ms); break;
+          case OutcomeWrite::To::declined: moved = move(db_, kDeclined, w.id, w.text, w.finished_at_ms); break;
+          case OutcomeWrite::To::dead: moved = move(db_, kDead, w.id, w.text, w.finished_at_ms); break;
+          case OutcomeWrite::To::unverified:
+            moved = move(db_, kUnverified, w.id, w.text, w.finished_at_ms, w.intent_id);
+            break;
+          case OutcomeWrite::To::retry: moved = move(db_, kRetry, w.id, w.next_attempt_at_ms, w.text); break;
+        }
+      }
+      statuses.push_back(std::move(moved));
+    }
+    for (const std::int64_t id : batch.claims) {
+      if (Status claimed = move(db_, kInFlight, id, batch.claimed_at_ms); !claimed) return claimed.error();  // rolled back
+    }
+    transaction.commit();
+    return statuses;
+  });
+}
+
+Status PaymentQueue::mark_in_flight(const std::vector<std::int64_t>& ids, std::int64_t now_ms) {
+  auto committed = commit_batch(DrainBatch{{}, ids, now_ms});
+  if (!committed) return committed.error();
+  return {};
+}
+
+Result<std::vector<Status>> PaymentQueue::record_outcomes(const std::vector<OutcomeWrite>& writes) {
+  return commit_batch(DrainBatch{writes, {}, 0});
+}
+
 Status PaymentQueue::mark_succeeded(std::int64_t id, const std::string& intent_id, std::int64_t now_ms) {
   return guarded_move(db_, kSucceeded, id, intent_id, now_ms);
 }

@@ -76,6 +76,28 @@ struct PaymentOpRecord {
   std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
 };
 
+// The recorded outcome of one operation in flight, for PaymentQueue::record_outcomes: the
+// state it moves to, with what mark_succeeded, mark_declined, mark_dead, mark_unverified or
+// mark_retry would write, and the sends beyond the first (add_attempts) in the same write.
+struct OutcomeWrite {
+  enum class To { succeeded, declined, dead, unverified, retry };
+  std::int64_t id = 0;
+  To to = To::retry;
+  std::string text;                     // declined, dead, unverified: the reason; retry: the error
+  std::string intent_id;                // succeeded: the PaymentIntent; unverified: the one answered
+  std::int64_t finished_at_ms = 0;      // succeeded, declined, dead, unverified
+  std::int64_t next_attempt_at_ms = 0;  // retry
+  int more_attempts = 0;
+};
+
+// One transaction of the payment drainer: the outcomes it records and the operations it
+// claims (pending -> in flight), for PaymentQueue::commit_batch.
+struct DrainBatch {
+  std::vector<OutcomeWrite> outcomes;
+  std::vector<std::int64_t> claims;
+  std::int64_t claimed_at_ms = 0;
+};
+
 // Amounts by currency and counts of operations not yet final (pending or in flight).
 struct QueueTotals {
   std::int64_t outstanding_ops = 0;
@@ -127,6 +149,17 @@ class PaymentQueue {
 
   // pending -> in_flight: one more attempt, the first attempt's time kept.
   [[nodiscard]] Status mark_in_flight(std::int64_t id, std::int64_t now_ms);
+  // The drainer's batch, in ONE transaction: records every outcome of `batch`, and claims every
+  // operation of its claims (as mark_in_flight, at claimed_at_ms). An error: nothing was
+  // written (every operation of the outcomes still in flight, every claimed one still
+  // pending); "wrong_state" if a claimed operation is not pending. Otherwise the status of
+  // each outcome in order: ok, or "wrong_state" for an operation that was not in flight (that
+  // write alone is skipped; the rest is committed).
+  [[nodiscard]] Result<std::vector<Status>> commit_batch(const DrainBatch& batch);
+  // commit_batch with claims only: all of `ids` go in flight, or none does.
+  [[nodiscard]] Status mark_in_flight(const std::vector<std::int64_t>& ids, std::int64_t now_ms);
+  // commit_batch with outcomes only.
+  [[nodiscard]] Result<std::vector<Status>> record_outcomes(const std::vector<OutcomeWrite>& writes);
   // in_flight -> succeeded, remembering the PaymentIntent id.
   [[nodiscard]] Status mark_succeeded(std::int64_t id, const std::string& intent_id, std::int64_t now_ms);
   // in_flight -> declined | dead, with the reason.

@@ -39,6 +39,9 @@ Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_con
   http_options.base_url = options.base_url;
   std::string base_url = options.base_url;
   http_options.tls.ca_bundle = options.ca_bundle;
+  // Every connection the drainer keeps busy is kept for reuse (payments.max_in_flight is at
+  // most 32), so a wide drain does not pay a TCP and TLS handshake per request.
+  http_options.max_idle_connections = kMaxIdleConnections;
   auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
   return std::unique_ptr<GatewayClient>(

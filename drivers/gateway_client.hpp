@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -27,6 +28,10 @@ class io_context;
 }
 
 namespace passgate::drivers {
+
+// Connections kept alive for reuse: the most requests the payment drainer has open at once
+// (payments.max_in_flight, 1..32).
+inline constexpr std::size_t kMaxIdleConnections = 32;
 
 struct GatewayClientOptions {
   std::string base_url = "https://api.stripe.com";  // plain http only to a loopback host

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -112,9 +113,12 @@ void PaymentDrainer::reconfigure(DrainerSettings settings) {
 Result<int> PaymentDrainer::stop() {
   started_ = false;
   wake_.reset();
+  // Outcomes already here are kept (recorded) before the rest goes back to pending.
+  record_arrived({});
   auto pending = queue_.resume_in_flight(now_ms());
   if (!pending) return pending.error();
   in_flight_.clear();
+  arrived_.clear();  // any left were in flight, now pending: resent with the same key
   return *pending;
 }
 
@@ -125,35 +129,33 @@ void PaymentDrainer::kick() {
 void PaymentDrainer::pump() {
   // A pump posted before stop() runs after it: a stopped drainer sends nothing.
   if (!started_) return;
-  for (auto it = unrecorded_.begin(); it != unrecorded_.end();) {
-    if (record(it->second.first, it->second.second)) {
-      const std::int64_t op_id = it->first;
-      const PaymentOutcomeKind kind = it->second.second.kind;
-      it = unrecorded_.erase(it);
-      report_final(op_id, kind);
-    } else {
-      ++it;
-    }
-  }
   notice_clock_step();
+  const SteadyTime now = clock_.steady_now();
   if (paused_until_) {
-    const auto now = clock_.steady_now();
-    if (now < *paused_until_) return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
+    if (now < *paused_until_) {
+      record_arrived({});
+      return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
+    }
     paused_until_.reset();
   }
-  const int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size());
+  // The slots that the outcomes to record free are claimed again in the same transaction.
+  const auto freeing = std::count_if(arrived_.begin(), arrived_.end(),
+                                     [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
+  const int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + static_cast<int>(freeing);
+  std::vector<db::PaymentOpRecord> claims;
+  bool paced_out = false;
   if (slots > 0) {
     auto due = queue_.due(now_ms(), slots);
     if (!due) {
       spdlog::error("event=payment_queue_read_failed detail={}", log_value(due.error().message));
     } else {
-      const auto now = clock_.steady_now();
       const int paced = pacer_.take(now, static_cast<int>(due->size()));
-      for (int i = 0; i < paced; ++i) dispatch((*due)[static_cast<std::size_t>(i)], settings_.request_timeout, nullptr);
-      // The rest when the pace allows: they are still due then.
-      if (paced < static_cast<int>(due->size())) return schedule_wake(pacer_.wait(now).value_or(kMinWake));
+      claims.assign(due->begin(), due->begin() + paced);
+      paced_out = paced < static_cast<int>(due->size());  // the rest when the pace allows: still due then
     }
   }
+  record_arrived(claims);
+  if (paced_out) return schedule_wake(pacer_.wait(now).value_or(kMinWake));
   schedule_wake();
 }
 
@@ -180,18 +182,18 @@ void PaymentDrainer::send_now(std::int64_t id, Millis timeout, Done done) {
     timers_.post([done = std::move(done), why] { done(failed_locally(PaymentOutcomeKind::unknown, why)); });
     return;
   }
+  if (auto marked = queue_.mark_in_flight((*found)->id, now_ms()); !marked) {
+    spdlog::error("event=payment_start_failed {} detail={}", op_fields(**found), log_value(marked.error().message));
+    timers_.post([done = std::move(done), why = marked.error().message] {
+      done(failed_locally(PaymentOutcomeKind::unknown, why));
+    });
+    return;
+  }
   dispatch(**found, timeout, std::move(done));
 }
 
 void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done) {
   const std::int64_t now = now_ms();
-  if (auto marked = queue_.mark_in_flight(op.id, now); !marked) {
-    spdlog::error("event=payment_start_failed {} detail={}", op_fields(op), log_value(marked.error().message));
-    if (done) timers_.post([done = std::move(done), why = marked.error().message] {
-      done(failed_locally(PaymentOutcomeKind::unknown, why));
-    });
-    return;
-  }
   in_flight_.insert(op.id);
   ++counters_.attempts;
   if (needs_lookup(op, now)) {
@@ -286,23 +288,158 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
 }
 
 void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
-  in_flight_.erase(op.id);
-  count_resends(op, outcome);
-  const bool recorded = record(op, outcome).ok();
-  if (!recorded) unrecorded_[op.id] = {op, outcome};
-  if (done) done(outcome);
-  if (recorded) report_final(op.id, outcome.kind);
-  kick();
+  arrived_.push_back(arrived(op, outcome, done));
+  if (record_posted_) return;
+  record_posted_ = true;
+  timers_.post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;  // the drainer is gone (a test's crash): nothing was recorded
+    record_posted_ = false;
+    if (started_) return pump();  // records, and claims the slots it frees in the same commit
+    record_arrived({});
+  });
 }
 
-void PaymentDrainer::count_resends(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
-  const int resends = outcome.sends - 1;
-  if (resends <= 0) return;
-  counters_.attempts += resends;
-  if (auto counted = queue_.add_attempts(op.id, resends); !counted) {
-    spdlog::warn("event=payment_attempts_count_failed {} sends={} detail={}", op_fields(op), outcome.sends,
-                 log_value(counted.error().message));
+PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, const PaymentOutcome& outcome,
+                                                const Done& done) {
+  const std::int64_t now = now_ms();
+  Arrived a{op, outcome, db::OutcomeWrite{}, Millis{0}, done};
+  db::OutcomeWrite& w = a.write;
+  w.id = op.id;
+  w.finished_at_ms = now;
+  w.more_attempts = std::max(0, outcome.sends - 1);  // this dispatch's first send counted when it went in flight
+  switch (outcome.kind) {
+    case PaymentOutcomeKind::succeeded:
+      w.to = db::OutcomeWrite::To::succeeded;
+      w.intent_id = outcome.intent ? outcome.intent->id : op.intent_id;
+      break;
+    case PaymentOutcomeKind::declined:
+      w.to = db::OutcomeWrite::To::declined;
+      w.text = "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code);
+      break;
+    case PaymentOutcomeKind::rejected:
+      // (After more than one send it is a dead letter whatever alert_on_failure said.)
+      w.to = db::OutcomeWrite::To::dead;
+      w.text = outcome.error;
+      break;
+    case PaymentOutcomeKind::unverified:
+      w.to = db::OutcomeWrite::To::unverified;
+      w.text = outcome.error;
+      w.intent_id = outcome.intent ? outcome.intent->id : std::string();
+      break;
+    case PaymentOutcomeKind::retry_later:
+    case PaymentOutcomeKind::unknown: {
+      // `op` as read before it went in flight; this dispatch's sends are attempts too.
+      Millis delay = backoff_.delay(op.attempts + std::max(1, outcome.sends));
+      // What the gateway asks for is honoured up to the backoff's cap (retry_max_ms): no answer
+      // stops payments for longer (a proxy's "Retry-After: 86400"), and none shortens the
+      // backoff (a date already past).
+      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
+        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
+      }
+      if (outcome.http_status == 429) {
+        // Pausing sends needs no commit: it holds back, it starts nothing.
+        const SteadyTime until = clock_.steady_now() + delay;
+        if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
+        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", delay.count());
+      }
+      w.to = db::OutcomeWrite::To::retry;
+      w.text = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);
+      w.next_attempt_at_ms = now + delay.count();
+      a.delay = delay;
+      break;
+    }
   }
+  return a;
+}
+
+void PaymentDrainer::record_arrived(const std::vector<db::PaymentOpRecord>& claims) {
+  if (arrived_.empty() && claims.empty()) return;
+  std::vector<Arrived> batch = std::move(arrived_);
+  arrived_.clear();
+  db::DrainBatch writes;
+  writes.outcomes.reserve(batch.size());
+  for (const Arrived& a : batch) writes.outcomes.push_back(a.write);
+  for (const db::PaymentOpRecord& op : claims) writes.claims.push_back(op.id);
+  writes.claimed_at_ms = now_ms();
+  auto statuses = queue_.commit_batch(writes);
+  if (!statuses) {
+    // Nothing of the batch was written: each outcome's operation is still in flight and keeps
+    // its slot, recorded again on the next wake (or resent with its key after a restart); each
+    // claimed one is still pending, still due.
+    if (!claims.empty()) {
+      spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
+                    log_value(statuses.error().message));
+    }
+    std::vector<Done> to_tell;
+    for (Arrived& a : batch) {
+      spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(a.op),
+                    to_string(a.outcome.kind), log_value(statuses.error().message));
+      if (a.done) to_tell.push_back(std::exchange(a.done, nullptr));
+    }
+    // Back in front of anything that arrives meanwhile, before a callback can add to it.
+    batch.insert(batch.end(), std::make_move_iterator(arrived_.begin()), std::make_move_iterator(arrived_.end()));
+    arrived_ = std::move(batch);
+    const std::string why = "the outcome is not recorded yet: " + statuses.error().message;
+    for (const Done& done : to_tell) done(failed_locally(PaymentOutcomeKind::unknown, why));
+    return;
+  }
+  // Committed. The claimed operations go out first, before any callback below can act.
+  for (const db::PaymentOpRecord& op : claims) dispatch(op, settings_.request_timeout, nullptr);
+  bool final_recorded = false;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const Arrived& a = batch[i];
+    in_flight_.erase(a.op.id);
+    if ((*statuses)[i]) {
+      final_recorded = final_recorded || a.write.to != db::OutcomeWrite::To::retry;
+      recorded(a);
+      continue;
+    }
+    // No longer in flight in the database (e.g. sent back to pending by stop()): this outcome
+    // is not recorded, and what the database says stands (a pending operation is resent with
+    // its same key).
+    spdlog::error("event=payment_record_failed {} outcome={} next=none detail={}", op_fields(a.op),
+                  to_string(a.outcome.kind), log_value((*statuses)[i].error().message));
+    if (a.done) a.done(failed_locally(PaymentOutcomeKind::unknown, (*statuses)[i].error().message));
+  }
+  // An operation chained after one now final is due only now (the claim above was read before).
+  if (final_recorded) kick();
+}
+
+void PaymentDrainer::recorded(const Arrived& a) {
+  const db::PaymentOpRecord& op = a.op;
+  const PaymentOutcome& outcome = a.outcome;
+  counters_.attempts += a.write.more_attempts;
+  const bool log_info = spdlog::should_log(spdlog::level::info);
+  switch (outcome.kind) {
+    case PaymentOutcomeKind::succeeded:
+      ++counters_.succeeded;
+      if (log_info) spdlog::info("event=payment_succeeded {} replayed={}", op_fields(op), outcome.replayed);
+      break;
+    case PaymentOutcomeKind::declined:
+      ++counters_.declined;
+      spdlog::warn("event=payment_declined {} reason={} next=dead_letter", op_fields(op), log_value(outcome.decline_code));
+      break;
+    case PaymentOutcomeKind::rejected:
+      ++counters_.dead;
+      spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));
+      break;
+    case PaymentOutcomeKind::unverified:
+      ++counters_.unverified;
+      spdlog::error("event=payment_unverified {} status={} detail={} next=dead_letter", op_fields(op),
+                    outcome.http_status, log_value(outcome.error));
+      break;
+    case PaymentOutcomeKind::retry_later:
+    case PaymentOutcomeKind::unknown:
+      ++counters_.retried;
+      if (log_info) {
+        spdlog::info("event=payment_retry {} outcome={} attempt={} retry_in_ms={} detail={}", op_fields(op),
+                     to_string(outcome.kind), op.attempts + std::max(1, outcome.sends), a.delay.count(),
+                     log_value(a.write.text));
+      }
+      break;
+  }
+  if (a.done) a.done(outcome);
+  report_final(op.id, outcome.kind);
 }
 
 void PaymentDrainer::report_final(std::int64_t id, PaymentOutcomeKind kind) {
@@ -311,75 +448,6 @@ void PaymentDrainer::report_final(std::int64_t id, PaymentOutcomeKind kind) {
   if (final_outcome && on_final_) {
     if (auto now_final = queue_.find(id); now_final && now_final->has_value()) on_final_(**now_final);
   }
-}
-
-Status PaymentDrainer::record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
-  const std::int64_t now = now_ms();
-  // `op` as read before it went in flight; this dispatch's sends are attempts too.
-  const int attempts = op.attempts + std::max(1, outcome.sends);
-  Status recorded;
-  switch (outcome.kind) {
-    case PaymentOutcomeKind::succeeded:
-      recorded = queue_.mark_succeeded(op.id, outcome.intent ? outcome.intent->id : op.intent_id, now);
-      if (recorded) {
-        ++counters_.succeeded;
-        spdlog::info("event=payment_succeeded {} replayed={}", op_fields(op), outcome.replayed);
-      }
-      break;
-    case PaymentOutcomeKind::declined:
-      recorded = queue_.mark_declined(op.id, "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code), now);
-      if (recorded) {
-        ++counters_.declined;
-        spdlog::warn("event=payment_declined {} reason={} next=dead_letter", op_fields(op),
-                     log_value(outcome.decline_code));
-      }
-      break;
-    case PaymentOutcomeKind::rejected:
-      // (After more than one send it is a dead letter whatever alert_on_failure said.)
-      recorded = queue_.mark_dead(op.id, outcome.error, now);
-      if (recorded) {
-        ++counters_.dead;
-        spdlog::error("event=payment_rejected {} detail={} next=dead_letter", op_fields(op), log_value(outcome.error));
-      }
-      break;
-    case PaymentOutcomeKind::unverified:
-      recorded = queue_.mark_unverified(op.id, outcome.error, outcome.intent ? outcome.intent->id : std::string(), now);
-      if (recorded) {
-        ++counters_.unverified;
-        spdlog::error("event=payment_unverified {} status={} detail={} next=dead_letter", op_fields(op),
-                      outcome.http_status, log_value(outcome.error));
-      }
-      break;
-    case PaymentOutcomeKind::retry_later:
-    case PaymentOutcomeKind::unknown: {
-      Millis delay = backoff_.delay(attempts);
-      // What the gateway asks for is honoured up to the backoff's cap (retry_max_ms): no answer
-      // stops payments for longer (a proxy's "Retry-After: 86400"), and none shortens the
-      // backoff (a date already past).
-      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
-        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
-      }
-      if (outcome.http_status == 429) {
-        const Millis pause = delay;
-        const SteadyTime until = clock_.steady_now() + pause;
-        if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
-        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", pause.count());
-      }
-      const std::string why = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);
-      recorded = queue_.mark_retry(op.id, now + delay.count(), why);
-      if (recorded) {
-        ++counters_.retried;
-        spdlog::info("event=payment_retry {} outcome={} attempt={} retry_in_ms={} detail={}", op_fields(op),
-                     to_string(outcome.kind), attempts, delay.count(), log_value(why));
-      }
-      break;
-    }
-  }
-  if (!recorded) {
-    spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(op),
-                  to_string(outcome.kind), log_value(recorded.error().message));
-  }
-  return recorded;
 }
 
 bool PaymentDrainer::needs_lookup(const db::PaymentOpRecord& op, std::int64_t now) const {

@@ -12,6 +12,21 @@
 // Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
 // fresh connection after a stale pooled one failed (PaymentOutcome::sends).
+// Batches (PaymentQueue::commit_batch, ONE transaction each): outcomes are not recorded one
+// by one. Each is collected, and a pump posted for the next turn of the loop records
+// everything collected by then, so the outcomes of one reactor pass share one commit; the
+// same transaction claims (marks in flight) every due operation that the free slots, those
+// outcomes' slots included, and the pace allow. Only after it commits does anything follow:
+// the claimed operations are sent; each outcome's counters and log line, `done` (the entry
+// hold) and on_final (the planner) run, and its slot is free. Until then the slot stays taken,
+// so the operation counts as in flight and no claim overtakes it.
+// If that commit fails nothing of the batch is written: every operation of its outcomes
+// stays in flight in the database, keeps its slot and is recorded again on the next wake (a
+// `done` waiting for one is told `unknown` at once: no success is reported before it is
+// durable); the claimed ones stay pending, due. A stop or crash before a batch commits leaves
+// its operations in flight, and the next start resolves them exactly as any operation left in
+// flight: resent with the same key, or first looked up when its key may be gone (below); the
+// gateway replays what it already did.
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -24,11 +39,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -84,16 +99,19 @@ class PaymentDrainer {
   // A config reload: new bounds and backoff from the next request on (the gate id is not
   // expected to change); sends at once what a higher in-flight bound allows.
   void reconfigure(DrainerSettings settings);
-  // The gate is stopping: nothing more is sent, and every operation in flight is recorded as
-  // pending again (its outcome is unknown), due at once, so the next start resends it with
-  // its same idempotency key. How many there were.
+  // The gate is stopping: nothing more is sent, the outcomes already here are recorded, and
+  // every operation still in flight is recorded as pending again (its outcome is unknown),
+  // due at once, so the next start resends it with its same idempotency key. How many there
+  // were.
   [[nodiscard]] Result<int> stop();
   // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
   // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
-  // after it is recorded; an unknown outcome leaves the operation queued for retry.
+  // once it is committed (`unknown` at once if that commit fails: the outcome is recorded
+  // later); an unknown outcome leaves the operation queued for retry.
   void send_now(std::int64_t id, Millis timeout, Done done);
 
   [[nodiscard]] const DrainerCounters& counters() const { return counters_; }
+  // Operations sent whose outcome is not committed yet (answered or not).
   [[nodiscard]] std::size_t in_flight() const { return in_flight_.size(); }
   // The last request's transport outcome: any HTTP answer below 500 means reachable.
   [[nodiscard]] std::optional<bool> gateway_reachable() const { return reachable_; }
@@ -105,8 +123,18 @@ class PaymentDrainer {
   [[nodiscard]] const WallClockWatch& clock_watch() const { return clock_watch_; }
 
  private:
+  // An outcome collected for the next batch record.
+  struct Arrived {
+    db::PaymentOpRecord op;
+    PaymentOutcome outcome;
+    db::OutcomeWrite write;
+    Millis delay{0};  // retry: the wait before the next attempt
+    Done done;        // cleared once told (an outcome whose record failed)
+  };
+
   void pump();
   void schedule_wake(std::optional<Millis> delay = std::nullopt);
+  // After `op` went in flight: looks it up first if it must, and sends it.
   void dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search);
@@ -114,10 +142,17 @@ class PaymentDrainer {
   void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
   void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // Collects the outcome for the next batch record (posted for the next turn of the loop).
   void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
-  // Counts the sends of `outcome` beyond the first (counted when `op` went in flight).
-  void count_resends(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
-  [[nodiscard]] Status record(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+  // What recording `outcome` writes for `op` (a 429 pauses every send from now on).
+  [[nodiscard]] Arrived arrived(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // Records every collected outcome and claims `claims` (due operations, pending) in ONE
+  // transaction; once it commits, sends the claimed operations, then runs what follows from
+  // each outcome. (A claim can fail only if an operation left pending since due() read it,
+  // which no other writer does: then the whole batch waits for the next wake.)
+  void record_arrived(const std::vector<db::PaymentOpRecord>& claims);
+  // What follows from an outcome once it is committed: counters, log line, done, on_final.
+  void recorded(const Arrived& a);
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
@@ -139,14 +174,17 @@ class PaymentDrainer {
   RequestPacer pacer_;
   WallClockWatch clock_watch_;
   OnFinal on_final_;
-  std::set<std::int64_t> in_flight_;
-  // Outcomes the database could not record yet (e.g. disk full), retried on every wake.
-  std::map<std::int64_t, std::pair<db::PaymentOpRecord, PaymentOutcome>> unrecorded_;
+  std::set<std::int64_t> in_flight_;  // claimed, and no outcome committed yet
+  // Outcomes not recorded yet: collected in this pass, or whose batch failed (e.g. disk
+  // full), retried on every wake.
+  std::vector<Arrived> arrived_;
+  bool record_posted_ = false;
   std::optional<SteadyTime> paused_until_;  // after a 429
   std::unique_ptr<Timer> wake_;
   std::optional<bool> reachable_;
   DrainerCounters counters_;
   bool started_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // posted records check it
 };
 
 }  // namespace passgate::controller

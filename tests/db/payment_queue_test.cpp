@@ -199,3 +199,76 @@ TEST_CASE("an operation refused after more than one send is a dead letter whatev
   CHECK_FALSE(f.get(once).alert);
   CHECK(f.get(twice).alert);  // the first send may have placed a hold
 }
+
+TEST_CASE("a batch claim puts every operation in flight in one transaction, or none") {
+  QueueFixture f;
+  const auto a = f.add("s1", "charge", 100);
+  const auto b = f.add("s2", "charge", 200);
+  const auto c = f.add("s3", "charge", 300);
+  REQUIRE(describe(f.queue.mark_in_flight(std::vector<std::int64_t>{a, b}, kNow + 5)) == "ok");
+  for (const auto id : {a, b}) {
+    CHECK(f.get(id).state == PaymentOpState::in_flight);
+    CHECK(f.get(id).attempts == 1);
+    CHECK(f.get(id).first_attempt_at_ms == kNow + 5);
+  }
+  CHECK(f.get(c).state == PaymentOpState::pending);
+
+  // One that is not pending: none of the batch goes in flight.
+  const passgate::Status refused = f.queue.mark_in_flight(std::vector<std::int64_t>{c, a}, kNow + 6);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "wrong_state");
+  CHECK(f.get(c).state == PaymentOpState::pending);
+  CHECK(f.get(c).attempts == 0);
+  CHECK(f.get(a).attempts == 1);
+}
+
+TEST_CASE("a batch of outcomes is recorded in one transaction; a write for an operation not in flight is skipped alone") {
+  QueueFixture f;
+  const auto ok = f.add("s1", "charge", 100);
+  const auto retried = f.add("s2", "charge", 200);
+  const auto stale = f.add("s3", "charge", 300);
+  REQUIRE(f.queue.mark_in_flight(std::vector<std::int64_t>{ok, retried}, kNow).ok());
+  std::vector<OutcomeWrite> writes(3);
+  writes[0] = OutcomeWrite{ok, OutcomeWrite::To::succeeded, "", "pi_1", kNow + 10, 0, 1};
+  writes[1] = OutcomeWrite{retried, OutcomeWrite::To::retry, "timeout after 10000 ms", "", 0, kNow + 1000, 0};
+  writes[2] = OutcomeWrite{stale, OutcomeWrite::To::dead, "rejected", "", kNow + 10, 0, 0};  // still pending
+  auto statuses = f.queue.record_outcomes(writes);
+  REQUIRE(describe(statuses) == "ok");
+  REQUIRE(statuses->size() == 3);
+  CHECK((*statuses)[0].ok());
+  CHECK((*statuses)[1].ok());
+  REQUIRE_FALSE((*statuses)[2].ok());
+  CHECK((*statuses)[2].error().code == "wrong_state");
+  CHECK(f.get(ok).state == PaymentOpState::succeeded);
+  CHECK(f.get(ok).intent_id == "pi_1");
+  CHECK(f.get(ok).attempts == 2);  // the client's resend on a fresh connection, in the same write
+  CHECK(f.get(retried).state == PaymentOpState::pending);
+  CHECK(f.get(retried).next_attempt_at_ms == kNow + 1000);
+  CHECK(f.get(retried).last_error == "timeout after 10000 ms");
+  CHECK(f.get(stale).state == PaymentOpState::pending);
+}
+
+TEST_CASE("a batch of outcomes whose commit fails writes nothing: every operation stays in flight") {
+  QueueFixture f;
+  const auto a = f.add("s1", "charge", 100);
+  const auto b = f.add("s2", "charge", 200);
+  REQUIRE(f.queue.mark_in_flight(std::vector<std::int64_t>{a, b}, kNow).ok());
+  // The second write fails as a full disk would.
+  f.t.db->sql().exec("CREATE TRIGGER disk_full BEFORE UPDATE OF state ON payment_ops WHEN NEW.state = 'declined'"
+                     " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  std::vector<OutcomeWrite> writes(2);
+  writes[0] = OutcomeWrite{a, OutcomeWrite::To::succeeded, "", "pi_a", kNow + 10, 0, 0};
+  writes[1] = OutcomeWrite{b, OutcomeWrite::To::declined, "declined: card_declined", "", kNow + 10, 0, 0};
+  auto failed = f.queue.record_outcomes(writes);
+  REQUIRE_FALSE(failed.ok());
+  CHECK_THAT(failed.error().message, Catch::Contains("record 2 payment outcomes and claim 0 operations"));
+  CHECK(f.get(a).state == PaymentOpState::in_flight);
+  CHECK(f.get(a).intent_id.empty());
+  CHECK(f.get(b).state == PaymentOpState::in_flight);
+
+  f.t.db->sql().exec("DROP TRIGGER disk_full");
+  auto again = f.queue.record_outcomes(writes);
+  REQUIRE(describe(again) == "ok");
+  CHECK(f.get(a).state == PaymentOpState::succeeded);
+  CHECK(f.get(b).state == PaymentOpState::declined);
+}

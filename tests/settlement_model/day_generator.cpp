@@ -35,9 +35,9 @@ class DayWriter {
     bool has_cart = false;
     std::int64_t first_total = 0;
   };
-  enum Kind { kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kKinds };
+  enum Kind { kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kCrashRecording, kKinds };
   // How often each kind of step comes, in the order of Kind.
-  static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2};
+  static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3};
 
   std::int64_t between(std::int64_t low, std::int64_t high) {
     return std::uniform_int_distribution<std::int64_t>(low, high)(rng_);
@@ -59,6 +59,7 @@ class DayWriter {
       case kTime: return steps_.push_back(time_passes(duration()));
       case kWall: return steps_.push_back(wall_clock_step(clock_step()));
       case kCrash: return steps_.push_back(crash_restart(downtime()));
+      case kCrashRecording: return steps_.push_back(crash_before_record(downtime()));
       case kRetry: return steps_.push_back(operator_retry(static_cast<int>(between(0, 9))));
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }

@@ -2,7 +2,8 @@
 // the same ones (std::mt19937_64). Shoppers come in with and without holds, some with a card
 // that declines, some refused by the engine; carts of every kind (0, below, equal to and above
 // the hold, duplicates, late ones for ended sessions); gateway faults of every mode; crashes
-// (a few long enough for the gateway to forget its idempotency keys), wall-clock steps both
+// (a few long enough for the gateway to forget its idempotency keys; some right after an
+// answer arrived, its batch record still pending), wall-clock steps both
 // ways, and the operator's retries and write-offs, among stretches of time.
 #pragma once
 

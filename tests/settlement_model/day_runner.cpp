@@ -22,6 +22,7 @@ constexpr const char* kHarnessCallsWork = "the gate's own calls work";
 
 const WallTime kDayStart{std::chrono::seconds{1'795'000'000}};
 constexpr Millis kKeyMemory{std::chrono::hours{24}};  // how long the gateway keeps idempotency keys
+constexpr Millis kRecordingCrashWithin{20000};
 constexpr Millis kWindDownRound{2000};
 constexpr int kWindDownRounds = 300;  // ten minutes: the queue must drain within them
 constexpr int kQuietRoundsAtEnd = 3;
@@ -58,6 +59,7 @@ class StoreDay {
       case Step::Kind::time: gate_->vt.advance(Millis{step.amount}); break;
       case Step::Kind::wall: gate_->vt.set_wall(gate_->vt.wall_now() + Millis{step.amount}); break;
       case Step::Kind::crash: crash(Millis{step.amount}); break;
+      case Step::Kind::crash_recording: crash_before_record(Millis{step.amount}); break;
       case Step::Kind::retry: operator_acts(step, true); break;
       case Step::Kind::write_off: operator_acts(step, false); break;
     }
@@ -114,6 +116,18 @@ class StoreDay {
     if (down >= kKeyMemory) gateway_.forget_keys();
     shop_.cancel_admitting();
     restart(wall);
+  }
+
+  // The gate's loop runs one call at a time until a gateway answer has reached it (at most
+  // kRecordingCrashWithin on), and is killed before it turns again.
+  void crash_before_record(Millis down) {
+    const std::uint64_t answered = gate_->gateway.answered();
+    const SteadyTime until = gate_->vt.steady_now() + kRecordingCrashWithin;
+    while (gate_->gateway.answered() == answered) {
+      const auto left = std::chrono::duration_cast<Millis>(until - gate_->vt.steady_now());
+      if (!gate_->vt.run_next(left)) break;
+    }
+    crash(down);
   }
 
   void admit(const Step& step) {

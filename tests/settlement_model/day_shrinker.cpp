@@ -79,7 +79,8 @@ class Shrinker {
   // or half of it, whichever first still fails.
   std::vector<Step> shorten_durations(std::vector<Step> steps) {
     for (Step& step : steps) {
-      const bool duration = step.kind == Step::Kind::time || step.kind == Step::Kind::wall || step.kind == Step::Kind::crash;
+      const bool duration = step.kind == Step::Kind::time || step.kind == Step::Kind::wall || step.kind == Step::Kind::crash ||
+                            step.kind == Step::Kind::crash_recording;
       for (bool shorter = duration; shorter;) {
         shorter = false;
         const std::int64_t was = step.amount;

@@ -78,6 +78,12 @@ Step crash_restart(std::int64_t down_ms) {
   return step;
 }
 
+Step crash_before_record(std::int64_t down_ms) {
+  Step step = step_of(Step::Kind::crash_recording);
+  step.amount = down_ms;
+  return step;
+}
+
 Step operator_retry(int pick) {
   Step step = step_of(Step::Kind::retry);
   step.pick = pick;
@@ -102,6 +108,7 @@ std::string to_code(const Step& step) {
     case Step::Kind::time: return "time_passes(" + amount + ")";
     case Step::Kind::wall: return "wall_clock_step(" + amount + ")";
     case Step::Kind::crash: return "crash_restart(" + amount + ")";
+    case Step::Kind::crash_recording: return "crash_before_record(" + amount + ")";
     case Step::Kind::retry: return "operator_retry(" + std::to_string(step.pick) + ")";
     case Step::Kind::write_off: return "operator_write_off(" + std::to_string(step.pick) + ")";
   }

@@ -31,10 +31,10 @@ enum class Fault {
 };
 
 struct Step {
-  enum class Kind { admit, cart, cancel, fault, time, wall, crash, retry, write_off };
+  enum class Kind { admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off };
   Kind kind = Kind::time;
   int session = 0;          // admit, cart, cancel; fault: 0 = whatever request comes next
-  std::int64_t amount = 0;  // admit: hold (0 none); cart: total; time, wall, crash: ms
+  std::int64_t amount = 0;  // admit: hold (0 none); cart: total; time, wall, crash, crash_recording: ms
   Card card = Card::visa;
   Engine engine = Engine::admits;
   Fault fault = Fault::error5xx;
@@ -60,6 +60,10 @@ struct Step {
 // kill -9 of the gate, down for `down_ms` (the gateway's 24 h key memory lapses when it is
 // down that long), then a restart on the same database file.
 [[nodiscard]] Step crash_restart(std::int64_t down_ms);
+// The same, but the kill comes as soon as the next gateway answer has reached the gate (within
+// 20 s), before its loop turns again: the drainer's batch record of that outcome is still
+// pending (controller/settlement/drainer.hpp), so the operation is in flight at the restart.
+[[nodiscard]] Step crash_before_record(std::int64_t down_ms);
 // The operator retries / writes off a dead letter (passgatectl queue retry | write-off).
 [[nodiscard]] Step operator_retry(int pick);
 [[nodiscard]] Step operator_write_off(int pick);

@@ -79,3 +79,21 @@ TEST_CASE("settlement model harness: a retry a backward clock step put off is st
       wall_clock_step(-600000),
   });
 }
+
+TEST_CASE("settlement model harness: crashes right after answers arrive, before their batch is recorded") {
+  // Three charges answered on the same tick: the gate dies as the first answer reaches it, so
+  // every outcome of that batch is still unrecorded; the restart resends them with their keys
+  // (the second time after a day, when the gateway has forgotten them and they are looked up).
+  expect_day_keeps_invariants({
+      admit(1, 0),
+      admit(2, 0),
+      admit(3, 5000),
+      final_cart(1, 2500),
+      final_cart(2, 700),
+      final_cart(3, 6000),
+      crash_before_record(0),
+      time_passes(3),
+      crash_before_record(25 * 3600 * 1000),
+      time_passes(20000),
+  });
+}

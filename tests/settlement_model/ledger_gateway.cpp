@@ -142,9 +142,14 @@ std::optional<Fault> LedgerGateway::take_fault(const std::string& session_id) {
 }
 
 void LedgerGateway::later(Millis delay, std::function<void()> answer) {
+  if (delay > Millis{0}) {
+    const auto due = std::chrono::duration_cast<Millis>((vt_.steady_now() + delay).time_since_epoch()).count();
+    delay += Millis{(kAnswerTick.count() - due % kAnswerTick.count()) % kAnswerTick.count()};
+  }
   const std::uint64_t id = next_answer_++;
   answers_[id] = vt_.start(delay, [this, id, answer = std::move(answer)] {
     answers_.erase(id);  // VirtualTime already took this call off its queue
+    ++answered_;
     answer();
   });
 }

@@ -3,7 +3,9 @@
 // (drivers/gateway_request.hpp), handled by the ledger, and its answer read as the real client
 // reads it (drivers/gateway_response.hpp), `kAnswerLatency` later. A fault queued for the
 // request's session (gateway_side.hpp) changes what happens instead: a time-out answers after
-// the request's own time-out, with the request executed or not. Answers still under way die
+// the request's own time-out, with the request executed or not. Answers reach the gate in
+// bursts, on a kAnswerTick grid (as several answers are read in one pass of the event loop),
+// so the payment drainer records several outcomes in one batch. Answers still under way die
 // with the gateway object, as they die with a killed gate's connections.
 #pragma once
 
@@ -23,6 +25,7 @@ namespace passgate::model {
 class LedgerGateway final : public passgate::PaymentGateway {
  public:
   static constexpr Millis kAnswerLatency{40};
+  static constexpr Millis kAnswerTick{25};
 
   LedgerGateway(GatewaySide& side, VirtualTime& vt) : side_(side), vt_(vt) {}
   LedgerGateway(const LedgerGateway&) = delete;
@@ -30,6 +33,8 @@ class LedgerGateway final : public passgate::PaymentGateway {
 
   void execute(const passgate::PaymentRequest& request, Millis timeout, Callback done) override;
   void search_session(const std::string& session_id, Millis timeout, Callback done) override;
+  // How many answers (or time-outs) have reached the gate so far.
+  [[nodiscard]] std::uint64_t answered() const { return answered_; }
 
  private:
   // The HTTP reply the gate gets for `request` under `fault`, executing it at the ledger
@@ -39,13 +44,15 @@ class LedgerGateway final : public passgate::PaymentGateway {
   sim::GatewayReply handle(const sim::GatewayRequest& request);
   // The next fault for `session_id`; a decline makes the session's card decline from now on.
   std::optional<Fault> take_fault(const std::string& session_id);
-  // Runs `answer` after `delay` unless this object dies first.
+  // Runs `answer` after `delay` (a delay is rounded up to the next kAnswerTick) unless this
+  // object dies first.
   void later(Millis delay, std::function<void()> answer);
 
   GatewaySide& side_;
   VirtualTime& vt_;
   std::map<std::uint64_t, std::unique_ptr<Timer>> answers_;
   std::uint64_t next_answer_ = 0;
+  std::uint64_t answered_ = 0;
 };
 
 }  // namespace passgate::model

@@ -3,9 +3,11 @@
 //      (WAL, synchronous=FULL), in microseconds;
 //   2. drain after an outage: COUNT charge operations already queued are forwarded by the
 //      real PaymentDrainer through the real GatewayClient to a running gateway simulator
-//      (`passgate-sim gateway`), in operations per second;
+//      (`passgate-sim gateway`), in operations per second, with --in-flight as its
+//      max_in_flight (the benchmark's own choice, said in the output; the daemon's default is 4);
 //   3. the floor for 2: the same COUNT charge requests sent by the GatewayClient alone, with
-//      the same number in flight and no database, i.e. the simulator's own capacity;
+//      the same number in flight and no database, i.e. the simulator's own capacity, and the
+//      drain's share of it;
 //   4. with --paced-rate R: PACED_COUNT more charges drained at max_requests_per_second = R
 //      (against a simulator started with a rate limit above R), the rate it held.
 // tools/bench/run.sh starts the simulator and runs this.
@@ -19,6 +21,9 @@
 #include <spdlog/spdlog.h>
 #include <string>
 #include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
 
 #include "common/asio_time.hpp"
 #include "common/ids.hpp"
@@ -39,6 +44,7 @@ namespace {
 using namespace passgate;
 using bench::must;
 using SteadyClock = std::chrono::steady_clock;
+constexpr int kDaemonDefaultInFlight = 4;  // [payments] max_in_flight (docs/configuration.md)
 
 double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -60,9 +66,29 @@ db::SessionRecord session(const std::string& id, const crypto::SealedValue& pay)
   return s;
 }
 
+// Counts the transactions committed on the database while it lives (sqlite3_commit_hook).
+class CommitCounter {
+ public:
+  explicit CommitCounter(db::Database& database) : handle_(database.sql().getHandle()) {
+    sqlite3_commit_hook(handle_, &CommitCounter::on_commit, this);
+  }
+  ~CommitCounter() { sqlite3_commit_hook(handle_, nullptr, nullptr); }
+  CommitCounter(const CommitCounter&) = delete;
+  CommitCounter& operator=(const CommitCounter&) = delete;
+  std::int64_t commits = 0;
+
+ private:
+  static int on_commit(void* self) {
+    ++static_cast<CommitCounter*>(self)->commits;
+    return 0;
+  }
+  sqlite3* handle_;
+};
+
 struct Figures {
   std::vector<double> enqueue_us;
   double drain_seconds = 0;
+  std::int64_t drain_commits = 0;
   double floor_seconds = 0;
   double paced_seconds = 0;
   std::int64_t paced_retries = 0;
@@ -145,7 +171,9 @@ int main(int argc, char** argv) {
   app.add_option("--api-key-file", key_file, "its API key file")->required()->check(CLI::ExistingFile);
   app.add_option("--database", db_file, "a new database file for the run")->required();
   app.add_option("--count", count, "operations")->capture_default_str();
-  app.add_option("--in-flight", in_flight, "the drainer's max_in_flight")->capture_default_str();
+  app.add_option("--in-flight", in_flight, "the drainer's max_in_flight (the daemon's default: 4)")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
   app.add_option("--json", json_file, "also write the figures as JSON here");
   app.add_option("--paced-rate", paced_rate, "then drain --paced-count more at this max_requests_per_second (0: skip)")
       ->check(CLI::Range(0, 100));
@@ -172,7 +200,11 @@ int main(int argc, char** argv) {
     settings.gate_id = "gate-bench";
     settings.max_in_flight = in_flight;  // unpaced: max_requests_per_second 0
     controller::PaymentDrainer drainer(settings, queue, sessions, sealer, *gateway, status, time, time);
-    f.drain_seconds = drain(drainer, io, count);
+    {
+      const CommitCounter commits(*database);
+      f.drain_seconds = drain(drainer, io, count);
+      f.drain_commits = commits.commits;
+    }
     (void)must(drainer.stop(), "stop the drainer");
     f.floor_seconds = send_directly(*gateway, io, count, in_flight);
 
@@ -190,10 +222,14 @@ int main(int argc, char** argv) {
     const double floor_rate = count / f.floor_seconds;
     const auto enqueue = bench::latency_summary(f.enqueue_us);
     std::cout << "durable enqueue (one transaction each, synchronous=FULL): " << bench::describe_latency(enqueue) << "\n"
-              << "queue drain, " << count << " queued charges, " << in_flight << " in flight: " << f.drain_seconds
-              << " s, " << drain_rate << " operations/s (retries: " << drainer.counters().retried << ")\n"
+              << "queue drain, " << count << " queued charges, max_in_flight " << in_flight
+              << (in_flight == kDaemonDefaultInFlight ? " (the daemon's default)"
+                                                      : " (set by the benchmark; the daemon's default is 4)")
+              << ": " << f.drain_seconds << " s, " << drain_rate << " operations/s (retries: " << drainer.counters().retried
+              << "; " << f.drain_commits << " commits, " << static_cast<double>(count) / static_cast<double>(f.drain_commits)
+              << " operations per commit)\n"
               << "floor: the simulator alone, same requests and concurrency, no database: " << f.floor_seconds << " s, "
-              << floor_rate << " requests/s\n";
+              << floor_rate << " requests/s; the drain reached " << 100.0 * drain_rate / floor_rate << " % of it\n";
     const double paced_rate_held = paced_rate > 0 ? (paced_count - 1) / f.paced_seconds : 0;
     if (paced_rate > 0) {
       std::cout << "paced drain, " << paced_count << " charges at max_requests_per_second = " << paced_rate << ": "
@@ -206,9 +242,11 @@ int main(int argc, char** argv) {
                                   {"enqueue", enqueue},
                                   {"drain_seconds", f.drain_seconds},
                                   {"drain_ops_per_s", drain_rate},
+                                  {"drain_commits", f.drain_commits},
                                   {"retries", drainer.counters().retried},
                                   {"floor_seconds", f.floor_seconds},
                                   {"floor_requests_per_s", floor_rate},
+                                  {"drain_share_of_floor", drain_rate / floor_rate},
                                   {"paced", paced_rate > 0 ? nlohmann::json{{"rate_set", paced_rate},
                                                                             {"count", paced_count},
                                                                             {"seconds", f.paced_seconds},

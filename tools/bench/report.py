@@ -43,8 +43,9 @@ def rows(r):
          "verify + commit alone: " + latency(floor)),
         (f"exit release, gateway down + engine {delay / 1000:g} s late, {exits['faulted']['count']:,} exits",
          latency(exits["faulted"]), "backends healthy: " + latency(exits["floor_healthy"])),
-        (f"queue drain after a {queue['count']:,}-operation outage",
-         f"{queue['drain_ops_per_s']:,.0f} ops/s ({queue['drain_seconds']:.1f} s)",
+        (f"queue drain after a {queue['count']:,}-operation outage, {queue['in_flight']} in flight",
+         f"{queue['drain_ops_per_s']:,.0f} ops/s ({queue['drain_seconds']:.1f} s), "
+         f"{queue['drain_share_of_floor']:.0%} of the floor",
          f"simulator alone: {queue['floor_requests_per_s']:,.0f} requests/s ({queue['floor_seconds']:.1f} s)"),
         (f"paced drain, max_requests_per_second {queue['paced']['rate_set']}, {queue['paced']['count']:,} operations",
          f"{queue['paced']['rate_held']:.2f} requests/s, {queue['paced']['answered_429']} answered 429",

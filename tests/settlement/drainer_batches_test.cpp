@@ -1,0 +1,261 @@
+// PaymentDrainer batches: a pump claims every due operation the free slots allow in one
+// transaction; the outcomes of one loop pass are recorded in that same one, and only after
+// it commits does anything follow (the sends, the slot, on_final, counters, the entry hold's
+// answer); a
+// failed commit keeps every operation of the batch in flight; a crash between a batch's sends
+// and its record leaves them in flight, resent with their same keys (or looked up) at the next
+// start.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "tests/settlement/gateway_outcomes.hpp"
+#include "tests/settlement/settlement_fixture.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using db::PaymentOpState;
+
+namespace {
+
+// Counts the transactions committed on a connection (sqlite3_commit_hook) while it lives.
+class CommitCounter {
+ public:
+  explicit CommitCounter(db::Database& database) : handle_(database.sql().getHandle()) {
+    sqlite3_commit_hook(handle_, &CommitCounter::on_commit, this);
+  }
+  ~CommitCounter() { sqlite3_commit_hook(handle_, nullptr, nullptr); }
+  CommitCounter(const CommitCounter&) = delete;
+  CommitCounter& operator=(const CommitCounter&) = delete;
+  int commits = 0;
+
+ private:
+  static int on_commit(void* self) {
+    ++static_cast<CommitCounter*>(self)->commits;
+    return 0;  // let it commit
+  }
+  sqlite3* handle_;
+};
+
+struct BatchFixture : SettlementFixture {
+  std::vector<db::PaymentOpRecord> finals;
+
+  // Sessions s1..sN, each with a charge due now; their ids.
+  std::vector<std::int64_t> charges(int count) {
+    std::vector<std::int64_t> ids;
+    for (int i = 1; i <= count; ++i) {
+      const std::string id = "s" + std::to_string(i);
+      add_session(id);
+      ids.push_back(enqueue(id, "charge", 100 * i));
+    }
+    return ids;
+  }
+  controller::PaymentDrainer& start(int max_in_flight) {
+    make_drainer(drainer_settings(max_in_flight)).set_on_final([this](const db::PaymentOpRecord& op) {
+      finals.push_back(op);
+    });
+    REQUIRE(db::test::describe(drainer->start()) == "ok");
+    return *drainer;
+  }
+  // The gateway has answered once (its reachability is published, a write of its own).
+  void reachable() {
+    add_session("s0");
+    enqueue("s0", "charge", 1);
+    drainer->kick();
+    vt.run_ready();
+    gateway.approve_oldest();
+    vt.run_ready();
+    REQUIRE(drainer->gateway_reachable() == true);
+  }
+  void fail_commits_of(const std::string& state) {
+    t.db->sql().exec("CREATE TRIGGER disk_full BEFORE UPDATE OF state ON payment_ops WHEN NEW.state = '" + state +
+                     "' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a pump claims every due operation the free slots allow in one transaction, then sends each") {
+  BatchFixture f;
+  f.start(4);
+  f.reachable();
+  const auto ids = f.charges(6);
+  CommitCounter counter(*f.t.db);
+  f.drainer->kick();
+  f.vt.run_ready();
+  CHECK(counter.commits == 1);
+  REQUIRE(f.gateway.calls.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(f.op(ids[i]).state == PaymentOpState::in_flight);
+    CHECK(f.op(ids[i]).attempts == 1);
+    CHECK(f.gateway.calls[i].request.idempotency_key == "s" + std::to_string(i + 1) + ":charge");
+  }
+  CHECK(f.op(ids[4]).state == PaymentOpState::pending);
+  CHECK(f.drainer->in_flight() == 4);
+}
+
+TEST_CASE("the outcomes of one loop pass share one commit with the claim of the slots they free") {
+  BatchFixture f;
+  f.start(4);
+  f.reachable();
+  const auto ids = f.charges(6);
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 4);
+
+  CommitCounter counter(*f.t.db);
+  for (int i = 0; i < 3; ++i) f.gateway.approve_oldest();
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::retry_later, 409, "idempotency_key_in_use"));
+  f.vt.run_ready();
+  CHECK(counter.commits == 1);  // the four outcomes and the claim of s5 and s6
+  for (std::size_t i = 0; i < 3; ++i) CHECK(f.op(ids[i]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[3]).state == PaymentOpState::pending);
+  CHECK(f.op(ids[3]).last_error == "idempotency_key_in_use");
+  CHECK(f.op(ids[4]).state == PaymentOpState::in_flight);
+  CHECK(f.op(ids[5]).state == PaymentOpState::in_flight);
+  CHECK(f.gateway.sent.size() == 1 + 6);
+  CHECK(f.finals.size() == 1 + 3);
+  CHECK(f.drainer->counters().succeeded == 1 + 3);
+  CHECK(f.drainer->counters().retried == 1);
+}
+
+TEST_CASE("an outcome is not acted on before its commit: a failed batch keeps every operation in flight and its slot") {
+  BatchFixture f;
+  f.start(2);
+  f.reachable();
+  const auto ids = f.charges(3);
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 2);
+
+  f.fail_commits_of("declined");  // the second outcome's write fails: the whole batch is rolled back
+  f.gateway.approve_oldest();
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "Your card was declined."));
+  f.vt.run_ready();
+  CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
+  CHECK(f.op(ids[0]).intent_id.empty());
+  CHECK(f.op(ids[1]).state == PaymentOpState::in_flight);
+  CHECK(f.finals.size() == 1);                    // s0 only
+  CHECK(f.drainer->counters().succeeded == 1);    // s0 only
+  CHECK(f.drainer->counters().declined == 0);
+  CHECK(f.drainer->in_flight() == 2);             // their slots stay taken: s3 waits
+  CHECK(f.op(ids[2]).state == PaymentOpState::pending);
+  CHECK(f.gateway.sent.size() == 1 + 2);
+
+  // Still failing on the next wake: nothing changes, nothing is sent.
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
+  CHECK(f.gateway.sent.size() == 1 + 2);
+
+  f.t.db->sql().exec("DROP TRIGGER disk_full");
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(ids[0]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[0]).intent_id == "pi_s1:charge");
+  CHECK(f.op(ids[0]).attempts == 1);
+  CHECK(f.op(ids[1]).state == PaymentOpState::declined);
+  CHECK(f.finals.size() == 1 + 2);
+  CHECK(f.drainer->counters().succeeded == 1 + 1);
+  CHECK(f.drainer->counters().declined == 1);
+  // Recorded, not resent; then s3 takes a freed slot.
+  REQUIRE(f.gateway.sent.size() == 1 + 3);
+  CHECK(f.gateway.sent.back().idempotency_key == "s3:charge");
+}
+
+TEST_CASE("the entry hold hears of a success only once it is committed; a failed commit answers unknown") {
+  BatchFixture f;
+  f.start(4);
+  f.reachable();
+  f.add_session("s1");
+  const std::int64_t id = f.enqueue("s1", "preauth", 5000);
+  std::vector<PaymentOutcome> told;
+  f.fail_commits_of("succeeded");
+  f.drainer->send_now(id, Millis{1500}, [&](const PaymentOutcome& outcome) {
+    told.push_back(outcome);
+    // What the caller sees of the operation when it is told.
+    CHECK(f.op(id).state == PaymentOpState::in_flight);
+  });
+  REQUIRE(f.gateway.calls.size() == 1);
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].kind == PaymentOutcomeKind::unknown);
+  CHECK_THAT(told[0].error, Catch::Contains("not recorded yet"));
+
+  f.t.db->sql().exec("DROP TRIGGER disk_full");
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(id).state == PaymentOpState::succeeded);  // recorded on the next wake, not resent
+  CHECK(f.gateway.sent.size() == 1 + 1);
+  CHECK(told.size() == 1);  // told once
+  CHECK(f.finals.size() == 1 + 1);
+
+  // Committed: told succeeded, with the operation already recorded.
+  f.add_session("s2");
+  const std::int64_t second = f.enqueue("s2", "preauth", 5000);
+  std::vector<PaymentOpState> state_when_told;
+  f.drainer->send_now(second, Millis{1500}, [&](const PaymentOutcome& outcome) {
+    CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
+    state_when_told.push_back(f.op(second).state);
+  });
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(state_when_told == std::vector<PaymentOpState>{PaymentOpState::succeeded});
+}
+
+TEST_CASE("a crash between a batch's sends and its record: each is resent with its same key at the next start") {
+  BatchFixture f;
+  f.start(4);
+  const auto ids = f.charges(2);
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 2);
+  // Both answers arrive (the gateway executed both) ...
+  f.gateway.approve_oldest();
+  f.gateway.approve_oldest();
+  REQUIRE(f.vt.run_next());
+  REQUIRE(f.vt.run_next());
+  // ... and the gate dies before the loop turns to record them.
+  f.drainer.reset();
+  f.vt.run_ready();  // the record it had posted finds it gone
+  const bool day_later = GENERATE(false, true);
+  if (day_later) f.vt.advance(std::chrono::hours(24));  // the gateway may have forgotten the keys
+  f.t.reopen();
+  db::SessionStore sessions{*f.t.db};
+  db::PaymentQueue queue{*f.t.db};
+  db::GateStatus status{*f.t.db};
+  for (const auto id : ids) {
+    auto op = queue.find(id);
+    REQUIRE(db::test::describe(op) == "ok");
+    CHECK((*op)->state == PaymentOpState::in_flight);
+  }
+  FakeGateway gateway{f.vt};
+  controller::PaymentDrainer restarted(SettlementFixture::drainer_settings(4), queue, sessions, f.sealer, gateway,
+                                       status, f.vt, f.vt);
+  REQUIRE(db::test::describe(restarted.start()) == "ok");
+  f.vt.run_ready();
+  if (day_later) {
+    // Older than search_after: looked up first, and the PaymentIntent found adopted.
+    REQUIRE(gateway.searches == std::vector<std::string>{"s1", "s2"});
+    CHECK(gateway.sent.empty());
+    for (int i = 1; i <= 2; ++i) {
+      const std::string session = "s" + std::to_string(i);
+      gateway.answer_oldest(search_result({found_intent("pi_" + session, session, "charge", "succeeded", 100 * i)}));
+    }
+  } else {
+    REQUIRE(gateway.sent.size() == 2);
+    CHECK(gateway.sent[0].idempotency_key == "s1:charge");
+    CHECK(gateway.sent[1].idempotency_key == "s2:charge");
+    gateway.approve_oldest();
+    gateway.approve_oldest();
+  }
+  f.vt.run_ready();
+  for (const auto id : ids) {
+    auto op = queue.find(id);
+    REQUIRE(db::test::describe(op) == "ok");
+    CHECK((*op)->state == PaymentOpState::succeeded);
+    CHECK((*op)->attempts == 2);
+  }
+  CHECK(gateway.sent.empty() == day_later);
+  CHECK(restarted.counters().adopted == (day_later ? 2 : 0));
+}
