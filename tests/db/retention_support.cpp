@@ -61,7 +61,7 @@ ShopRecords::ShopRecords(Database& database)
 
 std::string ShopRecords::admit(std::int64_t at_ms, std::optional<std::int64_t> token_ends_s) {
   const std::string id = "s" + std::to_string(++next_);
-  REQUIRE(describe(sessions.begin(session(id, "jti-" + id, at_ms, token_ends_s.value_or(at_ms / 1000 + 120)))) == "ok");
+  REQUIRE(describe(begin_session(sessions, session(id, "jti-" + id, at_ms, token_ends_s.value_or(at_ms / 1000 + 120)))) == "ok");
   return id;
 }
 

@@ -16,7 +16,7 @@ using namespace passgate::db::test;
 
 namespace {
 
-bool has(const std::string& page, const std::string& line) { return page.find(line + "\n") != std::string::npos; }
+bool has_line(const std::string& page, const std::string& line) { return page.find(line + "\n") != std::string::npos; }
 
 // The value of the series `name` on `page` (its first line starting with it).
 double value_of(const std::string& page, const std::string& name) {
@@ -40,17 +40,17 @@ TEST_CASE("retention's metrics count the rows deleted by table and show the data
   controller::RetentionMetrics metrics(registry, sweeper, *t.db);
 
   const std::string before = registry.render();
-  CHECK(has(before, "passgate_retention_deleted_rows_total{table=\"sessions\"} 0"));
-  CHECK(has(before, "passgate_retention_deleted_rows_total{table=\"audit_log\"} 0"));
+  CHECK(has_line(before, "passgate_retention_deleted_rows_total{table=\"sessions\"} 0"));
+  CHECK(has_line(before, "passgate_retention_deleted_rows_total{table=\"audit_log\"} 0"));
   CHECK(value_of(before, "passgate_database_size_bytes") > 0);
   CHECK(value_of(before, "passgate_database_free_bytes") >= 0);
 
   vt.advance(2min);
   REQUIRE(sweeper.sweeps() == 1);
   const std::string after = registry.render();
-  CHECK(has(after, "passgate_retention_deleted_rows_total{table=\"sessions\"} 1"));
-  CHECK(has(after, "passgate_retention_deleted_rows_total{table=\"payment_ops\"} 1"));
-  CHECK(has(after, "passgate_retention_deleted_rows_total{table=\"carts\"} 1"));
-  CHECK(has(after, "passgate_retention_deleted_rows_total{table=\"settlements\"} 1"));
-  CHECK(has(after, "passgate_retention_deleted_rows_total{table=\"quarantined_carts\"} 0"));
+  CHECK(has_line(after, "passgate_retention_deleted_rows_total{table=\"sessions\"} 1"));
+  CHECK(has_line(after, "passgate_retention_deleted_rows_total{table=\"payment_ops\"} 1"));
+  CHECK(has_line(after, "passgate_retention_deleted_rows_total{table=\"carts\"} 1"));
+  CHECK(has_line(after, "passgate_retention_deleted_rows_total{table=\"settlements\"} 1"));
+  CHECK(has_line(after, "passgate_retention_deleted_rows_total{table=\"quarantined_carts\"} 0"));
 }

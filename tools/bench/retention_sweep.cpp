@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
       s.created_at_ms = kNowMs;
       s.open_request = "{}";
       const auto start = SteadyClock::now();
-      must(sessions.begin(s), "begin a session");
+      must(sessions.begin(s, db::OutboxMessage{"session_open", "/v1/sessions", "{}", s.session_id}), "begin a session");
       floor.push_back(micros_since(start));
     }
 
