@@ -7,7 +7,6 @@
 // start.
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -19,25 +18,6 @@ using namespace passgate::test;
 using db::PaymentOpState;
 
 namespace {
-
-// Counts the transactions committed on a connection (sqlite3_commit_hook) while it lives.
-class CommitCounter {
- public:
-  explicit CommitCounter(db::Database& database) : handle_(database.sql().getHandle()) {
-    sqlite3_commit_hook(handle_, &CommitCounter::on_commit, this);
-  }
-  ~CommitCounter() { sqlite3_commit_hook(handle_, nullptr, nullptr); }
-  CommitCounter(const CommitCounter&) = delete;
-  CommitCounter& operator=(const CommitCounter&) = delete;
-  int commits = 0;
-
- private:
-  static int on_commit(void* self) {
-    ++static_cast<CommitCounter*>(self)->commits;
-    return 0;  // let it commit
-  }
-  sqlite3* handle_;
-};
 
 struct BatchFixture : SettlementFixture {
   std::vector<db::PaymentOpRecord> finals;
@@ -82,10 +62,10 @@ TEST_CASE("a pump claims every due operation the free slots allow in one transac
   f.start(4);
   f.reachable();
   const auto ids = f.charges(6);
-  CommitCounter counter(*f.t.db);
+  const std::int64_t commits_before = f.t.db->commits();
   f.drainer->kick();
   f.vt.run_ready();
-  CHECK(counter.commits == 1);
+  CHECK(f.t.db->commits() - commits_before == 1);
   REQUIRE(f.gateway.calls.size() == 4);
   for (std::size_t i = 0; i < 4; ++i) {
     CHECK(f.op(ids[i]).state == PaymentOpState::in_flight);
@@ -105,11 +85,11 @@ TEST_CASE("the outcomes of one loop pass share one commit with the claim of the 
   f.vt.run_ready();
   REQUIRE(f.gateway.calls.size() == 4);
 
-  CommitCounter counter(*f.t.db);
+  const std::int64_t commits_before = f.t.db->commits();
   for (int i = 0; i < 3; ++i) f.gateway.approve_oldest();
   f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::retry_later, 409, "idempotency_key_in_use"));
   f.vt.run_ready();
-  CHECK(counter.commits == 1);  // the four outcomes and the claim of s5 and s6
+  CHECK(f.t.db->commits() - commits_before == 1);  // the four outcomes and the claim of s5 and s6
   for (std::size_t i = 0; i < 3; ++i) CHECK(f.op(ids[i]).state == PaymentOpState::succeeded);
   CHECK(f.op(ids[3]).state == PaymentOpState::pending);
   CHECK(f.op(ids[3]).last_error == "idempotency_key_in_use");
