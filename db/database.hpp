@@ -22,6 +22,7 @@
 #include "common/result.hpp"
 
 namespace SQLite { class Database; }
+struct sqlite3;  // SQLite's connection handle (sqlite3.h), for the WAL hook's signature
 
 namespace passgate::db {
 
@@ -79,7 +80,7 @@ class Database {
   };
   Database(std::unique_ptr<SQLite::Database> db, int schema_version);
   // SQLite's WAL hook: after a commit that wrote `pages` frames; runs the auto-checkpoint.
-  static int on_wal_commit(void* self, struct sqlite3* sql, const char* schema, int pages);
+  static int on_wal_commit(void* self, ::sqlite3* sql, const char* schema, int pages);
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<StatementCache> statements_;  // declared after db_: finalized before it closes
   int schema_version_;

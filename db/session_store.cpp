@@ -322,14 +322,18 @@ Status SessionStore::deny_after_open(const std::string& session_id, const std::s
 
 Result<std::vector<SessionStore::SealedReference>> SessionStore::sealed_references_in_use() {
   return guarded("read the sealed payment references in use", [&]() -> Result<std::vector<SealedReference>> {
+    // Three look-ups, each through a small index (sessions_unsettled, payment_ops_by_state,
+    // quarantined_carts_by_state), instead of one walk over every session ever admitted (the
+    // unary + keeps SQLite from choosing sessions_by_state, whose 'open' holds them all).
     auto query = db_.statement(
-        "SELECT s.session_id, s.pay_key_id, s.pay_sealed FROM sessions s WHERE s.pay_sealed IS NOT NULL AND ("
-        "(s.state IN ('opening', 'open', 'open_offline') AND s.refused_at_ms = 0"
-        " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id))"
-        " OR EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op IN ('preauth', 'charge')"
-        " AND (p.state IN ('pending', 'in_flight')"
-        " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL)))"
-        " OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.state = 'open'))"
+        "SELECT s.session_id, s.pay_key_id, s.pay_sealed FROM sessions s WHERE s.pay_sealed IS NOT NULL AND s.rowid IN ("
+        "SELECT u.rowid FROM sessions u WHERE u.settled = 0 AND +u.state IN ('opening', 'open', 'open_offline')"
+        " AND u.refused_at_ms = 0"
+        " UNION SELECT w.rowid FROM payment_ops p CROSS JOIN sessions w ON w.session_id = p.session_id"
+        " WHERE p.op IN ('preauth', 'charge') AND (p.state IN ('pending', 'in_flight')"
+        " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL))"
+        " UNION SELECT w.rowid FROM quarantined_carts q CROSS JOIN sessions w ON w.session_id = q.session_id"
+        " WHERE q.state = 'open' AND q.session_id <> '')"
         " ORDER BY s.created_at_ms, s.rowid");
     std::vector<SealedReference> found;
     while (query->executeStep()) {
@@ -396,10 +400,7 @@ Result<std::optional<std::string>> SessionStore::open_session_of(const std::stri
         "SELECT s.session_id FROM sessions s"
         " WHERE s.shopper = ?1 AND s.state IN ('opening', 'open', 'open_offline') AND s.session_id <> ?2"
         " AND s.rowid < COALESCE((SELECT rowid FROM sessions WHERE session_id = ?2), 9223372036854775807)"
-        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
-        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id)"
-        " AND NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
-        " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
+        " AND s.ended = 0 ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
     SQLite::bind(*query, shopper, except_session);
     if (!query->executeStep()) return std::optional<std::string>();
     return std::optional<std::string>(query->getColumn(0).getString());

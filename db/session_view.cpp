@@ -11,14 +11,10 @@ namespace passgate::db {
 
 namespace {
 
-constexpr std::string_view kEnded =
-    "(EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id) OR"
-    " EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id) OR"
-    " EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id))";
-
-std::string open_sessions() {
-  return " WHERE s.state IN ('opening', 'open', 'open_offline') AND NOT " + std::string(kEnded);
-}
+// A session still inside: admitted and not ended (no cart, quarantined cart or settlement).
+// Found through the partial index sessions_live, which holds only the sessions not ended: the
+// unary + keeps SQLite from choosing sessions_by_state, whose 'open' holds a year of sessions.
+constexpr std::string_view kOpenSessions = " WHERE s.ended = 0 AND +s.state IN ('opening', 'open', 'open_offline')";
 
 SessionState session_state_of(const SQLite::Column& column) {
   const std::string name = column.getString();
@@ -41,7 +37,7 @@ Result<SessionCounts> count_sessions(Database& db) {
       counts.by_state[session_state_of(by_state->getColumn(0))] = n;
       counts.total += n;
     }
-    auto open = db.statement("SELECT COUNT(*), COALESCE(SUM(s.offline), 0) FROM sessions s" + open_sessions());
+    auto open = db.statement("SELECT COUNT(*), COALESCE(SUM(s.offline), 0) FROM sessions s" + std::string(kOpenSessions));
     open->executeStep();
     counts.open = open->getColumn(0).getInt64();
     counts.open_offline = open->getColumn(1).getInt64();
@@ -51,13 +47,12 @@ Result<SessionCounts> count_sessions(Database& db) {
 
 Result<SessionView> read_session_view(Database& db, bool all, int limit) {
   return guarded("list sessions", [&]() -> Result<SessionView> {
-    const std::string where = all ? "" : open_sessions();
+    const std::string where = all ? "" : std::string(kOpenSessions);
     SessionView view;
     auto matching = db.statement("SELECT COUNT(*) FROM sessions s" + where);
     matching->executeStep();
     view.matching = matching->getColumn(0).getInt64();
-    auto rows = db.statement("SELECT s.session_id, s.lane, s.state, " + std::string(kEnded) +
-                             ", s.group_size, s.offline, s.admitted_at, s.created_at_ms, s.refused_at_ms > 0"
+    auto rows = db.statement("SELECT s.session_id, s.lane, s.state, s.ended, s.group_size, s.offline, s.admitted_at, s.created_at_ms, s.refused_at_ms > 0"
                              " FROM sessions s" + where +
                              " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT ?1");
     rows->bind(1, limit > 0 ? std::int64_t{limit} : std::int64_t{-1});
