@@ -248,7 +248,9 @@ CREATE INDEX payment_ops_by_replaced_by ON payment_ops (replaced_by) WHERE repla
 // 10: what a session's history says, kept on its row so the questions asked every few seconds
 // (which sessions are still inside, which still need their payment reference, which still
 // wait to be settled) are look-ups in small partial indexes instead of walks over a year of
-// sessions (30 s for the sealed references on 730,000 sessions). `ended`: the session has a
+// sessions (30 s for the sealed references on 730,000 sessions), and the newest time the
+// payment queue has seen (read at every start) is the last entry of an index instead of a
+// walk over every operation. `ended`: the session has a
 // cart, a quarantined cart or a settlement; `settled`: it has a settlement. Both are set by
 // triggers in the transaction that inserts the row, whatever code inserts it, and never
 // cleared: those rows are deleted only with their session (db/retention.hpp).
@@ -270,6 +272,7 @@ CREATE TRIGGER sessions_settled AFTER INSERT ON settlements BEGIN
 END;
 CREATE INDEX sessions_live ON sessions (created_at_ms) WHERE ended = 0;
 CREATE INDEX sessions_unsettled ON sessions (created_at_ms) WHERE settled = 0;
+CREATE INDEX payment_ops_by_latest_time ON payment_ops (max(created_at_ms, first_attempt_at_ms, finished_at_ms));
 )sql";
 
 constexpr std::array<std::string_view, 10> kMigrations = {

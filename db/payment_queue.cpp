@@ -15,6 +15,12 @@ namespace passgate::db {
 
 namespace {
 
+// An operation chained after another may go once that one is final: a look-up of the one
+// predecessor by its key (an IN over the final operations would list the whole history).
+constexpr std::string_view kPredecessorDone =
+    "(after_op_id IS NULL OR EXISTS (SELECT 1 FROM payment_ops a WHERE a.id = payment_ops.after_op_id"
+    " AND a.state IN ('succeeded', 'declined', 'dead', 'written_off')))";
+
 constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames = {{
     {PaymentOpState::pending, "pending"},
     {PaymentOpState::in_flight, "in_flight"},
@@ -236,8 +242,7 @@ Result<std::vector<PaymentOpRecord>> PaymentQueue::for_session(const std::string
 Result<std::vector<PaymentOpRecord>> PaymentQueue::due(std::int64_t now_ms, int limit) {
   return guarded("read due payment operations", [&]() -> Result<std::vector<PaymentOpRecord>> {
     static const std::string sql = select_ops(
-        "WHERE state = 'pending' AND next_attempt_at_ms <= ?1 AND (after_op_id IS NULL OR after_op_id IN"
-        " (SELECT id FROM payment_ops WHERE state IN ('succeeded', 'declined', 'dead', 'written_off')))"
+        "WHERE state = 'pending' AND next_attempt_at_ms <= ?1 AND " + std::string(kPredecessorDone) +
         " ORDER BY next_attempt_at_ms, id LIMIT ?2");
     auto query = db_.statement(sql);
     SQLite::bind(*query, now_ms, limit);
@@ -248,8 +253,7 @@ Result<std::vector<PaymentOpRecord>> PaymentQueue::due(std::int64_t now_ms, int 
 Result<std::optional<std::int64_t>> PaymentQueue::next_due_at() {
   return guarded("read the next due payment operation", [&]() -> Result<std::optional<std::int64_t>> {
     auto query = db_.statement(
-        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND (after_op_id IS NULL OR"
-        " after_op_id IN (SELECT id FROM payment_ops WHERE state IN ('succeeded', 'declined', 'dead', 'written_off')))");
+        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND " + std::string(kPredecessorDone));
     if (!query->executeStep() || query->getColumn(0).isNull()) return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(query->getColumn(0).getInt64());
   });
@@ -361,7 +365,7 @@ Result<std::int64_t> PaymentQueue::begun_at_gateway() {
 Result<std::int64_t> PaymentQueue::latest_time_ms() {
   return guarded("read the payment queue's latest time", [&]() -> Result<std::int64_t> {
     auto query = db_.statement(
-        "SELECT MAX(MAX(created_at_ms), MAX(first_attempt_at_ms), MAX(finished_at_ms)) FROM payment_ops");
+        "SELECT MAX(max(created_at_ms, first_attempt_at_ms, finished_at_ms)) FROM payment_ops");  // its index
     if (!query->executeStep() || query->getColumn(0).isNull()) return std::int64_t{0};
     return query->getColumn(0).getInt64();
   });
