@@ -250,13 +250,20 @@ CREATE INDEX payment_ops_by_replaced_by ON payment_ops (replaced_by) WHERE repla
 // wait to be settled) are look-ups in small partial indexes instead of walks over a year of
 // sessions (30 s for the sealed references on 730,000 sessions), and the newest time the
 // payment queue has seen (read at every start) is the last entry of an index instead of a
-// walk over every operation. `ended`: the session has a
-// cart, a quarantined cart or a settlement; `settled`: it has a settlement. Both are set by
-// triggers in the transaction that inserts the row, whatever code inserts it, and never
-// cleared: those rows are deleted only with their session (db/retention.hpp).
+// walk over every operation. `ended`: the session has a cart, a quarantined cart or a
+// settlement; `settled`: it has a settlement; `hold_requested`: a pre-authorization was queued
+// for it. All three are set by triggers in the transaction that inserts the row, whatever code
+// inserts it, and never cleared: those rows are deleted only with their session
+// (db/retention.hpp). The partial indexes hold only the sessions still admitted (opening,
+// open, open_offline) or, for holds, not settled: a year's denied and cancelled sessions, which
+// never end with a cart, stay out of them. The queries name them (INDEXED BY): without
+// statistics SQLite would pick sessions_by_state, whose 'open' holds every session.
 constexpr std::string_view kSessionHistoryFlags = R"sql(
 ALTER TABLE sessions ADD COLUMN ended INTEGER NOT NULL DEFAULT 0 CHECK (ended IN (0, 1));
 ALTER TABLE sessions ADD COLUMN settled INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1));
+ALTER TABLE sessions ADD COLUMN hold_requested INTEGER NOT NULL DEFAULT 0 CHECK (hold_requested IN (0, 1));
+UPDATE sessions SET hold_requested = 1
+  WHERE EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = sessions.session_id AND p.op = 'preauth');
 UPDATE sessions SET settled = 1 WHERE EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = sessions.session_id);
 UPDATE sessions SET ended = 1 WHERE settled = 1
   OR EXISTS (SELECT 1 FROM carts c WHERE c.session_id = sessions.session_id)
@@ -270,8 +277,13 @@ END;
 CREATE TRIGGER sessions_settled AFTER INSERT ON settlements BEGIN
   UPDATE sessions SET ended = 1, settled = 1 WHERE session_id = NEW.session_id;
 END;
-CREATE INDEX sessions_live ON sessions (created_at_ms) WHERE ended = 0;
-CREATE INDEX sessions_unsettled ON sessions (created_at_ms) WHERE settled = 0;
+CREATE TRIGGER sessions_hold_requested AFTER INSERT ON payment_ops WHEN NEW.op = 'preauth' BEGIN
+  UPDATE sessions SET hold_requested = 1 WHERE session_id = NEW.session_id AND hold_requested = 0;
+END;
+CREATE INDEX sessions_live ON sessions (created_at_ms) WHERE ended = 0 AND state IN ('opening', 'open', 'open_offline');
+CREATE INDEX sessions_unsettled ON sessions (created_at_ms)
+  WHERE settled = 0 AND state IN ('opening', 'open', 'open_offline');
+CREATE INDEX sessions_holds_unsettled ON sessions (created_at_ms) WHERE settled = 0 AND hold_requested = 1;
 CREATE INDEX payment_ops_by_latest_time ON payment_ops (max(created_at_ms, first_attempt_at_ms, finished_at_ms));
 )sql";
 

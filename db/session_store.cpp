@@ -323,11 +323,10 @@ Status SessionStore::deny_after_open(const std::string& session_id, const std::s
 Result<std::vector<SessionStore::SealedReference>> SessionStore::sealed_references_in_use() {
   return guarded("read the sealed payment references in use", [&]() -> Result<std::vector<SealedReference>> {
     // Three look-ups, each through a small index (sessions_unsettled, payment_ops_by_state,
-    // quarantined_carts_by_state), instead of one walk over every session ever admitted (the
-    // unary + keeps SQLite from choosing sessions_by_state, whose 'open' holds them all).
+    // quarantined_carts_by_state), instead of one walk over every session ever admitted.
     auto query = db_.statement(
         "SELECT s.session_id, s.pay_key_id, s.pay_sealed FROM sessions s WHERE s.pay_sealed IS NOT NULL AND s.rowid IN ("
-        "SELECT u.rowid FROM sessions u WHERE u.settled = 0 AND +u.state IN ('opening', 'open', 'open_offline')"
+        "SELECT u.rowid FROM sessions u INDEXED BY sessions_unsettled WHERE u.settled = 0 AND u.state IN ('opening', 'open', 'open_offline')"
         " AND u.refused_at_ms = 0"
         " UNION SELECT w.rowid FROM payment_ops p CROSS JOIN sessions w ON w.session_id = p.session_id"
         " WHERE p.op IN ('preauth', 'charge') AND (p.state IN ('pending', 'in_flight')"

@@ -11,10 +11,10 @@ namespace passgate::db {
 
 namespace {
 
-// A session still inside: admitted and not ended (no cart, quarantined cart or settlement).
-// Found through the partial index sessions_live, which holds only the sessions not ended: the
-// unary + keeps SQLite from choosing sessions_by_state, whose 'open' holds a year of sessions.
-constexpr std::string_view kOpenSessions = " WHERE s.ended = 0 AND +s.state IN ('opening', 'open', 'open_offline')";
+// A session still inside: admitted and not ended (no cart, quarantined cart or settlement),
+// found through the partial index that holds only those (migration 10).
+constexpr std::string_view kOpenSessions =
+    " INDEXED BY sessions_live WHERE s.ended = 0 AND s.state IN ('opening', 'open', 'open_offline')";
 
 SessionState session_state_of(const SQLite::Column& column) {
   const std::string name = column.getString();

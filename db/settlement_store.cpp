@@ -151,12 +151,13 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
     std::vector<SettlementCandidate> found;
     // A session whose hold is still unresolved waits (it is not returned, so it never fills
     // a batch that newer sessions wait behind).
-    // Both searches walk only the sessions not settled (the partial index sessions_unsettled),
-    // never the whole history: CROSS JOIN keeps the sessions the outer loop.
+    // Both searches walk only sessions not settled, through the partial indexes of migration
+    // 10, never the whole history (CROSS JOIN keeps the sessions the outer loop).
     auto with_cart = db_.statement(
-        "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at FROM sessions s CROSS JOIN carts c"
-        " WHERE s.settled = 0 AND c.session_id = s.session_id"
-        " AND s.state NOT IN ('denied', 'cancelled') AND s.refused_at_ms = 0"
+        "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at"
+        " FROM sessions s INDEXED BY sessions_unsettled CROSS JOIN carts c"
+        " WHERE s.settled = 0 AND s.state IN ('opening', 'open', 'open_offline') AND c.session_id = s.session_id"
+        " AND s.refused_at_ms = 0"
         " AND NOT " + hold_unresolved("c.session_id") +
         " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
     with_cart->bind(1, limit);
@@ -168,11 +169,12 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
     // voided), whatever cart came or comes: such a cart is never charged (it is quarantined
     // as not_admitted, or, recorded before that rule, left alone).
     auto without_cart = db_.statement(
-        "SELECT s.session_id FROM sessions s WHERE s.settled = 0"
-        " AND (((s.state IN ('cancelled', 'denied') OR s.refused_at_ms > 0)"
-        " AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id AND p.op = 'preauth'))"
-        " OR (EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.session_id <> ''"
-        " AND q.state = 'written_off') AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)))"
+        "SELECT s.session_id FROM sessions s WHERE s.rowid IN ("
+        "SELECT h.rowid FROM sessions h INDEXED BY sessions_holds_unsettled WHERE h.settled = 0 AND h.hold_requested = 1"
+        " AND (h.state IN ('cancelled', 'denied') OR h.refused_at_ms > 0)"
+        " UNION SELECT w.rowid FROM quarantined_carts q CROSS JOIN sessions w ON w.session_id = q.session_id"
+        " WHERE q.state = 'written_off' AND q.session_id <> '' AND w.settled = 0"
+        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = w.session_id))"
         " AND NOT " + hold_unresolved("s.session_id") +
         " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
     without_cart->bind(1, limit);

@@ -19,12 +19,19 @@ using namespace passgate::db::test;
 
 namespace {
 
-// "ended,settled" of a session, or "none".
+// "ended,settled,hold_requested" of a session, or "none".
 std::string flags_of(SQLite::Database& sql, const std::string& session_id) {
-  SQLite::Statement query(sql, "SELECT ended, settled FROM sessions WHERE session_id = ?1");
+  SQLite::Statement query(sql, "SELECT ended, settled, hold_requested FROM sessions WHERE session_id = ?1");
   query.bind(1, session_id);
   if (!query.executeStep()) return "none";
-  return std::to_string(query.getColumn(0).getInt()) + "," + std::to_string(query.getColumn(1).getInt());
+  return std::to_string(query.getColumn(0).getInt()) + "," + std::to_string(query.getColumn(1).getInt()) + "," +
+         std::to_string(query.getColumn(2).getInt());
+}
+
+void insert_preauth(SQLite::Database& sql, const std::string& session_id) {
+  sql.exec("INSERT INTO payment_ops (session_id, op, idempotency_key, amount_minor, currency, state, created_at_ms,"
+           " next_attempt_at_ms) VALUES ('" + session_id + "', 'preauth', '" + session_id +
+           ":preauth', 5000, 'USD', 'succeeded', 1, 1)");
 }
 
 constexpr const char* kInsertSession =
@@ -49,8 +56,9 @@ std::int64_t vm_steps(Database& db, Run run) {
   return steps;
 }
 
-// `n` sessions of long ago, each with its cart, its settlement and its succeeded charge, in
-// one transaction (the history a year of a busy store leaves).
+// `n` sessions of long ago, in one transaction (the history a year of a busy store leaves):
+// every tenth denied at the gate (no cart, no settlement, ever), the others each with its
+// cart, its settlement and its succeeded charge.
 void add_history(Database& db, int n, int first) {
   SQLite::Transaction transaction(db.sql());
   for (int i = first; i < first + n; ++i) {
@@ -59,6 +67,11 @@ void add_history(Database& db, int n, int first) {
     session.bind(1, id);
     session.bind(2, std::int64_t{1'000'000} + i);
     session.exec();
+    if (i % 10 == 0) {
+      db.sql().exec("UPDATE sessions SET state = 'denied', denial_reason = 'already_inside' WHERE session_id = '" +
+                    id + "'");
+      continue;
+    }
     db.sql().exec("INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms) VALUES ('" +
                   id + "', 'USD', 500, '', 1)");
     db.sql().exec("INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms) VALUES ('" +
@@ -79,7 +92,7 @@ TEST_CASE("migration 10 marks each session ended by its cart, quarantined cart o
     SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     for (std::size_t v = 0; v < 9; ++v) raw.exec(std::string(schema_migrations()[v]));
     raw.exec("PRAGMA user_version = 9");
-    for (const char* id : {"inside", "carted", "quarantined", "settled", "settled-no-cart"}) {
+    for (const char* id : {"inside", "carted", "quarantined", "settled", "settled-no-cart", "held"}) {
       SQLite::Statement session(raw, kInsertSession);
       session.bind(1, id);
       session.bind(2, std::int64_t{1});
@@ -91,59 +104,64 @@ TEST_CASE("migration 10 marks each session ended by its cart, quarantined cart o
              " ('quarantined', 'currency', '', '{}', '', 1), ('', 'unreadable', '', 'garbage', '', 1)");
     raw.exec("INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms) VALUES"
              " ('settled', 'cart', 1, 0, 'charge', 1), ('settled-no-cart', 'no_cart', 0, 0, 'none', 1)");
+    insert_preauth(raw, "held");
   }
   const auto db = open_or_fail(file);
   CHECK(db->schema_version() == latest_schema_version());
   SQLite::Database& sql = db->sql();
-  CHECK(flags_of(sql, "inside") == "0,0");
-  CHECK(flags_of(sql, "carted") == "1,0");
-  CHECK(flags_of(sql, "quarantined") == "1,0");
-  CHECK(flags_of(sql, "settled") == "1,1");
-  CHECK(flags_of(sql, "settled-no-cart") == "1,1");
+  CHECK(flags_of(sql, "inside") == "0,0,0");
+  CHECK(flags_of(sql, "carted") == "1,0,0");
+  CHECK(flags_of(sql, "quarantined") == "1,0,0");
+  CHECK(flags_of(sql, "settled") == "1,1,0");
+  CHECK(flags_of(sql, "settled-no-cart") == "1,1,0");
+  CHECK(flags_of(sql, "held") == "0,0,1");
   const auto counts = count_sessions(*db);
   REQUIRE(describe(counts) == "ok");
-  CHECK(counts->open == 1);
+  CHECK(counts->open == 2);
 }
 
 TEST_CASE("a session is marked ended and settled in the transaction that records its cart, quarantine or settlement") {
   TestDatabase t;
   SessionStore sessions{*t.db};
   SettlementStore settlements{*t.db};
-  for (const char* id : {"s1", "s2", "s3", "s4"})
+  for (const char* id : {"s1", "s2", "s3", "s4", "s5"})
     REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
   SQLite::Database& sql = t.db->sql();
-  CHECK(flags_of(sql, "s1") == "0,0");
+  CHECK(flags_of(sql, "s1") == "0,0,0");
+  insert_preauth(sql, "s5");
+  CHECK(flags_of(sql, "s5") == "0,0,1");
 
   REQUIRE(describe(settlements.record_carts("carts", {FinalCart{"s1", "USD", 700, "2026-11-21T18:21:40.002Z"}}, {},
                                             "c1", kNow)) == "ok");
-  CHECK(flags_of(sql, "s1") == "1,0");
+  CHECK(flags_of(sql, "s1") == "1,0,0");
 
   CHECK(CartQuarantine::insert(*t.db, QuarantinedCart{"s2", QuarantineReason::currency, "EUR", "{}", ""}, kNow));
   CHECK(CartQuarantine::insert(*t.db, QuarantinedCart{"", QuarantineReason::unreadable, "garbage", "x", ""}, kNow));
-  CHECK(flags_of(sql, "s2") == "1,0");
+  CHECK(flags_of(sql, "s2") == "1,0,0");
 
   REQUIRE(describe(settlements.settle(SettlementDecision{"s3", false, 0, 0, "none"}, {}, kNow)) == "ok");
-  CHECK(flags_of(sql, "s3") == "1,1");
+  CHECK(flags_of(sql, "s3") == "1,1,0");
 
   // A settlement rolled back marks nothing.
   {
     SQLite::Transaction transaction(sql);
     sql.exec("INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms)"
              " VALUES ('s4', 'no_cart', 0, 0, 'none', 1)");
-    CHECK(flags_of(sql, "s4") == "1,1");
+    CHECK(flags_of(sql, "s4") == "1,1,0");
   }
-  CHECK(flags_of(sql, "s4") == "0,0");
+  CHECK(flags_of(sql, "s4") == "0,0,0");
 
   const auto view = read_session_view(*t.db, false, 10);
   REQUIRE(describe(view) == "ok");
-  REQUIRE(view->rows.size() == 1);
-  CHECK(view->rows[0].session_id == "s4");
+  REQUIRE(view->rows.size() == 2);
+  CHECK(view->rows[0].session_id == "s5");
+  CHECK(view->rows[1].session_id == "s4");
   const auto all = read_session_view(*t.db, true, 10);
   REQUIRE(describe(all) == "ok");
-  CHECK(all->rows.size() == 4);
+  CHECK(all->rows.size() == 5);
 }
 
-TEST_CASE("what the gate asks every few seconds costs the same after 2,000 settled sessions of history") {
+TEST_CASE("what the gate asks every few seconds costs the same after 2,000 sessions of history") {
   TestDatabase t;
   SessionStore sessions{*t.db};
   SettlementStore settlements{*t.db};
