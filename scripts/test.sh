@@ -5,7 +5,8 @@
 # UndefinedBehaviorSanitizer and runs every test there, builds the programs again with clang
 # (everything, tests too, with --clang-all),
 # then runs every fuzzer (one per parser
-# of outside input, tests/fuzz/fuzz_*.cpp) for a bounded time each (FUZZ_SECONDS, default 15),
+# of outside input, tests/fuzz/fuzz_*.cpp) for a bounded time each (FUZZ_SECONDS, default 15;
+# one per core side by side, scripts/fuzz.sh --all),
 # and finally cross-builds the pure-logic tests for arm64 and runs
 # them under qemu-aarch64-static (scripts/cross-build-arm64.sh --test; PASSGATE_ARM64=0 skips
 # it on a machine without network to Debian's arm64 packages). Exits non-zero on any failure. On CI's two cores the whole run
@@ -25,16 +26,16 @@ scripts/bootstrap.sh
 jobs=$(nproc)
 run_suite() {
   local dir=$1; shift
-  echo "== build $dir ($*)"
+  echo "== build $dir ($*) ($SECONDS s so far)"
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j"$jobs"
-  echo "== test $dir"
+  echo "== test $dir ($SECONDS s so far)"
   ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 300
 }
 
 # The shipping build (build/release, also what demo.sh and the benchmarks use).
 scripts/build-release.sh build/release passgated passgatectl
-echo "== package check"
+echo "== package check ($SECONDS s so far)"
 scripts/package-check.sh
 # Every test, under the sanitizers (the simulators the tests drive are test tools and are
 # built without them, see tools/CMakeLists.txt), as a unity build (cmake/PassgateOptions.cmake):
@@ -46,17 +47,17 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # errors, as a unity build (the tests compile with clang too in `scripts/test.sh --clang-all`,
 # left out of CI to keep it under 40 minutes: the fuzzers below already build the libraries
 # with clang file by file). cmake/PassgateLayers.cmake has already checked the layers.
-echo "== build build/clang (clang++)"
+echo "== build build/clang (clang++) ($SECONDS s so far)"
 cmake -S . -B build/clang -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_UNITY_BUILD=ON >/dev/null
 if [ "$clang_all" = 1 ]; then
   cmake --build build/clang -j"$jobs"
 else
   cmake --build build/clang -j"$jobs" --target passgated passgatectl passgate-sim
 fi
-for target in $(cd tests/fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//'); do
-  FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh "$target"
-done
+echo "== fuzz every parser ($SECONDS s so far)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} scripts/fuzz.sh --all
 if [ "${PASSGATE_ARM64:-1}" != 0 ]; then
+  echo "== arm64 ($SECONDS s so far)"
   scripts/cross-build-arm64.sh --test
 fi
-echo "== all tests passed"
+echo "== all tests passed in $SECONDS s"
