@@ -49,10 +49,17 @@ void record_attempt(SQLite::Database& sql, std::int64_t data_bytes) {
   write.exec();
 }
 
+// Removes the record, if it can (a failure is not the open's: another connection busy, a full
+// disk). One left behind after a switch that finished is removed by a later open; one left
+// after a VACUUM that failed makes the later opens skip the switch as interrupted, and say so.
 void forget_attempt(SQLite::Database& sql) {
-  SQLite::Statement remove(sql, "DELETE FROM gate_status WHERE name = ?1");
-  remove.bind(1, kVacuumAttempt);
-  remove.exec();
+  try {
+    SQLite::Statement remove(sql, "DELETE FROM gate_status WHERE name = ?1");
+    remove.bind(1, kVacuumAttempt);
+    remove.exec();
+  } catch (const SQLite::Exception&) {
+    // Left recorded (above).
+  }
 }
 
 }  // namespace
@@ -112,11 +119,7 @@ void use_incremental_vacuum(SQLite::Database& sql, const std::filesystem::path& 
     sql.exec("VACUUM");
   } catch (const SQLite::Exception& e) {
     failed(e, "switch to incremental auto-vacuum", "; the database stays as it was and the next start tries again");
-    try {
-      forget_attempt(sql);
-    } catch (const SQLite::Exception&) {
-      // Left recorded: the next start skips the switch as interrupted, and says so.
-    }
+    forget_attempt(sql);
     return;
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
