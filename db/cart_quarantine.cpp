@@ -91,7 +91,7 @@ void close(Database& db, const QuarantineRecord& r, QuarantineState to, std::str
       "UPDATE quarantined_carts SET state = ?2, settled_at_ms = ?3, settled_by = ?4 WHERE id = ?1 AND state = 'open'");
   SQLite::bind(*update, r.id, std::string(to_string(to)), now_ms, actor.name);
   if (update->exec() != 1) throw std::runtime_error(describe(r) + " changed under the operator's action");
-  audit(db, now_ms, actor, action, 0, describe(r) + ": " + detail);
+  audit(db, now_ms, actor, action, AuditSubject::quarantined_cart(r.id), describe(r) + ": " + detail);
 }
 
 }  // namespace

@@ -35,7 +35,8 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& file) {
   // outage's queue drained at once) unless cut back: at most 8 MiB stays after each one.
   sql->exec("PRAGMA journal_size_limit = 8388608");
   // Before the first table of a new file (db/file_space.hpp): freed pages can be handed back.
-  use_incremental_vacuum(*sql, file);
+  // A file made before it is switched once migrated (Database::open).
+  request_incremental_vacuum(*sql);
   const std::string mode = sql->execAndGet("PRAGMA journal_mode = WAL").getString();
   if (mode != "wal") throw SQLite::Exception("cannot switch to WAL mode (journal mode stays " + mode + ")");
   return sql;
@@ -74,6 +75,11 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     });
     if (!applied) return applied.error();
   }
+  const Status switched = guarded(context + ": switch to incremental auto-vacuum", [&]() -> Status {
+    use_incremental_vacuum(**sql, file);
+    return {};
+  });
+  if (!switched) return switched.error();
   return std::unique_ptr<Database>(new Database(std::move(sql).value(), latest));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -27,17 +28,69 @@ FilePages read_pages(SQLite::Database& sql) {
                    .incremental = pragma(sql, "auto_vacuum") == kIncremental};
 }
 
+// The attempt to switch recorded in gate_status (its value), if any.
+std::optional<std::string> attempt_recorded(SQLite::Database& sql) {
+  SQLite::Statement query(sql, "SELECT value FROM gate_status WHERE name = ?1");
+  query.bind(1, kVacuumAttempt);
+  if (!query.executeStep()) return std::nullopt;
+  return query.getColumn(0).getString();
+}
+
+// Autocommit writes: synced commits (synchronous = FULL) of their own.
+void record_attempt(SQLite::Database& sql, std::int64_t data_bytes) {
+  SQLite::Statement write(sql,
+                          "INSERT INTO gate_status (name, value, updated_at_ms) VALUES (?1, ?2, ?3)"
+                          " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
+                          " updated_at_ms = excluded.updated_at_ms");
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  write.bind(1, kVacuumAttempt);
+  write.bind(2, std::to_string(data_bytes));
+  write.bind(3, static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+  write.exec();
+}
+
+// Removes the record, if it can (a failure is not the open's: another connection busy, a full
+// disk). One left behind after a switch that finished is removed by a later open; one left
+// after a VACUUM that failed makes the later opens skip the switch as interrupted, and say so.
+void forget_attempt(SQLite::Database& sql) {
+  try {
+    SQLite::Statement remove(sql, "DELETE FROM gate_status WHERE name = ?1");
+    remove.bind(1, kVacuumAttempt);
+    remove.exec();
+  } catch (const SQLite::Exception&) {
+    // Left recorded (above).
+  }
+}
+
 }  // namespace
 
-void use_incremental_vacuum(SQLite::Database& sql, const std::filesystem::path& file, std::int64_t max_bytes) {
+void request_incremental_vacuum(SQLite::Database& sql) {
   // Read first: setting it writes the file's header, which would wait for another
   // connection's write (passgated's, when a tool opens the database while it runs).
   if (pragma(sql, "auto_vacuum") == kIncremental) return;
   // Takes effect at once on a file with no table yet (a new one), at the next VACUUM otherwise.
   sql.exec("PRAGMA auto_vacuum = INCREMENTAL");
+}
+
+void use_incremental_vacuum(SQLite::Database& sql, const std::filesystem::path& file, std::int64_t max_bytes) {
+  request_incremental_vacuum(sql);
   const FilePages before = read_pages(sql);
-  if (before.incremental) return;
+  const std::optional<std::string> attempt = attempt_recorded(sql);
+  if (before.incremental) {
+    // Switched: by this start's VACUUM stopped before it removed its record, or by hand.
+    if (attempt) forget_attempt(sql);
+    return;
+  }
   const std::int64_t data_bytes = (before.pages - before.free_pages) * before.page_size;
+  if (attempt) {
+    spdlog::warn("event=database_vacuum_skipped reason=interrupted path={} data_bytes={} file_bytes={} detail={}",
+                 log_value(file.string()), data_bytes, before.bytes(),
+                 log_value("a start was stopped during the one-time VACUUM that switches the database to incremental "
+                           "auto-vacuum (of " + *attempt + " bytes of data), so it is not tried again by itself: the "
+                           "database works without it (it stops growing but does not shrink); run it by hand with "
+                           "the service stopped (docs/operations.md)"));
+    return;
+  }
   if (data_bytes > max_bytes) {
     spdlog::warn("event=database_vacuum_deferred path={} data_bytes={} file_bytes={} detail={}",
                  log_value(file.string()), data_bytes, before.bytes(),
@@ -47,16 +100,30 @@ void use_incremental_vacuum(SQLite::Database& sql, const std::filesystem::path& 
                            "once retention has made it small enough, or by hand (docs/operations.md)"));
     return;
   }
+  const auto failed = [&](const SQLite::Exception& e, const char* what, const char* then) {
+    const Error error = counted_failure(sqlite_error(what, e.getErrorCode(), e.what()));
+    spdlog::error("event=database_vacuum_failed path={} code={} detail={}", log_value(file.string()), error.code,
+                  log_value(error.message + then));
+  };
+  try {
+    record_attempt(sql, data_bytes);  // a synced commit: durable before the VACUUM starts
+  } catch (const SQLite::Exception& e) {
+    failed(e, "record the switch to incremental auto-vacuum",
+           "; nothing was changed and the next start tries again");
+    return;
+  }
+  spdlog::info("event=database_vacuum_started path={} data_bytes={} file_bytes={}", log_value(file.string()),
+               data_bytes, before.bytes());
   const auto started = std::chrono::steady_clock::now();
   try {
     sql.exec("VACUUM");
   } catch (const SQLite::Exception& e) {
-    const Error error = counted_failure(sqlite_error("switch to incremental auto-vacuum", e.getErrorCode(), e.what()));
-    spdlog::error("event=database_vacuum_failed path={} code={} detail={}", log_value(file.string()), error.code,
-                  log_value(error.message + "; the database stays as it was and the next start tries again"));
+    failed(e, "switch to incremental auto-vacuum", "; the database stays as it was and the next start tries again");
+    forget_attempt(sql);
     return;
   }
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  forget_attempt(sql);
   const FilePages after = read_pages(sql);
   spdlog::info("event=database_vacuumed path={} took_ms={} file_bytes_before={} file_bytes={} incremental={}",
                log_value(file.string()), took.count(), before.bytes(), after.bytes(), after.incremental);

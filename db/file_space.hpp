@@ -10,6 +10,11 @@
 // one keeps its size (freed pages are still reused, so it stops growing) and is switched at
 // a later start, once retention has made it small enough, or by hand (docs/operations.md,
 // "Retention and the database's size").
+// The VACUUM is tried at most once by itself: before it starts, a synced commit records the
+// attempt (gate_status "database_vacuum_attempt"), removed once it has finished or failed. A
+// start stopped during it (systemd's start time-out, a power cut) leaves the record, and every
+// later open goes on without the switch (event=database_vacuum_skipped reason=interrupted)
+// instead of starting the VACUUM over at every restart; the switch is then done by hand.
 // Single-threaded, like the Database it works on.
 #pragma once
 
@@ -27,12 +32,21 @@ namespace passgate::db {
 // switched by the VACUUM at open.
 inline constexpr std::int64_t kSwitchAtOpenMaxBytes = 64LL * 1024 * 1024;
 
-// For Database::open's connect(), on a fresh connection before anything else is written:
-// asks for incremental auto-vacuum, and switches a file made before it by a VACUUM when its
-// data is at most `max_bytes`. Logs what it did (event=database_vacuum...); a
-// VACUUM that fails (disk full, another connection busy) leaves the file as it was and is
-// logged, and the next open tries again. Throws SQLite::Exception only if the connection
-// cannot read its own pragmas.
+// The gate_status row that records a switch under way (its value: the data's size in bytes).
+inline constexpr const char* kVacuumAttempt = "database_vacuum_attempt";
+
+// For Database::open's connect(), on a fresh connection before anything else is written: asks
+// for incremental auto-vacuum, which a new file takes at once. Throws SQLite::Exception if
+// the connection cannot read its own pragmas.
+void request_incremental_vacuum(SQLite::Database& sql);
+
+// For Database::open once the schema is migrated (gate_status exists): asks for incremental
+// auto-vacuum, and switches a file made before it by a VACUUM when its data is at most
+// `max_bytes` and no earlier attempt was interrupted. Logs what it did (event=
+// database_vacuum_started before the VACUUM, then database_vacuumed; or _deferred, _skipped,
+// _failed). A VACUUM that fails (disk full, another connection busy) leaves the file as it
+// was and is logged, and the next open tries again. Throws SQLite::Exception only if the
+// connection cannot read its own pragmas or gate_status.
 void use_incremental_vacuum(SQLite::Database& sql, const std::filesystem::path& file,
                             std::int64_t max_bytes = kSwitchAtOpenMaxBytes);
 

@@ -287,10 +287,25 @@ CREATE INDEX sessions_holds_unsettled ON sessions (created_at_ms) WHERE settled 
 CREATE INDEX payment_ops_by_latest_time ON payment_ops (max(created_at_ms, first_attempt_at_ms, finished_at_ms));
 )sql";
 
-constexpr std::array<std::string_view, 10> kMigrations = {
+// 11: an audit row names the quarantined cart (quarantined_cart_id) or the outbox message
+// (outbox_id) an operator acted on, as op_id names a payment operation, so retention keeps it
+// while that row is kept (db/retention.hpp); NULL when it speaks of neither. Rows from before
+// are filled in from their detail, which begins with what they speak of ("quarantined cart
+// 12 of session ...", "outbox message 7 (...)"). Retention looks the named rows up by their
+// primary keys: no index is needed.
+constexpr std::string_view kAuditSubjects = R"sql(
+ALTER TABLE audit_log ADD COLUMN quarantined_cart_id INTEGER;
+ALTER TABLE audit_log ADD COLUMN outbox_id INTEGER;
+UPDATE audit_log SET quarantined_cart_id = CAST(substr(detail, 18) AS INTEGER)
+  WHERE action IN ('charge_cart', 'write_off_cart') AND detail LIKE 'quarantined cart %';
+UPDATE audit_log SET outbox_id = CAST(substr(detail, 16) AS INTEGER)
+  WHERE action IN ('outbox_retry', 'outbox_drop') AND detail LIKE 'outbox message %';
+)sql";
+
+constexpr std::array<std::string_view, 11> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
-    kSessionHistoryFlags};
+    kSessionHistoryFlags, kAuditSubjects};
 
 }  // namespace
 

@@ -161,7 +161,7 @@ Result<OutboxItem> Outbox::retry_dead_letter(std::int64_t id, const AuditActor& 
         "UPDATE outbox SET dead_at_ms = 0, rejections = 0, next_attempt_at_ms = ?2 WHERE id = ?1 AND dead_at_ms > 0");
     SQLite::bind(*update, id, now_ms);
     if (update->exec() != 1) return make_error("wrong_state", describe_message(*item) + " changed under the operator's action");
-    audit(db_, now_ms, actor, "outbox_retry", 0,
+    audit(db_, now_ms, actor, "outbox_retry", AuditSubject::outbox_message(id),
           describe_message(*item) + ": sent again (it was rejected " + std::to_string(item->rejections) +
               " times: " + item->last_error + ")");
     transaction.commit();
@@ -182,7 +182,7 @@ Result<OutboxItem> Outbox::drop_dead_letter(std::int64_t id, const std::string& 
     auto remove = db_.statement("DELETE FROM outbox WHERE id = ?1 AND dead_at_ms > 0");
     remove->bind(1, id);
     if (remove->exec() != 1) return make_error("wrong_state", describe_message(*item) + " changed under the operator's action");
-    audit(db_, now_ms, actor, "outbox_drop", 0,
+    audit(db_, now_ms, actor, "outbox_drop", AuditSubject::outbox_message(id),
           describe_message(*item) + " dropped, never delivered (rejected: " + item->last_error + "): " + reason);
     transaction.commit();
     return item;

@@ -401,7 +401,7 @@ Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_
   return guarded(context("retry", id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = move(db_, kOperatorRetry, id, now_ms); !moved) return moved;
-    audit(db_, now_ms, actor, "retry", id, "");
+    audit(db_, now_ms, actor, "retry", AuditSubject::payment_op(id), "");
     transaction.commit();
     return {};
   });
@@ -413,7 +413,7 @@ Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const
   return guarded(context("write off", id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = move(db_, kWriteOff, id, now_ms); !moved) return moved;
-    audit(db_, now_ms, actor, "write_off", id, reason);
+    audit(db_, now_ms, actor, "write_off", AuditSubject::payment_op(id), reason);
     transaction.commit();
     return {};
   });

@@ -1,5 +1,6 @@
 #include "db/retention.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,16 +17,18 @@ namespace {
 
 // Whether session `s` is final and old enough to go (db/retention.hpp says when), with ?1 the
 // records cutoff and ?2 the audit cutoff. Every look-up goes through an index (migration 9
-// adds the ones for used tokens and operations waiting on others).
+// adds the ones for used tokens and operations waiting on others). "Final" is an allow-list
+// of states wherever it is decided: a state added later keeps its rows until it is listed.
 constexpr std::string_view kFinal =
     "s.state IN ('open', 'open_offline', 'denied', 'cancelled') AND s.refused_at_ms = 0"
     " AND NOT EXISTS (SELECT 1 FROM used_tokens u WHERE u.session_id = s.session_id)"
     " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = s.session_id)"
     " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id AND q.session_id <> ''"
-    "   AND (q.state = 'open' OR MAX(q.received_at_ms, q.settled_at_ms) >= ?2))"
+    "   AND (q.state NOT IN ('charged', 'written_off') OR MAX(q.received_at_ms, q.settled_at_ms) >= ?2))"
     " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id AND c.received_at_ms >= ?1)"
     " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = s.session_id"
-    "   AND (p.state IN ('pending', 'in_flight') OR (p.state IN ('declined', 'dead') AND p.alert = 1)"
+    "   AND (NOT (p.state IN ('succeeded', 'written_off')"
+    "       OR (p.state IN ('declined', 'dead') AND p.alert = 0 AND p.unverified = 0))"
     "     OR MAX(p.created_at_ms, p.first_attempt_at_ms, p.finished_at_ms) >= ?1"
     "     OR EXISTS (SELECT 1 FROM payment_ops w WHERE w.after_op_id = p.id AND w.session_id <> s.session_id)"
     "     OR EXISTS (SELECT 1 FROM payment_ops w WHERE w.replaced_by = p.id AND w.session_id <> s.session_id)))"
@@ -43,13 +46,16 @@ constexpr std::string_view kFinal =
     "     AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id)"
     "   END";
 
-// The next sessions admitted before ?1 after the cursor (?3, ?4), at most ?5, each with
-// whether it is final.
+// The next sessions admitted before ?1 after the cursor (?3, ?4), at most ?5, in the order a
+// pass examines them.
+constexpr std::string_view kAfterCursor =
+    " FROM sessions s WHERE s.created_at_ms < ?1 AND s.created_at_ms >= ?3"
+    " AND (s.created_at_ms > ?3 OR s.rowid > ?4) ORDER BY s.created_at_ms, s.rowid LIMIT ?5";
+
+// Those sessions, each with whether it is final.
 const std::string& examine_sql() {
   static const std::string sql =
-      "SELECT s.rowid, s.created_at_ms, s.session_id, " + std::string(kFinal) +
-      " FROM sessions s WHERE s.created_at_ms < ?1 AND s.created_at_ms >= ?3"
-      " AND (s.created_at_ms > ?3 OR s.rowid > ?4) ORDER BY s.created_at_ms, s.rowid LIMIT ?5";
+      "SELECT s.rowid, s.created_at_ms, s.session_id, " + std::string(kFinal) + std::string(kAfterCursor);
   return sql;
 }
 
@@ -117,18 +123,35 @@ Result<SessionBatch> Retention::delete_sessions(const RetentionCutoffs& cut, con
   });
 }
 
+Result<std::optional<ExaminedSession>> Retention::next_session(const RetentionCutoffs& cut, const SessionCursor& after) {
+  return guarded("read the next session retention examines", [&]() -> Result<std::optional<ExaminedSession>> {
+    static const std::string sql = "SELECT s.rowid, s.created_at_ms, s.session_id" + std::string(kAfterCursor);
+    auto next = db_.statement(sql);
+    next->bind(1, cut.records_ms);
+    next->bind(3, after.created_at_ms);
+    next->bind(4, after.rowid);
+    next->bind(5, 1);
+    if (!next->executeStep()) return std::optional<ExaminedSession>();
+    return std::optional<ExaminedSession>(ExaminedSession{
+        SessionCursor{next->getColumn(1).getInt64(), next->getColumn(0).getInt64()}, next->getColumn(2).getString()});
+  });
+}
+
 Result<int> Retention::delete_resolved_carts(std::int64_t before_ms, int limit) {
   return delete_limited(db_, "delete resolved quarantined carts",
                         "DELETE FROM quarantined_carts WHERE id IN (SELECT id FROM quarantined_carts"
-                        " WHERE session_id = '' AND state <> 'open' AND MAX(received_at_ms, settled_at_ms) < ?1"
+                        " WHERE session_id = '' AND state IN ('charged', 'written_off') AND MAX(received_at_ms, settled_at_ms) < ?1"
                         " ORDER BY id LIMIT ?2)",
                         before_ms, limit);
 }
 
 Result<int> Retention::delete_audit_entries(std::int64_t before_ms, int limit) {
   return delete_limited(db_, "delete old audit log entries",
-                        "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at_ms < ?1"
-                        " ORDER BY id LIMIT ?2)",
+                        "DELETE FROM audit_log WHERE id IN (SELECT a.id FROM audit_log a WHERE a.at_ms < ?1"
+                        " AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.id = a.op_id)"
+                        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.id = a.quarantined_cart_id)"
+                        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = a.outbox_id)"
+                        " ORDER BY a.id LIMIT ?2)",
                         before_ms, limit);
 }
 

@@ -9,20 +9,24 @@
 //     that cutoff too (its cart received; its settlement planned; each operation created,
 //     first sent and finished); a resolved quarantined cart of it was received and settled
 //     before the audit cutoff;
-//   * money: it has a settlement, every one of its operations is final (succeeded, declined,
-//     dead or written off) and none is a dead letter (declined or dead with its alert set),
-//     a "charge+void" plan has its follow-up (the void, or the capture from the hold), and
-//     no hold placed at the gateway is left neither captured nor voided; or it ended without
-//     money: denied or cancelled, with no operation and no cart;
+//   * money: it has a settlement, every one of its operations is succeeded or written off, or
+//     declined or dead with neither its alert (a dead letter) nor unverified set (a list of
+//     what is final, never of what is not: a state added later keeps its session until it
+//     is listed here), a "charge+void" plan has its follow-up (the void, or the capture
+//     from the hold), and no hold placed at the gateway is left neither captured nor voided;
+//     or it ended without money: denied or cancelled, with no operation and no cart;
 //   * nothing else needs it: no message of it in the tracking-engine outbox (waiting, or a
 //     dead letter), no used token id (the used-token purge owns those, db/session_store.hpp),
-//     no open quarantined cart, no operation of another session waiting on one of its own;
+//     no quarantined cart that is not resolved (charged or written off), no operation of
+//     another session waiting on one of its own;
 //   * it is not `opening` (its admission undecided) and the tracking engine did not refuse
 //     it: refused sessions are kept, passgate_sessions_refused_by_tracking counts them ever.
 // - A quarantined cart naming no session, written off by an operator, received and settled
 //   before the audit cutoff.
-// - An audit_log row written before the audit cutoff. (Its op_id may then name an operation
-//   already deleted: the row's detail says what was done.)
+// - An audit_log row written before the audit cutoff, once the payment operation, quarantined
+//   cart or outbox message it names (op_id, quarantined_cart_id, outbox_id; db/audit_log.hpp)
+//   is gone: the audit log outlives the records it speaks of. (A row naming none goes at the
+//   cutoff.)
 // Never deleted: used token ids, the outbox, feed cursors, gate_status, and anything above
 // that is not final. A session deleted is unknown afterwards: a cart the tracking engine
 // delivers for it again is skipped as a cart of an unknown session, never charged.
@@ -31,6 +35,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "common/result.hpp"
 #include "db/database.hpp"
@@ -61,6 +67,12 @@ struct SessionCursor {
   std::int64_t rowid = 0;
 };
 
+// A session a pass examines: where it is in the order, and its id.
+struct ExaminedSession {
+  SessionCursor at;
+  std::string session_id;
+};
+
 struct SessionBatch {
   DeletedRows deleted;
   SessionCursor next;  // where the next batch starts
@@ -81,10 +93,15 @@ class Retention {
   // deletes the final ones with their rows, in one transaction.
   [[nodiscard]] Result<SessionBatch> delete_sessions(const RetentionCutoffs& cut, const SessionCursor& after,
                                                      int limit = kSessionsPerBatch);
+  // The session delete_sessions(cut, after) would examine first, read only; empty if none is
+  // left. For a sweep that passes over a session it cannot delete (RetentionSweeper).
+  [[nodiscard]] Result<std::optional<ExaminedSession>> next_session(const RetentionCutoffs& cut,
+                                                                    const SessionCursor& after);
   // At most `limit` resolved quarantined carts naming no session, settled before `before_ms`.
   // Returns how many.
   [[nodiscard]] Result<int> delete_resolved_carts(std::int64_t before_ms, int limit = kRowsPerBatch);
-  // At most `limit` audit_log rows written before `before_ms`, oldest first. Returns how many.
+  // At most `limit` audit_log rows written before `before_ms` whose subject is gone, oldest
+  // first (each subject a primary-key look-up). Returns how many.
   [[nodiscard]] Result<int> delete_audit_entries(std::int64_t before_ms, int limit = kRowsPerBatch);
 
  private:

@@ -27,18 +27,23 @@ RetentionMetrics::RetentionMetrics(metrics::Registry& registry, const RetentionS
                                 "Final records deleted by retention (database.retention_days, "
                                 "audit_retention_days), by table.",
                                 {"table"})),
+      skipped_(registry.counter("passgate_retention_skipped_sessions_total",
+                                "Sessions a retention sweep passed over because deleting them failed alone (their "
+                                "rows kept; event=retention_session_skipped says why).")),
       size_(registry.gauge("passgate_database_size_bytes",
                            "The database's size (its pages, free ones included; the WAL not counted).")),
       free_(registry.gauge("passgate_database_free_bytes",
                            "Pages of the database that are free: reused by SQLite, or handed back to the file "
                            "system after each retention sweep.")) {
   for (const auto& [table, count] : kTables) deleted_.init({table});
+  skipped_.init({});
   registry.add_collector([this] { collect(); });
 }
 
 void RetentionMetrics::collect() {
   const db::DeletedRows& deleted = sweeper_.deleted_total();
   for (const auto& [table, count] : kTables) deleted_.set({table}, static_cast<double>(deleted.*count));
+  skipped_.set({}, static_cast<double>(sweeper_.skipped_sessions()));
   size_.clear();
   free_.clear();
   if (auto pages = db::file_pages(db_)) {

@@ -1,5 +1,6 @@
-// RetentionMetrics: what retention has deleted since start, by table (the sweeper's totals,
-// controller/storage/retention_sweeper.hpp), and the database's size with its free pages, read
+// RetentionMetrics: what retention has deleted since start, by table, and the sessions it
+// passed over (the sweeper's totals, controller/storage/retention_sweeper.hpp), and the
+// database's size with its free pages, read
 // at every scrape (a failed read leaves the size out of that scrape; it is counted in
 // passgate_database_errors_total). The registry must not render after it is gone.
 // Single-threaded, on the event loop.
@@ -23,6 +24,7 @@ class RetentionMetrics {
   const RetentionSweeper& sweeper_;
   db::Database& db_;
   metrics::Counter& deleted_;
+  metrics::Counter& skipped_;
   metrics::Gauge& size_;
   metrics::Gauge& free_;
 };

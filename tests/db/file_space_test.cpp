@@ -1,14 +1,22 @@
 // FileSpace (db/file_space.hpp) and the bounds Database::open sets: incremental auto-vacuum
 // on a new file and, by one VACUUM at open, on a small file made before it (a large one is
-// left as it is); free pages handed back a step at a time; the page cache and the WAL kept
-// after a checkpoint bounded.
+// left as it is), the attempt recorded before it starts so a start killed during it is not
+// retried at every restart; free pages handed back a step at a time; the page cache and the
+// WAL kept after a checkpoint bounded.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include "db/file_space.hpp"
 #include "db/migrations.hpp"
 #include "tests/db/db_test_support.hpp"
+#include "tests/support/captured_log.hpp"
 
 using namespace passgate::db;
 using namespace passgate::db::test;
@@ -27,6 +35,49 @@ void make_legacy_database(const std::filesystem::path& file, int rows, bool dele
            " hex(randomblob(512)) FROM n");
   if (deleted) raw.exec("DELETE FROM audit_log");
   CHECK(raw.execAndGet("PRAGMA auto_vacuum").getInt() == 0);
+}
+
+// Stops a connection's VACUUM from the inside once the attempt's record is committed: the
+// record's insert (update hook) and its commit (WAL hook, after the commit is written) arm
+// it; the next SQLite instructions run (the VACUUM's) end the process as a SIGKILL would
+// (`exit_process`), or interrupt that statement once (SQLITE_INTERRUPT, a failed VACUUM).
+struct VacuumStopper {
+  static inline bool recorded = false;
+  static inline bool committed = false;
+  static inline bool exit_process = false;
+  static inline int interrupts = 0;
+
+  explicit VacuumStopper(SQLite::Database& sql, bool exit) {
+    recorded = committed = false;
+    exit_process = exit;
+    interrupts = 0;
+    sqlite3_update_hook(
+        sql.getHandle(),
+        [](void*, int, const char*, const char* table, sqlite3_int64) {
+          if (std::strcmp(table, "gate_status") == 0) recorded = true;
+        },
+        nullptr);
+    sqlite3_wal_hook(
+        sql.getHandle(),
+        [](void*, sqlite3*, const char*, int) {
+          committed = committed || recorded;
+          return SQLITE_OK;
+        },
+        nullptr);
+    sqlite3_progress_handler(
+        sql.getHandle(), 50,
+        [](void*) -> int {
+          if (!committed) return 0;
+          if (exit_process) _exit(0);
+          return interrupts++ == 0 ? 1 : 0;
+        },
+        nullptr);
+  }
+};
+
+bool attempt_recorded(Database& db) {
+  return db.sql().execAndGet(std::string("SELECT COUNT(*) FROM gate_status WHERE name = '") + kVacuumAttempt + "'")
+             .getInt() == 1;
 }
 
 }  // namespace
@@ -48,11 +99,75 @@ TEST_CASE("a small database made before incremental auto-vacuum is switched at o
   passgate::test::TempDir dir;
   const auto file = dir / "gate.db";
   make_legacy_database(file, 500, false);
+  const passgate::test::CapturedLog log;
   const auto db = open_or_fail(file);
   CHECK(db->sql().execAndGet("PRAGMA auto_vacuum").getInt() == 2);
   CHECK(db->sql().execAndGet("SELECT COUNT(*) FROM audit_log").getInt() == 500);
   CHECK(db->schema_version() == latest_schema_version());
   CHECK(db->sql().execAndGet("PRAGMA journal_mode").getString() == "wal");
+  // Said before it starts, with the size it rewrites; its record gone once it is done.
+  const std::string text = log.text();
+  const auto started = text.find("event=database_vacuum_started path=" + file.string() + " data_bytes=");
+  CHECK(started != std::string::npos);
+  CHECK(text.find("event=database_vacuumed") > started);
+  CHECK_FALSE(attempt_recorded(*db));
+}
+
+TEST_CASE("a start killed during the one-time VACUUM is not retried at every restart, and the switch by hand works") {
+  passgate::test::TempDir dir;
+  const auto file = dir / "gate.db";
+  make_legacy_database(file, 500, false);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // A start that systemd kills in the middle of the VACUUM (its start time-out).
+    SQLite::Database sql(file.string(), SQLite::OPEN_READWRITE);
+    const VacuumStopper stopper(sql, true);
+    use_incremental_vacuum(sql, file);
+    _exit(1);  // the VACUUM was never started, or finished
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+
+  const passgate::test::CapturedLog log;
+  for (int start = 1; start <= 2; ++start) {
+    const auto db = open_or_fail(file);
+    CHECK(db->sql().execAndGet("PRAGMA auto_vacuum").getInt() == 0);  // not switched, not tried again
+    CHECK(db->sql().execAndGet("SELECT COUNT(*) FROM audit_log").getInt() == 500);
+    CHECK(attempt_recorded(*db));
+    CHECK(log.count("event=database_vacuum_skipped reason=interrupted") == start);
+  }
+  CHECK(log.count("event=database_vacuum_started") == 0);
+
+  // By hand, with the service stopped (docs/operations.md); the next start forgets the record.
+  {
+    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA auto_vacuum = INCREMENTAL; VACUUM;");
+  }
+  const auto db = open_or_fail(file);
+  CHECK(db->sql().execAndGet("PRAGMA auto_vacuum").getInt() == 2);
+  CHECK(db->sql().execAndGet("SELECT COUNT(*) FROM audit_log").getInt() == 500);
+  CHECK_FALSE(attempt_recorded(*db));
+}
+
+TEST_CASE("a one-time VACUUM that fails leaves no record, and the next start tries again") {
+  passgate::test::TempDir dir;
+  const auto file = dir / "gate.db";
+  make_legacy_database(file, 500, false);
+  const passgate::test::CapturedLog log;
+  {
+    SQLite::Database sql(file.string(), SQLite::OPEN_READWRITE);
+    const VacuumStopper stopper(sql, false);
+    use_incremental_vacuum(sql, file);
+    CHECK(sql.execAndGet("PRAGMA auto_vacuum").getInt() == 0);
+  }
+  CHECK(log.count("event=database_vacuum_failed") == 1);
+  const auto db = open_or_fail(file);
+  CHECK(db->sql().execAndGet("PRAGMA auto_vacuum").getInt() == 2);
+  CHECK_FALSE(attempt_recorded(*db));
+  CHECK(log.count("event=database_vacuumed") == 1);
 }
 
 TEST_CASE("a database with more data than the switch at open allows keeps its mode, and a later open switches it") {

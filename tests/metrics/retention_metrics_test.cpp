@@ -1,5 +1,5 @@
-// RetentionMetrics: the rows retention deleted, by table, from 0 at start, and the database's
-// size and free pages, read at every scrape.
+// RetentionMetrics: the rows retention deleted, by table, and the sessions it passed over,
+// from 0 at start, and the database's size and free pages, read at every scrape.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -42,6 +42,7 @@ TEST_CASE("retention's metrics count the rows deleted by table and show the data
   const std::string before = registry.render();
   CHECK(has_line(before, "passgate_retention_deleted_rows_total{table=\"sessions\"} 0"));
   CHECK(has_line(before, "passgate_retention_deleted_rows_total{table=\"audit_log\"} 0"));
+  CHECK(has_line(before, "passgate_retention_skipped_sessions_total 0"));
   CHECK(value_of(before, "passgate_database_size_bytes") > 0);
   CHECK(value_of(before, "passgate_database_free_bytes") >= 0);
 

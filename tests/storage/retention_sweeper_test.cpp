@@ -1,11 +1,16 @@
 // RetentionSweeper in virtual time over a real database: when sweeps run, one batch per loop
-// turn, the time a sweep goes by when the wall clock steps forward or back, the audit log kept
-// longer, free pages handed back, a failed sweep starting over, and its two settings live on
-// reload.
+// turn (the first one on a turn after the mark's commit), batches halved after a slow one and
+// grown back after fast ones (timed by a stopwatch whose durations the test chooses), the time
+// a sweep goes by when the wall clock steps forward or back, the audit log kept longer, free
+// pages handed back, a session that fails alone passed over, a failed sweep starting over,
+// and its two settings live on reload.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -16,6 +21,7 @@
 #include "db/file_space.hpp"
 #include "tests/db/db_test_support.hpp"
 #include "tests/db/retention_support.hpp"
+#include "tests/support/captured_log.hpp"
 
 using namespace std::chrono_literals;
 using namespace passgate;
@@ -27,6 +33,24 @@ using controller::SweepPace;
 namespace {
 
 WallTime wall_at(std::int64_t ms) { return WallTime(std::chrono::milliseconds(ms)); }
+
+// The sweeper's stopwatch: it reads it right before and right after each batch, and the n-th
+// batch takes durations[n] (then nothing).
+class BatchDurations final : public Clock {
+ public:
+  explicit BatchDurations(std::vector<Millis> durations) : durations_(std::move(durations)) {}
+  [[nodiscard]] WallTime wall_now() const override { return {}; }
+  [[nodiscard]] SteadyTime steady_now() const override {
+    if (reads_++ % 2 == 1 && next_ < durations_.size()) now_ += durations_[next_++];
+    return now_;
+  }
+
+ private:
+  std::vector<Millis> durations_;
+  mutable std::size_t next_ = 0;
+  mutable std::uint64_t reads_ = 0;
+  mutable SteadyTime now_;
+};
 
 constexpr SweepPace kPace{.first = 60s, .every = 3600s, .pause = 10ms};
 
@@ -43,8 +67,9 @@ struct SweeperFixture {
     return id;
   }
   void forget_tokens() { r.purge_tokens(kNow); }
-  std::unique_ptr<RetentionSweeper> start(RetentionConfig settings = {}, SweepPace pace = kPace) {
-    return std::make_unique<RetentionSweeper>(*t.db, r.sessions, vt, vt, settings, pace);
+  std::unique_ptr<RetentionSweeper> start(RetentionConfig settings = {}, SweepPace pace = kPace,
+                                          const Clock* stopwatch = nullptr) {
+    return std::make_unique<RetentionSweeper>(*t.db, r.sessions, vt, vt, settings, pace, stopwatch);
   }
   bool gone(const std::string& id) { return !r.rows(id).session.has_value(); }
   // An audit row `days_ago` (a cart of nobody written off then).
@@ -65,8 +90,13 @@ TEST_CASE_METHOD(SweeperFixture, "a sweep runs a second after start, then hourly
   const auto sweeper = start(RetentionConfig{.retention_days = 90, .audit_retention_days = 365}, SweepPace{});
   vt.advance(999ms);
   CHECK(r.count("sessions") == 122);
-  vt.advance(1ms);  // the first batch of 50, and nothing more on this turn
+  const std::int64_t commits = t.db->commits();
+  vt.advance(1ms);  // the sweep's time recorded (one synced commit), and no batch on this turn
   CHECK(sweeper->sweeping());
+  CHECK(t.db->commits() == commits + 1);
+  CHECK(r.count("sessions") == 122);
+  vt.advance(10ms);  // the first batch of 50, on a turn of its own
+  CHECK(t.db->commits() == commits + 2);
   CHECK(r.count("sessions") == 72);
   CHECK(r.count("payment_ops") == 71);
   vt.advance(10ms);
@@ -184,18 +214,74 @@ TEST_CASE_METHOD(SweeperFixture, "a sweep hands the free pages back to the file 
 
 TEST_CASE_METHOD(SweeperFixture, "a sweep whose batch fails stops with nothing half done, and the next starts over") {
   const std::string old_one = settled(100);
+  audited(400);
   forget_tokens();
-  t.db->sql().exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON sessions BEGIN SELECT RAISE(ABORT, 'no'); END");
+  t.db->sql().exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'no'); END");
+  passgate::test::CapturedLog log;
   const auto sweeper = start();
   vt.advance(2s * 60);
   CHECK_FALSE(sweeper->sweeping());
   CHECK(sweeper->sweeps() == 0);
-  CHECK(r.rows(old_one).ops.size() == 1);
-  CHECK(r.rows(old_one).cart.has_value());
+  CHECK(gone(old_one));  // its batch was done before
+  CHECK(r.count("audit_log") == 1);
+  CHECK(log.count("event=retention_failed phase=audit") == 1);
   t.db->sql().exec("DROP TRIGGER refuse");
   vt.advance(3600s);
   CHECK(sweeper->sweeps() == 1);
-  CHECK(gone(old_one));
+  CHECK(r.count("audit_log") == 0);
+}
+
+TEST_CASE_METHOD(SweeperFixture, "a session that cannot be deleted is passed over once and the sweep goes on past it") {
+  for (int i = 0; i < 120; ++i) (void)settled(100);
+  const std::string bad = sessions[20];  // in the first batch
+  forget_tokens();
+  const SessionRows before = r.rows(bad);
+  t.db->sql().exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON carts WHEN OLD.session_id = '" + bad +
+                   "' BEGIN SELECT RAISE(ABORT, 'damaged row'); END");
+  passgate::test::CapturedLog log;
+  const auto sweeper = start();
+  vt.advance(60s + 10ms);  // the first batch fails as a whole: nothing deleted
+  CHECK(r.count("sessions") == 121);
+  for (int turn = 0; turn < 50; ++turn) vt.advance(10ms);  // the same 50, one at a time
+  CHECK(r.count("sessions") == 72);
+  CHECK(sweeper->skipped_sessions() == 1);
+  vt.advance(1s);
+  REQUIRE(sweeper->sweeps() == 1);
+  CHECK(r.count("sessions") == 2);  // the bad one and the newest admission
+  CHECK(r.rows(bad).describe() == before.describe());
+  CHECK(log.count("event=retention_session_skipped session=" + bad + " ") == 1);
+  CHECK(log.count("damaged row") == 1);
+  CHECK(log.count("skipped_sessions=1 ") == 1);
+  CHECK(log.count("event=retention_failed") == 0);
+  // The next sweep tries it again; once it can go, it goes.
+  t.db->sql().exec("DROP TRIGGER refuse");
+  vt.advance(3600s);
+  CHECK(sweeper->sweeps() == 2);
+  CHECK(gone(bad));
+  CHECK(sweeper->skipped_sessions() == 1);
+}
+
+TEST_CASE_METHOD(SweeperFixture, "a batch that took over 20 ms halves the next, down to one, and one under 5 ms grows it back") {
+  for (int i = 0; i < 300; ++i) (void)settled(100);
+  forget_tokens();
+  const BatchDurations durations({30ms, 30ms, 30ms, 10ms, 1ms, 1ms, 30ms, 30ms, 30ms, 30ms, 30ms, 30ms, 1ms, 1ms,
+                                  1ms, 1ms, 1ms, 1ms, 1ms});
+  const auto sweeper = start({}, kPace, &durations);
+  vt.advance(60s);
+  std::vector<std::int64_t> deleted;  // by each batch
+  std::vector<std::int64_t> limits;   // after each batch
+  std::int64_t left = r.count("sessions");
+  for (int turn = 0; turn < 19; ++turn) {
+    vt.advance(10ms);
+    deleted.push_back(left - r.count("sessions"));
+    left = r.count("sessions");
+    limits.push_back(sweeper->sessions_per_batch());
+  }
+  CHECK(deleted == std::vector<std::int64_t>{50, 25, 12, 6, 6, 12, 24, 12, 6, 3, 1, 1, 1, 2, 4, 8, 16, 32, 50});
+  CHECK(limits == std::vector<std::int64_t>{25, 12, 6, 6, 12, 24, 12, 6, 3, 1, 1, 1, 2, 4, 8, 16, 32, 50, 50});
+  vt.advance(1s);
+  CHECK(sweeper->sweeps() == 1);
+  CHECK(r.count("sessions") == 1);
 }
 
 TEST_CASE_METHOD(SweeperFixture, "after a reload, database.retention_days is the age final records are deleted at") {
