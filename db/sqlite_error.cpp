@@ -30,6 +30,8 @@ Error sqlite_error(std::string_view context, int result_code, std::string_view s
   return make_error(std::string(code_for(result_code)), std::move(message));
 }
 
+bool database_wide(const Error& error) { return error.code == "disk_full" || error.code == "db_busy"; }
+
 FailedOperations failed_operations() {
   return FailedOperations{g_disk_full.load(std::memory_order_relaxed), g_db_busy.load(std::memory_order_relaxed),
                           g_db_error.load(std::memory_order_relaxed)};

@@ -21,6 +21,13 @@ namespace passgate::db {
 // `result_code` may be a primary or an extended SQLite result code.
 [[nodiscard]] Error sqlite_error(std::string_view context, int result_code, std::string_view sqlite_message);
 
+// Whether `error` (one of sqlite_error()'s) concerns the whole database rather than the rows
+// a write touched: a full disk ("disk_full") or another connection's lock ("db_busy"), which
+// every other write meets too. Anything else ("db_error": a constraint or trigger, but also an
+// I/O error, which the code does not tell apart) may belong to one row: a caller that then
+// writes row by row finds out which.
+[[nodiscard]] bool database_wide(const Error& error);
+
 // How many database operations have failed in this process, by Error code.
 struct FailedOperations {
   std::uint64_t disk_full = 0;

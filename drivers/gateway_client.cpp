@@ -42,6 +42,7 @@ Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_con
   // Every connection the drainer keeps busy is kept for reuse (payments.max_in_flight is at
   // most 32), so a wide drain does not pay a TCP and TLS handshake per request.
   http_options.max_idle_connections = kMaxIdleConnections;
+  http_options.clock = &clock;  // the pool's idle ages too
   auto http = HttpClient::create(io, std::move(http_options));
   if (!http) return make_error(http.error().code, "payment gateway: " + http.error().message);
   return std::unique_ptr<GatewayClient>(

@@ -6,7 +6,8 @@
 // resend on a stale pooled connection are HttpClient's (safe here: the resend carries the
 // same Idempotency-Key; the outcome's `sends` tells the drainer to count it as an attempt). The API key, the
 // customer and the payment method never appear in an outcome's error text.
-// Replies are classified against the wall time of the Clock it is given (a Retry-After date).
+// Replies are classified against the wall time of the Clock it is given (a Retry-After date);
+// its steady time measures how long a pooled connection has been idle.
 // Single-threaded, on one io_context; callbacks run on it, never inside execute() or
 // search_session(). Destroying the client aborts requests in flight without calling
 // their callbacks.
@@ -44,7 +45,8 @@ class GatewayClient final : public PaymentGateway {
   // Error codes: "bad_api_key" (empty, or a character that cannot go into a header; the
   // message never shows the key), and those of HttpClient::create (bad_url, insecure_url,
   // tls_config, tls_file), every message starting with "payment gateway: ".
-  // `clock` (which must outlive the client) gives the wall time replies are read against.
+  // `clock` (which must outlive the client) gives the wall time replies are read against, and
+  // the steady time of the connection pool.
   [[nodiscard]] static Result<std::unique_ptr<GatewayClient>> create(boost::asio::io_context& io,
                                                                      GatewayClientOptions options, const Clock& clock);
   // The same, on the system's clock (common/system_clock.hpp).

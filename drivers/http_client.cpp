@@ -1,5 +1,6 @@
 #include "drivers/http_client.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <unordered_set>
 #include <variant>
@@ -16,8 +17,10 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "common/system_clock.hpp"
 #include "common/url.hpp"
 #include "drivers/http/response_parser.hpp"
+#include "drivers/pooled_socket.hpp"
 
 namespace passgate::drivers {
 
@@ -39,7 +42,7 @@ std::string authority_of(const BaseUrl& url) {
 }
 
 // One TCP connection, plain or TLS, with the read buffer that belongs to it (bytes after
-// one response stay with the connection for the next).
+// one response stay with the connection for the next) and when it last went idle.
 class Connection {
  public:
   using TlsStream = asio::ssl::stream<tcp::socket>;
@@ -47,6 +50,9 @@ class Connection {
   Connection(asio::io_context& io, asio::ssl::context* tls)
       : stream_(tls != nullptr ? Stream(std::in_place_type<TlsStream>, io, *tls)
                                : Stream(std::in_place_type<tcp::socket>, io)) {}
+
+  [[nodiscard]] SteadyTime idle_since() const { return idle_since_; }
+  void set_idle_since(SteadyTime t) { idle_since_ = t; }
 
   tcp::socket& socket() {
     if (auto* s = std::get_if<TlsStream>(&stream_)) return s->next_layer();
@@ -69,6 +75,7 @@ class Connection {
   using Stream = std::variant<tcp::socket, TlsStream>;
   Stream stream_;
   boost::beast::flat_buffer buffer_;
+  SteadyTime idle_since_{};
 };
 
 class Exchange;
@@ -79,17 +86,27 @@ struct HttpClient::Core {
   Core(asio::io_context& io_context, BaseUrl base_url, HttpClientOptions opts,
        std::unique_ptr<asio::ssl::context> tls_context)
       : io(io_context), url(std::move(base_url)), authority(authority_of(url)),
-        options(std::move(opts)), tls(std::move(tls_context)),
+        options(std::move(opts)), clock(options.clock != nullptr ? *options.clock : system_clock()),
+        tls(std::move(tls_context)),
         limits{options.max_header_bytes, options.max_chunk_header_bytes, options.max_body_bytes} {}
 
+  // The most recently pooled connection that is still fit for a request, if any. The others
+  // met on the way are closed: idle longer than kMaxIdleAge (with every one pooled before),
+  // or holding unread bytes, an end of stream or an error. (Nothing waits on an idle
+  // connection: a caller's io_context.run() still returns once its requests are done.)
   std::unique_ptr<Connection> take_idle() {
-    if (idle.empty()) return nullptr;
-    auto conn = std::move(idle.back());
-    idle.pop_back();
-    return conn;
+    const SteadyTime now = clock.steady_now();
+    while (!idle.empty() && now - idle.front()->idle_since() > kMaxIdleAge) idle.erase(idle.begin());
+    while (!idle.empty()) {
+      auto conn = std::move(idle.back());
+      idle.pop_back();
+      if (idle_socket_usable(conn->socket().native_handle())) return conn;
+    }
+    return nullptr;
   }
   void put_idle(std::unique_ptr<Connection> conn) {
     if (closed || idle.size() >= options.max_idle_connections) return;  // closes it
+    conn->set_idle_since(clock.steady_now());
     idle.push_back(std::move(conn));
   }
   void shut_down();
@@ -98,10 +115,12 @@ struct HttpClient::Core {
   const BaseUrl url;
   const std::string authority;
   const HttpClientOptions options;
+  const Clock& clock;
   const std::unique_ptr<asio::ssl::context> tls;  // null for plain http
   const ResponseLimits limits;
-  std::vector<std::unique_ptr<Connection>> idle;
+  std::vector<std::unique_ptr<Connection>> idle;  // oldest first
   std::unordered_set<Exchange*> in_flight;
+  std::uint64_t rate_limited = 0;  // 429 answers so far
   bool closed = false;
 };
 
@@ -122,6 +141,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   void start() {
     core_->in_flight.insert(this);
+    rate_limited_at_start_ = core_->rate_limited;
     deadline_.expires_after(timeout_);
     deadline_.async_wait([self = shared_from_this()](const error_code& ec) {
       if (!ec) self->fail("timeout after " + std::to_string(self->timeout_.count()) + " ms " + self->stage_);
@@ -158,6 +178,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void on_connected(const error_code& ec) {
     if (finished_) return;
     if (ec) return fail("cannot connect to " + core_->authority + ": " + ec.message());
+    (void)enable_keepalive(conn_->socket().native_handle());  // best effort: it works without
     auto* tls = conn_->tls();
     if (tls == nullptr) return send();
     if (auto expected = expect_tls_peer(tls->native_handle(), core_->url.host); !expected) {
@@ -227,6 +248,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       parser_.emplace(core_->limits);
       return parse_buffered({});
     }
+    if (response.status == 429) ++core_->rate_limited;
     // Pooled only when nothing is left over: bytes after the answer belong to no request.
     if (response.keep_alive && buffer.size() == 0) core_->put_idle(std::move(conn_));
     finish(HttpReply{response.status, std::move(response.body), {}, std::move(response.headers)});
@@ -241,9 +263,14 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   // A reused connection that failed before the server could answer was probably closed
-  // by the server while idle: try once more on a fresh connection (see the header).
+  // by the server while idle: try once more on a fresh connection (see the header), unless
+  // the server has answered 429 since this request started (it asked for a pause).
   void retry_or_fail(const std::string& what, const error_code& ec) {
     if (!reused_) return fail(what + ": " + describe(ec));
+    if (core_->rate_limited != rate_limited_at_start_) {
+      return fail(what + ": " + describe(ec) +
+                  "; not sent again: the server answered 429 (Too Many Requests) since this request started");
+    }
     reused_ = false;
     conn_->close();
     connect();
@@ -291,6 +318,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::optional<ResponseParser> parser_;
   std::string stage_;
   bool reused_ = false;
+  std::uint64_t rate_limited_at_start_ = 0;  // core_->rate_limited when it started
   int sends_ = 0;
   int interim_responses_ = 0;  // of the current send
   bool finished_ = false;

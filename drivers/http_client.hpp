@@ -6,15 +6,22 @@
 // - The callback runs exactly once, always from the io_context (never inside request()).
 // - Finished connections that the server keeps alive wait in a small idle pool and are
 //   reused, so the entry path does not pay a TCP and TLS handshake per request. Concurrent
-//   requests use separate connections.
-// - Stale pooled connections: a server may close an idle connection just as we reuse it.
-//   When a *reused* connection fails while writing, or before a single byte of the response
-//   arrived (EOF, reset), the request is sent once more on a fresh connection. Such a
-//   request may in rare cases have reached the server already; that is safe for every
+//   requests use separate connections. Every connection has TCP keep-alive on
+//   (drivers/pooled_socket.hpp). A pooled connection is closed, never reused, once it has
+//   been idle longer than kMaxIdleAge (30 s, on the steady clock of HttpClientOptions::clock),
+//   or when a look without blocking just before its reuse finds that the server sent
+//   something on it while it was idle (bytes nobody asked for, such as a proxy's unsolicited
+//   408, belong to no request), closed it, or reset it; then the next one is looked at.
+// - Stale pooled connections: a server may still close an idle connection just as we reuse
+//   it. When a *reused* connection fails while writing, or before a single byte of the
+//   response arrived (EOF, reset), the request is sent once more on a fresh connection. Such
+//   a request may in rare cases have reached the server already; that is safe for every
 //   caller here because all our POSTs carry their own ids and the servers treat repeats
 //   idempotently: the tracking engine's by session_id and passage_id, the payment
 //   gateway's by the Idempotency-Key header (a repeat is replayed, not executed again).
-//   Failures on fresh connections are never retried.
+//   Failures on fresh connections are never retried, and neither is a request to a server
+//   that answered 429 (Too Many Requests) to any request of this client since that one
+//   started: it asked for nothing to be sent for a while (the payment drainer pauses).
 // - Bounded memory whatever the server sends: the status line and headers, each chunk header
 //   line and the body each have a limit (HttpClientOptions), and reads are sized so the
 //   buffered response never exceeds them. A response past a limit completes the request at
@@ -35,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "common/result.hpp"
 #include "common/http_reply.hpp"
 #include "drivers/tls_context.hpp"
@@ -51,6 +59,9 @@ struct HttpClientOptions {
   // Sent with every request, after Host, User-Agent and Connection (e.g. X-Gate-Id).
   std::vector<std::pair<std::string, std::string>> headers;
   std::size_t max_idle_connections = 4;
+  // The steady time the pool's idle ages are measured on (e.g. a test's VirtualTime); null:
+  // the system's (common/system_clock.hpp). Must outlive the client.
+  const Clock* clock = nullptr;
   // Bounds on what a response may make the client hold (see drivers/http/response_parser.hpp);
   // a response past one fails as described in the header comment above.
   std::size_t max_header_bytes = 16 * 1024;   // status line and header fields together
@@ -71,6 +82,9 @@ struct HttpRequestSpec {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// The longest a finished connection waits in the pool and is still reused.
+inline constexpr std::chrono::seconds kMaxIdleAge{30};
+
 class HttpClient {
  public:
   using Callback = std::function<void(HttpReply)>;
@@ -90,7 +104,7 @@ class HttpClient {
   void request(HttpMethod method, const std::string& target, std::string body,
                std::chrono::milliseconds timeout, Callback done);
 
-  // Connections waiting for reuse (diagnostics and tests).
+  // Connections waiting for reuse (diagnostics and tests), whether still usable or not.
   [[nodiscard]] std::size_t idle_connections() const;
 
   struct Core;  // shared with the requests in flight; defined in http_client.cpp

@@ -9,6 +9,7 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "db/sqlite_error.hpp"
 #include "ports/payment_intent_match.hpp"
 #include "controller/settlement/search_verdict.hpp"
 
@@ -20,6 +21,25 @@ PaymentOutcome failed_locally(PaymentOutcomeKind kind, std::string error) {
   PaymentOutcome outcome;
   outcome.kind = kind;
   outcome.error = std::move(error);
+  return outcome;
+}
+
+// What a `done` waiting for an outcome that is not committed is told (`why`: the reason).
+// A success is not reported before it is durable: unknown until then. A decline, a refusal or
+// an unverified answer is passed as it is (each makes the entry deny, and a denial moves no
+// money), and an unknown or retry-later outcome is unknown anyway.
+PaymentOutcome told_uncommitted(const PaymentOutcome& outcome, std::string why) {
+  if (outcome.kind != PaymentOutcomeKind::succeeded) return outcome;
+  return failed_locally(PaymentOutcomeKind::unknown, std::move(why));
+}
+
+// An operation not sent because all sending is paused after a 429 for another `left`: retried
+// once the pause is over (never a 429 itself, so it does not lengthen the pause).
+PaymentOutcome paused(Millis left) {
+  PaymentOutcome outcome = failed_locally(PaymentOutcomeKind::retry_later,
+                                          "not sent: every send is paused after a 429 from the gateway, for another " +
+                                              std::to_string(left.count()) + " ms");
+  outcome.retry_after = left;
   return outcome;
 }
 
@@ -99,6 +119,7 @@ Status PaymentDrainer::start() {
                  *resumed);
   }
   started_ = true;
+  stopped_ = false;
   pump();
   return {};
 }
@@ -112,6 +133,7 @@ void PaymentDrainer::reconfigure(DrainerSettings settings) {
 
 Result<int> PaymentDrainer::stop() {
   started_ = false;
+  stopped_ = true;
   wake_.reset();
   // Outcomes already here are kept (recorded) before the rest goes back to pending.
   record_arrived({});
@@ -175,19 +197,29 @@ void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   });
 }
 
+std::optional<Millis> PaymentDrainer::pause_left() const {
+  if (!paused_until_) return std::nullopt;
+  const SteadyTime now = clock_.steady_now();
+  if (now >= *paused_until_) return std::nullopt;
+  return std::chrono::ceil<Millis>(*paused_until_ - now);
+}
+
 void PaymentDrainer::send_now(std::int64_t id, Millis timeout, Done done) {
+  const auto tell_soon = [this, &done](PaymentOutcome outcome) {
+    timers_.post([done = std::move(done), outcome = std::move(outcome)] { done(outcome); });
+  };
+  // Neither a stopped drainer nor one paused after a 429 sends anything: the operation stays
+  // pending, untouched, and the queue sends it later like any other.
+  if (stopped_) return tell_soon(failed_locally(PaymentOutcomeKind::unknown, "not sent: the payment drainer is stopped"));
+  if (auto left = pause_left()) return tell_soon(paused(*left));
   auto found = queue_.find(id);
   if (!found || !found->has_value() || (*found)->state != db::PaymentOpState::pending) {
     const std::string why = !found ? found.error().message : "payment operation " + std::to_string(id) + " is not pending";
-    timers_.post([done = std::move(done), why] { done(failed_locally(PaymentOutcomeKind::unknown, why)); });
-    return;
+    return tell_soon(failed_locally(PaymentOutcomeKind::unknown, why));
   }
   if (auto marked = queue_.mark_in_flight((*found)->id, now_ms()); !marked) {
     spdlog::error("event=payment_start_failed {} detail={}", op_fields(**found), log_value(marked.error().message));
-    timers_.post([done = std::move(done), why = marked.error().message] {
-      done(failed_locally(PaymentOutcomeKind::unknown, why));
-    });
-    return;
+    return tell_soon(failed_locally(PaymentOutcomeKind::unknown, marked.error().message));
   }
   dispatch(**found, timeout, std::move(done));
 }
@@ -254,6 +286,12 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
 }
 
 void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done done) {
+  // What may reach here after sending stopped: the send that follows a lookup answered after
+  // stop() or during the pause after a 429 (a claim is never made then, nor send_now's).
+  if (stopped_) {
+    return finish_local(op, failed_locally(PaymentOutcomeKind::unknown, "not sent: the payment drainer is stopped"), done);
+  }
+  if (auto left = pause_left()) return finish_local(op, paused(*left), done);
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
   PaymentRequest request = request_of(op, *kind, settings_.gate_id);
@@ -362,34 +400,113 @@ void PaymentDrainer::record_arrived(const std::vector<db::PaymentOpRecord>& clai
   for (const db::PaymentOpRecord& op : claims) writes.claims.push_back(op.id);
   writes.claimed_at_ms = now_ms();
   auto statuses = queue_.commit_batch(writes);
-  if (!statuses) {
-    // Nothing of the batch was written: each outcome's operation is still in flight and keeps
-    // its slot, recorded again on the next wake (or resent with its key after a restart); each
-    // claimed one is still pending, still due.
-    if (!claims.empty()) {
-      spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
-                    log_value(statuses.error().message));
-    }
-    std::vector<Done> to_tell;
-    for (Arrived& a : batch) {
-      spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(a.op),
-                    to_string(a.outcome.kind), log_value(statuses.error().message));
-      if (a.done) to_tell.push_back(std::exchange(a.done, nullptr));
-    }
-    // Back in front of anything that arrives meanwhile, before a callback can add to it.
-    batch.insert(batch.end(), std::make_move_iterator(arrived_.begin()), std::make_move_iterator(arrived_.end()));
-    arrived_ = std::move(batch);
-    const std::string why = "the outcome is not recorded yet: " + statuses.error().message;
-    for (const Done& done : to_tell) done(failed_locally(PaymentOutcomeKind::unknown, why));
-    return;
+  if (statuses) return committed(std::move(batch), *statuses, claims);
+  if (!db::database_wide(statuses.error())) return record_apart(std::move(batch), claims, statuses.error());
+  // Nothing of the batch was written, and nothing else would be now: each outcome's operation
+  // is still in flight and keeps its slot, recorded again on the next wake (or resent with its
+  // key after a restart); each claimed one is still pending, still due.
+  if (!claims.empty()) {
+    spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
+                  log_value(statuses.error().message));
   }
-  // Committed. The claimed operations go out first, before any callback below can act.
+  const std::vector<std::string> why(batch.size(), statuses.error().message);
+  tell(hold_back(std::move(batch), why));
+}
+
+void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims,
+                                  const Error& why) {
+  spdlog::warn("event=payment_batch_split outcomes={} claims={} detail={}", batch.size(), claims.size(),
+               log_value(why.message));
+  std::vector<Arrived> recorded_ones;
+  std::vector<Status> statuses;
+  std::vector<Arrived> refused;
+  std::vector<std::string> refused_why;
+  std::optional<Error> wide;  // a write failed for the whole database: the rest is not tried
+  for (Arrived& a : batch) {
+    auto one = wide ? Result<std::vector<Status>>(*wide) : queue_.record_outcomes({a.write});
+    if (one) {
+      statuses.push_back(std::move(one->front()));
+      recorded_ones.push_back(std::move(a));
+      continue;
+    }
+    if (db::database_wide(one.error())) wide = one.error();
+    refused_why.push_back(one.error().message);
+    refused.push_back(std::move(a));
+  }
+  // Only the slots freed for good are claimed: an outcome still unrecorded keeps its own.
+  const auto freed = std::count_if(recorded_ones.begin(), recorded_ones.end(),
+                                   [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
+  const auto room = std::max<std::ptrdiff_t>(
+      0, settings_.max_in_flight - static_cast<std::ptrdiff_t>(in_flight_.size()) + freed);
+  if (static_cast<std::ptrdiff_t>(claims.size()) > room) claims.resize(static_cast<std::size_t>(room));
+  std::vector<db::PaymentOpRecord> claimed;
+  if (wide && !claims.empty()) {
+    spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
+                  log_value(wide->message));
+  } else if (!claims.empty()) {
+    claimed = claim_apart(claims);
+  }
+  // Back in front of anything that arrives meanwhile, before a callback below can add to it.
+  auto to_tell = hold_back(std::move(refused), refused_why);
+  committed(std::move(recorded_ones), statuses, claimed);
+  tell(std::move(to_tell));
+}
+
+std::vector<db::PaymentOpRecord> PaymentDrainer::claim_apart(const std::vector<db::PaymentOpRecord>& claims) {
+  std::vector<std::int64_t> ids;
+  ids.reserve(claims.size());
+  for (const db::PaymentOpRecord& op : claims) ids.push_back(op.id);
+  const std::int64_t now = now_ms();
+  auto all = queue_.mark_in_flight(ids, now);
+  if (all) return claims;
+  if (db::database_wide(all.error()) || claims.size() == 1) {
+    spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
+                  log_value(all.error().message));
+    return {};
+  }
+  std::vector<db::PaymentOpRecord> claimed;
+  for (const db::PaymentOpRecord& op : claims) {
+    if (auto one = queue_.mark_in_flight(op.id, now); !one) {
+      spdlog::error("event=payment_start_failed {} detail={}", op_fields(op), log_value(one.error().message));
+    } else {
+      claimed.push_back(op);
+    }
+  }
+  return claimed;
+}
+
+std::vector<PaymentDrainer::Telling> PaymentDrainer::hold_back(std::vector<Arrived> kept,
+                                                               const std::vector<std::string>& why) {
+  std::vector<Telling> to_tell;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    Arrived& a = kept[i];
+    spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(a.op),
+                  to_string(a.outcome.kind), log_value(why[i]));
+    if (a.done) {
+      to_tell.push_back({std::exchange(a.done, nullptr),
+                         told_uncommitted(a.outcome, "the outcome is not recorded yet: " + why[i])});
+    }
+  }
+  kept.insert(kept.end(), std::make_move_iterator(arrived_.begin()), std::make_move_iterator(arrived_.end()));
+  arrived_ = std::move(kept);
+  return to_tell;
+}
+
+void PaymentDrainer::tell(std::vector<Telling> to_tell) {
+  for (const Telling& t : to_tell) t.done(t.outcome);
+}
+
+void PaymentDrainer::committed(std::vector<Arrived> batch, const std::vector<Status>& statuses,
+                               const std::vector<db::PaymentOpRecord>& claims) {
+  // Their slots are free before a claim takes one: a claim may be of an operation whose
+  // outcome from before a stop is in this batch, not recorded (it was pending again).
+  for (const Arrived& a : batch) in_flight_.erase(a.op.id);
+  // The claimed operations go out first, before any callback below can act.
   for (const db::PaymentOpRecord& op : claims) dispatch(op, settings_.request_timeout, nullptr);
   bool final_recorded = false;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const Arrived& a = batch[i];
-    in_flight_.erase(a.op.id);
-    if ((*statuses)[i]) {
+    if (statuses[i]) {
       final_recorded = final_recorded || a.write.to != db::OutcomeWrite::To::retry;
       recorded(a);
       continue;
@@ -398,8 +515,8 @@ void PaymentDrainer::record_arrived(const std::vector<db::PaymentOpRecord>& clai
     // is not recorded, and what the database says stands (a pending operation is resent with
     // its same key).
     spdlog::error("event=payment_record_failed {} outcome={} next=none detail={}", op_fields(a.op),
-                  to_string(a.outcome.kind), log_value((*statuses)[i].error().message));
-    if (a.done) a.done(failed_locally(PaymentOutcomeKind::unknown, (*statuses)[i].error().message));
+                  to_string(a.outcome.kind), log_value(statuses[i].error().message));
+    if (a.done) a.done(told_uncommitted(a.outcome, statuses[i].error().message));
   }
   // An operation chained after one now final is due only now (the claim above was read before).
   if (final_recorded) kick();

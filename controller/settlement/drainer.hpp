@@ -5,10 +5,14 @@
 //   -> dead, with the reason; unverified (an answer that is not the outcome: a status the
 //   contract does not name, a PaymentIntent that does not match) -> dead with an alert and
 //   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
-//   pauses all sending); unknown (time-out, 5xx, reset) -> pending again after exponential
-//   backoff with jitter, capped. Never more than max_in_flight requests at once, and no
-//   more than max_requests_per_second started (RequestPacer; a lookup counts for the send that
-//   may follow it; send_now, the entry's hold, is not paced).
+//   pauses all sending: until the pause ends nothing at all is sent, no claim, no entry hold
+//   (send_now answers retry_later at once) and no send after a lookup answered meanwhile (it
+//   finishes as retry_later)); unknown (time-out, 5xx, reset) -> pending again after
+//   exponential backoff with jitter, capped. A stopped drainer (stop() called) sends nothing
+//   either (send_now and a lookup answered after stop() finish as unknown). Never more than
+//   max_in_flight requests at once, and no more than max_requests_per_second started
+//   (RequestPacer; a lookup counts for the send that may follow it; send_now, the entry's
+//   hold, is not paced).
 // Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
 // fresh connection after a stale pooled one failed (PaymentOutcome::sends).
@@ -20,13 +24,18 @@
 // the claimed operations are sent; each outcome's counters and log line, `done` (the entry
 // hold) and on_final (the planner) run, and its slot is free. Until then the slot stays taken,
 // so the operation counts as in flight and no claim overtakes it.
-// If that commit fails nothing of the batch is written: every operation of its outcomes
-// stays in flight in the database, keeps its slot and is recorded again on the next wake (a
-// `done` waiting for one is told `unknown` at once: no success is reported before it is
-// durable); the claimed ones stay pending, due. A stop or crash before a batch commits leaves
-// its operations in flight, and the next start resolves them exactly as any operation left in
-// flight: resent with the same key, or first looked up when its key may be gone (below); the
-// gateway replays what it already did.
+// If that commit fails nothing of the batch is written. A failure of the whole database (a
+// full disk, another connection's lock): every operation of its outcomes stays in flight in
+// the database, keeps its slot and is recorded again on the next wake; the claimed ones stay
+// pending, due. Any other failure (one row's: a constraint, a claim in the wrong state): the
+// outcomes are recorded again one at a time and the claims in their own transaction, so only
+// the operation whose row fails waits (as above) and the rest are acted on, each after its own
+// commit. A `done` waiting for an outcome not recorded is told at once: a success as
+// `unknown` (no success is reported before it is durable), anything else as it is (a denial
+// moves no money). A stop or crash before a batch commits leaves its operations in flight,
+// and the next start resolves them exactly as any operation left in flight: resent with the
+// same key, or first looked up when its key may be gone (below); the gateway replays what it
+// already did.
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -106,8 +115,10 @@ class PaymentDrainer {
   [[nodiscard]] Result<int> stop();
   // The entry path's pre-authorization: sends the pending operation `id` at once, ahead of
   // the queue and outside the in-flight bound, within `timeout`. `done` gets the outcome
-  // once it is committed (`unknown` at once if that commit fails: the outcome is recorded
-  // later); an unknown outcome leaves the operation queued for retry.
+  // once it is committed (if that commit fails, at once: a success as `unknown`, anything else
+  // as it is; the outcome is recorded later); an unknown outcome leaves the operation queued
+  // for retry. Stopped: `unknown`, nothing sent; during the pause after a 429: `retry_later`,
+  // nothing sent; either way the operation stays pending, sent by the queue later.
   void send_now(std::int64_t id, Millis timeout, Done done);
 
   [[nodiscard]] const DrainerCounters& counters() const { return counters_; }
@@ -146,13 +157,39 @@ class PaymentDrainer {
   void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   // What recording `outcome` writes for `op` (a 429 pauses every send from now on).
   [[nodiscard]] Arrived arrived(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  // What a `done` is told of an outcome not recorded yet, told once the drainer's state is
+  // settled.
+  struct Telling {
+    Done done;
+    PaymentOutcome outcome;
+  };
+
   // Records every collected outcome and claims `claims` (due operations, pending) in ONE
   // transaction; once it commits, sends the claimed operations, then runs what follows from
-  // each outcome. (A claim can fail only if an operation left pending since due() read it,
-  // which no other writer does: then the whole batch waits for the next wake.)
+  // each outcome. If it fails for the whole database (full, locked), everything waits for the
+  // next wake; if it fails otherwise (one row: a constraint, a claim in the wrong state),
+  // record_apart.
   void record_arrived(const std::vector<db::PaymentOpRecord>& claims);
+  // The batch again, apart: each outcome in its own transaction, then the claims in theirs
+  // (as many as the slots freed for good allow), so a row that cannot be written holds back
+  // only its own operation. Each outcome is still acted on only after its own commit.
+  void record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims, const Error& why);
+  // Marks `claims` in flight in one transaction or, if one of them fails it, one at a time;
+  // the ones now in flight.
+  [[nodiscard]] std::vector<db::PaymentOpRecord> claim_apart(const std::vector<db::PaymentOpRecord>& claims);
+  // Outcomes whose record failed (`why`, each): logged and put back in front of arrived_,
+  // keeping their slots, to be recorded on the next wake. What their `done`s are to be told
+  // (a success is not reported before it is durable: unknown; anything else as it is).
+  [[nodiscard]] std::vector<Telling> hold_back(std::vector<Arrived> kept, const std::vector<std::string>& why);
+  void tell(std::vector<Telling> to_tell);
+  // After the commit of `batch`'s outcomes (`statuses`, each) and of `claims`: frees the
+  // outcomes' slots, sends the claimed operations, then runs what follows from each outcome.
+  void committed(std::vector<Arrived> batch, const std::vector<Status>& statuses,
+                 const std::vector<db::PaymentOpRecord>& claims);
   // What follows from an outcome once it is committed: counters, log line, done, on_final.
   void recorded(const Arrived& a);
+  // How long the pause after a 429 still lasts, if one is under way.
+  [[nodiscard]] std::optional<Millis> pause_left() const;
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
@@ -184,6 +221,9 @@ class PaymentDrainer {
   std::optional<bool> reachable_;
   DrainerCounters counters_;
   bool started_ = false;
+  // stop() was called, and start() not since: nothing is sent (before the first start(), an
+  // entry hold is: send_now works on its own).
+  bool stopped_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // posted records check it
 };
 

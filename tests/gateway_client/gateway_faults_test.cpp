@@ -1,8 +1,12 @@
 // GatewayClient when the network fails: no response at all (time-out, a dropped
 // connection, a refused one) is `unknown`, because the gateway may have executed the
-// operation; the one resend on a stale pooled connection carries the same Idempotency-Key;
+// operation; the one resend on a stale pooled connection carries the same Idempotency-Key,
+// and is not made once the gateway answered 429 (nothing is sent during its pause);
 // callbacks never run inside the call nor after the client is gone.
 #include <catch2/catch.hpp>
+
+#include <optional>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -64,6 +68,44 @@ TEST_CASE("a response dropped on a reused connection is resent once with the sam
   CHECK(gateway.calls[2].body == gateway.calls[1].body);
   CHECK(gateway.server->connections_accepted() == 2);
   CHECK(gateway.script_used_up());
+}
+
+TEST_CASE("a request whose reused connection fails after the gateway answered another with 429 is not sent again") {
+  boost::asio::io_context io;
+  std::vector<sim::HttpCall> calls;
+  int charges = 0;
+  auto made = sim::HttpListener::create(io, 0, nullptr, [&](const sim::HttpCall& call) {
+    calls.push_back(call);
+    const std::string key = call.header("Idempotency-Key").value_or("");
+    if (key == kSessionId + ":preauth") return sim::make_answer(200, honest_intent_json(PaymentOpKind::preauth));
+    // The charge's answer is held back until the connection is dropped; a resend is answered.
+    if (key == kSessionId + ":charge") return sim::make_answer(200, intent_json("pi_1", "succeeded"), ++charges == 1 ? 1h : 0s);
+    return answer_with_headers(429, error_json("rate_limit_error", "", "", "Too many requests."), {{"Retry-After", "30"}});
+  });
+  REQUIRE(made);
+  auto server = std::move(made.value());
+  auto client = drivers::GatewayClient::create(
+      io, drivers::GatewayClientOptions{"http://127.0.0.1:" + std::to_string(server->port()), kApiKey, {}});
+  REQUIRE(client);
+  const auto execute = [&](PaymentOpKind op, std::optional<PaymentOutcome>& into) {
+    (*client)->execute(payment_request(op), 30s, [&into](PaymentOutcome o) { into = std::move(o); });
+  };
+  std::optional<PaymentOutcome> preauth;
+  execute(PaymentOpKind::preauth, preauth);
+  REQUIRE(run_until(io, [&] { return preauth.has_value(); }));  // its connection is pooled
+
+  std::optional<PaymentOutcome> charge;
+  std::optional<PaymentOutcome> capture;
+  execute(PaymentOpKind::charge, charge);    // on the pooled connection
+  execute(PaymentOpKind::capture, capture);  // on a new one: 429
+  REQUIRE(run_until(io, [&] { return capture.has_value() && calls.size() == 3; }));
+  CHECK(capture->http_status == 429);
+  server->drop_connections();  // the charge's connection fails before a byte of its answer
+  REQUIRE(run_until(io, [&] { return charge.has_value(); }));
+  CHECK(charge->kind == PaymentOutcomeKind::unknown);
+  CHECK(charge->sends == 1);
+  CHECK_THAT(charge->error, Contains("429"));
+  CHECK(calls.size() == 3);  // nothing sent after the 429
 }
 
 TEST_CASE("a refused connection gives unknown with the reason") {

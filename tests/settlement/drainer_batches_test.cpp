@@ -2,13 +2,18 @@
 // transaction; the outcomes of one loop pass are recorded in that same one, and only after
 // it commits does anything follow (the sends, the slot, on_final, counters, the entry hold's
 // answer); a
-// failed commit keeps every operation of the batch in flight; a crash between a batch's sends
-// and its record leaves them in flight, resent with their same keys (or looked up) at the next
-// start.
+// commit that fails for the whole database (full, locked) keeps every operation of the batch in
+// flight; one that fails on one row records the others one at a time, so only that row's
+// operation waits; the entry hold hears of a success only once it is committed, of a denial at
+// once; a crash between a batch's sends and its record leaves them in flight, resent with their
+// same keys (or looked up) at the next start.
 #include <catch2/catch.hpp>
 
+#include <memory>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+
+#include "controller/settlement/entry_hold.hpp"
 
 #include "tests/settlement/gateway_outcomes.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
@@ -49,10 +54,29 @@ struct BatchFixture : SettlementFixture {
     vt.run_ready();
     REQUIRE(drainer->gateway_reachable() == true);
   }
+  // Every write moving an operation to `state` fails (an error of that row: db_error).
   void fail_commits_of(const std::string& state) {
     t.db->sql().exec("CREATE TRIGGER disk_full BEFORE UPDATE OF state ON payment_ops WHEN NEW.state = '" + state +
                      "' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
   }
+  // Every write recording an outcome of operation `id` fails (an error of that row: db_error).
+  void fail_outcomes_of(std::int64_t id) {
+    t.db->sql().exec("CREATE TRIGGER bad_row BEFORE UPDATE OF state ON payment_ops WHEN OLD.id = " +
+                     std::to_string(id) + " AND NEW.state <> 'in_flight' BEGIN SELECT RAISE(ABORT, 'row refused'); END");
+  }
+  // Another connection holds the write lock: every write fails with db_busy (at once: the
+  // busy timeout is 0) until unlock_database().
+  void lock_database() {
+    t.db->sql().setBusyTimeout(0);
+    other = std::make_unique<SQLite::Database>(t.file.string(), SQLite::OPEN_READWRITE);
+    lock = std::make_unique<SQLite::Transaction>(*other, SQLite::TransactionBehavior::IMMEDIATE);
+  }
+  void unlock_database() {
+    lock.reset();
+    other.reset();
+  }
+  std::unique_ptr<SQLite::Database> other;
+  std::unique_ptr<SQLite::Transaction> lock;
 };
 
 }  // namespace
@@ -101,7 +125,7 @@ TEST_CASE("the outcomes of one loop pass share one commit with the claim of the 
   CHECK(f.drainer->counters().retried == 1);
 }
 
-TEST_CASE("an outcome is not acted on before its commit: a failed batch keeps every operation in flight and its slot") {
+TEST_CASE("an outcome is not acted on before its commit: a batch the database refuses keeps every operation in flight and its slot") {
   BatchFixture f;
   f.start(2);
   f.reachable();
@@ -110,7 +134,7 @@ TEST_CASE("an outcome is not acted on before its commit: a failed batch keeps ev
   f.vt.run_ready();
   REQUIRE(f.gateway.calls.size() == 2);
 
-  f.fail_commits_of("declined");  // the second outcome's write fails: the whole batch is rolled back
+  f.lock_database();  // db_busy: the whole batch is rolled back, nothing is tried one by one
   f.gateway.approve_oldest();
   f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "Your card was declined."));
   f.vt.run_ready();
@@ -129,7 +153,7 @@ TEST_CASE("an outcome is not acted on before its commit: a failed batch keeps ev
   CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
   CHECK(f.gateway.sent.size() == 1 + 2);
 
-  f.t.db->sql().exec("DROP TRIGGER disk_full");
+  f.unlock_database();
   f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
   CHECK(f.op(ids[0]).state == PaymentOpState::succeeded);
   CHECK(f.op(ids[0]).intent_id == "pi_s1:charge");
@@ -141,6 +165,80 @@ TEST_CASE("an outcome is not acted on before its commit: a failed batch keeps ev
   // Recorded, not resent; then s3 takes a freed slot.
   REQUIRE(f.gateway.sent.size() == 1 + 3);
   CHECK(f.gateway.sent.back().idempotency_key == "s3:charge");
+}
+
+TEST_CASE("a row that cannot be written holds back only its own operation: the others are recorded and their slots freed") {
+  BatchFixture f;
+  f.start(3);
+  f.reachable();
+  const auto ids = f.charges(5);
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 3);
+
+  f.fail_outcomes_of(ids[1]);
+  for (int i = 0; i < 3; ++i) f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.op(ids[0]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[2]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[1]).state == PaymentOpState::in_flight);  // its own outcome waits, with its slot
+  CHECK(f.op(ids[1]).intent_id.empty());
+  CHECK(f.finals.size() == 1 + 2);
+  CHECK(f.drainer->counters().succeeded == 1 + 2);
+  // The slots of the two recorded outcomes are claimed (s4, s5), in their own transaction.
+  CHECK(f.op(ids[3]).state == PaymentOpState::in_flight);
+  CHECK(f.op(ids[4]).state == PaymentOpState::in_flight);
+  REQUIRE(f.gateway.sent.size() == 1 + 5);
+  CHECK(f.drainer->in_flight() == 3);
+
+  // Still refused on the next wakes: the others go on all the same.
+  f.gateway.approve_oldest();
+  f.gateway.approve_oldest();
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(ids[3]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[4]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[1]).state == PaymentOpState::in_flight);
+  CHECK(f.drainer->in_flight() == 1);
+
+  f.t.db->sql().exec("DROP TRIGGER bad_row");
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(ids[1]).state == PaymentOpState::succeeded);  // recorded, not resent
+  CHECK(f.op(ids[1]).attempts == 1);
+  CHECK(f.gateway.sent.size() == 1 + 5);
+  CHECK(f.finals.size() == 1 + 5);
+  CHECK(f.drainer->in_flight() == 0);
+}
+
+TEST_CASE("a failed commit tells the entry a decline as it is (a denial moves no money), recorded later") {
+  BatchFixture f;
+  f.start(4);
+  f.reachable();
+  const bool database_wide = GENERATE(false, true);
+  controller::EntryHold hold({5000, "USD", Millis{1500}, {}}, f.queue, *f.drainer, f.vt);
+  f.add_session("s1");
+  std::vector<controller::HoldVerdict> verdicts;
+  hold.place("s1", [&](controller::HoldVerdict v) { verdicts.push_back(v); });
+  REQUIRE(f.gateway.calls.size() == 1);
+  const std::int64_t id = f.ops_of("s1").at(0).id;
+  if (database_wide) {
+    f.lock_database();
+  } else {
+    f.fail_commits_of("declined");
+  }
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "Your card was declined."));
+  f.vt.run_ready();
+  CHECK(verdicts == std::vector<controller::HoldVerdict>{controller::HoldVerdict::declined});
+  CHECK(f.op(id).state == PaymentOpState::in_flight);  // not recorded yet
+
+  if (database_wide) {
+    f.unlock_database();
+  } else {
+    f.t.db->sql().exec("DROP TRIGGER disk_full");
+  }
+  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  CHECK(f.op(id).state == PaymentOpState::declined);
+  CHECK(f.gateway.sent.size() == 1 + 1);  // recorded, not resent
+  CHECK(verdicts.size() == 1);            // told once
 }
 
 TEST_CASE("the entry hold hears of a success only once it is committed; a failed commit answers unknown") {

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "controller/settlement/rules.hpp"
 #include "tests/settlement/gateway_outcomes.hpp"
@@ -179,6 +181,58 @@ TEST_CASE("a 429 with Retry-After pauses all sending for that long") {
   REQUIRE(f.gateway.sent.size() == 3);
   CHECK(f.gateway.sent[1].idempotency_key == "s2:charge");
   CHECK(f.gateway.sent[2].idempotency_key == "s1:charge");  // the limited one, same key
+}
+
+TEST_CASE("during a 429's pause an entry hold sends nothing: retry_later at once, sent after the pause") {
+  SettlementFixture f;
+  f.add_session("s1");
+  (void)f.enqueue("s1", "charge", 100);
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  f.gateway.answer_oldest(retry_later(429, std::chrono::seconds(30)));
+  f.vt.run_ready();
+
+  f.vt.advance(std::chrono::seconds(10));
+  f.add_session("s2");
+  const std::int64_t hold = f.enqueue("s2", "preauth", 5000);
+  std::vector<PaymentOutcome> told;
+  f.drainer->send_now(hold, Millis{1500}, [&](const PaymentOutcome& outcome) { told.push_back(outcome); });
+  f.vt.run_ready();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].kind == PaymentOutcomeKind::retry_later);
+  CHECK(f.gateway.sent.size() == 1);
+  CHECK(f.op(hold).state == PaymentOpState::pending);
+  CHECK(f.op(hold).attempts == 0);
+
+  f.vt.advance(std::chrono::seconds(20));  // the pause is over: the queue sends it
+  REQUIRE(f.gateway.sent.size() >= 2);
+  CHECK(f.gateway.sent[1].idempotency_key == "s2:preauth");
+}
+
+TEST_CASE("a lookup answered during a 429's pause is not followed by a send until the pause ends") {
+  SettlementFixture f;
+  f.add_session("s1");
+  f.add_session("s2");
+  const std::int64_t old = f.enqueue("s1", "charge", 1234);
+  REQUIRE(f.queue.mark_in_flight(old, f.now_ms()).ok());
+  REQUIRE(f.queue.mark_retry(old, f.now_ms() + 1000, "timeout after 10000 ms").ok());
+  f.vt.advance(std::chrono::hours(24));  // looked up before it is resent
+  (void)f.enqueue("s2", "charge", 200);
+  f.start_drainer();
+  REQUIRE(f.gateway.searches.size() == 1);
+  REQUIRE(f.gateway.sent.size() == 1);  // s2
+  const std::int64_t limited_at = f.now_ms();
+  // s2's 429 first, then the lookup finds nothing (the send would follow).
+  REQUIRE(f.gateway.calls.size() == 2);
+  std::swap(f.gateway.calls[0], f.gateway.calls[1]);  // the oldest is answered first: s2's, then the lookup
+  f.gateway.answer_oldest(retry_later(429, std::chrono::seconds(30)));
+  f.gateway.answer_oldest(search_result({}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == 1);
+  CHECK(f.op(old).state == PaymentOpState::pending);
+  CHECK(f.op(old).next_attempt_at_ms >= limited_at + 30000);
+  f.vt.advance(Millis{29999});
+  CHECK(f.gateway.sent.size() == 1);
 }
 
 TEST_CASE("a 429 pauses all sending no longer than retry_max_ms, and no shorter than the backoff") {
