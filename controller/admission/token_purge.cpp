@@ -23,11 +23,7 @@ std::optional<std::int64_t> TokenPurge::purge_time_s() {
     spdlog::warn("event=token_purge_failed detail={}", log_value(error.message));
     return std::nullopt;
   }
-  std::int64_t records_s = std::max(*mark, *latest / 1000);
-  if (last_) {
-    const auto ran = std::chrono::duration_cast<std::chrono::seconds>(clock_.steady_now() - last_->at);
-    records_s = std::max(records_s, last_->by_s + ran.count());
-  }
+  const std::int64_t records_s = vouched_.records_ms(std::max(*mark * 1000, *latest)) / 1000;
   return std::min(unix_seconds(clock_.wall_now()), records_s);
 }
 
@@ -35,7 +31,7 @@ void TokenPurge::run() {
   timer_ = timers_.start(kEvery, [this] { run(); });
   const auto by_s = purge_time_s();
   if (!by_s) return;
-  last_ = LastPurge{*by_s, clock_.steady_now()};
+  vouched_.went_by(*by_s * 1000);
   auto purged = sessions_.purge_used_tokens(*by_s);
   if (!purged.ok()) {
     spdlog::warn("event=token_purge_failed detail={}", log_value(purged.error().message));

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "common/clock.hpp"
+#include "common/vouched_time.hpp"
 #include "db/session_store.hpp"
 
 namespace passgate::controller {
@@ -32,15 +33,10 @@ class TokenPurge {
   // The time to purge by now; empty if the database cannot say.
   [[nodiscard]] std::optional<std::int64_t> purge_time_s();
 
-  struct LastPurge {
-    std::int64_t by_s = 0;
-    SteadyTime at;
-  };
-
   db::SessionStore& sessions_;
   TimerService& timers_;
   Clock& clock_;
-  std::optional<LastPurge> last_;
+  VouchedTime vouched_{clock_};
   bool behind_ = false;  // the wall clock was behind the mark at the last purge (logged)
   std::unique_ptr<Timer> timer_;
 };

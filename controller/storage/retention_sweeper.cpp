@@ -53,11 +53,7 @@ std::optional<std::int64_t> RetentionSweeper::sweep_time_ms() {
     const std::string& text = (*mark)->value;
     if (std::from_chars(text.data(), text.data() + text.size(), mark_ms).ec != std::errc{}) mark_ms = 0;
   }
-  std::int64_t records_ms = std::max(mark_ms, *latest);
-  if (last_) {
-    const auto ran = std::chrono::duration_cast<Millis>(clock_.steady_now() - last_->at);
-    records_ms = std::max(records_ms, last_->by_ms + ran.count());
-  }
+  const std::int64_t records_ms = vouched_.records_ms(std::max(mark_ms, *latest));
   const std::int64_t wall_ms = unix_millis(clock_.wall_now());
   if (wall_ms + kBehindToleranceMs < records_ms) {
     if (!behind_) {
@@ -84,7 +80,7 @@ void RetentionSweeper::begin() {
     spdlog::error("event=retention_failed phase=start detail={}", log_value(pages.error().message));
     return;
   }
-  last_ = LastSweep{*by_ms, clock_.steady_now()};
+  vouched_.went_by(*by_ms);
   if (Status kept = status_.set(kMark, std::to_string(*by_ms), *by_ms); !kept) {
     spdlog::error("event=retention_failed phase=start detail={}", log_value(kept.error().message));
     return;

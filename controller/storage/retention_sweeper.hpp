@@ -34,6 +34,7 @@
 #include <optional>
 
 #include "common/clock.hpp"
+#include "common/vouched_time.hpp"
 #include "controller/config/config.hpp"
 #include "controller/storage/batch_budget.hpp"
 #include "db/database.hpp"
@@ -95,11 +96,6 @@ class RetentionSweeper {
     std::int64_t skipped = 0;
     db::FilePages pages_before;
   };
-  struct LastSweep {
-    std::int64_t by_ms = 0;
-    SteadyTime at;
-  };
-
   [[nodiscard]] static const char* name_of(Phase phase);
   void begin();
   // The time to sweep by now; empty if the database cannot say, or the wall clock is behind.
@@ -126,7 +122,7 @@ class RetentionSweeper {
   BatchBudget rows_budget_;
   BatchBudget pages_budget_;
   std::optional<Sweep> sweep_;
-  std::optional<LastSweep> last_;
+  VouchedTime vouched_{clock_};
   bool behind_ = false;  // the wall clock was behind the records at the last try (logged)
   db::DeletedRows deleted_total_;
   std::int64_t skipped_total_ = 0;
