@@ -165,6 +165,15 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void connect() {
     stage_ = "while connecting to " + core_->authority;
     conn_ = std::make_unique<Connection>(core_->io, core_->tls.get());
+    // An address needs no lookup: Asio's resolver would run it on its own thread (a hand-over
+    // there and back on every connection, e.g. each admission while the engine is down).
+    error_code not_literal;
+    const auto address = asio::ip::make_address(core_->url.host, not_literal);
+    if (!not_literal) {
+      conn_->socket().async_connect(tcp::endpoint(address, core_->url.port),
+                                    [self = shared_from_this()](const error_code& ec) { self->on_connected(ec); });
+      return;
+    }
     resolver_.async_resolve(
         core_->url.host, std::to_string(core_->url.port),
         [self = shared_from_this()](const error_code& ec, const tcp::resolver::results_type& found) {

@@ -116,7 +116,11 @@ void AdmissionService::begin_waiting() {
   sessions.reserve(batch.size());
   for (auto& p : batch) sessions.push_back({std::move(p->record), open_message(p->open.session_id, p->body)});
   auto begun = sessions_.begin_all(sessions);
-  for (std::size_t i = 0; i < batch.size(); ++i) on_begun(batch[i], begun ? (*begun)[i] : Status(begun.error()));
+  // Each admission goes on in its own handler: one may write to the database (its hold
+  // queued, a denial), and a fire alarm that came in meanwhile must not wait for them all.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    timers_.post([this, p = batch[i], status = begun ? (*begun)[i] : Status(begun.error())] { on_begun(p, status); });
+  }
 }
 
 void AdmissionService::on_begun(const std::shared_ptr<Pending>& p, const Status& begun) {
@@ -305,26 +309,59 @@ AdmissionService::~AdmissionService() {
 
 void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
                             bool release_token) {
-  if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token); !marked.ok()) {
-    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
-                  log_value(marked.error().message));
-  }
+  const std::string id = p->open.session_id;
+  record_denial(p->lane, id, [this, id, why, release_token] { return sessions_.mark_denied(id, why, release_token); });
   denied(p, reason, why);
 }
 
-void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
-  const db::OutboxMessage open = open_message(p->open.session_id, p->body);
-  const db::OutboxMessage cancel = cancel_message(p->open.session_id);
-  if (auto marked = sessions_.deny_after_open(p->open.session_id, why, true, open, cancel,
-                                              unix_millis(clock_.wall_now()));
-      !marked.ok()) {
-    // Not recorded: the session stays opening, and the next start cancels it at the engine
-    // the same way (controller/admission/interrupted_sessions.hpp).
-    spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
-                  log_value(marked.error().message));
-  } else {
-    outbox_.kick();
+void AdmissionService::record_denial(int lane, const std::string& session_id, std::function<Status()> write) {
+  const Status written = write();
+  if (written.ok()) return;
+  // Not recorded: the session stays opening, which (with hard anti-passback) refuses its
+  // shopper, so it is written again until it is. Failing that, the next start closes it
+  // (controller/admission/interrupted_sessions.hpp).
+  spdlog::error("event=denial_record_failed lane={} session={} next=retry detail={}", lane, session_id,
+                log_value(written.error().message));
+  if (unrecorded_denials_.size() >= kMaxUnrecordedDenials) {
+    // Bounded: the oldest is left to the next start, which closes it.
+    spdlog::error("event=denial_record_dropped session={} detail=\"too many denials wait for the database; the next "
+                  "start closes this session\"",
+                  unrecorded_denials_.front().session_id);
+    unrecorded_denials_.erase(unrecorded_denials_.begin());
   }
+  unrecorded_denials_.push_back({session_id, std::move(write)});
+  if (!denial_retry_timer_) retry_denials_after(kDenialRetryFirst);
+}
+
+void AdmissionService::retry_denials_after(Millis delay) {
+  denial_retry_timer_ = timers_.start(delay, [this, delay] {
+    denial_retry_timer_.reset();
+    std::vector<UnrecordedDenial> still;
+    for (auto& d : unrecorded_denials_) {
+      const Status written = d.write();
+      if (written.ok()) {
+        spdlog::info("event=denial_recorded session={} detail=\"written on a retry\"", d.session_id);
+        outbox_.kick();
+      } else if (written.error().code == "wrong_state") {
+        spdlog::warn("event=denial_record_dropped session={} detail={}", d.session_id,
+                     log_value(written.error().message));
+      } else {
+        still.push_back(std::move(d));
+      }
+    }
+    unrecorded_denials_ = std::move(still);
+    if (!unrecorded_denials_.empty()) retry_denials_after(std::min(delay * 2, kDenialRetryMax));
+  });
+}
+
+void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
+  const std::string id = p->open.session_id;
+  const db::OutboxMessage open = open_message(id, p->body);
+  const db::OutboxMessage cancel = cancel_message(id);
+  record_denial(p->lane, id, [this, id, why, open, cancel] {
+    return sessions_.deny_after_open(id, why, true, open, cancel, unix_millis(clock_.wall_now()));
+  });
+  outbox_.kick();
   denied(p, reason, why);
 }
 

@@ -63,6 +63,10 @@ class AdmissionService final : public AdmissionPort {
 
   // How soon a relaxed commit (an admission recorded) is synced to disk at the latest.
   static constexpr Millis kSyncWithin{100};
+  // A denial the database refused is written again after this, doubling up to the maximum.
+  static constexpr Millis kDenialRetryFirst{1000};
+  static constexpr Millis kDenialRetryMax{60000};
+  static constexpr std::size_t kMaxUnrecordedDenials = 1024;
 
   void request(int lane, int group_limit, std::string token, Done done) override;
   // A config reload: new settings for every step taken from now on (also by requests under way).
@@ -88,6 +92,9 @@ class AdmissionService final : public AdmissionPort {
   // A denial after the open request was sent without a usable answer (open + cancel queued).
   void deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
   void denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
+  // Writes a denial; one the database refuses is written again later (retry_denials_after).
+  void record_denial(int lane, const std::string& session_id, std::function<Status()> write);
+  void retry_denials_after(Millis delay);
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;
@@ -103,6 +110,12 @@ class AdmissionService final : public AdmissionPort {
   std::vector<std::shared_ptr<Pending>> to_begin_;  // verified, waiting for the next group commit
   std::unique_ptr<Timer> sync_timer_;              // set while a relaxed commit waits for its sync
   std::function<void()> on_session_ended_;
+  struct UnrecordedDenial {
+    std::string session_id;
+    std::function<Status()> write;
+  };
+  std::vector<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first
+  std::unique_ptr<Timer> denial_retry_timer_;
 };
 
 }  // namespace passgate::controller

@@ -110,6 +110,14 @@ void Gate::on_fire_alarm(bool active) {
   } else {
     spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
   }
+  if (active) {
+    // Every lane's releases first, then the states: a state's exit actions may write to the
+    // database (an unused grant cancelled), which must not delay the next lane's release.
+    for (auto& [n, lane] : lanes_) {
+      lane->latch_alarm();
+      if (alarm_ != active) return;  // see below
+    }
+  }
   for (auto& [n, lane] : lanes_) {
     lane->on_alarm(active);
     // A lane's output write reported the alarm changed again: that nested call has told

@@ -250,6 +250,11 @@ void LaneAdapter<Machine>::on_beams(bool outer_blocked, bool inner_blocked) {
 }
 
 template <class Machine>
+void LaneAdapter<Machine>::latch_alarm() {
+  machine_->core.signals.set_alarm(true);
+}
+
+template <class Machine>
 void LaneAdapter<Machine>::on_alarm(bool active) {
   if (active) {
     // The outputs first, in this same call, so no state change in between can hold a

@@ -76,8 +76,14 @@ class Lane {
   virtual void on_passage(Direction d) = 0;
   // beam_inner / beam_outer debounced levels (exit lanes open on beam_inner).
   virtual void on_beams(bool outer_blocked, bool inner_blocked) = 0;
+  // The fire alarm is raised: both releases on now, nothing else (no state change, no
+  // record). The Gate latches every lane this way before it tells any lane (on_alarm), so no
+  // lane's exit actions (a grant's cancellation written to the database) delay another's
+  // release.
+  virtual void latch_alarm() = 0;
   // Fire alarm raised or cleared. Called for every lane in the same loop turn. Raised: both
-  // releases on at once. Cleared: the lane resumes once its beams are clear.
+  // releases on at once (the latch again), then the state. Cleared: the lane resumes once its
+  // beams are clear.
   virtual void on_alarm(bool active) = 0;
   // Out of service (false): scans refused with lane_unavailable, release_in off, egress
   // free, red light. Back in service: the lane resumes once its beams are clear. The fire

@@ -4,6 +4,8 @@
 // settlement.
 #include <catch2/catch.hpp>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "db/settlement_store.hpp"
 #include "tests/admission/admission_fixture.hpp"
 
@@ -86,4 +88,31 @@ TEST_CASE("soft anti-passback admits the shopper again, off does not look") {
   const auto again = f.admit(f.token_of("shp_ann"), 201);
   CHECK(again.admitted);
   CHECK(f.sessions->in_state(SessionState::open).value().size() == 2);
+}
+
+TEST_CASE("a denial the database refused is written again later, so the shopper is not kept out") {
+  AdmissionFixture f;
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  const auto refused = f.admit(f.token_of("shp_ann"), 403);
+  CHECK(refused.reason == DenialReason::shopper_blocked);
+  auto all = f.sessions->all().value();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].state == SessionState::opening);  // not recorded yet
+  // Meanwhile the unrecorded denial counts as inside (hard anti-passback), as an opening session does.
+  CHECK(f.admit(f.token_of("shp_ann"), std::nullopt).reason == DenialReason::already_inside);
+
+  // Still full at the first retry: tried again later, not given up.
+  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryFirst);
+  f.vt.run_ready();
+  CHECK(f.sessions->all().value()[0].state == SessionState::opening);
+
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  f.vt.advance(2 * passgate::controller::AdmissionService::kDenialRetryFirst);
+  f.vt.run_ready();
+  all = f.sessions->all().value();
+  CHECK(all[0].state == SessionState::denied);
+  CHECK(all[0].denial_reason == "shopper_blocked");
+  CHECK(f.admit(f.token_of("shp_ann"), 201).admitted);
 }

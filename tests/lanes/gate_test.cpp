@@ -85,6 +85,22 @@ TEST_CASE_METHOD(GateFixture, "every lane is free until the fire alarm loop is k
   for (const auto& c : io.output_changes()) CHECK(c.at == io.output_changes().front().at);
 }
 
+TEST_CASE_METHOD(GateFixture, "the fire alarm frees every lane before any lane's grant is cancelled in the database") {
+  io.input("fire_alarm", false);
+  io.scan("lane1.entry", "token-a");
+  admission.admit("s1", 1);
+  vt.run_ready();
+  REQUIRE(gate.lane(1)->state_name() == "admitting");
+  // Lane 1 comes first: its unused grant is cancelled (a synced write in the daemon) while it
+  // leaves its state; by then lane 2 must be free already.
+  std::vector<bool> at_cancel;
+  reports.on_grant_unused = [&] { at_cancel = {all_releases(true)}; };
+  io.input("fire_alarm", true);
+  REQUIRE(reports.cancelled == std::vector<std::string>{"s1"});
+  CHECK(at_cancel == std::vector<bool>{true});
+  CHECK(all_releases(true));
+}
+
 TEST_CASE_METHOD(GateFixture, "after the fire alarm each lane comes back on its own once its beams are clear") {
   io.input("fire_alarm", false);
   io.input("fire_alarm", true);

@@ -2,6 +2,7 @@
 // a recorder of the reports the lanes send to the tracking engine; a lane config maker.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,9 +72,13 @@ class RecordedReports final : public controller::LaneReports {
                const std::optional<std::string>& session_id) override {
     passages.push_back(Passage{lane, direction, kind, session_id});
   }
-  void grant_unused(const std::string& session_id) override { cancelled.push_back(session_id); }
+  void grant_unused(const std::string& session_id) override {
+    cancelled.push_back(session_id);
+    if (on_grant_unused) on_grant_unused();
+  }
 
   std::vector<Passage> passages;
+  std::function<void()> on_grant_unused;  // e.g. to look at the outputs when it is written
   std::vector<std::string> cancelled;
 };
 
