@@ -38,10 +38,10 @@ std::unique_ptr<SQLite::Database> connect(const std::filesystem::path& file) {
   }
   sql->exec("PRAGMA foreign_keys = ON");
   sql->exec("PRAGMA synchronous = FULL");
-  // The page cache is SQLite's largest use of memory: bounded at 2 MiB (negative: KiB), so
+  // The page cache is SQLite's largest use of memory: bounded at 1 MiB (negative: KiB), so
   // the daemon's resident memory does not grow with the database. The hot pages (the newest
   // sessions, the queue's indexes) fit; older pages are read from the OS's file cache.
-  sql->exec("PRAGMA cache_size = -2048");
+  sql->exec("PRAGMA cache_size = -1024");
   // A checkpoint leaves the WAL file at its largest size so far (the VACUUM below, a long
   // outage's queue drained at once) unless cut back: at most 8 MiB stays after each one.
   sql->exec("PRAGMA journal_size_limit = 8388608");

@@ -82,11 +82,11 @@ bool attempt_recorded(Database& db) {
 
 }  // namespace
 
-TEST_CASE("a new database uses incremental auto-vacuum, a 2 MiB page cache and a WAL cut to 8 MiB") {
+TEST_CASE("a new database uses incremental auto-vacuum, a 1 MiB page cache and a WAL cut to 8 MiB") {
   TestDatabase t;
   SQLite::Database& sql = t.db->sql();
   CHECK(sql.execAndGet("PRAGMA auto_vacuum").getInt() == 2);  // incremental
-  CHECK(sql.execAndGet("PRAGMA cache_size").getInt() == -2048);
+  CHECK(sql.execAndGet("PRAGMA cache_size").getInt() == -1024);
   CHECK(sql.execAndGet("PRAGMA journal_size_limit").getInt64() == 8 * 1024 * 1024);
   const auto pages = file_pages(*t.db);
   REQUIRE(describe(pages) == "ok");
