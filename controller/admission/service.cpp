@@ -116,10 +116,16 @@ void AdmissionService::begin_waiting() {
   sessions.reserve(batch.size());
   for (auto& p : batch) sessions.push_back({std::move(p->record), open_message(p->open.session_id, p->body)});
   auto begun = sessions_.begin_all(sessions);
-  // Each admission goes on in its own handler: one may write to the database (its hold
-  // queued, a denial), and a fire alarm that came in meanwhile must not wait for them all.
+  // The first goes on at once; each further one in its own handler: one may write to the
+  // database (its hold queued, a denial), and a fire alarm that came in meanwhile must not
+  // wait for them all.
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    timers_.post([this, p = batch[i], status = begun ? (*begun)[i] : Status(begun.error())] { on_begun(p, status); });
+    Status status = begun ? (*begun)[i] : Status(begun.error());
+    if (i == 0) {
+      on_begun(batch[i], status);
+    } else {
+      timers_.post([this, p = batch[i], status = std::move(status)] { on_begun(p, status); });
+    }
   }
 }
 

@@ -8,8 +8,8 @@
 #   --build-dir DIR  build directory (default build/release)
 #   --keep           keep the daemons' logs and databases (DIR/bench/run-*; always kept on failure)
 #   QUICK=1          fewer samples, a 5 s idle and 10 store days, for development; the default is the full run
-# The full run takes 15 minutes or more on 2 cores (today's passgated needs minutes to start and to
-# answer on the year of data of section g); it is not a test and scripts/test.sh does not run it.
+# The full run takes about an hour on 2 cores (a quarter of it generating the year of data of
+# section g); it is not a test and scripts/test.sh does not run it.
 set -euo pipefail
 
 build=build/release

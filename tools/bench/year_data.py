@@ -141,6 +141,14 @@ def year_data(b, results):
     if supported:
         section("g. retention: the gate runs with retention_days = 90 until its sweep is done")
         figures["retention"].update(sweep(b, tracking, gateway, database, b.sizes["sweep_timeout_s"]))
+        # The same commands on what a gate keeps with the default retention: the database a
+        # store has after its first 90 days, from then on.
+        section(f"g. passgatectl status, sessions and queue after the sweep, {runs} times each")
+        gate = b.gate("year", tracking.url, gateway.url, database=database, database_keys=RETENTION_KEYS)
+        gate.start(timeout=SLOW_LIMIT_S)
+        ctl = [b.ctl, "-c", gate.config_path, "--timeout", str(SLOW_LIMIT_S)]
+        figures["retention"]["passgatectl"] = {c: timed(ctl + [c], runs) for c in ("status", "sessions", "queue")}
+        gate.stop()
     else:
         figures["retention"]["check_config_said"] = answer
     tracking.stop()
