@@ -302,10 +302,17 @@ UPDATE audit_log SET outbox_id = CAST(substr(detail, 16) AS INTEGER)
   WHERE action IN ('outbox_retry', 'outbox_drop') AND detail LIKE 'outbox message %';
 )sql";
 
-constexpr std::array<std::string_view, 11> kMigrations = {
+// 12: the offline admissions of the last hour are counted on every offline admission (the
+// hourly cap): by this index alone, without reading a session row, and only up to the cap.
+// Through sessions_by_created_at each of the hour's sessions was read from the table.
+constexpr std::string_view kOfflineAdmissions = R"sql(
+CREATE INDEX sessions_offline_admitted ON sessions (created_at_ms) WHERE offline = 1 AND state <> 'denied';
+)sql";
+
+constexpr std::array<std::string_view, 12> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
-    kSessionHistoryFlags, kAuditSubjects};
+    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions};
 
 }  // namespace
 

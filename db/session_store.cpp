@@ -406,13 +406,14 @@ Result<std::optional<std::string>> SessionStore::open_session_of(const std::stri
   });
 }
 
-Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms, std::int64_t until_ms) {
+Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms, std::int64_t until_ms, int limit) {
   return guarded("count offline admissions", [&]() -> Result<int> {
     auto query = db_.statement(
-        "SELECT COUNT(*) FROM sessions WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1 "
-        "AND created_at_ms <= ?2");
+        "SELECT COUNT(*) FROM (SELECT 1 FROM sessions INDEXED BY sessions_offline_admitted"
+        " WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1 AND created_at_ms <= ?2 LIMIT ?3)");
     query->bind(1, since_ms);
     query->bind(2, until_ms);
+    query->bind(3, limit);
     query->executeStep();
     return query->getColumn(0).getInt();
   });

@@ -154,9 +154,11 @@ class SessionStore {
   // as if they had been begun one after the other, and never both each other.
   [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
                                                                    const std::string& except_session);
-  // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms.
-  [[nodiscard]] Result<int> offline_admissions_since(
-      std::int64_t since_ms, std::int64_t until_ms = std::numeric_limits<std::int64_t>::max());
+  // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms,
+  // counted up to `limit` (the hourly cap: whether it is reached is all the caller needs).
+  [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms,
+                                                     std::int64_t until_ms = std::numeric_limits<std::int64_t>::max(),
+                                                     int limit = std::numeric_limits<int>::max());
   [[nodiscard]] Result<std::optional<SessionRecord>> find(const std::string& session_id);
   // Sessions in state `s`, oldest first.
   [[nodiscard]] Result<std::vector<SessionRecord>> in_state(SessionState s);

@@ -244,7 +244,8 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
   // The larger of two counts of the last hour: by wall time in the database (admissions of
   // earlier runs too; a step back keeps those stamped after now counting), and by the
   // monotonic clock for this run's (a step forward cannot empty it).
-  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs);
+  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs,
+                                                    settings_.offline.max_admissions_per_hour);
   if (!stamped.ok()) {
     refuse(DenialReason::lane_unavailable, "db_error");
     return;

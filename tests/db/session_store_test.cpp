@@ -281,6 +281,9 @@ TEST_CASE("offline admissions are counted from the start of the window") {
   CHECK(*store.offline_admissions_since(0, 3000) == 3);
   CHECK(*store.offline_admissions_since(0, 2999) == 2);
   CHECK(*store.offline_admissions_since(1001, 2000) == 1);
+  // Counted up to the limit only.
+  CHECK(*store.offline_admissions_since(0, 3000, 2) == 2);
+  CHECK(*store.offline_admissions_since(0, 3000, 5) == 3);
 }
 
 TEST_CASE("sessions are listed oldest first, all or by state") {
