@@ -185,6 +185,7 @@ int run_daemon(const controller::GateConfig& config) {
   controller::TokenPurge purge(sessions, time, time);
   // Final records older than [database] retention_days go, in small batches, hourly.
   controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);
+  retention.yield_while([&admission] { return admission.admitting_within(Millis{100}); });
   controller::Gate gate(config, **backend, time, time, admission, reports);
   DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate, retention});
   controller::ConfigReloader reloader(config, live_settings);

@@ -59,10 +59,15 @@ AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& ke
       clock_(clock) {}
 
 void AdmissionService::finish(Done done, AdmissionResult result) {
-  timers_.post([done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); });
+  timers_.post([this, done = std::move(done), result = std::move(result)]() mutable {
+    --unanswered_;
+    last_answer_ = clock_.steady_now();
+    done(std::move(result));
+  });
 }
 
 void AdmissionService::request(int lane, int group_limit, std::string token, Done done) {
+  ++unanswered_;
   const auto now = clock_.wall_now();
   const auto keys = keys_.current();
   if (!keys) {

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -69,6 +70,11 @@ class AdmissionService final : public AdmissionPort {
   static constexpr std::size_t kMaxUnrecordedDenials = 1024;
 
   void request(int lane, int group_limit, std::string token, Done done) override;
+  // True from a scan's request until `window` after its answer was delivered: a lane in use
+  // (background work may wait; scans come one after another while a queue walks through).
+  [[nodiscard]] bool admitting_within(Millis window) const {
+    return unanswered_ > 0 || (last_answer_ && clock_.steady_now() - *last_answer_ < window);
+  }
   // A config reload: new settings for every step taken from now on (also by requests under way).
   void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
@@ -116,6 +122,8 @@ class AdmissionService final : public AdmissionPort {
   };
   std::vector<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first
   std::unique_ptr<Timer> denial_retry_timer_;
+  int unanswered_ = 0;  // requests whose answer has not been delivered yet
+  std::optional<SteadyTime> last_answer_;
 };
 
 }  // namespace passgate::controller

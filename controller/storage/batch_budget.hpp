@@ -13,8 +13,9 @@ namespace passgate::controller {
 
 class BatchBudget {
  public:
-  static constexpr std::chrono::milliseconds kSlow{20};
-  static constexpr std::chrono::milliseconds kFast{5};
+  // A scan that arrives during a batch waits for it: a few milliseconds at most.
+  static constexpr std::chrono::milliseconds kSlow{8};
+  static constexpr std::chrono::milliseconds kFast{2};
 
   explicit BatchBudget(std::int64_t most) : most_(std::max<std::int64_t>(most, 1)), limit_(most_) {}
 

@@ -118,6 +118,12 @@ BatchBudget& RetentionSweeper::budget_of(Phase phase) {
 }
 
 void RetentionSweeper::step() {
+  if (busy_ && yields_ < kMostYields && busy_()) {
+    ++yields_;
+    next_batch_ = timers_.start(pace_.pause, [this] { step(); });
+    return;
+  }
+  yields_ = 0;
   Sweep& sweep = *sweep_;
   ++sweep.batches;
   const Phase phase = sweep.phase;

@@ -6,8 +6,9 @@
 // first), then the resolved quarantined carts that name no session, then the audit log; last,
 // the database's free pages are handed back to the file system a megabyte at a time
 // (db/file_space.hpp). A batch is bounded in time too: each is timed on the steady clock, and
-// its phase's next batch is halved after one that took over 20 ms, grown back after one under
-// 5 ms (batch_budget.hpp). Each sweep logs one line (event=retention_swept) with what it
+// its phase's next batch is halved after one that took over 8 ms, grown back after one under
+// 2 ms (batch_budget.hpp); while a scan is being admitted the next batch waits (yield_while).
+// Each sweep logs one line (event=retention_swept) with what it
 // deleted by table.
 // Failures: a batch of sessions that fails is retried one session at a time; a session that
 // then fails alone with a database error about its rows ("db_error") is passed over
@@ -30,6 +31,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -71,6 +73,10 @@ class RetentionSweeper {
 
   // From the next sweep on.
   void reconfigure(const RetentionConfig& settings) { settings_ = settings; }
+  // While `busy` says so (a scan being admitted), the next batch waits another pause, up to
+  // kMostYields pauses in a row (then it runs: lanes busy without end never stop retention).
+  void yield_while(std::function<bool()> busy) { busy_ = std::move(busy); }
+  static constexpr int kMostYields = 20;
 
   // Every row deleted since start, by table (the metric passgate_retention_deleted_rows_total).
   [[nodiscard]] const db::DeletedRows& deleted_total() const { return deleted_total_; }
@@ -129,6 +135,8 @@ class RetentionSweeper {
   std::int64_t sweeps_ = 0;
   std::unique_ptr<Timer> next_sweep_;
   std::unique_ptr<Timer> next_batch_;
+  std::function<bool()> busy_;
+  int yields_ = 0;  // pauses in a row the next batch waited for busy_
 };
 
 }  // namespace passgate::controller
