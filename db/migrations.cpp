@@ -309,10 +309,37 @@ constexpr std::string_view kOfflineAdmissions = R"sql(
 CREATE INDEX sessions_offline_admitted ON sessions (created_at_ms) WHERE offline = 1 AND state <> 'denied';
 )sql";
 
-constexpr std::array<std::string_view, 12> kMigrations = {
+// 13: the totals `passgatectl status` shows (sessions by state, settlements), kept by
+// triggers whatever code writes or deletes the rows (retention included), so status reads a
+// few rows instead of walking a year of history on the event loop.
+constexpr std::string_view kRowCounts = R"sql(
+CREATE TABLE row_counts (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO row_counts (name, n) SELECT 'sessions.' || state, COUNT(*) FROM sessions GROUP BY state;
+INSERT INTO row_counts (name, n) SELECT 'settlements', COUNT(*) FROM settlements;
+CREATE TRIGGER row_counts_session_added AFTER INSERT ON sessions BEGIN
+  INSERT INTO row_counts (name, n) VALUES ('sessions.' || NEW.state, 1)
+    ON CONFLICT (name) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER row_counts_session_moved AFTER UPDATE OF state ON sessions WHEN OLD.state <> NEW.state BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE name = 'sessions.' || OLD.state;
+  INSERT INTO row_counts (name, n) VALUES ('sessions.' || NEW.state, 1)
+    ON CONFLICT (name) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER row_counts_session_deleted AFTER DELETE ON sessions BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE name = 'sessions.' || OLD.state;
+END;
+CREATE TRIGGER row_counts_settlement_added AFTER INSERT ON settlements BEGIN
+  INSERT INTO row_counts (name, n) VALUES ('settlements', 1) ON CONFLICT (name) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER row_counts_settlement_deleted AFTER DELETE ON settlements BEGIN
+  UPDATE row_counts SET n = n - 1 WHERE name = 'settlements';
+END;
+)sql";
+
+constexpr std::array<std::string_view, 13> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
-    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions};
+    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts};
 
 }  // namespace
 

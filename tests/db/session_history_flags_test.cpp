@@ -9,6 +9,7 @@
 
 #include "db/cart_quarantine.hpp"
 #include "db/migrations.hpp"
+#include "db/payments_summary.hpp"
 #include "db/session_view.hpp"
 #include "db/settlement_store.hpp"
 #include "tests/db/db_test_support.hpp"
@@ -118,6 +119,44 @@ TEST_CASE("migration 10 marks each session ended by its cart, quarantined cart o
   const auto counts = count_sessions(*db);
   REQUIRE(describe(counts) == "ok");
   CHECK(counts->open == 2);
+  // Migration 13 counted what was there.
+  CHECK(counts->total == 6);
+  CHECK(counts->by_state.at(SessionState::open) == 6);
+  const auto summary = read_payments_summary(*db);
+  REQUIRE(describe(summary) == "ok");
+  CHECK(summary->settlements_decided == 2);
+}
+
+TEST_CASE("the status totals follow every insert, state change and delete of sessions and settlements") {
+  TestDatabase t;
+  SessionStore sessions{*t.db};
+  add_history(*t.db, 50, 0);
+  for (const char* id : {"s1", "s2", "s3"})
+    REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
+  REQUIRE(describe(sessions.mark_open("s1")) == "ok");
+  REQUIRE(describe(sessions.mark_denied("s2", "shopper_blocked", false)) == "ok");
+  // Retention's way out, and a row rewritten without a state change.
+  t.db->sql().exec("DELETE FROM settlements WHERE session_id IN ('old-1', 'old-2')");
+  t.db->sql().exec("DELETE FROM sessions WHERE session_id IN ('old-10', 'old-20')");
+  t.db->sql().exec("UPDATE sessions SET state = state, lane = 2 WHERE session_id = 's1'");
+  const auto counts = count_sessions(*t.db);
+  REQUIRE(describe(counts) == "ok");
+  std::map<SessionState, std::int64_t> expected;
+  std::int64_t total = 0;
+  SQLite::Statement by_state(t.db->sql(), "SELECT state, COUNT(*) FROM sessions GROUP BY state");
+  while (by_state.executeStep()) {
+    expected[*session_state_from_string(by_state.getColumn(0).getString())] = by_state.getColumn(1).getInt64();
+    total += by_state.getColumn(1).getInt64();
+  }
+  for (const auto& [state, n] : counts->by_state) {
+    INFO(to_string(state));
+    CHECK(n == (expected.contains(state) ? expected.at(state) : 0));
+  }
+  CHECK(counts->total == total);
+  CHECK(total == 51);
+  const auto summary = read_payments_summary(*t.db);
+  REQUIRE(describe(summary) == "ok");
+  CHECK(summary->settlements_decided == t.db->sql().execAndGet("SELECT COUNT(*) FROM settlements").getInt64());
 }
 
 TEST_CASE("a session is marked ended and settled in the transaction that records its cart, quarantine or settlement") {
@@ -174,6 +213,9 @@ TEST_CASE("what the gate asks every few seconds costs the same after 2,000 sessi
     total += vm_steps(*t.db, [&] { REQUIRE(describe(read_session_view(*t.db, false, 50)) == "ok"); });
     total += vm_steps(*t.db, [&] { REQUIRE(describe(settlements.candidates(50)) == "ok"); });
     total += vm_steps(*t.db, [&] { REQUIRE(describe(sessions.open_session_of("shp_8f2c", "")) == "ok"); });
+    // passgatectl status's totals
+    total += vm_steps(*t.db, [&] { REQUIRE(describe(count_sessions(*t.db)) == "ok"); });
+    total += vm_steps(*t.db, [&] { REQUIRE(describe(read_payments_summary(*t.db)) == "ok"); });
     return total;
   };
   const std::int64_t before = ask();
