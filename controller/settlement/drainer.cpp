@@ -197,6 +197,15 @@ void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   });
 }
 
+Millis PaymentDrainer::rate_limit_pause(std::optional<Millis> retry_after) {
+  consecutive_429s_ = std::min(consecutive_429s_ + 1, 64);  // (the doubling stops at the cap long before)
+  const RetryPolicy& policy = settings_.retry;
+  // retry_initial_ms doubled for each 429 in a row before this one (at most retry_max_ms),
+  // or the Retry-After if that is longer; never past retry_max_ms.
+  const Millis asked = std::max({retry_after.value_or(Millis{0}), backoff_.base(consecutive_429s_), policy.first});
+  return std::min(asked, policy.cap);
+}
+
 std::optional<Millis> PaymentDrainer::pause_left() const {
   if (!paused_until_) return std::nullopt;
   const SteadyTime now = clock_.steady_now();
@@ -322,6 +331,8 @@ void PaymentDrainer::finish_local(const db::PaymentOpRecord& op, const PaymentOu
 
 void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
   note_reachability(outcome);
+  // Any other answer ends a run of 429s: the next one pauses from retry_initial_ms again.
+  if (outcome.http_status != 0 && outcome.http_status != 429) consecutive_429s_ = 0;
   complete(op, outcome, done);
 }
 
@@ -368,17 +379,20 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
     case PaymentOutcomeKind::unknown: {
       // `op` as read before it went in flight; this dispatch's sends are attempts too.
       Millis delay = backoff_.delay(op.attempts + std::max(1, outcome.sends));
-      // What the gateway asks for is honoured up to the backoff's cap (retry_max_ms): no answer
-      // stops payments for longer (a proxy's "Retry-After: 86400"), and none shortens the
-      // backoff (a date already past).
-      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
-        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
-      }
       if (outcome.http_status == 429) {
+        // The pause of every send is the gateway's, sized on its own (rate_limit_pause), never
+        // on this operation's history; this operation itself waits for the longer of the two.
+        const Millis pause = rate_limit_pause(outcome.retry_after);
+        delay = std::max(delay, pause);
         // Pausing sends needs no commit: it holds back, it starts nothing.
-        const SteadyTime until = clock_.steady_now() + delay;
+        const SteadyTime until = clock_.steady_now() + pause;
         if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
-        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", delay.count());
+        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} in_a_row={} detail=\"pausing all sends\"",
+                     pause.count(), consecutive_429s_);
+      } else if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
+        // What the gateway asks for (a 409's Retry-After) is honoured up to the backoff's cap
+        // (retry_max_ms), and never shortens the backoff (a date already past).
+        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
       }
       w.to = db::OutcomeWrite::To::retry;
       w.text = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);

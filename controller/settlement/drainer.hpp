@@ -7,9 +7,12 @@
 //   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
 //   pauses all sending: until the pause ends nothing at all is sent, no claim, no entry hold
 //   (send_now answers retry_later at once) and no send after a lookup answered meanwhile (it
-//   finishes as retry_later)); unknown (time-out, 5xx, reset) -> pending again after
-//   exponential backoff with jitter, capped. A stopped drainer (stop() called) sends nothing
-//   either (send_now and a lookup answered after stop() finish as unknown). Never more than
+//   finishes as retry_later); the pause is the Retry-After within retry_initial_ms ..
+//   retry_max_ms, longer for 429s in a row (rate_limit_pause), and the operation that got
+//   the 429 waits for the longer of the pause and its own backoff); unknown (time-out, 5xx,
+//   reset) -> pending again after exponential backoff with jitter, capped. A stopped drainer
+//   (stop() called) sends nothing either (send_now and a lookup answered after stop() finish
+//   as unknown). Never more than
 //   max_in_flight requests at once, and no more than max_requests_per_second started
 //   (RequestPacer; a lookup counts for the send that may follow it; send_now, the entry's
 //   hold, is not paced).
@@ -190,6 +193,11 @@ class PaymentDrainer {
   void recorded(const Arrived& a);
   // How long the pause after a 429 still lasts, if one is under way.
   [[nodiscard]] std::optional<Millis> pause_left() const;
+  // The pause of every send after one more 429 (counted in consecutive_429s_) that asked for
+  // `retry_after`: that, or retry_initial_ms doubled for each 429 in a row before this one if
+  // longer, at least retry_initial_ms and at most retry_max_ms. It does not depend on the
+  // retry history of the operation that got the 429.
+  [[nodiscard]] Millis rate_limit_pause(std::optional<Millis> retry_after);
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
@@ -217,6 +225,7 @@ class PaymentDrainer {
   std::vector<Arrived> arrived_;
   bool record_posted_ = false;
   std::optional<SteadyTime> paused_until_;  // after a 429
+  int consecutive_429s_ = 0;  // 429s answered with no other answer between them
   std::unique_ptr<Timer> wake_;
   std::optional<bool> reachable_;
   DrainerCounters counters_;
