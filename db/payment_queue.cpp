@@ -250,12 +250,20 @@ Result<std::vector<PaymentOpRecord>> PaymentQueue::due(std::int64_t now_ms, int 
   });
 }
 
-Result<std::optional<std::int64_t>> PaymentQueue::next_due_at() {
+Result<std::optional<std::int64_t>> PaymentQueue::next_due_at(const std::vector<std::int64_t>& except) {
   return guarded("read the next due payment operation", [&]() -> Result<std::optional<std::int64_t>> {
-    auto query = db_.statement(
-        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND " + std::string(kPredecessorDone));
-    if (!query->executeStep() || query->getColumn(0).isNull()) return std::optional<std::int64_t>();
-    return std::optional<std::int64_t>(query->getColumn(0).getInt64());
+    static const std::string sql =
+        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND " + std::string(kPredecessorDone);
+    const auto first = [](SQLite::Statement& query) {
+      if (!query.executeStep() || query.getColumn(0).isNull()) return std::optional<std::int64_t>();
+      return std::optional<std::int64_t>(query.getColumn(0).getInt64());
+    };
+    if (except.empty()) return first(*db_.statement(sql));
+    // Rare (the drainer's held-back rows, a few at most): a statement of its own, not cached.
+    std::string ids;
+    for (const std::int64_t id : except) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    SQLite::Statement query(db_.sql(), sql + " AND id NOT IN (" + ids + ")");
+    return first(query);
   });
 }
 

@@ -142,8 +142,8 @@ class PaymentQueue {
   // first, at most `limit`.
   [[nodiscard]] Result<std::vector<PaymentOpRecord>> due(std::int64_t now_ms, int limit);
   // When the next pending operation becomes due (ignoring ones still waiting for another
-  // operation), if any.
-  [[nodiscard]] Result<std::optional<std::int64_t>> next_due_at();
+  // operation, and those of `except`), if any.
+  [[nodiscard]] Result<std::optional<std::int64_t>> next_due_at(const std::vector<std::int64_t>& except = {});
   // Operations in any of `states`, oldest first.
   [[nodiscard]] Result<std::vector<PaymentOpRecord>> in_states(const std::vector<PaymentOpState>& states);
 
