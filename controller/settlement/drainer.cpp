@@ -168,9 +168,7 @@ void PaymentDrainer::pump() {
     paused_until_.reset();
   }
   // The slots that the outcomes to record free are claimed again in the same transaction.
-  const auto freeing = std::count_if(arrived_.begin(), arrived_.end(),
-                                     [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
-  int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + static_cast<int>(freeing);
+  int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + slots_freed_by(arrived_);
   // Claims a row refused before are made alone, first (they have waited longest), and never
   // in the shared batch below.
   slots -= claim_held(now, slots);
@@ -449,6 +447,13 @@ void PaymentDrainer::record_arrived(const std::vector<db::PaymentOpRecord>& clai
   tell(hold_back(std::move(batch), why));
 }
 
+int PaymentDrainer::slots_freed_by(const std::vector<Arrived>& outcomes) const {
+  std::set<std::int64_t> freed;
+  for (const Arrived& a : outcomes)
+    if (in_flight_.count(a.op.id) > 0) freed.insert(a.op.id);
+  return static_cast<int>(freed.size());
+}
+
 void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims,
                                   const Error& why) {
   spdlog::warn("event=payment_batch_split outcomes={} claims={} detail={}", batch.size(), claims.size(),
@@ -472,10 +477,8 @@ void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::Pa
     (wide ? kept : refused).push_back(std::move(a));
   }
   // Only the slots freed for good are claimed: an outcome still unrecorded keeps its own.
-  const auto freed = std::count_if(recorded_ones.begin(), recorded_ones.end(),
-                                   [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
   const auto room = std::max<std::ptrdiff_t>(
-      0, settings_.max_in_flight - static_cast<std::ptrdiff_t>(in_flight_.size()) + freed);
+      0, settings_.max_in_flight - static_cast<std::ptrdiff_t>(in_flight_.size()) + slots_freed_by(recorded_ones));
   if (static_cast<std::ptrdiff_t>(claims.size()) > room) claims.resize(static_cast<std::size_t>(room));
   std::vector<db::PaymentOpRecord> claimed;
   if (wide && !claims.empty()) {

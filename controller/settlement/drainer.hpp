@@ -182,6 +182,9 @@ class PaymentDrainer {
   // (as many as the slots freed for good allow), so a row that cannot be written holds back
   // only its own operation. Each outcome is still acted on only after its own commit.
   void record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims, const Error& why);
+  // How many slots recording `outcomes` frees: the distinct operations among them that hold
+  // one (two outcomes of one operation, one from before a stop, free one slot).
+  [[nodiscard]] int slots_freed_by(const std::vector<Arrived>& outcomes) const;
   // Marks `claims` in flight in one transaction or, if one of them fails it, one at a time;
   // the ones now in flight. A claim its own row refused is held back (held_claims_).
   [[nodiscard]] std::vector<db::PaymentOpRecord> claim_apart(const std::vector<db::PaymentOpRecord>& claims);
