@@ -194,6 +194,15 @@ std::int64_t PaymentQueue::insert_dead_letter(Database& db, const NewPaymentOp& 
   return id;
 }
 
+int PaymentQueue::finish_unsent_preauth(Database& db, const std::string& session_id, const std::string& reason,
+                                        std::int64_t now_ms) {
+  auto finish = db.statement(
+      "UPDATE payment_ops SET state = 'dead', alert = 0, last_error = ?2, finished_at_ms = ?3"
+      " WHERE session_id = ?1 AND op = 'preauth' AND state = 'pending' AND attempts = 0 AND first_attempt_at_ms = 0");
+  SQLite::bind(*finish, session_id, reason, now_ms);
+  return finish->exec();
+}
+
 void PaymentQueue::mark_replaced(Database& db, std::int64_t id, std::int64_t replaced_by, const std::string& note) {
   auto update = db.statement(
       "UPDATE payment_ops SET alert = 0, replaced_by = ?2, last_error = last_error || '; ' || ?3"

@@ -305,7 +305,7 @@ AdmissionService::~AdmissionService() {
 
 void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
                             bool release_token) {
-  if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token); !marked.ok()) {
+  if (auto marked = sessions_.mark_denied(p->open.session_id, why, release_token, unix_millis(clock_.wall_now())); !marked.ok()) {
     spdlog::error("event=denial_record_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(marked.error().message));
   }
