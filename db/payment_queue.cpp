@@ -6,8 +6,11 @@
 #include <utility>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <spdlog/spdlog.h>
 
+#include "common/log_value.hpp"
 #include "db/sqlite_error.hpp"
 #include "db/statement_cache.hpp"
 
@@ -194,6 +197,27 @@ std::int64_t PaymentQueue::insert_dead_letter(Database& db, const NewPaymentOp& 
   return id;
 }
 
+int PaymentQueue::finish_unsent_preauth(Database& db, const std::string& session_id, const std::string& reason,
+                                        std::int64_t now_ms) {
+  // Under a savepoint of its own: a payment row that refuses the write (a corrupt row) must
+  // not fail the denial around it (the session would stay opening and keep its shopper out);
+  // the hold then stays queued, as one that was sent does, and the settlement voids it.
+  try {
+    SQLite::Savepoint savepoint(db.sql(), "finish_unsent_preauth");
+    auto finish = db.statement(
+        "UPDATE payment_ops SET state = 'dead', alert = 0, last_error = ?2, finished_at_ms = ?3"
+        " WHERE session_id = ?1 AND op = 'preauth' AND state = 'pending' AND attempts = 0 AND first_attempt_at_ms = 0");
+    SQLite::bind(*finish, session_id, reason, now_ms);
+    const int finished = finish->exec();
+    savepoint.release();
+    return finished;
+  } catch (const SQLite::Exception& e) {
+    spdlog::error("event=hold_not_finished session={} detail={}", session_id,
+                  log_value(std::string("the unsent hold stays queued (the settlement voids it): ") + e.what()));
+    return 0;
+  }
+}
+
 void PaymentQueue::mark_replaced(Database& db, std::int64_t id, std::int64_t replaced_by, const std::string& note) {
   auto update = db.statement(
       "UPDATE payment_ops SET alert = 0, replaced_by = ?2, last_error = last_error || '; ' || ?3"
@@ -250,12 +274,20 @@ Result<std::vector<PaymentOpRecord>> PaymentQueue::due(std::int64_t now_ms, int 
   });
 }
 
-Result<std::optional<std::int64_t>> PaymentQueue::next_due_at() {
+Result<std::optional<std::int64_t>> PaymentQueue::next_due_at(const std::vector<std::int64_t>& except) {
   return guarded("read the next due payment operation", [&]() -> Result<std::optional<std::int64_t>> {
-    auto query = db_.statement(
-        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND " + std::string(kPredecessorDone));
-    if (!query->executeStep() || query->getColumn(0).isNull()) return std::optional<std::int64_t>();
-    return std::optional<std::int64_t>(query->getColumn(0).getInt64());
+    static const std::string sql =
+        "SELECT MIN(next_attempt_at_ms) FROM payment_ops WHERE state = 'pending' AND " + std::string(kPredecessorDone);
+    const auto first = [](SQLite::Statement& query) {
+      if (!query.executeStep() || query.getColumn(0).isNull()) return std::optional<std::int64_t>();
+      return std::optional<std::int64_t>(query.getColumn(0).getInt64());
+    };
+    if (except.empty()) return first(*db_.statement(sql));
+    // Rare (the drainer's held-back rows, a few at most): a statement of its own, not cached.
+    std::string ids;
+    for (const std::int64_t id : except) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    SQLite::Statement query(db_.sql(), sql + " AND id NOT IN (" + ids + ")");
+    return first(query);
   });
 }
 

@@ -39,6 +39,11 @@ enum class PaymentOpState { pending, in_flight, succeeded, declined, dead, writt
 // shopper turned away) have `alert` cleared.
 [[nodiscard]] bool is_dead_letter(PaymentOpState s, bool alert);
 
+// The last error of an entry hold finished unsent (PaymentQueue::finish_unsent_preauth):
+// its entry was denied, or interrupted by a restart before it was decided.
+inline constexpr std::string_view kHoldNotSentDenied = "not sent: entry denied";
+inline constexpr std::string_view kHoldNotSentAbandoned = "not sent: entry interrupted by a restart";
+
 struct NewPaymentOp {
   std::string session_id;
   std::string op;                  // preauth | capture | charge | void
@@ -131,6 +136,14 @@ class PaymentQueue {
   // dead-letter list (dead, alert, `reason`), never sent until an operator retries it.
   static std::int64_t insert_dead_letter(Database& db, const NewPaymentOp& op, const std::string& reason,
                                          std::int64_t now_ms);
+  // For the session store, within its transaction (the denial or abandonment of the session's
+  // entry): the pre-authorization of `session_id` that was never sent (pending, no attempt) is
+  // finished unsent: dead, with no alert, its last error `reason`. No hold may be placed on
+  // the card of a shopper who was not let in, and it no longer counts as outstanding
+  // (totals(), the offline risk limits). One sent at least once or in flight stays queued as
+  // it is: a hold may stand at the gateway, which the settlement voids. How many were finished.
+  static int finish_unsent_preauth(Database& db, const std::string& session_id, const std::string& reason,
+                                   std::int64_t now_ms);
   // For the settlement store, within its transaction: the failed operation `id` is settled
   // by others; `replaced_by` carries what is left of it. It leaves the dead-letter list and
   // can no longer be retried; `note` is added to its last error.
@@ -142,8 +155,8 @@ class PaymentQueue {
   // first, at most `limit`.
   [[nodiscard]] Result<std::vector<PaymentOpRecord>> due(std::int64_t now_ms, int limit);
   // When the next pending operation becomes due (ignoring ones still waiting for another
-  // operation), if any.
-  [[nodiscard]] Result<std::optional<std::int64_t>> next_due_at();
+  // operation, and those of `except`), if any.
+  [[nodiscard]] Result<std::optional<std::int64_t>> next_due_at(const std::vector<std::int64_t>& except = {});
   // Operations in any of `states`, oldest first.
   [[nodiscard]] Result<std::vector<PaymentOpRecord>> in_states(const std::vector<PaymentOpState>& states);
 

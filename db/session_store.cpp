@@ -12,6 +12,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
 
+#include "db/payment_queue.hpp"
 #include "db/sqlite_error.hpp"
 #include "db/statement_cache.hpp"
 
@@ -295,12 +296,14 @@ Status SessionStore::mark_open_offline(const std::string& session_id, const Outb
   });
 }
 
-Status SessionStore::mark_denied(const std::string& session_id, const std::string& reason, bool release_token) {
+Status SessionStore::mark_denied(const std::string& session_id, const std::string& reason, bool release_token,
+                                 std::int64_t now_ms) {
   return guarded(transition_context(kToDenied, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToDenied, session_id, reason); !moved) return moved;
     if (release_token) release_token_of(db_, session_id);
     drop_open_request(db_, session_id);
+    PaymentQueue::finish_unsent_preauth(db_, session_id, std::string(kHoldNotSentDenied), now_ms);
     transaction.commit();
     return {};
   });
@@ -315,6 +318,7 @@ Status SessionStore::deny_after_open(const std::string& session_id, const std::s
     if (release_token) release_token_of(db_, session_id);
     queue_open_request(db_, open_request, now_ms);
     Outbox::insert(db_.sql(), cancel, now_ms);
+    PaymentQueue::finish_unsent_preauth(db_, session_id, std::string(kHoldNotSentDenied), now_ms);
     transaction.commit();
     return {};
   });
@@ -387,6 +391,7 @@ Status SessionStore::abandon_opening(const std::string& session_id, const Outbox
     if (Status moved = transition(db_, kAbandoned, session_id); !moved) return moved;
     queue_open_request(db_, open_request, now_ms);
     Outbox::insert(db_.sql(), cancel, now_ms);
+    PaymentQueue::finish_unsent_preauth(db_, session_id, std::string(kHoldNotSentAbandoned), now_ms);
     transaction.commit();
     return {};
   });

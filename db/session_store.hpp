@@ -110,12 +110,15 @@ class SessionStore {
                                          std::int64_t now_ms);
   // opening -> denied, its open request removed from the outbox (never sent, or refused).
   // With release_token the jti is freed again (nobody was admitted and the shopper may retry
-  // the same code, e.g. when the engine was unreachable).
-  [[nodiscard]] Status mark_denied(const std::string& session_id, const std::string& reason, bool release_token);
+  // the same code, e.g. when the engine was unreachable). In the same transaction its entry
+  // hold, if queued and never sent (e.g. during the gateway's 429 pause), is finished unsent
+  // (PaymentQueue::finish_unsent_preauth, at `now_ms`).
+  [[nodiscard]] Status mark_denied(const std::string& session_id, const std::string& reason, bool release_token,
+                                   std::int64_t now_ms);
   // opening -> denied after the session's open request reached the tracking engine without a
   // usable answer (it may have created the session): its open request queued and then the
   // cancel, with the denial, atomically, so the engine ends with the session cancelled and
-  // never bills it. release_token as mark_denied.
+  // never bills it. release_token and the unsent entry hold as mark_denied.
   [[nodiscard]] Status deny_after_open(const std::string& session_id, const std::string& reason, bool release_token,
                                        const OutboxMessage& open_request, const OutboxMessage& cancel,
                                        std::int64_t now_ms);
@@ -143,7 +146,8 @@ class SessionStore {
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
   // opening -> cancelled, for a session a restart interrupted before its admission was
   // decided: its open request queued and then the cancel, atomically, so the engine ends with
-  // the session cancelled whether or not it saw the first request. The jti stays used.
+  // the session cancelled whether or not it saw the first request. The jti stays used. Its
+  // entry hold, if never sent, is finished unsent as in mark_denied.
   [[nodiscard]] Status abandon_opening(const std::string& session_id, const OutboxMessage& open_request,
                                        const OutboxMessage& cancel, std::int64_t now_ms);
   // The newest session of `shopper` begun before `except_session` (every other one, if that

@@ -322,7 +322,9 @@ AdmissionService::~AdmissionService() {
 void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why,
                             bool release_token) {
   const std::string id = p->open.session_id;
-  record_denial(p->lane, id, [this, id, why, release_token] { return sessions_.mark_denied(id, why, release_token); });
+  record_denial(p->lane, id, [this, id, why, release_token] {
+    return sessions_.mark_denied(id, why, release_token, unix_millis(clock_.wall_now()));
+  });
   denied(p, reason, why);
 }
 

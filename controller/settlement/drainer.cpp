@@ -135,12 +135,17 @@ Result<int> PaymentDrainer::stop() {
   started_ = false;
   stopped_ = true;
   wake_.reset();
-  // Outcomes already here are kept (recorded) before the rest goes back to pending.
+  // Outcomes already here are kept (recorded) before the rest goes back to pending; those a
+  // row refused are tried once more, alone, whatever their wait.
+  record_refused(clock_.steady_now(), true);
   record_arrived({});
   auto pending = queue_.resume_in_flight(now_ms());
   if (!pending) return pending.error();
   in_flight_.clear();
   arrived_.clear();  // any left were in flight, now pending: resent with the same key
+  refused_.clear();
+  refused_backoff_.clear();
+  held_claims_.clear();
   return *pending;
 }
 
@@ -153,6 +158,8 @@ void PaymentDrainer::pump() {
   if (!started_) return;
   notice_clock_step();
   const SteadyTime now = clock_.steady_now();
+  // Outcomes a row refused are recorded alone, first (their slots are then free below).
+  record_refused(now, false);
   if (paused_until_) {
     if (now < *paused_until_) {
       record_arrived({});
@@ -161,16 +168,19 @@ void PaymentDrainer::pump() {
     paused_until_.reset();
   }
   // The slots that the outcomes to record free are claimed again in the same transaction.
-  const auto freeing = std::count_if(arrived_.begin(), arrived_.end(),
-                                     [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
-  const int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + static_cast<int>(freeing);
+  int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + slots_freed_by(arrived_);
+  // Claims a row refused before are made alone, first (they have waited longest), and never
+  // in the shared batch below.
+  slots -= claim_held(now, slots);
   std::vector<db::PaymentOpRecord> claims;
   bool paced_out = false;
   if (slots > 0) {
-    auto due = queue_.due(now_ms(), slots);
+    auto due = queue_.due(now_ms(), slots + static_cast<int>(held_claims_.size()));
     if (!due) {
       spdlog::error("event=payment_queue_read_failed detail={}", log_value(due.error().message));
     } else {
+      std::erase_if(*due, [this](const db::PaymentOpRecord& op) { return held_claims_.holds(op.id); });
+      if (static_cast<int>(due->size()) > slots) due->resize(static_cast<std::size_t>(slots));
       const int paced = pacer_.take(now, static_cast<int>(due->size()));
       claims.assign(due->begin(), due->begin() + paced);
       paced_out = paced < static_cast<int>(due->size());  // the rest when the pace allows: still due then
@@ -183,18 +193,36 @@ void PaymentDrainer::pump() {
 
 void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   Millis wait = delay.value_or(settings_.idle_poll);
-  if (!delay && static_cast<int>(in_flight_.size()) < settings_.max_in_flight) {
-    if (auto next = queue_.next_due_at(); next && next->has_value()) {
+  const bool room = static_cast<int>(in_flight_.size()) < settings_.max_in_flight;
+  if (!delay && room) {
+    // (An operation whose claim a row refused is not waited for here, but below.)
+    if (auto next = queue_.next_due_at(held_claims_.ids()); next && next->has_value()) {
       // On time for the next operation; one already due but not sent (the database failed)
       // is looked at again after kMinWake.
       const Millis until_due{**next - now_ms()};
       wait = until_due > Millis{0} ? std::min(until_due, settings_.idle_poll) : kMinWake;
     }
   }
+  // On time for the first row to try again alone: a refused outcome, or a held-back claim
+  // when one could be made (a free slot, no pause or pace to wait for).
+  const SteadyTime now = clock_.steady_now();
+  const auto until = [now](SteadyTime at) { return std::max(kMinWake, std::chrono::ceil<Millis>(at - now)); };
+  if (auto next = refused_backoff_.next()) wait = std::min(wait, until(*next));
+  if (!delay && room) {
+    if (auto next = held_claims_.next()) wait = std::min(wait, until(*next));
+  }
   wake_ = timers_.start(wait, [this] {
     wake_.reset();
     pump();
   });
+}
+
+Millis PaymentDrainer::rate_limit_pause(std::optional<Millis> retry_after) const {
+  const RetryPolicy& policy = settings_.retry;
+  // retry_initial_ms doubled for each 429 in a row before this one (at most retry_max_ms),
+  // or the Retry-After if that is longer; never past retry_max_ms.
+  const Millis asked = std::max({retry_after.value_or(Millis{0}), backoff_.base(consecutive_429s_), policy.first});
+  return std::min(asked, policy.cap);
 }
 
 std::optional<Millis> PaymentDrainer::pause_left() const {
@@ -234,7 +262,8 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
     spdlog::info("event=payment_lookup {} first_attempt_s_ago={} "
                  "detail=\"looking it up at the gateway before resending\"",
                  op_fields(op), std::max<std::int64_t>(0, now - op.first_attempt_at_ms) / 1000);
-    gateway_.search_session(op.session_id, timeout, [this, op, timeout, done](PaymentOutcome search) {
+    gateway_.search_session(op.session_id, timeout, [this, op, timeout, done, sent_at = clock_.steady_now()](
+                                                        PaymentOutcome search) {
       const bool final_kind = search.kind == PaymentOutcomeKind::unverified ||
                               search.kind == PaymentOutcomeKind::declined || search.kind == PaymentOutcomeKind::rejected;
       if (final_kind) {
@@ -244,8 +273,8 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
                        (search.error.empty() ? std::string() : ": " + search.error) + "); it is looked up again";
         search.kind = PaymentOutcomeKind::unknown;
       }
-      if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done);
-      adopt_or_send(op, timeout, done, search);
+      if (search.kind != PaymentOutcomeKind::succeeded) return finish(op, search, done, sent_at);
+      adopt_or_send(op, timeout, done, search, sent_at);
     });
     return;
   }
@@ -253,7 +282,7 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
 }
 
 void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done,
-                                   const PaymentOutcome& search) {
+                                   const PaymentOutcome& search, SteadyTime sent_at) {
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
   const SearchVerdict verdict = search_verdict(request_of(op, *kind, settings_.gate_id), search.found);
@@ -282,7 +311,7 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.error = verdict.reason + "; " + std::string(kUnverifiedConsequence);
       break;
   }
-  finish(op, found, done);
+  finish(op, found, done, sent_at);
 }
 
 void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done done) {
@@ -313,16 +342,48 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
     request.customer = std::move(reference->customer);
     request.payment_method = std::move(reference->payment_method);
   }
-  gateway_.execute(request, timeout, [this, op, done](PaymentOutcome outcome) { finish(op, outcome, done); });
+  gateway_.execute(request, timeout, [this, op, done, sent_at = clock_.steady_now()](PaymentOutcome outcome) {
+    finish(op, outcome, done, sent_at);
+  });
 }
 
 void PaymentDrainer::finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
   complete(op, outcome, done);
 }
 
-void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
+void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done,
+                            SteadyTime sent_at) {
   note_reachability(outcome);
+  if (outcome.http_status == 429) {
+    rate_limited(outcome.retry_after, sent_at);
+  } else if (outcome.http_status != 0 && (!last_pause_until_ || sent_at >= *last_pause_until_)) {
+    // An answer to a request sent after the last pause ended ends the run of 429s: the next
+    // one pauses from retry_initial_ms again. (One sent before it says nothing of the limit now.)
+    consecutive_429s_ = 0;
+  }
   complete(op, outcome, done);
+}
+
+void PaymentDrainer::rate_limited(std::optional<Millis> retry_after, SteadyTime sent_at) {
+  const SteadyTime now = clock_.steady_now();
+  if (pause_began_at_ && sent_at <= *pause_began_at_) {
+    // Sent before the pause under way (or the last one) began: the same burst of 429s. It
+    // neither doubles the pause nor counts again; its Retry-After may only lengthen it.
+    if (retry_after) {
+      const SteadyTime until = now + std::min(*retry_after, settings_.retry.cap);
+      if (!paused_until_ || until > *paused_until_) paused_until_ = until;
+      last_pause_until_ = paused_until_;
+    }
+    return;
+  }
+  consecutive_429s_ = std::min(consecutive_429s_ + 1, 64);  // (the doubling stops at the cap long before)
+  const Millis pause = rate_limit_pause(retry_after);
+  pause_began_at_ = now;
+  const SteadyTime until = now + pause;
+  if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
+  last_pause_until_ = paused_until_;
+  spdlog::warn("event=payment_rate_limited status=429 pause_ms={} in_a_row={} detail=\"pausing all sends\"",
+               pause.count(), consecutive_429s_);
 }
 
 void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
@@ -368,17 +429,15 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
     case PaymentOutcomeKind::unknown: {
       // `op` as read before it went in flight; this dispatch's sends are attempts too.
       Millis delay = backoff_.delay(op.attempts + std::max(1, outcome.sends));
-      // What the gateway asks for is honoured up to the backoff's cap (retry_max_ms): no answer
-      // stops payments for longer (a proxy's "Retry-After: 86400"), and none shortens the
-      // backoff (a date already past).
-      if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
-        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
-      }
       if (outcome.http_status == 429) {
-        // Pausing sends needs no commit: it holds back, it starts nothing.
-        const SteadyTime until = clock_.steady_now() + delay;
-        if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
-        spdlog::warn("event=payment_rate_limited status=429 pause_ms={} detail=\"pausing all sends\"", delay.count());
+        // The pause of every send is the gateway's, sized on its own (rate_limited(), when the
+        // answer came: it needs no commit, it holds back and starts nothing), never on this
+        // operation's history; this operation itself waits for the longer of the two.
+        delay = std::max(delay, pause_left().value_or(Millis{0}));
+      } else if (outcome.kind == PaymentOutcomeKind::retry_later && outcome.retry_after) {
+        // What the gateway asks for (a 409's Retry-After) is honoured up to the backoff's cap
+        // (retry_max_ms), and never shortens the backoff (a date already past).
+        delay = std::max(delay, std::min(*outcome.retry_after, settings_.retry.cap));
       }
       w.to = db::OutcomeWrite::To::retry;
       w.text = !outcome.error.empty() ? outcome.error : "HTTP " + std::to_string(outcome.http_status);
@@ -413,14 +472,23 @@ void PaymentDrainer::record_arrived(const std::vector<db::PaymentOpRecord>& clai
   tell(hold_back(std::move(batch), why));
 }
 
+int PaymentDrainer::slots_freed_by(const std::vector<Arrived>& outcomes) const {
+  std::set<std::int64_t> freed;
+  for (const Arrived& a : outcomes)
+    if (in_flight_.count(a.op.id) > 0) freed.insert(a.op.id);
+  return static_cast<int>(freed.size());
+}
+
 void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims,
                                   const Error& why) {
   spdlog::warn("event=payment_batch_split outcomes={} claims={} detail={}", batch.size(), claims.size(),
                log_value(why.message));
   std::vector<Arrived> recorded_ones;
   std::vector<Status> statuses;
-  std::vector<Arrived> refused;
+  std::vector<Arrived> refused;  // by their own row
   std::vector<std::string> refused_why;
+  std::vector<Arrived> kept;  // by the whole database
+  std::vector<std::string> kept_why;
   std::optional<Error> wide;  // a write failed for the whole database: the rest is not tried
   for (Arrived& a : batch) {
     auto one = wide ? Result<std::vector<Status>>(*wide) : queue_.record_outcomes({a.write});
@@ -430,14 +498,12 @@ void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::Pa
       continue;
     }
     if (db::database_wide(one.error())) wide = one.error();
-    refused_why.push_back(one.error().message);
-    refused.push_back(std::move(a));
+    (wide ? kept_why : refused_why).push_back(one.error().message);
+    (wide ? kept : refused).push_back(std::move(a));
   }
   // Only the slots freed for good are claimed: an outcome still unrecorded keeps its own.
-  const auto freed = std::count_if(recorded_ones.begin(), recorded_ones.end(),
-                                   [this](const Arrived& a) { return in_flight_.count(a.op.id) > 0; });
   const auto room = std::max<std::ptrdiff_t>(
-      0, settings_.max_in_flight - static_cast<std::ptrdiff_t>(in_flight_.size()) + freed);
+      0, settings_.max_in_flight - static_cast<std::ptrdiff_t>(in_flight_.size()) + slots_freed_by(recorded_ones));
   if (static_cast<std::ptrdiff_t>(claims.size()) > room) claims.resize(static_cast<std::size_t>(room));
   std::vector<db::PaymentOpRecord> claimed;
   if (wide && !claims.empty()) {
@@ -447,7 +513,9 @@ void PaymentDrainer::record_apart(std::vector<Arrived> batch, std::vector<db::Pa
     claimed = claim_apart(claims);
   }
   // Back in front of anything that arrives meanwhile, before a callback below can add to it.
-  auto to_tell = hold_back(std::move(refused), refused_why);
+  auto to_tell = hold_back(std::move(kept), kept_why);
+  auto refused_tell = refuse(std::move(refused), refused_why);
+  to_tell.insert(to_tell.end(), std::make_move_iterator(refused_tell.begin()), std::make_move_iterator(refused_tell.end()));
   committed(std::move(recorded_ones), statuses, claimed);
   tell(std::move(to_tell));
 }
@@ -459,37 +527,113 @@ std::vector<db::PaymentOpRecord> PaymentDrainer::claim_apart(const std::vector<d
   const std::int64_t now = now_ms();
   auto all = queue_.mark_in_flight(ids, now);
   if (all) return claims;
-  if (db::database_wide(all.error()) || claims.size() == 1) {
+  if (db::database_wide(all.error())) {
     spdlog::error("event=payment_start_failed count={} first_op_id={} detail={}", claims.size(), claims.front().id,
                   log_value(all.error().message));
     return {};
   }
   std::vector<db::PaymentOpRecord> claimed;
   for (const db::PaymentOpRecord& op : claims) {
-    if (auto one = queue_.mark_in_flight(op.id, now); !one) {
+    const Status one = claims.size() == 1 ? all : queue_.mark_in_flight(op.id, now);
+    if (one) {
+      claimed.push_back(op);
+    } else if (db::database_wide(one.error())) {
       spdlog::error("event=payment_start_failed {} detail={}", op_fields(op), log_value(one.error().message));
     } else {
-      claimed.push_back(op);
+      // Its own row refused it: claimed alone from now on, after a growing wait.
+      const Millis wait = held_claims_.failed(op.id, clock_.steady_now(), backoff_);
+      spdlog::error("event=payment_start_failed {} next=retry_alone retry_in_ms={} detail={}", op_fields(op),
+                    wait.count(), log_value(one.error().message));
     }
   }
   return claimed;
 }
 
+void PaymentDrainer::not_recorded(Arrived& a, const std::string& why, const std::string& next,
+                                  std::vector<Telling>& to_tell) {
+  spdlog::error("event=payment_record_failed {} outcome={} next={} detail={}", op_fields(a.op),
+                to_string(a.outcome.kind), next, log_value(why));
+  if (a.done) {
+    to_tell.push_back({std::exchange(a.done, nullptr), told_uncommitted(a.outcome, "the outcome is not recorded yet: " + why)});
+  }
+}
+
 std::vector<PaymentDrainer::Telling> PaymentDrainer::hold_back(std::vector<Arrived> kept,
                                                                const std::vector<std::string>& why) {
   std::vector<Telling> to_tell;
-  for (std::size_t i = 0; i < kept.size(); ++i) {
-    Arrived& a = kept[i];
-    spdlog::error("event=payment_record_failed {} outcome={} next=retry detail={}", op_fields(a.op),
-                  to_string(a.outcome.kind), log_value(why[i]));
-    if (a.done) {
-      to_tell.push_back({std::exchange(a.done, nullptr),
-                         told_uncommitted(a.outcome, "the outcome is not recorded yet: " + why[i])});
-    }
-  }
+  for (std::size_t i = 0; i < kept.size(); ++i) not_recorded(kept[i], why[i], "retry", to_tell);
   kept.insert(kept.end(), std::make_move_iterator(arrived_.begin()), std::make_move_iterator(arrived_.end()));
   arrived_ = std::move(kept);
   return to_tell;
+}
+
+std::vector<PaymentDrainer::Telling> PaymentDrainer::refuse(std::vector<Arrived> refused,
+                                                            const std::vector<std::string>& why) {
+  std::vector<Telling> to_tell;
+  const SteadyTime now = clock_.steady_now();
+  for (std::size_t i = 0; i < refused.size(); ++i) {
+    const Millis wait = refused_backoff_.failed(refused[i].op.id, now, backoff_);
+    not_recorded(refused[i], why[i], "retry_alone retry_in_ms=" + std::to_string(wait.count()), to_tell);
+    refused_.push_back(std::move(refused[i]));
+  }
+  return to_tell;
+}
+
+void PaymentDrainer::record_refused(SteadyTime now, bool all) {
+  if (refused_.empty()) return;
+  std::vector<Arrived> waiting;
+  std::vector<Arrived> recorded_ones;
+  std::vector<Status> statuses;
+  std::vector<Telling> to_tell;  // (their `done`s were told when they were first refused)
+  std::optional<Error> wide;     // a write failed for the whole database: the rest waits too
+  for (Arrived& a : refused_) {
+    if (!all && refused_backoff_.waiting(a.op.id, now)) {
+      waiting.push_back(std::move(a));
+      continue;
+    }
+    auto one = wide ? Result<std::vector<Status>>(*wide) : queue_.record_outcomes({a.write});
+    if (one) {
+      refused_backoff_.forget(a.op.id);
+      statuses.push_back(std::move(one->front()));
+      recorded_ones.push_back(std::move(a));
+      continue;
+    }
+    if (db::database_wide(one.error())) wide = one.error();
+    const Millis wait = refused_backoff_.failed(a.op.id, now, backoff_);
+    not_recorded(a, one.error().message, "retry_alone retry_in_ms=" + std::to_string(wait.count()), to_tell);
+    waiting.push_back(std::move(a));
+  }
+  refused_ = std::move(waiting);
+  tell(std::move(to_tell));
+  if (!recorded_ones.empty()) committed(std::move(recorded_ones), statuses, {});
+}
+
+int PaymentDrainer::claim_held(SteadyTime now, int room) {
+  int claimed = 0;
+  for (const std::int64_t id : held_claims_.due(now)) {
+    if (claimed >= room) break;
+    auto found = queue_.find(id);
+    if (!found) {
+      spdlog::error("event=payment_queue_read_failed detail={}", log_value(found.error().message));
+      break;
+    }
+    const std::optional<db::PaymentOpRecord>& op = *found;
+    if (!op || op->state != db::PaymentOpState::pending || op->next_attempt_at_ms > now_ms()) {
+      held_claims_.forget(id);  // no longer waiting to be claimed (or not due yet: due() finds it then)
+      continue;
+    }
+    if (pacer_.take(now, 1) == 0) break;
+    if (auto marked = queue_.mark_in_flight(id, now_ms()); !marked) {
+      const Millis wait = held_claims_.failed(id, now, backoff_);
+      spdlog::error("event=payment_start_failed {} next=retry_alone retry_in_ms={} detail={}", op_fields(*op),
+                    wait.count(), log_value(marked.error().message));
+      continue;
+    }
+    held_claims_.forget(id);
+    ++claimed;
+    dispatch(*op, settings_.request_timeout, nullptr);
+  }
+  return claimed;
 }
 
 void PaymentDrainer::tell(std::vector<Telling> to_tell) {

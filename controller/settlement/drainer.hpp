@@ -7,9 +7,12 @@
 //   the mismatch, never resent by itself; 409/429 -> pending again after Retry-After (a 429
 //   pauses all sending: until the pause ends nothing at all is sent, no claim, no entry hold
 //   (send_now answers retry_later at once) and no send after a lookup answered meanwhile (it
-//   finishes as retry_later)); unknown (time-out, 5xx, reset) -> pending again after
-//   exponential backoff with jitter, capped. A stopped drainer (stop() called) sends nothing
-//   either (send_now and a lookup answered after stop() finish as unknown). Never more than
+//   finishes as retry_later); the pause is the Retry-After within retry_initial_ms ..
+//   retry_max_ms, longer for 429s in a row (rate_limit_pause), and the operation that got
+//   the 429 waits for the longer of the pause and its own backoff); unknown (time-out, 5xx,
+//   reset) -> pending again after exponential backoff with jitter, capped. A stopped drainer
+//   (stop() called) sends nothing either (send_now and a lookup answered after stop() finish
+//   as unknown). Never more than
 //   max_in_flight requests at once, and no more than max_requests_per_second started
 //   (RequestPacer; a lookup counts for the send that may follow it; send_now, the entry's
 //   hold, is not paced).
@@ -29,8 +32,12 @@
 // the database, keeps its slot and is recorded again on the next wake; the claimed ones stay
 // pending, due. Any other failure (one row's: a constraint, a claim in the wrong state): the
 // outcomes are recorded again one at a time and the claims in their own transaction, so only
-// the operation whose row fails waits (as above) and the rest are acted on, each after its own
-// commit. A `done` waiting for an outcome not recorded is told at once: a success as
+// the operation whose row fails waits and the rest are acted on, each after its own commit.
+// Such a row is never put in the shared batch again (it would fail every pass's batch): an
+// outcome it refused keeps its slot and is recorded alone, a claim it refused is left out of
+// the claims and made alone, each after a wait that doubles from retry_initial_ms up to
+// retry_max_ms on every failure (RowBackoff), so the rest of the drain goes back to one
+// commit per pass and the drainer does not wake every few ms for that row. A `done` waiting for an outcome not recorded is told at once: a success as
 // `unknown` (no success is reported before it is durable), anything else as it is (a denial
 // moves no money). A stop or crash before a batch commits leaves its operations in flight,
 // and the next start resolves them exactly as any operation left in flight: resent with the
@@ -59,6 +66,7 @@
 #include "ports/payment_gateway.hpp"
 #include "controller/settlement/request_pacer.hpp"
 #include "controller/settlement/retry_backoff.hpp"
+#include "controller/settlement/row_backoff.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/gate_status.hpp"
@@ -148,9 +156,10 @@ class PaymentDrainer {
   // After `op` went in flight: looks it up first if it must, and sends it.
   void dispatch(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
-  void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search);
+  void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search,
+                     SteadyTime sent_at);
   // An outcome from the gateway (it also tells whether the gateway is reachable) ...
-  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done, SteadyTime sent_at);
   // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
   void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   // Collects the outcome for the next batch record (posted for the next turn of the loop).
@@ -174,13 +183,29 @@ class PaymentDrainer {
   // (as many as the slots freed for good allow), so a row that cannot be written holds back
   // only its own operation. Each outcome is still acted on only after its own commit.
   void record_apart(std::vector<Arrived> batch, std::vector<db::PaymentOpRecord> claims, const Error& why);
+  // How many slots recording `outcomes` frees: the distinct operations among them that hold
+  // one (two outcomes of one operation, one from before a stop, free one slot).
+  [[nodiscard]] int slots_freed_by(const std::vector<Arrived>& outcomes) const;
   // Marks `claims` in flight in one transaction or, if one of them fails it, one at a time;
-  // the ones now in flight.
+  // the ones now in flight. A claim its own row refused is held back (held_claims_).
   [[nodiscard]] std::vector<db::PaymentOpRecord> claim_apart(const std::vector<db::PaymentOpRecord>& claims);
-  // Outcomes whose record failed (`why`, each): logged and put back in front of arrived_,
-  // keeping their slots, to be recorded on the next wake. What their `done`s are to be told
-  // (a success is not reported before it is durable: unknown; anything else as it is).
+  // Outcomes whose record failed for the whole database (`why`, each): logged and put back
+  // in front of arrived_, keeping their slots, to be recorded on the next wake. What their
+  // `done`s are to be told (a success is not reported before it is durable: unknown; anything
+  // else as it is).
   [[nodiscard]] std::vector<Telling> hold_back(std::vector<Arrived> kept, const std::vector<std::string>& why);
+  // Outcomes whose own row refused their record (`why`, each): logged and kept in refused_,
+  // with their slots, to be recorded alone after a growing wait. What their `done`s are to be
+  // told, as hold_back.
+  [[nodiscard]] std::vector<Telling> refuse(std::vector<Arrived> refused, const std::vector<std::string>& why);
+  // Logs `a` as not recorded (`why`; `next` says what follows) and takes its `done` into `to_tell`.
+  void not_recorded(Arrived& a, const std::string& why, const std::string& next, std::vector<Telling>& to_tell);
+  // Records, each in its own transaction, the refused outcomes whose wait is over at `now`
+  // (`all`: every one), then acts on those recorded; the others wait longer.
+  void record_refused(SteadyTime now, bool all);
+  // Claims alone, each in its own transaction, the held-back operations whose wait is over
+  // at `now`, at most `room` and as the pace allows, and sends them. How many were claimed.
+  int claim_held(SteadyTime now, int room);
   void tell(std::vector<Telling> to_tell);
   // After the commit of `batch`'s outcomes (`statuses`, each) and of `claims`: frees the
   // outcomes' slots, sends the claimed operations, then runs what follows from each outcome.
@@ -190,6 +215,15 @@ class PaymentDrainer {
   void recorded(const Arrived& a);
   // How long the pause after a 429 still lasts, if one is under way.
   [[nodiscard]] std::optional<Millis> pause_left() const;
+  // The pause of every send after one more 429 (counted in consecutive_429s_) that asked for
+  // `retry_after`: that, or retry_initial_ms doubled for each 429 in a row before this one if
+  // longer, at least retry_initial_ms and at most retry_max_ms. It does not depend on the
+  // retry history of the operation that got the 429.
+  [[nodiscard]] Millis rate_limit_pause(std::optional<Millis> retry_after) const;
+  // A 429 answered a request sent at `sent_at`: a new pause (counted in consecutive_429s_)
+  // unless the request went out before the current or last pause began (the same burst: its
+  // Retry-After may only lengthen that pause).
+  void rate_limited(std::optional<Millis> retry_after, SteadyTime sent_at);
   // Calls on_final for operation `id` once an outcome of `kind` is recorded, if it is final.
   void report_final(std::int64_t id, PaymentOutcomeKind kind);
   void note_reachability(const PaymentOutcome& outcome);
@@ -215,8 +249,18 @@ class PaymentDrainer {
   // Outcomes not recorded yet: collected in this pass, or whose batch failed (e.g. disk
   // full), retried on every wake.
   std::vector<Arrived> arrived_;
+  // Outcomes whose record their own row refused: each keeps its slot and is recorded alone
+  // after a growing wait (refused_backoff_, by operation id), never in the shared batch.
+  std::vector<Arrived> refused_;
+  RowBackoff refused_backoff_;
+  // Pending operations whose claim their own row refused: left out of the shared batch's
+  // claims and claimed alone after a growing wait.
+  RowBackoff held_claims_;
   bool record_posted_ = false;
   std::optional<SteadyTime> paused_until_;  // after a 429
+  int consecutive_429s_ = 0;  // pauses begun by 429s with no other answer between them
+  std::optional<SteadyTime> pause_began_at_;    // when the current or last pause began
+  std::optional<SteadyTime> last_pause_until_;  // when it ends or ended
   std::unique_ptr<Timer> wake_;
   std::optional<bool> reachable_;
   DrainerCounters counters_;

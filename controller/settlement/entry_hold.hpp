@@ -6,9 +6,11 @@
 //   rejected (bad key, 400...)  -> unavailable (deny lane_unavailable; dead-letter, alert)
 //   unknown or retry later      -> the offline risk limits decide: within them the shopper
 //                                  is admitted and the hold stays queued (same key); beyond
-//                                  them, offline_limit. Either way the operation stays in the
-//                                  queue and a hold that does get placed is voided later if
-//                                  the session ends without a cart.
+//                                  them, offline_limit. Either way an operation sent at least
+//                                  once stays in the queue, and a hold that does get placed is
+//                                  voided later if the session ends without a cart; one never
+//                                  sent (retry later during a 429 pause) is finished unsent
+//                                  when its entry is denied (db::SessionStore::mark_denied).
 // Single-threaded, on the event loop.
 #pragma once
 

@@ -23,11 +23,11 @@ class RetryBackoff {
   [[nodiscard]] Millis delay(int attempts);
   // The longest delay(attempts) can be (its base plus the largest jitter).
   [[nodiscard]] Millis longest(int attempts) const;
+  // The delay after `attempts` without its jitter: first * 2^(attempts-1), at most cap.
+  [[nodiscard]] Millis base(int attempts) const;
   [[nodiscard]] const RetryPolicy& policy() const { return policy_; }
 
  private:
-  [[nodiscard]] Millis base(int attempts) const;
-
   RetryPolicy policy_;
   std::mt19937 rng_;
 };

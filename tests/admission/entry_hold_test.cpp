@@ -110,6 +110,58 @@ TEST_CASE("an unknown hold outcome beyond the offline risk limits denies offline
   CHECK(only_op(f).state == db::PaymentOpState::pending);
 }
 
+TEST_CASE("an entry denied during a 429 pause leaves no hold queued for that shopper: it is never sent") {
+  AdmissionFixture f;
+  controller::OfflineRiskLimits limits;
+  limits.max_session_minor = 1000;  // less than the hold: an entry without a known hold is denied
+  f.require_hold(5000, limits);
+  REQUIRE(f.settlement->start().ok());
+  std::optional<controller::AdmissionResult> first;
+  start(f, first);
+  REQUIRE(f.gateway.calls.size() == 1);
+  PaymentOutcome limited = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
+  limited.retry_after = std::chrono::seconds(30);
+  f.gateway.answer_oldest(limited);
+  f.vt.run_ready();
+  REQUIRE(first.has_value());
+  CHECK(first->reason == DenialReason::offline_limit);
+
+  // During the pause the next shopper's hold is not sent, and the limits turn them away.
+  f.vt.advance(std::chrono::seconds(1));
+  std::optional<controller::AdmissionResult> second;
+  f.admission->request(1, 4, f.token(), [&](controller::AdmissionResult r) { second = std::move(r); });
+  f.vt.run_ready();
+  REQUIRE(second.has_value());
+  CHECK(second->reason == DenialReason::offline_limit);
+  CHECK(f.gateway.sent.size() == 1);
+
+  const auto holds = f.queue->in_states({db::PaymentOpState::pending, db::PaymentOpState::in_flight,
+                                         db::PaymentOpState::dead, db::PaymentOpState::declined});
+  REQUIRE(holds.ok());
+  REQUIRE(holds->size() == 2);  // oldest first
+  const db::PaymentOpRecord& sent = holds->at(0);
+  const db::PaymentOpRecord& unsent = holds->at(1);
+  CHECK(unsent.state == db::PaymentOpState::dead);
+  CHECK(unsent.attempts == 0);
+  CHECK(unsent.last_error == db::kHoldNotSentDenied);
+  CHECK_FALSE(unsent.alert);
+  // The first shopper's hold was sent, its outcome unknown: it stays queued (a hold may stand).
+  CHECK(sent.state == db::PaymentOpState::pending);
+  CHECK(sent.attempts == 1);
+  const auto totals = f.queue->totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->outstanding_ops == 1);
+  CHECK(totals->outstanding_minor.at("USD").minor == 5000);
+  CHECK(totals->dead_letters == 0);
+
+  // After the pause only the first one's hold goes out again.
+  f.vt.advance(std::chrono::seconds(30));
+  for (const passgate::PaymentRequest& request : f.gateway.sent) {
+    CHECK(request.session_id == sent.session_id);
+  }
+  CHECK(f.gateway.sent.size() == 2);
+}
+
 TEST_CASE("a rejected hold request denies lane_unavailable and lands in the dead-letter list") {
   AdmissionFixture f;
   f.require_hold(5000);

@@ -220,7 +220,7 @@ TEST_CASE("a denied session's hold is released whatever its cart, and its quaran
     REQUIRE(describe(queued) == "ok");
     REQUIRE(describe(f.queue.mark_in_flight(*queued, kNow)) == "ok");
     REQUIRE(describe(f.queue.mark_succeeded(*queued, std::string("pi_") + id, kNow)) == "ok");
-    REQUIRE(describe(f.sessions.mark_denied(id, "unavailable", false)) == "ok");
+    REQUIRE(describe(f.sessions.mark_denied(id, "unavailable", false, kNow)) == "ok");
   }
   REQUIRE(f.store.record_carts("carts", {}, {foreign("s1"), foreign("s2")}, "c1", kNow).ok());
   // Both holds are released at once: the gate did not admit these shoppers.

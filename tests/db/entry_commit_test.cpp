@@ -110,7 +110,7 @@ TEST_CASE("ending opening says what becomes of the open request begin queued") {
   REQUIRE(describe(store.mark_open("open")) == "ok");
   CHECK(kinds_queued_for(*t.db, "open").empty());  // delivered
 
-  REQUIRE(describe(store.mark_denied("denied", "shopper_blocked", false)) == "ok");
+  REQUIRE(describe(store.mark_denied("denied", "shopper_blocked", false, kNow)) == "ok");
   CHECK(kinds_queued_for(*t.db, "denied").empty());  // refused, or never sent
 
   const auto open_of = [](const std::string& id) { return open_request_of(session(id, "jti-" + id)); };

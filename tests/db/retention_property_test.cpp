@@ -218,11 +218,11 @@ class HistoryCase {
     sessions_.push_back(id);
     if (chance(40)) {
       (void)r_.op(id, "preauth", kHold, t, OpEnd::declined, false);
-      r_.deny(id, "payment_declined", false);
+      r_.deny(id, "payment_declined", false, t);
       if (chance(70)) (void)r_.settle(id, "none", {}, 0, later(t), OpEnd::succeeded);
       return;
     }
-    r_.deny(id, chance(50) ? "lane_unavailable" : "shopper_blocked", chance(50));
+    r_.deny(id, chance(50) ? "lane_unavailable" : "shopper_blocked", chance(50), t);
   }
   void cancelled(std::int64_t t) {
     const std::string id = open_session(t);

@@ -72,8 +72,8 @@ void ShopRecords::open_offline(const std::string& id, std::int64_t at_ms) {
   REQUIRE(describe(sessions.mark_open_offline(id, request, at_ms)) == "ok");
 }
 
-void ShopRecords::deny(const std::string& id, const std::string& reason, bool release_token) {
-  REQUIRE(describe(sessions.mark_denied(id, reason, release_token)) == "ok");
+void ShopRecords::deny(const std::string& id, const std::string& reason, bool release_token, std::int64_t at_ms) {
+  REQUIRE(describe(sessions.mark_denied(id, reason, release_token, at_ms)) == "ok");
 }
 
 void ShopRecords::cancel(const std::string& id, std::int64_t at_ms) {

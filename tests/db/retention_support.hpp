@@ -50,7 +50,7 @@ class ShopRecords {
   void open(const std::string& id);
   // Admitted offline: its open request waits in the outbox.
   void open_offline(const std::string& id, std::int64_t at_ms);
-  void deny(const std::string& id, const std::string& reason, bool release_token);
+  void deny(const std::string& id, const std::string& reason, bool release_token, std::int64_t at_ms);
   // open -> cancelled, with the cancel message in the outbox.
   void cancel(const std::string& id, std::int64_t at_ms);
   // The tracking engine acknowledged every message of the session.

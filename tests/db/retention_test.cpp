@@ -105,7 +105,7 @@ TEST_CASE_METHOD(RetentionFixture, "rows money or safety still needs stay, howev
   kept.push_back(held);
   // A denied session whose hold is being voided.
   const std::string voiding = r.admit(at);
-  r.deny(voiding, "shopper_blocked", false);
+  r.deny(voiding, "shopper_blocked", false, at);
   (void)r.op(voiding, "preauth", 5000, at, OpEnd::succeeded, false);
   (void)r.settle(voiding, "void", {"void"}, 0, at, OpEnd::pending);
   kept.push_back(voiding);
@@ -175,9 +175,9 @@ TEST_CASE_METHOD(RetentionFixture, "a session stays until every row of it is old
 
 TEST_CASE_METHOD(RetentionFixture, "denied and cancelled sessions go once nothing about them is owed or undelivered") {
   const std::string denied = r.admit(kT0);
-  r.deny(denied, "lane_unavailable", true);
+  r.deny(denied, "lane_unavailable", true, kT0);
   const std::string blocked = r.admit(kT0);
-  r.deny(blocked, "shopper_blocked", false);
+  r.deny(blocked, "shopper_blocked", false, kT0);
   const std::string cancelled = r.admit(kT0);
   r.open(cancelled);
   r.cancel(cancelled, kT0);

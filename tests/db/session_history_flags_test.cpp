@@ -134,7 +134,7 @@ TEST_CASE("the status totals follow every insert, state change and delete of ses
   for (const char* id : {"s1", "s2", "s3"})
     REQUIRE(describe(begin_session(sessions, session(id, std::string("jti-") + id))) == "ok");
   REQUIRE(describe(sessions.mark_open("s1")) == "ok");
-  REQUIRE(describe(sessions.mark_denied("s2", "shopper_blocked", false)) == "ok");
+  REQUIRE(describe(sessions.mark_denied("s2", "shopper_blocked", false, 1)) == "ok");
   // Retention's way out, and a row rewritten without a state change.
   t.db->sql().exec("DELETE FROM settlements WHERE session_id IN ('old-1', 'old-2')");
   t.db->sql().exec("DELETE FROM sessions WHERE session_id IN ('old-10', 'old-20')");

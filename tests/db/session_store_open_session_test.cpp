@@ -50,7 +50,7 @@ TEST_CASE_METHOD(OpenSessionFixture, "a session being admitted or admitted is op
   CHECK_FALSE(open_of("shp_b").has_value());
 
   begin("s3", "shp_b", 2);
-  REQUIRE(store.mark_denied("s3", "shopper_blocked", false).ok());
+  REQUIRE(store.mark_denied("s3", "shopper_blocked", false, kNow).ok());
   CHECK_FALSE(open_of("shp_b").has_value());
 }
 

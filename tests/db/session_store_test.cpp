@@ -3,9 +3,12 @@
 // admissions window, and the retention and purge of used token ids.
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include <SQLiteCpp/Database.h>
 
 #include "db/outbox.hpp"
+#include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
 #include "tests/db/db_test_support.hpp"
 
@@ -101,11 +104,11 @@ TEST_CASE("denying with release_token lets the same token begin again, without i
   REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
   REQUIRE(describe(begin_session(store, session("s2", "jti-2"))) == "ok");
 
-  REQUIRE(describe(store.mark_denied("s1", "lane_unavailable", true)) == "ok");
+  REQUIRE(describe(store.mark_denied("s1", "lane_unavailable", true, kNow)) == "ok");
   CHECK_FALSE(*store.token_used("jti-1"));
   CHECK(describe(begin_session(store, session("s1-retry", "jti-1"))) == "ok");
 
-  REQUIRE(describe(store.mark_denied("s2", "shopper_blocked", false)) == "ok");
+  REQUIRE(describe(store.mark_denied("s2", "shopper_blocked", false, kNow)) == "ok");
   CHECK(*store.token_used("jti-2"));
   CHECK(begin_session(store, session("s2-retry", "jti-2")).error().code == "replayed");
 
@@ -127,7 +130,7 @@ TEST_CASE("a state change only leaves the state it expects") {
     require_wrong_state(store.mark_open("s1"), "cannot mark session s1 open: it is open, not opening");
     require_wrong_state(store.mark_open_offline("s1", kOpenRequest, 1),
                         "cannot mark session s1 open_offline: it is open, not opening");
-    require_wrong_state(store.mark_denied("s1", "x", true), "cannot mark session s1 denied: it is open, not opening");
+    require_wrong_state(store.mark_denied("s1", "x", true, kNow), "cannot mark session s1 denied: it is open, not opening");
     CHECK(*store.token_used("jti-1"));  // the refused denial released nothing
 
     REQUIRE(describe(store.mark_cancelled("s1", kCancel, 1)) == "ok");
@@ -142,9 +145,9 @@ TEST_CASE("a state change only leaves the state it expects") {
     CHECK(state_of(store, "s1") == SessionState::cancelled);
   }
   SECTION("opening -> denied is final") {
-    REQUIRE(describe(store.mark_denied("s1", "offline_limit", false)) == "ok");
+    REQUIRE(describe(store.mark_denied("s1", "offline_limit", false, kNow)) == "ok");
     require_wrong_state(store.mark_open("s1"), "cannot mark session s1 open: it is denied, not opening");
-    require_wrong_state(store.mark_denied("s1", "x", false), "cannot mark session s1 denied: it is denied, not opening");
+    require_wrong_state(store.mark_denied("s1", "x", false, kNow), "cannot mark session s1 denied: it is denied, not opening");
   }
   SECTION("an unknown session") {
     require_wrong_state(store.mark_open("nope"), "cannot mark session nope open: no such session");
@@ -219,6 +222,89 @@ TEST_CASE("a session a restart left opening is cancelled with its open request, 
   CHECK(*outbox.size() == 0);
 }
 
+TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent; a hold sent once stays queued") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  PaymentQueue queue(*t.db);
+  const auto hold_of = [&](const std::string& session_id) {
+    NewPaymentOp op;
+    op.session_id = session_id;
+    op.op = "preauth";
+    op.amount_minor = 5000;
+    op.currency = "USD";
+    op.alert_on_failure = false;
+    const auto id = queue.enqueue(op, kNow);
+    REQUIRE(describe(id) == "ok");
+    return *id;
+  };
+  const auto op_of = [&](std::int64_t id) {
+    const auto found = queue.find(id);
+    REQUIRE(describe(found) == "ok");
+    REQUIRE(found->has_value());
+    return **found;
+  };
+  for (const char* id : {"unsent-denied", "sent-denied", "unsent-opened", "unsent-abandoned", "in-flight-abandoned"}) {
+    REQUIRE(describe(begin_session(store, session(id, std::string("jti-") + id))) == "ok");
+  }
+  const std::int64_t unsent_denied = hold_of("unsent-denied");
+  const std::int64_t sent_denied = hold_of("sent-denied");
+  REQUIRE(describe(queue.mark_in_flight(sent_denied, kNow)) == "ok");  // sent, outcome unknown
+  REQUIRE(describe(queue.mark_retry(sent_denied, kNow + 1000, "timeout after 1500 ms")) == "ok");
+  const std::int64_t unsent_opened = hold_of("unsent-opened");
+  const std::int64_t unsent_abandoned = hold_of("unsent-abandoned");
+  const std::int64_t in_flight_abandoned = hold_of("in-flight-abandoned");
+  REQUIRE(describe(queue.mark_in_flight(in_flight_abandoned, kNow)) == "ok");
+  REQUIRE(queue.totals()->outstanding_ops == 5);
+
+  REQUIRE(describe(store.mark_denied("unsent-denied", "offline_limit", true, kNow + 10)) == "ok");
+  REQUIRE(describe(store.mark_denied("sent-denied", "offline_limit", true, kNow + 10)) == "ok");
+  REQUIRE(describe(store.deny_after_open("unsent-opened", "tracking_unreachable", true, kOpenRequest, kCancel,
+                                         kNow + 20)) == "ok");
+  REQUIRE(describe(store.abandon_opening("unsent-abandoned", kOpenRequest, kCancel, kNow + 30)) == "ok");
+  REQUIRE(describe(store.abandon_opening("in-flight-abandoned", kOpenRequest, kCancel, kNow + 30)) == "ok");
+
+  for (const auto& [id, reason, at] : {std::tuple{unsent_denied, kHoldNotSentDenied, kNow + 10},
+                                       std::tuple{unsent_opened, kHoldNotSentDenied, kNow + 20},
+                                       std::tuple{unsent_abandoned, kHoldNotSentAbandoned, kNow + 30}}) {
+    INFO("operation " << id);
+    const PaymentOpRecord finished = op_of(id);
+    CHECK(finished.state == PaymentOpState::dead);
+    CHECK_FALSE(finished.alert);  // not a dead letter: nothing to do for anyone
+    CHECK(finished.attempts == 0);
+    CHECK(finished.last_error == reason);
+    CHECK(finished.finished_at_ms == at);
+  }
+  // Sent once: the gateway may hold it; it stays queued (the settlement voids what it placed).
+  CHECK(op_of(sent_denied).state == PaymentOpState::pending);
+  CHECK(op_of(in_flight_abandoned).state == PaymentOpState::in_flight);
+  const auto totals = queue.totals();
+  REQUIRE(describe(totals) == "ok");
+  CHECK(totals->outstanding_ops == 2);
+  CHECK(totals->outstanding_minor.at("USD").minor == 10000);
+  CHECK(totals->dead_letters == 0);
+}
+
+TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  PaymentQueue queue(*t.db);
+  REQUIRE(describe(begin_session(store, session("s1", "jti-1"))) == "ok");
+  NewPaymentOp op;
+  op.session_id = "s1";
+  op.op = "preauth";
+  op.amount_minor = 5000;
+  op.currency = "USD";
+  const auto id = queue.enqueue(op, kNow);
+  REQUIRE(describe(id) == "ok");
+  t.db->sql().exec("CREATE TEMP TRIGGER bad_row BEFORE UPDATE OF state ON payment_ops"
+                   " BEGIN SELECT RAISE(ABORT, 'database disk image is malformed'); END");
+  REQUIRE(describe(store.mark_denied("s1", "offline_limit", true, kNow + 10)) == "ok");
+  CHECK(state_of(store, "s1") == SessionState::denied);
+  const auto held = queue.find(*id);
+  REQUIRE(describe(held) == "ok");
+  CHECK((*held)->state == PaymentOpState::pending);  // the settlement voids whatever it places
+}
+
 TEST_CASE("a state change is undone when its outbox message cannot be written") {
   TestDatabase t;
   SessionStore store(*t.db);
@@ -271,7 +357,7 @@ TEST_CASE("offline admissions are counted from the start of the window") {
   SessionRecord flagged = session("flagged-denied", "jti-flagged", 2600);
   flagged.offline = true;
   REQUIRE(describe(begin_session(store, flagged)) == "ok");
-  REQUIRE(describe(store.mark_denied("flagged-denied", "offline_limit", true)) == "ok");
+  REQUIRE(describe(store.mark_denied("flagged-denied", "offline_limit", true, kNow)) == "ok");
 
   CHECK(*store.offline_admissions_since(0) == 3);
   CHECK(*store.offline_admissions_since(2000) == 2);

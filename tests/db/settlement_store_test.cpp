@@ -79,8 +79,8 @@ TEST_CASE("a session is settled once, with its operations chained in order") {
 
 TEST_CASE("a session that ended without a cart is a candidate only if a hold was requested for it") {
   StoreFixture f;
-  REQUIRE(f.sessions.mark_denied("s2", "shopper_blocked", false).ok());
-  REQUIRE(f.sessions.mark_denied("s3", "shopper_blocked", false).ok());
+  REQUIRE(f.sessions.mark_denied("s2", "shopper_blocked", false, kNow).ok());
+  REQUIRE(f.sessions.mark_denied("s3", "shopper_blocked", false, kNow).ok());
   const auto preauth = f.queue.enqueue(NewPaymentOp{"s2", "preauth", 5000, "USD", "", std::nullopt, true, ""}, kNow);
   REQUIRE(preauth.ok());
   CHECK(f.store.candidates(10)->empty());  // its hold is not resolved yet

@@ -183,7 +183,7 @@ StoreDay::StoreDay() {
   add_session("s-shopping-2", kMinute, 1, 1, true);
   db::SessionStore sessions(database());
   require_ok(db::test::begin_session(sessions, db::test::session("s-denied", "jti-s-denied", now - 20 * kMinute)));
-  require_ok(sessions.mark_denied("s-denied", "shopper_blocked", false));
+  require_ok(sessions.mark_denied("s-denied", "shopper_blocked", false, now - 20 * kMinute));
 
   require_ok(db::GateStatus(database()).set("gateway", "unreachable", now - 2 * kHour - 31 * kMinute));
   start_gate();

@@ -14,6 +14,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "controller/settlement/entry_hold.hpp"
+#include "db/sqlite_error.hpp"
 
 #include "tests/settlement/gateway_outcomes.hpp"
 #include "tests/settlement/settlement_fixture.hpp"
@@ -58,6 +59,26 @@ struct BatchFixture : SettlementFixture {
   void fail_commits_of(const std::string& state) {
     t.db->sql().exec("CREATE TRIGGER disk_full BEFORE UPDATE OF state ON payment_ops WHEN NEW.state = '" + state +
                      "' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  }
+  // Every claim of operation `id` (pending -> in flight) fails (an error of that row: db_error).
+  void fail_claims_of(std::int64_t id) {
+    t.db->sql().exec("CREATE TRIGGER bad_claim BEFORE UPDATE OF state ON payment_ops WHEN OLD.id = " +
+                     std::to_string(id) + " AND NEW.state = 'in_flight' BEGIN SELECT RAISE(ABORT, 'row refused'); END");
+  }
+  // The virtual times at which writes failed while `span` of virtual time goes by, looking
+  // every 10 ms (a failure is counted by db::failed_operations()).
+  std::vector<Millis> failures_within(Millis span) {
+    std::vector<Millis> at;
+    const auto began = vt.steady_now();
+    auto seen = db::failed_operations().db_error;
+    while (vt.steady_now() - began < span) {
+      vt.advance(Millis{10});
+      if (const auto now_failed = db::failed_operations().db_error; now_failed != seen) {
+        seen = now_failed;
+        at.push_back(std::chrono::duration_cast<Millis>(vt.steady_now() - began));
+      }
+    }
+    return at;
   }
   // Every write recording an outcome of operation `id` fails (an error of that row: db_error).
   void fail_outcomes_of(std::int64_t id) {
@@ -191,22 +212,110 @@ TEST_CASE("a row that cannot be written holds back only its own operation: the o
   REQUIRE(f.gateway.sent.size() == 1 + 5);
   CHECK(f.drainer->in_flight() == 3);
 
-  // Still refused on the next wakes: the others go on all the same.
+  // Still refused when it is tried again, alone, 1 s later: the others go on all the same.
   f.gateway.approve_oldest();
   f.gateway.approve_oldest();
-  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  f.vt.advance(SettlementFixture::drainer_settings().retry.first);
   CHECK(f.op(ids[3]).state == PaymentOpState::succeeded);
   CHECK(f.op(ids[4]).state == PaymentOpState::succeeded);
   CHECK(f.op(ids[1]).state == PaymentOpState::in_flight);
   CHECK(f.drainer->in_flight() == 1);
 
   f.t.db->sql().exec("DROP TRIGGER bad_row");
-  f.vt.advance(SettlementFixture::drainer_settings().idle_poll);
+  f.vt.advance(SettlementFixture::drainer_settings().retry.first * 2);  // its next try, 2 s after that one
   CHECK(f.op(ids[1]).state == PaymentOpState::succeeded);  // recorded, not resent
   CHECK(f.op(ids[1]).attempts == 1);
   CHECK(f.gateway.sent.size() == 1 + 5);
   CHECK(f.finals.size() == 1 + 5);
   CHECK(f.drainer->in_flight() == 0);
+}
+
+TEST_CASE("an outcome its row refuses is recorded alone after growing waits: the others go back to one commit per pass") {
+  BatchFixture f;
+  f.start(3);
+  f.reachable();
+  const auto ids = f.charges(6);
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 3);
+  f.fail_outcomes_of(ids[0]);
+  for (int i = 0; i < 3; ++i) f.gateway.approve_oldest();
+  f.vt.run_ready();  // the batch splits once: s2 and s3 recorded, s4 and s5 claimed, s1 waits
+  REQUIRE(f.op(ids[0]).state == PaymentOpState::in_flight);
+  REQUIRE(f.gateway.calls.size() == 2);
+
+  // The next pass: s4's and s5's outcomes and the claim of s6, in one transaction.
+  const std::int64_t commits_before = f.t.db->commits();
+  f.gateway.approve_oldest();
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.t.db->commits() - commits_before == 1);
+  CHECK(f.op(ids[3]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[4]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[5]).state == PaymentOpState::in_flight);
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.op(ids[5]).state == PaymentOpState::succeeded);
+
+  // s1's own record is tried again alone, 1 s, 2 s, 4 s, 8 s apart: not on every wake.
+  const auto failed_at = f.failures_within(std::chrono::seconds(20));
+  REQUIRE(failed_at.size() >= 3);
+  CHECK(failed_at.size() <= 5);
+  CHECK(failed_at[0] >= Millis{900});  // 1 s after the first failure, a few ms before the count began
+  for (std::size_t i = 1; i < failed_at.size(); ++i) {
+    INFO("try " << i);
+    CHECK(failed_at[i] - failed_at[i - 1] >= (i == 1 ? failed_at[0] : failed_at[i - 1] - failed_at[i - 2]) * 2 - Millis{10});
+  }
+  CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
+  CHECK(f.drainer->in_flight() == 1);  // it keeps its slot
+
+  f.t.db->sql().exec("DROP TRIGGER bad_row");
+  f.vt.advance(std::chrono::seconds(20));
+  CHECK(f.op(ids[0]).state == PaymentOpState::succeeded);  // recorded, not resent
+  CHECK(f.gateway.sent.size() == 1 + 6);
+  CHECK(f.drainer->in_flight() == 0);
+}
+
+TEST_CASE("an operation whose claim its row refuses is claimed alone after growing waits, not every 20 ms") {
+  BatchFixture f;
+  f.start(2);
+  f.reachable();
+  const auto ids = f.charges(3);
+  f.fail_claims_of(ids[0]);
+  f.drainer->kick();
+  f.vt.run_ready();  // s1 and s2 claimed together: refused, then apart: s2 sent
+  f.vt.advance(Millis{20});  // the next wake claims s3 in the slot left to s1
+  REQUIRE(f.gateway.calls.size() == 2);  // s2 and s3 sent, s1 left out
+  CHECK(f.gateway.calls[0].request.idempotency_key == "s2:charge");
+  CHECK(f.gateway.calls[1].request.idempotency_key == "s3:charge");
+  CHECK(f.op(ids[0]).state == PaymentOpState::pending);
+
+  // Their outcomes are recorded in one transaction: s1 is not in it.
+  const std::int64_t commits_before = f.t.db->commits();
+  f.gateway.approve_oldest();
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.t.db->commits() - commits_before == 1);
+  CHECK(f.op(ids[1]).state == PaymentOpState::succeeded);
+  CHECK(f.op(ids[2]).state == PaymentOpState::succeeded);
+
+  // s1 is claimed again alone 1 s, 2 s, 4 s, 8 s apart, with free slots and nothing else to do.
+  const auto failed_at = f.failures_within(std::chrono::seconds(20));
+  REQUIRE(failed_at.size() >= 3);
+  CHECK(failed_at.size() <= 5);
+  CHECK(failed_at[0] >= Millis{900});  // 1 s after the first failure, a few ms before the count began
+  for (std::size_t i = 1; i < failed_at.size(); ++i) {
+    INFO("try " << i);
+    CHECK(failed_at[i] - failed_at[i - 1] >= (i == 1 ? failed_at[0] : failed_at[i - 1] - failed_at[i - 2]) * 2 - Millis{10});
+  }
+  CHECK(f.gateway.sent.size() == 1 + 2);
+
+  f.t.db->sql().exec("DROP TRIGGER bad_claim");
+  f.vt.advance(std::chrono::seconds(20));
+  REQUIRE(f.gateway.sent.size() == 1 + 3);
+  CHECK(f.gateway.sent.back().idempotency_key == "s1:charge");
+  CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
+  CHECK(f.op(ids[0]).attempts == 1);
 }
 
 TEST_CASE("a failed commit tells the entry a decline as it is (a denial moves no money), recorded later") {

@@ -1,10 +1,11 @@
 // PaymentDrainer across a stop and a reload: stopping records every operation in flight as
 // pending again (resent with its same key by the next start) and sends nothing more, not even
 // an entry hold or the send after a lookup answered late; an outcome from before the stop does
-// not cost a slot after the next start; a reload's new settings apply at once (a higher
+// not cost a slot after the next start, nor free one more than its operation held; a reload's new settings apply at once (a higher
 // max_in_flight sends what it now allows).
 #include <catch2/catch.hpp>
 
+#include <utility>
 #include <vector>
 
 #include "tests/settlement/gateway_outcomes.hpp"
@@ -125,6 +126,30 @@ TEST_CASE("an outcome from before a stop, recorded with a new claim of its opera
   f.drainer->kick();
   f.vt.run_ready();
   CHECK(f.gateway.sent.size() == 3);  // max_in_flight 1: s3 waits for x
+}
+
+TEST_CASE("two outcomes of one operation recorded together free one slot, not two") {
+  SettlementFixture f;
+  for (int i = 1; i <= 4; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 * i);
+  }
+  f.start_drainer(SettlementFixture::drainer_settings(2));
+  REQUIRE(f.gateway.sent.size() == 2);  // s1 and s2, first sends
+  REQUIRE(f.drainer->stop().ok());      // both pending again, their requests still out
+  REQUIRE(f.drainer->start().ok());
+  REQUIRE(f.gateway.sent.size() == 4);  // s1 and s2 again, same keys
+  // s1's first answer and its second, in one pass (the first is recorded, the second is not:
+  // s1 is final by then): one slot is freed, taken by s3; s4 waits.
+  std::swap(f.gateway.calls[1], f.gateway.calls[2]);  // s1's two requests are the oldest
+  f.gateway.approve_oldest();
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  CHECK(f.drainer->in_flight() == 2);  // s2 (second send) and s3
+  REQUIRE(f.gateway.sent.size() == 5);
+  CHECK(f.gateway.sent[4].idempotency_key == "s3:charge");
+  CHECK(f.ops_of("s4").at(0).state == PaymentOpState::pending);
 }
 
 TEST_CASE("a reload's higher max_in_flight sends at once what it allows") {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -235,7 +236,7 @@ TEST_CASE("a lookup answered during a 429's pause is not followed by a send unti
   CHECK(f.gateway.sent.size() == 1);
 }
 
-TEST_CASE("a 429 pauses all sending no longer than retry_max_ms, and no shorter than the backoff") {
+TEST_CASE("a 429 pauses all sending no longer than retry_max_ms, and no shorter than retry_initial_ms") {
   SettlementFixture f;
   f.add_session("s1");
   f.add_session("s2");
@@ -256,6 +257,138 @@ TEST_CASE("a 429 pauses all sending no longer than retry_max_ms, and no shorter 
   CHECK(f.gateway.sent.size() == 1);
   f.vt.advance(for_a_day ? Millis{1} : first);  // the backoff after one failure is first to 1.5 x first
   CHECK(f.gateway.sent.size() >= 2);
+}
+
+TEST_CASE("a 429's pause is sized on its own, not by the retry history of the operation that got it") {
+  SettlementFixture f;
+  f.add_session("s1");
+  const std::int64_t tired = f.enqueue("s1", "charge", 100);
+  for (int i = 0; i < 9; ++i) {  // nine earlier attempts, each without an answer
+    REQUIRE(f.queue.mark_in_flight(tired, f.now_ms()).ok());
+    REQUIRE(f.queue.mark_retry(tired, f.now_ms(), "timeout after 10000 ms").ok());
+  }
+  f.start_drainer();
+  REQUIRE(f.gateway.sent.size() == 1);
+  const std::int64_t limited_at = f.now_ms();
+  f.gateway.answer_oldest(retry_later(429, std::chrono::seconds(1)));
+  f.vt.run_ready();
+
+  f.add_session("s2");
+  const std::int64_t early = f.enqueue("s2", "preauth", 5000);
+  f.vt.advance(Millis{999});
+  std::vector<PaymentOutcome> told;
+  f.drainer->send_now(early, Millis{1500}, [&](const PaymentOutcome& outcome) { told.push_back(outcome); });
+  f.vt.run_ready();
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].kind == PaymentOutcomeKind::retry_later);  // still paused, 1 ms to go
+  CHECK(f.gateway.sent.size() == 1);
+
+  f.vt.advance(Millis{1});  // the pause is over: the queue sends what waited, and an entry hold goes at once
+  REQUIRE(f.gateway.sent.size() == 2);
+  CHECK(f.gateway.sent[1].idempotency_key == "s2:preauth");
+  f.add_session("s3");
+  const std::int64_t hold = f.enqueue("s3", "preauth", 5000);
+  f.drainer->send_now(hold, Millis{1500}, [&](const PaymentOutcome& outcome) { told.push_back(outcome); });
+  REQUIRE(f.gateway.sent.size() == 3);
+  CHECK(f.gateway.sent[2].idempotency_key == "s3:preauth");
+  // The limited operation itself keeps the backoff of its ten attempts (at least retry_max_ms).
+  CHECK(f.op(tired).state == PaymentOpState::pending);
+  CHECK(f.op(tired).next_attempt_at_ms >= limited_at + 300000);
+}
+
+TEST_CASE("429s in a row pause longer each time up to retry_max_ms; any other answer starts again from retry_initial_ms") {
+  SettlementFixture f;
+  auto settings = SettlementFixture::drainer_settings(1);  // one request at a time: each 429 is a new one's
+  settings.retry = controller::RetryPolicy{Millis{1000}, Millis{4000}};
+  for (int i = 1; i <= 8; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 * i);
+  }
+  f.start_drainer(settings);
+  REQUIRE(f.gateway.calls.size() == 1);
+  // How long every send is paused from now: send_now of no operation says it while paused.
+  const auto pause = [&]() -> std::int64_t {
+    std::optional<PaymentOutcome> told;
+    f.drainer->send_now(0, Millis{1500}, [&](const PaymentOutcome& outcome) { told = outcome; });
+    f.vt.run_ready();
+    REQUIRE(told);
+    if (told->kind != PaymentOutcomeKind::retry_later) return 0;
+    REQUIRE(told->retry_after);
+    return told->retry_after->count();
+  };
+  const auto answer_429 = [&](std::optional<std::chrono::milliseconds> retry_after) {
+    REQUIRE(f.gateway.calls.size() == 1);
+    PaymentOutcome limited = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
+    limited.retry_after = retry_after;
+    f.gateway.answer_oldest(limited);
+    f.vt.run_ready();
+  };
+  CHECK(pause() == 0);
+  answer_429(std::nullopt);
+  CHECK(pause() == 1000);
+  f.vt.advance(Millis{1000});  // the next request goes out after the pause
+  answer_429(std::nullopt);
+  CHECK(pause() == 2000);
+  f.vt.advance(Millis{2000});
+  answer_429(std::chrono::seconds(1));  // a shorter Retry-After does not end the run
+  CHECK(pause() == 4000);
+  f.vt.advance(Millis{4000});
+  answer_429(std::nullopt);
+  CHECK(pause() == 4000);  // never past retry_max_ms
+  f.vt.advance(Millis{4000});
+  REQUIRE(f.gateway.calls.size() == 1);
+  f.gateway.approve_oldest();  // another answer, to a request sent after the pause: the next 429 starts again
+  f.vt.run_ready();
+  CHECK(pause() == 0);
+  answer_429(std::nullopt);
+  CHECK(pause() == 1000);
+  f.vt.advance(Millis{1000});
+  answer_429(std::chrono::hours(1));  // a proxy's hour: retry_max_ms
+  CHECK(pause() == 4000);
+}
+
+TEST_CASE("a burst of 429s to requests sent together pauses once, and answers sent before it do not end the run") {
+  SettlementFixture f;
+  auto settings = SettlementFixture::drainer_settings(8);
+  settings.retry = controller::RetryPolicy{Millis{1000}, Millis{300000}};
+  for (int i = 1; i <= 9; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 * i);
+  }
+  f.start_drainer(settings);
+  REQUIRE(f.gateway.calls.size() == 8);
+  const auto pause = [&]() -> std::int64_t {
+    std::optional<PaymentOutcome> told;
+    f.drainer->send_now(0, Millis{1500}, [&](const PaymentOutcome& outcome) { told = outcome; });
+    f.vt.run_ready();
+    REQUIRE(told);
+    if (told->kind != PaymentOutcomeKind::retry_later) return 0;
+    REQUIRE(told->retry_after);
+    return told->retry_after->count();
+  };
+  const auto limited = [](std::optional<std::chrono::milliseconds> retry_after) {
+    PaymentOutcome o = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
+    o.retry_after = retry_after;
+    return o;
+  };
+  // Six of the eight sent together answer 429: one pause of retry_initial_ms, not 1, 2, 4 ... 32 s.
+  for (int i = 0; i < 6; ++i) f.gateway.answer_oldest(limited(std::nullopt));
+  f.vt.run_ready();
+  CHECK(pause() == 1000);
+  // One of the burst asks for longer: it lengthens the pause, it does not double it.
+  f.gateway.answer_oldest(limited(std::chrono::seconds(3)));
+  f.vt.run_ready();
+  CHECK(pause() == 3000);
+  // A 200 to a request sent before the pause says nothing of the limit now: the run goes on.
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  f.vt.advance(Millis{3000});
+  REQUIRE_FALSE(f.gateway.calls.empty());  // sending again after the pause
+  f.gateway.answer_oldest(limited(std::nullopt));
+  f.vt.run_ready();
+  CHECK(pause() == 2000);
 }
 
 TEST_CASE("an operation chained after another waits until that one is final") {

@@ -41,7 +41,7 @@ void SettlementFixture::cancel_session(const std::string& id) {
 }
 
 void SettlementFixture::deny_session(const std::string& id) {
-  REQUIRE(db::test::describe(sessions.mark_denied(id, "offline_limit", false)) == "ok");
+  REQUIRE(db::test::describe(sessions.mark_denied(id, "offline_limit", false, now_ms())) == "ok");
 }
 
 std::int64_t SettlementFixture::enqueue(const std::string& session_id, const std::string& op, std::int64_t amount_minor,

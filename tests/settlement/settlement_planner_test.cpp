@@ -105,9 +105,9 @@ TEST_CASE("a denied session whose preauth later succeeds has the hold voided onc
   PlannerFixture f;
   f.add_session("s1");
   const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());  // sent (a hold never sent is finished by the denial)
   f.deny_session("s1");
   CHECK(f.planner.run() == 0);  // the hold's outcome is still unknown
-  REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
   REQUIRE(f.queue.mark_succeeded(preauth, "pi_late", f.now_ms()).ok());
   CHECK(f.planner.run() == 1);
   const auto ops = f.settling_ops("s1");

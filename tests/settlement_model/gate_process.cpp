@@ -125,7 +125,7 @@ void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldV
                        : verdict == HoldVerdict::offline_limit ? "offline_limit"
                                                                : "lane_unavailable";
   const bool release_token = verdict == HoldVerdict::offline_limit || verdict == HoldVerdict::unavailable;
-  must_work(sessions.mark_denied(session.id, reason, release_token), "deny session " + session.id);
+  must_work(sessions.mark_denied(session.id, reason, release_token, now_ms()), "deny session " + session.id);
   decided(Fate::denied);
 }
 

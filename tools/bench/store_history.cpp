@@ -170,12 +170,12 @@ void StoreHistory::day(std::int64_t day_start_ms, int shoppers) {
     const Session s = admit(at, false);
     const int roll = per_mille(random_);
     if (roll < 15) {  // already inside (anti-passback): the token is released
-      must(sessions.mark_denied(s.id, "already_inside", true), "deny");
+      must(sessions.mark_denied(s.id, "already_inside", true, at), "deny");
       ++counts_.denied;
       continue;
     }
     if (roll < 20) {  // the engine refused the shopper
-      must(sessions.mark_denied(s.id, "shopper_blocked", false), "deny");
+      must(sessions.mark_denied(s.id, "shopper_blocked", false, at), "deny");
       ++counts_.denied;
       continue;
     }
