@@ -160,12 +160,10 @@ void PaymentDrainer::pump() {
   const SteadyTime now = clock_.steady_now();
   // Outcomes a row refused are recorded alone, first (their slots are then free below).
   record_refused(now, false);
-  if (paused_until_) {
-    if (now < *paused_until_) {
-      record_arrived({});
-      return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
-    }
-    paused_until_.reset();
+  // (paused_until_ stays once the pause is over: when the last pause ended.)
+  if (paused_until_ && now < *paused_until_) {
+    record_arrived({});
+    return schedule_wake(std::chrono::duration_cast<Millis>(*paused_until_ - now));
   }
   // The slots that the outcomes to record free are claimed again in the same transaction.
   int slots = settings_.max_in_flight - static_cast<int>(in_flight_.size()) + slots_freed_by(arrived_);
@@ -356,7 +354,7 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
   note_reachability(outcome);
   if (outcome.http_status == 429) {
     rate_limited(outcome.retry_after, sent_at);
-  } else if (outcome.http_status != 0 && (!last_pause_until_ || sent_at >= *last_pause_until_)) {
+  } else if (outcome.http_status != 0 && (!paused_until_ || sent_at >= *paused_until_)) {
     // An answer to a request sent after the last pause ended ends the run of 429s: the next
     // one pauses from retry_initial_ms again. (One sent before it says nothing of the limit now.)
     consecutive_429s_ = 0;
@@ -366,24 +364,21 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
 
 void PaymentDrainer::rate_limited(std::optional<Millis> retry_after, SteadyTime sent_at) {
   const SteadyTime now = clock_.steady_now();
+  Millis pause{0};
   if (pause_began_at_ && sent_at <= *pause_began_at_) {
     // Sent before the pause under way (or the last one) began: the same burst of 429s. It
     // neither doubles the pause nor counts again; its Retry-After may only lengthen it.
-    if (retry_after) {
-      const SteadyTime until = now + std::min(*retry_after, settings_.retry.cap);
-      if (!paused_until_ || until > *paused_until_) paused_until_ = until;
-      last_pause_until_ = paused_until_;
-    }
-    return;
+    if (!retry_after) return;
+    pause = std::min(*retry_after, settings_.retry.cap);
+  } else {
+    consecutive_429s_ = std::min(consecutive_429s_ + 1, 64);  // (the doubling stops at the cap long before)
+    pause = rate_limit_pause(retry_after);
+    pause_began_at_ = now;
+    spdlog::warn("event=payment_rate_limited status=429 pause_ms={} in_a_row={} detail=\"pausing all sends\"",
+                 pause.count(), consecutive_429s_);
   }
-  consecutive_429s_ = std::min(consecutive_429s_ + 1, 64);  // (the doubling stops at the cap long before)
-  const Millis pause = rate_limit_pause(retry_after);
-  pause_began_at_ = now;
   const SteadyTime until = now + pause;
   if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
-  last_pause_until_ = paused_until_;
-  spdlog::warn("event=payment_rate_limited status=429 pause_ms={} in_a_row={} detail=\"pausing all sends\"",
-               pause.count(), consecutive_429s_);
 }
 
 void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {

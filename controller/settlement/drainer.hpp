@@ -257,10 +257,9 @@ class PaymentDrainer {
   // claims and claimed alone after a growing wait.
   RowBackoff held_claims_;
   bool record_posted_ = false;
-  std::optional<SteadyTime> paused_until_;  // after a 429
+  std::optional<SteadyTime> paused_until_;  // when the current or last pause after a 429 ends or ended
   int consecutive_429s_ = 0;  // pauses begun by 429s with no other answer between them
-  std::optional<SteadyTime> pause_began_at_;    // when the current or last pause began
-  std::optional<SteadyTime> last_pause_until_;  // when it ends or ended
+  std::optional<SteadyTime> pause_began_at_;  // when the current or last pause began
   std::unique_ptr<Timer> wake_;
   std::optional<bool> reachable_;
   DrainerCounters counters_;

@@ -100,6 +100,22 @@ struct BatchFixture : SettlementFixture {
   std::unique_ptr<SQLite::Transaction> lock;
 };
 
+// Tries of a row `failed_at` (times since the count began) 1 s, 2 s, 4 s, 8 s ... apart: the
+// first 1 s after the first failure (a few ms before the count began), each wait at least
+// twice the one before, and not on every wake.
+void check_growing_waits(const std::vector<Millis>& failed_at) {
+  REQUIRE(failed_at.size() >= 3);
+  CHECK(failed_at.size() <= 5);
+  CHECK(failed_at[0] >= Millis{900});
+  Millis wait_before = failed_at[0];
+  for (std::size_t i = 1; i < failed_at.size(); ++i) {
+    INFO("try " << i);
+    const Millis wait = failed_at[i] - failed_at[i - 1];
+    CHECK(wait >= wait_before * 2 - Millis{10});
+    wait_before = wait;
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a pump claims every due operation the free slots allow in one transaction, then sends each") {
@@ -259,13 +275,7 @@ TEST_CASE("an outcome its row refuses is recorded alone after growing waits: the
 
   // s1's own record is tried again alone, 1 s, 2 s, 4 s, 8 s apart: not on every wake.
   const auto failed_at = f.failures_within(std::chrono::seconds(20));
-  REQUIRE(failed_at.size() >= 3);
-  CHECK(failed_at.size() <= 5);
-  CHECK(failed_at[0] >= Millis{900});  // 1 s after the first failure, a few ms before the count began
-  for (std::size_t i = 1; i < failed_at.size(); ++i) {
-    INFO("try " << i);
-    CHECK(failed_at[i] - failed_at[i - 1] >= (i == 1 ? failed_at[0] : failed_at[i - 1] - failed_at[i - 2]) * 2 - Millis{10});
-  }
+  check_growing_waits(failed_at);
   CHECK(f.op(ids[0]).state == PaymentOpState::in_flight);
   CHECK(f.drainer->in_flight() == 1);  // it keeps its slot
 
@@ -301,13 +311,7 @@ TEST_CASE("an operation whose claim its row refuses is claimed alone after growi
 
   // s1 is claimed again alone 1 s, 2 s, 4 s, 8 s apart, with free slots and nothing else to do.
   const auto failed_at = f.failures_within(std::chrono::seconds(20));
-  REQUIRE(failed_at.size() >= 3);
-  CHECK(failed_at.size() <= 5);
-  CHECK(failed_at[0] >= Millis{900});  // 1 s after the first failure, a few ms before the count began
-  for (std::size_t i = 1; i < failed_at.size(); ++i) {
-    INFO("try " << i);
-    CHECK(failed_at[i] - failed_at[i - 1] >= (i == 1 ? failed_at[0] : failed_at[i - 1] - failed_at[i - 2]) * 2 - Millis{10});
-  }
+  check_growing_waits(failed_at);
   CHECK(f.gateway.sent.size() == 1 + 2);
 
   f.t.db->sql().exec("DROP TRIGGER bad_claim");

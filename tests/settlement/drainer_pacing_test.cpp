@@ -66,6 +66,17 @@ class StartTimes final : public passgate::PaymentGateway {
   const passgate::Clock& clock_;
 };
 
+// How long every send is paused from now: send_now of no operation says it while paused (0: not paused).
+std::int64_t pause_told(SettlementFixture& f) {
+  std::optional<PaymentOutcome> told;
+  f.drainer->send_now(0, Millis{1500}, [&](const PaymentOutcome& outcome) { told = outcome; });
+  f.vt.run_ready();
+  REQUIRE(told);
+  if (told->kind != PaymentOutcomeKind::retry_later) return 0;
+  REQUIRE(told->retry_after);
+  return told->retry_after->count();
+}
+
 }  // namespace
 
 TEST_CASE("at start-up an operation left in flight is resent with its same key") {
@@ -307,21 +318,10 @@ TEST_CASE("429s in a row pause longer each time up to retry_max_ms; any other an
   }
   f.start_drainer(settings);
   REQUIRE(f.gateway.calls.size() == 1);
-  // How long every send is paused from now: send_now of no operation says it while paused.
-  const auto pause = [&]() -> std::int64_t {
-    std::optional<PaymentOutcome> told;
-    f.drainer->send_now(0, Millis{1500}, [&](const PaymentOutcome& outcome) { told = outcome; });
-    f.vt.run_ready();
-    REQUIRE(told);
-    if (told->kind != PaymentOutcomeKind::retry_later) return 0;
-    REQUIRE(told->retry_after);
-    return told->retry_after->count();
-  };
+  const auto pause = [&] { return pause_told(f); };
   const auto answer_429 = [&](std::optional<std::chrono::milliseconds> retry_after) {
     REQUIRE(f.gateway.calls.size() == 1);
-    PaymentOutcome limited = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
-    limited.retry_after = retry_after;
-    f.gateway.answer_oldest(limited);
+    f.gateway.answer_oldest(retry_later(429, retry_after));
     f.vt.run_ready();
   };
   CHECK(pause() == 0);
@@ -359,20 +359,8 @@ TEST_CASE("a burst of 429s to requests sent together pauses once, and answers se
   }
   f.start_drainer(settings);
   REQUIRE(f.gateway.calls.size() == 8);
-  const auto pause = [&]() -> std::int64_t {
-    std::optional<PaymentOutcome> told;
-    f.drainer->send_now(0, Millis{1500}, [&](const PaymentOutcome& outcome) { told = outcome; });
-    f.vt.run_ready();
-    REQUIRE(told);
-    if (told->kind != PaymentOutcomeKind::retry_later) return 0;
-    REQUIRE(told->retry_after);
-    return told->retry_after->count();
-  };
-  const auto limited = [](std::optional<std::chrono::milliseconds> retry_after) {
-    PaymentOutcome o = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
-    o.retry_after = retry_after;
-    return o;
-  };
+  const auto pause = [&] { return pause_told(f); };
+  const auto limited = [](std::optional<std::chrono::milliseconds> retry_after) { return retry_later(429, retry_after); };
   // Six of the eight sent together answer 429: one pause of retry_initial_ms, not 1, 2, 4 ... 32 s.
   for (int i = 0; i < 6; ++i) f.gateway.answer_oldest(limited(std::nullopt));
   f.vt.run_ready();

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +14,7 @@
 
 namespace passgate::test {
 
-inline passgate::PaymentOutcome retry_later(int http_status, std::chrono::milliseconds retry_after) {
+inline passgate::PaymentOutcome retry_later(int http_status, std::optional<std::chrono::milliseconds> retry_after) {
   passgate::PaymentOutcome o = FakeGateway::outcome(passgate::PaymentOutcomeKind::retry_later, http_status);
   o.retry_after = retry_after;
   return o;
