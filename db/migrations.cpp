@@ -336,10 +336,20 @@ CREATE TRIGGER row_counts_settlement_deleted AFTER DELETE ON settlements BEGIN
 END;
 )sql";
 
-constexpr std::array<std::string_view, 13> kMigrations = {
+// 14: whether the gateway may have run an operation (`maybe_executed`): set by every answer
+// and every send but a single send answered 429 or one never written (db/payment_queue.hpp).
+// An entry hold that is not, whatever its attempts, is finished unsent when its shopper is
+// denied. Before this version only a hold never claimed counted as unsent: every operation
+// claimed at least once is taken as possibly run.
+constexpr std::string_view kMaybeExecuted = R"sql(
+ALTER TABLE payment_ops ADD COLUMN maybe_executed INTEGER NOT NULL DEFAULT 0;
+UPDATE payment_ops SET maybe_executed = 1 WHERE attempts > 0 OR first_attempt_at_ms > 0;
+)sql";
+
+constexpr std::array<std::string_view, 14> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
-    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts};
+    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted};
 
 }  // namespace
 

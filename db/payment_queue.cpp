@@ -36,7 +36,7 @@ constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames
 constexpr std::string_view kColumns =
     "SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert,"
     " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error, unverified,"
-    " replaced_by FROM payment_ops ";
+    " replaced_by, maybe_executed FROM payment_ops ";
 
 std::string select_ops(std::string_view rest) { return std::string(kColumns) + std::string(rest); }
 
@@ -63,6 +63,7 @@ PaymentOpRecord read_op(const SQLite::Statement& row) {
   r.last_error = row.getColumn(15).getString();
   r.unverified = row.getColumn(16).getInt() != 0;
   if (!row.getColumn(17).isNull()) r.replaced_by = row.getColumn(17).getInt64();
+  r.maybe_executed = row.getColumn(18).getInt() != 0;
   return r;
 }
 
@@ -109,27 +110,36 @@ constexpr Move kInFlight{"mark in flight", "pending",
                          " WHERE id = ?1 AND state = 'pending'"};
 constexpr Move kSucceeded{"mark succeeded", "in_flight",
                           "UPDATE payment_ops SET state = 'succeeded', intent_id = ?2, finished_at_ms = ?3,"
-                          " last_error = '' WHERE id = ?1 AND state = 'in_flight'"};
+                          " last_error = '', maybe_executed = 1 WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kDeclined{"mark declined", "in_flight",
-                         "UPDATE payment_ops SET state = 'declined', last_error = ?2, finished_at_ms = ?3"
-                         " WHERE id = ?1 AND state = 'in_flight'"};
+                         "UPDATE payment_ops SET state = 'declined', last_error = ?2, finished_at_ms = ?3,"
+                         " maybe_executed = 1 WHERE id = ?1 AND state = 'in_flight'"};
 // Refused after more than one send (an earlier one's outcome unknown), it may have moved
 // money: a dead letter whatever the operation asked for, in the same write.
 constexpr Move kDead{"mark dead", "in_flight",
-                     "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3,"
+                     "UPDATE payment_ops SET state = 'dead', last_error = ?2, finished_at_ms = ?3, maybe_executed = 1,"
                      " alert = CASE WHEN attempts > 1 THEN 1 ELSE alert END"
                      " WHERE id = ?1 AND state = 'in_flight'"};
 // A preauth keeps the PaymentIntent id its unverified answer named (the planner voids that
 // hold); a capture or void keeps the hold's own id whatever the answer said.
 constexpr Move kUnverified{"mark unverified", "in_flight",
                            "UPDATE payment_ops SET state = 'dead', alert = 1, unverified = 1, last_error = ?2, finished_at_ms = ?3,"
+                           " maybe_executed = 1,"
                            " intent_id = CASE WHEN op = 'preauth' AND ?4 <> '' THEN ?4 ELSE intent_id END"
                            " WHERE id = ?1 AND state = 'in_flight'"};
 constexpr Move kMoreAttempts{"count the attempts of", "in_flight",
-                             "UPDATE payment_ops SET attempts = attempts + ?2 WHERE id = ?1 AND state = 'in_flight'"};
+                             "UPDATE payment_ops SET attempts = attempts + ?2, maybe_executed = 1"
+                             " WHERE id = ?1 AND state = 'in_flight'"};
+// ?4: whether this dispatch may have run it (OutcomeWrite::maybe_executed); never cleared.
 constexpr Move kRetry{"reschedule", "in_flight",
-                      "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3"
-                      " WHERE id = ?1 AND state = 'in_flight'"};
+                      "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3,"
+                      " maybe_executed = max(maybe_executed, ?4) WHERE id = ?1 AND state = 'in_flight'"};
+// An entry hold the gateway cannot have run, back to pending, whose shopper was denied while
+// it was in flight: finished unsent, as the denial finishes one that was pending then.
+constexpr const char* kFinishDeniedUnsent =
+    "UPDATE payment_ops SET state = 'dead', alert = 0, last_error = ?2, finished_at_ms = ?3"
+    " WHERE id = ?1 AND op = 'preauth' AND state = 'pending' AND maybe_executed = 0"
+    " AND EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = payment_ops.session_id AND s.state = 'denied')";
 // A preauth whose session is already settled is not sent again: the settlement planned
 // around it (e.g. voided the hold its unverified answer named), and a hold placed now would
 // never be captured or released. A replaced charge is not sent again either: its hold was
@@ -206,7 +216,7 @@ int PaymentQueue::finish_unsent_preauth(Database& db, const std::string& session
     SQLite::Savepoint savepoint(db.sql(), "finish_unsent_preauth");
     auto finish = db.statement(
         "UPDATE payment_ops SET state = 'dead', alert = 0, last_error = ?2, finished_at_ms = ?3"
-        " WHERE session_id = ?1 AND op = 'preauth' AND state = 'pending' AND attempts = 0 AND first_attempt_at_ms = 0");
+        " WHERE session_id = ?1 AND op = 'preauth' AND state = 'pending' AND maybe_executed = 0");
     SQLite::bind(*finish, session_id, reason, now_ms);
     const int finished = finish->exec();
     savepoint.release();
@@ -324,7 +334,10 @@ Result<std::vector<Status>> PaymentQueue::commit_batch(const DrainBatch& batch) 
           case OutcomeWrite::To::unverified:
             moved = move(db_, kUnverified, w.id, w.text, w.finished_at_ms, w.intent_id);
             break;
-          case OutcomeWrite::To::retry: moved = move(db_, kRetry, w.id, w.next_attempt_at_ms, w.text); break;
+          case OutcomeWrite::To::retry:
+            moved = move(db_, kRetry, w.id, w.next_attempt_at_ms, w.text, w.maybe_executed ? 1 : 0);
+            if (moved && !w.maybe_executed) finish_if_denied(w.id, w.finished_at_ms);
+            break;
         }
       }
       statuses.push_back(std::move(moved));
@@ -367,13 +380,21 @@ Status PaymentQueue::mark_unverified(std::int64_t id, const std::string& reason,
 Status PaymentQueue::add_attempts(std::int64_t id, int count) { return guarded_move(db_, kMoreAttempts, id, count); }
 
 Status PaymentQueue::mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error) {
-  return guarded_move(db_, kRetry, id, next_attempt_at_ms, error);
+  return guarded_move(db_, kRetry, id, next_attempt_at_ms, error, 1);
+}
+
+void PaymentQueue::finish_if_denied(std::int64_t id, std::int64_t now_ms) {
+  auto finish = db_.statement(kFinishDeniedUnsent);
+  SQLite::bind(*finish, id, std::string(kHoldNotSentDenied), now_ms);
+  if (finish->exec() > 0)
+    spdlog::info("event=hold_finished_unsent op_id={} detail=\"answered 429 after its entry was denied: never sent again\"",
+                 id);
 }
 
 Result<int> PaymentQueue::resume_in_flight(std::int64_t now_ms) {
   return guarded("resume payment operations left in flight", [&]() -> Result<int> {
     auto update = db_.statement(
-        "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?1,"
+        "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?1, maybe_executed = 1,"
         " last_error = 'outcome unknown: in flight when the gate stopped' WHERE state = 'in_flight'");
     update->bind(1, now_ms);
     return update->exec();

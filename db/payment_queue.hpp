@@ -9,7 +9,9 @@
 // Declined and dead operations with `alert` set form the dead-letter list. A dead operation
 // marked `unverified` had an answer that was not its outcome (money may have moved). A failed
 // charge `replaced_by` another operation (its hold was captured instead, the remainder left
-// to an operator) is never sent again.
+// to an operator) is never sent again. `maybe_executed` says whether the gateway may have run
+// the operation: set by every answer and every send, except a request never written and a
+// single send answered 429 (rate limited: not run, per the gateway's contract); never cleared.
 #pragma once
 
 #include <cstdint>
@@ -79,6 +81,7 @@ struct PaymentOpRecord {
   std::string last_error;
   bool unverified = false;                  // dead on an answer that was not the outcome
   std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
+  bool maybe_executed = false;              // the gateway may have run it (see the top)
 };
 
 // The recorded outcome of one operation in flight, for PaymentQueue::record_outcomes: the
@@ -93,6 +96,10 @@ struct OutcomeWrite {
   std::int64_t finished_at_ms = 0;      // succeeded, declined, dead, unverified
   std::int64_t next_attempt_at_ms = 0;  // retry
   int more_attempts = 0;
+  // Whether the gateway may have run the operation in this dispatch: false only when the
+  // request was never written, or written once and answered 429 (retry only; every other
+  // outcome is an answer to a request that ran, or may have).
+  bool maybe_executed = true;
 };
 
 // One transaction of the payment drainer: the outcomes it records and the operations it
@@ -137,11 +144,13 @@ class PaymentQueue {
   static std::int64_t insert_dead_letter(Database& db, const NewPaymentOp& op, const std::string& reason,
                                          std::int64_t now_ms);
   // For the session store, within its transaction (the denial or abandonment of the session's
-  // entry): the pre-authorization of `session_id` that was never sent (pending, no attempt) is
-  // finished unsent: dead, with no alert, its last error `reason`. No hold may be placed on
-  // the card of a shopper who was not let in, and it no longer counts as outstanding
-  // (totals(), the offline risk limits). One sent at least once or in flight stays queued as
-  // it is: a hold may stand at the gateway, which the settlement voids. How many were finished.
+  // entry): the pre-authorization of `session_id` that the gateway cannot have run (pending,
+  // not `maybe_executed`: never sent, or only answered 429) is finished unsent: dead, with no
+  // alert, its last error `reason`. No hold may be placed on the card of a shopper who was not
+  // let in, and it no longer counts as outstanding (totals(), the offline risk limits). One the
+  // gateway may have run, or in flight, stays queued as it is: a hold may stand at the
+  // gateway, which the settlement voids (a hold in flight whose answer is a single 429 is
+  // finished when that answer is recorded, commit_batch). How many were finished.
   static int finish_unsent_preauth(Database& db, const std::string& session_id, const std::string& reason,
                                    std::int64_t now_ms);
   // For the settlement store, within its transaction: the failed operation `id` is settled
@@ -167,7 +176,9 @@ class PaymentQueue {
   // written (every operation of the outcomes still in flight, every claimed one still
   // pending); "wrong_state" if a claimed operation is not pending. Otherwise the status of
   // each outcome in order: ok, or "wrong_state" for an operation that was not in flight (that
-  // write alone is skipped; the rest is committed).
+  // write alone is skipped; the rest is committed). A retry of an entry hold the gateway cannot
+  // have run (not `maybe_executed`) whose session was denied meanwhile is finished unsent
+  // instead (kHoldNotSentDenied), as the denial would have done had it not been in flight.
   [[nodiscard]] Result<std::vector<Status>> commit_batch(const DrainBatch& batch);
   // commit_batch with claims only: all of `ids` go in flight, or none does.
   [[nodiscard]] Status mark_in_flight(const std::vector<std::int64_t>& ids, std::int64_t now_ms);
@@ -187,7 +198,7 @@ class PaymentQueue {
   // in_flight: `count` more attempts for the send under way (the HTTP client wrote the
   // request again on a fresh connection after a stale pooled one failed).
   [[nodiscard]] Status add_attempts(std::int64_t id, int count);
-  // in_flight -> pending, due again at `next_attempt_at_ms`.
+  // in_flight -> pending, due again at `next_attempt_at_ms` (the gateway may have run it).
   [[nodiscard]] Status mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
   // Operations the gateway account in use already knows of and that are not done with it:
   // not final and sent at least once, or acting on a hold placed there (capture, void); dead
@@ -202,7 +213,7 @@ class PaymentQueue {
   // becomes due at `latest_ms` (its wait was counted on a clock that ran ahead). How many.
   [[nodiscard]] Result<int> bring_forward(std::int64_t latest_ms);
   // At start-up: every in_flight operation back to pending, due at once (resent with its
-  // same key). Returns how many.
+  // same key), taken as possibly run by the gateway. Returns how many.
   [[nodiscard]] Result<int> resume_in_flight(std::int64_t now_ms);
 
   // Whether a final failure of this operation needs an operator (the dead-letter list).
@@ -219,6 +230,8 @@ class PaymentQueue {
   [[nodiscard]] Result<QueueTotals> totals();
 
  private:
+  // Within commit_batch: kFinishDeniedUnsent for operation `id` (see commit_batch).
+  void finish_if_denied(std::int64_t id, std::int64_t now_ms);
   Database& db_;
 };
 

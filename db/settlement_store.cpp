@@ -41,11 +41,12 @@ std::string describe_cart(const FinalCart& cart) {
 
 // Whether the hold of the session named by `session` is not known yet: its preauth is pending
 // or in flight, or dead where a hold may stand unnamed (an unverified answer without a
-// PaymentIntent id, or a refusal after an earlier send whose outcome was unknown).
+// PaymentIntent id, or a refusal after an earlier send whose outcome was unknown; not one
+// finished unsent, which the gateway cannot have run).
 std::string hold_unresolved(std::string_view session) {
   return "EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = " + std::string(session) +
          " AND p.op = 'preauth' AND (p.state IN ('pending', 'in_flight') OR (p.state = 'dead' AND p.intent_id = ''"
-         " AND (p.attempts > 1 OR p.unverified = 1))))";
+         " AND p.maybe_executed = 1 AND (p.attempts > 1 OR p.unverified = 1))))";
 }
 
 constexpr const char* kSelectSettlements =

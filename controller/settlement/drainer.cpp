@@ -354,9 +354,11 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
   note_reachability(outcome);
   if (outcome.http_status == 429) {
     rate_limited(outcome.retry_after, sent_at);
-  } else if (outcome.http_status != 0 && (!paused_until_ || sent_at >= *paused_until_)) {
-    // An answer to a request sent after the last pause ended ends the run of 429s: the next
-    // one pauses from retry_initial_ms again. (One sent before it says nothing of the limit now.)
+  } else if (outcome.http_status != 0 && (!pause_began_at_ || sent_at > *pause_began_at_)) {
+    // An answer to a request sent after the last pause began (so after it ended: nothing is
+    // sent during one) ends the run of 429s: the next one pauses from retry_initial_ms again.
+    // One sent before it says nothing of the limit now. (Not "after paused_until_": a late
+    // 429 of the same burst may have moved that past requests sent since.)
     consecutive_429s_ = 0;
   }
   complete(op, outcome, done);
@@ -401,6 +403,9 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
   w.id = op.id;
   w.finished_at_ms = now;
   w.more_attempts = std::max(0, outcome.sends - 1);  // this dispatch's first send counted when it went in flight
+  // Not run at the gateway: a request never written (refused here, no connection), or written
+  // once and answered 429 (the contract's "rate limited": retried with the same key).
+  w.maybe_executed = !(outcome.sends == 0 || (outcome.sends == 1 && outcome.http_status == 429));
   switch (outcome.kind) {
     case PaymentOutcomeKind::succeeded:
       w.to = db::OutcomeWrite::To::succeeded;
@@ -616,6 +621,19 @@ int PaymentDrainer::claim_held(SteadyTime now, int room) {
     if (!op || op->state != db::PaymentOpState::pending || op->next_attempt_at_ms > now_ms()) {
       held_claims_.forget(id);  // no longer waiting to be claimed (or not due yet: due() finds it then)
       continue;
+    }
+    // Chained after another operation, it goes only once that one is final, as due() says:
+    // an operator may have retried the predecessor since this claim was held back.
+    if (op->after_op_id) {
+      auto before = queue_.find(*op->after_op_id);
+      if (!before) {
+        spdlog::error("event=payment_queue_read_failed detail={}", log_value(before.error().message));
+        break;
+      }
+      if (before->has_value() && !db::is_final((*before)->state)) {
+        held_claims_.forget(id);  // due() finds it once its predecessor is final
+        continue;
+      }
     }
     if (pacer_.take(now, 1) == 0) break;
     if (auto marked = queue_.mark_in_flight(id, now_ms()); !marked) {

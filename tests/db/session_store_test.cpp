@@ -284,6 +284,94 @@ TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent
   CHECK(totals->dead_letters == 0);
 }
 
+TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denied, before or after the answer") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  PaymentQueue queue(*t.db);
+  const auto hold_of = [&](const std::string& session_id) {
+    REQUIRE(describe(begin_session(store, session(session_id, "jti-" + session_id))) == "ok");
+    NewPaymentOp op;
+    op.session_id = session_id;
+    op.op = "preauth";
+    op.amount_minor = 5000;
+    op.currency = "USD";
+    op.alert_on_failure = false;
+    const auto id = queue.enqueue(op, kNow);
+    REQUIRE(describe(id) == "ok");
+    REQUIRE(describe(queue.mark_in_flight(*id, kNow)) == "ok");
+    return *id;
+  };
+  // What the drainer records for an answer: a 429 to one send (not run), or any other.
+  const auto answered = [&](std::int64_t id, bool maybe_executed) {
+    OutcomeWrite w;
+    w.id = id;
+    w.to = OutcomeWrite::To::retry;
+    w.text = maybe_executed ? "HTTP 503" : "HTTP 429";
+    w.finished_at_ms = kNow + 50;
+    w.next_attempt_at_ms = kNow + 30000;
+    w.maybe_executed = maybe_executed;
+    const auto statuses = queue.record_outcomes({w});
+    REQUIRE(describe(statuses) == "ok");
+    REQUIRE(statuses->size() == 1);
+    REQUIRE(describe(statuses->front()) == "ok");
+  };
+  const auto op_of = [&](std::int64_t id) {
+    const auto found = queue.find(id);
+    REQUIRE(describe(found) == "ok");
+    REQUIRE(found->has_value());
+    return **found;
+  };
+  const auto finished_unsent = [&](std::int64_t id) {
+    const PaymentOpRecord op = op_of(id);
+    INFO("operation " << id << " " << to_string(op.state) << " " << op.last_error);
+    CHECK(op.state == PaymentOpState::dead);
+    CHECK(op.last_error == kHoldNotSentDenied);
+    CHECK_FALSE(op.alert);
+    CHECK(op.attempts == 1);
+    CHECK_FALSE(op.maybe_executed);
+  };
+
+  // Answered 429, then denied: the denial finishes it (before: attempts = 1 kept it queued).
+  const std::int64_t limited_then_denied = hold_of("limited-then-denied");
+  answered(limited_then_denied, false);
+  REQUIRE(op_of(limited_then_denied).state == PaymentOpState::pending);
+  REQUIRE(describe(store.mark_denied("limited-then-denied", "offline_limit", true, kNow + 60)) == "ok");
+  finished_unsent(limited_then_denied);
+
+  // Denied while in flight, then answered 429: recording the answer finishes it.
+  const std::int64_t denied_then_limited = hold_of("denied-then-limited");
+  REQUIRE(describe(store.mark_denied("denied-then-limited", "offline_limit", true, kNow + 40)) == "ok");
+  REQUIRE(op_of(denied_then_limited).state == PaymentOpState::in_flight);
+  answered(denied_then_limited, false);
+  finished_unsent(denied_then_limited);
+
+  // Any other answer may come from a request that ran: queued, the settlement voids the hold.
+  const std::int64_t unknown_then_denied = hold_of("unknown-then-denied");
+  answered(unknown_then_denied, true);
+  REQUIRE(describe(store.mark_denied("unknown-then-denied", "offline_limit", true, kNow + 60)) == "ok");
+  const std::int64_t denied_then_unknown = hold_of("denied-then-unknown");
+  REQUIRE(describe(store.mark_denied("denied-then-unknown", "offline_limit", true, kNow + 40)) == "ok");
+  answered(denied_then_unknown, true);
+  for (const std::int64_t id : {unknown_then_denied, denied_then_unknown}) {
+    const PaymentOpRecord op = op_of(id);
+    INFO("operation " << id);
+    CHECK(op.state == PaymentOpState::pending);
+    CHECK(op.maybe_executed);
+  }
+  // Once possibly run, a later 429 does not make it unsent again.
+  REQUIRE(describe(queue.mark_in_flight(unknown_then_denied, kNow + 30000)) == "ok");
+  answered(unknown_then_denied, false);
+  CHECK(op_of(unknown_then_denied).state == PaymentOpState::pending);
+  CHECK(op_of(unknown_then_denied).maybe_executed);
+
+  // A hold left in flight by a stop may have been sent: never finished unsent afterwards.
+  const std::int64_t stopped = hold_of("stopped");
+  REQUIRE(describe(queue.resume_in_flight(kNow + 70)) == "ok");
+  REQUIRE(describe(store.mark_denied("stopped", "offline_limit", true, kNow + 80)) == "ok");
+  CHECK(op_of(stopped).state == PaymentOpState::pending);
+  CHECK(op_of(stopped).maybe_executed);
+}
+
 TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {
   TestDatabase t;
   SessionStore store(*t.db);

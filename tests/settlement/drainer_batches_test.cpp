@@ -450,3 +450,46 @@ TEST_CASE("a crash between a batch's sends and its record: each is resent with i
   CHECK(gateway.sent.empty() == day_later);
   CHECK(restarted.counters().adopted == (day_later ? 2 : 0));
 }
+
+TEST_CASE("a claim held back goes only once its predecessor is final: not while an operator's retry of it is out") {
+  BatchFixture f;
+  f.start(2);
+  f.reachable();
+  f.add_session("s1");
+  const std::int64_t charge = f.enqueue("s1", "charge", 700);
+  db::NewPaymentOp chained;
+  chained.session_id = "s1";
+  chained.op = "void";
+  chained.amount_minor = 5000;
+  chained.currency = "USD";
+  chained.intent_id = "pi_hold";
+  chained.after_op_id = charge;
+  const auto after = f.queue.enqueue(chained, f.now_ms());
+  REQUIRE(after.ok());
+  f.drainer->kick();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.calls.size() == 1);  // the charge alone: the void waits for it
+  // The void's claim will be refused: held back when it is due, tried again alone later.
+  f.fail_claims_of(*after);
+  f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402));
+  f.vt.run_ready();
+  f.vt.advance(Millis{20});
+  REQUIRE(f.op(charge).state == PaymentOpState::declined);
+  REQUIRE(f.op(*after).state == PaymentOpState::pending);
+  REQUIRE(f.gateway.calls.empty());
+  // Meanwhile an operator retries the charge: it goes out, and the void must wait for it again.
+  REQUIRE(f.queue.retry(charge, db::AuditActor{"alice"}, f.now_ms()).ok());
+  f.t.db->sql().exec("DROP TRIGGER bad_claim");
+  f.drainer->kick();
+  f.vt.advance(std::chrono::seconds(20));
+  REQUIRE(f.op(charge).state == PaymentOpState::in_flight);
+  CHECK(f.op(*after).state == PaymentOpState::pending);
+  for (const PaymentRequest& sent : f.gateway.sent) CHECK(sent.idempotency_key != "s1:void");
+
+  f.gateway.approve_oldest();
+  f.vt.run_ready();
+  f.vt.advance(Millis{20});
+  CHECK(f.op(charge).state == PaymentOpState::succeeded);
+  REQUIRE_FALSE(f.gateway.sent.empty());
+  CHECK(f.gateway.sent.back().idempotency_key == "s1:void");
+}

@@ -379,6 +379,38 @@ TEST_CASE("a burst of 429s to requests sent together pauses once, and answers se
   CHECK(pause() == 2000);
 }
 
+TEST_CASE("a late 429 of a burst lengthening the pause does not stop an answer sent after it from ending the run") {
+  SettlementFixture f;
+  auto settings = SettlementFixture::drainer_settings(3);
+  settings.retry = controller::RetryPolicy{Millis{1000}, Millis{300000}};
+  for (int i = 1; i <= 3; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    f.add_session(id);
+    f.enqueue(id, "charge", 100 * i);
+  }
+  f.start_drainer(settings);
+  REQUIRE(f.gateway.calls.size() == 3);  // s1, s2, s3 sent together
+  const auto pause = [&] { return pause_told(f); };
+  f.gateway.answer_oldest(retry_later(429, std::nullopt));  // s1: a pause of 1 s
+  f.vt.run_ready();
+  REQUIRE(pause() == 1000);
+  f.vt.advance(Millis{1600});           // the pause, and s1's own backoff (1 s and up to half again)
+  REQUIRE(f.gateway.calls.size() == 3);  // s1 sent again after the pause
+  REQUIRE(f.gateway.calls.back().request.idempotency_key == "s1:charge");
+  // s2's 429 (sent before the pause) comes late and asks for 2 s: the same burst, longer.
+  f.gateway.answer_oldest(retry_later(429, std::chrono::seconds(2)));
+  f.vt.run_ready();
+  REQUIRE(pause() == 2000);
+  f.gateway.approve_oldest();  // s3, sent before the pause: says nothing of the limit now
+  f.gateway.approve_oldest();  // s1, sent after the first pause: the run of 429s is over
+  f.vt.run_ready();
+  f.vt.advance(Millis{2100});
+  REQUIRE(f.gateway.calls.size() == 1);  // s2 sent again
+  f.gateway.answer_oldest(retry_later(429, std::nullopt));
+  f.vt.run_ready();
+  CHECK(pause() == 1000);  // a first 429 again, not the second in a row
+}
+
 TEST_CASE("an operation chained after another waits until that one is final") {
   SettlementFixture f;
   f.add_session("s1");

@@ -61,11 +61,14 @@ class FakeGateway final : public passgate::PaymentGateway {
     return o;
   }
 
-  void approve_oldest() {
+  // An answer to execute() is to a request written once, unless the test says otherwise
+  // (`sends`), as the real client's is.
+  void approve_oldest() { answer_oldest(approval(calls.front().request)); }
+  void answer_oldest(passgate::PaymentOutcome o) {
     Call c = pop_front();
-    answer(std::move(c.done), approval(c.request));
+    if (c.searched_session.empty() && o.sends == 0) o.sends = 1;
+    answer(std::move(c.done), std::move(o));
   }
-  void answer_oldest(passgate::PaymentOutcome o) { answer(pop_front().done, std::move(o)); }
 
   std::deque<Call> calls;                           // not yet answered
   std::vector<passgate::PaymentRequest> sent;     // every execute(), in order
