@@ -11,6 +11,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
+#include <nlohmann/json.hpp>
 
 #include "db/payment_queue.hpp"
 #include "db/sqlite_error.hpp"
@@ -398,14 +399,17 @@ Status SessionStore::abandon_opening(const std::string& session_id, const Outbox
 }
 
 Result<std::optional<std::string>> SessionStore::open_session_of(const std::string& shopper,
-                                                                 const std::string& except_session) {
+                                                                 const std::string& except_session,
+                                                                 const std::vector<std::string>& denied) {
   return guarded("look up the open sessions of shopper " + shopper, [&]() -> Result<std::optional<std::string>> {
+    // `denied` as a JSON array (one cached statement whatever its length; usually empty).
     auto query = db_.statement(
         "SELECT s.session_id FROM sessions s"
         " WHERE s.shopper = ?1 AND s.state IN ('opening', 'open', 'open_offline') AND s.session_id <> ?2"
         " AND s.rowid < COALESCE((SELECT rowid FROM sessions WHERE session_id = ?2), 9223372036854775807)"
-        " AND s.ended = 0 ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
-    SQLite::bind(*query, shopper, except_session);
+        " AND s.ended = 0 AND s.session_id NOT IN (SELECT value FROM json_each(?3))"
+        " ORDER BY s.created_at_ms DESC, s.rowid DESC LIMIT 1");
+    SQLite::bind(*query, shopper, except_session, nlohmann::json(denied).dump());
     if (!query->executeStep()) return std::optional<std::string>();
     return std::optional<std::string>(query->getColumn(0).getString());
   });

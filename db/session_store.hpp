@@ -155,9 +155,12 @@ class SessionStore {
   // admitted (opening, open, open_offline), and neither cancelled nor ended (no final cart, no
   // settlement). Empty if there is none. Only sessions begun before count, so of two scans of
   // one shopper begun in the same transaction (group commit) the first keeps the second out,
-  // as if they had been begun one after the other, and never both each other.
+  // as if they had been begun one after the other, and never both each other. Sessions in
+  // `denied` are left out: ones the caller has denied whose denial the database has not taken
+  // yet (still `opening` on disk).
   [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
-                                                                   const std::string& except_session);
+                                                                 const std::string& except_session,
+                                                                 const std::vector<std::string>& denied = {});
   // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms,
   // counted up to `limit` (the hourly cap: whether it is reached is all the caller needs).
   [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms,

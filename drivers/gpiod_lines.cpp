@@ -216,6 +216,7 @@ struct GpiodLines::Output {
   int failures = 0;              // failed writes in a row (the episode was logged at the first)
   std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
   bool lost = false;             // chip gone or retries used up (logged once); never retried again
+  bool slow = false;             // lost after a slow attempt: never written again from the loop
 };
 
 struct GpiodLines::Input {
@@ -258,6 +259,7 @@ Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io
     if (auto added = self->add(io, name, config); !added.ok()) return added.error();
   }
   for (auto& [name, input] : self->inputs_) self->wait_for_events(input);
+  self->poll_alarm_level();
   spdlog::info("event=gpio_ready inputs={} outputs={}", self->inputs_.size(), self->outputs_.size());
   return self;
 }
@@ -342,6 +344,7 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   }
   Output& out = *it->second;
   out.wanted = active;
+  if (out.slow) return;   // each write would block the loop as long again (the lines after it wait)
   if (out.retry) return;  // the pending retry writes `wanted`, whatever it is by then
   if (out.level == active) return;
   write_wanted(line, out);
@@ -376,6 +379,7 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
   if (too_slow(took)) {
     // Each retry would block the loop as long again: seconds in all, toward the watchdog.
     out.lost = true;
+    out.slow = true;
     const auto ms = std::chrono::duration_cast<Millis>(took).count();
     lose_supervision(what, "a failed write took " + std::to_string(ms) + " ms (more than " +
                                std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
@@ -448,13 +452,14 @@ void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
   Input& in = *input;
   if (in.lost) return;
   bool active = false;
+  const SteadyTime started = clock_.steady_now();
   try {
     active = in.line.get_value() != 0;
   } catch (const std::system_error& e) {
-    read_level_failed(input, e.code(), e.what());
+    read_level_failed(input, e.code(), e.what(), clock_.steady_now() - started);
     return;
   } catch (const std::exception& e) {
-    read_level_failed(input, {}, e.what());
+    read_level_failed(input, {}, e.what(), clock_.steady_now() - started);
     return;
   }
   if (in.read_failures > 0) {
@@ -466,10 +471,17 @@ void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
 }
 
 void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code,
-                                   const std::string& why) {
+                                   const std::string& why, SteadyTime::duration took) {
   Input& in = *input;
   if (chip_gone(code)) {
     lost(in, why);
+    return;
+  }
+  if (too_slow(took)) {
+    // As for a write: each retry (and each poll of fire_alarm) would block the loop as long.
+    const auto ms = std::chrono::duration_cast<Millis>(took).count();
+    lost(in, "a failed read of its level took " + std::to_string(ms) + " ms (more than " +
+                 std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
     return;
   }
   if (++in.read_failures > kRetries) {
@@ -486,6 +498,17 @@ void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const st
     if (!again) return;
     again->reread.reset();
     read_level(again);
+  });
+}
+
+void GpiodLines::poll_alarm_level() {
+  const auto alarm = inputs_.find(kFireAlarm);
+  if (alarm == inputs_.end()) return;
+  alarm_poll_ = timers_.start(kAlarmPoll, [this, weak = std::weak_ptr<Input>(alarm->second)] {
+    const auto in = weak.lock();
+    if (!in || in->lost) return;  // lost: fire_alarm is held active, nothing more to read
+    if (!in->reread) read_level(in);  // a pending re-read reads it soon anyway
+    poll_alarm_level();
   });
 }
 

@@ -6,8 +6,8 @@
 //   (beams, passage, fire_alarm) are requested as inputs with both-edge events, active-low
 //   and bias as configured; outputs as outputs, driven at once to their safe level.
 // - Input edges arrive through the Asio loop: a dup of each line's event fd waits in a
-//   stream_descriptor, events are read only when it is readable (never a blocking call,
-//   never polling), and each line is debounced in software for its debounce_ms
+//   stream_descriptor, events are read only when it is readable (never a blocking call;
+//   only fire_alarm's level is polled too, below), and each line is debounced in software for its debounce_ms
 //   (hw::Debouncer on the injected TimerService). After each batch of edges the line's
 //   level is read and fed too: the kernel keeps at most 16 unread edges per line and drops
 //   newer ones when full (a busy loop, a chattering alarm loop), so edges alone could end
@@ -42,11 +42,17 @@
 //   with ENODEV or EIO (its chip is gone), when its retries are used up, or when a failed
 //   write attempt was slower than kSlowAttempt: it is logged
 //   once, and fire_alarm counts as active from then on (the supervision is lost), even if
-//   the alarm line itself still reads clear. A lost input is no longer read; a lost output
-//   is still written (and read back) once per change asked for (quietly, never retried). A chip with only
+//   the alarm line itself still reads clear. A failed level read slower than kSlowAttempt
+//   loses its input at once too. A lost input is no longer read; a lost output is still
+//   written (and read back) once per change asked for (quietly, never retried), unless it was
+//   lost for a slow attempt: then it is never written again from the loop (each write would
+//   hold every line written after it as long again, another lane's release included). A chip with only
 //   outputs is supervised this way too. The report is made from the loop, never from
 //   within set_output.
 // - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
+// - fire_alarm's level is read every kAlarmPoll as well, edges or not: an expander whose
+//   interrupt line sticks (a known PCA953x/MCP23xxx failure) delivers no edges and no error,
+//   and an alarm must not go unseen then (one get_value per poll).
 // - The destructor drives every output back to its safe level, read back too (a failed
 //   write is tried again at once, up to kRetries times, not after a slow attempt) and
 //   releases the lines.
@@ -80,6 +86,8 @@ class GpiodLines {
   // A failed write attempt (write and read-back) that took longer than this loses the line
   // at once instead of being retried (above).
   static constexpr Millis kSlowAttempt{100};
+  // fire_alarm's level is also read this often, edges or not (above).
+  static constexpr Millis kAlarmPoll{200};
 
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
@@ -128,7 +136,9 @@ class GpiodLines {
   void wait_for_events(const std::shared_ptr<Input>& input);
   void read_events(const std::shared_ptr<Input>& input);
   void read_level(const std::shared_ptr<Input>& input);
-  void read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code, const std::string& why);
+  void read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code, const std::string& why,
+                         SteadyTime::duration took);
+  void poll_alarm_level();
   void debounced(const Input& input, bool active);
   void lost(Input& input, const std::string& why);
   void lose_supervision(const std::string& what, const std::string& why);
@@ -141,6 +151,7 @@ class GpiodLines {
   std::map<std::string, std::shared_ptr<Input>> inputs_;  // shared with pending event waits
   std::optional<std::string> supervision_lost_;  // what was lost and why, for people
   std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
+  std::unique_ptr<Timer> alarm_poll_;    // the next read of fire_alarm's level (kAlarmPoll)
 };
 
 }  // namespace passgate::drivers

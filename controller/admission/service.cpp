@@ -10,6 +10,7 @@
 #include "common/time_format.hpp"
 #include "controller/tracking/answers.hpp"
 #include "crypto/token_verifier.hpp"
+#include "db/sqlite_error.hpp"
 
 namespace passgate::controller {
 
@@ -121,6 +122,7 @@ void AdmissionService::begin_waiting() {
   sessions.reserve(batch.size());
   for (auto& p : batch) sessions.push_back({std::move(p->record), open_message(p->open.session_id, p->body)});
   auto begun = sessions_.begin_all(sessions);
+  if (begun) database_wrote();
   // The first goes on at once; each further one in its own handler: one may write to the
   // database (its hold queued, a denial), and a fire alarm that came in meanwhile must not
   // wait for them all.
@@ -164,7 +166,7 @@ void AdmissionService::on_begun(const std::shared_ptr<Pending>& p, const Status&
 // True if the admission may go on; otherwise it has been denied.
 bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
   if (settings_.anti_passback == AntiPassback::off) return true;
-  auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id);
+  auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id, denied_unrecorded());
   if (!open.ok()) {
     spdlog::error("event=anti_passback_check_failed lane={} session={} detail={}", p->lane, p->open.session_id,
                   log_value(open.error().message));
@@ -331,40 +333,76 @@ void AdmissionService::deny(const std::shared_ptr<Pending>& p, DenialReason reas
 void AdmissionService::record_denial(int lane, const std::string& session_id, std::function<Status()> write) {
   const Status written = write();
   if (written.ok()) return;
-  // Not recorded: the session stays opening, which (with hard anti-passback) refuses its
-  // shopper, so it is written again until it is. Failing that, the next start closes it
-  // (controller/admission/interrupted_sessions.hpp).
+  // Not recorded: the session stays opening on disk, so it is written again until it is
+  // (anti-passback leaves it out meanwhile: denied_unrecorded()). Failing that, the next
+  // start closes it (controller/admission/interrupted_sessions.hpp).
   spdlog::error("event=denial_record_failed lane={} session={} next=retry detail={}", lane, session_id,
                 log_value(written.error().message));
   if (unrecorded_denials_.size() >= kMaxUnrecordedDenials) {
-    // Bounded: the oldest is left to the next start, which closes it.
+    // Bounded: the oldest is left to the next start, which closes it; its id alone is kept
+    // (bounded too) so that anti-passback still leaves it out.
     spdlog::error("event=denial_record_dropped session={} detail=\"too many denials wait for the database; the next "
                   "start closes this session\"",
                   unrecorded_denials_.front().session_id);
-    unrecorded_denials_.erase(unrecorded_denials_.begin());
+    if (dropped_denials_.size() >= kMaxUnrecordedDenials) dropped_denials_.pop_front();
+    dropped_denials_.push_back(unrecorded_denials_.front().session_id);
+    unrecorded_denials_.pop_front();
   }
   unrecorded_denials_.push_back({session_id, std::move(write)});
   if (!denial_retry_timer_) retry_denials_after(kDenialRetryFirst);
 }
 
+std::vector<std::string> AdmissionService::denied_unrecorded() const {
+  std::vector<std::string> ids(dropped_denials_.begin(), dropped_denials_.end());
+  for (const UnrecordedDenial& d : unrecorded_denials_) ids.push_back(d.session_id);
+  return ids;
+}
+
+void AdmissionService::database_wrote() {
+  // The database takes writes again: the denials waiting for it go now, not after a wait
+  // that grew while it refused them.
+  if (unrecorded_denials_.empty() || denial_retry_delay_ == Millis{0}) return;
+  retry_denials_after(Millis{0});
+}
+
 void AdmissionService::retry_denials_after(Millis delay) {
-  denial_retry_timer_ = timers_.start(delay, [this, delay] {
+  denial_retry_delay_ = delay;
+  denial_retry_timer_ = timers_.start(delay, [this] {
     denial_retry_timer_.reset();
-    std::vector<UnrecordedDenial> still;
-    for (auto& d : unrecorded_denials_) {
-      const Status written = d.write();
-      if (written.ok()) {
-        spdlog::info("event=denial_recorded session={} detail=\"written on a retry\"", d.session_id);
-        outbox_.kick();
-      } else if (written.error().code == "wrong_state") {
-        spdlog::warn("event=denial_record_dropped session={} detail={}", d.session_id,
-                     log_value(written.error().message));
-      } else {
-        still.push_back(std::move(d));
-      }
+    retry_next_denial(0);
+  });
+}
+
+// One denial per handler (each write is a synced commit, or a busy wait on a locked
+// database), so a fire alarm never waits behind a whole list of them.
+void AdmissionService::retry_next_denial(std::size_t index) {
+  if (index >= unrecorded_denials_.size()) {
+    if (!unrecorded_denials_.empty()) {
+      retry_denials_after(std::clamp(denial_retry_delay_ * 2, kDenialRetryFirst, kDenialRetryMax));
     }
-    unrecorded_denials_ = std::move(still);
-    if (!unrecorded_denials_.empty()) retry_denials_after(std::min(delay * 2, kDenialRetryMax));
+    return;
+  }
+  const UnrecordedDenial& d = unrecorded_denials_[index];
+  const Status written = d.write();
+  if (!written.ok() && db::database_wide(written.error())) {
+    // Full or locked: the rest would fail the same way (each after a busy wait): next round.
+    retry_denials_after(std::clamp(denial_retry_delay_ * 2, kDenialRetryFirst, kDenialRetryMax));
+    return;
+  }
+  if (written.ok()) {
+    spdlog::info("event=denial_recorded session={} detail=\"written on a retry\"", d.session_id);
+    outbox_.kick();
+  } else if (written.error().code == "wrong_state") {
+    spdlog::warn("event=denial_record_dropped session={} detail={}", d.session_id, log_value(written.error().message));
+  } else {
+    index += 1;  // this row refuses: kept for the next round, the next one tried now
+  }
+  if (written.ok() || written.error().code == "wrong_state") {
+    unrecorded_denials_.erase(unrecorded_denials_.begin() + static_cast<std::ptrdiff_t>(index));
+  }
+  denial_retry_timer_ = timers_.start(Millis{0}, [this, index] {
+    denial_retry_timer_.reset();
+    retry_next_denial(index);
   });
 }
 

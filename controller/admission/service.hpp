@@ -22,9 +22,11 @@
 // twice: docs/durability.md.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -100,7 +102,13 @@ class AdmissionService final : public AdmissionPort {
   void denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why);
   // Writes a denial; one the database refuses is written again later (retry_denials_after).
   void record_denial(int lane, const std::string& session_id, std::function<Status()> write);
+  // The sessions denied here whose denial the database has not taken (anti-passback leaves
+  // them out: on disk they are still opening).
+  [[nodiscard]] std::vector<std::string> denied_unrecorded() const;
+  // A write went through: the denials waiting for the database are written now.
+  void database_wrote();
   void retry_denials_after(Millis delay);
+  void retry_next_denial(std::size_t index);
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;
@@ -120,8 +128,10 @@ class AdmissionService final : public AdmissionPort {
     std::string session_id;
     std::function<Status()> write;
   };
-  std::vector<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first
+  std::deque<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first
+  std::deque<std::string> dropped_denials_;          // ids of those dropped from it (bounded too)
   std::unique_ptr<Timer> denial_retry_timer_;
+  Millis denial_retry_delay_{0};                      // of the round under way or waited for
   int unanswered_ = 0;  // requests whose answer has not been delivered yet
   std::optional<SteadyTime> last_answer_;
 };

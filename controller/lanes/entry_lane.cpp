@@ -86,13 +86,18 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   }
 
   // An admission answered after its lane stopped waiting for it (fire alarm, fault, out of
-  // service): nobody may use it, so the session is cancelled.
+  // service): nobody may use it, so the session is cancelled. During the fire alarm it is
+  // refused without a red flash or a buzzer pulse: the lane is being evacuated.
   void refuse_late_admission(const AdmissionResult& r) {
     if (r.admitted) {
       core.ports.reports.grant_unused(r.session_id);
       spdlog::warn("event=late_admission_cancelled lane={} session={} "
                    "detail=\"admitted while the lane was unavailable\"",
                    core.number(), r.session_id);
+    }
+    if (core.signals.alarm_latched()) {
+      core.ports.reports.scan_answered(core.number(), AdmissionResult{false, DenialReason::lane_unavailable, {}, 0, false});
+      return;
     }
     core.deny(DenialReason::lane_unavailable);
   }

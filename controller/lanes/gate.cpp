@@ -106,17 +106,16 @@ void Gate::on_fire_alarm(bool active) {
   if (active == alarm_) return;
   alarm_ = active;
   if (active) {
-    spdlog::critical("event=fire_alarm_raised detail=\"FIRE ALARM: every lane free in both directions\"");
-  } else {
-    spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
-  }
-  if (active) {
-    // Every lane's releases first, then the states: a state's exit actions may write to the
-    // database (an unused grant cancelled), which must not delay the next lane's release.
+    // Every lane's releases first, and nothing else: not a light (it may sit on a slower
+    // chip), not a log line (the journal may stall), not a state's exit actions (they may
+    // write to the database: an unused grant cancelled).
     for (auto& [n, lane] : lanes_) {
       lane->latch_alarm();
       if (alarm_ != active) return;  // see below
     }
+    spdlog::critical("event=fire_alarm_raised detail=\"FIRE ALARM: every lane free in both directions\"");
+  } else {
+    spdlog::warn("event=fire_alarm_cleared detail=\"each lane back in service once it is clear\"");
   }
   for (auto& [n, lane] : lanes_) {
     lane->on_alarm(active);

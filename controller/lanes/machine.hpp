@@ -251,7 +251,7 @@ void LaneAdapter<Machine>::on_beams(bool outer_blocked, bool inner_blocked) {
 
 template <class Machine>
 void LaneAdapter<Machine>::latch_alarm() {
-  machine_->core.signals.set_alarm(true);
+  machine_->core.signals.latch_releases();
 }
 
 template <class Machine>

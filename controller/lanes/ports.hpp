@@ -76,10 +76,10 @@ class Lane {
   virtual void on_passage(Direction d) = 0;
   // beam_inner / beam_outer debounced levels (exit lanes open on beam_inner).
   virtual void on_beams(bool outer_blocked, bool inner_blocked) = 0;
-  // The fire alarm is raised: both releases on now, nothing else (no state change, no
-  // record). The Gate latches every lane this way before it tells any lane (on_alarm), so no
-  // lane's exit actions (a grant's cancellation written to the database) delay another's
-  // release.
+  // The fire alarm is raised: both releases on now, nothing else (no light, no state
+  // change, no record). The Gate latches every lane this way before it tells any lane
+  // (on_alarm), so no lane's lights (perhaps on a slower chip) or exit actions (a grant's
+  // cancellation written to the database) delay another's release.
   virtual void latch_alarm() = 0;
   // Fire alarm raised or cleared. Called for every lane in the same loop turn. Raised: both
   // releases on at once (the latch again), then the state. Cleared: the lane resumes once its

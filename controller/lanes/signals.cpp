@@ -95,11 +95,21 @@ void LaneSignals::alarm_cleared(AlarmKind kind) {
 
 void LaneSignals::show(const std::string& text) { io_.display(lane_, text); }
 
+void LaneSignals::latch_releases() {
+  fire_latch_ = true;
+  io_.set_output(release_in_, true);
+  io_.set_output(release_out_, true);
+}
+
 void LaneSignals::set_alarm(bool active) {
-  fire_latch_ = active;
-  if (!active) return;  // the releases follow the state at the next apply()
+  if (!active) {
+    fire_latch_ = false;  // the releases follow the state at the next apply()
+    return;
+  }
+  // The releases before any light: a light may sit on a slower chip (an I2C expander).
+  latch_releases();
   io_.set_output(green_, false);
-  apply();
+  update_red();
 }
 
 void LaneSignals::play(std::span<const Millis> pattern) {

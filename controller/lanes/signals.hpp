@@ -54,10 +54,14 @@ class LaneSignals {
   // Informative text on the lane's display ("out of service", "scanner fault").
   void show(const std::string& text);
 
-  // Fire alarm latch. Set: both releases on and green off at once. Cleared: the releases
-  // go back to what the state wants at the next apply() (the lane clears the latch only
-  // once its beams are clear).
+  // Fire alarm latch. Set: both releases on, then green off and red as the lane wants.
+  // Cleared: the releases go back to what the state wants at the next apply() (the lane
+  // clears the latch only once its beams are clear).
   void set_alarm(bool active);
+  // The latch's first step alone: set, and both releases on; no other line is written (the
+  // gate frees every lane this way before any light is touched).
+  void latch_releases();
+  [[nodiscard]] bool alarm_latched() const { return fire_latch_; }
 
   // On/off durations, starting with on.
   [[nodiscard]] static std::span<const Millis> buzzer_pattern(AlarmKind kind);

@@ -25,8 +25,10 @@ HoldState hold_of(const std::vector<db::PaymentOpRecord>& ops, std::optional<Pla
   }
   // A hold that may stand where the gate cannot name it (an unverified answer without a
   // PaymentIntent id, or a refusal after an earlier send whose outcome was unknown): the
-  // session waits for an operator to resolve the preauth (retry or write-off).
-  if (preauth->state == db::PaymentOpState::dead && preauth->intent_id.empty() &&
+  // session waits for an operator to resolve the preauth (retry or write-off). Not one
+  // finished unsent (answered only 429s): the gateway cannot have run it (as
+  // db/settlement_store.cpp's hold_unresolved says).
+  if (preauth->state == db::PaymentOpState::dead && preauth->intent_id.empty() && preauth->maybe_executed &&
       (preauth->unverified || preauth->attempts > 1)) {
     return HoldState::unresolved;
   }
@@ -76,7 +78,8 @@ void SettlementPlanner::arm_backstop() {
 int SettlementPlanner::run() {
   bool sessions_full = false;
   bool charges_full = false;
-  const int planned = plan_sessions(sessions_full) + follow_up_charges(charges_full);
+  const SteadyTime began = clock_.steady_now();
+  const int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();
   // A full batch that made progress: more may wait. (One that made none, e.g. a database
@@ -85,7 +88,11 @@ int SettlementPlanner::run() {
   return planned;
 }
 
-int SettlementPlanner::plan_sessions(bool& full) {
+bool SettlementPlanner::out_of_budget(SteadyTime began) const {
+  return clock_.steady_now() - began >= settings_.run_budget;
+}
+
+int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
   auto candidates = store_.candidates(settings_.batch);
   if (!candidates) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
@@ -94,6 +101,10 @@ int SettlementPlanner::plan_sessions(bool& full) {
   full = static_cast<int>(candidates->size()) >= settings_.batch;
   int planned = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
+    if (planned > 0 && out_of_budget(began)) {
+      full = true;  // the rest in the next run, after whatever waits on the loop
+      break;
+    }
     auto ops = queue_.for_session(candidate.session_id);
     if (!ops) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
@@ -117,7 +128,7 @@ int SettlementPlanner::plan_sessions(bool& full) {
   return planned;
 }
 
-int SettlementPlanner::follow_up_charges(bool& full) {
+int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
   auto sessions = store_.charges_to_follow_up(settings_.batch);
   if (!sessions) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(sessions.error().message));
@@ -126,6 +137,10 @@ int SettlementPlanner::follow_up_charges(bool& full) {
   full = static_cast<int>(sessions->size()) >= settings_.batch;
   int followed = 0;
   for (const std::string& session_id : *sessions) {
+    if (followed > 0 && out_of_budget(began)) {
+      full = true;
+      break;
+    }
     auto ops = queue_.for_session(session_id);
     auto cart = store_.cart(session_id);
     if (!ops || !cart || !cart->has_value()) {

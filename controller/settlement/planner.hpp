@@ -23,6 +23,10 @@ namespace passgate::controller {
 
 struct PlannerSettings {
   int batch = 50;               // sessions planned per run before yielding to the event loop
+  // A run stops after this long (each session planned is a synced commit; on a slow card
+  // fifty would hold the loop, and a fire alarm behind it, for a second or more) and asks
+  // for another run, on the loop. At least one session is planned per run.
+  Millis run_budget{10};
   Millis backstop{5000};        // a run at least this often, whatever asked
 };
 
@@ -44,9 +48,11 @@ class SettlementPlanner {
   [[nodiscard]] std::int64_t planned_total() const { return planned_total_; }
 
  private:
-  // Each returns how many sessions it planned and sets `full` if its batch was full.
-  int plan_sessions(bool& full);
-  int follow_up_charges(bool& full);
+  // Each returns how many sessions it planned and sets `full` if its batch was full or the
+  // run's budget (from `began`) ran out before the batch's end.
+  int plan_sessions(SteadyTime began, bool& full);
+  int follow_up_charges(SteadyTime began, bool& full);
+  [[nodiscard]] bool out_of_budget(SteadyTime began) const;
   void arm_backstop();
 
   db::SettlementStore& store_;

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "db/settlement_store.hpp"
+#include "db/sqlite_error.hpp"
 #include "tests/admission/admission_fixture.hpp"
 
 using passgate::DenialReason;
@@ -90,7 +91,7 @@ TEST_CASE("soft anti-passback admits the shopper again, off does not look") {
   CHECK(f.sessions->in_state(SessionState::open).value().size() == 2);
 }
 
-TEST_CASE("a denial the database refused is written again later, so the shopper is not kept out") {
+TEST_CASE("a denial the database refused does not keep its shopper out, and is written again later") {
   AdmissionFixture f;
   f.database->sql().exec(
       "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
@@ -100,19 +101,64 @@ TEST_CASE("a denial the database refused is written again later, so the shopper 
   auto all = f.sessions->all().value();
   REQUIRE(all.size() == 1);
   CHECK(all[0].state == SessionState::opening);  // not recorded yet
-  // Meanwhile the unrecorded denial counts as inside (hard anti-passback), as an opening session does.
-  CHECK(f.admit(f.token_of("shp_ann"), std::nullopt).reason == DenialReason::already_inside);
+  // Denied all the same: anti-passback leaves that session out, though it is opening on disk.
+  CHECK(f.admit(f.token_of("shp_ann"), 201).admitted);
 
-  // Still full at the first retry: tried again later, not given up.
-  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryFirst);
+  // Still refused at the retries: tried again later, not given up.
+  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryFirst * 4);
   f.vt.run_ready();
   CHECK(f.sessions->all().value()[0].state == SessionState::opening);
 
   f.database->sql().exec("DROP TRIGGER disk_full");
-  f.vt.advance(2 * passgate::controller::AdmissionService::kDenialRetryFirst);
+  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryMax);
   f.vt.run_ready();
   all = f.sessions->all().value();
   CHECK(all[0].state == SessionState::denied);
   CHECK(all[0].denial_reason == "shopper_blocked");
-  CHECK(f.admit(f.token_of("shp_ann"), 201).admitted);
+}
+
+TEST_CASE("once a write goes through again, the denials waiting for the database are written at once") {
+  AdmissionFixture f;
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  REQUIRE(f.admit(f.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
+  // Refused at 1 s, 3 s, 7 s: the next try is 8 s away.
+  f.vt.advance(std::chrono::seconds(7) + std::chrono::milliseconds(100));
+  f.vt.run_ready();
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  // The next scan's session is written: the database works, the waiting denial goes now.
+  REQUIRE(f.admit(f.token_of("shp_bob"), 201).admitted);
+  f.vt.run_ready();
+  const auto all = f.sessions->all().value();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].state == SessionState::denied);
+}
+
+TEST_CASE("a retry of waiting denials stops at a locked database instead of waiting on each of them") {
+  AdmissionFixture f;
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  for (const char* shopper : {"shp_ann", "shp_bob", "shp_cyd"}) {
+    REQUIRE(f.admit(f.token_of(shopper), 403).reason == DenialReason::shopper_blocked);
+  }
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  // Another program holds the write lock: each write would wait for it (2 s in the daemon).
+  f.database->sql().setBusyTimeout(0);
+  SQLite::Database other((f.dir / "gate.db").string(), SQLite::OPEN_READWRITE);
+  auto lock = std::make_unique<SQLite::Transaction>(other, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto busy_before = passgate::db::failed_operations().db_busy;
+  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryFirst);
+  f.vt.run_ready();
+  CHECK(passgate::db::failed_operations().db_busy - busy_before == 1);  // one try, not three
+  lock.reset();
+  f.vt.advance(passgate::controller::AdmissionService::kDenialRetryFirst * 2);
+  f.vt.run_ready();
+  const auto all = f.sessions->all().value();
+  REQUIRE(all.size() == 3);
+  for (const auto& session : all) {
+    INFO(session.session_id);
+    CHECK(session.state == SessionState::denied);
+  }
 }

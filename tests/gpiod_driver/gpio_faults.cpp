@@ -54,6 +54,7 @@ struct ArmedLine {
   ArmedFault writes;
   ArmedFault dropped_writes;  // answered 0, never passed on
   std::function<void()> during_write;
+  std::function<void()> during_level_read;
   ArmedFault level_reads;
   ArmedFault event_reads;
   std::optional<std::size_t> capacity;  // the event queue's, when limited
@@ -155,6 +156,9 @@ void GpioFaults::drop_writes(unsigned offset, int times) {
 void GpioFaults::during_writes(unsigned offset, std::function<void()> action) {
   registry().arm(offset, [&](ArmedLine& line) { line.during_write = std::move(action); });
 }
+void GpioFaults::during_level_reads(unsigned offset, std::function<void()> action) {
+  registry().arm(offset, [&](ArmedLine& line) { line.during_level_read = std::move(action); });
+}
 void GpioFaults::fail_level_reads(unsigned offset, int error, int times) {
   registry().arm(offset, [&](ArmedLine& line) { line.level_reads = ArmedFault{error, times, 0}; });
 }
@@ -194,6 +198,7 @@ int gpio_ioctl(int fd, unsigned long request, void* arg) {
     if (ArmedLine* line = reg.line_of(fd); line != nullptr) {
       const bool write = request == GPIOHANDLE_SET_LINE_VALUES_IOCTL;
       if (write && line->during_write) line->during_write();
+      if (!write && line->during_level_read) line->during_level_read();
       ArmedFault& fault = write ? line->writes : line->level_reads;
       if (fault.strike()) return fail_with(fault.error);
       if (write && line->dropped_writes.strike()) return 0;  // "written", as an old kernel says

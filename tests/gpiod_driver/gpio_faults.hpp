@@ -8,7 +8,8 @@
 //   - a value write returns 0 but the chip never sees it: what a kernel before 6.16/6.17 does
 //     when an I2C expander fails the write (the chip's set callback returns void), so a
 //     read-back finds the old level;
-//   - a test's action runs at each value write (e.g. to move a test clock: a slow write);
+//   - a test's action runs at each value write or level read (e.g. to move a test clock: a
+//     slow write, a slow read);
 //   - a read() of edge events fails with a chosen errno and takes nothing (EINTR);
 //   - the line's event queue holds at most N unread events, as the kernel's does (16 for uAPI
 //     v1, newer edges dropped while it is full): the emulated chip's queue has no limit.
@@ -45,6 +46,9 @@ class GpioFaults {
   // `action` runs at every value write to it from now on, before the write is answered
   // (under the injection's lock: it must not make system calls on GPIO fds).
   void during_writes(unsigned offset, std::function<void()> action);
+  // `action` runs at every read of its level from now on, before the read is answered (as
+  // during_writes).
+  void during_level_reads(unsigned offset, std::function<void()> action);
   // The next `times` reads of its level fail with `error`.
   void fail_level_reads(unsigned offset, int error, int times = kAlways);
   // The next `times` read() calls on its event fd fail with `error`, taking no event.

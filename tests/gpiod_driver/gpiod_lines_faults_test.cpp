@@ -340,3 +340,50 @@ TEST_CASE_METHOD(FaultFixture, "the shutdown reads the safe level back and write
   CHECK(gpio.output_history(2) == OutputLevels{false, true, false});
   CHECK(log.count("event=gpio_safe_level_failed") == 0);
 }
+
+TEST_CASE_METHOD(FaultFixture, "a fire alarm whose edges never arrive (a stuck expander interrupt) is seen by the level poll") {
+  gpio.drive(9, false);  // closed loop: clear
+  auto alarm = alarm_line(9);
+  alarm.debounce = 50ms;
+  auto lines = open({{"fire_alarm", alarm}}, virtual_time);
+  faults.limit_event_queue(9, 0);  // the kernel delivers no edge of this line at all
+  gpio.drive(9, true);             // the loop opens: a real alarm
+  run_for(50ms);                   // whatever the fd says is taken in (and dropped)
+  CHECK(heard.empty());
+  CHECK(faults.events_read(9) == 0);
+  virtual_time.advance(GpiodLines::kAlarmPoll);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lines->inputs().at("fire_alarm"));
+}
+
+TEST_CASE_METHOD(FaultFixture, "a failed level read slower than kSlowAttempt loses the input at once: a fire alarm") {
+  gpio.drive(9, false);
+  auto lines = open({{"fire_alarm", alarm_line(9)}}, virtual_time);
+  faults.fail_level_reads(9, ETIMEDOUT);
+  faults.during_level_reads(9, [this] { attempt_clock.now += GpiodLines::kSlowAttempt + 1ms; });
+  virtual_time.advance(GpiodLines::kAlarmPoll);  // the poll reads it: the bus has hung
+  CHECK(faults.failed_level_reads(9) == 1);
+  virtual_time.run_ready();
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(log.count("a failed read of its level took 101 ms (more than 100 ms: not retried)") == 1);
+  virtual_time.advance(GpiodLines::kAlarmPoll * 10);
+  CHECK(faults.failed_level_reads(9) == 1);  // never read again: no poll, no retry
+}
+
+TEST_CASE_METHOD(FaultFixture, "an output lost for a slow write is never written again: the lines after it are not held") {
+  gpio.drive(9, false);
+  auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.led_green", gpio_line(4)},
+                     {"lane1.release_in", gpio_line(2)}}, virtual_time);
+  faults.fail_writes(4, ETIMEDOUT);
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);
+  REQUIRE(faults.failed_writes(4) == 1);
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  lines->set_output("lane1.led_green", false);
+  lines->set_output("lane1.led_green", true);
+  lines->set_output("lane1.release_in", true);
+  CHECK(faults.failed_writes(4) == 1);  // no second second-long write before the release
+  CHECK(lines->output("lane1.release_in"));
+  CHECK(gpio.high(2));
+}

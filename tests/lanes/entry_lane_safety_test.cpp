@@ -440,3 +440,19 @@ TEST_CASE_METHOD(EntrySafetyFixture, "a shopper still in the barrier when the gr
   CHECK(reports.cancelled.empty());
   CHECK(count(AlarmKind::tailgate) == 0);
 }
+
+TEST_CASE_METHOD(EntrySafetyFixture, "an admission answered after the fire alarm is cancelled without a red flash or a beep") {
+  lane.on_scan("t1");
+  REQUIRE(admission.open() == 1);
+  lane.on_alarm(true);
+  const auto shown = io.last_display(1);
+  const auto red_changes = io.changes_of("lane1.led_red").size();
+  const auto buzzer_changes = io.changes_of("lane1.buzzer").size();
+  admission.admit("s1", 1);  // the answer comes in during the evacuation
+  CHECK(reports.cancelled == std::vector<std::string>{"s1"});
+  CHECK(io.changes_of("lane1.led_red").size() == red_changes);
+  CHECK(io.changes_of("lane1.buzzer").size() == buzzer_changes);
+  CHECK(io.last_display(1) == shown);
+  CHECK(release_in());
+  CHECK(release_out());
+}

@@ -226,7 +226,10 @@ TEST_CASE_METHOD(EntryLaneFixture, "an admission answered during the alarm is ca
   lane.on_alarm(true);
   admission.admit("late", 1);
   CHECK(reports.cancelled == std::vector<std::string>{"late"});
-  CHECK(io.last_display(1) == "lane_unavailable");
+  CHECK(io.last_display(1) != "lane_unavailable");  // the alarm stays on the display
+  REQUIRE_FALSE(reports.answers.empty());
+  CHECK_FALSE(reports.answers.back().admitted);
+  CHECK(reports.answers.back().reason == passgate::DenialReason::lane_unavailable);
   CHECK(admission.open() == 0);
 }
 

@@ -101,6 +101,27 @@ TEST_CASE_METHOD(GateFixture, "the fire alarm frees every lane before any lane's
   CHECK(all_releases(true));
 }
 
+TEST_CASE_METHOD(GateFixture, "the fire alarm writes every lane's releases before any light of any lane") {
+  io.input("fire_alarm", false);
+  io.scan("lane1.entry", "token-a");
+  admission.admit("s1", 1);
+  vt.run_ready();
+  REQUIRE(io.output("lane1.led_green"));  // a light to switch off: perhaps on a slow expander
+  io.clear_history();
+  io.input("fire_alarm", true);
+  std::vector<std::string> order;
+  for (const auto& c : io.output_changes()) order.push_back(c.line + (c.active ? "=1" : "=0"));
+  INFO(Catch::Detail::stringify(order));
+  REQUIRE(order.size() >= 4);
+  // Lane 1's release_in is on already (its grant); every other release comes first.
+  const std::vector<std::string> releases(order.begin(), order.begin() + 3);
+  CHECK(std::is_permutation(releases.begin(), releases.end(),
+                            std::vector<std::string>{"lane1.release_out=1", "lane2.release_in=1", "lane2.release_out=1"}
+                                .begin()));
+  CHECK(std::find(order.begin(), order.end(), "lane1.led_green=0") != order.end());
+  CHECK(all_releases(true));
+}
+
 TEST_CASE_METHOD(GateFixture, "after the fire alarm each lane comes back on its own once its beams are clear") {
   io.input("fire_alarm", false);
   io.input("fire_alarm", true);

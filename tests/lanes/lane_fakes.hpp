@@ -77,9 +77,12 @@ class RecordedReports final : public controller::LaneReports {
     if (on_grant_unused) on_grant_unused();
   }
 
+  void scan_answered(int /*lane*/, const controller::AdmissionResult& answer) override { answers.push_back(answer); }
+
   std::vector<Passage> passages;
   std::function<void()> on_grant_unused;  // e.g. to look at the outputs when it is written
   std::vector<std::string> cancelled;
+  std::vector<controller::AdmissionResult> answers;  // every scan's answer as the lane gave it
 };
 
 }  // namespace passgate::test

@@ -170,3 +170,55 @@ TEST_CASE("a hold refused after an earlier send of unknown outcome keeps the ses
   CHECK(f.planner.run() == 1);
   CHECK(f.settlement("s1")->decision.plan == "charge");
 }
+
+TEST_CASE("a run stops when its time is up and plans the rest in later handlers: a slow disk never holds the loop") {
+  PlannerFixture f;
+  // Each look at the steady clock finds 4 ms more gone: the commits of a slow card.
+  struct SlowDiskClock final : Clock {
+    explicit SlowDiskClock(VirtualTime& time) : vt(time) {}
+    [[nodiscard]] WallTime wall_now() const override { return vt.wall_now(); }
+    [[nodiscard]] SteadyTime steady_now() const override { return vt.steady_now() + 4ms * ++looks; }
+    VirtualTime& vt;
+    mutable int looks = 0;
+  } slow{f.vt};
+  controller::PlannerSettings settings;
+  settings.run_budget = 10ms;
+  controller::SettlementPlanner planner{f.store, f.queue, f.vt, slow, [] {}, settings};
+  std::vector<db::FinalCart> carts;
+  for (int i = 0; i < 10; ++i) {
+    f.add_session(session_name(i));
+    carts.push_back(final_cart(session_name(i), 100 + i));
+  }
+  f.record_carts(carts);
+  const int first = planner.run();
+  CHECK(first >= 1);
+  CHECK(first <= 3);  // 10 ms at 4 ms a look: not the whole batch of 10
+  CHECK(settled(f) == first);
+  f.vt.run_ready();  // the rest, run after run, each its own handler
+  CHECK(settled(f) == 10);
+}
+
+TEST_CASE("a denied session whose hold was answered only 429s, then finished unsent, is settled") {
+  PlannerFixture f;
+  f.add_session("s1");
+  const std::int64_t preauth = f.enqueue("s1", "preauth", 5000);
+  for (int send = 0; send < 2; ++send) {  // the entry's send, then the queue's after the pause
+    REQUIRE(f.queue.mark_in_flight(preauth, f.now_ms()).ok());
+    db::OutcomeWrite limited;
+    limited.id = preauth;
+    limited.to = db::OutcomeWrite::To::retry;
+    limited.text = "HTTP 429";
+    limited.finished_at_ms = f.now_ms();
+    limited.next_attempt_at_ms = f.now_ms();
+    limited.maybe_executed = false;
+    const auto recorded = f.queue.record_outcomes({limited});
+    REQUIRE(recorded.ok());
+    REQUIRE(recorded->front().ok());
+  }
+  f.deny_session("s1");
+  REQUIRE(f.op(preauth).state == PaymentOpState::dead);
+  REQUIRE(f.op(preauth).attempts == 2);
+  // No hold can stand: nothing waits for an operator, and the session does not clog a batch.
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("s1").has_value());
+}
