@@ -52,6 +52,9 @@ inline std::string search_target(const std::string& session_id) {
   return std::string(kCreate) + "/search?query=" + percent_encode("metadata['session_id']:'" + session_id + "'");
 }
 
+// The "error" member of an error answer.
+inline json error_of(const sim::GatewayReply& reply) { return json::parse(reply.body).at("error"); }
+
 class LedgerFixture {
  public:
   sim::GatewayReply post(const std::string& target, const FormFields& fields, const std::string& key) {

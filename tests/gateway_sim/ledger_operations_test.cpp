@@ -9,12 +9,6 @@ using Catch::Matchers::StartsWith;
 using namespace passgate;
 using namespace passgate::test;
 
-namespace {
-
-json error_of(const sim::GatewayReply& reply) { return json::parse(reply.body).at("error"); }
-
-}  // namespace
-
 TEST_CASE("a charge with pm_card_visa succeeds and collects its amount") {
   LedgerFixture f;
   const std::string session = new_uuid_v4();

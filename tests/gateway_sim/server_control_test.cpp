@@ -1,13 +1,9 @@
 // GatewayServer's control port: faults with their options and checks, forget_keys, the
 // ledger JSON, and `passgate-sim gateway-ctl` against a running server.
-#include <boost/asio/executor_work_guard.hpp>
 #include <catch2/catch.hpp>
-#include <iostream>
-#include <sstream>
-#include <thread>
 
 #include "tests/gateway_sim/gateway_fixture.hpp"
-#include "tools/sim/commands.hpp"
+#include "tests/gateway_sim/sim_run.hpp"
 
 using Catch::Matchers::Contains;
 using namespace passgate;
@@ -87,65 +83,23 @@ TEST_CASE("the server needs an API key, and reports a port that is taken") {
   CHECK(taken.error().code == "listen_failed");
 }
 
-namespace {
-
-struct SimRun {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
-
-// Runs `passgate-sim <command line>` in this process, capturing what it prints.
-SimRun run_sim(const std::string& command_line) {
-  CLI::App app;
-  app.require_subcommand(1);
-  SimRun run;
-  sim::add_gateway_command(app, run.exit_code);
-  std::ostringstream out;
-  std::ostringstream err;
-  auto* saved_out = std::cout.rdbuf(out.rdbuf());
-  auto* saved_err = std::cerr.rdbuf(err.rdbuf());
-  try {
-    app.parse(command_line, false);
-  } catch (const CLI::ParseError& e) {
-    run.exit_code = app.exit(e, std::cout, std::cerr);
-  }
-  std::cout.rdbuf(saved_out);
-  std::cerr.rdbuf(saved_err);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
-
-}  // namespace
 
 TEST_CASE("gateway-ctl sets faults, forgets keys and prints the ledger of a running simulator") {
-  // The simulator runs on its own thread; the test reads its state only after joining it.
-  boost::asio::io_context io;
-  sim::GatewayServerOptions options;
-  options.api_key = kApiKey;
-  auto server = sim::GatewayServer::create(io, std::move(options));
-  REQUIRE(server);
-  auto work = boost::asio::make_work_guard(io);
-  std::thread loop([&io] { io.run(); });
-  const std::string ctl = "gateway-ctl --control-port " + std::to_string(server.value()->control_port()) + " ";
-
+  ThreadedGateway g;
+  const std::string ctl = g.ctl();
   const SimRun fault = run_sim(ctl + "fault rate_limit --retry-after-s 4 --count 3");
   const SimRun misfit = run_sim(ctl + "fault slow --delay-ms 10 --retry-after-s 4");
   const SimRun forget = run_sim(ctl + "forget-keys");
   const SimRun table = run_sim(ctl + "ledger");
   const SimRun raw = run_sim(ctl + "ledger --json");
-
-  work.reset();
-  io.stop();
-  loop.join();
+  g.join();
 
   CHECK(fault.exit_code == 0);
   CHECK(json::parse(fault.out) ==
         json{{"mode", "rate_limit"}, {"delay_ms", 0}, {"retry_after_s", 4}, {"lie", nullptr}, {"remaining", 3}});
   CHECK(misfit.exit_code == 1);  // retry_after does not fit slow: refused, and the fault stays
   CHECK_THAT(misfit.err, Contains("retry_after applies only to fault rate_limit"));
-  CHECK(server.value()->fault().mode == sim::GatewayFaultMode::rate_limit);
+  CHECK(g.server->fault().mode == sim::GatewayFaultMode::rate_limit);
   CHECK(forget.exit_code == 0);
   CHECK(json::parse(forget.out) == json{{"forgotten", 0}});
   CHECK(table.exit_code == 0);
@@ -153,8 +107,8 @@ TEST_CASE("gateway-ctl sets faults, forgets keys and prints the ledger of a runn
   CHECK(raw.exit_code == 0);
   CHECK(json::parse(raw.out)["fault"]["mode"] == "rate_limit");
 
-  const std::uint16_t port = server.value()->control_port();
-  server.value().reset();  // closes the control port
+  const std::uint16_t port = g.server->control_port();
+  g.server.reset();  // closes the control port
   const SimRun down = run_sim("gateway-ctl --control-port " + std::to_string(port) + " ledger");
   CHECK(down.exit_code == 1);
   CHECK_THAT(down.err, Contains("is `passgate-sim gateway` running"));

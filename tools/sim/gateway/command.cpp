@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tools/sim/commands.hpp"
 #include "tools/sim/gateway/ctl_command.hpp"
@@ -28,6 +29,7 @@ struct GatewayArgs {
   std::string port_file;
   bool quiet = false;
   int rate_limit = 0;
+  std::vector<std::string> readers;
 };
 
 // "api POST /v1/payment_intents 200 id=pi_… replayed": ids only, never customers or
@@ -64,6 +66,7 @@ int run_gateway(const GatewayArgs& args) {
   options.api_key = std::move(key.value());
   if (!args.quiet) options.on_request = print_request;
   options.rate_limit_per_second = args.rate_limit;
+  options.readers = args.readers;
   auto server = GatewayServer::create(io, std::move(options));
   if (!server) {
     std::cerr << "passgate-sim gateway: " << server.error().message << '\n';
@@ -114,13 +117,18 @@ void add_gateway_command(CLI::App& app, int& exit_code) {
                   "account does (0: no limit)")
       ->check(CLI::Range(0, 100000))
       ->capture_default_str();
+  cmd->add_option("--reader", args->readers,
+                  "a simulated Terminal reader tmr_…, for card-present holds (repeatable: one per lane)");
   cmd->footer(
       "Test payment methods: pm_card_visa approves, pm_card_chargeDeclined and "
       "pm_card_chargeDeclinedInsufficientFunds decline (402). Control it while it runs with "
       "`passgate-sim gateway-ctl --control-port C ...` (fault, ledger, forget-keys), or HTTP: POST /control/fault "
       "{\"mode\":\"none|unreachable|slow|error5xx|rate_limit|drop_response|lie\",\"lie\":\"amount|currency|session|"
       "intent_id|status_299\",\"delay_ms\":N,\"retry_after_s\":N,"
-      "\"count\":N}, POST /control/forget_keys, GET /control/ledger.");
+      "\"count\":N}, POST /control/forget_keys, GET /control/ledger. Readers: tap with POST "
+      "/v1/test_helpers/terminal/readers/{reader}/present_payment_method (card_present[number]: 4242424242424242 "
+      "approves, 4000000000000002 and 4000000000009995 decline); their faults with `gateway-ctl reader ID FAULT`, "
+      "POST /control/readers/{reader} {\"fault\":...} or POST /_sim/readers/{reader} fault=... on the API port.");
   cmd->callback([args, &exit_code] { exit_code = run_gateway(*args); });
 
   add_gateway_ctl_command(app, exit_code);

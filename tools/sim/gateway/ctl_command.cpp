@@ -1,4 +1,4 @@
-// `passgate-sim gateway-ctl --control-port C <fault|ledger|forget-keys>`: one request to the
+// `passgate-sim gateway-ctl --control-port C <fault|ledger|forget-keys|reader>`: one request to the
 // gateway simulator's control port with HttpClient. Prints the answer's JSON body (ledger:
 // a table, unless --json); exits 0 on a 2xx answer and 1 otherwise.
 #include "tools/sim/gateway/ctl_command.hpp"
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "drivers/http_client.hpp"
+#include "tools/sim/gateway/reader_state.hpp"
 #include "tools/sim/gateway/report.hpp"
 
 namespace passgate::sim {
@@ -30,6 +31,8 @@ struct GatewayCtlArgs {
   std::optional<int> count;
   std::optional<std::string> lie;
   bool json_output = false;
+  std::string reader;
+  std::string reader_fault;
 };
 
 // Sends one request to the control port and waits for it; the reply, or nothing (after
@@ -115,6 +118,15 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
       ctl->add_subcommand("ledger", "print every PaymentIntent, totals per currency, duplicates and counters");
   ledger->add_flag("--json", args->json_output, "print GET /control/ledger's JSON instead of a table");
   auto* forget = ctl->add_subcommand("forget-keys", "drop every stored Idempotency-Key (as after 24 hours)");
+  auto* reader = ctl->add_subcommand("reader", "switch a simulated Terminal reader's fault (or an API-wide one)");
+  reader->add_option("id", args->reader, "the reader, tmr_… (as given to --reader)")->required();
+  reader->add_option("fault", args->reader_fault, terminal_fault_names())
+      ->required()
+      ->check([](const std::string& name) {
+        return parse_terminal_fault(name) ? std::string() : "expected one of " + terminal_fault_names();
+      });
+  reader->add_option("--delay-ms", args->delay_ms, "how late every answer comes (delay_ms only)")
+      ->check(CLI::Range(1, 600000));
 
   ctl->callback([=, &exit_code] {
     if (fault->parsed()) {
@@ -128,6 +140,10 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
       exit_code = print_ledger(*args);
     } else if (forget->parsed()) {
       exit_code = post(*args, "/control/forget_keys", json::object());
+    } else if (reader->parsed()) {
+      json body{{"fault", args->reader_fault}};
+      if (args->delay_ms) body["delay_ms"] = *args->delay_ms;
+      exit_code = post(*args, "/control/readers/" + args->reader, body);
     }
   });
 }

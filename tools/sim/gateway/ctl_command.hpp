@@ -1,5 +1,5 @@
 // `passgate-sim gateway-ctl`: tells a running `passgate-sim gateway` what to do through its
-// control port (fault, ledger, forget-keys), so scripts need no curl. Registered by
+// control port (fault, ledger, forget-keys, reader), so scripts need no curl. Registered by
 // add_gateway_command() next to `gateway`.
 #pragma once
 

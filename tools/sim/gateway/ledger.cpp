@@ -1,13 +1,10 @@
 #include "tools/sim/gateway/ledger.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "common/form_encoding.hpp"
-#include "common/ids.hpp"
 #include "tools/sim/gateway/params.hpp"
 
 namespace passgate::sim {
@@ -15,9 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxAmount = 99'999'999;  // Stripe's limit: eight digits
 constexpr std::size_t kMaxIdempotencyKey = 255;
-constexpr std::string_view kCollection = "/v1/payment_intents";
+constexpr std::string_view kVersionPrefix = "/v1/";
 constexpr std::string_view kSearchPrefix = "metadata['session_id']:'";
 
 struct TestPaymentMethod {
@@ -31,76 +27,7 @@ constexpr TestPaymentMethod kTestPaymentMethods[] = {
     {"pm_card_chargeDeclined", "generic_decline", "Your card was declined."},
     {"pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds", "Your card has insufficient funds."},
 };
-
-json intent_json(const GatewayIntent& intent) {
-  return json{{"id", intent.id},
-              {"object", "payment_intent"},
-              {"amount", intent.amount},
-              {"amount_capturable", intent.amount_capturable},
-              {"amount_received", intent.amount_received},
-              {"currency", intent.currency},
-              {"status", to_string(intent.status)},
-              {"capture_method", intent.capture_method},
-              {"customer", intent.customer},
-              {"payment_method", intent.payment_method},
-              {"metadata", {{"session_id", intent.session_id}, {"gate_id", intent.gate_id}, {"op", intent.op}}},
-              {"cancellation_reason", intent.cancellation_reason.empty() ? json() : json(intent.cancellation_reason)},
-              {"created", intent.created},
-              {"livemode", false}};
-}
-
-GatewayReply reply(int status, const json& body, std::string subject = {}) {
-  return GatewayReply{status, body.dump(), false, std::move(subject), {}};
-}
-
-json error_json(const std::string& type, const std::string& code, const std::string& message) {
-  return json{{"error", {{"type", type}, {"code", code}, {"message", message}}}};
-}
-
-// An error body plus any `extra` members of "error" (param, decline_code, ...).
-GatewayReply error_reply(int status, const char* type, const std::string& code, const std::string& message,
-                         const json& extra = json::object(), std::string subject = {}) {
-  json body = error_json(type, code, message);
-  body["error"].update(extra);
-  return reply(status, body, std::move(subject));
-}
-
-GatewayReply invalid_request(int status, const std::string& code, const std::string& message,
-                             const json& extra = json::object(), std::string subject = {}) {
-  return error_reply(status, "invalid_request_error", code, message, extra, std::move(subject));
-}
-
-// A 400 naming the first bad parameter (`param`, `code`) and every problem in `message`.
-GatewayReply bad_params(const GatewayParams& params) {
-  std::string message;
-  for (const auto& p : params.problems()) message += (message.empty() ? "" : "; ") + p.message;
-  const auto& first = params.problems().front();
-  return invalid_request(400, first.code, message, json{{"param", first.param}});
-}
-
-// `what`: "the body" or "the query string".
-Result<GatewayParams> decode_params(const std::string& text, const char* what) {
-  auto fields = form_decode(text);
-  if (!fields) {
-    return make_error("bad_form",
-                      std::string(what) + " is not application/x-www-form-urlencoded: " + fields.error().message);
-  }
-  return GatewayParams(std::move(fields.value()));
-}
-
-GatewayReply bad_form(const Error& error) { return invalid_request(400, "parameter_invalid", error.message); }
-
-GatewayReply no_such_intent(const std::string& id) {
-  return invalid_request(404, "resource_missing", "No such payment_intent: '" + id + "'", json{{"param", "intent"}},
-                         id);
-}
-
-GatewayReply unexpected_state(const GatewayIntent& intent, const std::string& action, const char* allowed) {
-  return invalid_request(400, "payment_intent_unexpected_state",
-                         "This PaymentIntent's status is " + std::string(to_string(intent.status)) + "; it can be " +
-                             action + " only from " + allowed,
-                         json{{"payment_intent", intent_json(intent)}}, intent.id);
-}
+constexpr TestPaymentMethod kSavedCard = {"", nullptr, ""};
 
 // The parameters in a canonical form, so their order does not matter.
 std::string canonical_params(const std::string& body) {
@@ -110,32 +37,52 @@ std::string canonical_params(const std::string& body) {
   return form_encode(*fields);
 }
 
-std::string new_intent_id() {
-  std::string id = "pi_";
-  for (const char c : new_uuid_v4()) {
-    if (c != '-') id.push_back(c);
+// The parts of a path after /v1/, split at '/'; nothing if another path or an empty part.
+std::optional<std::vector<std::string>> route_of(std::string_view path) {
+  if (!path.starts_with(kVersionPrefix)) return std::nullopt;
+  std::vector<std::string> parts;
+  for (std::string_view rest = path.substr(kVersionPrefix.size());;) {
+    const auto slash = rest.find('/');
+    parts.emplace_back(rest.substr(0, slash));
+    if (parts.back().empty()) return std::nullopt;
+    if (slash == std::string_view::npos) return parts;
+    rest.remove_prefix(slash + 1);
   }
-  return id;
 }
 
-std::int64_t now_unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+bool is_reader_action(const std::string& op) {
+  return op == "collect_payment_method" || op == "confirm_payment_intent" || op == "process_payment_intent" ||
+         op == "cancel_action";
+}
+
+// Whether `route` is a POST endpoint; `key_optional` set for the test helpers.
+bool post_endpoint(const std::vector<std::string>& r, bool& key_optional) {
+  key_optional = r.size() == 5 && r[0] == "test_helpers" && r[1] == "terminal" && r[2] == "readers" &&
+                 r[4] == "present_payment_method";
+  if (key_optional) return true;
+  if (r[0] == "payment_intents") {
+    return r.size() == 1 ||
+           (r.size() == 3 && (r[2] == "capture" || r[2] == "cancel" || r[2] == "increment_authorization"));
+  }
+  if (r[0] == "customers") return r.size() == 1;
+  return r.size() == 4 && r[0] == "terminal" && r[1] == "readers" && is_reader_action(r[3]);
+}
+
+GatewayReply unrecognized(const std::string& method, const std::string& path) {
+  return api::invalid_request(
+      404, "url_unrecognized",
+      "Unrecognized request URL (" + method + ": " + path +
+          "); this simulator serves POST /v1/payment_intents, POST /v1/payment_intents/{id}/capture, /cancel and "
+          "/increment_authorization, GET /v1/payment_intents/search, GET /v1/payment_intents/{id}, POST "
+          "/v1/customers, GET /v1/terminal/readers/{id}, POST /v1/terminal/readers/{id}/collect_payment_method, "
+          "/confirm_payment_intent, /process_payment_intent and /cancel_action, POST "
+          "/v1/test_helpers/terminal/readers/{id}/present_payment_method");
 }
 
 }  // namespace
 
 std::string gateway_error_body(const std::string& type, const std::string& code, const std::string& message) {
-  return error_json(type, code, message).dump();
-}
-
-const char* to_string(GatewayIntentStatus status) {
-  switch (status) {
-    case GatewayIntentStatus::requires_capture: return "requires_capture";
-    case GatewayIntentStatus::succeeded: return "succeeded";
-    case GatewayIntentStatus::canceled: return "canceled";
-    case GatewayIntentStatus::requires_payment_method: break;
-  }
-  return "requires_payment_method";
+  return api::error_json(type, code, message).dump();
 }
 
 GatewayReply GatewayLedger::handle(const GatewayRequest& request) {
@@ -144,38 +91,27 @@ GatewayReply GatewayLedger::handle(const GatewayRequest& request) {
   const std::string query = question == std::string::npos ? std::string() : request.target.substr(question + 1);
 
   if (!request.authorization) {
-    return invalid_request(401, "api_key_missing", "no API key: send the header Authorization: Bearer <secret key>");
+    return api::invalid_request(401, "api_key_missing", "no API key: send the header Authorization: Bearer <secret key>");
   }
   if (*request.authorization != "Bearer " + api_key_) {
-    return invalid_request(401, "api_key_invalid", "invalid API key provided in the Authorization header");
+    return api::invalid_request(401, "api_key_invalid", "invalid API key provided in the Authorization header");
   }
 
-  // "" (the collection), "ID", "ID/capture", ...
-  std::optional<std::string> rest;
-  if (path == kCollection) rest = "";
-  if (path.size() > kCollection.size() + 1 && path.starts_with(kCollection) && path[kCollection.size()] == '/') {
-    rest = path.substr(kCollection.size() + 1);
+  const auto route = route_of(path);
+  if (!route) return unrecognized(request.method, path);
+  const auto& r = *route;
+  if (request.method == "GET") {
+    if (r.size() == 2 && r[0] == "payment_intents") return r[1] == "search" ? search(query) : show(r[1], query);
+    if (r.size() == 3 && r[0] == "terminal" && r[1] == "readers") return terminal_.show_reader(r[2]);
+    return unrecognized(request.method, path);
   }
-  const auto slash = rest ? rest->find('/') : std::string::npos;
-  const std::string id = rest ? rest->substr(0, slash) : std::string();
-  const std::string action = slash == std::string::npos ? std::string() : rest->substr(slash + 1);
-
-  if (request.method == "GET" && rest && !id.empty() && slash == std::string::npos) {
-    return id == "search" ? search(query) : show(id);
-  }
-  const bool post_endpoint = request.method == "POST" && rest &&
-                             (rest->empty() || (!id.empty() && (action == "capture" || action == "cancel")));
-  if (!post_endpoint) {
-    return invalid_request(404, "url_unrecognized",
-                           "Unrecognized request URL (" + request.method + ": " + path +
-                               "); this simulator serves POST /v1/payment_intents, POST /v1/payment_intents/{id}/"
-                               "capture, POST /v1/payment_intents/{id}/cancel, GET /v1/payment_intents/search, "
-                               "GET /v1/payment_intents/{id}");
-  }
+  bool key_optional = false;
+  if (request.method != "POST" || !post_endpoint(r, key_optional)) return unrecognized(request.method, path);
 
   const std::string key = request.idempotency_key.value_or("");
+  if (key.empty() && key_optional && !request.idempotency_key) return execute(r, request.body);
   if (key.empty() || key.size() > kMaxIdempotencyKey) {
-    return invalid_request(
+    return api::invalid_request(
         400, key.empty() ? "idempotency_key_missing" : "idempotency_key_invalid",
         "every POST needs an Idempotency-Key header of 1 to " + std::to_string(kMaxIdempotencyKey) + " characters");
   }
@@ -183,13 +119,28 @@ GatewayReply GatewayLedger::handle(const GatewayRequest& request) {
   std::string params = canonical_params(request.body);
   if (auto stored = stored_answer(key, endpoint, params)) return std::move(*stored);
 
-  GatewayReply result = rest->empty()         ? create_intent(request.body)
-                        : action == "capture" ? capture_intent(id, request.body)
-                                              : cancel_intent(id, request.body);
+  GatewayReply result = execute(r, request.body);
   responses_.emplace(key,
                      StoredResponse{endpoint, std::move(params), result.status, result.body, result.subject, false});
   result.stored_key = key;
   return result;
+}
+
+GatewayReply GatewayLedger::execute(const std::vector<std::string>& r, const std::string& body) {
+  if (r[0] == "test_helpers") return terminal_.present(r[3], body);
+  if (r[0] == "terminal") return terminal_.reader_action(r[2], r[3], body);
+  if (r[0] == "customers") return terminal_.create_customer(body);
+  if (r.size() == 1) {
+    // A card-present hold names its payment method types; an off-session one its payment method.
+    const auto fields = form_decode(body);
+    const bool card_present = fields && std::any_of(fields->begin(), fields->end(), [](const auto& field) {
+                                return field.first == "payment_method_types[]";
+                              });
+    return card_present ? terminal_.create_intent(body) : create_intent(body);
+  }
+  if (r[2] == "capture") return capture_intent(r[1], body);
+  if (r[2] == "cancel") return cancel_intent(r[1], body);
+  return terminal_.increment(r[1], body);
 }
 
 std::optional<GatewayReply> GatewayLedger::stored_answer(const std::string& key, const std::string& endpoint,
@@ -198,13 +149,13 @@ std::optional<GatewayReply> GatewayLedger::stored_answer(const std::string& key,
   if (stored == responses_.end()) return std::nullopt;
   const StoredResponse& first = stored->second;
   if (first.in_progress) {
-    return invalid_request(
+    return api::invalid_request(
         409, "idempotency_key_in_use",
         "the first request with Idempotency-Key " + key + " is still in progress; retry later with the same key",
         json::object(), first.subject);
   }
   if (first.endpoint != endpoint || first.params != params) {
-    return error_reply(400, "idempotency_error", "idempotency_key_reused",
+    return api::error_reply(400, "idempotency_error", "idempotency_key_reused",
                        "Keys for idempotent requests can only be used with the same parameters they were first "
                        "used with; " +
                            key + " was first used with " + first.endpoint +
@@ -215,11 +166,11 @@ std::optional<GatewayReply> GatewayLedger::stored_answer(const std::string& key,
 }
 
 GatewayReply GatewayLedger::create_intent(const std::string& body) {
-  auto params = decode_params(body, "the body");
-  if (!params) return bad_form(params.error());
+  auto params = api::decode_params(body, "the body");
+  if (!params) return api::bad_form(params.error());
   GatewayParams& p = params.value();
   GatewayIntent intent;
-  intent.amount = p.positive_integer("amount", kMaxAmount);
+  intent.amount = p.positive_integer("amount", kMaxGatewayAmount);
   intent.currency = p.currency("currency");
   intent.customer = p.text("customer");
   intent.payment_method = p.text("payment_method");
@@ -237,19 +188,22 @@ GatewayReply GatewayLedger::create_intent(const std::string& body) {
     }
   }
   p.finish();
-  if (!p.ok()) return bad_params(p);
+  if (!p.ok()) return api::bad_params(p);
 
   const auto* method = std::find_if(std::begin(kTestPaymentMethods), std::end(kTestPaymentMethods),
                                     [&intent](const TestPaymentMethod& m) { return intent.payment_method == m.id; });
   if (method == std::end(kTestPaymentMethods)) {
-    return invalid_request(400, "resource_missing",
-                           "payment_method: no such PaymentMethod; the simulator knows pm_card_visa, "
-                           "pm_card_chargeDeclined and pm_card_chargeDeclinedInsufficientFunds",
-                           json{{"param", "payment_method"}});
+    const SavedCard* saved = terminal_.saved_card(intent.payment_method);
+    if (saved == nullptr || saved->customer != intent.customer) {
+      return api::invalid_request(400, "resource_missing",
+                             "payment_method: no such PaymentMethod for this customer; the simulator knows "
+                             "pm_card_visa, pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds and the "
+                             "generated_card of an approved card-present hold, for its customer",
+                             json{{"param", "payment_method"}});
+    }
+    method = &kSavedCard;
   }
 
-  intent.id = new_intent_id();
-  intent.created = now_unix_seconds();
   const bool declined = method->decline_code != nullptr;
   if (declined) {
     intent.status = GatewayIntentStatus::requires_payment_method;
@@ -260,31 +214,29 @@ GatewayReply GatewayLedger::create_intent(const std::string& body) {
     intent.status = GatewayIntentStatus::succeeded;
     intent.amount_received = intent.amount;
   }
-  intent_index_.emplace(intent.id, intents_.size());
-  intents_.push_back(std::move(intent));
-  const GatewayIntent& made = intents_.back();
+  const GatewayIntent& made = intents_.add(std::move(intent));
   if (declined) {
-    return error_reply(402, "card_error", "card_declined", method->message,
-                       json{{"decline_code", method->decline_code}, {"payment_intent", intent_json(made)}}, made.id);
+    return api::error_reply(402, "card_error", "card_declined", method->message,
+                       json{{"decline_code", method->decline_code}, {"payment_intent", api::intent_json(made)}}, made.id);
   }
-  return reply(200, intent_json(made), made.id);
+  return api::reply(200, api::intent_json(made), made.id);
 }
 
 GatewayReply GatewayLedger::capture_intent(const std::string& id, const std::string& body) {
-  auto params = decode_params(body, "the body");
-  if (!params) return bad_form(params.error());
+  auto params = api::decode_params(body, "the body");
+  if (!params) return api::bad_form(params.error());
   GatewayParams& p = params.value();
-  const auto amount = p.optional_positive_integer("amount_to_capture", kMaxAmount);
+  const auto amount = p.optional_positive_integer("amount_to_capture", kMaxGatewayAmount);
   p.finish();
-  if (!p.ok()) return bad_params(p);
-  GatewayIntent* intent = find(id);
-  if (intent == nullptr) return no_such_intent(id);
+  if (!p.ok()) return api::bad_params(p);
+  GatewayIntent* intent = intents_.find(id);
+  if (intent == nullptr) return api::no_such_intent(id);
   if (intent->status != GatewayIntentStatus::requires_capture) {
-    return unexpected_state(*intent, "captured", "requires_capture");
+    return api::unexpected_state(*intent, "captured", "requires_capture");
   }
   const std::int64_t captured = amount.value_or(intent->amount_capturable);
   if (captured > intent->amount_capturable) {
-    return invalid_request(400, "amount_too_large",
+    return api::invalid_request(400, "amount_too_large",
                            "amount_to_capture: " + std::to_string(captured) + " is more than amount_capturable " +
                                std::to_string(intent->amount_capturable),
                            json{{"param", "amount_to_capture"}}, id);
@@ -292,60 +244,67 @@ GatewayReply GatewayLedger::capture_intent(const std::string& id, const std::str
   intent->amount_received = captured;
   intent->amount_capturable = 0;
   intent->status = GatewayIntentStatus::succeeded;
-  return reply(200, intent_json(*intent), id);
+  return api::reply(200, api::intent_json(*intent), id);
 }
 
 GatewayReply GatewayLedger::cancel_intent(const std::string& id, const std::string& body) {
-  auto params = decode_params(body, "the body");
-  if (!params) return bad_form(params.error());
+  auto params = api::decode_params(body, "the body");
+  if (!params) return api::bad_form(params.error());
   GatewayParams& p = params.value();
   const auto reason =
       p.optional_one_of("cancellation_reason", {"duplicate", "fraudulent", "requested_by_customer", "abandoned"});
   p.finish();
-  if (!p.ok()) return bad_params(p);
-  GatewayIntent* intent = find(id);
-  if (intent == nullptr) return no_such_intent(id);
-  if (intent->status != GatewayIntentStatus::requires_capture &&
-      intent->status != GatewayIntentStatus::requires_payment_method) {
-    return unexpected_state(*intent, "canceled", "requires_capture or requires_payment_method");
+  if (!p.ok()) return api::bad_params(p);
+  GatewayIntent* intent = intents_.find(id);
+  if (intent == nullptr) return api::no_such_intent(id);
+  if (intent->status == GatewayIntentStatus::succeeded || intent->status == GatewayIntentStatus::canceled) {
+    return api::unexpected_state(*intent, "canceled",
+                            "requires_payment_method, requires_confirmation or requires_capture");
   }
   intent->status = GatewayIntentStatus::canceled;
   intent->amount_capturable = 0;
   intent->cancellation_reason = reason.value_or("");
-  return reply(200, intent_json(*intent), id);
+  terminal_.intent_canceled(id);
+  return api::reply(200, api::intent_json(*intent), id);
 }
 
 GatewayReply GatewayLedger::search(const std::string& query) const {
-  auto params = decode_params(query, "the query string");
-  if (!params) return bad_form(params.error());
+  auto params = api::decode_params(query, "the query string");
+  if (!params) return api::bad_form(params.error());
   GatewayParams& p = params.value();
   const std::string text = p.text("query");
   p.finish();
-  if (!p.ok()) return bad_params(p);
+  if (!p.ok()) return api::bad_params(p);
   const std::string_view q = text;
   const bool shaped = q.size() > kSearchPrefix.size() + 1 && q.starts_with(kSearchPrefix) && q.ends_with('\'');
   const std::string session_id = shaped ? text.substr(kSearchPrefix.size(), q.size() - kSearchPrefix.size() - 1) : "";
   if (session_id.empty() || session_id.find('\'') != std::string::npos) {
-    return invalid_request(
+    return api::invalid_request(
         400, "parameter_invalid",
         "query: the simulator answers only metadata['session_id']:'<session id>', got \"" + text + "\"",
         json{{"param", "query"}});
   }
   json data = json::array();
-  for (const auto& intent : intents_) {
-    if (intent.session_id == session_id) data.push_back(intent_json(intent));
+  for (const auto& intent : intents_.all()) {
+    if (intent.session_id == session_id) data.push_back(api::intent_json(intent));
   }
-  return reply(200, json{{"object", "search_result"},
-                         {"url", std::string(kCollection) + "/search"},
+  return api::reply(200, json{{"object", "search_result"},
+                         {"url", "/v1/payment_intents/search"},
                          {"has_more", false},
                          {"next_page", nullptr},
                          {"data", std::move(data)}});
 }
 
-GatewayReply GatewayLedger::show(const std::string& id) const {
-  const GatewayIntent* intent = find_intent(id);
-  if (intent == nullptr) return no_such_intent(id);
-  return reply(200, intent_json(*intent), id);
+GatewayReply GatewayLedger::show(const std::string& id, const std::string& query) const {
+  auto params = api::decode_params(query, "the query string");
+  if (!params) return api::bad_form(params.error());
+  GatewayParams& p = params.value();
+  const bool expand = p.optional_one_of("expand[]", {"latest_charge"}).has_value();
+  p.finish();
+  if (!p.ok()) return api::bad_params(p);
+  const GatewayIntent* intent = intents_.find(id);
+  if (intent == nullptr) return api::no_such_intent(id);
+  return api::reply(200, api::intent_json(*intent, expand), id);
 }
 
 void GatewayLedger::set_in_progress(const std::string& key, bool in_progress) {
@@ -357,14 +316,5 @@ void GatewayLedger::end_all_in_progress() {
 }
 
 std::size_t GatewayLedger::forget_keys() { return std::exchange(responses_, {}).size(); }
-
-const GatewayIntent* GatewayLedger::find_intent(const std::string& id) const {
-  const auto it = intent_index_.find(id);
-  return it == intent_index_.end() ? nullptr : &intents_[it->second];
-}
-
-GatewayIntent* GatewayLedger::find(const std::string& id) {
-  return const_cast<GatewayIntent*>(std::as_const(*this).find_intent(id));
-}
 
 }  // namespace passgate::sim

@@ -7,14 +7,19 @@
 //   POST /v1/payment_intents/{id}/capture  amount_to_capture <= amount_capturable
 //   POST /v1/payment_intents/{id}/cancel   cancellation_reason
 //   GET  /v1/payment_intents/search?query=metadata['session_id']:'<id>'
-//   GET  /v1/payment_intents/{id}
+//   GET  /v1/payment_intents/{id}[?expand[]=latest_charge]
+// and, through its TerminalDesk (terminal_desk.hpp), customers, card-present holds, their
+// increment_authorization, and the Terminal readers (docs/card-tap-simulator.md).
 // Every request needs `Authorization: Bearer <api key>` (else 401). Every POST needs an
-// Idempotency-Key: the first request's response (whatever its status) is stored and
-// replayed for the same key and parameters (`replayed`); the same key on another endpoint
-// or with other parameters is a 400 idempotency_error; while a key is marked in progress
-// (GatewayServer marks it while a slow answer is pending) its requests get 409.
+// Idempotency-Key (but the test helper present_payment_method, where it is optional): the
+// first request's response (whatever its status) is stored and replayed for the same key
+// and parameters (`replayed`); the same key on another endpoint or with other parameters is
+// a 400 idempotency_error; while a key is marked in progress (GatewayServer marks it while a
+// slow answer is pending) its requests get 409.
 // Test payment methods: pm_card_visa approves, pm_card_chargeDeclined and
-// pm_card_chargeDeclinedInsufficientFunds decline (402), any other is 400 resource_missing.
+// pm_card_chargeDeclinedInsufficientFunds decline (402); a card-present hold's
+// generated_card charges (off-session) for the customer it was saved to; any other is 400
+// resource_missing.
 // Error bodies: {"error":{"type","code","message"[,"param"][,"decline_code"]
 // [,"payment_intent"]}}: `param` names the first bad parameter; `decline_code` comes with
 // 402 card_error only; `payment_intent` with a 402 (the declined intent, status
@@ -28,32 +33,11 @@
 #include <utility>
 #include <vector>
 
+#include "tools/sim/gateway/api_reply.hpp"
+#include "tools/sim/gateway/intent.hpp"
+#include "tools/sim/gateway/terminal_desk.hpp"
+
 namespace passgate::sim {
-
-enum class GatewayIntentStatus {
-  requires_payment_method,  // declined at confirmation: holds and collects nothing
-  requires_capture,         // a hold (capture_method=manual), amount_capturable held
-  succeeded,                // collected: amount_received
-  canceled,
-};
-[[nodiscard]] const char* to_string(GatewayIntentStatus status);
-
-struct GatewayIntent {
-  std::string id;  // "pi_" + 32 random hex digits
-  std::int64_t amount = 0;
-  std::int64_t amount_capturable = 0;
-  std::int64_t amount_received = 0;
-  std::string currency;        // lower-case
-  GatewayIntentStatus status = GatewayIntentStatus::requires_payment_method;
-  std::string capture_method;  // manual | automatic
-  std::string customer;
-  std::string payment_method;
-  std::string session_id;  // metadata[session_id]
-  std::string gate_id;     // metadata[gate_id]
-  std::string op;          // metadata[op]: preauth | charge
-  std::string cancellation_reason;  // set when canceled
-  std::int64_t created = 0;         // Unix seconds
-};
 
 // One API request as the HTTP layer received it.
 struct GatewayRequest {
@@ -64,15 +48,6 @@ struct GatewayRequest {
   std::string body;                            // application/x-www-form-urlencoded
 };
 
-struct GatewayReply {
-  int status = 0;
-  std::string body;       // JSON
-  bool replayed = false;  // a stored response: send Idempotent-Replayed: true
-  std::string subject;    // the PaymentIntent the request was about, if any, for logs
-  // Set when this request executed and stored its response under its Idempotency-Key.
-  std::string stored_key;
-};
-
 // {"error":{"type":…,"code":…,"message":…}}, for answers made outside the ledger (faults).
 [[nodiscard]] std::string gateway_error_body(const std::string& type, const std::string& code,
                                              const std::string& message);
@@ -80,6 +55,8 @@ struct GatewayReply {
 class GatewayLedger {
  public:
   explicit GatewayLedger(std::string api_key) : api_key_(std::move(api_key)) {}
+  GatewayLedger(const GatewayLedger&) = delete;
+  GatewayLedger& operator=(const GatewayLedger&) = delete;
 
   [[nodiscard]] GatewayReply handle(const GatewayRequest& request);
 
@@ -93,8 +70,11 @@ class GatewayLedger {
   [[nodiscard]] std::size_t stored_keys() const { return responses_.size(); }
 
   // Oldest first.
-  [[nodiscard]] const std::vector<GatewayIntent>& intents() const { return intents_; }
-  [[nodiscard]] const GatewayIntent* find_intent(const std::string& id) const;
+  [[nodiscard]] const std::vector<GatewayIntent>& intents() const { return intents_.all(); }
+  [[nodiscard]] const GatewayIntent* find_intent(const std::string& id) const { return intents_.find(id); }
+  // The readers, customers and saved cards (readers are added there).
+  [[nodiscard]] TerminalDesk& terminal() { return terminal_; }
+  [[nodiscard]] const TerminalDesk& terminal() const { return terminal_; }
 
  private:
   struct StoredResponse {
@@ -110,16 +90,17 @@ class GatewayLedger {
   // stored response replayed); nothing for a new key.
   std::optional<GatewayReply> stored_answer(const std::string& key, const std::string& endpoint,
                                             const std::string& params) const;
+  // The POST endpoints, run once per Idempotency-Key; `route` is what follows /v1/.
+  GatewayReply execute(const std::vector<std::string>& route, const std::string& body);
   GatewayReply create_intent(const std::string& body);
   GatewayReply capture_intent(const std::string& id, const std::string& body);
   GatewayReply cancel_intent(const std::string& id, const std::string& body);
   GatewayReply search(const std::string& query) const;
-  GatewayReply show(const std::string& id) const;
-  GatewayIntent* find(const std::string& id);
+  GatewayReply show(const std::string& id, const std::string& query) const;
 
   std::string api_key_;
-  std::vector<GatewayIntent> intents_;
-  std::unordered_map<std::string, std::size_t> intent_index_;
+  IntentStore intents_;
+  TerminalDesk terminal_{intents_};
   std::unordered_map<std::string, StoredResponse> responses_;  // by Idempotency-Key
 };
 

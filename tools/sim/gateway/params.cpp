@@ -29,11 +29,16 @@ void GatewayParams::problem(const std::string& param, const std::string& code, c
 }
 
 std::string GatewayParams::text(const std::string& name) {
-  const std::string* value = find(name, true);
-  if (value == nullptr) return {};
+  if (find(name, true) == nullptr) return {};
+  return optional_text(name).value_or("");
+}
+
+std::optional<std::string> GatewayParams::optional_text(const std::string& name) {
+  const std::string* value = find(name, false);
+  if (value == nullptr) return std::nullopt;
   if (value->empty()) {
     problem(name, "parameter_invalid", name + ": expected a non-empty value");
-    return {};
+    return std::nullopt;
   }
   return *value;
 }

@@ -18,6 +18,8 @@
 
 namespace passgate::sim {
 
+inline constexpr std::int64_t kMaxGatewayAmount = 99'999'999;  // Stripe's limit: eight digits
+
 struct GatewayParamProblem {
   std::string param;    // e.g. "metadata[session_id]"
   std::string code;     // parameter_missing | parameter_invalid_integer | parameter_invalid |
@@ -32,6 +34,7 @@ class GatewayParams {
   explicit GatewayParams(FormFields fields) : fields_(std::move(fields)) {}
 
   std::string text(const std::string& name);  // required, non-empty
+  std::optional<std::string> optional_text(const std::string& name);  // present: non-empty
   std::int64_t positive_integer(const std::string& name, std::int64_t max);
   std::optional<std::int64_t> optional_positive_integer(const std::string& name, std::int64_t max);
   std::string currency(const std::string& name);  // three lower-case ASCII letters

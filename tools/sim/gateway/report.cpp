@@ -38,14 +38,64 @@ json duplicate_of(const std::string& session_id, const std::vector<const Gateway
   for (const auto& [op, group] : live_by_op) {
     if (group.size() > 1) note(group, "live " + op + " intents");
   }
-  if (collecting.size() > 1) note(collecting, "collecting intents");
+  const bool hold_and_rest = collecting.size() == 2 && collecting[0]->op == "tpreauth" && collecting[1]->op == "charge";
+  if (collecting.size() > 1 && !hold_and_rest) note(collecting, "collecting intents");
   if (reasons.empty()) return nullptr;
   return json{{"session_id", session_id}, {"reasons", std::move(reasons)}, {"intents", std::move(ids)}};
 }
 
+json card_present_json(const std::vector<GatewayIntent>& intents, const std::vector<Reader>& readers) {
+  std::int64_t count = 0, open = 0, still_held = 0, captured = 0, voided = 0, abandoned = 0, declined = 0,
+               incremented = 0, armed = 0, on_readers = 0;
+  for (const auto& intent : intents) {
+    if (!intent.card_present) continue;
+    const CardPresentIntent& card = *intent.card_present;
+    ++count;
+    declined += card.declines;
+    incremented += card.increments > 0 ? 1 : 0;
+    switch (intent.status) {
+      case GatewayIntentStatus::requires_capture:
+        ++open;
+        still_held += intent.amount_capturable;
+        break;
+      case GatewayIntentStatus::succeeded: ++captured; break;
+      case GatewayIntentStatus::canceled: ++(card.authorized ? voided : abandoned); break;
+      case GatewayIntentStatus::requires_payment_method:
+      case GatewayIntentStatus::requires_confirmation: ++armed; break;
+    }
+  }
+  for (const auto& reader : readers) {
+    const std::string armed_id = reader.armed_intent();
+    const bool ours = std::any_of(intents.begin(), intents.end(),
+                                  [&armed_id](const GatewayIntent& i) { return i.id == armed_id; });
+    on_readers += ours ? 1 : 0;
+  }
+  return json{{"intents", count},       {"open_holds", open},       {"held", still_held},
+              {"captured", captured},   {"voided", voided},         {"abandoned", abandoned},
+              {"declined", declined},   {"incremented", incremented}, {"armed", armed},
+              {"on_readers", on_readers}};
+}
+
+json readers_json(const std::vector<Reader>& readers) {
+  json rows = json::array();
+  for (const auto& reader : readers) {
+    const json shown = reader_json(reader);
+    const json& action = shown.at("action");
+    json intent;
+    if (!action.is_null()) intent = action.at(action.at("type").get<std::string>()).at("payment_intent");
+    rows.push_back({{"id", reader.id},
+                    {"status", shown.at("status")},
+                    {"action", action.is_null() ? json() : action.at("type")},
+                    {"action_status", action.is_null() ? json() : action.at("status")},
+                    {"payment_intent", intent},
+                    {"faults", reader.faults_json()}});
+  }
+  return rows;
+}
+
 }  // namespace
 
-json ledger_report_json(const std::vector<GatewayIntent>& intents) {
+json ledger_report_json(const std::vector<GatewayIntent>& intents, const std::vector<Reader>& readers) {
   json rows = json::array();
   std::vector<std::string> session_order;
   std::map<std::string, std::vector<const GatewayIntent*>> by_session;
@@ -103,7 +153,9 @@ json ledger_report_json(const std::vector<GatewayIntent>& intents) {
   return json{{"intents", std::move(rows)},
               {"sessions", std::move(sessions)},
               {"totals", std::move(totals)},
-              {"duplicates", std::move(duplicates)}};
+              {"duplicates", std::move(duplicates)},
+              {"card_present", card_present_json(intents, readers)},
+              {"readers", readers_json(readers)}};
 }
 
 std::string format_ledger_table(const json& ledger) {
@@ -139,6 +191,24 @@ std::string format_ledger_table(const json& ledger) {
     for (const auto& reason : duplicate.at("reasons")) out << ' ' << reason.get<std::string>() << ';';
     for (const auto& id : duplicate.at("intents")) out << ' ' << id.get<std::string>();
     out << '\n';
+  }
+  if (const auto card = ledger.find("card_present"); card != ledger.end() && card->at("intents") != 0) {
+    out << "\ncard-present: " << card->at("intents") << " intents, " << card->at("open_holds") << " open holds ("
+        << card->at("held") << " held), " << card->at("captured") << " captured, " << card->at("voided")
+        << " voided, " << card->at("abandoned") << " abandoned, " << card->at("declined") << " declined, "
+        << card->at("incremented") << " incremented, " << card->at("armed") << " armed, " << card->at("on_readers")
+        << " on readers\n";
+  }
+  if (const auto readers = ledger.find("readers"); readers != ledger.end()) {
+    for (const auto& reader : *readers) {
+      out << "reader " << reader.at("id").get<std::string>() << ' ' << reader.at("status").get<std::string>();
+      if (!reader.at("action").is_null()) {
+        out << ' ' << reader.at("action").get<std::string>() << ' ' << reader.at("action_status").get<std::string>()
+            << ' ' << reader.at("payment_intent").get<std::string>();
+      }
+      for (const auto& fault : reader.at("faults")) out << " [" << fault.get<std::string>() << ']';
+      out << '\n';
+    }
   }
   if (const auto requests = ledger.find("requests"); requests != ledger.end()) {
     out << "requests: " << requests->at("total") << " total, " << requests->at("replayed") << " replayed, "

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "tools/sim/gateway/report.hpp"
+#include "tools/sim/gateway/server_support.hpp"
 #include "tools/sim/tracking/body.hpp"
 
 namespace passgate::sim {
@@ -10,15 +11,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::int64_t kMaxDelayMs = 600'000;
 constexpr std::int64_t kMaxRetryAfterS = 86'400;
 constexpr std::int64_t kMaxCount = 1'000'000'000;
 
-HttpAnswer control_error(int status, const std::string& code, const std::string& message) {
-  return make_answer(status, json{{"error", code}, {"message", message}}.dump());
-}
-
-std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
 // `answer`, if a 200 PaymentIntent, made to misstate what `lie` names. Whether it lied.
 bool tell_lie(HttpAnswer& answer, GatewayLie lie) {
@@ -94,6 +89,11 @@ Result<std::unique_ptr<GatewayServer>> GatewayServer::create(boost::asio::io_con
   if (options.api_key.empty()) return make_error("bad_options", "the gateway simulator needs an API key");
   std::unique_ptr<GatewayServer> server(new GatewayServer(std::move(options)));
   const auto& opts = server->options_;
+  for (const auto& reader : opts.readers) {
+    if (auto added = server->ledger_.terminal().add_reader(reader); !added) {
+      return make_error("bad_options", added.error().message);
+    }
+  }
   auto api = HttpListener::create(io, opts.port, opts.tls ? &*opts.tls : nullptr,
                                   [s = server.get()](const HttpCall& call) { return s->on_api(call); });
   if (!api) return make_error(api.error().code, "gateway simulator API port: " + api.error().message);
@@ -170,6 +170,11 @@ bool GatewayServer::over_rate_limit() {
 
 HttpAnswer GatewayServer::on_api(const HttpCall& call) {
   ++counts_.total;
+  const std::string path = path_of(call.target);
+  constexpr std::string_view kSimReaders = "/_sim/readers/";
+  if (path.starts_with(kSimReaders)) return sim_reader(call, path.substr(kSimReaders.size()));
+  // The simulated shopper's tap is not the API under test: never faulted.
+  const bool test_helper = path.starts_with("/v1/test_helpers/");
   if (over_rate_limit()) {
     ++counts_.rate_limited;
     HttpAnswer answer = make_answer(429, gateway_error_body("invalid_request_error", "rate_limit",
@@ -180,7 +185,7 @@ HttpAnswer GatewayServer::on_api(const HttpCall& call) {
     log(false, call, 429, {}, "rate limited");
     return answer;
   }
-  const GatewayFault fault = take_fault();
+  const GatewayFault fault = test_helper ? GatewayFault{} : take_fault();
   if (fault.mode == GatewayFaultMode::error5xx) {
     ++counts_.faulted;
     log(false, call, 503, {}, "fault error5xx");
@@ -219,7 +224,8 @@ HttpAnswer GatewayServer::on_api(const HttpCall& call) {
     ++counts_.lied;
     note += std::string(note.empty() ? "" : " ") + "lie " + to_string(*fault.lie);
   }
-  if (fault.mode == GatewayFaultMode::drop_response) {
+  const bool drop_post = call.method == "POST" && !test_helper && std::exchange(drop_next_post_, false);
+  if (fault.mode == GatewayFaultMode::drop_response || drop_post) {
     ++counts_.dropped;
     answer.drop = true;
     note += note.empty() ? "dropped" : " dropped";
@@ -237,10 +243,13 @@ HttpAnswer GatewayServer::on_control(const HttpCall& call) {
     result = make_answer(200, json{{"forgotten", ledger_.forget_keys()}}.dump());
   } else if (call.method == "GET" && path == "/control/ledger") {
     result = make_answer(200, ledger_json());
+  } else if (call.method == "POST" && path.starts_with("/control/readers/")) {
+    result = control_reader(path.substr(std::string_view("/control/readers/").size()), call.body);
   } else {
     result = control_error(404, "not_found",
                            "no control endpoint " + call.method + " " + path +
-                               " (POST /control/fault, POST /control/forget_keys, GET /control/ledger)");
+                               " (POST /control/fault, POST /control/forget_keys, GET /control/ledger, "
+                               "POST /control/readers/{reader})");
   }
   log(true, call, result.status, {}, {});
   return result;
@@ -253,7 +262,7 @@ HttpAnswer GatewayServer::control_fault(const std::string& text) {
   const std::string mode_text = fields.one_of("mode", {"none", "unreachable", "slow", "error5xx", "rate_limit",
                                                        "drop_response", "lie"});
   GatewayFault fault;
-  if (body->contains("delay_ms")) fault.delay = std::chrono::milliseconds(fields.integer("delay_ms", 0, kMaxDelayMs));
+  if (body->contains("delay_ms")) fault.delay = std::chrono::milliseconds(fields.integer("delay_ms", 0, kMaxFaultDelayMs));
   if (body->contains("retry_after_s")) {
     fault.retry_after = std::chrono::seconds(fields.integer("retry_after_s", 0, kMaxRetryAfterS));
   }
@@ -270,7 +279,7 @@ HttpAnswer GatewayServer::control_fault(const std::string& text) {
 }
 
 std::string GatewayServer::ledger_json() const {
-  json ledger = ledger_report_json(ledger_.intents());
+  json ledger = ledger_report_json(ledger_.intents(), ledger_.terminal().readers());
   ledger["requests"] = {{"total", counts_.total},
                         {"replayed", counts_.replayed},
                         {"conflicts", counts_.conflicts},
@@ -280,6 +289,7 @@ std::string GatewayServer::ledger_json() const {
                         {"lied", counts_.lied}};
   ledger["fault"] = fault_json();
   ledger["stored_keys"] = ledger_.stored_keys();
+  ledger["drop_next_post"] = drop_next_post_;
   return ledger.dump();
 }
 

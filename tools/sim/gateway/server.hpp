@@ -7,7 +7,10 @@
 //                                  "lie":"amount|currency|session|intent_id|status_299"}
 //                                 -> the fault now in force (see fault_json())
 //      POST /control/forget_keys  -> {"forgotten":N}: every stored Idempotency-Key dropped
-//      GET  /control/ledger       -> ledger_report_json() plus "requests", "fault", "stored_keys"
+//      GET  /control/ledger       -> ledger_report_json() plus "requests", "fault", "stored_keys",
+//                                    "drop_next_post"
+//      POST /control/readers/{reader}  {"fault":"<TerminalFault>","delay_ms":N (fault delay_ms only)}
+//                                 -> reader_faults_json()
 // Faults apply to the API port only, optionally to the next `count` API requests only (then
 // back to none): unreachable (refuse and drop connections), slow (the request takes effect,
 // its answer comes `delay` later; meanwhile its Idempotency-Key is in progress: 409 to
@@ -18,6 +21,14 @@
 // is 1, `currency` jpy (usd for a jpy intent), `session` another metadata[session_id],
 // `intent_id` another id (noticed on capture and void), `status_299` HTTP 299 instead of 200;
 // other answers are left alone: the hostile-gateway case).
+// The Terminal readers (GatewayServerOptions::readers) take the simulator-only faults of
+// docs/card-tap-simulator.md (TerminalFault), set on the API port by
+// POST /_sim/readers/{reader} (form fields fault=, delay_ms=; the API key is needed) or on
+// the control port as above. Reader faults act on that reader (TerminalDesk); three are
+// API-wide: drop_response (the next POST runs, then its connection is reset), delay_ms
+// (fault slow with that delay, until none) and api_down (fault error5xx, until none);
+// fault none clears the reader's faults and the API-wide ones. /_sim/ requests and the test
+// helpers (/v1/test_helpers/: the simulated shopper's tap) are never faulted.
 // Single-threaded, on the caller's io_context.
 #pragma once
 
@@ -30,12 +41,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/result.hpp"
 #include "drivers/tls_context.hpp"
 #include "tools/sim/gateway/ledger.hpp"
+#include "tools/sim/gateway/reader_state.hpp"
 #include "tools/sim/tracking/http_listener.hpp"
 
 namespace passgate::sim {
@@ -90,11 +103,14 @@ struct GatewayServerOptions {
   int rate_limit_per_second = 0;
   // The limit's clock (a test's own); empty: std::chrono::steady_clock.
   std::function<std::chrono::steady_clock::time_point()> now;
+  // The simulated Terminal readers, "tmr_…" (see TerminalDesk::add_reader).
+  std::vector<std::string> readers;
 };
 
 class GatewayServer {
  public:
-  // Error codes: "bad_options" (no API key), "listen_failed", and make_tls_server_context's.
+  // Error codes: "bad_options" (no API key, a bad or repeated reader id), "listen_failed",
+  // and make_tls_server_context's.
   [[nodiscard]] static Result<std::unique_ptr<GatewayServer>> create(boost::asio::io_context& io,
                                                                      GatewayServerOptions options);
   GatewayServer(const GatewayServer&) = delete;
@@ -113,6 +129,14 @@ class GatewayServer {
   //  "remaining" (null: until changed)}
   [[nodiscard]] nlohmann::json fault_json() const;
 
+  // Sets a TerminalFault through `reader`; `delay` only with TerminalFault::delay_ms (> 0).
+  // Error codes: "no_such_reader", "bad_fault" (a delay that does not fit the fault).
+  [[nodiscard]] Status set_reader_fault(const std::string& reader, TerminalFault fault,
+                                        std::chrono::milliseconds delay = {});
+  // {"reader","faults":[…],"api":fault_json(),"drop_next_post"}. REQUIRES: the reader exists.
+  [[nodiscard]] nlohmann::json reader_faults_json(const std::string& reader) const;
+  [[nodiscard]] bool drop_next_post() const { return drop_next_post_; }
+
   [[nodiscard]] GatewayLedger& ledger() { return ledger_; }
   [[nodiscard]] const GatewayLedger& ledger() const { return ledger_; }
   [[nodiscard]] const GatewayRequestCounts& counts() const { return counts_; }
@@ -129,6 +153,11 @@ class GatewayServer {
   HttpAnswer on_api(const HttpCall& call);
   HttpAnswer on_control(const HttpCall& call);
   HttpAnswer control_fault(const std::string& body);
+  HttpAnswer control_reader(const std::string& reader, const std::string& body);
+  // POST /_sim/readers/{reader} on the API port.
+  HttpAnswer sim_reader(const HttpCall& call, const std::string& reader);
+  // The answer to a reader fault request, from set_reader_fault's result.
+  HttpAnswer reader_fault_answer(const std::string& reader, const Status& set, bool control);
   // The fault for the API request arriving now, counting it down.
   GatewayFault take_fault();
   // Whether the API request arriving now is over rate_limit_per_second (counted if not).
@@ -139,6 +168,7 @@ class GatewayServer {
   GatewayLedger ledger_;
   GatewayFault fault_;
   GatewayRequestCounts counts_;
+  bool drop_next_post_ = false;  // TerminalFault::drop_response
   std::deque<std::chrono::steady_clock::time_point> recent_;  // API requests of the last second
   std::unique_ptr<HttpListener> api_;  // destroyed before ledger_: its handler uses it
   std::unique_ptr<HttpListener> control_;
