@@ -15,6 +15,7 @@
 
 #include "ports/payment_intent_match.hpp"
 #include "drivers/gateway_response.hpp"
+#include "tests/fuzz/fuzz_reply.hpp"
 
 namespace {
 
@@ -60,20 +61,11 @@ void check_text(const PaymentOutcome& outcome, const PaymentRequest& request) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 3) return 0;
+  auto decoded = passgate::fuzz::reply_from_input(data, size);
+  if (!decoded) return 0;
+  const HttpReply& reply = *decoded;
   const std::uint8_t selector = data[0];
   const PaymentOpKind op = static_cast<PaymentOpKind>(selector % 4);
-  HttpReply reply;
-  reply.status = ((data[1] << 8) | data[2]) % 1000;
-  reply.sends = 1;
-  const std::string_view rest(reinterpret_cast<const char*>(data + 3), size - 3);
-  const std::size_t nul = rest.find('\0');
-  reply.body = std::string(rest.substr(0, nul));
-  if ((selector & 0x10) != 0) reply.headers.emplace_back("Idempotent-Replayed", "true");
-  if ((selector & 0x20) != 0 && nul != std::string_view::npos) {
-    reply.headers.emplace_back("Retry-After", std::string(rest.substr(nul + 1)));
-  }
-  if (reply.status == 0) reply.error = reply.body;
 
   const PaymentRequest request = request_for(op);
   const passgate::drivers::Secrets secrets{kApiKey, kCustomer, kPaymentMethod, request.intent_id,
