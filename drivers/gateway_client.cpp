@@ -1,6 +1,5 @@
 #include "drivers/gateway_client.hpp"
 
-#include <algorithm>
 #include <utility>
 
 #include <boost/asio/io_context.hpp>
@@ -8,24 +7,12 @@
 
 #include "common/system_clock.hpp"
 #include "crypto/key_fingerprint.hpp"
+#include "drivers/gateway_http.hpp"
 #include "drivers/gateway_request.hpp"
 #include "drivers/gateway_response.hpp"
 
 namespace passgate::drivers {
 
-
-namespace {
-
-// Why `key` cannot be sent as a bearer token, or "" if it can; never quotes the key.
-std::string api_key_problem(const std::string& key) {
-  if (key.empty()) return "the API key is empty";
-  const auto bad = std::find_if(key.begin(), key.end(), [](char c) { return c <= ' ' || c >= 0x7f; });
-  if (bad == key.end()) return {};
-  return "the API key has a space, line break or non-printable character at offset " +
-         std::to_string(bad - key.begin()) + " (check its file for a trailing newline)";
-}
-
-}  // namespace
 
 Result<std::unique_ptr<GatewayClient>> GatewayClient::create(boost::asio::io_context& io,
                                                              GatewayClientOptions options) {

@@ -1,28 +1,14 @@
 #include "drivers/gateway_request.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <optional>
-
 #include "common/form_encoding.hpp"
+#include "drivers/gateway_http.hpp"
 
 namespace passgate::drivers {
 
 
 namespace {
 
-constexpr std::size_t kMaxIdempotencyKey = 255;  // the gateway's limit
 constexpr std::string_view kIntents = "/v1/payment_intents";
-
-// The offset of the first character that is a space, not printable ASCII, or one of
-// `also_forbidden`, if any.
-std::optional<std::size_t> first_unprintable(std::string_view text, std::string_view also_forbidden = {}) {
-  const auto found = std::find_if(text.begin(), text.end(), [also_forbidden](char c) {
-    return c <= ' ' || c >= 0x7f || also_forbidden.find(c) != std::string_view::npos;
-  });
-  if (found == text.end()) return std::nullopt;
-  return static_cast<std::size_t>(found - text.begin());
-}
 
 Error bad_request(const PaymentRequest& request, const std::string& what) {
   return make_error("bad_payment_request", std::string(to_string(request.op)) + " request: " + what);
@@ -30,33 +16,21 @@ Error bad_request(const PaymentRequest& request, const std::string& what) {
 
 // Checks the fields every form of `request.op` needs; "" when complete.
 std::string missing_or_malformed(const PaymentRequest& request) {
-  if (request.idempotency_key.empty()) return "idempotency_key is empty";
-  if (request.idempotency_key.size() > kMaxIdempotencyKey)
-    return "idempotency_key is longer than " + std::to_string(kMaxIdempotencyKey) + " characters";
-  if (auto at = first_unprintable(request.idempotency_key))
-    return "idempotency_key has a space or a non-printable character at offset " + std::to_string(*at);
+  if (auto problem = idempotency_key_problem(request.idempotency_key); !problem.empty()) return problem;
   if (request.op == PaymentOpKind::capture || request.op == PaymentOpKind::void_hold) {
     if (request.intent_id.empty()) return "intent_id (the hold's PaymentIntent id) is empty";
   }
   if (request.op != PaymentOpKind::void_hold && request.amount_minor <= 0)
     return "amount_minor must be positive, got " + std::to_string(request.amount_minor);
   if (request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::charge) {
-    const auto& c = request.currency;
-    const auto letter = [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)) != 0; };
-    if (c.size() != 3 || !std::all_of(c.begin(), c.end(), letter))
-      return "currency \"" + c + "\" is not a 3-letter ISO 4217 code";
+    if (!is_currency_code(request.currency))
+      return "currency \"" + request.currency + "\" is not a 3-letter ISO 4217 code";
     if (request.customer.empty()) return "customer is empty";
     if (request.payment_method.empty()) return "payment_method is empty";
     if (request.session_id.empty()) return "session_id is empty";
     if (request.gate_id.empty()) return "gate_id is empty";
   }
   return {};
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 FormFields create_fields(const PaymentRequest& request) {

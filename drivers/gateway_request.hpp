@@ -4,15 +4,12 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "common/result.hpp"
 #include "ports/payment_gateway.hpp"
 #include "drivers/http_client.hpp"
 
 namespace passgate::drivers {
-
-inline constexpr std::string_view kFormContentType = "application/x-www-form-urlencoded";
 
 // POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
 // with the form body of that section and the Idempotency-Key header. Error code

@@ -24,22 +24,15 @@
 // `error` or `decline_code`; the reason for a missing response is redacted too.
 #pragma once
 
-#include <cstddef>
-#include <string_view>
-#include <vector>
-
 #include "common/clock.hpp"
 #include "ports/payment_gateway.hpp"
 #include "common/http_reply.hpp"
+#include "drivers/gateway_http.hpp"
 
 namespace passgate::drivers {
 
-// The most bytes of the gateway's error message kept in PaymentOutcome::error.
-inline constexpr std::size_t kMaxGatewayMessage = 200;
-
-// What must never appear in an outcome's texts: the API key, the customer, the payment
-// method (empty ones are ignored).
-using Secrets = std::vector<std::string_view>;
+// Secrets (drivers/gateway_http.hpp): here the API key, the customer, the payment method,
+// the intent id and the Idempotency-Key.
 
 // For execute(): the answer to `request`. `now` dates a Retry-After given as an HTTP-date.
 // The outcome's `sends` is the reply's.

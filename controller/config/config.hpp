@@ -27,6 +27,7 @@ struct LaneConfig {
   std::chrono::milliseconds close_retry{2000};  // entry: retry closing a blocked barrier this often...
   int close_retries = 3;                // ...this many times, then the lane goes to its fault state
   bool out_of_service = false;          // starts out of service (scans refused, egress free)
+  std::string terminal_reader;          // entry: its card reader ("tmr_..."), [terminal]; "": none
 };
 
 // Anti-passback: a shopper whose session at this store is still open scans again.
@@ -94,6 +95,25 @@ struct PaymentsConfig {
   OfflineRiskLimits offline_limits;
 };
 
+// [terminal]: the entry lanes' card readers (card-tap entry), reached through the payment
+// terminal API (docs/interfaces/payment-terminal.md); each such lane names its reader
+// (LaneConfig::terminal_reader). Empty URL, key file and CA bundle: those of [payments].
+struct TerminalConfig {
+  std::string api_url;                  // no trailing slash; "": payments.gateway_url
+  std::filesystem::path api_key_file;   // "": payments.api_key_file; mode 0600 or stricter
+  std::filesystem::path ca_bundle;      // "": payments.ca_bundle
+  std::string stripe_version = "2026-05-27.dahlia";  // Stripe-Version sent with every request
+  std::int64_t hold_amount_minor = 3000;  // the card-present hold at entry, minor units
+  std::chrono::milliseconds request_timeout{10000};  // each request, connect to last byte
+  std::chrono::milliseconds connect_timeout{3000};   // making a new connection (<= request)
+  std::chrono::milliseconds auth_timeout{30000};     // tap to a known PaymentIntent outcome
+  std::chrono::milliseconds poll_fast{250};          // reader polls while a person is in the lane
+  std::chrono::milliseconds poll_slow{2000};         // reader polls otherwise (>= poll_fast)
+  std::chrono::seconds rearm_interval{600};          // an idle armed lane abandons and re-arms
+  std::chrono::seconds capture_margin{3600};         // alert when a cart is not final this long
+                                                     // before the hold's capture_before
+};
+
 // The local control socket passgatectl talks to (lanes in or out of service, hardware checks).
 struct ControlConfig {
   std::filesystem::path socket = "/run/passgate/control.sock";  // mode 0660
@@ -141,6 +161,7 @@ struct GateConfig {
   TrackingConfig tracking;
   OfflineConfig offline;
   PaymentsConfig payments;
+  TerminalConfig terminal;
   std::filesystem::path database;
   RetentionConfig retention;            // [database] retention_days, audit_retention_days
   ControlConfig control;

@@ -34,6 +34,7 @@ ConfigLoad check(std::string_view text, const std::string& name, const std::file
   read_tracking(root, config_dir, config.tracking);
   read_offline(root, config.offline);
   read_payments(root, config_dir, config.payments);
+  read_terminal(root, config_dir, config.terminal);
   read_storage(root, config_dir, config);
   read_control(root, config_dir, config.control);
   read_metrics(root, config.metrics);

@@ -93,6 +93,19 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
                  [](auto& c) -> auto& { return c.payments.offline_limits.max_outstanding_operations; }),
       setting<G>("payments.offline_limits.max_age_s", live,
                  [](auto& c) -> auto& { return c.payments.offline_limits.max_age; }),
+      // The terminal client is made at start, with the card entry it serves.
+      setting<G>("terminal.api_url", restart, [](auto& c) -> auto& { return c.terminal.api_url; }),
+      setting<G>("terminal.api_key_file", restart, [](auto& c) -> auto& { return c.terminal.api_key_file; }),
+      setting<G>("terminal.ca_bundle", restart, [](auto& c) -> auto& { return c.terminal.ca_bundle; }),
+      setting<G>("terminal.stripe_version", restart, [](auto& c) -> auto& { return c.terminal.stripe_version; }),
+      setting<G>("terminal.hold_amount_minor", restart, [](auto& c) -> auto& { return c.terminal.hold_amount_minor; }),
+      setting<G>("terminal.request_timeout_ms", restart, [](auto& c) -> auto& { return c.terminal.request_timeout; }),
+      setting<G>("terminal.connect_timeout_ms", restart, [](auto& c) -> auto& { return c.terminal.connect_timeout; }),
+      setting<G>("terminal.auth_timeout_ms", restart, [](auto& c) -> auto& { return c.terminal.auth_timeout; }),
+      setting<G>("terminal.poll_fast_ms", restart, [](auto& c) -> auto& { return c.terminal.poll_fast; }),
+      setting<G>("terminal.poll_slow_ms", restart, [](auto& c) -> auto& { return c.terminal.poll_slow; }),
+      setting<G>("terminal.rearm_interval_s", restart, [](auto& c) -> auto& { return c.terminal.rearm_interval; }),
+      setting<G>("terminal.capture_margin_s", restart, [](auto& c) -> auto& { return c.terminal.capture_margin; }),
       setting<G>("database.path", restart, [](auto& c) -> auto& { return c.database; }),
       setting<G>("database.retention_days", live, [](auto& c) -> auto& { return c.retention.retention_days; }),
       setting<G>("database.audit_retention_days", live,
@@ -111,7 +124,8 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
   return settings;
 }
 
-// A lane's settings; its number and kind identify it. All of them reload (Lane::reconfigure).
+// A lane's settings; its number and kind identify it. All but the card reader reload
+// (Lane::reconfigure); the reader is bound to the lane's card entry at start.
 const std::vector<Setting<LaneConfig>>& lane_settings() {
   using L = LaneConfig;
   static const std::vector<Setting<L>> settings{
@@ -121,6 +135,7 @@ const std::vector<Setting<LaneConfig>>& lane_settings() {
       setting<L>("close_retries", live, [](auto& l) -> auto& { return l.close_retries; }),
       setting<L>("beam_blocked_alarm_ms", live, [](auto& l) -> auto& { return l.beam_blocked_alarm; }),
       setting<L>("out_of_service", live, [](auto& l) -> auto& { return l.out_of_service; }),
+      setting<L>("terminal_reader", restart, [](auto& l) -> auto& { return l.terminal_reader; }),
   };
   return settings;
 }

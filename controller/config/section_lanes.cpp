@@ -1,5 +1,7 @@
-// [[lanes]]: each lane's number, direction, admission limits and safety settings.
+// [[lanes]]: each lane's number, direction, admission limits, card reader and safety settings.
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 
 #include "controller/config/sections.hpp"
@@ -32,6 +34,37 @@ void read_entry_limits(TableReader& lane, std::optional<LaneKind> kind, LaneConf
   }
 }
 
+// terminal_reader: an entry lane's card reader, "tmr_" and letters, digits or underscores
+// (at most 64 characters), each reader on one lane only.
+void read_terminal_reader(TableReader& lane, std::optional<LaneKind> kind, std::map<std::string, std::string>& used,
+                          LaneConfig& out) {
+  constexpr std::string_view key = "terminal_reader";
+  if (kind == LaneKind::exit) {
+    if (lane.node(key) != nullptr) {
+      lane.problem_at(key, lane.name_of(key) + " is set on an exit lane, expected it only on entry lanes");
+    }
+    return;
+  }
+  auto reader = lane.text(key, Presence::optional);
+  if (!reader) return;
+  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+  const bool well_formed = reader->starts_with("tmr_") && reader->size() > 4 && reader->size() <= 64 &&
+                           std::all_of(reader->begin(), reader->end(), word);
+  if (!well_formed) {
+    lane.problem_at(key, lane.name_of(key) + " is " + in_quotes(*reader) +
+                             ", expected a reader id such as \"tmr_FGm2mHsuKt9T3q\" (\"tmr_\" and up to 60 letters, "
+                             "digits or underscores)");
+    return;
+  }
+  const auto [it, fresh] = used.emplace(*reader, lane.name());
+  if (!fresh) {
+    lane.problem_at(key, lane.name_of(key) + " is " + in_quotes(*reader) + ", which " + it->second +
+                             " already has, expected each reader on one lane");
+    return;
+  }
+  out.terminal_reader = std::move(*reader);
+}
+
 // Safety settings every lane has.
 void read_safety(TableReader& lane, LaneConfig& out) {
   if (auto blocked = lane.integer("beam_blocked_alarm_ms", {1000, 600000}, Presence::optional)) {
@@ -50,6 +83,7 @@ void read_lanes(TableReader& root, std::vector<LaneConfig>& lanes) {
     return;
   }
   std::map<std::int64_t, std::string> lane_with_number;
+  std::map<std::string, std::string> lane_with_reader;
   for (std::size_t i = 0; i < array->size(); ++i) {
     const std::string name = "lanes[" + std::to_string(i + 1) + "]";
     const toml::node& element = *array->get(i);
@@ -74,6 +108,7 @@ void read_lanes(TableReader& root, std::vector<LaneConfig>& lanes) {
     const auto kind = lane.choice<LaneKind>("kind", kLaneKinds, Presence::required);
     if (kind) config.kind = *kind;
     read_entry_limits(lane, kind, config);
+    read_terminal_reader(lane, kind, lane_with_reader, config);
     read_safety(lane, config);
     lane.report_unknown_keys();
     if (unique) lanes.push_back(config);

@@ -36,6 +36,8 @@ void read_tracking(TableReader& root, const std::filesystem::path& config_dir, T
 void read_offline(TableReader& root, OfflineConfig& offline);
 // [payments], [payments.offline_limits] (config_section_payments.cpp).
 void read_payments(TableReader& root, const std::filesystem::path& config_dir, PaymentsConfig& payments);
+// [terminal]: the card readers' API, timeouts and polls (section_terminal.cpp).
+void read_terminal(TableReader& root, const std::filesystem::path& config_dir, TerminalConfig& terminal);
 // Shared by the sections that name a service: the URL at `key` without a trailing slash;
 // nothing if it is absent, malformed, or plain http to a host that is not loopback
 // (reported, with `example` as the expected form) (config_service_url.cpp).

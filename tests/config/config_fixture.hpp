@@ -25,6 +25,12 @@ inline constexpr std::string_view kMinimalConfig = kMinimalGateConfig;
 // (a serial scanner, device on 51, the last line).
 extern const std::string_view kMinimalGpiodConfig;
 
+// "gate.toml:<line>:<column of the value in `key_line`>: <message>": a problem at the value of
+// the key written as `key_line` ("name = value") on `line`.
+[[nodiscard]] inline std::string at_value(int line, std::string_view key_line, std::string_view message) {
+  return "gate.toml:" + std::to_string(line) + ":" + std::to_string(key_line.find('=') + 3) + ": " + std::string(message);
+}
+
 class ConfigFixture {
  public:
   // Creates keys.jwks.json, db/, and the secrets gateway.key and seal.key (32 bytes), mode 0600.

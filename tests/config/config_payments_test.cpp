@@ -8,6 +8,7 @@
 using namespace std::chrono_literals;
 using passgate::test::ConfigFixture;
 using passgate::test::kMinimalConfig;
+using passgate::test::at_value;
 using passgate::test::replaced;
 using Problems = std::vector<std::string>;
 
@@ -29,11 +30,6 @@ std::string with_payments_lines(std::string_view lines) {
 // The minimal config with a [payments.offline_limits] table holding `lines`, from line 33 on.
 std::string with_offline_limits(std::string_view lines) {
   return std::string(kMinimalConfig) + "\n[payments.offline_limits]\n" + std::string(lines) + "\n";
-}
-
-// "gate.toml:<line>:<column of the value in `key_line`>: <message>"
-std::string at_value(int line, std::string_view key_line, std::string_view message) {
-  return "gate.toml:" + std::to_string(line) + ":" + std::to_string(key_line.find('=') + 3) + ": " + std::string(message);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 // succeeded only for a 200 whose PaymentIntent matches the request, declined only for a 402,
 // and an error text that is bounded, free of control characters, and names no secret and no
 // PaymentIntent id of the request.
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +14,7 @@
 
 #include "ports/payment_intent_match.hpp"
 #include "drivers/gateway_response.hpp"
+#include "tests/fuzz/fuzz_reply.hpp"
 
 namespace {
 
@@ -28,7 +28,6 @@ const std::string kApiKey = "sk_test_FuzzKey";
 const std::string kCustomer = "cus_FuzzCustomer";
 const std::string kPaymentMethod = "pm_FuzzMethod";
 const std::string kHold = "pi_FuzzHold";
-constexpr std::size_t kMaxError = 4096;
 
 PaymentRequest request_for(PaymentOpKind op) {
   PaymentRequest request;
@@ -45,14 +44,8 @@ PaymentRequest request_for(PaymentOpKind op) {
 }
 
 void check_text(const PaymentOutcome& outcome, const PaymentRequest& request) {
-  if (outcome.error.size() > kMaxError) __builtin_trap();
-  for (const std::string_view secret : {std::string_view(kApiKey), std::string_view(kCustomer),
-                                        std::string_view(kPaymentMethod), std::string_view(request.intent_id),
-                                        std::string_view(request.idempotency_key)}) {
-    if (!secret.empty() && outcome.error.find(secret) != std::string::npos) __builtin_trap();
-  }
-  if (std::any_of(outcome.error.begin(), outcome.error.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+  if (!passgate::fuzz::clean_text(outcome.error, {kApiKey, kCustomer, kPaymentMethod, request.intent_id,
+                                                  request.idempotency_key})) {
     __builtin_trap();
   }
 }
@@ -60,20 +53,11 @@ void check_text(const PaymentOutcome& outcome, const PaymentRequest& request) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 3) return 0;
+  auto decoded = passgate::fuzz::reply_from_input(data, size);
+  if (!decoded) return 0;
+  const HttpReply& reply = *decoded;
   const std::uint8_t selector = data[0];
   const PaymentOpKind op = static_cast<PaymentOpKind>(selector % 4);
-  HttpReply reply;
-  reply.status = ((data[1] << 8) | data[2]) % 1000;
-  reply.sends = 1;
-  const std::string_view rest(reinterpret_cast<const char*>(data + 3), size - 3);
-  const std::size_t nul = rest.find('\0');
-  reply.body = std::string(rest.substr(0, nul));
-  if ((selector & 0x10) != 0) reply.headers.emplace_back("Idempotent-Replayed", "true");
-  if ((selector & 0x20) != 0 && nul != std::string_view::npos) {
-    reply.headers.emplace_back("Retry-After", std::string(rest.substr(nul + 1)));
-  }
-  if (reply.status == 0) reply.error = reply.body;
 
   const PaymentRequest request = request_for(op);
   const passgate::drivers::Secrets secrets{kApiKey, kCustomer, kPaymentMethod, request.intent_id,
@@ -89,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (outcome.kind == PaymentOutcomeKind::declined && reply.status != 402) __builtin_trap();
 
   const PaymentOutcome search = passgate::drivers::classify_search_reply(reply, {kApiKey}, now);
-  if (search.error.size() > kMaxError) __builtin_trap();
+  if (search.error.size() > passgate::fuzz::kMaxOutcomeText) __builtin_trap();
   if (search.kind == PaymentOutcomeKind::succeeded && reply.status != 200) __builtin_trap();
   if (search.kind != PaymentOutcomeKind::succeeded && !search.found.empty()) __builtin_trap();
   return 0;

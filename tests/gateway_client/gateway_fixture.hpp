@@ -1,13 +1,11 @@
-// For the gateway client tests: a scripted gateway on loopback (an HttpListener whose
-// handler records every request and plays the next scripted answer; an unscripted request
-// gets a 500 and is counted), GatewayClients pointed at it, request-and-wait helpers,
-// and the test's payment requests with recognisable secrets.
+// For the gateway client tests: a scripted gateway on loopback
+// (tests/support/scripted_http_server.hpp), GatewayClients pointed at it, request-and-wait
+// helpers, and the test's payment requests with recognisable secrets.
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -19,7 +17,7 @@
 #include "ports/payment_gateway.hpp"
 #include "drivers/gateway_client.hpp"
 #include "tests/support/run_until.hpp"
-#include "tools/sim/tracking/http_listener.hpp"
+#include "tests/support/scripted_http_server.hpp"
 
 namespace passgate::test {
 
@@ -95,32 +93,9 @@ inline std::string error_json(const std::string& type, const std::string& code, 
   return R"({"error":{)" + members + "}}";
 }
 
-inline sim::HttpAnswer answer_with_headers(int status, std::string body,
-                                           std::vector<std::pair<std::string, std::string>> headers) {
-  sim::HttpAnswer answer = sim::make_answer(status, std::move(body));
-  answer.headers = std::move(headers);
-  return answer;
-}
-
-class ScriptedGateway {
+class ScriptedGateway : public ScriptedHttpServer {
  public:
-  explicit ScriptedGateway(const drivers::TlsServerFiles* tls = nullptr) {
-    auto made = sim::HttpListener::create(io, 0, tls, [this](const sim::HttpCall& call) { return on_call(call); });
-    if (!made) FAIL(made.error().message);
-    server = std::move(made.value());
-  }
-  ScriptedGateway(const ScriptedGateway&) = delete;
-  ScriptedGateway& operator=(const ScriptedGateway&) = delete;
-
-  // Queues the answer to the next request.
-  void will_answer(sim::HttpAnswer answer) { script_.push_back(std::move(answer)); }
-  void will_answer(int status, std::string body) { will_answer(sim::make_answer(status, std::move(body))); }
-
-  [[nodiscard]] bool script_used_up() const { return script_.empty() && unscripted_ == 0; }
-
-  [[nodiscard]] std::string base_url(const std::string& scheme = "http", const std::string& host = "127.0.0.1") const {
-    return scheme + "://" + host + ":" + std::to_string(server->port());
-  }
+  using ScriptedHttpServer::ScriptedHttpServer;
 
   [[nodiscard]] std::unique_ptr<drivers::GatewayClient> client(drivers::GatewayClientOptions options) {
     auto made = drivers::GatewayClient::create(io, std::move(options));
@@ -158,27 +133,6 @@ class ScriptedGateway {
     auto gateway = client();
     return execute(*gateway, payment_request(op));
   }
-
-  boost::asio::io_context io;  // first member: destroyed last
-  std::vector<sim::HttpCall> calls;
-
- private:
-  sim::HttpAnswer on_call(const sim::HttpCall& call) {
-    calls.push_back(call);
-    if (script_.empty()) {
-      ++unscripted_;
-      return sim::make_answer(500, R"({"error":{"type":"api_error","message":"unscripted request"}})");
-    }
-    sim::HttpAnswer answer = std::move(script_.front());
-    script_.pop_front();
-    return answer;
-  }
-
-  std::deque<sim::HttpAnswer> script_;
-  int unscripted_ = 0;
-
- public:
-  std::unique_ptr<sim::HttpListener> server;  // last: destroyed first, before what its handler uses
 };
 
 }  // namespace passgate::test
