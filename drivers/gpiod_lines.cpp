@@ -205,10 +205,16 @@ struct GpiodLines::Chips {
 };
 
 struct GpiodLines::Output {
-  Output(std::string line_where, gpiod::line requested, bool safe_level)
-      : where(std::move(line_where)), line(std::move(requested)), safe(safe_level), level(safe), wanted(safe) {}
+  Output(std::string line_where, std::string line_chip, gpiod::line requested, bool safe_level)
+      : where(std::move(line_where)),
+        chip(std::move(line_chip)),
+        line(std::move(requested)),
+        safe(safe_level),
+        level(safe),
+        wanted(safe) {}
 
   std::string where;
+  std::string chip;  // its chip's name: a chip found slow defers every write to its lines
   gpiod::line line;
   bool safe;
   bool level;                    // on the line: the last level written successfully
@@ -216,7 +222,7 @@ struct GpiodLines::Output {
   int failures = 0;              // failed writes in a row (the episode was logged at the first)
   std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
   bool lost = false;             // chip gone or retries used up (logged once); never retried again
-  bool slow = false;             // lost after a slow attempt: never written again from the loop
+  std::unique_ptr<Timer> deferred;  // the write of `wanted`, on a slow chip (set_output)
 };
 
 struct GpiodLines::Input {
@@ -288,7 +294,7 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
     }
     if (auto requested = request(entry, where, line, config, input); !requested.ok()) return requested;
     if (!input) {
-      outputs_.emplace(name, std::make_unique<Output>(where, std::move(line), config.safe_active));
+      outputs_.emplace(name, std::make_unique<Output>(where, chip->second.name(), std::move(line), config.safe_active));
       return {};
     }
     const bool level = line.get_value() != 0;
@@ -344,9 +350,17 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   }
   Output& out = *it->second;
   out.wanted = active;
-  if (out.slow) return;   // each write would block the loop as long again (the lines after it wait)
-  if (out.retry) return;  // the pending retry writes `wanted`, whatever it is by then
+  if (out.retry || out.deferred) return;  // the pending write writes `wanted`, whatever it is by then
   if (out.level == active) return;
+  if (slow_chips_.contains(out.chip)) {
+    // Each write to that chip may block the loop a second again: after whatever this loop
+    // turn writes to the other chips (at the fire alarm: every other release first).
+    out.deferred = timers_.start(Millis(0), [this, line, &out] {
+      out.deferred.reset();
+      if (out.level != out.wanted) write_wanted(line, out);
+    });
+    return;
+  }
   write_wanted(line, out);
 }
 
@@ -354,8 +368,11 @@ void GpiodLines::set_output(const std::string& line, bool active) {
 void GpiodLines::write_wanted(const std::string& name, Output& out) {
   const bool active = out.wanted;
   const SteadyTime started = clock_.steady_now();
-  if (const auto failed = write_verified(out.line, active)) {
-    write_failed(name, out, failed->code, failed->why, clock_.steady_now() - started);
+  const auto failed = write_verified(out.line, active);
+  const SteadyTime::duration took = clock_.steady_now() - started;
+  if (too_slow(took)) slow_chip(out.chip);  // works or not: the next writes to it wait their turn
+  if (failed) {
+    write_failed(name, out, failed->code, failed->why, took);
     return;
   }
   out.level = active;
@@ -379,7 +396,6 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
   if (too_slow(took)) {
     // Each retry would block the loop as long again: seconds in all, toward the watchdog.
     out.lost = true;
-    out.slow = true;
     const auto ms = std::chrono::duration_cast<Millis>(took).count();
     lose_supervision(what, "a failed write took " + std::to_string(ms) + " ms (more than " +
                                std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
@@ -462,12 +478,21 @@ void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
     read_level_failed(input, {}, e.what(), clock_.steady_now() - started);
     return;
   }
+  const SteadyTime::duration took = clock_.steady_now() - started;
+  in.debouncer.feed(active);  // first: an alarm never waits for a log line
+  if (too_slow(took)) {
+    // A read that hangs and then works would hold the loop at every poll: lost, as a
+    // failed one (fire_alarm counts as active from now on).
+    const auto ms = std::chrono::duration_cast<Millis>(took).count();
+    lost(in, "a read of its level took " + std::to_string(ms) + " ms (more than " +
+                 std::to_string(kSlowAttempt.count()) + " ms)");
+    return;
+  }
   if (in.read_failures > 0) {
     spdlog::info("event=gpio_input_recovered line={} where={} attempts={}", log_value(in.name), log_value(in.where),
                  in.read_failures + 1);
     in.read_failures = 0;
   }
-  in.debouncer.feed(active);
 }
 
 void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code,
@@ -499,6 +524,13 @@ void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const st
     again->reread.reset();
     read_level(again);
   });
+}
+
+void GpiodLines::slow_chip(const std::string& chip) {
+  if (!slow_chips_.insert(chip).second) return;
+  spdlog::error("event=gpio_chip_slow chip={} detail=\"a write took more than {} ms: every later write to its lines "
+                "waits until the lines on other chips are written\"",
+                log_value(chip), kSlowAttempt.count());
 }
 
 void GpiodLines::poll_alarm_level() {

@@ -42,11 +42,13 @@
 //   with ENODEV or EIO (its chip is gone), when its retries are used up, or when a failed
 //   write attempt was slower than kSlowAttempt: it is logged
 //   once, and fire_alarm counts as active from then on (the supervision is lost), even if
-//   the alarm line itself still reads clear. A failed level read slower than kSlowAttempt
-//   loses its input at once too. A lost input is no longer read; a lost output is still
-//   written (and read back) once per change asked for (quietly, never retried), unless it was
-//   lost for a slow attempt: then it is never written again from the loop (each write would
-//   hold every line written after it as long again, another lane's release included). A chip with only
+//   the alarm line itself still reads clear. A level read slower than kSlowAttempt (failed
+//   or not) loses its input at once too. A lost input is no longer read; a lost output is
+//   still written (and read back) once per change asked for (quietly, never retried). A chip
+//   any write to which took longer than kSlowAttempt (failed or not) is slow from then on:
+//   every later write to its lines is deferred to a timer of 0 ms, after what the current
+//   loop turn writes to the other chips (at the fire alarm: every other lane's releases), as
+//   each may hold the loop as long again. A chip with only
 //   outputs is supervised this way too. The report is made from the loop, never from
 //   within set_output.
 // - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
@@ -63,6 +65,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -139,6 +142,7 @@ class GpiodLines {
   void read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code, const std::string& why,
                          SteadyTime::duration took);
   void poll_alarm_level();
+  void slow_chip(const std::string& chip);
   void debounced(const Input& input, bool active);
   void lost(Input& input, const std::string& why);
   void lose_supervision(const std::string& what, const std::string& why);
@@ -152,6 +156,7 @@ class GpiodLines {
   std::optional<std::string> supervision_lost_;  // what was lost and why, for people
   std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
   std::unique_ptr<Timer> alarm_poll_;    // the next read of fire_alarm's level (kAlarmPoll)
+  std::set<std::string> slow_chips_;     // chips a write to took longer than kSlowAttempt
 };
 
 }  // namespace passgate::drivers

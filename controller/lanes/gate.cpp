@@ -108,10 +108,14 @@ void Gate::on_fire_alarm(bool active) {
   if (active) {
     // Every lane's releases first, and nothing else: not a light (it may sit on a slower
     // chip), not a log line (the journal may stall), not a state's exit actions (they may
-    // write to the database: an unused grant cancelled).
+    // write to the database: an unused grant cancelled). Egress on every lane, then entry.
+    for (auto& [n, lane] : lanes_) {
+      lane->latch_egress();
+      if (alarm_ != active) return;  // see below
+    }
     for (auto& [n, lane] : lanes_) {
       lane->latch_alarm();
-      if (alarm_ != active) return;  // see below
+      if (alarm_ != active) return;
     }
     spdlog::critical("event=fire_alarm_raised detail=\"FIRE ALARM: every lane free in both directions\"");
   } else {

@@ -24,6 +24,7 @@ class LaneAdapter : public Lane {
   [[nodiscard]] int number() const override;
   void on_passage(Direction d) override;
   void on_beams(bool outer_blocked, bool inner_blocked) override;
+  void latch_egress() override;
   void latch_alarm() override;
   void on_alarm(bool active) override;
   void set_in_service(bool in_service) override;

@@ -250,6 +250,11 @@ void LaneAdapter<Machine>::on_beams(bool outer_blocked, bool inner_blocked) {
 }
 
 template <class Machine>
+void LaneAdapter<Machine>::latch_egress() {
+  machine_->core.signals.latch_egress();
+}
+
+template <class Machine>
 void LaneAdapter<Machine>::latch_alarm() {
   machine_->core.signals.latch_releases();
 }

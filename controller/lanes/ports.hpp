@@ -81,6 +81,8 @@ class Lane {
   // (on_alarm), so no lane's lights (perhaps on a slower chip) or exit actions (a grant's
   // cancellation written to the database) delay another's release.
   virtual void latch_alarm() = 0;
+  // The first half of latch_alarm(): release_out alone (egress first, on every lane).
+  virtual void latch_egress() = 0;
   // Fire alarm raised or cleared. Called for every lane in the same loop turn. Raised: both
   // releases on at once (the latch again), then the state. Cleared: the lane resumes once its
   // beams are clear.

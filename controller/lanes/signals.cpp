@@ -95,10 +95,14 @@ void LaneSignals::alarm_cleared(AlarmKind kind) {
 
 void LaneSignals::show(const std::string& text) { io_.display(lane_, text); }
 
-void LaneSignals::latch_releases() {
+void LaneSignals::latch_egress() {
   fire_latch_ = true;
-  io_.set_output(release_in_, true);
   io_.set_output(release_out_, true);
+}
+
+void LaneSignals::latch_releases() {
+  latch_egress();
+  io_.set_output(release_in_, true);
 }
 
 void LaneSignals::set_alarm(bool active) {

@@ -58,8 +58,10 @@ class LaneSignals {
   // Cleared: the releases go back to what the state wants at the next apply() (the lane
   // clears the latch only once its beams are clear).
   void set_alarm(bool active);
-  // The latch's first step alone: set, and both releases on; no other line is written (the
-  // gate frees every lane this way before any light is touched).
+  // The latch's first steps alone: set, and release_out on (latch_egress), then release_in
+  // too (latch_releases); no other line is written. The gate frees every lane's egress, then
+  // every lane's entry, this way before any light is touched.
+  void latch_egress();
   void latch_releases();
   [[nodiscard]] bool alarm_latched() const { return fire_latch_; }
 

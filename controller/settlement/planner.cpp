@@ -8,6 +8,7 @@
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
 #include "controller/settlement/rules.hpp"
+#include "db/sqlite_error.hpp"
 
 namespace passgate::controller {
 
@@ -100,8 +101,9 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
   }
   full = static_cast<int>(candidates->size()) >= settings_.batch;
   int planned = 0;
+  int tried = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
-    if (planned > 0 && out_of_budget(began)) {
+    if (tried++ > 0 && out_of_budget(began)) {
       full = true;  // the rest in the next run, after whatever waits on the loop
       break;
     }
@@ -118,6 +120,9 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
     if (!settled) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
                     log_value(settled.error().message));
+      // Full or locked (each try a busy wait): the others would fail alike; the next run
+      // (a request or the backstop) tries again.
+      if (db::database_wide(settled.error())) break;
       continue;
     }
     ++planned;
@@ -136,8 +141,9 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
   }
   full = static_cast<int>(sessions->size()) >= settings_.batch;
   int followed = 0;
+  int tried = 0;
   for (const std::string& session_id : *sessions) {
-    if (followed > 0 && out_of_budget(began)) {
+    if (tried++ > 0 && out_of_budget(began)) {
       full = true;
       break;
     }
@@ -165,6 +171,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
     if (!queued) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(queued.error().message));
+      if (db::database_wide(queued.error())) break;  // as in plan_sessions
       continue;
     }
     ++followed;

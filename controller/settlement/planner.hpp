@@ -25,7 +25,8 @@ struct PlannerSettings {
   int batch = 50;               // sessions planned per run before yielding to the event loop
   // A run stops after this long (each session planned is a synced commit; on a slow card
   // fifty would hold the loop, and a fire alarm behind it, for a second or more) and asks
-  // for another run, on the loop. At least one session is planned per run.
+  // for another run, on the loop. At least one session is tried per run, and a run stops at
+  // the first write that fails for the whole database (full, or locked: a busy wait each).
   Millis run_budget{10};
   Millis backstop{5000};        // a run at least this often, whatever asked
 };

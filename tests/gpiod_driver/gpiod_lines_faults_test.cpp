@@ -370,20 +370,44 @@ TEST_CASE_METHOD(FaultFixture, "a failed level read slower than kSlowAttempt los
   CHECK(faults.failed_level_reads(9) == 1);  // never read again: no poll, no retry
 }
 
-TEST_CASE_METHOD(FaultFixture, "an output lost for a slow write is never written again: the lines after it are not held") {
+TEST_CASE_METHOD(FaultFixture, "after a slow write every write to that chip waits for the loop turn's end, and is never dropped") {
   gpio.drive(9, false);
   auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.led_green", gpio_line(4)},
                      {"lane1.release_in", gpio_line(2)}}, virtual_time);
   faults.fail_writes(4, ETIMEDOUT);
   faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
-  lines->set_output("lane1.led_green", true);
+  lines->set_output("lane1.led_green", true);  // the expander's bus hangs: lost, the chip slow
   REQUIRE(faults.failed_writes(4) == 1);
   virtual_time.run_ready();
   REQUIRE(heard == Strings{"fire_alarm=1"});
-  lines->set_output("lane1.led_green", false);
-  lines->set_output("lane1.led_green", true);
+  CHECK(log.count("event=gpio_chip_slow") == 1);
+  // The fire alarm's writes: none is made inline (each may hold the loop a second again) ...
   lines->set_output("lane1.release_in", true);
-  CHECK(faults.failed_writes(4) == 1);  // no second second-long write before the release
-  CHECK(lines->output("lane1.release_in"));
+  lines->set_output("lane1.led_green", true);  // lost: still tried once per change, quietly
+  CHECK_FALSE(gpio.high(2));
+  CHECK(faults.failed_writes(4) == 1);
+  // ... and none is dropped: a release lost or not is driven once the turn is over.
+  virtual_time.run_ready();
   CHECK(gpio.high(2));
+  CHECK(lines->output("lane1.release_in"));
+  CHECK(faults.failed_writes(4) == 2);  // the lost light tried once more, quietly, never retried
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  CHECK(faults.failed_writes(4) == 2);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a level read that works but hangs past kSlowAttempt loses the input too: a fire alarm") {
+  gpio.drive(9, false);
+  auto lines = open({{"fire_alarm", alarm_line(9)}}, virtual_time);
+  int reads = 0;
+  faults.during_level_reads(9, [this, &reads] {
+    ++reads;
+    attempt_clock.now += GpiodLines::kSlowAttempt + 1ms;
+  });
+  virtual_time.advance(GpiodLines::kAlarmPoll);
+  REQUIRE(reads == 1);
+  virtual_time.run_ready();
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(log.count("a read of its level took 101 ms (more than 100 ms)") == 1);
+  virtual_time.advance(GpiodLines::kAlarmPoll * 10);
+  CHECK(reads == 1);  // not polled again: every poll would hold the loop as long
 }

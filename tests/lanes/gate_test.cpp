@@ -101,7 +101,7 @@ TEST_CASE_METHOD(GateFixture, "the fire alarm frees every lane before any lane's
   CHECK(all_releases(true));
 }
 
-TEST_CASE_METHOD(GateFixture, "the fire alarm writes every lane's releases before any light of any lane") {
+TEST_CASE_METHOD(GateFixture, "the fire alarm writes every lane's egress, then every entry release, before any light") {
   io.input("fire_alarm", false);
   io.scan("lane1.entry", "token-a");
   admission.admit("s1", 1);
@@ -118,6 +118,9 @@ TEST_CASE_METHOD(GateFixture, "the fire alarm writes every lane's releases befor
   CHECK(std::is_permutation(releases.begin(), releases.end(),
                             std::vector<std::string>{"lane1.release_out=1", "lane2.release_in=1", "lane2.release_out=1"}
                                 .begin()));
+  // Egress first on every lane, then entry.
+  CHECK(std::is_permutation(order.begin(), order.begin() + 2,
+                            std::vector<std::string>{"lane1.release_out=1", "lane2.release_out=1"}.begin()));
   CHECK(std::find(order.begin(), order.end(), "lane1.led_green=0") != order.end());
   CHECK(all_releases(true));
 }

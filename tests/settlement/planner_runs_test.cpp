@@ -5,6 +5,9 @@
 // engine refused, have their holds voided and their carts quarantined, never charged.
 #include <catch2/catch.hpp>
 
+#include <memory>
+
+#include "db/sqlite_error.hpp"
 #include "tests/settlement/planner_fixture.hpp"
 
 using namespace passgate;
@@ -221,4 +224,23 @@ TEST_CASE("a denied session whose hold was answered only 429s, then finished uns
   // No hold can stand: nothing waits for an operator, and the session does not clog a batch.
   CHECK(f.planner.run() == 1);
   CHECK(f.settlement("s1").has_value());
+}
+
+TEST_CASE("a run stops at the first write a locked database refuses instead of waiting on each session") {
+  PlannerFixture f;
+  std::vector<db::FinalCart> carts;
+  for (int i = 0; i < 5; ++i) {
+    f.add_session(session_name(i));
+    carts.push_back(final_cart(session_name(i), 100 + i));
+  }
+  f.record_carts(carts);
+  f.t.db->sql().setBusyTimeout(0);
+  SQLite::Database other(f.t.file.string(), SQLite::OPEN_READWRITE);
+  auto lock = std::make_unique<SQLite::Transaction>(other, SQLite::TransactionBehavior::IMMEDIATE);
+  const auto busy_before = db::failed_operations().db_busy;
+  CHECK(f.planner.run() == 0);
+  CHECK(db::failed_operations().db_busy - busy_before == 1);  // one try, not five
+  lock.reset();
+  f.vt.advance(controller::PlannerSettings{}.backstop);
+  CHECK(f.planner.run() == 5);
 }
