@@ -60,6 +60,13 @@ class Connection {
   }
   TlsStream* tls() { return std::get_if<TlsStream>(&stream_); }
   boost::beast::flat_buffer& buffer() { return buffer_; }
+  // Whether bytes were received that no response has used: in the read buffer, or, for TLS,
+  // still inside OpenSSL (drivers/pooled_socket.hpp).
+  [[nodiscard]] bool holds_unread() {
+    if (buffer_.size() > 0) return true;
+    auto* tls_stream = tls();
+    return tls_stream != nullptr && !tls_nothing_unread(tls_stream->native_handle());
+  }
   // Calls f(stream) with the concrete stream type, for Beast's composed operations.
   template <class F>
   void with_stream(F&& f) {
@@ -259,7 +266,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     }
     if (response.status == 429) ++core_->rate_limited;
     // Pooled only when nothing is left over: bytes after the answer belong to no request.
-    if (response.keep_alive && buffer.size() == 0) core_->put_idle(std::move(conn_));
+    if (response.keep_alive && !conn_->holds_unread()) core_->put_idle(std::move(conn_));
     finish(HttpReply{response.status, std::move(response.body), {}, std::move(response.headers)});
   }
 

@@ -11,7 +11,10 @@
 //   been idle longer than kMaxIdleAge (30 s, on the steady clock of HttpClientOptions::clock),
 //   or when a look without blocking just before its reuse finds that the server sent
 //   something on it while it was idle (bytes nobody asked for, such as a proxy's unsolicited
-//   408, belong to no request), closed it, or reset it; then the next one is looked at.
+//   408, belong to no request), closed it, or reset it; then the next one is looked at. A
+//   connection is pooled only if nothing was received after its response: neither in our
+//   buffer nor, for TLS, inside OpenSSL (a record read from the socket with the response's,
+//   which that look could not see).
 // - Stale pooled connections: a server may still close an idle connection just as we reuse
 //   it. When a *reused* connection fails while writing, or before a single byte of the
 //   response arrived (EOF, reset), the request is sent once more on a fresh connection. Such
