@@ -264,6 +264,10 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       parser_.emplace(core_->limits);
       return parse_buffered({});
     }
+    // A 408 (Request Timeout) on a reused connection: a proxy or the server timed the idle
+    // connection out as we wrote, and did not process the request (RFC 9110 15.5.9). On a
+    // fresh connection, or when it may not be sent again, it is the answer.
+    if (response.status == 408 && resend_refused() == Refusal::none) return resend();
     if (response.status == 429) ++core_->rate_limited;
     // Pooled only when nothing is left over: bytes after the answer belong to no request.
     if (response.keep_alive && !conn_->holds_unread()) core_->put_idle(std::move(conn_));
@@ -280,13 +284,31 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   // A reused connection that failed before the server could answer was probably closed
   // by the server while idle: try once more on a fresh connection (see the header), unless
-  // the server has answered 429 since this request started (it asked for a pause).
+  // that is refused.
   void retry_or_fail(const std::string& what, const error_code& ec) {
-    if (!reused_) return fail(what + ": " + describe(ec));
-    if (core_->rate_limited != rate_limited_at_start_) {
-      return fail(what + ": " + describe(ec) +
-                  "; not sent again: the server answered 429 (Too Many Requests) since this request started");
+    switch (resend_refused()) {
+      case Refusal::none:
+        return resend();
+      case Refusal::fresh_connection:
+        return fail(what + ": " + describe(ec));
+      case Refusal::rate_limited:
+        return fail(what + ": " + describe(ec) +
+                    "; not sent again: the server answered 429 (Too Many Requests) since this request started");
     }
+  }
+
+  // Why the request may not be sent once more on a fresh connection: it was not sent on a
+  // reused one (a fresh connection's failure is the server's; and so at most one resend), or
+  // the server answered 429 since this request started (it asked for a pause).
+  enum class Refusal { none, fresh_connection, rate_limited };
+  [[nodiscard]] Refusal resend_refused() const {
+    if (!reused_) return Refusal::fresh_connection;
+    if (core_->rate_limited != rate_limited_at_start_) return Refusal::rate_limited;
+    return Refusal::none;
+  }
+
+  // Sends the request again, the same bytes, on a fresh connection, under the same deadline.
+  void resend() {
     reused_ = false;
     conn_->close();
     connect();
