@@ -22,8 +22,8 @@ struct HttpReply {
   // the members above without a missing-initializer warning.
   std::vector<std::pair<std::string, std::string>> headers{};
   // How many times the request was written to a connection: 2 when a reused keep-alive
-  // connection turned out to be closed and the request was sent again on a fresh one, 0
-  // when it never got that far (e.g. the connection could not be made).
+  // connection turned out to be closed, or answered 408, and the request was sent again on a
+  // fresh one; 0 when it never got that far (e.g. the connection could not be made).
   int sends = 0;
 
   // The first response header called `name` (case-insensitive), if any.

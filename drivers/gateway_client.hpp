@@ -3,9 +3,10 @@
 // body of that page's "Operations", `Authorization: Bearer <key>`, and on every POST the request's
 // Idempotency-Key; the reply is classified and checked against the request as in
 // drivers/gateway_response.hpp. Connection reuse, deadlines, TLS verification and the one
-// resend on a stale pooled connection are HttpClient's (safe here: the resend carries the
-// same Idempotency-Key; the outcome's `sends` tells the drainer to count it as an attempt). The API key, the
-// customer and the payment method never appear in an outcome's error text.
+// resend on a stale pooled connection (closed, or answering 408) are HttpClient's (safe here:
+// the resend carries the same Idempotency-Key; the outcome's `sends` tells the drainer to
+// count it as an attempt). A 408 on a fresh connection is classified as any answer. The API
+// key, the customer and the payment method never appear in an outcome's error text.
 // Replies are classified against the wall time of the Clock it is given (a Retry-After date);
 // its steady time measures how long a pooled connection has been idle.
 // Single-threaded, on one io_context; callbacks run on it, never inside execute() or

@@ -60,6 +60,13 @@ class Connection {
   }
   TlsStream* tls() { return std::get_if<TlsStream>(&stream_); }
   boost::beast::flat_buffer& buffer() { return buffer_; }
+  // Whether bytes were received that no response has used: in the read buffer, or, for TLS,
+  // still inside OpenSSL (drivers/pooled_socket.hpp).
+  [[nodiscard]] bool holds_unread() {
+    if (buffer_.size() > 0) return true;
+    auto* tls_stream = tls();
+    return tls_stream != nullptr && !tls_nothing_unread(tls_stream->native_handle());
+  }
   // Calls f(stream) with the concrete stream type, for Beast's composed operations.
   template <class F>
   void with_stream(F&& f) {
@@ -257,9 +264,13 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       parser_.emplace(core_->limits);
       return parse_buffered({});
     }
+    // A 408 (Request Timeout) on a reused connection: a proxy or the server timed the idle
+    // connection out as we wrote, and did not process the request (RFC 9110 15.5.9). On a
+    // fresh connection, or when it may not be sent again, it is the answer.
+    if (response.status == 408 && resend_refused() == Refusal::none) return resend();
     if (response.status == 429) ++core_->rate_limited;
     // Pooled only when nothing is left over: bytes after the answer belong to no request.
-    if (response.keep_alive && buffer.size() == 0) core_->put_idle(std::move(conn_));
+    if (response.keep_alive && !conn_->holds_unread()) core_->put_idle(std::move(conn_));
     finish(HttpReply{response.status, std::move(response.body), {}, std::move(response.headers)});
   }
 
@@ -273,13 +284,31 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
 
   // A reused connection that failed before the server could answer was probably closed
   // by the server while idle: try once more on a fresh connection (see the header), unless
-  // the server has answered 429 since this request started (it asked for a pause).
+  // that is refused.
   void retry_or_fail(const std::string& what, const error_code& ec) {
-    if (!reused_) return fail(what + ": " + describe(ec));
-    if (core_->rate_limited != rate_limited_at_start_) {
-      return fail(what + ": " + describe(ec) +
-                  "; not sent again: the server answered 429 (Too Many Requests) since this request started");
+    switch (resend_refused()) {
+      case Refusal::none:
+        return resend();
+      case Refusal::fresh_connection:
+        return fail(what + ": " + describe(ec));
+      case Refusal::rate_limited:
+        return fail(what + ": " + describe(ec) +
+                    "; not sent again: the server answered 429 (Too Many Requests) since this request started");
     }
+  }
+
+  // Why the request may not be sent once more on a fresh connection: it was not sent on a
+  // reused one (a fresh connection's failure is the server's; and so at most one resend), or
+  // the server answered 429 since this request started (it asked for a pause).
+  enum class Refusal { none, fresh_connection, rate_limited };
+  [[nodiscard]] Refusal resend_refused() const {
+    if (!reused_) return Refusal::fresh_connection;
+    if (core_->rate_limited != rate_limited_at_start_) return Refusal::rate_limited;
+    return Refusal::none;
+  }
+
+  // Sends the request again, the same bytes, on a fresh connection, under the same deadline.
+  void resend() {
     reused_ = false;
     conn_->close();
     connect();

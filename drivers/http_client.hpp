@@ -11,17 +11,24 @@
 //   been idle longer than kMaxIdleAge (30 s, on the steady clock of HttpClientOptions::clock),
 //   or when a look without blocking just before its reuse finds that the server sent
 //   something on it while it was idle (bytes nobody asked for, such as a proxy's unsolicited
-//   408, belong to no request), closed it, or reset it; then the next one is looked at.
+//   408, belong to no request), closed it, or reset it; then the next one is looked at. A
+//   connection is pooled only if nothing was received after its response: neither in our
+//   buffer nor, for TLS, inside OpenSSL (a record read from the socket with the response's,
+//   which that look could not see).
 // - Stale pooled connections: a server may still close an idle connection just as we reuse
 //   it. When a *reused* connection fails while writing, or before a single byte of the
-//   response arrived (EOF, reset), the request is sent once more on a fresh connection. Such
-//   a request may in rare cases have reached the server already; that is safe for every
-//   caller here because all our POSTs carry their own ids and the servers treat repeats
-//   idempotently: the tracking engine's by session_id and passage_id, the payment
-//   gateway's by the Idempotency-Key header (a repeat is replayed, not executed again).
-//   Failures on fresh connections are never retried, and neither is a request to a server
-//   that answered 429 (Too Many Requests) to any request of this client since that one
-//   started: it asked for nothing to be sent for a while (the payment drainer pauses).
+//   response arrived (EOF, reset), or its response is 408 (Request Timeout: a proxy or the
+//   server timed the connection out as we wrote and did not process the request, RFC 9110),
+//   the request is sent once more, the same bytes, on a fresh connection, within its
+//   deadline. Such a request may in rare cases have reached the server already; that is
+//   safe for every caller here because all our POSTs carry their own ids and the servers
+//   treat repeats idempotently: the tracking engine's by session_id and passage_id, the
+//   payment gateway's by the Idempotency-Key header (a repeat is replayed, not executed
+//   again). At most one resend per request: failures and 408s on fresh connections are the
+//   answer (status 0, or the 408 as it came). Nothing is sent again to a server that
+//   answered 429 (Too Many Requests) to any request of this client since that one started:
+//   it asked for nothing to be sent for a while (the payment drainer pauses); a 408 is then
+//   the answer too.
 // - Bounded memory whatever the server sends: the status line and headers, each chunk header
 //   line and the body each have a limit (HttpClientOptions), and reads are sized so the
 //   buffered response never exceeds them. A response past a limit completes the request at

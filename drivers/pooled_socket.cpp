@@ -4,6 +4,9 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
 #include <cerrno>
 
 namespace passgate::drivers {
@@ -33,6 +36,11 @@ bool idle_socket_usable(int fd) {
     if (errno == EINTR) continue;
     return errno == EAGAIN || errno == EWOULDBLOCK;  // nothing yet: alive; anything else is an error
   }
+}
+
+bool tls_nothing_unread(const SSL* ssl) {
+  BIO* received = SSL_get_rbio(ssl);
+  return SSL_pending(ssl) == 0 && SSL_has_pending(ssl) == 0 && (received == nullptr || BIO_ctrl_pending(received) == 0);
 }
 
 }  // namespace passgate::drivers

@@ -18,7 +18,7 @@
 //   hold, is not paced).
 // Every send is an attempt (in the queue's attempts, the log's attempt= and the counters):
 // one when an operation goes in flight, one more for each resend the HTTP client made on a
-// fresh connection after a stale pooled one failed (PaymentOutcome::sends).
+// fresh connection after a stale pooled one failed or answered 408 (PaymentOutcome::sends).
 // Batches (PaymentQueue::commit_batch, ONE transaction each): outcomes are not recorded one
 // by one. Each is collected, and a pump posted for the next turn of the loop records
 // everything collected by then, so the outcomes of one reactor pass share one commit; the

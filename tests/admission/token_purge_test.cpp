@@ -119,7 +119,7 @@ TEST_CASE("a used token id is forgotten once a day and the largest skew have pas
   CHECK(rig.mark() == kStartS + 87000);
 }
 
-TEST_CASE("a purge mark that is not a number forgets nothing and says why at every purge; entry goes on") {
+TEST_CASE("a purge mark that is not a number forgets nothing and says why at every purge, entry goes on") {
   PurgeRig rig;
   rig.admit("jti-a", kStartS + 65);
   rig.t.db->sql().exec("INSERT INTO gate_status (name, value, updated_at_ms) VALUES ('used_tokens_purged_by_s', '17x', 0)");

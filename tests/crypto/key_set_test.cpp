@@ -178,7 +178,7 @@ TEST_CASE("not a JWK Set", "[keyset]") {
   CHECK_THAT(parse_error(duplicate_x), Catch::Contains("duplicate member name \"x\""));
 }
 
-TEST_CASE("load: reads a file; errors name the file", "[keyset]") {
+TEST_CASE("load: reads a file, errors name the file", "[keyset]") {
   TempDir dir;
   const auto file = dir / "issuer.jwks.json";
   {

@@ -134,7 +134,7 @@ std::string token_of_size(std::size_t size) {
   return {};
 }
 
-TEST_CASE("malformed: over 1024 bytes; exactly 1024 is fine", "[token][malformed]") {
+TEST_CASE("malformed: over 1024 bytes, exactly 1024 is fine", "[token][malformed]") {
   const std::string token = token_of_size(1024);
   CHECK(outcome(verify(token)) == "accepted");
   const auto v = verify(token + "A");
@@ -156,7 +156,7 @@ TEST_CASE("malformed: header not a JSON object, or with a duplicate member", "[t
   }
 }
 
-TEST_CASE("malformed: typ other than passgate-entry+jwt; no typ is fine", "[token][malformed]") {
+TEST_CASE("malformed: typ other than passgate-entry+jwt, no typ is fine", "[token][malformed]") {
   json header = flawless_header();
   header.erase("typ");
   CHECK(outcome(verify(token_with_header(header))) == "accepted");

@@ -143,7 +143,7 @@ TEST_CASE("written off: the session is settled without a cart, audited") {
                                  " paid cash"});
 }
 
-TEST_CASE("a quarantined cart without a session can be written off, not charged; an unknown id is not found") {
+TEST_CASE("a quarantined cart without a session can be written off, not charged, an unknown id is not found") {
   QuarantineFixture f;
   REQUIRE(f.store.record_carts("carts", {}, {unreadable("[1]")}, "c1", kNow).ok());
   const std::int64_t id = f.open().front().id;

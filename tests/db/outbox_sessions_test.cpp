@@ -55,7 +55,7 @@ std::int64_t outbox_audit_rows(Database& db, const std::string& action) {
 
 }  // namespace
 
-TEST_CASE("only the oldest message of each session may be sent; messages of no session always may") {
+TEST_CASE("only the oldest message of each session may be sent, messages of no session always may") {
   TestDatabase t;
   Outbox outbox(*t.db);
   const auto open_a = outbox_enqueue(outbox, outbox_open_of("a"));
@@ -103,7 +103,7 @@ TEST_CASE("a dead letter is not sent and holds back only its own session's later
   CHECK(*outbox.size() == 2);
 }
 
-TEST_CASE("an operator sends a dead letter again or drops it, each in the audit log; other messages cannot be") {
+TEST_CASE("an operator sends a dead letter again or drops it, each in the audit log, other messages cannot be") {
   TestDatabase t;
   Outbox outbox(*t.db);
   const auto open_a = outbox_enqueue(outbox, outbox_open_of("a"));

@@ -222,7 +222,7 @@ TEST_CASE("a batch claim puts every operation in flight in one transaction, or n
   CHECK(f.get(a).attempts == 1);
 }
 
-TEST_CASE("a batch of outcomes is recorded in one transaction; a write for an operation not in flight is skipped alone") {
+TEST_CASE("a batch of outcomes is recorded in one transaction, a write for an operation not in flight is skipped alone") {
   QueueFixture f;
   const auto ok = f.add("s1", "charge", 100);
   const auto retried = f.add("s2", "charge", 200);

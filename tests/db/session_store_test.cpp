@@ -222,7 +222,7 @@ TEST_CASE("a session a restart left opening is cancelled with its open request, 
   CHECK(*outbox.size() == 0);
 }
 
-TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent; a hold sent once stays queued") {
+TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent, a hold sent once stays queued") {
   TestDatabase t;
   SessionStore store(*t.db);
   PaymentQueue queue(*t.db);
@@ -484,7 +484,7 @@ TEST_CASE("sessions are listed oldest first, all or by state") {
   CHECK(store.in_state(SessionState::cancelled)->empty());
 }
 
-TEST_CASE("a used token id is kept a day and the largest clock skew past its token's end; sessions stay") {
+TEST_CASE("a used token id is kept a day and the largest clock skew past its token's end, sessions stay") {
   TestDatabase t;
   SessionStore store(*t.db);
   constexpr std::int64_t kEnd = 1'795'000'065;  // exp + skew, as admission records it

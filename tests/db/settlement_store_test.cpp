@@ -26,7 +26,7 @@ struct StoreFixture {
 
 }  // namespace
 
-TEST_CASE("carts of known sessions are recorded with the cursor; repeats and unknown sessions are not") {
+TEST_CASE("carts of known sessions are recorded with the cursor, repeats and unknown sessions are not") {
   StoreFixture f;
   CHECK_FALSE(f.store.cursor("carts")->has_value());
   auto first = f.store.record_carts("carts", {cart("s1", 1234), cart("ghost", 99)}, {}, "c1", kNow);

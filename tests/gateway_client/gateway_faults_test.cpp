@@ -1,8 +1,8 @@
 // GatewayClient when the network fails: no response at all (time-out, a dropped
 // connection, a refused one) is `unknown`, because the gateway may have executed the
-// operation; the one resend on a stale pooled connection carries the same Idempotency-Key,
-// and is not made once the gateway answered 429 (nothing is sent during its pause);
-// callbacks never run inside the call nor after the client is gone.
+// operation; the one resend on a stale pooled connection (or one answered 408) carries the
+// same Idempotency-Key, and is not made once the gateway answered 429 (nothing is sent during
+// its pause); callbacks never run inside the call nor after the client is gone.
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -48,19 +48,23 @@ TEST_CASE("a gateway that executes, then drops the connection without answering,
   CHECK(gateway.calls.size() == 1);  // a fresh connection's failure is not resent
 }
 
-TEST_CASE("a response dropped on a reused connection is resent once with the same Idempotency-Key") {
+TEST_CASE("a reused connection dropped before the answer or answered 408 resends once with the same Idempotency-Key") {
+  // A 408 (Request Timeout) there: a proxy timed the connection out as the request was
+  // written; nothing was executed, so the resend's answer is not a replay.
+  const bool timed_out = GENERATE(false, true);
+  INFO((timed_out ? "408" : "dropped"));
   ScriptedGateway gateway;
   gateway.will_answer(200, honest_intent_json(PaymentOpKind::preauth));
-  gateway.will_answer(dropped_after_executing());
+  gateway.will_answer(timed_out ? sim::make_answer(408, "") : dropped_after_executing());
   sim::HttpAnswer replay = sim::make_answer(200, intent_json("pi_1", "succeeded"));
-  replay.headers = {{"Idempotent-Replayed", "true"}};
+  if (!timed_out) replay.headers = {{"Idempotent-Replayed", "true"}};
   gateway.will_answer(replay);
   auto client = gateway.client();
   CHECK(gateway.execute(*client, payment_request(PaymentOpKind::preauth)).kind == PaymentOutcomeKind::succeeded);
 
   const PaymentOutcome outcome = gateway.execute(*client, payment_request(PaymentOpKind::charge));
   CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
-  CHECK(outcome.replayed);
+  CHECK(outcome.replayed == !timed_out);
   CHECK(outcome.sends == 2);  // both count as attempts (the drainer's queue, log and metrics)
   REQUIRE(gateway.calls.size() == 3);
   CHECK(gateway.calls[1].header("Idempotency-Key") == kSessionId + ":charge");

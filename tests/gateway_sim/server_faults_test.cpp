@@ -133,7 +133,7 @@ TEST_CASE("lie executes the request, then misstates one thing in its 200 Payment
   CHECK(f.ledger()["fault"]["mode"] == "none");  // the count is used up
 }
 
-TEST_CASE("lie status_299 answers 299 with the true PaymentIntent; errors are never misstated") {
+TEST_CASE("lie status_299 answers 299 with the true PaymentIntent, errors are never misstated") {
   ServerFixture f;
   REQUIRE(f.server->set_fault({sim::GatewayFaultMode::lie, {}, std::nullopt, 2, sim::GatewayLie::status_299}));
   const std::string session = new_uuid_v4();

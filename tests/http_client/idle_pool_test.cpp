@@ -22,36 +22,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/virtual_time.hpp"
 #include "drivers/http_client.hpp"
 #include "drivers/pooled_socket.hpp"
-#include "tests/http_client/farewell_server.hpp"
+#include "tests/http_client/pool_fixture.hpp"
 #include "tests/support/run_until.hpp"
 
 namespace passgate::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-struct Pool {
-  boost::asio::io_context io;
-  FarewellServer server{io};
-  VirtualTime vt;
-  std::unique_ptr<drivers::HttpClient> client;
-  Pool() {
-    drivers::HttpClientOptions options;
-    options.base_url = server.base_url();
-    options.clock = &vt;
-    auto made = drivers::HttpClient::create(io, options);
-    REQUIRE(made);
-    client = std::move(made.value());
-  }
-  HttpReply get() {
-    auto reply = await_reply<HttpReply>(io, [&](auto done) { client->request(drivers::HttpMethod::get, "/", {}, 60s, done); });
-    REQUIRE(reply);
-    return *reply;
-  }
-};
 
 // Runs the loop until `done` holds, looking again every millisecond: for a condition that no
 // handler signals, such as the kernel's delivery of a segment.
@@ -85,7 +64,7 @@ TEST_CASE("a pooled connection the server closes or sends a 408 on while idle is
   REQUIRE(p.get().body == "connection 1 request 1");
   REQUIRE(p.client->idle_connections() == 1);
 
-  const auto how = GENERATE(FarewellServer::Farewell::close, FarewellServer::Farewell::unsolicited_408);
+  const auto how = GENERATE(PoolServer::Farewell::close, PoolServer::Farewell::unsolicited_408);
   p.server.farewell(how);
   REQUIRE(poll_until(p.io, [&] { return p.server.farewell_received(); }));
   // The client looks before reusing it.
@@ -95,6 +74,7 @@ TEST_CASE("a pooled connection the server closes or sends a 408 on while idle is
   CHECK(next.body == "connection 2 request 1");  // its own answer, on a new connection
   CHECK(next.sends == 1);                        // not a resend after a failed reuse
   CHECK(p.server.connections_accepted() == 2);
+  CHECK(p.server.received().size() == 2);
 }
 
 TEST_CASE("a pooled connection idle longer than kMaxIdleAge is not reused") {

@@ -162,7 +162,7 @@ TEST_CASE("three people close behind each other are three passages") {
   CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in", "lane1 passage in"});
 }
 
-TEST_CASE("a trolley's basket flickering the beams faster than the debounce time is no body; a tailgater is") {
+TEST_CASE("a trolley's basket flickering the beams faster than the debounce time is no body, a tailgater is") {
   Gate g;
   // A shopper pushing a trolley: the wire basket lets the beams through for 4 ms at a time.
   std::vector<Raw> script{{0ms, kOuter1, true}};
@@ -185,7 +185,7 @@ TEST_CASE("a trolley's basket flickering the beams faster than the debounce time
   CHECK(g.events.passages() == Strings{"lane1 passage in", "lane1 passage in"});
 }
 
-TEST_CASE("a child's hand swinging through the outer beam is no body; the child walking through behind is") {
+TEST_CASE("a child's hand swinging through the outer beam is no body, the child walking through behind is") {
   Gate g;
   g.play({{0ms, kOuter1, true},  // the parent
           {200ms, kInner1, true},

@@ -323,7 +323,7 @@ TEST_CASE("inputs list only the lines the backend has: an unwired passage sensor
         std::vector<std::string>{"fire_alarm", "lane1.beam_outer", "lane1.beam_inner", "lane2.beam_outer", "lane2.beam_inner"});
 }
 
-TEST_CASE("the fire alarm's cause: not read yet, the backend's lost link, the loop itself; none once clear") {
+TEST_CASE("the fire alarm's cause: not read yet, the backend's lost link, the loop itself, and none once clear") {
   GateFixture f;
   REQUIRE(f.gate.fire_alarm());
   CHECK(f.gate.fire_alarm_cause()->code == "not_reported");

@@ -13,7 +13,7 @@ using nlohmann::json;
 using passgate::test::CtlFixture;
 using passgate::test::kGateLimit;
 
-TEST_CASE("an exit lane out of service stays released for leaving; it refuses no scans") {
+TEST_CASE("an exit lane out of service stays released for leaving, it refuses no scans") {
   CtlFixture gate;
   gate.start_gate();
   const auto out = gate.ctl({"lane", "2", "out-of-service", "--reason", "barrier repair"});

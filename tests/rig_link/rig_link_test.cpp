@@ -289,7 +289,7 @@ TEST_CASE("the initial fire_alarm report is posted, not delivered inside set_lis
   (*link)->set_listener(nullptr);
 }
 
-TEST_CASE("a rig that stops reading is dropped; its fire_alarm comes from the loop, not from the failed send") {
+TEST_CASE("a rig that stops reading is dropped, its fire_alarm comes from the loop, not from the failed send") {
   Fixture f;
   // A rig that connects and never reads a byte.
   boost::asio::local::stream_protocol::socket silent(f.io);

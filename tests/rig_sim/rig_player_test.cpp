@@ -270,7 +270,7 @@ TEST_CASE("an answer the scenario did not expect fails the run", "[rig_player]")
   CHECK(text.find("lane1 #02 shopper (stale): admitted 1 ✗ expected stale, 1 entered ✓") != std::string::npos);
 }
 
-TEST_CASE("at_ms and wait hold a step back; lanes play side by side", "[rig_player]") {
+TEST_CASE("at_ms and wait hold a step back, lanes play side by side", "[rig_player]") {
   PlayerRig rig(R"(
 [[step]]
 kind = "shopper"

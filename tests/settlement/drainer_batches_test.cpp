@@ -354,7 +354,7 @@ TEST_CASE("a failed commit tells the entry a decline as it is (a denial moves no
   CHECK(verdicts.size() == 1);            // told once
 }
 
-TEST_CASE("the entry hold hears of a success only once it is committed; a failed commit answers unknown") {
+TEST_CASE("the entry hold hears of a success only once it is committed, a failed commit answers unknown") {
   BatchFixture f;
   f.start(4);
   f.reachable();

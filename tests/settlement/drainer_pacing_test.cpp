@@ -307,7 +307,7 @@ TEST_CASE("a 429's pause is sized on its own, not by the retry history of the op
   CHECK(f.op(tired).next_attempt_at_ms >= limited_at + 300000);
 }
 
-TEST_CASE("429s in a row pause longer each time up to retry_max_ms; any other answer starts again from retry_initial_ms") {
+TEST_CASE("429s in a row pause longer each time up to retry_max_ms, any other answer starts again from retry_initial_ms") {
   SettlementFixture f;
   auto settings = SettlementFixture::drainer_settings(1);  // one request at a time: each 429 is a new one's
   settings.retry = controller::RetryPolicy{Millis{1000}, Millis{4000}};

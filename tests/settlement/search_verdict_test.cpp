@@ -67,7 +67,7 @@ TEST_CASE("a capture or a void acts on the hold: adopted when done, sent while t
   CHECK(v.kind == row.expected);
 }
 
-TEST_CASE("nothing found means not done yet; another operation of the session is not this one") {
+TEST_CASE("nothing found means not done yet, another operation of the session is not this one") {
   CHECK(search_verdict(request(PaymentOpKind::charge), {}).kind == Kind::send);
   CHECK(search_verdict(request(PaymentOpKind::capture), {}).kind == Kind::send);
   // The session's first charge (30.00, declined) is not its remainder charge (5.00).

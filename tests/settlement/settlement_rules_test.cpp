@@ -73,7 +73,7 @@ TEST_CASE("a total within the hold captures the total on the hold's PaymentInten
   }
 }
 
-TEST_CASE("a total over the hold charges the total first; what follows waits for the charge's outcome") {
+TEST_CASE("a total over the hold charges the total first, what follows waits for the charge's outcome") {
   const SettlementPlan plan = plan_settlement("s1", final_cart("s1", 5001), kHold);
   CHECK(plan.decision.plan == "charge+void");
   REQUIRE(plan.ops.size() == 1);

@@ -65,7 +65,7 @@ std::string verify_printed(const CommandRun& run, const IssuerFiles& files) {
   return outcome(verify_minted(run.out.substr(0, run.out.size() - 1), *set));
 }
 
-TEST_CASE("token keygen writes a 0600 private key and a JWKS; mint signs with it", "[command]") {
+TEST_CASE("token keygen writes a 0600 private key and a JWKS, mint signs with it", "[command]") {
   IssuerFiles files;
   const auto keygen = run_token({"keygen", "--alg", "es256", "--kid", "app-1", "--private",
                                  files.pem, "--jwks", files.jwks});

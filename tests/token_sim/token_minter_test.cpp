@@ -47,7 +47,7 @@ TEST_CASE("minter: each flaw is denied with the reason it stands for", "[minter]
   }
 }
 
-TEST_CASE("minter: spec fields reach the claims; random token ids differ", "[minter]") {
+TEST_CASE("minter: spec fields reach the claims, random token ids differ", "[minter]") {
   const auto key = must(IssuerKey::generate(IssuerAlg::eddsa, "k1"));
   const auto keys = must(crypto::KeySet::parse(sim::make_jwks({&key})));
   auto spec = mint_spec();

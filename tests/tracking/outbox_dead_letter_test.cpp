@@ -160,7 +160,7 @@ TEST_CASE("after a restart, a message the engine rejected before does not hold b
   CHECK(std::find(sent.begin(), sent.end(), "b-1") != sent.end());
 }
 
-TEST_CASE("a 409 to a passage is a rejection that ends as a dead letter, never dropped; a 409 to a cancel is done") {
+TEST_CASE("a 409 to a passage is a rejection that ends as a dead letter, never dropped, a 409 to a cancel is done") {
   AdmissionFixture f;
   queue_message(f, session_report("a", "a-passage"));
   queue_message(f, {.kind = "cancel", .target = "/v1/sessions/b/cancel", .body = "b-cancel", .session_id = "b"});

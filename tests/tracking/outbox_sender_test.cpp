@@ -83,7 +83,7 @@ TEST_CASE("pending outbox messages survive a restart and are sent afterwards") {
   CHECK(f.tracking.calls.front().body == "kept");
 }
 
-TEST_CASE("a queued session open the engine refuses names its session, then leaves the outbox; a 409 does not") {
+TEST_CASE("a queued session open the engine refuses names its session, then leaves the outbox, a 409 does not") {
   AdmissionFixture f;
   const int status = GENERATE(403, 409);
   std::vector<std::string> refused;

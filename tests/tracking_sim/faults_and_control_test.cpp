@@ -8,7 +8,7 @@ using Catch::Matchers::Contains;
 using namespace passgate;
 using namespace passgate::test;
 
-TEST_CASE("unreachable refuses and drops API connections; back to none, the API works again") {
+TEST_CASE("unreachable refuses and drops API connections, back to none, the API works again") {
   SimFixture f;
   REQUIRE(f.get("/v1/sessions/x/cart").status == 404);  // a kept-alive connection exists now
 

@@ -124,7 +124,7 @@ TEST_CASE("cancelling a session is idempotent and keeps the first reason") {
   CHECK(f.post(target, "{}").status == 400);
 }
 
-TEST_CASE("one cart: open, cancelled and final states; 404 for an unknown session") {
+TEST_CASE("one cart: open, cancelled and final states, 404 for an unknown session") {
   SimFixture f;
   const std::string open_id = f.open_session();
   const json open_cart = json::parse(f.get("/v1/sessions/" + open_id + "/cart").body);
