@@ -139,7 +139,7 @@ TEST_CASE("reader_timeout: the next action request runs, then is answered termin
   CHECK(f.intent(id)["status"] == "requires_capture");
 }
 
-TEST_CASE("confirm_fail: the reader fails the next confirm with api_error null; the intent decides") {
+TEST_CASE("confirm_fail: the reader fails the next confirm with api_error null, the intent decides") {
   TerminalFixture f;
   for (const auto& [fault, status] : {std::pair{TerminalFault::confirm_fail, "requires_confirmation"},
                                       std::pair{TerminalFault::confirm_fail_held, "requires_capture"}}) {
@@ -160,7 +160,7 @@ TEST_CASE("confirm_fail: the reader fails the next confirm with api_error null; 
   CHECK(f.attempt("s-next")["status"] == "requires_capture");
 }
 
-TEST_CASE("confirm_fail applies to process_payment_intent's tap too; a decline stays a card_error") {
+TEST_CASE("confirm_fail applies to process_payment_intent's tap too, a decline stays a card_error") {
   TerminalFixture f;
   const std::string id = f.arm("s1")["id"];
   REQUIRE(f.reader_post("process_payment_intent", id, "s1:process").status == 200);

@@ -67,7 +67,7 @@ TEST_CASE("a reader action key reused with another intent, action or reader is a
   CHECK(f.ledger.terminal().readers()[1].action == std::nullopt);
 }
 
-TEST_CASE("Terminal POSTs need an Idempotency-Key; the simulated tap takes one if given") {
+TEST_CASE("Terminal POSTs need an Idempotency-Key, the simulated tap takes one if given") {
   TerminalFixture f;
   const std::string id = f.arm("s1")["id"];
   const auto keyless = f.ledger.handle(sim::GatewayRequest{"POST", reader_target(kReader, "collect_payment_method"),

@@ -62,7 +62,7 @@ TEST_CASE("a card-present intent needs its customer and the card-present paramet
   CHECK(f.ledger.intents().empty());
 }
 
-TEST_CASE("collect, tap and confirm place the hold; the expanded charge has what the gate records") {
+TEST_CASE("collect, tap and confirm place the hold, the expanded charge has what the gate records") {
   TerminalFixture f;
   const json held = f.attempt("s1");
   CHECK(held["status"] == "requires_capture");
@@ -117,7 +117,7 @@ TEST_CASE("increment_authorization raises the hold, then capture takes the new a
   CHECK(f.intent(id)["latest_charge"]["captured"] == true);
 }
 
-TEST_CASE("increment_authorization refuses a smaller amount, a missing intent, a wrong state; declines are 402") {
+TEST_CASE("increment_authorization refuses a smaller amount, a missing intent, a wrong state, declines are 402") {
   TerminalFixture f;
   const std::string id = f.attempt("s1")["id"];
   const auto smaller = f.post(increment_target(id), {{"amount", "3000"}}, "k1");

@@ -10,7 +10,7 @@ using Catch::Matchers::Contains;
 using namespace passgate;
 using namespace passgate::test;
 
-TEST_CASE("a configured reader is online with no action; unknown readers are 404") {
+TEST_CASE("a configured reader is online with no action, unknown readers are 404") {
   TerminalFixture f;
   const json reader = f.reader();
   CHECK(reader["id"] == kReader);
@@ -52,7 +52,7 @@ TEST_CASE("collect stays in_progress until a tap, which reads the card: requires
   CHECK(f.intent(id)["status"] == "requires_capture");
 }
 
-TEST_CASE("a reader with an action in progress is busy; cancel_action frees it for a re-collect") {
+TEST_CASE("a reader with an action in progress is busy, cancel_action frees it for a re-collect") {
   TerminalFixture f;
   const std::string mine = f.arm("s1")["id"];
   const std::string other = f.arm("s2")["id"];

@@ -46,7 +46,7 @@ TEST_CASE("the report counts card-present holds by outcome and the intents armed
   CHECK(card_report(f)["duplicates"].empty());
 }
 
-TEST_CASE("a captured hold and the charge of the rest are one payment; a second hold is a duplicate") {
+TEST_CASE("a captured hold and the charge of the rest are one payment, a second hold is a duplicate") {
   TerminalFixture f;
   const json held = f.attempt("s1");
   REQUIRE(f.post(capture_target(held["id"]), {{"amount_to_capture", "3000"}}, "s1:capture").status == 200);

@@ -34,7 +34,7 @@ std::string arm_over_http(ServerFixture& f, const std::string& session) {
 
 }  // namespace
 
-TEST_CASE("readers come from the options; a bad or repeated reader id is refused") {
+TEST_CASE("readers come from the options, a bad or repeated reader id is refused") {
   ServerFixture f(with_readers());
   CHECK(json::parse(f.get(reader_target(kOtherReader)).body)["status"] == "online");
   boost::asio::io_context io;
@@ -84,7 +84,7 @@ TEST_CASE("POST /control/readers/{reader} sets the same faults on the control po
   CHECK(ledger["card_present"]["intents"] == 0);
 }
 
-TEST_CASE("drop_response: the next POST runs and its connection is reset; GETs before it are answered") {
+TEST_CASE("drop_response: the next POST runs and its connection is reset, GETs before it are answered") {
   ServerFixture f(with_readers());
   const std::string id = arm_over_http(f, "s1");
   REQUIRE(sim_fault(f, kReader, {{"fault", "drop_response"}}).status == 200);
@@ -98,7 +98,7 @@ TEST_CASE("drop_response: the next POST runs and its connection is reset; GETs b
   CHECK(f.ledger()["requests"]["dropped"] == 1);
 }
 
-TEST_CASE("api_down answers 503 to every request until none; the tap and /_sim are never faulted") {
+TEST_CASE("api_down answers 503 to every request until none, the tap and /_sim are never faulted") {
   ServerFixture f(with_readers());
   const std::string id = arm_over_http(f, "s1");
   REQUIRE(f.post(reader_target(kReader, "collect_payment_method"), {{"payment_intent", id}}, "s1:c0").status == 200);

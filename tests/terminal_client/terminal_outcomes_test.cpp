@@ -80,7 +80,7 @@ TEST_CASE("read_intent accepts an amount above the hold after an increment, and 
   CHECK_FALSE(read.card->incremental_authorization_supported);
 }
 
-TEST_CASE("read_intent: processing is in_progress; the other named statuses are read as they are") {
+TEST_CASE("read_intent: processing is in_progress, the other named statuses are read as they are") {
   ScriptedTerminal api;
   CHECK(api.outcome_of(TerminalStep::read_intent, 200, term_intent("processing").dump()).kind ==
         TerminalOutcomeKind::in_progress);
@@ -149,7 +149,7 @@ TEST_CASE("a reader reported offline is offline, whatever the step") {
   CHECK(outcome.reader_status == "offline");
 }
 
-TEST_CASE("polling: another PaymentIntent's running action is busy; no action or its finished one is unknown") {
+TEST_CASE("polling: another PaymentIntent's running action is busy, no action or its finished one is unknown") {
   ScriptedTerminal api;
   CHECK(api.outcome_of(TerminalStep::read_reader, 200, term_reader("collect_payment_method", "in_progress", "pi_Other").dump())
             .kind == TerminalOutcomeKind::busy);
