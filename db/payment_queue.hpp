@@ -42,9 +42,11 @@ enum class PaymentOpState { pending, in_flight, succeeded, declined, dead, writt
 [[nodiscard]] bool is_dead_letter(PaymentOpState s, bool alert);
 
 // The last error of an entry hold finished unsent (PaymentQueue::finish_unsent_preauth):
-// its entry was denied, or interrupted by a restart before it was decided.
+// its entry was denied, interrupted by a restart before it was decided, or admitted and then
+// cancelled unused (the lane's grant ended with nobody through, the fire alarm included).
 inline constexpr std::string_view kHoldNotSentDenied = "not sent: entry denied";
 inline constexpr std::string_view kHoldNotSentAbandoned = "not sent: entry interrupted by a restart";
+inline constexpr std::string_view kHoldNotSentCancelled = "not sent: entry not used";
 
 struct NewPaymentOp {
   std::string session_id;

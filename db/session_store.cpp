@@ -3,7 +3,6 @@
 #include <array>
 #include <charconv>
 #include <functional>
-#include <initializer_list>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -124,19 +123,6 @@ Status transition(Database& db, const Transition& t, const std::string& session_
       current->executeStep() ? "it is " + current->getColumn(0).getString() + ", not " + std::string(t.from)
                              : "no such session";
   return make_error("wrong_state", "cannot " + transition_context(t, session_id) + ": " + why);
-}
-
-// Applies `t` and queues `messages` for the tracking engine in order, in one transaction.
-Status transition_with_messages(Database& db, const Transition& t, const std::string& session_id,
-                                std::initializer_list<std::reference_wrapper<const OutboxMessage>> messages,
-                                std::int64_t now_ms) {
-  return guarded(transition_context(t, session_id), [&]() -> Status {
-    SQLite::Transaction transaction(db.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status moved = transition(db, t, session_id); !moved) return moved;
-    for (const OutboxMessage& message : messages) Outbox::insert(db.sql(), message, now_ms);
-    transaction.commit();
-    return {};
-  });
 }
 
 std::string select_sessions(std::string_view rest) {
@@ -382,7 +368,14 @@ Result<std::int64_t> SessionStore::refused_since(std::int64_t since_ms) {
 }
 
 Status SessionStore::mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms) {
-  return transition_with_messages(db_, kToCancelled, session_id, {cancel}, now_ms);
+  return guarded(transition_context(kToCancelled, session_id), [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    if (Status moved = transition(db_, kToCancelled, session_id); !moved) return moved;
+    Outbox::insert(db_.sql(), cancel, now_ms);
+    PaymentQueue::finish_unsent_preauth(db_, session_id, std::string(kHoldNotSentCancelled), now_ms);
+    transaction.commit();
+    return {};
+  });
 }
 
 Status SessionStore::abandon_opening(const std::string& session_id, const OutboxMessage& open_request,

@@ -142,7 +142,9 @@ class SessionStore {
   [[nodiscard]] Result<std::vector<SealedReference>> sealed_references_in_use();
   // How many sessions were refused by the tracking engine since `since_ms`.
   [[nodiscard]] Result<std::int64_t> refused_since(std::int64_t since_ms);
-  // open|open_offline -> cancelled, with the cancel message into the outbox, atomically.
+  // open|open_offline -> cancelled, with the cancel message into the outbox, atomically; an
+  // entry hold the gateway cannot have run is finished unsent in the same transaction
+  // (PaymentQueue::finish_unsent_preauth, kHoldNotSentCancelled).
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
   // opening -> cancelled, for a session a restart interrupted before its admission was
   // decided: its open request queued and then the cancel, atomically, so the engine ends with

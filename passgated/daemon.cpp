@@ -181,6 +181,8 @@ int run_daemon(const controller::GateConfig& config) {
   controller::AdmissionService admission(controller::admission_settings(config), keys, sealer, sessions,
                                          watched_tracking, sender, &settlement.entry_hold(), time, time);
   admission.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
+  // (Only while the loop runs: the loop has stopped before admission goes.)
+  settlement.hold_back_entries_of([&admission](const std::string& id) { return admission.denial_unrecorded(id); });
   controller::recover_interrupted_sessions(sessions, time);
   controller::TokenPurge purge(sessions, time, time);
   // Final records older than [database] retention_days go, in small batches, hourly.

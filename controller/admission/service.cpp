@@ -358,6 +358,12 @@ std::vector<std::string> AdmissionService::denied_unrecorded() const {
   return ids;
 }
 
+bool AdmissionService::denial_unrecorded(const std::string& session_id) const {
+  return std::any_of(unrecorded_denials_.begin(), unrecorded_denials_.end(),
+                     [&](const UnrecordedDenial& d) { return d.session_id == session_id; }) ||
+         std::find(dropped_denials_.begin(), dropped_denials_.end(), session_id) != dropped_denials_.end();
+}
+
 void AdmissionService::database_wrote() {
   // The database takes writes again: the denials waiting for it go now, not after a wait
   // that grew while it refused them.

@@ -79,6 +79,8 @@ class AdmissionService final : public AdmissionPort {
   }
   // A config reload: new settings for every step taken from now on (also by requests under way).
   void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
+  // Whether `session_id` was denied here and the database has not taken the denial yet.
+  [[nodiscard]] bool denial_unrecorded(const std::string& session_id) const;
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 

@@ -322,6 +322,11 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
   PaymentRequest request = request_of(op, *kind, settings_.gate_id);
+  if (*kind == PaymentOpKind::preauth && !done && entry_denied_ && entry_denied_(op.session_id)) {
+    return finish_local(op, failed_locally(PaymentOutcomeKind::retry_later,
+                                           "not sent: its entry was denied (the denial waits for the database)"),
+                        done);
+  }
   if (*kind == PaymentOpKind::preauth || *kind == PaymentOpKind::charge) {
     auto session = sessions_.find(op.session_id);
     if (!session) {

@@ -109,6 +109,12 @@ class PaymentDrainer {
   // Called after an operation reached a final state (e.g. to plan settlements that waited
   // for a hold).
   void set_on_final(OnFinal on_final) { on_final_ = std::move(on_final); }
+  // The entry holds of sessions `denied` names (denied at the lane, the denial not yet taken
+  // by the database, so the session is still opening on disk) are not sent by the queue: they
+  // wait as if refused here (never written), and the denial, once written, finishes them unsent.
+  void hold_back_entries_of(std::function<bool(const std::string& session_id)> denied) {
+    entry_denied_ = std::move(denied);
+  }
   // Puts operations left in flight back in the queue, due at once, and starts draining.
   [[nodiscard]] Status start();
   // New operations may be due: send what the in-flight bound allows.
@@ -245,6 +251,7 @@ class PaymentDrainer {
   RequestPacer pacer_;
   WallClockWatch clock_watch_;
   OnFinal on_final_;
+  std::function<bool(const std::string&)> entry_denied_;  // hold_back_entries_of
   std::set<std::int64_t> in_flight_;  // claimed, and no outcome committed yet
   // Outcomes not recorded yet: collected in this pass, or whose batch failed (e.g. disk
   // full), retried on every wake.

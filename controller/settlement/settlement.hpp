@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "common/clock.hpp"
@@ -70,6 +71,10 @@ class Settlement {
 
   // A session may have become final (it ended, or was refused): the planner runs soon.
   void session_may_be_final();
+  // See PaymentDrainer::hold_back_entries_of.
+  void hold_back_entries_of(std::function<bool(const std::string& session_id)> denied) {
+    drainer_.hold_back_entries_of(std::move(denied));
+  }
   // An operator retried an operation or settled a quarantined cart: the planner runs now and
   // the drainer looks for due operations.
   void queue_changed();

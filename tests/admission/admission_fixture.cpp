@@ -82,6 +82,7 @@ void AdmissionFixture::wire() {
       carts_engine, vt, vt);
   admission = std::make_unique<controller::AdmissionService>(settings, keys, sealer, *sessions, tracking, *sender,
                                                              &settlement->entry_hold(), vt, vt);
+  settlement->hold_back_entries_of([this](const std::string& id) { return admission && admission->denial_unrecorded(id); });
 }
 
 void AdmissionFixture::restart() { wire(); }

@@ -21,6 +21,22 @@ std::optional<controller::AdmissionResult>& start(AdmissionFixture& f, std::opti
   return result;
 }
 
+// A hold of 5000 the offline risk limits do not cover (max_session_minor 1000): an entry whose
+// hold is not known is denied offline_limit. The settlement (its drainer) is started.
+void hold_beyond_offline_limits(AdmissionFixture& f) {
+  controller::OfflineRiskLimits limits;
+  limits.max_session_minor = 1000;
+  f.require_hold(5000, limits);
+  REQUIRE(f.settlement->start().ok());
+}
+
+// A 429 to one send, with Retry-After: the gateway did not run it.
+PaymentOutcome rate_limited_for(std::chrono::seconds retry_after) {
+  PaymentOutcome limited = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
+  limited.retry_after = retry_after;
+  return limited;
+}
+
 db::PaymentOpRecord only_op(AdmissionFixture& f) {
   auto ops = f.queue->in_states({db::PaymentOpState::pending, db::PaymentOpState::in_flight,
                                  db::PaymentOpState::succeeded, db::PaymentOpState::declined, db::PaymentOpState::dead});
@@ -112,16 +128,11 @@ TEST_CASE("an unknown hold outcome beyond the offline risk limits denies offline
 
 TEST_CASE("entries denied after a 429 leave no hold queued: neither the one answered 429 nor one never sent") {
   AdmissionFixture f;
-  controller::OfflineRiskLimits limits;
-  limits.max_session_minor = 1000;  // less than the hold: an entry without a known hold is denied
-  f.require_hold(5000, limits);
-  REQUIRE(f.settlement->start().ok());
+  hold_beyond_offline_limits(f);
   std::optional<controller::AdmissionResult> first;
   start(f, first);
   REQUIRE(f.gateway.calls.size() == 1);
-  PaymentOutcome limited = FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429);
-  limited.retry_after = std::chrono::seconds(30);
-  f.gateway.answer_oldest(limited);  // one send, rate limited: the gateway did not run it
+  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
   f.vt.run_ready();
   REQUIRE(first.has_value());
   CHECK(first->reason == DenialReason::offline_limit);
@@ -156,6 +167,38 @@ TEST_CASE("entries denied after a 429 leave no hold queued: neither the one answ
 
   // After the pause nothing goes out.
   f.vt.advance(std::chrono::seconds(60));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == 1);
+}
+
+TEST_CASE("a hold answered 429 whose denial the database refused is not sent after the pause, then finished") {
+  AdmissionFixture f;
+  hold_beyond_offline_limits(f);
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->reason == DenialReason::offline_limit);
+  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::opening);  // the denial waits
+
+  // The pause ends: the queue would send the hold of the opening session; it does not.
+  f.vt.advance(std::chrono::seconds(40));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == 1);
+  CHECK(only_op(f).state == db::PaymentOpState::pending);
+
+  // The database takes the denial: the hold is finished unsent, never placed.
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  f.vt.advance(controller::AdmissionService::kDenialRetryMax);
+  f.vt.run_ready();
+  CHECK(f.sessions->all().value().at(0).state == db::SessionState::denied);
+  CHECK(only_op(f).state == db::PaymentOpState::dead);
+  CHECK(only_op(f).last_error == db::kHoldNotSentDenied);
+  f.vt.advance(std::chrono::minutes(5));
   f.vt.run_ready();
   CHECK(f.gateway.sent.size() == 1);
 }

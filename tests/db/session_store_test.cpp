@@ -372,6 +372,36 @@ TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denie
   CHECK(op_of(stopped).maybe_executed);
 }
 
+TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have run it") {
+  TestDatabase t;
+  SessionStore store(*t.db);
+  PaymentQueue queue(*t.db);
+  std::vector<std::int64_t> holds;
+  for (const char* id : {"unsent", "sent"}) {
+    REQUIRE(describe(begin_session(store, session(id, std::string("jti-") + id))) == "ok");
+    NewPaymentOp op;
+    op.session_id = id;
+    op.op = "preauth";
+    op.amount_minor = 5000;
+    op.currency = "USD";
+    const auto hold = queue.enqueue(op, kNow);
+    REQUIRE(describe(hold) == "ok");
+    holds.push_back(*hold);
+    REQUIRE(describe(store.mark_open_offline(id, kOpenRequest, kNow)) == "ok");
+  }
+  REQUIRE(describe(queue.mark_in_flight(holds[1], kNow)) == "ok");
+  REQUIRE(describe(queue.mark_retry(holds[1], kNow + 1000, "timeout after 1500 ms")) == "ok");
+  for (const char* id : {"unsent", "sent"}) REQUIRE(describe(store.mark_cancelled(id, kCancel, kNow + 50)) == "ok");
+  const auto unsent = queue.find(holds[0]);
+  REQUIRE(describe(unsent) == "ok");
+  CHECK((*unsent)->state == PaymentOpState::dead);
+  CHECK((*unsent)->last_error == kHoldNotSentCancelled);
+  CHECK_FALSE((*unsent)->alert);
+  const auto sent = queue.find(holds[1]);
+  REQUIRE(describe(sent) == "ok");
+  CHECK((*sent)->state == PaymentOpState::pending);  // may stand at the gateway: voided by the settlement
+}
+
 TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {
   TestDatabase t;
   SessionStore store(*t.db);
