@@ -134,12 +134,16 @@ constexpr Move kMoreAttempts{"count the attempts of", "in_flight",
 constexpr Move kRetry{"reschedule", "in_flight",
                       "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, last_error = ?3,"
                       " maybe_executed = max(maybe_executed, ?4) WHERE id = ?1 AND state = 'in_flight'"};
-// An entry hold the gateway cannot have run, back to pending, whose shopper was denied while
-// it was in flight: finished unsent, as the denial finishes one that was pending then.
+// An entry hold the gateway cannot have run, back to pending, whose entry was denied or
+// cancelled unused while it was in flight: finished unsent, as the denial or cancel finishes
+// one that was pending then (?2 the denial's reason, ?4 the cancel's).
 constexpr const char* kFinishDeniedUnsent =
-    "UPDATE payment_ops SET state = 'dead', alert = 0, last_error = ?2, finished_at_ms = ?3"
+    "UPDATE payment_ops SET state = 'dead', alert = 0, finished_at_ms = ?3,"
+    " last_error = (SELECT CASE s.state WHEN 'denied' THEN ?2 ELSE ?4 END FROM sessions s"
+    " WHERE s.session_id = payment_ops.session_id)"
     " WHERE id = ?1 AND op = 'preauth' AND state = 'pending' AND maybe_executed = 0"
-    " AND EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = payment_ops.session_id AND s.state = 'denied')";
+    " AND EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = payment_ops.session_id"
+    " AND s.state IN ('denied', 'cancelled'))";
 // A preauth whose session is already settled is not sent again: the settlement planned
 // around it (e.g. voided the hold its unverified answer named), and a hold placed now would
 // never be captured or released. A replaced charge is not sent again either: its hold was
@@ -385,9 +389,10 @@ Status PaymentQueue::mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms
 
 void PaymentQueue::finish_if_denied(std::int64_t id, std::int64_t now_ms) {
   auto finish = db_.statement(kFinishDeniedUnsent);
-  SQLite::bind(*finish, id, std::string(kHoldNotSentDenied), now_ms);
+  SQLite::bind(*finish, id, std::string(kHoldNotSentDenied), now_ms, std::string(kHoldNotSentCancelled));
   if (finish->exec() > 0)
-    spdlog::info("event=hold_finished_unsent op_id={} detail=\"answered 429 after its entry was denied: never sent again\"",
+    spdlog::info("event=hold_finished_unsent op_id={} detail=\"answered 429 after its entry was denied or cancelled: "
+                 "never sent again\"",
                  id);
 }
 

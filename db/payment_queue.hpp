@@ -179,8 +179,9 @@ class PaymentQueue {
   // pending); "wrong_state" if a claimed operation is not pending. Otherwise the status of
   // each outcome in order: ok, or "wrong_state" for an operation that was not in flight (that
   // write alone is skipped; the rest is committed). A retry of an entry hold the gateway cannot
-  // have run (not `maybe_executed`) whose session was denied meanwhile is finished unsent
-  // instead (kHoldNotSentDenied), as the denial would have done had it not been in flight.
+  // have run (not `maybe_executed`) whose session was denied or cancelled meanwhile is finished
+  // unsent instead (kHoldNotSentDenied, kHoldNotSentCancelled), as the denial or cancel would
+  // have done had it not been in flight.
   [[nodiscard]] Result<std::vector<Status>> commit_batch(const DrainBatch& batch);
   // commit_batch with claims only: all of `ids` go in flight, or none does.
   [[nodiscard]] Status mark_in_flight(const std::vector<std::int64_t>& ids, std::int64_t now_ms);

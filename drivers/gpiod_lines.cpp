@@ -205,9 +205,10 @@ struct GpiodLines::Chips {
 };
 
 struct GpiodLines::Output {
-  Output(std::string line_where, std::string line_chip, gpiod::line requested, bool safe_level)
+  Output(std::string line_where, std::string line_chip, bool is_release, gpiod::line requested, bool safe_level)
       : where(std::move(line_where)),
         chip(std::move(line_chip)),
+        release(is_release),
         line(std::move(requested)),
         safe(safe_level),
         level(safe),
@@ -215,6 +216,7 @@ struct GpiodLines::Output {
 
   std::string where;
   std::string chip;  // its chip's name: a chip found slow defers every write to its lines
+  bool release;      // release_in or release_out: still driven on a slow chip
   gpiod::line line;
   bool safe;
   bool level;                    // on the line: the last level written successfully
@@ -223,6 +225,11 @@ struct GpiodLines::Output {
   std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
   bool lost = false;             // chip gone or retries used up (logged once); never retried again
   std::unique_ptr<Timer> deferred;  // the write of `wanted`, on a slow chip (set_output)
+  // The level last written when that write failed (the pin may have it all the same: a
+  // write that landed and whose read-back failed); cleared by a write that works.
+  std::optional<bool> tried;
+  // Whether `wanted` may not be on the pin: compared with what was last tried after a failure.
+  [[nodiscard]] bool needs_write() const { return tried ? *tried != wanted : level != wanted; }
 };
 
 struct GpiodLines::Input {
@@ -294,7 +301,9 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
     }
     if (auto requested = request(entry, where, line, config, input); !requested.ok()) return requested;
     if (!input) {
-      outputs_.emplace(name, std::make_unique<Output>(where, chip->second.name(), std::move(line), config.safe_active));
+      const bool release = parsed->role == hw::LineRole::release_in || parsed->role == hw::LineRole::release_out;
+      outputs_.emplace(name, std::make_unique<Output>(where, chip->second.name(), release, std::move(line),
+                                                      config.safe_active));
       return {};
     }
     const bool level = line.get_value() != 0;
@@ -351,13 +360,15 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   Output& out = *it->second;
   out.wanted = active;
   if (out.retry || out.deferred) return;  // the pending write writes `wanted`, whatever it is by then
-  if (out.level == active) return;
+  if (!out.needs_write()) return;
   if (slow_chips_.contains(out.chip)) {
-    // Each write to that chip may block the loop a second again: after whatever this loop
-    // turn writes to the other chips (at the fire alarm: every other release first).
+    // Each write to that chip may block the loop a second again: only releases are driven,
+    // after whatever this loop turn writes to the other chips (at the fire alarm: every other
+    // release first). Lights and buzzers there are left as they are.
+    if (!out.release) return;
     out.deferred = timers_.start(Millis(0), [this, line, &out] {
       out.deferred.reset();
-      if (out.level != out.wanted) write_wanted(line, out);
+      if (out.needs_write()) write_wanted(line, out);
     });
     return;
   }
@@ -372,10 +383,20 @@ void GpiodLines::write_wanted(const std::string& name, Output& out) {
   const SteadyTime::duration took = clock_.steady_now() - started;
   if (too_slow(took)) slow_chip(out.chip);  // works or not: the next writes to it wait their turn
   if (failed) {
+    out.tried = active;
     write_failed(name, out, failed->code, failed->why, took);
     return;
   }
+  out.tried.reset();
   out.level = active;
+  if (too_slow(took)) {
+    // It took, but each write there may hold the loop as long again: the gate cannot drive
+    // its lanes in time through this chip. Lanes free, as for a lost line.
+    const auto ms = std::chrono::duration_cast<Millis>(took).count();
+    lose_supervision("output " + name + " (" + out.where + ")",
+                     "a write took " + std::to_string(ms) + " ms (more than " + std::to_string(kSlowAttempt.count()) +
+                         " ms): its chip is too slow to drive the lanes");
+  }
   if (out.failures > 0 && !out.lost) {
     spdlog::info("event=gpio_output_recovered line={} where={} active={} attempts={}", log_value(name),
                  log_value(out.where), active, out.failures + 1);

@@ -254,6 +254,12 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   const std::int64_t now = now_ms();
   in_flight_.insert(op.id);
   ++counters_.attempts;
+  if (op.op == "preauth" && !done && entry_denied_ && entry_denied_(op.session_id)) {
+    // Before any lookup too: a lookup that goes unanswered would count as a possible run.
+    return finish_local(op, failed_locally(PaymentOutcomeKind::retry_later,
+                                           "not sent: its entry was denied (the denial waits for the database)"),
+                        done);
+  }
   if (needs_lookup(op, now)) {
     // The lookup may be followed at once by the send: it takes that request's place in the pace too.
     if (!done) pacer_.take_extra(clock_.steady_now());
@@ -322,11 +328,6 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
   PaymentRequest request = request_of(op, *kind, settings_.gate_id);
-  if (*kind == PaymentOpKind::preauth && !done && entry_denied_ && entry_denied_(op.session_id)) {
-    return finish_local(op, failed_locally(PaymentOutcomeKind::retry_later,
-                                           "not sent: its entry was denied (the denial waits for the database)"),
-                        done);
-  }
   if (*kind == PaymentOpKind::preauth || *kind == PaymentOpKind::charge) {
     auto session = sessions_.find(op.session_id);
     if (!session) {

@@ -80,6 +80,7 @@ int SettlementPlanner::run() {
   bool sessions_full = false;
   bool charges_full = false;
   const SteadyTime began = clock_.steady_now();
+  database_refused_ = false;
   const int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();
@@ -122,7 +123,10 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
                     log_value(settled.error().message));
       // Full or locked (each try a busy wait): the others would fail alike; the next run
       // (a request or the backstop) tries again.
-      if (db::database_wide(settled.error())) break;
+      if (db::database_wide(settled.error())) {
+        database_refused_ = true;
+        break;
+      }
       continue;
     }
     ++planned;
@@ -134,6 +138,7 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
 }
 
 int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
+  if (database_refused_) return 0;  // as the sessions found: the next run tries again
   auto sessions = store_.charges_to_follow_up(settings_.batch);
   if (!sessions) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(sessions.error().message));

@@ -65,6 +65,7 @@ class SettlementPlanner {
   std::int64_t planned_total_ = 0;
   bool requested_ = false;
   std::unique_ptr<Timer> backstop_;
+  bool database_refused_ = false;  // this run stopped at a full or locked database
   // Set while the object lives; a posted run checks it (the planner may be gone by then).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

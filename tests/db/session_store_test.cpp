@@ -400,6 +400,32 @@ TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have
   const auto sent = queue.find(holds[1]);
   REQUIRE(describe(sent) == "ok");
   CHECK((*sent)->state == PaymentOpState::pending);  // may stand at the gateway: voided by the settlement
+
+  // Cancelled while its hold was in flight, then the hold is answered 429: finished when recorded.
+  REQUIRE(describe(begin_session(store, session("in-flight", "jti-in-flight"))) == "ok");
+  NewPaymentOp op;
+  op.session_id = "in-flight";
+  op.op = "preauth";
+  op.amount_minor = 5000;
+  op.currency = "USD";
+  const auto hold = queue.enqueue(op, kNow);
+  REQUIRE(describe(hold) == "ok");
+  REQUIRE(describe(store.mark_open_offline("in-flight", kOpenRequest, kNow)) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(*hold, kNow)) == "ok");
+  REQUIRE(describe(store.mark_cancelled("in-flight", kCancel, kNow + 60)) == "ok");
+  OutcomeWrite limited;
+  limited.id = *hold;
+  limited.to = OutcomeWrite::To::retry;
+  limited.text = "HTTP 429";
+  limited.finished_at_ms = kNow + 70;
+  limited.next_attempt_at_ms = kNow + 30000;
+  limited.maybe_executed = false;
+  const auto recorded = queue.record_outcomes({limited});
+  REQUIRE(describe(recorded) == "ok");
+  const auto finished = queue.find(*hold);
+  REQUIRE(describe(finished) == "ok");
+  CHECK((*finished)->state == PaymentOpState::dead);
+  CHECK((*finished)->last_error == kHoldNotSentCancelled);
 }
 
 TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {
