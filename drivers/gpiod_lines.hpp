@@ -32,7 +32,7 @@
 //   the steady clock: on kernels that pass errors up, an expander's bus times out after
 //   about 1 s per call) loses the line at once: retrying would stall the loop for seconds,
 //   toward the 10 s watchdog, before supervision is declared lost (a slow attempt that
-//   works keeps the line: nothing is retried). Tests time attempts on their own Clock
+//   works keeps the line, but loses supervision, below). Tests time attempts on their own Clock
 //   (the open() overload). A retry writes the
 //   level last asked for, even one the line already has: a newer set_output for the line
 //   waits for it and supersedes what it would have written. output() is the level on the
@@ -44,11 +44,13 @@
 //   once, and fire_alarm counts as active from then on (the supervision is lost), even if
 //   the alarm line itself still reads clear. A level read slower than kSlowAttempt (failed
 //   or not) loses its input at once too. A lost input is no longer read; a lost output is
-//   still written (and read back) once per change asked for (quietly, never retried). A chip
-//   any write to which took longer than kSlowAttempt (failed or not) is slow from then on:
-//   every later write to its lines is deferred to a timer of 0 ms, after what the current
-//   loop turn writes to the other chips (at the fire alarm: every other lane's releases), as
-//   each may hold the loop as long again. A chip with only
+//   still written (and read back) once per change asked for (quietly, never retried; compared
+//   with the level last tried, which the pin may have). A write that works but takes longer
+//   than kSlowAttempt loses supervision too (the chip cannot drive the lanes in time). A chip
+//   any write to which took that long is slow from then on: only its release lines are still
+//   written, each deferred to a timer of 0 ms, after what the current loop turn writes to the
+//   other chips (at the fire alarm: every other lane's releases); its lights and buzzers are
+//   left as they are, as each write may hold the loop as long again. A chip with only
 //   outputs is supervised this way too. The report is made from the loop, never from
 //   within set_output.
 // - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
