@@ -40,6 +40,42 @@ void require_wrong_state(const passgate::Status& status, const std::string& mess
   CHECK(status.error().message == message);
 }
 
+// A pending entry hold of 5000 USD for `session_id` (no alert if it fails); its id.
+std::int64_t queue_hold(PaymentQueue& queue, const std::string& session_id) {
+  NewPaymentOp op;
+  op.session_id = session_id;
+  op.op = "preauth";
+  op.amount_minor = 5000;
+  op.currency = "USD";
+  op.alert_on_failure = false;
+  const auto id = queue.enqueue(op, kNow);
+  REQUIRE(describe(id) == "ok");
+  return *id;
+}
+
+PaymentOpRecord op_of(PaymentQueue& queue, std::int64_t id) {
+  const auto found = queue.find(id);
+  REQUIRE(describe(found) == "ok");
+  REQUIRE(found->has_value());
+  return **found;
+}
+
+// What the drainer records for an answer to operation `id` in flight, at `at_ms`: a 429 to one
+// send (the gateway did not run it: `maybe_executed` false), or any other answer to retry.
+void record_retry(PaymentQueue& queue, std::int64_t id, bool maybe_executed, std::int64_t at_ms) {
+  OutcomeWrite w;
+  w.id = id;
+  w.to = OutcomeWrite::To::retry;
+  w.text = maybe_executed ? "HTTP 503" : "HTTP 429";
+  w.finished_at_ms = at_ms;
+  w.next_attempt_at_ms = at_ms + 30000;
+  w.maybe_executed = maybe_executed;
+  const auto statuses = queue.record_outcomes({w});
+  REQUIRE(describe(statuses) == "ok");
+  REQUIRE(statuses->size() == 1);
+  REQUIRE(describe(statuses->front()) == "ok");
+}
+
 }  // namespace
 
 TEST_CASE("begin records the session in state opening and marks its token used") {
@@ -226,33 +262,16 @@ TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent
   TestDatabase t;
   SessionStore store(*t.db);
   PaymentQueue queue(*t.db);
-  const auto hold_of = [&](const std::string& session_id) {
-    NewPaymentOp op;
-    op.session_id = session_id;
-    op.op = "preauth";
-    op.amount_minor = 5000;
-    op.currency = "USD";
-    op.alert_on_failure = false;
-    const auto id = queue.enqueue(op, kNow);
-    REQUIRE(describe(id) == "ok");
-    return *id;
-  };
-  const auto op_of = [&](std::int64_t id) {
-    const auto found = queue.find(id);
-    REQUIRE(describe(found) == "ok");
-    REQUIRE(found->has_value());
-    return **found;
-  };
   for (const char* id : {"unsent-denied", "sent-denied", "unsent-opened", "unsent-abandoned", "in-flight-abandoned"}) {
     REQUIRE(describe(begin_session(store, session(id, std::string("jti-") + id))) == "ok");
   }
-  const std::int64_t unsent_denied = hold_of("unsent-denied");
-  const std::int64_t sent_denied = hold_of("sent-denied");
+  const std::int64_t unsent_denied = queue_hold(queue, "unsent-denied");
+  const std::int64_t sent_denied = queue_hold(queue, "sent-denied");
   REQUIRE(describe(queue.mark_in_flight(sent_denied, kNow)) == "ok");  // sent, outcome unknown
   REQUIRE(describe(queue.mark_retry(sent_denied, kNow + 1000, "timeout after 1500 ms")) == "ok");
-  const std::int64_t unsent_opened = hold_of("unsent-opened");
-  const std::int64_t unsent_abandoned = hold_of("unsent-abandoned");
-  const std::int64_t in_flight_abandoned = hold_of("in-flight-abandoned");
+  const std::int64_t unsent_opened = queue_hold(queue, "unsent-opened");
+  const std::int64_t unsent_abandoned = queue_hold(queue, "unsent-abandoned");
+  const std::int64_t in_flight_abandoned = queue_hold(queue, "in-flight-abandoned");
   REQUIRE(describe(queue.mark_in_flight(in_flight_abandoned, kNow)) == "ok");
   REQUIRE(queue.totals()->outstanding_ops == 5);
 
@@ -267,7 +286,7 @@ TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent
                                        std::tuple{unsent_opened, kHoldNotSentDenied, kNow + 20},
                                        std::tuple{unsent_abandoned, kHoldNotSentAbandoned, kNow + 30}}) {
     INFO("operation " << id);
-    const PaymentOpRecord finished = op_of(id);
+    const PaymentOpRecord finished = op_of(queue, id);
     CHECK(finished.state == PaymentOpState::dead);
     CHECK_FALSE(finished.alert);  // not a dead letter: nothing to do for anyone
     CHECK(finished.attempts == 0);
@@ -275,8 +294,8 @@ TEST_CASE("denying or abandoning an entry finishes its hold if it was never sent
     CHECK(finished.finished_at_ms == at);
   }
   // Sent once: the gateway may hold it; it stays queued (the settlement voids what it placed).
-  CHECK(op_of(sent_denied).state == PaymentOpState::pending);
-  CHECK(op_of(in_flight_abandoned).state == PaymentOpState::in_flight);
+  CHECK(op_of(queue, sent_denied).state == PaymentOpState::pending);
+  CHECK(op_of(queue, in_flight_abandoned).state == PaymentOpState::in_flight);
   const auto totals = queue.totals();
   REQUIRE(describe(totals) == "ok");
   CHECK(totals->outstanding_ops == 2);
@@ -288,41 +307,16 @@ TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denie
   TestDatabase t;
   SessionStore store(*t.db);
   PaymentQueue queue(*t.db);
+  // A session being admitted, its hold in flight.
   const auto hold_of = [&](const std::string& session_id) {
     REQUIRE(describe(begin_session(store, session(session_id, "jti-" + session_id))) == "ok");
-    NewPaymentOp op;
-    op.session_id = session_id;
-    op.op = "preauth";
-    op.amount_minor = 5000;
-    op.currency = "USD";
-    op.alert_on_failure = false;
-    const auto id = queue.enqueue(op, kNow);
-    REQUIRE(describe(id) == "ok");
-    REQUIRE(describe(queue.mark_in_flight(*id, kNow)) == "ok");
-    return *id;
+    const std::int64_t id = queue_hold(queue, session_id);
+    REQUIRE(describe(queue.mark_in_flight(id, kNow)) == "ok");
+    return id;
   };
-  // What the drainer records for an answer: a 429 to one send (not run), or any other.
-  const auto answered = [&](std::int64_t id, bool maybe_executed) {
-    OutcomeWrite w;
-    w.id = id;
-    w.to = OutcomeWrite::To::retry;
-    w.text = maybe_executed ? "HTTP 503" : "HTTP 429";
-    w.finished_at_ms = kNow + 50;
-    w.next_attempt_at_ms = kNow + 30000;
-    w.maybe_executed = maybe_executed;
-    const auto statuses = queue.record_outcomes({w});
-    REQUIRE(describe(statuses) == "ok");
-    REQUIRE(statuses->size() == 1);
-    REQUIRE(describe(statuses->front()) == "ok");
-  };
-  const auto op_of = [&](std::int64_t id) {
-    const auto found = queue.find(id);
-    REQUIRE(describe(found) == "ok");
-    REQUIRE(found->has_value());
-    return **found;
-  };
+  const auto answered = [&](std::int64_t id, bool maybe_executed) { record_retry(queue, id, maybe_executed, kNow + 50); };
   const auto finished_unsent = [&](std::int64_t id) {
-    const PaymentOpRecord op = op_of(id);
+    const PaymentOpRecord op = op_of(queue, id);
     INFO("operation " << id << " " << to_string(op.state) << " " << op.last_error);
     CHECK(op.state == PaymentOpState::dead);
     CHECK(op.last_error == kHoldNotSentDenied);
@@ -334,14 +328,14 @@ TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denie
   // Answered 429, then denied: the denial finishes it (before: attempts = 1 kept it queued).
   const std::int64_t limited_then_denied = hold_of("limited-then-denied");
   answered(limited_then_denied, false);
-  REQUIRE(op_of(limited_then_denied).state == PaymentOpState::pending);
+  REQUIRE(op_of(queue, limited_then_denied).state == PaymentOpState::pending);
   REQUIRE(describe(store.mark_denied("limited-then-denied", "offline_limit", true, kNow + 60)) == "ok");
   finished_unsent(limited_then_denied);
 
   // Denied while in flight, then answered 429: recording the answer finishes it.
   const std::int64_t denied_then_limited = hold_of("denied-then-limited");
   REQUIRE(describe(store.mark_denied("denied-then-limited", "offline_limit", true, kNow + 40)) == "ok");
-  REQUIRE(op_of(denied_then_limited).state == PaymentOpState::in_flight);
+  REQUIRE(op_of(queue, denied_then_limited).state == PaymentOpState::in_flight);
   answered(denied_then_limited, false);
   finished_unsent(denied_then_limited);
 
@@ -353,7 +347,7 @@ TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denie
   REQUIRE(describe(store.mark_denied("denied-then-unknown", "offline_limit", true, kNow + 40)) == "ok");
   answered(denied_then_unknown, true);
   for (const std::int64_t id : {unknown_then_denied, denied_then_unknown}) {
-    const PaymentOpRecord op = op_of(id);
+    const PaymentOpRecord op = op_of(queue, id);
     INFO("operation " << id);
     CHECK(op.state == PaymentOpState::pending);
     CHECK(op.maybe_executed);
@@ -361,15 +355,15 @@ TEST_CASE("a hold answered only 429 is finished unsent when its shopper is denie
   // Once possibly run, a later 429 does not make it unsent again.
   REQUIRE(describe(queue.mark_in_flight(unknown_then_denied, kNow + 30000)) == "ok");
   answered(unknown_then_denied, false);
-  CHECK(op_of(unknown_then_denied).state == PaymentOpState::pending);
-  CHECK(op_of(unknown_then_denied).maybe_executed);
+  CHECK(op_of(queue, unknown_then_denied).state == PaymentOpState::pending);
+  CHECK(op_of(queue, unknown_then_denied).maybe_executed);
 
   // A hold left in flight by a stop may have been sent: never finished unsent afterwards.
   const std::int64_t stopped = hold_of("stopped");
   REQUIRE(describe(queue.resume_in_flight(kNow + 70)) == "ok");
   REQUIRE(describe(store.mark_denied("stopped", "offline_limit", true, kNow + 80)) == "ok");
-  CHECK(op_of(stopped).state == PaymentOpState::pending);
-  CHECK(op_of(stopped).maybe_executed);
+  CHECK(op_of(queue, stopped).state == PaymentOpState::pending);
+  CHECK(op_of(queue, stopped).maybe_executed);
 }
 
 TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have run it") {
@@ -377,55 +371,28 @@ TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have
   SessionStore store(*t.db);
   PaymentQueue queue(*t.db);
   std::vector<std::int64_t> holds;
-  for (const char* id : {"unsent", "sent"}) {
+  for (const char* id : {"unsent", "sent", "in-flight"}) {
     REQUIRE(describe(begin_session(store, session(id, std::string("jti-") + id))) == "ok");
-    NewPaymentOp op;
-    op.session_id = id;
-    op.op = "preauth";
-    op.amount_minor = 5000;
-    op.currency = "USD";
-    const auto hold = queue.enqueue(op, kNow);
-    REQUIRE(describe(hold) == "ok");
-    holds.push_back(*hold);
+    holds.push_back(queue_hold(queue, id));
     REQUIRE(describe(store.mark_open_offline(id, kOpenRequest, kNow)) == "ok");
   }
   REQUIRE(describe(queue.mark_in_flight(holds[1], kNow)) == "ok");
   REQUIRE(describe(queue.mark_retry(holds[1], kNow + 1000, "timeout after 1500 ms")) == "ok");
   for (const char* id : {"unsent", "sent"}) REQUIRE(describe(store.mark_cancelled(id, kCancel, kNow + 50)) == "ok");
-  const auto unsent = queue.find(holds[0]);
-  REQUIRE(describe(unsent) == "ok");
-  CHECK((*unsent)->state == PaymentOpState::dead);
-  CHECK((*unsent)->last_error == kHoldNotSentCancelled);
-  CHECK_FALSE((*unsent)->alert);
-  const auto sent = queue.find(holds[1]);
-  REQUIRE(describe(sent) == "ok");
-  CHECK((*sent)->state == PaymentOpState::pending);  // may stand at the gateway: voided by the settlement
+  const PaymentOpRecord unsent = op_of(queue, holds[0]);
+  CHECK(unsent.state == PaymentOpState::dead);
+  CHECK(unsent.last_error == kHoldNotSentCancelled);
+  CHECK_FALSE(unsent.alert);
+  // Sent once: may stand at the gateway, voided by the settlement.
+  CHECK(op_of(queue, holds[1]).state == PaymentOpState::pending);
 
   // Cancelled while its hold was in flight, then the hold is answered 429: finished when recorded.
-  REQUIRE(describe(begin_session(store, session("in-flight", "jti-in-flight"))) == "ok");
-  NewPaymentOp op;
-  op.session_id = "in-flight";
-  op.op = "preauth";
-  op.amount_minor = 5000;
-  op.currency = "USD";
-  const auto hold = queue.enqueue(op, kNow);
-  REQUIRE(describe(hold) == "ok");
-  REQUIRE(describe(store.mark_open_offline("in-flight", kOpenRequest, kNow)) == "ok");
-  REQUIRE(describe(queue.mark_in_flight(*hold, kNow)) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(holds[2], kNow)) == "ok");
   REQUIRE(describe(store.mark_cancelled("in-flight", kCancel, kNow + 60)) == "ok");
-  OutcomeWrite limited;
-  limited.id = *hold;
-  limited.to = OutcomeWrite::To::retry;
-  limited.text = "HTTP 429";
-  limited.finished_at_ms = kNow + 70;
-  limited.next_attempt_at_ms = kNow + 30000;
-  limited.maybe_executed = false;
-  const auto recorded = queue.record_outcomes({limited});
-  REQUIRE(describe(recorded) == "ok");
-  const auto finished = queue.find(*hold);
-  REQUIRE(describe(finished) == "ok");
-  CHECK((*finished)->state == PaymentOpState::dead);
-  CHECK((*finished)->last_error == kHoldNotSentCancelled);
+  record_retry(queue, holds[2], false, kNow + 70);
+  const PaymentOpRecord finished = op_of(queue, holds[2]);
+  CHECK(finished.state == PaymentOpState::dead);
+  CHECK(finished.last_error == kHoldNotSentCancelled);
 }
 
 TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {

@@ -19,6 +19,16 @@ namespace {
 
 std::string session_name(int i) { return "s" + std::to_string(i); }
 
+// Sessions s0..s<count - 1>, each ended with a final cart (100 + i cents): ready to settle.
+void add_ended_sessions(PlannerFixture& f, int count) {
+  std::vector<db::FinalCart> carts;
+  for (int i = 0; i < count; ++i) {
+    f.add_session(session_name(i));
+    carts.push_back(final_cart(session_name(i), 100 + i));
+  }
+  f.record_carts(carts);
+}
+
 // How many sessions have a settlement.
 std::int64_t settled(PlannerFixture& f) {
   return f.t.db->sql().execAndGet("SELECT COUNT(*) FROM settlements").getInt64();
@@ -28,12 +38,7 @@ std::int64_t settled(PlannerFixture& f) {
 
 TEST_CASE("a page of 300 carts is planned to the end, one batch per turn of the event loop") {
   PlannerFixture f;
-  std::vector<db::FinalCart> carts;
-  for (int i = 0; i < 300; ++i) {
-    f.add_session(session_name(i));
-    carts.push_back(final_cart(session_name(i), 100 + i));
-  }
-  f.record_carts(carts);
+  add_ended_sessions(f, 300);
   CHECK(f.planner.run() == 50);  // one batch, then it yields
   CHECK(settled(f) == 50);
   f.vt.run_ready();
@@ -187,12 +192,7 @@ TEST_CASE("a run stops when its time is up and plans the rest in later handlers:
   controller::PlannerSettings settings;
   settings.run_budget = 10ms;
   controller::SettlementPlanner planner{f.store, f.queue, f.vt, slow, [] {}, settings};
-  std::vector<db::FinalCart> carts;
-  for (int i = 0; i < 10; ++i) {
-    f.add_session(session_name(i));
-    carts.push_back(final_cart(session_name(i), 100 + i));
-  }
-  f.record_carts(carts);
+  add_ended_sessions(f, 10);
   const int first = planner.run();
   CHECK(first >= 1);
   CHECK(first <= 3);  // 10 ms at 4 ms a look: not the whole batch of 10
@@ -228,12 +228,7 @@ TEST_CASE("a denied session whose hold was answered only 429s, then finished uns
 
 TEST_CASE("a run stops at the first write a locked database refuses instead of waiting on each session") {
   PlannerFixture f;
-  std::vector<db::FinalCart> carts;
-  for (int i = 0; i < 5; ++i) {
-    f.add_session(session_name(i));
-    carts.push_back(final_cart(session_name(i), 100 + i));
-  }
-  f.record_carts(carts);
+  add_ended_sessions(f, 5);
   f.t.db->sql().setBusyTimeout(0);
   SQLite::Database other(f.t.file.string(), SQLite::OPEN_READWRITE);
   auto lock = std::make_unique<SQLite::Transaction>(other, SQLite::TransactionBehavior::IMMEDIATE);
