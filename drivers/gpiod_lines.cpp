@@ -175,6 +175,12 @@ std::optional<WriteFailure> write_verified(const gpiod::line& line, bool active)
 // Whether a failed write attempt that took `took` was too slow to be retried.
 bool too_slow(SteadyTime::duration took) { return took > GpiodLines::kSlowAttempt; }
 
+// "took 1000 ms (more than 100 ms", for the messages of attempts too_slow() refuses.
+std::string took_too_long(SteadyTime::duration took) {
+  return "took " + std::to_string(std::chrono::duration_cast<Millis>(took).count()) + " ms (more than " +
+         std::to_string(GpiodLines::kSlowAttempt.count()) + " ms";
+}
+
 std::string in_use_by(const gpiod::line& line) {
   const std::string consumer = line.consumer();
   return consumer.empty() ? "by the kernel or a program that gave no name" : "by \"" + consumer + "\"";
@@ -225,27 +231,32 @@ struct GpiodLines::Output {
   std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
   bool lost = false;             // chip gone or retries used up (logged once); never retried again
   std::unique_ptr<Timer> deferred;  // the write of `wanted`, on a slow chip (set_output)
-  // The level last written when that write failed (the pin may have it all the same: a
-  // write that landed and whose read-back failed); cleared by a write that works.
+  // The level last written when that write failed, or read back when a read-back failed: the
+  // pin's level is unknown until a write works (it may have landed, or not); cleared by a
+  // write that works.
   std::optional<bool> tried;
-  // Whether `wanted` may not be on the pin: compared with what was last tried after a failure.
-  [[nodiscard]] bool needs_write() const { return tried ? *tried != wanted : level != wanted; }
+  // Whether `wanted` may not be on the pin: after a failure, whatever was tried; otherwise
+  // when the level confirmed last is another.
+  [[nodiscard]] bool needs_write() const { return tried.has_value() || level != wanted; }
 };
 
 struct GpiodLines::Input {
   Input(GpiodLines& owner, boost::asio::io_context& io, std::string line_name, std::string line_where,
-        gpiod::line requested, Millis debounce, bool level)
+        std::string line_chip, gpiod::line requested, Millis debounce, bool level)
       : name(std::move(line_name)),
         where(std::move(line_where)),
+        chip(std::move(line_chip)),
         line(std::move(requested)),
         events(io),
         debouncer(
-            owner.timers_, debounce, level, [this, &owner](bool active) { owner.debounced(*this, active); },
+            owner.timers_, name == kFireAlarm ? std::max(debounce, kAlarmClearHold) : debounce, level,
+            [this, &owner](bool active) { owner.debounced(*this, active); },
             // an alarm is never delayed by debouncing: only its clearing waits
             name == kFireAlarm ? hw::Debouncer::Edges::raise_at_once : hw::Debouncer::Edges::both) {}
 
   std::string name;
   std::string where;
+  std::string chip;  // its chip's name: a read that hangs makes the chip slow
   gpiod::line line;
   boost::asio::posix::stream_descriptor events;  // a dup of the line's event fd
   hw::Debouncer debouncer;
@@ -273,6 +284,7 @@ Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io
   }
   for (auto& [name, input] : self->inputs_) self->wait_for_events(input);
   self->poll_alarm_level();
+  self->schedule_release_check();
   spdlog::info("event=gpio_ready inputs={} outputs={}", self->inputs_.size(), self->outputs_.size());
   return self;
 }
@@ -304,10 +316,12 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
       const bool release = parsed->role == hw::LineRole::release_in || parsed->role == hw::LineRole::release_out;
       outputs_.emplace(name, std::make_unique<Output>(where, chip->second.name(), release, std::move(line),
                                                       config.safe_active));
+      if (release) release_lines_[chip->second.name()].push_back(name);
       return {};
     }
     const bool level = line.get_value() != 0;
-    auto watched = std::make_shared<Input>(*this, io, name, where, std::move(line), config.debounce, level);
+    auto watched =
+        std::make_shared<Input>(*this, io, name, where, chip->second.name(), std::move(line), config.debounce, level);
     const int fd = ::dup(watched->line.event_get_fd());
     if (fd < 0) {
       return gpio_error("io_error", entry, "cannot watch " + where, std::system_error(errno, std::system_category()));
@@ -328,14 +342,25 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
 }
 
 GpiodLines::~GpiodLines() {
+  write_logs();
+  // During a fire alarm (or with supervision lost) every release is left free, whatever its
+  // safe level: the lanes stay free both ways while passgated is not running.
+  const auto alarm = inputs_.find(kFireAlarm);
+  const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
   // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
-  // bus hiccup often pass), but only while the chip is there and attempts are quick.
+  // bus hiccup often pass), but only while the chip is there and attempts are quick. On a
+  // slow chip (each write may take seconds: systemd's stop timeout) only releases are written,
+  // once each.
   for (auto& [name, out] : outputs_) {
     out->retry.reset();
+    out->deferred.reset();
+    const bool slow = slow_chips_.contains(out->chip);
+    if (slow && !out->release) continue;
+    const bool level = out->release && alarm_active ? true : out->safe;
     std::string failure;
-    for (int attempt = 0; attempt <= kRetries; ++attempt) {
+    for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
       const SteadyTime started = clock_.steady_now();
-      const auto failed = write_verified(out->line, out->safe);
+      const auto failed = write_verified(out->line, level);
       if (!failed) {
         failure.clear();
         break;
@@ -353,8 +378,9 @@ GpiodLines::~GpiodLines() {
 void GpiodLines::set_output(const std::string& line, bool active) {
   const auto it = outputs_.find(line);
   if (it == outputs_.end()) {
-    spdlog::warn("event=gpio_output_unknown line={} detail=\"not a configured output; set_output ignored\"",
-                 log_value(line));
+    log_later(spdlog::level::warn,
+              fmt::format("event=gpio_output_unknown line={} detail=\"not a configured output; set_output ignored\"",
+                          log_value(line)));
     return;
   }
   Output& out = *it->second;
@@ -365,14 +391,19 @@ void GpiodLines::set_output(const std::string& line, bool active) {
     // Each write to that chip may block the loop a second again: only releases are driven,
     // after whatever this loop turn writes to the other chips (at the fire alarm: every other
     // release first). Lights and buzzers there are left as they are.
-    if (!out.release) return;
-    out.deferred = timers_.start(Millis(0), [this, line, &out] {
-      out.deferred.reset();
-      if (out.needs_write()) write_wanted(line, out);
-    });
+    if (out.release) defer_write(line, out);
     return;
   }
   write_wanted(line, out);
+}
+
+// On a slow chip: `wanted` written from a handler of its own, after what the current turn
+// writes to the other chips.
+void GpiodLines::defer_write(const std::string& name, Output& out) {
+  out.deferred = timers_.start(Millis(0), [this, name, &out] {
+    out.deferred.reset();
+    if (out.needs_write()) write_wanted(name, out);
+  });
 }
 
 // Writes `wanted`; `level` changes only once the line has it.
@@ -392,14 +423,12 @@ void GpiodLines::write_wanted(const std::string& name, Output& out) {
   if (too_slow(took)) {
     // It took, but each write there may hold the loop as long again: the gate cannot drive
     // its lanes in time through this chip. Lanes free, as for a lost line.
-    const auto ms = std::chrono::duration_cast<Millis>(took).count();
     lose_supervision("output " + name + " (" + out.where + ")",
-                     "a write took " + std::to_string(ms) + " ms (more than " + std::to_string(kSlowAttempt.count()) +
-                         " ms): its chip is too slow to drive the lanes");
+                     "a write " + took_too_long(took) + "): its chip is too slow to drive the lanes");
   }
   if (out.failures > 0 && !out.lost) {
-    spdlog::info("event=gpio_output_recovered line={} where={} active={} attempts={}", log_value(name),
-                 log_value(out.where), active, out.failures + 1);
+    log_later(spdlog::level::info, fmt::format("event=gpio_output_recovered line={} where={} active={} attempts={}",
+                                               log_value(name), log_value(out.where), active, out.failures + 1));
   }
   out.failures = 0;
 }
@@ -417,9 +446,7 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
   if (too_slow(took)) {
     // Each retry would block the loop as long again: seconds in all, toward the watchdog.
     out.lost = true;
-    const auto ms = std::chrono::duration_cast<Millis>(took).count();
-    lose_supervision(what, "a failed write took " + std::to_string(ms) + " ms (more than " +
-                               std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
+    lose_supervision(what, "a failed write " + took_too_long(took) + ": not retried): " + why);
     return;
   }
   if (out.failures > kRetries) {
@@ -428,9 +455,11 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
     return;
   }
   if (out.failures == 1) {
-    spdlog::error("event=gpio_output_failed line={} where={} active={} detail={} hint=\"retried every {} ms, at most "
-                  "{} times; then the line counts as lost\"",
-                  log_value(name), log_value(out.where), out.wanted, log_value(why), kRetryDelay.count(), kRetries);
+    log_later(spdlog::level::err,
+              fmt::format("event=gpio_output_failed line={} where={} active={} detail={} hint=\"retried every {} ms, at "
+                          "most {} times; then the line counts as lost\"",
+                          log_value(name), log_value(out.where), out.wanted, log_value(why), kRetryDelay.count(),
+                          kRetries));
   }
   out.retry = timers_.start(kRetryDelay, [this, name, &out] {
     out.retry.reset();
@@ -503,15 +532,14 @@ void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
   in.debouncer.feed(active);  // first: an alarm never waits for a log line
   if (too_slow(took)) {
     // A read that hangs and then works would hold the loop at every poll: lost, as a
-    // failed one (fire_alarm counts as active from now on).
-    const auto ms = std::chrono::duration_cast<Millis>(took).count();
-    lost(in, "a read of its level took " + std::to_string(ms) + " ms (more than " +
-                 std::to_string(kSlowAttempt.count()) + " ms)");
+    // failed one (fire_alarm counts as active from now on), and its chip slow.
+    slow_chip(in.chip);
+    lost(in, "a read of its level " + took_too_long(took) + ")");
     return;
   }
   if (in.read_failures > 0) {
-    spdlog::info("event=gpio_input_recovered line={} where={} attempts={}", log_value(in.name), log_value(in.where),
-                 in.read_failures + 1);
+    log_later(spdlog::level::info, fmt::format("event=gpio_input_recovered line={} where={} attempts={}",
+                                               log_value(in.name), log_value(in.where), in.read_failures + 1));
     in.read_failures = 0;
   }
 }
@@ -519,15 +547,17 @@ void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
 void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const std::error_code& code,
                                    const std::string& why, SteadyTime::duration took) {
   Input& in = *input;
+  // The alarm's level is unknown: a clearing waiting for its hold waits again (a stale edge
+  // must not clear it while reads fail). A raise never waits.
+  if (in.name == kFireAlarm) in.debouncer.feed(in.debouncer.level());
   if (chip_gone(code)) {
     lost(in, why);
     return;
   }
   if (too_slow(took)) {
     // As for a write: each retry (and each poll of fire_alarm) would block the loop as long.
-    const auto ms = std::chrono::duration_cast<Millis>(took).count();
-    lost(in, "a failed read of its level took " + std::to_string(ms) + " ms (more than " +
-                 std::to_string(kSlowAttempt.count()) + " ms: not retried): " + why);
+    slow_chip(in.chip);
+    lost(in, "a failed read of its level " + took_too_long(took) + ": not retried): " + why);
     return;
   }
   if (++in.read_failures > kRetries) {
@@ -535,9 +565,10 @@ void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const st
     return;
   }
   if (in.read_failures == 1) {
-    spdlog::error("event=gpio_input_read_failed line={} where={} detail={} hint=\"retried every {} ms, at most {} "
-                  "times; then the line counts as lost\"",
-                  log_value(in.name), log_value(in.where), log_value(why), kRetryDelay.count(), kRetries);
+    log_later(spdlog::level::err,
+              fmt::format("event=gpio_input_read_failed line={} where={} detail={} hint=\"retried every {} ms, at most "
+                          "{} times; then the line counts as lost\"",
+                          log_value(in.name), log_value(in.where), log_value(why), kRetryDelay.count(), kRetries));
   }
   in.reread = timers_.start(kRetryDelay, [this, weak = std::weak_ptr<Input>(input)] {
     const auto again = weak.lock();
@@ -549,9 +580,10 @@ void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const st
 
 void GpiodLines::slow_chip(const std::string& chip) {
   if (!slow_chips_.insert(chip).second) return;
-  spdlog::error("event=gpio_chip_slow chip={} detail=\"a write took more than {} ms: every later write to its lines "
-                "waits until the lines on other chips are written\"",
-                log_value(chip), kSlowAttempt.count());
+  log_later(spdlog::level::err,
+            fmt::format("event=gpio_chip_slow chip={} detail=\"a write or read took more than {} ms: only its release "
+                        "lines are written from now on, each after the lines on other chips\"",
+                        log_value(chip), kSlowAttempt.count()));
 }
 
 void GpiodLines::poll_alarm_level() {
@@ -580,14 +612,126 @@ void GpiodLines::lost(Input& input, const std::string& why) {
 }
 
 void GpiodLines::lose_supervision(const std::string& what, const std::string& why) {
-  spdlog::error("event=gpio_lost line={} fire_alarm=assumed_active detail={} "
-                "hint=\"fire_alarm counts as active from now on (lost supervision)\"",
-                log_value(what), log_value(why));
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
   if (!supervision_lost_) supervision_lost_ = "GPIO supervision lost: " + what + ": " + why;
   // From the loop, never from within set_output: the listener may be driving outputs right now.
-  if (!alarm_active) alarm_notice_ = timers_.start(Millis(0), [this] { on_input_(kFireAlarm, true); });
+  if (!alarm_active) {
+    alarm_notice_ = timers_.start(Millis(0), [this] {
+      alarm_notice_.reset();
+      on_input_(kFireAlarm, true);
+    });
+  }
+  log_later(spdlog::level::err, fmt::format("event=gpio_lost line={} fire_alarm=assumed_active detail={} "
+                                            "hint=\"fire_alarm counts as active from now on (lost supervision)\"",
+                                            log_value(what), log_value(why)));
+}
+
+void GpiodLines::schedule_release_check() {
+  if (release_lines_.empty()) return;
+  release_check_ = timers_.start(kReleaseCheck, [this] {
+    check_releases();
+    schedule_release_check();
+  });
+}
+
+void GpiodLines::check_releases() {
+  ++release_checks_;
+  std::set<std::string> touched;  // chips read or written this round
+  for (auto& [name, out] : outputs_) {
+    if (!out->release || out->retry || out->deferred) continue;
+    if (slow_chips_.contains(out->chip)) continue;  // below
+    if (out->needs_write()) {
+      touched.insert(out->chip);
+      write_wanted(name, *out);  // a lost line too, quietly
+    } else if (out->wanted) {
+      touched.insert(out->chip);
+      read_back(name, *out);
+    }
+  }
+  for (const auto& [chip, names] : release_lines_) {
+    if (touched.contains(chip) || slow_chips_.contains(chip)) continue;
+    auto& next = next_probe_[chip];
+    const std::string& name = names[next++ % names.size()];
+    Output& out = *outputs_.at(name);
+    if (!out.retry && !out.deferred) read_back(name, out);
+  }
+  if (release_checks_ % kSlowRedriveChecks == 0) redrive_one_slow_release();
+}
+
+// The release on a slow chip after the one driven last (in name order) whose pin may not have
+// the level asked for: one write per kSlowRedriveChecks, in a handler of its own.
+void GpiodLines::redrive_one_slow_release() {
+  auto due = [this](const auto& entry) {
+    const Output& out = *entry.second;
+    return out.release && slow_chips_.contains(out.chip) && !out.deferred && out.needs_write();
+  };
+  auto it = std::find_if(outputs_.upper_bound(last_slow_redrive_), outputs_.end(), due);
+  if (it == outputs_.end()) it = std::find_if(outputs_.begin(), outputs_.end(), due);
+  if (it == outputs_.end()) return;
+  last_slow_redrive_ = it->first;
+  defer_write(it->first, *it->second);
+}
+
+void GpiodLines::read_back(const std::string& name, Output& out) {
+  const std::string what = "output " + name + " (" + out.where + ")";
+  const SteadyTime started = clock_.steady_now();
+  std::optional<bool> read;
+  std::error_code code;
+  std::string why;
+  try {
+    read = out.line.get_value() != 0;
+  } catch (const std::system_error& e) {
+    code = e.code();
+    why = e.what();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  const SteadyTime::duration took = clock_.steady_now() - started;
+  if (read && *read != out.wanted) {
+    log_later(spdlog::level::err,
+              fmt::format("event=gpio_output_changed line={} where={} active={} detail=\"read back {} while it "
+                          "should be {}: the chip lost it (reset?); written again\"",
+                          log_value(name), log_value(out.where), out.wanted, *read ? 1 : 0, out.wanted ? 1 : 0));
+    out.level = *read;
+  } else if (!read) {
+    out.tried = out.wanted;  // unknown: written again, and read back
+  }
+  if (too_slow(took)) {
+    // It may hold the loop as long at every check: the chip cannot drive the lanes in time.
+    slow_chip(out.chip);
+    lose_supervision(what, "a read-back " + took_too_long(took) + "): its chip is too slow to drive the lanes");
+    return;
+  }
+  if (!read && chip_gone(code)) {
+    if (!out.lost) {
+      out.lost = true;
+      lose_supervision(what, why);
+    }
+    return;
+  }
+  if (out.needs_write()) write_wanted(name, out);
+}
+
+void GpiodLines::log_later(spdlog::level::level_enum level, std::string line) {
+  pending_logs_.emplace_back(level, std::move(line));
+  if (!log_flush_) log_flush_ = timers_.start(Millis(0), [this] { flush_logs(); });
+}
+
+void GpiodLines::flush_logs() {
+  if (alarm_notice_) {
+    // The lanes hear of the alarm first: the journal may stall.
+    log_flush_ = timers_.start(Millis(0), [this] { flush_logs(); });
+    return;
+  }
+  log_flush_.reset();
+  write_logs();
+}
+
+void GpiodLines::write_logs() {
+  auto lines = std::move(pending_logs_);
+  pending_logs_.clear();
+  for (const auto& [level, line] : lines) spdlog::log(level, "{}", line);
 }
 
 }  // namespace passgate::drivers

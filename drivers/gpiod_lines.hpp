@@ -44,22 +44,34 @@
 //   once, and fire_alarm counts as active from then on (the supervision is lost), even if
 //   the alarm line itself still reads clear. A level read slower than kSlowAttempt (failed
 //   or not) loses its input at once too. A lost input is no longer read; a lost output is
-//   still written (and read back) once per change asked for (quietly, never retried; compared
-//   with the level last tried, which the pin may have). A write that works but takes longer
-//   than kSlowAttempt loses supervision too (the chip cannot drive the lanes in time). A chip
-//   any write to which took that long is slow from then on: only its release lines are still
-//   written, each deferred to a timer of 0 ms, after what the current loop turn writes to the
-//   other chips (at the fire alarm: every other lane's releases); its lights and buzzers are
-//   left as they are, as each write may hold the loop as long again. A chip with only
-//   outputs is supervised this way too. The report is made from the loop, never from
-//   within set_output.
-// - fire_alarm's debounce delays only its clearing: a change to active is reported at once.
+//   still written (and read back), quietly and never on the retry schedule, at each
+//   set_output and release check until a write works (after a failed write the pin's level
+//   is unknown). A write that works but takes longer than kSlowAttempt loses supervision too
+//   (the chip cannot drive the lanes in time). A chip any write or read of which took that
+//   long is slow from then on: only its release lines are still written, each deferred to a
+//   timer of 0 ms, after what the current loop turn writes to the other chips (at the fire
+//   alarm: every other lane's releases); its lights and buzzers are left as they are, as each
+//   write may hold the loop as long again. A chip with only outputs is supervised this way
+//   too. The report is made from the loop, never from within set_output.
+// - Release lines are checked every kReleaseCheck: one whose pin may not have the level asked
+//   for (a failed or lost write) is written again; one held free is read back, and written
+//   again if the chip dropped it by itself (an expander's power-on reset turns its pins to
+//   inputs: the barrier locks, silently); a chip with release lines none of which was
+//   touched has one of them read back in turn, so a hung chip is found (slow, supervision
+//   lost) before the fire alarm needs it. On a slow chip only one release that may not have
+//   its level is written, every kSlowRedriveChecks checks.
+// - Log lines are written from a timer of 0 ms, after the alarm's report if one is pending:
+//   never inside set_output or a read (the journal can stall; the alarm's latch must not).
+// - fire_alarm's debounce delays only its clearing, by at least kAlarmClearHold (a bounce, or
+//   a batch of edges read late, must not clear it): a change to active is reported at once.
+//   While its level cannot be read, a clearing waiting for its hold starts again.
 // - fire_alarm's level is read every kAlarmPoll as well, edges or not: an expander whose
 //   interrupt line sticks (a known PCA953x/MCP23xxx failure) delivers no edges and no error,
 //   and an alarm must not go unseen then (one get_value per poll).
 // - The destructor drives every output back to its safe level, read back too (a failed
-//   write is tried again at once, up to kRetries times, not after a slow attempt) and
-//   releases the lines.
+//   write is tried again at once, up to kRetries times, not after a slow attempt), but every
+//   release free while the alarm is active (or supervision lost), and on a slow chip only its
+//   releases, once each; then it releases the lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
@@ -73,6 +85,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <spdlog/common.h>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
@@ -93,6 +106,12 @@ class GpiodLines {
   static constexpr Millis kSlowAttempt{100};
   // fire_alarm's level is also read this often, edges or not (above).
   static constexpr Millis kAlarmPoll{200};
+  // fire_alarm's clearing waits at least this long, whatever its debounce_ms (above).
+  static constexpr Millis kAlarmClearHold{500};
+  // Release lines are checked this often (above); on a slow chip one is written again every
+  // kSlowRedriveChecks checks.
+  static constexpr Millis kReleaseCheck{200};
+  static constexpr int kSlowRedriveChecks = 25;
 
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
@@ -136,6 +155,7 @@ class GpiodLines {
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const hw::GpiodLineConfig& config);
   void write_wanted(const std::string& name, Output& out);
+  void defer_write(const std::string& name, Output& out);
   void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why,
                     SteadyTime::duration took);
   void wait_for_events(const std::shared_ptr<Input>& input);
@@ -145,6 +165,13 @@ class GpiodLines {
                          SteadyTime::duration took);
   void poll_alarm_level();
   void slow_chip(const std::string& chip);
+  void schedule_release_check();
+  void check_releases();
+  void redrive_one_slow_release();
+  void read_back(const std::string& name, Output& out);
+  void log_later(spdlog::level::level_enum level, std::string line);
+  void flush_logs();
+  void write_logs();
   void debounced(const Input& input, bool active);
   void lost(Input& input, const std::string& why);
   void lose_supervision(const std::string& what, const std::string& why);
@@ -158,7 +185,15 @@ class GpiodLines {
   std::optional<std::string> supervision_lost_;  // what was lost and why, for people
   std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
   std::unique_ptr<Timer> alarm_poll_;    // the next read of fire_alarm's level (kAlarmPoll)
-  std::set<std::string> slow_chips_;     // chips a write to took longer than kSlowAttempt
+  std::set<std::string> slow_chips_;     // chips a write or read took longer than kSlowAttempt on
+  std::map<std::string, std::vector<std::string>> release_lines_;  // chip -> its release lines
+  std::unique_ptr<Timer> release_check_;                           // the next check (kReleaseCheck)
+  long release_checks_ = 0;                                        // checks so far
+  std::map<std::string, std::size_t> next_probe_;                  // chip -> its release read back next
+  std::string last_slow_redrive_;                                  // the release a slow chip had written last
+  // Log lines waiting for the end of the loop turn (the journal may stall: never inside a write).
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> pending_logs_;
+  std::unique_ptr<Timer> log_flush_;
 };
 
 }  // namespace passgate::drivers

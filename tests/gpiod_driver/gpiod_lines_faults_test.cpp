@@ -10,60 +10,22 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/virtual_time.hpp"
-#include "drivers/gpiod_lines.hpp"
-#include "tests/gpiod_driver/gpio_faults.hpp"
-#include "tests/gpiod_driver/gpio_fixture.hpp"
-#include "tests/support/captured_log.hpp"
+#include "tests/gpiod_driver/fault_fixture.hpp"
 
 using namespace std::chrono_literals;
-using passgate::Clock;
-using passgate::SteadyTime;
-using passgate::TimerService;
-using passgate::WallTime;
-using passgate::VirtualTime;
 using passgate::drivers::GpiodLines;
 using passgate::test::alarm_line;
 using passgate::test::beam_line;
-using passgate::test::CapturedLog;
-using passgate::test::GpioFaults;
-using passgate::test::GpioFixture;
+using passgate::test::FaultFixture;
 using passgate::test::gpio_line;
-using passgate::test::LineConfigs;
+using passgate::test::kRetries;
+using passgate::test::kRetryDelay;
+using passgate::test::OutputLevels;
 using passgate::test::Strings;
 
 namespace {
 
-using OutputLevels = std::vector<bool>;
-constexpr auto kRetryDelay = GpiodLines::kRetryDelay;
-constexpr int kRetries = GpiodLines::kRetries;
 constexpr std::size_t kKernelQueue = 16;  // uAPI v1: unread edge events the kernel keeps per line
-
-// The clock write attempts are timed on: still, unless a test moves it (during a write).
-struct AttemptClock final : Clock {
-  SteadyTime now{};
-  [[nodiscard]] WallTime wall_now() const override { return WallTime{} + (now - SteadyTime{}); }
-  [[nodiscard]] SteadyTime steady_now() const override { return now; }
-};
-
-struct FaultFixture : GpioFixture {
-  GpioFaults faults;  // before any line is opened: it learns which fd is which line
-  VirtualTime virtual_time;
-  AttemptClock attempt_clock;
-  CapturedLog log;
-
-  std::unique_ptr<GpiodLines> open(const LineConfigs& lines, TimerService& timers) {
-    auto opened = GpiodLines::open(io, timers, attempt_clock, lines,
-                                   [this](const std::string& line, bool active) { record(line, active); });
-    if (!opened.ok()) FAIL(opened.error().message);
-    return std::move(*opened);
-  }
-  // Drives the line at `offset` high and low again, `edges` changes in a row starting with
-  // high, while the loop is not running: the driver finds them all queued.
-  void chatter(unsigned offset, std::size_t edges) {
-    for (std::size_t i = 0; i < edges; ++i) gpio.drive(offset, i % 2 == 0);
-  }
-};
 
 }  // namespace
 
@@ -88,7 +50,7 @@ TEST_CASE_METHOD(FaultFixture,
   CHECK(log.count("event=gpio_output_recovered line=lane1.release_out") == 1);
   CHECK(log.count("attempts=3") == 1);
   virtual_time.advance(kRetryDelay * (kRetries + 1));
-  CHECK(virtual_time.pending() == 0);  // nothing left to retry
+  CHECK(virtual_time.pending() == 1);  // the release check alone: nothing left to retry
   CHECK(heard.empty());
   CHECK(log.count("event=gpio_lost") == 0);
 }
@@ -136,13 +98,14 @@ TEST_CASE_METHOD(FaultFixture,
   CHECK(log.count("event=gpio_lost line=\"output lane1.release_in (line 2 of gpiochip0)\"") == 1);
   CHECK(log.count("11 writes in a row failed") == 1);
 
-  // Lost: never retried again; each change asked for is tried once, quietly (compared with the
-  // level last tried: the pin may have it, or not).
+  // Lost: no longer retried every kRetryDelay; each level asked for is written once, quietly
+  // (after a failed write the pin's level is unknown), and so is each release check's.
   lines->set_output("lane1.release_in", false);
   lines->set_output("lane1.release_in", true);
   lines->set_output("lane1.release_in", true);
-  virtual_time.advance(kRetryDelay * (kRetries + 1));
-  CHECK(faults.failed_writes(2) == kRetries + 3);
+  CHECK(faults.failed_writes(2) == kRetries + 4);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));  // one release check
+  CHECK(faults.failed_writes(2) == kRetries + 5);
   CHECK(heard == Strings{"fire_alarm=1"});
   CHECK(log.count("event=gpio_output_failed") == 1);
   CHECK(log.count("event=gpio_lost") == 1);
@@ -241,6 +204,7 @@ TEST_CASE_METHOD(FaultFixture,
   CHECK(faults.dropped_writes(3) == 1);
   CHECK(gpio.output_history(3) == OutputLevels{false});
   CHECK_FALSE(lines->output("lane1.release_out"));  // the release is off, so it does not say on
+  virtual_time.run_ready();  // the log line is written after the write's loop turn
   CHECK(log.count("event=gpio_output_failed line=lane1.release_out") == 1);
   CHECK(log.count("read back 0 after writing 1") == 1);
 
@@ -253,7 +217,7 @@ TEST_CASE_METHOD(FaultFixture,
   CHECK(log.count("event=gpio_output_recovered line=lane1.release_out") == 1);
   CHECK(log.count("attempts=3") == 1);
   virtual_time.advance(kRetryDelay * (kRetries + 1));
-  CHECK(virtual_time.pending() == 0);
+  CHECK(virtual_time.pending() == 1);  // the release check alone
   CHECK(heard.empty());
   CHECK(log.count("event=gpio_lost") == 0);
 }
@@ -372,7 +336,7 @@ TEST_CASE_METHOD(FaultFixture, "a failed level read slower than kSlowAttempt los
   CHECK(faults.failed_level_reads(9) == 1);  // never read again: no poll, no retry
 }
 
-TEST_CASE_METHOD(FaultFixture, "after a slow write every write to that chip waits for the loop turn's end, and is never dropped") {
+TEST_CASE_METHOD(FaultFixture, "after a slow write a release on that chip waits for the loop turn's end, its lights are left alone") {
   gpio.drive(9, false);
   auto lines = open({{"fire_alarm", alarm_line(9)}, {"lane1.led_green", gpio_line(4)},
                      {"lane1.release_in", gpio_line(2)}}, virtual_time);
@@ -388,12 +352,15 @@ TEST_CASE_METHOD(FaultFixture, "after a slow write every write to that chip wait
   lines->set_output("lane1.led_green", true);
   CHECK_FALSE(gpio.high(2));
   CHECK(faults.failed_writes(4) == 1);
-  // ... and no release is dropped: driven once the turn is over. A light there is left alone.
+  // ... and no release is dropped: driven once the turn is over.
   virtual_time.run_ready();
   CHECK(gpio.high(2));
   CHECK(lines->output("lane1.release_in"));
+  // A light there is left alone, whatever level is asked for (each write may hold the loop).
+  lines->set_output("lane1.led_green", false);
   virtual_time.advance(kRetryDelay * (kRetries + 1));
   CHECK(faults.failed_writes(4) == 1);
+  CHECK(gpio.output_history(4) == OutputLevels{false});
 }
 
 TEST_CASE_METHOD(FaultFixture, "a release whose write landed but whose read-back hung is driven again at the fire alarm") {

@@ -305,6 +305,11 @@ void UmockdevGpio::open_circuit(unsigned offset) {
   state_->rewire(offset, [](Line& line) { line.driven.reset(); });
 }
 
+void UmockdevGpio::glitch_output(unsigned offset, bool high) {
+  const std::lock_guard lock(state_->mutex);
+  state_->lines.at(offset).out_high = high;
+}
+
 bool UmockdevGpio::high(unsigned offset) const {
   const std::lock_guard lock(state_->mutex);
   return state_->lines.at(offset).voltage();

@@ -49,6 +49,9 @@ class UmockdevGpio {
   void drive(unsigned offset, bool high);
   void open_circuit(unsigned offset);
 
+  // The chip itself puts `high` on an output the driver holds, without a write from it (an
+  // I2C expander that power-on-resets); not in output_history().
+  void glitch_output(unsigned offset, bool high);
   // The line's voltage now: what the driver set on an output, what the wire gives an input.
   [[nodiscard]] bool high(unsigned offset) const;
   // Every voltage the driver put on an output, from its request on.

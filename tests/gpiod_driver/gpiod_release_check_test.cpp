@@ -1,0 +1,208 @@
+// GpiodLines keeps egress free through what a chip does on its own: a release lost while it
+// was being driven free is written again (by the next level asked for and by the release
+// check every kReleaseCheck), a release an expander dropped by itself is found by reading it
+// back, a chip that hangs is found before the fire alarm needs it, the alarm's clearing
+// waits kAlarmClearHold, the driver's log lines wait for the end of the loop turn, and the
+// shutdown leaves releases free during an alarm. Timers run in virtual time; attempts are
+// timed on a test clock that moves only when a test moves it.
+#include <cerrno>
+
+#include <catch2/catch.hpp>
+
+#include "tests/gpiod_driver/fault_fixture.hpp"
+
+using namespace std::chrono_literals;
+using passgate::drivers::GpiodLines;
+using passgate::test::alarm_line;
+using passgate::test::FaultFixture;
+using passgate::test::gpio_line;
+using passgate::test::kRetries;
+using passgate::test::kRetryDelay;
+using passgate::test::OutputLevels;
+using passgate::test::Strings;
+
+namespace {
+
+constexpr unsigned kAlarmLine = 9;
+
+}  // namespace
+
+TEST_CASE_METHOD(FaultFixture, "a release lost while being driven free is written again by the latch and by the release check") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", gpio_line(3)}}, virtual_time);
+  // Every write answered 0 but not taken (an expander being reset) for a while: lost, alarm.
+  faults.drop_writes(3, kRetries + 2);
+  lines->set_output("lane1.release_out", true);
+  virtual_time.advance(kRetryDelay * kRetries);
+  REQUIRE(faults.dropped_writes(3) == kRetries + 1);
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  REQUIRE_FALSE(gpio.high(3));
+  // The latch asks for egress again: the pin's level is unknown, so it is written (and fails).
+  lines->set_output("lane1.release_out", true);
+  CHECK(faults.dropped_writes(3) == kRetries + 2);
+  CHECK_FALSE(gpio.high(3));
+  // The bus is back: the next release check drives it, though nobody asks for a new level.
+  virtual_time.advance(GpiodLines::kReleaseCheck);
+  CHECK(gpio.high(3));
+  CHECK(lines->output("lane1.release_out"));
+}
+
+TEST_CASE_METHOD(FaultFixture, "a release held free that its chip drops by itself is read back, found and written again") {
+  auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
+  lines->set_output("lane1.release_out", true);
+  REQUIRE(gpio.high(3));
+  gpio.glitch_output(3, false);  // the expander resets: the barrier locks, nobody wrote it
+  virtual_time.advance(GpiodLines::kReleaseCheck);
+  CHECK(gpio.high(3));
+  CHECK(gpio.output_history(3) == OutputLevels{false, true, true});
+  CHECK(lines->output("lane1.release_out"));
+  CHECK(log.count("event=gpio_output_changed line=lane1.release_out") == 1);
+  CHECK(log.count("read back 0 while it should be 1") == 1);
+  CHECK(heard.empty());
+}
+
+TEST_CASE_METHOD(FaultFixture, "a chip whose release lines hang on a read is found slow by the release check before an alarm needs it") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}}, virtual_time);
+  int reads = 0;
+  const auto hang = [this, &reads] {
+    ++reads;
+    attempt_clock.now += 1000ms;  // the expander's bus has hung
+  };
+  faults.during_level_reads(2, hang);
+  faults.during_level_reads(3, hang);
+  virtual_time.advance(GpiodLines::kReleaseCheck);  // both locked: one of them is read
+  CHECK(reads == 1);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(log.count("event=gpio_chip_slow") == 1);
+  CHECK(log.count("a read-back took 1000 ms") == 1);
+  // The alarm's writes to that chip no longer hold the loop inside the latch pass.
+  lines->set_output("lane1.release_out", true);
+  CHECK_FALSE(gpio.high(3));
+  virtual_time.run_ready();
+  CHECK(gpio.high(3));
+  // A slow chip is not read back every check: each read may hold the loop a second.
+  const int after = reads;
+  virtual_time.advance(GpiodLines::kReleaseCheck * 3);
+  CHECK(reads == after);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a level read that hangs makes its chip slow: a release there is written after the loop turn") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.during_level_reads(kAlarmLine, [this] { attempt_clock.now += GpiodLines::kSlowAttempt + 1ms; });
+  virtual_time.advance(GpiodLines::kAlarmPoll);
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  CHECK(log.count("event=gpio_chip_slow chip=gpiochip0") == 1);
+  lines->set_output("lane1.release_out", true);
+  CHECK_FALSE(gpio.high(3));
+  virtual_time.run_ready();
+  CHECK(gpio.high(3));
+}
+
+TEST_CASE_METHOD(FaultFixture, "a slow chip's lost release is written again every kSlowRedriveChecks checks, one line at a time") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}}, virtual_time);
+  faults.fail_writes(2, ETIMEDOUT, 1);
+  faults.fail_writes(3, ETIMEDOUT, 1);
+  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });
+  faults.during_writes(3, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.release_out", true);  // hangs and fails: lost, the chip slow
+  lines->set_output("lane1.release_in", true);   // deferred, then hangs and fails: lost
+  virtual_time.run_ready();
+  REQUIRE(faults.failed_writes(2) == 1);
+  REQUIRE(faults.failed_writes(3) == 1);
+  REQUIRE_FALSE(gpio.high(2));
+  REQUIRE_FALSE(gpio.high(3));
+  const auto every = GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks;
+  virtual_time.advance(every);  // the bus is back: one of them is written
+  CHECK(gpio.high(2) != gpio.high(3));
+  virtual_time.advance(every);  // then the other
+  CHECK(gpio.high(2));
+  CHECK(gpio.high(3));
+}
+
+TEST_CASE_METHOD(FaultFixture, "one bounce of the alarm loop, or a replayed open-closed-open batch, does not clear the alarm") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}}, virtual_time);  // debounce_ms 0, the default
+  faults.limit_event_queue(kAlarmLine, 16);  // to count the edges read
+  gpio.drive(kAlarmLine, true);
+  REQUIRE(run_until([&] { return heard.size() == 1; }));
+  gpio.drive(kAlarmLine, false);  // a bounce, read in one batch with the edge that ends it
+  gpio.drive(kAlarmLine, true);
+  REQUIRE(run_until([&] { return faults.events_read(kAlarmLine) == 3; }));
+  virtual_time.advance(GpiodLines::kAlarmClearHold * 2);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  // Closed for good: cleared once it has held kAlarmClearHold.
+  gpio.drive(kAlarmLine, false);
+  REQUIRE(run_until([&] { return faults.events_read(kAlarmLine) == 4; }));
+  virtual_time.advance(GpiodLines::kAlarmClearHold - 1ms);
+  CHECK(heard.size() == 1);
+  virtual_time.advance(1ms);
+  CHECK(heard == Strings{"fire_alarm=1", "fire_alarm=0"});
+}
+
+TEST_CASE_METHOD(FaultFixture, "a clearing of the alarm waits again while its level cannot be read") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}}, virtual_time);
+  gpio.drive(kAlarmLine, true);
+  REQUIRE(run_until([&] { return heard.size() == 1; }));
+  faults.fail_level_reads(kAlarmLine, EREMOTEIO, 3);  // the read after the clearing's edge, and two retries
+  gpio.drive(kAlarmLine, false);
+  REQUIRE(run_until([&] { return faults.failed_level_reads(kAlarmLine) == 1; }));
+  virtual_time.advance(kRetryDelay * 3);  // the third retry reads the loop closed: the hold starts again
+  REQUIRE(faults.failed_level_reads(kAlarmLine) == 3);
+  virtual_time.advance(GpiodLines::kAlarmClearHold - kRetryDelay * 3);  // the edge's hold would be over
+  CHECK(heard.size() == 1);
+  virtual_time.advance(kRetryDelay * 3);
+  CHECK(heard == Strings{"fire_alarm=1", "fire_alarm=0"});
+}
+
+TEST_CASE_METHOD(FaultFixture, "the driver's log lines are written after the loop turn: the lanes hear of a lost line first") {
+  gpio.drive(kAlarmLine, false);
+  std::size_t lost_logged_when_heard = 99;
+  auto opened = GpiodLines::open(io, virtual_time, attempt_clock,
+                                 {{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)}},
+                                 [&](const std::string& line, bool active) {
+                                   lost_logged_when_heard = log.count("event=gpio_lost");
+                                   record(line, active);
+                                 });
+  REQUIRE(opened.ok());
+  auto& lines = *opened;
+  faults.fail_writes(2, EREMOTEIO, 1);
+  lines->set_output("lane1.release_in", true);  // fails: logged, retried
+  CHECK(log.count("event=gpio_output_failed") == 0);
+  faults.fail_writes(2, ENODEV);  // the retry finds the chip gone: lost
+  virtual_time.advance(kRetryDelay);
+  CHECK(heard == Strings{"fire_alarm=1"});
+  CHECK(lost_logged_when_heard == 0);  // the alarm first, then the line saying why
+  CHECK(log.count("event=gpio_output_failed") == 1);
+  CHECK(log.count("event=gpio_lost") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown during a fire alarm leaves every release free") {
+  gpio.drive(kAlarmLine, true);  // the alarm is on
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  lines->set_output("lane1.release_in", true);
+  lines->set_output("lane1.led_red", true);
+  lines.reset();
+  CHECK(gpio.high(2));       // not locked on the way out
+  CHECK_FALSE(gpio.high(5));  // a light goes back to its safe level
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown writes nothing but releases to a slow chip, each once") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  faults.during_writes(5, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_red", true);  // works, slowly: the chip is slow, supervision lost
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  faults.fail_writes(2, ETIMEDOUT);
+  lines.reset();
+  CHECK(faults.failed_writes(2) == 1);  // tried once: each attempt may take seconds
+  CHECK(gpio.output_history(5) == OutputLevels{false, true});  // the light is left as it is
+}
