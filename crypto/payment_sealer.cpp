@@ -132,6 +132,13 @@ Result<PaymentSealer> PaymentSealer::from_keys(const std::vector<std::string>& k
 
 const std::string& PaymentSealer::current_key_id() const { return keys_.front().id; }
 
+Result<CardFingerprintHasher> PaymentSealer::card_fingerprint_hasher() const {
+  WipedKeys keys;
+  keys.keys.reserve(keys_.size());
+  for (const Key& key : keys_) keys.keys.emplace_back(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size());
+  return CardFingerprintHasher::from_sealing_keys(keys.keys);
+}
+
 const PaymentSealer::Key* PaymentSealer::find(std::string_view key_id) const {
   const auto it = std::find_if(keys_.begin(), keys_.end(), [&](const Key& k) { return k.id == key_id; });
   return it == keys_.end() ? nullptr : &*it;

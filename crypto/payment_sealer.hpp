@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "crypto/card_fingerprint.hpp"
 #include "crypto/entry_token.hpp"
 
 namespace passgate::crypto {
@@ -58,6 +59,9 @@ class PaymentSealer {
   [[nodiscard]] const std::string& current_key_id() const;
   // True if values sealed with key `key_id` can be opened (the current key or a previous one).
   [[nodiscard]] bool can_open(std::string_view key_id) const { return find(key_id) != nullptr; }
+  // The card fingerprint hasher whose keys derive from these keys, in the same order
+  // (crypto/card_fingerprint.hpp). Codes: those of CardFingerprintHasher::from_sealing_keys.
+  [[nodiscard]] Result<CardFingerprintHasher> card_fingerprint_hasher() const;
 
   ~PaymentSealer();
   PaymentSealer(PaymentSealer&&) noexcept;

@@ -346,10 +346,73 @@ ALTER TABLE payment_ops ADD COLUMN maybe_executed INTEGER NOT NULL DEFAULT 0;
 UPDATE payment_ops SET maybe_executed = 1 WHERE attempts > 0 OR first_attempt_at_ms > 0;
 )sql";
 
-constexpr std::array<std::string_view, 14> kMigrations = {
+// 15: card-tap entry (db/card_attempt_store.hpp, db/card_blocklist.hpp).
+// - card_attempts: one row per arming of a lane's payment terminal, keyed by the session id
+//   generated at arming. Every idempotency key the attempt's POSTs use is written with the row,
+//   before the first request (the collect and cancel_action keys of the current try with its
+//   counter, before that try's requests); the references the terminal returned (customer,
+//   PaymentIntent, saved card) only sealed, each with the id of the key that sealed it; the
+//   card's fingerprint only as a keyed hash. At most one attempt per lane is not final
+//   (admitted or voided): the partial unique index.
+// - card_blocklist: cards (keyed fingerprint hashes) that left an unpaid remainder, until an
+//   operator lifts the entry.
+// A card session's shopper is "card:<keyed hash>", looked up through sessions_by_shopper.
+constexpr std::string_view kCardAttempts = R"sql(
+CREATE TABLE card_attempts (
+  session_id         TEXT PRIMARY KEY NOT NULL,
+  lane               INTEGER NOT NULL,
+  reader_id          TEXT NOT NULL,
+  currency           TEXT NOT NULL,
+  hold_minor         INTEGER NOT NULL CHECK (hold_minor > 0),
+  key_customer       TEXT NOT NULL UNIQUE,
+  key_hold           TEXT NOT NULL UNIQUE,
+  key_confirm        TEXT NOT NULL UNIQUE,
+  key_process        TEXT NOT NULL UNIQUE,
+  key_void           TEXT NOT NULL UNIQUE,
+  try_counter        INTEGER NOT NULL DEFAULT 0 CHECK (try_counter >= 0),
+  key_collect        TEXT NOT NULL UNIQUE,
+  key_cancel_action  TEXT NOT NULL UNIQUE,
+  customer_key_id    TEXT NOT NULL DEFAULT '',
+  customer_sealed    BLOB,
+  intent_key_id      TEXT NOT NULL DEFAULT '',
+  intent_sealed      BLOB,
+  fingerprint_hash   TEXT NOT NULL DEFAULT '',
+  card_key_id        TEXT NOT NULL DEFAULT '',
+  card_sealed        BLOB,
+  card_brand         TEXT NOT NULL DEFAULT '',
+  card_last4         TEXT NOT NULL DEFAULT '',
+  card_incremental   INTEGER NOT NULL DEFAULT 0 CHECK (card_incremental IN (0, 1)),
+  capture_before_s   INTEGER,
+  state              TEXT NOT NULL
+                     CHECK (state IN ('armed', 'tapped', 'held', 'admitted', 'abandoning', 'voided')),
+  reason             TEXT NOT NULL DEFAULT '',
+  shopper_denied     INTEGER NOT NULL DEFAULT 0 CHECK (shopper_denied IN (0, 1)),
+  armed_at_ms        INTEGER NOT NULL,
+  tapped_at_ms       INTEGER NOT NULL DEFAULT 0,
+  held_at_ms         INTEGER NOT NULL DEFAULT 0,
+  decided_at_ms      INTEGER NOT NULL DEFAULT 0,
+  finished_at_ms     INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX card_attempts_unfinished_by_lane ON card_attempts (lane)
+  WHERE state IN ('armed', 'tapped', 'held', 'abandoning');
+CREATE INDEX card_attempts_voided ON card_attempts (finished_at_ms) WHERE state = 'voided';
+
+CREATE TABLE card_blocklist (
+  fingerprint_hash TEXT PRIMARY KEY NOT NULL,
+  reason           TEXT NOT NULL,
+  session_id       TEXT NOT NULL,
+  since_ms         INTEGER NOT NULL,
+  lifted_at_ms     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX card_blocklist_by_session ON card_blocklist (session_id);
+CREATE INDEX card_blocklist_lifted ON card_blocklist (lifted_at_ms) WHERE lifted_at_ms > 0;
+)sql";
+
+constexpr std::array<std::string_view, 15> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
-    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted};
+    kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
+    kCardAttempts};
 
 }  // namespace
 

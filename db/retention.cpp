@@ -37,6 +37,10 @@ constexpr std::string_view kFinal =
     "   AND (h.state = 'succeeded' OR (h.state = 'dead' AND h.intent_id <> ''))"
     "   AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = s.session_id"
     "     AND f.op IN ('capture', 'void') AND f.state IN ('succeeded', 'written_off')))"
+    // A card hold (its attempt admitted the session) not yet captured or voided.
+    " AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = s.session_id"
+    "   AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = s.session_id"
+    "     AND f.op IN ('capture', 'void') AND f.state IN ('succeeded', 'written_off')))"
     " AND CASE WHEN EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id)"
     "   THEN NOT EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = s.session_id AND (t.planned_at_ms >= ?1"
     "     OR (t.plan = 'charge+void' AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = s.session_id"
@@ -66,6 +70,7 @@ constexpr std::pair<const char*, std::int64_t DeletedRows::*> kSessionRows[] = {
     {"DELETE FROM carts WHERE session_id = ?1", &DeletedRows::carts},
     {"DELETE FROM settlements WHERE session_id = ?1", &DeletedRows::settlements},
     {"DELETE FROM quarantined_carts WHERE session_id = ?1 AND session_id <> ''", &DeletedRows::quarantined_carts},
+    {"DELETE FROM card_attempts WHERE session_id = ?1 AND state = 'admitted'", &DeletedRows::card_attempts},
     {"DELETE FROM sessions WHERE session_id = ?1", &DeletedRows::sessions},
 };
 
@@ -87,11 +92,13 @@ DeletedRows& DeletedRows::operator+=(const DeletedRows& more) {
   settlements += more.settlements;
   quarantined_carts += more.quarantined_carts;
   audit_log += more.audit_log;
+  card_attempts += more.card_attempts;
+  card_blocklist += more.card_blocklist;
   return *this;
 }
 
 std::int64_t DeletedRows::total() const {
-  return sessions + payment_ops + carts + settlements + quarantined_carts + audit_log;
+  return sessions + payment_ops + carts + settlements + quarantined_carts + audit_log + card_attempts + card_blocklist;
 }
 
 Result<SessionBatch> Retention::delete_sessions(const RetentionCutoffs& cut, const SessionCursor& after, int limit) {
@@ -134,6 +141,25 @@ Result<std::optional<ExaminedSession>> Retention::next_session(const RetentionCu
     if (!next->executeStep()) return std::optional<ExaminedSession>();
     return std::optional<ExaminedSession>(ExaminedSession{
         SessionCursor{next->getColumn(1).getInt64(), next->getColumn(0).getInt64()}, next->getColumn(2).getString()});
+  });
+}
+
+Result<DeletedRows> Retention::delete_card_records(const RetentionCutoffs& cut, int limit) {
+  return guarded("delete voided card attempts and lifted blocklist entries", [&]() -> Result<DeletedRows> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    DeletedRows deleted;
+    auto attempts = db_.statement(
+        "DELETE FROM card_attempts WHERE rowid IN (SELECT rowid FROM card_attempts INDEXED BY card_attempts_voided"
+        " WHERE state = 'voided' AND finished_at_ms < ?1 ORDER BY finished_at_ms LIMIT ?2)");
+    SQLite::bind(*attempts, cut.records_ms, limit);
+    deleted.card_attempts = attempts->exec();
+    auto entries = db_.statement(
+        "DELETE FROM card_blocklist WHERE rowid IN (SELECT rowid FROM card_blocklist INDEXED BY card_blocklist_lifted"
+        " WHERE lifted_at_ms > 0 AND lifted_at_ms < ?1 ORDER BY lifted_at_ms LIMIT ?2)");
+    SQLite::bind(*entries, cut.records_ms, limit);
+    deleted.card_blocklist = entries->exec();
+    transaction.commit();
+    return deleted;
   });
 }
 

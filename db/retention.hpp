@@ -21,6 +21,12 @@
 //     another session waiting on one of its own;
 //   * it is not `opening` (its admission undecided) and the tracking engine did not refuse
 //     it: refused sessions are kept, passgate_sessions_refused_by_tracking counts them ever.
+// - A card session's attempt (db/card_attempt_store.hpp) goes with its session, which is
+//   kept while the hold its attempt placed has no capture or void that succeeded (or an
+//   operator wrote off).
+// - A card attempt given up and voided (no session), finished before the records cutoff; a
+//   blocklist entry an operator lifted before the records cutoff (db/card_blocklist.hpp).
+//   Attempts not final and entries in force are never deleted.
 // - A quarantined cart naming no session, written off by an operator, received and settled
 //   before the audit cutoff.
 // - An audit_log row written before the audit cutoff, once the payment operation, quarantined
@@ -56,6 +62,8 @@ struct DeletedRows {
   std::int64_t settlements = 0;
   std::int64_t quarantined_carts = 0;
   std::int64_t audit_log = 0;
+  std::int64_t card_attempts = 0;
+  std::int64_t card_blocklist = 0;
   DeletedRows& operator+=(const DeletedRows& more);
   [[nodiscard]] std::int64_t total() const;
 };
@@ -81,8 +89,8 @@ struct SessionBatch {
 
 class Retention {
  public:
-  // A batch examines at most this many sessions (and deletes at most 9 rows for each: the
-  // session, its cart, settlement, quarantined cart and up to 5 operations).
+  // A batch examines at most this many sessions (and deletes at most 10 rows for each: the
+  // session, its cart, settlement, quarantined cart, card attempt and up to 5 operations).
   static constexpr int kSessionsPerBatch = 50;
   // A batch of audit_log rows or quarantined carts.
   static constexpr int kRowsPerBatch = 400;
@@ -97,6 +105,9 @@ class Retention {
   // left. For a sweep that passes over a session it cannot delete (RetentionSweeper).
   [[nodiscard]] Result<std::optional<ExaminedSession>> next_session(const RetentionCutoffs& cut,
                                                                     const SessionCursor& after);
+  // At most `limit` voided card attempts finished before `cut.records_ms`, and at most `limit`
+  // blocklist entries lifted before it, in one transaction.
+  [[nodiscard]] Result<DeletedRows> delete_card_records(const RetentionCutoffs& cut, int limit = kRowsPerBatch);
   // At most `limit` resolved quarantined carts naming no session, settled before `before_ms`.
   // Returns how many.
   [[nodiscard]] Result<int> delete_resolved_carts(std::int64_t before_ms, int limit = kRowsPerBatch);

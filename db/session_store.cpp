@@ -256,6 +256,10 @@ Result<std::vector<Status>> SessionStore::begin_all(const std::vector<NewSession
   });
 }
 
+Status SessionStore::begin_within(Database& db, const NewSession& n) {
+  return begin_one(db, read_purge_mark(db).by_s, n);
+}
+
 Status SessionStore::begin(const SessionRecord& s, const OutboxMessage& open_request) {
   auto outcomes = begin_all({NewSession{s, open_request}});
   if (!outcomes) return outcomes.error();

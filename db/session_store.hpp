@@ -97,6 +97,10 @@ class SessionStore {
   [[nodiscard]] Result<std::vector<Status>> begin_all(const std::vector<NewSession>& sessions);
   // begin_all with one session, its outcome as the result.
   [[nodiscard]] Status begin(const SessionRecord& s, const OutboxMessage& open_request);
+  // For another store's transaction (a card entry's admission, db/card_attempt_store.hpp):
+  // begins `n` as begin_all begins each session, its outcome as the result (nothing of it
+  // written on an error). Throws SQLite::Exception, so call it only inside guarded().
+  [[nodiscard]] static Status begin_within(Database& db, const NewSession& n);
 
   // State changes: each checks the session's current state and fails with "wrong_state"
   // (nothing written) if the session is not in the state it leaves, or does not exist.

@@ -234,6 +234,12 @@ DeletedRows sweep_all(Database& db, const RetentionCutoffs& cut, int limit) {
     n = *audit;
     deleted.audit_log += n;
   }
+  for (bool more = true; more;) {
+    auto cards = retention.delete_card_records(cut);
+    REQUIRE(describe(cards) == "ok");
+    more = cards->card_attempts == Retention::kRowsPerBatch || cards->card_blocklist == Retention::kRowsPerBatch;
+    deleted += *cards;
+  }
   return deleted;
 }
 

@@ -97,7 +97,7 @@ class ShopRecords {
 };
 
 // Runs delete_sessions from the oldest session to the end, `limit` at a time, then the
-// resolved carts and the audit log; the rows deleted.
+// resolved carts, the audit log and the card records; the rows deleted.
 DeletedRows sweep_all(Database& db, const RetentionCutoffs& cut, int limit = Retention::kSessionsPerBatch);
 
 }  // namespace passgate::db::test
