@@ -9,13 +9,15 @@ namespace passgate::controller {
 
 namespace {
 
-constexpr std::array<std::pair<const char*, std::int64_t db::DeletedRows::*>, 6> kTables = {{
+constexpr std::array<std::pair<const char*, std::int64_t db::DeletedRows::*>, 8> kTables = {{
     {"sessions", &db::DeletedRows::sessions},
     {"payment_ops", &db::DeletedRows::payment_ops},
     {"carts", &db::DeletedRows::carts},
     {"settlements", &db::DeletedRows::settlements},
     {"quarantined_carts", &db::DeletedRows::quarantined_carts},
     {"audit_log", &db::DeletedRows::audit_log},
+    {"card_attempts", &db::DeletedRows::card_attempts},
+    {"card_blocklist", &db::DeletedRows::card_blocklist},
 }};
 
 }  // namespace

@@ -98,6 +98,7 @@ void RetentionSweeper::begin() {
 const char* RetentionSweeper::name_of(Phase phase) {
   switch (phase) {
     case Phase::sessions: return "sessions";
+    case Phase::cards: return "cards";
     case Phase::carts: return "carts";
     case Phase::audit: return "audit";
     case Phase::pages: return "pages";
@@ -110,6 +111,7 @@ BatchBudget& RetentionSweeper::budget_of(Phase phase) {
   switch (phase) {
     case Phase::sessions: return sessions_budget_;
     case Phase::pages: return pages_budget_;
+    case Phase::cards:
     case Phase::carts:
     case Phase::audit:
     case Phase::done: break;
@@ -155,6 +157,14 @@ Status RetentionSweeper::run_batch(Sweep& sweep) {
   };
   switch (sweep.phase) {
     case Phase::sessions: return run_sessions_batch(sweep);
+    case Phase::cards: {
+      auto deleted = retention_.delete_card_records(sweep.cut, rows);
+      if (!deleted) return deleted.error();
+      sweep.deleted += *deleted;
+      deleted_total_ += *deleted;
+      if (deleted->card_attempts < rows && deleted->card_blocklist < rows) sweep.phase = Phase::carts;
+      return {};
+    }
     case Phase::carts:
       return counted(retention_.delete_resolved_carts(sweep.cut.audit_ms, rows), &db::DeletedRows::quarantined_carts,
                      Phase::audit);
@@ -191,7 +201,7 @@ Status RetentionSweeper::run_sessions_batch(Sweep& sweep) {
   if (alone) --sweep.alone_left;
   if (batch->done) {
     sweep.alone_left = 0;
-    sweep.phase = Phase::carts;
+    sweep.phase = Phase::cards;
   }
   return {};
 }
@@ -224,10 +234,11 @@ void RetentionSweeper::finish() {
   const db::FilePages after = pages ? *pages : sweep.pages_before;
   const db::DeletedRows& d = sweep.deleted;
   spdlog::info("event=retention_swept by_ms={} records_before_ms={} audit_before_ms={} sessions={} payment_ops={} "
-               "carts={} settlements={} quarantined_carts={} audit_log={} skipped_sessions={} batches={} "
-               "file_bytes_before={} file_bytes={} free_bytes={}",
+               "carts={} settlements={} quarantined_carts={} audit_log={} card_attempts={} card_blocklist={} "
+               "skipped_sessions={} batches={} file_bytes_before={} file_bytes={} free_bytes={}",
                sweep.by_ms, sweep.cut.records_ms, sweep.cut.audit_ms, d.sessions, d.payment_ops, d.carts,
-               d.settlements, d.quarantined_carts, d.audit_log, sweep.skipped, sweep.batches,
+               d.settlements, d.quarantined_carts, d.audit_log, d.card_attempts, d.card_blocklist, sweep.skipped,
+               sweep.batches,
                sweep.pages_before.bytes(), after.bytes(), after.free_bytes());
 }
 

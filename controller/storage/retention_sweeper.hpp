@@ -3,7 +3,8 @@
 // chain of small batches, each one transaction on a loop turn of its own with a short pause
 // before it (the first one too, after the commit that records the sweep's time), so a scan
 // never waits behind more than one of them: the sessions admitted before the cutoff (oldest
-// first), then the resolved quarantined carts that name no session, then the audit log; last,
+// first), then the card-entry attempts voided and the blocklist entries lifted before the
+// cutoff, then the resolved quarantined carts that name no session, then the audit log; last,
 // the database's free pages are handed back to the file system a megabyte at a time
 // (db/file_space.hpp). A batch is bounded in time too: each is timed on the steady clock, and
 // its phase's next batch is halved after one that took over 8 ms, grown back after one under
@@ -90,7 +91,7 @@ class RetentionSweeper {
   [[nodiscard]] bool sweeping() const { return sweep_.has_value(); }
 
  private:
-  enum class Phase { sessions, carts, audit, pages, done };
+  enum class Phase { sessions, cards, carts, audit, pages, done };
   struct Sweep {
     std::int64_t by_ms = 0;
     db::RetentionCutoffs cut;

@@ -3,7 +3,8 @@
 // grown back after fast ones (timed by a stopwatch whose durations the test chooses), the time
 // a sweep goes by when the wall clock steps forward or back, the audit log kept longer, free
 // pages handed back, a session that fails alone passed over, a failed sweep starting over,
-// and its two settings live on reload.
+// card attempts and blocklist entries deleted once final and old, and its two settings live
+// on reload.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -18,7 +19,10 @@
 #include "common/virtual_time.hpp"
 #include "controller/live_components.hpp"
 #include "controller/storage/retention_sweeper.hpp"
+#include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
 #include "db/file_space.hpp"
+#include "tests/db/card_attempt_support.hpp"
 #include "tests/db/db_test_support.hpp"
 #include "tests/db/retention_support.hpp"
 #include "tests/support/captured_log.hpp"
@@ -332,4 +336,26 @@ TEST_CASE_METHOD(SweeperFixture, "after a reload, database.audit_retention_days 
   vt.advance(3600s);
   REQUIRE(sweeper->sweeps() == 2);
   CHECK(r.count("audit_log") == 0);
+}
+
+TEST_CASE_METHOD(SweeperFixture, "a sweep deletes card attempts voided and blocklist entries lifted before the cutoff, nothing else") {
+  db::CardAttemptStore attempts(*t.db);
+  db::CardBlocklist blocklist(*t.db);
+  const std::int64_t long_ago = kNow - 100 * kDayMs;
+  REQUIRE(code_of(attempts.arm(new_attempt("sid-voided", 1), long_ago)) == "ok");
+  REQUIRE(code_of(attempts.abandon("sid-voided", "rearm", long_ago)) == "ok");
+  REQUIRE(code_of(attempts.mark_voided("sid-voided", long_ago)) == "ok");
+  REQUIRE(code_of(attempts.arm(new_attempt("sid-armed", 2), long_ago)) == "ok");  // not final: kept
+  REQUIRE(describe(blocklist.add("hash-lifted", "unpaid_remainder", "sid-a", long_ago)) == "ok");
+  REQUIRE(describe(blocklist.lift("sid-a", long_ago)) == "ok");
+  REQUIRE(describe(blocklist.add("hash-in-force", "unpaid_remainder", "sid-b", long_ago)) == "ok");
+  test::CapturedLog log;
+  const auto sweeper = start(RetentionConfig{.retention_days = 90, .audit_retention_days = 365});
+  vt.advance(kPace.first + 1s);
+  REQUIRE_FALSE(sweeper->sweeping());
+  CHECK(sweeper->deleted_total().card_attempts == 1);
+  CHECK(sweeper->deleted_total().card_blocklist == 1);
+  CHECK(r.count("card_attempts") == 1);
+  CHECK(r.count("card_blocklist") == 1);
+  CHECK(log.count("card_attempts=1 card_blocklist=1") == 1);
 }
