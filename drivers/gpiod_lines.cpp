@@ -145,15 +145,23 @@ const Clock& real_steady_clock() {
 struct WriteFailure {
   std::error_code code;  // the kernel's, if it gave one
   std::string why;
+  bool mismatch = false;  // read back, but not the level written
 };
 
 // One write attempt: `active` written, then read back from the same request (logical levels
 // both: the kernel applies active-low to either). The write's ioctl alone cannot be trusted:
 // before Linux 6.16/6.17 a chip's set callback cannot report an error (see the header).
-std::optional<WriteFailure> write_verified(const gpiod::line& line, bool active) {
+// With `as_output`, the line is made an output again with the level (GPIOHANDLE_SET_CONFIG):
+// an expander that reset has turned its pins to inputs, and a value write alone (its output
+// register) leaves them so.
+std::optional<WriteFailure> write_verified(const gpiod::line& line, bool active, bool as_output = false) {
   const int written = active ? 1 : 0;
   try {
-    line.set_value(written);
+    if (as_output) {
+      line.set_direction_output(written);
+    } else {
+      line.set_value(written);
+    }
   } catch (const std::system_error& e) {
     return WriteFailure{e.code(), e.what()};
   } catch (const std::exception& e) {
@@ -162,7 +170,7 @@ std::optional<WriteFailure> write_verified(const gpiod::line& line, bool active)
   try {
     const int read = line.get_value();
     if (read != written) {
-      return WriteFailure{{}, "read back " + std::to_string(read) + " after writing " + std::to_string(written)};
+      return WriteFailure{{}, "read back " + std::to_string(read) + " after writing " + std::to_string(written), true};
     }
   } catch (const std::system_error& e) {
     return WriteFailure{e.code(), "read back failed after writing " + std::to_string(written) + ": " + e.what()};
@@ -230,7 +238,7 @@ struct GpiodLines::Output {
   int failures = 0;              // failed writes in a row (the episode was logged at the first)
   std::unique_ptr<Timer> retry;  // the next write of `wanted`, while failures > 0
   bool lost = false;             // chip gone or retries used up (logged once); never retried again
-  std::unique_ptr<Timer> deferred;  // the write of `wanted`, on a slow chip (set_output)
+  bool reassert = false;         // the pin read back another level: write it as an output again
   // The level last written when that write failed, or read back when a read-back failed: the
   // pin's level is unknown until a write works (it may have landed, or not); cleared by a
   // write that works.
@@ -348,29 +356,34 @@ GpiodLines::~GpiodLines() {
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
   // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
-  // bus hiccup often pass), but only while the chip is there and attempts are quick. On a
-  // slow chip (each write may take seconds: systemd's stop timeout) only releases are written,
-  // once each.
-  for (auto& [name, out] : outputs_) {
-    out->retry.reset();
-    out->deferred.reset();
-    const bool slow = slow_chips_.contains(out->chip);
-    if (slow && !out->release) continue;
-    const bool level = out->release && alarm_active ? true : out->safe;
-    std::string failure;
-    for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
-      const SteadyTime started = clock_.steady_now();
-      const auto failed = write_verified(out->line, level);
-      if (!failed) {
-        failure.clear();
-        break;
+  // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
+  // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
+  // are written, once each, and a chip found slow now counts as slow for the rest.
+  slow_turns_.clear();
+  for (const bool releases : {true, false}) {
+    for (auto& [name, out] : outputs_) {
+      if (out->release != releases) continue;
+      out->retry.reset();
+      const bool slow = slow_chips_.contains(out->chip);
+      if (slow && !out->release) continue;
+      const bool level = out->release && alarm_active ? true : out->safe;
+      std::string failure;
+      for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
+        const SteadyTime started = clock_.steady_now();
+        const auto failed = write_verified(out->line, level, out->reassert);
+        const bool too_long = too_slow(clock_.steady_now() - started);
+        if (too_long) slow_chips_.insert(out->chip);
+        if (!failed) {
+          failure.clear();
+          break;
+        }
+        failure = failed->why;
+        if (chip_gone(failed->code) || too_long) break;
       }
-      failure = failed->why;
-      if (chip_gone(failed->code) || too_slow(clock_.steady_now() - started)) break;
-    }
-    if (!failure.empty()) {
-      spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
-                    log_value(failure));
+      if (!failure.empty()) {
+        spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name),
+                      log_value(out->where), log_value(failure));
+      }
     }
   }
 }
@@ -385,42 +398,76 @@ void GpiodLines::set_output(const std::string& line, bool active) {
   }
   Output& out = *it->second;
   out.wanted = active;
-  if (out.retry || out.deferred) return;  // the pending write writes `wanted`, whatever it is by then
+  if (out.retry) return;  // the pending write writes `wanted`, whatever it is by then
   if (!out.needs_write()) return;
   if (slow_chips_.contains(out.chip)) {
     // Each write to that chip may block the loop a second again: only releases are driven,
     // after whatever this loop turn writes to the other chips (at the fire alarm: every other
-    // release first). Lights and buzzers there are left as they are.
-    if (out.release) defer_write(line, out);
+    // release first), one per handler. Lights and buzzers there are left as they are.
+    if (out.release) slow_turn_soon(out.chip);
     return;
   }
   write_wanted(line, out);
 }
 
-// On a slow chip: `wanted` written from a handler of its own, after what the current turn
-// writes to the other chips.
-void GpiodLines::defer_write(const std::string& name, Output& out) {
-  out.deferred = timers_.start(Millis(0), [this, name, &out] {
-    out.deferred.reset();
-    if (out.needs_write()) write_wanted(name, out);
-  });
+void GpiodLines::slow_turn_soon(const std::string& chip) {
+  if (slow_turns_.contains(chip)) return;
+  slow_turns_.emplace(chip, timers_.start(Millis(0), [this, chip] { slow_turn(chip); }));
+}
+
+// One release of a slow chip, in a handler of its own: the next one (in turn after the one
+// served last) that may not have the level asked for, or else one held free whose read-back
+// the last redrive asked for. If that took no longer than kSlowChain, the chip's next turn
+// follows at once (a bus that recovered frees every lane in a moment); otherwise the rest
+// wait for the redrive every kSlowRedriveChecks checks (a hung bus would hold the loop for
+// seconds per line, toward the watchdog).
+void GpiodLines::slow_turn(const std::string& chip) {
+  slow_turns_.erase(chip);
+  const auto lines = release_lines_.find(chip);
+  if (lines == release_lines_.end()) return;
+  const std::vector<std::string>& names = lines->second;
+  std::size_t& next = slow_next_[chip];
+  std::optional<std::size_t> pick;
+  for (std::size_t i = 0; i < names.size() && !pick; ++i) {
+    const std::size_t at = (next + i) % names.size();
+    const Output& out = *outputs_.at(names[at]);
+    if (!out.retry && out.needs_write()) pick = at;
+  }
+  for (std::size_t i = 0; i < names.size() && !pick; ++i) {
+    const std::size_t at = (next + i) % names.size();
+    if (slow_reads_due_.erase(names[at]) > 0 && !outputs_.at(names[at])->retry) pick = at;
+  }
+  if (!pick) return;
+  next = *pick + 1;
+  const std::string& name = names[*pick];
+  Output& out = *outputs_.at(name);
+  const SteadyTime started = clock_.steady_now();
+  if (out.needs_write()) {
+    write_wanted(name, out);
+  } else {
+    read_back(name, out);
+  }
+  if (clock_.steady_now() - started <= kSlowChain) slow_turn_soon(chip);
 }
 
 // Writes `wanted`; `level` changes only once the line has it.
 void GpiodLines::write_wanted(const std::string& name, Output& out) {
   const bool active = out.wanted;
+  const bool was_slow = slow_chips_.contains(out.chip);  // then supervision is lost already
   const SteadyTime started = clock_.steady_now();
-  const auto failed = write_verified(out.line, active);
+  const auto failed = write_verified(out.line, active, out.reassert);
   const SteadyTime::duration took = clock_.steady_now() - started;
   if (too_slow(took)) slow_chip(out.chip);  // works or not: the next writes to it wait their turn
   if (failed) {
     out.tried = active;
+    if (failed->mismatch) out.reassert = true;  // the pin may have become an input
     write_failed(name, out, failed->code, failed->why, took);
     return;
   }
   out.tried.reset();
+  out.reassert = false;
   out.level = active;
-  if (too_slow(took)) {
+  if (too_slow(took) && !was_slow) {
     // It took, but each write there may hold the loop as long again: the gate cannot drive
     // its lanes in time through this chip. Lanes free, as for a lost line.
     lose_supervision("output " + name + " (" + out.where + ")",
@@ -639,7 +686,7 @@ void GpiodLines::check_releases() {
   ++release_checks_;
   std::set<std::string> touched;  // chips read or written this round
   for (auto& [name, out] : outputs_) {
-    if (!out->release || out->retry || out->deferred) continue;
+    if (!out->release || out->retry) continue;
     if (slow_chips_.contains(out->chip)) continue;  // below
     if (out->needs_write()) {
       touched.insert(out->chip);
@@ -654,27 +701,34 @@ void GpiodLines::check_releases() {
     auto& next = next_probe_[chip];
     const std::string& name = names[next++ % names.size()];
     Output& out = *outputs_.at(name);
-    if (!out.retry && !out.deferred) read_back(name, out);
+    if (!out.retry) read_back(name, out);
   }
-  if (release_checks_ % kSlowRedriveChecks == 0) redrive_one_slow_release();
+  if (release_checks_ % kSlowRedriveChecks == 0) redrive_slow_chips();
 }
 
-// The release on a slow chip after the one driven last (in name order) whose pin may not have
-// the level asked for: one write per kSlowRedriveChecks, in a handler of its own.
-void GpiodLines::redrive_one_slow_release() {
-  auto due = [this](const auto& entry) {
-    const Output& out = *entry.second;
-    return out.release && slow_chips_.contains(out.chip) && !out.deferred && out.needs_write();
-  };
-  auto it = std::find_if(outputs_.upper_bound(last_slow_redrive_), outputs_.end(), due);
-  if (it == outputs_.end()) it = std::find_if(outputs_.begin(), outputs_.end(), due);
-  if (it == outputs_.end()) return;
-  last_slow_redrive_ = it->first;
-  defer_write(it->first, *it->second);
+// Every slow chip with a release that may not have its level, or one held free (read back:
+// an expander that glitched once is the likeliest to reset again), gets a turn.
+void GpiodLines::redrive_slow_chips() {
+  for (const std::string& chip : slow_chips_) {
+    const auto lines = release_lines_.find(chip);
+    if (lines == release_lines_.end()) continue;
+    bool due = false;
+    for (const std::string& name : lines->second) {
+      const Output& out = *outputs_.at(name);
+      if (out.needs_write()) {
+        due = true;
+      } else if (out.wanted) {
+        slow_reads_due_.insert(name);
+        due = true;
+      }
+    }
+    if (due) slow_turn_soon(chip);
+  }
 }
 
 void GpiodLines::read_back(const std::string& name, Output& out) {
   const std::string what = "output " + name + " (" + out.where + ")";
+  const bool was_slow = slow_chips_.contains(out.chip);  // then supervision is lost already
   const SteadyTime started = clock_.steady_now();
   std::optional<bool> read;
   std::error_code code;
@@ -694,11 +748,13 @@ void GpiodLines::read_back(const std::string& name, Output& out) {
                           "should be {}: the chip lost it (reset?); written again\"",
                           log_value(name), log_value(out.where), out.wanted, *read ? 1 : 0, out.wanted ? 1 : 0));
     out.level = *read;
+    out.reassert = true;
   } else if (!read) {
     out.tried = out.wanted;  // unknown: written again, and read back
   }
   if (too_slow(took)) {
     // It may hold the loop as long at every check: the chip cannot drive the lanes in time.
+    if (was_slow) return;  // its next turn writes it, if it needs writing
     slow_chip(out.chip);
     lose_supervision(what, "a read-back " + took_too_long(took) + "): its chip is too slow to drive the lanes");
     return;
@@ -719,8 +775,9 @@ void GpiodLines::log_later(spdlog::level::level_enum level, std::string line) {
 }
 
 void GpiodLines::flush_logs() {
-  if (alarm_notice_) {
-    // The lanes hear of the alarm first: the journal may stall.
+  if (alarm_notice_ || !slow_turns_.empty()) {
+    // The lanes hear of the alarm, and a slow chip's releases are written, first: the journal
+    // may stall.
     log_flush_ = timers_.start(Millis(0), [this] { flush_logs(); });
     return;
   }

@@ -48,19 +48,26 @@
 //   set_output and release check until a write works (after a failed write the pin's level
 //   is unknown). A write that works but takes longer than kSlowAttempt loses supervision too
 //   (the chip cannot drive the lanes in time). A chip any write or read of which took that
-//   long is slow from then on: only its release lines are still written, each deferred to a
-//   timer of 0 ms, after what the current loop turn writes to the other chips (at the fire
-//   alarm: every other lane's releases); its lights and buzzers are left as they are, as each
-//   write may hold the loop as long again. A chip with only outputs is supervised this way
-//   too. The report is made from the loop, never from within set_output.
+//   long is slow from then on: only its release lines are still written, in turns of their
+//   own (a timer of 0 ms per chip), after what the current loop turn writes to the other
+//   chips (at the fire alarm: every other lane's releases), one release per turn; the next
+//   turn follows at once if that one took no longer than kSlowChain, otherwise at the next
+//   redrive (a hung bus would hold the loop seconds per line, toward the watchdog). Its
+//   lights and buzzers are left as they are, as each write may hold the loop as long again.
+//   A chip with only outputs is supervised this way too. The report is made from the loop,
+//   never from within set_output.
 // - Release lines are checked every kReleaseCheck: one whose pin may not have the level asked
 //   for (a failed or lost write) is written again; one held free is read back, and written
 //   again if the chip dropped it by itself (an expander's power-on reset turns its pins to
 //   inputs: the barrier locks, silently); a chip with release lines none of which was
 //   touched has one of them read back in turn, so a hung chip is found (slow, supervision
-//   lost) before the fire alarm needs it. On a slow chip only one release that may not have
-//   its level is written, every kSlowRedriveChecks checks.
-// - Log lines are written from a timer of 0 ms, after the alarm's report if one is pending:
+//   lost) before the fire alarm needs it. A slow chip gets a turn every kSlowRedriveChecks
+//   checks for its releases that may not have their level, and its releases held free are
+//   read back then. A release read back at another level is made an output again with the
+//   level (set_direction_output): an expander that reset turned its pins to inputs, and a
+//   value write would change only its output register.
+// - Log lines are written from a timer of 0 ms, after the alarm's report and a slow chip's
+//   pending turns:
 //   never inside set_output or a read (the journal can stall; the alarm's latch must not).
 // - fire_alarm's debounce delays only its clearing, by at least kAlarmClearHold (a bounce, or
 //   a batch of edges read late, must not clear it): a change to active is reported at once.
@@ -70,8 +77,9 @@
 //   and an alarm must not go unseen then (one get_value per poll).
 // - The destructor drives every output back to its safe level, read back too (a failed
 //   write is tried again at once, up to kRetries times, not after a slow attempt), but every
-//   release free while the alarm is active (or supervision lost), and on a slow chip only its
-//   releases, once each; then it releases the lines.
+//   release free while the alarm is active (or supervision lost); releases first, and on a
+//   slow chip (or one found slow then) only its releases, once each; then it releases the
+//   lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
@@ -112,6 +120,8 @@ class GpiodLines {
   // kSlowRedriveChecks checks.
   static constexpr Millis kReleaseCheck{200};
   static constexpr int kSlowRedriveChecks = 25;
+  // A slow chip's turn that took no longer than this is followed by the next at once.
+  static constexpr Millis kSlowChain{500};
 
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
@@ -155,7 +165,8 @@ class GpiodLines {
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const hw::GpiodLineConfig& config);
   void write_wanted(const std::string& name, Output& out);
-  void defer_write(const std::string& name, Output& out);
+  void slow_turn_soon(const std::string& chip);
+  void slow_turn(const std::string& chip);
   void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why,
                     SteadyTime::duration took);
   void wait_for_events(const std::shared_ptr<Input>& input);
@@ -167,7 +178,7 @@ class GpiodLines {
   void slow_chip(const std::string& chip);
   void schedule_release_check();
   void check_releases();
-  void redrive_one_slow_release();
+  void redrive_slow_chips();
   void read_back(const std::string& name, Output& out);
   void log_later(spdlog::level::level_enum level, std::string line);
   void flush_logs();
@@ -190,7 +201,9 @@ class GpiodLines {
   std::unique_ptr<Timer> release_check_;                           // the next check (kReleaseCheck)
   long release_checks_ = 0;                                        // checks so far
   std::map<std::string, std::size_t> next_probe_;                  // chip -> its release read back next
-  std::string last_slow_redrive_;                                  // the release a slow chip had written last
+  std::map<std::string, std::unique_ptr<Timer>> slow_turns_;      // slow chip -> its next turn (slow_turn)
+  std::map<std::string, std::size_t> slow_next_;                   // slow chip -> its release served next
+  std::set<std::string> slow_reads_due_;                           // releases of slow chips to read back
   // Log lines waiting for the end of the loop turn (the journal may stall: never inside a write).
   std::vector<std::pair<spdlog::level::level_enum, std::string>> pending_logs_;
   std::unique_ptr<Timer> log_flush_;

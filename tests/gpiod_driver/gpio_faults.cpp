@@ -193,10 +193,11 @@ namespace {
 int gpio_ioctl(int fd, unsigned long request, void* arg) {
   static const auto real_ioctl = next_definition<IoctlFn>("ioctl");
   auto& reg = registry();
-  if (reg.armed && (request == GPIOHANDLE_SET_LINE_VALUES_IOCTL || request == GPIOHANDLE_GET_LINE_VALUES_IOCTL)) {
+  // A write is a value write or a line made an output again with its level (SET_CONFIG).
+  const bool write = request == GPIOHANDLE_SET_LINE_VALUES_IOCTL || request == GPIOHANDLE_SET_CONFIG_IOCTL;
+  if (reg.armed && (write || request == GPIOHANDLE_GET_LINE_VALUES_IOCTL)) {
     const std::lock_guard lock(reg.mutex);
     if (ArmedLine* line = reg.line_of(fd); line != nullptr) {
-      const bool write = request == GPIOHANDLE_SET_LINE_VALUES_IOCTL;
       if (write && line->during_write) line->during_write();
       if (!write && line->during_level_read) line->during_level_read();
       ArmedFault& fault = write ? line->writes : line->level_reads;

@@ -2,7 +2,8 @@
 // injected where the kernel would give them: at the system calls of this test process. This
 // file defines the process's ioctl() and read(), which pass every call on (to umockdev's
 // preload library, then libc) except, on a GPIO line request's fd, the ones a test has armed:
-//   - a value write (GPIOHANDLE_SET_LINE_VALUES_IOCTL) or level read
+//   - a value write (GPIOHANDLE_SET_LINE_VALUES_IOCTL, or GPIOHANDLE_SET_CONFIG_IOCTL making
+//     the line an output again with a level) or level read
 //     (GPIOHANDLE_GET_LINE_VALUES_IOCTL) fails with a chosen errno, and the chip never sees it
 //     (EAGAIN, EINTR, an I2C expander's ETIMEDOUT or EREMOTEIO);
 //   - a value write returns 0 but the chip never sees it: what a kernel before 6.16/6.17 does

@@ -47,12 +47,13 @@ TEST_CASE_METHOD(FaultFixture, "a release lost while being driven free is writte
   CHECK(lines->output("lane1.release_out"));
 }
 
-TEST_CASE_METHOD(FaultFixture, "a release held free that its chip drops by itself is read back, found and written again") {
+TEST_CASE_METHOD(FaultFixture, "a release held free whose expander resets is read back, found and made an output again") {
   auto lines = open({{"lane1.release_out", gpio_line(3)}}, virtual_time);
   lines->set_output("lane1.release_out", true);
   REQUIRE(gpio.high(3));
-  gpio.glitch_output(3, false);  // the expander resets: the barrier locks, nobody wrote it
-  virtual_time.advance(GpiodLines::kReleaseCheck);
+  gpio.reset_expander(3);  // the pin is an input now: the barrier locks, nobody wrote it
+  REQUIRE_FALSE(gpio.high(3));
+  virtual_time.advance(GpiodLines::kReleaseCheck);  // a value write alone would not drive it
   CHECK(gpio.high(3));
   CHECK(gpio.output_history(3) == OutputLevels{false, true, true});
   CHECK(lines->output("lane1.release_out"));
@@ -160,26 +161,83 @@ TEST_CASE_METHOD(FaultFixture, "a clearing of the alarm waits again while its le
   CHECK(heard == Strings{"fire_alarm=1", "fire_alarm=0"});
 }
 
-TEST_CASE_METHOD(FaultFixture, "the driver's log lines are written after the loop turn: the lanes hear of a lost line first") {
+TEST_CASE_METHOD(FaultFixture, "the driver's log lines are written after the loop turn, after the alarm's report") {
   gpio.drive(kAlarmLine, false);
-  std::size_t lost_logged_when_heard = 99;
-  auto opened = GpiodLines::open(io, virtual_time, attempt_clock,
-                                 {{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)}},
-                                 [&](const std::string& line, bool active) {
-                                   lost_logged_when_heard = log.count("event=gpio_lost");
-                                   record(line, active);
-                                 });
+  std::size_t logged_when_heard = 99;
+  auto opened = GpiodLines::open(
+      io, virtual_time, attempt_clock,
+      {{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)}, {"lane1.led_red", gpio_line(5)}},
+      [&](const std::string& line, bool active) {
+        logged_when_heard = log.count("event=gpio_output_failed") + log.count("event=gpio_lost");
+        record(line, active);
+      });
   REQUIRE(opened.ok());
   auto& lines = *opened;
-  faults.fail_writes(2, EREMOTEIO, 1);
-  lines->set_output("lane1.release_in", true);  // fails: logged, retried
-  CHECK(log.count("event=gpio_output_failed") == 0);
-  faults.fail_writes(2, ENODEV);  // the retry finds the chip gone: lost
-  virtual_time.advance(kRetryDelay);
+  faults.fail_writes(5, EREMOTEIO, 1);
+  faults.fail_writes(2, ENODEV);
+  lines->set_output("lane1.led_red", true);     // fails: logged, retried
+  lines->set_output("lane1.release_in", true);  // the chip is gone: lost
+  CHECK(log.count("event=gpio_output_failed") == 0);  // nothing written inside set_output
+  CHECK(log.count("event=gpio_lost") == 0);
+  virtual_time.run_ready();
   CHECK(heard == Strings{"fire_alarm=1"});
-  CHECK(lost_logged_when_heard == 0);  // the alarm first, then the line saying why
+  CHECK(logged_when_heard == 0);  // the alarm first, then the lines saying why
   CHECK(log.count("event=gpio_output_failed") == 1);
   CHECK(log.count("event=gpio_lost") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a slow chip gets one release per turn: after a slow write the rest wait, after a fast one the next follows") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}, {"lane2.release_out", gpio_line(6)},
+                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);  // works, slowly: the chip is slow
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  bool hung = true;
+  for (const unsigned offset : {2U, 3U, 6U}) {
+    faults.during_writes(offset, [this, &hung] {
+      if (hung) attempt_clock.now += 1000ms;
+    });
+  }
+  const auto freed = [this] { return int{gpio.high(2)} + int{gpio.high(3)} + int{gpio.high(6)}; };
+  lines->set_output("lane1.release_out", true);
+  lines->set_output("lane2.release_out", true);
+  lines->set_output("lane1.release_in", true);
+  CHECK(freed() == 0);  // nothing inline
+  virtual_time.run_ready();
+  CHECK(freed() == 1);  // one write, a slow one: the loop gets its turn before the next
+  hung = false;         // the bus recovers
+  virtual_time.advance(GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks);
+  CHECK(freed() == 3);  // fast again: one after the other at once
+}
+
+TEST_CASE_METHOD(FaultFixture, "a slow chip's release held free is read back at the redrive, and made an output again after a reset") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", gpio_line(3)},
+                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);
+  lines->set_output("lane1.release_out", true);
+  virtual_time.run_ready();
+  REQUIRE(gpio.high(3));
+  gpio.reset_expander(3);
+  virtual_time.advance(GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks);
+  CHECK(gpio.high(3));
+  CHECK(log.count("event=gpio_output_changed line=lane1.release_out") == 1);
+}
+
+TEST_CASE_METHOD(FaultFixture, "a chip found slow at shutdown has its releases written first and its lights left alone") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  lines->set_output("lane1.led_red", true);
+  lines->set_output("lane1.release_in", true);
+  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });  // the bus hangs at the stop
+  lines.reset();
+  CHECK_FALSE(gpio.high(2));                                    // written (slowly)
+  CHECK(gpio.output_history(5) == OutputLevels{false, true});  // not written: it may take seconds more
 }
 
 TEST_CASE_METHOD(FaultFixture, "the shutdown during a fire alarm leaves every release free") {

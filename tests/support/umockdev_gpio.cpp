@@ -38,11 +38,12 @@ struct Line {
   Pull pull = Pull::none;
   // the wire
   std::optional<bool> driven;
-  bool out_high = false;
+  bool out_high = false;       // the chip's output register
+  bool chip_reset = false;     // the chip turned the pin to an input by itself (reset_expander)
   std::vector<bool> history;
 
   [[nodiscard]] bool voltage() const {
-    if (!consumer.empty() && output) return out_high;
+    if (!consumer.empty() && output && !chip_reset) return out_high;
     if (driven) return *driven;
     return pull == Pull::up;
   }
@@ -185,7 +186,17 @@ struct UmockdevGpio::State {
       case GPIOHANDLE_SET_LINE_VALUES_IOCTL:
         return with_arg<gpiohandle_data>(client, [&](gpiohandle_data& data) {
           if (!line.output) return EPERM;
-          set_output(line, data.values[0] != 0);
+          set_output(line, data.values[0] != 0);  // the output register only: a reset pin stays an input
+          return 0;
+        });
+      case GPIOHANDLE_SET_CONFIG_IOCTL:
+        // Only what libgpiod's set_direction_output sends on an output request: the direction
+        // (the chip's direction and output registers written again) and the level.
+        return with_arg<gpiohandle_config>(client, [&](gpiohandle_config& config) {
+          if (!line.output || (config.flags & GPIOHANDLE_REQUEST_OUTPUT) == 0) return EINVAL;
+          line.active_low = (config.flags & GPIOHANDLE_REQUEST_ACTIVE_LOW) != 0;
+          line.chip_reset = false;
+          set_output(line, config.default_values[0] != 0);
           return 0;
         });
       default:
@@ -305,9 +316,9 @@ void UmockdevGpio::open_circuit(unsigned offset) {
   state_->rewire(offset, [](Line& line) { line.driven.reset(); });
 }
 
-void UmockdevGpio::glitch_output(unsigned offset, bool high) {
+void UmockdevGpio::reset_expander(unsigned offset) {
   const std::lock_guard lock(state_->mutex);
-  state_->lines.at(offset).out_high = high;
+  state_->lines.at(offset).chip_reset = true;
 }
 
 bool UmockdevGpio::high(unsigned offset) const {

@@ -49,9 +49,11 @@ class UmockdevGpio {
   void drive(unsigned offset, bool high);
   void open_circuit(unsigned offset);
 
-  // The chip itself puts `high` on an output the driver holds, without a write from it (an
-  // I2C expander that power-on-resets); not in output_history().
-  void glitch_output(unsigned offset, bool high);
+  // The chip turns an output the driver holds into an input by itself, as an I2C expander
+  // that power-on-resets does (the PCA953x: every pin an input): the pin then has what the
+  // wire gives it (undriven: low), a value write changes only the output register, and only
+  // making the line an output again (GPIOHANDLE_SET_CONFIG) drives it.
+  void reset_expander(unsigned offset);
   // The line's voltage now: what the driver set on an output, what the wire gives an input.
   [[nodiscard]] bool high(unsigned offset) const;
   // Every voltage the driver put on an output, from its request on.
