@@ -35,6 +35,9 @@ constexpr std::size_t kReadBytes = 16 * 1024;
 // Interim (1xx) responses tolerated before the answer to one request.
 constexpr int kMaxInterimResponses = 8;
 
+constexpr const char* kNotSentAfter429 =
+    "not sent again: the server answered 429 (Too Many Requests) since this request started";
+
 // "host:port", with brackets around IPv6 addresses: for Host headers and messages.
 std::string authority_of(const BaseUrl& url) {
   const bool v6 = url.host.find(':') != std::string::npos;
@@ -209,6 +212,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   }
 
   void send() {
+    // A resend connects first (100 ms or more with TLS): the server may have answered 429
+    // since the decision to send again, and then it is not written after all.
+    if (sends_ > 0 && core_->rate_limited != rate_limited_at_start_) {
+      return fail("no answer from " + core_->authority + " on a stale connection (or a 408); " + kNotSentAfter429);
+    }
     stage_ = "while sending the request to " + core_->authority;
     ++sends_;
     interim_responses_ = 0;
@@ -292,8 +300,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       case Refusal::fresh_connection:
         return fail(what + ": " + describe(ec));
       case Refusal::rate_limited:
-        return fail(what + ": " + describe(ec) +
-                    "; not sent again: the server answered 429 (Too Many Requests) since this request started");
+        return fail(what + ": " + describe(ec) + "; " + kNotSentAfter429);
     }
   }
 

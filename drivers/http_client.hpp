@@ -28,7 +28,8 @@
 //   answer (status 0, or the 408 as it came). Nothing is sent again to a server that
 //   answered 429 (Too Many Requests) to any request of this client since that one started:
 //   it asked for nothing to be sent for a while (the payment drainer pauses); a 408 is then
-//   the answer too.
+//   the answer too. That is looked at again once the resend's new connection is made, just
+//   before it is written: a 429 that came meanwhile ends the request with status 0.
 // - Bounded memory whatever the server sends: the status line and headers, each chunk header
 //   line and the body each have a limit (HttpClientOptions), and reads are sized so the
 //   buffered response never exceeds them. A response past a limit completes the request at

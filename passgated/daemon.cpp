@@ -183,7 +183,14 @@ int run_daemon(const controller::GateConfig& config) {
   admission.set_on_session_ended([&settlement] { settlement.session_may_be_final(); });
   // (Only while the loop runs: the loop has stopped before admission goes.)
   settlement.hold_back_entries_of([&admission](const std::string& id) { return admission.denial_unrecorded(id); });
-  controller::recover_interrupted_sessions(sessions, time);
+  // A cancel or a start-up close the database refuses is written again with the denials, its
+  // hold held back meanwhile.
+  const controller::WriteLater write_later = [&admission](const std::string& id, std::string what,
+                                                          std::function<Status()> write) {
+    admission.write_later(id, std::move(what), std::move(write));
+  };
+  reports.set_write_later(write_later);
+  controller::recover_interrupted_sessions(sessions, time, write_later);
   controller::TokenPurge purge(sessions, time, time);
   // Final records older than [database] retention_days go, in small batches, hourly.
   controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);

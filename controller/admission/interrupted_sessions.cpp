@@ -8,7 +8,7 @@
 
 namespace passgate::controller {
 
-void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
+void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock, const WriteLater& write_later) {
   auto opening = sessions.in_state(db::SessionState::opening);
   if (!opening.ok()) {
     spdlog::error("event=session_recovery_failed detail={}",
@@ -16,11 +16,14 @@ void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock) {
     return;
   }
   for (const auto& s : opening.value()) {
-    const db::OutboxMessage open = open_message(s.session_id, s.open_request);
-    const db::OutboxMessage cancel = cancel_message(s.session_id);
-    if (auto done = sessions.abandon_opening(s.session_id, open, cancel, unix_millis(clock.wall_now())); !done.ok()) {
-      spdlog::error("event=session_recovery_failed session={} detail={}", log_value(s.session_id),
+    const auto close = [&sessions, &clock, id = s.session_id, open = open_message(s.session_id, s.open_request),
+                        cancel = cancel_message(s.session_id)] {
+      return sessions.abandon_opening(id, open, cancel, unix_millis(clock.wall_now()));
+    };
+    if (auto done = close(); !done.ok()) {
+      spdlog::error("event=session_recovery_failed session={} next=retry detail={}", log_value(s.session_id),
                     log_value("left opening by a restart, could not be closed: " + done.error().message));
+      write_later(s.session_id, "close of an entry interrupted by a restart", close);
       continue;
     }
     spdlog::warn("event=session_interrupted session={} detail=\"interrupted before admission by a restart; the "

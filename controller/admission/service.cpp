@@ -338,6 +338,10 @@ void AdmissionService::record_denial(int lane, const std::string& session_id, st
   // start closes it (controller/admission/interrupted_sessions.hpp).
   spdlog::error("event=denial_record_failed lane={} session={} next=retry detail={}", lane, session_id,
                 log_value(written.error().message));
+  write_later(session_id, "denial", std::move(write));
+}
+
+void AdmissionService::write_later(const std::string& session_id, std::string what, std::function<Status()> write) {
   if (unrecorded_denials_.size() >= kMaxUnrecordedDenials) {
     // Bounded: the oldest is left to the next start, which closes it; its id alone is kept
     // (bounded too) so that anti-passback still leaves it out.
@@ -348,7 +352,7 @@ void AdmissionService::record_denial(int lane, const std::string& session_id, st
     dropped_denials_.push_back(unrecorded_denials_.front().session_id);
     unrecorded_denials_.pop_front();
   }
-  unrecorded_denials_.push_back({session_id, std::move(write)});
+  unrecorded_denials_.push_back({session_id, std::move(what), std::move(write)});
   if (!denial_retry_timer_) retry_denials_after(kDenialRetryFirst);
 }
 
@@ -396,8 +400,9 @@ void AdmissionService::retry_next_denial(std::size_t index) {
     return;
   }
   if (written.ok()) {
-    spdlog::info("event=denial_recorded session={} detail=\"written on a retry\"", d.session_id);
+    spdlog::info("event=denial_recorded session={} detail={}", d.session_id, log_value(d.what + " written on a retry"));
     outbox_.kick();
+    if (on_session_ended_) on_session_ended_();  // e.g. a hold the gateway may have run, now to void
   } else if (written.error().code == "wrong_state") {
     spdlog::warn("event=denial_record_dropped session={} detail={}", d.session_id, log_value(written.error().message));
   } else {

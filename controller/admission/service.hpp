@@ -79,8 +79,15 @@ class AdmissionService final : public AdmissionPort {
   }
   // A config reload: new settings for every step taken from now on (also by requests under way).
   void reconfigure(AdmissionSettings settings) { settings_ = std::move(settings); }
-  // Whether `session_id` was denied here and the database has not taken the denial yet.
+  // Whether `session_id` was denied here and the database has not taken the denial yet (or
+  // another write that ends it with nobody let in: write_later).
   [[nodiscard]] bool denial_unrecorded(const std::string& session_id) const;
+  // `write` ends session `session_id` with nobody let in on it (the cancel of an unused grant,
+  // the close of an entry a restart interrupted), and the database refused it (`what` it is,
+  // for the log): written again with the denials waiting for the database, on their timer,
+  // until it is taken, and until then the session counts as denied here, its denial not
+  // recorded (its entry hold is not sent; anti-passback leaves it out).
+  void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 
@@ -128,6 +135,7 @@ class AdmissionService final : public AdmissionPort {
   std::function<void()> on_session_ended_;
   struct UnrecordedDenial {
     std::string session_id;
+    std::string what;  // "denial", or what write_later was given
     std::function<Status()> write;
   };
   std::deque<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first

@@ -146,6 +146,7 @@ Result<int> PaymentDrainer::stop() {
   refused_.clear();
   refused_backoff_.clear();
   held_claims_.clear();
+  denied_holds_.clear();
   return *pending;
 }
 
@@ -170,14 +171,20 @@ void PaymentDrainer::pump() {
   // Claims a row refused before are made alone, first (they have waited longest), and never
   // in the shared batch below.
   slots -= claim_held(now, slots);
+  review_denied_holds(now);
   std::vector<db::PaymentOpRecord> claims;
   bool paced_out = false;
   if (slots > 0) {
-    auto due = queue_.due(now_ms(), slots + static_cast<int>(held_claims_.size()));
+    auto due = queue_.due(now_ms(), slots + static_cast<int>(held_claims_.size() + denied_holds_.size()));
     if (!due) {
       spdlog::error("event=payment_queue_read_failed detail={}", log_value(due.error().message));
     } else {
-      std::erase_if(*due, [this](const db::PaymentOpRecord& op) { return held_claims_.holds(op.id); });
+      std::erase_if(*due, [this, now](const db::PaymentOpRecord& op) {
+        if (held_claims_.holds(op.id) || denied_holds_.holds(op.id)) return true;
+        if (!entry_denied(op)) return false;
+        hold_back_entry(op, now);
+        return true;
+      });
       if (static_cast<int>(due->size()) > slots) due->resize(static_cast<std::size_t>(slots));
       const int paced = pacer_.take(now, static_cast<int>(due->size()));
       claims.assign(due->begin(), due->begin() + paced);
@@ -193,8 +200,12 @@ void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   Millis wait = delay.value_or(settings_.idle_poll);
   const bool room = static_cast<int>(in_flight_.size()) < settings_.max_in_flight;
   if (!delay && room) {
-    // (An operation whose claim a row refused is not waited for here, but below.)
-    if (auto next = queue_.next_due_at(held_claims_.ids()); next && next->has_value()) {
+    // (An operation whose claim a row refused, or an entry hold held back, is not waited
+    // for here, but below.)
+    std::vector<std::int64_t> except = held_claims_.ids();
+    const std::vector<std::int64_t> denied = denied_holds_.ids();
+    except.insert(except.end(), denied.begin(), denied.end());
+    if (auto next = queue_.next_due_at(except); next && next->has_value()) {
       // On time for the next operation; one already due but not sent (the database failed)
       // is looked at again after kMinWake.
       const Millis until_due{**next - now_ms()};
@@ -208,6 +219,7 @@ void PaymentDrainer::schedule_wake(std::optional<Millis> delay) {
   if (auto next = refused_backoff_.next()) wait = std::min(wait, until(*next));
   if (!delay && room) {
     if (auto next = held_claims_.next()) wait = std::min(wait, until(*next));
+    if (auto next = denied_holds_.next()) wait = std::min(wait, until(*next));
   }
   wake_ = timers_.start(wait, [this] {
     wake_.reset();
@@ -254,7 +266,8 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   const std::int64_t now = now_ms();
   in_flight_.insert(op.id);
   ++counters_.attempts;
-  if (op.op == "preauth" && !done && entry_denied_ && entry_denied_(op.session_id)) {
+  if (!done && entry_denied(op)) {
+    // (Never claimed so by pump() or claim_held(): this is for one denied since its claim.)
     // Before any lookup too: a lookup that goes unanswered would count as a possible run.
     return finish_local(op, failed_locally(PaymentOutcomeKind::retry_later,
                                            "not sent: its entry was denied (the denial waits for the database)"),
@@ -641,6 +654,11 @@ int PaymentDrainer::claim_held(SteadyTime now, int room) {
         continue;
       }
     }
+    if (entry_denied(*op)) {
+      held_claims_.forget(id);
+      hold_back_entry(*op, now);
+      continue;
+    }
     if (pacer_.take(now, 1) == 0) break;
     if (auto marked = queue_.mark_in_flight(id, now_ms()); !marked) {
       const Millis wait = held_claims_.failed(id, now, backoff_);
@@ -653,6 +671,37 @@ int PaymentDrainer::claim_held(SteadyTime now, int room) {
     dispatch(*op, settings_.request_timeout, nullptr);
   }
   return claimed;
+}
+
+bool PaymentDrainer::entry_denied(const db::PaymentOpRecord& op) const {
+  return op.op == "preauth" && entry_denied_ && entry_denied_(op.session_id);
+}
+
+void PaymentDrainer::hold_back_entry(const db::PaymentOpRecord& op, SteadyTime now) {
+  const bool first = !denied_holds_.holds(op.id);
+  const Millis wait = denied_holds_.failed(op.id, now, backoff_);
+  if (first) {
+    spdlog::info("event=payment_held_back {} look_again_in_ms={} "
+                 "detail=\"not sent: its entry was denied (the denial waits for the database)\"",
+                 op_fields(op), wait.count());
+  }
+}
+
+void PaymentDrainer::review_denied_holds(SteadyTime now) {
+  for (const std::int64_t id : denied_holds_.due(now)) {
+    auto found = queue_.find(id);
+    if (!found) {
+      spdlog::error("event=payment_queue_read_failed detail={}", log_value(found.error().message));
+      (void)denied_holds_.failed(id, now, backoff_);  // looked at again later, still unclaimed
+      continue;
+    }
+    const std::optional<db::PaymentOpRecord>& op = *found;
+    if (op && op->state == db::PaymentOpState::pending && entry_denied(*op)) {
+      (void)denied_holds_.failed(id, now, backoff_);
+    } else {
+      denied_holds_.forget(id);  // finished (its denial written) or its entry no longer denied
+    }
+  }
 }
 
 void PaymentDrainer::tell(std::vector<Telling> to_tell) {

@@ -110,8 +110,10 @@ class PaymentDrainer {
   // for a hold).
   void set_on_final(OnFinal on_final) { on_final_ = std::move(on_final); }
   // The entry holds of sessions `denied` names (denied at the lane, the denial not yet taken
-  // by the database, so the session is still opening on disk) are not sent by the queue: they
-  // wait as if refused here (never written), and the denial, once written, finishes them unsent.
+  // by the database, so the session is still opening on disk) are not sent by the queue: never
+  // claimed (nothing is written, so a crash cannot leave one in flight, "maybe executed"),
+  // they wait in memory and are looked at again after a growing wait, and the denial, once
+  // written, finishes them unsent.
   void hold_back_entries_of(std::function<bool(const std::string& session_id)> denied) {
     entry_denied_ = std::move(denied);
   }
@@ -212,6 +214,13 @@ class PaymentDrainer {
   // Claims alone, each in its own transaction, the held-back operations whose wait is over
   // at `now`, at most `room` and as the pace allows, and sends them. How many were claimed.
   int claim_held(SteadyTime now, int room);
+  // Whether `op` is an entry hold held back (hold_back_entries_of) now.
+  [[nodiscard]] bool entry_denied(const db::PaymentOpRecord& op) const;
+  // Leaves `op`, an entry hold held back, unclaimed until its wait is over (denied_holds_).
+  void hold_back_entry(const db::PaymentOpRecord& op, SteadyTime now);
+  // The entry holds held back whose wait is over at `now`: held back longer if their entry is
+  // still denied, else claimed again as due() finds them.
+  void review_denied_holds(SteadyTime now);
   void tell(std::vector<Telling> to_tell);
   // After the commit of `batch`'s outcomes (`statuses`, each) and of `claims`: frees the
   // outcomes' slots, sends the claimed operations, then runs what follows from each outcome.
@@ -263,6 +272,9 @@ class PaymentDrainer {
   // Pending operations whose claim their own row refused: left out of the shared batch's
   // claims and claimed alone after a growing wait.
   RowBackoff held_claims_;
+  // Entry holds held back (hold_back_entries_of): left out of every claim, looked at again
+  // after a wait that doubles from retry_initial_ms up to retry_max_ms.
+  RowBackoff denied_holds_;
   bool record_posted_ = false;
   std::optional<SteadyTime> paused_until_;  // when the current or last pause after a 429 ends or ended
   int consecutive_429s_ = 0;  // pauses begun by 429s with no other answer between them

@@ -81,13 +81,21 @@ int SettlementPlanner::run() {
   bool charges_full = false;
   const SteadyTime began = clock_.steady_now();
   database_refused_ = false;
+  left_out_more_ = false;
+  std::erase_if(failed_until_, [began](const auto& failed) { return failed.second <= began; });
   const int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();
-  // A full batch that made progress: more may wait. (One that made none, e.g. a database
-  // that keeps failing, waits for the next request or the backstop.)
-  if ((sessions_full || charges_full) && planned > 0) request();
+  // A full batch that made progress, or left out a session that failed for its own row: more
+  // may wait, and the next run gets further. (One that did neither, e.g. a database that
+  // keeps failing, waits for the next request or the backstop.)
+  if ((sessions_full || charges_full) && (planned > 0 || left_out_more_)) request();
   return planned;
+}
+
+void SettlementPlanner::failed_alone(const std::string& session_id) {
+  failed_until_[session_id] = clock_.steady_now() + settings_.failed_session_wait;
+  left_out_more_ = true;
 }
 
 bool SettlementPlanner::out_of_budget(SteadyTime began) const {
@@ -95,12 +103,14 @@ bool SettlementPlanner::out_of_budget(SteadyTime began) const {
 }
 
 int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
-  auto candidates = store_.candidates(settings_.batch);
+  auto candidates = store_.candidates(settings_.batch + static_cast<int>(failed_until_.size()));
   if (!candidates) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
     return 0;
   }
+  std::erase_if(*candidates, [this](const db::SettlementCandidate& c) { return left_out(c.session_id); });
   full = static_cast<int>(candidates->size()) >= settings_.batch;
+  if (full) candidates->resize(static_cast<std::size_t>(settings_.batch));
   int planned = 0;
   int tried = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
@@ -112,6 +122,7 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
     if (!ops) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
                     log_value(ops.error().message));
+      failed_alone(candidate.session_id);
       continue;
     }
     std::optional<PlacedHold> hold;
@@ -127,6 +138,7 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
         database_refused_ = true;
         break;
       }
+      failed_alone(candidate.session_id);
       continue;
     }
     ++planned;
@@ -139,12 +151,14 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
 
 int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
   if (database_refused_) return 0;  // as the sessions found: the next run tries again
-  auto sessions = store_.charges_to_follow_up(settings_.batch);
+  auto sessions = store_.charges_to_follow_up(settings_.batch + static_cast<int>(failed_until_.size()));
   if (!sessions) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(sessions.error().message));
     return 0;
   }
+  std::erase_if(*sessions, [this](const std::string& id) { return left_out(id); });
   full = static_cast<int>(sessions->size()) >= settings_.batch;
+  if (full) sessions->resize(static_cast<std::size_t>(settings_.batch));
   int followed = 0;
   int tried = 0;
   for (const std::string& session_id : *sessions) {
@@ -158,6 +172,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(!ops ? ops.error().message
                                    : !cart ? cart.error().message : std::string("the session's cart is missing")));
+      failed_alone(session_id);
       continue;
     }
     std::optional<PlacedHold> hold;
@@ -168,6 +183,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
     if (!hold || charge == ops->end()) {
       spdlog::error("event=settlement_failed session={} detail=\"a charge+void plan without its hold or charge\"",
                     log_value(session_id));
+      failed_alone(session_id);
       continue;
     }
     const AfterCharge after = plan_after_charge(*charge, **cart, *hold);
@@ -177,6 +193,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(queued.error().message));
       if (db::database_wide(queued.error())) break;  // as in plan_sessions
+      failed_alone(session_id);
       continue;
     }
     ++followed;

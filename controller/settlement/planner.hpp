@@ -13,7 +13,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "db/payment_queue.hpp"
@@ -29,6 +32,10 @@ struct PlannerSettings {
   // the first write that fails for the whole database (full, or locked: a busy wait each).
   Millis run_budget{10};
   Millis backstop{5000};        // a run at least this often, whatever asked
+  // A session whose own row failed (a constraint, a trigger: not the whole database) is left
+  // out for this long, so the sessions after it are planned meanwhile (candidates are read
+  // oldest first: it would be tried first, and often alone, in every run).
+  Millis failed_session_wait{60000};
 };
 
 class SettlementPlanner {
@@ -54,6 +61,10 @@ class SettlementPlanner {
   int plan_sessions(SteadyTime began, bool& full);
   int follow_up_charges(SteadyTime began, bool& full);
   [[nodiscard]] bool out_of_budget(SteadyTime began) const;
+  // `session_id` failed for its own row: left out for failed_session_wait.
+  void failed_alone(const std::string& session_id);
+  // Whether `session_id` failed for its own row less than failed_session_wait ago.
+  [[nodiscard]] bool left_out(const std::string& session_id) const { return failed_until_.count(session_id) > 0; }
   void arm_backstop();
 
   db::SettlementStore& store_;
@@ -66,6 +77,10 @@ class SettlementPlanner {
   bool requested_ = false;
   std::unique_ptr<Timer> backstop_;
   bool database_refused_ = false;  // this run stopped at a full or locked database
+  // Sessions that failed for their own row, and until when they are left out; a run that
+  // adds one asks for another (the sessions after it may not have been tried).
+  std::map<std::string, SteadyTime> failed_until_;
+  bool left_out_more_ = false;
   // Set while the object lives; a posted run checks it (the planner may be gone by then).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -29,10 +29,13 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
 }
 
 void TrackingReports::grant_unused(const std::string& session_id) {
-  const db::OutboxMessage m = cancel_message(session_id);
-  if (auto done = sessions_.mark_cancelled(session_id, m, unix_millis(clock_.wall_now())); !done.ok()) {
-    spdlog::error("event=session_cancel_store_failed session={} detail={}", log_value(session_id),
-                  log_value(done.error().message));
+  const auto cancel = [this, session_id, m = cancel_message(session_id)] {
+    return sessions_.mark_cancelled(session_id, m, unix_millis(clock_.wall_now()));
+  };
+  if (auto done = cancel(); !done.ok()) {
+    spdlog::error("event=session_cancel_store_failed session={} next={} detail={}", log_value(session_id),
+                  write_later_ ? "retry" : "none", log_value(done.error().message));
+    if (write_later_) write_later_(session_id, "cancel of an unused grant", cancel);
     return;
   }
   spdlog::info("event=session_cancelled session={} reason=grant_unused", log_value(session_id));

@@ -1,11 +1,13 @@
 // TrackingReports: the lanes' passages and unused grants, turned into tracking-engine
 // messages and written to the durable outbox (the cancel together with the session's
-// state change), then handed to the OutboxSender.
+// state change), then handed to the OutboxSender. A cancel the database refuses is written
+// again later (set_write_later).
 #pragma once
 
 #include <functional>
 
 #include "common/clock.hpp"
+#include "controller/admission/write_later.hpp"
 #include "controller/lanes/ports.hpp"
 #include "controller/tracking/outbox_sender.hpp"
 #include "controller/tracking/messages.hpp"
@@ -24,6 +26,10 @@ class TrackingReports final : public LaneReports {
   void grant_unused(const std::string& session_id) override;
   // Called after a session was cancelled (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
+  // Where a cancel the database refused goes, to be written again until it is taken
+  // (AdmissionService::write_later: its entry hold is not sent meanwhile). Without it, the
+  // cancel is only logged.
+  void set_write_later(WriteLater later) { write_later_ = std::move(later); }
 
  private:
   GateIdentity gate_;
@@ -32,6 +38,7 @@ class TrackingReports final : public LaneReports {
   Clock& clock_;
   OutboxSender& sender_;
   std::function<void()> on_session_ended_;
+  WriteLater write_later_;
 };
 
 }  // namespace passgate::controller

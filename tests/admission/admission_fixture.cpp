@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/time_format.hpp"
+#include "controller/admission/interrupted_sessions.hpp"
 #include "controller/settlement/settings.hpp"
 
 namespace passgate::test {
@@ -86,6 +87,14 @@ void AdmissionFixture::wire() {
 }
 
 void AdmissionFixture::restart() { wire(); }
+
+controller::WriteLater AdmissionFixture::write_later() {
+  return [this](const std::string& id, std::string what, std::function<Status()> write) {
+    admission->write_later(id, std::move(what), std::move(write));
+  };
+}
+
+void AdmissionFixture::recover_interrupted() { controller::recover_interrupted_sessions(*sessions, vt, write_later()); }
 
 void AdmissionFixture::deliver(const std::string& body) {
   REQUIRE(tracking.calls.size() == 1);

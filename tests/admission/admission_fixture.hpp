@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "controller/admission/key_ring.hpp"
+#include "controller/admission/write_later.hpp"
 #include "controller/admission/service.hpp"
 #include "controller/config/config.hpp"
 #include "controller/live_components.hpp"
@@ -51,6 +52,10 @@ struct AdmissionFixture {
   controller::AdmissionResult admit(const std::string& token, std::optional<int> engine_status, int group_limit = 4);
   // Simulates a restart of the daemon: the database is closed and opened again.
   void restart();
+  // What passgated hands writes the database refused to: the admission service's write_later.
+  [[nodiscard]] controller::WriteLater write_later();
+  // Closes the sessions left opening, as passgated does at start (recover_interrupted_sessions).
+  void recover_interrupted();
   // The outbox sender has exactly one request open, with `body`; the engine takes it (202).
   void deliver(const std::string& body);
   [[nodiscard]] std::int64_t outbox_size();

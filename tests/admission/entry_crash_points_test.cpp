@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "controller/admission/interrupted_sessions.hpp"
 #include "tests/admission/admission_fixture.hpp"
 
 using namespace passgate;
@@ -35,7 +34,7 @@ struct CrashFixture : AdmissionFixture {
     tracking.calls.clear();  // requests in flight, and answers not yet read, die with it
     vt.drop_pending();
     restart();
-    controller::recover_interrupted_sessions(*sessions, vt);
+    recover_interrupted();
   }
   // The outbox sender delivers everything queued; the requests it sent, in order ("kind" of
   // each: open, cancel or passage).

@@ -5,7 +5,9 @@
 
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
+#include "controller/tracking/reports.hpp"
 #include "tests/admission/admission_fixture.hpp"
 
 using namespace passgate;
@@ -43,6 +45,48 @@ db::PaymentOpRecord only_op(AdmissionFixture& f) {
   REQUIRE(ops.ok());
   REQUIRE(ops->size() == 1);
   return ops->front();
+}
+
+// From now on the database refuses, as a full disk would, every change of a session's state
+// that `when` (an SQL condition on OLD and NEW) names.
+void refuse_session_writes(AdmissionFixture& f, const std::string& when) {
+  f.database->sql().exec("CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN " + when +
+                         " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+}
+
+// An entry whose hold is answered 429 (Retry-After 30 s), then denied offline_limit: the
+// denial refused by the database (refuse_session_writes), so its session stays opening.
+void deny_after_429(AdmissionFixture& f) {
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK(result->reason == DenialReason::offline_limit);
+  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::opening);  // the denial waits
+}
+
+// Past the pause after deny_after_429's 429: the queue would send the hold; it does not.
+void pause_ends_unsent(AdmissionFixture& f) {
+  f.vt.advance(std::chrono::seconds(40));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == 1);
+  CHECK(only_op(f).state == db::PaymentOpState::pending);
+}
+
+// The database takes writes again (refuse_session_writes undone): the write that waited is
+// made on a retry, the session ends `ended`, and its hold is finished unsent (`why`), never
+// placed.
+void write_goes_through(AdmissionFixture& f, db::SessionState ended, std::string_view why) {
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  f.vt.advance(controller::AdmissionService::kDenialRetryMax);
+  f.vt.run_ready();
+  CHECK(f.sessions->all().value().at(0).state == ended);
+  CHECK(only_op(f).state == db::PaymentOpState::dead);
+  CHECK(only_op(f).last_error == why);
+  f.vt.advance(std::chrono::minutes(5));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == 1);
 }
 
 std::string file_bytes(const std::filesystem::path& file) {
@@ -174,33 +218,107 @@ TEST_CASE("entries denied after a 429 leave no hold queued: neither the one answ
 TEST_CASE("a hold answered 429 whose denial the database refused is not sent after the pause, then finished") {
   AdmissionFixture f;
   hold_beyond_offline_limits(f);
-  f.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
-  std::optional<controller::AdmissionResult> result;
-  start(f, result);
-  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
-  f.vt.run_ready();
-  REQUIRE(result.has_value());
-  CHECK(result->reason == DenialReason::offline_limit);
-  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::opening);  // the denial waits
+  refuse_session_writes(f, "NEW.state = 'denied'");
+  deny_after_429(f);
 
   // The pause ends: the queue would send the hold of the opening session; it does not.
-  f.vt.advance(std::chrono::seconds(40));
-  f.vt.run_ready();
+  pause_ends_unsent(f);
+  // The database takes the denial: the hold is finished unsent, never placed.
+  write_goes_through(f, db::SessionState::denied, db::kHoldNotSentDenied);
+}
+
+TEST_CASE("a hold held back for a denial the database refused is never claimed: a crash leaves it unsent, not in flight") {
+  AdmissionFixture f;
+  hold_beyond_offline_limits(f);
+  refuse_session_writes(f, "NEW.state = 'denied'");
+  deny_after_429(f);
+  const db::PaymentOpRecord sent_once = only_op(f);
+  REQUIRE(sent_once.attempts == 1);
+
+  // Long past the pause, through many looks: never marked in flight, so no attempt is added.
+  for (int i = 0; i < 10; ++i) {
+    f.vt.advance(std::chrono::minutes(1));
+    f.vt.run_ready();
+  }
+  CHECK(f.gateway.sent.size() == 1);
+  const db::PaymentOpRecord held = only_op(f);
+  CHECK(held.state == db::PaymentOpState::pending);
+  CHECK(held.attempts == 1);
+  CHECK(held.first_attempt_at_ms == sent_once.first_attempt_at_ms);
+  CHECK_FALSE(held.maybe_executed);
+  CHECK(f.settlement->drainer().in_flight() == 0);
+
+  // The process dies (the denial in memory dies with it); the restart closes the session and
+  // finishes the hold unsent: it was not left in flight, "maybe executed".
+  f.vt.drop_pending();
+  f.restart();
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  f.recover_interrupted();
+  CHECK(only_op(f).state == db::PaymentOpState::dead);
+  CHECK(only_op(f).last_error == db::kHoldNotSentAbandoned);
+}
+
+TEST_CASE("a hold held back for a denial the database refused is not looked up either when the wall clock steps back") {
+  AdmissionFixture f;
+  hold_beyond_offline_limits(f);
+  refuse_session_writes(f, "NEW.state = 'denied'");
+  deny_after_429(f);
+  pause_ends_unsent(f);
+  // Its first attempt cannot be shown younger than the gateway keeps keys, and the step brings
+  // retries forward: it would be looked up at once.
+  f.vt.set_wall(f.vt.wall_now() - std::chrono::hours(2));
+  for (int i = 0; i < 10; ++i) {
+    f.vt.advance(std::chrono::minutes(1));
+    f.vt.run_ready();
+  }
+  CHECK(f.gateway.searches.empty());
   CHECK(f.gateway.sent.size() == 1);
   CHECK(only_op(f).state == db::PaymentOpState::pending);
+  CHECK_FALSE(only_op(f).maybe_executed);
+}
 
-  // The database takes the denial: the hold is finished unsent, never placed.
-  f.database->sql().exec("DROP TRIGGER disk_full");
-  f.vt.advance(controller::AdmissionService::kDenialRetryMax);
+TEST_CASE("an entry whose close at start-up the database refused keeps its hold unsent until the close is written") {
+  AdmissionFixture f;
+  hold_beyond_offline_limits(f);
+  refuse_session_writes(f, "OLD.state = 'opening'");
+  deny_after_429(f);
+  const std::string id = f.sessions->all().value().at(0).session_id;
+
+  // A restart loses the denial waiting in memory, and the database refuses the close at start.
+  f.vt.drop_pending();
+  f.restart();
+  f.recover_interrupted();
+  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::opening);
+  CHECK(f.admission->denial_unrecorded(id));  // anti-passback leaves it out too
+  REQUIRE(f.settlement->start().ok());
+  pause_ends_unsent(f);
+  // The close is written on a retry: the hold is finished unsent, never placed.
+  write_goes_through(f, db::SessionState::cancelled, db::kHoldNotSentAbandoned);
+  CHECK_FALSE(f.admission->denial_unrecorded(id));
+}
+
+TEST_CASE("an unused grant whose cancel the database refused keeps its hold unsent until the cancel is written") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  REQUIRE(f.settlement->start().ok());
+  controller::TrackingReports reports({kStore, "gate-a"}, *f.outbox, *f.sessions, f.vt, *f.sender);
+  reports.set_write_later(f.write_later());
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));  // admitted within the offline limits
   f.vt.run_ready();
-  CHECK(f.sessions->all().value().at(0).state == db::SessionState::denied);
-  CHECK(only_op(f).state == db::PaymentOpState::dead);
-  CHECK(only_op(f).last_error == db::kHoldNotSentDenied);
-  f.vt.advance(std::chrono::minutes(5));
+  f.tracking.reply(201);
   f.vt.run_ready();
-  CHECK(f.gateway.sent.size() == 1);
+  REQUIRE(result.has_value());
+  REQUIRE(result->admitted);
+
+  // Nobody walks through; the grant's cancel is refused by the database.
+  refuse_session_writes(f, "NEW.state = 'cancelled'");
+  reports.grant_unused(result->session_id);
+  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::open);
+  pause_ends_unsent(f);
+  // The cancel is written on a retry: the hold is finished unsent, never placed.
+  write_goes_through(f, db::SessionState::cancelled, db::kHoldNotSentCancelled);
 }
 
 TEST_CASE("a rejected hold request denies lane_unavailable and lands in the dead-letter list") {

@@ -374,6 +374,9 @@ TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have
   for (const char* id : {"unsent", "sent", "in-flight"}) {
     REQUIRE(describe(begin_session(store, session(id, std::string("jti-") + id))) == "ok");
     holds.push_back(queue_hold(queue, id));
+    // As entry_hold.cpp queues the hold of an entry admitted offline: it alerts if it fails.
+    REQUIRE(describe(queue.set_alert(holds.back(), true)) == "ok");
+    REQUIRE(op_of(queue, holds.back()).alert);
     REQUIRE(describe(store.mark_open_offline(id, kOpenRequest, kNow)) == "ok");
   }
   REQUIRE(describe(queue.mark_in_flight(holds[1], kNow)) == "ok");
@@ -393,6 +396,7 @@ TEST_CASE("a grant cancelled unused finishes its hold if the gateway cannot have
   const PaymentOpRecord finished = op_of(queue, holds[2]);
   CHECK(finished.state == PaymentOpState::dead);
   CHECK(finished.last_error == kHoldNotSentCancelled);
+  CHECK_FALSE(finished.alert);
 }
 
 TEST_CASE("a hold whose row refuses to be finished does not undo the denial: it stays queued") {

@@ -17,8 +17,19 @@
 #include "drivers/http_client.hpp"
 #include "tests/http_client/pool_server.hpp"
 #include "tests/support/run_until.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certs.hpp"
 
 namespace passgate::test {
+
+// A test CA and a server certificate for 127.0.0.1 from it, in a temporary directory: for a
+// Pool over TLS (Pool p(&tls.files, tls.ca.ca_file())).
+struct TestServerTls {
+  TempDir dir;
+  TestPki ca{dir.path(), "server"};
+  PemPair cert = ca.issue_server("server", {"localhost"}, {"127.0.0.1"});
+  drivers::TlsServerFiles files{cert.cert, cert.key, {}};
+};
 
 struct Pool {
   // `tls` null: plain http; else https, trusting `ca`.

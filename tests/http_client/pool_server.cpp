@@ -9,6 +9,7 @@
 #include <array>
 #include <cctype>
 #include <stdexcept>
+#include <utility>
 #include <variant>
 
 #include <boost/asio/buffer.hpp>
@@ -130,15 +131,27 @@ void PoolServer::accept() {
     if (ec) return;
     auto conn = std::make_shared<Conn>(std::move(socket), tls_.get(), ++accepted_);
     open_.push_back(conn);
-    if (auto* tls = std::get_if<Conn::TlsStream>(&conn->stream)) {
-      tls->async_handshake(asio::ssl::stream_base::server, [this, conn](const error_code& ec2) {
-        if (!ec2) read(conn);
-      });
+    if (std::holds_alternative<Conn::TlsStream>(conn->stream) && conn->number == held_handshake_of_) {
+      held_handshake_ = conn;
     } else {
-      read(conn);
+      serve(conn);
     }
     accept();
   });
+}
+
+void PoolServer::release_handshake() {
+  if (auto conn = std::exchange(held_handshake_, nullptr)) serve(conn);
+}
+
+void PoolServer::serve(const ConnPtr& conn) {
+  if (auto* tls = std::get_if<Conn::TlsStream>(&conn->stream)) {
+    tls->async_handshake(asio::ssl::stream_base::server, [this, conn](const error_code& ec) {
+      if (!ec) read(conn);
+    });
+  } else {
+    read(conn);
+  }
 }
 
 void PoolServer::read(const ConnPtr& conn) {

@@ -4,10 +4,11 @@
 // body naming both ("connection 2 request 1") and its connection stays open, unless the test
 // scripted another answer for it: any bytes, over TLS as several records that reach the
 // client in one socket write, then perhaps the end of the connection; sent at once, or held
-// until the test releases it. On demand it says goodbye on its first connection while the
-// client holds it idle: it closes it, or sends an unsolicited 408 and then closes it, as a
-// proxy's idle time-out does; and it tells when the client's side has received all of that
-// (the kernel acknowledged the close). Destroy it before running the loop on without it.
+// until the test releases it; a connection's TLS handshake can be held too. On demand it
+// says goodbye on its first connection while the client holds it idle: it closes it, or sends
+// an unsolicited 408 and then closes it, as a proxy's idle time-out does; and it tells when
+// the client's side has received all of that (the kernel acknowledged the close). Destroy it
+// before running the loop on without it.
 #pragma once
 
 #include <map>
@@ -70,6 +71,10 @@ class PoolServer {
   void script(int connection, int number, ScriptedAnswer answer);
   // Sends the answer held back (ScriptedAnswer::held), if a request is waiting for it.
   void release();
+  // TLS: connection `connection`'s handshake waits until release_handshake(), and the
+  // client's connect with it (plain connections are not held).
+  void hold_handshake(int connection) { held_handshake_of_ = connection; }
+  void release_handshake();
 
   // Says goodbye on the first connection (which must be open and idle).
   void farewell(Farewell how);
@@ -82,6 +87,7 @@ class PoolServer {
   using ConnPtr = std::shared_ptr<Conn>;
 
   void accept();
+  void serve(const ConnPtr& conn);  // its TLS handshake (if any), then its requests
   void read(const ConnPtr& conn);
   void answer_requests(const ConnPtr& conn);
   void send(const ConnPtr& conn, ScriptedAnswer answer);
@@ -93,6 +99,8 @@ class PoolServer {
   std::weak_ptr<Conn> farewell_;
   std::map<std::pair<int, int>, ScriptedAnswer> script_;
   std::optional<std::pair<ConnPtr, ScriptedAnswer>> held_;
+  int held_handshake_of_ = 0;
+  ConnPtr held_handshake_;
   std::vector<ReceivedRequest> received_;
   int accepted_ = 0;
 };

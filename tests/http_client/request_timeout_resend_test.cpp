@@ -2,7 +2,8 @@
 // connection out just as the request was written, and did not process it. The request is
 // sent once more, the same bytes, on a new connection, and the caller gets that answer; a 408
 // on a fresh connection is the answer, passed up as it came; and nothing is sent again once
-// the server answered 429 to another request since this one started.
+// the server answered 429 to another request since this one started, not even by a resend
+// whose new connection was being made when the 429 came.
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -89,6 +90,29 @@ TEST_CASE("a 408 on a reused connection after the server answered another reques
   CHECK(charged->sends == 1);
   CHECK(p.server.received().size() == 3);  // nothing sent after the 429
   CHECK(p.server.connections_accepted() == 2);
+}
+
+TEST_CASE("a resend after a 408 is not written if the server answered 429 while its new connection was being made") {
+  TestServerTls tls;
+  Pool p(&tls.files, tls.ca.ca_file());
+  REQUIRE(p.get().body == "connection 1 request 1");
+  p.server.script(1, 2, request_timeout("Connection: close\r\n", true));
+  p.server.hold_handshake(2);  // the resend's connection waits in its TLS handshake
+  p.server.script(3, 1, ScriptedAnswer{{http_response("429 Too Many Requests", "{}", "Retry-After: 30\r\n")}});
+
+  std::optional<HttpReply> charged;
+  p.start(charge(), charged);  // on the pooled connection: 408, so sent again on connection 2
+  REQUIRE(run_until(p.io, [&] { return p.server.connections_accepted() == 2; }));
+  const HttpReply limited = p.get();  // on connection 3, meanwhile
+  REQUIRE(limited.status == 429);
+  p.server.release_handshake();
+  REQUIRE(run_until(p.io, [&] { return charged.has_value(); }));
+  CHECK(charged->status == 0);
+  CHECK(charged->error.find("not sent again: the server answered 429") != std::string::npos);
+  CHECK(charged->sends == 1);
+  const auto& received = p.server.received();
+  CHECK(received.size() == 3);  // the first get, the charge answered 408 and the get answered 429
+  for (const auto& request : received) CHECK(request.connection != 2);
 }
 
 }  // namespace passgate::test

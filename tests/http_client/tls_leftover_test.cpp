@@ -8,17 +8,12 @@
 #include <vector>
 
 #include "tests/http_client/pool_fixture.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/support/test_certs.hpp"
 
 namespace passgate::test {
 
 TEST_CASE("a TLS connection that received more than its response is not reused for the next request") {
-  TempDir dir;
-  TestPki ca(dir.path(), "server");
-  const PemPair cert = ca.issue_server("server", {"localhost"}, {"127.0.0.1"});
-  const drivers::TlsServerFiles files{cert.cert, cert.key, {}};
-  Pool p(&files, ca.ca_file());
+  TestServerTls tls;
+  Pool p(&tls.files, tls.ca.ca_file());
   REQUIRE(p.get().body == "connection 1 request 1");
   REQUIRE(p.client->idle_connections() == 1);  // a clean TLS connection is kept
 

@@ -29,6 +29,16 @@ void add_ended_sessions(PlannerFixture& f, int count) {
   f.record_carts(carts);
 }
 
+// Another program holding the database's write lock while it lives: each write would wait
+// for it (2 s in the daemon; the fixture's connection does not wait).
+struct OtherWriter {
+  explicit OtherWriter(PlannerFixture& f) : other(f.t.file.string(), SQLite::OPEN_READWRITE) {
+    f.t.db->sql().setBusyTimeout(0);
+  }
+  SQLite::Database other;
+  SQLite::Transaction lock{other, SQLite::TransactionBehavior::IMMEDIATE};
+};
+
 // How many sessions have a settlement.
 std::int64_t settled(PlannerFixture& f) {
   return f.t.db->sql().execAndGet("SELECT COUNT(*) FROM settlements").getInt64();
@@ -179,16 +189,38 @@ TEST_CASE("a hold refused after an earlier send of unknown outcome keeps the ses
   CHECK(f.settlement("s1")->decision.plan == "charge");
 }
 
+TEST_CASE("a run stopped by a locked database skips the charge follow-ups too: one busy wait, not two") {
+  PlannerFixture f;
+  f.add_session("charged");  // a charge above its hold, final: its void is to follow
+  f.conclude(f.enqueue("charged", "preauth", 2500), PaymentOpState::succeeded, "pi_hold");
+  f.record_carts({final_cart("charged", 3000)});
+  REQUIRE(f.planner.run() == 1);
+  const auto charge = f.settling_ops("charged");
+  REQUIRE(charge.size() == 1);
+  f.conclude(charge[0].id, PaymentOpState::succeeded, "pi_charge");
+  add_ended_sessions(f, 3);
+  auto lock = std::make_unique<OtherWriter>(f);
+  const auto busy_before = db::failed_operations().db_busy;
+  CHECK(f.planner.run() == 0);
+  CHECK(db::failed_operations().db_busy - busy_before == 1);  // the first session's, not the follow-up's too
+  lock.reset();
+  CHECK(f.planner.run() == 4);  // the three sessions and the follow-up
+  CHECK(f.settling_ops("charged").size() == 2);
+}
+
+// Each look at the steady clock finds `per_look` more gone: the commits of a slow card.
+struct SlowDiskClock final : Clock {
+  SlowDiskClock(VirtualTime& time, Millis per_look) : vt(time), step(per_look) {}
+  [[nodiscard]] WallTime wall_now() const override { return vt.wall_now(); }
+  [[nodiscard]] SteadyTime steady_now() const override { return vt.steady_now() + step * ++looks; }
+  VirtualTime& vt;
+  Millis step;
+  mutable int looks = 0;
+};
+
 TEST_CASE("a run stops when its time is up and plans the rest in later handlers: a slow disk never holds the loop") {
   PlannerFixture f;
-  // Each look at the steady clock finds 4 ms more gone: the commits of a slow card.
-  struct SlowDiskClock final : Clock {
-    explicit SlowDiskClock(VirtualTime& time) : vt(time) {}
-    [[nodiscard]] WallTime wall_now() const override { return vt.wall_now(); }
-    [[nodiscard]] SteadyTime steady_now() const override { return vt.steady_now() + 4ms * ++looks; }
-    VirtualTime& vt;
-    mutable int looks = 0;
-  } slow{f.vt};
+  SlowDiskClock slow{f.vt, 4ms};
   controller::PlannerSettings settings;
   settings.run_budget = 10ms;
   controller::SettlementPlanner planner{f.store, f.queue, f.vt, slow, [] {}, settings};
@@ -229,13 +261,29 @@ TEST_CASE("a denied session whose hold was answered only 429s, then finished uns
 TEST_CASE("a run stops at the first write a locked database refuses instead of waiting on each session") {
   PlannerFixture f;
   add_ended_sessions(f, 5);
-  f.t.db->sql().setBusyTimeout(0);
-  SQLite::Database other(f.t.file.string(), SQLite::OPEN_READWRITE);
-  auto lock = std::make_unique<SQLite::Transaction>(other, SQLite::TransactionBehavior::IMMEDIATE);
+  auto lock = std::make_unique<OtherWriter>(f);
   const auto busy_before = db::failed_operations().db_busy;
   CHECK(f.planner.run() == 0);
   CHECK(db::failed_operations().db_busy - busy_before == 1);  // one try, not five
   lock.reset();
   f.vt.advance(controller::PlannerSettings{}.backstop);
   CHECK(f.planner.run() == 5);
+}
+
+TEST_CASE("a session that fails for its own row is left out for a while: the sessions after it are planned") {
+  PlannerFixture f;
+  SlowDiskClock slow{f.vt, 20ms};  // so slow that each run tries one session only
+  controller::SettlementPlanner planner{f.store, f.queue, f.vt, slow, [] {}};
+  add_ended_sessions(f, 3);
+  f.t.db->sql().exec("CREATE TRIGGER bad_row BEFORE INSERT ON settlements WHEN NEW.session_id = 's0'"
+                     " BEGIN SELECT RAISE(ABORT, 'a bad row'); END");
+  CHECK(planner.run() == 0);  // s0, the oldest, fails
+  f.vt.run_ready();           // not tried again at once: s1, then s2
+  CHECK(settled(f) == 2);
+  CHECK_FALSE(f.settlement("s0").has_value());
+  // Its wait over, it is tried again.
+  f.t.db->sql().exec("DROP TRIGGER bad_row");
+  f.vt.advance(controller::PlannerSettings{}.failed_session_wait);
+  CHECK(planner.run() == 1);
+  CHECK(f.settlement("s0").has_value());
 }
