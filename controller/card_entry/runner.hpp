@@ -121,6 +121,9 @@ class CardEntryRunner {
   // The attempt is abandoning on disk: cancel the reader's action, void, mark voided.
   void wind_up();
   void on_wind_up_reader(TerminalOutcome o);
+  // The hold's creation was sent but its answer not recorded: its key replays the PaymentIntent.
+  void adopt_hold();
+  void on_adopted_hold(TerminalOutcome o);
   void send_cancel_action();
   void on_cancel_action(TerminalOutcome o);
   void send_void();

@@ -43,9 +43,22 @@ void CardEntryRunner::wind_up() {
     return database_failed("wind up the attempt", make_error("wrong_state", "it is not abandoning"));
   }
   // The PaymentIntent is recorded before any collect: without it no reader ever saw it, so
-  // nothing can be held.
-  if (attempt_.intent_id.empty()) return mark_voided();
+  // nothing can be held. One may exist all the same (its answer lost): it is voided too.
+  if (attempt_.intent_id.empty()) return attempt_.customer.empty() ? mark_voided() : adopt_hold();
   terminal_.read_reader(attempt_, bind(&CardEntryRunner::on_wind_up_reader));
+}
+
+void CardEntryRunner::adopt_hold() { terminal_.create_hold(attempt_, bind(&CardEntryRunner::on_adopted_hold)); }
+
+void CardEntryRunner::on_adopted_hold(TerminalOutcome o) {
+  note_answer(o, false);
+  using K = TerminalOutcomeKind;
+  if (o.kind == K::succeeded && !o.intent_id.empty()) {
+    attempt_.intent_id = std::move(o.intent_id);  // in memory only: the attempt is abandoning
+    return check_void();
+  }
+  if (o.kind == K::rejected || o.kind == K::unverified) return mark_voided();  // nothing was made
+  after(retry_delay(o), &CardEntryRunner::adopt_hold);
 }
 
 void CardEntryRunner::on_wind_up_reader(TerminalOutcome o) {
