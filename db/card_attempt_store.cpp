@@ -340,7 +340,7 @@ Status CardAttemptStore::mark_held(const std::string& session_id, const HeldCard
 }
 
 Status CardAttemptStore::admit(const std::string& session_id, const SessionStore::NewSession& session,
-                               std::int64_t now_ms) {
+                               std::int64_t now_ms, bool refuse_open_card) {
   return guarded(step_context(kAdmitted, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     // Nothing is committed unless every step below succeeded: an early return rolls back.
@@ -355,7 +355,8 @@ Status CardAttemptStore::admit(const std::string& session_id, const SessionStore
       return make_error("bad_session", "cannot " + step_context(kAdmitted, session_id) +
                                            ": the session is not this attempt's (id, lane, shopper, group of one)");
     }
-    auto other = SessionStore(db_).open_session_of(s.shopper, session_id);
+    auto other = refuse_open_card ? SessionStore(db_).open_session_of(s.shopper, session_id)
+                                  : Result<std::optional<std::string>>(std::optional<std::string>());
     if (!other) return other.error();
     if (*other) {
       return make_error("card_in_session", "cannot " + step_context(kAdmitted, session_id) + ": the card has session " +

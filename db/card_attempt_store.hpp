@@ -135,9 +135,10 @@ class CardAttemptStore {
   // session must be this attempt's: same id and lane, group of one, shopper
   // card_shopper(the held card's hash). Errors, with nothing written: "wrong_state";
   // "bad_session" (not this attempt's); "card_in_session" (the card has another open session);
-  // "shopper_blocked" (the card is on the blocklist); those of begin_within.
+  // "shopper_blocked" (the card is on the blocklist); those of begin_within. Without
+  // `refuse_open_card` (anti-passback "soft" or "off") another open session does not refuse it.
   [[nodiscard]] Status admit(const std::string& session_id, const SessionStore::NewSession& session,
-                             std::int64_t now_ms);
+                             std::int64_t now_ms, bool refuse_open_card = true);
   // armed | tapped | held -> abandoning, the shopper turned away with `reason` (a denial reason).
   [[nodiscard]] Status deny(const std::string& session_id, const std::string& reason, std::int64_t now_ms);
   // armed | tapped | held -> abandoning with nobody denied (`reason`: rearm, out_of_service, ...).

@@ -1,0 +1,21 @@
+#include "controller/card_entry/decision.hpp"
+
+namespace passgate::controller {
+
+std::string_view to_string(CardDenial reason) {
+  switch (reason) {
+    case CardDenial::payment_declined:
+      return "payment_declined";
+    case CardDenial::tap_failed:
+      return "tap_failed";
+    case CardDenial::card_in_session:
+      return "card_in_session";
+    case CardDenial::shopper_blocked:
+      return "shopper_blocked";
+    case CardDenial::terminal_unavailable:
+      return "terminal_unavailable";
+  }
+  return "terminal_unavailable";
+}
+
+}  // namespace passgate::controller
