@@ -8,6 +8,7 @@
 #include "common/log_excerpt.hpp"
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/admission/anti_passback.hpp"
 #include "controller/tracking/answers.hpp"
 #include "crypto/token_verifier.hpp"
 #include "db/sqlite_error.hpp"
@@ -165,7 +166,7 @@ void AdmissionService::on_begun(const std::shared_ptr<Pending>& p, const Status&
 
 // True if the admission may go on; otherwise it has been denied.
 bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
-  if (settings_.anti_passback == AntiPassback::off) return true;
+  if (!anti_passback_checks(settings_.anti_passback)) return true;
   auto open = sessions_.open_session_of(p->open.shopper, p->open.session_id, denied_unrecorded());
   if (!open.ok()) {
     spdlog::error("event=anti_passback_check_failed lane={} session={} detail={}", p->lane, p->open.session_id,
@@ -173,8 +174,9 @@ bool AdmissionService::passes_anti_passback(const std::shared_ptr<Pending>& p) {
     deny(p, DenialReason::lane_unavailable, "db_error", true);
     return false;
   }
-  if (!open.value()) return true;
-  if (settings_.anti_passback == AntiPassback::soft) {
+  const PassbackVerdict verdict = anti_passback_verdict(settings_.anti_passback, open.value().has_value());
+  if (verdict == PassbackVerdict::pass) return true;
+  if (verdict == PassbackVerdict::overridden) {
     spdlog::warn("event=anti_passback_overridden lane={} session={} open_session={} "
                  "detail=\"the shopper still has a session open at this store; admitted anyway (anti_passback soft)\"",
                  p->lane, p->open.session_id, *open.value());
