@@ -359,7 +359,7 @@ GpiodLines::~GpiodLines() {
   // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
   // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
   // are written, once each, and a chip found slow now counts as slow for the rest.
-  slow_turns_.clear();
+  slow_turn_.reset();
   for (const bool releases : {true, false}) {
     for (auto& [name, out] : outputs_) {
       if (out->release != releases) continue;
@@ -404,50 +404,69 @@ void GpiodLines::set_output(const std::string& line, bool active) {
     // Each write to that chip may block the loop a second again: only releases are driven,
     // after whatever this loop turn writes to the other chips (at the fire alarm: every other
     // release first), one per handler. Lights and buzzers there are left as they are.
-    if (out.release) slow_turn_soon(out.chip);
+    if (out.release) start_slow_turns();
     return;
   }
   write_wanted(line, out);
 }
 
-void GpiodLines::slow_turn_soon(const std::string& chip) {
-  if (slow_turns_.contains(chip)) return;
-  slow_turns_.emplace(chip, timers_.start(Millis(0), [this, chip] { slow_turn(chip); }));
+void GpiodLines::start_slow_turns() {
+  if (slow_paused_) return;  // a slow turn was slow: the next redrive starts them again
+  std::size_t lines = 0;
+  for (const std::string& chip : slow_chips_) {
+    if (const auto found = release_lines_.find(chip); found != release_lines_.end()) lines += found->second.size();
+  }
+  slow_turns_left_ = std::max(slow_turns_left_, lines);
+  if (!slow_turn_ && slow_turns_left_ > 0) slow_turn_ = timers_.start(Millis(0), [this] { slow_turn(); });
 }
 
-// One release of a slow chip, in a handler of its own: the next one (in turn after the one
-// served last) that may not have the level asked for, or else one held free whose read-back
-// the last redrive asked for. If that took no longer than kSlowChain, the chip's next turn
-// follows at once (a bus that recovered frees every lane in a moment); otherwise the rest
-// wait for the redrive every kSlowRedriveChecks checks (a hung bus would hold the loop for
-// seconds per line, toward the watchdog).
-void GpiodLines::slow_turn(const std::string& chip) {
-  slow_turns_.erase(chip);
-  const auto lines = release_lines_.find(chip);
-  if (lines == release_lines_.end()) return;
-  const std::vector<std::string>& names = lines->second;
-  std::size_t& next = slow_next_[chip];
-  std::optional<std::size_t> pick;
-  for (std::size_t i = 0; i < names.size() && !pick; ++i) {
-    const std::size_t at = (next + i) % names.size();
-    const Output& out = *outputs_.at(names[at]);
-    if (!out.retry && out.needs_write()) pick = at;
+// One release of a slow chip, in a handler of its own (one for all slow chips: several
+// chips may hang on one bus): the next one, chip by chip and line by line after the one
+// served last, that may not have the level asked for, or else one held free whose read-back
+// the last redrive asked for. If that took no longer than kSlowChain, the next turn follows
+// at once (a bus that recovered frees every lane in a moment), each line at most once per
+// chain; if it took longer, turns pause until the next redrive every kSlowRedriveChecks
+// checks (a hung bus holds the loop a second or two per line, toward the watchdog).
+void GpiodLines::slow_turn() {
+  slow_turn_.reset();
+  if (slow_turns_left_ == 0) return;
+  --slow_turns_left_;
+  std::vector<std::string> order;  // every release of a slow chip, from the one after the last served
+  for (const std::string& chip : slow_chips_) {
+    if (const auto found = release_lines_.find(chip); found != release_lines_.end()) {
+      order.insert(order.end(), found->second.begin(), found->second.end());
+    }
   }
-  for (std::size_t i = 0; i < names.size() && !pick; ++i) {
-    const std::size_t at = (next + i) % names.size();
-    if (slow_reads_due_.erase(names[at]) > 0 && !outputs_.at(names[at])->retry) pick = at;
+  if (order.empty()) return;
+  const auto after = std::find(order.begin(), order.end(), slow_served_);
+  if (after != order.end()) std::rotate(order.begin(), after + 1, order.end());
+  auto pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
+    const Output& out = *outputs_.at(name);
+    return !out.retry && out.needs_write();
+  });
+  if (pick == order.end()) {
+    pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
+      return slow_reads_due_.erase(name) > 0 && !outputs_.at(name)->retry;
+    });
   }
-  if (!pick) return;
-  next = *pick + 1;
-  const std::string& name = names[*pick];
-  Output& out = *outputs_.at(name);
+  if (pick == order.end()) {
+    slow_turns_left_ = 0;
+    return;
+  }
+  slow_served_ = *pick;
+  Output& out = *outputs_.at(slow_served_);
   const SteadyTime started = clock_.steady_now();
   if (out.needs_write()) {
-    write_wanted(name, out);
+    write_wanted(slow_served_, out);
   } else {
-    read_back(name, out);
+    read_back(slow_served_, out);
   }
-  if (clock_.steady_now() - started <= kSlowChain) slow_turn_soon(chip);
+  if (clock_.steady_now() - started > kSlowChain) {
+    slow_turns_left_ = 0;
+    slow_paused_ = true;
+    return;
+  }
+  if (slow_turns_left_ > 0) slow_turn_ = timers_.start(Millis(0), [this] { slow_turn(); });
 }
 
 // Writes `wanted`; `level` changes only once the line has it.
@@ -510,6 +529,11 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
   }
   out.retry = timers_.start(kRetryDelay, [this, name, &out] {
     out.retry.reset();
+    if (slow_chips_.contains(out.chip)) {
+      // Its chip was found slow meanwhile: a release waits for the slow turns, a light is left.
+      if (out.release) start_slow_turns();
+      return;
+    }
     write_wanted(name, out);
   });
 }
@@ -564,6 +588,12 @@ void GpiodLines::read_events(const std::shared_ptr<Input>& input) {
 void GpiodLines::read_level(const std::shared_ptr<Input>& input) {
   Input& in = *input;
   if (in.lost) return;
+  if (slow_chips_.contains(in.chip)) {
+    // Each read there may hold the loop a second or two: no longer read (supervision is lost
+    // already, so fire_alarm counts as active).
+    lost(in, "its chip " + in.chip + " is too slow to read (gpio_chip_slow)");
+    return;
+  }
   bool active = false;
   const SteadyTime started = clock_.steady_now();
   try {
@@ -684,6 +714,10 @@ void GpiodLines::schedule_release_check() {
 
 void GpiodLines::check_releases() {
   ++release_checks_;
+  // A check stops at the first access that finds a chip slow: several expanders hanging on
+  // one bus would otherwise cost a second or two each in this one handler.
+  const std::size_t slow_before = slow_chips_.size();
+  const auto found_slow = [&] { return slow_chips_.size() != slow_before; };
   std::set<std::string> touched;  // chips read or written this round
   for (auto& [name, out] : outputs_) {
     if (!out->release || out->retry) continue;
@@ -695,6 +729,7 @@ void GpiodLines::check_releases() {
       touched.insert(out->chip);
       read_back(name, *out);
     }
+    if (found_slow()) return;
   }
   for (const auto& [chip, names] : release_lines_) {
     if (touched.contains(chip) || slow_chips_.contains(chip)) continue;
@@ -702,28 +737,24 @@ void GpiodLines::check_releases() {
     const std::string& name = names[next++ % names.size()];
     Output& out = *outputs_.at(name);
     if (!out.retry) read_back(name, out);
+    if (found_slow()) return;
   }
   if (release_checks_ % kSlowRedriveChecks == 0) redrive_slow_chips();
 }
 
-// Every slow chip with a release that may not have its level, or one held free (read back:
-// an expander that glitched once is the likeliest to reset again), gets a turn.
+// The slow chips' releases get turns again: those that may not have their level are written,
+// those held free read back (an expander that glitched once is the likeliest to reset again).
 void GpiodLines::redrive_slow_chips() {
   for (const std::string& chip : slow_chips_) {
     const auto lines = release_lines_.find(chip);
     if (lines == release_lines_.end()) continue;
-    bool due = false;
     for (const std::string& name : lines->second) {
       const Output& out = *outputs_.at(name);
-      if (out.needs_write()) {
-        due = true;
-      } else if (out.wanted) {
-        slow_reads_due_.insert(name);
-        due = true;
-      }
+      if (!out.needs_write() && out.wanted) slow_reads_due_.insert(name);
     }
-    if (due) slow_turn_soon(chip);
   }
+  slow_paused_ = false;
+  start_slow_turns();
 }
 
 void GpiodLines::read_back(const std::string& name, Output& out) {
@@ -775,7 +806,7 @@ void GpiodLines::log_later(spdlog::level::level_enum level, std::string line) {
 }
 
 void GpiodLines::flush_logs() {
-  if (alarm_notice_ || !slow_turns_.empty()) {
+  if (alarm_notice_ || slow_turn_) {
     // The lanes hear of the alarm, and a slow chip's releases are written, first: the journal
     // may stall.
     log_flush_ = timers_.start(Millis(0), [this] { flush_logs(); });

@@ -49,10 +49,14 @@
 //   is unknown). A write that works but takes longer than kSlowAttempt loses supervision too
 //   (the chip cannot drive the lanes in time). A chip any write or read of which took that
 //   long is slow from then on: only its release lines are still written, in turns of their
-//   own (a timer of 0 ms per chip), after what the current loop turn writes to the other
-//   chips (at the fire alarm: every other lane's releases), one release per turn; the next
-//   turn follows at once if that one took no longer than kSlowChain, otherwise at the next
-//   redrive (a hung bus would hold the loop seconds per line, toward the watchdog). Its
+//   own (one timer of 0 ms for all slow chips: several expanders hang on one bus together),
+//   after what the current loop turn writes to the other chips (at the fire alarm: every
+//   other lane's releases), one release per turn; the next turn follows at once if that one
+//   took no longer than kSlowChain (each line at most once per chain), otherwise at the next
+//   redrive (a hung bus would hold the loop seconds per line, toward the watchdog). A retry
+//   due on a chip found slow meanwhile is left to those turns (a release) or dropped (a
+//   light), and its inputs are lost without another read. A release check stops at the
+//   first access that finds a chip slow. Its
 //   lights and buzzers are left as they are, as each write may hold the loop as long again.
 //   A chip with only outputs is supervised this way too. The report is made from the loop,
 //   never from within set_output.
@@ -165,8 +169,8 @@ class GpiodLines {
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const hw::GpiodLineConfig& config);
   void write_wanted(const std::string& name, Output& out);
-  void slow_turn_soon(const std::string& chip);
-  void slow_turn(const std::string& chip);
+  void start_slow_turns();
+  void slow_turn();
   void write_failed(const std::string& name, Output& out, const std::error_code& code, const std::string& why,
                     SteadyTime::duration took);
   void wait_for_events(const std::shared_ptr<Input>& input);
@@ -201,9 +205,11 @@ class GpiodLines {
   std::unique_ptr<Timer> release_check_;                           // the next check (kReleaseCheck)
   long release_checks_ = 0;                                        // checks so far
   std::map<std::string, std::size_t> next_probe_;                  // chip -> its release read back next
-  std::map<std::string, std::unique_ptr<Timer>> slow_turns_;      // slow chip -> its next turn (slow_turn)
-  std::map<std::string, std::size_t> slow_next_;                   // slow chip -> its release served next
-  std::set<std::string> slow_reads_due_;                           // releases of slow chips to read back
+  std::unique_ptr<Timer> slow_turn_;        // the slow chips' next turn (slow_turn)
+  std::size_t slow_turns_left_ = 0;        // turns left in the current chain
+  bool slow_paused_ = false;               // a turn was slow: none until the next redrive
+  std::string slow_served_;                // the release a slow turn served last
+  std::set<std::string> slow_reads_due_;   // releases of slow chips to read back
   // Log lines waiting for the end of the loop turn (the journal may stall: never inside a write).
   std::vector<std::pair<spdlog::level::level_enum, std::string>> pending_logs_;
   std::unique_ptr<Timer> log_flush_;

@@ -264,3 +264,33 @@ TEST_CASE_METHOD(FaultFixture, "the shutdown writes nothing but releases to a sl
   CHECK(faults.failed_writes(2) == 1);  // tried once: each attempt may take seconds
   CHECK(gpio.output_history(5) == OutputLevels{false, true});  // the light is left as it is
 }
+
+TEST_CASE_METHOD(FaultFixture, "a slow chip's release that keeps failing fast is tried a bounded number of times per redrive, never in a loop") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", gpio_line(3)},
+                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);  // the chip is slow
+  virtual_time.run_ready();
+  faults.fail_writes(3, EREMOTEIO);  // for good, and fast (a dead expander's NACK)
+  lines->set_output("lane1.release_out", true);
+  virtual_time.advance(1000ms);
+  CHECK(faults.failed_writes(3) == kRetries + 1);  // retried, then lost
+  const int after = faults.failed_writes(3);
+  virtual_time.advance(GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks);
+  CHECK(faults.failed_writes(3) == after + 1);  // once per redrive
+}
+
+TEST_CASE_METHOD(FaultFixture, "a retry on a chip found slow meanwhile is dropped for a light, and left to the slow turns for a release") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.fail_writes(4, EREMOTEIO, 1);
+  lines->set_output("lane1.led_green", true);  // fails fast: a retry is due
+  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.release_in", true);  // works, slowly: the chip is slow
+  virtual_time.advance(kRetryDelay * 2);
+  CHECK(faults.failed_writes(4) == 1);
+  CHECK(gpio.output_history(4) == OutputLevels{false});  // the light's retry was not written
+  CHECK(gpio.high(2));
+}
