@@ -190,7 +190,13 @@ int run_daemon(const controller::GateConfig& config) {
     admission.write_later(id, std::move(what), std::move(write));
   };
   reports.set_write_later(write_later);
-  controller::recover_interrupted_sessions(sessions, time, write_later);
+  if (auto recovered = controller::recover_interrupted_sessions(sessions, time, write_later); !recovered.ok()) {
+    spdlog::critical("event=startup_failed what=session_recovery detail={} hint={}",
+                     log_value(recovered.error().message),
+                     log_value("the sessions a restart interrupted must be closed before any entry hold is sent; "
+                               "systemd starts passgated again"));
+    return kExitFailed;
+  }
   controller::TokenPurge purge(sessions, time, time);
   // Final records older than [database] retention_days go, in small batches, hourly.
   controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);
@@ -260,7 +266,7 @@ int run_daemon(const controller::GateConfig& config) {
   }
 
   // SIGTERM/SIGINT: finish the passages under way, persist, stop (graceful_stop.hpp).
-  GracefulStop graceful_stop(gate, settlement, notifier, time, time, [&io] { io.stop(); });
+  GracefulStop graceful_stop(gate, settlement, admission, notifier, time, time, [&io] { io.stop(); });
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   std::function<void()> wait_stop = [&] {
     stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {

@@ -15,10 +15,11 @@ std::string waiting_status(int passages) {
 }  // namespace
 
 GracefulStop::GracefulStop(controller::Gate& gate, controller::Settlement& settlement,
-                           drivers::SystemdNotifier& notifier, TimerService& timers, Clock& clock,
-                           std::function<void()> stop_loop)
+                           controller::AdmissionService& admission, drivers::SystemdNotifier& notifier,
+                           TimerService& timers, Clock& clock, std::function<void()> stop_loop)
     : gate_(gate),
       settlement_(settlement),
+      admission_(admission),
       notifier_(notifier),
       timers_(timers),
       clock_(clock),
@@ -62,6 +63,7 @@ void GracefulStop::finish(bool drained) {
                  gate_.passages_in_progress(),
                  log_value("stopping anyway; sessions left open are recovered at the next start"));
   }
+  admission_.write_waiting_now();
   if (auto requeued = settlement_.stop(); requeued.ok()) {
     spdlog::info("event=shutdown_persisted payments_requeued={} detail={}", *requeued,
                  log_value("payment operations in flight are resent with the same idempotency key at the next start"));

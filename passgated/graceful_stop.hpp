@@ -3,7 +3,10 @@
 // it waits until no lane has a passage under way (Gate::passages_in_progress, checked every
 // kCheckEvery), at most kDrainLimit: a shopper who was let in is let through and recorded.
 // The fire alarm's states never count as a passage, so an alarm never holds the stop up.
-// Then settlement stops (Settlement::stop): its payment drainer records what it has in
+// Then the session-ending writes the database refused and that still wait (denials, cancels
+// of unused grants: AdmissionService::write_waiting_now) are tried once more: their list is
+// kept in memory only, and a session they would have ended keeps its entry hold queued. Then
+// settlement stops (Settlement::stop): its payment drainer records what it has in
 // flight as pending again (resent with the same idempotency key at the next start), and the
 // loop stops. Everything else the gate decided is already in SQLite (each passage, session
 // change and outbox message is its own committed transaction). A second signal stops at once. Single-threaded, on the event loop.
@@ -13,6 +16,7 @@
 #include <memory>
 
 #include "common/clock.hpp"
+#include "controller/admission/service.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/settlement/settlement.hpp"
 #include "drivers/systemd_notifier.hpp"
@@ -25,8 +29,8 @@ class GracefulStop {
   static constexpr Millis kCheckEvery{50};
 
   // `stop_loop` ends the event loop (the daemon then returns 0).
-  GracefulStop(controller::Gate& gate, controller::Settlement& settlement, drivers::SystemdNotifier& notifier,
-               TimerService& timers, Clock& clock, std::function<void()> stop_loop);
+  GracefulStop(controller::Gate& gate, controller::Settlement& settlement, controller::AdmissionService& admission,
+               drivers::SystemdNotifier& notifier, TimerService& timers, Clock& clock, std::function<void()> stop_loop);
   GracefulStop(const GracefulStop&) = delete;
   GracefulStop& operator=(const GracefulStop&) = delete;
 
@@ -40,6 +44,7 @@ class GracefulStop {
 
   controller::Gate& gate_;
   controller::Settlement& settlement_;
+  controller::AdmissionService& admission_;
   drivers::SystemdNotifier& notifier_;
   TimerService& timers_;
   Clock& clock_;

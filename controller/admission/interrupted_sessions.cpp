@@ -8,12 +8,10 @@
 
 namespace passgate::controller {
 
-void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock, const WriteLater& write_later) {
+Status recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock, const WriteLater& write_later) {
   auto opening = sessions.in_state(db::SessionState::opening);
   if (!opening.ok()) {
-    spdlog::error("event=session_recovery_failed detail={}",
-                  log_value("cannot list interrupted sessions: " + opening.error().message));
-    return;
+    return make_error(opening.error().code, "cannot list the sessions a restart interrupted: " + opening.error().message);
   }
   for (const auto& s : opening.value()) {
     const auto close = [&sessions, &clock, id = s.session_id, open = open_message(s.session_id, s.open_request),
@@ -30,6 +28,7 @@ void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock, cons
                  "tracking engine is told it is cancelled\"",
                  log_value(s.session_id));
   }
+  return {};
 }
 
 }  // namespace passgate::controller

@@ -5,7 +5,9 @@
 // began) and then a cancel, through the outbox, so both sides end with it cancelled. Its
 // token id stays used. A session the database refuses to close is handed to `write_later`
 // (AdmissionService::write_later): written again until it is taken, its entry hold not sent
-// meanwhile. The reasoning for every crash point: docs/durability.md.
+// meanwhile. If they cannot even be listed, the error is returned and passgated does not start
+// (systemd starts it again): a session left opening would otherwise have its hold sent with
+// nothing to void it. The reasoning for every crash point: docs/durability.md.
 #pragma once
 
 #include "common/clock.hpp"
@@ -14,6 +16,7 @@
 
 namespace passgate::controller {
 
-void recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock, const WriteLater& write_later);
+[[nodiscard]] Status recover_interrupted_sessions(db::SessionStore& sessions, Clock& clock,
+                                                  const WriteLater& write_later);
 
 }  // namespace passgate::controller

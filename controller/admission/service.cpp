@@ -345,12 +345,13 @@ void AdmissionService::record_denial(int lane, const std::string& session_id, st
 
 void AdmissionService::write_later(const std::string& session_id, std::string what, std::function<Status()> write) {
   if (unrecorded_denials_.size() >= kMaxUnrecordedDenials) {
-    // Bounded: the oldest is left to the next start, which closes it; its id alone is kept
-    // (bounded too) so that anti-passback still leaves it out.
-    spdlog::error("event=denial_record_dropped session={} detail=\"too many denials wait for the database; the next "
-                  "start closes this session\"",
-                  unrecorded_denials_.front().session_id);
-    if (dropped_denials_.size() >= kMaxUnrecordedDenials) dropped_denials_.pop_front();
+    // Bounded: the oldest is no longer written again (a denial's session stays opening, for
+    // the next start to close; a cancel's stays open); its id alone is kept (bounded too) so
+    // that its hold stays held back and anti-passback still leaves it out.
+    spdlog::error("event=denial_record_dropped session={} what={} detail=\"too many session-ending writes wait for "
+                  "the database; no longer written again, its entry hold still held back\"",
+                  unrecorded_denials_.front().session_id, log_value(unrecorded_denials_.front().what));
+    if (dropped_denials_.size() >= kMaxDroppedIds) dropped_denials_.pop_front();
     dropped_denials_.push_back(unrecorded_denials_.front().session_id);
     unrecorded_denials_.pop_front();
   }
@@ -417,6 +418,32 @@ void AdmissionService::retry_next_denial(std::size_t index) {
     denial_retry_timer_.reset();
     retry_next_denial(index);
   });
+}
+
+std::size_t AdmissionService::write_waiting_now() {
+  denial_retry_timer_.reset();
+  std::size_t lost = 0;
+  const auto lose = [&lost](const UnrecordedDenial& d, const std::string& why) {
+    ++lost;
+    spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),
+                     log_value(why),
+                     log_value("at the next start this session's entry hold may be sent with nothing to void it: "
+                               "void it by hand (docs/troubleshooting.md)"));
+  };
+  while (!unrecorded_denials_.empty()) {
+    const UnrecordedDenial& d = unrecorded_denials_.front();
+    const Status written = d.write();
+    if (!written.ok() && db::database_wide(written.error())) break;
+    if (written.ok()) {
+      spdlog::info("event=denial_recorded session={} detail={}", d.session_id, log_value(d.what + " written at the stop"));
+    } else if (written.error().code != "wrong_state") {
+      lose(d, written.error().message);
+    }
+    unrecorded_denials_.pop_front();
+  }
+  for (const UnrecordedDenial& d : unrecorded_denials_) lose(d, "the database still refuses writes at the stop");
+  unrecorded_denials_.clear();
+  return lost;
 }
 
 void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {

@@ -70,6 +70,8 @@ class AdmissionService final : public AdmissionPort {
   static constexpr Millis kDenialRetryFirst{1000};
   static constexpr Millis kDenialRetryMax{60000};
   static constexpr std::size_t kMaxUnrecordedDenials = 1024;
+  // Ids of session-ending writes dropped from that list, kept so their holds stay held back.
+  static constexpr std::size_t kMaxDroppedIds = 65536;
 
   void request(int lane, int group_limit, std::string token, Done done) override;
   // True from a scan's request until `window` after its answer was delivered: a lane in use
@@ -88,6 +90,11 @@ class AdmissionService final : public AdmissionPort {
   // until it is taken, and until then the session counts as denied here, its denial not
   // recorded (its entry hold is not sent; anti-passback leaves it out).
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
+  // At a graceful stop: every write still waiting is tried once more, now, stopping at the
+  // first the whole database refuses (full, locked). The list is kept in memory only: each one
+  // left is logged (event=denial_record_lost, critical), since at the next start its session's
+  // entry hold may be sent with nothing to void it; returns how many were left.
+  std::size_t write_waiting_now();
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 
@@ -139,7 +146,7 @@ class AdmissionService final : public AdmissionPort {
     std::function<Status()> write;
   };
   std::deque<UnrecordedDenial> unrecorded_denials_;  // denials the database refused, oldest first
-  std::deque<std::string> dropped_denials_;          // ids of those dropped from it (bounded too)
+  std::deque<std::string> dropped_denials_;          // ids of those dropped from it (kMaxDroppedIds)
   std::unique_ptr<Timer> denial_retry_timer_;
   Millis denial_retry_delay_{0};                      // of the round under way or waited for
   int unanswered_ = 0;  // requests whose answer has not been delivered yet

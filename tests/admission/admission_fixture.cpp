@@ -94,7 +94,9 @@ controller::WriteLater AdmissionFixture::write_later() {
   };
 }
 
-void AdmissionFixture::recover_interrupted() { controller::recover_interrupted_sessions(*sessions, vt, write_later()); }
+void AdmissionFixture::recover_interrupted() {
+  REQUIRE(controller::recover_interrupted_sessions(*sessions, vt, write_later()).ok());
+}
 
 void AdmissionFixture::deliver(const std::string& body) {
   REQUIRE(tracking.calls.size() == 1);

@@ -9,6 +9,7 @@
 #include "db/settlement_store.hpp"
 #include "db/sqlite_error.hpp"
 #include "tests/admission/admission_fixture.hpp"
+#include "tests/support/captured_log.hpp"
 
 using passgate::DenialReason;
 using passgate::controller::AntiPassback;
@@ -161,4 +162,25 @@ TEST_CASE("a retry of waiting denials stops at a locked database instead of wait
     INFO(session.session_id);
     CHECK(session.state == SessionState::denied);
   }
+}
+
+TEST_CASE("a graceful stop writes the denials still waiting, and logs each the database still refuses as lost") {
+  AdmissionFixture f;
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  REQUIRE(f.admit(f.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
+  REQUIRE(f.admit(f.token_of("shp_bob"), 403).reason == DenialReason::shopper_blocked);
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 2);  // still refused: both lost, each logged
+  CHECK(log.count("event=denial_record_lost") == 2);
+
+  AdmissionFixture g;
+  g.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  REQUIRE(g.admit(g.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
+  g.database->sql().exec("DROP TRIGGER disk_full");  // space freed before the stop
+  CHECK(g.admission->write_waiting_now() == 0);
+  CHECK(g.sessions->all().value()[0].state == SessionState::denied);
 }
