@@ -24,14 +24,18 @@ Result<bool> CardBlocklist::add(const std::string& fingerprint_hash, const std::
     return make_error("bad_entry", "cannot list a card for session " + session_id +
                                        ": its fingerprint hash, the reason and the session id must all be given");
   }
-  return guarded("list the card of session " + session_id, [&]() -> Result<bool> {
-    auto insert = db_.statement(
-        "INSERT INTO card_blocklist (fingerprint_hash, reason, session_id, since_ms) VALUES (?1, ?2, ?3, ?4)"
-        " ON CONFLICT (fingerprint_hash) DO UPDATE SET reason = excluded.reason, session_id = excluded.session_id,"
-        " since_ms = excluded.since_ms, lifted_at_ms = 0 WHERE lifted_at_ms > 0");
-    SQLite::bind(*insert, fingerprint_hash, reason, session_id, now_ms);
-    return insert->exec() > 0;
-  });
+  return guarded("list the card of session " + session_id,
+                 [&]() -> Result<bool> { return insert(db_, fingerprint_hash, reason, session_id, now_ms); });
+}
+
+bool CardBlocklist::insert(Database& db, const std::string& fingerprint_hash, const std::string& reason,
+                           const std::string& session_id, std::int64_t now_ms) {
+  auto insert = db.statement(
+      "INSERT INTO card_blocklist (fingerprint_hash, reason, session_id, since_ms) VALUES (?1, ?2, ?3, ?4)"
+      " ON CONFLICT (fingerprint_hash) DO UPDATE SET reason = excluded.reason, session_id = excluded.session_id,"
+      " since_ms = excluded.since_ms, lifted_at_ms = 0 WHERE lifted_at_ms > 0");
+  SQLite::bind(*insert, fingerprint_hash, reason, session_id, now_ms);
+  return insert->exec() > 0;
 }
 
 Result<std::optional<BlockedCard>> CardBlocklist::find(const std::vector<std::string>& fingerprint_hashes) {

@@ -37,6 +37,10 @@ class CardBlocklist {
   [[nodiscard]] Result<std::optional<BlockedCard>> find(const std::vector<std::string>& fingerprint_hashes);
   // Lifts the entry in force that session `session_id` left. "wrong_state" if there is none.
   [[nodiscard]] Status lift(const std::string& session_id, std::int64_t now_ms);
+  // For the other stores, within their transaction: add() of an entry already checked. Throws
+  // SQLite::Exception, so call it only inside guarded().
+  static bool insert(Database& db, const std::string& fingerprint_hash, const std::string& reason,
+                     const std::string& session_id, std::int64_t now_ms);
   // For the other stores, within their transaction: whether any of the hashes is listed (in
   // force). Throws SQLite::Exception, so call it only inside guarded().
   [[nodiscard]] static bool listed(Database& db, const std::vector<std::string>& fingerprint_hashes);

@@ -408,11 +408,82 @@ CREATE INDEX card_blocklist_by_session ON card_blocklist (session_id);
 CREATE INDEX card_blocklist_lifted ON card_blocklist (lifted_at_ms) WHERE lifted_at_ms > 0;
 )sql";
 
-constexpr std::array<std::string_view, 15> kMigrations = {
+// 16: card sessions settled (controller/settlement/card_rules.hpp).
+// - payment_ops.op gains 'increment' (a card hold raised to the cart's total before its
+//   capture, key "<session_id>:increment"). SQLite cannot change a CHECK constraint: the table
+//   is rebuilt with its rows, ids and sequence, its indexes and its trigger. (Renamed first, so
+//   its references to itself follow it and the copy's point at the new table.)
+// - a card session counts as one whose hold was requested (sessions.hold_requested), so a card
+//   session that ends without a cart is found as an app session with a hold is, through
+//   sessions_holds_unsettled: set when its attempt is admitted, and for those admitted before.
+// - a card left on the blocklist by a session's unpaid remainder is lifted when that remainder
+//   is paid or written off (by whatever code writes it), and the session has no other dead
+//   letter left.
+constexpr std::string_view kCardSettlement = R"sql(
+ALTER TABLE payment_ops RENAME TO payment_ops_v15;
+CREATE TABLE payment_ops (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id          TEXT NOT NULL REFERENCES sessions (session_id),
+  op                  TEXT NOT NULL CHECK (op IN ('preauth', 'capture', 'charge', 'void', 'increment')),
+  idempotency_key     TEXT NOT NULL UNIQUE,
+  amount_minor        INTEGER NOT NULL CHECK (amount_minor >= 0),
+  currency            TEXT NOT NULL,
+  intent_id           TEXT NOT NULL DEFAULT '',
+  after_op_id         INTEGER REFERENCES payment_ops (id),
+  state               TEXT NOT NULL
+                      CHECK (state IN ('pending', 'in_flight', 'succeeded', 'declined', 'dead', 'written_off')),
+  alert               INTEGER NOT NULL DEFAULT 1 CHECK (alert IN (0, 1)),
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  created_at_ms       INTEGER NOT NULL,
+  first_attempt_at_ms INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at_ms  INTEGER NOT NULL,
+  finished_at_ms      INTEGER NOT NULL DEFAULT 0,
+  last_error          TEXT NOT NULL DEFAULT '',
+  unverified          INTEGER NOT NULL DEFAULT 0 CHECK (unverified IN (0, 1)),
+  replaced_by         INTEGER REFERENCES payment_ops (id),
+  maybe_executed      INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO payment_ops (id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state,
+                         alert, attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms,
+                         last_error, unverified, replaced_by, maybe_executed)
+  SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert, attempts,
+         created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error, unverified, replaced_by,
+         maybe_executed
+  FROM payment_ops_v15 ORDER BY id;
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'payment_ops', seq FROM sqlite_sequence WHERE name = 'payment_ops_v15'
+    AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'payment_ops');
+UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('payment_ops', 'payment_ops_v15'))
+  WHERE name = 'payment_ops';
+DROP TABLE payment_ops_v15;
+CREATE INDEX payment_ops_by_state ON payment_ops (state, next_attempt_at_ms);
+CREATE INDEX payment_ops_by_session ON payment_ops (session_id);
+CREATE INDEX payment_ops_by_after_op ON payment_ops (after_op_id) WHERE after_op_id IS NOT NULL;
+CREATE INDEX payment_ops_by_replaced_by ON payment_ops (replaced_by) WHERE replaced_by IS NOT NULL;
+CREATE INDEX payment_ops_by_latest_time ON payment_ops (max(created_at_ms, first_attempt_at_ms, finished_at_ms));
+CREATE TRIGGER sessions_hold_requested AFTER INSERT ON payment_ops WHEN NEW.op = 'preauth' BEGIN
+  UPDATE sessions SET hold_requested = 1 WHERE session_id = NEW.session_id AND hold_requested = 0;
+END;
+CREATE TRIGGER sessions_card_hold AFTER UPDATE OF state ON card_attempts WHEN NEW.state = 'admitted' BEGIN
+  UPDATE sessions SET hold_requested = 1 WHERE session_id = NEW.session_id AND hold_requested = 0;
+END;
+UPDATE sessions SET hold_requested = 1 WHERE hold_requested = 0
+  AND session_id IN (SELECT session_id FROM card_attempts WHERE state = 'admitted');
+CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_ops
+  WHEN NEW.state IN ('succeeded', 'written_off') AND OLD.state <> NEW.state
+    AND NEW.idempotency_key = NEW.session_id || ':charge:remainder' BEGIN
+  UPDATE card_blocklist SET lifted_at_ms = max(NEW.finished_at_ms, 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+      AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = NEW.session_id AND p.id <> NEW.id
+                      AND p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL);
+END;
+)sql";
+
+constexpr std::array<std::string_view, 16> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
-    kCardAttempts};
+    kCardAttempts, kCardSettlement};
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "db/card_settlement_store.hpp"
 #include "db/sqlite_error.hpp"
 #include "db/statement_cache.hpp"
 
@@ -477,6 +478,13 @@ Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const
   });
 }
 
+std::int64_t QueueTotals::card_holds_near_lapse(std::int64_t now_s, std::int64_t warning_s) const {
+  std::int64_t n = 0;
+  for (const std::int64_t deadline : card_hold_deadlines_s)
+    if (deadline - now_s <= warning_s) ++n;
+  return n;
+}
+
 Result<QueueTotals> PaymentQueue::totals() {
   return guarded("sum the payment queue", [&]() -> Result<QueueTotals> {
     QueueTotals t;
@@ -513,6 +521,12 @@ Result<QueueTotals> PaymentQueue::totals() {
     auto refused = db_.statement("SELECT COUNT(*) FROM sessions WHERE refused_at_ms > 0");
     refused->executeStep();
     t.refused_sessions = refused->getColumn(0).getInt64();
+    auto unpaid = db_.statement(
+        "SELECT COUNT(*) FROM card_blocklist WHERE lifted_at_ms = 0 AND reason = 'unpaid_remainder'");
+    unpaid->executeStep();
+    t.cards_partially_paid = unpaid->getColumn(0).getInt64();
+    auto deadlines = db_.statement(kOpenCardHolds);
+    while (deadlines->executeStep()) t.card_hold_deadlines_s.push_back(deadlines->getColumn(1).getInt64());
     return t;
   });
 }

@@ -127,7 +127,14 @@ struct QueueTotals {
   // Sessions admitted offline that the tracking engine refused afterwards (their holds are
   // voided; the shoppers were inside, unfollowed), ever.
   std::int64_t refused_sessions = 0;
+  // Card sessions (db/card_settlement_store.hpp): cards on the blocklist for an unpaid
+  // remainder (partially paid sessions not settled by an operator yet), and the capture_before
+  // (Unix s) of every card hold not settled yet, soonest first.
+  std::int64_t cards_partially_paid = 0;
+  std::vector<std::int64_t> card_hold_deadlines_s;
   [[nodiscard]] std::int64_t quarantined_total() const;
+  // How many of card_hold_deadlines_s are less than `warning_s` after `now_s` (or past).
+  [[nodiscard]] std::int64_t card_holds_near_lapse(std::int64_t now_s, std::int64_t warning_s) const;
 };
 
 

@@ -49,6 +49,13 @@ std::string hold_unresolved(std::string_view session) {
          " AND p.maybe_executed = 1 AND (p.attempts > 1 OR p.unverified = 1))))";
 }
 
+// Whether the session named by `session` is a card session: its card attempt was admitted.
+// db/card_settlement_store.hpp settles those, never the app path.
+std::string card_session_sql(std::string_view session) {
+  return "EXISTS (SELECT 1 FROM card_attempts a WHERE a.state = 'admitted' AND a.session_id = " +
+         std::string(session) + ")";
+}
+
 constexpr const char* kSelectSettlements =
     "SELECT session_id, basis, total_minor, hold_minor, plan, planned_at_ms FROM settlements ";
 
@@ -148,62 +155,76 @@ Result<std::optional<FinalCart>> SettlementStore::cart(const std::string& sessio
 }
 
 Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) {
-  return guarded("find sessions to settle", [&]() -> Result<std::vector<SettlementCandidate>> {
-    std::vector<SettlementCandidate> found;
-    // A session whose hold is still unresolved waits (it is not returned, so it never fills
-    // a batch that newer sessions wait behind).
-    // Both searches walk only sessions not settled, through the partial indexes of migration
-    // 10, never the whole history (CROSS JOIN keeps the sessions the outer loop).
-    auto with_cart = db_.statement(
-        "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at"
-        " FROM sessions s INDEXED BY sessions_unsettled CROSS JOIN carts c"
-        " WHERE s.settled = 0 AND s.state IN ('opening', 'open', 'open_offline') AND c.session_id = s.session_id"
-        " AND s.refused_at_ms = 0"
-        " AND NOT " + hold_unresolved("c.session_id") +
-        " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
-    with_cart->bind(1, limit);
-    while (with_cart->executeStep()) {
-      FinalCart cart = read_cart(*with_cart, 0);
-      found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});
-    }
-    // Denied, cancelled and refused sessions are settled without a cart at once (their hold
-    // voided), whatever cart came or comes: such a cart is never charged (it is quarantined
-    // as not_admitted, or, recorded before that rule, left alone).
-    auto without_cart = db_.statement(
-        "SELECT s.session_id FROM sessions s WHERE s.rowid IN ("
-        "SELECT h.rowid FROM sessions h INDEXED BY sessions_holds_unsettled WHERE h.settled = 0 AND h.hold_requested = 1"
-        " AND (h.state IN ('cancelled', 'denied') OR h.refused_at_ms > 0)"
-        " UNION SELECT w.rowid FROM quarantined_carts q CROSS JOIN sessions w ON w.session_id = q.session_id"
-        " WHERE q.state = 'written_off' AND q.session_id <> '' AND w.settled = 0"
-        " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = w.session_id))"
-        " AND NOT " + hold_unresolved("s.session_id") +
-        " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
-    without_cart->bind(1, limit);
-    while (without_cart->executeStep())
-      found.push_back(SettlementCandidate{without_cart->getColumn(0).getString(), std::nullopt});
-    return found;
-  });
+  return guarded("find sessions to settle",
+                 [&]() -> Result<std::vector<SettlementCandidate>> { return find_candidates(db_, false, limit); });
+}
+
+std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, bool card_sessions, int limit) {
+  std::vector<SettlementCandidate> found;
+  const std::string kind = std::string(card_sessions ? " AND " : " AND NOT ");
+  // A session whose hold is still unresolved waits (it is not returned, so it never fills
+  // a batch that newer sessions wait behind).
+  // Both searches walk only sessions not settled, through the partial indexes of migration
+  // 10, never the whole history (CROSS JOIN keeps the sessions the outer loop).
+  auto with_cart = db.statement(
+      "SELECT c.session_id, c.currency, c.total_minor, c.finalized_at"
+      " FROM sessions s INDEXED BY sessions_unsettled CROSS JOIN carts c"
+      " WHERE s.settled = 0 AND s.state IN ('opening', 'open', 'open_offline') AND c.session_id = s.session_id"
+      " AND s.refused_at_ms = 0" + kind + card_session_sql("c.session_id") +
+      " AND NOT " + hold_unresolved("c.session_id") +
+      " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
+  with_cart->bind(1, limit);
+  while (with_cart->executeStep()) {
+    FinalCart cart = read_cart(*with_cart, 0);
+    found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});
+  }
+  // Denied, cancelled and refused sessions are settled without a cart at once (their hold
+  // voided), whatever cart came or comes: such a cart is never charged (it is quarantined
+  // as not_admitted, or, recorded before that rule, left alone). (A card session counts as
+  // one with a hold requested: migration 16.)
+  auto without_cart = db.statement(
+      "SELECT s.session_id FROM sessions s WHERE s.rowid IN ("
+      "SELECT h.rowid FROM sessions h INDEXED BY sessions_holds_unsettled WHERE h.settled = 0 AND h.hold_requested = 1"
+      " AND (h.state IN ('cancelled', 'denied') OR h.refused_at_ms > 0)"
+      " UNION SELECT w.rowid FROM quarantined_carts q CROSS JOIN sessions w ON w.session_id = q.session_id"
+      " WHERE q.state = 'written_off' AND q.session_id <> '' AND w.settled = 0"
+      " AND NOT EXISTS (SELECT 1 FROM carts c WHERE c.session_id = w.session_id))" +
+      kind + card_session_sql("s.session_id") +
+      " AND NOT " + hold_unresolved("s.session_id") +
+      " ORDER BY s.created_at_ms, s.rowid LIMIT ?1");
+  without_cart->bind(1, limit);
+  while (without_cart->executeStep())
+    found.push_back(SettlementCandidate{without_cart->getColumn(0).getString(), std::nullopt});
+  return found;
 }
 
 Result<std::vector<std::int64_t>> SettlementStore::settle(const SettlementDecision& decision,
                                                           std::vector<NewPaymentOp> ops, std::int64_t now_ms) {
   return guarded("settle session " + decision.session_id, [&]() -> Result<std::vector<std::int64_t>> {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    auto insert = db_.statement(
-        "INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (session_id) DO NOTHING");
-    SQLite::bind(*insert, decision.session_id, std::string(decision.from_cart ? "cart" : "no_cart"),
-                 decision.total_minor, decision.hold_minor, decision.plan, now_ms);
-    if (insert->exec() == 0)
-      return make_error("already_settled", "session " + decision.session_id + " already has a settlement");
-    std::vector<std::int64_t> ids;
-    for (NewPaymentOp& op : ops) {
-      if (!ids.empty()) op.after_op_id = ids.back();
-      ids.push_back(PaymentQueue::insert(db_, op, now_ms));
-    }
+    auto ids = insert_settlement(db_, decision, std::move(ops), now_ms);
+    if (!ids) return make_error("already_settled", "session " + decision.session_id + " already has a settlement");
     transaction.commit();
-    return ids;
+    return std::move(*ids);
   });
+}
+
+std::optional<std::vector<std::int64_t>> SettlementStore::insert_settlement(Database& db,
+                                                                            const SettlementDecision& decision,
+                                                                            std::vector<NewPaymentOp> ops,
+                                                                            std::int64_t now_ms) {
+  auto insert = db.statement(
+      "INSERT INTO settlements (session_id, basis, total_minor, hold_minor, plan, planned_at_ms)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (session_id) DO NOTHING");
+  SQLite::bind(*insert, decision.session_id, std::string(decision.from_cart ? "cart" : "no_cart"),
+               decision.total_minor, decision.hold_minor, decision.plan, now_ms);
+  if (insert->exec() == 0) return std::nullopt;
+  std::vector<std::int64_t> ids;
+  for (NewPaymentOp& op : ops) {
+    if (!ids.empty() && !op.after_op_id) op.after_op_id = ids.back();
+    ids.push_back(PaymentQueue::insert(db, op, now_ms));
+  }
+  return ids;
 }
 
 Result<std::optional<SettlementRecord>> SettlementStore::settlement(const std::string& session_id) {

@@ -69,7 +69,8 @@ class SettlementStore {
                                                       const std::string& next_cursor, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<FinalCart>> cart(const std::string& session_id);
 
-  // Sessions that need a settlement decision, oldest first, at most `limit`.
+  // Sessions that need a settlement decision, oldest first, at most `limit`. Not card sessions
+  // (an admitted card attempt's: db/card_settlement_store.hpp settles those).
   [[nodiscard]] Result<std::vector<SettlementCandidate>> candidates(int limit);
   // Records the decision and its operations in one transaction; each operation waits for
   // the one before it in `ops` to be final. Returns the operations' ids. Error
@@ -77,6 +78,16 @@ class SettlementStore {
   [[nodiscard]] Result<std::vector<std::int64_t>> settle(const SettlementDecision& decision,
                                                          std::vector<NewPaymentOp> ops, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<SettlementRecord>> settlement(const std::string& session_id);
+  // candidates() within guarded(): app sessions, or (`card_sessions`) only card sessions. Throws
+  // SQLite::Exception.
+  [[nodiscard]] static std::vector<SettlementCandidate> find_candidates(Database& db, bool card_sessions, int limit);
+  // For the card settlement store, within its transaction: settle() without the transaction.
+  // Its operations' ids, or nothing if the session has a settlement (nothing written). Throws
+  // SQLite::Exception, so call it only inside guarded().
+  [[nodiscard]] static std::optional<std::vector<std::int64_t>> insert_settlement(Database& db,
+                                                                                 const SettlementDecision& decision,
+                                                                                 std::vector<NewPaymentOp> ops,
+                                                                                 std::int64_t now_ms);
 
   // Sessions planned "charge+void" whose charge has reached an outcome the planner acts on
   // and that have no follow-up yet (no void, no capture), oldest first, at most `limit`: it

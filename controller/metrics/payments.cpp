@@ -32,6 +32,12 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
                                        "Sessions admitted offline that the tracking engine refused afterwards, ever "
                                        "(their holds are released; alert on an increase: a shopper was inside, "
                                        "unfollowed).")),
+      cards_partially_paid_(registry.gauge("passgate_card_sessions_partially_paid",
+                                           "Cards on the blocklist for an unpaid remainder: card sessions partially "
+                                           "paid whose remainder an operator has not settled yet (passgatectl queue).")),
+      card_holds_near_lapse_(registry.gauge("passgate_card_holds_near_lapse",
+                                            "Card holds not settled whose capture_before is less than an hour away "
+                                            "or past: their final cart has not come.")),
       in_flight_(registry.gauge("passgate_payment_in_flight", "Payment gateway requests under way.")),
       attempts_(registry.counter("passgate_payment_attempts_total",
                                  "Requests sent to the payment gateway: every send, a resend on a fresh connection "
@@ -58,6 +64,8 @@ void PaymentMetrics::collect() {
     oldest_age_.set({}, static_cast<double>(std::max<std::int64_t>(0, now_ms - oldest_ms)) / 1000);
     dead_letters_.set({}, static_cast<double>(totals->dead_letters));
     refused_sessions_.set({}, static_cast<double>(totals->refused_sessions));
+    cards_partially_paid_.set({}, static_cast<double>(totals->cards_partially_paid));
+    card_holds_near_lapse_.set({}, static_cast<double>(totals->card_holds_near_lapse(now_ms / 1000, 3600)));
     for (const auto reason : {db::QuarantineReason::unreadable, db::QuarantineReason::currency,
                               db::QuarantineReason::over_limit, db::QuarantineReason::not_admitted}) {
       const auto n = totals->quarantined_carts.find(std::string(db::to_string(reason)));

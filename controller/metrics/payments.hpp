@@ -1,7 +1,8 @@
 // PaymentMetrics: the durable payment queue, read from the database at every scrape (the
 // grouped query behind `passgatectl queue`): operations not yet final, what they amount to
 // by currency (never wrapping: common/minor_sum.hpp), the age of the oldest, the dead-letter
-// list, the quarantined carts by reason; and the drainer's counts of attempts and results. A failed read leaves the queue's series out of that scrape (it is
+// list, the quarantined carts by reason, the card sessions partially paid and the card holds
+// near their capture_before; and the drainer's counts of attempts and results. A failed read leaves the queue's series out of that scrape (it is
 // counted in passgate_database_errors_total). The registry must not render after it is gone.
 // Single-threaded, on the event loop.
 #pragma once
@@ -31,6 +32,8 @@ class PaymentMetrics {
   metrics::Gauge& dead_letters_;
   metrics::Gauge& quarantined_;
   metrics::Gauge& refused_sessions_;
+  metrics::Gauge& cards_partially_paid_;
+  metrics::Gauge& card_holds_near_lapse_;
   metrics::Gauge& in_flight_;
   metrics::Counter& attempts_;
   metrics::Counter& results_;

@@ -11,6 +11,7 @@
 #include "common/time_format.hpp"
 #include "db/sqlite_error.hpp"
 #include "ports/payment_intent_match.hpp"
+#include "controller/settlement/charge_reference.hpp"
 #include "controller/settlement/search_verdict.hpp"
 
 namespace passgate::controller {
@@ -342,19 +343,15 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
   PaymentRequest request = request_of(op, *kind, settings_.gate_id);
   if (*kind == PaymentOpKind::preauth || *kind == PaymentOpKind::charge) {
-    auto session = sessions_.find(op.session_id);
-    if (!session) {
-      return finish_local(op, failed_locally(PaymentOutcomeKind::unknown, "cannot read the session: " + session.error().message), done);
-    }
-    if (!session->has_value() || (*session)->pay_sealed.empty()) {
-      return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "the session has no payment reference"), done);
-    }
-    auto reference = crypto::open_payment_reference(
-        sealer_, crypto::SealedValue{(*session)->pay_key_id, (*session)->pay_sealed}, op.session_id);
+    auto reference = charge_reference(sessions_, card_attempts_, sealer_, op.session_id);
     if (!reference) {
-      return finish_local(op, failed_locally(PaymentOutcomeKind::rejected,
-                                       "cannot open the sealed payment reference: " + reference.error().message),
-                    done);
+      const bool later = reference.error().code == "unreadable";
+      std::string why = reference.error().code == "unreadable" || reference.error().code == "no_reference"
+                            ? reference.error().message
+                            : "cannot open the sealed payment reference: " + reference.error().message;
+      return finish_local(op, failed_locally(later ? PaymentOutcomeKind::unknown : PaymentOutcomeKind::rejected,
+                                             std::move(why)),
+                          done);
     }
     request.customer = std::move(reference->customer);
     request.payment_method = std::move(reference->payment_method);

@@ -69,6 +69,7 @@
 #include "controller/settlement/row_backoff.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
 #include "crypto/payment_sealer.hpp"
+#include "db/card_attempt_store.hpp"
 #include "db/gate_status.hpp"
 #include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
@@ -117,6 +118,9 @@ class PaymentDrainer {
   void hold_back_entries_of(std::function<bool(const std::string& session_id)> denied) {
     entry_denied_ = std::move(denied);
   }
+  // Card sessions' charges are sent with the customer and saved card of their admitted card
+  // attempt (controller/settlement/charge_reference.hpp); without it they have none.
+  void set_card_attempts(db::CardAttemptStore* attempts) { card_attempts_ = attempts; }
   // Puts operations left in flight back in the queue, due at once, and starts draining.
   [[nodiscard]] Status start();
   // New operations may be due: send what the in-flight bound allows.
@@ -261,6 +265,7 @@ class PaymentDrainer {
   WallClockWatch clock_watch_;
   OnFinal on_final_;
   std::function<bool(const std::string&)> entry_denied_;  // hold_back_entries_of
+  db::CardAttemptStore* card_attempts_ = nullptr;         // set_card_attempts
   std::set<std::int64_t> in_flight_;  // claimed, and no outcome committed yet
   // Outcomes not recorded yet: collected in this pass, or whose batch failed (e.g. disk
   // full), retried on every wake.

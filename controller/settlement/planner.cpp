@@ -83,13 +83,17 @@ int SettlementPlanner::run() {
   database_refused_ = false;
   left_out_more_ = false;
   std::erase_if(failed_until_, [began](const auto& failed) { return failed.second <= began; });
-  const int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
+  bool cards_full = false;
+  int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
+  if (cards_ != nullptr && !database_refused_) {
+    planned += cards_->run(settings_.batch, [this, began] { return out_of_budget(began); }, cards_full);
+  }
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();
   // A full batch that made progress, or left out a session that failed for its own row: more
   // may wait, and the next run gets further. (One that did neither, e.g. a database that
   // keeps failing, waits for the next request or the backstop.)
-  if ((sessions_full || charges_full) && (planned > 0 || left_out_more_)) request();
+  if ((sessions_full || charges_full || cards_full) && (planned > 0 || left_out_more_)) request();
   return planned;
 }
 

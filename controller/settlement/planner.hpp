@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "controller/settlement/card_planner.hpp"
 #include "db/payment_queue.hpp"
 #include "db/settlement_store.hpp"
 
@@ -51,6 +52,9 @@ class SettlementPlanner {
   int run();
   // A run soon, on the event loop (several requests before it make one run).
   void request();
+  // Card sessions are planned too, by `cards` (null: not at all; the app path never takes
+  // them). It must outlive the planner.
+  void set_card_planner(CardSettlementPlanner* cards) { cards_ = cards; }
   // Starts the periodic backstop (and runs once at once).
   void start();
   [[nodiscard]] std::int64_t planned_total() const { return planned_total_; }
@@ -69,6 +73,7 @@ class SettlementPlanner {
 
   db::SettlementStore& store_;
   db::PaymentQueue& queue_;
+  CardSettlementPlanner* cards_ = nullptr;
   TimerService& timers_;
   Clock& clock_;
   std::function<void()> planned_;

@@ -11,16 +11,21 @@ namespace {
 
 db::NewPaymentOp make_op(const std::string& session_id, PaymentOpKind kind, std::int64_t amount,
                          const std::string& currency, const std::string& intent_id) {
-  db::NewPaymentOp op;
-  op.session_id = session_id;
-  op.op = std::string(to_string(kind));
-  op.amount_minor = amount;
-  op.currency = currency;
-  op.intent_id = intent_id;
-  return op;
+  return settlement_op(session_id, to_string(kind), amount, currency, intent_id);
 }
 
 }  // namespace
+
+db::NewPaymentOp settlement_op(const std::string& session_id, std::string_view op, std::int64_t amount,
+                               const std::string& currency, const std::string& intent_id) {
+  db::NewPaymentOp made;
+  made.session_id = session_id;
+  made.op = std::string(op);
+  made.amount_minor = amount;
+  made.currency = currency;
+  made.intent_id = intent_id;
+  return made;
+}
 
 SettlementPlan plan_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
                                const std::optional<PlacedHold>& hold) {

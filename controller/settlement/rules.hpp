@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/payment_queue.hpp"
@@ -34,6 +35,11 @@ struct SettlementPlan {
   db::SettlementDecision decision;
   std::vector<db::NewPaymentOp> ops;  // in order; each waits for the one before it
 };
+
+// One payment operation of a settlement (its key "<session_id>:<op>"), for these rules and the
+// card rules (card_rules.hpp).
+[[nodiscard]] db::NewPaymentOp settlement_op(const std::string& session_id, std::string_view op, std::int64_t amount,
+                                             const std::string& currency, const std::string& intent_id);
 
 [[nodiscard]] SettlementPlan plan_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
                                              const std::optional<PlacedHold>& hold);

@@ -32,9 +32,21 @@ Settlement::Settlement(const SettlementSettings& settings, const SettlementStore
       drainer_(settings.drainer, stores.queue, stores.sessions, sealer, gateway, stores.status, timers, clock),
       planner_(stores.settlements, stores.queue, timers, clock, [this] { drainer_.kick(); }),
       carts_(settings.carts, tracking, stores.settlements, timers, clock, [this] { planner_.run(); }),
-      hold_(settings.hold, stores.queue, drainer_, clock) {
+      hold_(settings.hold, stores.queue, drainer_, clock),
+      sealer_(sealer) {
   // Every event that can make a session or an operation final asks for a planner run.
   drainer_.set_on_final([this](const db::PaymentOpRecord&) { planner_.request(); });
+}
+
+Settlement::Cards::Cards(db::Database& db, const SettlementStores& stores, const crypto::PaymentSealer& sealer,
+                         Clock& clock, CardPlannerSettings settings)
+    : attempts(db), store(db), planner(store, attempts, stores.settlements, stores.queue, sealer, clock, settings) {}
+
+void Settlement::settle_card_sessions(db::Database& db, CardPlannerSettings settings) {
+  if (cards_) return;
+  cards_ = std::make_unique<Cards>(db, stores_, sealer_, clock_, settings);
+  planner_.set_card_planner(&cards_->planner);
+  drainer_.set_card_attempts(&cards_->attempts);
 }
 
 Status Settlement::start() {

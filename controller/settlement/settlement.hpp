@@ -7,7 +7,9 @@
 //                                    action, and on its backstop timer);
 //   PaymentDrainer (drainer.hpp)  the one sender of payment operations to the gateway (after
 //                                 the planner queued some);
-//   EntryHold (entry_hold.hpp)  the pre-authorization placed at entry, sent through the drainer.
+//   EntryHold (entry_hold.hpp)  the pre-authorization placed at entry, sent through the drainer;
+//   CardSettlementPlanner (card_planner.hpp)  card sessions' decisions and follow-ups, inside
+//                                             the planner's runs (settle_card_sessions()).
 // And it guards what the operations already begun depend on: the sealing keys that open the
 // payment references still in use (sealing_keys_in_use.hpp) and the gateway account they
 // were begun with (gateway_account_guard.hpp), for a reload's new key files. (At start-up,
@@ -19,10 +21,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "controller/settlement/card_planner.hpp"
 #include "controller/settlement/carts_feed.hpp"
 #include "controller/settlement/drainer.hpp"
 #include "controller/settlement/entry_hold.hpp"
@@ -56,6 +60,16 @@ class Settlement {
              PaymentGateway& gateway, TrackingPort& tracking, TimerService& timers, Clock& clock);
   Settlement(const Settlement&) = delete;
   Settlement& operator=(const Settlement&) = delete;
+
+  // Card sessions (the sessions of admitted card attempts, db/card_attempt_store.hpp) are
+  // settled too, from their card attempts in `db` (the database of `stores`): planned by a
+  // CardSettlementPlanner, their charges sent with the attempt's customer and saved card.
+  // Call it once, before start(). Without it no card session is settled (none is taken for
+  // an app session either: each waits, and its hold's capture_before alert never comes).
+  void settle_card_sessions(db::Database& db, CardPlannerSettings settings = {});
+  // For metrics and status: card holds not settled whose capture_before is near (0 without
+  // card settlement).
+  [[nodiscard]] int card_holds_near_lapse() const { return cards_ ? cards_->planner.holds_near_lapse() : 0; }
 
   // The gate is ready: the drainer puts operations left in flight back in the queue (resent
   // with their same idempotency keys) and starts draining, then the planner runs and arms its
@@ -112,6 +126,16 @@ class Settlement {
   SettlementPlanner planner_;
   CartsFeed carts_;
   EntryHold hold_;
+  // Card settlement's parts (settle_card_sessions), built once.
+  struct Cards {
+    Cards(db::Database& db, const SettlementStores& stores, const crypto::PaymentSealer& sealer, Clock& clock,
+          CardPlannerSettings settings);
+    db::CardAttemptStore attempts;
+    db::CardSettlementStore store;
+    CardSettlementPlanner planner;
+  };
+  const crypto::PaymentSealer& sealer_;
+  std::unique_ptr<Cards> cards_;
 };
 
 }  // namespace passgate::controller

@@ -22,6 +22,13 @@ TEST_CASE("migration 14 takes every payment operation claimed before it as possi
     SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     for (std::size_t v = 0; v < 13; ++v) raw.exec(std::string(schema_migrations()[v]));
     raw.exec("PRAGMA user_version = 13");
+    // (Their sessions: migration 16 copies the operations into a table whose foreign keys are
+    // checked, as every connection of the gate checks them.)
+    for (const char* sid : {"s1", "s2", "s3", "s4"}) {
+      raw.exec(std::string("INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size,"
+                           " admitted_at, created_at_ms, offline, state, open_request) VALUES ('") +
+               sid + "', 'jti-" + sid + "', 1000, 1, 'shp', 1, '', 1, 0, 'open', '')");
+    }
     raw.exec(R"(INSERT INTO payment_ops (session_id, op, idempotency_key, amount_minor, currency, state, attempts,
                   first_attempt_at_ms, created_at_ms, next_attempt_at_ms) VALUES
       ('s1', 'preauth', 's1:preauth', 5000, 'USD', 'pending', 0, 0, 1, 1),

@@ -1,0 +1,67 @@
+// CardSettlementPlanner: the SettlementPlanner's part for card sessions (the sessions of
+// admitted card attempts): decides once how each is settled (card_rules.hpp) from its final
+// cart and the hold its tap placed (db/card_attempt_store.hpp), and commits the decision with
+// its payment operations (db/card_settlement_store.hpp); follows up an increment once final
+// (the capture, or the next row) and a failed card charge (partially paid: the rest a dead
+// letter, the card on the blocklist); and raises an alert for every hold not settled whose
+// capture_before is less than `lapse_warning` away (a hold that lapsed is settled by a charge
+// of the whole cart to the saved card). It sends nothing: the drainer does. Runs inside the
+// SettlementPlanner's run (its batch and time budget). Single-threaded, on the event loop.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "controller/settlement/card_rules.hpp"
+#include "crypto/payment_sealer.hpp"
+#include "db/card_attempt_store.hpp"
+#include "db/card_settlement_store.hpp"
+#include "db/payment_queue.hpp"
+#include "db/settlement_store.hpp"
+
+namespace passgate::controller {
+
+struct CardPlannerSettings {
+  std::chrono::seconds lapse_warning{3600};  // alert this long before a hold's capture_before
+  bool increments = false;  // the gate can send increments (a terminal is wired)
+};
+
+class CardSettlementPlanner {
+ public:
+  CardSettlementPlanner(db::CardSettlementStore& store, db::CardAttemptStore& attempts, db::SettlementStore& settlements,
+                        db::PaymentQueue& queue, const crypto::PaymentSealer& sealer, Clock& clock,
+                        CardPlannerSettings settings = {});
+
+  // Plans up to `batch` card sessions and follows up as many increments and failed charges,
+  // stopping early when `out_of_budget` says so (after at least one); sets `full` if more may
+  // wait. Then looks at the holds' deadlines. How many sessions were planned or followed up.
+  int run(int batch, const std::function<bool()>& out_of_budget, bool& full);
+  // Holds not settled whose capture_before is near or past, as of the last run.
+  [[nodiscard]] int holds_near_lapse() const { return near_lapse_; }
+
+ private:
+  int plan_sessions(int batch, const std::function<bool()>& out_of_budget, bool& full);
+  int follow_up(const std::string& op, int batch, const std::function<bool()>& out_of_budget, bool& full);
+  // Follows up `session_id`'s increment or failed charge; whether something was written.
+  [[nodiscard]] Status follow_up_one(const std::string& op, const std::string& session_id);
+  void watch_deadlines();
+  // The hold of card session `session_id`, from its admitted attempt (its PaymentIntent opened).
+  [[nodiscard]] Result<CardHold> hold_of(const std::string& session_id) const;
+
+  db::CardSettlementStore& store_;
+  db::CardAttemptStore& attempts_;
+  db::SettlementStore& settlements_;
+  db::PaymentQueue& queue_;
+  const crypto::PaymentSealer& sealer_;
+  Clock& clock_;
+  CardPlannerSettings settings_;
+  std::set<std::string> alerted_;  // sessions whose hold's deadline was alerted (logged once)
+  int near_lapse_ = 0;
+};
+
+}  // namespace passgate::controller

@@ -1,0 +1,100 @@
+#include "controller/settlement/card_rules.hpp"
+
+#include "controller/settlement/currency.hpp"
+#include "controller/settlement/rules.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+db::UnpaidRemainder unpaid(const std::string& session_id, std::int64_t amount, const std::string& currency,
+                           const CardHold& hold, const std::string& why) {
+  db::NewPaymentOp rest = settlement_op(session_id, "charge", amount, currency, "");
+  rest.key_suffix = "remainder";
+  return db::UnpaidRemainder{std::move(rest), "partially paid: " + why + "; " + format_amount(amount, currency) +
+                                                  " unpaid; the card is on the blocklist until this is settled",
+                             hold.fingerprint_hash};
+}
+
+// Collects `rest` (> 0) beyond what the hold covers, `captured` (0 when nothing was): a charge
+// to the saved card, or unpaid.
+void collect_rest(CardPlan& plan, const std::string& session_id, std::int64_t rest, std::int64_t captured,
+                  const std::string& currency, const CardHold& hold, const std::string& why_no_capture) {
+  const std::string captured_text = captured > 0 ? format_amount(captured, currency) + " captured from the hold"
+                                                 : why_no_capture;
+  if (hold.card_saved) {
+    plan.ops.push_back(settlement_op(session_id, "charge", rest, currency, ""));
+    return;
+  }
+  plan.unpaid = unpaid(session_id, rest, currency, hold, "no saved card to charge (a wallet); " + captured_text);
+}
+
+// The rows without an increment for T > H: capture H, then the rest.
+void capture_then_rest(CardPlan& plan, const std::string& session_id, const db::FinalCart& cart, const CardHold& hold) {
+  plan.ops.push_back(settlement_op(session_id, "capture", hold.amount_minor, cart.currency, hold.intent_id));
+  collect_rest(plan, session_id, cart.total_minor - hold.amount_minor, hold.amount_minor, cart.currency, hold, "");
+}
+
+}  // namespace
+
+CardPlan plan_card_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
+                              const CardHold& hold) {
+  CardPlan plan;
+  plan.decision.session_id = session_id;
+  plan.decision.from_cart = cart.has_value();
+  plan.decision.total_minor = cart ? cart->total_minor : 0;
+  plan.decision.hold_minor = hold.amount_minor;
+  if (!cart || cart->total_minor == 0) {
+    if (hold.lapsed) {
+      plan.decision.plan = "card:none";
+    } else {
+      plan.decision.plan = "card:void";
+      plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
+    }
+    return plan;
+  }
+  const std::int64_t total = cart->total_minor;
+  if (hold.lapsed || currency_code(cart->currency) != currency_code(hold.currency)) {
+    plan.decision.plan = hold.card_saved ? "card:charge" : "card:unpaid";
+    if (!hold.lapsed) plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
+    collect_rest(plan, session_id, total, 0, cart->currency, hold,
+                 hold.lapsed ? "the hold lapsed before the cart was final" : "the hold is in another currency");
+    return plan;
+  }
+  if (total <= hold.amount_minor) {
+    plan.decision.plan = "card:capture";
+    plan.ops.push_back(settlement_op(session_id, "capture", total, cart->currency, hold.intent_id));
+    return plan;
+  }
+  if (hold.incremental) {
+    plan.decision.plan = "card:increment";  // the capture follows: card_after_increment
+    plan.ops.push_back(settlement_op(session_id, "increment", total, cart->currency, hold.intent_id));
+    return plan;
+  }
+  plan.decision.plan = hold.card_saved ? "card:capture+charge" : "card:capture+unpaid";
+  capture_then_rest(plan, session_id, *cart, hold);
+  return plan;
+}
+
+CardPlan card_after_increment(const db::PaymentOpRecord& increment, const db::FinalCart& cart, const CardHold& hold) {
+  CardPlan plan;
+  plan.decision.session_id = increment.session_id;
+  plan.decision.total_minor = cart.total_minor;
+  plan.decision.hold_minor = hold.amount_minor;
+  if (increment.state == db::PaymentOpState::succeeded) {
+    plan.decision.plan = "capture";
+    plan.ops.push_back(settlement_op(increment.session_id, "capture", cart.total_minor, cart.currency, hold.intent_id));
+    return plan;
+  }
+  plan.decision.plan = hold.card_saved ? "capture+charge" : "capture+unpaid";
+  capture_then_rest(plan, increment.session_id, cart, hold);
+  return plan;
+}
+
+db::UnpaidRemainder card_charge_unpaid(const db::PaymentOpRecord& charge, const CardHold& hold) {
+  return unpaid(charge.session_id, charge.amount_minor, charge.currency, hold,
+                "the off-session charge of " + format_amount(charge.amount_minor, charge.currency) + " to the saved card failed (" +
+                    charge.last_error + ")");
+}
+
+}  // namespace passgate::controller

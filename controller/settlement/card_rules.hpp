@@ -1,0 +1,54 @@
+// Card settlement rules: how a card session's money moves once its final cart is known (or it
+// ended without one), from the hold its tap placed (docs/settlement.md, "Card sessions").
+// T is the cart's total, H the hold. Pure functions, no I/O.
+//   no cart, or T = 0               -> void the hold (nothing if it lapsed)
+//   0 < T <= H                      -> capture T
+//   T > H, increment supported      -> increment the hold to T; then (card_after_increment)
+//                                      capture T, or after a decline or refusal the next row
+//   T > H, a saved card             -> capture H, then charge T - H off-session to the saved card
+//   T > H, no saved card (a wallet) -> capture H; T - H unpaid
+//   the hold lapsed (capture_before passed) -> charge T to the saved card; none: T unpaid
+//   a cart in another currency than the hold -> void the hold; charge T (none: T unpaid)
+// Unpaid (also a charge declined or refused: card_charge_unpaid) means partially paid: the
+// unpaid part is a dead letter for an operator and the card goes on the blocklist.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/card_settlement_store.hpp"
+#include "db/payment_queue.hpp"
+#include "db/settlement_store.hpp"
+
+namespace passgate::controller {
+
+// What settlement knows of a card session's hold (from its admitted card attempt).
+struct CardHold {
+  std::int64_t amount_minor = 0;  // H
+  std::string currency;
+  std::string intent_id;          // the hold's PaymentIntent (a payment reference)
+  std::string fingerprint_hash;   // the card, for the blocklist
+  bool card_saved = false;        // a generated_card to charge off-session
+  bool incremental = false;       // the card supports it and the gate can send increments
+  bool lapsed = false;            // capture_before has passed: nothing to capture or void
+};
+
+struct CardPlan {
+  db::SettlementDecision decision;
+  std::vector<db::NewPaymentOp> ops;           // in order; each waits for the one before it
+  std::optional<db::UnpaidRemainder> unpaid;   // partially paid
+};
+
+[[nodiscard]] CardPlan plan_card_settlement(const std::string& session_id, const std::optional<db::FinalCart>& cart,
+                                            const CardHold& hold);
+// What follows increment `increment` once it is final: succeeded, capture the total; declined
+// or refused, the row after it (capture H, then the charge, or the rest unpaid).
+[[nodiscard]] CardPlan card_after_increment(const db::PaymentOpRecord& increment, const db::FinalCart& cart,
+                                            const CardHold& hold);
+// The card charge `charge` failed (declined, or refused on its only send): what it was to
+// collect is unpaid.
+[[nodiscard]] db::UnpaidRemainder card_charge_unpaid(const db::PaymentOpRecord& charge, const CardHold& hold);
+
+}  // namespace passgate::controller

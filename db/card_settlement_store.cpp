@@ -1,0 +1,138 @@
+#include "db/card_settlement_store.hpp"
+
+#include <utility>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+
+#include "db/card_blocklist.hpp"
+#include "db/sqlite_error.hpp"
+#include "db/statement_cache.hpp"
+
+namespace passgate::db {
+
+namespace {
+
+// Within the caller's transaction: the remainder's dead letter and its card listed; the dead
+// letter's id.
+std::int64_t leave_unpaid(Database& db, const UnpaidRemainder& remainder, std::int64_t now_ms) {
+  const std::int64_t id = PaymentQueue::insert_dead_letter(db, remainder.op, remainder.reason, now_ms);
+  (void)CardBlocklist::insert(db, remainder.fingerprint_hash, std::string(kUnpaidRemainder), remainder.op.session_id,
+                              now_ms);
+  return id;
+}
+
+Status check_remainder(const std::optional<UnpaidRemainder>& remainder) {
+  if (remainder && remainder->fingerprint_hash.empty()) {
+    return make_error("bad_entry", "the unpaid remainder of session " + remainder->op.session_id +
+                                       " names no card to list");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<SettlementCandidate>> CardSettlementStore::candidates(int limit) {
+  return guarded("find card sessions to settle", [&]() -> Result<std::vector<SettlementCandidate>> {
+    return SettlementStore::find_candidates(db_, true, limit);
+  });
+}
+
+Result<std::vector<std::int64_t>> CardSettlementStore::settle(const SettlementDecision& decision,
+                                                              std::vector<NewPaymentOp> ops,
+                                                              const std::optional<UnpaidRemainder>& remainder,
+                                                              std::int64_t now_ms) {
+  if (Status ok = check_remainder(remainder); !ok) return ok.error();
+  return guarded("settle card session " + decision.session_id, [&]() -> Result<std::vector<std::int64_t>> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto ids = SettlementStore::insert_settlement(db_, decision, std::move(ops), now_ms);
+    if (!ids) return make_error("already_settled", "session " + decision.session_id + " already has a settlement");
+    if (remainder) ids->push_back(leave_unpaid(db_, *remainder, now_ms));
+    transaction.commit();
+    return std::move(*ids);
+  });
+}
+
+Result<std::vector<std::string>> CardSettlementStore::to_follow_up(const std::string& op, int limit) {
+  return guarded("find card " + op + "s to follow up", [&]() -> Result<std::vector<std::string>> {
+    // A charge is followed up by replacing it; an increment by the capture it leads to.
+    auto query = db_.statement(
+        "SELECT t.session_id FROM settlements t JOIN payment_ops o ON o.session_id = t.session_id"
+        " AND o.idempotency_key = t.session_id || ':' || ?1"
+        " WHERE t.plan LIKE 'card:%' AND o.replaced_by IS NULL"
+        " AND (o.state = 'declined' OR (o.state = 'dead' AND o.unverified = 0 AND o.attempts <= 1)"
+        " OR (?1 = 'increment' AND o.state = 'succeeded'))"
+        " AND NOT (?1 = 'increment' AND EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
+        " AND f.op = 'capture'))"
+        " ORDER BY t.planned_at_ms, t.rowid LIMIT ?2");
+    SQLite::bind(*query, op, limit);
+    std::vector<std::string> sessions;
+    while (query->executeStep()) sessions.push_back(query->getColumn(0).getString());
+    return sessions;
+  });
+}
+
+Status CardSettlementStore::charge_failed(std::int64_t charge_id, const UnpaidRemainder& remainder,
+                                          std::int64_t now_ms) {
+  if (Status ok = check_remainder(remainder); !ok) return ok;
+  return guarded("follow up the card charge of session " + remainder.op.session_id, [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto replaced = db_.statement("SELECT 1 FROM payment_ops WHERE id = ?1 AND replaced_by IS NULL");
+    replaced->bind(1, charge_id);
+    if (!replaced->executeStep()) {
+      return make_error("already_followed", "the charge of session " + remainder.op.session_id +
+                                                " is already followed up");
+    }
+    const std::int64_t id = leave_unpaid(db_, remainder, now_ms);
+    PaymentQueue::mark_replaced(db_, charge_id, id,
+                                "what it did not collect is operation " + std::to_string(id));
+    transaction.commit();
+    return {};
+  });
+}
+
+Result<std::vector<std::int64_t>> CardSettlementStore::increment_followed(
+    std::int64_t increment_id, std::vector<NewPaymentOp> ops, const std::optional<UnpaidRemainder>& remainder,
+    std::int64_t now_ms) {
+  if (Status ok = check_remainder(remainder); !ok) return ok.error();
+  const std::string session_id = ops.empty() ? std::string() : ops.front().session_id;
+  return guarded("follow up the increment of card session " + session_id, [&]() -> Result<std::vector<std::int64_t>> {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto captured = db_.statement(
+        "SELECT 1 FROM payment_ops WHERE session_id = (SELECT session_id FROM payment_ops WHERE id = ?1)"
+        " AND op = 'capture'");
+    captured->bind(1, increment_id);
+    if (captured->executeStep()) {
+      return make_error("already_followed", "the increment of session " + session_id + " is already followed up");
+    }
+    std::vector<std::int64_t> ids;
+    for (NewPaymentOp& op : ops) {
+      if (!ids.empty() && !op.after_op_id) op.after_op_id = ids.back();
+      ids.push_back(PaymentQueue::insert(db_, op, now_ms));
+    }
+    if (remainder) ids.push_back(leave_unpaid(db_, *remainder, now_ms));
+    transaction.commit();
+    return ids;
+  });
+}
+
+Result<std::vector<OpenCardHold>> CardSettlementStore::open_holds() {
+  return guarded("find card holds not settled", [&]() -> Result<std::vector<OpenCardHold>> {
+    auto query = db_.statement(kOpenCardHolds);
+    std::vector<OpenCardHold> holds;
+    while (query->executeStep())
+      holds.push_back(OpenCardHold{query->getColumn(0).getString(), query->getColumn(1).getInt64()});
+    return holds;
+  });
+}
+
+Result<std::int64_t> CardSettlementStore::partially_paid_in_force() {
+  return guarded("count cards listed for an unpaid remainder", [&]() -> Result<std::int64_t> {
+    auto query = db_.statement("SELECT COUNT(*) FROM card_blocklist WHERE lifted_at_ms = 0 AND reason = ?1");
+    query->bind(1, std::string(kUnpaidRemainder));
+    query->executeStep();
+    return query->getColumn(0).getInt64();
+  });
+}
+
+}  // namespace passgate::db

@@ -1,0 +1,77 @@
+// The planner fixture with card sessions: the card attempts store on the same database, card
+// sessions admitted as the card-entry runner admits them (customer "cus_<sid>", hold 30.00 EUR
+// on PaymentIntent "pi_<sid>", saved card "pm_saved_<fingerprint>"), a CardSettlementPlanner
+// inside the planner, and the drainer reading card references.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "controller/settlement/card_planner.hpp"
+#include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
+#include "db/card_settlement_store.hpp"
+#include "tests/db/card_attempt_support.hpp"
+#include "tests/settlement/planner_fixture.hpp"
+
+namespace passgate::test {
+
+struct TestCard {
+  bool saved = true;         // a generated_card (false: a wallet)
+  bool incremental = false;  // incremental_authorization_supported
+  std::optional<std::int64_t> capture_before_s;  // default: a week from now
+
+  [[nodiscard]] static TestCard with(bool saved, std::optional<std::int64_t> capture_before_s = std::nullopt) {
+    TestCard card;
+    card.saved = saved;
+    card.capture_before_s = capture_before_s;
+    return card;
+  }
+};
+
+struct CardSettlementFixture : PlannerFixture {
+  explicit CardSettlementFixture(controller::CardPlannerSettings settings = {}, bool wired = true)
+      : card_planner(cards, attempts, store, queue, sealer, vt, settings) {
+    if (wired) planner.set_card_planner(&card_planner);
+  }
+
+  // Arms attempt `sid` on `lane` and drives it to held for the card `fingerprint`, not admitted.
+  void hold_card(const std::string& sid, const std::string& fingerprint, TestCard card = {}, int lane = 1) {
+    using db::test::describe;
+    REQUIRE(describe(attempts.arm(db::test::new_attempt(sid, lane), now_ms())) == "ok");
+    REQUIRE(describe(attempts.record_customer(sid, c.seal("cus_" + sid, sid))) == "ok");
+    REQUIRE(describe(attempts.record_intent(sid, c.seal("pi_" + sid, sid))) == "ok");
+    REQUIRE(describe(attempts.mark_tapped(sid, hash(fingerprint), now_ms())) == "ok");
+    db::HeldCard held{.fingerprint_hash = hash(fingerprint),
+                      .generated_card = card.saved ? c.seal("pm_saved_" + fingerprint, sid) : db::SealedRef{},
+                      .brand = "visa", .last4 = "4242", .incremental_authorization_supported = card.incremental,
+                      .capture_before_s = card.capture_before_s.value_or(now_ms() / 1000 + 7 * 24 * 3600)};
+    REQUIRE(describe(attempts.mark_held(sid, held, now_ms())) == "ok");
+  }
+  // Admits card session `sid` on `lane` for the card `fingerprint`.
+  void admit_card(const std::string& sid, const std::string& fingerprint, TestCard card = {}, int lane = 1) {
+    hold_card(sid, fingerprint, card, lane);
+    REQUIRE(db::test::describe(attempts.admit(sid, db::test::card_session(sid, lane, hash(fingerprint)), now_ms())) == "ok");
+  }
+  [[nodiscard]] std::string hash(const std::string& fingerprint) const { return c.hash(fingerprint); }
+  [[nodiscard]] bool blocked(const std::string& fingerprint) {
+    auto found = blocklist.find({hash(fingerprint)});
+    REQUIRE(db::test::describe(found) == "ok");
+    return found->has_value();
+  }
+  // The drainer, reading card references, started.
+  controller::PaymentDrainer& start_card_drainer() {
+    make_drainer().set_card_attempts(&attempts);
+    REQUIRE(db::test::describe(drainer->start()) == "ok");
+    return *drainer;
+  }
+
+  db::CardAttemptStore attempts{*t.db};
+  db::CardSettlementStore cards{*t.db};
+  db::CardBlocklist blocklist{*t.db};
+  db::test::CardCrypto c = db::test::CardCrypto::make(std::string(32, 's'));  // the fixture's sealing key
+  controller::CardSettlementPlanner card_planner;
+};
+
+}  // namespace passgate::test
