@@ -440,20 +440,18 @@ void GpiodLines::slow_turn() {
   if (order.empty()) return;
   const auto after = std::find(order.begin(), order.end(), slow_served_);
   if (after != order.end()) std::rotate(order.begin(), after + 1, order.end());
-  auto pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
+  // One pass in turn order, a write or a read-back alike: a release that can never be written
+  // (a dead chip) must not take every turn from the read-backs of another chip's.
+  const auto pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
     const Output& out = *outputs_.at(name);
-    return !out.retry && out.needs_write();
+    return !out.retry && (out.needs_write() || slow_reads_due_.contains(name));
   });
-  if (pick == order.end()) {
-    pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
-      return slow_reads_due_.erase(name) > 0 && !outputs_.at(name)->retry;
-    });
-  }
   if (pick == order.end()) {
     slow_turns_left_ = 0;
     return;
   }
   slow_served_ = *pick;
+  slow_reads_due_.erase(slow_served_);
   Output& out = *outputs_.at(slow_served_);
   const SteadyTime started = clock_.steady_now();
   if (out.needs_write()) {

@@ -294,3 +294,20 @@ TEST_CASE_METHOD(FaultFixture, "a retry on a chip found slow meanwhile is droppe
   CHECK(gpio.output_history(4) == OutputLevels{false});  // the light's retry was not written
   CHECK(gpio.high(2));
 }
+
+TEST_CASE_METHOD(FaultFixture, "a slow chip's release that can never be written does not starve another's read-back") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}, {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  lines->set_output("lane1.release_out", true);  // held free
+  REQUIRE(gpio.high(3));
+  faults.fail_writes(2, EREMOTEIO);  // a shorted pin: release_in never takes a write
+  lines->set_output("lane1.release_in", true);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));  // lost
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);  // the chip is slow
+  virtual_time.run_ready();
+  gpio.reset_expander(3);  // and then it resets: lane 1's egress locks
+  virtual_time.advance(GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks);
+  CHECK(gpio.high(3));
+}
