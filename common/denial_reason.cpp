@@ -6,7 +6,7 @@
 namespace passgate {
 namespace {
 
-constexpr std::array<std::pair<DenialReason, std::string_view>, 16> kNames{{
+constexpr std::array<std::pair<DenialReason, std::string_view>, 19> kNames{{
     {DenialReason::malformed, "malformed"},
     {DenialReason::unsupported_alg, "unsupported_alg"},
     {DenialReason::unknown_key, "unknown_key"},
@@ -23,6 +23,9 @@ constexpr std::array<std::pair<DenialReason, std::string_view>, 16> kNames{{
     {DenialReason::offline_limit, "offline_limit"},
     {DenialReason::lane_unavailable, "lane_unavailable"},
     {DenialReason::already_inside, "already_inside"},
+    {DenialReason::tap_failed, "tap_failed"},
+    {DenialReason::card_in_session, "card_in_session"},
+    {DenialReason::terminal_unavailable, "terminal_unavailable"},
 }};
 
 }  // namespace
@@ -39,6 +42,12 @@ std::optional<DenialReason> denial_reason_from_string(std::string_view s) {
     if (name == s) return reason;
   }
   return std::nullopt;
+}
+
+std::vector<std::string_view> denial_reason_names() {
+  std::vector<std::string_view> names;
+  for (const auto& [reason, name] : kNames) names.push_back(name);
+  return names;
 }
 
 }  // namespace passgate

@@ -26,6 +26,11 @@ json lane_json(const controller::LaneStatus& s) {
                            {"connected", *s.scanner_connected},
                            {"detail", s.scanner_detail}};
   }
+  if (s.card_entry) {
+    lane["card_entry"] = json{{"enabled", s.card_entry->enabled},
+                              {"reason", s.card_entry->enabled ? "" : s.card_entry->reason},
+                              {"phase", s.card_entry->phase}};
+  }
   return lane;
 }
 

@@ -49,6 +49,9 @@ std::vector<std::string> lane_attention(const controller::LaneStatus& s) {
   if (s.scanner_connected && !*s.scanner_connected) {
     out.push_back(lane + "'s scanner is not connected" + (s.scanner_detail.empty() ? "" : " (" + s.scanner_detail + ")"));
   }
+  if (s.card_entry && !s.card_entry->enabled && s.card_entry->reason != "starting") {
+    out.push_back(lane + "'s card entry is off (" + s.card_entry->reason + "): shoppers there use the app");
+  }
   for (const auto kind : s.alarms.active_list()) {
     if (kind != controller::AlarmKind::scanner_fault) out.push_back(lane + " alarm: " + std::string(to_string(kind)));
   }

@@ -20,6 +20,7 @@
 #include "controller/settlement/settlement.hpp"
 #include "controller/storage/retention_sweeper.hpp"
 #include "controller/admission/token_purge.hpp"
+#include "controller/card_entry/card_lanes.hpp"
 #include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
 #include "passgated/control_commands.hpp"
@@ -28,6 +29,8 @@
 #include "controller/config/system_group.hpp"
 #include "passgated/startup_signals.hpp"
 #include "crypto/payment_sealer.hpp"
+#include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/outbox.hpp"
@@ -202,7 +205,19 @@ int run_daemon(const controller::GateConfig& config) {
   controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);
   retention.yield_while([&admission] { return admission.admitting_within(Millis{100}); });
   controller::Gate gate(config, **backend, time, time, admission, reports);
-  DaemonReload live_settings(ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate, retention});
+  // Card-tap entry on the lanes with a reader (started with the gate, below).
+  db::CardAttemptStore card_attempts(**database);
+  db::CardBlocklist card_blocklist(**database);
+  auto cards = controller::CardLanes::create(
+      config,
+      controller::CardLaneParts{files.value->services.terminal.get(), card_attempts, card_blocklist, sealer, time, time},
+      gate);
+  if (!cards.ok()) {
+    spdlog::critical("event=startup_failed what=card_entry detail={}", log_value(cards.error().message));
+    return kExitFailed;
+  }
+  DaemonReload live_settings(
+      ReloadTargets{keys, sealer, gateway, admission, settlement, sender, gate, retention, **cards});
   controller::ConfigReloader reloader(config, live_settings);
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
@@ -266,7 +281,7 @@ int run_daemon(const controller::GateConfig& config) {
   }
 
   // SIGTERM/SIGINT: finish the passages under way, persist, stop (graceful_stop.hpp).
-  GracefulStop graceful_stop(gate, settlement, admission, notifier, time, time, [&io] { io.stop(); });
+  GracefulStop graceful_stop(gate, **cards, settlement, admission, notifier, time, time, [&io] { io.stop(); });
   boost::asio::signal_set stop_signals(io, SIGINT, SIGTERM);
   std::function<void()> wait_stop = [&] {
     stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -294,12 +309,15 @@ int run_daemon(const controller::GateConfig& config) {
   }
 
   sender.kick();
+  // Card sessions (card_entry) are settled from their attempts, whether or not a lane has a
+  // reader now: one configured before may have left sessions to settle.
+  settlement.settle_card_sessions(**database);
   if (auto started = settlement.start(); !started.ok()) {
     spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
     return kExitFailed;
   }
   spdlog::info("event=ready store={} gate={} lanes={} io={} tracking={} offline_policy={} gateway={} hold={} "
-               "watchdog_ms={}",
+               "card_readers={} watchdog_ms={}",
                log_value(config.store_id), log_value(config.gate_id), config.lanes.size(),
                log_value(describe_backend(config.io)), log_value(config.tracking.base_url),
                config.offline.policy == controller::OfflinePolicy::admit ? "admit" : "deny",
@@ -307,7 +325,8 @@ int run_daemon(const controller::GateConfig& config) {
                log_value(payments.hold_amount_minor > 0
                              ? std::to_string(payments.hold_amount_minor) + " " + payments.currency
                              : std::string("none")),
-               notifier.ping_interval() ? notifier.ping_interval()->count() * 2 : 0);
+               (*cards)->size(), notifier.ping_interval() ? notifier.ping_interval()->count() * 2 : 0);
+  (*cards)->start();
   notifier.ready(ready_status);
   io.run();
   // Held again for the teardown: once the signal sets are gone a SIGTERM's default action

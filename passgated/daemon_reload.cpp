@@ -48,6 +48,9 @@ std::vector<std::string> DaemonReload::apply(const controller::GateConfig& confi
     // nothing holds a key across loop turns).
     targets_.sealer = std::move(staged_->sealer);
     staged_.reset();
+    if (Status hashed = targets_.cards.keys_changed(); !hashed) {
+      spdlog::error("event=card_keys_not_changed detail={}", log_value(hashed.error().message));
+    }
   }
   // The same call the tests of each live setting make (controller/live_components.hpp).
   controller::apply_live_settings(

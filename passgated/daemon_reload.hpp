@@ -3,7 +3,7 @@
 // and has settlement check them (the sealing keys still in use, the gateway account) before
 // anything changes, then hands every live setting to the component that holds it
 // (controller/live_components.hpp): log level, admission (token policy, offline policy, entry
-// time-out, anti-passback), settlement (the entry hold's amount, currency, time-out and
+// time-out, anti-passback), card entry (the fingerprint hashes of new sealing keys), settlement (the entry hold's amount, currency, time-out and
 // offline risk limits; the payment drainer's bounds; the carts feed's poll), the outbox
 // sender (time-out), the gate (lane settings, scan filter) and retention (its ages).
 // Single-threaded, on the event loop.
@@ -15,6 +15,7 @@
 
 #include "controller/admission/key_ring.hpp"
 #include "controller/admission/service.hpp"
+#include "controller/card_entry/card_lanes.hpp"
 #include "controller/config/reload.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/settlement/settlement.hpp"
@@ -36,6 +37,7 @@ struct ReloadTargets {
   controller::OutboxSender& sender;
   controller::Gate& gate;
   controller::RetentionSweeper& retention;
+  controller::CardLanes& cards;  // card fingerprints hashed under the new sealing keys
 };
 
 class DaemonReload final : public controller::LiveSettings {

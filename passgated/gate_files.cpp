@@ -1,5 +1,7 @@
 #include "passgated/gate_files.hpp"
 
+#include <algorithm>
+
 #include "common/system_clock.hpp"
 #include "crypto/secret_file.hpp"
 
@@ -10,7 +12,37 @@ constexpr std::string_view kApiKeyName = "the payment gateway's API key";
 
 std::string problem(std::string_view key, const Error& error) { return std::string(key) + ": " + error.message; }
 
-// The HTTP clients; the gateway's only with an API key.
+// The terminal API's client ([terminal], each setting left empty taking [payments]'):
+// null with a problem ("terminal.api_key_file: ..." or "payment terminal: ...").
+std::unique_ptr<TerminalClient> open_terminal(boost::asio::io_context& io, const controller::GateConfig& config,
+                                              const std::string& payments_key, const Clock& clock,
+                                              std::vector<std::string>& problems) {
+  const controller::TerminalConfig& terminal = config.terminal;
+  std::string key = payments_key;
+  if (!terminal.api_key_file.empty()) {
+    auto read = crypto::read_secret_text_file(terminal.api_key_file, "the terminal API key");
+    if (!read) {
+      problems.push_back(problem("terminal.api_key_file", read.error()));
+      return nullptr;
+    }
+    key = std::move(*read);
+  }
+  TerminalClientOptions options;
+  options.base_url = terminal.api_url.empty() ? config.payments.gateway_url : terminal.api_url;
+  options.api_key = std::move(key);
+  options.ca_bundle = terminal.ca_bundle.empty() ? config.payments.ca_bundle : terminal.ca_bundle;
+  options.stripe_version = terminal.stripe_version;
+  options.request_timeout = terminal.request_timeout;
+  options.connect_timeout = terminal.connect_timeout;
+  auto client = TerminalClient::create(io, std::move(options), clock);
+  if (!client) {
+    problems.push_back(client.error().message);  // "payment terminal: ..."
+    return nullptr;
+  }
+  return std::move(*client);
+}
+
+// The HTTP clients; the gateway's (and the terminal's) only with an API key.
 StartupLoad<GateServices> open_services(boost::asio::io_context& io, const controller::GateConfig& config,
                                         std::optional<std::string> api_key, const Clock& clock) {
   StartupLoad<GateServices> out;
@@ -20,15 +52,25 @@ StartupLoad<GateServices> open_services(boost::asio::io_context& io, const contr
            config.gate_id});
   if (!tracking) out.problems.push_back(tracking.error().message);  // "tracking engine: ..."
   if (!api_key) return out;
+  std::unique_ptr<TerminalClient> terminal;
+  if (has_card_readers(config)) terminal = open_terminal(io, config, *api_key, clock, out.problems);
   const controller::PaymentsConfig& payments = config.payments;
   auto gateway = GatewayClient::create(
       io, GatewayClientOptions{payments.gateway_url, std::move(*api_key), payments.ca_bundle}, clock);
   if (!gateway) out.problems.push_back(gateway.error().message);  // "payment gateway: ..."
-  if (out.problems.empty()) out.value.emplace(GateServices{std::move(*tracking), std::move(*gateway)});
+  if (out.problems.empty()) {
+    out.value.emplace(GateServices{std::move(*tracking), std::move(*gateway), std::move(terminal)});
+  }
   return out;
 }
 
 }  // namespace
+
+bool has_card_readers(const controller::GateConfig& config) {
+  return std::any_of(config.lanes.begin(), config.lanes.end(), [](const controller::LaneConfig& l) {
+    return l.kind == controller::LaneKind::entry && !l.terminal_reader.empty();
+  });
+}
 
 StartupLoad<GateKeyFiles> load_key_files(const controller::GateConfig& config) {
   StartupLoad<GateKeyFiles> out;

@@ -1,8 +1,10 @@
 // What passgated loads at start-up from the files and services a valid config names, through
 // the very code it then runs with: the issuer key set (KeyRing::read), the payment gateway's
 // API key (read_secret_text_file, GatewayClient::check_api_key), the payment sealing keys
-// (PaymentSealer::load), and the HTTP clients of the tracking engine and the gateway (their
-// URLs and TLS files: CA bundles, client certificate and key). passgated loads them before
+// (PaymentSealer::load), and the HTTP clients of the tracking engine, the gateway (their
+// URLs and TLS files: CA bundles, client certificate and key) and, when an entry lane has a
+// card reader, the payment terminal API ([terminal]: its own key file, URL and CA bundle, or
+// those of [payments]). passgated loads them before
 // anything else and exits 78 (a config problem) on any; a reload loads the key files the same
 // way; `passgatectl check-config` loads all of it to report every problem before a start.
 // Each problem names what it is about first: the config key of a file ("tokens.keyset:
@@ -21,6 +23,7 @@
 #include "controller/admission/key_ring.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "drivers/gateway_client.hpp"
+#include "drivers/terminal_client.hpp"
 #include "drivers/tracking_client.hpp"
 
 namespace passgate::drivers {
@@ -39,11 +42,16 @@ struct GateKeyFiles {
   crypto::PaymentSealer sealer;
 };
 
-// The HTTP clients of the tracking engine and the payment gateway (nothing is sent yet).
+// The HTTP clients of the tracking engine and the payment gateway, and of the payment
+// terminal API when an entry lane has a terminal_reader (else null). Nothing is sent yet.
 struct GateServices {
   std::unique_ptr<TrackingClient> tracking;
   std::unique_ptr<GatewayClient> gateway;
+  std::unique_ptr<TerminalClient> terminal;
 };
+
+// Whether an entry lane of `config` has a card reader (card-tap entry).
+[[nodiscard]] bool has_card_readers(const controller::GateConfig& config);
 
 // Reads tokens.keyset, payments.api_key_file, payments.seal_key_file and
 // payments.previous_seal_key_files; one problem per setting that fails.

@@ -14,10 +14,11 @@ std::string waiting_status(int passages) {
 
 }  // namespace
 
-GracefulStop::GracefulStop(controller::Gate& gate, controller::Settlement& settlement,
+GracefulStop::GracefulStop(controller::Gate& gate, controller::CardLanes& cards, controller::Settlement& settlement,
                            controller::AdmissionService& admission, drivers::SystemdNotifier& notifier,
                            TimerService& timers, Clock& clock, std::function<void()> stop_loop)
     : gate_(gate),
+      cards_(cards),
       settlement_(settlement),
       admission_(admission),
       notifier_(notifier),
@@ -37,6 +38,7 @@ void GracefulStop::on_signal(int signal) {
   spdlog::info("event=shutdown_requested signal={} passages_in_progress={} limit_ms={}", signal, waiting_for_,
                kDrainLimit.count());
   notifier_.stopping(waiting_status(waiting_for_));
+  cards_.stop();
   gate_.stop_admitting();
   check();
 }

@@ -1,5 +1,7 @@
-// GracefulStop: what passgated does on SIGTERM or SIGINT. It tells systemd STOPPING=1, the
-// gate stops admitting (new scans refused with lane_unavailable, Gate::stop_admitting), and
+// GracefulStop: what passgated does on SIGTERM or SIGINT. It tells systemd STOPPING=1, card
+// entry stops (CardLanes::stop: no new tap is taken; what is under way the next start
+// resolves), the gate stops admitting (new scans refused with lane_unavailable,
+// Gate::stop_admitting), and
 // it waits until no lane has a passage under way (Gate::passages_in_progress, checked every
 // kCheckEvery), at most kDrainLimit: a shopper who was let in is let through and recorded.
 // The fire alarm's states never count as a passage, so an alarm never holds the stop up.
@@ -17,6 +19,7 @@
 
 #include "common/clock.hpp"
 #include "controller/admission/service.hpp"
+#include "controller/card_entry/card_lanes.hpp"
 #include "controller/lanes/gate.hpp"
 #include "controller/settlement/settlement.hpp"
 #include "drivers/systemd_notifier.hpp"
@@ -29,8 +32,9 @@ class GracefulStop {
   static constexpr Millis kCheckEvery{50};
 
   // `stop_loop` ends the event loop (the daemon then returns 0).
-  GracefulStop(controller::Gate& gate, controller::Settlement& settlement, controller::AdmissionService& admission,
-               drivers::SystemdNotifier& notifier, TimerService& timers, Clock& clock, std::function<void()> stop_loop);
+  GracefulStop(controller::Gate& gate, controller::CardLanes& cards, controller::Settlement& settlement,
+               controller::AdmissionService& admission, drivers::SystemdNotifier& notifier, TimerService& timers,
+               Clock& clock, std::function<void()> stop_loop);
   GracefulStop(const GracefulStop&) = delete;
   GracefulStop& operator=(const GracefulStop&) = delete;
 
@@ -43,6 +47,7 @@ class GracefulStop {
   void finish(bool drained);
 
   controller::Gate& gate_;
+  controller::CardLanes& cards_;
   controller::Settlement& settlement_;
   controller::AdmissionService& admission_;
   drivers::SystemdNotifier& notifier_;

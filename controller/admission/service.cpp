@@ -202,6 +202,39 @@ void AdmissionService::on_hold(const std::shared_ptr<Pending>& p, HoldVerdict ve
   }
 }
 
+void AdmissionService::open_card_session(int lane, std::string session_id, Done done) {
+  ++unanswered_;
+  auto p = std::make_shared<Pending>();
+  p->lane = lane;
+  p->people = 1;
+  p->open.session_id = std::move(session_id);
+  p->open.lane = lane;
+  p->done = std::move(done);
+  const std::string& id = p->open.session_id;
+  auto found = sessions_.find(id);
+  if (!found.ok()) {
+    spdlog::error("event=admission_record_failed lane={} session={} detail={}", lane, id,
+                  log_value("cannot read the card session: " + found.error().message));
+    deny(p, DenialReason::lane_unavailable, "db_error", false);
+    return;
+  }
+  if (!found->has_value() || (*found)->state != db::SessionState::opening) {
+    spdlog::error("event=card_session_not_opening lane={} session={} state={} detail=\"a card admission names a "
+                  "session that is not waiting to be opened; denied, nothing written\"",
+                  lane, id, found->has_value() ? to_string((*found)->state) : std::string_view("none"));
+    finish(std::move(p->done), denial(DenialReason::lane_unavailable));
+    return;
+  }
+  const db::SessionRecord& record = **found;
+  p->people = record.group_size;
+  p->open.shopper = record.shopper;
+  p->open.token_id = record.token_id;
+  p->open.group_size = record.group_size;
+  p->open.admitted_at = record.admitted_at;
+  p->body = record.open_request;
+  open_session(p);
+}
+
 void AdmissionService::open_session(const std::shared_ptr<Pending>& p) {
   tracking_.post_json(kSessionsTarget, p->body, settings_.entry_timeout,
                       [this, p](HttpReply reply) { on_open_reply(p, reply); });

@@ -13,6 +13,9 @@
 //      open request queued in the outbox). A denial after the open request went out without
 //      an answer (or with a 5xx) queues the open request and then a cancel, so a session the
 //      engine may have created is cancelled there and never billed.
+// A card tap's session (open_card_session) was begun, its hold placed, by the lane's card
+// entry: it joins at step 4, so the tracking engine sees, and the offline policy treats, a
+// card session exactly as an app session.
 // Any database failure denies with lane_unavailable. Answers always arrive later on the
 // loop, never inside request().
 // Recording an admission (open, or open_offline) is a relaxed commit (db/database.hpp): it is
@@ -74,6 +77,10 @@ class AdmissionService final : public AdmissionPort {
   static constexpr std::size_t kMaxDroppedIds = 65536;
 
   void request(int lane, int group_limit, std::string token, Done done) override;
+  // Step 4 and what follows for a card session committed `opening` (CardAttemptStore::admit):
+  // its open request as stored, its group as stored. A session not found `opening` is denied
+  // lane_unavailable with nothing written; a database error denies it (the denial written).
+  void open_card_session(int lane, std::string session_id, Done done) override;
   // True from a scan's request until `window` after its answer was delivered: a lane in use
   // (background work may wait; scans come one after another while a queue walks through).
   [[nodiscard]] bool admitting_within(Millis window) const {

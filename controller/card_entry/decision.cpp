@@ -18,4 +18,20 @@ std::string_view to_string(CardDenial reason) {
   return "terminal_unavailable";
 }
 
+DenialReason denial_reason(CardDenial reason) {
+  switch (reason) {
+    case CardDenial::payment_declined:
+      return DenialReason::payment_declined;
+    case CardDenial::tap_failed:
+      return DenialReason::tap_failed;
+    case CardDenial::card_in_session:
+      return DenialReason::card_in_session;
+    case CardDenial::shopper_blocked:
+      return DenialReason::shopper_blocked;
+    case CardDenial::terminal_unavailable:
+      return DenialReason::terminal_unavailable;
+  }
+  return DenialReason::terminal_unavailable;
+}
+
 }  // namespace passgate::controller

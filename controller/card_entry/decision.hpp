@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/denial_reason.hpp"
+
 namespace passgate::controller {
 
 // The card-entry denial reasons (docs/card-entry.md).
@@ -18,6 +20,8 @@ enum class CardDenial {
   terminal_unavailable,  // no known outcome within auth_timeout, the reader or API gone
 };
 [[nodiscard]] std::string_view to_string(CardDenial reason);
+// The lane's denial reason for it (shown, logged and counted as a scan's).
+[[nodiscard]] DenialReason denial_reason(CardDenial reason);
 
 struct CardDecision {
   bool admitted = false;

@@ -46,9 +46,9 @@ void LaneCore::admit(const AdmissionResult& result) {
   ports.reports.scan_answered(config.number, result);
 }
 
-void LaneCore::deny(DenialReason reason) {
+void LaneCore::deny(DenialReason reason, EntryWay way) {
   signals.deny(reason);
-  ports.reports.scan_answered(config.number, AdmissionResult{false, reason, {}, 0, false});
+  ports.reports.scan_answered(config.number, AdmissionResult{false, reason, {}, 0, false, way});
 }
 
 void LaneCore::report(Direction direction, PassageKind kind, const std::optional<std::string>& session) {

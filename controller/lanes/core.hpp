@@ -41,10 +41,11 @@ class LaneCore {
   // A lasting alarm is over (nothing if it was not active).
   void clear(AlarmKind kind, const std::string& what);
 
-  // A scan's answer: shown at the lane (LaneSignals::admit or deny) and told to the gate
-  // (LaneReports::scan_answered). Every scan an entry lane takes ends in exactly one of them.
+  // A scan's or a card tap's answer: shown at the lane (LaneSignals::admit or deny) and told
+  // to the gate (LaneReports::scan_answered). Every scan an entry lane takes, and every card
+  // decision it is told, ends in exactly one of them.
   void admit(const AdmissionResult& result);
-  void deny(DenialReason reason);
+  void deny(DenialReason reason, EntryWay way = EntryWay::app);
 
   // Passages reported to the tracking engine; the unusual ones raise their alarm.
   void report(Direction direction, PassageKind kind, const std::optional<std::string>& session = std::nullopt);

@@ -17,14 +17,20 @@ struct EvAnswer : sc::event<EvAnswer> {
   explicit EvAnswer(AdmissionResult r) : result(std::move(r)) {}
   AdmissionResult result;
 };
+// The lane's card entry admitted a tap: its session is committed, still to be opened with
+// the tracking engine (AdmissionPort::open_card_session) as a scan's is.
+struct EvCardAdmitted : sc::event<EvCardAdmitted> {
+  explicit EvCardAdmitted(std::string id) : session_id(std::move(id)) {}
+  std::string session_id;
+};
 struct EvGrantTimeout : sc::event<EvGrantTimeout> {};
 struct EvCloseRetry : sc::event<EvCloseRetry> {};
 }  // namespace entry_lane_events
 
 // The states (file-local):
 //   Operating                 everything but the fire alarm; passages nobody granted
-//     Idle                    scan → Validating
-//     Serving                 scans asked about, answers awaited, the grants (its data)
+//     Idle                    scan or card admitted → Validating
+//     Serving                 scans and card sessions asked about, answers awaited, the grants
 //       Validating            waiting for an answer, the barrier closed
 //       Granting              barrier released; leaving it ends the grants
 //         Admitting           green; the grant timer
@@ -35,6 +41,7 @@ struct EvCloseRetry : sc::event<EvCloseRetry> {};
 namespace {
 
 using entry_lane_events::EvAnswer;
+using entry_lane_events::EvCardAdmitted;
 using entry_lane_events::EvCloseRetry;
 using entry_lane_events::EvGrantTimeout;
 using lane_machine::EvAlarm;
@@ -58,7 +65,8 @@ struct OutOfService;
 
 // What outlives the states: the lane's core, which Serving an answer belongs to, the last
 // grant's end for tailgate attribution (a fire alarm in between does not forget it), and
-// the scanner and shutdown flags the EntryLane sets.
+// the scanner and shutdown flags the EntryLane sets. A card admission that no state takes
+// (fire alarm, fault, out of service) is refused as a late answer is (unconsumed_event).
 struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Operating> {
   using LaneStateMachine::LaneStateMachine;
   ~EntryLaneMachine() { terminate(); }
@@ -68,14 +76,7 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   // loop turn as the service answers, so the lane takes it as it takes any other answer.
   // An answer that comes after the Serving that asked ended is refused (late).
   void ask(const EvScan& scan) {
-    AdmissionPort::Done answer = [this, asked_in = epoch](AdmissionResult r) {
-      if (asked_in != epoch) {
-        refuse_late_admission(r);
-        core.signals.apply();
-        return;
-      }
-      handle(EvAnswer(std::move(r)));
-    };
+    AdmissionPort::Done answer = answer_to_this_serving();
     if (!scan.token) {
       core.ports.timers.post([answer = std::move(answer)] {
         answer(AdmissionResult{false, DenialReason::malformed, {}, 0, false});
@@ -83,6 +84,55 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
       return;
     }
     core.ports.admission.request(core.number(), core.config.group_limit, *scan.token, std::move(answer));
+  }
+
+  // The answer to a question the Serving now (or about to be) active asks: an answer that
+  // comes after it ended is refused (late).
+  AdmissionPort::Done answer_to_this_serving() {
+    return [this, asked_in = epoch](AdmissionResult r) {
+      if (asked_in != epoch) {
+        refuse_late_admission(r);
+        core.signals.apply();
+        return;
+      }
+      handle(EvAnswer(std::move(r)));
+    };
+  }
+
+  // Opens an admitted card tap's session with the tracking engine (Idle's transition,
+  // Serving's reaction), answered as a scan is; a group of one.
+  void ask_card(const EvCardAdmitted& card) {
+    open_card(card.session_id, answer_to_this_serving());
+  }
+
+  // A card admission the lane cannot take now (fire alarm, fault, out of service, stopping):
+  // its session is opened and its answer refused as a late one, so it ends cancelled (or
+  // denied) as an app session answered then does.
+  void refuse_card(const std::string& session_id) {
+    spdlog::info("event=card_admission_refused lane={} session={} state=\"{}\"", core.number(), session_id,
+                 refused_in());
+    open_card(session_id, [this](AdmissionResult r) {
+      refuse_late_admission(r);
+      core.signals.apply();
+    });
+  }
+
+  void open_card(const std::string& session_id, AdmissionPort::Done answer) {
+    core.ports.admission.open_card_session(core.number(), session_id, [answer = std::move(answer)](AdmissionResult r) {
+      r.way = EntryWay::card;
+      answer(std::move(r));
+    });
+  }
+
+  [[nodiscard]] const char* refused_in() const {
+    if (shutting_down) return "stopping";
+    return core.signals.alarm_latched() ? "fire alarm" : "unavailable";
+  }
+
+  // Boost.Statechart calls this for an event no active state reacts to.
+  void unconsumed_event(const sc::event_base& e) {
+    if (const auto* card = dynamic_cast<const EvCardAdmitted*>(&e)) return refuse_card(card->session_id);
+    LaneStateMachine::unconsumed_event(e);
   }
 
   // An admission answered after its lane stopped waiting for it (fire alarm, fault, out of
@@ -96,10 +146,11 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
                    core.number(), r.session_id);
     }
     if (core.signals.alarm_latched()) {
-      core.ports.reports.scan_answered(core.number(), AdmissionResult{false, DenialReason::lane_unavailable, {}, 0, false});
+      core.ports.reports.scan_answered(core.number(),
+                                       AdmissionResult{false, DenialReason::lane_unavailable, {}, 0, false, r.way});
       return;
     }
-    core.deny(DenialReason::lane_unavailable);
+    core.deny(DenialReason::lane_unavailable, r.way);
   }
 
   // An entering passage that no grant covers: a tailgater right behind a grant, or forced.
@@ -149,7 +200,8 @@ struct Operating : sc::simple_state<Operating, Machine, Idle> {
 };
 
 struct Idle : sc::simple_state<Idle, Operating> {
-  using reactions = sc::transition<EvScan, Validating, Machine, &Machine::ask>;  // ask, → Validating
+  using reactions = mpl::list<sc::transition<EvScan, Validating, Machine, &Machine::ask>,  // ask, → Validating
+                              sc::transition<EvCardAdmitted, Validating, Machine, &Machine::ask_card>>;
 };
 
 struct Grant {
@@ -164,7 +216,8 @@ struct Grant {
 // nothing awaited, or to Fault, OutOfService or Emergency) makes every answer still to come
 // late.
 struct Serving : sc::state<Serving, Operating, Validating> {
-  using reactions = sc::custom_reaction<EvScan>;  // ask (scan-ahead), stay
+  using reactions = mpl::list<sc::custom_reaction<EvScan>,           // ask (scan-ahead), stay
+                              sc::custom_reaction<EvCardAdmitted>>;  // open it, stay
 
   // Entered by Idle's transition, which asked about the scan: one answer awaited.
   explicit Serving(my_context ctx) : my_base(ctx) {}
@@ -176,13 +229,19 @@ struct Serving : sc::state<Serving, Operating, Validating> {
     return discard_event();
   }
 
+  sc::result react(const EvCardAdmitted& e) {
+    outermost_context().ask_card(e);
+    ++awaited_;
+    return discard_event();
+  }
+
   // One of the answers awaited, shown at the lane; an admitted group's grant is added.
   // Returns whether it admitted.
   bool take(const AdmissionResult& r) {
     --awaited_;
     auto& core = outermost_context().core;
     if (!r.admitted) {
-      core.deny(r.reason);
+      core.deny(r.reason, r.way);
       return false;
     }
     grants_.push_back(Grant{r.session_id, r.people, 0});
@@ -453,6 +512,32 @@ void EntryLane::scan(std::optional<std::string> token) {
     return;
   }
   m.handle(EvScan(std::move(token)));
+}
+
+void EntryLane::on_card_admitted(std::string session_id) {
+  auto& m = machine();
+  if (m.shutting_down) {
+    m.refuse_card(session_id);
+  } else {
+    m.handle(EvCardAdmitted(std::move(session_id)));
+  }
+}
+
+void EntryLane::on_card_denied(DenialReason reason) {
+  auto& m = machine();
+  if (m.core.signals.alarm_latched()) {
+    // Evacuating: no red flash, no buzzer (as a late answer during the alarm).
+    m.core.ports.reports.scan_answered(number(), AdmissionResult{false, reason, {}, 0, false, EntryWay::card});
+    return;
+  }
+  m.core.deny(reason, EntryWay::card);
+  m.core.signals.apply();
+}
+
+void EntryLane::on_card_entry(bool enabled) {
+  auto& m = machine();
+  if (m.state_cast<const Idle*>() == nullptr || m.shutting_down) return;
+  m.core.signals.show(enabled ? "card entry on" : "card entry off: use the app");
 }
 
 bool EntryLane::passage_in_progress() const { return machine().state_cast<const Serving*>() != nullptr; }

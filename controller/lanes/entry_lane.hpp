@@ -1,5 +1,7 @@
 // EntryLane: one entry turnstile as a Boost.Statechart machine.
 //   Idle --scan--> Validating --admitted--> Admitting (release_in, led_green)
+//   A card tap the lane's card entry admitted is asked about as a scan is (its session opened
+//   with the tracking engine), a group of one; a card denial is shown as a scan's.
 //   Admitting: each entering passage uses one place of the oldest grant (scan order);
 //   a valid scan meanwhile adds its group (scan-ahead); all used or grant timeout
 //   → the grant ends: release_in off → Idle (or Validating while answers are pending).
@@ -50,6 +52,17 @@ class EntryLane final : public LaneAdapter<EntryLaneMachine> {
   // lane's display says "closed"); a passage under way, and answers to scans already made,
   // go on as usual.
   void close_for_shutdown();
+  // The lane's card entry (controller/card_entry/runner.hpp) admitted a tap: the session,
+  // committed with its hold, is opened with the tracking engine as a scan's session is and
+  // then granted to one person like an app admission (scan-ahead, tailgating and the grant
+  // time-out alike). A lane that cannot take it (fire alarm, fault, out of service, stopping)
+  // refuses it as it refuses a late answer: the session ends cancelled or denied.
+  void on_card_admitted(std::string session_id);
+  // The card entry turned a tap away: shown (red, buzzer, the reason) and reported as a scan's
+  // denial is; during the fire alarm only reported. The lane's state does not change.
+  void on_card_denied(DenialReason reason);
+  // Card entry turned on or off: an idle lane's display says so ("use the app" when off).
+  void on_card_entry(bool enabled);
   // The lane's scanner was lost (unplugged, read error) or is back.
   void on_scanner_connection(bool connected, const std::string& detail);
   [[nodiscard]] bool scanner_connected() const;

@@ -88,12 +88,27 @@ void Gate::on_scanner_connection(const std::string& scanner, bool connected, con
   it->second->on_scanner_connection(connected, detail);
 }
 
+void Gate::on_card_decision(int lane, const CardDecision& decision) {
+  EntryLane* l = find_entry(lane, "card_decision");
+  if (l == nullptr) return;
+  if (decision.admitted) return l->on_card_admitted(decision.session_id);
+  spdlog::info("event=card_denied lane={} session={} reason={}", lane, decision.session_id, to_string(decision.reason));
+  l->on_card_denied(denial_reason(decision.reason));
+}
+
+void Gate::on_card_entry_changed(int lane, const CardEntryStatus& status) {
+  if (EntryLane* l = find_entry(lane, "card_entry")) l->on_card_entry(status.enabled);
+}
+
 void Gate::on_passage(int lane, hw::PassageDirection direction) {
   if (Lane* l = find(lane)) l->on_passage(direction);
 }
 
 void Gate::on_beams(int lane, hw::Occupancy occupancy) {
-  if (Lane* l = find(lane)) l->on_beams(hw::outer_blocked(occupancy), hw::inner_blocked(occupancy));
+  const bool outer = hw::outer_blocked(occupancy);
+  const bool inner = hw::inner_blocked(occupancy);
+  if (Lane* l = find(lane)) l->on_beams(outer, inner);
+  observers_.each([&](GateObserver& o) { o.on_beams(lane, outer, inner); });
   report_debounced_levels();
 }
 
@@ -150,6 +165,7 @@ std::vector<LaneStatus> Gate::lane_status() const {
         .scanner_connected = is_entry ? std::optional<bool>(entry->second->scanner_connected()) : std::nullopt,
         .scanner_detail = is_entry ? entry->second->scanner_detail() : std::string(),
         .alarms = lane->alarms(),
+        .card_entry = is_entry && card_entry_source_ ? card_entry_source_(n) : std::nullopt,
     });
   }
   return out;
@@ -268,6 +284,10 @@ void Gate::request(int lane, int group_limit, std::string token, Done done) {
                      });
 }
 
+void Gate::open_card_session(int lane, std::string session_id, Done done) {
+  admission_.open_card_session(lane, std::move(session_id), std::move(done));
+}
+
 void Gate::passage(int lane, Direction direction, PassageKind kind, const std::optional<std::string>& session_id) {
   reports_.passage(lane, direction, kind, session_id);
   observers_.each([&](GateObserver& o) { o.on_passage(lane, direction, kind); });
@@ -282,6 +302,13 @@ void Gate::scan_answered(int lane, const AdmissionResult& answer) {
 Lane* Gate::find(int number) {
   const auto it = lanes_.find(number);
   return it == lanes_.end() ? nullptr : it->second.get();
+}
+
+EntryLane* Gate::find_entry(int number, const char* what) {
+  const auto it = entry_lanes_.find(number);
+  if (it != entry_lanes_.end()) return it->second;
+  spdlog::error("event=card_entry_unrouted lane={} what={} detail=\"not an entry lane of this gate\"", number, what);
+  return nullptr;
 }
 
 }  // namespace passgate::controller

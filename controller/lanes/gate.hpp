@@ -5,9 +5,12 @@
 // is handled here, above the lanes, so that every lane is freed in the same loop turn and no
 // lane state can ignore it. The fire alarm counts as active from start-up until the backend
 // reports it clear (unknown = alarm). It also answers the control socket: lanes in or out of
-// service, lane status, input levels. Single-threaded, on the event loop.
+// service, lane status, input levels. An entry lane's card entry (controller/card_entry/
+// card_lanes.hpp) tells it its decisions and whether it is on; the gate passes them to the
+// lane and shows them in the lane status. Single-threaded, on the event loop.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +19,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "controller/card_entry/decision.hpp"
 #include "controller/config/config.hpp"
 #include "controller/lanes/gate_observers.hpp"
 #include "controller/lanes/alarms.hpp"
@@ -37,6 +41,7 @@ struct LaneStatus {
   std::optional<bool> scanner_connected;  // entry lanes: their scanner; empty for exit lanes
   std::string scanner_detail;             // its last connection report ("no rig connected"), if any
   LaneAlarms alarms;                      // counters per kind and the active alarms
+  std::optional<CardEntryStatus> card_entry;  // entry lanes with a card reader: on, or off and why
 };
 
 // One input line as `passgatectl hw inputs` shows it.
@@ -74,6 +79,15 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   void on_beams(int lane, hw::Occupancy occupancy) override;
   void on_passage_sensor(int lane) override;
   void on_fire_alarm(bool active) override;
+
+  // Card entry: a decision of `lane`'s card entry (admitted: EntryLane::on_card_admitted;
+  // denied: on_card_denied with its reason), and its turning on or off (on_card_entry).
+  // An unknown lane or an exit lane: logged and dropped.
+  void on_card_decision(int lane, const CardDecision& decision);
+  void on_card_entry_changed(int lane, const CardEntryStatus& status);
+  // Where lane_status() reads each lane's card entry (empty: the lane has none). Unset: none.
+  using CardEntrySource = std::function<std::optional<CardEntryStatus>(int lane)>;
+  void set_card_entry_source(CardEntrySource source) { card_entry_source_ = std::move(source); }
 
   // Takes a lane out of service or back (Lane::set_in_service). Error "unknown_lane" for
   // a lane that is not configured.
@@ -117,11 +131,13 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   // AdmissionPort and LaneReports, as the lanes see them: passed on to `admission_` and
   // `reports_`; the observers are told.
   void request(int lane, int group_limit, std::string token, Done done) override;
+  void open_card_session(int lane, std::string session_id, Done done) override;
   void passage(int lane, Direction direction, PassageKind kind, const std::optional<std::string>& session_id) override;
   void grant_unused(const std::string& session_id) override;
   void scan_answered(int lane, const AdmissionResult& answer) override;
 
   [[nodiscard]] Lane* find(int number);
+  [[nodiscard]] EntryLane* find_entry(int number, const char* what);
   // fire_alarm, then every lane's input lines by lane, wired or not.
   [[nodiscard]] std::vector<std::string> input_line_names() const;
   // Tells the observers about every input line whose debounced level differs from the last
@@ -147,6 +163,7 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   std::map<std::string, bool, std::less<>> raw_inputs_;
   std::map<std::string, bool, std::less<>> reported_levels_;
   bool alarm_ = true;
+  CardEntrySource card_entry_source_;
 };
 
 }  // namespace passgate::controller

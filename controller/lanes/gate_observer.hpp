@@ -38,6 +38,8 @@ class GateObserver {
   // to release_in driven on (steady clock, on the loop). Not called when release_in was on
   // already (scan-ahead during a grant, fire alarm).
   virtual void on_release(int /*lane*/, std::chrono::nanoseconds /*latency*/, bool /*offline*/) {}
+  // An entry or exit lane's debounced beams changed (someone stepping in: outer_blocked).
+  virtual void on_beams(int /*lane*/, bool /*outer_blocked*/, bool /*inner_blocked*/) {}
   // A completed passage, as reported to the tracking engine.
   virtual void on_passage(int /*lane*/, Direction /*direction*/, PassageKind /*kind*/) {}
 };

@@ -1,5 +1,6 @@
-// What a lane state machine talks to: the admission pipeline (token → session → engine),
-// the passage/cancel reports to the tracking engine, and the hardware. Interfaces so the
+// What a lane state machine talks to: the admission pipeline (token → session → engine, and
+// an admitted card tap's session → engine), the passage/cancel reports to the tracking
+// engine, and the hardware. Interfaces so the
 // lanes are unit-tested with fakes in virtual time.
 #pragma once
 
@@ -26,12 +27,16 @@ inline constexpr std::array<PassageKind, 5> kPassageKinds{PassageKind::admitted,
 
 [[nodiscard]] std::string_view to_string(PassageKind k);
 
+// How a shopper asked to enter: the app's QR code, or a card tapped on the lane's reader.
+enum class EntryWay { app, card };
+
 struct AdmissionResult {
   bool admitted = false;
   DenialReason reason = DenialReason::lane_unavailable;  // when !admitted
   std::string session_id;                                // when admitted
   int people = 0;                                        // when admitted: min(grp, group limit)
   bool offline = false;                                  // admitted under the offline policy
+  EntryWay way = EntryWay::app;                          // a scan, or a card tap
 };
 
 class AdmissionPort {
@@ -41,6 +46,12 @@ class AdmissionPort {
   // Checks a scanned token (already normalized) for `lane` and, if it admits, commits the
   // session. Calls `done` exactly once, always later on the loop (never inline).
   virtual void request(int lane, int group_limit, std::string token, Done done) = 0;
+  // The session of a card attempt the lane's card entry has admitted (committed with its
+  // hold: controller/card_entry/runner.hpp), still `opening`: opened with the tracking engine
+  // as a scanned token's session is, and answered as request() answers (admitted for its
+  // group of one, or denied: shopper_blocked, offline_limit, lane_unavailable). Calls `done`
+  // exactly once, always later on the loop.
+  virtual void open_card_session(int lane, std::string session_id, Done done) = 0;
 };
 
 class LaneReports {
@@ -51,8 +62,8 @@ class LaneReports {
                        const std::optional<std::string>& session_id) = 0;
   // A grant ended (timeout, fire alarm) before anyone of this session passed.
   virtual void grant_unused(const std::string& session_id) = 0;
-  // An entry lane answered a scan, as the lane showed it: admitted, or denied with its
-  // reason (lane_unavailable too when the lane itself refused it). Not for the tracking
+  // An entry lane answered a scan or a card tap (answer.way), as the lane showed it:
+  // admitted, or denied with its reason (lane_unavailable too when the lane itself refused it). Not for the tracking
   // engine: the Gate passes it on to its observers (metrics). Default: nothing.
   virtual void scan_answered(int /*lane*/, const AdmissionResult& /*answer*/) {}
 };

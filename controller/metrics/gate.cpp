@@ -30,6 +30,10 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
                                    "Admitted scans by lane and mode: online (the tracking engine opened the "
                                    "session) or offline (admitted under the offline policy).",
                                    {"lane", "mode"})),
+      card_decisions_(registry.counter("passgate_card_decisions_total",
+                                       "Card taps decided at an entry lane's reader, by lane and outcome: admitted "
+                                       "(the session opened, the barrier released), or denied with the denial reason.",
+                                       {"lane", "outcome", "reason"})),
       passages_(registry.counter("passgate_passages_total",
                                  "Completed passages reported to the tracking engine, by lane and kind.",
                                  {"lane", "kind"})),
@@ -55,6 +59,13 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
                             {"lane", "state"})),
       scanner_(registry.gauge("passgate_lane_scanner_connected", "1 while the entry lane's scanner is connected.",
                               {"lane"})),
+      card_entry_(registry.gauge("passgate_card_entry_enabled",
+                                 "Entry lanes with a card reader: 1 while card entry is on, 0 while it is off.",
+                                 {"lane"})),
+      card_entry_off_(registry.gauge("passgate_card_entry_off_reason",
+                                     "1 for why a lane's card entry is off (starting, reader_offline, "
+                                     "terminal_unreachable, terminal_refused, database, stopping); absent while on.",
+                                     {"lane", "reason"})),
       alarms_(registry.counter("passgate_alarms_total", "Alarms raised, by lane and kind.", {"lane", "kind"})),
       alarm_active_(registry.gauge("passgate_alarm_active",
                                    "1 while a lasting alarm (beam_blocked, barrier_obstructed, scanner_fault) is "
@@ -66,6 +77,7 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
     if (lane.kind != LaneKind::entry) continue;
     for (const std::string_view outcome : {"admitted", "repeated"}) scans_.init({n, std::string(outcome), ""});
     for (const bool offline : {false, true}) admissions_.init({n, std::string(mode(offline))});
+    if (lane.card_entry) card_decisions_.init({n, "admitted", ""});
   }
   for (const bool offline : {false, true}) latency_.init({std::string(mode(offline))});
   registry.add_collector([this] { collect(); });
@@ -80,6 +92,14 @@ void GateMetrics::on_scan_dropped(std::optional<int> lane, ScanDrop why) {
 
 void GateMetrics::on_scan_answered(int lane, const AdmissionResult& answer) {
   const std::string n = std::to_string(lane);
+  if (answer.way == EntryWay::card) {
+    if (answer.admitted) {
+      card_decisions_.inc({n, "admitted", ""});
+    } else {
+      card_decisions_.inc({n, "denied", std::string(to_string(answer.reason))});
+    }
+    return;
+  }
   if (answer.admitted) {
     scans_.inc({n, "admitted", ""});
     admissions_.inc({n, std::string(mode(answer.offline))});
@@ -101,12 +121,17 @@ void GateMetrics::collect() {
   fire_alarm_cause_.clear();
   if (const auto cause = gate_.fire_alarm_cause()) fire_alarm_cause_.set({cause->code}, 1);
   state_.clear();
+  card_entry_off_.clear();
   for (const LaneStatus& lane : gate_.lane_status()) {
     const std::string n = std::to_string(lane.number);
     in_service_.set({n}, flag(lane.in_service));
     fault_.set({n}, flag(lane.state == "fault"));
     state_.set({n, lane.state}, 1);
     if (lane.scanner_connected) scanner_.set({n}, flag(*lane.scanner_connected));
+    if (lane.card_entry) {
+      card_entry_.set({n}, flag(lane.card_entry->enabled));
+      if (!lane.card_entry->enabled) card_entry_off_.set({n, lane.card_entry->reason}, 1);
+    }
     for (const AlarmKind kind : kAlarmKinds) {
       const std::string k(to_string(kind));
       alarms_.set({n, k}, static_cast<double>(lane.alarms.count(kind)));

@@ -1,8 +1,9 @@
 // GateMetrics: the gate's part of passgated's metrics (docs/metrics.md). Counted as they
-// happen, as one of the gate's observers: what became of each scan (passgate_scans_total),
-// admissions by mode, passages by kind, and the scan-to-release latency histogram. Read
-// from the gate at every scrape: the fire alarm, each lane's service, state and scanner,
-// and its alarms (counted by the lanes themselves). Observes the gate from construction to
+// happen, as one of the gate's observers: what became of each scan (passgate_scans_total)
+// and each card tap (passgate_card_decisions_total), admissions by mode, passages by kind,
+// and the scan-to-release latency histogram. Read from the gate at every scrape: the fire
+// alarm, each lane's service, state, scanner and card entry, and its alarms (counted by the
+// lanes themselves). Observes the gate from construction to
 // destruction; the registry must not render after it is gone. Single-threaded, on the loop.
 #pragma once
 
@@ -44,6 +45,7 @@ class GateMetrics final : public GateObserver {
   Gate& gate_;
   metrics::Counter& scans_;
   metrics::Counter& admissions_;
+  metrics::Counter& card_decisions_;
   metrics::Counter& passages_;
   metrics::Histogram& latency_;
   metrics::Gauge& fire_alarm_;
@@ -52,6 +54,8 @@ class GateMetrics final : public GateObserver {
   metrics::Gauge& fault_;
   metrics::Gauge& state_;
   metrics::Gauge& scanner_;
+  metrics::Gauge& card_entry_;
+  metrics::Gauge& card_entry_off_;
   metrics::Counter& alarms_;
   metrics::Gauge& alarm_active_;
 };

@@ -2,32 +2,13 @@
 // (barrier, lights, display) and what the tracking engine is told.
 #include <catch2/catch.hpp>
 
-#include "controller/lanes/entry_lane.hpp"
-#include "hw/fake_io_backend.hpp"
-#include "tests/lanes/lane_fakes.hpp"
+#include "tests/lanes/entry_lane_fixture.hpp"
 
 using namespace std::chrono_literals;
 using passgate::DenialReason;
 using passgate::controller::Direction;
 using passgate::controller::PassageKind;
-
-namespace {
-
-struct EntryLaneFixture {
-  passgate::VirtualTime vt;
-  passgate::hw::FakeIoBackend io{vt};
-  passgate::test::ScriptedAdmission admission{vt};
-  passgate::test::RecordedReports reports;
-  passgate::controller::LaneConfig config = passgate::test::lane_config(1, passgate::controller::LaneKind::entry);
-  passgate::controller::EntryLane lane{config, {io, vt, vt, admission, reports}};
-
-  bool release_in() const { return io.output("lane1.release_in"); }
-  bool release_out() const { return io.output("lane1.release_out"); }
-  bool green() const { return io.output("lane1.led_green"); }
-  bool red() const { return io.output("lane1.led_red"); }
-};
-
-}  // namespace
+using passgate::test::EntryLaneFixture;
 
 TEST_CASE_METHOD(EntryLaneFixture, "a valid scan opens the barrier for one person, who closes it behind him") {
   CHECK(lane.state_name() == "idle");

@@ -34,6 +34,11 @@ class ScriptedAdmission final : public controller::AdmissionPort {
   void request(int lane, int group_limit, std::string token, Done done) override {
     requests.push_back(Request{lane, group_limit, std::move(token), std::move(done)});
   }
+  // A card session to open: a request for one person whose token is kCardSession + its id.
+  void open_card_session(int lane, std::string session_id, Done done) override {
+    requests.push_back(Request{lane, 1, kCardSession + session_id, std::move(done)});
+  }
+  static inline const std::string kCardSession = "card-session:";
   // Answers the oldest open request with an admission of `people` (capped by the lane).
   void admit(const std::string& session, int people) {
     auto r = take();

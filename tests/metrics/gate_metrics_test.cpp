@@ -160,3 +160,26 @@ TEST_CASE_METHOD(GateMetricsFixture, "gate metrics stop observing when destroyed
   CHECK(live.reads == 1);
   CHECK(io.output("lane1.release_in"));
 }
+
+TEST_CASE_METHOD(GateMetricsFixture, "card decisions count by outcome apart from scans, and card entry is read at each scrape") {
+  controller::CardEntryStatus status{false, "reader_offline", "reader_off"};
+  gate.set_card_entry_source([&status](int lane) {
+    return lane == 1 ? std::optional<controller::CardEntryStatus>(status) : std::nullopt;
+  });
+  gate.on_card_decision(1, controller::CardDecision{false, "c0", controller::CardDenial::card_in_session});
+  gate.on_card_decision(1, controller::CardDecision{true, "c1", controller::CardDenial::terminal_unavailable});
+  admission.admit("c1", 1);
+  REQUIRE(io.output("lane1.release_in"));
+  std::string p = page();
+  CHECK(has(p, "passgate_card_decisions_total{lane=\"1\",outcome=\"denied\",reason=\"card_in_session\"} 1"));
+  CHECK(has(p, "passgate_card_decisions_total{lane=\"1\",outcome=\"admitted\",reason=\"\"} 1"));
+  CHECK(has(p, "passgate_scans_total{lane=\"1\",outcome=\"admitted\",reason=\"\"} 0"));
+  CHECK(has(p, "passgate_card_entry_enabled{lane=\"1\"} 0"));
+  CHECK(has(p, "passgate_card_entry_off_reason{lane=\"1\",reason=\"reader_offline\"} 1"));
+  CHECK(p.find("passgate_card_entry_enabled{lane=\"2\"}") == std::string::npos);  // no reader
+
+  status = controller::CardEntryStatus{true, "", "armed"};
+  p = page();
+  CHECK(has(p, "passgate_card_entry_enabled{lane=\"1\"} 1"));
+  CHECK(p.find("passgate_card_entry_off_reason{") == std::string::npos);
+}

@@ -129,7 +129,7 @@ TEST_CASE("an unknown token flaw is reported with the flaws there are", "[rig_sc
 TEST_CASE("a bad expectation is reported with what may be expected", "[rig_scenario]") {
   const std::string e = error_of("[[step]]\nkind = \"shopper\"\nlane = 1\nexpect = \"admited\"\n");
   CHECK(e.starts_with("s.toml:4: step 1 (shopper): `expect` is \"admited\", expected admitted or a denial reason: malformed, "));
-  CHECK(e.ends_with("offline_limit, lane_unavailable"));
+  CHECK(e.ends_with("offline_limit, lane_unavailable, already_inside, tap_failed, card_in_session, terminal_unavailable"));
   CHECK(error_of("[[step]]\nkind = \"exit\"\nlane = 3\nexpect = \"open\"\n") ==
         "s.toml:4: step 1 (exit): `expect` is \"open\", expected free");
 }

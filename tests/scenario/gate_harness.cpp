@@ -52,9 +52,11 @@ struct Ports {
 
 // Starts a simulator that writes its ports to `port_file` and prints `ready_line` then.
 Ports start_simulator(std::unique_ptr<test::ChildProcess>& child, std::vector<std::string> args,
-                      const std::filesystem::path& port_file, const std::string& ready_line) {
+                      const std::filesystem::path& port_file, const std::string& ready_line,
+                      const std::string& reader = {}) {
   std::filesystem::remove(port_file);
   args.insert(args.end(), {"--port-file", port_file.string()});
+  if (!reader.empty()) args.insert(args.end(), {"--reader", reader});
   child = std::make_unique<test::ChildProcess>(PASSGATE_SIM, std::move(args));
   REQUIRE(child->wait_for_output(ready_line, kStartLimit));
   const auto ports = json::parse(read_file(port_file));
@@ -126,7 +128,7 @@ void GateHarness::start_gateway() {
       gateway_,
       {"gateway", "--port", std::to_string(gateway_port_), "--control-port", std::to_string(gateway_control_port_),
        "--api-key-file", (dir_ / "gateway.key").string()},
-      dir_ / "gateway.ports", "gateway simulator: API on");
+      dir_ / "gateway.ports", "gateway simulator: API on", options_.card_reader);
   gateway_port_ = ports.api;
   gateway_control_port_ = ports.control;
   gateway_control_ = control_client(io_, gateway_control_port_);
@@ -148,7 +150,9 @@ std::string GateHarness::config_text() const {
        << "issuer = \"" << kIssuer << "\"\n"
        << "keyset = \"" << jwks_file_.string() << "\"\n\n";
   for (const int lane : kEntryLanes) {
-    toml << "[[lanes]]\nnumber = " << lane << "\nkind = \"entry\"\ngroup_limit = 4\n\n";
+    toml << "[[lanes]]\nnumber = " << lane << "\nkind = \"entry\"\ngroup_limit = 4\n";
+    if (lane == 1 && !options_.card_reader.empty()) toml << "terminal_reader = \"" << options_.card_reader << "\"\n";
+    toml << "\n";
   }
   toml << "[[lanes]]\nnumber = " << kExitLane << "\nkind = \"exit\"\n\n"
        << "[io]\nbackend = \"sim\"\n\n"
@@ -170,6 +174,7 @@ std::string GateHarness::config_text() const {
        << "retry_initial_ms = 200\n"
        << "retry_max_ms = 2000\n"
        << "carts_poll_interval_ms = 200\n\n"
+       << (options_.card_reader.empty() ? "" : "[terminal]\npoll_fast_ms = 250\npoll_slow_ms = 250\n\n")
        << "[database]\n"
        << "path = \"" << (dir_ / "passgate.db").string() << "\"\n\n"
        << "[control]\n"
@@ -286,6 +291,34 @@ void GateHarness::set_gateway_fault(const std::string& mode, const json& setting
 
 json GateHarness::gateway_ledger() {
   return json::parse(control(*gateway_control_, drivers::HttpMethod::get, "/control/ledger", {}).body);
+}
+
+int GateHarness::tap_card(const std::string& reader, const std::string& card) {
+  auto reply = test::await_reply<passgate::HttpReply>(
+      io_,
+      [&](std::function<void(passgate::HttpReply)> done) {
+        gateway_control_->request(drivers::HttpMethod::post, "/control/readers/" + reader + "/tap",
+                                  json{{"card", card}}.dump(), 5s, std::move(done));
+      },
+      kReactLimit);
+  REQUIRE(reply.has_value());
+  return reply->status;
+}
+
+void GateHarness::set_reader_fault(const std::string& reader, const std::string& fault) {
+  (void)control(*gateway_control_, drivers::HttpMethod::post, "/control/readers/" + reader,
+                json{{"fault", fault}}.dump());
+}
+
+json GateHarness::gate_lane(int lane) {
+  const CtlResult lanes = ctl({"lanes", "--json"});
+  INFO("passgatectl lanes said:\n" << lanes.output);
+  REQUIRE(lanes.status == 0);
+  const json reply = json::parse(lanes.output);
+  for (const auto& item : reply.at("lanes")) {
+    if (item.value("lane", 0) == lane) return item;
+  }
+  return nullptr;
 }
 
 bool GateHarness::wait_for_tracking(const std::function<bool(const json&)>& holds, std::chrono::milliseconds limit) {

@@ -52,6 +52,9 @@ struct GateOptions {
   // Set: passgated runs under a FakedClock (libfaketime) whose wall clock starts this far
   // ahead of true time; the test steps it with faked_clock(). Unset: the real clock.
   std::optional<std::chrono::seconds> faked_clock_offset{};
+  // Set: lane 1's card reader (terminal_reader), which the gateway simulator then runs, with
+  // [terminal] polls of 250 ms. Empty: no card entry.
+  std::string card_reader{};
 };
 
 class GateHarness {
@@ -115,9 +118,17 @@ class GateHarness {
   // drop_response" with optional settings (delay_ms, retry_after_s, count), and its ledger.
   void set_gateway_fault(const std::string& mode, const nlohmann::json& settings = nlohmann::json::object());
   [[nodiscard]] nlohmann::json gateway_ledger();
+  // The gateway simulator's reader `reader`: a shopper taps test card `card` (the control
+  // port's tap, the simulator's own test helper); its HTTP status (200: the card was read;
+  // 400: the reader collects nothing now).
+  int tap_card(const std::string& reader, const std::string& card = "4242424242424242");
+  // Switches a simulator-only reader fault (offline, online, none, ...; docs/card-tap-simulator.md).
+  void set_reader_fault(const std::string& reader, const std::string& fault);
   // The gateway simulator's process (e.g. to kill it and start it again on the same port).
   void restart_gateway();
 
+  // `passgatectl lanes --json --config FILE`, parsed: the lane `lane`'s object.
+  [[nodiscard]] nlohmann::json gate_lane(int lane);
   // `passgatectl sessions --config FILE --all --limit 0 --json`, parsed: every session of the
   // running gate under "sessions" (session_id, lane, state, ended, offline, ...).
   [[nodiscard]] nlohmann::json gate_sessions();

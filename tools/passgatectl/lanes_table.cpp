@@ -22,14 +22,23 @@ std::string scanner_state(const json& lane) {
   return scanner.value("connected", false) ? "ok" : "FAULT";
 }
 
+// Card entry: "-" without a reader, "on", or "off" and why.
+std::string card_state(const json& lane) {
+  const auto card = lane.value("card_entry", json::object());
+  if (card.empty()) return "-";
+  if (card.value("enabled", false)) return "on";
+  const std::string reason = card.value("reason", "");
+  return reason.empty() ? "off" : "off: " + reason;
+}
+
 }  // namespace
 
 void print_lanes_table(const json& lanes, std::ostream& out) {
-  TableRows rows{{"LANE", "KIND", "STATE", "SERVICE", "SCANNER", "ALARMS"}};
+  TableRows rows{{"LANE", "KIND", "STATE", "SERVICE", "SCANNER", "CARD", "ALARMS"}};
   for (const auto& lane : lanes) {
     rows.push_back({std::to_string(lane.value("lane", 0)), lane.value("kind", ""), lane.value("state", ""),
                     lane.value("in_service", true) ? "in service" : "OUT OF SERVICE", scanner_state(lane),
-                    joined_alarms(lane)});
+                    card_state(lane), joined_alarms(lane)});
   }
   print_table(rows, out);
 }

@@ -49,6 +49,10 @@ void judge_lanes(const json& lanes, Findings& f, json& perf) {
       ++lost;
       f.warning.push_back(name + "'s scanner lost");
     }
+    const json card = lane.value("card_entry", json::object());
+    if (!card.empty() && !card.value("enabled", true) && card.value("reason", "") != "starting") {
+      f.warning.push_back(name + " card entry off (" + card.value("reason", "") + ")");
+    }
     for (const auto& alarm : lane.value("active_alarms", json::array())) {
       if (alarm != "scanner_fault") f.warning.push_back(name + " alarm " + alarm.get<std::string>());
     }

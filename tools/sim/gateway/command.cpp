@@ -127,7 +127,8 @@ void add_gateway_command(CLI::App& app, int& exit_code) {
       "intent_id|status_299\",\"delay_ms\":N,\"retry_after_s\":N,"
       "\"count\":N}, POST /control/forget_keys, GET /control/ledger. Readers: tap with POST "
       "/v1/test_helpers/terminal/readers/{reader}/present_payment_method (card_present[number]: 4242424242424242 "
-      "approves, 4000000000000002 and 4000000000009995 decline); their faults with `gateway-ctl reader ID FAULT`, "
+      "approves, 4000000000000002 and 4000000000009995 decline), `gateway-ctl tap ID --card N` or POST "
+      "/control/readers/{reader}/tap {\"card\":N}; their faults with `gateway-ctl reader ID FAULT`, "
       "POST /control/readers/{reader} {\"fault\":...} or POST /_sim/readers/{reader} fault=... on the API port.");
   cmd->callback([args, &exit_code] { exit_code = run_gateway(*args); });
 

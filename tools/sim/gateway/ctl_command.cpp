@@ -1,4 +1,4 @@
-// `passgate-sim gateway-ctl --control-port C <fault|ledger|forget-keys|reader>`: one request to the
+// `passgate-sim gateway-ctl --control-port C <fault|ledger|forget-keys|reader|tap>`: one request to the
 // gateway simulator's control port with HttpClient. Prints the answer's JSON body (ledger:
 // a table, unless --json); exits 0 on a 2xx answer and 1 otherwise.
 #include "tools/sim/gateway/ctl_command.hpp"
@@ -33,6 +33,7 @@ struct GatewayCtlArgs {
   bool json_output = false;
   std::string reader;
   std::string reader_fault;
+  std::string card = "4242424242424242";
 };
 
 // Sends one request to the control port and waits for it; the reply, or nothing (after
@@ -128,6 +129,12 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
   reader->add_option("--delay-ms", args->delay_ms, "how late every answer comes (delay_ms only)")
       ->check(CLI::Range(1, 600000));
 
+  auto* tap = ctl->add_subcommand("tap", "a shopper taps a test card on a simulated reader (the lane's card entry)");
+  tap->add_option("id", args->reader, "the reader, tmr_… (as given to --reader)")->required();
+  tap->add_option("--card", args->card,
+                  "the test card's number: 4242424242424242 approves, 4000000000000002 and 4000000000009995 decline")
+      ->capture_default_str();
+
   ctl->callback([=, &exit_code] {
     if (fault->parsed()) {
       json body{{"mode", args->fault_mode}};
@@ -144,6 +151,8 @@ void add_gateway_ctl_command(CLI::App& app, int& exit_code) {
       json body{{"fault", args->reader_fault}};
       if (args->delay_ms) body["delay_ms"] = *args->delay_ms;
       exit_code = post(*args, "/control/readers/" + args->reader, body);
+    } else if (tap->parsed()) {
+      exit_code = post(*args, "/control/readers/" + args->reader + "/tap", json{{"card", args->card}});
     }
   });
 }

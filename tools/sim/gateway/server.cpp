@@ -243,13 +243,16 @@ HttpAnswer GatewayServer::on_control(const HttpCall& call) {
     result = make_answer(200, json{{"forgotten", ledger_.forget_keys()}}.dump());
   } else if (call.method == "GET" && path == "/control/ledger") {
     result = make_answer(200, ledger_json());
+  } else if (call.method == "POST" && path.starts_with("/control/readers/") && path.ends_with("/tap")) {
+    const std::string_view rest = std::string_view(path).substr(std::string_view("/control/readers/").size());
+    result = control_tap(std::string(rest.substr(0, rest.size() - std::string_view("/tap").size())), call.body);
   } else if (call.method == "POST" && path.starts_with("/control/readers/")) {
     result = control_reader(path.substr(std::string_view("/control/readers/").size()), call.body);
   } else {
     result = control_error(404, "not_found",
                            "no control endpoint " + call.method + " " + path +
                                " (POST /control/fault, POST /control/forget_keys, GET /control/ledger, "
-                               "POST /control/readers/{reader})");
+                               "POST /control/readers/{reader}, POST /control/readers/{reader}/tap)");
   }
   log(true, call, result.status, {}, {});
   return result;

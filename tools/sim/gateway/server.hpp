@@ -11,6 +11,9 @@
 //                                    "drop_next_post"
 //      POST /control/readers/{reader}  {"fault":"<TerminalFault>","delay_ms":N (fault delay_ms only)}
 //                                 -> reader_faults_json()
+//      POST /control/readers/{reader}/tap  {"card":"<test card number>"} (default 4242424242424242)
+//                                 -> the simulated shopper's tap, through the test helper
+//                                    (present_payment_method): its status and the reader
 // Faults apply to the API port only, optionally to the next `count` API requests only (then
 // back to none): unreachable (refuse and drop connections), slow (the request takes effect,
 // its answer comes `delay` later; meanwhile its Idempotency-Key is in progress: 409 to
@@ -154,6 +157,8 @@ class GatewayServer {
   HttpAnswer on_control(const HttpCall& call);
   HttpAnswer control_fault(const std::string& body);
   HttpAnswer control_reader(const std::string& reader, const std::string& body);
+  // POST /control/readers/{reader}/tap: the test helper's tap, for scripts and the rig's demo.
+  HttpAnswer control_tap(const std::string& reader, const std::string& body);
   // POST /_sim/readers/{reader} on the API port.
   HttpAnswer sim_reader(const HttpCall& call, const std::string& reader);
   // The answer to a reader fault request, from set_reader_fault's result.

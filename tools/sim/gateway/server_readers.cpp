@@ -1,11 +1,12 @@
 // GatewayServer's reader faults: set_reader_fault() and the two ways to reach it, POST
 // /_sim/readers/{reader} on the API port (form) and POST /control/readers/{reader} on the
-// control port (JSON); see server.hpp.
+// control port (JSON); and the control port's tap (the test helper's); see server.hpp.
 #include <utility>
 
 #include "tools/sim/gateway/api_reply.hpp"
 #include "tools/sim/gateway/server.hpp"
 #include "tools/sim/gateway/server_support.hpp"
+#include "tools/sim/gateway/test_cards.hpp"
 #include "tools/sim/tracking/body.hpp"
 
 namespace passgate::sim {
@@ -86,6 +87,21 @@ HttpAnswer GatewayServer::control_reader(const std::string& reader, const std::s
   const auto fault = parse_terminal_fault(name);
   if (!fault) return control_error(400, "bad_request", "fault: expected one of " + terminal_fault_names());
   return reader_fault_answer(reader, set_reader_fault(reader, *fault, std::chrono::milliseconds(delay)), true);
+}
+
+HttpAnswer GatewayServer::control_tap(const std::string& reader, const std::string& text) {
+  auto body = parse_body_object(text.empty() ? std::string("{}") : text);
+  if (!body) return control_error(400, "bad_request", body.error().message);
+  BodyFields fields(*body);
+  const std::string card = body->contains("card") ? fields.text("card") : std::string(kDefaultTestCard);
+  if (!fields.ok()) return control_error(400, "bad_request", fields.problems());
+  const bool digits = !card.empty() && card.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return control_error(400, "bad_request", "card: expected a test card number (digits only)");
+  // The very request a tester sends to the API port: the test helper, with the API key.
+  const GatewayReply reply =
+      ledger_.handle(GatewayRequest{"POST", "/v1/test_helpers/terminal/readers/" + reader + "/present_payment_method",
+                                    "Bearer " + options_.api_key, std::nullopt, "type=card_present&card_present[number]=" + card});
+  return make_answer(reply.status, reply.body);
 }
 
 }  // namespace passgate::sim

@@ -46,10 +46,7 @@ std::string flaw_names() {
 
 std::string denial_reason_names() {
   std::vector<std::string> names;
-  // DenialReason's values are contiguous, lane_unavailable last.
-  for (int i = 0; i <= static_cast<int>(DenialReason::lane_unavailable); ++i) {
-    names.emplace_back(to_string(static_cast<DenialReason>(i)));
-  }
+  for (const std::string_view name : passgate::denial_reason_names()) names.emplace_back(name);
   return join(names);
 }
 

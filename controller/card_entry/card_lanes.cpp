@@ -1,0 +1,79 @@
+#include "controller/card_entry/card_lanes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "controller/card_entry/settings.hpp"
+
+namespace passgate::controller {
+
+Result<std::unique_ptr<CardLanes>> CardLanes::create(const GateConfig& config, CardLaneParts parts, Gate& gate) {
+  auto hasher = parts.sealer.card_fingerprint_hasher();
+  if (!hasher) return hasher.error();
+  std::unique_ptr<CardLanes> lanes(new CardLanes(parts, std::move(*hasher), gate));
+  for (const LaneConfig& lane : config.lanes) {
+    if (lane.kind != LaneKind::entry || lane.terminal_reader.empty()) continue;
+    if (parts.terminal == nullptr) {
+      return make_error("no_terminal", "lane " + std::to_string(lane.number) + " has a card reader and no terminal");
+    }
+    lanes->add(card_entry_settings(config, lane));
+  }
+  return lanes;
+}
+
+CardLanes::CardLanes(CardLaneParts parts, crypto::CardFingerprintHasher hasher, Gate& gate)
+    : parts_(parts), hasher_(std::move(hasher)), gate_(gate) {
+  gate_.set_card_entry_source([this](int lane) { return status(lane); });
+  gate_.add_observer(*this);
+}
+
+CardLanes::~CardLanes() {
+  gate_.remove_observer(*this);
+  gate_.set_card_entry_source(nullptr);
+}
+
+void CardLanes::add(const CardEntrySettings& settings) {
+  const int number = settings.lane;
+  auto runner = std::make_unique<CardEntryRunner>(
+      settings, *parts_.terminal, parts_.attempts, parts_.blocklist, parts_.sealer, hasher_, parts_.clock,
+      parts_.timers, [this, number](CardDecision decision) { gate_.on_card_decision(number, decision); });
+  runner->on_status_changed([this, number](const CardEntryStatus& s) { gate_.on_card_entry_changed(number, s); });
+  lanes_.emplace(number, Lane{settings, std::move(runner)});
+}
+
+void CardLanes::start() {
+  for (auto& [number, lane] : lanes_) {
+    spdlog::info("event=card_entry_starting lane={} reader={}", number, lane.settings.reader_id);
+    lane.runner->start();
+    lane.runner->set_presence(lane.outer_blocked);
+  }
+}
+
+void CardLanes::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& [number, lane] : lanes_) lane.runner.reset();
+  if (!lanes_.empty()) spdlog::info("event=card_entry_stopped lanes={}", lanes_.size());
+}
+
+Status CardLanes::keys_changed() {
+  auto hasher = parts_.sealer.card_fingerprint_hasher();
+  if (!hasher) return hasher.error();
+  hasher_ = std::move(*hasher);
+  return {};
+}
+
+std::optional<CardEntryStatus> CardLanes::status(int lane) const {
+  const auto it = lanes_.find(lane);
+  if (it == lanes_.end()) return std::nullopt;
+  if (!it->second.runner) return CardEntryStatus{false, "stopping", "stopped"};
+  return it->second.runner->status();
+}
+
+void CardLanes::on_beams(int lane, bool outer_blocked, bool /*inner_blocked*/) {
+  const auto it = lanes_.find(lane);
+  if (it == lanes_.end()) return;
+  it->second.outer_blocked = outer_blocked;
+  if (it->second.runner) it->second.runner->set_presence(outer_blocked);
+}
+
+}  // namespace passgate::controller
