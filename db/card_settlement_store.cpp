@@ -55,13 +55,17 @@ Result<std::vector<std::int64_t>> CardSettlementStore::settle(const SettlementDe
 
 Result<std::vector<std::string>> CardSettlementStore::to_follow_up(const std::string& op, int limit) {
   return guarded("find card " + op + "s to follow up", [&]() -> Result<std::vector<std::string>> {
-    // A charge is followed up by replacing it; an increment by the capture it leads to.
+    // A charge is followed up by replacing it; an increment by the capture it leads to. Only
+    // a charge the card's issuer declined makes the session partially paid (and blocklists the
+    // card); one the gateway refused for the gate's own fault (a 400, 401 or 403: a bad key, a
+    // bad request) stays an ordinary dead letter for an operator, the card not blocklisted.
     auto query = db_.statement(
         "SELECT t.session_id FROM settlements t JOIN payment_ops o ON o.session_id = t.session_id"
         " AND o.idempotency_key = t.session_id || ':' || ?1"
         " WHERE t.plan LIKE 'card:%' AND o.replaced_by IS NULL"
-        " AND (o.state = 'declined' OR (o.state = 'dead' AND o.unverified = 0 AND o.attempts <= 1)"
-        " OR (?1 = 'increment' AND o.state = 'succeeded'))"
+        " AND (o.state = 'declined'"
+        " OR (?1 = 'increment' AND (o.state = 'succeeded' OR (o.state = 'dead' AND o.unverified = 0"
+        " AND o.attempts <= 1))))"
         " AND NOT (?1 = 'increment' AND EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
         " AND f.op = 'capture'))"
         " ORDER BY t.planned_at_ms, t.rowid LIMIT ?2");

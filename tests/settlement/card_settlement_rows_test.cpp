@@ -14,14 +14,19 @@ using db::PaymentOpState;
 
 namespace {
 
-// Sends every due operation, the gateway approving all but charges when `decline_charges`.
-void drain(CardSettlementFixture& f, bool decline_charges = false) {
+// How the gateway answers the charges drain() sends (every other operation is approved).
+enum class Charges { approved, declined, refused };
+
+// Sends every due operation, the gateway answering charges as `charges` says.
+void drain(CardSettlementFixture& f, Charges charges = Charges::approved) {
   for (int round = 0; round < 20; ++round) {
     f.vt.run_ready();
     while (!f.gateway.calls.empty()) {
       const PaymentRequest request = f.gateway.calls.front().request;
-      if (decline_charges && request.op == PaymentOpKind::charge) {
+      if (charges == Charges::declined && request.op == PaymentOpKind::charge) {
         f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined"));
+      } else if (charges == Charges::refused && request.op == PaymentOpKind::charge) {
+        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::rejected, 401, "api_key_expired"));
       } else {
         f.gateway.approve_oldest();
       }
@@ -132,7 +137,7 @@ TEST_CASE("a declined charge of the rest leaves the card session partially paid 
   f.record_carts({final_cart("c1", 4500, "EUR")});
   CHECK(f.planner.run() == 1);
   f.start_card_drainer();
-  drain(f, true);
+  drain(f, Charges::declined);
   const auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 3);
   CHECK(ops[0].state == PaymentOpState::succeeded);  // the hold captured
@@ -156,7 +161,7 @@ TEST_CASE("an operator settling a partially paid card session lifts the card's b
   f.record_carts({final_cart("c1", 4500, "EUR")});
   CHECK(f.planner.run() == 1);
   f.start_card_drainer();
-  drain(f, true);
+  drain(f, Charges::declined);
   const std::int64_t rest = f.settling_ops("c1").back().id;
   REQUIRE(f.blocked("fp-1"));
   if (write_off) {
@@ -241,4 +246,19 @@ TEST_CASE("nothing is settled for a card attempt that was held but not admitted"
   CHECK(f.planner.run() == 0);
   CHECK_FALSE(f.settlement("c1").has_value());
   CHECK(f.ops_of("c1").empty());
+}
+
+TEST_CASE("a charge of the rest the gateway refuses for the gate's own fault is a dead letter, the card not blocklisted") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 4500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain(f, Charges::refused);  // an expired API key: 401
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].state == PaymentOpState::succeeded);  // the hold captured
+  CHECK(ops[1].idempotency_key == "c1:charge");
+  CHECK(db::is_dead_letter(ops[1].state, ops[1].alert));  // for an operator to retry once the key is fixed
+  CHECK_FALSE(f.blocked("fp-1"));
 }
