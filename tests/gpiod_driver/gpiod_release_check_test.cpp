@@ -284,14 +284,25 @@ TEST_CASE_METHOD(FaultFixture, "a slow chip's release that keeps failing fast is
 TEST_CASE_METHOD(FaultFixture, "a retry on a chip found slow meanwhile is dropped for a light, and left to the slow turns for a release") {
   gpio.drive(kAlarmLine, false);
   auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
-                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+                     {"lane1.led_green", gpio_line(4)}, {"lane1.led_red", gpio_line(5)}}, virtual_time);
   faults.fail_writes(4, EREMOTEIO, 1);
+  faults.fail_writes(2, EREMOTEIO, 1);
   lines->set_output("lane1.led_green", true);  // fails fast: a retry is due
-  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });
-  lines->set_output("lane1.release_in", true);  // works, slowly: the chip is slow
-  virtual_time.advance(kRetryDelay * 2);
+  lines->set_output("lane1.release_in", true);  // fails fast: a retry is due
+  faults.during_writes(5, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_red", true);  // works, slowly: the chip is slow
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  // The two retries come due, and neither writes inline: the light's is dropped, the
+  // release's handed to the slow turns ...
+  REQUIRE(virtual_time.run_next(kRetryDelay));
+  REQUIRE(virtual_time.run_next(kRetryDelay));
+  CHECK(faults.failed_writes(2) == 1);
+  CHECK_FALSE(gpio.high(2));
   CHECK(faults.failed_writes(4) == 1);
-  CHECK(gpio.output_history(4) == OutputLevels{false});  // the light's retry was not written
+  CHECK(gpio.output_history(4) == OutputLevels{false});
+  // ... which write it in a handler of their own.
+  virtual_time.run_ready();
   CHECK(gpio.high(2));
 }
 
