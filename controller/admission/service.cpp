@@ -456,12 +456,21 @@ void AdmissionService::retry_next_denial(std::size_t index) {
 std::size_t AdmissionService::write_waiting_now() {
   denial_retry_timer_.reset();
   std::size_t lost = 0;
-  const auto lose = [&lost](const UnrecordedDenial& d, const std::string& why) {
+  const auto lose = [this, &lost](const UnrecordedDenial& d, const std::string& why) {
+    // A session still opening on disk (a denial, a start-up close) is closed by the next
+    // start (interrupted_sessions.hpp); any other (a cancel of an unused grant) stays open,
+    // and its hold may be placed with nothing to void it. Unknown counts as the latter.
+    auto found = sessions_.find(d.session_id);
+    if (found.ok() && found->has_value() && (*found)->state == db::SessionState::opening) {
+      spdlog::error("event=denial_record_lost session={} what={} detail={} next=closed_at_next_start",
+                    d.session_id, log_value(d.what), log_value(why));
+      return;
+    }
     ++lost;
     spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),
                      log_value(why),
-                     log_value("at the next start this session's entry hold may be sent with nothing to void it: "
-                               "void it by hand (docs/troubleshooting.md)"));
+                     log_value("the session stays open: at the next start its entry hold may be sent with nothing "
+                               "to void it; void it by hand (docs/troubleshooting.md)"));
   };
   while (!unrecorded_denials_.empty()) {
     const UnrecordedDenial& d = unrecorded_denials_.front();

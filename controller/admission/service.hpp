@@ -99,8 +99,10 @@ class AdmissionService final : public AdmissionPort {
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
   // At a graceful stop: every write still waiting is tried once more, now, stopping at the
   // first the whole database refuses (full, locked). The list is kept in memory only: each one
-  // left is logged (event=denial_record_lost, critical), since at the next start its session's
-  // entry hold may be sent with nothing to void it; returns how many were left.
+  // left is logged (event=denial_record_lost): an error if its session is still opening on
+  // disk (the next start closes it), critical otherwise (an unused grant's session stays open,
+  // and at the next start its entry hold may be sent with nothing to void it). Returns how
+  // many of the latter were left.
   std::size_t write_waiting_now();
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }

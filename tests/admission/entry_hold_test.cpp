@@ -9,6 +9,7 @@
 
 #include "controller/tracking/reports.hpp"
 #include "tests/admission/admission_fixture.hpp"
+#include "tests/support/captured_log.hpp"
 
 using namespace passgate;
 using namespace passgate::test;
@@ -355,4 +356,26 @@ TEST_CASE("the database file holds the payment reference only sealed") {
     CHECK(bytes.find("cus_test") == std::string::npos);
     CHECK(bytes.find("pm_card_visa") == std::string::npos);
   }
+}
+
+TEST_CASE("a graceful stop the database still refuses an unused grant's cancel at logs it as lost, for an operator") {
+  AdmissionFixture f;
+  f.require_hold(5000);
+  REQUIRE(f.settlement->start().ok());
+  controller::TrackingReports reports({kStore, "gate-a"}, *f.outbox, *f.sessions, f.vt, *f.sender);
+  reports.set_write_later(f.write_later());
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);
+  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
+  f.vt.run_ready();
+  f.tracking.reply(201);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  REQUIRE(result->admitted);
+  refuse_session_writes(f, "NEW.state = 'cancelled'");
+  reports.grant_unused(result->session_id);
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 1);  // the session stays open: nothing closes it at the next start
+  CHECK(log.count("event=denial_record_lost session=" + result->session_id) == 1);
+  CHECK(log.count("void it by hand") == 1);
 }
