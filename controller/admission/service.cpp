@@ -485,6 +485,12 @@ std::size_t AdmissionService::write_waiting_now() {
   }
   for (const UnrecordedDenial& d : unrecorded_denials_) lose(d, "the database still refuses writes at the stop");
   unrecorded_denials_.clear();
+  // Those dropped at the cap earlier were no longer written again: reported the same way.
+  for (const std::string& id : dropped_denials_) {
+    lose(UnrecordedDenial{id, "a write dropped earlier (too many waited)", {}},
+         "dropped from the writes waiting for the database");
+  }
+  dropped_denials_.clear();
   return lost;
 }
 

@@ -187,3 +187,17 @@ TEST_CASE("a graceful stop writes the denials still waiting, and logs each the d
   CHECK(g.admission->write_waiting_now() == 0);
   CHECK(g.sessions->all().value()[0].state == SessionState::denied);
 }
+
+TEST_CASE("a graceful stop reports the session-ending writes dropped at the cap too, not only those still waiting") {
+  AdmissionFixture f;
+  const auto refused = [] { return passgate::Status{passgate::make_error("db_error", "refused")}; };
+  const std::size_t extra = 3;
+  for (std::size_t i = 0; i < passgate::controller::AdmissionService::kMaxUnrecordedDenials + extra; ++i) {
+    f.admission->write_later("sid-" + std::to_string(i), "cancel of an unused grant", refused);
+  }
+  passgate::test::CapturedLog log;
+  // No such sessions on disk: none is closed by the next start, so every one is reported lost.
+  CHECK(f.admission->write_waiting_now() == passgate::controller::AdmissionService::kMaxUnrecordedDenials + extra);
+  CHECK(log.count("event=denial_record_lost session=sid-0 ") == 1);  // dropped at the cap
+  CHECK(log.count("dropped from the writes waiting for the database") == extra);
+}
