@@ -16,6 +16,17 @@ using passgate::controller::AntiPassback;
 using passgate::db::SessionState;
 using passgate::test::AdmissionFixture;
 
+namespace {
+
+// Every denial written from now on is refused, as by a full disk (the session stays opening).
+void refuse_denials(AdmissionFixture& f) {
+  f.database->sql().exec(
+      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
+      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+}
+
+}  // namespace
+
 TEST_CASE("hard anti-passback denies a shopper already inside, without asking the engine") {
   AdmissionFixture f;  // "hard" is the default
   const auto first = f.admit(f.token_of("shp_ann"), 201);
@@ -94,9 +105,7 @@ TEST_CASE("soft anti-passback admits the shopper again, off does not look") {
 
 TEST_CASE("a denial the database refused does not keep its shopper out, and is written again later") {
   AdmissionFixture f;
-  f.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  refuse_denials(f);
   const auto refused = f.admit(f.token_of("shp_ann"), 403);
   CHECK(refused.reason == DenialReason::shopper_blocked);
   auto all = f.sessions->all().value();
@@ -120,9 +129,7 @@ TEST_CASE("a denial the database refused does not keep its shopper out, and is w
 
 TEST_CASE("once a write goes through again, the denials waiting for the database are written at once") {
   AdmissionFixture f;
-  f.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  refuse_denials(f);
   REQUIRE(f.admit(f.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
   // Refused at 1 s, 3 s, 7 s: the next try is 8 s away.
   f.vt.advance(std::chrono::seconds(7) + std::chrono::milliseconds(100));
@@ -138,9 +145,7 @@ TEST_CASE("once a write goes through again, the denials waiting for the database
 
 TEST_CASE("a retry of waiting denials stops at a locked database instead of waiting on each of them") {
   AdmissionFixture f;
-  f.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  refuse_denials(f);
   for (const char* shopper : {"shp_ann", "shp_bob", "shp_cyd"}) {
     REQUIRE(f.admit(f.token_of(shopper), 403).reason == DenialReason::shopper_blocked);
   }
@@ -166,9 +171,7 @@ TEST_CASE("a retry of waiting denials stops at a locked database instead of wait
 
 TEST_CASE("a graceful stop writes the denials still waiting, and logs each the database still refuses for the next start") {
   AdmissionFixture f;
-  f.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  refuse_denials(f);
   REQUIRE(f.admit(f.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
   REQUIRE(f.admit(f.token_of("shp_bob"), 403).reason == DenialReason::shopper_blocked);
   passgate::test::CapturedLog log;
@@ -179,9 +182,7 @@ TEST_CASE("a graceful stop writes the denials still waiting, and logs each the d
   CHECK(log.count("next=closed_at_next_start") == 2);
 
   AdmissionFixture g;
-  g.database->sql().exec(
-      "CREATE TRIGGER disk_full BEFORE UPDATE OF state ON sessions WHEN NEW.state = 'denied'"
-      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  refuse_denials(g);
   REQUIRE(g.admit(g.token_of("shp_ann"), 403).reason == DenialReason::shopper_blocked);
   g.database->sql().exec("DROP TRIGGER disk_full");  // space freed before the stop
   CHECK(g.admission->write_waiting_now() == 0);

@@ -298,12 +298,23 @@ TEST_CASE("an entry whose close at start-up the database refused keeps its hold 
   CHECK_FALSE(f.admission->denial_unrecorded(id));
 }
 
-TEST_CASE("an unused grant whose cancel the database refused keeps its hold unsent until the cancel is written") {
-  AdmissionFixture f;
+namespace {
+
+// An entry admitted offline after its hold was answered 429, whose shopper does not walk
+// through: the grant's cancel (TrackingReports::grant_unused) is refused by the database and
+// handed to the admission service's write_later. The reports must outlive the retries.
+struct RefusedCancel {
+  std::unique_ptr<controller::TrackingReports> reports;
+  std::string session_id;
+};
+RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f) {
   f.require_hold(5000);
   REQUIRE(f.settlement->start().ok());
-  controller::TrackingReports reports({kStore, "gate-a"}, *f.outbox, *f.sessions, f.vt, *f.sender);
-  reports.set_write_later(f.write_later());
+  RefusedCancel refused{
+      std::make_unique<controller::TrackingReports>(controller::GateIdentity{kStore, "gate-a"},
+                                                    *f.outbox, *f.sessions, f.vt, *f.sender),
+      ""};
+  refused.reports->set_write_later(f.write_later());
   std::optional<controller::AdmissionResult> result;
   start(f, result);
   f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));  // admitted within the offline limits
@@ -312,10 +323,17 @@ TEST_CASE("an unused grant whose cancel the database refused keeps its hold unse
   f.vt.run_ready();
   REQUIRE(result.has_value());
   REQUIRE(result->admitted);
-
-  // Nobody walks through; the grant's cancel is refused by the database.
   refuse_session_writes(f, "NEW.state = 'cancelled'");
-  reports.grant_unused(result->session_id);
+  refused.reports->grant_unused(result->session_id);
+  refused.session_id = result->session_id;
+  return refused;
+}
+
+}  // namespace
+
+TEST_CASE("an unused grant whose cancel the database refused keeps its hold unsent until the cancel is written") {
+  AdmissionFixture f;
+  const RefusedCancel refused = unused_grant_cancel_refused(f);
   REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::open);
   pause_ends_unsent(f);
   // The cancel is written on a retry: the hold is finished unsent, never placed.
@@ -360,22 +378,9 @@ TEST_CASE("the database file holds the payment reference only sealed") {
 
 TEST_CASE("a graceful stop the database still refuses an unused grant's cancel at logs it as lost, for an operator") {
   AdmissionFixture f;
-  f.require_hold(5000);
-  REQUIRE(f.settlement->start().ok());
-  controller::TrackingReports reports({kStore, "gate-a"}, *f.outbox, *f.sessions, f.vt, *f.sender);
-  reports.set_write_later(f.write_later());
-  std::optional<controller::AdmissionResult> result;
-  start(f, result);
-  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));
-  f.vt.run_ready();
-  f.tracking.reply(201);
-  f.vt.run_ready();
-  REQUIRE(result.has_value());
-  REQUIRE(result->admitted);
-  refuse_session_writes(f, "NEW.state = 'cancelled'");
-  reports.grant_unused(result->session_id);
+  const RefusedCancel refused = unused_grant_cancel_refused(f);
   passgate::test::CapturedLog log;
   CHECK(f.admission->write_waiting_now() == 1);  // the session stays open: nothing closes it at the next start
-  CHECK(log.count("event=denial_record_lost session=" + result->session_id) == 1);
+  CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
   CHECK(log.count("void it by hand") == 1);
 }
