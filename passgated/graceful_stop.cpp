@@ -63,7 +63,8 @@ void GracefulStop::finish(bool drained) {
   } else {
     spdlog::warn("event=shutdown_drain_incomplete waited_ms={} passages_in_progress={} detail={}", waited,
                  gate_.passages_in_progress(),
-                 log_value("stopping anyway; sessions left open are recovered at the next start"));
+                 log_value("stopping anyway; a grant not yet used is cancelled as its lane stops, an entry not yet "
+                           "recorded is closed at the next start"));
   }
   admission_.write_waiting_now();
   if (auto requeued = settlement_.stop(); requeued.ok()) {

@@ -377,6 +377,11 @@ void AdmissionService::record_denial(int lane, const std::string& session_id, st
 }
 
 void AdmissionService::write_later(const std::string& session_id, std::string what, std::function<Status()> write) {
+  if (stopped_) {
+    // The stop's last round has run: nothing would write this again, nor report it.
+    (void)report_lost(UnrecordedDenial{session_id, std::move(what), {}}, "refused after the stop's last write");
+    return;
+  }
   if (unrecorded_denials_.size() >= kMaxUnrecordedDenials) {
     // Bounded: the oldest is no longer written again (a denial's session stays opening, for
     // the next start to close; a cancel's stays open); its id alone is kept (bounded too) so
@@ -453,24 +458,29 @@ void AdmissionService::retry_next_denial(std::size_t index) {
   });
 }
 
+bool AdmissionService::report_lost(const UnrecordedDenial& d, const std::string& why) {
+  // A session still opening on disk (a denial, a start-up close) is closed by the next start
+  // (interrupted_sessions.hpp); any other (a cancel of an unused grant) stays open, and its
+  // hold may be placed with nothing to void it. Unknown counts as the latter.
+  auto found = sessions_.find(d.session_id);
+  if (found.ok() && found->has_value() && (*found)->state == db::SessionState::opening) {
+    spdlog::error("event=denial_record_lost session={} what={} detail={} next=closed_at_next_start", d.session_id,
+                  log_value(d.what), log_value(why));
+    return false;
+  }
+  spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),
+                   log_value(why),
+                   log_value("the session stays open: at the next start its entry hold may be sent with nothing "
+                             "to void it; void it by hand (docs/troubleshooting.md)"));
+  return true;
+}
+
 std::size_t AdmissionService::write_waiting_now() {
+  stopped_ = true;
   denial_retry_timer_.reset();
   std::size_t lost = 0;
   const auto lose = [this, &lost](const UnrecordedDenial& d, const std::string& why) {
-    // A session still opening on disk (a denial, a start-up close) is closed by the next
-    // start (interrupted_sessions.hpp); any other (a cancel of an unused grant) stays open,
-    // and its hold may be placed with nothing to void it. Unknown counts as the latter.
-    auto found = sessions_.find(d.session_id);
-    if (found.ok() && found->has_value() && (*found)->state == db::SessionState::opening) {
-      spdlog::error("event=denial_record_lost session={} what={} detail={} next=closed_at_next_start",
-                    d.session_id, log_value(d.what), log_value(why));
-      return;
-    }
-    ++lost;
-    spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),
-                     log_value(why),
-                     log_value("the session stays open: at the next start its entry hold may be sent with nothing "
-                               "to void it; void it by hand (docs/troubleshooting.md)"));
+    if (report_lost(d, why)) ++lost;
   };
   while (!unrecorded_denials_.empty()) {
     const UnrecordedDenial& d = unrecorded_denials_.front();

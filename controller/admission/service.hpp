@@ -95,7 +95,9 @@ class AdmissionService final : public AdmissionPort {
   // the close of an entry a restart interrupted), and the database refused it (`what` it is,
   // for the log): written again with the denials waiting for the database, on their timer,
   // until it is taken, and until then the session counts as denied here, its denial not
-  // recorded (its entry hold is not sent; anti-passback leaves it out).
+  // recorded (its entry hold is not sent; anti-passback leaves it out). After write_waiting_now
+  // (the stop; e.g. a lane's grant cancelled as the gate is torn down) nothing writes it again:
+  // it is reported lost at once, as write_waiting_now reports those left.
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
   // At a graceful stop: every write still waiting is tried once more, now, stopping at the
   // first the whole database refuses (full, locked). The list is kept in memory only: each one
@@ -134,6 +136,10 @@ class AdmissionService final : public AdmissionPort {
   void database_wrote();
   void retry_denials_after(Millis delay);
   void retry_next_denial(std::size_t index);
+  struct UnrecordedDenial;
+  // Logs a session-ending write that will not be written again (event=denial_record_lost).
+  // True if its session stays open (critical: its hold may be placed with nothing to void it).
+  bool report_lost(const UnrecordedDenial& d, const std::string& why);
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;
@@ -158,6 +164,7 @@ class AdmissionService final : public AdmissionPort {
   std::deque<std::string> dropped_denials_;          // ids of those dropped from it (kMaxDroppedIds)
   std::unique_ptr<Timer> denial_retry_timer_;
   Millis denial_retry_delay_{0};                      // of the round under way or waited for
+  bool stopped_ = false;                              // write_waiting_now has run
   int unanswered_ = 0;  // requests whose answer has not been delivered yet
   std::optional<SteadyTime> last_answer_;
 };

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string_view>
 
@@ -307,7 +308,8 @@ struct RefusedCancel {
   std::unique_ptr<controller::TrackingReports> reports;
   std::string session_id;
 };
-RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f) {
+// `before_cancel` runs just before the shopper's grant goes unused (e.g. a graceful stop).
+RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f, const std::function<void()>& before_cancel = {}) {
   f.require_hold(5000);
   REQUIRE(f.settlement->start().ok());
   RefusedCancel refused{
@@ -324,6 +326,7 @@ RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f) {
   REQUIRE(result.has_value());
   REQUIRE(result->admitted);
   refuse_session_writes(f, "NEW.state = 'cancelled'");
+  if (before_cancel) before_cancel();
   refused.reports->grant_unused(result->session_id);
   refused.session_id = result->session_id;
   return refused;
@@ -383,4 +386,16 @@ TEST_CASE("a graceful stop the database still refuses an unused grant's cancel a
   CHECK(f.admission->write_waiting_now() == 1);  // the session stays open: nothing closes it at the next start
   CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
   CHECK(log.count("void it by hand") == 1);
+}
+
+TEST_CASE("a grant cancel the database refuses after the stop's last write is logged as lost at once, not queued") {
+  // The lanes are torn down after the graceful stop wrote what waited: a lane left in
+  // Granting cancels its shopper's grant then, and nothing would write that cancel again.
+  AdmissionFixture f;
+  passgate::test::CapturedLog log;
+  const RefusedCancel refused =
+      unused_grant_cancel_refused(f, [&f] { CHECK(f.admission->write_waiting_now() == 0); });
+  CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
+  CHECK(log.count("refused after the stop") == 1);
+  CHECK_FALSE(f.admission->denial_unrecorded(refused.session_id));
 }
