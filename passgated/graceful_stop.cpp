@@ -66,7 +66,11 @@ void GracefulStop::finish(bool drained) {
                  log_value("stopping anyway; a grant not yet used is cancelled as its lane stops, an entry not yet "
                            "recorded is closed at the next start"));
   }
-  admission_.write_waiting_now();
+  if (const std::size_t lost = admission_.write_waiting_now(); lost > 0) {
+    spdlog::critical("event=shutdown_holds_to_void sessions={} hint={}", lost,
+                     log_value("cancels the database refused are lost with this stop (each logged "
+                               "denial_record_lost): void their holds by hand (docs/troubleshooting.md)"));
+  }
   if (auto requeued = settlement_.stop(); requeued.ok()) {
     spdlog::info("event=shutdown_persisted payments_requeued={} detail={}", *requeued,
                  log_value("payment operations in flight are resent with the same idempotency key at the next start"));

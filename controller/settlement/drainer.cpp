@@ -44,6 +44,12 @@ PaymentOutcome paused(Millis left) {
   return outcome;
 }
 
+// An entry hold not sent because its entry was denied here and the denial (or the grant's
+// cancel) waits for the database: looked at again later (hold_back_entries_of).
+PaymentOutcome not_sent_denied() {
+  return failed_locally(PaymentOutcomeKind::retry_later, "not sent: its entry was denied (the denial waits for the database)");
+}
+
 // The wait before looking again at an operation that is due but could not be sent, so a
 // database that keeps failing does not turn the drainer into a busy loop.
 constexpr Millis kMinWake{20};
@@ -270,9 +276,7 @@ void PaymentDrainer::dispatch(const db::PaymentOpRecord& op, Millis timeout, Don
   if (!done && entry_denied(op)) {
     // (Never claimed so by pump() or claim_held(): this is for one denied since its claim.)
     // Before any lookup too: a lookup that goes unanswered would count as a possible run.
-    return finish_local(op, failed_locally(PaymentOutcomeKind::retry_later,
-                                           "not sent: its entry was denied (the denial waits for the database)"),
-                        done);
+    return finish_local(op, not_sent_denied(), done);
   }
   if (needs_lookup(op, now)) {
     // The lookup may be followed at once by the send: it takes that request's place in the pace too.
@@ -308,6 +312,10 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
   found.http_status = search.http_status;
   switch (verdict.kind) {
     case SearchVerdict::Kind::send:
+      if (!done && entry_denied(op)) {
+        // Denied (its denial or cancel waiting for the database) while the lookup was under way.
+        return finish_local(op, not_sent_denied(), done);
+      }
       return send(op, timeout, std::move(done));
     case SearchVerdict::Kind::adopt:
       found = adopted_outcome(op, *verdict.intent, settings_.gate_id);

@@ -308,8 +308,10 @@ struct RefusedCancel {
   std::unique_ptr<controller::TrackingReports> reports;
   std::string session_id;
 };
-// `before_cancel` runs just before the shopper's grant goes unused (e.g. a graceful stop).
-RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f, const std::function<void()>& before_cancel = {}) {
+// `before_cancel` runs just before the shopper's grant goes unused (e.g. a graceful stop);
+// `hold_answer` is the gateway's answer to the hold (by default a 429: not run).
+RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f, const std::function<void()>& before_cancel = {},
+                                          passgate::PaymentOutcome hold_answer = rate_limited_for(std::chrono::seconds(30))) {
   f.require_hold(5000);
   REQUIRE(f.settlement->start().ok());
   RefusedCancel refused{
@@ -319,7 +321,7 @@ RefusedCancel unused_grant_cancel_refused(AdmissionFixture& f, const std::functi
   refused.reports->set_write_later(f.write_later());
   std::optional<controller::AdmissionResult> result;
   start(f, result);
-  f.gateway.answer_oldest(rate_limited_for(std::chrono::seconds(30)));  // admitted within the offline limits
+  f.gateway.answer_oldest(std::move(hold_answer));  // admitted within the offline limits
   f.vt.run_ready();
   f.tracking.reply(201);
   f.vt.run_ready();
@@ -398,4 +400,33 @@ TEST_CASE("a grant cancel the database refuses after the stop's last write is lo
   CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
   CHECK(log.count("refused after the stop") == 1);
   CHECK_FALSE(f.admission->denial_unrecorded(refused.session_id));
+}
+
+TEST_CASE("a hold whose resend waits on a lookup is not sent if its grant's cancel was refused during the lookup") {
+  // The hold timed out (it may have run), so its resend is preceded by a lookup at the
+  // gateway; while that lookup is under way the shopper's grant goes unused and the database
+  // refuses the cancel. The lookup finds nothing: the hold must still not be sent.
+  AdmissionFixture f;
+  const auto lookup_under_way = [&f] {
+    // Resent (and timed out again) until its first attempt is older than search_after (23 h).
+    for (int i = 0; i < 200 && f.gateway.searches.empty(); ++i) {
+      while (!f.gateway.calls.empty()) {
+        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "timeout after 1500 ms"));
+      }
+      f.vt.advance(std::chrono::minutes(10));
+      f.vt.run_ready();
+    }
+    REQUIRE(f.gateway.searches.size() == 1);
+  };
+  const RefusedCancel refused = unused_grant_cancel_refused(
+      f, lookup_under_way, FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "timeout after 1500 ms"));
+  REQUIRE(f.admission->denial_unrecorded(refused.session_id));
+  const std::size_t sent = f.gateway.sent.size();
+  PaymentOutcome nothing_found;
+  nothing_found.kind = PaymentOutcomeKind::succeeded;
+  nothing_found.http_status = 200;
+  f.gateway.answer_oldest(nothing_found);
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.size() == sent);
+  CHECK(only_op(f).state == db::PaymentOpState::pending);
 }
