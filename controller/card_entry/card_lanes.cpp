@@ -41,6 +41,8 @@ void CardLanes::add(const CardEntrySettings& settings) {
 }
 
 void CardLanes::start() {
+  started_ = true;
+  follow_fire_alarm();  // the alarm counts as active until the loop reads clear
   for (auto& [number, lane] : lanes_) {
     spdlog::info("event=card_entry_starting lane={} reader={}", number, lane.settings.reader_id);
     lane.runner->start();
@@ -67,6 +69,27 @@ std::optional<CardEntryStatus> CardLanes::status(int lane) const {
   if (it == lanes_.end()) return std::nullopt;
   if (!it->second.runner) return CardEntryStatus{false, "stopping", "stopped"};
   return it->second.runner->status();
+}
+
+void CardLanes::on_fire_alarm(bool /*active*/) {
+  // Not here: the gate is in its safety reaction. The runners may write to the database and
+  // call the terminal; they follow the alarm as it is when the loop gets to them.
+  parts_.timers.post([this, alive = std::weak_ptr<bool>(alive_)] {
+    if (!alive.expired()) follow_fire_alarm();
+  });
+}
+
+void CardLanes::follow_fire_alarm() {
+  if (!started_ || stopped_) return;
+  const bool alarm = gate_.fire_alarm();
+  for (auto& [number, lane] : lanes_) {
+    if (!lane.runner) continue;
+    if (alarm) {
+      lane.runner->pause("fire_alarm");
+    } else {
+      lane.runner->resume();
+    }
+  }
 }
 
 void CardLanes::on_beams(int lane, bool outer_blocked, bool /*inner_blocked*/) {

@@ -4,7 +4,9 @@
 // the lane), a decision goes to the lane (Gate::on_card_decision: admitted → the session is
 // opened and the barrier released as for an app admission; denied → the reason shown), and
 // the runner's status is the lane's card entry in Gate::lane_status() (passgatectl lanes and
-// status, the metrics). passgated makes one after the gate, start()s it when the gate is
+// status, the metrics). While the gate's fire alarm is active (raised, the alarm loop lost or
+// not read yet) every runner is paused ("fire_alarm": no tap is taken, nobody admitted); the
+// pause and the resume are posted to the loop after the gate's latch, never run inside it. passgated makes one after the gate, start()s it when the gate is
 // ready and stop()s it when a graceful stop begins. The readers bind at start: a reload
 // that adds, removes or changes one needs a restart (controller/config/reload.cpp).
 // Single-threaded, on the event loop.
@@ -72,18 +74,24 @@ class CardLanes final : private GateObserver {
   CardLanes(CardLaneParts parts, crypto::CardFingerprintHasher hasher, Gate& gate);
   void add(const CardEntrySettings& settings);
 
-  // GateObserver: the outer beam only.
+  // The gate's fire alarm as it is now: every runner paused, or resumed.
+  void follow_fire_alarm();
+
+  // GateObserver: the outer beam and the fire alarm.
   void on_input_changed(const std::string& /*line*/) override {}
   void on_scan_read(const std::string& /*scanner*/, const std::string& /*text*/) override {}
   void on_scanner_connection(const std::string& /*scanner*/, bool /*connected*/,
                              const std::string& /*detail*/) override {}
   void on_beams(int lane, bool outer_blocked, bool inner_blocked) override;
+  void on_fire_alarm(bool active) override;
 
   CardLaneParts parts_;
   crypto::CardFingerprintHasher hasher_;  // the runners refer to it: changed in place
   Gate& gate_;
   std::map<int, Lane> lanes_;
+  bool started_ = false;
   bool stopped_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for what is posted
 };
 
 }  // namespace passgate::controller

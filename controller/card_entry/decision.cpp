@@ -14,6 +14,8 @@ std::string_view to_string(CardDenial reason) {
       return "shopper_blocked";
     case CardDenial::terminal_unavailable:
       return "terminal_unavailable";
+    case CardDenial::lane_unavailable:
+      return "lane_unavailable";
   }
   return "terminal_unavailable";
 }
@@ -30,6 +32,8 @@ DenialReason denial_reason(CardDenial reason) {
       return DenialReason::shopper_blocked;
     case CardDenial::terminal_unavailable:
       return DenialReason::terminal_unavailable;
+    case CardDenial::lane_unavailable:
+      return DenialReason::lane_unavailable;
   }
   return DenialReason::terminal_unavailable;
 }

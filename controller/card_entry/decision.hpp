@@ -18,6 +18,7 @@ enum class CardDenial {
   card_in_session,       // the card has a session open here (anti-passback, hard)
   shopper_blocked,       // the card is on the store's blocklist (an unpaid remainder)
   terminal_unavailable,  // no known outcome within auth_timeout, the reader or API gone
+  lane_unavailable,      // card entry paused (fire alarm) while the tap was being confirmed
 };
 [[nodiscard]] std::string_view to_string(CardDenial reason);
 // The lane's denial reason for it (shown, logged and counted as a scan's).
@@ -32,7 +33,9 @@ struct CardDecision {
 // Card entry on the lane: on (armed, or arming) or off with a reason.
 struct CardEntryStatus {
   bool enabled = false;
-  std::string reason;  // when off: starting, reader_offline, terminal_unreachable, terminal_refused, database
+  // When off: starting, reader_offline, terminal_unreachable, terminal_refused, database,
+  // fire_alarm (CardLanes pauses every runner), stopping (CardLanes).
+  std::string reason;
   std::string phase;   // what the runner does now (runner.cpp names them), for status pages
 };
 

@@ -40,6 +40,7 @@ CardEntryRunner::CardEntryRunner(CardEntrySettings settings, PaymentTerminal& te
 CardEntryRunner::~CardEntryRunner() = default;
 
 void CardEntryRunner::start() {
+  started_ = true;
   turn_off("starting");
   recover();
 }
@@ -89,18 +90,28 @@ void CardEntryRunner::set_phase(Phase phase) {
 
 void CardEntryRunner::turn_on() {
   if (status_.enabled) return;
-  spdlog::info("event=card_entry_on lane={} was={}", settings_.lane, status_.reason);
+  if (paused_.empty()) spdlog::info("event=card_entry_on lane={} was={}", settings_.lane, status_.reason);
   status_.enabled = true;
   status_.reason.clear();
-  if (status_changed_) status_changed_(status_);
+  tell_status();
 }
 
 void CardEntryRunner::turn_off(const std::string& reason) {
   if (!status_.enabled && status_.reason == reason) return;
-  spdlog::warn("event=card_entry_off lane={} reason={}", settings_.lane, reason);
+  if (paused_.empty()) spdlog::warn("event=card_entry_off lane={} reason={}", settings_.lane, reason);
   status_.enabled = false;
   status_.reason = reason;
-  if (status_changed_) status_changed_(status_);
+  tell_status();
+}
+
+CardEntryStatus CardEntryRunner::status() const {
+  if (paused_.empty()) return status_;
+  return CardEntryStatus{false, paused_, status_.phase};
+}
+
+void CardEntryRunner::tell_status() {
+  // While paused the lane's card entry stays off for the pause's reason, whatever the reader says.
+  if (paused_.empty() && status_changed_) status_changed_(status_);
 }
 
 void CardEntryRunner::note_answer(const TerminalOutcome& o, bool reader_step) {
@@ -128,6 +139,7 @@ void CardEntryRunner::database_failed(const std::string& what, const Error& erro
 
 void CardEntryRunner::arm() {
   change_course();
+  if (!paused_.empty()) return set_phase(Phase::idle);  // resume() arms
   attempt_ = TerminalAttempt{};
   hashes_.clear();
   tapped_ = false;

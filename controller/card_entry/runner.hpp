@@ -16,6 +16,10 @@
 //     other end says deny(reason); the attempt is then abandoned and its hold voided.
 //   - card entry turns off (status()) while the reader is offline or the API does not answer,
 //     and on again with its next answer. Nothing here touches QR entry.
+//   - pause(reason) (the gate's fire alarm) turns card entry off with `reason` and takes no tap:
+//     an armed attempt is abandoned (the reader's collect cancelled, its PaymentIntent voided),
+//     a tap being confirmed is denied lane_unavailable and its hold voided, never admitted; no
+//     new attempt arms until resume().
 // An attempt not recorded as admitted is never admitted afterwards. Single-threaded, on the
 // event loop; the port's callbacks may outlive the runner (they are then ignored). Destroying
 // the runner stops it; what it left unfinished the next start() resolves.
@@ -59,7 +63,15 @@ class CardEntryRunner {
   void start();
   // The lane's outer beam: someone stands in the lane (fast polls, no re-arming).
   void set_presence(bool present);
-  [[nodiscard]] const CardEntryStatus& status() const { return status_; }
+  // Card entry off with `reason` ("fire_alarm") until resume(): what is under way ends (armed:
+  // abandoned; a tap being confirmed: denied lane_unavailable) and voided; nothing arms. Call
+  // on the loop, never from inside a safety reaction: it may write to the database.
+  void pause(const std::string& reason);
+  // Card entry back: the lane arms again (or goes on ending what it was ending, then arms);
+  // before start(), only the pause ends.
+  void resume();
+  // On, or off and why (a pause first), and the phase.
+  [[nodiscard]] CardEntryStatus status() const;
   // Called whenever status() changes.
   void on_status_changed(StatusChanged changed) { status_changed_ = std::move(changed); }
   // The attempt under way ("" between attempts): its session id, for logs and tests.
@@ -81,6 +93,7 @@ class CardEntryRunner {
   void set_phase(Phase phase);
   void turn_on();
   void turn_off(const std::string& reason);
+  void tell_status();
   // What an answer says about the reader and the API (status).
   void note_answer(const TerminalOutcome& o, bool reader_step);
   // A database write failed: deny a waiting shopper, then resolve everything from disk again.
@@ -151,7 +164,9 @@ class CardEntryRunner {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::uint64_t course_ = 0;  // bumped whenever an answer under way no longer matters
   Phase phase_ = Phase::idle;
-  CardEntryStatus status_;
+  CardEntryStatus status_;              // the reader's and the API's view (a pause is on top)
+  std::string paused_;                  // why card entry is paused ("" while not)
+  bool started_ = false;
   bool presence_ = false;
   TerminalAttempt attempt_;             // the attempt under way (session_id "" if none)
   std::vector<std::string> hashes_;     // the tapped card's hashes, the current key's first

@@ -1,12 +1,53 @@
-// CardEntryRunner: giving an attempt up (deny, abandon), ending its PaymentIntent canceled,
-// and the start-up resolution of what a restart left unfinished.
+// CardEntryRunner: giving an attempt up (deny, abandon, a pause), ending its PaymentIntent
+// canceled, and the start-up resolution of what a restart left unfinished.
 #include <spdlog/spdlog.h>
+
+#include <utility>
 
 #include "common/log_value.hpp"
 #include "controller/card_entry/attempt_record.hpp"
 #include "controller/card_entry/runner.hpp"
 
 namespace passgate::controller {
+
+void CardEntryRunner::pause(const std::string& reason) {
+  if (paused_ == reason) return;
+  const bool was_paused = !paused_.empty();
+  paused_ = reason;
+  spdlog::warn("event=card_entry_off lane={} reason={} session={}", settings_.lane, reason, attempt_.session_id);
+  if (status_changed_) status_changed_(status());
+  // Resolving from disk after a database failure: it arms nothing while paused.
+  if (was_paused || waiting_for_ == &CardEntryRunner::recover) return;
+  switch (phase_) {
+    case Phase::arming:
+    case Phase::collecting:
+    case Phase::armed:
+    case Phase::reader_off:
+      // The reader's collect is cancelled and the PaymentIntent voided: no tap can be confirmed.
+      return abandon(reason);
+    case Phase::tapped:
+    case Phase::confirming:
+    case Phase::resolving:
+      // Whatever the confirm does, nobody is admitted with it: a hold it placed is voided.
+      return deny(CardDenial::lane_unavailable, "card entry paused: " + reason);
+    case Phase::idle:
+    case Phase::recovering:
+    case Phase::abandoning:
+      return;  // it ends without arming
+  }
+}
+
+void CardEntryRunner::resume() {
+  if (paused_.empty()) return;
+  const std::string was = std::exchange(paused_, {});
+  if (status_.enabled) {
+    spdlog::info("event=card_entry_on lane={} was={}", settings_.lane, was);
+  } else {
+    spdlog::warn("event=card_entry_off lane={} reason={}", settings_.lane, status_.reason);
+  }
+  if (status_changed_) status_changed_(status_);
+  if (started_ && phase_ == Phase::idle && waiting_for_ == nullptr) arm();
+}
 
 void CardEntryRunner::deny(CardDenial reason, const std::string& why) {
   change_course();

@@ -142,6 +142,7 @@ void Gate::on_fire_alarm(bool active) {
     // every lane the newer level, which the rest of this loop must not undo.
     if (alarm_ != active) return;
   }
+  observers_.each([&](GateObserver& o) { o.on_fire_alarm(active); });
   report_debounced_levels();
 }
 

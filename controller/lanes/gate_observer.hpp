@@ -42,6 +42,10 @@ class GateObserver {
   virtual void on_beams(int /*lane*/, bool /*outer_blocked*/, bool /*inner_blocked*/) {}
   // A completed passage, as reported to the tracking engine.
   virtual void on_passage(int /*lane*/, Direction /*direction*/, PassageKind /*kind*/) {}
+  // The fire alarm was raised (or the alarm loop lost) or cleared: told after every lane has
+  // latched (or unlatched) its releases. Safety path: an observer must not block or wait here
+  // (card entry posts its reaction to the loop).
+  virtual void on_fire_alarm(bool /*active*/) {}
 };
 
 }  // namespace passgate::controller

@@ -64,7 +64,7 @@ GateMetrics::GateMetrics(metrics::Registry& registry, Gate& gate)
                                  {"lane"})),
       card_entry_off_(registry.gauge("passgate_card_entry_off_reason",
                                      "1 for why a lane's card entry is off (starting, reader_offline, "
-                                     "terminal_unreachable, terminal_refused, database, stopping); absent while on.",
+                                     "terminal_unreachable, terminal_refused, database, fire_alarm, stopping); absent while on.",
                                      {"lane", "reason"})),
       alarms_(registry.counter("passgate_alarms_total", "Alarms raised, by lane and kind.", {"lane", "kind"})),
       alarm_active_(registry.gauge("passgate_alarm_active",

@@ -39,10 +39,14 @@ struct CardEntryFixture {
     attempts = std::make_unique<db::CardAttemptStore>(*t.db);
     blocklist = std::make_unique<db::CardBlocklist>(*t.db);
   }
-  void start() {
+  // The lane's runner, not started yet.
+  void make_runner() {
     runner = std::make_unique<controller::CardEntryRunner>(
         settings, terminal, *attempts, *blocklist, c.sealer, c.hasher, vt, vt,
         [this](CardDecision d) { decisions.push_back(std::move(d)); });
+  }
+  void start() {
+    make_runner();
     runner->start();
   }
   // A crash and a restart: nothing of the old run answers any more.
@@ -54,6 +58,14 @@ struct CardEntryFixture {
     start();
   }
   void run(Millis d = Millis{3000}) { vt.advance(d); }
+  // Starts the lane and runs until it is armed (the reader collecting): its session id.
+  std::string start_armed() {
+    start();
+    run();
+    REQUIRE(runner->status().phase == "armed");
+    REQUIRE(runner->status().enabled);
+    return runner->session_id();
+  }
 
   [[nodiscard]] db::CardAttemptRecord record(const std::string& sid) {
     auto found = attempts->find(sid);

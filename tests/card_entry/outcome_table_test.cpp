@@ -9,15 +9,6 @@ using namespace passgate::test;
 
 namespace {
 
-// Starts the lane and runs until it is armed (the reader collecting).
-std::string armed_lane(CardEntryFixture& f) {
-  f.start();
-  f.run();
-  REQUIRE(f.runner->status().phase == "armed");
-  REQUIRE(f.runner->status().enabled);
-  return f.runner->session_id();
-}
-
 void expect_denied(CardEntryFixture& f, const std::string& sid, CardDenial reason) {
   REQUIRE(f.decisions.size() == 1);
   CHECK_FALSE(f.decisions[0].admitted);
@@ -36,7 +27,7 @@ void expect_denied(CardEntryFixture& f, const std::string& sid, CardDenial reaso
 
 TEST_CASE("card entry: arming stores every answer before the next request, and a held tap admits with its session") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   CHECK(f.terminal.posts_of(TerminalStep::create_customer) == 1);
   CHECK(f.terminal.posts_of(TerminalStep::create_hold) == 1);
   CHECK(f.terminal.posts_of(TerminalStep::collect) == 1);
@@ -65,7 +56,7 @@ TEST_CASE("card entry: arming stores every answer before the next request, and a
 
 TEST_CASE("card entry: a declined card is denied payment_declined, never retried, and its PaymentIntent voided") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   REQUIRE(f.terminal.tap(card("fp_declined", "insufficient_funds")));
   f.run();
   expect_denied(f, sid, CardDenial::payment_declined);
@@ -74,7 +65,7 @@ TEST_CASE("card entry: a declined card is denied payment_declined, never retried
 
 TEST_CASE("card entry: a tap that read no card is tap_failed and collected again on the same PaymentIntent") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   REQUIRE(f.terminal.cancel_tap());  // shopper cancelled, card removed, reader timeout: alike
   f.run();
   REQUIRE(f.decisions.size() == 1);
@@ -93,7 +84,7 @@ TEST_CASE("card entry: a tap that read no card is tap_failed and collected again
 
 TEST_CASE("card entry: a card with a session open is denied card_in_session before any authorization") {
   CardEntryFixture f;
-  armed_lane(f);
+  f.start_armed();
   REQUIRE(f.terminal.tap(FakeCard{}));
   f.run();
   REQUIRE(f.admitted_count() == 1);
@@ -108,7 +99,7 @@ TEST_CASE("card entry: a card with a session open is denied card_in_session befo
 TEST_CASE("card entry: anti-passback soft admits a card with a session open, as app entry does") {
   CardEntryFixture f;
   f.settings.anti_passback = controller::AntiPassback::soft;
-  armed_lane(f);
+  f.start_armed();
   REQUIRE(f.terminal.tap(FakeCard{}));
   f.run();
   REQUIRE(f.terminal.tap(FakeCard{}));
@@ -119,7 +110,7 @@ TEST_CASE("card entry: anti-passback soft admits a card with a session open, as 
 
 TEST_CASE("card entry: a card on the blocklist is denied shopper_blocked and its PaymentIntent voided") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   REQUIRE(f.blocklist->add(f.c.hash("fp_owing"), "unpaid_remainder", "sid-old", db::test::kNow).ok());
   REQUIRE(f.terminal.tap(card("fp_owing")));
   f.run();
@@ -128,7 +119,7 @@ TEST_CASE("card entry: a card on the blocklist is denied shopper_blocked and its
 
 TEST_CASE("card entry: a reader offline turns card entry off, and on again with a new try when it is back") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   f.terminal.offline = true;
   f.terminal.action.reset();  // the reader lost its action
   f.run(Millis{3000});
@@ -162,7 +153,7 @@ TEST_CASE("card entry: a reader busy with another PaymentIntent is cancelled und
 
 TEST_CASE("card entry: a confirm whose answer was lost is resolved by reading the PaymentIntent, never sent again") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   f.terminal.drop_next_post = true;
   REQUIRE(f.terminal.tap(FakeCard{}));
   f.run();
@@ -174,7 +165,7 @@ TEST_CASE("card entry: a confirm whose answer was lost is resolved by reading th
 
 TEST_CASE("card entry: no outcome within auth_timeout denies terminal_unavailable, and the late hold is voided") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   f.terminal.confirm_stays_processing = true;
   REQUIRE(f.terminal.tap(FakeCard{}));
   f.run(f.settings.auth_timeout + Millis{1000});
@@ -192,7 +183,7 @@ TEST_CASE("card entry: no outcome within auth_timeout denies terminal_unavailabl
 
 TEST_CASE("card entry: a wallet without a saved card is admitted with no saved card recorded") {
   CardEntryFixture f;
-  const std::string sid = armed_lane(f);
+  const std::string sid = f.start_armed();
   REQUIRE(f.terminal.tap(card("fp_wallet", "", true)));
   f.run();
   CHECK(f.admitted_count() == 1);
@@ -201,7 +192,7 @@ TEST_CASE("card entry: a wallet without a saved card is admitted with no saved c
 
 TEST_CASE("card entry: without the collect/confirm split, process is sent once and the card checked once held") {
   CardEntryFixture f(false);
-  const std::string first = armed_lane(f);
+  const std::string first = f.start_armed();
   REQUIRE(f.terminal.tap(FakeCard{}));
   f.run();
   CHECK(f.admitted_count() == 1);

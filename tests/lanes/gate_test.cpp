@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "controller/lanes/gate.hpp"
 #include "hw/fake_io_backend.hpp"
@@ -83,6 +85,25 @@ TEST_CASE_METHOD(GateFixture, "every lane is free until the fire alarm loop is k
   io.input("fire_alarm", true);
   CHECK(all_releases(true));  // in the same call, every lane
   for (const auto& c : io.output_changes()) CHECK(c.at == io.output_changes().front().at);
+}
+
+TEST_CASE_METHOD(GateFixture, "observers hear of the fire alarm raised and cleared only after every lane's releases") {
+  // What card entry pauses on (controller/card_entry/card_lanes.hpp): never before the latch.
+  struct AlarmObserver final : passgate::controller::GateObserver {
+    explicit AlarmObserver(const GateFixture& f) : fixture(f) {}
+    void on_input_changed(const std::string& /*line*/) override {}
+    void on_scan_read(const std::string& /*scanner*/, const std::string& /*text*/) override {}
+    void on_scanner_connection(const std::string& /*scanner*/, bool /*connected*/, const std::string& /*detail*/) override {}
+    void on_fire_alarm(bool active) override { told.emplace_back(active, fixture.all_releases(active)); }
+    const GateFixture& fixture;
+    std::vector<std::pair<bool, bool>> told;  // (active, every release at that level then)
+  } observer(*this);
+  gate.add_observer(observer);
+  io.input("fire_alarm", false);
+  io.input("fire_alarm", true);
+  io.input("fire_alarm", true);  // no change: not told again
+  gate.remove_observer(observer);
+  CHECK(observer.told == std::vector<std::pair<bool, bool>>{{false, true}, {true, true}});
 }
 
 TEST_CASE_METHOD(GateFixture, "the fire alarm frees every lane before any lane's grant is cancelled in the database") {
