@@ -40,6 +40,11 @@ class FakeGate final : public RigWires {
     time_.post([this, lane = std::stoi(scanner.substr(4))] { scanned(lane); });  // "lane<n>.entry"
   }
 
+  // A card read at `lane`'s reader: answered as a scan is.
+  void card_read(int lane) {
+    time_.post([this, lane] { scanned(lane); });
+  }
+
   std::map<int, std::deque<std::string>> answers;  // per lane: "admit <n>" or a denial reason
   std::map<int, int> granted_in, forced_in, out;   // passages per lane
   std::vector<std::string> scans;
@@ -132,6 +137,36 @@ class RecordingGatewayFaults final : public GatewayFaults {
   bool refuse = false;
 };
 
+// The gateway simulator's readers: each tap gets its reader's next scripted HTTP status (200:
+// read, and the gate answers; 400, also once the script is used up: not collecting), later on
+// the loop.
+class ScriptedCardTaps final : public CardTaps {
+ public:
+  ScriptedCardTaps(VirtualTime& time, FakeGate& gate) : time_(time), gate_(gate) {}
+
+  void tap(const std::string& reader, const std::string& card, std::function<void(Result<int>)> done) override {
+    taps.push_back(reader + " " + card);
+    std::deque<int>& script = statuses[reader];
+    const int status = script.empty() ? 400 : script.front();
+    if (!script.empty()) script.pop_front();
+    if (status == 200) gate_.card_read(std::stoi(reader.substr(std::string_view("tmr_lane").size())));
+    time_.post([done = std::move(done), status] { done(status); });
+  }
+
+  std::map<std::string, std::deque<int>> statuses;  // by reader
+  std::vector<std::string> taps;
+
+ private:
+  VirtualTime& time_;
+  FakeGate& gate_;
+};
+
+// A tap step at lane `lane`'s reader (tmr_lane<lane>), with `extra` keys ("key = value\n"...).
+std::string tap_toml(int lane, const std::string& extra = {}) {
+  const std::string n = std::to_string(lane);
+  return "[[step]]\nkind = \"tap\"\nlane = " + n + "\nreader = \"tmr_lane" + n + "\"\n" + extra;
+}
+
 // The claims of a compact JWS as scanned (no scanner suffix).
 nlohmann::json claims_of(const std::string& token) {
   const auto first = token.find('.');
@@ -149,7 +184,8 @@ struct PlayerRig {
     ScanSuffix suffix = ScanSuffix::none;
     std::optional<bool> completed;
     ScenarioPlayer player(scenario,
-                          RigParts{time, time, rig_timers, view, gate, scanner, report, &tracking, &gateway, 7, suffix},
+                          RigParts{time, time, rig_timers, view, gate, scanner, report, &tracking, &gateway, &taps, 7,
+                                   suffix},
                           [&](bool done) { completed = done; });
     gate.connect();
     player.start();
@@ -169,6 +205,7 @@ struct PlayerRig {
   RigReport report{time, out};
   RecordingTrackingFaults tracking;
   RecordingGatewayFaults gateway;
+  ScriptedCardTaps taps{time, gate};
 };
 
 TEST_CASE("a scenario plays against the gate and every expectation is met", "[rig_player]") {
@@ -356,6 +393,45 @@ fault = "error5xx"
   CHECK(rig.report.expectations_failed() == 1);
   CHECK_FALSE(rig.report.passed(true));
   CHECK(rig.out.str().find("the gateway simulator refused ✗ expected fault set") != std::string::npos);
+}
+
+TEST_CASE("tap steps tap until the reader reads the card, check the gate's answer and walk the admitted in",
+          "[rig_player]") {
+  PlayerRig rig(tap_toml(1) + tap_toml(1, "card = \"4000000000000002\"\nexpect = \"payment_declined\"\n") +
+                tap_toml(1, "expect = \"not_collecting\"\n"));
+  rig.taps.statuses["tmr_lane1"] = {400, 400, 200, 200, 400};
+  rig.gate.answers[1] = {"admit 1", "payment_declined"};
+
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.passed(true));
+  CHECK(rig.report.expectations_met() == 4);
+  CHECK(rig.taps.taps == std::vector<std::string>{"tmr_lane1 4242424242424242", "tmr_lane1 4242424242424242",
+                                                  "tmr_lane1 4242424242424242", "tmr_lane1 4000000000000002",
+                                                  "tmr_lane1 4242424242424242"});
+  CHECK(rig.gate.granted_in == std::map<int, int>{{1, 1}});
+  CHECK(rig.gate.scans.empty());  // taps, not scans
+  const std::string text = rig.out.str();
+  CHECK(text.find("lane1 #01 tap tmr_lane1 (card ending 4242): read at tap 3: admitted 1 ✓, 1 entered ✓") !=
+        std::string::npos);
+  CHECK(text.find("lane1 #02 tap tmr_lane1 (card ending 0002): denied payment_declined ✓") != std::string::npos);
+  CHECK(text.find("lane1 #03 tap tmr_lane1 (card ending 4242): the reader took no card ✓") != std::string::npos);
+}
+
+TEST_CASE("a reader that never reads the card, or an unexpected answer, fails the tap step", "[rig_player]") {
+  PlayerRig rig(tap_toml(1) + tap_toml(2, "expect = \"card_in_session\"\n"));
+  rig.taps.statuses["tmr_lane2"] = {200};  // lane 1's reader never collects
+  rig.gate.answers[2] = {"shopper_blocked"};
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.expectations_failed() == 2);
+  const std::string text = rig.out.str();
+  CHECK(text.find("lane1 #01 tap tmr_lane1 (card ending 4242): the reader took no card within 10000 ms ✗ expected "
+                  "admitted") != std::string::npos);
+  CHECK(text.find("lane2 #02 tap tmr_lane2 (card ending 4242): denied shopper_blocked ✗ expected card_in_session") !=
+        std::string::npos);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "tools/sim/rig/scenario.hpp"
+#include "tools/sim/rig/step.hpp"
 
 namespace passgate::sim {
 namespace {
@@ -112,10 +113,10 @@ group = 12
 TEST_CASE("an unknown kind is reported with the kinds there are", "[rig_scenario]") {
   CHECK(error_of("[[step]]\nkind = \"shoper\"\nlane = 1\n") ==
         "s.toml:2: step 1: unknown kind \"shoper\", expected one of shopper, tailgater, wrong_way, exit, "
-        "backout, bounce, fire_drill, tracking, gateway, pause");
+        "backout, bounce, fire_drill, tracking, gateway, pause, tap");
   CHECK(error_of("[[step]]\nlane = 1\n") ==
         "s.toml:1: step 1: missing `kind`, expected one of shopper, tailgater, wrong_way, exit, backout, bounce, "
-        "fire_drill, tracking, gateway, pause");
+        "fire_drill, tracking, gateway, pause, tap");
 }
 
 TEST_CASE("an unknown token flaw is reported with the flaws there are", "[rig_scenario]") {
@@ -277,6 +278,61 @@ TEST_CASE("bad payment methods and gateway steps are named precisely", "[rig_sce
   CHECK(error_of("[[step]]\nkind = \"gateway\"\nfault = \"none\"\nlane = 1\n") ==
         "s.toml:4: step 1 (gateway): unknown key `lane`; a gateway step may have kind, label, at_ms, wait, fault, "
         "delay_ms, retry_after_s, count");
+}
+
+TEST_CASE("tap steps parse with their reader, card and expectation, and need the gateway's control port",
+          "[rig_scenario]") {
+  const auto parsed = parse_scenario(R"(
+[[step]]
+kind = "tap"
+lane = 1
+reader = "tmr_lane1"
+[[step]]
+kind = "tap"
+lane = 1
+reader = "tmr_lane1"
+card = "4000000000000002"
+expect = "payment_declined"
+[[step]]
+kind = "tap"
+lane = 2
+reader = "tmr_lane_2"
+expect = "not_collecting"
+)",
+                                     "t.toml");
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->steps.size() == 3);
+  const auto& first = std::get<TapStep>(parsed->steps[0].action);
+  CHECK(first.reader == "tmr_lane1");
+  CHECK(first.card == "4242424242424242");
+  CHECK(first.expect == "admitted");
+  CHECK(is_lane_step(parsed->steps[0]));
+  CHECK_FALSE(parsed->steps[0].wait);
+  CHECK(std::get<TapStep>(parsed->steps[1].action).card == "4000000000000002");
+  CHECK(std::get<TapStep>(parsed->steps[1].action).expect == "payment_declined");
+  CHECK(std::get<TapStep>(parsed->steps[2].action).expect == "not_collecting");
+  CHECK(step_title(parsed->steps[1]) == "tap tmr_lane1 (card ending 0002)");
+  CHECK(parsed->uses_gateway());
+  CHECK(parsed->lanes() == std::set<int>{1, 2});
+}
+
+TEST_CASE("bad tap steps are named precisely", "[rig_scenario]") {
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\n") ==
+        "s.toml:1: step 1 (tap): missing `reader`, expected the lane's reader id (tmr_ then 1-60 letters, digits or _)");
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nreader = \"tmr_lane1\"\n") ==
+        "s.toml:1: step 1 (tap): missing `lane`, expected an integer 1-99");
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"tmr_../x\"\n") ==
+        "s.toml:4: step 1 (tap): `reader` is \"tmr_../x\", expected tmr_ then 1-60 letters, digits or _");
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"lane1\"\n") ==
+        "s.toml:4: step 1 (tap): `reader` is \"lane1\", expected tmr_ then 1-60 letters, digits or _");
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"tmr_1\"\ncard = \"4242-4242\"\n") ==
+        "s.toml:5: step 1 (tap): `card` is \"4242-4242\", expected a test card number (12-19 digits)");
+  CHECK_THAT(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"tmr_1\"\nexpect = \"held\"\n"),
+             Catch::StartsWith("s.toml:5: step 1 (tap): `expect` is \"held\", expected admitted, not_collecting or a "
+                               "denial reason: malformed,"));
+  CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"tmr_1\"\ntoken = \"valid\"\n") ==
+        "s.toml:5: step 1 (tap): unknown key `token`; a tap step may have kind, label, at_ms, wait, reader, card, "
+        "expect, lane");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // simulator (a tap is the simulator's test helper), the real tracking simulator and an
 // in-process rig. A tapped card releases the barrier for one and opens its session with the
 // tracking engine; a declined card and a card already inside are denied with their reasons;
-// a reader offline turns card entry off while QR entry on the lane goes on.
+// a reader offline turns card entry off while QR entry on the lane goes on; a fire alarm turns
+// it off (no tap taken, no hold left open) until it clears.
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -157,6 +158,44 @@ TEST_CASE("a reader offline turns card entry off while QR entry on its lane stil
 
   gate.set_reader_fault(kReader, "online");
   REQUIRE(gate.poll_until([&] { return card_entry_is(gate, true); }));
+}
+
+TEST_CASE("a fire alarm turns card entry off: the reader's collect is cancelled, no hold is left, then a tap admits",
+          "[scenario]") {
+  GateHarness gate(with_reader());
+  RigClient rig(gate);
+  rig.connect_ready();
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, true); }));
+
+  rig.set("fire_alarm", true);
+  REQUIRE(rig.wait_all_releases(true));
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, false, "fire_alarm"); }));
+  CHECK_THAT(gate.ctl({"lanes"}).output, Catch::Contains("off: fire_alarm"));
+  CHECK_THAT(gate.ctl({"status"}).output, Catch::Contains("lane 1's card entry is off (fire_alarm)"));
+  // The armed PaymentIntent is voided and the reader collects nothing: no PaymentIntent waits
+  // on a reader, none holds money.
+  json ledger;
+  REQUIRE(gate.poll_until([&] {
+    ledger = gate.gateway_ledger().at("card_present");
+    return ledger.at("armed") == 0 && ledger.at("on_readers") == 0 && ledger.at("abandoned").get<int>() >= 1;
+  }));
+  INFO(ledger.dump());
+  CHECK(gate.tap_card(kReader, kApproved) == 400);  // not collecting: the tap is not taken
+  ledger = gate.gateway_ledger().at("card_present");
+  CHECK(ledger.at("open_holds") == 0);
+  CHECK(ledger.at("held") == 0);
+  CHECK(card_sessions(gate.tracking_state()).empty());
+  CHECK(gate.gate_sessions().at("sessions").empty());
+
+  rig.set("fire_alarm", false);
+  REQUIRE(rig.wait_all_releases(false));
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, true); }));
+  const std::string session_id = tap_and_walk_in(gate, rig);
+  CHECK(gate.gateway_ledger().at("card_present").at("open_holds") == 1);
+  const json mine = find_by(gate.gate_sessions().at("sessions"), "session_id", session_id);
+  REQUIRE_FALSE(mine.is_null());
+  CHECK(mine.at("state") == "open");
+  CHECK(rig.gate_errors().empty());
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ void add_rig_command(CLI::App& app, int& exit_code) {
                                       "loopback port of the tracking simulator's /control/fault (for tracking steps)")
                           ->check(CLI::Range(1, 65535));
   auto* gateway_option = cmd->add_option("--gateway-control-port", *gateway_port,
-                                         "loopback port of the gateway simulator's /control/fault (for gateway steps)")
+                                         "loopback port of the gateway simulator's control endpoint (for gateway and tap steps)")
                              ->check(CLI::Range(1, 65535));
   cmd->add_option("--summary-json", options->summary_json, "also write the summary as JSON to this file");
   cmd->add_option("--scanner-suffix", *suffix, "what scanners add to a token unless a step says: none, crlf or aim")

@@ -41,7 +41,7 @@ int run_rig(const RigOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (scenario->uses_gateway() && !o.gateway_control_port) {
     err << "passgate-sim rig: scenario " << scenario->source
-        << " has gateway steps; give the gateway simulator's control port with --gateway-control-port\n";
+        << " has gateway or tap steps; give the gateway simulator's control port with --gateway-control-port\n";
     return 1;
   }
   auto key = IssuerKey::load(o.issuer_key, o.kid);
@@ -80,7 +80,8 @@ int run_rig(const RigOptions& o, std::ostream& out, std::ostream& err) {
   bool completed = false;
   ScenarioPlayer player(*scenario,
                         RigParts{time, time, rig_timers, gate, link, scanner, report,
-                                 tracking ? &*tracking : nullptr, gateway ? &*gateway : nullptr, o.seed,
+                                 tracking ? &*tracking : nullptr, gateway ? &*gateway : nullptr,
+                                 gateway ? &*gateway : nullptr, o.seed,
                                  o.scanner_suffix},
                         [&](bool done) {
                           completed = done;

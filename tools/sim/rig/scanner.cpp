@@ -17,11 +17,16 @@ std::optional<ScanOutcome> outcome_of(const std::string& text) {
     const char* first = text.data() + kAdmit.size();
     const char* last = text.data() + text.size();
     const auto [end, ec] = std::from_chars(first, last, people);
-    if (ec == std::errc{} && end == last) return ScanOutcome{ScanOutcome::Kind::admitted, people, {}};
+    if (ec == std::errc{} && end == last) return ScanOutcome{ScanOutcome::Kind::admitted, people, {}, kScanAnswerDeadline};
     return std::nullopt;
   }
-  if (denial_reason_from_string(text)) return ScanOutcome{ScanOutcome::Kind::denied, 0, text};
+  if (denial_reason_from_string(text)) return ScanOutcome{ScanOutcome::Kind::denied, 0, text, kScanAnswerDeadline};
   return std::nullopt;
+}
+
+// No answer within `deadline`.
+ScanOutcome unanswered_within(Millis deadline) {
+  return ScanOutcome{ScanOutcome::Kind::unanswered, 0, {}, deadline};
 }
 
 }  // namespace
@@ -41,24 +46,24 @@ std::string ScanOutcome::text() const {
     case Kind::denied: return "denied " + reason;
     case Kind::unanswered: break;
   }
-  return "no answer within " + std::to_string(kScanAnswerDeadline.count()) + " ms";
+  return "no answer within " + std::to_string(deadline.count()) + " ms";
 }
 
 // Waits for the first outcome text shown on the lane after the scan; if release_in rises
 // first, gives the text a short grace and then takes the rise as the admission.
 class RigScanner::PendingScan final : public Watch {
  public:
-  PendingScan(RigScanner& scanner, int lane, std::function<void(ScanOutcome)> done)
+  PendingScan(RigScanner& scanner, int lane, Millis deadline, std::function<void(ScanOutcome)> done)
       : scanner_(scanner),
         lane_(lane),
         release_in_(hw::line_name(lane, hw::LineRole::release_in)),
         first_display_(scanner.gate_.displays(lane).size()),
         rises_(scanner.gate_.rises(release_in_)),
         done_(std::move(done)) {
-    stage_ = conditions().within(scanner_.gate_timers_, kScanAnswerDeadline,
+    stage_ = conditions().within(scanner_.gate_timers_, deadline,
                                  [this] { return displayed() || scanner_.gate_.rises(release_in_) > rises_; },
-                                 [this](bool answered) {
-                                   if (!answered) return finish(ScanOutcome{});
+                                 [this, deadline](bool answered) {
+                                   if (!answered) return finish(unanswered_within(deadline));
                                    if (auto shown = displayed()) return finish(*shown);
                                    await_text_after_rise();
                                  });
@@ -78,7 +83,7 @@ class RigScanner::PendingScan final : public Watch {
   void await_text_after_rise() {
     stage_ = conditions().within(scanner_.gate_timers_, kDisplayGrace, [this] { return displayed().has_value(); },
                                  [this](bool shown) {
-                                   finish(shown ? *displayed() : ScanOutcome{ScanOutcome::Kind::admitted, 0, {}});
+                                   finish(shown ? *displayed() : ScanOutcome{ScanOutcome::Kind::admitted, 0, {}, kScanAnswerDeadline});
                                  });
   }
 
@@ -114,9 +119,13 @@ std::string RigScanner::mint(TokenFlaw flaw, std::optional<int> group, const std
 }
 
 std::unique_ptr<Watch> RigScanner::present(int lane, const std::string& raw, std::function<void(ScanOutcome)> done) {
-  auto pending = std::make_unique<PendingScan>(*this, lane, std::move(done));
+  auto pending = std::make_unique<PendingScan>(*this, lane, kScanAnswerDeadline, std::move(done));
   wires_.scan(hw::entry_scanner_name(lane), raw);
   return pending;
+}
+
+std::unique_ptr<Watch> RigScanner::await_answer(int lane, Millis deadline, std::function<void(ScanOutcome)> done) {
+  return std::make_unique<PendingScan>(*this, lane, deadline, std::move(done));
 }
 
 }  // namespace passgate::sim

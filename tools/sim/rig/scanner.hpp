@@ -1,7 +1,8 @@
 // RigScanner: the shoppers' phones and the lanes' QR scanners. Mints entry tokens with the
 // test issuer's private key (token_minter.hpp), presents raw scanner text at a lane's entry
 // scanner and reports what the gate answered: the display text ("admit <n>" or a denial
-// reason), or, if the gate shows nothing, the entry release rising. Single-threaded.
+// reason), or, if the gate shows nothing, the entry release rising. It also awaits the gate's
+// answer to a card tap, which reaches the lane the same way. Single-threaded.
 #pragma once
 
 #include <functional>
@@ -28,10 +29,11 @@ struct ScanOutcome {
   Kind kind = Kind::unanswered;
   int people = 0;      // admitted: from "admit <n>"; 0 if the gate only raised release_in
   std::string reason;  // denied: the denial reason
+  Millis deadline = kScanAnswerDeadline;  // how long an unanswered one was waited for
 
   // "admitted", the denial reason, or "no answer": what a scenario's `expect` compares with.
   [[nodiscard]] std::string name() const;
-  // "admitted 2", "denied expired", "no answer within 3000 ms".
+  // "admitted 2", "denied expired", "no answer within 3000 ms" (the deadline).
   [[nodiscard]] std::string text() const;
 };
 
@@ -54,6 +56,9 @@ class RigScanner {
   // Presents `raw` at lane<lane>.entry; `done` gets the gate's answer. At most one scan per
   // lane may be pending at a time. Destroying the handle abandons the wait.
   [[nodiscard]] std::unique_ptr<Watch> present(int lane, const std::string& raw, std::function<void(ScanOutcome)> done);
+  // Awaits the gate's next answer on `lane` (from now on, up to `deadline`) as present() does,
+  // without scanning: a card tap's. Destroying the handle abandons the wait.
+  [[nodiscard]] std::unique_ptr<Watch> await_answer(int lane, Millis deadline, std::function<void(ScanOutcome)> done);
 
  private:
   class PendingScan;

@@ -89,9 +89,18 @@ struct GatewayStep {
 struct PauseStep {
   Millis duration{0};
 };
+// The gate's answer to a tap when the reader takes no card (card entry off on the lane).
+inline constexpr std::string_view kNotCollecting = "not_collecting";
+// A shopper taps a test card at `reader` (a reader the gateway simulator runs, the lane's); if
+// admitted, one person walks in.
+struct TapStep {
+  std::string reader;                    // "tmr_..."
+  std::string card = "4242424242424242"; // a test card number of the simulator
+  std::string expect = "admitted";       // "admitted", a denial reason or kNotCollecting
+};
 
 using StepAction = std::variant<ShopperStep, TailgaterStep, WrongWayStep, ExitStep, BackoutStep,
-                                BounceStep, FireDrillStep, TrackingStep, GatewayStep, PauseStep>;
+                                BounceStep, FireDrillStep, TrackingStep, GatewayStep, PauseStep, TapStep>;
 
 struct Step {
   int number = 0;           // 1-based position in the scenario
@@ -118,6 +127,7 @@ struct Scenario {
   // Every lane a step uses.
   [[nodiscard]] std::set<int> lanes() const;
   [[nodiscard]] bool uses_tracking() const;
+  // Gateway or tap steps: they need the gateway simulator's control port.
   [[nodiscard]] bool uses_gateway() const;
 };
 

@@ -2,6 +2,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <map>
 
@@ -188,6 +189,7 @@ class StepParser {
     else if (*kind == "fire_drill") step.action = fire_drill(r);
     else if (*kind == "tracking") step.action = tracking(r);
     else if (*kind == "gateway") step.action = gateway(r);
+    else if (*kind == "tap") step.action = tap(r);
     else step.action = PauseStep{Millis{r.required_integer("ms", 0, kMaxMillis)}};
 
     // Gate-wide steps wait for everything before them unless told otherwise.
@@ -294,6 +296,31 @@ class StepParser {
     if (t.fault == TrackingFault::slow && !delay) r.fail("missing `delay_ms`, expected how long a slow engine takes to answer");
     if (t.fault != TrackingFault::slow && delay) r.fail_at("delay_ms", "`delay_ms` applies only to fault = \"slow\"");
     t.delay = Millis{delay.value_or(0)};
+    return t;
+  }
+
+  static TapStep tap(StepReader& r) {
+    TapStep t;
+    const auto reader = r.text("reader");
+    if (!reader) r.fail("missing `reader`, expected the lane's reader id (tmr_ then 1-60 letters, digits or _)");
+    const auto is_id_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
+    if (!reader->starts_with("tmr_") || reader->size() < 5 || reader->size() > 64 ||
+        !std::all_of(reader->begin() + 4, reader->end(), is_id_char)) {
+      r.fail_at("reader", "`reader` is " + in_quotes(*reader) + ", expected tmr_ then 1-60 letters, digits or _");
+    }
+    t.reader = *reader;
+    if (const auto card = r.text("card")) {
+      const bool digits = std::all_of(card->begin(), card->end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits || card->size() < 12 || card->size() > 19) {
+        r.fail_at("card", "`card` is " + in_quotes(*card) + ", expected a test card number (12-19 digits)");
+      }
+      t.card = *card;
+    }
+    t.expect = r.text("expect").value_or("admitted");
+    if (t.expect != "admitted" && t.expect != kNotCollecting && !denial_reason_from_string(t.expect)) {
+      r.fail_at("expect", "`expect` is " + in_quotes(t.expect) + ", expected admitted, " + std::string(kNotCollecting) +
+                              " or a denial reason: " + denial_reason_names());
+    }
     return t;
   }
 

@@ -23,14 +23,19 @@ struct Simulator {
   const char* name;  // "tracking" or "gateway"
 };
 
-// One request/response exchange; keeps itself alive through its handlers.
-class FaultRequest : public std::enable_shared_from_this<FaultRequest> {
+// One request/response exchange; keeps itself alive through its handlers. `done` gets the
+// answer's HTTP status, or an error if there was none.
+class ControlRequest : public std::enable_shared_from_this<ControlRequest> {
  public:
-  FaultRequest(asio::io_context& io, Simulator simulator, std::uint16_t port, std::string body,
-               std::function<void(Status)> done)
-      : simulator_(simulator), stream_(io), endpoint_(asio::ip::address_v4::loopback(), port), done_(std::move(done)) {
+  ControlRequest(asio::io_context& io, Simulator simulator, std::uint16_t port, std::string target, std::string body,
+                 std::function<void(Result<unsigned>, const std::string& where, const std::string& body)> done)
+      : simulator_(simulator),
+        stream_(io),
+        endpoint_(asio::ip::address_v4::loopback(), port),
+        target_(std::move(target)),
+        done_(std::move(done)) {
     request_.method(http::verb::post);
-    request_.target("/control/fault");
+    request_.target(target_);
     request_.version(11);
     request_.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     request_.set(http::field::content_type, "application/json");
@@ -56,37 +61,45 @@ class FaultRequest : public std::enable_shared_from_this<FaultRequest> {
     if (ec) return fail("reading the answer failed", ec);
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    const unsigned status = response_.result_int();
-    if (status < 200 || status > 299) {
-      return done_(make_error(code(), where() + " answered " + std::to_string(status) + ": " + response_.body()));
-    }
-    done_(Status{});
+    done_(response_.result_int(), where(), response_.body());
   }
 
   void fail(const std::string& what, const beast::error_code& ec) {
     done_(make_error(code(), what + " to " + where() + ": " + ec.message() + " (is `passgate-sim " + simulator_.name +
-                                 "` running with its control port there?)"));
+                                 "` running with its control port there?)"),
+          where(), {});
   }
 
   std::string code() const { return std::string(simulator_.name) + "_control"; }
 
   std::string where() const {
     return std::string("the ") + simulator_.name + " simulator's control endpoint http://127.0.0.1:" +
-           std::to_string(endpoint_.port()) + "/control/fault";
+           std::to_string(endpoint_.port()) + target_;
   }
 
   Simulator simulator_;
   beast::tcp_stream stream_;
   asio::ip::tcp::endpoint endpoint_;
+  std::string target_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
   beast::flat_buffer buffer_;
-  std::function<void(Status)> done_;
+  std::function<void(Result<unsigned>, const std::string&, const std::string&)> done_;
 };
 
 void post_fault(asio::io_context& io, Simulator simulator, std::uint16_t port, const nlohmann::json& body,
                 std::function<void(Status)> done) {
-  std::make_shared<FaultRequest>(io, simulator, port, body.dump(), std::move(done))->run();
+  std::make_shared<ControlRequest>(
+      io, simulator, port, "/control/fault", body.dump(),
+      [simulator, done = std::move(done)](Result<unsigned> status, const std::string& where, const std::string& text) {
+        if (!status) return done(status.error());
+        if (*status < 200 || *status > 299) {
+          return done(make_error(std::string(simulator.name) + "_control",
+                                 where + " answered " + std::to_string(*status) + ": " + text));
+        }
+        done(Status{});
+      })
+      ->run();
 }
 
 }  // namespace
@@ -101,6 +114,16 @@ void GatewayControl::set_fault(const GatewayFault& fault, std::function<void(Sta
   if (fault.retry_after) body["retry_after_s"] = fault.retry_after->count();
   if (fault.count) body["count"] = *fault.count;
   post_fault(io_, {"gateway"}, port_, body, std::move(done));
+}
+
+void GatewayControl::tap(const std::string& reader, const std::string& card, std::function<void(Result<int>)> done) {
+  std::make_shared<ControlRequest>(
+      io_, Simulator{"gateway"}, port_, "/control/readers/" + reader + "/tap", nlohmann::json{{"card", card}}.dump(),
+      [done = std::move(done)](Result<unsigned> status, const std::string&, const std::string&) {
+        if (!status) return done(status.error());
+        done(static_cast<int>(*status));
+      })
+      ->run();
 }
 
 }  // namespace passgate::sim

@@ -24,6 +24,9 @@
 namespace passgate::sim {
 
 // Deadlines for the gate's reactions, in real time.
+inline constexpr Millis kTapReadyDeadline{10000};   // the lane's reader collecting (it may be re-arming)
+inline constexpr Millis kTapRetry{250};             // between taps the reader did not take
+inline constexpr Millis kTapAnswerDeadline{10000};  // the gate's answer to a card it read
 inline constexpr Millis kFireReleaseDeadline{200};  // every lane open after fire_alarm=1
 inline constexpr Millis kExitFreeDeadline{500};     // release_out after a leaver blocks beam_inner
 inline constexpr Millis kSettleDeadline{1000};      // releases off again (grant used up, alarm over)
@@ -39,6 +42,7 @@ struct RigParts {
   RigReport& report;
   TrackingFaults* tracking;   // null when the run has no tracking control port
   GatewayFaults* gateway;     // null when the run has no gateway control port
+  CardTaps* taps;             // the same: the gateway simulator's readers
   std::uint64_t seed;
   ScanSuffix default_suffix;
 };
@@ -123,5 +127,6 @@ class StepRun {
 [[nodiscard]] std::unique_ptr<StepRun> make_tracking_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_gateway_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_pause_run(RigContext& ctx, const Step& step);
+[[nodiscard]] std::unique_ptr<StepRun> make_tap_run(RigContext& ctx, const Step& step);
 
 }  // namespace passgate::sim
