@@ -2,7 +2,8 @@
 // emulated chip (by name, gpiochip0, and by path, named gpiochip1: GpioFaults::name_chips),
 // placed on buses by a fake sysfs tree. A hang found on one chip marks every chip of its bus
 // slow at once, so the fire alarm's latch, the retries due then and the shutdown hold the
-// loop for none of them; a chip on no bus is not touched by it.
+// loop for none of them; an input there is lost without a read; a chip on no bus is not
+// touched by it; and a release check stops at the first access that finds a chip slow.
 // Timers run in virtual time; each hung access moves the attempt clock by a second.
 #include <cerrno>
 #include <chrono>
@@ -63,6 +64,10 @@ struct TwoChips : FaultFixture {
 
 struct TwoExpandersOnOneBus : TwoChips {
   TwoExpandersOnOneBus() : TwoChips(i2c_client("i2c-1", "0021")) {}
+};
+
+struct ExpandersOnTwoBuses : TwoChips {
+  ExpandersOnTwoBuses() : TwoChips(i2c_client("i2c-2", "0020")) {}
 };
 
 struct ExpanderAndSocChip : TwoChips {
@@ -133,6 +138,21 @@ TEST_CASE_METHOD(TwoExpandersOnOneBus, "a hang found at shutdown makes its bus's
   CHECK(log.count("event=gpio_chip_slow chip=gpiochip0 bus=i2c-1 marked=gpiochip0,gpiochip1") == 1);
 }
 
+TEST_CASE_METHOD(TwoExpandersOnOneBus, "an input on a chip its bus made slow is lost without a read: the alarm's poll holds the loop no more") {
+  auto lines = open({{"fire_alarm", alarm_line(kBusAlarmLine)}, {"lane1.release_out", on_second(7)}}, virtual_time);
+  hang(7);
+  virtual_time.advance(GpiodLines::kReleaseCheck);  // gpiochip1's release read back: the bus has hung
+  REQUIRE(log.count("marked=gpiochip1,gpiochip0") == 1);
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  hang(kBusAlarmLine);  // gpiochip0's reads would hang now too
+  const int before = accesses;
+  virtual_time.advance(GpiodLines::kAlarmPoll * 5);
+  CHECK(accesses == before);
+  CHECK(log.count("its chip gpiochip0 is too slow to read (gpio_chip_slow)") == 1);
+  CHECK(heard == Strings{"fire_alarm=1"});  // held active: supervision is lost
+  CHECK(lines->inputs().at("fire_alarm"));
+}
+
 TEST_CASE_METHOD(ExpanderAndSocChip, "a chip on no I2C bus is not made slow by an expander's hang: the latch writes its release at once") {
   auto lines = open({{"fire_alarm", alarm_line(kBusAlarmLine)}, {"lane1.release_out", gpio_line(3)},
                      {"lane2.release_out", on_second(7)}}, virtual_time);
@@ -145,4 +165,24 @@ TEST_CASE_METHOD(ExpanderAndSocChip, "a chip on no I2C bus is not made slow by a
   CHECK_FALSE(gpio.high(3));  // the expander's, in a slow turn after the loop turn
   virtual_time.run_ready();
   CHECK(gpio.high(3));
+}
+
+TEST_CASE_METHOD(ExpandersOnTwoBuses, "a release check stops at the first access that finds a chip slow: another bus's chip waits for the next check") {
+  const bool held_free = GENERATE(false, true);  // read back as held free, or probed in turn
+  auto lines = open({{"fire_alarm", alarm_line(kBusAlarmLine)}, {"lane1.release_out", gpio_line(3)},
+                     {"lane2.release_out", on_second(7)}}, virtual_time);
+  if (held_free) {
+    lines->set_output("lane1.release_out", true);
+    lines->set_output("lane2.release_out", true);
+  }
+  hang(3);  // both buses hang (a shared supply dipped)
+  hang(7);
+  virtual_time.advance(GpiodLines::kReleaseCheck);
+  CHECK(accesses == 1);  // one hung read in this check, not one per chip
+  CHECK(log.count("event=gpio_chip_slow chip=gpiochip0 bus=i2c-1 marked=gpiochip0 ") == 1);
+  virtual_time.advance(GpiodLines::kReleaseCheck);
+  CHECK(accesses == 2);
+  CHECK(log.count("event=gpio_chip_slow chip=gpiochip1 bus=i2c-2 marked=gpiochip1 ") == 1);
+  virtual_time.advance(GpiodLines::kReleaseCheck * 3);  // both slow now: no check reads them
+  CHECK(accesses == 2);
 }
