@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "drivers/gpio_chip_bus.hpp"
 #include "hw/debouncer.hpp"
 #include "hw/line_names.hpp"
 
@@ -37,19 +38,13 @@ Error gpio_error(std::string code, const std::string& entry, const std::string& 
   return make_error(std::move(code), entry + ": " + what + ": " + e.what());
 }
 
-bool is_chip_name(const std::string& name) {
-  constexpr std::string_view kPrefix = "gpiochip";
-  return name.size() > kPrefix.size() && name.starts_with(kPrefix) &&
-         std::all_of(name.begin() + kPrefix.size(), name.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
 // The paths of every GPIO chip on this machine: /dev/gpiochipN.
 std::vector<std::string> chip_paths() {
   std::vector<std::string> paths;
   std::error_code ec;
   for (auto it = std::filesystem::directory_iterator("/dev", ec); !ec && it != std::filesystem::directory_iterator();
        it.increment(ec)) {
-    if (is_chip_name(it->path().filename().string())) paths.push_back(it->path().string());
+    if (is_gpio_chip_name(it->path().filename().string())) paths.push_back(it->path().string());
   }
   std::sort(paths.begin(), paths.end());
   return paths;
@@ -73,7 +68,7 @@ std::string present_chips() {
 Result<gpiod::chip> open_chip(const std::string& entry, const std::string& spec) {
   try {
     if (spec.starts_with("/")) return gpiod::chip(spec, gpiod::chip::OPEN_BY_PATH);
-    if (is_chip_name(spec) && std::filesystem::exists("/dev/" + spec)) {
+    if (is_gpio_chip_name(spec) && std::filesystem::exists("/dev/" + spec)) {
       return gpiod::chip(spec, gpiod::chip::OPEN_BY_NAME);
     }
     for (const auto& path : chip_paths()) {
@@ -279,22 +274,40 @@ GpiodLines::GpiodLines(TimerService& timers, const Clock& clock, InputChanged on
 Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
                                                      const std::map<std::string, hw::GpiodLineConfig>& lines,
                                                      InputChanged on_input) {
-  return open(io, timers, real_steady_clock(), lines, std::move(on_input));
+  return open(io, timers, Host{real_steady_clock()}, lines, std::move(on_input));
 }
 
 Result<std::unique_ptr<GpiodLines>> GpiodLines::open(boost::asio::io_context& io, TimerService& timers,
-                                                     const Clock& clock,
+                                                     const Host& host,
                                                      const std::map<std::string, hw::GpiodLineConfig>& lines,
                                                      InputChanged on_input) {
-  std::unique_ptr<GpiodLines> self(new GpiodLines(timers, clock, std::move(on_input)));
+  std::unique_ptr<GpiodLines> self(new GpiodLines(timers, host.clock, std::move(on_input)));
   for (const auto& [name, config] : lines) {
     if (auto added = self->add(io, name, config); !added.ok()) return added.error();
   }
+  self->find_buses(host.sysfs);
   for (auto& [name, input] : self->inputs_) self->wait_for_events(input);
   self->poll_alarm_level();
   self->schedule_release_check();
   spdlog::info("event=gpio_ready inputs={} outputs={}", self->inputs_.size(), self->outputs_.size());
   return self;
+}
+
+// Each chip's I2C bus, so that a hang found on one chip marks every chip on its bus slow.
+// A bus that cannot be told is not an error: the chip is found slow on its own then.
+void GpiodLines::find_buses(const std::filesystem::path& sysfs) {
+  std::set<std::string> names;
+  for (const auto& [spec, chip] : chips_->by_spec) names.insert(chip.name());
+  for (const std::string& name : names) {
+    const auto bus = gpio_chip_i2c_bus(sysfs, name);
+    if (!bus.ok()) {
+      spdlog::warn("event=gpio_chip_bus_unknown chip={} detail={} hint=\"a hang of its I2C bus, if it is on one, is "
+                   "found on this chip by itself, after a hung access of its own\"",
+                   log_value(name), log_value(bus.error().message));
+      continue;
+    }
+    slow_chips_.add(name, *bus);
+  }
 }
 
 Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
@@ -358,7 +371,8 @@ GpiodLines::~GpiodLines() {
   // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
   // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
   // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
-  // are written, once each, and a chip found slow now counts as slow for the rest.
+  // are written, once each, and a chip found slow now counts as slow for the rest, with the
+  // chips on its bus.
   slow_turn_.reset();
   for (const bool releases : {true, false}) {
     for (auto& [name, out] : outputs_) {
@@ -372,7 +386,9 @@ GpiodLines::~GpiodLines() {
         const SteadyTime started = clock_.steady_now();
         const auto failed = write_verified(out->line, level, out->reassert);
         const bool too_long = too_slow(clock_.steady_now() - started);
-        if (too_long) slow_chips_.insert(out->chip);
+        if (too_long) {
+          if (const auto line = mark_slow(out->chip)) spdlog::error("{}", *line);
+        }
         if (!failed) {
           failure.clear();
           break;
@@ -413,7 +429,7 @@ void GpiodLines::set_output(const std::string& line, bool active) {
 void GpiodLines::start_slow_turns() {
   if (slow_paused_) return;  // a slow turn was slow: the next redrive starts them again
   std::size_t lines = 0;
-  for (const std::string& chip : slow_chips_) {
+  for (const std::string& chip : slow_chips_.chips()) {
     if (const auto found = release_lines_.find(chip); found != release_lines_.end()) lines += found->second.size();
   }
   slow_turns_left_ = std::max(slow_turns_left_, lines);
@@ -432,7 +448,7 @@ void GpiodLines::slow_turn() {
   if (slow_turns_left_ == 0) return;
   --slow_turns_left_;
   std::vector<std::string> order;  // every release of a slow chip, from the one after the last served
-  for (const std::string& chip : slow_chips_) {
+  for (const std::string& chip : slow_chips_.chips()) {
     if (const auto found = release_lines_.find(chip); found != release_lines_.end()) {
       order.insert(order.end(), found->second.begin(), found->second.end());
     }
@@ -654,11 +670,21 @@ void GpiodLines::read_level_failed(const std::shared_ptr<Input>& input, const st
 }
 
 void GpiodLines::slow_chip(const std::string& chip) {
-  if (!slow_chips_.insert(chip).second) return;
-  log_later(spdlog::level::err,
-            fmt::format("event=gpio_chip_slow chip={} detail=\"a write or read took more than {} ms: only its release "
-                        "lines are written from now on, each after the lines on other chips\"",
-                        log_value(chip), kSlowAttempt.count()));
+  if (const auto line = mark_slow(chip)) log_later(spdlog::level::err, *line);
+}
+
+std::optional<std::string> GpiodLines::mark_slow(const std::string& chip) {
+  const std::vector<std::string> marked = slow_chips_.mark(chip);
+  if (marked.empty()) return std::nullopt;
+  std::string names;
+  for (const std::string& name : marked) names += (names.empty() ? "" : ",") + name;
+  const auto bus = slow_chips_.bus(chip);
+  const std::string together =
+      marked.size() > 1 ? " and held every chip on its I2C bus " + *bus + " with it (a hung bus hangs them all)" : "";
+  return fmt::format("event=gpio_chip_slow chip={} bus={} marked={} detail=\"a write or read took more than {} ms{}: "
+                     "only {} release lines are written from now on, each after the lines on other chips\"",
+                     log_value(chip), log_value(bus.value_or("none")), log_value(names), kSlowAttempt.count(),
+                     together, marked.size() > 1 ? "their" : "its");
 }
 
 void GpiodLines::poll_alarm_level() {
@@ -712,10 +738,11 @@ void GpiodLines::schedule_release_check() {
 
 void GpiodLines::check_releases() {
   ++release_checks_;
-  // A check stops at the first access that finds a chip slow: several expanders hanging on
-  // one bus would otherwise cost a second or two each in this one handler.
-  const std::size_t slow_before = slow_chips_.size();
-  const auto found_slow = [&] { return slow_chips_.size() != slow_before; };
+  // A check stops at the first access that finds a chip slow: the chips on its bus are slow
+  // with it, but expanders on other buses (or on a bus sysfs did not tell) may hang too (one
+  // supply dip), and would otherwise cost a second or two each in this one handler.
+  const std::size_t slow_before = slow_chips_.chips().size();
+  const auto found_slow = [&] { return slow_chips_.chips().size() != slow_before; };
   std::set<std::string> touched;  // chips read or written this round
   for (auto& [name, out] : outputs_) {
     if (!out->release || out->retry) continue;
@@ -743,7 +770,7 @@ void GpiodLines::check_releases() {
 // The slow chips' releases get turns again: those that may not have their level are written,
 // those held free read back (an expander that glitched once is the likeliest to reset again).
 void GpiodLines::redrive_slow_chips() {
-  for (const std::string& chip : slow_chips_) {
+  for (const std::string& chip : slow_chips_.chips()) {
     const auto lines = release_lines_.find(chip);
     if (lines == release_lines_.end()) continue;
     for (const std::string& name : lines->second) {

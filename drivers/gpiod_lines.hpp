@@ -48,16 +48,20 @@
 //   set_output and release check until a write works (after a failed write the pin's level
 //   is unknown). A write that works but takes longer than kSlowAttempt loses supervision too
 //   (the chip cannot drive the lanes in time). A chip any write or read of which took that
-//   long is slow from then on: only its release lines are still written, in turns of their
-//   own (one timer of 0 ms for all slow chips: several expanders hang on one bus together),
-//   after what the current loop turn writes to the other chips (at the fire alarm: every
-//   other lane's releases), one release per turn; the next turn follows at once if that one
-//   took no longer than kSlowChain (each line at most once per chain), otherwise at the next
-//   redrive (a hung bus would hold the loop seconds per line, toward the watchdog). A retry
-//   due on a chip found slow meanwhile is left to those turns (a release) or dropped (a
-//   light), and its inputs are lost without another read. A release check stops at the
-//   first access that finds a chip slow. Its
-//   lights and buzzers are left as they are, as each write may hold the loop as long again.
+//   long is slow from then on, and so is every other chip on its I2C bus, in the same moment
+//   (each chip's bus is looked up in sysfs at open, gpio_chip_bus.hpp: a hung bus holds every
+//   expander on it, and each found on its own would hold the loop a second or two more; a
+//   chip on no I2C bus is a group of its own; one log line names the chips marked together).
+//   Only the release lines of slow chips are still written, in turns of their own (one timer
+//   of 0 ms for all slow chips), after what the current loop turn writes to the other chips
+//   (at the fire alarm: every other lane's releases), one release per turn; the next turn
+//   follows at once if that one took no longer than kSlowChain (each line at most once per
+//   chain), otherwise at the next redrive (a hung bus would hold the loop seconds per line,
+//   toward the watchdog). A retry due on a slow chip is left to those turns (a release) or
+//   dropped (a light), and its inputs are lost without another read. A release check stops
+//   at the first access that finds a chip slow (chips on other buses are found at later
+//   checks). Their lights and buzzers are left as they are, as each write may hold the loop
+//   as long again.
 //   A chip with only outputs is supervised this way too. The report is made from the loop,
 //   never from within set_output.
 // - Release lines are checked every kReleaseCheck: one whose pin may not have the level asked
@@ -87,6 +91,7 @@
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -101,6 +106,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "drivers/gpio_slow_chips.hpp"
 #include "hw/io_config.hpp"
 
 namespace passgate::drivers {
@@ -139,10 +145,17 @@ class GpiodLines {
   [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
       boost::asio::io_context& io, TimerService& timers,
       const std::map<std::string, hw::GpiodLineConfig>& lines, InputChanged on_input);
-  // The same, timing write attempts on `clock` (steady_now) instead of the real steady
-  // clock; `clock` must outlive the lines.
+  // What the lines use of the machine besides the chips, replaced in tests: the clock write
+  // and read attempts are timed on (steady_now; it must outlive the lines), and the sysfs
+  // root each chip's I2C bus is looked up under at open (a chip whose bus cannot be told is
+  // logged, event=gpio_chip_bus_unknown, and counts as on a bus of its own).
+  struct Host {
+    const Clock& clock;
+    std::filesystem::path sysfs = "/sys";
+  };
+  // The same, on `host` instead of the real steady clock and /sys.
   [[nodiscard]] static Result<std::unique_ptr<GpiodLines>> open(
-      boost::asio::io_context& io, TimerService& timers, const Clock& clock,
+      boost::asio::io_context& io, TimerService& timers, const Host& host,
       const std::map<std::string, hw::GpiodLineConfig>& lines, InputChanged on_input);
   ~GpiodLines();
   GpiodLines(const GpiodLines&) = delete;
@@ -168,6 +181,7 @@ class GpiodLines {
   GpiodLines(TimerService& timers, const Clock& clock, InputChanged on_input);
   [[nodiscard]] Status add(boost::asio::io_context& io, const std::string& name,
                            const hw::GpiodLineConfig& config);
+  void find_buses(const std::filesystem::path& sysfs);
   void write_wanted(const std::string& name, Output& out);
   void start_slow_turns();
   void slow_turn();
@@ -180,6 +194,8 @@ class GpiodLines {
                          SteadyTime::duration took);
   void poll_alarm_level();
   void slow_chip(const std::string& chip);
+  // Marks `chip` slow with the chips on its bus: the log line naming them, none if it was slow.
+  [[nodiscard]] std::optional<std::string> mark_slow(const std::string& chip);
   void schedule_release_check();
   void check_releases();
   void redrive_slow_chips();
@@ -200,7 +216,7 @@ class GpiodLines {
   std::optional<std::string> supervision_lost_;  // what was lost and why, for people
   std::unique_ptr<Timer> alarm_notice_;  // the fire_alarm report of a lost output's chip
   std::unique_ptr<Timer> alarm_poll_;    // the next read of fire_alarm's level (kAlarmPoll)
-  std::set<std::string> slow_chips_;     // chips a write or read took longer than kSlowAttempt on
+  SlowChips slow_chips_;  // chips a write or read took longer than kSlowAttempt on (or a chip on their bus)
   std::map<std::string, std::vector<std::string>> release_lines_;  // chip -> its release lines
   std::unique_ptr<Timer> release_check_;                           // the next check (kReleaseCheck)
   long release_checks_ = 0;                                        // checks so far

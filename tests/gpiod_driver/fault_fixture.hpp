@@ -1,8 +1,10 @@
 // What the GPIO driver's fault tests share: injected kernel answers (GpioFaults), timers in
 // virtual time, write and read attempts timed on a clock that moves only when a test moves it
-// (during a write or a read), and the log captured.
+// (during a write or a read), the sysfs tree chips' buses are looked up in, and the log
+// captured.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,9 +35,10 @@ struct FaultFixture : GpioFixture {
   VirtualTime virtual_time;
   AttemptClock attempt_clock;
   CapturedLog log;
+  std::filesystem::path sysfs = "/sys";  // the emulated chip's (umockdev's): on no I2C bus
 
   std::unique_ptr<drivers::GpiodLines> open(const LineConfigs& lines, TimerService& timers) {
-    auto opened = drivers::GpiodLines::open(io, timers, attempt_clock, lines,
+    auto opened = drivers::GpiodLines::open(io, timers, drivers::GpiodLines::Host{attempt_clock, sysfs}, lines,
                                             [this](const std::string& line, bool active) { record(line, active); });
     if (!opened.ok()) FAIL(opened.error().message);
     return std::move(*opened);

@@ -69,6 +69,7 @@ struct Registry {
   std::atomic<bool> armed{false};
   std::map<int, unsigned> offset_of_fd;  // every line request's fd, from the request's answer
   std::map<unsigned, ArmedLine> lines;        // what is armed, by offset
+  std::deque<std::string> chip_names;         // for the next chips' info answers
 
   // The armed line `fd` belongs to, if any. REQUIRES: mutex held.
   ArmedLine* line_of(int fd) {
@@ -87,6 +88,16 @@ struct Registry {
     armed = false;
     offset_of_fd.clear();
     lines.clear();
+    chip_names.clear();
+  }
+  // Gives the chip's info answer the next name chosen, if any.
+  void name_chip(gpiochip_info& info) {
+    const std::lock_guard lock(mutex);
+    if (chip_names.empty()) return;
+    const std::string& name = chip_names.front();
+    std::memset(info.name, 0, sizeof info.name);
+    std::memcpy(info.name, name.data(), std::min(name.size(), sizeof info.name - 1));
+    chip_names.pop_front();
   }
   template <class Change>
   void arm(unsigned offset, Change&& change) {
@@ -169,6 +180,11 @@ void GpioFaults::limit_event_queue(unsigned offset, std::size_t capacity) {
   registry().arm(offset, [&](ArmedLine& line) { line.capacity = capacity; });
 }
 
+void GpioFaults::name_chips(std::vector<std::string> names) {
+  const std::lock_guard lock(registry().mutex);
+  registry().chip_names.assign(names.begin(), names.end());
+}
+
 int GpioFaults::failed_writes(unsigned offset) const {
   return registry().count<int>(offset, [](const ArmedLine& line) { return line.writes.injected; });
 }
@@ -206,7 +222,9 @@ int gpio_ioctl(int fd, unsigned long request, void* arg) {
     }
   }
   const int result = real_ioctl(fd, request, arg);
-  if (result == 0 && request == GPIO_GET_LINEHANDLE_IOCTL) {
+  if (result == 0 && request == GPIO_GET_CHIPINFO_IOCTL) {
+    reg.name_chip(*static_cast<gpiochip_info*>(arg));
+  } else if (result == 0 && request == GPIO_GET_LINEHANDLE_IOCTL) {
     const auto* req = static_cast<const gpiohandle_request*>(arg);
     reg.learn(req->fd, req->lineoffsets[0]);
   } else if (result == 0 && request == GPIO_GET_LINEEVENT_IOCTL) {

@@ -13,7 +13,9 @@
 //     slow write, a slow read);
 //   - a read() of edge events fails with a chosen errno and takes nothing (EINTR);
 //   - the line's event queue holds at most N unread events, as the kernel's does (16 for uAPI
-//     v1, newer edges dropped while it is full): the emulated chip's queue has no limit.
+//     v1, newer edges dropped while it is full): the emulated chip's queue has no limit;
+//   - a chip's info (GPIO_GET_CHIPINFO_IOCTL) gives the name a test chose: the emulated chip
+//     opened by name and again by path is then two chips to the driver (two expanders).
 // libgpiod, its C++ bindings and the driver run unchanged; only the syscall's result is chosen.
 // Which fd is which line is learnt from the answers to GPIO_GET_LINEHANDLE_IOCTL and
 // GPIO_GET_LINEEVENT_IOCTL, so make the GpioFaults before opening the lines.
@@ -28,6 +30,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace passgate::test {
 
@@ -56,6 +60,10 @@ class GpioFaults {
   void fail_event_reads(unsigned offset, int error, int times = 1);
   // Its event queue holds at most `capacity` unread events; edges that find it full are dropped.
   void limit_event_queue(unsigned offset, std::size_t capacity);
+  // The next chips opened are named `names`, in order (libgpiod asks a chip's info once, when
+  // it opens it). Chips opened from the one emulated chip share its lines: give each of them
+  // lines at other offsets.
+  void name_chips(std::vector<std::string> names);
 
   // What happened so far: failures injected, events dropped by the limited queue and events
   // the driver read from it.

@@ -165,7 +165,7 @@ TEST_CASE_METHOD(FaultFixture, "the driver's log lines are written after the loo
   gpio.drive(kAlarmLine, false);
   std::size_t logged_when_heard = 99;
   auto opened = GpiodLines::open(
-      io, virtual_time, attempt_clock,
+      io, virtual_time, GpiodLines::Host{attempt_clock},
       {{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)}, {"lane1.led_red", gpio_line(5)}},
       [&](const std::string& line, bool active) {
         logged_when_heard = log.count("event=gpio_output_failed") + log.count("event=gpio_lost");
