@@ -460,12 +460,22 @@ void AdmissionService::retry_next_denial(std::size_t index) {
 
 bool AdmissionService::report_lost(const UnrecordedDenial& d, const std::string& why) {
   // A session still opening on disk (a denial, a start-up close) is closed by the next start
-  // (interrupted_sessions.hpp); any other (a cancel of an unused grant) stays open, and its
-  // hold may be placed with nothing to void it. Unknown counts as the latter.
+  // (interrupted_sessions.hpp); one that ended another way since needs nothing; any other (a
+  // cancel of an unused grant) stays open, and its hold may be placed with nothing to void it.
+  // Unknown counts as the latter.
   auto found = sessions_.find(d.session_id);
   if (found.ok() && found->has_value() && (*found)->state == db::SessionState::opening) {
     spdlog::error("event=denial_record_lost session={} what={} detail={} next=closed_at_next_start", d.session_id,
                   log_value(d.what), log_value(why));
+    return false;
+  }
+  if (found.ok() && found->has_value() &&
+      ((*found)->state == db::SessionState::denied || (*found)->state == db::SessionState::cancelled ||
+       (*found)->refused_at_ms != 0)) {
+    // Ended another way since (e.g. the engine refused its open): its hold is finished or
+    // voided with it; nothing is left for an operator.
+    spdlog::info("event=denial_record_lost session={} what={} detail={} next=none", d.session_id, log_value(d.what),
+                 log_value(why + "; the session has ended another way since"));
     return false;
   }
   spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),

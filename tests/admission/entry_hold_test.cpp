@@ -430,3 +430,15 @@ TEST_CASE("a hold whose resend waits on a lookup is not sent if its grant's canc
   CHECK(f.gateway.sent.size() == sent);
   CHECK(only_op(f).state == db::PaymentOpState::pending);
 }
+
+TEST_CASE("a lost grant cancel whose session has since ended another way is not reported for an operator") {
+  AdmissionFixture f;
+  const RefusedCancel refused = unused_grant_cancel_refused(f);
+  // The tracking engine refused the session meanwhile (close_refused_open): the planner voids its hold.
+  f.database->sql().exec("UPDATE sessions SET refused_at_ms = 1 WHERE session_id = '" + refused.session_id + "'");
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 0);
+  CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
+  CHECK(log.count("next=none") == 1);
+  CHECK(log.count("void it by hand") == 0);
+}
