@@ -61,11 +61,35 @@ AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& ke
       clock_(clock) {}
 
 void AdmissionService::finish(Done done, AdmissionResult result) {
+  // An admission is recorded before its lane hears of it (the answer is posted): until then
+  // only this service knows nobody was let in on it (cancel_undelivered, at a stop).
+  if (result.admitted) undelivered_.insert(result.session_id);
   timers_.post([this, done = std::move(done), result = std::move(result)]() mutable {
     --unanswered_;
     last_answer_ = clock_.steady_now();
+    if (result.admitted && undelivered_.erase(result.session_id) == 0) {
+      result = denial(DenialReason::lane_unavailable);  // cancelled at the stop: nobody may pass on it
+    }
     done(std::move(result));
   });
+}
+
+std::size_t AdmissionService::cancel_undelivered() {
+  std::size_t lost = 0;
+  for (const std::string& id : undelivered_) {
+    const auto cancelled = sessions_.mark_cancelled(id, cancel_message(id), unix_millis(clock_.wall_now()));
+    if (cancelled.ok()) {
+      spdlog::info("event=session_cancelled session={} reason=stopped_before_grant", id);
+      continue;
+    }
+    if (cancelled.error().code == "wrong_state") continue;  // ended another way meanwhile
+    if (report_lost(UnrecordedDenial{id, "cancel of an admission its lane never heard of", {}},
+                    cancelled.error().message)) {
+      ++lost;
+    }
+  }
+  undelivered_.clear();
+  return lost;
 }
 
 void AdmissionService::request(int lane, int group_limit, std::string token, Done done) {
@@ -488,7 +512,7 @@ bool AdmissionService::report_lost(const UnrecordedDenial& d, const std::string&
 std::size_t AdmissionService::write_waiting_now() {
   stopped_ = true;
   denial_retry_timer_.reset();
-  std::size_t lost = 0;
+  std::size_t lost = cancel_undelivered();
   const auto lose = [this, &lost](const UnrecordedDenial& d, const std::string& why) {
     if (report_lost(d, why)) ++lost;
   };

@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,8 @@ class AdmissionService final : public AdmissionPort {
   // (the stop; e.g. a lane's grant cancelled as the gate is torn down) nothing writes it again:
   // it is reported lost at once, as write_waiting_now reports those left.
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
-  // At a graceful stop: every write still waiting is tried once more, now, stopping at the
+  // At a graceful stop: every admission recorded whose lane has not heard of it yet is
+  // cancelled (its answer then denies), and every write still waiting is tried once more, now, stopping at the
   // first the whole database refuses (full, locked). The list is kept in memory only: each one
   // left is logged (event=denial_record_lost): an error if its session is still opening on
   // disk (the next start closes it), critical otherwise (an unused grant's session stays open,
@@ -140,6 +142,10 @@ class AdmissionService final : public AdmissionPort {
   // Logs a session-ending write that will not be written again (event=denial_record_lost).
   // True if its session stays open (critical: its hold may be placed with nothing to void it).
   bool report_lost(const UnrecordedDenial& d, const std::string& why);
+  // At a stop: cancels every admission recorded whose answer its lane has not received yet (the
+  // loop stops before that posted answer runs: no grant, so no cancel, and not opening, so
+  // the next start would leave it open). Returns how many cancels were lost (report_lost).
+  std::size_t cancel_undelivered();
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;
@@ -165,6 +171,7 @@ class AdmissionService final : public AdmissionPort {
   std::unique_ptr<Timer> denial_retry_timer_;
   Millis denial_retry_delay_{0};                      // of the round under way or waited for
   bool stopped_ = false;                              // write_waiting_now has run
+  std::set<std::string> undelivered_;                 // admitted, the answer posted, not yet run
   int unanswered_ = 0;  // requests whose answer has not been delivered yet
   std::optional<SteadyTime> last_answer_;
 };

@@ -442,3 +442,25 @@ TEST_CASE("a lost grant cancel whose session has since ended another way is not 
   CHECK(log.count("next=none") == 1);
   CHECK(log.count("void it by hand") == 0);
 }
+
+TEST_CASE("an admission recorded but not yet told to its lane when the stop writes is cancelled, and its answer denies") {
+  // The loop stops in the handler that writes what waits: the lane would never hear of the
+  // admission, so no grant would ever cancel it, and the next start leaves an open session alone.
+  AdmissionFixture f;
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);  // no hold: the tracking engine is asked at once
+  REQUIRE(f.tracking.calls.size() == 1);
+  f.tracking.reply(201);
+  while (f.sessions->all().value().at(0).state == db::SessionState::opening && f.vt.run_next()) {
+  }
+  REQUIRE(f.sessions->all().value().at(0).state == db::SessionState::open);
+  REQUIRE_FALSE(result.has_value());  // its answer is posted, not yet run
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 0);
+  CHECK(f.sessions->all().value().at(0).state == db::SessionState::cancelled);
+  CHECK(log.count("reason=stopped_before_grant") == 1);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK_FALSE(result->admitted);
+  CHECK(result->reason == DenialReason::lane_unavailable);
+}
