@@ -42,7 +42,7 @@ void CardLanes::add(const CardEntrySettings& settings) {
 
 void CardLanes::start() {
   started_ = true;
-  follow_fire_alarm();  // the alarm counts as active until the loop reads clear
+  follow_gate();  // the alarm counts as active until the loop reads clear
   for (auto& [number, lane] : lanes_) {
     spdlog::info("event=card_entry_starting lane={} reader={}", number, lane.settings.reader_id);
     lane.runner->start();
@@ -73,18 +73,30 @@ std::optional<CardEntryStatus> CardLanes::status(int lane) const {
 
 void CardLanes::on_fire_alarm(bool /*active*/) {
   // Not here: the gate is in its safety reaction. The runners may write to the database and
-  // call the terminal; they follow the alarm as it is when the loop gets to them.
-  parts_.timers.post([this, alive = std::weak_ptr<bool>(alive_)] {
-    if (!alive.expired()) follow_fire_alarm();
+  // call the terminal; they follow the gate as it is when the loop gets to them.
+  follow_gate_soon();
+}
+
+void CardLanes::follow_gate_soon() {
+  if (follow_timer_) return;
+  // A timer, not a post: the driver's writes of releases on a slow chip, left by the alarm's
+  // latch to a 0 ms timer started before this one, go first (a post would run before them).
+  follow_timer_ = parts_.timers.start(Millis{0}, [this] {
+    follow_timer_.reset();
+    follow_gate();
   });
 }
 
-void CardLanes::follow_fire_alarm() {
+void CardLanes::follow_gate() {
   if (!started_ || stopped_) return;
   const bool alarm = gate_.fire_alarm();
   for (auto& [number, lane] : lanes_) {
     if (!lane.runner) continue;
-    if (alarm) {
+    // After the alarm a lane someone is still in stays free both ways ("emergency_clearing")
+    // until it is clear: no tap is taken there meanwhile (nobody could be admitted on it).
+    const auto* gate_lane = gate_.lane(number);
+    const bool emergency = gate_lane != nullptr && gate_lane->state_name().starts_with("emergency");
+    if (alarm || emergency) {
       lane.runner->pause("fire_alarm");
     } else {
       lane.runner->resume();
@@ -97,6 +109,7 @@ void CardLanes::on_beams(int lane, bool outer_blocked, bool /*inner_blocked*/) {
   if (it == lanes_.end()) return;
   it->second.outer_blocked = outer_blocked;
   if (it->second.runner) it->second.runner->set_presence(outer_blocked);
+  follow_gate_soon();  // a lane clear after the alarm leaves "emergency_clearing"
 }
 
 }  // namespace passgate::controller

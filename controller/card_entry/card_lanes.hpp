@@ -5,8 +5,9 @@
 // opened and the barrier released as for an app admission; denied → the reason shown), and
 // the runner's status is the lane's card entry in Gate::lane_status() (passgatectl lanes and
 // status, the metrics). While the gate's fire alarm is active (raised, the alarm loop lost or
-// not read yet) every runner is paused ("fire_alarm": no tap is taken, nobody admitted); the
-// pause and the resume are posted to the loop after the gate's latch, never run inside it. passgated makes one after the gate, start()s it when the gate is
+// not read yet), and on a lane still clearing after it, the runner is paused ("fire_alarm": no
+// tap is taken, nobody admitted); the pause and the resume run from a timer after the gate's
+// latch and the driver's release writes, never inside them. passgated makes one after the gate, start()s it when the gate is
 // ready and stop()s it when a graceful stop begins. The readers bind at start: a reload
 // that adds, removes or changes one needs a restart (controller/config/reload.cpp).
 // Single-threaded, on the event loop.
@@ -74,8 +75,10 @@ class CardLanes final : private GateObserver {
   CardLanes(CardLaneParts parts, crypto::CardFingerprintHasher hasher, Gate& gate);
   void add(const CardEntrySettings& settings);
 
-  // The gate's fire alarm as it is now: every runner paused, or resumed.
-  void follow_fire_alarm();
+  // The gate as it is now: every runner paused while the fire alarm is active or its lane is
+  // still in a fire-alarm state (clearing), else resumed. follow_gate_soon: from a 0 ms timer.
+  void follow_gate();
+  void follow_gate_soon();
 
   // GateObserver: the outer beam and the fire alarm.
   void on_input_changed(const std::string& /*line*/) override {}
@@ -91,7 +94,7 @@ class CardLanes final : private GateObserver {
   std::map<int, Lane> lanes_;
   bool started_ = false;
   bool stopped_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for what is posted
+  std::unique_ptr<Timer> follow_timer_;  // follow_gate_soon's, while it waits
 };
 
 }  // namespace passgate::controller

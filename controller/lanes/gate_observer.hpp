@@ -43,8 +43,9 @@ class GateObserver {
   // A completed passage, as reported to the tracking engine.
   virtual void on_passage(int /*lane*/, Direction /*direction*/, PassageKind /*kind*/) {}
   // The fire alarm was raised (or the alarm loop lost) or cleared: told after every lane has
-  // latched (or unlatched) its releases. Safety path: an observer must not block or wait here
-  // (card entry posts its reaction to the loop).
+  // latched (or unlatched) its releases, except those on a chip the driver found slow (written
+  // from a 0 ms timer after this turn). Safety path: an observer must not block or wait here
+  // (card entry reacts from a later 0 ms timer, after those).
   virtual void on_fire_alarm(bool /*active*/) {}
 };
 

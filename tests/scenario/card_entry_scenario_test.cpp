@@ -3,7 +3,7 @@
 // in-process rig. A tapped card releases the barrier for one and opens its session with the
 // tracking engine; a declined card and a card already inside are denied with their reasons;
 // a reader offline turns card entry off while QR entry on the lane goes on; a fire alarm turns
-// it off (no tap taken, no hold left open) until it clears.
+// it off (no tap taken, no hold left open) until it clears and the lane is clear.
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -195,6 +195,29 @@ TEST_CASE("a fire alarm turns card entry off: the reader's collect is cancelled,
   const json mine = find_by(gate.gate_sessions().at("sessions"), "session_id", session_id);
   REQUIRE_FALSE(mine.is_null());
   CHECK(mine.at("state") == "open");
+  CHECK(rig.gate_errors().empty());
+}
+
+TEST_CASE("after a fire alarm card entry stays off while someone is still in the lane, and comes on once it is clear",
+          "[scenario]") {
+  // The reader is in the outer beam: a shopper standing there keeps the lane free both ways
+  // ("emergency_clearing") after the alarm; a tap then could admit nobody on the lane.
+  GateHarness gate(with_reader());
+  RigClient rig(gate);
+  rig.connect_ready();
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, true); }));
+  rig.set(hw::line_name(1, hw::LineRole::beam_outer), true);
+  rig.set("fire_alarm", true);
+  REQUIRE(rig.wait_all_releases(true));
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, false, "fire_alarm"); }));
+  rig.set("fire_alarm", false);
+  REQUIRE(gate.poll_until([&] { return gate.gate_lane(1).at("state") == "emergency_clearing"; }));
+  REQUIRE(gate.poll_until([&] { return gate.gate_lane(2).at("state") == "idle"; }));
+  CHECK(card_entry_is(gate, false, "fire_alarm"));
+  CHECK(gate.tap_card(kReader, kApproved) == 400);  // not collecting
+  rig.set(hw::line_name(1, hw::LineRole::beam_outer), false);
+  REQUIRE(gate.poll_until([&] { return card_entry_is(gate, true); }));
+  tap_and_walk_in(gate, rig);
   CHECK(rig.gate_errors().empty());
 }
 
