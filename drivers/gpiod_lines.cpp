@@ -371,9 +371,12 @@ GpiodLines::~GpiodLines() {
   // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
   // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
   // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
-  // are written, once each, and a chip found slow now counts as slow for the rest, with the
-  // chips on its bus.
+  // not confirmed at their level are written, once each, and none more on a bus (or chip) once
+  // one access there took too long now; a chip found slow now counts as slow for the rest,
+  // with the chips on its bus.
   slow_turn_.reset();
+  std::set<std::string> hung;  // buses (or chips on no known bus) an access hung on here
+  const auto group_of = [this](const std::string& chip) { return slow_chips_.bus(chip).value_or(chip); };
   for (const bool releases : {true, false}) {
     for (auto& [name, out] : outputs_) {
       if (out->release != releases) continue;
@@ -381,12 +384,19 @@ GpiodLines::~GpiodLines() {
       const bool slow = slow_chips_.contains(out->chip);
       if (slow && !out->release) continue;
       const bool level = out->release && alarm_active ? true : out->safe;
+      if (slow && !out->tried && out->level == level) continue;  // confirmed at it
+      if (slow && hung.contains(group_of(out->chip))) {
+        spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
+                      log_value("not written: an access on its bus hung at this stop"));
+        continue;
+      }
       std::string failure;
       for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
         const SteadyTime started = clock_.steady_now();
         const auto failed = write_verified(out->line, level, out->reassert);
         const bool too_long = too_slow(clock_.steady_now() - started);
         if (too_long) {
+          hung.insert(group_of(out->chip));
           if (const auto line = mark_slow(out->chip)) spdlog::error("{}", *line);
         }
         if (!failed) {

@@ -322,3 +322,19 @@ TEST_CASE_METHOD(FaultFixture, "a slow chip's release that can never be written 
   virtual_time.advance(GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks);
   CHECK(gpio.high(3));
 }
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown does not write a slow chip's release already confirmed at the level it would write") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  lines->set_output("lane1.release_in", true);
+  faults.during_writes(5, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_red", true);  // works, slowly: the chip is slow, supervision lost
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});  // the stop would leave every release free
+  const auto before = gpio.output_history(2);
+  REQUIRE(before.back());  // free, confirmed
+  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });  // each write would hold the stop
+  lines.reset();
+  CHECK(gpio.output_history(2) == before);  // not written again
+}
