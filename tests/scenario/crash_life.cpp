@@ -75,10 +75,17 @@ void GateLife::run_for(std::chrono::milliseconds duration) {
   REQUIRE(gate_.run_until([&woke] { return woke; }));  // its handler refers to this frame
 }
 
+void GateLife::kill_now() {
+  kill_timer_.cancel();
+  gate_.gated().signal(SIGKILL);
+  killed_ = true;
+}
+
 void GateLife::end() {
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_timer_.expiry() -
                                                                           std::chrono::steady_clock::now());
   REQUIRE(gate_.run_until([this] { return killed_; }, std::max(left, 0ms) + kReactLimit));
+  gate_.io().poll();  // the cancelled timer's handler, if kill_now() came first
   rig_.reset();
   gate_.kill_gate();
 }

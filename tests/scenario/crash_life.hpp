@@ -31,6 +31,8 @@ class GateLife {
   [[nodiscard]] bool killed() const { return killed_; }
   // Runs the loop for `duration`, or less if the kill comes first.
   void run_for(std::chrono::milliseconds duration);
+  // Kills passgated now (the timer no longer matters).
+  void kill_now();
   // Runs the loop until the kill, then reaps passgated.
   void end();
 

@@ -148,6 +148,19 @@ TEST_CASE("SIGKILL at random moments of app and card entries and their settlemen
   CrashDice dice(seed);
   CrashStore store(gate, dice);
   const auto began = std::chrono::steady_clock::now();
+  {
+    // Shoppers already inside when the kills begin: their carts come while the gate dies.
+    GateLife first(gate, 60s);
+    for (int i = 0; i < 6; ++i) {
+      if (i % 3 == 0) {
+        store.card_visitor(first);
+      } else {
+        ++store.app_tries[app_shopper(first, 2, gate.mint("shp_inside" + std::to_string(i)))];
+      }
+    }
+    first.kill_now();
+    first.end();
+  }
 
   for (int k = 0; k < kills; ++k) {
     // Holds placed in some stretches cannot be raised: their carts above the hold are settled
