@@ -175,3 +175,19 @@ TEST_CASE("a card's fingerprint is the same at every tap and differs between car
   CHECK(first != other);
   CHECK(first == sim::card_fingerprint(kVisa, false));  // stable across runs: a pure function of the number
 }
+
+TEST_CASE("the other approving test cards are approved, each with its own fingerprint and brand") {
+  TerminalFixture f;
+  const auto card_of = [](const json& intent) {
+    return intent["latest_charge"]["payment_method_details"]["card_present"];
+  };
+  const json visa = card_of(f.attempt("s1"));
+  const json amex = card_of(f.attempt("s2", "378282246310005"));
+  const json jcb = card_of(f.attempt("s3", "3566002020360505"));
+  CHECK(amex["brand"] == "amex");
+  CHECK(amex["last4"] == "0005");
+  CHECK(jcb["brand"] == "jcb");
+  CHECK(amex["fingerprint"] != visa["fingerprint"]);
+  CHECK(jcb["fingerprint"] != amex["fingerprint"]);
+  CHECK(f.attempt("s4", "5555555555554444")["status"] == "requires_capture");
+}

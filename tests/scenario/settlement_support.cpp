@@ -47,6 +47,15 @@ std::vector<db::PaymentOpRecord> payment_ops_of(const GateHarness& gate, const s
   return *ops;
 }
 
+db::OutboxSummary outbox_counts(const GateHarness& gate) {
+  auto database = db::Database::open(gate.database_file());
+  REQUIRE(database.ok());
+  db::Outbox outbox(**database);
+  auto counts = outbox.counts();
+  REQUIRE(counts.ok());
+  return *counts;
+}
+
 void require_no_duplicates(const json& ledger) {
   INFO(ledger.dump(2));
   REQUIRE(ledger.at("duplicates").empty());

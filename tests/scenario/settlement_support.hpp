@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "db/outbox.hpp"
 #include "db/payment_queue.hpp"
 #include "tests/scenario/gate_harness.hpp"
 #include "tests/scenario/rig_client.hpp"
@@ -28,6 +29,9 @@ bool wait_settled(GateHarness& gate, std::int64_t total_minor, nlohmann::json& l
 
 // The gate's payment operations for `session_id`, read from its database file.
 std::vector<db::PaymentOpRecord> payment_ops_of(const GateHarness& gate, const std::string& session_id);
+
+// The gate's outbox to the tracking engine (waiting, dead letters), read from its database file.
+db::OutboxSummary outbox_counts(const GateHarness& gate);
 
 // Every byte of `file` (empty if it cannot be read), to search the gate's files for secrets.
 std::string file_bytes(const std::filesystem::path& file);

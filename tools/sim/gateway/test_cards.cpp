@@ -9,6 +9,13 @@ namespace {
 
 constexpr TestCard kTestCards[] = {
     {"4242424242424242", "visa", nullptr},
+    // Stripe's other approving test cards: distinct cards (fingerprints) for shoppers inside at once.
+    {"5555555555554444", "mastercard", nullptr},
+    {"378282246310005", "amex", nullptr},
+    {"6011111111111117", "discover", nullptr},
+    {"4000056655665556", "visa", nullptr},
+    {"5200828282828210", "mastercard", nullptr},
+    {"3566002020360505", "jcb", nullptr},
     {"4000000000000002", "visa", "generic_decline"},
     {"4000000000009995", "visa", "insufficient_funds"},
 };
