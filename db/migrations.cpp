@@ -479,11 +479,19 @@ CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_
 END;
 )sql";
 
-constexpr std::array<std::string_view, 16> kMigrations = {
+// 17: a card capture the gateway declined or refused, whose hold's PaymentIntent was read
+// afterwards and found cancelled with nothing received (the hold lapsed, or the network
+// cancelled it), is marked hold_canceled: the card planner replaces it with a charge of its
+// amount to the saved card (or an unpaid remainder without one). An operator retry clears it.
+constexpr std::string_view kHoldCanceled = R"sql(
+ALTER TABLE payment_ops ADD COLUMN hold_canceled INTEGER NOT NULL DEFAULT 0 CHECK (hold_canceled IN (0, 1));
+)sql";
+
+constexpr std::array<std::string_view, 17> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
-    kCardAttempts, kCardSettlement};
+    kCardAttempts, kCardSettlement, kHoldCanceled};
 
 }  // namespace
 
