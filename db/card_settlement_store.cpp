@@ -124,6 +124,15 @@ Result<std::vector<std::int64_t>> CardSettlementStore::increment_followed(
       ids.push_back(PaymentQueue::insert(db_, op, now_ms));
     }
     if (remainder) ids.push_back(leave_unpaid(db_, *remainder, now_ms));
+    // A declined or refused increment is settled by the row after it: out of the dead-letter
+    // list, never retried (the hold is captured instead), and no dead letter that keeps the
+    // card's blocklist entry from being lifted once the session is paid.
+    auto failed = db_.statement("SELECT 1 FROM payment_ops WHERE id = ?1 AND state IN ('declined', 'dead')");
+    failed->bind(1, increment_id);
+    if (failed->executeStep() && !ids.empty()) {
+      PaymentQueue::mark_replaced(db_, increment_id, ids.front(),
+                                  "settled by the next row: operation " + std::to_string(ids.front()));
+    }
     transaction.commit();
     return ids;
   });

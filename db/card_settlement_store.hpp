@@ -83,8 +83,9 @@ class CardSettlementStore {
   [[nodiscard]] Status replace_failed(std::int64_t failed_id, const std::optional<NewPaymentOp>& op,
                                       const std::optional<UnpaidRemainder>& remainder, std::int64_t now_ms);
   // The follow-up of increment `increment_id`: `ops` queued (each after the one before), and
-  // with a `remainder` its dead letter and the blocklist entry, in one transaction.
-  // "already_followed" (nothing written) if the session has a capture already.
+  // with a `remainder` its dead letter and the blocklist entry, in one transaction; a declined
+  // or refused increment is replaced by the first of them (out of the dead-letter list, never
+  // retried). "already_followed" (nothing written) if the session has a capture already.
   [[nodiscard]] Result<std::vector<std::int64_t>> increment_followed(std::int64_t increment_id,
                                                                      std::vector<NewPaymentOp> ops,
                                                                      const std::optional<UnpaidRemainder>& remainder,

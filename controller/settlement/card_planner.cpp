@@ -65,7 +65,7 @@ Result<CardHold> CardSettlementPlanner::hold_of(const std::string& session_id) c
   hold.intent_id = std::move(*intent);
   hold.fingerprint_hash = attempt->card.fingerprint_hash;
   hold.card_saved = !attempt->card.generated_card.empty();
-  hold.incremental = settings_.increments && attempt->card.incremental_authorization_supported;
+  hold.incremental = attempt->card.incremental_authorization_supported;
   const std::int64_t now_s = unix_millis(clock_.wall_now()) / 1000;
   hold.lapsed = attempt->card.capture_before_s && now_s >= *attempt->card.capture_before_s;
   return hold;

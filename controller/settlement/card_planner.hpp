@@ -31,7 +31,6 @@ namespace passgate::controller {
 
 struct CardPlannerSettings {
   std::chrono::seconds lapse_warning{3600};  // alert this long before a hold's capture_before
-  bool increments = false;  // the gate can send increments (a terminal is wired)
 };
 
 class CardSettlementPlanner {

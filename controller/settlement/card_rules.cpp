@@ -71,11 +71,7 @@ CardPlan plan_card_settlement(const std::string& session_id, const std::optional
     plan.ops.push_back(settlement_op(session_id, "capture", total, cart->currency, hold.intent_id));
     return plan;
   }
-  if (hold.incremental) {
-    plan.decision.plan = "card:increment";  // the capture follows: card_after_increment
-    plan.ops.push_back(settlement_op(session_id, "increment", total, cart->currency, hold.intent_id));
-    return plan;
-  }
+  // (Never an increment, whatever the card supports: the gate cannot send one yet, see the top.)
   plan.decision.plan = hold.card_saved ? "card:capture+charge" : "card:capture+unpaid";
   capture_then_rest(plan, session_id, *cart, hold);
   return plan;

@@ -3,9 +3,12 @@
 // T is the cart's total, H the hold. Pure functions, no I/O.
 //   no cart, or T = 0               -> void the hold (nothing if it lapsed)
 //   0 < T <= H                      -> capture T
-//   T > H, increment supported      -> increment the hold to T; then (card_after_increment)
-//                                      capture T, or after a decline or refusal the next row
 //   T > H, a saved card             -> capture H, then charge T - H off-session to the saved card
+//                                      (also when the card supports incremental authorization:
+//                                      the gate cannot send an increment yet, no PaymentOpKind
+//                                      for it, so none is planned; card_after_increment still
+//                                      follows up one a database may hold: capture T after it
+//                                      succeeded, or after a decline or refusal the next row)
 //   T > H, no saved card (a wallet) -> capture H; T - H unpaid
 //   the hold lapsed (capture_before passed) -> charge T to the saved card; none: T unpaid
 //   a cart in another currency than the hold -> void the hold; charge T (none: T unpaid)
@@ -35,7 +38,7 @@ struct CardHold {
   std::string intent_id;          // the hold's PaymentIntent (a payment reference)
   std::string fingerprint_hash;   // the card, for the blocklist
   bool card_saved = false;        // a generated_card to charge off-session
-  bool incremental = false;       // the card supports it and the gate can send increments
+  bool incremental = false;       // the card supports incremental authorization (not used yet)
   bool lapsed = false;            // capture_before has passed: nothing to capture or void
 };
 
