@@ -55,17 +55,21 @@ Result<std::vector<std::int64_t>> CardSettlementStore::settle(const SettlementDe
 
 Result<std::vector<std::string>> CardSettlementStore::to_follow_up(const std::string& op, int limit) {
   return guarded("find card " + op + "s to follow up", [&]() -> Result<std::vector<std::string>> {
-    // A charge is followed up by replacing it; an increment by the capture it leads to. Only
-    // a charge the card's issuer declined makes the session partially paid (and blocklists the
-    // card); one the gateway refused for the gate's own fault (a 400, 401 or 403: a bad key, a
-    // bad request) stays an ordinary dead letter for an operator, the card not blocklisted.
+    // A charge is followed up by replacing it; an increment by the capture it leads to; a
+    // capture whose hold is gone by a charge of its amount. Only a charge the card's issuer
+    // declined makes the session partially paid (and blocklists the card); one the gateway
+    // refused for the gate's own fault (a 400, 401 or 403: a bad key, a bad request) stays an
+    // ordinary dead letter for an operator, the card not blocklisted. A capture is followed up
+    // only once its hold was read and found cancelled with nothing received (the drainer,
+    // controller/settlement/hold_check.hpp), whatever its sends: no capture can happen then.
     auto query = db_.statement(
         "SELECT t.session_id FROM settlements t JOIN payment_ops o ON o.session_id = t.session_id"
         " AND o.idempotency_key = t.session_id || ':' || ?1"
         " WHERE t.plan LIKE 'card:%' AND o.replaced_by IS NULL"
-        " AND (o.state = 'declined'"
-        " OR (?1 = 'increment' AND (o.state = 'succeeded' OR (o.state = 'dead' AND o.unverified = 0"
-        " AND o.attempts <= 1))))"
+        " AND CASE ?1 WHEN 'capture' THEN o.state IN ('declined', 'dead') AND o.hold_canceled = 1"
+        " WHEN 'increment' THEN o.state = 'declined' OR o.state = 'succeeded'"
+        " OR (o.state = 'dead' AND o.unverified = 0 AND o.attempts <= 1)"
+        " ELSE o.state = 'declined' END"
         " AND NOT (?1 = 'increment' AND EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
         " AND f.op = 'capture'))"
         " ORDER BY t.planned_at_ms, t.rowid LIMIT ?2");
@@ -76,20 +80,25 @@ Result<std::vector<std::string>> CardSettlementStore::to_follow_up(const std::st
   });
 }
 
-Status CardSettlementStore::charge_failed(std::int64_t charge_id, const UnpaidRemainder& remainder,
-                                          std::int64_t now_ms) {
+Status CardSettlementStore::replace_failed(std::int64_t failed_id, const std::optional<NewPaymentOp>& op,
+                                           const std::optional<UnpaidRemainder>& remainder, std::int64_t now_ms) {
   if (Status ok = check_remainder(remainder); !ok) return ok;
-  return guarded("follow up the card charge of session " + remainder.op.session_id, [&]() -> Status {
+  if (op.has_value() == remainder.has_value()) {
+    return make_error("bad_entry", "a failed operation is replaced by one operation or one remainder");
+  }
+  const std::string& session_id = op ? op->session_id : remainder->op.session_id;
+  return guarded("follow up a failed operation of card session " + session_id, [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     auto replaced = db_.statement("SELECT 1 FROM payment_ops WHERE id = ?1 AND replaced_by IS NULL");
-    replaced->bind(1, charge_id);
+    replaced->bind(1, failed_id);
     if (!replaced->executeStep()) {
-      return make_error("already_followed", "the charge of session " + remainder.op.session_id +
+      return make_error("already_followed", "the failed operation of session " + session_id +
                                                 " is already followed up");
     }
-    const std::int64_t id = leave_unpaid(db_, remainder, now_ms);
-    PaymentQueue::mark_replaced(db_, charge_id, id,
-                                "what it did not collect is operation " + std::to_string(id));
+    const std::int64_t id = op ? PaymentQueue::insert(db_, *op, now_ms) : leave_unpaid(db_, *remainder, now_ms);
+    PaymentQueue::mark_replaced(db_, failed_id, id,
+                                (op ? "what it did not collect is charged by operation "
+                                    : "what it did not collect is operation ") + std::to_string(id));
     transaction.commit();
     return {};
   });
@@ -115,17 +124,28 @@ Result<std::vector<std::int64_t>> CardSettlementStore::increment_followed(
       ids.push_back(PaymentQueue::insert(db_, op, now_ms));
     }
     if (remainder) ids.push_back(leave_unpaid(db_, *remainder, now_ms));
+    // A declined or refused increment is settled by the row after it: out of the dead-letter
+    // list, never retried (the hold is captured instead), and no dead letter that keeps the
+    // card's blocklist entry from being lifted once the session is paid.
+    auto failed = db_.statement("SELECT 1 FROM payment_ops WHERE id = ?1 AND state IN ('declined', 'dead')");
+    failed->bind(1, increment_id);
+    if (failed->executeStep() && !ids.empty()) {
+      PaymentQueue::mark_replaced(db_, increment_id, ids.front(),
+                                  "settled by the next row: operation " + std::to_string(ids.front()));
+    }
     transaction.commit();
     return ids;
   });
 }
 
 Result<std::vector<OpenCardHold>> CardSettlementStore::open_holds() {
-  return guarded("find card holds not settled", [&]() -> Result<std::vector<OpenCardHold>> {
+  return guarded("find card holds still open", [&]() -> Result<std::vector<OpenCardHold>> {
     auto query = db_.statement(kOpenCardHolds);
     std::vector<OpenCardHold> holds;
-    while (query->executeStep())
-      holds.push_back(OpenCardHold{query->getColumn(0).getString(), query->getColumn(1).getInt64()});
+    while (query->executeStep()) {
+      holds.push_back(OpenCardHold{query->getColumn(0).getString(), query->getColumn(1).getInt64(),
+                                   query->getColumn(2).getInt() != 0});
+    }
     return holds;
   });
 }

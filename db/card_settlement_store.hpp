@@ -32,19 +32,25 @@ struct UnpaidRemainder {
   std::string fingerprint_hash;
 };
 
-// The card sessions not settled yet whose hold has a capture_before: session_id,
-// capture_before_s, soonest first (through sessions_holds_unsettled: a card session counts as
-// one with a hold, migration 16).
+// The card holds still open, whose capture_before is watched: the card sessions not planned
+// yet (through sessions_holds_unsettled: a card session counts as one with a hold, migration
+// 16), and the planned ones whose capture or void has not gone through (not succeeded nor
+// written off, nor replaced because the hold was gone). session_id, capture_before_s,
+// whether the session is planned, soonest first.
 inline constexpr const char* kOpenCardHolds =
-    "SELECT a.session_id, a.capture_before_s FROM sessions s INDEXED BY sessions_holds_unsettled"
-    " CROSS JOIN card_attempts a ON a.session_id = s.session_id"
-    " WHERE s.settled = 0 AND s.hold_requested = 1 AND a.state = 'admitted' AND a.capture_before_s IS NOT NULL"
+    "SELECT a.session_id, a.capture_before_s, EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = a.session_id)"
+    " FROM card_attempts a WHERE a.state = 'admitted' AND a.capture_before_s IS NOT NULL AND a.session_id IN"
+    " (SELECT s.session_id FROM sessions s INDEXED BY sessions_holds_unsettled WHERE s.settled = 0"
+    " AND s.hold_requested = 1"
+    " UNION SELECT o.session_id FROM payment_ops o WHERE o.state IN ('pending', 'in_flight', 'declined', 'dead')"
+    " AND o.op IN ('capture', 'void') AND o.replaced_by IS NULL)"
     " ORDER BY a.capture_before_s";
 
-// A card session not settled yet and its hold's deadline.
+// A card hold still open and its deadline.
 struct OpenCardHold {
   std::string session_id;
   std::int64_t capture_before_s = 0;
+  bool planned = false;  // settled: its capture or void waits to go through
 };
 
 class CardSettlementStore {
@@ -61,24 +67,30 @@ class CardSettlementStore {
                                                          std::vector<NewPaymentOp> ops,
                                                          const std::optional<UnpaidRemainder>& remainder,
                                                          std::int64_t now_ms);
-  // Card sessions whose operation `op` ("<session_id>:<op>": "charge" or "increment") reached
-  // an outcome the planner acts on and has no follow-up yet, oldest first, at most `limit`:
-  // declined, or refused (dead, not unverified) on its one and only send; for an increment
-  // also succeeded. One refused after an earlier send whose outcome was unknown, or
-  // unverified, waits for an operator.
+  // Card sessions whose operation `op` ("<session_id>:<op>": "charge", "charge:capture",
+  // "capture" or "increment") reached an outcome the planner acts on and has no follow-up
+  // yet, oldest first, at most `limit`: a charge declined; a capture declined or refused whose
+  // hold was found cancelled with nothing received (hold_canceled); an increment succeeded,
+  // declined, or refused (dead, not unverified) on its one and only send. Anything else (one
+  // refused after an earlier send whose outcome was unknown, or unverified) waits for an
+  // operator.
   [[nodiscard]] Result<std::vector<std::string>> to_follow_up(const std::string& op, int limit);
-  // The follow-up of the failed charge `charge_id`: the remainder as a dead letter, the charge
-  // replaced by it (never resent), the card listed, in one transaction. "already_followed"
-  // (nothing written) if the charge is replaced already.
-  [[nodiscard]] Status charge_failed(std::int64_t charge_id, const UnpaidRemainder& remainder, std::int64_t now_ms);
+  // The follow-up of the failed operation `failed_id` (a declined charge, a capture whose hold
+  // is gone): `op` queued in its place (a charge of what it was to collect), or `remainder` as
+  // a dead letter with the card listed; the failed one replaced by it (never resent, out of
+  // the dead-letter list), in one transaction. "already_followed" (nothing written) if it is
+  // replaced already.
+  [[nodiscard]] Status replace_failed(std::int64_t failed_id, const std::optional<NewPaymentOp>& op,
+                                      const std::optional<UnpaidRemainder>& remainder, std::int64_t now_ms);
   // The follow-up of increment `increment_id`: `ops` queued (each after the one before), and
-  // with a `remainder` its dead letter and the blocklist entry, in one transaction.
-  // "already_followed" (nothing written) if the session has a capture already.
+  // with a `remainder` its dead letter and the blocklist entry, in one transaction; a declined
+  // or refused increment is replaced by the first of them (out of the dead-letter list, never
+  // retried). "already_followed" (nothing written) if the session has a capture already.
   [[nodiscard]] Result<std::vector<std::int64_t>> increment_followed(std::int64_t increment_id,
                                                                      std::vector<NewPaymentOp> ops,
                                                                      const std::optional<UnpaidRemainder>& remainder,
                                                                      std::int64_t now_ms);
-  // Card sessions not settled yet whose hold has a capture_before, soonest first.
+  // The card holds still open (kOpenCardHolds), soonest first.
   [[nodiscard]] Result<std::vector<OpenCardHold>> open_holds();
   // Cards on the blocklist for an unpaid remainder, in force.
   [[nodiscard]] Result<std::int64_t> partially_paid_in_force();

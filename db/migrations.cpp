@@ -479,11 +479,51 @@ CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_
 END;
 )sql";
 
-constexpr std::array<std::string_view, 16> kMigrations = {
+// 17: a card capture the gateway declined or refused, whose hold's PaymentIntent was read
+// afterwards and found cancelled with nothing received (the hold lapsed, or the network
+// cancelled it), is marked hold_canceled: the card planner replaces it with a charge of its
+// amount to the saved card (or an unpaid remainder without one). An operator retry clears it.
+constexpr std::string_view kHoldCanceled = R"sql(
+ALTER TABLE payment_ops ADD COLUMN hold_canceled INTEGER NOT NULL DEFAULT 0 CHECK (hold_canceled IN (0, 1));
+)sql";
+
+// 18: a card is one blocklist row, whichever of its sessions left a remainder unpaid (a card
+// listed already stays listed for its first session). Paying or writing off one session's
+// remainder (the rest above the hold, or what a lost hold did not collect) therefore lifts the
+// entry only when no other session of the same card (the same fingerprint_hash in
+// card_attempts) still has an unpaid remainder; if one has, the entry names that session
+// instead, and paying it lifts the entry in turn. As before, nothing is lifted while the paid
+// session has another dead letter.
+constexpr std::string_view kBlocklistPerCard = R"sql(
+CREATE INDEX card_attempts_admitted_by_card ON card_attempts (fingerprint_hash) WHERE state = 'admitted';
+DROP TRIGGER card_blocklist_lifted_when_paid;
+CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_ops
+  WHEN NEW.state IN ('succeeded', 'written_off') AND OLD.state <> NEW.state
+    AND NEW.idempotency_key IN (NEW.session_id || ':charge:remainder', NEW.session_id || ':charge:capture:remainder')
+    AND NOT EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = NEW.session_id AND p.id <> NEW.id
+                    AND p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL) BEGIN
+  UPDATE card_blocklist SET session_id = (
+      SELECT p.session_id FROM card_attempts a JOIN payment_ops p ON p.session_id = a.session_id
+      WHERE a.fingerprint_hash = card_blocklist.fingerprint_hash AND a.state = 'admitted'
+        AND a.session_id <> NEW.session_id AND p.op = 'charge' AND p.state NOT IN ('succeeded', 'written_off')
+        AND p.idempotency_key IN (p.session_id || ':charge:remainder', p.session_id || ':charge:capture:remainder')
+      ORDER BY p.id LIMIT 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+      AND EXISTS (SELECT 1 FROM card_attempts a JOIN payment_ops p ON p.session_id = a.session_id
+                  WHERE a.fingerprint_hash = card_blocklist.fingerprint_hash AND a.state = 'admitted'
+                    AND a.session_id <> NEW.session_id AND p.op = 'charge' AND p.state NOT IN ('succeeded', 'written_off')
+                    AND p.idempotency_key IN (p.session_id || ':charge:remainder',
+                                              p.session_id || ':charge:capture:remainder'));
+  UPDATE card_blocklist SET lifted_at_ms = max(NEW.finished_at_ms, 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder';
+END;
+)sql";
+
+constexpr std::array<std::string_view, 18> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
-    kCardAttempts, kCardSettlement};
+    kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard};
 
 }  // namespace
 

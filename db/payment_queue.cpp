@@ -37,7 +37,7 @@ constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames
 constexpr std::string_view kColumns =
     "SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert,"
     " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error, unverified,"
-    " replaced_by, maybe_executed FROM payment_ops ";
+    " replaced_by, maybe_executed, hold_canceled FROM payment_ops ";
 
 std::string select_ops(std::string_view rest) { return std::string(kColumns) + std::string(rest); }
 
@@ -65,6 +65,7 @@ PaymentOpRecord read_op(const SQLite::Statement& row) {
   r.unverified = row.getColumn(16).getInt() != 0;
   if (!row.getColumn(17).isNull()) r.replaced_by = row.getColumn(17).getInt64();
   r.maybe_executed = row.getColumn(18).getInt() != 0;
+  r.hold_canceled = row.getColumn(19).getInt() != 0;
   return r;
 }
 
@@ -152,7 +153,7 @@ constexpr const char* kFinishDeniedUnsent =
 constexpr Move kOperatorRetry{"retry",
                               "declined or dead (and neither replaced nor a preauth of a session already settled)",
                               "UPDATE payment_ops SET state = 'pending', next_attempt_at_ms = ?2, finished_at_ms = 0,"
-                              " unverified = 0 WHERE id = ?1 AND state IN ('declined', 'dead') AND replaced_by IS NULL"
+                              " unverified = 0, hold_canceled = 0 WHERE id = ?1 AND state IN ('declined', 'dead') AND replaced_by IS NULL"
                               " AND NOT (op = 'preauth' AND EXISTS"
                               " (SELECT 1 FROM settlements st WHERE st.session_id = payment_ops.session_id))"};
 constexpr Move kWriteOff{"write off", "declined or dead",
@@ -344,6 +345,11 @@ Result<std::vector<Status>> PaymentQueue::commit_batch(const DrainBatch& batch) 
             if (moved && !w.maybe_executed) finish_if_denied(w.id, w.finished_at_ms);
             break;
         }
+      }
+      if (moved && w.hold_canceled && (w.to == OutcomeWrite::To::declined || w.to == OutcomeWrite::To::dead)) {
+        auto mark = db_.statement("UPDATE payment_ops SET hold_canceled = 1 WHERE id = ?1 AND op = 'capture'");
+        mark->bind(1, w.id);
+        mark->exec();
       }
       statuses.push_back(std::move(moved));
     }

@@ -12,6 +12,8 @@
 // to an operator) is never sent again. `maybe_executed` says whether the gateway may have run
 // the operation: set by every answer and every send, except a request never written and a
 // single send answered 429 (rate limited: not run, per the gateway's contract); never cleared.
+// `hold_canceled` marks a failed card capture whose hold was found cancelled with nothing
+// received; an operator retry clears it.
 #pragma once
 
 #include <cstdint>
@@ -84,6 +86,7 @@ struct PaymentOpRecord {
   bool unverified = false;                  // dead on an answer that was not the outcome
   std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
   bool maybe_executed = false;              // the gateway may have run it (see the top)
+  bool hold_canceled = false;               // a failed capture whose hold is gone (OutcomeWrite)
 };
 
 // The recorded outcome of one operation in flight, for PaymentQueue::record_outcomes: the
@@ -102,6 +105,9 @@ struct OutcomeWrite {
   // request was never written, or written once and answered 429 (retry only; every other
   // outcome is an answer to a request that ran, or may have).
   bool maybe_executed = true;
+  // declined, dead: a card capture whose hold was read afterwards and found cancelled with
+  // nothing received (controller/settlement/hold_check.hpp); the card planner replaces it.
+  bool hold_canceled = false;
 };
 
 // One transaction of the payment drainer: the outcomes it records and the operations it
@@ -129,7 +135,7 @@ struct QueueTotals {
   std::int64_t refused_sessions = 0;
   // Card sessions (db/card_settlement_store.hpp): cards on the blocklist for an unpaid
   // remainder (partially paid sessions not settled by an operator yet), and the capture_before
-  // (Unix s) of every card hold not settled yet, soonest first.
+  // (Unix s) of every card hold still open (kOpenCardHolds), soonest first.
   std::int64_t cards_partially_paid = 0;
   std::vector<std::int64_t> card_hold_deadlines_s;
   [[nodiscard]] std::int64_t quarantined_total() const;

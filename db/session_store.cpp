@@ -330,12 +330,31 @@ Result<std::vector<SessionStore::SealedReference>> SessionStore::sealed_referenc
         " WHERE q.state = 'open' AND q.session_id <> '')"
         " ORDER BY s.created_at_ms, s.rowid");
     std::vector<SealedReference> found;
-    while (query->executeStep()) {
-      const SQLite::Column sealed = query->getColumn(2);
-      const auto* bytes = static_cast<const std::uint8_t*>(sealed.getBlob());
-      found.push_back(SealedReference{query->getColumn(0).getString(), query->getColumn(1).getString(),
-                                      std::vector<std::uint8_t>(bytes, bytes + sealed.getBytes())});
-    }
+    const auto read = [&found](SQLite::Statement& rows, bool single) {
+      while (rows.executeStep()) {
+        const SQLite::Column sealed = rows.getColumn(2);
+        const auto* bytes = static_cast<const std::uint8_t*>(sealed.getBlob());
+        found.push_back(SealedReference{rows.getColumn(0).getString(), rows.getColumn(1).getString(),
+                                        std::vector<std::uint8_t>(bytes, bytes + sealed.getBytes()), single});
+      }
+    };
+    read(*query, false);
+    // Card sessions: not settled yet (a card session counts as one with a hold:
+    // sessions_holds_unsettled), or with an operation that may still be sent or followed up
+    // (the follow-ups open the PaymentIntent, a charge the customer and saved card).
+    auto cards = db_.statement(
+        "WITH live (session_id) AS (SELECT h.session_id FROM sessions h INDEXED BY sessions_holds_unsettled"
+        " WHERE h.settled = 0 AND h.hold_requested = 1"
+        " UNION SELECT p.session_id FROM payment_ops p WHERE p.state IN ('pending', 'in_flight')"
+        " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL))"
+        " , admitted AS (SELECT * FROM card_attempts WHERE state = 'admitted' AND session_id IN live)"
+        " SELECT session_id, customer_key_id, customer_sealed, armed_at_ms, 1 FROM admitted"
+        " WHERE customer_sealed IS NOT NULL"
+        " UNION ALL SELECT session_id, intent_key_id, intent_sealed, armed_at_ms, 2 FROM admitted"
+        " WHERE intent_sealed IS NOT NULL"
+        " UNION ALL SELECT session_id, card_key_id, card_sealed, armed_at_ms, 3 FROM admitted WHERE card_sealed IS NOT NULL"
+        " ORDER BY 4, 1, 5");
+    read(*cards, true);
     return found;
   });
 }

@@ -137,11 +137,15 @@ class SessionStore {
   // The sealed payment references the gate may still have to open: those of sessions not yet
   // settled that may still get a cart (opening, open, open_offline and not refused), and of
   // sessions with a preauth or charge that may still be sent (pending, in flight, or a dead
-  // letter an operator may retry) or an open quarantined cart an operator may charge.
+  // letter an operator may retry) or an open quarantined cart an operator may charge. And the
+  // card sessions' references (card_attempts: customer, PaymentIntent, saved card, each sealed
+  // alone): of admitted attempts whose session is not settled yet, or has a payment operation
+  // that may still be sent or followed up (pending, in flight, or a dead letter).
   struct SealedReference {
     std::string session_id;
     std::string key_id;
     std::vector<std::uint8_t> sealed;
+    bool single = false;  // one reference sealed alone (a card session's), not a customer + method pair
   };
   [[nodiscard]] Result<std::vector<SealedReference>> sealed_references_in_use();
   // How many sessions were refused by the tracking engine since `since_ms`.

@@ -1,5 +1,6 @@
 #include "ports/payment_gateway.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -24,6 +25,25 @@ std::optional<PaymentOpKind> payment_op_from_string(std::string_view name) {
   for (const auto& [kind, known] : kOpNames)
     if (known == name) return kind;
   return std::nullopt;
+}
+
+void PaymentGateway::read_intent(const std::string& session_id, const std::string& intent_id,
+                                 std::chrono::milliseconds timeout, Callback done) {
+  search_session(session_id, timeout, [intent_id, done = std::move(done)](PaymentOutcome search) {
+    if (search.kind == PaymentOutcomeKind::succeeded) {
+      const auto match = std::find_if(search.found.begin(), search.found.end(),
+                                      [&](const PaymentIntentView& found) { return found.id == intent_id; });
+      if (match == search.found.end()) {
+        search.kind = PaymentOutcomeKind::rejected;
+        search.error = "the session's PaymentIntent is not among the " + std::to_string(search.found.size()) +
+                       " the search found";
+      } else {
+        search.intent = *match;
+      }
+    }
+    search.found.clear();
+    done(std::move(search));
+  });
 }
 
 std::string_view to_string(PaymentOutcomeKind kind) {

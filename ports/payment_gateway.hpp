@@ -84,6 +84,14 @@ class PaymentGateway {
   // GET /v1/payment_intents/search for metadata['session_id']; `found` holds every match.
   virtual void search_session(const std::string& session_id, std::chrono::milliseconds timeout,
                               Callback done) = 0;
+  // GET /v1/payment_intents/{intent_id}: the hold's PaymentIntent as it stands now (`intent`,
+  // when succeeded), for a settlement that must know whether a hold still stands, was captured
+  // or was cancelled. `session_id` is the session it was placed for (its metadata). Outcomes
+  // as for search_session: succeeded, rejected (none with that id), retry_later, unknown. By
+  // default through search_session(session_id): the match with that id, for a gateway that
+  // has no direct read; a client overrides it with the GET.
+  virtual void read_intent(const std::string& session_id, const std::string& intent_id,
+                           std::chrono::milliseconds timeout, Callback done);
 };
 
 }  // namespace passgate

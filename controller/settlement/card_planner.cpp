@@ -33,14 +33,17 @@ CardSettlementPlanner::CardSettlementPlanner(db::CardSettlementStore& store, db:
       clock_(clock),
       settings_(settings) {}
 
-int CardSettlementPlanner::run(int batch, const std::function<bool()>& out_of_budget, bool& full) {
+int CardSettlementPlanner::run(int batch, const std::function<bool()>& out_of_budget, SessionLeaveOut& leave_out,
+                               bool& full) {
   bool sessions_full = false;
-  bool increments_full = false;
-  bool charges_full = false;
-  const int done = plan_sessions(batch, out_of_budget, sessions_full) +
-                   follow_up("increment", batch, out_of_budget, increments_full) +
-                   follow_up("charge", batch, out_of_budget, charges_full);
-  full = sessions_full || increments_full || charges_full;
+  int done = plan_sessions(batch, out_of_budget, leave_out, sessions_full);
+  full = sessions_full;
+  // (A capture whose hold was gone, before the charges: its replacement charge is one of them.)
+  for (const char* op : {"increment", "capture", "charge", "charge:capture"}) {
+    bool op_full = false;
+    done += follow_up(op, batch, out_of_budget, leave_out, op_full);
+    full = full || op_full;
+  }
   watch_deadlines();
   return done;
 }
@@ -62,19 +65,20 @@ Result<CardHold> CardSettlementPlanner::hold_of(const std::string& session_id) c
   hold.intent_id = std::move(*intent);
   hold.fingerprint_hash = attempt->card.fingerprint_hash;
   hold.card_saved = !attempt->card.generated_card.empty();
-  hold.incremental = settings_.increments && attempt->card.incremental_authorization_supported;
+  hold.incremental = attempt->card.incremental_authorization_supported;
   const std::int64_t now_s = unix_millis(clock_.wall_now()) / 1000;
   hold.lapsed = attempt->card.capture_before_s && now_s >= *attempt->card.capture_before_s;
   return hold;
 }
 
-int CardSettlementPlanner::plan_sessions(int batch, const std::function<bool()>& out_of_budget, bool& full) {
-  auto candidates = store_.candidates(batch);
+int CardSettlementPlanner::plan_sessions(int batch, const std::function<bool()>& out_of_budget,
+                                         SessionLeaveOut& leave_out, bool& full) {
+  auto candidates = store_.candidates(batch + leave_out.size());
   if (!candidates) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
     return 0;
   }
-  full = static_cast<int>(candidates->size()) >= batch;
+  full = leave_out.keep_batch(*candidates, batch, [](const db::SettlementCandidate& c) { return c.session_id; });
   int planned = 0;
   int tried = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
@@ -86,6 +90,8 @@ int CardSettlementPlanner::plan_sessions(int batch, const std::function<bool()>&
     if (!hold) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
                     log_value(hold.error().message));
+      if (db::database_wide(hold.error())) break;
+      leave_out.failed(candidate.session_id);
       continue;
     }
     CardPlan plan = plan_card_settlement(candidate.session_id, candidate.cart, *hold);
@@ -94,6 +100,7 @@ int CardSettlementPlanner::plan_sessions(int batch, const std::function<bool()>&
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
                     log_value(settled.error().message));
       if (db::database_wide(settled.error())) break;
+      leave_out.failed(candidate.session_id);
       continue;
     }
     ++planned;
@@ -102,19 +109,18 @@ int CardSettlementPlanner::plan_sessions(int batch, const std::function<bool()>&
                  log_value(candidate.cart ? candidate.cart->currency : hold->currency), plan.decision.hold_minor,
                  hold->lapsed);
     if (plan.unpaid) log_partially_paid(*plan.unpaid);
-    alerted_.erase(candidate.session_id);
   }
   return planned;
 }
 
 int CardSettlementPlanner::follow_up(const std::string& op, int batch, const std::function<bool()>& out_of_budget,
-                                     bool& full) {
-  auto sessions = store_.to_follow_up(op, batch);
+                                     SessionLeaveOut& leave_out, bool& full) {
+  auto sessions = store_.to_follow_up(op, batch + leave_out.size());
   if (!sessions) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(sessions.error().message));
     return 0;
   }
-  full = static_cast<int>(sessions->size()) >= batch;
+  full = leave_out.keep_batch(*sessions, batch, [](const std::string& id) { return id; });
   int followed = 0;
   for (const std::string& session_id : *sessions) {
     if (out_of_budget()) {
@@ -125,6 +131,7 @@ int CardSettlementPlanner::follow_up(const std::string& op, int batch, const std
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(done.error().message));
       if (db::database_wide(done.error())) break;
+      leave_out.failed(session_id);
       continue;
     }
     ++followed;
@@ -142,10 +149,22 @@ Status CardSettlementPlanner::follow_up_one(const std::string& op, const std::st
   auto hold = hold_of(session_id);
   if (!hold) return hold.error();
   const std::int64_t now = unix_millis(clock_.wall_now());
-  if (op == "charge") {
+  if (op == "charge" || op == "charge:capture") {
     const db::UnpaidRemainder unpaid = card_charge_unpaid(*found, *hold);
-    if (Status left = store_.charge_failed(found->id, unpaid, now); !left) return left;
+    if (Status left = store_.replace_failed(found->id, std::nullopt, unpaid, now); !left) return left;
     log_partially_paid(unpaid);
+    return {};
+  }
+  if (op == "capture") {
+    CardPlan after = card_after_lost_hold(*found, *hold);
+    std::optional<db::NewPaymentOp> charge;
+    if (!after.ops.empty()) charge = std::move(after.ops.front());
+    if (Status left = store_.replace_failed(found->id, charge, after.unpaid, now); !left) return left;
+    spdlog::warn("event=settlement_followed_up session={} capture_state={} amount_minor={} currency={} next={} "
+                 "detail=\"the hold lapsed or was cancelled before the capture went through\"",
+                 log_value(session_id), db::to_string(found->state), found->amount_minor, log_value(found->currency),
+                 charge ? "charge_saved_card" : "unpaid");
+    if (after.unpaid) log_partially_paid(*after.unpaid);
     return {};
   }
   auto cart = settlements_.cart(session_id);
@@ -168,16 +187,26 @@ void CardSettlementPlanner::watch_deadlines() {
   }
   const std::int64_t now_s = unix_millis(clock_.wall_now()) / 1000;
   int near = 0;
+  std::set<std::string> still_alerted;  // (a hold no longer open is forgotten)
   for (const db::OpenCardHold& hold : *holds) {
     const std::int64_t left_s = hold.capture_before_s - now_s;
     if (left_s > settings_.lapse_warning.count()) break;  // soonest first: the rest are further
+    still_alerted.insert(hold.session_id);
     ++near;
-    if (!alerted_.insert(hold.session_id).second) continue;
+    if (alerted_.count(hold.session_id) > 0) continue;
+    if (hold.planned) {
+      spdlog::error("event=card_hold_near_lapse session={} capture_before_in_s={} next=wait_for_gateway "
+                    "detail=\"its capture or void has not gone through; if the hold lapses first, the capture is "
+                    "replaced by a charge of its amount to the saved card, or left unpaid without one\"",
+                    log_value(hold.session_id), left_s);
+      continue;
+    }
     spdlog::error("event=card_hold_near_lapse session={} capture_before_in_s={} next={} "
                   "detail=\"no final cart yet; a lapsed hold is settled later by a charge of the whole cart to the "
                   "saved card, or left unpaid without one\"",
                   log_value(hold.session_id), left_s, left_s > 0 ? "wait_for_cart" : "charge_when_final");
   }
+  alerted_ = std::move(still_alerted);
   near_lapse_ = near;
 }
 

@@ -2,10 +2,12 @@
 // admitted card attempts): decides once how each is settled (card_rules.hpp) from its final
 // cart and the hold its tap placed (db/card_attempt_store.hpp), and commits the decision with
 // its payment operations (db/card_settlement_store.hpp); follows up an increment once final
-// (the capture, or the next row) and a failed card charge (partially paid: the rest a dead
-// letter, the card on the blocklist); and raises an alert for every hold not settled whose
-// capture_before is less than `lapse_warning` away (a hold that lapsed is settled by a charge
-// of the whole cart to the saved card). It sends nothing: the drainer does. Runs inside the
+// (the capture, or the next row), a capture whose hold was found gone with nothing received
+// (its amount charged to the saved card, or unpaid without one: card_after_lost_hold) and a
+// declined card charge (partially paid: what it was to collect a dead letter, the card on the
+// blocklist); and raises an alert for every hold still open (not planned yet, or its capture or
+// void not through) whose capture_before is less than `lapse_warning` away (a hold that lapsed
+// is settled by a charge of the whole cart to the saved card). It sends nothing: the drainer does. Runs inside the
 // SettlementPlanner's run (its batch and time budget). Single-threaded, on the event loop.
 #pragma once
 
@@ -18,6 +20,7 @@
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "controller/settlement/card_rules.hpp"
+#include "controller/settlement/session_leave_out.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/card_attempt_store.hpp"
 #include "db/card_settlement_store.hpp"
@@ -28,7 +31,6 @@ namespace passgate::controller {
 
 struct CardPlannerSettings {
   std::chrono::seconds lapse_warning{3600};  // alert this long before a hold's capture_before
-  bool increments = false;  // the gate can send increments (a terminal is wired)
 };
 
 class CardSettlementPlanner {
@@ -37,17 +39,21 @@ class CardSettlementPlanner {
                         db::PaymentQueue& queue, const crypto::PaymentSealer& sealer, Clock& clock,
                         CardPlannerSettings settings = {});
 
-  // Plans up to `batch` card sessions and follows up as many increments and failed charges,
+  // Plans up to `batch` card sessions and follows up as many of each kind of follow-up,
   // stopping early when `out_of_budget` says so (after at least one); sets `full` if more may
-  // wait. Then looks at the holds' deadlines. How many sessions were planned or followed up.
-  int run(int batch, const std::function<bool()>& out_of_budget, bool& full);
-  // Holds not settled whose capture_before is near or past, as of the last run.
+  // wait. A session that fails for its own row (its payment reference does not open, a row
+  // refused: not the whole database) is put in `leave_out` (the SettlementPlanner's) and
+  // skipped while it is there, so it does not hold back the ones after it. Then looks at the
+  // holds' deadlines. How many sessions were planned or followed up.
+  int run(int batch, const std::function<bool()>& out_of_budget, SessionLeaveOut& leave_out, bool& full);
+  // Holds still open whose capture_before is near or past, as of the last run.
   [[nodiscard]] int holds_near_lapse() const { return near_lapse_; }
 
  private:
-  int plan_sessions(int batch, const std::function<bool()>& out_of_budget, bool& full);
-  int follow_up(const std::string& op, int batch, const std::function<bool()>& out_of_budget, bool& full);
-  // Follows up `session_id`'s increment or failed charge; whether something was written.
+  int plan_sessions(int batch, const std::function<bool()>& out_of_budget, SessionLeaveOut& leave_out, bool& full);
+  int follow_up(const std::string& op, int batch, const std::function<bool()>& out_of_budget,
+                SessionLeaveOut& leave_out, bool& full);
+  // Follows up `session_id`'s operation `op` (to_follow_up's names).
   [[nodiscard]] Status follow_up_one(const std::string& op, const std::string& session_id);
   void watch_deadlines();
   // The hold of card session `session_id`, from its admitted attempt (its PaymentIntent opened).

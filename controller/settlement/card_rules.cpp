@@ -7,10 +7,15 @@ namespace passgate::controller {
 
 namespace {
 
+// The unpaid part's key suffix: "remainder" for the rest above the hold, "capture:remainder"
+// for what a capture whose hold was gone did not collect (both may be unpaid in one session).
+constexpr const char* kRestRemainder = "remainder";
+constexpr const char* kCaptureRemainder = "capture:remainder";
+
 db::UnpaidRemainder unpaid(const std::string& session_id, std::int64_t amount, const std::string& currency,
-                           const CardHold& hold, const std::string& why) {
+                           const CardHold& hold, const std::string& why, const char* suffix = kRestRemainder) {
   db::NewPaymentOp rest = settlement_op(session_id, "charge", amount, currency, "");
-  rest.key_suffix = "remainder";
+  rest.key_suffix = suffix;
   return db::UnpaidRemainder{std::move(rest), "partially paid: " + why + "; " + format_amount(amount, currency) +
                                                   " unpaid; the card is on the blocklist until this is settled",
                              hold.fingerprint_hash};
@@ -66,11 +71,7 @@ CardPlan plan_card_settlement(const std::string& session_id, const std::optional
     plan.ops.push_back(settlement_op(session_id, "capture", total, cart->currency, hold.intent_id));
     return plan;
   }
-  if (hold.incremental) {
-    plan.decision.plan = "card:increment";  // the capture follows: card_after_increment
-    plan.ops.push_back(settlement_op(session_id, "increment", total, cart->currency, hold.intent_id));
-    return plan;
-  }
+  // (Never an increment, whatever the card supports: the gate cannot send one yet, see the top.)
   plan.decision.plan = hold.card_saved ? "card:capture+charge" : "card:capture+unpaid";
   capture_then_rest(plan, session_id, *cart, hold);
   return plan;
@@ -92,9 +93,32 @@ CardPlan card_after_increment(const db::PaymentOpRecord& increment, const db::Fi
 }
 
 db::UnpaidRemainder card_charge_unpaid(const db::PaymentOpRecord& charge, const CardHold& hold) {
+  const bool of_capture = charge.idempotency_key == charge.session_id + ":charge:" + kCaptureKeySuffix;
   return unpaid(charge.session_id, charge.amount_minor, charge.currency, hold,
                 "the off-session charge of " + format_amount(charge.amount_minor, charge.currency) + " to the saved card failed (" +
-                    charge.last_error + ")");
+                    charge.last_error + ")",
+                of_capture ? kCaptureRemainder : kRestRemainder);
+}
+
+CardPlan card_after_lost_hold(const db::PaymentOpRecord& capture, const CardHold& hold) {
+  CardPlan plan;
+  plan.decision.session_id = capture.session_id;
+  plan.decision.total_minor = capture.amount_minor;
+  plan.decision.hold_minor = hold.amount_minor;
+  const std::string amount = format_amount(capture.amount_minor, capture.currency);
+  if (hold.card_saved) {
+    plan.decision.plan = "charge";
+    db::NewPaymentOp charge = settlement_op(capture.session_id, "charge", capture.amount_minor, capture.currency, "");
+    charge.key_suffix = kCaptureKeySuffix;
+    plan.ops.push_back(std::move(charge));
+    return plan;
+  }
+  plan.decision.plan = "unpaid";
+  plan.unpaid = unpaid(capture.session_id, capture.amount_minor, capture.currency, hold,
+                       "the hold lapsed or was cancelled before its capture of " + amount +
+                           " went through, and there is no saved card to charge (a wallet)",
+                       kCaptureRemainder);
+  return plan;
 }
 
 }  // namespace passgate::controller

@@ -3,14 +3,21 @@
 // T is the cart's total, H the hold. Pure functions, no I/O.
 //   no cart, or T = 0               -> void the hold (nothing if it lapsed)
 //   0 < T <= H                      -> capture T
-//   T > H, increment supported      -> increment the hold to T; then (card_after_increment)
-//                                      capture T, or after a decline or refusal the next row
 //   T > H, a saved card             -> capture H, then charge T - H off-session to the saved card
+//                                      (also when the card supports incremental authorization:
+//                                      the gate cannot send an increment yet, no PaymentOpKind
+//                                      for it, so none is planned; card_after_increment still
+//                                      follows up one a database may hold: capture T after it
+//                                      succeeded, or after a decline or refusal the next row)
 //   T > H, no saved card (a wallet) -> capture H; T - H unpaid
 //   the hold lapsed (capture_before passed) -> charge T to the saved card; none: T unpaid
 //   a cart in another currency than the hold -> void the hold; charge T (none: T unpaid)
-// Unpaid (also a charge declined or refused: card_charge_unpaid) means partially paid: the
-// unpaid part is a dead letter for an operator and the card goes on the blocklist.
+//   a capture whose hold lapsed or was cancelled before it went through (card_after_lost_hold)
+//                                   -> charge its amount to the saved card ("<sid>:charge:capture");
+//                                      none: that amount unpaid
+// Unpaid (also a charge declined: card_charge_unpaid) means partially paid: the unpaid part is
+// a dead letter for an operator ("<sid>:charge:remainder", or "<sid>:charge:capture:remainder"
+// for what a lost hold did not collect) and the card goes on the blocklist.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +38,7 @@ struct CardHold {
   std::string intent_id;          // the hold's PaymentIntent (a payment reference)
   std::string fingerprint_hash;   // the card, for the blocklist
   bool card_saved = false;        // a generated_card to charge off-session
-  bool incremental = false;       // the card supports it and the gate can send increments
+  bool incremental = false;       // the card supports incremental authorization (not used yet)
   bool lapsed = false;            // capture_before has passed: nothing to capture or void
 };
 
@@ -47,8 +54,15 @@ struct CardPlan {
 // or refused, the row after it (capture H, then the charge, or the rest unpaid).
 [[nodiscard]] CardPlan card_after_increment(const db::PaymentOpRecord& increment, const db::FinalCart& cart,
                                             const CardHold& hold);
-// The card charge `charge` failed (declined, or refused on its only send): what it was to
-// collect is unpaid.
+// The card charge `charge` (of the rest, or in place of a capture) was declined: what it was
+// to collect is unpaid.
 [[nodiscard]] db::UnpaidRemainder card_charge_unpaid(const db::PaymentOpRecord& charge, const CardHold& hold);
+// The key suffix of the charge that replaces a capture whose hold was gone ("<sid>:charge:capture").
+inline constexpr const char* kCaptureKeySuffix = "capture";
+// Capture `capture` failed and its hold is gone with nothing received (hold_canceled): what it
+// was to collect is charged off-session to the saved card under its own key, or, without one,
+// unpaid. The rest above the hold (a charge of its own) is not touched: each part is collected
+// once.
+[[nodiscard]] CardPlan card_after_lost_hold(const db::PaymentOpRecord& capture, const CardHold& hold);
 
 }  // namespace passgate::controller

@@ -12,6 +12,7 @@
 #include "db/sqlite_error.hpp"
 #include "ports/payment_intent_match.hpp"
 #include "controller/settlement/charge_reference.hpp"
+#include "controller/settlement/hold_check.hpp"
 #include "controller/settlement/search_verdict.hpp"
 
 namespace passgate::controller {
@@ -364,8 +365,33 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
     request.customer = std::move(reference->customer);
     request.payment_method = std::move(reference->payment_method);
   }
-  gateway_.execute(request, timeout, [this, op, done, sent_at = clock_.steady_now()](PaymentOutcome outcome) {
+  gateway_.execute(request, timeout, [this, op, timeout, done, sent_at = clock_.steady_now()](PaymentOutcome outcome) {
+    if (needs_hold_check(op, outcome) && card_session(op.session_id)) return check_hold(op, outcome, timeout, done, sent_at);
     finish(op, outcome, done, sent_at);
+  });
+}
+
+bool PaymentDrainer::card_session(const std::string& session_id) const {
+  if (card_attempts_ == nullptr) return false;
+  auto attempt = card_attempts_->find(session_id);
+  return attempt && attempt->has_value() && (*attempt)->state == db::CardAttemptState::admitted;
+}
+
+void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout,
+                                const Done& done, SteadyTime sent_at) {
+  note_reachability(failed);
+  if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
+  spdlog::info("event=payment_hold_check {} status={} detail=\"{} failed: reading its hold before deciding\"",
+               op_fields(op), failed.http_status, op.op);
+  gateway_.read_intent(op.session_id, op.intent_id, timeout, [this, op, failed, done, sent_at](PaymentOutcome read) {
+    if (read.http_status == 429) rate_limited(read.retry_after, sent_at);  // the read was paced like a send
+    const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read);
+    if (verdict.hold_canceled) {
+      spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
+                   "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",
+                   op_fields(op));
+    }
+    finish(op, verdict.outcome, done, sent_at, verdict.hold_canceled);
   });
 }
 
@@ -374,7 +400,7 @@ void PaymentDrainer::finish_local(const db::PaymentOpRecord& op, const PaymentOu
 }
 
 void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done,
-                            SteadyTime sent_at) {
+                            SteadyTime sent_at, bool hold_canceled) {
   note_reachability(outcome);
   if (outcome.http_status == 429) {
     rate_limited(outcome.retry_after, sent_at);
@@ -385,7 +411,7 @@ void PaymentDrainer::finish(const db::PaymentOpRecord& op, const PaymentOutcome&
     // 429 of the same burst may have moved that past requests sent since.)
     consecutive_429s_ = 0;
   }
-  complete(op, outcome, done);
+  complete(op, outcome, done, hold_canceled);
 }
 
 void PaymentDrainer::rate_limited(std::optional<Millis> retry_after, SteadyTime sent_at) {
@@ -407,8 +433,10 @@ void PaymentDrainer::rate_limited(std::optional<Millis> retry_after, SteadyTime 
   if (!paused_until_ || until > *paused_until_) paused_until_ = until;  // a shorter Retry-After never shortens a pause
 }
 
-void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {
+void PaymentDrainer::complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done,
+                              bool hold_canceled) {
   arrived_.push_back(arrived(op, outcome, done));
+  arrived_.back().write.hold_canceled = hold_canceled;
   if (record_posted_) return;
   record_posted_ = true;
   timers_.post([this, alive = std::weak_ptr<bool>(alive_)] {

@@ -43,6 +43,11 @@
 // and the next start resolves them exactly as any operation left in flight: resent with the
 // same key, or first looked up when its key may be gone (below); the gateway replays what it
 // already did.
+// A card session's capture or void that the gateway declines or refuses is not recorded as
+// such at once: its hold is read first (PaymentGateway::read_intent), and what it shows is
+// recorded (controller/settlement/hold_check.hpp): a capture found done as succeeded, one
+// whose hold is gone with nothing received as failed with hold_canceled (the card planner
+// replaces it), a read that fails for now as unknown (sent again with its key, read again).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -170,12 +175,21 @@ class PaymentDrainer {
   void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search,
                      SteadyTime sent_at);
+  // A card session's capture or void declined or refused (`failed`): reads its hold first,
+  // and finishes with what the hold shows (controller/settlement/hold_check.hpp).
+  void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
+                  SteadyTime sent_at);
+  // Whether `session_id` is a card session (its card attempt admitted).
+  [[nodiscard]] bool card_session(const std::string& session_id) const;
   // An outcome from the gateway (it also tells whether the gateway is reachable) ...
-  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done, SteadyTime sent_at);
+  // (`hold_canceled`: a capture whose hold is gone with nothing received, hold_check.hpp)
+  void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done, SteadyTime sent_at,
+              bool hold_canceled = false);
   // ... or one decided here without asking it (e.g. the payment reference cannot be opened).
   void finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   // Collects the outcome for the next batch record (posted for the next turn of the loop).
-  void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
+  void complete(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done,
+                bool hold_canceled = false);
   // What recording `outcome` writes for `op` (a 429 pauses every send from now on).
   [[nodiscard]] Arrived arrived(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done);
   // What a `done` is told of an outcome not recorded yet, told once the drainer's state is

@@ -52,7 +52,8 @@ SettlementPlanner::SettlementPlanner(db::SettlementStore& store, db::PaymentQueu
       timers_(timers),
       clock_(clock),
       planned_(std::move(planned)),
-      settings_(settings) {}
+      settings_(settings),
+      leave_out_(clock, settings.failed_session_wait) {}
 
 void SettlementPlanner::request() {
   if (requested_) return;
@@ -81,25 +82,19 @@ int SettlementPlanner::run() {
   bool charges_full = false;
   const SteadyTime began = clock_.steady_now();
   database_refused_ = false;
-  left_out_more_ = false;
-  std::erase_if(failed_until_, [began](const auto& failed) { return failed.second <= began; });
+  leave_out_.begin_run();
   bool cards_full = false;
   int planned = plan_sessions(began, sessions_full) + follow_up_charges(began, charges_full);
   if (cards_ != nullptr && !database_refused_) {
-    planned += cards_->run(settings_.batch, [this, began] { return out_of_budget(began); }, cards_full);
+    planned += cards_->run(settings_.batch, [this, began] { return out_of_budget(began); }, leave_out_, cards_full);
   }
   planned_total_ += planned;
   if (planned > 0 && planned_) planned_();
   // A full batch that made progress, or left out a session that failed for its own row: more
   // may wait, and the next run gets further. (One that did neither, e.g. a database that
   // keeps failing, waits for the next request or the backstop.)
-  if ((sessions_full || charges_full || cards_full) && (planned > 0 || left_out_more_)) request();
+  if ((sessions_full || charges_full || cards_full) && (planned > 0 || leave_out_.added())) request();
   return planned;
-}
-
-void SettlementPlanner::failed_alone(const std::string& session_id) {
-  failed_until_[session_id] = clock_.steady_now() + settings_.failed_session_wait;
-  left_out_more_ = true;
 }
 
 bool SettlementPlanner::out_of_budget(SteadyTime began) const {
@@ -107,14 +102,12 @@ bool SettlementPlanner::out_of_budget(SteadyTime began) const {
 }
 
 int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
-  auto candidates = store_.candidates(settings_.batch + static_cast<int>(failed_until_.size()));
+  auto candidates = store_.candidates(settings_.batch + leave_out_.size());
   if (!candidates) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
     return 0;
   }
-  std::erase_if(*candidates, [this](const db::SettlementCandidate& c) { return left_out(c.session_id); });
-  full = static_cast<int>(candidates->size()) >= settings_.batch;
-  if (full) candidates->resize(static_cast<std::size_t>(settings_.batch));
+  full = leave_out_.keep_batch(*candidates, settings_.batch, [](const db::SettlementCandidate& c) { return c.session_id; });
   int planned = 0;
   int tried = 0;
   for (const db::SettlementCandidate& candidate : *candidates) {
@@ -126,7 +119,7 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
     if (!ops) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(candidate.session_id),
                     log_value(ops.error().message));
-      failed_alone(candidate.session_id);
+      leave_out_.failed(candidate.session_id);
       continue;
     }
     std::optional<PlacedHold> hold;
@@ -142,7 +135,7 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
         database_refused_ = true;
         break;
       }
-      failed_alone(candidate.session_id);
+      leave_out_.failed(candidate.session_id);
       continue;
     }
     ++planned;
@@ -155,14 +148,12 @@ int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
 
 int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
   if (database_refused_) return 0;  // as the sessions found: the next run tries again
-  auto sessions = store_.charges_to_follow_up(settings_.batch + static_cast<int>(failed_until_.size()));
+  auto sessions = store_.charges_to_follow_up(settings_.batch + leave_out_.size());
   if (!sessions) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(sessions.error().message));
     return 0;
   }
-  std::erase_if(*sessions, [this](const std::string& id) { return left_out(id); });
-  full = static_cast<int>(sessions->size()) >= settings_.batch;
-  if (full) sessions->resize(static_cast<std::size_t>(settings_.batch));
+  full = leave_out_.keep_batch(*sessions, settings_.batch, [](const std::string& id) { return id; });
   int followed = 0;
   int tried = 0;
   for (const std::string& session_id : *sessions) {
@@ -176,7 +167,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(!ops ? ops.error().message
                                    : !cart ? cart.error().message : std::string("the session's cart is missing")));
-      failed_alone(session_id);
+      leave_out_.failed(session_id);
       continue;
     }
     std::optional<PlacedHold> hold;
@@ -187,7 +178,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
     if (!hold || charge == ops->end()) {
       spdlog::error("event=settlement_failed session={} detail=\"a charge+void plan without its hold or charge\"",
                     log_value(session_id));
-      failed_alone(session_id);
+      leave_out_.failed(session_id);
       continue;
     }
     const AfterCharge after = plan_after_charge(*charge, **cart, *hold);
@@ -197,7 +188,7 @@ int SettlementPlanner::follow_up_charges(SteadyTime began, bool& full) {
       spdlog::error("event=settlement_failed session={} detail={}", log_value(session_id),
                     log_value(queued.error().message));
       if (db::database_wide(queued.error())) break;  // as in plan_sessions
-      failed_alone(session_id);
+      leave_out_.failed(session_id);
       continue;
     }
     ++followed;

@@ -20,6 +20,7 @@
 
 #include "common/clock.hpp"
 #include "controller/settlement/card_planner.hpp"
+#include "controller/settlement/session_leave_out.hpp"
 #include "db/payment_queue.hpp"
 #include "db/settlement_store.hpp"
 
@@ -65,10 +66,6 @@ class SettlementPlanner {
   int plan_sessions(SteadyTime began, bool& full);
   int follow_up_charges(SteadyTime began, bool& full);
   [[nodiscard]] bool out_of_budget(SteadyTime began) const;
-  // `session_id` failed for its own row: left out for failed_session_wait.
-  void failed_alone(const std::string& session_id);
-  // Whether `session_id` failed for its own row less than failed_session_wait ago.
-  [[nodiscard]] bool left_out(const std::string& session_id) const { return failed_until_.count(session_id) > 0; }
   void arm_backstop();
 
   db::SettlementStore& store_;
@@ -82,10 +79,9 @@ class SettlementPlanner {
   bool requested_ = false;
   std::unique_ptr<Timer> backstop_;
   bool database_refused_ = false;  // this run stopped at a full or locked database
-  // Sessions that failed for their own row, and until when they are left out; a run that
-  // adds one asks for another (the sessions after it may not have been tried).
-  std::map<std::string, SteadyTime> failed_until_;
-  bool left_out_more_ = false;
+  // Sessions that failed for their own row, app or card, left out for failed_session_wait; a
+  // run that adds one asks for another (the sessions after it may not have been tried).
+  SessionLeaveOut leave_out_;
   // Set while the object lives; a posted run checks it (the planner may be gone by then).
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

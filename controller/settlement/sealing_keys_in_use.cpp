@@ -11,16 +11,22 @@ Result<SealingKeysInUse> sealing_keys_in_use(db::SessionStore& sessions, const c
   auto references = sessions.sealed_references_in_use();
   if (!references) return references.error();
   SealingKeysInUse use;
+  std::map<std::string, std::string> last_counted;  // key id -> the session counted last (a card session has three)
   for (const auto& ref : *references) {
     SealingKeyUse& key = use[ref.key_id];
-    if (key.sessions++ == 0) {
+    if (key.sessions == 0) {
       key.first_session = ref.session_id;
       key.configured = sealer.can_open(ref.key_id);
     }
-    if (open_each && key.configured &&
-        !crypto::open_payment_reference(sealer, crypto::SealedValue{ref.key_id, ref.sealed}, ref.session_id)) {
-      ++key.damaged;
+    if (std::string& last = last_counted[ref.key_id]; key.sessions == 0 || last != ref.session_id) {
+      ++key.sessions;
+      last = ref.session_id;
     }
+    if (!open_each || !key.configured) continue;
+    const crypto::SealedValue sealed{ref.key_id, ref.sealed};
+    const bool opens = ref.single ? sealer.open(sealed, ref.session_id).ok()
+                                  : crypto::open_payment_reference(sealer, sealed, ref.session_id).ok();
+    if (!opens) ++key.damaged;
   }
   return use;
 }

@@ -215,7 +215,12 @@ TEST_CASE("a card hold near its capture_before with no final cart raises an aler
   CHECK(log.count("session=c2") == 0);
   f.record_carts({final_cart("c1", 100, "EUR")});
   CHECK(f.planner.run() == 1);
+  CHECK(f.card_planner.holds_near_lapse() == 1);  // watched until its capture goes through
+  f.start_card_drainer();
+  drain(f);
+  CHECK(f.settling_ops("c1").front().state == PaymentOpState::succeeded);
   CHECK(f.card_planner.holds_near_lapse() == 0);
+  CHECK(log.count("event=card_hold_near_lapse session=c1") == 1);
 }
 
 TEST_CASE("a card session is settled once, by the card path only, never by the app path") {

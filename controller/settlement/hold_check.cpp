@@ -1,0 +1,76 @@
+#include "controller/settlement/hold_check.hpp"
+
+#include <string>
+
+#include "controller/settlement/currency.hpp"
+
+namespace passgate::controller {
+
+namespace {
+
+// `failed` as answered, with what the read of the hold said added to its reason.
+PaymentOutcome as_answered(const PaymentOutcome& failed, const std::string& read_said) {
+  PaymentOutcome kept = failed;
+  kept.error = (failed.error.empty() ? failed.decline_code : failed.error) + "; the hold read afterwards: " + read_said;
+  return kept;
+}
+
+// The operation went through after all: succeeded, with the PaymentIntent `read` shows (the
+// sends of `failed` kept: they are attempts).
+HoldCheckVerdict went_through(const PaymentOutcome& failed, const PaymentOutcome& read) {
+  HoldCheckVerdict verdict;
+  verdict.outcome.kind = PaymentOutcomeKind::succeeded;
+  verdict.outcome.http_status = read.http_status;
+  verdict.outcome.intent = read.intent;
+  verdict.outcome.sends = failed.sends;
+  return verdict;
+}
+
+}  // namespace
+
+bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
+  return (op.op == "capture" || op.op == "void") && !op.intent_id.empty() &&
+         (outcome.kind == PaymentOutcomeKind::declined || outcome.kind == PaymentOutcomeKind::rejected);
+}
+
+HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
+                                    const PaymentOutcome& read) {
+  HoldCheckVerdict verdict;
+  if (read.kind == PaymentOutcomeKind::unknown || read.kind == PaymentOutcomeKind::retry_later) {
+    verdict.outcome = failed;
+    verdict.outcome.kind = PaymentOutcomeKind::unknown;
+    verdict.outcome.error = "the hold could not be read after the " + op.op + " failed (" +
+                            (read.error.empty() ? "HTTP " + std::to_string(read.http_status) : read.error) +
+                            "); sent again with its key, then read again";
+    return verdict;
+  }
+  if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
+    verdict.outcome = as_answered(failed, "refused (HTTP " + std::to_string(read.http_status) + ")");
+    return verdict;
+  }
+  const PaymentIntentView& intent = *read.intent;
+  if (intent.id != op.intent_id || (!intent.session_id.empty() && intent.session_id != op.session_id) ||
+      currency_code(intent.currency) != currency_code(op.currency)) {
+    verdict.outcome = as_answered(failed, "not this session's hold (id, session or currency differ)");
+    return verdict;
+  }
+  const std::string received = std::to_string(intent.amount_received) + " received";
+  if (intent.status == "canceled" && intent.amount_received == 0) {
+    if (op.op == "void") return went_through(failed, read);
+    verdict.outcome = as_answered(failed, "canceled, nothing received (the hold lapsed or was cancelled)");
+    verdict.hold_canceled = true;
+    return verdict;
+  }
+  if (op.op == "capture" && intent.status == "succeeded") {
+    if (intent.amount_received == op.amount_minor) return went_through(failed, read);
+    verdict.outcome = failed;
+    verdict.outcome.kind = PaymentOutcomeKind::unverified;
+    verdict.outcome.error = "the hold read after the capture failed is captured with " + received + ", not " +
+                            std::to_string(op.amount_minor) + ": money moved otherwise, look at it at the gateway";
+    return verdict;
+  }
+  verdict.outcome = as_answered(failed, intent.status + ", " + received);
+  return verdict;
+}
+
+}  // namespace passgate::controller

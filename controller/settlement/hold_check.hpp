@@ -1,0 +1,36 @@
+// Hold check: what a card session's capture or void that the gateway declined or refused
+// really left, decided from the hold's PaymentIntent read right after that answer
+// (PaymentGateway::read_intent). The PaymentIntent's status is the source of truth
+// (docs/interfaces/payment-terminal.md): a capture refused because the hold lapsed or was
+// cancelled by the network has collected nothing, one answered after a lost success may have
+// collected it all. Pure functions, no I/O; the drainer asks and records the verdict.
+//   capture, the PaymentIntent succeeded with exactly its amount received -> succeeded (done)
+//   capture, the PaymentIntent canceled with nothing received -> failed as answered, and
+//     hold_canceled: the planner replaces it (a charge of its amount to the saved card, or an
+//     unpaid remainder without one)
+//   void, the PaymentIntent canceled with nothing received -> succeeded (nothing to release)
+//   the read's outcome unknown for now (time-out, 5xx, 409, 429) -> unknown: the operation is
+//     sent again with its same key (its answer replayed) and the hold read again
+//   anything else (the hold still stands, the read refused, a PaymentIntent that does not
+//     match, an amount received that is not the capture's) -> the failure as answered (or
+//     unverified if money moved otherwise), with what the read said, for an operator
+#pragma once
+
+#include "db/payment_queue.hpp"
+#include "ports/payment_gateway.hpp"
+
+namespace passgate::controller {
+
+struct HoldCheckVerdict {
+  PaymentOutcome outcome;      // what is recorded for the operation
+  bool hold_canceled = false;  // a capture whose hold is gone with nothing received
+};
+
+// Whether `outcome` of `op` calls for a read of its hold: a capture or void declined or
+// refused (a final failure that is not unverified).
+[[nodiscard]] bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+// The verdict on `op`, answered `failed`, from `read`, the hold's PaymentIntent read since.
+[[nodiscard]] HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
+                                                  const PaymentOutcome& read);
+
+}  // namespace passgate::controller

@@ -1,0 +1,105 @@
+// Migration 18: a card is one blocklist row whichever of its sessions left a remainder unpaid;
+// paying or writing off one session's remainder lifts it only when no other session of the
+// same card still owes one (the entry names that session instead). Over a database upgraded
+// from version 17 and a new one alike.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
+#include "db/card_settlement_store.hpp"
+#include "db/migrations.hpp"
+#include "tests/db/card_attempt_support.hpp"
+#include "tests/db/db_test_support.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace passgate::db;
+using namespace passgate::db::test;
+
+namespace {
+
+// Settles card session `sid` with 15.00 EUR of it unpaid (`suffix`: its remainder's key
+// suffix); the remainder's id.
+std::int64_t leave_unpaid(Database& db, const CardCrypto& c, const std::string& sid, const std::string& fingerprint,
+                          const std::string& suffix = "remainder") {
+  CardSettlementStore store(db);
+  SettlementDecision decision;
+  decision.session_id = sid;
+  decision.plan = "card:capture+unpaid";
+  decision.total_minor = 4500;
+  decision.hold_minor = 3000;
+  decision.from_cart = true;
+  NewPaymentOp rest;
+  rest.session_id = sid;
+  rest.op = "charge";
+  rest.amount_minor = 1500;
+  rest.currency = "EUR";
+  rest.key_suffix = suffix;
+  auto ids = store.settle(decision, {}, UnpaidRemainder{rest, "partially paid", c.hash(fingerprint)}, kNow);
+  REQUIRE(describe(ids) == "ok");
+  return ids->back();
+}
+
+std::optional<BlockedCard> entry(Database& db, const CardCrypto& c, const std::string& fingerprint) {
+  auto found = CardBlocklist(db).find({c.hash(fingerprint)});
+  REQUIRE(describe(found) == "ok");
+  return *found;
+}
+
+void write_off(Database& db, std::int64_t id) {
+  REQUIRE(describe(PaymentQueue(db).write_off(id, "paid at the desk", AuditActor{"alice"}, kNow + 10)) == "ok");
+}
+
+}  // namespace
+
+TEST_CASE("card blocklist: paying one session's remainder keeps the card listed while another session of it owes one") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  CardAttemptStore attempts(*t.db);
+  // Two sessions of the same card (the second admitted after the first had ended), and one of another.
+  for (const auto& [sid, lane, fingerprint] : {std::tuple{"a", 1, "fp"}, {"b", 2, "fp"}, {"x", 3, "fp-other"}}) {
+    drive_to_held(attempts, c, sid, lane, fingerprint);
+    REQUIRE(describe(attempts.admit(sid, card_session(sid, lane, c.hash(fingerprint)), kNow + 3, false)) == "ok");
+  }
+  const std::int64_t a_rest = leave_unpaid(*t.db, c, "a", "fp");
+  const std::int64_t b_rest = leave_unpaid(*t.db, c, "b", "fp", "capture:remainder");
+  const std::int64_t x_rest = leave_unpaid(*t.db, c, "x", "fp-other");
+  REQUIRE(entry(*t.db, c, "fp").has_value());
+  CHECK(entry(*t.db, c, "fp")->session_id == "a");  // one row per card: the first session's
+
+  write_off(*t.db, a_rest);
+  auto still = entry(*t.db, c, "fp");
+  REQUIRE(still.has_value());  // b still owes its part
+  CHECK(still->session_id == "b");
+  CHECK(still->lifted_at_ms == 0);
+  CHECK(entry(*t.db, c, "fp-other").has_value());  // another card's entry is not touched
+
+  write_off(*t.db, b_rest);
+  CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  write_off(*t.db, x_rest);
+  CHECK_FALSE(entry(*t.db, c, "fp-other").has_value());
+}
+
+TEST_CASE("migration 18 replaces the blocklist's lift of a database at version 17, its entries kept") {
+  passgate::test::TempDir dir;
+  const auto file = dir / "gate.db";
+  {
+    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    for (std::size_t v = 0; v < 17; ++v) raw.exec(std::string(schema_migrations()[v]));
+    raw.exec("PRAGMA user_version = 17");
+    raw.exec("INSERT INTO card_blocklist (fingerprint_hash, reason, session_id, since_ms) VALUES"
+             " ('h', 'unpaid_remainder', 'a', 1)");
+  }
+  auto db = open_or_fail(file);
+  CHECK(db->schema_version() == latest_schema_version());
+  SQLite::Statement lift(db->sql(), "SELECT sql FROM sqlite_master WHERE name = 'card_blocklist_lifted_when_paid'");
+  REQUIRE(lift.executeStep());
+  CHECK_THAT(lift.getColumn(0).getString(), Catch::Contains("card_attempts") && Catch::Contains("fingerprint_hash"));
+  auto found = CardBlocklist(*db).find({"h"});
+  REQUIRE(describe(found) == "ok");
+  REQUIRE(found->has_value());
+  CHECK((*found)->session_id == "a");
+}

@@ -1,0 +1,234 @@
+// A card capture the gateway declines or refuses is followed up from its hold's PaymentIntent,
+// read at once (the PaymentIntent's status is the truth): a hold that lapsed or was cancelled
+// with nothing received is replaced by a charge of the capture's amount to the saved card (or
+// an unpaid remainder and the blocklist without one), the rest above the hold charged once
+// either way; a capture found done is recorded done; a read that fails for now sends the
+// capture again with its key. A hold is watched until its capture has gone through.
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+#include "tests/settlement/card_settlement_fixture.hpp"
+#include "tests/support/captured_log.hpp"
+
+using namespace passgate;
+using namespace passgate::test;
+using db::PaymentOpState;
+
+namespace {
+
+// The hold of card session `sid` as the gateway shows it.
+PaymentOutcome hold_found(const std::string& sid, const std::string& status, std::int64_t received) {
+  PaymentIntentView intent;
+  intent.id = "pi_" + sid;
+  intent.status = status;
+  intent.amount = 3000;
+  intent.amount_received = received;
+  intent.currency = "eur";
+  intent.session_id = sid;
+  intent.op = "tpreauth";
+  PaymentOutcome found;
+  found.kind = PaymentOutcomeKind::succeeded;
+  found.http_status = 200;
+  found.found = {intent};
+  return found;
+}
+
+// How the gateway answers: a capture (nullopt: approved), and the search that reads the hold.
+struct LostHoldGateway {
+  std::optional<PaymentOutcome> capture = FakeGateway::outcome(PaymentOutcomeKind::rejected, 400,
+                                                               "payment_intent_unexpected_state");
+  std::function<PaymentOutcome(const std::string& sid)> read;
+  bool decline_charges = false;
+};
+
+// The gateway refusing captures, reading holds with `read`.
+LostHoldGateway refusing_captures(std::function<PaymentOutcome(const std::string& sid)> read,
+                                  bool decline_charges = false) {
+  LostHoldGateway answers;
+  answers.read = std::move(read);
+  answers.decline_charges = decline_charges;
+  return answers;
+}
+
+// The hold as the gateway shows it once the capture was refused.
+std::function<PaymentOutcome(const std::string& sid)> shows(const std::string& status, std::int64_t received) {
+  return [status, received](const std::string& sid) { return hold_found(sid, status, received); };
+}
+
+// Sends every due operation and runs the planner, the gateway answering as `answers` says
+// (everything else approved).
+void drain_lost(CardSettlementFixture& f, const LostHoldGateway& answers) {
+  for (int round = 0; round < 20; ++round) {
+    f.vt.run_ready();
+    while (!f.gateway.calls.empty()) {
+      const FakeGateway::Call& call = f.gateway.calls.front();
+      if (!call.searched_session.empty()) {
+        f.gateway.answer_oldest(answers.read(call.searched_session));
+      } else if (call.request.op == PaymentOpKind::capture && answers.capture) {
+        f.gateway.answer_oldest(*answers.capture);
+      } else if (call.request.op == PaymentOpKind::charge && answers.decline_charges) {
+        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined"));
+      } else {
+        f.gateway.approve_oldest();
+      }
+      f.vt.run_ready();
+    }
+    (void)f.planner.run();
+    f.vt.advance(std::chrono::seconds(2));
+  }
+}
+
+std::int64_t charged(const CardSettlementFixture& f) {
+  std::int64_t sum = 0;
+  for (const auto& sent : f.gateway.sent)
+    if (sent.op == PaymentOpKind::charge) sum += sent.amount_minor;
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a card capture refused after its hold lapsed is replaced by a charge of its amount, the rest charged once") {
+  CapturedLog log;
+  CardSettlementFixture f;
+  const std::int64_t total = GENERATE(4164, 2500);  // above the hold (capture + charge), within it (capture)
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", total, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("canceled", 0)));
+  const std::int64_t captured = std::min<std::int64_t>(total, 3000);
+  const auto ops = f.settling_ops("c1");
+  const auto capture = std::find_if(ops.begin(), ops.end(), [](const auto& o) { return o.op == "capture"; });
+  const auto instead = std::find_if(ops.begin(), ops.end(),
+                                    [](const auto& o) { return o.idempotency_key == "c1:charge:capture"; });
+  REQUIRE(capture != ops.end());
+  REQUIRE(instead != ops.end());
+  CHECK(capture->hold_canceled);
+  CHECK(capture->replaced_by == instead->id);
+  CHECK_FALSE(db::is_dead_letter(capture->state, capture->alert));
+  CHECK(instead->amount_minor == captured);
+  CHECK(instead->state == PaymentOpState::succeeded);
+  // The whole cart is collected, once: the capture's part in its place, the rest by its own charge.
+  CHECK(charged(f) == total);
+  for (const auto& sent : f.gateway.sent) {
+    if (sent.op != PaymentOpKind::charge) continue;
+    CHECK(sent.customer == "cus_c1");
+    CHECK(sent.payment_method == "pm_saved_fp-1");
+  }
+  CHECK(f.gateway.searches == std::vector<std::string>{"c1"});
+  CHECK_FALSE(f.blocked("fp-1"));
+  CHECK(log.count("event=payment_hold_canceled op_id=") == 1);
+  CHECK(log.text().find("pi_c1") == std::string::npos);
+  CHECK(f.planner.run() == 0);
+}
+
+TEST_CASE("a wallet's capture refused after its hold lapsed leaves its amount unpaid and the card on the blocklist") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-wallet", TestCard::with(false));
+  f.record_carts({final_cart("c1", 4500, "EUR")});  // the rest (15.00) unpaid at once
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("canceled", 0)));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[1].idempotency_key == "c1:charge:remainder");
+  CHECK(ops[1].amount_minor == 1500);
+  CHECK(ops[2].idempotency_key == "c1:charge:capture:remainder");
+  CHECK(ops[2].amount_minor == 3000);
+  CHECK(db::is_dead_letter(ops[2].state, ops[2].alert));
+  CHECK_THAT(ops[2].last_error, Catch::Contains("30.00 EUR unpaid"));
+  CHECK(ops[0].replaced_by == ops[2].id);
+  CHECK(f.blocked("fp-wallet"));
+  CHECK(charged(f) == 0);
+}
+
+TEST_CASE("a declined charge in place of a lost capture leaves its amount unpaid and the card on the blocklist") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("canceled", 0), true));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[1].idempotency_key == "c1:charge:capture");
+  CHECK(ops[1].state == PaymentOpState::declined);
+  CHECK(ops[1].replaced_by == ops[2].id);
+  CHECK(ops[2].idempotency_key == "c1:charge:capture:remainder");
+  CHECK(ops[2].amount_minor == 2500);
+  CHECK(db::is_dead_letter(ops[2].state, ops[2].alert));
+  CHECK(f.blocked("fp-1"));
+}
+
+TEST_CASE("a card capture answered refused although it went through is recorded done, nothing charged in its place") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 4500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("succeeded", 3000)));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].state == PaymentOpState::succeeded);
+  CHECK(ops[1].idempotency_key == "c1:charge");
+  CHECK(charged(f) == 1500);
+  CHECK(f.planner.run() == 0);
+}
+
+TEST_CASE("a card capture refused while its hold stands stays a dead letter with what the hold showed") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("requires_capture", 0)));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK_FALSE(ops[0].hold_canceled);
+  CHECK_THAT(ops[0].last_error, Catch::Contains("requires_capture"));
+  CHECK(charged(f) == 0);
+}
+
+TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  int reads = 0;
+  drain_lost(f, refusing_captures([&reads](const std::string& sid) {
+               return ++reads == 1 ? FakeGateway::outcome(PaymentOutcomeKind::unknown, 503, "HTTP 503")
+                                   : hold_found(sid, "canceled", 0);
+             }));
+  CHECK(reads == 2);
+  std::size_t captures = 0;
+  for (const auto& sent : f.gateway.sent) {
+    if (sent.op == PaymentOpKind::capture) {
+      ++captures;
+      CHECK(sent.idempotency_key == "c1:capture");
+    }
+  }
+  CHECK(captures == 2);
+  CHECK(charged(f) == 2500);
+}
+
+TEST_CASE("a card hold stays watched near its capture_before until its capture has gone through") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1", TestCard::with(true, f.now_ms() / 1000 + 1800));
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.card_planner.holds_near_lapse() == 1);
+  auto totals = f.queue.totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->card_hold_deadlines_s.size() == 1);
+  f.start_card_drainer();
+  LostHoldGateway approving;
+  approving.capture = std::nullopt;
+  drain_lost(f, approving);
+  CHECK(f.card_planner.holds_near_lapse() == 0);
+  totals = f.queue.totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->card_hold_deadlines_s.empty());
+}
