@@ -487,7 +487,7 @@ Status PaymentQueue::write_off(std::int64_t id, const std::string& reason, const
 std::int64_t QueueTotals::card_holds_near_lapse(std::int64_t now_s, std::int64_t warning_s) const {
   std::int64_t n = 0;
   for (const std::int64_t deadline : card_hold_deadlines_s)
-    if (deadline - now_s <= warning_s) ++n;
+    if (deadline - now_s <= warning_s && now_s - deadline <= kHoldWatchAfterLapseS) ++n;
   return n;
 }
 

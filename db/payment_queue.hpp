@@ -139,7 +139,8 @@ struct QueueTotals {
   std::int64_t cards_partially_paid = 0;
   std::vector<std::int64_t> card_hold_deadlines_s;
   [[nodiscard]] std::int64_t quarantined_total() const;
-  // How many of card_hold_deadlines_s are less than `warning_s` after `now_s` (or past).
+  // How many of card_hold_deadlines_s are less than `warning_s` after `now_s` (or past, but
+  // not more than kHoldWatchAfterLapseS: such a hold is watched no more).
   [[nodiscard]] std::int64_t card_holds_near_lapse(std::int64_t now_s, std::int64_t warning_s) const;
 };
 

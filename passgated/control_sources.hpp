@@ -2,9 +2,11 @@
 // owned by run_daemon (passgated/daemon.cpp) and outliving the commands.
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 #include "controller/config/config.hpp"
+#include "controller/settlement/card_planner.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
 #include "controller/tracking/watched_tracking.hpp"
 #include "crypto/payment_sealer.hpp"
@@ -27,6 +29,9 @@ struct ControlSources {
   // The latest backwards step of the wall clock this process noticed (the payment drainer's
   // watch), for status.
   const controller::WallClockWatch& clock_watch;
+  // How long before a card hold's capture_before it counts as near lapse (the card planner's
+  // lapse_warning), for status.
+  std::function<std::chrono::seconds()> card_lapse_warning = [] { return controller::CardPlannerSettings{}.lapse_warning; };
 };
 
 }  // namespace passgate::daemon

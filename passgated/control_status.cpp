@@ -65,7 +65,8 @@ struct Alerts {
 };
 
 json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
-               const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts) {
+               const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts,
+               std::int64_t card_holds_near_lapse) {
   json out = json::array();
   if (const auto cause = gate.fire_alarm_cause()) {
     out.push_back("the fire alarm is active: every lane is free in both directions; cause: " + cause->text);
@@ -101,6 +102,12 @@ json attention(const controller::Gate& gate, const json& status, const db::Outbo
                   " final cart(s) are quarantined, not charged (foreign currency, total above payments.max_cart_minor,"
                   " unreadable, or a session the gate did not admit): passgatectl queue lists them; an operator"
                   " charges each after correction or writes it off");
+  }
+  if (card_holds_near_lapse > 0) {
+    out.push_back(std::to_string(card_holds_near_lapse) +
+                  " card hold(s) are near or past their capture_before with no final cart yet, or with their capture"
+                  " not through: check the carts feed and the gateway (log card_hold_near_lapse names the sessions);"
+                  " a hold that lapses is charged to the saved card instead, or left unpaid without one");
   }
   if (refused_sessions > 0) {
     out.push_back(std::to_string(refused_sessions) +
@@ -190,7 +197,9 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
         {"by_ms", step->step.high_water_ms - step->step.now_ms},
         {"noticed_s_ago", std::chrono::duration_cast<std::chrono::seconds>(steady_now - step->noticed_at).count()}};
   }
-  status["attention"] = attention(gate, status, *outbox, *payments, *refused, alerts);
+  const std::int64_t near_lapse = q.card_holds_near_lapse(now_ms / 1000, sources.card_lapse_warning().count());
+  status["payment_queue"]["card_holds_near_lapse"] = near_lapse;
+  status["attention"] = attention(gate, status, *outbox, *payments, *refused, alerts, near_lapse);
   return drivers::control_ok(std::move(status));
 }
 

@@ -32,6 +32,8 @@ struct MetricsSources {
   Clock& clock;
   const RetentionSweeper& retention;
   db::Database& database;
+  // The card planner's lapse_warning (Settlement::card_lapse_warning), for the card holds near lapse.
+  std::function<std::chrono::seconds()> card_lapse_warning = PaymentMetrics::default_card_lapse_warning;
 };
 
 class DaemonMetrics {

@@ -8,10 +8,11 @@
 namespace passgate::controller {
 
 PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& queue, const PaymentDrainer& drainer,
-                               Clock& clock)
+                               Clock& clock, std::function<std::chrono::seconds()> card_lapse_warning)
     : queue_(queue),
       drainer_(drainer),
       clock_(clock),
+      card_lapse_warning_(std::move(card_lapse_warning)),
       length_(registry.gauge("passgate_payment_queue_length",
                              "Payment operations not yet final (pending or in flight).")),
       owed_(registry.gauge("passgate_payment_queue_amount_minor",
@@ -36,8 +37,9 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
                                            "Cards on the blocklist for an unpaid remainder: card sessions partially "
                                            "paid whose remainder an operator has not settled yet (passgatectl queue).")),
       card_holds_near_lapse_(registry.gauge("passgate_card_holds_near_lapse",
-                                            "Card holds not settled whose capture_before is less than an hour away "
-                                            "or past: their final cart has not come.")),
+                                            "Card holds still open (no final cart yet, or its capture or void not "
+                                            "through) whose capture_before is within the card planner's warning "
+                                            "(an hour) or past by at most a day.")),
       in_flight_(registry.gauge("passgate_payment_in_flight", "Payment gateway requests under way.")),
       attempts_(registry.counter("passgate_payment_attempts_total",
                                  "Requests sent to the payment gateway: every send, a resend on a fresh connection "
@@ -65,7 +67,7 @@ void PaymentMetrics::collect() {
     dead_letters_.set({}, static_cast<double>(totals->dead_letters));
     refused_sessions_.set({}, static_cast<double>(totals->refused_sessions));
     cards_partially_paid_.set({}, static_cast<double>(totals->cards_partially_paid));
-    card_holds_near_lapse_.set({}, static_cast<double>(totals->card_holds_near_lapse(now_ms / 1000, 3600)));
+    card_holds_near_lapse_.set({}, static_cast<double>(totals->card_holds_near_lapse(now_ms / 1000, card_lapse_warning_().count())));
     for (const auto reason : {db::QuarantineReason::unreadable, db::QuarantineReason::currency,
                               db::QuarantineReason::over_limit, db::QuarantineReason::not_admitted}) {
       const auto n = totals->quarantined_carts.find(std::string(db::to_string(reason)));

@@ -192,6 +192,18 @@ void CardSettlementPlanner::watch_deadlines() {
     const std::int64_t left_s = hold.capture_before_s - now_s;
     if (left_s > settings_.lapse_warning.count()) break;  // soonest first: the rest are further
     still_alerted.insert(hold.session_id);
+    if (-left_s > db::kHoldWatchAfterLapseS) {
+      // Nothing the gate sends can use the hold any more: not counted (the gauge would stay
+      // above 0 for good, e.g. for a session whose cart never comes), said once.
+      if (unwatched_.insert(hold.session_id).second) {
+        spdlog::warn("event=card_hold_unwatched session={} capture_before_in_s={} "
+                     "detail=\"more than a day past its capture_before: no longer counted as near lapse; a cart that "
+                     "still comes is charged to the saved card, a capture still waiting is replaced once refused; "
+                     "passgatectl queue shows what waits\"",
+                     log_value(hold.session_id), left_s);
+      }
+      continue;
+    }
     ++near;
     if (alerted_.count(hold.session_id) > 0) continue;
     if (hold.planned) {
@@ -206,6 +218,7 @@ void CardSettlementPlanner::watch_deadlines() {
                   "saved card, or left unpaid without one\"",
                   log_value(hold.session_id), left_s, left_s > 0 ? "wait_for_cart" : "charge_when_final");
   }
+  std::erase_if(unwatched_, [&](const std::string& id) { return still_alerted.count(id) == 0; });
   alerted_ = std::move(still_alerted);
   near_lapse_ = near;
 }

@@ -46,8 +46,10 @@ class CardSettlementPlanner {
   // skipped while it is there, so it does not hold back the ones after it. Then looks at the
   // holds' deadlines. How many sessions were planned or followed up.
   int run(int batch, const std::function<bool()>& out_of_budget, SessionLeaveOut& leave_out, bool& full);
-  // Holds still open whose capture_before is near or past, as of the last run.
+  // Holds still open whose capture_before is near or past (by at most a day:
+  // db::kHoldWatchAfterLapseS), as of the last run.
   [[nodiscard]] int holds_near_lapse() const { return near_lapse_; }
+  [[nodiscard]] std::chrono::seconds lapse_warning() const { return settings_.lapse_warning; }
 
  private:
   int plan_sessions(int batch, const std::function<bool()>& out_of_budget, SessionLeaveOut& leave_out, bool& full);
@@ -67,6 +69,7 @@ class CardSettlementPlanner {
   Clock& clock_;
   CardPlannerSettings settings_;
   std::set<std::string> alerted_;  // sessions whose hold's deadline was alerted (logged once)
+  std::set<std::string> unwatched_;  // ... and those logged as watched no more (a day past it)
   int near_lapse_ = 0;
 };
 

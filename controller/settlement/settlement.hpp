@@ -70,6 +70,10 @@ class Settlement {
   // For metrics and status: card holds not settled whose capture_before is near (0 without
   // card settlement).
   [[nodiscard]] int card_holds_near_lapse() const { return cards_ ? cards_->planner.holds_near_lapse() : 0; }
+  // How long before a card hold's capture_before it counts as near lapse (the card planner's).
+  [[nodiscard]] std::chrono::seconds card_lapse_warning() const {
+    return cards_ ? cards_->planner.lapse_warning() : CardPlannerSettings{}.lapse_warning;
+  }
 
   // The gate is ready: the drainer puts operations left in flight back in the queue (resent
   // with their same idempotency keys) and starts draining, then the planner runs and arms its

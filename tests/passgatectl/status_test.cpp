@@ -3,6 +3,7 @@
 // payments, in words and as JSON; never a payment reference.
 #include <catch2/catch.hpp>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.hpp"
@@ -92,4 +93,26 @@ TEST_CASE("a gate that never reached its gateway says it is unknown, with an emp
   CHECK(status.at("gateway") == json{{"state", "unknown"}});
   CHECK(status.at("payment_queue").at("oldest_age_s").is_null());
   CHECK(status.at("payment_queue").at("owed_minor") == json::object());
+}
+
+TEST_CASE("status names the card holds near their capture_before and what to do about them") {
+  CtlFixture gate;
+  // A card session admitted with its hold lapsing in 30 minutes and no cart yet, as the card
+  // lane records it (no sealed reference: nothing here needs a sealing key).
+  gate.add_session("c-near", 2 * kHour);
+  SQLite::Database& sql = gate.database().sql();
+  sql.exec("UPDATE sessions SET hold_requested = 1 WHERE session_id = 'c-near'");
+  sql.exec("INSERT INTO card_attempts (session_id, lane, reader_id, currency, hold_minor, key_customer, key_hold,"
+           " key_confirm, key_process, key_void, key_collect, key_cancel_action, fingerprint_hash, capture_before_s,"
+           " state, armed_at_ms) VALUES ('c-near', 1, 'tmr_1', 'usd', 3000, 'c-near:customer', 'c-near:tpreauth',"
+           " 'c-near:confirm', 'c-near:process', 'c-near:void', 'c-near:collect:0', 'c-near:cancel_action:0', 'h',"
+           " " + std::to_string(gate.now_ms() / 1000 + 1800) + ", 'admitted', 1)");
+  gate.start_gate();
+  const auto run = gate.ctl({"status"});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.output, Contains("  - 1 card hold(s) are near or past their capture_before") &&
+                             Contains("check the carts feed and the gateway"));
+  const json status = json::parse(gate.ctl({"status", "--json"}).output);
+  CHECK(status.at("payment_queue").at("card_holds_near_lapse") == 1);
 }
