@@ -313,7 +313,9 @@ int run_daemon(const controller::GateConfig& config) {
   sender.kick();
   // Card sessions (card_entry) are settled from their attempts, whether or not a lane has a
   // reader now: one configured before may have left sessions to settle.
-  settlement.settle_card_sessions(**database);
+  controller::CardPlannerSettings card_planning;
+  card_planning.lapse_warning = config.terminal.capture_margin;  // [terminal] capture_margin_s
+  settlement.settle_card_sessions(**database, card_planning);
   if (auto started = settlement.start(); !started.ok()) {
     spdlog::critical("event=startup_failed what=payment_queue detail={}", log_value(started.error().message));
     return kExitFailed;

@@ -49,19 +49,18 @@ CardPlan plan_card_settlement(const std::string& session_id, const std::optional
   plan.decision.from_cart = cart.has_value();
   plan.decision.total_minor = cart ? cart->total_minor : 0;
   plan.decision.hold_minor = hold.amount_minor;
+  // A hold "lapsed" by this box's clock is voided all the same: the clock may be ahead of the
+  // network's, the hold still standing (a void of a hold really gone is refused, and its hold
+  // read back canceled with nothing received counts as done: hold_check.hpp).
   if (!cart || cart->total_minor == 0) {
-    if (hold.lapsed) {
-      plan.decision.plan = "card:none";
-    } else {
-      plan.decision.plan = "card:void";
-      plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
-    }
+    plan.decision.plan = "card:void";
+    plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
     return plan;
   }
   const std::int64_t total = cart->total_minor;
   if (hold.lapsed || currency_code(cart->currency) != currency_code(hold.currency)) {
     plan.decision.plan = hold.card_saved ? "card:charge" : "card:unpaid";
-    if (!hold.lapsed) plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
+    plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
     collect_rest(plan, session_id, total, 0, cart->currency, hold,
                  hold.lapsed ? "the hold lapsed before the cart was final" : "the hold is in another currency");
     return plan;

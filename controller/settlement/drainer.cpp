@@ -333,6 +333,18 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.error = verdict.reason;
       break;
     case SearchVerdict::Kind::unverified:
+      if (op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
+          verdict.intent->amount_received == 0 && card_session(op.session_id).value_or(false)) {
+        // A card hold that lapsed (or was cancelled) before this capture, found by the lookup
+        // before a resend: followed up as when a capture is refused and the hold read.
+        PaymentOutcome refused = failed_locally(PaymentOutcomeKind::declined, "the hold found by search is canceled");
+        refused.http_status = search.http_status;
+        PaymentOutcome read;
+        read.kind = PaymentOutcomeKind::succeeded;
+        read.http_status = search.http_status;
+        read.intent = verdict.intent;
+        return finish_hold_checked(op, refused, read, done, sent_at);
+      }
       found.kind = PaymentOutcomeKind::unverified;
       found.intent = verdict.intent;
       found.error = verdict.reason + "; " + std::string(kUnverifiedConsequence);
@@ -366,15 +378,27 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
     request.payment_method = std::move(reference->payment_method);
   }
   gateway_.execute(request, timeout, [this, op, timeout, done, sent_at = clock_.steady_now()](PaymentOutcome outcome) {
-    if (needs_hold_check(op, outcome) && card_session(op.session_id)) return check_hold(op, outcome, timeout, done, sent_at);
+    if (needs_hold_check(op, outcome)) {
+      const auto card = card_session(op.session_id);
+      if (!card) {
+        // Whether its hold is a card's cannot be told now: not recorded failed (a card's would
+        // never be followed up); sent again with its key, then looked at again.
+        PaymentOutcome later = outcome;
+        later.kind = PaymentOutcomeKind::unknown;
+        later.error = "the " + op.op + " failed (" + outcome.error + ") and its session could not be read";
+        return finish(op, later, done, sent_at);
+      }
+      if (*card) return check_hold(op, outcome, timeout, done, sent_at);
+    }
     finish(op, outcome, done, sent_at);
   });
 }
 
-bool PaymentDrainer::card_session(const std::string& session_id) const {
+std::optional<bool> PaymentDrainer::card_session(const std::string& session_id) const {
   if (card_attempts_ == nullptr) return false;
   auto attempt = card_attempts_->find(session_id);
-  return attempt && attempt->has_value() && (*attempt)->state == db::CardAttemptState::admitted;
+  if (!attempt) return std::nullopt;
+  return attempt->has_value() && (*attempt)->state == db::CardAttemptState::admitted;
 }
 
 void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout,
@@ -385,14 +409,19 @@ void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutc
                op_fields(op), failed.http_status, op.op);
   gateway_.read_intent(op.session_id, op.intent_id, timeout, [this, op, failed, done, sent_at](PaymentOutcome read) {
     if (read.http_status == 429) rate_limited(read.retry_after, sent_at);  // the read was paced like a send
-    const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read);
-    if (verdict.hold_canceled) {
-      spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
-                   "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",
-                   op_fields(op));
-    }
-    finish(op, verdict.outcome, done, sent_at, verdict.hold_canceled);
+    finish_hold_checked(op, failed, read, done, sent_at);
   });
+}
+
+void PaymentDrainer::finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
+                                         const PaymentOutcome& read, const Done& done, SteadyTime sent_at) {
+  const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read);
+  if (verdict.hold_canceled) {
+    spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
+                 "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",
+                 op_fields(op));
+  }
+  finish(op, verdict.outcome, done, sent_at, verdict.hold_canceled);
 }
 
 void PaymentDrainer::finish_local(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done) {

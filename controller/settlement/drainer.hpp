@@ -179,8 +179,11 @@ class PaymentDrainer {
   // and finishes with what the hold shows (controller/settlement/hold_check.hpp).
   void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
                   SteadyTime sent_at);
-  // Whether `session_id` is a card session (its card attempt admitted).
-  [[nodiscard]] bool card_session(const std::string& session_id) const;
+  // Finishes `op` (a capture or void that `failed`) as its hold read back (`read`) says.
+  void finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed, const PaymentOutcome& read,
+                           const Done& done, SteadyTime sent_at);
+  // Whether `session_id` is an admitted card attempt's; empty if the database cannot tell now.
+  [[nodiscard]] std::optional<bool> card_session(const std::string& session_id) const;
   // An outcome from the gateway (it also tells whether the gateway is reachable) ...
   // (`hold_canceled`: a capture whose hold is gone with nothing received, hold_check.hpp)
   void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done, SteadyTime sent_at,

@@ -232,3 +232,31 @@ TEST_CASE("a card hold stays watched near its capture_before until its capture h
   REQUIRE(totals.ok());
   CHECK(totals->card_hold_deadlines_s.empty());
 }
+
+TEST_CASE("a card capture looked up after a day of time-outs that finds its hold lapsed is replaced by a charge of its amount") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  // The capture's answers never come until its first attempt is older than search_after
+  // (23 h): its resend is then preceded by a lookup, which finds the hold lapsed.
+  for (int i = 0; i < 300 && f.gateway.searches.empty(); ++i) {
+    f.vt.run_ready();
+    while (!f.gateway.calls.empty() && f.gateway.calls.front().searched_session.empty()) {
+      f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "timeout after 10000 ms"));
+    }
+    f.vt.advance(std::chrono::minutes(10));
+  }
+  REQUIRE(f.gateway.searches.size() == 1);
+  drain_lost(f, refusing_captures(shows("canceled", 0)));
+  const auto ops = f.settling_ops("c1");
+  const auto capture = std::find_if(ops.begin(), ops.end(), [](const auto& o) { return o.op == "capture"; });
+  const auto instead = std::find_if(ops.begin(), ops.end(),
+                                    [](const auto& o) { return o.idempotency_key == "c1:charge:capture"; });
+  REQUIRE(capture != ops.end());
+  REQUIRE(instead != ops.end());
+  CHECK(capture->hold_canceled);
+  CHECK(instead->state == PaymentOpState::succeeded);
+  CHECK(charged(f) == 2500);
+}

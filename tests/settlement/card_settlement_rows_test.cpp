@@ -185,8 +185,11 @@ TEST_CASE("a hold that lapsed before the cart was final is settled by one charge
   f.vt.advance(std::chrono::hours(2));
   f.record_carts({final_cart("c1", 2000, "EUR")});
   CHECK(f.planner.run() == 1);
-  const auto ops = f.settling_ops("c1");
-  REQUIRE(ops.size() == 1);
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  // Voided all the same: lapsed by this box's clock, which may be ahead of the network's.
+  CHECK(ops[0].op == "void");
+  ops.erase(ops.begin());
   CHECK(ops[0].op == "charge");
   CHECK(ops[0].amount_minor == 2000);
   if (saved) {
