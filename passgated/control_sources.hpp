@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "controller/admission/service.hpp"
 #include "controller/config/config.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
 #include "controller/tracking/watched_tracking.hpp"
@@ -27,6 +28,8 @@ struct ControlSources {
   // The latest backwards step of the wall clock this process noticed (the payment drainer's
   // watch), for status.
   const controller::WallClockWatch& clock_watch;
+  // The session-ending writes waiting for the database (AdmissionService::writes_waiting), for status.
+  const controller::AdmissionService& admission;
 };
 
 }  // namespace passgate::daemon

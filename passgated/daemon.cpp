@@ -232,7 +232,7 @@ int run_daemon(const controller::GateConfig& config) {
   ControlCommands commands(gate, **backend, time, time,
                            ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
                                           [&settlement] { settlement.queue_changed(); },
-                                          [&sender] { sender.kick(); }, settlement.clock_watch()},
+                                          [&sender] { sender.kick(); }, settlement.clock_watch(), admission},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).
@@ -267,7 +267,7 @@ int run_daemon(const controller::GateConfig& config) {
   // without them if the port cannot be had: the monitoring sees it missing.
   controller::DaemonMetrics metrics(
       controller::MetricsSources{gate, queue, settlement.drainer(), gate_status, outbox, sessions, sender, watched_tracking,
-                                 reloader.in_force().tracking, time, retention, **database});
+                                 reloader.in_force().tracking, time, retention, **database, admission});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {
     auto opened = drivers::MetricsServer::open(io, config.metrics.address, config.metrics.port,
