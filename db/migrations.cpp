@@ -519,11 +519,30 @@ CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_
 END;
 )sql";
 
-constexpr std::array<std::string_view, 18> kMigrations = {
+// 19: what the gate saw go through its lanes on each session, kept after the tracking engine
+// took the passage (its outbox message is deleted then): sessions.passages counts the passages
+// reported on the session (any direction or kind: someone went through on it), so an operator's
+// cancel of a session nobody used (db/session_cancel.hpp) can tell one somebody used. Counted by
+// a trigger whatever code queues the passage. A session admitted before this version counts
+// only its passages still in the outbox; those still live (admitted, not ended) with none there
+// are marked -1: not known (their passages may have been delivered already).
+constexpr std::string_view kSessionPassages = R"sql(
+ALTER TABLE sessions ADD COLUMN passages INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET passages = (SELECT COUNT(*) FROM outbox o WHERE o.session_id = sessions.session_id
+                                AND o.kind = 'passage')
+  WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.session_id = sessions.session_id AND o.kind = 'passage');
+UPDATE sessions SET passages = -1 WHERE passages = 0 AND ended = 0 AND state IN ('opening', 'open', 'open_offline');
+CREATE TRIGGER sessions_passage_counted AFTER INSERT ON outbox
+  WHEN NEW.kind = 'passage' AND NEW.session_id IS NOT NULL BEGIN
+  UPDATE sessions SET passages = max(passages, 0) + 1 WHERE session_id = NEW.session_id;
+END;
+)sql";
+
+constexpr std::array<std::string_view, 19> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
-    kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard};
+    kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages};
 
 }  // namespace
 

@@ -393,12 +393,18 @@ Result<std::int64_t> SessionStore::refused_since(std::int64_t since_ms) {
 Status SessionStore::mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms) {
   return guarded(transition_context(kToCancelled, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status moved = transition(db_, kToCancelled, session_id); !moved) return moved;
-    Outbox::insert(db_.sql(), cancel, now_ms);
-    PaymentQueue::finish_unsent_preauth(db_, session_id, std::string(kHoldNotSentCancelled), now_ms);
+    if (Status moved = cancel_within(db_, session_id, cancel, now_ms); !moved) return moved;
     transaction.commit();
     return {};
   });
+}
+
+Status SessionStore::cancel_within(Database& db, const std::string& session_id, const OutboxMessage& cancel,
+                                   std::int64_t now_ms) {
+  if (Status moved = transition(db, kToCancelled, session_id); !moved) return moved;
+  Outbox::insert(db.sql(), cancel, now_ms);
+  PaymentQueue::finish_unsent_preauth(db, session_id, std::string(kHoldNotSentCancelled), now_ms);
+  return {};
 }
 
 Status SessionStore::abandon_opening(const std::string& session_id, const OutboxMessage& open_request,

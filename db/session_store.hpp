@@ -154,6 +154,10 @@ class SessionStore {
   // entry hold the gateway cannot have run is finished unsent in the same transaction
   // (PaymentQueue::finish_unsent_preauth, kHoldNotSentCancelled).
   [[nodiscard]] Status mark_cancelled(const std::string& session_id, const OutboxMessage& cancel, std::int64_t now_ms);
+  // mark_cancelled within the caller's transaction (an operator's cancel, db/session_cancel.hpp).
+  // Throws SQLite::Exception, so call it only inside guarded().
+  [[nodiscard]] static Status cancel_within(Database& db, const std::string& session_id, const OutboxMessage& cancel,
+                                            std::int64_t now_ms);
   // opening -> cancelled, for a session a restart interrupted before its admission was
   // decided: its open request queued and then the cancel, atomically, so the engine ends with
   // the session cancelled whether or not it saw the first request. The jti stays used. Its

@@ -70,6 +70,12 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
     return set_service(gate_, *lane, request, *peer);
   }
   if (cmd == "sessions") return reply_of(sessions_reply(sources_.database, request, now));
+  if (cmd == "sessions.cancel") {
+    return reply_of(session_cancel(sources_.database, request, *peer, now, [this] {
+      if (sources_.outbox_changed) sources_.outbox_changed();  // the cancel goes to the tracking engine
+      if (sources_.queue_changed) sources_.queue_changed();    // the planner voids or finishes its hold
+    }));
+  }
   if (cmd == "queue") return reply_of(queue_reply(sources_.database, request, now));
   if (cmd == "queue.retry") {
     return reply_of(queue_retry(sources_.database, request, *peer, now, sources_.queue_changed));
@@ -86,7 +92,7 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   if (cmd == "hw.pulse") return hw_.pulse(request, *peer);
   if (cmd == "hw.scanners") return hw_.scanners(request, peer);
   return refused("unknown_command", "unknown command \"" + cmd +
-                                        "\" (this gate knows: status, lanes, lane.service, sessions, queue, "
+                                        "\" (this gate knows: status, lanes, lane.service, sessions, sessions.cancel, queue, "
                                         "queue.retry, queue.write_off, queue.charge_cart, queue.write_off_cart, outbox, "
                                         "outbox.retry, outbox.drop, reload, "
                                         "hw.inputs, hw.pulse, hw.scanners)");

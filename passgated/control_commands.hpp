@@ -2,7 +2,7 @@
 // each command handled by its own file:
 //   status                          control_status.hpp: the gate at a glance
 //   lanes, lane.service             control_lanes.hpp
-//   sessions                        control_sessions.hpp
+//   sessions, sessions.cancel       control_sessions.hpp
 //   queue, queue.retry, queue.write_off
 //                                   control_queue.hpp: the payment queue and its dead letters
 //   queue.charge_cart, queue.write_off_cart

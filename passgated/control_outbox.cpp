@@ -14,10 +14,9 @@ using json = nlohmann::json;
 namespace {
 
 json action_json(const db::OutboxItem& item, const db::AuditActor& actor, std::int64_t now_ms) {
-  return {{"message", outbox_message_json(item, now_ms)},
-          {"actor", actor.name},
-          {"uid", actor.uid ? json(*actor.uid) : json(nullptr)},
-          {"gid", actor.gid ? json(*actor.gid) : json(nullptr)}};
+  json reply{{"message", outbox_message_json(item, now_ms)}};
+  put_actor(reply, actor);
+  return reply;
 }
 
 }  // namespace

@@ -30,15 +30,14 @@ Result<std::string> reason_of(const json& request) {
 }
 
 json settled_json(const db::QuarantineRecord& q, const db::AuditActor& actor, const std::string& reason) {
-  return {{"quarantined_cart",
-           {{"id", q.id},
-            {"session_id", q.cart.session_id},
-            {"reason", db::to_string(q.cart.reason)},
-            {"detail", q.cart.detail}}},
-          {"actor", actor.name},
-          {"uid", actor.uid ? json(*actor.uid) : json(nullptr)},
-          {"gid", actor.gid ? json(*actor.gid) : json(nullptr)},
-          {"reason", reason}};
+  json reply{{"quarantined_cart",
+              {{"id", q.id},
+               {"session_id", q.cart.session_id},
+               {"reason", db::to_string(q.cart.reason)},
+               {"detail", q.cart.detail}}},
+             {"reason", reason}};
+  put_actor(reply, actor);
+  return reply;
 }
 
 // The quarantined cart the request names, as it is before the action.

@@ -33,16 +33,15 @@ json op_json(const db::QueueRow& op, std::int64_t now_ms) {
 
 // What an operator action's reply says about the operation it changed, as it was before.
 json action_json(const db::PaymentOpRecord& op, const db::AuditActor& actor) {
-  return {{"operation",
-           {{"id", op.id},
-            {"session_id", op.session_id},
-            {"op", op.op},
-            {"amount_minor", op.amount_minor},
-            {"currency", controller::currency_code(op.currency)},
-            {"state", db::to_string(op.state)}}},
-          {"actor", actor.name},
-          {"uid", actor.uid ? json(*actor.uid) : json(nullptr)},
-          {"gid", actor.gid ? json(*actor.gid) : json(nullptr)}};
+  json reply{{"operation",
+              {{"id", op.id},
+               {"session_id", op.session_id},
+               {"op", op.op},
+               {"amount_minor", op.amount_minor},
+               {"currency", controller::currency_code(op.currency)},
+               {"state", db::to_string(op.state)}}}};
+  put_actor(reply, actor);
+  return reply;
 }
 
 json quarantined_json(const db::QuarantineRecord& q, std::int64_t now_ms) {

@@ -30,6 +30,12 @@ db::AuditActor audit_actor_of(const json& request, const drivers::ControlPeer& p
                         static_cast<std::int64_t>(peer.gid()));
 }
 
+void put_actor(json& reply, const db::AuditActor& actor) {
+  reply["actor"] = actor.name;
+  reply["uid"] = actor.uid ? json(*actor.uid) : json(nullptr);
+  reply["gid"] = actor.gid ? json(*actor.gid) : json(nullptr);
+}
+
 Result<int> count_argument(const json& request, const char* key, int fallback) {
   auto count = integer_argument(request, key, kCountRange, fallback);
   if (!count.ok()) return count.error();

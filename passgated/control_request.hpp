@@ -31,6 +31,10 @@ using drivers::kCountRange;
 using drivers::kIdRange;
 using drivers::kLaneRange;
 
+// What an operator action's reply says about who asked: "actor" (operator_of), "uid" and "gid"
+// (null when unknown), set on `reply`.
+void put_actor(nlohmann::json& reply, const db::AuditActor& actor);
+
 // A limit or count: integer_argument in kCountRange, as an int.
 [[nodiscard]] Result<int> count_argument(const nlohmann::json& request, const char* key, int fallback);
 

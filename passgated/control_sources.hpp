@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 
+#include "controller/admission/service.hpp"
 #include "controller/config/config.hpp"
 #include "controller/settlement/card_planner.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
@@ -29,6 +30,8 @@ struct ControlSources {
   // The latest backwards step of the wall clock this process noticed (the payment drainer's
   // watch), for status.
   const controller::WallClockWatch& clock_watch;
+  // The session-ending writes waiting for the database (AdmissionService::writes_waiting), for status.
+  const controller::AdmissionService& admission;
   // How long before a card hold's capture_before it counts as near lapse (the card planner's
   // lapse_warning), for status.
   std::function<std::chrono::seconds()> card_lapse_warning = [] { return controller::CardPlannerSettings{}.lapse_warning; };

@@ -1,5 +1,6 @@
 #include "passgated/control_status.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,7 +63,18 @@ struct Alerts {
   std::optional<std::string> outbox_stuck;
   std::optional<std::string> clock_stepped_back;
   std::optional<std::string> entry_refused_by_clock;
+  std::optional<std::string> writes_waiting;
 };
+
+// The session-ending writes waiting for the database: what a restart now would lose.
+std::optional<std::string> writes_waiting_attention(const controller::SessionEndWrites& writes) {
+  if (writes.total() == 0) return std::nullopt;
+  std::string line = std::to_string(writes.total()) +
+                     " session-ending write(s) (a denial, the cancel of an unused grant) wait for the database";
+  if (writes.dropped > 0) line += " (" + std::to_string(writes.dropped) + " beyond the list's cap, no longer retried)";
+  return line + ": let passgated write them before you restart it (event=denial_recorded as each is written; "
+                "a restart now loses them: event=denial_record_lost)";
+}
 
 json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
                const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts,
@@ -88,6 +100,7 @@ json attention(const controller::Gate& gate, const json& status, const db::Outbo
                   " message(s) the tracking engine keeps rejecting are dead letters, holding back their sessions'"
                   " later messages: passgatectl outbox lists them; send one again or drop it");
   }
+  if (alerts.writes_waiting) out.push_back(*alerts.writes_waiting);
   if (alerts.clock_stepped_back) out.push_back(*alerts.clock_stepped_back + " (/healthz fails)");
   if (alerts.entry_refused_by_clock) out.push_back(*alerts.entry_refused_by_clock + " (/healthz fails)");
   if (status.at("gateway").at("state") == "unreachable") {
@@ -138,7 +151,8 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
   const Alerts alerts{controller::outbox_stuck(*outbox, now_ms, sources.config.tracking.outbox_alert_after),
                       controller::clock_stepped_back(sources.clock_watch.last_step_back(), steady_now),
                       purge_mark.ok() ? controller::entry_refused_by_clock(*purge_mark, now_ms / 1000)
-                                      : "used entry-token ids are not purged: " + purge_mark.error().message};
+                                      : "used entry-token ids are not purged: " + purge_mark.error().message,
+                      writes_waiting_attention(sources.admission.writes_waiting())};
   auto payments = db::read_payments_summary(sources.database);
   if (!payments.ok()) return payments.error();
   constexpr std::int64_t kDayMs = 24 * 3600 * 1000;
@@ -179,6 +193,7 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
               {"sessions_open_offline", sessions->open_offline},
               {"sessions_by_state", by_state},
               {"sessions_refused_24h", *refused},
+              {"session_end_writes_waiting", sources.admission.writes_waiting().total()},
               {"sealing_keys_in_use", sealing_keys},
               {"gateway", gateway_json(*payments)},
               {"payment_queue",

@@ -1,6 +1,7 @@
 // The `status` control command: the one answer store IT looks at first. The gate's identity
 // and uptime, the fire alarm, a summary of the lanes, the tracking engine's reachability and
-// outbox (its dead letters, stuck or not), a recent backwards step of the wall clock, sessions by state, payments (gateway reachability, the payment queue, dead letters,
+// outbox (its dead letters, stuck or not), a recent backwards step of the wall clock, sessions by state, the
+// session-ending writes waiting for the database, payments (gateway reachability, the payment queue, dead letters,
 // settlements) and `attention`: one sentence per thing a person should look at (empty when
 // all is well). Counts only: never a token, shopper or payment reference.
 #pragma once

@@ -232,7 +232,7 @@ int run_daemon(const controller::GateConfig& config) {
   ControlCommands commands(gate, **backend, time, time,
                            ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
                                           [&settlement] { settlement.queue_changed(); },
-                                          [&sender] { sender.kick(); }, settlement.clock_watch(),
+                                          [&sender] { sender.kick(); }, settlement.clock_watch(), admission,
                                           [&settlement] { return settlement.card_lapse_warning(); }},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
@@ -268,7 +268,7 @@ int run_daemon(const controller::GateConfig& config) {
   // without them if the port cannot be had: the monitoring sees it missing.
   controller::DaemonMetrics metrics(
       controller::MetricsSources{gate, queue, settlement.drainer(), gate_status, outbox, sessions, sender, watched_tracking,
-                                 reloader.in_force().tracking, time, retention, **database,
+                                 reloader.in_force().tracking, time, retention, **database, admission,
                                  [&settlement] { return settlement.card_lapse_warning(); }});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {

@@ -488,24 +488,29 @@ bool AdmissionService::report_lost(const UnrecordedDenial& d, const std::string&
   // cancel of an unused grant) stays open, and its hold may be placed with nothing to void it.
   // Unknown counts as the latter.
   auto found = sessions_.find(d.session_id);
+  if (found.ok() && found->has_value() &&
+      ((*found)->state == db::SessionState::denied || (*found)->state == db::SessionState::cancelled)) {
+    // Ended another way since (e.g. an operator's passgatectl sessions cancel): nothing lost.
+    spdlog::info("event=denial_record_dropped session={} what={} detail={}", d.session_id, log_value(d.what),
+                 log_value("its session is " + std::string(db::to_string((*found)->state)) + " already"));
+    return false;
+  }
   if (found.ok() && found->has_value() && (*found)->state == db::SessionState::opening) {
     spdlog::error("event=denial_record_lost session={} what={} detail={} next=closed_at_next_start", d.session_id,
                   log_value(d.what), log_value(why));
     return false;
   }
-  if (found.ok() && found->has_value() &&
-      ((*found)->state == db::SessionState::denied || (*found)->state == db::SessionState::cancelled ||
-       (*found)->refused_at_ms != 0)) {
-    // Ended another way since (e.g. the engine refused its open): its hold is finished or
-    // voided with it; nothing is left for an operator.
+  if (found.ok() && found->has_value() && (*found)->refused_at_ms != 0) {
+    // The engine refused its open since: the planner voids its hold with it; nothing is left
+    // for an operator.
     spdlog::info("event=denial_record_lost session={} what={} detail={} next=none", d.session_id, log_value(d.what),
                  log_value(why + "; the session has ended another way since"));
     return false;
   }
   spdlog::critical("event=denial_record_lost session={} what={} detail={} hint={}", d.session_id, log_value(d.what),
                    log_value(why),
-                   log_value("the session stays open: at the next start its entry hold may be sent with nothing "
-                             "to void it; void it by hand (docs/troubleshooting.md)"));
+                   log_value("the session stays open (its hold, anti-passback and sealing key with it): once you "
+                             "checked nobody entered, passgatectl sessions cancel it (docs/troubleshooting.md)"));
   return true;
 }
 

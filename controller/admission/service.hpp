@@ -37,6 +37,7 @@
 #include "controller/config/config.hpp"
 #include "controller/settlement/entry_hold.hpp"
 #include "controller/admission/key_ring.hpp"
+#include "controller/admission/write_later.hpp"
 #include "controller/admission/offline_window.hpp"
 #include "controller/lanes/ports.hpp"
 #include "controller/tracking/outbox_sender.hpp"
@@ -100,6 +101,11 @@ class AdmissionService final : public AdmissionPort {
   // (the stop; e.g. a lane's grant cancelled as the gate is torn down) nothing writes it again:
   // it is reported lost at once, as write_waiting_now reports those left.
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
+  // The session-ending writes waiting for the database now (write_later's list and the ids
+  // dropped at its cap): what a restart would lose.
+  [[nodiscard]] SessionEndWrites writes_waiting() const {
+    return {unrecorded_denials_.size(), dropped_denials_.size()};
+  }
   // At a graceful stop: every admission recorded whose lane has not heard of it yet is
   // cancelled (its answer then denies), and every write still waiting is tried once more, now, stopping at the
   // first the whole database refuses (full, locked). The list is kept in memory only: each one
@@ -139,8 +145,10 @@ class AdmissionService final : public AdmissionPort {
   void retry_denials_after(Millis delay);
   void retry_next_denial(std::size_t index);
   struct UnrecordedDenial;
-  // Logs a session-ending write that will not be written again (event=denial_record_lost).
-  // True if its session stays open (critical: its hold may be placed with nothing to void it).
+  // Logs a session-ending write that will not be written again (event=denial_record_lost), or,
+  // if its session has ended another way since (denied, cancelled: an operator's cancel), that
+  // nothing is lost (event=denial_record_dropped). True if its session stays open (critical:
+  // its hold may be placed with nothing to void it).
   bool report_lost(const UnrecordedDenial& d, const std::string& why);
   // At a stop: cancels every admission recorded whose answer its lane has not received yet (the
   // loop stops before that posted answer runs: no grant, so no cancel, and not opening, so

@@ -8,6 +8,7 @@ DaemonMetrics::DaemonMetrics(const MetricsSources& s)
       backends_(registry_, s.tracking, s.drainer, s.status, s.outbox, s.sender, s.clock),
       payments_(registry_, s.queue, s.drainer, s.clock, s.card_lapse_warning),
       retention_(registry_, s.retention, s.database),
+      session_writes_(registry_, s.admission),
       health_(s.status, s.outbox, s.sessions, s.drainer.clock_watch(), s.tracking_settings, s.clock) {}
 
 }  // namespace passgate::controller

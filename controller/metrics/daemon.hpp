@@ -1,6 +1,6 @@
 // DaemonMetrics: everything passgated exports over its metrics listener (docs/metrics.md):
-// one registry with the gate's, the backends', the payment queue's, retention's and the
-// process's metrics, and the health check. passgated makes one, after the parts it reads, and
+// one registry with the gate's, the backends', the payment queue's, retention's, the
+// session-ending writes' and the process's metrics, and the health check. passgated makes one, after the parts it reads, and
 // serves page() and problem() (drivers/metrics_server.hpp). Single-threaded, on the loop.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "controller/metrics/payments.hpp"
 #include "controller/metrics/process.hpp"
 #include "controller/metrics/retention.hpp"
+#include "controller/metrics/session_writes.hpp"
 #include "controller/metrics/registry.hpp"
 
 namespace passgate::controller {
@@ -32,6 +33,7 @@ struct MetricsSources {
   Clock& clock;
   const RetentionSweeper& retention;
   db::Database& database;
+  const AdmissionService& admission;
   // The card planner's lapse_warning (Settlement::card_lapse_warning), for the card holds near lapse.
   std::function<std::chrono::seconds()> card_lapse_warning = PaymentMetrics::default_card_lapse_warning;
 };
@@ -54,6 +56,7 @@ class DaemonMetrics {
   BackendMetrics backends_;
   PaymentMetrics payments_;
   RetentionMetrics retention_;
+  SessionWriteMetrics session_writes_;
   HealthCheck health_;
 };
 

@@ -196,9 +196,29 @@ TEST_CASE("a graceful stop reports the session-ending writes dropped at the cap 
   for (std::size_t i = 0; i < passgate::controller::AdmissionService::kMaxUnrecordedDenials + extra; ++i) {
     f.admission->write_later("sid-" + std::to_string(i), "cancel of an unused grant", refused);
   }
+  // What the metrics and status show: those retried, and those dropped at the cap.
+  CHECK(f.admission->writes_waiting().retrying == passgate::controller::AdmissionService::kMaxUnrecordedDenials);
+  CHECK(f.admission->writes_waiting().dropped == extra);
   passgate::test::CapturedLog log;
   // No such sessions on disk: none is closed by the next start, so every one is reported lost.
   CHECK(f.admission->write_waiting_now() == passgate::controller::AdmissionService::kMaxUnrecordedDenials + extra);
+  CHECK(f.admission->writes_waiting().total() == 0);
   CHECK(log.count("event=denial_record_lost session=sid-0 ") == 1);  // dropped at the cap
   CHECK(log.count("dropped from the writes waiting for the database") == extra);
+}
+
+TEST_CASE("a waiting cancel whose session an operator cancelled meanwhile is not reported lost at the stop") {
+  AdmissionFixture f;
+  const auto admitted = f.admit(f.token_of("shp_ann"), 201);
+  REQUIRE(admitted.admitted);
+  const std::string id = admitted.session_id;
+  // The lane's cancel was refused and waits; the operator cancels the session (passgatectl
+  // sessions cancel) before the stop, and the waiting write still refuses at the stop.
+  f.admission->write_later(id, "cancel of an unused grant",
+                           [] { return passgate::Status{passgate::make_error("db_error", "refused")}; });
+  REQUIRE(f.sessions->mark_cancelled(id, passgate::controller::cancel_message(id), 0).ok());
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 0);
+  CHECK(log.count("event=denial_record_lost") == 0);
+  CHECK(log.count("event=denial_record_dropped session=" + id) == 1);
 }

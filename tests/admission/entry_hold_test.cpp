@@ -384,10 +384,12 @@ TEST_CASE("the database file holds the payment reference only sealed") {
 TEST_CASE("a graceful stop the database still refuses an unused grant's cancel at logs it as lost, for an operator") {
   AdmissionFixture f;
   const RefusedCancel refused = unused_grant_cancel_refused(f);
+  CHECK(f.admission->writes_waiting().retrying == 1);  // what the metrics and status show
   passgate::test::CapturedLog log;
   CHECK(f.admission->write_waiting_now() == 1);  // the session stays open: nothing closes it at the next start
+  CHECK(f.admission->writes_waiting().total() == 0);
   CHECK(log.count("event=denial_record_lost session=" + refused.session_id) == 1);
-  CHECK(log.count("void it by hand") == 1);
+  CHECK(log.count("passgatectl sessions cancel it") == 1);
 }
 
 TEST_CASE("a grant cancel the database refuses after the stop's last write is logged as lost at once, not queued") {

@@ -48,6 +48,7 @@ TEST_CASE("the read-only socket answers status, lanes, sessions and queue and re
   }
   for (const char* act : {R"({"cmd":"lane.service","lane":1,"in_service":false})", R"({"cmd":"queue.retry","id":1})",
                           R"({"cmd":"queue.write_off","id":1,"reason":"x"})", R"({"cmd":"reload"})",
+                          R"({"cmd":"sessions.cancel","session_id":"s-1","reason":"x"})",
                           R"({"cmd":"hw.pulse","line":"lane1.buzzer","ms":100})", R"({"cmd":"hw.inputs"})"}) {
     INFO(act);
     const auto reply = ask_raw(socket, act);
