@@ -372,14 +372,18 @@ GpiodLines::~GpiodLines() {
   // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
   // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
   // not confirmed at their level are written, once each, and none more on a bus (or chip) once
-  // one access there took too long now; a chip found slow now counts as slow for the rest,
+  // a write there failed after taking too long now; a chip found slow now counts as slow for the rest,
   // with the chips on its bus.
   slow_turn_.reset();
   std::set<std::string> hung;  // buses (or chips on no known bus) an access hung on here
   const auto group_of = [this](const std::string& chip) { return slow_chips_.bus(chip).value_or(chip); };
-  for (const bool releases : {true, false}) {
+  // Exit releases first (egress), then entry releases, then the rest.
+  const auto pass_of = [](const std::string& name, const Output& out) {
+    return !out.release ? 2 : name.ends_with(".release_out") ? 0 : 1;
+  };
+  for (const int pass : {0, 1, 2}) {
     for (auto& [name, out] : outputs_) {
-      if (out->release != releases) continue;
+      if (pass_of(name, *out) != pass) continue;
       out->retry.reset();
       const bool slow = slow_chips_.contains(out->chip);
       if (slow && !out->release) continue;
@@ -396,7 +400,9 @@ GpiodLines::~GpiodLines() {
         const auto failed = write_verified(out->line, level, out->reassert);
         const bool too_long = too_slow(clock_.steady_now() - started);
         if (too_long) {
-          hung.insert(group_of(out->chip));
+          // Hung: a slow write that failed. (One that worked slowly leaves the rest of the
+          // bus to be tried: a retry or a scheduling delay is not a dead bus.)
+          if (failed) hung.insert(group_of(out->chip));
           if (const auto line = mark_slow(out->chip)) spdlog::error("{}", *line);
         }
         if (!failed) {

@@ -338,3 +338,16 @@ TEST_CASE_METHOD(FaultFixture, "the shutdown does not write a slow chip's releas
   lines.reset();
   CHECK(gpio.output_history(2) == before);  // not written again
 }
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown writes exit releases before entry releases: egress first") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}}, virtual_time);
+  lines->set_output("lane1.release_in", true);
+  lines->set_output("lane1.release_out", true);
+  Strings order;
+  faults.during_writes(2, [&order] { order.push_back("release_in"); });
+  faults.during_writes(3, [&order] { order.push_back("release_out"); });
+  lines.reset();
+  CHECK(order == Strings{"release_out", "release_in"});
+}
