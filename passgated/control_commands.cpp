@@ -10,6 +10,7 @@
 #include "passgated/control_request.hpp"
 #include "passgated/control_sessions.hpp"
 #include "passgated/control_status.hpp"
+#include "db/session_store.hpp"
 #include "drivers/control_request_parser.hpp"
 
 namespace passgate::daemon {
@@ -71,7 +72,21 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   }
   if (cmd == "sessions") return reply_of(sessions_reply(sources_.database, request, now));
   if (cmd == "sessions.cancel") {
-    return reply_of(session_cancel(sources_.database, request, *peer, now, [this] {
+    const auto in_use = [this](const std::string& id) -> std::optional<std::string> {
+      if (sources_.admission.answer_pending(id)) return "its admission is being told to its lane; try again";
+      auto found = db::SessionStore(sources_.database).find(id);
+      if (!found.ok() || !found->has_value()) return std::nullopt;  // the cancel itself says why
+      const int number = (*found)->lane;
+      const auto* lane = gate_.lane(number);
+      if (lane == nullptr) return std::nullopt;
+      const std::string state = lane->state_name();
+      if (state == "validating" || state == "admitting" || state == "closing") {
+        return "lane " + std::to_string(number) + " is " + state +
+               " (a grant may still be walked through); cancel it once the lane is idle";
+      }
+      return std::nullopt;
+    };
+    return reply_of(session_cancel(sources_.database, request, *peer, now, in_use, [this] {
       if (sources_.outbox_changed) sources_.outbox_changed();  // the cancel goes to the tracking engine
       if (sources_.queue_changed) sources_.queue_changed();    // the planner voids or finishes its hold
     }));

@@ -62,9 +62,14 @@ Result<json> sessions_reply(db::Database& database, const json& request, WallTim
 }
 
 Result<json> session_cancel(db::Database& database, const json& request, const drivers::ControlPeer& peer,
-                            WallTime now, const std::function<void()>& ended) {
+                            WallTime now,
+                            const std::function<std::optional<std::string>(const std::string& session_id)>& in_use,
+                            const std::function<void()>& ended) {
   auto id = session_id_argument(request);
   if (!id.ok()) return id.error();
+  if (in_use) {
+    if (auto why = in_use(*id)) return make_error("in_use", "session " + *id + " may still be in use: " + *why);
+  }
   const std::string reason = request.value("reason", std::string());  // not blank: cancel_unused_session
   const db::AuditActor actor = audit_actor_of(request, peer);
   const std::int64_t now_ms = unix_millis(now);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -24,8 +25,12 @@ inline constexpr int kDefaultSessionsLimit = 50;
 
 [[nodiscard]] Result<nlohmann::json> sessions_reply(db::Database& database, const nlohmann::json& request,
                                                     WallTime now);
-[[nodiscard]] Result<nlohmann::json> session_cancel(db::Database& database, const nlohmann::json& request,
-                                                    const drivers::ControlPeer& peer, WallTime now,
-                                                    const std::function<void()>& ended);
+// `in_use(id)`: why the session may still be in use at its lane (its admission not yet told
+// to the lane, or the lane admitting or closing: a grant someone may still walk through on),
+// refused as "in_use"; empty if not.
+[[nodiscard]] Result<nlohmann::json> session_cancel(
+    db::Database& database, const nlohmann::json& request, const drivers::ControlPeer& peer, WallTime now,
+    const std::function<std::optional<std::string>(const std::string& session_id)>& in_use,
+    const std::function<void()>& ended);
 
 }  // namespace passgate::daemon

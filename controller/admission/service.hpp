@@ -101,6 +101,8 @@ class AdmissionService final : public AdmissionPort {
   // (the stop; e.g. a lane's grant cancelled as the gate is torn down) nothing writes it again:
   // it is reported lost at once, as write_waiting_now reports those left.
   void write_later(const std::string& session_id, std::string what, std::function<Status()> write);
+  // Whether `session_id` was admitted here and its answer has not reached its lane yet.
+  [[nodiscard]] bool answer_pending(const std::string& session_id) const { return undelivered_.contains(session_id); }
   // The session-ending writes waiting for the database now (write_later's list and the ids
   // dropped at its cap): what a restart would lose.
   [[nodiscard]] SessionEndWrites writes_waiting() const {
