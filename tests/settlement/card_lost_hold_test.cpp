@@ -86,6 +86,14 @@ std::int64_t charged(const CardSettlementFixture& f) {
   return sum;
 }
 
+// Card session c1 (card fp-1, hold 30.00 EUR) with a final cart of `total`, planned and its drainer started.
+void card_session_planned(CardSettlementFixture& f, std::int64_t total) {
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", total, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+}
+
 }  // namespace
 
 TEST_CASE("a card capture refused after its hold lapsed is replaced by a charge of its amount, the rest charged once") {
@@ -145,10 +153,7 @@ TEST_CASE("a wallet's capture refused after its hold lapsed leaves its amount un
 
 TEST_CASE("a declined charge in place of a lost capture leaves its amount unpaid and the card on the blocklist") {
   CardSettlementFixture f;
-  f.admit_card("c1", "fp-1");
-  f.record_carts({final_cart("c1", 2500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  f.start_card_drainer();
+  card_session_planned(f, 2500);
   drain_lost(f, refusing_captures(shows("canceled", 0), true));
   const auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 3);
@@ -163,10 +168,7 @@ TEST_CASE("a declined charge in place of a lost capture leaves its amount unpaid
 
 TEST_CASE("a card capture answered refused although it went through is recorded done, nothing charged in its place") {
   CardSettlementFixture f;
-  f.admit_card("c1", "fp-1");
-  f.record_carts({final_cart("c1", 4500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  f.start_card_drainer();
+  card_session_planned(f, 4500);
   drain_lost(f, refusing_captures(shows("succeeded", 3000)));
   const auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 2);
@@ -178,10 +180,7 @@ TEST_CASE("a card capture answered refused although it went through is recorded 
 
 TEST_CASE("a card capture refused while its hold stands stays a dead letter with what the hold showed") {
   CardSettlementFixture f;
-  f.admit_card("c1", "fp-1");
-  f.record_carts({final_cart("c1", 2500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  f.start_card_drainer();
+  card_session_planned(f, 2500);
   drain_lost(f, refusing_captures(shows("requires_capture", 0)));
   const auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 1);
@@ -193,10 +192,7 @@ TEST_CASE("a card capture refused while its hold stands stays a dead letter with
 
 TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
   CardSettlementFixture f;
-  f.admit_card("c1", "fp-1");
-  f.record_carts({final_cart("c1", 2500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  f.start_card_drainer();
+  card_session_planned(f, 2500);
   int reads = 0;
   drain_lost(f, refusing_captures([&reads](const std::string& sid) {
                return ++reads == 1 ? FakeGateway::outcome(PaymentOutcomeKind::unknown, 503, "HTTP 503")
@@ -235,10 +231,7 @@ TEST_CASE("a card hold stays watched near its capture_before until its capture h
 
 TEST_CASE("a card capture looked up after a day of time-outs that finds its hold lapsed is replaced by a charge of its amount") {
   CardSettlementFixture f;
-  f.admit_card("c1", "fp-1");
-  f.record_carts({final_cart("c1", 2500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  f.start_card_drainer();
+  card_session_planned(f, 2500);
   // The capture's answers never come until its first attempt is older than search_after
   // (23 h): its resend is then preceded by a lookup, which finds the hold lapsed.
   for (int i = 0; i < 300 && f.gateway.searches.empty(); ++i) {
