@@ -363,61 +363,77 @@ Status GpiodLines::add(boost::asio::io_context& io, const std::string& name,
 }
 
 GpiodLines::~GpiodLines() {
-  write_logs();
   // During a fire alarm (or with supervision lost) every release is left free, whatever its
   // safe level: the lanes stay free both ways while passgated is not running.
   const auto alarm = inputs_.find(kFireAlarm);
   const bool alarm_active = supervision_lost_ || (alarm != inputs_.end() && alarm->second->debouncer.level());
-  // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN and a
-  // bus hiccup often pass), but only while the chip is there and attempts are quick. Releases
-  // first; on a slow chip (each write may take seconds: systemd's stop timeout) only releases
-  // not confirmed at their level are written, once each, and none more on a bus (or chip) once
-  // a write there failed after taking too long now; a chip found slow now counts as slow for the rest,
-  // with the chips on its bus.
+  // No loop to retry on any more: a failed write is tried again at once (EINTR, EAGAIN, an
+  // EIO from a bus glitch often pass), but only while the chip is there (not ENODEV) and
+  // attempts are quick. Every write makes the pin an output again (an expander that reset by
+  // itself has turned its pins to inputs: a value written then drives nothing, and a level
+  // confirmed before may be stale), so a release thought to be at its level is written too,
+  // but after the others: exit releases not confirmed at the stop's level first, then entry
+  // releases not confirmed, then the confirmed ones (exit, entry), then the rest; healthy
+  // chips before slow ones within each. On a slow chip (each write may take seconds:
+  // systemd's stop time-out) each release is written once, none more on a bus (or chip) once
+  // a write there failed after taking too long now, and none more on any slow chip once the
+  // stop has spent kStopSlowBudget; a chip found slow now counts as slow for the rest, with the
+  // chips on its bus. Log lines (the journal may stall) are written after every write.
   slow_turn_.reset();
   std::set<std::string> hung;  // buses (or chips on no known bus) an access hung on here
+  const SteadyTime stop_started = clock_.steady_now();
   const auto group_of = [this](const std::string& chip) { return slow_chips_.bus(chip).value_or(chip); };
-  // Exit releases first (egress), then entry releases, then the rest.
-  const auto pass_of = [](const std::string& name, const Output& out) {
-    return !out.release ? 2 : name.ends_with(".release_out") ? 0 : 1;
+  const auto level_at_stop = [alarm_active](const Output& out) { return out.release && alarm_active ? true : out.safe; };
+  const auto failed_line = [this](const std::string& name, const Output& out, const std::string& detail) {
+    pending_logs_.emplace_back(spdlog::level::err,
+                               fmt::format("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name),
+                                           log_value(out.where), log_value(detail)));
   };
-  for (const int pass : {0, 1, 2}) {
-    for (auto& [name, out] : outputs_) {
-      if (pass_of(name, *out) != pass) continue;
-      out->retry.reset();
-      const bool slow = slow_chips_.contains(out->chip);
-      if (slow && !out->release) continue;
-      const bool level = out->release && alarm_active ? true : out->safe;
-      if (slow && !out->tried && out->level == level) continue;  // confirmed at it
-      if (slow && hung.contains(group_of(out->chip))) {
-        spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name), log_value(out->where),
-                      log_value("not written: an access on its bus hung at this stop"));
-        continue;
-      }
-      std::string failure;
-      for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
-        const SteadyTime started = clock_.steady_now();
-        const auto failed = write_verified(out->line, level, out->reassert);
-        const bool too_long = too_slow(clock_.steady_now() - started);
-        if (too_long) {
-          // Hung: a slow write that failed. (One that worked slowly leaves the rest of the
-          // bus to be tried: a retry or a scheduling delay is not a dead bus.)
-          if (failed) hung.insert(group_of(out->chip));
-          if (const auto line = mark_slow(out->chip)) spdlog::error("{}", *line);
-        }
-        if (!failed) {
-          failure.clear();
-          break;
-        }
-        failure = failed->why;
-        if (chip_gone(failed->code) || too_long) break;
-      }
-      if (!failure.empty()) {
-        spdlog::error("event=gpio_safe_level_failed line={} where={} detail={}", log_value(name),
-                      log_value(out->where), log_value(failure));
-      }
-    }
+  std::vector<std::pair<int, std::string>> order;  // (rank, line): lowest rank first
+  for (const auto& [name, out] : outputs_) {
+    const bool confirmed = !out->tried && out->level == level_at_stop(*out);
+    const int kind = !out->release ? 4 : (confirmed ? 2 : 0) + (name.ends_with(".release_out") ? 0 : 1);
+    order.emplace_back(kind * 2 + (slow_chips_.contains(out->chip) ? 1 : 0), name);
   }
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& ranked : order) {
+    const std::string& name = ranked.second;
+    Output& out = *outputs_.at(name);
+    out.retry.reset();
+    const bool slow = slow_chips_.contains(out.chip);
+    if (slow && !out.release) continue;
+    const bool level = level_at_stop(out);
+    if (slow && hung.contains(group_of(out.chip))) {
+      failed_line(name, out, "not written: an access on its bus hung at this stop");
+      continue;
+    }
+    if (slow && clock_.steady_now() - stop_started > kStopSlowBudget) {
+      failed_line(name, out, "not written: this stop has spent its time on slow chips");
+      continue;
+    }
+    std::string failure;
+    for (int attempt = 0; attempt <= (slow ? 0 : kRetries); ++attempt) {
+      const SteadyTime started = clock_.steady_now();
+      const auto failed = write_verified(out.line, level, /*as_output=*/true);
+      const bool too_long = too_slow(clock_.steady_now() - started);
+      if (too_long) {
+        // Hung: a slow write that failed. (One that worked slowly leaves the rest of the
+        // bus to be tried: a retry or a scheduling delay is not a dead bus.)
+        if (failed) hung.insert(group_of(out.chip));
+        if (const auto line = mark_slow(out.chip)) pending_logs_.emplace_back(spdlog::level::err, *line);
+      }
+      if (!failed) {
+        failure.clear();
+        break;
+      }
+      failure = failed->why;
+      // Only a chip that is gone ends the retries here: an EIO (which a direction write
+      // reports where a value write hid it) is often a bus glitch that passes.
+      if (failed->code == std::errc::no_such_device || too_long) break;
+    }
+    if (!failure.empty()) failed_line(name, out, failure);
+  }
+  write_logs();
 }
 
 void GpiodLines::set_output(const std::string& line, bool active) {
@@ -453,9 +469,11 @@ void GpiodLines::start_slow_turns() {
 }
 
 // One release of a slow chip, in a handler of its own (one for all slow chips: several
-// chips may hang on one bus): the next one, chip by chip and line by line after the one
-// served last, that may not have the level asked for, or else one held free whose read-back
-// the last redrive asked for. If that took no longer than kSlowChain, the next turn follows
+// chips may hang on one bus): of those not served yet in this round, an exit release that may
+// not have the level asked for, else such an entry release, else one held free whose read-back
+// the last redrive asked for (exit releases first); each chip by chip and line by line. A
+// round ends when every release due has been served in it: a release that can never be
+// written (a dead chip) takes one turn a round, never every turn. If that took no longer than kSlowChain, the next turn follows
 // at once (a bus that recovered frees every lane in a moment), each line at most once per
 // chain; if it took longer, turns pause until the next redrive every kSlowRedriveChecks
 // checks (a hung bus holds the loop a second or two per line, toward the watchdog).
@@ -463,33 +481,37 @@ void GpiodLines::slow_turn() {
   slow_turn_.reset();
   if (slow_turns_left_ == 0) return;
   --slow_turns_left_;
-  std::vector<std::string> order;  // every release of a slow chip, from the one after the last served
+  // Every release of a slow chip, in the order they are served: writes (exit, then entry)
+  // before read-backs (exit, then entry).
+  std::vector<std::pair<int, std::string>> due;
   for (const std::string& chip : slow_chips_.chips()) {
-    if (const auto found = release_lines_.find(chip); found != release_lines_.end()) {
-      order.insert(order.end(), found->second.begin(), found->second.end());
+    const auto found = release_lines_.find(chip);
+    if (found == release_lines_.end()) continue;
+    for (const std::string& name : found->second) {
+      const Output& out = *outputs_.at(name);
+      if (out.retry || !(out.needs_write() || slow_reads_due_.contains(name))) continue;
+      due.emplace_back((out.needs_write() ? 0 : 2) + (name.ends_with(".release_out") ? 0 : 1), name);
     }
   }
-  if (order.empty()) return;
-  const auto after = std::find(order.begin(), order.end(), slow_served_);
-  if (after != order.end()) std::rotate(order.begin(), after + 1, order.end());
-  // One pass in turn order, a write or a read-back alike: a release that can never be written
-  // (a dead chip) must not take every turn from the read-backs of another chip's.
-  const auto pick = std::find_if(order.begin(), order.end(), [this](const std::string& name) {
-    const Output& out = *outputs_.at(name);
-    return !out.retry && (out.needs_write() || slow_reads_due_.contains(name));
-  });
-  if (pick == order.end()) {
+  std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto pick = std::find_if(due.begin(), due.end(), [this](const auto& d) { return !slow_round_.contains(d.second); });
+  if (pick == due.end()) {
+    slow_round_.clear();  // every release due was served in this round: the next one begins
+    pick = due.begin();
+  }
+  if (pick == due.end()) {
     slow_turns_left_ = 0;
     return;
   }
-  slow_served_ = *pick;
-  slow_reads_due_.erase(slow_served_);
-  Output& out = *outputs_.at(slow_served_);
+  const std::string name = pick->second;
+  slow_round_.insert(name);
+  slow_reads_due_.erase(name);
+  Output& out = *outputs_.at(name);
   const SteadyTime started = clock_.steady_now();
   if (out.needs_write()) {
-    write_wanted(slow_served_, out);
+    write_wanted(name, out);
   } else {
-    read_back(slow_served_, out);
+    read_back(name, out);
   }
   if (clock_.steady_now() - started > kSlowChain) {
     slow_turns_left_ = 0;
@@ -566,6 +588,12 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
     }
     write_wanted(name, out);
   });
+}
+
+bool GpiodLines::releases_pending() const {
+  return slow_turn_ != nullptr || std::any_of(outputs_.begin(), outputs_.end(), [](const auto& entry) {
+           return entry.second->release && entry.second->retry != nullptr;
+         });
 }
 
 bool GpiodLines::output(const std::string& line) const {

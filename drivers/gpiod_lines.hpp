@@ -85,9 +85,10 @@
 //   and an alarm must not go unseen then (one get_value per poll).
 // - The destructor drives every output back to its safe level, read back too (a failed
 //   write is tried again at once, up to kRetries times, not after a slow attempt), but every
-//   release free while the alarm is active (or supervision lost); releases first, and on a
-//   slow chip (or one found slow then) only its releases, once each; then it releases the
-//   lines.
+//   release free while the alarm is active (or supervision lost); releases first (exit, then
+//   entry), each made an output again; on a slow chip (or one found slow then) only its
+//   releases, once each, until a write on its bus hangs or kStopSlowBudget is spent; then it
+//   releases the lines.
 // Single-threaded: call only from the thread running the io_context.
 #pragma once
 
@@ -132,6 +133,9 @@ class GpiodLines {
   static constexpr int kSlowRedriveChecks = 25;
   // A slow chip's turn that took no longer than this is followed by the next at once.
   static constexpr Millis kSlowChain{500};
+  // At the stop, writes to slow chips stop once this much time has gone (on them, or on
+  // anything before them): the rest of systemd's 30 s stop time-out is the teardown's.
+  static constexpr Millis kStopSlowBudget{15000};
 
   // An input's debounced level changed (true = active; polarity is already applied).
   using InputChanged = std::function<void(const std::string& line, bool active)>;
@@ -172,6 +176,10 @@ class GpiodLines {
   [[nodiscard]] std::map<std::string, bool> inputs() const;
   // What was lost and why, once supervision is lost (fire_alarm held active for good).
   [[nodiscard]] const std::optional<std::string>& supervision_lost() const { return supervision_lost_; }
+  // A slow chip's release turn is waiting on its 0 ms timer (not while the chain is paused
+  // after a slow turn), or a release's failed write on its retry (kRetryDelay, at most
+  // kRetries times): IoBackend::releases_pending.
+  [[nodiscard]] bool releases_pending() const;
 
  private:
   struct Input;   // a requested input line and its event wait (gpiod_lines.cpp)
@@ -224,7 +232,7 @@ class GpiodLines {
   std::unique_ptr<Timer> slow_turn_;        // the slow chips' next turn (slow_turn)
   std::size_t slow_turns_left_ = 0;        // turns left in the current chain
   bool slow_paused_ = false;               // a turn was slow: none until the next redrive
-  std::string slow_served_;                // the release a slow turn served last
+  std::set<std::string> slow_round_;       // the releases slow turns served in this round
   std::set<std::string> slow_reads_due_;   // releases of slow chips to read back
   // Log lines waiting for the end of the loop turn (the journal may stall: never inside a write).
   std::vector<std::pair<spdlog::level::level_enum, std::string>> pending_logs_;

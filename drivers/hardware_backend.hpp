@@ -50,6 +50,8 @@ class HardwareBackend final : public hw::IoBackend {
   [[nodiscard]] std::vector<std::string> input_lines() const override;
   // Once GPIO supervision is lost.
   [[nodiscard]] std::optional<std::string> fire_alarm_held() const override;
+  // A slow chip's releases are still being written, turn by turn.
+  [[nodiscard]] bool releases_pending() const override { return lines_->releases_pending(); }
 
  private:
   explicit HardwareBackend(TimerService& timers);

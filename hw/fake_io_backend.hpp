@@ -46,6 +46,7 @@ class FakeIoBackend final : public IoBackend {
   // been given so far.
   [[nodiscard]] std::vector<std::string> input_lines() const override;
   [[nodiscard]] std::optional<std::string> fire_alarm_held() const override { return fire_alarm_held_; }
+  [[nodiscard]] bool releases_pending() const override { return releases_pending_; }
 
   // Called after every output change and display text is recorded, from inside the write:
   // a test plays a backend that reports an input while the controller is still writing (a
@@ -62,6 +63,8 @@ class FakeIoBackend final : public IoBackend {
   // Plays a backend that lost its link to the alarm loop (why) or has it back (empty); the
   // test reports fire_alarm itself with input().
   void hold_fire_alarm(std::optional<std::string> why) { fire_alarm_held_ = std::move(why); }
+  // Plays a backend that still has release writes queued for later loop turns (a slow chip's).
+  void set_releases_pending(bool pending) { releases_pending_ = pending; }
 
   // Every output change (repeated levels are not changes), in order.
   [[nodiscard]] const std::vector<OutputChange>& output_changes() const { return changes_; }
@@ -85,6 +88,7 @@ class FakeIoBackend final : public IoBackend {
   std::optional<std::vector<std::string>> input_lines_;
   std::vector<std::string> inputs_given_{std::string(kFireAlarm)};
   std::optional<std::string> fire_alarm_held_;
+  bool releases_pending_ = false;
   std::function<void()> write_hook_;
 };
 

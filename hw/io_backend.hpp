@@ -49,6 +49,12 @@ class IoBackend {
   // Why the backend holds fire_alarm active whatever the alarm loop says (its link to the
   // loop is lost: no rig connected, GPIO supervision lost), for people; empty otherwise.
   [[nodiscard]] virtual std::optional<std::string> fire_alarm_held() const = 0;
+  // True while release writes the backend left to later turns of the loop are still to run (a
+  // slow chip's, one per 0 ms timer; a failed write's retries, every 20 ms): work that may
+  // block the loop (database writes, calls to a terminal) waits until they are done. Never
+  // true for long: a chain of turns that turns slow pauses until its next redrive, and retries
+  // end within about 200 ms (the line is then lost).
+  [[nodiscard]] virtual bool releases_pending() const { return false; }
 };
 
 }  // namespace passgate::hw

@@ -73,16 +73,28 @@ std::optional<CardEntryStatus> CardLanes::status(int lane) const {
 
 void CardLanes::on_fire_alarm(bool /*active*/) {
   // Not here: the gate is in its safety reaction. The runners may write to the database and
-  // call the terminal; they follow the gate as it is when the loop gets to them.
+  // call the terminal; they follow the gate as it is when the loop gets to them. A timer a
+  // beam change started earlier is replaced: it would run ahead of the latch's release writes.
+  follow_timer_.reset();
   follow_gate_soon();
 }
 
 void CardLanes::follow_gate_soon() {
   if (follow_timer_) return;
+  follow_gate_after(Millis{0});
+}
+
+void CardLanes::follow_gate_after(Millis delay) {
   // A timer, not a post: the driver's writes of releases on a slow chip, left by the alarm's
-  // latch to a 0 ms timer started before this one, go first (a post would run before them).
-  follow_timer_ = parts_.timers.start(Millis{0}, [this] {
+  // latch to 0 ms timers (one per turn, each started by the one before), and its retries of a
+  // release write that failed go first: while the backend still has such writes queued, this
+  // waits kReleasesPendingWait more (longer than 0 ms: no spinning while a retry waits).
+  follow_timer_ = parts_.timers.start(delay, [this] {
     follow_timer_.reset();
+    if (gate_.releases_pending()) {
+      follow_gate_after(kReleasesPendingWait);
+      return;
+    }
     follow_gate();
   });
 }

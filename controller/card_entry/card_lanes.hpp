@@ -79,6 +79,9 @@ class CardLanes final : private GateObserver {
   // still in a fire-alarm state (clearing), else resumed. follow_gate_soon: from a 0 ms timer.
   void follow_gate();
   void follow_gate_soon();
+  void follow_gate_after(Millis delay);
+  // How long follow_gate waits again while the I/O backend has release writes queued.
+  static constexpr Millis kReleasesPendingWait{5};
 
   // GateObserver: the outer beam and the fire alarm.
   void on_input_changed(const std::string& /*line*/) override {}

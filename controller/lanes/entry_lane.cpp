@@ -1,5 +1,6 @@
 #include "controller/lanes/entry_lane.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -63,13 +64,24 @@ struct OutOfService;
 
 }  // namespace
 
+// An admitted group's places on the lane: granted, and used so far.
+struct EntryGrant {
+  std::string session_id;
+  int granted = 0;
+  int used = 0;
+};
+
 // What outlives the states: the lane's core, which Serving an answer belongs to, the last
-// grant's end for tailgate attribution (a fire alarm in between does not forget it), and
-// the scanner and shutdown flags the EntryLane sets. A card admission that no state takes
+// grant's end for tailgate attribution (a fire alarm in between does not forget it), the
+// grants that ended with someone in the lane, and the scanner and shutdown flags the
+// EntryLane sets. A card admission that no state takes
 // (fire alarm, fault, out of service) is refused as a late answer is (unconsumed_event).
 struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Operating> {
   using LaneStateMachine::LaneStateMachine;
-  ~EntryLaneMachine() { terminate(); }
+  ~EntryLaneMachine() {
+    terminate();
+    end_lingering();
+  }
 
   // Asks the admission service about a scan (Idle's transition, Serving's scan reaction);
   // a read the scan filter refused (no token) is answered malformed right away, on a later
@@ -160,6 +172,38 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
     core.unattributed_entry(tailgate ? last_session : std::nullopt);
   }
 
+  // Grants that ended with someone in the lane, their places not all used (Closing out of
+  // retries, out of service, the fire alarm): the person in the lane is likely their shopper,
+  // so an entering passage uses one of their places (admitted, for that session) until the
+  // lane is clear; only then (or when the lane is torn down) is one nobody used cancelled.
+  // Before, its session was cancelled while its shopper stood in the barrier and walked in.
+  std::deque<EntryGrant> lingering;
+
+  // An entering passage on a lingering grant's place, if there is one: reported admitted.
+  bool use_lingering_place() {
+    if (lingering.empty()) return false;
+    EntryGrant& g = lingering.front();
+    ++g.used;
+    core.report(Direction::in, PassageKind::admitted, g.session_id);
+    if (g.used == g.granted) {
+      last_session = g.session_id;
+      last_grant_end = core.ports.clock.steady_now();
+      lingering.pop_front();
+    }
+    return true;
+  }
+
+  // The lane is clear (or torn down): the lingering grants end; one nobody used is cancelled.
+  void end_lingering() {
+    if (lingering.empty()) return;
+    for (const auto& g : lingering) {
+      if (g.used == 0) core.ports.reports.grant_unused(g.session_id);
+    }
+    last_session = lingering.back().session_id;
+    last_grant_end = core.ports.clock.steady_now();
+    lingering.clear();
+  }
+
   int epoch = 0;  // bumped whenever a Serving ends: the answers it still awaited are late
   std::optional<std::string> last_session;  // the session whose grant ended last
   SteadyTime last_grant_end{};
@@ -204,12 +248,6 @@ struct Idle : sc::simple_state<Idle, Operating> {
                               sc::transition<EvCardAdmitted, Validating, Machine, &Machine::ask_card>>;
 };
 
-struct Grant {
-  std::string session_id;
-  int granted = 0;
-  int used = 0;
-};
-
 // From a scan in Idle until no answer is awaited and the barrier is closed again. Owns the
 // admissions asked and not yet answered and the grants (admitted groups in scan order, open
 // while Granting lasts), and asks about every scan made meanwhile. Ending (to Idle with
@@ -244,11 +282,14 @@ struct Serving : sc::state<Serving, Operating, Validating> {
       core.deny(r.reason, r.way);
       return false;
     }
-    grants_.push_back(Grant{r.session_id, r.people, 0});
+    grants_.push_back(EntryGrant{r.session_id, r.people, 0});
     core.admit(r);
     return true;
   }
   [[nodiscard]] bool awaiting() const { return awaited_ > 0; }
+  [[nodiscard]] bool grants(const std::string& session_id) const {
+    return std::any_of(grants_.begin(), grants_.end(), [&](const EntryGrant& g) { return g.session_id == session_id; });
+  }
 
   [[nodiscard]] bool has_grants() const { return !grants_.empty(); }
   [[nodiscard]] int places_left() const {
@@ -261,7 +302,7 @@ struct Serving : sc::state<Serving, Operating, Validating> {
   // REQUIRES: has_grants().
   void use_place() {
     auto& m = outermost_context();
-    Grant& g = grants_.front();
+    EntryGrant& g = grants_.front();
     ++g.used;
     m.core.report(Direction::in, PassageKind::admitted, g.session_id);
     if (g.used == g.granted) {  // this grant is over: whoever follows at once is its tailgater
@@ -272,11 +313,20 @@ struct Serving : sc::state<Serving, Operating, Validating> {
   }
 
   // The barrier closes (Granting ends): the sessions nobody used are cancelled, and the
-  // tailgate window starts now.
+  // tailgate window starts now. With someone still in the lane, the grants with places left
+  // linger instead (EntryLaneMachine::lingering) until it is clear.
   void end_grants() {
     auto& m = outermost_context();
+    const bool someone_in_lane = !m.core.beams_clear();
     for (const auto& g : grants_) {
-      if (g.used == 0) m.core.ports.reports.grant_unused(g.session_id);
+      if (someone_in_lane && g.used < g.granted) {
+        spdlog::warn("event=grant_lingering lane={} session={} places_left={} "
+                     "detail=\"the grant ended with someone in the lane; its places stay usable until it is clear\"",
+                     m.core.number(), g.session_id, g.granted - g.used);
+        m.lingering.push_back(g);
+      } else if (g.used == 0) {
+        m.core.ports.reports.grant_unused(g.session_id);
+      }
     }
     if (!grants_.empty()) m.last_session = grants_.back().session_id;
     m.last_grant_end = m.core.ports.clock.steady_now();
@@ -285,7 +335,7 @@ struct Serving : sc::state<Serving, Operating, Validating> {
 
  private:
   int awaited_ = 1;
-  std::deque<Grant> grants_;
+  std::deque<EntryGrant> grants_;
 };
 
 // An answer awaited with the barrier closed: admitted → Admitting; denied → Idle, or stay
@@ -540,7 +590,34 @@ void EntryLane::on_card_entry(bool enabled) {
   m.core.signals.show(enabled ? "card entry on" : "card entry off: use the app");
 }
 
-bool EntryLane::passage_in_progress() const { return machine().state_cast<const Serving*>() != nullptr; }
+bool EntryLane::passage_in_progress() const {
+  return machine().state_cast<const Serving*>() != nullptr || !machine().lingering.empty();
+}
+
+bool EntryLane::grant_open_for(const std::string& session_id) const {
+  const auto& lingering = machine().lingering;
+  if (std::any_of(lingering.begin(), lingering.end(),
+                  [&](const EntryGrant& g) { return g.session_id == session_id; })) {
+    return true;
+  }
+  const auto* serving = machine().state_cast<const Serving*>();
+  return serving != nullptr && serving->grants(session_id);
+}
+
+void EntryLane::on_passage(Direction d) {
+  // A lingering grant's place is used whatever the state (fault, out of service, the fire
+  // alarm): the person who stood in the barrier was admitted on it.
+  if (d == Direction::in && machine().state_cast<const Serving*>() == nullptr) {
+    machine().core.set_beams(false, false);
+    if (machine().use_lingering_place()) return;
+  }
+  LaneAdapter::on_passage(d);
+}
+
+void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
+  LaneAdapter::on_beams(outer_blocked, inner_blocked);
+  if (machine().core.beams_clear()) machine().end_lingering();
+}
 
 void EntryLane::close_for_shutdown() {
   auto& m = machine();

@@ -9,7 +9,10 @@
 //   the barrier, alarm barrier_obstructed; open places may still be used), closed as soon as
 //   the beams are clear, retried every close_retry; after close_retries retries → Fault:
 //   release_in off, release_out on (egress free), red, scans refused with lane_unavailable;
-//   beams clear → Idle. Unused grants are cancelled when the barrier closes.
+//   beams clear → Idle. Unused grants are cancelled when the barrier closes; a grant that
+//   ends with someone still in the lane (Closing out of retries, out of service, the fire
+//   alarm) lingers: an entering passage uses its places (admitted) until the lane is clear,
+//   and only then is it cancelled if nobody used it.
 //   Out of service (config or set_in_service) → OutOfService: like Fault until back in
 //   service and the beams are clear.
 //   Denials show red, beep and name the reason, and the lane goes on.
@@ -19,7 +22,7 @@
 //   each is an alarm and reported. Scanner lost: a lasting scanner_fault alarm and egress
 //   held free (release_out on) until it is back; nothing else changes.
 //   Fire alarm (any state) → Emergency: both releases on, scans refused with
-//   lane_unavailable, unused grants cancelled, passages only reported (entering: forced,
+//   lane_unavailable, unused grants cancelled (or lingering, above), passages only reported (entering: forced,
 //   leaving: exit), never an alarm; cleared → Clearing (releases still on) until the beams
 //   are clear → Idle (or OutOfService).
 // The machine and its states are private to entry_lane.cpp; the Lane calls both lanes take
@@ -47,7 +50,14 @@ class EntryLane final : public LaneAdapter<EntryLaneMachine> {
   // be a token, so it is denied as malformed, shown and reported like any other answer.
   void on_unreadable_scan();
   [[nodiscard]] std::string state_name() const override;
+  // Also while a grant that ended with someone in the lane lingers (its places usable until
+  // the lane is clear).
   [[nodiscard]] bool passage_in_progress() const override;
+  [[nodiscard]] bool grant_open_for(const std::string& session_id) const override;
+  // An entering passage outside Serving uses a lingering grant's place first (reported
+  // admitted for its session); the lane clear ends the lingering grants (those unused cancelled).
+  void on_passage(Direction d) override;
+  void on_beams(bool outer_blocked, bool inner_blocked) override;
   // The gate is stopping: from now on every scan is refused with lane_unavailable (an idle
   // lane's display says "closed"); a passage under way, and answers to scans already made,
   // go on as usual.

@@ -29,6 +29,7 @@ class ExitLane final : public LaneAdapter<ExitLaneMachine> {
   void on_scan(std::string token) override;
   [[nodiscard]] std::string state_name() const override;
   [[nodiscard]] bool passage_in_progress() const override;
+  [[nodiscard]] bool grant_open_for(const std::string& /*session_id*/) const override { return false; }
 
   // How long release_out stays on after the lane went clear (the next person in line).
   static constexpr Millis kClearHold{1000};

@@ -241,6 +241,11 @@ int Gate::passages_in_progress() const {
   return n;
 }
 
+bool Gate::grant_open_for(const std::string& session_id) const {
+  return std::any_of(lanes_.begin(), lanes_.end(),
+                     [&](const auto& entry) { return entry.second->grant_open_for(session_id); });
+}
+
 void Gate::set_observer(GateObserver* observer) {
   observers_.set_live(observer);
   restart_level_reports();

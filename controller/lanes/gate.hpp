@@ -111,6 +111,9 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   // Why, while the fire alarm is active; empty otherwise.
   [[nodiscard]] std::optional<FireAlarmCause> fire_alarm_cause() const;
   [[nodiscard]] const Lane* lane(int number) const;
+  // The I/O backend still has release writes queued for later loop turns
+  // (hw::IoBackend::releases_pending): what may block the loop waits for them.
+  [[nodiscard]] bool releases_pending() const { return io_.releases_pending(); }
   // Drives every output of a lane back to what its state (and the fire alarm) wants
   // (Lane::refresh_outputs), e.g. when a hw pulse ends. Error "unknown_lane" for a lane
   // that is not configured.
@@ -126,6 +129,8 @@ class Gate final : public hw::IoListener, public hw::LaneInputsListener, private
   void stop_admitting();
   // How many lanes have a passage under way (Lane::passage_in_progress).
   [[nodiscard]] int passages_in_progress() const;
+  // Some lane holds a grant for `session_id` (Lane::grant_open_for): it may be walked through.
+  [[nodiscard]] bool grant_open_for(const std::string& session_id) const;
 
  private:
   // AdmissionPort and LaneReports, as the lanes see them: passed on to `admission_` and

@@ -116,6 +116,9 @@ class Lane {
   // its barrier for someone; an exit lane open): the gate lets it finish before it stops.
   // The fire alarm's states never count.
   [[nodiscard]] virtual bool passage_in_progress() const = 0;
+  // The lane holds a grant for `session_id` (an entry lane admitting or closing with that
+  // session's group among its grants): someone may still walk through on it.
+  [[nodiscard]] virtual bool grant_open_for(const std::string& session_id) const = 0;
   // Name of the current state, for logs, status and tests.
   [[nodiscard]] virtual std::string state_name() const = 0;
 };

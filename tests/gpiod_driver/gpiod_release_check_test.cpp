@@ -111,16 +111,17 @@ TEST_CASE_METHOD(FaultFixture, "a slow chip's lost release is written again ever
   faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });
   faults.during_writes(3, [this] { attempt_clock.now += 1000ms; });
   lines->set_output("lane1.release_out", true);  // hangs and fails: lost, the chip slow
-  lines->set_output("lane1.release_in", true);   // deferred, then hangs and fails: lost
-  virtual_time.run_ready();
-  REQUIRE(faults.failed_writes(2) == 1);
+  lines->set_output("lane1.release_in", true);   // deferred to the slow turns
   REQUIRE(faults.failed_writes(3) == 1);
-  REQUIRE_FALSE(gpio.high(2));
   REQUIRE_FALSE(gpio.high(3));
+  virtual_time.run_ready();  // one slow turn, egress first: the lost exit release, written (in a second)
+  CHECK(gpio.high(3));
+  CHECK(faults.failed_writes(2) == 0);  // the entry release waits for the next redrive
   const auto every = GpiodLines::kReleaseCheck * GpiodLines::kSlowRedriveChecks;
-  virtual_time.advance(every);  // the bus is back: one of them is written
-  CHECK(gpio.high(2) != gpio.high(3));
-  virtual_time.advance(every);  // then the other
+  virtual_time.advance(every);  // its write hangs and fails
+  CHECK(faults.failed_writes(2) == 1);
+  CHECK_FALSE(gpio.high(2));
+  virtual_time.advance(every);  // and is written at the next one
   CHECK(gpio.high(2));
   CHECK(gpio.high(3));
 }
@@ -323,7 +324,7 @@ TEST_CASE_METHOD(FaultFixture, "a slow chip's release that can never be written 
   CHECK(gpio.high(3));
 }
 
-TEST_CASE_METHOD(FaultFixture, "the shutdown does not write a slow chip's release already confirmed at the level it would write") {
+TEST_CASE_METHOD(FaultFixture, "the shutdown makes a slow chip's release held free an output again: an expander that reset is freed") {
   gpio.drive(kAlarmLine, false);
   auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
                      {"lane1.led_red", gpio_line(5)}}, virtual_time);
@@ -332,11 +333,44 @@ TEST_CASE_METHOD(FaultFixture, "the shutdown does not write a slow chip's releas
   lines->set_output("lane1.led_red", true);  // works, slowly: the chip is slow, supervision lost
   virtual_time.run_ready();
   REQUIRE(heard == Strings{"fire_alarm=1"});  // the stop would leave every release free
-  const auto before = gpio.output_history(2);
-  REQUIRE(before.back());  // free, confirmed
-  faults.during_writes(2, [this] { attempt_clock.now += 1000ms; });  // each write would hold the stop
+  REQUIRE(gpio.high(2));                        // free, confirmed
+  gpio.reset_expander(2);  // then the expander resets (a technician reseats it): its pins are inputs
+  REQUIRE_FALSE(gpio.high(2));
   lines.reset();
-  CHECK(gpio.output_history(2) == before);  // not written again
+  CHECK(gpio.high(2));  // the stop wrote it as an output, though it was thought free already
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown makes a healthy chip's release an output again: one its expander dropped is freed") {
+  gpio.drive(kAlarmLine, false);
+  auto release_out = gpio_line(3);
+  release_out.safe_active = true;  // free at the stop, as config gives an exit release by default
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", release_out}}, virtual_time);
+  lines->set_output("lane1.release_out", false);  // locked, as outside an alarm
+  gpio.reset_expander(3);
+  lines.reset();
+  CHECK(gpio.high(3));  // its safe level: free (a value write alone would drive nothing)
+}
+
+TEST_CASE_METHOD(FaultFixture, "the shutdown stops writing slow chips once its time for them is spent, after egress first") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}, {"lane2.release_in", gpio_line(6)},
+                     {"lane2.release_out", gpio_line(7)}, {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  for (const char* release : {"lane1.release_in", "lane1.release_out", "lane2.release_in", "lane2.release_out"}) {
+    lines->set_output(release, false);
+  }
+  faults.during_writes(5, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_red", true);  // works, slowly: the chip is slow, supervision lost
+  virtual_time.run_ready();
+  REQUIRE(heard == Strings{"fire_alarm=1"});
+  // Every write at the stop works, in 6 s each: a bus that crawls but answers.
+  for (const unsigned offset : {2U, 3U, 6U, 7U}) faults.during_writes(offset, [this] { attempt_clock.now += 6000ms; });
+  lines.reset();
+  CHECK(gpio.high(3));  // exit releases first: lane 1 at 0 s,
+  CHECK(gpio.high(7));  // lane 2 at 6 s,
+  CHECK(gpio.high(2));  // then lane 1's entry at 12 s
+  CHECK_FALSE(gpio.high(6));  // at 18 s, past the 15 s budget: not written (logged)
+  static_assert(GpiodLines::kStopSlowBudget == 15000ms);
 }
 
 TEST_CASE_METHOD(FaultFixture, "the shutdown writes exit releases before entry releases: egress first") {
@@ -350,4 +384,26 @@ TEST_CASE_METHOD(FaultFixture, "the shutdown writes exit releases before entry r
   faults.during_writes(3, [&order] { order.push_back("release_out"); });
   lines.reset();
   CHECK(order == Strings{"release_out", "release_in"});
+}
+
+TEST_CASE_METHOD(FaultFixture, "releases are pending while a release's write waits for its retry or a slow chip's turn") {
+  // What card entry waits for after the alarm's latch (IoBackend::releases_pending).
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
+                     {"lane1.release_out", gpio_line(3)}, {"lane1.led_red", gpio_line(5)}}, virtual_time);
+  CHECK_FALSE(lines->releases_pending());
+  faults.fail_writes(3, EREMOTEIO, 1);  // NACKed once
+  lines->set_output("lane1.release_out", true);
+  CHECK(lines->releases_pending());
+  virtual_time.advance(kRetryDelay);
+  CHECK(gpio.high(3));
+  CHECK_FALSE(lines->releases_pending());
+
+  faults.during_writes(5, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_red", true);  // the chip is slow
+  lines->set_output("lane1.release_in", true);
+  CHECK(lines->releases_pending());  // left to a slow turn
+  virtual_time.run_ready();
+  CHECK(gpio.high(2));
+  CHECK_FALSE(lines->releases_pending());
 }

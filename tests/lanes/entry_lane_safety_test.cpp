@@ -456,3 +456,53 @@ TEST_CASE_METHOD(EntrySafetyFixture, "an admission answered after the fire alarm
   CHECK(release_in());
   CHECK(release_out());
 }
+
+TEST_CASE_METHOD(EntrySafetyFixture, "a shopper still in the barrier when the lane faults is admitted on walking in, not cancelled") {
+  admit_one("s1");
+  lane.on_beams(true, true);
+  vt.advance(8s + 6s);  // the grant times out, then three close retries fail
+  REQUIRE(lane.state_name() == "fault");
+  CHECK(reports.cancelled.empty());  // the shopper in the barrier may be s1's
+  CHECK(lane.grant_open_for("s1"));  // an operator's cancel is refused meanwhile
+  CHECK(lane.passage_in_progress());  // and a stop waits for it
+  lane.on_beams(false, true);
+  lane.on_passage(Direction::in);
+  lane.on_beams(false, false);
+  CHECK(lane.state_name() == "idle");
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::admitted);
+  CHECK(reports.passages[0].session == "s1");
+  CHECK(reports.cancelled.empty());
+  CHECK(count(AlarmKind::forced) == 0);
+  CHECK(count(AlarmKind::tailgate) == 0);
+  CHECK_FALSE(lane.grant_open_for("s1"));
+}
+
+TEST_CASE_METHOD(EntrySafetyFixture, "a lane taken out of service with a shopper in the barrier keeps their grant until it is clear") {
+  admit_one("s1");
+  lane.on_beams(true, false);
+  vt.advance(8s);
+  REQUIRE(lane.state_name() == "closing");
+  lane.set_in_service(false);  // e.g. an operator reacting to barrier_obstructed
+  REQUIRE(lane.state_name() == "out_of_service");
+  CHECK(reports.cancelled.empty());
+  lane.on_passage(Direction::in);
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::admitted);
+  CHECK(reports.passages[0].session == "s1");
+  lane.on_beams(false, false);
+  CHECK(reports.cancelled.empty());
+}
+
+TEST_CASE_METHOD(EntrySafetyFixture, "a lingering grant nobody used is cancelled once the lane is clear, and only then") {
+  admit_one("s1");
+  lane.on_beams(true, true);
+  vt.advance(8s + 6s);
+  REQUIRE(lane.state_name() == "fault");
+  lane.on_beams(false, true);  // they back out through the free egress
+  CHECK(reports.cancelled.empty());
+  lane.on_passage(Direction::out);
+  lane.on_beams(false, false);
+  CHECK(reports.cancelled == std::vector<std::string>{"s1"});
+  CHECK_FALSE(lane.passage_in_progress());
+}

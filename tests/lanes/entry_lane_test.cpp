@@ -259,3 +259,21 @@ TEST_CASE_METHOD(EntryLaneFixture, "refresh_outputs puts back every line driven 
   CHECK_FALSE(red());
   CHECK_FALSE(io.output("lane1.buzzer"));
 }
+
+TEST_CASE_METHOD(EntryLaneFixture, "the lane holds a grant for a session from its admission until its barrier closes") {
+  // What an operator's cancel is refused on (passgatectl sessions cancel: in_use).
+  lane.on_scan("t");
+  CHECK_FALSE(lane.grant_open_for("s1"));  // not admitted yet: nothing granted
+  admission.admit("s1", 2);
+  CHECK(lane.grant_open_for("s1"));
+  CHECK_FALSE(lane.grant_open_for("s2"));
+  lane.on_passage(Direction::in);
+  CHECK(lane.grant_open_for("s1"));  // a place is left
+  lane.on_beams(true, false);        // someone in the barrier as the grant times out: closing
+  vt.advance(8000ms);
+  REQUIRE(lane.state_name() == "closing");
+  CHECK(lane.grant_open_for("s1"));  // its last place may still be used
+  lane.on_beams(false, false);
+  REQUIRE(lane.state_name() == "idle");
+  CHECK_FALSE(lane.grant_open_for("s1"));
+}
