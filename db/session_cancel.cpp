@@ -43,7 +43,7 @@ std::optional<CancelCandidate> read_candidate(Database& db, const std::string& i
 }
 
 // Why the session cannot be cancelled by an operator, if it cannot.
-Status cancellable(const std::string& id, const CancelCandidate& c) {
+Status cancellable(const std::string& id, const CancelCandidate& c, bool passages_checked) {
   const std::string head = "cannot cancel session " + id + ": ";
   switch (c.session.state) {
     case SessionState::open:
@@ -56,6 +56,12 @@ Status cancellable(const std::string& id, const CancelCandidate& c) {
     case SessionState::cancelled:
       return make_error("wrong_state", head + "it is already " + std::string(to_string(c.session.state)) +
                                                ": it holds nothing (no anti-passback, no hold left to void)");
+  }
+  if (!c.session.passages && !passages_checked) {
+    return make_error("passages_unknown",
+                      head + "it was admitted before this version of passgated counted passages, so the gate cannot "
+                             "tell whether somebody entered on it: search the log for event=passage with its session "
+                             "id, and if there is none cancel it again with --passages-checked");
   }
   if (c.session.passages.value_or(0) > 0) {
     return make_error("entered", head + std::to_string(*c.session.passages) +
@@ -87,7 +93,7 @@ Result<CancelledSession> cancel_unused_session(Database& db, const SessionCancel
       return make_error("not_found", "no session " + c.session_id +
                                          " in this gate's database (passgatectl sessions --all lists every one)");
     }
-    if (Status allowed = cancellable(c.session_id, *found); !allowed) return allowed.error();
+    if (Status allowed = cancellable(c.session_id, *found, c.passages_checked); !allowed) return allowed.error();
     if (Status cancelled = SessionStore::cancel_within(db, c.session_id, c.cancel, c.now_ms); !cancelled) {
       return cancelled.error();
     }
@@ -95,7 +101,9 @@ Result<CancelledSession> cancel_unused_session(Database& db, const SessionCancel
     queued->bind(1, c.session_id);
     queued->executeStep();
     audit(db, c.now_ms, c.actor, "session_cancel", AuditSubject::outbox_message(queued->getColumn(0).getInt64()),
-          "session " + c.session_id + " cancelled, nobody entered: " + c.reason);
+          "session " + c.session_id + " cancelled, nobody entered" +
+              (found->session.passages ? std::string() : " (passages not counted; the operator checked the log)") +
+              ": " + c.reason);
     transaction.commit();
     return found->session;
   });

@@ -12,6 +12,8 @@
 //   not_found   no such session
 //   wrong_state not open (still opening, denied, cancelled) or refused by the tracking engine
 //   entered     a passage was recorded on it: somebody did enter
+//   passages_unknown  its passages were not counted (admitted before passgated counted them,
+//               migration 19) and the operator did not say the log was checked (passages_checked)
 //   cart_final  its cart is final (or quarantined, or it is settled)
 // or a database error. Single-threaded: the caller's database handle.
 #pragma once
@@ -31,6 +33,9 @@ namespace passgate::db {
 struct SessionCancel {
   std::string session_id;
   std::string reason;  // for the audit log
+  // The operator checked the log for passages on it (passgatectl --passages-checked): needed
+  // when the gate did not count them; recorded in the audit row.
+  bool passages_checked = false;
   AuditActor actor;
   OutboxMessage cancel;  // the tracking engine's cancel of the session
   std::int64_t now_ms = 0;

@@ -72,21 +72,24 @@ json ControlCommands::answer(const std::string& cmd, const json& request,
   }
   if (cmd == "sessions") return reply_of(sessions_reply(sources_.database, request, now));
   if (cmd == "sessions.cancel") {
-    const auto in_use = [this](const std::string& id) -> std::optional<std::string> {
-      if (sources_.admission.answer_pending(id)) return "its admission is being told to its lane; try again";
-      auto found = db::SessionStore(sources_.database).find(id);
-      if (!found.ok() || !found->has_value()) return std::nullopt;  // the cancel itself says why
-      const int number = (*found)->lane;
-      const auto* lane = gate_.lane(number);
-      if (lane == nullptr) return std::nullopt;
-      const std::string state = lane->state_name();
-      if (state == "validating" || state == "admitting" || state == "closing") {
-        return "lane " + std::to_string(number) + " is " + state +
-               " (a grant may still be walked through); cancel it once the lane is idle";
+    const auto in_use = [this](const std::string& id) -> Status {
+      const std::string head = "session " + id + " may still be in use: ";
+      if (sources_.admission.answer_pending(id)) {
+        return make_error("in_use", head + "its admission is being told to its lane; try again");
       }
-      return std::nullopt;
+      if (gate_.grant_open_for(id)) {
+        return make_error("in_use", head + "its lane holds its grant (someone may still walk through on it); "
+                                           "cancel it once the grant has ended");
+      }
+      if (sources_.reports.passage_unstored(id)) {
+        return make_error("entered", "cannot cancel session " + id +
+                                         ": a passage on it was seen but the database refused to store it "
+                                         "(event=passage_store_failed): somebody entered");
+      }
+      return {};
     };
-    return reply_of(session_cancel(sources_.database, request, *peer, now, in_use, [this] {
+    return reply_of(session_cancel(sources_.database, request, *peer, now, in_use, [this](const std::string& id) {
+      sources_.admission.ended_by_operator(id);                // its waiting writes are not needed
       if (sources_.outbox_changed) sources_.outbox_changed();  // the cancel goes to the tracking engine
       if (sources_.queue_changed) sources_.queue_changed();    // the planner voids or finishes its hold
     }));

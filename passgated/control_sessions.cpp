@@ -63,25 +63,30 @@ Result<json> sessions_reply(db::Database& database, const json& request, WallTim
 
 Result<json> session_cancel(db::Database& database, const json& request, const drivers::ControlPeer& peer,
                             WallTime now,
-                            const std::function<std::optional<std::string>(const std::string& session_id)>& in_use,
-                            const std::function<void()>& ended) {
+                            const std::function<Status(const std::string& session_id)>& in_use,
+                            const std::function<void(const std::string& session_id)>& ended) {
   auto id = session_id_argument(request);
   if (!id.ok()) return id.error();
+  const auto checked = request.find("passages_checked");
+  if (checked != request.end() && !checked->is_boolean()) {
+    return make_error("invalid_argument", "\"passages_checked\" must be true or false");
+  }
   if (in_use) {
-    if (auto why = in_use(*id)) return make_error("in_use", "session " + *id + " may still be in use: " + *why);
+    if (Status free = in_use(*id); !free) return free.error();
   }
   const std::string reason = request.value("reason", std::string());  // not blank: cancel_unused_session
   const db::AuditActor actor = audit_actor_of(request, peer);
   const std::int64_t now_ms = unix_millis(now);
-  auto was = db::cancel_unused_session(
-      database, db::SessionCancel{*id, reason, actor, controller::cancel_message(*id), now_ms});
+  db::SessionCancel cancel{*id, reason, checked != request.end() && checked->get<bool>(), actor,
+                           controller::cancel_message(*id), now_ms};
+  auto was = db::cancel_unused_session(database, cancel);
   if (!was.ok()) return was.error();
   const std::string passages = was->passages ? std::to_string(*was->passages) : "unknown";
   spdlog::warn("event=session_cancelled session={} reason=operator was={} passages={} hold={} operator={} uid={} "
                "detail={}",
                log_value(*id), db::to_string(was->state), passages, was->hold_requested ? "void_or_finish" : "none",
                log_value(actor.name), peer.uid(), log_value(reason));
-  if (ended) ended();
+  if (ended) ended(*id);
   json reply{{"session",
               {{"session_id", *id},
                {"lane", was->lane},

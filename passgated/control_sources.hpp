@@ -9,6 +9,7 @@
 #include "controller/config/config.hpp"
 #include "controller/settlement/card_planner.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
+#include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/database.hpp"
@@ -30,8 +31,13 @@ struct ControlSources {
   // The latest backwards step of the wall clock this process noticed (the payment drainer's
   // watch), for status.
   const controller::WallClockWatch& clock_watch;
-  // The session-ending writes waiting for the database (AdmissionService::writes_waiting), for status.
-  const controller::AdmissionService& admission;
+  // The session-ending writes waiting for the database (AdmissionService::writes_waiting), for
+  // status; told of a session an operator cancelled (ended_by_operator); which admissions are
+  // still being told to their lanes (answer_pending), for that cancel.
+  controller::AdmissionService& admission;
+  // The passages the database refused to store (TrackingReports::passage_unstored), for an
+  // operator's cancel.
+  const controller::TrackingReports& reports;
   // How long before a card hold's capture_before it counts as near lapse (the card planner's
   // lapse_warning), for status.
   std::function<std::chrono::seconds()> card_lapse_warning = [] { return controller::CardPlannerSettings{}.lapse_warning; };

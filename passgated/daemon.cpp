@@ -233,7 +233,7 @@ int run_daemon(const controller::GateConfig& config) {
                            ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
                                           [&settlement] { settlement.queue_changed(); },
                                           [&sender] { sender.kick(); }, settlement.clock_watch(), admission,
-                                          [&settlement] { return settlement.card_lapse_warning(); }},
+                                          reports, [&settlement] { return settlement.card_lapse_warning(); }},
                            reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).

@@ -61,6 +61,12 @@ AdmissionService::AdmissionService(AdmissionSettings settings, const KeyRing& ke
       clock_(clock) {}
 
 void AdmissionService::finish(Done done, AdmissionResult result) {
+  // An admission recorded after the stop's writes (write_waiting_now) would never be told to
+  // its lane nor cancelled by anything: it is cancelled now, and denied.
+  if (result.admitted && stopped_) {
+    cancel_unheard(result.session_id);
+    result = denial(DenialReason::lane_unavailable);
+  }
   // An admission is recorded before its lane hears of it (the answer is posted): until then
   // only this service knows nobody was let in on it (cancel_undelivered, at a stop).
   if (result.admitted) undelivered_.insert(result.session_id);
@@ -74,22 +80,27 @@ void AdmissionService::finish(Done done, AdmissionResult result) {
   });
 }
 
+bool AdmissionService::cancel_unheard(const std::string& id) {
+  const auto cancelled = sessions_.mark_cancelled(id, cancel_message(id), unix_millis(clock_.wall_now()));
+  if (cancelled.ok()) {
+    spdlog::info("event=session_cancelled session={} reason=stopped_before_grant", id);
+    return false;
+  }
+  if (cancelled.error().code == "wrong_state") return false;  // ended another way meanwhile
+  return report_lost(UnrecordedDenial{id, "cancel of an admission its lane never heard of", {}},
+                     cancelled.error().message);
+}
+
 std::size_t AdmissionService::cancel_undelivered() {
   std::size_t lost = 0;
-  for (const std::string& id : undelivered_) {
-    const auto cancelled = sessions_.mark_cancelled(id, cancel_message(id), unix_millis(clock_.wall_now()));
-    if (cancelled.ok()) {
-      spdlog::info("event=session_cancelled session={} reason=stopped_before_grant", id);
-      continue;
-    }
-    if (cancelled.error().code == "wrong_state") continue;  // ended another way meanwhile
-    if (report_lost(UnrecordedDenial{id, "cancel of an admission its lane never heard of", {}},
-                    cancelled.error().message)) {
-      ++lost;
-    }
-  }
+  for (const std::string& id : undelivered_) lost += cancel_unheard(id) ? 1 : 0;
   undelivered_.clear();
   return lost;
+}
+
+void AdmissionService::ended_by_operator(const std::string& session_id) {
+  std::erase_if(unrecorded_denials_, [&](const UnrecordedDenial& d) { return d.session_id == session_id; });
+  std::erase(dropped_denials_, session_id);
 }
 
 void AdmissionService::request(int lane, int group_limit, std::string token, Done done) {
@@ -413,7 +424,12 @@ void AdmissionService::write_later(const std::string& session_id, std::string wh
     spdlog::error("event=denial_record_dropped session={} what={} detail=\"too many session-ending writes wait for "
                   "the database; no longer written again, its entry hold still held back\"",
                   unrecorded_denials_.front().session_id, log_value(unrecorded_denials_.front().what));
-    if (dropped_denials_.size() >= kMaxDroppedIds) dropped_denials_.pop_front();
+    if (dropped_denials_.size() >= kMaxDroppedIds) {
+      // Past even that: the oldest id is forgotten, and said so now, as the stop would.
+      (void)report_lost(UnrecordedDenial{dropped_denials_.front(), "a write dropped earlier (too many waited)", {}},
+                        "more ids of dropped writes than kept (65,536): its hold is no longer held back");
+      dropped_denials_.pop_front();
+    }
     dropped_denials_.push_back(unrecorded_denials_.front().session_id);
     unrecorded_denials_.pop_front();
   }

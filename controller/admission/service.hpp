@@ -116,6 +116,10 @@ class AdmissionService final : public AdmissionPort {
   // and at the next start its entry hold may be sent with nothing to void it). Returns how
   // many of the latter were left.
   std::size_t write_waiting_now();
+  // An operator ended `session_id` (passgatectl sessions cancel, committed): the writes waiting
+  // to end it are not needed any more (each would find it cancelled), so writes_waiting() no
+  // longer counts them.
+  void ended_by_operator(const std::string& session_id);
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
 
@@ -156,6 +160,9 @@ class AdmissionService final : public AdmissionPort {
   // loop stops before that posted answer runs: no grant, so no cancel, and not opening, so
   // the next start would leave it open). Returns how many cancels were lost (report_lost).
   std::size_t cancel_undelivered();
+  // Cancels one admission its lane never heard of (cancel_undelivered, and finish after the
+  // stop). True if the cancel was lost with the session left open (report_lost).
+  bool cancel_unheard(const std::string& id);
   void finish(Done done, AdmissionResult result);
 
   AdmissionSettings settings_;

@@ -21,8 +21,15 @@ void TrackingReports::passage(int lane, Direction direction, PassageKind kind,
   spdlog::info("event=passage lane={} direction={} kind={} passage={}{}", lane, to_string(direction), to_string(kind),
                passage_id, session_id ? " session=" + log_value(*session_id) : std::string());
   if (auto queued = outbox_.enqueue(m, unix_millis(now)); !queued.ok()) {
-    spdlog::error("event=passage_store_failed lane={} passage={} detail={}", lane, passage_id,
-                  log_value(queued.error().message));
+    spdlog::error("event=passage_store_failed lane={} passage={}{} detail={}", lane, passage_id,
+                  session_id ? " session=" + log_value(*session_id) : std::string(), log_value(queued.error().message));
+    if (session_id) {
+      if (unstored_passages_.size() >= kMaxUnstoredSessions) {
+        unstored_overflow_ = true;
+      } else {
+        unstored_passages_.insert(*session_id);
+      }
+    }
     return;
   }
   sender_.kick();

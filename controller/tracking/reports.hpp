@@ -5,6 +5,8 @@
 #pragma once
 
 #include <functional>
+#include <set>
+#include <string>
 
 #include "common/clock.hpp"
 #include "controller/admission/write_later.hpp"
@@ -30,6 +32,14 @@ class TrackingReports final : public LaneReports {
   // (AdmissionService::write_later: its entry hold is not sent meanwhile). Without it, the
   // cancel is only logged.
   void set_write_later(WriteLater later) { write_later_ = std::move(later); }
+  // Whether a passage on `session_id` was seen in this run but the database refused to store
+  // it (event=passage_store_failed: its session's passage count missed it). Somebody entered
+  // on it; an operator's cancel is refused. True for every session once more than
+  // kMaxUnstoredSessions such sessions were seen (they are no longer told apart).
+  [[nodiscard]] bool passage_unstored(const std::string& session_id) const {
+    return unstored_overflow_ || unstored_passages_.contains(session_id);
+  }
+  static constexpr std::size_t kMaxUnstoredSessions = 65536;
 
  private:
   GateIdentity gate_;
@@ -39,6 +49,8 @@ class TrackingReports final : public LaneReports {
   OutboxSender& sender_;
   std::function<void()> on_session_ended_;
   WriteLater write_later_;
+  std::set<std::string> unstored_passages_;  // passage_unstored's sessions
+  bool unstored_overflow_ = false;
 };
 
 }  // namespace passgate::controller

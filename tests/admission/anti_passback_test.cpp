@@ -207,6 +207,25 @@ TEST_CASE("a graceful stop reports the session-ending writes dropped at the cap 
   CHECK(log.count("dropped from the writes waiting for the database") == extra);
 }
 
+TEST_CASE("an id dropped past the cap of ids kept is reported lost when it is forgotten, not silently") {
+  AdmissionFixture f;
+  using passgate::controller::AdmissionService;
+  const auto refused = [] { return passgate::Status{passgate::make_error("db_error", "refused")}; };
+  passgate::test::CapturedLog log;  // 65,536 lines of event=denial_record_dropped, kept off the test's output
+  std::size_t i = 0;
+  for (; i < AdmissionService::kMaxUnrecordedDenials + AdmissionService::kMaxDroppedIds; ++i) {
+    f.admission->write_later("sid-" + std::to_string(i), "cancel of an unused grant", refused);
+  }
+  REQUIRE(f.admission->writes_waiting().dropped == AdmissionService::kMaxDroppedIds);
+  REQUIRE(log.count("event=denial_record_lost") == 0);
+  f.admission->write_later("sid-" + std::to_string(i), "cancel of an unused grant", refused);
+  CHECK(f.admission->writes_waiting().dropped == AdmissionService::kMaxDroppedIds);
+  CHECK(log.count("event=denial_record_lost session=sid-0 ") == 1);  // the oldest id, forgotten now
+  CHECK(log.count("its hold is no longer held back") == 1);
+  CHECK_FALSE(f.admission->denial_unrecorded("sid-0"));
+  CHECK(f.admission->denial_unrecorded("sid-1"));
+}
+
 TEST_CASE("a waiting cancel whose session an operator cancelled meanwhile is not reported lost at the stop") {
   AdmissionFixture f;
   const auto admitted = f.admit(f.token_of("shp_ann"), 201);

@@ -466,3 +466,35 @@ TEST_CASE("an admission recorded but not yet told to its lane when the stop writ
   CHECK_FALSE(result->admitted);
   CHECK(result->reason == DenialReason::lane_unavailable);
 }
+
+TEST_CASE("a session an operator cancelled no longer counts among the session-ending writes waiting for the database") {
+  AdmissionFixture f;
+  const RefusedCancel refused = unused_grant_cancel_refused(f);
+  REQUIRE(f.admission->writes_waiting().retrying == 1);
+  f.database->sql().exec("DROP TRIGGER disk_full");
+  REQUIRE(f.sessions->mark_cancelled(refused.session_id, controller::cancel_message(refused.session_id), 1).ok());
+  f.admission->ended_by_operator(refused.session_id);  // passgatectl sessions cancel, committed
+  CHECK(f.admission->writes_waiting().total() == 0);   // status and the gauge clear at once
+  CHECK_FALSE(f.admission->denial_unrecorded(refused.session_id));
+  passgate::test::CapturedLog log;
+  CHECK(f.admission->write_waiting_now() == 0);
+  CHECK(log.count("event=denial_record_lost") == 0);
+}
+
+TEST_CASE("an admission recorded after the stop's writes is cancelled at once, and its answer denies") {
+  // Nothing after write_waiting_now would tell its lane or cancel it: left open, its hold on
+  // the card, and the next start leaves an open session alone.
+  AdmissionFixture f;
+  std::optional<controller::AdmissionResult> result;
+  start(f, result);  // no hold: the tracking engine is asked at once
+  REQUIRE(f.tracking.calls.size() == 1);
+  CHECK(f.admission->write_waiting_now() == 0);  // the stop, while the engine's answer is under way
+  passgate::test::CapturedLog log;
+  f.tracking.reply(201);
+  f.vt.run_ready();
+  REQUIRE(result.has_value());
+  CHECK_FALSE(result->admitted);
+  CHECK(result->reason == DenialReason::lane_unavailable);
+  CHECK(f.sessions->all().value().at(0).state == db::SessionState::cancelled);
+  CHECK(log.count("reason=stopped_before_grant") == 1);
+}

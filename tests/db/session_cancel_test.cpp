@@ -39,8 +39,9 @@ struct CancelDb {
     REQUIRE(describe(sessions.mark_open(id)) == "ok");
   }
   [[nodiscard]] passgate::Result<CancelledSession> cancel(const std::string& id,
-                                                         const std::string& reason = "no passage") {
-    return cancel_unused_session(*db, SessionCancel{id, reason, AuditActor("alice", 1000, 1000),
+                                                         const std::string& reason = "no passage",
+                                                         bool passages_checked = false) {
+    return cancel_unused_session(*db, SessionCancel{id, reason, passages_checked, AuditActor("alice", 1000, 1000),
                                                     OutboxMessage{"cancel", "/v1/sessions/" + id + "/cancel", "{}", id},
                                                     kNow + 1000});
   }
@@ -176,6 +177,26 @@ TEST_CASE("an operator's cancel refuses, writing nothing, what somebody entered 
   CHECK(t.state_of("s-entered") == "open");
   CHECK(t.state_of("s-cart") == "open");
   CHECK(t.state_of("s-blank") == "open");
+}
+
+TEST_CASE("an operator's cancel of a session whose passages were not counted needs the log checked, and says so") {
+  CancelDb t;
+  t.open("s-upgraded");
+  // Admitted before passgated counted passages (migration 19 marks it -1: not known).
+  t.db->sql().exec("UPDATE sessions SET passages = -1 WHERE session_id = 's-upgraded'");
+  const auto refused = t.cancel("s-upgraded");
+  REQUIRE(code_of_cancel(refused) == "passages_unknown");
+  CHECK_THAT(refused.error().message, Catch::Matchers::Contains("--passages-checked"));
+  CHECK(t.state_of("s-upgraded") == "open");
+  CHECK(t.count("SELECT COUNT(*) FROM audit_log") == 0);
+
+  const auto cancelled = t.cancel("s-upgraded", "no event=passage for it in the log", true);
+  REQUIRE(code_of_cancel(cancelled) == "ok");
+  CHECK_FALSE(cancelled->passages.has_value());
+  CHECK(t.state_of("s-upgraded") == "cancelled");
+  SQLite::Statement audit(t.db->sql(), "SELECT detail FROM audit_log");
+  REQUIRE(audit.executeStep());
+  CHECK_THAT(audit.getColumn(0).getString(), Catch::Matchers::Contains("the operator checked the log"));
 }
 
 TEST_CASE("migration 19 counts the passages still queued and marks live sessions whose passages it cannot know") {

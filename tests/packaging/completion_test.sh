@@ -60,6 +60,7 @@ expect_includes "--reason" queue write-off 412 --
 expect_exactly "charge-cart retry write-off write-off-cart" queue ""
 expect_exactly "cancel" sessions ""
 expect_includes "--reason" sessions cancel 0b6f2c1e --
+expect_includes "--passages-checked" sessions cancel 0b6f2c1e --
 expect_exactly "$files/passgate.toml" -c "$files/pa"
 expect_exactly "$files/passgate.toml" --config = "$files/pa"
 expect_exactly "$files/passgate.toml" status --socket "$files/pa"

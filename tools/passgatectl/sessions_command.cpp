@@ -29,6 +29,7 @@ struct SessionsOptions {
   std::optional<int> limit;  // empty: the gate's default
   std::string session_id;
   std::string reason;
+  bool passages_checked = false;
 };
 
 std::string session_state_label(const json& s) {
@@ -102,10 +103,14 @@ void add_sessions_command(CLI::App& app, Cli& cli) {
   cancel->add_option("ID", o->session_id, "the session's id, as passgatectl sessions lists it (or the log names it)")
       ->required();
   cancel->add_option("--reason", o->reason, "how you know nobody entered, for the audit log")->required();
+  cancel->add_flag("--passages-checked", o->passages_checked,
+                   "you searched the log for passages on it (needed for a session the gate did not count them "
+                   "on: admitted before an upgrade)");
   cancel->callback([o, &cli] {
     cli.exit_code = ask_and_print(cli.target, json{{"cmd", "sessions.cancel"},
                                                    {"session_id", o->session_id},
                                                    {"reason", o->reason},
+                                                   {"passages_checked", o->passages_checked},
                                                    {"operator", invoking_operator()}}, cli.json, print_cancelled);
   });
   cmd->callback([o, cmd, &cli] {
