@@ -7,9 +7,9 @@
 #   --json FILE      where the figures go (default build/bench/results.json)
 #   --build-dir DIR  build directory (default build/release)
 #   --keep           keep the daemons' logs and databases (DIR/bench/run-*; always kept on failure)
-#   --only taps      only section i (tap-to-release and its floor, about 12 minutes), its rows only
+#   --only taps      only section i (tap-to-release and its floor, about 10 minutes), its rows only
 #   QUICK=1          fewer samples, a 5 s idle and 10 store days, for development; the default is the full run
-# The full run takes about an hour on 2 cores (a quarter of it generating the year of data of
+# The full run takes over an hour on 2 cores (a quarter of it generating the year of data of
 # section g); it is not a test and scripts/test.sh does not run it.
 set -euo pipefail
 
