@@ -2,11 +2,13 @@
 # The simulated store, a full day: installs what is missing, builds, then runs the tracking
 # engine simulator (its cameras finalize each shopper's cart with random items, some empty),
 # the payment gateway simulator, passgated (sim backend, database and keys in a temporary
-# directory) and the rig with the built-in demo scenario: entries, every denial, exits, a
-# fire drill, a tracking engine outage, a gateway outage (payments queue up, then drain) and a
-# declined card (dead-letter). Prints a summary and a reconciliation of carts, the gate's
-# payment queue and the gateway's ledger, and exits 0 only when the outcome is the expected
-# one. Options: --keep (leave the temp dir), --time-scale X.
+# directory) and the rig with the built-in demo scenario: entries, every denial, exits, card
+# shoppers tapping at the lanes' readers (paid from the hold, a cart above the hold, a declined
+# card, a card tapped twice, a reader offline for a while), a fire drill, a tracking engine
+# outage, a gateway outage (payments queue up, then drain) and a declined card (dead-letter).
+# Prints a summary and a reconciliation of carts, card holds, the gate's payment queue and the
+# gateway's ledger, and exits 0 only when the outcome is the expected one. Options: --keep
+# (leave the temp dir), --time-scale X.
 # PASSGATE_BUILD_DIR: the build directory to use (default build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,12 +51,19 @@ kid="demo-2026-11"
 finalize_after_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 2000 * s }')
 cart_seed=7
 declined_shopper="shp_declined"  # pays with pm_card_chargeDeclined in demo.toml
+# Card-tap entry: the hold placed on a card at its tap (demo.toml's card-big-cart has a cart
+# above it, card-paid one within it).
+hold_minor=2000
 
 # The app backend's signing key; the gate only ever gets the public JWK Set.
 "$sim" token keygen --alg es256 --kid "$kid" --private "$work/issuer.pem" --jwks "$work/issuer.jwks.json" >/dev/null
 # The gateway's secret key and the key that seals payment references at rest: root-only files.
+# The demo's sealing key is derived from the cart seed instead of drawn at random: the gate
+# names a card shopper by a hash of the card keyed with it, so with the same key every day each
+# test card is the same shopper to the cameras and gets the same cart. A store's key is random.
 (umask 077; echo "sk_test_demo_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$work/gateway.key")
-(umask 077; head -c 32 /dev/urandom >"$work/seal.key")
+(umask 077; python3 -c 'import hashlib, sys; sys.stdout.buffer.write(hashlib.sha256(sys.argv[1].encode()).digest())' \
+  "passgate demo sealing key, cart seed $cart_seed" >"$work/seal.key")
 
 # start_simulator NAME ARGS...: runs `passgate-sim NAME ARGS... --port-file $work/NAME.ports`
 # in the background, logging to $work/NAME.log, and waits until it has written its ports.
@@ -71,12 +80,13 @@ start_simulator tracking --port 0 --control-port 0 --block shp_blocked \
   --finalize-after-ms "$finalize_after_ms" --cart-seed "$cart_seed"
 port=$(port_of tracking port)
 control=$(port_of tracking control_port)
-start_simulator gateway --port 0 --control-port 0 --api-key-file "$work/gateway.key"
+start_simulator gateway --port 0 --control-port 0 --api-key-file "$work/gateway.key" \
+  --reader tmr_lane1 --reader tmr_lane2
 gateway_port=$(port_of gateway port)
 gateway_control=$(port_of gateway control_port)
 
 cat >"$work/passgate.toml" <<TOML
-# Demo gate: two entry lanes and one exit lane on the simulated rig.
+# Demo gate: two entry lanes (each with a card reader) and one exit lane on the simulated rig.
 store_id = "$store"
 gate_id = "gate-demo"
 
@@ -88,11 +98,13 @@ keyset = "issuer.jwks.json"
 number = 1
 kind = "entry"
 group_limit = 4
+terminal_reader = "tmr_lane1"  # card-tap entry too
 
 [[lanes]]
 number = 2
 kind = "entry"
 group_limit = 4
+terminal_reader = "tmr_lane2"
 
 [[lanes]]
 number = 3
@@ -120,6 +132,10 @@ hold_amount_minor = 0          # no pre-authorization at entry: carts are charge
 carts_poll_interval_ms = 500
 retry_initial_ms = 500
 retry_max_ms = 3000
+
+[terminal]                     # the readers, through the gateway simulator's terminal API
+hold_amount_minor = $hold_minor
+poll_slow_ms = 500             # quicker than the default 2 s, for a demo
 
 [database]
 path = "$work/passgate.db"
@@ -163,7 +179,7 @@ python3 -B "$root/scripts/demo_summary.py" "$work/rig-summary.json" "$work/track
 # Money: wait for the last carts to be finalized, fed to the gate and settled, then reconcile.
 python3 -B "$root/scripts/demo_reconcile.py" --tracking-control "$control" --gateway-control "$gateway_control" \
   --db "$work/passgate.db" --declined-shopper "$declined_shopper" --rig-summary "$work/rig-summary.json" \
-  --timeout 30 || rig_status=1
+  --card-hold "$hold_minor" --timeout 30 || rig_status=1
 
 kill -TERM "$gated_pid"
 wait "$gated_pid" || true

@@ -1,18 +1,26 @@
 #!/usr/bin/env python3
-"""Reconciles the demo's store day: carts, the gate's payment queue and the gateway's ledger.
+"""Reconciles the demo's store day: carts, card holds, the gate's payment queue and the gateway's ledger.
 
 Waits (up to --timeout seconds) until every session that had an admitted passage has a final
 cart at the tracking engine, the gate has recorded every final cart and planned its
-settlement, and no payment operation is pending or in flight. Then prints one row per final
-cart and checks:
+settlement, every card session has all its operations queued, and no payment operation is
+pending or in flight. Then prints one row per final cart and checks:
   - every final cart is recorded by the gate with the same total and settled once;
-  - every non-empty cart is charged exactly once at the gateway (one intent, amount = total,
-    collected = total), an empty cart not at all; no intent for anything else;
+  - every non-empty app cart is charged exactly once at the gateway (one intent, amount =
+    total, collected = total), an empty cart not at all;
+  - every card session (a card tapped at a lane's reader) is settled from its hold: an empty
+    cart voids it, a cart within it is captured from it, a cart above it captures the whole
+    hold and charges the rest to the saved card once (scripts/demo_cards.py); no card session
+    is partially paid;
+  - the card attempts that admitted nobody (declined, tapped twice, abandoned) hold nothing;
+    no card hold is left open; no intent for anything else;
   - the ledger's total equals the carts' total minus the declined carts (shown separately);
   - the gateway reports 0 duplicates;
   - the queue holds nothing but the expected declines (dead-letter), none pending, in flight,
     dead or written off;
-  - some charges waited in the queue during the gateway outage (more than one attempt).
+  - some charges waited in the queue during the gateway outage (more than one attempt);
+  - with --card-hold: the day had a card cart within the hold and one above it, and card taps
+    refused payment_declined and card_in_session.
 Exits 0 only if all of that holds.
 
 The tracking and gateway simulators are read through their control ports (GET
@@ -26,6 +34,8 @@ import sqlite3
 import sys
 import time
 import urllib.request
+
+import demo_cards
 
 DECLINED_STATE = "declined"
 UNFINISHED_STATES = ("pending", "in_flight")
@@ -58,7 +68,7 @@ def carted_sessions(tracking):
     return admitted
 
 
-def settled(tracking, gate):
+def settled(tracking, gate, cards):
     """What the store day still waits for, or None when everything is settled."""
     carts, settlements, ops = gate
     sessions = {s["session_id"]: s for s in tracking.get("sessions", [])}
@@ -74,6 +84,14 @@ def settled(tracking, gate):
     busy = [op for op in ops if op["state"] in UNFINISHED_STATES]
     if busy:
         return f"{len(busy)} payment operation(s) pending or in flight"
+    # A card session's charge of the rest above its hold is queued after its capture is done.
+    queued = {}
+    for op in ops:
+        queued[op["session_id"]] = queued.get(op["session_id"], 0) + 1
+    short = [sid for sid, a in demo_cards.admitted(cards).items()
+             if sid in carts and queued.get(sid, 0) < demo_cards.ops_expected(carts[sid][1], a["hold_minor"])]
+    if short:
+        return f"{len(short)} card session(s) not fully queued yet"
     return None
 
 
@@ -81,21 +99,59 @@ def money(minor):
     return f"{minor / 100:,.2f}"
 
 
-def shopper_names(rig_summary_file):
-    """shp_rig_<n> (the subject the rig gives step n) -> the step's label, or its kind and number."""
+def rig_steps(rig_summary_file):
     if not rig_summary_file:
-        return {}
+        return []
     with open(rig_summary_file) as f:
-        steps = json.load(f).get("steps", [])
-    return {f"shp_rig_{s['number']}": s.get("label") or f"{s['kind']} #{s['number']}" for s in steps}
+        return json.load(f).get("steps", [])
 
 
-def who(shopper, names):
+def shopper_names(steps, cards):
+    """shp_rig_<n> (the subject the rig gives step n) -> the step's label, or its kind and
+    number; a card session's id -> the label of the tap step it admitted."""
+    names = {f"shp_rig_{s['number']}": s.get("label") or f"{s['kind']} #{s['number']}" for s in steps}
+    names.update(demo_cards.tap_labels(steps, cards))
+    return names
+
+
+def who(session_id, shopper, names):
+    if shopper.startswith("card:"):
+        return names.get(session_id, "card shopper")
     return names.get(shopper, shopper) if re.fullmatch(r"shp_rig_\d+", shopper) else shopper
 
 
-def reconcile(tracking, ledger, gate, declined_shoppers, names):
+def app_row(total, declined, session_ops, intents):
+    """Problems with one app session's charge."""
+    problems = []
+    if total == 0:
+        if session_ops:
+            problems.append(f"{len(session_ops)} payment operation(s) for an empty cart")
+        if intents:
+            problems.append(f"{len(intents)} gateway intent(s) for an empty cart")
+        return problems
+    charges = [op for op in session_ops if op["op"] == "charge"]
+    if len(session_ops) != 1 or len(charges) != 1 or charges[0]["amount_minor"] != total:
+        problems.append("expected exactly one charge of the cart's total in the queue, found " +
+                        ", ".join(f"{op['op']} {op['amount_minor']}" for op in session_ops))
+    if len(intents) != 1:
+        problems.append(f"{len(intents)} gateway intents, expected exactly 1")
+    elif intents[0]["amount"] != total:
+        problems.append(f"charged {intents[0]['amount']} for a cart of {total}")
+    want_state, want_intent = ("declined", "requires_payment_method") if declined else ("succeeded", "succeeded")
+    if session_ops and session_ops[0]["state"] != want_state:
+        problems.append(f"queue state {session_ops[0]['state']}, expected {want_state}")
+    if intents and intents[0]["status"] != want_intent:
+        problems.append(f"intent {intents[0]['status']}, expected {want_intent}")
+    collected = sum(i["amount_received"] for i in intents)
+    want_collected = 0 if declined else total
+    if collected != want_collected:
+        problems.append(f"collected {collected}, expected {want_collected}")
+    return problems
+
+
+def reconcile(tracking, ledger, gate, cards, declined_shoppers, names, card_hold):
     carts, settlements, ops = gate
+    card_sessions = demo_cards.admitted(cards)
     problems = []
     sessions = {s["session_id"]: s for s in tracking["sessions"]}
     final = [s for s in tracking["sessions"] if s["state"] == "final"]
@@ -106,13 +162,14 @@ def reconcile(tracking, ledger, gate, declined_shoppers, names):
     for op in ops:
         ops_by_session.setdefault(op["session_id"], []).append(op)
 
-    print("\n== Reconciliation: final carts, the gate's payment queue, the gateway's ledger")
-    header = (f"{'session':9} {'shopper':18} {'cart':>8}  {'gate queue (attempts)':24} {'gateway intents':31} "
-              f"{'collected':>9}  check")
+    print("\n== Reconciliation: final carts, card holds, the gate's payment queue, the gateway's ledger")
+    header = (f"{'session':9} {'shopper':24} {'cart':>8} {'hold':>6}  {'gate queue (attempts)':54} "
+              f"{'gateway intents':36} {'collected':>9}  check")
     print(header)
     print("-" * len(header))
-    carts_total = declined_total = expected_collected = 0
+    carts_total = declined_total = unpaid_total = 0
     declined_rows = []
+    settled_cards = []
     for s in final:
         sid, shopper, total = s["session_id"], s["shopper"], s["total_minor"]
         declined = shopper in declined_shoppers
@@ -128,45 +185,34 @@ def reconcile(tracking, ledger, gate, declined_shoppers, names):
             row_problems.append(f"the gate recorded a total of {gate_cart[1]}, the engine {total}")
         if sid not in settlements:
             row_problems.append("no settlement planned")
-        if total == 0:
-            if session_ops:
-                row_problems.append(f"{len(session_ops)} payment operation(s) for an empty cart")
-            if intents:
-                row_problems.append(f"{len(intents)} gateway intent(s) for an empty cart")
+        attempt = card_sessions.get(sid)
+        if attempt is not None:
+            card_problems, collected, unpaid = demo_cards.check_session(attempt, total, session_ops, intents, cards)
+            row_problems += card_problems
+            unpaid_total += unpaid
+            settled_cards.append((total, attempt["hold_minor"], collected, unpaid))
         else:
-            charges = [op for op in session_ops if op["op"] == "charge"]
-            if len(session_ops) != 1 or len(charges) != 1 or charges[0]["amount_minor"] != total:
-                row_problems.append("expected exactly one charge of the cart's total in the queue, found " +
-                                    ", ".join(f"{op['op']} {op['amount_minor']}" for op in session_ops))
-            if len(intents) != 1:
-                row_problems.append(f"{len(intents)} gateway intents, expected exactly 1")
-            elif intents[0]["amount"] != total:
-                row_problems.append(f"charged {intents[0]['amount']} for a cart of {total}")
-            want_state, want_intent = ("declined", "requires_payment_method") if declined else ("succeeded", "succeeded")
-            if session_ops and session_ops[0]["state"] != want_state:
-                row_problems.append(f"queue state {session_ops[0]['state']}, expected {want_state}")
-            if intents and intents[0]["status"] != want_intent:
-                row_problems.append(f"intent {intents[0]['status']}, expected {want_intent}")
-            if declined:
+            row_problems += app_row(total, declined, session_ops, intents)
+            if declined and total > 0:
                 declined_total += total
                 declined_rows.append((sid, shopper, total, session_ops))
-            else:
-                expected_collected += total
-        want_collected = 0 if declined else total
-        if collected != want_collected:
-            row_problems.append(f"collected {collected}, expected {want_collected}")
-        queue_text = ", ".join(f"{op['op']} {op['state']} ({op['attempts']})" for op in session_ops) or "-"
+        queue_text = ", ".join(f"{op['op']} {money(op['amount_minor'])} {op['state']} ({op['attempts']})"
+                               for op in session_ops) or "-"
         intent_text = ", ".join(f"{i['op']} {i['status']}" for i in intents) or "-"
+        hold_text = money(attempt["hold_minor"]) if attempt is not None else "-"
         mark = "ok" if not row_problems else "MISMATCH"
-        if declined and not row_problems:
+        if declined and not row_problems and total > 0:
             mark = "ok (declined)"
-        print(f"{sid[:8]:9} {who(shopper, names)[:18]:18} {money(total):>8}  {queue_text[:24]:24} "
-              f"{intent_text[:31]:31} {money(collected):>9}  {mark}")
-        problems += [f"session {sid} ({shopper}): {p}" for p in row_problems]
+        print(f"{sid[:8]:9} {who(sid, shopper, names)[:24]:24} {money(total):>8} {hold_text:>6}  {queue_text[:54]:54} "
+              f"{intent_text[:36]:36} {money(collected):>9}  {mark}")
+        problems += [f"session {sid} ({who(sid, shopper, names)}): {p}" for p in row_problems]
     print("-" * len(header))
 
     finals = {s["session_id"] for s in final}
-    strays = [i for i in ledger["intents"] if i["session_id"] not in finals]
+    unheld, unheld_problems = demo_cards.unheld_attempts(ledger, card_sessions)
+    problems += unheld_problems
+    strays = [i for i in ledger["intents"] if i["session_id"] not in finals and
+              not (i["op"] == demo_cards.HOLD_OP and i["session_id"] not in card_sessions)]
     if strays:
         problems.append(f"{len(strays)} gateway intent(s) for sessions without a final cart: " +
                         ", ".join(f"{i['session_id']} {i['op']}" for i in strays))
@@ -181,11 +227,15 @@ def reconcile(tracking, ledger, gate, declined_shoppers, names):
     print(f"declined (dead-letter):   {len(declined_rows)} cart(s), {money(declined_total)}")
     print(f"carts minus declined:     {money(carts_total - declined_total)}")
     print(f"gateway ledger collected: {money(ledger_total)} (held {money(usd.get('held', 0))})")
+    problems += demo_cards.report(ledger, cards, settled_cards, card_hold, money)
+    print("card attempts unadmitted: " + (", ".join(f"{k} {v}" for k, v in sorted(unheld.items())) or "none") +
+          " (their holds at the gateway)")
     duplicates = ledger.get("duplicates", [])
     print(f"duplicate charges:        {len(duplicates)}")
-    if ledger_total != carts_total - declined_total:
-        problems.append(f"the ledger collected {ledger_total}, the carts minus declines total "
-                        f"{carts_total - declined_total}")
+    expected_total = carts_total - declined_total - unpaid_total
+    if ledger_total != expected_total:
+        problems.append(f"the ledger collected {ledger_total}, the carts minus declines and unpaid remainders total "
+                        f"{expected_total}")
     if usd.get("held", 0) != 0:
         problems.append(f"{usd['held']} still held at the gateway")
     if duplicates:
@@ -226,8 +276,8 @@ def reconcile(tracking, ledger, gate, declined_shoppers, names):
         for p in problems:
             print("  - " + p)
         return 1
-    print("RECONCILIATION: every final cart charged exactly once; ledger = carts - declined; "
-          "0 duplicates; queue empty but for the expected decline")
+    print("RECONCILIATION: every final cart charged exactly once (card carts from their holds); ledger = carts - "
+          "declined; 0 duplicates; 0 open holds; queue empty but for the expected decline")
     return 0
 
 
@@ -236,7 +286,8 @@ def run(args):
     while True:
         tracking = fetch(args.tracking_control, "/control/state")
         gate = read_gate(args.db)
-        waiting_for = settled(tracking, gate)
+        cards = demo_cards.read_cards(args.db)
+        waiting_for = settled(tracking, gate, cards)
         if waiting_for is None or time.monotonic() - started > args.timeout:
             break
         time.sleep(0.25)
@@ -246,7 +297,8 @@ def run(args):
     else:
         print(f"settlement complete {elapsed:.1f} s after the last shopper")
     ledger = fetch(args.gateway_control, "/control/ledger")
-    status = reconcile(tracking, ledger, gate, set(args.declined_shopper), shopper_names(args.rig_summary))
+    names = shopper_names(rig_steps(args.rig_summary), cards)
+    status = reconcile(tracking, ledger, gate, cards, set(args.declined_shopper), names, args.card_hold)
     return 1 if waiting_for is not None else status
 
 
@@ -259,6 +311,9 @@ def main():
                         help="a shopper whose card the gateway declines (repeatable)")
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait for settlement")
     parser.add_argument("--rig-summary", help="the rig's --summary-json file, to name shoppers by their step")
+    parser.add_argument("--card-hold", type=int, help="the card hold of the day (minor units): expect every card "
+                        "session held that much, a card cart within it and one above it, a declined tap and a "
+                        "card tapped twice")
     args = parser.parse_args()
     try:
         return run(args)

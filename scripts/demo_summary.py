@@ -3,8 +3,9 @@
 
 Arguments: the rig's summary JSON, the tracking simulator's state JSON,
 `passgatectl status --json` and `passgatectl sessions --all --limit 0 --json`. Exits 0 only when every rig expectation was met,
-every session the gate admitted reached the tracking engine (and no other), and the
-gate's outbox is empty.
+every denial reason the day plays was shown (card taps' included), every session the gate
+admitted (app and card) reached the tracking engine (and no other), and the gate's outbox is
+empty.
 """
 import json
 import sys
@@ -13,7 +14,20 @@ EXPECTED_DENIALS = {
     "malformed", "unsupported_alg", "unknown_key", "bad_signature", "wrong_issuer",
     "wrong_audience", "expired", "not_yet_valid", "stale", "replayed", "bad_claims",
     "shopper_blocked", "offline_limit", "lane_unavailable",
+    "payment_declined", "card_in_session",  # card taps: a declined card, a card tapped twice
 }
+
+
+def tap_denials(steps):
+    """The gate's denials of card taps, by reason: the rig counts scans' denials, not taps'."""
+    counts = {}
+    for step in steps:
+        if step.get("kind") != "tap" or not step.get("expectations"):
+            continue
+        answer = step["expectations"][0].get("actual", "")
+        if answer not in ("admitted", "not_collecting") and answer.isidentifier():
+            counts[answer] = counts.get(answer, 0) + 1
+    return counts
 
 
 def main(rig_file, tracking_file, gate_file, sessions_file):
@@ -28,8 +42,10 @@ def main(rig_file, tracking_file, gate_file, sessions_file):
     for lane, s in sorted(rig.get("lanes", {}).items(), key=lambda kv: int(kv[0])):
         print(f"  lane {lane}: {s.get('admitted_scans', 0)} scan(s), {s.get('entered', 0)} entered, "
               f"{s.get('exits', 0)} exit(s), {s.get('denied_scans', 0)} denied")
-    print("denials by reason:")
-    denials = rig.get("denials", {})
+    print("denials by reason (scans and card taps):")
+    denials = dict(rig.get("denials", {}))
+    for reason, count in tap_denials(rig.get("steps", [])).items():
+        denials[reason] = denials.get(reason, 0) + count
     for reason in sorted(denials):
         print(f"  {reason:18} {denials[reason]}")
     missing = EXPECTED_DENIALS - set(denials)
@@ -49,8 +65,9 @@ def main(rig_file, tracking_file, gate_file, sessions_file):
     reached = {"open", "open_offline", "cancelled"}
     gate_ids = {s["session_id"] for s in gate_sessions if s["state"] in reached}
     offline = sum(1 for s in gate_sessions if s.get("offline"))
+    cards = sum(1 for s in tracking.get("sessions", []) if s.get("shopper", "").startswith("card:"))
     print(f"sessions: gate database {len(gate_ids)} admitted ({offline} offline), "
-          f"tracking engine {len(engine_ids)}; by state in the gate: {gate.get('sessions_by_state')}")
+          f"tracking engine {len(engine_ids)} ({cards} of card shoppers); by state in the gate: {gate.get('sessions_by_state')}")
     # A session the gate denied after asking the engine to open it (the engine did not answer,
     # then the offline policy or its limits refused the shopper) is reported to the engine all
     # the same, opened and cancelled, in case the request reached it: the engine then holds it

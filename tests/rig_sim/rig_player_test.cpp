@@ -45,6 +45,11 @@ class FakeGate final : public RigWires {
     time_.post([this, lane] { scanned(lane); });
   }
 
+  // The lane's display shows `text` `after` from now (card entry off or on, ...).
+  void show_later(int lane, std::string text, Millis after) {
+    shows_.push_back(time_.start(after, [this, lane, text = std::move(text)] { view_.on_display(lane, text); }));
+  }
+
   std::map<int, std::deque<std::string>> answers;  // per lane: "admit <n>" or a denial reason
   std::map<int, int> granted_in, forced_in, out;   // passages per lane
   std::vector<std::string> scans;
@@ -113,6 +118,7 @@ class FakeGate final : public RigWires {
 
   VirtualTime& time_;
   GateView& view_;
+  std::vector<std::unique_ptr<Timer>> shows_;
   std::set<int> exit_lanes_;
   std::map<int, Lane> lanes_;
   bool alarm_ = false;
@@ -153,8 +159,21 @@ class ScriptedCardTaps final : public CardTaps {
     time_.post([done = std::move(done), status] { done(status); });
   }
 
+  // Each fault the rig sets, as "<reader> <fault>"; the gate shows `shows[fault]` on its lane
+  // `display_after` later (nothing for a fault without an entry).
+  void set_reader_fault(const std::string& reader, const std::string& fault, std::function<void(Status)> done) override {
+    faults.push_back(reader + " " + fault);
+    if (const auto it = shows.find(fault); it != shows.end()) {
+      gate_.show_later(std::stoi(reader.substr(std::string_view("tmr_lane").size())), it->second, display_after);
+    }
+    time_.post([done = std::move(done)] { done(Status{}); });
+  }
+
   std::map<std::string, std::deque<int>> statuses;  // by reader
   std::vector<std::string> taps;
+  std::vector<std::string> faults;
+  std::map<std::string, std::string> shows;  // by fault: what the gate's lane display then says
+  Millis display_after{1500};
 
  private:
   VirtualTime& time_;
@@ -432,6 +451,40 @@ TEST_CASE("a reader that never reads the card, or an unexpected answer, fails th
                   "admitted") != std::string::npos);
   CHECK(text.find("lane2 #02 tap tmr_lane2 (card ending 4242): denied shopper_blocked ✗ expected card_in_session") !=
         std::string::npos);
+}
+
+TEST_CASE("reader steps set the reader's fault and wait for the lane to show card entry off, then on",
+          "[rig_player]") {
+  const std::string offline = "[[step]]\nkind = \"reader\"\nlane = 2\nreader = \"tmr_lane2\"\nfault = \"offline\"\n";
+  const std::string online = "[[step]]\nkind = \"reader\"\nlane = 2\nreader = \"tmr_lane2\"\nfault = \"online\"\n";
+  PlayerRig rig(offline + tap_toml(2, "expect = \"not_collecting\"\n") + online + tap_toml(2));
+  rig.taps.shows = {{"offline", "card entry off: use the app"}, {"online", "card entry on"}};
+  rig.taps.statuses["tmr_lane2"] = {400, 200};
+  rig.gate.answers[2] = {"admit 1"};
+
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.passed(true));
+  CHECK(rig.taps.faults == std::vector<std::string>{"tmr_lane2 offline", "tmr_lane2 online"});
+  CHECK(rig.gate.granted_in == std::map<int, int>{{2, 1}});
+  const std::string text = rig.out.str();
+  CHECK(text.find("lane2 #01 reader tmr_lane2 offline: the lane shows \"card entry off: use the app\" after 1") !=
+        std::string::npos);
+  CHECK(text.find("lane2 #02 tap tmr_lane2 (card ending 4242): the reader took no card ✓") != std::string::npos);
+  CHECK(text.find("lane2 #03 reader tmr_lane2 online: the lane shows \"card entry on\" after 1") != std::string::npos);
+  CHECK(text.find("lane2 #04 tap tmr_lane2 (card ending 4242): admitted 1 ✓, 1 entered ✓") != std::string::npos);
+}
+
+TEST_CASE("a reader step whose lane never shows card entry off fails", "[rig_player]") {
+  PlayerRig rig("[[step]]\nkind = \"reader\"\nlane = 1\nreader = \"tmr_lane1\"\nfault = \"offline\"\n");
+  rig.taps.shows = {{"offline", "card entry on"}};  // the wrong text: card entry stayed on
+  const auto completed = rig.play();
+  INFO(rig.out.str());
+  REQUIRE(completed == true);
+  CHECK(rig.report.expectations_failed() == 1);
+  CHECK(rig.out.str().find("lane1 #01 reader tmr_lane1 offline: the lane did not show \"card entry off: use the app\" "
+                           "within 10000 ms ✗ expected card entry off: use the app") != std::string::npos);
 }
 
 }  // namespace

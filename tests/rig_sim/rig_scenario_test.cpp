@@ -113,10 +113,10 @@ group = 12
 TEST_CASE("an unknown kind is reported with the kinds there are", "[rig_scenario]") {
   CHECK(error_of("[[step]]\nkind = \"shoper\"\nlane = 1\n") ==
         "s.toml:2: step 1: unknown kind \"shoper\", expected one of shopper, tailgater, wrong_way, exit, "
-        "backout, bounce, fire_drill, tracking, gateway, pause, tap");
+        "backout, bounce, fire_drill, tracking, gateway, pause, tap, reader");
   CHECK(error_of("[[step]]\nlane = 1\n") ==
         "s.toml:1: step 1: missing `kind`, expected one of shopper, tailgater, wrong_way, exit, backout, bounce, "
-        "fire_drill, tracking, gateway, pause, tap");
+        "fire_drill, tracking, gateway, pause, tap, reader");
 }
 
 TEST_CASE("an unknown token flaw is reported with the flaws there are", "[rig_scenario]") {
@@ -333,6 +333,43 @@ TEST_CASE("bad tap steps are named precisely", "[rig_scenario]") {
   CHECK(error_of("[[step]]\nkind = \"tap\"\nlane = 1\nreader = \"tmr_1\"\ntoken = \"valid\"\n") ==
         "s.toml:5: step 1 (tap): unknown key `token`; a tap step may have kind, label, at_ms, wait, reader, card, "
         "expect, lane");
+}
+
+TEST_CASE("reader steps parse with their reader and fault, queue on their lane and need the gateway's control port",
+          "[rig_scenario]") {
+  const auto parsed = parse_scenario(R"(
+[[step]]
+kind = "reader"
+lane = 2
+reader = "tmr_lane2"
+fault = "offline"
+[[step]]
+kind = "reader"
+lane = 2
+reader = "tmr_lane2"
+fault = "online"
+)",
+                                     "r.toml");
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->steps.size() == 2);
+  CHECK(std::get<ReaderStep>(parsed->steps[0].action).reader == "tmr_lane2");
+  CHECK_FALSE(std::get<ReaderStep>(parsed->steps[0].action).online);
+  CHECK(std::get<ReaderStep>(parsed->steps[1].action).online);
+  CHECK(is_lane_step(parsed->steps[0]));
+  CHECK_FALSE(parsed->steps[0].wait);
+  CHECK(step_title(parsed->steps[0]) == "reader tmr_lane2 offline");
+  CHECK(parsed->uses_gateway());
+}
+
+TEST_CASE("bad reader steps are named precisely", "[rig_scenario]") {
+  CHECK(error_of("[[step]]\nkind = \"reader\"\nlane = 1\nreader = \"tmr_1\"\n") ==
+        "s.toml:1: step 1 (reader): missing `fault`, expected offline or online");
+  CHECK(error_of("[[step]]\nkind = \"reader\"\nlane = 1\nreader = \"tmr_1\"\nfault = \"busy\"\n") ==
+        "s.toml:5: step 1 (reader): `fault` is \"busy\", expected offline or online");
+  CHECK(error_of("[[step]]\nkind = \"reader\"\nlane = 1\nfault = \"offline\"\n") ==
+        "s.toml:1: step 1 (reader): missing `reader`, expected the lane's reader id (tmr_ then 1-60 letters, digits or _)");
+  CHECK(error_of("[[step]]\nkind = \"reader\"\nreader = \"tmr_1\"\nfault = \"offline\"\n") ==
+        "s.toml:1: step 1 (reader): missing `lane`, expected an integer 1-99");
 }
 
 }  // namespace

@@ -15,15 +15,18 @@ STORE = "store-bench"
 
 
 def gate_config(work, sockets, name, tracking_url, gateway_url, policy="deny", exit_lanes=(), entry_lanes=(1,),
-                database=None, payments="", database_keys=""):
+                database=None, payments="", database_keys="", readers=None, tables=""):
     """The config text of gate `name`: `entry_lanes` (lane 1) and `exit_lanes`, the rig socket
     with debounce 0 (a benchmark's beams do not bounce), its database `database` (default
     <work>/<name>.db), metrics on any free loopback port, logs at the shipping default level
     (info) to the log file; `payments` and `database_keys` are more lines for [payments] and
-    [database] (e.g. "max_requests_per_second = 0\n")."""
+    [database] (e.g. "max_requests_per_second = 0\n"); `readers` maps entry lanes to their card
+    reader (terminal_reader); `tables` are more tables at the end (e.g. "[terminal]\n...")."""
     lanes = ""
     for n in entry_lanes:
         lanes += f'[[lanes]]\nnumber = {n}\nkind = "entry"\n'
+        if readers and n in readers:
+            lanes += f'terminal_reader = "{readers[n]}"\n'
     for n in exit_lanes:
         lanes += f'[[lanes]]\nnumber = {n}\nkind = "exit"\n'
     return f'''store_id = "{STORE}"
@@ -54,7 +57,7 @@ socket = "{sockets}/{name}.control.sock"
 listen = "127.0.0.1:0"
 [logging]
 level = "info"
-'''
+{tables}'''
 
 
 def proc_status(pid):

@@ -68,9 +68,7 @@ int main(int argc, char** argv) {
     for (int n : lane_numbers) {
       Lane lane;
       lane.name = "lane" + std::to_string(n);
-      rig.input(lane.name + ".beam_outer", false);
-      rig.input(lane.name + ".beam_inner", false);
-      rig.wait_output(lane.name + ".release_in", false);
+      rig.clear_entry_lane(lane.name);
       lane.token = tokens.next();
       lanes.push_back(std::move(lane));
     }

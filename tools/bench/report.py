@@ -86,6 +86,14 @@ def lanes_rows(r):
              goal(f"p99 {m['p99_ratio']:.2f}x one lane, <= {m['goal_p99_ratio']}x", m["p99_ratio"] <= m["goal_p99_ratio"]))]
 
 
+def tap_rows(r):
+    t = r["tap_to_release"]
+    taps, scans = t["taps"], t["floor_scans_same_gate"]
+    return [(f"tap-to-release, a card at the lane's simulated reader (polled every {taps['poll_fast_ms']} ms), "
+             f"{taps['count']:,} taps", latency(taps),
+             f"scan-to-release, same gate: {latency(scans)}", "-")]
+
+
 def year_rows(r, floor):
     y = r["year"]
     g, ret, start, ctl = y["generated"], y["retention"], y["start_to_ready"], y["passgatectl"]
@@ -137,12 +145,13 @@ def memory_rows(r):
 
 def all_rows(r):
     base = [row + ("-",) for row in rows(r)]
-    return base + drain_rows(r) + lanes_rows(r) + year_rows(r, r["scan_to_release"]["floor_verify_commit"]) + \
+    return base + drain_rows(r) + lanes_rows(r) + tap_rows(r) + year_rows(r, r["scan_to_release"]["floor_verify_commit"]) + \
         memory_rows(r)
 
 
-def print_table(r):
-    table = [("figure", "measured", "floor (same run)", "goal (issue 18)")] + all_rows(r)
+def print_table(r, some_rows=None):
+    """The table of every figure, or of `some_rows` only (a run of one section)."""
+    table = [("figure", "measured", "floor (same run)", "goal (issue 18)")] + (some_rows or all_rows(r))
     widths = [max(len(row[i]) for row in table) for i in range(4)]
     for i, row in enumerate(table):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())

@@ -92,4 +92,10 @@ void RigClient::walk_in(const std::string& lane) {
   input(lane + ".beam_inner", false);
 }
 
+void RigClient::clear_entry_lane(const std::string& lane) {
+  input(lane + ".beam_outer", false);
+  input(lane + ".beam_inner", false);
+  wait_output(lane + ".release_in", false);
+}
+
 }  // namespace passgate::bench

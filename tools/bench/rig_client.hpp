@@ -29,6 +29,9 @@ class RigClient {
   // A person walking into the store through lane `lane` ("lane1"): outer beam, both, inner
   // beam, neither (docs/interfaces/rig-protocol.md#line-names).
   void walk_in(const std::string& lane);
+  // Before the first shopper of entry lane `lane` ("lane1"): nobody in its beams, and its
+  // barrier reported closed (release_in 0).
+  void clear_entry_lane(const std::string& lane);
 
   // For a client driving several lanes at once: the next change of an output line the gate
   // reports, or none when nothing comes before `until`.

@@ -45,9 +45,7 @@ int main(int argc, char** argv) {
     const std::string l = "lane" + std::to_string(lane);
     passgate::bench::RigClient rig(socket);
     rig.input("fire_alarm", false);
-    rig.input(l + ".beam_outer", false);
-    rig.input(l + ".beam_inner", false);
-    rig.wait_output(l + ".release_in", false);
+    rig.clear_entry_lane(l);
 
     std::vector<double> micros;
     micros.reserve(static_cast<std::size_t>(count));

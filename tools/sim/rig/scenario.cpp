@@ -11,9 +11,9 @@ constexpr std::array<std::pair<ScanSuffix, std::string_view>, 3> kSuffixes{{
     {ScanSuffix::none, "none"}, {ScanSuffix::crlf, "crlf"}, {ScanSuffix::aim, "aim"}}};
 
 // In the order of StepAction's alternatives.
-constexpr std::array<std::string_view, 11> kKindNames{"shopper",    "tailgater", "wrong_way", "exit",
-                                                      "backout",    "bounce",    "fire_drill", "tracking",
-                                                      "gateway",    "pause",     "tap"};
+constexpr std::array<std::string_view, 12> kKindNames{"shopper", "tailgater", "wrong_way", "exit",  "backout",
+                                                      "bounce",  "fire_drill", "tracking", "gateway", "pause",
+                                                      "tap",     "reader"};
 static_assert(kKindNames.size() == std::variant_size_v<StepAction>);
 
 template <class Kind>
@@ -86,6 +86,8 @@ std::set<int> Scenario::lanes() const {
 
 bool Scenario::uses_tracking() const { return has_step<TrackingStep>(steps); }
 
-bool Scenario::uses_gateway() const { return has_step<GatewayStep>(steps) || has_step<TapStep>(steps); }
+bool Scenario::uses_gateway() const {
+  return has_step<GatewayStep>(steps) || has_step<TapStep>(steps) || has_step<ReaderStep>(steps);
+}
 
 }  // namespace passgate::sim

@@ -1,7 +1,7 @@
 // Scenario: what a rig run plays, read from a TOML file (format: tools/sim/scenarios/README.md).
 // A scenario is a list of steps played in file order; each step is one kind of visitor or
 // event (a shopper scanning a token, a tailgater, people leaving, a fire drill, a tracking
-// engine or payment gateway fault, ...). parse_scenario() checks everything up front and names the first problem
+// engine or payment gateway fault, a card reader going offline, ...). parse_scenario() checks everything up front and names the first problem
 // as "file:line: step N (kind): what is wrong, what is expected".
 #pragma once
 
@@ -99,8 +99,15 @@ struct TapStep {
   std::string expect = "admitted";       // "admitted", a denial reason or kNotCollecting
 };
 
+// A lane's card reader goes offline, or comes back online (the gateway simulator's reader
+// fault); the gate must then show "card entry off", or "card entry on", on the lane's display.
+struct ReaderStep {
+  std::string reader;   // "tmr_..."
+  bool online = false;  // false: the reader goes offline
+};
+
 using StepAction = std::variant<ShopperStep, TailgaterStep, WrongWayStep, ExitStep, BackoutStep,
-                                BounceStep, FireDrillStep, TrackingStep, GatewayStep, PauseStep, TapStep>;
+                                BounceStep, FireDrillStep, TrackingStep, GatewayStep, PauseStep, TapStep, ReaderStep>;
 
 struct Step {
   int number = 0;           // 1-based position in the scenario
@@ -127,7 +134,7 @@ struct Scenario {
   // Every lane a step uses.
   [[nodiscard]] std::set<int> lanes() const;
   [[nodiscard]] bool uses_tracking() const;
-  // Gateway or tap steps: they need the gateway simulator's control port.
+  // Gateway, tap or reader steps: they need the gateway simulator's control port.
   [[nodiscard]] bool uses_gateway() const;
 };
 

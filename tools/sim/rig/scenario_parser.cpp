@@ -190,6 +190,7 @@ class StepParser {
     else if (*kind == "tracking") step.action = tracking(r);
     else if (*kind == "gateway") step.action = gateway(r);
     else if (*kind == "tap") step.action = tap(r);
+    else if (*kind == "reader") step.action = reader_step(r);
     else step.action = PauseStep{Millis{r.required_integer("ms", 0, kMaxMillis)}};
 
     // Gate-wide steps wait for everything before them unless told otherwise.
@@ -299,8 +300,8 @@ class StepParser {
     return t;
   }
 
-  static TapStep tap(StepReader& r) {
-    TapStep t;
+  // The required `reader`: a reader id of the gateway simulator.
+  static std::string reader_id(StepReader& r) {
     const auto reader = r.text("reader");
     if (!reader) r.fail("missing `reader`, expected the lane's reader id (tmr_ then 1-60 letters, digits or _)");
     const auto is_id_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; };
@@ -308,7 +309,24 @@ class StepParser {
         !std::all_of(reader->begin() + 4, reader->end(), is_id_char)) {
       r.fail_at("reader", "`reader` is " + in_quotes(*reader) + ", expected tmr_ then 1-60 letters, digits or _");
     }
-    t.reader = *reader;
+    return *reader;
+  }
+
+  static ReaderStep reader_step(StepReader& r) {
+    ReaderStep step;
+    step.reader = reader_id(r);
+    const auto fault = r.text("fault");
+    if (!fault) r.fail("missing `fault`, expected offline or online");
+    if (*fault != "offline" && *fault != "online") {
+      r.fail_at("fault", "`fault` is " + in_quotes(*fault) + ", expected offline or online");
+    }
+    step.online = *fault == "online";
+    return step;
+  }
+
+  static TapStep tap(StepReader& r) {
+    TapStep t;
+    t.reader = reader_id(r);
     if (const auto card = r.text("card")) {
       const bool digits = std::all_of(card->begin(), card->end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!digits || card->size() < 12 || card->size() > 19) {

@@ -17,6 +17,7 @@ std::unique_ptr<StepRun> make_run(RigContext& ctx, const Step& step, const StepR
   if (std::holds_alternative<TrackingStep>(a)) return make_tracking_run(ctx, step);
   if (std::holds_alternative<GatewayStep>(a)) return make_gateway_run(ctx, step);
   if (std::holds_alternative<TapStep>(a)) return make_tap_run(ctx, step);
+  if (std::holds_alternative<ReaderStep>(a)) return make_reader_run(ctx, step);
   return make_pause_run(ctx, step);
 }
 

@@ -87,10 +87,10 @@ class ControlRequest : public std::enable_shared_from_this<ControlRequest> {
   std::function<void(Result<unsigned>, const std::string&, const std::string&)> done_;
 };
 
-void post_fault(asio::io_context& io, Simulator simulator, std::uint16_t port, const nlohmann::json& body,
-                std::function<void(Status)> done) {
+void post_fault(asio::io_context& io, Simulator simulator, std::uint16_t port, const std::string& target,
+                const nlohmann::json& body, std::function<void(Status)> done) {
   std::make_shared<ControlRequest>(
-      io, simulator, port, "/control/fault", body.dump(),
+      io, simulator, port, target, body.dump(),
       [simulator, done = std::move(done)](Result<unsigned> status, const std::string& where, const std::string& text) {
         if (!status) return done(status.error());
         if (*status < 200 || *status > 299) {
@@ -105,15 +105,15 @@ void post_fault(asio::io_context& io, Simulator simulator, std::uint16_t port, c
 }  // namespace
 
 void TrackingControl::set_fault(TrackingFault fault, Millis delay, std::function<void(Status)> done) {
-  post_fault(io_, {"tracking"}, port_, {{"mode", std::string(to_string(fault))}, {"delay_ms", delay.count()}},
-             std::move(done));
+  post_fault(io_, {"tracking"}, port_, "/control/fault",
+             {{"mode", std::string(to_string(fault))}, {"delay_ms", delay.count()}}, std::move(done));
 }
 
 void GatewayControl::set_fault(const GatewayFault& fault, std::function<void(Status)> done) {
   nlohmann::json body = {{"mode", to_string(fault.mode)}, {"delay_ms", fault.delay.count()}};
   if (fault.retry_after) body["retry_after_s"] = fault.retry_after->count();
   if (fault.count) body["count"] = *fault.count;
-  post_fault(io_, {"gateway"}, port_, body, std::move(done));
+  post_fault(io_, {"gateway"}, port_, "/control/fault", body, std::move(done));
 }
 
 void GatewayControl::tap(const std::string& reader, const std::string& card, std::function<void(Result<int>)> done) {
@@ -124,6 +124,11 @@ void GatewayControl::tap(const std::string& reader, const std::string& card, std
         done(static_cast<int>(*status));
       })
       ->run();
+}
+
+void GatewayControl::set_reader_fault(const std::string& reader, const std::string& fault,
+                                      std::function<void(Status)> done) {
+  post_fault(io_, {"gateway"}, port_, "/control/readers/" + reader, {{"fault", fault}}, std::move(done));
 }
 
 }  // namespace passgate::sim

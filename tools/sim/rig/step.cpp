@@ -103,6 +103,7 @@ std::string step_title(const Step& step) {
   }
   if (const auto* p = std::get_if<PauseStep>(&a)) return "pause " + std::to_string(p->duration.count()) + " ms";
   if (const auto* t = std::get_if<TapStep>(&a)) return "tap " + t->reader + " (card ending " + t->card.substr(t->card.size() - 4) + ")";
+  if (const auto* r = std::get_if<ReaderStep>(&a)) return "reader " + r->reader + (r->online ? " online" : " offline");
   return std::string(kind_name(a));
 }
 

@@ -27,6 +27,7 @@ namespace passgate::sim {
 inline constexpr Millis kTapReadyDeadline{10000};   // the lane's reader collecting (it may be re-arming)
 inline constexpr Millis kTapRetry{250};             // between taps the reader did not take
 inline constexpr Millis kTapAnswerDeadline{10000};  // the gate's answer to a card it read
+inline constexpr Millis kCardEntryDeadline{10000};  // card entry off/on shown after a reader fault
 inline constexpr Millis kFireReleaseDeadline{200};  // every lane open after fire_alarm=1
 inline constexpr Millis kExitFreeDeadline{500};     // release_out after a leaver blocks beam_inner
 inline constexpr Millis kSettleDeadline{1000};      // releases off again (grant used up, alarm over)
@@ -128,5 +129,6 @@ class StepRun {
 [[nodiscard]] std::unique_ptr<StepRun> make_gateway_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_pause_run(RigContext& ctx, const Step& step);
 [[nodiscard]] std::unique_ptr<StepRun> make_tap_run(RigContext& ctx, const Step& step);
+[[nodiscard]] std::unique_ptr<StepRun> make_reader_run(RigContext& ctx, const Step& step);
 
 }  // namespace passgate::sim

@@ -2,7 +2,11 @@
 // the card; the gate's answer reaches the lane's display as a scan's does. A reader that takes
 // no card (re-arming after the previous tap) is tapped again every kTapRetry until
 // kTapReadyDeadline, unless the step expects exactly that (not_collecting: card entry off).
+// A reader going offline or coming back (kind = "reader"): the gateway simulator's reader
+// fault, then the lane's display must say card entry is off (or on) within kCardEntryDeadline.
 #include "tools/sim/rig/step.hpp"
+
+#include <algorithm>
 
 namespace passgate::sim {
 namespace {
@@ -84,7 +88,67 @@ class TapRun final : public StepRun {
   std::string text_;
 };
 
+// What an idle entry lane shows when its card entry goes off or comes on (the gate's texts).
+constexpr std::string_view kCardEntryOff = "card entry off: use the app";
+constexpr std::string_view kCardEntryOn = "card entry on";
+
+class ReaderRun final : public StepRun {
+ public:
+  ReaderRun(RigContext& ctx, const Step& step) : StepRun(ctx, step), reader_(std::get<ReaderStep>(step.action)) {}
+
+ private:
+  void run() override {
+    const std::string fault = reader_.online ? "online" : "offline";
+    if (ctx_.taps == nullptr) {
+      event("no gateway simulator to tell" + expect("reader " + fault, "no --gateway-control-port", false));
+      finish();
+      return;
+    }
+    // From before the fault: the gate may notice it before the simulator's reply comes back.
+    first_display_ = ctx_.gate.displays(step_.lane).size();
+    ctx_.taps->set_reader_fault(reader_.reader, fault, [this](const Status& s) { fault_set(s); });
+  }
+
+  void fault_set(const Status& s) {
+    if (!s) {
+      event(s.error().message + expect("fault set", "failed", false));
+      finish();
+      return;
+    }
+    const std::string_view wanted = reader_.online ? kCardEntryOn : kCardEntryOff;
+    since_ = ctx_.clock.steady_now();
+    wait_ = ctx_.conditions().within(ctx_.gate_timers, kCardEntryDeadline, [this, wanted] { return shown(wanted); },
+                                     [this, wanted](bool seen) { answered(std::string(wanted), seen); });
+  }
+
+  void answered(const std::string& wanted, bool seen) {
+    const auto ms = std::chrono::duration_cast<Millis>(ctx_.clock.steady_now() - since_).count();
+    if (seen) {
+      event("the lane shows \"" + wanted + "\" after " + std::to_string(ms) + " ms" + expect(wanted, wanted, true));
+    } else {
+      event("the lane did not show \"" + wanted + "\" within " + std::to_string(kCardEntryDeadline.count()) + " ms" +
+            expect(wanted, "not shown", false));
+    }
+    finish();
+  }
+
+  // The lane displayed `text` since the step began.
+  bool shown(std::string_view text) const {
+    const auto& texts = ctx_.gate.displays(step_.lane);
+    return std::find(texts.begin() + static_cast<std::ptrdiff_t>(first_display_), texts.end(), text) != texts.end();
+  }
+
+  const ReaderStep& reader_;
+  std::size_t first_display_ = 0;
+  SteadyTime since_{};
+  std::unique_ptr<Watch> wait_;
+};
+
 }  // namespace
+
+std::unique_ptr<StepRun> make_reader_run(RigContext& ctx, const Step& step) {
+  return std::make_unique<ReaderRun>(ctx, step);
+}
 
 std::unique_ptr<StepRun> make_tap_run(RigContext& ctx, const Step& step) { return std::make_unique<TapRun>(ctx, step); }
 
