@@ -465,7 +465,10 @@ void GpiodLines::start_slow_turns() {
     if (const auto found = release_lines_.find(chip); found != release_lines_.end()) lines += found->second.size();
   }
   slow_turns_left_ = std::max(slow_turns_left_, lines);
-  if (!slow_turn_ && slow_turns_left_ > 0) slow_turn_ = timers_.start(Millis(0), [this] { slow_turn(); });
+  if (!slow_turn_ && slow_turns_left_ > 0) {
+    slow_chain_.clear();  // a chain begins
+    slow_turn_ = timers_.start(Millis(0), [this] { slow_turn(); });
+  }
 }
 
 // One release of a slow chip, in a handler of its own (one for all slow chips: several
@@ -473,7 +476,8 @@ void GpiodLines::start_slow_turns() {
 // not have the level asked for, else such an entry release, else one held free whose read-back
 // the last redrive asked for (exit releases first); each chip by chip and line by line. A
 // round ends when every release due has been served in it: a release that can never be
-// written (a dead chip) takes one turn a round, never every turn. If that took no longer than kSlowChain, the next turn follows
+// written (a dead chip) takes one turn a round, never every turn; and a chain serves each
+// release once at most. If that took no longer than kSlowChain, the next turn follows
 // at once (a bus that recovered frees every lane in a moment), each line at most once per
 // chain; if it took longer, turns pause until the next redrive every kSlowRedriveChecks
 // checks (a hung bus holds the loop a second or two per line, toward the watchdog).
@@ -496,8 +500,10 @@ void GpiodLines::slow_turn() {
   std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   auto pick = std::find_if(due.begin(), due.end(), [this](const auto& d) { return !slow_round_.contains(d.second); });
   if (pick == due.end()) {
-    slow_round_.clear();  // every release due was served in this round: the next one begins
-    pick = due.begin();
+    // Every release due was served in this round: a new one begins, with what this chain has
+    // not served yet (a release asked for since); none: the chain ends.
+    slow_round_.clear();
+    pick = std::find_if(due.begin(), due.end(), [this](const auto& d) { return !slow_chain_.contains(d.second); });
   }
   if (pick == due.end()) {
     slow_turns_left_ = 0;
@@ -505,6 +511,7 @@ void GpiodLines::slow_turn() {
   }
   const std::string name = pick->second;
   slow_round_.insert(name);
+  slow_chain_.insert(name);
   slow_reads_due_.erase(name);
   Output& out = *outputs_.at(name);
   const SteadyTime started = clock_.steady_now();

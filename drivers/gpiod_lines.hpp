@@ -233,6 +233,7 @@ class GpiodLines {
   std::size_t slow_turns_left_ = 0;        // turns left in the current chain
   bool slow_paused_ = false;               // a turn was slow: none until the next redrive
   std::set<std::string> slow_round_;       // the releases slow turns served in this round
+  std::set<std::string> slow_chain_;       // ... and in the chain under way
   std::set<std::string> slow_reads_due_;   // releases of slow chips to read back
   // Log lines waiting for the end of the loop turn (the journal may stall: never inside a write).
   std::vector<std::pair<spdlog::level::level_enum, std::string>> pending_logs_;

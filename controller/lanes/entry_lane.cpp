@@ -173,11 +173,22 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
   }
 
   // Grants that ended with someone in the lane, their places not all used (Closing out of
-  // retries, out of service, the fire alarm): the person in the lane is likely their shopper,
-  // so an entering passage uses one of their places (admitted, for that session) until the
-  // lane is clear; only then (or when the lane is torn down) is one nobody used cancelled.
-  // Before, its session was cancelled while its shopper stood in the barrier and walked in.
+  // retries, out of service, the fire alarm), or that the fire alarm ended at all: the person
+  // in the lane, or the shopper shown green a step away, is likely their shopper, so an
+  // entering passage uses one of their places (admitted, for that session) until the lane is
+  // clear (after the alarm, and no sooner than the grant time-out after it: linger_timer);
+  // only then (or when the lane is torn down) is one nobody used cancelled. Before, its
+  // session was cancelled while its shopper stood in the barrier and then walked in.
   std::deque<EntryGrant> lingering;
+  std::unique_ptr<Timer> linger_timer;  // the grant time-out after the alarm ended grants
+
+  // A grant the fire alarm ended lingers for a grant time-out at least.
+  void linger_after_alarm() {
+    linger_timer = core.ports.timers.start(core.config.grant_timeout, [this] {
+      linger_timer.reset();
+      if (core.beams_clear()) end_lingering();
+    });
+  }
 
   // An entering passage on a lingering grant's place, if there is one: reported admitted.
   bool use_lingering_place() {
@@ -195,12 +206,11 @@ struct EntryLaneMachine : lane_machine::LaneStateMachine<EntryLaneMachine, Opera
 
   // The lane is clear (or torn down): the lingering grants end; one nobody used is cancelled.
   void end_lingering() {
+    linger_timer.reset();
     if (lingering.empty()) return;
     for (const auto& g : lingering) {
       if (g.used == 0) core.ports.reports.grant_unused(g.session_id);
     }
-    last_session = lingering.back().session_id;
-    last_grant_end = core.ports.clock.steady_now();
     lingering.clear();
   }
 
@@ -318,8 +328,12 @@ struct Serving : sc::state<Serving, Operating, Validating> {
   void end_grants() {
     auto& m = outermost_context();
     const bool someone_in_lane = !m.core.beams_clear();
+    const bool alarm = m.core.signals.alarm_latched();  // latched before any lane leaves its state
+    if (alarm && std::any_of(grants_.begin(), grants_.end(), [](const EntryGrant& g) { return g.used < g.granted; })) {
+      m.linger_after_alarm();
+    }
     for (const auto& g : grants_) {
-      if (someone_in_lane && g.used < g.granted) {
+      if ((someone_in_lane || alarm) && g.used < g.granted) {
         spdlog::warn("event=grant_lingering lane={} session={} places_left={} "
                      "detail=\"the grant ended with someone in the lane; its places stay usable until it is clear\"",
                      m.core.number(), g.session_id, g.granted - g.used);
@@ -591,7 +605,9 @@ void EntryLane::on_card_entry(bool enabled) {
 }
 
 bool EntryLane::passage_in_progress() const {
-  return machine().state_cast<const Serving*>() != nullptr || !machine().lingering.empty();
+  // A lingering grant counts but during the fire alarm, which never holds a stop up.
+  const auto& m = machine();
+  return m.state_cast<const Serving*>() != nullptr || (!m.lingering.empty() && !m.core.signals.alarm_latched());
 }
 
 bool EntryLane::grant_open_for(const std::string& session_id) const {
@@ -616,7 +632,7 @@ void EntryLane::on_passage(Direction d) {
 
 void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
   LaneAdapter::on_beams(outer_blocked, inner_blocked);
-  if (machine().core.beams_clear()) machine().end_lingering();
+  if (machine().core.beams_clear() && !machine().linger_timer) machine().end_lingering();
 }
 
 void EntryLane::close_for_shutdown() {

@@ -113,8 +113,8 @@ class Lane {
   // operator's choice alone.
   virtual void reconfigure(const LaneConfig& config) = 0;
   // Someone is passing, or about to (an entry lane checking a scan, admitting or holding
-  // its barrier for someone; an exit lane open): the gate lets it finish before it stops.
-  // The fire alarm's states never count.
+  // its barrier for someone, or a grant lingering with someone in the lane; an exit lane
+  // open): the gate lets it finish before it stops. The fire alarm's states never count.
   [[nodiscard]] virtual bool passage_in_progress() const = 0;
   // The lane holds a grant for `session_id` (an entry lane admitting or closing with that
   // session's group among its grants): someone may still walk through on it.

@@ -199,7 +199,28 @@ TEST_CASE_METHOD(EntryLaneFixture, "the release lines never drop while the alarm
   for (const auto& c : io.output_changes()) {
     CHECK_FALSE((c.line == "lane1.release_in" && !c.active));
   }
+  // The shopper shown green may still walk in: the grant lingers a grant time-out, then nobody
+  // used it and the lane is clear, so it is cancelled.
+  CHECK(reports.cancelled.empty());
+  vt.advance(8000ms);
   CHECK(reports.cancelled == std::vector<std::string>{"s1"});
+}
+
+TEST_CASE_METHOD(EntryLaneFixture, "a shopper shown green who walks in as the fire alarm sounds is admitted on the grant") {
+  lane.on_scan("t");
+  admission.admit("s1", 1);
+  lane.on_alarm(true);
+  REQUIRE(lane.state_name() == "emergency");
+  CHECK(lane.grant_open_for("s1"));
+  CHECK_FALSE(lane.passage_in_progress());  // the fire alarm never holds a stop up
+  vt.advance(3000ms);
+  lane.on_passage(Direction::in);
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::admitted);
+  CHECK(reports.passages[0].session == "s1");
+  vt.advance(8000ms);
+  CHECK(reports.cancelled.empty());
+  CHECK_FALSE(lane.grant_open_for("s1"));
 }
 
 TEST_CASE_METHOD(EntryLaneFixture, "an admission answered during the alarm is cancelled and refused") {
