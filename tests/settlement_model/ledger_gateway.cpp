@@ -9,6 +9,7 @@
 
 #include "drivers/gateway_request.hpp"
 #include "drivers/gateway_response.hpp"
+#include "tests/settlement_model/card_holds.hpp"
 
 namespace passgate::model {
 
@@ -101,6 +102,7 @@ void LedgerGateway::search_session(const std::string& session_id, Millis timeout
 }
 
 passgate::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault) {
+  lapse_due_holds(side_);  // what lapsed by now is gone when the request arrives
   if (fault == Fault::timeout_applied) {
     (void)handle(request);
     return no_answer("timed out", 1);

@@ -6,7 +6,12 @@
 // the request's own time-out, with the request executed or not. Answers reach the gate in
 // bursts, on a kAnswerTick grid (as several answers are read in one pass of the event loop),
 // so the payment drainer records several outcomes in one batch. Answers still under way die
-// with the gateway object, as they die with a killed gate's connections.
+// with the gateway object, as they die with a killed gate's connections. Card holds past their
+// capture_before lapse before a request reaches the ledger (card_holds.hpp). The card
+// settlement's operations are the same requests (capture with amount_to_capture, the
+// off-session charge to the saved card, the void); the hold read after a refused capture or
+// void (PaymentGateway::read_intent) goes through search_session, as the port's default
+// does for the shipped client, which has no GET of a PaymentIntent.
 #pragma once
 
 #include <cstdint>
