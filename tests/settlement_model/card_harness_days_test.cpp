@@ -78,3 +78,21 @@ TEST_CASE("settlement model harness: a card's second tap while its session is op
       time_passes(5000),
   });
 }
+
+TEST_CASE("settlement model harness: reloads rotate the sealing keys; one dropping a key still in use is refused") {
+  expect_day_keeps_invariants({
+      card_tap(1, 3000, card(0)),
+      admit(2, 5000),
+      config_reload(3),  // a new current key, the previous one kept
+      card_tap(3, 1500, card(1)),
+      config_reload(8),  // the new key alone: refused, s1's and s3's references need the old ones
+      final_cart(1, 4000),
+      final_cart(2, 6000),
+      final_cart(3, 1000),
+      time_passes(5000),
+      config_reload(6),  // once settled, nothing needs them: a key alone is taken
+      card_tap(4, 3000, card(0)),
+      final_cart(4, 2000),
+      time_passes(5000),
+  });
+}

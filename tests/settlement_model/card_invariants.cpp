@@ -143,11 +143,23 @@ std::optional<Violation> increment_covers_cart(const DayEvidence& day, const Mod
                                                               text_of(mine)};
 }
 
+// A reload's sealing keys were accepted (Settlement::check_sealing_keys) while a payment
+// reference still in use needed a key they dropped.
+std::optional<Violation> every_reference_opens(const std::vector<PaymentOpRecord>& ops) {
+  for (const PaymentOpRecord& op : ops) {
+    if (op.last_error.find("cannot open") != std::string::npos) {
+      return Violation{"every payment reference opens", text_of(op) + ": " + op.last_error};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Violation> check_card_step(const DayEvidence& day, const std::map<std::string, SessionMoney>& money,
                                          const std::vector<PaymentOpRecord>& ops) {
   if (auto v = one_hold_per_session(day, money)) return v;
+  if (auto v = every_reference_opens(ops)) return v;
   for (const auto& [number, session] : day.shop.sessions()) {
     const SessionMoney& m = money_of(money, session.id);
     if (auto v = never_capture_and_full_charge(session, m)) return v;

@@ -8,6 +8,8 @@
 //   - no hold left open once its session is settled: once a session's settlement is decided
 //     and none of its operations can move by itself, its hold is not requires_capture (unless
 //     its charge's answer is unverified: the operator's);
+//   - every payment reference opens: no operation failed for a sealed payment reference its
+//     gate could not open (a reload's new sealing keys dropped one still in use);
 //   - the blocklist holds a card iff the card has an unresolved partially paid session: an
 //     admitted card session whose unpaid remainder ("<sid>:charge:remainder",
 //     "<sid>:charge:capture:remainder") is neither paid nor written off.

@@ -65,7 +65,7 @@ class DayWriter {
       case kCrash: return steps_.push_back(crash_restart(downtime()));
       case kCrashRecording: return steps_.push_back(crash_before_record(downtime()));
       case kRetry: return steps_.push_back(operator_retry(static_cast<int>(between(0, 9))));
-      case kReload: return steps_.push_back(config_reload(static_cast<int>(between(0, 2))));
+      case kReload: return steps_.push_back(config_reload(static_cast<int>(between(0, 8))));
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }
   }

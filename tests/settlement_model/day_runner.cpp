@@ -30,8 +30,8 @@ constexpr Millis kWindDownRound{2000};
 constexpr int kWindDownRounds = 300;  // ten minutes: the queue must drain within them
 constexpr int kQuietRoundsAtEnd = 3;
 
-crypto::PaymentSealer model_sealer() {
-  auto sealer = crypto::PaymentSealer::from_keys({std::string(32, 'm')});
+crypto::PaymentSealer model_sealer(const std::vector<std::string>& keys) {
+  auto sealer = crypto::PaymentSealer::from_keys(keys);
   if (!sealer.ok()) throw std::runtime_error("cannot make the sealer: " + sealer.error().message);
   return std::move(sealer).value();
 }
@@ -57,7 +57,7 @@ std::vector<db::PaymentOpRecord> dead_letters(db::PaymentQueue& queue) {
 
 class StoreDay {
  public:
-  StoreDay() : sealer_(model_sealer()) {
+  StoreDay() : sealer_(model_sealer(keys_)) {
     gateway_.before_send = [this](const passgate::PaymentRequest& request) { check_sent(request); };
     gateway_.network_now_ms = [this] { return gate_ ? unix_millis(gate_->vt.wall_now()) - wall_steps_ms_ : 0; };
     copy_fresh_database(dir_ / "gate.db");
@@ -80,7 +80,7 @@ class StoreDay {
       case Step::Kind::retry: operator_acts(step, true); break;
       case Step::Kind::write_off: operator_acts(step, false); break;
       case Step::Kind::tap: tap(step); break;
-      case Step::Kind::reload: gate_->reload(step.pick); break;
+      case Step::Kind::reload: reload(step.pick); break;
     }
     gate_->vt.run_ready();
     gate_->on_event();
@@ -171,6 +171,23 @@ class StoreDay {
     gate_->finish_abandon(session->id);
   }
 
+  // SIGHUP. Which sealing keys the new config names (pick / 3): the same; a new current key,
+  // the previous ones kept; or a new current key alone (refused while a payment reference in
+  // use needs a previous one: then nothing of the reload applies).
+  void reload(int pick) {
+    std::vector<std::string> keys = keys_;
+    const int rotation = (pick / 3) % 3;
+    if (rotation > 0) {
+      std::string key = std::to_string(++rotations_);
+      keys.insert(keys.begin(), std::string(32 - key.size(), 'r') + key);
+      if (rotation == 2) keys.resize(1);
+    }
+    crypto::PaymentSealer staged = model_sealer(keys);
+    if (!gate_->reload(pick, staged)) return;
+    sealer_ = std::move(staged);
+    keys_ = std::move(keys);
+  }
+
   void publish_cart(const Step& step) {
     ModelSession* session = shop_.find(step.session);
     if (session && session->fate != Fate::admitting) shop_.publish_cart(*session, step.amount);
@@ -233,6 +250,8 @@ class StoreDay {
   // The gate's wall clock steps so far: the network's clock is the gate's less them.
   std::int64_t wall_steps_ms_ = 0;
   test::TempDir dir_;
+  std::vector<std::string> keys_{std::string(32, 'm')};  // the sealing keys, the current one first
+  int rotations_ = 0;
   crypto::PaymentSealer sealer_;
   ShopModel shop_;
   GatewaySide gateway_;

@@ -52,7 +52,7 @@ struct Step {
   Engine engine = Engine::admits;
   Fault fault = Fault::error5xx;
   int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size);
-                            // reload: which settings (reload_settings_count() of them, modulo)
+                            // reload: which settings (modulo 3) and sealing keys (pick / 3 modulo 3)
   CardTap card_tap;         // tap
 
   friend bool operator==(const Step&, const Step&) = default;
@@ -87,8 +87,9 @@ struct Step {
 // The operator retries / writes off a dead letter (passgatectl queue retry | write-off).
 [[nodiscard]] Step operator_retry(int pick);
 [[nodiscard]] Step operator_write_off(int pick);
-// SIGHUP: the config is reloaded with settings `pick` (the drainer's pace and time-out, the
-// entry hold's): the sealing keys and the gateway account are checked, then applied.
+// SIGHUP: the config is reloaded with settings `pick` (the drainer's pace, concurrency and
+// time-out) and sealing keys (the same; a new current key beside the previous ones; a new key
+// alone): the sealing keys and the gateway account are checked, then applied.
 [[nodiscard]] Step config_reload(int pick);
 
 // "admit(1, 5000, Card::visa, Engine::admits)"

@@ -91,6 +91,7 @@ GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, Ga
       store(*database),
       status(*database),
       attempts(*database),
+      blocklist(*database),
       gateway(gateway_side, vt),
       engine(shop, vt),
       settlement(controller::SettlementSettings{model_drainer_settings(), model_hold_settings(0), model_feed_settings()},
@@ -162,6 +163,14 @@ Fate GateProcess::admit_card(const ModelSession& session, const PlacedHold& hold
   auto digests = hasher->digests(hold.fingerprint);
   must_work(digests, "hash the card of " + sid);
   const std::string hash = digests->front();
+  // The runner's check of the tapped card (anti-passback, then the blocklist), then the admission.
+  auto open_session = attempts.open_session_of_card(*digests, sid);
+  must_work(open_session, "look up the open session of the card of " + sid);
+  auto listed = blocklist.find(*digests);
+  must_work(listed, "read the blocklist for " + sid);
+  const char* turned_away = open_session->has_value() ? "card_in_session"
+                            : listed->has_value()     ? "shopper_blocked"
+                                                      : nullptr;
   const db::NewCardAttempt attempt{sid, 1, kModelReader, "usd", session.hold_minor, db::test::attempt_keys(sid)};
   must_work(attempts.arm(attempt, now_ms()), "arm the attempt of " + sid);
   must_work(attempts.record_customer(sid, seal(hold.customer, sid)), "record the customer of " + sid);
@@ -180,7 +189,8 @@ Fate GateProcess::admit_card(const ModelSession& session, const PlacedHold& hold
   record.shopper = db::card_shopper(hash);
   record.group_size = 1;
   const db::SessionStore::NewSession begun{record, controller::open_message(sid, record.open_request)};
-  const Status admitted = attempts.admit(sid, begun, now_ms());
+  const Status admitted =
+      turned_away ? Status(make_error(turned_away, "turned away")) : attempts.admit(sid, begun, now_ms());
   if (!admitted && (admitted.error().code == "card_in_session" || admitted.error().code == "shopper_blocked")) {
     must_work(attempts.deny(sid, admitted.error().code, now_ms()), "deny the attempt of " + sid);
     return Fate::denied;
@@ -194,11 +204,14 @@ void GateProcess::finish_abandon(const std::string& session_id) {
   must_work(attempts.mark_voided(session_id, now_ms()), "record the void of " + session_id);
 }
 
-void GateProcess::reload(int pick) {
-  must_work(settlement.check_sealing_keys(sealer_), "check the sealing keys at a reload");
+bool GateProcess::reload(int pick, const crypto::PaymentSealer& staged) {
+  const Status opens = settlement.check_sealing_keys(staged);
+  if (!opens && opens.error().code == "seal_key_needed") return false;
+  must_work(opens, "check the sealing keys at a reload");
   must_work(settlement.check_gateway_account(kModelAccount), "check the gateway account at a reload");
   must_work(settlement.record_gateway_account(kModelAccount), "record the gateway account at a reload");
   settlement.apply(reload_settings(pick));
+  return true;
 }
 
 void GateProcess::cancel(const std::string& session_id) {

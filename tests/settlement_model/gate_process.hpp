@@ -19,6 +19,7 @@
 #include "controller/settlement/settlement.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/payment_queue.hpp"
@@ -49,13 +50,16 @@ class GateProcess {
   // on its verdict, as the admission service does; `decided` gets the session's fate then.
   void admit(const ModelSession& session, std::function<void(Fate)> decided);
   // The card-entry runner with `hold` placed for the card shopper `session`: the attempt armed,
-  // tapped, held and admitted (Fate::open), or, when the admission refuses the card (it has an
-  // open session, or is on the blocklist), denied and abandoned (Fate::denied): the caller
-  // voids the hold, then finish_abandon() records it voided.
+  // tapped, held and admitted (Fate::open), or, when the card (by its hash under any sealing
+  // key) has an open session or is on the blocklist, denied and abandoned (Fate::denied): the
+  // caller voids the hold, then finish_abandon() records it voided.
   [[nodiscard]] Fate admit_card(const ModelSession& session, const PlacedHold& hold);
   void finish_abandon(const std::string& session_id);
-  // A config reload (SIGHUP) with settings `pick`: the keys checked, then applied.
-  void reload(int pick);
+  // A config reload (SIGHUP) with settings `pick` and the sealing keys of `staged`: refused
+  // (false, nothing changes) when `staged` cannot open a payment reference still in use, as
+  // passgated's reload is; else the gateway account checked and the settings applied (the
+  // caller then assigns `staged` to the sealer the gate uses).
+  [[nodiscard]] bool reload(int pick, const crypto::PaymentSealer& staged);
   // At the lane, after admission: open -> cancelled.
   void cancel(const std::string& session_id);
 
@@ -68,6 +72,7 @@ class GateProcess {
   db::SettlementStore store;
   db::GateStatus status;
   db::CardAttemptStore attempts;
+  db::CardBlocklist blocklist;
   LedgerGateway gateway;
   EngineFeed engine;
   controller::Settlement settlement;
