@@ -96,3 +96,4 @@ TEST_CASE("settlement model harness: reloads rotate the sealing keys; one droppi
       time_passes(5000),
   });
 }
+

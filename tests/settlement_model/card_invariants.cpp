@@ -143,6 +143,20 @@ std::optional<Violation> increment_covers_cart(const DayEvidence& day, const Mod
                                                               text_of(mine)};
 }
 
+std::optional<Violation> lapsed_capture_replaced(const DayEvidence& day, const ModelSession& session,
+                                                const SessionMoney& m, const std::vector<PaymentOpRecord>& mine) {
+  if (!known_issue_enabled(KnownIssue::stale_hold_read) || !session.tap ||
+      day.gateway.lapsed_holds.count(session.hold_intent) == 0)
+    return std::nullopt;
+  for (const PaymentOpRecord& op : mine) {
+    if (op.op == "capture" && is_dead_letter(op) && day.gateway.lied_keys.count(op.idempotency_key) == 0) {
+      return Violation{"a lapsed hold's capture is replaced",
+                       text_of(session, m) + ": its hold lapsed, yet " + text_of(op) + " is left a dead letter"};
+    }
+  }
+  return std::nullopt;
+}
+
 // A reload's sealing keys were accepted (Settlement::check_sealing_keys) while a payment
 // reference still in use needed a key they dropped.
 std::optional<Violation> every_reference_opens(const std::vector<PaymentOpRecord>& ops) {
@@ -175,6 +189,7 @@ std::optional<Violation> check_card_day_end(const DayEvidence& day, const std::m
     const auto mine = ops_of(ops, session.id);
     if (auto v = settled_exactly_once(day, session, m, mine)) return v;
     if (auto v = increment_covers_cart(day, session, m, mine)) return v;
+    if (auto v = lapsed_capture_replaced(day, session, m, mine)) return v;
   }
   return std::nullopt;
 }

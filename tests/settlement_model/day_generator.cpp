@@ -131,7 +131,10 @@ class DayWriter {
     constexpr std::array kFaults{Fault::timeout_applied, Fault::timeout_lost,    Fault::refused,
                                  Fault::error5xx,        Fault::in_progress409,  Fault::rate_limited429,
                                  Fault::decline,         Fault::lie_amount};
-    const Fault mode = kFaults[static_cast<std::size_t>(between(0, kFaults.size() - 1))];
+    // (Card days also lag the search: what a refused capture's hold read may meet.)
+    const std::size_t modes = kFaults.size() + (cards_ ? 1 : 0);
+    const auto drawn = static_cast<std::size_t>(between(0, static_cast<std::int64_t>(modes) - 1));
+    const Fault mode = drawn < kFaults.size() ? kFaults[drawn] : Fault::stale_read;
     return gateway_fault(sessions_.empty() || chance(0.2) ? 0 : some_session(), mode);
   }
 

@@ -19,6 +19,7 @@ const char* fault_code(Fault fault) {
     case Fault::rate_limited429: return "Fault::rate_limited429";
     case Fault::decline: return "Fault::decline";
     case Fault::lie_amount: return "Fault::lie_amount";
+    case Fault::stale_read: return "Fault::stale_read";
   }
   return "?";
 }

@@ -29,6 +29,8 @@ enum class Fault {
   rate_limited429,  // 429 with Retry-After: 1, nothing executed
   decline,          // the shopper's card declines from this request on (402 at creation)
   lie_amount,       // executed, then the 200 answer misstates every amount
+  stale_read,       // a lookup (search): answered as the ledger stood before the session's
+                    // latest request (a search index lagging behind; card days only)
 };
 
 // A card shopper's tap (docs/settlement.md, "Card sessions"): the card-present hold the

@@ -41,6 +41,8 @@ struct GatewaySide {
   std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created
   std::set<std::string> placed_holds;  // intents that were ever requires_capture
   std::set<std::string> lied_keys;     // keys whose 200 answer was misstated at least once
+  // session -> the ledger's search answer for it just before its latest request (Fault::stale_read)
+  std::map<std::string, std::string> stale_searches;
   // The network's wall clock, Unix ms (the day runner's: the gate's wall clock less the steps
   // it was given); card holds lapse by it.
   std::function<std::int64_t()> network_now_ms;

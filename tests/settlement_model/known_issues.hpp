@@ -16,6 +16,12 @@ enum class KnownIssue {
   // settled in the other order, the card stays blocklisted though nothing is owed. Off: the
   // model's operator does not settle a remainder while its session has another dead letter.
   blocklist_lift_order,
+  // Item 3: a capture refused while the hold's read (through the search, which may lag) still
+  // shows requires_capture is final: a dead letter, never replaced by a charge though the hold
+  // lapsed (the ledger gateway's Fault::stale_read makes that read). The days keep the money
+  // invariants (the dead letter names the amount); on, the day's end wants it replaced
+  // (card_invariants.hpp, "a lapsed hold's capture is replaced").
+  stale_hold_read,
   // Not a finding of that read, a gap the card rules state (controller/settlement/card_rules.hpp):
   // the gate sends no increment_authorization (no PaymentOpKind for it), so a cart above a hold
   // that supports one is captured up to the hold and the rest charged to the saved card, and a

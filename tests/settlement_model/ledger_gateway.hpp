@@ -11,7 +11,8 @@
 // settlement's operations are the same requests (capture with amount_to_capture, the
 // off-session charge to the saved card, the void); the hold read after a refused capture or
 // void (PaymentGateway::read_intent) goes through search_session, as the port's default
-// does for the shipped client, which has no GET of a PaymentIntent.
+// does for the shipped client, which has no GET of a PaymentIntent; a search may lag
+// (Fault::stale_read: the answer as it stood before the session's latest request).
 #pragma once
 
 #include <cstdint>
@@ -47,6 +48,8 @@ class LedgerGateway final : public passgate::PaymentGateway {
   passgate::HttpReply exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault);
   // The ledger's answer, noting the intents it created and the holds it placed.
   sim::GatewayReply handle(const sim::GatewayRequest& request);
+  // The ledger's search answer for `session_id` now (kept before each request: Fault::stale_read).
+  std::string search_body(const std::string& session_id);
   // The next fault for `session_id`; a decline makes the session's card decline from now on.
   std::optional<Fault> take_fault(const std::string& session_id);
   // Runs `answer` after `delay` (a delay is rounded up to the next kAnswerTick) unless this
