@@ -11,8 +11,8 @@
 #include "common/time_format.hpp"
 #include "controller/settlement/dead_letters.hpp"
 #include "tests/settlement_model/card_holds.hpp"
-#include "tests/settlement_model/known_issues.hpp"
 #include "tests/settlement_model/fresh_database.hpp"
+#include "tests/settlement_model/known_issues.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::model {

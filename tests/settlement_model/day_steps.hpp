@@ -30,7 +30,8 @@ enum class Fault {
   decline,          // the shopper's card declines from this request on (402 at creation)
   lie_amount,       // executed, then the 200 answer misstates every amount
   stale_read,       // a lookup (search): answered as the ledger stood before the session's
-                    // latest request (a search index lagging behind; card days only)
+                    // latest request, if that was within a minute (a search index lagging
+                    // behind; card days only)
 };
 
 // A card shopper's tap (docs/settlement.md, "Card sessions"): the card-present hold the

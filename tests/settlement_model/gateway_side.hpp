@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ports/payment_gateway.hpp"
@@ -41,8 +42,9 @@ struct GatewaySide {
   std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created
   std::set<std::string> placed_holds;  // intents that were ever requires_capture
   std::set<std::string> lied_keys;     // keys whose 200 answer was misstated at least once
-  // session -> the ledger's search answer for it just before its latest request (Fault::stale_read)
-  std::map<std::string, std::string> stale_searches;
+  // session -> the ledger's search answer for it just before its latest request, and when
+  // (network ms) that was: what a lagging search index still shows (Fault::stale_read)
+  std::map<std::string, std::pair<std::string, std::int64_t>> stale_searches;
   // The network's wall clock, Unix ms (the day runner's: the gate's wall clock less the steps
   // it was given); card holds lapse by it.
   std::function<std::int64_t()> network_now_ms;

@@ -72,7 +72,7 @@ void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeou
   if (side_.before_send) side_.before_send(request);
   const sim::GatewayRequest http{"POST", spec->target, "Bearer " + std::string(kModelApiKey),
                                  request.idempotency_key, spec->body};
-  side_.stale_searches[request.session_id] = search_body(request.session_id);
+  side_.stale_searches[request.session_id] = {search_body(request.session_id), side_.network_now_ms()};
   passgate::HttpReply reply = exchange(http, fault);
   if (fault == Fault::lie_amount && reply.status == 200) {
     reply.body = misstated_amounts(reply.body);
@@ -99,9 +99,9 @@ void LedgerGateway::search_session(const std::string& session_id, Millis timeout
   const bool no_effect = fault == Fault::lie_amount || fault == Fault::stale_read;
   passgate::HttpReply reply = exchange(http, no_effect ? std::nullopt : fault);
   const auto stale = side_.stale_searches.find(session_id);
-  if (fault == Fault::stale_read && reply.status == 200 && stale != side_.stale_searches.end()) {
-    reply.body = stale->second;
-  }
+  const bool lags =
+      stale != side_.stale_searches.end() && side_.network_now_ms() - stale->second.second <= kSearchLag.count();
+  if (fault == Fault::stale_read && reply.status == 200 && lags) reply.body = stale->second.first;
   later(times_out(fault) ? timeout : kAnswerLatency, [this, reply, done = std::move(done)] {
     done(drivers::classify_search_reply(reply, {kModelApiKey}, vt_.wall_now()));
   });

@@ -12,7 +12,8 @@
 // off-session charge to the saved card, the void); the hold read after a refused capture or
 // void (PaymentGateway::read_intent) goes through search_session, as the port's default
 // does for the shipped client, which has no GET of a PaymentIntent; a search may lag
-// (Fault::stale_read: the answer as it stood before the session's latest request).
+// (Fault::stale_read: the answer as it stood before the session's latest request, if that was
+// at most kSearchLag ago).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,9 @@ class LedgerGateway final : public passgate::PaymentGateway {
  public:
   static constexpr Millis kAnswerLatency{40};
   static constexpr Millis kAnswerTick{25};
+  // How far a search may lag behind the ledger (Fault::stale_read): a minute, as Stripe's
+  // search index may in an outage; a request older than that is always found.
+  static constexpr Millis kSearchLag{60000};
 
   LedgerGateway(GatewaySide& side, VirtualTime& vt) : side_(side), vt_(vt) {}
   LedgerGateway(const LedgerGateway&) = delete;
