@@ -17,7 +17,7 @@ constexpr std::int64_t kHourMs = 60 * kMinuteMs;
 // name sessions that exist and carts fit their hold.
 class DayWriter {
  public:
-  explicit DayWriter(std::uint64_t seed) : rng_(seed) {}
+  DayWriter(std::uint64_t seed, DayMix mix) : rng_(seed), cards_(mix == DayMix::with_cards) {}
 
   std::vector<Step> write() {
     const auto count = between(10, 70);
@@ -35,9 +35,12 @@ class DayWriter {
     bool has_cart = false;
     std::int64_t first_total = 0;
   };
-  enum Kind { kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kCrashRecording, kKinds };
-  // How often each kind of step comes, in the order of Kind.
-  static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3};
+  enum Kind {
+    kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kCrashRecording, kReload, kKinds
+  };
+  // How often each kind of step comes, in the order of Kind (app-only days: no reloads).
+  static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3, 0};
+  static constexpr std::array<double, kKinds> kCardDayWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3, 2};
 
   std::int64_t between(std::int64_t low, std::int64_t high) {
     return std::uniform_int_distribution<std::int64_t>(low, high)(rng_);
@@ -45,7 +48,8 @@ class DayWriter {
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
   void add_step() {
-    std::discrete_distribution<int> kind(kWeights.begin(), kWeights.end());
+    const auto& weights = cards_ ? kCardDayWeights : kWeights;
+    std::discrete_distribution<int> kind(weights.begin(), weights.end());
     const int drawn = kind(rng_);
     if (sessions_.empty() && (drawn == kCart || drawn == kCancel)) return steps_.push_back(admitted());
     switch (drawn) {
@@ -61,16 +65,38 @@ class DayWriter {
       case kCrash: return steps_.push_back(crash_restart(downtime()));
       case kCrashRecording: return steps_.push_back(crash_before_record(downtime()));
       case kRetry: return steps_.push_back(operator_retry(static_cast<int>(between(0, 9))));
+      case kReload: return steps_.push_back(config_reload(static_cast<int>(between(0, 8))));
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }
   }
 
   Step admitted() {
+    if (cards_ && chance(0.5)) return tapped();
     const int number = next_session_++;
     const std::int64_t hold = chance(0.7) ? (chance(0.5) ? 1500 : 5000) : 0;
     sessions_[number].hold = hold;
     return admit(number, hold, chance(0.15) ? Card::declined : Card::visa,
                  chance(0.1) ? Engine::refuses : Engine::admits);
+  }
+
+  // A card shopper: a hold of 15.00 or 30.00 on one of four cards (so taps of one card meet its
+  // open session or its blocklist entry), some wallets, some cards without incremental
+  // authorization, some saved cards that decline off-session, and some holds that lapse
+  // within the day (seconds to minutes, or a day: a long crash outlives them).
+  Step tapped() {
+    const int number = next_session_++;
+    CardTap tap;
+    tap.number = static_cast<int>(between(0, 3));
+    tap.wallet = chance(0.25);
+    tap.incremental = chance(0.6);
+    tap.rest = chance(0.2) ? Card::declined : Card::visa;
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (p < 0.15) tap.capture_window_ms = between(2 * kSecondMs, kMinuteMs);
+    else if (p < 0.3) tap.capture_window_ms = between(kMinuteMs, 15 * kMinuteMs);
+    else if (p < 0.4) tap.capture_window_ms = between(kHourMs, 30 * kHourMs);
+    const std::int64_t hold = chance(0.5) ? 1500 : 3000;
+    sessions_[number].hold = hold;
+    return card_tap(number, hold, tap);
   }
 
   int some_session() {
@@ -105,7 +131,10 @@ class DayWriter {
     constexpr std::array kFaults{Fault::timeout_applied, Fault::timeout_lost,    Fault::refused,
                                  Fault::error5xx,        Fault::in_progress409,  Fault::rate_limited429,
                                  Fault::decline,         Fault::lie_amount};
-    const Fault mode = kFaults[static_cast<std::size_t>(between(0, kFaults.size() - 1))];
+    // (Card days also lag the search: what a refused capture's hold read may meet.)
+    const std::size_t modes = kFaults.size() + (cards_ ? 1 : 0);
+    const auto drawn = static_cast<std::size_t>(between(0, static_cast<std::int64_t>(modes) - 1));
+    const Fault mode = drawn < kFaults.size() ? kFaults[drawn] : Fault::stale_read;
     return gateway_fault(sessions_.empty() || chance(0.2) ? 0 : some_session(), mode);
   }
 
@@ -133,6 +162,7 @@ class DayWriter {
   }
 
   std::mt19937_64 rng_;
+  bool cards_ = false;
   std::vector<Step> steps_;
   std::map<int, Admitted> sessions_;
   int next_session_ = 1;
@@ -140,6 +170,6 @@ class DayWriter {
 
 }  // namespace
 
-std::vector<Step> generate_day(std::uint64_t seed) { return DayWriter(seed).write(); }
+std::vector<Step> generate_day(std::uint64_t seed, DayMix mix) { return DayWriter(seed, mix).write(); }
 
 }  // namespace passgate::model

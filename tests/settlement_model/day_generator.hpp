@@ -5,6 +5,10 @@
 // (a few long enough for the gateway to forget its idempotency keys; some right after an
 // answer arrived, its batch record still pending), wall-clock steps both
 // ways, and the operator's retries and write-offs, among stretches of time.
+// A day with card shoppers (DayMix::with_cards) mixes in card shoppers' taps (saved card or
+// wallet, incremental authorization or not, a saved card whose off-session charge declines,
+// holds whose capture_before comes within the day, so that they lapse) and config reloads;
+// app-only days are what they were, seed for seed.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +18,8 @@
 
 namespace passgate::model {
 
-[[nodiscard]] std::vector<Step> generate_day(std::uint64_t seed);
+enum class DayMix { app_only, with_cards };
+
+[[nodiscard]] std::vector<Step> generate_day(std::uint64_t seed, DayMix mix = DayMix::app_only);
 
 }  // namespace passgate::model

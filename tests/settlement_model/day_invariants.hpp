@@ -16,6 +16,8 @@
 //     still waits for the operator);
 //   - no hold released while its cart is unpaid (unless its amount was never known, or the
 //     operator wrote the cart's charge off).
+// Card sessions keep these too (their tap hold counts as a hold), and those of
+// card_invariants.hpp, checked with them.
 // The day runner adds two it sees as they happen (day_runner.cpp): an operator retry of a
 // settled session's preauth is refused; nothing is sent for a session while its charge's
 // unverified answer waits for the operator.

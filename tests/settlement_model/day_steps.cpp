@@ -19,8 +19,15 @@ const char* fault_code(Fault fault) {
     case Fault::rate_limited429: return "Fault::rate_limited429";
     case Fault::decline: return "Fault::decline";
     case Fault::lie_amount: return "Fault::lie_amount";
+    case Fault::stale_read: return "Fault::stale_read";
   }
   return "?";
+}
+
+std::string tap_code(const CardTap& tap) {
+  return std::string("CardTap{") + std::to_string(tap.number) + ", " + (tap.wallet ? "true" : "false") + ", " +
+         (tap.incremental ? "true" : "false") + ", " + card_code(tap.rest) + ", " +
+         std::to_string(tap.capture_window_ms) + "}";
 }
 
 Step step_of(Step::Kind kind) {
@@ -37,6 +44,14 @@ Step admit(int session, std::int64_t hold_minor, Card card, Engine engine) {
   step.amount = hold_minor;
   step.card = card;
   step.engine = engine;
+  return step;
+}
+
+Step card_tap(int session, std::int64_t hold_minor, CardTap tap) {
+  Step step = step_of(Step::Kind::tap);
+  step.session = session;
+  step.amount = hold_minor;
+  step.card_tap = tap;
   return step;
 }
 
@@ -96,6 +111,12 @@ Step operator_write_off(int pick) {
   return step;
 }
 
+Step config_reload(int pick) {
+  Step step = step_of(Step::Kind::reload);
+  step.pick = pick;
+  return step;
+}
+
 std::string to_code(const Step& step) {
   const std::string session = std::to_string(step.session);
   const std::string amount = std::to_string(step.amount);
@@ -111,6 +132,8 @@ std::string to_code(const Step& step) {
     case Step::Kind::crash_recording: return "crash_before_record(" + amount + ")";
     case Step::Kind::retry: return "operator_retry(" + std::to_string(step.pick) + ")";
     case Step::Kind::write_off: return "operator_write_off(" + std::to_string(step.pick) + ")";
+    case Step::Kind::tap: return "card_tap(" + session + ", " + amount + ", " + tap_code(step.card_tap) + ")";
+    case Step::Kind::reload: return "config_reload(" + std::to_string(step.pick) + ")";
   }
   return "?";
 }

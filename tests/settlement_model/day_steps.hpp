@@ -1,5 +1,6 @@
-// The steps of a generated store day, as plain values: what shoppers, the tracking engine,
-// the payment gateway, the gate's host and the operator do, in order. A day is a list of
+// The steps of a generated store day, as plain values: what shoppers (app shoppers and card
+// shoppers who tap at the entry lane's terminal), the tracking engine, the payment gateway,
+// the gate's host and the operator do, in order. A day is a list of
 // steps; the generator writes them, the day runner plays them, the shrinker removes them, and
 // to_code() prints them as C++ that builds the same list (for a regression TEST_CASE).
 // Sessions are named by number (1 is "s1"); a step about a session that does not exist (yet,
@@ -28,17 +29,34 @@ enum class Fault {
   rate_limited429,  // 429 with Retry-After: 1, nothing executed
   decline,          // the shopper's card declines from this request on (402 at creation)
   lie_amount,       // executed, then the 200 answer misstates every amount
+  stale_read,       // a lookup (search): answered as the ledger stood before the session's
+                    // latest request, if that was within a minute (a search index lagging
+                    // behind; card days only)
+};
+
+// A card shopper's tap (docs/settlement.md, "Card sessions"): the card-present hold the
+// terminal places, and what the card allows afterwards.
+struct CardTap {
+  int number = 0;            // which approving test card (0-3): taps of one card share its fingerprint
+  bool wallet = false;       // a phone wallet: its own fingerprint, no saved card to charge off-session
+  bool incremental = true;   // the hold supports incremental authorization
+  Card rest = Card::visa;    // Card::declined: an off-session charge to the saved card declines
+  std::int64_t capture_window_ms = 7 * 24 * 3600 * 1000LL;  // the hold lapses this long after the tap
+
+  friend bool operator==(const CardTap&, const CardTap&) = default;
 };
 
 struct Step {
-  enum class Kind { admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off };
+  enum class Kind { admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off, tap, reload };
   Kind kind = Kind::time;
   int session = 0;          // admit, cart, cancel; fault: 0 = whatever request comes next
   std::int64_t amount = 0;  // admit: hold (0 none); cart: total; time, wall, crash, crash_recording: ms
   Card card = Card::visa;
   Engine engine = Engine::admits;
   Fault fault = Fault::error5xx;
-  int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size)
+  int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size);
+                            // reload: which settings (modulo 3) and sealing keys (pick / 3 modulo 3)
+  CardTap card_tap;         // tap
 
   friend bool operator==(const Step&, const Step&) = default;
 };
@@ -46,6 +64,11 @@ struct Step {
 // A shopper scans in: the session begins; with a hold, it is placed as controller/entry_hold
 // does before the engine is asked.
 [[nodiscard]] Step admit(int session, std::int64_t hold_minor, Card card = Card::visa, Engine engine = Engine::admits);
+// A card shopper taps at the entry lane: a card-present hold of `hold_minor` USD is placed
+// (by the terminal, at the gateway) and the card attempt admitted as the card-entry runner
+// admits it, unless the card is on the blocklist or has an open session: then it is denied
+// and its hold voided at once (the runner's abandon).
+[[nodiscard]] Step card_tap(int session, std::int64_t hold_minor, CardTap tap = {});
 // The tracking engine publishes a final cart of `total_minor` USD (again: a duplicate; for an
 // ended session: a late cart).
 [[nodiscard]] Step final_cart(int session, std::int64_t total_minor);
@@ -67,6 +90,10 @@ struct Step {
 // The operator retries / writes off a dead letter (passgatectl queue retry | write-off).
 [[nodiscard]] Step operator_retry(int pick);
 [[nodiscard]] Step operator_write_off(int pick);
+// SIGHUP: the config is reloaded with settings `pick` (the drainer's pace, concurrency and
+// time-out) and sealing keys (the same; a new current key beside the previous ones; a new key
+// alone): the sealing keys and the gateway account are checked, then applied.
+[[nodiscard]] Step config_reload(int pick);
 
 // "admit(1, 5000, Card::visa, Engine::admits)"
 [[nodiscard]] std::string to_code(const Step& step);

@@ -8,14 +8,15 @@
 
 #include "common/time_format.hpp"
 #include "controller/tracking/messages.hpp"
+#include "tests/db/card_attempt_support.hpp"
 #include "tests/db/db_test_support.hpp"
 
 namespace passgate::model {
 
 namespace {
 
-constexpr const char* kModelGateId = "gate-model";
 constexpr const char* kModelCustomer = "cus_model";
+constexpr const char* kModelAccount = "acct_model";  // the account of kModelApiKey
 
 // A call of the gate's own code that must work in this harness; a failure ends the day.
 template <class R>
@@ -63,6 +64,23 @@ controller::CartsFeedSettings model_feed_settings() {
                                        controller::CartLimits{"USD", 10'000'000}};
 }
 
+// The settings a reload applies: the drainer's pace, concurrency and time-out varied.
+controller::SettlementSettings reload_settings(int pick) {
+  controller::DrainerSettings drainer = model_drainer_settings();
+  switch (pick % 3) {
+    case 1:
+      drainer.max_in_flight = 1;
+      drainer.max_requests_per_second = 20;
+      break;
+    case 2:
+      drainer.max_in_flight = 8;
+      drainer.request_timeout = Millis{3000};
+      break;
+    default: break;
+  }
+  return controller::SettlementSettings{drainer, model_hold_settings(0), model_feed_settings()};
+}
+
 }  // namespace
 
 GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, GatewaySide& gateway_side,
@@ -72,12 +90,15 @@ GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, Ga
       queue(*database),
       store(*database),
       status(*database),
+      attempts(*database),
+      blocklist(*database),
       gateway(gateway_side, vt),
       engine(shop, vt),
       settlement(controller::SettlementSettings{model_drainer_settings(), model_hold_settings(0), model_feed_settings()},
                  controller::SettlementStores{sessions, queue, store, status}, sealer, gateway, engine, vt, vt),
       sealer_(sealer) {
   vt.set_wall(wall);
+  settlement.settle_card_sessions(*database);
 }
 
 void GateProcess::start() {
@@ -127,6 +148,70 @@ void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldV
   const bool release_token = verdict == HoldVerdict::offline_limit || verdict == HoldVerdict::unavailable;
   must_work(sessions.mark_denied(session.id, reason, release_token, now_ms()), "deny session " + session.id);
   decided(Fate::denied);
+}
+
+db::SealedRef GateProcess::seal(const std::string& reference, const std::string& session_id) const {
+  auto sealed = sealer_.seal(reference, session_id);
+  must_work(sealed, "seal a card reference of " + session_id);
+  return db::SealedRef{sealed->key_id, sealed->blob};
+}
+
+Fate GateProcess::admit_card(const ModelSession& session, const PlacedHold& hold) {
+  const std::string& sid = session.id;
+  auto hasher = sealer_.card_fingerprint_hasher();
+  must_work(hasher, "the card fingerprint hasher");
+  auto digests = hasher->digests(hold.fingerprint);
+  must_work(digests, "hash the card of " + sid);
+  const std::string hash = digests->front();
+  // The runner's check of the tapped card (anti-passback, then the blocklist), then the admission.
+  auto open_session = attempts.open_session_of_card(*digests, sid);
+  must_work(open_session, "look up the open session of the card of " + sid);
+  auto listed = blocklist.find(*digests);
+  must_work(listed, "read the blocklist for " + sid);
+  const char* turned_away = open_session->has_value() ? "card_in_session"
+                            : listed->has_value()     ? "shopper_blocked"
+                                                      : nullptr;
+  const db::NewCardAttempt attempt{sid, 1, kModelReader, "usd", session.hold_minor, db::test::attempt_keys(sid)};
+  must_work(attempts.arm(attempt, now_ms()), "arm the attempt of " + sid);
+  must_work(attempts.record_customer(sid, seal(hold.customer, sid)), "record the customer of " + sid);
+  must_work(attempts.record_intent(sid, seal(hold.intent_id, sid)), "record the hold of " + sid);
+  must_work(attempts.mark_tapped(sid, hash, now_ms()), "record the tap of " + sid);
+  const db::SealedRef saved_card = hold.generated_card.empty() ? db::SealedRef{} : seal(hold.generated_card, sid);
+  const db::HeldCard held{.fingerprint_hash = hash,
+                          .generated_card = saved_card,
+                          .brand = "visa",
+                          .last4 = "4242",
+                          .incremental_authorization_supported = hold.incremental,
+                          .capture_before_s = hold.capture_before_s};
+  must_work(attempts.mark_held(sid, held, now_ms()), "record the held card of " + sid);
+  db::SessionRecord record = db::test::session(sid, "card:" + sid, now_ms(), now_ms() / 1000 + 120);
+  record.lane = 1;
+  record.shopper = db::card_shopper(hash);
+  record.group_size = 1;
+  const db::SessionStore::NewSession begun{record, controller::open_message(sid, record.open_request)};
+  const Status admitted =
+      turned_away ? Status(make_error(turned_away, "turned away")) : attempts.admit(sid, begun, now_ms());
+  if (!admitted && (admitted.error().code == "card_in_session" || admitted.error().code == "shopper_blocked")) {
+    must_work(attempts.deny(sid, admitted.error().code, now_ms()), "deny the attempt of " + sid);
+    return Fate::denied;
+  }
+  must_work(admitted, "admit the attempt of " + sid);
+  must_work(sessions.database().relaxed([&] { return sessions.mark_open(sid); }), "open session " + sid);
+  return Fate::open;
+}
+
+void GateProcess::finish_abandon(const std::string& session_id) {
+  must_work(attempts.mark_voided(session_id, now_ms()), "record the void of " + session_id);
+}
+
+bool GateProcess::reload(int pick, const crypto::PaymentSealer& staged) {
+  const Status opens = settlement.check_sealing_keys(staged);
+  if (!opens && opens.error().code == "seal_key_needed") return false;
+  must_work(opens, "check the sealing keys at a reload");
+  must_work(settlement.check_gateway_account(kModelAccount), "check the gateway account at a reload");
+  must_work(settlement.record_gateway_account(kModelAccount), "record the gateway account at a reload");
+  settlement.apply(reload_settings(pick));
+  return true;
 }
 
 void GateProcess::cancel(const std::string& session_id) {

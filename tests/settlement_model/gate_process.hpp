@@ -5,7 +5,9 @@
 // start-up, on every event (a step of the day, an operation reaching a final state, a page of
 // carts) and on a timer. Destroying it is a
 // kill -9: nothing is stopped, answers under way and posted calls are lost with its event loop
-// (its own VirtualTime); a new GateProcess on the same file is the restart.
+// (its own VirtualTime); a new GateProcess on the same file is the restart. Card sessions are
+// settled too (Settlement::settle_card_sessions); admit_card() admits a card shopper's tap as
+// the card-entry runner does, on the card attempts of the same database.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +18,14 @@
 #include "common/virtual_time.hpp"
 #include "controller/settlement/settlement.hpp"
 #include "crypto/payment_sealer.hpp"
+#include "db/card_attempt_store.hpp"
+#include "db/card_blocklist.hpp"
 #include "db/database.hpp"
 #include "db/gate_status.hpp"
 #include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
 #include "db/settlement_store.hpp"
+#include "tests/settlement_model/card_holds.hpp"
 #include "tests/settlement_model/engine_feed.hpp"
 #include "tests/settlement_model/ledger_gateway.hpp"
 #include "tests/settlement_model/shop_model.hpp"
@@ -44,6 +49,17 @@ class GateProcess {
   // payment reference; with a hold the entry hold is placed and the session opened or denied
   // on its verdict, as the admission service does; `decided` gets the session's fate then.
   void admit(const ModelSession& session, std::function<void(Fate)> decided);
+  // The card-entry runner with `hold` placed for the card shopper `session`: the attempt armed,
+  // tapped, held and admitted (Fate::open), or, when the card (by its hash under any sealing
+  // key) has an open session or is on the blocklist, denied and abandoned (Fate::denied): the
+  // caller voids the hold, then finish_abandon() records it voided.
+  [[nodiscard]] Fate admit_card(const ModelSession& session, const PlacedHold& hold);
+  void finish_abandon(const std::string& session_id);
+  // A config reload (SIGHUP) with settings `pick` and the sealing keys of `staged`: refused
+  // (false, nothing changes) when `staged` cannot open a payment reference still in use, as
+  // passgated's reload is; else the gateway account checked and the settings applied (the
+  // caller then assigns `staged` to the sealer the gate uses).
+  [[nodiscard]] bool reload(int pick, const crypto::PaymentSealer& staged);
   // At the lane, after admission: open -> cancelled.
   void cancel(const std::string& session_id);
 
@@ -55,6 +71,8 @@ class GateProcess {
   db::PaymentQueue queue;
   db::SettlementStore store;
   db::GateStatus status;
+  db::CardAttemptStore attempts;
+  db::CardBlocklist blocklist;
   LedgerGateway gateway;
   EngineFeed engine;
   controller::Settlement settlement;
@@ -62,6 +80,8 @@ class GateProcess {
  private:
   void on_hold_verdict(const ModelSession& session, controller::HoldVerdict verdict,
                        const std::function<void(Fate)>& decided);
+
+  [[nodiscard]] db::SealedRef seal(const std::string& reference, const std::string& session_id) const;
 
   const crypto::PaymentSealer& sealer_;
 };

@@ -1,15 +1,18 @@
 // The payment gateway as the model test sees it, which outlives every gate process of a day:
 // the simulator's ledger (tools/sim/gateway/ledger.hpp), the faults the generator has queued
 // for coming requests, and what the test observed on the way (which intents each idempotency
-// key created, which holds were ever placed, which answers were lies).
+// key created, which holds were ever placed, which answers were lies), and the network's clock
+// with the card holds it lets lapse (card_holds.hpp).
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ports/payment_gateway.hpp"
@@ -19,6 +22,7 @@
 namespace passgate::model {
 
 inline constexpr const char* kModelApiKey = "sk_test_model";
+inline constexpr const char* kModelGateId = "gate-model";
 
 struct QueuedFault {
   std::string session_id;  // empty: the next request whatever its session
@@ -38,6 +42,14 @@ struct GatewaySide {
   std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created
   std::set<std::string> placed_holds;  // intents that were ever requires_capture
   std::set<std::string> lied_keys;     // keys whose 200 answer was misstated at least once
+  // session -> the ledger's search answer for it just before its latest request, and when
+  // (network ms) that was: what a lagging search index still shows (Fault::stale_read)
+  std::map<std::string, std::pair<std::string, std::int64_t>> stale_searches;
+  // The network's wall clock, Unix ms (the day runner's: the gate's wall clock less the steps
+  // it was given); card holds lapse by it.
+  std::function<std::int64_t()> network_now_ms;
+  std::map<std::string, std::int64_t> hold_lapses_at_s;  // card holds watched: intent -> capture_before
+  std::set<std::string> lapsed_holds;                    // card holds the gateway let lapse
   // Called before a request reaches the gateway (the day runner checks what may be sent).
   std::function<void(const passgate::PaymentRequest&)> before_send;
 

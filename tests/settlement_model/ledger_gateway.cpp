@@ -9,6 +9,7 @@
 
 #include "drivers/gateway_request.hpp"
 #include "drivers/gateway_response.hpp"
+#include "tests/settlement_model/card_holds.hpp"
 
 namespace passgate::model {
 
@@ -71,6 +72,7 @@ void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeou
   if (side_.before_send) side_.before_send(request);
   const sim::GatewayRequest http{"POST", spec->target, "Bearer " + std::string(kModelApiKey),
                                  request.idempotency_key, spec->body};
+  side_.stale_searches[request.session_id] = {search_body(request.session_id), side_.network_now_ms()};
   passgate::HttpReply reply = exchange(http, fault);
   if (fault == Fault::lie_amount && reply.status == 200) {
     reply.body = misstated_amounts(reply.body);
@@ -94,13 +96,19 @@ void LedgerGateway::search_session(const std::string& session_id, Millis timeout
   }
   const sim::GatewayRequest http{"GET", spec->target, "Bearer " + std::string(kModelApiKey), std::nullopt, ""};
   // A lie is told only in a PaymentIntent answer to a POST, as the simulator's.
-  const passgate::HttpReply reply = exchange(http, fault == Fault::lie_amount ? std::nullopt : fault);
+  const bool no_effect = fault == Fault::lie_amount || fault == Fault::stale_read;
+  passgate::HttpReply reply = exchange(http, no_effect ? std::nullopt : fault);
+  const auto stale = side_.stale_searches.find(session_id);
+  const bool lags =
+      stale != side_.stale_searches.end() && side_.network_now_ms() - stale->second.second <= kSearchLag.count();
+  if (fault == Fault::stale_read && reply.status == 200 && lags) reply.body = stale->second.first;
   later(times_out(fault) ? timeout : kAnswerLatency, [this, reply, done = std::move(done)] {
     done(drivers::classify_search_reply(reply, {kModelApiKey}, vt_.wall_now()));
   });
 }
 
 passgate::HttpReply LedgerGateway::exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault) {
+  lapse_due_holds(side_);  // what lapsed by now is gone when the request arrives
   if (fault == Fault::timeout_applied) {
     (void)handle(request);
     return no_answer("timed out", 1);
@@ -133,6 +141,13 @@ sim::GatewayReply LedgerGateway::handle(const sim::GatewayRequest& request) {
     if (intents[i].status == sim::GatewayIntentStatus::requires_capture) side_.placed_holds.insert(intents[i].id);
   }
   return reply;
+}
+
+std::string LedgerGateway::search_body(const std::string& session_id) {
+  auto spec = drivers::search_http_request(session_id);
+  if (!spec) return "";
+  const sim::GatewayRequest search{"GET", spec->target, "Bearer " + std::string(kModelApiKey), std::nullopt, ""};
+  return side_.ledger.handle(search).body;
 }
 
 std::optional<Fault> LedgerGateway::take_fault(const std::string& session_id) {

@@ -6,7 +6,14 @@
 // the request's own time-out, with the request executed or not. Answers reach the gate in
 // bursts, on a kAnswerTick grid (as several answers are read in one pass of the event loop),
 // so the payment drainer records several outcomes in one batch. Answers still under way die
-// with the gateway object, as they die with a killed gate's connections.
+// with the gateway object, as they die with a killed gate's connections. Card holds past their
+// capture_before lapse before a request reaches the ledger (card_holds.hpp). The card
+// settlement's operations are the same requests (capture with amount_to_capture, the
+// off-session charge to the saved card, the void); the hold read after a refused capture or
+// void (PaymentGateway::read_intent) goes through search_session, as the port's default
+// does for the shipped client, which has no GET of a PaymentIntent; a search may lag
+// (Fault::stale_read: the answer as it stood before the session's latest request, if that was
+// at most kSearchLag ago).
 #pragma once
 
 #include <cstdint>
@@ -26,6 +33,9 @@ class LedgerGateway final : public passgate::PaymentGateway {
  public:
   static constexpr Millis kAnswerLatency{40};
   static constexpr Millis kAnswerTick{25};
+  // How far a search may lag behind the ledger (Fault::stale_read): a minute, as Stripe's
+  // search index may in an outage; a request older than that is always found.
+  static constexpr Millis kSearchLag{60000};
 
   LedgerGateway(GatewaySide& side, VirtualTime& vt) : side_(side), vt_(vt) {}
   LedgerGateway(const LedgerGateway&) = delete;
@@ -42,6 +52,8 @@ class LedgerGateway final : public passgate::PaymentGateway {
   passgate::HttpReply exchange(const sim::GatewayRequest& request, const std::optional<Fault>& fault);
   // The ledger's answer, noting the intents it created and the holds it placed.
   sim::GatewayReply handle(const sim::GatewayRequest& request);
+  // The ledger's search answer for `session_id` now (kept before each request: Fault::stale_read).
+  std::string search_body(const std::string& session_id);
   // The next fault for `session_id`; a decline makes the session's card decline from now on.
   std::optional<Fault> take_fault(const std::string& session_id);
   // Runs `answer` after `delay` (a delay is rounded up to the next kAnswerTick) unless this

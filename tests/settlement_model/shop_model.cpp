@@ -13,6 +13,12 @@ ModelSession* ShopModel::add_session(int number, std::int64_t hold_minor, Card c
   return &session;
 }
 
+ModelSession* ShopModel::add_card_session(int number, std::int64_t hold_minor, const CardTap& tap) {
+  ModelSession* session = add_session(number, hold_minor, Card::visa, Engine::admits);
+  if (session) session->tap = tap;
+  return session;
+}
+
 ModelSession* ShopModel::find(int number) {
   const auto it = sessions_.find(number);
   return it == sessions_.end() ? nullptr : &it->second;

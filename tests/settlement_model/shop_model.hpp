@@ -1,8 +1,14 @@
 // The reference model of a store day, kept by the test beside the gate: the sessions (their
-// hold, card and fate), the final carts the tracking engine published (its feed, duplicates
+// hold, card and fate; a card shopper's tap), the final carts the tracking engine published (its feed, duplicates
 // and late carts included) and what the operator did. From it follows what the gateway's
 // ledger may hold: a session may be collected at most its first final cart's total, and
 // nothing at all once the gate denied or cancelled it (its carts are never charged).
+// A card session (a tap) owes the same, collected from its card-present hold and saved card
+// (docs/settlement.md, "Card sessions"): an empty cart or none voids the hold; a cart up to
+// the hold is captured from it; above it the hold is captured (or raised by an increment) and
+// the rest charged off-session to the saved card; without one (a wallet), or when that charge
+// declines, the session is partially paid: the rest a dead letter, the card on the blocklist;
+// a hold that lapsed first is replaced by a charge of what it was to collect, never both.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +37,8 @@ struct ModelSession {
   Fate fate = Fate::admitting;
   std::optional<std::int64_t> first_cart;  // the first final cart the engine published
   bool cart_op_written_off = false;        // the operator wrote off a charge or capture of it
+  std::optional<CardTap> tap;              // a card shopper's: the hold is hold_minor
+  std::string hold_intent;                 // a card shopper's hold (PaymentIntent id), once placed
 };
 
 struct PublishedCart {
@@ -42,6 +50,8 @@ class ShopModel {
  public:
   // Nothing if the number is taken.
   ModelSession* add_session(int number, std::int64_t hold_minor, Card card, Engine engine);
+  // A card shopper's session (Card::visa, Engine::admits); nothing if the number is taken.
+  ModelSession* add_card_session(int number, std::int64_t hold_minor, const CardTap& tap);
   [[nodiscard]] ModelSession* find(int number);
   [[nodiscard]] ModelSession* find(const std::string& session_id);
   [[nodiscard]] const std::map<int, ModelSession>& sessions() const { return sessions_; }
