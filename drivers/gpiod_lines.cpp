@@ -589,8 +589,12 @@ void GpiodLines::write_failed(const std::string& name, Output& out, const std::e
   out.retry = timers_.start(kRetryDelay, [this, name, &out] {
     out.retry.reset();
     if (slow_chips_.contains(out.chip)) {
-      // Its chip was found slow meanwhile: a release waits for the slow turns, a light is left.
-      if (out.release) start_slow_turns();
+      // Its chip was found slow meanwhile: a release waits for the slow turns (this chain's
+      // too, though it served the line already), a light is left.
+      if (out.release) {
+        slow_chain_.erase(name);
+        start_slow_turns();
+      }
       return;
     }
     write_wanted(name, out);

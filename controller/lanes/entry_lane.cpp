@@ -342,8 +342,12 @@ struct Serving : sc::state<Serving, Operating, Validating> {
         m.core.ports.reports.grant_unused(g.session_id);
       }
     }
-    if (!grants_.empty()) m.last_session = grants_.back().session_id;
-    m.last_grant_end = m.core.ports.clock.steady_now();
+    // The tailgate window starts from the last grant someone used (not one cancelled unused).
+    const auto used = std::find_if(grants_.rbegin(), grants_.rend(), [](const EntryGrant& g) { return g.used > 0; });
+    if (used != grants_.rend()) {
+      m.last_session = used->session_id;
+      m.last_grant_end = m.core.ports.clock.steady_now();
+    }
     grants_.clear();
   }
 
@@ -632,7 +636,20 @@ void EntryLane::on_passage(Direction d) {
 
 void EntryLane::on_beams(bool outer_blocked, bool inner_blocked) {
   LaneAdapter::on_beams(outer_blocked, inner_blocked);
-  if (machine().core.beams_clear() && !machine().linger_timer) machine().end_lingering();
+  end_lingering_if_clear();
+}
+
+void EntryLane::on_alarm(bool active) {
+  LaneAdapter::on_alarm(active);
+  end_lingering_if_clear();
+}
+
+void EntryLane::end_lingering_if_clear() {
+  // During the alarm a grant it ended lingers a grant time-out at least (linger_timer); out of
+  // it, the lane clear is the end: the lane is serving others again, and a passage on it then
+  // must never be credited to an old grant.
+  auto& m = machine();
+  if (m.core.beams_clear() && (!m.linger_timer || !m.core.signals.alarm_latched())) m.end_lingering();
 }
 
 void EntryLane::close_for_shutdown() {

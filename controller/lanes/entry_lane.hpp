@@ -58,6 +58,8 @@ class EntryLane final : public LaneAdapter<EntryLaneMachine> {
   // admitted for its session); the lane clear ends the lingering grants (those unused cancelled).
   void on_passage(Direction d) override;
   void on_beams(bool outer_blocked, bool inner_blocked) override;
+  // The fire alarm cleared with the lane clear also ends the lingering grants.
+  void on_alarm(bool active) override;
   // The gate is stopping: from now on every scan is refused with lane_unavailable (an idle
   // lane's display says "closed"); a passage under way, and answers to scans already made,
   // go on as usual.
@@ -85,6 +87,7 @@ class EntryLane final : public LaneAdapter<EntryLaneMachine> {
   static constexpr Millis kTailgateWindow{3000};
 
  private:
+  void end_lingering_if_clear();
   void scan(std::optional<std::string> token);
 };
 

@@ -298,3 +298,18 @@ TEST_CASE_METHOD(EntryLaneFixture, "the lane holds a grant for a session from it
   REQUIRE(lane.state_name() == "idle");
   CHECK_FALSE(lane.grant_open_for("s1"));
 }
+
+TEST_CASE_METHOD(EntryLaneFixture, "a grant the fire alarm ended ends when the alarm clears with the lane clear, never credited later") {
+  lane.on_scan("t");
+  admission.admit("s1", 1);
+  lane.on_alarm(true);
+  vt.advance(1500ms);
+  lane.on_alarm(false);  // a blip: the lane serves others again
+  REQUIRE(lane.state_name() == "idle");
+  CHECK(reports.cancelled == std::vector<std::string>{"s1"});
+  CHECK_FALSE(lane.grant_open_for("s1"));
+  lane.on_passage(Direction::in);  // someone pushing through the locked barrier: not s1's
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind != PassageKind::admitted);
+  CHECK(reports.passages[0].session != "s1");
+}
