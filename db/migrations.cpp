@@ -598,12 +598,23 @@ UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEG
     AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id);
 )sql";
 
-constexpr std::array<std::string_view, 20> kMigrations = {
+// 21: a created operation (preauth, charge) is sent with metadata[op_key], its key without the
+// session id ("charge:capture"), so a lookup by session tells the session's charges apart
+// (controller/settlement/search_verdict.hpp). payment_ops.op_key_sent says whether its sends
+// carry it: every operation first sent from this version on; not one sent before (by an older
+// version), which is resent with the parameters its key was first used with (the gateway
+// refuses a key reused with other parameters).
+constexpr std::string_view kOperationKeySent = R"sql(
+ALTER TABLE payment_ops ADD COLUMN op_key_sent INTEGER NOT NULL DEFAULT 1 CHECK (op_key_sent IN (0, 1));
+UPDATE payment_ops SET op_key_sent = 0 WHERE first_attempt_at_ms > 0 OR attempts > 0;
+)sql";
+
+constexpr std::array<std::string_view, 21> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
-    kBlocklistWhateverOrder};
+    kBlocklistWhateverOrder, kOperationKeySent};
 
 }  // namespace
 

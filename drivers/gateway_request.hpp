@@ -11,8 +11,9 @@
 
 namespace passgate::drivers {
 
-// POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
-// with the form body of that section and the Idempotency-Key header. Error code
+// POST /v1/payment_intents (preauth, charge; metadata[op_key] when the request has one),
+// .../{id}/capture or .../{id}/cancel (void), with the form body of that section and the
+// Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains
 // the customer or the payment method.
 [[nodiscard]] Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request);

@@ -71,6 +71,9 @@ PaymentRequest request_of(const db::PaymentOpRecord& op, PaymentOpKind kind, con
   request.amount_minor = op.amount_minor;
   request.currency = op.currency;
   request.intent_id = op.intent_id;
+  if ((kind == PaymentOpKind::preauth || kind == PaymentOpKind::charge) && op.op_key_sent) {
+    request.op_key = operation_key(op.session_id, op.idempotency_key);
+  }
   return request;
 }
 

@@ -37,6 +37,7 @@ inline std::unique_ptr<Database> open_or_fail(const std::filesystem::path& file)
 // test of a later migration needs: the objects of each later migration are dropped, so that it
 // runs again at the next open.
 inline void back_to_version(Database& db, int version) {
+  if (version < 21) db.sql().exec("ALTER TABLE payment_ops DROP COLUMN op_key_sent");
   if (version < 20) {
     db.sql().exec("DROP TRIGGER card_blocklist_lifted_when_settled; DROP VIEW card_sessions_owing;"
                   " CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_ops BEGIN SELECT 1; END");

@@ -253,3 +253,71 @@ TEST_CASE("a card capture looked up after a day of time-outs that finds its hold
   CHECK(instead->state == PaymentOpState::succeeded);
   CHECK(charged(f) == 2500);
 }
+
+TEST_CASE("the charge replacing a lapsed hold's capture, looked up a day later, is not taken for the rest's equal charge") {
+  CardSettlementFixture f;
+  card_session_planned(f, 6000);  // H = 30.00, T = 60.00: the rest and the replacement are both 30.00
+  // The session's PaymentIntents as a search shows them: the hold canceled, the rest paid.
+  PaymentOutcome found = hold_found("c1", "canceled", 0);
+  PaymentIntentView rest = found.found.front();
+  rest.id = "pi_rest";
+  rest.status = "succeeded";
+  rest.amount_received = 3000;
+  rest.op = "charge";
+  rest.op_key = "charge";
+  found.found.push_back(rest);
+  std::vector<PaymentRequest> replacement;  // each send of c1:charge:capture
+  bool reachable = false;                   // for the replacement: its sends lost until then
+  const auto answer_calls = [&] {
+    f.vt.run_ready();
+    while (!f.gateway.calls.empty()) {
+      const FakeGateway::Call& call = f.gateway.calls.front();
+      if (!call.searched_session.empty()) {
+        f.gateway.answer_oldest(found);
+      } else if (call.request.op == PaymentOpKind::capture) {
+        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::rejected, 400, "charge_expired_for_capture"));
+      } else if (call.request.idempotency_key == "c1:charge:capture") {
+        replacement.push_back(call.request);
+        if (reachable) {
+          f.gateway.approve_oldest();
+        } else {  // lost before the gateway ran it
+          f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connect: timed out"));
+        }
+      } else {
+        f.gateway.approve_oldest();
+      }
+      f.vt.run_ready();
+    }
+  };
+  const auto drain = [&] {
+    for (int round = 0; round < 20; ++round) {
+      answer_calls();
+      (void)f.planner.run();
+      f.vt.advance(std::chrono::seconds(2));
+    }
+  };
+  drain();
+  REQUIRE_FALSE(replacement.empty());
+  CHECK(replacement.front().op_key == "charge:capture");  // which of the session's charges it is
+  // Its sends lost for a day: its key may be forgotten by now, so it is looked up first.
+  const auto searches_before = f.gateway.searches.size();
+  for (int step = 0; step < 24 * 12; ++step) {
+    f.vt.advance(std::chrono::minutes(5));
+    answer_calls();
+  }
+  reachable = true;
+  const auto sends_before = replacement.size();
+  for (int step = 0; step < 10; ++step) {  // (the backoff after a day of failures: up to retry_max_ms and its jitter)
+    f.vt.advance(std::chrono::minutes(1));
+    answer_calls();
+  }
+  CHECK(f.gateway.searches.size() > searches_before);
+  // The rest's success is not the replacement's: the replacement is sent again, and collected.
+  CHECK(replacement.size() > sends_before);
+  const auto ops = f.settling_ops("c1");
+  const auto instead = std::find_if(ops.begin(), ops.end(),
+                                    [](const auto& o) { return o.idempotency_key == "c1:charge:capture"; });
+  REQUIRE(instead != ops.end());
+  CHECK(instead->state == PaymentOpState::succeeded);
+  CHECK(instead->intent_id != "pi_rest");
+}
