@@ -85,6 +85,17 @@ Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request) {
   return spec;
 }
 
+Result<HttpRequestSpec> intent_read_http_request(const std::string& intent_id) {
+  if (intent_id.empty()) return make_error("bad_payment_request", "read: the PaymentIntent id is empty");
+  if (intent_id.size() > kMaxIdempotencyKey || first_unprintable(intent_id)) {
+    return make_error("bad_payment_request",
+                      "read: the PaymentIntent id is too long or has a space or non-printable character");
+  }
+  HttpRequestSpec spec;
+  spec.target = std::string(kIntents).append("/").append(percent_encode(intent_id));
+  return spec;
+}
+
 Result<HttpRequestSpec> search_http_request(const std::string& session_id) {
   if (session_id.empty()) return make_error("bad_payment_request", "search: the session id is empty");
   if (auto at = first_unprintable(session_id, "'\\")) {

@@ -18,6 +18,11 @@ namespace passgate::drivers {
 // the customer or the payment method.
 [[nodiscard]] Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request);
 
+// GET /v1/payment_intents/{intent_id}: one PaymentIntent as it stands now. Error code
+// "bad_payment_request" for an empty id, one longer than 255 bytes, or one with a space or
+// a non-printable character (the message never shows the id: a payment reference).
+[[nodiscard]] Result<HttpRequestSpec> intent_read_http_request(const std::string& intent_id);
+
 // GET /v1/payment_intents/search?query=metadata['session_id']:'<id>'. Error code
 // "bad_payment_request" for an empty id or one with a quote, backslash, space or
 // non-printable character (session ids are UUIDs).

@@ -178,16 +178,43 @@ TEST_CASE("a card capture answered refused although it went through is recorded 
   CHECK(f.planner.run() == 0);
 }
 
-TEST_CASE("a card capture refused while its hold stands stays a dead letter with what the hold showed") {
+TEST_CASE("a card capture refused while its hold still reads requires_capture is read again until a day past capture_before") {
   CardSettlementFixture f;
-  card_session_planned(f, 2500);
-  drain_lost(f, refusing_captures(shows("requires_capture", 0)));
-  const auto ops = f.settling_ops("c1");
-  REQUIRE(ops.size() == 1);
-  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
-  CHECK_FALSE(ops[0].hold_canceled);
-  CHECK_THAT(ops[0].last_error, Catch::Contains("requires_capture"));
-  CHECK(charged(f) == 0);
+  // The hold lapses in 30 minutes; the capture is refused at once (its authorization expired
+  // early, or the read lags), the network cancelling the hold only later.
+  f.admit_card("c1", "fp-1", TestCard::with(true, f.now_ms() / 1000 + 1800));
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  int reads = 0;
+  SECTION("the hold reads canceled a while later: replaced by a charge of its amount") {
+    drain_lost(f, refusing_captures([&reads](const std::string& sid) {
+                 return ++reads <= 2 ? hold_found(sid, "requires_capture", 0) : hold_found(sid, "canceled", 0);
+               }));
+    CHECK(reads == 3);
+    const auto ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 2);
+    CHECK(ops[0].hold_canceled);
+    CHECK(ops[1].idempotency_key == "c1:charge:capture");
+    CHECK(ops[1].state == PaymentOpState::succeeded);
+    CHECK(charged(f) == 2500);
+  }
+  SECTION("it still stands a day past capture_before: a dead letter with what the hold showed") {
+    const auto standing = refusing_captures(shows("requires_capture", 0));
+    drain_lost(f, standing);
+    auto ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 1);
+    CHECK_FALSE(db::is_final(ops[0].state));  // read again (pending, or in flight again)
+    CHECK_THAT(ops[0].last_error, Catch::Contains("still reads requires_capture"));
+    f.vt.advance(std::chrono::hours(25));  // past capture_before + 24 h
+    drain_lost(f, standing);
+    ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 1);
+    CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+    CHECK_FALSE(ops[0].hold_canceled);
+    CHECK_THAT(ops[0].last_error, Catch::Contains("the hold read afterwards: requires_capture"));
+    CHECK(charged(f) == 0);
+  }
 }
 
 TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
