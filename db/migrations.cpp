@@ -538,11 +538,83 @@ CREATE TRIGGER sessions_passage_counted AFTER INSERT ON outbox
 END;
 )sql";
 
-constexpr std::array<std::string_view, 19> kMigrations = {
+// 20: a card's blocklist entry is lifted (or handed to another session of the card) whatever
+// the order in which a partially paid session's operations are settled. A card session owes
+// (card_sessions_owing) while it has a remainder (partially paid) and any of its operations is
+// unresolved: the remainder not paid or written off, or any operation still to be sent or
+// followed up (pending, in flight, or a dead letter with its alert on and not replaced). When
+// the last unresolved operation of the session an entry names is resolved (paid, written off,
+// replaced, or its alert cleared), the entry names the card's next session that owes, or none
+// owes and it is lifted. Before, only the remainder's own payment lifted it, and nothing did if
+// another dead letter of that session was settled after it (the card refused for good). The
+// entries so stuck (naming a session with a remainder that owes nothing) are handed on or
+// lifted now; an entry whose session has no remainder row is left to an operator.
+constexpr std::string_view kBlocklistWhateverOrder = R"sql(
+CREATE VIEW card_sessions_owing (session_id, fingerprint_hash, armed_at_ms) AS
+  SELECT a.session_id, a.fingerprint_hash, a.armed_at_ms FROM card_attempts a
+  WHERE a.state = 'admitted'
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = a.session_id AND r.op = 'charge'
+                AND r.idempotency_key IN (a.session_id || ':charge:remainder', a.session_id || ':charge:capture:remainder'))
+    AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = a.session_id
+                AND (p.state IN ('pending', 'in_flight')
+                     OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL)
+                     OR (p.state NOT IN ('succeeded', 'written_off')
+                         AND p.idempotency_key IN (a.session_id || ':charge:remainder',
+                                                   a.session_id || ':charge:capture:remainder'))));
+DROP TRIGGER card_blocklist_lifted_when_paid;
+CREATE TRIGGER card_blocklist_lifted_when_settled AFTER UPDATE OF state, replaced_by, alert ON payment_ops
+  WHEN (OLD.state IN ('pending', 'in_flight')
+        OR (OLD.state IN ('declined', 'dead') AND OLD.alert = 1 AND OLD.replaced_by IS NULL)
+        OR (OLD.state NOT IN ('succeeded', 'written_off')
+            AND OLD.idempotency_key IN (OLD.session_id || ':charge:remainder', OLD.session_id || ':charge:capture:remainder')))
+    AND NOT (NEW.state IN ('pending', 'in_flight')
+             OR (NEW.state IN ('declined', 'dead') AND NEW.alert = 1 AND NEW.replaced_by IS NULL)
+             OR (NEW.state NOT IN ('succeeded', 'written_off')
+                 AND NEW.idempotency_key IN (NEW.session_id || ':charge:remainder',
+                                             NEW.session_id || ':charge:capture:remainder')))
+    AND EXISTS (SELECT 1 FROM card_blocklist b WHERE b.session_id = NEW.session_id AND b.lifted_at_ms = 0
+                AND b.reason = 'unpaid_remainder')
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = NEW.session_id) BEGIN
+  UPDATE card_blocklist SET session_id = (
+      SELECT o.session_id FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash
+      ORDER BY o.armed_at_ms, o.session_id LIMIT 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+      AND EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash);
+  UPDATE card_blocklist SET lifted_at_ms = max(NEW.finished_at_ms, 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder';
+END;
+UPDATE card_blocklist SET session_id = (
+    SELECT o.session_id FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash
+    ORDER BY o.armed_at_ms, o.session_id LIMIT 1)
+  WHERE lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = card_blocklist.session_id AND r.op = 'charge'
+                AND r.idempotency_key IN (r.session_id || ':charge:remainder', r.session_id || ':charge:capture:remainder'))
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id)
+    AND EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash);
+UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEGER) * 1000, 1)
+  WHERE lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = card_blocklist.session_id AND r.op = 'charge'
+                AND r.idempotency_key IN (r.session_id || ':charge:remainder', r.session_id || ':charge:capture:remainder'))
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id);
+)sql";
+
+// 21: a created operation (preauth, charge) is sent with metadata[op_key], its key without the
+// session id ("charge:capture"), so a lookup by session tells the session's charges apart
+// (controller/settlement/search_verdict.hpp). payment_ops.op_key_sent says whether its sends
+// carry it: every operation first sent from this version on; not one sent before (by an older
+// version), which is resent with the parameters its key was first used with (the gateway
+// refuses a key reused with other parameters).
+constexpr std::string_view kOperationKeySent = R"sql(
+ALTER TABLE payment_ops ADD COLUMN op_key_sent INTEGER NOT NULL DEFAULT 1 CHECK (op_key_sent IN (0, 1));
+UPDATE payment_ops SET op_key_sent = 0 WHERE first_attempt_at_ms > 0 OR attempts > 0;
+)sql";
+
+constexpr std::array<std::string_view, 21> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
-    kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages};
+    kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
+    kBlocklistWhateverOrder, kOperationKeySent};
 
 }  // namespace
 

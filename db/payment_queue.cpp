@@ -37,7 +37,7 @@ constexpr std::array<std::pair<PaymentOpState, std::string_view>, 6> kStateNames
 constexpr std::string_view kColumns =
     "SELECT id, session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id, state, alert,"
     " attempts, created_at_ms, first_attempt_at_ms, next_attempt_at_ms, finished_at_ms, last_error, unverified,"
-    " replaced_by, maybe_executed, hold_canceled FROM payment_ops ";
+    " replaced_by, maybe_executed, hold_canceled, op_key_sent FROM payment_ops ";
 
 std::string select_ops(std::string_view rest) { return std::string(kColumns) + std::string(rest); }
 
@@ -66,6 +66,7 @@ PaymentOpRecord read_op(const SQLite::Statement& row) {
   if (!row.getColumn(17).isNull()) r.replaced_by = row.getColumn(17).getInt64();
   r.maybe_executed = row.getColumn(18).getInt() != 0;
   r.hold_canceled = row.getColumn(19).getInt() != 0;
+  r.op_key_sent = row.getColumn(20).getInt() != 0;
   return r;
 }
 

@@ -87,6 +87,8 @@ struct PaymentOpRecord {
   std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
   bool maybe_executed = false;              // the gateway may have run it (see the top)
   bool hold_canceled = false;               // a failed capture whose hold is gone (OutcomeWrite)
+  bool op_key_sent = true;                  // preauth, charge: sent with metadata[op_key]; false:
+                                            // first sent by an older version, resent as it was
 };
 
 // The recorded outcome of one operation in flight, for PaymentQueue::record_outcomes: the

@@ -341,18 +341,22 @@ Result<std::vector<SessionStore::SealedReference>> SessionStore::sealed_referenc
     read(*query, false);
     // Card sessions: not settled yet (a card session counts as one with a hold:
     // sessions_holds_unsettled), or with an operation that may still be sent or followed up
-    // (the follow-ups open the PaymentIntent, a charge the customer and saved card).
+    // (the follow-ups open the PaymentIntent, a charge the customer and saved card). And every
+    // card attempt not final yet (armed, tapped, held, abandoning): the card-entry runner
+    // resumes it after a restart, and opens its customer and PaymentIntent to void its hold.
     auto cards = db_.statement(
         "WITH live (session_id) AS (SELECT h.session_id FROM sessions h INDEXED BY sessions_holds_unsettled"
         " WHERE h.settled = 0 AND h.hold_requested = 1"
         " UNION SELECT p.session_id FROM payment_ops p WHERE p.state IN ('pending', 'in_flight')"
         " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL))"
-        " , admitted AS (SELECT * FROM card_attempts WHERE state = 'admitted' AND session_id IN live)"
-        " SELECT session_id, customer_key_id, customer_sealed, armed_at_ms, 1 FROM admitted"
+        " , needed AS (SELECT * FROM card_attempts WHERE state = 'admitted' AND session_id IN live"
+        " UNION ALL SELECT * FROM card_attempts INDEXED BY card_attempts_unfinished_by_lane"
+        " WHERE state IN ('armed', 'tapped', 'held', 'abandoning'))"
+        " SELECT session_id, customer_key_id, customer_sealed, armed_at_ms, 1 FROM needed"
         " WHERE customer_sealed IS NOT NULL"
-        " UNION ALL SELECT session_id, intent_key_id, intent_sealed, armed_at_ms, 2 FROM admitted"
+        " UNION ALL SELECT session_id, intent_key_id, intent_sealed, armed_at_ms, 2 FROM needed"
         " WHERE intent_sealed IS NOT NULL"
-        " UNION ALL SELECT session_id, card_key_id, card_sealed, armed_at_ms, 3 FROM admitted WHERE card_sealed IS NOT NULL"
+        " UNION ALL SELECT session_id, card_key_id, card_sealed, armed_at_ms, 3 FROM needed WHERE card_sealed IS NOT NULL"
         " ORDER BY 4, 1, 5");
     read(*cards, true);
     return found;

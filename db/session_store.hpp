@@ -140,7 +140,8 @@ class SessionStore {
   // letter an operator may retry) or an open quarantined cart an operator may charge. And the
   // card sessions' references (card_attempts: customer, PaymentIntent, saved card, each sealed
   // alone): of admitted attempts whose session is not settled yet, or has a payment operation
-  // that may still be sent or followed up (pending, in flight, or a dead letter).
+  // that may still be sent or followed up (pending, in flight, or a dead letter); and of every
+  // attempt not final yet (armed, tapped, held, abandoning: its hold may still be voided).
   struct SealedReference {
     std::string session_id;
     std::string key_id;

@@ -94,6 +94,19 @@ void GatewayClient::search_session(const std::string& session_id, std::chrono::m
   });
 }
 
+void GatewayClient::read_intent(const std::string& session_id, const std::string& intent_id,
+                                std::chrono::milliseconds timeout, Callback done) {
+  auto spec = intent_read_http_request(intent_id);
+  if (!spec) return reject_soon(spec.error(), std::move(done));
+  authorize(*spec);
+  http_->request(std::move(spec.value()), timeout,
+                 [key = api_key_, session_id, intent_id, clock = &clock_, done = std::move(done)](const HttpReply& reply) {
+                   // (A gateway echoes the id in its messages: "No such payment_intent: 'pi_...'".)
+                   auto outcome = classify_read_reply(reply, session_id, intent_id, {key, intent_id}, clock->wall_now());
+                   done(std::move(outcome));  // last: it may destroy this client
+                 });
+}
+
 void GatewayClient::reject_soon(const Error& why, Callback done) {
   PaymentOutcome outcome;
   outcome.kind = PaymentOutcomeKind::rejected;

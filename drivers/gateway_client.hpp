@@ -9,8 +9,8 @@
 // key, the customer and the payment method never appear in an outcome's error text.
 // Replies are classified against the wall time of the Clock it is given (a Retry-After date);
 // its steady time measures how long a pooled connection has been idle.
-// Single-threaded, on one io_context; callbacks run on it, never inside execute() or
-// search_session(). Destroying the client aborts requests in flight without calling
+// Single-threaded, on one io_context; callbacks run on it, never inside execute(),
+// search_session() or read_intent(). Destroying the client aborts requests in flight without calling
 // their callbacks.
 #pragma once
 
@@ -74,6 +74,11 @@ class GatewayClient final : public PaymentGateway {
                Callback done) override;
   // A session id that cannot be quoted in the search query is not sent: `rejected`.
   void search_session(const std::string& session_id, std::chrono::milliseconds timeout, Callback done) override;
+  // GET /v1/payment_intents/{intent_id} (strongly consistent, unlike the search, whose index
+  // may lag): the answer checked as drivers/gateway_response.hpp's classify_read_reply says.
+  // An id that cannot be put in the path is not sent: `rejected`.
+  void read_intent(const std::string& session_id, const std::string& intent_id, std::chrono::milliseconds timeout,
+                   Callback done) override;
 
  private:
   struct Lifetime {};  // expires with the client: posted rejections check it

@@ -98,6 +98,7 @@ Result<PaymentIntentView> parse_intent(const json& object) {
   if (const auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
     intent.session_id = text_member(*metadata, "session_id");
     intent.op = text_member(*metadata, "op");
+    intent.op_key = text_member(*metadata, "op_key");
   }
   return intent;
 }

@@ -31,6 +31,8 @@ inline constexpr std::size_t kMaxGatewayMessage = 200;
 inline constexpr std::size_t kMaxGatewayWord = 64;
 // The longest Idempotency-Key the API accepts.
 inline constexpr std::size_t kMaxIdempotencyKey = 255;
+// The longest metadata value the API accepts.
+inline constexpr std::size_t kMaxMetadataValue = 500;
 
 // What must never appear in an outcome's texts: the API key, payment references, keys
 // (empty ones are ignored).

@@ -29,12 +29,16 @@ std::string missing_or_malformed(const PaymentRequest& request) {
     if (request.payment_method.empty()) return "payment_method is empty";
     if (request.session_id.empty()) return "session_id is empty";
     if (request.gate_id.empty()) return "gate_id is empty";
+    if (request.op_key.size() > kMaxMetadataValue)
+      return "op_key is longer than " + std::to_string(kMaxMetadataValue) + " bytes";
+    if (auto at = first_unprintable(request.op_key))
+      return "op_key has a space or a non-printable character at offset " + std::to_string(*at);
   }
   return {};
 }
 
 FormFields create_fields(const PaymentRequest& request) {
-  return {{"amount", std::to_string(request.amount_minor)},
+  FormFields fields{{"amount", std::to_string(request.amount_minor)},
           {"currency", lower(request.currency)},
           {"customer", request.customer},
           {"payment_method", request.payment_method},
@@ -44,6 +48,8 @@ FormFields create_fields(const PaymentRequest& request) {
           {"metadata[session_id]", request.session_id},
           {"metadata[gate_id]", request.gate_id},
           {"metadata[op]", std::string(to_string(request.op))}};
+  if (!request.op_key.empty()) fields.emplace_back("metadata[op_key]", request.op_key);
+  return fields;
 }
 
 std::string intent_target(const PaymentRequest& request, std::string_view action) {
@@ -76,6 +82,17 @@ Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request) {
       spec.body = form_encode({{"cancellation_reason", "abandoned"}});
       break;
   }
+  return spec;
+}
+
+Result<HttpRequestSpec> intent_read_http_request(const std::string& intent_id) {
+  if (intent_id.empty()) return make_error("bad_payment_request", "read: the PaymentIntent id is empty");
+  if (intent_id.size() > kMaxIdempotencyKey || first_unprintable(intent_id)) {
+    return make_error("bad_payment_request",
+                      "read: the PaymentIntent id is too long or has a space or non-printable character");
+  }
+  HttpRequestSpec spec;
+  spec.target = std::string(kIntents).append("/").append(percent_encode(intent_id));
   return spec;
 }
 

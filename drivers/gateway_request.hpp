@@ -11,11 +11,17 @@
 
 namespace passgate::drivers {
 
-// POST /v1/payment_intents (preauth, charge), .../{id}/capture or .../{id}/cancel (void),
-// with the form body of that section and the Idempotency-Key header. Error code
+// POST /v1/payment_intents (preauth, charge; metadata[op_key] when the request has one),
+// .../{id}/capture or .../{id}/cancel (void), with the form body of that section and the
+// Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains
 // the customer or the payment method.
 [[nodiscard]] Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request);
+
+// GET /v1/payment_intents/{intent_id}: one PaymentIntent as it stands now. Error code
+// "bad_payment_request" for an empty id, one longer than 255 bytes, or one with a space or
+// a non-printable character (the message never shows the id: a payment reference).
+[[nodiscard]] Result<HttpRequestSpec> intent_read_http_request(const std::string& intent_id);
 
 // GET /v1/payment_intents/search?query=metadata['session_id']:'<id>'. Error code
 // "bad_payment_request" for an empty id or one with a quote, backslash, space or

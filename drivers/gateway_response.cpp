@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -46,12 +47,30 @@ PaymentOutcome failure(const ReplyReader& reader) {
   return outcome;
 }
 
-// A search whose answer cannot be read: it changed nothing, so it is asked again later.
-PaymentOutcome unknown_search(const ReplyReader& reader, std::string why) {
+// A search or read whose answer cannot be read: it changed nothing, so it is asked again later.
+PaymentOutcome unknown_read(const ReplyReader& reader, std::string why) {
   auto outcome = reader.base<PaymentOutcome>();
   outcome.kind = PaymentOutcomeKind::unknown;
   outcome.error = std::move(why) + ", asking again later";
   return outcome;
+}
+
+// Every field of the PaymentIntent read that is not what was asked for, or does not fit.
+std::vector<IntentMismatch> read_mismatches(const PaymentIntentView& intent, const std::string& session_id,
+                                            const std::string& intent_id) {
+  std::vector<IntentMismatch> out;
+  if (intent.id != intent_id) out.push_back({"id", {}, {}, true});
+  const auto within = [&](const char* field, std::int64_t value) {
+    if (value < 0 || value > intent.amount) {
+      out.push_back({field, "0 to amount (" + std::to_string(intent.amount) + ")", std::to_string(value)});
+    }
+  };
+  if (intent.amount < 0) out.push_back({"amount", "not negative", std::to_string(intent.amount)});
+  within("amount_capturable", intent.amount_capturable);
+  within("amount_received", intent.amount_received);
+  if (!is_currency_code(intent.currency)) out.push_back({"currency", "a 3-letter ISO 4217 code", intent.currency});
+  if (intent.session_id != session_id) out.push_back({"metadata[session_id]", session_id, intent.session_id});
+  return out;
 }
 
 }  // namespace
@@ -80,23 +99,42 @@ PaymentOutcome classify_search_reply(const HttpReply& reply, const Secrets& secr
   const ReplyReader reader(reply, secrets, now);
   if (!reader.success()) return failure(reader);
   const auto parsed = parse_json(reply.body);
-  if (!parsed) return unknown_search(reader, reader.unreadable("search result", parsed.error().message));
+  if (!parsed) return unknown_read(reader, reader.unreadable("search result", parsed.error().message));
   const bool is_search_result = parsed->is_object() && parsed->contains("data") && parsed->at("data").is_array() &&
                                 (!parsed->contains("object") || text_member(*parsed, "object") == "search_result");
   if (!is_search_result) {
-    return unknown_search(reader, reader.unreadable("search result", "not a search_result with a data array"));
+    return unknown_read(reader, reader.unreadable("search result", "not a search_result with a data array"));
   }
   auto outcome = reader.base<PaymentOutcome>();
   const json& data = parsed->at("data");
   for (std::size_t i = 0; i < data.size(); ++i) {
     auto intent = parse_intent(data[i]);
     if (!intent) {
-      return unknown_search(reader,
+      return unknown_read(reader,
                             reader.unreadable("search result", "data[" + std::to_string(i) + "] " + intent.error().message));
     }
     outcome.found.push_back(std::move(intent.value()));
   }
   outcome.kind = PaymentOutcomeKind::succeeded;
+  return outcome;
+}
+
+
+PaymentOutcome classify_read_reply(const HttpReply& reply, const std::string& session_id, const std::string& intent_id,
+                                   const Secrets& secrets, WallTime now) {
+  const ReplyReader reader(reply, secrets, now);
+  if (!reader.success()) return failure(reader);
+  const auto parsed = parse_json(reply.body);
+  if (!parsed) return unknown_read(reader, reader.unreadable("PaymentIntent", parsed.error().message));
+  auto intent = parse_intent(*parsed);
+  if (!intent) return unknown_read(reader, reader.unreadable("PaymentIntent", intent.error().message));
+  auto outcome = reader.base<PaymentOutcome>();
+  outcome.kind = PaymentOutcomeKind::succeeded;
+  if (const auto mismatches = read_mismatches(*intent, session_id, intent_id); !mismatches.empty()) {
+    const auto shown = [&reader](std::string_view got) { return reader.text(got, kMaxGatewayWord); };
+    outcome = unverified(reader, "the PaymentIntent read is not the one asked for: " + describe_mismatches(mismatches, shown));
+  }
+  outcome.intent = std::move(intent.value());
   return outcome;
 }
 

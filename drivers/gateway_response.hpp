@@ -45,4 +45,12 @@ namespace passgate::drivers {
 [[nodiscard]] PaymentOutcome classify_search_reply(const HttpReply& reply,
                                                                const Secrets& secrets, WallTime now);
 
+// For read_intent(): a 200 PaymentIntent with the id asked for, metadata[session_id] of
+// `session_id`, a three-letter currency and amounts that fit (amount_capturable and
+// amount_received each 0 to amount) gives succeeded with `intent`; one that differs is
+// unverified, every differing field named (never an id); an unreadable one is unknown (read
+// again later); other statuses as in the table (404: rejected).
+[[nodiscard]] PaymentOutcome classify_read_reply(const HttpReply& reply, const std::string& session_id,
+                                                 const std::string& intent_id, const Secrets& secrets, WallTime now);
+
 }  // namespace passgate::drivers

@@ -27,6 +27,13 @@ std::optional<PaymentOpKind> payment_op_from_string(std::string_view name) {
   return std::nullopt;
 }
 
+std::string operation_key(const std::string& session_id, const std::string& idempotency_key) {
+  const std::string prefix = session_id + ":";
+  if (session_id.empty() || idempotency_key.size() <= prefix.size() || idempotency_key.compare(0, prefix.size(), prefix) != 0)
+    return {};
+  return idempotency_key.substr(prefix.size());
+}
+
 void PaymentGateway::read_intent(const std::string& session_id, const std::string& intent_id,
                                  std::chrono::milliseconds timeout, Callback done) {
   search_session(session_id, timeout, [intent_id, done = std::move(done)](PaymentOutcome search) {

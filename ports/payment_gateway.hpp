@@ -29,7 +29,16 @@ struct PaymentRequest {
   std::string customer;            // preauth, charge: secret, never logged
   std::string payment_method;      // preauth, charge: secret, never logged
   std::string intent_id;           // capture, void: the hold's PaymentIntent ("pi_...")
+  // preauth, charge: metadata[op_key], which operation of the session this is (its key
+  // without "<session_id>:", e.g. "charge:capture"; operation_key()), so that a lookup tells
+  // the session's charges apart. Empty: not sent (an operation first sent without it, by an
+  // older version, is resent with the same parameters as its key was first used with).
+  std::string op_key;
 };
+
+// `idempotency_key` without its "<session_id>:" ("charge", "charge:remainder", ...); "" when
+// the key does not begin with the session id.
+[[nodiscard]] std::string operation_key(const std::string& session_id, const std::string& idempotency_key);
 
 // A PaymentIntent as the gateway returned it.
 struct PaymentIntentView {
@@ -41,6 +50,7 @@ struct PaymentIntentView {
   std::string currency;
   std::string session_id;  // metadata[session_id]
   std::string op;          // metadata[op]
+  std::string op_key;      // metadata[op_key] (PaymentRequest::op_key); "" when absent
 };
 
 enum class PaymentOutcomeKind {

@@ -61,6 +61,7 @@ std::vector<IntentMismatch> intent_mismatches(const PaymentRequest& request, con
   }
   compare(out, "metadata[session_id]", request.session_id, intent.session_id);
   if (!on_hold) compare(out, "metadata[op]", to_string(request.op), intent.op);
+  if (!on_hold && !request.op_key.empty()) compare(out, "metadata[op_key]", request.op_key, intent.op_key);
   return out;
 }
 

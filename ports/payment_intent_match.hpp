@@ -8,7 +8,8 @@
 //   | capture | succeeded        | amount_received = amount_to_capture         | the hold's |
 //   | void    | canceled         | amount_received = 0                         | the hold's |
 // and for every operation the currency (in any case) and metadata[session_id]; for preauth
-// and charge also metadata[op]. Pure functions; the gateway client checks every answer.
+// and charge also metadata[op], and metadata[op_key] when the request sent one. Pure
+// functions; the gateway client checks every answer.
 #pragma once
 
 #include <functional>

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/log_value.hpp"
+#include "common/time_format.hpp"
 #include "controller/admission/anti_passback.hpp"
 #include "controller/card_entry/attempt_record.hpp"
 #include "controller/card_entry/card_session.hpp"
@@ -148,7 +149,11 @@ bool CardEntryRunner::card_may_enter(const std::vector<std::string>& hashes) {
     return false;
   }
   if (*listed) {
-    deny(CardDenial::shopper_blocked, "the card is on the blocklist");
+    // Which session's unsettled payment keeps the card listed, for the operator (passgatectl
+    // queue lists that session's dead letters); never the fingerprint or its hash.
+    deny(CardDenial::shopper_blocked,
+         "the card is on the blocklist for session " + (*listed)->session_id + " (" + (*listed)->reason +
+             "), listed since " + format_rfc3339_ms(WallTime{std::chrono::milliseconds{(*listed)->since_ms}}));
     return false;
   }
   return true;

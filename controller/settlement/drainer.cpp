@@ -71,6 +71,9 @@ PaymentRequest request_of(const db::PaymentOpRecord& op, PaymentOpKind kind, con
   request.amount_minor = op.amount_minor;
   request.currency = op.currency;
   request.intent_id = op.intent_id;
+  if ((kind == PaymentOpKind::preauth || kind == PaymentOpKind::charge) && op.op_key_sent) {
+    request.op_key = operation_key(op.session_id, op.idempotency_key);
+  }
   return request;
 }
 
@@ -332,9 +335,12 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.kind = PaymentOutcomeKind::unknown;  // looked up again after the backoff
       found.error = verdict.reason;
       break;
-    case SearchVerdict::Kind::unverified:
-      if (op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
-          verdict.intent->amount_received == 0 && card_session(op.session_id).value_or(false)) {
+    case SearchVerdict::Kind::unverified: {
+      const auto card = op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
+                                verdict.intent->amount_received == 0
+                            ? card_session(op.session_id)
+                            : std::nullopt;
+      if (card && card->card) {
         // A card hold that lapsed (or was cancelled) before this capture, found by the lookup
         // before a resend: followed up as when a capture is refused and the hold read.
         PaymentOutcome refused = failed_locally(PaymentOutcomeKind::declined, "the hold found by search is canceled");
@@ -343,12 +349,13 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
         read.kind = PaymentOutcomeKind::succeeded;
         read.http_status = search.http_status;
         read.intent = verdict.intent;
-        return finish_hold_checked(op, refused, read, done, sent_at);
+        return finish_hold_checked(op, refused, read, done, sent_at, card->capture_before_s);
       }
       found.kind = PaymentOutcomeKind::unverified;
       found.intent = verdict.intent;
       found.error = verdict.reason + "; " + std::string(kUnverifiedConsequence);
       break;
+    }
   }
   finish(op, found, done, sent_at);
 }
@@ -388,34 +395,38 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
         later.error = "the " + op.op + " failed (" + outcome.error + ") and its session could not be read";
         return finish(op, later, done, sent_at);
       }
-      if (*card) return check_hold(op, outcome, timeout, done, sent_at);
+      if (card->card) return check_hold(op, outcome, timeout, done, sent_at, card->capture_before_s);
     }
     finish(op, outcome, done, sent_at);
   });
 }
 
-std::optional<bool> PaymentDrainer::card_session(const std::string& session_id) const {
-  if (card_attempts_ == nullptr) return false;
+std::optional<PaymentDrainer::CardSession> PaymentDrainer::card_session(const std::string& session_id) const {
+  if (card_attempts_ == nullptr) return CardSession{};
   auto attempt = card_attempts_->find(session_id);
   if (!attempt) return std::nullopt;
-  return attempt->has_value() && (*attempt)->state == db::CardAttemptState::admitted;
+  if (!attempt->has_value() || (*attempt)->state != db::CardAttemptState::admitted) return CardSession{};
+  return CardSession{true, (*attempt)->card.capture_before_s};
 }
 
 void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout,
-                                const Done& done, SteadyTime sent_at) {
+                                const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s) {
   note_reachability(failed);
   if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
   spdlog::info("event=payment_hold_check {} status={} detail=\"{} failed: reading its hold before deciding\"",
                op_fields(op), failed.http_status, op.op);
-  gateway_.read_intent(op.session_id, op.intent_id, timeout, [this, op, failed, done, sent_at](PaymentOutcome read) {
-    if (read.http_status == 429) rate_limited(read.retry_after, sent_at);  // the read was paced like a send
-    finish_hold_checked(op, failed, read, done, sent_at);
-  });
+  gateway_.read_intent(op.session_id, op.intent_id, timeout,
+                       [this, op, failed, done, sent_at, capture_before_s](PaymentOutcome read) {
+                         // (The read was paced like a send.)
+                         if (read.http_status == 429) rate_limited(read.retry_after, sent_at);
+                         finish_hold_checked(op, failed, read, done, sent_at, capture_before_s);
+                       });
 }
 
 void PaymentDrainer::finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
-                                         const PaymentOutcome& read, const Done& done, SteadyTime sent_at) {
-  const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read);
+                                         const PaymentOutcome& read, const Done& done, SteadyTime sent_at,
+                                         std::optional<std::int64_t> capture_before_s) {
+  const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read, HoldWatch{now_ms(), capture_before_s});
   if (verdict.hold_canceled) {
     spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
                  "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",

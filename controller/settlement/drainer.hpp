@@ -47,7 +47,9 @@
 // such at once: its hold is read first (PaymentGateway::read_intent), and what it shows is
 // recorded (controller/settlement/hold_check.hpp): a capture found done as succeeded, one
 // whose hold is gone with nothing received as failed with hold_canceled (the card planner
-// replaces it), a read that fails for now as unknown (sent again with its key, read again).
+// replaces it), a read that fails for now, or a capture whose hold still reads
+// requires_capture until a day past its capture_before, as unknown (sent again with its key,
+// read again).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -178,12 +180,17 @@ class PaymentDrainer {
   // A card session's capture or void declined or refused (`failed`): reads its hold first,
   // and finishes with what the hold shows (controller/settlement/hold_check.hpp).
   void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
-                  SteadyTime sent_at);
+                  SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
   // Finishes `op` (a capture or void that `failed`) as its hold read back (`read`) says.
   void finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed, const PaymentOutcome& read,
-                           const Done& done, SteadyTime sent_at);
-  // Whether `session_id` is an admitted card attempt's; empty if the database cannot tell now.
-  [[nodiscard]] std::optional<bool> card_session(const std::string& session_id) const;
+                           const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
+  // Whether `session_id` is an admitted card attempt's, and its hold's capture_before;
+  // empty if the database cannot tell now.
+  struct CardSession {
+    bool card = false;
+    std::optional<std::int64_t> capture_before_s;
+  };
+  [[nodiscard]] std::optional<CardSession> card_session(const std::string& session_id) const;
   // An outcome from the gateway (it also tells whether the gateway is reachable) ...
   // (`hold_canceled`: a capture whose hold is gone with nothing received, hold_check.hpp)
   void finish(const db::PaymentOpRecord& op, const PaymentOutcome& outcome, const Done& done, SteadyTime sent_at,

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "controller/settlement/currency.hpp"
+#include "db/card_settlement_store.hpp"
 
 namespace passgate::controller {
 
@@ -26,6 +27,15 @@ HoldCheckVerdict went_through(const PaymentOutcome& failed, const PaymentOutcome
   return verdict;
 }
 
+// Not final yet: `failed` is sent again with its key (its answer replayed) and the hold read
+// again, `why` said.
+PaymentOutcome read_again(const PaymentOutcome& failed, const std::string& why) {
+  PaymentOutcome later = failed;
+  later.kind = PaymentOutcomeKind::unknown;
+  later.error = why + "; sent again with its key, then read again";
+  return later;
+}
+
 }  // namespace
 
 bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
@@ -34,14 +44,13 @@ bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outco
 }
 
 HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
-                                    const PaymentOutcome& read) {
+                                    const PaymentOutcome& read, const HoldWatch& watch) {
   HoldCheckVerdict verdict;
   if (read.kind == PaymentOutcomeKind::unknown || read.kind == PaymentOutcomeKind::retry_later) {
-    verdict.outcome = failed;
-    verdict.outcome.kind = PaymentOutcomeKind::unknown;
-    verdict.outcome.error = "the hold could not be read after the " + op.op + " failed (" +
-                            (read.error.empty() ? "HTTP " + std::to_string(read.http_status) : read.error) +
-                            "); sent again with its key, then read again";
+    verdict.outcome = read_again(failed, "the hold could not be read after the " + op.op + " failed (" +
+                                                 (read.error.empty() ? "HTTP " + std::to_string(read.http_status)
+                                                                     : read.error) +
+                                                 ")");
     return verdict;
   }
   if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
@@ -49,9 +58,10 @@ HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const Payment
     return verdict;
   }
   const PaymentIntentView& intent = *read.intent;
-  if (intent.id != op.intent_id || (!intent.session_id.empty() && intent.session_id != op.session_id) ||
-      currency_code(intent.currency) != currency_code(op.currency)) {
-    verdict.outcome = as_answered(failed, "not this session's hold (id, session or currency differ)");
+  if (intent.id != op.intent_id || intent.session_id != op.session_id ||
+      currency_code(intent.currency) != currency_code(op.currency) || intent.amount < op.amount_minor) {
+    verdict.outcome = as_answered(failed, "not this session's hold (id, session or currency differ, or its amount is "
+                                          "below the " + op.op + "'s)");
     return verdict;
   }
   const std::string received = std::to_string(intent.amount_received) + " received";
@@ -67,6 +77,12 @@ HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const Payment
     verdict.outcome.kind = PaymentOutcomeKind::unverified;
     verdict.outcome.error = "the hold read after the capture failed is captured with " + received + ", not " +
                             std::to_string(op.amount_minor) + ": money moved otherwise, look at it at the gateway";
+    return verdict;
+  }
+  if (op.op == "capture" && intent.status == "requires_capture" && watch.capture_before_s &&
+      watch.now_ms < (*watch.capture_before_s + db::kHoldWatchAfterLapseS) * 1000) {
+    // The hold may have lapsed just now, the network cancelling it only later.
+    verdict.outcome = read_again(failed, "the hold still reads requires_capture after the capture was refused");
     return verdict;
   }
   verdict.outcome = as_answered(failed, intent.status + ", " + received);

@@ -8,13 +8,21 @@
 //   capture, the PaymentIntent canceled with nothing received -> failed as answered, and
 //     hold_canceled: the planner replaces it (a charge of its amount to the saved card, or an
 //     unpaid remainder without one)
+//   capture, the PaymentIntent still requires_capture, until a day past the hold's
+//     capture_before (db::kHoldWatchAfterLapseS) -> unknown: the network may cancel a lapsed
+//     hold only later, and a read may lag; sent again with its key (its refusal replayed) and
+//     read again. Past that, or when capture_before is not known -> failed as answered
 //   void, the PaymentIntent canceled with nothing received -> succeeded (nothing to release)
 //   the read's outcome unknown for now (time-out, 5xx, 409, 429) -> unknown: the operation is
 //     sent again with its same key (its answer replayed) and the hold read again
 //   anything else (the hold still stands, the read refused, a PaymentIntent that does not
-//     match, an amount received that is not the capture's) -> the failure as answered (or
-//     unverified if money moved otherwise), with what the read said, for an operator
+//     match: another id, session or currency, an amount below the capture's; an amount
+//     received that is not the capture's) -> the failure as answered (or unverified if money
+//     moved otherwise), with what the read said, for an operator
 #pragma once
+
+#include <cstdint>
+#include <optional>
 
 #include "db/payment_queue.hpp"
 #include "ports/payment_gateway.hpp"
@@ -29,8 +37,14 @@ struct HoldCheckVerdict {
 // Whether `outcome` of `op` calls for a read of its hold: a capture or void declined or
 // refused (a final failure that is not unverified).
 [[nodiscard]] bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
+// When the read was made, and until when a hold still standing is read again.
+struct HoldWatch {
+  std::int64_t now_ms = 0;
+  std::optional<std::int64_t> capture_before_s;  // the hold's; none: not known
+};
+
 // The verdict on `op`, answered `failed`, from `read`, the hold's PaymentIntent read since.
 [[nodiscard]] HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
-                                                  const PaymentOutcome& read);
+                                                  const PaymentOutcome& read, const HoldWatch& watch = {});
 
 }  // namespace passgate::controller

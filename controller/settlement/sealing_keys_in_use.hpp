@@ -1,7 +1,7 @@
 // Which payment sealing keys the gate still needs: every sealed payment reference of a
 // session not yet settled, app or card (db::SessionStore::sealed_references_in_use: a card
-// session's customer, PaymentIntent and saved card), is opened with the
-// configured keys. A start or a reload whose keys cannot open one of them is refused, naming
+// session's customer, PaymentIntent and saved card; those of a card attempt not final yet,
+// whose hold the card-entry runner may still void), is opened with the configured keys. A start or a reload whose keys cannot open one of them is refused, naming
 // the key id still in use; passgatectl status shows the key ids in use and for how many
 // sessions, so an operator knows when an old key file may go.
 #pragma once

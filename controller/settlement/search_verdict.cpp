@@ -15,13 +15,21 @@ bool same_currency(const std::string& a, const std::string& b) {
          });
 }
 
-// The intent that is (or would be) this operation's: for a created one, of its kind (for a
-// remainder charge also of its amount and currency) (the best state first: the expected one, then processing, then a decline,
-// then any other); for a capture or void, the hold it acts on.
+bool created_op(const PaymentRequest& request) {
+  return request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::charge;
+}
+
+// Whether `intent` is (or would be) this operation's PaymentIntent: for a created one, of its
+// kind and its metadata[op_key] (an operation sent without one, by an older version: of its kind
+// without one); for a capture or void, the hold it acts on.
+bool ours(const PaymentRequest& request, const PaymentIntentView& intent) {
+  if (!created_op(request)) return !request.intent_id.empty() && intent.id == request.intent_id;
+  return intent.op == to_string(request.op) && intent.op_key == request.op_key;
+}
+
+// The operation's PaymentIntent among those found, the best state first: the expected one,
+// then processing, then a decline, then any other.
 std::optional<PaymentIntentView> intent_of(const PaymentRequest& request, const std::vector<PaymentIntentView>& found) {
-  const bool created = request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::charge;
-  const std::string_view key = request.idempotency_key;
-  const bool remainder = key.size() > 10 && key.substr(key.size() - 10) == ":remainder";
   const std::string expected(expected_intent_status(request.op));
   const auto rank = [&](const PaymentIntentView& intent) {
     if (intent.status == expected) return 0;
@@ -31,14 +39,7 @@ std::optional<PaymentIntentView> intent_of(const PaymentRequest& request, const 
   };
   std::optional<PaymentIntentView> best;
   for (const PaymentIntentView& intent : found) {
-    // A remainder charge is told from the session's first charge by its amount; any other
-    // created operation is the session's only one of its kind, so a differing amount is a
-    // mismatch for the adoption check to report, not another operation.
-    const bool ours = created ? intent.op == std::string(to_string(request.op)) &&
-                                    (!remainder || (intent.amount == request.amount_minor &&
-                                                    same_currency(intent.currency, request.currency)))
-                              : !request.intent_id.empty() && intent.id == request.intent_id;
-    if (ours && (!best || rank(intent) < rank(*best))) best = intent;
+    if (ours(request, intent) && (!best || rank(intent) < rank(*best))) best = intent;
   }
   return best;
 }
@@ -52,16 +53,32 @@ SearchVerdict verdict(SearchVerdict::Kind kind, const std::optional<PaymentInten
 SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found) {
   using Kind = SearchVerdict::Kind;
   const auto intent = intent_of(request, found);
-  const bool created = request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::charge;
+  const bool created = created_op(request);
   // Nothing found: not done yet. (A capture or void is sent too: acting on a hold twice
   // moves no more money, and a search may not show a new PaymentIntent at once.)
   if (!intent) return verdict(Kind::send, std::nullopt);
+  // A charge sent without metadata[op_key] (by an older version) cannot be told from the
+  // session's other charges sent so: none is adopted or taken as declined, and it is not sent
+  // again blindly either (one of them may be its own).
+  if (created && request.op_key.empty() && request.op == PaymentOpKind::charge) {
+    return verdict(Kind::unverified, intent,
+                   "the charge was first sent without metadata[op_key] (by an older version), and a charge of the "
+                   "session found by search without one cannot be told apart from the session's other charges");
+  }
   const std::string& status = intent->status;
   if (status == expected_intent_status(request.op)) return verdict(Kind::adopt, intent);
   if (status == "processing") {
     return verdict(Kind::poll, intent, "the gateway is still processing the PaymentIntent found by search");
   }
-  if (created && status == "requires_payment_method") return verdict(Kind::declined, intent);
+  if (created && status == "requires_payment_method") {
+    if (intent->amount == request.amount_minor && same_currency(intent->currency, request.currency)) {
+      return verdict(Kind::declined, intent);
+    }
+    return verdict(Kind::unverified, intent,
+                   "the declined PaymentIntent found by search is of amount " + std::to_string(intent->amount) +
+                       " or of another currency, not the " + std::to_string(request.amount_minor) + " " +
+                       request.currency + " asked for");
+  }
   if (!created && status == "requires_capture") return verdict(Kind::send, intent);  // the hold is untouched
   return verdict(Kind::unverified, intent,
                  "the PaymentIntent found by search is " + (status.empty() ? std::string("in no state") : status) +

@@ -12,10 +12,14 @@
 // Anything else (a preauth already captured or canceled, a charge canceled, a hold captured
 // when it was to be voided or canceled when it was to be captured, a state the contract does
 // not name) is unverified: a person must look. A created operation (preauth, charge) is
-// found among the session's PaymentIntents of its kind (a remainder charge, key
-// "<session>:charge:remainder", among those of its amount too, so the session's first charge
-// is not taken for it); an adopted intent must still match the operation as an answer would
-// (ports/payment_intent_match.hpp). Pure functions.
+// found among the session's PaymentIntents of its kind by metadata[op_key], the operation's
+// part of its key ("charge", "charge:capture", "charge:remainder", ...; PaymentRequest::op_key):
+// a session's charges are told apart by it, whatever their amounts. A found decline must be of
+// the operation's amount and currency, and an adopted intent must still match the operation as
+// an answer would (ports/payment_intent_match.hpp), else unverified. An operation first sent
+// without op_key (by an older version) is matched among the intents without one: a preauth
+// (one per session) as before; a charge found so cannot be told from the session's other
+// charges, so it is unverified (never adopted, declined or sent again blindly). Pure functions.
 #pragma once
 
 #include <optional>

@@ -1,10 +1,13 @@
-// Migration 18: a card is one blocklist row whichever of its sessions left a remainder unpaid;
-// paying or writing off one session's remainder lifts it only when no other session of the
-// same card still owes one (the entry names that session instead). Over a database upgraded
-// from version 17 and a new one alike.
+// Migrations 18 and 20: a card is one blocklist row whichever of its sessions left a remainder
+// unpaid; paying or writing off one session's remainder lifts it only when no other session of
+// the same card still owes one (the entry names that session instead). Whatever the order in
+// which a partially paid session's dead letters are settled, settling the last one lifts the
+// entry or hands it on. Over a database upgraded from an older version and a new one alike.
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -53,6 +56,30 @@ void write_off(Database& db, std::int64_t id) {
   REQUIRE(describe(PaymentQueue(db).write_off(id, "paid at the desk", AuditActor{"alice"}, kNow + 10)) == "ok");
 }
 
+// Session `sid`'s capture of its hold, a dead letter (refused, left as answered); its id.
+std::int64_t dead_capture(Database& db, const std::string& sid) {
+  PaymentQueue queue(db);
+  NewPaymentOp capture;
+  capture.session_id = sid;
+  capture.op = "capture";
+  capture.amount_minor = 3000;
+  capture.currency = "EUR";
+  capture.intent_id = "pi_" + sid;
+  auto id = queue.enqueue(capture, kNow);
+  REQUIRE(describe(id) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(*id, kNow + 1)) == "ok");
+  REQUIRE(describe(queue.mark_dead(*id, "HTTP 400: the authorization expired", kNow + 2)) == "ok");
+  return *id;
+}
+
+void admit_cards(Database& db, const CardCrypto& c, const std::vector<std::tuple<const char*, int, const char*>>& cards) {
+  CardAttemptStore attempts(db);
+  for (const auto& [sid, lane, fingerprint] : cards) {
+    drive_to_held(attempts, c, sid, lane, fingerprint);
+    REQUIRE(describe(attempts.admit(sid, card_session(sid, lane, c.hash(fingerprint)), kNow + 3, false)) == "ok");
+  }
+}
+
 }  // namespace
 
 TEST_CASE("card blocklist: paying one session's remainder keeps the card listed while another session of it owes one") {
@@ -95,11 +122,90 @@ TEST_CASE("migration 18 replaces the blocklist's lift of a database at version 1
   }
   auto db = open_or_fail(file);
   CHECK(db->schema_version() == latest_schema_version());
-  SQLite::Statement lift(db->sql(), "SELECT sql FROM sqlite_master WHERE name = 'card_blocklist_lifted_when_paid'");
+  // (Migration 20 replaced the lift again: card_sessions_owing names the sessions of a card that owe.)
+  SQLite::Statement lift(db->sql(), "SELECT sql FROM sqlite_master WHERE name = 'card_sessions_owing'");
   REQUIRE(lift.executeStep());
   CHECK_THAT(lift.getColumn(0).getString(), Catch::Contains("card_attempts") && Catch::Contains("fingerprint_hash"));
   auto found = CardBlocklist(*db).find({"h"});
   REQUIRE(describe(found) == "ok");
   REQUIRE(found->has_value());
   CHECK((*found)->session_id == "a");
+}
+
+TEST_CASE("card blocklist: a remainder paid before its session's other dead letter is lifted once that one is settled") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  admit_cards(*t.db, c, {{"a", 1, "fp"}});
+  const std::int64_t capture = dead_capture(*t.db, "a");
+  const std::int64_t rest = leave_unpaid(*t.db, c, "a", "fp");
+  write_off(*t.db, rest);
+  REQUIRE(entry(*t.db, c, "fp").has_value());  // the capture is still a dead letter: the session owes
+  SECTION("the capture retried, and it goes through") {
+    PaymentQueue queue(*t.db);
+    REQUIRE(describe(queue.retry(capture, AuditActor{"alice"}, kNow + 20)) == "ok");
+    CHECK(entry(*t.db, c, "fp").has_value());  // pending again: still owed
+    REQUIRE(describe(queue.mark_in_flight(capture, kNow + 21)) == "ok");
+    REQUIRE(describe(queue.mark_succeeded(capture, "pi_a", kNow + 22)) == "ok");
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+  SECTION("the capture written off") {
+    write_off(*t.db, capture);
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+  SECTION("its alert cleared") {
+    REQUIRE(describe(PaymentQueue(*t.db).set_alert(capture, false)) == "ok");
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+}
+
+TEST_CASE("card blocklist: a session settled last hands the entry to another session of the card that owes, or lifts it") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  admit_cards(*t.db, c, {{"a", 1, "fp"}, {"b", 2, "fp"}});
+  const std::int64_t a_capture = dead_capture(*t.db, "a");
+  const std::int64_t a_rest = leave_unpaid(*t.db, c, "a", "fp");
+  const std::int64_t b_rest = leave_unpaid(*t.db, c, "b", "fp");
+  write_off(*t.db, a_rest);
+  REQUIRE(entry(*t.db, c, "fp").has_value());
+  CHECK(entry(*t.db, c, "fp")->session_id == "a");  // a still owes (its capture)
+  SECTION("b paid before a's capture is settled") {
+    write_off(*t.db, b_rest);
+    CHECK(entry(*t.db, c, "fp").has_value());  // (the entry names a)
+    write_off(*t.db, a_capture);
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+  SECTION("a's capture settled before b is paid") {
+    write_off(*t.db, a_capture);
+    REQUIRE(entry(*t.db, c, "fp").has_value());
+    CHECK(entry(*t.db, c, "fp")->session_id == "b");
+    write_off(*t.db, b_rest);
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+}
+
+TEST_CASE("migration 20 lifts an entry stuck at version 19: its session's remainder and dead letters all settled") {
+  passgate::test::TempDir dir;
+  const auto file = dir / "gate.db";
+  const CardCrypto c = CardCrypto::make();
+  {
+    auto db = open_or_fail(file);
+    admit_cards(*db, c, {{"a", 1, "fp"}, {"b", 2, "fp2"}, {"d", 3, "fp3"}, {"e", 4, "fp3"}});
+    const std::int64_t capture = dead_capture(*db, "a");
+    write_off(*db, leave_unpaid(*db, c, "a", "fp"));
+    (void)leave_unpaid(*db, c, "b", "fp2");  // b still owes its remainder
+    const std::int64_t d_capture = dead_capture(*db, "d");
+    write_off(*db, leave_unpaid(*db, c, "d", "fp3"));
+    (void)leave_unpaid(*db, c, "e", "fp3");  // e, of d's card, still owes
+    // As version 19 left it: the capture settled after the remainder lifted nothing.
+    back_to_version(*db, 19);
+    write_off(*db, capture);
+    write_off(*db, d_capture);
+    REQUIRE(entry(*db, c, "fp").has_value());
+  }
+  auto db = open_or_fail(file);
+  CHECK(db->schema_version() == latest_schema_version());
+  CHECK_FALSE(entry(*db, c, "fp").has_value());  // lifted
+  CHECK(entry(*db, c, "fp2").has_value());        // owed: kept
+  REQUIRE(entry(*db, c, "fp3").has_value());      // handed to e, which owes
+  CHECK(entry(*db, c, "fp3")->session_id == "e");
 }

@@ -10,6 +10,8 @@
 #include <string>
 #include <utility>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "db/database.hpp"
 #include "db/session_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -29,6 +31,18 @@ inline std::unique_ptr<Database> open_or_fail(const std::filesystem::path& file)
   auto opened = Database::open(file);
   REQUIRE(describe(opened) == "ok");
   return std::move(opened).value();
+}
+
+// Takes a database made at the latest version back to `version` (at least 19), as far as the
+// test of a later migration needs: the objects of each later migration are dropped, so that it
+// runs again at the next open.
+inline void back_to_version(Database& db, int version) {
+  if (version < 21) db.sql().exec("ALTER TABLE payment_ops DROP COLUMN op_key_sent");
+  if (version < 20) {
+    db.sql().exec("DROP TRIGGER card_blocklist_lifted_when_settled; DROP VIEW card_sessions_owing;"
+                  " CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_ops BEGIN SELECT 1; END");
+  }
+  db.sql().exec("PRAGMA user_version = " + std::to_string(version));
 }
 
 // A database file in its own temp dir; reopen() simulates a restart of the daemon.

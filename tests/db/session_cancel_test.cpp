@@ -204,6 +204,7 @@ TEST_CASE("migration 19 counts the passages still queued and marks live sessions
   const auto file = dir / "gate.db";
   {
     auto db = open_or_fail(file);
+    back_to_version(*db, 19);
     db->sql().exec("PRAGMA user_version = 18");
     db->sql().exec("DROP TRIGGER sessions_passage_counted");
     db->sql().exec("ALTER TABLE sessions DROP COLUMN passages");

@@ -127,6 +127,14 @@ class ScriptedGateway : public ScriptedHttpServer {
     return *outcome;
   }
 
+  PaymentOutcome read(passgate::PaymentGateway& gateway, const std::string& session_id, const std::string& intent_id,
+                      std::chrono::milliseconds timeout = 5s) {
+    auto outcome = await_reply<PaymentOutcome>(
+        io, [&](auto done) { gateway.read_intent(session_id, intent_id, timeout, done); });
+    REQUIRE(outcome);
+    return *outcome;
+  }
+
   // Answers the next request with `status` and `body` and returns the outcome of `op`.
   PaymentOutcome outcome_of(int status, std::string body, PaymentOpKind op = PaymentOpKind::charge) {
     will_answer(status, std::move(body));

@@ -95,6 +95,33 @@ TEST_CASE("charge: POST /v1/payment_intents with automatic capture, succeeded su
   CHECK(outcome.intent->id == "pi_2");
 }
 
+TEST_CASE("a charge names which of the session's charges it is in metadata[op_key], and the answer must echo it") {
+  ScriptedGateway gateway;
+  const std::string echoed = R"({"id":"pi_2","object":"payment_intent","amount":1500,"amount_capturable":0,)"
+                             R"("amount_received":1500,"currency":"usd","status":"succeeded","metadata":{"session_id":")" +
+                             kSessionId + R"(","gate_id":"gate-a","op":"charge","op_key":"charge:capture"}})";
+  gateway.will_answer(200, echoed);
+  gateway.will_answer(200, intent_json("pi_2", "succeeded"));  // no op_key: another charge's, or an old one
+  auto client = gateway.client();
+  auto request = payment_request(PaymentOpKind::charge);
+  request.idempotency_key = kSessionId + ":charge:capture";
+  request.op_key = operation_key(request.session_id, request.idempotency_key);
+  CHECK(request.op_key == "charge:capture");
+  const PaymentOutcome outcome = gateway.execute(*client, request);
+  REQUIRE(gateway.calls.size() == 1);
+  FormFields expected = create_fields("automatic", "charge");
+  expected.emplace_back("metadata[op_key]", "charge:capture");
+  CHECK(decoded(gateway.calls[0].body) == expected);
+  CHECK(outcome.kind == PaymentOutcomeKind::succeeded);
+  REQUIRE(outcome.intent);
+  CHECK(outcome.intent->op_key == "charge:capture");
+
+  const PaymentOutcome other = gateway.execute(*client, request);
+  CHECK(other.kind == PaymentOutcomeKind::unverified);
+  CHECK_THAT(other.error, Contains("metadata[op_key]: expected charge:capture, got nothing"));
+  CHECK(gateway.script_used_up());
+}
+
 TEST_CASE("capture: POST /v1/payment_intents/{id}/capture with amount_to_capture") {
   ScriptedGateway gateway;
   gateway.will_answer(200, honest_intent_json(PaymentOpKind::capture));

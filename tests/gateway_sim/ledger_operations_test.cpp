@@ -243,6 +243,28 @@ TEST_CASE("search finds a session's intents, any other query is a 400") {
   CHECK(f.get(std::string(kCreate) + "/search?query=%zz").status == 400);
 }
 
+TEST_CASE("metadata[op_key] is optional, kept and echoed in every answer: create, search and look-up") {
+  LedgerFixture f;
+  const std::string session = new_uuid_v4();
+  auto fields = intent_fields(session, "charge", 3000);
+  fields.emplace_back("metadata[op_key]", "charge:capture");
+  const auto created = f.post(kCreate, fields, session + ":charge:capture");
+  REQUIRE(created.status == 200);
+  const json intent = json::parse(created.body);
+  CHECK(intent["metadata"] ==
+        json{{"session_id", session}, {"gate_id", "gate-a"}, {"op", "charge"}, {"op_key", "charge:capture"}});
+  const json rest = f.create(session, "charge", 3000);  // without one (as an older version sent it)
+  CHECK_FALSE(rest["metadata"].contains("op_key"));
+  const json found = json::parse(f.get(search_target(session)).body);
+  REQUIRE(found["data"].size() == 2);
+  CHECK(found["data"][0]["metadata"]["op_key"] == "charge:capture");
+  CHECK_FALSE(found["data"][1]["metadata"].contains("op_key"));
+  CHECK(json::parse(f.get(std::string(kCreate) + "/" + intent["id"].get<std::string>()).body) == intent);
+  // Another op_key under the same key is other parameters.
+  fields.back().second = "charge:remainder";
+  CHECK(error_of(f.post(kCreate, fields, session + ":charge:capture"))["type"] == "idempotency_error");
+}
+
 TEST_CASE("one intent can be looked up by id, unknown ids and endpoints are 404") {
   LedgerFixture f;
   const json charge = f.create(new_uuid_v4());

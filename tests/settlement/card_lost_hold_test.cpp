@@ -178,16 +178,43 @@ TEST_CASE("a card capture answered refused although it went through is recorded 
   CHECK(f.planner.run() == 0);
 }
 
-TEST_CASE("a card capture refused while its hold stands stays a dead letter with what the hold showed") {
+TEST_CASE("a card capture refused while its hold still reads requires_capture is read again until a day past capture_before") {
   CardSettlementFixture f;
-  card_session_planned(f, 2500);
-  drain_lost(f, refusing_captures(shows("requires_capture", 0)));
-  const auto ops = f.settling_ops("c1");
-  REQUIRE(ops.size() == 1);
-  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
-  CHECK_FALSE(ops[0].hold_canceled);
-  CHECK_THAT(ops[0].last_error, Catch::Contains("requires_capture"));
-  CHECK(charged(f) == 0);
+  // The hold lapses in 30 minutes; the capture is refused at once (its authorization expired
+  // early, or the read lags), the network cancelling the hold only later.
+  f.admit_card("c1", "fp-1", TestCard::with(true, f.now_ms() / 1000 + 1800));
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  int reads = 0;
+  SECTION("the hold reads canceled a while later: replaced by a charge of its amount") {
+    drain_lost(f, refusing_captures([&reads](const std::string& sid) {
+                 return ++reads <= 2 ? hold_found(sid, "requires_capture", 0) : hold_found(sid, "canceled", 0);
+               }));
+    CHECK(reads == 3);
+    const auto ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 2);
+    CHECK(ops[0].hold_canceled);
+    CHECK(ops[1].idempotency_key == "c1:charge:capture");
+    CHECK(ops[1].state == PaymentOpState::succeeded);
+    CHECK(charged(f) == 2500);
+  }
+  SECTION("it still stands a day past capture_before: a dead letter with what the hold showed") {
+    const auto standing = refusing_captures(shows("requires_capture", 0));
+    drain_lost(f, standing);
+    auto ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 1);
+    CHECK_FALSE(db::is_final(ops[0].state));  // read again (pending, or in flight again)
+    CHECK_THAT(ops[0].last_error, Catch::Contains("still reads requires_capture"));
+    f.vt.advance(std::chrono::hours(25));  // past capture_before + 24 h
+    drain_lost(f, standing);
+    ops = f.settling_ops("c1");
+    REQUIRE(ops.size() == 1);
+    CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+    CHECK_FALSE(ops[0].hold_canceled);
+    CHECK_THAT(ops[0].last_error, Catch::Contains("the hold read afterwards: requires_capture"));
+    CHECK(charged(f) == 0);
+  }
 }
 
 TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
@@ -252,4 +279,72 @@ TEST_CASE("a card capture looked up after a day of time-outs that finds its hold
   CHECK(capture->hold_canceled);
   CHECK(instead->state == PaymentOpState::succeeded);
   CHECK(charged(f) == 2500);
+}
+
+TEST_CASE("the charge replacing a lapsed hold's capture, looked up a day later, is not taken for the rest's equal charge") {
+  CardSettlementFixture f;
+  card_session_planned(f, 6000);  // H = 30.00, T = 60.00: the rest and the replacement are both 30.00
+  // The session's PaymentIntents as a search shows them: the hold canceled, the rest paid.
+  PaymentOutcome found = hold_found("c1", "canceled", 0);
+  PaymentIntentView rest = found.found.front();
+  rest.id = "pi_rest";
+  rest.status = "succeeded";
+  rest.amount_received = 3000;
+  rest.op = "charge";
+  rest.op_key = "charge";
+  found.found.push_back(rest);
+  std::vector<PaymentRequest> replacement;  // each send of c1:charge:capture
+  bool reachable = false;                   // for the replacement: its sends lost until then
+  const auto answer_calls = [&] {
+    f.vt.run_ready();
+    while (!f.gateway.calls.empty()) {
+      const FakeGateway::Call& call = f.gateway.calls.front();
+      if (!call.searched_session.empty()) {
+        f.gateway.answer_oldest(found);
+      } else if (call.request.op == PaymentOpKind::capture) {
+        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::rejected, 400, "charge_expired_for_capture"));
+      } else if (call.request.idempotency_key == "c1:charge:capture") {
+        replacement.push_back(call.request);
+        if (reachable) {
+          f.gateway.approve_oldest();
+        } else {  // lost before the gateway ran it
+          f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connect: timed out"));
+        }
+      } else {
+        f.gateway.approve_oldest();
+      }
+      f.vt.run_ready();
+    }
+  };
+  const auto drain = [&] {
+    for (int round = 0; round < 20; ++round) {
+      answer_calls();
+      (void)f.planner.run();
+      f.vt.advance(std::chrono::seconds(2));
+    }
+  };
+  drain();
+  REQUIRE_FALSE(replacement.empty());
+  CHECK(replacement.front().op_key == "charge:capture");  // which of the session's charges it is
+  // Its sends lost for a day: its key may be forgotten by now, so it is looked up first.
+  const auto searches_before = f.gateway.searches.size();
+  for (int step = 0; step < 24 * 12; ++step) {
+    f.vt.advance(std::chrono::minutes(5));
+    answer_calls();
+  }
+  reachable = true;
+  const auto sends_before = replacement.size();
+  for (int step = 0; step < 10; ++step) {  // (the backoff after a day of failures: up to retry_max_ms and its jitter)
+    f.vt.advance(std::chrono::minutes(1));
+    answer_calls();
+  }
+  CHECK(f.gateway.searches.size() > searches_before);
+  // The rest's success is not the replacement's: the replacement is sent again, and collected.
+  CHECK(replacement.size() > sends_before);
+  const auto ops = f.settling_ops("c1");
+  const auto instead = std::find_if(ops.begin(), ops.end(),
+                                    [](const auto& o) { return o.idempotency_key == "c1:charge:capture"; });
+  REQUIRE(instead != ops.end());
+  CHECK(instead->state == PaymentOpState::succeeded);
+  CHECK(instead->intent_id != "pi_rest");
 }

@@ -80,3 +80,31 @@ TEST_CASE("card sessions whose payment reference does not open are left out, the
   REQUIRE(f.settlement("c4").has_value());
   CHECK(f.settlement("c3")->decision.plan == "card:capture");
 }
+
+TEST_CASE("a card attempt not final (held, or abandoning with its void to send) holds its sealing key back") {
+  CardSettlementFixture f;
+  const std::string key = f.sealer.current_key_id();
+  const auto without = sealer_of({kOtherKey});
+  // Lane 1 held (its admission not committed), lane 2 only armed with its PaymentIntent made.
+  f.hold_card("h1", "fp-1");
+  REQUIRE(db::test::describe(f.attempts.arm(db::test::new_attempt("a2", 2), f.now_ms())) == "ok");
+  REQUIRE(db::test::describe(f.attempts.record_customer("a2", f.c.seal("cus_a2", "a2"))) == "ok");
+  REQUIRE(db::test::describe(f.attempts.record_intent("a2", f.c.seal("pi_a2", "a2"))) == "ok");
+  const Status dropped = controller::check_sealing_keys(f.sessions, without);
+  REQUIRE_FALSE(dropped.ok());
+  CHECK_THAT(dropped.error().message, Catch::Contains("2 session(s) not settled yet") &&
+                                          Catch::Contains("sealed with key " + key));
+  const auto kept = controller::sealing_keys_in_use(f.sessions, sealer_of({kOtherKey, kFixtureKey}), true);
+  REQUIRE(kept.ok());
+  CHECK(kept->at(key).sessions == 2);
+  CHECK(kept->at(key).damaged == 0);
+
+  // Given up: its void still to be sent after a restart, so its key is still needed.
+  REQUIRE(db::test::describe(f.attempts.abandon("h1", "lane_out_of_service", f.now_ms())) == "ok");
+  REQUIRE(db::test::describe(f.attempts.abandon("a2", "rearm", f.now_ms())) == "ok");
+  CHECK_FALSE(controller::check_sealing_keys(f.sessions, without).ok());
+  // Voided: nothing of either attempt is opened again, and the key may go.
+  REQUIRE(db::test::describe(f.attempts.mark_voided("h1", f.now_ms())) == "ok");
+  REQUIRE(db::test::describe(f.attempts.mark_voided("a2", f.now_ms())) == "ok");
+  CHECK(controller::check_sealing_keys(f.sessions, without).ok());
+}

@@ -158,3 +158,38 @@ TEST_CASE("a lookup the gateway refuses or declines says nothing of the operatio
   CHECK_THAT(op.last_error, Catch::Contains("it is looked up again"));
   CHECK(f.gateway.sent.empty());
 }
+
+TEST_CASE("a charge first sent by an older version goes on without op_key; a charge found without one is not adopted") {
+  SettlementFixture f;
+  const bool looked_up = GENERATE(false, true);
+  const std::int64_t id = tried_long_ago(f, "charge", looked_up ? kOverADay : Millis{std::chrono::hours(1)});
+  f.t.db->sql().exec("UPDATE payment_ops SET op_key_sent = 0 WHERE id = " + std::to_string(id));
+  f.start_drainer();
+  f.vt.run_ready();
+  if (!looked_up) {
+    REQUIRE(f.gateway.sent.size() == 1);
+    CHECK(f.gateway.sent[0].op_key.empty());  // the same parameters as its key was first used with
+    return;
+  }
+  // Its key may be forgotten: looked up, and the session's charge found has no op_key either.
+  REQUIRE(f.gateway.searches.size() == 1);
+  auto legacy = found_intent("pi_old", "s1", "charge", "succeeded");
+  legacy.op_key.clear();
+  f.gateway.answer_oldest(search_result({legacy}));
+  f.vt.run_ready();
+  CHECK(f.gateway.sent.empty());  // not sent blindly, nor adopted
+  const db::PaymentOpRecord dead = f.op(id);
+  CHECK(dead.state == PaymentOpState::dead);
+  CHECK(dead.alert);
+  CHECK_THAT(dead.last_error, Catch::Contains("cannot be told apart"));
+}
+
+TEST_CASE("a charge first sent by this version names itself in metadata[op_key]") {
+  SettlementFixture f;
+  f.add_session("s1");
+  (void)f.enqueue("s1", "charge", 1234, "");
+  f.start_drainer();
+  f.vt.run_ready();
+  REQUIRE(f.gateway.sent.size() == 1);
+  CHECK(f.gateway.sent[0].op_key == "charge");
+}

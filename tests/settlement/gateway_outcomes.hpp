@@ -20,7 +20,8 @@ inline passgate::PaymentOutcome retry_later(int http_status, std::optional<std::
   return o;
 }
 
-// A PaymentIntent of `amount` USD cents, its other amounts as `status` implies.
+// A PaymentIntent of `amount` USD cents, its other amounts as `status` implies; its metadata[op_key]
+// that of the session's first operation of kind `op` (set op_key for another).
 inline passgate::PaymentIntentView found_intent(const std::string& id, const std::string& session_id,
                                                   const std::string& op, const std::string& status,
                                                   std::int64_t amount = 1234) {
@@ -33,6 +34,7 @@ inline passgate::PaymentIntentView found_intent(const std::string& id, const std
   intent.currency = "usd";
   intent.session_id = session_id;
   intent.op = op;
+  intent.op_key = op;  // the session's first operation of its kind ("<session_id>:<op>")
   return intent;
 }
 

@@ -1,7 +1,8 @@
 // What a search before a late resend decides, over the table of operations and PaymentIntent
 // states: only the state that means the operation happened is adopted; processing is looked
-// up again; a created operation is found by its kind and amount, so a remainder charge is
-// never taken for the session's first charge.
+// up again; a created operation is found by its kind and metadata[op_key], so none of a
+// session's charges (the rest, the one replacing a capture, a remainder) is taken for another,
+// whatever their amounts; a charge sent by an older version, without op_key, is never adopted.
 #include <catch2/catch.hpp>
 
 #include "controller/settlement/search_verdict.hpp"
@@ -21,7 +22,22 @@ PaymentRequest request(PaymentOpKind op, std::int64_t amount = 1234) {
   r.amount_minor = amount;
   r.currency = "USD";
   if (op == PaymentOpKind::capture || op == PaymentOpKind::void_hold) r.intent_id = "pi_hold";
+  r.idempotency_key = "s1:" + std::string(to_string(op));
+  if (op == PaymentOpKind::preauth || op == PaymentOpKind::charge) r.op_key = to_string(op);
   return r;
+}
+
+// Charge `suffix` of session s1 ("capture": "s1:charge:capture"), as the drainer sends it.
+PaymentRequest charge(const std::string& suffix, std::int64_t amount) {
+  PaymentRequest r = request(PaymentOpKind::charge, amount);
+  r.idempotency_key = "s1:charge:" + suffix;
+  r.op_key = "charge:" + suffix;
+  return r;
+}
+
+PaymentIntentView with_op_key(PaymentIntentView intent, const std::string& op_key) {
+  intent.op_key = op_key;
+  return intent;
 }
 
 }  // namespace
@@ -71,11 +87,10 @@ TEST_CASE("nothing found means not done yet, another operation of the session is
   CHECK(search_verdict(request(PaymentOpKind::charge), {}).kind == Kind::send);
   CHECK(search_verdict(request(PaymentOpKind::capture), {}).kind == Kind::send);
   // The session's first charge (30.00, declined) is not its remainder charge (5.00).
-  PaymentRequest remainder = request(PaymentOpKind::charge, 500);
-  remainder.idempotency_key = "s1:charge:remainder";
+  const PaymentRequest remainder = charge("remainder", 500);
   const auto first = found_intent("pi_first", "s1", "charge", "requires_payment_method", 3000);
   CHECK(search_verdict(remainder, {first}).kind == Kind::send);
-  const auto rest = found_intent("pi_rest", "s1", "charge", "succeeded", 500);
+  const auto rest = with_op_key(found_intent("pi_rest", "s1", "charge", "succeeded", 500), "charge:remainder");
   const SearchVerdict v = search_verdict(remainder, {first, rest});
   CHECK(v.kind == Kind::adopt);
   REQUIRE(v.intent.has_value());
@@ -93,4 +108,56 @@ TEST_CASE("of several PaymentIntents of the operation, the one that shows it hap
   const SearchVerdict v = search_verdict(request(PaymentOpKind::charge), {declined, paid});
   CHECK(v.kind == Kind::adopt);
   CHECK(v.intent->id == "pi_b");
+}
+
+TEST_CASE("a session's charges of equal amounts are told apart by op_key: none adopts or declines another's") {
+  // H = 30.00, T = 60.00: the rest (s1:charge) and the charge replacing the lapsed hold's
+  // capture (s1:charge:capture) are both 30.00; so is a remainder of the rest.
+  const auto rest_paid = found_intent("pi_rest", "s1", "charge", "succeeded", 3000);
+  const auto rest_declined = found_intent("pi_rest", "s1", "charge", "requires_payment_method", 3000);
+  const auto replacement_paid =
+      with_op_key(found_intent("pi_repl", "s1", "charge", "succeeded", 3000), "charge:capture");
+  const auto hold = found_intent("pi_hold", "s1", "tpreauth", "canceled", 3000);
+  // The replacement's first send never ran: its lookup finds the rest paid, and sends it.
+  CHECK(search_verdict(charge("capture", 3000), {hold, rest_paid}).kind == Kind::send);
+  // The rest declined is not the replacement's decline (nor the remainder's).
+  CHECK(search_verdict(charge("capture", 3000), {hold, rest_declined}).kind == Kind::send);
+  CHECK(search_verdict(charge("remainder", 3000), {rest_declined}).kind == Kind::send);
+  // The other way round: the rest's lookup does not adopt the replacement's success.
+  CHECK(search_verdict(request(PaymentOpKind::charge, 3000), {replacement_paid}).kind == Kind::send);
+  // Each finds its own among all of them.
+  const SearchVerdict own = search_verdict(charge("capture", 3000), {hold, rest_declined, replacement_paid});
+  CHECK(own.kind == Kind::adopt);
+  REQUIRE(own.intent.has_value());
+  CHECK(own.intent->id == "pi_repl");
+  const SearchVerdict declined = search_verdict(request(PaymentOpKind::charge, 3000), {rest_declined, replacement_paid});
+  CHECK(declined.kind == Kind::declined);
+  CHECK(declined.intent->id == "pi_rest");
+}
+
+TEST_CASE("a found decline of another amount than the operation's is not taken as its decline") {
+  const SearchVerdict v = search_verdict(request(PaymentOpKind::charge, 3000),
+                                         {found_intent("pi_d", "s1", "charge", "requires_payment_method", 1500)});
+  CHECK(v.kind == Kind::unverified);
+  CHECK_THAT(v.reason, Catch::Contains("amount 1500"));
+}
+
+TEST_CASE("a charge sent without op_key by an older version is never adopted, declined or sent blindly") {
+  PaymentRequest old = request(PaymentOpKind::charge, 3000);
+  old.op_key.clear();  // (op_key_sent = 0: resent as it was first sent)
+  const auto legacy_paid = with_op_key(found_intent("pi_old", "s1", "charge", "succeeded", 3000), "");
+  const auto legacy_declined = with_op_key(found_intent("pi_old", "s1", "charge", "requires_payment_method", 3000), "");
+  const SearchVerdict paid = search_verdict(old, {legacy_paid});
+  CHECK(paid.kind == Kind::unverified);
+  CHECK_THAT(paid.reason, Catch::Contains("cannot be told apart"));
+  CHECK(search_verdict(old, {legacy_declined}).kind == Kind::unverified);
+  // Charges sent with an op_key are not its own: nothing of its own was found.
+  CHECK(search_verdict(old, {found_intent("pi_new", "s1", "charge", "succeeded", 3000)}).kind == Kind::send);
+  // A new charge ignores the old ones (its own sends all carried its op_key).
+  CHECK(search_verdict(charge("capture", 3000), {legacy_paid}).kind == Kind::send);
+  // A preauth is the session's only one: an old one is still adopted.
+  PaymentRequest preauth = request(PaymentOpKind::preauth, 1234);
+  preauth.op_key.clear();
+  CHECK(search_verdict(preauth, {with_op_key(found_intent("pi_h", "s1", "preauth", "requires_capture"), "")}).kind ==
+        Kind::adopt);
 }

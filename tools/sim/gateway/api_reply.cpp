@@ -57,6 +57,7 @@ json intent_json(const GatewayIntent& intent, bool expand_charge) {
             {"cancellation_reason", intent.cancellation_reason.empty() ? json() : json(intent.cancellation_reason)},
             {"created", intent.created},
             {"livemode", false}};
+  if (!intent.op_key.empty()) body["metadata"]["op_key"] = intent.op_key;
   if (!intent.card_present) return body;
   const CardPresentIntent& card_present = *intent.card_present;
   body["metadata"]["lane"] = card_present.lane;

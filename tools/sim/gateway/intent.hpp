@@ -70,6 +70,7 @@ struct GatewayIntent {
   std::string session_id;  // metadata[session_id]
   std::string gate_id;     // metadata[gate_id]
   std::string op;          // metadata[op]: preauth | charge | tpreauth
+  std::string op_key;      // metadata[op_key], if the request gave one (echoed as given)
   std::string cancellation_reason;  // set when canceled
   std::int64_t created = 0;         // Unix seconds
   std::optional<CardPresentIntent> card_present;

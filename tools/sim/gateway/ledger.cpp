@@ -180,6 +180,7 @@ GatewayReply GatewayLedger::create_intent(const std::string& body) {
   intent.session_id = p.text("metadata[session_id]");
   intent.gate_id = p.text("metadata[gate_id]");
   intent.op = p.one_of("metadata[op]", {"preauth", "charge"});
+  intent.op_key = p.optional_text("metadata[op_key]").value_or("");
   if (!intent.op.empty() && !intent.capture_method.empty()) {
     const std::string needed = intent.op == "preauth" ? "manual" : "automatic";
     if (intent.capture_method != needed) {

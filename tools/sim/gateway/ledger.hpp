@@ -4,6 +4,7 @@
 // directly:
 //   POST /v1/payment_intents               create and confirm (preauth: manual capture,
 //                                          charge: automatic), strict form parameters
+//                                          (metadata[op_key] optional, kept and echoed)
 //   POST /v1/payment_intents/{id}/capture  amount_to_capture <= amount_capturable
 //   POST /v1/payment_intents/{id}/cancel   cancellation_reason
 //   GET  /v1/payment_intents/search?query=metadata['session_id']:'<id>'
