@@ -84,13 +84,24 @@ std::map<std::string, std::string> hashes(SQLite::Database& sql, const char* que
 std::optional<Violation> blocklist_iff_unpaid(const DayEvidence& day) {
   SQLite::Database& sql = day.gate.database->sql();
   const auto listed = hashes(sql, "SELECT fingerprint_hash, session_id FROM card_blocklist WHERE lifted_at_ms = 0");
+  // A card may stay listed after its remainder was paid or written off while another operation
+  // of that partially paid session is still unresolved (in flight, pending, or a dead letter
+  // an operator has not dealt with): what it owes is not known yet.
+  const auto owing = hashes(sql,
+                            "SELECT a.fingerprint_hash, a.session_id FROM card_attempts a WHERE a.state = 'admitted' "
+                            "AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = a.session_id AND "
+                            "r.idempotency_key IN (a.session_id || ':charge:remainder', "
+                            "a.session_id || ':charge:capture:remainder')) "
+                            "AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = a.session_id AND "
+                            "(p.state IN ('pending', 'in_flight') OR (p.state IN ('declined', 'dead') AND "
+                            "p.alert = 1 AND p.replaced_by IS NULL)))");
   const auto unpaid = hashes(sql,
                              "SELECT a.fingerprint_hash, a.session_id FROM card_attempts a JOIN payment_ops p "
                              "ON p.session_id = a.session_id WHERE a.state = 'admitted' AND p.idempotency_key IN "
                              "(p.session_id || ':charge:remainder', p.session_id || ':charge:capture:remainder') "
                              "AND p.state NOT IN ('succeeded', 'written_off') ORDER BY p.id");
   for (const auto& [hash, session_id] : listed) {
-    if (unpaid.count(hash) == 0) {
+    if (unpaid.count(hash) == 0 && owing.count(hash) == 0) {
       return Violation{kBlocklistIffUnpaid, "the card of session " + session_id +
                                                 " is on the blocklist, but no session of it has an unpaid remainder: " +
                                                 text_of(ops_of(all_ops(day.gate), session_id))};

@@ -12,7 +12,9 @@
 //     gate could not open (a reload's new sealing keys dropped one still in use);
 //   - the blocklist holds a card iff the card has an unresolved partially paid session: an
 //     admitted card session whose unpaid remainder ("<sid>:charge:remainder",
-//     "<sid>:charge:capture:remainder") is neither paid nor written off.
+//     "<sid>:charge:capture:remainder") is neither paid nor written off (it must be listed),
+//     or, with its remainder settled, another operation of it still unresolved (in flight,
+//     pending, a dead letter with its alert on: it may stay listed until that is settled).
 // At the day's end, after quiescing:
 //   - every card session settled exactly once: each card session that ended (a cart, or
 //     cancelled) has one settlement decision, from its first cart, and each of its operations
