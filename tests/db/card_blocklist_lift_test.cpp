@@ -114,9 +114,8 @@ TEST_CASE("migration 18 replaces the blocklist's lift of a database at version 1
   passgate::test::TempDir dir;
   const auto file = dir / "gate.db";
   {
-    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (std::size_t v = 0; v < 17; ++v) raw.exec(std::string(schema_migrations()[v]));
-    raw.exec("PRAGMA user_version = 17");
+    const auto raw_db = raw_at_version(file, 17);
+    SQLite::Database& raw = *raw_db;
     raw.exec("INSERT INTO card_blocklist (fingerprint_hash, reason, session_id, since_ms) VALUES"
              " ('h', 'unpaid_remainder', 'a', 1)");
   }

@@ -13,6 +13,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "db/database.hpp"
+#include "db/migrations.hpp"
 #include "db/session_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -31,6 +32,15 @@ inline std::unique_ptr<Database> open_or_fail(const std::filesystem::path& file)
   auto opened = Database::open(file);
   REQUIRE(describe(opened) == "ok");
   return std::move(opened).value();
+}
+
+// A raw database file at schema `version` (the first `version` migrations run, nothing else),
+// for the test of a later migration to fill before the gate opens it.
+inline std::unique_ptr<SQLite::Database> raw_at_version(const std::filesystem::path& file, std::size_t version) {
+  auto raw = std::make_unique<SQLite::Database>(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  for (std::size_t v = 0; v < version; ++v) raw->exec(std::string(schema_migrations()[v]));
+  raw->exec("PRAGMA user_version = " + std::to_string(version));
+  return raw;
 }
 
 // Takes a database made at the latest version back to `version` (at least 19), as far as the

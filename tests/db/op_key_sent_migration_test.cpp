@@ -21,9 +21,8 @@ TEST_CASE("migration 21 marks the payment operations sent before it as sent with
   passgate::test::TempDir dir;
   const auto file = dir / "gate.db";
   {
-    SQLite::Database raw(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    for (std::size_t v = 0; v < 20; ++v) raw.exec(std::string(schema_migrations()[v]));
-    raw.exec("PRAGMA user_version = 20");
+    const auto raw_db = raw_at_version(file, 20);
+    SQLite::Database& raw = *raw_db;
     for (const char* sid : {"s1", "s2", "s3"}) {
       raw.exec(std::string("INSERT INTO sessions (session_id, token_id, token_expires_at, lane, shopper, group_size,"
                            " admitted_at, created_at_ms, offline, state, open_request) VALUES ('") +
