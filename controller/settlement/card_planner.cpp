@@ -214,9 +214,9 @@ void CardSettlementPlanner::watch_deadlines() {
       continue;
     }
     spdlog::error("event=card_hold_near_lapse session={} capture_before_in_s={} next={} "
-                  "detail=\"no final cart yet; a lapsed hold is settled later by a charge of the whole cart to the "
-                  "saved card, or left unpaid without one\"",
-                  log_value(hold.session_id), left_s, left_s > 0 ? "wait_for_cart" : "charge_when_final");
+                  "detail=\"no final cart yet; the cart will be captured from the hold all the same, and if the hold "
+                  "lapsed that capture is replaced by a charge to the saved card, or left unpaid without one\"",
+                  log_value(hold.session_id), left_s, left_s > 0 ? "wait_for_cart" : "capture_when_final");
   }
   std::erase_if(unwatched_, [&](const std::string& id) { return still_alerted.count(id) == 0; });
   alerted_ = std::move(still_alerted);

@@ -6,8 +6,8 @@
 // (its amount charged to the saved card, or unpaid without one: card_after_lost_hold) and a
 // declined card charge (partially paid: what it was to collect a dead letter, the card on the
 // blocklist); and raises an alert for every hold still open (not planned yet, or its capture or
-// void not through) whose capture_before is less than `lapse_warning` away (a hold that lapsed
-// is settled by a charge of the whole cart to the saved card). It sends nothing: the drainer does. Runs inside the
+// void not through) whose capture_before is less than `lapse_warning` away (a hold past it is
+// planned as any other: only the network knows it lapsed, and a capture it refuses is replaced). It sends nothing: the drainer does. Runs inside the
 // SettlementPlanner's run (its batch and time budget). Single-threaded, on the event loop.
 #pragma once
 

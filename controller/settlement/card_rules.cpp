@@ -49,22 +49,24 @@ CardPlan plan_card_settlement(const std::string& session_id, const std::optional
   plan.decision.from_cart = cart.has_value();
   plan.decision.total_minor = cart ? cart->total_minor : 0;
   plan.decision.hold_minor = hold.amount_minor;
-  // A hold "lapsed" by this box's clock is voided all the same: the clock may be ahead of the
-  // network's, the hold still standing (a void of a hold really gone is refused, and its hold
-  // read back canceled with nothing received counts as done: hold_check.hpp).
+  // T = 0: a void, whatever the hold's deadline (a void of a hold already gone is refused, and
+  // its hold read back canceled with nothing received counts as done: hold_check.hpp).
   if (!cart || cart->total_minor == 0) {
     plan.decision.plan = "card:void";
     plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
     return plan;
   }
   const std::int64_t total = cart->total_minor;
-  if (hold.lapsed || currency_code(cart->currency) != currency_code(hold.currency)) {
+  if (currency_code(cart->currency) != currency_code(hold.currency)) {
     plan.decision.plan = hold.card_saved ? "card:charge" : "card:unpaid";
     plan.ops.push_back(settlement_op(session_id, "void", 0, hold.currency, hold.intent_id));
-    collect_rest(plan, session_id, total, 0, cart->currency, hold,
-                 hold.lapsed ? "the hold lapsed before the cart was final" : "the hold is in another currency");
+    collect_rest(plan, session_id, total, 0, cart->currency, hold, "the hold is in another currency");
     return plan;
   }
+  // A hold past its capture_before by this box's clock is planned as one that stands: the clock
+  // may be ahead of the network's, and only the network knows. Its capture, refused because the
+  // hold is really gone (read back canceled with nothing received), is replaced by a charge of its
+  // amount to the saved card (card_after_lost_hold); voiding it here would give up a live hold.
   if (total <= hold.amount_minor) {
     plan.decision.plan = "card:capture";
     plan.ops.push_back(settlement_op(session_id, "capture", total, cart->currency, hold.intent_id));

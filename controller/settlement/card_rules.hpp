@@ -1,7 +1,7 @@
 // Card settlement rules: how a card session's money moves once its final cart is known (or it
 // ended without one), from the hold its tap placed (docs/settlement.md, "Card sessions").
 // T is the cart's total, H the hold. Pure functions, no I/O.
-//   no cart, or T = 0               -> void the hold (also one lapsed by this box's clock)
+//   no cart, or T = 0               -> void the hold
 //   0 < T <= H                      -> capture T
 //   T > H, a saved card             -> capture H, then charge T - H off-session to the saved card
 //                                      (also when the card supports incremental authorization:
@@ -10,8 +10,9 @@
 //                                      follows up one a database may hold: capture T after it
 //                                      succeeded, or after a decline or refusal the next row)
 //   T > H, no saved card (a wallet) -> capture H; T - H unpaid
-//   the hold lapsed (capture_before passed) -> void it (this box's clock may be ahead), then
-//                                      charge T to the saved card; none: T unpaid
+//   the hold past capture_before by this box's clock -> planned as above all the same (the clock
+//                                      may be ahead of the network's); if the hold is really
+//                                      gone, its capture is refused and replaced (the row after next)
 //   a cart in another currency than the hold -> void the hold; charge T (none: T unpaid)
 //   a capture whose hold lapsed or was cancelled before it went through (card_after_lost_hold)
 //                                   -> charge its amount to the saved card ("<sid>:charge:capture");
@@ -40,7 +41,7 @@ struct CardHold {
   std::string fingerprint_hash;   // the card, for the blocklist
   bool card_saved = false;        // a generated_card to charge off-session
   bool incremental = false;       // the card supports incremental authorization (not used yet)
-  bool lapsed = false;            // capture_before has passed by this box's clock: not captured, voided
+  bool lapsed = false;            // capture_before has passed by this box's clock (logged; planned as any hold)
 };
 
 struct CardPlan {

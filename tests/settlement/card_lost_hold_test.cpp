@@ -131,6 +131,27 @@ TEST_CASE("a card capture refused after its hold lapsed is replaced by a charge 
   CHECK(f.planner.run() == 0);
 }
 
+TEST_CASE("a cart final after its hold's capture_before is captured; the hold gone, one charge of the cart replaces it") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1", TestCard::with(true, f.now_ms() / 1000 + 3600));
+  f.vt.advance(std::chrono::hours(2));
+  f.record_carts({final_cart("c1", 2000, "EUR")});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("c1")->decision.plan == "card:capture");
+  f.start_card_drainer();
+  drain_lost(f, refusing_captures(shows("canceled", 0)));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].op == "capture");
+  CHECK(ops[0].hold_canceled);
+  CHECK(ops[1].idempotency_key == "c1:charge:capture");
+  CHECK(ops[1].amount_minor == 2000);
+  CHECK(ops[1].state == PaymentOpState::succeeded);
+  CHECK(charged(f) == 2000);  // the whole cart, in a single charge
+  for (const auto& sent : f.gateway.sent) CHECK(sent.op != PaymentOpKind::void_hold);
+  CHECK_FALSE(f.blocked("fp-1"));
+}
+
 TEST_CASE("a wallet's capture refused after its hold lapsed leaves its amount unpaid and the card on the blocklist") {
   CardSettlementFixture f;
   f.admit_card("c1", "fp-wallet", TestCard::with(false));

@@ -156,8 +156,7 @@ std::optional<Violation> increment_covers_cart(const DayEvidence& day, const Mod
 
 std::optional<Violation> lapsed_capture_replaced(const DayEvidence& day, const ModelSession& session,
                                                 const SessionMoney& m, const std::vector<PaymentOpRecord>& mine) {
-  if (!known_issue_enabled(KnownIssue::stale_hold_read) || !session.tap ||
-      day.gateway.lapsed_holds.count(session.hold_intent) == 0)
+  if (!session.tap || day.gateway.lapsed_holds.count(session.hold_intent) == 0)
     return std::nullopt;
   for (const PaymentOpRecord& op : mine) {
     if (op.op == "capture" && is_dead_letter(op) && day.gateway.lied_keys.count(op.idempotency_key) == 0) {

@@ -21,8 +21,8 @@
 //     one idempotency key;
 //   - an incremental hold covers the cart (KnownIssue::increment_not_sent, off by default): a
 //     card supporting incremental authorization, its hold not lapsed, leaves nothing unpaid;
-//   - a lapsed hold's capture is replaced (KnownIssue::stale_hold_read, off by default): no
-//     capture of a hold that lapsed is left a dead letter.
+//   - a lapsed hold's capture is replaced: no capture of a hold that lapsed is left a dead
+//     letter.
 // Money collected within the cart, one charge per key and the cart collected or dead-lettered
 // are day_invariants.hpp's, for card sessions too (their tap hold counts as a hold).
 #pragma once

@@ -14,7 +14,6 @@
 #include "controller/settlement/carts_feed.hpp"
 #include "tests/settlement_model/card_invariants.hpp"
 #include "tests/settlement_model/invariant_support.hpp"
-#include "tests/settlement_model/known_issues.hpp"
 #include "tests/settlement_model/ledger_money.hpp"
 
 namespace passgate::model {
@@ -141,14 +140,6 @@ std::optional<Violation> no_hold_left_open(const DayEvidence& day, const ModelSe
   return Violation{kNoHoldLeftOpen, text_of(session, money) + ": " + text_of(mine)};
 }
 
-// A card session planned as if its hold had lapsed (by the gate's wall clock: the hold voided,
-// the whole cart charged to the saved card or left unpaid): KnownIssue::clock_ahead_voids_live_hold.
-bool voided_as_lapsed_by_gate_clock(const DayEvidence& day, const ModelSession& session) {
-  if (!session.tap || known_issue_enabled(KnownIssue::clock_ahead_voids_live_hold)) return false;
-  const auto settlement = read(day.gate.store.settlement(session.id), "the settlement of " + session.id);
-  return settlement && (settlement->decision.plan == "card:charge" || settlement->decision.plan == "card:unpaid");
-}
-
 std::optional<Violation> no_hold_released_while_unpaid(const DayEvidence& day, const ModelSession& session,
                                                        const SessionMoney& money,
                                                        const std::vector<PaymentOpRecord>& mine) {
@@ -157,7 +148,7 @@ std::optional<Violation> no_hold_released_while_unpaid(const DayEvidence& day, c
   const bool hold_amount_unknown = std::any_of(mine.begin(), mine.end(), [&day](const PaymentOpRecord& op) {
     return op.op == "preauth" && day.gateway.lied_keys.count(op.idempotency_key) > 0;
   });
-  if (hold_amount_unknown || voided_as_lapsed_by_gate_clock(day, session)) return std::nullopt;
+  if (hold_amount_unknown) return std::nullopt;
   return Violation{kNoHoldReleasedWhileUnpaid, text_of(session, money) + "; owes " + std::to_string(owed) + ": " +
                                                    text_of(mine)};
 }

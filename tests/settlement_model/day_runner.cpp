@@ -12,7 +12,6 @@
 #include "controller/settlement/dead_letters.hpp"
 #include "tests/settlement_model/card_holds.hpp"
 #include "tests/settlement_model/fresh_database.hpp"
-#include "tests/settlement_model/known_issues.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::model {
@@ -34,16 +33,6 @@ crypto::PaymentSealer model_sealer(const std::vector<std::string>& keys) {
   auto sealer = crypto::PaymentSealer::from_keys(keys);
   if (!sealer.ok()) throw std::runtime_error("cannot make the sealer: " + sealer.error().message);
   return std::move(sealer).value();
-}
-
-// Whether `op` is a card session's unpaid remainder while another dead letter of its session
-// is still on the list (KnownIssue::blocklist_lift_order).
-bool settles_remainder_first(const db::PaymentOpRecord& op, const std::vector<db::PaymentOpRecord>& letters) {
-  const bool remainder = op.idempotency_key == op.session_id + ":charge:remainder" ||
-                         op.idempotency_key == op.session_id + ":charge:capture:remainder";
-  return remainder && std::any_of(letters.begin(), letters.end(), [&op](const db::PaymentOpRecord& other) {
-           return other.session_id == op.session_id && other.id != op.id && !other.replaced_by;
-         });
 }
 
 std::vector<db::PaymentOpRecord> dead_letters(db::PaymentQueue& queue) {
@@ -212,7 +201,6 @@ class StoreDay {
     const auto letters = dead_letters(gate_->queue);
     if (letters.empty()) return;
     const db::PaymentOpRecord op = letters[static_cast<std::size_t>(step.pick) % letters.size()];
-    if (!known_issue_enabled(KnownIssue::blocklist_lift_order) && settles_remainder_first(op, letters)) return;
     const controller::DeadLetterAction action{op.id, db::AuditActor("model-operator"), gate_->now_ms()};
     if (!retry) {
       const bool written_off = controller::write_off_dead_letter(gate_->queue, action, "the model's operator").ok();

@@ -11,31 +11,12 @@
 namespace passgate::model {
 
 enum class KnownIssue {
-  // Item 4: the blocklist is lifted (or moved to the card's next unpaid session) only when
-  // an unpaid remainder is paid or written off while its session has no other dead letter;
-  // settled in the other order, the card stays blocklisted though nothing is owed. Off: the
-  // model's operator does not settle a remainder while its session has another dead letter.
-  blocklist_lift_order,
-  // Item 3: a capture refused while the hold's read (through the search, which may lag) still
-  // shows requires_capture is final: a dead letter, never replaced by a charge though the hold
-  // lapsed (the ledger gateway's Fault::stale_read makes that read). The days keep the money
-  // invariants (the dead letter names the amount); on, the day's end wants it replaced
-  // (card_invariants.hpp, "a lapsed hold's capture is replaced").
-  stale_hold_read,
   // Not a finding of that read, a gap the card rules state (controller/settlement/card_rules.hpp):
   // the gate sends no increment_authorization (no PaymentOpKind for it), so a cart above a hold
   // that supports one is captured up to the hold and the rest charged to the saved card, and a
   // wallet's rest is left unpaid. Off: the model accepts that; on, it wants the hold raised
   // (card_invariants.hpp, "an incremental hold covers the cart").
   increment_not_sent,
-  // Found by the card model (not a finding of that read): the card planner takes a hold as
-  // lapsed by the gate's own wall clock (card_planner.cpp, CardHold::lapsed), so a clock ahead
-  // of the network's plans "card:charge" for a hold that still stands: the live hold is voided
-  // and the whole cart charged to the saved card; when that charge declines (or there is no
-  // saved card: "card:unpaid") the whole cart is unpaid, where capturing the hold would have
-  // collected it up to the hold. Off: "no hold released while its cart is unpaid" excuses a
-  // card session planned so (day_invariants.cpp).
-  clock_ahead_voids_live_hold,
 };
 
 [[nodiscard]] inline bool known_issue_enabled(KnownIssue) {
