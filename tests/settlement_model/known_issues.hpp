@@ -22,12 +22,6 @@ enum class KnownIssue {
   // invariants (the dead letter names the amount); on, the day's end wants it replaced
   // (card_invariants.hpp, "a lapsed hold's capture is replaced").
   stale_hold_read,
-  // Not a finding of that read, a gap the card rules state (controller/settlement/card_rules.hpp):
-  // the gate sends no increment_authorization (no PaymentOpKind for it), so a cart above a hold
-  // that supports one is captured up to the hold and the rest charged to the saved card, and a
-  // wallet's rest is left unpaid. Off: the model accepts that; on, it wants the hold raised
-  // (card_invariants.hpp, "an incremental hold covers the cart").
-  increment_not_sent,
   // Found by the card model (not a finding of that read): the card planner takes a hold as
   // lapsed by the gate's own wall clock (card_planner.cpp, CardHold::lapsed), so a clock ahead
   // of the network's plans "card:charge" for a hold that still stands: the live hold is voided
