@@ -336,13 +336,14 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.error = verdict.reason;
       break;
     case SearchVerdict::Kind::unverified: {
-      const auto card = op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
+      const bool on_hold_to_use = op.op == "capture" || op.op == "increment";
+      const auto card = on_hold_to_use && verdict.intent && verdict.intent->status == "canceled" &&
                                 verdict.intent->amount_received == 0
                             ? card_session(op.session_id)
                             : std::nullopt;
       if (card && card->card) {
-        // A card hold that lapsed (or was cancelled) before this capture, found by the lookup
-        // before a resend: followed up as when a capture is refused and the hold read.
+        // A card hold that lapsed (or was cancelled) before this capture or increment, found by
+        // the lookup before a resend: followed up as when a capture is refused and the hold read.
         PaymentOutcome refused = failed_locally(PaymentOutcomeKind::declined, "the hold found by search is canceled");
         refused.http_status = search.http_status;
         PaymentOutcome read;
@@ -413,8 +414,8 @@ void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutc
                                 const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s) {
   note_reachability(failed);
   if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
-  spdlog::info("event=payment_hold_check {} status={} detail=\"{} failed: reading its hold before deciding\"",
-               op_fields(op), failed.http_status, op.op);
+  spdlog::info("event=payment_hold_check {} status={} outcome={} detail=\"reading its hold before deciding\"",
+               op_fields(op), failed.http_status, to_string(failed.kind));
   gateway_.read_intent(op.session_id, op.intent_id, timeout,
                        [this, op, failed, done, sent_at, capture_before_s](PaymentOutcome read) {
                          // (The read was paced like a send.)

@@ -49,7 +49,9 @@
 // whose hold is gone with nothing received as failed with hold_canceled (the card planner
 // replaces it), a read that fails for now, or a capture whose hold still reads
 // requires_capture until a day past its capture_before, as unknown (sent again with its key,
-// read again).
+// read again). So is a card increment whose answer was lost after it was written: a hold
+// raised to its amount is its success, one not raised yet sends it again with its key, one
+// gone is failed with hold_canceled, anything else unverified (hold_check.hpp).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -177,11 +179,12 @@ class PaymentDrainer {
   void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search,
                      SteadyTime sent_at);
-  // A card session's capture or void declined or refused (`failed`): reads its hold first,
-  // and finishes with what the hold shows (controller/settlement/hold_check.hpp).
+  // A card session's capture or void declined or refused, or increment whose answer was lost
+  // (`failed`): reads its hold first, and finishes with what the hold shows
+  // (controller/settlement/hold_check.hpp).
   void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
                   SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
-  // Finishes `op` (a capture or void that `failed`) as its hold read back (`read`) says.
+  // Finishes `op` (a capture, void or increment that `failed`) as its hold read back (`read`) says.
   void finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed, const PaymentOutcome& read,
                            const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
   // Whether `session_id` is an admitted card attempt's, and its hold's capture_before;
