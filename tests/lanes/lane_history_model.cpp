@@ -1,6 +1,10 @@
 #include "tests/lanes/lane_history_model.hpp"
 
+#include "controller/lanes/entry_lane.hpp"
+
+#include <algorithm>
 #include <charconv>
+#include <utility>
 #include <string_view>
 
 namespace passgate::test::lane_history {
@@ -28,7 +32,9 @@ std::string where(int lane, const std::optional<std::string>& session) {
 
 }  // namespace
 
-LaneHistoryModel::LaneHistoryModel(const std::vector<controller::LaneConfig>& lanes, hw::FakeIoBackend& io) : io_(io) {
+LaneHistoryModel::LaneHistoryModel(const std::vector<controller::LaneConfig>& lanes, hw::FakeIoBackend& io,
+                                   const Clock& clock)
+    : io_(io), clock_(clock) {
   for (const auto& lc : lanes) {
     ModelLane l;
     l.config = lc;
@@ -46,7 +52,9 @@ void LaneHistoryModel::passage(int lane, Direction direction, PassageKind kind,
   if (it == lanes_.end()) return violation("a passage on lane " + std::to_string(lane) + ", which is not configured");
   ModelLane& l = it->second;
   const std::string at = where(lane, session_id) + " kind " + std::string(controller::to_string(kind));
-  const bool evacuating = alarm_ || l.clearing;
+  // An alarm raised inside one of this reaction's writes takes over once the reaction is done
+  // (the lane machine queues it, never nests it: issue 14); what the reaction reports is its own.
+  const bool evacuating = (alarm_ && !alarm_mid_reaction_) || l.clearing;
   if (direction == Direction::out) {
     // Egress: leaving is an exit on an exit lane always, and on any lane during the alarm.
     if (kind != PassageKind::exit && (!l.entry() || evacuating || kind != PassageKind::wrong_way)) {
@@ -69,10 +77,15 @@ void LaneHistoryModel::passage(int lane, Direction direction, PassageKind kind,
       if (m.lane != lane) violation("a passage credited to a grant of lane " + std::to_string(m.lane) + ": " + at);
       if (!m.shown) violation("a passage credited to a session its lane never showed admitted: " + at);
       if (m.cancelled) violation("a passage credited to a cancelled session: " + at);
-      if (m.over) violation("a passage credited to a grant that was over (lane cleared after the alarm or "
-                            "out of service): " + at);
+      if (m.over) {
+        violation("a passage credited to a grant that was over (used up, timed out with the lane clear, or the "
+                  "lane cleared after the alarm or out of service): " + at);
+      }
       if (m.credited >= m.people) violation("more passages credited than the group: " + at);
       ++m.credited;
+      if (m.credited == m.people) over(m);  // used up: whoever follows is its tailgater at most
+      // A place used restarts the grant time-out (if the grant is still admitting).
+      l.deadline = std::max(l.deadline, clock_.steady_now() + l.config.grant_timeout);
       ++counts_.credited;
       return;
     }
@@ -83,6 +96,9 @@ void LaneHistoryModel::passage(int lane, Direction direction, PassageKind kind,
       if (m.lane != lane) violation("a tailgater charged to a grant of another lane: " + at);
       if (m.credited == 0 || m.cancelled) violation("a tailgater charged to a grant nobody used: " + at);
       if (evacuating) violation("a tailgate alarm during the fire alarm: " + at);
+      if (m.over && clock_.steady_now() - m.over_at > controller::EntryLane::kTailgateWindow) {
+        violation("a tailgater charged to a grant over for longer than the tailgate window: " + at);
+      }
       ++counts_.tailgate;
       return;
     }
@@ -115,13 +131,19 @@ void LaneHistoryModel::on_scan_answered(int lane, const controller::AdmissionRes
   if (m.shown || m.cancelled) violation("a session shown admitted twice, or after it was cancelled: " + at);
   if (answer.people != m.limit) violation("a grant for another group than the admission's: " + at);
   const ModelLane& l = lanes_.at(lane);
-  if (alarm_ || l.clearing || !l.in_service) violation("a grant opened during the alarm or out of service: " + at);
+  if ((alarm_ && !alarm_mid_reaction_) || l.clearing || !l.in_service) {
+    violation("a grant opened during the alarm or out of service: " + at);
+  }
   m.shown = true;
   m.people = answer.people;
+  // Admitting (again) restarts the grant time-out with the lane's setting now.
+  ModelLane& shown_on = lanes_.at(lane);
+  shown_on.deadline = std::max(shown_on.deadline, clock_.steady_now() + shown_on.config.grant_timeout);
 }
 
 void LaneHistoryModel::alarm(bool active) {
   alarm_ = active;
+  alarm_mid_reaction_ = active && in_write_;
   for (auto& [n, l] : lanes_) {
     l.clearing = !active && !l.clear();
     // Every grant of the lane ended with the alarm (it lingered at most): none may be used
@@ -132,6 +154,7 @@ void LaneHistoryModel::alarm(bool active) {
 
 void LaneHistoryModel::beams_changing(int lane, bool outer, bool inner) {
   ModelLane& l = lanes_.at(lane);
+  if (l.clear()) expire_if_past(l, lane);  // clear until this very moment
   l.outer = outer;
   l.inner = inner;
   changing_ = lane;
@@ -143,6 +166,7 @@ void LaneHistoryModel::beams_changed(int lane) {
   if (!l.clear()) return;
   l.clearing = false;
   end_if_clear(l);
+  expire_if_past(l, lane);
 }
 
 void LaneHistoryModel::set_in_service(int lane, bool in_service) {
@@ -176,7 +200,7 @@ void LaneHistoryModel::answer_delivered(const std::string& session) {
 }
 
 void LaneHistoryModel::restarted(const std::vector<controller::LaneConfig>& lanes) {
-  for (auto& [id, s] : sessions_) s.over = true;
+  for (auto& [id, s] : sessions_) over(s);
   alarm_ = true;  // a new gate: unknown = alarm
   for (const auto& lc : lanes) {
     ModelLane& l = lanes_.at(lc.number);
@@ -186,6 +210,27 @@ void LaneHistoryModel::restarted(const std::vector<controller::LaneConfig>& lane
     l.scanner_lost = false;
     l.over_when_clear.clear();
   }
+}
+
+void LaneHistoryModel::tick() {
+  alarm_mid_reaction_ = false;
+  for (auto& [n, l] : lanes_) {
+    if (l.clear()) expire_if_past(l, n);
+  }
+}
+
+void LaneHistoryModel::expire_if_past(ModelLane& lane, int number) {
+  // Strictly past: a time-out due at this very instant may not have fired yet.
+  if (alarm_ || lane.clearing || clock_.steady_now() <= lane.deadline) return;
+  for (auto& [id, s] : sessions_) {
+    if (s.lane == number && s.shown) over(s);
+  }
+}
+
+void LaneHistoryModel::over(ModelSession& session) {
+  if (session.over) return;
+  session.over = true;
+  session.over_at = clock_.steady_now();
 }
 
 void LaneHistoryModel::check_outputs() {
@@ -212,7 +257,7 @@ void LaneHistoryModel::end_when_clear(ModelLane& lane, int number) {
 
 void LaneHistoryModel::end_if_clear(ModelLane& lane) {
   if (alarm_ || lane.clearing || !lane.clear()) return;
-  for (const auto& id : lane.over_when_clear) sessions_.at(id).over = true;
+  for (const auto& id : lane.over_when_clear) over(sessions_.at(id));
   lane.over_when_clear.clear();
 }
 
@@ -230,6 +275,11 @@ void LaneHistoryModel::on_write() {
     // A lane still occupied after the alarm stays free until it is clear (the write that
     // frees it comes inside the beam change that clears it).
     if (l.clearing && !(changing_ == *lane && l.clear())) violation(c.line + " written off while the lane is clearing");
+  }
+  if (next_write_) {
+    in_write_ = true;
+    std::exchange(next_write_, nullptr)();
+    in_write_ = false;
   }
 }
 

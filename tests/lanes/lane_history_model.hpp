@@ -6,7 +6,10 @@
 // - money: a session the admission admitted is credited (admitted passages, at most its
 //   group, on its own entry lane, inwards, only while the model does not know its grant over)
 //   or cancelled unused, never both and never twice; a late admission the lane refused is
-//   cancelled at once; a tailgater is charged only to a used, uncancelled grant of its lane;
+//   cancelled at once; a tailgater is charged only to a used, uncancelled grant of its lane,
+//   within the tailgate window of its end. The model knows a grant over once its lane has
+//   been clear, out of the alarm, past the grant time-out after the lane's last admission or
+//   place used, and once the lane is clear after the alarm or after going out of service;
 // - egress: a leaving passage is an exit on an exit lane always, on an entry lane during the
 //   alarm (an evacuation is never an alarm);
 // - safety (check_outputs, and on every release write): while the fire alarm is active every
@@ -15,6 +18,7 @@
 // Violations are collected as text (the history prints them with its seed and steps).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,6 +41,7 @@ struct ModelSession {
   int credited = 0;        // admitted passages charged to it
   bool cancelled = false;  // reported unused
   bool over = false;       // the model knows its grant ended: nothing may be credited any more
+  SteadyTime over_at{};    // when the model knew it (the grant ended then or before)
 };
 
 // What the model knows of one lane.
@@ -48,13 +53,16 @@ struct ModelLane {
   bool clearing = false;      // the alarm cleared while the lane was occupied: still free both ways
   bool scanner_lost = false;
   std::set<std::string> over_when_clear;  // grants that end once the lane is clear (no alarm)
+  // No grant the lane showed is still in force once the lane has been clear out of the alarm
+  // at a moment past this: the grant time-out after the last admission shown or place used.
+  SteadyTime deadline{};
   [[nodiscard]] bool clear() const { return !outer && !inner; }
   [[nodiscard]] bool entry() const { return config.kind == controller::LaneKind::entry; }
 };
 
 class LaneHistoryModel final : public controller::LaneReports, public controller::GateObserver {
  public:
-  LaneHistoryModel(const std::vector<controller::LaneConfig>& lanes, hw::FakeIoBackend& io);
+  LaneHistoryModel(const std::vector<controller::LaneConfig>& lanes, hw::FakeIoBackend& io, const Clock& clock);
   ~LaneHistoryModel() override;
   LaneHistoryModel(const LaneHistoryModel&) = delete;
   LaneHistoryModel& operator=(const LaneHistoryModel&) = delete;
@@ -88,10 +96,15 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   // A new gate with these lanes replaced the old one (destroyed: every grant of it is over),
   // in the fire alarm until the loop is reported clear.
   void restarted(const std::vector<controller::LaneConfig>& lanes);
+  // Runs `action` once, from inside the next output or display write (after checking it): a
+  // backend reporting an input while the gate is still writing.
+  void on_next_write(std::function<void()> action) { next_write_ = std::move(action); }
   // A violation the history found itself.
   void fail(std::string what) { violation(std::move(what)); }
 
-  // After every step: the outputs say what the model expects.
+  // After every step: time has passed (grants past their time-out end), and the outputs say
+  // what the model expects.
+  void tick();
   void check_outputs();
   // After every lane has been clear, the alarm quiet or not, for longer than any grant,
   // close retry and linger: every admitted session is credited or cancelled and none is open.
@@ -119,9 +132,13 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   // A lane's grants (shown, not over) end once it is clear out of the alarm.
   void end_when_clear(ModelLane& lane, int number);
   void end_if_clear(ModelLane& lane);
+  // The lane is clear now: past its deadline every grant it showed is over.
+  void expire_if_past(ModelLane& lane, int number);
+  void over(ModelSession& session);
   void on_write();
 
   hw::FakeIoBackend& io_;
+  const Clock& clock_;
   std::map<int, ModelLane> lanes_;
   std::map<std::string, ModelSession> sessions_;
   std::vector<std::string> violations_;
@@ -129,6 +146,9 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   bool alarm_ = true;  // unknown = alarm, as the gate starts
   std::optional<int> changing_;  // the lane whose beams are being given
   std::size_t writes_seen_ = 0;
+  std::function<void()> next_write_;
+  bool in_write_ = false;            // running next_write_
+  bool alarm_mid_reaction_ = false;  // the alarm was raised inside a write, this step
 };
 
 }  // namespace passgate::test::lane_history

@@ -53,7 +53,7 @@ HistorySettings history_settings() {
 // One history: the gate, the rig around it, the admission and the model.
 class LaneHistory {
  public:
-  explicit LaneHistory(unsigned seed) : rng_(seed), config_(make_config()), model_(config_.lanes, io_) {
+  explicit LaneHistory(unsigned seed) : rng_(seed), config_(make_config()), model_(config_.lanes, io_, vt_) {
     start_gate();
   }
 
@@ -149,6 +149,7 @@ class LaneHistory {
   }
 
   void check() {
+    model_.tick();
     model_.check_outputs();
     if (gate_->fire_alarm() != model_.alarm()) model_.fail("the gate's fire alarm differs from the loop's");
     if (held_ && gate_->fire_alarm_cause().value_or(controller::FireAlarmCause{}).code != "link_lost") {
@@ -229,6 +230,12 @@ class LaneHistory {
     const std::string line = "lane" + std::to_string(lane) + (outer_changes ? ".beam_outer" : ".beam_inner");
     io_.input(line, outer_changes ? outer : inner);
     model_.beams_changed(lane);
+    if (!model_.lane(lane).clear() && pick(8) == 0) {
+      // The lane's passage sensor (a flap's rotation) pulses while someone is in it.
+      const std::string sensor = "lane" + std::to_string(lane) + ".passage";
+      io_.input(sensor, true);
+      io_.input(sensor, false);
+    }
     if (pick(3) == 0) vt_.advance(Millis{pick(1500)});  // the pace of a walk
   }
 
@@ -308,6 +315,15 @@ class LaneHistory {
   }
 
   void fire_alarm() {
+    if (!panel_ && pick(4) == 0) {
+      // Raised from inside whatever the gate writes next (a lane reaction half done).
+      note("fire alarm armed for the next output write");
+      return model_.on_next_write([this] {
+        note("fire alarm inside a write");
+        panel_ = true;
+        alarm(true);
+      });
+    }
     if (pick(3) == 0) {
       held_ = !held_;
       note(held_ ? "alarm loop lost" : "alarm loop back");
