@@ -83,7 +83,7 @@ void LaneHistoryModel::passage(int lane, Direction direction, PassageKind kind,
       }
       if (m.credited >= m.people) violation("more passages credited than the group: " + at);
       ++m.credited;
-      if (m.credited == m.people) over(m);  // used up: whoever follows is its tailgater at most
+      if (m.credited == m.people) over(s->first);  // used up: whoever follows is its tailgater at most
       // A place used restarts the grant time-out (if the grant is still admitting).
       l.deadline = std::max(l.deadline, clock_.steady_now() + l.config.grant_timeout);
       ++counts_.credited;
@@ -200,7 +200,7 @@ void LaneHistoryModel::answer_delivered(const std::string& session) {
 }
 
 void LaneHistoryModel::restarted(const std::vector<controller::LaneConfig>& lanes) {
-  for (auto& [id, s] : sessions_) over(s);
+  for (const auto& [id, s] : sessions_) over(id);
   alarm_ = true;  // a new gate: unknown = alarm
   for (const auto& lc : lanes) {
     ModelLane& l = lanes_.at(lc.number);
@@ -222,15 +222,17 @@ void LaneHistoryModel::tick() {
 void LaneHistoryModel::expire_if_past(ModelLane& lane, int number) {
   // Strictly past: a time-out due at this very instant may not have fired yet.
   if (alarm_ || lane.clearing || clock_.steady_now() <= lane.deadline) return;
-  for (auto& [id, s] : sessions_) {
-    if (s.lane == number && s.shown) over(s);
+  for (const auto& [id, s] : sessions_) {
+    if (s.lane == number && s.shown) over(id);
   }
 }
 
-void LaneHistoryModel::over(ModelSession& session) {
+void LaneHistoryModel::over(const std::string& id) {
+  ModelSession& session = sessions_.at(id);
   if (session.over) return;
   session.over = true;
   session.over_at = clock_.steady_now();
+  if (session.shown) newly_over_.push_back(id);
 }
 
 void LaneHistoryModel::check_outputs() {
@@ -257,7 +259,7 @@ void LaneHistoryModel::end_when_clear(ModelLane& lane, int number) {
 
 void LaneHistoryModel::end_if_clear(ModelLane& lane) {
   if (alarm_ || lane.clearing || !lane.clear()) return;
-  for (const auto& id : lane.over_when_clear) over(sessions_.at(id));
+  for (const auto& id : lane.over_when_clear) over(id);
   lane.over_when_clear.clear();
 }
 

@@ -106,6 +106,14 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   // what the model expects.
   void tick();
   void check_outputs();
+  // After every step: no grant the model knew over since the last step is open at the gate.
+  template <class OpenFor>
+  void check_over_closed(OpenFor&& grant_open_for) {
+    for (const auto& id : newly_over_) {
+      if (grant_open_for(id)) violation("session " + id + " still has an open grant after it ended");
+    }
+    newly_over_.clear();
+  }
   // After every lane has been clear, the alarm quiet or not, for longer than any grant,
   // close retry and linger: every admitted session is credited or cancelled and none is open.
   template <class OpenFor>
@@ -134,7 +142,7 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   void end_if_clear(ModelLane& lane);
   // The lane is clear now: past its deadline every grant it showed is over.
   void expire_if_past(ModelLane& lane, int number);
-  void over(ModelSession& session);
+  void over(const std::string& id);
   void on_write();
 
   hw::FakeIoBackend& io_;
@@ -147,6 +155,7 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   std::optional<int> changing_;  // the lane whose beams are being given
   std::size_t writes_seen_ = 0;
   std::function<void()> next_write_;
+  std::vector<std::string> newly_over_;  // shown sessions known over since check_over_closed
   bool in_write_ = false;            // running next_write_
   bool alarm_mid_reaction_ = false;  // the alarm was raised inside a write, this step
 };

@@ -54,6 +54,7 @@ HistorySettings history_settings() {
 class LaneHistory {
  public:
   explicit LaneHistory(unsigned seed) : rng_(seed), config_(make_config()), model_(config_.lanes, io_, vt_) {
+    panel_ = pick(6) == 0;  // the gate starts during a fire alarm
     start_gate();
   }
 
@@ -99,7 +100,10 @@ class LaneHistory {
     // Two entry lanes and one or two exit lanes, in a mixed order.
     config.lanes = {lane_config(1, LaneKind::entry), lane_config(2, LaneKind::exit), lane_config(3, LaneKind::entry)};
     if (pick(2) == 0) config.lanes.push_back(lane_config(4, LaneKind::exit));
-    for (auto& lane : config.lanes) randomize(lane);
+    for (auto& lane : config.lanes) {
+      randomize(lane);
+      lane.out_of_service = pick(8) == 0;
+    }
     return config;
   }
 
@@ -151,6 +155,7 @@ class LaneHistory {
   void check() {
     model_.tick();
     model_.check_outputs();
+    model_.check_over_closed([this](const std::string& id) { return gate_->grant_open_for(id); });
     if (gate_->fire_alarm() != model_.alarm()) model_.fail("the gate's fire alarm differs from the loop's");
     if (held_ && gate_->fire_alarm_cause().value_or(controller::FireAlarmCause{}).code != "link_lost") {
       model_.fail("a lost alarm loop not named as the alarm's cause");
@@ -410,6 +415,13 @@ class LaneHistory {
          ++round) {
       answer_all();
       empty_lanes();
+      if (pick(3) == 0) {  // refused: the gate is stopping
+        if (pick(2) == 0) {
+          scan();
+        } else {
+          card();
+        }
+      }
       vt_.advance(Millis{1000 + pick(9000)});
     }
     if (gate_->passages_in_progress() != 0) model_.fail("the gate never became ready to stop");
