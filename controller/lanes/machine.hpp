@@ -112,6 +112,23 @@ sc::result resume(State& state) {
   return state.template transit<OutOfService>();
 }
 
+// The fire alarm cleared while the lane is not in a fire-alarm state (Operating's reaction):
+// a raise latched this lane's releases (Gate::on_fire_alarm latches every lane before it tells
+// any) and a write of that raise reported the alarm clear again before the raise told this
+// lane. Nothing else would ever unlatch it: its barrier would stay released both ways while
+// the lane serves as usual. The latch goes; the releases follow the state again.
+template <class State>
+sc::result unlatch_overtaken_alarm(State& state) {
+  auto& core = state.outermost_context().core;
+  if (core.signals.alarm_latched()) {
+    spdlog::warn("event=lane_alarm_unlatched lane={} detail=\"the fire alarm cleared before its raise reached the "
+                 "lane\"",
+                 core.number());
+    core.signals.set_alarm(false);
+  }
+  return state.discard_event();
+}
+
 // The fire alarm is over and the lane is clear: the releases go back to what the next
 // state wants.
 template <class Ready, class OutOfService, class State>

@@ -204,6 +204,61 @@ TEST_CASE("the fire alarm raised again while the lanes are told it cleared keeps
   CHECK(day.releases_on());
 }
 
+TEST_CASE("an alarm cleared inside the first release write of its own raise leaves no lane released after it") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");
+  day.wait(9s);  // the grant timed out unused: lane 1 idle, every release off
+  REQUIRE(day.gate->lane(1)->state_name() == "idle");
+  bool cleared = false;
+  day.io.on_write([&] {  // the raise latches lane 1's egress first: by then the loop reads clear
+    if (cleared) return;
+    cleared = true;
+    day.io.input("fire_alarm", false);
+  });
+  day.io.input("fire_alarm", true);
+  REQUIRE(cleared);
+  day.io.on_write(nullptr);
+  CHECK_FALSE(day.gate->fire_alarm());
+  day.scan("token-b");
+  day.deny();  // the lane drives its releases again
+  CHECK(day.gate->lane(1)->state_name() == "idle");
+  CHECK(day.gate->lane(2)->state_name() == "closed");
+  // Before: lane 1 stayed latched, released both ways with no grant and no alarm, until the
+  // next alarm ended.
+  for (const auto& line : kReleases) CHECK_FALSE(day.io.output(line));
+  day.scan("token-c");
+  day.admit("s2");
+  CHECK(day.io.output("lane1.release_in"));
+  day.walk(1, true);
+  CHECK_FALSE(day.io.output("lane1.release_in"));
+  CHECK(day.reports.passages.back().session == "s2");
+}
+
+TEST_CASE("an alarm cleared inside a write of a lane being told of it leaves that lane out of the alarm state") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");  // lane 1 admitting: its green light goes off as it is told of the alarm
+  REQUIRE(day.io.output("lane1.led_green"));
+  bool cleared = false;
+  day.io.on_write([&] {
+    const auto& last = day.io.output_changes().back();
+    if (cleared || last.line != "lane1.led_green" || last.active) return;
+    cleared = true;
+    day.io.input("fire_alarm", false);
+  });
+  day.io.input("fire_alarm", true);
+  REQUIRE(cleared);
+  day.io.on_write(nullptr);
+  CHECK_FALSE(day.gate->fire_alarm());
+  // Before: lane 1 went on into its fire-alarm state after the clear, released both ways with
+  // no alarm until the next one ended.
+  CHECK(day.gate->lane(1)->state_name() == "idle");
+  CHECK(day.gate->lane(2)->state_name() == "closed");
+  for (const auto& line : kReleases) CHECK_FALSE(day.io.output(line));
+  CHECK(day.reports.cancelled == std::vector<std::string>{"s1"});  // the alarm ended its grant
+}
+
 TEST_CASE("an alarm cleared and raised again inside one write of a lane in the alarm leaves it free") {
   LaneDay day;
   day.io.input("fire_alarm", true);
