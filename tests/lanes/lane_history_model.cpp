@@ -1,11 +1,11 @@
 #include "tests/lanes/lane_history_model.hpp"
 
-#include "controller/lanes/entry_lane.hpp"
-
 #include <algorithm>
 #include <charconv>
-#include <utility>
 #include <string_view>
+#include <utility>
+
+#include "controller/lanes/entry_lane.hpp"
 
 namespace passgate::test::lane_history {
 
@@ -142,14 +142,30 @@ void LaneHistoryModel::on_scan_answered(int lane, const controller::AdmissionRes
 }
 
 void LaneHistoryModel::alarm(bool active) {
+  const bool overtaken = !active && giving_ && alarm_;  // cleared before its raise was done
   alarm_ = active;
   alarm_mid_reaction_ = active && in_write_;
+  giving_ = true;
   for (auto& [n, l] : lanes_) {
+    if (overtaken) {
+      l.clearing = false;
+      l.unsure = !l.clear();
+      continue;
+    }
     l.clearing = !active && !l.clear();
     // Every grant of the lane ended with the alarm (it lingered at most): none may be used
-    // once the lane is clear after it.
-    if (!active && l.entry()) end_when_clear(l, n);
+    // once the lane is clear after it (alarm_given).
+    if (!active && l.entry()) {
+      for (const auto& [id, s] : sessions_) {
+        if (s.lane == n && s.shown && !s.over) l.over_when_clear.insert(id);
+      }
+    }
   }
+}
+
+void LaneHistoryModel::alarm_given() {
+  giving_ = false;
+  for (auto& [n, l] : lanes_) end_if_clear(l);
 }
 
 void LaneHistoryModel::beams_changing(int lane, bool outer, bool inner) {
@@ -165,6 +181,7 @@ void LaneHistoryModel::beams_changed(int lane) {
   ModelLane& l = lanes_.at(lane);
   if (!l.clear()) return;
   l.clearing = false;
+  l.unsure = false;
   end_if_clear(l);
   expire_if_past(l, lane);
 }
@@ -243,10 +260,17 @@ void LaneHistoryModel::check_outputs() {
     if ((alarm_ || l.clearing) && !(in && out)) {
       violation(lane + " not free both ways " + (alarm_ ? "during the fire alarm" : "while occupied after it"));
     }
-    if (alarm_ || l.clearing) continue;
+    if (alarm_ || l.clearing || l.unsure) continue;
     if (!l.in_service && (in || !out)) violation(lane + " out of service without egress free and entry closed");
     if (l.entry() && l.scanner_lost && !out) violation(lane + " lost its scanner without egress free");
     if (!l.entry() && l.inner && !out) violation(lane + " (exit) refuses a person at its inner beam");
+    if (!l.entry() && in) violation(lane + " (exit) released inwards out of the fire alarm");
+    // Who pays: a clear entry lane with no grant in force keeps its barrier closed.
+    const bool granting = std::any_of(sessions_.begin(), sessions_.end(), [n = n](const auto& entry) {
+      const ModelSession& s = entry.second;
+      return s.lane == n && s.shown && !s.over && !s.cancelled;
+    });
+    if (l.entry() && l.clear() && !granting && in) violation(lane + " released inwards with no grant in force");
   }
 }
 

@@ -15,6 +15,13 @@
 // - safety (check_outputs, and on every release write): while the fire alarm is active every
 //   release is on, and stays on for a lane still occupied after it cleared; no release is
 //   written off meanwhile; egress is held free out of service and with a lost scanner.
+// Deliberate behaviours encoded: an alarm raised inside a lane's output write takes over
+// once that reaction is done (the lane machine queues events, never nests them), so what the
+// reaction reports (a grant shown, a tailgater) is still its own; a grant the alarm or service
+// ended lingers while someone is in the lane, and during the alarm a grant time-out at least.
+// An alarm cleared inside a write of its own raise may have reached some lanes and not others:
+// the model then knows no lane's grants ended, and a lane occupied then may be clearing (free
+// both ways) or not until it is clear.
 // Violations are collected as text (the history prints them with its seed and steps).
 #pragma once
 
@@ -51,6 +58,7 @@ struct ModelLane {
   bool inner = false;
   bool in_service = true;
   bool clearing = false;      // the alarm cleared while the lane was occupied: still free both ways
+  bool unsure = false;        // occupied when an alarm cleared before its raise was done: free or not
   bool scanner_lost = false;
   std::set<std::string> over_when_clear;  // grants that end once the lane is clear (no alarm)
   // No grant the lane showed is still in force once the lane has been clear out of the alarm
@@ -81,6 +89,9 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   // What the history does. The fire alarm as the gate sees it (panel or lost loop): told
   // before the input is given, so that a release written off inside it is caught.
   void alarm(bool active);
+  // The input that raised or cleared it returned (a clear ends the lanes' grants once each is
+  // clear, unless a raise inside one of its writes overtook it).
+  void alarm_given();
   // A lane's beams about to change (told before the input) and changed (after it).
   void beams_changing(int lane, bool outer, bool inner);
   void beams_changed(int lane);
@@ -158,6 +169,7 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   std::vector<std::string> newly_over_;  // shown sessions known over since check_over_closed
   bool in_write_ = false;            // running next_write_
   bool alarm_mid_reaction_ = false;  // the alarm was raised inside a write, this step
+  bool giving_ = false;              // the input raising or clearing the alarm has not returned
 };
 
 }  // namespace passgate::test::lane_history

@@ -317,17 +317,20 @@ class LaneHistory {
     if (active) ++alarms_;
     model_.alarm(active);
     io_.input("fire_alarm", active);
+    model_.alarm_given();
   }
 
   void fire_alarm() {
-    if (!panel_ && pick(4) == 0) {
-      // Raised from inside whatever the gate writes next (a lane reaction half done).
-      note("fire alarm armed for the next output write");
-      return model_.on_next_write([this] {
-        note("fire alarm inside a write");
-        panel_ = true;
-        alarm(true);
+    if (pick(4) == 0) {
+      // Raised (or cleared) from inside whatever the gate writes next: a lane reaction half
+      // done, or the gate's own handling of the alarm changing the other way.
+      note("the panel changes inside the next output write");
+      model_.on_next_write([this] {
+        panel_ = !panel_;
+        note(panel_ ? "fire alarm inside a write" : "fire alarm cleared inside a write");
+        alarm(panel_ || held_);
       });
+      if (pick(2) == 0) return;
     }
     if (pick(3) == 0) {
       held_ = !held_;
@@ -425,6 +428,7 @@ class LaneHistory {
       vt_.advance(Millis{1000 + pick(9000)});
     }
     if (gate_->passages_in_progress() != 0) model_.fail("the gate never became ready to stop");
+    model_.on_next_write(nullptr);  // no input to a gate going or gone
     gate_.reset();
     admission_.requests.clear();  // their lanes are gone: never answered
     model_.check_outputs();
