@@ -70,6 +70,19 @@ struct LaneDay {
     vt.run_ready();
   }
   void wait(std::chrono::milliseconds d) { vt.advance(d); }
+  // Reports fire_alarm=`given`; the first output write meanwhile for which `when` holds (any,
+  // if empty) reports fire_alarm=`inside` from inside it. Whether it did.
+  bool alarm_inside_write(bool given, bool inside, const std::function<bool()>& when = {}) {
+    bool done = false;
+    io.on_write([&] {
+      if (done || (when && !when())) return;
+      done = true;
+      io.input("fire_alarm", inside);
+    });
+    io.input("fire_alarm", given);
+    io.on_write(nullptr);
+    return done;
+  }
   [[nodiscard]] bool releases_on() const {
     for (const auto& line : kReleases) {
       if (!io.output(line)) return false;
@@ -210,15 +223,8 @@ TEST_CASE("an alarm cleared inside the first release write of its own raise leav
   day.admit("s1");
   day.wait(9s);  // the grant timed out unused: lane 1 idle, every release off
   REQUIRE(day.gate->lane(1)->state_name() == "idle");
-  bool cleared = false;
-  day.io.on_write([&] {  // the raise latches lane 1's egress first: by then the loop reads clear
-    if (cleared) return;
-    cleared = true;
-    day.io.input("fire_alarm", false);
-  });
-  day.io.input("fire_alarm", true);
-  REQUIRE(cleared);
-  day.io.on_write(nullptr);
+  // The raise latches lane 1's egress first: by then the loop reads clear.
+  REQUIRE(day.alarm_inside_write(true, false));
   CHECK_FALSE(day.gate->fire_alarm());
   day.scan("token-b");
   day.deny();  // the lane drives its releases again
@@ -240,16 +246,10 @@ TEST_CASE("an alarm cleared inside a write of a lane being told of it leaves tha
   day.scan("token-a");
   day.admit("s1");  // lane 1 admitting: its green light goes off as it is told of the alarm
   REQUIRE(day.io.output("lane1.led_green"));
-  bool cleared = false;
-  day.io.on_write([&] {
+  REQUIRE(day.alarm_inside_write(true, false, [&] {
     const auto& last = day.io.output_changes().back();
-    if (cleared || last.line != "lane1.led_green" || last.active) return;
-    cleared = true;
-    day.io.input("fire_alarm", false);
-  });
-  day.io.input("fire_alarm", true);
-  REQUIRE(cleared);
-  day.io.on_write(nullptr);
+    return last.line == "lane1.led_green" && !last.active;
+  }));
   CHECK_FALSE(day.gate->fire_alarm());
   // Before: lane 1 went on into its fire-alarm state after the clear, released both ways with
   // no alarm until the next one ended.
