@@ -233,6 +233,10 @@ struct FireAlarm {
   using Ready = Idle;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::forced;
+  // The grants the alarm left lingering end, whoever used them (before: only when the lane was
+  // told the clear outside a reaction; a clear reported from inside one of its writes left
+  // them open, usable by the next person in, until their linger timer ran out).
+  static void alarm_over(EntryLaneMachine& m) { m.end_lingering(); }
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 

@@ -47,6 +47,7 @@ struct FireAlarm {
   using Ready = Closed;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::wrong_way;
+  static void alarm_over(ExitLaneMachine& /*m*/) {}
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
