@@ -23,6 +23,15 @@ struct StoreCoordinator::ClaimCall {
   SteadyTime deadline;        // and reading the key back
   bool lease_renewed = false;  // the lease was found gone once and granted again
   Done done;
+  bool finished = false;
+  std::unique_ptr<Timer> guard;  // ends the call at `deadline` whatever is still in flight
+
+  // Calls back once; what comes after (a late answer, the guard) is ignored.
+  void finish(Outcome outcome) {
+    if (finished) return;
+    finished = true;
+    done(std::move(outcome));
+  }
 };
 
 StoreCoordinator::StoreCoordinator(StoreKv& kv, const Clock& clock, TimerService& loop,
@@ -73,7 +82,13 @@ void StoreCoordinator::claim_key(std::string key, const std::string& session_id,
   call->claim_deadline = now + settings_.timeout * 2 / 3;
   call->deadline = now + settings_.timeout;
   call->done = std::move(done);
+  // A grant another claim started (or one granted ahead) may take longer than this claim may.
+  call->guard = loop_.start(settings_.timeout, [alive = std::weak_ptr<int>(alive_), weak = std::weak_ptr(call)] {
+    const auto c = weak.lock();
+    if (c && !alive.expired()) c->finish(Outcome::unavailable("no answer within the coordination timeout"));
+  });
   with_lease(call->bucket, left(call->claim_deadline), [this, call](Result<std::int64_t> lease) {
+    if (call->finished) return;
     if (!lease) {
       resolve(call, lease.error());
       return;
@@ -119,6 +134,7 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
                 book_.forget(lease);
                 call->lease_renewed = true;
                 with_lease(call->bucket, left(call->claim_deadline), [this, call](Result<std::int64_t> renewed) {
+                  if (call->finished) return;
                   if (!renewed) {
                     resolve(call, renewed.error());
                     return;
@@ -138,12 +154,12 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
                 grant(next, kGrantAheadTimeout);
               }
               if (answer->claimed) {
-                call->done(Outcome::confirmed());
+                call->finish(Outcome::confirmed());
                 return;
               }
               const auto holder = read_holder(answer->holder);
               // Our own holder: an earlier send of this claim was carried out.
-              call->done(holder && holder->same_claim(call->holder) ? Outcome::confirmed()
+              call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed()
                                                                     : Outcome::refused(answer->holder));
             });
 }
@@ -151,22 +167,22 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
 void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Error& why) {
   if (why.code == "refused" || why.code == "lease_not_found") {
     // etcd answered and wrote nothing.
-    call->done(Outcome::unavailable(why.message));
+    call->finish(Outcome::unavailable(why.message));
     return;
   }
   kv_.get(call->key, left(call->deadline),
           [alive = std::weak_ptr<int>(alive_), call, why](Result<std::optional<std::string>> value) {
             if (alive.expired()) return;
             if (!value) {
-              call->done(Outcome::unavailable(why.message + "; reading the key back: " + value.error().message));
+              call->finish(Outcome::unavailable(why.message + "; reading the key back: " + value.error().message));
               return;
             }
             if (!value->has_value()) {
-              call->done(Outcome::unavailable(why.message + "; the key is not written"));
+              call->finish(Outcome::unavailable(why.message + "; the key is not written"));
               return;
             }
             const auto holder = read_holder(**value);
-            call->done(holder && holder->same_claim(call->holder) ? Outcome::confirmed() : Outcome::refused(**value));
+            call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed() : Outcome::refused(**value));
           });
 }
 

@@ -1,7 +1,8 @@
 // FakeStoreKv: an in-memory StoreKv for the coordination's unit tests, answering on a
 // VirtualTime loop (never inside the call). Leases end on the virtual wall clock. Knobs:
 // `down` (every call unavailable), `lose_claim_answers` (claims are carried out but answer
-// unavailable, as when the answer was lost), `revoke_next_lease_use` (one lease_not_found).
+// unavailable, as when the answer was lost), `revoke_next_lease_use` (one lease_not_found),
+// `silent_grants` (lease grants never answer).
 #pragma once
 
 #include <map>
@@ -28,9 +29,11 @@ class FakeStoreKv final : public StoreKv {
   bool down = false;
   bool lose_claim_answers = false;
   bool revoke_next_lease_use = false;
+  bool silent_grants = false;
 
   void grant_lease(std::chrono::seconds ttl, Millis, std::function<void(Result<StoreLease>)> done) override {
     ++grants;
+    if (silent_grants) return;
     if (down) return unavailable(std::move(done));
     const std::int64_t id = 100 + grants;
     leases[id] = time_.wall_now() + ttl;

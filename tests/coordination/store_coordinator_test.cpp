@@ -79,6 +79,20 @@ TEST_CASE("with the store down every call answers unavailable with a reason, lat
             .verdict == Verdict::unavailable);
 }
 
+TEST_CASE("a claim waiting on a lease grant that never answers ends unavailable at the coordination timeout") {
+  Store s;
+  s.kv.silent_grants = true;
+  std::optional<Outcome> got;
+  s.north.claim_token("tok-slow", "sess-n1", s.time.wall_now() + seconds(90), [&got](Outcome o) { got = std::move(o); });
+  s.time.advance(std::chrono::milliseconds(299));
+  CHECK_FALSE(got);
+  s.time.advance(std::chrono::milliseconds(1));
+  REQUIRE(got);
+  CHECK(got->verdict == Verdict::unavailable);
+  CHECK(got->reason == "no answer within the coordination timeout");
+  CHECK(s.kv.claims == 0);
+}
+
 TEST_CASE("tokens expiring in one bucket share a lease; the next bucket's lease is granted ahead") {
   Store s;
   // exp + skew of the two tokens, now + 120 s and + 121 s, fall in the bucket ending at + 149 s.
