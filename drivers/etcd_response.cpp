@@ -242,7 +242,8 @@ Error read_error(int status, std::string_view body) {
       }
     }
   }
-  const auto what = "HTTP " + std::to_string(status) + " " + log_excerpt(said.empty() ? body : said, 160);
+  // At most 80 bytes of what the peer said (control bytes escaped: up to 4 characters each).
+  const auto what = "HTTP " + std::to_string(status) + " " + log_excerpt(said.empty() ? body : said, 80);
   if (status >= 500) return make_error("unavailable", "etcd: " + what);
   if (said.find("requested lease not found") != std::string::npos) {
     return make_error("lease_not_found", "etcd: " + what);

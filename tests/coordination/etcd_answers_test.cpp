@@ -149,4 +149,6 @@ TEST_CASE("errors from the gateway: a lost lease, a refusal and a 5xx are told a
   CHECK(busy.code == "unavailable");
   CHECK(busy.message.find("context deadline exceeded") != std::string::npos);
   CHECK(etcd::read_error(503, std::string(100000, 'x')).message.size() < 300);
+  // Control bytes are escaped (4 characters each) and still bounded (the fuzz target's find).
+  CHECK(etcd::read_error(404, std::string(1000, '\x01')).message.size() < 400);
 }
