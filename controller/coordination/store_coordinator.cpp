@@ -87,6 +87,10 @@ void StoreCoordinator::claim_key(std::string key, const std::string& session_id,
     const auto c = weak.lock();
     if (c && !alive.expired()) c->finish(Outcome::unavailable("no answer within the coordination timeout"));
   });
+  lease_then_claim(call);
+}
+
+void StoreCoordinator::lease_then_claim(const std::shared_ptr<ClaimCall>& call) {
   with_lease(call->bucket, left(call->claim_deadline), [this, call](Result<std::int64_t> lease) {
     if (call->finished) return;
     if (!lease) {
@@ -133,14 +137,7 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
                 // Gone early (revoked, or this box's clock jumped): a new one, once.
                 book_.forget(lease);
                 call->lease_renewed = true;
-                with_lease(call->bucket, left(call->claim_deadline), [this, call](Result<std::int64_t> renewed) {
-                  if (call->finished) return;
-                  if (!renewed) {
-                    resolve(call, renewed.error());
-                    return;
-                  }
-                  send_claim(call, *renewed);
-                });
+                lease_then_claim(call);
                 return;
               }
               if (!answer) {

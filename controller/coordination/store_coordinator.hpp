@@ -80,6 +80,8 @@ class StoreCoordinator {
 
  private:
   void claim_key(std::string key, const std::string& session_id, WallTime until, Done done);
+  // The bucket's lease (granted if need be), then the claim with it.
+  void lease_then_claim(const std::shared_ptr<ClaimCall>& call);
   void with_lease(WallTime bucket, std::chrono::milliseconds timeout, std::function<void(Result<std::int64_t>)> then);
   void grant(WallTime bucket, std::chrono::milliseconds timeout);
   void send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease);
