@@ -20,6 +20,7 @@ packages=(
   dpkg-dev systemd    # scripts/package*.sh: dpkg-shlibdeps (the .deb's dependencies), systemd-analyze
   scdoc               # the man pages (docs/man/*.scd, cmake/ManPages.cmake)
   lintian             # scripts/package-check.sh: Debian's checks of the .deb
+  etcd-server etcd-client  # tests/coordination: a real three-member etcd cluster (store-wide claims)
 )
 
 say() { echo "bootstrap: $*" >&2; }

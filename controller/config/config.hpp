@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "controller/config/store_config.hpp"
 #include "hw/io_config.hpp"
 
 namespace passgate::controller {
@@ -167,6 +168,7 @@ struct GateConfig {
   ControlConfig control;
   MetricsConfig metrics;
   LoggingConfig logging;
+  StoreConfig store;                    // [store]; disabled when absent
 };
 
 // One problem found in a config file. `line`/`column` are 1-based; 0 when unknown.

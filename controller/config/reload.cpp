@@ -120,6 +120,7 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("metrics.listen", restart, [](auto& c) -> auto& { return c.metrics.port; }),
       setting<G>("logging.level", live, [](auto& c) -> auto& { return c.logging.level; }),
       setting<G>("logging.file", restart, [](auto& c) -> auto& { return c.logging.file; }),
+      setting<G>("store", restart, [](auto& c) -> auto& { return c.store; }),
   };
   return settings;
 }

@@ -50,4 +50,8 @@ void read_metrics(TableReader& root, MetricsConfig& metrics);
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
 
+// [store]: the store's etcd cluster; `store_id` names its keys (section_store.cpp).
+void read_store(TableReader& root, const std::filesystem::path& config_dir, const std::string& store_id,
+                StoreConfig& config);
+
 }  // namespace passgate::controller
