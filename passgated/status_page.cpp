@@ -24,7 +24,7 @@ void secure(HttpAnswer& answer) {
   answer.headers.emplace_back("Referrer-Policy", "no-referrer");
   answer.headers.emplace_back("Content-Security-Policy",
                               "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                              "img-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'");
+                              "img-src 'self' data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'");
 }
 
 HttpAnswer json_answer(const json& body) {
