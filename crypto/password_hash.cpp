@@ -46,16 +46,29 @@ Result<std::string> hash_password(std::string_view password) {
   return hash;
 }
 
+namespace {
+
+// libxcrypt knows the method and takes `hash`'s setting; nothing of the hash itself checked.
+bool usable_setting(const std::string& hash) {
+  return hash.size() >= 4 && hash[0] == '$' && hash.find('\0') == std::string::npos &&
+         crypt_checksalt(hash.c_str()) == CRYPT_SALT_OK;
+}
+
+}  // namespace
+
 bool password_matches(std::string_view password, const std::string& hash) {
-  if (password.find('\0') != std::string_view::npos || !is_crypt_hash(hash)) return false;
+  if (password.find('\0') != std::string_view::npos || !usable_setting(hash)) return false;
   const std::string computed = crypt_text(std::string(password), hash.c_str());
   return computed.size() == hash.size() && CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
 }
 
 bool is_crypt_hash(const std::string& hash) {
-  if (hash.size() < 4 || hash[0] != '$' || hash.find('\0') != std::string::npos) return false;
-  const int method = crypt_checksalt(hash.c_str());
-  return method == CRYPT_SALT_OK;
+  if (!usable_setting(hash)) return false;
+  // Hashing any password with it must give a hash of the same shape: the same setting and
+  // salt (up to the last '$') and a digest as long as `hash`'s.
+  const std::string sample = crypt_text("shape check", hash.c_str());
+  const auto setting_end = hash.rfind('$');
+  return sample.size() == hash.size() && sample.compare(0, setting_end, hash, 0, setting_end) == 0;
 }
 
 }  // namespace passgate::crypto

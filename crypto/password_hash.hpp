@@ -21,8 +21,8 @@ namespace passgate::crypto {
 // a password or hash holding a NUL byte.
 [[nodiscard]] bool password_matches(std::string_view password, const std::string& hash);
 
-// Whether libxcrypt accepts `hash` as a strong crypt(3) hash ("$<id>$..."): what a users file
-// may hold.
+// Whether libxcrypt accepts `hash` as a strong crypt(3) hash ("$<id>$...") of the right shape
+// (its setting, salt and digest length): what a users file may hold. Costs one hash.
 [[nodiscard]] bool is_crypt_hash(const std::string& hash);
 
 }  // namespace passgate::crypto

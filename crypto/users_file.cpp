@@ -66,15 +66,15 @@ Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& nam
                                             std::to_string(kMaxUserNameLength) + " of [A-Za-z0-9._-]");
       return;
     }
+    if (users.hashes_.size() >= kMaxUsers) {
+      problem = make_error("too_large", where + "more than " + std::to_string(kMaxUsers) + " users");
+      return;
+    }
     const std::string hash(line.substr(colon + 1));
     if (!is_crypt_hash(hash)) {
       problem = make_error("malformed", where + "the hash of " + std::string(user) +
                                             " is not a crypt(3) hash this system accepts (make one with passgatectl "
                                             "status-page add-user)");
-      return;
-    }
-    if (users.hashes_.size() >= kMaxUsers) {
-      problem = make_error("too_large", where + "more than " + std::to_string(kMaxUsers) + " users");
       return;
     }
     if (!users.hashes_.emplace(std::string(user), hash).second) {

@@ -17,7 +17,7 @@
 namespace passgate::crypto {
 
 inline constexpr std::size_t kMaxUsersFileBytes = 256 * 1024;
-inline constexpr std::size_t kMaxUsers = 256;
+inline constexpr std::size_t kMaxUsers = 64;  // each costs a hash to check at start
 inline constexpr std::size_t kMaxUserNameLength = 32;
 
 [[nodiscard]] bool is_user_name(std::string_view name);

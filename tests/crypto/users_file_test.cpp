@@ -35,6 +35,8 @@ TEST_CASE("weak, locked or malformed hashes never match") {
   CHECK_FALSE(is_crypt_hash("!"));
   CHECK_FALSE(is_crypt_hash("*"));
   CHECK_FALSE(is_crypt_hash(""));
+  CHECK_FALSE(is_crypt_hash("$y$broken"));
+  CHECK_FALSE(is_crypt_hash(std::string(kSha512).substr(0, 60)));  // its digest cut
   CHECK_FALSE(password_matches("", ""));
   CHECK_FALSE(password_matches("anything", "!$y$j9T$abc"));
 }
