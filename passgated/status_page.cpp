@@ -131,9 +131,11 @@ std::string StatusPage::event_of(const json& snapshot) { return "data: " + snaps
 json StatusPage::current(bool refresh) {
   const WallTime now = clock_.wall_now();
   const SteadyTime steady_now = clock_.steady_now();
-  if (refresh || !database_part_) {
+  // At most once a kTick, however many ask (the tick, new viewers, /status.json).
+  if (!database_part_ || (refresh && steady_now - database_read_at_ >= kTick)) {
     const Uptime uptime{started_at_, std::chrono::duration_cast<std::chrono::seconds>(steady_now - started_steady_)};
     database_part_ = database_part(sources_, uptime, now, steady_now);
+    database_read_at_ = steady_now;
   }
   return snapshot(*database_part_, sources_, scans_);
 }

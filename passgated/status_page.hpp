@@ -6,11 +6,12 @@
 //   other paths 404; other methods 405 (Allow: GET): nothing here changes the gate.
 // Every request passes StatusLogin first (401 with a Basic challenge, or 429). It watches the
 // gate (a GateObserver: scans answered, beams, inputs, scanners, passages, the fire alarm): a
-// change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot
-// (with the database's part: queues, gateway, tracking) is rebuilt every kTick while anyone
-// watches, pushed only when it differs. At most kMaxViewers event streams (more: 503); each
-// viewer's unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one
-// is dropped, never waited for. Single-threaded, on the event loop.
+// change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot is
+// rebuilt every kTick while anyone watches, pushed only when it differs; its database part
+// (queues, gateway, tracking) is read at most once a kTick, whoever asks. At most kMaxViewers
+// event streams (more: 503); each viewer's unsent events are bounded by the listener
+// (drivers/http_listener.hpp): a slow one is dropped, never waited for. Single-threaded, on
+// the event loop.
 #pragma once
 
 #include <memory>
@@ -75,7 +76,7 @@ class StatusPage final : public controller::GateObserver {
 
   // A change seen: pushed after kCoalesce (with whatever else changed meanwhile).
   void changed();
-  // The snapshot now (the database's part rebuilt when `refresh` or never built), stamped.
+  // The snapshot now; its database part read again when `refresh` and at least kTick old.
   [[nodiscard]] nlohmann::json current(bool refresh);
   // Sends the snapshot to every viewer if it differs from the last one sent.
   void push(bool refresh);
@@ -93,6 +94,7 @@ class StatusPage final : public controller::GateObserver {
   SteadyTime started_steady_;
   RecentScans scans_;
   std::optional<nlohmann::json> database_part_;
+  SteadyTime database_read_at_{};
   std::string last_sent_;
   std::optional<WallTime> first_change_;
   std::vector<std::shared_ptr<drivers::EventStream>> viewers_;
