@@ -6,7 +6,7 @@ Starts passgated as the other benchmarks do (gate_process.py: sim rig, entry lan
 exit lane 3, backends on a closed port, [status_page] on a free loopback port), opens the page in the browser of the status
 page's tests (tests/status_page/page_driver.py), then:
   weight:  bytes transferred on first load (the HTML, CSS and JavaScript with their headers,
-           from the browser's resource timing, plus the first snapshot's event);
+           from the browser's resource timing, plus the snapshots' events until the page is drawn);
   latency: N changes (lane 1's outer beam blocked, then clear, sent on the rig socket), each
            from the daemon noticing it (the snapshot's changed_at_ms) to the page's DOM drawn
            (Date.now() after render), p50/p99/max.
