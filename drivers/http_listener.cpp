@@ -1,6 +1,7 @@
 #include "drivers/http_listener.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
