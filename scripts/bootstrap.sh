@@ -21,6 +21,8 @@ packages=(
   scdoc               # the man pages (docs/man/*.scd, cmake/ManPages.cmake)
   lintian             # scripts/package-check.sh: Debian's checks of the .deb
   etcd-server etcd-client  # tests/coordination: a real three-member etcd cluster (store-wide claims)
+  libcrypt-dev        # the status page's users file: crypt_ra (yescrypt/sha512-crypt hashes)
+  chromium chromium-driver python3-selenium  # tests/status_page: the page in headless Chromium (WebDriver)
 )
 
 say() { echo "bootstrap: $*" >&2; }
