@@ -248,7 +248,7 @@ struct Operating : sc::simple_state<Operating, Machine, Idle> {
                               sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
                               sc::custom_reaction<EvPassage>>;               // alarm, reported
 
-  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm(*this); }
+  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm<FireAlarm>(*this); }
 
   sc::result react(const EvPassage& e) {
     auto& m = outermost_context();

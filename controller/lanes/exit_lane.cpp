@@ -59,7 +59,7 @@ struct Operating : sc::simple_state<Operating, Machine, Closed> {
                               sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
                               sc::custom_reaction<EvPassage>>;               // reported (wrong way: alarm)
 
-  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm(*this); }
+  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm<FireAlarm>(*this); }
 
   sc::result react(const EvPassage& e) {
     auto& core = outermost_context().core;

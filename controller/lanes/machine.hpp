@@ -116,15 +116,18 @@ sc::result resume(State& state) {
 // a raise latched this lane's releases (Gate::on_fire_alarm latches every lane before it tells
 // any) and a write of that raise reported the alarm clear again before the raise told this
 // lane. Nothing else would ever unlatch it: its barrier would stay released both ways while
-// the lane serves as usual. The latch goes; the releases follow the state again.
-template <class State>
+// the lane serves as usual. The latch goes; the releases follow the state again, and, the lane
+// clear, what the latch made outlive its reaction ends (Lane::alarm_over: a grant that reaction
+// ended while latched lingers, open to whoever forces the closed barrier next).
+template <class Lane, class State>
 sc::result unlatch_overtaken_alarm(State& state) {
-  auto& core = state.outermost_context().core;
-  if (core.signals.alarm_latched()) {
+  auto& m = state.outermost_context();
+  if (m.core.signals.alarm_latched()) {
     spdlog::warn("event=lane_alarm_unlatched lane={} detail=\"the fire alarm cleared before its raise reached the "
                  "lane\"",
-                 core.number());
-    core.signals.set_alarm(false);
+                 m.core.number());
+    m.core.signals.set_alarm(false);
+    if (m.core.beams_clear()) Lane::alarm_over(m);
   }
   return state.discard_event();
 }

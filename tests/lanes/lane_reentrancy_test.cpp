@@ -293,3 +293,28 @@ TEST_CASE("an alarm cleared and raised again inside one write of a lane in the a
   CHECK(day.gate->lane(2)->state_name() == "emergency");
   CHECK(day.releases_on());
 }
+
+TEST_CASE("a raise inside a grant time-out's write, overtaken by a clear, leaves no grant open to a stranger") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");  // lane 1 admitting; nobody comes
+  int writes = 0;
+  day.io.on_write([&] {
+    ++writes;
+    if (writes == 1) day.io.input("fire_alarm", true);        // the time-out's green light off: the raise
+    if (writes == 2) day.io.input("fire_alarm", false);       // the raise's first latch write: the clear
+  });
+  day.wait(day.config.lanes[0].grant_timeout + 1s);
+  day.io.on_write(nullptr);
+  REQUIRE(writes >= 2);
+  CHECK_FALSE(day.gate->fire_alarm());
+  // Before: the grant, ended while the lane was latched, lingered with no alarm to end it, and
+  // someone forcing the closed barrier was an admitted passage of s1 (its shopper charged).
+  CHECK_FALSE(day.gate->grant_open_for("s1"));
+  CHECK(day.reports.cancelled == std::vector<std::string>{"s1"});
+  day.wait(1s);
+  day.walk(1, true);
+  REQUIRE_FALSE(day.reports.passages.empty());
+  CHECK(day.reports.passages.back().kind == passgate::controller::PassageKind::forced);
+  CHECK_FALSE(day.reports.passages.back().session.has_value());
+}
