@@ -349,7 +349,7 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
         read.kind = PaymentOutcomeKind::succeeded;
         read.http_status = search.http_status;
         read.intent = verdict.intent;
-        return finish_hold_checked(op, refused, read, done, sent_at, card->capture_before_s);
+        return finish_hold_checked(op, refused, read, done, sent_at, *card);
       }
       found.kind = PaymentOutcomeKind::unverified;
       found.intent = verdict.intent;
@@ -395,7 +395,7 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
         later.error = "the " + op.op + " failed (" + outcome.error + ") and its session could not be read";
         return finish(op, later, done, sent_at);
       }
-      if (card->card) return check_hold(op, outcome, timeout, done, sent_at, card->capture_before_s);
+      if (card->card) return check_hold(op, outcome, timeout, done, sent_at, *card);
     }
     finish(op, outcome, done, sent_at);
   });
@@ -406,27 +406,28 @@ std::optional<PaymentDrainer::CardSession> PaymentDrainer::card_session(const st
   auto attempt = card_attempts_->find(session_id);
   if (!attempt) return std::nullopt;
   if (!attempt->has_value() || (*attempt)->state != db::CardAttemptState::admitted) return CardSession{};
-  return CardSession{true, (*attempt)->card.capture_before_s};
+  return CardSession{true, (*attempt)->card.capture_before_s, (*attempt)->held_at_ms};
 }
 
 void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout,
-                                const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s) {
+                                const Done& done, SteadyTime sent_at, const CardSession& card) {
   note_reachability(failed);
   if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
   spdlog::info("event=payment_hold_check {} status={} detail=\"{} failed: reading its hold before deciding\"",
                op_fields(op), failed.http_status, op.op);
   gateway_.read_intent(op.session_id, op.intent_id, timeout,
-                       [this, op, failed, done, sent_at, capture_before_s](PaymentOutcome read) {
+                       [this, op, failed, done, sent_at, card](PaymentOutcome read) {
                          // (The read was paced like a send.)
                          if (read.http_status == 429) rate_limited(read.retry_after, sent_at);
-                         finish_hold_checked(op, failed, read, done, sent_at, capture_before_s);
+                         finish_hold_checked(op, failed, read, done, sent_at, card);
                        });
 }
 
 void PaymentDrainer::finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
                                          const PaymentOutcome& read, const Done& done, SteadyTime sent_at,
-                                         std::optional<std::int64_t> capture_before_s) {
-  const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read, HoldWatch{now_ms(), capture_before_s});
+                                         const CardSession& card) {
+  const HoldCheckVerdict verdict =
+      hold_check_verdict(op, failed, read, HoldWatch{now_ms(), card.capture_before_s, card.held_at_ms});
   if (verdict.hold_canceled) {
     spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
                  "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",

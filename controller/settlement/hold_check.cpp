@@ -57,8 +57,11 @@ std::int64_t clamped_ms(std::int64_t seconds) {
 std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& watch) {
   const std::int64_t first_ms = op.first_attempt_at_ms > 0 ? op.first_attempt_at_ms : op.created_at_ms;
   const std::int64_t by_age = clamped_sum(first_ms, kHoldWatchMaxS * 1000);
-  if (!watch.capture_before_s) return 0;  // not watched
-  return std::min(by_age, clamped_ms(clamped_sum(*watch.capture_before_s, db::kHoldWatchAfterLapseS)));
+  if (watch.capture_before_s) {
+    return std::min(by_age, clamped_ms(clamped_sum(*watch.capture_before_s, db::kHoldWatchAfterLapseS)));
+  }
+  if (watch.held_at_ms > 0) return std::min(by_age, clamped_sum(watch.held_at_ms, kHoldWatchMaxS * 1000));
+  return by_age;
 }
 
 bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {

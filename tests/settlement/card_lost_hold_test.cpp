@@ -238,6 +238,35 @@ TEST_CASE("a card capture refused while its hold still reads requires_capture is
   }
 }
 
+TEST_CASE("a card capture refused while its hold, without capture_before, still stands is read again until 8 days past the hold") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  // The terminal said no capture_before (null or missing: it is not required).
+  f.t.db->sql().exec("UPDATE card_attempts SET capture_before_s = NULL WHERE session_id = 'c1'");
+  const std::int64_t held_at_ms = f.now_ms();
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  const auto standing = refusing_captures(shows("requires_capture", 0));
+  drain_lost(f, standing);
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK_FALSE(db::is_final(ops[0].state));  // read again (pending, or in flight again)
+  CHECK_THAT(ops[0].last_error, Catch::Contains("still reads requires_capture"));
+  f.vt.advance(std::chrono::hours(7 * 24));
+  drain_lost(f, standing);
+  ops = f.settling_ops("c1");
+  CHECK_FALSE(db::is_final(ops[0].state));
+  f.vt.advance(std::chrono::hours(24));  // past the hold's placing + 8 days
+  drain_lost(f, standing);
+  ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(f.now_ms() > held_at_ms + 8 * 24 * 3600 * 1000LL);
+  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK_THAT(ops[0].last_error, Catch::Contains("the hold read afterwards: requires_capture"));
+  CHECK(charged(f) == 0);
+}
+
 TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
   CardSettlementFixture f;
   card_session_planned(f, 2500);

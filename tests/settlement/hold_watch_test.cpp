@@ -1,12 +1,14 @@
 // How long a card capture refused while its hold still reads requires_capture is read again
-// (controller/settlement/hold_check.hpp): until a day past the hold's capture_before, and never
-// past eight days after the capture's first attempt, whatever the terminal said capture_before
-// was (milliseconds, far in the future, past the int64 range once in milliseconds). Then the
+// (controller/settlement/hold_check.hpp): until a day past the hold's capture_before, or eight
+// days after the hold was placed when capture_before is not known, and never past eight days
+// after the capture's first attempt, whatever the terminal said capture_before was
+// (milliseconds, far in the future, past the int64 range once in milliseconds). Then the
 // refusal stands as answered: a dead letter with its alert.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "controller/settlement/hold_check.hpp"
@@ -57,8 +59,10 @@ PaymentOutcome standing_hold() {
   return read;
 }
 
-PaymentOutcomeKind verdict_at(std::int64_t now_ms, std::optional<std::int64_t> capture_before_s) {
-  return hold_check_verdict(refused_capture(), refusal(), standing_hold(), HoldWatch{now_ms, capture_before_s})
+PaymentOutcomeKind verdict_at(std::int64_t now_ms, std::optional<std::int64_t> capture_before_s,
+                              std::int64_t held_at_ms = 0) {
+  return hold_check_verdict(refused_capture(), refusal(), standing_hold(),
+                            HoldWatch{now_ms, capture_before_s, held_at_ms})
       .outcome.kind;
 }
 
@@ -95,4 +99,16 @@ TEST_CASE("a capture_before far in the past ends the watch at once, without over
   CHECK(hold_watch_end_ms(refused_capture(), HoldWatch{kFirstMs, capture_before_s}) ==
         std::numeric_limits<std::int64_t>::min());
   CHECK(verdict_at(kFirstMs, capture_before_s) == PaymentOutcomeKind::rejected);
+}
+
+TEST_CASE("a standing hold without capture_before is read again until eight days after it was placed") {
+  const std::int64_t held_at_ms = kFirstMs - 3600 * 1000;  // an hour before the capture
+  const std::int64_t end_ms = held_at_ms + 8 * kDayMs;
+  CHECK(hold_watch_end_ms(refused_capture(), HoldWatch{kFirstMs, std::nullopt, held_at_ms}) == end_ms);
+  CHECK(verdict_at(kFirstMs, std::nullopt, held_at_ms) == PaymentOutcomeKind::unknown);
+  CHECK(verdict_at(end_ms - 1, std::nullopt, held_at_ms) == PaymentOutcomeKind::unknown);
+  CHECK(verdict_at(end_ms, std::nullopt, held_at_ms) == PaymentOutcomeKind::rejected);
+  // Not known when it was placed either: the capture's own age bounds it.
+  CHECK(verdict_at(kFirstMs + 8 * kDayMs - 1, std::nullopt) == PaymentOutcomeKind::unknown);
+  CHECK(verdict_at(kFirstMs + 8 * kDayMs, std::nullopt) == PaymentOutcomeKind::rejected);
 }
