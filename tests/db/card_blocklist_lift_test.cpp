@@ -208,3 +208,43 @@ TEST_CASE("migration 20 lifts an entry stuck at version 19: its session's remain
   REQUIRE(entry(*db, c, "fp3").has_value());      // handed to e, which owes
   CHECK(entry(*db, c, "fp3")->session_id == "e");
 }
+
+TEST_CASE("card blocklist: a declined remainder retried as a new attempt keeps the card listed until that one is settled") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  admit_cards(*t.db, c, {{"a", 1, "fp"}});
+  PaymentQueue queue(*t.db);
+  const std::string suffix = GENERATE(std::string("remainder"), std::string("capture:remainder"));
+  const std::int64_t rest = leave_unpaid(*t.db, c, "a", "fp", suffix);
+  // A first retry sends it with its own key; the card declines it.
+  REQUIRE(describe(queue.retry(rest, AuditActor{"alice"}, kNow + 10)) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(rest, kNow + 11)) == "ok");
+  REQUIRE(describe(queue.mark_declined(rest, "402 insufficient_funds", kNow + 12)) == "ok");
+  // Retried again: a new attempt replaces it, and the card stays listed meanwhile.
+  REQUIRE(describe(queue.retry(rest, AuditActor{"alice"}, kNow + 20)) == "ok");
+  auto old = queue.find(rest);
+  REQUIRE(describe(old) == "ok");
+  REQUIRE((*old)->replaced_by.has_value());
+  const std::int64_t attempt = *(*old)->replaced_by;
+  CHECK(queue.find(attempt)->value().idempotency_key == "a:charge:" + suffix + ":retry1");
+  REQUIRE(entry(*t.db, c, "fp").has_value());
+  SECTION("the new attempt paid: lifted") {
+    REQUIRE(describe(queue.mark_in_flight(attempt, kNow + 21)) == "ok");
+    REQUIRE(describe(queue.mark_succeeded(attempt, "pi_paid", kNow + 22)) == "ok");
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+  SECTION("declined too, and its own new attempt declined and written off: lifted then") {
+    REQUIRE(describe(queue.mark_in_flight(attempt, kNow + 21)) == "ok");
+    REQUIRE(describe(queue.mark_declined(attempt, "402 card_declined", kNow + 22)) == "ok");
+    CHECK(entry(*t.db, c, "fp").has_value());
+    REQUIRE(describe(queue.retry(attempt, AuditActor{"alice"}, kNow + 30)) == "ok");
+    const auto third = queue.find(attempt)->value().replaced_by;
+    REQUIRE(third.has_value());
+    CHECK(queue.find(*third)->value().idempotency_key == "a:charge:" + suffix + ":retry2");
+    REQUIRE(describe(queue.mark_in_flight(*third, kNow + 31)) == "ok");
+    REQUIRE(describe(queue.mark_declined(*third, "402 card_declined", kNow + 32)) == "ok");
+    CHECK(entry(*t.db, c, "fp").has_value());
+    write_off(*t.db, *third);
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+}
