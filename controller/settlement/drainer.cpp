@@ -336,10 +336,17 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.error = verdict.reason;
       break;
     case SearchVerdict::Kind::unverified: {
-      const auto card = op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
-                                verdict.intent->amount_received == 0
-                            ? card_session(op.session_id)
-                            : std::nullopt;
+      const bool hold_gone = op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
+                             verdict.intent->amount_received == 0;
+      const auto card = hold_gone ? card_session(op.session_id) : std::nullopt;
+      if (hold_gone && !card) {
+        // Whether the hold is a card's cannot be told now: looked up again later, as a send
+        // whose session cannot be read is sent again (not a dead letter for a failed read).
+        found.kind = PaymentOutcomeKind::unknown;
+        found.error = "the hold found by search is canceled and the capture's session could not be read; "
+                      "it is looked up again";
+        break;
+      }
       if (card && card->card) {
         // A card hold that lapsed (or was cancelled) before this capture, found by the lookup
         // before a resend: followed up as when a capture is refused and the hold read.
