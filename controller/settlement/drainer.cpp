@@ -311,7 +311,20 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
                                    const PaymentOutcome& search, SteadyTime sent_at) {
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
-  const SearchVerdict verdict = search_verdict(request_of(op, *kind, settings_.gate_id), search.found);
+  int legacy_charges = 0;  // (a charge first sent without op_key: its session's charges sent so)
+  if (*kind == PaymentOpKind::charge && !op.op_key_sent) {
+    auto ops = queue_.for_session(op.session_id);
+    if (!ops) {
+      return finish(op, failed_locally(PaymentOutcomeKind::unknown, "the charges of its session could not be read: " +
+                                                                        ops.error().message + "; it is looked up again"),
+                    done, sent_at);
+    }
+    legacy_charges = static_cast<int>(std::count_if(ops->begin(), ops->end(), [](const db::PaymentOpRecord& o) {
+      return o.op == "charge" && !o.op_key_sent;
+    }));
+  }
+  const SearchVerdict verdict =
+      search_verdict(request_of(op, *kind, settings_.gate_id), search.found, legacy_charges);
   PaymentOutcome found;
   found.http_status = search.http_status;
   switch (verdict.kind) {
