@@ -27,6 +27,9 @@ class VirtualTime final : public Clock, public TimerService {
   // Runs only the earliest call due within `within` (time moves to it), not what it posts:
   // for a test that stops a loop between two of its turns (e.g. a crash). Whether one ran.
   bool run_next(Millis within = Millis{0});
+  // Time passes while a handler blocks the loop (a slow system call): now moves forward by
+  // `d`, firing nothing; what came due meanwhile runs at the next run_ready, advance or run_next.
+  void elapse(Millis d) { steady_ += d; }
   // Sets the calendar time that corresponds to the current instant.
   void set_wall(WallTime t);
   [[nodiscard]] std::size_t pending() const { return queue_.size(); }

@@ -34,8 +34,8 @@ struct UnpaidRemainder {
 
 // The card holds still open, whose capture_before is watched: the card sessions not planned
 // yet (through sessions_holds_unsettled: a card session counts as one with a hold, migration
-// 16), and the planned ones whose capture or void has not gone through (not succeeded nor
-// written off, nor replaced because the hold was gone). session_id, capture_before_s,
+// 16), and the planned ones whose capture, void or increment has not gone through (not
+// succeeded nor written off, nor replaced because the hold was gone or by the next row). session_id, capture_before_s,
 // whether the session is planned, soonest first.
 inline constexpr const char* kOpenCardHolds =
     "SELECT a.session_id, a.capture_before_s, EXISTS (SELECT 1 FROM settlements t WHERE t.session_id = a.session_id)"
@@ -43,7 +43,7 @@ inline constexpr const char* kOpenCardHolds =
     " (SELECT s.session_id FROM sessions s INDEXED BY sessions_holds_unsettled WHERE s.settled = 0"
     " AND s.hold_requested = 1"
     " UNION SELECT o.session_id FROM payment_ops o WHERE o.state IN ('pending', 'in_flight', 'declined', 'dead')"
-    " AND o.op IN ('capture', 'void') AND o.replaced_by IS NULL)"
+    " AND o.op IN ('capture', 'void', 'increment') AND o.replaced_by IS NULL)"
     " ORDER BY a.capture_before_s";
 
 // A hold watched no more once this long past its capture_before (nothing the gate sends can
@@ -75,9 +75,10 @@ class CardSettlementStore {
   // "capture" or "increment") reached an outcome the planner acts on and has no follow-up
   // yet, oldest first, at most `limit`: a charge declined; a capture declined or refused whose
   // hold was found cancelled with nothing received (hold_canceled); an increment succeeded,
-  // declined, or refused (dead, not unverified) on its one and only send. Anything else (one
-  // refused after an earlier send whose outcome was unknown, or unverified) waits for an
-  // operator.
+  // declined, written off by an operator (the hold is not raised: the next row follows), or
+  // refused (dead, not unverified) on its one and only send or with its hold found gone
+  // (hold_canceled). Anything else (one refused after an earlier send whose outcome
+  // was unknown, or unverified) waits for an operator.
   [[nodiscard]] Result<std::vector<std::string>> to_follow_up(const std::string& op, int limit);
   // The follow-up of the failed operation `failed_id` (a declined charge, a capture whose hold
   // is gone): `op` queued in its place (a charge of what it was to collect), or `remainder` as

@@ -372,7 +372,8 @@ Result<std::vector<Status>> PaymentQueue::commit_batch(const DrainBatch& batch) 
         }
       }
       if (moved && w.hold_canceled && (w.to == OutcomeWrite::To::declined || w.to == OutcomeWrite::To::dead)) {
-        auto mark = db_.statement("UPDATE payment_ops SET hold_canceled = 1 WHERE id = ?1 AND op = 'capture'");
+        auto mark = db_.statement(
+            "UPDATE payment_ops SET hold_canceled = 1 WHERE id = ?1 AND op IN ('capture', 'increment')");
         mark->bind(1, w.id);
         mark->exec();
       }
@@ -442,7 +443,8 @@ Result<std::int64_t> PaymentQueue::begun_at_gateway() {
   return guarded("count payment operations begun at the gateway", [&]() -> Result<std::int64_t> {
     auto query = db_.statement(
         "SELECT COUNT(*) FROM payment_ops p WHERE"
-        " (p.state IN ('pending', 'in_flight') AND (p.first_attempt_at_ms <> 0 OR p.op IN ('capture', 'void')))"
+        " (p.state IN ('pending', 'in_flight')"
+        " AND (p.first_attempt_at_ms <> 0 OR p.op IN ('capture', 'void', 'increment')))"
         " OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL AND p.first_attempt_at_ms <> 0)"
         " OR (p.op = 'preauth' AND (p.state = 'succeeded' OR (p.state = 'dead' AND p.intent_id <> ''))"
         " AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = p.session_id AND f.op IN ('capture', 'void')"

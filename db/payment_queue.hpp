@@ -13,8 +13,8 @@
 // operator; or an operator's new attempt at a declined charge) is never sent again. `maybe_executed` says whether the gateway may have run
 // the operation: set by every answer and every send, except a request never written and a
 // single send answered 429 (rate limited: not run, per the gateway's contract); never cleared.
-// `hold_canceled` marks a failed card capture whose hold was found cancelled with nothing
-// received; an operator retry clears it.
+// `hold_canceled` marks a failed card capture or increment whose hold was found cancelled
+// with nothing received; an operator retry clears it.
 #pragma once
 
 #include <cstdint>
@@ -87,7 +87,7 @@ struct PaymentOpRecord {
   bool unverified = false;                  // dead on an answer that was not the outcome
   std::optional<std::int64_t> replaced_by;  // a failed charge settled otherwise: never resent
   bool maybe_executed = false;              // the gateway may have run it (see the top)
-  bool hold_canceled = false;               // a failed capture whose hold is gone (OutcomeWrite)
+  bool hold_canceled = false;               // a failed capture or increment whose hold is gone (OutcomeWrite)
   bool op_key_sent = true;                  // preauth, charge: sent with metadata[op_key]; false:
                                             // first sent by an older version, resent as it was
 };
@@ -108,8 +108,9 @@ struct OutcomeWrite {
   // request was never written, or written once and answered 429 (retry only; every other
   // outcome is an answer to a request that ran, or may have).
   bool maybe_executed = true;
-  // declined, dead: a card capture whose hold was read afterwards and found cancelled with
-  // nothing received (controller/settlement/hold_check.hpp); the card planner replaces it.
+  // declined, dead: a card capture or increment whose hold was read afterwards and found
+  // cancelled with nothing received (controller/settlement/hold_check.hpp); the card planner
+  // replaces it.
   bool hold_canceled = false;
 };
 
@@ -221,7 +222,8 @@ class PaymentQueue {
   // in_flight -> pending, due again at `next_attempt_at_ms` (the gateway may have run it).
   [[nodiscard]] Status mark_retry(std::int64_t id, std::int64_t next_attempt_at_ms, const std::string& error);
   // Operations the gateway account in use already knows of and that are not done with it:
-  // not final and sent at least once, or acting on a hold placed there (capture, void); dead
+  // not final and sent at least once, or acting on a hold placed there (capture, void,
+  // increment); dead
   // letters sent at least once (an operator may retry them); holds placed there and not yet
   // captured or voided.
   [[nodiscard]] Result<std::int64_t> begun_at_gateway();

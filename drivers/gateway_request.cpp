@@ -17,9 +17,7 @@ Error bad_request(const PaymentRequest& request, const std::string& what) {
 // Checks the fields every form of `request.op` needs; "" when complete.
 std::string missing_or_malformed(const PaymentRequest& request) {
   if (auto problem = idempotency_key_problem(request.idempotency_key); !problem.empty()) return problem;
-  if (request.op == PaymentOpKind::capture || request.op == PaymentOpKind::void_hold) {
-    if (request.intent_id.empty()) return "intent_id (the hold's PaymentIntent id) is empty";
-  }
+  if (acts_on_hold(request.op) && request.intent_id.empty()) return "intent_id (the hold's PaymentIntent id) is empty";
   if (request.op != PaymentOpKind::void_hold && request.amount_minor <= 0)
     return "amount_minor must be positive, got " + std::to_string(request.amount_minor);
   if (request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::charge) {
@@ -80,6 +78,11 @@ Result<HttpRequestSpec> payment_http_request(const PaymentRequest& request) {
     case PaymentOpKind::void_hold:
       spec.target = intent_target(request, "cancel");
       spec.body = form_encode({{"cancellation_reason", "abandoned"}});
+      break;
+    case PaymentOpKind::increment:
+      // The hold's new amount; no metadata, so the hold keeps its own (metadata[op] of its tap).
+      spec.target = intent_target(request, "increment_authorization");
+      spec.body = form_encode({{"amount", std::to_string(request.amount_minor)}});
       break;
   }
   return spec;

@@ -12,7 +12,8 @@
 namespace passgate::drivers {
 
 // POST /v1/payment_intents (preauth, charge; metadata[op_key] when the request has one),
-// .../{id}/capture or .../{id}/cancel (void), with the form body of that section and the
+// .../{id}/capture, .../{id}/cancel (void) or .../{id}/increment_authorization (increment:
+// amount, the hold's new amount), with the form body of that section and the
 // Idempotency-Key header. Error code
 // "bad_payment_request" naming the missing or malformed field; the message never contains
 // the customer or the payment method.

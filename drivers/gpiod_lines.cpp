@@ -498,7 +498,9 @@ void GpiodLines::slow_turn() {
     }
   }
   std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  auto pick = std::find_if(due.begin(), due.end(), [this](const auto& d) { return !slow_round_.contains(d.second); });
+  auto pick = std::find_if(due.begin(), due.end(), [this](const auto& d) {
+    return !slow_round_.contains(d.second) && !slow_chain_.contains(d.second);
+  });
   if (pick == due.end()) {
     // Every release due was served in this round: a new one begins, with what this chain has
     // not served yet (a release asked for since); none: the chain ends.

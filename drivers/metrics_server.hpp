@@ -3,15 +3,11 @@
 //   GET /metrics   200, Content-Type text/plain; version=0.0.4 (MetricsEndpoints::page)
 //   GET /healthz   200 "ok", or 503 "unhealthy: <reason>" (MetricsEndpoints::problem)
 //   other paths    404;  other methods 405 (Allow: GET)
-//   a malformed request 400, a header over kMaxHeaderBytes 431, a body over kMaxBodyBytes
-//   413, each answered and then closed.
-// Keep-alive. Bounded against slow or idle clients: a request's header must arrive whole
-// within kHeaderTimeout of the read's start (so an idle keep-alive connection is closed
-// then too), its body within kBodyTimeout, the answer be taken within kWriteTimeout; at
-// kMaxConnections, the oldest connection not being answered (else the oldest of all) is
-// closed to make room, so a scrape or a health check always gets in. A bad client only
-// ever loses its own connection. Boost.Beast stays inside the .cpp. Single-threaded, on one io_context;
-// destroying it closes everything and the endpoints are never called afterwards.
+// Keep-alive, bounded against slow or idle clients by the shared listener
+// (drivers/http_listener.hpp) with its default limits, named here kMax*/k*Timeout: a bad
+// client only ever loses its own connection, and a scrape or a health check always gets in.
+// Single-threaded, on one io_context; destroying it closes everything and the endpoints are
+// never called afterwards.
 #pragma once
 
 #include <chrono>
@@ -23,6 +19,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "drivers/http_listener.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -37,29 +34,27 @@ struct MetricsEndpoints {
 
 class MetricsServer {
  public:
-  static constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
-  static constexpr std::size_t kMaxBodyBytes = 4 * 1024;
-  static constexpr std::size_t kMaxConnections = 32;
-  static constexpr std::chrono::seconds kHeaderTimeout{2};
-  static constexpr std::chrono::seconds kBodyTimeout{2};
-  static constexpr std::chrono::seconds kWriteTimeout{5};
+  static constexpr std::size_t kMaxHeaderBytes = HttpLimits{}.max_header_bytes;
+  static constexpr std::size_t kMaxBodyBytes = HttpLimits{}.max_body_bytes;
+  static constexpr std::size_t kMaxConnections = HttpLimits{}.max_connections;
+  static constexpr std::chrono::milliseconds kHeaderTimeout = HttpLimits{}.header_timeout;
+  static constexpr std::chrono::milliseconds kBodyTimeout = HttpLimits{}.body_timeout;
+  static constexpr std::chrono::milliseconds kWriteTimeout = HttpLimits{}.write_timeout;
 
   // Listens on `address` (an IP address) and `port` (0: any free port; port() says which)
   // and logs event=metrics_listening with both. Error code "listen_failed".
   [[nodiscard]] static Result<std::unique_ptr<MetricsServer>> open(boost::asio::io_context& io,
                                                                    const std::string& address, std::uint16_t port,
                                                                    MetricsEndpoints endpoints);
-  ~MetricsServer();
+  ~MetricsServer() = default;
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 
-  [[nodiscard]] std::uint16_t port() const;
-
-  struct Core;  // shared with the open connections; defined in the .cpp
+  [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
 
  private:
-  explicit MetricsServer(std::shared_ptr<Core> core) : core_(std::move(core)) {}
-  std::shared_ptr<Core> core_;
+  explicit MetricsServer(std::unique_ptr<HttpListener> listener) : listener_(std::move(listener)) {}
+  std::unique_ptr<HttpListener> listener_;
 };
 
 }  // namespace passgate::drivers

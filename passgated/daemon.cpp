@@ -28,6 +28,8 @@
 #include "passgated/graceful_stop.hpp"
 #include "controller/config/system_group.hpp"
 #include "passgated/startup_signals.hpp"
+#include "passgated/status_page.hpp"
+#include "common/version.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/card_attempt_store.hpp"
 #include "db/card_blocklist.hpp"
@@ -229,12 +231,11 @@ int run_daemon(const controller::GateConfig& config) {
     notifier.status(ready_status + "; " + reload_summary(report));
     return report;
   };
-  ControlCommands commands(gate, **backend, time, time,
-                           ControlSources{reloader.in_force(), **database, watched_tracking, sealer,
-                                          [&settlement] { settlement.queue_changed(); },
-                                          [&sender] { sender.kick(); }, settlement.clock_watch(), admission,
-                                          reports, [&settlement] { return settlement.card_lapse_warning(); }},
-                           reload_config);
+  const ControlSources control_sources{reloader.in_force(), **database, watched_tracking, sealer,
+                                       [&settlement] { settlement.queue_changed(); },
+                                       [&sender] { sender.kick(); }, settlement.clock_watch(), admission,
+                                       reports, [&settlement] { return settlement.card_lapse_warning(); }};
+  ControlCommands commands(gate, **backend, time, time, control_sources, reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).
   using Handler = void (ControlCommands::*)(const nlohmann::json&, const std::shared_ptr<drivers::ControlPeer>&);
@@ -279,6 +280,23 @@ int run_daemon(const controller::GateConfig& config) {
       metrics_server = std::move(*opened);
     } else {
       spdlog::error("event=metrics_unavailable detail={}", log_value(opened.error().message));
+    }
+  }
+
+  // The technician's status page ([status_page], docs/status-page.md): on loopback, or with
+  // TLS and a login. Like the metrics, the gate runs without it if the port cannot be had.
+  std::unique_ptr<StatusPage> status_page;
+  if (config.status_page.enabled) {
+    auto opened = StatusPage::open(
+        io, config.status_page, std::move(files.value->status_page.tls), std::move(files.value->status_page.users),
+        gate,
+        SnapshotSources{gate, **backend, control_sources, [&metrics] { return metrics.problem(); },
+                        version_line("passgated")},
+        time, time);
+    if (opened.ok()) {
+      status_page = std::move(*opened);
+    } else {
+      spdlog::error("event=status_page_unavailable detail={}", log_value(opened.error().message));
     }
   }
 

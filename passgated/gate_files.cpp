@@ -3,7 +3,10 @@
 #include <algorithm>
 
 #include "common/system_clock.hpp"
+#include <boost/asio/ssl/context.hpp>
+
 #include "crypto/secret_file.hpp"
+#include "drivers/tls_context.hpp"
 
 namespace passgate::drivers {
 namespace {
@@ -72,6 +75,30 @@ bool has_card_readers(const controller::GateConfig& config) {
   });
 }
 
+StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig& config) {
+  StartupLoad<StatusPageFiles> out;
+  const controller::StatusPageConfig& page = config.status_page;
+  StatusPageFiles files;
+  if (page.enabled && !page.tls_cert.empty()) {
+    auto tls = make_tls_server_context(TlsServerFiles{page.tls_cert, page.tls_key, {}});
+    if (!tls) {
+      out.problems.push_back(problem("status_page.tls_cert", tls.error()));
+    } else {
+      files.tls = std::move(*tls);
+    }
+  }
+  if (page.enabled && !page.users_file.empty()) {
+    auto users = crypto::UsersFile::read(page.users_file);
+    if (!users) {
+      out.problems.push_back(problem("status_page.users_file", users.error()));
+    } else {
+      files.users = std::move(*users);
+    }
+  }
+  if (out.problems.empty()) out.value.emplace(std::move(files));
+  return out;
+}
+
 StartupLoad<GateKeyFiles> load_key_files(const controller::GateConfig& config) {
   StartupLoad<GateKeyFiles> out;
   auto issuer_keys = controller::KeyRing::read(config.keyset);
@@ -100,10 +127,15 @@ StartupLoad<GateFiles> open_gate_files(boost::asio::io_context& io, const contro
   auto keys = load_key_files(config);
   auto services = open_services(
       io, config, keys.value ? std::optional<std::string>(std::move(keys.value->api_key)) : std::nullopt, clock);
+  auto status_page = load_status_page_files(config);
   StartupLoad<GateFiles> out;
   out.problems = std::move(keys.problems);
   out.problems.insert(out.problems.end(), services.problems.begin(), services.problems.end());
-  if (out.problems.empty()) out.value.emplace(GateFiles{std::move(*keys.value), std::move(*services.value)});
+  out.problems.insert(out.problems.end(), status_page.problems.begin(), status_page.problems.end());
+  if (out.problems.empty()) {
+    out.value.emplace(
+        GateFiles{std::move(*keys.value), std::move(*services.value), std::move(*status_page.value)});
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 // those of [payments]). passgated loads them before
 // anything else and exits 78 (a config problem) on any; a reload loads the key files the same
 // way; `passgatectl check-config` loads all of it to report every problem before a start.
+// The status page's TLS certificate and key, and its users file, are loaded here too.
 // Each problem names what it is about first: the config key of a file ("tokens.keyset:
 // /etc/...: ..."), or the service ("tracking engine: ...", "payment gateway: ...").
 #pragma once
@@ -17,11 +18,13 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>  // StatusPageFiles::tls
 
 #include "common/clock.hpp"
 #include "controller/config/config.hpp"
 #include "controller/admission/key_ring.hpp"
 #include "crypto/payment_sealer.hpp"
+#include "crypto/users_file.hpp"
 #include "drivers/gateway_client.hpp"
 #include "drivers/terminal_client.hpp"
 #include "drivers/tracking_client.hpp"
@@ -34,6 +37,17 @@ struct StartupLoad {
   std::optional<T> value;             // set only when problems is empty
   std::vector<std::string> problems;  // each "<config key or service>: <what is wrong>"
 };
+
+// [status_page]'s files: its TLS server context (null without tls_cert) and its users (empty
+// without users_file).
+struct StatusPageFiles {
+  std::unique_ptr<boost::asio::ssl::context> tls;
+  std::optional<crypto::UsersFile> users;
+};
+
+// Loads [status_page] tls_cert and tls_key (drivers/tls_context.hpp) and users_file; one
+// problem per setting that fails. Nothing when the page is off.
+[[nodiscard]] StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig& config);
 
 // The key files of a config, read and checked, not yet in force.
 struct GateKeyFiles {
@@ -61,6 +75,7 @@ struct GateServices {
 struct GateFiles {
   GateKeyFiles keys;  // its api_key moved into services.gateway
   GateServices services;
+  StatusPageFiles status_page;
 };
 
 // load_key_files, then both HTTP clients on `io` (nothing is sent yet), the gateway's with the

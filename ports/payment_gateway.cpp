@@ -7,11 +7,12 @@
 namespace passgate {
 
 namespace {
-constexpr std::array<std::pair<PaymentOpKind, std::string_view>, 4> kOpNames = {{
+constexpr std::array<std::pair<PaymentOpKind, std::string_view>, 5> kOpNames = {{
     {PaymentOpKind::preauth, "preauth"},
     {PaymentOpKind::capture, "capture"},
     {PaymentOpKind::charge, "charge"},
     {PaymentOpKind::void_hold, "void"},
+    {PaymentOpKind::increment, "increment"},
 }};
 }  // namespace
 
@@ -25,6 +26,10 @@ std::optional<PaymentOpKind> payment_op_from_string(std::string_view name) {
   for (const auto& [kind, known] : kOpNames)
     if (known == name) return kind;
   return std::nullopt;
+}
+
+bool acts_on_hold(PaymentOpKind op) {
+  return op == PaymentOpKind::capture || op == PaymentOpKind::void_hold || op == PaymentOpKind::increment;
 }
 
 std::string operation_key(const std::string& session_id, const std::string& idempotency_key) {

@@ -14,21 +14,28 @@
 
 namespace passgate {
 
-enum class PaymentOpKind { preauth, capture, charge, void_hold };
-// "preauth", "capture", "charge", "void": the names in idempotency keys and metadata[op].
+// increment: a card hold raised to the cart's total (increment_authorization) before its
+// capture, for a card that supports incremental authorization.
+enum class PaymentOpKind { preauth, capture, charge, void_hold, increment };
+// "preauth", "capture", "charge", "void", "increment": the names in idempotency keys
+// ("<session_id>:<op>") and metadata[op].
 [[nodiscard]] std::string_view to_string(PaymentOpKind op);
 [[nodiscard]] std::optional<PaymentOpKind> payment_op_from_string(std::string_view name);
+// Whether `op` acts on an existing hold (its PaymentIntent, `intent_id`): capture, void,
+// increment. The others (preauth, charge) create a PaymentIntent.
+[[nodiscard]] bool acts_on_hold(PaymentOpKind op);
 
 struct PaymentRequest {
   PaymentOpKind op = PaymentOpKind::charge;
   std::string idempotency_key;     // "<session_id>:<op>", fixed before the first attempt
   std::string session_id;          // metadata[session_id]
   std::string gate_id;             // metadata[gate_id]
-  std::int64_t amount_minor = 0;   // preauth, charge: amount; capture: amount_to_capture
+  std::int64_t amount_minor = 0;   // preauth, charge: amount; capture: amount_to_capture;
+                                   // increment: the new amount the hold is raised to
   std::string currency;            // ISO 4217, any case (sent lower-case)
   std::string customer;            // preauth, charge: secret, never logged
   std::string payment_method;      // preauth, charge: secret, never logged
-  std::string intent_id;           // capture, void: the hold's PaymentIntent ("pi_...")
+  std::string intent_id;           // capture, void, increment: the hold's PaymentIntent ("pi_...")
   // preauth, charge: metadata[op_key], which operation of the session this is (its key
   // without "<session_id>:", e.g. "charge:capture"; operation_key()), so that a lookup tells
   // the session's charges apart. Empty: not sent (an operation first sent without it, by an

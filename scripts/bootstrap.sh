@@ -20,6 +20,9 @@ packages=(
   dpkg-dev systemd    # scripts/package*.sh: dpkg-shlibdeps (the .deb's dependencies), systemd-analyze
   scdoc               # the man pages (docs/man/*.scd, cmake/ManPages.cmake)
   lintian             # scripts/package-check.sh: Debian's checks of the .deb
+  etcd-server etcd-client  # tests/coordination: a real three-member etcd cluster (store-wide claims)
+  libcrypt-dev        # the status page's users file: crypt_ra (yescrypt/sha512-crypt hashes)
+  chromium chromium-driver python3-selenium  # tests/status_page: the page in headless Chromium (WebDriver)
 )
 
 say() { echo "bootstrap: $*" >&2; }

@@ -146,6 +146,9 @@ socket = "$work/control.sock"
 [metrics]
 listen = "127.0.0.1:0"         # any free port (logged as event=metrics_listening)
 
+[status_page]
+listen = "127.0.0.1:0"         # any free port (logged as event=status_page_ready url=...)
+
 [logging]
 level = "info"
 TOML
@@ -156,6 +159,10 @@ gated_pid=$!
 pids+=($gated_pid)
 for _ in $(seq 100); do [ -S "$work/rig.sock" ] && break; sleep 0.1; done
 [ -S "$work/rig.sock" ] || { echo "passgated did not start:"; cat "$work/passgated.log"; exit 1; }
+# The technician's status page, live while the day runs (docs/status-page.md).
+for _ in $(seq 100); do grep -q 'event=ready ' "$work/passgated.log" && break; sleep 0.1; done
+page_url=$(sed -nE 's/.*event=status_page_ready url=([^ ]+).*/\1/p' "$work/passgated.log" | head -n 1)
+echo "== the status page, live while the store day runs: ${page_url:-(not started; see $work/passgated.log)}"
 
 echo "== playing the demo scenario: a store day (rig log below)"
 rig_status=0

@@ -3,8 +3,10 @@ their holds at the gateway and the remainders above them.
 
 A card session is the session of a card attempt the gate recorded as admitted. With T its
 final cart and H its hold, settlement is (docs/settlement.md, *Card sessions*): T = 0 a void
-of the hold; T <= H a capture of T; T > H a capture of H, then a charge of T - H to the card
-saved at the tap (or, without one, T - H partially paid: a dead letter, the card blocklisted).
+of the hold; T <= H a capture of T; T > H, for a card that supports incremental authorization
+(the simulator's default), an increment of the hold to T, then a capture of T; T > H otherwise
+a capture of H, then a charge of T - H to the card saved at the tap (or, without one, T - H
+partially paid: a dead letter, the card blocklisted).
 Every other card attempt (declined, refused, abandoned when its lane re-armed) must hold
 nothing at the gateway: its PaymentIntent cancelled, or still waiting on a reader.
 """
@@ -21,9 +23,10 @@ def read_cards(path):
     """The gate's card attempts and the cards its blocklist holds now."""
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
         attempts = [dict(zip(("session_id", "lane", "state", "reason", "shopper_denied", "hold_minor", "last4",
-                              "saved_card"), row))
+                              "saved_card", "incremental"), row))
                     for row in db.execute("SELECT session_id, lane, state, reason, shopper_denied, hold_minor, "
-                                          "card_last4, card_sealed IS NOT NULL FROM card_attempts ORDER BY armed_at_ms")]
+                                          "card_last4, card_sealed IS NOT NULL, card_incremental = 1 "
+                                          "FROM card_attempts ORDER BY armed_at_ms")]
         blocklisted = db.execute("SELECT COUNT(*) FROM card_blocklist WHERE lifted_at_ms = 0").fetchone()[0]
         keys = {op_id: key for op_id, key in db.execute("SELECT id, idempotency_key FROM payment_ops")}
     return {"attempts": attempts, "blocklisted": blocklisted, "keys": keys}
@@ -50,16 +53,21 @@ def tap_labels(rig_steps, cards):
     return names
 
 
-def expected_ops(total, hold):
-    """The operations settling a card cart of `total` on a hold of `hold`: [(op, amount)]."""
+def expected_ops(total, hold, incremental=False):
+    """The operations settling a card cart of `total` on a hold of `hold` (of a card supporting
+    incremental authorization or not): [(op, amount)]."""
     if total == 0:
         return [("void", 0)]
     if total <= hold:
         return [("capture", total)]
+    if incremental:
+        return [("increment", total), ("capture", total)]
     return [("capture", hold), ("charge", total - hold)]
 
 
 def ops_expected(total, hold):
+    """How many operations settle a card cart of `total` on a hold of `hold` (as many with an
+    increment as without)."""
     return len(expected_ops(total, hold))
 
 
@@ -71,7 +79,7 @@ def check_session(attempt, total, session_ops, intents, cards):
     """Problems with one card session's settlement; and what it collected and left unpaid."""
     hold = attempt["hold_minor"]
     problems = []
-    want = expected_ops(total, hold)
+    want = expected_ops(total, hold, attempt["incremental"])
     got = [(op["op"], op["amount_minor"]) for op in session_ops]
     if got != want:
         problems.append("expected " + ", ".join(f"{op} {amount}" for op, amount in want) + " in the queue, found " +
@@ -89,7 +97,7 @@ def check_session(attempt, total, session_ops, intents, cards):
         problems.append(f"{len(holds)} holds at the gateway, expected exactly 1")
     elif holds[0]["status"] != ("canceled" if total == 0 else "succeeded"):
         problems.append(f"hold {holds[0]['status']}, expected {'voided' if total == 0 else 'captured'}")
-    charges_wanted = 1 if total > hold else 0
+    charges_wanted = 1 if total > hold and not attempt["incremental"] else 0
     if len(others) != charges_wanted or any(i["op"] != "charge" for i in others):
         problems.append(f"{len(others)} other intent(s) ({', '.join(i['op'] for i in others) or 'none'}), "
                         f"expected {charges_wanted} charge of the rest")
@@ -129,7 +137,10 @@ def report(ledger, cards, settled_cards, card_hold, money):
           f"{card.get('voided', 0)} voided, {card.get('open_holds', 0)} open (held {money(card.get('held', 0))}); "
           f"{card.get('declined', 0)} declined at the tap, {card.get('abandoned', 0)} cancelled unheld, "
           f"{card.get('armed', 0)} armed on the readers")
-    print(f"remainders above a hold:  {len(above) - len(partial)} charged to the saved card ({money(rest)}); "
+    raised = card.get("incremented", 0)
+    print(f"carts above a hold:       {len(above) - len(partial)} paid in full ({money(rest)} above the holds): "
+          f"{raised} hold(s) raised by an increment and captured, {len(above) - len(partial) - raised} rest(s) "
+          f"charged to the saved card; "
           f"partially paid: {len(partial)} ({money(sum(s[3] for s in partial))} unpaid); "
           f"cards on the blocklist: {cards['blocklisted']}")
     refused = {}

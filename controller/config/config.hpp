@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "controller/config/store_config.hpp"
 #include "hw/io_config.hpp"
 
 namespace passgate::controller {
@@ -132,6 +133,17 @@ struct MetricsConfig {
   std::uint16_t port = 9464;            // 0: any free port, logged at start
 };
 
+// [status_page]: the technician's read-only status page over HTTP (docs/status-page.md). On a
+// loopback address by default; any other address needs TLS (cert and key) and a users file.
+struct StatusPageConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";    // listen = "127.0.0.1:9465"
+  std::uint16_t port = 9465;            // 0: any free port, logged at start
+  std::filesystem::path tls_cert;       // PEM chain, leaf first; set with tls_key: HTTPS
+  std::filesystem::path tls_key;        // PEM private key of tls_cert
+  std::filesystem::path users_file;     // "user:crypt(3) hash" lines; set: a login is required
+};
+
 // [database]: how long the gate keeps its final records (db/retention.hpp says which are
 // final; controller/storage/retention_sweeper.hpp deletes them).
 struct RetentionConfig {
@@ -166,7 +178,9 @@ struct GateConfig {
   RetentionConfig retention;            // [database] retention_days, audit_retention_days
   ControlConfig control;
   MetricsConfig metrics;
+  StatusPageConfig status_page;
   LoggingConfig logging;
+  StoreConfig store;                    // [store]; disabled when absent
 };
 
 // One problem found in a config file. `line`/`column` are 1-based; 0 when unknown.

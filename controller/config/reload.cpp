@@ -118,8 +118,15 @@ const std::vector<Setting<GateConfig>>& gate_settings() {
       setting<G>("metrics.enabled", restart, [](auto& c) -> auto& { return c.metrics.enabled; }),
       setting<G>("metrics.listen", restart, [](auto& c) -> auto& { return c.metrics.address; }),
       setting<G>("metrics.listen", restart, [](auto& c) -> auto& { return c.metrics.port; }),
+      setting<G>("status_page.enabled", restart, [](auto& c) -> auto& { return c.status_page.enabled; }),
+      setting<G>("status_page.listen", restart, [](auto& c) -> auto& { return c.status_page.address; }),
+      setting<G>("status_page.listen", restart, [](auto& c) -> auto& { return c.status_page.port; }),
+      setting<G>("status_page.tls_cert", restart, [](auto& c) -> auto& { return c.status_page.tls_cert; }),
+      setting<G>("status_page.tls_key", restart, [](auto& c) -> auto& { return c.status_page.tls_key; }),
+      setting<G>("status_page.users_file", restart, [](auto& c) -> auto& { return c.status_page.users_file; }),
       setting<G>("logging.level", live, [](auto& c) -> auto& { return c.logging.level; }),
       setting<G>("logging.file", restart, [](auto& c) -> auto& { return c.logging.file; }),
+      setting<G>("store", restart, [](auto& c) -> auto& { return c.store; }),
   };
   return settings;
 }

@@ -1,6 +1,6 @@
 // [metrics]: where passgated serves GET /metrics and GET /healthz (docs/metrics.md). The
 // listener takes no credentials, so it is on a loopback address only: anything else is
-// refused at its line.
+// refused at its line. parse_listen, shared with [status_page], is here too.
 
 #include <arpa/inet.h>
 
@@ -13,21 +13,14 @@
 namespace passgate::controller {
 namespace {
 
-constexpr std::string_view kExpected = "expected \"address:port\" with a loopback IP address, e.g. \"127.0.0.1:9464\" "
-                                       "or \"[::1]:9464\" (port 0: any free port)";
-
-struct Listen {
-  std::string address;
-  std::uint16_t port = 0;
-};
-
 bool is_ip_address(const std::string& text) {
   std::array<unsigned char, 16> bytes{};
   return inet_pton(AF_INET, text.c_str(), bytes.data()) == 1 || inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1;
 }
 
-// "1.2.3.4:80" or "[::1]:80"; the address an IP literal. Error: what is wrong.
-Result<Listen> parse_listen(std::string_view text) {
+}  // namespace
+
+Result<ListenAddress> parse_listen(std::string_view text) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return make_error("bad_listen", "has no port");
   std::string_view host = text.substr(0, colon);
@@ -38,7 +31,7 @@ Result<Listen> parse_listen(std::string_view text) {
   } else if (host.find(':') != std::string_view::npos) {
     return make_error("bad_listen", "has an IPv6 address without brackets");
   }
-  Listen listen{std::string(host), 0};
+  ListenAddress listen{std::string(host), 0};
   if (listen.address.empty()) return make_error("bad_listen", "has no address");
   if (!is_ip_address(listen.address)) return make_error("bad_listen", "has " + in_quotes(host) + ", not an IP address");
   unsigned port = 0;
@@ -50,8 +43,6 @@ Result<Listen> parse_listen(std::string_view text) {
   return listen;
 }
 
-}  // namespace
-
 void read_metrics(TableReader& root, MetricsConfig& metrics) {
   auto section = root.section("metrics", Presence::optional);
   if (!section) return;
@@ -61,12 +52,12 @@ void read_metrics(TableReader& root, MetricsConfig& metrics) {
     const auto listen = parse_listen(*text);
     if (!listen) {
       section->problem_at("listen", name + " is " + in_quotes(*text) + ", which " + listen.error().message + "; " +
-                                        std::string(kExpected));
+                                        std::string(kListenExpected));
     } else if (!is_loopback_host(listen->address)) {
       section->problem_at("listen", name + " is " + in_quotes(*text) + ", but " + listen->address +
                                         " is not a loopback address: metrics and health are served without "
                                         "authentication, on 127.0.0.0/8 or ::1 only (scrape through a local agent "
-                                        "or an SSH tunnel); " + std::string(kExpected));
+                                        "or an SSH tunnel); " + std::string(kListenExpected));
     } else {
       metrics.address = listen->address;
       metrics.port = listen->port;

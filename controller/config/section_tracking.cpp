@@ -3,16 +3,12 @@
 #include "controller/config/sections.hpp"
 
 namespace passgate::controller {
-namespace {
 
-// A client certificate needs its key and the other way round.
 void check_pair(TableReader& tracking, std::string_view present, std::string_view partner) {
   if (tracking.node(present) == nullptr || tracking.node(partner) != nullptr) return;
   tracking.problem_at(present, tracking.name_of(present) + " is set but " + tracking.name_of(partner) +
                                    " is not, expected both or neither");
 }
-
-}  // namespace
 
 void read_tracking(TableReader& root, const std::filesystem::path& config_dir, TrackingConfig& tracking) {
   auto section = root.section("tracking", Presence::required, "a [tracking] table with base_url");

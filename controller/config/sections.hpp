@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/result.hpp"
 #include "controller/config/config.hpp"
 #include "controller/config/reader.hpp"
 
@@ -43,11 +44,31 @@ void read_terminal(TableReader& root, const std::filesystem::path& config_dir, T
 // (reported, with `example` as the expected form) (config_service_url.cpp).
 [[nodiscard]] std::optional<std::string> read_service_url(TableReader& section, std::string_view key,
                                                           Presence presence, std::string_view example);
+// A key that needs its partner (a certificate its key, and the other way round): a problem at
+// `present` when it is set and `partner` is not (config_section_tracking.cpp).
+void check_pair(TableReader& section, std::string_view present, std::string_view partner);
 // [control]: the control socket (config_section_control.cpp).
 void read_control(TableReader& root, const std::filesystem::path& config_dir, ControlConfig& control);
 // [metrics]: the metrics and health HTTP listener, loopback only (config_section_metrics.cpp).
 void read_metrics(TableReader& root, MetricsConfig& metrics);
+// "address:port" with an IP address (IPv6 in brackets), as [metrics] and [status_page] listen.
+struct ListenAddress {
+  std::string address;
+  std::uint16_t port = 0;
+};
+// Error code "bad_listen"; the message says what is wrong ("has no port").
+[[nodiscard]] Result<ListenAddress> parse_listen(std::string_view text);
+// How a listen value should look, for messages.
+inline constexpr std::string_view kListenExpected =
+    "expected \"address:port\" with a loopback IP address, e.g. \"127.0.0.1:9464\" or \"[::1]:9464\" (port 0: any "
+    "free port)";
+// [status_page]: the status page's listener, TLS files and users file (section_status_page.cpp).
+void read_status_page(TableReader& root, const std::filesystem::path& config_dir, StatusPageConfig& status_page);
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
+
+// [store]: the store's etcd cluster; `store_id` names its keys (section_store.cpp).
+void read_store(TableReader& root, const std::filesystem::path& config_dir, const std::string& store_id,
+                StoreConfig& config);
 
 }  // namespace passgate::controller

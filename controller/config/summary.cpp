@@ -36,7 +36,12 @@ std::string describe_payments(const PaymentsConfig& payments) {
 std::string summarize_config(const GateConfig& config) {
   return "Store " + config.store_id + ", gate " + config.gate_id + ": " + describe_lanes(config.lanes) + ", " +
          describe_io(config.io) + ", tracking engine " + config.tracking.base_url + ", " +
-         describe_offline(config.offline) + ", " + describe_payments(config.payments) + ".";
+         describe_offline(config.offline) + ", " + describe_payments(config.payments) +
+         (config.store.enabled ? ", store-wide coordination over " + std::to_string(config.store.endpoints.size()) +
+                                     " etcd member(s) (fallback " +
+                                     (config.store.fallback == StoreFallback::local ? "local" : "deny") + ")"
+                               : "") +
+         ".";
 }
 
 }  // namespace passgate::controller

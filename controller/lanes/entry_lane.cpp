@@ -46,6 +46,7 @@ using entry_lane_events::EvCardAdmitted;
 using entry_lane_events::EvCloseRetry;
 using entry_lane_events::EvGrantTimeout;
 using lane_machine::EvAlarm;
+using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
@@ -232,6 +233,10 @@ struct FireAlarm {
   using Ready = Idle;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::forced;
+  // The grants the alarm left lingering end, whoever used them (before: only when the lane was
+  // told the clear outside a reaction; a clear reported from inside one of its writes left
+  // them open, usable by the next person in, until their linger timer ran out).
+  static void alarm_over(EntryLaneMachine& m) { m.end_lingering(); }
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
@@ -239,8 +244,11 @@ using Emergency = lane_machine::Emergency<FireAlarm>;
 // back on: entering is a tailgater or forced, leaving is wrong way.
 struct Operating : sc::simple_state<Operating, Machine, Idle> {
   using reactions = mpl::list<sc::transition<EvAlarm, Emergency>,            // → Emergency
+                              sc::custom_reaction<EvAlarmCleared>,           // a latch overtaken: off
                               sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
                               sc::custom_reaction<EvPassage>>;               // alarm, reported
+
+  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm(*this); }
 
   sc::result react(const EvPassage& e) {
     auto& m = outermost_context();

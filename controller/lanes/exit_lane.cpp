@@ -19,6 +19,7 @@ namespace {
 
 using exit_lane_events::EvClearHoldElapsed;
 using lane_machine::EvAlarm;
+using lane_machine::EvAlarmCleared;
 using lane_machine::EvBeams;
 using lane_machine::EvInService;
 using lane_machine::EvOutOfService;
@@ -46,6 +47,7 @@ struct FireAlarm {
   using Ready = Closed;
   using OutOfServiceState = OutOfService;
   static constexpr PassageKind kEntering = PassageKind::wrong_way;
+  static void alarm_over(ExitLaneMachine& /*m*/) {}
 };
 using Emergency = lane_machine::Emergency<FireAlarm>;
 
@@ -53,8 +55,11 @@ using Emergency = lane_machine::Emergency<FireAlarm>;
 // back on: leaving is an exit, entering is wrong way.
 struct Operating : sc::simple_state<Operating, Machine, Closed> {
   using reactions = mpl::list<sc::transition<EvAlarm, Emergency>,            // → Emergency
+                              sc::custom_reaction<EvAlarmCleared>,           // a latch overtaken: off
                               sc::transition<EvOutOfService, OutOfService>,  // → OutOfService
                               sc::custom_reaction<EvPassage>>;               // reported (wrong way: alarm)
+
+  sc::result react(const EvAlarmCleared&) { return lane_machine::unlatch_overtaken_alarm(*this); }
 
   sc::result react(const EvPassage& e) {
     auto& core = outermost_context().core;

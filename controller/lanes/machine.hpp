@@ -112,14 +112,32 @@ sc::result resume(State& state) {
   return state.template transit<OutOfService>();
 }
 
-// The fire alarm is over and the lane is clear: the releases go back to what the next
-// state wants.
-template <class Ready, class OutOfService, class State>
-sc::result leave_emergency(State& state) {
+// The fire alarm cleared while the lane is not in a fire-alarm state (Operating's reaction):
+// a raise latched this lane's releases (Gate::on_fire_alarm latches every lane before it tells
+// any) and a write of that raise reported the alarm clear again before the raise told this
+// lane. Nothing else would ever unlatch it: its barrier would stay released both ways while
+// the lane serves as usual. The latch goes; the releases follow the state again.
+template <class State>
+sc::result unlatch_overtaken_alarm(State& state) {
   auto& core = state.outermost_context().core;
-  spdlog::info("event=lane_alarm_over lane={} detail=\"fire alarm over and the lane is clear\"", core.number());
-  core.signals.set_alarm(false);
-  return resume<Ready, OutOfService>(state);
+  if (core.signals.alarm_latched()) {
+    spdlog::warn("event=lane_alarm_unlatched lane={} detail=\"the fire alarm cleared before its raise reached the "
+                 "lane\"",
+                 core.number());
+    core.signals.set_alarm(false);
+  }
+  return state.discard_event();
+}
+
+// The fire alarm is over and the lane is clear: the releases go back to what the next
+// state wants, and the lane ends what outlived the alarm (Lane::alarm_over).
+template <class Lane, class State>
+sc::result leave_emergency(State& state) {
+  auto& m = state.outermost_context();
+  spdlog::info("event=lane_alarm_over lane={} detail=\"fire alarm over and the lane is clear\"", m.core.number());
+  m.core.signals.set_alarm(false);
+  Lane::alarm_over(m);
+  return resume<typename Lane::Ready, typename Lane::OutOfServiceState>(state);
 }
 
 // Back in service once the beams are clear (OutOfService's reaction to EvInService and
@@ -138,6 +156,7 @@ sc::result resume_service_if_clear(State& state) {
 //   using Ready = ...;              where the lane resumes in service
 //   using OutOfServiceState = ...;  where it resumes out of service
 //   static constexpr PassageKind kEntering;  an entering passage during the alarm
+//   static void alarm_over(Machine&);         the alarm is over and the lane clear (leave_emergency)
 // What a lane must end as the alarm starts (an entry lane's grants and awaited answers)
 // ends in the exit actions of the lane's own states, which the transition here runs.
 template <class Lane>
@@ -183,7 +202,7 @@ struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
 
   sc::result react(const EvAlarmCleared&) {
     if (this->outermost_context().core.beams_clear()) {
-      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+      return leave_emergency<Lane>(*this);
     }
     return this->template transit<Clearing<Lane>>();
   }
@@ -204,7 +223,7 @@ struct Clearing : sc::state<Clearing<Lane>, Emergency<Lane>> {
 
   sc::result react(const EvBeams&) {
     if (this->outermost_context().core.beams_clear()) {
-      return leave_emergency<typename Lane::Ready, typename Lane::OutOfServiceState>(*this);
+      return leave_emergency<Lane>(*this);
     }
     return this->discard_event();
   }

@@ -155,15 +155,16 @@ Status CardSettlementPlanner::follow_up_one(const std::string& op, const std::st
     log_partially_paid(unpaid);
     return {};
   }
-  if (op == "capture") {
+  // (An increment whose hold was found gone is settled as a capture whose hold was.)
+  if (op == "capture" || found->hold_canceled) {
     CardPlan after = card_after_lost_hold(*found, *hold);
     std::optional<db::NewPaymentOp> charge;
     if (!after.ops.empty()) charge = std::move(after.ops.front());
     if (Status left = store_.replace_failed(found->id, charge, after.unpaid, now); !left) return left;
-    spdlog::warn("event=settlement_followed_up session={} capture_state={} amount_minor={} currency={} next={} "
-                 "detail=\"the hold lapsed or was cancelled before the capture went through\"",
-                 log_value(session_id), db::to_string(found->state), found->amount_minor, log_value(found->currency),
-                 charge ? "charge_saved_card" : "unpaid");
+    spdlog::warn("event=settlement_followed_up session={} {}_state={} amount_minor={} currency={} next={} "
+                 "detail=\"the hold lapsed or was cancelled before the {} went through\"",
+                 log_value(session_id), found->op, db::to_string(found->state), found->amount_minor,
+                 log_value(found->currency), charge ? "charge_saved_card" : "unpaid", found->op);
     if (after.unpaid) log_partially_paid(*after.unpaid);
     return {};
   }

@@ -2,12 +2,13 @@
 // admitted card attempts): decides once how each is settled (card_rules.hpp) from its final
 // cart and the hold its tap placed (db/card_attempt_store.hpp), and commits the decision with
 // its payment operations (db/card_settlement_store.hpp); follows up an increment once final
-// (the capture, or the next row), a capture whose hold was found gone with nothing received
+// (the capture, or the next row), a capture or increment whose hold was found gone with nothing received
 // (its amount charged to the saved card, or unpaid without one: card_after_lost_hold) and a
 // declined card charge (partially paid: what it was to collect a dead letter, the card on the
-// blocklist); and raises an alert for every hold still open (not planned yet, or its capture or
-// void not through) whose capture_before is less than `lapse_warning` away (a hold past it is
-// planned as any other: only the network knows it lapsed, and a capture it refuses is replaced). It sends nothing: the drainer does. Runs inside the
+// blocklist); and raises an alert for every hold still open (not planned yet, or its capture,
+// void or increment not through) whose capture_before is less than `lapse_warning` away (a hold
+// past it is planned as any other: only the network knows it lapsed, and a capture it refuses is
+// replaced). It sends nothing: the drainer does. Runs inside the
 // SettlementPlanner's run (its batch and time budget). Single-threaded, on the event loop.
 #pragma once
 

@@ -72,7 +72,13 @@ CardPlan plan_card_settlement(const std::string& session_id, const std::optional
     plan.ops.push_back(settlement_op(session_id, "capture", total, cart->currency, hold.intent_id));
     return plan;
   }
-  // (Never an increment, whatever the card supports: the gate cannot send one yet, see the top.)
+  if (hold.incremental) {
+    // The hold raised to the total first; its follow-up (card_after_increment) queues the
+    // capture once the increment is final, so only the increment is queued now.
+    plan.decision.plan = "card:increment+capture";
+    plan.ops.push_back(settlement_op(session_id, "increment", total, cart->currency, hold.intent_id));
+    return plan;
+  }
   plan.decision.plan = hold.card_saved ? "card:capture+charge" : "card:capture+unpaid";
   capture_then_rest(plan, session_id, *cart, hold);
   return plan;
@@ -116,7 +122,7 @@ CardPlan card_after_lost_hold(const db::PaymentOpRecord& capture, const CardHold
   }
   plan.decision.plan = "unpaid";
   plan.unpaid = unpaid(capture.session_id, capture.amount_minor, capture.currency, hold,
-                       "the hold lapsed or was cancelled before its capture of " + amount +
+                       "the hold lapsed or was cancelled before its " + capture.op + " of " + amount +
                            " went through, and there is no saved card to charge (a wallet)",
                        kCaptureRemainder);
   return plan;

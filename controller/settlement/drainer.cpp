@@ -349,20 +349,21 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       found.error = verdict.reason;
       break;
     case SearchVerdict::Kind::unverified: {
-      const bool hold_gone = op.op == "capture" && verdict.intent && verdict.intent->status == "canceled" &&
+      const bool on_hold_to_use = op.op == "capture" || op.op == "increment";
+      const bool hold_gone = on_hold_to_use && verdict.intent && verdict.intent->status == "canceled" &&
                              verdict.intent->amount_received == 0;
       const auto card = hold_gone ? card_session(op.session_id) : std::nullopt;
       if (hold_gone && !card) {
         // Whether the hold is a card's cannot be told now: looked up again later, as a send
         // whose session cannot be read is sent again (not a dead letter for a failed read).
         found.kind = PaymentOutcomeKind::unknown;
-        found.error = "the hold found by search is canceled and the capture's session could not be read; "
-                      "it is looked up again";
+        found.error = "the hold found by search is canceled and the " + op.op +
+                      "'s session could not be read; it is looked up again";
         break;
       }
       if (card && card->card) {
-        // A card hold that lapsed (or was cancelled) before this capture, found by the lookup
-        // before a resend: followed up as when a capture is refused and the hold read.
+        // A card hold that lapsed (or was cancelled) before this capture or increment, found by
+        // the lookup before a resend: followed up as when a capture is refused and the hold read.
         PaymentOutcome refused = failed_locally(PaymentOutcomeKind::declined, "the hold found by search is canceled");
         refused.http_status = search.http_status;
         PaymentOutcome read;
@@ -433,8 +434,8 @@ void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutc
                                 const Done& done, SteadyTime sent_at, const CardSession& card) {
   note_reachability(failed);
   if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
-  spdlog::info("event=payment_hold_check {} status={} detail=\"{} failed: reading its hold before deciding\"",
-               op_fields(op), failed.http_status, op.op);
+  spdlog::info("event=payment_hold_check {} status={} outcome={} detail=\"reading its hold before deciding\"",
+               op_fields(op), failed.http_status, to_string(failed.kind));
   gateway_.read_intent(op.session_id, op.intent_id, timeout,
                        [this, op, failed, done, sent_at, card](PaymentOutcome read) {
                          // (The read was paced like a send.)

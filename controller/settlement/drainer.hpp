@@ -50,7 +50,9 @@
 // replaces it), a read that fails for now, or a capture whose hold still reads
 // requires_capture until a day past its capture_before (8 days after the hold was placed when
 // that is not known; never more than 8 days after the capture's first attempt), as unknown
-// (sent again with its key, read again).
+// (sent again with its key, read again). So is a card increment whose answer was lost after it
+// was written: a hold raised to its amount is its success, one not raised yet sends it again
+// with its key, one gone is failed with hold_canceled, anything else unverified (hold_check.hpp).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -185,11 +187,12 @@ class PaymentDrainer {
     std::optional<std::int64_t> capture_before_s;
     std::int64_t held_at_ms = 0;
   };
-  // A card session's capture or void declined or refused (`failed`): reads its hold first,
-  // and finishes with what the hold shows (controller/settlement/hold_check.hpp).
+  // A card session's capture or void declined or refused, or increment whose answer was lost
+  // (`failed`): reads its hold first, and finishes with what the hold shows
+  // (controller/settlement/hold_check.hpp).
   void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
                   SteadyTime sent_at, const CardSession& card);
-  // Finishes `op` (a capture or void that `failed`) as its hold read back (`read`) says.
+  // Finishes `op` (a capture, void or increment that `failed`) as its hold read back (`read`) says.
   void finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed, const PaymentOutcome& read,
                            const Done& done, SteadyTime sent_at, const CardSession& card);
   [[nodiscard]] std::optional<CardSession> card_session(const std::string& session_id) const;

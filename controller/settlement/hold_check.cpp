@@ -6,6 +6,7 @@
 
 #include "controller/settlement/currency.hpp"
 #include "db/card_settlement_store.hpp"
+#include "ports/payment_intent_match.hpp"
 
 namespace passgate::controller {
 
@@ -52,6 +53,53 @@ std::int64_t clamped_ms(std::int64_t seconds) {
   return seconds < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
 }
 
+// "HTTP 503" or the read's error: why a read could not be used.
+std::string read_failure(const PaymentOutcome& read) {
+  return read.error.empty() ? "HTTP " + std::to_string(read.http_status) : read.error;
+}
+
+// Increment `op`, answered `failed` (its answer lost; or declined, when a search found its
+// hold canceled), as its hold read since says (the read succeeded or was refused).
+HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
+                                   const PaymentOutcome& read) {
+  HoldCheckVerdict verdict;
+  const auto person_looks = [&](const std::string& why) {
+    verdict.outcome = failed;
+    verdict.outcome.kind = PaymentOutcomeKind::unverified;
+    verdict.outcome.intent = read.intent;
+    verdict.outcome.error = "the increment's answer was lost and " + why + "; " + std::string(kUnverifiedConsequence);
+    return verdict;
+  };
+  if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
+    return person_looks("its hold could not be read (" + read_failure(read) + ")");
+  }
+  PaymentRequest asked;
+  asked.op = PaymentOpKind::increment;
+  asked.session_id = op.session_id;
+  asked.amount_minor = op.amount_minor;
+  asked.currency = op.currency;
+  asked.intent_id = op.intent_id;
+  const PaymentIntentView& hold = *read.intent;
+  switch (increment_on_hold(asked, hold)) {
+    case IncrementOnHold::applied: return went_through(failed, read);
+    case IncrementOnHold::not_applied:
+      verdict.outcome = read_again(failed, "the hold still reads requires_capture with " +
+                                               std::to_string(hold.amount_capturable) + " capturable, below the " +
+                                               std::to_string(op.amount_minor) + " asked for: not applied");
+      return verdict;
+    case IncrementOnHold::hold_gone:
+      verdict.outcome = as_answered(failed, "canceled, nothing received (the hold lapsed or was cancelled)");
+      if (verdict.outcome.kind == PaymentOutcomeKind::unknown) verdict.outcome.kind = PaymentOutcomeKind::rejected;
+      verdict.hold_canceled = true;
+      return verdict;
+    case IncrementOnHold::other: break;
+  }
+  const std::string status = hold.status.empty() ? std::string("in no state") : hold.status;
+  return person_looks("its hold read afterwards is " + status + " with " + std::to_string(hold.amount_capturable) +
+                      " capturable and " + std::to_string(hold.amount_received) +
+                      " received (or not this session's hold)");
+}
+
 }  // namespace
 
 std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& watch) {
@@ -65,7 +113,9 @@ std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& w
 }
 
 bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
-  return (op.op == "capture" || op.op == "void") && !op.intent_id.empty() &&
+  if (op.intent_id.empty()) return false;
+  if (op.op == "increment") return outcome.kind == PaymentOutcomeKind::unknown && outcome.sends > 0;
+  return (op.op == "capture" || op.op == "void") &&
          (outcome.kind == PaymentOutcomeKind::declined || outcome.kind == PaymentOutcomeKind::rejected);
 }
 
@@ -74,11 +124,10 @@ HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const Payment
   HoldCheckVerdict verdict;
   if (read.kind == PaymentOutcomeKind::unknown || read.kind == PaymentOutcomeKind::retry_later) {
     verdict.outcome = read_again(failed, "the hold could not be read after the " + op.op + " failed (" +
-                                                 (read.error.empty() ? "HTTP " + std::to_string(read.http_status)
-                                                                     : read.error) +
-                                                 ")");
+                                                 read_failure(read) + ")");
     return verdict;
   }
+  if (op.op == "increment") return increment_verdict(op, failed, read);
   if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
     verdict.outcome = as_answered(failed, "refused (HTTP " + std::to_string(read.http_status) + ")");
     return verdict;

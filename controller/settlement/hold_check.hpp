@@ -22,6 +22,17 @@
 //     match: another id, session or currency, an amount below the capture's; an amount
 //     received that is not the capture's) -> the failure as answered (or unverified if money
 //     moved otherwise), with what the read said, for an operator
+// An increment whose answer was lost (unknown: 5xx, time-out, reset, after it was written) is
+// resolved the same way, never by sending it blindly (ports/payment_intent_match.hpp,
+// increment_on_hold):
+//   the hold requires_capture with at least the new amount capturable -> succeeded
+//   the hold requires_capture with less capturable (not applied) -> unknown: sent again with
+//     its same key, then read again
+//   the hold canceled with nothing received -> failed (refused) and hold_canceled: the planner
+//     charges the cart to the saved card instead, or leaves it unpaid without one
+//   the read unknown for now -> unknown, as for a capture
+//   anything else (the read refused, another hold, a hold captured or in a state the contract
+//     does not name) -> unverified: the increment may have moved the hold, a person looks
 #pragma once
 
 #include <cstdint>
@@ -38,7 +49,8 @@ struct HoldCheckVerdict {
 };
 
 // Whether `outcome` of `op` calls for a read of its hold: a capture or void declined or
-// refused (a final failure that is not unverified).
+// refused (a final failure that is not unverified); an increment whose answer was lost after
+// it was written (unknown, at least one send).
 [[nodiscard]] bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
 // When the read was made, and until when a hold still standing is read again.
 struct HoldWatch {

@@ -1,17 +1,21 @@
 // What a search of the gateway (by the session, before resending an operation whose first
 // attempt is older than the gateway keeps idempotency keys) says about that operation. Only
 // the state that means the operation happened is adopted as its success:
-//   | op      | adopted as succeeded | not done yet: send | declined                | poll       |
-//   |---------|----------------------|--------------------|-------------------------|------------|
-//   | preauth | requires_capture     | none found         | requires_payment_method | processing |
-//   | charge  | succeeded            | none found         | requires_payment_method | processing |
-//   | capture | succeeded (the hold) | requires_capture,  |                         | processing |
-//   |         |                      | none found         |                         |            |
-//   | void    | canceled (the hold)  | requires_capture,  |                         | processing |
-//   |         |                      | none found         |                         |            |
+//   | op        | adopted as succeeded  | not done yet: send | declined                | poll       |
+//   |-----------|-----------------------|--------------------|-------------------------|------------|
+//   | preauth   | requires_capture      | none found         | requires_payment_method | processing |
+//   | charge    | succeeded             | none found         | requires_payment_method | processing |
+//   | capture   | succeeded (the hold)  | requires_capture,  |                         | processing |
+//   |           |                       | none found         |                         |            |
+//   | void      | canceled (the hold)   | requires_capture,  |                         | processing |
+//   |           |                       | none found         |                         |            |
+//   | increment | requires_capture (the | requires_capture   |                         | processing |
+//   |           | hold) with at least   | with less, none    |                         |            |
+//   |           | its amount capturable | found              |                         |            |
 // Anything else (a preauth already captured or canceled, a charge canceled, a hold captured
-// when it was to be voided or canceled when it was to be captured, a state the contract does
-// not name) is unverified: a person must look. A created operation (preauth, charge) is
+// when it was to be voided or canceled when it was to be captured or raised, a state the
+// contract does not name) is unverified: a person must look (the drainer follows up a card
+// hold found canceled under a capture or an increment as a hold gone). A created operation (preauth, charge) is
 // found among the session's PaymentIntents of its kind by metadata[op_key], the operation's
 // part of its key ("charge", "charge:capture", "charge:remainder", ...; PaymentRequest::op_key):
 // a session's charges are told apart by it, whatever their amounts. A found decline must be of

@@ -68,7 +68,7 @@ KeysByTable keys_the_loader_accepts() {
   add_known_keys(fx, after(sim, "kind = \"entry\"\n"), keys);
   add_known_keys(fx, after(sim, "kind = \"exit\"\n"), keys);
   for (const auto* table :
-       {"entry", "offline", "payments.offline_limits", "terminal", "control", "metrics", "logging"}) {
+       {"entry", "offline", "payments.offline_limits", "terminal", "control", "metrics", "status_page", "logging", "store"}) {
     add_known_keys(fx, sim + "\n[" + table + "]\n" + kProbeLine, keys);
   }
   add_known_keys(fx, after(gpiod, "[io.gpiod]\n"), keys);

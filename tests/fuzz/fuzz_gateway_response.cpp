@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary gateway answers through classify_payment_reply and
 // classify_search_reply, as GatewayClient parses and checks them. Input: byte 0 picks the
-// operation (and the Idempotent-Replayed / Retry-After headers), bytes 1-2 the HTTP status
+// operation (its low four bits modulo 5: preauth, capture, charge, void, increment) and the
+// Idempotent-Replayed / Retry-After headers, bytes 1-2 the HTTP status
 // (big-endian, modulo 1000), the rest is the body (up to a NUL: after it, the Retry-After
 // value). Besides crashes and sanitizer reports, it aborts when an outcome breaks a promise:
 // succeeded only for a 200 whose PaymentIntent matches the request, declined only for a 402,
@@ -39,7 +40,7 @@ PaymentRequest request_for(PaymentOpKind op) {
   request.currency = "USD";
   request.customer = kCustomer;
   request.payment_method = kPaymentMethod;
-  if (op == PaymentOpKind::capture || op == PaymentOpKind::void_hold) request.intent_id = kHold;
+  if (passgate::acts_on_hold(op)) request.intent_id = kHold;
   return request;
 }
 
@@ -57,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!decoded) return 0;
   const HttpReply& reply = *decoded;
   const std::uint8_t selector = data[0];
-  const PaymentOpKind op = static_cast<PaymentOpKind>(selector % 4);
+  const PaymentOpKind op = static_cast<PaymentOpKind>((selector & 0x0f) % 5);
 
   const PaymentRequest request = request_for(op);
   const passgate::drivers::Secrets secrets{kApiKey, kCustomer, kPaymentMethod, request.intent_id,

@@ -30,8 +30,8 @@ struct Lie {
 }  // namespace
 
 TEST_CASE("an honest answer to each operation is its outcome, and a currency's case does not matter") {
-  for (const PaymentOpKind op :
-       {PaymentOpKind::preauth, PaymentOpKind::charge, PaymentOpKind::capture, PaymentOpKind::void_hold}) {
+  for (const PaymentOpKind op : {PaymentOpKind::preauth, PaymentOpKind::charge, PaymentOpKind::capture,
+                                 PaymentOpKind::void_hold, PaymentOpKind::increment}) {
     INFO(to_string(op));
     ScriptedGateway gateway;
     json intent = honest_intent(payment_request(op));
@@ -76,6 +76,15 @@ TEST_CASE("a PaymentIntent that does not match the request is unverified, the mi
       {PaymentOpKind::void_hold, [](json& i) { i["metadata"]["session_id"] = kOtherSession; },
        "metadata[session_id]: expected " + kSessionId},
       {PaymentOpKind::void_hold, [](json& i) { i["status"] = "succeeded"; }, "status: expected canceled, got succeeded"},
+      {PaymentOpKind::increment, [](json& i) { i["id"] = "pi_3SomeoneElse"; }, "id: not the PaymentIntent asked for"},
+      {PaymentOpKind::increment, [](json& i) { i["amount_capturable"] = 1500; },
+       "amount_capturable: expected 2000, got 1500"},
+      {PaymentOpKind::increment, [](json& i) { i["amount"] = 1500; }, "amount: expected 2000, got 1500"},
+      {PaymentOpKind::increment, [](json& i) { i["currency"] = "jpy"; }, "currency: expected usd, got jpy"},
+      {PaymentOpKind::increment, [](json& i) { i["metadata"]["session_id"] = kOtherSession; },
+       "metadata[session_id]: expected " + kSessionId},
+      {PaymentOpKind::increment, [](json& i) { i["status"] = "canceled"; },
+       "status: expected requires_capture, got canceled"},
   }));
   INFO(to_string(lie.op) << ": " << lie.spelled_out);
   ScriptedGateway gateway;

@@ -14,7 +14,8 @@ TEST_CASE("200 with the status each operation must reach is succeeded, with the 
   for (const auto& [op, status] : {std::pair{PaymentOpKind::preauth, "requires_capture"},
                                    std::pair{PaymentOpKind::charge, "succeeded"},
                                    std::pair{PaymentOpKind::capture, "succeeded"},
-                                   std::pair{PaymentOpKind::void_hold, "canceled"}}) {
+                                   std::pair{PaymentOpKind::void_hold, "canceled"},
+                                   std::pair{PaymentOpKind::increment, "requires_capture"}}) {
     INFO(to_string(op));
     ScriptedGateway gateway;
     const PaymentOutcome outcome = gateway.outcome_of(200, honest_intent_json(op), op);

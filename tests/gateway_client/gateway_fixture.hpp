@@ -35,18 +35,19 @@ inline const std::string kPaymentMethod = "pm_SeCrEtMeThOd";
 inline const std::string kSessionId = "7f3e9a52-1c1d-4b8e-9d5e-0a1b2c3d4e5f";
 inline const std::string kHoldId = "pi_3HoldIntent";
 
-// A complete request for `op`: 1500 USD cents (capture: 1200 of the hold kHoldId).
+// A complete request for `op`: 1500 USD cents (capture: 1200 of the hold kHoldId; increment:
+// that hold raised to 2000).
 inline PaymentRequest payment_request(PaymentOpKind op) {
   PaymentRequest request;
   request.op = op;
   request.idempotency_key = kSessionId + ":" + std::string(to_string(op));
   request.session_id = kSessionId;
   request.gate_id = "gate-a";
-  request.amount_minor = op == PaymentOpKind::capture ? 1200 : 1500;
+  request.amount_minor = op == PaymentOpKind::capture ? 1200 : op == PaymentOpKind::increment ? 2000 : 1500;
   request.currency = "USD";
   request.customer = kCustomer;
   request.payment_method = kPaymentMethod;
-  if (op == PaymentOpKind::capture || op == PaymentOpKind::void_hold) request.intent_id = kHoldId;
+  if (acts_on_hold(op)) request.intent_id = kHoldId;
   return request;
 }
 
@@ -59,20 +60,21 @@ inline std::string intent_json(const std::string& id, const std::string& status,
 }
 
 // The PaymentIntent an honest gateway returns for `request` (a hold of 1500 for capture and
-// void), as JSON for a test to change.
+// void, raised to the new amount by an increment), as JSON for a test to change.
 inline nlohmann::json honest_intent(const PaymentRequest& request) {
-  const bool on_hold = request.op == PaymentOpKind::capture || request.op == PaymentOpKind::void_hold;
-  const std::int64_t amount = on_hold ? 1500 : request.amount_minor;
+  const bool on_hold = acts_on_hold(request.op);
+  const bool held = request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::increment;
+  const std::int64_t amount = on_hold && request.op != PaymentOpKind::increment ? 1500 : request.amount_minor;
   const auto received = request.op == PaymentOpKind::charge    ? amount
                         : request.op == PaymentOpKind::capture ? request.amount_minor
                                                                : 0;
-  const char* status = request.op == PaymentOpKind::preauth     ? "requires_capture"
+  const char* status = held                                     ? "requires_capture"
                        : request.op == PaymentOpKind::void_hold ? "canceled"
                                                                 : "succeeded";
   return {{"id", on_hold ? request.intent_id : "pi_3NewIntent"},
           {"object", "payment_intent"},
           {"amount", amount},
-          {"amount_capturable", request.op == PaymentOpKind::preauth ? amount : 0},
+          {"amount_capturable", held ? amount : 0},
           {"amount_received", received},
           {"currency", "usd"},
           {"status", status},

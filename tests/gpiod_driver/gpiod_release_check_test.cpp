@@ -307,6 +307,31 @@ TEST_CASE_METHOD(FaultFixture, "a retry on a chip found slow meanwhile is droppe
   CHECK(gpio.high(2));
 }
 
+TEST_CASE_METHOD(FaultFixture, "a retry served again in the chain under way does not make the chain write a lost release twice") {
+  gpio.drive(kAlarmLine, false);
+  auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_out", gpio_line(3)},
+                     {"lane1.release_in", gpio_line(2)}, {"lane2.release_in", gpio_line(6)},
+                     {"lane1.led_green", gpio_line(4)}}, virtual_time);
+  faults.fail_writes(2, EREMOTEIO);  // lane 1's entry release can never be written: lost
+  lines->set_output("lane1.release_in", true);
+  virtual_time.advance(kRetryDelay * (kRetries + 1));
+  REQUIRE(faults.failed_writes(2) == kRetries + 1);
+  faults.during_writes(4, [this] { attempt_clock.now += 1000ms; });
+  lines->set_output("lane1.led_green", true);  // the chip is slow
+  virtual_time.run_ready();
+  // Each write of the lost release blocks the loop past the exit release's retry delay, so
+  // that retry comes due in the middle of the chain.
+  faults.during_writes(2, [this] { virtual_time.elapse(kRetryDelay + 10ms); });
+  faults.fail_writes(3, EREMOTEIO, 1);  // the exit release fails fast once
+  const int lost_before = faults.failed_writes(2);
+  lines->set_output("lane1.release_out", true);
+  lines->set_output("lane2.release_in", true);
+  virtual_time.run_ready();
+  CHECK(gpio.high(3));  // the exit release's retry was served in the chain
+  CHECK(gpio.high(6));
+  CHECK(faults.failed_writes(2) == lost_before + 1);  // the lost release once in the chain, not again
+}
+
 TEST_CASE_METHOD(FaultFixture, "a slow chip's release that can never be written does not starve another's read-back") {
   gpio.drive(kAlarmLine, false);
   auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},

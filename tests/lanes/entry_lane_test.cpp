@@ -49,6 +49,18 @@ TEST_CASE_METHOD(EntryLaneFixture, "an unused grant closes after the grant timeo
   CHECK(*pulses[0].end - pulses[0].start == 8000ms);
 }
 
+TEST_CASE_METHOD(EntryLaneFixture, "a person passing right after an unused grant timed out is forced, not charged to that session") {
+  lane.on_scan("t");
+  admission.admit("s1", 1);
+  vt.advance(8000ms);  // nobody came: the grant ends unused, its session cancelled
+  REQUIRE(reports.cancelled == std::vector<std::string>{"s1"});
+  vt.advance(500ms);  // well within the tailgate window of a grant someone used
+  lane.on_passage(Direction::in);
+  REQUIRE(reports.passages.size() == 1);
+  CHECK(reports.passages[0].kind == PassageKind::forced);
+  CHECK_FALSE(reports.passages[0].session.has_value());
+}
+
 TEST_CASE_METHOD(EntryLaneFixture, "a group of 3 holds the barrier open for exactly three passages") {
   lane.on_scan("t");
   admission.admit("s1", 3);

@@ -70,6 +70,19 @@ struct LaneDay {
     vt.run_ready();
   }
   void wait(std::chrono::milliseconds d) { vt.advance(d); }
+  // Runs `during`; the first output write meanwhile for which `when` holds (any, if empty)
+  // reports fire_alarm=`inside` from inside it. Whether it did.
+  bool alarm_inside_write(bool inside, const std::function<void()>& during, const std::function<bool()>& when = {}) {
+    bool done = false;
+    io.on_write([&] {
+      if (done || (when && !when())) return;
+      done = true;
+      io.input("fire_alarm", inside);
+    });
+    during();
+    io.on_write(nullptr);
+    return done;
+  }
   [[nodiscard]] bool releases_on() const {
     for (const auto& line : kReleases) {
       if (!io.output(line)) return false;
@@ -202,6 +215,64 @@ TEST_CASE("the fire alarm raised again while the lanes are told it cleared keeps
   CHECK(day.gate->lane(1)->state_name() == "emergency");
   CHECK(day.gate->lane(2)->state_name() == "emergency");
   CHECK(day.releases_on());
+}
+
+TEST_CASE("an alarm cleared inside the first release write of its own raise leaves no lane released after it") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");
+  day.wait(9s);  // the grant timed out unused: lane 1 idle, every release off
+  REQUIRE(day.gate->lane(1)->state_name() == "idle");
+  // The raise latches lane 1's egress first: by then the loop reads clear.
+  REQUIRE(day.alarm_inside_write(false, [&] { day.io.input("fire_alarm", true); }));
+  CHECK_FALSE(day.gate->fire_alarm());
+  day.scan("token-b");
+  day.deny();  // the lane drives its releases again
+  CHECK(day.gate->lane(1)->state_name() == "idle");
+  CHECK(day.gate->lane(2)->state_name() == "closed");
+  // Before: lane 1 stayed latched, released both ways with no grant and no alarm, until the
+  // next alarm ended.
+  for (const auto& line : kReleases) CHECK_FALSE(day.io.output(line));
+  day.scan("token-c");
+  day.admit("s2");
+  CHECK(day.io.output("lane1.release_in"));
+  day.walk(1, true);
+  CHECK_FALSE(day.io.output("lane1.release_in"));
+  CHECK(day.reports.passages.back().session == "s2");
+}
+
+TEST_CASE("an alarm cleared inside a write of a lane being told of it leaves that lane out of the alarm state") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");  // lane 1 admitting: its green light goes off as it is told of the alarm
+  REQUIRE(day.io.output("lane1.led_green"));
+  REQUIRE(day.alarm_inside_write(false, [&] { day.io.input("fire_alarm", true); }, [&] {
+    const auto& last = day.io.output_changes().back();
+    return last.line == "lane1.led_green" && !last.active;
+  }));
+  CHECK_FALSE(day.gate->fire_alarm());
+  // Before: lane 1 went on into its fire-alarm state after the clear, released both ways with
+  // no alarm until the next one ended.
+  CHECK(day.gate->lane(1)->state_name() == "idle");
+  CHECK(day.gate->lane(2)->state_name() == "closed");
+  for (const auto& line : kReleases) CHECK_FALSE(day.io.output(line));
+  CHECK(day.reports.cancelled == std::vector<std::string>{"s1"});  // the alarm ended its grant
+}
+
+TEST_CASE("an alarm cleared inside a lane's reaction ends the grants it left lingering, the lane being clear") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");
+  day.io.input("fire_alarm", true);  // s1 ended unused: it lingers a grant time-out at least
+  // Lane 1 refuses a scan in the alarm: the alarm clears inside that refusal's write.
+  REQUIRE(day.alarm_inside_write(false, [&] { day.scan("token-in-the-alarm"); }));
+  CHECK_FALSE(day.gate->fire_alarm());
+  CHECK(day.gate->lane(1)->state_name() == "idle");
+  CHECK(day.reports.cancelled == std::vector<std::string>{"s1"});
+  CHECK_FALSE(day.gate->grant_open_for("s1"));
+  day.walk(1, true);  // before: admitted on s1, a grant from before the alarm
+  REQUIRE_FALSE(day.reports.passages.empty());
+  CHECK(day.reports.passages.back().kind == passgate::controller::PassageKind::forced);
 }
 
 TEST_CASE("an alarm cleared and raised again inside one write of a lane in the alarm leaves it free") {

@@ -48,7 +48,9 @@ files=$(mktemp -d)
 trap 'rm -rf "$files"' EXIT
 touch "$files/passgate.toml" "$files/other.txt"
 
-expect_exactly "status" st
+expect_exactly "status status-page" st
+expect_exactly "add-user" status-page ""
+expect_exactly "$files/passgate.toml" status-page add-user alice --users-file "$files/pa"
 expect_exactly "inputs pulse scanners" hw ""
 expect_includes "--check --watch --json --config --socket" status --
 expect_exactly "in-service out-of-service" lane 2 ""

@@ -180,6 +180,8 @@ std::string GateHarness::config_text() const {
        << "[control]\n"
        << "socket = \"" << control_socket().string() << "\"\n\n"
        << "[metrics]\nlisten = \"127.0.0.1:0\"\n\n"
+       << "[status_page]\n" << (options_.status_page.empty() ? "listen = \"127.0.0.1:0\"\n" : options_.status_page)
+       << "\n"
        << "[logging]\nlevel = \"" << options_.log_level << "\"\n";
   return toml.str();
 }

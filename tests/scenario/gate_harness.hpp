@@ -55,6 +55,8 @@ struct GateOptions {
   // Set: lane 1's card reader (terminal_reader), which the gateway simulator then runs, with
   // [terminal] polls of 250 ms. Empty: no card entry.
   std::string card_reader{};
+  // The [status_page] table's keys; empty: the page on any free loopback port.
+  std::string status_page{};
 };
 
 class GateHarness {

@@ -1,34 +1,225 @@
-// Incremental authorization is not used yet (the gate cannot send an increment: no
-// PaymentOpKind for it): a cart above the hold is captured and charged whatever the card
-// supports. An increment a database already holds that failed is settled by the next row and
-// leaves no dead letter that would keep the card on the blocklist once the session is paid.
+// A card cart above a hold that supports incremental authorization raises the hold to the
+// total ("<sid>:increment", the same key on every send) and captures the total once the
+// increment went through; a declined (402) or refused (400: not supported, a hold no longer
+// requires_capture) increment is settled by the next row (capture the hold, then the charge
+// of the rest or the rest unpaid) and leaves no dead letter that would keep the card on the
+// blocklist. An increment whose answer was lost is resolved by reading its hold: raised, it
+// succeeded; not raised, it is sent again with its key; gone, the cart is charged to the saved
+// card (or left unpaid without one).
 #include <catch2/catch.hpp>
 
+#include "controller/settlement/hold_check.hpp"
 #include "tests/settlement/card_settlement_fixture.hpp"
 
 using namespace passgate;
 using namespace passgate::test;
 using db::PaymentOpState;
 
-TEST_CASE("a card cart above a hold that supports incremental authorization is captured and charged, no increment") {
-  CardSettlementFixture f;
-  TestCard card;
+namespace {
+
+constexpr std::int64_t kCart = 4500;  // above the fixture's 30.00 EUR hold
+
+// Card session c1 (card fp-1 supporting incremental authorization, saved or a wallet) with a
+// cart of kCart, planned, its drainer started.
+void incremental_session_planned(CardSettlementFixture& f, bool saved = true) {
+  TestCard card = TestCard::with(saved);
   card.incremental = true;
   f.admit_card("c1", "fp-1", card);
-  f.record_carts({final_cart("c1", 4500, "EUR")});
-  CHECK(f.planner.run() == 1);
-  CHECK(f.settlement("c1")->decision.plan == "card:capture+charge");
-  for (const auto& op : f.settling_ops("c1")) CHECK(op.op != "increment");
+  f.record_carts({final_cart("c1", kCart, "EUR")});
+  REQUIRE(f.planner.run() == 1);
+  f.start_card_drainer();
+}
 
+// The requests of `op` the gateway was sent.
+std::vector<PaymentRequest> sent_of(const CardSettlementFixture& f, PaymentOpKind op) {
+  std::vector<PaymentRequest> out;
+  for (const auto& sent : f.gateway.sent)
+    if (sent.op == op) out.push_back(sent);
+  return out;
+}
+
+// Answers the increment with `outcome` (its first `times` sends), reads the hold with `read`,
+// approves the rest.
+CardAnswer increment_answered(PaymentOutcome outcome, int times = 1,
+                              std::function<PaymentOutcome(const std::string&)> read = nullptr) {
+  auto sends = std::make_shared<int>(0);
+  return [=](const FakeGateway::Call& call) -> std::optional<PaymentOutcome> {
+    if (!call.searched_session.empty()) {
+      REQUIRE(read);
+      return read(call.searched_session);
+    }
+    if (call.request.op == PaymentOpKind::increment && (*sends)++ < times) return outcome;
+    return std::nullopt;
+  };
+}
+
+// The hold of c1 as read after the increment: requires_capture with `capturable`, or `status`.
+std::function<PaymentOutcome(const std::string&)> hold_reads(std::int64_t capturable,
+                                                             const std::string& status = "requires_capture") {
+  return [=](const std::string& sid) {
+    const std::int64_t amount = std::max<std::int64_t>(capturable, 3000);
+    return hold_found(sid, status, 0, status == "requires_capture" ? capturable : 0, amount);
+  };
+}
+
+// An answer lost after the request was written: a time-out (status 0) or a 5xx.
+PaymentOutcome lost(int http_status) {
+  PaymentOutcome o = FakeGateway::outcome(PaymentOutcomeKind::unknown, http_status, "lost");
+  o.sends = 1;
+  return o;
+}
+
+// The session settled by the capture of the whole cart after its increment.
+void check_increment_then_capture(CardSettlementFixture& f, std::size_t increments_sent) {
+  const auto increments = sent_of(f, PaymentOpKind::increment);
+  REQUIRE(increments.size() == increments_sent);
+  for (const auto& sent : increments) {
+    CHECK(sent.idempotency_key == "c1:increment");
+    CHECK(sent.amount_minor == kCart);
+    CHECK(sent.intent_id == "pi_c1");
+  }
+  const auto captures = sent_of(f, PaymentOpKind::capture);
+  REQUIRE(captures.size() == 1);
+  CHECK(captures[0].amount_minor == kCart);
+  CHECK(sent_of(f, PaymentOpKind::charge).empty());
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].op == "increment");
+  CHECK(ops[0].state == PaymentOpState::succeeded);
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[1].state == PaymentOpState::succeeded);
+  CHECK_FALSE(f.blocked("fp-1"));
+  CHECK(f.planner.run() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a card cart above an incremental hold plans an increment to the total, saved card or wallet") {
+  const bool saved = GENERATE(true, false);
   controller::CardHold hold;
   hold.amount_minor = 3000;
   hold.currency = "EUR";
   hold.intent_id = "pi_c1";
   hold.fingerprint_hash = "h";
-  hold.card_saved = true;
+  hold.card_saved = saved;
   hold.incremental = true;
-  const auto plan = controller::plan_card_settlement("c1", final_cart("c1", 4500, "EUR"), hold);
-  CHECK(plan.decision.plan == "card:capture+charge");
+  const auto plan = controller::plan_card_settlement("c1", final_cart("c1", kCart, "EUR"), hold);
+  CHECK(plan.decision.plan == "card:increment+capture");
+  REQUIRE(plan.ops.size() == 1);
+  CHECK(plan.ops[0].op == "increment");
+  CHECK(plan.ops[0].amount_minor == kCart);
+  CHECK(plan.ops[0].intent_id == "pi_c1");
+  CHECK_FALSE(plan.unpaid);
+  // Within the hold, in another currency, or without support: no increment.
+  CHECK(controller::plan_card_settlement("c1", final_cart("c1", 3000, "EUR"), hold).decision.plan == "card:capture");
+  CHECK(controller::plan_card_settlement("c1", final_cart("c1", kCart, "USD"), hold).ops[0].op == "void");
+  hold.incremental = false;
+  CHECK(controller::plan_card_settlement("c1", final_cart("c1", kCart, "EUR"), hold).decision.plan ==
+        (saved ? "card:capture+charge" : "card:capture+unpaid"));
+}
+
+TEST_CASE("an increment that goes through is followed by the capture of the whole cart, nothing charged") {
+  CardSettlementFixture f;
+  incremental_session_planned(f, GENERATE(true, false));
+  CHECK(f.settlement("c1")->decision.plan == "card:increment+capture");
+  drain_card(f, [](const FakeGateway::Call&) { return std::nullopt; });
+  check_increment_then_capture(f, 1);
+  CHECK(f.gateway.searches.empty());
+}
+
+TEST_CASE("an increment declined (402) or refused (400 not supported) is settled by capture H, then the rest") {
+  const bool declined = GENERATE(true, false);
+  const bool saved = GENERATE(true, false);
+  CAPTURE(declined, saved);
+  CardSettlementFixture f;
+  incremental_session_planned(f, saved);
+  drain_card(f, increment_answered(declined ? FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined")
+                                            : FakeGateway::outcome(PaymentOutcomeKind::rejected, 400,
+                                                                   "incremental_authorization_not_supported")));
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);  // never resent
+  CHECK(f.gateway.searches.empty());
+  const auto captures = sent_of(f, PaymentOpKind::capture);
+  REQUIRE(captures.size() == 1);
+  CHECK(captures[0].amount_minor == 3000);
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[0].state == (declined ? PaymentOpState::declined : PaymentOpState::dead));
+  CHECK(ops[0].replaced_by == ops[1].id);
+  CHECK_FALSE(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[1].state == PaymentOpState::succeeded);
+  CHECK(ops[2].amount_minor == 1500);
+  check_rest_of_c1(f, ops[2], saved, PaymentOpState::succeeded);
+}
+
+TEST_CASE("an increment whose answer was lost is resolved by reading its hold: raised, it succeeded, never resent") {
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  drain_card(f, increment_answered(lost(0), 1, hold_reads(kCart)));
+  CHECK(f.gateway.searches == std::vector<std::string>{"c1"});
+  check_increment_then_capture(f, 1);
+}
+
+TEST_CASE("an increment whose answer was lost (time-out or 5xx) and whose hold is not raised is sent again, same key") {
+  const int status = GENERATE(0, 503);
+  CAPTURE(status);
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  drain_card(f, increment_answered(lost(status), 1, hold_reads(3000)));
+  CHECK(f.gateway.searches == std::vector<std::string>{"c1"});
+  check_increment_then_capture(f, 2);
+}
+
+TEST_CASE("an increment never written (connection refused) or answered 409/429 is sent again, its hold not read") {
+  db::PaymentOpRecord increment;
+  increment.op = "increment";
+  increment.intent_id = "pi_c1";
+  PaymentOutcome refused = FakeGateway::outcome(PaymentOutcomeKind::unknown, 0, "connection refused");
+  refused.sends = 0;
+  CHECK_FALSE(controller::needs_hold_check(increment, refused));
+  CHECK_FALSE(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429)));
+  CHECK(controller::needs_hold_check(increment, lost(0)));
+  CHECK_FALSE(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::declined, 402)));
+}
+
+TEST_CASE("an increment whose answer was lost and whose hold is gone charges the cart to the saved card instead") {
+  const bool saved = GENERATE(true, false);
+  CAPTURE(saved);
+  CardSettlementFixture f;
+  incremental_session_planned(f, saved);
+  drain_card(f, increment_answered(lost(0), 1, hold_reads(0, "canceled")));
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);
+  CHECK(sent_of(f, PaymentOpKind::capture).empty());
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].hold_canceled);
+  CHECK(ops[0].replaced_by == ops[1].id);
+  CHECK_FALSE(db::is_dead_letter(ops[0].state, ops[0].alert));
+  if (saved) {
+    CHECK(ops[1].idempotency_key == "c1:charge:capture");
+    CHECK(ops[1].amount_minor == kCart);
+    CHECK(ops[1].state == PaymentOpState::succeeded);
+    CHECK_FALSE(f.blocked("fp-1"));
+  } else {
+    CHECK(ops[1].idempotency_key == "c1:charge:capture:remainder");
+    CHECK(ops[1].amount_minor == kCart);
+    CHECK(db::is_dead_letter(ops[1].state, ops[1].alert));
+    CHECK(f.blocked("fp-1"));
+  }
+}
+
+TEST_CASE("an increment whose answer was lost and whose hold reads captured is unverified, for a person") {
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  const auto captured = [](const std::string& sid) { return hold_found(sid, "succeeded", 3000); };
+  drain_card(f, increment_answered(lost(503), 1, captured));
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].state == PaymentOpState::dead);
+  CHECK(ops[0].unverified);
+  CHECK_THAT(ops[0].last_error,
+             Catch::Contains("the increment's answer was lost") && Catch::Contains("money may have moved"));
+  CHECK(sent_of(f, PaymentOpKind::capture).empty());
 }
 
 TEST_CASE("a failed increment is settled by the next row, and paying the rest lifts the card's blocklist entry") {
@@ -37,23 +228,12 @@ TEST_CASE("a failed increment is settled by the next row, and paying the rest li
   TestCard wallet = TestCard::with(false);
   wallet.incremental = true;
   f.admit_card("c1", "fp-1", wallet);
-  f.record_carts({final_cart("c1", 4500, "EUR")});
-  // As a database planned it before increments were left out.
-  db::SettlementDecision decision;
-  decision.session_id = "c1";
-  decision.plan = "card:increment";
-  decision.total_minor = 4500;
-  decision.hold_minor = 3000;
-  decision.from_cart = true;
-  db::NewPaymentOp increment;
-  increment.session_id = "c1";
-  increment.op = "increment";
-  increment.amount_minor = 4500;
-  increment.currency = "EUR";
-  increment.intent_id = "pi_c1";
-  auto ids = f.cards.settle(decision, {increment}, std::nullopt, f.now_ms());
-  REQUIRE(db::test::describe(ids) == "ok");
-  f.conclude(ids->front(), failed);
+  f.record_carts({final_cart("c1", kCart, "EUR")});
+  CHECK(f.planner.run() == 1);
+  CHECK(f.settlement("c1")->decision.plan == "card:increment+capture");
+  auto planned = f.settling_ops("c1");
+  REQUIRE(planned.size() == 1);
+  f.conclude(planned[0].id, failed);
 
   CHECK(f.planner.run() == 1);  // the increment followed up: capture the hold, the rest unpaid (a wallet)
   const auto ops = f.settling_ops("c1");
@@ -71,4 +251,27 @@ TEST_CASE("a failed increment is settled by the next row, and paying the rest li
   CHECK(f.blocked("fp-1"));  // the capture of the hold is still to be sent: the session may owe more
   f.conclude(ops[1].id, PaymentOpState::succeeded);
   CHECK_FALSE(f.blocked("fp-1"));
+}
+
+TEST_CASE("an unverified increment waits for an operator; written off, the hold is captured and the rest charged") {
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::unverified, 200, "amount misstated")));
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].unverified);
+  CHECK(f.planner.run() == 0);  // nothing follows by itself
+
+  REQUIRE(f.queue.write_off(ops[0].id, "looked at the gateway: not raised", db::AuditActor{"alice"}, f.now_ms()).ok());
+  drain_card(f, [](const FakeGateway::Call&) { return std::nullopt; });
+  ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[0].state == PaymentOpState::written_off);
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[1].amount_minor == 3000);
+  CHECK(ops[1].state == PaymentOpState::succeeded);
+  CHECK(ops[2].idempotency_key == "c1:charge");
+  CHECK(ops[2].amount_minor == 1500);
+  CHECK(ops[2].state == PaymentOpState::succeeded);
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);
 }

@@ -17,23 +17,6 @@ using db::PaymentOpState;
 
 namespace {
 
-// The hold of card session `sid` as the gateway shows it.
-PaymentOutcome hold_found(const std::string& sid, const std::string& status, std::int64_t received) {
-  PaymentIntentView intent;
-  intent.id = "pi_" + sid;
-  intent.status = status;
-  intent.amount = 3000;
-  intent.amount_received = received;
-  intent.currency = "eur";
-  intent.session_id = sid;
-  intent.op = "tpreauth";
-  PaymentOutcome found;
-  found.kind = PaymentOutcomeKind::succeeded;
-  found.http_status = 200;
-  found.found = {intent};
-  return found;
-}
-
 // How the gateway answers: a capture (nullopt: approved), and the search that reads the hold.
 struct LostHoldGateway {
   std::optional<PaymentOutcome> capture = FakeGateway::outcome(PaymentOutcomeKind::rejected, 400,
@@ -59,24 +42,14 @@ std::function<PaymentOutcome(const std::string& sid)> shows(const std::string& s
 // Sends every due operation and runs the planner, the gateway answering as `answers` says
 // (everything else approved).
 void drain_lost(CardSettlementFixture& f, const LostHoldGateway& answers) {
-  for (int round = 0; round < 20; ++round) {
-    f.vt.run_ready();
-    while (!f.gateway.calls.empty()) {
-      const FakeGateway::Call& call = f.gateway.calls.front();
-      if (!call.searched_session.empty()) {
-        f.gateway.answer_oldest(answers.read(call.searched_session));
-      } else if (call.request.op == PaymentOpKind::capture && answers.capture) {
-        f.gateway.answer_oldest(*answers.capture);
-      } else if (call.request.op == PaymentOpKind::charge && answers.decline_charges) {
-        f.gateway.answer_oldest(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined"));
-      } else {
-        f.gateway.approve_oldest();
-      }
-      f.vt.run_ready();
+  drain_card(f, [&answers](const FakeGateway::Call& call) -> std::optional<PaymentOutcome> {
+    if (!call.searched_session.empty()) return answers.read(call.searched_session);
+    if (call.request.op == PaymentOpKind::capture && answers.capture) return answers.capture;
+    if (call.request.op == PaymentOpKind::charge && answers.decline_charges) {
+      return FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined");
     }
-    (void)f.planner.run();
-    f.vt.advance(std::chrono::seconds(2));
-  }
+    return std::nullopt;
+  });
 }
 
 std::int64_t charged(const CardSettlementFixture& f) {

@@ -1,10 +1,12 @@
 // The planner fixture with card sessions: the card attempts store on the same database, card
 // sessions admitted as the card-entry runner admits them (customer "cus_<sid>", hold 30.00 EUR
 // on PaymentIntent "pi_<sid>", saved card "pm_saved_<fingerprint>"), a CardSettlementPlanner
-// inside the planner, and the drainer reading card references.
+// inside the planner, and the drainer reading card references; and a settlement drained
+// against a gateway that answers as a test says (drain_card, hold_found).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -73,5 +75,62 @@ struct CardSettlementFixture : PlannerFixture {
   db::test::CardCrypto c = db::test::CardCrypto::make(std::string(32, 's'));  // the fixture's sealing key
   controller::CardSettlementPlanner card_planner;
 };
+
+// The hold of card session `sid` (30.00 EUR, or `amount`, on "pi_<sid>") as the gateway shows
+// it, found by a search (what FakeGateway's read_intent goes through).
+inline PaymentOutcome hold_found(const std::string& sid, const std::string& status, std::int64_t received,
+                                 std::int64_t capturable = 0, std::int64_t amount = 3000) {
+  PaymentIntentView intent;
+  intent.id = "pi_" + sid;
+  intent.status = status;
+  intent.amount = amount;
+  intent.amount_capturable = capturable;
+  intent.amount_received = received;
+  intent.currency = "eur";
+  intent.session_id = sid;
+  intent.op = "tpreauth";
+  PaymentOutcome found;
+  found.kind = PaymentOutcomeKind::succeeded;
+  found.http_status = 200;
+  found.found = {intent};
+  return found;
+}
+
+// Checks `rest`, what collects the part of session c1's cart its hold did not (card "fp-1"):
+// with a saved card, the charge "c1:charge" in state `charged`, the card not on the blocklist;
+// for a wallet, the unpaid remainder "c1:charge:remainder", a dead letter, the card listed.
+inline void check_rest_of_c1(CardSettlementFixture& f, const db::PaymentOpRecord& rest, bool saved,
+                             db::PaymentOpState charged) {
+  if (saved) {
+    CHECK(rest.idempotency_key == "c1:charge");
+    CHECK(rest.state == charged);
+    CHECK_FALSE(f.blocked("fp-1"));
+  } else {
+    CHECK(rest.idempotency_key == "c1:charge:remainder");
+    CHECK(db::is_dead_letter(rest.state, rest.alert));
+    CHECK(f.blocked("fp-1"));
+  }
+}
+
+// What the gateway answers to one call (a search: searched_session set); nullopt: approved.
+using CardAnswer = std::function<std::optional<PaymentOutcome>(const FakeGateway::Call& call)>;
+
+// Sends every due operation and runs the planner, `rounds` times 2 s apart, the gateway
+// answering as `answer` says.
+inline void drain_card(CardSettlementFixture& f, const CardAnswer& answer, int rounds = 20) {
+  for (int round = 0; round < rounds; ++round) {
+    f.vt.run_ready();
+    while (!f.gateway.calls.empty()) {
+      if (auto given = answer(f.gateway.calls.front())) {
+        f.gateway.answer_oldest(std::move(*given));
+      } else {
+        f.gateway.approve_oldest();
+      }
+      f.vt.run_ready();
+    }
+    (void)f.planner.run();
+    f.vt.advance(std::chrono::seconds(2));
+  }
+}
 
 }  // namespace passgate::test

@@ -21,7 +21,7 @@ PaymentRequest request(PaymentOpKind op, std::int64_t amount = 1234) {
   r.session_id = "s1";
   r.amount_minor = amount;
   r.currency = "USD";
-  if (op == PaymentOpKind::capture || op == PaymentOpKind::void_hold) r.intent_id = "pi_hold";
+  if (acts_on_hold(op)) r.intent_id = "pi_hold";
   r.idempotency_key = "s1:" + std::string(to_string(op));
   if (op == PaymentOpKind::preauth || op == PaymentOpKind::charge) r.op_key = to_string(op);
   return r;
@@ -81,6 +81,24 @@ TEST_CASE("a capture or a void acts on the hold: adopted when done, sent while t
   const SearchVerdict v = search_verdict(request(row.op), {found_intent("pi_hold", "s1", "preauth", row.status)});
   INFO(to_string(row.op) << " found " << row.status);
   CHECK(v.kind == row.expected);
+}
+
+TEST_CASE("an increment found raised to its amount is adopted, one not raised is sent, a hold gone is unverified") {
+  struct Row {
+    const char* status;
+    std::int64_t amount;  // the hold's, capturable when it requires_capture
+    Kind expected;
+  };
+  const Row row = GENERATE(Row{"requires_capture", 2000, Kind::adopt}, Row{"requires_capture", 1500, Kind::send},
+                           Row{"processing", 1500, Kind::poll}, Row{"canceled", 1500, Kind::unverified},
+                           Row{"succeeded", 1500, Kind::unverified});
+  INFO("increment found " << row.status << " " << row.amount);
+  const auto hold = found_intent("pi_hold", "s1", "tpreauth", row.status, row.amount);
+  const SearchVerdict v = search_verdict(request(PaymentOpKind::increment, 2000), {hold});
+  CHECK(v.kind == row.expected);
+  // Another session's hold is not this one's, whatever it shows.
+  const auto other = found_intent("pi_other", "s1", "tpreauth", row.status, row.amount);
+  CHECK(search_verdict(request(PaymentOpKind::increment, 2000), {other}).kind == Kind::send);
 }
 
 TEST_CASE("nothing found means not done yet, another operation of the session is not this one") {

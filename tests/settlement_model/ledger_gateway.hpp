@@ -9,9 +9,12 @@
 // with the gateway object, as they die with a killed gate's connections. Card holds past their
 // capture_before lapse before a request reaches the ledger (card_holds.hpp). The card
 // settlement's operations are the same requests (capture with amount_to_capture, the
-// off-session charge to the saved card, the void); the hold read after a refused capture or
-// void (PaymentGateway::read_intent) goes through search_session, as the port's default
-// does for the shipped client, which has no GET of a PaymentIntent; a search may lag
+// off-session charge to the saved card, the void, and the increment: increment_authorization,
+// which the ledger hands to its terminal desk, raising the card-present hold; a session whose
+// card declines, Fault::decline, has its increment declined, 402, the hold as it was); the
+// hold read after a refused capture or void, or an increment's lost answer
+// (PaymentGateway::read_intent), goes through search_session, as the port's default does for
+// a gateway without a GET of a PaymentIntent; a search may lag
 // (Fault::stale_read: the answer as it stood before the session's latest request, if that was
 // at most kSearchLag ago).
 #pragma once

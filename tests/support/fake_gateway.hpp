@@ -34,16 +34,18 @@ class FakeGateway final : public passgate::PaymentGateway {
     calls.push_back(Call{{}, session_id, std::move(done)});
   }
 
-  // The success a real gateway gives `request` (preauth: requires_capture, charge and
-  // capture: succeeded, void: canceled).
+  // The success a real gateway gives `request` (preauth, increment: requires_capture with
+  // the amount capturable, charge and capture: succeeded, void: canceled).
   static passgate::PaymentOutcome approval(const passgate::PaymentRequest& request) {
     using passgate::PaymentOpKind;
     passgate::PaymentIntentView intent;
     intent.id = request.intent_id.empty() ? "pi_" + request.idempotency_key : request.intent_id;
-    intent.status = request.op == PaymentOpKind::preauth ? "requires_capture"
+    const bool held = request.op == PaymentOpKind::preauth || request.op == PaymentOpKind::increment;
+    intent.status = held                                     ? "requires_capture"
                     : request.op == PaymentOpKind::void_hold ? "canceled"
                                                              : "succeeded";
     intent.amount = request.amount_minor;
+    if (held) intent.amount_capturable = request.amount_minor;
     intent.session_id = request.session_id;
     intent.op = std::string(passgate::to_string(request.op));
     passgate::PaymentOutcome outcome;

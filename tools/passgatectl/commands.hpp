@@ -26,5 +26,6 @@ void add_outbox_command(CLI::App& app, Cli& cli);        // outbox_command.cpp
 void add_lane_commands(CLI::App& app, Cli& cli);         // lane_command.cpp (lanes, lane N ...)
 void add_hw_command(CLI::App& app, Cli& cli);            // hw_command.cpp
 void add_udev_rules_command(CLI::App& app, Cli& cli);    // udev_rules_command.cpp
+void add_status_page_command(CLI::App& app, Cli& cli);   // status_page_command.cpp
 
 }  // namespace passgate::ctl

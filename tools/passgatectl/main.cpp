@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   add_reload_command(app, cli);
   add_hw_command(app, cli);
   add_udev_rules_command(app, cli);
+  add_status_page_command(app, cli);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

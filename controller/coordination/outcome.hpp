@@ -1,0 +1,34 @@
+// What a store-wide coordination call came to, for the lanes to decide on:
+//   confirmed    the store agreed (the claim is this box's, the write is in);
+//   refused      another holder has the key (`holder` says who, `holder_text` describes it);
+//   unavailable  no answer within store.coordination_timeout (`reason` says why): the caller
+//                applies its fallback policy ("local" or "deny") and, when it admits,
+//                records the admission as unclaimed (pending_claims.hpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "controller/coordination/store_keys.hpp"
+
+namespace passgate::coordination {
+
+enum class Verdict { confirmed, refused, unavailable };
+
+struct Outcome {
+  Verdict verdict = Verdict::unavailable;
+  std::optional<Holder> holder;  // refused: the holder, when its value is one we can read
+  std::string holder_text;       // refused: describe_holder of the value found
+  std::string reason;            // unavailable: why, for logs (no ids of shoppers)
+
+  [[nodiscard]] static Outcome confirmed() { return Outcome{Verdict::confirmed, {}, {}, {}}; }
+  [[nodiscard]] static Outcome unavailable(std::string why) { return Outcome{Verdict::unavailable, {}, {}, std::move(why)}; }
+  [[nodiscard]] static Outcome refused(const std::string& value) {
+    return Outcome{Verdict::refused, read_holder(value), describe_holder(value), {}};
+  }
+};
+
+[[nodiscard]] const char* verdict_name(Verdict verdict);
+
+}  // namespace passgate::coordination

@@ -1,0 +1,235 @@
+#include "controller/coordination/store_coordinator.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace passgate::coordination {
+
+namespace {
+
+// A lease granted ahead, off any lane's path, may take longer than a claim's budget.
+constexpr std::chrono::milliseconds kGrantAheadTimeout{2000};
+// The least time a call to the store is given (it always answers later, never inline).
+constexpr std::chrono::milliseconds kLeastCallTime{1};
+
+}  // namespace
+
+struct StoreCoordinator::ClaimCall {
+  std::string key;
+  std::string value;  // this array's holder
+  Holder holder;
+  WallTime bucket;
+  SteadyTime claim_deadline;  // the lease and the transaction
+  SteadyTime deadline;        // and reading the key back
+  bool lease_renewed = false;  // the lease was found gone once and granted again
+  Done done;
+  bool finished = false;
+  std::unique_ptr<Timer> guard;  // ends the call at `deadline` whatever is still in flight
+
+  // Calls back once; what comes after (a late answer, the guard) is ignored.
+  void finish(Outcome outcome) {
+    if (finished) return;
+    finished = true;
+    done(std::move(outcome));
+  }
+};
+
+StoreCoordinator::StoreCoordinator(StoreKv& kv, const Clock& clock, TimerService& loop,
+                                   CoordinationSettings settings)
+    : kv_(kv),
+      clock_(clock),
+      loop_(loop),
+      settings_(std::move(settings)),
+      keys_(settings_.store_id),
+      book_(settings_.lease_bucket) {}
+
+StoreCoordinator::~StoreCoordinator() = default;
+
+std::chrono::milliseconds StoreCoordinator::left(SteadyTime deadline) const {
+  return std::max(std::chrono::ceil<std::chrono::milliseconds>(deadline - clock_.steady_now()), kLeastCallTime);
+}
+
+void StoreCoordinator::later(Done done, Outcome outcome) {
+  loop_.post([alive = std::weak_ptr<int>(alive_), done = std::move(done), outcome = std::move(outcome)]() mutable {
+    if (!alive.expired()) done(std::move(outcome));
+  });
+}
+
+void StoreCoordinator::claim_token(const std::string& token_id, const std::string& session_id, WallTime token_exp,
+                                   Done done) {
+  if (!valid_key_id(token_id)) {
+    later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
+    return;
+  }
+  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew, std::move(done));
+}
+
+void StoreCoordinator::open_shopper(const std::string& shopper_id, const std::string& session_id, Done done) {
+  if (!valid_key_id(shopper_id)) {
+    later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
+    return;
+  }
+  claim_key(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, std::move(done));
+}
+
+void StoreCoordinator::claim_key(std::string key, const std::string& session_id, WallTime until, Done done) {
+  const auto now = clock_.steady_now();
+  auto call = std::make_shared<ClaimCall>();
+  call->key = std::move(key);
+  call->holder = Holder{settings_.gate_id, session_id};
+  call->value = holder_value(call->holder);
+  call->bucket = book_.bucket_of(until);
+  call->claim_deadline = now + settings_.timeout * 2 / 3;
+  call->deadline = now + settings_.timeout;
+  call->done = std::move(done);
+  // A grant another claim started (or one granted ahead) may take longer than this claim may.
+  call->guard = loop_.start(settings_.timeout, [alive = std::weak_ptr<int>(alive_), weak = std::weak_ptr(call)] {
+    const auto c = weak.lock();
+    if (c && !alive.expired()) c->finish(Outcome::unavailable("no answer within the coordination timeout"));
+  });
+  lease_then_claim(call);
+}
+
+void StoreCoordinator::lease_then_claim(const std::shared_ptr<ClaimCall>& call) {
+  with_lease(call->bucket, left(call->claim_deadline), [this, call](Result<std::int64_t> lease) {
+    if (call->finished) return;
+    if (!lease) {
+      resolve(call, lease.error());
+      return;
+    }
+    send_claim(call, *lease);
+  });
+}
+
+void StoreCoordinator::with_lease(WallTime bucket, std::chrono::milliseconds timeout,
+                                  std::function<void(Result<std::int64_t>)> then) {
+  if (const auto lease = book_.find(bucket, clock_.wall_now())) {
+    then(*lease);
+    return;
+  }
+  auto& waiting = granting_[bucket];
+  waiting.push_back(std::move(then));
+  if (waiting.size() == 1) grant(bucket, timeout);
+}
+
+void StoreCoordinator::grant(WallTime bucket, std::chrono::milliseconds timeout) {
+  const auto ttl = LeaseBook::ttl_for(bucket, clock_.wall_now(), kMinLeaseTtl);
+  kv_.grant_lease(ttl, timeout, [this, alive = std::weak_ptr<int>(alive_), bucket](Result<StoreLease> lease) {
+    if (alive.expired()) return;
+    if (lease) book_.add(bucket, lease->id);
+    auto waiting = std::move(granting_[bucket]);
+    granting_.erase(bucket);
+    for (auto& then : waiting) {
+      if (lease) {
+        then(lease->id);
+      } else {
+        then(lease.error());
+      }
+    }
+  });
+}
+
+void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease) {
+  kv_.claim(call->key, call->value, lease, left(call->claim_deadline),
+            [this, alive = std::weak_ptr<int>(alive_), call, lease](Result<ClaimAnswer> answer) {
+              if (alive.expired()) return;
+              if (!answer && answer.error().code == "lease_not_found" && !call->lease_renewed) {
+                // Gone early (revoked, or this box's clock jumped): a new one, once.
+                book_.forget(lease);
+                call->lease_renewed = true;
+                lease_then_claim(call);
+                return;
+              }
+              if (!answer) {
+                resolve(call, answer.error());
+                return;
+              }
+              // Ready the next bucket's lease before a claim needs it.
+              const auto next = call->bucket + book_.width();
+              if (!book_.find(next, clock_.wall_now()) && !granting_.contains(next)) {
+                granting_[next];
+                grant(next, kGrantAheadTimeout);
+              }
+              if (answer->claimed) {
+                call->finish(Outcome::confirmed());
+                return;
+              }
+              const auto holder = read_holder(answer->holder);
+              // Our own holder: an earlier send of this claim was carried out.
+              call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed()
+                                                                    : Outcome::refused(answer->holder));
+            });
+}
+
+void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Error& why) {
+  if (why.code == "refused" || why.code == "lease_not_found") {
+    // etcd answered and wrote nothing.
+    call->finish(Outcome::unavailable(why.message));
+    return;
+  }
+  kv_.get(call->key, left(call->deadline),
+          [alive = std::weak_ptr<int>(alive_), call, why](Result<std::optional<std::string>> value) {
+            if (alive.expired()) return;
+            if (!value) {
+              call->finish(Outcome::unavailable(why.message + "; reading the key back: " + value.error().message));
+              return;
+            }
+            if (!value->has_value()) {
+              call->finish(Outcome::unavailable(why.message + "; the key is not written"));
+              return;
+            }
+            const auto holder = read_holder(**value);
+            call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed() : Outcome::refused(**value));
+          });
+}
+
+void StoreCoordinator::close_shopper(const std::string& shopper_id, const std::string& session_id, Done done) {
+  if (!valid_key_id(shopper_id)) {
+    later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
+    return;
+  }
+  kv_.remove_if(keys_.shopper(shopper_id), holder_value(Holder{settings_.gate_id, session_id}), settings_.timeout,
+                [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Result<bool> removed) {
+                  if (alive.expired()) return;
+                  done(removed ? Outcome::confirmed() : Outcome::unavailable(removed.error().message));
+                });
+}
+
+void StoreCoordinator::publish_totals(const PassageTotals& totals, Done done) {
+  kv_.put(keys_.occupancy(settings_.gate_id), totals_value(totals), 0, settings_.timeout,
+          [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Status written) {
+            if (alive.expired()) return;
+            done(written ? Outcome::confirmed() : Outcome::unavailable(written.error().message));
+          });
+}
+
+void StoreCoordinator::read_occupancy(std::function<void(Result<Occupancy>)> done) {
+  kv_.range(keys_.occupancy(), kMaxArrays, settings_.timeout,
+            [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Result<std::vector<StoreKeyValue>> keys) {
+              if (alive.expired()) return;
+              if (!keys) {
+                done(keys.error());
+                return;
+              }
+              done(sum_occupancy(*keys));
+            });
+}
+
+void StoreCoordinator::count_open_sessions(std::function<void(Result<std::int64_t>)> done) {
+  kv_.count(keys_.shoppers(), settings_.timeout,
+            [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Result<std::int64_t> n) {
+              if (alive.expired()) return;
+              done(std::move(n));
+            });
+}
+
+const char* verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::confirmed: return "confirmed";
+    case Verdict::refused: return "refused";
+    case Verdict::unavailable: return "unavailable";
+  }
+  return "unavailable";
+}
+
+}  // namespace passgate::coordination

@@ -1,0 +1,72 @@
+#include "drivers/etcd_request.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "drivers/etcd_base64.hpp"
+
+namespace passgate::drivers::etcd {
+namespace {
+
+using nlohmann::json;
+
+json range_of(const std::string& key) { return json{{"key", encode_base64(key)}}; }
+
+}  // namespace
+
+std::string prefix_end(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty()) {
+    auto& last = end.back();
+    if (static_cast<unsigned char>(last) < 0xFF) {
+      last = static_cast<char>(static_cast<unsigned char>(last) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::string(1, '\0');
+}
+
+std::string lease_grant_body(std::chrono::seconds ttl) {
+  return json{{"TTL", std::to_string(ttl.count())}}.dump();
+}
+
+std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease) {
+  const auto k = encode_base64(key);
+  json put{{"key", k}, {"value", encode_base64(value)}};
+  if (lease != 0) put["lease"] = std::to_string(lease);
+  return json{{"compare", json::array({json{{"key", k}, {"target", "CREATE"}, {"result", "EQUAL"},
+                                           {"create_revision", "0"}}})},
+              {"success", json::array({json{{"request_put", put}}})},
+              {"failure", json::array({json{{"request_range", range_of(key)}}})}}
+      .dump();
+}
+
+std::string get_body(const std::string& key) { return range_of(key).dump(); }
+
+std::string put_body(const std::string& key, const std::string& value, std::int64_t lease) {
+  json put{{"key", encode_base64(key)}, {"value", encode_base64(value)}};
+  if (lease != 0) put["lease"] = std::to_string(lease);
+  return put.dump();
+}
+
+std::string delete_body(const std::string& key) { return range_of(key).dump(); }
+
+std::string delete_if_body(const std::string& key, const std::string& value) {
+  const auto k = encode_base64(key);
+  return json{{"compare", json::array({json{{"key", k}, {"target", "VALUE"}, {"result", "EQUAL"},
+                                           {"value", encode_base64(value)}}})},
+              {"success", json::array({json{{"request_delete_range", range_of(key)}}})}}
+      .dump();
+}
+
+std::string prefix_body(const std::string& prefix, std::size_t limit, bool count_only) {
+  json body{{"key", encode_base64(prefix)}, {"range_end", encode_base64(prefix_end(prefix))}};
+  if (count_only) {
+    body["count_only"] = true;
+  } else {
+    body["limit"] = std::to_string(limit);
+  }
+  return body.dump();
+}
+
+}  // namespace passgate::drivers::etcd

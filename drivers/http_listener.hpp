@@ -1,0 +1,109 @@
+// HttpListener: passgated's own bounded HTTP/1.1 server, shared by its listeners (/metrics and
+// /healthz: drivers/metrics_server.hpp; the status page: passgated/status_page.hpp). Plain TCP,
+// or TLS with a server context (drivers/tls_context.hpp). The handler sees each whole request
+// and returns its answer; an answer may instead open an event stream (server-sent events)
+// that stays open until either side closes it.
+// Bounded against slow, idle or hostile clients, per HttpLimits: a TLS handshake and a
+// request's whole header must arrive within header_timeout (an idle keep-alive connection is
+// closed then too), its body within body_timeout, an answer be taken within write_timeout (and
+// each event of a stream too); at max_connections the oldest connection not being answered
+// (else the oldest of all) is closed to make room, so a new client always gets in. A stream's
+// unsent events are capped at max_stream_pending bytes: a client that falls behind is dropped,
+// never waited for. A malformed request is 400, a header over max_header_bytes 431, a body over
+// max_body_bytes 413, each answered and then closed. A bad client only ever loses its own
+// connection. Boost.Beast stays inside the .cpp. Single-threaded, on one io_context;
+// destroying the listener closes every connection and the handler is never called afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace boost::asio {
+class io_context;
+namespace ssl {
+class context;
+}
+}  // namespace boost::asio
+
+namespace passgate::drivers {
+
+struct HttpRequest {
+  std::string method;         // "GET", "POST", ...
+  std::string path;           // the target without its query
+  std::string authorization;  // the Authorization header; "" when absent
+  std::string peer_address;   // the client's IP address
+};
+
+// The open end of an event stream (HttpAnswer::on_stream). Valid after its connection closed:
+// send() then does nothing and says false.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // Queues `bytes` (e.g. "data: ...\n\n") behind those not sent yet. False, and the
+  // connection is closed, when the queue would exceed HttpLimits::max_stream_pending or the
+  // stream is closed.
+  virtual bool send(std::string bytes) = 0;
+  [[nodiscard]] virtual bool open() const = 0;
+  virtual void close() = 0;
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // more header fields
+  // Set: the answer is an event stream's head (its content type, no body; the connection is
+  // then the stream's alone), and this is called with the stream once the head is written.
+  std::function<void(std::shared_ptr<EventStream>)> on_stream;
+};
+
+[[nodiscard]] HttpAnswer plain_answer(int status, std::string body);
+
+struct HttpLimits {
+  std::size_t max_header_bytes = 8 * 1024;
+  std::size_t max_body_bytes = 4 * 1024;
+  std::size_t max_connections = 32;
+  std::size_t max_stream_pending = 64 * 1024;
+  std::chrono::milliseconds header_timeout{2000};
+  std::chrono::milliseconds body_timeout{2000};
+  std::chrono::milliseconds write_timeout{5000};
+};
+
+struct HttpListenerOptions {
+  std::string name;     // in its log events: event=<name>_listening, <name>_bad_request, ...
+  std::string address;  // an IP address
+  std::uint16_t port = 0;  // 0: any free port (port() says which)
+  HttpLimits limits;
+  boost::asio::ssl::context* tls = nullptr;  // set: TLS; it must outlive the listener
+};
+
+class HttpListener {
+ public:
+  using Handler = std::function<HttpAnswer(const HttpRequest&)>;
+
+  // Listens and logs event=<name>_listening with the address and port. Error code
+  // "listen_failed", naming the listener and the address.
+  [[nodiscard]] static Result<std::unique_ptr<HttpListener>> open(boost::asio::io_context& io,
+                                                                  HttpListenerOptions options, Handler handler);
+  ~HttpListener();
+  HttpListener(const HttpListener&) = delete;
+  HttpListener& operator=(const HttpListener&) = delete;
+
+  [[nodiscard]] std::uint16_t port() const;
+
+  struct Core;  // shared with the open connections; defined in the .cpp
+
+ private:
+  explicit HttpListener(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+  std::shared_ptr<Core> core_;
+};
+
+}  // namespace passgate::drivers

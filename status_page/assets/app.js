@@ -1,0 +1,172 @@
+// The status page: draws each snapshot passgated pushes on /events (server-sent events), and
+// says plainly when the stream is lost. Read-only: it never sends anything but GETs.
+'use strict';
+
+const STATE_LOOK = {
+  idle: ['ok', 'Idle'], closed: ['ok', 'Closed'], validating: ['busy', 'Checking'], admitting: ['busy', 'Admitting'],
+  open: ['busy', 'Open'], closing: ['warn', 'Closing'], fault: ['bad', 'Fault'], out_of_service: ['off', 'Out of service'],
+  emergency: ['bad', 'Emergency: free'], emergency_clearing: ['warn', 'Emergency clearing'],
+};
+const OUTPUTS = [['release_in', 'release in'], ['release_out', 'release out'], ['led_green', 'green light'],
+                 ['led_red', 'red light'], ['buzzer', 'buzzer']];
+
+// For tests and tools/bench/status_page_latency.py: how many snapshots came, their bytes, and
+// each one's latency (its change in the daemon to this page's DOM, ms).
+window.passgateLatencies = [];
+window.passgateSnapshots = 0;
+window.passgateEventBytes = 0;
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function tag(text, cls) { return el('span', 'tag' + (cls ? ' ' + cls : ''), text); }
+
+function clock(iso) { return iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : ''; }
+
+function duration(s) {
+  if (s === null || s === undefined) return '';
+  if (s < 60) return s + ' s';
+  if (s < 3600) return Math.floor(s / 60) + ' min';
+  if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+  return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
+}
+
+function laneCard(lane) {
+  const card = el('article', 'lane');
+  card.id = 'lane-' + lane.lane;
+  card.append(el('h2', null, 'Lane ' + lane.lane + ' · ' + (lane.kind === 'entry' ? 'entry ➜ in' : 'exit ➜ out')));
+  const look = STATE_LOOK[lane.state] || ['off', lane.state];
+  const state = el('div', 'state ' + look[0], look[1]);
+  state.dataset.state = lane.state;
+  if (lane.state === 'admitting') state.append(el('small', null, lane.places_left + ' place(s) left'));
+  if (!lane.in_service && lane.state !== 'out_of_service') state.append(el('small', null, 'set out of service'));
+  card.append(state);
+
+  const beams = el('div', 'row beams');
+  beams.append(tag('outer beam ' + (lane.beams.outer ? 'blocked' : 'clear'), lane.beams.outer ? 'blocked' : ''));
+  beams.append(tag('inner beam ' + (lane.beams.inner ? 'blocked' : 'clear'), lane.beams.inner ? 'blocked' : ''));
+  card.append(beams);
+
+  const outputs = el('div', 'row outputs');
+  for (const [key, name] of OUTPUTS) {
+    outputs.append(tag(name + ' ' + (lane.outputs[key] ? 'on' : 'off'), lane.outputs[key] ? 'on ' + key : ''));
+  }
+  card.append(outputs);
+
+  const devices = el('div', 'row devices');
+  if (lane.scanner) {
+    const s = tag('scanner ' + (lane.scanner.connected ? 'connected' : 'LOST'), lane.scanner.connected ? 'good' : 'lost');
+    s.classList.add('scanner');
+    if (lane.scanner.detail) s.title = lane.scanner.detail;
+    devices.append(s);
+    if (!lane.scanner.connected && lane.scanner.detail) devices.append(el('span', 'detail', lane.scanner.detail));
+  }
+  if (lane.card_entry) {
+    devices.append(tag('card reader ' + (lane.card_entry.enabled ? 'on' : 'off: ' + lane.card_entry.reason),
+                       lane.card_entry.enabled ? 'good' : 'lost'));
+  }
+  for (const alarm of lane.active_alarms) devices.append(tag('alarm: ' + alarm.replaceAll('_', ' '), 'alarm'));
+  card.append(devices);
+
+  const scans = el('ul', 'scans');
+  for (const scan of lane.recent_scans) {
+    const li = el('li');
+    li.append(el('span', null, clock(scan.at) + ' '));
+    li.append(el('span', scan.outcome, scan.outcome));
+    const more = scan.outcome === 'admitted'
+      ? ' ' + scan.people + (scan.people === 1 ? ' person' : ' people') + (scan.offline ? ', offline' : '')
+      : ': ' + scan.reason;
+    li.append(el('span', null, more + (scan.way === 'card' ? ' (card)' : '')));
+    scans.append(li);
+  }
+  if (!lane.recent_scans.length && lane.kind === 'entry') scans.append(el('li', null, 'no scan yet'));
+  card.append(scans);
+  return card;
+}
+
+function reach(name, r) {
+  if (!r || r.state === 'unknown') return [name, 'not known yet', 'off'];
+  return [name, r.state + ' since ' + clock(r.since), r.state === 'reachable' ? 'ok' : 'bad'];
+}
+
+function gateFacts(s) {
+  const facts = [];
+  facts.push(reach('Tracking engine', s.tracking));
+  facts.push(reach('Payment gateway', s.gateway));
+  const q = s.payment_queue;
+  if (q) {
+    const owed = Object.entries(q.owed_minor || {}).map(([c, m]) => (m / 100).toFixed(2) + ' ' + c).join(', ') || 'nothing';
+    facts.push(['Payment queue', q.outstanding + ' operation(s) waiting, owing ' + owed +
+      (q.oldest_age_s !== null && q.oldest_age_s !== undefined ? ', oldest ' + duration(q.oldest_age_s) : ''),
+      q.outstanding ? 'warn' : 'ok']);
+    facts.push(['Dead letters', q.dead_letters ? q.dead_letters + ': passgatectl queue lists them' : 'none',
+      q.dead_letters ? 'bad' : 'ok']);
+    facts.push(['Quarantined carts', q.quarantined_carts
+      ? q.quarantined_carts + ': passgatectl queue lists them; charge after correction or write off' : 'none',
+      q.quarantined_carts ? 'bad' : 'ok']);
+  }
+  if (s.outbox !== undefined) {
+    facts.push(['Outbox', s.outbox + ' message(s) waiting' + (s.outbox_dead_letters ? ', ' + s.outbox_dead_letters + ' dead letter(s)' : ''),
+      s.outbox_stuck || s.outbox_dead_letters ? 'bad' : (s.outbox ? 'warn' : 'ok')]);
+  }
+  facts.push(['Database', s.database.ok ? 'ok' : 'cannot be read: ' + s.database.error, s.database.ok ? 'ok' : 'bad']);
+  facts.push(['Health', s.health.ok ? 'ok' : s.health.problem, s.health.ok ? 'ok' : 'bad']);
+  if (s.sessions_open !== undefined) facts.push(['Sessions open', String(s.sessions_open), '']);
+  facts.push(['Version', s.version, '']);
+  facts.push(['Up', duration(s.uptime_s) + ' (since ' + clock(s.started_at) + ')', '']);
+  return facts;
+}
+
+function render(s) {
+  document.getElementById('identity').textContent = 'store ' + s.store_id + ' · gate ' + s.gate_id;
+  document.title = (s.fire_alarm ? 'FIRE ALARM · ' : '') + s.gate_id + ' · Passgate status';
+  const fire = document.getElementById('fire');
+  fire.hidden = !s.fire_alarm;
+  document.getElementById('fire-cause').textContent = s.fire_alarm_cause ? 'Cause: ' + s.fire_alarm_cause.text : '';
+
+  const attention = document.getElementById('attention');
+  attention.replaceChildren(...(s.attention || []).map((line) => el('li', null, line)));
+  document.getElementById('attention-box').hidden = !(s.attention || []).length;
+
+  document.getElementById('lanes').replaceChildren(...(s.lanes || []).map(laneCard));
+
+  const dl = document.getElementById('gate-facts');
+  const rows = [];
+  for (const [name, value, cls] of gateFacts(s)) {
+    const dt = el('dt', null, name);
+    const dd = el('dd');
+    dd.id = 'fact-' + name.toLowerCase().replaceAll(' ', '-');
+    dd.append(cls ? el('span', 'pill ' + cls, value) : document.createTextNode(value));
+    rows.push(dt, dd);
+  }
+  dl.replaceChildren(...rows);
+}
+
+function setLive(live) {
+  const pill = document.getElementById('live');
+  pill.className = 'pill ' + (live ? 'ok' : 'bad');
+  pill.textContent = live ? 'live' : 'NOT LIVE';
+  const lost = document.getElementById('lost');
+  if (!live && lost.hidden) document.getElementById('lost-since').textContent = 'since ' + new Date().toLocaleTimeString([], { hour12: false });
+  lost.hidden = live;
+}
+
+function connect() {
+  const events = new EventSource('/events');
+  events.onopen = () => setLive(true);
+  events.onerror = () => setLive(false);
+  events.onmessage = (message) => {
+    const snapshot = JSON.parse(message.data);
+    render(snapshot);
+    setLive(true);
+    window.passgateSnapshots += 1;
+    window.passgateEventBytes += message.data.length;
+    if (snapshot.changed_at_ms) window.passgateLatencies.push(Date.now() - snapshot.changed_at_ms);
+  };
+}
+
+connect();

@@ -1,0 +1,206 @@
+// The store-wide coordination's decisions over a fake store in virtual time: claims and
+// who holds them, an unknown outcome read back, leases per bucket, occupancy, and the
+// reconciliation of admissions made without the store.
+#include <catch2/catch.hpp>
+
+#include "controller/coordination/pending_claims.hpp"
+#include "controller/coordination/store_coordinator.hpp"
+#include "tests/coordination/fake_store_kv.hpp"
+
+using namespace passgate;
+using namespace passgate::coordination;
+using std::chrono::seconds;
+
+namespace {
+
+struct Store {
+  VirtualTime time;
+  test::FakeStoreKv kv{time};
+  CoordinationSettings settings(const std::string& gate) {
+    CoordinationSettings s;
+    s.store_id = "store-7";
+    s.gate_id = gate;
+    return s;
+  }
+  StoreCoordinator north{kv, time, time, settings("north")};
+  StoreCoordinator south{kv, time, time, settings("south")};
+
+  Outcome run(const std::function<void(StoreCoordinator::Done)>& call) {
+    std::optional<Outcome> got;
+    call([&got](Outcome o) { got = std::move(o); });
+    REQUIRE_FALSE(got);  // never inside the call
+    time.run_ready();
+    REQUIRE(got);
+    return *got;
+  }
+  Outcome claim(StoreCoordinator& gate, const std::string& token, const std::string& session, seconds exp_in = seconds(90)) {
+    const auto exp = time.wall_now() + exp_in;
+    return run([&](auto done) { gate.claim_token(token, session, exp, std::move(done)); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a token claimed at one array is refused at the other, naming the holder; the same claim again is ours") {
+  Store s;
+  CHECK(s.claim(s.north, "tok-1", "sess-n1").verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-1").value == R"({"gate":"north","session":"sess-n1"})");
+  const auto replay = s.claim(s.south, "tok-1", "sess-s1");
+  REQUIRE(replay.verdict == Verdict::refused);
+  REQUIRE(replay.holder);
+  CHECK(replay.holder->gate == "north");
+  CHECK(replay.holder->session == "sess-n1");
+  CHECK(replay.holder_text == "gate north session sess-n1");
+  CHECK(s.claim(s.north, "tok-1", "sess-n1").verdict == Verdict::confirmed);
+  CHECK(s.claim(s.north, "tok-1", "sess-n2").verdict == Verdict::refused);
+}
+
+TEST_CASE("a claim whose answer is lost is resolved by reading the key: our holder there is ours") {
+  Store s;
+  s.kv.lose_claim_answers = true;
+  CHECK(s.claim(s.north, "tok-2", "sess-n1").verdict == Verdict::confirmed);
+  CHECK(s.kv.gets == 1);
+  // Another array's claim lost the same way finds north's holder: refused.
+  const auto other = s.claim(s.south, "tok-2", "sess-s1");
+  CHECK(other.verdict == Verdict::refused);
+  CHECK(other.holder_text == "gate north session sess-n1");
+}
+
+TEST_CASE("with the store down every call answers unavailable with a reason, later, never inside the call") {
+  Store s;
+  s.kv.down = true;
+  const auto claimed = s.claim(s.north, "tok-3", "sess-n1");
+  CHECK(claimed.verdict == Verdict::unavailable);
+  CHECK(claimed.reason.find("no member answered") != std::string::npos);
+  CHECK(s.run([&](auto done) { s.north.open_shopper("shopper-1", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::unavailable);
+  CHECK(s.run([&](auto done) { s.north.publish_totals({3, 1}, std::move(done)); }).verdict == Verdict::unavailable);
+  CHECK(s.run([&](auto done) { s.north.claim_token(std::string(300, 'x'), "sess", s.time.wall_now(), std::move(done)); })
+            .verdict == Verdict::unavailable);
+}
+
+TEST_CASE("a claim waiting on a lease grant that never answers ends unavailable at the coordination timeout") {
+  Store s;
+  s.kv.silent_grants = true;
+  std::optional<Outcome> got;
+  s.north.claim_token("tok-slow", "sess-n1", s.time.wall_now() + seconds(90), [&got](Outcome o) { got = std::move(o); });
+  s.time.advance(std::chrono::milliseconds(299));
+  CHECK_FALSE(got);
+  s.time.advance(std::chrono::milliseconds(1));
+  REQUIRE(got);
+  CHECK(got->verdict == Verdict::unavailable);
+  CHECK(got->reason == "no answer within the coordination timeout");
+  CHECK(s.kv.claims == 0);
+}
+
+TEST_CASE("tokens expiring in one bucket share a lease; the next bucket's lease is granted ahead") {
+  Store s;
+  // exp + skew of the two tokens, now + 120 s and + 121 s, fall in the bucket ending at + 149 s.
+  s.time.set_wall(WallTime{seconds(1'700'000'011)});
+  CHECK(s.claim(s.north, "tok-a", "s1", seconds(60)).verdict == Verdict::confirmed);
+  CHECK(s.kv.grants == 2);  // the bucket's lease and the next one's, ahead
+  CHECK(s.claim(s.north, "tok-b", "s2", seconds(61)).verdict == Verdict::confirmed);
+  CHECK(s.kv.grants == 2);
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease == s.kv.data.at("/passgate/store-7/tokens/tok-b").lease);
+  // The lease outlives exp + skew (60 s by default) and ends within one bucket (30 s) of it.
+  const auto end = s.kv.leases.at(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease);
+  CHECK(end == s.time.wall_now() + seconds(149));
+  // Once the token's time is over its key is gone, and a claim finds it free.
+  s.time.advance(std::chrono::minutes(3));
+  CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::confirmed);
+}
+
+TEST_CASE("a lease found gone is granted again once and the claim goes through") {
+  Store s;
+  CHECK(s.claim(s.north, "tok-c", "s1").verdict == Verdict::confirmed);
+  s.kv.revoke_next_lease_use = true;
+  const auto before = s.kv.grants;
+  CHECK(s.claim(s.north, "tok-d", "s1").verdict == Verdict::confirmed);
+  CHECK(s.kv.grants == before + 1);
+}
+
+TEST_CASE("a shopper's open session blocks the other array until this array closes it") {
+  Store s;
+  const auto open = [&](StoreCoordinator& g, const std::string& session) {
+    return s.run([&](auto done) { g.open_shopper("shopper-9", session, std::move(done)); });
+  };
+  CHECK(open(s.north, "sess-n1").verdict == Verdict::confirmed);
+  CHECK(open(s.south, "sess-s1").verdict == Verdict::refused);
+  std::optional<std::int64_t> n;
+  s.north.count_open_sessions([&n](Result<std::int64_t> r) { n = *r; });
+  s.time.run_ready();
+  CHECK(n == 1);
+  // South cannot close north's session; north can.
+  CHECK(s.run([&](auto done) { s.south.close_shopper("shopper-9", "sess-s1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(open(s.south, "sess-s1").verdict == Verdict::refused);
+  CHECK(s.run([&](auto done) { s.north.close_shopper("shopper-9", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(open(s.south, "sess-s1").verdict == Verdict::confirmed);
+}
+
+TEST_CASE("occupancy sums every array's own totals; writing them again never counts twice") {
+  Store s;
+  CHECK(s.run([&](auto done) { s.north.publish_totals({10, 4}, std::move(done)); }).verdict == Verdict::confirmed);
+  CHECK(s.run([&](auto done) { s.north.publish_totals({10, 4}, std::move(done)); }).verdict == Verdict::confirmed);
+  CHECK(s.run([&](auto done) { s.south.publish_totals({3, 6}, std::move(done)); }).verdict == Verdict::confirmed);
+  s.kv.data["/passgate/store-7/occupancy/bogus"] = {"{\"entered\":-1}", 0};
+  std::optional<Occupancy> seen;
+  s.south.read_occupancy([&seen](Result<Occupancy> r) { seen = *r; });
+  s.time.run_ready();
+  REQUIRE(seen);
+  CHECK(seen->entered == 13);
+  CHECK(seen->exited == 10);
+  CHECK(seen->inside() == 3);
+  CHECK(seen->arrays == 2);
+  CHECK(seen->unreadable == 1);
+}
+
+TEST_CASE("reconciliation claims what was admitted without the store and reports a double use found then") {
+  Store s;
+  PendingClaims pending(3);
+  const auto exp = s.time.wall_now() + seconds(90);
+  REQUIRE(pending.add({ClaimKind::token, "tok-old", "sess-n0", s.time.wall_now() - seconds(120)}));
+  REQUIRE(pending.add({ClaimKind::token, "tok-x", "sess-n1", exp}));
+  REQUIRE(pending.add({ClaimKind::shopper, "shopper-5", "sess-n1", {}}));
+  CHECK_FALSE(pending.add({ClaimKind::token, "tok-y", "sess-n2", exp}));  // full
+  // Meanwhile the south array admitted the same token.
+  CHECK(s.claim(s.south, "tok-x", "sess-s7").verdict == Verdict::confirmed);
+
+  s.kv.down = true;
+  std::optional<ReconcileReport> report;
+  pending.reconcile(s.north, s.time, [&report](ReconcileReport r) { report = std::move(r); });
+  s.time.run_ready();
+  REQUIRE(report);
+  CHECK(report->left == 2);
+  CHECK(report->expired == 1);
+  CHECK_FALSE(report->stopped.empty());
+  CHECK(pending.size() == 2);
+
+  s.kv.down = false;
+  report.reset();
+  pending.reconcile(s.north, s.time, [&report](ReconcileReport r) { report = std::move(r); });
+  s.time.run_ready();
+  REQUIRE(report);
+  CHECK(report->claimed == 1);
+  REQUIRE(report->double_uses.size() == 1);
+  CHECK(report->double_uses[0].id == "tok-x");
+  CHECK(report->double_uses[0].session_id == "sess-n1");
+  CHECK(report->double_uses[0].other == "gate south session sess-s7");
+  CHECK(report->left == 0);
+  CHECK(pending.size() == 0);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shopper-5").value == R"({"gate":"north","session":"sess-n1"})");
+}
+
+TEST_CASE("lease buckets: a key lives until its end, at most one bucket more, and never less than etcd's minimum") {
+  LeaseBook book(seconds(30));
+  const WallTime t0{seconds(1'000'000'005)};
+  CHECK(book.bucket_of(t0) == WallTime{seconds(1'000'000'020)});
+  CHECK(book.bucket_of(WallTime{seconds(1'000'000'020)}) == WallTime{seconds(1'000'000'020)});
+  CHECK(LeaseBook::ttl_for(WallTime{seconds(1'000'000'020)}, t0, kMinLeaseTtl) == seconds(15));
+  CHECK(LeaseBook::ttl_for(t0, t0, kMinLeaseTtl) == kMinLeaseTtl);
+  book.add(WallTime{seconds(1'000'000'020)}, 7);
+  CHECK(book.find(WallTime{seconds(1'000'000'020)}, t0) == 7);
+  CHECK_FALSE(book.find(WallTime{seconds(1'000'000'020)}, WallTime{seconds(1'000'000'021)}));
+  CHECK(book.size() == 0);
+}

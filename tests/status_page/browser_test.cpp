@@ -1,0 +1,142 @@
+// The status page as a technician uses it, in headless Chromium through WebDriver
+// (page_driver.hpp), against a real passgated with the simulated rig, the tracking engine and
+// the payment gateway simulators (tests/scenario/gate_harness.hpp). The page is served over
+// TLS with a users file: without a login, or with a wrong one, it is refused (the failure
+// logged without the password); logged in, a scan, a fire alarm, a gateway outage and a lost
+// scanner each appear on the page within a second of the gate knowing, and losing the daemon
+// shows a banner. Screenshots at 390x844 and 1280x800 go to $PASSGATE_SCREENSHOTS_DIR (docs/
+// images/ regenerates docs/status-page.md's) or the test's temp dir. One browser for the file.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "crypto/password_hash.hpp"
+#include "hw/line_names.hpp"
+#include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/rig_client.hpp"
+#include "tests/scenario/settlement_support.hpp"
+#include "tests/status_page/page_driver.hpp"
+#include "tests/status_page/basic_auth.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certs.hpp"
+
+namespace passgate::scenario {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::chrono::milliseconds kWithinASecond{1000};
+const std::string kPassword = "gate-tech-2026";
+
+std::string basic(const std::string& user, const std::string& password) {
+  return test::basic_authorization(user, password);
+}
+
+// [status_page] on any free loopback port, over TLS, with one user "tech".
+std::string tls_status_page(const test::TempDir& dir) {
+  test::TestPki pki(dir.path(), "page");
+  const auto pair = pki.issue_server("page", {"localhost"}, {"127.0.0.1"});
+  const auto hash = crypto::hash_password(kPassword);
+  REQUIRE(hash.ok());
+  const auto users = dir.path() / "status-users";
+  std::ofstream(users) << "# the test's technician\ntech:" << *hash << "\n";
+  return "listen = \"127.0.0.1:0\"\ntls_cert = \"" + pair.cert.string() + "\"\ntls_key = \"" + pair.key.string() +
+         "\"\nusers_file = \"" + users.string() + "\"\n";
+}
+
+std::string page_url(GateHarness& gate) {
+  const std::regex ready("event=status_page_ready url=(https://127\\.0\\.0\\.1:[0-9]+/) login=required");
+  std::smatch match;
+  const std::string log = gate.gated().output();
+  REQUIRE(std::regex_search(log, match, ready));
+  return match[1];
+}
+
+std::filesystem::path screenshots_dir(const test::TempDir& dir) {
+  const char* wanted = std::getenv("PASSGATE_SCREENSHOTS_DIR");
+  return wanted != nullptr && *wanted != '\0' ? std::filesystem::path(wanted) : dir.path();
+}
+
+TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gateway outage and lost scanner in 1 s",
+          "[browser]") {
+  test::TempDir files;
+  GateHarness gate(GateOptions{.status_page = tls_status_page(files)});
+  RigClient rig(gate);
+  rig.connect_ready();
+  const std::string url = page_url(gate);
+  test::PageDriver page(gate.io(), files.path());
+  const auto within_a_second = [&](const char* what, const std::string& js) {
+    const auto waited = page.wait(js, kWithinASecond);
+    INFO(what << ": " << (waited.ok ? "shown after " : "not shown within ") << waited.ms << " ms");
+    CHECK(waited.ok);
+  };
+
+  // No login, then a wrong one: refused, and the failure logged without the password.
+  auto refused = page.command({{"cmd", "open"}, {"url", url}});
+  CHECK(refused.at("status") == 401);
+  CHECK(refused.at("page") == false);
+  REQUIRE(page.command({{"cmd", "login"}, {"authorization", basic("tech", "guess-1234")}}).at("ok"));
+  refused = page.command({{"cmd", "open"}, {"url", url}});
+  CHECK(refused.at("status") == 401);
+  CHECK(refused.at("page") == false);
+  REQUIRE(gate.gated().wait_for_output("event=status_login_failed peer=127.0.0.1 user=tech failures=1", kReactLimit));
+  CHECK(gate.gated().output().find("guess-1234") == std::string::npos);
+
+  REQUIRE(page.command({{"cmd", "login"}, {"authorization", basic("tech", kPassword)}}).at("ok"));
+  REQUIRE(page.command({{"cmd", "open"}, {"url", url}}).at("ok"));
+  REQUIRE(page.wait("document.getElementById('live').textContent === 'live' && document.getElementById('lane-3')",
+                    kReactLimit).ok);
+
+  // A scan: admitted on lane 1, then the same token again on lane 2: denied, never shown.
+  const std::string token = gate.mint("shp_ana");
+  rig.scan(1, token);
+  within_a_second("lane 1 admitting", "document.querySelector('#lane-1 .state').dataset.state === 'admitting' && "
+                                      "document.querySelector('#lane-1 .scans .admitted')");
+  REQUIRE(rig.wait_level(kRelease1, true));
+  rig.walk_in(1);
+  REQUIRE(rig.wait_level(kRelease1, false));
+  rig.scan(2, token);
+  within_a_second("lane 2's denial", "document.querySelector('#lane-2 .scans li').textContent.includes('replayed')");
+  CHECK(page.command({{"cmd", "eval"}, {"js", "document.body.innerText.indexOf('" + token + "')"}}).at("value") == -1);
+
+  const auto shots = screenshots_dir(files);
+  for (const auto& [name, width, height] : {std::tuple{"status-page-phone.png", 390, 844},
+                                            std::tuple{"status-page-desktop.png", 1280, 800}}) {
+    const auto path = shots / name;
+    REQUIRE(page.command({{"cmd", "screenshot"}, {"path", path.string()}, {"width", width}, {"height", height}})
+                .at("ok"));
+    CHECK(std::filesystem::file_size(path) > 10000);
+  }
+
+  // The fire alarm, and its end.
+  rig.set("fire_alarm", true);
+  within_a_second("the fire alarm", "!document.getElementById('fire').hidden && "
+                                    "document.querySelector('#lane-1 .state').dataset.state.startsWith('emergency')");
+  rig.set("fire_alarm", false);
+  within_a_second("the fire alarm's end", "document.getElementById('fire').hidden");
+
+  // A gateway outage: a cart to charge while the gateway is unreachable.
+  const json session = find_by(gate.tracking_state().at("sessions"), "shopper", "shp_ana");
+  REQUIRE_FALSE(session.is_null());
+  gate.set_gateway_fault("unreachable");
+  gate.finalize_cart(session.at("session_id").get<std::string>(), 1234);
+  REQUIRE(gate.gated().wait_for_output("event=gateway_unreachable", kReactLimit));
+  within_a_second("the gateway outage",
+                  "document.getElementById('fact-payment-gateway').textContent.startsWith('unreachable')");
+
+  // The rig (and with it every scanner) lost.
+  rig.close();
+  REQUIRE(gate.gated().wait_for_output("event=rig_disconnected", kReactLimit));
+  within_a_second("lane 1's scanner lost", "document.querySelector('#lane-1 .scanner').textContent.includes('LOST')");
+
+  // The daemon gone: the page says so.
+  gate.stop_gate();
+  CHECK(page.wait("!document.getElementById('lost').hidden && "
+                  "document.getElementById('live').textContent === 'NOT LIVE'", kWithinASecond).ok);
+}
+
+}  // namespace
+}  // namespace passgate::scenario

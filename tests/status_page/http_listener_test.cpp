@@ -1,0 +1,163 @@
+// The shared HTTP listener (drivers/http_listener.hpp) as the status page uses it: an answer
+// that opens an event stream (its head without a length, then each event as sent, until
+// either side closes), a viewer that stops reading dropped once its unsent events pass the
+// bound (never waited for), the handler seeing the request's Authorization and the client's
+// address, and TLS: a TLS listener answers a TLS client and gives a plain one nothing.
+#include <catch2/catch.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/write.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "drivers/http_client.hpp"
+#include "drivers/http_listener.hpp"
+#include "drivers/tls_context.hpp"
+#include "tests/support/captured_log.hpp"
+#include "tests/support/run_until.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_certs.hpp"
+
+namespace passgate::drivers {
+namespace {
+
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// A listener whose /events opens a stream the test then sends on; other paths echo what the
+// handler saw of the request.
+struct StreamFixture {
+  explicit StreamFixture(HttpLimits limits = {}, asio::ssl::context* tls = nullptr) {
+    HttpListenerOptions options;
+    options.name = "test";
+    options.address = "127.0.0.1";
+    options.limits = limits;
+    options.tls = tls;
+    auto opened = HttpListener::open(io, std::move(options), [this](const HttpRequest& request) {
+      if (request.path == "/events") {
+        HttpAnswer answer;
+        answer.content_type = "text/event-stream";
+        answer.on_stream = [this](std::shared_ptr<EventStream> opened_stream) { stream = std::move(opened_stream); };
+        return answer;
+      }
+      return plain_answer(200, request.method + " " + request.path + " auth=" + request.authorization +
+                                   " peer=" + request.peer_address);
+    });
+    REQUIRE(opened.ok());
+    listener = std::move(*opened);
+  }
+
+  asio::io_context io;
+  std::unique_ptr<HttpListener> listener;
+  std::shared_ptr<EventStream> stream;
+};
+
+// A raw client: writes a request and reads what comes back, running the loop.
+class RawClient {
+ public:
+  RawClient(asio::io_context& io, std::uint16_t port) : io_(io), socket_(io) {
+    socket_.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
+  }
+  void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  // Reads until `text` has arrived (true) or the connection ended (false).
+  bool read_until(const std::string& text) {
+    std::optional<boost::system::error_code> result;
+    asio::async_read_until(socket_, asio::dynamic_buffer(received_), text,
+                           [&result](const boost::system::error_code& ec, std::size_t) { result = ec; });
+    REQUIRE(test::run_until(io_, [&] { return result.has_value(); }));
+    return !*result;
+  }
+  [[nodiscard]] const std::string& received() const { return received_; }
+  void close() { socket_.close(); }
+
+ private:
+  asio::io_context& io_;
+  tcp::socket socket_;
+  std::string received_;
+};
+
+TEST_CASE("an event stream sends its head without a length, then each event as it is sent") {
+  StreamFixture fx;
+  RawClient client(fx.io, fx.listener->port());
+  client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(test::run_until(fx.io, [&] { return fx.stream != nullptr; }));
+  REQUIRE(client.read_until("\r\n\r\n"));
+  const std::string head = client.received();
+  CHECK(head.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(head.find("Content-Type: text/event-stream\r\n") != std::string::npos);
+  CHECK(head.find("Cache-Control: no-store\r\n") != std::string::npos);
+  CHECK(head.find("Content-Length") == std::string::npos);
+  CHECK(head.find("Transfer-Encoding") == std::string::npos);
+  CHECK(fx.stream->send("data: one\n\n"));
+  CHECK(fx.stream->send("data: two\n\n"));
+  REQUIRE(client.read_until("data: two\n\n"));
+  CHECK(client.received().substr(head.size()) == "data: one\n\ndata: two\n\n");
+
+  client.close();  // the viewer leaves: the stream closes
+  REQUIRE(test::run_until(fx.io, [&] { return !fx.stream->open(); }));
+  CHECK_FALSE(fx.stream->send("data: three\n\n"));
+}
+
+TEST_CASE("a viewer that stops reading is dropped once its unsent events pass the bound") {
+  HttpLimits limits;
+  limits.max_stream_pending = 64 * 1024;
+  StreamFixture fx(limits);
+  test::CapturedLog log;
+  RawClient client(fx.io, fx.listener->port());
+  client.send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(test::run_until(fx.io, [&] { return fx.stream != nullptr; }));
+  // The client reads nothing: the kernel's buffers fill, then the stream's queue.
+  const std::string event = "data: " + std::string(16 * 1024, 'x') + "\n\n";
+  int sent = 0;
+  while (fx.stream->send(event)) {
+    ++sent;
+    REQUIRE(sent < 10000);
+    fx.io.poll();
+  }
+  CHECK_FALSE(fx.stream->open());
+  CHECK(log.count("event=test_stream_dropped") == 1);
+  CHECK(log.count("reason=falls_behind") == 1);
+}
+
+TEST_CASE("the handler sees the request's method, path, Authorization and the client's address") {
+  StreamFixture fx;
+  RawClient client(fx.io, fx.listener->port());
+  client.send("GET /x?y=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Basic abc\r\n\r\n");
+  REQUIRE(client.read_until("peer=127.0.0.1"));
+  CHECK(client.received().find("GET /x auth=Basic abc peer=127.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("a TLS listener answers a TLS client and gives a plain one nothing") {
+  test::TempDir dir;
+  test::TestPki pki(dir.path(), "page");
+  const auto pair = pki.issue_server("page", {"localhost"}, {"127.0.0.1"});
+  auto tls = make_tls_server_context(TlsServerFiles{pair.cert, pair.key, {}});
+  REQUIRE(tls.ok());
+  StreamFixture fx({}, tls->get());
+
+  HttpClientOptions options;
+  options.base_url = "https://127.0.0.1:" + std::to_string(fx.listener->port());
+  options.tls.ca_bundle = pki.ca_file();
+  auto client = HttpClient::create(fx.io, std::move(options));
+  REQUIRE(client.ok());
+  const auto reply = test::await_reply<HttpReply>(fx.io, [&](std::function<void(HttpReply)> done) {
+    (*client)->request(HttpMethod::get, "/hello", {}, 5s, std::move(done));
+  });
+  REQUIRE(reply);
+  CHECK(reply->status == 200);
+  CHECK(reply->body.starts_with("GET /hello"));
+
+  RawClient plain(fx.io, fx.listener->port());
+  plain.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK_FALSE(plain.read_until("HTTP/1.1 200"));
+  CHECK(plain.received().find("GET /hello") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace passgate::drivers
