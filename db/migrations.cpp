@@ -609,12 +609,85 @@ ALTER TABLE payment_ops ADD COLUMN op_key_sent INTEGER NOT NULL DEFAULT 1 CHECK 
 UPDATE payment_ops SET op_key_sent = 0 WHERE first_attempt_at_ms > 0 OR attempts > 0;
 )sql";
 
-constexpr std::array<std::string_view, 21> kMigrations = {
+// 22: an operator's retry of a declined charge is a new operation under a new key, the old one
+// replaced by it (db/payment_queue.hpp, PaymentQueue::retry): a remainder retried so is
+// "<session_id>:charge:remainder:retry<n>" (or ":charge:capture:remainder:retry<n>"). A card
+// session owes (card_sessions_owing, and the trigger that lifts or hands on its card's entry)
+// while it has a remainder, by any of these keys, and an operation unresolved; a remainder
+// replaced by a new attempt is resolved (the new attempt is what is owed now). A void is never
+// unresolved: it collects nothing, so a void still to be sent, or refused (a dead letter for its
+// hold), keeps no card listed. The entries such a void kept listed are handed on or lifted now,
+// as migration 20 did for the ones stuck then.
+constexpr std::string_view kRetriedRemainders = R"sql(
+DROP TRIGGER card_blocklist_lifted_when_settled;
+DROP VIEW card_sessions_owing;
+CREATE VIEW card_sessions_owing (session_id, fingerprint_hash, armed_at_ms) AS
+  SELECT a.session_id, a.fingerprint_hash, a.armed_at_ms FROM card_attempts a
+  WHERE a.state = 'admitted'
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = a.session_id AND r.op = 'charge'
+                AND (r.idempotency_key IN (a.session_id || ':charge:remainder',
+                                           a.session_id || ':charge:capture:remainder')
+                     OR rtrim(r.idempotency_key, '0123456789') IN (a.session_id || ':charge:remainder:retry',
+                                                                   a.session_id || ':charge:capture:remainder:retry')))
+    AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = a.session_id AND p.op <> 'void'
+                AND (p.state IN ('pending', 'in_flight')
+                     OR (p.state IN ('declined', 'dead') AND p.alert = 1 AND p.replaced_by IS NULL)
+                     OR (p.state NOT IN ('succeeded', 'written_off') AND p.replaced_by IS NULL AND p.op = 'charge'
+                         AND (p.idempotency_key IN (a.session_id || ':charge:remainder',
+                                                    a.session_id || ':charge:capture:remainder')
+                              OR rtrim(p.idempotency_key, '0123456789') IN
+                                 (a.session_id || ':charge:remainder:retry',
+                                  a.session_id || ':charge:capture:remainder:retry')))));
+CREATE TRIGGER card_blocklist_lifted_when_settled AFTER UPDATE OF state, replaced_by, alert ON payment_ops
+  WHEN NEW.op <> 'void'
+    AND (OLD.state IN ('pending', 'in_flight')
+        OR (OLD.state IN ('declined', 'dead') AND OLD.alert = 1 AND OLD.replaced_by IS NULL)
+        OR (OLD.state NOT IN ('succeeded', 'written_off') AND OLD.replaced_by IS NULL AND OLD.op = 'charge'
+            AND (OLD.idempotency_key IN (OLD.session_id || ':charge:remainder',
+                                         OLD.session_id || ':charge:capture:remainder')
+                 OR rtrim(OLD.idempotency_key, '0123456789') IN (OLD.session_id || ':charge:remainder:retry',
+                                                                 OLD.session_id || ':charge:capture:remainder:retry'))))
+    AND NOT (NEW.state IN ('pending', 'in_flight')
+             OR (NEW.state IN ('declined', 'dead') AND NEW.alert = 1 AND NEW.replaced_by IS NULL)
+             OR (NEW.state NOT IN ('succeeded', 'written_off') AND NEW.replaced_by IS NULL AND NEW.op = 'charge'
+                 AND (NEW.idempotency_key IN (NEW.session_id || ':charge:remainder',
+                                              NEW.session_id || ':charge:capture:remainder')
+                      OR rtrim(NEW.idempotency_key, '0123456789') IN
+                         (NEW.session_id || ':charge:remainder:retry', NEW.session_id || ':charge:capture:remainder:retry'))))
+    AND EXISTS (SELECT 1 FROM card_blocklist b WHERE b.session_id = NEW.session_id AND b.lifted_at_ms = 0
+                AND b.reason = 'unpaid_remainder')
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = NEW.session_id) BEGIN
+  UPDATE card_blocklist SET session_id = (
+      SELECT o.session_id FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash
+      ORDER BY o.armed_at_ms, o.session_id LIMIT 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+      AND EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash);
+  UPDATE card_blocklist SET lifted_at_ms = max(NEW.finished_at_ms, 1)
+    WHERE session_id = NEW.session_id AND lifted_at_ms = 0 AND reason = 'unpaid_remainder';
+END;
+UPDATE card_blocklist SET session_id = (
+    SELECT o.session_id FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash
+    ORDER BY o.armed_at_ms, o.session_id LIMIT 1)
+  WHERE lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+    AND EXISTS (SELECT 1 FROM payment_ops v WHERE v.session_id = card_blocklist.session_id AND v.op = 'void')
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = card_blocklist.session_id AND r.op = 'charge'
+                AND r.idempotency_key IN (r.session_id || ':charge:remainder', r.session_id || ':charge:capture:remainder'))
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id)
+    AND EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.fingerprint_hash = card_blocklist.fingerprint_hash);
+UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEGER) * 1000, 1)
+  WHERE lifted_at_ms = 0 AND reason = 'unpaid_remainder'
+    AND EXISTS (SELECT 1 FROM payment_ops v WHERE v.session_id = card_blocklist.session_id AND v.op = 'void')
+    AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = card_blocklist.session_id AND r.op = 'charge'
+                AND r.idempotency_key IN (r.session_id || ':charge:remainder', r.session_id || ':charge:capture:remainder'))
+    AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id);
+)sql";
+
+constexpr std::array<std::string_view, 22> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
-    kBlocklistWhateverOrder, kOperationKeySent};
+    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders};
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <limits>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -157,6 +159,28 @@ constexpr Move kOperatorRetry{"retry",
                               " unverified = 0, hold_canceled = 0 WHERE id = ?1 AND state IN ('declined', 'dead') AND replaced_by IS NULL"
                               " AND NOT (op = 'preauth' AND EXISTS"
                               " (SELECT 1 FROM settlements st WHERE st.session_id = payment_ops.session_id))"};
+// A declined charge that an operator retries is a new attempt (PaymentQueue::retry): the row
+// it is copied from, ?1, with its new key ?2, created and due at ?3. Attempts, times, errors and
+// flags start afresh (op_key_sent: a new key, sent with its metadata[op_key] from the first send).
+constexpr const char* kNewAttempt =
+    "INSERT INTO payment_ops (session_id, op, idempotency_key, amount_minor, currency, intent_id, after_op_id,"
+    " state, alert, created_at_ms, next_attempt_at_ms)"
+    " SELECT session_id, op, ?2, amount_minor, currency, intent_id, after_op_id, 'pending', alert, ?3, ?3"
+    " FROM payment_ops WHERE id = ?1 AND op = 'charge' AND state = 'declined' AND replaced_by IS NULL";
+constexpr std::string_view kRetryMark = ":retry";
+
+// The key of the operator's next attempt at the operation whose key is `key`:
+// "<first key>:retry<n>", n one more than `key`'s own (none: 0). The key holds n.
+std::string next_attempt_key(const std::string& key) {
+  const auto at = key.rfind(kRetryMark);
+  const std::string_view digits =
+      at == std::string::npos ? std::string_view() : std::string_view(key).substr(at + kRetryMark.size());
+  const bool numbered = !digits.empty() && digits.size() <= 9 &&
+                        digits.find_first_not_of("0123456789") == std::string_view::npos;
+  const int n = numbered ? std::stoi(std::string(digits)) : 0;
+  return (numbered ? key.substr(0, at) : key) + std::string(kRetryMark) + std::to_string(n + 1);
+}
+
 constexpr Move kWriteOff{"write off", "declined or dead",
                          "UPDATE payment_ops SET state = 'written_off', finished_at_ms = ?2"
                          " WHERE id = ?1 AND state IN ('declined', 'dead')"};
@@ -468,8 +492,29 @@ Status PaymentQueue::set_alert(std::int64_t id, bool alert) {
 Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms) {
   return guarded(context("retry", id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    if (Status moved = move(db_, kOperatorRetry, id, now_ms); !moved) return moved;
-    audit(db_, now_ms, actor, "retry", AuditSubject::payment_op(id), "");
+    std::string detail;
+    auto declined = db_.statement(
+        "SELECT idempotency_key FROM payment_ops WHERE id = ?1 AND op = 'charge' AND state = 'declined'"
+        " AND replaced_by IS NULL");
+    declined->bind(1, id);
+    if (declined->executeStep()) {
+      // Inserted before the old one is replaced, so that no trigger sees the session settled
+      // in between (the card blocklist).
+      auto insert = db_.statement(kNewAttempt);
+      SQLite::bind(*insert, id, next_attempt_key(declined->getColumn(0).getString()), now_ms);
+      insert->exec();
+      const std::int64_t attempt = db_.sql().getLastInsertRowid();
+      detail = "a new attempt under a new key: operation " + std::to_string(attempt);
+      mark_replaced(db_, id, attempt, "retried by an operator as " + detail);
+      // What waited for the charge waits for the new attempt, as for a charge pending again.
+      auto chained =
+          db_.statement("UPDATE payment_ops SET after_op_id = ?2 WHERE after_op_id = ?1 AND state = 'pending'");
+      SQLite::bind(*chained, id, attempt);
+      chained->exec();
+    } else if (Status moved = move(db_, kOperatorRetry, id, now_ms); !moved) {
+      return moved;
+    }
+    audit(db_, now_ms, actor, "retry", AuditSubject::payment_op(id), detail);
     transaction.commit();
     return {};
   });

@@ -4,12 +4,13 @@
 //   pending -> in_flight -> succeeded | declined | dead      (final)
 //   (`attempts` counts every send: one per in_flight, plus the client's resends)
 //   in_flight -> pending   (outcome unknown or retry later: same key, after a backoff)
-//   declined | dead -> pending (operator retry), -> written_off (operator write-off)
+//   declined | dead -> pending (operator retry; a declined charge: a new operation instead,
+//                      under a new key, this one replaced by it), -> written_off (operator write-off)
 // An operation may wait for another one (`after_op_id`) to reach a final state first.
 // Declined and dead operations with `alert` set form the dead-letter list. A dead operation
 // marked `unverified` had an answer that was not its outcome (money may have moved). A failed
-// charge `replaced_by` another operation (its hold was captured instead, the remainder left
-// to an operator) is never sent again. `maybe_executed` says whether the gateway may have run
+// operation `replaced_by` another one (its hold was captured instead, the remainder left to an
+// operator; or an operator's new attempt at a declined charge) is never sent again. `maybe_executed` says whether the gateway may have run
 // the operation: set by every answer and every send, except a request never written and a
 // single send answered 429 (rate limited: not run, per the gateway's contract); never cleared.
 // `hold_canceled` marks a failed card capture or increment whose hold was found cancelled
@@ -241,7 +242,15 @@ class PaymentQueue {
   [[nodiscard]] Status set_alert(std::int64_t id, bool alert);
 
   // Operator actions, each with an audit_log row in the same transaction.
-  // declined | dead -> pending, due at once. Error "wrong_state" otherwise, and for a
+  // declined | dead -> pending, due at once, with its same key: a dead operation may have run
+  // at the gateway, and its key is what keeps a resend from running it twice. A declined charge
+  // (money it was to create: the rest above a hold, a remainder, a charge in place of a
+  // capture, an app session's charge) is a new attempt instead, as the gateway answers its key
+  // with the stored decline for 24 h and a lookup after that finds the declined PaymentIntent:
+  // a new pending operation, a copy of it under the key "<its first key>:retry<n>" (n: the
+  // operator's n-th new attempt at it; its metadata[op_key] follows), and this one replaced by
+  // it (never resent, out of the dead-letter list); what was pending after it waits for the new
+  // attempt. Error "wrong_state" otherwise, and for a
   // replaced operation or a preauth of a session already settled.
   [[nodiscard]] Status retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms);
   // declined | dead -> written_off. Error "wrong_state" otherwise; "bad_reason" if empty.

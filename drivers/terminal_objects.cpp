@@ -85,6 +85,31 @@ Result<std::optional<TerminalCard>> parse_card(const json& intent) {
   return std::optional<TerminalCard>{std::move(card)};
 }
 
+std::string implausible_capture_before(const json& intent, std::int64_t capture_before) {
+  constexpr std::int64_t kLastUnixSecond = 253402300799;  // 9999-12-31T23:59:59Z
+  const auto unix_seconds = [](std::int64_t t) { return t > 0 && t <= kLastUnixSecond; };
+  const auto dates = [](const json* object) {
+    return object != nullptr && object->contains("created") && !object->at("created").is_null();
+  };
+  const std::string shown = "capture_before " + std::to_string(capture_before);
+  if (!unix_seconds(capture_before)) return shown + " is not a Unix time in seconds";
+  const json* charge = object_member(intent, "latest_charge");
+  const json* dated = dates(charge) ? charge : &intent;
+  if (!dates(dated)) return {};
+  const auto created = integer_member(*dated, "created");
+  if (!created || !unix_seconds(*created)) {
+    return shown + " cannot be dated: the hold's created is not a Unix time in seconds";
+  }
+  const std::string made = std::string(dated == charge ? "its charge" : "the PaymentIntent") + " was created at " +
+                           std::to_string(*created);
+  if (capture_before <= *created) return shown + " is not after the hold was made: " + made;
+  if (capture_before - *created > kMaxHoldWindowS) {
+    return shown + " is more than " + std::to_string(kMaxHoldWindowS / 86400) + " days after the hold was made (" +
+           made + "): not a hold's deadline in Unix seconds";
+  }
+  return {};
+}
+
 void collect_card_references(const json& value, int depth, std::vector<std::string>& out) {
   if (depth > kMaxCardDepth || !value.is_structured()) return;
   for (auto it = value.begin(); it != value.end(); ++it) {

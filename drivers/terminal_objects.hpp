@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,16 @@ struct ReaderRead {
 // latest_charge.payment_method_details.card_present of a PaymentIntent, when the charge is
 // expanded and has one; an error when a field is malformed or over its bound.
 [[nodiscard]] Result<std::optional<TerminalCard>> parse_card(const nlohmann::json& intent);
+
+// The longest a card hold may stand after the hold was made: a capture_before further out is
+// not a hold's deadline in Unix seconds (e.g. one in milliseconds).
+inline constexpr std::int64_t kMaxHoldWindowS = 31 * 24 * 3600;
+// Why `capture_before` of the held PaymentIntent `intent` is not what was asked for, "" if it
+// is plausible: a Unix time in seconds after the hold was made (the `created` of its
+// latest_charge, the tap, else the PaymentIntent's own, from before the tap: the gateway's
+// clock, as capture_before) and at most kMaxHoldWindowS after it. An answer that dates neither
+// is only held to a Unix time in seconds (after 1970, before the year 10000).
+[[nodiscard]] std::string implausible_capture_before(const nlohmann::json& intent, std::int64_t capture_before);
 
 // Every "fingerprint" and "generated_card" string in `value`, at most kMaxCardDepth objects
 // deep, so that no text shows one even where the API put it elsewhere.

@@ -180,6 +180,12 @@ class TerminalReplyCheck {
       return unverified("the PaymentIntent is requires_capture but its latest_charge has no card_present "
                         "fingerprint");
     }
+    if (call_.step == TerminalStep::read_intent && held && (*card)->capture_before) {
+      // The held card's deadline, watched by the settlement: a value the hold cannot have is
+      // not believed, whatever else the answer says.
+      if (const std::string why = implausible_capture_before(object, *(*card)->capture_before); !why.empty())
+        return unverified("the PaymentIntent is requires_capture but its card's " + why);
+    }
     const bool processing = call_.step == TerminalStep::read_intent && view->status == "processing";
     auto out = with(processing ? TerminalOutcomeKind::in_progress : TerminalOutcomeKind::succeeded);
     out.intent_id = view->id;

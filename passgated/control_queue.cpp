@@ -108,12 +108,19 @@ Result<json> queue_retry(db::Database& database, const json& request, const driv
   const auto action = action_of(request, actor, now);
   if (!action.ok()) return action.error();
   db::PaymentQueue queue(database);
-  auto op = controller::retry_dead_letter(queue, *action);
-  if (!op.ok()) return op.error();
-  spdlog::warn("event=queue_retry op_id={} op={} was={} operator={} uid={}", op->id, op->op, db::to_string(op->state),
-               log_value(actor.name), peer.uid());
+  auto retried = controller::retry_dead_letter(queue, *action);
+  if (!retried.ok()) return retried.error();
+  const db::PaymentOpRecord& op = retried->was;
+  spdlog::warn("event=queue_retry op_id={} op={} was={} operator={} uid={} next={}", op.id, op.op,
+               db::to_string(op.state), log_value(actor.name), peer.uid(),
+               retried->new_attempt_id ? "new_attempt new_op_id=" + std::to_string(*retried->new_attempt_id)
+                                       : std::string("same_key"));
   if (queue_changed) queue_changed();
-  return drivers::control_ok(action_json(*op, actor));
+  json reply = action_json(op, actor);
+  // A declined charge: replaced by a new attempt under a new key (its own would bring its
+  // decline back), which the operator follows from now on.
+  if (retried->new_attempt_id) reply["new_attempt"] = {{"id", *retried->new_attempt_id}};
+  return drivers::control_ok(std::move(reply));
 }
 
 Result<json> queue_write_off(db::Database& database, const json& request, const drivers::ControlPeer& peer,

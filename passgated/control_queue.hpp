@@ -6,7 +6,9 @@
 //                                  (owed_capped lists the currencies whose sum is a lower
 //                                  bound, common/minor_sum.hpp), and the open quarantined carts
 //                                  (the oldest `limit`; control_quarantine.hpp settles them)
-//   queue.retry {id, operator}     a dead letter back to pending (controller/settlement/dead_letters.hpp)
+//   queue.retry {id, operator}     a dead letter back to pending (controller/settlement/dead_letters.hpp);
+//                                  a declined charge replaced by a new attempt under a new key,
+//                                  named in the reply's "new_attempt" {id}
 //   queue.write_off {id, reason, operator}
 //                                  a dead letter closed for good
 // The two actions are audited with the operator (control_request.hpp, operator_of) and

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <string_view>
+#include <utility>
 
 namespace passgate::controller {
 
@@ -55,11 +56,16 @@ bool blank(const std::string& text) {
 
 }  // namespace
 
-Result<PaymentOpRecord> retry_dead_letter(db::PaymentQueue& queue, const DeadLetterAction& action) {
+Result<RetriedDeadLetter> retry_dead_letter(db::PaymentQueue& queue, const DeadLetterAction& action) {
   auto op = find_dead_letter(queue, action.op_id, "retry");
-  if (!op.ok()) return op;
+  if (!op.ok()) return op.error();
   if (Status retried = queue.retry(action.op_id, action.actor, action.now_ms); !retried) return retried.error();
-  return op;
+  RetriedDeadLetter done{std::move(*op), std::nullopt};
+  // Retried: what it says now tells whether a new attempt replaced it.
+  auto now = queue.find(action.op_id);
+  if (!now.ok()) return now.error();
+  if (now.value() && (*now)->replaced_by) done.new_attempt_id = (*now)->replaced_by;
+  return done;
 }
 
 Result<PaymentOpRecord> write_off_dead_letter(db::PaymentQueue& queue, const DeadLetterAction& action,

@@ -311,7 +311,20 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
                                    const PaymentOutcome& search, SteadyTime sent_at) {
   const auto kind = payment_op_from_string(op.op);
   if (!kind) return finish_local(op, failed_locally(PaymentOutcomeKind::rejected, "unknown operation '" + op.op + "'"), done);
-  const SearchVerdict verdict = search_verdict(request_of(op, *kind, settings_.gate_id), search.found);
+  int legacy_charges = 0;  // (a charge first sent without op_key: its session's charges sent so)
+  if (*kind == PaymentOpKind::charge && !op.op_key_sent) {
+    auto ops = queue_.for_session(op.session_id);
+    if (!ops) {
+      return finish(op, failed_locally(PaymentOutcomeKind::unknown, "the charges of its session could not be read: " +
+                                                                        ops.error().message + "; it is looked up again"),
+                    done, sent_at);
+    }
+    legacy_charges = static_cast<int>(std::count_if(ops->begin(), ops->end(), [](const db::PaymentOpRecord& o) {
+      return o.op == "charge" && !o.op_key_sent;
+    }));
+  }
+  const SearchVerdict verdict =
+      search_verdict(request_of(op, *kind, settings_.gate_id), search.found, legacy_charges);
   PaymentOutcome found;
   found.http_status = search.http_status;
   switch (verdict.kind) {
@@ -337,10 +350,17 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
       break;
     case SearchVerdict::Kind::unverified: {
       const bool on_hold_to_use = op.op == "capture" || op.op == "increment";
-      const auto card = on_hold_to_use && verdict.intent && verdict.intent->status == "canceled" &&
-                                verdict.intent->amount_received == 0
-                            ? card_session(op.session_id)
-                            : std::nullopt;
+      const bool hold_gone = on_hold_to_use && verdict.intent && verdict.intent->status == "canceled" &&
+                             verdict.intent->amount_received == 0;
+      const auto card = hold_gone ? card_session(op.session_id) : std::nullopt;
+      if (hold_gone && !card) {
+        // Whether the hold is a card's cannot be told now: looked up again later, as a send
+        // whose session cannot be read is sent again (not a dead letter for a failed read).
+        found.kind = PaymentOutcomeKind::unknown;
+        found.error = "the hold found by search is canceled and the " + op.op +
+                      "'s session could not be read; it is looked up again";
+        break;
+      }
       if (card && card->card) {
         // A card hold that lapsed (or was cancelled) before this capture or increment, found by
         // the lookup before a resend: followed up as when a capture is refused and the hold read.
@@ -350,7 +370,7 @@ void PaymentDrainer::adopt_or_send(const db::PaymentOpRecord& op, Millis timeout
         read.kind = PaymentOutcomeKind::succeeded;
         read.http_status = search.http_status;
         read.intent = verdict.intent;
-        return finish_hold_checked(op, refused, read, done, sent_at, card->capture_before_s);
+        return finish_hold_checked(op, refused, read, done, sent_at, *card);
       }
       found.kind = PaymentOutcomeKind::unverified;
       found.intent = verdict.intent;
@@ -396,7 +416,7 @@ void PaymentDrainer::send(const db::PaymentOpRecord& op, Millis timeout, Done do
         later.error = "the " + op.op + " failed (" + outcome.error + ") and its session could not be read";
         return finish(op, later, done, sent_at);
       }
-      if (card->card) return check_hold(op, outcome, timeout, done, sent_at, card->capture_before_s);
+      if (card->card) return check_hold(op, outcome, timeout, done, sent_at, *card);
     }
     finish(op, outcome, done, sent_at);
   });
@@ -407,27 +427,28 @@ std::optional<PaymentDrainer::CardSession> PaymentDrainer::card_session(const st
   auto attempt = card_attempts_->find(session_id);
   if (!attempt) return std::nullopt;
   if (!attempt->has_value() || (*attempt)->state != db::CardAttemptState::admitted) return CardSession{};
-  return CardSession{true, (*attempt)->card.capture_before_s};
+  return CardSession{true, (*attempt)->card.capture_before_s, (*attempt)->held_at_ms};
 }
 
 void PaymentDrainer::check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout,
-                                const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s) {
+                                const Done& done, SteadyTime sent_at, const CardSession& card) {
   note_reachability(failed);
   if (!done) pacer_.take_extra(clock_.steady_now());  // the read takes a request's place in the pace
   spdlog::info("event=payment_hold_check {} status={} outcome={} detail=\"reading its hold before deciding\"",
                op_fields(op), failed.http_status, to_string(failed.kind));
   gateway_.read_intent(op.session_id, op.intent_id, timeout,
-                       [this, op, failed, done, sent_at, capture_before_s](PaymentOutcome read) {
+                       [this, op, failed, done, sent_at, card](PaymentOutcome read) {
                          // (The read was paced like a send.)
                          if (read.http_status == 429) rate_limited(read.retry_after, sent_at);
-                         finish_hold_checked(op, failed, read, done, sent_at, capture_before_s);
+                         finish_hold_checked(op, failed, read, done, sent_at, card);
                        });
 }
 
 void PaymentDrainer::finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
                                          const PaymentOutcome& read, const Done& done, SteadyTime sent_at,
-                                         std::optional<std::int64_t> capture_before_s) {
-  const HoldCheckVerdict verdict = hold_check_verdict(op, failed, read, HoldWatch{now_ms(), capture_before_s});
+                                         const CardSession& card) {
+  const HoldCheckVerdict verdict =
+      hold_check_verdict(op, failed, read, HoldWatch{now_ms(), card.capture_before_s, card.held_at_ms});
   if (verdict.hold_canceled) {
     spdlog::warn("event=payment_hold_canceled {} next=replace detail=\"the hold lapsed or was cancelled with nothing "
                  "received: settlement charges its amount to the saved card, or leaves it unpaid without one\"",

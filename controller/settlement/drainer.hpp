@@ -48,10 +48,11 @@
 // recorded (controller/settlement/hold_check.hpp): a capture found done as succeeded, one
 // whose hold is gone with nothing received as failed with hold_canceled (the card planner
 // replaces it), a read that fails for now, or a capture whose hold still reads
-// requires_capture until a day past its capture_before, as unknown (sent again with its key,
-// read again). So is a card increment whose answer was lost after it was written: a hold
-// raised to its amount is its success, one not raised yet sends it again with its key, one
-// gone is failed with hold_canceled, anything else unverified (hold_check.hpp).
+// requires_capture until a day past its capture_before (8 days after the hold was placed when
+// that is not known; never more than 8 days after the capture's first attempt), as unknown
+// (sent again with its key, read again). So is a card increment whose answer was lost after it
+// was written: a hold raised to its amount is its success, one not raised yet sends it again
+// with its key, one gone is failed with hold_canceled, anything else unverified (hold_check.hpp).
 // At start-up every operation left in flight is resent with its same key. An operation whose
 // first attempt is older than search_after (23 h: the gateway keeps keys for 24 h), or
 // cannot be shown to be younger because the wall clock stepped back since
@@ -179,20 +180,21 @@ class PaymentDrainer {
   void send(const db::PaymentOpRecord& op, Millis timeout, Done done);
   void adopt_or_send(const db::PaymentOpRecord& op, Millis timeout, Done done, const PaymentOutcome& search,
                      SteadyTime sent_at);
+  // Whether `session_id` is an admitted card attempt's, and its hold's capture_before and
+  // when it was placed; empty if the database cannot tell now.
+  struct CardSession {
+    bool card = false;
+    std::optional<std::int64_t> capture_before_s;
+    std::int64_t held_at_ms = 0;
+  };
   // A card session's capture or void declined or refused, or increment whose answer was lost
   // (`failed`): reads its hold first, and finishes with what the hold shows
   // (controller/settlement/hold_check.hpp).
   void check_hold(const db::PaymentOpRecord& op, const PaymentOutcome& failed, Millis timeout, const Done& done,
-                  SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
+                  SteadyTime sent_at, const CardSession& card);
   // Finishes `op` (a capture, void or increment that `failed`) as its hold read back (`read`) says.
   void finish_hold_checked(const db::PaymentOpRecord& op, const PaymentOutcome& failed, const PaymentOutcome& read,
-                           const Done& done, SteadyTime sent_at, std::optional<std::int64_t> capture_before_s);
-  // Whether `session_id` is an admitted card attempt's, and its hold's capture_before;
-  // empty if the database cannot tell now.
-  struct CardSession {
-    bool card = false;
-    std::optional<std::int64_t> capture_before_s;
-  };
+                           const Done& done, SteadyTime sent_at, const CardSession& card);
   [[nodiscard]] std::optional<CardSession> card_session(const std::string& session_id) const;
   // An outcome from the gateway (it also tells whether the gateway is reachable) ...
   // (`hold_canceled`: a capture whose hold is gone with nothing received, hold_check.hpp)

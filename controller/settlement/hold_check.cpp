@@ -1,5 +1,7 @@
 #include "controller/settlement/hold_check.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "controller/settlement/currency.hpp"
@@ -35,6 +37,20 @@ PaymentOutcome read_again(const PaymentOutcome& failed, const std::string& why) 
   later.kind = PaymentOutcomeKind::unknown;
   later.error = why + "; sent again with its key, then read again";
   return later;
+}
+
+// a + b, held at the int64 bounds instead of overflowing (a peer's value may be anything).
+std::int64_t clamped_sum(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
+}
+
+// Seconds as milliseconds, held at the int64 bounds.
+std::int64_t clamped_ms(std::int64_t seconds) {
+  std::int64_t ms = 0;
+  if (!__builtin_mul_overflow(seconds, std::int64_t{1000}, &ms)) return ms;
+  return seconds < 0 ? std::numeric_limits<std::int64_t>::min() : std::numeric_limits<std::int64_t>::max();
 }
 
 // "HTTP 503" or the read's error: why a read could not be used.
@@ -86,6 +102,16 @@ HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentO
 
 }  // namespace
 
+std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& watch) {
+  const std::int64_t first_ms = op.first_attempt_at_ms > 0 ? op.first_attempt_at_ms : op.created_at_ms;
+  const std::int64_t by_age = clamped_sum(first_ms, kHoldWatchMaxS * 1000);
+  if (watch.capture_before_s) {
+    return std::min(by_age, clamped_ms(clamped_sum(*watch.capture_before_s, db::kHoldWatchAfterLapseS)));
+  }
+  if (watch.held_at_ms > 0) return std::min(by_age, clamped_sum(watch.held_at_ms, kHoldWatchMaxS * 1000));
+  return by_age;
+}
+
 bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
   if (op.intent_id.empty()) return false;
   if (op.op == "increment") return outcome.kind == PaymentOutcomeKind::unknown && outcome.sends > 0;
@@ -128,8 +154,7 @@ HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const Payment
                             std::to_string(op.amount_minor) + ": money moved otherwise, look at it at the gateway";
     return verdict;
   }
-  if (op.op == "capture" && intent.status == "requires_capture" && watch.capture_before_s &&
-      watch.now_ms < (*watch.capture_before_s + db::kHoldWatchAfterLapseS) * 1000) {
+  if (op.op == "capture" && intent.status == "requires_capture" && watch.now_ms < hold_watch_end_ms(op, watch)) {
     // The hold may have lapsed just now, the network cancelling it only later.
     verdict.outcome = read_again(failed, "the hold still reads requires_capture after the capture was refused");
     return verdict;

@@ -8,10 +8,13 @@
 //   capture, the PaymentIntent canceled with nothing received -> failed as answered, and
 //     hold_canceled: the planner replaces it (a charge of its amount to the saved card, or an
 //     unpaid remainder without one)
-//   capture, the PaymentIntent still requires_capture, until a day past the hold's
-//     capture_before (db::kHoldWatchAfterLapseS) -> unknown: the network may cancel a lapsed
-//     hold only later, and a read may lag; sent again with its key (its refusal replayed) and
-//     read again. Past that, or when capture_before is not known -> failed as answered
+//   capture, the PaymentIntent still requires_capture, until the watch ends (hold_watch_end_ms:
+//     a day past the hold's capture_before, db::kHoldWatchAfterLapseS, or kHoldWatchMaxS after
+//     the hold was placed when capture_before is not known; and never past kHoldWatchMaxS
+//     after the capture's first attempt, whatever capture_before says) -> unknown: the network
+//     may cancel a lapsed hold only later, and a read may lag; sent again with its key (its
+//     refusal replayed) and read again. Past that -> failed as answered (a dead letter with
+//     its alert)
 //   void, the PaymentIntent canceled with nothing received -> succeeded (nothing to release)
 //   the read's outcome unknown for now (time-out, 5xx, 409, 429) -> unknown: the operation is
 //     sent again with its same key (its answer replayed) and the hold read again
@@ -52,8 +55,17 @@ struct HoldCheckVerdict {
 // When the read was made, and until when a hold still standing is read again.
 struct HoldWatch {
   std::int64_t now_ms = 0;
-  std::optional<std::int64_t> capture_before_s;  // the hold's; none: not known
+  std::optional<std::int64_t> capture_before_s;  // the hold's, as the terminal said; none: not known
+  std::int64_t held_at_ms = 0;                   // when the hold was placed (this box's clock); 0: not known
 };
+// The longest a capture refused while its hold still stands is read again: after its own first
+// attempt (the bound whatever capture_before says), and after the hold was placed when its
+// capture_before is not known. A card hold lasts days (Stripe: up to 7), not more.
+inline constexpr std::int64_t kHoldWatchMaxS = 8 * 24 * 3600;
+// When (Unix ms, this box's clock) `op`, a capture refused while its hold still reads
+// requires_capture, is no longer read again (HoldWatch, kHoldWatchMaxS). No overflow whatever
+// capture_before is.
+[[nodiscard]] std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& watch);
 
 // The verdict on `op`, answered `failed`, from `read`, the hold's PaymentIntent read since.
 [[nodiscard]] HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,

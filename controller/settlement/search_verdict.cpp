@@ -48,7 +48,8 @@ SearchVerdict verdict(SearchVerdict::Kind kind, const std::optional<PaymentInten
 
 }  // namespace
 
-SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found) {
+SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found,
+                             int legacy_charges) {
   using Kind = SearchVerdict::Kind;
   const auto intent = intent_of(request, found);
   const bool created = created_op(request);
@@ -57,8 +58,13 @@ SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<Pa
   if (!intent) return verdict(Kind::send, std::nullopt);
   // A charge sent without metadata[op_key] (by an older version) cannot be told from the
   // session's other charges sent so: none is adopted or taken as declined, and it is not sent
-  // again blindly either (one of them may be its own).
-  if (created && request.op_key.empty() && request.op == PaymentOpKind::charge) {
+  // again blindly either (one of them may be its own). Unless it is the session's only one
+  // and the search finds only one such charge: that one is its own.
+  const auto legacy_found = std::count_if(found.begin(), found.end(), [](const PaymentIntentView& i) {
+    return i.op == to_string(PaymentOpKind::charge) && i.op_key.empty();
+  });
+  if (created && request.op_key.empty() && request.op == PaymentOpKind::charge &&
+      (legacy_charges != 1 || legacy_found != 1)) {
     return verdict(Kind::unverified, intent,
                    "the charge was first sent without metadata[op_key] (by an older version), and a charge of the "
                    "session found by search without one cannot be told apart from the session's other charges");

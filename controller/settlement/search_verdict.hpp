@@ -22,8 +22,11 @@
 // the operation's amount and currency, and an adopted intent must still match the operation as
 // an answer would (ports/payment_intent_match.hpp), else unverified. An operation first sent
 // without op_key (by an older version) is matched among the intents without one: a preauth
-// (one per session) as before; a charge found so cannot be told from the session's other
-// charges, so it is unverified (never adopted, declined or sent again blindly). Pure functions.
+// (one per session) as before; a charge as well when it is the session's only charge first
+// sent so and the search finds exactly one charge without op_key (it can only be its own, e.g.
+// an app session's one charge in flight across the upgrade); otherwise a charge found so
+// cannot be told from the session's other charges, so it is unverified (never adopted,
+// declined or sent again blindly). Pure functions.
 #pragma once
 
 #include <optional>
@@ -41,6 +44,9 @@ struct SearchVerdict {
   std::string reason;                       // unverified, poll: why, for the log and the dead letter
 };
 
-[[nodiscard]] SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found);
+// `legacy_charges`: for a charge first sent without op_key, how many of its session's charges
+// were first sent so (it included); 0 if not known.
+[[nodiscard]] SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<PaymentIntentView>& found,
+                                           int legacy_charges = 0);
 
 }  // namespace passgate::controller

@@ -56,21 +56,24 @@ void write_off(Database& db, std::int64_t id) {
   REQUIRE(describe(PaymentQueue(db).write_off(id, "paid at the desk", AuditActor{"alice"}, kNow + 10)) == "ok");
 }
 
-// Session `sid`'s capture of its hold, a dead letter (refused, left as answered); its id.
-std::int64_t dead_capture(Database& db, const std::string& sid) {
+// Session `sid`'s `op` (capture, void) of its hold, a dead letter (refused, left as
+// answered); its id.
+std::int64_t dead_on_hold(Database& db, const std::string& sid, const std::string& op = "capture") {
   PaymentQueue queue(db);
-  NewPaymentOp capture;
-  capture.session_id = sid;
-  capture.op = "capture";
-  capture.amount_minor = 3000;
-  capture.currency = "EUR";
-  capture.intent_id = "pi_" + sid;
-  auto id = queue.enqueue(capture, kNow);
+  NewPaymentOp on_hold;
+  on_hold.session_id = sid;
+  on_hold.op = op;
+  on_hold.amount_minor = op == "void" ? 0 : 3000;
+  on_hold.currency = "EUR";
+  on_hold.intent_id = "pi_" + sid;
+  auto id = queue.enqueue(on_hold, kNow);
   REQUIRE(describe(id) == "ok");
   REQUIRE(describe(queue.mark_in_flight(*id, kNow + 1)) == "ok");
   REQUIRE(describe(queue.mark_dead(*id, "HTTP 400: the authorization expired", kNow + 2)) == "ok");
   return *id;
 }
+
+std::int64_t dead_capture(Database& db, const std::string& sid) { return dead_on_hold(db, sid); }
 
 void admit_cards(Database& db, const CardCrypto& c, const std::vector<std::tuple<const char*, int, const char*>>& cards) {
   CardAttemptStore attempts(db);
@@ -207,4 +210,94 @@ TEST_CASE("migration 20 lifts an entry stuck at version 19: its session's remain
   CHECK(entry(*db, c, "fp2").has_value());        // owed: kept
   REQUIRE(entry(*db, c, "fp3").has_value());      // handed to e, which owes
   CHECK(entry(*db, c, "fp3")->session_id == "e");
+}
+
+TEST_CASE("card blocklist: a declined remainder retried as a new attempt keeps the card listed until that one is settled") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  admit_cards(*t.db, c, {{"a", 1, "fp"}});
+  PaymentQueue queue(*t.db);
+  const std::string suffix = GENERATE(std::string("remainder"), std::string("capture:remainder"));
+  const std::int64_t rest = leave_unpaid(*t.db, c, "a", "fp", suffix);
+  // A first retry sends it with its own key; the card declines it.
+  REQUIRE(describe(queue.retry(rest, AuditActor{"alice"}, kNow + 10)) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(rest, kNow + 11)) == "ok");
+  REQUIRE(describe(queue.mark_declined(rest, "402 insufficient_funds", kNow + 12)) == "ok");
+  // Retried again: a new attempt replaces it, and the card stays listed meanwhile.
+  REQUIRE(describe(queue.retry(rest, AuditActor{"alice"}, kNow + 20)) == "ok");
+  auto old = queue.find(rest);
+  REQUIRE(describe(old) == "ok");
+  REQUIRE((*old)->replaced_by.has_value());
+  const std::int64_t attempt = *(*old)->replaced_by;
+  CHECK(queue.find(attempt)->value().idempotency_key == "a:charge:" + suffix + ":retry1");
+  REQUIRE(entry(*t.db, c, "fp").has_value());
+  SECTION("the new attempt paid: lifted") {
+    REQUIRE(describe(queue.mark_in_flight(attempt, kNow + 21)) == "ok");
+    REQUIRE(describe(queue.mark_succeeded(attempt, "pi_paid", kNow + 22)) == "ok");
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+  SECTION("declined too, and its own new attempt declined and written off: lifted then") {
+    REQUIRE(describe(queue.mark_in_flight(attempt, kNow + 21)) == "ok");
+    REQUIRE(describe(queue.mark_declined(attempt, "402 card_declined", kNow + 22)) == "ok");
+    CHECK(entry(*t.db, c, "fp").has_value());
+    REQUIRE(describe(queue.retry(attempt, AuditActor{"alice"}, kNow + 30)) == "ok");
+    const auto third = queue.find(attempt)->value().replaced_by;
+    REQUIRE(third.has_value());
+    CHECK(queue.find(*third)->value().idempotency_key == "a:charge:" + suffix + ":retry2");
+    REQUIRE(describe(queue.mark_in_flight(*third, kNow + 31)) == "ok");
+    REQUIRE(describe(queue.mark_declined(*third, "402 card_declined", kNow + 32)) == "ok");
+    CHECK(entry(*t.db, c, "fp").has_value());
+    write_off(*t.db, *third);
+    CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  }
+}
+
+TEST_CASE("card blocklist: a void refused or still to be sent collects nothing and keeps no card listed") {
+  TestDatabase t;
+  const CardCrypto c = CardCrypto::make();
+  admit_cards(*t.db, c, {{"a", 1, "fp"}, {"b", 2, "fp2"}});
+  // a: the planner voided a hold lapsed by this box's clock; the void was refused (a dead
+  // letter), the charge of the cart declined, and its remainder is paid by an operator's retry.
+  const std::int64_t release = dead_on_hold(*t.db, "a", "void");
+  const std::int64_t rest = leave_unpaid(*t.db, c, "a", "fp");
+  // b: its void still pending.
+  NewPaymentOp pending_void;
+  pending_void.session_id = "b";
+  pending_void.op = "void";
+  pending_void.currency = "EUR";
+  pending_void.intent_id = "pi_b";
+  REQUIRE(describe(PaymentQueue(*t.db).enqueue(pending_void, kNow)) == "ok");
+  const std::int64_t b_rest = leave_unpaid(*t.db, c, "b", "fp2");
+  REQUIRE(entry(*t.db, c, "fp").has_value());
+  PaymentQueue queue(*t.db);
+  REQUIRE(describe(queue.retry(rest, AuditActor{"alice"}, kNow + 10)) == "ok");
+  REQUIRE(describe(queue.mark_in_flight(rest, kNow + 11)) == "ok");
+  REQUIRE(describe(queue.mark_succeeded(rest, "pi_paid", kNow + 12)) == "ok");
+  CHECK_FALSE(entry(*t.db, c, "fp").has_value());
+  const auto still = queue.find(release);
+  REQUIRE(describe(still) == "ok");
+  CHECK(is_dead_letter((*still)->state, (*still)->alert));  // the void still waits for an operator
+  write_off(*t.db, b_rest);
+  CHECK_FALSE(entry(*t.db, c, "fp2").has_value());
+}
+
+TEST_CASE("migration 22 lifts an entry kept at version 21 only by its session's dead void") {
+  passgate::test::TempDir dir;
+  const auto file = dir / "gate.db";
+  const CardCrypto c = CardCrypto::make();
+  {
+    auto db = open_or_fail(file);
+    admit_cards(*db, c, {{"a", 1, "fp"}, {"b", 2, "fp2"}});
+    (void)dead_on_hold(*db, "a", "void");
+    const std::int64_t rest = leave_unpaid(*db, c, "a", "fp");
+    (void)dead_on_hold(*db, "b", "void");
+    (void)leave_unpaid(*db, c, "b", "fp2");  // b still owes its remainder
+    back_to_version(*db, 21);
+    write_off(*db, rest);
+    REQUIRE(entry(*db, c, "fp").has_value());  // as version 21 left it: the void kept it listed
+  }
+  auto db = open_or_fail(file);
+  CHECK(db->schema_version() == latest_schema_version());
+  CHECK_FALSE(entry(*db, c, "fp").has_value());  // lifted
+  CHECK(entry(*db, c, "fp2").has_value());        // owed: kept
 }

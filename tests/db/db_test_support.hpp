@@ -47,6 +47,12 @@ inline std::unique_ptr<SQLite::Database> raw_at_version(const std::filesystem::p
 // test of a later migration needs: the objects of each later migration are dropped, so that it
 // runs again at the next open.
 inline void back_to_version(Database& db, int version) {
+  if (version == 20 || version == 21) {
+    // Migration 20's view and trigger again, as it made them (migration 22 replaced them).
+    db.sql().exec("DROP TRIGGER card_blocklist_lifted_when_settled; DROP VIEW card_sessions_owing;"
+                  " CREATE TRIGGER card_blocklist_lifted_when_paid AFTER UPDATE OF state ON payment_ops BEGIN SELECT 1; END");
+    db.sql().exec(std::string(schema_migrations()[19]));
+  }
   if (version < 21) db.sql().exec("ALTER TABLE payment_ops DROP COLUMN op_key_sent");
   if (version < 20) {
     db.sql().exec("DROP TRIGGER card_blocklist_lifted_when_settled; DROP VIEW card_sessions_owing;"

@@ -272,3 +272,87 @@ TEST_CASE("a batch of outcomes whose commit fails writes nothing: every operatio
   CHECK(f.get(a).state == PaymentOpState::succeeded);
   CHECK(f.get(b).state == PaymentOpState::declined);
 }
+
+TEST_CASE("an operator's retry of a declined charge is a new attempt under a new key, chained ops waiting for it") {
+  QueueFixture f;
+  const auto declined = f.add("s1", "charge", 800);
+  REQUIRE(f.queue.mark_in_flight(declined, kNow).ok());
+  REQUIRE(f.queue.mark_declined(declined, "402 insufficient_funds", kNow).ok());
+  NewPaymentOp release = op("s1", "void", 0);  // waits for the charge
+  release.intent_id = "pi_hold";
+  release.after_op_id = declined;
+  const auto chained = f.queue.enqueue(release, kNow);
+  REQUIRE(describe(chained) == "ok");
+
+  REQUIRE(describe(f.queue.retry(declined, AuditActor("alice", 1000, 1001), kNow + 5)) == "ok");
+  const PaymentOpRecord old = f.get(declined);
+  CHECK(old.state == PaymentOpState::declined);
+  REQUIRE(old.replaced_by.has_value());
+  CHECK_FALSE(is_dead_letter(old.state, old.alert));
+  const std::string made = "a new attempt under a new key: operation " + std::to_string(*old.replaced_by);
+  CHECK_THAT(old.last_error, Catch::Contains("402 insufficient_funds") && Catch::Contains(made));
+  const PaymentOpRecord attempt = f.get(*old.replaced_by);
+  CHECK(attempt.idempotency_key == "s1:charge:retry1");
+  CHECK(attempt.op == "charge");
+  CHECK(attempt.session_id == "s1");
+  CHECK(attempt.amount_minor == 800);
+  CHECK(attempt.currency == "USD");
+  CHECK(attempt.state == PaymentOpState::pending);
+  CHECK(attempt.alert);
+  CHECK(attempt.attempts == 0);
+  CHECK(attempt.first_attempt_at_ms == 0);  // no lookup before its first send
+  CHECK(attempt.next_attempt_at_ms == kNow + 5);
+  CHECK(attempt.op_key_sent);
+  CHECK_FALSE(attempt.maybe_executed);
+  CHECK(f.get(*chained).after_op_id == attempt.id);
+  // The old one is settled by the new attempt.
+  CHECK(f.queue.retry(declined, "alice", kNow + 6).error().code == "wrong_state");
+
+  // Declined again and retried: the next number, on the first key.
+  REQUIRE(f.queue.mark_in_flight(attempt.id, kNow + 7).ok());
+  REQUIRE(f.queue.mark_declined(attempt.id, "402 card_declined", kNow + 8).ok());
+  REQUIRE(describe(f.queue.retry(attempt.id, "bob", kNow + 9)) == "ok");
+  const auto second = f.get(attempt.id).replaced_by;
+  REQUIRE(second.has_value());
+  CHECK(f.get(*second).idempotency_key == "s1:charge:retry2");
+
+  SQLite::Statement audit(f.t.db->sql(), "SELECT op_id, detail, actor FROM audit_log WHERE action = 'retry' ORDER BY id");
+  REQUIRE(audit.executeStep());
+  CHECK(audit.getColumn(0).getInt64() == declined);
+  CHECK(audit.getColumn(1).getString() == made);
+  REQUIRE(audit.executeStep());
+  CHECK(audit.getColumn(0).getInt64() == attempt.id);
+  CHECK(audit.getColumn(2).getString() == "bob");
+}
+
+TEST_CASE("an operator's retry keeps the key of a dead charge (it may have gone through) and of a declined capture") {
+  QueueFixture f;
+  NewPaymentOp rest = op("s1", "charge", 300);
+  rest.key_suffix = "remainder";
+  auto unknown = f.queue.enqueue(rest, kNow);
+  REQUIRE(describe(unknown) == "ok");
+  REQUIRE(f.queue.mark_in_flight(*unknown, kNow).ok());
+  REQUIRE(f.queue.mark_dead(*unknown, "timeout after 10000 ms, then 400 on the resend", kNow).ok());
+  NewPaymentOp capture = op("s2", "capture", 500);
+  capture.intent_id = "pi_hold";
+  auto refused = f.queue.enqueue(capture, kNow);
+  REQUIRE(describe(refused) == "ok");
+  REQUIRE(f.queue.mark_in_flight(*refused, kNow).ok());
+  REQUIRE(f.queue.mark_declined(*refused, "402 card_declined", kNow).ok());
+  for (const std::int64_t id : {*unknown, *refused}) {
+    REQUIRE(describe(f.queue.retry(id, "alice", kNow + 1)) == "ok");
+    const PaymentOpRecord again = f.get(id);
+    CHECK(again.state == PaymentOpState::pending);
+    CHECK_FALSE(again.replaced_by.has_value());
+  }
+  CHECK(f.get(*unknown).idempotency_key == "s1:charge:remainder");
+  CHECK(f.get(*refused).idempotency_key == "s2:capture");
+
+  // The remainder declined in turn: its retry is a new attempt, on the remainder's key.
+  REQUIRE(f.queue.mark_in_flight(*unknown, kNow + 2).ok());
+  REQUIRE(f.queue.mark_declined(*unknown, "402 insufficient_funds", kNow + 3).ok());
+  REQUIRE(describe(f.queue.retry(*unknown, "alice", kNow + 4)) == "ok");
+  const auto attempt = f.get(*unknown).replaced_by;
+  REQUIRE(attempt.has_value());
+  CHECK(f.get(*attempt).idempotency_key == "s1:charge:remainder:retry1");
+}

@@ -66,15 +66,28 @@ TEST_CASE("under sudo the audit log names the user who called sudo, beside the u
   INFO(run.output);
   REQUIRE(run.exit_code == 0);
   CHECK_THAT(run.output, Contains("as alice (via sudo)"));
-  // A decline is resent with its same key: the gateway may replay it.
-  CHECK_THAT(run.output, Contains("a decline may come back unchanged"));
+  // A declined charge is retried as a new attempt under a new key (its own would bring its
+  // stored decline back).
+  const auto retried = day.op(day.declined);
+  REQUIRE(retried.replaced_by.has_value());
+  const std::int64_t attempt = *retried.replaced_by;
+  CHECK_THAT(run.output, Contains("was declined: it is replaced by a new attempt, payment operation " +
+                                  std::to_string(attempt) + ", under a new idempotency key"));
+  CHECK_THAT(run.output, !Contains("a decline may come back unchanged"));
+  CHECK(day.op(attempt).idempotency_key == "s-declined:charge:retry1");
   const auto row = day.audit_log().back();
   CHECK(row.actor == "alice (via sudo)");
+  CHECK(row.op_id == day.declined);
+  CHECK(row.detail == "a new attempt under a new key: operation " + std::to_string(attempt));
   CHECK(row.peer_uid == static_cast<std::int64_t>(::geteuid()));
   CHECK(row.peer_gid == static_cast<std::int64_t>(::getegid()));
   CHECK_THAT(run.output, Contains("alice (via sudo) as claimed; the connection was uid " + std::to_string(::geteuid())));
-  // Resent at once; with no payment reference stored for the session it is rejected again.
-  CHECK(gate_sent(day, "payment_rejected", day.declined));
+  CHECK(day.gated().wait_for_output("event=queue_retry op_id=" + std::to_string(day.declined) + " op=charge was=declined",
+                                    kGateLimit));
+  CHECK(day.gated().wait_for_output("next=new_attempt new_op_id=" + std::to_string(attempt), kGateLimit));
+  // The new attempt is sent at once; with no payment reference stored for the session it is
+  // rejected.
+  CHECK(gate_sent(day, "payment_rejected", attempt));
 }
 
 TEST_CASE("write-off closes a dead letter with its reason in the audit log") {

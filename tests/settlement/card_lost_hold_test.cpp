@@ -211,6 +211,35 @@ TEST_CASE("a card capture refused while its hold still reads requires_capture is
   }
 }
 
+TEST_CASE("a card capture refused while its hold, without capture_before, still stands is read again until 8 days past the hold") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  // The terminal said no capture_before (null or missing: it is not required).
+  f.t.db->sql().exec("UPDATE card_attempts SET capture_before_s = NULL WHERE session_id = 'c1'");
+  const std::int64_t held_at_ms = f.now_ms();
+  f.record_carts({final_cart("c1", 2500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  const auto standing = refusing_captures(shows("requires_capture", 0));
+  drain_lost(f, standing);
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK_FALSE(db::is_final(ops[0].state));  // read again (pending, or in flight again)
+  CHECK_THAT(ops[0].last_error, Catch::Contains("still reads requires_capture"));
+  f.vt.advance(std::chrono::hours(7 * 24));
+  drain_lost(f, standing);
+  ops = f.settling_ops("c1");
+  CHECK_FALSE(db::is_final(ops[0].state));
+  f.vt.advance(std::chrono::hours(24));  // past the hold's placing + 8 days
+  drain_lost(f, standing);
+  ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(f.now_ms() > held_at_ms + 8 * 24 * 3600 * 1000LL);
+  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK_THAT(ops[0].last_error, Catch::Contains("the hold read afterwards: requires_capture"));
+  CHECK(charged(f) == 0);
+}
+
 TEST_CASE("a card capture whose hold cannot be read for now is sent again with its key, then followed up") {
   CardSettlementFixture f;
   card_session_planned(f, 2500);
@@ -250,11 +279,11 @@ TEST_CASE("a card hold stays watched near its capture_before until its capture h
   CHECK(totals->card_hold_deadlines_s.empty());
 }
 
-TEST_CASE("a card capture looked up after a day of time-outs that finds its hold lapsed is replaced by a charge of its amount") {
-  CardSettlementFixture f;
-  card_session_planned(f, 2500);
-  // The capture's answers never come until its first attempt is older than search_after
-  // (23 h): its resend is then preceded by a lookup, which finds the hold lapsed.
+namespace {
+
+// The capture's answers never come until its first attempt is older than search_after (23 h):
+// its resend is then preceded by a lookup, whose answer the gateway owes when this returns.
+void time_out_until_lookup(CardSettlementFixture& f) {
   for (int i = 0; i < 300 && f.gateway.searches.empty(); ++i) {
     f.vt.run_ready();
     while (!f.gateway.calls.empty() && f.gateway.calls.front().searched_session.empty()) {
@@ -263,6 +292,14 @@ TEST_CASE("a card capture looked up after a day of time-outs that finds its hold
     f.vt.advance(std::chrono::minutes(10));
   }
   REQUIRE(f.gateway.searches.size() == 1);
+}
+
+}  // namespace
+
+TEST_CASE("a card capture looked up after a day of time-outs that finds its hold lapsed is replaced by a charge of its amount") {
+  CardSettlementFixture f;
+  card_session_planned(f, 2500);
+  time_out_until_lookup(f);  // the lookup finds the hold lapsed
   drain_lost(f, refusing_captures(shows("canceled", 0)));
   const auto ops = f.settling_ops("c1");
   const auto capture = std::find_if(ops.begin(), ops.end(), [](const auto& o) { return o.op == "capture"; });
@@ -272,6 +309,31 @@ TEST_CASE("a card capture looked up after a day of time-outs that finds its hold
   REQUIRE(instead != ops.end());
   CHECK(capture->hold_canceled);
   CHECK(instead->state == PaymentOpState::succeeded);
+  CHECK(charged(f) == 2500);
+}
+
+TEST_CASE("a card capture looked up late, its hold canceled but its session unreadable for now, is looked up again") {
+  CardSettlementFixture f;
+  card_session_planned(f, 2500);
+  time_out_until_lookup(f);
+  // When the lookup's answer comes, the card attempts cannot be read (a database error).
+  f.t.db->sql().exec("ALTER TABLE card_attempts RENAME TO card_attempts_away");
+  f.gateway.answer_oldest(hold_found("c1", "canceled", 0));
+  f.vt.run_ready();
+  f.t.db->sql().exec("ALTER TABLE card_attempts_away RENAME TO card_attempts");
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK_FALSE(db::is_final(ops[0].state));  // an unknown outcome: not a dead letter
+  CHECK_FALSE(ops[0].unverified);
+  CHECK_THAT(ops[0].last_error, Catch::Contains("session could not be read"));
+  // Looked up again after its backoff, its session read: followed up as a hold gone.
+  f.vt.advance(std::chrono::minutes(10));
+  drain_lost(f, refusing_captures(shows("canceled", 0)));
+  ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].hold_canceled);
+  CHECK(ops[1].idempotency_key == "c1:charge:capture");
+  CHECK(ops[1].state == PaymentOpState::succeeded);
   CHECK(charged(f) == 2500);
 }
 

@@ -178,6 +178,45 @@ TEST_CASE("an operator settling a partially paid card session lifts the card's b
   CHECK_FALSE(f.blocked("fp-1"));
 }
 
+TEST_CASE("a card's declined remainder retried by an operator goes out as a new attempt, new key and op_key, and is paid") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 4500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  f.start_card_drainer();
+  drain(f, Charges::declined);
+  const std::int64_t rest = f.settling_ops("c1").back().id;
+  REQUIRE(f.op(rest).idempotency_key == "c1:charge:remainder");
+  // The first retry sends it with its own key: declined again (the card still cannot pay).
+  REQUIRE(f.queue.retry(rest, db::AuditActor{"alice"}, f.now_ms()).ok());
+  f.drainer->kick();
+  drain(f, Charges::declined);
+  REQUIRE(f.op(rest).state == PaymentOpState::declined);
+  CHECK(f.blocked("fp-1"));
+  // A day later the card can pay. Its own key would only bring the stored decline back (and
+  // a lookup, the declined PaymentIntent): the retry is a new attempt.
+  f.vt.advance(std::chrono::hours(24));
+  const std::size_t sent_before = f.gateway.sent.size();
+  REQUIRE(f.queue.retry(rest, db::AuditActor{"alice"}, f.now_ms()).ok());
+  REQUIRE(f.op(rest).replaced_by.has_value());
+  const std::int64_t attempt = *f.op(rest).replaced_by;
+  CHECK(f.blocked("fp-1"));  // still listed while the new attempt is under way
+  f.drainer->kick();
+  drain(f);
+  CHECK(f.gateway.searches.empty());  // sent, not looked up
+  REQUIRE(f.gateway.sent.size() == sent_before + 1);
+  const PaymentRequest& sent = f.gateway.sent.back();
+  CHECK(sent.idempotency_key == "c1:charge:remainder:retry1");
+  CHECK(sent.op_key == "charge:remainder:retry1");
+  CHECK(sent.amount_minor == 1500);
+  CHECK(sent.payment_method == "pm_saved_fp-1");
+  CHECK(f.op(attempt).state == PaymentOpState::succeeded);
+  CHECK(f.op(rest).state == PaymentOpState::declined);  // settled by the new attempt
+  CHECK_FALSE(db::is_dead_letter(f.op(rest).state, f.op(rest).alert));
+  CHECK_FALSE(f.blocked("fp-1"));
+  CHECK(f.planner.run() == 0);
+}
+
 TEST_CASE("a hold past its capture_before by this box's clock is captured all the same: the clock may be ahead") {
   CardSettlementFixture f;
   const bool saved = GENERATE(true, false);

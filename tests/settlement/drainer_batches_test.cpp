@@ -477,19 +477,22 @@ TEST_CASE("a claim held back goes only once its predecessor is final: not while 
   REQUIRE(f.op(charge).state == PaymentOpState::declined);
   REQUIRE(f.op(*after).state == PaymentOpState::pending);
   REQUIRE(f.gateway.calls.empty());
-  // Meanwhile an operator retries the charge: it goes out, and the void must wait for it again.
+  // Meanwhile an operator retries the charge (declined: a new attempt in its place): it goes
+  // out, and the void must wait for it.
   REQUIRE(f.queue.retry(charge, db::AuditActor{"alice"}, f.now_ms()).ok());
+  REQUIRE(f.op(charge).replaced_by.has_value());
+  const std::int64_t attempt = *f.op(charge).replaced_by;
   f.t.db->sql().exec("DROP TRIGGER bad_claim");
   f.drainer->kick();
   f.vt.advance(std::chrono::seconds(20));
-  REQUIRE(f.op(charge).state == PaymentOpState::in_flight);
+  REQUIRE(f.op(attempt).state == PaymentOpState::in_flight);
   CHECK(f.op(*after).state == PaymentOpState::pending);
   for (const PaymentRequest& sent : f.gateway.sent) CHECK(sent.idempotency_key != "s1:void");
 
   f.gateway.approve_oldest();
   f.vt.run_ready();
   f.vt.advance(Millis{20});
-  CHECK(f.op(charge).state == PaymentOpState::succeeded);
+  CHECK(f.op(attempt).state == PaymentOpState::succeeded);
   REQUIRE_FALSE(f.gateway.sent.empty());
   CHECK(f.gateway.sent.back().idempotency_key == "s1:void");
 }

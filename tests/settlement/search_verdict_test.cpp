@@ -178,4 +178,30 @@ TEST_CASE("a charge sent without op_key by an older version is never adopted, de
   preauth.op_key.clear();
   CHECK(search_verdict(preauth, {with_op_key(found_intent("pi_h", "s1", "preauth", "requires_capture"), "")}).kind ==
         Kind::adopt);
+  // Two charges of the session first sent so: none is told apart, even with one found.
+  CHECK(search_verdict(old, {legacy_paid}, 2).kind == Kind::unverified);
+}
+
+TEST_CASE("the session's only charge sent without op_key is adopted or declined when the search finds only one such") {
+  PaymentRequest old = request(PaymentOpKind::charge, 3000);
+  old.op_key.clear();
+  const auto legacy = [](const std::string& id, const std::string& status) {
+    return with_op_key(found_intent(id, "s1", "charge", status, 3000), "");
+  };
+  const SearchVerdict paid = search_verdict(old, {legacy("pi_old", "succeeded")}, 1);
+  CHECK(paid.kind == Kind::adopt);
+  REQUIRE(paid.intent.has_value());
+  CHECK(paid.intent->id == "pi_old");
+  CHECK(search_verdict(old, {legacy("pi_old", "requires_payment_method")}, 1).kind == Kind::declined);
+  CHECK(search_verdict(old, {legacy("pi_old", "processing")}, 1).kind == Kind::poll);
+  // Beside charges sent with an op_key (not its own), it is still the only one.
+  CHECK(search_verdict(old, {legacy("pi_old", "succeeded"), found_intent("pi_new", "s1", "charge", "succeeded", 500)},
+                       1)
+            .kind == Kind::adopt);
+  // Two found without op_key: which is its own cannot be told.
+  const SearchVerdict two = search_verdict(old, {legacy("pi_a", "succeeded"), legacy("pi_b", "succeeded")}, 1);
+  CHECK(two.kind == Kind::unverified);
+  CHECK_THAT(two.reason, Catch::Contains("cannot be told apart"));
+  // None found: not done yet (as before).
+  CHECK(search_verdict(old, {}, 1).kind == Kind::send);
 }

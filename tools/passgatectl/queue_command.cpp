@@ -107,6 +107,16 @@ std::string describe(const json& op) {
 
 void print_retried(const json& reply, std::ostream& out) {
   const json& op = reply["operation"];
+  if (reply.contains("new_attempt")) {
+    out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
+        << ") was declined: it is replaced by a new attempt, payment operation "
+        << reply["new_attempt"].value("id", std::int64_t{0})
+        << ", under a new idempotency key (the gateway would answer the old key with its decline). Recorded in the"
+        << " audit log as " << recorded_as(reply) << ".\n"
+        << "passgated sends the new attempt now; there is no need to signal or restart passgated. Follow it with:"
+        << " passgatectl queue --all\n";
+    return;
+  }
   out << "Payment operation " << op.value("id", std::int64_t{0}) << " (" << describe(op)
       << ") is pending again; recorded in the audit log as " << recorded_as(reply) << ".\n"
       << "passgated sends it again now, with its same idempotency key; there is no need to signal or restart"
@@ -148,7 +158,8 @@ void add_queue_command(CLI::App& app, Cli& cli) {
       ->option_text("N")
       ->check(limit_check());
 
-  auto* retry = queue->add_subcommand("retry", "send a dead letter again, with its same idempotency key");
+  auto* retry = queue->add_subcommand(
+      "retry", "send a dead letter again, with its same idempotency key (a declined charge: as a new attempt)");
   retry->add_option("ID", o->op_id, "the operation's id, as passgatectl queue lists it")
       ->required()
       ->check(id_check("queue retry", "passgatectl queue"));
