@@ -54,7 +54,6 @@ Result<std::string> bytes(const json& object, const char* name, std::size_t limi
 Result<Header> header_of(const json& doc) {
   const auto it = doc.find("header");
   if (it == doc.end() || !it->is_object()) return bad("no response header");
-  Header h;
   auto cluster = number<std::uint64_t>(*it, "cluster_id");
   if (!cluster) return cluster.error();
   auto member = number<std::uint64_t>(*it, "member_id");
