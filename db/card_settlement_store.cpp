@@ -62,14 +62,17 @@ Result<std::vector<std::string>> CardSettlementStore::to_follow_up(const std::st
     // ordinary dead letter for an operator, the card not blocklisted. A capture is followed up
     // only once its hold was read and found cancelled with nothing received (the drainer,
     // controller/settlement/hold_check.hpp), whatever its sends: no capture can happen then;
-    // so is an increment whose answer was lost and whose hold was then found so.
+    // so is an increment whose answer was lost and whose hold was then found so. An increment
+    // declined, or refused as the design means (recorded declined by the drainer), goes to the
+    // next row; one refused for the gate's own fault stays a dead letter until an operator
+    // writes it off.
     auto query = db_.statement(
         "SELECT t.session_id FROM settlements t JOIN payment_ops o ON o.session_id = t.session_id"
         " AND o.idempotency_key = t.session_id || ':' || ?1"
         " WHERE t.plan LIKE 'card:%' AND o.replaced_by IS NULL"
         " AND CASE ?1 WHEN 'capture' THEN o.state IN ('declined', 'dead') AND o.hold_canceled = 1"
         " WHEN 'increment' THEN o.state IN ('declined', 'succeeded', 'written_off')"
-        " OR (o.state = 'dead' AND o.unverified = 0 AND (o.attempts <= 1 OR o.hold_canceled = 1))"
+        " OR (o.state = 'dead' AND o.unverified = 0 AND o.hold_canceled = 1)"
         " ELSE o.state = 'declined' END"
         " AND NOT (?1 = 'increment' AND EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
         " AND f.op = 'capture'))"

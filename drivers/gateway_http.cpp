@@ -145,6 +145,7 @@ ReplyFailure ReplyReader::failure() const {
     out.decline_code = text(error->decline_code.empty() ? error->code : error->decline_code, kMaxGatewayWord);
   } else {
     out.kind = ReplyClass::rejected;
+    if (error) out.error_code = text(error->code, kMaxGatewayWord);
   }
   return out;
 }

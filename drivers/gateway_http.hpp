@@ -83,6 +83,7 @@ struct ReplyFailure {
   ReplyClass kind = ReplyClass::unknown;
   std::string error;         // why, cleaned; for unverified without what it means
   std::string decline_code;  // declined: decline_code, or code when there is none (cleaned)
+  std::string error_code;    // rejected: the error object's code, if any (cleaned)
   std::optional<GatewayError> body_error;  // the error object as sent (uncleaned: match only)
 };
 

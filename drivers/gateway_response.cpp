@@ -44,6 +44,7 @@ PaymentOutcome failure(const ReplyReader& reader) {
   outcome.kind = payment_kind(failed.kind);
   outcome.error = std::move(failed.error);
   outcome.decline_code = std::move(failed.decline_code);
+  outcome.error_code = std::move(failed.error_code);
   return outcome;
 }
 

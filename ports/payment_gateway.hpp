@@ -83,6 +83,8 @@ struct PaymentOutcome {
                                                        // when unverified, if one was read)
   std::vector<PaymentIntentView> found;                // search_session(): the matches
   std::string decline_code;                            // declined: e.g. insufficient_funds
+  std::string error_code;                              // rejected: the gateway error's code, e.g.
+                                                       // payment_intent_unexpected_state
   std::string error;                                   // why, for logs and the dead-letter
                                                        // list; never a key or a reference
   std::optional<std::chrono::milliseconds> retry_after;  // from Retry-After, if sent

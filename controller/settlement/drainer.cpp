@@ -19,6 +19,15 @@ namespace passgate::controller {
 
 namespace {
 
+// An increment the gateway refused as the design means it can be (the hold does not support
+// it, or no longer requires_capture): settled by the next row like a declined one. Any other
+// refusal (401, 403, 404, another 400: the gate's own fault) stays a dead letter for an operator.
+bool increment_refused_by_design(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
+  return op.op == "increment" && outcome.http_status == 400 &&
+         (outcome.error_code == "incremental_authorization_not_supported" ||
+          outcome.error_code == "payment_intent_unexpected_state");
+}
+
 PaymentOutcome failed_locally(PaymentOutcomeKind kind, std::string error) {
   PaymentOutcome outcome;
   outcome.kind = kind;
@@ -530,6 +539,11 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
       w.text = "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code);
       break;
     case PaymentOutcomeKind::rejected:
+      if (increment_refused_by_design(op, outcome)) {
+        w.to = db::OutcomeWrite::To::declined;
+        w.text = "declined: " + outcome.error;
+        break;
+      }
       // (After more than one send it is a dead letter whatever alert_on_failure said.)
       w.to = db::OutcomeWrite::To::dead;
       w.text = outcome.error;

@@ -53,12 +53,20 @@ TEST_CASE("increment: 402 is declined, 400 not supported or a hold not requires_
                            PaymentOpKind::increment);
     CHECK(outcome.kind == PaymentOutcomeKind::rejected);
     CHECK_THAT(outcome.error, Contains("code=incremental_authorization_not_supported"));
+    CHECK(outcome.error_code == "incremental_authorization_not_supported");  // what the drainer matches
   }
   SECTION("the hold is no longer requires_capture") {
     const PaymentOutcome outcome = gateway.outcome_of(
         400, error_json("invalid_request_error", "payment_intent_unexpected_state", "", "This PaymentIntent's status is canceled"),
         PaymentOpKind::increment);
     CHECK(outcome.kind == PaymentOutcomeKind::rejected);
+    CHECK(outcome.error_code == "payment_intent_unexpected_state");
+  }
+  SECTION("a bad key (401): refused, its code (none) never one the increment's follow-up names") {
+    const PaymentOutcome outcome = gateway.outcome_of(
+        401, error_json("invalid_request_error", "", "", "Invalid API Key provided"), PaymentOpKind::increment);
+    CHECK(outcome.kind == PaymentOutcomeKind::rejected);
+    CHECK(outcome.error_code.empty());
   }
   SECTION("a 5xx: it may have been applied") {
     const PaymentOutcome outcome = gateway.outcome_of(503, "", PaymentOpKind::increment);

@@ -38,6 +38,22 @@ std::vector<PaymentRequest> sent_of(const CardSettlementFixture& f, PaymentOpKin
   return out;
 }
 
+// An operator writes off c1's increment `id` (sent once, not raised): the hold is captured and
+// the rest charged to the saved card (or left unpaid, the card listed, without one).
+void written_off_then_next_row(CardSettlementFixture& f, std::int64_t id, bool saved) {
+  REQUIRE(f.queue.write_off(id, "looked at the gateway: not raised", db::AuditActor{"alice"}, f.now_ms()).ok());
+  drain_card(f, [](const FakeGateway::Call&) { return std::nullopt; });
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[0].state == PaymentOpState::written_off);
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[1].amount_minor == 3000);
+  CHECK(ops[1].state == PaymentOpState::succeeded);
+  CHECK(ops[2].amount_minor == 1500);
+  check_rest_of_c1(f, ops[2], saved, PaymentOpState::succeeded);
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);
+}
+
 // Answers the increment with `outcome` (its first `times` sends), reads the hold with `read`,
 // approves the rest.
 CardAnswer increment_answered(PaymentOutcome outcome, int times = 1,
@@ -143,7 +159,7 @@ TEST_CASE("an increment declined (402) or refused (400 not supported) is settled
   CHECK(captures[0].amount_minor == 3000);
   const auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 3);
-  CHECK(ops[0].state == (declined ? PaymentOpState::declined : PaymentOpState::dead));
+  CHECK(ops[0].state == PaymentOpState::declined);  // a refusal the design names is recorded as one
   CHECK(ops[0].replaced_by == ops[1].id);
   CHECK_FALSE(db::is_dead_letter(ops[0].state, ops[0].alert));
   CHECK(ops[1].op == "capture");
@@ -222,9 +238,9 @@ TEST_CASE("an increment whose answer was lost and whose hold reads captured is u
   CHECK(sent_of(f, PaymentOpKind::capture).empty());
 }
 
-TEST_CASE("a failed increment is settled by the next row, and paying the rest lifts the card's blocklist entry") {
+TEST_CASE("a declined increment is settled by the next row, and paying the rest lifts the card's blocklist entry") {
   CardSettlementFixture f;
-  const auto failed = GENERATE(PaymentOpState::declined, PaymentOpState::dead);
+  const auto failed = PaymentOpState::declined;  // (a dead one waits for an operator)
   TestCard wallet = TestCard::with(false);
   wallet.incremental = true;
   f.admit_card("c1", "fp-1", wallet);
@@ -253,6 +269,26 @@ TEST_CASE("a failed increment is settled by the next row, and paying the rest li
   CHECK_FALSE(f.blocked("fp-1"));
 }
 
+TEST_CASE("an increment refused for the gate's own fault (401/403/404/other 400) stays dead; written off, next row") {
+  const int status = GENERATE(401, 403, 404, 400);
+  const bool saved = GENERATE(true, false);
+  CAPTURE(status, saved);
+  CardSettlementFixture f;
+  incremental_session_planned(f, saved);
+  const std::string code = status == 400 ? "idempotency_error" : status == 404 ? "resource_missing" : "";
+  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::rejected, status, code)));
+  auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].state == PaymentOpState::dead);
+  CHECK(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK_FALSE(ops[0].replaced_by);
+  CHECK(f.planner.run() == 0);  // no capture of H, no rest charged or left unpaid
+  CHECK(sent_of(f, PaymentOpKind::capture).empty());
+  CHECK_FALSE(f.blocked("fp-1"));
+
+  written_off_then_next_row(f, ops[0].id, saved);
+}
+
 TEST_CASE("an unverified increment waits for an operator; written off, the hold is captured and the rest charged") {
   CardSettlementFixture f;
   incremental_session_planned(f);
@@ -262,16 +298,5 @@ TEST_CASE("an unverified increment waits for an operator; written off, the hold 
   CHECK(ops[0].unverified);
   CHECK(f.planner.run() == 0);  // nothing follows by itself
 
-  REQUIRE(f.queue.write_off(ops[0].id, "looked at the gateway: not raised", db::AuditActor{"alice"}, f.now_ms()).ok());
-  drain_card(f, [](const FakeGateway::Call&) { return std::nullopt; });
-  ops = f.settling_ops("c1");
-  REQUIRE(ops.size() == 3);
-  CHECK(ops[0].state == PaymentOpState::written_off);
-  CHECK(ops[1].op == "capture");
-  CHECK(ops[1].amount_minor == 3000);
-  CHECK(ops[1].state == PaymentOpState::succeeded);
-  CHECK(ops[2].idempotency_key == "c1:charge");
-  CHECK(ops[2].amount_minor == 1500);
-  CHECK(ops[2].state == PaymentOpState::succeeded);
-  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);
+  written_off_then_next_row(f, ops[0].id, true);
 }

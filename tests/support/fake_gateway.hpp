@@ -60,6 +60,7 @@ class FakeGateway final : public passgate::PaymentGateway {
     o.http_status = http_status;
     o.error = std::move(error);
     if (kind == passgate::PaymentOutcomeKind::declined) o.decline_code = "card_declined";
+    if (kind == passgate::PaymentOutcomeKind::rejected) o.error_code = o.error;  // a test's error is its code
     return o;
   }
 
