@@ -498,6 +498,24 @@ Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_
         " AND replaced_by IS NULL");
     declined->bind(1, id);
     if (declined->executeStep()) {
+      // A charge settlement has still to follow up (by the capture or void of its session's hold,
+      // or by its unpaid remainder) waits for that: a new attempt now would take its place
+      // where the follow-up never looks, leaving a hold open or the rest uncollected.
+      auto due = db_.statement(
+          "SELECT 1 FROM payment_ops o JOIN settlements t ON t.session_id = o.session_id WHERE o.id = ?1"
+          " AND ((t.plan = 'charge+void' AND o.idempotency_key = t.session_id || ':charge'"
+          " AND NOT EXISTS (SELECT 1 FROM payment_ops f WHERE f.session_id = t.session_id"
+          " AND f.op IN ('void', 'capture')))"
+          " OR (t.plan LIKE 'card:%' AND o.idempotency_key IN (t.session_id || ':charge',"
+          " t.session_id || ':charge:capture')))");
+      due->bind(1, id);
+      if (due->executeStep()) {
+        return make_error("wrong_state",
+                          "cannot retry payment operation " + std::to_string(id) +
+                              ": it was declined moments ago and settlement has not yet followed it up (it settles "
+                              "the session's hold, and what stays unpaid becomes a remainder to retry); look again "
+                              "in a minute (passgatectl queue)");
+      }
       // Inserted before the old one is replaced, so that no trigger sees the session settled
       // in between (the card blocklist).
       auto insert = db_.statement(kNewAttempt);

@@ -251,7 +251,10 @@ class PaymentQueue {
   // operator's n-th new attempt at it; its metadata[op_key] follows), and this one replaced by
   // it (never resent, out of the dead-letter list); what was pending after it waits for the new
   // attempt. Error "wrong_state" otherwise, and for a
-  // replaced operation or a preauth of a session already settled.
+  // replaced operation, a preauth of a session already settled, or a declined charge that
+  // settlement has not yet followed up (an app session's charge above its hold before the
+  // hold's capture or void is queued; a card session's rest or charge in place of a capture
+  // before its remainder is): the follow-up looks for that charge, never for a new attempt.
   [[nodiscard]] Status retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms);
   // declined | dead -> written_off. Error "wrong_state" otherwise; "bad_reason" if empty.
   [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,

@@ -199,8 +199,8 @@ void CardSettlementPlanner::watch_deadlines() {
       if (unwatched_.insert(hold.session_id).second) {
         spdlog::warn("event=card_hold_unwatched session={} capture_before_in_s={} "
                      "detail=\"more than a day past its capture_before: no longer counted as near lapse; a cart that "
-                     "still comes is charged to the saved card, a capture still waiting is replaced once refused; "
-                     "passgatectl queue shows what waits\"",
+                     "still comes is captured from the hold, and that capture, like one still waiting, is replaced "
+                     "by a charge of its amount once refused; passgatectl queue shows what waits\"",
                      log_value(hold.session_id), left_s);
       }
       continue;
@@ -209,8 +209,8 @@ void CardSettlementPlanner::watch_deadlines() {
     if (alerted_.count(hold.session_id) > 0) continue;
     if (hold.planned) {
       spdlog::error("event=card_hold_near_lapse session={} capture_before_in_s={} next=wait_for_gateway "
-                    "detail=\"its capture or void has not gone through; if the hold lapses first, the capture is "
-                    "replaced by a charge of its amount to the saved card, or left unpaid without one\"",
+                    "detail=\"its increment, capture or void has not gone through; if the hold lapses first, what "
+                    "it was to collect is charged to the saved card instead, or left unpaid without one\"",
                     log_value(hold.session_id), left_s);
       continue;
     }

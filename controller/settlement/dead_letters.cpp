@@ -27,6 +27,11 @@ std::string not_a_dead_letter(const PaymentOpRecord& op) {
     case PaymentOpState::dead:
       break;
   }
+  if (op.replaced_by) {
+    return "it is " + std::string(db::to_string(op.state)) + " and was replaced by payment operation " +
+           std::to_string(*op.replaced_by) + " (an operator's new attempt, or what settlement put in its place): act on "
+           "that one";
+  }
   return "it is " + std::string(db::to_string(op.state)) +
          " without an alert, a failure that needs no operator (e.g. a hold declined at entry: the shopper was"
          " turned away)";

@@ -522,6 +522,11 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
                                                 const Done& done) {
   const std::int64_t now = now_ms();
   Arrived a{op, outcome, db::OutcomeWrite{}, Millis{0}, done};
+  if (outcome.kind == PaymentOutcomeKind::rejected && increment_refused_by_design(op, outcome)) {
+    // Declined as far as settlement goes: recorded, logged and counted so.
+    a.outcome.kind = PaymentOutcomeKind::declined;
+    a.outcome.decline_code = outcome.error_code;
+  }
   db::OutcomeWrite& w = a.write;
   w.id = op.id;
   w.finished_at_ms = now;
@@ -529,21 +534,16 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
   // Not run at the gateway: a request never written (refused here, no connection), or written
   // once and answered 429 (the contract's "rate limited": retried with the same key).
   w.maybe_executed = !(outcome.sends == 0 || (outcome.sends == 1 && outcome.http_status == 429));
-  switch (outcome.kind) {
+  switch (a.outcome.kind) {
     case PaymentOutcomeKind::succeeded:
       w.to = db::OutcomeWrite::To::succeeded;
       w.intent_id = outcome.intent ? outcome.intent->id : op.intent_id;
       break;
     case PaymentOutcomeKind::declined:
       w.to = db::OutcomeWrite::To::declined;
-      w.text = "declined: " + (outcome.decline_code.empty() ? outcome.error : outcome.decline_code);
+      w.text = "declined: " + (a.outcome.decline_code.empty() ? outcome.error : a.outcome.decline_code);
       break;
     case PaymentOutcomeKind::rejected:
-      if (increment_refused_by_design(op, outcome)) {
-        w.to = db::OutcomeWrite::To::declined;
-        w.text = "declined: " + outcome.error;
-        break;
-      }
       // (After more than one send it is a dead letter whatever alert_on_failure said.)
       w.to = db::OutcomeWrite::To::dead;
       w.text = outcome.error;

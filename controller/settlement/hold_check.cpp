@@ -58,11 +58,13 @@ std::string read_failure(const PaymentOutcome& read) {
   return read.error.empty() ? "HTTP " + std::to_string(read.http_status) : read.error;
 }
 
-// Increment `op`, answered `failed` (its answer lost; or declined, when a search found its
-// hold canceled), as its hold read since says (the read succeeded or was refused).
+// Increment `op`, answered `failed` (its answer lost, or it declined or refused), as its hold
+// read since says (the read succeeded or was refused). A refusal is final: never sent again
+// (its key would replay it), only told apart as a hold gone or raised after all.
 HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
                                    const PaymentOutcome& read) {
   HoldCheckVerdict verdict;
+  const bool refused = failed.kind == PaymentOutcomeKind::declined || failed.kind == PaymentOutcomeKind::rejected;
   const auto person_looks = [&](const std::string& why) {
     verdict.outcome = failed;
     verdict.outcome.kind = PaymentOutcomeKind::unverified;
@@ -71,6 +73,10 @@ HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentO
     return verdict;
   };
   if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
+    if (refused) {
+      verdict.outcome = as_answered(failed, "could not be read (" + read_failure(read) + ")");
+      return verdict;
+    }
     return person_looks("its hold could not be read (" + read_failure(read) + ")");
   }
   PaymentRequest asked;
@@ -83,6 +89,11 @@ HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentO
   switch (increment_on_hold(asked, hold)) {
     case IncrementOnHold::applied: return went_through(failed, read);
     case IncrementOnHold::not_applied:
+      if (refused) {
+        verdict.outcome = as_answered(failed, "requires_capture with " + std::to_string(hold.amount_capturable) +
+                                                  " capturable: the hold stands, not raised");
+        return verdict;
+      }
       verdict.outcome = read_again(failed, "the hold still reads requires_capture with " +
                                                std::to_string(hold.amount_capturable) + " capturable, below the " +
                                                std::to_string(op.amount_minor) + " asked for: not applied");
@@ -95,6 +106,12 @@ HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentO
     case IncrementOnHold::other: break;
   }
   const std::string status = hold.status.empty() ? std::string("in no state") : hold.status;
+  if (refused) {
+    verdict.outcome = as_answered(failed, status + " with " + std::to_string(hold.amount_capturable) +
+                                              " capturable and " + std::to_string(hold.amount_received) +
+                                              " received (or not this session's hold)");
+    return verdict;
+  }
   return person_looks("its hold read afterwards is " + status + " with " + std::to_string(hold.amount_capturable) +
                       " capturable and " + std::to_string(hold.amount_received) +
                       " received (or not this session's hold)");
@@ -114,7 +131,10 @@ std::int64_t hold_watch_end_ms(const db::PaymentOpRecord& op, const HoldWatch& w
 
 bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome) {
   if (op.intent_id.empty()) return false;
-  if (op.op == "increment") return outcome.kind == PaymentOutcomeKind::unknown && outcome.sends > 0;
+  if (op.op == "increment") {
+    return (outcome.kind == PaymentOutcomeKind::unknown && outcome.sends > 0) ||
+           outcome.kind == PaymentOutcomeKind::declined || outcome.kind == PaymentOutcomeKind::rejected;
+  }
   return (op.op == "capture" || op.op == "void") &&
          (outcome.kind == PaymentOutcomeKind::declined || outcome.kind == PaymentOutcomeKind::rejected);
 }

@@ -33,6 +33,12 @@
 //   the read unknown for now -> unknown, as for a capture
 //   anything else (the read refused, another hold, a hold captured or in a state the contract
 //     does not name) -> unverified: the increment may have moved the hold, a person looks
+// An increment declined or refused (a final answer) is read too, and never sent again:
+//   the hold canceled with nothing received -> as answered, and hold_canceled: one charge of
+//     the whole cart to the saved card replaces it (or it is left unpaid without one), not a
+//     capture of the gone hold first
+//   the hold raised to the new amount after all -> succeeded
+//   anything else (the hold stands at less, the read refused) -> as answered
 #pragma once
 
 #include <cstdint>
@@ -45,12 +51,12 @@ namespace passgate::controller {
 
 struct HoldCheckVerdict {
   PaymentOutcome outcome;      // what is recorded for the operation
-  bool hold_canceled = false;  // a capture whose hold is gone with nothing received
+  bool hold_canceled = false;  // a capture or increment whose hold is gone with nothing received
 };
 
 // Whether `outcome` of `op` calls for a read of its hold: a capture or void declined or
 // refused (a final failure that is not unverified); an increment whose answer was lost after
-// it was written (unknown, at least one send).
+// it was written (unknown, at least one send), or that was declined or refused.
 [[nodiscard]] bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outcome);
 // When the read was made, and until when a hold still standing is read again.
 struct HoldWatch {

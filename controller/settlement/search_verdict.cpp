@@ -75,8 +75,11 @@ SearchVerdict search_verdict(const PaymentRequest& request, const std::vector<Pa
     switch (increment_on_hold(request, *intent)) {
       case IncrementOnHold::applied: return verdict(Kind::adopt, intent);
       case IncrementOnHold::not_applied: return verdict(Kind::send, intent);
-      case IncrementOnHold::hold_gone:
-      case IncrementOnHold::other: break;  // unverified, below (a card hold gone: the drainer reads it so)
+      case IncrementOnHold::hold_gone: break;  // unverified, below (a card hold gone: the drainer reads it so)
+      case IncrementOnHold::other:
+        return verdict(Kind::unverified, intent,
+                       "the hold found by search is not this increment's (another session or currency), or is " +
+                           (status.empty() ? std::string("in no state") : status));
     }
   } else if (status == expected_intent_status(request.op)) {
     return verdict(Kind::adopt, intent);

@@ -5,7 +5,8 @@
 // of the rest or the rest unpaid) and leaves no dead letter that would keep the card on the
 // blocklist. An increment whose answer was lost is resolved by reading its hold: raised, it
 // succeeded; not raised, it is sent again with its key; gone, the cart is charged to the saved
-// card (or left unpaid without one).
+// card (or left unpaid without one). A refused increment's hold is read too: gone, the cart is
+// charged once, the gone hold never captured; otherwise the refusal stands, never resent.
 #include <catch2/catch.hpp>
 
 #include "controller/settlement/hold_check.hpp"
@@ -151,9 +152,10 @@ TEST_CASE("an increment declined (402) or refused (400 not supported) is settled
   incremental_session_planned(f, saved);
   drain_card(f, increment_answered(declined ? FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined")
                                             : FakeGateway::outcome(PaymentOutcomeKind::rejected, 400,
-                                                                   "incremental_authorization_not_supported")));
+                                                                   "incremental_authorization_not_supported"),
+                                   1, hold_reads(3000)));
   CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);  // never resent
-  CHECK(f.gateway.searches.empty());
+  CHECK(f.gateway.searches == std::vector<std::string>{"c1"});  // the hold read: it stands
   const auto captures = sent_of(f, PaymentOpKind::capture);
   REQUIRE(captures.size() == 1);
   CHECK(captures[0].amount_minor == 3000);
@@ -195,7 +197,58 @@ TEST_CASE("an increment never written (connection refused) or answered 409/429 i
   CHECK_FALSE(controller::needs_hold_check(increment, refused));
   CHECK_FALSE(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::retry_later, 429)));
   CHECK(controller::needs_hold_check(increment, lost(0)));
-  CHECK_FALSE(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::declined, 402)));
+  // (A refusal is read, never resent: below.)
+  CHECK(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::declined, 402)));
+  CHECK(controller::needs_hold_check(increment, FakeGateway::outcome(PaymentOutcomeKind::rejected, 400)));
+}
+
+TEST_CASE("an increment refused on a hold that is gone charges the whole cart once, the gone hold never captured") {
+  // Refused on its one send, or on the send after a lost answer whose read showed the hold
+  // still at H (the hold lapsed in between): both are settled alike.
+  const bool after_lost = GENERATE(false, true);
+  const bool saved = GENERATE(true, false);
+  CAPTURE(after_lost, saved);
+  CardSettlementFixture f;
+  incremental_session_planned(f, saved);
+  auto sends = std::make_shared<int>(0);
+  auto reads = std::make_shared<int>(0);
+  drain_card(f, [=](const FakeGateway::Call& call) -> std::optional<PaymentOutcome> {
+    if (!call.searched_session.empty()) {
+      const bool still_held = after_lost && (*reads)++ == 0;
+      return still_held ? hold_found(call.searched_session, "requires_capture", 0, 3000)
+                        : hold_found(call.searched_session, "canceled", 0);
+    }
+    if (call.request.op != PaymentOpKind::increment) return std::nullopt;
+    if (after_lost && (*sends)++ == 0) return lost(503);
+    return FakeGateway::outcome(PaymentOutcomeKind::rejected, 400, "payment_intent_unexpected_state");
+  });
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == (after_lost ? 2U : 1U));
+  CHECK(sent_of(f, PaymentOpKind::capture).empty());  // nothing sent to the gone hold
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 2);
+  CHECK(ops[0].hold_canceled);
+  CHECK(ops[0].replaced_by == ops[1].id);
+  CHECK_FALSE(db::is_dead_letter(ops[0].state, ops[0].alert));
+  CHECK(ops[1].amount_minor == kCart);  // one charge of the whole cart
+  if (saved) {
+    CHECK(ops[1].idempotency_key == "c1:charge:capture");
+    CHECK(ops[1].state == PaymentOpState::succeeded);
+    CHECK_FALSE(f.blocked("fp-1"));
+  } else {
+    CHECK(ops[1].idempotency_key == "c1:charge:capture:remainder");
+    CHECK(db::is_dead_letter(ops[1].state, ops[1].alert));
+    CHECK(f.blocked("fp-1"));
+  }
+  CHECK(f.planner.run() == 0);
+}
+
+TEST_CASE("an increment refused whose hold reads raised to the total after all is taken as done: the total captured") {
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::rejected, 400,
+                                                        "payment_intent_unexpected_state"),
+                                   1, hold_reads(kCart)));
+  check_increment_then_capture(f, 1);
 }
 
 TEST_CASE("an increment whose answer was lost and whose hold is gone charges the cart to the saved card instead") {
@@ -276,7 +329,8 @@ TEST_CASE("an increment refused for the gate's own fault (401/403/404/other 400)
   CardSettlementFixture f;
   incremental_session_planned(f, saved);
   const std::string code = status == 400 ? "idempotency_error" : status == 404 ? "resource_missing" : "";
-  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::rejected, status, code)));
+  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::rejected, status, code), 1,
+                                   hold_reads(3000)));
   auto ops = f.settling_ops("c1");
   REQUIRE(ops.size() == 1);
   CHECK(ops[0].state == PaymentOpState::dead);

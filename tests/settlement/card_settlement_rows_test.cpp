@@ -178,6 +178,26 @@ TEST_CASE("an operator settling a partially paid card session lifts the card's b
   CHECK_FALSE(f.blocked("fp-1"));
 }
 
+TEST_CASE("a card's declined rest cannot be retried before settlement followed it up with its remainder") {
+  CardSettlementFixture f;
+  f.admit_card("c1", "fp-1");
+  f.record_carts({final_cart("c1", 4500, "EUR")});
+  CHECK(f.planner.run() == 1);
+  const auto planned = f.settling_ops("c1");
+  const auto charge = std::find_if(planned.begin(), planned.end(),
+                                   [](const db::PaymentOpRecord& op) { return op.idempotency_key == "c1:charge"; });
+  REQUIRE(charge != planned.end());
+  f.conclude(charge->id, PaymentOpState::declined);
+  // A new attempt now would never be followed up: no remainder, the card never listed.
+  const Status early = f.queue.retry(charge->id, db::AuditActor{"alice"}, f.now_ms());
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.error().code == "wrong_state");
+  CHECK(f.planner.run() == 1);
+  CHECK(f.op(charge->id).replaced_by.has_value());
+  CHECK(f.settling_ops("c1").back().idempotency_key == "c1:charge:remainder");
+  CHECK(f.blocked("fp-1"));
+}
+
 TEST_CASE("a card's declined remainder retried by an operator goes out as a new attempt, new key and op_key, and is paid") {
   CardSettlementFixture f;
   f.admit_card("c1", "fp-1");

@@ -84,6 +84,26 @@ TEST_CASE("a declined or rejected charge above the hold captures the hold and le
   CHECK(f.planner.run() == 0);
 }
 
+TEST_CASE("a declined charge cannot be retried before settlement followed it up; its remainder can afterwards") {
+  PlannerFixture f;
+  const std::int64_t charge = charge_above_hold(f);
+  f.conclude(charge, PaymentOpState::declined);
+  // Listed at once, but not yet followed up (the planner runs next, or failed once and waits):
+  // a new attempt now would take the charge's place where the follow-up never looks, the
+  // hold left open or its part never captured.
+  const Status early = f.queue.retry(charge, db::AuditActor{"alice"}, f.now_ms());
+  REQUIRE_FALSE(early.ok());
+  CHECK(early.error().code == "wrong_state");
+  CHECK_THAT(early.error().message, Catch::Contains("not yet followed it up"));
+  CHECK_FALSE(f.op(charge).replaced_by.has_value());
+  CHECK(f.planner.run() == 1);
+  const auto ops = f.settling_ops("s1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[2].idempotency_key == "s1:charge:remainder");
+  CHECK(f.queue.retry(ops[2].id, db::AuditActor{"alice"}, f.now_ms()).ok());
+}
+
 TEST_CASE("an unverified charge leaves the hold alone until an operator resolves the charge") {
   PlannerFixture f;
   const std::int64_t charge = charge_above_hold(f);
