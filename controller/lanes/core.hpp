@@ -65,6 +65,12 @@ class LaneCore {
   [[nodiscard]] bool in_service() const { return in_service_; }
   void set_in_service(bool in_service) { in_service_ = in_service; }
 
+  // The fire-alarm level the lane was told last (LaneAdapter::on_alarm sets it before the
+  // event, even when the event is queued behind the one the lane is handling): the latest
+  // level, which a queued EvAlarmCleared may be older than.
+  [[nodiscard]] bool alarm_told() const { return alarm_told_; }
+  void set_alarm_told(bool active) { alarm_told_ = active; }
+
   // The lane's settings; a reload changes them (Lane::reconfigure), never number or kind.
   LaneConfig config;
   const LanePorts ports;
@@ -77,6 +83,7 @@ class LaneCore {
   bool outer_ = false;
   bool inner_ = false;
   bool in_service_;
+  bool alarm_told_ = false;
   int egress_holds_ = 0;
   std::unique_ptr<Timer> blocked_watch_;
 };

@@ -112,17 +112,29 @@ sc::result resume(State& state) {
   return state.template transit<OutOfService>();
 }
 
+// An EvAlarmCleared older than the level the lane was told last: a clear and a raise reported
+// one after the other while the lane was handling an event (inside its writes), both queued.
+// The alarm is active and the EvAlarm queued behind this clear is the lane's latest word: the
+// clear is dropped. Acted on, it ended for nothing what the alarm keeps (the grants it left
+// lingering for a shopper shown green a step away, cancelled while that shopper walks in) and
+// dropped the latch of a lane in the alarm.
+template <class Machine>
+[[nodiscard]] bool stale_alarm_clear(const Machine& m) {
+  return m.core.alarm_told();
+}
+
 // The fire alarm cleared while the lane is not in a fire-alarm state (Operating's reaction):
 // a raise latched this lane's releases (Gate::on_fire_alarm latches every lane before it tells
 // any) and a write of that raise reported the alarm clear again before the raise told this
 // lane. Nothing else would ever unlatch it: its barrier would stay released both ways while
 // the lane serves as usual. The latch goes; the releases follow the state again, and, the lane
 // clear, what the latch made outlive its reaction ends (Lane::alarm_over: a grant that reaction
-// ended while latched lingers, open to whoever forces the closed barrier next).
+// ended while latched lingers, open to whoever forces the closed barrier next). A stale clear
+// (a raise told since, its EvAlarm queued behind) leaves the latch on.
 template <class Lane, class State>
 sc::result unlatch_overtaken_alarm(State& state) {
   auto& m = state.outermost_context();
-  if (m.core.signals.alarm_latched()) {
+  if (m.core.signals.alarm_latched() && !stale_alarm_clear(m)) {
     spdlog::warn("event=lane_alarm_unlatched lane={} detail=\"the fire alarm cleared before its raise reached the "
                  "lane\"",
                  m.core.number());
@@ -181,8 +193,9 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
 
   explicit Emergency(typename Base::my_context ctx) : Base(ctx) {
     auto& m = this->outermost_context();
-    // Set by on_alarm() before the event, and here again: a clear and a new alarm queued
-    // behind one another leave Emergency (latch off) and enter it again.
+    // Set by on_alarm() before the event, and here again: the lane may have left Emergency
+    // (latch off) on a clear with this raise queued behind it (a clear, a raise and a clear
+    // again, all queued while the lane handled an event).
     m.core.signals.set_alarm(true);
     spdlog::warn("event=lane_emergency lane={} detail=\"fire alarm, barrier free both ways\"", m.core.number());
   }
@@ -201,9 +214,11 @@ struct Emergency : sc::state<Emergency<Lane>, typename Lane::Machine, mpl::list<
 
 template <class Lane>
 struct Alarmed : sc::simple_state<Alarmed<Lane>, Emergency<Lane>> {
-  using reactions = sc::custom_reaction<EvAlarmCleared>;  // clear: → Ready or OutOfService; else → Clearing
+  // clear, the lane clear: → Ready or OutOfService; occupied: → Clearing; stale: stay
+  using reactions = sc::custom_reaction<EvAlarmCleared>;
 
   sc::result react(const EvAlarmCleared&) {
+    if (stale_alarm_clear(this->outermost_context())) return this->discard_event();
     if (this->outermost_context().core.beams_clear()) {
       return leave_emergency<Lane>(*this);
     }
@@ -283,6 +298,9 @@ void LaneAdapter<Machine>::latch_alarm() {
 
 template <class Machine>
 void LaneAdapter<Machine>::on_alarm(bool active) {
+  // Before anything that writes: a write may report the alarm changed again, and that level
+  // is then the latest.
+  machine_->core.set_alarm_told(active);
   if (active) {
     // The outputs first, in this same call, so no state change in between can hold a
     // barrier closed; then the state.

@@ -117,6 +117,10 @@ void LaneHistoryModel::grant_unused(const std::string& session_id) {
   ModelSession& m = s->second;
   if (m.cancelled) violation("session " + session_id + " cancelled twice");
   if (m.credited > 0) violation("session " + session_id + " cancelled after a passage was credited to it");
+  if (alarm_ && !gate_going_ && !m.over && m.lingers_until && clock_.steady_now() < *m.lingers_until) {
+    violation("session " + session_id + " cancelled during the fire alarm before lingering a grant time-out (its "
+              "shopper, shown green, may still walk in)");
+  }
   m.cancelled = true;
   ++counts_.cancelled;
 }
@@ -131,21 +135,38 @@ void LaneHistoryModel::on_scan_answered(int lane, const controller::AdmissionRes
   if (m.shown || m.cancelled) violation("a session shown admitted twice, or after it was cancelled: " + at);
   if (answer.people != m.limit) violation("a grant for another group than the admission's: " + at);
   const ModelLane& l = lanes_.at(lane);
-  if ((alarm_ && !alarm_mid_reaction_) || l.clearing || !l.in_service) {
+  // A raise and a clear inside this reaction's writes both wait for it (the clear may make the
+  // lane look clearing already).
+  if (((alarm_ || l.clearing) && !alarm_mid_reaction_) || !l.in_service) {
     violation("a grant opened during the alarm or out of service: " + at);
   }
   m.shown = true;
   m.people = answer.people;
+  m.alarm_seen = alarm_;  // shown inside a reaction the alarm overtook: it ends the grant once that is done
   // Admitting (again) restarts the grant time-out with the lane's setting now.
   ModelLane& shown_on = lanes_.at(lane);
   shown_on.deadline = std::max(shown_on.deadline, clock_.steady_now() + shown_on.config.grant_timeout);
 }
 
 void LaneHistoryModel::alarm(bool active) {
-  const bool overtaken = !active && giving_ && alarm_;  // cleared before its raise was done
+  const bool overtaken = !active && giving_ > 0 && alarm_;  // cleared before its raise was done
   alarm_ = active;
-  alarm_mid_reaction_ = active && in_write_;
-  giving_ = true;
+  if (active && in_write_ > 0) alarm_mid_reaction_ = true;
+  ++giving_;
+  if (active) {
+    // The grants in force end as the lanes take the raise; on a clear lane (not one whose
+    // beams are changing now: a grant that ended before with someone in it may end as it
+    // clears) each lingers a grant time-out from then, as its lane's setting is now. A later
+    // raise ends nothing more (or, if this one never reached the lane, later: the bound holds).
+    for (auto& [id, s] : sessions_) {
+      if (!s.shown || s.over || s.cancelled || s.alarm_seen) continue;
+      s.alarm_seen = true;
+      const ModelLane& l = lanes_.at(s.lane);
+      if (!l.clear() || changing_ == s.lane) continue;
+      s.lingers_until = clock_.steady_now() + std::min(l.config.grant_timeout,
+                                                        l.reload_grant_timeout.value_or(l.config.grant_timeout));
+    }
+  }
   for (auto& [n, l] : lanes_) {
     if (overtaken) {
       l.clearing = false;
@@ -164,11 +185,23 @@ void LaneHistoryModel::alarm(bool active) {
 }
 
 void LaneHistoryModel::alarm_given() {
-  giving_ = false;
+  --giving_;
+  if (in_write_ > 0) {
+    // A lane handling an event has it queued, and a raise in a later write may overtake it.
+    if (!alarm_) clear_pending_ = true;
+    return;
+  }
+  clear_pending_ = false;
+  for (auto& [n, l] : lanes_) end_if_clear(l);
+}
+
+void LaneHistoryModel::settle_clear() {
+  if (!std::exchange(clear_pending_, false)) return;
   for (auto& [n, l] : lanes_) end_if_clear(l);
 }
 
 void LaneHistoryModel::beams_changing(int lane, bool outer, bool inner) {
+  settle_clear();
   ModelLane& l = lanes_.at(lane);
   if (l.clear()) expire_if_past(l, lane);  // clear until this very moment
   l.outer = outer;
@@ -178,6 +211,7 @@ void LaneHistoryModel::beams_changing(int lane, bool outer, bool inner) {
 
 void LaneHistoryModel::beams_changed(int lane) {
   changing_.reset();
+  settle_clear();
   ModelLane& l = lanes_.at(lane);
   if (!l.clear()) return;
   l.clearing = false;
@@ -197,9 +231,14 @@ void LaneHistoryModel::set_in_service(int lane, bool in_service) {
 
 void LaneHistoryModel::scanner(int lane, bool connected) { lanes_.at(lane).scanner_lost = !connected; }
 
+void LaneHistoryModel::reloading(const std::vector<controller::LaneConfig>& lanes) {
+  for (const auto& lc : lanes) lanes_.at(lc.number).reload_grant_timeout = lc.grant_timeout;
+}
+
 void LaneHistoryModel::reload(const std::vector<controller::LaneConfig>& lanes) {
   for (const auto& lc : lanes) {
     ModelLane& l = lanes_.at(lc.number);
+    l.reload_grant_timeout.reset();
     if (lc.out_of_service != l.config.out_of_service) set_in_service(lc.number, !lc.out_of_service);
     l.config = lc;
   }
@@ -219,6 +258,8 @@ void LaneHistoryModel::answer_delivered(const std::string& session) {
 void LaneHistoryModel::restarted(const std::vector<controller::LaneConfig>& lanes) {
   for (const auto& [id, s] : sessions_) over(id);
   alarm_ = true;  // a new gate: unknown = alarm
+  clear_pending_ = false;
+  gate_going_ = false;
   for (const auto& lc : lanes) {
     ModelLane& l = lanes_.at(lc.number);
     l.config = lc;
@@ -231,6 +272,7 @@ void LaneHistoryModel::restarted(const std::vector<controller::LaneConfig>& lane
 
 void LaneHistoryModel::tick() {
   alarm_mid_reaction_ = false;
+  settle_clear();
   for (auto& [n, l] : lanes_) {
     if (l.clear()) expire_if_past(l, n);
   }
@@ -303,9 +345,9 @@ void LaneHistoryModel::on_write() {
     if (l.clearing && !(changing_ == *lane && l.clear())) violation(c.line + " written off while the lane is clearing");
   }
   if (next_write_) {
-    in_write_ = true;
+    ++in_write_;
     std::exchange(next_write_, nullptr)();
-    in_write_ = false;
+    --in_write_;
   }
 }
 

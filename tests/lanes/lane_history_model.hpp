@@ -10,6 +10,9 @@
 //   within the tailgate window of its end. The model knows a grant over once its lane has
 //   been clear, out of the alarm, past the grant time-out after the lane's last admission or
 //   place used, and once the lane is clear after the alarm or after going out of service;
+//   a grant in force on a clear lane when the alarm rises lingers (its shopper, shown green,
+//   may still walk in): it is not cancelled while the alarm is active, before a grant
+//   time-out from that first raise, unless the gate is going;
 // - egress: a leaving passage is an exit on an exit lane always, on an entry lane during the
 //   alarm (an evacuation is never an alarm);
 // - safety (check_outputs, and on every release write): while the fire alarm is active every
@@ -21,7 +24,11 @@
 // ended lingers while someone is in the lane, and during the alarm a grant time-out at least.
 // An alarm cleared inside a write of its own raise may have reached some lanes and not others:
 // the model then knows no lane's grants ended, and a lane occupied then may be clearing (free
-// both ways) or not until it is clear.
+// both ways) or not until it is clear. A clear given inside any write waits, in a lane handling
+// an event, until that event is done, and a raise given meanwhile overtakes it there: the
+// model knows the grants it ends over only once the step's inputs have returned with the
+// alarm still clear. Changes nest to any depth (a change inside a write of a change); the
+// model's level is always the latest given.
 // Violations are collected as text (the history prints them with its seed and steps).
 #pragma once
 
@@ -49,6 +56,10 @@ struct ModelSession {
   bool cancelled = false;  // reported unused
   bool over = false;       // the model knows its grant ended: nothing may be credited any more
   SteadyTime over_at{};    // when the model knew it (the grant ended then or before)
+  bool alarm_seen = false;  // the alarm rose while its grant was in force
+  // In force on a clear lane at that first raise: not cancelled before this while the alarm is
+  // active (the grant the alarm ended lingers a grant time-out at least).
+  std::optional<SteadyTime> lingers_until{};
 };
 
 // What the model knows of one lane.
@@ -61,6 +72,7 @@ struct ModelLane {
   bool unsure = false;        // occupied when an alarm cleared before its raise was done: free or not
   bool scanner_lost = false;
   std::set<std::string> over_when_clear;  // grants that end once the lane is clear (no alarm)
+  std::optional<Millis> reload_grant_timeout;  // the setting of a reload being given
   // No grant the lane showed is still in force once the lane has been clear out of the alarm
   // at a moment past this: the grant time-out after the last admission shown or place used.
   SteadyTime deadline{};
@@ -97,6 +109,9 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   void beams_changed(int lane);
   void set_in_service(int lane, bool in_service);
   void scanner(int lane, bool connected);
+  // A reload with these lane settings is about to be given: a lane may take its grant time-out
+  // before the gate's reconfigure returns (a raise inside it ends grants with either setting).
+  void reloading(const std::vector<controller::LaneConfig>& lanes);
   // A reload with these lane settings (Gate::reconfigure): an out_of_service that changed
   // takes the lane out of service or back.
   void reload(const std::vector<controller::LaneConfig>& lanes);
@@ -108,8 +123,11 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   // in the fire alarm until the loop is reported clear.
   void restarted(const std::vector<controller::LaneConfig>& lanes);
   // Runs `action` once, from inside the next output or display write (after checking it): a
-  // backend reporting an input while the gate is still writing.
+  // backend reporting an input while the gate is still writing. The action may arm the next
+  // one, which then runs inside a later write (its own writes included).
   void on_next_write(std::function<void()> action) { next_write_ = std::move(action); }
+  // The gate is about to be destroyed: it cancels what lingers, alarm or not.
+  void gate_going() { gate_going_ = true; }
   // A violation the history found itself.
   void fail(std::string what) { violation(std::move(what)); }
 
@@ -155,6 +173,9 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   void expire_if_past(ModelLane& lane, int number);
   void over(const std::string& id);
   void on_write();
+  // The step's inputs have returned: a clear given inside a write has reached every lane (or a
+  // raise overtook it).
+  void settle_clear();
 
   hw::FakeIoBackend& io_;
   const Clock& clock_;
@@ -167,9 +188,11 @@ class LaneHistoryModel final : public controller::LaneReports, public controller
   std::size_t writes_seen_ = 0;
   std::function<void()> next_write_;
   std::vector<std::string> newly_over_;  // shown sessions known over since check_over_closed
-  bool in_write_ = false;            // running next_write_
+  int in_write_ = 0;                 // running next_write_ (nested: an action inside an action's write)
   bool alarm_mid_reaction_ = false;  // the alarm was raised inside a write, this step
-  bool giving_ = false;              // the input raising or clearing the alarm has not returned
+  int giving_ = 0;                   // alarm inputs given that have not returned
+  bool clear_pending_ = false;       // a clear given inside a write: its lanes' grants end at settle_clear
+  bool gate_going_ = false;          // the gate is being destroyed
 };
 
 }  // namespace passgate::test::lane_history

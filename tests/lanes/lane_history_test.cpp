@@ -2,11 +2,13 @@
 // a Gate of two entry and one or two exit lanes on a FakeIoBackend in virtual time plays
 // random steps: scans and card taps answered by a scripted admission (admitted with a group,
 // denied, or answered late), people walking in, out, turning back, standing in the barrier,
-// two close together, a flapping beam, the fire alarm and a lost alarm loop on and off, lanes
-// out of service and back, scanners lost, time passing (grant time-outs, close retries into
-// the fault, the tailgate window, lingering grants), wall-clock steps, reloads, restarts and a
-// graceful stop. The model checks every report as it comes and the outputs after every step;
-// at rest (everyone out, answers given, time past every timer) every grant has ended.
+// two close together, a flapping beam, the fire alarm and a lost alarm loop on and off (also
+// from inside the gate's own writes, nested: a flicker inside one write, a change inside a
+// write of a change), lanes out of service and back, scanners lost, time passing (grant
+// time-outs, close retries into the fault, the tailgate window, lingering grants), wall-clock
+// steps, reloads, restarts and a graceful stop. The model checks every report as it comes and
+// the outputs after every step; at rest (everyone out, answers given, time past every timer)
+// every grant has ended.
 // CTest plays 100 histories of 150 steps (about 7 s of CPU under ASan, 1.5 s in a debug
 // build); PASSGATE_LANE_HISTORIES, PASSGATE_LANE_HISTORY_STEPS and PASSGATE_LANE_HISTORY_SEED
 // (the first seed) make a longer run, and PASSGATE_LANE_HISTORY_SEED=<seed>
@@ -138,6 +140,9 @@ class LaneHistory {
   }
 
   void play_step() {
+    // Now and then the panel changes inside whatever this step makes the gate write first (a
+    // denial in the alarm, a grant time-out, an answer shown or refused).
+    if (pick(kInWriteAlarmOneIn) == 0) alarm_in_next_write();
     const int what = pick(100);
     if (what < 14) return scan();
     if (what < 18) return card();
@@ -322,16 +327,32 @@ class LaneHistory {
     model_.alarm_given();
   }
 
+  // The panel's loop changes.
+  void flip_panel(const std::string& where) {
+    panel_ = !panel_;
+    note((panel_ ? "fire alarm" : "fire alarm cleared") + where);
+    alarm(panel_ || held_);
+  }
+
+  // The panel changes from inside whatever the gate writes next: a lane reaction half done (a
+  // denial, a grant time-out closing), the gate latching the lanes or telling them of a change
+  // the other way. Now and then it changes back inside that same write (a flicker: a clear and
+  // a raise both reaching a lane busy with an event), or arms one more change, inside this
+  // change's own writes or a later one: changes nest.
+  void alarm_in_next_write() {
+    note("the panel changes inside the next output write");
+    model_.on_next_write([this] {
+      const int then = pick(4);
+      if (then == 0) alarm_in_next_write();  // inside this change's own writes
+      flip_panel(" inside a write");
+      if (then == 1) flip_panel(" again inside the same write");
+      if (then == 2) alarm_in_next_write();  // inside a later write
+    });
+  }
+
   void fire_alarm() {
     if (pick(4) == 0) {
-      // Raised (or cleared) from inside whatever the gate writes next: a lane reaction half
-      // done, or the gate's own handling of the alarm changing the other way.
-      note("the panel changes inside the next output write");
-      model_.on_next_write([this] {
-        panel_ = !panel_;
-        note(panel_ ? "fire alarm inside a write" : "fire alarm cleared inside a write");
-        alarm(panel_ || held_);
-      });
+      alarm_in_next_write();
       if (pick(2) == 0) return;
     }
     if (pick(3) == 0) {
@@ -339,8 +360,7 @@ class LaneHistory {
       note(held_ ? "alarm loop lost" : "alarm loop back");
       io_.hold_fire_alarm(held_ ? std::optional<std::string>("alarm loop lost") : std::nullopt);
     } else if (panel_ || pick(3) == 0) {
-      panel_ = !panel_;
-      note(panel_ ? "fire alarm" : "fire alarm cleared");
+      return flip_panel("");
     } else {
       return time_passes();
     }
@@ -383,6 +403,7 @@ class LaneHistory {
       if (pick(6) == 0) lane.out_of_service = !lane.out_of_service;
     }
     note("reload");
+    model_.reloading(next.lanes);
     gate_->reconfigure(next);
     model_.reload(next.lanes);
     config_ = next;
@@ -431,6 +452,7 @@ class LaneHistory {
     }
     if (gate_->passages_in_progress() != 0) model_.fail("the gate never became ready to stop");
     model_.on_next_write(nullptr);  // no input to a gate going or gone
+    model_.gate_going();
     gate_.reset();
     admission_.requests.clear();  // their lanes are gone: never answered
     model_.check_outputs();
@@ -443,6 +465,8 @@ class LaneHistory {
     model_.restarted(config_.lanes);
     start_gate();
   }
+
+  static constexpr int kInWriteAlarmOneIn = 25;  // steps
 
   std::mt19937 rng_;
   VirtualTime vt_;

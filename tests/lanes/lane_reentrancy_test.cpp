@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,13 +72,14 @@ struct LaneDay {
   }
   void wait(std::chrono::milliseconds d) { vt.advance(d); }
   // Runs `during`; the first output write meanwhile for which `when` holds (any, if empty)
-  // reports fire_alarm=`inside` from inside it. Whether it did.
-  bool alarm_inside_write(bool inside, const std::function<void()>& during, const std::function<bool()>& when = {}) {
+  // reports fire_alarm at each of `inside` in turn from inside it. Whether it did.
+  bool alarm_inside_write(std::initializer_list<bool> inside, const std::function<void()>& during,
+                          const std::function<bool()>& when = {}) {
     bool done = false;
     io.on_write([&] {
       if (done || (when && !when())) return;
       done = true;
-      io.input("fire_alarm", inside);
+      for (const bool level : inside) io.input("fire_alarm", level);
     });
     during();
     io.on_write(nullptr);
@@ -224,7 +226,7 @@ TEST_CASE("an alarm cleared inside the first release write of its own raise leav
   day.wait(9s);  // the grant timed out unused: lane 1 idle, every release off
   REQUIRE(day.gate->lane(1)->state_name() == "idle");
   // The raise latches lane 1's egress first: by then the loop reads clear.
-  REQUIRE(day.alarm_inside_write(false, [&] { day.io.input("fire_alarm", true); }));
+  REQUIRE(day.alarm_inside_write({false}, [&] { day.io.input("fire_alarm", true); }));
   CHECK_FALSE(day.gate->fire_alarm());
   day.scan("token-b");
   day.deny();  // the lane drives its releases again
@@ -246,7 +248,7 @@ TEST_CASE("an alarm cleared inside a write of a lane being told of it leaves tha
   day.scan("token-a");
   day.admit("s1");  // lane 1 admitting: its green light goes off as it is told of the alarm
   REQUIRE(day.io.output("lane1.led_green"));
-  REQUIRE(day.alarm_inside_write(false, [&] { day.io.input("fire_alarm", true); }, [&] {
+  REQUIRE(day.alarm_inside_write({false}, [&] { day.io.input("fire_alarm", true); }, [&] {
     const auto& last = day.io.output_changes().back();
     return last.line == "lane1.led_green" && !last.active;
   }));
@@ -265,7 +267,7 @@ TEST_CASE("an alarm cleared inside a lane's reaction ends the grants it left lin
   day.admit("s1");
   day.io.input("fire_alarm", true);  // s1 ended unused: it lingers a grant time-out at least
   // Lane 1 refuses a scan in the alarm: the alarm clears inside that refusal's write.
-  REQUIRE(day.alarm_inside_write(false, [&] { day.scan("token-in-the-alarm"); }));
+  REQUIRE(day.alarm_inside_write({false}, [&] { day.scan("token-in-the-alarm"); }));
   CHECK_FALSE(day.gate->fire_alarm());
   CHECK(day.gate->lane(1)->state_name() == "idle");
   CHECK(day.reports.cancelled == std::vector<std::string>{"s1"});
@@ -278,16 +280,8 @@ TEST_CASE("an alarm cleared inside a lane's reaction ends the grants it left lin
 TEST_CASE("an alarm cleared and raised again inside one write of a lane in the alarm leaves it free") {
   LaneDay day;
   day.io.input("fire_alarm", true);
-  bool toggled = false;
-  day.io.on_write([&] {  // lane 1's refusal of a scan: the loop flickers clear, then active
-    if (toggled) return;
-    toggled = true;
-    day.io.input("fire_alarm", false);
-    day.io.input("fire_alarm", true);
-  });
-  day.scan("token-in-the-alarm");
-  REQUIRE(toggled);
-  day.io.on_write(nullptr);
+  // Lane 1's refusal of a scan: the loop flickers clear, then active.
+  REQUIRE(day.alarm_inside_write({false, true}, [&] { day.scan("token-in-the-alarm"); }));
   CHECK(day.gate->fire_alarm());
   CHECK(day.gate->lane(1)->state_name() == "emergency");
   CHECK(day.gate->lane(2)->state_name() == "emergency");
@@ -317,4 +311,58 @@ TEST_CASE("a raise inside a grant time-out's write, overtaken by a clear, leaves
   REQUIRE_FALSE(day.reports.passages.empty());
   CHECK(day.reports.passages.back().kind == passgate::controller::PassageKind::forced);
   CHECK_FALSE(day.reports.passages.back().session.has_value());
+}
+
+TEST_CASE("a clear and a raise inside one write of a lane in the alarm keep the grant the alarm left lingering") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");                   // lane 1 admitting; s1's shopper, shown green, is a step away
+  day.io.input("fire_alarm", true);  // s1 ended unused: it lingers a grant time-out at least
+  // Lane 1's refusal of a scan: the loop flickers clear, then active.
+  REQUIRE(day.alarm_inside_write({false, true}, [&] { day.scan("token-in-the-alarm"); }));
+  CHECK(day.gate->fire_alarm());
+  CHECK(day.gate->lane(1)->state_name() == "emergency");
+  CHECK(day.releases_on());
+  // Before: lane 1 took the clear, queued ahead of the raise, for the latest level, left the
+  // alarm and cancelled s1; the raise took it back into the alarm, and s1's shopper walking in
+  // was forced, s1 never charged.
+  CHECK(day.reports.cancelled.empty());
+  CHECK(day.gate->grant_open_for("s1"));
+  day.wait(1s);
+  day.walk(1, true);
+  REQUIRE_FALSE(day.reports.passages.empty());
+  CHECK(day.reports.passages.back().kind == passgate::controller::PassageKind::admitted);
+  CHECK(day.reports.passages.back().session == "s1");
+}
+
+TEST_CASE("a raise inside a denial's write, then a clear and a raise inside its latch write, keep the grant lingering") {
+  LaneDay day;
+  day.scan("token-a");
+  day.admit("s1");  // lane 1 admitting; nobody came yet
+  day.scan("token-b");  // asked ahead
+  int writes = 0;
+  std::string flickered_in;
+  day.io.on_write([&] {
+    ++writes;
+    if (writes == 1) day.io.input("fire_alarm", true);  // the denial's red light: the raise
+    if (writes == 2) {                                  // the raise's latch of lane 1's egress: a flicker
+      flickered_in = day.io.output_changes().back().line;
+      day.io.input("fire_alarm", false);
+      day.io.input("fire_alarm", true);
+    }
+  });
+  day.deny();
+  day.io.on_write(nullptr);
+  REQUIRE(flickered_in == "lane1.release_out");
+  CHECK(day.gate->fire_alarm());
+  CHECK(day.gate->lane(1)->state_name() == "emergency");
+  CHECK(day.releases_on());
+  // Before: lane 1 dropped its latch on the stale clear, so the raise behind it ended s1 as if
+  // there were no alarm: cancelled at once rather than lingering for its shopper.
+  CHECK(day.reports.cancelled.empty());
+  CHECK(day.gate->grant_open_for("s1"));
+  day.walk(1, true);
+  REQUIRE_FALSE(day.reports.passages.empty());
+  CHECK(day.reports.passages.back().kind == passgate::controller::PassageKind::admitted);
+  CHECK(day.reports.passages.back().session == "s1");
 }
