@@ -522,8 +522,10 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
                                                 const Done& done) {
   const std::int64_t now = now_ms();
   Arrived a{op, outcome, db::OutcomeWrite{}, Millis{0}, done};
-  if (outcome.kind == PaymentOutcomeKind::rejected && increment_refused_by_design(op, outcome)) {
-    // Declined as far as settlement goes: recorded, logged and counted so.
+  const bool refused_by_design = outcome.kind == PaymentOutcomeKind::rejected && increment_refused_by_design(op, outcome);
+  if (refused_by_design) {
+    // Declined as far as settlement goes: recorded, logged and counted so (its error, with what
+    // the read of its hold said, is what passgatectl shows).
     a.outcome.kind = PaymentOutcomeKind::declined;
     a.outcome.decline_code = outcome.error_code;
   }
@@ -541,7 +543,8 @@ PaymentDrainer::Arrived PaymentDrainer::arrived(const db::PaymentOpRecord& op, c
       break;
     case PaymentOutcomeKind::declined:
       w.to = db::OutcomeWrite::To::declined;
-      w.text = "declined: " + (a.outcome.decline_code.empty() ? outcome.error : a.outcome.decline_code);
+      w.text = "declined: " + (refused_by_design || a.outcome.decline_code.empty() ? outcome.error
+                                                                                  : a.outcome.decline_code);
       break;
     case PaymentOutcomeKind::rejected:
       // (After more than one send it is a dead letter whatever alert_on_failure said.)

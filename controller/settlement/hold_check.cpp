@@ -65,6 +65,11 @@ HoldCheckVerdict increment_verdict(const db::PaymentOpRecord& op, const PaymentO
                                    const PaymentOutcome& read) {
   HoldCheckVerdict verdict;
   const bool refused = failed.kind == PaymentOutcomeKind::declined || failed.kind == PaymentOutcomeKind::rejected;
+  if (!refused && (read.kind == PaymentOutcomeKind::unknown || read.kind == PaymentOutcomeKind::retry_later)) {
+    verdict.outcome = read_again(failed, "the hold could not be read after the increment's answer was lost (" +
+                                             read_failure(read) + ")");
+    return verdict;
+  }
   const auto person_looks = [&](const std::string& why) {
     verdict.outcome = failed;
     verdict.outcome.kind = PaymentOutcomeKind::unverified;
@@ -141,13 +146,13 @@ bool needs_hold_check(const db::PaymentOpRecord& op, const PaymentOutcome& outco
 
 HoldCheckVerdict hold_check_verdict(const db::PaymentOpRecord& op, const PaymentOutcome& failed,
                                     const PaymentOutcome& read, const HoldWatch& watch) {
+  if (op.op == "increment") return increment_verdict(op, failed, read);
   HoldCheckVerdict verdict;
   if (read.kind == PaymentOutcomeKind::unknown || read.kind == PaymentOutcomeKind::retry_later) {
     verdict.outcome = read_again(failed, "the hold could not be read after the " + op.op + " failed (" +
                                                  read_failure(read) + ")");
     return verdict;
   }
-  if (op.op == "increment") return increment_verdict(op, failed, read);
   if (read.kind != PaymentOutcomeKind::succeeded || !read.intent) {
     verdict.outcome = as_answered(failed, "refused (HTTP " + std::to_string(read.http_status) + ")");
     return verdict;

@@ -38,7 +38,9 @@
 //     the whole cart to the saved card replaces it (or it is left unpaid without one), not a
 //     capture of the gone hold first
 //   the hold raised to the new amount after all -> succeeded
-//   anything else (the hold stands at less, the read refused) -> as answered
+//   anything else (the hold stands at less, the read refused or unknown for now) -> as
+//     answered: a refusal is never held up by a read (the capture of the hold that follows
+//     reads the hold itself)
 #pragma once
 
 #include <cstdint>

@@ -242,6 +242,22 @@ TEST_CASE("an increment refused on a hold that is gone charges the whole cart on
   CHECK(f.planner.run() == 0);
 }
 
+TEST_CASE("an increment declined whose hold cannot be read now is settled by the next row at once, never resent") {
+  CardSettlementFixture f;
+  incremental_session_planned(f);
+  const auto unreadable = [](const std::string&) { return FakeGateway::outcome(PaymentOutcomeKind::unknown, 503); };
+  drain_card(f, increment_answered(FakeGateway::outcome(PaymentOutcomeKind::declined, 402, "card_declined"), 1,
+                                   unreadable));
+  CHECK(sent_of(f, PaymentOpKind::increment).size() == 1);
+  const auto ops = f.settling_ops("c1");
+  REQUIRE(ops.size() == 3);
+  CHECK(ops[0].state == PaymentOpState::declined);
+  CHECK(f.gateway.searches == std::vector<std::string>{"c1"});  // read once, not again
+  CHECK(ops[1].op == "capture");
+  CHECK(ops[1].amount_minor == 3000);
+  CHECK(ops[2].amount_minor == 1500);
+}
+
 TEST_CASE("an increment refused whose hold reads raised to the total after all is taken as done: the total captured") {
   CardSettlementFixture f;
   incremental_session_planned(f);
