@@ -141,8 +141,16 @@ void Gate::on_fire_alarm(bool active) {
     // A lane's output write reported the alarm changed again: that nested call has told
     // every lane the newer level, which the rest of this loop must not undo. This lane was
     // told it in the middle of being told the older one (a write of its latch), which then
-    // went on (a raise ends in its fire-alarm state): it is told the newer level again.
-    if (alarm_ != active) return lane->on_alarm(alarm_);
+    // went on (a raise ends in its fire-alarm state): it is told the newer level again, and
+    // again while a write of that telling reports yet another change, until the level it was
+    // last told holds.
+    if (alarm_ != active) {
+      for (bool told = active; told != alarm_;) {
+        told = alarm_;
+        lane->on_alarm(told);
+      }
+      return;
+    }
   }
   observers_.each([&](GateObserver& o) { o.on_fire_alarm(active); });
   report_debounced_levels();
