@@ -25,6 +25,12 @@ CardTap lapsing_within(std::int64_t ms, int number) {
   return tap;
 }
 
+CardTap saying(Deadline deadline, int number) {
+  CardTap tap = card(number);
+  tap.deadline = deadline;
+  return tap;
+}
+
 }  // namespace
 
 TEST_CASE("settlement model harness: card carts of 0, below, at and above the hold are voided, captured, charged") {
@@ -97,3 +103,52 @@ TEST_CASE("settlement model harness: reloads rotate the sealing keys; one droppi
   });
 }
 
+
+TEST_CASE("settlement model harness: a declined remainder retried once the card pays is collected, the card let in") {
+  expect_day_keeps_invariants({
+      card_tap(1, 1500, card(1, false, Card::declined)),
+      final_cart(1, 4000),
+      time_passes(5000),  // 15.00 captured, the rest declined: a remainder, the card listed
+      operator_retry(0),  // the remainder sent under its own key: declined again
+      time_passes(2000),
+      operator_retry(0, Funds::restored),  // a new attempt, ":charge:remainder:retry1": collected
+      time_passes(2000),
+      card_tap(2, 1500, card(1)),  // the entry lifted: the card enters
+      final_cart(2, 1000),
+      time_passes(5000),
+  });
+}
+
+TEST_CASE("settlement model harness: a declined remainder's new attempts decline while the card cannot pay") {
+  expect_day_keeps_invariants({
+      card_tap(1, 1500, card(2, false, Card::declined)),
+      final_cart(1, 2600),
+      time_passes(5000),
+      operator_retry(0),
+      time_passes(2000),
+      operator_retry(0),  // ":retry1", declined: the card stays listed
+      time_passes(2000),
+      operator_retry(0),  // ":retry2"
+      time_passes(2000),
+      card_tap(2, 1500, card(2)),  // turned away
+      operator_write_off(0),  // the entry lifted
+      time_passes(2000),
+  });
+}
+
+TEST_CASE("settlement model harness: a hold read without capture_before is admitted; one with nonsense is turned away") {
+  CardTap lapsing_untold = lapsing_within(5 * kSecondMs, 0);
+  lapsing_untold.deadline = Deadline::untold;
+  expect_day_keeps_invariants({
+      card_tap(1, 3000, lapsing_untold),
+      card_tap(2, 3000, saying(Deadline::untold, 1)),
+      card_tap(3, 3000, saying(Deadline::milliseconds, 2)),
+      card_tap(4, 3000, saying(Deadline::before_tap, 3)),
+      card_tap(5, 3000, saying(Deadline::past_31_days, 2)),
+      card_tap(6, 3000, saying(Deadline::huge, 3)),
+      time_passes(8 * kSecondMs),
+      final_cart(1, 2500),  // its hold lapsed: the capture refused, the hold read canceled, charged
+      final_cart(2, 1200),
+      time_passes(5000),
+  });
+}

@@ -2,12 +2,14 @@
 #include "tests/settlement_model/card_holds.hpp"
 
 #include <array>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 
 #include "common/form_encoding.hpp"
 #include "drivers/terminal_request.hpp"
+#include "drivers/terminal_response.hpp"
 #include "tools/sim/gateway/test_cards.hpp"
 
 namespace passgate::model {
@@ -41,6 +43,33 @@ sim::GatewayReply terminal_step(GatewaySide& side, passgate::TerminalStep step,
     if (name == "Idempotency-Key") key = value;
   const char* method = spec->method == drivers::HttpMethod::post ? "POST" : "GET";
   return send(side, sim::GatewayRequest{method, spec->target, "Bearer " + std::string(kModelApiKey), key, spec->body});
+}
+
+// The card-entry runner's read of the hold (step 6), its answer read as TerminalClient reads it.
+passgate::TerminalOutcome read_hold(GatewaySide& side, const passgate::TerminalAttempt& attempt) {
+  const sim::GatewayReply read = terminal_step(side, passgate::TerminalStep::read_intent, attempt);
+  passgate::HttpReply reply;
+  reply.status = read.status;
+  reply.body = read.body;
+  reply.sends = 1;
+  const WallTime now{std::chrono::milliseconds{side.network_now_ms()}};
+  return drivers::classify_terminal_reply(reply, drivers::TerminalCall{passgate::TerminalStep::read_intent, attempt, 0},
+                                          {kModelApiKey, attempt.customer, attempt.intent_id}, now);
+}
+
+// What the terminal says of the deadline of a hold placed at `placed_s` that lapses at
+// `lapses_at_s` (network Unix seconds).
+std::optional<std::int64_t> said_deadline(Deadline deadline, std::int64_t placed_s, std::int64_t lapses_at_s) {
+  constexpr std::int64_t kDayS = 24 * 3600;
+  switch (deadline) {
+    case Deadline::told: return lapses_at_s;
+    case Deadline::untold: return std::nullopt;
+    case Deadline::milliseconds: return lapses_at_s * 1000;
+    case Deadline::before_tap: return placed_s - 1;
+    case Deadline::past_31_days: return placed_s + 40 * kDayS;
+    case Deadline::huge: return 9'300'000'000'000'000;  // (in ms, past the int64 range)
+  }
+  return lapses_at_s;
 }
 
 std::string id_of(const sim::GatewayReply& reply, const char* what) {
@@ -79,6 +108,10 @@ PlacedHold place_card_hold(GatewaySide& side, const std::string& session_id, std
   attempt.intent_id = id_of(terminal_step(side, passgate::TerminalStep::create_hold, attempt), "hold");
   if (!tap.incremental) must_work(desk.set_fault(kModelReader, sim::TerminalFault::no_increment), "no increment");
   if (tap.wallet) must_work(desk.set_fault(kModelReader, sim::TerminalFault::wallet), "a wallet");
+  const std::int64_t placed_s = side.network_now_ms() / 1000;
+  const std::int64_t lapses_at_s = (side.network_now_ms() + tap.capture_window_ms) / 1000;
+  must_work(desk.report_next_capture_before(kModelReader, said_deadline(tap.deadline, placed_s, lapses_at_s)),
+            "the deadline the terminal says");
   (void)id_of(terminal_step(side, passgate::TerminalStep::process, attempt), "process");
   const sim::GatewayReply tapped = send(
       side, sim::GatewayRequest{
@@ -87,19 +120,25 @@ PlacedHold place_card_hold(GatewaySide& side, const std::string& session_id, std
                 form_encode({{"type", "card_present"}, {"card_present[number]", card_number(tap)}})});
   must_work(desk.set_fault(kModelReader, sim::TerminalFault::none), "clear the reader's faults");
   const sim::GatewayIntent* intent = side.ledger.find_intent(attempt.intent_id);
-  if (tapped.status != 200 || intent == nullptr || intent->status != sim::GatewayIntentStatus::requires_capture ||
-      !intent->card_present || !intent->card_present->latest_charge) {
+  if (tapped.status != 200 || intent == nullptr || intent->status != sim::GatewayIntentStatus::requires_capture) {
     throw std::runtime_error("the tap of " + session_id + " placed no hold: HTTP " + std::to_string(tapped.status));
   }
-  const sim::CardPresentCharge& charge = *intent->card_present->latest_charge;
-  PlacedHold hold{attempt.customer,
-                  attempt.intent_id,
-                  charge.card.fingerprint,
-                  charge.generated_card,
-                  charge.incremental_supported,
-                  (side.network_now_ms() + tap.capture_window_ms) / 1000};
-  side.placed_holds.insert(hold.intent_id);
-  side.hold_lapses_at_s[hold.intent_id] = hold.capture_before_s;
+  side.placed_holds.insert(attempt.intent_id);
+  side.hold_lapses_at_s[attempt.intent_id] = lapses_at_s;
+  PlacedHold hold{attempt.customer, attempt.intent_id, "", "", false, std::nullopt, ""};
+  const passgate::TerminalOutcome read = read_hold(side, attempt);
+  using Kind = passgate::TerminalOutcomeKind;
+  if (read.kind == Kind::unverified || read.kind == Kind::rejected) {
+    hold.not_believed = read.error.empty() ? "not believed" : read.error;
+    return hold;
+  }
+  if (read.kind != Kind::succeeded || read.intent_status != "requires_capture" || !read.card) {
+    throw std::runtime_error("the read of the hold of " + session_id + " shows no held card: " + read.error);
+  }
+  hold.fingerprint = read.card->fingerprint;
+  hold.generated_card = read.card->generated_card;
+  hold.incremental = read.card->incremental_authorization_supported;
+  hold.capture_before_s = read.card->capture_before;
   return hold;
 }
 

@@ -24,11 +24,6 @@ const SessionMoney& money_of(const std::map<std::string, SessionMoney>& money, c
   return it == money.end() ? kNone : it->second;
 }
 
-bool is_remainder(const PaymentOpRecord& op) {
-  return op.idempotency_key == op.session_id + ":charge:remainder" ||
-         op.idempotency_key == op.session_id + ":charge:capture:remainder";
-}
-
 std::optional<Violation> one_hold_per_session(const DayEvidence& day,
                                               const std::map<std::string, SessionMoney>& money) {
   for (const auto& [session_id, m] : money) {
@@ -44,7 +39,7 @@ std::optional<Violation> one_hold_per_session(const DayEvidence& day,
 std::optional<Violation> never_capture_and_full_charge(const ModelSession& session, const SessionMoney& m) {
   if (!session.tap || m.captured == 0 || !session.first_cart) return std::nullopt;
   for (const auto& [key, amount] : m.charged_by_key) {
-    const bool replaces_capture = key == session.id + ":charge:capture";
+    const bool replaces_capture = first_key(key) == session.id + ":charge:capture";
     if (amount > 0 && (replaces_capture || amount >= *session.first_cart)) {
       return Violation{"never a hold captured and a full charge both",
                        text_of(session, m) + "; the hold was captured and " + key + " charged " +
@@ -82,37 +77,55 @@ std::optional<Violation> no_hold_open_once_settled(const DayEvidence& day, const
   return Violation{"no hold left open once its session is settled", text_of(session, m) + ": " + text_of(mine)};
 }
 
-std::map<std::string, std::string> hashes(SQLite::Database& sql, const char* query) {
-  std::map<std::string, std::string> found;  // fingerprint hash -> a session of it
+// The query's rows, its first column to its second (the first row of each wins).
+std::map<std::string, std::string> column_map(SQLite::Database& sql, const char* query) {
+  std::map<std::string, std::string> found;
   SQLite::Statement rows(sql, query);
   while (rows.executeStep()) found.emplace(rows.getColumn(0).getString(), rows.getColumn(1).getString());
   return found;
 }
 
-std::optional<Violation> blocklist_iff_unpaid(const DayEvidence& day) {
+// A remainder not paid: neither collected nor written off, nor replaced by an operator's new
+// attempt (which is what is owed then).
+bool unpaid_remainder(const PaymentOpRecord& op) {
+  return is_remainder(op) && !op.replaced_by && op.state != PaymentOpState::succeeded &&
+         op.state != PaymentOpState::written_off;
+}
+
+// Not settled yet: still to be sent or followed up, or a dead letter for the operator. A void
+// never counts: it collects nothing.
+bool unresolved(const PaymentOpRecord& op) {
+  if (op.op == "void") return false;
+  return op.state == PaymentOpState::pending || op.state == PaymentOpState::in_flight ||
+         (is_dead_letter(op) && !op.replaced_by);
+}
+
+std::optional<Violation> blocklist_iff_unpaid(const DayEvidence& day, const std::vector<PaymentOpRecord>& ops) {
   SQLite::Database& sql = day.gate.database->sql();
-  const auto listed = hashes(sql, "SELECT fingerprint_hash, session_id FROM card_blocklist WHERE lifted_at_ms = 0");
+  // fingerprint hash -> the session its entry names
+  const auto listed =
+      column_map(sql, "SELECT fingerprint_hash, session_id FROM card_blocklist WHERE lifted_at_ms = 0");
+  // card session (an admitted attempt's) -> its card's fingerprint hash
+  const auto card_of =
+      column_map(sql, "SELECT session_id, fingerprint_hash FROM card_attempts WHERE state = 'admitted'");
+  std::map<std::string, std::string> unpaid;  // hash -> the first session of it with an unpaid remainder
   // A card may stay listed after its remainder was paid or written off while another operation
-  // of that partially paid session is still unresolved (in flight, pending, or a dead letter
-  // an operator has not dealt with): what it owes is not known yet.
-  const auto owing = hashes(sql,
-                            "SELECT a.fingerprint_hash, a.session_id FROM card_attempts a WHERE a.state = 'admitted' "
-                            "AND EXISTS (SELECT 1 FROM payment_ops r WHERE r.session_id = a.session_id AND "
-                            "r.idempotency_key IN (a.session_id || ':charge:remainder', "
-                            "a.session_id || ':charge:capture:remainder')) "
-                            "AND EXISTS (SELECT 1 FROM payment_ops p WHERE p.session_id = a.session_id AND "
-                            "(p.state IN ('pending', 'in_flight') OR (p.state IN ('declined', 'dead') AND "
-                            "p.alert = 1 AND p.replaced_by IS NULL)))");
-  const auto unpaid = hashes(sql,
-                             "SELECT a.fingerprint_hash, a.session_id FROM card_attempts a JOIN payment_ops p "
-                             "ON p.session_id = a.session_id WHERE a.state = 'admitted' AND p.idempotency_key IN "
-                             "(p.session_id || ':charge:remainder', p.session_id || ':charge:capture:remainder') "
-                             "AND p.state NOT IN ('succeeded', 'written_off') ORDER BY p.id");
+  // of that partially paid session is still unresolved: what it owes is not known yet.
+  std::map<std::string, std::string> owing;
+  std::set<std::string> partially_paid;  // sessions that ever had a remainder
+  for (const PaymentOpRecord& op : ops)
+    if (is_remainder(op)) partially_paid.insert(op.session_id);
+  for (const PaymentOpRecord& op : ops) {
+    const auto card = card_of.find(op.session_id);
+    if (card == card_of.end()) continue;
+    if (unpaid_remainder(op)) unpaid.emplace(card->second, op.session_id);
+    if (partially_paid.count(op.session_id) > 0 && unresolved(op)) owing.emplace(card->second, op.session_id);
+  }
   for (const auto& [hash, session_id] : listed) {
     if (unpaid.count(hash) == 0 && owing.count(hash) == 0) {
       return Violation{kBlocklistIffUnpaid, "the card of session " + session_id +
                                                 " is on the blocklist, but no session of it has an unpaid remainder: " +
-                                                text_of(ops_of(all_ops(day.gate), session_id))};
+                                                text_of(ops_of(ops, session_id))};
     }
   }
   for (const auto& [hash, session_id] : unpaid) {
@@ -120,7 +133,7 @@ std::optional<Violation> blocklist_iff_unpaid(const DayEvidence& day) {
       return Violation{kBlocklistIffUnpaid, "session " + session_id +
                                                 " has an unpaid remainder, but its card is not "
                                                 "on the blocklist: " +
-                                                text_of(ops_of(all_ops(day.gate), session_id))};
+                                                text_of(ops_of(ops, session_id))};
     }
   }
   return std::nullopt;
@@ -207,7 +220,7 @@ std::optional<Violation> check_card_step(const DayEvidence& day, const std::map<
     if (auto v = never_capture_and_full_charge(session, m)) return v;
     if (auto v = no_hold_open_once_settled(day, session, m, ops)) return v;
   }
-  return blocklist_iff_unpaid(day);
+  return blocklist_iff_unpaid(day, ops);
 }
 
 std::optional<Violation> check_card_day_end(const DayEvidence& day, const std::map<std::string, SessionMoney>& money,

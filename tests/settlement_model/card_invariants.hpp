@@ -4,7 +4,8 @@
 // After every step:
 //   - at most one hold per session: no session ever had two holds placed at the ledger;
 //   - never a hold captured and a full charge both: a card session whose hold was captured has
-//     no succeeded charge of its whole cart, nor one replacing that capture ("<sid>:charge:capture");
+//     no succeeded charge of its whole cart, nor one replacing that capture ("<sid>:charge:capture",
+//     or an operator's new attempt at it, "<sid>:charge:capture:retry<n>");
 //   - no hold left open once its session is settled: once a session's settlement is decided
 //     and none of its operations can move by itself, its hold is not requires_capture (unless
 //     its charge's answer is unverified, or its increment waits as a dead letter: the operator's);
@@ -12,9 +13,12 @@
 //     gate could not open (a reload's new sealing keys dropped one still in use);
 //   - the blocklist holds a card iff the card has an unresolved partially paid session: an
 //     admitted card session whose unpaid remainder ("<sid>:charge:remainder",
-//     "<sid>:charge:capture:remainder") is neither paid nor written off (it must be listed),
-//     or, with its remainder settled, another operation of it still unresolved (in flight,
-//     pending, a dead letter with its alert on: it may stay listed until that is settled).
+//     "<sid>:charge:capture:remainder", or an operator's new attempt at one, the key plus
+//     ":retry<n>") is neither paid nor written off nor replaced by a new attempt (it must be
+//     listed: while the new attempt is pending, in flight or a dead letter too), or, with its
+//     remainder settled, another operation of it still unresolved (in flight, pending, a dead
+//     letter with its alert on and not replaced; never a void, which collects nothing: it may
+//     stay listed until that is settled). A new attempt that collects lifts the entry.
 // At the day's end, after quiescing:
 //   - every card session settled exactly once: each card session that ended (a cart, or
 //     cancelled) has one settlement decision, from its first cart, and each of its operations

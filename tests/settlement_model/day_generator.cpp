@@ -40,7 +40,9 @@ class DayWriter {
   };
   // How often each kind of step comes, in the order of Kind (app-only days: no reloads).
   static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3, 0};
-  static constexpr std::array<double, kKinds> kCardDayWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3, 2};
+  // (Card days retry more: a declined remainder is retried under its own key first, and only
+  // its second retry makes a new attempt under a new key.)
+  static constexpr std::array<double, kKinds> kCardDayWeights{14, 16, 3, 14, 25, 3, 5, 7, 2, 3, 2};
 
   std::int64_t between(std::int64_t low, std::int64_t high) {
     return std::uniform_int_distribution<std::int64_t>(low, high)(rng_);
@@ -64,7 +66,7 @@ class DayWriter {
       case kWall: return steps_.push_back(wall_clock_step(clock_step()));
       case kCrash: return steps_.push_back(crash_restart(downtime()));
       case kCrashRecording: return steps_.push_back(crash_before_record(downtime()));
-      case kRetry: return steps_.push_back(operator_retry(static_cast<int>(between(0, 9))));
+      case kRetry: return steps_.push_back(retried());
       case kReload: return steps_.push_back(config_reload(static_cast<int>(between(0, 8))));
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }
@@ -79,24 +81,45 @@ class DayWriter {
                  chance(0.1) ? Engine::refuses : Engine::admits);
   }
 
+  // The operator's retry of some dead letter; on card days, often of the newest one (what a
+  // retry that declined again left), and some after the shopper's card can pay again
+  // (app-only days draw nothing more: they stay what they were, seed for seed).
+  Step retried() {
+    const int pick = static_cast<int>(between(0, 9));
+    if (!cards_) return operator_retry(pick);
+    const int which = chance(0.6) ? kNewestDeadLetter : pick;
+    return operator_retry(which, chance(0.4) ? Funds::restored : Funds::unchanged);
+  }
+
   // A card shopper: a hold of 15.00 or 30.00 on one of four cards (so taps of one card meet its
   // open session or its blocklist entry), some wallets, some cards without incremental
   // authorization, some saved cards that decline off-session, and some holds that lapse
-  // within the day (seconds to minutes, or a day: a long crash outlives them).
+  // within the day (seconds to minutes, or a day: a long crash outlives them); some holds'
+  // reads say no deadline, a few one no hold can have.
   Step tapped() {
     const int number = next_session_++;
     CardTap tap;
     tap.number = static_cast<int>(between(0, 3));
     tap.wallet = chance(0.25);
     tap.incremental = chance(0.6);
-    tap.rest = chance(0.2) ? Card::declined : Card::visa;
+    tap.rest = chance(0.3) ? Card::declined : Card::visa;
     const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
     if (p < 0.15) tap.capture_window_ms = between(2 * kSecondMs, kMinuteMs);
     else if (p < 0.3) tap.capture_window_ms = between(kMinuteMs, 15 * kMinuteMs);
     else if (p < 0.4) tap.capture_window_ms = between(kHourMs, 30 * kHourMs);
+    const double told = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (told < 0.12) tap.deadline = Deadline::untold;
+    else if (told < 0.17) tap.deadline = nonsense_deadline();
     const std::int64_t hold = chance(0.5) ? 1500 : 3000;
     sessions_[number].hold = hold;
     return card_tap(number, hold, tap);
+  }
+
+  // A capture_before no hold can have.
+  Deadline nonsense_deadline() {
+    constexpr std::array kNonsense{Deadline::milliseconds, Deadline::before_tap, Deadline::past_31_days,
+                                   Deadline::huge};
+    return kNonsense[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(kNonsense.size()) - 1))];
   }
 
   int some_session() {

@@ -7,8 +7,10 @@
 // ways, and the operator's retries and write-offs, among stretches of time.
 // A day with card shoppers (DayMix::with_cards) mixes in card shoppers' taps (saved card or
 // wallet, incremental authorization or not, a saved card whose off-session charge declines,
-// holds whose capture_before comes within the day, so that they lapse) and config reloads;
-// app-only days are what they were, seed for seed.
+// holds whose capture_before comes within the day, so that they lapse, holds whose read says
+// no capture_before or one no hold can have), config reloads, and more of the operator's
+// retries, some after the shopper's card can pay again (Funds::restored); app-only days are
+// what they were, seed for seed.
 #pragma once
 
 #include <cstdint>

@@ -26,6 +26,7 @@ using sim::GatewayIntentStatus;
 
 constexpr const char* kCollectedWithinCart = "collected within the cart";
 constexpr const char* kOneChargePerKey = "one charge per idempotency key";
+constexpr const char* kOneChargeAcrossRetries = "one charge per operation across its new attempts";
 constexpr const char* kNoOperationLost = "no operation lost";
 constexpr const char* kQueueDrains = "the queue drains";
 constexpr const char* kCartCollectedOrDeadLettered = "every cart collected or dead-lettered";
@@ -55,6 +56,25 @@ std::optional<Violation> one_charge_per_key(const GatewaySide& gateway) {
     if (approved > 1) {
       return Violation{kOneChargePerKey, "idempotency key " + key + " created " + std::to_string(approved) +
                                              " approved PaymentIntents at the gateway"};
+    }
+  }
+  return std::nullopt;
+}
+
+// An operator's new attempt at a declined charge ("<its first key>:retry<n>") collects what the
+// declined one was to collect: of an operation's keys, at most one collected.
+std::optional<Violation> one_charge_across_retries(const std::map<std::string, SessionMoney>& money) {
+  for (const auto& [session_id, m] : money) {
+    std::map<std::string, std::string> collected;  // first key -> the keys that collected
+    for (const auto& [key, amount] : m.charged_by_key) {
+      if (amount <= 0) continue;
+      std::string& keys = collected[first_key(key)];
+      if (!keys.empty()) {
+        return Violation{kOneChargeAcrossRetries, "session " + session_id + ": " + keys + " and " + key +
+                                                      " both collected (" + std::to_string(m.charged) +
+                                                      " charged in all)"};
+      }
+      keys = key;
     }
   }
   return std::nullopt;
@@ -94,10 +114,11 @@ std::optional<Violation> no_operation_lost(const DayEvidence& day, const std::ve
     };
     if (first != "none" && !has(first)) return missing(first);
     if (settlement->decision.plan == "charge+void") {
-      const auto charge = std::find_if(mine.begin(), mine.end(), [&session](const PaymentOpRecord& op) {
-        return op.idempotency_key == session.id + ":charge";
+      // The charge, or the operator's latest new attempt at it (made last: the highest id).
+      const auto charge = std::find_if(mine.rbegin(), mine.rend(), [&session](const PaymentOpRecord& op) {
+        return first_key(op.idempotency_key) == session.id + ":charge";
       });
-      const bool ended = charge != mine.end() && (charge->state == PaymentOpState::succeeded ||
+      const bool ended = charge != mine.rend() && (charge->state == PaymentOpState::succeeded ||
                                                   charge->state == PaymentOpState::written_off ||
                                                   charge->state == PaymentOpState::declined);
       if (ended && !has("void") && !has("capture")) return missing("void or capture");
@@ -162,6 +183,7 @@ std::optional<Violation> check_every_step(const DayEvidence& day) {
   const auto money = money_by_session(day.gateway);
   if (auto v = collected_within_cart(day, money)) return v;
   if (auto v = one_charge_per_key(day.gateway)) return v;
+  if (auto v = one_charge_across_retries(money)) return v;
   const auto ops = all_ops(day.gate);
   if (auto v = no_operation_lost(day, ops)) return v;
   return check_card_step(day, money, ops);

@@ -4,6 +4,8 @@
 //   - collected within the cart: no session is collected (captured + charged at the ledger)
 //     more than its first final cart, nor anything once the gate denied or cancelled it;
 //   - one charge per idempotency key: no key created more than one approved PaymentIntent;
+//   - one charge per operation across its new attempts: of a charge's key and the keys of the
+//     operator's new attempts at it ("<key>:retry<n>"), at most one collected;
 //   - no operation lost: every queued operation is in a known state, every operation a
 //     settlement planned exists, every hold asked for at entry is queued.
 // At the end, once faults stopped and time ran on until the gate was quiet:
@@ -18,9 +20,12 @@
 //     operator wrote the cart's charge off).
 // Card sessions keep these too (their tap hold counts as a hold), and those of
 // card_invariants.hpp, checked with them.
-// The day runner adds two it sees as they happen (day_runner.cpp): an operator retry of a
-// settled session's preauth is refused; nothing is sent for a session while its charge's
-// unverified answer waits for the operator.
+// The day runner adds those it sees as they happen (day_runner.cpp): an operator retry of a
+// settled session's preauth is refused; an operator's retry of a declined charge is a new
+// attempt under the key "<its first key>:retry<n+1>" (the declined one replaced by it), of
+// anything else the operation itself pending again under its own key; nothing is sent for a
+// session while its charge's unverified answer waits for the operator; a card hold's read is
+// believed iff the capture_before it says is one a hold can have (or none).
 #pragma once
 
 #include <optional>

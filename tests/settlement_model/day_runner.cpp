@@ -12,6 +12,7 @@
 #include "controller/settlement/dead_letters.hpp"
 #include "tests/settlement_model/card_holds.hpp"
 #include "tests/settlement_model/fresh_database.hpp"
+#include "tests/settlement_model/invariant_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::model {
@@ -21,6 +22,8 @@ namespace {
 constexpr const char* kSettledPreauthNotRetried = "a settled session's preauth is not retried";
 constexpr const char* kNothingAfterUnverifiedCharge = "nothing sent while an unverified charge waits";
 constexpr const char* kHarnessCallsWork = "the gate's own calls work";
+constexpr const char* kRetryIsNewAttempt = "an operator's retry of a declined charge is a new attempt under a new key";
+constexpr const char* kDeadlineBelievedIffPlausible = "a hold's read is believed iff its capture_before is plausible";
 
 const WallTime kDayStart{std::chrono::seconds{1'795'000'000}};
 constexpr Millis kKeyMemory{std::chrono::hours{24}};  // how long the gateway keeps idempotency keys
@@ -49,6 +52,9 @@ class StoreDay {
   StoreDay() : sealer_(model_sealer(keys_)) {
     gateway_.before_send = [this](const passgate::PaymentRequest& request) { check_sent(request); };
     gateway_.network_now_ms = [this] { return gate_ ? unix_millis(gate_->vt.wall_now()) - wall_steps_ms_ : 0; };
+    // The simulator dates intents and holds by the network's clock too (their created and
+    // capture_before, which the gate's read of a hold checks against each other).
+    gateway_.ledger.set_clock([this] { return gateway_.network_now_ms() / 1000; });
     copy_fresh_database(dir_ / "gate.db");
     restart(kDayStart);
   }
@@ -153,6 +159,12 @@ class StoreDay {
     if (!session) return;
     const PlacedHold hold = place_card_hold(gateway_, session->id, step.amount, step.card_tap);
     session->hold_intent = hold.intent_id;
+    const Deadline said = step.card_tap.deadline;
+    if ((said == Deadline::told || said == Deadline::untold) != hold.not_believed.empty()) {
+      notice(Violation{kDeadlineBelievedIffPlausible,
+                       "the read of the hold of " + session->id + " (" + to_code(step) + ") was " +
+                           (hold.not_believed.empty() ? "believed" : "not believed: " + hold.not_believed)});
+    }
     if (step.card_tap.rest == Card::declined) gateway_.declining_sessions.insert(session->id);
     session->fate = gate_->admit_card(*session, hold);
     if (session->fate != Fate::denied) return;
@@ -200,18 +212,54 @@ class StoreDay {
   void operator_acts(const Step& step, bool retry) {
     const auto letters = dead_letters(gate_->queue);
     if (letters.empty()) return;
-    const db::PaymentOpRecord op = letters[static_cast<std::size_t>(step.pick) % letters.size()];
+    const db::PaymentOpRecord op = step.pick == kNewestDeadLetter
+                                       ? letters.back()  // (listed by id)
+                                       : letters[static_cast<std::size_t>(step.pick) % letters.size()];
     const controller::DeadLetterAction action{op.id, db::AuditActor("model-operator"), gate_->now_ms()};
     if (!retry) {
       const bool written_off = controller::write_off_dead_letter(gate_->queue, action, "the model's operator").ok();
       if (written_off && (op.op == "charge" || op.op == "capture")) shop_.find(op.session_id)->cart_op_written_off = true;
       return;
     }
+    if (step.funds == Funds::restored) gateway_.funds_restored.insert(op.session_id);
     auto settlement = gate_->store.settlement(op.session_id);
     const bool settled = settlement.ok() && settlement->has_value();
-    if (controller::retry_dead_letter(gate_->queue, action).ok() && op.op == "preauth" && settled) {
+    const auto retried = controller::retry_dead_letter(gate_->queue, action);
+    if (!retried.ok()) return;
+    if (op.op == "preauth" && settled) {
       notice(Violation{kSettledPreauthNotRetried,
                        "the operator's retry of " + op.idempotency_key + " was accepted after the session was settled"});
+    }
+    check_retried(op, *retried);
+  }
+
+  // docs/operations.md, "passgatectl queue retry": a declined charge is replaced by a new
+  // pending operation, a copy of it under "<its first key>:retry<n+1>"; any other dead letter
+  // is pending again under its own key.
+  void check_retried(const db::PaymentOpRecord& was, const controller::RetriedDeadLetter& retried) {
+    const auto now = read(gate_->queue.find(was.id), "operation " + std::to_string(was.id));
+    const auto retried_as = [&](const std::string& what) {
+      notice(Violation{kRetryIsNewAttempt, "the operator's retry of " + text_of(was) + " " + what + "; it is now " +
+                                               (now ? text_of(*now) : std::string("gone"))});
+    };
+    if (was.op != "charge" || was.state != db::PaymentOpState::declined) {
+      if (retried.new_attempt_id || !now || now->state != db::PaymentOpState::pending ||
+          now->idempotency_key != was.idempotency_key) {
+        retried_as("did not make it pending again under its own key");
+      }
+      return;
+    }
+    const std::string key =
+        first_key(was.idempotency_key) + ":retry" + std::to_string(retry_number(was.idempotency_key) + 1);
+    const auto attempt = retried.new_attempt_id
+                             ? read(gate_->queue.find(*retried.new_attempt_id), "the new attempt")
+                             : std::optional<db::PaymentOpRecord>();
+    const bool copied = attempt && attempt->state == db::PaymentOpState::pending && attempt->idempotency_key == key &&
+                        attempt->session_id == was.session_id && attempt->op == was.op &&
+                        attempt->amount_minor == was.amount_minor && attempt->currency == was.currency;
+    if (!copied || !now || now->replaced_by != retried.new_attempt_id) {
+      retried_as("did not make one new attempt under " + key + " replacing it" +
+                 (attempt ? " (it made " + text_of(*attempt) + ")" : std::string()));
     }
   }
 

@@ -24,10 +24,23 @@ const char* fault_code(Fault fault) {
   return "?";
 }
 
+const char* deadline_code(Deadline deadline) {
+  switch (deadline) {
+    case Deadline::told: return "Deadline::told";
+    case Deadline::untold: return "Deadline::untold";
+    case Deadline::milliseconds: return "Deadline::milliseconds";
+    case Deadline::before_tap: return "Deadline::before_tap";
+    case Deadline::past_31_days: return "Deadline::past_31_days";
+    case Deadline::huge: return "Deadline::huge";
+  }
+  return "?";
+}
+
 std::string tap_code(const CardTap& tap) {
   return std::string("CardTap{") + std::to_string(tap.number) + ", " + (tap.wallet ? "true" : "false") + ", " +
          (tap.incremental ? "true" : "false") + ", " + card_code(tap.rest) + ", " +
-         std::to_string(tap.capture_window_ms) + "}";
+         std::to_string(tap.capture_window_ms) +
+         (tap.deadline == Deadline::told ? std::string() : std::string(", ") + deadline_code(tap.deadline)) + "}";
 }
 
 Step step_of(Step::Kind kind) {
@@ -99,9 +112,10 @@ Step crash_before_record(std::int64_t down_ms) {
   return step;
 }
 
-Step operator_retry(int pick) {
+Step operator_retry(int pick, Funds funds) {
   Step step = step_of(Step::Kind::retry);
   step.pick = pick;
+  step.funds = funds;
   return step;
 }
 
@@ -130,7 +144,9 @@ std::string to_code(const Step& step) {
     case Step::Kind::wall: return "wall_clock_step(" + amount + ")";
     case Step::Kind::crash: return "crash_restart(" + amount + ")";
     case Step::Kind::crash_recording: return "crash_before_record(" + amount + ")";
-    case Step::Kind::retry: return "operator_retry(" + std::to_string(step.pick) + ")";
+    case Step::Kind::retry:
+      return "operator_retry(" + (step.pick == kNewestDeadLetter ? "kNewestDeadLetter" : std::to_string(step.pick)) +
+             (step.funds == Funds::restored ? std::string(", Funds::restored)") : std::string(")"));
     case Step::Kind::write_off: return "operator_write_off(" + std::to_string(step.pick) + ")";
     case Step::Kind::tap: return "card_tap(" + session + ", " + amount + ", " + tap_code(step.card_tap) + ")";
     case Step::Kind::reload: return "config_reload(" + std::to_string(step.pick) + ")";

@@ -34,6 +34,13 @@ enum class Fault {
                     // behind; card days only)
 };
 
+// What the terminal's read of a card hold says of its deadline (capture_before): the
+// network's own deadline in Unix seconds, nothing (null: the gate watches such a hold 8 days),
+// or nonsense a hold cannot have (the gate does not believe the read and turns the card away):
+// in milliseconds, not after the hold was made, more than 31 days after it, past the year 9999.
+// Whatever it says, the hold lapses at the network's deadline (capture_window_ms).
+enum class Deadline { told, untold, milliseconds, before_tap, past_31_days, huge };
+
 // A card shopper's tap (docs/settlement.md, "Card sessions"): the card-present hold the
 // terminal places, and what the card allows afterwards.
 struct CardTap {
@@ -42,9 +49,19 @@ struct CardTap {
   bool incremental = true;   // the hold supports incremental authorization
   Card rest = Card::visa;    // Card::declined: an off-session charge to the saved card declines
   std::int64_t capture_window_ms = 7 * 24 * 3600 * 1000LL;  // the hold lapses this long after the tap
+  Deadline deadline = Deadline::told;  // what the terminal says of it
 
   friend bool operator==(const CardTap&, const CardTap&) = default;
 };
+
+// Step::pick for the newest dead letter (the highest operation id): what the operator follows
+// after retrying one whose new attempt declined again.
+inline constexpr int kNewestDeadLetter = -1;
+
+// Whether the shopper's card can pay again when the operator retries (they topped it up,
+// or the issuer lifted its block): the session's charges first sent from then on (under a new
+// key: one sent before carries what it first did, its stored answer replayed) are approved.
+enum class Funds { unchanged, restored };
 
 struct Step {
   enum class Kind { admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off, tap, reload };
@@ -54,9 +71,11 @@ struct Step {
   Card card = Card::visa;
   Engine engine = Engine::admits;
   Fault fault = Fault::error5xx;
-  int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size);
+  int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size;
+                            // kNewestDeadLetter: the newest, the one an operator follows after a retry);
                             // reload: which settings (modulo 3) and sealing keys (pick / 3 modulo 3)
   CardTap card_tap;         // tap
+  Funds funds = Funds::unchanged;  // retry
 
   friend bool operator==(const Step&, const Step&) = default;
 };
@@ -87,8 +106,9 @@ struct Step {
 // 20 s), before its loop turns again: the drainer's batch record of that outcome is still
 // pending (controller/settlement/drainer.hpp), so the operation is in flight at the restart.
 [[nodiscard]] Step crash_before_record(std::int64_t down_ms);
-// The operator retries / writes off a dead letter (passgatectl queue retry | write-off).
-[[nodiscard]] Step operator_retry(int pick);
+// The operator retries / writes off a dead letter (passgatectl queue retry | write-off); a
+// retry with Funds::restored after the shopper's card can pay again.
+[[nodiscard]] Step operator_retry(int pick, Funds funds = Funds::unchanged);
 [[nodiscard]] Step operator_write_off(int pick);
 // SIGHUP: the config is reloaded with settings `pick` (the drainer's pace, concurrency and
 // time-out) and sealing keys (the same; a new current key beside the previous ones; a new key

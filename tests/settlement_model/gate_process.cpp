@@ -158,6 +158,16 @@ db::SealedRef GateProcess::seal(const std::string& reference, const std::string&
 
 Fate GateProcess::admit_card(const ModelSession& session, const PlacedHold& hold) {
   const std::string& sid = session.id;
+  const db::NewCardAttempt attempt{sid, 1, kModelReader, "usd", session.hold_minor, db::test::attempt_keys(sid)};
+  must_work(attempts.arm(attempt, now_ms()), "arm the attempt of " + sid);
+  must_work(attempts.record_customer(sid, seal(hold.customer, sid)), "record the customer of " + sid);
+  must_work(attempts.record_intent(sid, seal(hold.intent_id, sid)), "record the hold of " + sid);
+  if (!hold.not_believed.empty()) {
+    // The runner's read of the hold was not believed: nothing of it is recorded, the card is
+    // turned away as for a terminal that cannot be read.
+    must_work(attempts.deny(sid, "terminal_unavailable", now_ms()), "deny the attempt of " + sid);
+    return Fate::denied;
+  }
   auto hasher = sealer_.card_fingerprint_hasher();
   must_work(hasher, "the card fingerprint hasher");
   auto digests = hasher->digests(hold.fingerprint);
@@ -171,10 +181,6 @@ Fate GateProcess::admit_card(const ModelSession& session, const PlacedHold& hold
   const char* turned_away = open_session->has_value() ? "card_in_session"
                             : listed->has_value()     ? "shopper_blocked"
                                                       : nullptr;
-  const db::NewCardAttempt attempt{sid, 1, kModelReader, "usd", session.hold_minor, db::test::attempt_keys(sid)};
-  must_work(attempts.arm(attempt, now_ms()), "arm the attempt of " + sid);
-  must_work(attempts.record_customer(sid, seal(hold.customer, sid)), "record the customer of " + sid);
-  must_work(attempts.record_intent(sid, seal(hold.intent_id, sid)), "record the hold of " + sid);
   must_work(attempts.mark_tapped(sid, hash, now_ms()), "record the tap of " + sid);
   const db::SealedRef saved_card = hold.generated_card.empty() ? db::SealedRef{} : seal(hold.generated_card, sid);
   const db::HeldCard held{.fingerprint_hash = hash,

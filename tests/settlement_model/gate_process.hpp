@@ -51,8 +51,9 @@ class GateProcess {
   void admit(const ModelSession& session, std::function<void(Fate)> decided);
   // The card-entry runner with `hold` placed for the card shopper `session`: the attempt armed,
   // tapped, held and admitted (Fate::open), or, when the card (by its hash under any sealing
-  // key) has an open session or is on the blocklist, denied and abandoned (Fate::denied): the
-  // caller voids the hold, then finish_abandon() records it voided.
+  // key) has an open session or is on the blocklist, or the read of the hold was not believed
+  // (PlacedHold::not_believed), denied and abandoned (Fate::denied): the caller voids the hold,
+  // then finish_abandon() records it voided.
   [[nodiscard]] Fate admit_card(const ModelSession& session, const PlacedHold& hold);
   void finish_abandon(const std::string& session_id);
   // A config reload (SIGHUP) with settings `pick` and the sealing keys of `staged`: refused

@@ -32,11 +32,20 @@ struct QueuedFault {
 struct GatewaySide {
   sim::GatewayLedger ledger{kModelApiKey};
   std::deque<QueuedFault> faults;
-  // Their card declines from now on (Fault::decline): an operation first sent after that
-  // carries the declining test payment method, and keeps it on every resend (a gate resends
-  // the same request: its payment reference is sealed once).
+  // Their card declines from now on (Fault::decline, or a card shopper's saved card that
+  // declines off-session): an operation first sent after that carries the declining test
+  // payment method, and keeps it on every resend (a gate resends the same request: its
+  // payment reference is sealed once). Never taken out: the invariants excuse what a card that
+  // ever declined left unpaid.
   std::set<std::string> declining_sessions;
+  // Their card pays again (the operator's retry with Funds::restored), until a Fault::decline:
+  // an operation first sent after that is approved, an app shopper's declining test method
+  // replaced by one that approves.
+  std::set<std::string> funds_restored;
   std::map<std::string, std::string> method_by_key;  // idempotency key -> the payment method it first carried
+  // Increments the issuer declined (402, made here, not by the ledger): their keys answer so
+  // again, as the ledger replays its stored answers, until the keys are forgotten.
+  std::set<std::string> declined_increment_keys;
   std::set<std::string> keys_at_ledger;  // the idempotency keys the ledger holds
 
   std::map<std::string, std::vector<std::string>> intents_by_key;  // idempotency key -> intents it created
@@ -57,6 +66,12 @@ struct GatewaySide {
   void forget_keys() {
     (void)ledger.forget_keys();
     keys_at_ledger.clear();
+    declined_increment_keys.clear();
+  }
+
+  // Whether the session's card declines now.
+  [[nodiscard]] bool declines(const std::string& session_id) const {
+    return declining_sessions.count(session_id) > 0 && funds_restored.count(session_id) == 0;
   }
 
   // The first queued fault for a request about `session_id`, taken off the queue.

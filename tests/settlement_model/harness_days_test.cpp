@@ -70,6 +70,20 @@ TEST_CASE("settlement model harness: the operator's retry and write-off of decli
   });
 }
 
+TEST_CASE("settlement model harness: a declined charge retried once the card pays is a new attempt that collects") {
+  expect_day_keeps_invariants({
+      admit(1, 0, Card::declined),
+      final_cart(1, 3000),
+      time_passes(3000),
+      operator_retry(0),  // "s1:charge:retry1", declined again
+      time_passes(500),
+      operator_retry(0, Funds::restored),  // "s1:charge:retry2": collected
+      time_passes(500),
+      crash_restart(25 * 3600 * 1000),  // the gateway forgets the keys
+      time_passes(3000),
+  });
+}
+
 TEST_CASE("settlement model harness: a retry a backward clock step put off is still sent at the day's end") {
   expect_day_keeps_invariants({
       admit(1, 0),

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 #include <sstream>
+#include <string_view>
 
 namespace passgate::model {
 
@@ -50,6 +51,31 @@ std::string text_of(const ModelSession& session, const SessionMoney& money) {
 
 bool is_dead_letter(const PaymentOpRecord& op) { return db::is_dead_letter(op.state, op.alert); }
 
+namespace {
+
+constexpr std::string_view kNewAttemptMark = ":retry";  // "<first key>:retry<n>"
+
+}  // namespace
+
+std::string first_key(const std::string& key) {
+  const auto at = key.rfind(kNewAttemptMark);
+  if (at == std::string::npos) return key;
+  const std::string_view n = std::string_view(key).substr(at + kNewAttemptMark.size());
+  const bool numbered = !n.empty() && n.find_first_not_of("0123456789") == std::string_view::npos;
+  return numbered ? key.substr(0, at) : key;
+}
+
+int retry_number(const std::string& key) {
+  const std::string first = first_key(key);
+  return first.size() == key.size() ? 0 : std::stoi(key.substr(first.size() + kNewAttemptMark.size()));
+}
+
+bool is_remainder(const PaymentOpRecord& op) {
+  const std::string key = first_key(op.idempotency_key);
+  return op.op == "charge" &&
+         (key == op.session_id + ":charge:remainder" || key == op.session_id + ":charge:capture:remainder");
+}
+
 bool waits_for_dead_letter(const PaymentOpRecord& op, const std::vector<PaymentOpRecord>& ops) {
   if (op.state != PaymentOpState::pending || !op.after_op_id) return false;
   return std::any_of(ops.begin(), ops.end(), [&op](const PaymentOpRecord& other) {
@@ -59,9 +85,10 @@ bool waits_for_dead_letter(const PaymentOpRecord& op, const std::vector<PaymentO
 
 bool unverified_charge_waits(const std::vector<PaymentOpRecord>& ops, const GatewaySide& gateway) {
   return std::any_of(ops.begin(), ops.end(), [&gateway](const PaymentOpRecord& op) {
-    const bool uncertain =
-        gateway.lied_keys.count(op.idempotency_key) > 0 ||
-        (op.state == PaymentOpState::dead && op.attempts > 1 && op.idempotency_key == op.session_id + ":charge");
+    // (The session's charge, or an operator's new attempt at it.)
+    const bool the_charge = first_key(op.idempotency_key) == op.session_id + ":charge";
+    const bool uncertain = gateway.lied_keys.count(op.idempotency_key) > 0 ||
+                           (op.state == PaymentOpState::dead && op.attempts > 1 && the_charge);
     return op.op == "charge" && is_dead_letter(op) && uncertain;
   });
 }

@@ -32,6 +32,14 @@ T read(Result<T> result, const std::string& what) {
 [[nodiscard]] std::string text_of(const std::vector<db::PaymentOpRecord>& ops);
 [[nodiscard]] std::string text_of(const ModelSession& session, const SessionMoney& money);
 [[nodiscard]] bool is_dead_letter(const db::PaymentOpRecord& op);
+// The key an operation was first planned under: `key` less an operator's new attempt's
+// ":retry<n>" ("s3:charge:remainder:retry2" -> "s3:charge:remainder").
+[[nodiscard]] std::string first_key(const std::string& key);
+// Which new attempt `key` is: n of its ":retry<n>"; 0 for the operation's first key.
+[[nodiscard]] int retry_number(const std::string& key);
+// A charge of a session's unpaid remainder ("<sid>:charge:remainder",
+// "<sid>:charge:capture:remainder"), or an operator's new attempt at one.
+[[nodiscard]] bool is_remainder(const db::PaymentOpRecord& op);
 // A pending operation that waits for a dead letter: only the operator can move it on.
 [[nodiscard]] bool waits_for_dead_letter(const db::PaymentOpRecord& op, const std::vector<db::PaymentOpRecord>& ops);
 // The session's charge, dead-lettered when money may have moved (a misstated answer, or a

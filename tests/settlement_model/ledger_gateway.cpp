@@ -15,8 +15,14 @@ namespace passgate::model {
 
 namespace {
 
-// The simulator's test payment method that declines (tools/sim/gateway/ledger.hpp).
+// The simulator's test payment methods (tools/sim/gateway/ledger.hpp): one that declines, one
+// that approves.
 constexpr const char* kDecliningMethod = "pm_card_chargeDeclinedInsufficientFunds";
+constexpr const char* kApprovingMethod = "pm_card_visa";
+
+bool declining_test_method(const std::string& method) {
+  return method == kDecliningMethod || method == "pm_card_chargeDeclined";
+}
 
 bool creates_intent(passgate::PaymentOpKind op) {
   return op == passgate::PaymentOpKind::preauth || op == passgate::PaymentOpKind::charge;
@@ -57,10 +63,14 @@ void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeou
   passgate::PaymentRequest request = asked;
   const std::optional<Fault> fault = take_fault(request.session_id);
   if (creates_intent(request.op)) {
-    const bool declining = side_.declining_sessions.count(request.session_id) > 0;
-    request.payment_method =
-        side_.method_by_key.try_emplace(request.idempotency_key, declining ? kDecliningMethod : request.payment_method)
-            .first->second;
+    // A new key (an operator's new attempt at a declined charge among them) is a new request,
+    // paid or declined by the card as it is now; a key sent before carries what it first did.
+    const std::string& sid = request.session_id;
+    const bool restored = side_.funds_restored.count(sid) > 0 && declining_test_method(request.payment_method);
+    const std::string method = side_.declines(sid) ? kDecliningMethod
+                               : restored          ? kApprovingMethod
+                                                   : request.payment_method;
+    request.payment_method = side_.method_by_key.try_emplace(request.idempotency_key, method).first->second;
   }
   auto spec = drivers::payment_http_request(request);
   if (!spec) {
@@ -71,9 +81,11 @@ void LedgerGateway::execute(const passgate::PaymentRequest& asked, Millis timeou
   }
   if (side_.before_send) side_.before_send(request);
   const bool clean = !fault || fault == Fault::decline;  // (any other fault acts on the request first)
+  const bool declined_before = side_.declined_increment_keys.count(request.idempotency_key) > 0;
   if (clean && request.op == passgate::PaymentOpKind::increment &&
-      side_.declining_sessions.count(request.session_id) > 0) {
+      (side_.declines(request.session_id) || declined_before)) {
     // The issuer declines the higher amount (Fault::decline): a 402 card_error, the hold as it was.
+    side_.declined_increment_keys.insert(request.idempotency_key);
     passgate::HttpReply declined = error_answer(402, "card_error", "card_declined");
     return later(kAnswerLatency, [this, request, declined, done = std::move(done)] {
       const drivers::Secrets secrets{kModelApiKey, request.intent_id, request.idempotency_key};
@@ -165,7 +177,10 @@ std::string LedgerGateway::search_body(const std::string& session_id) {
 
 std::optional<Fault> LedgerGateway::take_fault(const std::string& session_id) {
   const std::optional<Fault> fault = side_.take_fault(session_id);
-  if (fault == Fault::decline) side_.declining_sessions.insert(session_id);
+  if (fault == Fault::decline) {
+    side_.declining_sessions.insert(session_id);
+    side_.funds_restored.erase(session_id);
+  }
   return fault;
 }
 

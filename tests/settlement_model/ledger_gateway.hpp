@@ -5,8 +5,13 @@
 // request's session (gateway_side.hpp) changes what happens instead: a time-out answers after
 // the request's own time-out, with the request executed or not. Answers reach the gate in
 // bursts, on a kAnswerTick grid (as several answers are read in one pass of the event loop),
-// so the payment drainer records several outcomes in one batch. Answers still under way die
-// with the gateway object, as they die with a killed gate's connections. Card holds past their
+// so the payment drainer records several outcomes in one batch. A charge carries the payment
+// method its key first carried (a key the ledger holds replays its stored answer, a 402
+// included, until the gateway forgets its keys after 24 h); a new key, an operator's new
+// attempt at a declined charge ("<key>:retry<n>") among them, is a new request, paid or
+// declined by the card as it is then (GatewaySide::declines, Funds::restored). Answers still
+// under way die with the gateway object, as they die with a killed gate's connections. Card
+// holds past their
 // capture_before lapse before a request reaches the ledger (card_holds.hpp). The card
 // settlement's operations are the same requests (capture with amount_to_capture, the
 // off-session charge to the saved card, the void, and the increment: increment_authorization,

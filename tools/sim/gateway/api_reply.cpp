@@ -35,7 +35,7 @@ json charge_json(const GatewayIntent& intent, const CardPresentCharge& charge) {
           {"read_method", "contactless_emv"},
           {"wallet", card.wallet ? json{{"type", "apple_pay"}} : json()},
           {"generated_card", charge.generated_card.empty() ? json() : json(charge.generated_card)},
-          {"capture_before", charge.succeeded ? json(charge.capture_before) : json()},
+          {"capture_before", charge.succeeded && charge.capture_before ? json(*charge.capture_before) : json()},
           {"incremental_authorization_supported", charge.incremental_supported}}}}},
       {"livemode", false}};
 }

@@ -51,7 +51,7 @@ GatewayReply TerminalDesk::create_customer(const std::string& body) {
   json metadata = json::object();
   if (session_id) metadata["session_id"] = *session_id;
   if (gate_id) metadata["gate_id"] = *gate_id;
-  return api::reply(200, json{{"id", id}, {"object", "customer"}, {"created", now_unix_seconds()}, {"metadata", metadata},
+  return api::reply(200, json{{"id", id}, {"object", "customer"}, {"created", intents_.now()}, {"metadata", metadata},
                          {"livemode", false}});
 }
 
@@ -101,7 +101,8 @@ void TerminalDesk::authorize(Reader& reader, GatewayIntent& intent) {
     action.failure_message = decline->message;
     action.api_error = ReaderApiError{decline->decline_code, decline->message};
   } else {
-    charge.capture_before = now_unix_seconds() + kCaptureWindowSeconds;
+    charge.capture_before = intents_.now() + kCaptureWindowSeconds;
+    if (auto told = std::exchange(reader.faults.next_capture_before, std::nullopt)) charge.capture_before = *told;
     charge.incremental_supported = card_present.request_incremental && !reader.faults.no_increment;
     if (card_present.setup_future_usage && !card.wallet) {
       charge.generated_card = new_object_id("pm_");

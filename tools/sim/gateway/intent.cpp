@@ -32,7 +32,7 @@ std::int64_t now_unix_seconds() {
 
 GatewayIntent& IntentStore::add(GatewayIntent intent) {
   intent.id = new_object_id("pi_");
-  intent.created = now_unix_seconds();
+  intent.created = now();
   index_.emplace(intent.id, intents_.size());
   return intents_.emplace_back(std::move(intent));
 }

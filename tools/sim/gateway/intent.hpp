@@ -6,9 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace passgate::sim {
@@ -41,7 +43,7 @@ struct CardPresentCharge {
   std::string decline_code;
   std::string failure_message;
   std::string generated_card;  // pm_… saved to the customer, "" for none (wallets)
-  std::int64_t capture_before = 0;  // Unix seconds
+  std::optional<std::int64_t> capture_before;  // Unix seconds; none: the charge shows null
   bool incremental_supported = false;
 };
 
@@ -76,10 +78,19 @@ struct GatewayIntent {
   std::optional<CardPresentIntent> card_present;
 };
 
+// "<prefix>" + 32 random hex digits, e.g. "pi_…", "cus_…", "pm_…", "ch_…".
+[[nodiscard]] std::string new_object_id(const char* prefix);
+[[nodiscard]] std::int64_t now_unix_seconds();
+
 class IntentStore {
  public:
   // Gives `intent` a fresh id and creation time and keeps it; the kept intent.
   GatewayIntent& add(GatewayIntent intent);
+  // The clock that dates what the simulator makes (created, a hold's capture_before), Unix
+  // seconds: now_unix_seconds() unless a test that runs the ledger in process on its own
+  // (virtual) clock sets another.
+  void set_clock(std::function<std::int64_t()> now) { clock_ = std::move(now); }
+  [[nodiscard]] std::int64_t now() const { return clock_ ? clock_() : now_unix_seconds(); }
   [[nodiscard]] const GatewayIntent* find(const std::string& id) const;
   [[nodiscard]] GatewayIntent* find(const std::string& id);
   // Oldest first.
@@ -88,10 +99,8 @@ class IntentStore {
  private:
   std::vector<GatewayIntent> intents_;
   std::unordered_map<std::string, std::size_t> index_;
+  std::function<std::int64_t()> clock_;
 };
 
-// "<prefix>" + 32 random hex digits, e.g. "pi_…", "cus_…", "pm_…", "ch_…".
-[[nodiscard]] std::string new_object_id(const char* prefix);
-[[nodiscard]] std::int64_t now_unix_seconds();
 
 }  // namespace passgate::sim

@@ -28,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -69,6 +70,9 @@ class GatewayLedger {
   // intents stay. Returns how many keys were forgotten.
   std::size_t forget_keys();
   [[nodiscard]] std::size_t stored_keys() const { return responses_.size(); }
+
+  // The clock that dates intents and holds (IntentStore::set_clock), for a test's own clock.
+  void set_clock(std::function<std::int64_t()> now) { intents_.set_clock(std::move(now)); }
 
   // Oldest first.
   [[nodiscard]] const std::vector<GatewayIntent>& intents() const { return intents_.all(); }

@@ -102,6 +102,10 @@ json Reader::faults_json() const {
   if (faults.no_increment) names.push_back("no_increment");
   if (faults.timeout_next_action) names.push_back("reader_timeout");
   if (faults.next_confirm) names.push_back(std::string("next confirm ") + to_string(*faults.next_confirm));
+  if (faults.next_capture_before) {
+    names.push_back("next capture_before " +
+                    (*faults.next_capture_before ? std::to_string(**faults.next_capture_before) : std::string("null")));
+  }
   return names;
 }
 

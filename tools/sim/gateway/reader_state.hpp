@@ -5,6 +5,7 @@
 // Single-threaded.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,9 @@ struct ReaderFaults {
   bool no_increment = false;
   bool timeout_next_action = false;
   std::optional<TerminalFault> next_confirm;   // confirm_fail or confirm_fail_held
+  // The capture_before the next hold authorized here reports, whatever it is (none: null),
+  // for a terminal's odd answers; set only in process (TerminalDesk::report_next_capture_before).
+  std::optional<std::optional<std::int64_t>> next_capture_before;
 };
 
 struct Reader {

@@ -22,6 +22,8 @@
 // Single-threaded.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -57,6 +59,12 @@ class TerminalDesk {
   // Sets a reader's fault (not an API-wide one, see api_wide(); none clears the reader's).
   // Error code "no_such_reader".
   [[nodiscard]] Status set_fault(const std::string& reader, TerminalFault fault);
+  // The next hold authorized on `reader` reports `capture_before` (Unix seconds, any value;
+  // none: null) instead of the simulator's deadline, as a terminal may omit it or send
+  // nonsense. In process only (no HTTP form); TerminalFault::none clears it. Error code
+  // "no_such_reader".
+  [[nodiscard]] Status report_next_capture_before(const std::string& reader,
+                                                  std::optional<std::int64_t> capture_before);
 
   // The endpoints (see above); `reader_op` is the last part of a reader action's path.
   [[nodiscard]] GatewayReply create_customer(const std::string& body);

@@ -198,4 +198,11 @@ Status TerminalDesk::set_fault(const std::string& id, TerminalFault fault) {
   return {};
 }
 
+Status TerminalDesk::report_next_capture_before(const std::string& id, std::optional<std::int64_t> capture_before) {
+  Reader* reader = find(id);
+  if (reader == nullptr) return make_error("no_such_reader", "no reader " + id + " (start with --reader " + id + ")");
+  reader->faults.next_capture_before = capture_before;
+  return {};
+}
+
 }  // namespace passgate::sim
