@@ -1,7 +1,8 @@
 #include "crypto/users_file.hpp"
 
+#include <algorithm>
 #include <fstream>
-#include <sstream>
+#include <utility>
 
 #include "crypto/password_hash.hpp"
 
@@ -52,9 +53,11 @@ Result<UsersFile> UsersFile::read(const std::filesystem::path& file) {
   return parse(text, file.string());
 }
 
-Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& name, bool allow_empty) {
+Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& name,
+                                   const UsersParseOptions& options) {
   UsersFile users;
   std::optional<Error> problem;
+  std::map<std::string, std::pair<int, std::string>> by_cost;  // "method cost": how many users, one's hash
   each_line(text, [&](int number, std::string_view line) {
     if (problem || is_comment_or_blank(line)) return;
     const std::string where = name + ":" + std::to_string(number) + ": ";
@@ -71,20 +74,29 @@ Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& nam
       return;
     }
     const std::string hash(line.substr(colon + 1));
-    if (!is_crypt_hash(hash)) {
-      problem = make_error("malformed", where + "the hash of " + std::string(user) +
-                                            " is not a crypt(3) hash this system accepts (make one with passgatectl "
-                                            "status-page add-user)");
-      return;
+    if (user != options.replacing) {
+      const auto setting = check_crypt_hash(hash);
+      if (!setting) {
+        problem = make_error(setting.error().code, where + "the hash of " + std::string(user) + " " +
+                                                       setting.error().message +
+                                                       ": re-create the user with passgatectl status-page add-user " +
+                                                       std::string(user));
+        return;
+      }
+      auto& same = by_cost[setting->method + " " + setting->cost];
+      if (same.first++ == 0) same.second = hash;
     }
     if (!users.hashes_.emplace(std::string(user), hash).second) {
       problem = make_error("malformed", where + std::string(user) + " appears twice");
     }
   });
   if (problem) return *problem;
-  if (users.hashes_.empty() && !allow_empty) {
+  if (users.hashes_.empty() && !options.allow_empty) {
     return make_error("malformed", name + ": no user in it (add one with passgatectl status-page add-user)");
   }
+  const auto most = std::max_element(by_cost.begin(), by_cost.end(),
+                                     [](const auto& a, const auto& b) { return a.second.first < b.second.first; });
+  if (most != by_cost.end()) users.decoy_ = most->second.second;
   return users;
 }
 

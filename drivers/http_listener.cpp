@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <optional>
@@ -24,6 +25,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/asio_time.hpp"
 #include "common/log_value.hpp"
 
 namespace passgate::drivers {
@@ -41,6 +43,40 @@ HttpAnswer plain_answer(int status, std::string body) {
   return answer;
 }
 
+std::string client_source(const std::string& address) {
+  error_code ec;
+  const auto ip = asio::ip::make_address(address, ec);
+  if (ec || !ip.is_v6()) return address;
+  const auto v6 = ip.to_v6();
+  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
+  auto bytes = v6.to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return asio::ip::address_v6(bytes).to_string() + "/64";
+}
+
+double TokenBucket::tokens(SteadyTime now) const {
+  if (now <= at_) return tokens_;
+  const std::chrono::duration<double> elapsed = now - at_;
+  return std::min(burst_, tokens_ + elapsed.count() * rate_);
+}
+
+bool TokenBucket::try_take(double n, SteadyTime now) {
+  if (tokens(now) < n) return false;
+  take(n, now);
+  return true;
+}
+
+void TokenBucket::take(double n, SteadyTime now) {
+  tokens_ = tokens(now) - n;
+  at_ = std::max(at_, now);
+}
+
+std::chrono::milliseconds TokenBucket::until(double n, SteadyTime now) const {
+  const double missing = n - tokens(now);
+  if (missing <= 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(missing / rate_ * 1000.0)));
+}
+
 namespace {
 
 // What the listener's bookkeeping needs of a connection, whatever its stream.
@@ -49,6 +85,7 @@ class ListenerConnection {
   virtual ~ListenerConnection() = default;
   // Whether it is answering a request or streaming (else it waits for a request, or the rest of one).
   [[nodiscard]] virtual bool answering() const = 0;
+  [[nodiscard]] virtual const std::string& source() const = 0;  // client_source of its peer
   virtual void close() = 0;
 };
 
@@ -70,9 +107,17 @@ std::string text_of(beast::string_view text) { return std::string(text.data(), t
 
 struct HttpListener::Core : std::enable_shared_from_this<Core> {
   Core(asio::io_context& io, HttpListenerOptions listener_options, Handler on_request)
-      : acceptor(io), retry(io), options(std::move(listener_options)), handler(std::move(on_request)) {}
+      : acceptor(io), retry(io), options(std::move(listener_options)), handler(std::move(on_request)),
+        own_time(io), clock(options.clock != nullptr ? *options.clock : own_time),
+        timers(options.timers != nullptr ? *options.timers : own_time) {
+    if (const auto& rate = options.limits.accept_rate) {
+      overall.emplace(rate->per_second, rate->burst, clock.steady_now());
+    }
+  }
 
   void accept();
+  // Whether the accept rate lets a connection from `source` in now (it takes its token).
+  [[nodiscard]] bool client_may_connect(const std::string& source);
   void make_room();
   void close_all();
 
@@ -83,6 +128,12 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   std::map<std::uint64_t, ListenerConnection*> open;  // by order of arrival
   std::uint64_t arrivals = 0;
   bool closed = false;
+  AsioTime own_time;
+  const Clock& clock;
+  TimerService& timers;
+  std::optional<TokenBucket> overall;        // with accept_rate
+  std::map<std::string, TokenBucket> clients;  // with accept_rate: by client_source
+  std::unique_ptr<Timer> resume;             // accepting again once `overall` has a token
 };
 
 namespace {
@@ -98,9 +149,11 @@ class HttpConnection final : public ListenerConnection,
                              public std::enable_shared_from_this<HttpConnection<Stream>> {
  public:
   template <class... StreamArgs>
-  HttpConnection(std::shared_ptr<HttpListener::Core> core, std::string peer, StreamArgs&&... stream_args)
+  HttpConnection(std::shared_ptr<HttpListener::Core> core, std::string peer, std::string source,
+                 StreamArgs&&... stream_args)
       : core_(std::move(core)), stream_(std::forward<StreamArgs>(stream_args)...),
-        write_timer_(core_->acceptor.get_executor()), peer_(std::move(peer)), arrival_(core_->arrivals++) {}
+        write_timer_(core_->acceptor.get_executor()), peer_(std::move(peer)), source_(std::move(source)),
+        arrival_(core_->arrivals++) {}
   ~HttpConnection() override { core_->open.erase(arrival_); }
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
@@ -123,6 +176,7 @@ class HttpConnection final : public ListenerConnection,
   }
 
   [[nodiscard]] bool answering() const override { return answering_; }
+  [[nodiscard]] const std::string& source() const override { return source_; }
 
   void close() override {
     if (closed_) return;
@@ -260,6 +314,7 @@ class HttpConnection final : public ListenerConnection,
   Stream stream_;
   asio::steady_timer write_timer_;
   std::string peer_;
+  std::string source_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -278,6 +333,15 @@ class HttpConnection final : public ListenerConnection,
 }  // namespace
 
 void HttpListener::Core::accept() {
+  if (overall && !overall->try_take(1, clock.steady_now())) {
+    // Out of tokens: nothing is accepted (the kernel's backlog holds the rest) until one comes.
+    spdlog::debug("event={}_accept_paused open={}", options.name, open.size());
+    resume = timers.start(std::max(overall->until(1, clock.steady_now()), Millis(1)), [this] {
+      resume.reset();
+      if (!closed) accept();
+    });
+    return;
+  }
   acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
     if (self->closed) return;
     if (ec) {
@@ -288,26 +352,58 @@ void HttpListener::Core::accept() {
       });
       return;
     }
-    if (self->open.size() >= self->options.limits.max_connections) self->make_room();
     error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
     std::string address = peer_ec ? std::string("unknown") : peer.address().to_string();
+    std::string source = client_source(address);
+    if (!self->client_may_connect(source)) {
+      spdlog::debug("event={}_connection_refused peer={} reason=client_rate", self->options.name, log_value(address));
+      error_code ignored;
+      socket.close(ignored);
+      return self->accept();
+    }
+    if (self->open.size() >= self->options.limits.max_connections) self->make_room();
     if (self->options.tls != nullptr) {
-      std::make_shared<HttpConnection<TlsStream>>(self, std::move(address), std::move(socket), *self->options.tls)
+      std::make_shared<HttpConnection<TlsStream>>(self, std::move(address), std::move(source), std::move(socket),
+                                                  *self->options.tls)
           ->start();
     } else {
-      std::make_shared<HttpConnection<beast::tcp_stream>>(self, std::move(address), std::move(socket))->start();
+      std::make_shared<HttpConnection<beast::tcp_stream>>(self, std::move(address), std::move(source),
+                                                           std::move(socket))
+          ->start();
     }
     self->accept();
   });
 }
 
-// The oldest connection waiting for a request (idle, or sending one too slowly) goes, else
-// the oldest of all: a new client always gets in.
+bool HttpListener::Core::client_may_connect(const std::string& source) {
+  const auto& rate = options.limits.accept_rate;
+  if (!rate) return true;
+  const SteadyTime now = clock.steady_now();
+  auto found = clients.find(source);
+  if (found == clients.end()) {
+    if (clients.size() >= rate->max_clients) {
+      std::erase_if(clients, [now](auto& entry) { return entry.second.full(now); });  // idle ones
+      if (clients.size() >= rate->max_clients) return false;
+    }
+    found = clients.emplace(source, TokenBucket(rate->per_client_per_second, rate->per_client_burst, now)).first;
+  }
+  return found->second.try_take(1, now);
+}
+
+// A connection waiting for a request (idle, or sending one too slowly) goes before one being
+// answered; of those, one of the client holding the most connections, its oldest. A new
+// client always gets in, and a flood from a few clients sheds its own connections first.
 void HttpListener::Core::make_room() {
-  auto victim = std::find_if(open.begin(), open.end(), [](const auto& entry) { return !entry.second->answering(); });
-  if (victim == open.end()) victim = open.begin();
-  spdlog::debug("event={}_connection_shed open={}", options.name, open.size());
+  std::map<std::string_view, std::size_t> held;
+  for (const auto& [arrival, connection] : open) ++held[connection->source()];
+  const auto rank = [&held](const ListenerConnection& c) { return std::pair(!c.answering(), held[c.source()]); };
+  auto victim = open.begin();
+  for (auto it = open.begin(); it != open.end(); ++it) {
+    if (rank(*it->second) > rank(*victim->second)) victim = it;
+  }
+  spdlog::debug("event={}_connection_shed open={} peer_source={}", options.name, open.size(),
+                log_value(victim->second->source()));
   victim->second->close();
 }
 
@@ -316,6 +412,7 @@ void HttpListener::Core::close_all() {
   error_code ignored;
   acceptor.close(ignored);
   retry.cancel();
+  resume.reset();
   std::vector<ListenerConnection*> connections;
   for (const auto& [arrival, connection] : open) connections.push_back(connection);
   for (ListenerConnection* connection : connections) connection->close();

@@ -224,10 +224,14 @@ int run_daemon(const controller::GateConfig& config) {
   // What `systemctl status` shows while the gate runs.
   const std::string ready_status = "ready: store " + config.store_id + " gate " + config.gate_id + ", " +
                                    std::to_string(config.lanes.size()) + " lane(s), " + describe_backend(config.io);
+  // The technician's status page, opened below; declared here for the reload.
+  std::unique_ptr<StatusPage> status_page;
   // The config reload, shared by SIGHUP and `passgatectl reload`: re-reads config.source,
-  // applies what can change while the gate runs and names what needs a restart.
-  const ReloadConfig reload_config = [&reloader, &notifier, &ready_status] {
+  // applies what can change while the gate runs and names what needs a restart; and re-reads
+  // the status page's users file (a bad one is logged and the users kept).
+  const ReloadConfig reload_config = [&reloader, &notifier, &ready_status, &status_page] {
     controller::ReloadReport report = reloader.reload();
+    if (status_page && status_page->reload_users()) report.applied.emplace_back("status_page.users_file (its users)");
     notifier.status(ready_status + "; " + reload_summary(report));
     return report;
   };
@@ -285,7 +289,6 @@ int run_daemon(const controller::GateConfig& config) {
 
   // The technician's status page ([status_page], docs/status-page.md): on loopback, or with
   // TLS and a login. Like the metrics, the gate runs without it if the port cannot be had.
-  std::unique_ptr<StatusPage> status_page;
   if (config.status_page.enabled) {
     auto opened = StatusPage::open(
         io, config.status_page, std::move(files.value->status_page.tls), std::move(files.value->status_page.users),

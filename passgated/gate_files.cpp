@@ -88,15 +88,21 @@ StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig
     }
   }
   if (page.enabled && !page.users_file.empty()) {
-    auto users = crypto::UsersFile::read(page.users_file);
+    auto users = read_status_page_users(page);
     if (!users) {
-      out.problems.push_back(problem("status_page.users_file", users.error()));
+      out.problems.push_back(users.error().message);
     } else {
       files.users = std::move(*users);
     }
   }
   if (out.problems.empty()) out.value.emplace(std::move(files));
   return out;
+}
+
+Result<crypto::UsersFile> read_status_page_users(const controller::StatusPageConfig& page) {
+  auto users = crypto::UsersFile::read(page.users_file);
+  if (!users) return make_error(users.error().code, problem("status_page.users_file", users.error()));
+  return users;
 }
 
 StartupLoad<GateKeyFiles> load_key_files(const controller::GateConfig& config) {

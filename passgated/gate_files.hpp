@@ -48,6 +48,9 @@ struct StatusPageFiles {
 // Loads [status_page] tls_cert and tls_key (drivers/tls_context.hpp) and users_file; one
 // problem per setting that fails. Nothing when the page is off.
 [[nodiscard]] StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig& config);
+// [status_page] users_file, read as load_status_page_files reads it (also on a reload: no
+// hash is computed at its cost); its error "status_page.users_file: <file>:<line>: ...".
+[[nodiscard]] Result<crypto::UsersFile> read_status_page_users(const controller::StatusPageConfig& page);
 
 // The key files of a config, read and checked, not yet in force.
 struct GateKeyFiles {

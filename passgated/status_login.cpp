@@ -7,9 +7,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include <spdlog/spdlog.h>
-
-#include "common/log_value.hpp"
 #include "crypto/password_hash.hpp"
 
 namespace passgate::daemon {
@@ -32,6 +29,18 @@ std::optional<std::string> decode_base64(std::string_view text) {
   }
   out.resize(static_cast<std::size_t>(n) - padding);
   return out;
+}
+
+// Sets map[key] to `value`; when that would pass `max` entries, the one whose `ends` comes
+// first goes.
+template <class Map, class Ends>
+void put_bounded(Map& map, const typename Map::key_type& key, typename Map::mapped_type value, std::size_t max,
+                 Ends ends) {
+  if (!map.contains(key) && map.size() >= max) {
+    map.erase(std::min_element(map.begin(), map.end(),
+                               [&ends](const auto& a, const auto& b) { return ends(a.second) < ends(b.second); }));
+  }
+  map.insert_or_assign(key, std::move(value));
 }
 
 // A user name as it may be logged: printable ASCII, cut to kMaxLoggedUser.
@@ -61,12 +70,28 @@ std::optional<StatusLogin::Credentials> StatusLogin::basic_credentials(std::stri
   return credentials;
 }
 
-StatusLogin::StatusLogin(std::optional<crypto::UsersFile> users, const Clock& clock)
-    : users_(std::move(users)), clock_(clock) {
+StatusLogin::Client::Client(SteadyTime now)
+    : hashing(static_cast<double>(kClientHashingPerSecond.count()), static_cast<double>(kClientHashingBurst.count()),
+              now) {}
+
+StatusLogin::StatusLogin(std::optional<crypto::UsersFile> users, const Clock& clock, TimerService& timers,
+                         PasswordCheck check)
+    : users_(std::move(users)), clock_(clock), check_(std::move(check)), log_(clock, timers),
+      hashing_(static_cast<double>(kHashingPerSecond.count()), static_cast<double>(kHashingBurst.count()),
+               clock.steady_now()) {
   if (RAND_bytes(salt_.data(), static_cast<int>(salt_.size())) != 1) {
     // Without randomness the digests are still unique per header; only their salt is fixed.
     salt_.fill(0x5a);
   }
+}
+
+bool StatusLogin::replace_users(crypto::UsersFile users) {
+  if (!users_) return false;
+  const bool changed = !(users == *users_);
+  users_ = std::move(users);
+  remembered_.clear();
+  failed_headers_.clear();
+  return changed;
 }
 
 StatusLogin::Digest StatusLogin::digest_of(std::string_view authorization) const {
@@ -84,83 +109,104 @@ StatusLogin::Digest StatusLogin::digest_of(std::string_view authorization) const
 
 LoginOutcome StatusLogin::check(std::string_view authorization, const std::string& peer_address) {
   if (!users_) return LoginOutcome::allowed;
-  const SteadyTime now = clock_.steady_now();
   if (authorization.empty()) return LoginOutcome::refused;  // a browser's first try: it asks for a login next
+  const SteadyTime now = clock_.steady_now();
   const Digest digest = digest_of(authorization);
+  bool known = false;
   if (const auto found = remembered_.find(digest); found != remembered_.end()) {
-    if (found->second > now) return LoginOutcome::allowed;
-    remembered_.erase(found);
+    if (found->second.trusted_until > now) return LoginOutcome::allowed;
+    known = found->second.known_until > now;
+    if (!known) remembered_.erase(found);
   }
-  if (limited(peer_address, now)) return LoginOutcome::limited;
+  Client* client = client_of(drivers::client_source(peer_address), now, !known);
+  if (!known && (client == nullptr || limited(*client, peer_address, now))) return LoginOutcome::limited;
   const auto credentials = basic_credentials(authorization);
   if (!credentials) {
-    failed(peer_address, "", now);
+    failed(client, peer_address, "", now);
     return LoginOutcome::refused;
   }
-  if (!check_budget(now)) return LoginOutcome::limited;
-  if (!verify(*credentials)) {
-    failed(peer_address, credentials->user, now);
+  if (const auto found = failed_headers_.find(digest); found != failed_headers_.end()) {
+    if (found->second > now) {
+      failed(client, peer_address, credentials->user, now);
+      return LoginOutcome::refused;
+    }
+    failed_headers_.erase(found);
+  }
+  if (!known && (hashing_.tokens(now) <= 0 || client->hashing.tokens(now) <= 0)) return LoginOutcome::limited;
+  if (!verify(*credentials, client)) {
+    remembered_.erase(digest);
+    remember_failed(digest, now);
+    failed(client, peer_address, credentials->user, now);
     return LoginOutcome::refused;
   }
-  failures_.erase(peer_address);
-  if (remembered_.size() >= kMaxRemembered) {
-    remembered_.erase(std::min_element(remembered_.begin(), remembered_.end(),
-                                       [](const auto& a, const auto& b) { return a.second < b.second; }));
+  if (client != nullptr) {
+    client->failures = 0;
+    client->limit_logged = false;
   }
-  remembered_[digest] = now + kRemembered;
+  remember(digest, now);
   return LoginOutcome::allowed;
 }
 
-bool StatusLogin::verify(const Credentials& credentials) const {
+bool StatusLogin::verify(const Credentials& credentials, Client* client) {
   const auto hash = users_->hash_of(credentials.user);
   // An unknown user costs the same check as a known one (no timing tells which names exist).
-  static const std::string kDecoy = "$y$j9T$QjBx5TeQKEO7lyQQosX4P0$VKBXAl3rNQmOotdWNx1pxHFDFUIpxlMfkOH/riPJIj/";
-  const bool matches = crypto::password_matches(credentials.password, hash ? *hash : kDecoy);
+  const SteadyTime started = clock_.steady_now();
+  const bool matches = check_(credentials.password, hash ? *hash : users_->decoy_hash());
+  const SteadyTime ended = clock_.steady_now();
+  const double spent_ms = std::chrono::duration<double, std::milli>(ended - started).count();
+  hashing_.take(spent_ms, ended);
+  if (client != nullptr) client->hashing.take(spent_ms, ended);
   return hash.has_value() && matches;
 }
 
-void StatusLogin::failed(const std::string& peer_address, const std::string& user, SteadyTime now) {
-  auto found = failures_.find(peer_address);
-  if (found == failures_.end()) {
-    if (failures_.size() >= kMaxAddresses) {
-      failures_.erase(std::min_element(failures_.begin(), failures_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.last < b.second.last; }));
-    }
-    found = failures_.emplace(peer_address, Failures{}).first;
+StatusLogin::Client* StatusLogin::client_of(const std::string& source, SteadyTime now, bool make) {
+  if (const auto found = clients_.find(source); found != clients_.end()) return &found->second;
+  if (!make) return nullptr;
+  if (clients_.size() >= kMaxClients) {
+    // Idle: no failure within the window, and its hashing budget whole again.
+    std::erase_if(clients_, [now](auto& entry) {
+      return (entry.second.failures == 0 || now - entry.second.last_failure > kFailureWindow) &&
+             entry.second.hashing.full(now);
+    });
+    if (clients_.size() >= kMaxClients) return nullptr;
   }
-  auto& f = found->second;
-  if (now - f.last > kFailureWindow) f = Failures{};
-  ++f.count;
-  f.last = now;
-  spdlog::warn("event=status_login_failed peer={} user={} failures={}", log_value(peer_address),
-               log_value(sanitized(user)), f.count);
+  return &clients_.emplace(source, Client(now)).first->second;
 }
 
-bool StatusLogin::limited(const std::string& peer_address, SteadyTime now) {
-  const auto found = failures_.find(peer_address);
-  if (found == failures_.end()) return false;
-  auto& f = found->second;
-  if (now - f.last > kFailureWindow) {
-    failures_.erase(found);
+void StatusLogin::failed(Client* client, const std::string& peer_address, const std::string& user, SteadyTime now) {
+  int failures = 0;
+  if (client != nullptr) {
+    if (now - client->last_failure > kFailureWindow) {
+      client->failures = 0;
+      client->limit_logged = false;
+    }
+    failures = ++client->failures;
+    client->last_failure = now;
+  }
+  log_.failed(peer_address, sanitized(user), failures);
+}
+
+bool StatusLogin::limited(Client& client, const std::string& peer_address, SteadyTime now) {
+  if (client.failures < kMaxFailures) return false;
+  if (now - client.last_failure > kFailureWindow) {
+    client.failures = 0;
+    client.limit_logged = false;
     return false;
   }
-  if (f.count < kMaxFailures) return false;
-  if (!f.limit_logged) {
-    spdlog::warn("event=status_login_limited peer={} failures={} for_s={}", log_value(peer_address), f.count,
-                 kFailureWindow.count());
-    f.limit_logged = true;
+  if (!client.limit_logged) {
+    log_.limited(peer_address, client.failures, kFailureWindow);
+    client.limit_logged = true;
   }
   return true;
 }
 
-bool StatusLogin::check_budget(SteadyTime now) {
-  if (now - budget_second_ >= std::chrono::seconds(1)) {
-    budget_second_ = now;
-    budget_used_ = 0;
-  }
-  if (budget_used_ >= kChecksPerSecond) return false;
-  ++budget_used_;
-  return true;
+void StatusLogin::remember(const Digest& digest, SteadyTime now) {
+  put_bounded(remembered_, digest, Remembered{now + kRemembered, now + kKnown}, kMaxRemembered,
+              [](const Remembered& r) { return r.known_until; });
+}
+
+void StatusLogin::remember_failed(const Digest& digest, SteadyTime now) {
+  put_bounded(failed_headers_, digest, now + kFailureWindow, kMaxFailedHeaders, [](SteadyTime until) { return until; });
 }
 
 }  // namespace passgate::daemon

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
+#include "common/log_value.hpp"
 #include "controller/lanes/gate.hpp"
+#include "passgated/gate_files.hpp"
 #include "passgated/status_assets.hpp"
 
 namespace passgate::daemon {
@@ -35,10 +37,12 @@ HttpAnswer json_answer(const json& body) {
 
 }  // namespace
 
-StatusPage::StatusPage(std::unique_ptr<boost::asio::ssl::context> tls, std::optional<crypto::UsersFile> users,
-                       controller::Gate& gate, SnapshotSources sources, const Clock& clock, TimerService& timers)
-    : tls_(std::move(tls)), login_(std::move(users), clock), gate_(gate), sources_(std::move(sources)), clock_(clock),
-      timers_(timers), started_at_(clock.wall_now()), started_steady_(clock.steady_now()) {
+StatusPage::StatusPage(const controller::StatusPageConfig& config, std::unique_ptr<boost::asio::ssl::context> tls,
+                       std::optional<crypto::UsersFile> users, controller::Gate& gate, SnapshotSources sources,
+                       const Clock& clock, TimerService& timers)
+    : config_(config), tls_(std::move(tls)), login_(std::move(users), clock, timers), gate_(gate),
+      sources_(std::move(sources)), clock_(clock), timers_(timers), started_at_(clock.wall_now()),
+      started_steady_(clock.steady_now()) {
   gate_.add_observer(*this);
 }
 
@@ -54,13 +58,16 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
                                                      SnapshotSources sources, const Clock& clock,
                                                      TimerService& timers) {
   auto page = std::unique_ptr<StatusPage>(
-      new StatusPage(std::move(tls), std::move(users), gate, std::move(sources), clock, timers));
+      new StatusPage(config, std::move(tls), std::move(users), gate, std::move(sources), clock, timers));
   drivers::HttpListenerOptions options;
   options.name = "status_page";
   options.address = config.address;
   options.port = config.port;
   options.limits.max_connections = kMaxViewers + 16;
+  options.limits.accept_rate = kAcceptRate;
   options.tls = page->tls_.get();
+  options.clock = &clock;
+  options.timers = &timers;
   auto listener = drivers::HttpListener::open(io, std::move(options), [raw = page.get()](
                                                                           const drivers::HttpRequest& request) {
     return raw->answer(request);
@@ -108,21 +115,39 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   return answer;
 }
 
+bool StatusPage::reload_users() {
+  if (!login_.required()) return false;
+  auto users = drivers::read_status_page_users(config_);
+  if (!users) {
+    spdlog::error("event=status_page_users_not_reloaded detail={} kept=previous_users",
+                  log_value(users.error().message));
+    return false;
+  }
+  const std::size_t count = users->size();
+  const bool changed = login_.replace_users(std::move(*users));
+  spdlog::info("event=status_page_users_reloaded users={} changed={}", count, changed);
+  return changed;
+}
+
 HttpAnswer StatusPage::events() {
-  std::erase_if(viewers_, [](const auto& viewer) { return !viewer->open(); });
-  if (viewers_.size() >= kMaxViewers) {
-    spdlog::info("event=status_page_viewer_refused viewers={}", viewers_.size());
+  auto slot = viewers_.reserve();
+  if (!slot) {
+    spdlog::info("event=status_page_viewer_refused viewers={}", viewers_.taken());
     return drivers::plain_answer(503, "too many viewers of the status page; close one and reload\n");
   }
   HttpAnswer answer;
   answer.content_type = "text/event-stream";
-  answer.on_stream = [this](std::shared_ptr<drivers::EventStream> stream) { add_viewer(std::move(stream)); };
+  // The slot is held until the stream is added, or its connection closes before it opens.
+  answer.on_stream = [this, slot = std::move(slot)](std::shared_ptr<drivers::EventStream> stream) {
+    (void)slot;
+    add_viewer(std::move(stream));
+  };
   return answer;
 }
 
 void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream) {
   if (!stream->send("retry: " + std::to_string(kRetry.count()) + "\n" + event_of(current(true)))) return;
-  viewers_.push_back(std::move(stream));
+  viewers_.add(std::move(stream));
   if (!tick_) tick_ = timers_.start(kTick, [this] { tick(); });
 }
 
@@ -141,8 +166,7 @@ json StatusPage::current(bool refresh) {
 }
 
 void StatusPage::push(bool refresh) {
-  std::erase_if(viewers_, [](const auto& viewer) { return !viewer->open(); });
-  if (viewers_.empty()) {
+  if (viewers_.prune() == 0) {
     first_change_.reset();
     return;
   }
@@ -157,18 +181,17 @@ void StatusPage::push(bool refresh) {
   now["at_ms"] = unix_millis(at);
   now["changed_at_ms"] = unix_millis(first_change_.value_or(at));
   first_change_.reset();
-  const std::string event = event_of(now);
-  for (const auto& viewer : viewers_) (void)viewer->send(event);
+  viewers_.send(event_of(now));
 }
 
 void StatusPage::tick() {
   tick_.reset();
   push(true);
-  if (!viewers_.empty()) tick_ = timers_.start(kTick, [this] { tick(); });
+  if (viewers_.open() > 0) tick_ = timers_.start(kTick, [this] { tick(); });
 }
 
 void StatusPage::changed() {
-  if (viewers_.empty()) return;
+  if (viewers_.open() == 0) return;
   if (!first_change_) first_change_ = clock_.wall_now();
   if (coalesce_) return;
   coalesce_ = timers_.start(kCoalesce, [this] {

@@ -9,9 +9,11 @@
 // change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot is
 // rebuilt every kTick while anyone watches, pushed only when it differs; its database part
 // (queues, gateway, tracking) is read at most once a kTick, whoever asks. At most kMaxViewers
-// event streams (more: 503); each viewer's unsent events are bounded by the listener
-// (drivers/http_listener.hpp): a slow one is dropped, never waited for. Single-threaded, on
-// the event loop.
+// event streams, counted from their answer (status_viewers.hpp; more: 503); each viewer's
+// unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
+// dropped, never waited for. Off loopback the listener takes new connections at a bounded
+// rate (kAcceptRate). reload_users reads the users file again (a config reload).
+// Single-threaded, on the event loop.
 #pragma once
 
 #include <memory>
@@ -27,6 +29,7 @@
 #include "drivers/http_listener.hpp"
 #include "passgated/status_login.hpp"
 #include "passgated/status_snapshot.hpp"
+#include "passgated/status_viewers.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -54,8 +57,17 @@ class StatusPage final : public controller::GateObserver {
   StatusPage(const StatusPage&) = delete;
   StatusPage& operator=(const StatusPage&) = delete;
 
+  // New connections: 20 a second in all, 4 from one client (bursts of 32 and 16).
+  static constexpr drivers::AcceptRate kAcceptRate{};
+
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
-  [[nodiscard]] std::size_t viewers() const { return viewers_.size(); }
+  [[nodiscard]] std::size_t viewers() const { return viewers_.open(); }
+  // Reads [status_page] users_file again, when the page has one: a good file replaces the
+  // users (every remembered login forgotten: a removed user or a changed password counts at
+  // once) and is logged (event=status_page_users_reloaded); a bad one is logged with its line
+  // and why (event=status_page_users_not_reloaded) and the users are kept. Whether the users
+  // changed.
+  [[nodiscard]] bool reload_users();
   // The answer to one request (what the listener calls; tests call it directly).
   [[nodiscard]] drivers::HttpAnswer answer(const drivers::HttpRequest& request);
   // The event that carries `snapshot` to a viewer: "data: <one line of JSON>\n\n".
@@ -71,8 +83,9 @@ class StatusPage final : public controller::GateObserver {
   void on_fire_alarm(bool active) override;
 
  private:
-  StatusPage(std::unique_ptr<boost::asio::ssl::context> tls, std::optional<crypto::UsersFile> users,
-             controller::Gate& gate, SnapshotSources sources, const Clock& clock, TimerService& timers);
+  StatusPage(const controller::StatusPageConfig& config, std::unique_ptr<boost::asio::ssl::context> tls,
+             std::optional<crypto::UsersFile> users, controller::Gate& gate, SnapshotSources sources,
+             const Clock& clock, TimerService& timers);
 
   // A change seen: pushed after kCoalesce (with whatever else changed meanwhile).
   void changed();
@@ -84,6 +97,7 @@ class StatusPage final : public controller::GateObserver {
   void add_viewer(std::shared_ptr<drivers::EventStream> stream);
   [[nodiscard]] drivers::HttpAnswer events();
 
+  controller::StatusPageConfig config_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
   StatusLogin login_;
   controller::Gate& gate_;
@@ -97,7 +111,7 @@ class StatusPage final : public controller::GateObserver {
   SteadyTime database_read_at_{};
   std::string last_sent_;
   std::optional<WallTime> first_change_;
-  std::vector<std::shared_ptr<drivers::EventStream>> viewers_;
+  StatusViewers viewers_{kMaxViewers};
   std::unique_ptr<Timer> coalesce_;
   std::unique_ptr<Timer> tick_;
   std::unique_ptr<drivers::HttpListener> listener_;  // last: closed first

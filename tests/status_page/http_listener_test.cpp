@@ -2,7 +2,11 @@
 // that opens an event stream (its head without a length, then each event as sent, until
 // either side closes), a viewer that stops reading dropped once its unsent events pass the
 // bound (never waited for), the handler seeing the request's Authorization and the client's
-// address, and TLS: a TLS listener answers a TLS client and gives a plain one nothing.
+// address, and TLS: a TLS listener answers a TLS client and gives a plain one nothing. Its
+// accept rate (in virtual time): past a client's share its new connections are closed at
+// once, others still get in; past the rate in all it stops accepting until a token comes and
+// closes no one. At the connection cap, the client holding the most makes room. Clients are
+// IPv4 addresses and IPv6 /64s.
 #include <catch2/catch.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -14,7 +18,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "common/virtual_time.hpp"
 #include "drivers/http_client.hpp"
 #include "drivers/http_listener.hpp"
 #include "drivers/tls_context.hpp"
@@ -33,12 +39,14 @@ using tcp = asio::ip::tcp;
 // A listener whose /events opens a stream the test then sends on; other paths echo what the
 // handler saw of the request.
 struct StreamFixture {
-  explicit StreamFixture(HttpLimits limits = {}, asio::ssl::context* tls = nullptr) {
+  explicit StreamFixture(HttpLimits limits = {}, asio::ssl::context* tls = nullptr, VirtualTime* time = nullptr) {
     HttpListenerOptions options;
     options.name = "test";
     options.address = "127.0.0.1";
     options.limits = limits;
     options.tls = tls;
+    options.clock = time;
+    options.timers = time;
     auto opened = HttpListener::open(io, std::move(options), [this](const HttpRequest& request) {
       if (request.path == "/events") {
         HttpAnswer answer;
@@ -58,20 +66,30 @@ struct StreamFixture {
   std::shared_ptr<EventStream> stream;
 };
 
-// A raw client: writes a request and reads what comes back, running the loop.
+// A raw client: writes a request and reads what comes back, running the loop. From
+// `source` (another loopback address, another client) when given.
 class RawClient {
  public:
-  RawClient(asio::io_context& io, std::uint16_t port) : io_(io), socket_(io) {
+  RawClient(asio::io_context& io, std::uint16_t port, const std::string& source = "") : io_(io), socket_(io) {
+    if (!source.empty()) {
+      socket_.open(tcp::v4());
+      socket_.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+    }
     socket_.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
   }
   void send(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  // Starts reading until `text` has arrived or the connection ended; finished() says when.
+  void start_read(const std::string& text) {
+    result_.reset();
+    asio::async_read_until(socket_, asio::dynamic_buffer(received_), text,
+                           [this](const boost::system::error_code& ec, std::size_t) { result_ = ec; });
+  }
+  [[nodiscard]] bool finished() const { return result_.has_value(); }
   // Reads until `text` has arrived (true) or the connection ended (false).
   bool read_until(const std::string& text) {
-    std::optional<boost::system::error_code> result;
-    asio::async_read_until(socket_, asio::dynamic_buffer(received_), text,
-                           [&result](const boost::system::error_code& ec, std::size_t) { result = ec; });
-    REQUIRE(test::run_until(io_, [&] { return result.has_value(); }));
-    return !*result;
+    start_read(text);
+    REQUIRE(test::run_until(io_, [&] { return finished(); }));
+    return !*result_;
   }
   [[nodiscard]] const std::string& received() const { return received_; }
   void close() { socket_.close(); }
@@ -80,7 +98,10 @@ class RawClient {
   asio::io_context& io_;
   tcp::socket socket_;
   std::string received_;
+  std::optional<boost::system::error_code> result_;
 };
+
+std::string get(const std::string& path) { return "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"; }
 
 TEST_CASE("an event stream sends its head without a length, then each event as it is sent") {
   StreamFixture fx;
@@ -157,6 +178,95 @@ TEST_CASE("a TLS listener answers a TLS client and gives a plain one nothing") {
   plain.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK_FALSE(plain.read_until("HTTP/1.1 200"));
   CHECK(plain.received().find("GET /hello") == std::string::npos);
+}
+
+TEST_CASE("a client is an IPv4 address, also mapped into IPv6, or an IPv6 /64") {
+  CHECK(client_source("10.0.0.5") == "10.0.0.5");
+  CHECK(client_source("::ffff:10.0.0.5") == "10.0.0.5");
+  CHECK(client_source("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64");
+  CHECK(client_source("2001:db8:1:2::1") == "2001:db8:1:2::/64");
+  CHECK(client_source("::1") == "::/64");
+  CHECK(client_source("unknown") == "unknown");
+}
+
+// A listener taking new connections at `rate`, in virtual time.
+struct RatedFixture {
+  explicit RatedFixture(AcceptRate rate) : fx(limits_of(rate), nullptr, &time) {}
+  static HttpLimits limits_of(AcceptRate rate) {
+    HttpLimits limits;
+    limits.accept_rate = rate;
+    return limits;
+  }
+  // A client from `source` that has sent a request and had its answer.
+  std::unique_ptr<RawClient> answered(const std::string& source) {
+    auto client = std::make_unique<RawClient>(fx.io, fx.listener->port(), source);
+    client->send(get("/hello"));
+    REQUIRE(client->read_until("peer=" + source));
+    return client;
+  }
+  VirtualTime time;
+  test::CapturedLog log;
+  StreamFixture fx;
+};
+
+TEST_CASE("past a client's accept rate its new connections are closed at once, others still get in") {
+  RatedFixture rated({.per_second = 100, .burst = 100, .per_client_per_second = 1, .per_client_burst = 2});
+  auto first = rated.answered("127.0.0.1");
+  auto second = rated.answered("127.0.0.1");
+  RawClient third(rated.fx.io, rated.fx.listener->port(), "127.0.0.1");
+  third.send(get("/3"));
+  CHECK_FALSE(third.read_until("peer=127.0.0.1"));
+  CHECK(third.received().empty());
+  CHECK(rated.log.count("event=test_connection_refused peer=127.0.0.1 reason=client_rate") == 1);
+  CHECK(rated.log.count("event=test_connection_shed") == 0);
+
+  (void)rated.answered("127.0.0.2");
+  rated.time.advance(std::chrono::seconds(1));
+  (void)rated.answered("127.0.0.1");
+  first->send(get("/again"));  // the first two were never touched
+  REQUIRE(first->read_until("GET /again"));
+}
+
+TEST_CASE("past the accept rate in all the listener stops accepting until a token comes, and closes no one") {
+  RatedFixture rated({.per_second = 1, .burst = 2, .per_client_per_second = 100, .per_client_burst = 100});
+  auto first = rated.answered("127.0.0.1");
+  (void)rated.answered("127.0.0.2");
+  REQUIRE(test::run_until(rated.fx.io, [&] { return rated.log.count("event=test_accept_paused") == 1; }));
+
+  // Connected (the kernel's backlog holds it) and its request sent, but not accepted.
+  RawClient third(rated.fx.io, rated.fx.listener->port(), "127.0.0.3");
+  third.send(get("/3"));
+  third.start_read("peer=127.0.0.3");
+  for (int i = 0; i < 20; ++i) rated.fx.io.poll();
+  CHECK_FALSE(third.finished());
+  rated.time.advance(std::chrono::seconds(1));
+  REQUIRE(test::run_until(rated.fx.io, [&] { return third.finished(); }));
+  CHECK(third.received().find("GET /3") != std::string::npos);
+  CHECK(rated.log.count("event=test_connection_refused") == 0);
+  CHECK(rated.log.count("event=test_connection_shed") == 0);
+  first->send(get("/again"));
+  REQUIRE(first->read_until("GET /again"));
+}
+
+TEST_CASE("with every slot taken, the client holding the most connections makes room, not a lone one") {
+  HttpLimits limits;
+  limits.max_connections = 4;
+  StreamFixture fx(limits);
+  RawClient lone(fx.io, fx.listener->port(), "127.0.0.2");  // the oldest, and idle
+  lone.send(get("/lone"));
+  REQUIRE(lone.read_until("peer=127.0.0.2"));
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int i = 0; i < 3; ++i) {
+    flood.push_back(std::make_unique<RawClient>(fx.io, fx.listener->port(), "127.0.0.3"));
+    flood.back()->send(get("/flood"));
+    REQUIRE(flood.back()->read_until("peer=127.0.0.3"));
+  }
+  RawClient newcomer(fx.io, fx.listener->port(), "127.0.0.4");
+  newcomer.send(get("/new"));
+  REQUIRE(newcomer.read_until("peer=127.0.0.4"));
+  CHECK_FALSE(flood.front()->read_until("never sent"));  // closed to make room
+  lone.send(get("/lone-again"));
+  CHECK(lone.read_until("GET /lone-again"));
 }
 
 }  // namespace

@@ -1,16 +1,21 @@
 // StatusLogin: who may see the status page. No users file: everyone. With one: HTTP Basic
-// checked against the crypt(3) hashes; failures logged (never the password) and limited per
-// client address; a login that succeeded is not checked again; a global cap on hash checks.
-// In virtual time.
+// checked against the crypt(3) hashes; failures logged (never the password, at most ten lines
+// a second, then a summary) and limited per client (an IPv4 address or an IPv6 /64); a login
+// that succeeded is not checked again, and one known before is never refused by the budgets;
+// the hashing budget counts the time spent hashing (here a fake check that takes virtual
+// time), in all and per client; an unknown user is checked against a hash of the file; a
+// reload's users replace the old and forget the remembered logins. In virtual time.
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "common/virtual_time.hpp"
 #include "crypto/password_hash.hpp"
 #include "crypto/users_file.hpp"
 #include "passgated/status_login.hpp"
 #include "tests/status_page/basic_auth.hpp"
+#include "tests/status_page/cheap_hash.hpp"
 #include "tests/support/captured_log.hpp"
 
 namespace passgate::daemon {
@@ -22,17 +27,43 @@ std::string basic(const std::string& user, const std::string& password) {
   return test::basic_authorization(user, password);
 }
 
-crypto::UsersFile one_user(const std::string& user, const std::string& password) {
-  auto hash = crypto::hash_password(password);
-  REQUIRE(hash.ok());
-  auto users = crypto::UsersFile::parse(user + ":" + *hash + "\n", "users");
+crypto::UsersFile users_of(const std::string& text) {
+  auto users = crypto::UsersFile::parse(text, "users");
   REQUIRE(users.ok());
   return std::move(*users);
 }
 
+crypto::UsersFile one_user(const std::string& user, const std::string& password) {
+  return users_of(user + ":" + test::cheap_hash(password) + "\n");
+}
+
+// A password check that takes `cost` of virtual time and says whether the password is
+// "correct horse", recording each hash it is asked about.
+struct FakeCheck {
+  FakeCheck(VirtualTime& virtual_time, Millis each) : time(virtual_time), cost(each) {}
+  PasswordCheck check() {
+    return [this](std::string_view password, const std::string& hash) {
+      time.elapse(cost);
+      hashes.push_back(hash);
+      return password == "correct horse";
+    };
+  }
+  VirtualTime& time;
+  Millis cost;
+  std::vector<std::string> hashes;
+};
+
+// One user "tech" whose password is "correct horse", each check taking `cost` of virtual time.
+struct FakeLogin {
+  explicit FakeLogin(Millis cost = 50ms) : fake(time, cost), login(one_user("tech", "x"), time, time, fake.check()) {}
+  VirtualTime time;
+  FakeCheck fake;
+  StatusLogin login;
+};
+
 TEST_CASE("without a users file every request may see the page") {
   VirtualTime time;
-  StatusLogin login(std::nullopt, time);
+  StatusLogin login(std::nullopt, time, time);
   CHECK_FALSE(login.required());
   CHECK(login.check("", "127.0.0.1") == LoginOutcome::allowed);
 }
@@ -40,7 +71,7 @@ TEST_CASE("without a users file every request may see the page") {
 TEST_CASE("with a users file a request needs the right user and password") {
   VirtualTime time;
   test::CapturedLog log;
-  StatusLogin login(one_user("tech", "correct horse"), time);
+  StatusLogin login(one_user("tech", "correct horse"), time, time);
   CHECK(login.required());
   CHECK(login.check("", "10.0.0.9") == LoginOutcome::refused);
   CHECK(log.count("status_login_failed") == 0);  // a browser's first try, before it asks
@@ -57,7 +88,7 @@ TEST_CASE("with a users file a request needs the right user and password") {
 TEST_CASE("a logged user name is cut and stripped of control characters") {
   VirtualTime time;
   test::CapturedLog log;
-  StatusLogin login(one_user("tech", "correct horse"), time);
+  StatusLogin login(one_user("tech", "correct horse"), time, time);
   CHECK(login.check(basic(std::string("evil\nline") + std::string(100, 'x'), "pw-is-here"), "10.0.0.9") ==
         LoginOutcome::refused);
   CHECK(log.text().find("evil\nline") == std::string::npos);
@@ -65,46 +96,196 @@ TEST_CASE("a logged user name is cut and stripped of control characters") {
   CHECK(log.text().find("pw-is-here") == std::string::npos);
 }
 
-TEST_CASE("an address with five failed logins is limited for a minute, others are not") {
+TEST_CASE("a client with five failed logins is limited for a minute, others are not") {
   VirtualTime time;
   test::CapturedLog log;
-  StatusLogin login(one_user("tech", "correct horse"), time);
+  StatusLogin login(one_user("tech", "correct horse"), time, time);
   for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
     CHECK(login.check(basic("tech", "guess" + std::to_string(i)), "10.0.0.66") == LoginOutcome::refused);
-    time.advance(300ms);  // under the global cap
+    time.advance(300ms);
   }
   // Even the right password is refused now, without a check.
   CHECK(login.check(basic("tech", "correct horse"), "10.0.0.66") == LoginOutcome::limited);
   CHECK(login.check(basic("tech", "guess"), "10.0.0.66") == LoginOutcome::limited);
   CHECK(log.count("event=status_login_limited peer=10.0.0.66") == 1);  // once per limit
-  CHECK(log.count("event=status_login_failed") == StatusLogin::kMaxFailures);
+  CHECK(log.count("event=status_login_failed peer") == StatusLogin::kMaxFailures);
   CHECK(login.check(basic("tech", "correct horse"), "10.0.0.7") == LoginOutcome::allowed);
   time.advance(StatusLogin::kFailureWindow + 1s);
   CHECK(login.check(basic("tech", "correct horse"), "10.0.0.66") == LoginOutcome::allowed);
 }
 
-TEST_CASE("at most four hash checks a second in all, whoever asks") {
+TEST_CASE("IPv6 peers of one /64 are one client; an IPv4-mapped peer is its IPv4 address") {
   VirtualTime time;
-  StatusLogin login(one_user("tech", "correct horse"), time);
-  for (int i = 0; i < StatusLogin::kChecksPerSecond; ++i) {
-    CHECK(login.check(basic("tech", "guess"), "10.1.0." + std::to_string(i)) == LoginOutcome::refused);
+  StatusLogin login(one_user("tech", "correct horse"), time, time);
+  for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
+    CHECK(login.check(basic("tech", "guess"), "2001:db8:1:2::" + std::to_string(i + 1)) == LoginOutcome::refused);
+    time.advance(2s);  // within the hashing budget
   }
-  CHECK(login.check(basic("tech", "correct horse"), "10.1.0.99") == LoginOutcome::limited);
-  time.advance(1s);
-  CHECK(login.check(basic("tech", "correct horse"), "10.1.0.99") == LoginOutcome::allowed);
+  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:aaaa:bbbb:cccc:dddd") == LoginOutcome::limited);
+  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:3::1") == LoginOutcome::allowed);
+
+  for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
+    CHECK(login.check(basic("tech", "guess"), "::ffff:10.0.0.5") == LoginOutcome::refused);
+    time.advance(2s);
+  }
+  // (Not the login remembered above: that one gets in from anywhere.)
+  CHECK(login.check(basic("tech", "another guess"), "10.0.0.5") == LoginOutcome::limited);
+  CHECK(login.check(basic("tech", "another guess"), "10.0.0.6") == LoginOutcome::refused);
 }
 
-TEST_CASE("a login that succeeded is not checked again until it is forgotten") {
+struct SlowFakeLogin : FakeLogin {
+  SlowFakeLogin() : FakeLogin(2s) {}  // a hash far costlier than the bound, had one got through
+};
+
+TEST_CASE_METHOD(SlowFakeLogin,
+                 "the hashing budget counts the time spent hashing: a slow check is paid for by waiting") {
+  CHECK(login.check(basic("tech", "guess"), "10.1.0.1") == LoginOutcome::refused);
+  // 2 s of hashing is 20 s of the budget: nobody else is checked until then, and the window
+  // does not start again after the slow check.
+  for (int i = 2; i < 20; ++i) {
+    CHECK(login.check(basic("tech", "guess" + std::to_string(i)), "10.1.0." + std::to_string(i)) ==
+          LoginOutcome::limited);
+    time.advance(1s);
+  }
+  CHECK(fake.hashes.size() == 1);
+  time.advance(2s);
+  CHECK(login.check(basic("tech", "correct horse"), "10.1.0.99") == LoginOutcome::allowed);
+  CHECK(fake.hashes.size() == 2);
+}
+
+TEST_CASE_METHOD(FakeLogin, "at most the budget's hashing time a second in all, whoever asks") {
+  // kHashingBurst at once (checks start while the budget is above zero; it refills a little
+  // during each), each from another client.
+  int at_once = 0;
+  while (login.check(basic("tech", "guess" + std::to_string(at_once)), "10.1.0." + std::to_string(at_once)) ==
+         LoginOutcome::refused) {
+    ++at_once;
+    REQUIRE(at_once < 100);
+  }
+  CHECK(at_once >= StatusLogin::kHashingBurst / fake.cost);
+  CHECK(at_once <= StatusLogin::kHashingBurst / fake.cost + 1);
+  // Then kHashingPerSecond a second: about two 50 ms checks, however many ask.
+  int checked = 0;
+  for (int i = 0; i < 100; ++i) {
+    time.advance(100ms);
+    if (login.check(basic("tech", "try" + std::to_string(i)), "10.2.0." + std::to_string(i)) ==
+        LoginOutcome::refused) {
+      ++checked;
+    }
+  }
+  const int per_second = static_cast<int>(StatusLogin::kHashingPerSecond / fake.cost);
+  CHECK(checked >= 9 * per_second);
+  CHECK(checked <= 12 * per_second);  // (11 s have passed, the checks' own time too)
+}
+
+TEST_CASE("one client gets only its share of the hashing budget; others still get in") {
   VirtualTime time;
-  StatusLogin login(one_user("tech", "correct horse"), time);
+  FakeCheck fake(time, 25ms);
+  std::string text;
+  for (const char* user : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    text += std::string(user) + ":" + test::cheap_hash("correct horse") + "\n";
+  }
+  StatusLogin login(users_of(text), time, time, fake.check());
+  // Logins that succeed (no failure counted): only the client's hashing share stops them, at
+  // its burst (it refills a little during each check).
+  int allowed = 0;
+  for (const char* user : {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    if (login.check(basic(user, "correct horse"), "10.3.0.1") == LoginOutcome::allowed) ++allowed;
+  }
+  CHECK(allowed >= StatusLogin::kClientHashingBurst / fake.cost);
+  CHECK(allowed <= StatusLogin::kClientHashingBurst / fake.cost + 1);
+  CHECK(login.check(basic("j", "correct horse"), "10.3.0.2") == LoginOutcome::allowed);  // another client
+  time.advance(1s);
+  CHECK(login.check(basic("j", "correct horse"), "10.3.0.1") == LoginOutcome::allowed);  // remembered
+  CHECK(login.check(basic("i", "correct horse"), "10.3.0.1") == LoginOutcome::allowed);  // 25 ms more
+  CHECK(login.check(basic("h", "correct horse"), "10.3.0.1") == LoginOutcome::limited);
+}
+
+TEST_CASE_METHOD(FakeLogin, "a login that succeeded is not checked again until it is forgotten") {
   const std::string header = basic("tech", "correct horse");
   REQUIRE(login.check(header, "10.0.0.9") == LoginOutcome::allowed);
-  // Spend the second's checks: a remembered login still gets in.
-  for (int i = 0; i < StatusLogin::kChecksPerSecond; ++i) (void)login.check(basic("tech", "x"), "10.2.0.1");
+  // Spend the budget: a remembered login still gets in, without a check.
+  for (int i = 0; i < 10; ++i) (void)login.check(basic("tech", "x" + std::to_string(i)), "10.2.0." + std::to_string(i));
+  const auto checks = fake.hashes.size();
   CHECK(login.check(header, "10.0.0.9") == LoginOutcome::allowed);
+  CHECK(fake.hashes.size() == checks);
+}
+
+TEST_CASE_METHOD(FakeLogin, "a login known before is never refused by the budgets or its client's failures") {
+  const std::string header = basic("tech", "correct horse");
+  REQUIRE(login.check(header, "2001:db8::10") == LoginOutcome::allowed);
   time.advance(StatusLogin::kRemembered + 1s);
-  for (int i = 0; i < StatusLogin::kChecksPerSecond; ++i) (void)login.check(basic("tech", "x"), "10.2.0.2");
-  CHECK(login.check(header, "10.0.0.9") == LoginOutcome::limited);  // checked again, over the cap
+  // An attacker on the technician's /64 limits the client and, from other clients, keeps the
+  // budget spent.
+  for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
+    (void)login.check(basic("tech", "g" + std::to_string(i)), "2001:db8::66");
+  }
+  for (int i = 0; i < 10; ++i) (void)login.check(basic("tech", "h" + std::to_string(i)), "10.4.0." + std::to_string(i));
+  CHECK(login.check(basic("tech", "g9"), "2001:db8::67") == LoginOutcome::limited);
+  CHECK(login.check(basic("tech", "correct horse "), "10.4.1.1") == LoginOutcome::limited);  // never known
+  const auto checks = fake.hashes.size();
+  CHECK(login.check(header, "2001:db8::10") == LoginOutcome::allowed);
+  CHECK(fake.hashes.size() == checks + 1);  // checked again all the same
+  // Known for kKnown only.
+  time.advance(StatusLogin::kKnown + 1s);
+  for (int i = 0; i < 10; ++i) (void)login.check(basic("tech", "k" + std::to_string(i)), "10.5.0." + std::to_string(i));
+  CHECK(login.check(header, "10.6.0.1") == LoginOutcome::limited);
+}
+
+TEST_CASE_METHOD(FakeLogin, "a header that failed fails again for a minute without a check, each time counted") {
+  const std::string wrong = basic("tech", "wrong horse");
+  CHECK(login.check(wrong, "10.0.0.9") == LoginOutcome::refused);
+  CHECK(login.check(wrong, "10.0.0.9") == LoginOutcome::refused);  // the page's icon, with the same login
+  CHECK(fake.hashes.size() == 1);
+  CHECK(login.check(basic("tech", "correct horse"), "10.0.0.9") == LoginOutcome::allowed);
+  time.advance(StatusLogin::kFailureWindow + 1s);
+  CHECK(login.check(wrong, "10.0.0.9") == LoginOutcome::refused);
+  CHECK(fake.hashes.size() == 3);
+}
+
+TEST_CASE("failed logins past ten a second are counted, and summed up in one line a second") {
+  VirtualTime time;
+  test::CapturedLog log;
+  StatusLogin login(one_user("tech", "x"), time, time);
+  // Malformed logins cost no check: only the log bounds them.
+  for (int i = 0; i < 30; ++i) {
+    CHECK(login.check("Basic !!!!", "10.7.0." + std::to_string(i)) == LoginOutcome::refused);
+  }
+  CHECK(log.count("event=status_login_failed peer") == 10);
+  CHECK(log.count("status_login_failed_many") == 0);
+  time.advance(1s);
+  CHECK(log.count("event=status_login_failed_many failed=20 limited=0 peers=20") == 1);
+  time.advance(5s);
+  CHECK(log.count("status_login_failed_many") == 1);  // nothing more to say
+  CHECK(login.check("Basic !!!!", "10.7.1.1") == LoginOutcome::refused);
+  CHECK(log.count("event=status_login_failed peer=10.7.1.1") == 1);
+}
+
+TEST_CASE("an unknown user is checked against a hash of the file, of its users' method and cost") {
+  VirtualTime time;
+  FakeCheck fake(time, 1ms);
+  // sha512-crypt of "correct horse" (made with libcrypt's crypt(3)).
+  const std::string sha512 =
+      "$6$lqPJWAbb1HCACxSd$4frmGEUfeyYvfBYMNpgWOC1S8YyPi/gh.iX6594.99ihSA48GTpScsNkNHTQi.We4AIfMo2pBc.igZ5sSqu/p0";
+  StatusLogin login(users_of("alice:" + sha512 + "\n"), time, time, fake.check());
+  CHECK(login.check(basic("nobody", "correct horse"), "10.8.0.1") == LoginOutcome::refused);
+  REQUIRE(fake.hashes.size() == 1);
+  CHECK(fake.hashes[0] == sha512);
+}
+
+TEST_CASE("new users replace the old ones and every remembered login is forgotten") {
+  VirtualTime time;
+  StatusLogin login(one_user("tech", "old password"), time, time);
+  const std::string old_login = basic("tech", "old password");
+  REQUIRE(login.check(old_login, "10.0.0.9") == LoginOutcome::allowed);
+  CHECK(login.replace_users(users_of("tech:" + test::cheap_hash("new password") + "\nana:" +
+                                     test::cheap_hash("ana's password") + "\n")));
+  CHECK(login.check(old_login, "10.0.0.9") == LoginOutcome::refused);
+  CHECK(login.check(basic("tech", "new password"), "10.0.0.9") == LoginOutcome::allowed);
+  CHECK(login.check(basic("ana", "ana's password"), "10.0.0.9") == LoginOutcome::allowed);
+  StatusLogin open_page(std::nullopt, time, time);
+  CHECK_FALSE(open_page.replace_users(users_of("tech:" + test::cheap_hash("x") + "\n")));
+  CHECK_FALSE(open_page.required());
 }
 
 }  // namespace

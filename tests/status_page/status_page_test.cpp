@@ -5,7 +5,6 @@
 // viewers.
 #include <catch2/catch.hpp>
 
-#include <regex>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +16,7 @@
 #include "passgated/status_page.hpp"
 #include "tests/scenario/gate_harness.hpp"
 #include "tests/scenario/rig_client.hpp"
+#include "tests/status_page/page_port.hpp"
 #include "tests/support/run_until.hpp"
 
 namespace passgate::scenario {
@@ -26,13 +26,7 @@ using json = nlohmann::json;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::uint16_t page_port(GateHarness& gate) {
-  const std::regex ready("event=status_page_ready url=http://127\\.0\\.0\\.1:([0-9]+)/ login=none");
-  std::smatch match;
-  const std::string log = gate.gated().output();
-  REQUIRE(std::regex_search(log, match, ready));
-  return static_cast<std::uint16_t>(std::stoi(match[1]));
-}
+using test::page_port;
 
 std::string header_of(const HttpReply& reply, const std::string& name) {
   for (const auto& [key, value] : reply.headers) {

@@ -4,7 +4,9 @@
 // config; it is written atomically, keeping its mode (a new one: 0640, for root and the
 // passgate group). The password is read from the terminal twice without echo, or as one line
 // from standard input when that is not a terminal; it is never printed, logged or kept.
-// passgated reads the file at start: restart it (systemctl restart passgated) to apply.
+// passgated reads the file at start and on each reload: `passgatectl reload` (or systemctl
+// reload passgated) applies it. A hash of the file that passgated would refuse (too costly, of
+// another method) is refused here too, unless it is USER's, which this replaces.
 #include <termios.h>
 #include <unistd.h>
 
@@ -109,7 +111,7 @@ int run_add_user(const std::string& user, const std::string& file) {
     all << in.rdbuf();
     if (!in) return report_failure(make_error("io_error", file + ": cannot be read"));
     text = all.str();
-    auto users = crypto::UsersFile::parse(text, file, true);
+    auto users = crypto::UsersFile::parse(text, file, {.allow_empty = true, .replacing = user});
     if (!users) return report_failure(make_error(users.error().code, users.error().message + "; nothing changed"));
   }
   Secret password;
@@ -120,7 +122,7 @@ int run_add_user(const std::string& user, const std::string& file) {
     return report_failure(written.error());
   }
   std::cout << "set the password of " << user << " in " << file
-            << "; passgated reads it at start (systemctl restart passgated)\n";
+            << "; passgated takes it on its next reload (passgatectl reload, or systemctl reload passgated)\n";
   return kExitOk;
 }
 

@@ -1,0 +1,68 @@
+// StatusViewers: the cap on the status page's event streams counts a viewer from its answer
+// (reserve) until its stream closes: a batch of requests answered before any stream opens
+// gets no more than the cap between them; a slot comes back when its connection closes before
+// the stream opens, or when the stream closes.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "passgated/status_viewers.hpp"
+
+namespace passgate::daemon {
+namespace {
+
+class FakeStream final : public drivers::EventStream {
+ public:
+  bool send(std::string bytes) override {
+    if (!open_) return false;
+    sent.push_back(std::move(bytes));
+    return true;
+  }
+  [[nodiscard]] bool open() const override { return open_; }
+  void close() override { open_ = false; }
+  std::vector<std::string> sent;
+
+ private:
+  bool open_ = true;
+};
+
+TEST_CASE("requests answered in one batch, before any stream opens, get no more slots than the cap") {
+  StatusViewers viewers(8);
+  std::vector<std::shared_ptr<void>> answered;
+  for (int i = 0; i < 24; ++i) {
+    if (auto slot = viewers.reserve()) answered.push_back(std::move(slot));
+  }
+  CHECK(answered.size() == 8);
+  CHECK(viewers.open() == 0);
+  CHECK(viewers.taken() == 8);
+}
+
+TEST_CASE("a slot is held until its stream is added, and given back when the stream closes") {
+  StatusViewers viewers(2);
+  auto first = viewers.reserve();
+  auto second = viewers.reserve();
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK_FALSE(viewers.reserve());
+  // The first stream opens: it is counted once, as a stream.
+  auto stream = std::make_shared<FakeStream>();
+  viewers.add(stream);
+  first.reset();
+  CHECK(viewers.taken() == 2);
+  CHECK_FALSE(viewers.reserve());
+  // The second's connection closed before its stream opened: its slot comes back.
+  second.reset();
+  auto third = viewers.reserve();
+  CHECK(third);
+  viewers.send("data: x\n\n");
+  CHECK(stream->sent == std::vector<std::string>{"data: x\n\n"});
+  // The stream closes: pruned, and its slot free.
+  stream->close();
+  CHECK(viewers.prune() == 0);
+  CHECK(viewers.reserve());
+}
+
+}  // namespace
+}  // namespace passgate::daemon
