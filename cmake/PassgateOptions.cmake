@@ -15,9 +15,11 @@ if(NOT PASSGATE_SANITIZE AND NOT PASSGATE_FUZZ)
 endif()
 target_link_options(passgate_options INTERFACE LINKER:-z,relro LINKER:-z,now)
 
+# A target whose PASSGATE_UNINSTRUMENTED property is set (the simulators, test tools) is
+# compiled without them, though linked with them (it links instrumented libraries).
 if(PASSGATE_SANITIZE)
-  set(_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-  target_compile_options(passgate_options INTERFACE ${_san})
+  set(_san -fsanitize=address$<COMMA>undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_compile_options(passgate_options INTERFACE "$<$<NOT:$<BOOL:$<TARGET_PROPERTY:PASSGATE_UNINSTRUMENTED>>>:${_san}>")
   target_link_options(passgate_options INTERFACE ${_san})
 endif()
 

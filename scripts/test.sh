@@ -5,7 +5,7 @@
 # UndefinedBehaviorSanitizer and runs every test there, builds the programs again with clang
 # (everything, tests too, with --clang-all),
 # then runs every fuzzer (one per parser
-# of outside input, tests/fuzz/fuzz_*.cpp) for a bounded time each (FUZZ_SECONDS, default 10;
+# of outside input, tests/fuzz/fuzz_*.cpp) for a bounded time each (FUZZ_SECONDS, default 5;
 # one per core side by side, scripts/fuzz.sh --all),
 # and finally cross-builds the pure-logic tests for arm64 and runs
 # them under qemu-aarch64-static (scripts/cross-build-arm64.sh --test; PASSGATE_ARM64=0 skips
@@ -70,7 +70,7 @@ else
   cmake --build build/clang -j"$jobs" --target passgated passgatectl
 fi
 echo "== fuzz every parser ($SECONDS s so far)"
-FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh --all
+FUZZ_SECONDS=${FUZZ_SECONDS:-5} scripts/fuzz.sh --all
 if [ "$arm64" != 0 ]; then
   echo "== arm64 ($SECONDS s so far)"
   scripts/cross-build-arm64.sh --test
