@@ -396,8 +396,8 @@ TEST_CASE_METHOD(FaultFixture, "a write that works but takes over kSlowAttempt f
 
 TEST_CASE_METHOD(FaultFixture, "a level read that works but hangs past kSlowAttempt loses the input too: a fire alarm") {
   gpio.drive(9, false);
+  int reads = 0;  // outlives `lines`: closing them may read the line once more
   auto lines = open({{"fire_alarm", alarm_line(9)}}, virtual_time);
-  int reads = 0;
   faults.during_level_reads(9, [this, &reads] {
     ++reads;
     attempt_clock.now += GpiodLines::kSlowAttempt + 1ms;

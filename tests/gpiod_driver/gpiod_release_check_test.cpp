@@ -64,9 +64,9 @@ TEST_CASE_METHOD(FaultFixture, "a release held free whose expander resets is rea
 
 TEST_CASE_METHOD(FaultFixture, "a chip whose release lines hang on a read is found slow by the release check before an alarm needs it") {
   gpio.drive(kAlarmLine, false);
+  int reads = 0;  // outlives `lines`: closing them reads the hanging lines once more
   auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
                      {"lane1.release_out", gpio_line(3)}}, virtual_time);
-  int reads = 0;
   const auto hang = [this, &reads] {
     ++reads;
     attempt_clock.now += 1000ms;  // the expander's bus has hung
@@ -189,6 +189,7 @@ TEST_CASE_METHOD(FaultFixture, "the driver's log lines are written after the loo
 
 TEST_CASE_METHOD(FaultFixture, "a slow chip gets one release per turn: after a slow write the rest wait, after a fast one the next follows") {
   gpio.drive(kAlarmLine, false);
+  bool hung = true;  // outlives `lines`: closing them writes the hanging lines once more
   auto lines = open({{"fire_alarm", alarm_line(kAlarmLine)}, {"lane1.release_in", gpio_line(2)},
                      {"lane1.release_out", gpio_line(3)}, {"lane2.release_out", gpio_line(6)},
                      {"lane1.led_green", gpio_line(4)}}, virtual_time);
@@ -196,7 +197,6 @@ TEST_CASE_METHOD(FaultFixture, "a slow chip gets one release per turn: after a s
   lines->set_output("lane1.led_green", true);  // works, slowly: the chip is slow
   virtual_time.run_ready();
   REQUIRE(heard == Strings{"fire_alarm=1"});
-  bool hung = true;
   for (const unsigned offset : {2U, 3U, 6U}) {
     faults.during_writes(offset, [this, &hung] {
       if (hung) attempt_clock.now += 1000ms;
