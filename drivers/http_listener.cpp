@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <deque>
 #include <map>
 #include <optional>
@@ -27,6 +26,7 @@
 
 #include "common/asio_time.hpp"
 #include "common/log_value.hpp"
+#include "common/token_bucket.hpp"
 
 namespace passgate::drivers {
 
@@ -52,29 +52,6 @@ std::string client_source(const std::string& address) {
   auto bytes = v6.to_bytes();
   std::fill(bytes.begin() + 8, bytes.end(), 0);
   return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
-double TokenBucket::tokens(SteadyTime now) const {
-  if (now <= at_) return tokens_;
-  const std::chrono::duration<double> elapsed = now - at_;
-  return std::min(burst_, tokens_ + elapsed.count() * rate_);
-}
-
-bool TokenBucket::try_take(double n, SteadyTime now) {
-  if (tokens(now) < n) return false;
-  take(n, now);
-  return true;
-}
-
-void TokenBucket::take(double n, SteadyTime now) {
-  tokens_ = tokens(now) - n;
-  at_ = std::max(at_, now);
-}
-
-std::chrono::milliseconds TokenBucket::until(double n, SteadyTime now) const {
-  const double missing = n - tokens(now);
-  if (missing <= 0) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(missing / rate_ * 1000.0)));
 }
 
 namespace {

@@ -33,9 +33,10 @@
 #include <string_view>
 
 #include "common/clock.hpp"
+#include "common/token_bucket.hpp"
 #include "crypto/password_hash.hpp"
 #include "crypto/users_file.hpp"
-#include "drivers/http_listener.hpp"  // TokenBucket
+#include "drivers/http_listener.hpp"  // client_source
 #include "passgated/status_login_log.hpp"
 
 namespace passgate::daemon {
@@ -78,7 +79,7 @@ class StatusLogin {
     int failures = 0;
     SteadyTime last_failure{};
     bool limit_logged = false;
-    drivers::TokenBucket hashing;  // in milliseconds
+    TokenBucket hashing;  // in milliseconds
   };
   struct Remembered {
     SteadyTime trusted_until;  // allowed without a check
@@ -113,7 +114,7 @@ class StatusLogin {
   PasswordCheck check_;
   StatusLoginLog log_;
   std::array<unsigned char, 32> salt_{};
-  drivers::TokenBucket hashing_;  // in milliseconds
+  TokenBucket hashing_;  // in milliseconds
   std::map<std::string, Client> clients_;
   std::map<Digest, Remembered> remembered_;
   std::map<Digest, SteadyTime> failed_headers_;  // refused without a check until
