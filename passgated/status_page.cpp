@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
+#include "common/url.hpp"
 #include "common/log_value.hpp"
 #include "controller/lanes/gate.hpp"
 #include "passgated/gate_files.hpp"
@@ -65,7 +66,8 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   options.address = config.address;
   options.port = config.port;
   options.limits.max_connections = kMaxViewers + 16;
-  options.limits.accept_rate = kAcceptRate;
+  // Off loopback only (like /metrics, which has none): on loopback every client is the box itself.
+  if (!is_loopback_host(config.address)) options.limits.accept_rate = kAcceptRate;
   options.tls = page->tls_.get();
   options.clock = &clock;
   options.timers = &timers;

@@ -59,7 +59,8 @@ class StatusPage final : public controller::GateObserver {
   StatusPage(const StatusPage&) = delete;
   StatusPage& operator=(const StatusPage&) = delete;
 
-  // New connections: 20 a second in all, 4 from one client (bursts of 32 and 16).
+  // New connections off loopback: 20 a second in all, 4 from one address, 10 from one IPv6 /64
+  // (bursts of 32, 16 and 32). On loopback there is no accept rate.
   static constexpr drivers::AcceptRate kAcceptRate{};
 
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
