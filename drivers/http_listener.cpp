@@ -27,7 +27,6 @@
 
 #include "common/asio_time.hpp"
 #include "common/client_keys.hpp"
-#include "common/client_table.hpp"
 #include "common/log_value.hpp"
 #include "common/token_bucket.hpp"
 
@@ -81,6 +80,7 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
         timers(options.timers != nullptr ? *options.timers : own_time) {
     if (const auto& rate = options.limits.accept_rate) {
       overall.emplace(rate->per_second, rate->burst, clock.steady_now());
+      clients.emplace(*rate);
     }
   }
 
@@ -88,8 +88,6 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   // A connection accepted from `client`: refused past the client's own accept rate (no token
   // of the rate in all spent), else admitted.
   void accepted(tcp::socket socket, std::string peer, ClientKeys client);
-  // Whether the accept rate lets a connection from `client` in now (it takes its tokens).
-  [[nodiscard]] bool client_may_connect(const ClientKeys& client);
   // A connection its client may open: started once it has a token of the rate in all; until
   // then it is held and nothing else accepted.
   void admit(tcp::socket socket, std::string peer, ClientKeys client);
@@ -114,9 +112,7 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   const Clock& clock;
   TimerService& timers;
   std::optional<TokenBucket> overall;  // with accept_rate
-  // With accept_rate: each client address's bucket, and each IPv6 /64's.
-  ClientTable<TokenBucket> addresses{options.limits.accept_rate ? options.limits.accept_rate->max_clients : 0};
-  ClientTable<TokenBucket> networks{options.limits.accept_rate ? options.limits.accept_rate->max_clients : 0};
+  std::optional<ClientAcceptRate> clients;  // with accept_rate
   std::optional<Held> held;        // kept, waiting for `overall`
   std::unique_ptr<Timer> resume;   // admitting `held` once `overall` has a token
 };
@@ -337,7 +333,7 @@ void HttpListener::Core::accept() {
 }
 
 void HttpListener::Core::accepted(tcp::socket socket, std::string peer, ClientKeys client) {
-  if (!client_may_connect(client)) {
+  if (clients && !clients->try_connect(client, clock.steady_now())) {
     spdlog::debug("event={}_connection_refused peer={} reason=client_rate", options.name, log_value(peer));
     error_code ignored;
     socket.close(ignored);
@@ -371,26 +367,6 @@ void HttpListener::Core::admit(tcp::socket socket, std::string peer, ClientKeys 
         ->start();
   }
   accept();
-}
-
-bool HttpListener::Core::client_may_connect(const ClientKeys& client) {
-  const auto& rate = options.limits.accept_rate;
-  if (!rate) return true;
-  const SteadyTime now = clock.steady_now();
-  const auto idle = [](const TokenBucket& bucket, SteadyTime at) { return bucket.full(at); };
-  TokenBucket& own = addresses.at(
-      client.address, now, [&] { return TokenBucket(rate->per_client_per_second, rate->per_client_burst, now); },
-      idle);
-  TokenBucket* network = nullptr;
-  if (!client.network.empty()) {
-    network = &networks.at(
-        client.network, now, [&] { return TokenBucket(rate->per_network_per_second, rate->per_network_burst, now); },
-        idle);
-  }
-  if (own.tokens(now) < 1 || (network != nullptr && network->tokens(now) < 1)) return false;
-  own.take(1, now);
-  if (network != nullptr) network->take(1, now);
-  return true;
 }
 
 // A connection waiting for a request (idle, or sending one too slowly) goes before one being

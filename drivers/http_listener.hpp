@@ -10,7 +10,7 @@
 // of the client holding the most, its oldest, is closed to make room, so a new client always
 // gets in. With HttpLimits::accept_rate (a listener off loopback), new connections are taken
 // at a bounded rate. A client's own limit is checked first (each address strictly, an IPv6
-// address's /64 under a larger cap in all: common/client_keys.hpp): past it, its new connection
+// address's /64 under a larger cap in all: client_accept_rate.hpp): past it, its new connection
 // is closed at once, before any TLS handshake, without making room and without spending the
 // rate in all, so one host's flood cannot use that up. A connection kept takes a token of the
 // rate in all; when there is none, the listener holds it and stops accepting (the kernel's
@@ -34,6 +34,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "drivers/client_accept_rate.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -75,18 +76,6 @@ struct HttpAnswer {
 };
 
 [[nodiscard]] HttpAnswer plain_answer(int status, std::string body);
-
-// How fast a listener takes new connections (HttpLimits::accept_rate).
-struct AcceptRate {
-  double per_second = 20;  // in all
-  double burst = 32;
-  double per_client_per_second = 4;  // each client address
-  double per_client_burst = 16;      // a browser opens a handful at once
-  double per_network_per_second = 10;  // all the addresses of one IPv6 /64
-  double per_network_burst = 32;
-  // Addresses tracked (and /64s): a new one takes the place of the least recently seen idle one.
-  std::size_t max_clients = 1024;
-};
 
 struct HttpLimits {
   std::size_t max_header_bytes = 8 * 1024;
