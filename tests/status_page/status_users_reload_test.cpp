@@ -3,7 +3,7 @@
 // event stream it opened closed), an unchanged user keeps watching and a new user gets in; a
 // bad file (a hash too costly to check on the event loop) is named with its file, line, user
 // and what to do in the reload's answer (exit 1) and the log, and the users in force are kept;
-// on SIGHUP too; a file without users is applied, and nobody gets in.
+// on SIGHUP too; a file without users is applied, and nobody gets in; at start too.
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -161,6 +161,31 @@ TEST_CASE("a reload reads the status page's users file again; a bad one is logge
   CHECK(status_as("tech", "second password") == 401);
   CHECK(status_as("keeper", "unchanged password") == 401);
   CHECK_FALSE(keeper_viewer.read_until("never sent"));
+}
+
+TEST_CASE("a users file without users starts the page, says so, and lets nobody in") {
+  test::TempDir files;
+  test::TestPki pki(files.path(), "page");
+  const auto pair = pki.issue_server("page", {"localhost"}, {"127.0.0.1"});
+  const auto users = files.path() / "status-users";
+  write_users(users, "# nobody yet\n");
+  GateHarness gate(GateOptions{.status_page = "listen = \"127.0.0.1:0\"\ntls_cert = \"" + pair.cert.string() +
+                                              "\"\ntls_key = \"" + pair.key.string() + "\"\nusers_file = \"" +
+                                              users.string() + "\"\n"});
+  CHECK_THAT(gate.gated().output(), Contains("event=status_page_no_users"));
+  drivers::HttpClientOptions options;
+  options.base_url = "https://127.0.0.1:" + std::to_string(test::page_port(gate, true));
+  options.tls.ca_bundle = pki.ca_file();
+  auto client = drivers::HttpClient::create(gate.io(), std::move(options));
+  REQUIRE(client.ok());
+  drivers::HttpRequestSpec spec;
+  spec.target = "/status.json";
+  spec.headers.emplace_back("Authorization", test::basic_authorization("tech", "any password"));
+  const auto reply = test::await_reply<HttpReply>(gate.io(), [&](std::function<void(HttpReply)> done) {
+    (*client)->request(spec, std::chrono::seconds(5), std::move(done));
+  });
+  REQUIRE(reply);
+  CHECK(reply->status == 401);
 }
 
 }  // namespace
