@@ -40,7 +40,7 @@ bool is_user_name(std::string_view name) {
   return true;
 }
 
-Result<UsersFile> UsersFile::read(const std::filesystem::path& file) {
+Result<UsersFile> UsersFile::read(const std::filesystem::path& file, const UsersParseOptions& options) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return make_error("unreadable", file.string() + ": cannot be opened");
   std::string text(kMaxUsersFileBytes + 1, '\0');
@@ -50,7 +50,7 @@ Result<UsersFile> UsersFile::read(const std::filesystem::path& file) {
   if (text.size() > kMaxUsersFileBytes) {
     return make_error("too_large", file.string() + ": over " + std::to_string(kMaxUsersFileBytes) + " bytes");
   }
-  return parse(text, file.string());
+  return parse(text, file.string(), options);
 }
 
 Result<UsersFile> UsersFile::parse(std::string_view text, const std::string& name,
@@ -104,6 +104,17 @@ std::optional<std::string> UsersFile::hash_of(std::string_view user) const {
   const auto found = hashes_.find(user);
   if (found == hashes_.end()) return std::nullopt;
   return found->second;
+}
+
+std::vector<std::string> UsersFile::differing(const UsersFile& other) const {
+  std::vector<std::string> out;
+  for (const auto& [user, hash] : hashes_) {
+    if (other.hash_of(user) != hash) out.push_back(user);
+  }
+  for (const auto& [user, hash] : other.hashes_) {
+    if (!hashes_.contains(user)) out.push_back(user);
+  }
+  return out;
 }
 
 std::string UsersFile::with_user(std::string_view text, const std::string& user, const std::string& hash) {

@@ -5,8 +5,9 @@
 // takes milliseconds. `passgatectl status-page add-user` writes it.
 // Errors name the file and line, and the user, never a hash: "unreadable", "too_large" (over
 // kMaxUsersFileBytes or kMaxUsers), "malformed" (a bad line or hash, a duplicate name, no user
-// at all), "unsupported" (a hash of another method), "too_costly" (a hash whose check would
-// hold the event loop too long); the last three say to re-create the user with add-user.
+// at all unless UsersParseOptions::allow_empty), "unsupported" (a hash of another method),
+// "too_costly" (a hash whose check would hold the event loop too long); the last three say to
+// re-create the user with add-user.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -34,7 +36,7 @@ struct UsersParseOptions {
 
 class UsersFile {
  public:
-  [[nodiscard]] static Result<UsersFile> read(const std::filesystem::path& file);
+  [[nodiscard]] static Result<UsersFile> read(const std::filesystem::path& file, const UsersParseOptions& options = {});
   // The same from text (tests, and the command that adds a user); `name` for messages.
   [[nodiscard]] static Result<UsersFile> parse(std::string_view text, const std::string& name,
                                                const UsersParseOptions& options = {});
@@ -45,6 +47,9 @@ class UsersFile {
   // does: a hash of the file of the method and cost most of its users have.
   [[nodiscard]] const std::string& decoy_hash() const { return decoy_; }
   [[nodiscard]] std::size_t size() const { return hashes_.size(); }
+  // The users whose hash differs between this file and `other` (in one of them only, or with
+  // another hash), by name.
+  [[nodiscard]] std::vector<std::string> differing(const UsersFile& other) const;
   [[nodiscard]] bool operator==(const UsersFile& other) const { return hashes_ == other.hashes_; }
   // The file's text with `user` set to `hash` (added at the end, or its line replaced in place).
   [[nodiscard]] static std::string with_user(std::string_view text, const std::string& user, const std::string& hash);

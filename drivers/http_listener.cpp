@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <deque>
 #include <map>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 
 #include <boost/asio/io_context.hpp>
@@ -26,7 +26,9 @@
 #include <spdlog/spdlog.h>
 
 #include "common/asio_time.hpp"
+#include "common/client_keys.hpp"
 #include "common/log_value.hpp"
+#include "common/token_bucket.hpp"
 
 namespace passgate::drivers {
 
@@ -43,40 +45,6 @@ HttpAnswer plain_answer(int status, std::string body) {
   return answer;
 }
 
-std::string client_source(const std::string& address) {
-  error_code ec;
-  const auto ip = asio::ip::make_address(address, ec);
-  if (ec || !ip.is_v6()) return address;
-  const auto v6 = ip.to_v6();
-  if (v6.is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string();
-  auto bytes = v6.to_bytes();
-  std::fill(bytes.begin() + 8, bytes.end(), 0);
-  return asio::ip::address_v6(bytes).to_string() + "/64";
-}
-
-double TokenBucket::tokens(SteadyTime now) const {
-  if (now <= at_) return tokens_;
-  const std::chrono::duration<double> elapsed = now - at_;
-  return std::min(burst_, tokens_ + elapsed.count() * rate_);
-}
-
-bool TokenBucket::try_take(double n, SteadyTime now) {
-  if (tokens(now) < n) return false;
-  take(n, now);
-  return true;
-}
-
-void TokenBucket::take(double n, SteadyTime now) {
-  tokens_ = tokens(now) - n;
-  at_ = std::max(at_, now);
-}
-
-std::chrono::milliseconds TokenBucket::until(double n, SteadyTime now) const {
-  const double missing = n - tokens(now);
-  if (missing <= 0) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(missing / rate_ * 1000.0)));
-}
-
 namespace {
 
 // What the listener's bookkeeping needs of a connection, whatever its stream.
@@ -85,7 +53,7 @@ class ListenerConnection {
   virtual ~ListenerConnection() = default;
   // Whether it is answering a request or streaming (else it waits for a request, or the rest of one).
   [[nodiscard]] virtual bool answering() const = 0;
-  [[nodiscard]] virtual const std::string& source() const = 0;  // client_source of its peer
+  [[nodiscard]] virtual const ClientKeys& client() const = 0;  // its peer
   virtual void close() = 0;
 };
 
@@ -112,14 +80,26 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
         timers(options.timers != nullptr ? *options.timers : own_time) {
     if (const auto& rate = options.limits.accept_rate) {
       overall.emplace(rate->per_second, rate->burst, clock.steady_now());
+      clients.emplace(*rate);
     }
   }
 
   void accept();
-  // Whether the accept rate lets a connection from `source` in now (it takes its token).
-  [[nodiscard]] bool client_may_connect(const std::string& source);
+  // A connection accepted from `client`: refused past the client's own accept rate (no token
+  // of the rate in all spent), else admitted.
+  void accepted(tcp::socket socket, std::string peer, ClientKeys client);
+  // A connection its client may open: started once it has a token of the rate in all; until
+  // then it is held and nothing else accepted.
+  void admit(tcp::socket socket, std::string peer, ClientKeys client);
   void make_room();
   void close_all();
+
+  // A kept connection waiting for a token of the rate in all.
+  struct Held {
+    tcp::socket socket;
+    std::string peer;
+    ClientKeys client;
+  };
 
   tcp::acceptor acceptor;
   asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors)
@@ -131,9 +111,10 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   AsioTime own_time;
   const Clock& clock;
   TimerService& timers;
-  std::optional<TokenBucket> overall;        // with accept_rate
-  std::map<std::string, TokenBucket> clients;  // with accept_rate: by client_source
-  std::unique_ptr<Timer> resume;             // accepting again once `overall` has a token
+  std::optional<TokenBucket> overall;  // with accept_rate
+  std::optional<ClientAcceptRate> clients;  // with accept_rate
+  std::optional<Held> held;        // kept, waiting for `overall`
+  std::unique_ptr<Timer> resume;   // admitting `held` once `overall` has a token
 };
 
 namespace {
@@ -149,10 +130,10 @@ class HttpConnection final : public ListenerConnection,
                              public std::enable_shared_from_this<HttpConnection<Stream>> {
  public:
   template <class... StreamArgs>
-  HttpConnection(std::shared_ptr<HttpListener::Core> core, std::string peer, std::string source,
+  HttpConnection(std::shared_ptr<HttpListener::Core> core, std::string peer, ClientKeys client,
                  StreamArgs&&... stream_args)
       : core_(std::move(core)), stream_(std::forward<StreamArgs>(stream_args)...),
-        write_timer_(core_->acceptor.get_executor()), peer_(std::move(peer)), source_(std::move(source)),
+        write_timer_(core_->acceptor.get_executor()), peer_(std::move(peer)), client_(std::move(client)),
         arrival_(core_->arrivals++) {}
   ~HttpConnection() override { core_->open.erase(arrival_); }
   HttpConnection(const HttpConnection&) = delete;
@@ -176,7 +157,7 @@ class HttpConnection final : public ListenerConnection,
   }
 
   [[nodiscard]] bool answering() const override { return answering_; }
-  [[nodiscard]] const std::string& source() const override { return source_; }
+  [[nodiscard]] const ClientKeys& client() const override { return client_; }
 
   void close() override {
     if (closed_) return;
@@ -314,7 +295,7 @@ class HttpConnection final : public ListenerConnection,
   Stream stream_;
   asio::steady_timer write_timer_;
   std::string peer_;
-  std::string source_;
+  ClientKeys client_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
@@ -333,15 +314,6 @@ class HttpConnection final : public ListenerConnection,
 }  // namespace
 
 void HttpListener::Core::accept() {
-  if (overall && !overall->try_take(1, clock.steady_now())) {
-    // Out of tokens: nothing is accepted (the kernel's backlog holds the rest) until one comes.
-    spdlog::debug("event={}_accept_paused open={}", options.name, open.size());
-    resume = timers.start(std::max(overall->until(1, clock.steady_now()), Millis(1)), [this] {
-      resume.reset();
-      if (!closed) accept();
-    });
-    return;
-  }
   acceptor.async_accept([self = shared_from_this()](const error_code& ec, tcp::socket socket) {
     if (self->closed) return;
     if (ec) {
@@ -355,55 +327,68 @@ void HttpListener::Core::accept() {
     error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
     std::string address = peer_ec ? std::string("unknown") : peer.address().to_string();
-    std::string source = client_source(address);
-    if (!self->client_may_connect(source)) {
-      spdlog::debug("event={}_connection_refused peer={} reason=client_rate", self->options.name, log_value(address));
-      error_code ignored;
-      socket.close(ignored);
-      return self->accept();
-    }
-    if (self->open.size() >= self->options.limits.max_connections) self->make_room();
-    if (self->options.tls != nullptr) {
-      std::make_shared<HttpConnection<TlsStream>>(self, std::move(address), std::move(source), std::move(socket),
-                                                  *self->options.tls)
-          ->start();
-    } else {
-      std::make_shared<HttpConnection<beast::tcp_stream>>(self, std::move(address), std::move(source),
-                                                           std::move(socket))
-          ->start();
-    }
-    self->accept();
+    ClientKeys client = client_keys(address);
+    self->accepted(std::move(socket), std::move(address), std::move(client));
   });
 }
 
-bool HttpListener::Core::client_may_connect(const std::string& source) {
-  const auto& rate = options.limits.accept_rate;
-  if (!rate) return true;
-  const SteadyTime now = clock.steady_now();
-  auto found = clients.find(source);
-  if (found == clients.end()) {
-    if (clients.size() >= rate->max_clients) {
-      std::erase_if(clients, [now](auto& entry) { return entry.second.full(now); });  // idle ones
-      if (clients.size() >= rate->max_clients) return false;
-    }
-    found = clients.emplace(source, TokenBucket(rate->per_client_per_second, rate->per_client_burst, now)).first;
+void HttpListener::Core::accepted(tcp::socket socket, std::string peer, ClientKeys client) {
+  if (clients && !clients->try_connect(client, clock.steady_now())) {
+    spdlog::debug("event={}_connection_refused peer={} reason=client_rate", options.name, log_value(peer));
+    error_code ignored;
+    socket.close(ignored);
+    return accept();
   }
-  return found->second.try_take(1, now);
+  admit(std::move(socket), std::move(peer), std::move(client));
+}
+
+void HttpListener::Core::admit(tcp::socket socket, std::string peer, ClientKeys client) {
+  if (overall && !overall->try_take(1, clock.steady_now())) {
+    // Out of tokens: this one waits, and nothing more is accepted (the kernel's backlog holds
+    // the rest) until a token comes.
+    spdlog::debug("event={}_accept_paused open={}", options.name, open.size());
+    held.emplace(Held{std::move(socket), std::move(peer), std::move(client)});
+    resume = timers.start(std::max(overall->until(1, clock.steady_now()), Millis(1)), [this] {
+      resume.reset();
+      Held waiting = std::move(*held);
+      held.reset();
+      if (!closed) admit(std::move(waiting.socket), std::move(waiting.peer), std::move(waiting.client));
+    });
+    return;
+  }
+  if (open.size() >= options.limits.max_connections) make_room();
+  auto self = shared_from_this();
+  if (options.tls != nullptr) {
+    std::make_shared<HttpConnection<TlsStream>>(self, std::move(peer), std::move(client), std::move(socket),
+                                                *options.tls)
+        ->start();
+  } else {
+    std::make_shared<HttpConnection<beast::tcp_stream>>(self, std::move(peer), std::move(client), std::move(socket))
+        ->start();
+  }
+  accept();
 }
 
 // A connection waiting for a request (idle, or sending one too slowly) goes before one being
-// answered; of those, one of the client holding the most connections, its oldest. A new
-// client always gets in, and a flood from a few clients sheds its own connections first.
+// answered; of those, one of the client address holding the most connections (then of the /64
+// holding the most), its oldest. A new client always gets in, and a flood from a few clients
+// sheds its own connections first.
 void HttpListener::Core::make_room() {
-  std::map<std::string_view, std::size_t> held;
-  for (const auto& [arrival, connection] : open) ++held[connection->source()];
-  const auto rank = [&held](const ListenerConnection& c) { return std::pair(!c.answering(), held[c.source()]); };
+  std::map<std::string_view, std::size_t> held_by;  // by address, and by /64
+  for (const auto& [arrival, connection] : open) {
+    ++held_by[connection->client().address];
+    if (!connection->client().network.empty()) ++held_by[connection->client().network];
+  }
+  const auto rank = [&held_by](const ListenerConnection& c) {
+    const std::size_t network = c.client().network.empty() ? 0 : held_by[c.client().network];
+    return std::tuple(!c.answering(), held_by[c.client().address], network);
+  };
   auto victim = open.begin();
   for (auto it = open.begin(); it != open.end(); ++it) {
     if (rank(*it->second) > rank(*victim->second)) victim = it;
   }
-  spdlog::debug("event={}_connection_shed open={} peer_source={}", options.name, open.size(),
-                log_value(victim->second->source()));
+  spdlog::debug("event={}_connection_shed open={} peer={}", options.name, open.size(),
+                log_value(victim->second->client().address));
   victim->second->close();
 }
 
@@ -413,6 +398,7 @@ void HttpListener::Core::close_all() {
   acceptor.close(ignored);
   retry.cancel();
   resume.reset();
+  held.reset();
   std::vector<ListenerConnection*> connections;
   for (const auto& [arrival, connection] : open) connections.push_back(connection);
   for (ListenerConnection* connection : connections) connection->close();

@@ -9,10 +9,12 @@
 // each event of a stream too); at max_connections a connection not being answered (else any)
 // of the client holding the most, its oldest, is closed to make room, so a new client always
 // gets in. With HttpLimits::accept_rate (a listener off loopback), new connections are taken
-// at a bounded rate: past it in all, the listener stops accepting (the kernel's backlog holds
-// the rest) until a token comes; past a client's own share, its new connection is closed at
-// once, before any TLS handshake and without making room. A client is an IPv4 address or an
-// IPv6 /64 (client_source). A stream's
+// at a bounded rate. A client's own limit is checked first (each address strictly, an IPv6
+// address's /64 under a larger cap in all: client_accept_rate.hpp): past it, its new connection
+// is closed at once, before any TLS handshake, without making room and without spending the
+// rate in all, so one host's flood cannot use that up. A connection kept takes a token of the
+// rate in all; when there is none, the listener holds it and stops accepting (the kernel's
+// backlog holds the rest) until a token comes. A stream's
 // unsent events are capped at max_stream_pending bytes: a client that falls behind is dropped,
 // never waited for. A malformed request is 400, a header over max_header_bytes 431, a body over
 // max_body_bytes 413, each answered and then closed. A bad client only ever loses its own
@@ -32,6 +34,7 @@
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "drivers/client_accept_rate.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -73,44 +76,6 @@ struct HttpAnswer {
 };
 
 [[nodiscard]] HttpAnswer plain_answer(int status, std::string body);
-
-// The client a peer address stands for in per-client limits: an IPv4 address (also one mapped
-// into IPv6), or an IPv6 address's /64 ("2001:db8:1:2::/64"), which one host may fill with
-// addresses of its own. Anything else (not an address) as it is.
-[[nodiscard]] std::string client_source(const std::string& address);
-
-// A token bucket on the steady clock: `rate` tokens a second, at most `burst` held (full at
-// first). take() may go below zero, for a cost known only afterwards (time spent hashing):
-// the debt is paid by waiting. The listener's accept rates use it, and the status page's
-// hashing budget (passgated/status_login.hpp).
-class TokenBucket {
- public:
-  TokenBucket(double rate, double burst, SteadyTime now) : rate_(rate), burst_(burst), tokens_(burst), at_(now) {}
-  // Tokens held at `now` (as at the last take when `now` is earlier).
-  [[nodiscard]] double tokens(SteadyTime now) const;
-  // Takes `n` if that many are held.
-  [[nodiscard]] bool try_take(double n, SteadyTime now);
-  // Takes `n`, whatever is held.
-  void take(double n, SteadyTime now);
-  // How long until `n` are held (zero: they are).
-  [[nodiscard]] std::chrono::milliseconds until(double n, SteadyTime now) const;
-  [[nodiscard]] bool full(SteadyTime now) const { return tokens(now) >= burst_; }
-
- private:
-  double rate_;
-  double burst_;
-  double tokens_;
-  SteadyTime at_;
-};
-
-// How fast a listener takes new connections (HttpLimits::accept_rate).
-struct AcceptRate {
-  double per_second = 20;  // in all
-  double burst = 32;
-  double per_client_per_second = 4;  // each client (client_source)
-  double per_client_burst = 16;      // a browser opens a handful at once
-  std::size_t max_clients = 1024;    // clients tracked; more new ones are refused until some go idle
-};
 
 struct HttpLimits {
   std::size_t max_header_bytes = 8 * 1024;

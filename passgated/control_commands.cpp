@@ -133,6 +133,7 @@ json ControlCommands::reload(const json& request, const drivers::ControlPeer& pe
                                   {"applied", report.applied},
                                   {"needs_restart", report.needs_restart},
                                   {"problems", report.problems},
+                                  {"not_applied", report.not_applied},
                                   {"config_file", sources_.config.source.string()}});
 }
 

@@ -101,8 +101,10 @@ Result<std::optional<gid_t>> control_group(const std::string& name, const char* 
 // The last reload, for systemd's STATUS line.
 std::string reload_summary(const controller::ReloadReport& report) {
   if (!report.reloaded) return "last reload refused: " + std::to_string(report.problems.size()) + " problem(s)";
-  return "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
-         std::to_string(report.needs_restart.size()) + " waiting for a restart";
+  std::string summary = "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
+                        std::to_string(report.needs_restart.size()) + " waiting for a restart";
+  if (!report.not_applied.empty()) summary += ", " + std::to_string(report.not_applied.size()) + " file(s) refused";
+  return summary;
 }
 
 }  // namespace
@@ -228,10 +230,17 @@ int run_daemon(const controller::GateConfig& config) {
   std::unique_ptr<StatusPage> status_page;
   // The config reload, shared by SIGHUP and `passgatectl reload`: re-reads config.source,
   // applies what can change while the gate runs and names what needs a restart; and re-reads
-  // the status page's users file (a bad one is logged and the users kept).
+  // the status page's users file (a bad one is logged, named in the answer, and the users kept).
   const ReloadConfig reload_config = [&reloader, &notifier, &ready_status, &status_page] {
     controller::ReloadReport report = reloader.reload();
-    if (status_page && status_page->reload_users()) report.applied.emplace_back("status_page.users_file (its users)");
+    if (status_page) {
+      const Result<bool> users = status_page->reload_users();
+      if (!users) {
+        report.not_applied.push_back(users.error().message);
+      } else if (*users) {
+        report.applied.emplace_back("status_page.users_file (its users)");
+      }
+    }
     notifier.status(ready_status + "; " + reload_summary(report));
     return report;
   };

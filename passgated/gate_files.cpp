@@ -100,7 +100,8 @@ StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig
 }
 
 Result<crypto::UsersFile> read_status_page_users(const controller::StatusPageConfig& page) {
-  auto users = crypto::UsersFile::read(page.users_file);
+  // A file without users is valid: nobody gets in (the page logs it at start).
+  auto users = crypto::UsersFile::read(page.users_file, {.allow_empty = true, .replacing = {}});
   if (!users) return make_error(users.error().code, problem("status_page.users_file", users.error()));
   return users;
 }

@@ -49,7 +49,8 @@ struct StatusPageFiles {
 // problem per setting that fails. Nothing when the page is off.
 [[nodiscard]] StartupLoad<StatusPageFiles> load_status_page_files(const controller::GateConfig& config);
 // [status_page] users_file, read as load_status_page_files reads it (also on a reload: no
-// hash is computed at its cost); its error "status_page.users_file: <file>:<line>: ...".
+// hash is computed at its cost; a file without users is valid); its error
+// "status_page.users_file: <file>:<line>: ...".
 [[nodiscard]] Result<crypto::UsersFile> read_status_page_users(const controller::StatusPageConfig& page);
 
 // The key files of a config, read and checked, not yet in force.

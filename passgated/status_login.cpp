@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "crypto/password_hash.hpp"
 
@@ -70,9 +71,12 @@ std::optional<StatusLogin::Credentials> StatusLogin::basic_credentials(std::stri
   return credentials;
 }
 
-StatusLogin::Client::Client(SteadyTime now)
-    : hashing(static_cast<double>(kClientHashingPerSecond.count()), static_cast<double>(kClientHashingBurst.count()),
-              now) {}
+StatusLogin::Client::Client(SteadyTime now, Millis per_second, Millis burst)
+    : hashing(static_cast<double>(per_second.count()), static_cast<double>(burst.count()), now) {}
+
+bool StatusLogin::Client::idle(SteadyTime now) const {
+  return (failures == 0 || now - last_failure > kFailureWindow) && hashing.full(now);
+}
 
 StatusLogin::StatusLogin(std::optional<crypto::UsersFile> users, const Clock& clock, TimerService& timers,
                          PasswordCheck check)
@@ -85,13 +89,22 @@ StatusLogin::StatusLogin(std::optional<crypto::UsersFile> users, const Clock& cl
   }
 }
 
-bool StatusLogin::replace_users(crypto::UsersFile users) {
-  if (!users_) return false;
-  const bool changed = !(users == *users_);
+UsersChange StatusLogin::replace_users(crypto::UsersFile users) {
+  if (!users_) return {};
+  const std::vector<std::string> differing = users_->differing(users);
+  UsersChange change;
+  change.changed = !differing.empty();
+  for (const auto& user : differing) {
+    if (users_->hash_of(user)) change.gone.push_back(user);
+  }
+  const auto differs = [&differing](const std::string& user) {
+    return std::find(differing.begin(), differing.end(), user) != differing.end();
+  };
+  // A failed header of a user added or given another hash may be right now.
+  std::erase_if(remembered_, [&differs](const auto& entry) { return differs(entry.second.user); });
+  std::erase_if(failed_headers_, [&differs](const auto& entry) { return differs(entry.second.user); });
   users_ = std::move(users);
-  remembered_.clear();
-  failed_headers_.clear();
-  return changed;
+  return change;
 }
 
 StatusLogin::Digest StatusLogin::digest_of(std::string_view authorization) const {
@@ -107,47 +120,65 @@ StatusLogin::Digest StatusLogin::digest_of(std::string_view authorization) const
   return digest;
 }
 
-LoginOutcome StatusLogin::check(std::string_view authorization, const std::string& peer_address) {
-  if (!users_) return LoginOutcome::allowed;
-  if (authorization.empty()) return LoginOutcome::refused;  // a browser's first try: it asks for a login next
+LoginCheck StatusLogin::check(std::string_view authorization, const std::string& peer_address) {
+  if (!users_) return {LoginOutcome::allowed, "", {}};
+  if (authorization.empty()) return {};  // refused: a browser's first try; it asks for a login next
   const SteadyTime now = clock_.steady_now();
   const Digest digest = digest_of(authorization);
   bool known = false;
   if (const auto found = remembered_.find(digest); found != remembered_.end()) {
-    if (found->second.trusted_until > now) return LoginOutcome::allowed;
+    if (found->second.trusted_until > now) return {LoginOutcome::allowed, found->second.user, {}};
     known = found->second.known_until > now;
     if (!known) remembered_.erase(found);
   }
-  Client* client = client_of(drivers::client_source(peer_address), now, !known);
-  if (!known && (client == nullptr || limited(*client, peer_address, now))) return LoginOutcome::limited;
+  const Counted client = clients_of(client_keys(peer_address), now, !known);
+  if (!known && (limited(client.network, kMaxNetworkFailures, peer_address, now) ||
+                 limited(client.address, kMaxFailures, peer_address, now))) {
+    return {LoginOutcome::limited, "", kFailureWindow};
+  }
   const auto credentials = basic_credentials(authorization);
   if (!credentials) {
     failed(client, peer_address, "", now);
-    return LoginOutcome::refused;
+    return {};
   }
   if (const auto found = failed_headers_.find(digest); found != failed_headers_.end()) {
-    if (found->second > now) {
+    if (found->second.until > now) {
       failed(client, peer_address, credentials->user, now);
-      return LoginOutcome::refused;
+      return {};
     }
     failed_headers_.erase(found);
   }
-  if (!known && (hashing_.tokens(now) <= 0 || client->hashing.tokens(now) <= 0)) return LoginOutcome::limited;
+  if (!known) {
+    if (const auto wait = hashing_wait(client, now); wait.count() > 0) return {LoginOutcome::busy, "", wait};
+  }
   if (!verify(*credentials, client)) {
     remembered_.erase(digest);
-    remember_failed(digest, now);
+    remember_failed(digest, credentials->user, now);
     failed(client, peer_address, credentials->user, now);
-    return LoginOutcome::refused;
+    return {};
   }
-  if (client != nullptr) {
-    client->failures = 0;
-    client->limit_logged = false;
+  if (client.address != nullptr) {
+    client.address->failures = 0;
+    client.address->limit_logged = false;
   }
-  remember(digest, now);
-  return LoginOutcome::allowed;
+  remember(digest, credentials->user, now);
+  return {LoginOutcome::allowed, credentials->user, {}};
 }
 
-bool StatusLogin::verify(const Credentials& credentials, Client* client) {
+std::chrono::seconds StatusLogin::hashing_wait(const Counted& who, SteadyTime now) const {
+  // A check starts while a budget is above zero: waiting for a thousandth of its burst will do.
+  Millis wait{0};
+  const auto spent = [&wait, now](const TokenBucket& budget) {
+    if (budget.tokens(now) <= 0) wait = std::max(wait, std::max(budget.until(1, now), Millis(1)));
+  };
+  spent(hashing_);
+  for (const Client* client : {who.address, who.network}) {
+    if (client != nullptr) spent(client->hashing);
+  }
+  return std::chrono::ceil<std::chrono::seconds>(wait);
+}
+
+bool StatusLogin::verify(const Credentials& credentials, const Counted& who) {
   const auto hash = users_->hash_of(credentials.user);
   // An unknown user costs the same check as a known one (no timing tells which names exist).
   const SteadyTime started = clock_.steady_now();
@@ -155,58 +186,66 @@ bool StatusLogin::verify(const Credentials& credentials, Client* client) {
   const SteadyTime ended = clock_.steady_now();
   const double spent_ms = std::chrono::duration<double, std::milli>(ended - started).count();
   hashing_.take(spent_ms, ended);
-  if (client != nullptr) client->hashing.take(spent_ms, ended);
+  for (Client* client : {who.address, who.network}) {
+    if (client != nullptr) client->hashing.take(spent_ms, ended);
+  }
   return hash.has_value() && matches;
 }
 
-StatusLogin::Client* StatusLogin::client_of(const std::string& source, SteadyTime now, bool make) {
-  if (const auto found = clients_.find(source); found != clients_.end()) return &found->second;
-  if (!make) return nullptr;
-  if (clients_.size() >= kMaxClients) {
-    // Idle: no failure within the window, and its hashing budget whole again.
-    std::erase_if(clients_, [now](auto& entry) {
-      return (entry.second.failures == 0 || now - entry.second.last_failure > kFailureWindow) &&
-             entry.second.hashing.full(now);
-    });
-    if (clients_.size() >= kMaxClients) return nullptr;
+StatusLogin::Counted StatusLogin::clients_of(const ClientKeys& keys, SteadyTime now, bool make) {
+  const auto idle = [](const Client& client, SteadyTime at) { return client.idle(at); };
+  Counted out;
+  if (!make) {
+    out.address = addresses_.find(keys.address);
+    if (!keys.network.empty()) out.network = networks_.find(keys.network);
+    return out;
   }
-  return &clients_.emplace(source, Client(now)).first->second;
+  out.address = &addresses_.at(
+      keys.address, now, [now] { return Client(now, kClientHashingPerSecond, kClientHashingBurst); }, idle);
+  if (!keys.network.empty()) {
+    out.network = &networks_.at(
+        keys.network, now, [now] { return Client(now, kNetworkHashingPerSecond, kNetworkHashingBurst); }, idle);
+  }
+  return out;
 }
 
-void StatusLogin::failed(Client* client, const std::string& peer_address, const std::string& user, SteadyTime now) {
+void StatusLogin::failed(const Counted& who, const std::string& peer_address, const std::string& user,
+                         SteadyTime now) {
   int failures = 0;
-  if (client != nullptr) {
+  for (Client* client : {who.network, who.address}) {
+    if (client == nullptr) continue;
     if (now - client->last_failure > kFailureWindow) {
       client->failures = 0;
       client->limit_logged = false;
     }
-    failures = ++client->failures;
+    failures = ++client->failures;  // the address's, when tracked
     client->last_failure = now;
   }
   log_.failed(peer_address, sanitized(user), failures);
 }
 
-bool StatusLogin::limited(Client& client, const std::string& peer_address, SteadyTime now) {
-  if (client.failures < kMaxFailures) return false;
-  if (now - client.last_failure > kFailureWindow) {
-    client.failures = 0;
-    client.limit_logged = false;
+bool StatusLogin::limited(Client* client, int max, const std::string& peer_address, SteadyTime now) {
+  if (client == nullptr || client->failures < max) return false;
+  if (now - client->last_failure > kFailureWindow) {
+    client->failures = 0;
+    client->limit_logged = false;
     return false;
   }
-  if (!client.limit_logged) {
-    log_.limited(peer_address, client.failures, kFailureWindow);
-    client.limit_logged = true;
+  if (!client->limit_logged) {
+    log_.limited(peer_address, client->failures, kFailureWindow);
+    client->limit_logged = true;
   }
   return true;
 }
 
-void StatusLogin::remember(const Digest& digest, SteadyTime now) {
-  put_bounded(remembered_, digest, Remembered{now + kRemembered, now + kKnown}, kMaxRemembered,
+void StatusLogin::remember(const Digest& digest, const std::string& user, SteadyTime now) {
+  put_bounded(remembered_, digest, Remembered{now + kRemembered, now + kKnown, user}, kMaxRemembered,
               [](const Remembered& r) { return r.known_until; });
 }
 
-void StatusLogin::remember_failed(const Digest& digest, SteadyTime now) {
-  put_bounded(failed_headers_, digest, now + kFailureWindow, kMaxFailedHeaders, [](SteadyTime until) { return until; });
+void StatusLogin::remember_failed(const Digest& digest, const std::string& user, SteadyTime now) {
+  put_bounded(failed_headers_, digest, FailedHeader{now + kFailureWindow, user}, kMaxFailedHeaders,
+              [](const FailedHeader& f) { return f.until; });
 }
 
 }  // namespace passgate::daemon

@@ -1,15 +1,19 @@
 // StatusLogin: who may see the status page. Without a users file everyone may (the page is
 // then on loopback only: controller/config/section_status_page.cpp). With one, each request
-// carries HTTP Basic credentials (over TLS), checked against the file's crypt(3) hashes.
+// carries HTTP Basic credentials (over TLS), checked against the file's crypt(3) hashes; a
+// file without users is valid, and then nobody gets in.
 // Bounded, because a hash check holds the one event loop (the lanes' and the fire alarm's
 // too) for tens of milliseconds; the time spent hashing is measured on the steady clock:
 //  - hashing budget: at most kHashingPerSecond of hashing a second in all (kHashingBurst at
-//    once: the longest the loop is held is that and one check), and each client (an IPv4
-//    address or an IPv6 /64: drivers::client_source) at most kClientHashingPerSecond of it.
-//    A check starts only while both budgets are above zero, and its time is taken off
-//    afterwards: a slow check is paid for by waiting (else `limited`, 429);
-//  - a client with kMaxFailures failed logins within kFailureWindow is refused (`limited`)
-//    without any check until kFailureWindow has passed since its last failure;
+//    once: the longest the loop is held is that and one check), each client address at most
+//    kClientHashingPerSecond of it, and all the addresses of one IPv6 /64 together at most
+//    kNetworkHashingPerSecond (common/client_keys.hpp). A check starts only while each of
+//    these budgets is above zero, and its time is taken off afterwards: a slow check is paid
+//    for by waiting (else `busy`, 429 with when to try again);
+//  - an address with kMaxFailures failed logins within kFailureWindow is refused (`limited`)
+//    without any check until kFailureWindow has passed since its last failure; so is a whole
+//    /64 at kMaxNetworkFailures: one host on the store's LAN, which shares one /64, cannot lock
+//    out the others, nor get past its limit by taking more addresses of its /64;
 //  - a header that failed is refused again for kFailureWindow without a check (a browser sends
 //    it with each request of the page, its icon too), still counted as a failure;
 //  - a login that succeeded is remembered for kRemembered (a salted SHA-256 of the header,
@@ -18,9 +22,10 @@
 //    client's failures, so the technician gets in while an attack exhausts them.
 // An unknown user is checked against the users file's decoy hash (UsersFile::decoy_hash), so it
 // costs what a known user does. Failed logins are logged by StatusLoginLog (capped in all).
-// Tracks at most kMaxClients clients (more new ones are `limited` until some are idle again),
-// kMaxRemembered logins and kMaxFailedHeaders failed headers (the oldest go first).
-// replace_users (a reload) forgets every login.
+// Tracks at most kMaxClients addresses and as many /64s (a new one takes the place of the least
+// recently seen idle one: common/client_table.hpp), kMaxRemembered logins and
+// kMaxFailedHeaders failed headers (the oldest go first). replace_users (a reload) forgets the
+// logins of the users removed or given another hash, and keeps the others'.
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -31,16 +36,33 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/client_keys.hpp"
+#include "common/client_table.hpp"
 #include "common/clock.hpp"
+#include "common/token_bucket.hpp"
 #include "crypto/password_hash.hpp"
 #include "crypto/users_file.hpp"
-#include "drivers/http_listener.hpp"  // TokenBucket
 #include "passgated/status_login_log.hpp"
 
 namespace passgate::daemon {
 
-enum class LoginOutcome { allowed, refused, limited };
+// limited: too many failed logins from the client; busy: the hashing budget is spent.
+enum class LoginOutcome { allowed, refused, limited, busy };
+
+struct LoginCheck {
+  LoginOutcome outcome = LoginOutcome::refused;
+  std::string user;                      // allowed: whose login ("" when the page needs none)
+  std::chrono::seconds retry_after{0};   // limited or busy: when to try again
+  [[nodiscard]] bool operator==(LoginOutcome other) const { return outcome == other; }
+};
+
+// What a reload of the users changed (StatusLogin::replace_users).
+struct UsersChange {
+  bool changed = false;           // a user added, removed or given another hash
+  std::vector<std::string> gone;  // removed or given another hash: whatever they opened ends
+};
 
 // Whether a password matches a crypt(3) hash: crypto::password_matches (a test's fake may
 // take virtual time instead).
@@ -49,11 +71,14 @@ using PasswordCheck = std::function<bool(std::string_view password, const std::s
 class StatusLogin {
  public:
   static constexpr int kMaxFailures = 5;
+  static constexpr int kMaxNetworkFailures = 20;
   static constexpr std::chrono::seconds kFailureWindow{60};
   static constexpr Millis kHashingPerSecond{100};
   static constexpr Millis kHashingBurst{200};
   static constexpr Millis kClientHashingPerSecond{25};
   static constexpr Millis kClientHashingBurst{100};
+  static constexpr Millis kNetworkHashingPerSecond{50};
+  static constexpr Millis kNetworkHashingBurst{150};
   static constexpr std::chrono::minutes kRemembered{10};
   static constexpr std::chrono::hours kKnown{24};
   static constexpr std::size_t kMaxClients = 1024;
@@ -66,23 +91,34 @@ class StatusLogin {
 
   [[nodiscard]] bool required() const { return users_.has_value(); }
   // The outcome for a request with this Authorization header from `peer_address`.
-  [[nodiscard]] LoginOutcome check(std::string_view authorization, const std::string& peer_address);
-  // The users from now on (a reload); every remembered login is forgotten, so a removed user
-  // or a changed password takes effect at once. Only when required(). Whether they differ
-  // from those before.
-  [[nodiscard]] bool replace_users(crypto::UsersFile users);
+  [[nodiscard]] LoginCheck check(std::string_view authorization, const std::string& peer_address);
+  // The users from now on (a reload). The remembered logins of users removed or given another
+  // hash are forgotten, so that counts at once; the others' are kept. Only when required().
+  [[nodiscard]] UsersChange replace_users(crypto::UsersFile users);
 
  private:
+  // An address's, or a /64's, failures and hashing budget.
   struct Client {
-    explicit Client(SteadyTime now);
+    Client(SteadyTime now, Millis per_second, Millis burst);
+    [[nodiscard]] bool idle(SteadyTime now) const;
     int failures = 0;
     SteadyTime last_failure{};
     bool limit_logged = false;
-    drivers::TokenBucket hashing;  // in milliseconds
+    TokenBucket hashing;  // in milliseconds
+  };
+  // The entries a request is counted under: its address's, and its /64's (IPv6).
+  struct Counted {
+    Client* address = nullptr;  // null: not tracked (a known login from a new client)
+    Client* network = nullptr;
   };
   struct Remembered {
     SteadyTime trusted_until;  // allowed without a check
     SteadyTime known_until;    // checked, but past the budgets and the client's failures
+    std::string user;
+  };
+  struct FailedHeader {
+    SteadyTime until;  // refused without a check until
+    std::string user;
   };
   using Digest = std::array<unsigned char, 32>;
 
@@ -100,23 +136,27 @@ class StatusLogin {
   [[nodiscard]] static std::optional<Credentials> basic_credentials(std::string_view authorization);
   [[nodiscard]] Digest digest_of(std::string_view authorization) const;
   // Checks the password, and takes the time it took off the budgets (the client's when known).
-  [[nodiscard]] bool verify(const Credentials& credentials, Client* client);
-  // The client's entry, made if new; null when kMaxClients are tracked and none is idle.
-  [[nodiscard]] Client* client_of(const std::string& source, SteadyTime now, bool make);
-  void failed(Client* client, const std::string& peer_address, const std::string& user, SteadyTime now);
-  [[nodiscard]] bool limited(Client& client, const std::string& peer_address, SteadyTime now);
-  void remember(const Digest& digest, SteadyTime now);
-  void remember_failed(const Digest& digest, SteadyTime now);
+  [[nodiscard]] bool verify(const Credentials& credentials, const Counted& who);
+  // The entries of `keys`, made if new when `make`.
+  [[nodiscard]] Counted clients_of(const ClientKeys& keys, SteadyTime now, bool make);
+  void failed(const Counted& who, const std::string& peer_address, const std::string& user, SteadyTime now);
+  // Whether `client` had `max` failures within the window (logged once per limit).
+  [[nodiscard]] bool limited(Client* client, int max, const std::string& peer_address, SteadyTime now);
+  // Until the budgets that stop a check now let one start.
+  [[nodiscard]] std::chrono::seconds hashing_wait(const Counted& who, SteadyTime now) const;
+  void remember(const Digest& digest, const std::string& user, SteadyTime now);
+  void remember_failed(const Digest& digest, const std::string& user, SteadyTime now);
 
   std::optional<crypto::UsersFile> users_;
   const Clock& clock_;
   PasswordCheck check_;
   StatusLoginLog log_;
   std::array<unsigned char, 32> salt_{};
-  drivers::TokenBucket hashing_;  // in milliseconds
-  std::map<std::string, Client> clients_;
+  TokenBucket hashing_;  // in milliseconds
+  ClientTable<Client> addresses_{kMaxClients};
+  ClientTable<Client> networks_{kMaxClients};
   std::map<Digest, Remembered> remembered_;
-  std::map<Digest, SteadyTime> failed_headers_;  // refused without a check until
+  std::map<Digest, FailedHeader> failed_headers_;
 };
 
 }  // namespace passgate::daemon

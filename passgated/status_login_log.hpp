@@ -14,7 +14,7 @@
 #include <string>
 
 #include "common/clock.hpp"
-#include "drivers/http_listener.hpp"  // TokenBucket
+#include "common/token_bucket.hpp"
 
 namespace passgate::daemon {
 
@@ -37,7 +37,7 @@ class StatusLoginLog {
 
   const Clock& clock_;
   TimerService& timers_;
-  drivers::TokenBucket lines_;
+  TokenBucket lines_;
   int unlogged_failed_ = 0;
   int unlogged_limited_ = 0;
   std::set<std::string> unlogged_peers_;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/time_format.hpp"
+#include "common/url.hpp"
 #include "common/log_value.hpp"
 #include "controller/lanes/gate.hpp"
 #include "passgated/gate_files.hpp"
@@ -57,6 +58,7 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
                                                      std::optional<crypto::UsersFile> users, controller::Gate& gate,
                                                      SnapshotSources sources, const Clock& clock,
                                                      TimerService& timers) {
+  const std::optional<std::size_t> users_count = users ? std::optional(users->size()) : std::nullopt;
   auto page = std::unique_ptr<StatusPage>(
       new StatusPage(config, std::move(tls), std::move(users), gate, std::move(sources), clock, timers));
   drivers::HttpListenerOptions options;
@@ -64,7 +66,8 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   options.address = config.address;
   options.port = config.port;
   options.limits.max_connections = kMaxViewers + 16;
-  options.limits.accept_rate = kAcceptRate;
+  // Off loopback only (like /metrics, which has none): on loopback every client is the box itself.
+  if (!is_loopback_host(config.address)) options.limits.accept_rate = kAcceptRate;
   options.tls = page->tls_.get();
   options.clock = &clock;
   options.timers = &timers;
@@ -77,12 +80,18 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   spdlog::info("event=status_page_ready url={}://{}:{}/ login={}", page->tls_ ? "https" : "http",
                config.address.find(':') != std::string::npos ? "[" + config.address + "]" : config.address,
                page->port(), page->login_.required() ? "required" : "none");
+  if (users_count && *users_count == 0) {
+    spdlog::warn("event=status_page_no_users file={} detail={}", log_value(config.users_file.string()),
+                 log_value("the users file has no user: nobody can log in to the status page until one is added "
+                           "(passgatectl status-page add-user USER, then passgatectl reload)"));
+  }
   return page;
 }
 
 HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   HttpAnswer answer;
-  switch (login_.check(request.authorization, request.peer_address)) {
+  const LoginCheck login = login_.check(request.authorization, request.peer_address);
+  switch (login.outcome) {
     case LoginOutcome::allowed:
       break;
     case LoginOutcome::refused:
@@ -91,8 +100,13 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
       secure(answer);
       return answer;
     case LoginOutcome::limited:
-      answer = drivers::plain_answer(429, "too many failed logins: try again in a minute\n");
-      answer.headers.emplace_back("Retry-After", std::to_string(StatusLogin::kFailureWindow.count()));
+    case LoginOutcome::busy:
+      answer = drivers::plain_answer(
+          429, login.outcome == LoginOutcome::limited
+                   ? "too many failed logins from here: try again in a minute\n"
+                   : "too many logins being checked at once: try again in " +
+                         std::to_string(login.retry_after.count()) + " s\n");
+      answer.headers.emplace_back("Retry-After", std::to_string(login.retry_after.count()));
       secure(answer);
       return answer;
   }
@@ -109,27 +123,29 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   } else if (request.path == "/status.json") {
     answer = json_answer(current(true));
   } else {
-    answer = events();
+    answer = events(login.user);
   }
   secure(answer);
   return answer;
 }
 
-bool StatusPage::reload_users() {
+Result<bool> StatusPage::reload_users() {
   if (!login_.required()) return false;
   auto users = drivers::read_status_page_users(config_);
   if (!users) {
     spdlog::error("event=status_page_users_not_reloaded detail={} kept=previous_users",
                   log_value(users.error().message));
-    return false;
+    return users.error();
   }
   const std::size_t count = users->size();
-  const bool changed = login_.replace_users(std::move(*users));
-  spdlog::info("event=status_page_users_reloaded users={} changed={}", count, changed);
-  return changed;
+  const UsersChange change = login_.replace_users(std::move(*users));
+  const std::size_t closed = viewers_.close_users(change.gone);
+  spdlog::info("event=status_page_users_reloaded users={} changed={} users_gone={} viewers_closed={}", count,
+               change.changed, change.gone.size(), closed);
+  return change.changed;
 }
 
-HttpAnswer StatusPage::events() {
+HttpAnswer StatusPage::events(const std::string& user) {
   auto slot = viewers_.reserve();
   if (!slot) {
     spdlog::info("event=status_page_viewer_refused viewers={}", viewers_.taken());
@@ -138,16 +154,16 @@ HttpAnswer StatusPage::events() {
   HttpAnswer answer;
   answer.content_type = "text/event-stream";
   // The slot is held until the stream is added, or its connection closes before it opens.
-  answer.on_stream = [this, slot = std::move(slot)](std::shared_ptr<drivers::EventStream> stream) {
+  answer.on_stream = [this, slot = std::move(slot), user](std::shared_ptr<drivers::EventStream> stream) {
     (void)slot;
-    add_viewer(std::move(stream));
+    add_viewer(std::move(stream), user);
   };
   return answer;
 }
 
-void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream) {
+void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user) {
   if (!stream->send("retry: " + std::to_string(kRetry.count()) + "\n" + event_of(current(true)))) return;
-  viewers_.add(std::move(stream));
+  viewers_.add(std::move(stream), user);
   if (!tick_) tick_ = timers_.start(kTick, [this] { tick(); });
 }
 

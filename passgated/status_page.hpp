@@ -4,7 +4,8 @@
 //   GET /status.json      the snapshot (status_snapshot.hpp) once
 //   GET /events           server-sent events: the snapshot now, then each time it changes
 //   other paths 404; other methods 405 (Allow: GET): nothing here changes the gate.
-// Every request passes StatusLogin first (401 with a Basic challenge, or 429). It watches the
+// Every request passes StatusLogin first (401 with a Basic challenge, or 429 with Retry-After:
+// too many failed logins, or the hashing budget spent). It watches the
 // gate (a GateObserver: scans answered, beams, inputs, scanners, passages, the fire alarm): a
 // change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot is
 // rebuilt every kTick while anyone watches, pushed only when it differs; its database part
@@ -12,7 +13,8 @@
 // event streams, counted from their answer (status_viewers.hpp; more: 503); each viewer's
 // unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
 // dropped, never waited for. Off loopback the listener takes new connections at a bounded
-// rate (kAcceptRate). reload_users reads the users file again (a config reload).
+// rate (kAcceptRate). reload_users reads the users file again (a config reload) and closes the
+// event streams of the users it removed or gave another hash.
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -57,17 +59,19 @@ class StatusPage final : public controller::GateObserver {
   StatusPage(const StatusPage&) = delete;
   StatusPage& operator=(const StatusPage&) = delete;
 
-  // New connections: 20 a second in all, 4 from one client (bursts of 32 and 16).
+  // New connections off loopback: 20 a second in all, 4 from one address, 10 from one IPv6 /64
+  // (bursts of 32, 16 and 32). On loopback there is no accept rate.
   static constexpr drivers::AcceptRate kAcceptRate{};
 
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
   [[nodiscard]] std::size_t viewers() const { return viewers_.open(); }
-  // Reads [status_page] users_file again, when the page has one: a good file replaces the
-  // users (every remembered login forgotten: a removed user or a changed password counts at
-  // once) and is logged (event=status_page_users_reloaded); a bad one is logged with its line
-  // and why (event=status_page_users_not_reloaded) and the users are kept. Whether the users
-  // changed.
-  [[nodiscard]] bool reload_users();
+  // Reads [status_page] users_file again, when the page has one. A good file (one without
+  // users too: then nobody gets in) replaces the users: the remembered logins and the event
+  // streams of users removed or given another hash end, so that counts at once, and the
+  // others' are kept; logged (event=status_page_users_reloaded). Whether the users changed. A
+  // bad one is logged (event=status_page_users_not_reloaded) and the users are kept: its error
+  // names the file, the line and why, for the reload's answer.
+  [[nodiscard]] Result<bool> reload_users();
   // The answer to one request (what the listener calls; tests call it directly).
   [[nodiscard]] drivers::HttpAnswer answer(const drivers::HttpRequest& request);
   // The event that carries `snapshot` to a viewer: "data: <one line of JSON>\n\n".
@@ -94,8 +98,9 @@ class StatusPage final : public controller::GateObserver {
   // Sends the snapshot to every viewer if it differs from the last one sent.
   void push(bool refresh);
   void tick();
-  void add_viewer(std::shared_ptr<drivers::EventStream> stream);
-  [[nodiscard]] drivers::HttpAnswer events();
+  void add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user);
+  // /events for `user`'s login.
+  [[nodiscard]] drivers::HttpAnswer events(const std::string& user);
 
   controller::StatusPageConfig config_;
   std::unique_ptr<boost::asio::ssl::context> tls_;

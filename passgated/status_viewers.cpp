@@ -12,15 +12,29 @@ std::shared_ptr<void> StatusViewers::reserve() {
   return std::shared_ptr<void>(reserved_.get(), [reserved = reserved_](std::size_t*) { --*reserved; });
 }
 
-void StatusViewers::add(std::shared_ptr<drivers::EventStream> stream) { streams_.push_back(std::move(stream)); }
+void StatusViewers::add(std::shared_ptr<drivers::EventStream> stream, std::string user) {
+  streams_.push_back(Viewer{std::move(stream), std::move(user)});
+}
+
+std::size_t StatusViewers::close_users(const std::vector<std::string>& users) {
+  std::size_t closed = 0;
+  for (const auto& viewer : streams_) {
+    if (viewer.stream->open() && std::find(users.begin(), users.end(), viewer.user) != users.end()) {
+      viewer.stream->close();
+      ++closed;
+    }
+  }
+  (void)prune();
+  return closed;
+}
 
 std::size_t StatusViewers::prune() {
-  std::erase_if(streams_, [](const auto& stream) { return !stream->open(); });
+  std::erase_if(streams_, [](const auto& viewer) { return !viewer.stream->open(); });
   return streams_.size();
 }
 
 void StatusViewers::send(const std::string& event) {
-  for (const auto& stream : streams_) (void)stream->send(event);
+  for (const auto& viewer : streams_) (void)viewer.stream->send(event);
 }
 
 }  // namespace passgate::daemon

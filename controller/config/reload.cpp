@@ -267,7 +267,7 @@ ReloadReport ConfigReloader::refuse(std::vector<std::string> problems) const {
   for (const std::string& p : problems) spdlog::error("event=config_reload_problem problem={}", log_value(p));
   spdlog::error("event=config_reload_refused file={} problems={} detail={}", log_value(started_.source.string()),
                 problems.size(), log_value("nothing changed; the settings in force stay"));
-  return ReloadReport{false, std::move(problems), {}, {}};
+  return ReloadReport{false, std::move(problems), {}, {}, {}};
 }
 
 }  // namespace passgate::controller

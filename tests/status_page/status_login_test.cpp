@@ -1,10 +1,12 @@
 // StatusLogin: who may see the status page. No users file: everyone. With one: HTTP Basic
 // checked against the crypt(3) hashes; failures logged (never the password, at most ten lines
-// a second, then a summary) and limited per client (an IPv4 address or an IPv6 /64); a login
-// that succeeded is not checked again, and one known before is never refused by the budgets;
-// the hashing budget counts the time spent hashing (here a fake check that takes virtual
-// time), in all and per client; an unknown user is checked against a hash of the file; a
-// reload's users replace the old and forget the remembered logins. In virtual time.
+// a second, then a summary) and limited per address, and per IPv6 /64 under a larger cap; a
+// login that succeeded is not checked again, and one known before is never refused by the
+// budgets; the hashing budget counts the time spent hashing (here a fake check that takes
+// virtual time), in all and per client, and says when to try again; a full client table makes
+// room for a new client; an unknown user is checked against a hash of the file; a reload's
+// users replace the old and forget the logins of the users removed or changed only. In
+// virtual time.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -29,6 +31,12 @@ std::string basic(const std::string& user, const std::string& password) {
 
 crypto::UsersFile users_of(const std::string& text) {
   auto users = crypto::UsersFile::parse(text, "users");
+  REQUIRE(users.ok());
+  return std::move(*users);
+}
+
+crypto::UsersFile users_of_allowing_none(const std::string& text) {
+  auto users = crypto::UsersFile::parse(text, "users", {.allow_empty = true, .replacing = {}});
   REQUIRE(users.ok());
   return std::move(*users);
 }
@@ -114,15 +122,28 @@ TEST_CASE("a client with five failed logins is limited for a minute, others are 
   CHECK(login.check(basic("tech", "correct horse"), "10.0.0.66") == LoginOutcome::allowed);
 }
 
-TEST_CASE("IPv6 peers of one /64 are one client; an IPv4-mapped peer is its IPv4 address") {
+TEST_CASE("each IPv6 address is limited on its own, its /64 only past a larger cap in all") {
   VirtualTime time;
   StatusLogin login(one_user("tech", "correct horse"), time, time);
+  // One host of the store's LAN (every host shares its /64) fails kMaxFailures times.
   for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
-    CHECK(login.check(basic("tech", "guess"), "2001:db8:1:2::" + std::to_string(i + 1)) == LoginOutcome::refused);
+    CHECK(login.check(basic("tech", "guess" + std::to_string(i)), "2001:db8:1:2::66") == LoginOutcome::refused);
     time.advance(2s);  // within the hashing budget
   }
-  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:aaaa:bbbb:cccc:dddd") == LoginOutcome::limited);
-  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:3::1") == LoginOutcome::allowed);
+  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2::66") == LoginOutcome::limited);
+  // Another host of the same /64 still gets in.
+  CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:aaaa:bbbb:cccc:dddd") == LoginOutcome::allowed);
+
+  // A host that takes more addresses of its /64 is stopped there at kMaxNetworkFailures.
+  int failed = StatusLogin::kMaxFailures;
+  for (int i = 0; failed < StatusLogin::kMaxNetworkFailures; ++i) {
+    CHECK(login.check(basic("tech", "more" + std::to_string(i)), "2001:db8:1:2::" + std::to_string(100 + i / 4)) ==
+          LoginOutcome::refused);
+    ++failed;
+    time.advance(2s);
+  }
+  CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:2::999") == LoginOutcome::limited);
+  CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:3::1") == LoginOutcome::refused);  // another /64
 
   for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
     CHECK(login.check(basic("tech", "guess"), "::ffff:10.0.0.5") == LoginOutcome::refused);
@@ -131,6 +152,15 @@ TEST_CASE("IPv6 peers of one /64 are one client; an IPv4-mapped peer is its IPv4
   // (Not the login remembered above: that one gets in from anywhere.)
   CHECK(login.check(basic("tech", "another guess"), "10.0.0.5") == LoginOutcome::limited);
   CHECK(login.check(basic("tech", "another guess"), "10.0.0.6") == LoginOutcome::refused);
+}
+
+TEST_CASE_METHOD(FakeLogin, "a full client table makes room for a new client instead of refusing it") {
+  // kMaxClients addresses each with a failure (malformed: no check) within the window.
+  for (std::size_t i = 0; i < StatusLogin::kMaxClients; ++i) {
+    const std::string peer = "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".1";
+    REQUIRE(login.check("Basic !!!!", peer) == LoginOutcome::refused);
+  }
+  CHECK(login.check(basic("tech", "correct horse"), "10.200.0.1") == LoginOutcome::allowed);
 }
 
 struct SlowFakeLogin : FakeLogin {
@@ -143,8 +173,9 @@ TEST_CASE_METHOD(SlowFakeLogin,
   // 2 s of hashing is 20 s of the budget: nobody else is checked until then, and the window
   // does not start again after the slow check.
   for (int i = 2; i < 20; ++i) {
-    CHECK(login.check(basic("tech", "guess" + std::to_string(i)), "10.1.0." + std::to_string(i)) ==
-          LoginOutcome::limited);
+    const LoginCheck busy = login.check(basic("tech", "guess" + std::to_string(i)), "10.1.0." + std::to_string(i));
+    CHECK(busy == LoginOutcome::busy);
+    CHECK(busy.retry_after == std::chrono::seconds(20 - i + 1));  // until the budget is above zero again
     time.advance(1s);
   }
   CHECK(fake.hashes.size() == 1);
@@ -198,7 +229,7 @@ TEST_CASE("one client gets only its share of the hashing budget; others still ge
   time.advance(1s);
   CHECK(login.check(basic("j", "correct horse"), "10.3.0.1") == LoginOutcome::allowed);  // remembered
   CHECK(login.check(basic("i", "correct horse"), "10.3.0.1") == LoginOutcome::allowed);  // 25 ms more
-  CHECK(login.check(basic("h", "correct horse"), "10.3.0.1") == LoginOutcome::limited);
+  CHECK(login.check(basic("h", "correct horse"), "10.3.0.1") == LoginOutcome::busy);
 }
 
 TEST_CASE_METHOD(FakeLogin, "a login that succeeded is not checked again until it is forgotten") {
@@ -215,21 +246,21 @@ TEST_CASE_METHOD(FakeLogin, "a login known before is never refused by the budget
   const std::string header = basic("tech", "correct horse");
   REQUIRE(login.check(header, "2001:db8::10") == LoginOutcome::allowed);
   time.advance(StatusLogin::kRemembered + 1s);
-  // An attacker on the technician's /64 limits the client and, from other clients, keeps the
-  // budget spent.
+  // An attacker limits the technician's address and, from other clients, keeps the budget spent.
   for (int i = 0; i < StatusLogin::kMaxFailures; ++i) {
-    (void)login.check(basic("tech", "g" + std::to_string(i)), "2001:db8::66");
+    (void)login.check(basic("tech", "g" + std::to_string(i)), "2001:db8::10");
+    time.advance(1s);
   }
   for (int i = 0; i < 10; ++i) (void)login.check(basic("tech", "h" + std::to_string(i)), "10.4.0." + std::to_string(i));
-  CHECK(login.check(basic("tech", "g9"), "2001:db8::67") == LoginOutcome::limited);
-  CHECK(login.check(basic("tech", "correct horse "), "10.4.1.1") == LoginOutcome::limited);  // never known
+  CHECK(login.check(basic("tech", "g9"), "2001:db8::10") == LoginOutcome::limited);
+  CHECK(login.check(basic("tech", "correct horse "), "10.4.1.1") == LoginOutcome::busy);  // never known
   const auto checks = fake.hashes.size();
   CHECK(login.check(header, "2001:db8::10") == LoginOutcome::allowed);
   CHECK(fake.hashes.size() == checks + 1);  // checked again all the same
   // Known for kKnown only.
   time.advance(StatusLogin::kKnown + 1s);
   for (int i = 0; i < 10; ++i) (void)login.check(basic("tech", "k" + std::to_string(i)), "10.5.0." + std::to_string(i));
-  CHECK(login.check(header, "10.6.0.1") == LoginOutcome::limited);
+  CHECK(login.check(header, "10.6.0.1") == LoginOutcome::busy);
 }
 
 TEST_CASE_METHOD(FakeLogin, "a header that failed fails again for a minute without a check, each time counted") {
@@ -273,18 +304,55 @@ TEST_CASE("an unknown user is checked against a hash of the file, of its users' 
   CHECK(fake.hashes[0] == sha512);
 }
 
-TEST_CASE("new users replace the old ones and every remembered login is forgotten") {
-  VirtualTime time;
-  StatusLogin login(one_user("tech", "old password"), time, time);
-  const std::string old_login = basic("tech", "old password");
-  REQUIRE(login.check(old_login, "10.0.0.9") == LoginOutcome::allowed);
-  CHECK(login.replace_users(users_of("tech:" + test::cheap_hash("new password") + "\nana:" +
-                                     test::cheap_hash("ana's password") + "\n")));
-  CHECK(login.check(old_login, "10.0.0.9") == LoginOutcome::refused);
-  CHECK(login.check(basic("tech", "new password"), "10.0.0.9") == LoginOutcome::allowed);
-  CHECK(login.check(basic("ana", "ana's password"), "10.0.0.9") == LoginOutcome::allowed);
+TEST_CASE_METHOD(FakeLogin, "a reload forgets the logins of users removed or changed, and keeps the others'") {
+  crypto::UsersFile before = users_of("tech:" + test::cheap_hash("x") + "\nana:" + test::cheap_hash("y") + "\nbob:" +
+                                      test::cheap_hash("z") + "\n");
+  std::string kept_line = "tech:" + *before.hash_of("tech") + "\n";
+  CHECK(login.replace_users(before).changed);
+  const std::string tech = basic("tech", "correct horse");
+  const std::string ana = basic("ana", "correct horse");
+  const std::string bob = basic("bob", "correct horse");
+  // (Each from its own address, each check within the budgets.)
+  REQUIRE(login.check(tech, "10.0.0.1") == LoginOutcome::allowed);
+  REQUIRE(login.check(ana, "10.0.0.2") == LoginOutcome::allowed);
+  REQUIRE(login.check(bob, "10.0.0.3") == LoginOutcome::allowed);
+  CHECK(login.check(tech, "10.0.0.1").user == "tech");
+  const std::string wrong_carl = basic("carl", "correct horse");
+  CHECK(login.check(wrong_carl, "10.0.0.8") == LoginOutcome::refused);  // no such user yet
+
+  // The same file again changes nothing and forgets nothing.
+  const UsersChange same = login.replace_users(users_of(kept_line + "ana:" + *before.hash_of("ana") + "\nbob:" +
+                                                        *before.hash_of("bob") + "\n"));
+  CHECK_FALSE(same.changed);
+  CHECK(same.gone.empty());
+  auto checks = fake.hashes.size();
+  CHECK(login.check(tech, "10.0.0.1") == LoginOutcome::allowed);
+  CHECK(login.check(ana, "10.0.0.2") == LoginOutcome::allowed);
+  CHECK(login.check(bob, "10.0.0.3") == LoginOutcome::allowed);
+  CHECK(fake.hashes.size() == checks);  // still remembered: no check
+
+  // ana removed, bob given another hash, carl added, tech unchanged.
+  const UsersChange change = login.replace_users(
+      users_of(kept_line + "bob:" + test::cheap_hash("w") + "\ncarl:" + test::cheap_hash("v") + "\n"));
+  CHECK(change.changed);
+  CHECK(change.gone == std::vector<std::string>{"ana", "bob"});
+  time.advance(10s);  // every budget whole again
+  checks = fake.hashes.size();
+  CHECK(login.check(tech, "10.0.0.1") == LoginOutcome::allowed);
+  CHECK(fake.hashes.size() == checks);  // kept: no check
+  CHECK(login.check(ana, "10.0.0.2") == LoginOutcome::refused);
+  CHECK(login.check(bob, "10.0.0.3") == LoginOutcome::allowed);  // checked again against the new hash
+  CHECK(fake.hashes.size() == checks + 2);
+  CHECK(login.check(wrong_carl, "10.0.0.8") == LoginOutcome::allowed);  // its failure forgotten with the change
+
+  // A file without users: nobody gets in, not even a remembered login.
+  const UsersChange emptied = login.replace_users(users_of_allowing_none(""));
+  CHECK(emptied.gone == std::vector<std::string>{"bob", "carl", "tech"});
+  time.advance(10s);
+  CHECK(login.check(tech, "10.0.0.1") == LoginOutcome::refused);
+
   StatusLogin open_page(std::nullopt, time, time);
-  CHECK_FALSE(open_page.replace_users(users_of("tech:" + test::cheap_hash("x") + "\n")));
+  CHECK_FALSE(open_page.replace_users(users_of("tech:" + test::cheap_hash("x") + "\n")).changed);
   CHECK_FALSE(open_page.required());
 }
 

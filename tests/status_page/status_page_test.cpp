@@ -1,13 +1,14 @@
 // The status page of a real passgated on loopback (no TLS, no login), read as a program would:
 // its files and headers, what it refuses (other methods, other paths), /status.json telling
 // the same story as `passgatectl status --json` with the same names (plus what the page draws
-// of each lane), /events framing one snapshot per event and pushing a change, and its cap on
-// viewers.
+// of each lane), /events framing one snapshot per event and pushing a change, its cap on
+// viewers, and no accept rate on loopback.
 #include <catch2/catch.hpp>
 
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
@@ -195,6 +196,22 @@ TEST_CASE("each event carries one whole snapshot; a change is pushed; a ninth vi
   const auto refused = ninth.next("\r\n\r\n");
   REQUIRE(refused);
   CHECK(refused->starts_with("HTTP/1.1 503"));
+}
+
+TEST_CASE("on loopback the page takes new connections as fast as they come") {
+  GateHarness gate;
+  const auto port = page_port(gate);
+  // More than one client's burst and than the burst in all off loopback (StatusPage::kAcceptRate).
+  for (int i = 0; i < 60; ++i) {
+    tcp::socket socket(gate.io());
+    socket.connect(tcp::endpoint(asio::ip::address_v4::loopback(), port));
+    asio::write(socket, asio::buffer(std::string("GET /status.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")));
+    std::string reply;
+    boost::system::error_code ec;
+    (void)asio::read(socket, asio::dynamic_buffer(reply), ec);  // until passgated closes it: another process
+    INFO("connection " << i << ": " << ec.message());
+    REQUIRE(reply.starts_with("HTTP/1.1 200"));
+  }
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // StatusViewers: the cap on the status page's event streams counts a viewer from its answer
 // (reserve) until its stream closes: a batch of requests answered before any stream opens
 // gets no more than the cap between them; a slot comes back when its connection closes before
-// the stream opens, or when the stream closes.
+// the stream opens, or when the stream closes. The streams of users removed by a reload close.
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -48,7 +48,7 @@ TEST_CASE("a slot is held until its stream is added, and given back when the str
   CHECK_FALSE(viewers.reserve());
   // The first stream opens: it is counted once, as a stream.
   auto stream = std::make_shared<FakeStream>();
-  viewers.add(stream);
+  viewers.add(stream, "tech");
   first.reset();
   CHECK(viewers.taken() == 2);
   CHECK_FALSE(viewers.reserve());
@@ -61,6 +61,24 @@ TEST_CASE("a slot is held until its stream is added, and given back when the str
   // The stream closes: pruned, and its slot free.
   stream->close();
   CHECK(viewers.prune() == 0);
+  CHECK(viewers.reserve());
+}
+
+TEST_CASE("closing a user's streams closes theirs only, and frees their slots") {
+  StatusViewers viewers(3);
+  std::vector<std::shared_ptr<FakeStream>> streams;
+  for (const char* user : {"ana", "tech", "ana"}) {
+    auto slot = viewers.reserve();
+    REQUIRE(slot);
+    streams.push_back(std::make_shared<FakeStream>());
+    viewers.add(streams.back(), user);
+  }
+  CHECK_FALSE(viewers.reserve());
+  CHECK(viewers.close_users({"ana", "bob"}) == 2);
+  CHECK_FALSE(streams[0]->open());
+  CHECK(streams[1]->open());
+  CHECK_FALSE(streams[2]->open());
+  CHECK(viewers.open() == 1);
   CHECK(viewers.reserve());
 }
 

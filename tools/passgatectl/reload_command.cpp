@@ -1,7 +1,8 @@
 // passgatectl reload [--json]: asks the running gate to reload its config file, exactly as
 // SIGHUP does, and prints its report (controller/config/reload_report.hpp): what changed and is in
-// force now, what changed but waits for a restart, or why nothing was applied. Exit 0 when
-// the config was reloaded, 1 when not (the gate keeps its previous settings).
+// force now, what changed but waits for a restart, a file that could not be applied (the
+// status page's users file: its problem, and the previous users kept), or why nothing was
+// applied. Exit 0 when the config and every file were reloaded, 1 when not.
 #include <iostream>
 
 #include "tools/passgatectl/commands.hpp"
@@ -37,6 +38,11 @@ void print_report(const json& r, std::ostream& out) {
     out << "changed, but in force only after a restart (systemctl restart passgated): " << listed(needs_restart)
         << '\n';
   }
+  const json not_applied = r.value("not_applied", json::array());
+  if (!not_applied.empty()) {
+    out << "NOT applied, what was in force before is kept; fix it and run passgatectl reload again:\n";
+    for (const auto& p : not_applied) out << "  " << p.get<std::string>() << '\n';
+  }
 }
 
 int run_reload(const Cli& cli) {
@@ -47,7 +53,8 @@ int run_reload(const Cli& cli) {
   } else {
     print_report(*reply, std::cout);
   }
-  return reply->value("reloaded", false) ? kExitOk : kExitFailed;
+  const bool whole = reply->value("reloaded", false) && reply->value("not_applied", json::array()).empty();
+  return whole ? kExitOk : kExitFailed;
 }
 
 }  // namespace
