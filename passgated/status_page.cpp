@@ -58,7 +58,7 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
                                                      std::optional<crypto::UsersFile> users, controller::Gate& gate,
                                                      SnapshotSources sources, const Clock& clock,
                                                      TimerService& timers) {
-  const std::optional<std::size_t> users_count = users ? std::optional(users->size()) : std::nullopt;
+  const bool no_users = users && users->size() == 0;
   auto page = std::unique_ptr<StatusPage>(
       new StatusPage(config, std::move(tls), std::move(users), gate, std::move(sources), clock, timers));
   drivers::HttpListenerOptions options;
@@ -80,7 +80,7 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   spdlog::info("event=status_page_ready url={}://{}:{}/ login={}", page->tls_ ? "https" : "http",
                config.address.find(':') != std::string::npos ? "[" + config.address + "]" : config.address,
                page->port(), page->login_.required() ? "required" : "none");
-  if (users_count && *users_count == 0) {
+  if (no_users) {
     spdlog::warn("event=status_page_no_users file={} detail={}", log_value(config.users_file.string()),
                  log_value("the users file has no user: nobody can log in to the status page until one is added "
                            "(passgatectl status-page add-user USER, then passgatectl reload)"));
