@@ -56,12 +56,19 @@ void StoreReconciler::round() {
 }
 
 void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> rows, std::size_t index) {
-  while (index < rows->size() && lapsed((*rows)[index])) {
+  // Rows the store need not or cannot be asked about: a lapsed token's, an id no key can hold.
+  while (index < rows->size() && (lapsed((*rows)[index]) || !coordination::valid_key_id((*rows)[index].claim_id))) {
     const auto& row = (*rows)[index];
     if (const Status done = owed_.done(row); !done.ok()) {
       spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(done.error().message));
       finish(false, false);
       return;
+    }
+    if (!coordination::valid_key_id(row.claim_id)) {
+      spdlog::error("event=store_reconcile_dropped session={} kind={} detail=\"its id cannot be a key in etcd\"",
+                    row.session_id, row.kind);
+      ++index;
+      continue;
     }
     ++counts_.lapsed;
     if (row.action == db::StoreClaimAction::claim) {

@@ -5,7 +5,7 @@
 // nothing admitted is undone. It releases the keys that may still name sessions that no longer
 // need them (a denied session's token, an ended session's shopper), each removed only while it
 // names that session. A token whose key has lapsed (its end + store.lease_skew + a lease
-// bucket) needs neither and is dropped unasked.
+// bucket) needs neither and is dropped unasked; so is an id no key can hold (logged).
 // One row at a time, oldest first: at start() (every start of passgated: the list is in the
 // database), at kick() (after a commit that owed something), and every kPoll (the releases the
 // database's triggers owe as sessions end). While the store does not answer, again after
