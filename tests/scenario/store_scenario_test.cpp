@@ -2,7 +2,8 @@
 // coordinating through a real three-member etcd cluster over TLS (docs/store-coordination.md):
 // a token admitted at one array is refused as replayed at the other; a shopper inside through
 // one is refused at the other (anti-passback "hard"), and admitted again once her session
-// ended; both arrays report the same store occupancy in passgatectl status.
+// ended; both arrays report the same store occupancy in passgatectl status; without a quorum
+// the fallback ("deny" here) refuses entries.
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -100,6 +101,14 @@ TEST_CASE("two arrays of one store: a replay and a shopper inside are refused at
       },
       std::chrono::seconds(40));
   CHECK(admitted);
+
+  // Two of three members gone: no quorum, no answer within coordination_timeout_ms; with
+  // fallback "deny" the entry is refused, and status says etcd does not answer.
+  cluster.kill(0);
+  cluster.kill(1);
+  at_north.scan(2, north.mint("shp_cleo"));
+  REQUIRE(at_north.wait_display(2, "lane_unavailable"));
+  CHECK(north.poll_until([&] { return store_status(north).at("reachable") == false; }, std::chrono::seconds(30)));
 }
 
 }  // namespace passgate::scenario
