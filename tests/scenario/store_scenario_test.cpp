@@ -2,7 +2,8 @@
 // coordinating through a real three-member etcd cluster over TLS (docs/store-coordination.md):
 // a token admitted at one array is refused as replayed at the other; a shopper inside through
 // one is refused at the other (anti-passback "hard"), and admitted again once her session
-// ended; both arrays report the same store occupancy in passgatectl status; without a quorum
+// ended; both arrays report the same store occupancy in passgatectl status (and south its
+// store metrics); without a quorum
 // the fallback ("deny" here) refuses entries.
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,7 @@
 
 #include "tests/coordination/etcd_cluster.hpp"
 #include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/metrics_client.hpp"
 #include "tests/scenario/rig_client.hpp"
 
 namespace passgate::scenario {
@@ -84,6 +86,17 @@ TEST_CASE("two arrays of one store: a replay and a shopper inside are refused at
   CHECK(status.at("occupancy").at("inside") == 1);
   CHECK(status.at("claims_owed") == 0);
   CHECK(status.at("double_uses_24h") == 0);
+  // And its metrics.
+  const std::string page = MetricsClient(south).get("/metrics").body;
+  INFO(page);
+  for (const char* line : {"passgate_store_admissions_total{outcome=\"claimed\"} 1",
+                           "passgate_store_admissions_total{outcome=\"replayed\"} 1",
+                           "passgate_store_admissions_total{outcome=\"inside_elsewhere\"} 1",
+                           "passgate_store_double_uses_total 0", "passgate_store_owed{action=\"claim\"} 0",
+                           "passgate_store_reachable 1", "passgate_store_occupancy{what=\"inside\"} 1",
+                           "passgate_store_occupancy{what=\"arrays\"} 2"}) {
+    CHECK(page.find(std::string(line) + "\n") != std::string::npos);
+  }
 
   // Ann's cart is final at north: her session ends, its shopper key is released (the
   // reconciler's next round), and south admits her.
