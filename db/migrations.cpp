@@ -682,12 +682,83 @@ UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEG
     AND NOT EXISTS (SELECT 1 FROM card_sessions_owing o WHERE o.session_id = card_blocklist.session_id);
 )sql";
 
-constexpr std::array<std::string_view, 22> kMigrations = {
+// 23: the store-wide coordination's durable work (issue 20, docs/store-coordination.md), done
+// by controller/admission/store_reconciler.hpp while the [store] section is configured, which
+// gate_status "store_coordination" says (written at every start; the triggers below do nothing
+// without it). store_claims_pending holds, per session and kind (its token, its shopper):
+//   claim    admitted without the store's answer (fallback "local"): to be claimed, a claim
+//            found taken by another array is a double use (store_double_uses);
+//   release  the key may hold this array's claim for a session that no longer needs it: a
+//            token whose id this array freed again (a denial that lets the shopper retry, the
+//            claim possibly written after its time-out), a shopper whose session ended (denied,
+//            cancelled, a final cart or settlement). Removed only if it still names the session.
+// Triggers write the releases, whatever code ends the session or frees the id, in its own
+// transaction: a crash between a claim and the admitting commit leaves the session opening,
+// the next start closes it, and the release of its shopper follows from that. A freed id whose
+// token ended an hour ago or more is not released (its key has lapsed; the purge frees ids a
+// day after their end). sessions.unverified marks an admission made without the store-wide
+// claim: it counts against the hourly offline cap like an offline admission, once either way.
+// passage_totals: the passages reported in and out since this version (the occupancy totals
+// this array publishes), counted by a trigger as each passage is queued for the tracking engine
+// (by its body's "direction"; a body that is not JSON counts nowhere and is still queued).
+constexpr std::string_view kStoreCoordination = R"sql(
+ALTER TABLE sessions ADD COLUMN unverified INTEGER NOT NULL DEFAULT 0 CHECK (unverified IN (0, 1));
+DROP INDEX sessions_offline_admitted;
+CREATE INDEX sessions_offline_admitted ON sessions (created_at_ms)
+  WHERE (offline = 1 OR unverified = 1) AND state <> 'denied';
+CREATE TABLE store_claims_pending (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('token', 'shopper')),
+  claim_id   TEXT NOT NULL,
+  action     TEXT NOT NULL CHECK (action IN ('claim', 'release')),
+  until_s    INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (session_id, kind)
+);
+CREATE TABLE store_double_uses (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind        TEXT NOT NULL CHECK (kind IN ('token', 'shopper')),
+  claim_id    TEXT NOT NULL,
+  session_id  TEXT NOT NULL,
+  other       TEXT NOT NULL,
+  found_at_ms INTEGER NOT NULL
+);
+CREATE INDEX store_double_uses_by_time ON store_double_uses (found_at_ms);
+CREATE TRIGGER store_release_token AFTER DELETE ON used_tokens
+  WHEN EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND OLD.expires_at >= COALESCE((SELECT CAST(value AS INTEGER) FROM gate_status
+                                    WHERE name = 'used_tokens_purged_by_s'), 0) - 86400 BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (OLD.session_id, 'token', OLD.token_id, 'release', OLD.expires_at);
+END;
+CREATE TRIGGER store_release_shopper_denied AFTER UPDATE OF state ON sessions
+  WHEN NEW.state IN ('denied', 'cancelled') AND OLD.state <> NEW.state
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1') BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+CREATE TRIGGER store_release_shopper_ended AFTER UPDATE OF ended ON sessions
+  WHEN NEW.ended = 1 AND OLD.ended = 0 AND NEW.state NOT IN ('denied', 'cancelled')
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1') BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+CREATE TABLE passage_totals (direction TEXT PRIMARY KEY CHECK (direction IN ('in', 'out')), n INTEGER NOT NULL)
+  WITHOUT ROWID;
+INSERT INTO passage_totals (direction, n) VALUES ('in', 0), ('out', 0);
+CREATE TRIGGER passage_totals_counted AFTER INSERT ON outbox WHEN NEW.kind = 'passage' AND json_valid(NEW.body) BEGIN
+  UPDATE passage_totals SET n = n + 1 WHERE direction = json_extract(NEW.body, '$.direction');
+END;
+)sql";
+
+constexpr std::array<std::string_view, 23> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
-    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders};
+    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination};
 
 }  // namespace
 

@@ -266,22 +266,24 @@ Status SessionStore::begin(const SessionRecord& s, const OutboxMessage& open_req
   return std::move(outcomes->front());
 }
 
-Status SessionStore::mark_open(const std::string& session_id) {
+Status SessionStore::mark_open(const std::string& session_id, StoreUnclaimed unclaimed) {
   return guarded(transition_context(kToOpen, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToOpen, session_id); !moved) return moved;
     drop_open_request(db_, session_id);
+    StoreClaimsPending::owe_claims_within(db_, session_id, unclaimed);
     transaction.commit();
     return {};
   });
 }
 
 Status SessionStore::mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
-                                       std::int64_t now_ms) {
+                                       std::int64_t now_ms, StoreUnclaimed unclaimed) {
   return guarded(transition_context(kToOpenOffline, session_id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     if (Status moved = transition(db_, kToOpenOffline, session_id); !moved) return moved;
     queue_open_request(db_, open_request, now_ms);
+    StoreClaimsPending::owe_claims_within(db_, session_id, unclaimed);
     transaction.commit();
     return {};
   });
@@ -445,7 +447,7 @@ Result<int> SessionStore::offline_admissions_since(std::int64_t since_ms, std::i
   return guarded("count offline admissions", [&]() -> Result<int> {
     auto query = db_.statement(
         "SELECT COUNT(*) FROM (SELECT 1 FROM sessions INDEXED BY sessions_offline_admitted"
-        " WHERE offline = 1 AND state <> 'denied' AND created_at_ms >= ?1 AND created_at_ms <= ?2 LIMIT ?3)");
+        " WHERE (offline = 1 OR unverified = 1) AND state <> 'denied' AND created_at_ms >= ?1 AND created_at_ms <= ?2 LIMIT ?3)");
     query->bind(1, since_ms);
     query->bind(2, until_ms);
     query->bind(3, limit);

@@ -22,6 +22,7 @@
 #include "common/result.hpp"
 #include "db/database.hpp"
 #include "db/outbox.hpp"
+#include "db/store_claims_pending.hpp"
 
 namespace passgate::db {
 
@@ -107,11 +108,14 @@ class SessionStore {
   // Where the open request of an `opening` session is concerned, "queued" below means: left
   // in the outbox where begin put it, or put there now if it is not (a session begun by an
   // older passgated, which queued nothing at begin).
-  // opening -> open (the engine has it), its open request removed from the outbox.
-  [[nodiscard]] Status mark_open(const std::string& session_id);
-  // opening -> open_offline (and offline = true), its open request queued, atomically.
+  // opening -> open (the engine has it), its open request removed from the outbox. With
+  // `unclaimed`, the session is marked unverified and the store-wide claims it names are owed
+  // (StoreClaimsPending::owe_claims_within), in the same transaction.
+  [[nodiscard]] Status mark_open(const std::string& session_id, StoreUnclaimed unclaimed = {});
+  // opening -> open_offline (and offline = true), its open request queued, atomically;
+  // `unclaimed` as mark_open.
   [[nodiscard]] Status mark_open_offline(const std::string& session_id, const OutboxMessage& open_request,
-                                         std::int64_t now_ms);
+                                         std::int64_t now_ms, StoreUnclaimed unclaimed = {});
   // opening -> denied, its open request removed from the outbox (never sent, or refused).
   // With release_token the jti is freed again (nobody was admitted and the shopper may retry
   // the same code, e.g. when the engine was unreachable). In the same transaction its entry
@@ -176,7 +180,8 @@ class SessionStore {
   [[nodiscard]] Result<std::optional<std::string>> open_session_of(const std::string& shopper,
                                                                  const std::string& except_session,
                                                                  const std::vector<std::string>& denied = {});
-  // Sessions admitted offline (not denied afterwards) with since_ms <= created_at_ms <= until_ms,
+  // Sessions admitted offline or unverified (without the store-wide claim), each once, not
+  // denied afterwards, with since_ms <= created_at_ms <= until_ms,
   // counted up to `limit` (the hourly cap: whether it is reached is all the caller needs).
   [[nodiscard]] Result<int> offline_admissions_since(std::int64_t since_ms,
                                                      std::int64_t until_ms = std::numeric_limits<std::int64_t>::max(),

@@ -9,6 +9,7 @@
 #include "controller/config/config.hpp"
 #include "controller/settlement/card_planner.hpp"
 #include "controller/settlement/wall_clock_watch.hpp"
+#include "controller/store/store_link.hpp"
 #include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
 #include "crypto/payment_sealer.hpp"
@@ -41,6 +42,8 @@ struct ControlSources {
   // How long before a card hold's capture_before it counts as near lapse (the card planner's
   // lapse_warning), for status.
   std::function<std::chrono::seconds()> card_lapse_warning = [] { return controller::CardPlannerSettings{}.lapse_warning; };
+  // The store-wide coordination ([store]); null without it.
+  controller::StoreLink* store = nullptr;
 };
 
 }  // namespace passgate::daemon

@@ -76,6 +76,50 @@ std::optional<std::string> writes_waiting_attention(const controller::SessionEnd
                 "a restart now loses them: event=denial_record_lost)";
 }
 
+// The store-wide coordination ([store]): etcd's answers, what the gate owes it, the double
+// uses found in the last 24 h, the store's occupancy as last read.
+json store_json(controller::StoreLink& store, const controller::GateConfig& config,
+                const db::StoreClaimsSummary& owed, SteadyTime steady_now) {
+  const controller::StoreOccupancyView& view = store.occupancy();
+  json occupancy = json();
+  if (view.occupancy && view.read_at) {
+    occupancy = {{"inside", view.occupancy->inside()},
+                 {"entered", view.occupancy->entered},
+                 {"exited", view.occupancy->exited},
+                 {"arrays", view.occupancy->arrays},
+                 {"read_s_ago", std::chrono::duration_cast<std::chrono::seconds>(steady_now - *view.read_at).count()}};
+  }
+  json out{{"reachable", store.answering()},
+           {"fallback", config.store.fallback == controller::StoreFallback::local ? "local" : "deny"},
+           {"claims_owed", owed.claims},
+           {"releases_owed", owed.releases},
+           {"double_uses_24h", owed.double_uses},
+           {"occupancy", occupancy}};
+  if (!view.answering && !view.last_error.empty()) out["last_error"] = view.last_error;
+  return out;
+}
+
+// What needs a person about the store-wide coordination.
+void store_attention(const json& store, json& out) {
+  if (!store.at("reachable").get<bool>()) {
+    out.push_back(std::string("the store's etcd does not answer: entries follow store.fallback (") +
+                  store.at("fallback").get<std::string>() +
+                  (store.at("fallback") == "local" ? ": admitted on this gate's own checks, claimed store-wide later)"
+                                                   : ": denied lane_unavailable)") +
+                  "; check etcdctl endpoint health (docs/store-coordination.md)");
+  }
+  if (const auto claims = store.at("claims_owed").get<std::int64_t>(); claims > 0) {
+    out.push_back(std::to_string(claims) +
+                  " claim(s) of admissions made while the store's etcd did not answer wait to be made store-wide");
+  }
+  if (const auto found = store.at("double_uses_24h").get<std::int64_t>(); found > 0) {
+    out.push_back(std::to_string(found) +
+                  " double use(s) found in the last 24 h: a token or a shopper admitted here while etcd did not answer"
+                  " was admitted at another gate array too (log event=store_double_use names the sessions); nothing"
+                  " was undone: tell loss prevention");
+  }
+}
+
 json attention(const controller::Gate& gate, const json& status, const db::OutboxSummary& outbox,
                const db::PaymentsSummary& payments, std::int64_t refused_sessions, const Alerts& alerts,
                std::int64_t card_holds_near_lapse) {
@@ -215,6 +259,12 @@ Result<json> status_reply(const controller::Gate& gate, const ControlSources& so
   const std::int64_t near_lapse = q.card_holds_near_lapse(now_ms / 1000, sources.card_lapse_warning().count());
   status["payment_queue"]["card_holds_near_lapse"] = near_lapse;
   status["attention"] = attention(gate, status, *outbox, *payments, *refused, alerts, near_lapse);
+  if (sources.store) {
+    auto owed = sources.store->owed(now_ms - kDayMs);
+    if (!owed.ok()) return owed.error();
+    status["store"] = store_json(*sources.store, sources.config, *owed, steady_now);
+    store_attention(status["store"], status["attention"]);
+  }
   return drivers::control_ok(std::move(status));
 }
 

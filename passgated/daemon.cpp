@@ -20,6 +20,7 @@
 #include "controller/settlement/settlement.hpp"
 #include "controller/storage/retention_sweeper.hpp"
 #include "controller/admission/token_purge.hpp"
+#include "controller/store/store_link.hpp"
 #include "controller/card_entry/card_lanes.hpp"
 #include "controller/tracking/reports.hpp"
 #include "controller/tracking/watched_tracking.hpp"
@@ -43,6 +44,7 @@
 #include "passgated/gate_files.hpp"
 #include "drivers/gateway_client.hpp"
 #include "drivers/hardware_backend.hpp"
+#include "drivers/etcd_client.hpp"
 #include "drivers/metrics_server.hpp"
 #include "drivers/rig_link.hpp"
 #include "drivers/scanner_factory.hpp"
@@ -197,6 +199,27 @@ int run_daemon(const controller::GateConfig& config) {
     admission.write_later(id, std::move(what), std::move(write));
   };
   reports.set_write_later(write_later);
+  // Whether the gate coordinates with its store ([store]), before the sessions a crash left
+  // opening are closed: their shoppers' releases are owed then (db/store_claims_pending.hpp).
+  if (Status recorded = db::StoreClaimsPending(**database).set_coordinated(config.store.enabled,
+                                                                          unix_millis(time.wall_now()));
+      !recorded.ok()) {
+    spdlog::critical("event=startup_failed what=database detail={}", log_value(recorded.error().message));
+    return kExitFailed;
+  }
+  // The store's etcd cluster ([store], docs/store-coordination.md); none without the section.
+  std::unique_ptr<drivers::EtcdClient> etcd;
+  std::unique_ptr<controller::StoreLink> store;
+  if (config.store.enabled) {
+    auto client = drivers::EtcdClient::create(
+        io, {config.store.endpoints, {config.store.ca_file, config.store.cert_file, config.store.key_file}});
+    if (!client.ok()) {
+      spdlog::critical("event=startup_failed what=config detail={}", log_value("[store]: " + client.error().message));
+      return kExitBadConfig;
+    }
+    etcd = std::move(*client);
+    store = std::make_unique<controller::StoreLink>(*etcd, config, **database, admission, time, time);
+  }
   if (auto recovered = controller::recover_interrupted_sessions(sessions, time, write_later); !recovered.ok()) {
     spdlog::critical("event=startup_failed what=session_recovery detail={} hint={}",
                      log_value(recovered.error().message),
@@ -204,6 +227,7 @@ int run_daemon(const controller::GateConfig& config) {
                                "systemd starts passgated again"));
     return kExitFailed;
   }
+  if (store) store->start();  // what earlier runs owed the store, and the claims from now on
   controller::TokenPurge purge(sessions, time, time);
   // Final records older than [database] retention_days go, in small batches, hourly.
   controller::RetentionSweeper retention(**database, sessions, time, time, config.retention);
@@ -247,7 +271,8 @@ int run_daemon(const controller::GateConfig& config) {
   const ControlSources control_sources{reloader.in_force(), **database, watched_tracking, sealer,
                                        [&settlement] { settlement.queue_changed(); },
                                        [&sender] { sender.kick(); }, settlement.clock_watch(), admission,
-                                       reports, [&settlement] { return settlement.card_lapse_warning(); }};
+                                       reports, [&settlement] { return settlement.card_lapse_warning(); },
+                                       store.get()};
   ControlCommands commands(gate, **backend, time, time, control_sources, reload_config);
   // The operators' control socket, and the read-only one when [control] readonly_group is set
   // (status, lanes, sessions and queue only, for those who may look but not act).
@@ -283,7 +308,7 @@ int run_daemon(const controller::GateConfig& config) {
   controller::DaemonMetrics metrics(
       controller::MetricsSources{gate, queue, settlement.drainer(), gate_status, outbox, sessions, sender, watched_tracking,
                                  reloader.in_force().tracking, time, retention, **database, admission,
-                                 [&settlement] { return settlement.card_lapse_warning(); }});
+                                 [&settlement] { return settlement.card_lapse_warning(); }, store.get()});
   std::unique_ptr<drivers::MetricsServer> metrics_server;
   if (config.metrics.enabled) {
     auto opened = drivers::MetricsServer::open(io, config.metrics.address, config.metrics.port,

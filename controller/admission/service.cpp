@@ -34,6 +34,11 @@ struct AdmissionService::Pending {
   std::string body;
   Done done;
   db::SessionRecord record;  // until it is begun
+  WallTime token_exp{};      // the token's exp (its store-wide claim lasts until then + skew)
+  int store_answers_due = 0;
+  coordination::Outcome token_claim;
+  coordination::Outcome shopper_claim = coordination::Outcome::confirmed();
+  db::StoreUnclaimed unclaimed;  // what the store did not confirm (admitted unverified)
 };
 
 AdmissionSettings admission_settings(const GateConfig& config) {
@@ -43,6 +48,7 @@ AdmissionSettings admission_settings(const GateConfig& config) {
   s.offline = config.offline;
   s.entry_timeout = config.tracking.entry_timeout;
   s.anti_passback = config.entry.anti_passback;
+  s.store_fallback = config.store.fallback;
   return s;
 }
 
@@ -127,6 +133,7 @@ void AdmissionService::request(int lane, int group_limit, std::string token, Don
   p->open = SessionOpen{new_uuid_v4(), lane, claims.subject, claims.token_id, p->people, format_rfc3339_ms(now)};
   p->body = session_open_body(settings_.gate, p->open);
   p->done = std::move(done);
+  p->token_exp = WallTime{std::chrono::seconds(claims.expires_at)};
 
   db::SessionRecord& record = p->record;
   record.session_id = p->open.session_id;
@@ -192,11 +199,90 @@ void AdmissionService::on_begun(const std::shared_ptr<Pending>& p, const Status&
     return;
   }
   if (!passes_anti_passback(p)) return;
+  if (store_) {
+    claim_store_wide(p);
+    return;
+  }
+  hold_then_open(p);
+}
+
+void AdmissionService::hold_then_open(const std::shared_ptr<Pending>& p) {
   if (hold_ && hold_->required()) {
     hold_->place(p->open.session_id, [this, p](HoldVerdict verdict) { on_hold(p, verdict); });
     return;
   }
   open_session(p);
+}
+
+void AdmissionService::claim_store_wide(const std::shared_ptr<Pending>& p) {
+  // The shopper's open session is written only where anti-passback looks for it.
+  const bool shopper = anti_passback_checks(settings_.anti_passback);
+  p->store_answers_due = shopper ? 2 : 1;
+  const auto answered = [this, p](bool token, coordination::Outcome outcome) {
+    (token ? p->token_claim : p->shopper_claim) = std::move(outcome);
+    if (--p->store_answers_due == 0) on_store_answer(p);
+  };
+  store_->claim_token(p->open.token_id, p->open.session_id, p->token_exp,
+                      [answered](coordination::Outcome o) { answered(true, std::move(o)); });
+  if (shopper) {
+    store_->open_shopper(p->open.shopper, p->open.session_id,
+                         [answered](coordination::Outcome o) { answered(false, std::move(o)); });
+  }
+}
+
+void AdmissionService::on_store_answer(const std::shared_ptr<Pending>& p) {
+  using coordination::Verdict;
+  const auto& id = p->open.session_id;
+  if (p->token_claim.verdict == Verdict::refused) {
+    ++store_counts_.replayed;
+    spdlog::info("event=store_claim_refused kind=token lane={} session={} token_id={} holder={} "
+                 "detail=\"the token was admitted in this store already\"",
+                 p->lane, id, log_value(p->open.token_id), log_value(p->token_claim.holder_text));
+    deny(p, DenialReason::replayed, "replayed_in_store", false);
+    return;
+  }
+  if (p->shopper_claim.verdict == Verdict::refused) {
+    ++store_counts_.inside_elsewhere;
+    if (anti_passback_verdict(settings_.anti_passback, true) == PassbackVerdict::refuse) {
+      spdlog::info("event=anti_passback_refused lane={} session={} open_session={} store_wide=true", p->lane, id,
+                   log_value(p->shopper_claim.holder_text));
+      deny(p, DenialReason::already_inside, "already_inside", true);
+      return;
+    }
+    spdlog::warn("event=anti_passback_overridden lane={} session={} open_session={} store_wide=true "
+                 "detail=\"the shopper still has a session open at another gate array; admitted anyway "
+                 "(anti_passback soft)\"",
+                 p->lane, id, log_value(p->shopper_claim.holder_text));
+  }
+  p->unclaimed = {p->token_claim.verdict == Verdict::unavailable, p->shopper_claim.verdict == Verdict::unavailable};
+  if (!p->unclaimed.any()) {
+    ++store_counts_.claimed;
+    hold_then_open(p);
+    return;
+  }
+  const std::string& why =
+      p->unclaimed.token ? p->token_claim.reason : p->shopper_claim.reason;
+  if (settings_.store_fallback == StoreFallback::deny) {
+    ++store_counts_.fallback_deny;
+    spdlog::warn("event=store_unavailable lane={} session={} fallback=deny detail={}", p->lane, id, log_value(why));
+    // The claims may have been written after their time-out: the denial owes their release.
+    deny(p, DenialReason::lane_unavailable, "store_unavailable", true);
+    return;
+  }
+  auto recent = recent_unverified_admissions();
+  if (!recent.ok()) {
+    deny(p, DenialReason::lane_unavailable, "db_error", true);
+    return;
+  }
+  if (*recent >= settings_.offline.max_admissions_per_hour) {
+    spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={} cause=store_unavailable",
+                 p->lane, id, *recent);
+    deny(p, DenialReason::offline_limit, "offline_limit", true);
+    return;
+  }
+  ++store_counts_.fallback_local;
+  spdlog::warn("event=store_unavailable lane={} session={} fallback=local detail={}", p->lane, id, log_value(why));
+  hold_then_open(p);
 }
 
 // True if the admission may go on; otherwise it has been denied.
@@ -280,7 +366,8 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
   const TrackingAnswer answer = read_session_answer(reply);
   if (answer == TrackingAnswer::accepted) {
     if (!record_admitted(p, false)) return;
-    spdlog::info("event=session_opened lane={} session={} people={} offline=false", p->lane, id, p->people);
+    spdlog::info("event=session_opened lane={} session={} people={} offline=false{}", p->lane, id, p->people,
+                 p->unclaimed.any() ? " unverified=true" : "");
     finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, id, p->people, false});
     return;
   }
@@ -317,17 +404,12 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     refuse(DenialReason::lane_unavailable, "tracking_unreachable");
     return;
   }
-  const auto now_ms = unix_millis(clock_.wall_now());
-  // The larger of two counts of the last hour: by wall time in the database (admissions of
-  // earlier runs too; a step back keeps those stamped after now counting), and by the
-  // monotonic clock for this run's (a step forward cannot empty it).
-  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs,
-                                                    settings_.offline.max_admissions_per_hour);
-  if (!stamped.ok()) {
+  const auto counted = recent_unverified_admissions();
+  if (!counted.ok()) {
     refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
-  const int recent = std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now()));
+  const int recent = *counted;
   if (recent >= settings_.offline.max_admissions_per_hour) {
     spdlog::warn("event=offline_cap_reached lane={} session={} admissions_last_hour={}", p->lane, p->open.session_id,
                  recent);
@@ -338,11 +420,21 @@ void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, b
     refuse(DenialReason::lane_unavailable, "db_error");
     return;
   }
-  offline_window_.record(clock_.steady_now(), settings_.offline.max_admissions_per_hour);
-  spdlog::info("event=session_opened lane={} session={} people={} offline=true", p->lane, p->open.session_id,
-               p->people);
+  spdlog::info("event=session_opened lane={} session={} people={} offline=true{}", p->lane, p->open.session_id,
+               p->people, p->unclaimed.any() ? " unverified=true" : "");
   outbox_.kick();
   finish(std::move(p->done), AdmissionResult{true, DenialReason::lane_unavailable, p->open.session_id, p->people, true});
+}
+
+Result<int> AdmissionService::recent_unverified_admissions() {
+  const auto now_ms = unix_millis(clock_.wall_now());
+  // The larger of two counts of the last hour: by wall time in the database (admissions of
+  // earlier runs too; a step back keeps those stamped after now counting), and by the
+  // monotonic clock for this run's (a step forward cannot empty it).
+  auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs,
+                                                    settings_.offline.max_admissions_per_hour);
+  if (!stamped.ok()) return stamped.error();
+  return std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now()));
 }
 
 bool AdmissionService::record_admitted(const std::shared_ptr<Pending>& p, bool offline) {
@@ -350,9 +442,9 @@ bool AdmissionService::record_admitted(const std::shared_ptr<Pending>& p, bool o
   db::Database& db = sessions_.database();
   const Status recorded =
       offline ? db.relaxed([&] {
-        return sessions_.mark_open_offline(id, open_message(id, p->body), unix_millis(clock_.wall_now()));
+        return sessions_.mark_open_offline(id, open_message(id, p->body), unix_millis(clock_.wall_now()), p->unclaimed);
       })
-              : db.relaxed([&] { return sessions_.mark_open(id); });
+              : db.relaxed([&] { return sessions_.mark_open(id, p->unclaimed); });
   if (!recorded.ok()) {
     if (offline) {
       spdlog::error("event=offline_queue_failed lane={} session={} detail={}", p->lane, id,
@@ -367,6 +459,11 @@ bool AdmissionService::record_admitted(const std::shared_ptr<Pending>& p, bool o
     }
     return false;
   }
+  // Counted once against the offline cap, whether offline, unverified or both.
+  if (offline || p->unclaimed.any()) {
+    offline_window_.record(clock_.steady_now(), settings_.offline.max_admissions_per_hour);
+  }
+  if (p->unclaimed.any() && store_owed_) store_owed_();
   sync_soon();
   return true;
 }
@@ -574,6 +671,7 @@ void AdmissionService::denied(const std::shared_ptr<Pending>& p, DenialReason re
   spdlog::info("event=admission_denied lane={} session={} reason={} cause={}", p->lane, p->open.session_id,
                to_string(reason), log_value(why));
   if (on_session_ended_) on_session_ended_();
+  if (store_owed_) store_owed_();  // its token's or shopper's release, if owed
   finish(std::move(p->done), denial(reason));
 }
 

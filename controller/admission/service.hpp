@@ -6,6 +6,13 @@
 //      on any lanes, share that commit (group commit: they are begun on the next loop turn);
 //   2a. anti-passback: if the shopper has another session still open at this store, "hard"
 //      denies already_inside (the token stays usable), "soft" admits and logs a warning;
+//   2b. with a store (use_store: [store] configured, docs/store-coordination.md), the token is
+//      claimed store-wide and the shopper's open session written there, both at once, within
+//      store.coordination_timeout: the token taken by any array → replayed; the shopper open
+//      at another array → anti-passback as in 2a; no answer → store.fallback: "deny" denies
+//      lane_unavailable, "local" goes on unverified, within the hourly offline cap (each
+//      admission counted once, offline or unverified or both), and the admitting commit owes
+//      the claims (db/store_claims_pending.hpp) for the reconciler to make;
 //   3. if a hold is configured, place it (controller/settlement/entry_hold.hpp): declined →
 //      payment_declined; unknown beyond the offline risk limits → offline_limit;
 //   4. POST /v1/sessions within the entry timeout: created → admit; 403 → shopper_blocked;
@@ -35,6 +42,7 @@
 
 #include "common/clock.hpp"
 #include "controller/config/config.hpp"
+#include "controller/coordination/store_coordinator.hpp"
 #include "controller/settlement/entry_hold.hpp"
 #include "controller/admission/key_ring.hpp"
 #include "controller/admission/write_later.hpp"
@@ -55,6 +63,16 @@ struct AdmissionSettings {
   OfflineConfig offline;
   Millis entry_timeout{800};
   AntiPassback anti_passback = AntiPassback::hard;
+  StoreFallback store_fallback = StoreFallback::local;
+};
+
+// What the store-wide claims decided, since the start (metrics).
+struct StoreAdmissionCounts {
+  std::uint64_t claimed = 0;         // admissions the store confirmed
+  std::uint64_t replayed = 0;        // denied: the token was taken at another array (or earlier here)
+  std::uint64_t inside_elsewhere = 0;  // the shopper's session is open at another array (denied or, soft, warned)
+  std::uint64_t fallback_local = 0;  // no answer: admitted unverified
+  std::uint64_t fallback_deny = 0;   // no answer: denied lane_unavailable
 };
 
 [[nodiscard]] AdmissionSettings admission_settings(const GateConfig& config);
@@ -122,6 +140,14 @@ class AdmissionService final : public AdmissionPort {
   void ended_by_operator(const std::string& session_id);
   // Called after a session was denied (e.g. the settlement planner, to void its hold).
   void set_on_session_ended(std::function<void()> ended) { on_session_ended_ = std::move(ended); }
+  // Claims every app admission store-wide from now on (2b); `owed` is called after a commit
+  // that may have owed the store something (an unverified admission, a denial: the
+  // reconciler's kick). The coordinator outlives this service's requests.
+  void use_store(coordination::StoreCoordinator* store, std::function<void()> owed) {
+    store_ = store;
+    store_owed_ = std::move(owed);
+  }
+  [[nodiscard]] const StoreAdmissionCounts& store_counts() const { return store_counts_; }
 
  private:
   struct Pending;
@@ -132,6 +158,13 @@ class AdmissionService final : public AdmissionPort {
   [[nodiscard]] bool record_admitted(const std::shared_ptr<Pending>& p, bool offline);
   void sync_soon();
   [[nodiscard]] bool passes_anti_passback(const std::shared_ptr<Pending>& p);
+  // 2b, then the hold or the open request.
+  void claim_store_wide(const std::shared_ptr<Pending>& p);
+  void on_store_answer(const std::shared_ptr<Pending>& p);
+  void hold_then_open(const std::shared_ptr<Pending>& p);
+  // The admissions of the last hour that count against the offline cap (offline or unverified),
+  // up to the cap.
+  [[nodiscard]] Result<int> recent_unverified_admissions();
   void on_hold(const std::shared_ptr<Pending>& p, HoldVerdict verdict);
   void open_session(const std::shared_ptr<Pending>& p);
   void on_open_reply(const std::shared_ptr<Pending>& p, const HttpReply& reply);
@@ -178,6 +211,9 @@ class AdmissionService final : public AdmissionPort {
   std::vector<std::shared_ptr<Pending>> to_begin_;  // verified, waiting for the next group commit
   std::unique_ptr<Timer> sync_timer_;              // set while a relaxed commit waits for its sync
   std::function<void()> on_session_ended_;
+  coordination::StoreCoordinator* store_ = nullptr;
+  std::function<void()> store_owed_;
+  StoreAdmissionCounts store_counts_;
   struct UnrecordedDenial {
     std::string session_id;
     std::string what;  // "denial", or what write_later was given

@@ -3,7 +3,7 @@
 //   refused      another holder has the key (`holder` says who, `holder_text` describes it);
 //   unavailable  no answer within store.coordination_timeout (`reason` says why): the caller
 //                applies its fallback policy ("local" or "deny") and, when it admits,
-//                records the admission as unclaimed (pending_claims.hpp).
+//                records the admission as unclaimed (db/store_claims_pending.hpp).
 #pragma once
 
 #include <optional>

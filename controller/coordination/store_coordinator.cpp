@@ -22,6 +22,7 @@ struct StoreCoordinator::ClaimCall {
   SteadyTime claim_deadline;  // the lease and the transaction
   SteadyTime deadline;        // and reading the key back
   bool lease_renewed = false;  // the lease was found gone once and granted again
+  bool took_over = false;      // this array's older claim was removed once
   Done done;
   bool finished = false;
   std::unique_ptr<Timer> guard;  // ends the call at `deadline` whatever is still in flight
@@ -156,9 +157,29 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
               }
               const auto holder = read_holder(answer->holder);
               // Our own holder: an earlier send of this claim was carried out.
-              call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed()
-                                                                    : Outcome::refused(answer->holder));
+              if (holder && holder->same_claim(call->holder)) {
+                call->finish(Outcome::confirmed());
+              } else if (holder && holder->gate == settings_.gate_id && !call->took_over) {
+                take_over(call, answer->holder);
+              } else {
+                call->finish(Outcome::refused(answer->holder));
+              }
             });
+}
+
+void StoreCoordinator::take_over(const std::shared_ptr<ClaimCall>& call, const std::string& stale) {
+  call->took_over = true;
+  kv_.remove_if(call->key, stale, left(call->claim_deadline),
+                [this, alive = std::weak_ptr<int>(alive_), call](Result<bool> removed) {
+                  if (alive.expired() || call->finished) return;
+                  if (!removed) {
+                    call->finish(Outcome::unavailable("taking over this array's older claim: " +
+                                                      removed.error().message));
+                    return;
+                  }
+                  // Removed, or changed meanwhile: the claim says who holds it now.
+                  lease_then_claim(call);
+                });
 }
 
 void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Error& why) {
@@ -179,7 +200,15 @@ void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Err
               return;
             }
             const auto holder = read_holder(**value);
-            call->finish(holder && holder->same_claim(call->holder) ? Outcome::confirmed() : Outcome::refused(**value));
+            if (holder && holder->same_claim(call->holder)) {
+              call->finish(Outcome::confirmed());
+            } else if (holder && holder->gate == call->holder.gate) {
+              // This array's older claim, and no time left to take it over: the fallback decides,
+              // reconciliation takes it over.
+              call->finish(Outcome::unavailable(why.message + "; the key holds this array's older claim"));
+            } else {
+              call->finish(Outcome::refused(**value));
+            }
           });
 }
 
@@ -188,7 +217,19 @@ void StoreCoordinator::close_shopper(const std::string& shopper_id, const std::s
     later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
     return;
   }
-  kv_.remove_if(keys_.shopper(shopper_id), holder_value(Holder{settings_.gate_id, session_id}), settings_.timeout,
+  release_key(keys_.shopper(shopper_id), session_id, std::move(done));
+}
+
+void StoreCoordinator::release_token(const std::string& token_id, const std::string& session_id, Done done) {
+  if (!valid_key_id(token_id)) {
+    later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
+    return;
+  }
+  release_key(keys_.token(token_id), session_id, std::move(done));
+}
+
+void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, Done done) {
+  kv_.remove_if(key, holder_value(Holder{settings_.gate_id, session_id}), settings_.timeout,
                 [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Result<bool> removed) {
                   if (alive.expired()) return;
                   done(removed ? Outcome::confirmed() : Outcome::unavailable(removed.error().message));

@@ -1,13 +1,19 @@
 // StoreCoordinator: the store-wide facts a gate array agrees on with the others of its store
 // (issue 20), through the StoreKv port (ports/store_kv.hpp; drivers/etcd_client.hpp on the
-// store's etcd cluster). Not used by the lanes yet. Single-threaded, on the daemon's loop;
-// every callback runs once, later, never inside the call; none after the coordinator is gone.
+// store's etcd cluster), for admission (controller/admission/service.hpp) and the
+// reconciliation of what it owes (controller/admission/store_reconciler.hpp). Single-threaded,
+// on the daemon's loop; every callback runs once, later, never inside the call; none after the
+// coordinator is gone.
 //
 // Each call ends within settings.timeout (store.coordination_timeout) with an Outcome
 // (outcome.hpp). A claim spends at most two thirds of it on the lease and the transaction;
 // when their outcome is unknown (time-out, 5xx, a garbled answer: the write may have been
 // carried out) the rest goes on reading the key back: this array's own holder there means
 // the claim is ours, another's means refused, nothing or no answer means unavailable.
+// A key this array holds for another of its sessions is taken over (removed if it still names
+// that session, then claimed again, once): this array's database is the authority on its own
+// sessions, and its caller claims only after its own checks passed, so such a holder is left
+// from a session that ended while the store did not answer, or before a restart.
 // Leases come from a LeaseBook (one per expiry bucket, reused); the next bucket's lease is
 // granted ahead, in the background, when a claim used one.
 #pragma once
@@ -65,6 +71,9 @@ class StoreCoordinator {
   // Removes the shopper's open session if it is still `session_id` of this array's. confirmed
   // also when it is not there (nothing of ours remains).
   void close_shopper(const std::string& shopper_id, const std::string& session_id, Done done);
+  // Removes the token's claim if it is still `session_id` of this array's (the session was
+  // denied and its token may be used again). confirmed also when it is not there.
+  void release_token(const std::string& token_id, const std::string& session_id, Done done);
   // Writes this array's passage totals (occupancy.hpp).
   void publish_totals(const PassageTotals& totals, Done done);
   // The store's occupancy from every array's totals. Error codes as StoreKv's, and "too_many".
@@ -86,6 +95,9 @@ class StoreCoordinator {
   void grant(WallTime bucket, std::chrono::milliseconds timeout);
   void send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease);
   void resolve(const std::shared_ptr<ClaimCall>& call, const Error& why);
+  // The key holds `stale`, this array's claim for another session: removed, then claimed again.
+  void take_over(const std::shared_ptr<ClaimCall>& call, const std::string& stale);
+  void release_key(const std::string& key, const std::string& session_id, Done done);
   [[nodiscard]] std::chrono::milliseconds left(SteadyTime deadline) const;
   // `done` with `outcome`, later on the loop (never inside the call).
   void later(Done done, Outcome outcome);

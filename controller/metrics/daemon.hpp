@@ -1,6 +1,6 @@
 // DaemonMetrics: everything passgated exports over its metrics listener (docs/metrics.md):
 // one registry with the gate's, the backends', the payment queue's, retention's, the
-// session-ending writes' and the process's metrics, and the health check. passgated makes one, after the parts it reads, and
+// session-ending writes', the store coordination's and the process's metrics, and the health check. passgated makes one, after the parts it reads, and
 // serves page() and problem() (drivers/metrics_server.hpp). Single-threaded, on the loop.
 #pragma once
 
@@ -15,6 +15,7 @@
 #include "controller/metrics/process.hpp"
 #include "controller/metrics/retention.hpp"
 #include "controller/metrics/session_writes.hpp"
+#include "controller/metrics/store.hpp"
 #include "controller/metrics/registry.hpp"
 
 namespace passgate::controller {
@@ -36,6 +37,8 @@ struct MetricsSources {
   const AdmissionService& admission;
   // The card planner's lapse_warning (Settlement::card_lapse_warning), for the card holds near lapse.
   std::function<std::chrono::seconds()> card_lapse_warning = PaymentMetrics::default_card_lapse_warning;
+  // The store-wide coordination ([store]); null without it (no store metrics then).
+  StoreLink* store = nullptr;
 };
 
 class DaemonMetrics {
@@ -57,6 +60,7 @@ class DaemonMetrics {
   PaymentMetrics payments_;
   RetentionMetrics retention_;
   SessionWriteMetrics session_writes_;
+  std::optional<StoreMetrics> store_;
   HealthCheck health_;
 };
 

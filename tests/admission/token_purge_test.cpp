@@ -40,7 +40,7 @@ struct PurgeRig {
   // A session admitted now whose token ends (exp + skew) at `end_s`.
   void admit(const std::string& token_id, std::int64_t end_s) {
     const auto s = passgate::db::test::session("s-" + token_id, token_id, unix_millis(vt.wall_now()), end_s);
-    REQUIRE(describe(db::test::begin_session(*store, s)) == "ok");
+    REQUIRE(describe(passgate::db::test::begin_session(*store, s)) == "ok");
   }
   void start_purge() { purge.emplace(*store, vt, vt); }
   // The daemon stops and starts again on the same database (the clock keeps its offset).
@@ -145,7 +145,7 @@ TEST_CASE("a purge mark damaged after purges ran still refuses a token whose id 
   rig.t.db->sql().exec("UPDATE gate_status SET value = '1.7e9' WHERE name = 'used_tokens_purged_by_s'");
   rig.shift_wall(-std::chrono::hours(72));  // back into jti-a's life
   const auto again = passgate::db::test::session("s-again", "jti-a", unix_millis(rig.vt.wall_now()), kStartS + 65);
-  const auto begun = db::test::begin_session(*rig.store, again);
+  const auto begun = passgate::db::test::begin_session(*rig.store, again);
   REQUIRE_FALSE(begun.ok());
   CHECK(begun.error().code == "expired");
 }

@@ -2,7 +2,8 @@
 // VirtualTime loop (never inside the call). Leases end on the virtual wall clock. Knobs:
 // `down` (every call unavailable), `lose_claim_answers` (claims are carried out but answer
 // unavailable, as when the answer was lost), `revoke_next_lease_use` (one lease_not_found),
-// `silent_grants` (lease grants never answer).
+// `silent_grants` (lease grants never answer), `fail_removes` (removals
+// unavailable), `lose_reads` (reads unavailable: a lost claim answer cannot be read back).
 #pragma once
 
 #include <map>
@@ -30,6 +31,8 @@ class FakeStoreKv final : public StoreKv {
   bool lose_claim_answers = false;
   bool revoke_next_lease_use = false;
   bool silent_grants = false;
+  bool fail_removes = false;
+  bool lose_reads = false;
 
   void grant_lease(std::chrono::seconds ttl, Millis, std::function<void(Result<StoreLease>)> done) override {
     ++grants;
@@ -56,7 +59,7 @@ class FakeStoreKv final : public StoreKv {
   }
   void get(const std::string& key, Millis, std::function<void(Result<std::optional<std::string>>)> done) override {
     ++gets;
-    if (down) return unavailable(std::move(done));
+    if (down || lose_reads) return unavailable(std::move(done));
     expire();
     const auto it = data.find(key);
     answer(std::move(done), Result<std::optional<std::string>>(
@@ -74,7 +77,7 @@ class FakeStoreKv final : public StoreKv {
   }
   void remove_if(const std::string& key, const std::string& value, Millis,
                  std::function<void(Result<bool>)> done) override {
-    if (down) return unavailable(std::move(done));
+    if (down || fail_removes) return unavailable(std::move(done));
     const auto it = data.find(key);
     const bool ours = it != data.end() && it->second.value == value;
     if (ours) data.erase(it);

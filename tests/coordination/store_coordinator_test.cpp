@@ -1,9 +1,8 @@
 // The store-wide coordination's decisions over a fake store in virtual time: claims and
 // who holds them, an unknown outcome read back, leases per bucket, occupancy, and the
-// reconciliation of admissions made without the store.
+// taking over this array's own older claims.
 #include <catch2/catch.hpp>
 
-#include "controller/coordination/pending_claims.hpp"
 #include "controller/coordination/store_coordinator.hpp"
 #include "tests/coordination/fake_store_kv.hpp"
 
@@ -52,7 +51,49 @@ TEST_CASE("a token claimed at one array is refused at the other, naming the hold
   CHECK(replay.holder->session == "sess-n1");
   CHECK(replay.holder_text == "gate north session sess-n1");
   CHECK(s.claim(s.north, "tok-1", "sess-n1").verdict == Verdict::confirmed);
-  CHECK(s.claim(s.north, "tok-1", "sess-n2").verdict == Verdict::refused);
+}
+
+TEST_CASE("a key this array holds for an older session of its own is taken over, never refused (F1)") {
+  Store s;
+  const auto open = [&](StoreCoordinator& g, const std::string& session) {
+    return s.run([&](auto done) { g.open_shopper("shopper-4", session, std::move(done)); });
+  };
+  // sess-n1 closed while the store did not answer (its release still owed), or before a restart.
+  CHECK(open(s.north, "sess-n1").verdict == Verdict::confirmed);
+  CHECK(open(s.north, "sess-n2").verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shopper-4").value == R"({"gate":"north","session":"sess-n2"})");
+  // The release owed for sess-n1 now removes nothing of sess-n2's.
+  CHECK(s.run([&](auto done) { s.north.close_shopper("shopper-4", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(s.kv.data.contains("/passgate/store-7/shoppers/shopper-4"));
+  // Another array's holder is never taken over.
+  const auto south = open(s.south, "sess-s1");
+  CHECK(south.verdict == Verdict::refused);
+  CHECK(south.holder_text == "gate north session sess-n2");
+  // The same for a token: a denied session's claim left behind.
+  CHECK(s.claim(s.north, "tok-5", "sess-n3").verdict == Verdict::confirmed);
+  CHECK(s.claim(s.north, "tok-5", "sess-n4").verdict == Verdict::confirmed);
+  CHECK(s.claim(s.south, "tok-5", "sess-s2").holder_text == "gate north session sess-n4");
+  // With the store failing in the middle of the take-over: unavailable, nothing of ours lost.
+  CHECK(s.claim(s.north, "tok-6", "sess-n5").verdict == Verdict::confirmed);
+  s.kv.fail_removes = true;
+  CHECK(s.claim(s.north, "tok-6", "sess-n6").verdict == Verdict::unavailable);
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-6").value == R"({"gate":"north","session":"sess-n5"})");
+}
+
+TEST_CASE("a denied session's token is released only while the key still names it") {
+  Store s;
+  const auto release = [&](StoreCoordinator& g, const std::string& session) {
+    return s.run([&](auto done) { g.release_token("tok-r", session, std::move(done)); });
+  };
+  CHECK(s.claim(s.north, "tok-r", "sess-n1").verdict == Verdict::confirmed);
+  CHECK(release(s.south, "sess-n1").verdict == Verdict::confirmed);  // not south's: nothing removed
+  CHECK(s.kv.data.contains("/passgate/store-7/tokens/tok-r"));
+  CHECK(release(s.north, "sess-n1").verdict == Verdict::confirmed);
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/tokens/tok-r"));
+  CHECK(s.claim(s.south, "tok-r", "sess-s1").verdict == Verdict::confirmed);
+  s.kv.down = true;
+  CHECK(release(s.south, "sess-s1").verdict == Verdict::unavailable);
 }
 
 TEST_CASE("a claim whose answer is lost is resolved by reading the key: our holder there is ours") {
@@ -154,42 +195,6 @@ TEST_CASE("occupancy sums every array's own totals; writing them again never cou
   CHECK(seen->inside() == 3);
   CHECK(seen->arrays == 2);
   CHECK(seen->unreadable == 1);
-}
-
-TEST_CASE("reconciliation claims what was admitted without the store and reports a double use found then") {
-  Store s;
-  PendingClaims pending(3);
-  const auto exp = s.time.wall_now() + seconds(90);
-  REQUIRE(pending.add({ClaimKind::token, "tok-old", "sess-n0", s.time.wall_now() - seconds(120)}));
-  REQUIRE(pending.add({ClaimKind::token, "tok-x", "sess-n1", exp}));
-  REQUIRE(pending.add({ClaimKind::shopper, "shopper-5", "sess-n1", {}}));
-  CHECK_FALSE(pending.add({ClaimKind::token, "tok-y", "sess-n2", exp}));  // full
-  // Meanwhile the south array admitted the same token.
-  CHECK(s.claim(s.south, "tok-x", "sess-s7").verdict == Verdict::confirmed);
-
-  s.kv.down = true;
-  std::optional<ReconcileReport> report;
-  pending.reconcile(s.north, s.time, [&report](ReconcileReport r) { report = std::move(r); });
-  s.time.run_ready();
-  REQUIRE(report);
-  CHECK(report->left == 2);
-  CHECK(report->expired == 1);
-  CHECK_FALSE(report->stopped.empty());
-  CHECK(pending.size() == 2);
-
-  s.kv.down = false;
-  report.reset();
-  pending.reconcile(s.north, s.time, [&report](ReconcileReport r) { report = std::move(r); });
-  s.time.run_ready();
-  REQUIRE(report);
-  CHECK(report->claimed == 1);
-  REQUIRE(report->double_uses.size() == 1);
-  CHECK(report->double_uses[0].id == "tok-x");
-  CHECK(report->double_uses[0].session_id == "sess-n1");
-  CHECK(report->double_uses[0].other == "gate south session sess-s7");
-  CHECK(report->left == 0);
-  CHECK(pending.size() == 0);
-  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shopper-5").value == R"({"gate":"north","session":"sess-n1"})");
 }
 
 TEST_CASE("lease buckets: a key lives until its end, at most one bucket more, and never less than etcd's minimum") {

@@ -47,6 +47,14 @@ inline std::unique_ptr<SQLite::Database> raw_at_version(const std::filesystem::p
 // test of a later migration needs: the objects of each later migration are dropped, so that it
 // runs again at the next open.
 inline void back_to_version(Database& db, int version) {
+  if (version < 23) {
+    db.sql().exec(
+        "DROP TRIGGER store_release_token; DROP TRIGGER store_release_shopper_denied;"
+        " DROP TRIGGER store_release_shopper_ended; DROP TRIGGER passage_totals_counted;"
+        " DROP TABLE store_claims_pending; DROP TABLE store_double_uses; DROP TABLE passage_totals;"
+        " DROP INDEX sessions_offline_admitted; ALTER TABLE sessions DROP COLUMN unverified;"
+        " CREATE INDEX sessions_offline_admitted ON sessions (created_at_ms) WHERE offline = 1 AND state <> 'denied'");
+  }
   if (version == 20 || version == 21) {
     // Migration 20's view and trigger again, as it made them (migration 22 replaced them).
     db.sql().exec("DROP TRIGGER card_blocklist_lifted_when_settled; DROP VIEW card_sessions_owing;"

@@ -51,6 +51,23 @@ TEST_CASE("status --check warns of an unreachable backend, a lane out of service
   CHECK(as_json.at("perfdata").at("lanes_out_of_service") == 1);
 }
 
+TEST_CASE("status --check warns when the store's etcd does not answer and of double uses across arrays") {
+  TempDir dir;
+  FakeGate gate(dir / "control.sock");
+  json status = passgate::test::calm_status();
+  status["store"] = {{"reachable", false}, {"fallback", "local"}, {"claims_owed", 2}, {"releases_owed", 0},
+                     {"double_uses_24h", 1}, {"occupancy", nullptr}};
+  gate.answer("status", status);
+  const auto run = CtlFixture::run({"status", "--check", "--socket", gate.socket().string()});
+  CHECK(run.exit_code == 1);
+  CHECK_THAT(run.output, StartsWith("PASSGATE WARNING - the store's etcd does not answer; 1 double use(s) across "
+                                    "gate arrays in 24 h | "));
+  // The status itself shows the store's lines.
+  const auto shown = CtlFixture::run({"status", "--socket", gate.socket().string()});
+  CHECK_THAT(shown.output, Contains("store (etcd): NOT answering, fallback local; owed: 2 claim(s), 0 release(s); "
+                                    "double uses in 24 h: 1\nstore occupancy: not read yet\n"));
+}
+
 TEST_CASE("status --check is CRITICAL for a lane in fault, a fire alarm and its cause") {
   TempDir dir;
   FakeGate gate(dir / "control.sock");

@@ -145,10 +145,10 @@ void GateHarness::restart_gateway() {
 std::string GateHarness::config_text() const {
   std::ostringstream toml;
   toml << "store_id = \"" << kStore << "\"\n"
-       << "gate_id = \"gate-scenario\"\n\n"
+       << "gate_id = \"" << options_.gate_id << "\"\n\n"
        << "[tokens]\n"
        << "issuer = \"" << kIssuer << "\"\n"
-       << "keyset = \"" << jwks_file_.string() << "\"\n\n";
+       << "keyset = \"" << (options_.keyset.empty() ? jwks_file_ : options_.keyset).string() << "\"\n\n";
   for (const int lane : kEntryLanes) {
     toml << "[[lanes]]\nnumber = " << lane << "\nkind = \"entry\"\ngroup_limit = 4\n";
     if (lane == 1 && !options_.card_reader.empty()) toml << "terminal_reader = \"" << options_.card_reader << "\"\n";
@@ -182,7 +182,8 @@ std::string GateHarness::config_text() const {
        << "[metrics]\nlisten = \"127.0.0.1:0\"\n\n"
        << "[status_page]\n" << (options_.status_page.empty() ? "listen = \"127.0.0.1:0\"\n" : options_.status_page)
        << "\n"
-       << "[logging]\nlevel = \"" << options_.log_level << "\"\n";
+       << "[logging]\nlevel = \"" << options_.log_level << "\"\n"
+       << (options_.store_section.empty() ? "" : "\n[store]\n" + options_.store_section);
   return toml.str();
 }
 

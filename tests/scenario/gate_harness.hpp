@@ -57,6 +57,12 @@ struct GateOptions {
   std::string card_reader{};
   // The [status_page] table's keys; empty: the page on any free loopback port.
   std::string status_page{};
+  // Another gate array of the same store: its gate_id, the JWK Set it trusts (another
+  // harness's jwks_file(), so that harness's mint() signs for both; empty: its own), and its
+  // [store] section's keys (empty: none).
+  std::string gate_id = "gate-scenario";
+  std::filesystem::path keyset{};
+  std::string store_section{};
 };
 
 class GateHarness {

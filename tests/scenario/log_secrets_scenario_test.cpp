@@ -101,16 +101,6 @@ std::string paying_token(GateHarness& gate, Secrets& secrets, const std::string&
   return token;
 }
 
-// Someone leaving through exit lane `lane`: inner, both, outer, clear.
-void walk_out(GateHarness& gate, RigClient& rig, int lane) {
-  const auto outer = hw::line_name(lane, hw::LineRole::beam_outer);
-  const auto inner = hw::line_name(lane, hw::LineRole::beam_inner);
-  for (const auto& [line, active] : {std::pair{inner, true}, {outer, true}, {inner, false}, {outer, false}}) {
-    rig.set(line, active);
-    gate.run_for(kDebounce * 4);
-  }
-}
-
 bool logged(GateHarness& gate, const std::string& text) {
   return gate.poll_until([&] { return gate.gated().output().find(text) != std::string::npos; });
 }
@@ -168,7 +158,7 @@ TEST_CASE("nothing secret is logged through admissions, passages, exit charges, 
   rig.scan(2, alice_token);
   REQUIRE(rig.wait_display(2, "replayed"));
 
-  walk_out(gate, rig, kExitLane);
+  rig.walk_out(kExitLane);
   CHECK(logged(gate, "event=passage lane=3 direction=out kind=exit"));
 
   // Carts settled while the gateway is down, sent when it is back: one charge, one decline.

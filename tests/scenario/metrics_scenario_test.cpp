@@ -5,12 +5,11 @@
 // status, hw, metrics) says the scanners are lost and why the fire alarm is on.
 #include <catch2/catch.hpp>
 
-#include <regex>
 #include <string>
 
-#include "drivers/http_client.hpp"
 #include "hw/line_names.hpp"
 #include "tests/scenario/gate_harness.hpp"
+#include "tests/scenario/metrics_client.hpp"
 #include "tests/scenario/rig_client.hpp"
 #include "tests/support/run_until.hpp"
 
@@ -18,38 +17,6 @@ namespace passgate::scenario {
 namespace {
 
 using passgate::HttpReply;
-
-// The port passgated logged for its metrics listener (listen = "127.0.0.1:0").
-std::uint16_t metrics_port(GateHarness& gate) {
-  std::smatch found;
-  const std::string log = gate.gated().output();
-  const std::regex listening("event=metrics_listening address=127\\.0\\.0\\.1 port=([0-9]+)");
-  REQUIRE(std::regex_search(log, found, listening));
-  return static_cast<std::uint16_t>(std::stoi(found[1].str()));
-}
-
-struct MetricsClient {
-  explicit MetricsClient(GateHarness& gate) : gate_(gate) {
-    drivers::HttpClientOptions options;
-    options.base_url = "http://127.0.0.1:" + std::to_string(metrics_port(gate));
-    auto created = drivers::HttpClient::create(gate.io(), std::move(options));
-    REQUIRE(created.ok());
-    client_ = std::move(*created);
-  }
-  HttpReply get(const std::string& target) {
-    auto reply = test::await_reply<HttpReply>(gate_.io(), [&](std::function<void(HttpReply)> done) {
-      client_->request(drivers::HttpMethod::get, target, {}, kReactLimit, std::move(done));
-    });
-    REQUIRE(reply.has_value());
-    INFO(target << " answered " << reply->status << ": " << reply->body << reply->error);
-    return *reply;
-  }
-
- private:
-  GateHarness& gate_;
-  std::unique_ptr<drivers::HttpClient> client_;
-};
-
 bool has(const std::string& page, const std::string& line) { return page.find(line + "\n") != std::string::npos; }
 
 TEST_CASE("after an admission, a passage and a denial, /metrics shows them and /healthz is ok", "[scenario]") {

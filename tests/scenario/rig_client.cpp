@@ -109,6 +109,15 @@ void RigClient::walk_in(int lane) {
   hold(inner, false);
 }
 
+void RigClient::walk_out(int lane) {
+  const auto outer = hw::line_name(lane, LineRole::beam_outer);
+  const auto inner = hw::line_name(lane, LineRole::beam_inner);
+  hold(inner, true);
+  hold(outer, true);
+  hold(inner, false);
+  hold(outer, false);
+}
+
 bool RigClient::wait_level(const std::string& output, bool active, std::chrono::milliseconds limit) {
   return gate_.run_until([&] { return view_.output(output) == active; }, limit);
 }

@@ -47,6 +47,8 @@ class RigClient {
   void scan(int lane, const std::string& token);
   // A person entering through `lane`: outer, both, inner, clear, each level held past the debounce.
   void walk_in(int lane);
+  // A person leaving through exit lane `lane`: inner, both, outer, clear, the same way.
+  void walk_out(int lane);
 
   // Waits until `line`'s reported level is `active`; false after `limit`.
   [[nodiscard]] bool wait_level(const std::string& output, bool active, std::chrono::milliseconds limit = kReactLimit);

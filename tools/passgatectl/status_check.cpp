@@ -103,6 +103,13 @@ CheckVerdict check_status(const json& s) {
   if (const auto n = count_of(s, "sessions_refused_24h"); n > 0) {
     f.warning.push_back(std::to_string(n) + " shopper(s) refused after an offline admission");
   }
+  if (s.contains("store")) {  // [store]: the store's etcd
+    const json& store = s["store"];
+    if (!store.value("reachable", true)) f.warning.push_back("the store's etcd does not answer");
+    if (const auto n = count_of(store, "double_uses_24h"); n > 0) {
+      f.warning.push_back(std::to_string(n) + " double use(s) across gate arrays in 24 h");
+    }
+  }
   judge_payments(s, f, perf);
   perf["sessions_open"] = count_of(s, "sessions_open");
   perf["outbox"] = count_of(s, "outbox");

@@ -84,6 +84,22 @@ void print_payments(const json& s, std::int64_t now_ms, std::ostream& out) {
   out << '\n';
 }
 
+// The store-wide coordination ([store]), when the gate has it.
+void print_store(const json& store, std::ostream& out) {
+  out << "store (etcd): " << (store.value("reachable", false) ? "answering" : "NOT answering")
+      << ", fallback " << store.value("fallback", "") << "; owed: " << store.value("claims_owed", 0)
+      << " claim(s), " << store.value("releases_owed", 0) << " release(s); double uses in 24 h: "
+      << store.value("double_uses_24h", 0) << '\n';
+  const json& occupancy = store["occupancy"];
+  if (occupancy.is_null()) {
+    out << "store occupancy: not read yet\n";
+    return;
+  }
+  out << "store occupancy: " << occupancy.value("inside", 0) << " inside (" << occupancy.value("entered", 0)
+      << " in, " << occupancy.value("exited", 0) << " out over " << occupancy.value("arrays", 0)
+      << " gate array(s)), read " << format_age_s(occupancy["read_s_ago"]) << " ago\n";
+}
+
 void print_status(const json& s, std::ostream& out) {
   const std::int64_t now_ms = unix_now_ms();
   const json attention = s.value("attention", json::array());
@@ -108,6 +124,7 @@ void print_status(const json& s, std::ostream& out) {
       << reachability(s["tracking"], now_ms, "passgated has not sent it a request yet") << '\n';
   print_outbox(s, out);
   print_session_counts(s, out);
+  if (s.contains("store")) print_store(s["store"], out);
   print_payments(s, now_ms, out);
 }
 

@@ -1,0 +1,84 @@
+#include "controller/metrics/store.hpp"
+
+#include <chrono>
+
+#include "common/time_format.hpp"
+
+namespace passgate::controller {
+
+StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const AdmissionService& admission,
+                           Clock& clock)
+    : store_(store),
+      admission_(admission),
+      clock_(clock),
+      admissions_(registry.counter("passgate_store_admissions_total",
+                                   "App entries by what their store-wide claims decided: outcome=claimed (the store "
+                                   "confirmed), replayed (the token was admitted in the store already), "
+                                   "inside_elsewhere (the shopper's session is open at another gate array), "
+                                   "fallback_local (no answer: admitted unverified), fallback_deny (no answer: "
+                                   "denied lane_unavailable).",
+                                   {"outcome"})),
+      reconciled_(registry.counter("passgate_store_reconciled_total",
+                                   "What the gate owed its store, done: result=claimed (an unverified admission "
+                                   "claimed after all), released (a key that named a session no longer needing it), "
+                                   "lapsed (a token's key gone by itself), unanswered (an attempt etcd did not "
+                                   "answer: retried).",
+                                   {"result"})),
+      double_uses_(registry.counter("passgate_store_double_uses_total",
+                                    "Admissions made here while etcd did not answer whose token, or whose shopper's "
+                                    "open session, another gate array had too (event=store_double_use). Nothing "
+                                    "admitted is undone; tell loss prevention.")),
+      owed_(registry.gauge("passgate_store_owed",
+                           "What the gate still owes its store's etcd: action=claim (admissions made without the "
+                           "store-wide claim) or release (keys that may name sessions that no longer need them).",
+                           {"action"})),
+      reachable_(registry.gauge("passgate_store_reachable",
+                                "1 if the store's etcd answered the gate's last calls (occupancy, reconciliation), "
+                                "else 0: entries follow store.fallback.")),
+      occupancy_(registry.gauge("passgate_store_occupancy",
+                                "The store's occupancy as last read from etcd: what=inside (entered - exited, never "
+                                "below 0), entered, exited (every gate array's passages), arrays (gate arrays that "
+                                "wrote their totals).",
+                                {"what"})),
+      occupancy_age_(registry.gauge("passgate_store_occupancy_age_seconds",
+                                    "Seconds since the store's occupancy was last read (absent before the first "
+                                    "read).")) {
+  for (const char* o : {"claimed", "replayed", "inside_elsewhere", "fallback_local", "fallback_deny"}) {
+    admissions_.init({o});
+  }
+  for (const char* r : {"claimed", "released", "lapsed", "unanswered"}) reconciled_.init({r});
+  double_uses_.init({});
+  registry.add_collector([this] { collect(); });
+}
+
+void StoreMetrics::collect() {
+  const StoreAdmissionCounts& a = admission_.store_counts();
+  admissions_.set({"claimed"}, static_cast<double>(a.claimed));
+  admissions_.set({"replayed"}, static_cast<double>(a.replayed));
+  admissions_.set({"inside_elsewhere"}, static_cast<double>(a.inside_elsewhere));
+  admissions_.set({"fallback_local"}, static_cast<double>(a.fallback_local));
+  admissions_.set({"fallback_deny"}, static_cast<double>(a.fallback_deny));
+  const StoreReconcileCounts& r = store_.reconciler().counts();
+  reconciled_.set({"claimed"}, static_cast<double>(r.claimed));
+  reconciled_.set({"released"}, static_cast<double>(r.released));
+  reconciled_.set({"lapsed"}, static_cast<double>(r.lapsed));
+  reconciled_.set({"unanswered"}, static_cast<double>(r.unanswered));
+  double_uses_.set({}, static_cast<double>(r.double_uses));
+  if (const auto owed = store_.owed(0); owed.ok()) {
+    owed_.set({"claim"}, static_cast<double>(owed->claims));
+    owed_.set({"release"}, static_cast<double>(owed->releases));
+  }
+  reachable_.set({}, store_.answering() ? 1 : 0);
+  const StoreOccupancyView& view = store_.occupancy();
+  if (view.occupancy) {
+    occupancy_.set({"inside"}, static_cast<double>(view.occupancy->inside()));
+    occupancy_.set({"entered"}, static_cast<double>(view.occupancy->entered));
+    occupancy_.set({"exited"}, static_cast<double>(view.occupancy->exited));
+    occupancy_.set({"arrays"}, static_cast<double>(view.occupancy->arrays));
+  }
+  if (view.read_at) {
+    occupancy_age_.set({}, std::chrono::duration<double>(clock_.steady_now() - *view.read_at).count());
+  }
+}
+
+}  // namespace passgate::controller

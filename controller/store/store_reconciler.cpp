@@ -1,0 +1,153 @@
+#include "controller/store/store_reconciler.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "common/log_value.hpp"
+#include "common/time_format.hpp"
+
+namespace passgate::controller {
+
+StoreReconciler::StoreReconciler(coordination::StoreCoordinator& store, db::StoreClaimsPending& owed,
+                                 TimerService& timers, Clock& clock)
+    : store_(store), owed_(owed), timers_(timers), clock_(clock) {}
+
+StoreReconciler::~StoreReconciler() = default;
+
+void StoreReconciler::start() { round(); }
+
+void StoreReconciler::kick() {
+  if (running_) {
+    kicked_ = true;
+    return;
+  }
+  if (waiting_for_store()) return;  // its timer stands
+  schedule(Millis{0});
+}
+
+void StoreReconciler::schedule(Millis delay) {
+  timer_ = timers_.start(delay, [this] {
+    timer_.reset();
+    round();
+  });
+}
+
+bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
+  if (row.kind != "token") return false;
+  const auto& s = store_.settings();
+  const auto key_end = WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.lease_bucket;
+  return key_end <= clock_.wall_now();
+}
+
+void StoreReconciler::round() {
+  if (running_) return;
+  timer_.reset();
+  running_ = true;
+  kicked_ = false;
+  auto rows = owed_.next(kBatch);
+  if (!rows.ok()) {
+    // Tried again as if the store had not answered.
+    spdlog::error("event=store_reconcile_failed detail={}", log_value(rows.error().message));
+    finish(false, false);
+    return;
+  }
+  next(std::make_shared<std::vector<db::PendingStoreClaim>>(std::move(*rows)), 0);
+}
+
+void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> rows, std::size_t index) {
+  // Rows the store need not or cannot be asked about: a lapsed token's, an id no key can hold.
+  while (index < rows->size() && (lapsed((*rows)[index]) || !coordination::valid_key_id((*rows)[index].claim_id))) {
+    const auto& row = (*rows)[index];
+    if (const Status done = owed_.done(row); !done.ok()) {
+      spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(done.error().message));
+      finish(false, false);
+      return;
+    }
+    if (!coordination::valid_key_id(row.claim_id)) {
+      spdlog::error("event=store_reconcile_dropped session={} kind={} detail=\"its id cannot be a key in etcd\"",
+                    row.session_id, row.kind);
+      ++index;
+      continue;
+    }
+    ++counts_.lapsed;
+    if (row.action == db::StoreClaimAction::claim) {
+      spdlog::info("event=store_claim_lapsed session={} token_id={} detail=\"the token ended before the store answered "
+                   "again; it can no longer be used anywhere\"",
+                   row.session_id, log_value(row.claim_id));
+    }
+    ++index;
+  }
+  if (index >= rows->size()) {
+    finish(true, rows->size() == kBatch);
+    return;
+  }
+  const auto& row = (*rows)[index];
+  auto answered = [this, alive = std::weak_ptr<int>(alive_), rows, index](coordination::Outcome outcome) {
+    if (!alive.expired()) on_outcome(rows, index, std::move(outcome));
+  };
+  const bool token = row.kind == "token";
+  if (row.action == db::StoreClaimAction::release) {
+    if (token) {
+      store_.release_token(row.claim_id, row.session_id, std::move(answered));
+    } else {
+      store_.close_shopper(row.claim_id, row.session_id, std::move(answered));
+    }
+  } else if (token) {
+    store_.claim_token(row.claim_id, row.session_id,
+                       WallTime{std::chrono::seconds(row.until_s)}, std::move(answered));
+  } else {
+    store_.open_shopper(row.claim_id, row.session_id, std::move(answered));
+  }
+}
+
+void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreClaim>> rows, std::size_t index,
+                                 coordination::Outcome outcome) {
+  const auto& row = (*rows)[index];
+  const char* action = row.action == db::StoreClaimAction::claim ? "claim" : "release";
+  if (outcome.verdict == coordination::Verdict::unavailable) {
+    ++counts_.unanswered;
+    (void)owed_.failed(row, outcome.reason);  // only the attempts' count for passgatectl
+    spdlog::warn("event=store_reconcile_waiting session={} kind={} action={} attempts={} detail={}", row.session_id,
+                 row.kind, action, row.attempts + 1, log_value(outcome.reason));
+    finish(false, false);
+    return;
+  }
+  Status written;
+  if (outcome.verdict == coordination::Verdict::refused) {
+    // Only a claim is refused: the key is another array's (this array's own are taken over).
+    ++counts_.double_uses;
+    written = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
+    spdlog::error("event=store_double_use kind={} session={}{} other={} detail={}", row.kind, row.session_id,
+                  row.kind == "token" ? " token_id=" + log_value(row.claim_id) : std::string(),
+                  log_value(outcome.holder_text),
+                  log_value(row.kind == "token"
+                                ? "the token was admitted here while the store did not answer, and at another gate "
+                                  "array too; nothing is undone"
+                                : "the shopper was admitted here while the store did not answer, with a session open "
+                                  "at another gate array; nothing is undone"));
+  } else {
+    ++(row.action == db::StoreClaimAction::claim ? counts_.claimed : counts_.released);
+    written = owed_.done(row);
+    spdlog::info("event=store_reconciled session={} kind={} action={}", row.session_id, row.kind, action);
+  }
+  if (!written.ok()) {
+    spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(written.error().message));
+    finish(false, false);
+    return;
+  }
+  next(std::move(rows), index + 1);
+}
+
+void StoreReconciler::finish(bool answered, bool more) {
+  running_ = false;
+  if (!answered) {
+    retry_delay_ = std::clamp(retry_delay_ * 2, kRetryFirst, kRetryMax);
+    schedule(retry_delay_);
+    return;
+  }
+  retry_delay_ = Millis{0};
+  schedule(more || kicked_ ? Millis{0} : kPoll);
+}
+
+}  // namespace passgate::controller

@@ -1,0 +1,126 @@
+#include "db/store_claims_pending.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <SQLiteCpp/VariadicBind.h>
+
+#include "db/sqlite_error.hpp"
+#include "db/statement_cache.hpp"
+
+namespace passgate::db {
+
+namespace {
+
+constexpr std::int64_t kDoubleUseKeptMs = 30LL * 24 * 3600 * 1000;
+
+const char* action_name(StoreClaimAction action) { return action == StoreClaimAction::claim ? "claim" : "release"; }
+
+}  // namespace
+
+Status StoreClaimsPending::set_coordinated(bool on, std::int64_t now_ms) {
+  return guarded("record whether the gate coordinates with its store", [&]() -> Status {
+    auto set = db_.statement(
+        "INSERT INTO gate_status (name, value, updated_at_ms) VALUES ('store_coordination', ?1, ?2) ON CONFLICT (name)"
+        " DO UPDATE SET value = excluded.value, updated_at_ms = excluded.updated_at_ms");
+    SQLite::bind(*set, on ? "1" : "0", now_ms);
+    set->exec();
+    return {};
+  });
+}
+
+Result<std::vector<PendingStoreClaim>> StoreClaimsPending::next(std::size_t limit) {
+  return guarded("read the store claims owed", [&]() -> Result<std::vector<PendingStoreClaim>> {
+    auto query = db_.statement(
+        "SELECT id, session_id, kind, claim_id, action, until_s, attempts FROM store_claims_pending"
+        " ORDER BY id LIMIT ?1");
+    query->bind(1, static_cast<std::int64_t>(limit));
+    std::vector<PendingStoreClaim> rows;
+    while (query->executeStep()) {
+      rows.push_back({query->getColumn(0).getInt64(), query->getColumn(1).getString(), query->getColumn(2).getString(),
+                      query->getColumn(3).getString(),
+                      query->getColumn(4).getString() == "claim" ? StoreClaimAction::claim : StoreClaimAction::release,
+                      query->getColumn(5).getInt64(), query->getColumn(6).getInt()});
+    }
+    return rows;
+  });
+}
+
+namespace {
+
+void remove_row(Database& db, const PendingStoreClaim& row) {
+  auto remove = db.statement("DELETE FROM store_claims_pending WHERE id = ?1 AND action = ?2");
+  SQLite::bind(*remove, row.id, action_name(row.action));
+  remove->exec();
+}
+
+}  // namespace
+
+Status StoreClaimsPending::done(const PendingStoreClaim& row) {
+  return guarded("finish a store claim owed", [&]() -> Status {
+    remove_row(db_, row);
+    return {};
+  });
+}
+
+Status StoreClaimsPending::failed(const PendingStoreClaim& row, const std::string& why) {
+  return guarded("count a store claim's attempt", [&]() -> Status {
+    auto update = db_.statement(
+        "UPDATE store_claims_pending SET attempts = attempts + 1, last_error = substr(?2, 1, 200) WHERE id = ?1");
+    SQLite::bind(*update, row.id, why);
+    update->exec();
+    return {};
+  });
+}
+
+Status StoreClaimsPending::double_use(const PendingStoreClaim& row, const std::string& other, std::int64_t now_ms) {
+  return guarded("record a double use", [&]() -> Status {
+    SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto forget = db_.statement("DELETE FROM store_double_uses WHERE found_at_ms < ?1");
+    forget->bind(1, now_ms - kDoubleUseKeptMs);
+    forget->exec();
+    auto insert = db_.statement(
+        "INSERT INTO store_double_uses (kind, claim_id, session_id, other, found_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
+    SQLite::bind(*insert, row.kind, row.claim_id, row.session_id, other, now_ms);
+    insert->exec();
+    remove_row(db_, row);
+    transaction.commit();
+    return {};
+  });
+}
+
+Result<StoreClaimsSummary> StoreClaimsPending::summary(std::int64_t since_ms) {
+  return guarded("count the store claims owed", [&]() -> Result<StoreClaimsSummary> {
+    StoreClaimsSummary s;
+    auto owed = db_.statement("SELECT action, COUNT(*) FROM store_claims_pending GROUP BY action");
+    while (owed->executeStep()) {
+      (owed->getColumn(0).getString() == "claim" ? s.claims : s.releases) = owed->getColumn(1).getInt64();
+    }
+    auto found = db_.statement("SELECT COUNT(*) FROM store_double_uses WHERE found_at_ms >= ?1");
+    found->bind(1, since_ms);
+    found->executeStep();
+    s.double_uses = found->getColumn(0).getInt64();
+    return s;
+  });
+}
+
+void StoreClaimsPending::owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed) {
+  if (!unclaimed.any()) return;
+  auto mark = db.statement("UPDATE sessions SET unverified = 1 WHERE session_id = ?1");
+  mark->bind(1, session_id);
+  mark->exec();
+  if (unclaimed.token) {
+    auto owe = db.statement(
+        "INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)"
+        " SELECT session_id, 'token', token_id, 'claim', token_expires_at FROM sessions WHERE session_id = ?1");
+    owe->bind(1, session_id);
+    owe->exec();
+  }
+  if (unclaimed.shopper) {
+    auto owe = db.statement(
+        "INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)"
+        " SELECT session_id, 'shopper', shopper, 'claim', 0 FROM sessions WHERE session_id = ?1");
+    owe->bind(1, session_id);
+    owe->exec();
+  }
+}
+
+}  // namespace passgate::db

@@ -1,0 +1,104 @@
+// Migration 23: what the gate owes its store's etcd is written with what makes it owed: the
+// admitting commit owes the claims it could not make (and marks the session unverified, counted
+// once against the offline cap); a denial that frees the token id owes its release, the end of
+// any session its shopper's; nothing while the gate does not coordinate with a store, nothing
+// for the purge of used ids. Passages are totalled in and out as they are queued.
+#include <catch2/catch.hpp>
+
+#include "db/outbox.hpp"
+#include "db/passage_totals.hpp"
+#include "db/store_claims_pending.hpp"
+#include "tests/db/db_test_support.hpp"
+
+using namespace passgate::db;
+using namespace passgate::db::test;
+
+namespace {
+
+struct Owed {
+  TestDatabase t;
+  SessionStore sessions{*t.db};
+  StoreClaimsPending owed{*t.db};
+
+  void begin(const std::string& id) { REQUIRE(describe(begin_session(sessions, session(id, "jti-" + id))) == "ok"); }
+  std::vector<std::string> rows() {
+    std::vector<std::string> out;
+    const auto listed = owed.next(100).value();
+    for (const auto& r : listed) {
+      out.push_back(r.session_id + " " + r.kind + " " + r.claim_id + " " +
+                    (r.action == StoreClaimAction::claim ? "claim" : "release"));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("without the store nothing is owed") {
+  Owed o;
+  o.begin("s1");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.rows().empty());
+}
+
+TEST_CASE("a denial owes its shopper's release, and its token's when the id is freed; the purge owes nothing") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  REQUIRE(describe(o.sessions.mark_denied("s2", "shopper_blocked", false, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s1 token jti-s1 release",
+                                             "s2 shopper shp_8f2c release"});
+  const auto listed = o.owed.next(100).value();
+  for (const auto& r : listed) REQUIRE(describe(o.owed.done(r)) == "ok");
+  // A day and more after the tokens ended their ids are forgotten: no release.
+  const auto purged = o.sessions.purge_used_tokens(1'795'000'120 + kUsedTokenRetentionS + 10);
+  REQUIRE(purged.ok());
+  CHECK(purged->forgotten == 1);
+  CHECK(o.rows().empty());
+}
+
+TEST_CASE("an admission without the store's answer owes its claims, counted once as unverified; its end a release") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_open("s1", StoreUnclaimed{true, true})) == "ok");
+  const OutboxMessage open{.kind = "session_open", .target = "/v1/sessions", .body = "{}", .session_id = "s2"};
+  REQUIRE(describe(o.sessions.mark_open_offline("s2", open, kNow, StoreUnclaimed{true, false})) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 token jti-s1 claim", "s1 shopper shp_8f2c claim",
+                                             "s2 token jti-s2 claim"});
+  CHECK(o.sessions.offline_admissions_since(0).value() == 2);  // s2 offline and unverified: once
+  const auto claims = o.owed.next(100).value();
+  // s1 is cancelled before its shopper was claimed: its claim becomes a release (it may have
+  // landed), and finishing the claim read earlier leaves the release.
+  const OutboxMessage cancel{.kind = "cancel", .target = "/t", .body = "{}", .session_id = "s1"};
+  REQUIRE(describe(o.sessions.mark_cancelled("s1", cancel, kNow)) == "ok");
+  REQUIRE(describe(o.owed.done(claims[1])) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 token jti-s1 claim", "s2 token jti-s2 claim",
+                                             "s1 shopper shp_8f2c release"});
+  REQUIRE(describe(o.owed.double_use(claims[0], "gate north session x", kNow)) == "ok");
+  const auto summary = o.owed.summary(kNow - 1).value();
+  CHECK(summary.claims == 1);
+  CHECK(summary.releases == 1);
+  CHECK(summary.double_uses == 1);
+  // The list survives a restart.
+  o.t.reopen();
+  CHECK(StoreClaimsPending(*o.t.db).next(100).value().size() == 2);
+}
+
+TEST_CASE("passages are totalled in and out as they are queued, by their direction") {
+  TestDatabase t;
+  Outbox outbox(*t.db);
+  for (const char* direction : {"in", "in", "out", "in"}) {
+    const std::string body = std::string(R"({"passage_id":"p","direction":")") + direction + R"(","kind":"exit"})";
+    REQUIRE(describe(outbox.enqueue(OutboxMessage{"passage", "/v1/passages", body, ""}, kNow)) == "ok");
+  }
+  // A body that is not JSON (as some tests queue) is still queued, counted nowhere.
+  REQUIRE(describe(outbox.enqueue(OutboxMessage{"passage", "/v1/passages", "not json", ""}, kNow)) == "ok");
+  const auto totals = read_passage_totals(*t.db);
+  REQUIRE(totals.ok());
+  CHECK(totals->in == 3);
+  CHECK(totals->out == 1);
+}
