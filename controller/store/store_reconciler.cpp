@@ -43,15 +43,15 @@ bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
 void StoreReconciler::round() {
   if (running_) return;
   timer_.reset();
+  running_ = true;
+  kicked_ = false;
   auto rows = owed_.next(kBatch);
   if (!rows.ok()) {
+    // Tried again as if the store had not answered.
     spdlog::error("event=store_reconcile_failed detail={}", log_value(rows.error().message));
-    running_ = true;
     finish(false, false);
     return;
   }
-  running_ = true;
-  kicked_ = false;
   next(std::make_shared<std::vector<db::PendingStoreClaim>>(std::move(*rows)), 0);
 }
 
