@@ -68,16 +68,19 @@ class Rig:
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
-        for line in self.link.makefile(encoding="utf-8"):
-            message = json.loads(line)
-            with self.changed:
-                if message["t"] == "out":
-                    self.levels[message["line"]] = message["v"]
-                elif message["t"] == "display":
-                    self.displays.append((message["lane"], message["text"]))
-                elif message["t"] == "error":
-                    self.errors.append(message["msg"])
-                self.changed.notify_all()
+        try:
+            for line in self.link.makefile(encoding="utf-8"):
+                message = json.loads(line)
+                with self.changed:
+                    if message["t"] == "out":
+                        self.levels[message["line"]] = message["v"]
+                    elif message["t"] == "display":
+                        self.displays.append((message["lane"], message["text"]))
+                    elif message["t"] == "error":
+                        self.errors.append(message["msg"])
+                    self.changed.notify_all()
+        except (OSError, ValueError):  # closed by close(), at the end
+            return
 
     def send(self, message):
         self.link.sendall(json.dumps(message).encode() + b"\n")
@@ -306,23 +309,25 @@ class Store:
                 raise Failed(f"{rig.name} refused a rig message: {rig.errors[0]}")
         self.summary()
 
-    def claims_by_outcome(self, array):
-        counts = self.gates[array].store_admissions()
-        return ", ".join(f"{outcome} {n}" for outcome, n in counts.items() if n) or "none"
-
     def summary(self):
         print("== the two-entrance store at the end of the day (passgatectl status --json of each array)")
         print(f"   {'array':6} {'etcd':9} {'owed':>4} {'double uses':>11} {'in':>3} {'out':>3} {'inside':>6} "
               f"{'arrays':>6}  claims at entry (metrics)")
+        unverified = 0
         for array in ARRAYS:
             store = self.status(array)["store"]
             if not owes_nothing(store) or store["double_uses_24h"] != 0:
                 raise Failed(f"{array}: {json.dumps(store)}")
             o = store["occupancy"]
+            claims = self.gates[array].store_admissions()
+            unverified += claims.get("fallback_local", 0)
             print(f"   {array:6} {'answers' if store['reachable'] else 'no answer':9} "
                   f"{store['claims_owed'] + store['releases_owed']:>4} {store['double_uses_24h']:>11} "
                   f"{o['entered']:>3} {o['exited']:>3} {o['inside']:>6} {o['arrays']:>6}  "
-                  f"{self.claims_by_outcome(array)}")
+                  + (", ".join(f"{outcome} {n}" for outcome, n in claims.items() if n) or "none"))
+        if unverified:
+            print(f"   fallback_local: {unverified} admitted unverified while the members left elected a new leader "
+                  f"(no answer within coordination_timeout_ms), claimed once they answered: nothing owed")
 
     def log_tails(self):
         for array, gate in self.gates.items():
