@@ -7,8 +7,10 @@
 # card, a card tapped twice, a reader offline for a while), a fire drill, a tracking engine
 # outage, a gateway outage (payments queue up, then drain) and a declined card (dead-letter).
 # Prints a summary and a reconciliation of carts, card holds, the gate's payment queue and the
-# gateway's ledger, and exits 0 only when the outcome is the expected one. Options: --keep
-# (leave the temp dir), --time-scale X.
+# gateway's ledger. Then a store with two entrances (scripts/demo_store.py): two passgated
+# sharing a three-member etcd cluster it starts, a token replayed at the second entrance denied,
+# an etcd member killed mid-day, one occupancy for the store. Exits 0 only when both outcomes
+# are the expected ones. Options: --keep (leave the temp dir), --time-scale X (the store day's).
 # PASSGATE_BUILD_DIR: the build directory to use (default build/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -194,4 +196,8 @@ if [ "$rig_status" -ne 0 ]; then
   echo "demo FAILED; passgated log tail:"; tail -n 40 "$work/passgated.log"
   exit 1
 fi
+echo "== the store day: OK"
+
+# One store, two entrances: its own etcd cluster, simulators and two gate arrays.
+python3 -B "$root/scripts/demo_store.py" --build "$build" --dir "$work/store" || { echo "demo FAILED"; exit 1; }
 echo "demo OK"

@@ -4,11 +4,13 @@ socket answering `lanes`), reads its memory and CPU time from /proc, stops it wi
 
 import json
 import os
+import re
 import select
 import signal
 import socket
 import subprocess
 import time
+import urllib.request
 
 ISSUER = "https://app.example-retail.com"
 STORE = "store-bench"
@@ -156,6 +158,22 @@ class Gate:
     @property
     def pid(self):
         return self.process.pid
+
+    def metrics_port(self):
+        """The port the daemon logged for its metrics listener (listen = "127.0.0.1:0")."""
+        with open(self.log_path) as f:
+            found = re.search(r"event=metrics_listening address=127\.0\.0\.1 port=([0-9]+)", f.read())
+        if not found:
+            raise RuntimeError(f"passgated ({self.name}) logged no metrics port; see {self.log_path}")
+        return int(found.group(1))
+
+    def store_admissions(self):
+        """With [store]: its app entries by what their store-wide claims decided, from its metrics
+        (passgate_store_admissions_total by outcome: claimed, replayed, fallback_local, ...)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}/metrics", timeout=5) as reply:
+            page = reply.read().decode()
+        found = re.findall(r'^passgate_store_admissions_total\{outcome="([a-z_]+)"\} ([0-9]+)$', page, re.M)
+        return {outcome: int(n) for outcome, n in found}
 
     def stop(self):
         """SIGTERM; returns the exit code (0: a clean stop)."""

@@ -13,7 +13,6 @@ import argparse
 import base64
 import json
 import os
-import re
 import socket
 import subprocess
 import tempfile
@@ -40,15 +39,6 @@ def write_keys(work):
         with open(path, "w") as f:
             f.write(content)
         os.chmod(path, 0o600)
-
-
-def metrics_port(gate):
-    """The port the gate logged for its metrics listener (listen = "127.0.0.1:0")."""
-    with open(gate.log_path) as f:
-        found = re.search(r"event=metrics_listening address=127\.0\.0\.1 port=([0-9]+)", f.read())
-    if not found:
-        raise SystemExit(f"passgated logged no metrics port; see {gate.log_path}")
-    return int(found.group(1))
 
 
 def control_figure(passgatectl, socket_path):
@@ -112,7 +102,7 @@ def main():
         gate.start()
         try:
             control_figure(args.passgatectl, gate.control_socket)
-            metrics_figure(metrics_port(gate))
+            metrics_figure(gate.metrics_port())
         finally:
             gate.stop()
             refused.close()

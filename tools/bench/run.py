@@ -19,7 +19,9 @@
      READY=1, scan-to-release and passgatectl on it (year_data.py);
   h. resident memory after 10,000 and 50,000 scans (memory_growth.py);
   i. tap-to-release of card entry: a tap at the lane's simulated reader -> `release_in` 1;
-     floor: scan-to-release on the same gate (card_taps.py).
+     floor: scan-to-release on the same gate (card_taps.py);
+  j. scan-to-release with the store-wide claim ([store] on a local three-member etcd cluster);
+     floor: token verification + durable session commit + one etcd claim alone (store_claims.py).
 
 Prints a table and writes the figures as JSON."""
 
@@ -41,15 +43,16 @@ from drain_scans import drain_scans
 from gate_process import cpu_seconds, proc_status
 from many_lanes import many_lanes
 from memory_growth import memory_growth
-from report import print_table, tap_rows
+from report import print_table, store_rows, tap_rows
+from store_claims import store_claims
 from year_data import year_data
 
 FULL = {"scans": 5000, "exits": 1000, "queue_ops": 10000, "paced_ops": 400, "idle_s": 60, "starts": 5, "shoppers": 20,
         "drain_scans": 2000, "lanes_s": 90, "year_days": 365, "year_scans": 2000, "ctl_runs": 5,
-        "memory_scans": (10000, 50000), "sweep_timeout_s": 600, "taps": 1000}
+        "memory_scans": (10000, 50000), "sweep_timeout_s": 600, "taps": 1000, "store_scans": 2000}
 QUICK = {"scans": 300, "exits": 90, "queue_ops": 1000, "paced_ops": 60, "idle_s": 5, "starts": 2, "shoppers": 10,
          "drain_scans": 300, "lanes_s": 15, "year_days": 10, "year_scans": 300, "ctl_runs": 3,
-         "memory_scans": (1000, 5000), "sweep_timeout_s": 60, "taps": 100}
+         "memory_scans": (1000, 5000), "sweep_timeout_s": 60, "taps": 100, "store_scans": 300}
 EXIT_LANES = range(2, 17)  # lane 1 is the entry; the exits go round lanes 2-16 (see exit_latency.cpp)
 TRACKING_DELAY_MS = 2000
 # The drain's max_in_flight: the most [payments] max_in_flight allows (the daemon's default is 4,
@@ -59,6 +62,8 @@ QUEUE_IN_FLIGHT = 32
 # answers 429 above its own limit (set a quarter above the pace).
 PACED_RATE = 20
 PACED_LIMIT = 25
+# --only: a section alone, and its rows of the table.
+ONLY = {"taps": (card_taps, tap_rows), "store": (store_claims, store_rows)}
 
 
 def scan_latency(b, results):
@@ -230,8 +235,9 @@ def main():
     parser.add_argument("--json", required=True, help="where to write the figures")
     parser.add_argument("--quick", action="store_true", help="fewer samples and a 5 s idle: for development")
     parser.add_argument("--keep", action="store_true", help="keep the daemons' logs and databases")
-    parser.add_argument("--only", choices=["taps"],
-                        help="only this section (taps: i, tap-to-release with its floor), its rows only")
+    parser.add_argument("--only", choices=list(ONLY),
+                        help="only this section (taps: i, tap-to-release with its floor; store: j, scan-to-release "
+                             "with the store-wide claim and its floor), its rows only")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     build = os.path.abspath(args.build)
@@ -248,8 +254,8 @@ def main():
     ok = False
     try:
         prepare_keys(b)
-        if args.only == "taps":
-            card_taps(b, results)
+        if args.only:
+            ONLY[args.only][0](b, results)
         else:
             gate = scan_latency(b, results)
             start_to_ready(b, results, gate)
@@ -260,6 +266,7 @@ def main():
             card_taps(b, results)
             year_data(b, results)
             memory_growth(b, results)
+            store_claims(b, results)
         ok = True
     finally:
         b.stop_all()
@@ -274,7 +281,7 @@ def main():
     with open(args.json, "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
-    print_table(results, tap_rows(results) if args.only == "taps" else None)
+    print_table(results, ONLY[args.only][1](results) if args.only else None)
     print(f"figures written to {args.json}")
 
 
