@@ -70,7 +70,6 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   if (!is_loopback_host(config.address)) options.limits.accept_rate = kAcceptRate;
   options.tls = page->tls_.get();
   options.clock = &clock;
-  options.timers = &timers;
   auto listener = drivers::HttpListener::open(io, std::move(options), [raw = page.get()](
                                                                           const drivers::HttpRequest& request) {
     return raw->answer(request);
@@ -93,6 +92,8 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   const LoginCheck login = login_.check(request.authorization, request.peer_address);
   switch (login.outcome) {
     case LoginOutcome::allowed:
+      // Its address may connect past a flood from now on (the accept rate's reserved budget).
+      if (login_.required()) listener_->trust(request.peer_address);
       break;
     case LoginOutcome::refused:
       answer = drivers::plain_answer(401, "login required: the gate's status page needs a user of its users file\n");

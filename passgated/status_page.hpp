@@ -13,8 +13,9 @@
 // event streams, counted from their answer (status_viewers.hpp; more: 503); each viewer's
 // unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
 // dropped, never waited for. Off loopback the listener takes new connections at a bounded
-// rate (kAcceptRate). reload_users reads the users file again (a config reload) and closes the
-// event streams of the users it removed or gave another hash.
+// rate (kAcceptRate), with a budget kept for the addresses that logged in
+// (HttpListener::trust). reload_users reads the users file again (a config reload) and closes
+// the event streams of the users it removed or gave another hash (and those still opening).
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -59,8 +60,9 @@ class StatusPage final : public controller::GateObserver {
   StatusPage(const StatusPage&) = delete;
   StatusPage& operator=(const StatusPage&) = delete;
 
-  // New connections off loopback: 20 a second in all, 4 from one address, 10 from one IPv6 /64
-  // (bursts of 32, 16 and 32). On loopback there is no accept rate.
+  // New connections off loopback: 20 a second in all, 4 from one address (bursts of 32 and 16),
+  // and a reserved 4 a second (16 at once) for the addresses logged in within a day (at most
+  // 256) once the rest is spent. On loopback there is no accept rate.
   static constexpr drivers::AcceptRate kAcceptRate{};
 
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
