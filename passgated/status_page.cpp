@@ -147,7 +147,7 @@ Result<bool> StatusPage::reload_users() {
 }
 
 HttpAnswer StatusPage::events(const std::string& user) {
-  auto slot = viewers_.reserve();
+  auto slot = viewers_.reserve(user);
   if (!slot) {
     spdlog::info("event=status_page_viewer_refused viewers={}", viewers_.taken());
     return drivers::plain_answer(503, "too many viewers of the status page; close one and reload\n");
@@ -155,16 +155,16 @@ HttpAnswer StatusPage::events(const std::string& user) {
   HttpAnswer answer;
   answer.content_type = "text/event-stream";
   // The slot is held until the stream is added, or its connection closes before it opens.
-  answer.on_stream = [this, slot = std::move(slot), user](std::shared_ptr<drivers::EventStream> stream) {
-    (void)slot;
-    add_viewer(std::move(stream), user);
+  answer.on_stream = [this, slot = std::move(slot)](std::shared_ptr<drivers::EventStream> stream) {
+    add_viewer(std::move(stream), *slot);
   };
   return answer;
 }
 
-void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user) {
+void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream, const StatusViewers::Slot& slot) {
+  // A user removed while the head was written gets nothing: closed (slot revoked by the reload).
+  if (!viewers_.add(stream, slot)) return;
   if (!stream->send("retry: " + std::to_string(kRetry.count()) + "\n" + event_of(current(true)))) return;
-  viewers_.add(std::move(stream), user);
   if (!tick_) tick_ = timers_.start(kTick, [this] { tick(); });
 }
 

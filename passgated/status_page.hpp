@@ -100,7 +100,7 @@ class StatusPage final : public controller::GateObserver {
   // Sends the snapshot to every viewer if it differs from the last one sent.
   void push(bool refresh);
   void tick();
-  void add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user);
+  void add_viewer(std::shared_ptr<drivers::EventStream> stream, const StatusViewers::Slot& slot);
   // /events for `user`'s login.
   [[nodiscard]] drivers::HttpAnswer events(const std::string& user);
 
