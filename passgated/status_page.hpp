@@ -4,7 +4,8 @@
 //   GET /status.json      the snapshot (status_snapshot.hpp) once
 //   GET /events           server-sent events: the snapshot now, then each time it changes
 //   other paths 404; other methods 405 (Allow: GET): nothing here changes the gate.
-// Every request passes StatusLogin first (401 with a Basic challenge, or 429 with Retry-After:
+// Every request passes StatusLogin first (401, with a Basic challenge but for /events and
+// /status.json, which the page reads in the background; or 429 with Retry-After:
 // too many failed logins, or the hashing budget spent). It watches the
 // gate (a GateObserver: scans answered, beams, inputs, scanners, passages, the fire alarm): a
 // change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot is
