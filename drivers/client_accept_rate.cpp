@@ -3,8 +3,9 @@
 namespace passgate::drivers {
 
 ClientAcceptRate::ClientAcceptRate(const AcceptRate& rate, SteadyTime now)
-    : rate_(rate), overall_(rate.per_second, rate.burst, now), reserved_(rate.reserved_per_second, rate.reserved_burst, now),
-      addresses_(rate.max_clients), trusted_(rate.max_trusted) {}
+    : rate_(rate), overall_(rate.per_second, rate.burst, now),
+      reserved_(rate.reserved_per_second, rate.reserved_burst, now), addresses_(rate.max_clients),
+      trusted_(rate.max_trusted) {}
 
 AcceptVerdict ClientAcceptRate::try_connect(const ClientKeys& client, SteadyTime now) {
   TokenBucket& own = addresses_.at(
@@ -19,9 +20,8 @@ AcceptVerdict ClientAcceptRate::try_connect(const ClientKeys& client, SteadyTime
 }
 
 void ClientAcceptRate::trust(const std::string& address, SteadyTime now) {
-  trusted_.at(
-      address, now, [now] { return now; }, [this](SteadyTime at, SteadyTime when) { return when - at >= rate_.trusted_for; }) =
-      now;
+  const auto lapsed = [this](SteadyTime at, SteadyTime when) { return when - at >= rate_.trusted_for; };
+  trusted_.at(address, now, [now] { return now; }, lapsed) = now;
 }
 
 bool ClientAcceptRate::trusted(const std::string& address, SteadyTime now) {
