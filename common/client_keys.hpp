@@ -1,8 +1,9 @@
 // ClientKeys: who a peer is, for per-client limits (the HTTP listener's accept rate, the status
 // page's logins). Each address is a client of its own, strictly limited: an IPv4 address (also
-// one mapped into IPv6) or a whole IPv6 address. An IPv6 address also counts towards its /64,
-// under a larger cap in all: one host may fill its /64 with addresses of its own, and every
-// host of a store's LAN shares one, so a /64 alone would let one host lock out the others.
+// one mapped into IPv6) or a whole IPv6 address. An IPv6 address's /64 is given too, for the
+// logins' hashing budget per /64: every host of a store's LAN shares one /64 and one host may
+// take many addresses of it, so nothing may shut a /64 out as a whole (one host would lock out
+// the others).
 #pragma once
 
 #include <string>

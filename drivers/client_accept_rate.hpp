@@ -1,13 +1,21 @@
-// ClientAcceptRate: the per-client part of an HTTP listener's accept rate (AcceptRate, the
-// listener's HttpLimits::accept_rate: drivers/http_listener.hpp). Each client address has its
-// own token bucket, and an IPv6 address's /64 a larger one shared by all its addresses
-// (common/client_keys.hpp): one host's flood is stopped at its own address without stopping the
-// other hosts of its LAN, and cannot get past that by taking more addresses of its /64. At
-// most max_clients addresses and as many /64s are tracked (common/client_table.hpp: a new one
-// takes the place of the least recently seen whose bucket is full again). Single-threaded.
+// ClientAcceptRate: an HTTP listener's accept rate (AcceptRate, the listener's
+// HttpLimits::accept_rate: drivers/http_listener.hpp), per client and in all. Each client
+// address (an IPv4 address, a whole IPv6 address: common/client_keys.hpp) has its own token
+// bucket, checked first: past it, a connection spends nothing of the rate in all. A connection
+// within it takes a token of the rate in all; when there is none, an address trusted lately
+// (its client logged in within trusted_for: trust()) takes one of a reserved budget instead,
+// so that a flood from many addresses cannot keep out a technician who logged in before; the
+// others are refused. There is no cap per IPv6 /64: inside a store's LAN, which shares one, a
+// host that takes several addresses is indistinguishable from several hosts, and a cap there
+// would let it lock out the others. At most max_clients addresses (a new one takes the place
+// of the least recently seen whose bucket is full again: common/client_table.hpp) and
+// max_trusted trusted addresses (the least recently trusted goes first) are tracked.
+// Single-threaded; the caller gives the time.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <string>
 
 #include "common/client_keys.hpp"
 #include "common/client_table.hpp"
@@ -22,24 +30,35 @@ struct AcceptRate {
   double burst = 32;
   double per_client_per_second = 4;  // each client address
   double per_client_burst = 16;      // a browser opens a handful at once
-  double per_network_per_second = 10;  // all the addresses of one IPv6 /64
-  double per_network_burst = 32;
-  std::size_t max_clients = 1024;  // addresses tracked, and as many /64s
+  double reserved_per_second = 4;    // trusted addresses, once the rate in all is spent
+  double reserved_burst = 16;
+  std::size_t max_clients = 1024;  // addresses tracked
+  std::size_t max_trusted = 256;   // trusted addresses tracked
+  std::chrono::hours trusted_for{24};
 };
+
+// Whether a new connection may be kept; else why not.
+enum class AcceptVerdict { kept, client_rate, busy };
 
 class ClientAcceptRate {
  public:
-  explicit ClientAcceptRate(const AcceptRate& rate)
-      : rate_(rate), addresses_(rate.max_clients), networks_(rate.max_clients) {}
+  ClientAcceptRate(const AcceptRate& rate, SteadyTime now);
 
-  // Whether `client` may open a new connection at `now`: its address and its /64 (IPv6) each
-  // have a token; then each gives one.
-  [[nodiscard]] bool try_connect(const ClientKeys& client, SteadyTime now);
+  // Whether `client` may open a new connection at `now`: a token of its own bucket, and one of
+  // the rate in all, else of the reserved budget when the address is trusted. client_rate:
+  // past its own bucket; busy: the rate in all spent (and the reserved budget, or not trusted).
+  [[nodiscard]] AcceptVerdict try_connect(const ClientKeys& client, SteadyTime now);
+  // `address` (ClientKeys::address) logged in at `now`: trusted until trusted_for has passed.
+  void trust(const std::string& address, SteadyTime now);
 
  private:
+  [[nodiscard]] bool trusted(const std::string& address, SteadyTime now);
+
   AcceptRate rate_;
+  TokenBucket overall_;
+  TokenBucket reserved_;
   ClientTable<TokenBucket> addresses_;
-  ClientTable<TokenBucket> networks_;
+  ClientTable<SteadyTime> trusted_;  // when each logged in last
 };
 
 }  // namespace passgate::drivers

@@ -28,7 +28,6 @@
 #include "common/asio_time.hpp"
 #include "common/client_keys.hpp"
 #include "common/log_value.hpp"
-#include "common/token_bucket.hpp"
 
 namespace passgate::drivers {
 
@@ -76,30 +75,15 @@ std::string text_of(beast::string_view text) { return std::string(text.data(), t
 struct HttpListener::Core : std::enable_shared_from_this<Core> {
   Core(asio::io_context& io, HttpListenerOptions listener_options, Handler on_request)
       : acceptor(io), retry(io), options(std::move(listener_options)), handler(std::move(on_request)),
-        own_time(io), clock(options.clock != nullptr ? *options.clock : own_time),
-        timers(options.timers != nullptr ? *options.timers : own_time) {
-    if (const auto& rate = options.limits.accept_rate) {
-      overall.emplace(rate->per_second, rate->burst, clock.steady_now());
-      clients.emplace(*rate);
-    }
+        own_time(io), clock(options.clock != nullptr ? *options.clock : own_time) {
+    if (const auto& rate = options.limits.accept_rate) rates.emplace(*rate, clock.steady_now());
   }
 
   void accept();
-  // A connection accepted from `client`: refused past the client's own accept rate (no token
-  // of the rate in all spent), else admitted.
+  // A connection accepted from `client`: kept within the accept rate, else closed at once.
   void accepted(tcp::socket socket, std::string peer, ClientKeys client);
-  // A connection its client may open: started once it has a token of the rate in all; until
-  // then it is held and nothing else accepted.
-  void admit(tcp::socket socket, std::string peer, ClientKeys client);
   void make_room();
   void close_all();
-
-  // A kept connection waiting for a token of the rate in all.
-  struct Held {
-    tcp::socket socket;
-    std::string peer;
-    ClientKeys client;
-  };
 
   tcp::acceptor acceptor;
   asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors)
@@ -110,11 +94,7 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   bool closed = false;
   AsioTime own_time;
   const Clock& clock;
-  TimerService& timers;
-  std::optional<TokenBucket> overall;  // with accept_rate
-  std::optional<ClientAcceptRate> clients;  // with accept_rate
-  std::optional<Held> held;        // kept, waiting for `overall`
-  std::unique_ptr<Timer> resume;   // admitting `held` once `overall` has a token
+  std::optional<ClientAcceptRate> rates;  // with accept_rate
 };
 
 namespace {
@@ -333,28 +313,15 @@ void HttpListener::Core::accept() {
 }
 
 void HttpListener::Core::accepted(tcp::socket socket, std::string peer, ClientKeys client) {
-  if (clients && !clients->try_connect(client, clock.steady_now())) {
-    spdlog::debug("event={}_connection_refused peer={} reason=client_rate", options.name, log_value(peer));
-    error_code ignored;
-    socket.close(ignored);
-    return accept();
-  }
-  admit(std::move(socket), std::move(peer), std::move(client));
-}
-
-void HttpListener::Core::admit(tcp::socket socket, std::string peer, ClientKeys client) {
-  if (overall && !overall->try_take(1, clock.steady_now())) {
-    // Out of tokens: this one waits, and nothing more is accepted (the kernel's backlog holds
-    // the rest) until a token comes.
-    spdlog::debug("event={}_accept_paused open={}", options.name, open.size());
-    held.emplace(Held{std::move(socket), std::move(peer), std::move(client)});
-    resume = timers.start(std::max(overall->until(1, clock.steady_now()), Millis(1)), [this] {
-      resume.reset();
-      Held waiting = std::move(*held);
-      held.reset();
-      if (!closed) admit(std::move(waiting.socket), std::move(waiting.peer), std::move(waiting.client));
-    });
-    return;
+  if (rates) {
+    const AcceptVerdict verdict = rates->try_connect(client, clock.steady_now());
+    if (verdict != AcceptVerdict::kept) {
+      spdlog::debug("event={}_connection_refused peer={} reason={}", options.name, log_value(peer),
+                    verdict == AcceptVerdict::client_rate ? "client_rate" : "busy");
+      error_code ignored;
+      socket.close(ignored);
+      return accept();
+    }
   }
   if (open.size() >= options.limits.max_connections) make_room();
   auto self = shared_from_this();
@@ -397,8 +364,6 @@ void HttpListener::Core::close_all() {
   error_code ignored;
   acceptor.close(ignored);
   retry.cancel();
-  resume.reset();
-  held.reset();
   std::vector<ListenerConnection*> connections;
   for (const auto& [arrival, connection] : open) connections.push_back(connection);
   for (ListenerConnection* connection : connections) connection->close();
@@ -426,6 +391,10 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open(asio::io_context& io, H
 }
 
 HttpListener::~HttpListener() { core_->close_all(); }
+
+void HttpListener::trust(const std::string& peer_address) {
+  if (core_->rates) core_->rates->trust(client_keys(peer_address).address, core_->clock.steady_now());
+}
 
 std::uint16_t HttpListener::port() const {
   error_code ec;

@@ -9,12 +9,11 @@
 // each event of a stream too); at max_connections a connection not being answered (else any)
 // of the client holding the most, its oldest, is closed to make room, so a new client always
 // gets in. With HttpLimits::accept_rate (a listener off loopback), new connections are taken
-// at a bounded rate. A client's own limit is checked first (each address strictly, an IPv6
-// address's /64 under a larger cap in all: client_accept_rate.hpp): past it, its new connection
-// is closed at once, before any TLS handshake, without making room and without spending the
-// rate in all, so one host's flood cannot use that up. A connection kept takes a token of the
-// rate in all; when there is none, the listener holds it and stops accepting (the kernel's
-// backlog holds the rest) until a token comes. A stream's
+// at a bounded rate (client_accept_rate.hpp): each address's own limit is checked first, then
+// the rate in all, or for an address trusted lately (trust(): its client logged in) a reserved
+// budget once that is spent. A connection past them is closed at once, before any TLS
+// handshake and without making room, and the listener goes on accepting: the kernel's backlog
+// never fills with a flood's connections while a trusted client waits behind them. A stream's
 // unsent events are capped at max_stream_pending bytes: a client that falls behind is dropped,
 // never waited for. A malformed request is 400, a header over max_header_bytes 431, a body over
 // max_body_bytes 413, each answered and then closed. A bad client only ever loses its own
@@ -94,10 +93,9 @@ struct HttpListenerOptions {
   std::uint16_t port = 0;  // 0: any free port (port() says which)
   HttpLimits limits;
   boost::asio::ssl::context* tls = nullptr;  // set: TLS; it must outlive the listener
-  // The accept rate's clock and timer (a test's VirtualTime); null: the io_context's own
-  // (common/asio_time.hpp). They must outlive the listener.
+  // The accept rate's clock (a test's VirtualTime); null: the io_context's own
+  // (common/asio_time.hpp). It must outlive the listener.
   const Clock* clock = nullptr;
-  TimerService* timers = nullptr;
 };
 
 class HttpListener {
@@ -113,6 +111,10 @@ class HttpListener {
   HttpListener& operator=(const HttpListener&) = delete;
 
   [[nodiscard]] std::uint16_t port() const;
+  // The client at `peer_address` (HttpRequest::peer_address) logged in: its new connections
+  // may take the accept rate's reserved budget (AcceptRate::trusted_for). Nothing without an
+  // accept rate.
+  void trust(const std::string& peer_address);
 
   struct Core;  // shared with the open connections; defined in the .cpp
 

@@ -132,29 +132,34 @@ LoginCheck StatusLogin::check(std::string_view authorization, const std::string&
     if (!known) remembered_.erase(found);
   }
   const Counted client = clients_of(client_keys(peer_address), now, !known);
-  if (!known && (limited(client.network, kMaxNetworkFailures, peer_address, now) ||
+  // A /64 past its cap refuses only its addresses that failed themselves: a clean address of
+  // the store's LAN still gets its own tries.
+  const bool failing = failed_lately(client.address, now);
+  if (!known && ((failing && limited(client.network, kMaxNetworkFailures, peer_address, now)) ||
                  limited(client.address, kMaxFailures, peer_address, now))) {
     return {LoginOutcome::limited, "", kFailureWindow};
   }
   const auto credentials = basic_credentials(authorization);
   if (!credentials) {
-    failed(client, peer_address, "", now);
+    failed(client, peer_address, "", now, false);
     return {};
   }
   if (const auto found = failed_headers_.find(digest); found != failed_headers_.end()) {
     if (found->second.until > now) {
-      failed(client, peer_address, credentials->user, now);
+      failed(client, peer_address, credentials->user, now, false);
       return {};
     }
     failed_headers_.erase(found);
   }
   if (!known) {
-    if (const auto wait = hashing_wait(client, now); wait.count() > 0) return {LoginOutcome::busy, "", wait};
+    if (const auto wait = hashing_wait(client, failing, now); wait.count() > 0) {
+      return {LoginOutcome::busy, "", wait};
+    }
   }
   if (!verify(*credentials, client)) {
     remembered_.erase(digest);
     remember_failed(digest, credentials->user, now);
-    failed(client, peer_address, credentials->user, now);
+    failed(client, peer_address, credentials->user, now, true);
     return {};
   }
   if (client.address != nullptr) {
@@ -165,15 +170,21 @@ LoginCheck StatusLogin::check(std::string_view authorization, const std::string&
   return {LoginOutcome::allowed, credentials->user, {}};
 }
 
-std::chrono::seconds StatusLogin::hashing_wait(const Counted& who, SteadyTime now) const {
-  // A check starts while a budget is above zero: waiting for a thousandth of its burst will do.
+bool StatusLogin::failed_lately(const Client* client, SteadyTime now) {
+  return client != nullptr && client->failures > 0 && now - client->last_failure <= kFailureWindow;
+}
+
+std::chrono::seconds StatusLogin::hashing_wait(const Counted& who, bool failing, SteadyTime now) const {
+  // A check starts while a budget is above its floor: waiting for a thousandth of its burst
+  // more will do. An address that failed lately leaves kHashingReserved of the budget in all
+  // to the others.
   Millis wait{0};
-  const auto spent = [&wait, now](const TokenBucket& budget) {
-    if (budget.tokens(now) <= 0) wait = std::max(wait, std::max(budget.until(1, now), Millis(1)));
+  const auto spent = [&wait, now](const TokenBucket& budget, double floor) {
+    if (budget.tokens(now) <= floor) wait = std::max(wait, std::max(budget.until(floor + 1, now), Millis(1)));
   };
-  spent(hashing_);
+  spent(hashing_, failing ? static_cast<double>(kHashingReserved.count()) : 0.0);
   for (const Client* client : {who.address, who.network}) {
-    if (client != nullptr) spent(client->hashing);
+    if (client != nullptr) spent(client->hashing, 0.0);
   }
   return std::chrono::ceil<std::chrono::seconds>(wait);
 }
@@ -210,9 +221,10 @@ StatusLogin::Counted StatusLogin::clients_of(const ClientKeys& keys, SteadyTime 
 }
 
 void StatusLogin::failed(const Counted& who, const std::string& peer_address, const std::string& user,
-                         SteadyTime now) {
+                         SteadyTime now, bool hashed) {
   int failures = 0;
-  for (Client* client : {who.network, who.address}) {
+  // A /64 counts only the failures that cost a check: the others cost nothing to refuse.
+  for (Client* client : {hashed ? who.network : nullptr, who.address}) {
     if (client == nullptr) continue;
     if (now - client->last_failure > kFailureWindow) {
       client->failures = 0;
@@ -221,7 +233,8 @@ void StatusLogin::failed(const Counted& who, const std::string& peer_address, co
     failures = ++client->failures;  // the address's, when tracked
     client->last_failure = now;
   }
-  log_.failed(peer_address, sanitized(user), failures);
+  // Only a user of the file is named: what was typed in the user box may be a password.
+  log_.failed(peer_address, users_->hash_of(user) ? sanitized(user) : std::string("(unknown)"), failures);
 }
 
 bool StatusLogin::limited(Client* client, int max, const std::string& peer_address, SteadyTime now) {

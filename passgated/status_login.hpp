@@ -9,13 +9,20 @@
 //    kClientHashingPerSecond of it, and all the addresses of one IPv6 /64 together at most
 //    kNetworkHashingPerSecond (common/client_keys.hpp). A check starts only while each of
 //    these budgets is above zero, and its time is taken off afterwards: a slow check is paid
-//    for by waiting (else `busy`, 429 with when to try again);
+//    for by waiting (else `busy`, 429 with when to try again). An address with a failed login
+//    within kFailureWindow starts one only while the budget in all is above kHashingReserved
+//    (a quarter of its burst): the rest goes to the others first, so a dozen guessing
+//    addresses cannot keep every new login out;
 //  - an address with kMaxFailures failed logins within kFailureWindow is refused (`limited`)
-//    without any check until kFailureWindow has passed since its last failure; so is a whole
-//    /64 at kMaxNetworkFailures: one host on the store's LAN, which shares one /64, cannot lock
-//    out the others, nor get past its limit by taking more addresses of its /64;
+//    without any check until kFailureWindow has passed since its last failure. A /64 counts
+//    the failed checks (those that cost a hash) of all its addresses; past
+//    kMaxNetworkFailures it refuses its addresses that failed themselves within the window,
+//    never a clean one: inside the store's LAN, which shares one /64, a host with many
+//    addresses cannot lock out the others, and its addresses are held to the hashing budgets;
 //  - a header that failed is refused again for kFailureWindow without a check (a browser sends
-//    it with each request of the page, its icon too), still counted as a failure;
+//    it with each request of the page, its icon too), still counted as its address's failure;
+//  - a failed login is logged with the user name only when it is a user of the file, else
+//    user=(unknown): a password typed in the user box never reaches the log;
 //  - a login that succeeded is remembered for kRemembered (a salted SHA-256 of the header,
 //    never the password), so the page's reloads and its event stream cost no check; after
 //    that it is still known for kKnown: checked again, but never refused by the budgets or a
@@ -75,6 +82,7 @@ class StatusLogin {
   static constexpr std::chrono::seconds kFailureWindow{60};
   static constexpr Millis kHashingPerSecond{100};
   static constexpr Millis kHashingBurst{200};
+  static constexpr Millis kHashingReserved{kHashingBurst / 4};  // for addresses that did not fail lately
   static constexpr Millis kClientHashingPerSecond{25};
   static constexpr Millis kClientHashingBurst{100};
   static constexpr Millis kNetworkHashingPerSecond{50};
@@ -139,11 +147,15 @@ class StatusLogin {
   [[nodiscard]] bool verify(const Credentials& credentials, const Counted& who);
   // The entries of `keys`, made if new when `make`.
   [[nodiscard]] Counted clients_of(const ClientKeys& keys, SteadyTime now, bool make);
-  void failed(const Counted& who, const std::string& peer_address, const std::string& user, SteadyTime now);
+  // A failed login; counted on the /64 too when `hashed` (it cost a check).
+  void failed(const Counted& who, const std::string& peer_address, const std::string& user, SteadyTime now,
+              bool hashed);
+  // Whether `client` failed a login within kFailureWindow.
+  [[nodiscard]] static bool failed_lately(const Client* client, SteadyTime now);
   // Whether `client` had `max` failures within the window (logged once per limit).
   [[nodiscard]] bool limited(Client* client, int max, const std::string& peer_address, SteadyTime now);
-  // Until the budgets that stop a check now let one start.
-  [[nodiscard]] std::chrono::seconds hashing_wait(const Counted& who, SteadyTime now) const;
+  // Until the budgets that stop a check now let one start (`failing`: the address failed lately).
+  [[nodiscard]] std::chrono::seconds hashing_wait(const Counted& who, bool failing, SteadyTime now) const;
   void remember(const Digest& digest, const std::string& user, SteadyTime now);
   void remember_failed(const Digest& digest, const std::string& user, SteadyTime now);
 

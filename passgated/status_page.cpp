@@ -70,7 +70,6 @@ Result<std::unique_ptr<StatusPage>> StatusPage::open(boost::asio::io_context& io
   if (!is_loopback_host(config.address)) options.limits.accept_rate = kAcceptRate;
   options.tls = page->tls_.get();
   options.clock = &clock;
-  options.timers = &timers;
   auto listener = drivers::HttpListener::open(io, std::move(options), [raw = page.get()](
                                                                           const drivers::HttpRequest& request) {
     return raw->answer(request);
@@ -93,10 +92,17 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   const LoginCheck login = login_.check(request.authorization, request.peer_address);
   switch (login.outcome) {
     case LoginOutcome::allowed:
+      // Its address may connect past a flood from now on (the accept rate's reserved budget).
+      if (login_.required()) listener_->trust(request.peer_address);
       break;
     case LoginOutcome::refused:
       answer = drivers::plain_answer(401, "login required: the gate's status page needs a user of its users file\n");
-      answer.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Passgate status\", charset=\"UTF-8\"");
+      // The page and its files ask the browser for a login. The live view and the snapshot do
+      // not: a browser holds a background request at a login prompt it may never show (headless
+      // Chromium does), and the page says plainly that a login is needed instead.
+      if (request.path != "/events" && request.path != "/status.json") {
+        answer.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Passgate status\", charset=\"UTF-8\"");
+      }
       secure(answer);
       return answer;
     case LoginOutcome::limited:
@@ -146,7 +152,7 @@ Result<bool> StatusPage::reload_users() {
 }
 
 HttpAnswer StatusPage::events(const std::string& user) {
-  auto slot = viewers_.reserve();
+  auto slot = viewers_.reserve(user);
   if (!slot) {
     spdlog::info("event=status_page_viewer_refused viewers={}", viewers_.taken());
     return drivers::plain_answer(503, "too many viewers of the status page; close one and reload\n");
@@ -154,16 +160,16 @@ HttpAnswer StatusPage::events(const std::string& user) {
   HttpAnswer answer;
   answer.content_type = "text/event-stream";
   // The slot is held until the stream is added, or its connection closes before it opens.
-  answer.on_stream = [this, slot = std::move(slot), user](std::shared_ptr<drivers::EventStream> stream) {
-    (void)slot;
-    add_viewer(std::move(stream), user);
+  answer.on_stream = [this, slot = std::move(slot)](std::shared_ptr<drivers::EventStream> stream) {
+    add_viewer(std::move(stream), *slot);
   };
   return answer;
 }
 
-void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user) {
+void StatusPage::add_viewer(std::shared_ptr<drivers::EventStream> stream, const StatusViewers::Slot& slot) {
+  // A user removed while the head was written gets nothing: closed (slot revoked by the reload).
+  if (!viewers_.add(stream, slot)) return;
   if (!stream->send("retry: " + std::to_string(kRetry.count()) + "\n" + event_of(current(true)))) return;
-  viewers_.add(std::move(stream), user);
   if (!tick_) tick_ = timers_.start(kTick, [this] { tick(); });
 }
 

@@ -4,7 +4,8 @@
 //   GET /status.json      the snapshot (status_snapshot.hpp) once
 //   GET /events           server-sent events: the snapshot now, then each time it changes
 //   other paths 404; other methods 405 (Allow: GET): nothing here changes the gate.
-// Every request passes StatusLogin first (401 with a Basic challenge, or 429 with Retry-After:
+// Every request passes StatusLogin first (401, with a Basic challenge but for /events and
+// /status.json, which the page reads in the background; or 429 with Retry-After:
 // too many failed logins, or the hashing budget spent). It watches the
 // gate (a GateObserver: scans answered, beams, inputs, scanners, passages, the fire alarm): a
 // change is coalesced for kCoalesce and pushed to every viewer, and the whole snapshot is
@@ -13,8 +14,9 @@
 // event streams, counted from their answer (status_viewers.hpp; more: 503); each viewer's
 // unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
 // dropped, never waited for. Off loopback the listener takes new connections at a bounded
-// rate (kAcceptRate). reload_users reads the users file again (a config reload) and closes the
-// event streams of the users it removed or gave another hash.
+// rate (kAcceptRate), with a budget kept for the addresses that logged in
+// (HttpListener::trust). reload_users reads the users file again (a config reload) and closes
+// the event streams of the users it removed or gave another hash (and those still opening).
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -59,8 +61,9 @@ class StatusPage final : public controller::GateObserver {
   StatusPage(const StatusPage&) = delete;
   StatusPage& operator=(const StatusPage&) = delete;
 
-  // New connections off loopback: 20 a second in all, 4 from one address, 10 from one IPv6 /64
-  // (bursts of 32, 16 and 32). On loopback there is no accept rate.
+  // New connections off loopback: 20 a second in all, 4 from one address (bursts of 32 and 16),
+  // and a reserved 4 a second (16 at once) for the addresses logged in within a day (at most
+  // 256) once the rest is spent. On loopback there is no accept rate.
   static constexpr drivers::AcceptRate kAcceptRate{};
 
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }
@@ -98,7 +101,7 @@ class StatusPage final : public controller::GateObserver {
   // Sends the snapshot to every viewer if it differs from the last one sent.
   void push(bool refresh);
   void tick();
-  void add_viewer(std::shared_ptr<drivers::EventStream> stream, const std::string& user);
+  void add_viewer(std::shared_ptr<drivers::EventStream> stream, const StatusViewers::Slot& slot);
   // /events for `user`'s login.
   [[nodiscard]] drivers::HttpAnswer events(const std::string& user);
 

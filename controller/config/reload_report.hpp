@@ -1,5 +1,6 @@
 // ReloadReport: what a configuration reload (SIGHUP or `passgatectl reload`) did. A file
-// with problems changes nothing; otherwise every setting that can change while the gate
+// with problems changes no setting (the status page's users file is reloaded all the same, and
+// reported in applied or not_applied); otherwise every setting that can change while the gate
 // runs is applied, and the ones that changed but need a restart are named; a file the config
 // names that cannot be used now (the status page's users file) is named with its problem, and
 // what it held before stays in force.

@@ -1,5 +1,7 @@
 // The status page: draws each snapshot passgated pushes on /events (server-sent events), and
-// says plainly when the stream is lost. Read-only: it never sends anything but GETs.
+// says plainly when the stream is lost, and why when it knows (a login needed, the gate busy);
+// it reconnects by itself, except when a login is needed. Read-only: it never sends anything
+// but GETs.
 'use strict';
 
 const STATE_LOOK = {
@@ -155,10 +157,61 @@ function setLive(live) {
   lost.hidden = live;
 }
 
+// Why the live view is not live, on the lost banner ('': the gate is just gone).
+function setWhy(text) {
+  document.getElementById('lost-why').textContent = text || 'It reconnects by itself when passgated answers again.';
+}
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30000;
+let retryMs = RETRY_MIN_MS;
+
+// The stream was refused, or ended for good: EventSource then never tries again and hides the
+// answer's status, so ask for the snapshot once to learn it. A login needed (401) is said on
+// the page, and nothing retried (the browser's login prompt comes with a reload); too busy
+// (429, 503) is retried after Retry-After; anything else after a back-off.
+function closed() {
+  setLive(false);
+  const again = (ms) => {
+    setTimeout(connect, ms);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  };
+  fetch('/status.json', { cache: 'no-store' }).then((reply) => {
+    if (reply.status === 401) {
+      setWhy('Login needed: reload the page and log in.');
+      return;
+    }
+    const after = Number(reply.headers.get('Retry-After'));
+    if (reply.status === 429) {
+      setWhy('The gate is busy checking logins; trying again in ' + after + ' s.');
+      again(after > 0 ? after * 1000 : retryMs);
+    } else if (reply.ok) {
+      setWhy('The live view could not open (8 browsers may watch already); trying again.');
+      again(retryMs);
+    } else {
+      setWhy('');
+      again(retryMs);
+    }
+  }, () => {
+    setWhy('');
+    again(retryMs);
+  });
+}
+
 function connect() {
   const events = new EventSource('/events');
-  events.onopen = () => setLive(true);
-  events.onerror = () => setLive(false);
+  events.onopen = () => {
+    retryMs = RETRY_MIN_MS;
+    setWhy('');
+    setLive(true);
+  };
+  events.onerror = () => {
+    if (events.readyState === EventSource.CLOSED) {
+      closed();
+    } else {
+      setLive(false);  // lost: EventSource tries again by itself every second
+    }
+  };
   events.onmessage = (message) => {
     const snapshot = JSON.parse(message.data);
     render(snapshot);

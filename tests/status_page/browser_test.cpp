@@ -3,8 +3,9 @@
 // the payment gateway simulators (tests/scenario/gate_harness.hpp). The page is served over
 // TLS with a users file: without a login, or with a wrong one, it is refused (the failure
 // logged without the password); logged in, a scan, a fire alarm, a gateway outage and a lost
-// scanner each appear on the page within a second of the gate knowing, and losing the daemon
-// shows a banner. Screenshots at 390x844 and 1280x800 go to $PASSGATE_SCREENSHOTS_DIR (docs/
+// scanner each appear on the page within a second of the gate knowing; a password changed by a
+// reload ends the live view with "Login needed" on the page, and losing the daemon shows a
+// banner. Screenshots at 390x844 and 1280x800 go to $PASSGATE_SCREENSHOTS_DIR (docs/
 // images/ regenerates docs/status-page.md's) or the test's temp dir. One browser for the file.
 #include <catch2/catch.hpp>
 
@@ -131,6 +132,17 @@ TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gatewa
   rig.close();
   REQUIRE(gate.gated().wait_for_output("event=rig_disconnected", kReactLimit));
   within_a_second("lane 1's scanner lost", "document.querySelector('#lane-1 .scanner').textContent.includes('LOST')");
+
+  // The technician's password changed by a reload: the live view ends, and the page says a
+  // login is needed (EventSource alone would stay closed and say nothing).
+  std::ofstream(files.path() / "status-users", std::ios::trunc) << "tech:" << test::cheap_hash("a new one") << "\n";
+  const auto reload = gate.ctl({"reload"});
+  INFO(reload.output);
+  REQUIRE(reload.status == 0);
+  CHECK(page.wait("document.getElementById('live').textContent === 'NOT LIVE' && "
+                  "document.getElementById('lost-why').textContent.startsWith('Login needed')",
+                  kReactLimit)
+            .ok);
 
   // The daemon gone: the page says so.
   gate.stop_gate();

@@ -1,8 +1,9 @@
-// ClientAcceptRate (drivers/client_accept_rate.hpp), the per-client part of the listener's
-// accept rate: each address has its own bucket, so one IPv6 host past its rate leaves the
-// other hosts of its /64 (a store LAN's) their own; a /64 has a larger cap in all, which more
-// addresses of it do not get past; an IPv4 address has no /64; a full table makes room for a
-// new client instead of refusing it. In virtual time.
+// ClientAcceptRate (drivers/client_accept_rate.hpp), a listener's accept rate: each address
+// has its own bucket, so a host with several addresses of a store LAN's /64 leaves the other
+// hosts of that /64 theirs (no cap per /64); past its own bucket a client spends nothing of the
+// rate in all; once the rate in all is spent, an address trusted lately (a login) takes the
+// reserved budget and the others are refused, for trusted_for only and for at most max_trusted
+// addresses; a full table makes room for a new client instead of refusing it. In virtual time.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -14,50 +15,74 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool connect(ClientAcceptRate& rate, const std::string& peer, SteadyTime now) {
+AcceptVerdict connect(ClientAcceptRate& rate, const std::string& peer, SteadyTime now) {
   return rate.try_connect(client_keys(peer), now);
 }
 
-TEST_CASE("each address has its own accept rate; its IPv6 /64 a larger one in all") {
+TEST_CASE("each address has its own accept rate; a host with three addresses leaves its /64 to the others") {
   const SteadyTime t0{};
-  ClientAcceptRate rate({.per_second = 100,
-                         .burst = 100,
-                         .per_client_per_second = 1,
-                         .per_client_burst = 4,
-                         .per_network_per_second = 2,
-                         .per_network_burst = 10,
-                         .max_clients = 1024});
-  for (int i = 0; i < 4; ++i) CHECK(connect(rate, "2001:db8:1:2::66", t0));
-  CHECK_FALSE(connect(rate, "2001:db8:1:2::66", t0));
-  // Another host of the same LAN (its /64) still gets in.
-  CHECK(connect(rate, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", t0));
-  // More addresses of that /64 do not get past its cap: 10 in all.
-  int more = 0;
-  for (int i = 0; i < 20; ++i) {
-    if (connect(rate, "2001:db8:1:2::" + std::to_string(100 + i), t0)) ++more;
+  ClientAcceptRate rate({.per_second = 20, .burst = 32, .per_client_per_second = 4, .per_client_burst = 4}, t0);
+  for (int i = 0; i < 4; ++i) CHECK(connect(rate, "2001:db8:1:2::66", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "2001:db8:1:2::66", t0) == AcceptVerdict::client_rate);
+  // One host connecting in a tight loop from three addresses of the LAN's /64, for 10 s: 12 a
+  // second, within the rate in all...
+  SteadyTime now = t0;
+  for (int tick = 0; tick < 1000; ++tick, now += 10ms) {
+    for (const char* address : {"2001:db8:1:2::a", "2001:db8:1:2::b", "2001:db8:1:2::c"}) {
+      (void)connect(rate, address, now);
+    }
   }
-  CHECK(more == 10 - 5);
-  CHECK(connect(rate, "2001:db8:1:3::1", t0));  // another /64
-  // IPv4 addresses are clients of their own, with no cap over them.
-  for (int i = 0; i < 20; ++i) CHECK(connect(rate, "10.0.0." + std::to_string(i), t0));
-  // A second later the host has a token again, and so has its /64.
-  CHECK(connect(rate, "2001:db8:1:2::66", t0 + 1s));
-  CHECK_FALSE(connect(rate, "2001:db8:1:2::66", t0 + 1s));
+  // ...leaves the other hosts of that /64 theirs.
+  CHECK(connect(rate, "2001:db8:1:2:aaaa:bbbb:cccc:dddd", now) == AcceptVerdict::kept);
+  CHECK(connect(rate, "10.0.0.1", now) == AcceptVerdict::kept);
+  // A second later the first host has a token again.
+  CHECK(connect(rate, "2001:db8:1:2::66", t0 + 1s) == AcceptVerdict::kept);
+}
+
+TEST_CASE("once the rate in all is spent, only an address that logged in lately gets in, on a reserved budget") {
+  const SteadyTime t0{};
+  ClientAcceptRate rate({.per_second = 1,
+                         .burst = 2,
+                         .per_client_per_second = 100,
+                         .per_client_burst = 100,
+                         .reserved_per_second = 1,
+                         .reserved_burst = 3,
+                         .max_clients = 1024,
+                         .max_trusted = 2,
+                         .trusted_for = 24h},
+                        t0);
+  rate.trust("10.0.0.7", t0);
+  rate.trust("2001:db8:1:2:aaaa::7", t0);
+  CHECK(connect(rate, "10.0.0.66", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "10.0.0.67", t0) == AcceptVerdict::kept);
+  // A flood from many addresses has spent the rate in all.
+  for (int i = 0; i < 50; ++i) CHECK(connect(rate, "10.1.0." + std::to_string(i), t0) == AcceptVerdict::busy);
+  CHECK(connect(rate, "10.0.0.7", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "::ffff:10.0.0.7", t0) == AcceptVerdict::kept);  // the same address
+  CHECK(connect(rate, "2001:db8:1:2:aaaa::7", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "2001:db8:1:2:aaaa::7", t0) == AcceptVerdict::busy);  // the reserved budget is spent too
+  CHECK(connect(rate, "2001:db8:1:2:aaaa::8", t0) == AcceptVerdict::busy);  // not trusted: its /64 is no help
+  // Trusted for a day only.
+  const SteadyTime later = t0 + 24h;
+  for (int i = 0; i < 50; ++i) (void)connect(rate, "10.1.0." + std::to_string(i), later);
+  CHECK(connect(rate, "10.0.0.7", later) == AcceptVerdict::busy);
+  // At most max_trusted addresses: a new one takes the place of the least recently trusted.
+  rate.trust("10.0.0.7", later);
+  rate.trust("10.0.0.8", later + 1ms);
+  rate.trust("10.0.0.9", later + 1s);
+  for (int i = 0; i < 50; ++i) (void)connect(rate, "10.1.0." + std::to_string(i), later + 1s);
+  CHECK(connect(rate, "10.0.0.7", later + 1s) == AcceptVerdict::busy);
+  CHECK(connect(rate, "10.0.0.9", later + 1s) == AcceptVerdict::kept);
 }
 
 TEST_CASE("a full table of clients makes room for a new one instead of refusing it") {
   const SteadyTime t0{};
-  ClientAcceptRate rate({.per_second = 100,
-                         .burst = 100,
-                         .per_client_per_second = 1,
-                         .per_client_burst = 1,
-                         .per_network_per_second = 10,
-                         .per_network_burst = 10,
-                         .max_clients = 2});
-  CHECK(connect(rate, "10.0.0.1", t0));
-  CHECK(connect(rate, "10.0.0.2", t0));
-  CHECK(connect(rate, "10.0.0.3", t0));  // nobody idle: the least recently seen goes
-  CHECK_FALSE(connect(rate, "10.0.0.3", t0));
+  ClientAcceptRate rate(
+      {.per_second = 100, .burst = 100, .per_client_per_second = 1, .per_client_burst = 1, .max_clients = 2}, t0);
+  CHECK(connect(rate, "10.0.0.1", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "10.0.0.2", t0) == AcceptVerdict::kept);
+  CHECK(connect(rate, "10.0.0.3", t0) == AcceptVerdict::kept);  // nobody idle: the least recently seen goes
+  CHECK(connect(rate, "10.0.0.3", t0) == AcceptVerdict::client_rate);
 }
 
 }  // namespace

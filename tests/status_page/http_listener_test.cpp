@@ -5,7 +5,8 @@
 // address, and TLS: a TLS listener answers a TLS client and gives a plain one nothing. Its
 // accept rate (in virtual time): past a client's share its new connections are closed at
 // once, others still get in, and those refused spend nothing of the rate in all; past the rate
-// in all it holds the connection and stops accepting until a token comes, and closes no one.
+// in all a new connection is closed at once, unless its address logged in lately (trust), and
+// the listener goes on accepting.
 // At the connection cap, the client holding the most makes room.
 #include <catch2/catch.hpp>
 
@@ -46,7 +47,6 @@ struct StreamFixture {
     options.limits = limits;
     options.tls = tls;
     options.clock = time;
-    options.timers = time;
     auto opened = HttpListener::open(io, std::move(options), [this](const HttpRequest& request) {
       if (request.path == "/events") {
         HttpAnswer answer;
@@ -230,28 +230,32 @@ TEST_CASE("a client past its own accept rate spends nothing of the rate in all: 
     return rated.log.count("event=test_connection_refused peer=127.0.0.1 reason=client_rate") == 5;
   }));
   (void)rated.answered("127.0.0.2");  // no time has passed
-  CHECK(rated.log.count("event=test_accept_paused") == 0);
+  CHECK(rated.log.count("reason=busy") == 0);
 }
 
-TEST_CASE("past the accept rate in all the listener holds a connection until a token comes, and closes no one") {
+TEST_CASE("past the accept rate in all only an address that logged in gets in; the listener goes on accepting") {
   RatedFixture rated({.per_second = 1, .burst = 2, .per_client_per_second = 100, .per_client_burst = 100});
   auto first = rated.answered("127.0.0.1");
   (void)rated.answered("127.0.0.2");
+  rated.fx.listener->trust("127.0.0.5");  // the technician logged in from there before
 
-  // Connected and its request sent, but held: not answered until a token comes.
-  RawClient third(rated.fx.io, rated.fx.listener->port(), "127.0.0.3");
-  third.send(get("/3"));
-  third.start_read("peer=127.0.0.3");
-  REQUIRE(test::run_until(rated.fx.io, [&] { return rated.log.count("event=test_accept_paused") == 1; }));
-  for (int i = 0; i < 20; ++i) rated.fx.io.poll();
-  CHECK_FALSE(third.finished());
-  rated.time.advance(std::chrono::seconds(1));
-  REQUIRE(test::run_until(rated.fx.io, [&] { return third.finished(); }));
-  CHECK(third.received().find("GET /3") != std::string::npos);
-  CHECK(rated.log.count("event=test_connection_refused") == 0);
+  // A flood's connections are closed at once, before any answer...
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int i = 0; i < 5; ++i) {
+    flood.push_back(std::make_unique<RawClient>(rated.fx.io, rated.fx.listener->port(), "127.0.0.3"));
+    flood.back()->send(get("/flood"));
+  }
+  REQUIRE(test::run_until(rated.fx.io, [&] {
+    return rated.log.count("event=test_connection_refused peer=127.0.0.3 reason=busy") == 5;
+  }));
+  CHECK_FALSE(flood.back()->read_until("peer=127.0.0.3"));
+  // ...and the listener still accepts: the technician gets in at once, no time having passed.
+  (void)rated.answered("127.0.0.5");
   CHECK(rated.log.count("event=test_connection_shed") == 0);
-  first->send(get("/again"));
+  first->send(get("/again"));  // those kept were never touched
   REQUIRE(first->read_until("GET /again"));
+  rated.time.advance(std::chrono::seconds(1));
+  (void)rated.answered("127.0.0.4");
 }
 
 TEST_CASE("with every slot taken, the client holding the most connections makes room, not a lone one") {

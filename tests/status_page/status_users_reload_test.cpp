@@ -3,11 +3,13 @@
 // event stream it opened closed), an unchanged user keeps watching and a new user gets in; a
 // bad file (a hash too costly to check on the event loop) is named with its file, line, user
 // and what to do in the reload's answer (exit 1) and the log, and the users in force are kept;
-// on SIGHUP too; a file without users is applied, and nobody gets in; at start too.
+// on SIGHUP too; with a config file that is refused the users file is still reloaded, and the
+// answer says so; a file without users is applied, and nobody gets in; at start too.
 #include <catch2/catch.hpp>
 
 #include <csignal>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <boost/asio/connect.hpp>
@@ -110,8 +112,9 @@ TEST_CASE("a reload reads the status page's users file again; a bad one is logge
                           test::basic_authorization("keeper", "unchanged password"));
   REQUIRE(keeper_viewer.read_until("data: "));
 
-  write_users(users, "tech:" + test::cheap_hash("second password") + "\nana:" + test::cheap_hash("ana's password") +
-                         "\nkeeper:" + unchanged_hash + "\n");
+  const std::string second_users = "tech:" + test::cheap_hash("second password") + "\nana:" +
+                                   test::cheap_hash("ana's password") + "\nkeeper:" + unchanged_hash + "\n";
+  write_users(users, second_users);
   const auto reload = gate.ctl({"reload"});
   INFO(reload.output);
   REQUIRE(reload.status == 0);
@@ -152,12 +155,38 @@ TEST_CASE("a reload reads the status page's users file again; a bad one is logge
   CHECK(status_as("tech", "third password") == 401);
   CHECK(status_as("tech", "second password") == 200);
 
+  // A config file with a problem is not applied, but the users file is reloaded all the same,
+  // and the reload's answer says which way it went.
+  std::string config_text;
+  {
+    std::ifstream in(gate.config_file());
+    config_text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string policy = "[offline]\npolicy = \"";
+  REQUIRE(config_text.find(policy) != std::string::npos);
+  std::ofstream(gate.config_file(), std::ios::trunc)
+      << std::string(config_text).insert(config_text.find(policy) + policy.size(), "sometimes-");
+  write_users(users, second_users + "carl:" + test::cheap_hash("carl's password") + "\n");
+  const auto refused_config = gate.ctl({"reload"});
+  INFO(refused_config.output);
+  CHECK(refused_config.status == 1);
+  CHECK_THAT(refused_config.output, Contains("NOT reloaded") && Contains("sometimes") &&
+                                        Contains("in force now all the same: status_page.users_file (its users)"));
+  CHECK(status_as("carl", "carl's password") == 200);
+  write_users(users, "tech:" + test::cheap_hash("third password") +
+                         "\nana:$2b$15$dmG2PkSa92pmDZymN399beLJazcyJdm1gjjWJOFOt6uGJKv9Q6hEu\n");
+  const auto both_refused = gate.ctl({"reload"});
+  INFO(both_refused.output);
+  CHECK(both_refused.status == 1);
+  CHECK_THAT(both_refused.output, Contains("NOT reloaded") && Contains("NOT applied") && Contains(refused));
+  std::ofstream(gate.config_file(), std::ios::trunc) << config_text;
+
   // A file without users is applied: nobody gets in, and every stream ends.
   write_users(users, "# nobody for now\n");
   const auto emptied = gate.ctl({"reload"});
   INFO(emptied.output);
   CHECK(emptied.status == 0);
-  CHECK_THAT(gate.gated().output(), Contains("event=status_page_users_reloaded users=0 changed=true users_gone=3"));
+  CHECK_THAT(gate.gated().output(), Contains("event=status_page_users_reloaded users=0 changed=true users_gone=4"));
   CHECK(status_as("tech", "second password") == 401);
   CHECK(status_as("keeper", "unchanged password") == 401);
   CHECK_FALSE(keeper_viewer.read_until("never sent"));
