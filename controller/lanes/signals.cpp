@@ -102,10 +102,7 @@ void LaneSignals::latch_egress() {
 
 void LaneSignals::latch_releases() {
   latch_egress();
-  // A clear reported inside that write has ended the latch already: the entry release then
-  // follows the lane's state, never the stale latch. (No backend reports inside a write that
-  // leaves a line as it was, as this one does after the gate's latch_egress: defensive.)
-  if (fire_latch_) io_.set_output(release_in_, true);
+  io_.set_output(release_in_, true);
 }
 
 void LaneSignals::set_alarm(bool active) {
