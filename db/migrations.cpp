@@ -753,12 +753,23 @@ CREATE TRIGGER passage_totals_counted AFTER INSERT ON outbox WHEN NEW.kind = 'pa
 END;
 )sql";
 
-constexpr std::array<std::string_view, 23> kMigrations = {
+// 24: this database's instance id (gate_status "store_instance"), random, made once: written
+// in every holder this gate array puts in the store's etcd (controller/coordination/store_keys.hpp),
+// so a key held under this gate_id by another box (a duplicated gate_id, a restored or copied
+// database) is told apart from this database's own and never taken over
+// (docs/store-coordination.md).
+constexpr std::string_view kStoreInstance = R"sql(
+INSERT OR IGNORE INTO gate_status (name, value, updated_at_ms)
+  VALUES ('store_instance', lower(hex(randomblob(16))), 0);
+)sql";
+
+constexpr std::array<std::string_view, 24> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
-    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination};
+    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
+    kStoreInstance};
 
 }  // namespace
 

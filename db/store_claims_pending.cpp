@@ -27,6 +27,25 @@ Status StoreClaimsPending::set_coordinated(bool on, std::int64_t now_ms) {
   });
 }
 
+Result<std::string> StoreClaimsPending::instance_id() {
+  return guarded("read the database's instance id", [&]() -> Result<std::string> {
+    auto query = db_.statement("SELECT value FROM gate_status WHERE name = 'store_instance'");
+    if (!query->executeStep()) return make_error("no_instance", "the database has no instance id (migration 24)");
+    return query->getColumn(0).getString();
+  });
+}
+
+Result<SessionFate> StoreClaimsPending::session_fate(const std::string& session_id) {
+  return guarded("read a session's state", [&]() -> Result<SessionFate> {
+    auto query = db_.statement("SELECT state, ended FROM sessions WHERE session_id = ?1");
+    query->bind(1, session_id);
+    if (!query->executeStep()) return SessionFate::unknown;
+    const auto state = query->getColumn(0).getString();
+    const bool ended = query->getColumn(1).getInt() != 0 || state == "denied" || state == "cancelled";
+    return ended ? SessionFate::ended : SessionFate::live;
+  });
+}
+
 Result<std::vector<PendingStoreClaim>> StoreClaimsPending::next(std::size_t limit) {
   return guarded("read the store claims owed", [&]() -> Result<std::vector<PendingStoreClaim>> {
     auto query = db_.statement(

@@ -42,6 +42,13 @@ struct StoreDoubleUse {
   std::string other;       // the other holder, as the store described it
 };
 
+// What this database knows of a session named by a holder in the store.
+enum class SessionFate {
+  unknown,  // not recorded here (another box's, or purged)
+  live,     // admitted here and not ended (or still opening)
+  ended,    // denied, cancelled or ended here
+};
+
 struct StoreClaimsSummary {
   std::int64_t claims = 0;    // admissions not claimed store-wide yet
   std::int64_t releases = 0;  // keys still to release
@@ -55,6 +62,10 @@ class StoreClaimsPending {
   // Whether this gate coordinates with its store ([store] configured): the triggers that
   // write releases work only while it is on. Set at every start.
   [[nodiscard]] Status set_coordinated(bool on, std::int64_t now_ms);
+  // This database's instance id (migration 24), written in every holder.
+  [[nodiscard]] Result<std::string> instance_id();
+  // What this database knows of `session_id`.
+  [[nodiscard]] Result<SessionFate> session_fate(const std::string& session_id);
   // Up to `limit` rows, oldest first.
   [[nodiscard]] Result<std::vector<PendingStoreClaim>> next(std::size_t limit);
   // The row is done: removed if it still owes what `row` says (a claim whose session ended

@@ -94,6 +94,7 @@ json store_json(controller::StoreLink& store, const controller::GateConfig& conf
            {"claims_owed", owed.claims},
            {"releases_owed", owed.releases},
            {"double_uses_24h", owed.double_uses},
+           {"gate_id_shared", store.coordinator().gate_id_shared()},
            {"occupancy", occupancy}};
   if (!view.answering && !view.last_error.empty()) out["last_error"] = view.last_error;
   return out;
@@ -111,6 +112,12 @@ void store_attention(const json& store, json& out) {
   if (const auto claims = store.at("claims_owed").get<std::int64_t>(); claims > 0) {
     out.push_back(std::to_string(claims) +
                   " claim(s) of admissions made while the store's etcd did not answer wait to be made store-wide");
+  }
+  if (const auto shared = store.at("gate_id_shared").get<std::uint64_t>(); shared > 0) {
+    out.push_back(std::to_string(shared) +
+                  " key(s) in the store's etcd held under this gate_id by a session this database cannot vouch for"
+                  " (log event=store_gate_id_shared): another box uses the same gate_id, or this database was"
+                  " restored or copied; give every gate array its own gate_id (docs/troubleshooting.md)");
   }
   if (const auto found = store.at("double_uses_24h").get<std::int64_t>(); found > 0) {
     out.push_back(std::to_string(found) +

@@ -28,6 +28,11 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
                                     "Admissions made here while etcd did not answer whose token, or whose shopper's "
                                     "open session, another gate array had too (event=store_double_use). Nothing "
                                     "admitted is undone; tell loss prevention.")),
+      gate_id_shared_(registry.counter("passgate_store_gate_id_shared_total",
+                                       "Keys found in the store's etcd held under this gate_id by a session this "
+                                       "database cannot vouch for (event=store_gate_id_shared): another box uses "
+                                       "the same gate_id, or the database was restored or copied. Refused, never "
+                                       "taken over; give every gate array its own gate_id.")),
       owed_(registry.gauge("passgate_store_owed",
                            "What the gate still owes its store's etcd: action=claim (admissions made without the "
                            "store-wide claim) or release (keys that may name sessions that no longer need them).",
@@ -48,6 +53,7 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
   }
   for (const char* r : {"claimed", "released", "lapsed", "unanswered"}) reconciled_.init({r});
   double_uses_.init({});
+  gate_id_shared_.init({});
   registry.add_collector([this] { collect(); });
 }
 
@@ -64,6 +70,7 @@ void StoreMetrics::collect() {
   reconciled_.set({"lapsed"}, static_cast<double>(r.lapsed));
   reconciled_.set({"unanswered"}, static_cast<double>(r.unanswered));
   double_uses_.set({}, static_cast<double>(r.double_uses));
+  gate_id_shared_.set({}, static_cast<double>(store_.coordinator().gate_id_shared()));
   if (const auto owed = store_.owed(0); owed.ok()) {
     owed_.set({"claim"}, static_cast<double>(owed->claims));
     owed_.set({"release"}, static_cast<double>(owed->releases));

@@ -9,6 +9,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "controller/store/store_link.hpp"
 #include "controller/store/store_reconciler.hpp"
 #include "db/store_claims_pending.hpp"
 #include "tests/admission/admission_fixture.hpp"
@@ -87,7 +88,10 @@ struct StoreGate {
 
   AdmissionFixture f;
   test::FakeStoreKv kv{f.vt};
-  coordination::StoreCoordinator north{kv, f.vt, f.vt, settings_of("gate-a")};
+  coordination::StoreCoordinator north{kv, f.vt, f.vt, settings_of("gate-a"),
+                                       [this](const std::string& session) {
+                                         return controller::session_fate_here(*owed, session);
+                                       }};
   coordination::StoreCoordinator south{kv, f.vt, f.vt, settings_of("gate-b")};
   std::unique_ptr<db::StoreClaimsPending> owed;
   std::unique_ptr<controller::StoreReconciler> reconciler;

@@ -102,3 +102,19 @@ TEST_CASE("passages are totalled in and out as they are queued, by their directi
   CHECK(totals->in == 3);
   CHECK(totals->out == 1);
 }
+
+TEST_CASE("the database has one random instance id, kept; it knows which of its sessions are live (H1)") {
+  Owed o;
+  const auto id = o.owed.instance_id();
+  REQUIRE(id.ok());
+  CHECK(id->size() == 32);
+  CHECK(o.owed.instance_id().value() == *id);
+  TestDatabase other;
+  CHECK(StoreClaimsPending(*other.db).instance_id().value() != *id);
+  o.begin("s1");
+  o.begin("s2");
+  CHECK(o.owed.session_fate("s1").value() == SessionFate::live);
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.owed.session_fate("s2").value() == SessionFate::ended);
+  CHECK(o.owed.session_fate("never-here").value() == SessionFate::unknown);
+}
