@@ -763,13 +763,52 @@ INSERT OR IGNORE INTO gate_status (name, value, updated_at_ms)
   VALUES ('store_instance', lower(hex(randomblob(16))), 0);
 )sql";
 
-constexpr std::array<std::string_view, 24> kMigrations = {
+// 25: a token double use found by reconciliation (docs/store-coordination.md) holds this
+// array's session's charge for an operator: sessions.double_use marks the session, and its
+// cart is quarantined with the reason 'double_use' (db/cart_quarantine.hpp): moved there from
+// `carts` if it came and was not settled yet, or when it comes. store_double_uses.cart says
+// what became of the cart when the double use was found: 'awaited' (not come yet: it will be
+// quarantined), 'quarantined', or 'settled' (charged or planned already; nothing is undone).
+// (SQLite cannot change a CHECK constraint: quarantined_carts is rebuilt with its rows, its
+// indexes and its trigger.)
+constexpr std::string_view kDoubleUseHeld = R"sql(
+ALTER TABLE sessions ADD COLUMN double_use INTEGER NOT NULL DEFAULT 0 CHECK (double_use IN (0, 1));
+ALTER TABLE store_double_uses ADD COLUMN cart TEXT NOT NULL DEFAULT ''
+  CHECK (cart IN ('', 'awaited', 'quarantined', 'settled'));
+CREATE TABLE quarantined_carts_v25 (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id     TEXT NOT NULL DEFAULT '',
+  reason         TEXT NOT NULL
+                 CHECK (reason IN ('unreadable', 'currency', 'over_limit', 'not_admitted', 'double_use')),
+  detail         TEXT NOT NULL,
+  raw            TEXT NOT NULL,
+  finalized_at   TEXT NOT NULL DEFAULT '',
+  received_at_ms INTEGER NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'charged', 'written_off')),
+  settled_at_ms  INTEGER NOT NULL DEFAULT 0,
+  settled_by     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO quarantined_carts_v25 (id, session_id, reason, detail, raw, finalized_at, received_at_ms, state,
+                                   settled_at_ms, settled_by)
+  SELECT id, session_id, reason, detail, raw, finalized_at, received_at_ms, state, settled_at_ms, settled_by
+  FROM quarantined_carts;
+DROP TABLE quarantined_carts;
+ALTER TABLE quarantined_carts_v25 RENAME TO quarantined_carts;
+CREATE UNIQUE INDEX quarantined_carts_by_session ON quarantined_carts (session_id) WHERE session_id <> '';
+CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE session_id = '';
+CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
+CREATE TRIGGER sessions_ended_by_quarantine AFTER INSERT ON quarantined_carts WHEN NEW.session_id <> '' BEGIN
+  UPDATE sessions SET ended = 1 WHERE session_id = NEW.session_id AND ended = 0;
+END;
+)sql";
+
+constexpr std::array<std::string_view, 25> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
     kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
-    kStoreInstance};
+    kStoreInstance, kDoubleUseHeld};
 
 }  // namespace
 

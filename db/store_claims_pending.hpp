@@ -49,6 +49,14 @@ enum class SessionFate {
   ended,    // denied, cancelled or ended here
 };
 
+// What became of this array's session's cart when a token double use was found.
+enum class DoubleUseCart {
+  none,         // a shopper's double use: no charge is held
+  awaited,      // no cart yet: it is quarantined (double_use) when it comes
+  quarantined,  // its cart is quarantined (double_use): an operator decides
+  settled,      // charged or planned already: nothing is undone
+};
+
 struct StoreClaimsSummary {
   std::int64_t claims = 0;    // admissions not claimed store-wide yet
   std::int64_t releases = 0;  // keys still to release
@@ -74,8 +82,11 @@ class StoreClaimsPending {
   // An attempt failed (the store did not answer): counted, with why, for passgatectl.
   [[nodiscard]] Status failed(const PendingStoreClaim& row, const std::string& why);
   // A claim found taken by another array: recorded (and the row done), in one transaction.
-  // Double uses older than 30 days are forgotten then.
-  [[nodiscard]] Status double_use(const PendingStoreClaim& row, const std::string& other, std::int64_t now_ms);
+  // A token's holds the session's charge (migration 25): the session is marked double_use and
+  // its cart, come and not settled, moved to the quarantine (reason double_use). Double uses
+  // older than 30 days are forgotten then.
+  [[nodiscard]] Result<DoubleUseCart> double_use(const PendingStoreClaim& row, const std::string& other,
+                                                 std::int64_t now_ms);
   [[nodiscard]] Result<StoreClaimsSummary> summary(std::int64_t since_ms);
   // Within the caller's transaction (SessionStore's admitting commit): marks the session
   // unverified and owes the claims `unclaimed` names. Throws SQLite::Exception (inside

@@ -123,7 +123,8 @@ void store_attention(const json& store, json& out) {
     out.push_back(std::to_string(found) +
                   " double use(s) found in the last 24 h: a token or a shopper admitted here while etcd did not answer"
                   " was admitted at another gate array too (log event=store_double_use names the sessions); nothing"
-                  " was undone: tell loss prevention");
+                  " was undone, a token's cart is quarantined (double_use, passgatectl queue) unless it was charged"
+                  " already (cart=already_settled): tell loss prevention");
   }
 }
 

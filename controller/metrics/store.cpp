@@ -27,7 +27,8 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
       double_uses_(registry.counter("passgate_store_double_uses_total",
                                     "Admissions made here while etcd did not answer whose token, or whose shopper's "
                                     "open session, another gate array had too (event=store_double_use). Nothing "
-                                    "admitted is undone; tell loss prevention.")),
+                                    "admitted is undone; a token's cart is quarantined (double_use) unless it was "
+                                    "charged already; tell loss prevention.")),
       gate_id_shared_(registry.counter("passgate_store_gate_id_shared_total",
                                        "Keys found in the store's etcd held under this gate_id by a session this "
                                        "database cannot vouch for (event=store_gate_id_shared): another box uses "

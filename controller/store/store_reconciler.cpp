@@ -9,6 +9,39 @@
 
 namespace passgate::controller {
 
+namespace {
+
+const char* double_use_cart_name(db::DoubleUseCart cart) {
+  switch (cart) {
+    case db::DoubleUseCart::none: return "none";
+    case db::DoubleUseCart::awaited: return "held";
+    case db::DoubleUseCart::quarantined: return "quarantined";
+    case db::DoubleUseCart::settled: return "already_settled";
+  }
+  return "none";
+}
+
+std::string double_use_detail(db::DoubleUseCart cart) {
+  switch (cart) {
+    case db::DoubleUseCart::none: break;
+    case db::DoubleUseCart::awaited:
+      return "the token was admitted here while the store did not answer, and at another gate array too; the "
+             "session goes on, and its cart will be quarantined (double_use) when it comes: an operator decides "
+             "whom to charge (passgatectl queue)";
+    case db::DoubleUseCart::quarantined:
+      return "the token was admitted here while the store did not answer, and at another gate array too; its cart "
+             "is quarantined (double_use), not charged: an operator decides whom to charge (passgatectl queue)";
+    case db::DoubleUseCart::settled:
+      return "the token was admitted here while the store did not answer, and at another gate array too; its cart "
+             "was charged (or its charge planned) before the double use was found: nothing is undone, tell loss "
+             "prevention, who may refund";
+  }
+  return "the shopper was admitted here while the store did not answer, with a session open at another gate "
+         "array; nothing is undone";
+}
+
+}  // namespace
+
 StoreReconciler::StoreReconciler(coordination::StoreCoordinator& store, db::StoreClaimsPending& owed,
                                  TimerService& timers, Clock& clock)
     : store_(store), owed_(owed), timers_(timers), clock_(clock) {}
@@ -117,15 +150,14 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
   if (outcome.verdict == coordination::Verdict::refused) {
     // Only a claim is refused: the key is another array's (this array's own are taken over).
     ++counts_.double_uses;
-    written = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
-    spdlog::error("event=store_double_use kind={} session={}{} other={} detail={}", row.kind, row.session_id,
-                  row.kind == "token" ? " token_id=" + log_value(row.claim_id) : std::string(),
-                  log_value(outcome.holder_text),
-                  log_value(row.kind == "token"
-                                ? "the token was admitted here while the store did not answer, and at another gate "
-                                  "array too; nothing is undone"
-                                : "the shopper was admitted here while the store did not answer, with a session open "
-                                  "at another gate array; nothing is undone"));
+    const auto cart = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
+    if (cart.ok()) {
+      spdlog::error("event=store_double_use kind={} session={}{} other={} cart={} detail={}", row.kind,
+                    row.session_id, row.kind == "token" ? " token_id=" + log_value(row.claim_id) : std::string(),
+                    log_value(outcome.holder_text), double_use_cart_name(*cart), log_value(double_use_detail(*cart)));
+    } else {
+      written = cart.error();
+    }
   } else {
     ++(row.action == db::StoreClaimAction::claim ? counts_.claimed : counts_.released);
     written = owed_.done(row);

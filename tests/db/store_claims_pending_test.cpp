@@ -6,7 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "db/outbox.hpp"
+#include "db/cart_quarantine.hpp"
 #include "db/passage_totals.hpp"
+#include "db/settlement_store.hpp"
 #include "db/store_claims_pending.hpp"
 #include "tests/db/db_test_support.hpp"
 
@@ -117,4 +119,43 @@ TEST_CASE("the database has one random instance id, kept; it knows which of its 
   REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", true, kNow)) == "ok");
   CHECK(o.owed.session_fate("s2").value() == SessionFate::ended);
   CHECK(o.owed.session_fate("never-here").value() == SessionFate::unknown);
+}
+
+TEST_CASE("a token double use holds the session's charge: its cart quarantined now or when it comes (M3)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  for (const char* id : {"s1", "s2", "s3", "s4"}) o.begin(id);
+  SettlementStore settlement(*o.t.db);
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s2", "EUR", 1250, "t2"}, FinalCart{"s3", "EUR", 80, "t3"}}, {},
+                                  "c1", kNow)
+              .ok());
+  o.t.db->sql().exec("UPDATE sessions SET settled = 1 WHERE session_id = 's3'");  // its charge planned
+  const auto found = [&](const std::string& session, const std::string& kind) {
+    return o.owed.double_use(PendingStoreClaim{0, session, kind, "id-" + session, StoreClaimAction::claim, 0, 0},
+                             "gate south session x", kNow)
+        .value();
+  };
+  CHECK(found("s1", "token") == DoubleUseCart::awaited);
+  CHECK(found("s2", "token") == DoubleUseCart::quarantined);
+  CHECK(found("s3", "token") == DoubleUseCart::settled);
+  CHECK(found("s4", "shopper") == DoubleUseCart::none);
+  // s2's cart left `carts` for the quarantine; s1's is quarantined as it comes; s4's is charged.
+  CHECK_FALSE(settlement.cart("s2").value());
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}, FinalCart{"s4", "EUR", 5, "t4"}}, {},
+                                  "c2", kNow)
+              .ok());
+  CHECK_FALSE(settlement.cart("s1").value());
+  CHECK(settlement.cart("s4").value());
+  CHECK(settlement.cart("s3").value());  // already settled: nothing undone
+  const auto held = CartQuarantine(*o.t.db).open(0).value();
+  REQUIRE(held.size() == 2);
+  for (const auto& r : held) {
+    CHECK(r.cart.reason == QuarantineReason::double_use);
+    CHECK_THAT(r.cart.detail, Catch::Matchers::StartsWith(std::string(kDoubleUseDetail)));
+  }
+  CHECK(held[0].cart.session_id == "s2");
+  CHECK_THAT(held[0].cart.detail, Catch::Matchers::Contains("its cart of 1250 EUR (minor units) is not charged"));
+  CHECK(held[1].cart.session_id == "s1");
+  CHECK(o.t.db->sql().execAndGet("SELECT group_concat(cart, ',') FROM store_double_uses").getString() ==
+        "awaited,quarantined,settled,");
 }
