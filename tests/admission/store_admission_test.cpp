@@ -229,6 +229,41 @@ TEST_CASE("store: fallback local admits unverified, counted once against the off
   CHECK(g.owed_now().claims == 4);  // two tokens, two shoppers
 }
 
+TEST_CASE("store: lanes deciding unverified at once reserve the cap's slots: never more than the cap (M4)") {
+  StoreGate g(OfflinePolicy::deny, 2);
+  g.kv.down = true;
+  std::vector<std::optional<controller::AdmissionResult>> results(4);
+  const auto scan = [&](int lane, const std::string& shopper) {
+    g.f.admission->request(lane, 4, g.f.token_of(shopper), [&results, lane](auto r) { results[lane] = r; });
+    g.f.vt.run_ready();
+  };
+  // Three lanes within the engine's answer time: the third finds both slots taken.
+  scan(1, "shp_a");
+  scan(2, "shp_b");
+  scan(3, "shp_c");
+  CHECK(g.f.tracking.calls.size() == 2);
+  REQUIRE(results[3]);
+  CHECK(results[3]->reason == DenialReason::offline_limit);
+  // The engine refuses the first: its slot is free again.
+  g.f.tracking.reply(403);
+  g.f.vt.run_ready();
+  REQUIRE(results[1]);
+  CHECK_FALSE(results[1]->admitted);
+  results[3].reset();
+  scan(3, "shp_d");
+  CHECK(g.f.tracking.calls.size() == 2);
+  g.f.tracking.reply(201);
+  g.f.tracking.reply(201);
+  g.f.vt.run_ready();
+  REQUIRE(results[2]);
+  REQUIRE(results[3]);
+  CHECK(results[2]->admitted);
+  CHECK(results[3]->admitted);
+  CHECK(g.f.sessions->offline_admissions_since(0).value() == 2);
+  // Recorded, they count as before: the cap holds.
+  CHECK(g.f.admit(g.f.token_of("shp_e"), std::nullopt).reason == DenialReason::offline_limit);
+}
+
 TEST_CASE("store: unverified admissions are claimed once the store answers; a double use is reported, nothing undone") {
   StoreGate g(OfflinePolicy::deny, 5);
   g.kv.down = true;
