@@ -47,8 +47,9 @@ struct CoordinationSettings {
   // This database's instance id (db/store_claims_pending.hpp), written in every holder.
   std::string instance_id;
   std::chrono::milliseconds timeout{300};
-  // A token's key outlives its exp by this much (clocks of the arrays differ).
-  std::chrono::seconds lease_skew{60};
+  // A token's key outlives its exp by this much (store.lease_skew_s: the tokens' clock skew
+  // and the arrays' clock differences).
+  std::chrono::seconds lease_skew{120};
   // A shopper's open-session key ends after this even if never removed (a lost box).
   std::chrono::seconds session_backstop{std::chrono::hours(12)};
   std::chrono::seconds lease_bucket{30};
