@@ -694,9 +694,9 @@ UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEG
 //            cancelled, a final cart or settlement). Removed only if it still names the session.
 // Triggers write the releases, whatever code ends the session or frees the id, in its own
 // transaction: a crash between a claim and the admitting commit leaves the session opening,
-// the next start closes it, and the release of its shopper follows from that. A freed id whose
-// token ended an hour ago or more is not released (its key has lapsed; the purge frees ids a
-// day after their end). sessions.unverified marks an admission made without the store-wide
+// the next start closes it, and the release of its shopper follows from that. An id freed by
+// the purge (its token ended a day before the purge mark or more) is not released (its key has
+// lapsed long since). sessions.unverified marks an admission made without the store-wide
 // claim: it counts against the hourly offline cap like an offline admission, once either way.
 // passage_totals: the passages reported in and out since this version (the occupancy totals
 // this array publishes), counted by a trigger as each passage is queued for the tracking engine
@@ -802,13 +802,46 @@ CREATE TRIGGER sessions_ended_by_quarantine AFTER INSERT ON quarantined_carts WH
 END;
 )sql";
 
-constexpr std::array<std::string_view, 25> kMigrations = {
+// 26: card-tap sessions never reach the store's etcd (docs/store-coordination.md): their
+// shopper ("card:<fingerprint hash>") and their token id ("card:<session>") are the card's at
+// this array only. The release triggers of migration 23 leave out every session with a card
+// attempt (card_attempts, by its primary key); what they owed for card sessions is dropped.
+constexpr std::string_view kStoreWithoutCards = R"sql(
+DROP TRIGGER store_release_token;
+DROP TRIGGER store_release_shopper_denied;
+DROP TRIGGER store_release_shopper_ended;
+CREATE TRIGGER store_release_token AFTER DELETE ON used_tokens
+  WHEN EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND OLD.expires_at >= COALESCE((SELECT CAST(value AS INTEGER) FROM gate_status
+                                    WHERE name = 'used_tokens_purged_by_s'), 0) - 86400
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = OLD.session_id) BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (OLD.session_id, 'token', OLD.token_id, 'release', OLD.expires_at);
+END;
+CREATE TRIGGER store_release_shopper_denied AFTER UPDATE OF state ON sessions
+  WHEN NEW.state IN ('denied', 'cancelled') AND OLD.state <> NEW.state
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+CREATE TRIGGER store_release_shopper_ended AFTER UPDATE OF ended ON sessions
+  WHEN NEW.ended = 1 AND OLD.ended = 0 AND NEW.state NOT IN ('denied', 'cancelled')
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+DELETE FROM store_claims_pending WHERE session_id IN (SELECT session_id FROM card_attempts);
+)sql";
+
+constexpr std::array<std::string_view, 26> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
     kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
-    kStoreInstance, kDoubleUseHeld};
+    kStoreInstance, kDoubleUseHeld, kStoreWithoutCards};
 
 }  // namespace
 

@@ -168,6 +168,10 @@ Result<StoreClaimsSummary> StoreClaimsPending::summary(std::int64_t since_ms) {
 
 void StoreClaimsPending::owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed) {
   if (!unclaimed.any()) return;
+  // A card-tap session never reaches etcd (migration 26).
+  auto card = db.statement("SELECT 1 FROM card_attempts WHERE session_id = ?1");
+  card->bind(1, session_id);
+  if (card->executeStep()) return;
   auto mark = db.statement("UPDATE sessions SET unverified = 1 WHERE session_id = ?1");
   mark->bind(1, session_id);
   mark->exec();

@@ -89,8 +89,8 @@ class StoreClaimsPending {
                                                  std::int64_t now_ms);
   [[nodiscard]] Result<StoreClaimsSummary> summary(std::int64_t since_ms);
   // Within the caller's transaction (SessionStore's admitting commit): marks the session
-  // unverified and owes the claims `unclaimed` names. Throws SQLite::Exception (inside
-  // guarded() only).
+  // unverified and owes the claims `unclaimed` names (none for a card-tap session: those
+  // never reach etcd). Throws SQLite::Exception (inside guarded() only).
   static void owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed);
 
  private:

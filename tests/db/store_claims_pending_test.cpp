@@ -10,6 +10,7 @@
 #include "db/passage_totals.hpp"
 #include "db/settlement_store.hpp"
 #include "db/store_claims_pending.hpp"
+#include "tests/db/card_attempt_support.hpp"
 #include "tests/db/db_test_support.hpp"
 
 using namespace passgate::db;
@@ -158,4 +159,21 @@ TEST_CASE("a token double use holds the session's charge: its cart quarantined n
   CHECK(held[1].cart.session_id == "s1");
   CHECK(o.t.db->sql().execAndGet("SELECT group_concat(cart, ',') FROM store_double_uses").getString() ==
         "awaited,quarantined,settled,");
+}
+
+TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of its card: ids (L1)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  CardAttemptStore attempts(*o.t.db);
+  REQUIRE(describe(attempts.arm(new_attempt("c1", 1), kNow)) == "ok");
+  o.begin("c1");
+  REQUIRE(describe(o.sessions.mark_denied("c1", "offline_limit", true, kNow)) == "ok");
+  // An app session beside it still owes its releases.
+  o.begin("s1");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s1 token jti-s1 release"});
+  o.t.db->sql().exec("BEGIN");
+  StoreClaimsPending::owe_claims_within(*o.t.db, "c1", StoreUnclaimed{true, true});
+  o.t.db->sql().exec("COMMIT");
+  CHECK(o.rows().size() == 2);
 }
