@@ -68,7 +68,8 @@ void StoreCoordinator::claim_token(const std::string& token_id, const std::strin
     later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
     return;
   }
-  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew, false, std::move(done));
+  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew + settings_.double_use_window, false,
+            std::move(done));
 }
 
 void StoreCoordinator::open_shopper(const std::string& shopper_id, const std::string& session_id, Done done) {

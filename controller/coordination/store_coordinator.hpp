@@ -41,6 +41,11 @@
 
 namespace passgate::coordination {
 
+// How long after its token's end (exp + lease_skew) a token's key is kept: the time in which a
+// claim owed from an outage can still find another array's claim of the same token (a double
+// use). Keeping the key longer blocks nothing: the token itself is refused once it expired.
+inline constexpr std::chrono::seconds kDoubleUseWindow{std::chrono::hours(24)};
+
 struct CoordinationSettings {
   std::string store_id;
   std::string gate_id;  // this gate array's, written in every holder
@@ -50,6 +55,8 @@ struct CoordinationSettings {
   // A token's key outlives its exp by this much (store.lease_skew_s: the tokens' clock skew
   // and the arrays' clock differences).
   std::chrono::seconds lease_skew{120};
+  // A token's key is kept this long after its end (exp + lease_skew), for double uses.
+  std::chrono::seconds double_use_window{kDoubleUseWindow};
   // A shopper's open-session key ends after this even if never removed (a lost box).
   std::chrono::seconds session_backstop{std::chrono::hours(12)};
   std::chrono::seconds lease_bucket{30};
@@ -80,7 +87,8 @@ class StoreCoordinator {
   StoreCoordinator(const StoreCoordinator&) = delete;
   StoreCoordinator& operator=(const StoreCoordinator&) = delete;
 
-  // Claims the entry token `token_id` for `session_id` store-wide, until `token_exp` + skew.
+  // Claims the entry token `token_id` for `session_id` store-wide, until `token_exp` + skew +
+  // the double-use window.
   // refused: the token was admitted already (at any array): deny "replayed".
   void claim_token(const std::string& token_id, const std::string& session_id, WallTime token_exp, Done done);
   // Records that `shopper_id` has the open session `session_id` (anti-passback across arrays).

@@ -69,7 +69,8 @@ void StoreReconciler::schedule(Millis delay) {
 bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
   if (row.kind != "token") return false;
   const auto& s = store_.settings();
-  const auto key_end = WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.lease_bucket;
+  const auto key_end =
+      WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.double_use_window + s.lease_bucket;
   return key_end <= clock_.wall_now();
 }
 
@@ -105,8 +106,9 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
     }
     ++counts_.lapsed;
     if (row.action == db::StoreClaimAction::claim) {
-      spdlog::info("event=store_claim_lapsed session={} token_id={} detail=\"the token ended before the store answered "
-                   "again; it can no longer be used anywhere\"",
+      ++counts_.unchecked;
+      spdlog::warn("event=store_claim_unchecked session={} token_id={} detail=\"the store did not answer within a "
+                   "day of the token's end: whether another gate array admitted it too can no longer be found\"",
                    row.session_id, log_value(row.claim_id));
     }
     ++index;

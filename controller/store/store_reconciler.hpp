@@ -4,8 +4,10 @@
 // a double use: logged (event=store_double_use), recorded for passgatectl status and counted;
 // nothing admitted is undone. It releases the keys that may still name sessions that no longer
 // need them (a denied session's token, an ended session's shopper), each removed only while it
-// names that session. A token whose key has lapsed (its end + store.lease_skew + a lease
-// bucket) needs neither and is dropped unasked; so is an id no key can hold (logged).
+// names that session. A token whose key has lapsed (its end + store.lease_skew + the
+// double-use window + a lease bucket: every array's key of it is gone, so a double use can no
+// longer be found) needs neither and is dropped unasked: a claim so dropped is counted
+// (unchecked) and logged as a warning; so is an id no key can hold (logged).
 // One row at a time, oldest first: at start() (every start of passgated: the list is in the
 // database), at kick() (after a commit that owed something), and every kPoll (the releases the
 // database's triggers owe as sessions end). While the store does not answer, again after
@@ -26,6 +28,7 @@ struct StoreReconcileCounts {
   std::uint64_t claimed = 0;      // unverified admissions claimed after all
   std::uint64_t released = 0;     // keys released (or found released already)
   std::uint64_t lapsed = 0;       // tokens whose key had lapsed: dropped unasked
+  std::uint64_t unchecked = 0;    // of those, claims: admissions never checked for a double use
   std::uint64_t double_uses = 0;  // found used at another array meanwhile
   std::uint64_t unanswered = 0;   // attempts the store did not answer
 };

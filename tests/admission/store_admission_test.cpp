@@ -334,16 +334,36 @@ TEST_CASE("store: a crash between the claims and the admitting commit leaves not
   CHECK(g.south_claims(session.token_id, "sess-s1") == Verdict::refused);
 }
 
-TEST_CASE("store: a token whose key has lapsed is dropped unasked") {
+TEST_CASE("store: a double use is found after an outage longer than the token's life (M2)") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  const std::string token = g.f.token(sim::TokenFlaw::none, std::nullopt, "jti-outage-00000001");
+  const auto a = g.f.admit(token, 201);
+  REQUIRE(a.admitted);
+  // South, which reached etcd, admitted the same token meanwhile; etcd is back 10 minutes later.
+  g.kv.down = false;
+  REQUIRE(g.south_claims("jti-outage-00000001", "sess-s1") == Verdict::confirmed);
+  g.kv.down = true;
+  g.f.vt.advance(std::chrono::minutes(10));  // the token's exp (120 s) + skew long past
+  g.kv.down = false;
+  g.f.vt.advance(controller::StoreReconciler::kRetryMax);  // its next try
+  CHECK(g.reconciler->counts().double_uses == 1);
+  CHECK(g.reconciler->counts().lapsed == 0);
+  CHECK(g.owed_now().double_uses == 1);
+}
+
+TEST_CASE("store: a token claim owed past the double-use window is dropped unasked, counted unchecked") {
   StoreGate g(OfflinePolicy::deny, 5);
   g.kv.down = true;
   REQUIRE(g.f.admit(g.f.token(), 201).admitted);
   CHECK(g.owed_now().claims == 2);
-  g.f.vt.advance(std::chrono::minutes(10));  // exp (120 s) + skew + a bucket long past
+  // exp (120 s) + skew + the window + a bucket long past.
+  g.f.vt.advance(coordination::kDoubleUseWindow + std::chrono::minutes(10));
   g.kv.down = false;
   g.reconciler->start();
   g.f.vt.run_ready();
   CHECK(g.reconciler->counts().lapsed == 1);
+  CHECK(g.reconciler->counts().unchecked == 1);
   CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
   CHECK(g.owed_now().claims == 0);
 }

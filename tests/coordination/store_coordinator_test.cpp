@@ -228,18 +228,22 @@ TEST_CASE("a claim waiting on a lease grant that never answers ends unavailable 
 
 TEST_CASE("tokens expiring in one bucket share a lease; the next bucket's lease is granted ahead") {
   Store s;
-  // exp + skew of the two tokens, now + 180 s and + 181 s, fall in the bucket ending at + 209 s.
+  // exp + skew + the double-use window (a day) of the two tokens, now + 180 s and + 181 s
+  // + a day, fall in the bucket ending at + 209 s + a day.
   s.time.set_wall(WallTime{seconds(1'700'000'011)});
   CHECK(s.claim(s.north, "tok-a", "s1", seconds(60)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);  // the bucket's lease and the next one's, ahead
   CHECK(s.claim(s.north, "tok-b", "s2", seconds(61)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);
   CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease == s.kv.data.at("/passgate/store-7/tokens/tok-b").lease);
-  // The lease outlives exp + skew (120 s by default) and ends within one bucket (30 s) of it.
+  // The lease outlives exp + skew (120 s by default) + a day and ends within one bucket (30 s) of it.
   const auto end = s.kv.leases.at(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease);
-  CHECK(end == s.time.wall_now() + seconds(209));
-  // Once the token's time is over its key is gone, and a claim finds it free.
-  s.time.advance(seconds(209));
+  CHECK(end == s.time.wall_now() + seconds(209) + kDoubleUseWindow);
+  // Long after the token's end its key is still there, for a double use to be found.
+  s.time.advance(seconds(209) + kDoubleUseWindow - seconds(1));
+  CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::refused);
+  // Once the window is over its key is gone, and a claim finds it free.
+  s.time.advance(seconds(1));
   CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::confirmed);
 }
 
