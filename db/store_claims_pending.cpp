@@ -51,8 +51,8 @@ Result<std::vector<PendingStoreClaim>> StoreClaimsPending::next(std::size_t limi
   return guarded("read the store claims owed", [&]() -> Result<std::vector<PendingStoreClaim>> {
     auto query = db_.statement(
         "SELECT id, session_id, kind, claim_id, action, until_s, attempts FROM store_claims_pending"
-        " ORDER BY id LIMIT ?1");
-    query->bind(1, static_cast<std::int64_t>(limit));
+        " ORDER BY attempts >= ?2, id LIMIT ?1");
+    SQLite::bind(*query, static_cast<std::int64_t>(limit), kStuckAttempts);
     std::vector<PendingStoreClaim> rows;
     while (query->executeStep()) {
       rows.push_back({query->getColumn(0).getInt64(), query->getColumn(1).getString(), query->getColumn(2).getString(),

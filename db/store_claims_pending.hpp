@@ -74,8 +74,10 @@ class StoreClaimsPending {
   [[nodiscard]] Result<std::string> instance_id();
   // What this database knows of `session_id`.
   [[nodiscard]] Result<SessionFate> session_fate(const std::string& session_id);
-  // Up to `limit` rows, oldest first.
+  // Up to `limit` rows, oldest first; rows the store failed kStuckAttempts times or more come
+  // after all others (one row etcd keeps refusing never blocks the rest).
   [[nodiscard]] Result<std::vector<PendingStoreClaim>> next(std::size_t limit);
+  static constexpr int kStuckAttempts = 5;
   // The row is done: removed if it still owes what `row` says (a claim whose session ended
   // meanwhile has become a release, which stays).
   [[nodiscard]] Status done(const PendingStoreClaim& row);

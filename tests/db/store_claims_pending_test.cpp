@@ -177,3 +177,20 @@ TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of
   o.t.db->sql().exec("COMMIT");
   CHECK(o.rows().size() == 2);
 }
+
+TEST_CASE("a row the store failed again and again goes after the others: it never blocks the list (L4)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", false, kNow)) == "ok");
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", false, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s2 shopper shp_8f2c release"});
+  const auto first = o.owed.next(1).value().front();
+  for (int i = 0; i < StoreClaimsPending::kStuckAttempts - 1; ++i) {
+    REQUIRE(describe(o.owed.failed(first, "etcd refused")) == "ok");
+  }
+  CHECK(o.owed.next(1).value().front().session_id == "s1");
+  REQUIRE(describe(o.owed.failed(first, "etcd refused")) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s2 shopper shp_8f2c release", "s1 shopper shp_8f2c release"});
+}
