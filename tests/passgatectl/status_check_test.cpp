@@ -68,6 +68,16 @@ TEST_CASE("status --check warns when the store's etcd does not answer and of dou
                                     "double uses in 24 h: 1\nstore occupancy: not read yet\n"));
 }
 
+TEST_CASE("status reads a store reply without its occupancy (an older or partial one) as not read yet (L7)") {
+  TempDir dir;
+  FakeGate gate(dir / "control.sock");
+  json status = passgate::test::calm_status();
+  status["store"] = {{"reachable", true}, {"fallback", "local"}};
+  gate.answer("status", status);
+  const auto shown = CtlFixture::run({"status", "--socket", gate.socket().string()});
+  CHECK_THAT(shown.output, Contains("store occupancy: not read yet\n"));
+}
+
 TEST_CASE("status --check is CRITICAL when store keys are held under this gate_id by another box (H1)") {
   TempDir dir;
   FakeGate gate(dir / "control.sock");
