@@ -802,33 +802,43 @@ CREATE TRIGGER sessions_ended_by_quarantine AFTER INSERT ON quarantined_carts WH
 END;
 )sql";
 
-// 26: card-tap sessions never reach the store's etcd (docs/store-coordination.md): their
-// shopper ("card:<fingerprint hash>") and their token id ("card:<session>") are the card's at
-// this array only. The release triggers of migration 23 leave out every session with a card
-// attempt (card_attempts, by its primary key); what they owed for card sessions is dropped.
-constexpr std::string_view kStoreWithoutCards = R"sql(
+// 26: which sessions the store's etcd knows of. sessions.store_claimed marks a session begun
+// while the gate coordinated with its store (gate_status "store_coordination"), set as it is
+// inserted; the release triggers of migration 23 test it instead of the flag, so a session
+// claimed under [store] still owes its releases when it ends after [store] was removed (done
+// once the section is back), and one begun without [store] owes none. Card-tap sessions never
+// reach etcd (docs/store-coordination.md): their shopper ("card:<fingerprint hash>") and token
+// id ("card:<session>") are the card's at this array only, so a session with a card attempt
+// (card_attempts, written before its session) is never marked; what was owed for card
+// sessions is dropped. Sessions open at the upgrade are marked as the flag says now.
+constexpr std::string_view kStoreClaimedSessions = R"sql(
+ALTER TABLE sessions ADD COLUMN store_claimed INTEGER NOT NULL DEFAULT 0 CHECK (store_claimed IN (0, 1));
+UPDATE sessions SET store_claimed = 1
+  WHERE ended = 0 AND state IN ('opening', 'open', 'open_offline')
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = sessions.session_id);
+CREATE TRIGGER store_claimed_session AFTER INSERT ON sessions
+  WHEN EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  UPDATE sessions SET store_claimed = 1 WHERE session_id = NEW.session_id;
+END;
 DROP TRIGGER store_release_token;
 DROP TRIGGER store_release_shopper_denied;
 DROP TRIGGER store_release_shopper_ended;
 CREATE TRIGGER store_release_token AFTER DELETE ON used_tokens
-  WHEN EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+  WHEN EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = OLD.session_id AND s.store_claimed = 1)
     AND OLD.expires_at >= COALESCE((SELECT CAST(value AS INTEGER) FROM gate_status
-                                    WHERE name = 'used_tokens_purged_by_s'), 0) - 86400
-    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = OLD.session_id) BEGIN
+                                    WHERE name = 'used_tokens_purged_by_s'), 0) - 86400 BEGIN
   INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
     VALUES (OLD.session_id, 'token', OLD.token_id, 'release', OLD.expires_at);
 END;
 CREATE TRIGGER store_release_shopper_denied AFTER UPDATE OF state ON sessions
-  WHEN NEW.state IN ('denied', 'cancelled') AND OLD.state <> NEW.state
-    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
-    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  WHEN NEW.state IN ('denied', 'cancelled') AND OLD.state <> NEW.state AND NEW.store_claimed = 1 BEGIN
   INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
     VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
 END;
 CREATE TRIGGER store_release_shopper_ended AFTER UPDATE OF ended ON sessions
-  WHEN NEW.ended = 1 AND OLD.ended = 0 AND NEW.state NOT IN ('denied', 'cancelled')
-    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
-    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  WHEN NEW.ended = 1 AND OLD.ended = 0 AND NEW.state NOT IN ('denied', 'cancelled') AND NEW.store_claimed = 1 BEGIN
   INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
     VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
 END;
@@ -841,7 +851,7 @@ constexpr std::array<std::string_view, 26> kMigrations = {
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
     kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
-    kStoreInstance, kDoubleUseHeld, kStoreWithoutCards};
+    kStoreInstance, kDoubleUseHeld, kStoreClaimedSessions};
 
 }  // namespace
 

@@ -168,10 +168,10 @@ Result<StoreClaimsSummary> StoreClaimsPending::summary(std::int64_t since_ms) {
 
 void StoreClaimsPending::owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed) {
   if (!unclaimed.any()) return;
-  // A card-tap session never reaches etcd (migration 26).
-  auto card = db.statement("SELECT 1 FROM card_attempts WHERE session_id = ?1");
-  card->bind(1, session_id);
-  if (card->executeStep()) return;
+  // Only a session the store may know of (migration 26): never a card-tap session's.
+  auto claimed = db.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND store_claimed = 1");
+  claimed->bind(1, session_id);
+  if (!claimed->executeStep()) return;
   auto mark = db.statement("UPDATE sessions SET unverified = 1 WHERE session_id = ?1");
   mark->bind(1, session_id);
   mark->exec();

@@ -67,8 +67,9 @@ class StoreClaimsPending {
  public:
   explicit StoreClaimsPending(Database& db) : db_(db) {}
 
-  // Whether this gate coordinates with its store ([store] configured): the triggers that
-  // write releases work only while it is on. Set at every start.
+  // Whether this gate coordinates with its store ([store] configured): the sessions begun
+  // while it is on (not card-tap ones) are marked store_claimed, and only those owe releases
+  // when they end, whatever it says then (migration 26). Set at every start.
   [[nodiscard]] Status set_coordinated(bool on, std::int64_t now_ms);
   // This database's instance id (migration 24), written in every holder.
   [[nodiscard]] Result<std::string> instance_id();
@@ -91,8 +92,8 @@ class StoreClaimsPending {
                                                  std::int64_t now_ms);
   [[nodiscard]] Result<StoreClaimsSummary> summary(std::int64_t since_ms);
   // Within the caller's transaction (SessionStore's admitting commit): marks the session
-  // unverified and owes the claims `unclaimed` names (none for a card-tap session: those
-  // never reach etcd). Throws SQLite::Exception (inside guarded() only).
+  // unverified and owes the claims `unclaimed` names (none for a session not store_claimed,
+  // such as a card-tap one). Throws SQLite::Exception (inside guarded() only).
   static void owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed);
 
  private:

@@ -194,3 +194,14 @@ TEST_CASE("a row the store failed again and again goes after the others: it neve
   REQUIRE(describe(o.owed.failed(first, "etcd refused")) == "ok");
   CHECK(o.rows() == std::vector<std::string>{"s2 shopper shp_8f2c release", "s1 shopper shp_8f2c release"});
 }
+
+TEST_CASE("a session begun under [store] owes its releases after [store] is removed; one begun without, none (L3)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  REQUIRE(describe(o.owed.set_coordinated(false, kNow)) == "ok");  // a restart without [store]
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s1 token jti-s1 release"});
+}
