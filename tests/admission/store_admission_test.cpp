@@ -357,9 +357,11 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   g.kv.down = true;
   REQUIRE(g.f.admit(g.f.token(), 201).admitted);
   CHECK(g.owed_now().claims == 2);
-  // exp (120 s) + skew + the window + a bucket long past.
+  // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
+  g.reconciler.reset();
   g.f.vt.advance(coordination::kDoubleUseWindow + std::chrono::minutes(10));
   g.kv.down = false;
+  g.restart();
   g.reconciler->start();
   g.f.vt.run_ready();
   CHECK(g.reconciler->counts().lapsed == 1);
