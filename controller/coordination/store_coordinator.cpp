@@ -180,7 +180,7 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
 void StoreCoordinator::own_gate_holder(const std::shared_ptr<ClaimCall>& call, const Holder& holder,
                                        const std::string& value) {
   const bool this_database = holder.instance == settings_.instance_id;
-  const SessionFate fate = session_fate_ ? session_fate_(holder.session) : SessionFate::unknown;
+  const SessionFate fate = fate_here(holder.session);
   if (fate == SessionFate::ended && (this_database || holder.instance.empty()) && !call->took_over) {
     take_over(call, value);
     return;
@@ -195,6 +195,10 @@ void StoreCoordinator::own_gate_holder(const std::shared_ptr<ClaimCall>& call, c
     report_shared(call->shopper ? "shopper" : "token", holder, fate);
   }
   call->finish(Outcome::refused(value));
+}
+
+SessionFate StoreCoordinator::fate_here(const std::string& session_id) const {
+  return session_fate_ ? session_fate_(session_id) : SessionFate::unknown;
 }
 
 void StoreCoordinator::report_shared(const std::string& key_kind, const Holder& holder, SessionFate fate) {
@@ -251,7 +255,7 @@ void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Err
               call->finish(Outcome::unavailable(why.message + "; the key holds this array's older claim"));
             } else {
               if (holder && holder->gate == call->holder.gate) {
-                report_shared(call->shopper ? "shopper" : "token", *holder, SessionFate::unknown);
+                report_shared(call->shopper ? "shopper" : "token", *holder, fate_here(holder->session));
               }
               call->finish(Outcome::refused(**value));
             }

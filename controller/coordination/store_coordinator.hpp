@@ -128,6 +128,7 @@ class StoreCoordinator {
   void own_gate_holder(const std::shared_ptr<ClaimCall>& call, const Holder& holder, const std::string& value);
   // The key holds `stale`, this array's claim for an ended session: removed, then claimed again.
   void take_over(const std::shared_ptr<ClaimCall>& call, const std::string& stale);
+  [[nodiscard]] SessionFate fate_here(const std::string& session_id) const;
   // Logs and counts a holder with this gate_id that this database cannot vouch for.
   void report_shared(const std::string& key_kind, const Holder& holder, SessionFate fate);
   // Removes the key if it holds this array's `session_id` (with this database's instance id,
