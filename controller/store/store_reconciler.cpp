@@ -83,7 +83,7 @@ void StoreReconciler::round() {
   if (!rows.ok()) {
     // Tried again as if the store had not answered.
     spdlog::error("event=store_reconcile_failed detail={}", log_value(rows.error().message));
-    finish(false, false);
+    database_failed();
     return;
   }
   next(std::make_shared<std::vector<db::PendingStoreClaim>>(std::move(*rows)), 0);
@@ -95,7 +95,7 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
     const auto& row = (*rows)[index];
     if (const Status done = owed_.done(row); !done.ok()) {
       spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(done.error().message));
-      finish(false, false);
+      database_failed();
       return;
     }
     if (!coordination::valid_key_id(row.claim_id)) {
@@ -167,14 +167,20 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
   }
   if (!written.ok()) {
     spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(written.error().message));
-    finish(false, false);
+    database_failed();
     return;
   }
   next(std::move(rows), index + 1);
 }
 
+void StoreReconciler::database_failed() {
+  finish(false, false);
+  database_failing_ = true;
+}
+
 void StoreReconciler::finish(bool answered, bool more) {
   running_ = false;
+  database_failing_ = false;
   if (!answered) {
     retry_delay_ = std::clamp(retry_delay_ * 2, kRetryFirst, kRetryMax);
     schedule(retry_delay_);

@@ -52,7 +52,9 @@ class StoreReconciler {
   void kick();
   [[nodiscard]] const StoreReconcileCounts& counts() const { return counts_; }
   // Whether the round under way or the last one is waiting for the store to answer again.
-  [[nodiscard]] bool waiting_for_store() const { return retry_delay_ > Millis{0}; }
+  [[nodiscard]] bool waiting_for_store() const { return retry_delay_ > Millis{0} && !database_failing_; }
+  // Whether the last round stopped at a database error (tried again like an unanswered one).
+  [[nodiscard]] bool database_failing() const { return database_failing_; }
 
  private:
   void round();
@@ -61,6 +63,8 @@ class StoreReconciler {
                   coordination::Outcome outcome);
   // The round ended: all done (`answered`) or stopped at a row the store did not answer.
   void finish(bool answered, bool more);
+  // The round stopped at a database error: tried again as if the store had not answered.
+  void database_failed();
   void schedule(Millis delay);
   [[nodiscard]] bool lapsed(const db::PendingStoreClaim& row) const;
 
@@ -71,7 +75,8 @@ class StoreReconciler {
   StoreReconcileCounts counts_;
   bool running_ = false;
   bool kicked_ = false;     // kicked while a round ran: another follows at once
-  Millis retry_delay_{0};   // 0 unless the store did not answer last
+  Millis retry_delay_{0};   // 0 unless the store did not answer last (or the database failed)
+  bool database_failing_ = false;
   std::unique_ptr<Timer> timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

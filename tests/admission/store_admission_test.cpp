@@ -369,3 +369,15 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
   CHECK(g.owed_now().claims == 0);
 }
+
+TEST_CASE("store: a database error in reconciliation is not taken for etcd not answering (L7)") {
+  StoreGate g;
+  g.reconciler->start();
+  g.f.vt.run_ready();
+  CHECK_FALSE(g.reconciler->waiting_for_store());
+  g.f.database->sql().exec("ALTER TABLE store_claims_pending RENAME TO store_claims_gone");
+  g.reconciler->kick();
+  g.f.vt.advance(std::chrono::milliseconds(1));
+  CHECK(g.reconciler->database_failing());
+  CHECK_FALSE(g.reconciler->waiting_for_store());
+}
