@@ -15,11 +15,12 @@ namespace passgate::db {
 
 namespace {
 
-constexpr std::array<std::pair<QuarantineReason, std::string_view>, 4> kQuarantineReasonNames = {{
+constexpr std::array<std::pair<QuarantineReason, std::string_view>, 5> kQuarantineReasonNames = {{
     {QuarantineReason::unreadable, "unreadable"},
     {QuarantineReason::currency, "currency"},
     {QuarantineReason::over_limit, "over_limit"},
     {QuarantineReason::not_admitted, "not_admitted"},
+    {QuarantineReason::double_use, "double_use"},
 }};
 
 constexpr std::array<std::pair<QuarantineState, std::string_view>, 3> kQuarantineStateNames = {{

@@ -1,6 +1,7 @@
 // CartQuarantine: final carts the gate will not charge as they came (an unreadable cart, a
 // currency that is not the gate's, a total above payments.max_cart_minor, a cart of a session
-// the gate did not admit or the tracking engine refused), each kept in the
+// the gate did not admit or the tracking engine refused, a cart of a session whose token was
+// used twice across the store's gate arrays), each kept in the
 // quarantined_carts table with its reason and the cart as received (cut to kRawCartBytes),
 // open until an operator settles it: charged after correction (a corrected cart is recorded
 // in `carts`, so the settlement planner settles the session the usual way, once) or written
@@ -25,8 +26,14 @@ namespace passgate::db {
 
 // The most of a quarantined cart's JSON that is kept (it comes from a peer).
 inline constexpr std::size_t kRawCartBytes = 2048;
+// Why a double_use cart is held (the start of its detail).
+inline constexpr std::string_view kDoubleUseDetail =
+    "this session's entry token was admitted at another gate array of the store too (a double use, log "
+    "event=store_double_use): an operator decides whom to charge";
 
-enum class QuarantineReason { unreadable, currency, over_limit, not_admitted };
+// double_use: the session's token was found admitted at another gate array of the store too
+// (docs/store-coordination.md): an operator decides whom to charge.
+enum class QuarantineReason { unreadable, currency, over_limit, not_admitted, double_use };
 [[nodiscard]] std::string_view to_string(QuarantineReason r);
 
 enum class QuarantineState { open, charged, written_off };

@@ -694,9 +694,9 @@ UPDATE card_blocklist SET lifted_at_ms = max(CAST(strftime('%s', 'now') AS INTEG
 //            cancelled, a final cart or settlement). Removed only if it still names the session.
 // Triggers write the releases, whatever code ends the session or frees the id, in its own
 // transaction: a crash between a claim and the admitting commit leaves the session opening,
-// the next start closes it, and the release of its shopper follows from that. A freed id whose
-// token ended an hour ago or more is not released (its key has lapsed; the purge frees ids a
-// day after their end). sessions.unverified marks an admission made without the store-wide
+// the next start closes it, and the release of its shopper follows from that. An id freed by
+// the purge (its token ended a day before the purge mark or more) is not released (its key has
+// lapsed long since). sessions.unverified marks an admission made without the store-wide
 // claim: it counts against the hourly offline cap like an offline admission, once either way.
 // passage_totals: the passages reported in and out since this version (the occupancy totals
 // this array publishes), counted by a trigger as each passage is queued for the tracking engine
@@ -753,12 +753,105 @@ CREATE TRIGGER passage_totals_counted AFTER INSERT ON outbox WHEN NEW.kind = 'pa
 END;
 )sql";
 
-constexpr std::array<std::string_view, 23> kMigrations = {
+// 24: this database's instance id (gate_status "store_instance"), random, made once: written
+// in every holder this gate array puts in the store's etcd (controller/coordination/store_keys.hpp),
+// so a key held under this gate_id by another box (a duplicated gate_id, a restored or copied
+// database) is told apart from this database's own and never taken over
+// (docs/store-coordination.md).
+constexpr std::string_view kStoreInstance = R"sql(
+INSERT OR IGNORE INTO gate_status (name, value, updated_at_ms)
+  VALUES ('store_instance', lower(hex(randomblob(16))), 0);
+)sql";
+
+// 25: a token double use found by reconciliation (docs/store-coordination.md) holds this
+// array's session's charge for an operator: sessions.double_use marks the session, and its
+// cart is quarantined with the reason 'double_use' (db/cart_quarantine.hpp): moved there from
+// `carts` if it came and was not settled yet, or when it comes. store_double_uses.cart says
+// what became of the cart when the double use was found: 'awaited' (not come yet: it will be
+// quarantined), 'quarantined', or 'settled' (charged or planned already; nothing is undone).
+// (SQLite cannot change a CHECK constraint: quarantined_carts is rebuilt with its rows, its
+// indexes and its trigger.)
+constexpr std::string_view kDoubleUseHeld = R"sql(
+ALTER TABLE sessions ADD COLUMN double_use INTEGER NOT NULL DEFAULT 0 CHECK (double_use IN (0, 1));
+ALTER TABLE store_double_uses ADD COLUMN cart TEXT NOT NULL DEFAULT ''
+  CHECK (cart IN ('', 'awaited', 'quarantined', 'settled'));
+CREATE TABLE quarantined_carts_v25 (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id     TEXT NOT NULL DEFAULT '',
+  reason         TEXT NOT NULL
+                 CHECK (reason IN ('unreadable', 'currency', 'over_limit', 'not_admitted', 'double_use')),
+  detail         TEXT NOT NULL,
+  raw            TEXT NOT NULL,
+  finalized_at   TEXT NOT NULL DEFAULT '',
+  received_at_ms INTEGER NOT NULL,
+  state          TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'charged', 'written_off')),
+  settled_at_ms  INTEGER NOT NULL DEFAULT 0,
+  settled_by     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO quarantined_carts_v25 (id, session_id, reason, detail, raw, finalized_at, received_at_ms, state,
+                                   settled_at_ms, settled_by)
+  SELECT id, session_id, reason, detail, raw, finalized_at, received_at_ms, state, settled_at_ms, settled_by
+  FROM quarantined_carts;
+DROP TABLE quarantined_carts;
+ALTER TABLE quarantined_carts_v25 RENAME TO quarantined_carts;
+CREATE UNIQUE INDEX quarantined_carts_by_session ON quarantined_carts (session_id) WHERE session_id <> '';
+CREATE UNIQUE INDEX quarantined_carts_by_raw ON quarantined_carts (raw) WHERE session_id = '';
+CREATE INDEX quarantined_carts_by_state ON quarantined_carts (state);
+CREATE TRIGGER sessions_ended_by_quarantine AFTER INSERT ON quarantined_carts WHEN NEW.session_id <> '' BEGIN
+  UPDATE sessions SET ended = 1 WHERE session_id = NEW.session_id AND ended = 0;
+END;
+)sql";
+
+// 26: which sessions the store's etcd knows of. sessions.store_claimed marks a session begun
+// while the gate coordinated with its store (gate_status "store_coordination"), set as it is
+// inserted; the release triggers of migration 23 test it instead of the flag, so a session
+// claimed under [store] still owes its releases when it ends after [store] was removed (done
+// once the section is back), and one begun without [store] owes none. Card-tap sessions never
+// reach etcd (docs/store-coordination.md): their shopper ("card:<fingerprint hash>") and token
+// id ("card:<session>") are the card's at this array only, so a session with a card attempt
+// (card_attempts, written before its session) is never marked; what was owed for card
+// sessions is dropped. Sessions open at the upgrade are marked as the flag says now.
+constexpr std::string_view kStoreClaimedSessions = R"sql(
+ALTER TABLE sessions ADD COLUMN store_claimed INTEGER NOT NULL DEFAULT 0 CHECK (store_claimed IN (0, 1));
+UPDATE sessions SET store_claimed = 1
+  WHERE ended = 0 AND state IN ('opening', 'open', 'open_offline')
+    AND EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = sessions.session_id);
+CREATE TRIGGER store_claimed_session AFTER INSERT ON sessions
+  WHEN EXISTS (SELECT 1 FROM gate_status WHERE name = 'store_coordination' AND value = '1')
+    AND NOT EXISTS (SELECT 1 FROM card_attempts a WHERE a.session_id = NEW.session_id) BEGIN
+  UPDATE sessions SET store_claimed = 1 WHERE session_id = NEW.session_id;
+END;
+DROP TRIGGER store_release_token;
+DROP TRIGGER store_release_shopper_denied;
+DROP TRIGGER store_release_shopper_ended;
+CREATE TRIGGER store_release_token AFTER DELETE ON used_tokens
+  WHEN EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = OLD.session_id AND s.store_claimed = 1)
+    AND OLD.expires_at >= COALESCE((SELECT CAST(value AS INTEGER) FROM gate_status
+                                    WHERE name = 'used_tokens_purged_by_s'), 0) - 86400 BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (OLD.session_id, 'token', OLD.token_id, 'release', OLD.expires_at);
+END;
+CREATE TRIGGER store_release_shopper_denied AFTER UPDATE OF state ON sessions
+  WHEN NEW.state IN ('denied', 'cancelled') AND OLD.state <> NEW.state AND NEW.store_claimed = 1 BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+CREATE TRIGGER store_release_shopper_ended AFTER UPDATE OF ended ON sessions
+  WHEN NEW.ended = 1 AND OLD.ended = 0 AND NEW.state NOT IN ('denied', 'cancelled') AND NEW.store_claimed = 1 BEGIN
+  INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)
+    VALUES (NEW.session_id, 'shopper', NEW.shopper, 'release', 0);
+END;
+DELETE FROM store_claims_pending WHERE session_id IN (SELECT session_id FROM card_attempts);
+)sql";
+
+constexpr std::array<std::string_view, 26> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
-    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination};
+    kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
+    kStoreInstance, kDoubleUseHeld, kStoreClaimedSessions};
 
 }  // namespace
 

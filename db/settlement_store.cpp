@@ -85,15 +85,19 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
       return false;
     };
     // Why the session's cart must not be charged as it came, if it must not.
-    const auto not_admitted = [&](const std::string& session_id) -> std::optional<std::string> {
-      auto query = db_.statement("SELECT state, denial_reason, refused_at_ms FROM sessions WHERE session_id = ?1");
+    const auto not_to_charge =
+        [&](const std::string& session_id) -> std::optional<std::pair<QuarantineReason, std::string>> {
+      auto query = db_.statement(
+          "SELECT state, denial_reason, refused_at_ms, double_use FROM sessions WHERE session_id = ?1");
       query->bind(1, session_id);
       if (!query->executeStep()) return std::nullopt;
       const std::string state = query->getColumn(0).getString();
-      if (state == "denied") return "the gate denied this session (" + query->getColumn(1).getString() + ")";
-      if (state == "cancelled") return std::string("the gate cancelled this session: nobody passed");
+      const auto not_admitted = [](std::string why) { return std::pair{QuarantineReason::not_admitted, std::move(why)}; };
+      if (state == "denied") return not_admitted("the gate denied this session (" + query->getColumn(1).getString() + ")");
+      if (state == "cancelled") return not_admitted("the gate cancelled this session: nobody passed");
       if (query->getColumn(2).getInt64() > 0)
-        return std::string("the tracking engine refused this session after the gate admitted it offline");
+        return not_admitted("the tracking engine refused this session after the gate admitted it offline");
+      if (query->getColumn(3).getInt() != 0) return std::pair{QuarantineReason::double_use, std::string(kDoubleUseDetail)};
       return std::nullopt;
     };
     const auto has_cart = [&](const std::string& session_id) {
@@ -108,9 +112,9 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
         ++outcome.repeated;
         continue;
       }
-      if (auto why = not_admitted(cart.session_id)) {
-        to_quarantine.push_back(QuarantinedCart{cart.session_id, QuarantineReason::not_admitted,
-                                                *why + "; its cart of " + std::to_string(cart.total_minor) + " " +
+      if (auto why = not_to_charge(cart.session_id)) {
+        to_quarantine.push_back(QuarantinedCart{cart.session_id, why->first,
+                                                why->second + "; its cart of " + std::to_string(cart.total_minor) + " " +
                                                     cart.currency + " (minor units) is not charged",
                                                 bounded_raw(describe_cart(cart)),
                                                 cart.finalized_at});

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
 
+#include "db/cart_quarantine.hpp"
 #include "db/sqlite_error.hpp"
 #include "db/statement_cache.hpp"
 
@@ -27,12 +28,31 @@ Status StoreClaimsPending::set_coordinated(bool on, std::int64_t now_ms) {
   });
 }
 
+Result<std::string> StoreClaimsPending::instance_id() {
+  return guarded("read the database's instance id", [&]() -> Result<std::string> {
+    auto query = db_.statement("SELECT value FROM gate_status WHERE name = 'store_instance'");
+    if (!query->executeStep()) return make_error("no_instance", "the database has no instance id (migration 24)");
+    return query->getColumn(0).getString();
+  });
+}
+
+Result<SessionFate> StoreClaimsPending::session_fate(const std::string& session_id) {
+  return guarded("read a session's state", [&]() -> Result<SessionFate> {
+    auto query = db_.statement("SELECT state, ended FROM sessions WHERE session_id = ?1");
+    query->bind(1, session_id);
+    if (!query->executeStep()) return SessionFate::unknown;
+    const auto state = query->getColumn(0).getString();
+    const bool ended = query->getColumn(1).getInt() != 0 || state == "denied" || state == "cancelled";
+    return ended ? SessionFate::ended : SessionFate::live;
+  });
+}
+
 Result<std::vector<PendingStoreClaim>> StoreClaimsPending::next(std::size_t limit) {
   return guarded("read the store claims owed", [&]() -> Result<std::vector<PendingStoreClaim>> {
     auto query = db_.statement(
         "SELECT id, session_id, kind, claim_id, action, until_s, attempts FROM store_claims_pending"
-        " ORDER BY id LIMIT ?1");
-    query->bind(1, static_cast<std::int64_t>(limit));
+        " ORDER BY attempts >= ?2, id LIMIT ?1");
+    SQLite::bind(*query, static_cast<std::int64_t>(limit), kStuckAttempts);
     std::vector<PendingStoreClaim> rows;
     while (query->executeStep()) {
       rows.push_back({query->getColumn(0).getInt64(), query->getColumn(1).getString(), query->getColumn(2).getString(),
@@ -71,19 +91,63 @@ Status StoreClaimsPending::failed(const PendingStoreClaim& row, const std::strin
   });
 }
 
-Status StoreClaimsPending::double_use(const PendingStoreClaim& row, const std::string& other, std::int64_t now_ms) {
-  return guarded("record a double use", [&]() -> Status {
+namespace {
+
+const char* cart_name(DoubleUseCart cart) {
+  switch (cart) {
+    case DoubleUseCart::none: return "";
+    case DoubleUseCart::awaited: return "awaited";
+    case DoubleUseCart::quarantined: return "quarantined";
+    case DoubleUseCart::settled: return "settled";
+  }
+  return "";
+}
+
+// Within the caller's transaction: marks the session, and holds its cart if it can still be held.
+DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int64_t now_ms) {
+  auto mark = db.statement("UPDATE sessions SET double_use = 1 WHERE session_id = ?1");
+  mark->bind(1, session_id);
+  mark->exec();
+  auto query = db.statement(
+      "SELECT s.settled, EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id),"
+      " EXISTS (SELECT 1 FROM carts c WHERE c.session_id = s.session_id) FROM sessions s WHERE s.session_id = ?1");
+  query->bind(1, session_id);
+  if (!query->executeStep()) return DoubleUseCart::awaited;
+  if (query->getColumn(0).getInt() != 0) return DoubleUseCart::settled;
+  if (query->getColumn(1).getInt() != 0) return DoubleUseCart::quarantined;
+  if (query->getColumn(2).getInt() == 0) return DoubleUseCart::awaited;
+  auto quarantine = db.statement(
+      "INSERT INTO quarantined_carts (session_id, reason, detail, raw, finalized_at, received_at_ms)"
+      " SELECT session_id, 'double_use', ?2 || '; its cart of ' || total_minor || ' ' || currency ||"
+      " ' (minor units) is not charged',"
+      " json_object('session_id', session_id, 'currency', currency, 'total_minor', total_minor,"
+      " 'finalized_at', finalized_at), finalized_at, ?3 FROM carts WHERE session_id = ?1");
+  SQLite::bind(*quarantine, session_id, std::string(kDoubleUseDetail), now_ms);
+  quarantine->exec();
+  auto remove = db.statement("DELETE FROM carts WHERE session_id = ?1");
+  remove->bind(1, session_id);
+  remove->exec();
+  return DoubleUseCart::quarantined;
+}
+
+}  // namespace
+
+Result<DoubleUseCart> StoreClaimsPending::double_use(const PendingStoreClaim& row, const std::string& other,
+                                                     std::int64_t now_ms) {
+  return guarded("record a double use", [&]() -> Result<DoubleUseCart> {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     auto forget = db_.statement("DELETE FROM store_double_uses WHERE found_at_ms < ?1");
     forget->bind(1, now_ms - kDoubleUseKeptMs);
     forget->exec();
+    const DoubleUseCart cart = row.kind == "token" ? hold_charge(db_, row.session_id, now_ms) : DoubleUseCart::none;
     auto insert = db_.statement(
-        "INSERT INTO store_double_uses (kind, claim_id, session_id, other, found_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
-    SQLite::bind(*insert, row.kind, row.claim_id, row.session_id, other, now_ms);
+        "INSERT INTO store_double_uses (kind, claim_id, session_id, other, found_at_ms, cart)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    SQLite::bind(*insert, row.kind, row.claim_id, row.session_id, other, now_ms, cart_name(cart));
     insert->exec();
     remove_row(db_, row);
     transaction.commit();
-    return {};
+    return cart;
   });
 }
 
@@ -104,6 +168,10 @@ Result<StoreClaimsSummary> StoreClaimsPending::summary(std::int64_t since_ms) {
 
 void StoreClaimsPending::owe_claims_within(Database& db, const std::string& session_id, StoreUnclaimed unclaimed) {
   if (!unclaimed.any()) return;
+  // Only a session the store may know of (migration 26): never a card-tap session's.
+  auto claimed = db.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND store_claimed = 1");
+  claimed->bind(1, session_id);
+  if (!claimed->executeStep()) return;
   auto mark = db.statement("UPDATE sessions SET unverified = 1 WHERE session_id = ?1");
   mark->bind(1, session_id);
   mark->exec();

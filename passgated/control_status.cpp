@@ -94,6 +94,8 @@ json store_json(controller::StoreLink& store, const controller::GateConfig& conf
            {"claims_owed", owed.claims},
            {"releases_owed", owed.releases},
            {"double_uses_24h", owed.double_uses},
+           {"gate_id_shared", store.coordinator().gate_id_shared()},
+           {"claims_unchecked", store.reconciler().counts().unchecked},
            {"occupancy", occupancy}};
   if (!view.answering && !view.last_error.empty()) out["last_error"] = view.last_error;
   return out;
@@ -112,11 +114,24 @@ void store_attention(const json& store, json& out) {
     out.push_back(std::to_string(claims) +
                   " claim(s) of admissions made while the store's etcd did not answer wait to be made store-wide");
   }
+  if (const auto shared = store.at("gate_id_shared").get<std::uint64_t>(); shared > 0) {
+    out.push_back(std::to_string(shared) +
+                  " key(s) in the store's etcd held under this gate_id by a session this database cannot vouch for"
+                  " (log event=store_gate_id_shared): another box uses the same gate_id, or this database was"
+                  " restored or copied; give every gate array its own gate_id (docs/troubleshooting.md)");
+  }
+  if (const auto unchecked = store.at("claims_unchecked").get<std::uint64_t>(); unchecked > 0) {
+    out.push_back(std::to_string(unchecked) +
+                  " admission(s) made while the store's etcd did not answer could no longer be checked for a double"
+                  " use (the outage outlasted the tokens by a day; log event=store_claim_unchecked): that window is"
+                  " blind, tell loss prevention");
+  }
   if (const auto found = store.at("double_uses_24h").get<std::int64_t>(); found > 0) {
     out.push_back(std::to_string(found) +
                   " double use(s) found in the last 24 h: a token or a shopper admitted here while etcd did not answer"
                   " was admitted at another gate array too (log event=store_double_use names the sessions); nothing"
-                  " was undone: tell loss prevention");
+                  " was undone, a token's cart is quarantined (double_use, passgatectl queue) unless it was charged"
+                  " already (cart=already_settled): tell loss prevention");
   }
 }
 

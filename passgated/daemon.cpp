@@ -211,6 +211,11 @@ int run_daemon(const controller::GateConfig& config) {
   std::unique_ptr<drivers::EtcdClient> etcd;
   std::unique_ptr<controller::StoreLink> store;
   if (config.store.enabled) {
+    auto instance_id = db::StoreClaimsPending(**database).instance_id();
+    if (!instance_id.ok()) {
+      spdlog::critical("event=startup_failed what=database detail={}", log_value(instance_id.error().message));
+      return kExitFailed;
+    }
     auto client = drivers::EtcdClient::create(
         io, {config.store.endpoints, {config.store.ca_file, config.store.cert_file, config.store.key_file}});
     if (!client.ok()) {
@@ -218,7 +223,8 @@ int run_daemon(const controller::GateConfig& config) {
       return kExitBadConfig;
     }
     etcd = std::move(*client);
-    store = std::make_unique<controller::StoreLink>(*etcd, config, **database, admission, time, time);
+    store = std::make_unique<controller::StoreLink>(*etcd, config, std::move(*instance_id), **database, admission,
+                                                    time, time);
   }
   if (auto recovered = controller::recover_interrupted_sessions(sessions, time, write_later); !recovered.ok()) {
     spdlog::critical("event=startup_failed what=session_recovery detail={} hint={}",

@@ -39,6 +39,7 @@ struct AdmissionService::Pending {
   coordination::Outcome token_claim;
   coordination::Outcome shopper_claim = coordination::Outcome::confirmed();
   db::StoreUnclaimed unclaimed;  // what the store did not confirm (admitted unverified)
+  bool holds_unverified_slot = false;  // counted in unverified_in_flight_ until recorded or denied
 };
 
 AdmissionSettings admission_settings(const GateConfig& config) {
@@ -280,6 +281,10 @@ void AdmissionService::on_store_answer(const std::shared_ptr<Pending>& p) {
     deny(p, DenialReason::offline_limit, "offline_limit", true);
     return;
   }
+  // The slot is this admission's from now on: lanes deciding meanwhile count it (the hold and
+  // the open request may take the entry timeout before it is recorded).
+  p->holds_unverified_slot = true;
+  ++unverified_in_flight_;
   ++store_counts_.fallback_local;
   spdlog::warn("event=store_unavailable lane={} session={} fallback=local detail={}", p->lane, id, log_value(why));
   hold_then_open(p);
@@ -396,6 +401,8 @@ void AdmissionService::on_open_reply(const std::shared_ptr<Pending>& p, const Ht
 }
 
 void AdmissionService::apply_offline_policy(const std::shared_ptr<Pending>& p, bool open_may_exist) {
+  // Counted and recorded below in this same turn of the loop.
+  release_unverified_slot(*p);
   const auto refuse = [&](DenialReason reason, const std::string& why) {
     if (open_may_exist) return deny_opened(p, reason, why);
     deny(p, reason, why, true);
@@ -434,10 +441,18 @@ Result<int> AdmissionService::recent_unverified_admissions() {
   auto stamped = sessions_.offline_admissions_since(now_ms - kHourMs, now_ms + kFutureStampLimitMs,
                                                     settings_.offline.max_admissions_per_hour);
   if (!stamped.ok()) return stamped.error();
-  return std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now()));
+  return std::max(stamped.value(), offline_window_.count_within_hour(clock_.steady_now())) + unverified_in_flight_;
+}
+
+void AdmissionService::release_unverified_slot(Pending& p) {
+  if (!p.holds_unverified_slot) return;
+  p.holds_unverified_slot = false;
+  --unverified_in_flight_;
 }
 
 bool AdmissionService::record_admitted(const std::shared_ptr<Pending>& p, bool offline) {
+  // Counted from here on as recorded (below), or denied.
+  release_unverified_slot(*p);
   const auto& id = p->open.session_id;
   db::Database& db = sessions_.database();
   const Status recorded =
@@ -668,6 +683,7 @@ void AdmissionService::deny_opened(const std::shared_ptr<Pending>& p, DenialReas
 }
 
 void AdmissionService::denied(const std::shared_ptr<Pending>& p, DenialReason reason, const std::string& why) {
+  release_unverified_slot(*p);
   spdlog::info("event=admission_denied lane={} session={} reason={} cause={}", p->lane, p->open.session_id,
                to_string(reason), log_value(why));
   if (on_session_ended_) on_session_ended_();

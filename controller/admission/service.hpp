@@ -11,7 +11,9 @@
 //      store.coordination_timeout: the token taken by any array → replayed; the shopper open
 //      at another array → anti-passback as in 2a; no answer → store.fallback: "deny" denies
 //      lane_unavailable, "local" goes on unverified, within the hourly offline cap (each
-//      admission counted once, offline or unverified or both), and the admitting commit owes
+//      admission counted once, offline or unverified or both; its slot reserved from the
+//      decision until it is recorded or denied, so lanes at once cannot overshoot the cap),
+//      and the admitting commit owes
 //      the claims (db/store_claims_pending.hpp) for the reconciler to make;
 //   3. if a hold is configured, place it (controller/settlement/entry_hold.hpp): declined →
 //      payment_declined; unknown beyond the offline risk limits → offline_limit;
@@ -156,6 +158,8 @@ class AdmissionService final : public AdmissionPort {
   void on_begun(const std::shared_ptr<Pending>& p, const Status& begun);
   // Records the admission (relaxed), then answers the lane. False if it could not be recorded.
   [[nodiscard]] bool record_admitted(const std::shared_ptr<Pending>& p, bool offline);
+  // The admission no longer holds an unverified slot (recorded, denied, or counted again).
+  void release_unverified_slot(Pending& p);
   void sync_soon();
   [[nodiscard]] bool passes_anti_passback(const std::shared_ptr<Pending>& p);
   // 2b, then the hold or the open request.
@@ -208,6 +212,9 @@ class AdmissionService final : public AdmissionPort {
   TimerService& timers_;
   Clock& clock_;
   OfflineAdmissionWindow offline_window_;  // this run's offline admissions, by the monotonic clock
+  // Unverified admissions decided (store fallback local) and not recorded or denied yet:
+  // counted against the offline cap with the recorded ones, so lanes cannot overshoot it.
+  int unverified_in_flight_ = 0;
   std::vector<std::shared_ptr<Pending>> to_begin_;  // verified, waiting for the next group commit
   std::unique_ptr<Timer> sync_timer_;              // set while a relaxed commit waits for its sync
   std::function<void()> on_session_ended_;

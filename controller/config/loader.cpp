@@ -38,7 +38,7 @@ ConfigLoad check(std::string_view text, const std::string& name, const std::file
   read_storage(root, config_dir, config);
   read_control(root, config_dir, config.control);
   read_metrics(root, config.metrics);
-  read_store(root, config_dir, config.store_id, config.store);
+  read_store(root, config_dir, config.store_id, config.clock_skew, config.store);
   read_status_page(root, config_dir, config.status_page);
   root.report_unknown_keys();
   if (!problems.empty()) return failed(problems);

@@ -49,7 +49,7 @@ void read_endpoints(TableReader& store, StoreConfig& config) {
 }  // namespace
 
 void read_store(TableReader& root, const std::filesystem::path& config_dir, const std::string& store_id,
-                StoreConfig& config) {
+                std::chrono::seconds clock_skew, StoreConfig& config) {
   auto store = root.section("store", Presence::optional);
   if (!store) return;
   config.enabled = true;
@@ -66,7 +66,18 @@ void read_store(TableReader& root, const std::filesystem::path& config_dir, cons
     config.coordination_timeout = std::chrono::milliseconds(*ms);
   }
   if (auto fallback = store->choice<StoreFallback>("fallback", kFallbacks, Presence::optional)) config.fallback = *fallback;
-  if (auto s = store->integer("lease_skew_s", {0, 3600}, Presence::optional)) config.lease_skew = std::chrono::seconds(*s);
+  if (auto s = store->integer("lease_skew_s", {0, 3600}, Presence::optional)) {
+    config.lease_skew = std::chrono::seconds(*s);
+    // A token's key must outlive the last moment any array still accepts the token.
+    const auto least = clock_skew + kArrayClockDifference;
+    if (config.lease_skew < least) {
+      store->problem_at("lease_skew_s", store->name_of("lease_skew_s") + " is " + std::to_string(*s) +
+                                            ", expected at least " + std::to_string(least.count()) +
+                                            " ([tokens] clock_skew_s " + std::to_string(clock_skew.count()) + " + " +
+                                            std::to_string(kArrayClockDifference.count()) +
+                                            " s for the clocks of the store's gate arrays to differ)");
+    }
+  }
   if (auto s = store->integer("session_backstop_s", {600, 7 * 24 * 3600}, Presence::optional)) {
     config.session_backstop = std::chrono::seconds(*s);
   }

@@ -67,8 +67,9 @@ void read_status_page(TableReader& root, const std::filesystem::path& config_dir
 // [database] and [logging]: what the gate writes to local disk (config_section_storage.cpp).
 void read_storage(TableReader& root, const std::filesystem::path& config_dir, GateConfig& config);
 
-// [store]: the store's etcd cluster; `store_id` names its keys (section_store.cpp).
+// [store]: the store's etcd cluster; `store_id` names its keys (section_store.cpp);
+// `clock_skew` ([tokens]) bounds its lease_skew_s from below.
 void read_store(TableReader& root, const std::filesystem::path& config_dir, const std::string& store_id,
-                StoreConfig& config);
+                std::chrono::seconds clock_skew, StoreConfig& config);
 
 }  // namespace passgate::controller

@@ -14,6 +14,9 @@ namespace passgate::controller {
 // gate's own checks (claimed store-wide later, a double use found then reported), or deny.
 enum class StoreFallback { local, deny };
 
+// The most the wall clocks of a store's gate arrays may differ (docs/store-coordination.md).
+inline constexpr std::chrono::seconds kArrayClockDifference{60};
+
 struct StoreConfig {
   bool enabled = false;                    // the [store] section is present
   std::vector<std::string> endpoints;      // https://host:port of each etcd member
@@ -22,7 +25,9 @@ struct StoreConfig {
   std::filesystem::path key_file;
   std::chrono::milliseconds coordination_timeout{300};
   StoreFallback fallback = StoreFallback::local;
-  std::chrono::seconds lease_skew{60};     // a token's claim outlives its exp by this
+  // A token's claim outlives its exp by this: at least [tokens] clock_skew_s (how long after
+  // exp an array still accepts it) + kArrayClockDifference (how far the arrays' clocks may differ).
+  std::chrono::seconds lease_skew{120};
   std::chrono::seconds session_backstop{std::chrono::hours(12)};  // an open session's key ends by then
   bool operator==(const StoreConfig&) const = default;
 };

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
+#include "common/log_value.hpp"
+
 namespace passgate::coordination {
 
 namespace {
@@ -23,6 +27,7 @@ struct StoreCoordinator::ClaimCall {
   SteadyTime deadline;        // and reading the key back
   bool lease_renewed = false;  // the lease was found gone once and granted again
   bool took_over = false;      // this array's older claim was removed once
+  bool shopper = false;        // a shopper's open session (else a token)
   Done done;
   bool finished = false;
   std::unique_ptr<Timer> guard;  // ends the call at `deadline` whatever is still in flight
@@ -36,11 +41,12 @@ struct StoreCoordinator::ClaimCall {
 };
 
 StoreCoordinator::StoreCoordinator(StoreKv& kv, const Clock& clock, TimerService& loop,
-                                   CoordinationSettings settings)
+                                   CoordinationSettings settings, SessionFateOf session_fate)
     : kv_(kv),
       clock_(clock),
       loop_(loop),
       settings_(std::move(settings)),
+      session_fate_(std::move(session_fate)),
       keys_(settings_.store_id),
       book_(settings_.lease_bucket) {}
 
@@ -62,7 +68,8 @@ void StoreCoordinator::claim_token(const std::string& token_id, const std::strin
     later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
     return;
   }
-  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew, std::move(done));
+  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew + settings_.double_use_window, false,
+            std::move(done));
 }
 
 void StoreCoordinator::open_shopper(const std::string& shopper_id, const std::string& session_id, Done done) {
@@ -70,14 +77,17 @@ void StoreCoordinator::open_shopper(const std::string& shopper_id, const std::st
     later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
     return;
   }
-  claim_key(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, std::move(done));
+  claim_key(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, true,
+            std::move(done));
 }
 
-void StoreCoordinator::claim_key(std::string key, const std::string& session_id, WallTime until, Done done) {
+void StoreCoordinator::claim_key(std::string key, const std::string& session_id, WallTime until, bool shopper,
+                                 Done done) {
   const auto now = clock_.steady_now();
   auto call = std::make_shared<ClaimCall>();
   call->key = std::move(key);
-  call->holder = Holder{settings_.gate_id, session_id};
+  call->shopper = shopper;
+  call->holder = Holder{settings_.gate_id, session_id, settings_.instance_id};
   call->value = holder_value(call->holder);
   call->bucket = book_.bucket_of(until);
   call->claim_deadline = now + settings_.timeout * 2 / 3;
@@ -159,12 +169,48 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
               // Our own holder: an earlier send of this claim was carried out.
               if (holder && holder->same_claim(call->holder)) {
                 call->finish(Outcome::confirmed());
-              } else if (holder && holder->gate == settings_.gate_id && !call->took_over) {
-                take_over(call, answer->holder);
+              } else if (holder && holder->gate == settings_.gate_id) {
+                own_gate_holder(call, *holder, answer->holder);
               } else {
                 call->finish(Outcome::refused(answer->holder));
               }
             });
+}
+
+void StoreCoordinator::own_gate_holder(const std::shared_ptr<ClaimCall>& call, const Holder& holder,
+                                       const std::string& value) {
+  const bool this_database = holder.instance == settings_.instance_id;
+  const SessionFate fate = fate_here(holder.session);
+  if (fate == SessionFate::ended && (this_database || holder.instance.empty()) && !call->took_over) {
+    take_over(call, value);
+    return;
+  }
+  if (this_database && fate == SessionFate::live && call->shopper) {
+    // Soft anti-passback admitted a second session of a shopper still inside here: the key
+    // stays with the first, which releases it when it ends.
+    call->finish(Outcome::confirmed());
+    return;
+  }
+  if (fate == SessionFate::unknown || (!this_database && !holder.instance.empty())) {
+    report_shared(call->shopper ? "shopper" : "token", holder, fate);
+  }
+  call->finish(Outcome::refused(value));
+}
+
+SessionFate StoreCoordinator::fate_here(const std::string& session_id) const {
+  return session_fate_ ? session_fate_(session_id) : SessionFate::unknown;
+}
+
+void StoreCoordinator::report_shared(const std::string& key_kind, const Holder& holder, SessionFate fate) {
+  ++gate_id_shared_;
+  spdlog::error("event=store_gate_id_shared kind={} gate_id={} session={} instance={} known_here={} detail={}",
+                key_kind, log_value(holder.gate), log_value(holder.session),
+                log_value(holder.instance.empty() ? std::string("none") : holder.instance),
+                fate == SessionFate::unknown ? "no" : "yes",
+                log_value("a key in the store's etcd is held under this gate_id by a session this database cannot "
+                          "vouch for: another box uses the same gate_id, or this database was restored or copied; "
+                          "refused as another array's claim. Give every gate array its own gate_id "
+                          "(docs/troubleshooting.md)"));
 }
 
 void StoreCoordinator::take_over(const std::shared_ptr<ClaimCall>& call, const std::string& stale) {
@@ -189,7 +235,7 @@ void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Err
     return;
   }
   kv_.get(call->key, left(call->deadline),
-          [alive = std::weak_ptr<int>(alive_), call, why](Result<std::optional<std::string>> value) {
+          [this, alive = std::weak_ptr<int>(alive_), call, why](Result<std::optional<std::string>> value) {
             if (alive.expired()) return;
             if (!value) {
               call->finish(Outcome::unavailable(why.message + "; reading the key back: " + value.error().message));
@@ -202,11 +248,15 @@ void StoreCoordinator::resolve(const std::shared_ptr<ClaimCall>& call, const Err
             const auto holder = read_holder(**value);
             if (holder && holder->same_claim(call->holder)) {
               call->finish(Outcome::confirmed());
-            } else if (holder && holder->gate == call->holder.gate) {
+            } else if (holder && holder->gate == call->holder.gate &&
+                       (holder->instance.empty() || holder->instance == call->holder.instance)) {
               // This array's older claim, and no time left to take it over: the fallback decides,
               // reconciliation takes it over.
               call->finish(Outcome::unavailable(why.message + "; the key holds this array's older claim"));
             } else {
+              if (holder && holder->gate == call->holder.gate) {
+                report_shared(call->shopper ? "shopper" : "token", *holder, fate_here(holder->session));
+              }
               call->finish(Outcome::refused(**value));
             }
           });
@@ -229,10 +279,25 @@ void StoreCoordinator::release_token(const std::string& token_id, const std::str
 }
 
 void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, Done done) {
-  kv_.remove_if(key, holder_value(Holder{settings_.gate_id, session_id}), settings_.timeout,
-                [alive = std::weak_ptr<int>(alive_), done = std::move(done)](Result<bool> removed) {
+  const Holder holder{settings_.gate_id, session_id, settings_.instance_id};
+  kv_.remove_if(key, holder_value(holder), settings_.timeout,
+                [this, alive = std::weak_ptr<int>(alive_), key, legacy = holder_value(Holder{holder.gate, session_id, {}}),
+                 done = std::move(done)](Result<bool> removed) mutable {
                   if (alive.expired()) return;
-                  done(removed ? Outcome::confirmed() : Outcome::unavailable(removed.error().message));
+                  if (!removed) {
+                    done(Outcome::unavailable(removed.error().message));
+                    return;
+                  }
+                  if (*removed || settings_.instance_id.empty()) {
+                    done(Outcome::confirmed());
+                    return;
+                  }
+                  kv_.remove_if(key, legacy, settings_.timeout,
+                                [alive, done = std::move(done)](Result<bool> legacy_removed) {
+                                  if (alive.expired()) return;
+                                  done(legacy_removed ? Outcome::confirmed()
+                                                      : Outcome::unavailable(legacy_removed.error().message));
+                                });
                 });
 }
 

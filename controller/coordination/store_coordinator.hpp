@@ -11,9 +11,14 @@
 // carried out) the rest goes on reading the key back: this array's own holder there means
 // the claim is ours, another's means refused, nothing or no answer means unavailable.
 // A key this array holds for another of its sessions is taken over (removed if it still names
-// that session, then claimed again, once): this array's database is the authority on its own
-// sessions, and its caller claims only after its own checks passed, so such a holder is left
-// from a session that ended while the store did not answer, or before a restart.
+// that session, then claimed again, once) only when this database can vouch for it: the
+// holder carries this database's instance id (or none: written before instance ids) and
+// `session_fate` says the session it names ended here (denied, cancelled, ended), so it was
+// left from a session that ended while the store did not answer, or before a restart. A
+// shopper's key held by a session still live here (soft anti-passback) is this array's
+// already: confirmed, nothing written. Any other holder with this gate_id is another box's
+// (a duplicated gate_id, a restored or copied database): refused like another array's,
+// logged event=store_gate_id_shared at error and counted (gate_id_shared()).
 // Leases come from a LeaseBook (one per expiry bucket, reused); the next bucket's lease is
 // granted ahead, in the background, when a claim used one.
 #pragma once
@@ -36,12 +41,22 @@
 
 namespace passgate::coordination {
 
+// How long after its token's end (exp + lease_skew) a token's key is kept: the time in which a
+// claim owed from an outage can still find another array's claim of the same token (a double
+// use). Keeping the key longer blocks nothing: the token itself is refused once it expired.
+inline constexpr std::chrono::seconds kDoubleUseWindow{std::chrono::hours(24)};
+
 struct CoordinationSettings {
   std::string store_id;
   std::string gate_id;  // this gate array's, written in every holder
+  // This database's instance id (db/store_claims_pending.hpp), written in every holder.
+  std::string instance_id;
   std::chrono::milliseconds timeout{300};
-  // A token's key outlives its exp by this much (clocks of the arrays differ).
-  std::chrono::seconds lease_skew{60};
+  // A token's key outlives its exp by this much (store.lease_skew_s: the tokens' clock skew
+  // and the arrays' clock differences).
+  std::chrono::seconds lease_skew{120};
+  // A token's key is kept this long after its end (exp + lease_skew), for double uses.
+  std::chrono::seconds double_use_window{kDoubleUseWindow};
   // A shopper's open-session key ends after this even if never removed (a lost box).
   std::chrono::seconds session_backstop{std::chrono::hours(12)};
   std::chrono::seconds lease_bucket{30};
@@ -52,17 +67,28 @@ inline constexpr std::chrono::seconds kMinLeaseTtl{2};
 // The most gate arrays read_occupancy sums (more: an error, not a wrong sum).
 inline constexpr std::size_t kMaxArrays = 256;
 
+// What this gate array's database knows of a session a holder names.
+enum class SessionFate {
+  unknown,  // not recorded here, or the database could not say
+  live,     // admitted here, not ended
+  ended,    // denied, cancelled or ended here
+};
+
 class StoreCoordinator {
  public:
   using Done = std::function<void(Outcome)>;
+  using SessionFateOf = std::function<SessionFate(const std::string& session_id)>;
 
-  // `clock` and `loop`: the daemon's AsioTime.
-  StoreCoordinator(StoreKv& kv, const Clock& clock, TimerService& loop, CoordinationSettings settings);
+  // `clock` and `loop`: the daemon's AsioTime. `session_fate`: asked before taking over a
+  // holder with this gate_id (none: every such session is unknown, nothing is taken over).
+  StoreCoordinator(StoreKv& kv, const Clock& clock, TimerService& loop, CoordinationSettings settings,
+                   SessionFateOf session_fate = {});
   ~StoreCoordinator();
   StoreCoordinator(const StoreCoordinator&) = delete;
   StoreCoordinator& operator=(const StoreCoordinator&) = delete;
 
-  // Claims the entry token `token_id` for `session_id` store-wide, until `token_exp` + skew.
+  // Claims the entry token `token_id` for `session_id` store-wide, until `token_exp` + skew +
+  // the double-use window.
   // refused: the token was admitted already (at any array): deny "replayed".
   void claim_token(const std::string& token_id, const std::string& session_id, WallTime token_exp, Done done);
   // Records that `shopper_id` has the open session `session_id` (anti-passback across arrays).
@@ -84,19 +110,29 @@ class StoreCoordinator {
   [[nodiscard]] const StoreKeys& keys() const { return keys_; }
   [[nodiscard]] const CoordinationSettings& settings() const { return settings_; }
   [[nodiscard]] std::size_t leases_held() const { return book_.size(); }
+  // Keys found held under this gate_id by another box (event=store_gate_id_shared) since start.
+  [[nodiscard]] std::uint64_t gate_id_shared() const { return gate_id_shared_; }
 
   struct ClaimCall;  // one claim in flight; in store_coordinator.cpp
 
  private:
-  void claim_key(std::string key, const std::string& session_id, WallTime until, Done done);
+  void claim_key(std::string key, const std::string& session_id, WallTime until, bool shopper, Done done);
   // The bucket's lease (granted if need be), then the claim with it.
   void lease_then_claim(const std::shared_ptr<ClaimCall>& call);
   void with_lease(WallTime bucket, std::chrono::milliseconds timeout, std::function<void(Result<std::int64_t>)> then);
   void grant(WallTime bucket, std::chrono::milliseconds timeout);
   void send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease);
   void resolve(const std::shared_ptr<ClaimCall>& call, const Error& why);
-  // The key holds `stale`, this array's claim for another session: removed, then claimed again.
+  // The key holds `value`, a holder with this gate_id for another session: taken over,
+  // confirmed or refused (see the top of this file).
+  void own_gate_holder(const std::shared_ptr<ClaimCall>& call, const Holder& holder, const std::string& value);
+  // The key holds `stale`, this array's claim for an ended session: removed, then claimed again.
   void take_over(const std::shared_ptr<ClaimCall>& call, const std::string& stale);
+  [[nodiscard]] SessionFate fate_here(const std::string& session_id) const;
+  // Logs and counts a holder with this gate_id that this database cannot vouch for.
+  void report_shared(const std::string& key_kind, const Holder& holder, SessionFate fate);
+  // Removes the key if it holds this array's `session_id` (with this database's instance id,
+  // or none: a holder written before instance ids).
   void release_key(const std::string& key, const std::string& session_id, Done done);
   [[nodiscard]] std::chrono::milliseconds left(SteadyTime deadline) const;
   // `done` with `outcome`, later on the loop (never inside the call).
@@ -106,7 +142,9 @@ class StoreCoordinator {
   const Clock& clock_;
   TimerService& loop_;
   CoordinationSettings settings_;
+  SessionFateOf session_fate_;
   StoreKeys keys_;
+  std::uint64_t gate_id_shared_ = 0;
   LeaseBook book_;
   // Buckets whose lease is being granted, with the claims waiting for it.
   std::map<WallTime, std::vector<std::function<void(Result<std::int64_t>)>>> granting_;

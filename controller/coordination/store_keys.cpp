@@ -15,7 +15,9 @@ bool valid_key_id(std::string_view id) {
 }
 
 std::string holder_value(const Holder& holder) {
-  return nlohmann::json{{"gate", holder.gate}, {"session", holder.session}}.dump();
+  nlohmann::json value{{"gate", holder.gate}, {"session", holder.session}};
+  if (!holder.instance.empty()) value["instance"] = holder.instance;
+  return value.dump();
 }
 
 std::optional<Holder> read_holder(std::string_view value) {
@@ -24,8 +26,12 @@ std::optional<Holder> read_holder(std::string_view value) {
   const auto gate = doc.find("gate");
   const auto session = doc.find("session");
   if (gate == doc.end() || session == doc.end() || !gate->is_string() || !session->is_string()) return std::nullopt;
-  Holder holder{gate->get<std::string>(), session->get<std::string>()};
+  Holder holder{gate->get<std::string>(), session->get<std::string>(), {}};
   if (!valid_key_id(holder.gate) || !valid_key_id(holder.session)) return std::nullopt;
+  if (const auto instance = doc.find("instance"); instance != doc.end()) {
+    if (!instance->is_string() || !valid_key_id(instance->get<std::string>())) return std::nullopt;
+    holder.instance = instance->get<std::string>();
+  }
   return holder;
 }
 

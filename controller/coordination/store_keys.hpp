@@ -3,8 +3,10 @@
 //   tokens/<token_id>      a claimed entry token: the holder, leased to the token's exp + skew
 //   shoppers/<shopper_id>  a shopper's open session: the holder, leased as a backstop
 //   occupancy/<gate_id>    the gate array's own passage totals since it was installed
-// A holder is {"gate":"<gate_id>","session":"<session_id>"}: the gate array and the session
-// that took the key (written the same way by reconciliation). Pure, any thread.
+// A holder is {"gate":"<gate_id>","session":"<session_id>","instance":"<instance id>"}: the
+// gate array, the session that took the key and the database it is recorded in (its random
+// instance id, db/store_claims_pending.hpp), written the same way by reconciliation. Holders
+// written before the instance id was added have none. Pure, any thread.
 #pragma once
 
 #include <cstddef>
@@ -38,9 +40,16 @@ class StoreKeys {
 struct Holder {
   std::string gate;
   std::string session;
-  [[nodiscard]] bool same_claim(const Holder& other) const { return gate == other.gate && session == other.session; }
+  std::string instance;  // empty in a holder written before instance ids
+  // The same session of the same gate array (session ids are random; an older holder of the
+  // session, without an instance id, is the same claim too).
+  [[nodiscard]] bool same_claim(const Holder& other) const {
+    return gate == other.gate && session == other.session &&
+           (instance == other.instance || instance.empty() || other.instance.empty());
+  }
 };
 
+// The value written for `holder` (with its instance id when it has one).
 [[nodiscard]] std::string holder_value(const Holder& holder);
 // Nothing when `value` is not a holder as holder_value writes it.
 [[nodiscard]] std::optional<Holder> read_holder(std::string_view value);

@@ -27,7 +27,8 @@ PaymentMetrics::PaymentMetrics(metrics::Registry& registry, db::PaymentQueue& qu
                                   "Final carts quarantined, not charged, waiting for an operator (passgatectl queue), "
                                   "by reason: unreadable, currency (not payments.currency), over_limit (above "
                                   "payments.max_cart_minor), not_admitted (a session the gate denied or cancelled, or the "
-                                  "tracking engine refused).",
+                                  "tracking engine refused), double_use (a session whose token another gate array of "
+                                  "the store admitted too).",
                                   {"reason"})),
       refused_sessions_(registry.gauge("passgate_sessions_refused_by_tracking",
                                        "Sessions admitted offline that the tracking engine refused afterwards, ever "
@@ -69,7 +70,8 @@ void PaymentMetrics::collect() {
     cards_partially_paid_.set({}, static_cast<double>(totals->cards_partially_paid));
     card_holds_near_lapse_.set({}, static_cast<double>(totals->card_holds_near_lapse(now_ms / 1000, card_lapse_warning_().count())));
     for (const auto reason : {db::QuarantineReason::unreadable, db::QuarantineReason::currency,
-                              db::QuarantineReason::over_limit, db::QuarantineReason::not_admitted}) {
+                              db::QuarantineReason::over_limit, db::QuarantineReason::not_admitted,
+                              db::QuarantineReason::double_use}) {
       const auto n = totals->quarantined_carts.find(std::string(db::to_string(reason)));
       quarantined_.set({std::string(db::to_string(reason))},
                        static_cast<double>(n == totals->quarantined_carts.end() ? 0 : n->second));

@@ -21,13 +21,20 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
       reconciled_(registry.counter("passgate_store_reconciled_total",
                                    "What the gate owed its store, done: result=claimed (an unverified admission "
                                    "claimed after all), released (a key that named a session no longer needing it), "
-                                   "lapsed (a token's key gone by itself), unanswered (an attempt etcd did not "
-                                   "answer: retried).",
+                                   "lapsed (a token's key gone by itself), unchecked (of those, an unverified "
+                                   "admission's claim: it could no longer be checked for a double use), unanswered "
+                                   "(an attempt etcd did not answer: retried).",
                                    {"result"})),
       double_uses_(registry.counter("passgate_store_double_uses_total",
                                     "Admissions made here while etcd did not answer whose token, or whose shopper's "
                                     "open session, another gate array had too (event=store_double_use). Nothing "
-                                    "admitted is undone; tell loss prevention.")),
+                                    "admitted is undone; a token's cart is quarantined (double_use) unless it was "
+                                    "charged already; tell loss prevention.")),
+      gate_id_shared_(registry.counter("passgate_store_gate_id_shared_total",
+                                       "Keys found in the store's etcd held under this gate_id by a session this "
+                                       "database cannot vouch for (event=store_gate_id_shared): another box uses "
+                                       "the same gate_id, or the database was restored or copied. Refused, never "
+                                       "taken over; give every gate array its own gate_id.")),
       owed_(registry.gauge("passgate_store_owed",
                            "What the gate still owes its store's etcd: action=claim (admissions made without the "
                            "store-wide claim) or release (keys that may name sessions that no longer need them).",
@@ -46,8 +53,9 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
   for (const char* o : {"claimed", "replayed", "inside_elsewhere", "fallback_local", "fallback_deny"}) {
     admissions_.init({o});
   }
-  for (const char* r : {"claimed", "released", "lapsed", "unanswered"}) reconciled_.init({r});
+  for (const char* r : {"claimed", "released", "lapsed", "unchecked", "unanswered"}) reconciled_.init({r});
   double_uses_.init({});
+  gate_id_shared_.init({});
   registry.add_collector([this] { collect(); });
 }
 
@@ -62,8 +70,10 @@ void StoreMetrics::collect() {
   reconciled_.set({"claimed"}, static_cast<double>(r.claimed));
   reconciled_.set({"released"}, static_cast<double>(r.released));
   reconciled_.set({"lapsed"}, static_cast<double>(r.lapsed));
+  reconciled_.set({"unchecked"}, static_cast<double>(r.unchecked));
   reconciled_.set({"unanswered"}, static_cast<double>(r.unanswered));
   double_uses_.set({}, static_cast<double>(r.double_uses));
+  gate_id_shared_.set({}, static_cast<double>(store_.coordinator().gate_id_shared()));
   if (const auto owed = store_.owed(0); owed.ok()) {
     owed_.set({"claim"}, static_cast<double>(owed->claims));
     owed_.set({"release"}, static_cast<double>(owed->releases));

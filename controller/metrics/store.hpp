@@ -26,6 +26,7 @@ class StoreMetrics {
   metrics::Counter& admissions_;
   metrics::Counter& reconciled_;
   metrics::Counter& double_uses_;
+  metrics::Counter& gate_id_shared_;
   metrics::Gauge& owed_;
   metrics::Gauge& reachable_;
   metrics::Gauge& occupancy_;

@@ -18,12 +18,18 @@
 
 namespace passgate::controller {
 
-[[nodiscard]] coordination::CoordinationSettings coordination_settings(const GateConfig& config);
+// `instance_id`: the database's (StoreClaimsPending::instance_id), written in every holder.
+[[nodiscard]] coordination::CoordinationSettings coordination_settings(const GateConfig& config,
+                                                                      std::string instance_id);
+
+// What `owed`'s database knows of `session_id`, for the coordinator's take-over (a database
+// error: unknown, logged).
+[[nodiscard]] coordination::SessionFate session_fate_here(db::StoreClaimsPending& owed, const std::string& session_id);
 
 class StoreLink {
  public:
-  StoreLink(StoreKv& kv, const GateConfig& config, db::Database& database, AdmissionService& admission,
-            TimerService& timers, Clock& clock);
+  StoreLink(StoreKv& kv, const GateConfig& config, std::string instance_id, db::Database& database,
+            AdmissionService& admission, TimerService& timers, Clock& clock);
   ~StoreLink();
   StoreLink(const StoreLink&) = delete;
   StoreLink& operator=(const StoreLink&) = delete;
@@ -33,6 +39,7 @@ class StoreLink {
   void start();
 
   [[nodiscard]] const StoreReconciler& reconciler() const { return reconciler_; }
+  [[nodiscard]] const coordination::StoreCoordinator& coordinator() const { return coordinator_; }
   [[nodiscard]] const StoreOccupancyView& occupancy() const { return occupancy_.view(); }
   // The store answered the last time it was asked (occupancy round, reconciliation), or has
   // not been asked yet.
@@ -42,8 +49,8 @@ class StoreLink {
   [[nodiscard]] Result<db::StoreClaimsSummary> owed(std::int64_t since_ms) { return owed_.summary(since_ms); }
 
  private:
-  coordination::StoreCoordinator coordinator_;
   db::StoreClaimsPending owed_;
+  coordination::StoreCoordinator coordinator_;
   AdmissionService& admission_;
   StoreReconciler reconciler_;
   StoreOccupancy occupancy_;

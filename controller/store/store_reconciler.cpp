@@ -9,6 +9,39 @@
 
 namespace passgate::controller {
 
+namespace {
+
+const char* double_use_cart_name(db::DoubleUseCart cart) {
+  switch (cart) {
+    case db::DoubleUseCart::none: return "none";
+    case db::DoubleUseCart::awaited: return "held";
+    case db::DoubleUseCart::quarantined: return "quarantined";
+    case db::DoubleUseCart::settled: return "already_settled";
+  }
+  return "none";
+}
+
+std::string double_use_detail(db::DoubleUseCart cart) {
+  switch (cart) {
+    case db::DoubleUseCart::none: break;
+    case db::DoubleUseCart::awaited:
+      return "the token was admitted here while the store did not answer, and at another gate array too; the "
+             "session goes on, and its cart will be quarantined (double_use) when it comes: an operator decides "
+             "whom to charge (passgatectl queue)";
+    case db::DoubleUseCart::quarantined:
+      return "the token was admitted here while the store did not answer, and at another gate array too; its cart "
+             "is quarantined (double_use), not charged: an operator decides whom to charge (passgatectl queue)";
+    case db::DoubleUseCart::settled:
+      return "the token was admitted here while the store did not answer, and at another gate array too; its cart "
+             "was charged (or its charge planned) before the double use was found: nothing is undone, tell loss "
+             "prevention, who may refund";
+  }
+  return "the shopper was admitted here while the store did not answer, with a session open at another gate "
+         "array; nothing is undone";
+}
+
+}  // namespace
+
 StoreReconciler::StoreReconciler(coordination::StoreCoordinator& store, db::StoreClaimsPending& owed,
                                  TimerService& timers, Clock& clock)
     : store_(store), owed_(owed), timers_(timers), clock_(clock) {}
@@ -36,7 +69,8 @@ void StoreReconciler::schedule(Millis delay) {
 bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
   if (row.kind != "token") return false;
   const auto& s = store_.settings();
-  const auto key_end = WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.lease_bucket;
+  const auto key_end =
+      WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.double_use_window + s.lease_bucket;
   return key_end <= clock_.wall_now();
 }
 
@@ -49,7 +83,7 @@ void StoreReconciler::round() {
   if (!rows.ok()) {
     // Tried again as if the store had not answered.
     spdlog::error("event=store_reconcile_failed detail={}", log_value(rows.error().message));
-    finish(false, false);
+    database_failed();
     return;
   }
   next(std::make_shared<std::vector<db::PendingStoreClaim>>(std::move(*rows)), 0);
@@ -61,7 +95,7 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
     const auto& row = (*rows)[index];
     if (const Status done = owed_.done(row); !done.ok()) {
       spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(done.error().message));
-      finish(false, false);
+      database_failed();
       return;
     }
     if (!coordination::valid_key_id(row.claim_id)) {
@@ -72,8 +106,9 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
     }
     ++counts_.lapsed;
     if (row.action == db::StoreClaimAction::claim) {
-      spdlog::info("event=store_claim_lapsed session={} token_id={} detail=\"the token ended before the store answered "
-                   "again; it can no longer be used anywhere\"",
+      ++counts_.unchecked;
+      spdlog::warn("event=store_claim_unchecked session={} token_id={} detail=\"the store did not answer within a "
+                   "day of the token's end: whether another gate array admitted it too can no longer be found\"",
                    row.session_id, log_value(row.claim_id));
     }
     ++index;
@@ -117,15 +152,14 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
   if (outcome.verdict == coordination::Verdict::refused) {
     // Only a claim is refused: the key is another array's (this array's own are taken over).
     ++counts_.double_uses;
-    written = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
-    spdlog::error("event=store_double_use kind={} session={}{} other={} detail={}", row.kind, row.session_id,
-                  row.kind == "token" ? " token_id=" + log_value(row.claim_id) : std::string(),
-                  log_value(outcome.holder_text),
-                  log_value(row.kind == "token"
-                                ? "the token was admitted here while the store did not answer, and at another gate "
-                                  "array too; nothing is undone"
-                                : "the shopper was admitted here while the store did not answer, with a session open "
-                                  "at another gate array; nothing is undone"));
+    const auto cart = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
+    if (cart.ok()) {
+      spdlog::error("event=store_double_use kind={} session={}{} other={} cart={} detail={}", row.kind,
+                    row.session_id, row.kind == "token" ? " token_id=" + log_value(row.claim_id) : std::string(),
+                    log_value(outcome.holder_text), double_use_cart_name(*cart), log_value(double_use_detail(*cart)));
+    } else {
+      written = cart.error();
+    }
   } else {
     ++(row.action == db::StoreClaimAction::claim ? counts_.claimed : counts_.released);
     written = owed_.done(row);
@@ -133,14 +167,20 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
   }
   if (!written.ok()) {
     spdlog::error("event=store_reconcile_failed session={} detail={}", row.session_id, log_value(written.error().message));
-    finish(false, false);
+    database_failed();
     return;
   }
   next(std::move(rows), index + 1);
 }
 
+void StoreReconciler::database_failed() {
+  finish(false, false);
+  database_failing_ = true;
+}
+
 void StoreReconciler::finish(bool answered, bool more) {
   running_ = false;
+  database_failing_ = false;
   if (!answered) {
     retry_delay_ = std::clamp(retry_delay_ * 2, kRetryFirst, kRetryMax);
     schedule(retry_delay_);

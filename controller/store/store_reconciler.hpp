@@ -4,8 +4,10 @@
 // a double use: logged (event=store_double_use), recorded for passgatectl status and counted;
 // nothing admitted is undone. It releases the keys that may still name sessions that no longer
 // need them (a denied session's token, an ended session's shopper), each removed only while it
-// names that session. A token whose key has lapsed (its end + store.lease_skew + a lease
-// bucket) needs neither and is dropped unasked; so is an id no key can hold (logged).
+// names that session. A token whose key has lapsed (its end + store.lease_skew + the
+// double-use window + a lease bucket: every array's key of it is gone, so a double use can no
+// longer be found) needs neither and is dropped unasked: a claim so dropped is counted
+// (unchecked) and logged as a warning; so is an id no key can hold (logged).
 // One row at a time, oldest first: at start() (every start of passgated: the list is in the
 // database), at kick() (after a commit that owed something), and every kPoll (the releases the
 // database's triggers owe as sessions end). While the store does not answer, again after
@@ -26,6 +28,7 @@ struct StoreReconcileCounts {
   std::uint64_t claimed = 0;      // unverified admissions claimed after all
   std::uint64_t released = 0;     // keys released (or found released already)
   std::uint64_t lapsed = 0;       // tokens whose key had lapsed: dropped unasked
+  std::uint64_t unchecked = 0;    // of those, claims: admissions never checked for a double use
   std::uint64_t double_uses = 0;  // found used at another array meanwhile
   std::uint64_t unanswered = 0;   // attempts the store did not answer
 };
@@ -49,7 +52,9 @@ class StoreReconciler {
   void kick();
   [[nodiscard]] const StoreReconcileCounts& counts() const { return counts_; }
   // Whether the round under way or the last one is waiting for the store to answer again.
-  [[nodiscard]] bool waiting_for_store() const { return retry_delay_ > Millis{0}; }
+  [[nodiscard]] bool waiting_for_store() const { return retry_delay_ > Millis{0} && !database_failing_; }
+  // Whether the last round stopped at a database error (tried again like an unanswered one).
+  [[nodiscard]] bool database_failing() const { return database_failing_; }
 
  private:
   void round();
@@ -58,6 +63,8 @@ class StoreReconciler {
                   coordination::Outcome outcome);
   // The round ended: all done (`answered`) or stopped at a row the store did not answer.
   void finish(bool answered, bool more);
+  // The round stopped at a database error: tried again as if the store had not answered.
+  void database_failed();
   void schedule(Millis delay);
   [[nodiscard]] bool lapsed(const db::PendingStoreClaim& row) const;
 
@@ -68,7 +75,8 @@ class StoreReconciler {
   StoreReconcileCounts counts_;
   bool running_ = false;
   bool kicked_ = false;     // kicked while a round ran: another follows at once
-  Millis retry_delay_{0};   // 0 unless the store did not answer last
+  Millis retry_delay_{0};   // 0 unless the store did not answer last (or the database failed)
+  bool database_failing_ = false;
   std::unique_ptr<Timer> timer_;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };

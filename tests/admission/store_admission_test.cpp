@@ -9,6 +9,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "controller/store/store_link.hpp"
 #include "controller/store/store_reconciler.hpp"
 #include "db/store_claims_pending.hpp"
 #include "tests/admission/admission_fixture.hpp"
@@ -87,7 +88,10 @@ struct StoreGate {
 
   AdmissionFixture f;
   test::FakeStoreKv kv{f.vt};
-  coordination::StoreCoordinator north{kv, f.vt, f.vt, settings_of("gate-a")};
+  coordination::StoreCoordinator north{kv, f.vt, f.vt, settings_of("gate-a"),
+                                       [this](const std::string& session) {
+                                         return controller::session_fate_here(*owed, session);
+                                       }};
   coordination::StoreCoordinator south{kv, f.vt, f.vt, settings_of("gate-b")};
   std::unique_ptr<db::StoreClaimsPending> owed;
   std::unique_ptr<controller::StoreReconciler> reconciler;
@@ -225,6 +229,41 @@ TEST_CASE("store: fallback local admits unverified, counted once against the off
   CHECK(g.owed_now().claims == 4);  // two tokens, two shoppers
 }
 
+TEST_CASE("store: lanes deciding unverified at once reserve the cap's slots: never more than the cap (M4)") {
+  StoreGate g(OfflinePolicy::deny, 2);
+  g.kv.down = true;
+  std::vector<std::optional<controller::AdmissionResult>> results(4);
+  const auto scan = [&](int lane, const std::string& shopper) {
+    g.f.admission->request(lane, 4, g.f.token_of(shopper), [&results, lane](auto r) { results[lane] = r; });
+    g.f.vt.run_ready();
+  };
+  // Three lanes within the engine's answer time: the third finds both slots taken.
+  scan(1, "shp_a");
+  scan(2, "shp_b");
+  scan(3, "shp_c");
+  CHECK(g.f.tracking.calls.size() == 2);
+  REQUIRE(results[3]);
+  CHECK(results[3]->reason == DenialReason::offline_limit);
+  // The engine refuses the first: its slot is free again.
+  g.f.tracking.reply(403);
+  g.f.vt.run_ready();
+  REQUIRE(results[1]);
+  CHECK_FALSE(results[1]->admitted);
+  results[3].reset();
+  scan(3, "shp_d");
+  CHECK(g.f.tracking.calls.size() == 2);
+  g.f.tracking.reply(201);
+  g.f.tracking.reply(201);
+  g.f.vt.run_ready();
+  REQUIRE(results[2]);
+  REQUIRE(results[3]);
+  CHECK(results[2]->admitted);
+  CHECK(results[3]->admitted);
+  CHECK(g.f.sessions->offline_admissions_since(0).value() == 2);
+  // Recorded, they count as before: the cap holds.
+  CHECK(g.f.admit(g.f.token_of("shp_e"), std::nullopt).reason == DenialReason::offline_limit);
+}
+
 TEST_CASE("store: unverified admissions are claimed once the store answers; a double use is reported, nothing undone") {
   StoreGate g(OfflinePolicy::deny, 5);
   g.kv.down = true;
@@ -295,16 +334,50 @@ TEST_CASE("store: a crash between the claims and the admitting commit leaves not
   CHECK(g.south_claims(session.token_id, "sess-s1") == Verdict::refused);
 }
 
-TEST_CASE("store: a token whose key has lapsed is dropped unasked") {
+TEST_CASE("store: a double use is found after an outage longer than the token's life (M2)") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  const std::string token = g.f.token(sim::TokenFlaw::none, std::nullopt, "jti-outage-00000001");
+  const auto a = g.f.admit(token, 201);
+  REQUIRE(a.admitted);
+  // South, which reached etcd, admitted the same token meanwhile; etcd is back 10 minutes later.
+  g.kv.down = false;
+  REQUIRE(g.south_claims("jti-outage-00000001", "sess-s1") == Verdict::confirmed);
+  g.kv.down = true;
+  g.f.vt.advance(std::chrono::minutes(10));  // the token's exp (120 s) + skew long past
+  g.kv.down = false;
+  g.f.vt.advance(controller::StoreReconciler::kRetryMax);  // its next try
+  CHECK(g.reconciler->counts().double_uses == 1);
+  CHECK(g.reconciler->counts().lapsed == 0);
+  CHECK(g.owed_now().double_uses == 1);
+}
+
+TEST_CASE("store: a token claim owed past the double-use window is dropped unasked, counted unchecked") {
   StoreGate g(OfflinePolicy::deny, 5);
   g.kv.down = true;
   REQUIRE(g.f.admit(g.f.token(), 201).admitted);
   CHECK(g.owed_now().claims == 2);
-  g.f.vt.advance(std::chrono::minutes(10));  // exp (120 s) + skew + a bucket long past
+  // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
+  g.reconciler.reset();
+  g.f.vt.advance(coordination::kDoubleUseWindow + std::chrono::minutes(10));
   g.kv.down = false;
+  g.restart();
   g.reconciler->start();
   g.f.vt.run_ready();
   CHECK(g.reconciler->counts().lapsed == 1);
+  CHECK(g.reconciler->counts().unchecked == 1);
   CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
   CHECK(g.owed_now().claims == 0);
+}
+
+TEST_CASE("store: a database error in reconciliation is not taken for etcd not answering (L7)") {
+  StoreGate g;
+  g.reconciler->start();
+  g.f.vt.run_ready();
+  CHECK_FALSE(g.reconciler->waiting_for_store());
+  g.f.database->sql().exec("ALTER TABLE store_claims_pending RENAME TO store_claims_gone");
+  g.reconciler->kick();
+  g.f.vt.advance(std::chrono::milliseconds(1));
+  CHECK(g.reconciler->database_failing());
+  CHECK_FALSE(g.reconciler->waiting_for_store());
 }

@@ -22,7 +22,7 @@ void create_store_files(const ConfigFixture& fx) {
 
 }  // namespace
 
-TEST_CASE("no [store]: no etcd at all; a [store] has defaults 300 ms, fallback local, 60 s skew, 12 h backstop") {
+TEST_CASE("no [store]: no etcd at all; a [store] has defaults 300 ms, fallback local, 120 s skew, 12 h backstop") {
   ConfigFixture fx;
   create_store_files(fx);
   const auto alone = fx.parse(kMinimalConfig);
@@ -38,15 +38,15 @@ TEST_CASE("no [store]: no etcd at all; a [store] has defaults 300 ms, fallback l
   CHECK(store.key_file == fx.dir() / "north.key");
   CHECK(store.coordination_timeout == std::chrono::milliseconds(300));
   CHECK(store.fallback == StoreFallback::local);
-  CHECK(store.lease_skew == std::chrono::seconds(60));
+  CHECK(store.lease_skew == std::chrono::seconds(120));
   CHECK(store.session_backstop == std::chrono::hours(12));
   load = fx.parse(with_store("endpoints = [\"https://etcd-1.store.local:2379\"]\n" + kStoreFiles +
-                             "coordination_timeout_ms = 150\nfallback = \"deny\"\nlease_skew_s = 10\n"
+                             "coordination_timeout_ms = 150\nfallback = \"deny\"\nlease_skew_s = 65\n"
                              "session_backstop_s = 3600\n"));
   REQUIRE(load.config);
   CHECK(load.config->store.coordination_timeout == std::chrono::milliseconds(150));
   CHECK(load.config->store.fallback == StoreFallback::deny);
-  CHECK(load.config->store.lease_skew == std::chrono::seconds(10));
+  CHECK(load.config->store.lease_skew == std::chrono::seconds(65));
   CHECK(load.config->store.session_backstop == std::chrono::seconds(3600));
 }
 
@@ -81,4 +81,20 @@ TEST_CASE("[store] needs a store_id without '/', which names its keys in etcd") 
                                              "store_id = \"store-0042\"", "store_id = \"chain/0042\""));
   REQUIRE(problems.size() == 1);
   CHECK_THAT(problems.front(), Contains("gate.toml:32:") && Contains("without '/'"));
+}
+
+TEST_CASE("[store] lease_skew_s is at least [tokens] clock_skew_s + 60 s, the arrays' clock differences (M1)") {
+  ConfigFixture fx;
+  create_store_files(fx);
+  const std::string store = "endpoints = [\"https://a:2379\"]\n" + kStoreFiles;
+  // The minimal config's clock_skew_s is the default, 5 s.
+  CHECK(fx.parse(with_store(store + "lease_skew_s = 65\n")).config);
+  const auto problems = fx.problems(with_store(store + "lease_skew_s = 64\n"));
+  REQUIRE(problems.size() == 1);
+  CHECK_THAT(problems.front(), Contains("gate.toml:37:") && Contains("lease_skew_s is 64, expected at least 65") &&
+                                   Contains("clock_skew_s 5 + 60 s"));
+  const auto skewed = replaced(with_store(store + "lease_skew_s = 100\n"), "[tokens]", "[tokens]\nclock_skew_s = 60");
+  const auto wider = fx.problems(skewed);
+  REQUIRE(wider.size() == 1);
+  CHECK_THAT(wider.front(), Contains("expected at least 120"));
 }

@@ -111,6 +111,7 @@ TEST_CASE("etcd cluster: a claim's lease expiring frees the token's key for a ne
   boost::asio::io_context io;
   CoordinationSettings quick;
   quick.lease_skew = seconds(0);
+  quick.double_use_window = seconds(0);
   quick.lease_bucket = seconds(1);
   Array north(io, "north", quick);
   Array south(io, "south", quick);

@@ -3,6 +3,8 @@
 // taking over this array's own older claims.
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "controller/coordination/store_coordinator.hpp"
 #include "tests/coordination/fake_store_kv.hpp"
 
@@ -12,17 +14,31 @@ using std::chrono::seconds;
 
 namespace {
 
+// What a box's database knows of its sessions (none listed: unknown).
+struct Sessions {
+  std::map<std::string, SessionFate> fates;
+  StoreCoordinator::SessionFateOf fate_of() {
+    return [this](const std::string& session) {
+      const auto it = fates.find(session);
+      return it == fates.end() ? SessionFate::unknown : it->second;
+    };
+  }
+};
+
 struct Store {
   VirtualTime time;
   test::FakeStoreKv kv{time};
-  CoordinationSettings settings(const std::string& gate) {
+  Sessions north_db;
+  Sessions south_db;
+  static CoordinationSettings settings(const std::string& gate, const std::string& instance = {}) {
     CoordinationSettings s;
     s.store_id = "store-7";
     s.gate_id = gate;
+    s.instance_id = instance;
     return s;
   }
-  StoreCoordinator north{kv, time, time, settings("north")};
-  StoreCoordinator south{kv, time, time, settings("south")};
+  StoreCoordinator north{kv, time, time, settings("north"), north_db.fate_of()};
+  StoreCoordinator south{kv, time, time, settings("south"), south_db.fate_of()};
 
   Outcome run(const std::function<void(StoreCoordinator::Done)>& call) {
     std::optional<Outcome> got;
@@ -53,13 +69,14 @@ TEST_CASE("a token claimed at one array is refused at the other, naming the hold
   CHECK(s.claim(s.north, "tok-1", "sess-n1").verdict == Verdict::confirmed);
 }
 
-TEST_CASE("a key this array holds for an older session of its own is taken over, never refused (F1)") {
+TEST_CASE("a key this array holds for an older session that ended here is taken over, never refused (F1)") {
   Store s;
   const auto open = [&](StoreCoordinator& g, const std::string& session) {
     return s.run([&](auto done) { g.open_shopper("shopper-4", session, std::move(done)); });
   };
   // sess-n1 closed while the store did not answer (its release still owed), or before a restart.
   CHECK(open(s.north, "sess-n1").verdict == Verdict::confirmed);
+  s.north_db.fates["sess-n1"] = SessionFate::ended;
   CHECK(open(s.north, "sess-n2").verdict == Verdict::confirmed);
   CHECK(s.kv.data.at("/passgate/store-7/shoppers/shopper-4").value == R"({"gate":"north","session":"sess-n2"})");
   // The release owed for sess-n1 now removes nothing of sess-n2's.
@@ -72,13 +89,88 @@ TEST_CASE("a key this array holds for an older session of its own is taken over,
   CHECK(south.holder_text == "gate north session sess-n2");
   // The same for a token: a denied session's claim left behind.
   CHECK(s.claim(s.north, "tok-5", "sess-n3").verdict == Verdict::confirmed);
+  s.north_db.fates["sess-n3"] = SessionFate::ended;
   CHECK(s.claim(s.north, "tok-5", "sess-n4").verdict == Verdict::confirmed);
   CHECK(s.claim(s.south, "tok-5", "sess-s2").holder_text == "gate north session sess-n4");
   // With the store failing in the middle of the take-over: unavailable, nothing of ours lost.
   CHECK(s.claim(s.north, "tok-6", "sess-n5").verdict == Verdict::confirmed);
+  s.north_db.fates["sess-n5"] = SessionFate::ended;
   s.kv.fail_removes = true;
   CHECK(s.claim(s.north, "tok-6", "sess-n6").verdict == Verdict::unavailable);
   CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-6").value == R"({"gate":"north","session":"sess-n5"})");
+}
+
+TEST_CASE("a holder with this gate_id that this database cannot vouch for is refused, never taken over (H1)") {
+  Store s;
+  // Two boxes configured with the same gate_id, each with its own database.
+  Sessions box1_db;
+  Sessions box2_db;
+  StoreCoordinator box1{s.kv, s.time, s.time, Store::settings("north", "inst-1"), box1_db.fate_of()};
+  StoreCoordinator box2{s.kv, s.time, s.time, Store::settings("north", "inst-2"), box2_db.fate_of()};
+  const std::string token_key = "/passgate/store-7/tokens/tok-h1";
+  CHECK(s.claim(box1, "tok-h1", "sess-1").verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at(token_key).value == R"({"gate":"north","instance":"inst-1","session":"sess-1"})");
+  box1_db.fates["sess-1"] = SessionFate::live;
+  // A screenshot of the token at box 2: the holder is another database's, whatever box 2 knows.
+  box2_db.fates["sess-1"] = SessionFate::ended;
+  const auto replay = s.claim(box2, "tok-h1", "sess-2");
+  CHECK(replay.verdict == Verdict::refused);
+  CHECK(replay.holder_text == "gate north session sess-1");
+  CHECK(box2.gate_id_shared() == 1);
+  CHECK(s.kv.data.at(token_key).value == R"({"gate":"north","instance":"inst-1","session":"sess-1"})");
+  // The same for a shopper inside through box 1.
+  CHECK(s.run([&](auto done) { box1.open_shopper("shp-h1", "sess-1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(s.run([&](auto done) { box2.open_shopper("shp-h1", "sess-2", std::move(done)); }).verdict ==
+        Verdict::refused);
+  CHECK(box2.gate_id_shared() == 2);
+  // This database's instance id, but a session it never recorded (a restored or copied database).
+  CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::refused);  // sess-1 is live here
+  CHECK(box1.gate_id_shared() == 0);
+  box1_db.fates.erase("sess-1");
+  CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::refused);
+  CHECK(box1.gate_id_shared() == 1);
+  // Known here as ended: taken over.
+  box1_db.fates["sess-1"] = SessionFate::ended;
+  CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at(token_key).value == R"({"gate":"north","instance":"inst-1","session":"sess-3"})");
+}
+
+TEST_CASE("a holder written before instance ids is taken over only if its session ended here, and released") {
+  Store s;
+  Sessions db;
+  StoreCoordinator north{s.kv, s.time, s.time, Store::settings("north", "inst-1"), db.fate_of()};
+  const std::string key = "/passgate/store-7/shoppers/shp-old";
+  // Written by this array before the upgrade (no lease: a shopper key's backstop is long).
+  s.kv.data[key] = {R"({"gate":"north","session":"sess-old"})", 0};
+  const auto open = [&](const std::string& session) {
+    return s.run([&](auto done) { north.open_shopper("shp-old", session, std::move(done)); }).verdict;
+  };
+  CHECK(open("sess-new") == Verdict::refused);  // unknown here: another box's
+  CHECK(north.gate_id_shared() == 1);
+  db.fates["sess-old"] = SessionFate::live;
+  CHECK(open("sess-new") == Verdict::refused);  // live here, but the instance cannot be told
+  CHECK(north.gate_id_shared() == 1);
+  // The old session's release removes its older holder.
+  CHECK(s.run([&](auto done) { north.close_shopper("shp-old", "sess-old", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK_FALSE(s.kv.data.contains(key));
+  s.kv.data[key] = {R"({"gate":"north","session":"sess-old"})", 0};
+  db.fates["sess-old"] = SessionFate::ended;
+  CHECK(open("sess-new") == Verdict::confirmed);
+  CHECK(s.kv.data.at(key).value == R"({"gate":"north","instance":"inst-1","session":"sess-new"})");
+}
+
+TEST_CASE("soft anti-passback: a shopper's key held by a session still live here stays with it (L2)") {
+  Store s;
+  const auto open = [&](const std::string& session) {
+    return s.run([&](auto done) { s.north.open_shopper("shp-soft", session, std::move(done)); }).verdict;
+  };
+  CHECK(open("sess-1") == Verdict::confirmed);
+  s.north_db.fates["sess-1"] = SessionFate::live;
+  CHECK(open("sess-2") == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-soft").value == R"({"gate":"north","session":"sess-1"})");
+  CHECK(s.north.gate_id_shared() == 0);
 }
 
 TEST_CASE("a denied session's token is released only while the key still names it") {
@@ -136,18 +228,22 @@ TEST_CASE("a claim waiting on a lease grant that never answers ends unavailable 
 
 TEST_CASE("tokens expiring in one bucket share a lease; the next bucket's lease is granted ahead") {
   Store s;
-  // exp + skew of the two tokens, now + 120 s and + 121 s, fall in the bucket ending at + 149 s.
+  // exp + skew + the double-use window (a day) of the two tokens, now + 180 s and + 181 s
+  // + a day, fall in the bucket ending at + 209 s + a day.
   s.time.set_wall(WallTime{seconds(1'700'000'011)});
   CHECK(s.claim(s.north, "tok-a", "s1", seconds(60)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);  // the bucket's lease and the next one's, ahead
   CHECK(s.claim(s.north, "tok-b", "s2", seconds(61)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);
   CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease == s.kv.data.at("/passgate/store-7/tokens/tok-b").lease);
-  // The lease outlives exp + skew (60 s by default) and ends within one bucket (30 s) of it.
+  // The lease outlives exp + skew (120 s by default) + a day and ends within one bucket (30 s) of it.
   const auto end = s.kv.leases.at(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease);
-  CHECK(end == s.time.wall_now() + seconds(149));
-  // Once the token's time is over its key is gone, and a claim finds it free.
-  s.time.advance(std::chrono::minutes(3));
+  CHECK(end == s.time.wall_now() + seconds(209) + kDoubleUseWindow);
+  // Long after the token's end its key is still there, for a double use to be found.
+  s.time.advance(seconds(209) + kDoubleUseWindow - seconds(1));
+  CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::refused);
+  // Once the window is over its key is gone, and a claim finds it free.
+  s.time.advance(seconds(1));
   CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::confirmed);
 }
 

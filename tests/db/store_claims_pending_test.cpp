@@ -6,8 +6,11 @@
 #include <catch2/catch.hpp>
 
 #include "db/outbox.hpp"
+#include "db/cart_quarantine.hpp"
 #include "db/passage_totals.hpp"
+#include "db/settlement_store.hpp"
 #include "db/store_claims_pending.hpp"
+#include "tests/db/card_attempt_support.hpp"
 #include "tests/db/db_test_support.hpp"
 
 using namespace passgate::db;
@@ -101,4 +104,104 @@ TEST_CASE("passages are totalled in and out as they are queued, by their directi
   REQUIRE(totals.ok());
   CHECK(totals->in == 3);
   CHECK(totals->out == 1);
+}
+
+TEST_CASE("the database has one random instance id, kept; it knows which of its sessions are live (H1)") {
+  Owed o;
+  const auto id = o.owed.instance_id();
+  REQUIRE(id.ok());
+  CHECK(id->size() == 32);
+  CHECK(o.owed.instance_id().value() == *id);
+  TestDatabase other;
+  CHECK(StoreClaimsPending(*other.db).instance_id().value() != *id);
+  o.begin("s1");
+  o.begin("s2");
+  CHECK(o.owed.session_fate("s1").value() == SessionFate::live);
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.owed.session_fate("s2").value() == SessionFate::ended);
+  CHECK(o.owed.session_fate("never-here").value() == SessionFate::unknown);
+}
+
+TEST_CASE("a token double use holds the session's charge: its cart quarantined now or when it comes (M3)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  for (const char* id : {"s1", "s2", "s3", "s4"}) o.begin(id);
+  SettlementStore settlement(*o.t.db);
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s2", "EUR", 1250, "t2"}, FinalCart{"s3", "EUR", 80, "t3"}}, {},
+                                  "c1", kNow)
+              .ok());
+  o.t.db->sql().exec("UPDATE sessions SET settled = 1 WHERE session_id = 's3'");  // its charge planned
+  const auto found = [&](const std::string& session, const std::string& kind) {
+    return o.owed.double_use(PendingStoreClaim{0, session, kind, "id-" + session, StoreClaimAction::claim, 0, 0},
+                             "gate south session x", kNow)
+        .value();
+  };
+  CHECK(found("s1", "token") == DoubleUseCart::awaited);
+  CHECK(found("s2", "token") == DoubleUseCart::quarantined);
+  CHECK(found("s3", "token") == DoubleUseCart::settled);
+  CHECK(found("s4", "shopper") == DoubleUseCart::none);
+  // s2's cart left `carts` for the quarantine; s1's is quarantined as it comes; s4's is charged.
+  CHECK_FALSE(settlement.cart("s2").value());
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}, FinalCart{"s4", "EUR", 5, "t4"}}, {},
+                                  "c2", kNow)
+              .ok());
+  CHECK_FALSE(settlement.cart("s1").value());
+  CHECK(settlement.cart("s4").value());
+  CHECK(settlement.cart("s3").value());  // already settled: nothing undone
+  const auto held = CartQuarantine(*o.t.db).open(0).value();
+  REQUIRE(held.size() == 2);
+  for (const auto& r : held) {
+    CHECK(r.cart.reason == QuarantineReason::double_use);
+    CHECK_THAT(r.cart.detail, Catch::Matchers::StartsWith(std::string(kDoubleUseDetail)));
+  }
+  CHECK(held[0].cart.session_id == "s2");
+  CHECK_THAT(held[0].cart.detail, Catch::Matchers::Contains("its cart of 1250 EUR (minor units) is not charged"));
+  CHECK(held[1].cart.session_id == "s1");
+  CHECK(o.t.db->sql().execAndGet("SELECT group_concat(cart, ',') FROM store_double_uses").getString() ==
+        "awaited,quarantined,settled,");
+}
+
+TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of its card: ids (L1)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  CardAttemptStore attempts(*o.t.db);
+  REQUIRE(describe(attempts.arm(new_attempt("c1", 1), kNow)) == "ok");
+  o.begin("c1");
+  REQUIRE(describe(o.sessions.mark_denied("c1", "offline_limit", true, kNow)) == "ok");
+  // An app session beside it still owes its releases.
+  o.begin("s1");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s1 token jti-s1 release"});
+  o.t.db->sql().exec("BEGIN");
+  StoreClaimsPending::owe_claims_within(*o.t.db, "c1", StoreUnclaimed{true, true});
+  o.t.db->sql().exec("COMMIT");
+  CHECK(o.rows().size() == 2);
+}
+
+TEST_CASE("a row the store failed again and again goes after the others: it never blocks the list (L4)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", false, kNow)) == "ok");
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", false, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s2 shopper shp_8f2c release"});
+  const auto first = o.owed.next(1).value().front();
+  for (int i = 0; i < StoreClaimsPending::kStuckAttempts - 1; ++i) {
+    REQUIRE(describe(o.owed.failed(first, "etcd refused")) == "ok");
+  }
+  CHECK(o.owed.next(1).value().front().session_id == "s1");
+  REQUIRE(describe(o.owed.failed(first, "etcd refused")) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s2 shopper shp_8f2c release", "s1 shopper shp_8f2c release"});
+}
+
+TEST_CASE("a session begun under [store] owes its releases after [store] is removed; one begun without, none (L3)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  REQUIRE(describe(o.owed.set_coordinated(false, kNow)) == "ok");  // a restart without [store]
+  o.begin("s2");
+  REQUIRE(describe(o.sessions.mark_denied("s1", "offline_limit", true, kNow)) == "ok");
+  REQUIRE(describe(o.sessions.mark_denied("s2", "offline_limit", true, kNow)) == "ok");
+  CHECK(o.rows() == std::vector<std::string>{"s1 shopper shp_8f2c release", "s1 token jti-s1 release"});
 }

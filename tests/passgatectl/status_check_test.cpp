@@ -68,6 +68,28 @@ TEST_CASE("status --check warns when the store's etcd does not answer and of dou
                                     "double uses in 24 h: 1\nstore occupancy: not read yet\n"));
 }
 
+TEST_CASE("status reads a store reply without its occupancy (an older or partial one) as not read yet (L7)") {
+  TempDir dir;
+  FakeGate gate(dir / "control.sock");
+  json status = passgate::test::calm_status();
+  status["store"] = {{"reachable", true}, {"fallback", "local"}};
+  gate.answer("status", status);
+  const auto shown = CtlFixture::run({"status", "--socket", gate.socket().string()});
+  CHECK_THAT(shown.output, Contains("store occupancy: not read yet\n"));
+}
+
+TEST_CASE("status --check is CRITICAL when store keys are held under this gate_id by another box (H1)") {
+  TempDir dir;
+  FakeGate gate(dir / "control.sock");
+  json status = passgate::test::calm_status();
+  status["store"] = {{"reachable", true}, {"fallback", "local"}, {"claims_owed", 0}, {"releases_owed", 0},
+                     {"double_uses_24h", 0}, {"gate_id_shared", 2}, {"occupancy", nullptr}};
+  gate.answer("status", status);
+  const auto run = CtlFixture::run({"status", "--check", "--socket", gate.socket().string()});
+  CHECK(run.exit_code == 2);
+  CHECK_THAT(run.output, StartsWith("PASSGATE CRITICAL - 2 store key(s) held under this gate_id by another box"));
+}
+
 TEST_CASE("status --check is CRITICAL for a lane in fault, a fire alarm and its cause") {
   TempDir dir;
   FakeGate gate(dir / "control.sock");

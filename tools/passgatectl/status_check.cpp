@@ -106,6 +106,9 @@ CheckVerdict check_status(const json& s) {
   if (s.contains("store")) {  // [store]: the store's etcd
     const json& store = s["store"];
     if (!store.value("reachable", true)) f.warning.push_back("the store's etcd does not answer");
+    if (const auto n = count_of(store, "gate_id_shared"); n > 0) {
+      f.critical.push_back(std::to_string(n) + " store key(s) held under this gate_id by another box");
+    }
     if (const auto n = count_of(store, "double_uses_24h"); n > 0) {
       f.warning.push_back(std::to_string(n) + " double use(s) across gate arrays in 24 h");
     }

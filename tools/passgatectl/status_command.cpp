@@ -90,14 +90,15 @@ void print_store(const json& store, std::ostream& out) {
       << ", fallback " << store.value("fallback", "") << "; owed: " << store.value("claims_owed", 0)
       << " claim(s), " << store.value("releases_owed", 0) << " release(s); double uses in 24 h: "
       << store.value("double_uses_24h", 0) << '\n';
-  const json& occupancy = store["occupancy"];
-  if (occupancy.is_null()) {
+  // value(): a reply without the key (an older daemon, a partial one) reads as not read yet.
+  const json occupancy = store.value("occupancy", json());
+  if (!occupancy.is_object()) {
     out << "store occupancy: not read yet\n";
     return;
   }
   out << "store occupancy: " << occupancy.value("inside", 0) << " inside (" << occupancy.value("entered", 0)
       << " in, " << occupancy.value("exited", 0) << " out over " << occupancy.value("arrays", 0)
-      << " gate array(s)), read " << format_age_s(occupancy["read_s_ago"]) << " ago\n";
+      << " gate array(s)), read " << format_age_s(occupancy.value("read_s_ago", json())) << " ago\n";
 }
 
 void print_status(const json& s, std::ostream& out) {
