@@ -15,8 +15,9 @@
 // unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
 // dropped, never waited for. Off loopback the listener takes new connections at a bounded
 // rate (kAcceptRate), with a budget kept for the addresses that logged in
-// (HttpListener::trust). reload_users reads the users file again (a config reload) and closes
-// the event streams of the users it removed or gave another hash (and those still opening).
+// (HttpListener::trust, after a password check). reload_users reads the users file again (a
+// config reload), closes the event streams of the users it removed or gave another hash (and
+// those still opening) and withdraws the trust of their addresses.
 // Single-threaded, on the event loop.
 #pragma once
 
