@@ -48,6 +48,18 @@ class ClientTable {
     return found == slots_.end() ? nullptr : &found->second.entry;
   }
 
+  // Calls f(key, entry) for each entry.
+  template <class F>
+  void for_each(F f) const {
+    for (const auto& [key, slot] : slots_) f(key, slot.entry);
+  }
+
+  // Removes the entries for which pred(key, entry) holds.
+  template <class Pred>
+  void erase_if(Pred pred) {
+    std::erase_if(slots_, [&pred](const auto& item) { return pred(item.first, item.second.entry); });
+  }
+
   [[nodiscard]] std::size_t size() const { return slots_.size(); }
 
  private:

@@ -82,11 +82,13 @@ struct HttpListener::Core : std::enable_shared_from_this<Core> {
   void accept();
   // A connection accepted from `client`: kept within the accept rate, else closed at once.
   void accepted(tcp::socket socket, std::string peer, ClientKeys client);
+  // Accepts again after `pause` (an accept error, too many refusals).
+  void pause_accepting(std::chrono::milliseconds pause);
   void make_room();
   void close_all();
 
   tcp::acceptor acceptor;
-  asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors)
+  asio::steady_timer retry;  // after an accept error (e.g. out of file descriptors), or too many refusals
   HttpListenerOptions options;
   Handler handler;
   std::map<std::uint64_t, ListenerConnection*> open;  // by order of arrival
@@ -298,11 +300,7 @@ void HttpListener::Core::accept() {
     if (self->closed) return;
     if (ec) {
       spdlog::warn("event={}_accept_failed detail={} retry_s=1", self->options.name, log_value(ec.message()));
-      self->retry.expires_after(std::chrono::seconds(1));
-      self->retry.async_wait([self](const error_code& wait_ec) {
-        if (!wait_ec && !self->closed) self->accept();
-      });
-      return;
+      return self->pause_accepting(std::chrono::seconds(1));
     }
     error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
@@ -320,6 +318,10 @@ void HttpListener::Core::accepted(tcp::socket socket, std::string peer, ClientKe
                     verdict == AcceptVerdict::client_rate ? "client_rate" : "busy");
       error_code ignored;
       socket.close(ignored);
+      if (const auto pause = rates->refused(clock.steady_now()); pause.count() > 0) {
+        spdlog::debug("event={}_accept_paused pause_ms={} reason=too_many_refused", options.name, pause.count());
+        return pause_accepting(pause);
+      }
       return accept();
     }
   }
@@ -340,6 +342,13 @@ void HttpListener::Core::accepted(tcp::socket socket, std::string peer, ClientKe
 // answered; of those, one of the client address holding the most connections (then of the /64
 // holding the most), its oldest. A new client always gets in, and a flood from a few clients
 // sheds its own connections first.
+void HttpListener::Core::pause_accepting(std::chrono::milliseconds pause) {
+  retry.expires_after(pause);
+  retry.async_wait([self = shared_from_this()](const error_code& wait_ec) {
+    if (!wait_ec && !self->closed) self->accept();
+  });
+}
+
 void HttpListener::Core::make_room() {
   std::map<std::string_view, std::size_t> held_by;  // by address, and by /64
   for (const auto& [arrival, connection] : open) {
@@ -392,8 +401,12 @@ Result<std::unique_ptr<HttpListener>> HttpListener::open(asio::io_context& io, H
 
 HttpListener::~HttpListener() { core_->close_all(); }
 
-void HttpListener::trust(const std::string& peer_address) {
-  if (core_->rates) core_->rates->trust(client_keys(peer_address).address, core_->clock.steady_now());
+void HttpListener::trust(const std::string& peer_address, const std::string& user) {
+  if (core_->rates) core_->rates->trust(client_keys(peer_address).address, user, core_->clock.steady_now());
+}
+
+void HttpListener::untrust(const std::vector<std::string>& users) {
+  if (core_->rates) core_->rates->untrust(users);
 }
 
 std::uint16_t HttpListener::port() const {

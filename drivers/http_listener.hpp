@@ -13,7 +13,10 @@
 // the rate in all, or for an address trusted lately (trust(): its client logged in) a reserved
 // budget once that is spent. A connection past them is closed at once, before any TLS
 // handshake and without making room, and the listener goes on accepting: the kernel's backlog
-// never fills with a flood's connections while a trusted client waits behind them. A stream's
+// does not fill with a flood's connections while a trusted client waits behind them, as long
+// as the thread keeps up; past AcceptRate::max_refused_per_second refusals in a second it
+// pauses accepting for refused_pause (the backlog then fills, and the kernel drops new
+// connections), so a flood cannot hold the thread in an accept-and-close loop. A stream's
 // unsent events are capped at max_stream_pending bytes: a client that falls behind is dropped,
 // never waited for. A malformed request is 400, a header over max_header_bytes 431, a body over
 // max_body_bytes 413, each answered and then closed. A bad client only ever loses its own
@@ -111,10 +114,12 @@ class HttpListener {
   HttpListener& operator=(const HttpListener&) = delete;
 
   [[nodiscard]] std::uint16_t port() const;
-  // The client at `peer_address` (HttpRequest::peer_address) logged in: its new connections
-  // may take the accept rate's reserved budget (AcceptRate::trusted_for). Nothing without an
-  // accept rate.
-  void trust(const std::string& peer_address);
+  // `user`'s password was checked from `peer_address` (HttpRequest::peer_address): its new
+  // connections may take the accept rate's reserved budget (AcceptRate::trusted_for). Nothing
+  // without an accept rate.
+  void trust(const std::string& peer_address, const std::string& user);
+  // The addresses trusted for these users are no longer (a reload removed them).
+  void untrust(const std::vector<std::string>& users);
 
   struct Core;  // shared with the open connections; defined in the .cpp
 

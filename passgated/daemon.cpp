@@ -102,11 +102,17 @@ Result<std::optional<gid_t>> control_group(const std::string& name, const char* 
 
 // The last reload, for systemd's STATUS line.
 std::string reload_summary(const controller::ReloadReport& report) {
-  if (!report.reloaded) return "last reload refused: " + std::to_string(report.problems.size()) + " problem(s)";
-  std::string summary = "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
-                        std::to_string(report.needs_restart.size()) + " waiting for a restart";
-  if (!report.not_applied.empty()) summary += ", " + std::to_string(report.not_applied.size()) + " file(s) refused";
-  return summary;
+  const std::string refused_files =
+      report.not_applied.empty() ? "" : ", " + std::to_string(report.not_applied.size()) + " file(s) refused";
+  if (!report.reloaded) {
+    // The status page's users file is reloaded whatever the config: say what became of it.
+    const std::string applied_files =
+        report.applied.empty() ? "" : ", " + std::to_string(report.applied.size()) + " file(s) applied all the same";
+    return "last reload refused: " + std::to_string(report.problems.size()) + " problem(s)" + applied_files +
+           refused_files;
+  }
+  return "last reload: " + std::to_string(report.applied.size()) + " setting(s) applied, " +
+         std::to_string(report.needs_restart.size()) + " waiting for a restart" + refused_files;
 }
 
 }  // namespace

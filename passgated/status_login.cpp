@@ -78,6 +78,11 @@ bool StatusLogin::Client::idle(SteadyTime now) const {
   return (failures == 0 || now - last_failure > kFailureWindow) && hashing.full(now);
 }
 
+StatusLogin::Network::Network(SteadyTime now)
+    : failures(kMaxNetworkFailures / std::chrono::duration<double>(kFailureWindow).count(), kMaxNetworkFailures, now),
+      hashing(static_cast<double>(kNetworkHashingPerSecond.count()), static_cast<double>(kNetworkHashingBurst.count()),
+              now) {}
+
 StatusLogin::StatusLogin(std::optional<crypto::UsersFile> users, const Clock& clock, TimerService& timers,
                          PasswordCheck check)
     : users_(std::move(users)), clock_(clock), check_(std::move(check)), log_(clock, timers),
@@ -132,11 +137,13 @@ LoginCheck StatusLogin::check(std::string_view authorization, const std::string&
     if (!known) remembered_.erase(found);
   }
   const Counted client = clients_of(client_keys(peer_address), now, !known);
-  // A /64 past its cap refuses only its addresses that failed themselves: a clean address of
-  // the store's LAN still gets its own tries.
+  // A /64 past its cap refuses only its addresses that failed kNetworkLimitedAfter checks
+  // themselves: a clean address of the store's LAN gets its own tries, and one that failed
+  // once (a typo, a stale header) its 401.
   const bool failing = failed_lately(client.address, now);
-  if (!known && ((failing && limited(client.network, kMaxNetworkFailures, peer_address, now)) ||
-                 limited(client.address, kMaxFailures, peer_address, now))) {
+  const bool failing_again = failing && client.address->checked_failures >= kNetworkLimitedAfter;
+  if (!known && ((failing_again && limited(client.network, peer_address, now)) ||
+                 limited(client.address, peer_address, now))) {
     return {LoginOutcome::limited, "", kFailureWindow};
   }
   const auto credentials = basic_credentials(authorization);
@@ -164,10 +171,11 @@ LoginCheck StatusLogin::check(std::string_view authorization, const std::string&
   }
   if (client.address != nullptr) {
     client.address->failures = 0;
+    client.address->checked_failures = 0;
     client.address->limit_logged = false;
   }
   remember(digest, credentials->user, now);
-  return {LoginOutcome::allowed, credentials->user, {}};
+  return {LoginOutcome::allowed, credentials->user, {}, true};
 }
 
 bool StatusLogin::failed_lately(const Client* client, SteadyTime now) {
@@ -183,9 +191,8 @@ std::chrono::seconds StatusLogin::hashing_wait(const Counted& who, bool failing,
     if (budget.tokens(now) <= floor) wait = std::max(wait, std::max(budget.until(floor + 1, now), Millis(1)));
   };
   spent(hashing_, failing ? static_cast<double>(kHashingReserved.count()) : 0.0);
-  for (const Client* client : {who.address, who.network}) {
-    if (client != nullptr) spent(client->hashing, 0.0);
-  }
+  if (who.address != nullptr) spent(who.address->hashing, 0.0);
+  if (who.network != nullptr) spent(who.network->hashing, 0.0);
   return std::chrono::ceil<std::chrono::seconds>(wait);
 }
 
@@ -197,14 +204,13 @@ bool StatusLogin::verify(const Credentials& credentials, const Counted& who) {
   const SteadyTime ended = clock_.steady_now();
   const double spent_ms = std::chrono::duration<double, std::milli>(ended - started).count();
   hashing_.take(spent_ms, ended);
-  for (Client* client : {who.address, who.network}) {
-    if (client != nullptr) client->hashing.take(spent_ms, ended);
-  }
+  if (who.address != nullptr) who.address->hashing.take(spent_ms, ended);
+  if (who.network != nullptr) who.network->hashing.take(spent_ms, ended);
   return hash.has_value() && matches;
 }
 
 StatusLogin::Counted StatusLogin::clients_of(const ClientKeys& keys, SteadyTime now, bool make) {
-  const auto idle = [](const Client& client, SteadyTime at) { return client.idle(at); };
+  const auto idle = [](const auto& client, SteadyTime at) { return client.idle(at); };
   Counted out;
   if (!make) {
     out.address = addresses_.find(keys.address);
@@ -214,8 +220,7 @@ StatusLogin::Counted StatusLogin::clients_of(const ClientKeys& keys, SteadyTime 
   out.address = &addresses_.at(
       keys.address, now, [now] { return Client(now, kClientHashingPerSecond, kClientHashingBurst); }, idle);
   if (!keys.network.empty()) {
-    out.network = &networks_.at(
-        keys.network, now, [now] { return Client(now, kNetworkHashingPerSecond, kNetworkHashingBurst); }, idle);
+    out.network = &networks_.at(keys.network, now, [now] { return Network(now); }, idle);
   }
   return out;
 }
@@ -224,29 +229,45 @@ void StatusLogin::failed(const Counted& who, const std::string& peer_address, co
                          SteadyTime now, bool hashed) {
   int failures = 0;
   // A /64 counts only the failures that cost a check: the others cost nothing to refuse.
-  for (Client* client : {hashed ? who.network : nullptr, who.address}) {
-    if (client == nullptr) continue;
+  if (hashed && who.network != nullptr) who.network->failures.take(1, now);
+  if (Client* client = who.address; client != nullptr) {
     if (now - client->last_failure > kFailureWindow) {
       client->failures = 0;
+      client->checked_failures = 0;
       client->limit_logged = false;
     }
-    failures = ++client->failures;  // the address's, when tracked
+    failures = ++client->failures;
+    if (hashed) ++client->checked_failures;
     client->last_failure = now;
   }
   // Only a user of the file is named: what was typed in the user box may be a password.
   log_.failed(peer_address, users_->hash_of(user) ? sanitized(user) : std::string("(unknown)"), failures);
 }
 
-bool StatusLogin::limited(Client* client, int max, const std::string& peer_address, SteadyTime now) {
-  if (client == nullptr || client->failures < max) return false;
+bool StatusLogin::limited(Client* client, const std::string& peer_address, SteadyTime now) {
+  if (client == nullptr || client->failures < kMaxFailures) return false;
   if (now - client->last_failure > kFailureWindow) {
     client->failures = 0;
+    client->checked_failures = 0;
     client->limit_logged = false;
     return false;
   }
   if (!client->limit_logged) {
     log_.limited(peer_address, client->failures, kFailureWindow);
     client->limit_logged = true;
+  }
+  return true;
+}
+
+bool StatusLogin::limited(Network* network, const std::string& peer_address, SteadyTime now) {
+  if (network == nullptr) return false;
+  if (network->failures.tokens(now) >= 1) {
+    network->limit_logged = false;
+    return false;
+  }
+  if (!network->limit_logged) {
+    log_.limited(peer_address, kMaxNetworkFailures, kFailureWindow);
+    network->limit_logged = true;
   }
   return true;
 }

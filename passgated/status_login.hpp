@@ -15,10 +15,14 @@
 //    addresses cannot keep every new login out;
 //  - an address with kMaxFailures failed logins within kFailureWindow is refused (`limited`)
 //    without any check until kFailureWindow has passed since its last failure. A /64 counts
-//    the failed checks (those that cost a hash) of all its addresses; past
-//    kMaxNetworkFailures it refuses its addresses that failed themselves within the window,
-//    never a clean one: inside the store's LAN, which shares one /64, a host with many
-//    addresses cannot lock out the others, and its addresses are held to the hashing budgets;
+//    the failed checks (those that cost a hash) of all its addresses in a bucket that lets
+//    kMaxNetworkFailures through within kFailureWindow (and leaks back at that rate, so a
+//    slow trickle of failures from fresh addresses does not keep it over the cap); over it,
+//    it refuses its addresses that failed kNetworkLimitedAfter checks themselves within the
+//    window, never a clean one nor one with a single failed check (a typo, or the stale header
+//    of a password just changed, replayed without a check, gets its 401 and so the browser's
+//    prompt): inside the store's LAN, which shares one /64, a host with many addresses cannot
+//    lock out the others, and its addresses are held to the hashing budgets;
 //  - a header that failed is refused again for kFailureWindow without a check (a browser sends
 //    it with each request of the page, its icon too), still counted as its address's failure;
 //  - a failed login is logged with the user name only when it is a user of the file, else
@@ -62,6 +66,7 @@ struct LoginCheck {
   LoginOutcome outcome = LoginOutcome::refused;
   std::string user;                      // allowed: whose login ("" when the page needs none)
   std::chrono::seconds retry_after{0};   // limited or busy: when to try again
+  bool checked = false;                  // allowed after a password check (not a remembered login)
   [[nodiscard]] bool operator==(LoginOutcome other) const { return outcome == other; }
 };
 
@@ -79,6 +84,7 @@ class StatusLogin {
  public:
   static constexpr int kMaxFailures = 5;
   static constexpr int kMaxNetworkFailures = 20;
+  static constexpr int kNetworkLimitedAfter = 2;  // an address's own failed checks before its /64's cap holds it
   static constexpr std::chrono::seconds kFailureWindow{60};
   static constexpr Millis kHashingPerSecond{100};
   static constexpr Millis kHashingBurst{200};
@@ -105,19 +111,28 @@ class StatusLogin {
   [[nodiscard]] UsersChange replace_users(crypto::UsersFile users);
 
  private:
-  // An address's, or a /64's, failures and hashing budget.
+  // An address's failures and hashing budget.
   struct Client {
     Client(SteadyTime now, Millis per_second, Millis burst);
     [[nodiscard]] bool idle(SteadyTime now) const;
     int failures = 0;
+    int checked_failures = 0;  // of those, the ones that cost a check
     SteadyTime last_failure{};
+    bool limit_logged = false;
+    TokenBucket hashing;  // in milliseconds
+  };
+  // An IPv6 /64's failed checks and hashing budget.
+  struct Network {
+    explicit Network(SteadyTime now);
+    [[nodiscard]] bool idle(SteadyTime now) const { return failures.full(now) && hashing.full(now); }
+    TokenBucket failures;  // a failed check takes one; below one: over kMaxNetworkFailures
     bool limit_logged = false;
     TokenBucket hashing;  // in milliseconds
   };
   // The entries a request is counted under: its address's, and its /64's (IPv6).
   struct Counted {
     Client* address = nullptr;  // null: not tracked (a known login from a new client)
-    Client* network = nullptr;
+    Network* network = nullptr;
   };
   struct Remembered {
     SteadyTime trusted_until;  // allowed without a check
@@ -152,8 +167,10 @@ class StatusLogin {
               bool hashed);
   // Whether `client` failed a login within kFailureWindow.
   [[nodiscard]] static bool failed_lately(const Client* client, SteadyTime now);
-  // Whether `client` had `max` failures within the window (logged once per limit).
-  [[nodiscard]] bool limited(Client* client, int max, const std::string& peer_address, SteadyTime now);
+  // Whether `client` had kMaxFailures failures within the window (logged once per limit).
+  [[nodiscard]] bool limited(Client* client, const std::string& peer_address, SteadyTime now);
+  // Whether `network` is over kMaxNetworkFailures (logged once per limit).
+  [[nodiscard]] bool limited(Network* network, const std::string& peer_address, SteadyTime now);
   // Until the budgets that stop a check now let one start (`failing`: the address failed lately).
   [[nodiscard]] std::chrono::seconds hashing_wait(const Counted& who, bool failing, SteadyTime now) const;
   void remember(const Digest& digest, const std::string& user, SteadyTime now);
@@ -166,7 +183,7 @@ class StatusLogin {
   std::array<unsigned char, 32> salt_{};
   TokenBucket hashing_;  // in milliseconds
   ClientTable<Client> addresses_{kMaxClients};
-  ClientTable<Client> networks_{kMaxClients};
+  ClientTable<Network> networks_{kMaxClients};
   std::map<Digest, Remembered> remembered_;
   std::map<Digest, FailedHeader> failed_headers_;
 };

@@ -92,8 +92,10 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
   const LoginCheck login = login_.check(request.authorization, request.peer_address);
   switch (login.outcome) {
     case LoginOutcome::allowed:
-      // Its address may connect past a flood from now on (the accept rate's reserved budget).
-      if (login_.required()) listener_->trust(request.peer_address);
+      // Its address may connect past a flood from now on (the accept rate's reserved budget):
+      // only after a password check, so a remembered header replayed from other addresses
+      // trusts none of them.
+      if (login.checked) listener_->trust(request.peer_address, login.user);
       break;
     case LoginOutcome::refused:
       answer = drivers::plain_answer(401, "login required: the gate's status page needs a user of its users file\n");
@@ -107,6 +109,7 @@ HttpAnswer StatusPage::answer(const drivers::HttpRequest& request) {
       return answer;
     case LoginOutcome::limited:
     case LoginOutcome::busy:
+      // app.js tells the two apart by the start of the body.
       answer = drivers::plain_answer(
           429, login.outcome == LoginOutcome::limited
                    ? "too many failed logins from here: try again in a minute\n"
@@ -146,6 +149,7 @@ Result<bool> StatusPage::reload_users() {
   const std::size_t count = users->size();
   const UsersChange change = login_.replace_users(std::move(*users));
   const std::size_t closed = viewers_.close_users(change.gone);
+  listener_->untrust(change.gone);
   spdlog::info("event=status_page_users_reloaded users={} changed={} users_gone={} viewers_closed={}", count,
                change.changed, change.gone.size(), closed);
   return change.changed;

@@ -15,8 +15,9 @@
 // unsent events are bounded by the listener (drivers/http_listener.hpp): a slow one is
 // dropped, never waited for. Off loopback the listener takes new connections at a bounded
 // rate (kAcceptRate), with a budget kept for the addresses that logged in
-// (HttpListener::trust). reload_users reads the users file again (a config reload) and closes
-// the event streams of the users it removed or gave another hash (and those still opening).
+// (HttpListener::trust, after a password check). reload_users reads the users file again (a
+// config reload), closes the event streams of the users it removed or gave another hash (and
+// those still opening) and withdraws the trust of their addresses.
 // Single-threaded, on the event loop.
 #pragma once
 
@@ -62,8 +63,10 @@ class StatusPage final : public controller::GateObserver {
   StatusPage& operator=(const StatusPage&) = delete;
 
   // New connections off loopback: 20 a second in all, 4 from one address (bursts of 32 and 16),
-  // and a reserved 4 a second (16 at once) for the addresses logged in within a day (at most
-  // 256) once the rest is spent. On loopback there is no accept rate.
+  // and a reserved 4 a second (16 at once) for the addresses whose password was checked within a
+  // day (at most 256, 8 per user; each at most 1 a second of it, 4 at once) once the rest is
+  // spent; past 200 refusals in a second, accepting pauses for 100 ms. On loopback there is no
+  // accept rate.
   static constexpr drivers::AcceptRate kAcceptRate{};
 
   [[nodiscard]] std::uint16_t port() const { return listener_->port(); }

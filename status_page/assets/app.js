@@ -169,7 +169,8 @@ let retryMs = RETRY_MIN_MS;
 // The stream was refused, or ended for good: EventSource then never tries again and hides the
 // answer's status, so ask for the snapshot once to learn it. A login needed (401) is said on
 // the page, and nothing retried (the browser's login prompt comes with a reload); too busy
-// (429, 503) is retried after Retry-After; anything else after a back-off.
+// (429: too many failed logins here, or the gate busy checking logins; 503) is retried after
+// Retry-After; anything else after a back-off.
 function closed() {
   setLive(false);
   const again = (ms) => {
@@ -183,9 +184,15 @@ function closed() {
     }
     const after = Number(reply.headers.get('Retry-After'));
     if (reply.status === 429) {
-      setWhy('The gate is busy checking logins; trying again in ' + after + ' s.');
-      again(after > 0 ? after * 1000 : retryMs);
-    } else if (reply.ok) {
+      // Two 429s: too many failed logins from this address, or the hashing budget spent.
+      return reply.text().catch(() => '').then((body) => {
+        setWhy((body.startsWith('too many failed logins')
+          ? 'Too many failed logins from this computer; trying again in '
+          : 'The gate is busy checking logins; trying again in ') + after + ' s.');
+        again(after > 0 ? after * 1000 : retryMs);
+      });
+    }
+    if (reply.ok) {
       setWhy('The live view could not open (8 browsers may watch already); trying again.');
       again(retryMs);
     } else {

@@ -6,7 +6,7 @@
 // accept rate (in virtual time): past a client's share its new connections are closed at
 // once, others still get in, and those refused spend nothing of the rate in all; past the rate
 // in all a new connection is closed at once, unless its address logged in lately (trust), and
-// the listener goes on accepting.
+// the listener goes on accepting, pausing a moment past max_refused_per_second refusals.
 // At the connection cap, the client holding the most makes room.
 #include <catch2/catch.hpp>
 
@@ -237,7 +237,7 @@ TEST_CASE("past the accept rate in all only an address that logged in gets in; t
   RatedFixture rated({.per_second = 1, .burst = 2, .per_client_per_second = 100, .per_client_burst = 100});
   auto first = rated.answered("127.0.0.1");
   (void)rated.answered("127.0.0.2");
-  rated.fx.listener->trust("127.0.0.5");  // the technician logged in from there before
+  rated.fx.listener->trust("127.0.0.5", "tech");  // the technician logged in from there before
 
   // A flood's connections are closed at once, before any answer...
   std::vector<std::unique_ptr<RawClient>> flood;
@@ -256,6 +256,30 @@ TEST_CASE("past the accept rate in all only an address that logged in gets in; t
   REQUIRE(first->read_until("GET /again"));
   rated.time.advance(std::chrono::seconds(1));
   (void)rated.answered("127.0.0.4");
+}
+
+TEST_CASE("past max_refused_per_second refusals the listener pauses accepting, then accepts again") {
+  RatedFixture rated({.per_second = 1,
+                      .burst = 2,
+                      .per_client_per_second = 100,
+                      .per_client_burst = 100,
+                      .max_refused_per_second = 3,
+                      .refused_pause = 20ms});
+  (void)rated.answered("127.0.0.1");
+  (void)rated.answered("127.0.0.2");
+  rated.fx.listener->trust("127.0.0.5", "tech");
+  std::vector<std::unique_ptr<RawClient>> flood;
+  for (int i = 0; i < 5; ++i) {
+    flood.push_back(std::make_unique<RawClient>(rated.fx.io, rated.fx.listener->port(), "127.0.0.3"));
+    flood.back()->send(get("/flood"));
+  }
+  // The third refusal pauses accepting; the rest of the flood waits in the kernel's backlog
+  // and is refused once the pause is over.
+  REQUIRE(test::run_until(rated.fx.io, [&] {
+    return rated.log.count("event=test_connection_refused peer=127.0.0.3 reason=busy") == 5;
+  }));
+  CHECK(rated.log.count("event=test_accept_paused pause_ms=20 reason=too_many_refused") == 1);
+  (void)rated.answered("127.0.0.5");
 }
 
 TEST_CASE("with every slot taken, the client holding the most connections makes room, not a lone one") {

@@ -140,17 +140,18 @@ TEST_CASE("each IPv6 address is limited on its own; its /64 past a larger cap on
   // Another host of the same /64 still gets in.
   CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:aaaa:bbbb:cccc:dddd") == LoginOutcome::allowed);
 
-  // A host that takes more addresses of its /64 is stopped there at kMaxNetworkFailures: its
-  // addresses that failed are limited before their own cap...
+  // A host that takes more addresses of its /64 is stopped there past kMaxNetworkFailures
+  // within the window: its addresses that failed twice are limited before their own cap...
   int failed = StatusLogin::kMaxFailures;
-  for (int i = 0; failed < StatusLogin::kMaxNetworkFailures; ++i) {
-    CHECK(login.check(basic("tech", "more" + std::to_string(i)), "2001:db8:1:2::" + std::to_string(100 + i / 4)) ==
+  for (int i = 0; failed < StatusLogin::kMaxNetworkFailures + 4; ++i) {
+    CHECK(login.check(basic("tech", "more" + std::to_string(i)), "2001:db8:1:2::" + std::to_string(100 + i)) ==
           LoginOutcome::refused);
     ++failed;
-    time.advance(2s);
+    time.advance(100ms);
   }
-  CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:2::100") == LoginOutcome::limited);  // 4 of its own
-  // ...but a clean address of the /64 (another host) still gets its own tries.
+  CHECK(login.check(basic("tech", "once more"), "2001:db8:1:2::100") == LoginOutcome::refused);
+  CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:2::100") == LoginOutcome::limited);  // 2 of its own
+  // ...but a clean address of the /64 (another host) still gets its own check.
   CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:2::999") == LoginOutcome::refused);
   CHECK(login.check(basic("tech", "another guess"), "2001:db8:1:3::1") == LoginOutcome::refused);  // another /64
 
@@ -173,12 +174,54 @@ TEST_CASE_METHOD(FakeLogin, "a host with many addresses of the LAN's /64 cannot 
   CHECK(fake.hashes.empty());
   // The technician's laptop, in the same /64, logs in for the first time that day.
   CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:aaaa::7") == LoginOutcome::allowed);
-  // Past the /64's cap of failed checks, a clean address still gets its own tries.
+  // With the /64's failed checks going on, a clean address still gets its own check.
   for (int i = 0; i < StatusLogin::kMaxNetworkFailures; ++i) {
     (void)login.check(basic("tech", "g" + std::to_string(i)), "2001:db8:1:2::1:" + std::to_string(i));
     time.advance(5s);
   }
   CHECK(login.check(basic("tech", "correct horse"), "2001:db8:1:2:bbbb::8") == LoginOutcome::allowed);
+}
+
+TEST_CASE_METHOD(FakeLogin, "only a password check says it checked: a remembered header replayed from elsewhere does not") {
+  const LoginCheck first = login.check(basic("tech", "correct horse"), "10.0.0.7");
+  CHECK(first == LoginOutcome::allowed);
+  CHECK(first.checked);
+  const LoginCheck replayed = login.check(basic("tech", "correct horse"), "2001:db8:1:2::66");
+  CHECK(replayed == LoginOutcome::allowed);
+  CHECK_FALSE(replayed.checked);  // so the listener trusts no new address for it
+}
+
+struct CheapFakeLogin : FakeLogin {
+  CheapFakeLogin() : FakeLogin(10ms) {}
+};
+
+TEST_CASE_METHOD(CheapFakeLogin,
+                 "inside a /64 over its cap, one failure of an address's own is a 401, and the cap lapses like a bucket") {
+  // Fresh addresses of the LAN's /64 guess once each, four a second: past its cap.
+  for (int i = 0; i < StatusLogin::kMaxNetworkFailures + 5; ++i) {
+    REQUIRE(login.check(basic("tech", "g" + std::to_string(i)), "2001:db8:1:2::1:" + std::to_string(i)) ==
+            LoginOutcome::refused);
+    time.advance(250ms);
+  }
+  // The technician mistypes once, and his browser sends that header again: a 401 each time
+  // (so the browser asks), not a 429; then he types it right.
+  const std::string laptop = "2001:db8:1:2:aaaa::7";
+  CHECK(login.check(basic("tech", "typo"), laptop) == LoginOutcome::refused);
+  CHECK(login.check(basic("tech", "typo"), laptop) == LoginOutcome::refused);
+  time.advance(250ms);
+  CHECK(login.check(basic("tech", "correct horse"), laptop) == LoginOutcome::allowed);
+  // A guessing address that failed twice of its own is held by the /64's cap.
+  CHECK(login.check(basic("tech", "again"), "2001:db8:1:2::1:0") == LoginOutcome::refused);
+  CHECK(login.check(basic("tech", "again 2"), "2001:db8:1:2::1:0") == LoginOutcome::limited);
+  // Failures from fresh addresses slower than the cap's rate (one every 4 s) do not keep the
+  // /64 over its cap for ever: after two minutes an address failing again gets its check.
+  for (int i = 0; i < 30; ++i) {
+    time.advance(4s);
+    REQUIRE(login.check(basic("tech", "s" + std::to_string(i)), "2001:db8:1:2::2:" + std::to_string(i)) ==
+            LoginOutcome::refused);
+  }
+  CHECK(login.check(basic("tech", "x2"), "2001:db8:1:2::2:29") == LoginOutcome::refused);
+  CHECK(login.check(basic("tech", "x3"), "2001:db8:1:2::2:29") == LoginOutcome::refused);
 }
 
 TEST_CASE_METHOD(FakeLogin, "a full client table makes room for a new client instead of refusing it") {
