@@ -130,9 +130,20 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
         ++outcome.repeated;
       }
     }
-    for (const QuarantinedCart& cart : to_quarantine) {
+    const auto double_used = [&](const std::string& session_id) {
+      auto query = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND double_use = 1");
+      query->bind(1, session_id);
+      return query->executeStep();
+    };
+    for (QuarantinedCart& cart : to_quarantine) {
       const bool named = !cart.session_id.empty();
       if (named && !known(cart.session_id)) continue;
+      // A double use's cart quarantined by the feed for another reason says it is a double use
+      // (CartQuarantine::charge charges it only so).
+      if (named && cart.reason != QuarantineReason::double_use && double_used(cart.session_id)) {
+        cart.detail = CartQuarantine::double_use_detail(cart.reason, cart.detail);
+        cart.reason = QuarantineReason::double_use;
+      }
       if ((named && has_cart(cart.session_id)) || !CartQuarantine::insert(db_, cart, now_ms)) {
         ++outcome.repeated;
       } else {
