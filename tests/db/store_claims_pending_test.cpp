@@ -8,6 +8,7 @@
 #include "db/outbox.hpp"
 #include "db/cart_quarantine.hpp"
 #include "db/passage_totals.hpp"
+#include "db/payment_queue.hpp"
 #include "db/settlement_store.hpp"
 #include "db/store_claims_pending.hpp"
 #include "tests/db/card_attempt_support.hpp"
@@ -230,6 +231,40 @@ TEST_CASE("an operator cannot charge a double use's cart from a row of another r
   // Charged again, knowingly, it is charged.
   REQUIRE(describe(quarantine.charge(id, "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow)) == "ok");
   CHECK(settlement.cart("s1").value());
+}
+
+TEST_CASE("an unverified admission's cart waits for its token's claim; a double use's charge is not retried (B-M2)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.t.db->sql().exec("BEGIN");
+  StoreClaimsPending::owe_claims_within(*o.t.db, "s1", StoreUnclaimed{true, false});
+  o.t.db->sql().exec("COMMIT");
+  SettlementStore settlement(*o.t.db);
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}}, {}, "c1", kNow).ok());
+  CHECK(settlement.candidates(10).value().empty());
+  // The claim confirmed (or dropped as unchecked after the day): the cart is planned.
+  const auto owed = o.owed.next(10).value();
+  for (const auto& row : owed)
+    if (row.kind == "token" && row.action == StoreClaimAction::claim) REQUIRE(describe(o.owed.done(row)) == "ok");
+  const auto planned = settlement.candidates(10).value();
+  REQUIRE(planned.size() == 1);
+  CHECK(planned[0].session_id == "s1");
+  // A dead charge of a session later found a double use is not sent again by an operator.
+  PaymentQueue queue(*o.t.db);
+  NewPaymentOp op;
+  op.session_id = "s1";
+  op.op = "charge";
+  op.amount_minor = 990;
+  op.currency = "EUR";
+  const auto charge = PaymentQueue::insert(*o.t.db, op, kNow);
+  o.t.db->sql().exec("UPDATE payment_ops SET state = 'dead' WHERE id = " + std::to_string(charge));
+  o.t.db->sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's1'");
+  const auto retried = queue.retry(charge, AuditActor{"alice"}, kNow);
+  REQUIRE_FALSE(retried.ok());
+  CHECK(retried.error().code == "double_use");
+  CHECK(o.t.db->sql().execAndGet("SELECT state FROM payment_ops WHERE id = " + std::to_string(charge)).getString() ==
+        "dead");
 }
 
 TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of its card: ids (L1)") {
