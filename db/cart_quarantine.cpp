@@ -123,6 +123,18 @@ bool CartQuarantine::holds_session(Database& db, const std::string& session_id) 
   return query->executeStep();
 }
 
+void CartQuarantine::relabel_double_use(Database& db, const std::string& session_id) {
+  auto relabel = db.statement(
+      "UPDATE quarantined_carts SET reason = 'double_use', detail = ?2 || reason || ': ' || detail"
+      " WHERE session_id = ?1 AND state = 'open' AND reason <> 'double_use'");
+  SQLite::bind(*relabel, session_id, std::string(kDoubleUseDetail) + "; quarantined first as ");
+  relabel->exec();
+}
+
+std::string CartQuarantine::double_use_detail(QuarantineReason reason, const std::string& detail) {
+  return std::string(kDoubleUseDetail) + "; quarantined first as " + std::string(to_string(reason)) + ": " + detail;
+}
+
 Result<std::optional<QuarantineRecord>> CartQuarantine::find(std::int64_t id) {
   return guarded("read quarantined cart " + std::to_string(id), [&]() -> Result<std::optional<QuarantineRecord>> {
     static const std::string sql = std::string(kSelect).append("WHERE id = ?1");
@@ -162,6 +174,20 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
                                            ": the gate did not admit its session (or the tracking engine refused it), so"
                                            " the gate never bills it; write it off, and collect outside the gate if the"
                                            " shopper really did shop");
+    }
+    // A double use's cart is charged only from a row that says so (the operator's deliberate
+    // decision, operations.md): a row quarantined first for another reason is relabelled.
+    auto double_used = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND double_use = 1");
+    double_used->bind(1, record->cart.session_id);
+    if (record->cart.reason != QuarantineReason::double_use && double_used->executeStep()) {
+      relabel_double_use(db_, record->cart.session_id);
+      transaction.commit();
+      return make_error("double_use", "cannot charge " + describe(*record) +
+                                          ": its session's entry token was admitted at another gate array of the store"
+                                          " too (a double use, log event=store_double_use), so it is now listed as"
+                                          " double_use; ask loss prevention who entered under the token, then run"
+                                          " charge-cart again if the token's owner shopped here, or write it off"
+                                          " (operations.md, Quarantined carts)");
     }
     auto insert = db_.statement(
         "INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms)"

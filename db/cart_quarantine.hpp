@@ -71,6 +71,12 @@ class CartQuarantine {
   static bool insert(Database& db, const QuarantinedCart& cart, std::int64_t now_ms);
   // Whether the session has a quarantined cart, open or settled (throws, like insert).
   static bool holds_session(Database& db, const std::string& session_id);
+  // Within the caller's transaction: the session's open quarantined cart of another reason is
+  // relabelled double_use, its old reason and detail kept after the double use's detail, so the
+  // operator sees why it must not be charged behind the token owner's back.
+  static void relabel_double_use(Database& db, const std::string& session_id);
+  // The detail of a double_use cart that was quarantined for `reason` first.
+  [[nodiscard]] static std::string double_use_detail(QuarantineReason reason, const std::string& detail);
 
   [[nodiscard]] Result<std::optional<QuarantineRecord>> find(std::int64_t id);
   // The open ones, oldest first, at most `limit` (0: every one).

@@ -130,9 +130,20 @@ Result<CartBatchOutcome> SettlementStore::record_carts(const std::string& feed, 
         ++outcome.repeated;
       }
     }
-    for (const QuarantinedCart& cart : to_quarantine) {
+    const auto double_used = [&](const std::string& session_id) {
+      auto query = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND double_use = 1");
+      query->bind(1, session_id);
+      return query->executeStep();
+    };
+    for (QuarantinedCart& cart : to_quarantine) {
       const bool named = !cart.session_id.empty();
       if (named && !known(cart.session_id)) continue;
+      // A double use's cart quarantined by the feed for another reason says it is a double use
+      // (CartQuarantine::charge charges it only so).
+      if (named && cart.reason != QuarantineReason::double_use && double_used(cart.session_id)) {
+        cart.detail = CartQuarantine::double_use_detail(cart.reason, cart.detail);
+        cart.reason = QuarantineReason::double_use;
+      }
       if ((named && has_cart(cart.session_id)) || !CartQuarantine::insert(db_, cart, now_ms)) {
         ++outcome.repeated;
       } else {
@@ -166,8 +177,8 @@ Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) 
 std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, bool card_sessions, int limit) {
   std::vector<SettlementCandidate> found;
   const std::string kind = std::string(card_sessions ? " AND " : " AND NOT ");
-  // A session whose hold is still unresolved waits (it is not returned, so it never fills
-  // a batch that newer sessions wait behind).
+  // A session whose hold is still unresolved, or whose token's store claim is still owed,
+  // waits (it is not returned, so it never fills a batch that newer sessions wait behind).
   // Both searches walk only sessions not settled, through the partial indexes of migration
   // 10, never the whole history (CROSS JOIN keeps the sessions the outer loop).
   auto with_cart = db.statement(
@@ -175,6 +186,10 @@ std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, 
       " FROM sessions s INDEXED BY sessions_unsettled CROSS JOIN carts c"
       " WHERE s.settled = 0 AND s.state IN ('opening', 'open', 'open_offline') AND c.session_id = s.session_id"
       " AND s.refused_at_ms = 0" + kind + card_session_sql("c.session_id") +
+      // An unverified admission's cart waits for its token's claim (a double use found then
+      // holds it), or for the claim's drop as unchecked a day after the token.
+      " AND NOT EXISTS (SELECT 1 FROM store_claims_pending p WHERE p.session_id = s.session_id"
+      " AND p.kind = 'token' AND p.action = 'claim')" +
       " AND NOT " + hold_unresolved("c.session_id") +
       " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
   with_cart->bind(1, limit);

@@ -103,7 +103,10 @@ const char* cart_name(DoubleUseCart cart) {
   return "";
 }
 
-// Within the caller's transaction: marks the session, and holds its cart if it can still be held.
+// Within the caller's transaction: marks the session, and holds its cart if it can still be
+// held: an unsettled cart in `carts` (also one an operator charged after correction) is moved
+// to the quarantine, into the session's row if it has one; a row of another reason is
+// relabelled double_use (its old reason kept in the detail).
 DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int64_t now_ms) {
   auto mark = db.statement("UPDATE sessions SET double_use = 1 WHERE session_id = ?1");
   mark->bind(1, session_id);
@@ -114,14 +117,27 @@ DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int6
   query->bind(1, session_id);
   if (!query->executeStep()) return DoubleUseCart::awaited;
   if (query->getColumn(0).getInt() != 0) return DoubleUseCart::settled;
-  if (query->getColumn(1).getInt() != 0) return DoubleUseCart::quarantined;
-  if (query->getColumn(2).getInt() == 0) return DoubleUseCart::awaited;
-  auto quarantine = db.statement(
-      "INSERT INTO quarantined_carts (session_id, reason, detail, raw, finalized_at, received_at_ms)"
+  const bool quarantined = query->getColumn(1).getInt() != 0;
+  if (query->getColumn(2).getInt() == 0) {
+    if (!quarantined) return DoubleUseCart::awaited;
+    CartQuarantine::relabel_double_use(db, session_id);
+    return DoubleUseCart::quarantined;
+  }
+  // The cart as the quarantine records it (?2 is the detail's start, ?3 the time).
+  constexpr const char* kHeld =
       " SELECT session_id, 'double_use', ?2 || '; its cart of ' || total_minor || ' ' || currency ||"
       " ' (minor units) is not charged',"
       " json_object('session_id', session_id, 'currency', currency, 'total_minor', total_minor,"
-      " 'finalized_at', finalized_at), finalized_at, ?3 FROM carts WHERE session_id = ?1");
+      " 'finalized_at', finalized_at), finalized_at, ?3 FROM carts WHERE session_id = ?1";
+  auto quarantine = db.statement(
+      std::string("INSERT INTO quarantined_carts (session_id, reason, detail, raw, finalized_at, received_at_ms)") +
+      kHeld +
+      " ON CONFLICT (session_id) WHERE session_id <> '' DO UPDATE SET reason = excluded.reason,"
+      " detail = excluded.detail || '; quarantined first as ' || quarantined_carts.reason || ' (' ||"
+      " quarantined_carts.state || CASE quarantined_carts.settled_by WHEN '' THEN '' ELSE ' by ' ||"
+      " quarantined_carts.settled_by END || '): ' || quarantined_carts.detail,"
+      " raw = excluded.raw, finalized_at = excluded.finalized_at, received_at_ms = excluded.received_at_ms,"
+      " state = 'open', settled_at_ms = 0, settled_by = ''");
   SQLite::bind(*quarantine, session_id, std::string(kDoubleUseDetail), now_ms);
   quarantine->exec();
   auto remove = db.statement("DELETE FROM carts WHERE session_id = ?1");

@@ -181,6 +181,12 @@ void StoreCoordinator::own_gate_holder(const std::shared_ptr<ClaimCall>& call, c
                                        const std::string& value) {
   const bool this_database = holder.instance == settings_.instance_id;
   const SessionFate fate = fate_here(holder.session);
+  if (fate == SessionFate::unreadable) {
+    // Never a double use or a shared gate_id on a failed read: asked again later.
+    call->finish(Outcome::unavailable("this gate's database could not read session " + holder.session +
+                                      " that holds the key under this gate_id"));
+    return;
+  }
   if (fate == SessionFate::ended && (this_database || holder.instance.empty()) && !call->took_over) {
     take_over(call, value);
     return;
@@ -206,7 +212,7 @@ void StoreCoordinator::report_shared(const std::string& key_kind, const Holder& 
   spdlog::error("event=store_gate_id_shared kind={} gate_id={} session={} instance={} known_here={} detail={}",
                 key_kind, log_value(holder.gate), log_value(holder.session),
                 log_value(holder.instance.empty() ? std::string("none") : holder.instance),
-                fate == SessionFate::unknown ? "no" : "yes",
+                fate == SessionFate::unknown ? "no" : fate == SessionFate::unreadable ? "unreadable" : "yes",
                 log_value("a key in the store's etcd is held under this gate_id by a session this database cannot "
                           "vouch for: another box uses the same gate_id, or this database was restored or copied; "
                           "refused as another array's claim. Give every gate array its own gate_id "

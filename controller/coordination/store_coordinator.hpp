@@ -69,9 +69,10 @@ inline constexpr std::size_t kMaxArrays = 256;
 
 // What this gate array's database knows of a session a holder names.
 enum class SessionFate {
-  unknown,  // not recorded here, or the database could not say
-  live,     // admitted here, not ended
-  ended,    // denied, cancelled or ended here
+  unknown,     // not recorded here
+  live,        // admitted here, not ended
+  ended,       // denied, cancelled or ended here
+  unreadable,  // the database could not say now (a claim is then unanswered, retried later)
 };
 
 class StoreCoordinator {

@@ -31,7 +31,7 @@ coordination::SessionFate session_fate_here(db::StoreClaimsPending& owed, const 
   if (!fate.ok()) {
     spdlog::error("event=store_session_unreadable session={} detail={}", log_value(session_id),
                   log_value(fate.error().message));
-    return coordination::SessionFate::unknown;
+    return coordination::SessionFate::unreadable;
   }
   switch (*fate) {
     case db::SessionFate::live: return coordination::SessionFate::live;

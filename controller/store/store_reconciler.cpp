@@ -150,7 +150,8 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
   }
   Status written;
   if (outcome.verdict == coordination::Verdict::refused) {
-    // Only a claim is refused: the key is another array's (this array's own are taken over).
+    // Only a claim is refused: the key is another array's, or this gate_id's held by a session
+    // this database does not know or another database's (a failed read is unavailable above).
     ++counts_.double_uses;
     const auto cart = owed_.double_use(row, outcome.holder_text, unix_millis(clock_.wall_now()));
     if (cart.ok()) {

@@ -130,6 +130,12 @@ TEST_CASE("a holder with this gate_id that this database cannot vouch for is ref
   box1_db.fates.erase("sess-1");
   CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::refused);
   CHECK(box1.gate_id_shared() == 1);
+  // The database could not read the session (B-L3): unanswered, asked again later, never a
+  // refusal (which the reconciler would book as a double use) nor a shared gate_id.
+  box1_db.fates["sess-1"] = SessionFate::unreadable;
+  CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::unavailable);
+  CHECK(box1.gate_id_shared() == 1);
+  CHECK(s.kv.data.at(token_key).value == R"({"gate":"north","instance":"inst-1","session":"sess-1"})");
   // Known here as ended: taken over.
   box1_db.fates["sess-1"] = SessionFate::ended;
   CHECK(s.claim(box1, "tok-h1", "sess-3").verdict == Verdict::confirmed);

@@ -8,6 +8,7 @@
 #include "db/outbox.hpp"
 #include "db/cart_quarantine.hpp"
 #include "db/passage_totals.hpp"
+#include "db/payment_queue.hpp"
 #include "db/settlement_store.hpp"
 #include "db/store_claims_pending.hpp"
 #include "tests/db/card_attempt_support.hpp"
@@ -159,6 +160,111 @@ TEST_CASE("a token double use holds the session's charge: its cart quarantined n
   CHECK(held[1].cart.session_id == "s1");
   CHECK(o.t.db->sql().execAndGet("SELECT group_concat(cart, ',') FROM store_double_uses").getString() ==
         "awaited,quarantined,settled,");
+}
+
+TEST_CASE("a double use's cart is never charged through a quarantine of another reason (B-M1)") {
+  Owed o;
+  for (const char* id : {"s1", "s2", "s3"}) o.begin(id);
+  SettlementStore settlement(*o.t.db);
+  CartQuarantine quarantine(*o.t.db);
+  const auto found = [&](const std::string& session) {
+    return o.owed.double_use(PendingStoreClaim{0, session, "token", "id-" + session, StoreClaimAction::claim, 0, 0},
+                             "gate south session x", kNow)
+        .value();
+  };
+  const auto row_of = [&](const std::string& session) {
+    return o.t.db->sql().execAndGet("SELECT id FROM quarantined_carts WHERE session_id = '" + session + "'").getInt64();
+  };
+  const auto over_limit = [](const std::string& session) {
+    return QuarantinedCart{session, QuarantineReason::over_limit, "above max_cart_minor", "{}", "t-" + session};
+  };
+  // 1. The double use is found first; the feed then quarantines the cart as over_limit.
+  CHECK(found("s1") == DoubleUseCart::awaited);
+  REQUIRE(settlement.record_carts("carts", {}, {over_limit("s1")}, "c1", kNow).ok());
+  // 2. The cart is quarantined over_limit first; the double use is found after.
+  REQUIRE(settlement.record_carts("carts", {}, {over_limit("s2")}, "c2", kNow).ok());
+  CHECK(found("s2") == DoubleUseCart::quarantined);
+  for (const char* session : {"s1", "s2"}) {
+    const auto r = quarantine.find(row_of(session)).value();
+    REQUIRE(r);
+    CHECK(r->cart.reason == QuarantineReason::double_use);
+    CHECK(r->state == QuarantineState::open);
+    CHECK_THAT(r->cart.detail, Catch::Matchers::StartsWith(std::string(kDoubleUseDetail)));
+    CHECK_THAT(r->cart.detail, Catch::Matchers::Contains("quarantined first as over_limit: above max_cart_minor"));
+  }
+  // 3. An operator charged the over_limit cart after correction; the double use is found before
+  // the planner settled it: the corrected cart goes back to its row, open, as a double use.
+  REQUIRE(settlement.record_carts("carts", {}, {over_limit("s3")}, "c3", kNow).ok());
+  REQUIRE(describe(quarantine.charge(row_of("s3"), "EUR", 700, "re-priced", AuditActor{"alice"}, kNow)) == "ok");
+  REQUIRE(settlement.cart("s3").value());
+  CHECK(found("s3") == DoubleUseCart::quarantined);
+  CHECK_FALSE(settlement.cart("s3").value());
+  const auto candidates = settlement.candidates(10).value();
+  for (const auto& c : candidates) CHECK(c.session_id != "s3");
+  const auto r3 = quarantine.find(row_of("s3")).value();
+  REQUIRE(r3);
+  CHECK(r3->state == QuarantineState::open);
+  CHECK(r3->cart.reason == QuarantineReason::double_use);
+  CHECK_THAT(r3->cart.detail, Catch::Matchers::Contains("its cart of 700 EUR (minor units) is not charged"));
+  CHECK_THAT(r3->cart.detail, Catch::Matchers::Contains("quarantined first as over_limit (charged by alice)"));
+  // The operator's charge of the relabelled row is the deliberate decision.
+  REQUIRE(describe(quarantine.charge(row_of("s3"), "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow)) == "ok");
+}
+
+TEST_CASE("an operator cannot charge a double use's cart from a row of another reason (B-M1)") {
+  Owed o;
+  o.begin("s1");
+  SettlementStore settlement(*o.t.db);
+  CartQuarantine quarantine(*o.t.db);
+  // A row left over_limit by an older version while its session is marked a double use.
+  REQUIRE(settlement.record_carts("carts", {}, {QuarantinedCart{"s1", QuarantineReason::over_limit, "big", "{}", "t"}},
+                                  "c1", kNow)
+              .ok());
+  o.t.db->sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's1'");
+  const auto id = o.t.db->sql().execAndGet("SELECT id FROM quarantined_carts").getInt64();
+  const auto refused = quarantine.charge(id, "EUR", 700, "re-priced", AuditActor{"alice"}, kNow);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "double_use");
+  CHECK_THAT(refused.error().message, Catch::Matchers::Contains("now listed as double_use"));
+  CHECK_FALSE(settlement.cart("s1").value());
+  CHECK(quarantine.find(id).value()->cart.reason == QuarantineReason::double_use);
+  // Charged again, knowingly, it is charged.
+  REQUIRE(describe(quarantine.charge(id, "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow)) == "ok");
+  CHECK(settlement.cart("s1").value());
+}
+
+TEST_CASE("an unverified admission's cart waits for its token's claim; a double use's charge is not retried (B-M2)") {
+  Owed o;
+  REQUIRE(describe(o.owed.set_coordinated(true, kNow)) == "ok");
+  o.begin("s1");
+  o.t.db->sql().exec("BEGIN");
+  StoreClaimsPending::owe_claims_within(*o.t.db, "s1", StoreUnclaimed{true, false});
+  o.t.db->sql().exec("COMMIT");
+  SettlementStore settlement(*o.t.db);
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}}, {}, "c1", kNow).ok());
+  CHECK(settlement.candidates(10).value().empty());
+  // The claim confirmed (or dropped as unchecked after the day): the cart is planned.
+  const auto owed = o.owed.next(10).value();
+  for (const auto& row : owed)
+    if (row.kind == "token" && row.action == StoreClaimAction::claim) REQUIRE(describe(o.owed.done(row)) == "ok");
+  const auto planned = settlement.candidates(10).value();
+  REQUIRE(planned.size() == 1);
+  CHECK(planned[0].session_id == "s1");
+  // A dead charge of a session later found a double use is not sent again by an operator.
+  PaymentQueue queue(*o.t.db);
+  NewPaymentOp op;
+  op.session_id = "s1";
+  op.op = "charge";
+  op.amount_minor = 990;
+  op.currency = "EUR";
+  const auto charge = PaymentQueue::insert(*o.t.db, op, kNow);
+  o.t.db->sql().exec("UPDATE payment_ops SET state = 'dead' WHERE id = " + std::to_string(charge));
+  o.t.db->sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's1'");
+  const auto retried = queue.retry(charge, AuditActor{"alice"}, kNow);
+  REQUIRE_FALSE(retried.ok());
+  CHECK(retried.error().code == "double_use");
+  CHECK(o.t.db->sql().execAndGet("SELECT state FROM payment_ops WHERE id = " + std::to_string(charge)).getString() ==
+        "dead");
 }
 
 TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of its card: ids (L1)") {
