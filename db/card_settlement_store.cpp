@@ -34,7 +34,7 @@ Status check_remainder(const std::optional<UnpaidRemainder>& remainder) {
 
 Result<std::vector<SettlementCandidate>> CardSettlementStore::candidates(int limit) {
   return guarded("find card sessions to settle", [&]() -> Result<std::vector<SettlementCandidate>> {
-    return SettlementStore::find_candidates(db_, true, limit);
+    return SettlementStore::find_candidates(db_, true, limit, std::nullopt);  // card sessions owe no claim
   });
 }
 

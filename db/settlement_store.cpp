@@ -1,5 +1,6 @@
 #include "db/settlement_store.hpp"
 
+#include <limits>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -169,12 +170,13 @@ Result<std::optional<FinalCart>> SettlementStore::cart(const std::string& sessio
   });
 }
 
-Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit) {
+Result<std::vector<SettlementCandidate>> SettlementStore::candidates(int limit, std::optional<std::int64_t> now_s) {
   return guarded("find sessions to settle",
-                 [&]() -> Result<std::vector<SettlementCandidate>> { return find_candidates(db_, false, limit); });
+                 [&]() -> Result<std::vector<SettlementCandidate>> { return find_candidates(db_, false, limit, now_s); });
 }
 
-std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, bool card_sessions, int limit) {
+std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, bool card_sessions, int limit,
+                                                                  std::optional<std::int64_t> now_s) {
   std::vector<SettlementCandidate> found;
   const std::string kind = std::string(card_sessions ? " AND " : " AND NOT ");
   // A session whose hold is still unresolved, or whose token's store claim is still owed,
@@ -187,12 +189,14 @@ std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, 
       " WHERE s.settled = 0 AND s.state IN ('opening', 'open', 'open_offline') AND c.session_id = s.session_id"
       " AND s.refused_at_ms = 0" + kind + card_session_sql("c.session_id") +
       // An unverified admission's cart waits for its token's claim (a double use found then
-      // holds it), or for the claim's drop as unchecked a day after the token.
+      // holds it), or for the claim's drop as unchecked a day after the token, kClaimWaitMaxS
+      // after the token at most.
       " AND NOT EXISTS (SELECT 1 FROM store_claims_pending p WHERE p.session_id = s.session_id"
-      " AND p.kind = 'token' AND p.action = 'claim')" +
+      " AND p.kind = 'token' AND p.action = 'claim' AND p.until_s >= ?2)" +
       " AND NOT " + hold_unresolved("c.session_id") +
       " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
   with_cart->bind(1, limit);
+  with_cart->bind(2, now_s ? *now_s - kClaimWaitMaxS : std::numeric_limits<std::int64_t>::min());
   while (with_cart->executeStep()) {
     FinalCart cart = read_cart(*with_cart, 0);
     found.push_back(SettlementCandidate{cart.session_id, std::move(cart)});

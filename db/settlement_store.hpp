@@ -69,9 +69,17 @@ class SettlementStore {
                                                       const std::string& next_cursor, std::int64_t now_ms);
   [[nodiscard]] Result<std::optional<FinalCart>> cart(const std::string& session_id);
 
+  // An unverified admission's cart waits for its token's store claim (a double use found then
+  // holds it) at most this long after the token's exp: the reconciler's double-use window (a
+  // day) + the largest lease_skew_s (an hour) + a lease bucket. Past it the cart is settled even
+  // if the claim is still owed (the store section removed, etcd down for more than a day, the
+  // claim stuck behind other owed rows): a charge is never held for good by the store.
+  static constexpr std::int64_t kClaimWaitMaxS = 86400 + 3600 + 30;
   // Sessions that need a settlement decision, oldest first, at most `limit`. Not card sessions
-  // (an admitted card attempt's: db/card_settlement_store.hpp settles those).
-  [[nodiscard]] Result<std::vector<SettlementCandidate>> candidates(int limit);
+  // (an admitted card attempt's: db/card_settlement_store.hpp settles those). `now_s` (Unix
+  // seconds) bounds the wait for a store claim (kClaimWaitMaxS); without it a session owing one
+  // waits however long it is owed.
+  [[nodiscard]] Result<std::vector<SettlementCandidate>> candidates(int limit, std::optional<std::int64_t> now_s = {});
   // Records the decision and its operations in one transaction; each operation waits for
   // the one before it in `ops` to be final. Returns the operations' ids. Error
   // "already_settled" (nothing written) if the session has a settlement.
@@ -80,7 +88,8 @@ class SettlementStore {
   [[nodiscard]] Result<std::optional<SettlementRecord>> settlement(const std::string& session_id);
   // candidates() within guarded(): app sessions, or (`card_sessions`) only card sessions. Throws
   // SQLite::Exception.
-  [[nodiscard]] static std::vector<SettlementCandidate> find_candidates(Database& db, bool card_sessions, int limit);
+  [[nodiscard]] static std::vector<SettlementCandidate> find_candidates(Database& db, bool card_sessions, int limit,
+                                                                       std::optional<std::int64_t> now_s);
   // For the card settlement store, within its transaction: settle() without the transaction.
   // Its operations' ids, or nothing if the session has a settlement (nothing written). Throws
   // SQLite::Exception, so call it only inside guarded().

@@ -102,7 +102,7 @@ bool SettlementPlanner::out_of_budget(SteadyTime began) const {
 }
 
 int SettlementPlanner::plan_sessions(SteadyTime began, bool& full) {
-  auto candidates = store_.candidates(settings_.batch + leave_out_.size());
+  auto candidates = store_.candidates(settings_.batch + leave_out_.size(), unix_millis(clock_.wall_now()) / 1000);
   if (!candidates) {
     spdlog::error("event=settlement_read_failed detail={}", log_value(candidates.error().message));
     return 0;

@@ -243,6 +243,12 @@ TEST_CASE("an unverified admission's cart waits for its token's claim; a double 
   SettlementStore settlement(*o.t.db);
   REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}}, {}, "c1", kNow).ok());
   CHECK(settlement.candidates(10).value().empty());
+  CHECK(settlement.candidates(10, kNow / 1000).value().empty());
+  // However long the claim stays owed (the store section removed, etcd down for days), the cart
+  // waits no longer than kClaimWaitMaxS after its token (C-M1).
+  const std::int64_t token_exp_s = 1'795'000'120;
+  CHECK(settlement.candidates(10, token_exp_s + SettlementStore::kClaimWaitMaxS).value().empty());
+  CHECK(settlement.candidates(10, token_exp_s + SettlementStore::kClaimWaitMaxS + 1).value().size() == 1);
   // The claim confirmed (or dropped as unchecked after the day): the cart is planned.
   const auto owed = o.owed.next(10).value();
   for (const auto& row : owed)
