@@ -1,5 +1,7 @@
 #include "db/store_claims_pending.hpp"
 
+#include <utility>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <SQLiteCpp/VariadicBind.h>
 
@@ -191,18 +193,16 @@ void StoreClaimsPending::owe_claims_within(Database& db, const std::string& sess
   auto mark = db.statement("UPDATE sessions SET unverified = 1 WHERE session_id = ?1");
   mark->bind(1, session_id);
   mark->exec();
-  if (unclaimed.token) {
-    auto owe = db.statement(
-        "INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)"
-        " SELECT session_id, 'token', token_id, 'claim', token_expires_at FROM sessions WHERE session_id = ?1");
+  // One row per claim not made: the token's (until its exp) and the shopper's (no end).
+  auto owe = db.statement(
+      "INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)"
+      " SELECT session_id, ?2, CASE ?2 WHEN 'token' THEN token_id ELSE shopper END, 'claim',"
+      " CASE ?2 WHEN 'token' THEN token_expires_at ELSE 0 END FROM sessions WHERE session_id = ?1");
+  for (const auto& [owed, kind] : {std::pair{unclaimed.token, "token"}, std::pair{unclaimed.shopper, "shopper"}}) {
+    if (!owed) continue;
+    owe->reset();
     owe->bind(1, session_id);
-    owe->exec();
-  }
-  if (unclaimed.shopper) {
-    auto owe = db.statement(
-        "INSERT OR REPLACE INTO store_claims_pending (session_id, kind, claim_id, action, until_s)"
-        " SELECT session_id, 'shopper', shopper, 'claim', 0 FROM sessions WHERE session_id = ?1");
-    owe->bind(1, session_id);
+    owe->bind(2, kind);
     owe->exec();
   }
 }
