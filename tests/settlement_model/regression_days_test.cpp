@@ -96,3 +96,16 @@ TEST_CASE("settlement model regression: a charge declined across crashes capture
       crash_restart(0),
   });
 }
+
+// Found as "collected within the cart" (the first store days, whose carts may exceed
+// payments.max_cart_minor): the engine's cart above the bound, then a later cart of the same
+// session within one page of the feed; the later cart was charged and the first dropped as its
+// repeat. The first cart is the session's: quarantined (over_limit), nothing charged.
+TEST_CASE("settlement model regression: a later cart in the same page never replaces a quarantined first one "
+          "(day seed 20261154)") {
+  expect_day_keeps_invariants({
+      admit(1, 0, Card::visa, Engine::admits),
+      final_cart(1, 10000435),
+      final_cart(1, 19839),
+  });
+}
