@@ -88,7 +88,7 @@ class DayWriter {
       case kStore: return steps_.push_back(store_answer());
       case kHours: return steps_.push_back(hours_pass(hours()));
       case kStoreRemoved: return steps_.push_back(store_removed());
-      case kChargeCart: return steps_.push_back(operator_charges_cart(static_cast<int>(between(0, 9))));
+      case kChargeCart: return charged_cart();
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }
   }
@@ -107,6 +107,16 @@ class DayWriter {
     step.kind = Step::Kind::admit_unverified;
     sessions_[step.session].unverified = true;
     return step;
+  }
+
+  // The operator's charge of a quarantined cart; some declined at once and retried (a double
+  // use's charge: queue retry must refuse it).
+  void charged_cart() {
+    steps_.push_back(operator_charges_cart(static_cast<int>(between(0, 9))));
+    if (!chance(0.4)) return;
+    steps_.push_back(gateway_fault(0, Fault::decline));
+    steps_.push_back(time_passes(duration()));
+    steps_.push_back(operator_retry(kNewestDeadLetter));
   }
 
   // Etcd's next answer, mostly about an unverified session.
