@@ -17,6 +17,7 @@ constexpr const char* kDoubleUseOnlyIfTaken = "a double use is reported only whe
 constexpr const char* kCartWaitsForClaim = "an unverified cart waits for its claim";
 constexpr const char* kDoubleUseChargedByOperator = "a double use's cart is charged only by the operator";
 constexpr const char* kDoubleUseFound = "a double use is found while it can be";
+constexpr const char* kDoubleUseRowSaysSo = "a double use's quarantined cart says double_use";
 
 // When a token's claim lapses, its key gone at every array (the reconciler's lapsed()).
 std::int64_t claim_lapses_s(const ModelSession& session) {
@@ -105,7 +106,13 @@ std::optional<Violation> check_store_step(const DayEvidence& day, const std::map
     plan_of[plan.session_id] = std::move(plan);
   }
   for (const auto& [number, session] : day.shop.sessions()) {
-    if (!session.double_use_found || session.double_use_charged) continue;
+    if (!session.double_use_found) continue;
+    const auto reason = quarantined_reason(day.gate, session.id);
+    if (reason && *reason != "double_use") {
+      return Violation{kDoubleUseRowSaysSo, "the open quarantined cart of " + session.id +
+                                                " says " + *reason + " after its token's double use was found"};
+    }
+    if (session.double_use_charged) continue;
     const auto it = money.find(session.id);
     if (it == money.end() || it->second.collected() == 0) continue;
     // Collected: only from a cart planned before the double use was found (after the wait).

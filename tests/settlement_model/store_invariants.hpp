@@ -14,7 +14,10 @@
 //     planned for a session marked double_use unless the operator charged that session's
 //     quarantined row saying double_use; and the ledger collected nothing for a session whose
 //     double use the gate found unless the operator did so, or its cart was planned before
-//     that (after the claim wait, above: the gate then reports the cart as already settled).
+//     that (after the claim wait, above: the gate then reports the cart as already settled);
+//   - a double use's quarantined cart says double_use: once the double use is found, the
+//     session's open quarantined row (one quarantined first as over_limit, or charged after
+//     correction and not settled yet: moved back) reads double_use.
 // At the day's end, the store answering again (unless [store] was removed):
 //   - a double use is found while it can be: an unverified session whose token the other array
 //     took has its double use reported, unless its claim lapsed first (the token's end + the

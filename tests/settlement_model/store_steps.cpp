@@ -98,7 +98,7 @@ std::optional<Violation> check_double_use_retry(GateProcess& gate, const db::Pay
 std::int64_t claim_wait_left_ms(GateProcess& gate, const ShopModel& shop) {
   std::int64_t left_ms = 0;
   for (const auto& [number, session] : shop.sessions()) {
-    if (!session.unverified || session.fate != Fate::open) continue;
+    if (!session.unverified || session.fate != Fate::open || !session.first_cart) continue;
     if (read(gate.store.settlement(session.id), "the settlement of " + session.id)) continue;
     const std::int64_t ends_ms = (session.token_end_s + db::SettlementStore::kClaimWaitMaxS + 1) * 1000;
     left_ms = std::max(left_ms, ends_ms - gate.now_ms());

@@ -33,9 +33,9 @@ void other_array_admits(GateProcess& gate, StoreWorld& world, ModelSession& sess
 // is refused ("double_use"); nothing else is refused so.
 [[nodiscard]] std::optional<Violation> check_double_use_retry(GateProcess& gate, const db::PaymentOpRecord& op,
                                                               const Result<controller::RetriedDeadLetter>& retried);
-// How long until every unverified open session's cart is past its claim wait (0: they are),
-// for the day's end: a cart still waiting for a claim the store will never answer is released
-// by the wait bound alone.
+// How long until every unsettled cart of an unverified open session is past its claim wait
+// (0: they are), for the day's end: a cart still waiting for a claim the store will never
+// answer is released by the wait bound alone.
 [[nodiscard]] std::int64_t claim_wait_left_ms(GateProcess& gate, const ShopModel& shop);
 
 }  // namespace passgate::model
