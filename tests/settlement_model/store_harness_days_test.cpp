@@ -90,3 +90,17 @@ TEST_CASE("store model harness: a cart charged after correction is held again by
       time_passes(20000),
   });
 }
+
+TEST_CASE("store model harness: a cart quarantined over the limit says double_use once the double use is found, "
+          "and the operator's deliberate charge of that row collects it") {
+  expect_day_keeps_invariants({
+      admit_unverified(1, 5000),
+      time_passes(3000),
+      final_cart(1, 10'000'300),
+      time_passes(3000),
+      store_answers(1, Resolution::double_use),
+      time_passes(20000),
+      operator_charges_cart(0),
+      time_passes(20000),
+  });
+}
