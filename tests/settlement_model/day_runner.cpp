@@ -92,7 +92,7 @@ class StoreDay {
     gate_->on_event();
     gate_->vt.run_ready();
     lapse_due_holds(gateway_);  // what the invariants look at is the ledger as of now
-    shop_.latest_wall_s = std::max(shop_.latest_wall_s, gate_->now_ms() / 1000);
+    note_wall();
   }
 
   // Faults stop; time runs on until the gate has been quiet a few rounds (or the limit).
@@ -122,6 +122,7 @@ class StoreDay {
       gate_->on_event();
       gate_->vt.run_ready();
       lapse_due_holds(gateway_);
+      note_wall();
       if (noticed_) return noticed_;
       if (auto v = check_every_step(evidence())) return v;
       quiet_rounds = quiet(evidence()) && store_quiet() ? quiet_rounds + 1 : 0;
@@ -129,6 +130,8 @@ class StoreDay {
     }
     return std::nullopt;
   }
+
+  void note_wall() { shop_.latest_wall_s = std::max(shop_.latest_wall_s, gate_->now_ms() / 1000); }
 
   // With [store] answering: nothing owed to it any more.
   bool store_quiet() {
