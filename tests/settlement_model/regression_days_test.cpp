@@ -109,3 +109,20 @@ TEST_CASE("settlement model regression: a later cart in the same page never repl
       final_cart(1, 19839),
   });
 }
+
+// Found as "a double use's quarantined cart says double_use" (a check too strict, not a defect):
+// the shopper of an unverified admission turned back at the lane, the session was settled
+// (its hold voided) and its late cart quarantined not_admitted; the double use was found only
+// after the restart, of a settled session, so nothing was relabelled. A not_admitted cart is
+// never charged either way.
+TEST_CASE("settlement model regression: a cancelled double use's late cart stays not_admitted, never charged "
+          "(day seed 1271)") {
+  expect_day_keeps_invariants({
+      admit_unverified(1, 1500, Card::visa, Engine::admits),
+      time_passes(52),
+      store_answers(1, Resolution::double_use),
+      cancel_at_lane(1),
+      final_cart(1, 0),
+      crash_restart(0),
+  });
+}

@@ -107,7 +107,8 @@ std::optional<Violation> check_store_step(const DayEvidence& day, const std::map
   }
   for (const auto& [number, session] : day.shop.sessions()) {
     if (!session.double_use_found) continue;
-    const auto reason = quarantined_reason(day.gate, session.id);
+    // (A denied or cancelled session's cart is never charged, whatever its row says: not_admitted.)
+    const auto reason = session.fate == Fate::open ? quarantined_reason(day.gate, session.id) : std::nullopt;
     if (reason && *reason != "double_use") {
       return Violation{kDoubleUseRowSaysSo, "the open quarantined cart of " + session.id +
                                                 " says " + *reason + " after its token's double use was found"};

@@ -16,8 +16,10 @@
 //     double use the gate found unless the operator did so, or its cart was planned before
 //     that (after the claim wait, above: the gate then reports the cart as already settled);
 //   - a double use's quarantined cart says double_use: once the double use is found, the
-//     session's open quarantined row (one quarantined first as over_limit, or charged after
-//     correction and not settled yet: moved back) reads double_use.
+//     admitted session's open quarantined row (one quarantined first as over_limit, or charged
+//     after correction and not settled yet: moved back) reads double_use. (A cancelled
+//     session's cart stays not_admitted if it was settled when the double use was found: never
+//     chargeable either way.)
 // At the day's end, the store answering again (unless [store] was removed):
 //   - a double use is found while it can be: an unverified session whose token the other array
 //     took has its double use reported, unless its claim lapsed first (the token's end + the
