@@ -127,7 +127,7 @@ void CartQuarantine::relabel_double_use(Database& db, const std::string& session
   auto relabel = db.statement(
       "UPDATE quarantined_carts SET reason = 'double_use',"
       " detail = ?2 || '; quarantined first as ' || reason || ': ' || detail"
-      " WHERE session_id = ?1 AND state = 'open' AND reason <> 'double_use'");
+      " WHERE session_id = ?1 AND state = 'open' AND reason NOT IN ('double_use', 'not_admitted')");
   // (double_use_detail's text, written by SQLite: gcc 12 -O2 takes string + literal here for
   // an out-of-bounds copy, -Warray-bounds.)
   SQLite::bind(*relabel, session_id, std::string(kDoubleUseDetail));

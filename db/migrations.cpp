@@ -855,8 +855,8 @@ DELETE FROM store_claims_pending WHERE session_id IN (SELECT session_id FROM car
 // open row of another reason is relabelled. (The planner also refuses a double use's cart
 // unless an operator charged its double_use row: db/settlement_store.cpp.)
 constexpr std::string_view kDoubleUseRepaired = R"sql(
-INSERT INTO audit_log (at_ms, actor, action, detail, quarantined_cart_id)
-  SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'passgated', 'reopen_cart',
+INSERT INTO audit_log (at_ms, actor, action, op_id, detail, quarantined_cart_id)
+  SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'passgated', 'reopen_cart', 0,
          'quarantined cart ' || q.id || ' of session ' || q.session_id || ': reopened as double_use at the upgrade,'
          || ' its charge after correction (by ' || q.settled_by || ' at ' || q.settled_at_ms || ' ms) not carried out:'
          || ' the session''s entry token was found admitted at another gate array too', q.id
@@ -887,7 +887,7 @@ UPDATE quarantined_carts SET reason = 'double_use',
   detail = 'this session''s entry token was admitted at another gate array of the store too (a double use, log'
            || ' event=store_double_use): an operator decides whom to charge; quarantined first as ' || reason
            || ': ' || detail
-  WHERE state = 'open' AND reason <> 'double_use'
+  WHERE state = 'open' AND reason NOT IN ('double_use', 'not_admitted')
     AND session_id IN (SELECT session_id FROM sessions WHERE double_use = 1 AND settled = 0);
 )sql";
 

@@ -500,7 +500,7 @@ Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_
         "SELECT 1 FROM payment_ops o JOIN sessions s ON s.session_id = o.session_id"
         " WHERE o.id = ?1 AND o.op IN ('charge', 'capture') AND s.double_use = 1"
         " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
-        " AND q.reason = 'double_use' AND q.state = 'charged')");
+        " AND q.session_id <> '' AND q.reason = 'double_use' AND q.state = 'charged')");
     double_used->bind(1, id);
     if (double_used->executeStep()) {
       return make_error("double_use",

@@ -128,7 +128,8 @@ DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int6
   // A row an operator charged after correction (the corrected cart is the one in `carts`) is
   // reopened: the gate undoes the operator's act, so it says so in the audit log too.
   auto charged_row = db.statement(
-      "SELECT id, settled_by, settled_at_ms FROM quarantined_carts WHERE session_id = ?1 AND state = 'charged'");
+      "SELECT id, settled_by, settled_at_ms FROM quarantined_carts WHERE session_id = ?1 AND session_id <> ''"
+      " AND state = 'charged'");
   charged_row->bind(1, session_id);
   if (charged_row->executeStep()) {
     audit(db, now_ms, AuditActor{"passgated"}, "reopen_cart",

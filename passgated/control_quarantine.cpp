@@ -89,10 +89,14 @@ Result<json> queue_charge_cart(db::Database& database, const controller::Payment
   if (Status charged = quarantine.charge(cart->id, currency, *amount, *reason, actor, unix_millis(now), double_use);
       !charged)
     return charged.error();
-  spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} reason={}",
+  const bool confirmed = double_use == db::CartQuarantine::DoubleUse::confirmed;
+  spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} "
+               "reason={}{}",
                cart->id, log_value(cart->cart.session_id), *amount, currency, log_value(actor.name), peer.uid(),
-               log_value(*reason));
+               log_value(*reason), confirmed ? " double_use=confirmed" : "");
   if (queue_changed) queue_changed();
+  // As the row is now (a confirmed double use's row says double_use).
+  if (confirmed) cart->cart.reason = db::QuarantineReason::double_use;
   json reply = settled_json(*cart, actor, *reason);
   reply["amount_minor"] = *amount;
   reply["currency"] = currency;

@@ -136,6 +136,8 @@ TEST_CASE("charge-cart charges a double use's cart only with --double-use, and o
   REQUIRE(confirmed.exit_code == 0);
   CHECK(gate.gated().wait_for_output("event=settlement_planned session=s-twice plan=charge total_minor=2390",
                                      kGateLimit));
+  CHECK_THAT(gate.gated().output(), Contains("event=quarantined_cart_charged id=1 session=s-twice") &&
+                                        Contains("double_use=confirmed"));
   REQUIRE(gate.audit_log().size() == 1);
   CHECK_THAT(gate.audit_log().back().detail, Contains("after correction (double use confirmed)"));
 }

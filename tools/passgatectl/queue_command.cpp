@@ -60,7 +60,8 @@ void print_quarantined(const json& carts, std::ostream& out) {
   }
   print_table(rows, out);
   out << "The cart as received: passgatectl queue --json. Settle one with passgatectl queue charge-cart ID --amount"
-         " MINOR --currency CODE --reason TEXT (after checking the total), or passgatectl queue write-off-cart ID"
+         " MINOR --currency CODE --reason TEXT (after checking the total; a double_use cart also needs --double-use,"
+         " once loss prevention found the token's owner shopped here), or passgatectl queue write-off-cart ID"
          " --reason TEXT.\n\n";
 }
 
