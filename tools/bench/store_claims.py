@@ -1,7 +1,7 @@
 """j. Scan-to-release with the store-wide claim (issue 20): a gate with [store] on a local
 three-member etcd cluster (etcd_cluster.py: loopback, TLS with client certificates, the
 members' data on the build's disk); every app entry claims its token and opens its shopper's
-session in etcd (two transactions at once) before the release, at the default
+session in etcd (one transaction for both) before the release, at the default
 coordination_timeout_ms (300 ms; a slower answer is admitted unverified, counted as
 fallback_local). As in section a, with the tracking engine unreachable (policy admit) and with
 its simulator on loopback, each on a new gate; and offline with [entry] anti_passback = "off",
