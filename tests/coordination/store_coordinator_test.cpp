@@ -434,6 +434,11 @@ TEST_CASE("an entry's lease found gone is granted again and both keys are claime
 TEST_CASE("an entry ends within the coordination timeout, both unavailable, when a lease grant never answers") {
   Store s;
   s.kv.silent_grants = true;
+  std::vector<std::chrono::nanoseconds> timed;
+  s.north.on_claim_timed([&timed](const char* kind, std::chrono::nanoseconds took) {
+    CHECK(std::string(kind) == "entry");
+    timed.push_back(took);
+  });
   std::optional<std::pair<Outcome, Outcome>> got;
   s.north.claim_entry("tok-x", s.time.wall_now() + seconds(90), "shp-x", "sess-n1",
                       [&got](Outcome t, Outcome sh) { got.emplace(std::move(t), std::move(sh)); });
@@ -445,6 +450,7 @@ TEST_CASE("an entry ends within the coordination timeout, both unavailable, when
   CHECK(got->second.verdict == Verdict::unavailable);
   CHECK(got->first.reason == "no answer within the coordination timeout");
   CHECK(s.kv.claim_twos == 0);
+  CHECK(timed == std::vector<std::chrono::nanoseconds>{std::chrono::milliseconds(300)});
 }
 
 TEST_CASE("an entry with the store down: both unavailable; with an id that cannot be a key, the other claimed alone") {

@@ -45,11 +45,11 @@ def store_claims(b, results):
 
 
 def store_scans(b, cluster, name, tracking_url, gateway_url, n, tables="", **options):
-    """`n` scans on a new gate `name` with [store] (and `tables`); their figures and the gate's
-    claims by outcome."""
+    """`n` scans on a new gate `name` with [store] (and `tables`); their figures, the gate's
+    entries by what their claims decided, and its claims' count and mean time by kind."""
     gate = b.gate(name, tracking_url, gateway_url, tables=tables + cluster.store_section("bench"), **options)
     gate.start()
     scans = b.scans(gate, n, shoppers=f"shp_{name.replace('-', '_')}_")
-    admissions = gate.store_admissions()
+    page = gate.metrics_page()
     gate.stop()
-    return {"scans": scans, "admissions": admissions}
+    return {"scans": scans, "admissions": gate.store_admissions(page), "claims": gate.store_claims(page)}
