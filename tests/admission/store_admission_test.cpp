@@ -111,6 +111,30 @@ TEST_CASE("store: an admission claims its token and its shopper's open session b
   CHECK(g.f.admission->store_counts().claimed == 1);
 }
 
+TEST_CASE("store: an entry's token and shopper claims are one etcd transaction once the leases are held") {
+  StoreGate g;
+  REQUIRE(g.f.admit(g.f.token_of("shp_ann"), 201).admitted);  // grants the buckets' leases
+  const auto grants = g.kv.grants;
+  const auto claims = g.kv.claims;
+  const auto gets = g.kv.gets;
+  const auto pairs = g.kv.claim_twos;
+  const auto r = g.f.admit(g.f.token_of("shp_bob"), 201);
+  REQUIRE(r.admitted);
+  CHECK(g.kv.claim_twos == pairs + 1);
+  CHECK(g.kv.claims == claims);
+  CHECK(g.kv.grants == grants);
+  CHECK(g.kv.gets == gets);
+  CHECK(g.kv.data.at(g.key("shoppers", "shp_bob")).value == g.holder(r.session_id));
+  // Anti-passback off: the token alone, one claim.
+  g.f.settings.anti_passback = AntiPassback::off;
+  g.f.admission->reconfigure(g.f.settings);
+  const auto alone = g.f.admit(g.f.token_of("shp_cy"), 201);
+  REQUIRE(alone.admitted);
+  CHECK(g.kv.claim_twos == pairs + 1);
+  CHECK(g.kv.claims == claims + 1);
+  CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_cy")));
+}
+
 TEST_CASE("store: a token admitted at another array is denied replayed, the engine never asked") {
   StoreGate g;
   const std::string token = g.f.token(sim::TokenFlaw::none, std::nullopt, "jti-shared-00000001");
@@ -359,7 +383,7 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   CHECK(g.owed_now().claims == 2);
   // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
   g.reconciler.reset();
-  g.f.vt.advance(coordination::kDoubleUseWindow + std::chrono::minutes(10));
+  g.f.vt.advance(coordination::kDoubleUseWindow + coordination::kLeaseBucket + std::chrono::minutes(5));
   g.kv.down = false;
   g.restart();
   g.reconciler->start();
