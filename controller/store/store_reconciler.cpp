@@ -6,8 +6,16 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "db/settlement_store.hpp"
 
 namespace passgate::controller {
+
+// The settlement planner holds an unverified admission's cart at most kClaimWaitMaxS after its
+// token: never less than the time this reconciler may still find its double use (the token's
+// key lapses lease_skew_s, at most an hour, + the double-use window + a lease bucket after).
+static_assert(db::SettlementStore::kClaimWaitMaxS >=
+              std::chrono::seconds(coordination::kDoubleUseWindow + std::chrono::hours(1) + coordination::kLeaseBucket)
+                  .count());
 
 namespace {
 
