@@ -37,10 +37,11 @@ struct HoldingProxy::Link : std::enable_shared_from_this<Link> {
 
   // Both handshakes, then both directions.
   void start(const tcp::endpoint& to) {
-    gate.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](const boost::system::error_code& ec) {
-      if (ec) return self->close();
-      self->pump_when_ready();
-    });
+    gate.async_handshake(asio::ssl::stream_base::server,
+                         [self = shared_from_this()](const boost::system::error_code& ec) {
+                           if (ec) return self->close();
+                           self->pump_when_ready();
+                         });
     member.next_layer().async_connect(to, [self = shared_from_this()](const boost::system::error_code& ec) {
       if (ec) return self->close();
       self->member.async_handshake(asio::ssl::stream_base::client,
@@ -172,7 +173,9 @@ HoldingProxy::~HoldingProxy() {
 
 std::vector<std::string> HoldingProxy::endpoints() const {
   std::vector<std::string> out;
-  for (const auto& l : listeners_) out.push_back("https://127.0.0.1:" + std::to_string(l->acceptor.local_endpoint().port()));
+  for (const auto& l : listeners_) {
+    out.push_back("https://127.0.0.1:" + std::to_string(l->acceptor.local_endpoint().port()));
+  }
   return out;
 }
 

@@ -130,7 +130,8 @@ class Array {
   // latest; empty: none.
   [[nodiscard]] std::string unverified_session(int lane) {
     const std::string text = log();
-    const std::regex decided("event=store_unavailable lane=" + std::to_string(lane) + " session=([^ ]+) fallback=local");
+    const std::regex decided("event=store_unavailable lane=" + std::to_string(lane) +
+                             " session=([^ ]+) fallback=local");
     std::string id;
     for (auto it = std::sregex_iterator(text.begin(), text.end(), decided); it != std::sregex_iterator(); ++it) {
       id = (*it)[1].str();
@@ -162,6 +163,29 @@ class Array {
 json holder(test::EtcdCluster& cluster, GateHarness& via, const std::string& key) {
   const auto value = cluster.get(via.io(), key);
   return value ? json::parse(*value) : json();
+}
+
+// Holds what `north` sends etcd and scans `token` at its lane 1: the session it begins
+// (opening, with its claims sent and held), once the network holds them.
+std::string scan_with_claims_held(Array& north, HoldingProxy& network, const std::string& token) {
+  const auto known = north.session_ids();
+  network.hold_requests();
+  north.rig().scan(1, token);
+  std::string id;
+  const bool seen = north.gate().poll_until([&] {
+    const json listed = north.gate().gate_sessions();
+    for (const auto& s : listed.at("sessions")) {
+      if (!known.contains(s.at("session_id").get<std::string>()) && s.at("state") == "opening") {
+        id = s.at("session_id").get<std::string>();
+      }
+    }
+    return !id.empty() && network.requests_held() > 0;
+  });
+  if (!seen) {
+    FAIL("no entry opening with its claims held (" << network.requests_held() << " bytes); north said:\n"
+                                                   << north.log());
+  }
+  return id;
 }
 
 // Runs both arrays' loops in turn until `holds()`; false after `limit`.
@@ -209,20 +233,7 @@ TEST_CASE("store: kill -9 of a gate array at each step of a claim leaves the sto
   warm_up("shp_w1");
   {
     const std::string token = mint_token(issuer, "shp_ann", "tok-ann");
-    const auto known = north.session_ids();
-    network.hold_requests();
-    north.rig().scan(1, token);
-    std::string id;
-    const bool seen = north.gate().poll_until([&] {
-      const json listed = north.gate().gate_sessions();
-      for (const auto& s : listed.at("sessions")) {
-        if (!known.contains(s.at("session_id").get<std::string>()) && s.at("state") == "opening") {
-          id = s.at("session_id").get<std::string>();
-        }
-      }
-      return !id.empty() && network.requests_held() > 0;
-    });
-    if (!seen) FAIL("no entry opening with its claims held (" << network.requests_held() << " bytes); north said:\n" << north.log());
+    const std::string id = scan_with_claims_held(north, network, token);
     CHECK(north.rig().rises_since_ready(kRelease1) == 0);
     north.kill();
     network.drop_held();
@@ -262,7 +273,9 @@ TEST_CASE("store: kill -9 of a gate array at each step of a claim leaves the sto
     north.start();
     CHECK(north.state(id) == "cancelled");
     CHECK(north.gate().wait_for_tracking(
-        [&](const json& state) { return field(find_by(state.at("sessions"), "session_id", id), "state") == "cancelled"; },
+        [&](const json& state) {
+          return field(find_by(state.at("sessions"), "session_id", id), "state") == "cancelled";
+        },
         kReactLimit));
     CHECK(key_gone(shopper_key("shp_bea")));
     CHECK(held_by(key_holder(token_key("tok-bea")), "north", id));
@@ -349,7 +362,8 @@ TEST_CASE("store: the etcd leader stopped with claims pending then killed: each 
   test::EtcdCluster cluster;
   // A claim waits 1 s: less than an election takes (1 to 2 s of silence, then the vote).
   Array north(store_array_options(cluster.client_options("north"), {"north", {}, {}, 1000, "local"}));
-  Array south(store_array_options(cluster.client_options("south"), {"south", north.gate().jwks_file(), {}, 1000, "deny"}));
+  Array south(
+      store_array_options(cluster.client_options("south"), {"south", north.gate().jwks_file(), {}, 1000, "deny"}));
   GateHarness& issuer = north.gate();
   const auto key_holder = [&](const std::string& key) { return holder(cluster, north.gate(), key); };
   REQUIRE(north.walk(2, mint_token(issuer, "shp_w1", "tok-w1")) == "admit 1");
@@ -419,7 +433,8 @@ TEST_CASE("store: no quorum with fallback local: one token admitted at both arra
           "[scenario]") {
   test::EtcdCluster cluster;
   Array north(store_array_options(cluster.client_options("north"), {"north", {}, {}, 1000, "local"}));
-  Array south(store_array_options(cluster.client_options("south"), {"south", north.gate().jwks_file(), {}, 1000, "local"}));
+  Array south(
+      store_array_options(cluster.client_options("south"), {"south", north.gate().jwks_file(), {}, 1000, "local"}));
   GateHarness& issuer = north.gate();
 
   // Two of three members stopped: no claim can be made. Hal's one code is admitted at north,
