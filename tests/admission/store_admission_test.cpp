@@ -394,6 +394,35 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   CHECK(g.owed_now().claims == 0);
 }
 
+TEST_CASE("store: an owed token claim is dropped as soon as any array's key of the token may have lapsed (txn-26 M1)") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  REQUIRE(g.f.admit(g.f.token(), 201).admitted);
+  std::int64_t until_s = 0;
+  const auto rows = g.owed->next(10);
+  REQUIRE(rows.ok());
+  for (const auto& row : *rows)
+    if (row.kind == "token") until_s = row.until_s;
+  REQUIRE(until_s > 0);
+  // The earliest another array's key of the token may be gone: exp (until_s less at most 60 s
+  // of [tokens] clock_skew_s) + lease_skew + the window, by a clock 60 s ahead. A second past
+  // it, the claim would find the key free and pass for checked: it is dropped unasked.
+  const auto& s = g.north.settings();
+  const std::int64_t earliest_lapse_s = until_s - passgate::db::kMaxClockSkewS + s.lease_skew.count() +
+                                        s.double_use_window.count() - controller::kArrayClockDifference.count();
+  g.reconciler.reset();
+  g.f.vt.advance(seconds(earliest_lapse_s + 1) - std::chrono::duration_cast<seconds>(
+                                                     g.f.vt.wall_now().time_since_epoch()));
+  g.kv.down = false;
+  g.restart();
+  g.reconciler->start();
+  g.f.vt.run_ready();
+  CHECK(g.reconciler->counts().lapsed == 1);
+  CHECK(g.reconciler->counts().unchecked == 1);
+  CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
+  CHECK(g.owed_now().claims == 0);
+}
+
 TEST_CASE("store: a database error in reconciliation is not taken for etcd not answering (L7)") {
   StoreGate g;
   g.reconciler->start();
