@@ -127,7 +127,7 @@ void CartQuarantine::relabel_double_use(Database& db, const std::string& session
   auto relabel = db.statement(
       "UPDATE quarantined_carts SET reason = 'double_use',"
       " detail = ?2 || '; quarantined first as ' || reason || ': ' || detail"
-      " WHERE session_id = ?1 AND state = 'open' AND reason <> 'double_use'");
+      " WHERE session_id = ?1 AND state = 'open' AND reason NOT IN ('double_use', 'not_admitted')");
   // (double_use_detail's text, written by SQLite: gcc 12 -O2 takes string + literal here for
   // an out-of-bounds copy, -Warray-bounds.)
   SQLite::bind(*relabel, session_id, std::string(kDoubleUseDetail));
@@ -162,7 +162,8 @@ Result<std::vector<QuarantineRecord>> CartQuarantine::open(int limit) {
 }
 
 Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std::int64_t total_minor,
-                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms) {
+                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms,
+                              DoubleUse double_use) {
   return guarded("charge quarantined cart " + std::to_string(id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
     auto record = open_record(db_, id, "charge");
@@ -180,20 +181,25 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
                                            " the gate never bills it; write it off, and collect outside the gate if the"
                                            " shopper really did shop");
     }
-    // A double use's cart is charged only from a row that says so (the operator's deliberate
-    // decision, operations.md): a row quarantined first for another reason is relabelled.
+    // A double use's cart is charged only on the operator's explicit confirmation (the
+    // deliberate decision, operations.md), never by running the same command again.
     auto double_used = db_.statement("SELECT 1 FROM sessions WHERE session_id = ?1 AND double_use = 1");
     double_used->bind(1, record->cart.session_id);
-    if (record->cart.reason != QuarantineReason::double_use && double_used->executeStep()) {
-      relabel_double_use(db_, record->cart.session_id);
-      transaction.commit();
+    const bool is_double_use = double_used->executeStep();
+    if (is_double_use && double_use != DoubleUse::confirmed) {
       return make_error("double_use", "cannot charge " + describe(*record) +
                                           ": its session's entry token was admitted at another gate array of the store"
-                                          " too (a double use, log event=store_double_use), so it is now listed as"
-                                          " double_use; ask loss prevention who entered under the token, then run"
-                                          " charge-cart again if the token's owner shopped here, or write it off"
-                                          " (operations.md, Quarantined carts)");
+                                          " too (a double use, log event=store_double_use), so the token's owner may"
+                                          " be charged for a stranger's cart; ask loss prevention who entered under"
+                                          " the token, then add --double-use to charge-cart if the owner shopped here,"
+                                          " or write it off (operations.md, Quarantined carts)");
     }
+    if (!is_double_use && double_use == DoubleUse::confirmed) {
+      return make_error("invalid_argument", "cannot charge " + describe(*record) +
+                                                " as a double use: its session is no double use; run charge-cart"
+                                                " without --double-use");
+    }
+    if (is_double_use) relabel_double_use(db_, record->cart.session_id);
     auto insert = db_.statement(
         "INSERT INTO carts (session_id, currency, total_minor, finalized_at, received_at_ms)"
         " SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM sessions WHERE session_id = ?1)"
@@ -205,7 +211,9 @@ Status CartQuarantine::charge(std::int64_t id, const std::string& currency, std:
                                            ": the gate has no such session, already has its cart or has already settled it; write it off");
     }
     close(db_, *record, QuarantineState::charged, "charge_cart",
-          "charged " + std::to_string(total_minor) + " " + currency + " after correction: " + reason, actor, now_ms);
+          "charged " + std::to_string(total_minor) + " " + currency + " after correction" +
+              (is_double_use ? " (double use confirmed)" : "") + ": " + reason,
+          actor, now_ms);
     transaction.commit();
     return {};
   });

@@ -83,10 +83,18 @@ class CartQuarantine {
   [[nodiscard]] Result<std::vector<QuarantineRecord>> open(int limit);
 
   // Operator: open -> charged, recording the corrected cart (`currency`, `total_minor`) for
-  // its session in `carts`, audited with `reason`. Errors: "not_found", "wrong_state" (not
-  // open, or no session to charge, or a cart already recorded), a database error.
+  // its session in `carts`, audited with `reason`. The cart of a double use (its session's
+  // token admitted at another gate array too) is charged only with `double_use` confirmed
+  // (passgatectl queue charge-cart --double-use: loss prevention found the token's owner
+  // shopped here); its row is then relabelled double_use if it said another reason, and the
+  // audit row says the double use was confirmed. Errors, nothing written: "not_found",
+  // "wrong_state" (not open, or no session to charge, or a cart already recorded),
+  // "double_use" (a double use's cart, not confirmed), "invalid_argument" (confirmed, but the
+  // session is no double use), a database error.
+  enum class DoubleUse { not_confirmed, confirmed };
   [[nodiscard]] Status charge(std::int64_t id, const std::string& currency, std::int64_t total_minor,
-                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms);
+                              const std::string& reason, const AuditActor& actor, std::int64_t now_ms,
+                              DoubleUse double_use = DoubleUse::not_confirmed);
   // Operator: open -> written_off, audited with `reason`. Errors as charge.
   [[nodiscard]] Status write_off(std::int64_t id, const std::string& reason, const AuditActor& actor,
                                  std::int64_t now_ms);

@@ -845,13 +845,59 @@ END;
 DELETE FROM store_claims_pending WHERE session_id IN (SELECT session_id FROM card_attempts);
 )sql";
 
-constexpr std::array<std::string_view, 26> kMigrations = {
+// 27: what an older version left of a double use's cart. Before migration 27's version, a
+// cart an operator charged after correction (of another reason) could wait in `carts`,
+// unsettled, for a session found a double use meanwhile, with nothing to hold it; and a
+// session's open row of another reason was relabelled double_use only when an operator tried
+// to charge it. As the gate does when it finds a double use (db/store_claims_pending.cpp,
+// hold_charge): such a cart goes back to the quarantine as double_use, its row reopened (its
+// raw cart kept; the undone charge in its detail and in the audit log), and the session's
+// open row of another reason is relabelled. (The planner also refuses a double use's cart
+// unless an operator charged its double_use row: db/settlement_store.cpp.)
+constexpr std::string_view kDoubleUseRepaired = R"sql(
+INSERT INTO audit_log (at_ms, actor, action, op_id, detail, quarantined_cart_id)
+  SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'passgated', 'reopen_cart', 0,
+         'quarantined cart ' || q.id || ' of session ' || q.session_id || ': reopened as double_use at the upgrade,'
+         || ' its charge after correction (by ' || q.settled_by || ' at ' || q.settled_at_ms || ' ms) not carried out:'
+         || ' the session''s entry token was found admitted at another gate array too', q.id
+  FROM quarantined_carts q JOIN sessions s ON s.session_id = q.session_id JOIN carts c ON c.session_id = q.session_id
+  WHERE s.double_use = 1 AND s.settled = 0 AND q.state = 'charged' AND q.reason <> 'double_use';
+INSERT INTO quarantined_carts (session_id, reason, detail, raw, finalized_at, received_at_ms)
+  SELECT c.session_id, 'double_use',
+         'this session''s entry token was admitted at another gate array of the store too (a double use, log'
+         || ' event=store_double_use): an operator decides whom to charge; its cart of ' || c.total_minor || ' '
+         || c.currency || ' (minor units) is not charged',
+         json_object('session_id', c.session_id, 'currency', c.currency, 'total_minor', c.total_minor,
+                     'finalized_at', c.finalized_at),
+         c.finalized_at, CAST(strftime('%s', 'now') AS INTEGER) * 1000
+  FROM carts c JOIN sessions s ON s.session_id = c.session_id
+  WHERE s.double_use = 1 AND s.settled = 0
+    AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = c.session_id
+                    AND q.reason = 'double_use' AND q.state = 'charged')
+  ON CONFLICT (session_id) WHERE session_id <> '' DO UPDATE SET reason = excluded.reason,
+    detail = excluded.detail || '; quarantined first as ' || quarantined_carts.reason || ' ('
+             || quarantined_carts.state || CASE quarantined_carts.settled_by WHEN '' THEN '' ELSE ' by '
+             || quarantined_carts.settled_by END || '): ' || quarantined_carts.detail,
+    state = 'open', settled_at_ms = 0, settled_by = '';
+DELETE FROM carts WHERE session_id IN (
+  SELECT s.session_id FROM sessions s WHERE s.double_use = 1 AND s.settled = 0
+    AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id
+                    AND q.reason = 'double_use' AND q.state = 'charged'));
+UPDATE quarantined_carts SET reason = 'double_use',
+  detail = 'this session''s entry token was admitted at another gate array of the store too (a double use, log'
+           || ' event=store_double_use): an operator decides whom to charge; quarantined first as ' || reason
+           || ': ' || detail
+  WHERE state = 'open' AND reason NOT IN ('double_use', 'not_admitted')
+    AND session_id IN (SELECT session_id FROM sessions WHERE double_use = 1 AND settled = 0);
+)sql";
+
+constexpr std::array<std::string_view, 27> kMigrations = {
     kSessionsAndOutbox, kSettlement,        kSessionsByShopper, kQuarantinedCarts,       kAuditPeer,
     kSettleAfterCharge, kOutboxBySession,   kUsedTokensFromSessions, kRetentionLookups,
     kSessionHistoryFlags, kAuditSubjects,   kOfflineAdmissions, kRowCounts, kMaybeExecuted,
     kCardAttempts, kCardSettlement, kHoldCanceled, kBlocklistPerCard, kSessionPassages,
     kBlocklistWhateverOrder, kOperationKeySent, kRetriedRemainders, kStoreCoordination,
-    kStoreInstance, kDoubleUseHeld, kStoreClaimedSessions};
+    kStoreInstance, kDoubleUseHeld, kStoreClaimedSessions, kDoubleUseRepaired};
 
 }  // namespace
 

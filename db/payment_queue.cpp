@@ -492,17 +492,21 @@ Status PaymentQueue::set_alert(std::int64_t id, bool alert) {
 Status PaymentQueue::retry(std::int64_t id, const AuditActor& actor, std::int64_t now_ms) {
   return guarded(context("retry", id), [&]() -> Status {
     SQLite::Transaction transaction(db_.sql(), SQLite::TransactionBehavior::IMMEDIATE);
-    // A charge of a session whose token another gate array admitted too is not sent again
-    // behind the token owner's back (docs/operations.md, Quarantined carts).
+    // Money of a session whose token another gate array admitted too (a charge, or the
+    // capture of its hold) is not sent again behind the token owner's back, unless an operator
+    // confirmed charging its cart (a charged double_use row; docs/operations.md, Quarantined
+    // carts).
     auto double_used = db_.statement(
         "SELECT 1 FROM payment_ops o JOIN sessions s ON s.session_id = o.session_id"
-        " WHERE o.id = ?1 AND o.op = 'charge' AND s.double_use = 1");
+        " WHERE o.id = ?1 AND o.op IN ('charge', 'capture') AND s.double_use = 1"
+        " AND NOT EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
+        " AND q.session_id <> '' AND q.reason = 'double_use' AND q.state = 'charged')");
     double_used->bind(1, id);
     if (double_used->executeStep()) {
       return make_error("double_use",
                         "cannot retry payment operation " + std::to_string(id) +
-                            ": it charges a session whose entry token another gate array of the store admitted too (a "
-                            "double use, log event=store_double_use), so it may charge the token's owner for a "
+                            ": it collects from a session whose entry token another gate array of the store admitted "
+                            "too (a double use, log event=store_double_use), so it may charge the token's owner for a "
                             "stranger; write it off, and if loss prevention finds the owner shopped here, collect "
                             "outside the gate");
     }

@@ -192,7 +192,12 @@ std::vector<SettlementCandidate> SettlementStore::find_candidates(Database& db, 
       // holds it), or for the claim's drop as unchecked a day after the token, kClaimWaitMaxS
       // after the token at most.
       " AND NOT EXISTS (SELECT 1 FROM store_claims_pending p WHERE p.session_id = s.session_id"
-      " AND p.kind = 'token' AND p.action = 'claim' AND p.until_s >= ?2)" +
+      " AND p.kind = 'token' AND p.action = 'claim' AND p.until_s >= ?2)"
+      // A double use's cart is charged only after an operator confirmed charging it (a charged
+      // double_use row); every path that holds such a cart moves it to the quarantine, and this
+      // keeps any it missed (or an older version left) from being planned.
+      " AND (s.double_use = 0 OR EXISTS (SELECT 1 FROM quarantined_carts q WHERE q.session_id = s.session_id"
+      " AND q.session_id <> '' AND q.reason = 'double_use' AND q.state = 'charged'))" +
       " AND NOT " + hold_unresolved("c.session_id") +
       " ORDER BY c.received_at_ms, c.rowid LIMIT ?1");
   with_cart->bind(1, limit);

@@ -71,10 +71,11 @@ class SettlementStore {
 
   // An unverified admission's cart waits for its token's store claim (a double use found then
   // holds it) at most this long after the token's exp: the reconciler's double-use window (a
-  // day) + the largest lease_skew_s (an hour) + a lease bucket. Past it the cart is settled even
+  // day) + the largest lease_skew_s (an hour) + a lease bucket (15 minutes; checked against the
+  // coordinator's in controller/store/store_reconciler.cpp). Past it the cart is settled even
   // if the claim is still owed (the store section removed, etcd down for more than a day, the
   // claim stuck behind other owed rows): a charge is never held for good by the store.
-  static constexpr std::int64_t kClaimWaitMaxS = 86400 + 3600 + 30;
+  static constexpr std::int64_t kClaimWaitMaxS = 86400 + 3600 + 900;
   // Sessions that need a settlement decision, oldest first, at most `limit`. Not card sessions
   // (an admitted card attempt's: db/card_settlement_store.hpp settles those). `now_s` (Unix
   // seconds) bounds the wait for a store claim (kClaimWaitMaxS); without it a session owing one

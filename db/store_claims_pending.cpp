@@ -125,7 +125,22 @@ DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int6
     CartQuarantine::relabel_double_use(db, session_id);
     return DoubleUseCart::quarantined;
   }
-  // The cart as the quarantine records it (?2 is the detail's start, ?3 the time).
+  // A row an operator charged after correction (the corrected cart is the one in `carts`) is
+  // reopened: the gate undoes the operator's act, so it says so in the audit log too.
+  auto charged_row = db.statement(
+      "SELECT id, settled_by, settled_at_ms FROM quarantined_carts WHERE session_id = ?1 AND session_id <> ''"
+      " AND state = 'charged'");
+  charged_row->bind(1, session_id);
+  if (charged_row->executeStep()) {
+    audit(db, now_ms, AuditActor{"passgated"}, "reopen_cart",
+          AuditSubject::quarantined_cart(charged_row->getColumn(0).getInt64()),
+          "quarantined cart " + std::to_string(charged_row->getColumn(0).getInt64()) + " of session " + session_id +
+              ": reopened as double_use, its charge after correction (by " + charged_row->getColumn(1).getString() +
+              " at " + std::to_string(charged_row->getColumn(2).getInt64()) +
+              " ms) not carried out: the session's entry token was found admitted at another gate array too");
+  }
+  // The cart as the quarantine records it (?2 is the detail's start, ?3 the time). A row
+  // reopened keeps the cart as the tracking engine sent it (raw) and when it came.
   constexpr const char* kHeld =
       " SELECT session_id, 'double_use', ?2 || '; its cart of ' || total_minor || ' ' || currency ||"
       " ' (minor units) is not charged',"
@@ -138,7 +153,6 @@ DoubleUseCart hold_charge(Database& db, const std::string& session_id, std::int6
       " detail = excluded.detail || '; quarantined first as ' || quarantined_carts.reason || ' (' ||"
       " quarantined_carts.state || CASE quarantined_carts.settled_by WHEN '' THEN '' ELSE ' by ' ||"
       " quarantined_carts.settled_by END || '): ' || quarantined_carts.detail,"
-      " raw = excluded.raw, finalized_at = excluded.finalized_at, received_at_ms = excluded.received_at_ms,"
       " state = 'open', settled_at_ms = 0, settled_by = ''");
   SQLite::bind(*quarantine, session_id, std::string(kDoubleUseDetail), now_ms);
   quarantine->exec();

@@ -144,6 +144,14 @@ void EtcdClient::claim(const std::string& key, const std::string& value, std::in
       [key](std::string_view body) { return etcd::read_claim(body, key); }, std::move(done));
 }
 
+void EtcdClient::claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
+                           std::function<void(Result<ClaimTwoAnswer>)> done) {
+  core_->call<ClaimTwoAnswer>(
+      etcd::kTxnPath, etcd::claim_two_body(first, second), timeout,
+      [a = first.key, b = second.key](std::string_view body) { return etcd::read_claim_two(body, a, b); },
+      std::move(done));
+}
+
 void EtcdClient::get(const std::string& key, Millis timeout,
                      std::function<void(Result<std::optional<std::string>>)> done) {
   core_->call<std::optional<std::string>>(

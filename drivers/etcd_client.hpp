@@ -58,6 +58,8 @@ class EtcdClient final : public StoreKv {
                    std::function<void(Result<StoreLease>)> done) override;
   void claim(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
              std::function<void(Result<ClaimAnswer>)> done) override;
+  void claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
+                 std::function<void(Result<ClaimTwoAnswer>)> done) override;
   void get(const std::string& key, Millis timeout,
            std::function<void(Result<std::optional<std::string>>)> done) override;
   void put(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,

@@ -11,6 +11,16 @@ using nlohmann::json;
 
 json range_of(const std::string& key) { return json{{"key", encode_base64(key)}}; }
 
+json put_of(const std::string& key, const std::string& value, std::int64_t lease) {
+  json put{{"key", encode_base64(key)}, {"value", encode_base64(value)}};
+  if (lease != 0) put["lease"] = std::to_string(lease);
+  return put;
+}
+
+json never_created(const std::string& key) {
+  return json{{"key", encode_base64(key)}, {"target", "CREATE"}, {"result", "EQUAL"}, {"create_revision", "0"}};
+}
+
 }  // namespace
 
 std::string prefix_end(const std::string& prefix) {
@@ -31,22 +41,28 @@ std::string lease_grant_body(std::chrono::seconds ttl) {
 }
 
 std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease) {
-  const auto k = encode_base64(key);
-  json put{{"key", k}, {"value", encode_base64(value)}};
-  if (lease != 0) put["lease"] = std::to_string(lease);
-  return json{{"compare", json::array({json{{"key", k}, {"target", "CREATE"}, {"result", "EQUAL"},
-                                           {"create_revision", "0"}}})},
-              {"success", json::array({json{{"request_put", put}}})},
+  return json{{"compare", json::array({never_created(key)})},
+              {"success", json::array({json{{"request_put", put_of(key, value, lease)}}})},
               {"failure", json::array({json{{"request_range", range_of(key)}}})}}
       .dump();
+}
+
+std::string claim_two_body(const KeyClaim& first, const KeyClaim& second) {
+  json compare = json::array();
+  json success = json::array();
+  json failure = json::array();
+  for (const KeyClaim* c : {&first, &second}) {
+    compare.push_back(never_created(c->key));
+    success.push_back(json{{"request_put", put_of(c->key, c->value, c->lease)}});
+    failure.push_back(json{{"request_range", range_of(c->key)}});
+  }
+  return json{{"compare", compare}, {"success", success}, {"failure", failure}}.dump();
 }
 
 std::string get_body(const std::string& key) { return range_of(key).dump(); }
 
 std::string put_body(const std::string& key, const std::string& value, std::int64_t lease) {
-  json put{{"key", encode_base64(key)}, {"value", encode_base64(value)}};
-  if (lease != 0) put["lease"] = std::to_string(lease);
-  return put.dump();
+  return put_of(key, value, lease).dump();
 }
 
 std::string delete_body(const std::string& key) { return range_of(key).dump(); }

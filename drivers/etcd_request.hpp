@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ports/store_kv.hpp"
+
 namespace passgate::drivers::etcd {
 
 inline constexpr const char* kLeaseGrantPath = "/v3/lease/grant";
@@ -24,6 +26,9 @@ inline constexpr const char* kStatusPath = "/v3/maintenance/status";
 // Creates `key` = `value` with `lease` only if the key has never been created (create
 // revision 0); otherwise reads it.
 [[nodiscard]] std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease);
+// Creates both keys, each with its value and lease, only if neither has ever been created;
+// otherwise reads both (in the order given).
+[[nodiscard]] std::string claim_two_body(const KeyClaim& first, const KeyClaim& second);
 [[nodiscard]] std::string get_body(const std::string& key);
 [[nodiscard]] std::string put_body(const std::string& key, const std::string& value, std::int64_t lease);
 [[nodiscard]] std::string delete_body(const std::string& key);

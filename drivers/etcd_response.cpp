@@ -114,18 +114,29 @@ Result<std::optional<std::string>> one_key(const json& range, const std::string&
   return std::optional<std::string>(std::move(kvs->front().value));
 }
 
+// The responses of a transaction's branch (none when absent), at most `at_most`, each a `kind`.
+Result<std::vector<const json*>> branch_responses(const json& doc, const char* kind, std::size_t at_most) {
+  std::vector<const json*> out;
+  const auto it = doc.find("responses");
+  if (it == doc.end()) return out;
+  if (!it->is_array() || it->size() > at_most) {
+    return bad("responses is not an array of at most " + std::to_string(at_most));
+  }
+  for (const auto& response : *it) {
+    const auto inner = response.is_object() ? response.find(kind) : response.end();
+    if (!response.is_object() || inner == response.end() || !inner->is_object()) {
+      return bad(std::string("the transaction's response is not a ") + kind);
+    }
+    out.push_back(&*inner);
+  }
+  return out;
+}
+
 // The single response of a transaction's branch, or null when there is none.
 Result<const json*> branch_response(const json& doc, const char* kind) {
-  const auto it = doc.find("responses");
-  if (it == doc.end()) return static_cast<const json*>(nullptr);
-  if (!it->is_array() || it->size() > 1) return bad("responses is not an array of at most one");
-  if (it->empty()) return static_cast<const json*>(nullptr);
-  const auto& first = it->front();
-  const auto inner = first.is_object() ? first.find(kind) : first.end();
-  if (!first.is_object() || inner == first.end() || !inner->is_object()) {
-    return bad(std::string("the transaction's response is not a ") + kind);
-  }
-  return &*inner;
+  auto responses = branch_responses(doc, kind, 1);
+  if (!responses) return responses.error();
+  return responses->empty() ? nullptr : responses->front();
 }
 
 }  // namespace
@@ -160,6 +171,28 @@ Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string&
   // The key existed when the compare failed, in the same revision: it cannot be absent.
   if (!holder->has_value()) return bad("a failed claim whose key is absent");
   return Answer<ClaimAnswer>{d->header, {false, std::move(**holder)}};
+}
+
+Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
+                                              const std::string& second) {
+  auto d = open(body);
+  if (!d) return d.error();
+  if (auto shape = flag_shape(d->doc, "succeeded"); !shape) return shape.error();
+  const bool succeeded = flag(d->doc, "succeeded");
+  auto responses = branch_responses(d->doc, succeeded ? "response_put" : "response_range", 2);
+  if (!responses) return responses.error();
+  if (responses->size() != 2) return bad("a claim of two keys without a response for each");
+  ClaimTwoAnswer claim{succeeded, {}};
+  if (succeeded) return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
+  const std::string* keys[] = {&first, &second};
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto holder = one_key(*(*responses)[i], *keys[i]);
+    if (!holder) return holder.error();
+    claim.holders[i] = std::move(holder.value());
+  }
+  // A compare failed: one of the keys existed, in the same revision as both reads.
+  if (!claim.holders[0] && !claim.holders[1]) return bad("a failed claim of two keys both absent");
+  return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
 }
 
 Result<Answer<std::optional<std::string>>> read_get(std::string_view body, const std::string& key) {

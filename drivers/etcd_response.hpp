@@ -44,6 +44,9 @@ struct MemberStatus {
 
 [[nodiscard]] Result<Answer<StoreLease>> read_lease_grant(std::string_view body, std::chrono::seconds asked);
 [[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key);
+// Both puts answered, or both keys read back (`first`'s then `second`'s, at least one there).
+[[nodiscard]] Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
+                                                            const std::string& second);
 [[nodiscard]] Result<Answer<std::optional<std::string>>> read_get(std::string_view body, const std::string& key);
 [[nodiscard]] Result<Answer<Nothing>> read_put(std::string_view body);
 // Whether the key was deleted (a single key: 0 or 1).

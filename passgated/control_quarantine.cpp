@@ -72,15 +72,31 @@ Result<json> queue_charge_cart(db::Database& database, const controller::Payment
                                               " (payments.currency); a cart in another currency cannot be charged"
                                               " here, write it off");
   }
+  // "confirm": "double_use": the operator confirms charging a double use's cart.
+  const auto confirm_field = request.find("confirm");
+  const bool confirm_given = confirm_field != request.end();
+  const std::string confirm =
+      confirm_given && confirm_field->is_string() ? confirm_field->get<std::string>() : std::string();
+  if (confirm_given && confirm != "double_use") {
+    return make_error("invalid_argument", "confirm: expected \"double_use\" (passgatectl queue charge-cart"
+                                          " --double-use) or nothing");
+  }
+  const auto double_use =
+      !confirm_given ? db::CartQuarantine::DoubleUse::not_confirmed : db::CartQuarantine::DoubleUse::confirmed;
   db::CartQuarantine quarantine(database);
   auto cart = named_cart(quarantine, request);
   if (!cart.ok()) return cart.error();
-  if (Status charged = quarantine.charge(cart->id, currency, *amount, *reason, actor, unix_millis(now)); !charged)
+  if (Status charged = quarantine.charge(cart->id, currency, *amount, *reason, actor, unix_millis(now), double_use);
+      !charged)
     return charged.error();
-  spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} reason={}",
+  const bool confirmed = double_use == db::CartQuarantine::DoubleUse::confirmed;
+  spdlog::warn("event=quarantined_cart_charged id={} session={} total_minor={} currency={} operator={} uid={} "
+               "reason={}{}",
                cart->id, log_value(cart->cart.session_id), *amount, currency, log_value(actor.name), peer.uid(),
-               log_value(*reason));
+               log_value(*reason), confirmed ? " double_use=confirmed" : "");
   if (queue_changed) queue_changed();
+  // As the row is now (a confirmed double use's row says double_use).
+  if (confirmed) cart->cart.reason = db::QuarantineReason::double_use;
   json reply = settled_json(*cart, actor, *reason);
   reply["amount_minor"] = *amount;
   reply["currency"] = currency;

@@ -1,6 +1,6 @@
 // The status page's picture of the gate, as one JSON object: what `passgatectl status` shows
 // (status_reply, the same names: lanes, fire_alarm, tracking, gateway, payment_queue,
-// attention, ...), each lane with what the page draws besides (places left while admitting,
+// attention, store when [store] is set, ...), each lane with what the page draws besides (places left while admitting,
 // both beams, the outputs, its last scans), and the page's own fields: version, health,
 // database (ok, or the error that kept status_reply from reading it).
 // RecentScans keeps each lane's last kRecentScans answers (outcome and denial reason; never

@@ -14,6 +14,7 @@
 //   "lease_not_found"  (writes with a lease) the lease has expired or was revoked.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,21 @@ struct ClaimAnswer {
   std::string holder;  // when not claimed: the value the key holds
 };
 
+// One key of a claim of two keys (StoreKv::claim_two).
+struct KeyClaim {
+  std::string key;
+  std::string value;
+  std::int64_t lease = 0;
+};
+
+// The answer to a create-if-absent claim of two keys.
+struct ClaimTwoAnswer {
+  bool claimed = false;  // both keys written
+  // When not claimed: each key's value (in the order asked), nothing where the key is absent
+  // (at least one of them is there).
+  std::array<std::optional<std::string>, 2> holders;
+};
+
 struct StoreKeyValue {
   std::string key;
   std::string value;
@@ -52,6 +68,10 @@ class StoreKv {
   // key; otherwise reads the holder's value.
   virtual void claim(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
                      std::function<void(Result<ClaimAnswer>)> done) = 0;
+  // Writes both keys, each with its value and lease, in one transaction, only if nobody holds
+  // either; otherwise writes neither and reads both. The two keys differ.
+  virtual void claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
+                         std::function<void(Result<ClaimTwoAnswer>)> done) = 0;
   // The value at `key`, or nothing when it is absent.
   virtual void get(const std::string& key, Millis timeout,
                    std::function<void(Result<std::optional<std::string>>)> done) = 0;

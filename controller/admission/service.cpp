@@ -35,7 +35,6 @@ struct AdmissionService::Pending {
   Done done;
   db::SessionRecord record;  // until it is begun
   WallTime token_exp{};      // the token's exp (its store-wide claim lasts until then + skew)
-  int store_answers_due = 0;
   coordination::Outcome token_claim;
   coordination::Outcome shopper_claim = coordination::Outcome::confirmed();
   db::StoreUnclaimed unclaimed;  // what the store did not confirm (admitted unverified)
@@ -216,19 +215,21 @@ void AdmissionService::hold_then_open(const std::shared_ptr<Pending>& p) {
 }
 
 void AdmissionService::claim_store_wide(const std::shared_ptr<Pending>& p) {
-  // The shopper's open session is written only where anti-passback looks for it.
-  const bool shopper = anti_passback_checks(settings_.anti_passback);
-  p->store_answers_due = shopper ? 2 : 1;
-  const auto answered = [this, p](bool token, coordination::Outcome outcome) {
-    (token ? p->token_claim : p->shopper_claim) = std::move(outcome);
-    if (--p->store_answers_due == 0) on_store_answer(p);
-  };
-  store_->claim_token(p->open.token_id, p->open.session_id, p->token_exp,
-                      [answered](coordination::Outcome o) { answered(true, std::move(o)); });
-  if (shopper) {
-    store_->open_shopper(p->open.shopper, p->open.session_id,
-                         [answered](coordination::Outcome o) { answered(false, std::move(o)); });
+  // The shopper's open session is written only where anti-passback looks for it, in the same
+  // transaction as the token's claim.
+  if (anti_passback_checks(settings_.anti_passback)) {
+    store_->claim_entry(p->open.token_id, p->token_exp, p->open.shopper, p->open.session_id,
+                        [this, p](coordination::Outcome token, coordination::Outcome shopper) {
+                          p->token_claim = std::move(token);
+                          p->shopper_claim = std::move(shopper);
+                          on_store_answer(p);
+                        });
+    return;
   }
+  store_->claim_token(p->open.token_id, p->open.session_id, p->token_exp, [this, p](coordination::Outcome token) {
+    p->token_claim = std::move(token);
+    on_store_answer(p);
+  });
 }
 
 void AdmissionService::on_store_answer(const std::shared_ptr<Pending>& p) {

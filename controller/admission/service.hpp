@@ -7,7 +7,8 @@
 //   2a. anti-passback: if the shopper has another session still open at this store, "hard"
 //      denies already_inside (the token stays usable), "soft" admits and logs a warning;
 //   2b. with a store (use_store: [store] configured, docs/store-coordination.md), the token is
-//      claimed store-wide and the shopper's open session written there, both at once, within
+//      claimed store-wide and, with anti-passback, the shopper's open session written there, in
+//      one transaction (StoreCoordinator::claim_entry), within
 //      store.coordination_timeout: the token taken by any array → replayed; the shopper open
 //      at another array → anti-passback as in 2a; no answer → store.fallback: "deny" denies
 //      lane_unavailable, "local" goes on unverified, within the hourly offline cap (each

@@ -1,6 +1,8 @@
 #include "controller/coordination/store_coordinator.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -62,27 +64,77 @@ void StoreCoordinator::later(Done done, Outcome outcome) {
   });
 }
 
+StoreCoordinator::Done StoreCoordinator::timed(const char* kind, Done done) {
+  return [this, kind, started = clock_.steady_now(), done = std::move(done)](Outcome outcome) {
+    if (claim_timed_) claim_timed_(kind, clock_.steady_now() - started);
+    done(std::move(outcome));
+  };
+}
+
 void StoreCoordinator::claim_token(const std::string& token_id, const std::string& session_id, WallTime token_exp,
                                    Done done) {
-  if (!valid_key_id(token_id)) {
-    later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
-    return;
-  }
-  claim_key(keys_.token(token_id), session_id, token_exp + settings_.lease_skew + settings_.double_use_window, false,
-            std::move(done));
+  if (auto call = token_call(token_id, session_id, token_exp, timed("token", std::move(done)))) lease_then_claim(call);
 }
 
 void StoreCoordinator::open_shopper(const std::string& shopper_id, const std::string& session_id, Done done) {
-  if (!valid_key_id(shopper_id)) {
-    later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
-    return;
-  }
-  claim_key(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, true,
-            std::move(done));
+  if (auto call = shopper_call(shopper_id, session_id, timed("shopper", std::move(done)))) lease_then_claim(call);
 }
 
-void StoreCoordinator::claim_key(std::string key, const std::string& session_id, WallTime until, bool shopper,
-                                 Done done) {
+void StoreCoordinator::claim_entry(const std::string& token_id, WallTime token_exp, const std::string& shopper_id,
+                                   const std::string& session_id, EntryDone done) {
+  struct Join {
+    std::optional<Outcome> token;
+    std::optional<Outcome> shopper;
+    EntryDone done;
+    void answer() {
+      if (token && shopper) done(std::move(*token), std::move(*shopper));
+    }
+  };
+  auto join = std::make_shared<Join>();
+  join->done = [this, started = clock_.steady_now(), done = std::move(done)](Outcome token, Outcome shopper) {
+    if (claim_timed_) claim_timed_("entry", clock_.steady_now() - started);
+    done(std::move(token), std::move(shopper));
+  };
+  auto token = token_call(token_id, session_id, token_exp, [join](Outcome o) {
+    join->token = std::move(o);
+    join->answer();
+  });
+  auto shopper = shopper_call(shopper_id, session_id, [join](Outcome o) {
+    join->shopper = std::move(o);
+    join->answer();
+  });
+  if (token && shopper) {
+    leases_then_claim_both({token, shopper});
+    return;
+  }
+  for (const auto& call : {token, shopper}) {
+    if (call) lease_then_claim(call);
+  }
+}
+
+std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::token_call(const std::string& token_id,
+                                                                          const std::string& session_id,
+                                                                          WallTime token_exp, Done done) {
+  if (!valid_key_id(token_id)) {
+    later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
+    return nullptr;
+  }
+  return new_call(keys_.token(token_id), session_id, token_exp + settings_.lease_skew + settings_.double_use_window,
+                  false, std::move(done));
+}
+
+std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::shopper_call(const std::string& shopper_id,
+                                                                            const std::string& session_id, Done done) {
+  if (!valid_key_id(shopper_id)) {
+    later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
+    return nullptr;
+  }
+  return new_call(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, true,
+                  std::move(done));
+}
+
+std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::new_call(std::string key, const std::string& session_id,
+                                                                        WallTime until, bool shopper, Done done) {
   const auto now = clock_.steady_now();
   auto call = std::make_shared<ClaimCall>();
   call->key = std::move(key);
@@ -98,7 +150,65 @@ void StoreCoordinator::claim_key(std::string key, const std::string& session_id,
     const auto c = weak.lock();
     if (c && !alive.expired()) c->finish(Outcome::unavailable("no answer within the coordination timeout"));
   });
-  lease_then_claim(call);
+  return call;
+}
+
+void StoreCoordinator::leases_then_claim_both(const Pair& calls) {
+  // Both buckets' leases (from the book: no call; or granted at once), then one transaction.
+  auto leases = std::make_shared<std::array<std::optional<Result<std::int64_t>>, 2>>();
+  for (std::size_t i = 0; i < 2; ++i) {
+    with_lease(calls[i]->bucket, left(calls[i]->claim_deadline),
+               [this, calls, leases, i](Result<std::int64_t> lease) {
+                 (*leases)[i] = std::move(lease);
+                 const auto& token = (*leases)[0];
+                 const auto& shopper = (*leases)[1];
+                 if (!token || !shopper) return;
+                 if (*token && *shopper && !calls[0]->finished && !calls[1]->finished) {
+                   send_claim_both(calls, **token, **shopper);
+                   return;
+                 }
+                 // A lease not granted: each key as when claimed alone.
+                 for (std::size_t k = 0; k < 2; ++k) {
+                   const auto& l = *(*leases)[k];
+                   if (calls[k]->finished) continue;
+                   if (l) {
+                     send_claim(calls[k], *l);
+                   } else {
+                     resolve(calls[k], l.error());
+                   }
+                 }
+               });
+  }
+}
+
+void StoreCoordinator::send_claim_both(const Pair& calls, std::int64_t token_lease, std::int64_t shopper_lease) {
+  kv_.claim_two({calls[0]->key, calls[0]->value, token_lease}, {calls[1]->key, calls[1]->value, shopper_lease},
+                left(calls[0]->claim_deadline),
+                [this, alive = std::weak_ptr<int>(alive_), calls](Result<ClaimTwoAnswer> answer) {
+                  if (alive.expired()) return;
+                  if (!answer && answer.error().code == "lease_not_found") {
+                    // One of the leases is gone (nothing was written; etcd does not say which):
+                    // each key alone, whose claim grants its lease again.
+                    for (const auto& call : calls) lease_then_claim(call);
+                    return;
+                  }
+                  for (std::size_t i = 0; i < 2; ++i) {
+                    const auto& call = calls[i];
+                    if (!answer) {
+                      resolve(call, answer.error());
+                      continue;
+                    }
+                    grant_next(call->bucket);
+                    if (answer->claimed) {
+                      call->finish(Outcome::confirmed());
+                    } else if (const auto& found = answer->holders[i]) {
+                      settle(call, *found);
+                    } else {
+                      // Free while the other key is held: claimed alone.
+                      lease_then_claim(call);
+                    }
+                  }
+                });
 }
 
 void StoreCoordinator::lease_then_claim(const std::shared_ptr<ClaimCall>& call) {
@@ -155,26 +265,34 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
                 resolve(call, answer.error());
                 return;
               }
-              // Ready the next bucket's lease before a claim needs it.
-              const auto next = call->bucket + book_.width();
-              if (!book_.find(next, clock_.wall_now()) && !granting_.contains(next)) {
-                granting_[next];
-                grant(next, kGrantAheadTimeout);
-              }
+              grant_next(call->bucket);
               if (answer->claimed) {
                 call->finish(Outcome::confirmed());
                 return;
               }
-              const auto holder = read_holder(answer->holder);
-              // Our own holder: an earlier send of this claim was carried out.
-              if (holder && holder->same_claim(call->holder)) {
-                call->finish(Outcome::confirmed());
-              } else if (holder && holder->gate == settings_.gate_id) {
-                own_gate_holder(call, *holder, answer->holder);
-              } else {
-                call->finish(Outcome::refused(answer->holder));
-              }
+              settle(call, answer->holder);
             });
+}
+
+void StoreCoordinator::grant_next(WallTime bucket) {
+  // Ready the next bucket's lease before a claim needs it.
+  const auto next = bucket + book_.width();
+  if (!book_.find(next, clock_.wall_now()) && !granting_.contains(next)) {
+    granting_[next];
+    grant(next, kGrantAheadTimeout);
+  }
+}
+
+void StoreCoordinator::settle(const std::shared_ptr<ClaimCall>& call, const std::string& found) {
+  const auto holder = read_holder(found);
+  // Our own holder: an earlier send of this claim was carried out.
+  if (holder && holder->same_claim(call->holder)) {
+    call->finish(Outcome::confirmed());
+  } else if (holder && holder->gate == settings_.gate_id) {
+    own_gate_holder(call, *holder, found);
+  } else {
+    call->finish(Outcome::refused(found));
+  }
 }
 
 void StoreCoordinator::own_gate_holder(const std::shared_ptr<ClaimCall>& call, const Holder& holder,

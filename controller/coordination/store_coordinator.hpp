@@ -19,10 +19,17 @@
 // already: confirmed, nothing written. Any other holder with this gate_id is another box's
 // (a duplicated gate_id, a restored or copied database): refused like another array's,
 // logged event=store_gate_id_shared at error and counted (gate_id_shared()).
+// An entry with anti-passback claims its token and opens its shopper's session together
+// (claim_entry): one transaction writes both keys when neither is held; when either is, the
+// transaction writes nothing and reads both, and each key goes on as when claimed alone (the
+// free one claimed by itself, a held one refused, confirmed or taken over as above), so each
+// outcome is what claim_token and open_shopper would have given.
 // Leases come from a LeaseBook (one per expiry bucket, reused); the next bucket's lease is
-// granted ahead, in the background, when a claim used one.
+// granted ahead, in the background, when a claim used one. Every claim's time from the call to
+// its answer goes to the observer set with on_claim_timed (the claim-latency metric).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -46,6 +53,10 @@ namespace passgate::coordination {
 // use). Keeping the key longer blocks nothing: the token itself is refused once it expired.
 inline constexpr std::chrono::seconds kDoubleUseWindow{std::chrono::hours(24)};
 
+// The default lease bucket: 15 minutes (a token's key lasts up to that much longer, which blocks
+// nothing), about a hundred leases held for a day's tokens rather than 2,900 at 30 s.
+inline constexpr std::chrono::seconds kLeaseBucket{std::chrono::minutes(15)};
+
 struct CoordinationSettings {
   std::string store_id;
   std::string gate_id;  // this gate array's, written in every holder
@@ -59,7 +70,9 @@ struct CoordinationSettings {
   std::chrono::seconds double_use_window{kDoubleUseWindow};
   // A shopper's open-session key ends after this even if never removed (a lost box).
   std::chrono::seconds session_backstop{std::chrono::hours(12)};
-  std::chrono::seconds lease_bucket{30};
+  // The width of a lease's bucket: a key lives at most this much beyond its end, and an array
+  // holds about (double_use_window + session_backstop) / this many leases (150 at 15 min).
+  std::chrono::seconds lease_bucket{kLeaseBucket};
 };
 
 // The shortest lease etcd grants (its gateway raises shorter TTLs to this).
@@ -78,6 +91,10 @@ enum class SessionFate {
 class StoreCoordinator {
  public:
   using Done = std::function<void(Outcome)>;
+  using EntryDone = std::function<void(Outcome token, Outcome shopper)>;
+  // `kind`: "entry" (claim_entry), "token" or "shopper" (claimed alone); `took`: from the call
+  // to its answer.
+  using ClaimTimed = std::function<void(const char* kind, std::chrono::nanoseconds took)>;
   using SessionFateOf = std::function<SessionFate(const std::string& session_id)>;
 
   // `clock` and `loop`: the daemon's AsioTime. `session_fate`: asked before taking over a
@@ -95,6 +112,10 @@ class StoreCoordinator {
   // Records that `shopper_id` has the open session `session_id` (anti-passback across arrays).
   // refused: the shopper has an open session at `holder` already.
   void open_shopper(const std::string& shopper_id, const std::string& session_id, Done done);
+  // claim_token and open_shopper for one entry, in one transaction when neither key is held
+  // (see the top of this file): `done` once, with both outcomes, within settings.timeout.
+  void claim_entry(const std::string& token_id, WallTime token_exp, const std::string& shopper_id,
+                   const std::string& session_id, EntryDone done);
   // Removes the shopper's open session if it is still `session_id` of this array's. confirmed
   // also when it is not there (nothing of ours remains).
   void close_shopper(const std::string& shopper_id, const std::string& session_id, Done done);
@@ -108,6 +129,9 @@ class StoreCoordinator {
   // How many shoppers have an open session store-wide (counted by the store).
   void count_open_sessions(std::function<void(Result<std::int64_t>)> done);
 
+  // The claims' latency goes to `observer` (none: nowhere), which must stay callable while set.
+  void on_claim_timed(ClaimTimed observer) { claim_timed_ = std::move(observer); }
+
   [[nodiscard]] const StoreKeys& keys() const { return keys_; }
   [[nodiscard]] const CoordinationSettings& settings() const { return settings_; }
   [[nodiscard]] std::size_t leases_held() const { return book_.size(); }
@@ -117,12 +141,30 @@ class StoreCoordinator {
   struct ClaimCall;  // one claim in flight; in store_coordinator.cpp
 
  private:
-  void claim_key(std::string key, const std::string& session_id, WallTime until, bool shopper, Done done);
+  using Pair = std::array<std::shared_ptr<ClaimCall>, 2>;  // an entry's token and shopper claims
+  // `done` reporting its time to the observer as `kind`.
+  [[nodiscard]] Done timed(const char* kind, Done done);
+  // A claim of the token's (shopper's) key, not started; none when the id cannot be a key
+  // (`done` is then called later, unavailable).
+  [[nodiscard]] std::shared_ptr<ClaimCall> token_call(const std::string& token_id, const std::string& session_id,
+                                                      WallTime token_exp, Done done);
+  [[nodiscard]] std::shared_ptr<ClaimCall> shopper_call(const std::string& shopper_id, const std::string& session_id,
+                                                        Done done);
+  [[nodiscard]] std::shared_ptr<ClaimCall> new_call(std::string key, const std::string& session_id, WallTime until,
+                                                    bool shopper, Done done);
+  // Both buckets' leases, then both claims in one transaction.
+  void leases_then_claim_both(const Pair& calls);
+  void send_claim_both(const Pair& calls, std::int64_t token_lease, std::int64_t shopper_lease);
   // The bucket's lease (granted if need be), then the claim with it.
   void lease_then_claim(const std::shared_ptr<ClaimCall>& call);
   void with_lease(WallTime bucket, std::chrono::milliseconds timeout, std::function<void(Result<std::int64_t>)> then);
   void grant(WallTime bucket, std::chrono::milliseconds timeout);
   void send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease);
+  // Grants the lease of the bucket after `bucket` ahead, if it is not there.
+  void grant_next(WallTime bucket);
+  // The key was found holding `found`: ours (an earlier send), this array's other holder, or
+  // another's.
+  void settle(const std::shared_ptr<ClaimCall>& call, const std::string& found);
   void resolve(const std::shared_ptr<ClaimCall>& call, const Error& why);
   // The key holds `value`, a holder with this gate_id for another session: taken over,
   // confirmed or refused (see the top of this file).
@@ -146,6 +188,7 @@ class StoreCoordinator {
   SessionFateOf session_fate_;
   StoreKeys keys_;
   std::uint64_t gate_id_shared_ = 0;
+  ClaimTimed claim_timed_;
   LeaseBook book_;
   // Buckets whose lease is being granted, with the claims waiting for it.
   std::map<WallTime, std::vector<std::function<void(Result<std::int64_t>)>>> granting_;

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/time_format.hpp"
+#include "controller/metrics/gate.hpp"
 
 namespace passgate::controller {
 
@@ -49,15 +50,27 @@ StoreMetrics::StoreMetrics(metrics::Registry& registry, StoreLink& store, const 
                                 {"what"})),
       occupancy_age_(registry.gauge("passgate_store_occupancy_age_seconds",
                                     "Seconds since the store's occupancy was last read (absent before the first "
-                                    "read).")) {
+                                    "read).")),
+      claim_seconds_(registry.histogram(
+          "passgate_store_claim_seconds",
+          "Seconds from a store-wide claim's start to its outcome (confirmed, refused or unavailable), by kind: "
+          "entry (an entry's token and shopper claimed together, anti-passback on), token (a token alone: entries "
+          "with anti-passback off, and reconciliation), shopper (a shopper's open session alone: reconciliation).",
+          {"kind"}, std::vector<double>(GateMetrics::kLatencyBuckets.begin(), GateMetrics::kLatencyBuckets.end()))) {
   for (const char* o : {"claimed", "replayed", "inside_elsewhere", "fallback_local", "fallback_deny"}) {
     admissions_.init({o});
   }
   for (const char* r : {"claimed", "released", "lapsed", "unchecked", "unanswered"}) reconciled_.init({r});
   double_uses_.init({});
   gate_id_shared_.init({});
+  for (const char* k : {"entry", "token", "shopper"}) claim_seconds_.init({k});
+  store_.coordinator().on_claim_timed([this](const char* kind, std::chrono::nanoseconds took) {
+    claim_seconds_.observe({kind}, std::chrono::duration<double>(took).count());
+  });
   registry.add_collector([this] { collect(); });
 }
+
+StoreMetrics::~StoreMetrics() { store_.coordinator().on_claim_timed({}); }
 
 void StoreMetrics::collect() {
   const StoreAdmissionCounts& a = admission_.store_counts();

@@ -1,7 +1,8 @@
 // StoreMetrics: the store-wide coordination's metrics ([store], docs/metrics.md), read at every
 // scrape: what the claims at entry decided, what reconciliation did (double uses found among
 // it), what the gate still owes its store's etcd, whether etcd answers, and the store's
-// occupancy as last read. Only a gate with [store] has them. The registry must not render
+// occupancy as last read; and, observed as they end, how long its claims took
+// (passgate_store_claim_seconds). Only a gate with [store] has them. The registry must not render
 // after it is gone. Single-threaded, on the event loop.
 #pragma once
 
@@ -14,6 +15,7 @@ namespace passgate::controller {
 class StoreMetrics {
  public:
   StoreMetrics(metrics::Registry& registry, StoreLink& store, const AdmissionService& admission, Clock& clock);
+  ~StoreMetrics();
   StoreMetrics(const StoreMetrics&) = delete;
   StoreMetrics& operator=(const StoreMetrics&) = delete;
 
@@ -31,6 +33,7 @@ class StoreMetrics {
   metrics::Gauge& reachable_;
   metrics::Gauge& occupancy_;
   metrics::Gauge& occupancy_age_;
+  metrics::Histogram& claim_seconds_;
 };
 
 }  // namespace passgate::controller

@@ -40,6 +40,7 @@ class StoreLink {
 
   [[nodiscard]] const StoreReconciler& reconciler() const { return reconciler_; }
   [[nodiscard]] const coordination::StoreCoordinator& coordinator() const { return coordinator_; }
+  [[nodiscard]] coordination::StoreCoordinator& coordinator() { return coordinator_; }
   [[nodiscard]] const StoreOccupancyView& occupancy() const { return occupancy_.view(); }
   // The store answered the last time it was asked (occupancy round, reconciliation), or has
   // not been asked yet.

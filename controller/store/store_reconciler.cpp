@@ -6,8 +6,18 @@
 
 #include "common/log_value.hpp"
 #include "common/time_format.hpp"
+#include "controller/config/store_config.hpp"
+#include "db/session_store.hpp"
+#include "db/settlement_store.hpp"
 
 namespace passgate::controller {
+
+// The settlement planner holds an unverified admission's cart at most kClaimWaitMaxS after its
+// token: never less than the time this reconciler may still find its double use (the token's
+// key lapses lease_skew_s, at most an hour, + the double-use window + a lease bucket after).
+static_assert(db::SettlementStore::kClaimWaitMaxS >=
+              std::chrono::seconds(coordination::kDoubleUseWindow + std::chrono::hours(1) + coordination::kLeaseBucket)
+                  .count());
 
 namespace {
 
@@ -69,9 +79,20 @@ void StoreReconciler::schedule(Millis delay) {
 bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
   if (row.kind != "token") return false;
   const auto& s = store_.settings();
-  const auto key_end =
-      WallTime{std::chrono::seconds(row.until_s)} + s.lease_skew + s.double_use_window + s.lease_bucket;
-  return key_end <= clock_.wall_now();
+  const WallTime until{std::chrono::seconds(row.until_s)};  // the token's exp + [tokens] clock_skew_s
+  if (row.action == db::StoreClaimAction::release) {
+    // This array's own key is gone by then (its lease rounds exp + lease_skew + the window up
+    // to a bucket).
+    return until + s.lease_skew + s.double_use_window + s.lease_bucket <= clock_.wall_now();
+  }
+  // A claim is dropped (unchecked) as soon as ANY array's key of the token may have lapsed:
+  // one that lapsed could no longer refuse this claim, which would then pass for checked. The
+  // earliest: exp (until less at most kMaxClockSkewS) + lease_skew + the window, by a clock up
+  // to kArrayClockDifference ahead of this one (the store's arrays share their [store]
+  // settings, lease_skew_s included).
+  const auto earliest_lapse = until - std::chrono::seconds(db::kMaxClockSkewS) + s.lease_skew + s.double_use_window -
+                              kArrayClockDifference;
+  return earliest_lapse <= clock_.wall_now();
 }
 
 void StoreReconciler::round() {

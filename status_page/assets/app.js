@@ -123,6 +123,66 @@ function gateFacts(s) {
   return facts;
 }
 
+// [name, value, look ('' for plain text)] rows into the <dl> `id`, each value's id `prefix` + its name.
+function fillFacts(id, prefix, facts) {
+  const rows = [];
+  for (const [name, value, cls] of facts) {
+    const dd = el('dd');
+    dd.id = prefix + name.toLowerCase().replaceAll(' ', '-');
+    dd.append(cls ? el('span', 'pill ' + cls, value) : document.createTextNode(value));
+    rows.push(el('dt', null, name), dd);
+  }
+  document.getElementById(id).replaceChildren(...rows);
+}
+
+// "12:03:07 (40 s ago)": a moment `s` seconds before this snapshot.
+function ago(s) { return clock(new Date(Date.now() - s * 1000).toISOString()) + ' (' + duration(s) + ' ago)'; }
+
+function storeFacts(st) {
+  const o = st.occupancy;
+  const down = !st.reachable;
+  const facts = [];
+  facts.push(['Fallback', st.fallback + (down ? ': ' : ' (if etcd does not answer: ') +
+    (st.fallback === 'local' ? 'entries admitted on this gate\'s own checks, claimed store-wide later'
+      : 'entries denied, lane_unavailable') + (down ? '' : ')'), down ? (st.fallback === 'local' ? 'warn' : 'bad') : '']);
+  facts.push(['Occupancy', o ? o.inside + ' inside now · ' + o.entered + ' entered, ' + o.exited + ' exited · ' +
+    o.arrays + ' gate array(s) counted · as of ' + ago(o.read_s_ago) : 'not read yet', '']);
+  const owed = st.claims_owed + st.releases_owed;
+  facts.push(['Owed to etcd', owed ? st.claims_owed + ' claim(s) of admissions made while etcd did not answer, ' +
+    st.releases_owed + ' release(s): made when etcd answers' : 'nothing', st.claims_owed ? 'warn' : 'ok']);
+  facts.push(['Double uses', st.double_uses_24h
+    ? st.double_uses_24h + ' in the last 24 h: admitted here while etcd did not answer and at another gate array ' +
+      'too. Nothing was undone; a token\'s cart is quarantined (passgatectl queue). Tell loss prevention ' +
+      '(log event=store_double_use names the sessions)' : 'none in the last 24 h', st.double_uses_24h ? 'bad' : 'ok']);
+  facts.push(['Unchecked claims', st.claims_unchecked
+    ? st.claims_unchecked + ' admission(s) could no longer be checked for a double use: tell loss prevention'
+    : 'none', st.claims_unchecked ? 'bad' : 'ok']);
+  facts.push(['Gate id', st.gate_id_shared ? 'SHARED with another box (see the alarm above)' : 'no other box seen using it',
+    st.gate_id_shared ? 'bad' : 'ok']);
+  if (down && st.last_error) facts.push(['Last error', st.last_error, '']);
+  return facts;
+}
+
+// The store-wide coordination ([store]); the panel is hidden without it.
+function renderStore(st) {
+  document.getElementById('store').hidden = !st;
+  const shared = st ? st.gate_id_shared : 0;
+  document.getElementById('gate-id-shared').hidden = !shared;
+  document.getElementById('gate-id-shared-text').textContent = shared
+    ? shared + ' key(s) in the store\'s etcd are held under this gate_id by a session this database cannot vouch ' +
+      'for: another box uses the same gate_id, or this database was restored or copied. Give every gate array its ' +
+      'own gate_id (docs/troubleshooting.md).' : '';
+  if (!st) return;
+  const etcd = document.getElementById('store-etcd');
+  etcd.className = 'state ' + (st.reachable ? 'ok' : 'bad');
+  etcd.dataset.state = st.reachable ? 'reachable' : 'unreachable';
+  etcd.textContent = st.reachable ? 'etcd reachable' : 'etcd UNREACHABLE';
+  const read = st.occupancy ? ago(st.occupancy.read_s_ago) : null;
+  etcd.append(el('small', null, st.reachable ? (read ? 'last answered ' + read : 'not asked yet')
+    : 'no answer since ' + (read || 'passgated started') + ': entries follow the fallback'));
+  fillFacts('store-facts', 'store-', storeFacts(st));
+}
+
 function render(s) {
   document.getElementById('identity').textContent = 'store ' + s.store_id + ' · gate ' + s.gate_id;
   document.title = (s.fire_alarm ? 'FIRE ALARM · ' : '') + s.gate_id + ' · Passgate status';
@@ -136,16 +196,8 @@ function render(s) {
 
   document.getElementById('lanes').replaceChildren(...(s.lanes || []).map(laneCard));
 
-  const dl = document.getElementById('gate-facts');
-  const rows = [];
-  for (const [name, value, cls] of gateFacts(s)) {
-    const dt = el('dt', null, name);
-    const dd = el('dd');
-    dd.id = 'fact-' + name.toLowerCase().replaceAll(' ', '-');
-    dd.append(cls ? el('span', 'pill ' + cls, value) : document.createTextNode(value));
-    rows.push(dt, dd);
-  }
-  dl.replaceChildren(...rows);
+  renderStore(s.store);
+  fillFacts('gate-facts', 'fact-', gateFacts(s));
 }
 
 function setLive(live) {

@@ -111,6 +111,30 @@ TEST_CASE("store: an admission claims its token and its shopper's open session b
   CHECK(g.f.admission->store_counts().claimed == 1);
 }
 
+TEST_CASE("store: an entry's token and shopper claims are one etcd transaction once the leases are held") {
+  StoreGate g;
+  REQUIRE(g.f.admit(g.f.token_of("shp_ann"), 201).admitted);  // grants the buckets' leases
+  const auto grants = g.kv.grants;
+  const auto claims = g.kv.claims;
+  const auto gets = g.kv.gets;
+  const auto pairs = g.kv.claim_twos;
+  const auto r = g.f.admit(g.f.token_of("shp_bob"), 201);
+  REQUIRE(r.admitted);
+  CHECK(g.kv.claim_twos == pairs + 1);
+  CHECK(g.kv.claims == claims);
+  CHECK(g.kv.grants == grants);
+  CHECK(g.kv.gets == gets);
+  CHECK(g.kv.data.at(g.key("shoppers", "shp_bob")).value == g.holder(r.session_id));
+  // Anti-passback off: the token alone, one claim.
+  g.f.settings.anti_passback = AntiPassback::off;
+  g.f.admission->reconfigure(g.f.settings);
+  const auto alone = g.f.admit(g.f.token_of("shp_cy"), 201);
+  REQUIRE(alone.admitted);
+  CHECK(g.kv.claim_twos == pairs + 1);
+  CHECK(g.kv.claims == claims + 1);
+  CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_cy")));
+}
+
 TEST_CASE("store: a token admitted at another array is denied replayed, the engine never asked") {
   StoreGate g;
   const std::string token = g.f.token(sim::TokenFlaw::none, std::nullopt, "jti-shared-00000001");
@@ -359,7 +383,36 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   CHECK(g.owed_now().claims == 2);
   // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
   g.reconciler.reset();
-  g.f.vt.advance(coordination::kDoubleUseWindow + std::chrono::minutes(10));
+  g.f.vt.advance(coordination::kDoubleUseWindow + coordination::kLeaseBucket + std::chrono::minutes(5));
+  g.kv.down = false;
+  g.restart();
+  g.reconciler->start();
+  g.f.vt.run_ready();
+  CHECK(g.reconciler->counts().lapsed == 1);
+  CHECK(g.reconciler->counts().unchecked == 1);
+  CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
+  CHECK(g.owed_now().claims == 0);
+}
+
+TEST_CASE("store: an owed token claim is dropped as soon as any array's key of the token may have lapsed (txn-26 M1)") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  REQUIRE(g.f.admit(g.f.token(), 201).admitted);
+  std::int64_t until_s = 0;
+  const auto rows = g.owed->next(10);
+  REQUIRE(rows.ok());
+  for (const auto& row : *rows)
+    if (row.kind == "token") until_s = row.until_s;
+  REQUIRE(until_s > 0);
+  // The earliest another array's key of the token may be gone: exp (until_s less at most 60 s
+  // of [tokens] clock_skew_s) + lease_skew + the window, by a clock 60 s ahead. A second past
+  // it, the claim would find the key free and pass for checked: it is dropped unasked.
+  const auto& s = g.north.settings();
+  const std::int64_t earliest_lapse_s = until_s - passgate::db::kMaxClockSkewS + s.lease_skew.count() +
+                                        s.double_use_window.count() - controller::kArrayClockDifference.count();
+  g.reconciler.reset();
+  g.f.vt.advance(seconds(earliest_lapse_s + 1) - std::chrono::duration_cast<seconds>(
+                                                     g.f.vt.wall_now().time_since_epoch()));
   g.kv.down = false;
   g.restart();
   g.reconciler->start();

@@ -102,6 +102,53 @@ TEST_CASE("claim answers that are not what was asked for are refused as bad_answ
   }
 }
 
+TEST_CASE("a claim of two keys: both compares, both puts with their leases, both read on failure") {
+  const std::string other = "/passgate/s1/shoppers/p-1";
+  const auto body = nlohmann::json::parse(etcd::claim_two_body({kKey, "v", 42}, {other, "w", 43}));
+  REQUIRE(body["compare"].size() == 2);
+  CHECK(body["compare"][1]["key"] == b64(other));
+  CHECK(body["compare"][1]["target"] == "CREATE");
+  CHECK(body["compare"][1]["create_revision"] == "0");
+  REQUIRE(body["success"].size() == 2);
+  CHECK(body["success"][0]["request_put"]["lease"] == "42");
+  CHECK(body["success"][1]["request_put"]["lease"] == "43");
+  CHECK(body["success"][1]["request_put"]["value"] == b64("w"));
+  REQUIRE(body["failure"].size() == 2);
+  CHECK(body["failure"][0]["request_range"]["key"] == b64(kKey));
+  CHECK(body["failure"][1]["request_range"]["key"] == b64(other));
+
+  const auto won = etcd::read_claim_two(
+      "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}},{"response_put":{}}]})", kKey, other);
+  REQUIRE(won);
+  CHECK(won->value.claimed);
+  const auto range = [](const std::string& key, const std::string& value) {
+    return R"({"response_range":{"kvs":[{"key":")" + b64(key) + R"(","value":")" + b64(value) + R"("}],"count":"1"}})";
+  };
+  const std::string empty = R"({"response_range":{"header":{"revision":"7"}}})";
+  const auto lost = etcd::read_claim_two("{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "]}",
+                                         kKey, other);
+  REQUIRE(lost);
+  CHECK_FALSE(lost->value.claimed);
+  CHECK_FALSE(lost->value.holders[0]);
+  CHECK(lost->value.holders[1] == "h");
+
+  const std::vector<std::string> bad{
+      "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}}]})",  // one put
+      "{" + kHeader + R"(,"succeeded":true})",                                    // none
+      "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}},{"response_range":{}}]})",
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "]}",  // failed, both absent
+      "{" + kHeader + R"(,"responses":[)" + range(other, "h") + "," + empty + "]}",  // keys swapped
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "," + empty + "]}",  // three
+      "{" + kHeader + R"(,"responses":[)" + range(kKey, std::string(5000, 'x')) + "," + empty + "]}",
+  };
+  for (const auto& answer_body : bad) {
+    const auto answer = etcd::read_claim_two(answer_body, kKey, other);
+    INFO(answer_body.substr(0, 200));
+    REQUIRE_FALSE(answer);
+    CHECK(answer.error().code == "bad_answer");
+  }
+}
+
 TEST_CASE("range, count, get, delete, lease and status answers are read with etcd's omitted zero fields") {
   const auto none = etcd::read_get("{" + kHeader + R"(,"count":"0"})", kKey);
   REQUIRE(none);

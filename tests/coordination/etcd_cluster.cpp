@@ -1,5 +1,6 @@
 #include "tests/coordination/etcd_cluster.hpp"
 
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -76,6 +77,7 @@ EtcdCluster::EtcdCluster(std::size_t members) {
             ca, "--client-cert-auth", "--peer-cert-file", member.cert.string(), "--peer-key-file",
             member.key.string(), "--peer-trusted-ca-file", ca, "--peer-client-cert-auth"}));
   }
+  paused_.assign(members, false);
   for (auto& m : members_) {
     if (!m->wait_for_output("serving client traffic securely", std::chrono::seconds(30))) {
       throw std::runtime_error("an etcd member did not start serving: " + m->output());
@@ -83,7 +85,11 @@ EtcdCluster::EtcdCluster(std::size_t members) {
   }
 }
 
-EtcdCluster::~EtcdCluster() = default;
+EtcdCluster::~EtcdCluster() {
+  for (std::size_t i = 0; i < members_.size(); ++i) {
+    if (paused_[i]) resume(i);
+  }
+}
 
 EtcdCluster::Pem EtcdCluster::issue(const std::string& stem, const std::string& subject, const std::string& extensions,
                                     const std::string& ca) {
@@ -135,6 +141,33 @@ void EtcdCluster::kill(std::size_t member) {
   m->signal(SIGKILL);
   (void)m->wait_exit(std::chrono::seconds(10));
   m.reset();
+  paused_[member] = false;
+}
+
+void EtcdCluster::pause(std::size_t member) {
+  auto& m = members_.at(member);
+  if (!m || paused_[member]) return;
+  m->signal(SIGSTOP);
+  paused_[member] = true;
+}
+
+void EtcdCluster::resume(std::size_t member) {
+  auto& m = members_.at(member);
+  if (!m || !paused_[member]) return;
+  m->signal(SIGCONT);
+  paused_[member] = false;
+}
+
+std::optional<std::string> EtcdCluster::get(boost::asio::io_context& io, const std::string& key,
+                                            std::chrono::milliseconds limit) {
+  auto client = drivers::EtcdClient::create(io, client_options("harness"));
+  if (!client) throw std::runtime_error(client.error().message);
+  std::optional<Result<std::optional<std::string>>> answer;
+  (*client)->get(key, limit, [&answer](Result<std::optional<std::string>> got) { answer = std::move(got); });
+  if (!run_until(io, [&answer] { return answer.has_value(); }, limit + std::chrono::seconds(5)) || !answer->ok()) {
+    throw std::runtime_error("etcd did not answer a read of " + key);
+  }
+  return std::move(answer->value());
 }
 
 std::optional<std::size_t> EtcdCluster::leader(boost::asio::io_context& io, std::chrono::milliseconds limit) {
@@ -148,7 +181,7 @@ std::optional<std::size_t> EtcdCluster::leader(boost::asio::io_context& io, std:
         std::vector<std::optional<drivers::etcd::Answer<drivers::etcd::MemberStatus>>> views(members_.size());
         std::size_t waiting = 0;
         for (std::size_t i = 0; i < members_.size(); ++i) {
-          if (!members_[i]) continue;
+          if (!members_[i] || paused_[i]) continue;
           ++waiting;
           (*client)->status(i, std::chrono::milliseconds(500), [&views, &waiting, i](auto answer) {
             --waiting;
@@ -158,7 +191,7 @@ std::optional<std::size_t> EtcdCluster::leader(boost::asio::io_context& io, std:
         if (!run_until(io, [&waiting] { return waiting == 0; }, std::chrono::seconds(5))) return false;
         std::optional<std::uint64_t> leader_id;
         for (std::size_t i = 0; i < members_.size(); ++i) {
-          if (!members_[i]) continue;
+          if (!members_[i] || paused_[i]) continue;
           if (!views[i] || views[i]->value.leader == 0) return false;
           if (leader_id && *leader_id != views[i]->value.leader) return false;
           leader_id = views[i]->value.leader;

@@ -31,7 +31,7 @@ test::EtcdCluster& cluster() {
 struct Array {
   Array(boost::asio::io_context& io, const std::string& gate, CoordinationSettings settings = {})
       : time(io), client(make(io, gate)) {
-    settings.store_id = "store-it";
+    if (settings.store_id.empty()) settings.store_id = "store-it";
     settings.gate_id = gate;
     coordinator = std::make_unique<StoreCoordinator>(*client, time, time, settings);
   }
@@ -70,6 +70,9 @@ struct LosingKv final : StoreKv {
              std::function<void(Result<ClaimAnswer>)> d) override {
     real.claim(k, v, l, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
+  void claim_two(const KeyClaim& a, const KeyClaim& b, Millis t, std::function<void(Result<ClaimTwoAnswer>)> d) override {
+    real.claim_two(a, b, t, [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
+  }
   void get(const std::string& k, Millis t, std::function<void(Result<std::optional<std::string>>)> d) override {
     real.get(k, t, std::move(d));
   }
@@ -105,6 +108,70 @@ TEST_CASE("etcd cluster: a token claimed at one array is refused at the other wi
       io, [&](auto done) { south.client->get("/passgate/store-it/tokens/tok-1", milliseconds(2000), std::move(done)); });
   REQUIRE(stored);
   CHECK(**stored == R"({"gate":"north","session":"sess-n1"})");
+}
+
+TEST_CASE("etcd cluster: a claim of two keys writes both or neither and reads back the holders") {
+  boost::asio::io_context io;
+  CoordinationSettings own_store;  // its shoppers' keys apart from the other tests'
+  own_store.store_id = "store-two";
+  Array north(io, "north", own_store);
+  const auto lease = wait<Result<StoreLease>>(
+      io, [&](auto done) { north.client->grant_lease(seconds(60), milliseconds(2000), std::move(done)); });
+  REQUIRE(lease);
+  const auto claim_two = [&](const KeyClaim& a, const KeyClaim& b) {
+    return wait<Result<ClaimTwoAnswer>>(
+        io, [&](auto done) { north.client->claim_two(a, b, milliseconds(2000), std::move(done)); });
+  };
+  const auto get = [&](const std::string& key) {
+    const auto got = wait<Result<std::optional<std::string>>>(
+        io, [&](auto done) { north.client->get(key, milliseconds(2000), std::move(done)); });
+    REQUIRE(got);
+    return *got;
+  };
+  const std::string token = "/passgate/store-two/tokens/two-1";
+  const std::string shopper = "/passgate/store-two/shoppers/two-1";
+  const std::string other = "/passgate/store-two/tokens/two-2";
+  const auto both = claim_two({token, "a", lease->id}, {shopper, "b", lease->id});
+  REQUIRE(both);
+  CHECK(both->claimed);
+  CHECK(get(token) == "a");
+  CHECK(get(shopper) == "b");
+  // One of the two held: neither written, each key's value read back (nothing for the free one).
+  const auto held = claim_two({other, "c", lease->id}, {shopper, "d", lease->id});
+  REQUIRE(held);
+  CHECK_FALSE(held->claimed);
+  CHECK_FALSE(held->holders[0]);
+  CHECK(held->holders[1] == "b");
+  CHECK_FALSE(get(other));
+  CHECK(get(shopper) == "b");
+  const auto both_held = claim_two({shopper, "e", lease->id}, {token, "f", lease->id});
+  REQUIRE(both_held);
+  CHECK_FALSE(both_held->claimed);
+  CHECK(both_held->holders[0] == "b");
+  CHECK(both_held->holders[1] == "a");
+  // A lease that does not exist: nothing written.
+  const auto no_lease = claim_two({other, "c", 12345}, {"/passgate/store-two/shoppers/two-2", "d", lease->id});
+  REQUIRE_FALSE(no_lease);
+  CHECK(no_lease.error().code == "lease_not_found");
+  CHECK_FALSE(get(other));
+  // Through the coordinators: an entry at south finds north's shopper, claims its token alone.
+  Array south(io, "south", own_store);
+  CHECK(wait<Outcome>(io, [&](auto done) { north.coordinator->open_shopper("two-3", "sess-n1", std::move(done)); })
+            .verdict == Verdict::confirmed);
+  const auto entry = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    south.coordinator->claim_entry("two-3", south.time.wall_now() + seconds(90), "two-3", "sess-s1",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(entry.first.verdict == Verdict::confirmed);
+  CHECK(entry.second.verdict == Verdict::refused);
+  CHECK(entry.second.holder_text == "gate north session sess-n1");
+  const auto fresh = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    south.coordinator->claim_entry("two-4", south.time.wall_now() + seconds(90), "two-4", "sess-s2",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(fresh.first.verdict == Verdict::confirmed);
+  CHECK(fresh.second.verdict == Verdict::confirmed);
+  CHECK(get("/passgate/store-two/shoppers/two-4") == R"({"gate":"south","session":"sess-s2"})");
 }
 
 TEST_CASE("etcd cluster: a claim's lease expiring frees the token's key for a new claim") {

@@ -26,6 +26,7 @@ class FakeStoreKv final : public StoreKv {
   std::map<std::int64_t, WallTime> leases;  // id -> end
   int grants = 0;
   int claims = 0;
+  int claim_twos = 0;
   int gets = 0;
   bool down = false;
   bool lose_claim_answers = false;
@@ -56,6 +57,29 @@ class FakeStoreKv final : public StoreKv {
     if (result.claimed) data[key] = {value, lease};
     if (lose_claim_answers) return unavailable(std::move(done));
     answer(std::move(done), Result<ClaimAnswer>(result));
+  }
+  void claim_two(const KeyClaim& first, const KeyClaim& second, Millis,
+                 std::function<void(Result<ClaimTwoAnswer>)> done) override {
+    ++claim_twos;
+    if (down) return unavailable(std::move(done));
+    expire();
+    if (revoke_next_lease_use || !leases.contains(first.lease) || !leases.contains(second.lease)) {
+      revoke_next_lease_use = false;
+      return answer(std::move(done), Result<ClaimTwoAnswer>(make_error("lease_not_found", "requested lease not found")));
+    }
+    ClaimTwoAnswer result;
+    std::size_t i = 0;
+    for (const KeyClaim* c : {&first, &second}) {
+      if (const auto it = data.find(c->key); it != data.end()) result.holders[i] = it->second.value;
+      ++i;
+    }
+    result.claimed = !result.holders[0] && !result.holders[1];
+    if (result.claimed) {
+      data[first.key] = {first.value, first.lease};
+      data[second.key] = {second.value, second.lease};
+    }
+    if (lose_claim_answers) return unavailable(std::move(done));
+    answer(std::move(done), Result<ClaimTwoAnswer>(result));
   }
   void get(const std::string& key, Millis, std::function<void(Result<std::optional<std::string>>)> done) override {
     ++gets;

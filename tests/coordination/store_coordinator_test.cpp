@@ -48,6 +48,17 @@ struct Store {
     REQUIRE(got);
     return *got;
   }
+  // An entry's claims together: the token's and the shopper's outcomes.
+  std::pair<Outcome, Outcome> entry(StoreCoordinator& gate, const std::string& token, const std::string& shopper,
+                                    const std::string& session) {
+    std::optional<std::pair<Outcome, Outcome>> got;
+    gate.claim_entry(token, time.wall_now() + seconds(90), shopper, session,
+                     [&got](Outcome t, Outcome sh) { got.emplace(std::move(t), std::move(sh)); });
+    REQUIRE_FALSE(got);  // never inside the call
+    time.run_ready();
+    REQUIRE(got);
+    return *got;
+  }
   Outcome claim(StoreCoordinator& gate, const std::string& token, const std::string& session, seconds exp_in = seconds(90)) {
     const auto exp = time.wall_now() + exp_in;
     return run([&](auto done) { gate.claim_token(token, session, exp, std::move(done)); });
@@ -235,18 +246,19 @@ TEST_CASE("a claim waiting on a lease grant that never answers ends unavailable 
 TEST_CASE("tokens expiring in one bucket share a lease; the next bucket's lease is granted ahead") {
   Store s;
   // exp + skew + the double-use window (a day) of the two tokens, now + 180 s and + 181 s
-  // + a day, fall in the bucket ending at + 209 s + a day.
+  // + a day, fall in the (15 min) bucket ending at + 989 s + a day.
   s.time.set_wall(WallTime{seconds(1'700'000'011)});
   CHECK(s.claim(s.north, "tok-a", "s1", seconds(60)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);  // the bucket's lease and the next one's, ahead
   CHECK(s.claim(s.north, "tok-b", "s2", seconds(61)).verdict == Verdict::confirmed);
   CHECK(s.kv.grants == 2);
   CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease == s.kv.data.at("/passgate/store-7/tokens/tok-b").lease);
-  // The lease outlives exp + skew (120 s by default) + a day and ends within one bucket (30 s) of it.
+  // The lease outlives exp + skew (120 s by default) + a day and ends within one bucket of it.
   const auto end = s.kv.leases.at(s.kv.data.at("/passgate/store-7/tokens/tok-a").lease);
-  CHECK(end == s.time.wall_now() + seconds(209) + kDoubleUseWindow);
+  CHECK(end == s.time.wall_now() + seconds(989) + kDoubleUseWindow);
+  CHECK(end - (s.time.wall_now() + seconds(181) + kDoubleUseWindow) < kLeaseBucket);
   // Long after the token's end its key is still there, for a double use to be found.
-  s.time.advance(seconds(209) + kDoubleUseWindow - seconds(1));
+  s.time.advance(seconds(989) + kDoubleUseWindow - seconds(1));
   CHECK(s.claim(s.south, "tok-a", "s9").verdict == Verdict::refused);
   // Once the window is over its key is gone, and a claim finds it free.
   s.time.advance(seconds(1));
@@ -310,4 +322,145 @@ TEST_CASE("lease buckets: a key lives until its end, at most one bucket more, an
   CHECK(book.find(WallTime{seconds(1'000'000'020)}, t0) == 7);
   CHECK_FALSE(book.find(WallTime{seconds(1'000'000'020)}, WallTime{seconds(1'000'000'021)}));
   CHECK(book.size() == 0);
+}
+
+TEST_CASE("an entry claims token and shopper in one transaction, each key with its bucket's lease") {
+  Store s;
+  std::vector<std::pair<std::string, std::chrono::nanoseconds>> timed;
+  s.north.on_claim_timed([&timed](const char* kind, std::chrono::nanoseconds took) { timed.emplace_back(kind, took); });
+  const auto [token, shopper] = s.entry(s.north, "tok-e1", "shp-e1", "sess-n1");
+  CHECK(token.verdict == Verdict::confirmed);
+  CHECK(shopper.verdict == Verdict::confirmed);
+  const auto& token_key = s.kv.data.at("/passgate/store-7/tokens/tok-e1");
+  const auto& shopper_key = s.kv.data.at("/passgate/store-7/shoppers/shp-e1");
+  CHECK(token_key.value == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(shopper_key.value == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(token_key.lease != shopper_key.lease);  // a day and more vs the 12 h backstop
+  CHECK(s.kv.claim_twos == 1);
+  CHECK(s.kv.claims == 0);
+  REQUIRE(timed.size() == 1);
+  CHECK(timed[0].first == "entry");
+  // With both buckets' leases held: one call to the store, nothing else.
+  const auto grants = s.kv.grants;
+  s.time.advance(std::chrono::milliseconds(5));
+  const auto [t2, s2] = s.entry(s.north, "tok-e2", "shp-e2", "sess-n2");
+  CHECK(t2.verdict == Verdict::confirmed);
+  CHECK(s2.verdict == Verdict::confirmed);
+  CHECK(s.kv.claim_twos == 2);
+  CHECK(s.kv.claims == 0);
+  CHECK(s.kv.gets == 0);
+  CHECK(s.kv.grants == grants);
+  CHECK(timed.size() == 2);
+}
+
+TEST_CASE("an entry whose token is taken: the token refused, the shopper claimed alone (as two claims would)") {
+  Store s;
+  CHECK(s.claim(s.south, "tok-t", "sess-s1").verdict == Verdict::confirmed);
+  const auto [token, shopper] = s.entry(s.north, "tok-t", "shp-t", "sess-n1");
+  REQUIRE(token.verdict == Verdict::refused);
+  CHECK(token.holder_text == "gate south session sess-s1");
+  CHECK(shopper.verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-t").value == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(s.kv.claim_twos == 1);
+  CHECK(s.kv.claims == 2);  // south's, and north's shopper alone
+}
+
+TEST_CASE("an entry whose shopper is inside through another array: refused for the shopper, the token claimed") {
+  Store s;
+  CHECK(s.run([&](auto done) { s.south.open_shopper("shp-o", "sess-s1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  const auto [token, shopper] = s.entry(s.north, "tok-o", "shp-o", "sess-n1");
+  CHECK(token.verdict == Verdict::confirmed);
+  REQUIRE(shopper.verdict == Verdict::refused);
+  CHECK(shopper.holder_text == "gate south session sess-s1");
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-o").value == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(s.north.gate_id_shared() == 0);
+  // Both held elsewhere: both refused, nothing written.
+  CHECK(s.claim(s.south, "tok-o2", "sess-s1").verdict == Verdict::confirmed);
+  const auto [t2, s2] = s.entry(s.north, "tok-o2", "shp-o", "sess-n2");
+  CHECK(t2.verdict == Verdict::refused);
+  CHECK(s2.verdict == Verdict::refused);
+}
+
+TEST_CASE("an entry finding this array's key of an ended session takes it over; of a live one, confirmed (soft)") {
+  Store s;
+  CHECK(s.entry(s.north, "tok-f1", "shp-f", "sess-n1").second.verdict == Verdict::confirmed);
+  s.north_db.fates["sess-n1"] = SessionFate::ended;
+  const auto [token, shopper] = s.entry(s.north, "tok-f2", "shp-f", "sess-n2");
+  CHECK(token.verdict == Verdict::confirmed);
+  CHECK(shopper.verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-f").value == R"({"gate":"north","session":"sess-n2"})");
+  s.north_db.fates["sess-n2"] = SessionFate::live;
+  const auto [t3, s3] = s.entry(s.north, "tok-f3", "shp-f", "sess-n3");
+  CHECK(t3.verdict == Verdict::confirmed);
+  CHECK(s3.verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-f").value == R"({"gate":"north","session":"sess-n2"})");
+  // The same entry sent again (its earlier answer lost) finds its own holders: confirmed.
+  const auto [t4, s4] = s.entry(s.north, "tok-f3", "shp-f", "sess-n3");
+  CHECK(t4.verdict == Verdict::confirmed);
+  CHECK(s4.verdict == Verdict::confirmed);
+  CHECK(s.north.gate_id_shared() == 0);
+}
+
+TEST_CASE("an entry whose answer is lost reads both keys back; unreadable, both unavailable") {
+  Store s;
+  s.kv.lose_claim_answers = true;
+  const auto [token, shopper] = s.entry(s.north, "tok-l", "shp-l", "sess-n1");
+  CHECK(token.verdict == Verdict::confirmed);
+  CHECK(shopper.verdict == Verdict::confirmed);
+  CHECK(s.kv.gets == 2);
+  // South's entry, lost the same way, finds north's holders.
+  const auto [t2, s2] = s.entry(s.south, "tok-l", "shp-l", "sess-s1");
+  CHECK(t2.holder_text == "gate north session sess-n1");
+  CHECK(s2.holder_text == "gate north session sess-n1");
+  s.kv.lose_reads = true;
+  const auto [t3, s3] = s.entry(s.north, "tok-l3", "shp-l3", "sess-n3");
+  CHECK(t3.verdict == Verdict::unavailable);
+  CHECK(s3.verdict == Verdict::unavailable);
+  CHECK(t3.reason.find("reading the key back") != std::string::npos);
+}
+
+TEST_CASE("an entry's lease found gone is granted again and both keys are claimed") {
+  Store s;
+  CHECK(s.entry(s.north, "tok-g1", "shp-g1", "sess-n1").first.verdict == Verdict::confirmed);
+  s.kv.revoke_next_lease_use = true;
+  const auto [token, shopper] = s.entry(s.north, "tok-g2", "shp-g2", "sess-n2");
+  CHECK(token.verdict == Verdict::confirmed);
+  CHECK(shopper.verdict == Verdict::confirmed);
+  CHECK(s.kv.data.contains("/passgate/store-7/tokens/tok-g2"));
+  CHECK(s.kv.data.contains("/passgate/store-7/shoppers/shp-g2"));
+}
+
+TEST_CASE("an entry ends within the coordination timeout, both unavailable, when a lease grant never answers") {
+  Store s;
+  s.kv.silent_grants = true;
+  std::vector<std::chrono::nanoseconds> timed;
+  s.north.on_claim_timed([&timed](const char* kind, std::chrono::nanoseconds took) {
+    CHECK(std::string(kind) == "entry");
+    timed.push_back(took);
+  });
+  std::optional<std::pair<Outcome, Outcome>> got;
+  s.north.claim_entry("tok-x", s.time.wall_now() + seconds(90), "shp-x", "sess-n1",
+                      [&got](Outcome t, Outcome sh) { got.emplace(std::move(t), std::move(sh)); });
+  s.time.advance(std::chrono::milliseconds(299));
+  CHECK_FALSE(got);
+  s.time.advance(std::chrono::milliseconds(1));
+  REQUIRE(got);
+  CHECK(got->first.verdict == Verdict::unavailable);
+  CHECK(got->second.verdict == Verdict::unavailable);
+  CHECK(got->first.reason == "no answer within the coordination timeout");
+  CHECK(s.kv.claim_twos == 0);
+  CHECK(timed == std::vector<std::chrono::nanoseconds>{std::chrono::milliseconds(300)});
+}
+
+TEST_CASE("an entry with the store down: both unavailable; with an id that cannot be a key, the other claimed alone") {
+  Store s;
+  s.kv.down = true;
+  const auto [t2, s2] = s.entry(s.north, "tok-y", "shp-y", "sess-n2");
+  CHECK(t2.verdict == Verdict::unavailable);
+  CHECK(s2.verdict == Verdict::unavailable);
+  s.kv.down = false;
+  const auto [t3, s3] = s.entry(s.north, std::string(300, 'x'), "shp-z", "sess-n3");
+  CHECK(t3.verdict == Verdict::unavailable);
+  CHECK(s3.verdict == Verdict::confirmed);
 }

@@ -207,30 +207,77 @@ TEST_CASE("a double use's cart is never charged through a quarantine of another 
   CHECK(r3->cart.reason == QuarantineReason::double_use);
   CHECK_THAT(r3->cart.detail, Catch::Matchers::Contains("its cart of 700 EUR (minor units) is not charged"));
   CHECK_THAT(r3->cart.detail, Catch::Matchers::Contains("quarantined first as over_limit (charged by alice)"));
-  // The operator's charge of the relabelled row is the deliberate decision.
-  REQUIRE(describe(quarantine.charge(row_of("s3"), "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow)) == "ok");
+  // The reopened row keeps the cart as the tracking engine sent it; the gate's undoing of the
+  // operator's charge is in the audit log (C-L3).
+  CHECK(r3->cart.raw == "{}");
+  CHECK(o.t.db->sql()
+            .execAndGet("SELECT actor || ' ' || action || ' ' || quarantined_cart_id FROM audit_log"
+                        " ORDER BY id DESC LIMIT 1")
+            .getString() == "passgated reopen_cart " + std::to_string(row_of("s3")));
+  // Charging it again is the deliberate decision: only with the double use confirmed.
+  CHECK(quarantine.charge(row_of("s3"), "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow).error().code ==
+        "double_use");
+  REQUIRE(describe(quarantine.charge(row_of("s3"), "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow,
+                                     CartQuarantine::DoubleUse::confirmed)) == "ok");
 }
 
-TEST_CASE("an operator cannot charge a double use's cart from a row of another reason (B-M1)") {
+TEST_CASE("a double use's cart is charged only with the double use confirmed, whatever its row says (B-M1, C-L2)") {
   Owed o;
   o.begin("s1");
+  o.begin("s2");
   SettlementStore settlement(*o.t.db);
   CartQuarantine quarantine(*o.t.db);
-  // A row left over_limit by an older version while its session is marked a double use.
+  // A row left over_limit by an older version while its session is marked a double use
+  // (migration 27 relabels such rows; the refusal does not depend on the label).
   REQUIRE(settlement.record_carts("carts", {}, {QuarantinedCart{"s1", QuarantineReason::over_limit, "big", "{}", "t"}},
                                   "c1", kNow)
               .ok());
   o.t.db->sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's1'");
   const auto id = o.t.db->sql().execAndGet("SELECT id FROM quarantined_carts").getInt64();
-  const auto refused = quarantine.charge(id, "EUR", 700, "re-priced", AuditActor{"alice"}, kNow);
-  REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().code == "double_use");
-  CHECK_THAT(refused.error().message, Catch::Matchers::Contains("now listed as double_use"));
+  // Asked twice (a lost reply, a script repeating a listing's ids), it is refused twice, and
+  // nothing is written.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto refused = quarantine.charge(id, "EUR", 700, "re-priced", AuditActor{"alice"}, kNow);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == "double_use");
+    CHECK_THAT(refused.error().message, Catch::Matchers::Contains("add --double-use"));
+  }
   CHECK_FALSE(settlement.cart("s1").value());
-  CHECK(quarantine.find(id).value()->cart.reason == QuarantineReason::double_use);
-  // Charged again, knowingly, it is charged.
-  REQUIRE(describe(quarantine.charge(id, "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow)) == "ok");
+  CHECK(quarantine.find(id).value()->cart.reason == QuarantineReason::over_limit);
+  CHECK(quarantine.find(id).value()->state == QuarantineState::open);
+  // Confirmed, it is charged, relabelled, and the audit row says so.
+  REQUIRE(describe(quarantine.charge(id, "EUR", 700, "owner shopped", AuditActor{"alice"}, kNow,
+                                     CartQuarantine::DoubleUse::confirmed)) == "ok");
   CHECK(settlement.cart("s1").value());
+  CHECK(quarantine.find(id).value()->cart.reason == QuarantineReason::double_use);
+  CHECK_THAT(o.t.db->sql().execAndGet("SELECT detail FROM audit_log WHERE action = 'charge_cart'").getString(),
+             Catch::Matchers::Contains("after correction (double use confirmed): owner shopped"));
+  // A confirmation for a session that is no double use is a mistake, refused.
+  REQUIRE(settlement.record_carts("carts", {}, {QuarantinedCart{"s2", QuarantineReason::over_limit, "big", "{}", "t"}},
+                                  "c2", kNow)
+              .ok());
+  const auto id2 = o.t.db->sql().execAndGet("SELECT id FROM quarantined_carts WHERE session_id = 's2'").getInt64();
+  const auto mistaken =
+      quarantine.charge(id2, "EUR", 700, "re-priced", AuditActor{"alice"}, kNow, CartQuarantine::DoubleUse::confirmed);
+  REQUIRE_FALSE(mistaken.ok());
+  CHECK(mistaken.error().code == "invalid_argument");
+  CHECK_FALSE(settlement.cart("s2").value());
+}
+
+TEST_CASE("a double use's cart found in carts is never planned until an operator confirmed it (C-L1 backstop)") {
+  Owed o;
+  o.begin("s1");
+  SettlementStore settlement(*o.t.db);
+  REQUIRE(settlement.record_carts("carts", {FinalCart{"s1", "EUR", 990, "t1"}}, {}, "c1", kNow).ok());
+  REQUIRE(settlement.candidates(10).value().size() == 1);
+  // Marked a double use by a path that did not move its cart (none does today; an older
+  // version could): the planner leaves it.
+  o.t.db->sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's1'");
+  CHECK(settlement.candidates(10).value().empty());
+  o.t.db->sql().exec(
+      "INSERT INTO quarantined_carts (session_id, reason, detail, raw, received_at_ms, state, settled_by)"
+      " VALUES ('s1', 'double_use', 'd', '{}', 1, 'charged', 'alice')");
+  CHECK(settlement.candidates(10).value().size() == 1);
 }
 
 TEST_CASE("an unverified admission's cart waits for its token's claim; a double use's charge is not retried (B-M2)") {
@@ -271,6 +318,19 @@ TEST_CASE("an unverified admission's cart waits for its token's claim; a double 
   CHECK(retried.error().code == "double_use");
   CHECK(o.t.db->sql().execAndGet("SELECT state FROM payment_ops WHERE id = " + std::to_string(charge)).getString() ==
         "dead");
+  // Nor a dead capture of its hold: it moves the same money (C-L4a).
+  op.op = "capture";
+  const auto capture = PaymentQueue::insert(*o.t.db, op, kNow);
+  o.t.db->sql().exec("UPDATE payment_ops SET state = 'dead' WHERE id = " + std::to_string(capture));
+  const auto capture_retried = queue.retry(capture, AuditActor{"alice"}, kNow);
+  REQUIRE_FALSE(capture_retried.ok());
+  CHECK(capture_retried.error().code == "double_use");
+  // Once an operator confirmed charging the double use's cart, its money may be sent again
+  // (C-L4b): the decision was deliberate.
+  o.t.db->sql().exec(
+      "INSERT INTO quarantined_carts (session_id, reason, detail, raw, received_at_ms, state, settled_by)"
+      " VALUES ('s1', 'double_use', 'd', '{}', 1, 'charged', 'alice')");
+  CHECK(describe(queue.retry(charge, AuditActor{"alice"}, kNow)) == "ok");
 }
 
 TEST_CASE("a card-tap session owes nothing to the store: no claim, no release of its card: ids (L1)") {

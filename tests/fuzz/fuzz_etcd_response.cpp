@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary etcd JSON gateway answers through drivers/etcd_response.hpp, as
-// EtcdClient reads them. Input: byte 0 picks the operation (claim, get, delete, delete-if,
-// range, count, lease grant, status, or an error status), the rest is the body. Besides
+// EtcdClient reads them. Input: byte 0 picks the operation (a claim, read as one of one key and
+// as one of two; get, delete, delete-if, range, count, lease grant, status, or an error
+// status), the rest is the body. Besides
 // crashes and sanitizer reports, it aborts when a read breaks a promise: a value longer than
 // kMaxValueBytes, a key other than the one asked for (or outside the prefix), a range longer
 // than its limit, a revision not above 0, a lease shorter than asked, or an error message
@@ -18,6 +19,7 @@ namespace {
 namespace etcd = passgate::drivers::etcd;
 
 const std::string kKey = "/passgate/s/tokens/t";
+const std::string kOtherKey = "/passgate/s/shoppers/p";
 const std::string kPrefix = "/passgate/s/occupancy/";
 constexpr std::size_t kLimit = 4;
 
@@ -41,6 +43,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto a = etcd::read_claim(body, kKey);
       check_header(a);
       if (a && !a->value.claimed) require(a->value.holder.size() <= etcd::kMaxValueBytes);
+      const auto two = etcd::read_claim_two(body, kKey, kOtherKey);
+      check_header(two);
+      if (two && !two->value.claimed) {
+        require(two->value.holders[0] || two->value.holders[1]);
+        for (const auto& holder : two->value.holders) require(!holder || holder->size() <= etcd::kMaxValueBytes);
+      }
       break;
     }
     case 1: {

@@ -60,6 +60,7 @@ expect_exactly "queue" -c "$files/passgate.toml" q
 expect_includes "--watch" -c "$files/passgate.toml" status --w
 expect_includes "--reason" queue write-off 412 --
 expect_exactly "charge-cart retry write-off write-off-cart" queue ""
+expect_includes "--double-use" queue charge-cart 3 --
 expect_exactly "cancel" sessions ""
 expect_includes "--reason" sessions cancel 0b6f2c1e --
 expect_includes "--passages-checked" sessions cancel 0b6f2c1e --

@@ -7,6 +7,7 @@
 
 #include <limits>
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <nlohmann/json.hpp>
 
 #include "db/cart_quarantine.hpp"
@@ -111,6 +112,43 @@ TEST_CASE("charge-cart settles the corrected cart once, audited with the invokin
   CHECK_THAT(again.output, Contains("it is already charged"));
   CHECK(gate.audit_log().size() == 1);
   CHECK(json::parse(gate.ctl({"queue", "--json"}).output).at("quarantined_carts").size() == 1);
+}
+
+TEST_CASE("charge-cart charges a double use's cart only with --double-use, and only a double use's") {
+  CtlFixture gate;
+  gate.add_session("s-twice", 5 * passgate::test::kMinute);
+  const std::vector<db::QuarantinedCart> carts{{"s-twice", db::QuarantineReason::double_use,
+                                                std::string(db::kDoubleUseDetail), kRaw, "2026-11-21T18:21:40.002Z"}};
+  REQUIRE(db::SettlementStore(gate.database()).record_carts("final_carts", {}, carts, "c1", gate.now_ms()).ok());
+  gate.database().sql().exec("UPDATE sessions SET double_use = 1 WHERE session_id = 's-twice'");
+  gate.start_gate();
+  // Asked as any other cart, twice (a lost reply, a script): refused, nothing written.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const auto plain = gate.ctl({"queue", "charge-cart", "1", "--amount", "2390", "--currency", "USD", "--reason", "r"});
+    INFO(plain.output);
+    CHECK(plain.exit_code != 0);
+    CHECK_THAT(plain.output, Contains("admitted at another gate array of the store too") && Contains("--double-use"));
+  }
+  CHECK(gate.audit_log().empty());
+  const auto confirmed = gate.ctl({"queue", "charge-cart", "1", "--amount", "2390", "--currency", "USD", "--reason",
+                                   "loss prevention: the owner shopped", "--double-use"});
+  INFO(confirmed.output);
+  REQUIRE(confirmed.exit_code == 0);
+  CHECK(gate.gated().wait_for_output("event=settlement_planned session=s-twice plan=charge total_minor=2390",
+                                     kGateLimit));
+  CHECK_THAT(gate.gated().output(), Contains("event=quarantined_cart_charged id=1 session=s-twice") &&
+                                        Contains("double_use=confirmed"));
+  REQUIRE(gate.audit_log().size() == 1);
+  CHECK_THAT(gate.audit_log().back().detail, Contains("after correction (double use confirmed)"));
+}
+
+TEST_CASE("charge-cart --double-use is refused for a cart that is no double use") {
+  QuarantineGate gate;
+  const auto run = gate.ctl(
+      {"queue", "charge-cart", "1", "--amount", "2390", "--currency", "USD", "--reason", "r", "--double-use"});
+  CHECK(run.exit_code != 0);
+  CHECK_THAT(run.output, Contains("its session is no double use; run charge-cart without --double-use"));
+  CHECK(gate.audit_log().empty());
 }
 
 TEST_CASE("write-off-cart closes a quarantined cart without charging, audited") {

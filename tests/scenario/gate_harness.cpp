@@ -265,8 +265,10 @@ passgate::HttpReply GateHarness::control(drivers::HttpClient& client, drivers::H
   return *reply;
 }
 
-void GateHarness::set_tracking_fault(const std::string& mode) {
-  (void)control(*control_client_, drivers::HttpMethod::post, "/control/fault", json{{"mode", mode}}.dump());
+void GateHarness::set_tracking_fault(const std::string& mode, std::chrono::milliseconds delay) {
+  json body{{"mode", mode}};
+  if (delay.count() > 0) body["delay_ms"] = delay.count();
+  (void)control(*control_client_, drivers::HttpMethod::post, "/control/fault", body.dump());
 }
 
 json GateHarness::tracking_state() {

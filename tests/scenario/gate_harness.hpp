@@ -109,9 +109,9 @@ class GateHarness {
   [[nodiscard]] std::string mint_with(const sim::IssuerKey& key, const std::string& shopper,
                                       sim::TokenFlaw flaw = sim::TokenFlaw::none) const;
 
-  // The tracking simulator's control port: fault "none|unreachable|slow|error5xx", and
-  // GET /control/state as JSON.
-  void set_tracking_fault(const std::string& mode);
+  // The tracking simulator's control port: fault "none|unreachable|slow|error5xx" (slow:
+  // every answer `delay` late, the request handled at once), and GET /control/state as JSON.
+  void set_tracking_fault(const std::string& mode, std::chrono::milliseconds delay = 0ms);
   [[nodiscard]] nlohmann::json tracking_state();
   // Re-reads the simulator's state (poll_until) until `holds` it; false after `limit`.
   [[nodiscard]] bool wait_for_tracking(const std::function<bool(const nlohmann::json&)>& holds,

@@ -7,44 +7,20 @@
 // the fallback ("deny" here) refuses entries.
 #include <catch2/catch.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include "tests/coordination/etcd_cluster.hpp"
 #include "tests/scenario/gate_harness.hpp"
 #include "tests/scenario/metrics_client.hpp"
 #include "tests/scenario/rig_client.hpp"
+#include "tests/scenario/store_arrays.hpp"
 
 namespace passgate::scenario {
 namespace {
 
 GateOptions array_options(test::EtcdCluster& cluster, const std::string& gate, const std::filesystem::path& keyset) {
-  const drivers::EtcdClientOptions etcd = cluster.client_options(gate);
-  std::string endpoints;
-  for (const auto& e : etcd.endpoints) endpoints += (endpoints.empty() ? "\"" : ", \"") + e + "\"";
-  GateOptions options;
-  options.gate_id = gate;
-  options.keyset = keyset;
-  options.store_section = "endpoints = [" + endpoints + "]\n" + "ca_file = \"" + etcd.tls.ca_bundle.string() +
-                          "\"\ncert_file = \"" + etcd.tls.client_cert.string() + "\"\nkey_file = \"" +
-                          etcd.tls.client_key.string() + "\"\ncoordination_timeout_ms = 2000\nfallback = \"deny\"\n";
-  return options;
-}
-
-nlohmann::json store_status(GateHarness& gate) {
-  const auto status = gate.ctl({"status", "--json"});
-  REQUIRE(status.status == 0);
-  return nlohmann::json::parse(status.output).at("store");
-}
-
-// Both arrays' status show the store's occupancy as `entered` in and `exited` out.
-bool occupancy_is(GateHarness& gate, std::int64_t entered, std::int64_t exited) {
-  return gate.poll_until(
-      [&] {
-        const auto occupancy = store_status(gate).at("occupancy");
-        return !occupancy.is_null() && occupancy.at("entered") == entered && occupancy.at("exited") == exited &&
-               occupancy.at("arrays") == 2;
-      },
-      std::chrono::seconds(40));
+  StoreArray array;
+  array.gate = gate;
+  array.keyset = keyset;
+  return store_array_options(cluster.client_options(gate), array);
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 // logged without the password); logged in, a scan, a fire alarm, a gateway outage and a lost
 // scanner each appear on the page within a second of the gate knowing; a password changed by a
 // reload ends the live view with "Login needed" on the page, and losing the daemon shows a
-// banner. Screenshots at 390x844 and 1280x800 go to $PASSGATE_SCREENSHOTS_DIR (docs/
-// images/ regenerates docs/status-page.md's) or the test's temp dir. One browser for the file.
+// banner. With a [store] whose etcd never answers (a closed port: no etcd to stand up), the
+// store panel says so, and an entry admitted on the fallback shows as a claim owed within a
+// second. Screenshots at 390x844 and 1280x800 (of the first page, and of the store panel) go to
+// $PASSGATE_SCREENSHOTS_DIR (docs/images/ regenerates docs/status-page.md's) or the test's temp
+// dir. One browser for each test case.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -21,6 +24,8 @@
 #include "tests/status_page/page_driver.hpp"
 #include "tests/status_page/basic_auth.hpp"
 #include "tests/status_page/cheap_hash.hpp"
+#include "tests/status_page/page_port.hpp"
+#include "tests/status_page/unreachable_store.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_certs.hpp"
 
@@ -61,6 +66,12 @@ std::filesystem::path screenshots_dir(const test::TempDir& dir) {
   return wanted != nullptr && *wanted != '\0' ? std::filesystem::path(wanted) : dir.path();
 }
 
+void shown_within_a_second(test::PageDriver& page, const char* what, const std::string& js) {
+  const auto waited = page.wait(js, kWithinASecond);
+  INFO(what << ": " << (waited.ok ? "shown after " : "not shown within ") << waited.ms << " ms");
+  CHECK(waited.ok);
+}
+
 TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gateway outage and lost scanner in 1 s",
           "[browser]") {
   test::TempDir files;
@@ -69,11 +80,7 @@ TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gatewa
   rig.connect_ready();
   const std::string url = page_url(gate);
   test::PageDriver page(gate.io(), files.path());
-  const auto within_a_second = [&](const char* what, const std::string& js) {
-    const auto waited = page.wait(js, kWithinASecond);
-    INFO(what << ": " << (waited.ok ? "shown after " : "not shown within ") << waited.ms << " ms");
-    CHECK(waited.ok);
-  };
+  const auto within_a_second = [&](const char* what, const std::string& js) { shown_within_a_second(page, what, js); };
 
   // No login, then a wrong one: refused, and the failure logged without the password.
   auto refused = page.command({{"cmd", "open"}, {"url", url}});
@@ -90,6 +97,8 @@ TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gatewa
   REQUIRE(page.command({{"cmd", "open"}, {"url", url}}).at("ok"));
   REQUIRE(page.wait("document.getElementById('live').textContent === 'live' && document.getElementById('lane-3')",
                     kReactLimit).ok);
+  // No [store]: no store panel.
+  CHECK(page.command({{"cmd", "eval"}, {"js", "document.getElementById('store').hidden"}}).at("value") == true);
 
   // A scan: admitted on lane 1, then the same token again on lane 2: denied, never shown.
   const std::string token = gate.mint("shp_ana");
@@ -148,6 +157,82 @@ TEST_CASE("in a browser the page refuses no login and shows a scan, fire, gatewa
   gate.stop_gate();
   CHECK(page.wait("!document.getElementById('lost').hidden && "
                   "document.getElementById('live').textContent === 'NOT LIVE'", kWithinASecond).ok);
+}
+
+TEST_CASE("in a browser the store panel says the store's etcd does not answer, and shows a claim owed in 1 s",
+          "[browser]") {
+  test::TempDir files;
+  const test::UnreachableStore store(files);
+  GateHarness gate(GateOptions{.store_section = store.section()});
+  RigClient rig(gate);
+  rig.connect_ready();
+  test::PageDriver page(gate.io(), files.path());
+  // The page without a login, on loopback (TLS and logins are the other test case's).
+  REQUIRE(page.command({{"cmd", "open"}, {"url", "http://127.0.0.1:" + std::to_string(test::page_port(gate)) + "/"}})
+              .at("ok"));
+  REQUIRE(gate.gated().wait_for_output("event=store_occupancy_unavailable", kReactLimit));
+  shown_within_a_second(page, "the store's etcd not answering",
+                        "document.getElementById('live').textContent === 'live' && "
+                        "!document.getElementById('store').hidden && "
+                        "document.getElementById('store-etcd').dataset.state === 'unreachable' && "
+                        "document.getElementById('store-etcd').textContent.includes('no answer since passgated "
+                        "started') && "
+                        "document.getElementById('store-fallback').textContent.startsWith('local: entries admitted') && "
+                        "document.getElementById('store-occupancy').textContent === 'not read yet' && "
+                        "document.getElementById('store-owed-to-etcd').textContent === 'nothing'");
+  CHECK(page.command({{"cmd", "eval"}, {"js", "document.getElementById('gate-id-shared').hidden"}}).at("value") == true);
+
+  // An entry while etcd does not answer: admitted on the gate's own checks (fallback local),
+  // its store-wide claim owed.
+  rig.scan(1, gate.mint("shp_ana"));
+  REQUIRE(rig.wait_level(kRelease1, true));
+  shown_within_a_second(page, "the claim owed",
+                        "/^[1-9][0-9]* claim\\(s\\)/.test(document.getElementById('store-owed-to-etcd').textContent) && "
+                        "document.getElementById('attention').textContent.includes('wait to be made store-wide')");
+  // The same count as passgatectl status (the token's claim and the shopper's).
+  const auto status = gate.ctl({"status", "--json"});
+  REQUIRE(status.status == 0);
+  const auto owed = json::parse(status.output).at("store").at("claims_owed").get<std::int64_t>();
+  CHECK(owed > 0);
+  CHECK(page.command({{"cmd", "eval"},
+                      {"js", "document.getElementById('store-owed-to-etcd').textContent.startsWith('" +
+                                 std::to_string(owed) + " claim(s)')"}})
+            .at("value") == true);
+
+  // What no single etcd-less gate can show (another box with this gate_id, double uses found,
+  // an occupancy read): the page's drawing of such a store part, drawn and read in one script
+  // (before the next snapshot redraws it).
+  const json drawn = page.command({{"cmd", "eval"}, {"js", R"((() => {
+      renderStore({reachable: true, fallback: 'deny', claims_owed: 0, releases_owed: 0, double_uses_24h: 3,
+                   gate_id_shared: 2, claims_unchecked: 0,
+                   occupancy: {inside: 41, entered: 50, exited: 9, arrays: 2, read_s_ago: 4}});
+      const text = (id) => document.getElementById(id).textContent;
+      return {banner: !document.getElementById('gate-id-shared').hidden, alarm: text('gate-id-shared-text'),
+              etcd: text('store-etcd'), fallback: text('store-fallback'), occupancy: text('store-occupancy'),
+              double_uses: text('store-double-uses'), gate_id: text('store-gate-id')};
+    })())"}}).at("value");
+  INFO(drawn.dump());
+  CHECK(drawn.at("banner") == true);
+  CHECK(drawn.at("alarm").get<std::string>().starts_with("2 key(s) in the store's etcd are held under this gate_id"));
+  CHECK(drawn.at("etcd").get<std::string>().starts_with("etcd reachablelast answered "));
+  CHECK(drawn.at("fallback") == "deny (if etcd does not answer: entries denied, lane_unavailable)");
+  CHECK(drawn.at("occupancy").get<std::string>().starts_with(
+      "41 inside now · 50 entered, 9 exited · 2 gate array(s) counted · as of "));
+  CHECK(drawn.at("double_uses").get<std::string>().starts_with("3 in the last 24 h: "));
+  CHECK(drawn.at("double_uses").get<std::string>().find("Tell loss prevention") != std::string::npos);
+  CHECK(drawn.at("gate_id").get<std::string>().starts_with("SHARED"));
+  // The next snapshot draws the gate's own again.
+  CHECK(page.wait("document.getElementById('gate-id-shared').hidden && "
+                  "document.getElementById('store-etcd').dataset.state === 'unreachable'", kReactLimit).ok);
+
+  for (const auto& [name, width, height] : {std::tuple{"status-page-store-phone.png", 390, 844},
+                                            std::tuple{"status-page-store-desktop.png", 1280, 800}}) {
+    const auto path = screenshots_dir(files) / name;
+    REQUIRE(page.command({{"cmd", "screenshot"}, {"path", path.string()}, {"width", width}, {"height", height},
+                          {"scroll_to", "store"}})
+                .at("ok"));
+    CHECK(std::filesystem::file_size(path) > 10000);
+  }
 }
 
 }  // namespace

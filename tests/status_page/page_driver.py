@@ -11,7 +11,8 @@ Commands ({"cmd": ...}):
               ("" stops); Chromium's Basic prompt never shows in headless mode
   wait        {"js", "timeout_ms"}: until the expression is true; {"ok", "ms"}
   eval        {"js"}: {"ok", "value"}
-  screenshot  {"path", "width", "height"}: the page at that CSS size (DevTools emulation)
+  screenshot  {"path", "width", "height", "scroll_to" (optional: an element's id, scrolled into
+              view at that size)}: the page at that CSS size (DevTools emulation)
   quit
 Run as root it passes --no-sandbox (Chromium refuses to start as root otherwise).
 usage: page_driver.py USER_DATA_DIR (also used by tools/bench/status_page_latency.py)"""
@@ -67,6 +68,8 @@ def run(driver, command):
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
             "width": command["width"], "height": command["height"], "deviceScaleFactor": 1,
             "mobile": command["width"] < 600})
+        if command.get("scroll_to"):
+            driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", command["scroll_to"])
         # Let the page lay itself out at the new size before the capture.
         driver.execute_script("return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));")
         driver.save_screenshot(command["path"])

@@ -2,7 +2,8 @@
 // its files and headers, what it refuses (other methods, other paths), /status.json telling
 // the same story as `passgatectl status --json` with the same names (plus what the page draws
 // of each lane), /events framing one snapshot per event and pushing a change, its cap on
-// viewers, and no accept rate on loopback.
+// viewers, and no accept rate on loopback. With a [store] (whose etcd never answers) the
+// snapshot carries passgatectl status's store view; without one, none.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -18,6 +19,7 @@
 #include "tests/scenario/gate_harness.hpp"
 #include "tests/scenario/rig_client.hpp"
 #include "tests/status_page/page_port.hpp"
+#include "tests/status_page/unreachable_store.hpp"
 #include "tests/support/run_until.hpp"
 
 namespace passgate::scenario {
@@ -145,6 +147,8 @@ TEST_CASE("status.json tells what passgatectl status tells, with the same names,
   CHECK(snapshot.at("payment_queue") == status.at("payment_queue"));
   CHECK(snapshot.at("database") == json{{"ok", true}});
   CHECK(snapshot.at("version").get<std::string>().starts_with("passgated "));
+  CHECK_FALSE(snapshot.contains("store"));  // no [store]: no store view, here or in passgatectl status
+  CHECK_FALSE(status.contains("store"));
   REQUIRE(snapshot.at("lanes").size() == status.at("lanes").size());
   for (std::size_t i = 0; i < status.at("lanes").size(); ++i) {
     for (const auto& [key, value] : status.at("lanes")[i].items()) {
@@ -163,6 +167,48 @@ TEST_CASE("status.json tells what passgatectl status tells, with the same names,
   REQUIRE(lane2.at("recent_scans").size() == 1);
   CHECK(lane2.at("recent_scans")[0].at("outcome") == "denied");
   CHECK(lane2.at("recent_scans")[0].at("reason") == "replayed");
+}
+
+TEST_CASE("status.json carries passgatectl status's store view when [store] is set (its etcd not answering)") {
+  test::TempDir files;
+  const test::UnreachableStore store(files);
+  GateHarness gate(GateOptions{.store_section = store.section()});
+  PageClient page(gate, page_port(gate));
+  const auto store_of_page = [&] {
+    const auto reply = page.call(drivers::HttpMethod::get, "/status.json");
+    REQUIRE(reply.status == 200);
+    return json::parse(reply.body).at("store");
+  };
+  // The store's etcd never answers: the gate knows at its first occupancy round.
+  REQUIRE(gate.gated().wait_for_output("event=store_occupancy_unavailable", kReactLimit));
+  json shown;
+  REQUIRE(gate.poll_until([&] {
+    shown = store_of_page();
+    return shown.at("reachable") == false;
+  }));
+  CHECK(shown.at("fallback") == "local");
+  CHECK(shown.at("claims_owed") == 0);
+  CHECK(shown.at("releases_owed") == 0);
+  CHECK(shown.at("double_uses_24h") == 0);
+  CHECK(shown.at("gate_id_shared") == 0);
+  CHECK(shown.at("claims_unchecked") == 0);
+  CHECK(shown.at("occupancy").is_null());  // never read
+  CHECK_FALSE(shown.at("last_error").get<std::string>().empty());
+
+  // passgatectl status tells the same: the same object, the same attention line.
+  const auto ctl = gate.ctl({"status", "--json"});
+  REQUIRE(ctl.status == 0);
+  const json status = json::parse(ctl.output);
+  CHECK(status.at("store") == shown);
+  const auto attention = json::parse(page.call(drivers::HttpMethod::get, "/status.json").body).at("attention");
+  const auto etcd_line = [](const json& lines) {
+    for (const auto& line : lines) {
+      if (line.get<std::string>().starts_with("the store's etcd does not answer")) return line.get<std::string>();
+    }
+    return std::string();
+  };
+  CHECK_FALSE(etcd_line(attention).empty());
+  CHECK(etcd_line(attention) == etcd_line(status.at("attention")));
 }
 
 TEST_CASE("each event carries one whole snapshot; a change is pushed; a ninth viewer is refused") {

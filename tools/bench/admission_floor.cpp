@@ -6,7 +6,7 @@
 // admission makes before any barrier is released. With --etcd-endpoint (a gate with [store]),
 // also the store-wide claim of the token admission makes before the release: one
 // coordination::StoreCoordinator::claim_token over drivers::EtcdClient, as passgated makes it
-// (a lease per 30 s bucket, granted once and reused), waited for. Tokens are minted outside
+// (a lease per 15-minute bucket, granted once and reused), waited for. Tokens are minted outside
 // the timing. The database goes where the daemon's goes in the same run (same file system).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>

@@ -167,13 +167,29 @@ class Gate:
             raise RuntimeError(f"passgated ({self.name}) logged no metrics port; see {self.log_path}")
         return int(found.group(1))
 
-    def store_admissions(self):
+    @staticmethod
+    def store_admissions(page):
         """With [store]: its app entries by what their store-wide claims decided, from its metrics
-        (passgate_store_admissions_total by outcome: claimed, replayed, fallback_local, ...)."""
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}/metrics", timeout=5) as reply:
-            page = reply.read().decode()
+        page (passgate_store_admissions_total by outcome: claimed, replayed, fallback_local, ...)."""
         found = re.findall(r'^passgate_store_admissions_total\{outcome="([a-z_]+)"\} ([0-9]+)$', page, re.M)
         return {outcome: int(n) for outcome, n in found}
+
+    @staticmethod
+    def store_claims(page):
+        """With [store]: its store-wide claims' count and mean seconds by kind (entry, token,
+        shopper), from its metrics page (passgate_store_claim_seconds)."""
+        claims = {}
+        for part in ("count", "sum"):
+            for kind, value in re.findall(rf'^passgate_store_claim_seconds_{part}\{{kind="([a-z]+)"\}} (\S+)$', page,
+                                          re.M):
+                claims.setdefault(kind, {})[part] = float(value)
+        return {kind: {"count": int(c["count"]), "mean_s": c["sum"] / c["count"]}
+                for kind, c in claims.items() if c.get("count")}
+
+    def metrics_page(self):
+        """The gate's /metrics page."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port()}/metrics", timeout=5) as reply:
+            return reply.read().decode()
 
     def stop(self):
         """SIGTERM; returns the exit code (0: a clean stop)."""

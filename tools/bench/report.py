@@ -102,8 +102,9 @@ def store_rows(r):
                         ("offline_token_claim_only", "offline, anti_passback off (the token's claim only)"),
                         ("tracking_loopback", "tracking engine on loopback")):
         scans, fallbacks = s[case]["scans"], s[case]["admissions"].get("fallback_local", 0)
+        claims = ", ".join(f"{kind} {c['count']:,} mean {ms(c['mean_s'])}" for kind, c in s[case]["claims"].items())
         rows.append((f"scan-to-release with the store-wide claim (3-member etcd on loopback), {label}, "
-                     f"{scans['count']:,} scans ({fallbacks} admitted unverified)", latency(scans),
+                     f"{scans['count']:,} scans ({fallbacks} admitted unverified; claims: {claims})", latency(scans),
                      "verify + commit + one claim alone: " + latency(floor),
                      goal(f"p99 {s['p99_ratio'][case]:.2f}x the floor, <= {s['goal_p99_ratio']}x",
                           s["p99_ratio"][case] <= s["goal_p99_ratio"])))

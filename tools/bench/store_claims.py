@@ -1,7 +1,7 @@
 """j. Scan-to-release with the store-wide claim (issue 20): a gate with [store] on a local
 three-member etcd cluster (etcd_cluster.py: loopback, TLS with client certificates, the
 members' data on the build's disk); every app entry claims its token and opens its shopper's
-session in etcd (two transactions at once) before the release, at the default
+session in etcd (one transaction for both) before the release, at the default
 coordination_timeout_ms (300 ms; a slower answer is admitted unverified, counted as
 fallback_local). As in section a, with the tracking engine unreachable (policy admit) and with
 its simulator on loopback, each on a new gate; and offline with [entry] anti_passback = "off",
@@ -45,11 +45,11 @@ def store_claims(b, results):
 
 
 def store_scans(b, cluster, name, tracking_url, gateway_url, n, tables="", **options):
-    """`n` scans on a new gate `name` with [store] (and `tables`); their figures and the gate's
-    claims by outcome."""
+    """`n` scans on a new gate `name` with [store] (and `tables`); their figures, the gate's
+    entries by what their claims decided, and its claims' count and mean time by kind."""
     gate = b.gate(name, tracking_url, gateway_url, tables=tables + cluster.store_section("bench"), **options)
     gate.start()
     scans = b.scans(gate, n, shoppers=f"shp_{name.replace('-', '_')}_")
-    admissions = gate.store_admissions()
+    page = gate.metrics_page()
     gate.stop()
-    return {"scans": scans, "admissions": admissions}
+    return {"scans": scans, "admissions": gate.store_admissions(page), "claims": gate.store_claims(page)}

@@ -4,8 +4,8 @@
 // passgatectl queue retry ID and queue write-off ID --reason TEXT: the operator's answers to
 // a dead letter, carried out by passgated and recorded in its audit log with the invoking
 // operator (invoking_operator.hpp). The listing also shows the quarantined final carts;
-// passgatectl queue charge-cart ID --amount MINOR --currency CODE --reason TEXT and queue
-// write-off-cart ID --reason TEXT settle one (passgated/control_quarantine.hpp). The
+// passgatectl queue charge-cart ID --amount MINOR --currency CODE --reason TEXT [--double-use]
+// and queue write-off-cart ID --reason TEXT settle one (passgated/control_quarantine.hpp). The
 // queue's options may come before or after them.
 #include <algorithm>
 #include <iostream>
@@ -34,6 +34,7 @@ struct QueueOptions {
   std::string reason;
   std::int64_t amount_minor = 0;
   std::string currency;
+  bool double_use = false;  // charge-cart: the operator confirms charging a double use's cart
 };
 
 // The state as the table shows it; a final failure that needs no operator is marked so.
@@ -59,7 +60,8 @@ void print_quarantined(const json& carts, std::ostream& out) {
   }
   print_table(rows, out);
   out << "The cart as received: passgatectl queue --json. Settle one with passgatectl queue charge-cart ID --amount"
-         " MINOR --currency CODE --reason TEXT (after checking the total), or passgatectl queue write-off-cart ID"
+         " MINOR --currency CODE --reason TEXT (after checking the total; a double_use cart also needs --double-use,"
+         " once loss prevention found the token's owner shopped here), or passgatectl queue write-off-cart ID"
          " --reason TEXT.\n\n";
 }
 
@@ -196,13 +198,18 @@ void add_queue_command(CLI::App& app, Cli& cli) {
       }));
   charge->add_option("--currency", o->currency, "the gate's currency (payments.currency), e.g. USD")->required();
   charge->add_option("--reason", o->reason, "what was checked, for the audit log")->required();
+  charge->add_flag("--double-use", o->double_use,
+                   "confirm charging the cart of a double use (its entry token was admitted at another gate array "
+                   "too): loss prevention found the token's owner shopped here");
   charge->callback([o, &cli] {
-    cli.exit_code = ask_and_print(cli.target, json{{"cmd", "queue.charge_cart"},
-                                                   {"id", o->op_id},
-                                                   {"amount_minor", o->amount_minor},
-                                                   {"currency", controller::currency_code(o->currency)},
-                                                   {"reason", o->reason},
-                                                   {"operator", invoking_operator()}}, cli.json, print_cart_settled);
+    json request{{"cmd", "queue.charge_cart"},
+                 {"id", o->op_id},
+                 {"amount_minor", o->amount_minor},
+                 {"currency", controller::currency_code(o->currency)},
+                 {"reason", o->reason},
+                 {"operator", invoking_operator()}};
+    if (o->double_use) request["confirm"] = "double_use";
+    cli.exit_code = ask_and_print(cli.target, request, cli.json, print_cart_settled);
   });
 
   auto* write_off_cart =
