@@ -42,7 +42,9 @@ TEST_CASE("store model harness: a double use's cart is held until the operator c
       time_passes(20000),
       final_cart(2, 2000),
       time_passes(5000),
-      operator_charges_cart(1),
+      operator_charges_cart(1),  // without --double-use: refused, nothing written
+      time_passes(5000),
+      operator_charges_cart(0),  // with it: charged
       time_passes(20000),
   });
 }
@@ -73,8 +75,8 @@ TEST_CASE("store model harness: past the claim wait with the store silent, the c
   });
 }
 
-TEST_CASE("store model harness: a cart charged after correction is held again by a double use, and queue "
-          "retry refuses its charge once the operator charged it") {
+TEST_CASE("store model harness: a cart charged after correction is held again by a double use; the operator "
+          "charges it with --double-use, and queue retry may send its declined charge again") {
   expect_day_keeps_invariants({
       admit_unverified(1, 0),
       final_cart(1, 10'000'200),
