@@ -48,7 +48,8 @@ void CartsFeed::on_page(const HttpReply& reply) {
   auto page = parse_carts_page(reply.body, settings_.limits);
   if (!page) return fail("the tracking engine sent a page the gate cannot read (" + page.error().message +
                          "); the cursor stays, the page is asked for again");
-  if (page->carts.empty() && page->quarantined.empty()) {
+  const std::size_t in_page = page->carts.size() + page->quarantined.size() + page->repeats;
+  if (in_page == 0) {
     last_error_.clear();
     return schedule(settings_.poll_interval);
   }
@@ -66,10 +67,11 @@ void CartsFeed::on_page(const HttpReply& reply) {
                  log_value(cart.session_id.empty() ? std::string("-") : cart.session_id), to_string(cart.reason),
                  log_value(cart.detail));
   }
-  if (recorded->recorded > 0 || recorded->repeated > 0)
-    spdlog::info("event=carts_recorded recorded={} repeated={}", recorded->recorded, recorded->repeated);
+  const std::size_t repeated = static_cast<std::size_t>(recorded->repeated) + page->repeats;
+  if (recorded->recorded > 0 || repeated > 0)
+    spdlog::info("event=carts_recorded recorded={} repeated={}", recorded->recorded, repeated);
   if (recorded_) recorded_();
-  const bool full_page = static_cast<int>(page->carts.size() + page->quarantined.size()) >= settings_.page_limit;
+  const bool full_page = static_cast<int>(in_page) >= settings_.page_limit;
   schedule(full_page ? Millis{0} : settings_.poll_interval);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -90,14 +91,25 @@ Result<CartsPage> parse_carts_page(std::string_view body, const CartLimits& limi
     page.next_cursor = cursor->get<std::string>();
   }
   if (!carts->empty() && page.next_cursor.empty()) return bad("next_cursor", "expected a cursor after carts");
+  // The sessions named so far: carts and quarantined carts are two lists, so a later cart of a
+  // session must not reach the store beside its first (it would be recorded before it).
+  std::set<std::string> named;
+  const auto repeat = [&](const std::string& session_id) {
+    if (session_id.empty() || named.insert(session_id).second) return false;
+    ++page.repeats;
+    return true;
+  };
   for (const json& element : *carts) {
     const auto raw = [&] { return element.dump(-1, ' ', false, json::error_handler_t::replace); };
     auto cart = read_cart(element);
     if (!cart) {
       const std::string* session_id = session_of(element);
+      if (session_id && repeat(*session_id)) continue;
       page.quarantined.push_back(db::QuarantinedCart{session_id ? *session_id : std::string(),
                                                      db::QuarantineReason::unreadable, cart.error().message, raw(),
                                                      ""});
+    } else if (repeat(cart->session_id)) {
+      continue;
     } else if (auto quarantined = refused(*cart, limits)) {
       quarantined->raw = raw();
       page.quarantined.push_back(std::move(*quarantined));

@@ -5,9 +5,13 @@
 // and a whole total from 0 to payments.max_cart_minor is to be settled; any other cart (one
 // the gate cannot read, a foreign currency, a total above the bound) is quarantined with its
 // reason and its JSON as received, so one bad cart never stalls the carts after it and is
-// never charged as it came. A plain function of the bytes, also driven by fuzz_carts_page.
+// never charged as it came. A cart naming a session an earlier cart of the page named is a
+// repeat (a session is settled on its first cart, or quarantined on it): dropped here, counted,
+// so that the store never sees a later cart of the page before the first one.
+// A plain function of the bytes, also driven by fuzz_carts_page.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +32,7 @@ struct CartLimits {
 struct CartsPage {
   std::vector<db::FinalCart> carts;             // to be settled
   std::vector<db::QuarantinedCart> quarantined;  // never charged as they came
+  std::size_t repeats = 0;                       // later carts of a session named earlier in the page
   std::string next_cursor;                       // may be empty when the page is empty
 };
 

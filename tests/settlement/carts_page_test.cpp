@@ -174,3 +174,28 @@ TEST_CASE("a quarantined cart's JSON is kept whole here (the store cuts it), cut
   CHECK(passgate::db::bounded_raw(q.raw) ==
         cart.substr(0, passgate::db::kRawCartBytes - 1) + "... (" + std::to_string(cart.size()) + " bytes)");
 }
+
+// Found by the settlement model: an engine's cart above the bound, then a later cart of the same
+// session in the same page; the later one reached the store as a cart to charge before the first
+// one was quarantined, and was charged. A session is settled on its first cart only.
+TEST_CASE("a later cart of a session named earlier in the page is a repeat: dropped, counted") {
+  const std::string body = std::string(R"({"carts":[)") + with_total("10000001") + "," + with_total("1999") + "," +
+                           kGoodCart + "," + with_currency("12") + R"(],"next_cursor":"c1"})";
+  auto page = parse_carts_page(body, kLimits);
+  REQUIRE(page.ok());
+  REQUIRE(page->quarantined.size() == 1);
+  CHECK(page->quarantined[0].session_id == "s2");
+  CHECK(page->quarantined[0].reason == QuarantineReason::over_limit);
+  REQUIRE(page->carts.size() == 1);
+  CHECK(page->carts[0].session_id == "s1");
+  CHECK(page->repeats == 2);
+
+  auto first_good = parse_carts_page(std::string(R"({"carts":[)") + with_total("1999") + "," +
+                                         with_total("10000001") + R"(],"next_cursor":"c1"})",
+                                     kLimits);
+  REQUIRE(first_good.ok());
+  REQUIRE(first_good->carts.size() == 1);
+  CHECK(first_good->carts[0].total_minor == 1999);
+  CHECK(first_good->quarantined.empty());
+  CHECK(first_good->repeats == 1);
+}

@@ -5,6 +5,9 @@
 #include <map>
 #include <random>
 
+#include "db/settlement_store.hpp"
+#include "tests/settlement_model/shop_model.hpp"
+
 namespace passgate::model {
 
 namespace {
@@ -12,12 +15,19 @@ namespace {
 constexpr std::int64_t kSecondMs = 1000;
 constexpr std::int64_t kMinuteMs = 60 * kSecondMs;
 constexpr std::int64_t kHourMs = 60 * kMinuteMs;
+constexpr std::int64_t kClaimWaitMs = db::SettlementStore::kClaimWaitMaxS * kSecondMs;
+// Whether an app-only day is a store day is drawn apart (seed ^ kStoreSalt), so that the other
+// app-only days stay what they were, seed for seed.
+constexpr std::uint64_t kStoreSalt = 0x5707e;
 
 // One day being written: the sessions admitted so far and their carts, so steps mostly
 // name sessions that exist and carts fit their hold.
 class DayWriter {
  public:
-  DayWriter(std::uint64_t seed, DayMix mix) : rng_(seed), cards_(mix == DayMix::with_cards) {}
+  DayWriter(std::uint64_t seed, DayMix mix)
+      : rng_(seed),
+        cards_(mix == DayMix::with_cards),
+        store_(mix == DayMix::app_only && std::mt19937_64(seed ^ kStoreSalt)() % 2 == 0) {}
 
   std::vector<Step> write() {
     const auto count = between(10, 70);
@@ -34,15 +44,21 @@ class DayWriter {
     std::int64_t hold = 0;
     bool has_cart = false;
     std::int64_t first_total = 0;
+    bool unverified = false;
   };
   enum Kind {
-    kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kCrashRecording, kReload, kKinds
+    kAdmit, kCart, kCancel, kFault, kTime, kWall, kCrash, kRetry, kWriteOff, kCrashRecording, kReload,
+    kUnverified, kStore, kHours, kStoreRemoved, kChargeCart, kKinds
   };
-  // How often each kind of step comes, in the order of Kind (app-only days: no reloads).
+  // How often each kind of step comes, in the order of Kind (app-only days: no reloads, no store).
   static constexpr std::array<double, kKinds> kWeights{14, 16, 3, 14, 25, 3, 5, 4, 2, 3, 0};
   // (Card days retry more: a declined remainder is retried under its own key first, and only
   // its second retry makes a new attempt under a new key.)
   static constexpr std::array<double, kKinds> kCardDayWeights{14, 16, 3, 14, 25, 3, 5, 7, 2, 3, 2};
+  // Store days: unverified admissions, the store's answers, hours around the claim wait, now
+  // and then [store] removed, and the operator's charges of quarantined carts.
+  static constexpr std::array<double, kKinds> kStoreDayWeights{10, 16, 3, 12, 25, 3, 5, 4, 2, 3, 0,
+                                                               9, 7, 3, 0.4, 3};
 
   std::int64_t between(std::int64_t low, std::int64_t high) {
     return std::uniform_int_distribution<std::int64_t>(low, high)(rng_);
@@ -50,7 +66,7 @@ class DayWriter {
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
   void add_step() {
-    const auto& weights = cards_ ? kCardDayWeights : kWeights;
+    const auto& weights = cards_ ? kCardDayWeights : store_ ? kStoreDayWeights : kWeights;
     std::discrete_distribution<int> kind(weights.begin(), weights.end());
     const int drawn = kind(rng_);
     if (sessions_.empty() && (drawn == kCart || drawn == kCancel)) return steps_.push_back(admitted());
@@ -68,6 +84,11 @@ class DayWriter {
       case kCrashRecording: return steps_.push_back(crash_before_record(downtime()));
       case kRetry: return steps_.push_back(retried());
       case kReload: return steps_.push_back(config_reload(static_cast<int>(between(0, 8))));
+      case kUnverified: return steps_.push_back(admitted_unverified());
+      case kStore: return steps_.push_back(store_answer());
+      case kHours: return steps_.push_back(hours_pass(hours()));
+      case kStoreRemoved: return steps_.push_back(store_removed());
+      case kChargeCart: return charged_cart();
       default: return steps_.push_back(operator_write_off(static_cast<int>(between(0, 9))));
     }
   }
@@ -79,6 +100,47 @@ class DayWriter {
     sessions_[number].hold = hold;
     return admit(number, hold, chance(0.15) ? Card::declined : Card::visa,
                  chance(0.1) ? Engine::refuses : Engine::admits);
+  }
+
+  Step admitted_unverified() {
+    Step step = admitted();
+    step.kind = Step::Kind::admit_unverified;
+    sessions_[step.session].unverified = true;
+    return step;
+  }
+
+  // The operator's charge of a quarantined cart; some declined at once and retried (a double
+  // use's charge: queue retry must refuse it).
+  void charged_cart() {
+    steps_.push_back(operator_charges_cart(static_cast<int>(between(0, 9))));
+    if (!chance(0.4)) return;
+    steps_.push_back(gateway_fault(0, Fault::decline));
+    steps_.push_back(time_passes(duration()));
+    steps_.push_back(operator_retry(kNewestDeadLetter));
+  }
+
+  // Etcd's next answer, mostly about an unverified session.
+  Step store_answer() {
+    std::vector<int> unverified;
+    for (const auto& [number, session] : sessions_)
+      if (session.unverified) unverified.push_back(number);
+    int number = 0;
+    if (!unverified.empty() && chance(0.8)) {
+      number = unverified[static_cast<std::size_t>(between(0, static_cast<std::int64_t>(unverified.size()) - 1))];
+    } else if (!sessions_.empty()) {
+      number = some_session();
+    }
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    return store_answers(number, p < 0.4 ? Resolution::double_use : p < 0.75 ? Resolution::claimed
+                                                                              : Resolution::unreachable);
+  }
+
+  // Hours: some, or about the claim wait (a day, an hour and 30 s after a token), or past it.
+  std::int64_t hours() {
+    const double p = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (p < 0.4) return between(kHourMs, 20 * kHourMs);
+    if (p < 0.8) return between(kClaimWaitMs - 2 * kHourMs, kClaimWaitMs + 2 * kHourMs);
+    return between(kClaimWaitMs, 30 * kHourMs);
   }
 
   // The operator's retry of some dead letter; on card days, often of the newest one (what a
@@ -141,6 +203,8 @@ class DayWriter {
 
   // 0, below, equal to or above the hold; any total without one.
   std::int64_t cart_total(std::int64_t hold) {
+    // (Store days: now and then a total above payments.max_cart_minor, quarantined over_limit.)
+    if (store_ && chance(0.05)) return kMaxCartMinor + between(1, 500);
     if (hold == 0) return chance(0.15) ? 0 : between(1, 20000);
     switch (between(0, 4)) {
       case 0: return 0;
@@ -186,6 +250,7 @@ class DayWriter {
 
   std::mt19937_64 rng_;
   bool cards_ = false;
+  bool store_ = false;
   std::vector<Step> steps_;
   std::map<int, Admitted> sessions_;
   int next_session_ = 1;

@@ -11,6 +11,11 @@
 // no capture_before or one no hold can have), config reloads, and more of the operator's
 // retries, some after the shopper's card can pay again (Funds::restored); app-only days are
 // what they were, seed for seed.
+// Half the app-only days (drawn apart from the rest, so the others stay what they were) are
+// store days: a gate with [store] whose etcd goes silent at unverified admissions and answers
+// again (claims made, or found double uses: the store's other gate array admitted the token),
+// hours around the claim wait (SettlementStore::kClaimWaitMaxS), now and then [store] removed,
+// carts above payments.max_cart_minor, and the operator's charges of quarantined carts.
 #pragma once
 
 #include <cstdint>

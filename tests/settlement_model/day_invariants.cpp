@@ -15,6 +15,7 @@
 #include "tests/settlement_model/card_invariants.hpp"
 #include "tests/settlement_model/invariant_support.hpp"
 #include "tests/settlement_model/ledger_money.hpp"
+#include "tests/settlement_model/store_invariants.hpp"
 
 namespace passgate::model {
 
@@ -143,6 +144,14 @@ std::optional<Violation> cart_collected_or_dead_lettered(const DayEvidence& day,
                                                          const std::vector<PaymentOpRecord>& mine) {
   const std::int64_t owed = ShopModel::collectable(session);
   if (owed == 0 || money.collected() == owed || session.cart_op_written_off) return std::nullopt;
+  // Held in the quarantine for the operator, for a reason the model knows of.
+  if (const auto reason = quarantined_reason(day.gate, session.id)) {
+    const bool known = (*reason == "double_use" && session.double_use_found) ||
+                       (*reason == "over_limit" && session.first_cart && *session.first_cart > kMaxCartMinor);
+    if (known) return std::nullopt;
+    return Violation{kCartCollectedOrDeadLettered, text_of(session, money) + "; owes " + std::to_string(owed) +
+                                                       ", its cart is held in the quarantine as " + *reason};
+  }
   std::int64_t dead_lettered = 0;
   for (const PaymentOpRecord& op : mine) {
     const bool moved_money = day.gateway.lied_keys.count(op.idempotency_key) > 0;
@@ -161,6 +170,8 @@ std::optional<Violation> no_hold_left_open(const DayEvidence& day, const ModelSe
                                            const SessionMoney& money, const std::vector<PaymentOpRecord>& mine) {
   if (!ShopModel::ended(session) || money.open_holds.empty() || unverified_charge_waits(mine, day.gateway))
     return std::nullopt;
+  // A quarantined cart's hold stays in place until the operator settles it (settlement.md).
+  if (quarantined_reason(day.gate, session.id)) return std::nullopt;
   return Violation{kNoHoldLeftOpen, text_of(session, money) + ": " + text_of(mine)};
 }
 
@@ -180,12 +191,14 @@ std::optional<Violation> no_hold_released_while_unpaid(const DayEvidence& day, c
 }  // namespace
 
 std::optional<Violation> check_every_step(const DayEvidence& day) {
+  if (auto v = observe_double_uses(day)) return v;
   const auto money = money_by_session(day.gateway);
   if (auto v = collected_within_cart(day, money)) return v;
   if (auto v = one_charge_per_key(day.gateway)) return v;
   if (auto v = one_charge_across_retries(money)) return v;
   const auto ops = all_ops(day.gate);
   if (auto v = no_operation_lost(day, ops)) return v;
+  if (auto v = check_store_step(day, money)) return v;
   return check_card_step(day, money, ops);
 }
 
@@ -203,6 +216,7 @@ std::optional<Violation> check_day_end(const DayEvidence& day) {
     if (auto v = no_hold_left_open(day, session, mine_money, mine)) return v;
     if (auto v = no_hold_released_while_unpaid(day, session, mine_money, mine)) return v;
   }
+  if (auto v = check_store_day_end(day)) return v;
   return check_card_day_end(day, money, ops);
 }
 

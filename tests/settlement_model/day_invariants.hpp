@@ -19,13 +19,16 @@
 //   - no hold released while its cart is unpaid (unless its amount was never known, or the
 //     operator wrote the cart's charge off).
 // Card sessions keep these too (their tap hold counts as a hold), and those of
-// card_invariants.hpp, checked with them.
+// card_invariants.hpp, checked with them; store days those of store_invariants.hpp. A cart held
+// in the quarantine for a reason the model knows (double_use, over_limit) is one the operator
+// sees: neither lost nor owed, and its hold stays in place.
 // The day runner adds those it sees as they happen (day_runner.cpp): an operator retry of a
 // settled session's preauth is refused; an operator's retry of a declined charge is a new
 // attempt under the key "<its first key>:retry<n+1>" (the declined one replaced by it), of
 // anything else the operation itself pending again under its own key; nothing is sent for a
 // session while its charge's unverified answer waits for the operator; a card hold's read is
-// believed iff the capture_before it says is one a hold can have (or none).
+// believed iff the capture_before it says is one a hold can have (or none); and those of
+// store_steps.hpp (the operator's charge-cart, queue retry of a double use's charge).
 #pragma once
 
 #include <optional>

@@ -13,6 +13,8 @@
 #include "tests/settlement_model/card_holds.hpp"
 #include "tests/settlement_model/fresh_database.hpp"
 #include "tests/settlement_model/invariant_support.hpp"
+#include "tests/settlement_model/store_invariants.hpp"
+#include "tests/settlement_model/store_steps.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace passgate::model {
@@ -49,7 +51,8 @@ std::vector<db::PaymentOpRecord> dead_letters(db::PaymentQueue& queue) {
 
 class StoreDay {
  public:
-  StoreDay() : sealer_(model_sealer(keys_)) {
+  explicit StoreDay(bool store) : sealer_(model_sealer(keys_)) {
+    shop_.store = store;
     gateway_.before_send = [this](const passgate::PaymentRequest& request) { check_sent(request); };
     gateway_.network_now_ms = [this] { return gate_ ? unix_millis(gate_->vt.wall_now()) - wall_steps_ms_ : 0; };
     // The simulator dates intents and holds by the network's clock too (their created and
@@ -57,6 +60,7 @@ class StoreDay {
     gateway_.ledger.set_clock([this] { return gateway_.network_now_ms() / 1000; });
     copy_fresh_database(dir_ / "gate.db");
     restart(kDayStart);
+    install_plan_log(*gate_->database);
   }
 
   void play(const Step& step) {
@@ -76,28 +80,33 @@ class StoreDay {
       case Step::Kind::write_off: operator_acts(step, false); break;
       case Step::Kind::tap: tap(step); break;
       case Step::Kind::reload: reload(step.pick); break;
+      case Step::Kind::admit_unverified: admit(step); break;
+      case Step::Kind::store: store_answers(step); break;
+      case Step::Kind::hours: hours_pass(Millis{step.amount}); break;
+      case Step::Kind::store_removed: remove_store(); break;
+      case Step::Kind::charge_cart:
+        if (auto v = operator_charges_cart(*gate_, shop_, step.pick)) notice(std::move(*v));
+        break;
     }
     gate_->vt.run_ready();
     gate_->on_event();
     gate_->vt.run_ready();
     lapse_due_holds(gateway_);  // what the invariants look at is the ledger as of now
+    note_wall();
   }
 
   // Faults stop; time runs on until the gate has been quiet a few rounds (or the limit).
   // Operations a backward clock step scheduled hours ahead are not waited for round by round:
   // the wall clock is moved on to when they are due, as those hours passing would.
+  // With [store], etcd answers again first; a cart still waiting for a claim then is released
+  // by the claim wait: the hours to it pass, and time runs on again until the gate is quiet.
   std::optional<Violation> wind_down() {
     gateway_.faults.clear();
-    int quiet_rounds = 0;
-    for (int round = 0; round < kWindDownRounds && quiet_rounds < kQuietRoundsAtEnd; ++round) {
-      gate_->vt.advance(kWindDownRound);
-      gate_->on_event();
-      gate_->vt.run_ready();
-      lapse_due_holds(gateway_);
-      if (noticed_) return noticed_;
-      if (auto v = check_every_step(evidence())) return v;
-      quiet_rounds = quiet(evidence()) ? quiet_rounds + 1 : 0;
-      skip_to_far_due_operations();
+    if (shop_.store) set_store_answering(*gate_, world_, true);
+    if (auto v = run_until_quiet()) return v;
+    if (const std::int64_t left_ms = claim_wait_left_ms(*gate_, shop_); left_ms > 0) {
+      hours_pass(Millis{left_ms});
+      if (auto v = run_until_quiet()) return v;
     }
     return check_day_end(evidence());
   }
@@ -106,9 +115,56 @@ class StoreDay {
   [[nodiscard]] const std::optional<Violation>& noticed() const { return noticed_; }
 
  private:
+  std::optional<Violation> run_until_quiet() {
+    int quiet_rounds = 0;
+    for (int round = 0; round < kWindDownRounds && quiet_rounds < kQuietRoundsAtEnd; ++round) {
+      gate_->vt.advance(kWindDownRound);
+      gate_->on_event();
+      gate_->vt.run_ready();
+      lapse_due_holds(gateway_);
+      note_wall();
+      if (noticed_) return noticed_;
+      if (auto v = check_every_step(evidence())) return v;
+      quiet_rounds = quiet(evidence()) && store_quiet() ? quiet_rounds + 1 : 0;
+      skip_to_far_due_operations();
+    }
+    return std::nullopt;
+  }
+
+  void note_wall() { shop_.latest_wall_s = std::max(shop_.latest_wall_s, gate_->now_ms() / 1000); }
+
+  // With [store] answering: nothing owed to it any more.
+  bool store_quiet() {
+    if (!shop_.store || world_.down) return true;
+    const auto owed = read(gate_->owed.summary(0), "what the gate owes its store");
+    return owed.claims == 0 && owed.releases == 0;
+  }
+
   void restart(WallTime wall) {
-    gate_ = std::make_unique<GateProcess>(dir_ / "gate.db", wall, gateway_, shop_, sealer_);
+    gate_ = std::make_unique<GateProcess>(dir_ / "gate.db", wall, gateway_, shop_, sealer_,
+                                          shop_.store ? &world_ : nullptr);
     gate_->start();
+  }
+
+  // Hours pass while the loop sleeps (the gateway forgets its keys after a day).
+  void hours_pass(Millis hours) {
+    gate_->vt.elapse(hours);
+    if (hours >= kKeyMemory) gateway_.forget_keys();
+  }
+
+  // The gate's etcd answers from now on, or not; Resolution::double_use: the other array
+  // admitted the session's token first.
+  void store_answers(const Step& step) {
+    ModelSession* session = shop_.find(step.session);
+    if (step.resolution == Resolution::double_use && session) other_array_admits(*gate_, world_, *session);
+    if (shop_.store) set_store_answering(*gate_, world_, step.resolution != Resolution::unreachable);
+  }
+
+  // A restart with [store] removed from the config.
+  void remove_store() {
+    if (!shop_.store) return;
+    shop_.store = false;
+    crash(Millis{0});
   }
 
   // Retries wait 1 ms and a 429 pauses for 1 s: a pending operation due more than a round
@@ -128,6 +184,7 @@ class StoreDay {
   // kill -9, down for `down`, restart on the same file.
   void crash(Millis down) {
     const WallTime wall = gate_->vt.wall_now() + down;
+    gate_->save_store(world_);  // etcd keeps what it has
     gate_.reset();
     if (down >= kKeyMemory) gateway_.forget_keys();
     shop_.cancel_admitting();
@@ -146,9 +203,16 @@ class StoreDay {
     crash(down);
   }
 
+  // An app shopper's entry; unverified (Step::Kind::admit_unverified, with [store]): etcd did not
+  // answer, and stays silent until a store_answers step.
   void admit(const Step& step) {
     ModelSession* session = shop_.add_session(step.session, step.amount, step.card, step.engine);
     if (!session) return;
+    if (step.kind == Step::Kind::admit_unverified && shop_.store) {
+      session->unverified = true;
+      session->token_end_s = gate_->now_ms() / 1000 + kTokenLifeS;
+      set_store_answering(*gate_, world_, false);
+    }
     gate_->admit(*session, [this, id = session->id](Fate fate) { shop_.find(id)->fate = fate; });
   }
 
@@ -225,6 +289,7 @@ class StoreDay {
     auto settlement = gate_->store.settlement(op.session_id);
     const bool settled = settlement.ok() && settlement->has_value();
     const auto retried = controller::retry_dead_letter(gate_->queue, action);
+    if (auto v = check_double_use_retry(*gate_, op, retried)) notice(std::move(*v));
     if (!retried.ok()) return;
     if (op.op == "preauth" && settled) {
       notice(Violation{kSettledPreauthNotRetried,
@@ -291,6 +356,7 @@ class StoreDay {
   crypto::PaymentSealer sealer_;
   ShopModel shop_;
   GatewaySide gateway_;
+  StoreWorld world_;  // the store's etcd, with [store]
   std::optional<Violation> noticed_;
   std::unique_ptr<GateProcess> gate_;  // last: dies first, while what it uses still lives
 };
@@ -300,7 +366,7 @@ class StoreDay {
 DayResult run_day(const std::vector<Step>& steps) {
   std::size_t at = 0;
   try {
-    StoreDay day;
+    StoreDay day(runs_store(steps));
     for (; at < steps.size(); ++at) {
       day.play(steps[at]);
       if (day.noticed()) return DayResult{day.noticed(), at};

@@ -1,5 +1,6 @@
 // run_day: plays a store day's steps against a fresh gate (its own database file, gateway
-// ledger and reference model), checks the invariants (day_invariants.hpp) after every step,
+// ledger and reference model; with [store] and the model's etcd when the day has store steps,
+// runs_store), checks the invariants (day_invariants.hpp) after every step,
 // then stops the faults, lets virtual time run until the gate is quiet and checks the day's
 // end. Returns the first violation and the step after which it was seen. Deterministic: the
 // same steps give the same result (run_day is what the shrinker re-runs).

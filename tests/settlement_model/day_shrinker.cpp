@@ -80,7 +80,7 @@ class Shrinker {
   std::vector<Step> shorten_durations(std::vector<Step> steps) {
     for (Step& step : steps) {
       const bool duration = step.kind == Step::Kind::time || step.kind == Step::Kind::wall || step.kind == Step::Kind::crash ||
-                            step.kind == Step::Kind::crash_recording;
+                            step.kind == Step::Kind::crash_recording || step.kind == Step::Kind::hours;
       for (bool shorter = duration; shorter;) {
         shorter = false;
         const std::int64_t was = step.amount;

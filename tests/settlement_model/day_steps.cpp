@@ -1,6 +1,8 @@
 // The step constructors and their C++ spelling (day_steps.hpp).
 #include "tests/settlement_model/day_steps.hpp"
 
+#include <algorithm>
+
 namespace passgate::model {
 
 namespace {
@@ -36,6 +38,15 @@ const char* deadline_code(Deadline deadline) {
   return "?";
 }
 
+const char* resolution_code(Resolution resolution) {
+  switch (resolution) {
+    case Resolution::claimed: return "Resolution::claimed";
+    case Resolution::double_use: return "Resolution::double_use";
+    case Resolution::unreachable: return "Resolution::unreachable";
+  }
+  return "?";
+}
+
 std::string tap_code(const CardTap& tap) {
   return std::string("CardTap{") + std::to_string(tap.number) + ", " + (tap.wallet ? "true" : "false") + ", " +
          (tap.incremental ? "true" : "false") + ", " + card_code(tap.rest) + ", " +
@@ -57,6 +68,33 @@ Step admit(int session, std::int64_t hold_minor, Card card, Engine engine) {
   step.amount = hold_minor;
   step.card = card;
   step.engine = engine;
+  return step;
+}
+
+Step admit_unverified(int session, std::int64_t hold_minor, Card card, Engine engine) {
+  Step step = admit(session, hold_minor, card, engine);
+  step.kind = Step::Kind::admit_unverified;
+  return step;
+}
+
+Step store_answers(int session, Resolution resolution) {
+  Step step = step_of(Step::Kind::store);
+  step.session = session;
+  step.resolution = resolution;
+  return step;
+}
+
+Step hours_pass(std::int64_t ms) {
+  Step step = step_of(Step::Kind::hours);
+  step.amount = ms;
+  return step;
+}
+
+Step store_removed() { return step_of(Step::Kind::store_removed); }
+
+Step operator_charges_cart(int pick) {
+  Step step = step_of(Step::Kind::charge_cart);
+  step.pick = pick;
   return step;
 }
 
@@ -131,12 +169,26 @@ Step config_reload(int pick) {
   return step;
 }
 
+bool runs_store(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
+    return step.kind == Step::Kind::admit_unverified || step.kind == Step::Kind::store ||
+           step.kind == Step::Kind::store_removed;
+  });
+}
+
 std::string to_code(const Step& step) {
   const std::string session = std::to_string(step.session);
   const std::string amount = std::to_string(step.amount);
   switch (step.kind) {
     case Step::Kind::admit:
       return "admit(" + session + ", " + amount + ", " + card_code(step.card) + ", " + engine_code(step.engine) + ")";
+    case Step::Kind::admit_unverified:
+      return "admit_unverified(" + session + ", " + amount + ", " + card_code(step.card) + ", " +
+             engine_code(step.engine) + ")";
+    case Step::Kind::store: return "store_answers(" + session + ", " + resolution_code(step.resolution) + ")";
+    case Step::Kind::hours: return "hours_pass(" + amount + ")";
+    case Step::Kind::store_removed: return "store_removed()";
+    case Step::Kind::charge_cart: return "operator_charges_cart(" + std::to_string(step.pick) + ")";
     case Step::Kind::cart: return "final_cart(" + session + ", " + amount + ")";
     case Step::Kind::cancel: return "cancel_at_lane(" + session + ")";
     case Step::Kind::fault: return "gateway_fault(" + session + ", " + fault_code(step.fault) + ")";

@@ -3,6 +3,10 @@
 // the gate's host and the operator do, in order. A day is a list of
 // steps; the generator writes them, the day runner plays them, the shrinker removes them, and
 // to_code() prints them as C++ that builds the same list (for a regression TEST_CASE).
+// A day with any step of the store (an unverified admission, the store's answer, [store]
+// removed) runs a gate with [store] from its start (docs/store-coordination.md): its etcd is
+// the model's (tests/coordination/fake_store_kv.hpp), kept across the gate's crashes, and
+// another gate array of the store is reduced to the token claims it makes there.
 // Sessions are named by number (1 is "s1"); a step about a session that does not exist (yet,
 // or any more after shrinking) does nothing.
 #pragma once
@@ -63,8 +67,16 @@ inline constexpr int kNewestDeadLetter = -1;
 // key: one sent before carries what it first did, its stored answer replayed) are approved.
 enum class Funds { unchanged, restored };
 
+// What the store's etcd does when asked next (store_answers): the owed claims are made (the
+// token found free: claimed fine); another gate array admitted the session's token meanwhile,
+// then etcd answers (the claim is a double use); or it still does not answer.
+enum class Resolution { claimed, double_use, unreachable };
+
 struct Step {
-  enum class Kind { admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off, tap, reload };
+  enum class Kind {
+    admit, cart, cancel, fault, time, wall, crash, crash_recording, retry, write_off, tap, reload,
+    admit_unverified, store, hours, store_removed, charge_cart
+  };
   Kind kind = Kind::time;
   int session = 0;          // admit, cart, cancel; fault: 0 = whatever request comes next
   std::int64_t amount = 0;  // admit: hold (0 none); cart: total; time, wall, crash, crash_recording: ms
@@ -73,9 +85,11 @@ struct Step {
   Fault fault = Fault::error5xx;
   int pick = 0;             // retry, write_off: which dead letter (index modulo the list's size;
                             // kNewestDeadLetter: the newest, the one an operator follows after a retry);
-                            // reload: which settings (modulo 3) and sealing keys (pick / 3 modulo 3)
+                            // reload: which settings (modulo 3) and sealing keys (pick / 3 modulo 3);
+                            // charge_cart: which open quarantined cart (modulo the list's size)
   CardTap card_tap;         // tap
   Funds funds = Funds::unchanged;  // retry
+  Resolution resolution = Resolution::claimed;  // store
 
   friend bool operator==(const Step&, const Step&) = default;
 };
@@ -114,6 +128,31 @@ struct Step {
 // time-out) and sealing keys (the same; a new current key beside the previous ones; a new key
 // alone): the sealing keys and the gateway account are checked, then applied.
 [[nodiscard]] Step config_reload(int pick);
+
+// With [store] and fallback "local": the same entry while the store's etcd does not answer: the
+// session is admitted unverified and its token's and shopper's claims are owed (etcd stays
+// silent from then on, until store_answers says otherwise). Without [store] (removed): admit.
+[[nodiscard]] Step admit_unverified(int session, std::int64_t hold_minor, Card card = Card::visa,
+                                    Engine engine = Engine::admits);
+// The store's etcd from now on: answers (the gate's reconciler makes what it owes), after
+// another gate array admitted `session`'s token too (Resolution::double_use: its claim is
+// refused if ours is still owed; a session whose claim was made, or that owes none, is
+// untouched), or stays silent.
+[[nodiscard]] Step store_answers(int session, Resolution resolution);
+// `ms` (hours) pass while the gate's loop sleeps: both clocks move on, and what came due
+// meanwhile runs once at the end (the claim wait, kClaimWaitMaxS, passes; the gateway forgets
+// its keys after 24 h).
+[[nodiscard]] Step hours_pass(std::int64_t ms);
+// The gate restarts with [store] removed from its config: no reconciler again this day; what
+// it owed stays in its database.
+[[nodiscard]] Step store_removed();
+// passgatectl quarantine charge-cart of open quarantined cart `pick`, deliberately: its
+// session's cart total (corrected: less 10,000,000 for one above payments.max_cart_minor).
+[[nodiscard]] Step operator_charges_cart(int pick);
+
+// Whether the day runs a gate with [store]: it has an unverified admission, a store_answers or
+// a store_removed step.
+[[nodiscard]] bool runs_store(const std::vector<Step>& steps);
 
 // "admit(1, 5000, Card::visa, Engine::admits)"
 [[nodiscard]] std::string to_code(const Step& step);

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "common/time_format.hpp"
+#include "controller/store/store_link.hpp"
 #include "controller/tracking/messages.hpp"
 #include "tests/db/card_attempt_support.hpp"
 #include "tests/db/db_test_support.hpp"
@@ -61,7 +62,7 @@ controller::EntryHoldSettings model_hold_settings(std::int64_t hold_minor) {
 
 controller::CartsFeedSettings model_feed_settings() {
   return controller::CartsFeedSettings{{"store-model", kModelGateId}, Millis{2000}, 4, Millis{5000},
-                                       controller::CartLimits{"USD", 10'000'000}};
+                                       controller::CartLimits{"USD", kMaxCartMinor}};
 }
 
 // The settings a reload applies: the drainer's pace, concurrency and time-out varied.
@@ -81,10 +82,18 @@ controller::SettlementSettings reload_settings(int pick) {
   return controller::SettlementSettings{drainer, model_hold_settings(0), model_feed_settings()};
 }
 
+coordination::CoordinationSettings model_coordination(std::string instance_id) {
+  coordination::CoordinationSettings settings;
+  settings.store_id = kModelStoreId;
+  settings.gate_id = kModelGateId;
+  settings.instance_id = std::move(instance_id);
+  return settings;
+}
+
 }  // namespace
 
 GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, GatewaySide& gateway_side,
-                         const ShopModel& shop, const crypto::PaymentSealer& sealer)
+                         const ShopModel& shop, const crypto::PaymentSealer& sealer, const StoreWorld* store_world)
     : database(open_database(db_file)),
       sessions(*database),
       queue(*database),
@@ -96,12 +105,24 @@ GateProcess::GateProcess(const std::filesystem::path& db_file, WallTime wall, Ga
       engine(shop, vt),
       settlement(controller::SettlementSettings{model_drainer_settings(), model_hold_settings(0), model_feed_settings()},
                  controller::SettlementStores{sessions, queue, store, status}, sealer, gateway, engine, vt, vt),
+      owed(*database),
       sealer_(sealer) {
   vt.set_wall(wall);
   settlement.settle_card_sessions(*database);
+  if (!store_world) return;
+  store_kv = std::make_unique<test::FakeStoreKv>(vt);
+  store_world->load_into(*store_kv);
+  auto instance = owed.instance_id();
+  must_work(instance, "read the database's instance id");
+  coordinator = std::make_unique<coordination::StoreCoordinator>(
+      *store_kv, vt, vt, model_coordination(std::move(instance).value()),
+      [this](const std::string& session_id) { return controller::session_fate_here(owed, session_id); });
+  reconciler = std::make_unique<controller::StoreReconciler>(*coordinator, owed, vt, vt);
 }
 
 void GateProcess::start() {
+  // Before the sessions left opening are closed: their shoppers' releases are owed then.
+  must_work(owed.set_coordinated(reconciler != nullptr, now_ms()), "record whether the gate coordinates");
   auto opening = sessions.in_state(db::SessionState::opening);
   must_work(opening, "list the sessions left opening");
   for (const db::SessionRecord& left : *opening) {
@@ -110,12 +131,15 @@ void GateProcess::start() {
     must_work(sessions.abandon_opening(left.session_id, open, cancel, now_ms()), "abandon session " + left.session_id);
   }
   must_work(settlement.start(), "start settlement");
+  if (reconciler) reconciler->start();
 }
 
 void GateProcess::on_event() { settlement.queue_changed(); }
 
 void GateProcess::admit(const ModelSession& session, std::function<void(Fate)> decided) {
-  db::SessionRecord record = db::test::session(session.id, "jti-" + session.id, now_ms());
+  db::SessionRecord record = session.unverified
+                                 ? db::test::session(session.id, "jti-" + session.id, now_ms(), session.token_end_s)
+                                 : db::test::session(session.id, "jti-" + session.id, now_ms());
   const char* method = session.card == Card::visa ? "pm_card_visa" : "pm_card_chargeDeclined";
   auto sealed = crypto::seal_payment_reference(sealer_, crypto::PaymentReference{kModelCustomer, method}, session.id);
   must_work(sealed, "seal the payment reference of " + session.id);
@@ -137,8 +161,12 @@ void GateProcess::on_hold_verdict(const ModelSession& session, controller::HoldV
   using controller::HoldVerdict;
   const bool admitted = verdict == HoldVerdict::placed || verdict == HoldVerdict::placed_offline;
   if (admitted && session.engine == Engine::admits) {
-    // Recorded as the admission does (a relaxed commit, synced later).
-    must_work(sessions.database().relaxed([&] { return sessions.mark_open(session.id); }), "open session " + session.id);
+    // Recorded as the admission does (a relaxed commit, synced later), owing what the store
+    // did not confirm.
+    const db::StoreUnclaimed unclaimed{session.unverified, session.unverified};
+    must_work(sessions.database().relaxed([&] { return sessions.mark_open(session.id, unclaimed); }),
+              "open session " + session.id);
+    if (reconciler && unclaimed.any()) reconciler->kick();
     return decided(Fate::open);
   }
   const char* reason = admitted                          ? "shopper_blocked"
@@ -226,5 +254,9 @@ void GateProcess::cancel(const std::string& session_id) {
 }
 
 std::int64_t GateProcess::now_ms() const { return unix_millis(vt.wall_now()); }
+
+void GateProcess::save_store(StoreWorld& world) const {
+  if (store_kv) world.save_from(*store_kv);
+}
 
 }  // namespace passgate::model

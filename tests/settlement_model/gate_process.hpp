@@ -8,6 +8,10 @@
 // (its own VirtualTime); a new GateProcess on the same file is the restart. Card sessions are
 // settled too (Settlement::settle_card_sessions); admit_card() admits a card shopper's tap as
 // the card-entry runner does, on the card attempts of the same database.
+// With [store] (a StoreWorld given), what passgated's StoreLink runs on the money path: the
+// store's etcd (a FakeStoreKv over the world, on this run's loop), the coordinator and the
+// reconciler of what the database owes it; whether the gate coordinates is recorded at start,
+// and an unverified admission owes its claims in the admitting commit, as admission does.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +20,8 @@
 #include <memory>
 
 #include "common/virtual_time.hpp"
+#include "controller/coordination/store_coordinator.hpp"
+#include "controller/store/store_reconciler.hpp"
 #include "controller/settlement/settlement.hpp"
 #include "crypto/payment_sealer.hpp"
 #include "db/card_attempt_store.hpp"
@@ -25,18 +31,21 @@
 #include "db/payment_queue.hpp"
 #include "db/session_store.hpp"
 #include "db/settlement_store.hpp"
+#include "db/store_claims_pending.hpp"
 #include "tests/settlement_model/card_holds.hpp"
 #include "tests/settlement_model/engine_feed.hpp"
 #include "tests/settlement_model/ledger_gateway.hpp"
 #include "tests/settlement_model/shop_model.hpp"
+#include "tests/settlement_model/store_world.hpp"
 
 namespace passgate::model {
 
 class GateProcess {
  public:
-  // Opens `db_file` (created on first use) with its wall clock at `wall`.
+  // Opens `db_file` (created on first use) with its wall clock at `wall`; with [store] when
+  // `store_world` is given (its etcd as this run starts; save_store() gives it back).
   GateProcess(const std::filesystem::path& db_file, WallTime wall, GatewaySide& gateway_side, const ShopModel& shop,
-              const crypto::PaymentSealer& sealer);
+              const crypto::PaymentSealer& sealer, const StoreWorld* store_world = nullptr);
   GateProcess(const GateProcess&) = delete;
   GateProcess& operator=(const GateProcess&) = delete;
 
@@ -48,6 +57,8 @@ class GateProcess {
   // The entry lane, reduced to its money: the session begins with the shopper's sealed
   // payment reference; with a hold the entry hold is placed and the session opened or denied
   // on its verdict, as the admission service does; `decided` gets the session's fate then.
+  // A session.unverified one (with [store]) is opened owing its token's and shopper's claims
+  // (its token ending at session.token_end_s), and the reconciler is kicked.
   void admit(const ModelSession& session, std::function<void(Fate)> decided);
   // The card-entry runner with `hold` placed for the card shopper `session`: the attempt armed,
   // tapped, held and admitted (Fate::open), or, when the card (by its hash under any sealing
@@ -65,6 +76,8 @@ class GateProcess {
   void cancel(const std::string& session_id);
 
   [[nodiscard]] std::int64_t now_ms() const;
+  // With [store]: etcd as it is now, into `world`.
+  void save_store(StoreWorld& world) const;
 
   VirtualTime vt;
   std::unique_ptr<db::Database> database;
@@ -77,6 +90,11 @@ class GateProcess {
   LedgerGateway gateway;
   EngineFeed engine;
   controller::Settlement settlement;
+  db::StoreClaimsPending owed;
+  // With [store] only:
+  std::unique_ptr<test::FakeStoreKv> store_kv;
+  std::unique_ptr<coordination::StoreCoordinator> coordinator;
+  std::unique_ptr<controller::StoreReconciler> reconciler;
 
  private:
   void on_hold_verdict(const ModelSession& session, controller::HoldVerdict verdict,

@@ -96,3 +96,33 @@ TEST_CASE("settlement model regression: a charge declined across crashes capture
       crash_restart(0),
   });
 }
+
+// Found as "collected within the cart" (the first store days, whose carts may exceed
+// payments.max_cart_minor): the engine's cart above the bound, then a later cart of the same
+// session within one page of the feed; the later cart was charged and the first dropped as its
+// repeat. The first cart is the session's: quarantined (over_limit), nothing charged.
+TEST_CASE("settlement model regression: a later cart in the same page never replaces a quarantined first one "
+          "(day seed 20261154)") {
+  expect_day_keeps_invariants({
+      admit(1, 0, Card::visa, Engine::admits),
+      final_cart(1, 10000435),
+      final_cart(1, 19839),
+  });
+}
+
+// Found as "a double use's quarantined cart says double_use" (a check too strict, not a defect):
+// the shopper of an unverified admission turned back at the lane, the session was settled
+// (its hold voided) and its late cart quarantined not_admitted; the double use was found only
+// after the restart, of a settled session, so nothing was relabelled. A not_admitted cart is
+// never charged either way.
+TEST_CASE("settlement model regression: a cancelled double use's late cart stays not_admitted, never charged "
+          "(day seed 1271)") {
+  expect_day_keeps_invariants({
+      admit_unverified(1, 1500, Card::visa, Engine::admits),
+      time_passes(52),
+      store_answers(1, Resolution::double_use),
+      cancel_at_lane(1),
+      final_cart(1, 0),
+      crash_restart(0),
+  });
+}

@@ -1,7 +1,8 @@
 // The settlement model test: generated store days (day_generator.hpp) played against the
 // real settlement pipeline in virtual time (gate_process.hpp) and the gateway simulator's
 // ledger (ledger_gateway.hpp), with the money invariants of day_invariants.hpp checked after
-// every step and at each day's end. A failing day is shrunk to its shortest failing step
+// every step and at each day's end. Half the days are store days (day_generator.hpp): a gate
+// with [store], unverified admissions, double uses, the claim wait (store_invariants.hpp). A failing day is shrunk to its shortest failing step
 // sequence (day_shrinker.hpp) and printed as a regression TEST_CASE to paste into
 // regression_days_test.cpp.
 //

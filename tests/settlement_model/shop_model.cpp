@@ -42,7 +42,8 @@ void ShopModel::cancel_admitting() {
 
 std::int64_t ShopModel::collectable(const ModelSession& session) {
   if (session.fate != Fate::open || !session.first_cart) return 0;
-  return *session.first_cart;
+  if (session.operator_total) return *session.operator_total;
+  return *session.first_cart > kMaxCartMinor ? 0 : *session.first_cart;
 }
 
 bool ShopModel::ended(const ModelSession& session) {

@@ -9,6 +9,10 @@
 // the rest charged off-session to the saved card; without one (a wallet), or when that charge
 // declines, the session is partially paid: the rest a dead letter, the card on the blocklist;
 // a hold that lapsed first is replaced by a charge of what it was to collect, never both.
+// A cart above payments.max_cart_minor is collected only as the operator corrected it.
+// With [store]: a session admitted while etcd did not answer is unverified; whether another
+// gate array admitted its token too is the model's to say (it plays that array); what follows
+// for its cart is checked by store_invariants.hpp.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,9 @@
 #include "tests/settlement_model/day_steps.hpp"
 
 namespace passgate::model {
+
+// payments.max_cart_minor of the model's gate: a cart above it is quarantined (over_limit).
+inline constexpr std::int64_t kMaxCartMinor = 10'000'000;
 
 enum class Fate {
   admitting,  // the hold's answer is awaited
@@ -39,6 +46,13 @@ struct ModelSession {
   bool cart_op_written_off = false;        // the operator wrote off a charge or capture of it
   std::optional<CardTap> tap;              // a card shopper's: the hold is hold_minor
   std::string hold_intent;                 // a card shopper's hold (PaymentIntent id), once placed
+  std::optional<std::int64_t> operator_total;  // the operator charged its quarantined cart so much
+  // With [store]:
+  bool unverified = false;          // admitted while etcd did not answer: its token's claim was owed
+  std::int64_t token_end_s = 0;     // its token's end as recorded (Unix s): the claim wait counts from it
+  bool taken_elsewhere = false;     // another gate array claimed its token while ours was owed
+  bool double_use_found = false;    // the gate reported its token's double use
+  bool double_use_charged = false;  // the operator charged its cart from a row saying double_use
 };
 
 struct PublishedCart {
@@ -59,6 +73,9 @@ class ShopModel {
   // The engine publishes a final cart for the session (the first one counts).
   void publish_cart(ModelSession& session, std::int64_t total_minor);
   [[nodiscard]] const std::vector<PublishedCart>& feed() const { return feed_; }
+
+  bool store = false;             // the gate runs with [store] (until a restart without it)
+  std::int64_t latest_wall_s = 0;  // the latest time the gate's wall clock said after a step
 
   // A crash: sessions whose admission was under way are cancelled at the restart.
   void cancel_admitting();
