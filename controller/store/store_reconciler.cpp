@@ -87,11 +87,12 @@ bool StoreReconciler::lapsed(const db::PendingStoreClaim& row) const {
   }
   // A claim is dropped (unchecked) as soon as ANY array's key of the token may have lapsed:
   // one that lapsed could no longer refuse this claim, which would then pass for checked. The
-  // earliest: exp (until less at most kMaxClockSkewS) + lease_skew + the window, by a clock up
-  // to kArrayClockDifference ahead of this one (the store's arrays share their [store]
-  // settings, lease_skew_s included).
-  const auto earliest_lapse = until - std::chrono::seconds(db::kMaxClockSkewS) + s.lease_skew + s.double_use_window -
-                              kArrayClockDifference;
+  // earliest: exp (until less at most kMaxClockSkewS) + the least lease_skew_s an array may
+  // run (kArrayClockDifference: [tokens] clock_skew_s 0 + 60 s; each box has its own config)
+  // + the window, by a clock up to kArrayClockDifference ahead of this one.
+  const auto least_lease_skew = kArrayClockDifference;
+  const auto earliest_lapse = until - std::chrono::seconds(db::kMaxClockSkewS) + least_lease_skew +
+                              s.double_use_window - kArrayClockDifference;
   return earliest_lapse <= clock_.wall_now();
 }
 
@@ -125,13 +126,7 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
       ++index;
       continue;
     }
-    ++counts_.lapsed;
-    if (row.action == db::StoreClaimAction::claim) {
-      ++counts_.unchecked;
-      spdlog::warn("event=store_claim_unchecked session={} token_id={} detail=\"the store did not answer within a "
-                   "day of the token's end: whether another gate array admitted it too can no longer be found\"",
-                   row.session_id, log_value(row.claim_id));
-    }
+    count_lapsed(row);
     ++index;
   }
   if (index >= rows->size()) {
@@ -155,6 +150,15 @@ void StoreReconciler::next(std::shared_ptr<std::vector<db::PendingStoreClaim>> r
   } else {
     store_.open_shopper(row.claim_id, row.session_id, std::move(answered));
   }
+}
+
+void StoreReconciler::count_lapsed(const db::PendingStoreClaim& row) {
+  ++counts_.lapsed;
+  if (row.action != db::StoreClaimAction::claim) return;
+  ++counts_.unchecked;
+  spdlog::warn("event=store_claim_unchecked session={} token_id={} detail=\"the store did not answer within a "
+               "day of the token's end: whether another gate array admitted it too can no longer be found\"",
+               row.session_id, log_value(row.claim_id));
 }
 
 void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreClaim>> rows, std::size_t index,
@@ -182,6 +186,11 @@ void StoreReconciler::on_outcome(std::shared_ptr<std::vector<db::PendingStoreCla
     } else {
       written = cart.error();
     }
+  } else if (row.action == db::StoreClaimAction::claim && lapsed(row)) {
+    // Confirmed only after the drop time (the claim was in flight across it): another array's
+    // key may have lapsed meanwhile, so the confirmation proves nothing.
+    written = owed_.done(row);
+    if (written.ok()) count_lapsed(row);
   } else {
     ++(row.action == db::StoreClaimAction::claim ? counts_.claimed : counts_.released);
     written = owed_.done(row);

@@ -67,6 +67,9 @@ class StoreReconciler {
   void database_failed();
   void schedule(Millis delay);
   [[nodiscard]] bool lapsed(const db::PendingStoreClaim& row) const;
+  // Counts (and, for a claim, logs as unchecked) a row dropped because its token's key may
+  // have lapsed.
+  void count_lapsed(const db::PendingStoreClaim& row);
 
   coordination::StoreCoordinator& store_;
   db::StoreClaimsPending& owed_;

@@ -405,11 +405,11 @@ TEST_CASE("store: an owed token claim is dropped as soon as any array's key of t
     if (row.kind == "token") until_s = row.until_s;
   REQUIRE(until_s > 0);
   // The earliest another array's key of the token may be gone: exp (until_s less at most 60 s
-  // of [tokens] clock_skew_s) + lease_skew + the window, by a clock 60 s ahead. A second past
-  // it, the claim would find the key free and pass for checked: it is dropped unasked.
+  // of [tokens] clock_skew_s) + the least lease_skew_s any array may run (60 s) + the window,
+  // by a clock 60 s ahead. A second past it, the claim could find the key free and pass for
+  // checked: it is dropped unasked.
   const auto& s = g.north.settings();
-  const std::int64_t earliest_lapse_s = until_s - passgate::db::kMaxClockSkewS + s.lease_skew.count() +
-                                        s.double_use_window.count() - controller::kArrayClockDifference.count();
+  const std::int64_t earliest_lapse_s = until_s - passgate::db::kMaxClockSkewS + s.double_use_window.count();
   g.reconciler.reset();
   g.f.vt.advance(seconds(earliest_lapse_s + 1) - std::chrono::duration_cast<seconds>(
                                                      g.f.vt.wall_now().time_since_epoch()));
