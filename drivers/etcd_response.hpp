@@ -43,16 +43,21 @@ struct MemberStatus {
 };
 
 [[nodiscard]] Result<Answer<StoreLease>> read_lease_grant(std::string_view body, std::chrono::seconds asked);
-[[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key);
-// Both puts answered, or both keys read back (`first`'s then `second`'s, at least one there).
+// The put answered, or the key and the fence read back (the fence there, or else the key).
+[[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key,
+                                                     const std::string& fence);
+// Both puts answered, or both keys and the fence read back (`first`'s, `second`'s, the
+// fence's: the fence there, or else at least one of the keys).
 [[nodiscard]] Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
-                                                            const std::string& second);
+                                                            const std::string& second, const std::string& fence);
 [[nodiscard]] Result<Answer<std::optional<std::string>>> read_get(std::string_view body, const std::string& key);
 [[nodiscard]] Result<Answer<Nothing>> read_put(std::string_view body);
 // Whether the key was deleted (a single key: 0 or 1).
 [[nodiscard]] Result<Answer<bool>> read_delete(std::string_view body);
 // Whether the compare held (and so the key was deleted).
 [[nodiscard]] Result<Answer<bool>> read_delete_if(std::string_view body);
+// Whether the compare held (the key deleted, then the fence put), or not (the fence put).
+[[nodiscard]] Result<Answer<bool>> read_release(std::string_view body);
 [[nodiscard]] Result<Answer<std::vector<StoreKeyValue>>> read_range(std::string_view body,
                                                                             const std::string& prefix,
                                                                             std::size_t limit);

@@ -4,6 +4,10 @@
 //   unavailable  no answer within store.coordination_timeout (`reason` says why): the caller
 //                applies its fallback policy ("local" or "deny") and, when it admits,
 //                records the admission as unclaimed (db/store_claims_pending.hpp).
+// A claim of a session whose keys were released already (its fence, store_keys.hpp) writes
+// nothing and is confirmed with a reason (fenced()): the session is over, there is nothing left
+// to claim for it. Admission never sees it (a session is released only after its claim
+// answered); reconciliation marks the owed claim done.
 #pragma once
 
 #include <optional>
@@ -20,9 +24,12 @@ struct Outcome {
   Verdict verdict = Verdict::unavailable;
   std::optional<Holder> holder;  // refused: the holder, when its value is one we can read
   std::string holder_text;       // refused: describe_holder of the value found
-  std::string reason;            // unavailable: why, for logs (no ids of shoppers)
+  std::string reason;            // unavailable (or fenced): why, for logs (no ids of shoppers)
 
   [[nodiscard]] static Outcome confirmed() { return Outcome{Verdict::confirmed, {}, {}, {}}; }
+  [[nodiscard]] static Outcome fenced() {
+    return Outcome{Verdict::confirmed, {}, {}, "the session's keys were released already: nothing written"};
+  }
   [[nodiscard]] static Outcome unavailable(std::string why) { return Outcome{Verdict::unavailable, {}, {}, std::move(why)}; }
   [[nodiscard]] static Outcome refused(const std::string& value) {
     return Outcome{Verdict::refused, read_holder(value), describe_holder(value), {}};

@@ -66,12 +66,14 @@ struct LosingKv final : StoreKv {
   void grant_lease(seconds ttl, Millis t, std::function<void(Result<StoreLease>)> d) override {
     real.grant_lease(ttl, t, std::move(d));
   }
-  void claim(const std::string& k, const std::string& v, std::int64_t l, Millis t,
+  void claim(const std::string& k, const std::string& v, std::int64_t l, const std::string& f, Millis t,
              std::function<void(Result<ClaimAnswer>)> d) override {
-    real.claim(k, v, l, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
+    real.claim(k, v, l, f, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
-  void claim_two(const KeyClaim& a, const KeyClaim& b, Millis t, std::function<void(Result<ClaimTwoAnswer>)> d) override {
-    real.claim_two(a, b, t, [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
+  void claim_two(const KeyClaim& a, const KeyClaim& b, const std::string& f, Millis t,
+                 std::function<void(Result<ClaimTwoAnswer>)> d) override {
+    real.claim_two(a, b, f, t,
+                   [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
   void get(const std::string& k, Millis t, std::function<void(Result<std::optional<std::string>>)> d) override {
     real.get(k, t, std::move(d));
@@ -82,6 +84,10 @@ struct LosingKv final : StoreKv {
   void remove(const std::string& k, Millis t, std::function<void(Result<bool>)> d) override { real.remove(k, t, std::move(d)); }
   void remove_if(const std::string& k, const std::string& v, Millis t, std::function<void(Result<bool>)> d) override {
     real.remove_if(k, v, t, std::move(d));
+  }
+  void release(const std::string& k, const std::string& v, const KeyClaim& f, Millis t,
+               std::function<void(Result<bool>)> d) override {
+    real.release(k, v, f, t, std::move(d));
   }
   void range(const std::string& p, std::size_t n, Millis t, std::function<void(Result<std::vector<StoreKeyValue>>)> d) override {
     real.range(p, n, t, std::move(d));
@@ -120,7 +126,9 @@ TEST_CASE("etcd cluster: a claim of two keys writes both or neither and reads ba
   REQUIRE(lease);
   const auto claim_two = [&](const KeyClaim& a, const KeyClaim& b) {
     return wait<Result<ClaimTwoAnswer>>(
-        io, [&](auto done) { north.client->claim_two(a, b, milliseconds(2000), std::move(done)); });
+        io, [&](auto done) {
+          north.client->claim_two(a, b, "/passgate/store-two/released/none", milliseconds(2000), std::move(done));
+        });
   };
   const auto get = [&](const std::string& key) {
     const auto got = wait<Result<std::optional<std::string>>>(

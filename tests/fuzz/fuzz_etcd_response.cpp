@@ -20,6 +20,7 @@ namespace etcd = passgate::drivers::etcd;
 
 const std::string kKey = "/passgate/s/tokens/t";
 const std::string kOtherKey = "/passgate/s/shoppers/p";
+const std::string kFence = "/passgate/s/released/x";
 const std::string kPrefix = "/passgate/s/occupancy/";
 constexpr std::size_t kLimit = 4;
 
@@ -40,12 +41,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 9) {
     case 0: {
-      const auto a = etcd::read_claim(body, kKey);
+      const auto a = etcd::read_claim(body, kKey, kFence);
       check_header(a);
       if (a && !a->value.claimed) require(a->value.holder.size() <= etcd::kMaxValueBytes);
-      const auto two = etcd::read_claim_two(body, kKey, kOtherKey);
+      const auto two = etcd::read_claim_two(body, kKey, kOtherKey, kFence);
       check_header(two);
-      if (two && !two->value.claimed) {
+      if (two && !two->value.claimed && !two->value.fenced) {
         require(two->value.holders[0] || two->value.holders[1]);
         for (const auto& holder : two->value.holders) require(!holder || holder->size() <= etcd::kMaxValueBytes);
       }
@@ -58,7 +59,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 2: check_header(etcd::read_delete(body)); break;
-    case 3: check_header(etcd::read_delete_if(body)); break;
+    case 3:
+      check_header(etcd::read_delete_if(body));
+      check_header(etcd::read_release(body));
+      break;
     case 4: {
       const auto a = etcd::read_range(body, kPrefix, kLimit);
       check_header(a);
