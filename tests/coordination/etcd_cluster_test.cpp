@@ -298,3 +298,50 @@ TEST_CASE("etcd cluster: many claims in a row are each confirmed (PASSGATE_ETCD_
               << " ms\n";
   }
 }
+
+TEST_CASE("etcd cluster: a claim that lands after its session's release writes nothing; other claims are unaffected") {
+  boost::asio::io_context io;
+  CoordinationSettings own_store;
+  own_store.store_id = "store-fence";
+  Array north(io, "north", own_store);
+  Array south(io, "south", own_store);
+  const auto run = [&](const std::function<void(StoreCoordinator::Done)>& call) { return wait<Outcome>(io, call); };
+  const auto get = [&](const std::string& key) {
+    const auto got = wait<Result<std::optional<std::string>>>(
+        io, [&](auto done) { north.client->get(key, milliseconds(2000), std::move(done)); });
+    REQUIRE(got);
+    return *got;
+  };
+  // North's claims of sess-n1 were held in the network; the session was released meanwhile,
+  // finding nothing, which wrote its fence.
+  CHECK(run([&](auto done) { north.coordinator->release_token("tok-f", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(run([&](auto done) { north.coordinator->close_shopper("shp-f", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(get("/passgate/store-fence/released/sess-n1") == R"({"gate":"north","session":"sess-n1"})");
+  const auto late = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    north.coordinator->claim_entry("tok-f", north.time.wall_now() + seconds(90), "shp-f", "sess-n1",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(late.first.reason == "the session's keys were released already: nothing written");
+  CHECK(late.second.reason == late.first.reason);
+  CHECK(claim(io, north, "tok-f", "sess-n1").reason == late.first.reason);
+  CHECK_FALSE(get("/passgate/store-fence/tokens/tok-f"));
+  CHECK_FALSE(get("/passgate/store-fence/shoppers/shp-f"));
+  // South's entry of the same token and shopper: claimed as usual.
+  const auto entry = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    south.coordinator->claim_entry("tok-f", south.time.wall_now() + seconds(90), "shp-f", "sess-s1",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(entry.first.verdict == Verdict::confirmed);
+  CHECK(entry.first.reason.empty());
+  CHECK(entry.second.verdict == Verdict::confirmed);
+  CHECK(get("/passgate/store-fence/shoppers/shp-f") == R"({"gate":"south","session":"sess-s1"})");
+  // South's release removes its key and fences its session too.
+  CHECK(run([&](auto done) { south.coordinator->close_shopper("shp-f", "sess-s1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK_FALSE(get("/passgate/store-fence/shoppers/shp-f"));
+  CHECK(get("/passgate/store-fence/released/sess-s1") == R"({"gate":"south","session":"sess-s1"})");
+  CHECK(claim(io, north, "tok-f2", "sess-n2").verdict == Verdict::confirmed);
+  CHECK(claim(io, north, "tok-f2", "sess-n2").reason.empty());
+}
