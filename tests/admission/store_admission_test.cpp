@@ -144,9 +144,12 @@ TEST_CASE("store: a token admitted at another array is denied replayed, the engi
   CHECK(r.reason == DenialReason::replayed);
   CHECK(g.f.tracking.sent.empty());
   CHECK(g.kv.data.at(g.key("tokens", "jti-shared-00000001")).value == R"({"gate":"gate-b","session":"sess-south"})");
-  // Its shopper's key, written meanwhile, is released (the session is denied).
+  // Its shopper's key is not written (the token is held by another array); the session's
+  // owed release fences it.
+  CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_test")));
   g.f.vt.advance(seconds(1));
   CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_test")));
+  CHECK(g.kv.data.contains(g.key("released", g.f.sessions->all().value().back().session_id)));
   CHECK(g.owed_now().releases == 0);
 }
 
