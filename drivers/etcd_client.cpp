@@ -144,11 +144,13 @@ void EtcdClient::claim(const std::string& key, const std::string& value, std::in
       [key, fence](std::string_view body) { return etcd::read_claim(body, key, fence); }, std::move(done));
 }
 
-void EtcdClient::claim_two(const KeyClaim& first, const KeyClaim& second, const std::string& fence, Millis timeout,
-                           std::function<void(Result<ClaimTwoAnswer>)> done) {
+void EtcdClient::claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                           Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) {
   core_->call<ClaimTwoAnswer>(
-      etcd::kTxnPath, etcd::claim_two_body(first, second, fence), timeout,
-      [a = first.key, b = second.key, fence](std::string_view body) { return etcd::read_claim_two(body, a, b, fence); },
+      etcd::kTxnPath, etcd::claim_two_body(first, second, fences), timeout,
+      [a = first.key, b = second.key, fences](std::string_view body) {
+        return etcd::read_claim_two(body, a, b, fences);
+      },
       std::move(done));
 }
 

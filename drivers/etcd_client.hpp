@@ -58,8 +58,8 @@ class EtcdClient final : public StoreKv {
                    std::function<void(Result<StoreLease>)> done) override;
   void claim(const std::string& key, const std::string& value, std::int64_t lease, const std::string& fence,
              Millis timeout, std::function<void(Result<ClaimAnswer>)> done) override;
-  void claim_two(const KeyClaim& first, const KeyClaim& second, const std::string& fence, Millis timeout,
-                 std::function<void(Result<ClaimTwoAnswer>)> done) override;
+  void claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                 Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) override;
   void get(const std::string& key, Millis timeout,
            std::function<void(Result<std::optional<std::string>>)> done) override;
   void put(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,

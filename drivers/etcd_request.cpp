@@ -52,7 +52,7 @@ std::string claim_body(const std::string& key, const std::string& value, std::in
       .dump();
 }
 
-std::string claim_two_body(const KeyClaim& first, const KeyClaim& second, const std::string& fence) {
+std::string claim_two_body(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences) {
   json compare = json::array();
   json success = json::array();
   json failure = json::array();
@@ -61,8 +61,10 @@ std::string claim_two_body(const KeyClaim& first, const KeyClaim& second, const 
     success.push_back(json{{"request_put", put_of(c->key, c->value, c->lease)}});
     failure.push_back(json{{"request_range", range_of(c->key)}});
   }
-  compare.push_back(never_created(fence));
-  failure.push_back(json{{"request_range", range_of(fence)}});
+  for (const auto& fence : fences) {
+    compare.push_back(never_created(fence));
+    failure.push_back(json{{"request_range", range_of(fence)}});
+  }
   return json{{"compare", compare}, {"success", success}, {"failure", failure}}.dump();
 }
 

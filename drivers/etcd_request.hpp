@@ -3,6 +3,7 @@
 // Pure functions, any thread. The targets are the gateway's paths, e.g. "/v3/kv/txn".
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -27,9 +28,10 @@ inline constexpr const char* kStatusPath = "/v3/maintenance/status";
 // created (create revision 0); otherwise reads the key, then the fence.
 [[nodiscard]] std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease,
                                      const std::string& fence);
-// Creates both keys, each with its value and lease, only if none of them and `fence` has ever
-// been created; otherwise reads both (in the order given), then the fence.
-[[nodiscard]] std::string claim_two_body(const KeyClaim& first, const KeyClaim& second, const std::string& fence);
+// Creates both keys, each with its value and lease, only if none of them and neither of their
+// `fences` has ever been created; otherwise reads both (in the order given), then the fences.
+[[nodiscard]] std::string claim_two_body(const KeyClaim& first, const KeyClaim& second,
+                                         const std::array<std::string, 2>& fences);
 [[nodiscard]] std::string get_body(const std::string& key);
 [[nodiscard]] std::string put_body(const std::string& key, const std::string& value, std::int64_t lease);
 [[nodiscard]] std::string delete_body(const std::string& key);

@@ -177,28 +177,30 @@ Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string&
 }
 
 Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
-                                              const std::string& second, const std::string& fence) {
+                                              const std::string& second, const std::array<std::string, 2>& fences) {
   auto d = open(body);
   if (!d) return d.error();
   if (auto shape = flag_shape(d->doc, "succeeded"); !shape) return shape.error();
   const bool succeeded = flag(d->doc, "succeeded");
-  const std::size_t expected = succeeded ? 2 : 3;
+  const std::size_t expected = succeeded ? 2 : 4;
   auto responses = branch_responses(d->doc, succeeded ? "response_put" : "response_range", expected);
   if (!responses) return responses.error();
   if (responses->size() != expected) return bad("a claim of two keys without a response for each");
-  ClaimTwoAnswer claim{succeeded, false, {}};
+  ClaimTwoAnswer claim{succeeded, {}, {}};
   if (succeeded) return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
-  auto fenced = one_key(*(*responses)[2], fence);
-  if (!fenced) return fenced.error();
-  if (fenced->has_value()) return Answer<ClaimTwoAnswer>{d->header, ClaimTwoAnswer{false, true, {}}};
   const std::string* keys[] = {&first, &second};
   for (std::size_t i = 0; i < 2; ++i) {
     auto holder = one_key(*(*responses)[i], *keys[i]);
     if (!holder) return holder.error();
     claim.holders[i] = std::move(holder.value());
+    auto fence = one_key(*(*responses)[2 + i], fences[i]);
+    if (!fence) return fence.error();
+    claim.fenced[i] = fence->has_value();
   }
-  // A compare failed, in the same revision as the reads: without the fence, one of the keys existed.
-  if (!claim.holders[0] && !claim.holders[1]) return bad("a failed claim of two keys both absent, and no fence");
+  // A compare failed, in the same revision as the reads: one of the four keys existed.
+  if (!claim.holders[0] && !claim.holders[1] && !claim.fenced[0] && !claim.fenced[1]) {
+    return bad("a failed claim of two keys with both keys and both fences absent");
+  }
   return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
 }
 

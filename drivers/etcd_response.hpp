@@ -8,6 +8,7 @@
 // "too_many" (a range with more keys than its limit); read_error's are in its comment.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -46,10 +47,11 @@ struct MemberStatus {
 // The put answered, or the key and the fence read back (the fence there, or else the key).
 [[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key,
                                                      const std::string& fence);
-// Both puts answered, or both keys and the fence read back (`first`'s, `second`'s, the
-// fence's: the fence there, or else at least one of the keys).
+// Both puts answered, or both keys and their fences read back (`first`'s, `second`'s, then
+// the fences in the same order: at least one of the four there).
 [[nodiscard]] Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
-                                                            const std::string& second, const std::string& fence);
+                                                            const std::string& second,
+                                                            const std::array<std::string, 2>& fences);
 [[nodiscard]] Result<Answer<std::optional<std::string>>> read_get(std::string_view body, const std::string& key);
 [[nodiscard]] Result<Answer<Nothing>> read_put(std::string_view body);
 // Whether the key was deleted (a single key: 0 or 1).

@@ -48,9 +48,9 @@ struct KeyClaim {
 // The answer to a create-if-absent claim of two keys.
 struct ClaimTwoAnswer {
   bool claimed = false;  // both keys written
-  bool fenced = false;   // not claimed because the fence is there (then `holders` are not read)
-  // When not claimed nor fenced: each key's value (in the order asked), nothing where the key
-  // is absent (at least one of them is there).
+  // When not claimed: whether each key's fence is there, and each key's value (in the order
+  // asked), nothing where the key is absent (at least one of the four is there).
+  std::array<bool, 2> fenced{};
   std::array<std::optional<std::string>, 2> holders;
 };
 
@@ -72,10 +72,10 @@ class StoreKv {
   virtual void claim(const std::string& key, const std::string& value, std::int64_t lease, const std::string& fence,
                      Millis timeout, std::function<void(Result<ClaimAnswer>)> done) = 0;
   // Writes both keys, each with its value and lease, in one transaction, only if nobody holds
-  // either and `fence` was never created; otherwise writes neither and reads which. The three
-  // keys differ.
-  virtual void claim_two(const KeyClaim& first, const KeyClaim& second, const std::string& fence, Millis timeout,
-                         std::function<void(Result<ClaimTwoAnswer>)> done) = 0;
+  // either and neither key's fence (`fences`, in the same order) was ever created; otherwise
+  // writes neither and reads all four. The four keys differ.
+  virtual void claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                         Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) = 0;
   // The value at `key`, or nothing when it is absent.
   virtual void get(const std::string& key, Millis timeout,
                    std::function<void(Result<std::optional<std::string>>)> done) = 0;

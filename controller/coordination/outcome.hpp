@@ -4,10 +4,11 @@
 //   unavailable  no answer within store.coordination_timeout (`reason` says why): the caller
 //                applies its fallback policy ("local" or "deny") and, when it admits,
 //                records the admission as unclaimed (db/store_claims_pending.hpp).
-// A claim of a session whose keys were released already (its fence, store_keys.hpp) writes
-// nothing and is confirmed with a reason (fenced()): the session is over, there is nothing left
-// to claim for it. Admission never sees it (a session is released only after its claim
-// answered); reconciliation marks the owed claim done.
+// A claim of a key that was released already for its session (the key's fence, store_keys.hpp)
+// writes nothing and is confirmed with a reason (fenced()): that key's part of the session is
+// over, there is nothing left to claim. Admission never sees it (a session is released only
+// after its claim answered); for reconciliation the owed claim is done (a claim owed by a
+// session that ended has become a release of that key).
 #pragma once
 
 #include <optional>
@@ -28,7 +29,7 @@ struct Outcome {
 
   [[nodiscard]] static Outcome confirmed() { return Outcome{Verdict::confirmed, {}, {}, {}}; }
   [[nodiscard]] static Outcome fenced() {
-    return Outcome{Verdict::confirmed, {}, {}, "the session's keys were released already: nothing written"};
+    return Outcome{Verdict::confirmed, {}, {}, "the key was released for this session already: nothing written"};
   }
   [[nodiscard]] static Outcome unavailable(std::string why) { return Outcome{Verdict::unavailable, {}, {}, std::move(why)}; }
   [[nodiscard]] static Outcome refused(const std::string& value) {

@@ -18,7 +18,8 @@ constexpr std::chrono::milliseconds kGrantAheadTimeout{2000};
 // The least time a call to the store is given (it always answers later, never inline).
 constexpr std::chrono::milliseconds kLeastCallTime{1};
 // A claim is not sent with less time left than this (its answer would be lost, its write
-// unknown): it ends unavailable, nothing sent.
+// unknown): it ends unavailable, nothing sent. Never at the call itself: the least
+// coordination_timeout_ms (20) leaves a claim 13 ms.
 constexpr std::chrono::milliseconds kLeastClaimTime{5};
 constexpr const char* kNoTimeToClaim = "no time left to send the claim: nothing sent";
 
@@ -27,7 +28,7 @@ constexpr const char* kNoTimeToClaim = "no time left to send the claim: nothing 
 struct StoreCoordinator::ClaimCall {
   std::string key;
   std::string value;  // this array's holder
-  std::string fence;  // the session's released/ key: the claim writes nothing once it exists
+  std::string fence;  // the key's fence for the session: the claim writes nothing once it exists
   Holder holder;
   WallTime bucket;
   SteadyTime claim_deadline;  // the lease and the transaction
@@ -146,7 +147,7 @@ std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::new_call(std::str
   call->shopper = shopper;
   call->holder = Holder{settings_.gate_id, session_id, settings_.instance_id};
   call->value = holder_value(call->holder);
-  call->fence = keys_.released(session_id);
+  call->fence = keys_.released(session_id, shopper ? "shopper" : "token");
   call->bucket = book_.bucket_of(until);
   call->claim_deadline = now + settings_.timeout * 2 / 3;
   call->deadline = now + settings_.timeout;
@@ -193,7 +194,7 @@ void StoreCoordinator::send_claim_both(const Pair& calls, std::int64_t token_lea
     return;
   }
   kv_.claim_two({calls[0]->key, calls[0]->value, token_lease}, {calls[1]->key, calls[1]->value, shopper_lease},
-                calls[0]->fence, left(calls[0]->claim_deadline),
+                {calls[0]->fence, calls[1]->fence}, left(calls[0]->claim_deadline),
                 [this, alive = std::weak_ptr<int>(alive_), calls, token_lease,
                  shopper_lease](Result<ClaimTwoAnswer> answer) {
                   if (alive.expired()) return;
@@ -217,7 +218,7 @@ void StoreCoordinator::send_claim_both(const Pair& calls, std::int64_t token_lea
                     grant_next(call->bucket);
                     if (answer->claimed) {
                       call->finish(Outcome::confirmed());
-                    } else if (answer->fenced) {
+                    } else if (answer->fenced[i]) {
                       call->finish(Outcome::fenced());
                     } else if (const auto& found = answer->holders[i]) {
                       settle(call, *found);
@@ -427,7 +428,7 @@ void StoreCoordinator::close_shopper(const std::string& shopper_id, const std::s
     later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
     return;
   }
-  release_key(keys_.shopper(shopper_id), session_id, std::move(done));
+  release_key(keys_.shopper(shopper_id), session_id, "shopper", std::move(done));
 }
 
 void StoreCoordinator::release_token(const std::string& token_id, const std::string& session_id, Done done) {
@@ -435,10 +436,11 @@ void StoreCoordinator::release_token(const std::string& token_id, const std::str
     later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
     return;
   }
-  release_key(keys_.token(token_id), session_id, std::move(done));
+  release_key(keys_.token(token_id), session_id, "token", std::move(done));
 }
 
-void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, Done done) {
+void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, const char* kind,
+                                   Done done) {
   if (!valid_key_id(session_id)) {
     later(std::move(done), Outcome::unavailable("the session id cannot be a key"));
     return;
@@ -451,14 +453,14 @@ void StoreCoordinator::release_key(const std::string& key, const std::string& se
   // after its admission, less than the shortest session_backstop (600 s).
   const auto fence_until =
       clock_.wall_now() + settings_.session_backstop + settings_.lease_skew + settings_.double_use_window;
-  with_lease(book_.bucket_of(fence_until), left(deadline), [this, key, holder, deadline,
+  with_lease(book_.bucket_of(fence_until), left(deadline), [this, key, holder, kind, deadline,
                                                             done = std::move(done)](Result<std::int64_t> lease) mutable {
     if (!lease) {
       done(Outcome::unavailable("the fence's lease: " + lease.error().message));
       return;
     }
     const auto value = holder_value(holder);
-    kv_.release(key, value, {keys_.released(holder.session), value, *lease}, left(deadline),
+    kv_.release(key, value, {keys_.released(holder.session, kind), value, *lease}, left(deadline),
                 [this, alive = std::weak_ptr<int>(alive_), key, lease = *lease,
                  legacy = holder_value(Holder{holder.gate, holder.session, {}}),
                  done = std::move(done)](Result<bool> removed) mutable {

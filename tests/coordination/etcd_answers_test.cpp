@@ -17,7 +17,8 @@ namespace {
 const std::string kHeader =
     R"("header":{"cluster_id":"14863629432487967491","member_id":"16282489614418901883","revision":"7","raft_term":"2"})";
 const std::string kKey = "/passgate/s1/tokens/t-1";
-const std::string kFence = "/passgate/s1/released/sess-1";
+const std::string kFence = "/passgate/s1/released/sess-1/token";
+const std::array<std::string, 2> kFences{kFence, "/passgate/s1/released/sess-1/shopper"};
 
 std::string b64(const std::string& s) { return encode_base64(s); }
 
@@ -117,9 +118,10 @@ TEST_CASE("claim answers that are not what was asked for are refused as bad_answ
 
 TEST_CASE("a claim of two keys: both compares, both puts with their leases, both read on failure") {
   const std::string other = "/passgate/s1/shoppers/p-1";
-  const auto body = nlohmann::json::parse(etcd::claim_two_body({kKey, "v", 42}, {other, "w", 43}, kFence));
-  REQUIRE(body["compare"].size() == 3);
-  CHECK(body["compare"][2]["key"] == b64(kFence));
+  const auto body = nlohmann::json::parse(etcd::claim_two_body({kKey, "v", 42}, {other, "w", 43}, kFences));
+  REQUIRE(body["compare"].size() == 4);
+  CHECK(body["compare"][2]["key"] == b64(kFences[0]));
+  CHECK(body["compare"][3]["key"] == b64(kFences[1]));
   CHECK(body["compare"][1]["key"] == b64(other));
   CHECK(body["compare"][1]["target"] == "CREATE");
   CHECK(body["compare"][1]["create_revision"] == "0");
@@ -127,14 +129,15 @@ TEST_CASE("a claim of two keys: both compares, both puts with their leases, both
   CHECK(body["success"][0]["request_put"]["lease"] == "42");
   CHECK(body["success"][1]["request_put"]["lease"] == "43");
   CHECK(body["success"][1]["request_put"]["value"] == b64("w"));
-  REQUIRE(body["failure"].size() == 3);
-  CHECK(body["failure"][2]["request_range"]["key"] == b64(kFence));
+  REQUIRE(body["failure"].size() == 4);
+  CHECK(body["failure"][2]["request_range"]["key"] == b64(kFences[0]));
+  CHECK(body["failure"][3]["request_range"]["key"] == b64(kFences[1]));
   CHECK(body["failure"][0]["request_range"]["key"] == b64(kKey));
   CHECK(body["failure"][1]["request_range"]["key"] == b64(other));
 
   const auto won = etcd::read_claim_two(
       "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}},{"response_put":{}}]})", kKey, other,
-      kFence);
+      kFences);
   REQUIRE(won);
   CHECK(won->value.claimed);
   const auto range = [](const std::string& key, const std::string& value) {
@@ -142,29 +145,36 @@ TEST_CASE("a claim of two keys: both compares, both puts with their leases, both
   };
   const std::string empty = R"({"response_range":{"header":{"revision":"7"}}})";
   const auto lost = etcd::read_claim_two(
-      "{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "," + empty + "]}", kKey, other, kFence);
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "," + empty + "," + empty + "]}", kKey,
+      other, kFences);
   REQUIRE(lost);
   CHECK_FALSE(lost->value.claimed);
   CHECK_FALSE(lost->value.holders[0]);
   CHECK(lost->value.holders[1] == "h");
-  const auto fenced = etcd::read_claim_two(
-      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + range(kFence, "x") + "]}", kKey, other, kFence);
+  CHECK_FALSE(lost->value.fenced[0]);
+  CHECK_FALSE(lost->value.fenced[1]);
+  const auto fenced = etcd::read_claim_two("{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + empty +
+                                               "," + range(kFences[1], "x") + "]}",
+                                           kKey, other, kFences);
   REQUIRE(fenced);
-  CHECK(fenced->value.fenced);
   CHECK_FALSE(fenced->value.claimed);
+  CHECK_FALSE(fenced->value.fenced[0]);
+  CHECK(fenced->value.fenced[1]);
 
   const std::vector<std::string> bad{
       "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}}]})",  // one put
       "{" + kHeader + R"(,"succeeded":true})",                                    // none
       "{" + kHeader + R"(,"succeeded":true,"responses":[{"response_put":{}},{"response_range":{}}]})",
-      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + empty + "]}",  // all absent
-      "{" + kHeader + R"(,"responses":[)" + range(other, "h") + "," + empty + "," + empty + "]}",  // keys swapped
-      "{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "]}",  // no fence read
-      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + range(kKey, "x") + "]}",  // not the fence
-      "{" + kHeader + R"(,"responses":[)" + range(kKey, std::string(5000, 'x')) + "," + empty + "," + empty + "]}",
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + empty + "," + empty + "]}",  // all absent
+      "{" + kHeader + R"(,"responses":[)" + range(other, "h") + "," + empty + "," + empty + "," + empty + "]}",  // swapped
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + range(other, "h") + "]}",  // no fences read
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + range(kKey, "x") + "," + empty + "]}",  // not a fence
+      "{" + kHeader + R"(,"responses":[)" + empty + "," + empty + "," + range(kFences[1], "x") + "," + empty + "]}",
+      "{" + kHeader + R"(,"responses":[)" + range(kKey, std::string(5000, 'x')) + "," + empty + "," + empty + "," +
+          empty + "]}",
   };
   for (const auto& answer_body : bad) {
-    const auto answer = etcd::read_claim_two(answer_body, kKey, other, kFence);
+    const auto answer = etcd::read_claim_two(answer_body, kKey, other, kFences);
     INFO(answer_body.substr(0, 200));
     REQUIRE_FALSE(answer);
     CHECK(answer.error().code == "bad_answer");

@@ -70,7 +70,7 @@ struct LosingKv final : StoreKv {
              std::function<void(Result<ClaimAnswer>)> d) override {
     real.claim(k, v, l, f, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
-  void claim_two(const KeyClaim& a, const KeyClaim& b, const std::string& f, Millis t,
+  void claim_two(const KeyClaim& a, const KeyClaim& b, const std::array<std::string, 2>& f, Millis t,
                  std::function<void(Result<ClaimTwoAnswer>)> d) override {
     real.claim_two(a, b, f, t,
                    [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
@@ -127,7 +127,8 @@ TEST_CASE("etcd cluster: a claim of two keys writes both or neither and reads ba
   const auto claim_two = [&](const KeyClaim& a, const KeyClaim& b) {
     return wait<Result<ClaimTwoAnswer>>(
         io, [&](auto done) {
-          north.client->claim_two(a, b, "/passgate/store-two/released/none", milliseconds(2000), std::move(done));
+          north.client->claim_two(a, b, {"/passgate/store-two/released/none/token", "/passgate/store-two/released/none/shopper"},
+                                  milliseconds(2000), std::move(done));
         });
   };
   const auto get = [&](const std::string& key) {
@@ -318,12 +319,13 @@ TEST_CASE("etcd cluster: a claim that lands after its session's release writes n
         Verdict::confirmed);
   CHECK(run([&](auto done) { north.coordinator->close_shopper("shp-f", "sess-n1", std::move(done)); }).verdict ==
         Verdict::confirmed);
-  CHECK(get("/passgate/store-fence/released/sess-n1") == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(get("/passgate/store-fence/released/sess-n1/token") == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(get("/passgate/store-fence/released/sess-n1/shopper") == R"({"gate":"north","session":"sess-n1"})");
   const auto late = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
     north.coordinator->claim_entry("tok-f", north.time.wall_now() + seconds(90), "shp-f", "sess-n1",
                                    [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
   });
-  CHECK(late.first.reason == "the session's keys were released already: nothing written");
+  CHECK(late.first.reason == "the key was released for this session already: nothing written");
   CHECK(late.second.reason == late.first.reason);
   CHECK(claim(io, north, "tok-f", "sess-n1").reason == late.first.reason);
   CHECK_FALSE(get("/passgate/store-fence/tokens/tok-f"));
@@ -341,7 +343,8 @@ TEST_CASE("etcd cluster: a claim that lands after its session's release writes n
   CHECK(run([&](auto done) { south.coordinator->close_shopper("shp-f", "sess-s1", std::move(done)); }).verdict ==
         Verdict::confirmed);
   CHECK_FALSE(get("/passgate/store-fence/shoppers/shp-f"));
-  CHECK(get("/passgate/store-fence/released/sess-s1") == R"({"gate":"south","session":"sess-s1"})");
+  CHECK(get("/passgate/store-fence/released/sess-s1/shopper") == R"({"gate":"south","session":"sess-s1"})");
+  CHECK_FALSE(get("/passgate/store-fence/released/sess-s1/token"));
   CHECK(claim(io, north, "tok-f2", "sess-n2").verdict == Verdict::confirmed);
   CHECK(claim(io, north, "tok-f2", "sess-n2").reason.empty());
 }

@@ -73,19 +73,19 @@ class FakeStoreKv final : public StoreKv {
     if (lose_claim_answers) return unavailable(std::move(done));
     answer(std::move(done), Result<ClaimAnswer>(result));
   }
-  void claim_two(const KeyClaim& first, const KeyClaim& second, const std::string& fence, Millis,
+  void claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences, Millis,
                  std::function<void(Result<ClaimTwoAnswer>)> done) override {
     ++claim_twos;
     if (down) return unavailable(std::move(done));
     expire();
     ClaimTwoAnswer result;
-    result.fenced = data.contains(fence);
     std::size_t i = 0;
     for (const KeyClaim* c : {&first, &second}) {
       if (const auto it = data.find(c->key); it != data.end()) result.holders[i] = it->second.value;
+      result.fenced[i] = data.contains(fences[i]);
       ++i;
     }
-    if (!result.fenced && !result.holders[0] && !result.holders[1]) {
+    if (!result.fenced[0] && !result.fenced[1] && !result.holders[0] && !result.holders[1]) {
       if (lease_gone({first.lease, second.lease})) {
         return answer(std::move(done),
                       Result<ClaimTwoAnswer>(make_error("lease_not_found", "requested lease not found")));

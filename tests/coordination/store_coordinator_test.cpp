@@ -410,11 +410,12 @@ TEST_CASE("a claim that lands after its session's release writes nothing; the ot
   // North's claims were held in the network; its session was released (finding nothing) before
   // they arrived.
   release(s.north, "sess-n1");
-  const auto& fence = s.kv.data.at("/passgate/store-7/released/sess-n1");
+  const auto& fence = s.kv.data.at("/passgate/store-7/released/sess-n1/token");
+  CHECK(s.kv.data.at("/passgate/store-7/released/sess-n1/shopper").value == fence.value);
   CHECK(fence.value == R"({"gate":"north","session":"sess-n1"})");
   const auto [token, shopper] = s.entry(s.north, "tok-z", "shp-z", "sess-n1");
   CHECK(token.verdict == Verdict::confirmed);
-  CHECK(token.reason == "the session's keys were released already: nothing written");
+  CHECK(token.reason == "the key was released for this session already: nothing written");
   CHECK(shopper.reason == token.reason);
   CHECK(s.run([&](auto done) { s.north.open_shopper("shp-z", "sess-n1", std::move(done)); }).reason == token.reason);
   CHECK(s.claim(s.north, "tok-z", "sess-n1").reason == token.reason);
@@ -432,23 +433,36 @@ TEST_CASE("a claim that lands after its session's release writes nothing; the ot
   // A release that removes the key writes the fence too; another session is not fenced.
   release(s.south, "sess-s1");
   CHECK_FALSE(s.kv.data.contains("/passgate/store-7/tokens/tok-z"));
-  CHECK(s.kv.data.contains("/passgate/store-7/released/sess-s1"));
+  CHECK(s.kv.data.contains("/passgate/store-7/released/sess-s1/token"));
   const auto [t3, s3] = s.entry(s.north, "tok-z", "shp-z", "sess-n2");
   CHECK(t3.reason.empty());
   CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-z").value == R"({"gate":"north","session":"sess-n2"})");
+  // Per key: a session whose shopper's key was released (it ended) still claims its token
+  // (an owed claim: the double-use check); the entry's transaction writes nothing, each key
+  // then goes on alone.
+  CHECK(s.run([&](auto done) { s.south.close_shopper("shp-q", "sess-s5", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(s.claim(s.south, "tok-q", "sess-s5").reason.empty());
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-q").value == R"({"gate":"south","session":"sess-s5"})");
+  const auto [t4, s4] = s.entry(s.south, "tok-q2", "shp-q", "sess-s5");
+  CHECK(t4.verdict == Verdict::confirmed);
+  CHECK(t4.reason.empty());
+  CHECK(s4.reason == token.reason);
+  CHECK(s.kv.data.contains("/passgate/store-7/tokens/tok-q2"));
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/shoppers/shp-q"));
 }
 
 TEST_CASE("a release whose fence lease is gone is unavailable and forgets it; the next one grants another") {
   Store s;
   CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n1", std::move(done)); }).verdict ==
         Verdict::confirmed);
-  const auto lease = s.kv.data.at("/passgate/store-7/released/sess-n1").lease;
+  const auto lease = s.kv.data.at("/passgate/store-7/released/sess-n1/shopper").lease;
   s.kv.leases.erase(lease);
   CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n2", std::move(done)); }).verdict ==
         Verdict::unavailable);
   CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n2", std::move(done)); }).verdict ==
         Verdict::confirmed);
-  CHECK(s.kv.data.at("/passgate/store-7/released/sess-n2").lease != lease);
+  CHECK(s.kv.data.at("/passgate/store-7/released/sess-n2/shopper").lease != lease);
 }
 
 TEST_CASE("a held key whose claim carries a gone lease is refused with its holder, as etcd does") {

@@ -20,7 +20,8 @@ namespace etcd = passgate::drivers::etcd;
 
 const std::string kKey = "/passgate/s/tokens/t";
 const std::string kOtherKey = "/passgate/s/shoppers/p";
-const std::string kFence = "/passgate/s/released/x";
+const std::string kFence = "/passgate/s/released/x/token";
+const std::array<std::string, 2> kFences{kFence, "/passgate/s/released/x/shopper"};
 const std::string kPrefix = "/passgate/s/occupancy/";
 constexpr std::size_t kLimit = 4;
 
@@ -44,10 +45,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const auto a = etcd::read_claim(body, kKey, kFence);
       check_header(a);
       if (a && !a->value.claimed) require(a->value.holder.size() <= etcd::kMaxValueBytes);
-      const auto two = etcd::read_claim_two(body, kKey, kOtherKey, kFence);
+      const auto two = etcd::read_claim_two(body, kKey, kOtherKey, kFences);
       check_header(two);
-      if (two && !two->value.claimed && !two->value.fenced) {
-        require(two->value.holders[0] || two->value.holders[1]);
+      if (two && !two->value.claimed) {
+        require(two->value.holders[0] || two->value.holders[1] || two->value.fenced[0] || two->value.fenced[1]);
         for (const auto& holder : two->value.holders) require(!holder || holder->size() <= etcd::kMaxValueBytes);
       }
       break;

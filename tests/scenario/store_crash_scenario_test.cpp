@@ -253,7 +253,7 @@ TEST_CASE("store: kill -9 of a gate array at each step of a claim leaves the sto
 
   // a2. The same, but the network delivers the held claims late: after the restart has
   // cancelled the session and released its shopper's key (finding nothing). The release wrote
-  // the session's fence (released/<session>), so the late claims write nothing: no key holds
+  // the key's fence (released/<session>/shopper), so the late claims write nothing: no key holds
   // the cancelled session, and south admits the shopper and the token. (A warm-up first: the
   // restart forgot its leases, and what the network holds must be the claims.)
   warm_up("shp_w3");
@@ -266,7 +266,7 @@ TEST_CASE("store: kill -9 of a gate array at each step of a claim leaves the sto
     CHECK(north.state(id) == "cancelled");
     CHECK(north.gate().poll_until([&] { return store_status(north.gate()).at("releases_owed") == 0; },
                                   std::chrono::seconds(30)));
-    CHECK(held_by(key_holder(kKeys + "released/" + id), "north", id));
+    CHECK(held_by(key_holder(kKeys + "released/" + id + "/shopper"), "north", id));
     const auto late_answers = network.answers_to_gone_gates();
     network.pass();
     REQUIRE(north.gate().poll_until([&] { return network.answers_to_gone_gates() > late_answers; },
