@@ -137,18 +137,20 @@ void EtcdClient::grant_lease(std::chrono::seconds ttl, Millis timeout,
       [ttl](std::string_view body) { return etcd::read_lease_grant(body, ttl); }, std::move(done));
 }
 
-void EtcdClient::claim(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
-                       std::function<void(Result<ClaimAnswer>)> done) {
+void EtcdClient::claim(const std::string& key, const std::string& value, std::int64_t lease, const std::string& fence,
+                       Millis timeout, std::function<void(Result<ClaimAnswer>)> done) {
   core_->call<ClaimAnswer>(
-      etcd::kTxnPath, etcd::claim_body(key, value, lease), timeout,
-      [key](std::string_view body) { return etcd::read_claim(body, key); }, std::move(done));
+      etcd::kTxnPath, etcd::claim_body(key, value, lease, fence), timeout,
+      [key, fence](std::string_view body) { return etcd::read_claim(body, key, fence); }, std::move(done));
 }
 
-void EtcdClient::claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
-                           std::function<void(Result<ClaimTwoAnswer>)> done) {
+void EtcdClient::claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                           Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) {
   core_->call<ClaimTwoAnswer>(
-      etcd::kTxnPath, etcd::claim_two_body(first, second), timeout,
-      [a = first.key, b = second.key](std::string_view body) { return etcd::read_claim_two(body, a, b); },
+      etcd::kTxnPath, etcd::claim_two_body(first, second, fences), timeout,
+      [a = first.key, b = second.key, fences](std::string_view body) {
+        return etcd::read_claim_two(body, a, b, fences);
+      },
       std::move(done));
 }
 
@@ -178,6 +180,13 @@ void EtcdClient::remove_if(const std::string& key, const std::string& value, Mil
   core_->call<bool>(
       etcd::kTxnPath, etcd::delete_if_body(key, value), timeout,
       [](std::string_view body) { return etcd::read_delete_if(body); }, std::move(done));
+}
+
+void EtcdClient::release(const std::string& key, const std::string& value, const KeyClaim& fence, Millis timeout,
+                         std::function<void(Result<bool>)> done) {
+  core_->call<bool>(
+      etcd::kTxnPath, etcd::release_body(key, value, fence), timeout,
+      [](std::string_view body) { return etcd::read_release(body); }, std::move(done));
 }
 
 void EtcdClient::range(const std::string& prefix, std::size_t limit, Millis timeout,

@@ -56,10 +56,10 @@ class EtcdClient final : public StoreKv {
 
   void grant_lease(std::chrono::seconds ttl, Millis timeout,
                    std::function<void(Result<StoreLease>)> done) override;
-  void claim(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
-             std::function<void(Result<ClaimAnswer>)> done) override;
-  void claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
-                 std::function<void(Result<ClaimTwoAnswer>)> done) override;
+  void claim(const std::string& key, const std::string& value, std::int64_t lease, const std::string& fence,
+             Millis timeout, std::function<void(Result<ClaimAnswer>)> done) override;
+  void claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                 Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) override;
   void get(const std::string& key, Millis timeout,
            std::function<void(Result<std::optional<std::string>>)> done) override;
   void put(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
@@ -67,6 +67,8 @@ class EtcdClient final : public StoreKv {
   void remove(const std::string& key, Millis timeout, std::function<void(Result<bool>)> done) override;
   void remove_if(const std::string& key, const std::string& value, Millis timeout,
                  std::function<void(Result<bool>)> done) override;
+  void release(const std::string& key, const std::string& value, const KeyClaim& fence, Millis timeout,
+               std::function<void(Result<bool>)> done) override;
   void range(const std::string& prefix, std::size_t limit, Millis timeout,
              std::function<void(Result<std::vector<StoreKeyValue>>)> done) override;
   void count(const std::string& prefix, Millis timeout, std::function<void(Result<std::int64_t>)> done) override;

@@ -21,6 +21,10 @@ json never_created(const std::string& key) {
   return json{{"key", encode_base64(key)}, {"target", "CREATE"}, {"result", "EQUAL"}, {"create_revision", "0"}};
 }
 
+json holds(const std::string& key, const std::string& value) {
+  return json{{"key", encode_base64(key)}, {"target", "VALUE"}, {"result", "EQUAL"}, {"value", encode_base64(value)}};
+}
+
 }  // namespace
 
 std::string prefix_end(const std::string& prefix) {
@@ -40,14 +44,15 @@ std::string lease_grant_body(std::chrono::seconds ttl) {
   return json{{"TTL", std::to_string(ttl.count())}}.dump();
 }
 
-std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease) {
-  return json{{"compare", json::array({never_created(key)})},
+std::string claim_body(const std::string& key, const std::string& value, std::int64_t lease,
+                       const std::string& fence) {
+  return json{{"compare", json::array({never_created(key), never_created(fence)})},
               {"success", json::array({json{{"request_put", put_of(key, value, lease)}}})},
-              {"failure", json::array({json{{"request_range", range_of(key)}}})}}
+              {"failure", json::array({json{{"request_range", range_of(key)}}, json{{"request_range", range_of(fence)}}})}}
       .dump();
 }
 
-std::string claim_two_body(const KeyClaim& first, const KeyClaim& second) {
+std::string claim_two_body(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences) {
   json compare = json::array();
   json success = json::array();
   json failure = json::array();
@@ -55,6 +60,10 @@ std::string claim_two_body(const KeyClaim& first, const KeyClaim& second) {
     compare.push_back(never_created(c->key));
     success.push_back(json{{"request_put", put_of(c->key, c->value, c->lease)}});
     failure.push_back(json{{"request_range", range_of(c->key)}});
+  }
+  for (const auto& fence : fences) {
+    compare.push_back(never_created(fence));
+    failure.push_back(json{{"request_range", range_of(fence)}});
   }
   return json{{"compare", compare}, {"success", success}, {"failure", failure}}.dump();
 }
@@ -68,10 +77,16 @@ std::string put_body(const std::string& key, const std::string& value, std::int6
 std::string delete_body(const std::string& key) { return range_of(key).dump(); }
 
 std::string delete_if_body(const std::string& key, const std::string& value) {
-  const auto k = encode_base64(key);
-  return json{{"compare", json::array({json{{"key", k}, {"target", "VALUE"}, {"result", "EQUAL"},
-                                           {"value", encode_base64(value)}}})},
+  return json{{"compare", json::array({holds(key, value)})},
               {"success", json::array({json{{"request_delete_range", range_of(key)}}})}}
+      .dump();
+}
+
+std::string release_body(const std::string& key, const std::string& value, const KeyClaim& fence) {
+  const json put{{"request_put", put_of(fence.key, fence.value, fence.lease)}};
+  return json{{"compare", json::array({holds(key, value)})},
+              {"success", json::array({json{{"request_delete_range", range_of(key)}}, put})},
+              {"failure", json::array({put})}}
       .dump();
 }
 

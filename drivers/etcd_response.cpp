@@ -154,44 +154,53 @@ Result<Answer<StoreLease>> read_lease_grant(std::string_view body, std::chrono::
   return Answer<StoreLease>{d->header, {*id, std::chrono::seconds(*ttl)}};
 }
 
-Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key) {
+Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key, const std::string& fence) {
   auto d = open(body);
   if (!d) return d.error();
   if (auto shape = flag_shape(d->doc, "succeeded"); !shape) return shape.error();
   if (flag(d->doc, "succeeded")) {
     auto put = branch_response(d->doc, "response_put");
     if (!put) return put.error();
-    return Answer<ClaimAnswer>{d->header, {true, {}}};
+    return Answer<ClaimAnswer>{d->header, {true, false, {}}};
   }
-  auto range = branch_response(d->doc, "response_range");
-  if (!range) return range.error();
-  if (*range == nullptr) return bad("a failed claim without the holder's range");
-  auto holder = one_key(**range, key);
+  auto ranges = branch_responses(d->doc, "response_range", 2);
+  if (!ranges) return ranges.error();
+  if (ranges->size() != 2) return bad("a failed claim without the ranges of the key and the fence");
+  auto fenced = one_key(*(*ranges)[1], fence);
+  if (!fenced) return fenced.error();
+  if (fenced->has_value()) return Answer<ClaimAnswer>{d->header, {false, true, {}}};
+  auto holder = one_key(*(*ranges)[0], key);
   if (!holder) return holder.error();
-  // The key existed when the compare failed, in the same revision: it cannot be absent.
-  if (!holder->has_value()) return bad("a failed claim whose key is absent");
-  return Answer<ClaimAnswer>{d->header, {false, std::move(**holder)}};
+  // A compare failed in the same revision as the reads: without the fence, the key existed.
+  if (!holder->has_value()) return bad("a failed claim whose key and fence are absent");
+  return Answer<ClaimAnswer>{d->header, {false, false, std::move(**holder)}};
 }
 
 Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
-                                              const std::string& second) {
+                                              const std::string& second, const std::array<std::string, 2>& fences) {
   auto d = open(body);
   if (!d) return d.error();
   if (auto shape = flag_shape(d->doc, "succeeded"); !shape) return shape.error();
   const bool succeeded = flag(d->doc, "succeeded");
-  auto responses = branch_responses(d->doc, succeeded ? "response_put" : "response_range", 2);
+  const std::size_t expected = succeeded ? 2 : 4;
+  auto responses = branch_responses(d->doc, succeeded ? "response_put" : "response_range", expected);
   if (!responses) return responses.error();
-  if (responses->size() != 2) return bad("a claim of two keys without a response for each");
-  ClaimTwoAnswer claim{succeeded, {}};
+  if (responses->size() != expected) return bad("a claim of two keys without a response for each");
+  ClaimTwoAnswer claim{succeeded, {}, {}};
   if (succeeded) return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
   const std::string* keys[] = {&first, &second};
   for (std::size_t i = 0; i < 2; ++i) {
     auto holder = one_key(*(*responses)[i], *keys[i]);
     if (!holder) return holder.error();
     claim.holders[i] = std::move(holder.value());
+    auto fence = one_key(*(*responses)[2 + i], fences[i]);
+    if (!fence) return fence.error();
+    claim.fenced[i] = fence->has_value();
   }
-  // A compare failed: one of the keys existed, in the same revision as both reads.
-  if (!claim.holders[0] && !claim.holders[1]) return bad("a failed claim of two keys both absent");
+  // A compare failed, in the same revision as the reads: one of the four keys existed.
+  if (!claim.holders[0] && !claim.holders[1] && !claim.fenced[0] && !claim.fenced[1]) {
+    return bad("a failed claim of two keys with both keys and both fences absent");
+  }
   return Answer<ClaimTwoAnswer>{d->header, std::move(claim)};
 }
 
@@ -227,6 +236,27 @@ Result<Answer<bool>> read_delete_if(std::string_view body) {
   if (!response) return response.error();
   if (succeeded && *response == nullptr) return bad("a delete without its response");
   if (!succeeded && *response != nullptr) return bad("a response to a branch that has no request");
+  return Answer<bool>{d->header, succeeded};
+}
+
+Result<Answer<bool>> read_release(std::string_view body) {
+  auto d = open(body);
+  if (!d) return d.error();
+  if (auto shape = flag_shape(d->doc, "succeeded"); !shape) return shape.error();
+  const bool succeeded = flag(d->doc, "succeeded");
+  const auto it = d->doc.find("responses");
+  const std::vector<const char*> kinds =
+      succeeded ? std::vector<const char*>{"response_delete_range", "response_put"} : std::vector<const char*>{"response_put"};
+  if (it == d->doc.end() || !it->is_array() || it->size() != kinds.size()) {
+    return bad("a release without a response for each request of its branch");
+  }
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    const auto& response = (*it)[i];
+    const auto inner = response.is_object() ? response.find(kinds[i]) : response.end();
+    if (!response.is_object() || inner == response.end() || !inner->is_object()) {
+      return bad(std::string("the release's response is not a ") + kinds[i]);
+    }
+  }
   return Answer<bool>{d->header, succeeded};
 }
 

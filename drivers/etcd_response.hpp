@@ -8,6 +8,7 @@
 // "too_many" (a range with more keys than its limit); read_error's are in its comment.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,16 +44,22 @@ struct MemberStatus {
 };
 
 [[nodiscard]] Result<Answer<StoreLease>> read_lease_grant(std::string_view body, std::chrono::seconds asked);
-[[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key);
-// Both puts answered, or both keys read back (`first`'s then `second`'s, at least one there).
+// The put answered, or the key and the fence read back (the fence there, or else the key).
+[[nodiscard]] Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string& key,
+                                                     const std::string& fence);
+// Both puts answered, or both keys and their fences read back (`first`'s, `second`'s, then
+// the fences in the same order: at least one of the four there).
 [[nodiscard]] Result<Answer<ClaimTwoAnswer>> read_claim_two(std::string_view body, const std::string& first,
-                                                            const std::string& second);
+                                                            const std::string& second,
+                                                            const std::array<std::string, 2>& fences);
 [[nodiscard]] Result<Answer<std::optional<std::string>>> read_get(std::string_view body, const std::string& key);
 [[nodiscard]] Result<Answer<Nothing>> read_put(std::string_view body);
 // Whether the key was deleted (a single key: 0 or 1).
 [[nodiscard]] Result<Answer<bool>> read_delete(std::string_view body);
 // Whether the compare held (and so the key was deleted).
 [[nodiscard]] Result<Answer<bool>> read_delete_if(std::string_view body);
+// Whether the compare held (the key deleted, then the fence put), or not (the fence put).
+[[nodiscard]] Result<Answer<bool>> read_release(std::string_view body);
 [[nodiscard]] Result<Answer<std::vector<StoreKeyValue>>> read_range(std::string_view body,
                                                                             const std::string& prefix,
                                                                             std::size_t limit);

@@ -34,7 +34,8 @@ struct StoreLease {
 // The answer to a create-if-absent claim.
 struct ClaimAnswer {
   bool claimed = false;
-  std::string holder;  // when not claimed: the value the key holds
+  bool fenced = false;  // not claimed because the fence is there (then `holder` is not read)
+  std::string holder;   // when not claimed nor fenced: the value the key holds
 };
 
 // One key of a claim of two keys (StoreKv::claim_two).
@@ -47,8 +48,9 @@ struct KeyClaim {
 // The answer to a create-if-absent claim of two keys.
 struct ClaimTwoAnswer {
   bool claimed = false;  // both keys written
-  // When not claimed: each key's value (in the order asked), nothing where the key is absent
-  // (at least one of them is there).
+  // When not claimed: whether each key's fence is there, and each key's value (in the order
+  // asked), nothing where the key is absent (at least one of the four is there).
+  std::array<bool, 2> fenced{};
   std::array<std::optional<std::string>, 2> holders;
 };
 
@@ -65,13 +67,15 @@ class StoreKv {
   // A lease that ends `ttl` from now unless renewed (never renewed here).
   virtual void grant_lease(std::chrono::seconds ttl, Millis timeout, std::function<void(Result<StoreLease>)> done) = 0;
   // Writes `value` at `key` attached to `lease`, in one transaction, only if nobody holds the
-  // key; otherwise reads the holder's value.
-  virtual void claim(const std::string& key, const std::string& value, std::int64_t lease, Millis timeout,
-                     std::function<void(Result<ClaimAnswer>)> done) = 0;
+  // key and the key `fence` was never created; otherwise reads which (fenced, or the holder's
+  // value). `fence` differs from `key`.
+  virtual void claim(const std::string& key, const std::string& value, std::int64_t lease, const std::string& fence,
+                     Millis timeout, std::function<void(Result<ClaimAnswer>)> done) = 0;
   // Writes both keys, each with its value and lease, in one transaction, only if nobody holds
-  // either; otherwise writes neither and reads both. The two keys differ.
-  virtual void claim_two(const KeyClaim& first, const KeyClaim& second, Millis timeout,
-                         std::function<void(Result<ClaimTwoAnswer>)> done) = 0;
+  // either and neither key's fence (`fences`, in the same order) was ever created; otherwise
+  // writes neither and reads all four. The four keys differ.
+  virtual void claim_two(const KeyClaim& first, const KeyClaim& second, const std::array<std::string, 2>& fences,
+                         Millis timeout, std::function<void(Result<ClaimTwoAnswer>)> done) = 0;
   // The value at `key`, or nothing when it is absent.
   virtual void get(const std::string& key, Millis timeout,
                    std::function<void(Result<std::optional<std::string>>)> done) = 0;
@@ -83,6 +87,11 @@ class StoreKv {
   // Removes `key` only if it holds `value`, in one transaction; whether it did.
   virtual void remove_if(const std::string& key, const std::string& value, Millis timeout,
                          std::function<void(Result<bool>)> done) = 0;
+  // Removes `key` only if it holds `value`, and writes `fence` (its value, with its lease)
+  // whether or not it did, in one transaction; whether it removed the key. `fence.key` differs
+  // from `key`.
+  virtual void release(const std::string& key, const std::string& value, const KeyClaim& fence, Millis timeout,
+                       std::function<void(Result<bool>)> done) = 0;
   // Every key under `prefix` with its value, at most `limit` of them (more:
   // error "too_many").
   virtual void range(const std::string& prefix, std::size_t limit, Millis timeout,

@@ -4,6 +4,11 @@
 //   unavailable  no answer within store.coordination_timeout (`reason` says why): the caller
 //                applies its fallback policy ("local" or "deny") and, when it admits,
 //                records the admission as unclaimed (db/store_claims_pending.hpp).
+// A claim of a key that was released already for its session (the key's fence, store_keys.hpp)
+// writes nothing and is confirmed with a reason (fenced()): that key's part of the session is
+// over, there is nothing left to claim. Admission never sees it (a session is released only
+// after its claim answered); for reconciliation the owed claim is done (a claim owed by a
+// session that ended has become a release of that key).
 #pragma once
 
 #include <optional>
@@ -20,9 +25,12 @@ struct Outcome {
   Verdict verdict = Verdict::unavailable;
   std::optional<Holder> holder;  // refused: the holder, when its value is one we can read
   std::string holder_text;       // refused: describe_holder of the value found
-  std::string reason;            // unavailable: why, for logs (no ids of shoppers)
+  std::string reason;            // unavailable (or fenced): why, for logs (no ids of shoppers)
 
   [[nodiscard]] static Outcome confirmed() { return Outcome{Verdict::confirmed, {}, {}, {}}; }
+  [[nodiscard]] static Outcome fenced() {
+    return Outcome{Verdict::confirmed, {}, {}, "the key was released for this session already: nothing written"};
+  }
   [[nodiscard]] static Outcome unavailable(std::string why) { return Outcome{Verdict::unavailable, {}, {}, std::move(why)}; }
   [[nodiscard]] static Outcome refused(const std::string& value) {
     return Outcome{Verdict::refused, read_holder(value), describe_holder(value), {}};

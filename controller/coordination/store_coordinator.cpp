@@ -17,12 +17,18 @@ namespace {
 constexpr std::chrono::milliseconds kGrantAheadTimeout{2000};
 // The least time a call to the store is given (it always answers later, never inline).
 constexpr std::chrono::milliseconds kLeastCallTime{1};
+// A claim is not sent with less time left than this (its answer would be lost, its write
+// unknown): it ends unavailable, nothing sent. Never at the call itself: the least
+// coordination_timeout_ms (20) leaves a claim 13 ms.
+constexpr std::chrono::milliseconds kLeastClaimTime{5};
+constexpr const char* kNoTimeToClaim = "no time left to send the claim: nothing sent";
 
 }  // namespace
 
 struct StoreCoordinator::ClaimCall {
   std::string key;
   std::string value;  // this array's holder
+  std::string fence;  // the key's fence for the session: the claim writes nothing once it exists
   Holder holder;
   WallTime bucket;
   SteadyTime claim_deadline;  // the lease and the transaction
@@ -115,8 +121,8 @@ void StoreCoordinator::claim_entry(const std::string& token_id, WallTime token_e
 std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::token_call(const std::string& token_id,
                                                                           const std::string& session_id,
                                                                           WallTime token_exp, Done done) {
-  if (!valid_key_id(token_id)) {
-    later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
+  if (!valid_key_id(token_id) || !valid_key_id(session_id)) {
+    later(std::move(done), Outcome::unavailable("the token id or the session id cannot be a key"));
     return nullptr;
   }
   return new_call(keys_.token(token_id), session_id, token_exp + settings_.lease_skew + settings_.double_use_window,
@@ -125,8 +131,8 @@ std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::token_call(const 
 
 std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::shopper_call(const std::string& shopper_id,
                                                                             const std::string& session_id, Done done) {
-  if (!valid_key_id(shopper_id)) {
-    later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
+  if (!valid_key_id(shopper_id) || !valid_key_id(session_id)) {
+    later(std::move(done), Outcome::unavailable("the shopper id or the session id cannot be a key"));
     return nullptr;
   }
   return new_call(keys_.shopper(shopper_id), session_id, clock_.wall_now() + settings_.session_backstop, true,
@@ -141,6 +147,7 @@ std::shared_ptr<StoreCoordinator::ClaimCall> StoreCoordinator::new_call(std::str
   call->shopper = shopper;
   call->holder = Holder{settings_.gate_id, session_id, settings_.instance_id};
   call->value = holder_value(call->holder);
+  call->fence = keys_.released(session_id, shopper ? "shopper" : "token");
   call->bucket = book_.bucket_of(until);
   call->claim_deadline = now + settings_.timeout * 2 / 3;
   call->deadline = now + settings_.timeout;
@@ -182,14 +189,24 @@ void StoreCoordinator::leases_then_claim_both(const Pair& calls) {
 }
 
 void StoreCoordinator::send_claim_both(const Pair& calls, std::int64_t token_lease, std::int64_t shopper_lease) {
+  if (!time_to_claim(calls[0])) {
+    calls[1]->finish(Outcome::unavailable(kNoTimeToClaim));
+    return;
+  }
   kv_.claim_two({calls[0]->key, calls[0]->value, token_lease}, {calls[1]->key, calls[1]->value, shopper_lease},
-                left(calls[0]->claim_deadline),
-                [this, alive = std::weak_ptr<int>(alive_), calls](Result<ClaimTwoAnswer> answer) {
+                {calls[0]->fence, calls[1]->fence}, left(calls[0]->claim_deadline),
+                [this, alive = std::weak_ptr<int>(alive_), calls, token_lease,
+                 shopper_lease](Result<ClaimTwoAnswer> answer) {
                   if (alive.expired()) return;
                   if (!answer && answer.error().code == "lease_not_found") {
                     // One of the leases is gone (nothing was written; etcd does not say which):
-                    // each key alone, whose claim grants its lease again.
-                    for (const auto& call : calls) lease_then_claim(call);
+                    // both are forgotten, and each key is claimed alone with its lease granted again.
+                    book_.forget(token_lease);
+                    book_.forget(shopper_lease);
+                    for (const auto& call : calls) {
+                      call->lease_renewed = true;
+                      lease_then_claim(call);
+                    }
                     return;
                   }
                   for (std::size_t i = 0; i < 2; ++i) {
@@ -201,14 +218,31 @@ void StoreCoordinator::send_claim_both(const Pair& calls, std::int64_t token_lea
                     grant_next(call->bucket);
                     if (answer->claimed) {
                       call->finish(Outcome::confirmed());
+                    } else if (answer->fenced[i]) {
+                      call->finish(Outcome::fenced());
                     } else if (const auto& found = answer->holders[i]) {
                       settle(call, *found);
+                    } else if (i == 1 && held_elsewhere(answer->holders[0])) {
+                      // The entry is refused as a replay: its shopper's key is not written.
+                      call->finish(Outcome::unavailable("not claimed: the token is held by another gate array"));
                     } else {
                       // Free while the other key is held: claimed alone.
                       lease_then_claim(call);
                     }
                   }
                 });
+}
+
+bool StoreCoordinator::held_elsewhere(const std::optional<std::string>& found) const {
+  if (!found) return false;
+  const auto holder = read_holder(*found);
+  return !holder || holder->gate != settings_.gate_id;
+}
+
+bool StoreCoordinator::time_to_claim(const std::shared_ptr<ClaimCall>& call) {
+  if (call->claim_deadline - clock_.steady_now() >= kLeastClaimTime) return true;
+  call->finish(Outcome::unavailable(kNoTimeToClaim));
+  return false;
 }
 
 void StoreCoordinator::lease_then_claim(const std::shared_ptr<ClaimCall>& call) {
@@ -251,7 +285,8 @@ void StoreCoordinator::grant(WallTime bucket, std::chrono::milliseconds timeout)
 }
 
 void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease) {
-  kv_.claim(call->key, call->value, lease, left(call->claim_deadline),
+  if (!time_to_claim(call)) return;
+  kv_.claim(call->key, call->value, lease, call->fence, left(call->claim_deadline),
             [this, alive = std::weak_ptr<int>(alive_), call, lease](Result<ClaimAnswer> answer) {
               if (alive.expired()) return;
               if (!answer && answer.error().code == "lease_not_found" && !call->lease_renewed) {
@@ -268,9 +303,11 @@ void StoreCoordinator::send_claim(const std::shared_ptr<ClaimCall>& call, std::i
               grant_next(call->bucket);
               if (answer->claimed) {
                 call->finish(Outcome::confirmed());
-                return;
+              } else if (answer->fenced) {
+                call->finish(Outcome::fenced());
+              } else {
+                settle(call, answer->holder);
               }
-              settle(call, answer->holder);
             });
 }
 
@@ -391,7 +428,7 @@ void StoreCoordinator::close_shopper(const std::string& shopper_id, const std::s
     later(std::move(done), Outcome::unavailable("the shopper id cannot be a key"));
     return;
   }
-  release_key(keys_.shopper(shopper_id), session_id, std::move(done));
+  release_key(keys_.shopper(shopper_id), session_id, "shopper", std::move(done));
 }
 
 void StoreCoordinator::release_token(const std::string& token_id, const std::string& session_id, Done done) {
@@ -399,16 +436,38 @@ void StoreCoordinator::release_token(const std::string& token_id, const std::str
     later(std::move(done), Outcome::unavailable("the token id cannot be a key"));
     return;
   }
-  release_key(keys_.token(token_id), session_id, std::move(done));
+  release_key(keys_.token(token_id), session_id, "token", std::move(done));
 }
 
-void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, Done done) {
+void StoreCoordinator::release_key(const std::string& key, const std::string& session_id, const char* kind,
+                                   Done done) {
+  if (!valid_key_id(session_id)) {
+    later(std::move(done), Outcome::unavailable("the session id cannot be a key"));
+    return;
+  }
   const Holder holder{settings_.gate_id, session_id, settings_.instance_id};
-  kv_.remove_if(key, holder_value(holder), settings_.timeout,
-                [this, alive = std::weak_ptr<int>(alive_), key, legacy = holder_value(Holder{holder.gate, session_id, {}}),
+  const auto deadline = clock_.steady_now() + settings_.timeout;
+  // The fence outlives every lease a claim of this session (sent before this release) can
+  // carry: a shopper's key's, now + session_backstop; a token's, exp + lease_skew + the
+  // double-use window, where exp is at most the token's lifetime (300 s) plus the clock skew
+  // after its admission, less than the shortest session_backstop (600 s).
+  const auto fence_until =
+      clock_.wall_now() + settings_.session_backstop + settings_.lease_skew + settings_.double_use_window;
+  with_lease(book_.bucket_of(fence_until), left(deadline), [this, key, holder, kind, deadline,
+                                                            done = std::move(done)](Result<std::int64_t> lease) mutable {
+    if (!lease) {
+      done(Outcome::unavailable("the fence's lease: " + lease.error().message));
+      return;
+    }
+    const auto value = holder_value(holder);
+    kv_.release(key, value, {keys_.released(holder.session, kind), value, *lease}, left(deadline),
+                [this, alive = std::weak_ptr<int>(alive_), key, lease = *lease,
+                 legacy = holder_value(Holder{holder.gate, holder.session, {}}),
                  done = std::move(done)](Result<bool> removed) mutable {
                   if (alive.expired()) return;
                   if (!removed) {
+                    // A gone lease is granted again when the release is retried.
+                    if (removed.error().code == "lease_not_found") book_.forget(lease);
                     done(Outcome::unavailable(removed.error().message));
                     return;
                   }
@@ -423,6 +482,7 @@ void StoreCoordinator::release_key(const std::string& key, const std::string& se
                                                       : Outcome::unavailable(legacy_removed.error().message));
                                 });
                 });
+  });
 }
 
 void StoreCoordinator::publish_totals(const PassageTotals& totals, Done done) {

@@ -23,7 +23,16 @@
 // (claim_entry): one transaction writes both keys when neither is held; when either is, the
 // transaction writes nothing and reads both, and each key goes on as when claimed alone (the
 // free one claimed by itself, a held one refused, confirmed or taken over as above), so each
-// outcome is what claim_token and open_shopper would have given.
+// outcome is what claim_token and open_shopper would have given; except that when the token is
+// held by another array (the entry is a replay) the free shopper's key is not claimed
+// (unavailable, meaningless beside the refused token). A claim with less than a few ms left
+// is not sent (unavailable).
+// Releasing a session's key also writes that key's fence for the session
+// (released/<session_id>/<kind>, store_keys.hpp) in the same transaction, and every claim of
+// the key for the session requires the fence absent: a claim that reaches etcd after the
+// key's release (held in the network, sent before a restart) writes nothing and answers
+// Outcome::fenced(). Per key, not per session: a shopper's key released when the session
+// ended must not fence the owed claim of its token (the double-use check).
 // Leases come from a LeaseBook (one per expiry bucket, reused); the next bucket's lease is
 // granted ahead, in the background, when a claim used one. Every claim's time from the call to
 // its answer goes to the observer set with on_claim_timed (the claim-latency metric).
@@ -35,6 +44,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -116,11 +126,12 @@ class StoreCoordinator {
   // (see the top of this file): `done` once, with both outcomes, within settings.timeout.
   void claim_entry(const std::string& token_id, WallTime token_exp, const std::string& shopper_id,
                    const std::string& session_id, EntryDone done);
-  // Removes the shopper's open session if it is still `session_id` of this array's. confirmed
-  // also when it is not there (nothing of ours remains).
+  // Removes the shopper's open session if it is still `session_id` of this array's, and fences
+  // it (no later claim of it for the session writes). confirmed also when it is not there.
   void close_shopper(const std::string& shopper_id, const std::string& session_id, Done done);
   // Removes the token's claim if it is still `session_id` of this array's (the session was
-  // denied and its token may be used again). confirmed also when it is not there.
+  // denied and its token may be used again), and fences it for the session. confirmed also
+  // when it is not there.
   void release_token(const std::string& token_id, const std::string& session_id, Done done);
   // Writes this array's passage totals (occupancy.hpp).
   void publish_totals(const PassageTotals& totals, Done done);
@@ -160,6 +171,10 @@ class StoreCoordinator {
   void with_lease(WallTime bucket, std::chrono::milliseconds timeout, std::function<void(Result<std::int64_t>)> then);
   void grant(WallTime bucket, std::chrono::milliseconds timeout);
   void send_claim(const std::shared_ptr<ClaimCall>& call, std::int64_t lease);
+  // Whether the call has time left to send its claim (else it ends unavailable, nothing sent).
+  [[nodiscard]] bool time_to_claim(const std::shared_ptr<ClaimCall>& call);
+  // Whether a key found holding `found` is held by another gate array (or by what is no holder).
+  [[nodiscard]] bool held_elsewhere(const std::optional<std::string>& found) const;
   // Grants the lease of the bucket after `bucket` ahead, if it is not there.
   void grant_next(WallTime bucket);
   // The key was found holding `found`: ours (an earlier send), this array's other holder, or
@@ -175,8 +190,9 @@ class StoreCoordinator {
   // Logs and counts a holder with this gate_id that this database cannot vouch for.
   void report_shared(const std::string& key_kind, const Holder& holder, SessionFate fate);
   // Removes the key if it holds this array's `session_id` (with this database's instance id,
-  // or none: a holder written before instance ids).
-  void release_key(const std::string& key, const std::string& session_id, Done done);
+  // or none: a holder written before instance ids), and writes the key's fence for the session
+  // (`kind`: "token" or "shopper") either way.
+  void release_key(const std::string& key, const std::string& session_id, const char* kind, Done done);
   [[nodiscard]] std::chrono::milliseconds left(SteadyTime deadline) const;
   // `done` with `outcome`, later on the loop (never inside the call).
   void later(Done done, Outcome outcome);

@@ -3,6 +3,10 @@
 //   tokens/<token_id>      a claimed entry token: the holder, leased to the token's exp + skew
 //   shoppers/<shopper_id>  a shopper's open session: the holder, leased as a backstop
 //   occupancy/<gate_id>    the gate array's own passage totals since it was installed
+//   released/<session_id>/token, released/<session_id>/shopper
+//                          the fence of a session's key once released: the holder, leased beyond
+//                          any claim of it; every claim of that key for that session requires it
+//                          absent, so a claim that lands after the release writes nothing
 // A holder is {"gate":"<gate_id>","session":"<session_id>","instance":"<instance id>"}: the
 // gate array, the session that took the key and the database it is recorded in (its random
 // instance id, db/store_claims_pending.hpp), written the same way by reconciliation. Holders
@@ -25,6 +29,10 @@ class StoreKeys {
   [[nodiscard]] std::string token(std::string_view token_id) const { return tokens() + std::string(token_id); }
   [[nodiscard]] std::string shopper(std::string_view shopper_id) const { return shoppers() + std::string(shopper_id); }
   [[nodiscard]] std::string occupancy(std::string_view gate_id) const { return occupancy() + std::string(gate_id); }
+  // `kind`: "token" or "shopper".
+  [[nodiscard]] std::string released(std::string_view session_id, std::string_view kind) const {
+    return root_ + "released/" + std::string(session_id) + "/" + std::string(kind);
+  }
   [[nodiscard]] std::string tokens() const { return root_ + "tokens/"; }
   [[nodiscard]] std::string shoppers() const { return root_ + "shoppers/"; }
   [[nodiscard]] std::string occupancy() const { return root_ + "occupancy/"; }

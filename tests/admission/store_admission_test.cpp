@@ -144,9 +144,12 @@ TEST_CASE("store: a token admitted at another array is denied replayed, the engi
   CHECK(r.reason == DenialReason::replayed);
   CHECK(g.f.tracking.sent.empty());
   CHECK(g.kv.data.at(g.key("tokens", "jti-shared-00000001")).value == R"({"gate":"gate-b","session":"sess-south"})");
-  // Its shopper's key, written meanwhile, is released (the session is denied).
+  // Its shopper's key is not written (the token is held by another array); the session's
+  // owed release fences it.
+  CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_test")));
   g.f.vt.advance(seconds(1));
   CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_test")));
+  CHECK(g.kv.data.contains(g.key("released", g.f.sessions->all().value().back().session_id + "/shopper")));
   CHECK(g.owed_now().releases == 0);
 }
 
@@ -312,6 +315,27 @@ TEST_CASE("store: unverified admissions are claimed once the store answers; a do
   CHECK(g.kv.data.at(g.key("shoppers", "shp_test")).value == g.holder(a.session_id));
   CHECK(g.state_of(a.session_id) == SessionState::open);  // nothing undone
   CHECK(g.state_of(b.session_id) == SessionState::open);
+}
+
+TEST_CASE("store: a session cancelled in an outage releases its shopper's key and still claims its token") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  const std::string token = g.f.token(sim::TokenFlaw::none, std::nullopt, "jti-cancel-00000001");
+  const auto a = g.f.admit(token, 201);
+  REQUIRE(a.admitted);
+  g.f.vt.advance(seconds(60));  // the owed claims fail often enough to wait behind fresh rows
+  const db::OutboxMessage cancel{.kind = "cancel", .target = "/t", .body = "{}", .session_id = a.session_id};
+  REQUIRE(g.f.sessions->mark_cancelled(a.session_id, cancel, 0).ok());
+  g.kv.down = false;
+  g.f.vt.advance(seconds(30));
+  // The shopper's release (done first) fences only the shopper's key: the token's claim, the
+  // double-use check, is still made.
+  CHECK(g.kv.data.contains(g.key("released", a.session_id + "/shopper")));
+  CHECK_FALSE(g.kv.data.contains(g.key("shoppers", "shp_test")));
+  CHECK(g.kv.data.at(g.key("tokens", "jti-cancel-00000001")).value == g.holder(a.session_id));
+  const auto owed = g.owed_now();
+  CHECK(owed.claims == 0);
+  CHECK(owed.releases == 0);
 }
 
 TEST_CASE("store: a session that ends before its claim could be made releases instead (its claim may have landed)") {

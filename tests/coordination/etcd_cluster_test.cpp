@@ -66,12 +66,14 @@ struct LosingKv final : StoreKv {
   void grant_lease(seconds ttl, Millis t, std::function<void(Result<StoreLease>)> d) override {
     real.grant_lease(ttl, t, std::move(d));
   }
-  void claim(const std::string& k, const std::string& v, std::int64_t l, Millis t,
+  void claim(const std::string& k, const std::string& v, std::int64_t l, const std::string& f, Millis t,
              std::function<void(Result<ClaimAnswer>)> d) override {
-    real.claim(k, v, l, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
+    real.claim(k, v, l, f, t, [d = std::move(d)](Result<ClaimAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
-  void claim_two(const KeyClaim& a, const KeyClaim& b, Millis t, std::function<void(Result<ClaimTwoAnswer>)> d) override {
-    real.claim_two(a, b, t, [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
+  void claim_two(const KeyClaim& a, const KeyClaim& b, const std::array<std::string, 2>& f, Millis t,
+                 std::function<void(Result<ClaimTwoAnswer>)> d) override {
+    real.claim_two(a, b, f, t,
+                   [d = std::move(d)](Result<ClaimTwoAnswer>) { d(make_error("unavailable", "answer lost")); });
   }
   void get(const std::string& k, Millis t, std::function<void(Result<std::optional<std::string>>)> d) override {
     real.get(k, t, std::move(d));
@@ -82,6 +84,10 @@ struct LosingKv final : StoreKv {
   void remove(const std::string& k, Millis t, std::function<void(Result<bool>)> d) override { real.remove(k, t, std::move(d)); }
   void remove_if(const std::string& k, const std::string& v, Millis t, std::function<void(Result<bool>)> d) override {
     real.remove_if(k, v, t, std::move(d));
+  }
+  void release(const std::string& k, const std::string& v, const KeyClaim& f, Millis t,
+               std::function<void(Result<bool>)> d) override {
+    real.release(k, v, f, t, std::move(d));
   }
   void range(const std::string& p, std::size_t n, Millis t, std::function<void(Result<std::vector<StoreKeyValue>>)> d) override {
     real.range(p, n, t, std::move(d));
@@ -120,7 +126,10 @@ TEST_CASE("etcd cluster: a claim of two keys writes both or neither and reads ba
   REQUIRE(lease);
   const auto claim_two = [&](const KeyClaim& a, const KeyClaim& b) {
     return wait<Result<ClaimTwoAnswer>>(
-        io, [&](auto done) { north.client->claim_two(a, b, milliseconds(2000), std::move(done)); });
+        io, [&](auto done) {
+          north.client->claim_two(a, b, {"/passgate/store-two/released/none/token", "/passgate/store-two/released/none/shopper"},
+                                  milliseconds(2000), std::move(done));
+        });
   };
   const auto get = [&](const std::string& key) {
     const auto got = wait<Result<std::optional<std::string>>>(
@@ -289,4 +298,53 @@ TEST_CASE("etcd cluster: many claims in a row are each confirmed (PASSGATE_ETCD_
     std::cout << "etcd claims: n=" << n << " p50=" << at(0.50) << " ms p99=" << at(0.99) << " ms max=" << ms.back()
               << " ms\n";
   }
+}
+
+TEST_CASE("etcd cluster: a claim that lands after its session's release writes nothing; other claims are unaffected") {
+  boost::asio::io_context io;
+  CoordinationSettings own_store;
+  own_store.store_id = "store-fence";
+  Array north(io, "north", own_store);
+  Array south(io, "south", own_store);
+  const auto run = [&](const std::function<void(StoreCoordinator::Done)>& call) { return wait<Outcome>(io, call); };
+  const auto get = [&](const std::string& key) {
+    const auto got = wait<Result<std::optional<std::string>>>(
+        io, [&](auto done) { north.client->get(key, milliseconds(2000), std::move(done)); });
+    REQUIRE(got);
+    return *got;
+  };
+  // North's claims of sess-n1 were held in the network; the session was released meanwhile,
+  // finding nothing, which wrote its fence.
+  CHECK(run([&](auto done) { north.coordinator->release_token("tok-f", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(run([&](auto done) { north.coordinator->close_shopper("shp-f", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(get("/passgate/store-fence/released/sess-n1/token") == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(get("/passgate/store-fence/released/sess-n1/shopper") == R"({"gate":"north","session":"sess-n1"})");
+  const auto late = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    north.coordinator->claim_entry("tok-f", north.time.wall_now() + seconds(90), "shp-f", "sess-n1",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(late.first.reason == "the key was released for this session already: nothing written");
+  CHECK(late.second.reason == late.first.reason);
+  CHECK(claim(io, north, "tok-f", "sess-n1").reason == late.first.reason);
+  CHECK_FALSE(get("/passgate/store-fence/tokens/tok-f"));
+  CHECK_FALSE(get("/passgate/store-fence/shoppers/shp-f"));
+  // South's entry of the same token and shopper: claimed as usual.
+  const auto entry = wait<std::pair<Outcome, Outcome>>(io, [&](auto done) {
+    south.coordinator->claim_entry("tok-f", south.time.wall_now() + seconds(90), "shp-f", "sess-s1",
+                                   [done](Outcome t, Outcome s) { done({std::move(t), std::move(s)}); });
+  });
+  CHECK(entry.first.verdict == Verdict::confirmed);
+  CHECK(entry.first.reason.empty());
+  CHECK(entry.second.verdict == Verdict::confirmed);
+  CHECK(get("/passgate/store-fence/shoppers/shp-f") == R"({"gate":"south","session":"sess-s1"})");
+  // South's release removes its key and fences its session too.
+  CHECK(run([&](auto done) { south.coordinator->close_shopper("shp-f", "sess-s1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK_FALSE(get("/passgate/store-fence/shoppers/shp-f"));
+  CHECK(get("/passgate/store-fence/released/sess-s1/shopper") == R"({"gate":"south","session":"sess-s1"})");
+  CHECK_FALSE(get("/passgate/store-fence/released/sess-s1/token"));
+  CHECK(claim(io, north, "tok-f2", "sess-n2").verdict == Verdict::confirmed);
+  CHECK(claim(io, north, "tok-f2", "sess-n2").reason.empty());
 }

@@ -288,10 +288,10 @@ TEST_CASE("a shopper's open session blocks the other array until this array clos
   // South cannot close north's session; north can.
   CHECK(s.run([&](auto done) { s.south.close_shopper("shopper-9", "sess-s1", std::move(done)); }).verdict ==
         Verdict::confirmed);
-  CHECK(open(s.south, "sess-s1").verdict == Verdict::refused);
+  CHECK(open(s.south, "sess-s2").verdict == Verdict::refused);
   CHECK(s.run([&](auto done) { s.north.close_shopper("shopper-9", "sess-n1", std::move(done)); }).verdict ==
         Verdict::confirmed);
-  CHECK(open(s.south, "sess-s1").verdict == Verdict::confirmed);
+  CHECK(open(s.south, "sess-s2").verdict == Verdict::confirmed);
 }
 
 TEST_CASE("occupancy sums every array's own totals; writing them again never counts twice") {
@@ -353,16 +353,128 @@ TEST_CASE("an entry claims token and shopper in one transaction, each key with i
   CHECK(timed.size() == 2);
 }
 
-TEST_CASE("an entry whose token is taken: the token refused, the shopper claimed alone (as two claims would)") {
+TEST_CASE("an entry whose token is held by another array: the token refused, the shopper's key not written") {
   Store s;
   CHECK(s.claim(s.south, "tok-t", "sess-s1").verdict == Verdict::confirmed);
   const auto [token, shopper] = s.entry(s.north, "tok-t", "shp-t", "sess-n1");
   REQUIRE(token.verdict == Verdict::refused);
   CHECK(token.holder_text == "gate south session sess-s1");
-  CHECK(shopper.verdict == Verdict::confirmed);
-  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-t").value == R"({"gate":"north","session":"sess-n1"})");
+  CHECK(shopper.verdict == Verdict::unavailable);
+  CHECK(shopper.reason == "not claimed: the token is held by another gate array");
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/shoppers/shp-t"));
   CHECK(s.kv.claim_twos == 1);
-  CHECK(s.kv.claims == 2);  // south's, and north's shopper alone
+  CHECK(s.kv.claims == 1);  // south's only
+  // This array's own older claim of the token (an ended session): taken over, the shopper claimed.
+  CHECK(s.claim(s.north, "tok-t2", "sess-n0").verdict == Verdict::confirmed);
+  s.north_db.fates["sess-n0"] = SessionFate::ended;
+  const auto [t2, s2] = s.entry(s.north, "tok-t2", "shp-t", "sess-n2");
+  CHECK(t2.verdict == Verdict::confirmed);
+  CHECK(s2.verdict == Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-t").value == R"({"gate":"north","session":"sess-n2"})");
+}
+
+TEST_CASE("a claim with no time left once its lease is granted is not sent: unavailable, nothing written or read") {
+  Store s;
+  s.kv.grant_delay = std::chrono::milliseconds(197);  // of the 200 ms claim budget
+  std::optional<std::pair<Outcome, Outcome>> got;
+  s.north.claim_entry("tok-late", s.time.wall_now() + seconds(90), "shp-late", "sess-n1",
+                      [&got](Outcome t, Outcome sh) { got.emplace(std::move(t), std::move(sh)); });
+  s.time.advance(std::chrono::milliseconds(300));
+  REQUIRE(got);
+  CHECK(got->first.verdict == Verdict::unavailable);
+  CHECK(got->second.verdict == Verdict::unavailable);
+  CHECK(got->first.reason == "no time left to send the claim: nothing sent");
+  CHECK(s.kv.claim_twos == 0);
+  CHECK(s.kv.claims == 0);
+  CHECK(s.kv.gets == 0);
+  // The same with time enough: sent and claimed.
+  s.kv.grant_delay = std::chrono::milliseconds(150);
+  const auto claimed = [&] {
+    std::optional<Outcome> one;
+    s.north.claim_token("tok-late2", "sess-n2", s.time.wall_now() + seconds(5000), [&one](Outcome o) { one = o; });
+    s.time.advance(std::chrono::milliseconds(300));
+    return one;
+  }();
+  REQUIRE(claimed);
+  CHECK(claimed->verdict == Verdict::confirmed);
+}
+
+TEST_CASE("a claim that lands after its session's release writes nothing; the other array then claims") {
+  Store s;
+  const auto release = [&](StoreCoordinator& g, const std::string& session) {
+    CHECK(s.run([&](auto done) { g.release_token("tok-z", session, std::move(done)); }).verdict ==
+          Verdict::confirmed);
+    CHECK(s.run([&](auto done) { g.close_shopper("shp-z", session, std::move(done)); }).verdict ==
+          Verdict::confirmed);
+  };
+  // North's claims were held in the network; its session was released (finding nothing) before
+  // they arrived.
+  release(s.north, "sess-n1");
+  const auto& fence = s.kv.data.at("/passgate/store-7/released/sess-n1/token");
+  CHECK(s.kv.data.at("/passgate/store-7/released/sess-n1/shopper").value == fence.value);
+  CHECK(fence.value == R"({"gate":"north","session":"sess-n1"})");
+  const auto [token, shopper] = s.entry(s.north, "tok-z", "shp-z", "sess-n1");
+  CHECK(token.verdict == Verdict::confirmed);
+  CHECK(token.reason == "the key was released for this session already: nothing written");
+  CHECK(shopper.reason == token.reason);
+  CHECK(s.run([&](auto done) { s.north.open_shopper("shp-z", "sess-n1", std::move(done)); }).reason == token.reason);
+  CHECK(s.claim(s.north, "tok-z", "sess-n1").reason == token.reason);
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/tokens/tok-z"));
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/shoppers/shp-z"));
+  // South admits the shopper and the token.
+  const auto [t2, s2] = s.entry(s.south, "tok-z", "shp-z", "sess-s1");
+  CHECK(t2.verdict == Verdict::confirmed);
+  CHECK(t2.reason.empty());
+  CHECK(s2.verdict == Verdict::confirmed);
+  // The fence outlives the token key's lease (and so any late claim's).
+  const auto token_lease = s.kv.data.at("/passgate/store-7/tokens/tok-z").lease;
+  CHECK(s.kv.leases.at(fence.lease) >= s.kv.leases.at(token_lease));
+  CHECK(s.kv.leases.at(fence.lease) >= s.time.wall_now() + seconds(12 * 3600 + 24 * 3600 + 120));
+  // A release that removes the key writes the fence too; another session is not fenced.
+  release(s.south, "sess-s1");
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/tokens/tok-z"));
+  CHECK(s.kv.data.contains("/passgate/store-7/released/sess-s1/token"));
+  const auto [t3, s3] = s.entry(s.north, "tok-z", "shp-z", "sess-n2");
+  CHECK(t3.reason.empty());
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-z").value == R"({"gate":"north","session":"sess-n2"})");
+  // Per key: a session whose shopper's key was released (it ended) still claims its token
+  // (an owed claim: the double-use check); the entry's transaction writes nothing, each key
+  // then goes on alone.
+  CHECK(s.run([&](auto done) { s.south.close_shopper("shp-q", "sess-s5", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(s.claim(s.south, "tok-q", "sess-s5").reason.empty());
+  CHECK(s.kv.data.at("/passgate/store-7/tokens/tok-q").value == R"({"gate":"south","session":"sess-s5"})");
+  const auto [t4, s4] = s.entry(s.south, "tok-q2", "shp-q", "sess-s5");
+  CHECK(t4.verdict == Verdict::confirmed);
+  CHECK(t4.reason.empty());
+  CHECK(s4.reason == token.reason);
+  CHECK(s.kv.data.contains("/passgate/store-7/tokens/tok-q2"));
+  CHECK_FALSE(s.kv.data.contains("/passgate/store-7/shoppers/shp-q"));
+}
+
+TEST_CASE("a release whose fence lease is gone is unavailable and forgets it; the next one grants another") {
+  Store s;
+  CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n1", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  const auto lease = s.kv.data.at("/passgate/store-7/released/sess-n1/shopper").lease;
+  s.kv.leases.erase(lease);
+  CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n2", std::move(done)); }).verdict ==
+        Verdict::unavailable);
+  CHECK(s.run([&](auto done) { s.north.close_shopper("shp-r", "sess-n2", std::move(done)); }).verdict ==
+        Verdict::confirmed);
+  CHECK(s.kv.data.at("/passgate/store-7/released/sess-n2/shopper").lease != lease);
+}
+
+TEST_CASE("a held key whose claim carries a gone lease is refused with its holder, as etcd does") {
+  Store s;
+  CHECK(s.claim(s.north, "tok-h", "sess-n1").verdict == Verdict::confirmed);
+  CHECK(s.claim(s.south, "tok-h0", "sess-s0").verdict == Verdict::confirmed);
+  s.kv.leases.erase(s.kv.data.at("/passgate/store-7/tokens/tok-h0").lease);  // south's bucket lease
+  const auto grants = s.kv.grants;
+  const auto replay = s.claim(s.south, "tok-h", "sess-s1");
+  CHECK(replay.verdict == Verdict::refused);
+  CHECK(replay.holder_text == "gate north session sess-n1");
+  CHECK(s.kv.grants == grants);
 }
 
 TEST_CASE("an entry whose shopper is inside through another array: refused for the shopper, the token claimed") {
@@ -420,15 +532,25 @@ TEST_CASE("an entry whose answer is lost reads both keys back; unreadable, both 
   CHECK(t3.reason.find("reading the key back") != std::string::npos);
 }
 
-TEST_CASE("an entry's lease found gone is granted again and both keys are claimed") {
+TEST_CASE("an entry's lease found gone is dropped from the book, granted again, and both keys are claimed") {
   Store s;
   CHECK(s.entry(s.north, "tok-g1", "shp-g1", "sess-n1").first.verdict == Verdict::confirmed);
-  s.kv.revoke_next_lease_use = true;
+  const auto gone = s.kv.data.at("/passgate/store-7/tokens/tok-g1").lease;
+  const auto kept = s.kv.data.at("/passgate/store-7/shoppers/shp-g1").lease;
+  s.kv.leases.erase(gone);  // revoked: etcd does not say which of the two
+  const auto grants = s.kv.grants;
   const auto [token, shopper] = s.entry(s.north, "tok-g2", "shp-g2", "sess-n2");
   CHECK(token.verdict == Verdict::confirmed);
   CHECK(shopper.verdict == Verdict::confirmed);
-  CHECK(s.kv.data.contains("/passgate/store-7/tokens/tok-g2"));
-  CHECK(s.kv.data.contains("/passgate/store-7/shoppers/shp-g2"));
+  const auto token_lease = s.kv.data.at("/passgate/store-7/tokens/tok-g2").lease;
+  CHECK(token_lease != gone);
+  CHECK(s.kv.leases.contains(token_lease));
+  CHECK(s.kv.data.at("/passgate/store-7/shoppers/shp-g2").lease != kept);  // both buckets granted again
+  CHECK(s.kv.grants == grants + 2);
+  // The next entry uses the new leases at once: one call.
+  const auto calls = s.kv.claim_twos + s.kv.claims + s.kv.grants;
+  CHECK(s.entry(s.north, "tok-g3", "shp-g3", "sess-n3").first.verdict == Verdict::confirmed);
+  CHECK(s.kv.claim_twos + s.kv.claims + s.kv.grants == calls + 1);
 }
 
 TEST_CASE("an entry ends within the coordination timeout, both unavailable, when a lease grant never answers") {

@@ -20,6 +20,8 @@ namespace etcd = passgate::drivers::etcd;
 
 const std::string kKey = "/passgate/s/tokens/t";
 const std::string kOtherKey = "/passgate/s/shoppers/p";
+const std::string kFence = "/passgate/s/released/x/token";
+const std::array<std::string, 2> kFences{kFence, "/passgate/s/released/x/shopper"};
 const std::string kPrefix = "/passgate/s/occupancy/";
 constexpr std::size_t kLimit = 4;
 
@@ -40,13 +42,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (data[0] % 9) {
     case 0: {
-      const auto a = etcd::read_claim(body, kKey);
+      const auto a = etcd::read_claim(body, kKey, kFence);
       check_header(a);
       if (a && !a->value.claimed) require(a->value.holder.size() <= etcd::kMaxValueBytes);
-      const auto two = etcd::read_claim_two(body, kKey, kOtherKey);
+      const auto two = etcd::read_claim_two(body, kKey, kOtherKey, kFences);
       check_header(two);
       if (two && !two->value.claimed) {
-        require(two->value.holders[0] || two->value.holders[1]);
+        require(two->value.holders[0] || two->value.holders[1] || two->value.fenced[0] || two->value.fenced[1]);
         for (const auto& holder : two->value.holders) require(!holder || holder->size() <= etcd::kMaxValueBytes);
       }
       break;
@@ -58,7 +60,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 2: check_header(etcd::read_delete(body)); break;
-    case 3: check_header(etcd::read_delete_if(body)); break;
+    case 3:
+      check_header(etcd::read_delete_if(body));
+      check_header(etcd::read_release(body));
+      break;
     case 4: {
       const auto a = etcd::read_range(body, kPrefix, kLimit);
       check_header(a);

@@ -59,7 +59,9 @@ struct HoldingProxy::Link : std::enable_shared_from_this<Link> {
   }
 
   std::atomic<std::size_t>& held(const Pipe& p) { return p.request ? proxy.requests_held_ : proxy.answers_held_; }
-  bool holding(const Pipe& p) const { return p.request ? proxy.holding_requests_ : proxy.holding_answers_; }
+  bool holding(const Pipe& p) const {
+    return p.request ? proxy.holding_requests_ || kept : proxy.holding_answers_;
+  }
   bool holds_bytes() const {
     return (!up.pending.empty() && holding(up)) || (!down.pending.empty() && holding(down));
   }
@@ -81,6 +83,7 @@ struct HoldingProxy::Link : std::enable_shared_from_this<Link> {
         if (!p.request || (p.pending.empty() && !p.writing)) return self->close();
         return self->flush(p);
       }
+      if (!p.request && self->up.ended) ++self->proxy.answers_to_gone_;
       if (p.broken) {
         // An answer to a gate that is gone: its request was carried out, the link is done.
         if (self->up.ended && self->up.pending.empty() && !self->up.writing) return self->close();
@@ -134,6 +137,7 @@ struct HoldingProxy::Link : std::enable_shared_from_this<Link> {
   Pipe up{gate, member, true};
   Pipe down{member, gate, false};
   bool closed = false;
+  bool kept = false;  // its requests held now stay held (pass_new)
 };
 
 HoldingProxy::HoldingProxy(test::EtcdCluster& cluster, const std::string& gate)
@@ -227,6 +231,21 @@ void HoldingProxy::hold_answers() {
 
 void HoldingProxy::pass() {
   on_proxy([this] {
+    holding_requests_ = false;
+    holding_answers_ = false;
+    for (auto& weak : links_) {
+      if (auto link = weak.lock()) link->kept = false;
+    }
+    flush_all();
+  });
+}
+
+void HoldingProxy::pass_new() {
+  on_proxy([this] {
+    for (auto& weak : links_) {
+      auto link = weak.lock();
+      if (link && !link->up.pending.empty()) link->kept = true;
+    }
     holding_requests_ = false;
     holding_answers_ = false;
     flush_all();

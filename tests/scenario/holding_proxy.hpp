@@ -5,7 +5,8 @@
 // never a handshake: the test decides what the network does with the requests and answers:
 // pass them, hold what the gate sends (the requests are in flight, etcd has seen nothing), or
 // hold what etcd answers (etcd carried a request out, the gate has not heard). Held bytes are
-// sent on by pass() (to a member even if the gate that sent them is gone: a late delivery),
+// sent on by pass() (to a member even if the gate that sent them is gone: a late delivery,
+// also after the newer requests pass_new() lets through),
 // or thrown away with their connections by drop_held() (the network lost them). Each
 // connection holds at most kMaxHeldBytes each way (more closes it).
 // The proxy runs its own io_context on its own thread, so it forwards while the test's loop
@@ -49,11 +50,16 @@ class HoldingProxy {
   void hold_answers();
   // Sends on everything held and forwards from now on.
   void pass();
+  // Keeps what is held now held (until pass() or drop_held()) and forwards everything else
+  // from now on: requests sent before are delivered late, after newer ones.
+  void pass_new();
   // Closes every connection holding bytes, without sending them on.
   void drop_held();
   // Bytes held now, each way, over all connections.
   [[nodiscard]] std::size_t requests_held() const { return requests_held_.load(); }
   [[nodiscard]] std::size_t answers_held() const { return answers_held_.load(); }
+  // Answers etcd sent to a gate that was gone by then (to requests delivered late), so far.
+  [[nodiscard]] std::size_t answers_to_gone_gates() const { return answers_to_gone_.load(); }
 
   struct Link;  // one proxied connection; in holding_proxy.cpp
   struct Pipe;  // one direction of it
@@ -75,6 +81,7 @@ class HoldingProxy {
   bool holding_answers_ = false;
   std::atomic<std::size_t> requests_held_{0};
   std::atomic<std::size_t> answers_held_{0};
+  std::atomic<std::size_t> answers_to_gone_{0};
   std::thread thread_;
 };
 

@@ -2,7 +2,8 @@
 // docs/durability.md), each array a real passgated with its own simulators and database, on a
 // real three-member etcd cluster over TLS:
 //  - passgated (north) killed with SIGKILL at each step of a store claim, then started again on
-//    the same database: (a) the claims sent, etcd has seen nothing; (b) the claims made by
+//    the same database: (a) the claims sent, etcd has seen nothing (a2: and delivered after
+//    the restart released the session: they write nothing); (b) the claims made by
 //    etcd, the tracking engine being asked; (c) after the admitting commit, the barrier
 //    released; (d) an owed claim made by etcd during reconciliation after an outage, its answer
 //    never heard. North reaches etcd through a HoldingProxy, the network the test holds. After
@@ -247,6 +248,35 @@ TEST_CASE("store: kill -9 of a gate array at each step of a claim leaves the sto
     CHECK(south.walk(1, token) == "admit 1");
     ++walked_in;
     CHECK(field(key_holder(token_key("tok-ann")), "gate") == "south");
+    north.check_no_shared_no_double_use();
+  }
+
+  // a2. The same, but the network delivers the held claims late: after the restart has
+  // cancelled the session and released its shopper's key (finding nothing). The release wrote
+  // the key's fence (released/<session>/shopper), so the late claims write nothing: no key holds
+  // the cancelled session, and south admits the shopper and the token. (A warm-up first: the
+  // restart forgot its leases, and what the network holds must be the claims.)
+  warm_up("shp_w3");
+  {
+    const std::string token = mint_token(issuer, "shp_abe", "tok-abe");
+    const std::string id = scan_with_claims_held(north, network, token);
+    north.kill();
+    network.pass_new();
+    north.start();
+    CHECK(north.state(id) == "cancelled");
+    CHECK(north.gate().poll_until([&] { return store_status(north.gate()).at("releases_owed") == 0; },
+                                  std::chrono::seconds(30)));
+    CHECK(held_by(key_holder(kKeys + "released/" + id + "/shopper"), "north", id));
+    const auto late_answers = network.answers_to_gone_gates();
+    network.pass();
+    REQUIRE(north.gate().poll_until([&] { return network.answers_to_gone_gates() > late_answers; },
+                                    std::chrono::seconds(30)));
+    CHECK(network.requests_held() == 0);
+    CHECK(key_holder(token_key("tok-abe")).is_null());
+    CHECK(key_holder(shopper_key("shp_abe")).is_null());
+    CHECK(south.walk(1, token) == "admit 1");
+    ++walked_in;
+    CHECK(field(key_holder(token_key("tok-abe")), "gate") == "south");
     north.check_no_shared_no_double_use();
   }
 
