@@ -400,14 +400,13 @@ TEST_CASE("store: a double use is found after an outage longer than the token's 
   CHECK(g.owed_now().double_uses == 1);
 }
 
-TEST_CASE("store: a token claim owed past the double-use window is dropped unasked, counted unchecked") {
-  StoreGate g(OfflinePolicy::deny, 5);
-  g.kv.down = true;
-  REQUIRE(g.f.admit(g.f.token(), 201).admitted);
-  CHECK(g.owed_now().claims == 2);
-  // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
+namespace {
+
+// The gate, its token's and shopper's claims owed, stopped for `stopped` and started again with
+// etcd answering: the token's claim is dropped unasked (unchecked), the shopper's made.
+void restart_after_token_lapsed(StoreGate& g, std::chrono::seconds stopped) {
   g.reconciler.reset();
-  g.f.vt.advance(coordination::kDoubleUseWindow + coordination::kLeaseBucket + std::chrono::minutes(5));
+  g.f.vt.advance(stopped);
   g.kv.down = false;
   g.restart();
   g.reconciler->start();
@@ -416,6 +415,17 @@ TEST_CASE("store: a token claim owed past the double-use window is dropped unask
   CHECK(g.reconciler->counts().unchecked == 1);
   CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
   CHECK(g.owed_now().claims == 0);
+}
+
+}  // namespace
+
+TEST_CASE("store: a token claim owed past the double-use window is dropped unasked, counted unchecked") {
+  StoreGate g(OfflinePolicy::deny, 5);
+  g.kv.down = true;
+  REQUIRE(g.f.admit(g.f.token(), 201).admitted);
+  CHECK(g.owed_now().claims == 2);
+  // exp (120 s) + skew + the window + a bucket long past, the gate stopped meanwhile.
+  restart_after_token_lapsed(g, coordination::kDoubleUseWindow + coordination::kLeaseBucket + std::chrono::minutes(5));
 }
 
 TEST_CASE("store: an owed token claim is dropped as soon as any array's key of the token may have lapsed (txn-26 M1)") {
@@ -434,17 +444,8 @@ TEST_CASE("store: an owed token claim is dropped as soon as any array's key of t
   // checked: it is dropped unasked.
   const auto& s = g.north.settings();
   const std::int64_t earliest_lapse_s = until_s - passgate::db::kMaxClockSkewS + s.double_use_window.count();
-  g.reconciler.reset();
-  g.f.vt.advance(seconds(earliest_lapse_s + 1) - std::chrono::duration_cast<seconds>(
-                                                     g.f.vt.wall_now().time_since_epoch()));
-  g.kv.down = false;
-  g.restart();
-  g.reconciler->start();
-  g.f.vt.run_ready();
-  CHECK(g.reconciler->counts().lapsed == 1);
-  CHECK(g.reconciler->counts().unchecked == 1);
-  CHECK(g.reconciler->counts().claimed == 1);  // the shopper's
-  CHECK(g.owed_now().claims == 0);
+  restart_after_token_lapsed(g, seconds(earliest_lapse_s + 1) - std::chrono::duration_cast<seconds>(
+                                                                    g.f.vt.wall_now().time_since_epoch()));
 }
 
 TEST_CASE("store: a database error in reconciliation is not taken for etcd not answering (L7)") {
