@@ -166,11 +166,12 @@ Result<Answer<ClaimAnswer>> read_claim(std::string_view body, const std::string&
   auto ranges = branch_responses(d->doc, "response_range", 2);
   if (!ranges) return ranges.error();
   if (ranges->size() != 2) return bad("a failed claim without the ranges of the key and the fence");
+  // Both ranges are checked against what was asked, whichever decides the answer.
   auto fenced = one_key(*(*ranges)[1], fence);
   if (!fenced) return fenced.error();
-  if (fenced->has_value()) return Answer<ClaimAnswer>{d->header, {false, true, {}}};
   auto holder = one_key(*(*ranges)[0], key);
   if (!holder) return holder.error();
+  if (fenced->has_value()) return Answer<ClaimAnswer>{d->header, {false, true, {}}};
   // A compare failed in the same revision as the reads: without the fence, the key existed.
   if (!holder->has_value()) return bad("a failed claim whose key and fence are absent");
   return Answer<ClaimAnswer>{d->header, {false, false, std::move(**holder)}};

@@ -106,6 +106,9 @@ TEST_CASE("claim answers that are not what was asked for are refused as bad_answ
       "{" + kHeader + R"(,"responses":[{"response_range":{}}]})",  // failed, one range
       "{" + kHeader + R"(,"responses":[{"response_range":{}},{"response_range":{}}]})",  // key and fence absent
       "{" + kHeader + R"(,"responses":[{"response_put":{}},{"response_put":{}}]})",
+      // the fence there, but the key's range names another key
+      "{" + kHeader + R"(,"responses":[{"response_range":{"kvs":[{"key":")" + b64("/passgate/s1/tokens/other") +
+          R"(","value":"eA=="}]}},{"response_range":{"kvs":[{"key":")" + b64(kFence) + R"(","value":"eA=="}]}}]})",
   };
   for (const auto& body : bad) {
     const auto answer = etcd::read_claim(body, kKey, kFence);
