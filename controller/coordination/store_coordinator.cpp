@@ -70,13 +70,6 @@ void StoreCoordinator::later(Done done, Outcome outcome) {
   });
 }
 
-StoreCoordinator::Done StoreCoordinator::timed(const char* kind, Done done) {
-  return [this, kind, started = clock_.steady_now(), done = std::move(done)](Outcome outcome) {
-    if (claim_timed_) claim_timed_(kind, clock_.steady_now() - started);
-    done(std::move(outcome));
-  };
-}
-
 void StoreCoordinator::claim_token(const std::string& token_id, const std::string& session_id, WallTime token_exp,
                                    Done done) {
   if (auto call = token_call(token_id, session_id, token_exp, timed("token", std::move(done)))) lease_then_claim(call);
@@ -97,10 +90,7 @@ void StoreCoordinator::claim_entry(const std::string& token_id, WallTime token_e
     }
   };
   auto join = std::make_shared<Join>();
-  join->done = [this, started = clock_.steady_now(), done = std::move(done)](Outcome token, Outcome shopper) {
-    if (claim_timed_) claim_timed_("entry", clock_.steady_now() - started);
-    done(std::move(token), std::move(shopper));
-  };
+  join->done = timed("entry", std::move(done));
   auto token = token_call(token_id, session_id, token_exp, [join](Outcome o) {
     join->token = std::move(o);
     join->answer();

@@ -154,7 +154,14 @@ class StoreCoordinator {
  private:
   using Pair = std::array<std::shared_ptr<ClaimCall>, 2>;  // an entry's token and shopper claims
   // `done` reporting its time to the observer as `kind`.
-  [[nodiscard]] Done timed(const char* kind, Done done);
+  // `done` (a Done or an EntryDone), first telling the observer how long the claim took.
+  template <class Callback>
+  [[nodiscard]] Callback timed(const char* kind, Callback done) {
+    return [this, kind, started = clock_.steady_now(), done = std::move(done)](auto... outcomes) {
+      if (claim_timed_) claim_timed_(kind, clock_.steady_now() - started);
+      done(std::move(outcomes)...);
+    };
+  }
   // A claim of the token's (shopper's) key, not started; none when the id cannot be a key
   // (`done` is then called later, unavailable).
   [[nodiscard]] std::shared_ptr<ClaimCall> token_call(const std::string& token_id, const std::string& session_id,
